@@ -1,0 +1,235 @@
+//! den's global cache.
+//!
+//! Layout: one root directory (`DEN_CACHE_DIR`, else the platform cache directory + `/den`)
+//! holding versioned *buckets*, one per kind of entry, so a format change bumps one bucket's
+//! version and leaves the rest valid:
+//!
+//! ```text
+//! <root>/
+//!   CACHEDIR.TAG             marks the tree for backup tools (bford.net/cachedir)
+//!   interpreter-v1/          interpreter facts, keyed by executable path and mtime
+//!   simple-v1/               index pages (PEP 503/691), keyed by index URL and project
+//!   wheels-v1/               downloaded wheel files, keyed by index URL and filename
+//!   archive-v1/              unpacked wheels, keyed by the wheel's SHA-256; linked into envs
+//! ```
+//!
+//! Every entry is written to a temporary file or directory inside its bucket and renamed into
+//! place, so readers never see a partial entry; writers of the same entry serialize on a lock
+//! file (fs4, `flock`), so two den processes can share one cache.
+
+mod link;
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+pub use link::{LinkMode, link_file};
+
+/// One kind of cache entry, with its on-disk directory name (which carries a format version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheBucket {
+    /// Interpreter facts (den-python).
+    Interpreter,
+    /// Index pages (den-index).
+    Simple,
+    /// Downloaded wheel files (den-index).
+    Wheels,
+    /// Unpacked wheels (den-install).
+    Archive,
+}
+
+impl CacheBucket {
+    /// The bucket's directory name under the cache root.
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            Self::Interpreter => "interpreter-v1",
+            Self::Simple => "simple-v1",
+            Self::Wheels => "wheels-v1",
+            Self::Archive => "archive-v1",
+        }
+    }
+}
+
+/// A cache failure; names the path at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("cache error at {}: {source}", path.display())]
+pub struct CacheError {
+    /// The file or directory den was working on.
+    pub path: PathBuf,
+    /// The underlying I/O error.
+    #[source]
+    pub source: io::Error,
+}
+
+fn at(path: &Path) -> impl FnOnce(io::Error) -> CacheError + '_ {
+    move |source| CacheError {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Handle to the cache directory. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+    /// Keeps a temporary cache alive for as long as any handle exists.
+    _temp: Option<std::sync::Arc<tempfile::TempDir>>,
+}
+
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by den.\n\
+# For information about cache directory tags see https://bford.net/cachedir/\n";
+
+impl Cache {
+    /// Opens (creating if needed) the cache at `root`.
+    ///
+    /// Errors: the directory cannot be created or written.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, CacheError> {
+        let root = root.into();
+        fs::create_dir_all(&root).map_err(at(&root))?;
+        let tag = root.join("CACHEDIR.TAG");
+        if !tag.exists() {
+            write_atomic(&tag, CACHEDIR_TAG.as_bytes())?;
+        }
+        Ok(Self { root, _temp: None })
+    }
+
+    /// The cache from `DEN_CACHE_DIR`, else the platform cache directory (`$XDG_CACHE_HOME/den`,
+    /// `~/.cache/den`). If that is not writable, falls back to a temporary cache removed at exit
+    /// and logs a warning.
+    pub fn from_env() -> Result<Self, CacheError> {
+        let root = std::env::var_os("DEN_CACHE_DIR")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| dirs::cache_dir().map(|d| d.join("den")))
+            .unwrap_or_else(|| std::env::temp_dir().join("den-cache"));
+        match Self::open(&root) {
+            Ok(cache) => Ok(cache),
+            Err(err) => {
+                tracing::warn!(
+                    "cache directory {} is not usable ({}); using a temporary cache",
+                    root.display(),
+                    err.source
+                );
+                Self::temporary()
+            }
+        }
+    }
+
+    /// A fresh cache in a temporary directory, deleted when the last handle drops.
+    pub fn temporary() -> Result<Self, CacheError> {
+        let temp = tempfile::Builder::new()
+            .prefix("den-cache-")
+            .tempdir()
+            .map_err(at(&std::env::temp_dir()))?;
+        let mut cache = Self::open(temp.path())?;
+        cache._temp = Some(std::sync::Arc::new(temp));
+        Ok(cache)
+    }
+
+    /// The cache root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The directory of `bucket`, created if missing.
+    pub fn bucket(&self, bucket: CacheBucket) -> Result<PathBuf, CacheError> {
+        let dir = self.root.join(bucket.dir_name());
+        fs::create_dir_all(&dir).map_err(at(&dir))?;
+        Ok(dir)
+    }
+
+    /// Takes an exclusive lock named `key` in `bucket`, blocking until it is free. The lock is
+    /// released when the guard drops. Use it around building one entry, so concurrent den
+    /// processes do the work once.
+    pub fn lock(&self, bucket: CacheBucket, key: &str) -> Result<LockGuard, CacheError> {
+        let dir = self.bucket(bucket)?.join(".locks");
+        fs::create_dir_all(&dir).map_err(at(&dir))?;
+        let path = dir.join(format!("{key}.lock"));
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(at(&path))?;
+        fs4::FileExt::lock(&file).map_err(at(&path))?;
+        Ok(LockGuard { _file: file })
+    }
+}
+
+/// Holds a cache lock; dropping it unlocks (closing the file releases the `flock`).
+#[derive(Debug)]
+pub struct LockGuard {
+    _file: fs::File,
+}
+
+/// Writes `bytes` to `path` atomically: to a temporary file in the same directory, flushed, then
+/// renamed over `path`. Creates the parent directory if needed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(at(parent))?;
+    let mut temp = tempfile::NamedTempFile::new_in(parent).map_err(at(parent))?;
+    temp.write_all(bytes).map_err(at(path))?;
+    temp.persist(path).map_err(|e| CacheError {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+/// A key safe to use as one path component: keeps `[A-Za-z0-9._-]`, replaces the rest with `_`,
+/// and appends a short hash of the original when anything was replaced, so distinct inputs
+/// stay distinct.
+pub fn safe_key(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned == raw && !raw.starts_with('.') {
+        cleaned
+    } else {
+        // FNV-1a: stable across runs and platforms, unlike std's hasher.
+        let hash = raw.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let short: String = cleaned.chars().take(80).collect();
+        format!("{short}-{hash:016x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_and_tags_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path().join("c")).unwrap();
+        assert!(cache.root().join("CACHEDIR.TAG").is_file());
+        let bucket = cache.bucket(CacheBucket::Wheels).unwrap();
+        assert!(bucket.ends_with("wheels-v1"));
+        let _guard = cache.lock(CacheBucket::Wheels, "x").unwrap();
+    }
+
+    #[test]
+    fn writes_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/file");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+    }
+
+    #[test]
+    fn safe_keys_are_distinct() {
+        assert_eq!(safe_key("requests"), "requests");
+        assert_ne!(safe_key("https://a/b"), safe_key("https://a_b"));
+        assert!(!safe_key("../x").contains('/'));
+    }
+}

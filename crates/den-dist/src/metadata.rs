@@ -1,0 +1,172 @@
+//! Core metadata (the `METADATA` file of a wheel, `PKG-INFO` of an sdist, PEP 658 `.metadata`
+//! files): an RFC 822-style header block, see the Core metadata specification
+//! (packaging.python.org/specifications/core-metadata).
+
+use std::str::FromStr;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, PackageName, Requirement};
+
+/// Core metadata that could not be read; `field` names the header at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataError {
+    /// A required header is absent.
+    #[error("core metadata has no `{0}` field")]
+    Missing(&'static str),
+    /// A header value does not parse.
+    #[error("core metadata field `{field}` has an invalid value `{value}`: {reason}")]
+    Invalid {
+        /// Header name.
+        field: &'static str,
+        /// The offending value.
+        value: String,
+        /// Parser message.
+        reason: String,
+    },
+}
+
+/// The fields of core metadata den uses for resolution (`Requires-Dist`, `Requires-Python`,
+/// `Provides-Extra`) and for `pip show` (`Summary`, `Home-page`, `Author`, ...).
+#[derive(Debug, Clone)]
+pub struct CoreMetadata {
+    /// `Name`, normalized.
+    pub name: PackageName,
+    /// `Name` as the project spells it.
+    pub display_name: String,
+    /// `Version`.
+    pub version: Version,
+    /// `Requires-Dist`, in file order.
+    pub requires_dist: Vec<Requirement>,
+    /// `Requires-Python`, if present.
+    pub requires_python: Option<VersionSpecifiers>,
+    /// `Provides-Extra`.
+    pub provides_extras: Vec<ExtraName>,
+    /// Every header as `(name, value)`, continuation lines joined with `\n`, for fields den does
+    /// not model (`Summary`, `Home-page`, `Author`, `License`, `Project-URL`...).
+    pub headers: Vec<(String, String)>,
+}
+
+impl CoreMetadata {
+    /// Parses the header block of a metadata file; the body (long description) is ignored.
+    ///
+    /// Errors: a missing `Name` or `Version`, or a `Version`, `Requires-Dist` or
+    /// `Requires-Python` that does not parse.
+    pub fn parse(bytes: &[u8]) -> Result<Self, MetadataError> {
+        let text = String::from_utf8_lossy(bytes);
+        let headers = parse_headers(&text);
+        let get = |key: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v.as_str())
+        };
+        let display_name = get("Name")
+            .ok_or(MetadataError::Missing("Name"))?
+            .to_string();
+        let name = PackageName::from_str(&display_name).map_err(|e| MetadataError::Invalid {
+            field: "Name",
+            value: display_name.clone(),
+            reason: e.to_string(),
+        })?;
+        let raw_version = get("Version").ok_or(MetadataError::Missing("Version"))?;
+        let version = Version::from_str(raw_version).map_err(|e| MetadataError::Invalid {
+            field: "Version",
+            value: raw_version.to_string(),
+            reason: e.to_string(),
+        })?;
+        let mut requires_dist = Vec::new();
+        let mut provides_extras = Vec::new();
+        for (key, value) in &headers {
+            if key.eq_ignore_ascii_case("Requires-Dist") {
+                let req = Requirement::from_str(value).map_err(|e| MetadataError::Invalid {
+                    field: "Requires-Dist",
+                    value: value.clone(),
+                    reason: e.to_string(),
+                })?;
+                requires_dist.push(req);
+            } else if key.eq_ignore_ascii_case("Provides-Extra") {
+                // Invalid extra names exist in old metadata; they can never be requested, so skip.
+                if let Ok(extra) = ExtraName::from_str(value) {
+                    provides_extras.push(extra);
+                }
+            }
+        }
+        let requires_python =
+            match get("Requires-Python").map(str::trim) {
+                None | Some("") => None,
+                Some(value) => Some(VersionSpecifiers::from_str(value).map_err(|e| {
+                    MetadataError::Invalid {
+                        field: "Requires-Python",
+                        value: value.to_string(),
+                        reason: e.to_string(),
+                    }
+                })?),
+            };
+        Ok(Self {
+            name,
+            display_name,
+            version,
+            requires_dist,
+            requires_python,
+            provides_extras,
+            headers,
+        })
+    }
+
+    /// The first value of header `key` (case-insensitive), if present.
+    pub fn header(&self, key: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Splits an RFC 822 header block into `(name, value)` pairs, stopping at the first blank line.
+fn parse_headers(text: &str) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = headers.last_mut() {
+                value.push('\n');
+                value.push_str(line.trim());
+            }
+            continue;
+        }
+        if let Some((key, value)) = line.split_once(':') {
+            headers.push((key.trim().to_string(), value.trim().to_string()));
+        }
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_requirements_and_extras() {
+        let text = "Metadata-Version: 2.1\nName: Flask\nVersion: 3.0.0\nSummary: A web framework\n\
+            Requires-Python: >=3.8\nRequires-Dist: Werkzeug>=3.0.0\n\
+            Requires-Dist: asgiref>=3.2; extra == \"async\"\nProvides-Extra: async\n\
+            License: BSD\n  continued\n\nlong description\nName: ignored\n";
+        let m = CoreMetadata::parse(text.as_bytes()).unwrap();
+        assert_eq!(m.name.as_ref(), "flask");
+        assert_eq!(m.display_name, "Flask");
+        assert_eq!(m.version.to_string(), "3.0.0");
+        assert_eq!(m.requires_dist.len(), 2);
+        assert_eq!(m.provides_extras.len(), 1);
+        assert_eq!(m.requires_python.as_ref().unwrap().to_string(), ">=3.8");
+        assert_eq!(m.header("license"), Some("BSD\ncontinued"));
+        assert_eq!(m.header("Summary"), Some("A web framework"));
+    }
+
+    #[test]
+    fn reports_missing_version() {
+        let err = CoreMetadata::parse(b"Name: x\n").unwrap_err();
+        assert!(err.to_string().contains("Version"));
+    }
+}

@@ -1,0 +1,319 @@
+//! Wheel compatibility tags (PEP 425) for one interpreter, in priority order, following the
+//! ordering of the reference implementation (`packaging.tags`): the interpreter's own ABI first,
+//! then `abi3` for this and older CPython versions, then `none`, each over every platform tag,
+//! then the generic `pyXY-none-*` tags. Platform tags follow PEP 600 (manylinux by glibc
+//! version, with the legacy `manylinux1/2010/2014` aliases), PEP 656 (musllinux) and the macOS
+//! and Windows conventions.
+
+use std::collections::HashMap;
+
+use crate::WheelFilename;
+
+/// The C library of a Linux platform, which decides manylinux / musllinux compatibility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Libc {
+    /// GNU libc `major.minor` (PEP 600).
+    Glibc(u16, u16),
+    /// musl `major.minor` (PEP 656).
+    Musl(u16, u16),
+    /// Neither could be detected; only `linux_<arch>` wheels match.
+    Unknown,
+}
+
+/// The operating system and machine an interpreter runs on, as far as wheel tags care.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Platform {
+    /// Linux with the given libc; `arch` is the wheel architecture (`x86_64`, `aarch64`,
+    /// `i686` for a 32-bit interpreter on a 64-bit kernel...).
+    Linux {
+        /// Wheel architecture name.
+        arch: String,
+        /// Detected C library.
+        libc: Libc,
+    },
+    /// macOS `major.minor` on `arch` (`x86_64` or `arm64`).
+    Macos {
+        /// macOS major version (10, 11, 12...).
+        major: u16,
+        /// macOS minor version.
+        minor: u16,
+        /// `x86_64` or `arm64`.
+        arch: String,
+    },
+    /// Any other platform, with the single tag `sysconfig.get_platform()` normalizes to
+    /// (`win_amd64`, `freebsd_14_0_release_amd64`...).
+    Other(String),
+}
+
+/// The Python implementation, which decides the interpreter tag and ABI tags.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Implementation {
+    /// CPython; `gil_disabled` for free-threaded builds (PEP 703), which have no stable ABI.
+    CPython {
+        /// Whether this is a free-threaded build (`Py_GIL_DISABLED`).
+        gil_disabled: bool,
+    },
+    /// PyPy, GraalPy or any other implementation, with its interpreter tag prefix (`pp`,
+    /// `graalpy`) as in PEP 425 §Python Tag.
+    Other(String),
+}
+
+/// How well a wheel matches: larger is better. Comparable only between tags of one interpreter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TagPriority(pub u32);
+
+/// The ordered set of `(python, abi, platform)` tags an interpreter accepts.
+#[derive(Debug, Clone)]
+pub struct Tags {
+    ordered: Vec<(String, String, String)>,
+    priority: HashMap<(String, String, String), u32>,
+}
+
+impl Tags {
+    /// Computes the tags for an interpreter.
+    ///
+    /// `python_version` is `(major, minor)`; `abi_tag` is the interpreter's own ABI tag as
+    /// `packaging.tags` derives it (`cp312`, `cp313t`, `pypy310_pp73`, or `none` when unknown).
+    pub fn from_interpreter(
+        implementation: &Implementation,
+        python_version: (u8, u8),
+        abi_tag: &str,
+        platform: &Platform,
+    ) -> Self {
+        let (major, minor) = python_version;
+        let platforms = platform_tags(platform);
+        let mut ordered = Vec::new();
+        let mut push = |py: &str, abi: &str, plat: &str| {
+            ordered.push((py.to_string(), abi.to_string(), plat.to_string()));
+        };
+        let interpreter = match implementation {
+            Implementation::CPython { .. } => format!("cp{major}{minor}"),
+            Implementation::Other(prefix) => format!("{prefix}{major}{minor}"),
+        };
+        let with_platforms = |push: &mut dyn FnMut(&str, &str, &str), py: &str, abi: &str| {
+            for plat in &platforms {
+                push(py, abi, plat);
+            }
+        };
+        if abi_tag != "none" {
+            with_platforms(&mut push, &interpreter, abi_tag);
+        }
+        let stable_abi = matches!(
+            implementation,
+            Implementation::CPython {
+                gil_disabled: false
+            }
+        );
+        if stable_abi {
+            with_platforms(&mut push, &interpreter, "abi3");
+        }
+        with_platforms(&mut push, &interpreter, "none");
+        if stable_abi {
+            for older in (2..minor).rev() {
+                with_platforms(&mut push, &format!("cp{major}{older}"), "abi3");
+            }
+        }
+        let generic: Vec<String> = std::iter::once(format!("py{major}{minor}"))
+            .chain(std::iter::once(format!("py{major}")))
+            .chain((0..minor).rev().map(|m| format!("py{major}{m}")))
+            .collect();
+        for py in &generic {
+            with_platforms(&mut push, py, "none");
+        }
+        push(&interpreter, "none", "any");
+        for py in &generic {
+            push(py, "none", "any");
+        }
+        Self::from_ordered(ordered)
+    }
+
+    fn from_ordered(mut ordered: Vec<(String, String, String)>) -> Self {
+        let mut priority = HashMap::with_capacity(ordered.len());
+        let total = ordered.len() as u32;
+        ordered.retain(|tag| {
+            let rank = total - priority.len() as u32;
+            if priority.contains_key(tag) {
+                return false;
+            }
+            priority.insert(tag.clone(), rank);
+            true
+        });
+        Self { ordered, priority }
+    }
+
+    /// The best priority among the wheel's tags, or `None` when the wheel cannot be installed.
+    pub fn compatibility(&self, wheel: &WheelFilename) -> Option<TagPriority> {
+        wheel
+            .tag_triples()
+            .filter_map(|(py, abi, plat)| {
+                self.priority
+                    .get(&(py.to_string(), abi.to_string(), plat.to_string()))
+                    .copied()
+            })
+            .max()
+            .map(TagPriority)
+    }
+
+    /// The tags, most preferred first, as `py-abi-platform` strings.
+    pub fn iter(&self) -> impl Iterator<Item = String> + '_ {
+        self.ordered
+            .iter()
+            .map(|(py, abi, plat)| format!("{py}-{abi}-{plat}"))
+    }
+
+    /// How many tags there are.
+    pub fn len(&self) -> usize {
+        self.ordered.len()
+    }
+
+    /// Whether there are no tags at all.
+    pub fn is_empty(&self) -> bool {
+        self.ordered.is_empty()
+    }
+}
+
+/// Platform tags, most specific first.
+fn platform_tags(platform: &Platform) -> Vec<String> {
+    match platform {
+        Platform::Linux { arch, libc } => {
+            let mut tags = Vec::new();
+            match *libc {
+                Libc::Glibc(2, current) => {
+                    // glibc 2.17 is the oldest manylinux target except on x86, where manylinux1
+                    // (glibc 2.5) exists.
+                    let oldest = if matches!(arch.as_str(), "x86_64" | "i686") {
+                        5
+                    } else {
+                        17
+                    };
+                    for minor in (oldest..=current).rev() {
+                        tags.push(format!("manylinux_2_{minor}_{arch}"));
+                        let legacy = match minor {
+                            17 if matches!(
+                                arch.as_str(),
+                                "x86_64"
+                                    | "i686"
+                                    | "aarch64"
+                                    | "armv7l"
+                                    | "ppc64"
+                                    | "ppc64le"
+                                    | "s390x"
+                            ) =>
+                            {
+                                Some("manylinux2014")
+                            }
+                            12 if matches!(arch.as_str(), "x86_64" | "i686") => {
+                                Some("manylinux2010")
+                            }
+                            5 if matches!(arch.as_str(), "x86_64" | "i686") => Some("manylinux1"),
+                            _ => None,
+                        };
+                        if let Some(legacy) = legacy {
+                            tags.push(format!("{legacy}_{arch}"));
+                        }
+                    }
+                }
+                Libc::Musl(1, current) => {
+                    for minor in (0..=current).rev() {
+                        tags.push(format!("musllinux_1_{minor}_{arch}"));
+                    }
+                }
+                _ => {}
+            }
+            tags.push(format!("linux_{arch}"));
+            tags
+        }
+        Platform::Macos { major, minor, arch } => {
+            let formats: &[&str] = if arch == "arm64" {
+                &["arm64", "universal2"]
+            } else {
+                &[
+                    "x86_64",
+                    "intel",
+                    "fat64",
+                    "fat32",
+                    "universal2",
+                    "universal",
+                ]
+            };
+            let mut versions = Vec::new();
+            if *major >= 11 {
+                versions.extend((11..=*major).rev().map(|m| (m, 0)));
+                if arch != "arm64" {
+                    versions.extend((4..=16).rev().map(|m| (10, m)));
+                }
+            } else {
+                versions.extend((4..=*minor).rev().map(|m| (10, m)));
+            }
+            versions
+                .into_iter()
+                .flat_map(|(ma, mi)| formats.iter().map(move |f| format!("macosx_{ma}_{mi}_{f}")))
+                .collect()
+        }
+        Platform::Other(tag) => vec![tag.clone()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linux_cp312() -> Tags {
+        Tags::from_interpreter(
+            &Implementation::CPython {
+                gil_disabled: false,
+            },
+            (3, 12),
+            "cp312",
+            &Platform::Linux {
+                arch: "x86_64".into(),
+                libc: Libc::Glibc(2, 36),
+            },
+        )
+    }
+
+    #[test]
+    fn orders_like_packaging() {
+        let tags: Vec<String> = linux_cp312().iter().collect();
+        assert_eq!(tags[0], "cp312-cp312-manylinux_2_36_x86_64");
+        assert!(tags.contains(&"cp312-cp312-manylinux2014_x86_64".to_string()));
+        assert!(tags.contains(&"cp312-cp312-manylinux1_x86_64".to_string()));
+        assert!(tags.contains(&"cp38-abi3-linux_x86_64".to_string()));
+        assert_eq!(tags.last().unwrap(), "py30-none-any");
+    }
+
+    #[test]
+    fn ranks_specific_wheels_above_generic() {
+        let tags = linux_cp312();
+        let native: WheelFilename =
+            "x-1-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+                .parse()
+                .unwrap();
+        let abi3: WheelFilename = "x-1-cp37-abi3-manylinux_2_17_x86_64.whl".parse().unwrap();
+        let pure: WheelFilename = "x-1-py3-none-any.whl".parse().unwrap();
+        let future: WheelFilename = "x-1-cp312-cp312-manylinux_2_99_x86_64.whl".parse().unwrap();
+        let windows: WheelFilename = "x-1-cp312-cp312-win_amd64.whl".parse().unwrap();
+        let n = tags.compatibility(&native).unwrap();
+        let a = tags.compatibility(&abi3).unwrap();
+        let p = tags.compatibility(&pure).unwrap();
+        assert!(n > a && a > p);
+        assert!(tags.compatibility(&future).is_none());
+        assert!(tags.compatibility(&windows).is_none());
+    }
+
+    #[test]
+    fn free_threaded_has_no_abi3() {
+        let tags = Tags::from_interpreter(
+            &Implementation::CPython { gil_disabled: true },
+            (3, 13),
+            "cp313t",
+            &Platform::Linux {
+                arch: "x86_64".into(),
+                libc: Libc::Musl(1, 2),
+            },
+        );
+        let all: Vec<String> = tags.iter().collect();
+        assert_eq!(all[0], "cp313-cp313t-musllinux_1_2_x86_64");
+        assert!(!all.iter().any(|t| t.contains("abi3")));
+    }
+}

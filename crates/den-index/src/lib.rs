@@ -1,0 +1,1 @@
+//! den-index: work in progress.

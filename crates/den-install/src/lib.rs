@@ -1,0 +1,1 @@
+//! den-install: work in progress.

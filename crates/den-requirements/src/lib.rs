@@ -1,0 +1,1 @@
+//! den-requirements: work in progress.

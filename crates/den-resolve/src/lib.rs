@@ -1,0 +1,1 @@
+//! den-resolve: work in progress.

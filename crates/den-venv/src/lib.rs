@@ -1,0 +1,1 @@
+//! den-venv: work in progress.
