@@ -1,1 +1,17 @@
-//! den-test-support: work in progress.
+//! Test fixtures for den's crates and end-to-end tests (use as a dev-dependency):
+//!
+//! - [`WheelBuilder`] writes real wheels (PEP 427) with correct `RECORD`s, metadata, data files
+//!   and entry points, or deliberately corrupt ones.
+//! - [`TestIndex`] serves wheels and source distributions as a simple repository (PEP 503
+//!   HTML / PEP 691 JSON, PEP 658/714 metadata files, PEP 592 yanking, HTTP range requests)
+//!   over loopback, with fault injection (status codes, delays, corrupted bytes), optional
+//!   basic auth and a request log for asserting caching.
+//!
+//! Everything here panics on setup failures: in a test, that is the clearest report.
+
+mod http;
+mod index;
+mod wheel;
+
+pub use index::{JSON_MEDIA_TYPE, LoggedRequest, TestIndex};
+pub use wheel::WheelBuilder;
