@@ -1,12 +1,35 @@
 //! Facts about one interpreter, read by running it once, cached by path and mtime.
+//!
+//! [`Interpreter::query`] runs `python -E -s -c <query_interpreter.py>`, which prints one JSON
+//! object (it runs on Python 2.7 and every 3.x, so old interpreters are identified and can be
+//! rejected clearly by [`crate::check_supported`]). The answer is stored in the cache bucket
+//! [`CacheBucket::Interpreter`] under the executable's absolute path, stamped with the resolved
+//! executable's path, mtime and size, the mtime of a venv's `pyvenv.cfg` and a hash of the query
+//! script; a matching stamp answers without starting a process.
 
+use std::fmt;
+use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::str::FromStr;
+use std::time::UNIX_EPOCH;
 
-use den_cache::Cache;
-use den_dist::{Implementation, MarkerEnvironment, Platform, Tags, Version};
+use den_cache::{Cache, CacheBucket, safe_key, write_atomic};
+use den_dist::{
+    Implementation, Libc, MarkerEnvironment, MarkerEnvironmentBuilder, Platform, Tags, Version,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::discovery::InterpreterSource;
+
+/// The script run inside each interpreter; prints the facts as JSON.
+const QUERY_SCRIPT: &str = include_str!("query_interpreter.py");
 
 /// The sysconfig install scheme paths of an interpreter (`sysconfig.get_paths()`), absolute.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+///
+/// Inside a virtual environment these are the environment's own paths (the `venv` scheme, or
+/// `posix_prefix` / `nt` before Python 3.11), never the base interpreter's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SysconfigPaths {
     /// Pure-Python packages (`site-packages`).
     pub purelib: PathBuf,
@@ -16,7 +39,8 @@ pub struct SysconfigPaths {
     pub scripts: PathBuf,
     /// The data scheme root (the prefix).
     pub data: PathBuf,
-    /// C headers (`include/pythonX.Y` or, in a venv, `include/site/pythonX.Y`).
+    /// C headers of the interpreter (`<base prefix>/include/pythonX.Y`; sysconfig points a venv
+    /// at its base interpreter's headers).
     pub include: PathBuf,
     /// The standard library.
     pub stdlib: PathBuf,
@@ -25,11 +49,12 @@ pub struct SysconfigPaths {
 /// Everything den needs to know about an interpreter.
 #[derive(Debug, Clone)]
 pub struct Interpreter {
-    /// The executable as discovered (may be a symlink, e.g. `.venv/bin/python`).
+    /// The executable as discovered, absolute (may be a symlink, e.g. `.venv/bin/python`).
     pub executable: PathBuf,
     /// `sys.executable` as the interpreter reports it.
     pub sys_executable: PathBuf,
-    /// `sys._base_executable` (the base interpreter of a venv) or `sys.executable`.
+    /// The base interpreter of a venv (`sys._base_executable`, or before Python 3.11 the
+    /// matching `pythonX.Y` in `sys.base_prefix`), else `sys.executable`.
     pub base_executable: PathBuf,
     /// CPython (with free-threading flag) or another implementation.
     pub implementation: Implementation,
@@ -57,6 +82,9 @@ pub struct Interpreter {
     pub pointer_size: u8,
     /// Free-threaded build (PEP 703).
     pub gil_disabled: bool,
+    /// How discovery found this interpreter (for messages such as "from .python-version");
+    /// [`InterpreterSource::Explicit`] when queried directly.
+    pub source: InterpreterSource,
 }
 
 /// An interpreter that could not be queried.
@@ -69,14 +97,322 @@ pub struct InterpreterError {
     pub reason: String,
 }
 
+/// The JSON object `query_interpreter.py` prints; cached verbatim.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RawFacts {
+    executable: PathBuf,
+    base_executable: PathBuf,
+    implementation_name: String,
+    implementation_display: String,
+    version: String,
+    major: u8,
+    minor: u8,
+    prefix: PathBuf,
+    base_prefix: PathBuf,
+    base_exec_prefix: PathBuf,
+    paths: SysconfigPaths,
+    abi_tag: String,
+    platform: RawPlatform,
+    pointer_size: u8,
+    gil_disabled: bool,
+    markers: RawMarkers,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "os", rename_all = "lowercase")]
+enum RawPlatform {
+    Linux {
+        arch: String,
+        libc: Option<RawLibc>,
+    },
+    Macos {
+        arch: String,
+        major: u16,
+        minor: u16,
+    },
+    Other {
+        tag: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum RawLibc {
+    Glibc { major: u16, minor: u16 },
+    Musl { major: u16, minor: u16 },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RawMarkers {
+    implementation_name: String,
+    implementation_version: String,
+    os_name: String,
+    platform_machine: String,
+    platform_python_implementation: String,
+    platform_release: String,
+    platform_system: String,
+    platform_version: String,
+    python_full_version: String,
+    python_version: String,
+    sys_platform: String,
+}
+
+/// What a cache entry is valid for: any change means the interpreter must be queried again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    /// Hash of the query script, so a new den re-queries after the script changed.
+    script: u64,
+    /// The executable with symlinks resolved.
+    target: PathBuf,
+    /// Modification time of the resolved executable, `(seconds, nanoseconds)` since the epoch.
+    mtime: (u64, u32),
+    /// Size of the resolved executable in bytes.
+    size: u64,
+    /// Modification time of the venv's `pyvenv.cfg`, when the executable belongs to a venv.
+    pyvenv_cfg: Option<(u64, u32)>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CacheEntry {
+    stamp: Stamp,
+    facts: RawFacts,
+}
+
 impl Interpreter {
     /// Runs `executable` once (or reads the cache) and returns its facts.
-    pub fn query(_executable: &Path, _cache: &Cache) -> Result<Self, InterpreterError> {
-        unimplemented!("den-python work in progress")
+    ///
+    /// `executable` may be relative (to the process's current directory) and may be a symlink;
+    /// it is not resolved, so a venv's `bin/python` reports the venv's prefix and paths. The
+    /// result's [`source`](Self::source) is [`InterpreterSource::Explicit`].
+    ///
+    /// Errors: the executable is missing or cannot be run, exits with an error (e.g. it is not
+    /// a Python interpreter), or prints something other than the expected JSON. A cache that
+    /// cannot be read or written is not an error (the entry is recomputed / not stored).
+    pub fn query(executable: &Path, cache: &Cache) -> Result<Self, InterpreterError> {
+        let executable = std::path::absolute(executable).map_err(|err| InterpreterError {
+            path: executable.to_path_buf(),
+            reason: format!("cannot make the path absolute: {err}"),
+        })?;
+        let stamp = Stamp::of(&executable)?;
+        let entry_path = cache
+            .bucket(CacheBucket::Interpreter)
+            .map(|dir| dir.join(format!("{}.json", safe_key(&executable.to_string_lossy()))));
+        let cached = entry_path.as_ref().ok().and_then(|path| {
+            let entry: CacheEntry = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
+            (entry.stamp == stamp).then_some(entry.facts)
+        });
+        let facts = match cached {
+            Some(facts) => facts,
+            None => {
+                let facts = run_query(&executable)?;
+                match &entry_path {
+                    Ok(path) => store(path, stamp, &facts),
+                    Err(err) => tracing::debug!("not caching interpreter facts: {err}"),
+                }
+                facts
+            }
+        };
+        Self::from_facts(executable, facts)
+    }
+
+    fn from_facts(executable: PathBuf, facts: RawFacts) -> Result<Self, InterpreterError> {
+        let invalid = |what: &str, detail: String| InterpreterError {
+            path: executable.clone(),
+            reason: format!("it reported an invalid {what}: {detail}"),
+        };
+        let version = Version::from_str(&facts.version)
+            .map_err(|err| invalid("version", format!("`{}` ({err})", facts.version)))?;
+        let implementation = match facts.implementation_name.as_str() {
+            "cpython" => Implementation::CPython {
+                gil_disabled: facts.gil_disabled,
+            },
+            // PEP 425 §Python Tag abbreviations.
+            "pypy" => Implementation::Other("pp".to_string()),
+            "ironpython" => Implementation::Other("ip".to_string()),
+            "jython" => Implementation::Other("jy".to_string()),
+            other => Implementation::Other(other.to_string()),
+        };
+        let platform = match facts.platform {
+            RawPlatform::Linux { arch, libc } => Platform::Linux {
+                arch,
+                libc: match libc {
+                    Some(RawLibc::Glibc { major, minor }) => Libc::Glibc(major, minor),
+                    Some(RawLibc::Musl { major, minor }) => Libc::Musl(major, minor),
+                    None => Libc::Unknown,
+                },
+            },
+            RawPlatform::Macos { arch, major, minor } => Platform::Macos { major, minor, arch },
+            RawPlatform::Other { tag } => Platform::Other(tag),
+        };
+        let m = &facts.markers;
+        let markers = MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
+            implementation_name: &m.implementation_name,
+            implementation_version: &m.implementation_version,
+            os_name: &m.os_name,
+            platform_machine: &m.platform_machine,
+            platform_python_implementation: &m.platform_python_implementation,
+            platform_release: &m.platform_release,
+            platform_system: &m.platform_system,
+            platform_version: &m.platform_version,
+            python_full_version: &m.python_full_version,
+            python_version: &m.python_version,
+            sys_platform: &m.sys_platform,
+        })
+        .map_err(|err| invalid("marker environment", err.to_string()))?;
+        let major_minor = (facts.major, facts.minor);
+        let tags = Tags::from_interpreter(&implementation, major_minor, &facts.abi_tag, &platform);
+        Ok(Self {
+            executable,
+            sys_executable: facts.executable,
+            base_executable: facts.base_executable,
+            implementation,
+            implementation_display: facts.implementation_display,
+            version,
+            major_minor,
+            prefix: facts.prefix,
+            base_prefix: facts.base_prefix,
+            base_exec_prefix: facts.base_exec_prefix,
+            paths: facts.paths,
+            markers,
+            platform,
+            tags,
+            pointer_size: facts.pointer_size,
+            gil_disabled: facts.gil_disabled,
+            source: InterpreterSource::Explicit,
+        })
     }
 
     /// Whether this interpreter runs inside a virtual environment (`sys.prefix != sys.base_prefix`).
     pub fn is_virtualenv(&self) -> bool {
         self.prefix != self.base_prefix
     }
+
+    /// The directory packages are installed into (`paths.purelib`, the `site-packages`).
+    pub fn site_packages(&self) -> &Path {
+        &self.paths.purelib
+    }
+
+    /// Whether this is CPython (of any build).
+    pub fn is_cpython(&self) -> bool {
+        matches!(self.implementation, Implementation::CPython { .. })
+    }
+
+    /// The PEP 508 `implementation_name` marker: `cpython`, `pypy`, `graalpy`...
+    pub fn implementation_name(&self) -> &str {
+        self.markers.implementation_name()
+    }
+}
+
+/// `CPython 3.12.1 at /usr/bin/python3`, with ` (free-threaded)` after the version when it is.
+impl fmt::Display for Interpreter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.implementation_display, self.version)?;
+        if self.gil_disabled {
+            f.write_str(" (free-threaded)")?;
+        }
+        write!(f, " at {}", self.executable.display())
+    }
+}
+
+impl Stamp {
+    fn of(executable: &Path) -> Result<Self, InterpreterError> {
+        let unusable = |err: std::io::Error| InterpreterError {
+            path: executable.to_path_buf(),
+            reason: if err.kind() == std::io::ErrorKind::NotFound {
+                "no such file (check the path, or that a symlink's target still exists)".to_string()
+            } else {
+                err.to_string()
+            },
+        };
+        let target = fs::canonicalize(executable).map_err(unusable)?;
+        let metadata = fs::metadata(&target).map_err(unusable)?;
+        if !metadata.is_file() {
+            return Err(InterpreterError {
+                path: executable.to_path_buf(),
+                reason: "it is not a file (pass the interpreter executable or a venv directory)"
+                    .to_string(),
+            });
+        }
+        let pyvenv_cfg = pyvenv_cfg_of(executable)
+            .and_then(|cfg| fs::metadata(cfg).ok())
+            .and_then(|m| mtime(&m));
+        Ok(Self {
+            script: fnv1a(QUERY_SCRIPT.as_bytes()),
+            mtime: mtime(&metadata).unwrap_or_default(),
+            size: metadata.len(),
+            target,
+            pyvenv_cfg,
+        })
+    }
+}
+
+/// The `pyvenv.cfg` that makes `executable` part of a virtual environment, looked up like
+/// CPython's `site` module does: next to the executable or one directory up (PEP 405).
+pub(crate) fn pyvenv_cfg_of(executable: &Path) -> Option<PathBuf> {
+    let bin = executable.parent()?;
+    [Some(bin), bin.parent()]
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join("pyvenv.cfg"))
+        .find(|cfg| cfg.is_file())
+}
+
+fn mtime(metadata: &fs::Metadata) -> Option<(u64, u32)> {
+    let since = metadata.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some((since.as_secs(), since.subsec_nanos()))
+}
+
+/// FNV-1a, stable across runs and platforms (unlike std's hasher).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn store(path: &Path, stamp: Stamp, facts: &RawFacts) {
+    let entry = CacheEntry {
+        stamp,
+        facts: facts.clone(),
+    };
+    let written = serde_json::to_vec(&entry)
+        .map_err(|err| err.to_string())
+        .and_then(|bytes| write_atomic(path, &bytes).map_err(|err| err.to_string()));
+    if let Err(err) = written {
+        tracing::debug!("could not cache interpreter facts: {err}");
+    }
+}
+
+/// Runs the query script in `executable` (`-E`: ignore `PYTHON*` variables; `-s`: no user
+/// site-packages; `site` itself must run, since it applies a venv's `pyvenv.cfg`).
+fn run_query(executable: &Path) -> Result<RawFacts, InterpreterError> {
+    let failed = |reason: String| InterpreterError {
+        path: executable.to_path_buf(),
+        reason,
+    };
+    tracing::debug!("querying interpreter {}", executable.display());
+    let output = Command::new(executable)
+        .args(["-E", "-s", "-c", QUERY_SCRIPT])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|err| failed(format!("could not run it: {err}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr.trim().lines().rev().take(3).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(failed(format!(
+            "it exited with {} (is it a Python interpreter?){}{}",
+            output.status,
+            if tail.is_empty() { "" } else { ": " },
+            tail.join(" | ")
+        )));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|err| {
+        let shown: String = String::from_utf8_lossy(&output.stdout)
+            .chars()
+            .take(200)
+            .collect();
+        failed(format!(
+            "its output is not the expected JSON ({err}); it printed: {shown}"
+        ))
+    })
 }

@@ -1,8 +1,23 @@
-//! Python interpreter discovery.
+//! Python interpreter discovery: `-p/--python` requests, pyenv pins and shims, `PATH`
+//! search, and the facts den needs about an interpreter (version, paths, tags, markers),
+//! read by running it once and cached.
 //!
-//! SKELETON (to be completed by the den-python work): see `interpreter.rs` for the
-//! `Interpreter` facts every other crate consumes.
+//! Entry points: [`find_interpreter`] (what a command should use), [`find_all`] (listing),
+//! [`Interpreter::query`] (facts about one executable), [`check_supported`] (CPython 3.8+ or
+//! PyPy 3), [`PythonRequest`] (parsing `-p` values).
 
+mod discovery;
 mod interpreter;
+mod pyenv;
+mod request;
 
+pub use discovery::{
+    DiscoveryEnv, DiscoveryError, InterpreterSource, NotFound, check_supported, find_all,
+    find_interpreter, find_interpreter_in,
+};
 pub use interpreter::{Interpreter, InterpreterError, SysconfigPaths};
+pub use pyenv::{
+    InstalledVersion, PinOrigin, Pyenv, VersionGuess, VersionPin, find_version_file,
+    parse_version_file,
+};
+pub use request::{ImplementationName, PythonRequest, RequestParseError, VersionRequest};

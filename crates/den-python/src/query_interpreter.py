@@ -1,0 +1,224 @@
+# Prints the facts den needs about the running interpreter as one JSON object on stdout.
+#
+# den runs this once per interpreter (then caches the answer), with `python -E -s -c <script>`.
+# It must run unchanged on Python 2.7 and every Python 3, so that old interpreters are identified
+# and rejected with a clear message instead of failing with a syntax error: no f-strings, no
+# keyword-only arguments, nothing newer than the 2.7 standard library.
+import json
+import os
+import platform
+import struct
+import sys
+import sysconfig
+
+
+def config_flag(name):
+    """Whether the build-time config variable `name` is set to a true value."""
+    return bool(sysconfig.get_config_var(name))
+
+
+def normalize_tag(text):
+    return text.replace("-", "_").replace(".", "_").replace(" ", "_")
+
+
+def full_version(info):
+    """`sys.version_info` as a PEP 440 version: 3.12.1, 3.13.0rc1, 3.14.0a2."""
+    version = "%d.%d.%d" % (info[0], info[1], info[2])
+    level = info[3]
+    if level != "final":
+        version += {"alpha": "a", "beta": "b", "candidate": "rc"}.get(level, level) + str(info[4])
+    return version
+
+
+def abi_tag(implementation):
+    """The interpreter's own ABI tag as `packaging.tags` derives it, or "none"."""
+    soabi = sysconfig.get_config_var("SOABI")
+    if implementation == "cpython":
+        version = "%d%d" % sys.version_info[:2]
+        flags = ""
+        if config_flag("Py_GIL_DISABLED"):
+            flags += "t"
+        if config_flag("Py_DEBUG") or hasattr(sys, "gettotalrefcount"):
+            flags += "d"
+        if sys.version_info < (3, 8) and config_flag("WITH_PYMALLOC"):
+            flags += "m"
+        if sys.version_info < (3, 3) and sysconfig.get_config_var("Py_UNICODE_SIZE") == 4:
+            flags += "u"
+        return "cp" + version + flags
+    if not soabi:
+        ext_suffix = sysconfig.get_config_var("EXT_SUFFIX") or ""
+        parts = ext_suffix.split(".")
+        soabi = parts[1] if len(parts) > 2 else ""
+    if not soabi:
+        return "none"
+    # PyPy: "pypy310-pp73-x86_64-linux-gnu" -> "pypy310_pp73"; GraalPy likewise.
+    return normalize_tag("-".join(soabi.split("-")[:2]))
+
+
+def elf_interpreter(path):
+    """The PT_INTERP program header (the dynamic loader) of an ELF file, or None."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(64)
+            if header[:4] != b"\x7fELF":
+                return None
+            is64 = header[4:5] == b"\x02"
+            endian = "<" if header[5:6] == b"\x01" else ">"
+            if is64:
+                phoff, = struct.unpack(endian + "Q", header[32:40])
+                phentsize, phnum = struct.unpack(endian + "HH", header[54:58])
+                # p_type, p_flags, p_offset, p_vaddr, p_paddr, p_filesz
+                layout, offset_at, size_at = endian + "IIQQQQ", 2, 5
+            else:
+                phoff, = struct.unpack(endian + "I", header[28:32])
+                phentsize, phnum = struct.unpack(endian + "HH", header[42:46])
+                # p_type, p_offset, p_vaddr, p_paddr, p_filesz
+                layout, offset_at, size_at = endian + "IIIII", 1, 4
+            for index in range(phnum):
+                f.seek(phoff + index * phentsize)
+                entry = struct.unpack(layout, f.read(struct.calcsize(layout)))
+                if entry[0] == 3:  # PT_INTERP
+                    f.seek(entry[offset_at])
+                    loader = f.read(entry[size_at]).rstrip(b"\x00")
+                    return loader.decode("ascii", "replace")
+    except (IOError, OSError, struct.error, ValueError):
+        return None
+    return None
+
+
+def musl_version(executable):
+    """(major, minor) of musl when this interpreter is linked against it, else None."""
+    loader = elf_interpreter(executable)
+    if not loader or "musl" not in loader:
+        return None
+    import subprocess
+
+    try:
+        process = subprocess.Popen([loader], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _, err = process.communicate()
+    except OSError:
+        return None
+    for line in err.decode("ascii", "replace").splitlines():
+        words = line.strip().split()
+        if len(words) == 2 and words[0] == "Version":
+            numbers = words[1].split(".")
+            try:
+                return [int(numbers[0]), int(numbers[1])]
+            except (IndexError, ValueError):
+                return None
+    return None
+
+
+def linux_platform(pointer_size):
+    arch = normalize_tag(sysconfig.get_platform()).split("_", 1)[1]
+    if pointer_size == 32:
+        # A 32-bit interpreter on a 64-bit kernel installs 32-bit wheels.
+        arch = {"x86_64": "i686", "aarch64": "armv7l"}.get(arch, arch)
+    libc = None
+    try:
+        name, version = os.confstr("CS_GNU_LIBC_VERSION").split()
+        major, minor = version.split(".")[:2]
+        if name == "glibc":
+            libc = {"kind": "glibc", "major": int(major), "minor": int(minor)}
+    except (AttributeError, ValueError, OSError):
+        libc = None
+    if libc is None:
+        musl = musl_version(sys.executable)
+        if musl:
+            libc = {"kind": "musl", "major": musl[0], "minor": musl[1]}
+    return {"os": "linux", "arch": arch, "libc": libc}
+
+
+def wheel_platform(pointer_size):
+    if sys.platform.startswith("linux"):
+        return linux_platform(pointer_size)
+    if sys.platform == "darwin":
+        release = platform.mac_ver()[0].split(".")
+        machine = platform.machine()
+        if pointer_size == 32 and machine == "x86_64":
+            machine = "i386"
+        minor = int(release[1]) if len(release) > 1 and release[1] else 0
+        return {"os": "macos", "arch": machine, "major": int(release[0]), "minor": minor}
+    return {"os": "other", "tag": normalize_tag(sysconfig.get_platform())}
+
+
+def scheme_paths():
+    """The install scheme of this interpreter's prefix (a venv's own when run inside one)."""
+    in_venv = sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+    names = sysconfig.get_scheme_names()
+    if in_venv and "venv" in names:
+        paths = sysconfig.get_paths(scheme="venv")
+    elif in_venv:
+        scheme = "nt" if os.name == "nt" else "posix_prefix"
+        paths = sysconfig.get_paths(scheme=scheme)
+    else:
+        paths = sysconfig.get_paths()
+    keys = ("purelib", "platlib", "scripts", "data", "include", "stdlib")
+    return dict((key, os.path.abspath(paths[key])) for key in keys)
+
+
+def base_executable():
+    """The interpreter a venv was created from; sys.executable outside a venv."""
+    executable = getattr(sys, "_base_executable", None) or sys.executable
+    base_prefix = getattr(sys, "base_prefix", sys.prefix)
+    if base_prefix == sys.prefix:
+        return executable
+    if not executable.startswith(sys.prefix + os.sep):
+        return executable
+    # Before 3.11 a venv reports its own executable; look for the base one by name.
+    bindir = "Scripts" if os.name == "nt" else "bin"
+    names = [
+        os.path.basename(sys.executable),
+        "python%d.%d" % sys.version_info[:2],
+        "python%d" % sys.version_info[0],
+    ]
+    for name in names:
+        candidate = os.path.join(base_prefix, bindir, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return executable
+
+
+def main():
+    implementation = getattr(sys, "implementation", None)
+    implementation_name = implementation.name if implementation else platform.python_implementation().lower()
+    if implementation:
+        implementation_version = full_version(implementation.version)
+    else:
+        implementation_version = "0"
+    pointer_size = struct.calcsize("P") * 8
+    facts = {
+        "executable": sys.executable,
+        "base_executable": base_executable(),
+        "implementation_name": implementation_name,
+        "implementation_display": platform.python_implementation(),
+        "version": full_version(sys.version_info),
+        "major": sys.version_info[0],
+        "minor": sys.version_info[1],
+        "prefix": sys.prefix,
+        "base_prefix": getattr(sys, "base_prefix", getattr(sys, "real_prefix", sys.prefix)),
+        "base_exec_prefix": getattr(sys, "base_exec_prefix", sys.exec_prefix),
+        "paths": scheme_paths(),
+        "abi_tag": abi_tag(implementation_name),
+        "platform": wheel_platform(pointer_size),
+        "pointer_size": pointer_size,
+        "gil_disabled": config_flag("Py_GIL_DISABLED"),
+        "markers": {
+            "implementation_name": implementation_name,
+            "implementation_version": implementation_version,
+            "os_name": os.name,
+            "platform_machine": platform.machine(),
+            "platform_python_implementation": platform.python_implementation(),
+            "platform_release": platform.release(),
+            "platform_system": platform.system(),
+            "platform_version": platform.version(),
+            "python_full_version": platform.python_version().rstrip("+"),
+            "python_version": "%d.%d" % sys.version_info[:2],
+            "sys_platform": sys.platform,
+        },
+    }
+    sys.stdout.write(json.dumps(facts))
+    sys.stdout.write("\n")
+
+
+main()
