@@ -1,1 +1,157 @@
-//! den-resolve: work in progress.
+//! Dependency resolution for den: PubGrub (the `pubgrub` crate) over PEP 440 versions, with
+//! extras, environment markers, constraints, yanked files, Requires-Python and wheel tags.
+//!
+//! The solver is synchronous and runs on a blocking thread; it reads project files and metadata
+//! through an async [`PackageSource`] (the package index in production, an in-memory table in
+//! tests). Whenever a version is chosen, the version lists of its dependencies and the metadata
+//! of their likely candidates are fetched in the background, so network round trips overlap;
+//! every project and metadata file is fetched at most once.
+//!
+//! Policy (pip's rules, simplified):
+//! - the newest allowed version is preferred, unless a preference (e.g. the installed version)
+//!   is allowed and `upgrade` is off;
+//! - pre-releases are chosen only when [`ResolveRequest::prereleases`] is set, when a specifier
+//!   on that project names a pre-release (PEP 440 §Handling of pre-releases), or when no final
+//!   release in the allowed range can be used;
+//! - a version is usable only when it has a wheel compatible with [`ResolveRequest::tags`]
+//!   whose Requires-Python (index data and metadata) admits [`ResolveRequest::python_version`];
+//!   source distributions are not supported;
+//! - yanked files (PEP 592) are used only when the version is pinned exactly (`==`);
+//! - requirement markers are evaluated for [`ResolveRequest::markers`], with `extra` set to the
+//!   extra being expanded; extras are modelled as virtual packages `foo[x]` that depend on
+//!   `foo ==v` and on the extra's requirements;
+//! - constraints narrow the versions of projects that something else requires, without adding
+//!   projects.
+
+mod provider;
+mod report;
+mod source;
+mod specifiers;
+
+use std::sync::Arc;
+
+use den_dist::{ExtraName, MarkerEnvironment, PackageName, Requirement, Tags, Version};
+
+pub use source::{PackageSource, SourceError, SourceFile};
+
+/// What to resolve and for which interpreter.
+#[derive(Debug, Clone)]
+pub struct ResolveRequest {
+    /// The user's requirements (with extras and markers); markers that are false for
+    /// `markers` drop the requirement.
+    pub requirements: Vec<Requirement>,
+    /// Constraints (pip's `-c`): they narrow the versions of projects that end up in the
+    /// resolution but never add a project. Name and specifiers are used; extras are ignored.
+    pub constraints: Vec<Requirement>,
+    /// The target interpreter's marker environment (PEP 508 §Environment Markers).
+    pub markers: MarkerEnvironment,
+    /// The target interpreter's wheel tags (PEP 425), most preferred first.
+    pub tags: Tags,
+    /// The target interpreter's full version (`3.12.1`), checked against Requires-Python.
+    pub python_version: Version,
+    /// Allow pre-releases everywhere (`--pre`).
+    pub prereleases: bool,
+    /// Versions to keep when they are allowed (typically the installed ones).
+    pub preferences: Vec<(PackageName, Version)>,
+    /// Ignore `preferences` and take the newest allowed versions (`--upgrade`).
+    pub upgrade: bool,
+}
+
+/// A successful resolution: one version of each project to install.
+#[derive(Debug, Clone)]
+pub struct Resolution<F> {
+    /// The projects, sorted by name.
+    pub packages: Vec<ResolvedPackage<F>>,
+}
+
+/// One project of a [`Resolution`].
+#[derive(Debug, Clone)]
+pub struct ResolvedPackage<F> {
+    /// Normalized project name.
+    pub name: PackageName,
+    /// The chosen version.
+    pub version: Version,
+    /// The wheel to install: the compatible, non-yanked (unless pinned) file with the best tag
+    /// priority, then the highest build tag (PEP 427).
+    pub file: F,
+    /// The extras that were requested for it, anywhere in the graph, sorted.
+    pub extras: Vec<ExtraName>,
+    /// Whether the user's requirements name it directly.
+    pub requested: bool,
+    /// The projects it depends on for this environment (including through its chosen extras),
+    /// sorted, without itself.
+    pub dependencies: Vec<PackageName>,
+}
+
+/// Why a resolution failed. The messages are meant to be shown as they are.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ResolveError {
+    /// The source failed for a project (network, HTTP, metadata...).
+    #[error("could not get `{name}` from the package index: {source}")]
+    Source {
+        /// The project being fetched.
+        name: PackageName,
+        /// The source's error.
+        source: SourceError,
+    },
+    /// A required project does not exist on the index.
+    #[error("project `{name}` was not found on the package index; check the spelling")]
+    NotFound {
+        /// The project.
+        name: PackageName,
+    },
+    /// A direct requirement matches none of the project's versions.
+    #[error("no version of {name} matches {specifiers}; available: {available}, latest {latest}")]
+    NoMatchingVersion {
+        /// The project.
+        name: PackageName,
+        /// The requested specifiers (with constraints applied), e.g. `==99.0`.
+        specifiers: String,
+        /// The last few versions, ascending, comma-separated.
+        available: String,
+        /// The newest version.
+        latest: Version,
+    },
+    /// None of a needed project's versions has a wheel for the target interpreter.
+    #[error(
+        "no version of {name} has a wheel compatible with this interpreter (versions seen: {versions}); \
+         den looked for tags such as {tags}, ... Source distributions are not supported in this release of den; \
+         use a Python version or platform for which {name} publishes wheels"
+    )]
+    NoCompatibleWheel {
+        /// The project.
+        name: PackageName,
+        /// The versions seen, comma-separated (the newest few).
+        versions: String,
+        /// The first few tags den accepts, comma-separated.
+        tags: String,
+    },
+    /// The requirements conflict; `report` explains why in sentences.
+    #[error("no set of versions satisfies the requirements:\n{report}")]
+    NoSolution {
+        /// The explanation, one sentence per line.
+        report: String,
+    },
+    /// The resolver thread panicked or was cancelled (a bug).
+    #[error("the resolver stopped unexpectedly: {0}")]
+    Internal(String),
+}
+
+/// Resolves `request` against `source`; see the crate documentation for the policy.
+///
+/// Must be called within a Tokio runtime (the solver runs under
+/// `tokio::task::spawn_blocking` and drives `source` through the runtime handle).
+///
+/// Errors: [`ResolveError::NotFound`], [`ResolveError::NoMatchingVersion`],
+/// [`ResolveError::NoCompatibleWheel`] and [`ResolveError::NoSolution`] for requirements that
+/// cannot be met; [`ResolveError::Source`] when the source fails.
+pub async fn resolve<S: PackageSource>(
+    source: Arc<S>,
+    request: ResolveRequest,
+) -> Result<Resolution<S::File>, ResolveError> {
+    let handle = tokio::runtime::Handle::current();
+    let provider = provider::Provider::new(source, request, handle);
+    tokio::task::spawn_blocking(move || provider.run())
+        .await
+        .map_err(|e| ResolveError::Internal(e.to_string()))?
+}

@@ -1,0 +1,54 @@
+//! Where the resolver gets project files and metadata from: the [`PackageSource`] trait.
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::sync::Arc;
+
+use den_dist::{CoreMetadata, DistFilename, PackageName, VersionSpecifiers};
+
+/// A failure of a [`PackageSource`]. Cheap to clone, because one fetch can be awaited by
+/// several parts of the resolver.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SourceError {
+    /// The index has no project of that name.
+    #[error("project `{0}` was not found on the package index; check the spelling")]
+    NotFound(PackageName),
+    /// Any other failure (network, HTTP status, unreadable metadata...), already worded for a
+    /// person by the source.
+    #[error("{0}")]
+    Other(Arc<dyn std::error::Error + Send + Sync>),
+}
+
+/// One distribution file of a project as an index lists it (PEP 503 / PEP 691 file entry).
+/// The resolver only reads these properties; the value itself is handed back in the
+/// [`Resolution`](crate::Resolution) so the installer can download it.
+pub trait SourceFile: Clone + Debug + Send + Sync + 'static {
+    /// The parsed filename (wheel or sdist), which gives version and tags.
+    fn filename(&self) -> &DistFilename;
+    /// The file's `data-requires-python` / `requires-python` (PEP 503, PEP 691), if any.
+    fn requires_python(&self) -> Option<&VersionSpecifiers>;
+    /// Whether the file is yanked (PEP 592).
+    fn is_yanked(&self) -> bool;
+}
+
+/// The resolver's view of a package index. Implementations return raw data; the resolver
+/// filters by tags, yanked status and Requires-Python itself.
+pub trait PackageSource: Send + Sync + 'static {
+    /// The file type this source lists.
+    type File: SourceFile;
+
+    /// Every file of project `name`, in any order. Errors: [`SourceError::NotFound`] when the
+    /// project does not exist, [`SourceError::Other`] for anything else.
+    fn files(
+        &self,
+        name: &PackageName,
+    ) -> impl Future<Output = Result<Vec<Self::File>, SourceError>> + Send;
+
+    /// The core metadata of `file`, a wheel of project `name` (its `METADATA`, e.g. through
+    /// PEP 658 or a range request).
+    fn metadata(
+        &self,
+        name: &PackageName,
+        file: &Self::File,
+    ) -> impl Future<Output = Result<CoreMetadata, SourceError>> + Send;
+}

@@ -1,0 +1,542 @@
+//! Resolver behaviour against an in-memory package source.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+use den_dist::{
+    CoreMetadata, DistFilename, Implementation, Libc, MarkerEnvironment, MarkerEnvironmentBuilder,
+    PackageName, Platform, Requirement, Tags, Version, VersionSpecifiers,
+};
+use den_resolve::{
+    PackageSource, Resolution, ResolveError, ResolveRequest, SourceError, SourceFile, resolve,
+};
+
+#[derive(Debug, Clone)]
+struct TestFile {
+    filename: DistFilename,
+    requires_python: Option<VersionSpecifiers>,
+    yanked: bool,
+    metadata: String,
+}
+
+impl SourceFile for TestFile {
+    fn filename(&self) -> &DistFilename {
+        &self.filename
+    }
+    fn requires_python(&self) -> Option<&VersionSpecifiers> {
+        self.requires_python.as_ref()
+    }
+    fn is_yanked(&self) -> bool {
+        self.yanked
+    }
+}
+
+/// A fixture index: project name -> files; counts fetches.
+#[derive(Default)]
+struct MemorySource {
+    projects: HashMap<PackageName, Vec<TestFile>>,
+    project_fetches: Mutex<Vec<String>>,
+    metadata_fetches: Mutex<Vec<String>>,
+}
+
+fn name(s: &str) -> PackageName {
+    PackageName::from_str(s).unwrap()
+}
+
+impl MemorySource {
+    /// A pure-Python wheel `name-version-py3-none-any.whl` with `deps` as Requires-Dist.
+    fn add(&mut self, project: &str, version: &str, deps: &[&str]) -> &mut Self {
+        self.file(project, version, "py3-none-any", deps, None, None, false)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn file(
+        &mut self,
+        project: &str,
+        version: &str,
+        tag: &str,
+        deps: &[&str],
+        file_requires_python: Option<&str>,
+        metadata_requires_python: Option<&str>,
+        yanked: bool,
+    ) -> &mut Self {
+        let filename = if tag == "sdist" {
+            format!("{project}-{version}.tar.gz")
+        } else {
+            format!("{}-{version}-{tag}.whl", project.replace('-', "_"))
+        };
+        let mut metadata = format!("Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n");
+        if let Some(rp) = metadata_requires_python {
+            metadata.push_str(&format!("Requires-Python: {rp}\n"));
+        }
+        for dep in deps {
+            metadata.push_str(&format!("Requires-Dist: {dep}\n"));
+        }
+        let file = TestFile {
+            filename: DistFilename::parse(&filename, &name(project)).unwrap(),
+            requires_python: file_requires_python.map(|s| VersionSpecifiers::from_str(s).unwrap()),
+            yanked,
+            metadata,
+        };
+        self.projects.entry(name(project)).or_default().push(file);
+        self
+    }
+}
+
+impl PackageSource for MemorySource {
+    type File = TestFile;
+
+    async fn files(&self, project: &PackageName) -> Result<Vec<TestFile>, SourceError> {
+        self.project_fetches
+            .lock()
+            .unwrap()
+            .push(project.to_string());
+        tokio::task::yield_now().await;
+        self.projects
+            .get(project)
+            .cloned()
+            .ok_or_else(|| SourceError::NotFound(project.clone()))
+    }
+
+    async fn metadata(
+        &self,
+        _project: &PackageName,
+        file: &TestFile,
+    ) -> Result<CoreMetadata, SourceError> {
+        self.metadata_fetches
+            .lock()
+            .unwrap()
+            .push(format!("{:?}", file.filename.version()));
+        CoreMetadata::parse(file.metadata.as_bytes()).map_err(|e| SourceError::Other(Arc::new(e)))
+    }
+}
+
+fn markers() -> MarkerEnvironment {
+    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
+        implementation_name: "cpython",
+        implementation_version: "3.12.1",
+        os_name: "posix",
+        platform_machine: "x86_64",
+        platform_python_implementation: "CPython",
+        platform_release: "6.1.0",
+        platform_system: "Linux",
+        platform_version: "#1 SMP",
+        python_full_version: "3.12.1",
+        python_version: "3.12",
+        sys_platform: "linux",
+    })
+    .unwrap()
+}
+
+fn request(requirements: &[&str]) -> ResolveRequest {
+    ResolveRequest {
+        requirements: requirements
+            .iter()
+            .map(|r| Requirement::from_str(r).unwrap())
+            .collect(),
+        constraints: Vec::new(),
+        markers: markers(),
+        tags: Tags::from_interpreter(
+            &Implementation::CPython {
+                gil_disabled: false,
+            },
+            (3, 12),
+            "cp312",
+            &Platform::Linux {
+                arch: "x86_64".into(),
+                libc: Libc::Glibc(2, 36),
+            },
+        ),
+        python_version: Version::from_str("3.12.1").unwrap(),
+        prereleases: false,
+        preferences: Vec::new(),
+        upgrade: false,
+    }
+}
+
+async fn run(
+    source: MemorySource,
+    request: ResolveRequest,
+) -> Result<Resolution<TestFile>, ResolveError> {
+    resolve(Arc::new(source), request).await
+}
+
+/// `name==version` for every package, sorted.
+fn pins(resolution: &Resolution<TestFile>) -> Vec<String> {
+    resolution
+        .packages
+        .iter()
+        .map(|p| format!("{}=={}", p.name, p.version))
+        .collect()
+}
+
+#[tokio::test]
+async fn resolves_a_chain_with_newest_versions() {
+    let mut source = MemorySource::default();
+    source
+        .add("app", "1.0", &["lib>=1"])
+        .add("app", "2.0", &["lib>=2", "util"])
+        .add("lib", "1.5", &[])
+        .add("lib", "2.1", &["util<3"])
+        .add("util", "2.0", &[])
+        .add("util", "3.0", &[]);
+    let resolution = run(source, request(&["app"])).await.unwrap();
+    assert_eq!(pins(&resolution), ["app==2.0", "lib==2.1", "util==2.0"]);
+    let app = &resolution.packages[0];
+    assert!(app.requested);
+    assert_eq!(app.dependencies, [name("lib"), name("util")]);
+    assert!(!resolution.packages[1].requested);
+    assert_eq!(
+        app.file.filename.to_string_lossy(),
+        "app-2.0-py3-none-any.whl"
+    );
+}
+
+trait Lossy {
+    fn to_string_lossy(&self) -> String;
+}
+
+impl Lossy for DistFilename {
+    fn to_string_lossy(&self) -> String {
+        match self {
+            DistFilename::Wheel(w) => w.to_string(),
+            DistFilename::SourceDist(s) => format!("{}-{}{}", s.name, s.version, s.extension),
+        }
+    }
+}
+
+#[tokio::test]
+async fn resolves_extras_as_virtual_packages() {
+    let mut source = MemorySource::default();
+    source
+        .add(
+            "flask",
+            "3.0.0",
+            &[
+                "werkzeug>=3",
+                "asgiref>=3.2; extra == \"async\"",
+                "dotenv; extra == 'dotenv'",
+            ],
+        )
+        .add("werkzeug", "3.0.1", &[])
+        .add("asgiref", "3.7.0", &[])
+        .add("dotenv", "1.0", &[]);
+    let source = Arc::new(source);
+    let plain = resolve(source.clone(), request(&["flask"])).await.unwrap();
+    assert_eq!(pins(&plain), ["flask==3.0.0", "werkzeug==3.0.1"]);
+    let with_extra = resolve(source, request(&["flask[async]"])).await.unwrap();
+    assert_eq!(
+        pins(&with_extra),
+        ["asgiref==3.7.0", "flask==3.0.0", "werkzeug==3.0.1"]
+    );
+    let flask = &with_extra.packages[1];
+    assert_eq!(flask.extras.len(), 1);
+    assert_eq!(flask.extras[0].as_ref(), "async");
+    assert_eq!(flask.dependencies, [name("asgiref"), name("werkzeug")]);
+}
+
+#[tokio::test]
+async fn evaluates_markers_for_the_target() {
+    let mut source = MemorySource::default();
+    source
+        .add(
+            "pkg",
+            "1.0",
+            &[
+                "old; python_version < \"3.10\"",
+                "new; python_version >= \"3.10\"",
+                "win; sys_platform == \"win32\"",
+                "lin; sys_platform == \"linux\"",
+            ],
+        )
+        .add("new", "1.0", &[])
+        .add("lin", "1.0", &[]);
+    let resolution = run(source, request(&["pkg", "skipped; os_name == 'nt'"]))
+        .await
+        .unwrap();
+    assert_eq!(pins(&resolution), ["lin==1.0", "new==1.0", "pkg==1.0"]);
+}
+
+#[tokio::test]
+async fn constraints_narrow_without_adding() {
+    let mut source = MemorySource::default();
+    source
+        .add("app", "1.0", &["lib"])
+        .add("lib", "1.0", &[])
+        .add("lib", "2.0", &[])
+        .add("other", "1.0", &[]);
+    let mut req = request(&["app"]);
+    req.constraints = vec![
+        Requirement::from_str("lib<2").unwrap(),
+        Requirement::from_str("other==1.0").unwrap(),
+    ];
+    let resolution = run(source, req).await.unwrap();
+    assert_eq!(pins(&resolution), ["app==1.0", "lib==1.0"]);
+}
+
+#[tokio::test]
+async fn explains_conflicts_in_sentences() {
+    let mut source = MemorySource::default();
+    source
+        .add("flask", "3.0.0", &["werkzeug>=3.0.0"])
+        .add("flask", "3.0.1", &["werkzeug>=3.0.0"])
+        .add("werkzeug", "1.0", &[])
+        .add("werkzeug", "3.0.1", &[]);
+    let err = run(source, request(&["flask>=3", "werkzeug<2"]))
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, ResolveError::NoSolution { .. }), "{message}");
+    assert!(
+        message.contains("flask>=3.0.0 depends on werkzeug>=3.0.0"),
+        "{message}"
+    );
+    assert!(message.contains("you require werkzeug<2"), "{message}");
+    assert!(message.contains("you require flask>=3"), "{message}");
+    assert!(
+        message.contains("your requirements cannot be satisfied"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("Ranges") && !message.contains('∅'),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn skips_yanked_unless_pinned() {
+    let mut source = MemorySource::default();
+    source
+        .add("pkg", "1.0", &[])
+        .file("pkg", "1.1", "py3-none-any", &[], None, None, true);
+    let source = Arc::new(source);
+    let resolution = resolve(source.clone(), request(&["pkg"])).await.unwrap();
+    assert_eq!(pins(&resolution), ["pkg==1.0"]);
+    let resolution = resolve(source, request(&["pkg==1.1"])).await.unwrap();
+    assert_eq!(pins(&resolution), ["pkg==1.1"]);
+    assert!(resolution.packages[0].file.yanked);
+}
+
+#[tokio::test]
+async fn honours_requires_python_of_files_and_metadata() {
+    let mut source = MemorySource::default();
+    source
+        .add("pkg", "1.0", &[])
+        .file(
+            "pkg",
+            "2.0",
+            "py3-none-any",
+            &[],
+            None,
+            Some(">=3.13"),
+            false,
+        )
+        .file(
+            "pkg",
+            "3.0",
+            "py3-none-any",
+            &[],
+            Some(">=3.13"),
+            None,
+            false,
+        );
+    let resolution = run(source, request(&["pkg"])).await.unwrap();
+    assert_eq!(pins(&resolution), ["pkg==1.0"]);
+
+    let mut source = MemorySource::default();
+    source
+        .file(
+            "pkg",
+            "2.0",
+            "py3-none-any",
+            &[],
+            None,
+            Some(">=3.13"),
+            false,
+        )
+        .file(
+            "pkg",
+            "3.0",
+            "py3-none-any",
+            &[],
+            Some(">=3.13"),
+            None,
+            false,
+        );
+    let message = run(source, request(&["pkg"]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("pkg 2.0 requires Python >=3.13, but the target is 3.12.1"),
+        "{message}"
+    );
+    assert!(
+        message.contains("(3.0 requires Python >=3.13)"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn reports_projects_without_compatible_wheels() {
+    let mut source = MemorySource::default();
+    source
+        .add("app", "1.0", &["native"])
+        .file("native", "1.0", "sdist", &[], None, None, false)
+        .file(
+            "native",
+            "2.0",
+            "cp312-cp312-win_amd64",
+            &[],
+            None,
+            None,
+            false,
+        );
+    let err = run(source, request(&["app"])).await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(err, ResolveError::NoCompatibleWheel { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("no version of native has a wheel"),
+        "{message}"
+    );
+    assert!(message.contains("1.0, 2.0"), "{message}");
+    assert!(
+        message.contains("cp312-cp312-manylinux_2_36_x86_64"),
+        "{message}"
+    );
+    assert!(
+        message.contains("Source distributions are not supported"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn picks_the_best_wheel_of_a_version() {
+    let mut source = MemorySource::default();
+    source
+        .file("fast", "1.0", "py3-none-any", &[], None, None, false)
+        .file(
+            "fast",
+            "1.0",
+            "cp312-cp312-manylinux_2_17_x86_64",
+            &[],
+            None,
+            None,
+            false,
+        )
+        .file(
+            "fast",
+            "1.0",
+            "1-cp312-cp312-manylinux_2_17_x86_64",
+            &[],
+            None,
+            None,
+            false,
+        )
+        .file(
+            "fast",
+            "1.0",
+            "cp312-cp312-macosx_11_0_arm64",
+            &[],
+            None,
+            None,
+            false,
+        );
+    let resolution = run(source, request(&["fast"])).await.unwrap();
+    assert_eq!(
+        resolution.packages[0].file.filename.to_string_lossy(),
+        "fast-1.0-1-cp312-cp312-manylinux_2_17_x86_64.whl"
+    );
+}
+
+#[tokio::test]
+async fn applies_prerelease_rules() {
+    let build = || {
+        let mut source = MemorySource::default();
+        source.add("pkg", "1.0", &[]).add("pkg", "2.0b1", &[]);
+        Arc::new(source)
+    };
+    let pinned = |r: Resolution<TestFile>| r.packages[0].version.to_string();
+    assert_eq!(
+        pinned(resolve(build(), request(&["pkg"])).await.unwrap()),
+        "1.0"
+    );
+    let mut pre = request(&["pkg"]);
+    pre.prereleases = true;
+    assert_eq!(pinned(resolve(build(), pre).await.unwrap()), "2.0b1");
+    assert_eq!(
+        pinned(resolve(build(), request(&["pkg>=2.0b1"])).await.unwrap()),
+        "2.0b1"
+    );
+    // Nothing else matches: the pre-release is taken.
+    assert_eq!(
+        pinned(resolve(build(), request(&["pkg>1"])).await.unwrap()),
+        "2.0b1"
+    );
+}
+
+#[tokio::test]
+async fn keeps_preferences_unless_upgrading() {
+    let build = || {
+        let mut source = MemorySource::default();
+        source
+            .add("pkg", "1.0", &[])
+            .add("pkg", "1.5", &[])
+            .add("pkg", "2.0", &[]);
+        Arc::new(source)
+    };
+    let mut req = request(&["pkg"]);
+    req.preferences = vec![(name("pkg"), Version::from_str("1.5").unwrap())];
+    let r = resolve(build(), req.clone()).await.unwrap();
+    assert_eq!(pins(&r), ["pkg==1.5"]);
+    req.upgrade = true;
+    assert_eq!(
+        pins(&resolve(build(), req.clone()).await.unwrap()),
+        ["pkg==2.0"]
+    );
+    req.upgrade = false;
+    req.requirements = vec![Requirement::from_str("pkg>=2").unwrap()];
+    assert_eq!(pins(&resolve(build(), req).await.unwrap()), ["pkg==2.0"]);
+}
+
+#[tokio::test]
+async fn reports_missing_projects_and_versions() {
+    let mut source = MemorySource::default();
+    source
+        .add("requests", "2.31.0", &[])
+        .add("requests", "2.32.3", &[]);
+    let source = Arc::new(source);
+    let err = resolve(source.clone(), request(&["reqests"]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ResolveError::NotFound { .. }), "{err}");
+    assert!(err.to_string().contains("`reqests` was not found"), "{err}");
+    let err = resolve(source, request(&["requests==99.0"]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no version of requests matches ==99.0; available: 2.31.0, 2.32.3, latest 2.32.3"
+    );
+}
+
+#[tokio::test]
+async fn fetches_each_project_once() {
+    let mut source = MemorySource::default();
+    source
+        .add("a", "1.0", &["b", "c"])
+        .add("b", "1.0", &["c", "d"])
+        .add("c", "1.0", &["d"])
+        .add("d", "1.0", &[]);
+    let source = Arc::new(source);
+    let resolution = resolve(source.clone(), request(&["a", "b"])).await.unwrap();
+    assert_eq!(pins(&resolution), ["a==1.0", "b==1.0", "c==1.0", "d==1.0"]);
+    let mut fetched = source.project_fetches.lock().unwrap().clone();
+    fetched.sort();
+    assert_eq!(fetched, ["a", "b", "c", "d"]);
+    assert_eq!(source.metadata_fetches.lock().unwrap().len(), 4);
+}
