@@ -1,1 +1,28 @@
-//! den-install: work in progress.
+//! Installing wheels into Python environments and managing what is installed.
+//!
+//! - [`unpack_wheel`]: unpack a wheel once into the cache, verifying RECORD (PEP 427).
+//! - [`install_wheel`]: spread an unpacked wheel into an environment's scheme directories,
+//!   generate scripts, write the `.dist-info` bookkeeping (PEP 376, PEP 610) — all or
+//!   nothing.
+//! - [`installed_distributions`], [`find_installed`], [`InstalledDist`]: what an environment
+//!   has (also legacy `.egg-info`, read-only), `pip freeze` lines.
+//! - [`uninstall`]: remove a distribution from its RECORD, whoever installed it.
+//!
+//! Not done in this release: byte-compiling to `.pyc`, and Windows `.exe` launchers.
+
+mod error;
+mod install;
+mod installed;
+mod paths;
+mod record;
+mod scripts;
+mod transaction;
+mod uninstall;
+mod unpack;
+
+pub use error::InstallError;
+pub use install::{InstallOptions, InstallScheme, InstallTarget, install_wheel};
+pub use installed::{DistKind, InstalledDist, find_installed, installed_distributions};
+pub use record::{RecordEntry, parse_record, write_record};
+pub use uninstall::uninstall;
+pub use unpack::{UnpackedWheel, unpack_wheel};

@@ -1,0 +1,119 @@
+//! The one error type of this crate.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong while unpacking, installing, listing or uninstalling
+/// distributions. Each variant names the wheel, file or directory at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    /// A file-system operation failed.
+    #[error("failed to {action} {}: {source}", path.display())]
+    Io {
+        /// What den was doing (`read`, `create directory`, ...).
+        action: &'static str,
+        /// The path den was working on.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// The cache could not be used.
+    #[error(transparent)]
+    Cache(#[from] den_cache::CacheError),
+    /// The wheel is not a readable zip archive.
+    #[error("wheel {} is not a valid zip archive: {source}; download it again", wheel.display())]
+    Zip {
+        /// The wheel file.
+        wheel: PathBuf,
+        /// The zip reader's message.
+        #[source]
+        source: zip::result::ZipError,
+    },
+    /// The wheel breaks the binary distribution format in a way den cannot work around.
+    #[error("wheel {wheel} is invalid: {reason}")]
+    InvalidWheel {
+        /// The wheel's filename (or unpacked directory).
+        wheel: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A wheel member would be written outside the unpack directory (absolute, `..`, drive).
+    #[error(
+        "wheel {wheel} contains an unsafe path `{member}` (absolute or escaping with `..`); refusing to unpack it"
+    )]
+    UnsafePath {
+        /// The wheel's filename.
+        wheel: String,
+        /// The member name as stored in the archive.
+        member: String,
+    },
+    /// A member's content does not match its RECORD line (PEP 427 §The .dist-info directory).
+    #[error(
+        "wheel {wheel}: member `{member}` does not match RECORD ({detail}); the wheel is corrupt or was tampered with"
+    )]
+    RecordMismatch {
+        /// The wheel's filename.
+        wheel: String,
+        /// The member path.
+        member: String,
+        /// Expected versus actual hash or size, or a member missing from one side.
+        detail: String,
+    },
+    /// A RECORD file is not valid CSV of `path,hash,size` rows.
+    #[error("{}: line {line}: {reason}", path.display())]
+    Record {
+        /// The RECORD file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An `entry_points.txt` line does not parse or names an unsafe script.
+    #[error("{}: line {line}: {reason}", path.display())]
+    EntryPoint {
+        /// The entry_points.txt file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A METADATA or PKG-INFO file does not parse.
+    #[error("{}: {source}", path.display())]
+    Metadata {
+        /// The metadata file.
+        path: PathBuf,
+        /// The parser's error.
+        #[source]
+        source: den_dist::MetadataError,
+    },
+    /// A `direct_url.json` (PEP 610) is not valid.
+    #[error("{}: invalid direct_url.json: {reason}", path.display())]
+    DirectUrl {
+        /// The direct_url.json file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The operation needs a `.dist-info` but the distribution only has legacy `.egg-info`
+    /// metadata.
+    #[error("{} is a legacy .egg-info distribution; den can list it but not {action} it; remove it with the tool that installed it", path.display())]
+    LegacyDistribution {
+        /// The `.egg-info` file or directory.
+        path: PathBuf,
+        /// What was attempted (`uninstall`, `read RECORD of`).
+        action: &'static str,
+    },
+}
+
+/// Shorthand for mapping an [`io::Error`] into [`InstallError::Io`].
+pub(crate) fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> InstallError {
+    let path = path.to_path_buf();
+    move |source| InstallError::Io {
+        action,
+        path,
+        source,
+    }
+}

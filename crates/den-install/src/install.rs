@@ -1,0 +1,395 @@
+//! Installing an unpacked wheel into an environment (PEP 427 §Installing a wheel, steps
+//! "Spread" and the RECORD/INSTALLER bookkeeping of PEP 376, PEP 610 `direct_url.json`).
+//!
+//! Byte-compiling (`.pyc`) is not done in this release: Python compiles on first import.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use den_cache::LinkMode;
+use den_dist::{CoreMetadata, record_hash};
+use walkdir::WalkDir;
+
+use crate::error::io_err;
+use crate::installed::{DistKind, InstalledDist, find_installed};
+use crate::paths::relative_to;
+use crate::record::{RecordEntry, parse_record, write_record};
+use crate::scripts::{parse_script_entry_points, rewrite_python_shebang};
+use crate::transaction::Transaction;
+use crate::uninstall::{recorded_files, remove_empty_dirs};
+use crate::{InstallError, UnpackedWheel};
+
+/// Where each install scheme key goes, as absolute paths; taken from the target
+/// interpreter's `sysconfig.get_paths()` (scheme keys of PEP 427 §The .data directory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallScheme {
+    /// Pure-Python modules (`.../site-packages`).
+    pub purelib: PathBuf,
+    /// Platform-specific modules (usually the same directory as `purelib`).
+    pub platlib: PathBuf,
+    /// Executables (`<env>/bin`).
+    pub scripts: PathBuf,
+    /// Data files root (`<env>`); `.data/data/share/x` lands in `<data>/share/x`.
+    pub data: PathBuf,
+    /// Header files root; each project's headers go in `<headers>/<project name>` (pip's
+    /// venv layout: `<env>/include/site/pythonX.Y`).
+    pub headers: PathBuf,
+}
+
+/// The environment a wheel is installed into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallTarget {
+    /// Scheme directories.
+    pub scheme: InstallScheme,
+    /// The environment's interpreter (`<env>/bin/python`, absolute), written into script
+    /// shebangs.
+    pub python: PathBuf,
+    /// `(major, minor)` of that interpreter.
+    pub python_version: (u8, u8),
+}
+
+/// How to install.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallOptions {
+    /// How files move from the cache into the environment (default: hardlink, falling back
+    /// to copy).
+    pub link_mode: LinkMode,
+    /// Written to `INSTALLER` (PEP 376); `den` by default.
+    pub installer: String,
+    /// Whether to write `REQUESTED` (PEP 376): the user asked for this distribution, it is
+    /// not only a dependency.
+    pub requested: bool,
+    /// The `direct_url.json` content to write (PEP 610), for installs from a URL or path.
+    pub direct_url: Option<String>,
+}
+
+impl Default for InstallOptions {
+    fn default() -> Self {
+        Self {
+            link_mode: LinkMode::Hardlink,
+            installer: "den".to_string(),
+            requested: false,
+            direct_url: None,
+        }
+    }
+}
+
+/// What to do with one file of the unpacked wheel.
+enum Action {
+    /// Link from the cache unchanged.
+    Link,
+    /// A `.data/scripts/` file: copy, rewriting a `#!python` shebang, mode 0755.
+    Script,
+}
+
+/// One planned file: where it comes from, where it goes.
+struct Planned {
+    /// Path inside the unpacked wheel, `/`-separated (as RECORD names it).
+    member: String,
+    /// Absolute destination.
+    dst: PathBuf,
+    action: Action,
+}
+
+/// Installs `unpacked` into `target` as one transaction and returns the installed
+/// distribution.
+///
+/// Files go to `purelib` or `platlib` per `Root-Is-Purelib` in the WHEEL file; each
+/// `<name>-<version>.data/<key>/` tree goes to the scheme directory `key` (`purelib`,
+/// `platlib`, `scripts`, `data`, `headers`). Files are placed with `options.link_mode`;
+/// `.data/scripts/` files are copied instead (mode 0755) with a `#!python` first line
+/// rewritten to `target.python`. `console_scripts` and `gui_scripts` entry points become
+/// launcher scripts in `scripts` (mode 0755; they win over a `.data/scripts/` file of the
+/// same name). The `.dist-info` gets `INSTALLER`, `REQUESTED` if requested,
+/// `direct_url.json` if given, and a rewritten RECORD listing every installed file relative
+/// to the site-packages directory (`../../../bin/tool`), with hash and size; hashes of
+/// unchanged files are taken from the verified wheel RECORD rather than recomputed.
+///
+/// Existing files are overwritten, like pip. If a distribution with the same name is already
+/// installed in `purelib`/`platlib` (`.dist-info` only), it is replaced: its files that the
+/// new wheel does not provide are removed.
+///
+/// Atomicity: files are placed first, overwritten and replaced files are moved to a stash
+/// inside site-packages, and the `.dist-info` is assembled under a temporary name and
+/// renamed into place last — the commit point. On any error everything is undone (stashed
+/// files restored), so a distribution appears whole or not at all; an interruption (kill)
+/// before the commit leaves at most unlisted files, never a `.dist-info` whose files are
+/// missing.
+///
+/// Errors: an invalid WHEEL/METADATA/RECORD/entry_points.txt or an unknown `.data` key
+/// ([`InstallError::InvalidWheel`] and friends), or any I/O failure while placing files
+/// (after rollback).
+pub fn install_wheel(
+    unpacked: &UnpackedWheel,
+    target: &InstallTarget,
+    options: &InstallOptions,
+) -> Result<InstalledDist, InstallError> {
+    let wheel = unpacked.filename.to_string();
+    let invalid = |reason: String| InstallError::InvalidWheel {
+        wheel: wheel.clone(),
+        reason,
+    };
+    let dist_info_src = unpacked.dist_info_path();
+    let purelib = root_is_purelib(&dist_info_src.join("WHEEL"), &wheel)?;
+    let scheme = &target.scheme;
+    let site_packages = if purelib {
+        &scheme.purelib
+    } else {
+        &scheme.platlib
+    };
+    let metadata_path = dist_info_src.join("METADATA");
+    let metadata =
+        CoreMetadata::parse(&fs::read(&metadata_path).map_err(io_err("read", &metadata_path))?)
+            .map_err(|source| InstallError::Metadata {
+                path: metadata_path.clone(),
+                source,
+            })?;
+    let record_path = dist_info_src.join("RECORD");
+    let record_text = fs::read_to_string(&record_path).map_err(io_err("read", &record_path))?;
+    let wheel_record: HashMap<String, RecordEntry> = parse_record(&record_text, &record_path)?
+        .into_iter()
+        .map(|entry| (entry.path.clone(), entry))
+        .collect();
+
+    let entry_points_path = dist_info_src.join("entry_points.txt");
+    let entry_points = match fs::read_to_string(&entry_points_path) {
+        Ok(text) => parse_script_entry_points(&text, &entry_points_path)?,
+        Err(_) if !entry_points_path.exists() => Vec::new(),
+        Err(e) => return Err(io_err("read", &entry_points_path)(e)),
+    };
+    let launcher_paths: HashSet<PathBuf> = entry_points
+        .iter()
+        .map(|ep| scheme.scripts.join(&ep.name))
+        .collect();
+
+    // Plan: files of the root first, then `.data` trees, then the dist-info (last).
+    let data_prefix = format!(
+        "{}.data/",
+        unpacked
+            .dist_info
+            .strip_suffix(".dist-info")
+            .unwrap_or(&unpacked.dist_info)
+    );
+    let dist_info_prefix = format!("{}/", unpacked.dist_info);
+    let generated = ["RECORD", "INSTALLER", "REQUESTED", "direct_url.json"]
+        .map(|f| format!("{dist_info_prefix}{f}"));
+    let (mut root_files, mut data_files, mut dist_info_files) =
+        (Vec::new(), Vec::new(), Vec::new());
+    for member in unpacked_members(&unpacked.root)? {
+        if let Some(rest) = member.strip_prefix(&data_prefix) {
+            let (key, path) = rest.split_once('/').ok_or_else(|| {
+                invalid(format!("`{member}` is directly in the .data directory; files there must be inside a scheme directory"))
+            })?;
+            let (base, action) = match key {
+                "purelib" => (scheme.purelib.clone(), Action::Link),
+                "platlib" => (scheme.platlib.clone(), Action::Link),
+                "data" => (scheme.data.clone(), Action::Link),
+                "headers" => (scheme.headers.join(&metadata.display_name), Action::Link),
+                "scripts" => (scheme.scripts.clone(), Action::Script),
+                other => {
+                    return Err(invalid(format!(
+                        "`{member}` uses unknown scheme `{other}` (expected purelib, platlib, scripts, data or headers)"
+                    )));
+                }
+            };
+            let dst = base.join(path);
+            if matches!(action, Action::Script) && launcher_paths.contains(&dst) {
+                continue;
+            }
+            data_files.push(Planned {
+                member,
+                dst,
+                action,
+            });
+        } else if member.starts_with(&dist_info_prefix) {
+            if !generated.contains(&member) {
+                dist_info_files.push(member);
+            }
+        } else {
+            let dst = site_packages.join(&member);
+            root_files.push(Planned {
+                member,
+                dst,
+                action: Action::Link,
+            });
+        }
+    }
+
+    let mut tx = Transaction::new(site_packages);
+    let mut replaced_dirs = BTreeSet::new();
+    let mut dirs = vec![scheme.purelib.clone()];
+    if scheme.platlib != scheme.purelib {
+        dirs.push(scheme.platlib.clone());
+    }
+    if let Some(old) = find_installed(&dirs, &unpacked.filename.name)?
+        && old.kind == DistKind::DistInfo
+    {
+        tracing::debug!(
+            "replacing {} {} at {}",
+            old.name,
+            old.version,
+            old.path.display()
+        );
+        let files = recorded_files(&old)?;
+        // The old dist-info first: from here on the old version is no longer listed.
+        tx.move_aside(&old.path)?;
+        for file in files {
+            if !fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
+                tx.move_aside(&file)?;
+                replaced_dirs.extend(file.parent().map(Path::to_path_buf));
+            }
+        }
+    }
+
+    let mut record = Vec::new();
+    for planned in root_files.iter().chain(&data_files) {
+        let src = unpacked.root.join(&planned.member);
+        let recorded = wheel_record.get(&planned.member);
+        let entry = match planned.action {
+            Action::Link => {
+                tx.link(&src, &planned.dst, options.link_mode)?;
+                match recorded {
+                    Some(entry) if entry.hash.is_some() && entry.size.is_some() => RecordEntry {
+                        path: String::new(),
+                        ..entry.clone()
+                    },
+                    _ => hashed_entry(&fs::read(&src).map_err(io_err("read", &src))?),
+                }
+            }
+            Action::Script => {
+                let content = fs::read(&src).map_err(io_err("read", &src))?;
+                let content = rewrite_python_shebang(&content, &target.python).unwrap_or(content);
+                tx.write(&planned.dst, &content, 0o755)?;
+                hashed_entry(&content)
+            }
+        };
+        record.push(RecordEntry {
+            path: relative_to(&planned.dst, site_packages),
+            ..entry
+        });
+    }
+    for entry_point in &entry_points {
+        let dst = scheme.scripts.join(&entry_point.name);
+        let content = entry_point.launcher(&target.python);
+        tx.write(&dst, content.as_bytes(), 0o755)?;
+        record.push(RecordEntry {
+            path: relative_to(&dst, site_packages),
+            ..hashed_entry(content.as_bytes())
+        });
+    }
+
+    // The dist-info, assembled under a name no scanner recognises, then renamed: commit point.
+    tx.create_dir_all(site_packages)?;
+    let staging = tx.temp_dir(site_packages, &format!(".den-tmp-{}-", unpacked.dist_info))?;
+    for member in &dist_info_files {
+        let inner = &member[dist_info_prefix.len()..];
+        let src = unpacked.root.join(member);
+        tx.link(&src, &staging.join(inner), options.link_mode)?;
+        let entry = match wheel_record.get(member) {
+            Some(entry) if entry.hash.is_some() && entry.size.is_some() => entry.clone(),
+            _ => RecordEntry {
+                path: member.clone(),
+                ..hashed_entry(&fs::read(&src).map_err(io_err("read", &src))?)
+            },
+        };
+        record.push(entry);
+    }
+    let mut generated_files = vec![("INSTALLER", format!("{}\n", options.installer))];
+    if options.requested {
+        generated_files.push(("REQUESTED", String::new()));
+    }
+    if let Some(direct_url) = &options.direct_url {
+        generated_files.push(("direct_url.json", direct_url.clone()));
+    }
+    for (name, content) in generated_files {
+        tx.write(&staging.join(name), content.as_bytes(), 0o644)?;
+        record.push(RecordEntry {
+            path: format!("{dist_info_prefix}{name}"),
+            ..hashed_entry(content.as_bytes())
+        });
+    }
+    record.push(RecordEntry {
+        path: format!("{dist_info_prefix}RECORD"),
+        hash: None,
+        size: None,
+    });
+    record.sort_by(|a, b| a.path.cmp(&b.path));
+    tx.write(
+        &staging.join("RECORD"),
+        write_record(&record).as_bytes(),
+        0o644,
+    )?;
+    let final_path = site_packages.join(&unpacked.dist_info);
+    tx.rename(&staging, &final_path)?;
+    tx.commit();
+    remove_empty_dirs(replaced_dirs, site_packages);
+
+    Ok(InstalledDist {
+        name: metadata.name,
+        version: metadata.version,
+        path: final_path,
+        kind: DistKind::DistInfo,
+    })
+}
+
+/// A RECORD entry (without path) for freshly written `content`.
+fn hashed_entry(content: &[u8]) -> RecordEntry {
+    RecordEntry {
+        path: String::new(),
+        hash: Some(record_hash(content)),
+        size: Some(content.len() as u64),
+    }
+}
+
+/// Every file of the unpacked tree as a `/`-separated path relative to `root`, sorted.
+fn unpacked_members(root: &Path) -> Result<Vec<String>, InstallError> {
+    let mut members = Vec::new();
+    for entry in WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(root).to_path_buf();
+            io_err("read", &path)(e.into())
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let parts: Vec<_> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        members.push(parts.join("/"));
+    }
+    Ok(members)
+}
+
+/// Reads `Wheel-Version` and `Root-Is-Purelib` from a WHEEL file (PEP 427 §The .dist-info
+/// directory). Wheel-Version 1.x is accepted (a newer minor version only logs a warning, as
+/// the spec asks); other major versions are refused.
+fn root_is_purelib(path: &Path, wheel: &str) -> Result<bool, InstallError> {
+    let text = fs::read_to_string(path).map_err(io_err("read", path))?;
+    let invalid = |reason: String| InstallError::InvalidWheel {
+        wheel: wheel.to_string(),
+        reason,
+    };
+    let field = |key: &str| {
+        text.lines().find_map(|line| {
+            let (k, v) = line.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(key)
+                .then(|| v.trim().to_string())
+        })
+    };
+    let version =
+        field("Wheel-Version").ok_or_else(|| invalid("WHEEL has no Wheel-Version".to_string()))?;
+    let (major, minor) = version.split_once('.').unwrap_or((&version, "0"));
+    if major != "1" {
+        return Err(invalid(format!(
+            "Wheel-Version {version} is not supported (den reads 1.x); use a newer den"
+        )));
+    }
+    if minor.parse::<u32>().is_ok_and(|minor| minor > 0) {
+        tracing::warn!("{wheel} has Wheel-Version {version}, newer than 1.0; installing anyway");
+    }
+    Ok(field("Root-Is-Purelib").is_some_and(|v| v.eq_ignore_ascii_case("true")))
+}

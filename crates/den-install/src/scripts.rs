@@ -1,0 +1,193 @@
+//! Scripts: `console_scripts` / `gui_scripts` entry points (Entry points specification,
+//! packaging.python.org/specifications/entry-points) turned into launcher files, and
+//! `#!python` shebang rewriting for `.data/scripts/` (PEP 427 §Recommended installer
+//! features).
+
+use std::path::Path;
+
+use crate::InstallError;
+
+/// The launcher template: placeholders `{shebang}`, `{module}`, `{import_name}`, `{callable}`.
+const LAUNCHER_TEMPLATE: &str = include_str!("launcher.py");
+
+/// Longest shebang line Linux executes whole (`BINPRM_BUF_SIZE` on older kernels, which pip
+/// also assumes); longer interpreter paths use the `/bin/sh` trampoline.
+const MAX_SHEBANG: usize = 127;
+
+/// One script to generate: `name = module:attr` in a `[console_scripts]` or `[gui_scripts]`
+/// section of `entry_points.txt`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ScriptEntryPoint {
+    /// The script's file name in the scripts directory.
+    pub name: String,
+    /// Dotted module path to import.
+    pub module: String,
+    /// Dotted attribute path inside the module; its value is called with no arguments.
+    pub attr: String,
+}
+
+impl ScriptEntryPoint {
+    /// The launcher file content for interpreter `python`.
+    pub(crate) fn launcher(&self, python: &Path) -> String {
+        let import_name = self.attr.split('.').next().unwrap_or(&self.attr);
+        LAUNCHER_TEMPLATE
+            .replace("{shebang}", &shebang(python))
+            .replace("{module}", &self.module)
+            .replace("{import_name}", import_name)
+            .replace("{callable}", &self.attr)
+    }
+}
+
+/// Reads the `[console_scripts]` and `[gui_scripts]` sections of an `entry_points.txt` (INI:
+/// `[section]` headers, `name = module:attr [extras]` lines, `#`/`;` comments). Extras are
+/// ignored. `path` is used in error messages. POSIX has no console/GUI split, so both
+/// groups produce the same kind of launcher.
+///
+/// Errors: [`InstallError::EntryPoint`] naming the line when a script entry has no `=`, no
+/// `:attr`, a module or attribute that is not a dotted Python identifier, or a name that is
+/// not a plain file name (`/`, `..`).
+pub(crate) fn parse_script_entry_points(
+    text: &str,
+    path: &Path,
+) -> Result<Vec<ScriptEntryPoint>, InstallError> {
+    let mut scripts = Vec::new();
+    let mut in_scripts = false;
+    for (index, raw) in text.lines().enumerate() {
+        let error = |reason: String| InstallError::EntryPoint {
+            path: path.to_path_buf(),
+            line: index + 1,
+            reason,
+        };
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with(['#', ';']) {
+            continue;
+        }
+        if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            in_scripts = matches!(section.trim(), "console_scripts" | "gui_scripts");
+            continue;
+        }
+        if !in_scripts {
+            continue;
+        }
+        let (name, value) = line
+            .split_once('=')
+            .ok_or_else(|| error(format!("expected `name = module:attr`, found `{line}`")))?;
+        let name = name.trim();
+        if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\', '\0']) {
+            return Err(error(format!(
+                "script name `{name}` is not a plain file name"
+            )));
+        }
+        // Drop `[extras]`: they only matter to the resolver.
+        let reference = value.split('[').next().unwrap_or(value).trim();
+        let (module, attr) = reference.split_once(':').ok_or_else(|| {
+            error(format!(
+                "script `{name}` points at `{reference}`, which has no `:function` part"
+            ))
+        })?;
+        let (module, attr) = (module.trim(), attr.trim());
+        for (what, dotted) in [("module", module), ("attribute", attr)] {
+            if !is_dotted_identifier(dotted) {
+                return Err(error(format!(
+                    "script `{name}`: {what} `{dotted}` is not a dotted Python identifier"
+                )));
+            }
+        }
+        scripts.push(ScriptEntryPoint {
+            name: name.to_string(),
+            module: module.to_string(),
+            attr: attr.to_string(),
+        });
+    }
+    Ok(scripts)
+}
+
+/// `a.b_c.d`: non-empty identifier parts separated by dots.
+fn is_dotted_identifier(s: &str) -> bool {
+    s.split('.').all(|part| {
+        part.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// The shebang (possibly several lines) that runs a script with `python`: `#!<python>`, or,
+/// when the path has whitespace or is too long for the kernel, a `/bin/sh` trampoline that
+/// Python reads as a string literal.
+pub(crate) fn shebang(python: &Path) -> String {
+    let python = python.to_string_lossy();
+    if python.len() + 2 <= MAX_SHEBANG && !python.contains(char::is_whitespace) {
+        format!("#!{python}")
+    } else {
+        let quoted = python.replace('\'', "'\"'\"'");
+        format!("#!/bin/sh\n'''exec' '{quoted}' \"$0\" \"$@\"\n' '''")
+    }
+}
+
+/// If `content` starts with a `#!python...` line (`#!python`, `#!pythonw`, `#!python3`...,
+/// the placeholder of PEP 427 §Recommended installer features, matched by prefix as pip
+/// does), returns the content with that whole line replaced by a shebang for `python`;
+/// otherwise `None`.
+pub(crate) fn rewrite_python_shebang(content: &[u8], python: &Path) -> Option<Vec<u8>> {
+    let rest = content.strip_prefix(b"#!python")?;
+    let mut out = shebang(python).into_bytes();
+    out.push(b'\n');
+    if let Some(end) = rest.iter().position(|&b| b == b'\n') {
+        out.extend_from_slice(&rest[end + 1..]);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_scripts_only() {
+        let text = "[console_scripts]\ntool = pkg.cli:main [fancy]\n# note\n\
+                    [gui_scripts]\ngui=pkg.gui:App.run\n[other]\nx = y\n";
+        let scripts = parse_script_entry_points(text, Path::new("e.txt")).unwrap();
+        assert_eq!(scripts.len(), 2);
+        assert_eq!(scripts[0].module, "pkg.cli");
+        assert_eq!(scripts[0].attr, "main");
+        assert_eq!(scripts[1].name, "gui");
+        let launcher = scripts[1].launcher(Path::new("/env/bin/python"));
+        assert!(launcher.starts_with("#!/env/bin/python\n"));
+        assert!(launcher.contains("from pkg.gui import App\n"));
+        assert!(launcher.contains("sys.exit(App.run())"));
+    }
+
+    #[test]
+    fn rejects_bad_scripts() {
+        for bad in [
+            "[console_scripts]\n../evil = a:b\n",
+            "[console_scripts]\nx = a\n",
+            "[console_scripts]\nx = a;import os:b\n",
+            "[console_scripts]\nno equals\n",
+        ] {
+            let err = parse_script_entry_points(bad, Path::new("e.txt")).unwrap_err();
+            assert!(err.to_string().contains("line 2"), "{err}");
+        }
+    }
+
+    #[test]
+    fn rewrites_only_placeholder_shebangs() {
+        let py = Path::new("/v/bin/python");
+        assert_eq!(
+            rewrite_python_shebang(b"#!pythonw -E\r\nprint(1)\n", py).unwrap(),
+            b"#!/v/bin/python\nprint(1)\n"
+        );
+        assert_eq!(
+            rewrite_python_shebang(b"#!python", py).unwrap(),
+            b"#!/v/bin/python\n"
+        );
+        assert_eq!(
+            rewrite_python_shebang(b"#!python3\nx\n", py).unwrap(),
+            b"#!/v/bin/python\nx\n"
+        );
+        assert!(rewrite_python_shebang(b"#!/bin/sh\n", py).is_none());
+        let long = Path::new("/a dir/bin/python");
+        assert!(shebang(long).starts_with("#!/bin/sh\n'''exec' '/a dir/bin/python'"));
+    }
+}

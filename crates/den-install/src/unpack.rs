@@ -1,0 +1,302 @@
+//! Unpacking wheels into the cache (PEP 427 §Installing a wheel, step "Unpack"), verifying
+//! every member against the wheel's RECORD on the way.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use den_cache::{Cache, CacheBucket};
+use den_dist::{HashAlgorithm, Hasher, PackageName, Version, WheelFilename};
+
+use crate::InstallError;
+use crate::error::io_err;
+use crate::record::{RecordHasher, parse_record};
+
+/// A wheel unpacked in the cache's `archive` bucket; read-only, shared by every environment
+/// it is installed into (files are hardlinked from here by default).
+#[derive(Debug, Clone)]
+pub struct UnpackedWheel {
+    /// The unpacked tree: `<cache>/archive-v1/<sha256 of the wheel file>`.
+    pub root: PathBuf,
+    /// The wheel's parsed filename.
+    pub filename: WheelFilename,
+    /// The `.dist-info` directory name inside `root`, e.g. `foo_bar-1.0.dist-info`.
+    pub dist_info: String,
+}
+
+impl UnpackedWheel {
+    /// The absolute path of the `.dist-info` directory inside the unpacked tree.
+    pub fn dist_info_path(&self) -> PathBuf {
+        self.root.join(&self.dist_info)
+    }
+}
+
+/// Unpacks `wheel` once into the cache's archive bucket, keyed by the SHA-256 of the wheel
+/// file, and returns the unpacked tree. A second call with the same wheel (from this or
+/// another process) reuses the tree.
+///
+/// Every member is checked against the wheel's RECORD (PEP 427 §The .dist-info directory):
+/// its hash and size must match, members absent from RECORD and RECORD rows absent from the
+/// archive are refused (except RECORD itself and its `RECORD.jws` / `RECORD.p7s`
+/// signatures). Member names that are absolute or climb out with `..` are refused. Unpacking
+/// happens in a temporary directory that is renamed into place, under a cache lock, so no
+/// reader ever sees a partial tree.
+///
+/// Errors: the filename is not a wheel name ([`InstallError::InvalidWheel`]), the file is not
+/// a zip ([`InstallError::Zip`]), has no matching `.dist-info`, an unsafe member
+/// ([`InstallError::UnsafePath`]), a RECORD mismatch ([`InstallError::RecordMismatch`]), or
+/// I/O failures in the cache.
+pub fn unpack_wheel(cache: &Cache, wheel: &Path) -> Result<UnpackedWheel, InstallError> {
+    let wheel_name = wheel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| wheel.display().to_string());
+    let filename =
+        WheelFilename::from_str(&wheel_name).map_err(|e| InstallError::InvalidWheel {
+            wheel: wheel_name.clone(),
+            reason: e.to_string(),
+        })?;
+    let key = file_sha256(wheel)?;
+    let bucket = cache.bucket(CacheBucket::Archive)?;
+    let root = bucket.join(&key);
+    if let Some(unpacked) = existing(&root, &filename)? {
+        return Ok(unpacked);
+    }
+    let _lock = cache.lock(CacheBucket::Archive, &key)?;
+    // Another process may have finished unpacking while we waited for the lock.
+    if let Some(unpacked) = existing(&root, &filename)? {
+        return Ok(unpacked);
+    }
+    let temp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempdir_in(&bucket)
+        .map_err(io_err("create a temporary directory in", &bucket))?;
+    let dist_info = extract_verified(wheel, &wheel_name, &filename, temp.path())?;
+    fs::rename(temp.path(), &root).map_err(io_err("move the unpacked wheel to", &root))?;
+    // The directory now lives at `root`; nothing is left for the guard to clean.
+    let _ = temp.keep();
+    tracing::debug!("unpacked {wheel_name} into {}", root.display());
+    Ok(UnpackedWheel {
+        root,
+        filename,
+        dist_info,
+    })
+}
+
+/// An earlier unpack of the same wheel, if `root` exists.
+fn existing(root: &Path, filename: &WheelFilename) -> Result<Option<UnpackedWheel>, InstallError> {
+    let entries = match fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err("read", root)(e)),
+    };
+    let names = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned());
+    let dist_info = find_dist_info(names, filename).ok_or_else(|| InstallError::InvalidWheel {
+        wheel: root.display().to_string(),
+        reason: format!(
+            "cached unpacked wheel has no {}.dist-info; delete this directory and retry",
+            filename.dist_info_stem()
+        ),
+    })?;
+    Ok(Some(UnpackedWheel {
+        root: root.to_path_buf(),
+        filename: filename.clone(),
+        dist_info,
+    }))
+}
+
+/// The lowercase hex SHA-256 of a file's content.
+fn file_sha256(path: &Path) -> Result<String, InstallError> {
+    let mut file = fs::File::open(path).map_err(io_err("open", path))?;
+    let mut hasher = Hasher::new(HashAlgorithm::Sha256);
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf).map_err(io_err("read", path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().hex)
+}
+
+/// Picks the `.dist-info` directory matching the wheel's name and version among top-level
+/// `names` (PEP 427: `{distribution}-{version}.dist-info`, names compared normalized).
+pub(crate) fn find_dist_info(
+    names: impl IntoIterator<Item = String>,
+    filename: &WheelFilename,
+) -> Option<String> {
+    names.into_iter().find(|name| {
+        name.strip_suffix(".dist-info")
+            .and_then(|stem| stem.split_once('-'))
+            .is_some_and(|(n, v)| {
+                PackageName::from_str(n).is_ok_and(|n| n == filename.name)
+                    && Version::from_str(v).is_ok_and(|v| v == filename.version)
+            })
+    })
+}
+
+/// A member name as a relative path, or `None` when it is absolute, contains `..`, a
+/// backslash, a NUL byte or a Windows drive prefix.
+fn safe_member_path(name: &str) -> Option<PathBuf> {
+    if name.starts_with('/') || name.contains(['\\', '\0']) {
+        return None;
+    }
+    let mut path = PathBuf::new();
+    for (i, component) in name.split('/').enumerate() {
+        match component {
+            "" | "." => {}
+            ".." => return None,
+            c if i == 0 && c.len() == 2 && c.ends_with(':') => return None,
+            c => path.push(c),
+        }
+    }
+    (!path.as_os_str().is_empty()).then_some(path)
+}
+
+/// Extracts every member of `wheel` under `dest`, verifying each against RECORD; returns the
+/// `.dist-info` directory name.
+fn extract_verified(
+    wheel: &Path,
+    wheel_name: &str,
+    filename: &WheelFilename,
+    dest: &Path,
+) -> Result<String, InstallError> {
+    let zip_err = |source| InstallError::Zip {
+        wheel: wheel.to_path_buf(),
+        source,
+    };
+    let invalid = |reason: String| InstallError::InvalidWheel {
+        wheel: wheel_name.to_string(),
+        reason,
+    };
+    let file = fs::File::open(wheel).map_err(io_err("open", wheel))?;
+    let mut archive = zip::ZipArchive::new(io::BufReader::new(file)).map_err(zip_err)?;
+    let top_level: Vec<String> = archive
+        .file_names()
+        .filter_map(|n| n.ok()?.split('/').next().map(str::to_string))
+        .collect();
+    let dist_info = find_dist_info(top_level, filename).ok_or_else(|| {
+        invalid(format!(
+            "it has no {}.dist-info directory",
+            filename.dist_info_stem()
+        ))
+    })?;
+    let record_name = format!("{dist_info}/RECORD");
+    let mut record_text = String::new();
+    archive
+        .by_name(&record_name)
+        .map_err(|_| invalid(format!("it has no {record_name}")))?
+        .read_to_string(&mut record_text)
+        .map_err(|e| invalid(format!("{record_name} is not UTF-8 text: {e}")))?;
+    let mut expected: HashMap<String, _> =
+        parse_record(&record_text, &Path::new(wheel_name).join(&record_name))?
+            .into_iter()
+            .map(|entry| (entry.path.clone(), entry))
+            .collect();
+    let unverified = [
+        record_name.clone(),
+        format!("{record_name}.jws"),
+        format!("{record_name}.p7s"),
+    ];
+    let mismatch = |member: &str, detail: String| InstallError::RecordMismatch {
+        wheel: wheel_name.to_string(),
+        member: member.to_string(),
+        detail,
+    };
+    let mut buf = vec![0; 64 * 1024];
+    for index in 0..archive.len() {
+        let mut member = archive.by_index(index).map_err(zip_err)?;
+        let name = member.name().map_err(zip_err)?.into_owned();
+        let relative = safe_member_path(&name).ok_or_else(|| InstallError::UnsafePath {
+            wheel: wheel_name.to_string(),
+            member: name.clone(),
+        })?;
+        let target = dest.join(&relative);
+        if member.is_dir() {
+            fs::create_dir_all(&target).map_err(io_err("create directory", &target))?;
+            continue;
+        }
+        if member.is_symlink() {
+            return Err(invalid(format!(
+                "member `{name}` is a symbolic link, which wheels may not contain"
+            )));
+        }
+        let record = expected.remove(&name);
+        let verify = !unverified.contains(&name);
+        if verify && record.is_none() {
+            return Err(mismatch(&name, "it is not listed in RECORD".to_string()));
+        }
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(io_err("create directory", parent))?;
+        }
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+            .map_err(|e| {
+                if e.kind() == io::ErrorKind::AlreadyExists {
+                    invalid(format!("member `{name}` appears twice"))
+                } else {
+                    io_err("create", &target)(e)
+                }
+            })?;
+        let mut hasher =
+            RecordHasher::for_expected(record.as_ref().and_then(|r| r.hash.as_deref()))
+                .map_err(|reason| mismatch(&name, reason))?;
+        let mut size = 0u64;
+        loop {
+            let n = member
+                .read(&mut buf)
+                .map_err(|e| invalid(format!("member `{name}` cannot be decompressed: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(io_err("write", &target))?;
+            size += n as u64;
+        }
+        hasher.finish();
+        if let Some(record) = record.filter(|_| verify)
+            && let Some(detail) = record.mismatch(&hasher, size)
+        {
+            return Err(mismatch(&name, detail));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let executable = member.unix_mode().is_some_and(|m| m & 0o111 != 0);
+            let mode = if executable { 0o755 } else { 0o644 };
+            out.set_permissions(fs::Permissions::from_mode(mode))
+                .map_err(io_err("set permissions of", &target))?;
+        }
+    }
+    expected.retain(|path, _| !unverified.contains(path));
+    if let Some(missing) = expected.keys().min() {
+        return Err(mismatch(
+            missing,
+            "it is listed in RECORD but absent from the wheel".to_string(),
+        ));
+    }
+    Ok(dist_info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_paths_are_checked() {
+        assert_eq!(
+            safe_member_path("pkg/./mod.py"),
+            Some(PathBuf::from("pkg/mod.py"))
+        );
+        for bad in ["/etc/passwd", "../x", "pkg/../../x", "C:/x", "a\\..\\b", ""] {
+            assert_eq!(safe_member_path(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,649 @@
+//! End-to-end tests of den-install against real virtual environments and the real pip.
+//! Tests needing an interpreter skip (with a note on stderr) when none is found.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::str::FromStr;
+
+use den_cache::{Cache, CacheBucket, LinkMode};
+use den_dist::{PackageName, record_hash};
+use den_install::{
+    DistKind, InstallError, InstallOptions, InstallScheme, InstallTarget, RecordEntry,
+    find_installed, install_wheel, installed_distributions, uninstall, unpack_wheel, write_record,
+};
+use den_test_support::WheelBuilder;
+
+/// A base interpreter to create venvs with.
+fn base_python() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    [
+        home.join(".pyenv/versions/3.12.1/bin/python3"),
+        PathBuf::from("/usr/bin/python3"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
+/// A virtual environment made by the real `venv` module.
+struct Venv {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    target: InstallTarget,
+}
+
+impl Venv {
+    fn create(with_pip: bool) -> Option<Self> {
+        let Some(python) = base_python() else {
+            eprintln!("note: no Python interpreter found; skipping a real-venv test");
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("venv");
+        let mut cmd = Command::new(python);
+        cmd.args(["-m", "venv"]);
+        if !with_pip {
+            cmd.arg("--without-pip");
+        }
+        assert!(cmd.arg(&root).status().unwrap().success());
+        let env_python = root.join("bin/python");
+        let out = run(Command::new(&env_python).args([
+            "-c",
+            "import sys, sysconfig; p = sysconfig.get_paths(); \
+             print(p['purelib']); print(p['platlib']); print(p['scripts']); print(p['data']); \
+             print('%d.%d' % sys.version_info[:2])",
+        ]));
+        let lines: Vec<&str> = out.lines().collect();
+        let (major, minor) = lines[4].split_once('.').unwrap();
+        let target = InstallTarget {
+            scheme: InstallScheme {
+                purelib: lines[0].into(),
+                platlib: lines[1].into(),
+                scripts: lines[2].into(),
+                data: lines[3].into(),
+                headers: root.join(format!("include/site/python{}", lines[4])),
+            },
+            python: env_python,
+            python_version: (major.parse().unwrap(), minor.parse().unwrap()),
+        };
+        Some(Self {
+            _dir: dir,
+            root,
+            target,
+        })
+    }
+
+    fn python(&self) -> Command {
+        Command::new(&self.target.python)
+    }
+
+    fn site_packages(&self) -> PathBuf {
+        self.target.scheme.purelib.clone()
+    }
+}
+
+/// Runs `cmd`, asserts success, returns stdout.
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Every file under `root` with its content, for before/after comparisons.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| {
+            let content = if e.file_type().is_symlink() {
+                fs::read_link(e.path())
+                    .unwrap()
+                    .into_os_string()
+                    .into_encoded_bytes()
+            } else {
+                fs::read(e.path()).unwrap()
+            };
+            (e.path().strip_prefix(root).unwrap().to_path_buf(), content)
+        })
+        .collect()
+}
+
+/// Every directory under `root`.
+fn dirs(root: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| e.path().to_path_buf())
+        .collect()
+}
+
+/// A package exercising every install feature.
+fn demo_wheel(version: &str) -> WheelBuilder {
+    WheelBuilder::new("Den.Demo", version)
+        .file(
+            "den_demo/__init__.py",
+            format!("VERSION = '{version}'\n").as_bytes(),
+        )
+        .file(
+            "den_demo/cli.py",
+            b"import sys\ndef main():\n    print('tool ran with', sys.argv[1:])\n    return 3\n",
+        )
+        .file("den_demo/odd name \"q\".txt", b"space and quotes\n")
+        .data_file(
+            "scripts/demo-script",
+            b"#!python\nimport sys, den_demo\nprint('script', den_demo.VERSION, sys.executable)\n",
+        )
+        .data_file("scripts/plain.sh", b"#!/bin/sh\necho plain\n")
+        .data_file("data/share/den-demo/readme.txt", b"shared data\n")
+        .data_file("headers/demo.h", b"#define DEMO 1\n")
+        .console_script("den-demo-tool", "den_demo.cli:main")
+        .gui_script("den-demo-gui", "den_demo.cli:main")
+}
+
+/// A wheel written by hand, with a RECORD from den's own CSV writer: WheelBuilder does not
+/// quote member names containing commas. Holds `quoted/__init__.py` and `quoted/a,b "c".txt`.
+fn quoted_wheel(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let members: [(&str, &[u8]); 4] = [
+        ("quoted/__init__.py", b"Q = 1\n"),
+        ("quoted/a,b \"c\".txt", b"comma\n"),
+        (
+            "quoted-1.0.dist-info/METADATA",
+            b"Metadata-Version: 2.1\nName: quoted\nVersion: 1.0\n",
+        ),
+        (
+            "quoted-1.0.dist-info/WHEEL",
+            b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        ),
+    ];
+    let mut record: Vec<RecordEntry> = members
+        .iter()
+        .map(|(path, content)| RecordEntry {
+            path: path.to_string(),
+            hash: Some(record_hash(content)),
+            size: Some(content.len() as u64),
+        })
+        .collect();
+    record.push(RecordEntry {
+        path: "quoted-1.0.dist-info/RECORD".into(),
+        hash: None,
+        size: None,
+    });
+    let record = write_record(&record);
+    let path = dir.join("quoted-1.0-py3-none-any.whl");
+    let mut zip = zip::ZipWriter::new(fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, content) in members
+        .iter()
+        .copied()
+        .chain([("quoted-1.0.dist-info/RECORD", record.as_bytes())])
+    {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(content).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+fn install(cache: &Cache, wheel: &Path, target: &InstallTarget) -> den_install::InstalledDist {
+    let unpacked = unpack_wheel(cache, wheel).unwrap();
+    let options = InstallOptions {
+        requested: true,
+        ..InstallOptions::default()
+    };
+    install_wheel(&unpacked, target, &options).unwrap()
+}
+
+/// Checks that every RECORD row with a hash matches the installed file.
+fn assert_record_verifies(dist: &den_install::InstalledDist) {
+    for entry in dist.record().unwrap() {
+        let path = dist.site_packages().join(&entry.path);
+        let Some(hash) = &entry.hash else {
+            assert!(entry.path.ends_with("/RECORD"), "{entry:?} has no hash");
+            continue;
+        };
+        let content = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(hash, &record_hash(&content), "{}", entry.path);
+        assert_eq!(entry.size, Some(content.len() as u64), "{}", entry.path);
+    }
+}
+
+#[test]
+fn installs_into_real_venv_and_runs() {
+    let Some(venv) = Venv::create(false) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let wheel = demo_wheel("1.0").build(tmp.path());
+    let dist = install(&cache, &wheel, &venv.target);
+
+    assert_eq!(dist.name.as_ref(), "den-demo");
+    assert_eq!(dist.version.to_string(), "1.0");
+    assert_eq!(
+        dist.path,
+        venv.site_packages().join("den_demo-1.0.dist-info")
+    );
+    assert_eq!(dist.installer().as_deref(), Some("den"));
+    assert!(dist.requested());
+    assert_eq!(dist.freeze_line(), "Den.Demo==1.0");
+    assert_record_verifies(&dist);
+
+    let out = run(venv
+        .python()
+        .args(["-c", "import den_demo; print(den_demo.VERSION)"]));
+    assert_eq!(out.trim(), "1.0");
+    let bin = &venv.target.scheme.scripts;
+    for tool in ["den-demo-tool", "den-demo-gui"] {
+        let out = Command::new(bin.join(tool)).arg("x").output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{tool}: {out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "tool ran with ['x']\n"
+        );
+    }
+    let out = run(&mut Command::new(bin.join("demo-script")));
+    assert!(out.starts_with("script 1.0 "), "{out}");
+    assert!(out.trim_end().ends_with("/venv/bin/python"), "{out}");
+    assert_eq!(run(&mut Command::new(bin.join("plain.sh"))), "plain\n");
+    assert_eq!(
+        fs::read_to_string(venv.root.join("share/den-demo/readme.txt")).unwrap(),
+        "shared data\n"
+    );
+    let header = venv.target.scheme.headers.join("Den.Demo/demo.h");
+    assert!(header.is_file(), "{}", header.display());
+
+    let record = fs::read_to_string(dist.path.join("RECORD")).unwrap();
+    assert!(
+        record.contains("\n../../../bin/den-demo-tool,sha256="),
+        "{record}"
+    );
+    assert!(
+        record.contains("den_demo-1.0.dist-info/RECORD,,\n"),
+        "{record}"
+    );
+    assert!(
+        record.contains("den_demo-1.0.dist-info/REQUESTED,sha256="),
+        "{record}"
+    );
+    // Library files are hardlinked from the cache; rewritten scripts are copies.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let module = venv.site_packages().join("den_demo/__init__.py");
+        assert!(fs::metadata(&module).unwrap().nlink() > 1);
+        let script = fs::metadata(bin.join("demo-script")).unwrap();
+        assert_eq!(script.nlink(), 1);
+        assert_eq!(script.mode() & 0o777, 0o755);
+    }
+
+    let listed = installed_distributions(&[venv.site_packages()]).unwrap();
+    assert_eq!(listed, vec![dist.clone()]);
+
+    // den's uninstall removes everything it installed, including bytecode made by imports.
+    let pre_install_dirs = dirs(&venv.root).len();
+    let removed = uninstall(&dist).unwrap();
+    assert!(removed.contains(&bin.join("den-demo-tool")));
+    assert!(!venv.site_packages().join("den_demo").exists());
+    assert!(!venv.root.join("share/den-demo").exists());
+    assert!(!bin.join("demo-script").exists());
+    assert!(bin.join("python").exists());
+    assert!(dirs(&venv.root).len() < pre_install_dirs);
+    assert!(
+        installed_distributions(&[venv.site_packages()])
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn pip_accepts_what_den_installs() {
+    let Some(venv) = Venv::create(true) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let before = snapshot(&venv.root);
+    let wheel = demo_wheel("2.0").build(tmp.path());
+    install(&cache, &wheel, &venv.target);
+    let quoted = install(&cache, &quoted_wheel(tmp.path()), &venv.target);
+    let record = fs::read_to_string(quoted.path.join("RECORD")).unwrap();
+    assert!(
+        record.contains("\n\"quoted/a,b \"\"c\"\".txt\",sha256="),
+        "{record}"
+    );
+
+    let freeze = run(venv.python().args(["-m", "pip", "freeze"]));
+    assert!(freeze.lines().any(|l| l == "Den.Demo==2.0"), "{freeze}");
+    assert!(freeze.lines().any(|l| l == "quoted==1.0"), "{freeze}");
+    run(venv.python().args(["-m", "pip", "check"]));
+    let show = run(venv.python().args(["-m", "pip", "show", "-f", "den-demo"]));
+    assert!(show.contains("Version: 2.0"), "{show}");
+
+    run(venv
+        .python()
+        .args(["-m", "pip", "uninstall", "-y", "den-demo", "quoted"]));
+    let after = snapshot(&venv.root);
+    let changed: Vec<_> = after
+        .keys()
+        .filter(|p| before.get(*p) != after.get(*p))
+        .filter(|p| !p.to_string_lossy().contains("__pycache__"))
+        .collect();
+    assert!(changed.is_empty(), "left behind or changed: {changed:?}");
+    let missing: Vec<_> = before.keys().filter(|p| !after.contains_key(*p)).collect();
+    assert!(missing.is_empty(), "pip removed too much: {missing:?}");
+}
+
+#[test]
+fn den_uninstalls_what_pip_installed() {
+    let Some(venv) = Venv::create(true) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let before = snapshot(&venv.root);
+    let wheel = demo_wheel("3.0").build(tmp.path());
+    run(venv
+        .python()
+        .args(["-m", "pip", "install", "--no-index", "--no-deps"])
+        .arg(&wheel));
+    // Run the tool so the import writes bytecode, as real use would.
+    run(&mut Command::new(
+        venv.target.scheme.scripts.join("demo-script"),
+    ));
+
+    let name = PackageName::from_str("den-demo").unwrap();
+    let dist = find_installed(&[venv.site_packages()], &name)
+        .unwrap()
+        .unwrap();
+    assert_eq!(dist.installer().as_deref(), Some("pip"));
+    assert_eq!(dist.kind, DistKind::DistInfo);
+    uninstall(&dist).unwrap();
+
+    let after = snapshot(&venv.root);
+    let left: Vec<_> = after.keys().filter(|p| !before.contains_key(*p)).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert!(!venv.site_packages().join("den_demo").exists());
+    assert!(
+        find_installed(&[venv.site_packages()], &name)
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// A scheme inside a temporary directory (no interpreter needed).
+fn fake_target(root: &Path) -> InstallTarget {
+    let site_packages = root.join("lib/python3.12/site-packages");
+    InstallTarget {
+        scheme: InstallScheme {
+            purelib: site_packages.clone(),
+            platlib: site_packages,
+            scripts: root.join("bin"),
+            data: root.to_path_buf(),
+            headers: root.join("include/site/python3.12"),
+        },
+        python: root.join("bin/python"),
+        python_version: (3, 12),
+    }
+}
+
+#[test]
+fn record_mismatch_is_refused_before_anything_is_installed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let wheel = WheelBuilder::new("bad", "1.0")
+        .file("bad.py", b"x = 1\n")
+        .corrupt_record()
+        .build(tmp.path());
+    let err = unpack_wheel(&cache, &wheel).unwrap_err();
+    match &err {
+        InstallError::RecordMismatch { wheel, member, .. } => {
+            assert_eq!(wheel, "bad-1.0-py3-none-any.whl");
+            assert_eq!(member, "bad.py");
+        }
+        other => panic!("unexpected error {other}"),
+    }
+    assert!(err.to_string().contains("bad.py"), "{err}");
+    let bucket = cache.bucket(CacheBucket::Archive).unwrap();
+    let entries: Vec<_> = fs::read_dir(&bucket)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != ".locks")
+        .collect();
+    assert!(entries.is_empty(), "cache holds {entries:?}");
+}
+
+#[test]
+fn unsafe_member_paths_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    for member in [
+        "../escape.py",
+        "/tmp/den-absolute.py",
+        "pkg/../../escape.py",
+    ] {
+        let wheel = WheelBuilder::new("evil", "1.0")
+            .file(member, b"boom = True\n")
+            .build(&tmp.path().join(member.len().to_string()));
+        let err = unpack_wheel(&cache, &wheel).unwrap_err();
+        assert!(
+            matches!(&err, InstallError::UnsafePath { member: m, .. } if m == member),
+            "{member}: {err}"
+        );
+    }
+    assert!(!cache.root().join("escape.py").exists());
+    assert!(!Path::new("/tmp/den-absolute.py").exists());
+}
+
+#[test]
+fn unpack_happens_once_even_when_concurrent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let wheel = demo_wheel("1.0").build(tmp.path());
+    let roots: Vec<PathBuf> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| unpack_wheel(&cache, &wheel).unwrap().root))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(roots.windows(2).all(|w| w[0] == w[1]));
+    let unpacked = unpack_wheel(&cache, &wheel).unwrap();
+    assert_eq!(unpacked.root, roots[0]);
+    assert_eq!(unpacked.dist_info, "den_demo-1.0.dist-info");
+    let bucket = cache.bucket(CacheBucket::Archive).unwrap();
+    let entries = fs::read_dir(&bucket)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name() != ".locks")
+        .count();
+    assert_eq!(entries, 1);
+}
+
+#[test]
+fn failed_install_rolls_back_completely() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let env = tmp.path().join("env");
+    let mut target = fake_target(&env);
+    fs::create_dir_all(&target.scheme.purelib).unwrap();
+    let before = snapshot(&env);
+    // Scripts go last; a regular file where the scripts directory's parent should be makes
+    // creating it fail after the library files were placed (root ignores permissions, so a
+    // read-only directory would not do).
+    fs::write(env.join("blocker"), b"").unwrap();
+    target.scheme.scripts = env.join("blocker/bin");
+    let wheel = demo_wheel("1.0").build(tmp.path());
+    let unpacked = unpack_wheel(&cache, &wheel).unwrap();
+    let err = install_wheel(&unpacked, &target, &InstallOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("blocker"), "{err}");
+
+    let mut after = snapshot(&env);
+    after.remove(Path::new("blocker"));
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        dirs(&env),
+        vec![
+            env.clone(),
+            env.join("lib"),
+            env.join("lib/python3.12"),
+            env.join("lib/python3.12/site-packages")
+        ]
+    );
+}
+
+#[test]
+fn upgrade_replaces_old_version_and_failed_upgrade_keeps_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let env = tmp.path().join("env");
+    let target = fake_target(&env);
+    let v1 = demo_wheel("1.0")
+        .file("den_demo/only_in_v1/mod.py", b"OLD = 1\n")
+        .build(tmp.path());
+    let old = install(&cache, &v1, &target);
+    let v1_files = snapshot(&env);
+
+    let v2 = demo_wheel("2.0").build(tmp.path());
+    let unpacked = unpack_wheel(&cache, &v2).unwrap();
+    let mut broken = target.clone();
+    fs::write(tmp.path().join("blocker"), b"").unwrap();
+    broken.scheme.scripts = tmp.path().join("blocker/bin");
+    install_wheel(&unpacked, &broken, &InstallOptions::default()).unwrap_err();
+    assert_eq!(
+        snapshot(&env),
+        v1_files,
+        "failed upgrade must restore 1.0 exactly"
+    );
+
+    let new = install_wheel(&unpacked, &target, &InstallOptions::default()).unwrap();
+    assert!(!old.path.exists());
+    assert_eq!(new.version.to_string(), "2.0");
+    let sp = &target.scheme.purelib;
+    assert!(!sp.join("den_demo/only_in_v1").exists());
+    assert_eq!(
+        fs::read_to_string(sp.join("den_demo/__init__.py")).unwrap(),
+        "VERSION = '2.0'\n"
+    );
+    let names: Vec<String> = fs::read_dir(sp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let mut names = names;
+    names.sort();
+    assert_eq!(names, ["den_demo", "den_demo-2.0.dist-info"]);
+    assert_record_verifies(&new);
+    let listed = installed_distributions(std::slice::from_ref(sp)).unwrap();
+    assert_eq!(listed, vec![new]);
+}
+
+#[test]
+fn overwrites_files_of_another_distribution_like_pip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let target = fake_target(tmp.path());
+    let first = WheelBuilder::new("first", "1.0")
+        .file("shared/x.py", b"owner = 'first'\n")
+        .build(tmp.path());
+    let second = WheelBuilder::new("second", "1.0")
+        .file("shared/x.py", b"owner = 'second'\n")
+        .build(tmp.path());
+    install(&cache, &first, &target);
+    let dist = install(&cache, &second, &target);
+    let shared = target.scheme.purelib.join("shared/x.py");
+    assert_eq!(fs::read_to_string(&shared).unwrap(), "owner = 'second'\n");
+    assert_record_verifies(&dist);
+    assert_eq!(
+        installed_distributions(std::slice::from_ref(&target.scheme.purelib))
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn platlib_wheels_and_copy_mode() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let mut target = fake_target(tmp.path());
+    target.scheme.platlib = tmp.path().join("lib64/python3.12/site-packages");
+    let wheel = WheelBuilder::new("native", "1.0")
+        .file("native/__init__.py", b"")
+        .data_file("purelib/native_pure.py", b"P = 1\n")
+        .root_is_purelib(false)
+        .tag("cp312-cp312-manylinux_2_17_x86_64")
+        .build(tmp.path());
+    let unpacked = unpack_wheel(&cache, &wheel).unwrap();
+    let options = InstallOptions {
+        link_mode: LinkMode::Copy,
+        installer: "tester".into(),
+        requested: false,
+        direct_url: Some(r#"{"url": "file:///w/native-1.0.whl", "archive_info": {}}"#.into()),
+    };
+    let dist = install_wheel(&unpacked, &target, &options).unwrap();
+    assert!(dist.path.starts_with(&target.scheme.platlib));
+    assert!(target.scheme.platlib.join("native/__init__.py").is_file());
+    assert!(target.scheme.purelib.join("native_pure.py").is_file());
+    assert_eq!(dist.installer().as_deref(), Some("tester"));
+    assert!(!dist.requested());
+    assert_eq!(dist.freeze_line(), "native @ file:///w/native-1.0.whl");
+    let record = fs::read_to_string(dist.path.join("RECORD")).unwrap();
+    assert!(
+        record.contains("../../../lib/python3.12/site-packages/native_pure.py,"),
+        "{record}"
+    );
+    assert_record_verifies(&dist);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let file = fs::metadata(target.scheme.platlib.join("native/__init__.py")).unwrap();
+        assert_eq!(file.nlink(), 1, "copy mode must not hardlink");
+    }
+    uninstall(&dist).unwrap();
+    assert!(!target.scheme.purelib.join("native_pure.py").exists());
+    assert!(
+        !target.scheme.platlib.join("native").exists(),
+        "emptied package dirs go"
+    );
+    assert!(
+        target.scheme.purelib.is_dir(),
+        "site-packages directories stay"
+    );
+    assert!(target.scheme.platlib.is_dir());
+}
+
+#[test]
+fn large_wheel_installs_quickly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let target = fake_target(tmp.path());
+    let mut builder = WheelBuilder::new("big", "1.0");
+    for i in 0..1000 {
+        builder = builder.file(
+            &format!("big/sub{}/m{i}.py", i % 20),
+            format!("VALUE = {i}\n").repeat(20).as_bytes(),
+        );
+    }
+    let wheel = builder.build(tmp.path());
+    let start = std::time::Instant::now();
+    let unpacked = unpack_wheel(&cache, &wheel).unwrap();
+    let unpacked_at = start.elapsed();
+    let dist = install_wheel(&unpacked, &target, &InstallOptions::default()).unwrap();
+    let installed_at = start.elapsed();
+    eprintln!(
+        "1000-file wheel: unpack {unpacked_at:?}, install {:?}",
+        installed_at - unpacked_at
+    );
+    assert_eq!(dist.record().unwrap().len(), 1000 + 4);
+    assert!(installed_at.as_secs() < 10, "too slow: {installed_at:?}");
+}
