@@ -1,1 +1,204 @@
-//! den-venv: work in progress.
+//! Virtual environments: creating PEP 405 environments and their activation scripts.
+//!
+//! [`create_venv`] lays out an environment the base interpreter itself accepts (PEP 405
+//! §Specification; the layout of CPython's `venv` module on POSIX): `pyvenv.cfg`, the
+//! interpreter executables in `bin/`, `lib/pythonX.Y/site-packages`, the `lib64 -> lib` link
+//! on 64-bit Linux, a `.gitignore`, a `CACHEDIR.TAG` and activation scripts for POSIX shells,
+//! fish, csh/tcsh, Nushell, PowerShell and `activate_this.py`. It writes files directly and
+//! runs no process. Seeding packages (pip) is the installer's job: [`VirtualEnv::scheme`] gives
+//! the paths it needs.
+
+mod activators;
+mod create;
+mod quote;
+
+use std::io;
+use std::path::PathBuf;
+
+pub use create::create_venv;
+use den_dist::Version;
+use den_python::SysconfigPaths;
+
+/// The prompt name shown as `(name) ` in an activated shell, from `--prompt`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Prompt {
+    /// No `--prompt`: the environment directory's name is shown and `pyvenv.cfg` has no
+    /// `prompt` key.
+    #[default]
+    None,
+    /// `--prompt .`: the name of the current working directory (read when the environment is
+    /// created), also written to `pyvenv.cfg`.
+    CurrentDirName,
+    /// `--prompt NAME`: this name, also written to `pyvenv.cfg`.
+    Named(String),
+}
+
+impl Prompt {
+    /// Interprets a `--prompt` argument the way `python -m venv` does: absent is
+    /// [`Prompt::None`], `.` is [`Prompt::CurrentDirName`], anything else is
+    /// [`Prompt::Named`].
+    pub fn from_arg(arg: Option<&str>) -> Self {
+        match arg {
+            None => Self::None,
+            Some(".") => Self::CurrentDirName,
+            Some(name) => Self::Named(name.to_string()),
+        }
+    }
+}
+
+/// How [`create_venv`] builds the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VenvOptions {
+    /// The prompt name (`--prompt`).
+    pub prompt: Prompt,
+    /// Whether the environment also sees the base interpreter's site-packages
+    /// (`include-system-site-packages = true` in `pyvenv.cfg`, PEP 405 §Isolation from system
+    /// site-packages).
+    pub system_site_packages: bool,
+    /// Whether to delete everything in an existing target directory first (`--clear`);
+    /// without it an existing environment is updated in place (its packages are kept) and a
+    /// non-empty directory that is not an environment is refused.
+    pub clear: bool,
+    /// Whether to copy the interpreter executable into `bin/` (`--copies`) instead of
+    /// symlinking it.
+    pub copies: bool,
+    /// The den version recorded as `den = <version>` in `pyvenv.cfg`.
+    pub den_version: String,
+}
+
+impl Default for VenvOptions {
+    /// No prompt, isolated from system site-packages, no clearing, symlinks, and this crate's
+    /// version as the den version.
+    fn default() -> Self {
+        Self {
+            prompt: Prompt::None,
+            system_site_packages: false,
+            clear: false,
+            copies: false,
+            den_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// A created environment: where everything is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VirtualEnv {
+    /// The environment root, absolute and lexically normalized (the value of `VIRTUAL_ENV`).
+    pub root: PathBuf,
+    /// The scripts directory, `<root>/bin`.
+    pub scripts: PathBuf,
+    /// The environment's interpreter, `<root>/bin/python`.
+    pub python: PathBuf,
+    /// Pure and platform packages, `<root>/lib/pythonX.Y/site-packages` (CPython, PyPy 3.8+).
+    pub site_packages: PathBuf,
+    /// The base interpreter's version (`sys.version_info`, e.g. `3.12.1`).
+    pub version: Version,
+    /// `(major, minor)` of the base interpreter.
+    pub major_minor: (u8, u8),
+    /// The base interpreter's implementation name (`CPython`, `PyPy`).
+    pub implementation: String,
+    /// The base interpreter's executable, symlinks resolved; its directory is `home` in
+    /// `pyvenv.cfg`.
+    pub base_executable: PathBuf,
+    /// The base interpreter's standard library directory.
+    pub stdlib: PathBuf,
+    /// The prompt name the activation scripts show as `(name) `.
+    pub prompt: String,
+}
+
+impl VirtualEnv {
+    /// The install scheme of the environment (`sysconfig`'s `venv` scheme on POSIX), for
+    /// installing packages into it: purelib and platlib are site-packages, scripts is `bin`,
+    /// data is the root and include is `<root>/include/site/pythonX.Y` (pip's choice for
+    /// headers in a virtual environment).
+    pub fn scheme(&self) -> SysconfigPaths {
+        let (major, minor) = self.major_minor;
+        SysconfigPaths {
+            purelib: self.site_packages.clone(),
+            platlib: self.site_packages.clone(),
+            scripts: self.scripts.clone(),
+            data: self.root.clone(),
+            include: self
+                .root
+                .join("include")
+                .join("site")
+                .join(format!("python{major}.{minor}")),
+            stdlib: self.stdlib.clone(),
+        }
+    }
+}
+
+/// Why an environment could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum VenvError {
+    /// The base interpreter is not CPython 3.8+ or PyPy 3.
+    #[error(
+        "{} is {implementation} {version}, but den creates environments for CPython 3.8 or newer and PyPy 3 only; choose another interpreter (e.g. --python 3.12)",
+        executable.display()
+    )]
+    UnsupportedPython {
+        /// The interpreter's executable.
+        executable: PathBuf,
+        /// Its implementation name.
+        implementation: String,
+        /// Its version.
+        version: String,
+    },
+    /// The base interpreter's executable could not be resolved.
+    #[error(
+        "cannot resolve the base interpreter {}: {source}; is the interpreter still installed?",
+        path.display()
+    )]
+    BaseInterpreter {
+        /// The executable that failed to resolve.
+        path: PathBuf,
+        /// The file-system error.
+        source: io::Error,
+    },
+    /// The target exists and is not a directory.
+    #[error("{} exists and is not a directory; choose another location or remove it", path.display())]
+    NotADirectory {
+        /// The target.
+        path: PathBuf,
+    },
+    /// The target is a non-empty directory without `pyvenv.cfg` and `clear` was not given.
+    #[error(
+        "{} is not empty and is not a virtual environment (it has no pyvenv.cfg); choose another location, or pass --clear to delete its contents",
+        path.display()
+    )]
+    NotAnEnvironment {
+        /// The target.
+        path: PathBuf,
+    },
+    /// The target path is not valid UTF-8, which activation scripts cannot hold.
+    #[error("the environment path {} is not valid UTF-8; choose a UTF-8 path", path.display())]
+    NonUtf8Path {
+        /// The target.
+        path: PathBuf,
+    },
+    /// The prompt name contains a line break, which `pyvenv.cfg` cannot hold.
+    #[error("the prompt {prompt:?} contains a line break; choose a prompt on one line")]
+    InvalidPrompt {
+        /// The prompt given.
+        prompt: String,
+    },
+    /// The current directory's name was asked for (`--prompt .`) but could not be read.
+    #[error("cannot read the current directory's name for --prompt .: {source}")]
+    CurrentDir {
+        /// The error from reading the current directory.
+        source: io::Error,
+    },
+    /// Environments are created on Unix-like systems only.
+    #[error("den creates virtual environments on Unix-like systems only")]
+    UnsupportedPlatform,
+    /// A file-system operation failed.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done (`create directory`, `write`, `symlink`...).
+        action: &'static str,
+        /// The path at fault.
+        path: PathBuf,
+        /// The file-system error.
+        source: io::Error,
+    },
+}

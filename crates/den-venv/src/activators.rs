@@ -1,0 +1,171 @@
+//! Activation scripts: template files in `src/activators/`, filled by placeholder substitution
+//! with each language's own quoting of the values.
+//!
+//! Placeholders are `{{NAME}}`; the substituted text is never scanned again, so values that
+//! contain `{{` are safe.
+
+use crate::quote;
+
+/// The values every activation script is rendered from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ActivationValues<'a> {
+    /// The environment root, absolute (the value of `VIRTUAL_ENV`).
+    pub(crate) root: &'a str,
+    /// The scripts directory name under the root (`bin`).
+    pub(crate) bin_name: &'a str,
+    /// The prompt name shown as `(name) ` (the value of `VIRTUAL_ENV_PROMPT`).
+    pub(crate) prompt: &'a str,
+    /// The site-packages directory relative to the root, `/`-separated.
+    pub(crate) site_packages: &'a str,
+}
+
+/// One activation script: its file name in the scripts directory and its template.
+struct Activator {
+    file_name: &'static str,
+    template: &'static str,
+    render: fn(&ActivationValues<'_>) -> Vec<(&'static str, String)>,
+}
+
+/// Every script den writes, in the order they are written.
+const ACTIVATORS: [Activator; 6] = [
+    Activator {
+        file_name: "activate",
+        template: include_str!("activators/activate.sh"),
+        render: |v| {
+            vec![
+                ("VIRTUAL_ENV", quote::posix(v.root)),
+                ("BIN_NAME", v.bin_name.to_string()),
+                ("PROMPT", quote::posix(v.prompt)),
+                ("PROMPT_ZSH", quote::posix(&quote::zsh_prompt(v.prompt))),
+            ]
+        },
+    },
+    Activator {
+        file_name: "activate.fish",
+        template: include_str!("activators/activate.fish"),
+        render: |v| {
+            vec![
+                ("VIRTUAL_ENV", quote::fish(v.root)),
+                ("BIN_NAME", v.bin_name.to_string()),
+                ("PROMPT", quote::fish(v.prompt)),
+            ]
+        },
+    },
+    Activator {
+        file_name: "activate.csh",
+        template: include_str!("activators/activate.csh"),
+        render: |v| {
+            vec![
+                ("VIRTUAL_ENV", quote::csh(v.root)),
+                ("BIN_NAME", v.bin_name.to_string()),
+                ("PROMPT", quote::csh(v.prompt)),
+                (
+                    "PROMPT_TCSH",
+                    quote::csh(&format!("({}) ", quote::tcsh_prompt(v.prompt))),
+                ),
+                ("PROMPT_CSH", quote::csh(&format!("({}) ", v.prompt))),
+            ]
+        },
+    },
+    Activator {
+        file_name: "activate.nu",
+        template: include_str!("activators/activate.nu"),
+        render: |v| {
+            vec![
+                ("VIRTUAL_ENV", quote::nu(v.root)),
+                ("BIN_NAME", quote::nu(v.bin_name)),
+                ("PROMPT", quote::nu(v.prompt)),
+            ]
+        },
+    },
+    Activator {
+        file_name: "activate.ps1",
+        template: include_str!("activators/activate.ps1"),
+        render: |v| {
+            vec![
+                ("VIRTUAL_ENV", quote::powershell(v.root)),
+                ("BIN_NAME", quote::powershell(v.bin_name)),
+                ("PROMPT", quote::powershell(v.prompt)),
+            ]
+        },
+    },
+    Activator {
+        file_name: "activate_this.py",
+        template: include_str!("activators/activate_this.py"),
+        render: |v| {
+            vec![
+                ("PROMPT", quote::python(v.prompt)),
+                ("SITE_PACKAGES", quote::python(v.site_packages)),
+            ]
+        },
+    },
+];
+
+/// Renders every activation script: `(file name, contents)` pairs.
+pub(crate) fn render_all(values: &ActivationValues<'_>) -> Vec<(&'static str, String)> {
+    ACTIVATORS
+        .iter()
+        .map(|activator| {
+            let contents = substitute(activator.template, &(activator.render)(values));
+            (activator.file_name, contents)
+        })
+        .collect()
+}
+
+/// Replaces each `{{NAME}}` in `template` with its value from `values`, in one pass.
+///
+/// A placeholder without a value is left as it is; the tests check no template has one.
+fn substitute(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let value = after.find("}}").and_then(|end| {
+            let name = &after[..end];
+            values
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (value, end))
+        });
+        match value {
+            Some((value, end)) => {
+                out.push_str(value);
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substitution_is_single_pass() {
+        let values = [("A", "{{B}}".to_string()), ("B", "no".to_string())];
+        assert_eq!(substitute("x {{A}} {{C}} y", &values), "x {{B}} {{C}} y");
+    }
+
+    #[test]
+    fn every_placeholder_is_filled() {
+        let values = ActivationValues {
+            root: "/tmp/env",
+            bin_name: "bin",
+            prompt: "env",
+            site_packages: "lib/python3.12/site-packages",
+        };
+        let scripts = render_all(&values);
+        assert_eq!(scripts.len(), 6);
+        for (name, contents) in scripts {
+            assert!(!contents.contains("{{"), "{name} keeps a placeholder");
+            assert!(contents.contains("env"), "{name}");
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! Laying out an environment on disk (PEP 405; CPython's `venv` POSIX layout).
+
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use den_python::Interpreter;
+
+use crate::activators::{self, ActivationValues};
+use crate::{Prompt, VenvError, VenvOptions, VirtualEnv};
+
+/// The scripts directory name on POSIX.
+const BIN: &str = "bin";
+
+/// The cache directory tag (https://bford.info/cachedir/), so backup tools skip environments.
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by den for a virtual environment.\n\
+# For information about cache directory tags see https://bford.info/cachedir/\n";
+
+/// The `.gitignore` that keeps an environment out of version control.
+const GITIGNORE: &str =
+    "# Created by den: a virtual environment does not belong in version control.\n*\n";
+
+/// The supported interpreter families, which differ in executable names and library layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    CPython,
+    PyPy,
+}
+
+/// Creates (or updates) the virtual environment at `location` for `interpreter`.
+///
+/// The layout follows PEP 405 and CPython's `venv` module on POSIX: `pyvenv.cfg` (`home`,
+/// `implementation`, `version_info`, `include-system-site-packages`, `prompt` when one was
+/// given, `den`), `bin/python`, `python3` and `python3.X` (PyPy also `pypy`, `pypy3`,
+/// `pypy3.X` and its `libpypy*` libraries; free-threaded CPython also `python3.Xt`) as symlinks
+/// to the base executable or copies of it, `lib/pythonX.Y/site-packages`, `lib64 -> lib` on
+/// 64-bit non-macOS systems, `.gitignore`, `CACHEDIR.TAG` and the activation scripts.
+///
+/// The base executable is `interpreter.base_executable` with symlinks resolved, so an
+/// environment created from another environment or from a pyenv shim points at the real
+/// installation; `home` is its directory.
+///
+/// An existing directory is handled like `python -m venv`: with `options.clear` its contents
+/// are deleted first; otherwise an existing environment (one with `pyvenv.cfg`) is updated in
+/// place, keeping its installed packages, an empty directory is used, and any other directory
+/// is refused. No process is spawned and nothing is fsynced.
+///
+/// # Errors
+///
+/// [`VenvError::UnsupportedPython`] for anything but CPython 3.8+ and PyPy 3,
+/// [`VenvError::NotAnEnvironment`] / [`VenvError::NotADirectory`] for a target in the way,
+/// [`VenvError::NonUtf8Path`], [`VenvError::InvalidPrompt`], [`VenvError::CurrentDir`],
+/// [`VenvError::BaseInterpreter`] when the base executable is gone, [`VenvError::Io`] for any
+/// failed file operation and [`VenvError::UnsupportedPlatform`] off Unix.
+pub fn create_venv(
+    interpreter: &Interpreter,
+    location: &Path,
+    options: &VenvOptions,
+) -> Result<VirtualEnv, VenvError> {
+    if !cfg!(unix) {
+        return Err(VenvError::UnsupportedPlatform);
+    }
+    let flavor = flavor(interpreter)?;
+    let root = absolute(location)?;
+    let Some(root_text) = root.to_str() else {
+        return Err(VenvError::NonUtf8Path { path: root });
+    };
+    let (prompt, configured_prompt) = resolve_prompt(&options.prompt, &root)?;
+    let base_executable = resolve_base_executable(interpreter)?;
+    let Some(home) = base_executable.parent() else {
+        return Err(VenvError::BaseInterpreter {
+            path: base_executable.clone(),
+            source: io::Error::new(io::ErrorKind::InvalidInput, "it has no parent directory"),
+        });
+    };
+
+    prepare_directory(&root, options.clear)?;
+
+    let (major, minor) = interpreter.major_minor;
+    let site_packages_rel = match flavor {
+        Flavor::CPython => {
+            let threading = if interpreter.gil_disabled { "t" } else { "" };
+            format!("lib/python{major}.{minor}{threading}/site-packages")
+        }
+        Flavor::PyPy if (major, minor) >= (3, 8) => {
+            format!("lib/pypy{major}.{minor}/site-packages")
+        }
+        Flavor::PyPy => "site-packages".to_string(),
+    };
+    let scripts = root.join(BIN);
+    let site_packages = root.join(&site_packages_rel);
+
+    // pyvenv.cfg first: once it exists, a failed creation can be retried over the remains.
+    let mut cfg = format!(
+        "home = {}\nimplementation = {}\nversion_info = {}\ninclude-system-site-packages = {}\n",
+        home.display(),
+        interpreter.implementation_display,
+        interpreter.version,
+        options.system_site_packages,
+    );
+    if let Some(prompt) = &configured_prompt {
+        cfg.push_str(&format!("prompt = {prompt}\n"));
+    }
+    cfg.push_str(&format!("den = {}\n", options.den_version));
+    write(&root.join("pyvenv.cfg"), &cfg)?;
+    write(&root.join(".gitignore"), GITIGNORE)?;
+    write(&root.join("CACHEDIR.TAG"), CACHEDIR_TAG)?;
+
+    create_dir_all(&scripts)?;
+    create_dir_all(&site_packages)?;
+    if interpreter.pointer_size == 64 && cfg!(all(unix, not(target_os = "macos"))) {
+        let lib64 = root.join("lib64");
+        if fs::symlink_metadata(&lib64).is_err() {
+            symlink(Path::new("lib"), &lib64)?;
+        }
+    }
+
+    for name in executable_names(flavor, interpreter) {
+        place_executable(&base_executable, &scripts.join(name), options.copies)?;
+    }
+    if flavor == Flavor::PyPy {
+        place_pypy_libraries(home, &scripts, options.copies)?;
+    }
+
+    let values = ActivationValues {
+        root: root_text,
+        bin_name: BIN,
+        prompt: &prompt,
+        site_packages: &site_packages_rel,
+    };
+    for (file_name, contents) in activators::render_all(&values) {
+        write(&scripts.join(file_name), &contents)?;
+    }
+
+    Ok(VirtualEnv {
+        python: scripts.join("python"),
+        scripts,
+        site_packages,
+        version: interpreter.version.clone(),
+        major_minor: interpreter.major_minor,
+        implementation: interpreter.implementation_display.clone(),
+        base_executable,
+        stdlib: interpreter.paths.stdlib.clone(),
+        prompt,
+        root,
+    })
+}
+
+/// Checks the interpreter is CPython 3.8+ or PyPy 3.
+fn flavor(interpreter: &Interpreter) -> Result<Flavor, VenvError> {
+    let flavor = match interpreter.implementation_display.as_str() {
+        "CPython" if interpreter.major_minor >= (3, 8) => Some(Flavor::CPython),
+        "PyPy" if interpreter.major_minor.0 == 3 => Some(Flavor::PyPy),
+        _ => None,
+    };
+    flavor.ok_or_else(|| VenvError::UnsupportedPython {
+        executable: interpreter.executable.clone(),
+        implementation: interpreter.implementation_display.clone(),
+        version: interpreter.version.to_string(),
+    })
+}
+
+/// Makes `location` absolute against the current directory and removes `.` and `..`
+/// lexically, like Python's `os.path.abspath`.
+fn absolute(location: &Path) -> Result<PathBuf, VenvError> {
+    let joined = std::path::absolute(location).map_err(|source| VenvError::Io {
+        action: "make absolute",
+        path: location.to_path_buf(),
+        source,
+    })?;
+    let mut normalized = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                normalized.pop();
+            }
+            other => normalized.push(other),
+        }
+    }
+    Ok(normalized)
+}
+
+/// Returns the prompt the activation scripts show and the one `pyvenv.cfg` records (only an
+/// explicit `--prompt`).
+fn resolve_prompt(prompt: &Prompt, root: &Path) -> Result<(String, Option<String>), VenvError> {
+    let configured = match prompt {
+        Prompt::None => None,
+        Prompt::Named(name) => Some(name.clone()),
+        Prompt::CurrentDirName => {
+            let cwd = std::env::current_dir().map_err(|source| VenvError::CurrentDir { source })?;
+            Some(file_name_or_whole(&cwd))
+        }
+    };
+    if let Some(name) = &configured {
+        if name.contains(['\n', '\r']) {
+            return Err(VenvError::InvalidPrompt {
+                prompt: name.clone(),
+            });
+        }
+    }
+    let shown = configured
+        .clone()
+        .unwrap_or_else(|| file_name_or_whole(root));
+    Ok((shown, configured))
+}
+
+/// The last component of `path`, or the whole path when it has none (`/`).
+fn file_name_or_whole(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Resolves the real executable of the base interpreter.
+///
+/// `base_executable` is resolved through symlinks. When the interpreter is itself an
+/// environment whose executable is a copy (Python 3.8–3.10 report the copy as
+/// `sys._base_executable`), the base is found through that environment's `pyvenv.cfg` `home`.
+fn resolve_base_executable(interpreter: &Interpreter) -> Result<PathBuf, VenvError> {
+    let canonical = |path: &Path| {
+        fs::canonicalize(path).map_err(|source| VenvError::BaseInterpreter {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let real = canonical(&interpreter.base_executable)?;
+    if !interpreter.is_virtualenv() {
+        return Ok(real);
+    }
+    let Ok(prefix) = fs::canonicalize(&interpreter.prefix) else {
+        return Ok(real);
+    };
+    if !real.starts_with(&prefix) {
+        return Ok(real);
+    }
+    let cfg_path = prefix.join("pyvenv.cfg");
+    let cfg = fs::read_to_string(&cfg_path).map_err(|source| VenvError::BaseInterpreter {
+        path: cfg_path.clone(),
+        source,
+    })?;
+    let home = cfg.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == "home").then(|| PathBuf::from(value.trim()))
+    });
+    match (home, real.file_name()) {
+        (Some(home), Some(name)) => canonical(&home.join(name)),
+        _ => Err(VenvError::BaseInterpreter {
+            path: cfg_path,
+            source: io::Error::new(io::ErrorKind::InvalidData, "it has no `home` key"),
+        }),
+    }
+}
+
+/// Makes sure `root` is a directory den may write the environment into.
+fn prepare_directory(root: &Path, clear: bool) -> Result<(), VenvError> {
+    match fs::metadata(root) {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => create_dir_all(root),
+        Err(source) => Err(VenvError::Io {
+            action: "inspect",
+            path: root.to_path_buf(),
+            source,
+        }),
+        Ok(metadata) if !metadata.is_dir() => Err(VenvError::NotADirectory {
+            path: root.to_path_buf(),
+        }),
+        Ok(_) if clear => clear_directory(root),
+        Ok(_) => {
+            if root.join("pyvenv.cfg").is_file() {
+                return Ok(());
+            }
+            let mut entries = fs::read_dir(root).map_err(|source| VenvError::Io {
+                action: "read directory",
+                path: root.to_path_buf(),
+                source,
+            })?;
+            if entries.next().is_some() {
+                return Err(VenvError::NotAnEnvironment {
+                    path: root.to_path_buf(),
+                });
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Deletes everything inside `root`, keeping `root` itself (it may be the current directory or
+/// a mount point).
+fn clear_directory(root: &Path) -> Result<(), VenvError> {
+    let io_error = |action, path: &Path| {
+        let path = path.to_path_buf();
+        move |source| VenvError::Io {
+            action,
+            path,
+            source,
+        }
+    };
+    let entries = fs::read_dir(root).map_err(io_error("read directory", root))?;
+    for entry in entries {
+        let entry = entry.map_err(io_error("read directory", root))?;
+        let path = entry.path();
+        let is_dir = entry
+            .file_type()
+            .map_err(io_error("inspect", &path))?
+            .is_dir();
+        if is_dir {
+            fs::remove_dir_all(&path).map_err(io_error("remove", &path))?;
+        } else {
+            fs::remove_file(&path).map_err(io_error("remove", &path))?;
+        }
+    }
+    Ok(())
+}
+
+/// The executable names an environment of this flavor has in `bin/`.
+fn executable_names(flavor: Flavor, interpreter: &Interpreter) -> Vec<String> {
+    let (major, minor) = interpreter.major_minor;
+    let mut names = vec![
+        "python".to_string(),
+        format!("python{major}"),
+        format!("python{major}.{minor}"),
+    ];
+    match flavor {
+        Flavor::CPython if interpreter.gil_disabled => {
+            names.push(format!("python{major}.{minor}t"));
+        }
+        Flavor::CPython => {}
+        Flavor::PyPy => names.extend([
+            "pypy".to_string(),
+            format!("pypy{major}"),
+            format!("pypy{major}.{minor}"),
+        ]),
+    }
+    names
+}
+
+/// Puts the base executable at `link`, replacing what is there (a copy must never be written
+/// through an old symlink into the base installation).
+fn place_executable(base: &Path, link: &Path, copy: bool) -> Result<(), VenvError> {
+    remove_if_present(link)?;
+    if copy {
+        fs::copy(base, link).map_err(|source| VenvError::Io {
+            action: "copy the interpreter to",
+            path: link.to_path_buf(),
+            source,
+        })?;
+        Ok(())
+    } else {
+        symlink(base, link)
+    }
+}
+
+/// PyPy loads `libpypy*-c.so` from next to its executable: link or copy those into `bin/`.
+fn place_pypy_libraries(home: &Path, scripts: &Path, copy: bool) -> Result<(), VenvError> {
+    let entries = fs::read_dir(home).map_err(|source| VenvError::Io {
+        action: "read directory",
+        path: home.to_path_buf(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with("libpypy") {
+            place_executable(&entry.path(), &scripts.join(&name), copy)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the file or symlink at `path` if there is one.
+fn remove_if_present(path: &Path) -> Result<(), VenvError> {
+    match fs::remove_file(path) {
+        Err(err) if err.kind() != io::ErrorKind::NotFound => Err(VenvError::Io {
+            action: "replace",
+            path: path.to_path_buf(),
+            source: err,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn create_dir_all(path: &Path) -> Result<(), VenvError> {
+    fs::create_dir_all(path).map_err(|source| VenvError::Io {
+        action: "create directory",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn write(path: &Path, contents: &str) -> Result<(), VenvError> {
+    fs::write(path, contents).map_err(|source| VenvError::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> Result<(), VenvError> {
+    std::os::unix::fs::symlink(target, link).map_err(|source| VenvError::Io {
+        action: "create symlink",
+        path: link.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(not(unix))]
+fn symlink(_target: &Path, link: &Path) -> Result<(), VenvError> {
+    Err(VenvError::Io {
+        action: "create symlink",
+        path: link.to_path_buf(),
+        source: io::Error::from(io::ErrorKind::Unsupported),
+    })
+}

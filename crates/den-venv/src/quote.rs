@@ -1,0 +1,141 @@
+//! Turning arbitrary text into literals of each activation script's language.
+//!
+//! Every function returns a complete literal (quotes included) that the shell or language reads
+//! back as exactly the input text, so paths and prompts may contain spaces, quotes, `$`, `&`,
+//! `!`, `%` and non-ASCII letters.
+
+/// A POSIX shell literal (sh, bash, zsh, ksh, dash): single quotes, with each `'` written as
+/// `'\''` (POSIX.1-2017 XCU §2.2.2 Single-Quotes).
+pub(crate) fn posix(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// A fish literal: single quotes, in which only `\` and `'` are escaped with a backslash (fish
+/// manual §Quotes).
+pub(crate) fn fish(text: &str) -> String {
+    format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'"))
+}
+
+/// A csh/tcsh literal: single quotes, `'` written as `'\''`, `!` as `\!` (history substitution
+/// happens even inside single quotes and in sourced files) and a line break as `\` + newline.
+pub(crate) fn csh(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\'' => out.push_str(r"'\''"),
+            '!' => out.push_str(r"\!"),
+            '\n' => out.push_str("\\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A Nushell raw string `r#'…'#`, with one more `#` than the longest run of `#` that follows a
+/// `'` in the text, so nothing inside can close it (Nushell book §Raw strings).
+pub(crate) fn nu(text: &str) -> String {
+    let mut longest = 0;
+    for (index, _) in text.match_indices('\'') {
+        let run = text[index + 1..].chars().take_while(|&c| c == '#').count();
+        longest = longest.max(run);
+    }
+    let hashes = "#".repeat(longest + 1);
+    format!("r{hashes}'{text}'{hashes}")
+}
+
+/// A PowerShell verbatim string: single quotes, in which every single-quote character (ASCII `'`
+/// and the typographic U+2018–U+201B, which PowerShell also treats as quotes) is doubled
+/// (PowerShell language specification §2.3.5.2).
+pub(crate) fn powershell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+/// A Python 3 string literal: single quotes, with `\`, `'` and control characters escaped;
+/// other characters, non-ASCII letters included, are kept as they are (the file is UTF-8, the
+/// default source encoding of PEP 3120).
+pub(crate) fn python(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str(r"\\"),
+            '\'' => out.push_str(r"\'"),
+            '\n' => out.push_str(r"\n"),
+            '\r' => out.push_str(r"\r"),
+            '\t' => out.push_str(r"\t"),
+            c if c.is_control() => out.push_str(&format!("\\U{:08x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Escapes zsh prompt sequences (`%` becomes `%%`, zsh manual §Prompt Expansion) so the text is
+/// shown as it is.
+pub(crate) fn zsh_prompt(text: &str) -> String {
+    text.replace('%', "%%")
+}
+
+/// Escapes tcsh prompt sequences (`%` becomes `%%`, and `!`, the history number, becomes `\!`;
+/// tcsh(1) §Special shell variables, `prompt`) so the text is shown as it is.
+pub(crate) fn tcsh_prompt(text: &str) -> String {
+    text.replace('%', "%%").replace('!', r"\!")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NASTY: &str = "my envs/café 'q' \"d\" $x & y ! % \\ #";
+
+    #[test]
+    fn posix_quotes_single_quotes() {
+        assert_eq!(posix("a'b"), r"'a'\''b'");
+        assert_eq!(posix("$x & y"), "'$x & y'");
+    }
+
+    #[test]
+    fn fish_escapes_backslash_and_quote() {
+        assert_eq!(fish(r"a'b\c"), r"'a\'b\\c'");
+    }
+
+    #[test]
+    fn csh_escapes_history_and_newlines() {
+        assert_eq!(csh("a'b!c\nd"), "'a'\\''b\\!c\\\nd'");
+    }
+
+    #[test]
+    fn nu_raw_string_outlasts_hashes_in_text() {
+        assert_eq!(nu("plain"), "r#'plain'#");
+        assert_eq!(nu("a'##b"), "r###'a'##b'###");
+        assert_eq!(nu(NASTY), format!("r#'{NASTY}'#"));
+    }
+
+    #[test]
+    fn powershell_doubles_every_quote_kind() {
+        assert_eq!(powershell("it's ‘x’"), "'it''s ‘‘x’’'");
+    }
+
+    #[test]
+    fn python_escapes() {
+        assert_eq!(python("a'b\\c\nd\u{7}é"), "'a\\'b\\\\c\\nd\\U00000007é'");
+    }
+
+    #[test]
+    fn prompt_escapes() {
+        assert_eq!(zsh_prompt("100% x"), "100%% x");
+        assert_eq!(tcsh_prompt("100%!"), "100%%\\!");
+    }
+}
