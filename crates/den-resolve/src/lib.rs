@@ -126,6 +126,14 @@ pub enum ResolveError {
         /// The first few tags den accepts, comma-separated.
         tags: String,
     },
+    /// A requirement of the user's is a URL requirement (PEP 508 `name @ url`).
+    #[error(
+        "`{requirement}` is a URL requirement, which den does not support yet; install the package from an index instead"
+    )]
+    UrlRequirement {
+        /// The requirement as written.
+        requirement: String,
+    },
     /// The requirements conflict; `report` explains why in sentences.
     #[error("no set of versions satisfies the requirements:\n{report}")]
     NoSolution {

@@ -333,11 +333,12 @@ impl<S: PackageSource> Provider<S> {
     }
 
     /// The root's dependencies: the user's requirements whose markers hold.
-    fn root_dependencies(&self) -> Result<FxHashMap<Pkg, Ranges<Version>>, Unusable> {
+    fn root_dependencies(&self) -> Result<FxHashMap<Pkg, Ranges<Version>>, ResolveError> {
         let mut deps = FxHashMap::default();
         for requirement in &self.requirements {
             if requirement.evaluate_markers(&self.markers, &[]) {
-                self.add_requirement(&mut deps, requirement, None)?;
+                self.add_requirement(&mut deps, requirement, None)
+                    .map_err(|requirement| ResolveError::UrlRequirement { requirement })?;
             }
         }
         Ok(deps)
@@ -345,12 +346,13 @@ impl<S: PackageSource> Provider<S> {
 
     /// Adds `requirement` (and one virtual package per extra) to `deps`, with constraints
     /// applied; `parent` is the project being expanded, whose self-requirement is skipped.
+    /// Errors with the requirement's text when it is a URL requirement.
     fn add_requirement(
         &self,
         deps: &mut FxHashMap<Pkg, Ranges<Version>>,
         requirement: &Requirement,
         parent: Option<&PackageName>,
-    ) -> Result<(), Unusable> {
+    ) -> Result<(), String> {
         let name = &requirement.name;
         let mut range = match &requirement.version_or_url {
             None => Ranges::full(),
@@ -364,7 +366,7 @@ impl<S: PackageSource> Provider<S> {
                 ranges_of(specifiers)
             }
             Some(VersionOrUrl::Url(_)) => {
-                return Err(Unusable::UrlDependency(requirement.to_string()));
+                return Err(requirement.to_string());
             }
         };
         if let Some(constraint) = self.constraints.get(name) {
@@ -474,8 +476,10 @@ impl<S: PackageSource> Provider<S> {
                 .filter(|r| r.evaluate_markers(&self.markers, &[]))
                 .try_for_each(|r| self.add_requirement(&mut deps, r, Some(name))),
         };
-        if let Err(unusable) = result {
-            return Ok(Dependencies::Unavailable(unusable));
+        if let Err(requirement) = result {
+            return Ok(Dependencies::Unavailable(Unusable::UrlDependency(
+                requirement,
+            )));
         }
         Ok(Dependencies::Available(self.record(pkg, version, deps)))
     }
@@ -690,10 +694,10 @@ impl<S: PackageSource> DependencyProvider for Provider<S> {
         version: &Version,
     ) -> Result<Dependencies<Pkg, Ranges<Version>, Unusable>, ResolveError> {
         match package {
-            Pkg::Root => Ok(match self.root_dependencies() {
-                Ok(deps) => Dependencies::Available(self.record(package, version, deps)),
-                Err(unusable) => Dependencies::Unavailable(unusable),
-            }),
+            Pkg::Root => {
+                let deps = self.root_dependencies()?;
+                Ok(Dependencies::Available(self.record(package, version, deps)))
+            }
             Pkg::Base(name) | Pkg::Extra(name, _) => self.dependencies_of(package, name, version),
         }
     }

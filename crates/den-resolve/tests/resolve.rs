@@ -540,3 +540,48 @@ async fn fetches_each_project_once() {
     assert_eq!(fetched, ["a", "b", "c", "d"]);
     assert_eq!(source.metadata_fetches.lock().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn refuses_url_requirements() {
+    let mut source = MemorySource::default();
+    source
+        .add(
+            "app",
+            "1.0",
+            &["lib @ https://example.org/lib-1.0-py3-none-any.whl"],
+        )
+        .add("app", "0.9", &[]);
+    let source = Arc::new(source);
+    let err = resolve(source.clone(), request(&["x @ https://example.org/x.whl"]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ResolveError::UrlRequirement { .. }), "{err}");
+    assert!(err.to_string().contains("not support yet"), "{err}");
+    // A dependency given by URL makes that version unusable; an older one is taken.
+    let resolution = resolve(source, request(&["app"])).await.unwrap();
+    assert_eq!(pins(&resolution), ["app==0.9"]);
+}
+
+#[tokio::test]
+async fn explains_transitive_conflicts() {
+    let mut source = MemorySource::default();
+    source
+        .add("web", "2.0", &["core>=2"])
+        .add("cli", "1.0", &["core<2"])
+        .add("core", "1.0", &[])
+        .add("core", "2.0", &[]);
+    let message = run(source, request(&["web", "cli"]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("web 2.0 depends on core>=2")
+            || message.contains("web depends on core>=2"),
+        "{message}"
+    );
+    assert!(message.contains("depends on core<2"), "{message}");
+    assert!(
+        message.contains("your requirements cannot be satisfied"),
+        "{message}"
+    );
+}
