@@ -643,3 +643,354 @@ fn not_found(
         hint,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+    use crate::fake::{fake_free_threaded, fake_interpreter, fake_python, runs, write_script};
+
+    /// A fake machine: pyenv with 3.12.1, 3.11.7 (also `python3.11`) and 3.13.0t installed,
+    /// pyenv shims that record being run (they must never be), a "system" dir with CPython
+    /// 3.10.4 as `python3` and a project directory.
+    struct World {
+        dir: tempfile::TempDir,
+        cache: Cache,
+    }
+
+    impl World {
+        fn new() -> Self {
+            let world = Self {
+                dir: tempfile::tempdir().unwrap(),
+                cache: Cache::temporary().unwrap(),
+            };
+            let versions = world.pyenv().join("versions");
+            fake_python(&versions.join("3.12.1/bin/python3"), "3.12.1");
+            fake_python(&versions.join("3.11.7/bin/python3"), "3.11.7");
+            std::os::unix::fs::symlink("python3", versions.join("3.11.7/bin/python3.11")).unwrap();
+            fake_free_threaded(&versions.join("3.13.0t/bin/python3"), "3.13.0");
+            fake_interpreter(
+                &versions.join("pypy3.10-7.3.13/bin/python3"),
+                "pypy",
+                "3.10.14",
+            );
+            for shim in ["python3", "python3.11", "python3.12", "python"] {
+                write_script(
+                    &world.pyenv().join("shims").join(shim),
+                    &format!("echo ran >> '{}'\nexit 99\n", world.shim_log().display()),
+                );
+            }
+            fake_python(&world.system().join("python3"), "3.10.4");
+            fs::create_dir_all(world.project()).unwrap();
+            world
+        }
+
+        fn pyenv(&self) -> PathBuf {
+            self.dir.path().join("pyenv")
+        }
+        fn shims(&self) -> PathBuf {
+            self.pyenv().join("shims")
+        }
+        fn system(&self) -> PathBuf {
+            self.dir.path().join("usr/bin")
+        }
+        fn project(&self) -> PathBuf {
+            self.dir.path().join("project/sub")
+        }
+        fn shim_log(&self) -> PathBuf {
+            self.dir.path().join("shims-ran")
+        }
+        fn version_python(&self, name: &str) -> PathBuf {
+            self.pyenv().join("versions").join(name).join("bin/python3")
+        }
+
+        /// PATH = `dirs`, pyenv root set, PYENV_VERSION as given.
+        fn env(&self, dirs: &[PathBuf], pyenv_version: Option<&str>) -> DiscoveryEnv {
+            DiscoveryEnv {
+                path: dirs.to_vec(),
+                pyenv_root: Some(self.pyenv()),
+                pyenv_version: pyenv_version.map(str::to_string),
+            }
+        }
+        fn shims_first(&self, pyenv_version: Option<&str>) -> DiscoveryEnv {
+            self.env(&[self.shims(), self.system()], pyenv_version)
+        }
+
+        fn find(
+            &self,
+            request: Option<&str>,
+            env: &DiscoveryEnv,
+        ) -> Result<Interpreter, DiscoveryError> {
+            let request: Option<PythonRequest> = request.map(|r| r.parse().unwrap());
+            let found = find_interpreter_in(request.as_ref(), &self.project(), &self.cache, env);
+            assert!(!self.shim_log().exists(), "a pyenv shim was run");
+            found
+        }
+        fn version_of(&self, request: Option<&str>, env: &DiscoveryEnv) -> String {
+            self.find(request, env).unwrap().version.to_string()
+        }
+    }
+
+    #[test]
+    fn pyenv_version_beats_python_version_file() {
+        let world = World::new();
+        fs::write(world.dir.path().join("project/.python-version"), "3.12\n").unwrap();
+        let found = world.find(None, &world.shims_first(Some("3.11"))).unwrap();
+        assert_eq!(found.version.to_string(), "3.11.7");
+        assert_eq!(
+            found.source,
+            InterpreterSource::Pin {
+                version: "3.11".into(),
+                origin: PinOrigin::EnvVar
+            }
+        );
+        let found = world.find(None, &world.shims_first(None)).unwrap();
+        assert_eq!(found.version.to_string(), "3.12.1");
+        assert_eq!(found.executable, world.version_python("3.12.1"));
+        let InterpreterSource::Pin { origin, .. } = &found.source else {
+            panic!("{:?}", found.source);
+        };
+        assert_eq!(
+            origin,
+            &PinOrigin::LocalFile(world.dir.path().join("project/.python-version"))
+        );
+        assert!(found.source.to_string().contains(".python-version"));
+    }
+
+    #[test]
+    fn python_version_file_applies_without_shims_on_path() {
+        let world = World::new();
+        fs::write(
+            world.dir.path().join("project/.python-version"),
+            "# pinned\n3.13.0t\n",
+        )
+        .unwrap();
+        let env = world.env(&[world.system()], None);
+        assert_eq!(world.version_of(None, &env), "3.13.0");
+    }
+
+    #[test]
+    fn first_installed_pin_wins_and_system_means_path() {
+        let world = World::new();
+        let file = world.dir.path().join("project/.python-version");
+        fs::write(&file, "3.99.0\nsystem\n3.12.1\n").unwrap();
+        let found = world.find(None, &world.shims_first(None)).unwrap();
+        assert_eq!(found.version.to_string(), "3.10.4");
+        assert_eq!(found.executable, world.system().join("python3"));
+    }
+
+    #[test]
+    fn global_version_only_when_shims_come_first() {
+        let world = World::new();
+        fs::write(world.pyenv().join("version"), "3.11.7\n").unwrap();
+        let found = world.find(None, &world.shims_first(None)).unwrap();
+        assert_eq!(found.version.to_string(), "3.11.7");
+        assert!(matches!(
+            found.source,
+            InterpreterSource::Pin {
+                origin: PinOrigin::GlobalFile(_),
+                ..
+            }
+        ));
+        let system_first = world.env(&[world.system(), world.shims()], None);
+        let found = world.find(None, &system_first).unwrap();
+        assert_eq!(found.version.to_string(), "3.10.4");
+        assert_eq!(found.source, InterpreterSource::SearchPath(world.system()));
+    }
+
+    #[test]
+    fn no_global_version_means_system() {
+        let world = World::new();
+        assert_eq!(world.version_of(None, &world.shims_first(None)), "3.10.4");
+    }
+
+    #[test]
+    fn missing_pin_is_reported_with_its_origin() {
+        let world = World::new();
+        let file = world.dir.path().join("project/.python-version");
+        fs::write(&file, "3.99\n").unwrap();
+        let err = world
+            .find(None, &world.shims_first(None))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`3.99`"), "{err}");
+        assert!(err.contains(&file.display().to_string()), "{err}");
+        assert!(err.contains("pyenv install 3.99"), "{err}");
+        assert!(err.contains("pyenv version 3.12.1"), "{err}");
+    }
+
+    #[test]
+    fn version_request_resolves_shims_by_pin_then_searches_versions() {
+        let world = World::new();
+        fs::write(world.pyenv().join("version"), "3.11.7\n").unwrap();
+        let env = world.shims_first(None);
+        // The python3 shim maps to the pinned 3.11.7.
+        let found = world.find(Some("3.11"), &env).unwrap();
+        assert_eq!(
+            found.executable,
+            world.version_python("3.11.7").with_file_name("python3.11")
+        );
+        assert!(matches!(found.source, InterpreterSource::Pin { .. }));
+        // 3.12 is no shim's pinned target and not on PATH: found under versions.
+        let found = world.find(Some("3.12"), &env).unwrap();
+        assert_eq!(found.executable, world.version_python("3.12.1"));
+        assert_eq!(
+            found.source,
+            InterpreterSource::PyenvVersions(world.pyenv().join("versions"))
+        );
+        assert_eq!(world.version_of(Some(">=3.10,<3.11"), &env), "3.10.4");
+        assert_eq!(world.version_of(Some("cpython3.13t"), &env), "3.13.0");
+        assert_eq!(world.version_of(Some("pypy"), &env), "3.10.14");
+        assert_eq!(world.version_of(Some("pp310"), &env), "3.10.14");
+    }
+
+    #[test]
+    fn versions_are_filtered_by_name_before_running() {
+        let world = World::new();
+        let env = world.env(&[], None);
+        assert_eq!(world.version_of(Some("3.12"), &env), "3.12.1");
+        for name in ["3.11.7", "3.13.0t", "pypy3.10-7.3.13"] {
+            assert_eq!(runs(&world.version_python(name)), 0, "{name} was run");
+        }
+    }
+
+    #[test]
+    fn executable_name_shim_falls_back_to_any_version() {
+        let world = World::new();
+        fs::write(world.pyenv().join("version"), "3.12.1\n").unwrap();
+        let found = world
+            .find(Some("python3.11"), &world.shims_first(None))
+            .unwrap();
+        assert_eq!(found.version.to_string(), "3.11.7");
+        assert_eq!(
+            found.source,
+            InterpreterSource::PyenvVersions(world.pyenv().join("versions"))
+        );
+    }
+
+    #[test]
+    fn warm_discovery_starts_no_process() {
+        let world = World::new();
+        let env = world.shims_first(Some("3.12.1"));
+        world.find(Some("3.12"), &env).unwrap();
+        world.find(None, &env).unwrap();
+        world.find(Some("3.12"), &env).unwrap();
+        assert_eq!(runs(&world.version_python("3.12.1")), 1);
+    }
+
+    #[test]
+    fn not_found_lists_what_exists_and_where_it_looked() {
+        let world = World::new();
+        let err = world
+            .find(Some("3.14"), &world.shims_first(None))
+            .unwrap_err();
+        let DiscoveryError::NotFound(details) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(details.wanted, "Python `3.14`");
+        let text = err.to_string();
+        for needle in [
+            "CPython 3.10.4 at",
+            "CPython 3.12.1 at",
+            "PyPy 3.10.14 at",
+            "pyenv install 3.14",
+            &world.system().display().to_string(),
+            &format!(
+                "pyenv versions in {}",
+                world.pyenv().join("versions").display()
+            ),
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+        let err = world
+            .find(Some("python9"), &world.shims_first(None))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("executable name `python9`"), "{err}");
+    }
+
+    #[test]
+    fn path_requests() {
+        let world = World::new();
+        let env = world.env(&[world.system()], None);
+        let venv = world.project().join(".venv");
+        fake_python(&venv.join("bin/python"), "3.12.1");
+        fs::write(venv.join("pyvenv.cfg"), "home = /x\n").unwrap();
+        let found = world.find(Some(".venv"), &env).unwrap();
+        assert_eq!(found.executable, venv.join("bin/python"));
+        assert_eq!(found.source, InterpreterSource::Explicit);
+        let request: PythonRequest = ".venv".parse().unwrap();
+        let absolute = PythonRequest::Path(venv.clone());
+        assert!(absolute.matches(&found));
+        assert!(!request.matches(&world.find(None, &env).unwrap()));
+
+        let direct = world.version_python("3.11.7");
+        let found = world.find(Some(direct.to_str().unwrap()), &env).unwrap();
+        assert_eq!(found.version.to_string(), "3.11.7");
+
+        let err = world.find(Some("./nope"), &env).unwrap_err().to_string();
+        assert!(err.contains("does not exist"), "{err}");
+        let err = world
+            .find(Some(world.dir.path().to_str().unwrap()), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bin/python"), "{err}");
+
+        // A shim given by path is resolved, not run.
+        let env = world.shims_first(Some("3.12.1"));
+        let shim = world.shims().join("python3");
+        let found = world.find(Some(shim.to_str().unwrap()), &env).unwrap();
+        assert_eq!(found.version.to_string(), "3.12.1");
+    }
+
+    #[test]
+    fn unreadable_interpreter_by_path_is_a_query_error() {
+        let world = World::new();
+        let broken = world.dir.path().join("broken");
+        write_script(&broken, "exit 1\n");
+        let err = world
+            .find(Some(broken.to_str().unwrap()), &world.env(&[], None))
+            .unwrap_err();
+        assert!(matches!(err, DiscoveryError::Query(_)), "{err:?}");
+    }
+
+    #[test]
+    fn lists_everything_once() {
+        let world = World::new();
+        fs::write(world.pyenv().join("version"), "3.11.7\n").unwrap();
+        let all = find_all(&world.project(), &world.cache, &world.shims_first(None));
+        let versions: Vec<String> = all.iter().map(|i| i.version.to_string()).collect();
+        // Shims `python3` and `python3.11` resolve to 3.11.7's (one file); `python` and
+        // `python3.12` to nothing; then system 3.10.4, then the other versions, newest first.
+        assert_eq!(
+            versions,
+            ["3.11.7", "3.10.4", "3.13.0", "3.12.1", "3.10.14"]
+        );
+        assert!(!world.shim_log().exists());
+    }
+
+    #[test]
+    fn recognizes_python_names() {
+        for name in [
+            "python",
+            "python3",
+            "python3.12",
+            "python3.13t",
+            "pypy3.10",
+            "graalpy",
+        ] {
+            assert!(is_python_name(name), "{name}");
+        }
+        for name in [
+            "python3-config",
+            "python3.12-config",
+            "python3.runs",
+            "pythonw",
+            "pip3",
+            "python3.1.2",
+        ] {
+            assert!(!is_python_name(name), "{name}");
+        }
+    }
+}

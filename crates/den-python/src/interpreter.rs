@@ -390,11 +390,25 @@ fn run_query(executable: &Path) -> Result<RawFacts, InterpreterError> {
         reason,
     };
     tracing::debug!("querying interpreter {}", executable.display());
-    let output = Command::new(executable)
-        .args(["-E", "-s", "-c", QUERY_SCRIPT])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|err| failed(format!("could not run it: {err}")))?;
+    let run = || {
+        Command::new(executable)
+            .args(["-E", "-s", "-c", QUERY_SCRIPT])
+            .stdin(Stdio::null())
+            .output()
+    };
+    // A file that was just written may still be open for writing in a child forked by another
+    // thread ("text file busy"); that clears within milliseconds.
+    let mut output = run();
+    for delay in [5, 20, 100] {
+        match &output {
+            Err(err) if err.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(delay));
+                output = run();
+            }
+            _ => break,
+        }
+    }
+    let output = output.map_err(|err| failed(format!("could not run it: {err}")))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let tail: Vec<&str> = stderr.trim().lines().rev().take(3).collect();
@@ -415,4 +429,219 @@ fn run_query(executable: &Path) -> Result<RawFacts, InterpreterError> {
             "its output is not the expected JSON ({err}); it printed: {shown}"
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake;
+
+    fn cache() -> Cache {
+        Cache::temporary().unwrap()
+    }
+
+    /// A real interpreter, or `None` with a note when this machine lacks it.
+    fn real(path: &str) -> Option<PathBuf> {
+        let path = if let Some(rest) = path.strip_prefix("~/") {
+            dirs::home_dir()?.join(rest)
+        } else {
+            PathBuf::from(path)
+        };
+        if path.is_file() {
+            Some(path)
+        } else {
+            eprintln!("note: {} is absent; skipping", path.display());
+            None
+        }
+    }
+
+    #[test]
+    fn queries_pyenv_cpython_312() {
+        let Some(python) = real("~/.pyenv/versions/3.12.1/bin/python3") else {
+            return;
+        };
+        let interpreter = Interpreter::query(&python, &cache()).unwrap();
+        assert_eq!(interpreter.version.to_string(), "3.12.1");
+        assert_eq!(interpreter.major_minor, (3, 12));
+        assert_eq!(interpreter.implementation_display, "CPython");
+        assert!(interpreter.is_cpython() && !interpreter.gil_disabled);
+        assert!(!interpreter.is_virtualenv());
+        assert_eq!(interpreter.executable, python);
+        let prefix = python.parent().unwrap().parent().unwrap();
+        assert_eq!(interpreter.prefix, prefix);
+        assert_eq!(
+            interpreter.site_packages(),
+            prefix.join("lib/python3.12/site-packages")
+        );
+        assert_eq!(interpreter.markers.python_version().to_string(), "3.12");
+        assert_eq!(interpreter.markers.implementation_name(), "cpython");
+        assert_eq!(interpreter.pointer_size, 64);
+        let first = interpreter.tags.iter().next().unwrap();
+        assert!(first.starts_with("cp312-cp312-"), "{first}");
+        assert_eq!(interpreter.source, InterpreterSource::Explicit);
+        assert!(interpreter.to_string().starts_with("CPython 3.12.1 at /"));
+    }
+
+    #[test]
+    fn queries_system_python() {
+        let Some(python) = real("/usr/bin/python3") else {
+            return;
+        };
+        let interpreter = Interpreter::query(&python, &cache()).unwrap();
+        assert_eq!(interpreter.major_minor.0, 3);
+        assert_eq!(interpreter.prefix, Path::new("/usr"));
+        assert!(crate::check_supported(&interpreter).is_ok());
+    }
+
+    #[test]
+    fn identifies_python_27_and_rejects_it() {
+        let Some(python) = real("~/.pyenv/versions/2.7.18/bin/python") else {
+            return;
+        };
+        let interpreter = Interpreter::query(&python, &cache()).unwrap();
+        assert_eq!(interpreter.version.to_string(), "2.7.18");
+        let err = crate::check_supported(&interpreter)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("CPython 2.7.18 at"), "{err}");
+        assert!(err.contains("not supported"), "{err}");
+    }
+
+    #[test]
+    fn queries_a_venv_as_the_venv() {
+        let Some(base) = real("~/.pyenv/versions/3.12.1/bin/python3") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let venv = dir.path().join("venv");
+        let status = Command::new(&base)
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&venv)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let cache = cache();
+        let interpreter = Interpreter::query(&venv.join("bin/python"), &cache).unwrap();
+        assert!(interpreter.is_virtualenv());
+        assert_eq!(interpreter.prefix, venv);
+        assert_eq!(
+            interpreter.site_packages(),
+            venv.join("lib/python3.12/site-packages")
+        );
+        assert_eq!(interpreter.paths.scripts, venv.join("bin"));
+        assert_eq!(
+            interpreter.base_prefix,
+            base.parent().unwrap().parent().unwrap()
+        );
+        assert!(
+            interpreter
+                .base_executable
+                .starts_with(&interpreter.base_prefix)
+        );
+        // The venv's python is a symlink to the base interpreter: both are cached apart.
+        let base_facts = Interpreter::query(&base, &cache).unwrap();
+        assert!(!base_facts.is_virtualenv());
+    }
+
+    #[test]
+    fn cache_hit_starts_no_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let python = dir.path().join("prefix/bin/python3");
+        fake::fake_python(&python, "3.12.4");
+        let cache = cache();
+        let first = Interpreter::query(&python, &cache).unwrap();
+        let second = Interpreter::query(&python, &cache).unwrap();
+        assert_eq!(fake::runs(&python), 1);
+        assert_eq!(first.version, second.version);
+        assert_eq!(second.version.to_string(), "3.12.4");
+        assert_eq!(second.tags.len(), first.tags.len());
+
+        // A changed executable (size and mtime) is queried again.
+        fake::fake_python(&python, "3.12.10");
+        let third = Interpreter::query(&python, &cache).unwrap();
+        assert_eq!(third.version.to_string(), "3.12.10");
+        assert_eq!(fake::runs(&python), 2);
+    }
+
+    #[test]
+    fn pyvenv_cfg_change_invalidates() {
+        let dir = tempfile::tempdir().unwrap();
+        let python = dir.path().join("env/bin/python");
+        fake::fake_python(&python, "3.11.7");
+        let cfg = dir.path().join("env/pyvenv.cfg");
+        fs::write(&cfg, "home = /a\n").unwrap();
+        let cache = cache();
+        Interpreter::query(&python, &cache).unwrap();
+        Interpreter::query(&python, &cache).unwrap();
+        assert_eq!(fake::runs(&python), 1);
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        fs::File::options()
+            .write(true)
+            .open(&cfg)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        Interpreter::query(&python, &cache).unwrap();
+        assert_eq!(fake::runs(&python), 2);
+    }
+
+    #[test]
+    fn corrupt_cache_entry_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let python = dir.path().join("prefix/bin/python3");
+        fake::fake_python(&python, "3.10.2");
+        let cache = cache();
+        Interpreter::query(&python, &cache).unwrap();
+        let bucket = cache.bucket(CacheBucket::Interpreter).unwrap();
+        for entry in fs::read_dir(&bucket).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|ext| ext == "json") {
+                fs::write(&path, b"{not json").unwrap();
+            }
+        }
+        let again = Interpreter::query(&python, &cache).unwrap();
+        assert_eq!(again.version.to_string(), "3.10.2");
+        assert_eq!(fake::runs(&python), 2);
+        Interpreter::query(&python, &cache).unwrap();
+        assert_eq!(fake::runs(&python), 2, "the rewritten entry is used");
+    }
+
+    #[test]
+    fn reports_broken_interpreters() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache();
+        let failing = dir.path().join("failing");
+        fake::write_script(&failing, "echo 'boom: no such module' >&2\nexit 3\n");
+        let err = Interpreter::query(&failing, &cache).unwrap_err();
+        assert_eq!(err.path, failing);
+        assert!(err.reason.contains("exit status: 3"), "{err}");
+        assert!(err.reason.contains("boom: no such module"), "{err}");
+
+        let chatty = dir.path().join("chatty");
+        fake::write_script(&chatty, "echo hello\n");
+        let err = Interpreter::query(&chatty, &cache).unwrap_err();
+        assert!(err.reason.contains("not the expected JSON"), "{err}");
+        assert!(err.reason.contains("hello"), "{err}");
+
+        let missing = dir.path().join("missing/python3");
+        let err = Interpreter::query(&missing, &cache).unwrap_err();
+        assert!(err.to_string().contains("no such file"), "{err}");
+        assert!(err.to_string().contains("missing/python3"), "{err}");
+    }
+
+    #[test]
+    fn maps_pypy_facts() {
+        let dir = tempfile::tempdir().unwrap();
+        let pypy = dir.path().join("pypy/bin/pypy3");
+        fake::fake_interpreter(&pypy, "pypy", "3.10.14");
+        let interpreter = Interpreter::query(&pypy, &cache()).unwrap();
+        assert_eq!(
+            interpreter.implementation,
+            Implementation::Other("pp".into())
+        );
+        let first = interpreter.tags.iter().next().unwrap();
+        assert_eq!(first, "pp310-pypy310_pp73-manylinux_2_36_x86_64");
+        assert!(crate::check_supported(&interpreter).is_ok());
+        assert!(!interpreter.is_cpython());
+    }
 }

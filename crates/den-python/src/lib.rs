@@ -7,6 +7,8 @@
 //! PyPy 3), [`PythonRequest`] (parsing `-p` values).
 
 mod discovery;
+#[cfg(test)]
+mod fake;
 mod interpreter;
 mod pyenv;
 mod request;
