@@ -236,20 +236,35 @@ impl<S: PackageSource> Fetcher<S> {
             .clone()
     }
 
-    /// Starts fetching `name`'s versions and the metadata of the newest usable final release in
-    /// `range` in the background; errors are left for the solver to meet again.
-    fn prefetch(self: &Arc<Self>, handle: &Handle, name: PackageName, range: Ranges<Version>) {
+    /// Starts fetching `name`'s versions and the metadata of its likely candidate in the
+    /// background: `preferred` if it is usable and in `range`, else the newest usable final
+    /// release in `range`. Errors are left for the solver to meet again.
+    fn prefetch(
+        self: &Arc<Self>,
+        handle: &Handle,
+        name: PackageName,
+        range: Ranges<Version>,
+        preferred: Option<Version>,
+    ) {
         let fetcher = Arc::clone(self);
         handle.spawn(async move {
             let Ok(project) = fetcher.project(&name).await else {
                 return;
             };
-            let likely = project.versions.iter().rev().find_map(|(v, a)| match a {
-                Availability::Usable {
+            let usable = |v: &Version| match project.versions.get(v) {
+                Some(Availability::Usable {
                     file,
                     yanked: false,
-                } if !v.any_prerelease() && range.contains(v) => Some((v.clone(), file.clone())),
+                }) if range.contains(v) => Some((v.clone(), file.clone())),
                 _ => None,
+            };
+            let likely = preferred.as_ref().and_then(usable).or_else(|| {
+                project
+                    .versions
+                    .keys()
+                    .rev()
+                    .filter(|v| !v.any_prerelease())
+                    .find_map(usable)
             });
             if let Some((version, file)) = likely {
                 // A failure here is reported when the solver asks for the metadata itself.
@@ -499,8 +514,13 @@ impl<S: PackageSource> Provider<S> {
                 && !names.contains(name)
             {
                 names.push(name.clone());
-                self.fetcher
-                    .prefetch(&self.handle, name.clone(), range.clone());
+                let preferred = self.preferences.get(name).filter(|_| !self.upgrade);
+                self.fetcher.prefetch(
+                    &self.handle,
+                    name.clone(),
+                    range.clone(),
+                    preferred.cloned(),
+                );
             }
         }
         self.dependencies
