@@ -1,0 +1,375 @@
+//! Environment creation with a real interpreter: layout, pyvenv.cfg, and CPython accepting it.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{NASTY_DIR, interpreter, nasty_venv, query, run, stdout_of};
+use den_venv::{Prompt, VenvError, VenvOptions, create_venv};
+
+fn options() -> VenvOptions {
+    VenvOptions {
+        den_version: "9.8.7".to_string(),
+        ..VenvOptions::default()
+    }
+}
+
+/// `sys.prefix` and the site-packages directories as the environment's python reports them.
+fn python_report(python: &Path) -> String {
+    stdout_of(&run(
+        python,
+        &[
+            "-c",
+            "import site, sys; print(sys.prefix); print(sys.base_prefix); print(site.getsitepackages()[0])",
+        ],
+        &[],
+    ))
+}
+
+#[test]
+fn creates_a_layout_cpython_accepts() {
+    let Some(interpreter) = interpreter() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let venv = nasty_venv(&interpreter, &temp, &options());
+
+    assert_eq!(venv.root, temp.path().join("my envs").join(NASTY_DIR));
+    assert_eq!(venv.python, venv.root.join("bin/python"));
+    assert_eq!(venv.prompt, NASTY_DIR);
+    let (major, minor) = interpreter.major_minor;
+    assert_eq!(
+        venv.site_packages,
+        venv.root
+            .join(format!("lib/python{major}.{minor}/site-packages"))
+    );
+    assert!(venv.site_packages.is_dir());
+
+    // Symlinks to the real base executable, under every name venv uses.
+    let real = fs::canonicalize(&interpreter.base_executable).unwrap();
+    for name in ["python", "python3", &format!("python{major}.{minor}")] {
+        let link = venv.scripts.join(name);
+        assert_eq!(fs::read_link(&link).unwrap(), real, "{name}");
+    }
+    assert_eq!(
+        fs::read_link(venv.root.join("lib64")).unwrap(),
+        Path::new("lib")
+    );
+    assert!(
+        fs::read_to_string(venv.root.join(".gitignore"))
+            .unwrap()
+            .lines()
+            .any(|l| l == "*")
+    );
+    assert!(
+        fs::read_to_string(venv.root.join("CACHEDIR.TAG"))
+            .unwrap()
+            .starts_with("Signature: 8a477f597d28d172789f06886806bc55")
+    );
+    for script in [
+        "activate",
+        "activate.fish",
+        "activate.csh",
+        "activate.nu",
+        "activate.ps1",
+        "activate_this.py",
+    ] {
+        assert!(venv.scripts.join(script).is_file(), "{script}");
+    }
+
+    let cfg = fs::read_to_string(venv.root.join("pyvenv.cfg")).unwrap();
+    let expected = format!(
+        "home = {}\nimplementation = CPython\nversion_info = {}\ninclude-system-site-packages = false\nden = 9.8.7\n",
+        real.parent().unwrap().display(),
+        interpreter.version
+    );
+    assert_eq!(cfg, expected);
+
+    // CPython itself takes the directory as an environment (PEP 405 sys.prefix).
+    let report = python_report(&venv.python);
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines[0], venv.root.to_str().unwrap());
+    assert_ne!(lines[1], lines[0]);
+    assert_eq!(lines[2], venv.site_packages.to_str().unwrap());
+
+    let scheme = venv.scheme();
+    assert_eq!(scheme.purelib, venv.site_packages);
+    assert_eq!(scheme.scripts, venv.scripts);
+    assert_eq!(scheme.data, venv.root);
+}
+
+#[test]
+fn copies_the_interpreter_when_asked() {
+    let Some(interpreter) = interpreter() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let venv = nasty_venv(
+        &interpreter,
+        &temp,
+        &VenvOptions {
+            copies: true,
+            ..options()
+        },
+    );
+    let metadata = fs::symlink_metadata(&venv.python).unwrap();
+    assert!(
+        metadata.file_type().is_file(),
+        "bin/python is not a regular file"
+    );
+    let report = python_report(&venv.python);
+    assert_eq!(report.lines().next().unwrap(), venv.root.to_str().unwrap());
+
+    // Recreating with symlinks over the copies replaces them without touching the base.
+    let again = nasty_venv(&interpreter, &temp, &options());
+    assert!(
+        fs::symlink_metadata(&again.python)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn prompt_and_system_site_packages_are_recorded() {
+    let Some(interpreter) = interpreter() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let opts = VenvOptions {
+        prompt: Prompt::Named("my $prompt".to_string()),
+        system_site_packages: true,
+        ..options()
+    };
+    let venv = create_venv(&interpreter, &temp.path().join("env"), &opts).unwrap();
+    assert_eq!(venv.prompt, "my $prompt");
+    let cfg = fs::read_to_string(venv.root.join("pyvenv.cfg")).unwrap();
+    assert!(
+        cfg.contains("include-system-site-packages = true\n"),
+        "{cfg}"
+    );
+    assert!(cfg.contains("prompt = my $prompt\n"), "{cfg}");
+
+    let cwd_named = create_venv(
+        &interpreter,
+        &temp.path().join("env2"),
+        &VenvOptions {
+            prompt: Prompt::CurrentDirName,
+            ..options()
+        },
+    )
+    .unwrap();
+    let cwd = std::env::current_dir().unwrap();
+    assert_eq!(cwd_named.prompt, cwd.file_name().unwrap().to_str().unwrap());
+
+    let err = create_venv(
+        &interpreter,
+        &temp.path().join("env3"),
+        &VenvOptions {
+            prompt: Prompt::Named("two\nlines".to_string()),
+            ..options()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, VenvError::InvalidPrompt { .. }), "{err}");
+}
+
+#[test]
+fn refuses_a_directory_that_is_not_an_environment_unless_clear() {
+    let Some(interpreter) = interpreter() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let target = temp.path().join("project");
+    fs::create_dir(&target).unwrap();
+    fs::write(target.join("precious.txt"), "data").unwrap();
+
+    let err = create_venv(&interpreter, &target, &options()).unwrap_err();
+    assert!(matches!(err, VenvError::NotAnEnvironment { .. }), "{err}");
+    assert!(err.to_string().contains("--clear"), "{err}");
+    assert!(target.join("precious.txt").exists());
+
+    let file = temp.path().join("file");
+    fs::write(&file, "x").unwrap();
+    let err = create_venv(&interpreter, &file, &options()).unwrap_err();
+    assert!(matches!(err, VenvError::NotADirectory { .. }), "{err}");
+
+    // An empty directory is fine.
+    let empty = temp.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    create_venv(&interpreter, &empty, &options()).unwrap();
+
+    create_venv(
+        &interpreter,
+        &target,
+        &VenvOptions {
+            clear: true,
+            ..options()
+        },
+    )
+    .unwrap();
+    assert!(!target.join("precious.txt").exists());
+    assert!(target.join("pyvenv.cfg").is_file());
+}
+
+#[test]
+fn existing_environment_keeps_packages_unless_clear() {
+    let Some(interpreter) = interpreter() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let target = temp.path().join("env");
+    let venv = create_venv(&interpreter, &target, &options()).unwrap();
+    let package = venv.site_packages.join("mypkg.py");
+    fs::write(&package, "x = 1\n").unwrap();
+
+    create_venv(&interpreter, &target, &options()).unwrap();
+    assert!(
+        package.exists(),
+        "updating an environment lost its packages"
+    );
+
+    create_venv(
+        &interpreter,
+        &target,
+        &VenvOptions {
+            clear: true,
+            ..options()
+        },
+    )
+    .unwrap();
+    assert!(!package.exists(), "--clear kept a package");
+    assert!(venv.site_packages.is_dir());
+}
+
+#[test]
+fn rejects_old_and_unknown_interpreters() {
+    let Some(interpreter) = interpreter() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let mut old = interpreter.clone();
+    old.major_minor = (3, 7);
+    let err = create_venv(&old, &temp.path().join("a"), &options()).unwrap_err();
+    assert!(matches!(err, VenvError::UnsupportedPython { .. }), "{err}");
+    assert!(err.to_string().contains("3.8"), "{err}");
+
+    let mut other = interpreter.clone();
+    other.implementation_display = "Jython".to_string();
+    let err = create_venv(&other, &temp.path().join("b"), &options()).unwrap_err();
+    assert!(matches!(err, VenvError::UnsupportedPython { .. }), "{err}");
+    assert!(
+        !temp.path().join("a").exists(),
+        "a refused environment left files behind"
+    );
+}
+
+#[test]
+fn environment_from_an_environment_points_at_the_real_base() {
+    let Some(interpreter) = interpreter() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    for copies in [false, true] {
+        let first = create_venv(
+            &interpreter,
+            &temp.path().join(format!("first-{copies}")),
+            &VenvOptions {
+                copies,
+                ..options()
+            },
+        )
+        .unwrap();
+        let Some(inner) = query(&first.python) else {
+            return;
+        };
+        let second = create_venv(
+            &inner,
+            &temp.path().join(format!("second-{copies}")),
+            &options(),
+        )
+        .unwrap();
+        assert_eq!(
+            second.base_executable, first.base_executable,
+            "copies = {copies}"
+        );
+        let report = python_report(&second.python);
+        assert_eq!(
+            report.lines().next().unwrap(),
+            second.root.to_str().unwrap()
+        );
+    }
+}
+
+#[test]
+fn activate_this_activates_inside_a_running_interpreter() {
+    let Some(interpreter) = interpreter() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let venv = nasty_venv(&interpreter, &temp, &options());
+    let script = venv.scripts.join("activate_this.py");
+    let code = "import os, sys\n\
+        path = sys.argv[1]\n\
+        exec(open(path).read(), {'__file__': path})\n\
+        print(sys.prefix)\n\
+        print(os.environ['VIRTUAL_ENV'])\n\
+        print(os.environ['VIRTUAL_ENV_PROMPT'])\n\
+        print(os.environ['PATH'].split(os.pathsep)[0])\n\
+        print(sys.path[0])\n";
+    let base = fs::canonicalize(&interpreter.base_executable).unwrap();
+    let out = stdout_of(&run(&base, &["-c", code, script.to_str().unwrap()], &[]));
+    let lines: Vec<&str> = out.lines().collect();
+    let root = venv.root.to_str().unwrap();
+    assert_eq!(
+        lines,
+        [
+            root,
+            root,
+            NASTY_DIR,
+            venv.scripts.to_str().unwrap(),
+            venv.site_packages.to_str().unwrap(),
+        ]
+    );
+}
+
+#[test]
+fn every_installed_pyenv_version_accepts_its_environment() {
+    let Some(home) = std::env::var_os("HOME") else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(Path::new(&home).join(".pyenv/versions")) else {
+        eprintln!("note: no pyenv versions, skipping");
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    for entry in entries {
+        let version = entry.unwrap().file_name().into_string().unwrap();
+        let mut parts = version.split('.');
+        let (Some(major), Some(minor)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let executable = Path::new(&home).join(format!(
+            ".pyenv/versions/{version}/bin/python{major}.{minor}"
+        ));
+        let Some(interpreter) = query(&executable) else {
+            return;
+        };
+        let result = create_venv(&interpreter, &temp.path().join(&version), &options());
+        if interpreter.major_minor < (3, 8) {
+            assert!(
+                matches!(result, Err(VenvError::UnsupportedPython { .. })),
+                "{version}"
+            );
+            continue;
+        }
+        let venv = result.unwrap();
+        let report = python_report(&venv.python);
+        assert_eq!(
+            report.lines().next().unwrap(),
+            venv.root.to_str().unwrap(),
+            "{version}"
+        );
+    }
+}
