@@ -253,6 +253,15 @@ fn executable_in_dir(dir: &Path) -> Option<PathBuf> {
     .find(|candidate| is_executable(candidate))
 }
 
+/// The interpreter of a pyenv version directory: `bin/python3`, else `bin/python` (which is
+/// Python 2 in 2.x installations, so it comes second).
+fn pyenv_executable(dir: &Path) -> Option<PathBuf> {
+    ["bin/python3", "bin/python"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
 /// One discovery run: remembers which executables were already tried and what they were.
 struct Search<'a> {
     cwd: &'a Path,
@@ -427,20 +436,17 @@ impl<'a> Search<'a> {
             }
         }
         if let Some(pyenv) = self.pyenv.clone() {
-            let bin_names: Vec<String> = match request {
-                PythonRequest::ExecutableName(name) => vec![name.clone()],
-                _ => vec!["python3".to_string(), "python".to_string()],
-            };
             for installed in pyenv.installed_versions() {
                 if !request.may_match(&installed.guess) {
                     continue;
                 }
-                let bin = installed.dir.join("bin");
-                let Some(file) = bin_names
-                    .iter()
-                    .map(|name| bin.join(name))
-                    .find(|f| is_executable(f))
-                else {
+                let file = match request {
+                    PythonRequest::ExecutableName(name) => {
+                        Some(installed.dir.join("bin").join(name)).filter(|f| is_executable(f))
+                    }
+                    _ => pyenv_executable(&installed.dir),
+                };
+                let Some(file) = file else {
                     continue;
                 };
                 let source = InterpreterSource::PyenvVersions(pyenv.versions_dir());
@@ -540,7 +546,7 @@ impl<'a> Search<'a> {
                     .pyenv
                     .as_ref()
                     .and_then(|pyenv| pyenv.resolve_version(version))
-                    .and_then(|installed| executable_in_dir(&installed.dir));
+                    .and_then(|installed| pyenv_executable(&installed.dir));
                 match executable {
                     Some(executable) => Some(Interpreter::query(&executable, self.cache)?),
                     None => None,
@@ -616,7 +622,7 @@ impl<'a> Search<'a> {
         }
         if let Some(pyenv) = self.pyenv.clone() {
             for installed in pyenv.installed_versions() {
-                if let Some(file) = executable_in_dir(&installed.dir) {
+                if let Some(file) = pyenv_executable(&installed.dir) {
                     let source = InterpreterSource::PyenvVersions(pyenv.versions_dir());
                     all.extend(self.consider(&file, source, &|_| true));
                 }
@@ -968,6 +974,30 @@ mod tests {
             ["3.11.7", "3.10.4", "3.13.0", "3.12.1", "3.10.14"]
         );
         assert!(!world.shim_log().exists());
+    }
+
+    #[test]
+    fn finds_real_pyenv_versions() {
+        let Some(root) = dirs::home_dir().map(|home| home.join(".pyenv")) else {
+            return;
+        };
+        if !root.join("versions/3.12.1/bin/python3").is_file() {
+            eprintln!("note: no pyenv 3.12.1 under {}; skipping", root.display());
+            return;
+        }
+        let cache = Cache::temporary().unwrap();
+        let env = DiscoveryEnv {
+            path: Vec::new(),
+            pyenv_root: Some(root.clone()),
+            pyenv_version: Some("3.12".to_string()),
+        };
+        let cwd = tempfile::tempdir().unwrap();
+        let request: PythonRequest = "cp312".parse().unwrap();
+        let found = find_interpreter_in(Some(&request), cwd.path(), &cache, &env).unwrap();
+        assert_eq!(found.version.to_string(), "3.12.1");
+        let pinned = find_interpreter_in(None, cwd.path(), &cache, &env).unwrap();
+        assert_eq!(pinned.executable, root.join("versions/3.12.1/bin/python3"));
+        assert!(check_supported(&pinned).is_ok());
     }
 
     #[test]
