@@ -23,6 +23,7 @@
 //! - constraints narrow the versions of projects that something else requires, without adding
 //!   projects.
 
+mod index;
 mod provider;
 mod report;
 mod source;

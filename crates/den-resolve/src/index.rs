@@ -1,0 +1,48 @@
+//! [`PackageSource`] over den's index client (PEP 503 / PEP 691 project pages, PEP 658
+//! metadata), so [`resolve`](crate::resolve) can run against real indexes.
+
+use std::sync::Arc;
+
+use den_dist::{CoreMetadata, DistFilename, PackageName, VersionSpecifiers};
+use den_index::{IndexClient, IndexError, IndexFile};
+
+use crate::source::{PackageSource, SourceError, SourceFile};
+
+impl SourceFile for IndexFile {
+    fn filename(&self) -> &DistFilename {
+        &self.filename
+    }
+
+    fn requires_python(&self) -> Option<&VersionSpecifiers> {
+        self.requires_python.as_ref()
+    }
+
+    fn is_yanked(&self) -> bool {
+        self.yanked.is_some()
+    }
+}
+
+impl PackageSource for IndexClient {
+    type File = IndexFile;
+
+    /// Every file of the project on all configured indexes; [`SourceError::NotFound`] when no
+    /// index knows it.
+    async fn files(&self, name: &PackageName) -> Result<Vec<IndexFile>, SourceError> {
+        match self.project_files(name).await {
+            Ok(project) => Ok(project.files.clone()),
+            Err(IndexError::NotFound { .. }) => Err(SourceError::NotFound(name.clone())),
+            Err(error) => Err(SourceError::Other(Arc::new(error))),
+        }
+    }
+
+    /// The wheel's metadata, by PEP 658 file, range request or download (the client decides).
+    async fn metadata(
+        &self,
+        _name: &PackageName,
+        file: &IndexFile,
+    ) -> Result<CoreMetadata, SourceError> {
+        self.wheel_metadata(file)
+            .await
+            .map_err(|error| SourceError::Other(Arc::new(error)))
+    }
+}
