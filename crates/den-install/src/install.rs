@@ -3,7 +3,7 @@
 //!
 //! Byte-compiling (`.pyc`) is not done in this release: Python compiles on first import.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,9 @@ use crate::error::io_err;
 use crate::installed::{DistKind, InstalledDist, find_installed};
 use crate::paths::relative_to;
 use crate::record::{RecordEntry, parse_record, write_record};
-use crate::scripts::{parse_script_entry_points, rewrite_python_shebang};
+use crate::scripts::{
+    ScriptEntryPoint, apply_versioned_names, parse_script_entry_points, rewrite_python_shebang,
+};
 use crate::transaction::Transaction;
 use crate::uninstall::{recorded_files, remove_empty_dirs};
 use crate::{InstallError, UnpackedWheel};
@@ -45,7 +47,8 @@ pub struct InstallTarget {
     /// The environment's interpreter (`<env>/bin/python`, absolute), written into script
     /// shebangs.
     pub python: PathBuf,
-    /// `(major, minor)` of that interpreter.
+    /// `(major, minor)` of that interpreter: names pip's versioned launchers (`pip3.12`,
+    /// `easy_install-3.12`) the way pip does.
     pub python_version: (u8, u8),
 }
 
@@ -125,192 +128,71 @@ pub fn install_wheel(
     target: &InstallTarget,
     options: &InstallOptions,
 ) -> Result<InstalledDist, InstallError> {
-    let wheel = unpacked.filename.to_string();
-    let invalid = |reason: String| InstallError::InvalidWheel {
-        wheel: wheel.clone(),
-        reason,
-    };
-    let dist_info_src = unpacked.dist_info_path();
-    let purelib = root_is_purelib(&dist_info_src.join("WHEEL"), &wheel)?;
+    let wheel = WheelInfo::read(unpacked, target.python_version)?;
     let scheme = &target.scheme;
-    let site_packages = if purelib {
+    let site_packages = if wheel.root_is_purelib {
         &scheme.purelib
     } else {
         &scheme.platlib
     };
-    let metadata_path = dist_info_src.join("METADATA");
-    let metadata =
-        CoreMetadata::parse(&fs::read(&metadata_path).map_err(io_err("read", &metadata_path))?)
-            .map_err(|source| InstallError::Metadata {
-                path: metadata_path.clone(),
-                source,
-            })?;
-    let record_path = dist_info_src.join("RECORD");
-    let record_text = fs::read_to_string(&record_path).map_err(io_err("read", &record_path))?;
-    let wheel_record: HashMap<String, RecordEntry> = parse_record(&record_text, &record_path)?
-        .into_iter()
-        .map(|entry| (entry.path.clone(), entry))
-        .collect();
-
-    let entry_points_path = dist_info_src.join("entry_points.txt");
-    let entry_points = match fs::read_to_string(&entry_points_path) {
-        Ok(text) => parse_script_entry_points(&text, &entry_points_path)?,
-        Err(_) if !entry_points_path.exists() => Vec::new(),
-        Err(e) => return Err(io_err("read", &entry_points_path)(e)),
-    };
-    let launcher_paths: HashSet<PathBuf> = entry_points
-        .iter()
-        .map(|ep| scheme.scripts.join(&ep.name))
-        .collect();
-
-    // Plan: files of the root first, then `.data` trees, then the dist-info (last).
-    let data_prefix = format!(
-        "{}.data/",
-        unpacked
-            .dist_info
-            .strip_suffix(".dist-info")
-            .unwrap_or(&unpacked.dist_info)
-    );
-    let dist_info_prefix = format!("{}/", unpacked.dist_info);
-    let generated = ["RECORD", "INSTALLER", "REQUESTED", "direct_url.json"]
-        .map(|f| format!("{dist_info_prefix}{f}"));
-    let (mut root_files, mut data_files, mut dist_info_files) =
-        (Vec::new(), Vec::new(), Vec::new());
-    for member in unpacked_members(&unpacked.root)? {
-        if let Some(rest) = member.strip_prefix(&data_prefix) {
-            let (key, path) = rest.split_once('/').ok_or_else(|| {
-                invalid(format!("`{member}` is directly in the .data directory; files there must be inside a scheme directory"))
-            })?;
-            let (base, action) = match key {
-                "purelib" => (scheme.purelib.clone(), Action::Link),
-                "platlib" => (scheme.platlib.clone(), Action::Link),
-                "data" => (scheme.data.clone(), Action::Link),
-                "headers" => (scheme.headers.join(&metadata.display_name), Action::Link),
-                "scripts" => (scheme.scripts.clone(), Action::Script),
-                other => {
-                    return Err(invalid(format!(
-                        "`{member}` uses unknown scheme `{other}` (expected purelib, platlib, scripts, data or headers)"
-                    )));
-                }
-            };
-            let dst = base.join(path);
-            if matches!(action, Action::Script) && launcher_paths.contains(&dst) {
-                continue;
-            }
-            data_files.push(Planned {
-                member,
-                dst,
-                action,
-            });
-        } else if member.starts_with(&dist_info_prefix) {
-            if !generated.contains(&member) {
-                dist_info_files.push(member);
-            }
-        } else {
-            let dst = site_packages.join(&member);
-            root_files.push(Planned {
-                member,
-                dst,
-                action: Action::Link,
-            });
-        }
-    }
+    let plan = Plan::new(unpacked, &wheel, scheme, site_packages)?;
 
     let mut tx = Transaction::new(site_packages);
-    let mut replaced_dirs = BTreeSet::new();
-    let mut dirs = vec![scheme.purelib.clone()];
-    if scheme.platlib != scheme.purelib {
-        dirs.push(scheme.platlib.clone());
-    }
-    if let Some(old) = find_installed(&dirs, &unpacked.filename.name)?
-        && old.kind == DistKind::DistInfo
-    {
-        tracing::debug!(
-            "replacing {} {} at {}",
-            old.name,
-            old.version,
-            old.path.display()
-        );
-        let files = recorded_files(&old)?;
-        // The old dist-info first: from here on the old version is no longer listed.
-        tx.move_aside(&old.path)?;
-        for file in files {
-            if !fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
-                tx.move_aside(&file)?;
-                replaced_dirs.extend(file.parent().map(Path::to_path_buf));
-            }
-        }
-    }
+    replace_installed(&mut tx, unpacked, scheme)?;
 
     let mut record = Vec::new();
-    for planned in root_files.iter().chain(&data_files) {
+    for planned in &plan.files {
         let src = unpacked.root.join(&planned.member);
-        let recorded = wheel_record.get(&planned.member);
+        let path = relative_to(&planned.dst, site_packages);
         let entry = match planned.action {
             Action::Link => {
                 tx.link(&src, &planned.dst, options.link_mode)?;
-                match recorded {
-                    Some(entry) if entry.hash.is_some() && entry.size.is_some() => RecordEntry {
-                        path: String::new(),
-                        ..entry.clone()
-                    },
-                    _ => hashed_entry(&fs::read(&src).map_err(io_err("read", &src))?),
-                }
+                carried_entry(&wheel.record, &planned.member, &src, path)?
             }
             Action::Script => {
                 let content = fs::read(&src).map_err(io_err("read", &src))?;
                 let content = rewrite_python_shebang(&content, &target.python).unwrap_or(content);
                 tx.write(&planned.dst, &content, 0o755)?;
-                hashed_entry(&content)
+                hashed_entry(path, &content)
             }
-        };
-        record.push(RecordEntry {
-            path: relative_to(&planned.dst, site_packages),
-            ..entry
-        });
-    }
-    for entry_point in &entry_points {
-        let dst = scheme.scripts.join(&entry_point.name);
-        let content = entry_point.launcher(&target.python);
-        tx.write(&dst, content.as_bytes(), 0o755)?;
-        record.push(RecordEntry {
-            path: relative_to(&dst, site_packages),
-            ..hashed_entry(content.as_bytes())
-        });
-    }
-
-    // The dist-info, assembled under a name no scanner recognises, then renamed: commit point.
-    tx.create_dir_all(site_packages)?;
-    let staging = tx.temp_dir(site_packages, &format!(".den-tmp-{}-", unpacked.dist_info))?;
-    for member in &dist_info_files {
-        let inner = &member[dist_info_prefix.len()..];
-        let src = unpacked.root.join(member);
-        tx.link(&src, &staging.join(inner), options.link_mode)?;
-        let entry = match wheel_record.get(member) {
-            Some(entry) if entry.hash.is_some() && entry.size.is_some() => entry.clone(),
-            _ => RecordEntry {
-                path: member.clone(),
-                ..hashed_entry(&fs::read(&src).map_err(io_err("read", &src))?)
-            },
         };
         record.push(entry);
     }
-    let mut generated_files = vec![("INSTALLER", format!("{}\n", options.installer))];
+    for entry_point in &wheel.scripts {
+        let dst = scheme.scripts.join(&entry_point.name);
+        let content = entry_point.launcher(&target.python);
+        tx.write(&dst, content.as_bytes(), 0o755)?;
+        record.push(hashed_entry(
+            relative_to(&dst, site_packages),
+            content.as_bytes(),
+        ));
+    }
+
+    // The dist-info, assembled under a name no scanner recognises, then renamed: commit point.
+    let dist_info = &unpacked.dist_info;
+    tx.create_dir_all(site_packages)?;
+    let staging = tx.temp_dir(site_packages, &format!(".den-tmp-{dist_info}-"))?;
+    for (member, inner) in &plan.dist_info_files {
+        let src = unpacked.root.join(member);
+        tx.link(&src, &staging.join(inner), options.link_mode)?;
+        record.push(carried_entry(&wheel.record, member, &src, member.clone())?);
+    }
+    let mut generated = vec![("INSTALLER", format!("{}\n", options.installer))];
     if options.requested {
-        generated_files.push(("REQUESTED", String::new()));
+        generated.push(("REQUESTED", String::new()));
     }
     if let Some(direct_url) = &options.direct_url {
-        generated_files.push(("direct_url.json", direct_url.clone()));
+        generated.push(("direct_url.json", direct_url.clone()));
     }
-    for (name, content) in generated_files {
+    for (name, content) in generated {
         tx.write(&staging.join(name), content.as_bytes(), 0o644)?;
-        record.push(RecordEntry {
-            path: format!("{dist_info_prefix}{name}"),
-            ..hashed_entry(content.as_bytes())
-        });
+        record.push(hashed_entry(
+            format!("{dist_info}/{name}"),
+            content.as_bytes(),
+        ));
     }
     record.push(RecordEntry {
-        path: format!("{dist_info_prefix}RECORD"),
+        path: format!("{dist_info}/RECORD"),
         hash: None,
         size: None,
     });
@@ -320,23 +202,223 @@ pub fn install_wheel(
         write_record(&record).as_bytes(),
         0o644,
     )?;
-    let final_path = site_packages.join(&unpacked.dist_info);
+    let final_path = site_packages.join(dist_info);
     tx.rename(&staging, &final_path)?;
-    tx.commit();
-    remove_empty_dirs(replaced_dirs, site_packages);
+    let moved_aside = tx.commit();
+    remove_empty_dirs(
+        moved_aside
+            .iter()
+            .filter_map(|p| p.parent().map(Path::to_path_buf))
+            .collect(),
+        site_packages,
+    );
 
     Ok(InstalledDist {
-        name: metadata.name,
-        version: metadata.version,
+        name: wheel.metadata.name,
+        version: wheel.metadata.version,
         path: final_path,
         kind: DistKind::DistInfo,
     })
 }
 
-/// A RECORD entry (without path) for freshly written `content`.
-fn hashed_entry(content: &[u8]) -> RecordEntry {
+/// What install needs from the unpacked wheel's `.dist-info`.
+struct WheelInfo {
+    /// `Root-Is-Purelib` from WHEEL.
+    root_is_purelib: bool,
+    /// METADATA.
+    metadata: CoreMetadata,
+    /// The wheel's RECORD (verified at unpack time), by member path.
+    record: HashMap<String, RecordEntry>,
+    /// Launchers to generate, with pip's versioned names applied.
+    scripts: Vec<ScriptEntryPoint>,
+}
+
+impl WheelInfo {
+    fn read(unpacked: &UnpackedWheel, python_version: (u8, u8)) -> Result<Self, InstallError> {
+        let dir = unpacked.dist_info_path();
+        let root_is_purelib = root_is_purelib(&dir.join("WHEEL"), &unpacked.filename.to_string())?;
+        let metadata_path = dir.join("METADATA");
+        let bytes = fs::read(&metadata_path).map_err(io_err("read", &metadata_path))?;
+        let metadata = CoreMetadata::parse(&bytes).map_err(|source| InstallError::Metadata {
+            path: metadata_path.clone(),
+            source,
+        })?;
+        let record_path = dir.join("RECORD");
+        let text = fs::read_to_string(&record_path).map_err(io_err("read", &record_path))?;
+        let record = parse_record(&text, &record_path)?
+            .into_iter()
+            .map(|entry| (entry.path.clone(), entry))
+            .collect();
+        let entry_points = dir.join("entry_points.txt");
+        let mut scripts = match fs::read_to_string(&entry_points) {
+            Ok(text) => parse_script_entry_points(&text, &entry_points)?,
+            Err(_) if !entry_points.exists() => Vec::new(),
+            Err(e) => return Err(io_err("read", &entry_points)(e)),
+        };
+        apply_versioned_names(&mut scripts, python_version);
+        Ok(Self {
+            root_is_purelib,
+            metadata,
+            record,
+            scripts,
+        })
+    }
+}
+
+/// Where every file of the unpacked wheel goes.
+struct Plan {
+    /// Root files, then `.data` files, in member order.
+    files: Vec<Planned>,
+    /// `(member, path inside the .dist-info)` for the wheel's own dist-info files, minus
+    /// those the installer writes itself (RECORD, INSTALLER, REQUESTED, direct_url.json).
+    dist_info_files: Vec<(String, String)>,
+}
+
+impl Plan {
+    fn new(
+        unpacked: &UnpackedWheel,
+        wheel: &WheelInfo,
+        scheme: &InstallScheme,
+        site_packages: &Path,
+    ) -> Result<Self, InstallError> {
+        let invalid = |reason: String| InstallError::InvalidWheel {
+            wheel: unpacked.filename.to_string(),
+            reason,
+        };
+        let launchers: HashSet<PathBuf> = wheel
+            .scripts
+            .iter()
+            .map(|ep| scheme.scripts.join(&ep.name))
+            .collect();
+        let stem = unpacked
+            .dist_info
+            .strip_suffix(".dist-info")
+            .unwrap_or(&unpacked.dist_info);
+        let data_prefix = format!("{stem}.data/");
+        let dist_info_prefix = format!("{}/", unpacked.dist_info);
+        let (mut root_files, mut data_files, mut dist_info_files) =
+            (Vec::new(), Vec::new(), Vec::new());
+        for member in unpacked_members(&unpacked.root)? {
+            if let Some(rest) = member.strip_prefix(&data_prefix) {
+                let (key, path) = rest.split_once('/').ok_or_else(|| {
+                    invalid(format!(
+                        "`{member}` is directly in the .data directory; files there must be \
+                         inside a scheme directory"
+                    ))
+                })?;
+                let (base, action) = match key {
+                    "purelib" => (scheme.purelib.clone(), Action::Link),
+                    "platlib" => (scheme.platlib.clone(), Action::Link),
+                    "data" => (scheme.data.clone(), Action::Link),
+                    "headers" => (
+                        scheme.headers.join(&wheel.metadata.display_name),
+                        Action::Link,
+                    ),
+                    "scripts" => (scheme.scripts.clone(), Action::Script),
+                    other => {
+                        return Err(invalid(format!(
+                            "`{member}` uses unknown scheme `{other}` (expected purelib, \
+                             platlib, scripts, data or headers)"
+                        )));
+                    }
+                };
+                let dst = base.join(path);
+                if matches!(action, Action::Script) && launchers.contains(&dst) {
+                    continue;
+                }
+                data_files.push(Planned {
+                    member,
+                    dst,
+                    action,
+                });
+            } else if let Some(inner) = member.strip_prefix(&dist_info_prefix) {
+                if !["RECORD", "INSTALLER", "REQUESTED", "direct_url.json"].contains(&inner) {
+                    dist_info_files.push((member.clone(), inner.to_string()));
+                }
+            } else {
+                let dst = site_packages.join(&member);
+                root_files.push(Planned {
+                    member,
+                    dst,
+                    action: Action::Link,
+                });
+            }
+        }
+        root_files.append(&mut data_files);
+        Ok(Self {
+            files: root_files,
+            dist_info_files,
+        })
+    }
+}
+
+/// Moves aside (inside `tx`) the installed distribution with the wheel's name, if any: first
+/// its `.dist-info`, so it stops being listed at once, then its files.
+fn replace_installed(
+    tx: &mut Transaction,
+    unpacked: &UnpackedWheel,
+    scheme: &InstallScheme,
+) -> Result<(), InstallError> {
+    let mut dirs = vec![scheme.purelib.clone()];
+    if scheme.platlib != scheme.purelib {
+        dirs.push(scheme.platlib.clone());
+    }
+    let Some(old) = find_installed(&dirs, &unpacked.filename.name)? else {
+        return Ok(());
+    };
+    if old.kind != DistKind::DistInfo {
+        tracing::warn!(
+            "{} is a legacy .egg-info install; installing over it without removing it",
+            old.path.display()
+        );
+        return Ok(());
+    }
+    tracing::debug!(
+        "replacing {} {} at {}",
+        old.name,
+        old.version,
+        old.path.display()
+    );
+    let files = recorded_files(&old)?;
+    tx.move_aside(&old.path)?;
+    for file in files {
+        if !fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
+            tx.move_aside(&file)?;
+        }
+    }
+    Ok(())
+}
+
+/// The RECORD row for an unchanged wheel member installed at `path` (relative): hash and
+/// size carried over from the verified wheel RECORD; computed from `src` only when the
+/// wheel RECORD lacks them.
+fn carried_entry(
+    wheel_record: &HashMap<String, RecordEntry>,
+    member: &str,
+    src: &Path,
+    path: String,
+) -> Result<RecordEntry, InstallError> {
+    match wheel_record.get(member) {
+        Some(RecordEntry {
+            hash: Some(hash),
+            size: Some(size),
+            ..
+        }) => Ok(RecordEntry {
+            path,
+            hash: Some(hash.clone()),
+            size: Some(*size),
+        }),
+        _ => Ok(hashed_entry(
+            path,
+            &fs::read(src).map_err(io_err("read", src))?,
+        )),
+    }
+}
+
+/// The RECORD row for freshly written `content` installed at `path` (relative).
+fn hashed_entry(path: String, content: &[u8]) -> RecordEntry {
     RecordEntry {
-        path: String::new(),
+        path,
         hash: Some(record_hash(content)),
         size: Some(content.len() as u64),
     }

@@ -10,6 +10,8 @@
 //!
 //! Not done in this release: byte-compiling to `.pyc`, and Windows `.exe` launchers.
 
+#![warn(missing_docs)]
+
 mod error;
 mod install;
 mod installed;

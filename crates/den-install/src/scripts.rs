@@ -102,6 +102,50 @@ pub(crate) fn parse_script_entry_points(
     Ok(scripts)
 }
 
+/// Renames version-specific launchers the way pip does for the two projects that ship them:
+/// when a `pip` script exists, every `pipX` / `pipX.Y` script is dropped and `pip<major>` and
+/// `pip<major>.<minor>` of the target interpreter are added (pip's wheel says `pip3.11`
+/// whatever Python installs it); likewise `easy_install-<major>.<minor>` for `easy_install`.
+pub(crate) fn apply_versioned_names(scripts: &mut Vec<ScriptEntryPoint>, (major, minor): (u8, u8)) {
+    let families = [
+        (
+            "pip",
+            "",
+            vec![format!("pip{major}"), format!("pip{major}.{minor}")],
+        ),
+        (
+            "easy_install",
+            "-",
+            vec![format!("easy_install-{major}.{minor}")],
+        ),
+    ];
+    for (base, separator, versioned) in families {
+        let Some(main) = scripts.iter().find(|s| s.name == base).cloned() else {
+            continue;
+        };
+        scripts.retain(|s| !is_version_suffixed(&s.name, base, separator));
+        scripts.extend(versioned.into_iter().map(|name| ScriptEntryPoint {
+            name,
+            ..main.clone()
+        }));
+    }
+}
+
+/// `name` is `<base><separator><N>` or `<base><separator><N>.<M>` (digits).
+fn is_version_suffixed(name: &str, base: &str, separator: &str) -> bool {
+    let Some(version) = name
+        .strip_prefix(base)
+        .and_then(|rest| rest.strip_prefix(separator))
+    else {
+        return false;
+    };
+    let parts: Vec<&str> = version.split('.').collect();
+    parts.len() <= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// `a.b_c.d`: non-empty identifier parts separated by dots.
 fn is_dotted_identifier(s: &str) -> bool {
     s.split('.').all(|part| {
@@ -156,6 +200,22 @@ mod tests {
         assert!(launcher.starts_with("#!/env/bin/python\n"));
         assert!(launcher.contains("from pkg.gui import App\n"));
         assert!(launcher.contains("sys.exit(App.run())"));
+    }
+
+    #[test]
+    fn versioned_pip_launchers_follow_the_target_python() {
+        let text = "[console_scripts]\npip = pip._internal.cli.main:main\n\
+                    pip3 = pip._internal.cli.main:main\npip3.11 = pip._internal.cli.main:main\n\
+                    pipx-like = other:main\n";
+        let mut scripts = parse_script_entry_points(text, Path::new("e.txt")).unwrap();
+        apply_versioned_names(&mut scripts, (3, 12));
+        let names: Vec<&str> = scripts.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["pip", "pipx-like", "pip3", "pip3.12"]);
+        assert!(
+            scripts
+                .iter()
+                .all(|s| s.name == "pipx-like" || s.module == "pip._internal.cli.main")
+        );
     }
 
     #[test]

@@ -647,3 +647,85 @@ fn large_wheel_installs_quickly() {
     assert_eq!(dist.record().unwrap().len(), 1000 + 4);
     assert!(installed_at.as_secs() < 10, "too slow: {installed_at:?}");
 }
+
+/// The wheels bundled with the pyenv interpreters (`ensurepip/_bundled`): real-world wheels
+/// built by other tools.
+fn bundled_wheels() -> Vec<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let Ok(versions) = fs::read_dir(home.join(".pyenv/versions")) else {
+        return Vec::new();
+    };
+    let mut wheels: Vec<PathBuf> = versions
+        .filter_map(|v| fs::read_dir(v.ok()?.path().join("lib")).ok())
+        .flatten()
+        .filter_map(|lib| fs::read_dir(lib.ok()?.path().join("ensurepip/_bundled")).ok())
+        .flatten()
+        .map(|w| w.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "whl"))
+        .collect();
+    wheels.sort();
+    wheels
+}
+
+#[test]
+fn real_world_wheels_verify_and_pip_installed_by_den_works() {
+    let wheels = bundled_wheels();
+    if wheels.is_empty() {
+        eprintln!("note: no ensurepip wheels found; skipping");
+        return;
+    }
+    let cache = Cache::temporary().unwrap();
+    for wheel in &wheels {
+        unpack_wheel(&cache, wheel).unwrap_or_else(|e| panic!("{}: {e}", wheel.display()));
+    }
+    let Some(venv) = Venv::create(false) else {
+        return;
+    };
+    let (major, minor) = venv.target.python_version;
+    let Some(pip) = wheels.iter().find(|w| {
+        w.to_string_lossy()
+            .contains(&format!("python{major}.{minor}/ensurepip/_bundled/pip-"))
+    }) else {
+        eprintln!("note: no pip wheel bundled with Python {major}.{minor}; skipping");
+        return;
+    };
+    let before = snapshot(&venv.root);
+    let dist = install(&cache, pip, &venv.target);
+    let bin = &venv.target.scheme.scripts;
+    let versioned = bin.join(format!("pip{major}.{minor}"));
+    let out = run(Command::new(&versioned).arg("--version"));
+    assert!(out.starts_with("pip "), "{out}");
+    assert!(bin.join(format!("pip{major}")).is_file());
+    let freeze = run(venv.python().args(["-m", "pip", "freeze", "--all"]));
+    assert_eq!(freeze.trim(), format!("pip=={}", dist.version));
+    run(venv.python().args(["-m", "pip", "check"]));
+
+    uninstall(&dist).unwrap();
+    let after = snapshot(&venv.root);
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>(),
+        "uninstall must also remove the bytecode pip wrote when it ran"
+    );
+}
+
+#[test]
+fn reinstalling_the_same_version_keeps_one_dist_info() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let target = fake_target(tmp.path());
+    let wheel = demo_wheel("1.0").build(tmp.path());
+    install(&cache, &wheel, &target);
+    let first = snapshot(tmp.path());
+    let dist = install(&cache, &wheel, &target);
+    assert_eq!(snapshot(tmp.path()), first);
+    assert_record_verifies(&dist);
+    let leftovers: Vec<_> = fs::read_dir(&target.scheme.purelib)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with(".den-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
