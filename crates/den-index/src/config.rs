@@ -1,0 +1,472 @@
+//! [`IndexConfig`]: which indexes to use and how, from the command line, the environment and
+//! pip's configuration files (pip's "Configuration" documentation: file locations, `[global]`
+//! and per-command sections, `PIP_<OPTION>` environment variables).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::{IndexError, IndexUrl};
+
+/// Default per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default number of retries after a failed attempt (so 3 tries in all).
+pub const DEFAULT_RETRIES: u32 = 2;
+
+/// How den talks to package indexes.
+#[derive(Debug, Clone)]
+pub struct IndexConfig {
+    /// The primary index (`--index-url`), default PyPI.
+    pub index_url: IndexUrl,
+    /// Further indexes searched too (`--extra-index-url`); files of all indexes are merged.
+    pub extra_index_urls: Vec<IndexUrl>,
+    /// A PEM bundle whose certificates are trusted in addition to the system roots.
+    pub cert: Option<PathBuf>,
+    /// Timeout of each HTTP request (connect + response), default 30 s.
+    pub timeout: Duration,
+    /// Retries after a connection error, timeout or 5xx answer, with exponential backoff
+    /// (250 ms, 500 ms, 1 s...). Default 2, i.e. 3 tries.
+    pub retries: u32,
+}
+
+impl Default for IndexConfig {
+    /// PyPI only, system roots, 30 s timeout, 2 retries.
+    fn default() -> Self {
+        Self {
+            index_url: IndexUrl::pypi(),
+            extra_index_urls: Vec::new(),
+            cert: None,
+            timeout: DEFAULT_TIMEOUT,
+            retries: DEFAULT_RETRIES,
+        }
+    }
+}
+
+/// The inputs [`IndexConfig::from_sources`] reads: environment variables and pip config files.
+/// [`ConfigSources::from_process`] gives the real ones; tests build their own.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigSources {
+    /// Environment variables by name.
+    pub env: HashMap<String, String>,
+    /// pip configuration files, highest precedence first; missing files are skipped.
+    pub config_files: Vec<PathBuf>,
+}
+
+impl ConfigSources {
+    /// The process environment and the pip config files it implies (see
+    /// [`pip_config_files`]).
+    pub fn from_process() -> Self {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let config_files = pip_config_files(&env);
+        Self { env, config_files }
+    }
+
+    fn var(&self, name: &str) -> Option<&str> {
+        self.env
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// pip's configuration files in precedence order, highest first: `PIP_CONFIG_FILE`, then
+/// `$XDG_CONFIG_HOME/pip/pip.conf` (default `~/.config/pip/pip.conf`), `~/.pip/pip.conf`,
+/// `/etc/pip.conf`, `/etc/xdg/pip/pip.conf`. `PIP_CONFIG_FILE=/dev/null` disables them all,
+/// as in pip.
+pub fn pip_config_files(env: &HashMap<String, String>) -> Vec<PathBuf> {
+    let var = |name: &str| env.get(name).filter(|v| !v.is_empty());
+    let mut files = Vec::new();
+    if let Some(file) = var("PIP_CONFIG_FILE") {
+        if file == "/dev/null" {
+            return files;
+        }
+        files.push(PathBuf::from(file));
+    }
+    let home = var("HOME").map(PathBuf::from);
+    let config_home = var("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| home.as_ref().map(|h| h.join(".config")));
+    if let Some(config_home) = config_home {
+        files.push(config_home.join("pip").join("pip.conf"));
+    }
+    if let Some(home) = home {
+        files.push(home.join(".pip").join("pip.conf"));
+    }
+    files.push(PathBuf::from("/etc/pip.conf"));
+    files.push(PathBuf::from("/etc/xdg/pip/pip.conf"));
+    files
+}
+
+/// One parsed pip config file: `(section, key, value, line)` with keys normalized to dashes.
+struct PipConfigFile {
+    path: PathBuf,
+    entries: Vec<(String, String, String, usize)>,
+}
+
+impl PipConfigFile {
+    /// Reads an INI file as pip's `configparser` does: `[section]` headers, `key = value` or
+    /// `key: value`, indented continuation lines, `#`/`;` comment lines.
+    fn read(path: &Path) -> Result<Option<Self>, IndexError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if path.is_dir() => {
+                return Err(IndexError::Config {
+                    file: path.to_path_buf(),
+                    line: None,
+                    reason: format!("is a directory, not a config file ({e})"),
+                });
+            }
+            Err(e) => return Err(IndexError::io(path)(e)),
+        };
+        let error = |line: usize, reason: &str| IndexError::Config {
+            file: path.to_path_buf(),
+            line: Some(line),
+            reason: reason.to_string(),
+        };
+        let mut entries: Vec<(String, String, String, usize)> = Vec::new();
+        let mut section: Option<String> = None;
+        for (index, raw) in text.lines().enumerate() {
+            let number = index + 1;
+            let trimmed = raw.trim();
+            if trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
+                continue;
+            }
+            if raw.starts_with([' ', '\t'])
+                && let Some(last) = entries.last_mut()
+            {
+                last.2.push('\n');
+                last.2.push_str(trimmed);
+                continue;
+            }
+            if let Some(name) = trimmed.strip_prefix('[') {
+                let name = name
+                    .strip_suffix(']')
+                    .ok_or_else(|| error(number, "section header is missing its closing `]`"))?;
+                section = Some(name.trim().to_ascii_lowercase());
+                continue;
+            }
+            let Some(split) = trimmed.find(['=', ':']) else {
+                return Err(error(
+                    number,
+                    "expected `key = value` or a `[section]` header",
+                ));
+            };
+            let Some(section) = &section else {
+                return Err(error(
+                    number,
+                    "setting before any `[section]` header; put it under `[global]`",
+                ));
+            };
+            let key = trimmed[..split]
+                .trim()
+                .to_ascii_lowercase()
+                .replace('_', "-");
+            let value = trimmed[split + 1..].trim().to_string();
+            entries.push((section.clone(), key, value, number));
+        }
+        Ok(Some(Self {
+            path: path.to_path_buf(),
+            entries,
+        }))
+    }
+
+    /// The value of `key`, `[install]` taking precedence over `[global]`, with its line.
+    fn get(&self, key: &str) -> Option<(&str, usize)> {
+        ["install", "global"].iter().find_map(|section| {
+            self.entries
+                .iter()
+                .rev()
+                .find(|(s, k, _, _)| s == section && k == key)
+                .map(|(_, _, v, line)| (v.as_str(), *line))
+        })
+    }
+}
+
+/// The first config file (in precedence order) that sets `key`, with the value and line.
+fn config_value<'a>(files: &'a [PipConfigFile], key: &str) -> Option<(&'a Path, &'a str, usize)> {
+    files
+        .iter()
+        .find_map(|f| f.get(key).map(|(v, line)| (f.path.as_path(), v, line)))
+}
+
+fn parse_index(raw: &str, source: &Path, line: Option<usize>) -> Result<IndexUrl, IndexError> {
+    IndexUrl::parse(raw).map_err(|e| match e {
+        IndexError::InvalidUrl { url, reason } => IndexError::Config {
+            file: source.to_path_buf(),
+            line,
+            reason: format!("invalid index URL `{url}`: {reason}"),
+        },
+        other => other,
+    })
+}
+
+impl IndexConfig {
+    /// The configuration from the real environment and pip config files; see
+    /// [`IndexConfig::from_sources`].
+    ///
+    /// Errors: a malformed URL, number or config file ([`IndexError::Config`] names the file
+    /// or variable, and the line).
+    pub fn from_env(
+        cli_index_url: Option<&str>,
+        cli_extra_index_urls: &[String],
+    ) -> Result<Self, IndexError> {
+        Self::from_sources(
+            cli_index_url,
+            cli_extra_index_urls,
+            &ConfigSources::from_process(),
+        )
+    }
+
+    /// The configuration from explicit sources.
+    ///
+    /// Precedence, highest first:
+    /// - index URL: `cli_index_url` > `DEN_INDEX_URL` > `PIP_INDEX_URL` > pip config
+    ///   `index-url` > PyPI;
+    /// - extra index URLs: the union, in order, of `cli_extra_index_urls`,
+    ///   `PIP_EXTRA_INDEX_URL` (whitespace-separated) and the config `extra-index-url`
+    ///   (whitespace- or newline-separated), duplicates and the primary index removed;
+    /// - CA bundle: `PIP_CERT` > config `cert` > `SSL_CERT_FILE`;
+    /// - timeout (seconds): `PIP_TIMEOUT` / `PIP_DEFAULT_TIMEOUT` > config `timeout` > 30;
+    /// - retries: `PIP_RETRIES` > config `retries` > 2.
+    ///
+    /// In each config file, `[install]` overrides `[global]`; among files, the first of
+    /// `sources.config_files` that sets a key wins.
+    ///
+    /// Errors: [`IndexError::Config`] for a malformed config file, URL or number, naming the
+    /// file (or environment variable) and line.
+    pub fn from_sources(
+        cli_index_url: Option<&str>,
+        cli_extra_index_urls: &[String],
+        sources: &ConfigSources,
+    ) -> Result<Self, IndexError> {
+        let mut files = Vec::new();
+        for path in &sources.config_files {
+            if let Some(file) = PipConfigFile::read(path)? {
+                files.push(file);
+            }
+        }
+        let cli = Path::new("--index-url");
+        let index_url = if let Some(raw) = cli_index_url {
+            parse_index(raw, cli, None)?
+        } else if let Some(raw) = sources.var("DEN_INDEX_URL") {
+            parse_index(raw, Path::new("DEN_INDEX_URL"), None)?
+        } else if let Some(raw) = sources.var("PIP_INDEX_URL") {
+            parse_index(raw, Path::new("PIP_INDEX_URL"), None)?
+        } else if let Some((path, raw, line)) = config_value(&files, "index-url") {
+            parse_index(raw, path, Some(line))?
+        } else {
+            IndexUrl::pypi()
+        };
+
+        let mut extra_index_urls: Vec<IndexUrl> = Vec::new();
+        let mut add_extra = |url: IndexUrl| {
+            if url != index_url && !extra_index_urls.contains(&url) {
+                extra_index_urls.push(url);
+            }
+        };
+        for raw in cli_extra_index_urls {
+            add_extra(parse_index(raw, Path::new("--extra-index-url"), None)?);
+        }
+        if let Some(raw) = sources.var("PIP_EXTRA_INDEX_URL") {
+            for raw in raw.split_whitespace() {
+                add_extra(parse_index(raw, Path::new("PIP_EXTRA_INDEX_URL"), None)?);
+            }
+        }
+        if let Some((path, raw, line)) = config_value(&files, "extra-index-url") {
+            for raw in raw.split_whitespace() {
+                add_extra(parse_index(raw, path, Some(line))?);
+            }
+        }
+
+        let cert = sources
+            .var("PIP_CERT")
+            .map(PathBuf::from)
+            .or_else(|| config_value(&files, "cert").map(|(_, v, _)| PathBuf::from(v)))
+            .or_else(|| sources.var("SSL_CERT_FILE").map(PathBuf::from));
+
+        let number = |env_names: &[&str], key: &str| -> Result<Option<f64>, IndexError> {
+            let (raw, file, line) = if let Some((name, raw)) = env_names
+                .iter()
+                .find_map(|name| sources.var(name).map(|v| (*name, v)))
+            {
+                (raw, PathBuf::from(name), None)
+            } else if let Some((path, raw, line)) = config_value(&files, key) {
+                (raw, path.to_path_buf(), Some(line))
+            } else {
+                return Ok(None);
+            };
+            raw.parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .map(Some)
+                .ok_or_else(|| IndexError::Config {
+                    file,
+                    line,
+                    reason: format!("`{key}` must be a non-negative number, not `{raw}`"),
+                })
+        };
+        let timeout = number(&["PIP_TIMEOUT", "PIP_DEFAULT_TIMEOUT"], "timeout")?
+            .map_or(DEFAULT_TIMEOUT, Duration::from_secs_f64);
+        let retries = number(&["PIP_RETRIES"], "retries")?.map_or(DEFAULT_RETRIES, |n| n as u32);
+
+        Ok(Self {
+            index_url,
+            extra_index_urls,
+            cert,
+            timeout,
+            retries,
+        })
+    }
+
+    /// The primary index followed by the extra indexes.
+    pub fn indexes(&self) -> impl Iterator<Item = &IndexUrl> {
+        std::iter::once(&self.index_url).chain(&self.extra_index_urls)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(env: &[(&str, &str)], files: &[&Path]) -> ConfigSources {
+        ConfigSources {
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            config_files: files.iter().map(|p| p.to_path_buf()).collect(),
+        }
+    }
+
+    #[test]
+    fn defaults_to_pypi() {
+        let config = IndexConfig::from_sources(None, &[], &sources(&[], &[])).unwrap();
+        assert_eq!(config.index_url, IndexUrl::pypi());
+        assert!(config.extra_index_urls.is_empty());
+        assert_eq!(config.timeout, DEFAULT_TIMEOUT);
+        assert_eq!(config.retries, DEFAULT_RETRIES);
+        assert!(config.cert.is_none());
+    }
+
+    #[test]
+    fn follows_precedence() {
+        let dir = tempfile::tempdir().unwrap();
+        let high = dir.path().join("high.conf");
+        let low = dir.path().join("low.conf");
+        std::fs::write(
+            &high,
+            "[global]\nindex-url = https://global.example/simple\n\
+             [install]\nindex_url = https://install.example/simple\n\
+             extra-index-url =\n    https://x1.example/simple\n    https://x2.example/simple\n\
+             timeout: 7.5\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &low,
+            "# comment\n[global]\nindex-url = https://low.example/simple\ncert = /low.pem\nretries = 9\n",
+        )
+        .unwrap();
+        let files = [high.as_path(), low.as_path()];
+
+        let config = IndexConfig::from_sources(None, &[], &sources(&[], &files)).unwrap();
+        assert_eq!(
+            config.index_url.to_string(),
+            "https://install.example/simple/"
+        );
+        assert_eq!(config.extra_index_urls.len(), 2);
+        assert_eq!(config.timeout, Duration::from_millis(7500));
+        assert_eq!(config.retries, 9);
+        assert_eq!(config.cert, Some(PathBuf::from("/low.pem")));
+
+        let env = [
+            ("PIP_INDEX_URL", "https://pip.example/simple"),
+            (
+                "PIP_EXTRA_INDEX_URL",
+                "https://x2.example/simple https://x3.example/",
+            ),
+            ("PIP_CERT", "/env.pem"),
+            ("SSL_CERT_FILE", "/ssl.pem"),
+        ];
+        let config = IndexConfig::from_sources(None, &[], &sources(&env, &files)).unwrap();
+        assert_eq!(config.index_url.to_string(), "https://pip.example/simple/");
+        let extras: Vec<String> = config
+            .extra_index_urls
+            .iter()
+            .map(|u| u.to_string())
+            .collect();
+        assert_eq!(
+            extras,
+            [
+                "https://x2.example/simple/",
+                "https://x3.example/",
+                "https://x1.example/simple/"
+            ]
+        );
+        assert_eq!(config.cert, Some(PathBuf::from("/env.pem")));
+
+        let env = [
+            ("DEN_INDEX_URL", "https://den.example/simple"),
+            ("PIP_INDEX_URL", "https://pip.example/simple"),
+        ];
+        let config = IndexConfig::from_sources(None, &[], &sources(&env, &files)).unwrap();
+        assert_eq!(config.index_url.to_string(), "https://den.example/simple/");
+        let config = IndexConfig::from_sources(
+            Some("https://cli.example/simple"),
+            &["https://den.example/simple".to_string()],
+            &sources(&env, &files),
+        )
+        .unwrap();
+        assert_eq!(config.index_url.to_string(), "https://cli.example/simple/");
+        assert_eq!(
+            config.extra_index_urls[0].to_string(),
+            "https://den.example/simple/"
+        );
+
+        let config =
+            IndexConfig::from_sources(None, &[], &sources(&[("SSL_CERT_FILE", "/ssl.pem")], &[]))
+                .unwrap();
+        assert_eq!(config.cert, Some(PathBuf::from("/ssl.pem")));
+    }
+
+    #[test]
+    fn reports_config_errors_with_location() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("pip.conf");
+        std::fs::write(&bad, "[global]\nindex-url = ftp://u:secret@host/\n").unwrap();
+        let err = IndexConfig::from_sources(None, &[], &sources(&[], &[&bad]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("pip.conf:2"), "{err}");
+        assert!(!err.contains("secret"), "{err}");
+
+        std::fs::write(&bad, "index-url = https://x/\n").unwrap();
+        let err = IndexConfig::from_sources(None, &[], &sources(&[], &[&bad]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("pip.conf:1") && err.contains("[global]"),
+            "{err}"
+        );
+
+        let err = IndexConfig::from_sources(None, &[], &sources(&[("PIP_TIMEOUT", "soon")], &[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("PIP_TIMEOUT: `timeout` must be"), "{err}");
+    }
+
+    #[test]
+    fn finds_pip_config_files() {
+        let env: HashMap<String, String> = [("HOME", "/home/u"), ("PIP_CONFIG_FILE", "/c.conf")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let files = pip_config_files(&env);
+        assert_eq!(files[0], PathBuf::from("/c.conf"));
+        assert_eq!(files[1], PathBuf::from("/home/u/.config/pip/pip.conf"));
+        assert_eq!(files[2], PathBuf::from("/home/u/.pip/pip.conf"));
+        let mut env = env;
+        env.insert("PIP_CONFIG_FILE".into(), "/dev/null".into());
+        assert!(pip_config_files(&env).is_empty());
+    }
+}

@@ -1,0 +1,125 @@
+//! [`IndexError`]: everything that can go wrong talking to an index. Every URL in a message is
+//! already redacted (see [`crate::redact`]).
+
+use std::path::PathBuf;
+
+use den_dist::PackageName;
+
+/// A failure of the index client. URLs are stored redacted, so printing an error never shows
+/// a password.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// No index has a page for the project (all answered 404/410).
+    #[error(
+        "project `{name}` was not found on {}; check the spelling or pass --index-url / --extra-index-url",
+        indexes.join(", ")
+    )]
+    NotFound {
+        /// The normalized project name.
+        name: PackageName,
+        /// Every index asked (redacted).
+        indexes: Vec<String>,
+    },
+    /// The server answered with an error status (after retries, for 5xx).
+    #[error("HTTP {status} from {url}{}", status_hint(*status))]
+    Http {
+        /// The requested URL (redacted).
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// The server could not be reached (after retries): connection refused, DNS, TLS, timeout.
+    #[error("could not reach {url}: {reason}. Check your network or --index-url")]
+    Network {
+        /// The requested URL (redacted).
+        url: String,
+        /// The underlying cause, without the URL.
+        reason: String,
+    },
+    /// A downloaded file does not match a hash the index (or a requirement) gave.
+    #[error(
+        "hash mismatch for {filename}: expected {expected}, got {actual}; the download was \
+         discarded (a corrupt mirror, a proxy rewriting files, or a wrong --hash)"
+    )]
+    HashMismatch {
+        /// The file's name.
+        filename: String,
+        /// The expected digest, `sha256=<hex>`.
+        expected: String,
+        /// The digest of what was received, same algorithm.
+        actual: String,
+    },
+    /// An index page or response could not be understood.
+    #[error("could not parse the response from {url}: {reason}")]
+    Parse {
+        /// The URL of the page (redacted).
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A URL (from the command line, environment or config) is not a valid index URL.
+    #[error("invalid index URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The offending URL (redacted).
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A pip configuration file or environment setting is malformed.
+    #[error("{}{}: {reason}", file.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Config {
+        /// The config file (or the environment variable's name, as a path).
+        file: PathBuf,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// A CA bundle (`--cert`, `PIP_CERT`, `SSL_CERT_FILE`) cannot be read or parsed.
+    #[error("cannot use the certificate bundle {}: {reason}", path.display())]
+    Certificate {
+        /// The bundle's path.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A local file operation failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file den was working on.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The cache failed.
+    #[error(transparent)]
+    Cache(#[from] den_cache::CacheError),
+    /// A wheel's core metadata could not be obtained or parsed.
+    #[error("cannot read the metadata of {filename}: {reason}")]
+    Metadata {
+        /// The wheel's filename.
+        filename: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+fn status_hint(status: u16) -> &'static str {
+    match status {
+        401 | 403 => {
+            ": the index refused the credentials; put them in the index URL \
+             (https://user:password@host/simple/) or in ~/.netrc"
+        }
+        404 | 410 => ": not found on the index",
+        500..=599 => ": the index had a server error; try again later",
+        _ => "",
+    }
+}
+
+impl IndexError {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::Io { path, source }
+    }
+}

@@ -1,0 +1,437 @@
+//! Project pages: [`IndexFile`] / [`ProjectFiles`], and the parsers for PEP 503 HTML and
+//! PEP 691 JSON pages.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use den_dist::{DistFilename, HashDigest, PackageName, VersionSpecifiers};
+use url::Url;
+
+use crate::{IndexError, IndexUrl, redact};
+
+/// The PEP 691 JSON media type, preferred in `Accept`.
+pub const JSON_MEDIA_TYPE: &str = "application/vnd.pypi.simple.v1+json";
+
+/// The `Accept` header sent for project pages: PEP 691 JSON first, then PEP 691 HTML, then
+/// plain PEP 503 HTML (PEP 691 §Version + Format Selection).
+pub const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, \
+     application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
+
+/// One downloadable file of a project, as an index lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexFile {
+    /// The parsed filename (wheel or source distribution).
+    pub filename: DistFilename,
+    /// The filename exactly as the index spells it (the last segment of the URL, decoded).
+    pub raw_filename: String,
+    /// The absolute download URL, relative links already resolved against the page.
+    pub url: Url,
+    /// The index that listed the file.
+    pub index: IndexUrl,
+    /// Hashes the index gave (PEP 503 URL fragment, PEP 691 `hashes`); only algorithms den can
+    /// verify (sha256/384/512) are kept.
+    pub hashes: Vec<HashDigest>,
+    /// `Requires-Python` as published by the index (PEP 503 `data-requires-python`, PEP 691
+    /// `requires-python`); `None` if absent or unparseable.
+    pub requires_python: Option<VersionSpecifiers>,
+    /// `Some(reason)` (possibly empty) when the file is yanked (PEP 592).
+    pub yanked: Option<String>,
+    /// Whether the index serves the core metadata at `<url>.metadata` (PEP 658 / PEP 714).
+    pub core_metadata: bool,
+    /// The size in bytes, when the index says (PEP 700).
+    pub size: Option<u64>,
+}
+
+/// Every file of one project, merged across the configured indexes (primary first).
+#[derive(Debug, Clone)]
+pub struct ProjectFiles {
+    /// The normalized project name.
+    pub name: PackageName,
+    /// The files, in index order then page order.
+    pub files: Vec<IndexFile>,
+}
+
+/// The parts of a file entry common to both formats, before classification.
+struct RawFile {
+    url: Url,
+    hashes: Vec<HashDigest>,
+    requires_python: Option<String>,
+    yanked: Option<String>,
+    core_metadata: bool,
+    size: Option<u64>,
+}
+
+impl RawFile {
+    /// Classifies the file; `None` (logged) for files that are neither wheels nor sdists.
+    fn into_file(self, name: &PackageName, index: &IndexUrl) -> Option<IndexFile> {
+        let last = self.url.path_segments()?.next_back()?;
+        let raw_filename = percent_encoding::percent_decode_str(last)
+            .decode_utf8_lossy()
+            .into_owned();
+        let Some(filename) = DistFilename::parse(&raw_filename, name) else {
+            tracing::debug!("skipping {raw_filename} on {index}: not a wheel or sdist of {name}");
+            return None;
+        };
+        let requires_python = self
+            .requires_python
+            .as_deref()
+            .map(str::trim)
+            .and_then(|r| {
+                if r.is_empty() {
+                    return None;
+                }
+                VersionSpecifiers::from_str(r)
+                    .inspect_err(|e| {
+                        tracing::debug!(
+                            "ignoring invalid Requires-Python `{r}` of {raw_filename}: {e}"
+                        );
+                    })
+                    .ok()
+            });
+        let mut url = self.url;
+        url.set_fragment(None);
+        Some(IndexFile {
+            filename,
+            raw_filename,
+            url,
+            index: index.clone(),
+            hashes: self.hashes,
+            requires_python,
+            yanked: self.yanked,
+            core_metadata: self.core_metadata,
+            size: self.size,
+        })
+    }
+}
+
+/// Parses a project page in either format. `page_url` is the URL the page came from (after
+/// redirects), against which relative links resolve; `json` selects PEP 691 JSON.
+///
+/// Errors: [`IndexError::Parse`] for JSON that does not follow PEP 691, naming the page.
+pub fn parse_project_page(
+    body: &str,
+    json: bool,
+    page_url: &Url,
+    name: &PackageName,
+    index: &IndexUrl,
+) -> Result<Vec<IndexFile>, IndexError> {
+    let raw = if json {
+        parse_json(body, page_url)?
+    } else {
+        parse_html(body, page_url)
+    };
+    Ok(raw
+        .into_iter()
+        .filter_map(|f| f.into_file(name, index))
+        .collect())
+}
+
+/// Known algorithms from a `{algorithm: hex}` map; others (md5, blake2b) are skipped.
+fn known_hashes<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<HashDigest> {
+    let mut hashes: Vec<HashDigest> = pairs
+        .filter_map(|(algorithm, hex)| HashDigest::new(algorithm, hex).ok())
+        .collect();
+    hashes.sort();
+    hashes
+}
+
+#[derive(serde::Deserialize)]
+struct JsonPage {
+    files: Vec<JsonFile>,
+}
+
+#[derive(serde::Deserialize)]
+struct JsonFile {
+    url: String,
+    #[serde(default)]
+    hashes: HashMap<String, String>,
+    #[serde(default, rename = "requires-python")]
+    requires_python: Option<String>,
+    #[serde(default)]
+    yanked: serde_json::Value,
+    #[serde(default, rename = "core-metadata")]
+    core_metadata: serde_json::Value,
+    #[serde(default, rename = "dist-info-metadata")]
+    dist_info_metadata: serde_json::Value,
+    #[serde(default)]
+    size: Option<u64>,
+}
+
+/// PEP 691 says a metadata key is either `true`/`false` or a (possibly empty) hash map.
+fn offered(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Bool(b) => *b,
+        serde_json::Value::Object(_) => true,
+        _ => false,
+    }
+}
+
+fn parse_json(body: &str, page_url: &Url) -> Result<Vec<RawFile>, IndexError> {
+    let page: JsonPage = serde_json::from_str(body).map_err(|e| IndexError::Parse {
+        url: redact(page_url),
+        reason: format!("invalid PEP 691 JSON: {e}"),
+    })?;
+    let mut files = Vec::with_capacity(page.files.len());
+    for file in page.files {
+        let Ok(url) = page_url.join(&file.url) else {
+            tracing::debug!("skipping unparseable file URL `{}`", file.url);
+            continue;
+        };
+        let yanked = match &file.yanked {
+            serde_json::Value::Bool(true) => Some(String::new()),
+            serde_json::Value::String(reason) => Some(reason.clone()),
+            _ => None,
+        };
+        // PEP 714: `core-metadata` replaces `dist-info-metadata`; honour either.
+        let core_metadata = if file.core_metadata.is_null() {
+            offered(&file.dist_info_metadata)
+        } else {
+            offered(&file.core_metadata)
+        };
+        files.push(RawFile {
+            url,
+            hashes: known_hashes(file.hashes.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            requires_python: file.requires_python,
+            yanked,
+            core_metadata,
+            size: file.size,
+        });
+    }
+    Ok(files)
+}
+
+/// One HTML start tag: lowercase name and attributes (lowercase names, unescaped values).
+struct Tag<'a> {
+    name: String,
+    attributes: Vec<(String, String)>,
+    /// The text after the tag up to the next `<`.
+    text: &'a str,
+}
+
+impl Tag<'_> {
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Scans `html` for start tags. Handles quoted (`"`/`'`) and unquoted attribute values,
+/// valueless attributes, comments, and `>` inside quotes; text content is not interpreted.
+fn scan_tags(html: &str) -> Vec<Tag<'_>> {
+    let bytes = html.as_bytes();
+    let mut tags = Vec::new();
+    let mut i = 0;
+    while let Some(offset) = html[i..].find('<') {
+        i += offset + 1;
+        if html[i..].starts_with("!--") {
+            i = html[i..].find("-->").map_or(html.len(), |end| i + end + 3);
+            continue;
+        }
+        let name_end = html[i..]
+            .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+            .map_or(html.len(), |end| i + end);
+        let name = html[i..name_end].to_ascii_lowercase();
+        i = name_end;
+        let mut attributes = Vec::new();
+        // Attributes until `>`.
+        loop {
+            while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+                i += 1;
+            }
+            if i >= bytes.len() {
+                break;
+            }
+            if bytes[i] == b'>' {
+                i += 1;
+                break;
+            }
+            let key_start = i;
+            while i < bytes.len()
+                && !matches!(bytes[i], b'=' | b'>' | b'/')
+                && !bytes[i].is_ascii_whitespace()
+            {
+                i += 1;
+            }
+            let key = html[key_start..i].to_ascii_lowercase();
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let mut value = String::new();
+            if i < bytes.len() && bytes[i] == b'=' {
+                i += 1;
+                while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                let raw = if i < bytes.len() && matches!(bytes[i], b'"' | b'\'') {
+                    let quote = bytes[i] as char;
+                    let start = i + 1;
+                    let end = html[start..].find(quote).map_or(html.len(), |e| start + e);
+                    i = (end + 1).min(html.len());
+                    &html[start..end]
+                } else {
+                    let start = i;
+                    while i < bytes.len() && bytes[i] != b'>' && !bytes[i].is_ascii_whitespace() {
+                        i += 1;
+                    }
+                    &html[start..i]
+                };
+                value = html_escape::decode_html_entities(raw).into_owned();
+            }
+            if key.is_empty() {
+                // A stray `=`: skip it so the scan advances.
+                i += 1;
+                continue;
+            }
+            attributes.push((key, value));
+        }
+        let text_end = html[i..].find('<').map_or(html.len(), |e| i + e);
+        tags.push(Tag {
+            name,
+            attributes,
+            text: &html[i..text_end],
+        });
+    }
+    tags
+}
+
+/// Parses a PEP 503 page: every `<a href>` is a file; `<base href>` changes the base URL.
+fn parse_html(body: &str, page_url: &Url) -> Vec<RawFile> {
+    let mut base = page_url.clone();
+    let mut files = Vec::new();
+    for tag in scan_tags(body) {
+        match tag.name.as_str() {
+            "base" => {
+                if let Some(href) = tag.attribute("href")
+                    && let Ok(url) = page_url.join(href)
+                {
+                    base = url;
+                }
+            }
+            "a" => {
+                let Some(href) = tag.attribute("href") else {
+                    continue;
+                };
+                let Ok(url) = base.join(href) else {
+                    tracing::debug!("skipping unparseable link `{href}` ({})", tag.text.trim());
+                    continue;
+                };
+                let hashes = url
+                    .fragment()
+                    .and_then(|f| f.split_once('='))
+                    .map(|(algorithm, hex)| known_hashes(std::iter::once((algorithm, hex))))
+                    .unwrap_or_default();
+                // PEP 714: `data-core-metadata` replaces `data-dist-info-metadata`.
+                let core_metadata = tag
+                    .attribute("data-core-metadata")
+                    .or_else(|| tag.attribute("data-dist-info-metadata"))
+                    .is_some_and(|v| v != "false");
+                files.push(RawFile {
+                    hashes,
+                    requires_python: tag.attribute("data-requires-python").map(str::to_string),
+                    yanked: tag.attribute("data-yanked").map(str::to_string),
+                    core_metadata,
+                    size: None,
+                    url,
+                });
+            }
+            _ => {}
+        }
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name() -> PackageName {
+        PackageName::from_str("foo").unwrap()
+    }
+
+    fn index() -> IndexUrl {
+        IndexUrl::parse("https://example.com/simple/").unwrap()
+    }
+
+    #[test]
+    fn parses_html_anchors() {
+        let html = r#"<!DOCTYPE html><html><body>
+            <!-- <a href="commented.whl">no</a> -->
+            <A HREF="../../packages/foo-1.0-py3-none-any.whl#sha256=ABCD" data-requires-python="&gt;=3.8,&lt;4"
+               data-dist-info-metadata="sha256=1234">foo-1.0-py3-none-any.whl</A><br/>
+            <a href='https://files.example/foo-1.0.tar.gz#md5=00' data-yanked>foo-1.0.tar.gz</a>
+            <a href=foo-2.0.tar.gz data-yanked="bad &amp; broken" data-core-metadata="false">x</a>
+            <a href="foo-3.0.exe">installer</a>
+            <a>no href</a>
+        </body></html>"#;
+        let page = Url::parse("https://example.com/simple/foo/").unwrap();
+        let files = parse_project_page(html, false, &page, &name(), &index()).unwrap();
+        assert_eq!(files.len(), 3);
+        let wheel = &files[0];
+        assert_eq!(
+            wheel.url.as_str(),
+            "https://example.com/packages/foo-1.0-py3-none-any.whl"
+        );
+        assert_eq!(
+            wheel.hashes,
+            vec![HashDigest::new("sha256", "abcd").unwrap()]
+        );
+        assert_eq!(
+            wheel.requires_python.as_ref().unwrap().to_string(),
+            ">=3.8, <4"
+        );
+        assert!(wheel.core_metadata);
+        assert_eq!(wheel.yanked, None);
+        assert_eq!(files[1].yanked.as_deref(), Some(""));
+        assert!(files[1].hashes.is_empty());
+        assert_eq!(
+            files[2].url.as_str(),
+            "https://example.com/simple/foo/foo-2.0.tar.gz"
+        );
+        assert_eq!(files[2].yanked.as_deref(), Some("bad & broken"));
+        assert!(!files[2].core_metadata);
+    }
+
+    #[test]
+    fn honours_base_href() {
+        let html = r#"<base href="https://mirror.example/root/"><a href="foo-1.0.tar.gz">f</a>"#;
+        let page = Url::parse("https://example.com/simple/foo/").unwrap();
+        let files = parse_project_page(html, false, &page, &name(), &index()).unwrap();
+        assert_eq!(
+            files[0].url.as_str(),
+            "https://mirror.example/root/foo-1.0.tar.gz"
+        );
+    }
+
+    #[test]
+    fn parses_json() {
+        let json = r#"{"meta": {"api-version": "1.1"}, "name": "foo", "files": [
+            {"filename": "foo-1.0-py3-none-any.whl", "url": "/files/foo-1.0-py3-none-any.whl",
+             "hashes": {"sha256": "AB12", "md5": "ff", "blake2b_256": "00"},
+             "requires-python": ">=3.7", "yanked": "security issue",
+             "dist-info-metadata": {"sha256": "00"}, "size": 1234},
+            {"filename": "foo-1.1.tar.gz", "url": "https://x.example/foo-1.1.tar.gz",
+             "hashes": {}, "yanked": false, "core-metadata": false}
+        ]}"#;
+        let page = Url::parse("https://example.com/simple/foo/").unwrap();
+        let files = parse_project_page(json, true, &page, &name(), &index()).unwrap();
+        assert_eq!(files.len(), 2);
+        assert_eq!(
+            files[0].url.as_str(),
+            "https://example.com/files/foo-1.0-py3-none-any.whl"
+        );
+        assert_eq!(
+            files[0].hashes,
+            vec![HashDigest::new("sha256", "ab12").unwrap()]
+        );
+        assert_eq!(files[0].yanked.as_deref(), Some("security issue"));
+        assert!(files[0].core_metadata);
+        assert_eq!(files[0].size, Some(1234));
+        assert!(!files[1].core_metadata);
+        assert_eq!(files[1].yanked, None);
+
+        let err = parse_project_page("{", true, &page, &name(), &index()).unwrap_err();
+        assert!(err.to_string().contains("example.com/simple/foo/"), "{err}");
+    }
+}

@@ -1,0 +1,193 @@
+//! Index URLs and the redaction helper every printed URL goes through.
+
+use std::fmt;
+use std::str::FromStr;
+
+use url::Url;
+
+use crate::IndexError;
+
+/// The URL of PyPI's simple repository, the default index.
+pub const PYPI_URL: &str = "https://pypi.org/simple/";
+
+/// Renders `url` for humans with any password replaced by `****`
+/// (`https://user:****@host/simple/`); a username without a password is usually a token, so
+/// it is hidden instead (`https://****@host/`). Every URL den-index puts in an error, a log
+/// line or a `Display` goes through here, so secrets never leak.
+pub fn redact(url: &Url) -> String {
+    let mut shown = url.clone();
+    // Setting credentials only fails for URLs that cannot carry any, which have none to hide.
+    if url.password().is_some() {
+        let _ = shown.set_password(Some("****"));
+    } else if !url.username().is_empty() {
+        let _ = shown.set_username("****");
+    }
+    shown.to_string()
+}
+
+/// The base URL of a simple repository (PEP 503), e.g. `https://pypi.org/simple/`, possibly
+/// with `user:password@` credentials. The path always ends in `/`, so project pages resolve as
+/// `<index>/<normalized-name>/`.
+///
+/// `Display` redacts the password; [`IndexUrl::url`] gives the full URL.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IndexUrl(Url);
+
+impl IndexUrl {
+    /// Parses an index URL (`http` or `https`), adding a trailing `/` to the path if
+    /// missing.
+    ///
+    /// Errors: [`IndexError::InvalidUrl`] when it does not parse or has another scheme.
+    pub fn parse(raw: &str) -> Result<Self, IndexError> {
+        let raw = raw.trim();
+        let mut url = Url::parse(raw).map_err(|e| IndexError::InvalidUrl {
+            url: redact_raw(raw),
+            reason: e.to_string(),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(IndexError::InvalidUrl {
+                url: redact(&url),
+                reason: format!(
+                    "unsupported scheme `{}` (expected http or https)",
+                    url.scheme()
+                ),
+            });
+        }
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        url.set_fragment(None);
+        Ok(Self(url))
+    }
+
+    /// PyPI's simple repository.
+    pub fn pypi() -> Self {
+        Self(Url::parse(PYPI_URL).expect("the PyPI URL constant is valid"))
+    }
+
+    /// The full URL, credentials included. Do not print it; use `Display` or [`redact`].
+    pub fn url(&self) -> &Url {
+        &self.0
+    }
+
+    /// The URL with username and password removed, as sent on the wire and used as a cache key.
+    pub fn without_credentials(&self) -> Url {
+        strip_credentials(&self.0)
+    }
+
+    /// The username and password embedded in the URL, if any (percent-decoded).
+    pub fn credentials(&self) -> Option<(String, Option<String>)> {
+        credentials_of(&self.0)
+    }
+
+    /// The URL of `project`'s page: `<index>/<name>/` (PEP 503 §Specification; the name is
+    /// already normalized).
+    pub fn project_url(&self, project: &den_dist::PackageName) -> Url {
+        let mut url = self.0.clone();
+        let path = format!("{}{}/", url.path(), project);
+        url.set_path(&path);
+        url
+    }
+}
+
+impl FromStr for IndexUrl {
+    type Err = IndexError;
+    fn from_str(s: &str) -> Result<Self, IndexError> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for IndexUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
+}
+
+impl fmt::Debug for IndexUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IndexUrl({})", redact(&self.0))
+    }
+}
+
+/// `url` without `user:password@`.
+pub(crate) fn strip_credentials(url: &Url) -> Url {
+    let mut clean = url.clone();
+    let _ = clean.set_username("");
+    let _ = clean.set_password(None);
+    clean
+}
+
+/// The percent-decoded `(username, password)` of `url`, if it has a username.
+pub(crate) fn credentials_of(url: &Url) -> Option<(String, Option<String>)> {
+    if url.username().is_empty() {
+        return None;
+    }
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    Some((decode(url.username()), url.password().map(decode)))
+}
+
+/// Redacts a string that failed to parse as a URL: hides everything between `://` and the last
+/// `@` of the authority, if there is one.
+pub(crate) fn redact_raw(raw: &str) -> String {
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return raw.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://****@{}", &rest[at + 1..]),
+        None => raw.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_everywhere() {
+        let index = IndexUrl::parse("https://alice:s3cret@example.com/simple").unwrap();
+        assert_eq!(index.to_string(), "https://alice:****@example.com/simple/");
+        assert_eq!(
+            format!("{index:?}"),
+            "IndexUrl(https://alice:****@example.com/simple/)"
+        );
+        assert_eq!(
+            index.without_credentials().as_str(),
+            "https://example.com/simple/"
+        );
+        assert_eq!(
+            index.credentials(),
+            Some(("alice".into(), Some("s3cret".into())))
+        );
+        let token = Url::parse("https://token@example.com/").unwrap();
+        assert_eq!(redact(&token), "https://****@example.com/");
+        assert_eq!(
+            redact_raw("https://a:b@c d/simple"),
+            "https://****@c d/simple"
+        );
+    }
+
+    #[test]
+    fn rejects_bad_urls_without_leaking() {
+        let err = IndexUrl::parse("ftp://u:pw@host/").unwrap_err().to_string();
+        assert!(err.contains("unsupported scheme"), "{err}");
+        assert!(!err.contains("pw"), "{err}");
+        let err = IndexUrl::parse("not a url").unwrap_err().to_string();
+        assert!(err.contains("not a url"), "{err}");
+    }
+
+    #[test]
+    fn builds_project_urls() {
+        let index = IndexUrl::parse("http://127.0.0.1:8000/simple").unwrap();
+        let name = den_dist::PackageName::from_str("Foo_Bar").unwrap();
+        assert_eq!(
+            index.project_url(&name).as_str(),
+            "http://127.0.0.1:8000/simple/foo-bar/"
+        );
+    }
+}
