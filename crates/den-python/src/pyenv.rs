@@ -182,9 +182,19 @@ impl Pyenv {
         self.root.join("versions")
     }
 
-    /// Whether `path` is one of pyenv's shims (a file directly in the shims directory).
+    /// Whether `path` is one of pyenv's shims (a file directly in the shims directory, also
+    /// when `PATH` spells that directory through a symlink).
     pub fn is_shim(&self, path: &Path) -> bool {
-        path.parent().is_some_and(|dir| dir == self.shims_dir())
+        let Some(dir) = path.parent() else {
+            return false;
+        };
+        let shims = self.shims_dir();
+        dir == shims
+            || (dir.file_name() == Some("shims".as_ref())
+                && fs::canonicalize(dir)
+                    .ok()
+                    .zip(fs::canonicalize(&shims).ok())
+                    .is_some_and(|(a, b)| a == b))
     }
 
     /// The installed versions, newest Python release first (names without a release last,
@@ -413,6 +423,20 @@ mod tests {
         assert_eq!(pin.versions, ["3.10.13", "system"]);
         assert_eq!(pin.origin, PinOrigin::EnvVar);
         assert_eq!(Pyenv::local_pin(None, dir.path()).unwrap(), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn recognizes_shims_through_symlinks() {
+        let (dir, pyenv) = fake_root(&[]);
+        fs::create_dir_all(pyenv.shims_dir()).unwrap();
+        let alias = dir.path().join("alias");
+        fs::create_dir_all(&alias).unwrap();
+        std::os::unix::fs::symlink(pyenv.shims_dir(), alias.join("shims")).unwrap();
+        assert!(pyenv.is_shim(&pyenv.shims_dir().join("python3")));
+        assert!(pyenv.is_shim(&alias.join("shims/python3")));
+        assert!(!pyenv.is_shim(&dir.path().join("versions/python3")));
+        assert!(!pyenv.is_shim(&dir.path().join("elsewhere/shims/python3")));
     }
 
     #[test]

@@ -51,8 +51,10 @@ def abi_tag(implementation):
         soabi = parts[1] if len(parts) > 2 else ""
     if not soabi:
         return "none"
-    # PyPy: "pypy310-pp73-x86_64-linux-gnu" -> "pypy310_pp73"; GraalPy likewise.
-    return normalize_tag("-".join(soabi.split("-")[:2]))
+    # PyPy: "pypy310-pp73-x86_64-linux-gnu" -> "pypy310_pp73";
+    # GraalPy: "graalpy240-310-native-x86_64-linux" -> "graalpy240_310_native".
+    parts = 3 if soabi.startswith("graalpy") else 2
+    return normalize_tag("-".join(soabi.split("-")[:parts]))
 
 
 def elf_interpreter(path):
@@ -110,7 +112,8 @@ def musl_version(executable):
 
 
 def linux_platform(pointer_size):
-    arch = normalize_tag(sysconfig.get_platform()).split("_", 1)[1]
+    parts = normalize_tag(sysconfig.get_platform()).split("_", 1)
+    arch = parts[1] if len(parts) == 2 else platform.machine()
     if pointer_size == 32:
         # A 32-bit interpreter on a 64-bit kernel installs 32-bit wheels.
         arch = {"x86_64": "i686", "aarch64": "armv7l"}.get(arch, arch)
@@ -133,12 +136,16 @@ def wheel_platform(pointer_size):
     if sys.platform.startswith("linux"):
         return linux_platform(pointer_size)
     if sys.platform == "darwin":
-        release = platform.mac_ver()[0].split(".")
         machine = platform.machine()
         if pointer_size == 32 and machine == "x86_64":
             machine = "i386"
-        minor = int(release[1]) if len(release) > 1 and release[1] else 0
-        return {"os": "macos", "arch": machine, "major": int(release[0]), "minor": minor}
+        release = (platform.mac_ver()[0] + ".0").split(".")
+        try:
+            major, minor = int(release[0]), int(release[1])
+        except ValueError:
+            # No readable macOS version: fall back to the build's deployment target.
+            return {"os": "other", "tag": normalize_tag(sysconfig.get_platform())}
+        return {"os": "macos", "arch": machine, "major": major, "minor": minor}
     return {"os": "other", "tag": normalize_tag(sysconfig.get_platform())}
 
 
