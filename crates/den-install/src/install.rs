@@ -12,7 +12,7 @@ use den_dist::{CoreMetadata, record_hash};
 use walkdir::WalkDir;
 
 use crate::error::io_err;
-use crate::installed::{DistKind, InstalledDist, find_installed};
+use crate::installed::{DistKind, InstalledDist, direct_reference, find_installed};
 use crate::paths::relative_to;
 use crate::record::{RecordEntry, parse_record, write_record};
 use crate::scripts::{
@@ -63,7 +63,8 @@ pub struct InstallOptions {
     /// Whether to write `REQUESTED` (PEP 376): the user asked for this distribution, it is
     /// not only a dependency.
     pub requested: bool,
-    /// The `direct_url.json` content to write (PEP 610), for installs from a URL or path.
+    /// The `direct_url.json` content to write (PEP 610), for installs from a URL or path;
+    /// checked before anything is installed.
     pub direct_url: Option<String>,
 }
 
@@ -121,7 +122,8 @@ struct Planned {
 /// missing.
 ///
 /// Errors: an invalid WHEEL/METADATA/RECORD/entry_points.txt or an unknown `.data` key
-/// ([`InstallError::InvalidWheel`] and friends), or any I/O failure while placing files
+/// ([`InstallError::InvalidWheel`] and friends), an `options.direct_url` that is not valid
+/// PEP 610 JSON ([`InstallError::DirectUrl`]), or any I/O failure while placing files
 /// (after rollback).
 pub fn install_wheel(
     unpacked: &UnpackedWheel,
@@ -136,6 +138,14 @@ pub fn install_wheel(
         &scheme.platlib
     };
     let plan = Plan::new(unpacked, &wheel, scheme, site_packages)?;
+    if let Some(json) = &options.direct_url {
+        direct_reference(json).map_err(|reason| InstallError::DirectUrl {
+            path: site_packages
+                .join(&unpacked.dist_info)
+                .join("direct_url.json"),
+            reason,
+        })?;
+    }
 
     let mut tx = Transaction::new(site_packages);
     replace_installed(&mut tx, unpacked, scheme)?;

@@ -188,7 +188,7 @@ fn read_metadata(path: &Path) -> Result<CoreMetadata, InstallError> {
 }
 
 /// Converts `direct_url.json` text to a PEP 440 direct reference and an editable flag.
-fn direct_reference(text: &str) -> Result<(String, bool), String> {
+pub(crate) fn direct_reference(text: &str) -> Result<(String, bool), String> {
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let url = json
         .get("url")

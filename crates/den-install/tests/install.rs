@@ -590,6 +590,13 @@ fn platlib_wheels_and_copy_mode() {
         requested: false,
         direct_url: Some(r#"{"url": "file:///w/native-1.0.whl", "archive_info": {}}"#.into()),
     };
+    let bad = InstallOptions {
+        direct_url: Some("{\"no\": \"url\"}".into()),
+        ..options.clone()
+    };
+    let err = install_wheel(&unpacked, &target, &bad).unwrap_err();
+    assert!(matches!(err, InstallError::DirectUrl { .. }), "{err}");
+    assert!(!target.scheme.platlib.exists());
     let dist = install_wheel(&unpacked, &target, &options).unwrap();
     assert!(dist.path.starts_with(&target.scheme.platlib));
     assert!(target.scheme.platlib.join("native/__init__.py").is_file());
