@@ -9,7 +9,8 @@ use zip::write::SimpleFileOptions;
 
 /// Builds a wheel file (PEP 427 §File format) with a `.dist-info` directory holding `METADATA`
 /// (core metadata 2.1), `WHEEL`, optional `entry_points.txt` and a `RECORD` whose hashes are
-/// correct unless [`WheelBuilder::corrupt_record`] is set.
+/// correct unless [`WheelBuilder::corrupt_record`] is set (sha256 urlsafe-base64-nopad, sizes,
+/// CSV quoting for odd member names, RECORD's own line `RECORD,,`).
 ///
 /// Without any [`WheelBuilder::file`] call the wheel holds one module,
 /// `<module>/__init__.py` containing `__version__ = '<version>'`, where `<module>` is the name
@@ -283,9 +284,9 @@ impl WheelBuilder {
             } else {
                 record_hash(contents)
             };
-            record.push_str(&format!("{path},{hash},{}\n", contents.len()));
+            record.push_str(&format!("{},{hash},{}\n", csv_field(path), contents.len()));
         }
-        record.push_str(&format!("{record_path},,\n"));
+        record.push_str(&format!("{},,\n", csv_field(&record_path)));
 
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options =
@@ -323,6 +324,16 @@ impl WheelBuilder {
     }
 }
 
+/// Quotes a RECORD field as Python's `csv` writer does (RFC 4180): fields holding `,`, `"`
+/// or a line break are wrapped in `"` with inner `"` doubled.
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Read;
@@ -341,6 +352,25 @@ mod tests {
             .collect()
     }
 
+    /// Splits one CSV line, honouring `"` quoting.
+    fn split_csv(line: &str) -> Vec<String> {
+        let mut fields = vec![String::new()];
+        let mut quoted = false;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' if quoted && chars.peek() == Some(&'"') => {
+                    chars.next();
+                    fields.last_mut().unwrap().push('"');
+                }
+                '"' => quoted = !quoted,
+                ',' if !quoted => fields.push(String::new()),
+                c => fields.last_mut().unwrap().push(c),
+            }
+        }
+        fields
+    }
+
     /// Checks every RECORD line against the archive; returns the paths that do not verify.
     fn bad_record_entries(members: &[(String, Vec<u8>)]) -> Vec<String> {
         let (_, record) = members
@@ -351,7 +381,8 @@ mod tests {
         let mut bad = Vec::new();
         let mut listed = 0;
         for line in record.lines() {
-            let fields: Vec<&str> = line.split(',').collect();
+            let fields = split_csv(line);
+            let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
             assert_eq!(fields.len(), 3, "{line}");
             listed += 1;
             let (_, contents) = members.iter().find(|(p, _)| p == fields[0]).unwrap();
@@ -405,6 +436,7 @@ mod tests {
     fn corrupt_record_is_detectable() {
         let bytes = WheelBuilder::new("a", "2")
             .file("a.py", b"x = 1\n")
+            .file("a/odd, \"name\".txt", b"odd\n")
             .corrupt_record()
             .build_bytes();
         let members = read_members(&bytes);
