@@ -579,7 +579,14 @@ impl<'a> Search<'a> {
             .unwrap_or_default();
         let mut searched = self.searched();
         searched.push(format!("the pin in {}", pin.origin));
-        let first = pin.versions.first().cloned().unwrap_or_default();
+        let hint = match missing.iter().find(|name| *name != "system") {
+            Some(name) => format!(
+                "install it with `pyenv install {name}`, change the pin, or pass -p with a version or path"
+            ),
+            None => "`system` means the first python3 on PATH outside pyenv: install one, \
+                     change the pin, or pass -p with a version or path"
+                .to_string(),
+        };
         Err(not_found(
             format!(
                 "Python `{}` (pinned by {})",
@@ -588,9 +595,7 @@ impl<'a> Search<'a> {
             ),
             searched,
             installed,
-            format!(
-                "install it with `pyenv install {first}`, change the pin, or pass -p with a version or path"
-            ),
+            hint,
         ))
     }
 
@@ -824,6 +829,13 @@ mod tests {
         assert!(err.contains(&file.display().to_string()), "{err}");
         assert!(err.contains("pyenv install 3.99"), "{err}");
         assert!(err.contains("pyenv version 3.12.1"), "{err}");
+
+        let no_system = world.env(&[world.shims()], Some("system"));
+        let err = world.find(None, &no_system).unwrap_err().to_string();
+        assert!(
+            err.contains("`system` means the first python3 on PATH"),
+            "{err}"
+        );
     }
 
     #[test]

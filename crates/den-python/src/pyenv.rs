@@ -230,6 +230,15 @@ impl Pyenv {
     /// final releases, like `pyenv latest`. `None` when nothing matches.
     pub fn resolve_version(&self, name: &str) -> Option<InstalledVersion> {
         let stripped = name.strip_prefix("python-").unwrap_or(name);
+        // pyenv-virtualenv environments are pinned as `3.12.1/envs/name`.
+        if name.contains('/') {
+            let dir = self.versions_dir().join(name);
+            return dir.is_dir().then(|| InstalledVersion {
+                guess: VersionGuess::from_name(name.split('/').next().unwrap_or(name)),
+                name: name.to_string(),
+                dir,
+            });
+        }
         let installed = self.installed_versions();
         if let Some(exact) = installed
             .iter()
@@ -388,6 +397,11 @@ mod tests {
         assert_eq!(name("3").as_deref(), Some("3.13.0"));
         assert_eq!(name("pypy3.10").as_deref(), Some("pypy3.10-7.3.13"));
         assert_eq!(name("3.11"), None);
+        fs::create_dir_all(pyenv.versions_dir().join("3.12.1/envs/tools")).unwrap();
+        let env = pyenv.resolve_version("3.12.1/envs/tools").unwrap();
+        assert_eq!(env.dir, pyenv.versions_dir().join("3.12.1/envs/tools"));
+        assert_eq!(env.guess.release, [3, 12, 1]);
+        assert_eq!(name("3.12.1/envs/missing"), None);
         let order: Vec<String> = pyenv
             .installed_versions()
             .into_iter()
