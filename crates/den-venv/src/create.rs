@@ -193,12 +193,13 @@ fn resolve_prompt(prompt: &Prompt, root: &Path) -> Result<(String, Option<String
             Some(file_name_or_whole(&cwd))
         }
     };
-    if let Some(name) = &configured {
-        if name.contains(['\n', '\r']) {
-            return Err(VenvError::InvalidPrompt {
-                prompt: name.clone(),
-            });
-        }
+    if let Some(name) = configured
+        .as_ref()
+        .filter(|name| name.contains(['\n', '\r']))
+    {
+        return Err(VenvError::InvalidPrompt {
+            prompt: name.clone(),
+        });
     }
     let shown = configured
         .clone()

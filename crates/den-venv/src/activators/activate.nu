@@ -24,13 +24,13 @@ export-env {
 
     if ($env.VIRTUAL_ENV_DISABLE_PROMPT? | default '' | is-empty) {
         let old_prompt = ($env.PROMPT_COMMAND? | default '')
-        let prefix = $'($prompt_name) '
-        let new_prompt = if (($old_prompt | describe) == 'closure') {
-            {|| $prefix + (do $old_prompt) }
-        } else {
-            {|| $prefix + $old_prompt }
+        let prefix = '(' + $prompt_name + ') '
+        let new_prompt = {||
+            let old = if (($old_prompt | describe) == 'closure') { do $old_prompt } else { $old_prompt }
+            $prefix + $old
         }
-        $changes = ($changes | insert PROMPT_COMMAND $new_prompt)
+        # `insert` would call a closure value to compute it; `merge` stores it as it is.
+        $changes = ($changes | merge { PROMPT_COMMAND: $new_prompt })
     }
 
     load-env $changes

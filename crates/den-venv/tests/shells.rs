@@ -1,0 +1,292 @@
+//! Activation scripts judged by the real shells: each is sourced from an environment whose
+//! path holds spaces, quotes, `$`, `&` and non-ASCII letters, and must put the environment
+//! first on PATH, set VIRTUAL_ENV / VIRTUAL_ENV_PROMPT and the `(name) ` prompt, hide
+//! PYTHONHOME, and restore all of it exactly on `deactivate`.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::{NASTY_DIR, interpreter, nasty_venv};
+use den_venv::{VenvOptions, VirtualEnv};
+
+const PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// The shell `name` from the system, or `None` with a printed note.
+fn shell(name: &str) -> Option<PathBuf> {
+    let extra = std::env::var("PATH").unwrap_or_default();
+    let found = PATH
+        .split(':')
+        .chain(extra.split(':'))
+        .map(|dir| Path::new(dir).join(name))
+        .find(|path| path.is_file());
+    if found.is_none() {
+        eprintln!("note: {name} is not installed, skipping it");
+    }
+    found
+}
+
+fn venv() -> Option<(tempfile::TempDir, VirtualEnv)> {
+    let interpreter = interpreter()?;
+    let temp = tempfile::tempdir().unwrap();
+    let venv = nasty_venv(&interpreter, &temp, &VenvOptions::default());
+    Some((temp, venv))
+}
+
+/// Runs `shell args...` in the scripts directory with `stdin`, a clean environment and
+/// PYTHONHOME set; returns (stdout, stderr).
+fn run_shell(shell: &Path, args: &[&str], venv: &VirtualEnv, stdin: &str) -> (String, String) {
+    let mut child = Command::new(shell)
+        .args(args)
+        .current_dir(&venv.scripts)
+        .env_clear()
+        .env("PATH", PATH)
+        .env("HOME", venv.root.parent().unwrap())
+        .env("LANG", "C.UTF-8")
+        .env("PYTHONHOME", "/nonexistent")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (stdout, stderr)
+}
+
+/// The `key=value` / flag lines a probe script prints, checked against what a correct
+/// activation gives. `shown` is the prompt as the shell stores it while active.
+fn check(
+    shell: &str,
+    stdout: &str,
+    stderr: &str,
+    venv: &VirtualEnv,
+    ps1_active: &str,
+    ps1_before: &str,
+) {
+    let root = venv.root.to_str().unwrap();
+    let expected = [
+        format!("python={root}/bin/python"),
+        format!("venv={root}"),
+        format!("prompt={NASTY_DIR}"),
+        "home_unset".to_string(),
+        format!("ps1={ps1_active}"),
+        "path_restored".to_string(),
+        "home=/nonexistent".to_string(),
+        format!("ps1_after={ps1_before}"),
+        "venv_unset".to_string(),
+        "deactivate_gone".to_string(),
+        format!("ps1_disabled={ps1_before}"),
+    ];
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines, expected,
+        "{shell} printed:\n{stdout}\nstderr:\n{stderr}"
+    );
+}
+
+/// The probe for POSIX shells; `python3` is hashed first so a shell that remembers command
+/// locations must forget them (`hash -r`) for `command -v` to see the environment.
+const POSIX_PROBE: &str = r#"PS1='orig$ '
+old_path=$PATH
+hash python3
+. ./activate
+# ksh93 prints `command -v` results as shell literals ($'...'), so read them back with eval.
+if [ -n "${KSH_VERSION-}" ]; then eval "found=$(command -v python)"; else found=$(command -v python); fi
+printf 'python=%s\n' "$found"
+printf 'venv=%s\n' "$VIRTUAL_ENV"
+printf 'prompt=%s\n' "$VIRTUAL_ENV_PROMPT"
+[ -z "${PYTHONHOME+set}" ] && echo home_unset
+printf 'ps1=%s\n' "$PS1"
+deactivate
+[ "$PATH" = "$old_path" ] && echo path_restored
+printf 'home=%s\n' "$PYTHONHOME"
+printf 'ps1_after=%s\n' "$PS1"
+[ -z "${VIRTUAL_ENV+set}${VIRTUAL_ENV_PROMPT+set}" ] && echo venv_unset
+command -v deactivate >/dev/null 2>&1 || echo deactivate_gone
+VIRTUAL_ENV_DISABLE_PROMPT=1
+. ./activate
+printf 'ps1_disabled=%s\n' "$PS1"
+deactivate
+"#;
+
+#[test]
+fn posix_activate_in_bash_zsh_dash_ksh() {
+    let Some((_temp, venv)) = venv() else { return };
+    for name in ["bash", "zsh", "dash", "ksh"] {
+        let Some(path) = shell(name) else { continue };
+        let args: &[&str] = if name == "zsh" {
+            &["-f", "-s"]
+        } else {
+            &["-s"]
+        };
+        let (stdout, stderr) = run_shell(&path, args, &venv, POSIX_PROBE);
+        // bash, dash and ksh expand PS1 when they print it, so it refers to the variable;
+        // zsh gets the name itself.
+        let active = if name == "zsh" {
+            format!("({NASTY_DIR}) orig$ ")
+        } else {
+            "(${VIRTUAL_ENV_PROMPT}) orig$ ".to_string()
+        };
+        check(name, &stdout, &stderr, &venv, &active, "orig$ ");
+    }
+}
+
+/// The prompt each interactive shell really prints shows the name verbatim: nothing in it is
+/// expanded (a `$x` stays `$x`) and it is gone after `deactivate`.
+#[test]
+fn posix_prompt_as_printed_by_interactive_shells() {
+    let Some((_temp, venv)) = venv() else { return };
+    let session = "PS1='orig$ '\n. ./activate\necho active\ndeactivate\necho inactive\nexit\n";
+    // (shell, arguments, options set first): zsh is also tried with PROMPT_SUBST, under which
+    // it expands `$` in the prompt like the others.
+    let shells: [(&str, &[&str], &str); 5] = [
+        ("bash", &["--norc", "--noprofile", "-i"], ""),
+        ("zsh", &["-f", "-i"], ""),
+        ("zsh", &["-f", "-i"], "setopt promptsubst\n"),
+        ("dash", &["-i"], ""),
+        ("ksh", &["-i"], ""),
+    ];
+    for (name, args, setup) in shells {
+        let Some(path) = shell(name) else { continue };
+        let (_stdout, stderr) = run_shell(&path, args, &venv, &format!("{setup}{session}"));
+        let prefixed = format!("({NASTY_DIR}) orig$ ");
+        let shown = stderr.matches(&prefixed).count();
+        assert_eq!(
+            shown, 2,
+            "{name}: expected two prompts with {prefixed:?}, stderr:\n{stderr}"
+        );
+        let after = stderr.rsplit(&prefixed).next().unwrap();
+        assert!(
+            after.contains("orig$ "),
+            "{name}: prompt not restored, stderr:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn bash_refuses_to_run_activate_as_a_program() {
+    let Some((_temp, venv)) = venv() else { return };
+    let Some(bash) = shell("bash") else { return };
+    let (stdout, stderr) = run_shell(&bash, &["./activate"], &venv, "");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("must be sourced"), "{stderr}");
+}
+
+#[test]
+fn fish_activate() {
+    let Some((_temp, venv)) = venv() else { return };
+    let Some(fish) = shell("fish") else { return };
+    let probe = r#"function fish_prompt; printf 'orig> '; end
+set old_path $PATH
+source ./activate.fish
+printf 'python=%s\n' (command -v python)
+printf 'venv=%s\n' "$VIRTUAL_ENV"
+printf 'prompt=%s\n' "$VIRTUAL_ENV_PROMPT"
+set -q PYTHONHOME; or echo home_unset
+printf 'ps1=%s\n' (false; fish_prompt)
+deactivate
+test (string join : $PATH) = (string join : $old_path); and echo path_restored
+printf 'home=%s\n' "$PYTHONHOME"
+printf 'ps1_after=%s\n' (fish_prompt)
+set -q VIRTUAL_ENV; or set -q VIRTUAL_ENV_PROMPT; or echo venv_unset
+functions -q deactivate; or echo deactivate_gone
+set -gx VIRTUAL_ENV_DISABLE_PROMPT 1
+source ./activate.fish
+printf 'ps1_disabled=%s\n' (fish_prompt)
+deactivate
+"#;
+    let (stdout, stderr) = run_shell(&fish, &["--no-config"], &venv, probe);
+    check(
+        "fish",
+        &stdout,
+        &stderr,
+        &venv,
+        &format!("({NASTY_DIR}) orig> "),
+        "orig> ",
+    );
+}
+
+#[test]
+fn csh_activate_in_tcsh_and_csh() {
+    let Some((_temp, venv)) = venv() else { return };
+    let probe = r#"set prompt = 'orig> '
+set old_path = "$PATH:q"
+source ./activate.csh
+echo "python=`which python`"
+printf 'venv=%s\n' "$VIRTUAL_ENV:q"
+printf 'prompt=%s\n' "$VIRTUAL_ENV_PROMPT:q"
+if ( ! $?PYTHONHOME ) echo home_unset
+printf 'ps1=%s\n' "$prompt:q"
+deactivate
+if ( "$PATH:q" == "$old_path:q" ) echo path_restored
+printf 'home=%s\n' "$PYTHONHOME:q"
+printf 'ps1_after=%s\n' "$prompt:q"
+if ( ! $?VIRTUAL_ENV && ! $?VIRTUAL_ENV_PROMPT ) echo venv_unset
+alias deactivate | grep -q . || echo deactivate_gone
+setenv VIRTUAL_ENV_DISABLE_PROMPT 1
+source ./activate.csh
+printf 'ps1_disabled=%s\n' "$prompt:q"
+deactivate
+"#;
+    for name in ["tcsh", "csh"] {
+        let Some(path) = shell(name) else { continue };
+        let (stdout, stderr) = run_shell(&path, &["-f"], &venv, probe);
+        check(
+            name,
+            &stdout,
+            &stderr,
+            &venv,
+            &format!("({NASTY_DIR}) orig> "),
+            "orig> ",
+        );
+    }
+}
+
+#[test]
+fn nushell_activate_overlay() {
+    let Some((_temp, venv)) = venv() else { return };
+    let Some(nu) = shell("nu") else { return };
+    let probe = r#"$env.PROMPT_COMMAND = {|| 'orig> ' }
+let old_path = $env.PATH
+overlay use activate.nu
+print $"python=(which python | get path.0)"
+print $"venv=($env.VIRTUAL_ENV)"
+print $"prompt=($env.VIRTUAL_ENV_PROMPT)"
+if ('PYTHONHOME' not-in $env) { print home_unset }
+print $"ps1=(do $env.PROMPT_COMMAND)"
+deactivate
+if ($env.PATH == $old_path) { print path_restored }
+print $"home=($env.PYTHONHOME)"
+print $"ps1_after=(do $env.PROMPT_COMMAND)"
+if ('VIRTUAL_ENV' not-in $env and 'VIRTUAL_ENV_PROMPT' not-in $env) { print venv_unset }
+if (scope aliases | where name == deactivate | is-empty) { print deactivate_gone }
+$env.VIRTUAL_ENV_DISABLE_PROMPT = '1'
+overlay use activate.nu
+print $"ps1_disabled=(do $env.PROMPT_COMMAND)"
+deactivate
+"#;
+    let (stdout, stderr) = run_shell(
+        &nu,
+        &["--no-config-file", "--stdin", "-c", probe],
+        &venv,
+        "",
+    );
+    check(
+        "nu",
+        &stdout,
+        &stderr,
+        &venv,
+        &format!("({NASTY_DIR}) orig> "),
+        "orig> ",
+    );
+}
