@@ -80,14 +80,7 @@ impl Transaction {
             }
         };
         let backup = stash.join(self.stashed.len().to_string());
-        if let Err(e) = fs::rename(path, &backup) {
-            // Another file system (a scripts directory mounted elsewhere): copy, then delete.
-            if meta.is_dir() {
-                return Err(io_err("move aside", path)(e));
-            }
-            fs::copy(path, &backup).map_err(io_err("back up", path))?;
-            fs::remove_file(path).map_err(io_err("remove", path))?;
-        }
+        move_path(path, &backup, meta.is_dir()).map_err(io_err("move aside", path))?;
         self.stashed.push((path.to_path_buf(), backup));
         Ok(())
     }
@@ -201,7 +194,8 @@ impl Transaction {
             }
         }
         for (original, backup) in self.stashed.drain(..).rev() {
-            if let Err(e) = fs::rename(&backup, &original) {
+            let is_dir = fs::symlink_metadata(&backup).is_ok_and(|m| m.is_dir());
+            if let Err(e) = move_path(&backup, &original, is_dir) {
                 tracing::warn!(
                     "rollback: could not restore {} from {}: {e}",
                     original.display(),
@@ -216,6 +210,19 @@ impl Transaction {
         if let Some(stash) = self.stash.take() {
             let _ = fs::remove_dir(&stash);
         }
+    }
+}
+
+/// Renames `from` to `to`; for files on different file systems (a scripts directory mounted
+/// elsewhere than site-packages), copies then deletes instead.
+fn move_path(from: &Path, to: &Path, is_dir: bool) -> io::Result<()> {
+    match fs::rename(from, to) {
+        Ok(()) => Ok(()),
+        Err(_) if !is_dir => {
+            fs::copy(from, to)?;
+            fs::remove_file(from)
+        }
+        Err(e) => Err(e),
     }
 }
 
