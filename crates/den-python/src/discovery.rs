@@ -57,7 +57,8 @@ impl fmt::Display for InterpreterSource {
 pub struct DiscoveryEnv {
     /// `PATH`, split into directories (empty entries dropped).
     pub path: Vec<PathBuf>,
-    /// `$PYENV_ROOT`, else `~/.pyenv`; `None` when neither is known.
+    /// `$PYENV_ROOT`, else `~/.pyenv`; `None` when neither is known. When it holds no pyenv,
+    /// a `<root>/shims` directory on `PATH` next to `<root>/versions` is used instead.
     pub pyenv_root: Option<PathBuf>,
     /// `PYENV_VERSION`, when set and not blank.
     pub pyenv_version: Option<String>,
@@ -262,6 +263,16 @@ fn pyenv_executable(dir: &Path) -> Option<PathBuf> {
         .find(|candidate| is_executable(candidate))
 }
 
+/// A pyenv whose `shims` directory is on `PATH` although `$PYENV_ROOT` does not point to it
+/// (pyenv installed elsewhere, variable unset): `<root>/shims` next to `<root>/versions`.
+fn pyenv_from_path(path: &[PathBuf]) -> Option<Pyenv> {
+    path.iter()
+        .filter(|dir| dir.file_name() == Some("shims".as_ref()))
+        .filter_map(|dir| dir.parent())
+        .filter(|root| root.join("versions").is_dir())
+        .find_map(Pyenv::at)
+}
+
 /// One discovery run: remembers which executables were already tried and what they were.
 struct Search<'a> {
     cwd: &'a Path,
@@ -280,7 +291,11 @@ impl<'a> Search<'a> {
             cwd,
             cache,
             env,
-            pyenv: env.pyenv_root.as_deref().and_then(Pyenv::at),
+            pyenv: env
+                .pyenv_root
+                .as_deref()
+                .and_then(Pyenv::at)
+                .or_else(|| pyenv_from_path(&env.path)),
             seen: HashSet::new(),
             rejected: Vec::new(),
         }
@@ -1010,6 +1025,18 @@ mod tests {
         let pinned = find_interpreter_in(None, cwd.path(), &cache, &env).unwrap();
         assert_eq!(pinned.executable, root.join("versions/3.12.1/bin/python3"));
         assert!(check_supported(&pinned).is_ok());
+    }
+
+    #[test]
+    fn finds_pyenv_from_its_shims_on_path() {
+        let world = World::new();
+        let env = DiscoveryEnv {
+            path: vec![world.shims(), world.system()],
+            pyenv_root: Some(world.dir.path().join("no-pyenv-here")),
+            pyenv_version: Some("3.12.1".to_string()),
+        };
+        assert_eq!(world.version_of(None, &env), "3.12.1");
+        assert_eq!(world.version_of(Some("python3"), &env), "3.12.1");
     }
 
     #[test]
