@@ -41,6 +41,7 @@ struct FileEntry {
     yanked: Option<String>,
     metadata: Option<Vec<u8>>,
     corrupt: bool,
+    corrupt_metadata: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -213,6 +214,7 @@ impl TestIndex {
                 yanked: None,
                 metadata,
                 corrupt: false,
+                corrupt_metadata: false,
             },
         );
         self
@@ -241,6 +243,7 @@ impl TestIndex {
                 yanked: None,
                 metadata: None,
                 corrupt: false,
+                corrupt_metadata: false,
             },
         );
         self
@@ -288,6 +291,13 @@ impl TestIndex {
     /// Serves `filename` with one byte flipped, while listing the hash of the real bytes.
     pub fn corrupt_file(&self, filename: &str) -> &Self {
         self.with_file(filename, |e| e.corrupt = true);
+        self
+    }
+
+    /// Serves `filename`'s PEP 658 metadata file with an extra line, while listing the hash
+    /// of the real one.
+    pub fn corrupt_metadata(&self, filename: &str) -> &Self {
+        self.with_file(filename, |e| e.corrupt_metadata = true);
         self
     }
 
@@ -407,19 +417,24 @@ fn read(path: &Path) -> (String, Vec<u8>) {
     (filename, bytes)
 }
 
-/// Routes one request; logs it with its status.
+/// Routes one request; logs it with its status, then applies any injected delay.
 fn handle(state: &Mutex<State>, request: &Request) -> Response {
     let path = percent_decode(request.path.split(['?', '#']).next().unwrap_or("/"));
-    let (response, delay) = respond(&mut lock(state), request, &path);
+    let (response, delay) = {
+        let mut state = lock(state);
+        let (response, delay) = respond(&mut state, request, &path);
+        // Logged on arrival, so slow requests count while they are still being answered.
+        state.log.push(LoggedRequest {
+            method: request.method.clone(),
+            path,
+            status: response.status,
+            range: request.header("range").map(str::to_string),
+        });
+        (response, delay)
+    };
     if let Some(delay) = delay {
         std::thread::sleep(delay);
     }
-    lock(state).log.push(LoggedRequest {
-        method: request.method.clone(),
-        path,
-        status: response.status,
-        range: request.header("range").map(str::to_string),
-    });
     response
 }
 
@@ -486,10 +501,13 @@ fn respond(state: &mut State, request: &Request, path: &str) -> (Response, Optio
         };
         if metadata {
             return match (&entry.metadata, state.metadata_files) {
-                (Some(m), true) => (
-                    Response::new(200, "application/octet-stream", m.clone()),
-                    delay,
-                ),
+                (Some(m), true) => {
+                    let mut body = m.clone();
+                    if entry.corrupt_metadata {
+                        body.extend_from_slice(b"Requires-Dist: injected\n");
+                    }
+                    (Response::new(200, "application/octet-stream", body), delay)
+                }
                 _ => (Response::text(404, "no metadata file\n"), delay),
             };
         }

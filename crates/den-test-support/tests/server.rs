@@ -127,6 +127,9 @@ fn serves_files_metadata_and_ranges() {
 
     let metadata = get(&index, &format!("{path}.metadata"), &[]);
     assert!(metadata.text().contains("Name: Foo.Bar"));
+    index.corrupt_metadata(&filename);
+    let corrupted = get(&index, &format!("{path}.metadata"), &[]);
+    assert!(corrupted.text().ends_with("Requires-Dist: injected\n"));
 
     index.set_metadata_files(false).set_range_requests(false);
     assert_eq!(get(&index, &format!("{path}.metadata"), &[]).status, 404);
