@@ -79,6 +79,40 @@ fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
     IndexError::io(path)
 }
 
+/// Compares finished hashers with the digests they were started for.
+///
+/// Errors: [`IndexError::HashMismatch`] for the first that differs.
+fn check_hashes<'a>(
+    filename: &str,
+    hashers: impl IntoIterator<Item = (&'a HashDigest, Hasher)>,
+) -> Result<(), IndexError> {
+    for (expected, hasher) in hashers {
+        let actual = hasher.finalize();
+        if &actual != expected {
+            return Err(IndexError::HashMismatch {
+                filename: filename.to_string(),
+                expected: expected.to_string(),
+                actual: actual.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks `bytes` against every digest in `expected`.
+///
+/// Errors: [`IndexError::HashMismatch`] naming `filename`.
+fn verify(filename: &str, expected: &[HashDigest], bytes: &[u8]) -> Result<(), IndexError> {
+    check_hashes(
+        filename,
+        expected.iter().map(|digest| {
+            let mut hasher = Hasher::new(digest.algorithm);
+            hasher.update(bytes);
+            (digest, hasher)
+        }),
+    )
+}
+
 fn is_not_found(status: StatusCode) -> bool {
     matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE)
 }
@@ -419,16 +453,7 @@ impl IndexClient {
             }
             temp.write_all(&chunk).map_err(io_at(temp.path()))?;
         }
-        for (expected, hasher) in hashers {
-            let actual = hasher.finalize();
-            if &actual != expected {
-                return Err(IndexError::HashMismatch {
-                    filename: file.raw_filename.clone(),
-                    expected: expected.to_string(),
-                    actual: actual.to_string(),
-                });
-            }
-        }
+        check_hashes(&file.raw_filename, hashers)?;
         temp.persist(path).map_err(|e| IndexError::Io {
             path: path.to_path_buf(),
             source: e.error,
@@ -508,7 +533,13 @@ impl IndexClient {
             url.set_path(&format!("{}.metadata", file.url.path()));
             let response = self.get(&url, HeaderMap::new()).await?;
             if response.status().is_success() {
-                return Self::body(&url, response).await;
+                let bytes = Self::body(&url, response).await?;
+                verify(
+                    &format!("{}.metadata", file.raw_filename),
+                    &file.core_metadata_hashes,
+                    &bytes,
+                )?;
+                return Ok(bytes);
             }
             tracing::debug!(
                 "HTTP {} for {}; trying range requests",

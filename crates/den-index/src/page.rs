@@ -38,6 +38,8 @@ pub struct IndexFile {
     pub yanked: Option<String>,
     /// Whether the index serves the core metadata at `<url>.metadata` (PEP 658 / PEP 714).
     pub core_metadata: bool,
+    /// The hashes of that metadata file, when the index gave them (verifiable algorithms only).
+    pub core_metadata_hashes: Vec<HashDigest>,
     /// The size in bytes, when the index says (PEP 700).
     pub size: Option<u64>,
 }
@@ -58,6 +60,7 @@ struct RawFile {
     requires_python: Option<String>,
     yanked: Option<String>,
     core_metadata: bool,
+    core_metadata_hashes: Vec<HashDigest>,
     size: Option<u64>,
 }
 
@@ -99,6 +102,7 @@ impl RawFile {
             requires_python,
             yanked: self.yanked,
             core_metadata: self.core_metadata,
+            core_metadata_hashes: self.core_metadata_hashes,
             size: self.size,
         })
     }
@@ -157,12 +161,19 @@ struct JsonFile {
     size: Option<u64>,
 }
 
-/// PEP 691 says a metadata key is either `true`/`false` or a (possibly empty) hash map.
-fn offered(value: &serde_json::Value) -> bool {
+/// PEP 691 says a metadata key is either `true`/`false` or a (possibly empty) hash map;
+/// returns whether the file is offered, and its hashes.
+fn offered(value: &serde_json::Value) -> (bool, Vec<HashDigest>) {
     match value {
-        serde_json::Value::Bool(b) => *b,
-        serde_json::Value::Object(_) => true,
-        _ => false,
+        serde_json::Value::Bool(b) => (*b, Vec::new()),
+        serde_json::Value::Object(map) => (
+            true,
+            known_hashes(
+                map.iter()
+                    .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))),
+            ),
+        ),
+        _ => (false, Vec::new()),
     }
 }
 
@@ -183,7 +194,7 @@ fn parse_json(body: &str, page_url: &Url) -> Result<Vec<RawFile>, IndexError> {
             _ => None,
         };
         // PEP 714: `core-metadata` replaces `dist-info-metadata`; honour either.
-        let core_metadata = if file.core_metadata.is_null() {
+        let (core_metadata, core_metadata_hashes) = if file.core_metadata.is_null() {
             offered(&file.dist_info_metadata)
         } else {
             offered(&file.core_metadata)
@@ -194,6 +205,7 @@ fn parse_json(body: &str, page_url: &Url) -> Result<Vec<RawFile>, IndexError> {
             requires_python: file.requires_python,
             yanked,
             core_metadata,
+            core_metadata_hashes,
             size: file.size,
         });
     }
@@ -314,7 +326,11 @@ fn parse_html(body: &str, page_url: &Url) -> Vec<RawFile> {
                     continue;
                 };
                 let Ok(url) = base.join(href) else {
-                    tracing::debug!("skipping unparseable link `{href}` ({})", tag.text.trim());
+                    tracing::debug!(
+                        "skipping unparseable link `{}` ({})",
+                        crate::url::redact_raw(href),
+                        tag.text.trim()
+                    );
                     continue;
                 };
                 let hashes = url
@@ -322,16 +338,22 @@ fn parse_html(body: &str, page_url: &Url) -> Vec<RawFile> {
                     .and_then(|f| f.split_once('='))
                     .map(|(algorithm, hex)| known_hashes(std::iter::once((algorithm, hex))))
                     .unwrap_or_default();
-                // PEP 714: `data-core-metadata` replaces `data-dist-info-metadata`.
-                let core_metadata = tag
+                // PEP 714: `data-core-metadata` replaces `data-dist-info-metadata`. The value
+                // is `true` or `<algorithm>=<hex>` (PEP 658).
+                let metadata = tag
                     .attribute("data-core-metadata")
                     .or_else(|| tag.attribute("data-dist-info-metadata"))
-                    .is_some_and(|v| v != "false");
+                    .filter(|v| *v != "false");
+                let core_metadata_hashes = metadata
+                    .and_then(|v| v.split_once('='))
+                    .map(|(algorithm, hex)| known_hashes(std::iter::once((algorithm, hex))))
+                    .unwrap_or_default();
                 files.push(RawFile {
                     hashes,
                     requires_python: tag.attribute("data-requires-python").map(str::to_string),
                     yanked: tag.attribute("data-yanked").map(str::to_string),
-                    core_metadata,
+                    core_metadata: metadata.is_some(),
+                    core_metadata_hashes,
                     size: None,
                     url,
                 });
@@ -382,6 +404,10 @@ mod tests {
             ">=3.8, <4"
         );
         assert!(wheel.core_metadata);
+        assert_eq!(
+            wheel.core_metadata_hashes,
+            vec![HashDigest::new("sha256", "1234").unwrap()]
+        );
         assert_eq!(wheel.yanked, None);
         assert_eq!(files[1].yanked.as_deref(), Some(""));
         assert!(files[1].hashes.is_empty());
@@ -427,6 +453,7 @@ mod tests {
         );
         assert_eq!(files[0].yanked.as_deref(), Some("security issue"));
         assert!(files[0].core_metadata);
+        assert_eq!(files[0].core_metadata_hashes.len(), 1);
         assert_eq!(files[0].size, Some(1234));
         assert!(!files[1].core_metadata);
         assert_eq!(files[1].yanked, None);

@@ -399,6 +399,37 @@ async fn uses_the_cached_page_when_the_index_is_down() {
     );
 }
 
+#[tokio::test]
+async fn verifies_metadata_file_hashes() {
+    let index = sample_index();
+    index.corrupt_metadata("demo-1.0-py3-none-any.whl");
+    let client = client(&index.url(), &Cache::temporary().unwrap());
+    let files = client.project_files(&name("demo")).await.unwrap();
+    let wheel = file(&files.files, "demo-1.0-py3-none-any.whl");
+    assert_eq!(wheel.core_metadata_hashes.len(), 1);
+    let err = client.wheel_metadata(wheel).await.unwrap_err();
+    assert!(
+        matches!(&err, IndexError::HashMismatch { filename, .. } if filename == "demo-1.0-py3-none-any.whl.metadata"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn times_out_slow_indexes() {
+    let index = sample_index();
+    index.slow_project("demo", Duration::from_secs(2));
+    let config = IndexConfig {
+        timeout: Duration::from_millis(300),
+        retries: 1,
+        ..config(&index.url())
+    };
+    let client = IndexClient::with_netrc(config, Cache::temporary().unwrap(), None).unwrap();
+    let err = client.project_files(&name("demo")).await.unwrap_err();
+    assert!(matches!(err, IndexError::Network { .. }), "{err}");
+    assert!(err.to_string().contains("timed out"), "{err}");
+    assert_eq!(index.page_requests("demo"), 2);
+}
+
 #[test]
 fn rejects_unreadable_certificates() {
     let dir = tempfile::tempdir().unwrap();
