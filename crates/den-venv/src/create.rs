@@ -116,7 +116,7 @@ pub fn create_venv(
         }
     }
 
-    for name in executable_names(flavor, interpreter) {
+    for name in executable_names(flavor, interpreter.major_minor, interpreter.gil_disabled) {
         place_executable(&base_executable, &scripts.join(name), options.copies)?;
     }
     if flavor == Flavor::PyPy {
@@ -315,16 +315,16 @@ fn clear_directory(root: &Path) -> Result<(), VenvError> {
     Ok(())
 }
 
-/// The executable names an environment of this flavor has in `bin/`.
-fn executable_names(flavor: Flavor, interpreter: &Interpreter) -> Vec<String> {
-    let (major, minor) = interpreter.major_minor;
+/// The executable names an environment of this flavor and `(major, minor)` version has in
+/// `bin/`.
+fn executable_names(flavor: Flavor, (major, minor): (u8, u8), gil_disabled: bool) -> Vec<String> {
     let mut names = vec![
         "python".to_string(),
         format!("python{major}"),
         format!("python{major}.{minor}"),
     ];
     match flavor {
-        Flavor::CPython if interpreter.gil_disabled => {
+        Flavor::CPython if gil_disabled => {
             names.push(format!("python{major}.{minor}t"));
         }
         Flavor::CPython => {}
@@ -413,4 +413,39 @@ fn symlink(_target: &Path, link: &Path) -> Result<(), VenvError> {
         path: link.to_path_buf(),
         source: io::Error::from(io::ErrorKind::Unsupported),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_removes_dot_components() {
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(absolute(Path::new("a/./b/../c")).unwrap(), cwd.join("a/c"));
+        assert_eq!(absolute(Path::new("/x/y/..")).unwrap(), Path::new("/x"));
+    }
+
+    #[test]
+    fn executable_names_per_flavor() {
+        assert_eq!(
+            executable_names(Flavor::CPython, (3, 12), false),
+            ["python", "python3", "python3.12"]
+        );
+        assert_eq!(
+            executable_names(Flavor::CPython, (3, 13), true),
+            ["python", "python3", "python3.13", "python3.13t"]
+        );
+        assert_eq!(
+            executable_names(Flavor::PyPy, (3, 10), false),
+            [
+                "python",
+                "python3",
+                "python3.10",
+                "pypy",
+                "pypy3",
+                "pypy3.10"
+            ]
+        );
+    }
 }

@@ -373,3 +373,40 @@ fn every_installed_pyenv_version_accepts_its_environment() {
         );
     }
 }
+
+#[test]
+fn pypy_layout() {
+    // No PyPy on the test machine: a CPython dressed as PyPy exercises the layout.
+    let Some(interpreter) = interpreter() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let mut pypy = interpreter.clone();
+    pypy.implementation_display = "PyPy".to_string();
+    pypy.major_minor = (3, 10);
+    let venv = create_venv(&pypy, &temp.path().join("pypy"), &options()).unwrap();
+    assert_eq!(
+        venv.site_packages,
+        venv.root.join("lib/pypy3.10/site-packages")
+    );
+    assert!(venv.site_packages.is_dir());
+    for name in [
+        "python",
+        "python3",
+        "python3.10",
+        "pypy",
+        "pypy3",
+        "pypy3.10",
+    ] {
+        assert!(
+            fs::symlink_metadata(venv.scripts.join(name)).is_ok(),
+            "{name}"
+        );
+    }
+    let cfg = fs::read_to_string(venv.root.join("pyvenv.cfg")).unwrap();
+    assert!(cfg.contains("implementation = PyPy\n"), "{cfg}");
+
+    pypy.major_minor = (3, 7);
+    let old = create_venv(&pypy, &temp.path().join("pypy37"), &options()).unwrap();
+    assert_eq!(old.site_packages, old.root.join("site-packages"));
+}

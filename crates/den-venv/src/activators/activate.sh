@@ -1,5 +1,5 @@
-# Activates the den virtual environment for POSIX shells (sh, bash, zsh,
-# ksh, dash). It must be sourced, not run: `. bin/activate` (or `source bin/activate`).
+# Activates the den virtual environment for POSIX shells (sh, bash, zsh, ksh, dash).
+# It must be sourced, not run: `. bin/activate` (or `source bin/activate`).
 # `deactivate` undoes every change it makes.
 
 if [ -n "${BASH_VERSION-}" ] && [ "${BASH_SOURCE-}" = "$0" ]; then
