@@ -315,8 +315,14 @@ impl RemoteZip {
         let directory = self.read(client, offset, size).await?;
         let entry = self.find_entry(&directory, wheel)?;
         // One request for the local header, name, a generous extra field and the data.
+        if entry.compressed > MAX_METADATA {
+            return Err(self.error(format!(
+                "METADATA claims {} compressed bytes",
+                entry.compressed
+            )));
+        }
         let guess =
-            (30 + 1024 + entry.compressed).min(self.total - entry.local_offset.min(self.total));
+            (30 + 1024 + entry.compressed).min(self.total.saturating_sub(entry.local_offset));
         let mut local = self.read(client, entry.local_offset, guess).await?;
         if u32_at(&local, 0) != Some(LOCAL_SIGNATURE) {
             return Err(self.error("bad local file header"));
