@@ -37,6 +37,11 @@ const ACTIVATORS: [Activator; 6] = [
                 ("BIN_NAME", v.bin_name.to_string()),
                 ("PROMPT", quote::posix(v.prompt)),
                 ("PROMPT_ZSH", quote::posix(&quote::zsh_prompt(v.prompt))),
+                ("PROMPT_KSH", quote::posix(&quote::ksh_prompt(v.prompt))),
+                (
+                    "PROMPT_BASH_LITERAL",
+                    quote::posix(&quote::bash_prompt_literal(v.prompt)),
+                ),
             ]
         },
     },
@@ -63,7 +68,10 @@ const ACTIVATORS: [Activator; 6] = [
                     "PROMPT_TCSH",
                     quote::csh(&format!("({}) ", quote::tcsh_prompt(v.prompt))),
                 ),
-                ("PROMPT_CSH", quote::csh(&format!("({}) ", v.prompt))),
+                (
+                    "PROMPT_CSH",
+                    quote::csh(&format!("({}) ", quote::csh_prompt(v.prompt))),
+                ),
             ]
         },
     },

@@ -88,10 +88,31 @@ pub(crate) fn zsh_prompt(text: &str) -> String {
     text.replace('%', "%%")
 }
 
-/// Escapes tcsh prompt sequences (`%` becomes `%%`, and `!`, the history number, becomes `\!`;
-/// tcsh(1) §Special shell variables, `prompt`) so the text is shown as it is.
+/// Escapes ksh prompt history references (`!` becomes `!!`, ksh(1) §PS1) so the text is shown
+/// as it is.
+pub(crate) fn ksh_prompt(text: &str) -> String {
+    text.replace('!', "!!")
+}
+
+/// Escapes bash prompt backslash sequences (`\` becomes `\\`, bash(1) §PROMPTING) for a prompt
+/// that is decoded but not expanded (`shopt -u promptvars`).
+pub(crate) fn bash_prompt_literal(text: &str) -> String {
+    text.replace('\\', r"\\")
+}
+
+/// Escapes tcsh prompt sequences (`\` becomes `\\`, `%` becomes `%%`, and `!`, the history
+/// number, becomes `\!`; tcsh(1) §Special shell variables, `prompt`) so the text is shown as it
+/// is.
 pub(crate) fn tcsh_prompt(text: &str) -> String {
-    text.replace('%', "%%").replace('!', r"\!")
+    text.replace('\\', r"\\")
+        .replace('%', "%%")
+        .replace('!', r"\!")
+}
+
+/// Escapes csh prompt history references (`!` becomes `\!`, csh(1) §prompt) so the text is
+/// shown as it is.
+pub(crate) fn csh_prompt(text: &str) -> String {
+    text.replace('!', r"\!")
 }
 
 #[cfg(test)]
@@ -136,6 +157,9 @@ mod tests {
     #[test]
     fn prompt_escapes() {
         assert_eq!(zsh_prompt("100% x"), "100%% x");
-        assert_eq!(tcsh_prompt("100%!"), "100%%\\!");
+        assert_eq!(tcsh_prompt("100%!\\w"), "100%%\\!\\\\w");
+        assert_eq!(csh_prompt("a!b"), "a\\!b");
+        assert_eq!(ksh_prompt("a!b"), "a!!b");
+        assert_eq!(bash_prompt_literal("a\\w"), "a\\\\w");
     }
 }

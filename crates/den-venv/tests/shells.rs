@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::{NASTY_DIR, interpreter, nasty_venv};
-use den_venv::{VenvOptions, VirtualEnv};
+use den_venv::{Prompt, VenvOptions, VirtualEnv, create_venv};
 
 const PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
@@ -130,47 +130,100 @@ fn posix_activate_in_bash_zsh_dash_ksh() {
             &["-s"]
         };
         let (stdout, stderr) = run_shell(&path, args, &venv, POSIX_PROBE);
-        // bash, dash and ksh expand PS1 when they print it, so it refers to the variable;
-        // zsh gets the name itself.
-        let active = if name == "zsh" {
-            format!("({NASTY_DIR}) orig$ ")
-        } else {
-            "(${VIRTUAL_ENV_PROMPT}) orig$ ".to_string()
+        // bash, dash and ksh expand PS1 when they print it, so it refers to a variable (ksh's
+        // own, with `!` doubled); zsh gets the name itself.
+        let active = match name {
+            "zsh" => format!("({NASTY_DIR}) orig$ "),
+            "ksh" => "(${_DEN_PROMPT}) orig$ ".to_string(),
+            _ => "(${VIRTUAL_ENV_PROMPT}) orig$ ".to_string(),
         };
         check(name, &stdout, &stderr, &venv, &active, "orig$ ");
     }
 }
 
-/// The prompt each interactive shell really prints shows the name verbatim: nothing in it is
-/// expanded (a `$x` stays `$x`) and it is gone after `deactivate`.
-#[test]
-fn posix_prompt_as_printed_by_interactive_shells() {
-    let Some((_temp, venv)) = venv() else { return };
-    let session = "PS1='orig$ '\n. ./activate\necho active\ndeactivate\necho inactive\nexit\n";
-    // (shell, arguments, options set first): zsh is also tried with PROMPT_SUBST, under which
-    // it expands `$` in the prompt like the others.
+/// Checks the prompt each interactive shell really prints while `venv` is active shows
+/// `(name) ` verbatim (nothing in it expanded or interpreted) and is gone after `deactivate`.
+fn check_printed_prompts(venv: &VirtualEnv, name: &str) {
+    let posix = "PS1='orig$ '\n. ./activate\necho active\ndeactivate\necho inactive\nexit\n";
+    let csh =
+        "set prompt='orig$ '\nsource activate.csh\necho active\ndeactivate\necho inactive\nexit\n";
+    // (shell, arguments, session): zsh is also tried with PROMPT_SUBST, under which it expands
+    // `$` in the prompt like the others.
+    let promptsubst = format!("setopt promptsubst\n{posix}");
     let shells: [(&str, &[&str], &str); 5] = [
-        ("bash", &["--norc", "--noprofile", "-i"], ""),
-        ("zsh", &["-f", "-i"], ""),
-        ("zsh", &["-f", "-i"], "setopt promptsubst\n"),
-        ("dash", &["-i"], ""),
-        ("ksh", &["-i"], ""),
+        ("bash", &["--norc", "--noprofile", "-i"], posix),
+        ("zsh", &["-f", "-i"], posix),
+        ("zsh", &["-f", "-i"], &promptsubst),
+        ("dash", &["-i"], posix),
+        ("ksh", &["-i"], posix),
     ];
-    for (name, args, setup) in shells {
-        let Some(path) = shell(name) else { continue };
-        let (_stdout, stderr) = run_shell(&path, args, &venv, &format!("{setup}{session}"));
-        let prefixed = format!("({NASTY_DIR}) orig$ ");
-        let shown = stderr.matches(&prefixed).count();
-        assert_eq!(
-            shown, 2,
-            "{name}: expected two prompts with {prefixed:?}, stderr:\n{stderr}"
-        );
-        let after = stderr.rsplit(&prefixed).next().unwrap();
-        assert!(
-            after.contains("orig$ "),
-            "{name}: prompt not restored, stderr:\n{stderr}"
-        );
+    for (shell_name, args, session) in shells {
+        let Some(path) = shell(shell_name) else {
+            continue;
+        };
+        let (stdout, stderr) = run_shell(&path, args, venv, session);
+        check_two_prompts(shell_name, &format!("{stderr}{stdout}"), name);
     }
+    // csh and tcsh read all of a piped input at once and print one prompt: give them a
+    // terminal with script(1).
+    let Some(script) = shell("script") else {
+        return;
+    };
+    for shell_name in ["tcsh", "bsd-csh"] {
+        if shell(shell_name).is_none() {
+            continue;
+        }
+        let command = format!("{shell_name} -f -i");
+        let (stdout, stderr) = run_shell(&script, &["-qec", &command, "/dev/null"], venv, csh);
+        check_two_prompts(shell_name, &format!("{stderr}{stdout}"), name);
+    }
+}
+
+/// `output` of an interactive session that activates, runs a command, deactivates and runs a
+/// command shows `(name) orig$ ` exactly twice and then `orig$ ` again.
+fn check_two_prompts(shell_name: &str, output: &str, name: &str) {
+    let prefixed = format!("({name}) orig$ ");
+    let shown = output.matches(&prefixed).count();
+    assert_eq!(
+        shown, 2,
+        "{shell_name}: expected two prompts {prefixed:?}, got:\n{output}"
+    );
+    let after = output.rsplit(&prefixed).next().unwrap();
+    assert!(
+        after.contains("orig$ "),
+        "{shell_name}: prompt not restored:\n{output}"
+    );
+}
+
+#[test]
+fn prompt_as_printed_by_interactive_shells() {
+    let Some((_temp, venv)) = venv() else { return };
+    check_printed_prompts(&venv, NASTY_DIR);
+}
+
+/// Prompt sequences of every shell (`%`, `!`, `\`) and command substitutions in the name are
+/// shown as they are and never run.
+#[test]
+fn prompt_with_shell_syntax_is_shown_verbatim() {
+    let Some(interpreter) = interpreter() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let name = "100% !x $(touch pwned) `touch pwned2` \\w";
+    let options = VenvOptions {
+        prompt: Prompt::Named(name.to_string()),
+        ..VenvOptions::default()
+    };
+    let venv = create_venv(&interpreter, &temp.path().join("env"), &options).unwrap();
+    check_printed_prompts(&venv, name);
+    assert!(
+        !venv.scripts.join("pwned").exists(),
+        "a $(...) in the prompt ran"
+    );
+    assert!(
+        !venv.scripts.join("pwned2").exists(),
+        "a `...` in the prompt ran"
+    );
 }
 
 #[test]

@@ -20,7 +20,7 @@ deactivate () {
     fi
     if [ -n "${_OLD_VIRTUAL_PS1+set}" ]; then
         PS1=$_OLD_VIRTUAL_PS1
-        unset _OLD_VIRTUAL_PS1 _DEN_ZSH_PROMPT
+        unset _OLD_VIRTUAL_PS1 _DEN_PROMPT
     fi
     unset VIRTUAL_ENV VIRTUAL_ENV_PROMPT
     # Forget remembered command locations, so `python` is looked up in PATH again.
@@ -53,14 +53,20 @@ if [ -z "${VIRTUAL_ENV_DISABLE_PROMPT-}" ] && [ -n "${PS1+set}" ]; then
     _OLD_VIRTUAL_PS1=$PS1
     if [ -n "${ZSH_VERSION-}" ]; then
         # zsh reads `%` sequences in the prompt, and `$` ones only with PROMPT_SUBST.
-        _DEN_ZSH_PROMPT={{PROMPT_ZSH}}
+        _DEN_PROMPT={{PROMPT_ZSH}}
         if [[ -o promptsubst ]]; then
-            PS1='(${_DEN_ZSH_PROMPT}) '"$PS1"
+            PS1='(${_DEN_PROMPT}) '"$PS1"
         else
-            PS1="($_DEN_ZSH_PROMPT) $PS1"
+            PS1="($_DEN_PROMPT) $PS1"
         fi
+    elif [ -n "${KSH_VERSION-}" ]; then
+        # ksh shows the history number for a `!` even in expanded values; `!!` is a `!`.
+        _DEN_PROMPT={{PROMPT_KSH}}
+        PS1='(${_DEN_PROMPT}) '"$PS1"
     elif [ -n "${BASH_VERSION-}" ] && ! shopt -q promptvars; then
-        PS1="($VIRTUAL_ENV_PROMPT) $PS1"
+        # Without promptvars bash only decodes backslash sequences.
+        _DEN_PROMPT={{PROMPT_BASH_LITERAL}}
+        PS1="($_DEN_PROMPT) $PS1"
     else
         PS1='(${VIRTUAL_ENV_PROMPT}) '"$PS1"
     fi
