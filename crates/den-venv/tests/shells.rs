@@ -311,14 +311,17 @@ fn nushell_activate_overlay() {
     let Some(nu) = shell("nu") else { return };
     let probe = r#"$env.PROMPT_COMMAND = {|| 'orig> ' }
 let old_path = $env.PATH
+let root = ($env.PWD | path dirname)
 overlay use activate.nu
 print $"python=(which python | get path.0)"
 print $"venv=($env.VIRTUAL_ENV)"
 print $"prompt=($env.VIRTUAL_ENV_PROMPT)"
 if ('PYTHONHOME' not-in $env) { print home_unset }
 print $"ps1=(do $env.PROMPT_COMMAND)"
+cd ..
 deactivate
-if ($env.PATH == $old_path) { print path_restored }
+# PATH is restored, and the directory changed to while active is kept.
+if ($env.PATH == $old_path and $env.PWD == $root) { print path_restored }
 print $"home=($env.PYTHONHOME)"
 print $"ps1_after=(do $env.PROMPT_COMMAND)"
 if ('VIRTUAL_ENV' not-in $env and 'VIRTUAL_ENV_PROMPT' not-in $env) { print venv_unset }

@@ -1,6 +1,6 @@
 # Activates the den virtual environment for Nushell, as an overlay:
-# `overlay use bin/activate.nu`. `deactivate` (or `overlay hide activate`) drops the overlay
-# and with it every change made here.
+# `overlay use bin/activate.nu`. `deactivate` drops the overlay and with it every change made
+# here, keeping the current directory.
 
 export-env {
     let venv = {{VIRTUAL_ENV}}
@@ -38,4 +38,6 @@ export-env {
 }
 
 export alias pydoc = python -m pydoc
-export alias deactivate = overlay hide activate
+# Hiding the overlay drops everything set while it was active; keep the directory the user
+# moved to. (Other variables set after activation go with the overlay: set them before.)
+export alias deactivate = overlay hide activate --keep-env [PWD]
