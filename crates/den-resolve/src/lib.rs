@@ -115,8 +115,8 @@ pub enum ResolveError {
     },
     /// None of a needed project's versions has a wheel for the target interpreter.
     #[error(
-        "no version of {name} has a wheel compatible with this interpreter (versions seen: {versions}); \
-         den looked for tags such as {tags}, ... Source distributions are not supported in this release of den; \
+        "no version of {name} has a wheel compatible with this interpreter (versions seen: {versions}; \
+         the newest offers: {published}); den looked for tags such as {tags}, ... Source distributions are not supported in this release of den; \
          use a Python version or platform for which {name} publishes wheels"
     )]
     NoCompatibleWheel {
@@ -124,6 +124,9 @@ pub enum ResolveError {
         name: PackageName,
         /// The versions seen, comma-separated (the newest few).
         versions: String,
+        /// What the newest version publishes instead: wheel tag strings and `sdist`,
+        /// comma-separated.
+        published: String,
         /// The first few tags den accepts, comma-separated.
         tags: String,
     },

@@ -96,8 +96,12 @@ pub(crate) enum Availability<F> {
     },
     /// Compatible wheels exist, but their Requires-Python excludes the target.
     RequiresPython(VersionSpecifiers),
-    /// No wheel matches the target's tags (maybe only an sdist).
-    NoWheel,
+    /// No wheel matches the target's tags; `published` lists what the version offers instead
+    /// (wheel tags like `cp39-cp39-win_amd64`, or `sdist`).
+    NoWheel {
+        /// The tag string of each wheel, and `sdist` for a source distribution.
+        published: Vec<String>,
+    },
 }
 
 /// Every version of a project, newest last.
@@ -129,23 +133,28 @@ impl<F: SourceFile> Project<F> {
             && self
                 .versions
                 .values()
-                .all(|a| matches!(a, Availability::NoWheel))
+                .all(|a| matches!(a, Availability::NoWheel { .. }))
     }
 }
 
 /// Decides what one version's files allow.
 fn availability<F: SourceFile>(files: Vec<F>, tags: &Tags, python: &Version) -> Availability<F> {
     let mut wheels: Vec<(F, WheelFilename)> = Vec::new();
+    let mut published = Vec::new();
     for file in files {
-        if let DistFilename::Wheel(wheel) = file.filename()
-            && tags.compatibility(wheel).is_some()
-        {
-            let wheel = wheel.clone();
-            wheels.push((file, wheel));
+        match file.filename() {
+            DistFilename::Wheel(wheel) if tags.compatibility(wheel).is_some() => {
+                let wheel = wheel.clone();
+                wheels.push((file, wheel));
+            }
+            DistFilename::Wheel(wheel) => published.push(wheel.tag_string()),
+            DistFilename::SourceDist(_) => published.push("sdist".to_string()),
         }
     }
     if wheels.is_empty() {
-        return Availability::NoWheel;
+        published.sort();
+        published.dedup();
+        return Availability::NoWheel { published };
     }
     let python_ok = |f: &F| f.requires_python().is_none_or(|s| s.contains(python));
     if !wheels.iter().any(|(f, _)| python_ok(f)) {
@@ -170,7 +179,9 @@ fn availability<F: SourceFile>(files: Vec<F>, tags: &Tags, python: &Version) -> 
             yanked: file.is_yanked(),
             file,
         },
-        None => Availability::NoWheel,
+        None => Availability::NoWheel {
+            published: Vec::new(),
+        },
     }
 }
 
@@ -613,9 +624,14 @@ impl<S: PackageSource> Provider<S> {
             if let Some(project) = self.fetcher.cached_project(name)
                 && project.has_no_wheels()
             {
+                let published = match project.versions.values().next_back() {
+                    Some(Availability::NoWheel { published }) => published.join(", "),
+                    _ => String::new(),
+                };
                 return ResolveError::NoCompatibleWheel {
                     name: (*name).clone(),
                     versions: newest(project.versions.keys(), 10),
+                    published,
                     tags: self
                         .fetcher
                         .tags

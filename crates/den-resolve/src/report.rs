@@ -96,7 +96,7 @@ impl<F> Formatter<'_, F> {
                 Availability::Usable { yanked: true, .. } => format!("{v} is yanked"),
                 Availability::Usable { .. } => format!("{v} is a pre-release"),
                 Availability::RequiresPython(spec) => format!("{v} requires Python {spec}"),
-                Availability::NoWheel => {
+                Availability::NoWheel { .. } => {
                     format!("{v} has no wheel for this interpreter (sdists are not supported)")
                 }
             })

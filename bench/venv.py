@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Times environment creation: den venv beside uv venv, python -m venv and virtualenv.
+
+Usage: python3 bench/venv.py [--python PATH] [--runs N]
+
+Installs uv and virtualenv from the Python Package Index into a scratch environment under
+bench/.work/tools, builds den in release mode, warms every tool's cache once, then runs each
+scenario N times, interleaved (so machine noise hits every tool alike), and prints the median
+wall time of each command and its ratio to uv's. Paste the table into docs/benchmarks.md.
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+
+
+def sh(*cmd, **kw):
+    subprocess.run(cmd, check=True, **kw)
+
+
+def setup_tools(python):
+    tools = WORK / "tools"
+    if not (tools / "bin" / "uv").exists():
+        sh(python, "-m", "venv", str(tools))
+        sh(str(tools / "bin" / "python"), "-m", "pip", "install", "-q", "uv", "virtualenv")
+    sh("cargo", "build", "--release", "-q", "--bin", "den", cwd=ROOT)
+    return tools
+
+
+def scenarios(python, tools):
+    den = str(ROOT / "target" / "release" / "den")
+    uv = str(tools / "bin" / "uv")
+    venv = str(tools / "bin" / "virtualenv")
+    return {
+        "no pip": [
+            ("den venv --without-pip", [den, "venv", "-q", "--without-pip", "-p", python]),
+            ("uv venv", [uv, "venv", "-q", "-p", python]),
+            ("python -m venv --without-pip", [python, "-m", "venv", "--without-pip"]),
+            ("virtualenv --no-seed", [venv, "-q", "--no-seed", "-p", python]),
+        ],
+        "with pip": [
+            ("den venv", [den, "venv", "-q", "-p", python]),
+            ("uv venv --seed", [uv, "venv", "-q", "--seed", "-p", python]),
+            ("python -m venv", [python, "-m", "venv"]),
+            ("virtualenv", [venv, "-q", "-p", python]),
+        ],
+    }
+
+
+def time_once(cmd, target, env):
+    shutil.rmtree(target, ignore_errors=True)
+    start = time.perf_counter()
+    subprocess.run(cmd + [str(target)], check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_python = Path.home() / ".pyenv/versions/3.12.1/bin/python3"
+    parser.add_argument("--python", default=str(default_python if default_python.exists() else sys.executable))
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    tools = setup_tools(args.python)
+    env = dict(os.environ, DEN_CACHE_DIR=str(WORK / "den-cache"), UV_CACHE_DIR=str(WORK / "uv-cache"),
+               VIRTUALENV_OVERRIDE_APP_DATA=str(WORK / "virtualenv-data"))
+    target = WORK / "env"
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+    print(f"python: {args.python}; runs: {args.runs} (medians)\n")
+    print("| scenario | command | median ms | ratio to uv |")
+    print("|---|---|---:|---:|")
+    for scenario, commands in scenarios(args.python, tools).items():
+        for _, cmd in commands:  # warm caches (uv's pip wheel, virtualenv's app-data, den's)
+            time_once(cmd, target, env)
+        samples = {label: [] for label, _ in commands}
+        for _ in range(args.runs):
+            for label, cmd in commands:
+                samples[label].append(time_once(cmd, target, env))
+        medians = {label: statistics.median(s) for label, s in samples.items()}
+        uv = next(m for label, m in medians.items() if label.startswith("uv"))
+        for label, median in medians.items():
+            print(f"| {scenario} | `{label}` | {median * 1000:.1f} | {median / uv:.2f}x |")
+    shutil.rmtree(target, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+//! Command-line definitions (clap). Flag spellings follow the tools users already know:
+//! `python -m venv` / virtualenv for `den venv`, pip for `den pip ...`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// den: one fast binary for Python environments.
+#[derive(Debug, Parser)]
+#[command(name = "den", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Global output options.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print less output (repeatable: -qq prints only errors).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "verbose")]
+    pub quiet: u8,
+    /// Print more output (-v: what den does, -vv: debug traces).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Cache directory [default: $DEN_CACHE_DIR, else the platform cache directory].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a virtual environment (PEP 405), like `python -m venv` and virtualenv.
+    Venv(VenvArgs),
+    /// pip's commands: install, uninstall, freeze, list, show.
+    #[command(subcommand)]
+    Pip(PipCommand),
+}
+
+/// `den venv`.
+#[derive(Debug, Args)]
+pub struct VenvArgs {
+    /// Where to create the environment.
+    #[arg(default_value = ".venv")]
+    pub path: PathBuf,
+    /// The base interpreter: a version (3.12, >=3.10), implementation (pypy3.10), name
+    /// (python3.11) or path [default: PYENV_VERSION, .python-version, else python3 on PATH].
+    #[arg(short, long, value_name = "PYTHON")]
+    pub python: Option<String>,
+    /// Give the environment access to the base interpreter's site-packages.
+    #[arg(long)]
+    pub system_site_packages: bool,
+    /// The prompt prefix shown when activated (`.` = the current directory's name)
+    /// [default: the environment directory's name].
+    #[arg(long)]
+    pub prompt: Option<String>,
+    /// Delete the contents of the directory first, if it exists.
+    #[arg(long)]
+    pub clear: bool,
+    /// Copy the interpreter instead of symlinking it.
+    #[arg(long, conflicts_with = "symlinks")]
+    pub copies: bool,
+    /// Symlink the interpreter (the default on POSIX).
+    #[arg(long)]
+    pub symlinks: bool,
+    /// Do not install pip into the environment.
+    #[arg(long, alias = "no-pip")]
+    pub without_pip: bool,
+}
+
+/// `den pip ...`.
+#[derive(Debug, Subcommand)]
+pub enum PipCommand {
+    /// Install packages from an index, like `pip install`.
+    Install(InstallArgs),
+    /// Uninstall packages, like `pip uninstall`.
+    Uninstall(UninstallArgs),
+    /// Print installed packages in requirements format, like `pip freeze`.
+    Freeze(FreezeArgs),
+    /// List installed packages, like `pip list`.
+    List(ListArgs),
+    /// Show information about installed packages, like `pip show`.
+    Show(ShowArgs),
+}
+
+/// Which environment a pip command acts on.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// The environment or interpreter to act on [default: $VIRTUAL_ENV, else .venv in the
+    /// current directory or a parent].
+    #[arg(short, long, value_name = "PYTHON")]
+    pub python: Option<String>,
+    /// Allow acting on an interpreter that is not a virtual environment.
+    #[arg(long)]
+    pub system: bool,
+}
+
+/// `den pip install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Requirements (PEP 508), e.g. `requests` or `flask[async]>=3,<4`.
+    #[arg(value_name = "REQUIREMENT")]
+    pub requirements: Vec<String>,
+    /// Install from the given requirements file (repeatable).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirement_files: Vec<PathBuf>,
+    /// Constrain versions using the given constraints file (repeatable).
+    #[arg(short = 'c', long = "constraint", value_name = "FILE")]
+    pub constraint_files: Vec<PathBuf>,
+    /// Base URL of the package index [default: $DEN_INDEX_URL, $PIP_INDEX_URL, pip's config, PyPI].
+    #[arg(short = 'i', long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Extra index URLs to use as well (repeatable).
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+    /// Upgrade the named packages to the newest allowed versions.
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+    /// Include pre-release and development versions.
+    #[arg(long)]
+    pub pre: bool,
+    /// The target environment.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `den pip uninstall`.
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Names of the packages to remove.
+    #[arg(value_name = "PACKAGE")]
+    pub packages: Vec<String>,
+    /// Uninstall everything listed in the given requirements file (repeatable).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirement_files: Vec<PathBuf>,
+    /// Don't ask for confirmation (den never asks; accepted for pip compatibility).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// The target environment.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `den pip freeze`.
+#[derive(Debug, Args)]
+pub struct FreezeArgs {
+    /// Also list pip (and, before Python 3.12, setuptools, wheel and distribute), as pip does.
+    #[arg(long)]
+    pub all: bool,
+    /// The target environment.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// Output formats of `den pip list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// An aligned table.
+    Columns,
+    /// `name==version` lines.
+    Freeze,
+    /// A JSON array of `{"name", "version"}`.
+    Json,
+}
+
+/// `den pip list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "columns")]
+    pub format: ListFormat,
+    /// The target environment.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `den pip show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Names of the packages to show.
+    #[arg(value_name = "PACKAGE", required = true)]
+    pub packages: Vec<String>,
+    /// Also show the installed files.
+    #[arg(short, long)]
+    pub files: bool,
+    /// The target environment.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}

@@ -1,0 +1,30 @@
+//! `den pip freeze`: installed distributions in requirements format, in pip's order and with
+//! pip's default exclusions, so its output equals `python -m pip freeze` in the same environment.
+
+use std::process::ExitCode;
+
+use den_cache::Cache;
+
+use crate::cli::FreezeArgs;
+use crate::printer::Printer;
+use crate::target;
+
+/// Runs `den pip freeze`.
+pub fn run(args: &FreezeArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let target = target::find(&args.target, cache)?;
+    let mut dists = den_install::installed_distributions(&target.site_packages())?;
+    // pip hides itself, and before Python 3.12 also the build tools ensurepip/virtualenv seed.
+    let mut hidden = vec!["pip"];
+    if target.interpreter.major_minor < (3, 12) {
+        hidden.extend(["setuptools", "wheel", "distribute"]);
+    }
+    if !args.all {
+        dists.retain(|d| !hidden.contains(&d.name.as_ref()));
+    }
+    let mut lines: Vec<String> = dists.iter().map(|d| d.freeze_line()).collect();
+    lines.sort_by_key(|line| line.to_lowercase());
+    for line in lines {
+        printer.out(line);
+    }
+    Ok(ExitCode::SUCCESS)
+}

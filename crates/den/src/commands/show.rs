@@ -1,0 +1,80 @@
+//! `den pip show`: pip's `Name:`/`Version:`/... report for installed distributions, with
+//! `Requires` from the metadata and `Required-by` computed over the environment.
+
+use std::process::ExitCode;
+
+use den_cache::Cache;
+
+use crate::cli::ShowArgs;
+use crate::commands::uninstall::parse_name;
+use crate::printer::Printer;
+use crate::target;
+
+/// Runs `den pip show`. Exits 1 when none of the packages is installed, as pip does.
+pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let target = target::find(&args.target, cache)?;
+    let dists = den_install::installed_distributions(&target.site_packages())?;
+    let metadata: Vec<_> = dists.iter().map(|d| d.metadata().ok()).collect();
+    let mut missing = Vec::new();
+    let mut first = true;
+    for raw in &args.packages {
+        let name = parse_name(raw)?;
+        let Some(index) = dists.iter().position(|d| d.name == name) else {
+            missing.push(raw.clone());
+            continue;
+        };
+        let dist = &dists[index];
+        let Some(meta) = &metadata[index] else {
+            missing.push(raw.clone());
+            continue;
+        };
+        if !first {
+            printer.out("---");
+        }
+        first = false;
+        let field = |key: &str| meta.header(key).unwrap_or("").to_string();
+        let mut requires: Vec<String> = meta
+            .requires_dist
+            .iter()
+            .filter(|r| r.marker.evaluate(&target.interpreter.markers, &[]))
+            .map(|r| r.name.to_string())
+            .collect();
+        requires.sort_by_key(|n| n.to_lowercase());
+        requires.dedup();
+        let mut required_by: Vec<String> = metadata
+            .iter()
+            .flatten()
+            .filter(|m| {
+                m.requires_dist.iter().any(|r| {
+                    r.name == dist.name && r.marker.evaluate(&target.interpreter.markers, &[])
+                })
+            })
+            .map(|m| m.display_name.clone())
+            .collect();
+        required_by.sort_by_key(|n| n.to_lowercase());
+        printer.out(format!("Name: {}", meta.display_name));
+        printer.out(format!("Version: {}", meta.version));
+        printer.out(format!("Summary: {}", field("Summary")));
+        printer.out(format!("Home-page: {}", field("Home-page")));
+        printer.out(format!("Author: {}", field("Author")));
+        printer.out(format!("Author-email: {}", field("Author-email")));
+        printer.out(format!("License: {}", field("License")));
+        let location = dist.path.parent().unwrap_or(&dist.path);
+        printer.out(format!("Location: {}", location.display()));
+        printer.out(format!("Requires: {}", requires.join(", ")));
+        printer.out(format!("Required-by: {}", required_by.join(", ")));
+        if args.files {
+            printer.out("Files:");
+            for entry in dist.record()? {
+                printer.out(format!("  {}", entry.path));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        printer.warn(format!("Package(s) not found: {}", missing.join(", ")));
+        if first {
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,63 @@
+//! `den pip uninstall`: removes distributions using their RECORD (den-install), with pip's
+//! messages. A name that is not installed is a warning, as in pip.
+
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use anyhow::{Context, bail};
+use den_cache::Cache;
+use den_dist::PackageName;
+
+use crate::cli::UninstallArgs;
+use crate::printer::Printer;
+use crate::target;
+
+/// Runs `den pip uninstall`.
+pub fn run(args: &UninstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let target = target::find(&args.target, cache)?;
+    let mut names = Vec::new();
+    for raw in &args.packages {
+        let requirement = den_requirements::parse_requirement_arg(raw)?;
+        names.push(requirement.name);
+    }
+    for path in &args.requirement_files {
+        let file = den_requirements::parse_requirements_file(path)?;
+        names.extend(file.requirements.into_iter().map(|e| e.requirement.name));
+    }
+    if names.is_empty() {
+        bail!("you must give at least one package to uninstall (see `den pip uninstall --help`)");
+    }
+    let installed = den_install::installed_distributions(&target.site_packages())?;
+    for name in names {
+        let Some(dist) = installed.iter().find(|d| d.name == name) else {
+            printer.warn(format!("Skipping {name} as it is not installed."));
+            continue;
+        };
+        printer.status(format!(
+            "Found existing installation: {} {}",
+            display_name(dist),
+            dist.version
+        ));
+        let removed = den_install::uninstall(dist)
+            .with_context(|| format!("cannot uninstall {} {}", dist.name, dist.version))?;
+        printer.detail(format!("  removed {} files", removed.len()));
+        printer.status(format!(
+            "  Successfully uninstalled {}-{}",
+            display_name(dist),
+            dist.version
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The project name as its metadata spells it, else the normalized name.
+pub fn display_name(dist: &den_install::InstalledDist) -> String {
+    dist.metadata()
+        .map(|m| m.display_name)
+        .unwrap_or_else(|_| dist.name.to_string())
+}
+
+/// Parses a package name given on the command line, naming it in the error.
+pub fn parse_name(raw: &str) -> anyhow::Result<PackageName> {
+    PackageName::from_str(raw).with_context(|| format!("`{raw}` is not a valid package name"))
+}

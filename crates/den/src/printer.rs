@@ -1,0 +1,80 @@
+//! User-facing output: status lines, progress bars and errors, honouring `-q` / `-v` and
+//! whether stderr is a terminal (progress bars only on a terminal, never when piped).
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Decides what reaches the user. Results (freeze, list, show) go to stdout through
+/// [`Printer::out`]; status and errors go to stderr.
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    quiet: u8,
+    verbose: u8,
+    terminal: bool,
+}
+
+impl Printer {
+    /// A printer for `-q` repeated `quiet` times and `-v` repeated `verbose` times.
+    pub fn new(quiet: u8, verbose: u8) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        Self {
+            quiet,
+            verbose,
+            terminal,
+        }
+    }
+
+    /// A result line on stdout (suppressed only by `-qq`... results are what was asked for, so
+    /// they always print).
+    pub fn out(&self, line: impl std::fmt::Display) {
+        println!("{line}");
+    }
+
+    /// A status line on stderr, hidden by `-q`.
+    pub fn status(&self, line: impl std::fmt::Display) {
+        if self.quiet == 0 {
+            eprintln!("{line}");
+        }
+    }
+
+    /// A detail line on stderr, shown only with `-v`.
+    pub fn detail(&self, line: impl std::fmt::Display) {
+        if self.verbose > 0 && self.quiet == 0 {
+            eprintln!("{line}");
+        }
+    }
+
+    /// A warning on stderr, hidden by `-qq`.
+    pub fn warn(&self, line: impl std::fmt::Display) {
+        if self.quiet < 2 {
+            eprintln!("warning: {line}");
+        }
+    }
+
+    /// Prints an error and its causes, one per line.
+    pub fn error(&self, err: &anyhow::Error) {
+        eprintln!("error: {err}");
+        for cause in err.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
+        }
+    }
+
+    /// A progress bar of `len` steps with `message`, drawn on stderr on a terminal and hidden
+    /// otherwise (or with `-q`).
+    pub fn progress(&self, len: u64, message: &str) -> ProgressBar {
+        if !self.terminal || self.quiet > 0 {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(len);
+        let style =
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {wide_msg:.dim}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        bar
+    }
+}

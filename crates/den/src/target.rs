@@ -1,0 +1,141 @@
+//! Finding the environment a `den pip` command acts on: `--python` (an environment directory or
+//! an interpreter request), else `$VIRTUAL_ENV`, else `.venv` in the current directory or a
+//! parent. A base interpreter that is not a virtual environment is refused unless `--system`,
+//! because installing into it can break the system's own tools (PEP 668's concern).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context, bail};
+use den_cache::Cache;
+use den_install::InstallScheme;
+use den_python::{Interpreter, PythonRequest};
+
+use crate::cli::TargetArgs;
+
+/// The environment a command acts on.
+#[derive(Debug)]
+pub struct Target {
+    /// Its interpreter (inside the environment, for a virtual environment).
+    pub interpreter: Interpreter,
+}
+
+impl Target {
+    /// The distinct site-packages directories (purelib, platlib) to read and write.
+    pub fn site_packages(&self) -> Vec<PathBuf> {
+        let paths = &self.interpreter.paths;
+        let mut dirs = vec![paths.purelib.clone()];
+        if paths.platlib != paths.purelib {
+            dirs.push(paths.platlib.clone());
+        }
+        dirs
+    }
+
+    /// Where the installer puts each part of a wheel.
+    pub fn scheme(&self) -> InstallScheme {
+        scheme_for(&self.interpreter)
+    }
+}
+
+/// The install scheme of an interpreter: its sysconfig paths, with headers under
+/// `<prefix>/include/site/pythonX.Y` in a virtual environment as pip does.
+pub fn scheme_for(interpreter: &Interpreter) -> InstallScheme {
+    let paths = &interpreter.paths;
+    let headers = if interpreter.is_virtualenv() {
+        venv_headers(&interpreter.prefix, interpreter.major_minor)
+    } else {
+        paths.include.clone()
+    };
+    InstallScheme {
+        purelib: paths.purelib.clone(),
+        platlib: paths.platlib.clone(),
+        scripts: paths.scripts.clone(),
+        data: paths.data.clone(),
+        headers,
+    }
+}
+
+/// Where pip puts a distribution's C headers in a virtual environment rooted at `root`:
+/// `<root>/include/site/pythonX.Y` (den-install adds the project's directory).
+pub fn venv_headers(root: &Path, (major, minor): (u8, u8)) -> PathBuf {
+    root.join("include")
+        .join("site")
+        .join(format!("python{major}.{minor}"))
+}
+
+/// Finds the target environment for a pip command.
+///
+/// Errors: nothing found (says where den looked), the interpreter cannot be queried, or it is
+/// not a virtual environment and `--system` was not given.
+pub fn find(args: &TargetArgs, cache: &Cache) -> anyhow::Result<Target> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let interpreter = match &args.python {
+        Some(python) => from_python_arg(python, &cwd, cache)?,
+        None => {
+            let root = std::env::var_os("VIRTUAL_ENV")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| find_dot_venv(&cwd));
+            let Some(root) = root else {
+                bail!(
+                    "no virtual environment found: $VIRTUAL_ENV is not set and there is no .venv \
+                     in {} or its parents. Create one with `den venv`, activate one, or pass \
+                     --python <environment or interpreter> (add --system to use a base interpreter)",
+                    cwd.display()
+                );
+            };
+            from_env_dir(&root, cache)?
+        }
+    };
+    if !interpreter.is_virtualenv() && !args.system {
+        bail!(
+            "{} is not a virtual environment (it is the base interpreter at prefix {}). Installing \
+             into it can break tools that depend on it. Create an environment with `den venv` and \
+             pass --python <env>, or add --system if you really mean it",
+            interpreter.executable.display(),
+            interpreter.prefix.display()
+        );
+    }
+    Ok(Target { interpreter })
+}
+
+fn from_python_arg(python: &str, cwd: &Path, cache: &Cache) -> anyhow::Result<Interpreter> {
+    let as_path = cwd.join(python);
+    if as_path.join("pyvenv.cfg").is_file() {
+        return from_env_dir(&as_path, cache);
+    }
+    let request = PythonRequest::from_str(python)
+        .with_context(|| format!("invalid --python value `{python}`"))?;
+    Ok(den_python::find_interpreter(Some(&request), cwd, cache)?)
+}
+
+fn from_env_dir(root: &Path, cache: &Cache) -> anyhow::Result<Interpreter> {
+    if !root.join("pyvenv.cfg").is_file() {
+        bail!(
+            "{} is not a virtual environment (it has no pyvenv.cfg). Create one there with \
+             `den venv {}`",
+            root.display(),
+            root.display()
+        );
+    }
+    let python = ["bin/python", "bin/python3", "Scripts/python.exe"]
+        .iter()
+        .map(|p| root.join(p))
+        .find(|p| p.exists())
+        .with_context(|| {
+            format!(
+                "the virtual environment at {} has no bin/python; recreate it with `den venv --clear {}`",
+                root.display(),
+                root.display()
+            )
+        })?;
+    Ok(Interpreter::query(&python, cache)?)
+}
+
+/// The nearest `.venv` containing a pyvenv.cfg, from `start` upward.
+fn find_dot_venv(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(".venv"))
+        .find(|candidate| candidate.join("pyvenv.cfg").is_file())
+}

@@ -1,0 +1,359 @@
+//! End-to-end tests: the real `den` binary against a simple repository served over loopback
+//! (den-test-support) with wheels built in the test, judged by the real pip and the real
+//! interpreter inside the environments den makes. No internet needed.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use den_test_support::{TestIndex, WheelBuilder};
+
+/// A CPython with ensurepip's bundled wheels, or `None` (the test then says why it skips).
+fn python() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from)?;
+    ["3.12.1", "3.11.7", "3.13.0", "3.10.13"]
+        .iter()
+        .map(|v| home.join(".pyenv/versions").join(v).join("bin/python3"))
+        .find(|p| p.exists())
+}
+
+/// One test's world: a scratch directory, a private cache and a local index.
+struct World {
+    dir: tempfile::TempDir,
+    index: TestIndex,
+    python: PathBuf,
+}
+
+impl World {
+    fn new() -> Option<Self> {
+        let Some(python) = python() else {
+            eprintln!("skipping: no pyenv CPython 3.10-3.13 on this machine");
+            return None;
+        };
+        Some(Self {
+            dir: tempfile::tempdir().unwrap(),
+            index: TestIndex::new(),
+            python,
+        })
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// `den` with a private cache, this world's index, and no ambient environment or pip config.
+    fn den(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_den"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("DEN_CACHE_DIR", self.path("cache"))
+            .env("DEN_INDEX_URL", self.index.url())
+            .env("PIP_CONFIG_FILE", "/dev/null")
+            .env_remove("VIRTUAL_ENV")
+            .env_remove("PIP_INDEX_URL")
+            .env_remove("PIP_EXTRA_INDEX_URL")
+            .env_remove("PYENV_VERSION")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs den and asserts it succeeded; returns stdout.
+    fn den_ok(&self, args: &[&str]) -> String {
+        let out = self.den(args);
+        assert!(
+            out.status.success(),
+            "den {args:?} failed:\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs den, asserts it failed with exit code 1, and returns stderr.
+    fn den_err(&self, args: &[&str]) -> String {
+        let out = self.den(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "den {args:?} should fail; stderr: {stderr}"
+        );
+        stderr
+    }
+
+    /// Creates `env` with den (pip seeded unless `without_pip`).
+    fn venv(&self, name: &str, without_pip: bool) -> PathBuf {
+        let python = self.python.to_str().unwrap();
+        let mut args = vec!["venv", name, "-p", python];
+        if without_pip {
+            args.push("--without-pip");
+        }
+        self.den_ok(&args);
+        self.path(name)
+    }
+}
+
+/// Runs the environment's python with `args`; returns (success, stdout, stderr).
+fn run_python(env: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env.join("bin/python"))
+        .args(args)
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env_remove("PIP_FIND_LINKS")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every file under `root`, relative, ignoring bytecode caches.
+fn tree(root: &Path) -> BTreeSet<String> {
+    walk(root)
+        .into_iter()
+        .filter(|p| !p.contains("__pycache__"))
+        .collect()
+}
+
+fn walk(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path.strip_prefix(root).unwrap().display().to_string());
+            }
+        }
+    }
+    out
+}
+
+fn publish_alpha_beta(index: &TestIndex) {
+    index.publish(
+        &WheelBuilder::new("alpha", "1.0")
+            .requires_dist("beta>=1.0")
+            .file(
+                "alpha/__init__.py",
+                b"__version__ = '1.0'\n\ndef main():\n    print('alpha main')\n",
+            )
+            .console_script("alpha-cli", "alpha:main"),
+    );
+    index.publish(&WheelBuilder::new("beta", "1.0"));
+    index.publish(&WheelBuilder::new("beta", "2.0"));
+}
+
+#[test]
+fn real_pip_accepts_what_den_installs() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let env = world.venv("env", false);
+    let (ok, out, err) = run_python(&env, &["-m", "pip", "--version"]);
+    assert!(ok, "seeded pip does not run: {err}");
+    assert!(out.contains(&env.display().to_string()), "{out}");
+    let before = tree(&env);
+
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "alpha"]);
+    let (ok, out, err) = run_python(&env, &["-c", "import alpha, beta; print(beta.__version__)"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "2.0", "the newest beta is chosen");
+    let script = Command::new(env.join("bin/alpha-cli")).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&script.stdout).trim(), "alpha main");
+
+    let (ok, out, err) = run_python(&env, &["-m", "pip", "check"]);
+    assert!(ok, "pip check: {out}{err}");
+    let (ok, pip_freeze, err) = run_python(&env, &["-m", "pip", "freeze"]);
+    assert!(ok, "{err}");
+    let den_freeze = world.den_ok(&["pip", "freeze", "-p", env_arg]);
+    assert_eq!(den_freeze, pip_freeze);
+    assert_eq!(den_freeze, "alpha==1.0\nbeta==2.0\n");
+
+    let (ok, _, err) = run_python(&env, &["-m", "pip", "uninstall", "-y", "alpha", "beta"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        tree(&env),
+        before,
+        "pip uninstall leaves files den installed"
+    );
+}
+
+#[test]
+fn list_show_and_uninstall() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let env = world.venv("env", true);
+    let before = tree(&env);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "alpha", "beta<2"]);
+
+    let list = world.den_ok(&["pip", "list", "-p", env_arg]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["Package", "Version"]
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.split_whitespace().eq(["beta", "1.0"])),
+        "{list}"
+    );
+    let json = world.den_ok(&["pip", "list", "-p", env_arg, "--format", "json"]);
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed.as_array().unwrap().len(), 2);
+
+    let show = world.den_ok(&["pip", "show", "-p", env_arg, "beta"]);
+    assert!(show.contains("Name: beta\nVersion: 1.0\n"), "{show}");
+    assert!(show.contains("Required-by: alpha"), "{show}");
+    let missing = world.den(&["pip", "show", "-p", env_arg, "nope"]);
+    assert_eq!(missing.status.code(), Some(1));
+
+    let out = world.den_ok(&["pip", "uninstall", "-y", "-p", env_arg, "alpha", "beta"]);
+    assert!(out.is_empty(), "status goes to stderr, not stdout: {out}");
+    assert_eq!(tree(&env), before, "den uninstall leaves files behind");
+    assert_eq!(world.den_ok(&["pip", "freeze", "-p", env_arg]), "");
+}
+
+#[test]
+fn installs_from_requirements_file_with_constraints_and_upgrade() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let env = world.venv("env", true);
+    std::fs::write(world.path("constraints.txt"), "beta==1.0\n").unwrap();
+    std::fs::write(
+        world.path("requirements.txt"),
+        "# a comment\n\nalpha \\\n  >=1.0  # trailing\n-c constraints.txt\n",
+    )
+    .unwrap();
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "-r", "requirements.txt"]);
+    assert_eq!(
+        world.den_ok(&["pip", "freeze", "-p", env_arg]),
+        "alpha==1.0\nbeta==1.0\n"
+    );
+
+    // Already satisfied: nothing changes and nothing is downloaded.
+    world.index.clear_requests();
+    world.den_ok(&["pip", "install", "-p", env_arg, "alpha"]);
+    assert_eq!(
+        world.den_ok(&["pip", "freeze", "-p", env_arg]),
+        "alpha==1.0\nbeta==1.0\n"
+    );
+
+    world.den_ok(&["pip", "install", "-p", env_arg, "--upgrade", "beta"]);
+    assert_eq!(
+        world.den_ok(&["pip", "freeze", "-p", env_arg]),
+        "alpha==1.0\nbeta==2.0\n"
+    );
+    let (ok, _, err) = run_python(
+        &env,
+        &["-c", "import beta; assert beta.__version__ == '2.0'"],
+    );
+    assert!(ok, "{err}");
+}
+
+#[test]
+fn finds_the_environment_from_virtual_env_and_dot_venv() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    world.venv(".venv", true);
+    std::fs::create_dir(world.path("sub")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_den"))
+        .args(["pip", "install", "beta==1.0"])
+        .current_dir(world.path("sub"))
+        .env("DEN_CACHE_DIR", world.path("cache"))
+        .env("DEN_INDEX_URL", world.index.url())
+        .env_remove("VIRTUAL_ENV")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (ok, _, err) = run_python(&world.path(".venv"), &["-c", "import beta"]);
+    assert!(ok, "{err}");
+}
+
+/// Every failure: exit 1, a message naming the problem, and the environment untouched.
+#[test]
+fn bad_input_fails_cleanly_and_leaves_the_environment_alone() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    world
+        .index
+        .publish(&WheelBuilder::new("gamma", "1.0").requires_dist("beta<1"));
+    let corrupt = world.index.publish(&WheelBuilder::new("delta", "1.0"));
+    world
+        .index
+        .corrupt_file(corrupt.file_name().unwrap().to_str().unwrap());
+    world
+        .index
+        .publish(&WheelBuilder::new("native", "1.0").tag("cp39-cp39-win_amd64"));
+    world.index.fail_project("broken", 500);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "beta==1.0"]);
+    let before = tree(&env);
+    std::fs::write(world.path("bad.txt"), "beta\nnot a requirement!!\n").unwrap();
+
+    let cases: &[(&[&str], &str)] = &[
+        (&["no-such-project"], "no-such-project"),
+        (&["beta==99.0"], "99.0"),
+        (&["gamma", "alpha"], "beta"),
+        (&["delta"], "hash"),
+        (&["native"], "win_amd64"),
+        (&["broken"], "500"),
+        (&["-r", "bad.txt"], "bad.txt:2"),
+    ];
+    for (args, needle) in cases {
+        let mut full = vec!["pip", "install", "-p", env_arg];
+        full.extend_from_slice(args);
+        let err = world.den_err(&full);
+        assert!(
+            err.to_lowercase().contains(&needle.to_lowercase()),
+            "den {full:?}: expected `{needle}` in: {err}"
+        );
+        assert_eq!(tree(&env), before, "den {full:?} changed the environment");
+    }
+}
+
+#[test]
+fn refuses_targets_that_are_not_environments() {
+    let Some(world) = World::new() else { return };
+    std::fs::create_dir(world.path("plain")).unwrap();
+    let err = world.den_err(&["pip", "install", "-p", "plain", "beta"]);
+    assert!(
+        err.contains("not a virtual environment") || err.contains("plain"),
+        "{err}"
+    );
+    let python = world.python.to_str().unwrap();
+    let err = world.den_err(&["pip", "install", "-p", python, "beta"]);
+    assert!(err.contains("--system"), "{err}");
+    let err = world.den_err(&["pip", "freeze"]);
+    assert!(err.contains("den venv"), "{err}");
+}
+
+#[test]
+fn venv_refuses_a_directory_that_is_not_an_environment() {
+    let Some(world) = World::new() else { return };
+    std::fs::create_dir(world.path("data")).unwrap();
+    std::fs::write(world.path("data/keep.txt"), "precious").unwrap();
+    let python = world.python.to_str().unwrap();
+    let err = world.den_err(&["venv", "data", "-p", python, "--without-pip"]);
+    assert!(err.contains("data"), "{err}");
+    assert!(world.path("data/keep.txt").exists());
+    world.den_ok(&["venv", "data", "-p", python, "--without-pip", "--clear"]);
+    assert!(!world.path("data/keep.txt").exists());
+    let (ok, out, _) = run_python(
+        &world.path("data"),
+        &["-c", "import sys; print(sys.prefix)"],
+    );
+    assert!(ok);
+    assert_eq!(out.trim(), world.path("data").display().to_string());
+}
