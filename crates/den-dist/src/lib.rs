@@ -1,6 +1,7 @@
 //! The vocabulary every den crate shares: project names (PEP 503), versions (PEP 440),
 //! requirements and markers (PEP 508), wheel filenames and compatibility tags (PEP 425 /
-//! PEP 427), file hashes, and core metadata (the `METADATA` / `PKG-INFO` format).
+//! PEP 427), file hashes, core metadata (the `METADATA` / `PKG-INFO` format), and the
+//! credential redaction every printed URL goes through ([`redact_credentials`]).
 //!
 //! This crate holds data types and pure functions only; it does no I/O, so every other crate
 //! can depend on it without pulling in a runtime. Names, versions, requirements and markers are
@@ -10,6 +11,7 @@
 mod filename;
 mod hash;
 mod metadata;
+mod redact;
 mod tags;
 
 pub use filename::{DistFilename, FilenameError, SourceDistFilename, WheelFilename};
@@ -20,4 +22,5 @@ pub use pep508_rs::{
     ExtraName, MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree, PackageName, Requirement,
     VersionOrUrl,
 };
+pub use redact::redact_credentials;
 pub use tags::{Implementation, Libc, Platform, TagPriority, Tags};
