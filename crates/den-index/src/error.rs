@@ -84,11 +84,11 @@ pub enum IndexError {
         reason: String,
     },
     /// A local file operation failed.
-    #[error("{}: {source}", path.display())]
+    #[error("I/O error on {}", path.display())]
     Io {
         /// The file den was working on.
         path: PathBuf,
-        /// The I/O error.
+        /// The I/O error (shown by the caller as the cause; not repeated in the message).
         #[source]
         source: std::io::Error,
     },
@@ -121,5 +121,19 @@ impl IndexError {
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
         move |source| Self::Io { path, source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_cause_is_the_source_not_part_of_the_message() {
+        let cause = std::io::Error::other("disk on fire");
+        let err = IndexError::io("/cache/x.whl")(cause);
+        assert_eq!(err.to_string(), "I/O error on /cache/x.whl");
+        let source = std::error::Error::source(&err).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("disk on fire"));
     }
 }

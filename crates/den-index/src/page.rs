@@ -328,7 +328,7 @@ fn parse_html(body: &str, page_url: &Url) -> Vec<RawFile> {
                 let Ok(url) = base.join(href) else {
                     tracing::debug!(
                         "skipping unparseable link `{}` ({})",
-                        crate::url::redact_raw(href),
+                        den_dist::redact_credentials(href),
                         tag.text.trim()
                     );
                     continue;

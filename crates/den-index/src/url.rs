@@ -13,16 +13,10 @@ pub const PYPI_URL: &str = "https://pypi.org/simple/";
 /// Renders `url` for humans with any password replaced by `****`
 /// (`https://user:****@host/simple/`); a username without a password is usually a token, so
 /// it is hidden instead (`https://****@host/`). Every URL den-index puts in an error, a log
-/// line or a `Display` goes through here, so secrets never leak.
+/// line or a `Display` goes through here (or, for text that is not a parsed URL, through
+/// [`den_dist::redact_credentials`], which this wraps), so secrets never leak.
 pub fn redact(url: &Url) -> String {
-    let mut shown = url.clone();
-    // Setting credentials only fails for URLs that cannot carry any, which have none to hide.
-    if url.password().is_some() {
-        let _ = shown.set_password(Some("****"));
-    } else if !url.username().is_empty() {
-        let _ = shown.set_username("****");
-    }
-    shown.to_string()
+    den_dist::redact_credentials(url.as_str()).into_owned()
 }
 
 /// The base URL of a simple repository (PEP 503), e.g. `https://pypi.org/simple/`, possibly
@@ -41,7 +35,7 @@ impl IndexUrl {
     pub fn parse(raw: &str) -> Result<Self, IndexError> {
         let raw = raw.trim();
         let mut url = Url::parse(raw).map_err(|e| IndexError::InvalidUrl {
-            url: redact_raw(raw),
+            url: den_dist::redact_credentials(raw).into_owned(),
             reason: e.to_string(),
         })?;
         if !matches!(url.scheme(), "http" | "https") {
@@ -131,19 +125,6 @@ pub(crate) fn credentials_of(url: &Url) -> Option<(String, Option<String>)> {
     Some((decode(url.username()), url.password().map(decode)))
 }
 
-/// Redacts a string that failed to parse as a URL: hides everything between `://` and the last
-/// `@` of the authority, if there is one.
-pub(crate) fn redact_raw(raw: &str) -> String {
-    let Some((scheme, rest)) = raw.split_once("://") else {
-        return raw.to_string();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://****@{}", &rest[at + 1..]),
-        None => raw.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,10 +147,10 @@ mod tests {
         );
         let token = Url::parse("https://token@example.com/").unwrap();
         assert_eq!(redact(&token), "https://****@example.com/");
-        assert_eq!(
-            redact_raw("https://a:b@c d/simple"),
-            "https://****@c d/simple"
-        );
+        let err = IndexUrl::parse("https://a:b@c d/simple")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`https://a:****@c d/simple`"), "{err}");
     }
 
     #[test]
