@@ -4,16 +4,18 @@
 //! A requirements file is read line by line: `\` at the end of a line joins it with the next,
 //! `#` at the start of a line or after whitespace starts a comment (so `#sha256=` inside a URL
 //! is kept), `${NAME}` is replaced by environment variable `NAME` when it is set. Each remaining
-//! line is either a global option (`-r`, `-c`, `-i`, `--extra-index-url`, `-f`, `--no-index`,
-//! `--pre`) or a PEP 508 requirement optionally followed by per-line `--hash` options.
-//! Options and requirement forms den does not support yet are rejected with an error naming
-//! `file:line`, rather than silently ignored.
+//! line is either a global option (`-r`, `-c`, `-i`, `--extra-index-url`, `--pre`) or a PEP 508
+//! requirement optionally followed by per-line `--hash` options. Options and requirement forms
+//! den does not support yet (`-e`, `-f`, `--no-index`, URL requirements...) are rejected with an
+//! error naming `file:line`, rather than silently ignored. Every piece of user text an error
+//! quotes goes through [`den_dist::redact_credentials`] first, so URL passwords and tokens
+//! (also those coming from `${VAR}` expansion) never reach the terminal.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use den_dist::{HashDigest, Requirement, VersionOrUrl};
+use den_dist::{HashDigest, Requirement, VersionOrUrl, redact_credentials};
 
 /// Where a requirement or option came from: a file and a 1-based line number (the first
 /// physical line of a continued logical line). Displays as `requirements.txt:12`.
@@ -55,38 +57,35 @@ pub struct RequirementsFile {
     pub index_url: Option<String>,
     /// Every `--extra-index-url`, in order.
     pub extra_index_urls: Vec<String>,
-    /// Every `--find-links` / `-f`, in order, as written.
-    pub find_links: Vec<String>,
-    /// Whether `--no-index` was given.
-    pub no_index: bool,
     /// Whether `--pre` was given.
     pub pre: bool,
 }
 
 /// A requirements file or argument den cannot use. Every variant names the place at fault and,
-/// where it helps, what to do instead.
+/// where it helps, what to do instead. Quoted user text (requirements, option values, parser
+/// messages, paths) is stored with URL credentials already redacted.
 #[derive(Debug, thiserror::Error)]
 pub enum RequirementsError {
     /// The top-level file could not be read.
-    #[error("could not read requirements file `{path}`: {source}")]
+    #[error("could not read requirements file `{}`", path.display())]
     Read {
         /// The file.
         path: PathBuf,
-        /// The I/O error.
+        /// The I/O error (the cause in the error chain; not repeated in the message).
         source: std::io::Error,
     },
     /// A file named by `-r` / `-c` could not be read.
-    #[error("{origin}: could not read included file `{path}`: {source}")]
+    #[error("{origin}: could not read included file `{}`", path.display())]
     ReadIncluded {
         /// The `-r` / `-c` line.
         origin: RequirementOrigin,
         /// The included file, relative to the including file's directory.
         path: PathBuf,
-        /// The I/O error.
+        /// The I/O error (the cause in the error chain; not repeated in the message).
         source: std::io::Error,
     },
     /// `-r` / `-c` includes a file that is already being read.
-    #[error("{origin}: `{path}` includes itself (through {chain}); remove one of the -r/-c lines")]
+    #[error("{origin}: `{}` includes itself (through {chain}); remove one of the -r/-c lines", path.display())]
     IncludeCycle {
         /// The `-r` / `-c` line closing the cycle.
         origin: RequirementOrigin,
@@ -182,7 +181,7 @@ pub enum RequirementsError {
 /// unsupported requirement or option; see [`RequirementsError`].
 pub fn parse_requirements_file(path: &Path) -> Result<RequirementsFile, RequirementsError> {
     let text = std::fs::read_to_string(path).map_err(|source| RequirementsError::Read {
-        path: path.to_path_buf(),
+        path: PathBuf::from(redact_credentials(&path.to_string_lossy()).into_owned()),
         source,
     })?;
     parse_requirements_str(&text, path)
@@ -210,14 +209,19 @@ pub fn parse_requirement_arg(s: &str) -> Result<Requirement, RequirementsError> 
     let text = s.trim();
     parse_requirement(text).map_err(|failure| match failure {
         Failure::Invalid(message) => RequirementsError::InvalidArgument {
-            text: text.to_string(),
-            message,
+            text: shown(text),
+            message: shown(&message),
         },
         Failure::Unsupported(what) => RequirementsError::UnsupportedArgument {
-            text: text.to_string(),
+            text: shown(text),
             what,
         },
     })
+}
+
+/// `text` as an error may quote it: with URL credentials redacted.
+fn shown(text: &str) -> String {
+    redact_credentials(text).into_owned()
 }
 
 /// Why a requirement text was refused.
@@ -267,8 +271,6 @@ enum OptionKind {
     Constraint,
     IndexUrl,
     ExtraIndexUrl,
-    FindLinks,
-    NoIndex,
     Pre,
     Unsupported(&'static str),
 }
@@ -313,12 +315,12 @@ impl Parser {
         let requirement = parse_requirement(&text).map_err(|failure| match failure {
             Failure::Invalid(message) => RequirementsError::InvalidRequirement {
                 origin: origin.clone(),
-                text: text.clone(),
-                message,
+                text: shown(&text),
+                message: shown(&message),
             },
             Failure::Unsupported(what) => RequirementsError::UnsupportedRequirement {
                 origin: origin.clone(),
-                text: text.clone(),
+                text: shown(&text),
                 what,
             },
         })?;
@@ -332,7 +334,7 @@ impl Parser {
             if option != "--hash" {
                 return Err(RequirementsError::UnsupportedOption {
                     origin,
-                    option: option.to_string(),
+                    option: shown(option),
                     hint: "only --hash is supported after a requirement; remove the option",
                 });
             }
@@ -340,14 +342,14 @@ impl Parser {
                 Some(v) => v,
                 None => *rest.next().ok_or_else(|| RequirementsError::MissingValue {
                     origin: origin.clone(),
-                    option: option.to_string(),
+                    option: shown(option),
                 })?,
             };
             let digest =
                 HashDigest::from_str(value).map_err(|e| RequirementsError::InvalidHash {
                     origin: origin.clone(),
-                    value: value.to_string(),
-                    message: e.to_string(),
+                    value: shown(value),
+                    message: shown(&e.to_string()),
                 })?;
             hashes.push(digest);
         }
@@ -373,7 +375,7 @@ impl Parser {
         let Some(option_kind) = known_option(option) else {
             return Err(RequirementsError::UnknownOption {
                 origin: origin.clone(),
-                option: option.to_string(),
+                option: shown(option),
             });
         };
         let value = || -> Result<String, RequirementsError> {
@@ -381,7 +383,7 @@ impl Parser {
                 Some(v) if !v.is_empty() => Ok(unquote(v).to_string()),
                 _ => Err(RequirementsError::MissingValue {
                     origin: origin.clone(),
-                    option: option.to_string(),
+                    option: shown(option),
                 }),
             }
         };
@@ -390,13 +392,11 @@ impl Parser {
             OptionKind::Constraint => self.include(&value()?, origin, Kind::Constraint)?,
             OptionKind::IndexUrl => self.out.index_url = Some(value()?),
             OptionKind::ExtraIndexUrl => self.out.extra_index_urls.push(value()?),
-            OptionKind::FindLinks => self.out.find_links.push(value()?),
-            OptionKind::NoIndex => self.out.no_index = true,
             OptionKind::Pre => self.out.pre = true,
             OptionKind::Unsupported(hint) => {
                 return Err(RequirementsError::UnsupportedOption {
                     origin: origin.clone(),
-                    option: option.to_string(),
+                    option: shown(option),
                     hint,
                 });
             }
@@ -413,7 +413,7 @@ impl Parser {
         if value.contains("://") {
             return Err(RequirementsError::UnsupportedOption {
                 origin: origin.clone(),
-                option: value.to_string(),
+                option: shown(value),
                 hint: "download the file and include it by path",
             });
         }
@@ -454,8 +454,9 @@ fn known_option(option: &str) -> Option<OptionKind> {
         "-c" | "--constraint" => OptionKind::Constraint,
         "-i" | "--index-url" => OptionKind::IndexUrl,
         "--extra-index-url" => OptionKind::ExtraIndexUrl,
-        "-f" | "--find-links" => OptionKind::FindLinks,
-        "--no-index" => OptionKind::NoIndex,
+        "-f" | "--find-links" | "--no-index" => {
+            OptionKind::Unsupported("serve the wheels from an index and pass --index-url")
+        }
         "--pre" => OptionKind::Pre,
         "-e" | "--editable" => OptionKind::Unsupported(
             "install the package from an index instead (or install it with pip)",
@@ -587,7 +588,7 @@ mod tests {
             flask \\\n  ==3.0.0 \\\n  --hash=sha256:ABCDEF01 --hash sha256:00ff\n\
             --index-url https://example.org/simple\n\
             --extra-index-url=https://extra.example/simple\n\
-            -f ./wheels\n--no-index\n--pre\n";
+            --pre\n";
         let file = parse(text).unwrap();
         assert_eq!(
             names(&file.requirements),
@@ -606,8 +607,7 @@ mod tests {
             Some("https://example.org/simple")
         );
         assert_eq!(file.extra_index_urls, ["https://extra.example/simple"]);
-        assert_eq!(file.find_links, ["./wheels"]);
-        assert!(file.no_index && file.pre);
+        assert!(file.pre);
     }
 
     #[test]
@@ -688,6 +688,15 @@ mod tests {
             ("-e .\n", "option `-e` is not supported yet by den"),
             ("--trusted-host example.org\n", "option `--trusted-host`"),
             ("--only-binary=:all:\n", "den installs wheels only"),
+            (
+                "--no-index\n",
+                "option `--no-index` is not supported yet by den; serve the wheels from an index and pass --index-url",
+            ),
+            ("-f ./wheels\n", "option `-f` is not supported yet by den"),
+            (
+                "--find-links=https://example.org/wheels/\n",
+                "option `--find-links` is not supported yet by den; serve the wheels",
+            ),
             ("pkg --install-option=x\n", "only --hash is supported"),
             ("./local/pkg\n", "local path or archive"),
             (
@@ -703,6 +712,47 @@ mod tests {
             assert!(message.starts_with("requirements.txt:2: "), "{message}");
             assert!(message.contains(expected), "{text:?}: {message}");
         }
+    }
+
+    #[test]
+    fn errors_never_show_url_credentials() {
+        // SAFETY: the variable name is unique to this test; no other thread reads it.
+        unsafe { std::env::set_var("DEN_REQ_TEST_TOKEN", "s3cretTOKEN") };
+        let cases = [
+            "foo @ https://alice:s3cretTOKEN@host/foo-1.0-py3-none-any.whl",
+            "foo @ https://alice:${DEN_REQ_TEST_TOKEN}@host/foo-1.0-py3-none-any.whl",
+            "foo @ https://s3cretTOKEN@host/foo.whl ; python_version > '3'",
+            "-r https://alice:s3cretTOKEN@host/requirements.txt",
+            "-c https://${DEN_REQ_TEST_TOKEN}@host/constraints.txt",
+            "foo @@ https://alice:s3cretTOKEN@host/x",
+            "foo --hash=https://alice:s3cretTOKEN@host/",
+            "--find-links https://alice:s3cretTOKEN@host/wheels/",
+        ];
+        for line in cases {
+            let err = parse(&format!("{line}\n")).unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(shown.starts_with("requirements.txt:1: "), "{shown}");
+            assert!(!shown.contains("s3cret"), "{line}: {shown}");
+        }
+        for arg in [
+            "foo @ https://alice:s3cretTOKEN@host/foo.whl",
+            "foo @@ https://alice:s3cretTOKEN@host/x",
+        ] {
+            let err = parse_requirement_arg(arg).unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(shown.contains("https://alice:****@host/"), "{shown}");
+            assert!(!shown.contains("s3cret"), "{shown}");
+        }
+        let err =
+            parse_requirements_file(Path::new("https://alice:s3cretTOKEN@host/r.txt")).unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn io_errors_show_their_cause_once() {
+        let err = parse_requirements_file(Path::new("/nonexistent/den/reqs.txt")).unwrap_err();
+        let cause = std::error::Error::source(&err).unwrap().to_string();
+        assert!(!err.to_string().contains(&cause), "{err}");
     }
 
     #[test]
