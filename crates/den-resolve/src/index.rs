@@ -25,12 +25,15 @@ impl SourceFile for IndexFile {
 impl PackageSource for IndexClient {
     type File = IndexFile;
 
-    /// Every file of the project on all configured indexes; [`SourceError::NotFound`] when no
-    /// index knows it.
+    /// Every file of the project on all configured indexes; [`SourceError::NotFound`] with the
+    /// (redacted) URLs of the indexes asked when none knows it.
     async fn files(&self, name: &PackageName) -> Result<Vec<IndexFile>, SourceError> {
         match self.project_files(name).await {
             Ok(project) => Ok(project.files.clone()),
-            Err(IndexError::NotFound { .. }) => Err(SourceError::NotFound(name.clone())),
+            Err(IndexError::NotFound { indexes, .. }) => Err(SourceError::NotFound {
+                name: name.clone(),
+                indexes,
+            }),
             Err(error) => Err(SourceError::Other(Arc::new(error))),
         }
     }

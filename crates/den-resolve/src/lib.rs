@@ -8,8 +8,9 @@
 //! every project and metadata file is fetched at most once.
 //!
 //! Policy (pip's rules, simplified):
-//! - the newest allowed version is preferred, unless a preference (e.g. the installed version)
-//!   is allowed and `upgrade` is off;
+//! - a preference (e.g. the installed version) is kept whenever the requirements allow it
+//!   (pip's `only-if-needed` upgrade strategy; to upgrade a project, leave its preference
+//!   out); otherwise the newest allowed version is chosen;
 //! - pre-releases are chosen only when [`ResolveRequest::prereleases`] is set, when a specifier
 //!   on that project names a pre-release (PEP 440 §Handling of pre-releases), or when no final
 //!   release in the allowed range can be used;
@@ -52,10 +53,9 @@ pub struct ResolveRequest {
     pub python_version: Version,
     /// Allow pre-releases everywhere (`--pre`).
     pub prereleases: bool,
-    /// Versions to keep when they are allowed (typically the installed ones).
+    /// Versions to keep when they are allowed (typically the installed ones, minus those the
+    /// user asked to upgrade).
     pub preferences: Vec<(PackageName, Version)>,
-    /// Ignore `preferences` and take the newest allowed versions (`--upgrade`).
-    pub upgrade: bool,
 }
 
 /// A successful resolution: one version of each project to install.
@@ -87,19 +87,30 @@ pub struct ResolvedPackage<F> {
 /// Why a resolution failed. The messages are meant to be shown as they are.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ResolveError {
-    /// The source failed for a project (network, HTTP, metadata...).
-    #[error("could not get `{name}` from the package index: {source}")]
+    /// The source failed for a project (network, HTTP, metadata...). The cause is the error's
+    /// `source()`, not repeated in the message.
+    #[error("could not get `{name}` from the package index")]
     Source {
         /// The project being fetched.
         name: PackageName,
         /// The source's error.
+        #[source]
         source: SourceError,
     },
-    /// A required project does not exist on the index.
-    #[error("project `{name}` was not found on the package index; check the spelling")]
+    /// A required project does not exist on any index.
+    #[error(
+        "no project named `{name}` on {}{}: check the spelling, or --index-url",
+        source::locations(indexes),
+        required_by.as_ref().map(|by| format!(", required by {by}")).unwrap_or_default()
+    )]
     NotFound {
         /// The project.
         name: PackageName,
+        /// The index URLs asked, credentials redacted (see [`SourceError::NotFound`]).
+        indexes: Vec<String>,
+        /// For a transitive dependency, a project version that requires it (`bar 1.0`, or
+        /// `bar[extra] 1.0`); `None` when the user's requirements name it.
+        required_by: Option<String>,
     },
     /// A direct requirement matches none of the project's versions.
     #[error("no version of {name} matches {specifiers}; available: {available}, latest {latest}")]

@@ -291,7 +291,6 @@ pub(crate) struct Provider<S: PackageSource> {
     handle: Handle,
     markers: MarkerEnvironment,
     prereleases: bool,
-    upgrade: bool,
     requirements: Vec<Requirement>,
     constraints: FxHashMap<PackageName, Ranges<Version>>,
     preferences: FxHashMap<PackageName, Version>,
@@ -330,7 +329,6 @@ impl<S: PackageSource> Provider<S> {
             handle,
             markers: request.markers,
             prereleases: request.prereleases,
-            upgrade: request.upgrade,
             requirements: request.requirements,
             constraints,
             preferences: request.preferences.into_iter().collect(),
@@ -355,7 +353,41 @@ impl<S: PackageSource> Provider<S> {
     fn project(&self, name: &PackageName) -> Result<Arc<Project<S::File>>, ResolveError> {
         self.handle
             .block_on(self.fetcher.project(name))
-            .map_err(|source| source_error(name, source))
+            .map_err(|source| self.source_error(name, source))
+    }
+
+    /// Maps a source error for `name` to a resolve error, naming who requires a missing project.
+    fn source_error(&self, name: &PackageName, source: SourceError) -> ResolveError {
+        match source {
+            SourceError::NotFound { name, indexes } => ResolveError::NotFound {
+                required_by: self.required_by(&name),
+                name,
+                indexes,
+            },
+            source => ResolveError::Source {
+                name: name.clone(),
+                source,
+            },
+        }
+    }
+
+    /// A recorded project version depending on `name` (the smallest, for stable messages);
+    /// `None` when the user's requirements name it or nothing recorded does.
+    fn required_by(&self, name: &PackageName) -> Option<String> {
+        let recorded = self
+            .dependencies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let parents = recorded
+            .iter()
+            .filter(|(_, names)| names.contains(name))
+            .map(|((pkg, version), _)| (pkg, version));
+        if parents.clone().any(|(pkg, _)| *pkg == Pkg::Root) {
+            return None;
+        }
+        parents
+            .map(|(pkg, version)| format!("{pkg} {version}"))
+            .min()
     }
 
     /// The root's dependencies: the user's requirements whose markers hold.
@@ -434,8 +466,7 @@ impl<S: PackageSource> Provider<S> {
             Some(Availability::Usable { yanked, .. }) => !*yanked || pinned == Some(version),
             _ => false,
         };
-        if !self.upgrade
-            && let Some(preferred) = self.preferences.get(name)
+        if let Some(preferred) = self.preferences.get(name)
             && range.contains(preferred)
             && usable(preferred)
         {
@@ -473,7 +504,7 @@ impl<S: PackageSource> Provider<S> {
         let metadata = self
             .handle
             .block_on(self.fetcher.metadata(name, version, file))
-            .map_err(|source| source_error(name, source))?;
+            .map_err(|source| self.source_error(name, source))?;
         if let Some(specifiers) = &metadata.requires_python
             && !specifiers.contains(&self.fetcher.python)
         {
@@ -525,7 +556,7 @@ impl<S: PackageSource> Provider<S> {
                 && !names.contains(name)
             {
                 names.push(name.clone());
-                let preferred = self.preferences.get(name).filter(|_| !self.upgrade);
+                let preferred = self.preferences.get(name);
                 self.fetcher.prefetch(
                     &self.handle,
                     name.clone(),
@@ -682,17 +713,6 @@ fn newest<'a>(versions: impl DoubleEndedIterator<Item = &'a Version>, count: usi
         .collect();
     last.reverse();
     last.join(", ")
-}
-
-/// Maps a source error for `name` to a resolve error.
-fn source_error(name: &PackageName, source: SourceError) -> ResolveError {
-    match source {
-        SourceError::NotFound(name) => ResolveError::NotFound { name },
-        source => ResolveError::Source {
-            name: name.clone(),
-            source,
-        },
-    }
 }
 
 impl<S: PackageSource> DependencyProvider for Provider<S> {

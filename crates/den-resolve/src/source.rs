@@ -10,13 +10,32 @@ use den_dist::{CoreMetadata, DistFilename, PackageName, VersionSpecifiers};
 /// several parts of the resolver.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SourceError {
-    /// The index has no project of that name.
-    #[error("project `{0}` was not found on the package index; check the spelling")]
-    NotFound(PackageName),
+    /// No index has a project of that name.
+    #[error(
+        "no project named `{name}` on {}: check the spelling, or --index-url",
+        locations(indexes)
+    )]
+    NotFound {
+        /// The normalized project name.
+        name: PackageName,
+        /// The index URLs asked, first the main one, credentials redacted; empty when the source
+        /// has no URL to show.
+        indexes: Vec<String>,
+    },
     /// Any other failure (network, HTTP status, unreadable metadata...), already worded for a
     /// person by the source.
     #[error("{0}")]
     Other(Arc<dyn std::error::Error + Send + Sync>),
+}
+
+/// Names the indexes that were asked, for messages: `http://a/simple/ (checked also
+/// http://b/simple/)`, or `the package index` when `indexes` is empty.
+pub(crate) fn locations(indexes: &[String]) -> String {
+    match indexes {
+        [] => "the package index".to_string(),
+        [only] => only.clone(),
+        [first, rest @ ..] => format!("{first} (checked also {})", rest.join(", ")),
+    }
 }
 
 /// One distribution file of a project as an index lists it (PEP 503 / PEP 691 file entry).
@@ -37,8 +56,9 @@ pub trait PackageSource: Send + Sync + 'static {
     /// The file type this source lists.
     type File: SourceFile;
 
-    /// Every file of project `name`, in any order. Errors: [`SourceError::NotFound`] when the
-    /// project does not exist, [`SourceError::Other`] for anything else.
+    /// Every file of project `name`, in any order. Errors: [`SourceError::NotFound`] (with the
+    /// redacted index URLs asked) when the project does not exist, [`SourceError::Other`] for
+    /// anything else.
     fn files(
         &self,
         name: &PackageName,

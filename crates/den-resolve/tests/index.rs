@@ -47,7 +47,6 @@ fn request(requirements: &[&str]) -> ResolveRequest {
         python_version: Version::from_str("3.12.1").unwrap(),
         prereleases: false,
         preferences: Vec::new(),
-        upgrade: false,
     }
 }
 
@@ -88,4 +87,62 @@ async fn resolves_through_the_index_client() {
     assert_eq!(app.extras.len(), 1);
     assert_eq!(app.file.raw_filename, "web_app-1.0-py3-none-any.whl");
     assert_eq!(index.page_requests("helper"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_the_indexes_asked_for_a_missing_project() {
+    let main = TestIndex::new();
+    main.require_auth("alice", "s3cretTOKEN");
+    let extra = TestIndex::new();
+    extra.publish(&WheelBuilder::new("app", "1.0").requires_dist("ghost>=1"));
+    let cache_dir = tempfile::tempdir().unwrap();
+    let config = IndexConfig {
+        index_url: IndexUrl::parse(&main.url_with_credentials()).unwrap(),
+        extra_index_urls: vec![IndexUrl::parse(&extra.url()).unwrap()],
+        ..IndexConfig::default()
+    };
+    let client =
+        IndexClient::with_netrc(config, Cache::open(cache_dir.path()).unwrap(), None).unwrap();
+    let err = resolve(Arc::new(client), request(&["app"]))
+        .await
+        .unwrap_err();
+    let shown = main.url_with_credentials().replace("s3cretTOKEN", "****");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "no project named `ghost` on {shown} (checked also {}), required by app 1.0: \
+             check the spelling, or --index-url",
+            extra.url()
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_failures_show_their_cause_once() {
+    let index = TestIndex::new();
+    index.require_auth("alice", "s3cretTOKEN");
+    let cache_dir = tempfile::tempdir().unwrap();
+    let config = IndexConfig {
+        // No credentials: the index answers 401.
+        index_url: IndexUrl::parse(&index.url()).unwrap(),
+        retries: 0,
+        ..IndexConfig::default()
+    };
+    let client =
+        IndexClient::with_netrc(config, Cache::open(cache_dir.path()).unwrap(), None).unwrap();
+    let err = resolve(Arc::new(client), request(&["app"]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "could not get `app` from the package index"
+    );
+    let mut chain = Vec::new();
+    let mut cause = std::error::Error::source(&err);
+    while let Some(c) = cause {
+        chain.push(c.to_string());
+        cause = c.source();
+    }
+    assert_eq!(chain.len(), 1, "{chain:?}");
+    assert!(chain[0].starts_with("HTTP 401 from"), "{chain:?}");
 }

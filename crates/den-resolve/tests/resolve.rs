@@ -96,7 +96,10 @@ impl PackageSource for MemorySource {
         self.projects
             .get(project)
             .cloned()
-            .ok_or_else(|| SourceError::NotFound(project.clone()))
+            .ok_or_else(|| SourceError::NotFound {
+                name: project.clone(),
+                indexes: Vec::new(),
+            })
     }
 
     async fn metadata(
@@ -151,7 +154,6 @@ fn request(requirements: &[&str]) -> ResolveRequest {
         python_version: Version::from_str("3.12.1").unwrap(),
         prereleases: false,
         preferences: Vec::new(),
-        upgrade: false,
     }
 }
 
@@ -480,27 +482,41 @@ async fn applies_prerelease_rules() {
 }
 
 #[tokio::test]
-async fn keeps_preferences_unless_upgrading() {
+async fn keeps_preferences_unless_they_must_change() {
     let build = || {
         let mut source = MemorySource::default();
         source
-            .add("pkg", "1.0", &[])
-            .add("pkg", "1.5", &[])
-            .add("pkg", "2.0", &[]);
+            .add("top", "1.0", &["dep"])
+            .add("top", "2.0", &["dep>=1.5"])
+            .add("dep", "1.0", &[])
+            .add("dep", "1.5", &[])
+            .add("dep", "2.0", &[]);
         Arc::new(source)
     };
-    let mut req = request(&["pkg"]);
-    req.preferences = vec![(name("pkg"), Version::from_str("1.5").unwrap())];
+    let prefer = |pairs: &[(&str, &str)]| -> Vec<(PackageName, Version)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (name(n), Version::from_str(v).unwrap()))
+            .collect()
+    };
+    let mut req = request(&["top"]);
+    req.preferences = prefer(&[("top", "1.0"), ("dep", "1.5")]);
     let r = resolve(build(), req.clone()).await.unwrap();
-    assert_eq!(pins(&r), ["pkg==1.5"]);
-    req.upgrade = true;
-    assert_eq!(
-        pins(&resolve(build(), req.clone()).await.unwrap()),
-        ["pkg==2.0"]
-    );
-    req.upgrade = false;
-    req.requirements = vec![Requirement::from_str("pkg>=2").unwrap()];
-    assert_eq!(pins(&resolve(build(), req).await.unwrap()), ["pkg==2.0"]);
+    assert_eq!(pins(&r), ["dep==1.5", "top==1.0"]);
+    // `-U top`: the caller drops top's preference; the unnamed dependency `dep` stays at 1.5
+    // (pip's only-if-needed strategy), it is not upgraded to 2.0.
+    req.preferences = prefer(&[("dep", "1.5")]);
+    let r = resolve(build(), req.clone()).await.unwrap();
+    assert_eq!(pins(&r), ["dep==1.5", "top==2.0"]);
+    // A preference the requirements exclude gives way.
+    req.preferences = prefer(&[("dep", "1.0")]);
+    let r = resolve(build(), req.clone()).await.unwrap();
+    assert_eq!(pins(&r), ["dep==2.0", "top==2.0"]);
+    req.requirements = vec![Requirement::from_str("top==1.0").unwrap()];
+    req.preferences = prefer(&[("dep", "1.5")]);
+    req.constraints = vec![Requirement::from_str("dep>=2").unwrap()];
+    let r = resolve(build(), req).await.unwrap();
+    assert_eq!(pins(&r), ["dep==2.0", "top==1.0"]);
 }
 
 #[tokio::test]
@@ -513,8 +529,32 @@ async fn reports_missing_projects_and_versions() {
     let err = resolve(source.clone(), request(&["reqests"]))
         .await
         .unwrap_err();
-    assert!(matches!(err, ResolveError::NotFound { .. }), "{err}");
-    assert!(err.to_string().contains("`reqests` was not found"), "{err}");
+    assert!(
+        matches!(
+            err,
+            ResolveError::NotFound {
+                required_by: None,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "no project named `reqests` on the package index: check the spelling, or --index-url"
+    );
+    let mut broken = MemorySource::default();
+    broken
+        .add("app", "1.0", &["helper[fast]>=1"])
+        .add("other", "1.0", &[]);
+    let err = resolve(Arc::new(broken), request(&["other", "app"]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no project named `helper` on the package index, required by app 1.0: check the \
+         spelling, or --index-url"
+    );
     let err = resolve(source, request(&["requests==99.0"]))
         .await
         .unwrap_err();
