@@ -7,19 +7,19 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use den_cache::LinkMode;
+use den_cache::{LinkMode, link_file};
 use den_dist::{CoreMetadata, record_hash};
 use walkdir::WalkDir;
 
 use crate::error::io_err;
 use crate::installed::{DistKind, InstalledDist, direct_reference, find_installed};
-use crate::paths::relative_to;
+use crate::paths::{normalize, relative_to};
 use crate::record::{RecordEntry, parse_record, write_record};
 use crate::scripts::{
     ScriptEntryPoint, apply_versioned_names, parse_script_entry_points, rewrite_python_shebang,
 };
-use crate::transaction::Transaction;
-use crate::uninstall::{recorded_files, remove_empty_dirs};
+use crate::transaction::{Content, Transaction};
+use crate::uninstall::recorded_files;
 use crate::{InstallError, UnpackedWheel};
 
 /// Where each install scheme key goes, as absolute paths; taken from the target
@@ -96,8 +96,21 @@ struct Planned {
     action: Action,
 }
 
-/// Installs `unpacked` into `target` as one transaction and returns the installed
-/// distribution.
+/// What [`install_wheel`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Installed {
+    /// The distribution now installed.
+    pub dist: InstalledDist,
+    /// The distribution of the same name it replaced (upgrade, downgrade or reinstall), as
+    /// it was before (its `.dist-info` path no longer exists unless it equals `dist.path`).
+    pub replaced: Option<InstalledDist>,
+    /// Files the replaced distribution's RECORD lists outside the environment's prefix,
+    /// left alone (see [`crate::uninstall`]); callers should tell the user.
+    pub skipped: Vec<PathBuf>,
+}
+
+/// Installs `unpacked` into `target` as one transaction and returns what was installed and
+/// replaced.
 ///
 /// Files go to `purelib` or `platlib` per `Root-Is-Purelib` in the WHEEL file; each
 /// `<name>-<version>.data/<key>/` tree goes to the scheme directory `key` (`purelib`,
@@ -112,14 +125,16 @@ struct Planned {
 ///
 /// Existing files are overwritten, like pip. If a distribution with the same name is already
 /// installed in `purelib`/`platlib` (`.dist-info` only), it is replaced: its files that the
-/// new wheel does not provide are removed.
+/// new wheel does not provide are removed (only inside the environment's prefix).
 ///
-/// Atomicity: files are placed first, overwritten and replaced files are moved to a stash
-/// inside site-packages, and the `.dist-info` is assembled under a temporary name and
-/// renamed into place last — the commit point. On any error everything is undone (stashed
-/// files restored), so a distribution appears whole or not at all; an interruption (kill)
-/// before the commit leaves at most unlisted files, never a `.dist-info` whose files are
-/// missing.
+/// Crash safety (journaled, see [`crate::recover`]): the new `.dist-info` is assembled first
+/// under `.den-tmp-<pid>-*`; then new files are placed, each replaced file being saved in
+/// `.den-stash-<pid>-*` first and overwritten by an atomic rename, so an old file never
+/// vanishes; renaming the new `.dist-info` into place is the commit point (a same-named old
+/// `.dist-info` is moved to the stash just before); the old version's remaining files and
+/// `.dist-info` are deleted after it. On an error everything is undone in process; after a
+/// kill, [`crate::recover`] undoes (before the commit) or finishes (after it), so the
+/// environment holds either the whole old or the whole new distribution.
 ///
 /// Errors: an invalid WHEEL/METADATA/RECORD/entry_points.txt or an unknown `.data` key
 /// ([`InstallError::InvalidWheel`] and friends), an `options.direct_url` that is not valid
@@ -129,7 +144,21 @@ pub fn install_wheel(
     unpacked: &UnpackedWheel,
     target: &InstallTarget,
     options: &InstallOptions,
-) -> Result<InstalledDist, InstallError> {
+) -> Result<Installed, InstallError> {
+    install_wheel_with_kill_switch(unpacked, target, options, None)
+}
+
+/// [`install_wheel`] with a test hook: with `kill_after: Some(n)` the install stops after
+/// `n` steps (each journal write, file-system change and the commit count) exactly as a
+/// killed process would, without any cleanup, and returns an [`InstallError::Io`] of kind
+/// `Interrupted`; used to test [`crate::recover`]. Not for normal use.
+#[doc(hidden)]
+pub fn install_wheel_with_kill_switch(
+    unpacked: &UnpackedWheel,
+    target: &InstallTarget,
+    options: &InstallOptions,
+    kill_after: Option<usize>,
+) -> Result<Installed, InstallError> {
     let wheel = WheelInfo::read(unpacked, target.python_version)?;
     let scheme = &target.scheme;
     let site_packages = if wheel.root_is_purelib {
@@ -147,46 +176,33 @@ pub fn install_wheel(
         })?;
     }
 
-    let mut tx = Transaction::new(site_packages);
-    replace_installed(&mut tx, unpacked, scheme)?;
-
+    // Everything to place, with its RECORD row, decided before touching the environment.
     let mut record = Vec::new();
+    let mut scripts: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut links: Vec<(PathBuf, PathBuf)> = Vec::new();
     for planned in &plan.files {
         let src = unpacked.root.join(&planned.member);
         let path = relative_to(&planned.dst, site_packages);
-        let entry = match planned.action {
+        match planned.action {
             Action::Link => {
-                tx.link(&src, &planned.dst, options.link_mode)?;
-                carried_entry(&wheel.record, &planned.member, &src, path)?
+                record.push(carried_entry(&wheel.record, &planned.member, &src, path)?);
+                links.push((src, planned.dst.clone()));
             }
             Action::Script => {
                 let content = fs::read(&src).map_err(io_err("read", &src))?;
                 let content = rewrite_python_shebang(&content, &target.python).unwrap_or(content);
-                tx.write(&planned.dst, &content, 0o755)?;
-                hashed_entry(path, &content)
+                record.push(hashed_entry(path, &content));
+                scripts.push((planned.dst.clone(), content));
             }
-        };
-        record.push(entry);
+        }
     }
     for entry_point in &wheel.scripts {
         let dst = scheme.scripts.join(&entry_point.name);
-        let content = entry_point.launcher(&target.python);
-        tx.write(&dst, content.as_bytes(), 0o755)?;
-        record.push(hashed_entry(
-            relative_to(&dst, site_packages),
-            content.as_bytes(),
-        ));
+        let content = entry_point.launcher(&target.python).into_bytes();
+        record.push(hashed_entry(relative_to(&dst, site_packages), &content));
+        scripts.push((dst, content));
     }
-
-    // The dist-info, assembled under a name no scanner recognises, then renamed: commit point.
     let dist_info = &unpacked.dist_info;
-    tx.create_dir_all(site_packages)?;
-    let staging = tx.temp_dir(site_packages, &format!(".den-tmp-{dist_info}-"))?;
-    for (member, inner) in &plan.dist_info_files {
-        let src = unpacked.root.join(member);
-        tx.link(&src, &staging.join(inner), options.link_mode)?;
-        record.push(carried_entry(&wheel.record, member, &src, member.clone())?);
-    }
     let mut generated = vec![("INSTALLER", format!("{}\n", options.installer))];
     if options.requested {
         generated.push(("REQUESTED", String::new()));
@@ -194,8 +210,11 @@ pub fn install_wheel(
     if let Some(direct_url) = &options.direct_url {
         generated.push(("direct_url.json", direct_url.clone()));
     }
-    for (name, content) in generated {
-        tx.write(&staging.join(name), content.as_bytes(), 0o644)?;
+    for (member, _) in &plan.dist_info_files {
+        let src = unpacked.root.join(member);
+        record.push(carried_entry(&wheel.record, member, &src, member.clone())?);
+    }
+    for (name, content) in &generated {
         record.push(hashed_entry(
             format!("{dist_info}/{name}"),
             content.as_bytes(),
@@ -207,27 +226,71 @@ pub fn install_wheel(
         size: None,
     });
     record.sort_by(|a, b| a.path.cmp(&b.path));
-    tx.write(
-        &staging.join("RECORD"),
-        write_record(&record).as_bytes(),
-        0o644,
-    )?;
-    let final_path = site_packages.join(dist_info);
-    tx.rename(&staging, &final_path)?;
-    let moved_aside = tx.commit();
-    remove_empty_dirs(
-        moved_aside
-            .iter()
-            .filter_map(|p| p.parent().map(Path::to_path_buf))
-            .collect(),
-        site_packages,
-    );
+    let old = installed_of_same_name(unpacked, scheme)?;
 
-    Ok(InstalledDist {
-        name: wheel.metadata.name,
-        version: wheel.metadata.version,
-        path: final_path,
-        kind: DistKind::DistInfo,
+    fs::create_dir_all(site_packages).map_err(io_err("create directory", site_packages))?;
+    let final_path = site_packages.join(dist_info);
+    let mut tx = Transaction::begin(site_packages, &final_path, kill_after)?;
+    // 1. The new .dist-info, complete, under a name no scanner lists.
+    let staging = tx.staging().to_path_buf();
+    for (member, inner) in &plan.dist_info_files {
+        let dst = staging.join(inner);
+        if let Some(parent) = dst.parent() {
+            fs::create_dir_all(parent).map_err(io_err("create directory", parent))?;
+        }
+        link_file(&unpacked.root.join(member), &dst, options.link_mode)
+            .map_err(io_err("install", &dst))?;
+    }
+    let record_text = write_record(&record);
+    for (name, content) in generated
+        .iter()
+        .map(|(name, content)| (*name, content.as_bytes()))
+        .chain([("RECORD", record_text.as_bytes())])
+    {
+        let dst = staging.join(name);
+        fs::write(&dst, content).map_err(io_err("write", &dst))?;
+    }
+    // 2. The files, each old one saved before being overwritten.
+    for (src, dst) in &links {
+        tx.place(dst, Content::Link(src, options.link_mode))?;
+    }
+    for (dst, content) in &scripts {
+        tx.place(dst, Content::Bytes(content, 0o755))?;
+    }
+    // 3. What the commit makes obsolete.
+    let mut skipped = Vec::new();
+    if let Some((old, old_files, outside)) = &old {
+        let placed: HashSet<PathBuf> = links
+            .iter()
+            .map(|(_, dst)| dst)
+            .chain(scripts.iter().map(|(dst, _)| dst))
+            .map(|dst| normalize(dst))
+            .collect();
+        for file in old_files {
+            if !placed.contains(file) && !fs::symlink_metadata(file).is_ok_and(|m| m.is_dir()) {
+                tx.remove_after_commit(file)?;
+            }
+        }
+        if old.path != final_path {
+            tx.remove_after_commit(&old.path)?;
+        }
+        skipped.clone_from(outside);
+    }
+    if fs::symlink_metadata(&final_path).is_ok() {
+        tx.stash(&final_path)?;
+    }
+    // 4. Commit.
+    tx.commit()?;
+
+    Ok(Installed {
+        dist: InstalledDist {
+            name: wheel.metadata.name,
+            version: wheel.metadata.version,
+            path: final_path,
+            kind: DistKind::DistInfo,
+        },
+        replaced: old.map(|(old, _, _)| old),
+        skipped,
     })
 }
 
@@ -362,26 +425,25 @@ impl Plan {
     }
 }
 
-/// Moves aside (inside `tx`) the installed distribution with the wheel's name, if any: first
-/// its `.dist-info`, so it stops being listed at once, then its files.
-fn replace_installed(
-    tx: &mut Transaction,
+/// The installed `.dist-info` distribution with the wheel's name, if any, with its files
+/// inside the environment's prefix and those outside (left alone).
+fn installed_of_same_name(
     unpacked: &UnpackedWheel,
     scheme: &InstallScheme,
-) -> Result<(), InstallError> {
+) -> Result<Option<(InstalledDist, Vec<PathBuf>, Vec<PathBuf>)>, InstallError> {
     let mut dirs = vec![scheme.purelib.clone()];
     if scheme.platlib != scheme.purelib {
         dirs.push(scheme.platlib.clone());
     }
     let Some(old) = find_installed(&dirs, &unpacked.filename.name)? else {
-        return Ok(());
+        return Ok(None);
     };
     if old.kind != DistKind::DistInfo {
         tracing::warn!(
             "{} is a legacy .egg-info install; installing over it without removing it",
             old.path.display()
         );
-        return Ok(());
+        return Ok(None);
     }
     tracing::debug!(
         "replacing {} {} at {}",
@@ -389,14 +451,8 @@ fn replace_installed(
         old.version,
         old.path.display()
     );
-    let files = recorded_files(&old)?;
-    tx.move_aside(&old.path)?;
-    for file in files {
-        if !fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
-            tx.move_aside(&file)?;
-        }
-    }
-    Ok(())
+    let (inside, outside) = recorded_files(&old)?;
+    Ok(Some((old, inside, outside)))
 }
 
 /// The RECORD row for an unchanged wheel member installed at `path` (relative): hash and

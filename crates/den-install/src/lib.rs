@@ -6,7 +6,9 @@
 //!   nothing.
 //! - [`installed_distributions`], [`find_installed`], [`InstalledDist`]: what an environment
 //!   has (also legacy `.egg-info`, read-only), `pip freeze` lines.
-//! - [`uninstall`]: remove a distribution from its RECORD, whoever installed it.
+//! - [`uninstall`]: remove a distribution from its RECORD, whoever installed it (never
+//!   outside the environment's prefix).
+//! - [`recover`]: finish or undo installs a killed den process left half-done.
 //!
 //! Not done in this release: byte-compiling to `.pyc`, and Windows `.exe` launchers.
 
@@ -17,14 +19,19 @@ mod install;
 mod installed;
 mod paths;
 mod record;
+mod recover;
 mod scripts;
 mod transaction;
 mod uninstall;
 mod unpack;
 
 pub use error::InstallError;
-pub use install::{InstallOptions, InstallScheme, InstallTarget, install_wheel};
+pub use install::{
+    InstallOptions, InstallScheme, InstallTarget, Installed, install_wheel,
+    install_wheel_with_kill_switch,
+};
 pub use installed::{DistKind, InstalledDist, find_installed, installed_distributions};
 pub use record::{RecordEntry, parse_record, write_record};
-pub use uninstall::uninstall;
+pub use recover::{RecoveryReport, recover};
+pub use uninstall::{Uninstalled, uninstall};
 pub use unpack::{UnpackedWheel, unpack_wheel};

@@ -39,6 +39,28 @@ pub(crate) fn relative_to(path: &Path, base: &Path) -> String {
     ups.chain(downs).collect::<Vec<_>>().join("/")
 }
 
+/// The environment prefix that RECORD paths of `site_packages` must stay inside: the parent
+/// of its nearest ancestor named `lib`, `lib64` or `Lib` (`<prefix>/lib/pythonX.Y/
+/// site-packages`, `/usr/lib/python3/dist-packages`, `<prefix>/Lib/site-packages`), else
+/// `site_packages` itself (a `--target`-style directory).
+pub(crate) fn env_prefix(site_packages: &Path) -> PathBuf {
+    let site_packages = normalize(site_packages);
+    site_packages
+        .ancestors()
+        .find(|dir| {
+            dir.file_name()
+                .is_some_and(|n| n == "lib" || n == "lib64" || n == "Lib")
+        })
+        .and_then(Path::parent)
+        .map_or_else(|| site_packages.clone(), Path::to_path_buf)
+}
+
+/// Whether `path` (normalized, absolute) is strictly inside `prefix`: the only paths an
+/// uninstall or upgrade may delete (pip likewise skips "non-local" RECORD paths).
+pub(crate) fn is_inside(path: &Path, prefix: &Path) -> bool {
+    path != prefix && path.starts_with(prefix)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +77,23 @@ mod tests {
             normalize(&sp.join("../../../bin/tool")),
             PathBuf::from("/v/bin/tool")
         );
+    }
+
+    #[test]
+    fn prefixes_contain_only_the_environment() {
+        let prefix = env_prefix(Path::new("/v/lib/python3.12/site-packages"));
+        assert_eq!(prefix, PathBuf::from("/v"));
+        assert_eq!(
+            env_prefix(Path::new("/usr/lib/python3/dist-packages")),
+            PathBuf::from("/usr")
+        );
+        assert_eq!(
+            env_prefix(Path::new("/t/target")),
+            PathBuf::from("/t/target")
+        );
+        assert!(is_inside(Path::new("/v/bin/tool"), &prefix));
+        assert!(!is_inside(Path::new("/v"), &prefix));
+        assert!(!is_inside(Path::new("/vx/a"), &prefix));
+        assert!(!is_inside(Path::new("/tmp/x"), &prefix));
     }
 }

@@ -1,46 +1,364 @@
-//! All-or-nothing file placement: every change made while installing is recorded so that a
-//! failure undoes it, leaving the environment as it was.
+//! Crash-safe file placement for one install, driven by an on-disk journal.
+//!
+//! Layout in the site-packages directory of the install:
+//! - `.den-tmp-<pid>-<random>/`: the new `.dist-info`, assembled before anything else is
+//!   touched; renaming it to its final name is the commit point.
+//! - `.den-stash-<pid>-<random>/`: a `journal` (one JSON array per line, appended *before*
+//!   each change) and the saved copies of replaced files, named `0`, `1`, ...
+//!
+//! The staging directory is created before the journal, and only the commit renames it away,
+//! so "the journal's staging directory is gone" means "committed". A failure rolls back in
+//! process ([`Drop`]); a killed process is finished or rolled back by [`crate::recover`].
 
+use std::collections::BTreeSet;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use den_cache::{LinkMode, link_file};
 
 use crate::InstallError;
 use crate::error::io_err;
+use crate::uninstall::{remove_bytecode, remove_empty_dirs};
 
-/// The changes made so far by one install. Dropping it without [`Transaction::commit`] rolls
-/// back (also on panic): created files and directories are removed and moved-aside files are
-/// put back, newest first.
+/// Name prefix of staging directories and temporary files.
+pub(crate) const TMP_PREFIX: &str = ".den-tmp-";
+/// Name prefix of stash directories (which hold the journal).
+pub(crate) const STASH_PREFIX: &str = ".den-stash-";
+/// The journal's file name inside a stash directory.
+const JOURNAL: &str = "journal";
+
+/// One journaled change. Written before the change is made; undoing or finishing a change
+/// that was journaled but not (fully) made is harmless.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// The staging `.dist-info` directory (first line).
+    Staging(PathBuf),
+    /// Where the staging directory is renamed at commit (second line).
+    Final(PathBuf),
+    /// A directory created by this install (rollback removes it if empty).
+    Dir(PathBuf),
+    /// A file created where nothing was (rollback deletes it).
+    New(PathBuf),
+    /// The file at the path is about to be replaced; its old content is hardlinked (or
+    /// copied) to stash entry `.1` first (rollback moves it back).
+    Replace(PathBuf, String),
+    /// The file or directory at the path is moved to stash entry `.1` (rollback moves it
+    /// back, after deleting what was placed there).
+    Stash(PathBuf, String),
+    /// A file (or the old `.dist-info` directory) the commit makes obsolete: deleted after
+    /// the commit.
+    Remove(PathBuf),
+}
+
+impl Op {
+    fn encode(&self) -> Result<String, InstallError> {
+        let text = |path: &Path| {
+            path.to_str()
+                .map(str::to_string)
+                .ok_or_else(|| InstallError::Io {
+                    action: "journal",
+                    path: path.to_path_buf(),
+                    source: io::Error::new(io::ErrorKind::InvalidData, "path is not valid UTF-8"),
+                })
+        };
+        let fields = match self {
+            Op::Staging(p) => vec!["staging".to_string(), text(p)?],
+            Op::Final(p) => vec!["final".to_string(), text(p)?],
+            Op::Dir(p) => vec!["dir".to_string(), text(p)?],
+            Op::New(p) => vec!["new".to_string(), text(p)?],
+            Op::Replace(p, n) => vec!["replace".to_string(), text(p)?, n.clone()],
+            Op::Stash(p, n) => vec!["stash".to_string(), text(p)?, n.clone()],
+            Op::Remove(p) => vec!["remove".to_string(), text(p)?],
+        };
+        let mut line = serde_json::Value::from(fields).to_string();
+        line.push('\n');
+        Ok(line)
+    }
+
+    /// Parses one journal line; `None` for a line cut short by a kill (its change was
+    /// never made) or otherwise unreadable.
+    fn decode(line: &str) -> Option<Self> {
+        let fields: Vec<String> = serde_json::from_str(line).ok()?;
+        let path = || PathBuf::from(&fields[1]);
+        Some(match (fields.first()?.as_str(), fields.len()) {
+            ("staging", 2) => Op::Staging(path()),
+            ("final", 2) => Op::Final(path()),
+            ("dir", 2) => Op::Dir(path()),
+            ("new", 2) => Op::New(path()),
+            ("replace", 3) => Op::Replace(path(), fields[2].clone()),
+            ("stash", 3) => Op::Stash(path(), fields[2].clone()),
+            ("remove", 2) => Op::Remove(path()),
+            _ => return None,
+        })
+    }
+}
+
+/// A journal read back from a stash directory (by [`crate::recover`]) or kept by a live
+/// [`Transaction`].
+#[derive(Debug)]
+pub(crate) struct Journal {
+    /// The `.den-stash-*` directory.
+    pub(crate) stash: PathBuf,
+    /// The changes, oldest first.
+    pub(crate) ops: Vec<Op>,
+}
+
+impl Journal {
+    /// Reads the journal of stash directory `stash`; a missing journal reads as empty.
+    pub(crate) fn read(stash: &Path) -> Result<Self, InstallError> {
+        let path = stash.join(JOURNAL);
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(io_err("read", &path)(e)),
+        };
+        Ok(Self {
+            stash: stash.to_path_buf(),
+            ops: text.lines().filter_map(Op::decode).collect(),
+        })
+    }
+
+    /// The staging directory, if the journal got that far.
+    pub(crate) fn staging(&self) -> Option<&Path> {
+        self.ops.iter().find_map(|op| match op {
+            Op::Staging(p) => Some(p.as_path()),
+            _ => None,
+        })
+    }
+
+    /// The final `.dist-info` path, if the journal got that far.
+    pub(crate) fn final_path(&self) -> Option<&Path> {
+        self.ops.iter().find_map(|op| match op {
+            Op::Final(p) => Some(p.as_path()),
+            _ => None,
+        })
+    }
+
+    /// Whether the commit rename happened: the staging directory was created before the
+    /// journal and only the commit moves it away.
+    pub(crate) fn committed(&self) -> bool {
+        self.staging()
+            .is_some_and(|staging| fs::symlink_metadata(staging).is_err())
+    }
+
+    /// Undoes every change, newest first, then deletes the journal and the staging
+    /// directory (in that order, so an interrupted rollback is never mistaken for a commit).
+    /// Best effort: failures are logged and returned as messages.
+    pub(crate) fn roll_back(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for op in self.ops.iter().rev() {
+            let result = match op {
+                Op::New(path) => remove_any(path),
+                Op::Replace(path, name) | Op::Stash(path, name) => {
+                    let saved = self.stash.join(name);
+                    if fs::symlink_metadata(&saved).is_err() {
+                        // Journaled but never moved: the original is still in place.
+                        Ok(())
+                    } else {
+                        remove_any(path).and_then(|()| move_path(&saved, path))
+                    }
+                }
+                Op::Dir(path) => {
+                    // Only if empty: a concurrent install may have put files there.
+                    let _ = fs::remove_dir(path);
+                    Ok(())
+                }
+                Op::Staging(_) | Op::Final(_) | Op::Remove(_) => Ok(()),
+            };
+            if let Err(e) = result {
+                problems.push(format!("could not undo {op:?}: {e}"));
+            }
+        }
+        problems.extend(self.delete_stash());
+        if let Some(staging) = self.staging()
+            && let Err(e) = remove_any(staging)
+        {
+            problems.push(format!("could not remove {}: {e}", staging.display()));
+        }
+        for problem in &problems {
+            tracing::warn!("rollback: {problem}");
+        }
+        problems
+    }
+
+    /// Finishes a committed install: deletes the files it made obsolete (and the bytecode
+    /// of removed `.py` files), leftover temporary files, the directories this emptied
+    /// (never `site_packages` or the environment's layout), then the stash. Best effort:
+    /// failures are logged and returned as messages.
+    pub(crate) fn roll_forward(&self, site_packages: &Path) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut touched = BTreeSet::new();
+        for op in &self.ops {
+            let path = match op {
+                Op::Remove(path) => path,
+                Op::New(path)
+                    if path
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(TMP_PREFIX)) =>
+                {
+                    path
+                }
+                _ => continue,
+            };
+            if let Err(e) = remove_any(path) {
+                problems.push(format!("could not remove {}: {e}", path.display()));
+            }
+            if path.extension().is_some_and(|e| e == "py")
+                && let Err(e) = remove_bytecode(path, &mut touched)
+            {
+                problems.push(e.to_string());
+            }
+            if let Some(parent) = path.parent() {
+                touched.insert(parent.to_path_buf());
+            }
+        }
+        remove_empty_dirs(touched, site_packages);
+        problems.extend(self.delete_stash());
+        for problem in &problems {
+            tracing::warn!("{problem}");
+        }
+        problems
+    }
+
+    fn delete_stash(&self) -> Option<String> {
+        remove_any(&self.stash)
+            .err()
+            .map(|e| format!("could not remove {}: {e}", self.stash.display()))
+    }
+}
+
+/// What a file placed by [`Transaction::place`] contains.
+pub(crate) enum Content<'a> {
+    /// A file of the unpacked wheel, placed with the link mode.
+    Link(&'a Path, LinkMode),
+    /// Generated bytes, with Unix permission bits.
+    Bytes(&'a [u8], u32),
+}
+
+/// One install in progress. Dropping it without [`Transaction::commit`] rolls back (also
+/// on panic).
 pub(crate) struct Transaction {
-    /// Where the stash directory for moved-aside files is created (site-packages).
-    stash_parent: PathBuf,
-    /// Lazily created `.den-stash-*` directory.
-    stash: Option<PathBuf>,
-    /// `(original location, location in the stash)`.
-    stashed: Vec<(PathBuf, PathBuf)>,
-    /// Files (and whole temporary directories) this install created.
-    created: Vec<PathBuf>,
-    /// Directories this install created, in creation order.
-    created_dirs: Vec<PathBuf>,
-    committed: bool,
+    journal: Journal,
+    file: fs::File,
+    site_packages: PathBuf,
+    staging: PathBuf,
+    final_path: PathBuf,
+    /// The stash directory's random part, making temporary file names unique between
+    /// concurrent transactions of one process.
+    token: String,
+    finished: bool,
+    /// Test hook: how many more steps may run before a simulated kill.
+    kill_after: Option<usize>,
+    killed: bool,
 }
 
 impl Transaction {
-    /// A transaction whose stash, if needed, lives in `stash_parent`.
-    pub(crate) fn new(stash_parent: &Path) -> Self {
-        Self {
-            stash_parent: stash_parent.to_path_buf(),
-            stash: None,
-            stashed: Vec::new(),
-            created: Vec::new(),
-            created_dirs: Vec::new(),
-            committed: false,
-        }
+    /// Starts an install whose `.dist-info` will be `final_path` (inside `site_packages`,
+    /// which must exist): creates the staging directory, then the stash and its journal.
+    /// `kill_after`: test hook, see [`crate::install_wheel_with_kill_switch`].
+    pub(crate) fn begin(
+        site_packages: &Path,
+        final_path: &Path,
+        kill_after: Option<usize>,
+    ) -> Result<Self, InstallError> {
+        let pid = std::process::id();
+        let make_dir = |prefix: String| {
+            tempfile::Builder::new()
+                .prefix(&prefix)
+                .tempdir_in(site_packages)
+                .map(tempfile::TempDir::keep)
+                .map_err(io_err("create a temporary directory in", site_packages))
+        };
+        let staging = make_dir(format!("{TMP_PREFIX}{pid}-"))?;
+        let stash = match make_dir(format!("{STASH_PREFIX}{pid}-")) {
+            Ok(stash) => stash,
+            Err(e) => {
+                let _ = fs::remove_dir_all(&staging);
+                return Err(e);
+            }
+        };
+        let journal_path = stash.join(JOURNAL);
+        let file = fs::File::create_new(&journal_path).map_err(io_err("create", &journal_path));
+        let token = stash
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .rsplit('-')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let journal = Journal {
+            stash: stash.clone(),
+            ops: Vec::new(),
+        };
+        let file = match file {
+            Ok(file) => file,
+            Err(e) => {
+                journal.roll_back();
+                let _ = fs::remove_dir_all(&staging);
+                return Err(e);
+            }
+        };
+        let mut tx = Self {
+            journal,
+            file,
+            site_packages: site_packages.to_path_buf(),
+            staging: staging.clone(),
+            final_path: final_path.to_path_buf(),
+            token,
+            finished: false,
+            kill_after,
+            killed: false,
+        };
+        tx.log(Op::Staging(staging))?;
+        tx.log(Op::Final(final_path.to_path_buf()))?;
+        Ok(tx)
     }
 
-    /// Creates `dir` and its missing ancestors, remembering each one created.
+    /// The staging directory: the new `.dist-info`'s content goes here (not journaled: it
+    /// is deleted as a whole on rollback).
+    pub(crate) fn staging(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Counts one step for the test hook; a simulated kill stops here, leaving everything
+    /// as a killed process would.
+    fn step(&mut self) -> Result<(), InstallError> {
+        if let Some(left) = &mut self.kill_after {
+            if *left == 0 {
+                self.killed = true;
+                return Err(InstallError::Io {
+                    action: "continue (simulated kill) at",
+                    path: self.final_path.clone(),
+                    source: io::Error::from(io::ErrorKind::Interrupted),
+                });
+            }
+            *left -= 1;
+        }
+        Ok(())
+    }
+
+    /// Appends `op` to the journal before the change it describes.
+    fn log(&mut self, op: Op) -> Result<(), InstallError> {
+        self.step()?;
+        let line = op.encode()?;
+        let path = self.journal.stash.join(JOURNAL);
+        self.file
+            .write_all(line.as_bytes())
+            .map_err(io_err("write", &path))?;
+        self.journal.ops.push(op);
+        self.step()
+    }
+
+    /// A fresh stash entry name.
+    fn stash_name(&self) -> String {
+        self.journal.ops.len().to_string()
+    }
+
+    /// Creates `dir` and its missing ancestors, journaling each one.
     pub(crate) fn create_dir_all(&mut self, dir: &Path) -> Result<(), InstallError> {
         let mut missing = Vec::new();
         let mut current = Some(dir);
@@ -52,8 +370,9 @@ impl Transaction {
             current = path.parent();
         }
         for path in missing.into_iter().rev() {
+            self.log(Op::Dir(path.clone()))?;
             match fs::create_dir(&path) {
-                Ok(()) => self.created_dirs.push(path),
+                Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
                 Err(e) => return Err(io_err("create directory", &path)(e)),
             }
@@ -61,175 +380,129 @@ impl Transaction {
         Ok(())
     }
 
-    /// Moves whatever is at `path` (file, symlink or directory) into the stash, if anything;
-    /// rollback puts it back, commit deletes it.
-    pub(crate) fn move_aside(&mut self, path: &Path) -> Result<(), InstallError> {
-        let Ok(meta) = fs::symlink_metadata(path) else {
-            return Ok(());
-        };
-        let stash = match &self.stash {
-            Some(stash) => stash.clone(),
-            None => {
-                let dir = tempfile::Builder::new()
-                    .prefix(".den-stash-")
-                    .tempdir_in(&self.stash_parent)
-                    .map_err(io_err("create a stash directory in", &self.stash_parent))?
-                    .keep();
-                self.stash = Some(dir.clone());
-                dir
-            }
-        };
-        let backup = stash.join(self.stashed.len().to_string());
-        move_path(path, &backup, meta.is_dir()).map_err(io_err("move aside", path))?;
-        self.stashed.push((path.to_path_buf(), backup));
-        Ok(())
-    }
-
-    /// Places `src` at `dst` with `mode` (hardlink / clone / copy), replacing what was there.
-    pub(crate) fn link(
-        &mut self,
-        src: &Path,
-        dst: &Path,
-        mode: LinkMode,
-    ) -> Result<(), InstallError> {
-        self.prepare(dst)?;
-        link_file(src, dst, mode).map_err(io_err("install", dst))?;
-        self.created.push(dst.to_path_buf());
-        Ok(())
-    }
-
-    /// Writes a new file at `dst` with `bytes` and Unix permission bits `permissions`,
-    /// replacing what was there.
-    pub(crate) fn write(
-        &mut self,
-        dst: &Path,
-        bytes: &[u8],
-        permissions: u32,
-    ) -> Result<(), InstallError> {
-        self.prepare(dst)?;
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, permissions);
-        #[cfg(not(unix))]
-        let _ = permissions;
-        let result = options.open(dst);
-        // Record before writing, so a failed write is cleaned up too.
-        if result.is_ok() {
-            self.created.push(dst.to_path_buf());
-        }
-        io::Write::write_all(&mut result.map_err(io_err("create", dst))?, bytes)
-            .map_err(io_err("write", dst))?;
-        #[cfg(unix)]
-        {
-            // The umask may have cleared bits of `mode`; scripts must end up executable.
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(dst, fs::Permissions::from_mode(permissions))
-                .map_err(io_err("set permissions of", dst))?;
-        }
-        Ok(())
-    }
-
-    /// A fresh, empty directory `<parent>/<prefix>XXXX` owned by this transaction (removed
-    /// with its content on rollback).
-    pub(crate) fn temp_dir(
-        &mut self,
-        parent: &Path,
-        prefix: &str,
-    ) -> Result<PathBuf, InstallError> {
-        let dir = tempfile::Builder::new()
-            .prefix(prefix)
-            .tempdir_in(parent)
-            .map_err(io_err("create a temporary directory in", parent))?
-            .keep();
-        self.created.push(dir.clone());
-        Ok(dir)
-    }
-
-    /// Renames `from` (created by this transaction) to `to`, moving aside what was at `to`.
-    pub(crate) fn rename(&mut self, from: &Path, to: &Path) -> Result<(), InstallError> {
-        self.move_aside(to)?;
-        fs::rename(from, to).map_err(io_err("rename into place", to))?;
-        for created in &mut self.created {
-            if created == from {
-                *created = to.to_path_buf();
-            }
-        }
-        Ok(())
-    }
-
-    /// Makes the changes permanent: deletes the stash. Returns the original locations of
-    /// everything that was moved aside (the files replaced or removed by this install).
-    pub(crate) fn commit(mut self) -> Vec<PathBuf> {
-        self.committed = true;
-        if let Some(stash) = &self.stash
-            && let Err(e) = fs::remove_dir_all(stash)
-        {
-            tracing::warn!("could not remove {}: {e}", stash.display());
-        }
-        self.stashed
-            .drain(..)
-            .map(|(original, _)| original)
-            .collect()
-    }
-
-    /// Creates the parent directory of `dst` and moves aside what is at `dst`.
-    fn prepare(&mut self, dst: &Path) -> Result<(), InstallError> {
+    /// Places `content` at `dst`. Where nothing is, the file is created directly. An
+    /// existing file is first saved to the stash (hardlink, else copy), then the new file
+    /// is written under a temporary name beside it and renamed over it, so `dst` never
+    /// disappears. An existing directory is moved to the stash.
+    pub(crate) fn place(&mut self, dst: &Path, content: Content<'_>) -> Result<(), InstallError> {
         if let Some(parent) = dst.parent() {
             self.create_dir_all(parent)?;
         }
-        self.move_aside(dst)
-    }
-
-    /// Undoes every change, newest first; best effort, failures are logged.
-    fn rollback(&mut self) {
-        for path in self.created.drain(..).rev() {
-            let result = match fs::symlink_metadata(&path) {
-                Ok(meta) if meta.is_dir() => fs::remove_dir_all(&path),
-                Ok(_) => fs::remove_file(&path),
-                Err(_) => Ok(()),
-            };
-            if let Err(e) = result {
-                tracing::warn!("rollback: could not remove {}: {e}", path.display());
+        match fs::symlink_metadata(dst) {
+            Err(_) => {
+                self.log(Op::New(dst.to_path_buf()))?;
+                write_content(dst, &content)
+            }
+            Ok(meta) if meta.is_dir() => {
+                self.stash(dst)?;
+                self.log(Op::New(dst.to_path_buf()))?;
+                write_content(dst, &content)
+            }
+            Ok(_) => {
+                let name = self.stash_name();
+                let saved = self.journal.stash.join(&name);
+                self.log(Op::Replace(dst.to_path_buf(), name.clone()))?;
+                fs::hard_link(dst, &saved)
+                    .or_else(|_| fs::copy(dst, &saved).map(drop))
+                    .map_err(io_err("save a copy of", dst))?;
+                self.step()?;
+                let temp = dst.with_file_name(format!(
+                    "{TMP_PREFIX}{}-{}-{name}",
+                    std::process::id(),
+                    self.token
+                ));
+                self.log(Op::New(temp.clone()))?;
+                write_content(&temp, &content)?;
+                self.step()?;
+                fs::rename(&temp, dst).map_err(io_err("rename into place", dst))
             }
         }
-        for (original, backup) in self.stashed.drain(..).rev() {
-            let is_dir = fs::symlink_metadata(&backup).is_ok_and(|m| m.is_dir());
-            if let Err(e) = move_path(&backup, &original, is_dir) {
-                tracing::warn!(
-                    "rollback: could not restore {} from {}: {e}",
-                    original.display(),
-                    backup.display()
-                );
-            }
-        }
-        for dir in self.created_dirs.drain(..).rev() {
-            // Only empty directories: something else may have put files there meanwhile.
-            let _ = fs::remove_dir(&dir);
-        }
-        if let Some(stash) = self.stash.take() {
-            let _ = fs::remove_dir(&stash);
-        }
     }
-}
 
-/// Renames `from` to `to`; for files on different file systems (a scripts directory mounted
-/// elsewhere than site-packages), copies then deletes instead.
-fn move_path(from: &Path, to: &Path, is_dir: bool) -> io::Result<()> {
-    match fs::rename(from, to) {
-        Ok(()) => Ok(()),
-        Err(_) if !is_dir => {
-            fs::copy(from, to)?;
-            fs::remove_file(from)
-        }
-        Err(e) => Err(e),
+    /// Moves the file or directory at `path` into the stash (rollback puts it back, the
+    /// commit deletes it).
+    pub(crate) fn stash(&mut self, path: &Path) -> Result<(), InstallError> {
+        let name = self.stash_name();
+        self.log(Op::Stash(path.to_path_buf(), name.clone()))?;
+        move_path(path, &self.journal.stash.join(&name)).map_err(io_err("move aside", path))
+    }
+
+    /// Schedules `path` for deletion right after the commit.
+    pub(crate) fn remove_after_commit(&mut self, path: &Path) -> Result<(), InstallError> {
+        self.log(Op::Remove(path.to_path_buf()))
+    }
+
+    /// The commit point: renames the staging directory to the final `.dist-info` (which
+    /// must not exist: [`Transaction::stash`] it first), then deletes what the install made
+    /// obsolete and the stash.
+    pub(crate) fn commit(mut self) -> Result<(), InstallError> {
+        self.step()?;
+        fs::rename(&self.staging, &self.final_path)
+            .map_err(io_err("rename into place", &self.final_path))?;
+        self.finished = true;
+        self.step()?;
+        self.journal.roll_forward(&self.site_packages);
+        Ok(())
     }
 }
 
 impl Drop for Transaction {
     fn drop(&mut self) {
-        if !self.committed {
-            self.rollback();
+        if !self.finished && !self.killed {
+            self.journal.roll_back();
         }
+    }
+}
+
+/// Writes `content` to `path`, which must not exist.
+fn write_content(path: &Path, content: &Content<'_>) -> Result<(), InstallError> {
+    match content {
+        Content::Link(src, mode) => link_file(src, path, *mode)
+            .map(drop)
+            .map_err(io_err("install", path)),
+        Content::Bytes(bytes, permissions) => {
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, *permissions);
+            let mut file = options.open(path).map_err(io_err("create", path))?;
+            file.write_all(bytes).map_err(io_err("write", path))?;
+            #[cfg(unix)]
+            {
+                // The umask may have cleared bits of `mode`; scripts must end up executable.
+                use std::os::unix::fs::PermissionsExt;
+                fs::set_permissions(path, fs::Permissions::from_mode(*permissions))
+                    .map_err(io_err("set permissions of", path))?;
+            }
+            #[cfg(not(unix))]
+            let _ = permissions;
+            Ok(())
+        }
+    }
+}
+
+/// Deletes a file, symlink or directory tree; nothing there is fine.
+pub(crate) fn remove_any(path: &Path) -> io::Result<()> {
+    let result = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => fs::remove_dir_all(path),
+        Ok(_) => fs::remove_file(path),
+        Err(_) => return Ok(()),
+    };
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+/// Renames `from` to `to`; for files on different file systems (a scripts directory mounted
+/// elsewhere than site-packages), copies then deletes instead.
+fn move_path(from: &Path, to: &Path) -> io::Result<()> {
+    match fs::rename(from, to) {
+        Ok(()) => Ok(()),
+        Err(_) if !fs::symlink_metadata(from).is_ok_and(|m| m.is_dir()) => {
+            fs::copy(from, to)?;
+            fs::remove_file(from)
+        }
+        Err(e) => Err(e),
     }
 }

@@ -6,24 +6,37 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::InstallError;
 use crate::error::io_err;
 use crate::installed::{DistKind, InstalledDist};
-use crate::paths::normalize;
-use crate::{InstallError, record};
+use crate::paths::{env_prefix, is_inside, normalize};
+
+/// What [`uninstall`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Uninstalled {
+    /// The removed files (absolute) and, last, the `.dist-info` directory.
+    pub removed: Vec<PathBuf>,
+    /// RECORD paths outside the environment's prefix (absolute, or climbing out with
+    /// `..`), left alone; callers should tell the user.
+    pub skipped: Vec<PathBuf>,
+}
 
 /// Removes `dist`: every file its RECORD lists (paths relative to its site-packages, `..`
 /// allowed), the `__pycache__/<stem>.*.pyc` (and Python 2 `.pyc`/`.pyo`) files of removed
 /// `.py` files, the `.dist-info` directory, and then the directories these removals left
-/// empty (but not the environment's own layout: site-packages, `bin`, `share`...). Works on distributions installed by
-/// pip, den or any RECORD-writing installer. Files already gone are skipped, so a failed
-/// uninstall can be retried; the `.dist-info` goes last, so until then the distribution is
-/// still listed.
+/// empty (but not the environment's own layout: site-packages, `bin`, `share`...). Works on
+/// distributions installed by pip, den or any RECORD-writing installer. Files already gone
+/// are skipped, so a failed uninstall can be retried; the `.dist-info` goes last, so until
+/// then the distribution is still listed.
 ///
-/// Returns the removed files and, last, the `.dist-info` directory.
+/// Only paths strictly inside the environment's prefix are deleted (for
+/// `<prefix>/lib/pythonX.Y/site-packages`, `<prefix>`; in general the parent of the nearest
+/// ancestor named `lib`/`lib64`/`Lib`, else site-packages itself): others are logged with
+/// `tracing::warn!` and returned in [`Uninstalled::skipped`], like pip's "non-local" paths.
 ///
 /// Errors: a legacy egg-info distribution ([`InstallError::LegacyDistribution`]), an
 /// unreadable RECORD, or a file that cannot be removed ([`InstallError::Io`]).
-pub fn uninstall(dist: &InstalledDist) -> Result<Vec<PathBuf>, InstallError> {
+pub fn uninstall(dist: &InstalledDist) -> Result<Uninstalled, InstallError> {
     if dist.kind != DistKind::DistInfo {
         return Err(InstallError::LegacyDistribution {
             path: dist.path.clone(),
@@ -31,14 +44,10 @@ pub fn uninstall(dist: &InstalledDist) -> Result<Vec<PathBuf>, InstallError> {
         });
     }
     let site_packages = dist.site_packages().to_path_buf();
-    let dist_info = normalize(&dist.path);
+    let (files, skipped) = recorded_files(dist)?;
     let mut removed = Vec::new();
     let mut touched_dirs = BTreeSet::new();
-    for entry in dist.record()? {
-        let path = normalize(&site_packages.join(&entry.path));
-        if path.starts_with(&dist_info) {
-            continue;
-        }
+    for path in files {
         if remove_file_if_present(&path)? {
             removed.push(path.clone());
         }
@@ -52,7 +61,7 @@ pub fn uninstall(dist: &InstalledDist) -> Result<Vec<PathBuf>, InstallError> {
     fs::remove_dir_all(&dist.path).map_err(io_err("remove", &dist.path))?;
     removed.push(dist.path.clone());
     remove_empty_dirs(touched_dirs, &site_packages);
-    Ok(removed)
+    Ok(Uninstalled { removed, skipped })
 }
 
 /// Removes a file or symlink; `Ok(false)` when nothing is there or it is a directory (RECORD
@@ -71,7 +80,7 @@ fn remove_file_if_present(path: &Path) -> Result<bool, InstallError> {
 
 /// Removes the compiled forms of `source` (`x.py`): `__pycache__/x.<tag>.pyc` (PEP 3147,
 /// any tag and optimization level) and legacy `x.pyc` / `x.pyo` beside it.
-fn remove_bytecode(
+pub(crate) fn remove_bytecode(
     source: &Path,
     touched_dirs: &mut BTreeSet<PathBuf>,
 ) -> Result<Vec<PathBuf>, InstallError> {
@@ -139,15 +148,28 @@ fn is_protected(dir: &Path, site_packages: &Path) -> bool {
             .is_some_and(|n| n == "site-packages" || n == "dist-packages")
 }
 
-/// The files of `dist` outside its `.dist-info`, as absolute paths (normalized), for callers
-/// that move them aside (upgrades).
-pub(crate) fn recorded_files(dist: &InstalledDist) -> Result<Vec<PathBuf>, InstallError> {
+/// The files of `dist` outside its `.dist-info`, as absolute normalized paths: those inside
+/// the environment's prefix ([`env_prefix`]), and those outside it, which are logged and must
+/// be left alone.
+pub(crate) fn recorded_files(
+    dist: &InstalledDist,
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InstallError> {
     let site_packages = dist.site_packages();
+    let prefix = env_prefix(site_packages);
     let dist_info = normalize(&dist.path);
-    Ok(dist
+    let (inside, outside): (Vec<PathBuf>, Vec<PathBuf>) = dist
         .record()?
         .into_iter()
-        .map(|entry: record::RecordEntry| normalize(&site_packages.join(entry.path)))
+        .map(|entry| normalize(&site_packages.join(entry.path)))
         .filter(|path| !path.starts_with(&dist_info))
-        .collect())
+        .partition(|path| is_inside(path, &prefix));
+    for path in &outside {
+        tracing::warn!(
+            "{}: RECORD lists {}, outside the environment {}; leaving it alone",
+            dist.path.display(),
+            path.display(),
+            prefix.display()
+        );
+    }
+    Ok((inside, outside))
 }

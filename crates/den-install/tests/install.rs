@@ -201,7 +201,7 @@ fn install(cache: &Cache, wheel: &Path, target: &InstallTarget) -> den_install::
         requested: true,
         ..InstallOptions::default()
     };
-    install_wheel(&unpacked, target, &options).unwrap()
+    install_wheel(&unpacked, target, &options).unwrap().dist
 }
 
 /// Checks that every RECORD row with a hash matches the installed file.
@@ -292,7 +292,7 @@ fn installs_into_real_venv_and_runs() {
 
     // den's uninstall removes everything it installed, including bytecode made by imports.
     let pre_install_dirs = dirs(&venv.root).len();
-    let removed = uninstall(&dist).unwrap();
+    let removed = uninstall(&dist).unwrap().removed;
     assert!(removed.contains(&bin.join("den-demo-tool")));
     assert!(!venv.site_packages().join("den_demo").exists());
     assert!(!venv.root.join("share/den-demo").exists());
@@ -526,7 +526,9 @@ fn upgrade_replaces_old_version_and_failed_upgrade_keeps_it() {
         "failed upgrade must restore 1.0 exactly"
     );
 
-    let new = install_wheel(&unpacked, &target, &InstallOptions::default()).unwrap();
+    let new = install_wheel(&unpacked, &target, &InstallOptions::default())
+        .unwrap()
+        .dist;
     assert!(!old.path.exists());
     assert_eq!(new.version.to_string(), "2.0");
     let sp = &target.scheme.purelib;
@@ -597,7 +599,7 @@ fn platlib_wheels_and_copy_mode() {
     let err = install_wheel(&unpacked, &target, &bad).unwrap_err();
     assert!(matches!(err, InstallError::DirectUrl { .. }), "{err}");
     assert!(!target.scheme.platlib.exists());
-    let dist = install_wheel(&unpacked, &target, &options).unwrap();
+    let dist = install_wheel(&unpacked, &target, &options).unwrap().dist;
     assert!(dist.path.starts_with(&target.scheme.platlib));
     assert!(target.scheme.platlib.join("native/__init__.py").is_file());
     assert!(target.scheme.purelib.join("native_pure.py").is_file());
@@ -645,7 +647,9 @@ fn large_wheel_installs_quickly() {
     let start = std::time::Instant::now();
     let unpacked = unpack_wheel(&cache, &wheel).unwrap();
     let unpacked_at = start.elapsed();
-    let dist = install_wheel(&unpacked, &target, &InstallOptions::default()).unwrap();
+    let dist = install_wheel(&unpacked, &target, &InstallOptions::default())
+        .unwrap()
+        .dist;
     let installed_at = start.elapsed();
     eprintln!(
         "1000-file wheel: unpack {unpacked_at:?}, install {:?}",

@@ -1,0 +1,128 @@
+//! Finishing or undoing installs that a killed den process left half-done.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::InstallError;
+use crate::error::io_err;
+use crate::transaction::{Journal, STASH_PREFIX, TMP_PREFIX, remove_any};
+
+/// What [`recover`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecoveryReport {
+    /// `.dist-info` paths of interrupted installs that were undone (the previous version,
+    /// if any, is back in place).
+    pub rolled_back: Vec<PathBuf>,
+    /// `.dist-info` paths of interrupted installs that had committed and were finished.
+    pub completed: Vec<PathBuf>,
+    /// Leftover `.den-tmp-*` / `.den-stash-*` entries deleted.
+    pub removed: Vec<PathBuf>,
+    /// Changes that could not be undone or finished (each names the path and the error);
+    /// the environment may need a reinstall of the named distribution.
+    pub problems: Vec<String>,
+}
+
+impl RecoveryReport {
+    /// Whether there was nothing to recover.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+
+    /// One human-readable line per action or problem, for the user.
+    pub fn lines(&self) -> Vec<String> {
+        let show = |verb: &str, paths: &[PathBuf]| {
+            paths
+                .iter()
+                .map(|p| format!("{verb} {}", p.display()))
+                .collect::<Vec<_>>()
+        };
+        let mut lines = show("undid an interrupted install of", &self.rolled_back);
+        lines.extend(show("finished an interrupted install of", &self.completed));
+        lines.extend(show("removed leftover", &self.removed));
+        lines.extend(
+            self.problems
+                .iter()
+                .map(|p| format!("recovery problem: {p}")),
+        );
+        lines
+    }
+}
+
+/// Repairs what killed den processes left in `site_packages` (each directory once; missing
+/// ones are skipped). Must run while holding the environment's lock, so that no live den
+/// process owns the leftovers.
+///
+/// For each `.den-stash-<pid>-*` directory (an install's journal and saved files):
+/// - if the journal's staging directory `.den-tmp-<pid>-*` still exists, the install had not
+///   committed: it is **rolled back**, newest change first: files it created where nothing
+///   was are deleted, files it replaced or moved aside are put back from the stash,
+///   directories it created are removed if empty. The previous version (if any) is then
+///   exactly as before, and the new `.dist-info` never appeared;
+/// - otherwise the new `.dist-info` was renamed into place (the commit point): the install
+///   is **finished**: the old version's files not in the new one, its `.dist-info` and the
+///   bytecode of its removed `.py` files are deleted, then emptied directories;
+/// - then the stash directory goes.
+///
+/// Afterwards every remaining `.den-tmp-*` entry of the directory (a staging directory
+/// whose journal was never written or was already cleaned, so nothing was placed from it)
+/// is deleted. Temporary files that installs write beside files they replace are journaled
+/// and handled by the two cases above.
+///
+/// Errors: a directory cannot be listed or a journal cannot be read ([`InstallError::Io`]);
+/// individual undo/finish failures do not stop recovery and are listed in
+/// [`RecoveryReport::problems`].
+pub fn recover(site_packages: &[PathBuf]) -> Result<RecoveryReport, InstallError> {
+    let mut report = RecoveryReport::default();
+    let mut seen = Vec::new();
+    for dir in site_packages {
+        if seen.contains(dir) {
+            continue;
+        }
+        seen.push(dir.clone());
+        recover_dir(dir, &mut report)?;
+    }
+    Ok(report)
+}
+
+fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallError> {
+    let leftovers = |prefix: &str| -> Result<Vec<PathBuf>, InstallError> {
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err("list", dir)(e)),
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+            .map(|e| e.path())
+            .collect();
+        paths.sort();
+        Ok(paths)
+    };
+    for stash in leftovers(STASH_PREFIX)? {
+        let journal = Journal::read(&stash)?;
+        let name = journal.final_path().unwrap_or(&stash).to_path_buf();
+        if journal.committed() {
+            tracing::warn!("finishing the interrupted install of {}", name.display());
+            report.problems.extend(journal.roll_forward(dir));
+            report.completed.push(name);
+        } else {
+            tracing::warn!("undoing the interrupted install of {}", name.display());
+            report.problems.extend(journal.roll_back());
+            if journal.final_path().is_some() {
+                report.rolled_back.push(name);
+            }
+        }
+        report.removed.push(stash);
+    }
+    for temp in leftovers(TMP_PREFIX)? {
+        match remove_any(&temp) {
+            Ok(()) => report.removed.push(temp),
+            Err(e) => report
+                .problems
+                .push(format!("could not remove {}: {e}", temp.display())),
+        }
+    }
+    Ok(())
+}
