@@ -425,12 +425,16 @@ impl Plan {
     }
 }
 
+/// An installed distribution being replaced: it, its files inside the environment's prefix,
+/// and those outside.
+type OldInstall = (InstalledDist, Vec<PathBuf>, Vec<PathBuf>);
+
 /// The installed `.dist-info` distribution with the wheel's name, if any, with its files
 /// inside the environment's prefix and those outside (left alone).
 fn installed_of_same_name(
     unpacked: &UnpackedWheel,
     scheme: &InstallScheme,
-) -> Result<Option<(InstalledDist, Vec<PathBuf>, Vec<PathBuf>)>, InstallError> {
+) -> Result<Option<OldInstall>, InstallError> {
     let mut dirs = vec![scheme.purelib.clone()];
     if scheme.platlib != scheme.purelib {
         dirs.push(scheme.platlib.clone());

@@ -185,11 +185,19 @@ impl Journal {
     /// Finishes a committed install: deletes the files it made obsolete (and the bytecode
     /// of removed `.py` files), leftover temporary files, the directories this emptied
     /// (never `site_packages` or the environment's layout), then the stash. Best effort:
-    /// failures are logged and returned as messages.
-    pub(crate) fn roll_forward(&self, site_packages: &Path) -> Vec<String> {
+    /// failures are logged and returned as messages. `keep_going` is asked before each
+    /// deletion (test hook: returning false stops here, like a kill).
+    pub(crate) fn roll_forward(
+        &self,
+        site_packages: &Path,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Vec<String> {
         let mut problems = Vec::new();
         let mut touched = BTreeSet::new();
         for op in &self.ops {
+            if !keep_going() {
+                return problems;
+            }
             let path = match op {
                 Op::Remove(path) => path,
                 Op::New(path)
@@ -330,11 +338,7 @@ impl Transaction {
         if let Some(left) = &mut self.kill_after {
             if *left == 0 {
                 self.killed = true;
-                return Err(InstallError::Io {
-                    action: "continue (simulated kill) at",
-                    path: self.final_path.clone(),
-                    source: io::Error::from(io::ErrorKind::Interrupted),
-                });
+                return Err(simulated_kill(&self.final_path));
             }
             *left -= 1;
         }
@@ -440,8 +444,24 @@ impl Transaction {
         fs::rename(&self.staging, &self.final_path)
             .map_err(io_err("rename into place", &self.final_path))?;
         self.finished = true;
-        self.step()?;
-        self.journal.roll_forward(&self.site_packages);
+        let mut kill_after = self.kill_after;
+        let mut stopped = false;
+        self.journal
+            .roll_forward(&self.site_packages, &mut || match &mut kill_after {
+                Some(0) => {
+                    stopped = true;
+                    false
+                }
+                Some(left) => {
+                    *left -= 1;
+                    true
+                }
+                None => true,
+            });
+        if stopped {
+            self.killed = true;
+            return Err(simulated_kill(&self.final_path));
+        }
         Ok(())
     }
 }
@@ -451,6 +471,15 @@ impl Drop for Transaction {
         if !self.finished && !self.killed {
             self.journal.roll_back();
         }
+    }
+}
+
+/// The error of the test hook's simulated kill.
+fn simulated_kill(final_path: &Path) -> InstallError {
+    InstallError::Io {
+        action: "continue (simulated kill) the install of",
+        path: final_path.to_path_buf(),
+        source: io::Error::from(io::ErrorKind::Interrupted),
     }
 }
 

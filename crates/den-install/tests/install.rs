@@ -740,3 +740,243 @@ fn reinstalling_the_same_version_keeps_one_dist_info() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Files (minus bytecode) and directories under `root`: what an interrupted-then-recovered
+/// install is compared by.
+fn state(root: &Path) -> (BTreeMap<PathBuf, Vec<u8>>, Vec<PathBuf>) {
+    let mut files = snapshot(root);
+    files.retain(|p, _| !p.to_string_lossy().contains("__pycache__"));
+    (files, dirs(root))
+}
+
+/// Kills an install (`v2`) at every step, over an environment prepared by `setup`, runs
+/// `recover`, and checks that the environment is exactly as before or exactly as after a
+/// complete install. Returns how many kills ended each way.
+fn kill_at_every_step(
+    env: &Path,
+    target: &InstallTarget,
+    setup: &dyn Fn(),
+    v2: &den_install::UnpackedWheel,
+) -> (usize, usize) {
+    let reset = || {
+        if env.exists() {
+            fs::remove_dir_all(env).unwrap();
+        }
+        fs::create_dir_all(&target.scheme.purelib).unwrap();
+        setup();
+    };
+    reset();
+    let before = state(env);
+    install_wheel(v2, target, &InstallOptions::default()).unwrap();
+    let after = state(env);
+    let (mut old, mut new) = (0, 0);
+    for step in 0.. {
+        reset();
+        match den_install::install_wheel_with_kill_switch(
+            v2,
+            target,
+            &InstallOptions::default(),
+            Some(step),
+        ) {
+            Ok(_) => {
+                assert_eq!(state(env), after, "completed install");
+                break;
+            }
+            Err(InstallError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => panic!("step {step}: {e}"),
+        }
+        let report = den_install::recover(std::slice::from_ref(&target.scheme.purelib)).unwrap();
+        assert!(report.problems.is_empty(), "step {step}: {report:?}");
+        assert!(!report.is_empty(), "step {step}: nothing recovered");
+        let now = state(env);
+        if now == before {
+            old += 1;
+        } else if now == after {
+            new += 1;
+        } else {
+            let diff: Vec<_> = now
+                .0
+                .keys()
+                .chain(after.0.keys())
+                .chain(before.0.keys())
+                .filter(|p| now.0.get(*p) != before.0.get(*p) && now.0.get(*p) != after.0.get(*p))
+                .collect();
+            panic!("step {step}: inconsistent environment; differing: {diff:?}, report {report:?}");
+        }
+        // Recovery is idempotent.
+        assert!(
+            den_install::recover(std::slice::from_ref(&target.scheme.purelib))
+                .unwrap()
+                .is_empty()
+        );
+    }
+    (old, new)
+}
+
+#[test]
+fn killed_upgrade_and_install_are_recovered_at_every_step() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let env = tmp.path().join("env");
+    let target = fake_target(&env);
+    let v1 = demo_wheel("1.0")
+        .file("den_demo/only_in_v1/mod.py", b"OLD = 1\n")
+        .build(tmp.path());
+    let v2 = demo_wheel("2.0")
+        .file("den_demo/only_in_v2.py", b"NEW = 2\n")
+        .build(tmp.path());
+    let v2 = unpack_wheel(&cache, &v2).unwrap();
+    let upgrade = kill_at_every_step(
+        &env,
+        &target,
+        &|| {
+            install(&cache, &v1, &target);
+        },
+        &v2,
+    );
+    let fresh = kill_at_every_step(&env, &target, &|| {}, &v2);
+    let reinstall = kill_at_every_step(
+        &env,
+        &target,
+        &|| {
+            install_wheel(&v2, &target, &InstallOptions::default()).unwrap();
+        },
+        &v2,
+    );
+    eprintln!(
+        "kills ending old/new: upgrade {upgrade:?}, fresh {fresh:?}, reinstall {reinstall:?}"
+    );
+    for (old, new) in [upgrade, fresh] {
+        assert!(old > 20 && new >= 4, "{old} rolled back, {new} finished");
+    }
+    assert!(reinstall.0 + reinstall.1 > 20);
+}
+
+#[test]
+fn killed_pip_upgrade_leaves_a_working_pip() {
+    let wheels = bundled_wheels();
+    let find = |name: &str| wheels.iter().find(|w| w.ends_with(name)).cloned();
+    let (Some(old), Some(new)) = (
+        find("pip-23.2.1-py3-none-any.whl"),
+        find("pip-24.2-py3-none-any.whl"),
+    ) else {
+        eprintln!("note: pip 23.2.1 and 24.2 wheels not both bundled; skipping");
+        return;
+    };
+    let Some(venv) = Venv::create(false) else {
+        return;
+    };
+    let cache = Cache::temporary().unwrap();
+    let new = unpack_wheel(&cache, &new).unwrap();
+    let sp = venv.site_packages();
+    let freeze = || run(venv.python().args(["-m", "pip", "freeze", "--all"]));
+    install(&cache, &old, &venv.target);
+    let before = state(&venv.root).0;
+    let (mut rolled_back, mut finished) = (0, 0);
+    for step in [
+        0, 3, 40, 700, 1500, 2200, 2600, 3000, 3400, 3800, 4200, 5000, 6000, 8000,
+    ] {
+        match den_install::install_wheel_with_kill_switch(
+            &new,
+            &venv.target,
+            &InstallOptions::default(),
+            Some(step),
+        ) {
+            Ok(_) => {
+                assert_eq!(freeze().trim(), "pip==24.2");
+                break;
+            }
+            Err(e) => assert!(e.to_string().contains("simulated kill"), "{e}"),
+        }
+        let listed = installed_distributions(std::slice::from_ref(&sp)).unwrap();
+        assert!(listed.len() <= 2, "{listed:?}");
+        den_install::recover(std::slice::from_ref(&sp)).unwrap();
+        let version = freeze();
+        eprintln!("pip upgrade killed at step {step}: {}", version.trim());
+        let listed = installed_distributions(std::slice::from_ref(&sp)).unwrap();
+        assert_eq!(listed.len(), 1, "step {step}: {listed:?}");
+        assert_record_verifies(&listed[0]);
+        if version.trim() == "pip==23.2.1" {
+            rolled_back += 1;
+            assert_eq!(state(&venv.root).0, before, "step {step}");
+        } else {
+            assert_eq!(version.trim(), "pip==24.2", "step {step}");
+            finished += 1;
+            uninstall(&listed[0]).unwrap();
+            install(&cache, &old, &venv.target);
+        }
+    }
+    assert!(
+        rolled_back >= 3 && finished >= 1,
+        "{rolled_back} {finished}"
+    );
+}
+
+#[test]
+fn record_paths_outside_the_environment_are_never_deleted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let env = tmp.path().join("env");
+    let target = fake_target(&env);
+    let outside = tmp.path().join("x");
+    fs::create_dir_all(&outside).unwrap();
+    let victims = [outside.join("victim.txt"), tmp.path().join("victim2.txt")];
+    let tamper = |dist: &den_install::InstalledDist| {
+        let record = dist.path.join("RECORD");
+        let mut text = fs::read_to_string(&record).unwrap();
+        text.push_str(&format!("{},,\n", victims[0].display()));
+        text.push_str("../../../../victim2.txt,,\n../../../../env/../x/victim.txt,,\n");
+        fs::write(&record, text).unwrap();
+        for victim in &victims {
+            fs::write(victim, b"precious").unwrap();
+        }
+    };
+    let v1 = demo_wheel("1.0").build(tmp.path());
+    let v2 = demo_wheel("2.0").build(tmp.path());
+
+    let dist = install(&cache, &v1, &target);
+    tamper(&dist);
+    let unpacked = unpack_wheel(&cache, &v2).unwrap();
+    let upgraded = install_wheel(&unpacked, &target, &InstallOptions::default()).unwrap();
+    assert_eq!(upgraded.replaced.unwrap().version.to_string(), "1.0");
+    let mut skipped = upgraded.skipped.clone();
+    skipped.sort();
+    skipped.dedup();
+    let mut expected = victims.to_vec();
+    expected.sort();
+    assert_eq!(skipped, expected);
+    assert!(victims.iter().all(|v| v.exists()));
+
+    tamper(&upgraded.dist);
+    let result = uninstall(&upgraded.dist).unwrap();
+    assert_eq!(result.skipped.len(), 3, "{result:?}");
+    assert!(victims.iter().all(|v| fs::read(v).unwrap() == b"precious"));
+    assert!(!upgraded.dist.path.exists());
+    assert!(!env.join("bin/den-demo-tool").exists());
+}
+
+#[test]
+fn clone_mode_falls_back_to_a_link_or_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let target = fake_target(tmp.path());
+    let wheel = demo_wheel("1.0").build(tmp.path());
+    let unpacked = unpack_wheel(&cache, &wheel).unwrap();
+    let options = InstallOptions {
+        link_mode: LinkMode::Clone,
+        ..InstallOptions::default()
+    };
+    let dist = install_wheel(&unpacked, &target, &options).unwrap().dist;
+    assert_record_verifies(&dist);
+    let module = target.scheme.purelib.join("den_demo/__init__.py");
+    assert_eq!(fs::read_to_string(&module).unwrap(), "VERSION = '1.0'\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        eprintln!(
+            "clone mode: nlink {}",
+            fs::metadata(&module).unwrap().nlink()
+        );
+    }
+}
