@@ -535,3 +535,24 @@ fn move_path(from: &Path, to: &Path) -> io::Result<()> {
         Err(e) => Err(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journal_lines_round_trip_and_cut_lines_are_ignored() {
+        let ops = [
+            Op::Staging(PathBuf::from("/sp/.den-tmp-1-a")),
+            Op::Replace(PathBuf::from("/sp/odd\nname,\"q\".py"), "3".into()),
+            Op::Remove(PathBuf::from("/sp/old.py")),
+        ];
+        for op in &ops {
+            let line = op.encode().unwrap();
+            assert_eq!(line.matches('\n').count(), 1, "{line}");
+            assert_eq!(Op::decode(line.trim_end()).as_ref(), Some(op));
+            assert_eq!(Op::decode(&line[..line.len() / 2]), None);
+        }
+        assert_eq!(Op::decode(r#"["replace", "/x"]"#), None);
+    }
+}

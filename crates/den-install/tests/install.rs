@@ -980,3 +980,91 @@ fn clone_mode_falls_back_to_a_link_or_copy() {
         );
     }
 }
+
+/// A 200-module wheel written by hand whose RECORD is altered by `edit_record` (the rows
+/// are correct before), so the parallel extraction's later threads meet the fault.
+fn many_module_wheel(dir: &Path, edit_record: impl Fn(&mut Vec<RecordEntry>)) -> PathBuf {
+    use std::io::Write;
+    let mut members: Vec<(String, Vec<u8>)> = (0..200)
+        .map(|i| (format!("many/m{i}.py"), format!("X = {i}\n").into_bytes()))
+        .collect();
+    members.push((
+        "many-1.0.dist-info/METADATA".into(),
+        b"Metadata-Version: 2.1\nName: many\nVersion: 1.0\n".to_vec(),
+    ));
+    members.push((
+        "many-1.0.dist-info/WHEEL".into(),
+        b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n".to_vec(),
+    ));
+    let mut record: Vec<RecordEntry> = members
+        .iter()
+        .map(|(path, content)| RecordEntry {
+            path: path.clone(),
+            hash: Some(record_hash(content)),
+            size: Some(content.len() as u64),
+        })
+        .collect();
+    edit_record(&mut record);
+    members.push((
+        "many-1.0.dist-info/RECORD".into(),
+        write_record(&record).into_bytes(),
+    ));
+    fs::create_dir_all(dir).unwrap();
+    let path = dir.join("many-1.0-py3-none-any.whl");
+    let mut zip = zip::ZipWriter::new(fs::File::create(&path).unwrap());
+    for (name, content) in &members {
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(content).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+#[test]
+fn parallel_unpack_verifies_every_member() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::temporary().unwrap();
+    let good = many_module_wheel(&tmp.path().join("good"), |_| {});
+    let unpacked = unpack_wheel(&cache, &good).unwrap();
+    for i in [0, 99, 199] {
+        assert_eq!(
+            fs::read_to_string(unpacked.root.join(format!("many/m{i}.py"))).unwrap(),
+            format!("X = {i}\n")
+        );
+    }
+    let late_hash = many_module_wheel(&tmp.path().join("hash"), |record| {
+        record[190].hash = Some(record_hash(b"something else"));
+    });
+    let err = unpack_wheel(&cache, &late_hash).unwrap_err();
+    assert!(
+        matches!(&err, InstallError::RecordMismatch { member, .. } if member == "many/m190.py"),
+        "{err}"
+    );
+    let late_size = many_module_wheel(&tmp.path().join("size"), |record| {
+        record[150].size = Some(1);
+    });
+    let err = unpack_wheel(&cache, &late_size).unwrap_err();
+    assert!(err.to_string().contains("size"), "{err}");
+    let absent = many_module_wheel(&tmp.path().join("absent"), |record| {
+        record.push(RecordEntry {
+            path: "many/ghost.py".into(),
+            hash: None,
+            size: None,
+        });
+    });
+    let err = unpack_wheel(&cache, &absent).unwrap_err();
+    assert!(
+        matches!(&err, InstallError::RecordMismatch { member, .. } if member == "many/ghost.py"),
+        "{err}"
+    );
+    let bucket = cache.bucket(CacheBucket::Archive).unwrap();
+    let entries = fs::read_dir(&bucket)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name() != ".locks")
+        .count();
+    assert_eq!(
+        entries, 1,
+        "only the good wheel is cached, no temporary leftovers"
+    );
+}
