@@ -13,7 +13,7 @@ use walkdir::WalkDir;
 
 use crate::error::io_err;
 use crate::installed::{DistKind, InstalledDist, direct_reference, find_installed};
-use crate::paths::{normalize, relative_to};
+use crate::paths::{normalize, relative_to, resolve_parent};
 use crate::record::{RecordEntry, parse_record, write_record};
 use crate::scripts::{
     ScriptEntryPoint, apply_versioned_names, parse_script_entry_points, rewrite_python_shebang,
@@ -260,14 +260,18 @@ pub fn install_wheel_with_kill_switch(
     // 3. What the commit makes obsolete.
     let mut skipped = Vec::new();
     if let Some((old, old_files, outside)) = &old {
+        // Compared with symlinked directories resolved, so that a file just placed is never
+        // deleted as "old" under another spelling of its path.
         let placed: HashSet<PathBuf> = links
             .iter()
             .map(|(_, dst)| dst)
             .chain(scripts.iter().map(|(dst, _)| dst))
-            .map(|dst| normalize(dst))
+            .map(|dst| resolve_parent(&normalize(dst)))
             .collect();
         for file in old_files {
-            if !placed.contains(file) && !fs::symlink_metadata(file).is_ok_and(|m| m.is_dir()) {
+            if !placed.contains(&resolve_parent(file))
+                && !fs::symlink_metadata(file).is_ok_and(|m| m.is_dir())
+            {
                 tx.remove_after_commit(file)?;
             }
         }

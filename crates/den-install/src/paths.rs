@@ -61,6 +61,17 @@ pub(crate) fn is_inside(path: &Path, prefix: &Path) -> bool {
     path != prefix && path.starts_with(prefix)
 }
 
+/// `path` with its parent directory resolved (symlinks followed), for comparing file
+/// identities; `path` itself when the parent cannot be resolved (does not exist).
+pub(crate) fn resolve_parent(path: &Path) -> PathBuf {
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => parent
+            .canonicalize()
+            .map_or_else(|_| path.to_path_buf(), |parent| parent.join(name)),
+        _ => path.to_path_buf(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::InstallError;
 use crate::error::io_err;
 use crate::installed::{DistKind, InstalledDist};
-use crate::paths::{env_prefix, is_inside, normalize};
+use crate::paths::{env_prefix, is_inside, normalize, resolve_parent};
 
 /// What [`uninstall`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -149,20 +149,26 @@ fn is_protected(dir: &Path, site_packages: &Path) -> bool {
 }
 
 /// The files of `dist` outside its `.dist-info`, as absolute normalized paths: those inside
-/// the environment's prefix ([`env_prefix`]), and those outside it, which are logged and must
-/// be left alone.
+/// the environment's prefix ([`env_prefix`]; also after following symlinked parent
+/// directories), and those outside it, which are logged and must be left alone.
 pub(crate) fn recorded_files(
     dist: &InstalledDist,
 ) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InstallError> {
     let site_packages = dist.site_packages();
     let prefix = env_prefix(site_packages);
+    let real_prefix = prefix.canonicalize().unwrap_or_else(|_| prefix.clone());
     let dist_info = normalize(&dist.path);
     let (inside, outside): (Vec<PathBuf>, Vec<PathBuf>) = dist
         .record()?
         .into_iter()
         .map(|entry| normalize(&site_packages.join(entry.path)))
         .filter(|path| !path.starts_with(&dist_info))
-        .partition(|path| is_inside(path, &prefix));
+        .partition(|path| {
+            // Lexically inside, and not leaving through a symlinked directory either.
+            is_inside(path, &prefix)
+                && (path.parent().is_none_or(|p| !p.exists())
+                    || is_inside(&resolve_parent(path), &real_prefix))
+        });
     for path in &outside {
         tracing::warn!(
             "{}: RECORD lists {}, outside the environment {}; leaving it alone",
