@@ -11,6 +11,7 @@
 //!   simple-v1/               index pages (PEP 503/691), keyed by index URL and project
 //!   wheels-v1/               downloaded wheel files, keyed by index URL and filename
 //!   archive-v1/              unpacked wheels, keyed by the wheel's SHA-256; linked into envs
+//!   environments-v1/.locks/  one lock per environment path, held while den changes it
 //! ```
 //!
 //! Every entry is written to a temporary file or directory inside its bucket and renamed into
@@ -36,6 +37,8 @@ pub enum CacheBucket {
     Wheels,
     /// Unpacked wheels (den-install).
     Archive,
+    /// Lock files that serialize den processes changing one environment, keyed by its path.
+    Environments,
 }
 
 impl CacheBucket {
@@ -46,6 +49,7 @@ impl CacheBucket {
             Self::Simple => "simple-v1",
             Self::Wheels => "wheels-v1",
             Self::Archive => "archive-v1",
+            Self::Environments => "environments-v1",
         }
     }
 }

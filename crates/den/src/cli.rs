@@ -62,10 +62,10 @@ pub struct VenvArgs {
     #[arg(long)]
     pub clear: bool,
     /// Copy the interpreter instead of symlinking it.
-    #[arg(long, conflicts_with = "symlinks")]
+    #[arg(long, overrides_with = "symlinks")]
     pub copies: bool,
-    /// Symlink the interpreter (the default on POSIX).
-    #[arg(long)]
+    /// Symlink the interpreter (the default on POSIX); the last of --copies / --symlinks wins.
+    #[arg(long, overrides_with = "copies")]
     pub symlinks: bool,
     /// Do not install pip into the environment.
     #[arg(long, alias = "no-pip")]
@@ -123,9 +123,37 @@ pub struct InstallArgs {
     /// Include pre-release and development versions.
     #[arg(long)]
     pub pre: bool,
+    /// Require a --hash for every distribution installed (on automatically when any
+    /// requirement line has one), as pip's hash-checking mode.
+    #[arg(long)]
+    pub require_hashes: bool,
+    /// How files get from the cache into the environment.
+    #[arg(long, value_enum, default_value = "hardlink")]
+    pub link_mode: LinkModeArg,
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
+}
+
+/// `--link-mode`: how installed files are placed (each falls back to the next on failure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinkModeArg {
+    /// Copy-on-write clone (reflink) where the file system supports it.
+    Clone,
+    /// Hardlink to the cache.
+    Hardlink,
+    /// Plain copy.
+    Copy,
+}
+
+impl From<LinkModeArg> for den_cache::LinkMode {
+    fn from(arg: LinkModeArg) -> Self {
+        match arg {
+            LinkModeArg::Clone => Self::Clone,
+            LinkModeArg::Hardlink => Self::Hardlink,
+            LinkModeArg::Copy => Self::Copy,
+        }
+    }
 }
 
 /// `den pip uninstall`.

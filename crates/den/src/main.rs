@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod interrupt;
 mod printer;
 mod target;
 
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.global.verbose, cli.global.quiet);
     let printer = Printer::new(cli.global.quiet, cli.global.verbose);
+    interrupt::install_handler();
     match run(cli, &printer) {
         Ok(code) => code,
         Err(err) => {

@@ -26,8 +26,8 @@ impl Printer {
         }
     }
 
-    /// A result line on stdout (suppressed only by `-qq`... results are what was asked for, so
-    /// they always print).
+    /// A result line on stdout (freeze, list, show). Results are what the user asked for, so
+    /// `-q` does not hide them.
     pub fn out(&self, line: impl std::fmt::Display) {
         println!("{line}");
     }

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use anyhow::{Context, bail};
 use den_cache::Cache;
 use den_install::InstallScheme;
-use den_python::{Interpreter, PythonRequest};
+use den_python::{Interpreter, PythonRequest, SysconfigPaths};
 
 use crate::cli::TargetArgs;
 
@@ -35,6 +35,19 @@ impl Target {
     pub fn scheme(&self) -> InstallScheme {
         scheme_for(&self.interpreter)
     }
+
+    /// Takes the lock that serializes den processes changing this environment (held in the
+    /// cache, keyed by the environment's prefix, so the environment itself gains no file), then
+    /// repairs whatever a killed den process left half-done there.
+    pub fn lock(&self, cache: &Cache) -> anyhow::Result<den_cache::LockGuard> {
+        let key = den_cache::safe_key(&self.interpreter.prefix.to_string_lossy());
+        let guard = cache.lock(den_cache::CacheBucket::Environments, &key)?;
+        let report = den_install::recover(&self.site_packages())?;
+        for line in report.lines() {
+            tracing::warn!("{line}");
+        }
+        Ok(guard)
+    }
 }
 
 /// The install scheme of an interpreter: its sysconfig paths, with headers under
@@ -46,6 +59,11 @@ pub fn scheme_for(interpreter: &Interpreter) -> InstallScheme {
     } else {
         paths.include.clone()
     };
+    install_scheme(paths, headers)
+}
+
+/// An install scheme from sysconfig paths, with C headers going to `headers`.
+pub fn install_scheme(paths: &SysconfigPaths, headers: PathBuf) -> InstallScheme {
     InstallScheme {
         purelib: paths.purelib.clone(),
         platlib: paths.platlib.clone(),
@@ -57,17 +75,27 @@ pub fn scheme_for(interpreter: &Interpreter) -> InstallScheme {
 
 /// Where pip puts a distribution's C headers in a virtual environment rooted at `root`:
 /// `<root>/include/site/pythonX.Y` (den-install adds the project's directory).
-pub fn venv_headers(root: &Path, (major, minor): (u8, u8)) -> PathBuf {
+fn venv_headers(root: &Path, (major, minor): (u8, u8)) -> PathBuf {
     root.join("include")
         .join("site")
         .join(format!("python{major}.{minor}"))
 }
 
+/// What a command does with its target: reading (freeze, list, show) works on any interpreter,
+/// changing (install, uninstall) a base interpreter needs `--system`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The command only reads installed distributions.
+    Read,
+    /// The command installs or removes distributions.
+    Change,
+}
+
 /// Finds the target environment for a pip command.
 ///
-/// Errors: nothing found (says where den looked), the interpreter cannot be queried, or it is
-/// not a virtual environment and `--system` was not given.
-pub fn find(args: &TargetArgs, cache: &Cache) -> anyhow::Result<Target> {
+/// Errors: nothing found (says where den looked), the interpreter cannot be queried, or `access`
+/// is [`Access::Change`] and it is not a virtual environment and `--system` was not given.
+pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<Target> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let interpreter = match &args.python {
         Some(python) => from_python_arg(python, &cwd, cache)?,
@@ -87,7 +115,7 @@ pub fn find(args: &TargetArgs, cache: &Cache) -> anyhow::Result<Target> {
             from_env_dir(&root, cache)?
         }
     };
-    if !interpreter.is_virtualenv() && !args.system {
+    if access == Access::Change && !interpreter.is_virtualenv() && !args.system {
         bail!(
             "{} is not a virtual environment (it is the base interpreter at prefix {}). Installing \
              into it can break tools that depend on it. Create an environment with `den venv` and \

@@ -8,13 +8,35 @@ use std::process::{Command, Output};
 
 use den_test_support::{TestIndex, WheelBuilder};
 
-/// A CPython with ensurepip's bundled wheels, or `None` (the test then says why it skips).
+/// A CPython 3.10+ with ensurepip's bundled wheels: one of pyenv's, else `python3` on PATH if
+/// it has them. `None` makes a test skip with a note, except in CI (`CI` set), where a
+/// machine without one is a broken machine and the test fails.
 fn python() -> Option<PathBuf> {
-    let home = std::env::var_os("HOME").map(PathBuf::from)?;
-    ["3.12.1", "3.11.7", "3.13.0", "3.10.13"]
-        .iter()
-        .map(|v| home.join(".pyenv/versions").join(v).join("bin/python3"))
-        .find(|p| p.exists())
+    static PYTHON: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let found = PYTHON.get_or_init(|| {
+        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+        let mut candidates: Vec<PathBuf> = std::fs::read_dir(home.join(".pyenv/versions"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path().join("bin/python3"))
+            .collect();
+        candidates.sort();
+        candidates.reverse();
+        candidates.push(PathBuf::from("python3"));
+        let probe = "import ensurepip, pathlib, sys; assert sys.version_info >= (3, 10); \
+                     assert list((pathlib.Path(ensurepip.__file__).parent / '_bundled').glob('pip-*.whl'))";
+        candidates.into_iter().find(|python| {
+            Command::new(python)
+                .args(["-c", probe])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    });
+    if found.is_none() && std::env::var_os("CI").is_some() {
+        panic!("CI needs a CPython 3.10+ with ensurepip's wheels (pyenv's or python3 on PATH)");
+    }
+    found.clone()
 }
 
 /// One test's world: a scratch directory, a private cache and a local index.
@@ -335,8 +357,107 @@ fn refuses_targets_that_are_not_environments() {
     let python = world.python.to_str().unwrap();
     let err = world.den_err(&["pip", "install", "-p", python, "beta"]);
     assert!(err.contains("--system"), "{err}");
+    let err = world.den_err(&["pip", "uninstall", "-p", python, "beta"]);
+    assert!(err.contains("--system"), "{err}");
+    // Reading a base interpreter is harmless, as with pip.
+    world.den_ok(&["pip", "list", "-p", python]);
     let err = world.den_err(&["pip", "freeze"]);
     assert!(err.contains("den venv"), "{err}");
+}
+
+#[test]
+fn unreachable_and_missing_indexes_fail_cleanly() {
+    let Some(world) = World::new() else { return };
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let before = tree(&env);
+    // A port nothing listens on: connection refused, retried, then a clear error.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!(
+        "http://user:s3cret@{}/simple/",
+        listener.local_addr().unwrap()
+    );
+    drop(listener);
+    let err = world.den_err(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--index-url",
+        &dead,
+        "beta",
+    ]);
+    assert!(err.contains("could not reach"), "{err}");
+    assert!(!err.contains("s3cret"), "the password leaked: {err}");
+    // An index that answers 404 for the project.
+    world.index.fail_project("beta", 404);
+    let err = world.den_err(&["pip", "install", "-p", env_arg, "beta"]);
+    assert!(err.contains("beta"), "{err}");
+    assert_eq!(tree(&env), before);
+}
+
+#[test]
+fn hash_checking_mode_refuses_before_installing() {
+    let Some(world) = World::new() else { return };
+    let wheel = world.index.publish(&WheelBuilder::new("beta", "1.0"));
+    let good = {
+        use std::fmt::Write;
+        let bytes = std::fs::read(&wheel).unwrap();
+        let mut hasher = den_dist::Hasher::new(den_dist::HashAlgorithm::Sha256);
+        hasher.update(&bytes);
+        let digest = hasher.finalize();
+        let mut s = String::new();
+        write!(s, "{digest}").unwrap();
+        s
+    };
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let before = tree(&env);
+    let wrong = format!("sha256:{}", "0".repeat(64));
+    std::fs::write(world.path("req.txt"), format!("beta==1.0 --hash={wrong}\n")).unwrap();
+    let err = world.den_err(&["pip", "install", "-p", env_arg, "-r", "req.txt"]);
+    assert!(
+        err.contains("req.txt:1") && err.contains(&"0".repeat(64)),
+        "{err}"
+    );
+    assert!(
+        err.contains(good.trim_start_matches("sha256=")),
+        "names the actual hash: {err}"
+    );
+    assert_eq!(tree(&env), before);
+    // --require-hashes with a requirement that has none.
+    let err = world.den_err(&["pip", "install", "-p", env_arg, "--require-hashes", "beta"]);
+    assert!(err.contains("--hash"), "{err}");
+    assert_eq!(tree(&env), before);
+    // The right hash installs.
+    std::fs::write(world.path("req.txt"), format!("beta==1.0 --hash={good}\n")).unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "-r", "req.txt"]);
+    assert_eq!(
+        world.den_ok(&["pip", "freeze", "-p", env_arg]),
+        "beta==1.0\n"
+    );
+}
+
+#[test]
+fn uses_the_active_virtual_env() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let env = world.venv("active", true);
+    let out = Command::new(env!("CARGO_BIN_EXE_den"))
+        .args(["pip", "install", "beta==1.0"])
+        .current_dir(world.dir.path())
+        .env("DEN_CACHE_DIR", world.path("cache"))
+        .env("DEN_INDEX_URL", world.index.url())
+        .env("VIRTUAL_ENV", &env)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (ok, _, err) = run_python(&env, &["-c", "import beta"]);
+    assert!(ok, "{err}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use crate::target;
 
 /// Runs `den pip freeze`.
 pub fn run(args: &FreezeArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let target = target::find(&args.target, cache)?;
+    let target = target::find(&args.target, cache, target::Access::Read)?;
     let mut dists = den_install::installed_distributions(&target.site_packages())?;
     // pip hides itself, and before Python 3.12 also the build tools ensurepip/virtualenv seed.
     let mut hidden = vec!["pip"];

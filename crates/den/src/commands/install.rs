@@ -1,26 +1,31 @@
 //! `den pip install`: requirements -> resolution (den-resolve over den-index) -> concurrent
-//! downloads into the cache -> parallel unpack and install (den-install) -> pip-style report.
+//! downloads into the cache -> parallel unpack and verification -> parallel install
+//! (den-install) -> pip-style report.
 //!
-//! Everything that can fail on the network (resolution, downloads, hash checks) happens before
-//! the environment is touched, so a failure there leaves it exactly as it was; each
-//! distribution is then installed whole or not at all by den-install.
+//! Everything that can fail on the network or on bad files (resolution, downloads, index and
+//! `--hash` checks, RECORD verification while unpacking) happens before the environment is
+//! touched, so such a failure leaves it exactly as it was. Installation then runs in a
+//! critical section ([`crate::interrupt`]): each distribution is placed whole or not at all.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 use den_cache::Cache;
-use den_dist::{PackageName, Requirement};
+use den_dist::{HashDigest, Hasher, PackageName, Requirement};
 use den_index::{IndexClient, IndexConfig, IndexFile};
-use den_install::{InstallOptions, InstallTarget, InstalledDist};
-use den_requirements::RequirementsFile;
+use den_install::{InstallOptions, InstallTarget, InstalledDist, UnpackedWheel};
+use den_requirements::{RequirementEntry, RequirementOrigin};
 use den_resolve::ResolveRequest;
 use futures::{StreamExt, TryStreamExt};
 
 use crate::cli::InstallArgs;
+use crate::interrupt::{self, CriticalSection};
 use crate::printer::Printer;
-use crate::target::{self, Target};
+use crate::target::{self, Access, Target};
 
 /// A resolved distribution, with the index file chosen for it.
 type ResolvedPackage = den_resolve::ResolvedPackage<IndexFile>;
@@ -30,19 +35,23 @@ const CONCURRENT_DOWNLOADS: usize = 16;
 
 /// Runs `den pip install`.
 pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let target = target::find(&args.target, cache)?;
+    let target = target::find(&args.target, cache, Access::Change)?;
     let inputs = collect_requirements(args)?;
     if inputs.requirements.is_empty() {
         bail!("you must give at least one requirement to install (see `den pip install --help`)");
     }
+    let hash_mode = args.require_hashes || !inputs.hashes.is_empty();
     let index_url = args.index_url.as_deref().or(inputs.index_url.as_deref());
     let mut extra_index_urls = args.extra_index_url.clone();
     extra_index_urls.extend(inputs.extra_index_urls.iter().cloned());
     let config = IndexConfig::from_env(index_url, &extra_index_urls)?;
     let client = IndexClient::new(config, cache.clone())?;
 
+    let _lock = target.lock(cache)?;
     let installed = den_install::installed_distributions(&target.site_packages())?;
     let requested: Vec<PackageName> = inputs.requirements.iter().map(|r| r.name.clone()).collect();
+    // pip's only-if-needed upgrade strategy: named packages may move, everything installed
+    // stays where it is unless a requirement forces it to change.
     let preferences = installed
         .iter()
         .filter(|dist| !(args.upgrade && requested.contains(&dist.name)))
@@ -56,24 +65,24 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
         python_version: target.interpreter.version.clone(),
         prereleases: args.pre || inputs.pre,
         preferences,
-        upgrade: args.upgrade,
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let plan = runtime.block_on(async {
+    let (plan, downloads) = runtime.block_on(async {
         let spinner = printer.progress(0, "Resolving");
         let resolution = den_resolve::resolve(Arc::new(client.clone()), request).await;
         spinner.finish_and_clear();
-        let resolution = resolution?;
-        let plan = Plan::new(resolution.packages, &installed);
+        let plan = Plan::new(resolution?.packages, &installed);
+        if hash_mode {
+            check_hashes_present(&plan.install, &inputs.hashes)?;
+        }
         let bar = printer.progress(plan.install.len() as u64, "Downloading");
-        let downloads: Vec<_> = futures::stream::iter(plan.install.iter())
+        let downloads: Vec<PathBuf> = futures::stream::iter(plan.install.iter())
             .map(|package| {
-                let client = &client;
-                let bar = &bar;
+                let (client, bar) = (&client, &bar);
                 async move {
                     let path = client.download(&package.file).await?;
                     bar.inc(1);
@@ -85,8 +94,7 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
             .await?;
         bar.finish_and_clear();
         anyhow::Ok((plan, downloads))
-    });
-    let (plan, downloads) = plan?;
+    })?;
 
     if plan.install.is_empty() {
         for package in plan.satisfied.iter().filter(|p| p.requested) {
@@ -97,7 +105,16 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
         }
         return Ok(ExitCode::SUCCESS);
     }
-    install_all(&target, cache, &plan, &downloads, printer)?;
+    if hash_mode {
+        for (package, path) in plan.install.iter().zip(&downloads) {
+            check_hash(package, path, &inputs.hashes)?;
+        }
+    }
+    let unpacked = parallel(printer, "Preparing", &downloads, |wheel| {
+        den_install::unpack_wheel(cache, wheel)
+            .with_context(|| format!("cannot use {}", wheel.display()))
+    })?;
+    install_all(&target, args, &plan, &unpacked, printer)?;
     let names: Vec<String> = plan
         .install
         .iter()
@@ -107,10 +124,13 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
     Ok(ExitCode::SUCCESS)
 }
 
-/// Requirements, constraints and index options from the command line and `-r` / `-c` files.
+/// Requirements, constraints, hashes and index options from the command line and `-r` / `-c`
+/// files.
 struct Inputs {
     requirements: Vec<Requirement>,
     constraints: Vec<Requirement>,
+    /// `--hash` options by project, with the line that gave them.
+    hashes: HashMap<PackageName, (Vec<HashDigest>, RequirementOrigin)>,
     index_url: Option<String>,
     extra_index_urls: Vec<String>,
     pre: bool,
@@ -120,6 +140,7 @@ fn collect_requirements(args: &InstallArgs) -> anyhow::Result<Inputs> {
     let mut inputs = Inputs {
         requirements: Vec::new(),
         constraints: Vec::new(),
+        hashes: HashMap::new(),
         index_url: None,
         extra_index_urls: Vec::new(),
         pre: false,
@@ -129,41 +150,97 @@ fn collect_requirements(args: &InstallArgs) -> anyhow::Result<Inputs> {
             .requirements
             .push(den_requirements::parse_requirement_arg(arg)?);
     }
+    let mut take = |entries: Vec<RequirementEntry>, into_constraints: bool| {
+        for entry in entries {
+            if !entry.hashes.is_empty() {
+                inputs
+                    .hashes
+                    .insert(entry.requirement.name.clone(), (entry.hashes, entry.origin));
+            }
+            if into_constraints {
+                inputs.constraints.push(entry.requirement);
+            } else {
+                inputs.requirements.push(entry.requirement);
+            }
+        }
+    };
+    let mut index_url = None;
+    let mut extra_index_urls = Vec::new();
+    let mut pre = false;
     for path in &args.requirement_files {
         let file = den_requirements::parse_requirements_file(path)?;
-        reject_unsupported(&file)?;
-        inputs
-            .requirements
-            .extend(file.requirements.into_iter().map(|e| e.requirement));
-        inputs
-            .constraints
-            .extend(file.constraints.into_iter().map(|e| e.requirement));
-        inputs.index_url = inputs.index_url.or(file.index_url);
-        inputs.extra_index_urls.extend(file.extra_index_urls);
-        inputs.pre |= file.pre;
+        take(file.requirements, false);
+        take(file.constraints, true);
+        index_url = index_url.or(file.index_url);
+        extra_index_urls.extend(file.extra_index_urls);
+        pre |= file.pre;
     }
     for path in &args.constraint_files {
         let file = den_requirements::parse_requirements_file(path)?;
-        reject_unsupported(&file)?;
-        inputs.constraints.extend(
-            file.requirements
-                .into_iter()
-                .chain(file.constraints)
-                .map(|e| e.requirement),
-        );
+        take(file.requirements, true);
+        take(file.constraints, true);
     }
+    inputs.index_url = index_url;
+    inputs.extra_index_urls = extra_index_urls;
+    inputs.pre = pre;
     Ok(inputs)
 }
 
-/// Options that parse but that this release cannot honour yet get an error, not silence.
-fn reject_unsupported(file: &RequirementsFile) -> anyhow::Result<()> {
-    if file.no_index || !file.find_links.is_empty() {
+/// Hash-checking mode (pip's `--require-hashes`, on automatically when any line has a
+/// `--hash`): every distribution to install needs hashes. Checked before anything downloads.
+fn check_hashes_present(
+    install: &[ResolvedPackage],
+    hashes: &HashMap<PackageName, (Vec<HashDigest>, RequirementOrigin)>,
+) -> anyhow::Result<()> {
+    let missing: Vec<String> = install
+        .iter()
+        .filter(|p| !hashes.contains_key(&p.name))
+        .map(|p| format!("{}=={}", p.name, p.version))
+        .collect();
+    if !missing.is_empty() {
         bail!(
-            "--no-index / --find-links in a requirements file are not supported yet by den; \
-             serve the wheels from an index and pass --index-url instead"
+            "hash-checking mode is on (a requirement has --hash, or --require-hashes was given), \
+             but these distributions to install have no --hash: {}. Pin each with == and add \
+             its hashes to the requirements file",
+            missing.join(", ")
         );
     }
     Ok(())
+}
+
+/// Checks a downloaded file against the `--hash` options of its requirement line.
+fn check_hash(
+    package: &ResolvedPackage,
+    path: &Path,
+    hashes: &HashMap<PackageName, (Vec<HashDigest>, RequirementOrigin)>,
+) -> anyhow::Result<()> {
+    let Some((expected, origin)) = hashes.get(&package.name) else {
+        return Ok(());
+    };
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut actual = Vec::new();
+    for algorithm in expected.iter().map(|d| d.algorithm) {
+        let mut hasher = Hasher::new(algorithm);
+        hasher.update(&bytes);
+        let digest = hasher.finalize();
+        if expected.contains(&digest) {
+            return Ok(());
+        }
+        actual.push(digest.to_string());
+    }
+    actual.dedup();
+    bail!(
+        "hash mismatch for {} (from {origin}): the file has {}, but the requirement allows only {}. \
+         Nothing was installed. If the new file is legitimate, update the --hash in {}",
+        package.file.raw_filename,
+        actual.join(", "),
+        expected
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        origin.file.display()
+    )
 }
 
 /// What to change: packages to install (new, or replacing another installed version, which
@@ -186,12 +263,13 @@ impl Plan {
     }
 }
 
-/// Unpacks (into the cache) and installs every planned distribution, in parallel threads.
+/// Installs every planned distribution, in parallel, inside a critical section: a signal stops
+/// den after the distributions in hand, never in the middle of one.
 fn install_all(
     target: &Target,
-    cache: &Cache,
+    args: &InstallArgs,
     plan: &Plan,
-    downloads: &[std::path::PathBuf],
+    unpacked: &[UnpackedWheel],
     printer: &Printer,
 ) -> anyhow::Result<()> {
     let install_target = InstallTarget {
@@ -199,44 +277,73 @@ fn install_all(
         python: target.interpreter.executable.clone(),
         python_version: target.interpreter.major_minor,
     };
-    let bar = printer.progress(plan.install.len() as u64, "Installing");
-    let jobs: Vec<(&ResolvedPackage, &std::path::PathBuf)> =
-        plan.install.iter().zip(downloads).collect();
+    let jobs: Vec<(&ResolvedPackage, &UnpackedWheel)> = plan.install.iter().zip(unpacked).collect();
+    let _critical = CriticalSection::enter();
+    let done = AtomicUsize::new(0);
+    let result = parallel(printer, "Installing", &jobs, |(package, wheel)| {
+        if interrupt::interrupted() {
+            return Ok(None);
+        }
+        let options = InstallOptions {
+            requested: package.requested,
+            link_mode: args.link_mode.into(),
+            ..InstallOptions::default()
+        };
+        den_install::install_wheel(wheel, &install_target, &options)
+            .with_context(|| format!("cannot install {} {}", package.name, package.version))?;
+        done.fetch_add(1, Ordering::SeqCst);
+        Ok(Some(()))
+    });
+    let done = done.load(Ordering::SeqCst);
+    if interrupt::interrupted() {
+        bail!(
+            "interrupted: {done} of {} distributions were installed, each completely; the others \
+             were not touched. Run the command again to finish",
+            jobs.len()
+        );
+    }
+    result.map(drop)
+}
+
+/// Runs `work` over `items` on up to one thread per core, with a progress bar; returns the
+/// results in item order, or the first error.
+fn parallel<T: Sync, R: Send>(
+    printer: &Printer,
+    phase: &str,
+    items: &[T],
+    work: impl Fn(&T) -> anyhow::Result<R> + Sync,
+) -> anyhow::Result<Vec<R>> {
+    let bar = printer.progress(items.len() as u64, phase);
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
-        .min(jobs.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<anyhow::Result<()>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
+        .min(items.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, anyhow::Result<R>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
             .map(|_| {
-                scope.spawn(|| -> anyhow::Result<()> {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
                     loop {
-                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((package, wheel)) = jobs.get(index) else {
-                            return Ok(());
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            return out;
                         };
-                        let unpacked = den_install::unpack_wheel(cache, wheel)?;
-                        let options = InstallOptions {
-                            requested: package.requested,
-                            ..InstallOptions::default()
-                        };
-                        den_install::install_wheel(&unpacked, &install_target, &options)
-                            .with_context(|| {
-                                format!("cannot install {} {}", package.name, package.version)
-                            })?;
+                        out.push((index, work(item)));
                         bar.inc(1);
                     }
                 })
             })
             .collect();
-        handles
+        workers
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("an install thread panicked")))
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| vec![(0, Err(anyhow::anyhow!("a worker thread panicked")))])
             })
             .collect()
     });
     bar.finish_and_clear();
-    results.into_iter().collect()
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, r)| r).collect()
 }

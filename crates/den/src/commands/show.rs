@@ -12,7 +12,7 @@ use crate::target;
 
 /// Runs `den pip show`. Exits 1 when none of the packages is installed, as pip does.
 pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let target = target::find(&args.target, cache)?;
+    let target = target::find(&args.target, cache, target::Access::Read)?;
     let dists = den_install::installed_distributions(&target.site_packages())?;
     let metadata: Vec<_> = dists.iter().map(|d| d.metadata().ok()).collect();
     let mut missing = Vec::new();

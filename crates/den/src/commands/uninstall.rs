@@ -14,7 +14,8 @@ use crate::target;
 
 /// Runs `den pip uninstall`.
 pub fn run(args: &UninstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let target = target::find(&args.target, cache)?;
+    let target = target::find(&args.target, cache, target::Access::Change)?;
+    let _lock = target.lock(cache)?;
     let mut names = Vec::new();
     for raw in &args.packages {
         let requirement = den_requirements::parse_requirement_arg(raw)?;
@@ -40,7 +41,13 @@ pub fn run(args: &UninstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Re
         ));
         let removed = den_install::uninstall(dist)
             .with_context(|| format!("cannot uninstall {} {}", dist.name, dist.version))?;
-        printer.detail(format!("  removed {} files", removed.len()));
+        printer.detail(format!("  removed {} files", removed.removed.len()));
+        for path in &removed.skipped {
+            printer.warn(format!(
+                "left {} alone: it is outside the environment",
+                path.display()
+            ));
+        }
         printer.status(format!(
             "  Successfully uninstalled {}-{}",
             display_name(dist),

@@ -8,13 +8,14 @@ use std::str::FromStr;
 
 use anyhow::{Context, bail};
 use den_cache::Cache;
-use den_dist::WheelFilename;
+use den_dist::{Version, WheelFilename};
 use den_install::{InstallOptions, InstallTarget};
 use den_python::{Interpreter, PythonRequest};
 use den_venv::{Prompt, VenvOptions, VirtualEnv};
 
 use crate::cli::VenvArgs;
 use crate::printer::Printer;
+use crate::target::install_scheme;
 
 /// Runs `den venv`.
 pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
@@ -27,16 +28,12 @@ pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         .context("invalid --python value")?;
     let interpreter = den_python::find_interpreter(request.as_ref(), &cwd, cache)?;
     den_python::check_supported(&interpreter)?;
-    let prompt = match args.prompt.as_deref() {
-        None => Prompt::None,
-        Some(".") => Prompt::CurrentDirName,
-        Some(name) => Prompt::Named(name.to_string()),
-    };
+    let prompt = Prompt::from_arg(args.prompt.as_deref());
     let options = VenvOptions {
         prompt,
         system_site_packages: args.system_site_packages,
         clear: args.clear,
-        copies: args.copies,
+        copies: args.copies && !args.symlinks,
         den_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let location = cwd.join(&args.path);
@@ -62,25 +59,23 @@ pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
 }
 
 /// Installs the seed packages `python -m venv` would: pip, plus setuptools before Python 3.12,
-/// from the wheels the interpreter's `ensurepip` bundles (or, on Debian, where ensurepip's
-/// wheels live in /usr/share/python-wheels). Returns `name-version` of each seeded package.
+/// from the wheels the interpreter's `ensurepip` bundles (the versions it pins), or, for a
+/// Debian system Python whose ensurepip wheels were moved, from /usr/share/python-wheels.
+/// Returns `name-version` of each seeded package.
 fn seed(env: &VirtualEnv, interpreter: &Interpreter, cache: &Cache) -> anyhow::Result<Vec<String>> {
     let mut wanted = vec!["pip"];
     if interpreter.major_minor < (3, 12) {
         wanted.push("setuptools");
     }
-    let dirs = [
-        interpreter.paths.stdlib.join("ensurepip").join("_bundled"),
-        PathBuf::from("/usr/share/python-wheels"),
-    ];
+    let ensurepip = interpreter.paths.stdlib.join("ensurepip");
+    let pins = std::fs::read_to_string(ensurepip.join("__init__.py")).unwrap_or_default();
+    let mut dirs = vec![ensurepip.join("_bundled")];
+    if interpreter.paths.stdlib.starts_with("/usr/lib") {
+        dirs.push(PathBuf::from("/usr/share/python-wheels"));
+    }
+    let paths = env.scheme();
     let target = InstallTarget {
-        scheme: den_install::InstallScheme {
-            purelib: env.site_packages.clone(),
-            platlib: env.site_packages.clone(),
-            scripts: env.scripts.clone(),
-            data: env.root.clone(),
-            headers: crate::target::venv_headers(&env.root, interpreter.major_minor),
-        },
+        scheme: install_scheme(&paths, paths.include.clone()),
         python: env.python.clone(),
         python_version: interpreter.major_minor,
     };
@@ -90,7 +85,11 @@ fn seed(env: &VirtualEnv, interpreter: &Interpreter, cache: &Cache) -> anyhow::R
     };
     let mut seeded = Vec::new();
     for name in wanted {
-        let Some(wheel) = dirs.iter().find_map(|dir| newest_wheel(dir, name)) else {
+        let pinned = pinned_version(&pins, name);
+        let Some(wheel) = dirs
+            .iter()
+            .find_map(|dir| bundled_wheel(dir, name, pinned.as_ref()))
+        else {
             if name == "pip" {
                 bail!(
                     "cannot seed pip: {} bundles no pip wheel (looked in {}). Install your \
@@ -114,16 +113,68 @@ fn seed(env: &VirtualEnv, interpreter: &Interpreter, cache: &Cache) -> anyhow::R
     Ok(seeded)
 }
 
-/// The newest `<name>-*.whl` in `dir`, if any.
-fn newest_wheel(dir: &Path, name: &str) -> Option<PathBuf> {
+/// The version ensurepip pins for `name` (`_PIP_VERSION = "23.2.1"` in its `__init__.py`).
+fn pinned_version(source: &str, name: &str) -> Option<Version> {
+    let variable = format!("_{}_VERSION", name.to_ascii_uppercase());
+    source.lines().find_map(|line| {
+        let value = line
+            .trim()
+            .strip_prefix(&variable)?
+            .trim()
+            .strip_prefix('=')?;
+        Version::from_str(value.trim().trim_matches(['"', '\''])).ok()
+    })
+}
+
+/// The `<name>-*.whl` in `dir` with the `pinned` version, else the newest one.
+fn bundled_wheel(dir: &Path, name: &str, pinned: Option<&Version>) -> Option<PathBuf> {
     let entries = std::fs::read_dir(dir).ok()?;
-    entries
+    let wheels: Vec<(Version, PathBuf)> = entries
         .filter_map(Result::ok)
         .filter_map(|entry| {
             let file_name = entry.file_name().into_string().ok()?;
             let wheel = WheelFilename::from_str(&file_name).ok()?;
             (wheel.name.as_ref() == name).then(|| (wheel.version, entry.path()))
         })
-        .max_by(|a, b| a.0.cmp(&b.0))
-        .map(|(_, path)| path)
+        .collect();
+    let chosen = match pinned {
+        Some(pin) if wheels.iter().any(|(v, _)| v == pin) => {
+            wheels.into_iter().find(|(v, _)| v == pin)
+        }
+        _ => wheels.into_iter().max_by(|a, b| a.0.cmp(&b.0)),
+    };
+    chosen.map(|(_, path)| path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_ensurepip_pins() {
+        let source = "import os\n_SETUPTOOLS_VERSION = \"56.0.0\"\n_PIP_VERSION = '23.0.1'\n";
+        assert_eq!(pinned_version(source, "pip").unwrap().to_string(), "23.0.1");
+        assert_eq!(
+            pinned_version(source, "setuptools").unwrap().to_string(),
+            "56.0.0"
+        );
+        assert!(pinned_version(source, "wheel").is_none());
+    }
+
+    #[test]
+    fn prefers_the_pinned_wheel() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "pip-22.0.4-py3-none-any.whl",
+            "pip-23.0.1-py3-none-any.whl",
+            "other-9-py3-none-any.whl",
+        ] {
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let pin = Version::from_str("22.0.4").unwrap();
+        let chosen = bundled_wheel(dir.path(), "pip", Some(&pin)).unwrap();
+        assert!(chosen.ends_with("pip-22.0.4-py3-none-any.whl"));
+        let newest = bundled_wheel(dir.path(), "pip", None).unwrap();
+        assert!(newest.ends_with("pip-23.0.1-py3-none-any.whl"));
+    }
 }
