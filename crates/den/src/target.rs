@@ -31,6 +31,43 @@ impl Target {
         dirs
     }
 
+    /// The distributions pip would list: those in [`Target::site_packages`] and, in an
+    /// environment whose pyvenv.cfg has `include-system-site-packages = true`, the base
+    /// interpreter's (`<base prefix>/lib/pythonX.Y/site-packages`). A name found twice is
+    /// reported once, from the environment, which shadows the base on `sys.path`.
+    pub fn visible_distributions(&self) -> anyhow::Result<Vec<den_install::InstalledDist>> {
+        let mut dirs = self.site_packages();
+        if self.includes_system_site_packages() {
+            let (major, minor) = self.interpreter.major_minor;
+            let base = self
+                .interpreter
+                .base_prefix
+                .join("lib")
+                .join(format!("python{major}.{minor}"))
+                .join("site-packages");
+            if base.is_dir() && !dirs.contains(&base) {
+                dirs.push(base);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut dists = den_install::installed_distributions(&dirs)?;
+        dists.retain(|d| seen.insert(d.name.clone()));
+        Ok(dists)
+    }
+
+    /// Whether the environment's pyvenv.cfg says `include-system-site-packages = true`.
+    fn includes_system_site_packages(&self) -> bool {
+        let cfg = self.interpreter.prefix.join("pyvenv.cfg");
+        std::fs::read_to_string(cfg).is_ok_and(|text| {
+            text.lines().any(|line| {
+                line.split_once('=').is_some_and(|(key, value)| {
+                    key.trim() == "include-system-site-packages"
+                        && value.trim().eq_ignore_ascii_case("true")
+                })
+            })
+        })
+    }
+
     /// Where the installer puts each part of a wheel.
     pub fn scheme(&self) -> InstallScheme {
         scheme_for(&self.interpreter)

@@ -12,7 +12,7 @@ use crate::target;
 /// Runs `den pip freeze`.
 pub fn run(args: &FreezeArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let target = target::find(&args.target, cache, target::Access::Read)?;
-    let mut dists = den_install::installed_distributions(&target.site_packages())?;
+    let mut dists = target.visible_distributions()?;
     // pip hides itself, and before Python 3.12 also the build tools ensurepip/virtualenv seed.
     let mut hidden = vec!["pip"];
     if target.interpreter.major_minor < (3, 12) {

@@ -12,7 +12,7 @@ use crate::target;
 /// Runs `den pip list`.
 pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let target = target::find(&args.target, cache, target::Access::Read)?;
-    let mut dists = den_install::installed_distributions(&target.site_packages())?;
+    let mut dists = target.visible_distributions()?;
     dists.sort_by(|a, b| a.name.cmp(&b.name));
     let rows: Vec<(String, String)> = dists
         .iter()

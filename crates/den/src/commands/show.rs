@@ -13,7 +13,7 @@ use crate::target;
 /// Runs `den pip show`. Exits 1 when none of the packages is installed, as pip does.
 pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let target = target::find(&args.target, cache, target::Access::Read)?;
-    let dists = den_install::installed_distributions(&target.site_packages())?;
+    let dists = target.visible_distributions()?;
     let metadata: Vec<_> = dists.iter().map(|d| d.metadata().ok()).collect();
     let mut missing = Vec::new();
     let mut first = true;
@@ -33,14 +33,21 @@ pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         }
         first = false;
         let field = |key: &str| meta.header(key).unwrap_or("").to_string();
+        // Names as the metadata writes them (`Werkzeug`), as pip shows them.
+        let written = meta
+            .headers
+            .iter()
+            .filter(|(key, _)| key.eq_ignore_ascii_case("Requires-Dist"))
+            .map(|(_, value)| leading_name(value));
         let mut requires: Vec<String> = meta
             .requires_dist
             .iter()
-            .filter(|r| r.marker.evaluate(&target.interpreter.markers, &[]))
-            .map(|r| r.name.to_string())
+            .zip(written)
+            .filter(|(r, _)| r.marker.evaluate(&target.interpreter.markers, &[]))
+            .map(|(_, name)| name.to_string())
             .collect();
         requires.sort_by_key(|n| n.to_lowercase());
-        requires.dedup();
+        requires.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         let mut required_by: Vec<String> = metadata
             .iter()
             .flatten()
@@ -77,4 +84,26 @@ pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The project name at the start of a `Requires-Dist` value (`Werkzeug>=3; ...` -> `Werkzeug`).
+fn leading_name(requirement: &str) -> &str {
+    let text = requirement.trim_start();
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keeps_the_written_name() {
+        assert_eq!(super::leading_name("Werkzeug>=3.0"), "Werkzeug");
+        assert_eq!(
+            super::leading_name(" zope.interface ; python_version<'4'"),
+            "zope.interface"
+        );
+        assert_eq!(super::leading_name("rich[jupyter]"), "rich");
+    }
 }
