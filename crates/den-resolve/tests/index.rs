@@ -1,53 +1,22 @@
 //! The resolver against a real HTTP index: den-index's client and a loopback test index.
 
-use std::str::FromStr;
+mod common;
+
 use std::sync::Arc;
 
+use common::request;
 use den_cache::Cache;
-use den_dist::{
-    Implementation, Libc, MarkerEnvironment, MarkerEnvironmentBuilder, Platform, Requirement, Tags,
-    Version,
-};
 use den_index::{IndexClient, IndexConfig, IndexUrl};
-use den_resolve::{ResolveRequest, resolve};
+use den_resolve::resolve;
 use den_test_support::{TestIndex, WheelBuilder};
 
-fn request(requirements: &[&str]) -> ResolveRequest {
-    ResolveRequest {
-        requirements: requirements
-            .iter()
-            .map(|r| Requirement::from_str(r).unwrap())
-            .collect(),
-        constraints: Vec::new(),
-        markers: MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-            implementation_name: "cpython",
-            implementation_version: "3.12.1",
-            os_name: "posix",
-            platform_machine: "x86_64",
-            platform_python_implementation: "CPython",
-            platform_release: "6.1.0",
-            platform_system: "Linux",
-            platform_version: "#1 SMP",
-            python_full_version: "3.12.1",
-            python_version: "3.12",
-            sys_platform: "linux",
-        })
-        .unwrap(),
-        tags: Tags::from_interpreter(
-            &Implementation::CPython {
-                gil_disabled: false,
-            },
-            (3, 12),
-            "cp312",
-            &Platform::Linux {
-                arch: "x86_64".into(),
-                libc: Libc::Glibc(2, 36),
-            },
-        ),
-        python_version: Version::from_str("3.12.1").unwrap(),
-        prereleases: false,
-        preferences: Vec::new(),
-    }
+/// A client for `config` with its cache in a fresh temporary directory (kept alive by the
+/// returned guard).
+fn index_client(config: IndexConfig) -> (Arc<IndexClient>, tempfile::TempDir) {
+    let cache_dir = tempfile::tempdir().unwrap();
+    let client =
+        IndexClient::with_netrc(config, Cache::open(cache_dir.path()).unwrap(), None).unwrap();
+    (Arc::new(client), cache_dir)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -66,16 +35,12 @@ async fn resolves_through_the_index_client() {
     index.publish(&WheelBuilder::new("extra-dep", "0.5").requires_python(">=3.13"));
     index.publish(&WheelBuilder::new("extra-dep", "0.4"));
 
-    let cache_dir = tempfile::tempdir().unwrap();
     let config = IndexConfig {
         index_url: IndexUrl::parse(&index.url()).unwrap(),
         ..IndexConfig::default()
     };
-    let client =
-        IndexClient::with_netrc(config, Cache::open(cache_dir.path()).unwrap(), None).unwrap();
-    let resolution = resolve(Arc::new(client), request(&["web-app[fast]"]))
-        .await
-        .unwrap();
+    let (client, _cache_dir) = index_client(config);
+    let resolution = resolve(client, request(&["web-app[fast]"])).await.unwrap();
     let pins: Vec<String> = resolution
         .packages
         .iter()
@@ -95,17 +60,13 @@ async fn names_the_indexes_asked_for_a_missing_project() {
     main.require_auth("alice", "s3cretTOKEN");
     let extra = TestIndex::new();
     extra.publish(&WheelBuilder::new("app", "1.0").requires_dist("ghost>=1"));
-    let cache_dir = tempfile::tempdir().unwrap();
     let config = IndexConfig {
         index_url: IndexUrl::parse(&main.url_with_credentials()).unwrap(),
         extra_index_urls: vec![IndexUrl::parse(&extra.url()).unwrap()],
         ..IndexConfig::default()
     };
-    let client =
-        IndexClient::with_netrc(config, Cache::open(cache_dir.path()).unwrap(), None).unwrap();
-    let err = resolve(Arc::new(client), request(&["app"]))
-        .await
-        .unwrap_err();
+    let (client, _cache_dir) = index_client(config);
+    let err = resolve(client, request(&["app"])).await.unwrap_err();
     let shown = main.url_with_credentials().replace("s3cretTOKEN", "****");
     assert_eq!(
         err.to_string(),
@@ -121,18 +82,14 @@ async fn names_the_indexes_asked_for_a_missing_project() {
 async fn source_failures_show_their_cause_once() {
     let index = TestIndex::new();
     index.require_auth("alice", "s3cretTOKEN");
-    let cache_dir = tempfile::tempdir().unwrap();
     let config = IndexConfig {
         // No credentials: the index answers 401.
         index_url: IndexUrl::parse(&index.url()).unwrap(),
         retries: 0,
         ..IndexConfig::default()
     };
-    let client =
-        IndexClient::with_netrc(config, Cache::open(cache_dir.path()).unwrap(), None).unwrap();
-    let err = resolve(Arc::new(client), request(&["app"]))
-        .await
-        .unwrap_err();
+    let (client, _cache_dir) = index_client(config);
+    let err = resolve(client, request(&["app"])).await.unwrap_err();
     assert_eq!(
         err.to_string(),
         "could not get `app` from the package index"

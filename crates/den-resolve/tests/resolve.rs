@@ -1,13 +1,13 @@
 //! Resolver behaviour against an in-memory package source.
 
+mod common;
+
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
-use den_dist::{
-    CoreMetadata, DistFilename, Implementation, Libc, MarkerEnvironment, MarkerEnvironmentBuilder,
-    PackageName, Platform, Requirement, Tags, Version, VersionSpecifiers,
-};
+use common::request;
+use den_dist::{CoreMetadata, DistFilename, PackageName, Requirement, Version, VersionSpecifiers};
 use den_resolve::{
     PackageSource, Resolution, ResolveError, ResolveRequest, SourceError, SourceFile, resolve,
 };
@@ -48,6 +48,35 @@ impl MemorySource {
     /// A pure-Python wheel `name-version-py3-none-any.whl` with `deps` as Requires-Dist.
     fn add(&mut self, project: &str, version: &str, deps: &[&str]) -> &mut Self {
         self.file(project, version, "py3-none-any", deps, None, None, false)
+    }
+
+    /// A file of `project` `version` tagged `tag` (or `"sdist"`), with no dependencies, no
+    /// Requires-Python and not yanked.
+    fn bare(&mut self, project: &str, version: &str, tag: &str) -> &mut Self {
+        self.file(project, version, tag, &[], None, None, false)
+    }
+
+    /// `pkg` 2.0 whose metadata requires Python >=3.13 and `pkg` 3.0 whose index entry does:
+    /// neither fits the 3.12.1 target.
+    fn add_pkg_needing_python_3_13(&mut self) -> &mut Self {
+        self.file(
+            "pkg",
+            "2.0",
+            "py3-none-any",
+            &[],
+            None,
+            Some(">=3.13"),
+            false,
+        )
+        .file(
+            "pkg",
+            "3.0",
+            "py3-none-any",
+            &[],
+            Some(">=3.13"),
+            None,
+            false,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -112,48 +141,6 @@ impl PackageSource for MemorySource {
             .unwrap()
             .push(format!("{:?}", file.filename.version()));
         CoreMetadata::parse(file.metadata.as_bytes()).map_err(|e| SourceError::Other(Arc::new(e)))
-    }
-}
-
-fn markers() -> MarkerEnvironment {
-    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-        implementation_name: "cpython",
-        implementation_version: "3.12.1",
-        os_name: "posix",
-        platform_machine: "x86_64",
-        platform_python_implementation: "CPython",
-        platform_release: "6.1.0",
-        platform_system: "Linux",
-        platform_version: "#1 SMP",
-        python_full_version: "3.12.1",
-        python_version: "3.12",
-        sys_platform: "linux",
-    })
-    .unwrap()
-}
-
-fn request(requirements: &[&str]) -> ResolveRequest {
-    ResolveRequest {
-        requirements: requirements
-            .iter()
-            .map(|r| Requirement::from_str(r).unwrap())
-            .collect(),
-        constraints: Vec::new(),
-        markers: markers(),
-        tags: Tags::from_interpreter(
-            &Implementation::CPython {
-                gil_disabled: false,
-            },
-            (3, 12),
-            "cp312",
-            &Platform::Linux {
-                arch: "x86_64".into(),
-                libc: Libc::Glibc(2, 36),
-            },
-        ),
-        python_version: Version::from_str("3.12.1").unwrap(),
-        prereleases: false,
-        preferences: Vec::new(),
     }
 }
 
@@ -323,49 +310,12 @@ async fn skips_yanked_unless_pinned() {
 #[tokio::test]
 async fn honours_requires_python_of_files_and_metadata() {
     let mut source = MemorySource::default();
-    source
-        .add("pkg", "1.0", &[])
-        .file(
-            "pkg",
-            "2.0",
-            "py3-none-any",
-            &[],
-            None,
-            Some(">=3.13"),
-            false,
-        )
-        .file(
-            "pkg",
-            "3.0",
-            "py3-none-any",
-            &[],
-            Some(">=3.13"),
-            None,
-            false,
-        );
+    source.add("pkg", "1.0", &[]).add_pkg_needing_python_3_13();
     let resolution = run(source, request(&["pkg"])).await.unwrap();
     assert_eq!(pins(&resolution), ["pkg==1.0"]);
 
     let mut source = MemorySource::default();
-    source
-        .file(
-            "pkg",
-            "2.0",
-            "py3-none-any",
-            &[],
-            None,
-            Some(">=3.13"),
-            false,
-        )
-        .file(
-            "pkg",
-            "3.0",
-            "py3-none-any",
-            &[],
-            Some(">=3.13"),
-            None,
-            false,
-        );
+    source.add_pkg_needing_python_3_13();
     let message = run(source, request(&["pkg"]))
         .await
         .unwrap_err()
@@ -385,16 +335,8 @@ async fn reports_projects_without_compatible_wheels() {
     let mut source = MemorySource::default();
     source
         .add("app", "1.0", &["native"])
-        .file("native", "1.0", "sdist", &[], None, None, false)
-        .file(
-            "native",
-            "2.0",
-            "cp312-cp312-win_amd64",
-            &[],
-            None,
-            None,
-            false,
-        );
+        .bare("native", "1.0", "sdist")
+        .bare("native", "2.0", "cp312-cp312-win_amd64");
     let err = run(source, request(&["app"])).await.unwrap_err();
     let message = err.to_string();
     assert!(
@@ -420,34 +362,10 @@ async fn reports_projects_without_compatible_wheels() {
 async fn picks_the_best_wheel_of_a_version() {
     let mut source = MemorySource::default();
     source
-        .file("fast", "1.0", "py3-none-any", &[], None, None, false)
-        .file(
-            "fast",
-            "1.0",
-            "cp312-cp312-manylinux_2_17_x86_64",
-            &[],
-            None,
-            None,
-            false,
-        )
-        .file(
-            "fast",
-            "1.0",
-            "1-cp312-cp312-manylinux_2_17_x86_64",
-            &[],
-            None,
-            None,
-            false,
-        )
-        .file(
-            "fast",
-            "1.0",
-            "cp312-cp312-macosx_11_0_arm64",
-            &[],
-            None,
-            None,
-            false,
-        );
+        .bare("fast", "1.0", "py3-none-any")
+        .bare("fast", "1.0", "cp312-cp312-manylinux_2_17_x86_64")
+        .bare("fast", "1.0", "1-cp312-cp312-manylinux_2_17_x86_64")
+        .bare("fast", "1.0", "cp312-cp312-macosx_11_0_arm64");
     let resolution = run(source, request(&["fast"])).await.unwrap();
     assert_eq!(
         resolution.packages[0].file.filename.to_string_lossy(),
