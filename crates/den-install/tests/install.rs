@@ -127,6 +127,29 @@ fn dirs(root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// A temporary directory for wheels and environments, and a temporary cache.
+fn scratch() -> (tempfile::TempDir, Cache) {
+    (tempfile::tempdir().unwrap(), Cache::temporary().unwrap())
+}
+
+/// The names in the cache's archive bucket, its lock directory aside.
+fn archive_entries(cache: &Cache) -> Vec<String> {
+    let bucket = cache.bucket(CacheBucket::Archive).unwrap();
+    fs::read_dir(&bucket)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != ".locks")
+        .collect()
+}
+
+/// Appends `rows` (CSV lines, each ending in a newline) to the RECORD of `dist`.
+fn append_to_record(dist: &den_install::InstalledDist, rows: &str) {
+    let record = dist.path.join("RECORD");
+    let mut text = fs::read_to_string(&record).unwrap();
+    text.push_str(rows);
+    fs::write(&record, text).unwrap();
+}
+
 /// A package exercising every install feature.
 fn demo_wheel(version: &str) -> WheelBuilder {
     WheelBuilder::new("Den.Demo", version)
@@ -150,48 +173,76 @@ fn demo_wheel(version: &str) -> WheelBuilder {
         .gui_script("den-demo-gui", "den_demo.cli:main")
 }
 
-/// A wheel written by hand, with a RECORD from den's own CSV writer: WheelBuilder does not
-/// quote member names containing commas. Holds `quoted/__init__.py` and `quoted/a,b "c".txt`.
-fn quoted_wheel(dir: &Path) -> PathBuf {
+/// The demo package 1.0 with a module later versions drop, built into `dir`.
+fn demo_wheel_v1_with_old_module(dir: &Path) -> PathBuf {
+    demo_wheel("1.0")
+        .file("den_demo/only_in_v1/mod.py", b"OLD = 1\n")
+        .build(dir)
+}
+
+/// Writes a wheel by hand at `path`: `members` (zip name, content), then a RECORD made by den's
+/// own CSV writer from rows hashing every member, altered by `edit_record`, stored as
+/// `record_name`.
+fn hand_written_wheel(
+    path: &Path,
+    members: &[(String, Vec<u8>)],
+    record_name: &str,
+    edit_record: impl Fn(&mut Vec<RecordEntry>),
+) {
     use std::io::Write;
-    let members: [(&str, &[u8]); 4] = [
-        ("quoted/__init__.py", b"Q = 1\n"),
-        ("quoted/a,b \"c\".txt", b"comma\n"),
-        (
-            "quoted-1.0.dist-info/METADATA",
-            b"Metadata-Version: 2.1\nName: quoted\nVersion: 1.0\n",
-        ),
-        (
-            "quoted-1.0.dist-info/WHEEL",
-            b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-        ),
-    ];
     let mut record: Vec<RecordEntry> = members
         .iter()
         .map(|(path, content)| RecordEntry {
-            path: path.to_string(),
+            path: path.clone(),
             hash: Some(record_hash(content)),
             size: Some(content.len() as u64),
         })
         .collect();
-    record.push(RecordEntry {
-        path: "quoted-1.0.dist-info/RECORD".into(),
-        hash: None,
-        size: None,
-    });
+    edit_record(&mut record);
     let record = write_record(&record);
-    let path = dir.join("quoted-1.0-py3-none-any.whl");
-    let mut zip = zip::ZipWriter::new(fs::File::create(&path).unwrap());
+    let mut zip = zip::ZipWriter::new(fs::File::create(path).unwrap());
     let options = zip::write::SimpleFileOptions::default();
     for (name, content) in members
         .iter()
-        .copied()
-        .chain([("quoted-1.0.dist-info/RECORD", record.as_bytes())])
+        .map(|(name, content)| (name.as_str(), content.as_slice()))
+        .chain([(record_name, record.as_bytes())])
     {
         zip.start_file(name, options).unwrap();
         zip.write_all(content).unwrap();
     }
     zip.finish().unwrap();
+}
+
+/// The METADATA and WHEEL members of a pure-Python `name` 1.0.
+fn dist_info_members(name: &str) -> [(String, Vec<u8>); 2] {
+    [
+        (
+            format!("{name}-1.0.dist-info/METADATA"),
+            format!("Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n").into_bytes(),
+        ),
+        (
+            format!("{name}-1.0.dist-info/WHEEL"),
+            b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n".to_vec(),
+        ),
+    ]
+}
+
+/// A wheel written by hand, with a RECORD from den's own CSV writer: WheelBuilder does not
+/// quote member names containing commas. Holds `quoted/__init__.py` and `quoted/a,b "c".txt`.
+fn quoted_wheel(dir: &Path) -> PathBuf {
+    let mut members = vec![
+        ("quoted/__init__.py".to_string(), b"Q = 1\n".to_vec()),
+        ("quoted/a,b \"c\".txt".to_string(), b"comma\n".to_vec()),
+    ];
+    members.extend(dist_info_members("quoted"));
+    let path = dir.join("quoted-1.0-py3-none-any.whl");
+    hand_written_wheel(&path, &members, "quoted-1.0.dist-info/RECORD", |record| {
+        record.push(RecordEntry {
+            path: "quoted-1.0.dist-info/RECORD".into(),
+            hash: None,
+            size: None,
+        });
+    });
     path
 }
 
@@ -223,8 +274,7 @@ fn installs_into_real_venv_and_runs() {
     let Some(venv) = Venv::create(false) else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let wheel = demo_wheel("1.0").build(tmp.path());
     let dist = install(&cache, &wheel, &venv.target);
 
@@ -311,8 +361,7 @@ fn pip_accepts_what_den_installs() {
     let Some(venv) = Venv::create(true) else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let before = snapshot(&venv.root);
     let wheel = demo_wheel("2.0").build(tmp.path());
     install(&cache, &wheel, &venv.target);
@@ -398,8 +447,7 @@ fn fake_target(root: &Path) -> InstallTarget {
 
 #[test]
 fn record_mismatch_is_refused_before_anything_is_installed() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let wheel = WheelBuilder::new("bad", "1.0")
         .file("bad.py", b"x = 1\n")
         .corrupt_record()
@@ -413,19 +461,13 @@ fn record_mismatch_is_refused_before_anything_is_installed() {
         other => panic!("unexpected error {other}"),
     }
     assert!(err.to_string().contains("bad.py"), "{err}");
-    let bucket = cache.bucket(CacheBucket::Archive).unwrap();
-    let entries: Vec<_> = fs::read_dir(&bucket)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n != ".locks")
-        .collect();
+    let entries = archive_entries(&cache);
     assert!(entries.is_empty(), "cache holds {entries:?}");
 }
 
 #[test]
 fn unsafe_member_paths_are_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     for member in [
         "../escape.py",
         "/tmp/den-absolute.py",
@@ -446,8 +488,7 @@ fn unsafe_member_paths_are_refused() {
 
 #[test]
 fn unpack_happens_once_even_when_concurrent() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let wheel = demo_wheel("1.0").build(tmp.path());
     let roots: Vec<PathBuf> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..4)
@@ -459,18 +500,13 @@ fn unpack_happens_once_even_when_concurrent() {
     let unpacked = unpack_wheel(&cache, &wheel).unwrap();
     assert_eq!(unpacked.root, roots[0]);
     assert_eq!(unpacked.dist_info, "den_demo-1.0.dist-info");
-    let bucket = cache.bucket(CacheBucket::Archive).unwrap();
-    let entries = fs::read_dir(&bucket)
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().file_name() != ".locks")
-        .count();
+    let entries = archive_entries(&cache).len();
     assert_eq!(entries, 1);
 }
 
 #[test]
 fn failed_install_rolls_back_completely() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let env = tmp.path().join("env");
     let mut target = fake_target(&env);
     fs::create_dir_all(&target.scheme.purelib).unwrap();
@@ -504,13 +540,10 @@ fn failed_install_rolls_back_completely() {
 
 #[test]
 fn upgrade_replaces_old_version_and_failed_upgrade_keeps_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let env = tmp.path().join("env");
     let target = fake_target(&env);
-    let v1 = demo_wheel("1.0")
-        .file("den_demo/only_in_v1/mod.py", b"OLD = 1\n")
-        .build(tmp.path());
+    let v1 = demo_wheel_v1_with_old_module(tmp.path());
     let old = install(&cache, &v1, &target);
     let v1_files = snapshot(&env);
 
@@ -551,8 +584,7 @@ fn upgrade_replaces_old_version_and_failed_upgrade_keeps_it() {
 
 #[test]
 fn overwrites_files_of_another_distribution_like_pip() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let target = fake_target(tmp.path());
     let first = WheelBuilder::new("first", "1.0")
         .file("shared/x.py", b"owner = 'first'\n")
@@ -575,8 +607,7 @@ fn overwrites_files_of_another_distribution_like_pip() {
 
 #[test]
 fn platlib_wheels_and_copy_mode() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let mut target = fake_target(tmp.path());
     target.scheme.platlib = tmp.path().join("lib64/python3.12/site-packages");
     let wheel = WheelBuilder::new("native", "1.0")
@@ -633,8 +664,7 @@ fn platlib_wheels_and_copy_mode() {
 
 #[test]
 fn large_wheel_installs_quickly() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let target = fake_target(tmp.path());
     let mut builder = WheelBuilder::new("big", "1.0");
     for i in 0..1000 {
@@ -724,8 +754,7 @@ fn real_world_wheels_verify_and_pip_installed_by_den_works() {
 
 #[test]
 fn reinstalling_the_same_version_keeps_one_dist_info() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let target = fake_target(tmp.path());
     let wheel = demo_wheel("1.0").build(tmp.path());
     install(&cache, &wheel, &target);
@@ -816,13 +845,10 @@ fn kill_at_every_step(
 
 #[test]
 fn killed_upgrade_and_install_are_recovered_at_every_step() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let env = tmp.path().join("env");
     let target = fake_target(&env);
-    let v1 = demo_wheel("1.0")
-        .file("den_demo/only_in_v1/mod.py", b"OLD = 1\n")
-        .build(tmp.path());
+    let v1 = demo_wheel_v1_with_old_module(tmp.path());
     let v2 = demo_wheel("2.0")
         .file("den_demo/only_in_v2.py", b"NEW = 2\n")
         .build(tmp.path());
@@ -915,19 +941,20 @@ fn killed_pip_upgrade_leaves_a_working_pip() {
 
 #[test]
 fn record_paths_outside_the_environment_are_never_deleted() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let env = tmp.path().join("env");
     let target = fake_target(&env);
     let outside = tmp.path().join("x");
     fs::create_dir_all(&outside).unwrap();
     let victims = [outside.join("victim.txt"), tmp.path().join("victim2.txt")];
     let tamper = |dist: &den_install::InstalledDist| {
-        let record = dist.path.join("RECORD");
-        let mut text = fs::read_to_string(&record).unwrap();
-        text.push_str(&format!("{},,\n", victims[0].display()));
-        text.push_str("../../../../victim2.txt,,\n../../../../env/../x/victim.txt,,\n");
-        fs::write(&record, text).unwrap();
+        append_to_record(
+            dist,
+            &format!(
+                "{},,\n../../../../victim2.txt,,\n../../../../env/../x/victim.txt,,\n",
+                victims[0].display()
+            ),
+        );
         for victim in &victims {
             fs::write(victim, b"precious").unwrap();
         }
@@ -953,10 +980,7 @@ fn record_paths_outside_the_environment_are_never_deleted() {
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(&outside, target.scheme.purelib.join("escape")).unwrap();
-        let record = upgraded.dist.path.join("RECORD");
-        let mut text = fs::read_to_string(&record).unwrap();
-        text.push_str("escape/victim.txt,,\n");
-        fs::write(&record, text).unwrap();
+        append_to_record(&upgraded.dist, "escape/victim.txt,,\n");
     }
     let result = uninstall(&upgraded.dist).unwrap();
     let expected_skips = if cfg!(unix) { 4 } else { 3 };
@@ -968,8 +992,7 @@ fn record_paths_outside_the_environment_are_never_deleted() {
 
 #[test]
 fn clone_mode_falls_back_to_a_link_or_copy() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let target = fake_target(tmp.path());
     let wheel = demo_wheel("1.0").build(tmp.path());
     let unpacked = unpack_wheel(&cache, &wheel).unwrap();
@@ -994,47 +1017,19 @@ fn clone_mode_falls_back_to_a_link_or_copy() {
 /// A 200-module wheel written by hand whose RECORD is altered by `edit_record` (the rows
 /// are correct before), so the parallel extraction's later threads meet the fault.
 fn many_module_wheel(dir: &Path, edit_record: impl Fn(&mut Vec<RecordEntry>)) -> PathBuf {
-    use std::io::Write;
     let mut members: Vec<(String, Vec<u8>)> = (0..200)
         .map(|i| (format!("many/m{i}.py"), format!("X = {i}\n").into_bytes()))
         .collect();
-    members.push((
-        "many-1.0.dist-info/METADATA".into(),
-        b"Metadata-Version: 2.1\nName: many\nVersion: 1.0\n".to_vec(),
-    ));
-    members.push((
-        "many-1.0.dist-info/WHEEL".into(),
-        b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n".to_vec(),
-    ));
-    let mut record: Vec<RecordEntry> = members
-        .iter()
-        .map(|(path, content)| RecordEntry {
-            path: path.clone(),
-            hash: Some(record_hash(content)),
-            size: Some(content.len() as u64),
-        })
-        .collect();
-    edit_record(&mut record);
-    members.push((
-        "many-1.0.dist-info/RECORD".into(),
-        write_record(&record).into_bytes(),
-    ));
+    members.extend(dist_info_members("many"));
     fs::create_dir_all(dir).unwrap();
     let path = dir.join("many-1.0-py3-none-any.whl");
-    let mut zip = zip::ZipWriter::new(fs::File::create(&path).unwrap());
-    for (name, content) in &members {
-        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(content).unwrap();
-    }
-    zip.finish().unwrap();
+    hand_written_wheel(&path, &members, "many-1.0.dist-info/RECORD", edit_record);
     path
 }
 
 #[test]
 fn parallel_unpack_verifies_every_member() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cache = Cache::temporary().unwrap();
+    let (tmp, cache) = scratch();
     let good = many_module_wheel(&tmp.path().join("good"), |_| {});
     let unpacked = unpack_wheel(&cache, &good).unwrap();
     for i in [0, 99, 199] {
@@ -1068,11 +1063,7 @@ fn parallel_unpack_verifies_every_member() {
         matches!(&err, InstallError::RecordMismatch { member, .. } if member == "many/ghost.py"),
         "{err}"
     );
-    let bucket = cache.bucket(CacheBucket::Archive).unwrap();
-    let entries = fs::read_dir(&bucket)
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().file_name() != ".locks")
-        .count();
+    let entries = archive_entries(&cache).len();
     assert_eq!(
         entries, 1,
         "only the good wheel is cached, no temporary leftovers"
