@@ -6,6 +6,7 @@ use std::fs;
 use std::path::Path;
 
 use common::{NASTY_DIR, interpreter, nasty_venv, query, run, stdout_of};
+use den_python::Interpreter;
 use den_venv::{Prompt, VenvError, VenvOptions, create_venv};
 
 fn options() -> VenvOptions {
@@ -13,6 +14,25 @@ fn options() -> VenvOptions {
         den_version: "9.8.7".to_string(),
         ..VenvOptions::default()
     }
+}
+
+/// [`options`] with `clear`: an existing directory's contents are removed first.
+fn cleared() -> VenvOptions {
+    VenvOptions {
+        clear: true,
+        ..options()
+    }
+}
+
+/// The preferred test interpreter and a fresh temporary directory, or `None` (with a printed
+/// note) when no interpreter can be queried.
+fn interpreter_and_temp() -> Option<(Interpreter, tempfile::TempDir)> {
+    Some((interpreter()?, tempfile::tempdir().unwrap()))
+}
+
+/// The `sys.prefix` the environment's `python` reports (first line of [`python_report`]).
+fn reported_prefix(python: &Path) -> String {
+    python_report(python).lines().next().unwrap().to_string()
 }
 
 /// `sys.prefix` and the site-packages directories as the environment's python reports them.
@@ -29,10 +49,9 @@ fn python_report(python: &Path) -> String {
 
 #[test]
 fn creates_a_layout_cpython_accepts() {
-    let Some(interpreter) = interpreter() else {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
         return;
     };
-    let temp = tempfile::tempdir().unwrap();
     let venv = nasty_venv(&interpreter, &temp, &options());
 
     assert_eq!(venv.root, temp.path().join("my envs").join(NASTY_DIR));
@@ -101,10 +120,9 @@ fn creates_a_layout_cpython_accepts() {
 
 #[test]
 fn copies_the_interpreter_when_asked() {
-    let Some(interpreter) = interpreter() else {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
         return;
     };
-    let temp = tempfile::tempdir().unwrap();
     let venv = nasty_venv(
         &interpreter,
         &temp,
@@ -118,8 +136,7 @@ fn copies_the_interpreter_when_asked() {
         metadata.file_type().is_file(),
         "bin/python is not a regular file"
     );
-    let report = python_report(&venv.python);
-    assert_eq!(report.lines().next().unwrap(), venv.root.to_str().unwrap());
+    assert_eq!(reported_prefix(&venv.python), venv.root.to_str().unwrap());
 
     // Recreating with symlinks over the copies replaces them without touching the base.
     let again = nasty_venv(&interpreter, &temp, &options());
@@ -133,10 +150,9 @@ fn copies_the_interpreter_when_asked() {
 
 #[test]
 fn prompt_and_system_site_packages_are_recorded() {
-    let Some(interpreter) = interpreter() else {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
         return;
     };
-    let temp = tempfile::tempdir().unwrap();
     let opts = VenvOptions {
         prompt: Prompt::Named("my $prompt".to_string()),
         system_site_packages: true,
@@ -177,10 +193,9 @@ fn prompt_and_system_site_packages_are_recorded() {
 
 #[test]
 fn refuses_a_directory_that_is_not_an_environment_unless_clear() {
-    let Some(interpreter) = interpreter() else {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
         return;
     };
-    let temp = tempfile::tempdir().unwrap();
     let target = temp.path().join("project");
     fs::create_dir(&target).unwrap();
     fs::write(target.join("precious.txt"), "data").unwrap();
@@ -200,25 +215,16 @@ fn refuses_a_directory_that_is_not_an_environment_unless_clear() {
     fs::create_dir(&empty).unwrap();
     create_venv(&interpreter, &empty, &options()).unwrap();
 
-    create_venv(
-        &interpreter,
-        &target,
-        &VenvOptions {
-            clear: true,
-            ..options()
-        },
-    )
-    .unwrap();
+    create_venv(&interpreter, &target, &cleared()).unwrap();
     assert!(!target.join("precious.txt").exists());
     assert!(target.join("pyvenv.cfg").is_file());
 }
 
 #[test]
 fn existing_environment_keeps_packages_unless_clear() {
-    let Some(interpreter) = interpreter() else {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
         return;
     };
-    let temp = tempfile::tempdir().unwrap();
     let target = temp.path().join("env");
     let venv = create_venv(&interpreter, &target, &options()).unwrap();
     let package = venv.site_packages.join("mypkg.py");
@@ -230,25 +236,16 @@ fn existing_environment_keeps_packages_unless_clear() {
         "updating an environment lost its packages"
     );
 
-    create_venv(
-        &interpreter,
-        &target,
-        &VenvOptions {
-            clear: true,
-            ..options()
-        },
-    )
-    .unwrap();
+    create_venv(&interpreter, &target, &cleared()).unwrap();
     assert!(!package.exists(), "--clear kept a package");
     assert!(venv.site_packages.is_dir());
 }
 
 #[test]
 fn rejects_old_and_unknown_interpreters() {
-    let Some(interpreter) = interpreter() else {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
         return;
     };
-    let temp = tempfile::tempdir().unwrap();
     let mut old = interpreter.clone();
     old.major_minor = (3, 7);
     let err = create_venv(&old, &temp.path().join("a"), &options()).unwrap_err();
@@ -267,10 +264,9 @@ fn rejects_old_and_unknown_interpreters() {
 
 #[test]
 fn environment_from_an_environment_points_at_the_real_base() {
-    let Some(interpreter) = interpreter() else {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
         return;
     };
-    let temp = tempfile::tempdir().unwrap();
     for copies in [false, true] {
         let first = create_venv(
             &interpreter,
@@ -294,9 +290,8 @@ fn environment_from_an_environment_points_at_the_real_base() {
             second.base_executable, first.base_executable,
             "copies = {copies}"
         );
-        let report = python_report(&second.python);
         assert_eq!(
-            report.lines().next().unwrap(),
+            reported_prefix(&second.python),
             second.root.to_str().unwrap()
         );
     }
@@ -304,10 +299,9 @@ fn environment_from_an_environment_points_at_the_real_base() {
 
 #[test]
 fn activate_this_activates_inside_a_running_interpreter() {
-    let Some(interpreter) = interpreter() else {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
         return;
     };
-    let temp = tempfile::tempdir().unwrap();
     let venv = nasty_venv(&interpreter, &temp, &options());
     let script = venv.scripts.join("activate_this.py");
     let code = "import os, sys\n\
@@ -365,9 +359,8 @@ fn every_installed_pyenv_version_accepts_its_environment() {
             continue;
         }
         let venv = result.unwrap();
-        let report = python_report(&venv.python);
         assert_eq!(
-            report.lines().next().unwrap(),
+            reported_prefix(&venv.python),
             venv.root.to_str().unwrap(),
             "{version}"
         );
@@ -377,10 +370,9 @@ fn every_installed_pyenv_version_accepts_its_environment() {
 #[test]
 fn pypy_layout() {
     // No PyPy on the test machine: a CPython dressed as PyPy exercises the layout.
-    let Some(interpreter) = interpreter() else {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
         return;
     };
-    let temp = tempfile::tempdir().unwrap();
     let mut pypy = interpreter.clone();
     pypy.implementation_display = "PyPy".to_string();
     pypy.major_minor = (3, 10);

@@ -94,6 +94,26 @@ fn check(
     );
 }
 
+/// Runs `shell args...` on `stdin` (see [`run_shell`]) and [`check`]s a probe whose original
+/// prompt is `orig> `.
+fn run_and_check_orig_prompt(
+    name: &str,
+    shell: &Path,
+    args: &[&str],
+    venv: &VirtualEnv,
+    stdin: &str,
+) {
+    let (stdout, stderr) = run_shell(shell, args, venv, stdin);
+    check(
+        name,
+        &stdout,
+        &stderr,
+        venv,
+        &format!("({NASTY_DIR}) orig> "),
+        "orig> ",
+    );
+}
+
 /// The probe for POSIX shells; `python3` is hashed first so a shell that remembers command
 /// locations must forget them (`hash -r`) for `command -v` to see the environment.
 const POSIX_PROBE: &str = r#"PS1='orig$ '
@@ -258,15 +278,7 @@ source ./activate.fish
 printf 'ps1_disabled=%s\n' (fish_prompt)
 deactivate
 "#;
-    let (stdout, stderr) = run_shell(&fish, &["--no-config"], &venv, probe);
-    check(
-        "fish",
-        &stdout,
-        &stderr,
-        &venv,
-        &format!("({NASTY_DIR}) orig> "),
-        "orig> ",
-    );
+    run_and_check_orig_prompt("fish", &fish, &["--no-config"], &venv, probe);
 }
 
 #[test]
@@ -293,15 +305,7 @@ deactivate
 "#;
     for name in ["tcsh", "csh"] {
         let Some(path) = shell(name) else { continue };
-        let (stdout, stderr) = run_shell(&path, &["-f"], &venv, probe);
-        check(
-            name,
-            &stdout,
-            &stderr,
-            &venv,
-            &format!("({NASTY_DIR}) orig> "),
-            "orig> ",
-        );
+        run_and_check_orig_prompt(name, &path, &["-f"], &venv, probe);
     }
 }
 
@@ -331,18 +335,11 @@ overlay use activate.nu
 print $"ps1_disabled=(do $env.PROMPT_COMMAND)"
 deactivate
 "#;
-    let (stdout, stderr) = run_shell(
+    run_and_check_orig_prompt(
+        "nu",
         &nu,
         &["--no-config-file", "--stdin", "-c", probe],
         &venv,
         "",
-    );
-    check(
-        "nu",
-        &stdout,
-        &stderr,
-        &venv,
-        &format!("({NASTY_DIR}) orig> "),
-        "orig> ",
     );
 }
