@@ -1,11 +1,12 @@
 //! The index client against a loopback test index.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use den_cache::{Cache, CacheBucket};
 use den_dist::{DistFilename, PackageName};
-use den_index::{IndexClient, IndexConfig, IndexError, IndexFile, IndexUrl, Netrc};
+use den_index::{IndexClient, IndexConfig, IndexError, IndexFile, IndexUrl, Netrc, ProjectFiles};
 use den_test_support::{TestIndex, WheelBuilder};
 
 fn config(url: &str) -> IndexConfig {
@@ -54,6 +55,11 @@ fn noise(len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// The files `client` lists for the project `demo`.
+async fn demo_files(client: &IndexClient) -> Result<Arc<ProjectFiles>, IndexError> {
+    client.project_files(&name("demo")).await
+}
+
 fn file<'a>(files: &'a [IndexFile], filename: &str) -> &'a IndexFile {
     files.iter().find(|f| f.raw_filename == filename).unwrap()
 }
@@ -68,8 +74,7 @@ async fn reads_json_and_html_pages_alike() {
         .unwrap();
     assert_eq!(index.requests()[0].status, 200);
     index.set_json(false);
-    let html = client(&index.url(), &Cache::temporary().unwrap())
-        .project_files(&name("demo"))
+    let html = demo_files(&client(&index.url(), &Cache::temporary().unwrap()))
         .await
         .unwrap();
     for files in [&json.files, &html.files] {
@@ -109,8 +114,7 @@ async fn missing_projects_are_not_found() {
 async fn retries_server_errors_then_fails() {
     let index = sample_index();
     index.fail_project("demo", 500);
-    let err = client(&index.url(), &Cache::temporary().unwrap())
-        .project_files(&name("demo"))
+    let err = demo_files(&client(&index.url(), &Cache::temporary().unwrap()))
         .await
         .unwrap_err();
     assert!(matches!(err, IndexError::Http { status: 500, .. }), "{err}");
@@ -118,8 +122,7 @@ async fn retries_server_errors_then_fails() {
 
     let index = sample_index();
     index.fail_project_times("demo", 503, 2);
-    let files = client(&index.url(), &Cache::temporary().unwrap())
-        .project_files(&name("demo"))
+    let files = demo_files(&client(&index.url(), &Cache::temporary().unwrap()))
         .await
         .unwrap();
     assert_eq!(files.files.len(), 3);
@@ -137,7 +140,7 @@ async fn unreachable_index_is_a_clear_network_error() {
     let mut config = config(&url);
     config.retries = 0;
     let client = IndexClient::with_netrc(config, Cache::temporary().unwrap(), None).unwrap();
-    let err = client.project_files(&name("demo")).await.unwrap_err();
+    let err = demo_files(&client).await.unwrap_err();
     let message = err.to_string();
     assert!(matches!(err, IndexError::Network { .. }), "{message}");
     assert!(
@@ -161,12 +164,12 @@ async fn pages_are_fetched_once_and_revalidated() {
     let (lower, upper) = (name("demo"), name("Demo"));
     let (a, b) = tokio::join!(first.project_files(&lower), first.project_files(&upper));
     assert_eq!(a.unwrap().files, b.unwrap().files);
-    first.project_files(&name("demo")).await.unwrap();
+    demo_files(&first).await.unwrap();
     assert_eq!(index.page_requests("demo"), 1);
 
     // A second "process" sharing the cache revalidates and gets 304.
     let second = client(&index.url(), &cache);
-    let files = second.project_files(&name("demo")).await.unwrap();
+    let files = demo_files(&second).await.unwrap();
     assert_eq!(files.files.len(), 3);
     let log = index.requests();
     assert_eq!(index.page_requests("demo"), 2);
@@ -174,10 +177,7 @@ async fn pages_are_fetched_once_and_revalidated() {
 
     // A changed page is picked up.
     index.publish(&WheelBuilder::new("demo", "3.0"));
-    let files = client(&index.url(), &cache)
-        .project_files(&name("demo"))
-        .await
-        .unwrap();
+    let files = demo_files(&client(&index.url(), &cache)).await.unwrap();
     assert_eq!(files.files.len(), 4);
     assert_eq!(index.requests().last().unwrap().status, 200);
 }
@@ -191,7 +191,7 @@ async fn merges_extra_indexes() {
     let mut config = config(&primary.url());
     config.extra_index_urls = vec![IndexUrl::parse(&extra.url()).unwrap()];
     let client = IndexClient::with_netrc(config, Cache::temporary().unwrap(), None).unwrap();
-    let demo = client.project_files(&name("demo")).await.unwrap();
+    let demo = demo_files(&client).await.unwrap();
     assert_eq!(demo.files.len(), 4);
     assert_eq!(demo.files[3].raw_filename, "demo-9.0-py3-none-any.whl");
     assert_eq!(demo.files[3].index.to_string(), extra.url());
@@ -204,7 +204,7 @@ async fn metadata_from_pep658_files_is_cached() {
     let index = sample_index();
     let cache = Cache::temporary().unwrap();
     let client1 = client(&index.url(), &cache);
-    let files = client1.project_files(&name("demo")).await.unwrap();
+    let files = demo_files(&client1).await.unwrap();
     let wheel = file(&files.files, "demo-1.0-py3-none-any.whl");
     let metadata = client1.wheel_metadata(wheel).await.unwrap();
     assert_eq!(metadata.display_name, "Demo");
@@ -278,7 +278,7 @@ async fn metadata_through_full_download_when_ranges_are_refused() {
     let index = sample_index();
     index.set_metadata_files(false).set_range_requests(false);
     let client = client(&index.url(), &Cache::temporary().unwrap());
-    let files = client.project_files(&name("demo")).await.unwrap();
+    let files = demo_files(&client).await.unwrap();
     let wheel = file(&files.files, "demo-1.0-py3-none-any.whl");
     let metadata = client.wheel_metadata(wheel).await.unwrap();
     assert_eq!(metadata.version.to_string(), "1.0");
@@ -294,7 +294,7 @@ async fn downloads_verify_hashes_and_leave_nothing_on_mismatch() {
     let index = sample_index();
     let cache = Cache::temporary().unwrap();
     let client = client(&index.url(), &cache);
-    let files = client.project_files(&name("demo")).await.unwrap();
+    let files = demo_files(&client).await.unwrap();
     let sdist = file(&files.files, "demo-1.0.tar.gz");
     let path = client.download(sdist).await.unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), b"sdist bytes");
@@ -343,17 +343,14 @@ async fn sends_credentials_and_never_prints_them() {
     let cache = Cache::temporary().unwrap();
 
     let authed = client(&index.url_with_credentials(), &cache);
-    let files = authed.project_files(&name("demo")).await.unwrap();
+    let files = demo_files(&authed).await.unwrap();
     // File URLs on the same host get the index's credentials too.
     let wheel = file(&files.files, "demo-1.0-py3-none-any.whl");
     authed.download(wheel).await.unwrap();
     authed.wheel_metadata(wheel).await.unwrap();
 
     let wrong = index.url_with_credentials().replace("s3cret", "wrongpass");
-    let err = client(&wrong, &cache)
-        .project_files(&name("demo"))
-        .await
-        .unwrap_err();
+    let err = demo_files(&client(&wrong, &cache)).await.unwrap_err();
     let message = err.to_string();
     assert!(
         matches!(err, IndexError::Http { status: 401, .. }),
@@ -365,38 +362,19 @@ async fn sends_credentials_and_never_prints_them() {
 
     let netrc = Netrc::parse("machine 127.0.0.1 login alice password s3cret");
     let via_netrc = IndexClient::with_netrc(config(&index.url()), cache, Some(netrc)).unwrap();
-    assert_eq!(
-        via_netrc
-            .project_files(&name("demo"))
-            .await
-            .unwrap()
-            .files
-            .len(),
-        3
-    );
+    assert_eq!(demo_files(&via_netrc).await.unwrap().files.len(), 3);
 }
 
 #[tokio::test]
 async fn uses_the_cached_page_when_the_index_is_down() {
     let index = sample_index();
     let cache = Cache::temporary().unwrap();
-    client(&index.url(), &cache)
-        .project_files(&name("demo"))
-        .await
-        .unwrap();
+    demo_files(&client(&index.url(), &cache)).await.unwrap();
     index.fail_project("demo", 503);
     let mut config = config(&index.url());
     config.retries = 0;
     let offline = IndexClient::with_netrc(config, cache, None).unwrap();
-    assert_eq!(
-        offline
-            .project_files(&name("demo"))
-            .await
-            .unwrap()
-            .files
-            .len(),
-        3
-    );
+    assert_eq!(demo_files(&offline).await.unwrap().files.len(), 3);
 }
 
 #[tokio::test]
@@ -404,7 +382,7 @@ async fn verifies_metadata_file_hashes() {
     let index = sample_index();
     index.corrupt_metadata("demo-1.0-py3-none-any.whl");
     let client = client(&index.url(), &Cache::temporary().unwrap());
-    let files = client.project_files(&name("demo")).await.unwrap();
+    let files = demo_files(&client).await.unwrap();
     let wheel = file(&files.files, "demo-1.0-py3-none-any.whl");
     assert_eq!(wheel.core_metadata_hashes.len(), 1);
     let err = client.wheel_metadata(wheel).await.unwrap_err();
@@ -424,7 +402,7 @@ async fn times_out_slow_indexes() {
         ..config(&index.url())
     };
     let client = IndexClient::with_netrc(config, Cache::temporary().unwrap(), None).unwrap();
-    let err = client.project_files(&name("demo")).await.unwrap_err();
+    let err = demo_files(&client).await.unwrap_err();
     assert!(matches!(err, IndexError::Network { .. }), "{err}");
     assert!(err.to_string().contains("timed out"), "{err}");
     assert_eq!(index.page_requests("demo"), 2);
