@@ -63,20 +63,29 @@ impl World {
         self.dir.path().join(rel)
     }
 
-    /// `den` with a private cache, this world's index, and no ambient environment or pip config.
+    /// `den` in the world's directory with a private cache, this world's index, and no ambient
+    /// environment or pip config.
     fn den(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_den"))
+        self.den_in(self.dir.path(), None, args)
+    }
+
+    /// `den` as [`World::den`], run in `cwd` with `VIRTUAL_ENV` set to `virtual_env`.
+    fn den_in(&self, cwd: &Path, virtual_env: Option<&Path>, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
+        command
             .args(args)
-            .current_dir(self.dir.path())
+            .current_dir(cwd)
             .env("DEN_CACHE_DIR", self.path("cache"))
             .env("DEN_INDEX_URL", self.index.url())
             .env("PIP_CONFIG_FILE", "/dev/null")
             .env_remove("VIRTUAL_ENV")
             .env_remove("PIP_INDEX_URL")
             .env_remove("PIP_EXTRA_INDEX_URL")
-            .env_remove("PYENV_VERSION")
-            .output()
-            .unwrap()
+            .env_remove("PYENV_VERSION");
+        if let Some(env) = virtual_env {
+            command.env("VIRTUAL_ENV", env);
+        }
+        command.output().unwrap()
     }
 
     /// Runs den and asserts it succeeded; returns stdout.
@@ -280,19 +289,12 @@ fn installs_from_requirements_file_with_constraints_and_upgrade() {
 }
 
 #[test]
-fn finds_the_environment_from_virtual_env_and_dot_venv() {
+fn finds_dot_venv_in_a_parent_directory() {
     let Some(world) = World::new() else { return };
     publish_alpha_beta(&world.index);
     world.venv(".venv", true);
     std::fs::create_dir(world.path("sub")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_den"))
-        .args(["pip", "install", "beta==1.0"])
-        .current_dir(world.path("sub"))
-        .env("DEN_CACHE_DIR", world.path("cache"))
-        .env("DEN_INDEX_URL", world.index.url())
-        .env_remove("VIRTUAL_ENV")
-        .output()
-        .unwrap();
+    let out = world.den_in(&world.path("sub"), None, &["pip", "install", "beta==1.0"]);
     assert!(
         out.status.success(),
         "{}",
@@ -443,14 +445,11 @@ fn uses_the_active_virtual_env() {
     let Some(world) = World::new() else { return };
     publish_alpha_beta(&world.index);
     let env = world.venv("active", true);
-    let out = Command::new(env!("CARGO_BIN_EXE_den"))
-        .args(["pip", "install", "beta==1.0"])
-        .current_dir(world.dir.path())
-        .env("DEN_CACHE_DIR", world.path("cache"))
-        .env("DEN_INDEX_URL", world.index.url())
-        .env("VIRTUAL_ENV", &env)
-        .output()
-        .unwrap();
+    let out = world.den_in(
+        world.dir.path(),
+        Some(&env),
+        &["pip", "install", "beta==1.0"],
+    );
     assert!(
         out.status.success(),
         "{}",
