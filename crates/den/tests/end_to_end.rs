@@ -477,3 +477,78 @@ fn venv_refuses_a_directory_that_is_not_an_environment() {
     assert!(ok);
     assert_eq!(out.trim(), world.path("data").display().to_string());
 }
+
+#[test]
+fn two_processes_share_one_cache() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let envs: Vec<PathBuf> = ["one", "two"]
+        .iter()
+        .map(|name| world.venv(name, true))
+        .collect();
+    let children: Vec<_> = envs
+        .iter()
+        .map(|env| {
+            Command::new(env!("CARGO_BIN_EXE_den"))
+                .args(["pip", "install", "-p", env.to_str().unwrap(), "alpha"])
+                .env("DEN_CACHE_DIR", world.path("cache"))
+                .env("DEN_INDEX_URL", world.index.url())
+                .env("PIP_CONFIG_FILE", "/dev/null")
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for env in &envs {
+        let (ok, _, err) = run_python(env, &["-c", "import alpha, beta"]);
+        assert!(ok, "{err}");
+        let (ok, out, err) = run_python(env, &["-m", "pip", "check"]);
+        assert!(ok || err.contains("No module named pip"), "{out}{err}");
+    }
+}
+
+#[test]
+fn venv_honours_python_version_files() {
+    let Some(world) = World::new() else { return };
+    let home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+    let versions = home.join(".pyenv/versions");
+    let Some(pin) = ["3.11", "3.10", "3.12"].iter().find(|minor| {
+        std::fs::read_dir(&versions)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{minor}."))
+            })
+    }) else {
+        eprintln!("skipping: no pyenv 3.10-3.12 to pin");
+        return;
+    };
+    std::fs::write(
+        world.path(".python-version"),
+        format!("# project pin\n{pin}\n"),
+    )
+    .unwrap();
+    let out = world.den_in(world.dir.path(), None, &["venv", "pinned", "--without-pip"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cfg = std::fs::read_to_string(world.path("pinned/pyvenv.cfg")).unwrap();
+    assert!(
+        cfg.lines()
+            .any(|l| l.starts_with("version_info") && l.contains(&format!("= {pin}."))),
+        "{cfg}"
+    );
+}
