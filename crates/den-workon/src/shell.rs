@@ -1,0 +1,1 @@
+//! Shell integration scripts (`den init bash|zsh|fish`). Work in progress.
