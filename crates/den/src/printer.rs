@@ -61,17 +61,22 @@ impl Printer {
         }
     }
 
-    /// A progress bar of `len` steps with `message`, drawn on stderr on a terminal and hidden
-    /// otherwise (or with `-q`).
+    /// A progress bar of `len` steps (a spinner when `len` is 0) labelled `message`, drawn on
+    /// stderr on a terminal and hidden otherwise (or with `-q`).
     pub fn progress(&self, len: u64, message: &str) -> ProgressBar {
         if !self.terminal || self.quiet > 0 {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::new(len);
-        let style =
-            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {wide_msg:.dim}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> ");
+        // A phase of unknown length (resolution) is a spinner; a counted one a bar.
+        let template = if len == 0 {
+            "{spinner} {msg}"
+        } else {
+            "{spinner} {msg:<11} [{bar:30}] {pos}/{len}"
+        };
+        let style = ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
         bar.set_style(style);
         bar.set_message(message.to_string());
         bar.enable_steady_tick(Duration::from_millis(100));
