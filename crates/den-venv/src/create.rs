@@ -123,15 +123,7 @@ pub fn create_venv(
         place_pypy_libraries(home, &scripts, options.copies)?;
     }
 
-    let values = ActivationValues {
-        root: root_text,
-        bin_name: BIN,
-        prompt: &prompt,
-        site_packages: &site_packages_rel,
-    };
-    for (file_name, contents) in activators::render_all(&values) {
-        write(&scripts.join(file_name), &contents)?;
-    }
+    render_activation_scripts(root_text, &prompt, &site_packages_rel)?;
 
     Ok(VirtualEnv {
         python: scripts.join("python"),
@@ -145,6 +137,67 @@ pub fn create_venv(
         prompt,
         root,
     })
+}
+
+/// Writes (or overwrites) the activation scripts of the existing environment at `root`
+/// (`bin/activate`, `activate.fish`, `activate.csh`, `activate.nu`, `activate.ps1`,
+/// `activate_this.py`), showing `prompt` as `(prompt) ` and putting `site_packages` on
+/// `sys.path` in `activate_this.py`: the same scripts [`create_venv`] writes.
+///
+/// Used after an environment was copied or moved, whose scripts still name the old location.
+/// `root` is made absolute and lexically normalized; `site_packages` must lie under it.
+///
+/// # Errors
+///
+/// [`VenvError::NonUtf8Path`] for a root or site-packages path that is not UTF-8,
+/// [`VenvError::SitePackagesOutsideRoot`], [`VenvError::InvalidPrompt`] for a prompt with a line
+/// break, and [`VenvError::Io`] when a script cannot be written.
+pub fn write_activation_scripts(
+    root: &Path,
+    prompt: &str,
+    site_packages: &Path,
+) -> Result<(), VenvError> {
+    let root = absolute(root)?;
+    let Some(root_text) = root.to_str() else {
+        return Err(VenvError::NonUtf8Path { path: root });
+    };
+    if prompt.contains(['\n', '\r']) {
+        return Err(VenvError::InvalidPrompt {
+            prompt: prompt.to_string(),
+        });
+    }
+    let site_packages = absolute(site_packages)?;
+    let Ok(relative) = site_packages.strip_prefix(&root) else {
+        return Err(VenvError::SitePackagesOutsideRoot {
+            root,
+            site_packages,
+        });
+    };
+    let Some(relative) = relative.to_str() else {
+        return Err(VenvError::NonUtf8Path {
+            path: site_packages.clone(),
+        });
+    };
+    render_activation_scripts(root_text, prompt, relative)
+}
+
+/// Renders every activation script for the environment at `root` into its `bin/`.
+fn render_activation_scripts(
+    root: &str,
+    prompt: &str,
+    site_packages_rel: &str,
+) -> Result<(), VenvError> {
+    let values = ActivationValues {
+        root,
+        bin_name: BIN,
+        prompt,
+        site_packages: site_packages_rel,
+    };
+    let scripts = Path::new(root).join(BIN);
+    for (file_name, contents) in activators::render_all(&values) {
+        write(&scripts.join(file_name), &contents)?;
+    }
+    Ok(())
 }
 
 /// Checks the interpreter is CPython 3.8+ or PyPy 3.

@@ -15,7 +15,7 @@ mod quote;
 use std::io;
 use std::path::PathBuf;
 
-pub use create::create_venv;
+pub use create::{create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
 
@@ -187,6 +187,18 @@ pub enum VenvError {
     CurrentDir {
         /// The error from reading the current directory.
         source: io::Error,
+    },
+    /// [`write_activation_scripts`] was given a site-packages directory outside the root.
+    #[error(
+        "the site-packages directory {} is not inside the environment {}; pass the environment's own lib/pythonX.Y/site-packages",
+        site_packages.display(),
+        root.display()
+    )]
+    SitePackagesOutsideRoot {
+        /// The environment root.
+        root: PathBuf,
+        /// The site-packages directory given.
+        site_packages: PathBuf,
     },
     /// Environments are created on Unix-like systems only.
     #[error("den creates virtual environments on Unix-like systems only")]

@@ -402,3 +402,34 @@ fn pypy_layout() {
     let old = create_venv(&pypy, &temp.path().join("pypy37"), &options()).unwrap();
     assert_eq!(old.site_packages, old.root.join("site-packages"));
 }
+
+#[test]
+fn activation_scripts_can_be_rewritten_after_a_move() {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
+        return;
+    };
+    let old = temp.path().join("old");
+    let env = create_venv(&interpreter, &old, &options()).unwrap();
+    let new = temp.path().join("new place");
+    fs::rename(&old, &new).unwrap();
+    let site_packages = new.join(env.site_packages.strip_prefix(&old).unwrap());
+    den_venv::write_activation_scripts(&new, "renamed", &site_packages).unwrap();
+    for script in ["activate", "activate.fish", "activate.csh", "activate.nu"] {
+        let text = fs::read_to_string(new.join("bin").join(script)).unwrap();
+        assert!(text.contains("new place"), "{script} names the new root");
+        assert!(
+            !text.contains(old.to_str().unwrap()),
+            "{script} names the old root"
+        );
+        assert!(text.contains("renamed"), "{script} shows the new prompt");
+    }
+    let outside = temp.path().join("elsewhere");
+    assert!(matches!(
+        den_venv::write_activation_scripts(&new, "x", &outside),
+        Err(VenvError::SitePackagesOutsideRoot { .. })
+    ));
+    assert!(matches!(
+        den_venv::write_activation_scripts(&new, "a\nb", &site_packages),
+        Err(VenvError::InvalidPrompt { .. })
+    ));
+}
