@@ -1,0 +1,403 @@
+# den shell integration for bash and zsh: virtualenvwrapper's commands (workon, mkvirtualenv,
+# deactivate, ...) with den doing the work. Load it from your startup file:
+#     eval "$(den init bash)"    or    eval "$(den init zsh)"
+# den is found as `command den`, or set DEN_EXECUTABLE to the binary to use.
+# Sourced hooks (postmkvirtualenv, postactivate, predeactivate, postdeactivate,
+# postcpvirtualenv, postmkproject) run in this shell; den runs the others as processes.
+
+# Runs the den binary, never this file's `den` function.
+_den() {
+    if [ -n "${DEN_EXECUTABLE-}" ]; then
+        "$DEN_EXECUTABLE" "$@"
+    else
+        command den "$@"
+    fi
+}
+
+# `den workon` and `den deactivate` change this shell, so they go to the shell functions.
+den() {
+    case ${1-} in
+        workon)
+            shift
+            workon "$@"
+            ;;
+        deactivate)
+            shift
+            if typeset -f _den_venv_deactivate >/dev/null 2>&1; then
+                deactivate "$@"
+            else
+                echo "den: no environment was activated with workon in this shell" >&2
+                return 1
+            fi
+            ;;
+        *) _den "$@" ;;
+    esac
+}
+
+# Sources FILE when it exists.
+_den_source() {
+    if [ -f "$1" ]; then
+        . "$1"
+    fi
+}
+
+# Sources the global hook NAME from $VIRTUALENVWRAPPER_HOOK_DIR (default: WORKON_HOME, whose
+# default is ~/.virtualenvs; a relative WORKON_HOME is taken from $HOME, as virtualenvwrapper does).
+_den_source_global() {
+    local _den_hook_dir=${VIRTUALENVWRAPPER_HOOK_DIR:-${WORKON_HOME:-$HOME/.virtualenvs}}
+    case $_den_hook_dir in
+        /*) ;;
+        *) _den_hook_dir=$HOME/$_den_hook_dir ;;
+    esac
+    _den_source "$_den_hook_dir/$1"
+}
+
+# Sets _den_project to the project directory recorded in ENV_DIR/.project; fails if none.
+_den_read_project() {
+    _den_project=
+    [ -f "$1/.project" ] || return 1
+    { IFS= read -r _den_project || [ -n "$_den_project" ]; } <"$1/.project"
+    [ -n "$_den_project" ]
+}
+
+# Fails with virtualenvwrapper's message unless an environment is active.
+_den_require_active() {
+    if [ -z "${VIRTUAL_ENV-}" ] || [ ! -d "$VIRTUAL_ENV" ]; then
+        echo "ERROR: no virtualenv active, or active virtualenv is missing" >&2
+        return 1
+    fi
+}
+
+# Sets _den_site_packages to the active environment's site-packages directory.
+_den_find_site_packages() {
+    _den_require_active || return 1
+    _den_site_packages=$(_den env path --site-packages -- "${VIRTUAL_ENV##*/}") || return 1
+}
+
+_den_workon_help() {
+    cat <<'EOF'
+Usage: workon [-c|--cd] [-n|--no-cd] [env_name]
+
+  workon env_name   Leave the active environment (running its deactivate hooks), then
+                    activate env_name, running the preactivate and postactivate hooks.
+  workon .          Activate the environment named like the current directory.
+  workon            List the environments (like lsvirtualenv -b).
+  -c, --cd          Change to the environment's project directory after activating.
+  -n, --no-cd       Stay in the current directory.
+                    The default comes from VIRTUALENVWRAPPER_WORKON_CD (1: change directory).
+  -h, --help        Show this help.
+EOF
+}
+
+workon() {
+    local _den_cd_after=${VIRTUALENVWRAPPER_WORKON_CD:-1} _den_name= _den_arg _den_env _den_def
+    local _den_project=
+    for _den_arg in "$@"; do
+        case $_den_arg in
+            -h|--help)
+                _den_workon_help
+                return 0
+                ;;
+            -c|--cd) _den_cd_after=1 ;;
+            -n|--no-cd) _den_cd_after=0 ;;
+            *) [ -n "$_den_name" ] || _den_name=$_den_arg ;;
+        esac
+    done
+    if [ -z "$_den_name" ]; then
+        _den env list --brief
+        return 1
+    fi
+    if [ "$_den_name" = . ]; then
+        _den_name=${PWD##*/}
+    fi
+    _den_env=$(_den env path -- "$_den_name") || return 1
+    if [ ! -f "$_den_env/bin/activate" ]; then
+        echo "ERROR: Environment '$_den_env' does not contain an activate script." >&2
+        return 1
+    fi
+    # Leave the environment activated by workon, with its hooks, before entering the new one.
+    if typeset -f _den_venv_deactivate >/dev/null 2>&1; then
+        deactivate
+    fi
+    _den env hook preactivate "$_den_name" || return
+    . "$_den_env/bin/activate" || return
+    # Keep the activation script's deactivate under another name and put ours, which runs
+    # the hooks around it, in its place.
+    if _den_def=$(typeset -f deactivate); then
+        eval "_den_venv_deactivate${_den_def#deactivate}"
+        deactivate() {
+            _den_deactivate "$@"
+        }
+    fi
+    if _den_read_project "$VIRTUAL_ENV"; then
+        if [ "$_den_cd_after" = 1 ]; then
+            _den_cd "$_den_project"
+        fi
+        _den_source "$_den_project/.virtualenvwrapper/postactivate"
+    fi
+    _den_source_global postactivate
+    _den_source "$VIRTUAL_ENV/bin/postactivate"
+    return 0
+}
+
+# The body of `deactivate` while an environment activated by workon is active.
+_den_deactivate() {
+    local _den_old=${VIRTUAL_ENV-} _den_project=
+    if _den_read_project "$_den_old"; then
+        _den_source "$_den_project/.virtualenvwrapper/predeactivate"
+    fi
+    _den_source "$_den_old/bin/predeactivate"
+    _den_source_global predeactivate
+    _den_venv_deactivate nondestructive
+    if [ "${1-}" != nondestructive ]; then
+        unset -f deactivate _den_venv_deactivate
+    fi
+    VIRTUALENVWRAPPER_LAST_VIRTUAL_ENV=$_den_old
+    _den_source "$_den_old/bin/postdeactivate"
+    _den_source_global postdeactivate
+    unset VIRTUALENVWRAPPER_LAST_VIRTUAL_ENV
+    if [ -f "$_den_old/.den-tmp-env" ]; then
+        echo "Removing temporary environment: ${_den_old##*/}"
+        _den env remove -- "${_den_old##*/}"
+    fi
+}
+
+_den_mkvirtualenv_help() {
+    cat <<'EOF'
+Usage: mkvirtualenv [-a project_path] [-i package] [-r requirements_file]
+                    [-p python_interpreter | --python=python_interpreter] [den env create options]
+                    env_name
+
+Create env_name in WORKON_HOME, activate it, then source the postmkvirtualenv hook.
+  -a project_path   Associate the environment with this project directory.
+  -i package        Install a package into the new environment (repeatable).
+  -r file           Install the requirements listed in file (repeatable).
+  -p python         The interpreter to base the environment on (a version or a path).
+Other options go to `den env create` (see `den env create --help`).
+EOF
+}
+
+mkvirtualenv() {
+    local _den_name= _den_arg _den_value=0
+    for _den_arg in "$@"; do
+        if [ "$_den_value" = 1 ]; then
+            _den_value=0
+            continue
+        fi
+        case $_den_arg in
+            -h|--help)
+                _den_mkvirtualenv_help
+                return 0
+                ;;
+            -a|-i|-r|-p|--python|--prompt) _den_value=1 ;;
+            -*) ;;
+            *) _den_name=$_den_arg ;;
+        esac
+    done
+    _den env create "$@" || return
+    if [ -z "$_den_name" ]; then
+        return 0
+    fi
+    workon "$_den_name" || return
+    _den_source_global postmkvirtualenv
+}
+
+rmvirtualenv() {
+    local _den_status
+    if [ $# -eq 0 ]; then
+        echo "Please specify an environment." >&2
+        return 1
+    fi
+    _den env remove -- "$@"
+    _den_status=$?
+    # The current directory may have been inside a removed environment.
+    if [ ! -d "$PWD" ]; then
+        _den_cd "${WORKON_HOME:-$HOME/.virtualenvs}"
+    fi
+    return $_den_status
+}
+
+_den_lsvirtualenv_usage() {
+    echo "lsvirtualenv [-blh]"
+    echo "  -b  brief: names only"
+    echo "  -l  long: names with the details of get_env_details hooks (the default)"
+    echo "  -h  this help"
+}
+
+lsvirtualenv() {
+    local _den_mode=--long _den_opt OPTIND=1
+    while getopts ":blh" _den_opt "$@"; do
+        case $_den_opt in
+            b) _den_mode=--brief ;;
+            l) _den_mode=--long ;;
+            h)
+                _den_lsvirtualenv_usage
+                return 1
+                ;;
+            *)
+                echo "Invalid option: -$OPTARG" >&2
+                _den_lsvirtualenv_usage
+                return 1
+                ;;
+        esac
+    done
+    _den env list "$_den_mode"
+}
+
+showvirtualenv() {
+    _den env show "$@"
+}
+
+cpvirtualenv() {
+    local _den_source_env=${1-} _den_target
+    _den_source_env=${_den_source_env%/}
+    if [ -z "$_den_source_env" ]; then
+        echo "Please provide a valid virtualenv to copy."
+        return 1
+    fi
+    _den_target=${2:-${_den_source_env##*/}}
+    _den env copy -- "$_den_source_env" "$_den_target" || return
+    workon "$_den_target" || return
+    _den_source_global postmkvirtualenv
+    _den_source_global postcpvirtualenv
+}
+
+cdvirtualenv() {
+    _den_require_active || return 1
+    _den_cd "$VIRTUAL_ENV/${1-}"
+}
+
+cdsitepackages() {
+    local _den_site_packages
+    _den_find_site_packages || return 1
+    _den_cd "$_den_site_packages/${1-}"
+}
+
+lssitepackages() {
+    local _den_site_packages
+    _den_find_site_packages || return 1
+    ls "$@" "$_den_site_packages"
+    if [ -f "$_den_site_packages/_virtualenv_path_extensions.pth" ]; then
+        echo
+        echo "_virtualenv_path_extensions.pth:"
+        cat "$_den_site_packages/_virtualenv_path_extensions.pth"
+    fi
+}
+
+mktmpenv() {
+    local _den_cd_after=${VIRTUALENVWRAPPER_WORKON_CD:-1} _den_arg _den_name
+    local -a _den_args
+    for _den_arg in "$@"; do
+        case $_den_arg in
+            -c|--cd) _den_cd_after=1 ;;
+            -n|--no-cd) _den_cd_after=0 ;;
+            *) _den_args+=("$_den_arg") ;;
+        esac
+    done
+    _den_name=$(_den env tmp "${_den_args[@]}") || return
+    workon "$_den_name" || return
+    _den_source_global postmkvirtualenv
+    if [ "$_den_cd_after" = 1 ]; then
+        cdvirtualenv
+    fi
+    echo "This is a temporary environment. It will be deleted when you run 'deactivate'."
+}
+
+wipeenv() {
+    _den_require_active || return 1
+    _den env wipe
+}
+
+# Runs COMMAND... in every environment (activated without hooks, from its directory),
+# each in a subshell, after the environment's name underlined.
+allvirtualenv() {
+    local _den_name _den_env
+    while IFS= read -r _den_name <&3; do
+        _den_env=$(_den env path -- "$_den_name") || continue
+        printf '%s\n%s\n' "$_den_name" "${_den_name//?/=}"
+        (
+            if typeset -f _den_venv_deactivate >/dev/null 2>&1; then
+                _den_venv_deactivate nondestructive
+            fi
+            unset -f deactivate _den_venv_deactivate 2>/dev/null
+            . "$_den_env/bin/activate" && _den_cd "$VIRTUAL_ENV" && "$@"
+        )
+        echo
+    done 3< <(_den env list --brief)
+}
+
+add2virtualenv() {
+    _den env add-path "$@"
+}
+
+toggleglobalsitepackages() {
+    _den env toggle-global-site-packages "$@"
+}
+
+_den_mkproject_help() {
+    cat <<'EOF'
+Usage: mkproject [-f|--force] [mkvirtualenv options] project_name
+
+Create PROJECT_HOME/project_name and an environment of the same name bound to it, activate
+it and change to the project directory.
+  -f, --force   Use the project directory even if it already exists.
+Project templates (-t) are not supported.
+EOF
+}
+
+mkproject() {
+    local _den_name= _den_arg _den_value=0 _den_project=
+    for _den_arg in "$@"; do
+        if [ "$_den_value" = 1 ]; then
+            _den_value=0
+            continue
+        fi
+        case $_den_arg in
+            -h|--help)
+                _den_mkproject_help
+                return 0
+                ;;
+            -t)
+                echo "mkproject: project templates (-t) are not supported by den" >&2
+                return 1
+                ;;
+            -a|-i|-r|-p|--python|--prompt) _den_value=1 ;;
+            -*) ;;
+            *) _den_name=$_den_arg ;;
+        esac
+    done
+    _den env create --project "$@" || return
+    if [ -z "$_den_name" ]; then
+        return 0
+    fi
+    workon "$_den_name" || return
+    _den_source_global postmkvirtualenv
+    if _den_read_project "$VIRTUAL_ENV"; then
+        _den_cd "$_den_project"
+    fi
+    _den_source_global postmkproject
+}
+
+setvirtualenvproject() {
+    local _den_env=${1:-${VIRTUAL_ENV-}} _den_dir=${2:-$PWD}
+    if [ -z "$_den_env" ]; then
+        echo "setvirtualenvproject: no environment given and none is active" >&2
+        return 1
+    fi
+    _den_env=${_den_env%/}
+    _den env project -- "${_den_env##*/}" "$_den_dir"
+}
+
+cdproject() {
+    local _den_project=
+    _den_require_active || return 1
+    if ! _den_read_project "$VIRTUAL_ENV"; then
+        echo "No project set in $VIRTUAL_ENV/.project" >&2
+        return 1
+    fi
+    if [ ! -d "$_den_project" ]; then
+        echo "Project directory $_den_project does not exist" >&2
+        return 1
+    fi
+    _den_cd "$_den_project"
+}

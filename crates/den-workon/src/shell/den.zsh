@@ -1,0 +1,26 @@
+# zsh part of the den integration: directory changes and tab completion.
+
+_den_cd() {
+    builtin cd -q -- "$@"
+}
+
+# Environment names (workon, rmvirtualenv, cpvirtualenv, showvirtualenv); compadd quotes
+# names with spaces.
+_den_complete_envs() {
+    local -a _den_names
+    _den_names=(${(f)"$(_den env complete 2>/dev/null)"})
+    compadd -a _den_names
+}
+
+# The same for the old completion system (compctl), when compinit was not loaded first.
+_den_compctl_envs() {
+    reply=(${(f)"$(_den env complete 2>/dev/null)"})
+}
+
+if (( $+functions[compdef] )); then
+    compdef _den_complete_envs workon rmvirtualenv cpvirtualenv showvirtualenv
+else
+    compctl -K _den_compctl_envs workon rmvirtualenv cpvirtualenv showvirtualenv
+fi
+
+_den_source_global initialize
