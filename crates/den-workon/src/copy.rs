@@ -1,0 +1,269 @@
+//! Copying an environment to a new location so the copy works on its own (virtualenvwrapper's
+//! `cpvirtualenv`, which uses virtualenv-clone): the tree is copied, then every place that
+//! names the old location is rewritten.
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+
+use crate::WorkonError;
+use crate::envs::{cfg_value, read_pyvenv_cfg, set_cfg_value, site_packages};
+
+/// Longest shebang line Linux runs whole (older kernels' `BINPRM_BUF_SIZE`); longer ones, and
+/// interpreters whose path has whitespace, go through `/bin/sh` as pip's launchers do.
+const MAX_SHEBANG: usize = 127;
+
+/// The activation scripts den-venv writes, regenerated for the copy rather than edited.
+const ACTIVATION_SCRIPTS: [&str; 6] = [
+    "activate",
+    "activate.fish",
+    "activate.csh",
+    "activate.nu",
+    "activate.ps1",
+    "activate_this.py",
+];
+
+/// Copies the environment at `src` to `dst` (which must not exist) and makes the copy
+/// self-contained:
+///
+/// - files are copied with their permissions; symlinks are recreated, those pointing into
+///   `src` re-pointed into `dst` (the `bin/python` links to the base interpreter stay);
+/// - scripts in `bin/` whose `#!` line (or pip's `/bin/sh` `exec` launcher line) runs a
+///   Python under `src` get the same line for `dst`; other text files in `bin/` naming `src`
+///   get it replaced;
+/// - `pyvenv.cfg`'s `prompt` becomes the new directory name when it was the old one;
+/// - lines of `.pth` and `.egg-link` files in site-packages that start with `src` are
+///   re-rooted;
+/// - the activation scripts are regenerated through den-venv for `dst`.
+///
+/// The source is only read. On failure the partial copy is removed.
+///
+/// # Errors
+///
+/// [`WorkonError::AlreadyExists`] when `dst` exists, [`WorkonError::Io`], and
+/// [`WorkonError::Venv`] when the activation scripts cannot be written.
+pub fn copy_env(src: &Path, dst: &Path) -> Result<(), WorkonError> {
+    if dst.exists() || dst.is_symlink() {
+        return Err(WorkonError::AlreadyExists {
+            name: file_name(dst),
+            path: dst.to_path_buf(),
+        });
+    }
+    let result = copy_tree((src, dst), src, dst).and_then(|()| relocate(src, dst));
+    if result.is_err() {
+        // Best effort: the copy is unusable either way and the error says why.
+        let _ = fs::remove_dir_all(dst);
+    }
+    result
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Copies the directory `from` to `to`, both inside the environments `roots` = (source root,
+/// copy root), recreating symlinks (re-pointed into the copy when they point into the source).
+fn copy_tree(roots: (&Path, &Path), from: &Path, to: &Path) -> Result<(), WorkonError> {
+    fs::create_dir(to).map_err(WorkonError::io("create directory", to))?;
+    let permissions = fs::metadata(from)
+        .map_err(WorkonError::io("read", from))?
+        .permissions();
+    for entry in fs::read_dir(from).map_err(WorkonError::io("read", from))? {
+        let entry = entry.map_err(WorkonError::io("read", from))?;
+        let source = entry.path();
+        let target = to.join(entry.file_name());
+        let kind = entry
+            .file_type()
+            .map_err(WorkonError::io("read", &source))?;
+        if kind.is_symlink() {
+            let link = fs::read_link(&source).map_err(WorkonError::io("read link", &source))?;
+            let link = match link.strip_prefix(roots.0) {
+                Ok(rest) if link.is_absolute() => roots.1.join(rest),
+                _ => link,
+            };
+            symlink(&link, &target).map_err(WorkonError::io("create symlink", &target))?;
+        } else if kind.is_dir() {
+            copy_tree(roots, &source, &target)?;
+        } else {
+            fs::copy(&source, &target).map_err(WorkonError::io("copy to", &target))?;
+        }
+    }
+    fs::set_permissions(to, permissions).map_err(WorkonError::io("set permissions of", to))
+}
+
+/// Rewrites everything in the copy `dst` that names `src`.
+fn relocate(src: &Path, dst: &Path) -> Result<(), WorkonError> {
+    let old = src.to_string_lossy().into_owned();
+    let new = dst.to_string_lossy().into_owned();
+
+    let bin = dst.join("bin");
+    for entry in fs::read_dir(&bin).map_err(WorkonError::io("read", &bin))? {
+        let entry = entry.map_err(WorkonError::io("read", &bin))?;
+        let path = entry.path();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        let name = entry.file_name();
+        if !is_file || ACTIVATION_SCRIPTS.iter().any(|s| name == *s) {
+            continue;
+        }
+        let content = fs::read(&path).map_err(WorkonError::io("read", &path))?;
+        let updated = rewrite_shebang(&content, &old, &new).or_else(|| {
+            let text = std::str::from_utf8(&content).ok()?;
+            text.contains(&old)
+                .then(|| text.replace(&old, &new).into_bytes())
+        });
+        if let Some(updated) = updated {
+            fs::write(&path, updated).map_err(WorkonError::io("write", &path))?;
+        }
+    }
+
+    let cfg_path = dst.join("pyvenv.cfg");
+    let cfg = read_pyvenv_cfg(dst);
+    let old_name = file_name(src);
+    let new_name = file_name(dst);
+    let mut prompt = cfg_value(&cfg, "prompt").unwrap_or_else(|| new_name.clone());
+    if prompt == old_name {
+        prompt = new_name.clone();
+        let updated = set_cfg_value(&cfg, "prompt", &prompt);
+        fs::write(&cfg_path, updated).map_err(WorkonError::io("write", &cfg_path))?;
+    }
+
+    let site = site_packages(dst)?;
+    for entry in fs::read_dir(&site).map_err(WorkonError::io("read", &site))? {
+        let entry = entry.map_err(WorkonError::io("read", &site))?;
+        let path = entry.path();
+        let is_path_file = path
+            .extension()
+            .is_some_and(|ext| ext == "pth" || ext == "egg-link");
+        if !is_path_file {
+            continue;
+        }
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        let mut changed = false;
+        let lines: Vec<String> = text
+            .lines()
+            .map(|line| match line.strip_prefix(old.as_str()) {
+                Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+                    changed = true;
+                    format!("{new}{rest}")
+                }
+                _ => line.to_string(),
+            })
+            .collect();
+        if changed {
+            let mut out = lines.join("\n");
+            out.push('\n');
+            fs::write(&path, out).map_err(WorkonError::io("write", &path))?;
+        }
+    }
+
+    den_venv::write_activation_scripts(dst, &prompt, &site)?;
+    Ok(())
+}
+
+/// When `content` starts with a `#!` line running an interpreter under `old` (directly, or
+/// through pip's `#!/bin/sh` + `'''exec' '<python>' "$0" "$@"` launcher), returns it with that
+/// header replaced by one for the same interpreter under `new`; otherwise `None`.
+fn rewrite_shebang(content: &[u8], old: &str, new: &str) -> Option<Vec<u8>> {
+    if !content.starts_with(b"#!") {
+        return None;
+    }
+    let mut lines = content
+        .split_inclusive(|b| *b == b'\n')
+        .map(|line| std::str::from_utf8(line).ok());
+    let first = lines.next()??;
+    let (python, args, header_len) = if first.trim_end() == "#!/bin/sh" {
+        let second = lines.next()??;
+        let third = lines.next()??;
+        let (python, rest) = unquote_posix(second.strip_prefix("'''exec' ")?)?;
+        if rest.trim_end() != "\"$0\" \"$@\"" || third.trim_end() != "' '''" {
+            return None;
+        }
+        (python, "", first.len() + second.len() + third.len())
+    } else {
+        let line = first[2..].trim_end_matches(['\n', '\r']);
+        let (python, args) = line.split_once(' ').unwrap_or((line, ""));
+        (python.to_string(), args, first.len())
+    };
+    let rest = python.strip_prefix(old)?;
+    if !rest.starts_with('/') {
+        return None;
+    }
+    let mut out = shebang(&format!("{new}{rest}"), args).into_bytes();
+    out.push(b'\n');
+    out.extend_from_slice(&content[header_len..]);
+    Some(out)
+}
+
+/// A shebang header (without the final newline) running `python` with `args`.
+fn shebang(python: &str, args: &str) -> String {
+    let line = if args.is_empty() {
+        format!("#!{python}")
+    } else {
+        format!("#!{python} {args}")
+    };
+    if line.len() <= MAX_SHEBANG && !python.contains(char::is_whitespace) {
+        line
+    } else {
+        let quoted = python.replace('\'', r"'\''");
+        format!("#!/bin/sh\n'''exec' '{quoted}' \"$0\" \"$@\"\n' '''")
+    }
+}
+
+/// Reads one POSIX single-quoted word (`'a'\''b'` = `a'b`) from the start of `text`; returns it
+/// and the text after it (leading space dropped).
+fn unquote_posix(text: &str) -> Option<(String, &str)> {
+    let mut word = String::new();
+    let mut rest = text.strip_prefix('\'')?;
+    loop {
+        let end = rest.find('\'')?;
+        word.push_str(&rest[..end]);
+        rest = &rest[end + 1..];
+        match rest.strip_prefix(r"\''") {
+            Some(after) => {
+                word.push('\'');
+                rest = after;
+            }
+            None => return Some((word, rest.trim_start())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_direct_and_launcher_shebangs() {
+        let direct = b"#!/envs/a/bin/python3.12 -E\nimport x\n";
+        assert_eq!(
+            rewrite_shebang(direct, "/envs/a", "/envs/b").unwrap(),
+            b"#!/envs/b/bin/python3.12 -E\nimport x\n"
+        );
+        let spaced =
+            rewrite_shebang(b"#!/envs/a/bin/python\nbody\n", "/envs/a", "/envs/b c").unwrap();
+        let spaced = String::from_utf8(spaced).unwrap();
+        assert_eq!(
+            spaced,
+            "#!/bin/sh\n'''exec' '/envs/b c/bin/python' \"$0\" \"$@\"\n' '''\nbody\n"
+        );
+        let back = rewrite_shebang(spaced.as_bytes(), "/envs/b c", "/envs/it's x").unwrap();
+        assert_eq!(
+            String::from_utf8(back).unwrap(),
+            "#!/bin/sh\n'''exec' '/envs/it'\\''s x/bin/python' \"$0\" \"$@\"\n' '''\nbody\n"
+        );
+        let plain = rewrite_shebang(
+            b"#!/bin/sh\n'''exec' '/envs/it'\\''s x/bin/python' \"$0\" \"$@\"\n' '''\nbody\n",
+            "/envs/it's x",
+            "/e",
+        )
+        .unwrap();
+        assert_eq!(plain, b"#!/e/bin/python\nbody\n");
+        assert!(rewrite_shebang(b"#!/usr/bin/python\n", "/envs/a", "/b").is_none());
+        assert!(rewrite_shebang(b"#!/envs/ab/bin/python\n", "/envs/a", "/b").is_none());
+        assert!(rewrite_shebang(b"\x7fELF\x00\x01", "/envs/a", "/b").is_none());
+    }
+}

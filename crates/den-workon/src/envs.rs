@@ -1,0 +1,341 @@
+//! The environments in WORKON_HOME: listing them, finding one by name, and reading what
+//! describes them (pyvenv.cfg, `.project`) without starting any Python.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::names::{near_names, validate_name};
+use crate::{Homes, WorkonError};
+
+/// The file marking an environment as temporary (`den env tmp`): the shell integration's
+/// `deactivate` removes an environment that has it.
+pub const TMP_MARKER: &str = ".den-tmp-env";
+
+/// The file holding an environment's project directory, as virtualenvwrapper's
+/// `setvirtualenvproject` writes it.
+pub const PROJECT_FILE: &str = ".project";
+
+/// One named environment, as read from disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvInfo {
+    /// Its name (the directory name in WORKON_HOME).
+    pub name: String,
+    /// Its root directory.
+    pub path: PathBuf,
+    /// The base Python version from pyvenv.cfg (`version_info`, or `version` as written by
+    /// `python -m venv`), e.g. `3.12.1`; `None` without pyvenv.cfg or either key.
+    pub python: Option<String>,
+    /// The project directory from `.project`, if any.
+    pub project: Option<PathBuf>,
+}
+
+impl EnvInfo {
+    /// Reads the description of the environment `name` at `path`.
+    pub fn read(name: &str, path: &Path) -> Self {
+        let cfg = read_pyvenv_cfg(path);
+        let python = cfg_value(&cfg, "version_info")
+            .or_else(|| cfg_value(&cfg, "version"))
+            .map(|v| {
+                // virtualenv writes `3.12.1.final.0`; keep the release part.
+                v.split('.')
+                    .take_while(|part| part.chars().all(|c| c.is_ascii_digit()))
+                    .collect::<Vec<_>>()
+                    .join(".")
+            });
+        Self {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            python,
+            project: read_project(path),
+        }
+    }
+}
+
+/// Whether `dir` looks like a virtual environment: it has `bin/activate` (what
+/// virtualenvwrapper looks for) or `pyvenv.cfg` (PEP 405).
+pub fn is_environment(dir: &Path) -> bool {
+    dir.join("bin").join("activate").is_file() || dir.join("pyvenv.cfg").is_file()
+}
+
+/// The names of the environments in WORKON_HOME, sorted: every directory (or symlink to
+/// one) passing [`is_environment`], whoever made it (den, virtualenv, `python -m venv`).
+/// Names that are not UTF-8 are skipped. A missing WORKON_HOME has no environments.
+///
+/// # Errors
+///
+/// [`WorkonError::Io`] when WORKON_HOME exists but cannot be read.
+pub fn list_names(homes: &Homes) -> Result<Vec<String>, WorkonError> {
+    let home = &homes.workon_home;
+    let entries = match fs::read_dir(home) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(WorkonError::io("read", home)(e)),
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| is_environment(&home.join(name)))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// The root of the existing environment `name`.
+///
+/// # Errors
+///
+/// [`WorkonError::InvalidName`], and [`WorkonError::NotFound`] with the near names when
+/// there is no environment of that name.
+pub fn find_env(homes: &Homes, name: &str) -> Result<PathBuf, WorkonError> {
+    let path = homes.env_path(name)?;
+    if is_environment(&path) {
+        return Ok(path);
+    }
+    let names = list_names(homes).unwrap_or_default();
+    Err(WorkonError::NotFound {
+        name: name.to_string(),
+        near: near_names(name, names.iter().map(String::as_str)),
+    })
+}
+
+/// The environment named by `VIRTUAL_ENV` (`active`): its name is its directory name, as
+/// virtualenvwrapper's `basename "$VIRTUAL_ENV"`.
+///
+/// # Errors
+///
+/// [`WorkonError::InvalidName`] when `active` has no usable last component.
+pub fn active_name(active: &Path) -> Result<String, WorkonError> {
+    let name = active
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    validate_name(name)?;
+    Ok(name.to_string())
+}
+
+/// The environment's site-packages directory: the first `lib/*/site-packages` directory
+/// (CPython `lib/pythonX.Y`, PyPy `lib/pypyX.Y`), or PyPy 3.7's `<root>/site-packages`.
+///
+/// # Errors
+///
+/// [`WorkonError::NoSitePackages`].
+pub fn site_packages(root: &Path) -> Result<PathBuf, WorkonError> {
+    let mut found: Vec<PathBuf> = fs::read_dir(root.join("lib"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join("site-packages"))
+        .filter(|dir| dir.is_dir())
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .next()
+        .or_else(|| Some(root.join("site-packages")).filter(|d| d.is_dir()))
+        .ok_or_else(|| WorkonError::NoSitePackages {
+            root: root.to_path_buf(),
+        })
+}
+
+/// The project directory in `<root>/.project` (one line, trailing whitespace dropped).
+pub fn read_project(root: &Path) -> Option<PathBuf> {
+    let text = fs::read_to_string(root.join(PROJECT_FILE)).ok()?;
+    let line = text.lines().next()?.trim_end();
+    (!line.is_empty()).then(|| PathBuf::from(line))
+}
+
+/// Writes `project` (made absolute against `cwd`) to `<root>/.project`, as
+/// `setvirtualenvproject` does. Returns the absolute project path written.
+///
+/// # Errors
+///
+/// [`WorkonError::Io`] when the file cannot be written.
+pub fn write_project(root: &Path, project: &Path, cwd: &Path) -> Result<PathBuf, WorkonError> {
+    let project = cwd.join(project);
+    let file = root.join(PROJECT_FILE);
+    fs::write(&file, format!("{}\n", project.display()))
+        .map_err(WorkonError::io("write", &file))?;
+    Ok(project)
+}
+
+/// Marks the environment at `root` temporary (writes [`TMP_MARKER`]).
+///
+/// # Errors
+///
+/// [`WorkonError::Io`].
+pub fn mark_temporary(root: &Path) -> Result<(), WorkonError> {
+    let marker = root.join(TMP_MARKER);
+    fs::write(
+        &marker,
+        "This is a temporary environment. It will be deleted when you run 'deactivate'.\n",
+    )
+    .map_err(WorkonError::io("write", &marker))
+}
+
+/// Removes the environment directory at `root` (its contents, never following symlinks out of
+/// it).
+///
+/// # Errors
+///
+/// [`WorkonError::Io`].
+pub fn remove_env(root: &Path) -> Result<(), WorkonError> {
+    fs::remove_dir_all(root).map_err(WorkonError::io("remove", root))
+}
+
+/// The text of `<root>/pyvenv.cfg`, empty when it cannot be read.
+pub(crate) fn read_pyvenv_cfg(root: &Path) -> String {
+    fs::read_to_string(root.join("pyvenv.cfg")).unwrap_or_default()
+}
+
+/// The value of `key` in pyvenv.cfg text (`key = value` lines, keys trimmed).
+pub(crate) fn cfg_value(cfg: &str, key: &str) -> Option<String> {
+    cfg.lines().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        (k.trim() == key).then(|| v.trim().to_string())
+    })
+}
+
+/// `cfg` with the value of `key` replaced by `value` (or a `key = value` line appended).
+pub(crate) fn set_cfg_value(cfg: &str, key: &str, value: &str) -> String {
+    let mut out = String::with_capacity(cfg.len() + key.len() + value.len() + 4);
+    let mut replaced = false;
+    for line in cfg.lines() {
+        let is_key = line.split_once('=').is_some_and(|(k, _)| k.trim() == key);
+        if is_key && !replaced {
+            out.push_str(&format!("{key} = {value}\n"));
+            replaced = true;
+        } else if !is_key {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if !replaced {
+        out.push_str(&format!("{key} = {value}\n"));
+    }
+    out
+}
+
+/// Flips `include-system-site-packages` in `<root>/pyvenv.cfg` (virtualenvwrapper's
+/// `toggleglobalsitepackages`; PEP 405 §Isolation from system site-packages). Returns the
+/// new value: `true` when the environment now sees the base interpreter's site-packages.
+///
+/// # Errors
+///
+/// [`WorkonError::NoPyvenvCfg`], [`WorkonError::Io`].
+pub fn toggle_global_site_packages(root: &Path) -> Result<bool, WorkonError> {
+    let path = root.join("pyvenv.cfg");
+    if !path.is_file() {
+        return Err(WorkonError::NoPyvenvCfg {
+            root: root.to_path_buf(),
+        });
+    }
+    let cfg = fs::read_to_string(&path).map_err(WorkonError::io("read", &path))?;
+    let enabled = cfg_value(&cfg, "include-system-site-packages")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let updated = set_cfg_value(
+        &cfg,
+        "include-system-site-packages",
+        &(!enabled).to_string(),
+    );
+    fs::write(&path, updated).map_err(WorkonError::io("write", &path))?;
+    Ok(!enabled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn make_env(home: &Path, name: &str, cfg: Option<&str>, activate: bool) -> PathBuf {
+        let root = home.join(name);
+        fs::create_dir_all(root.join("bin")).unwrap();
+        fs::create_dir_all(root.join("lib/python3.12/site-packages")).unwrap();
+        if let Some(cfg) = cfg {
+            fs::write(root.join("pyvenv.cfg"), cfg).unwrap();
+        }
+        if activate {
+            fs::write(root.join("bin/activate"), "").unwrap();
+        }
+        root
+    }
+
+    fn homes(dir: &Path) -> Homes {
+        Homes {
+            workon_home: dir.to_path_buf(),
+            hook_dir: dir.to_path_buf(),
+            project_home: None,
+        }
+    }
+
+    #[test]
+    fn lists_environments_of_every_maker() {
+        let temp = tempfile::tempdir().unwrap();
+        let home = temp.path();
+        make_env(
+            home,
+            "venv made",
+            Some("home = /usr/bin\nversion = 3.11.2\n"),
+            true,
+        );
+        make_env(home, "old-virtualenv", None, true);
+        make_env(home, "b", Some("version_info = 3.12.1.final.0\n"), false);
+        fs::create_dir(home.join("not-an-env")).unwrap();
+        fs::write(home.join("premkvirtualenv"), "").unwrap();
+        let h = homes(home);
+        assert_eq!(
+            list_names(&h).unwrap(),
+            ["b", "old-virtualenv", "venv made"]
+        );
+        let info = EnvInfo::read("b", &home.join("b"));
+        assert_eq!(info.python.as_deref(), Some("3.12.1"));
+        let info = EnvInfo::read("venv made", &home.join("venv made"));
+        assert_eq!(info.python.as_deref(), Some("3.11.2"));
+        assert!(find_env(&h, "b").is_ok());
+        match find_env(&h, "venv mad") {
+            Err(WorkonError::NotFound { near, .. }) => assert_eq!(near, ["venv made"]),
+            other => panic!("{other:?}"),
+        }
+        let missing = homes(&home.join("missing"));
+        assert!(list_names(&missing).unwrap().is_empty());
+    }
+
+    #[test]
+    fn project_tmp_marker_and_site_packages() {
+        let temp = tempfile::tempdir().unwrap();
+        let root = make_env(temp.path(), "e", Some("home = /x\n"), true);
+        assert_eq!(read_project(&root), None);
+        let written = write_project(&root, Path::new("proj"), Path::new("/work")).unwrap();
+        assert_eq!(written, Path::new("/work/proj"));
+        assert_eq!(read_project(&root).unwrap(), Path::new("/work/proj"));
+        mark_temporary(&root).unwrap();
+        assert!(root.join(TMP_MARKER).is_file());
+        assert_eq!(
+            site_packages(&root).unwrap(),
+            root.join("lib/python3.12/site-packages")
+        );
+        assert!(site_packages(temp.path()).is_err());
+        assert_eq!(active_name(&root).unwrap(), "e");
+    }
+
+    #[test]
+    fn toggles_global_site_packages() {
+        let temp = tempfile::tempdir().unwrap();
+        let root = make_env(
+            temp.path(),
+            "e",
+            Some("home = /x\ninclude-system-site-packages = false\nprompt = e\n"),
+            true,
+        );
+        assert!(toggle_global_site_packages(&root).unwrap());
+        let cfg = read_pyvenv_cfg(&root);
+        assert_eq!(
+            cfg,
+            "home = /x\ninclude-system-site-packages = true\nprompt = e\n"
+        );
+        assert!(!toggle_global_site_packages(&root).unwrap());
+        let bare = make_env(temp.path(), "bare", None, true);
+        assert!(matches!(
+            toggle_global_site_packages(&bare),
+            Err(WorkonError::NoPyvenvCfg { .. })
+        ));
+    }
+}

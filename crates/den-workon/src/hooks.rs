@@ -1,0 +1,268 @@
+//! virtualenvwrapper's hooks: the per-environment hook files a new environment gets, and the
+//! hooks virtualenvwrapper RUNS as processes (the sourced ones are the shell integration's).
+//!
+//! Names, arguments and order follow virtualenvwrapper's `user_scripts` plugin: global hooks
+//! live in `$VIRTUALENVWRAPPER_HOOK_DIR`, per-environment ones in `<env>/bin/`, and a hook runs
+//! only when its file exists. Unlike virtualenvwrapper, which ignores exit statuses, a failing
+//! `pre*` hook stops the operation it precedes (den's callers decide; see [`run_hook`]).
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{Homes, WorkonError};
+
+/// A hook virtualenvwrapper runs as a process (`run_global` / `run_script` in its plugin).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunHook {
+    /// After a new environment is created, before it is activated; argument: its name.
+    PreMkVirtualenv,
+    /// Before an environment is deleted; argument: its name.
+    PreRmVirtualenv,
+    /// After an environment is deleted; argument: its name.
+    PostRmVirtualenv,
+    /// Before an environment is activated (global, then the environment's own); argument: its
+    /// name.
+    PreActivate,
+    /// Before an environment is copied; arguments: the source path and the new name.
+    PreCpVirtualenv,
+    /// Before a project is created; argument: the project name.
+    PreMkProject,
+    /// When environments are listed in long mode (global, then the environment's own);
+    /// argument: the environment name.
+    GetEnvDetails,
+}
+
+impl RunHook {
+    /// Every run hook.
+    pub const ALL: [RunHook; 7] = [
+        Self::PreMkVirtualenv,
+        Self::PreRmVirtualenv,
+        Self::PostRmVirtualenv,
+        Self::PreActivate,
+        Self::PreCpVirtualenv,
+        Self::PreMkProject,
+        Self::GetEnvDetails,
+    ];
+
+    /// The hook's file name.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::PreMkVirtualenv => "premkvirtualenv",
+            Self::PreRmVirtualenv => "prermvirtualenv",
+            Self::PostRmVirtualenv => "postrmvirtualenv",
+            Self::PreActivate => "preactivate",
+            Self::PreCpVirtualenv => "precpvirtualenv",
+            Self::PreMkProject => "premkproject",
+            Self::GetEnvDetails => "get_env_details",
+        }
+    }
+
+    /// The hook named `name` (its file name), if it is a run hook.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|hook| hook.file_name() == name)
+    }
+
+    /// Whether virtualenvwrapper also runs `<env>/bin/<hook>` (after the global one).
+    pub fn has_env_hook(self) -> bool {
+        matches!(self, Self::PreActivate | Self::GetEnvDetails)
+    }
+}
+
+/// The hook files virtualenvwrapper puts in a new environment's `bin/`: name, comment, and
+/// whether the file is executable (run) or not (sourced).
+const ENV_HOOK_FILES: [(&str, &str, bool); 5] = [
+    (
+        "predeactivate",
+        "Sourced before this environment is deactivated.",
+        false,
+    ),
+    (
+        "postdeactivate",
+        "Sourced after this environment is deactivated.",
+        false,
+    ),
+    (
+        "preactivate",
+        "Run before this environment is activated.\n# argument: environment name",
+        true,
+    ),
+    (
+        "postactivate",
+        "Sourced after this environment is activated.",
+        false,
+    ),
+    (
+        "get_env_details",
+        "Run when environments are listed in long mode, to print details of this one.\n# argument: environment name",
+        true,
+    ),
+];
+
+/// Writes the per-environment hook files virtualenvwrapper creates in `<root>/bin/`
+/// (predeactivate, postdeactivate, preactivate, postactivate, get_env_details): a `#!$SHELL`
+/// line (`shell`, e.g. `/bin/bash`), a comment saying when it runs, mode 0755 for run hooks
+/// and 0644 for sourced ones. Existing files are left alone.
+///
+/// # Errors
+///
+/// [`WorkonError::Io`].
+pub fn write_env_hook_files(root: &Path, shell: &str) -> Result<(), WorkonError> {
+    let bin = root.join("bin");
+    for (name, comment, executable) in ENV_HOOK_FILES {
+        let path = bin.join(name);
+        if path.exists() {
+            continue;
+        }
+        fs::write(&path, format!("#!{shell}\n# {comment}\n\n"))
+            .map_err(WorkonError::io("write", &path))?;
+        let mode = if executable { 0o755 } else { 0o644 };
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode))
+            .map_err(WorkonError::io("set permissions of", &path))?;
+    }
+    Ok(())
+}
+
+/// The hook files `hook` runs for environment `env` (a root; `None` for none), in order:
+/// the global one, then the environment's own for [`RunHook::has_env_hook`] hooks. Only
+/// files that exist are returned.
+pub fn hook_files(homes: &Homes, hook: RunHook, env: Option<&Path>) -> Vec<PathBuf> {
+    let mut files = vec![homes.hook_dir.join(hook.file_name())];
+    if let Some(root) = env.filter(|_| hook.has_env_hook()) {
+        files.push(root.join("bin").join(hook.file_name()));
+    }
+    files.retain(|file| file.is_file());
+    files
+}
+
+/// What running a hook did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct HookReport {
+    /// Hook files that exist but could not be started (not executable, bad interpreter line),
+    /// with the reason; virtualenvwrapper logs these and carries on, and so does den.
+    pub not_run: Vec<(PathBuf, String)>,
+}
+
+/// Runs `hook` as virtualenvwrapper does: each of [`hook_files`] as a process with `args`,
+/// inheriting stdin/stdout/stderr and the environment, in `cwd` when given (virtualenvwrapper
+/// runs the mk/rm/cp hooks from WORKON_HOME). Stops at the first hook that exits non-zero.
+///
+/// # Errors
+///
+/// [`WorkonError::HookFailed`] with the hook's exit status (1 when killed by a signal).
+pub fn run_hook(
+    homes: &Homes,
+    hook: RunHook,
+    env: Option<&Path>,
+    args: &[&str],
+    cwd: Option<&Path>,
+) -> Result<HookReport, WorkonError> {
+    let mut report = HookReport::default();
+    for file in hook_files(homes, hook, env) {
+        let mut command = Command::new(&file);
+        command.args(args);
+        if let Some(cwd) = cwd {
+            command.current_dir(cwd);
+        }
+        let status = match command.status() {
+            Ok(status) => status,
+            Err(e) => {
+                report.not_run.push((file, e.to_string()));
+                continue;
+            }
+        };
+        if !status.success() {
+            return Err(WorkonError::HookFailed {
+                path: file,
+                code: status.code().unwrap_or(1),
+            });
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn script(path: &Path, body: &str) {
+        fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn env_hook_files_match_virtualenvwrapper() {
+        let temp = tempfile::tempdir().unwrap();
+        fs::create_dir(temp.path().join("bin")).unwrap();
+        fs::write(temp.path().join("bin/postactivate"), "mine\n").unwrap();
+        write_env_hook_files(temp.path(), "/bin/bash").unwrap();
+        let mode = |name: &str| {
+            fs::metadata(temp.path().join("bin").join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("preactivate"), 0o755);
+        assert_eq!(mode("get_env_details"), 0o755);
+        assert_eq!(mode("predeactivate"), 0o644);
+        assert_eq!(mode("postdeactivate"), 0o644);
+        let text = fs::read_to_string(temp.path().join("bin/predeactivate")).unwrap();
+        assert!(text.starts_with("#!/bin/bash\n# "), "{text}");
+        let kept = fs::read_to_string(temp.path().join("bin/postactivate")).unwrap();
+        assert_eq!(kept, "mine\n");
+    }
+
+    #[test]
+    fn runs_global_then_env_hooks_with_arguments_and_stops_on_failure() {
+        let temp = tempfile::tempdir().unwrap();
+        let hooks = temp.path().join("hooks");
+        let env = temp.path().join("env");
+        fs::create_dir_all(&hooks).unwrap();
+        fs::create_dir_all(env.join("bin")).unwrap();
+        let log = temp.path().join("log");
+        let homes = Homes {
+            workon_home: temp.path().to_path_buf(),
+            hook_dir: hooks.clone(),
+            project_home: None,
+        };
+        let append = |who: &str| format!("echo \"{who} $# $1 $(pwd)\" >> '{}'", log.display());
+        script(&hooks.join("preactivate"), &append("global"));
+        script(&env.join("bin/preactivate"), &append("env"));
+        run_hook(
+            &homes,
+            RunHook::PreActivate,
+            Some(&env),
+            &["my env"],
+            Some(&hooks),
+        )
+        .unwrap();
+        let pwd = hooks.display();
+        assert_eq!(
+            fs::read_to_string(&log).unwrap(),
+            format!("global 1 my env {pwd}\nenv 1 my env {pwd}\n")
+        );
+
+        // Per-environment files of hooks virtualenvwrapper runs only globally are ignored.
+        script(&env.join("bin/premkvirtualenv"), "exit 9");
+        run_hook(&homes, RunHook::PreMkVirtualenv, Some(&env), &["x"], None).unwrap();
+
+        script(&hooks.join("preactivate"), "exit 3");
+        match run_hook(&homes, RunHook::PreActivate, Some(&env), &["e"], None) {
+            Err(WorkonError::HookFailed { code: 3, path }) => {
+                assert_eq!(path, hooks.join("preactivate"));
+            }
+            other => panic!("{other:?}"),
+        }
+
+        fs::write(hooks.join("get_env_details"), "not executable").unwrap();
+        let report = run_hook(&homes, RunHook::GetEnvDetails, None, &["e"], None).unwrap();
+        assert_eq!(report.not_run.len(), 1);
+        assert_eq!(
+            RunHook::from_name("premkproject"),
+            Some(RunHook::PreMkProject)
+        );
+        assert_eq!(RunHook::from_name("postactivate"), None);
+    }
+}
