@@ -44,12 +44,14 @@ function __den_source --argument-names file
 end
 
 # Sources the global hook NAME from $VIRTUALENVWRAPPER_HOOK_DIR (default: WORKON_HOME, whose
-# default is ~/.virtualenvs; a relative WORKON_HOME is taken from $HOME).
+# default is ~/.virtualenvs), resolved as den does: a leading `~` is $HOME, a relative path is
+# taken from the current directory.
 function __den_source_global --argument-names name
     set -l dir $VIRTUALENVWRAPPER_HOOK_DIR
     test -n "$dir"; or set dir $WORKON_HOME
     test -n "$dir"; or set dir $HOME/.virtualenvs
-    string match -q -- '/*' $dir; or set dir $HOME/$dir
+    set dir (string replace -r '^~(?=/|$)' $HOME -- $dir)
+    string match -q -- '/*' $dir; or set dir $PWD/$dir
     __den_source "$dir/$name"
 end
 
@@ -190,7 +192,7 @@ function __den_name_in_args
             continue
         end
         switch $arg
-            case -a -i -r -p --python --prompt
+            case -a -i -r -p --python --prompt --requirement --install
                 set value 1
             case '-*'
             case '*'
@@ -341,7 +343,11 @@ function add2virtualenv --description "Add directories to the active environment
 end
 
 function toggleglobalsitepackages --description 'Switch access to the global site-packages'
-    __den env toggle-global-site-packages $argv
+    if test "$argv[1]" = -q
+        __den env toggle-global-site-packages $argv[2..-1] >/dev/null
+    else
+        __den env toggle-global-site-packages $argv
+    end
 end
 
 function __den_mkproject_help

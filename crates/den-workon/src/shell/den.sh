@@ -42,12 +42,14 @@ _den_source() {
 }
 
 # Sources the global hook NAME from $VIRTUALENVWRAPPER_HOOK_DIR (default: WORKON_HOME, whose
-# default is ~/.virtualenvs; a relative WORKON_HOME is taken from $HOME, as virtualenvwrapper does).
+# default is ~/.virtualenvs), resolved as den does: a leading `~` is $HOME, a relative path is
+# taken from the current directory.
 _den_source_global() {
     local _den_hook_dir=${VIRTUALENVWRAPPER_HOOK_DIR:-${WORKON_HOME:-$HOME/.virtualenvs}}
     case $_den_hook_dir in
         /*) ;;
-        *) _den_hook_dir=$HOME/$_den_hook_dir ;;
+        '~' | '~/'*) _den_hook_dir=$HOME${_den_hook_dir#'~'} ;;
+        *) _den_hook_dir=$PWD/$_den_hook_dir ;;
     esac
     _den_source "$_den_hook_dir/$1"
 }
@@ -189,7 +191,7 @@ mkvirtualenv() {
                 _den_mkvirtualenv_help
                 return 0
                 ;;
-            -a|-i|-r|-p|--python|--prompt) _den_value=1 ;;
+            -a|-i|-r|-p|--python|--prompt|--requirement|--install) _den_value=1 ;;
             -*) ;;
             *) _den_name=$_den_arg ;;
         esac
@@ -331,7 +333,12 @@ add2virtualenv() {
 }
 
 toggleglobalsitepackages() {
-    _den env toggle-global-site-packages "$@"
+    if [ "${1-}" = -q ]; then
+        shift
+        _den env toggle-global-site-packages "$@" >/dev/null
+    else
+        _den env toggle-global-site-packages "$@"
+    fi
 }
 
 _den_mkproject_help() {
@@ -361,7 +368,7 @@ mkproject() {
                 echo "mkproject: project templates (-t) are not supported by den" >&2
                 return 1
                 ;;
-            -a|-i|-r|-p|--python|--prompt) _den_value=1 ;;
+            -a|-i|-r|-p|--python|--prompt|--requirement|--install) _den_value=1 ;;
             -*) ;;
             *) _den_name=$_den_arg ;;
         esac
