@@ -39,6 +39,210 @@ pub enum Command {
     /// pip's commands: install, uninstall, freeze, list, show.
     #[command(subcommand)]
     Pip(PipCommand),
+    /// Named environments in WORKON_HOME (virtualenvwrapper's model).
+    #[command(subcommand)]
+    Env(EnvCommand),
+    /// Print the shell integration (virtualenvwrapper's functions): `eval "$(den init bash)"`,
+    /// `eval "$(den init zsh)"`, `den init fish | source`.
+    Init(InitArgs),
+    /// Open a shell in the named environment (with the shell integration loaded, `den workon`
+    /// activates it in the current shell instead).
+    Workon(WorkonArgs),
+}
+
+/// `den env ...`: named environments. Names may contain spaces, not `/`.
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// Create a named environment (mkvirtualenv), or with --project a project and its
+    /// environment (mkproject).
+    Create(EnvCreateArgs),
+    /// List the environments (lsvirtualenv).
+    List(EnvListArgs),
+    /// Show an environment's details through its get_env_details hooks (showvirtualenv).
+    Show(EnvShowArgs),
+    /// Print an environment's path (or its project or site-packages directory).
+    Path(EnvPathArgs),
+    /// Remove environments (rmvirtualenv).
+    Remove(EnvRemoveArgs),
+    /// Copy an environment into a working clone (cpvirtualenv).
+    Copy(EnvCopyArgs),
+    /// Create a temporary environment, removed on deactivate (mktmpenv); prints its name.
+    Tmp(EnvTmpArgs),
+    /// Uninstall every package but pip, setuptools and wheel (wipeenv).
+    Wipe(EnvNameArg),
+    /// Associate an environment with a project directory (setvirtualenvproject).
+    Project(EnvProjectArgs),
+    /// Add directories to the active environment's import path (add2virtualenv).
+    AddPath(EnvAddPathArgs),
+    /// Flip whether an environment sees the base interpreter's site-packages
+    /// (toggleglobalsitepackages; -q hides the message).
+    ToggleGlobalSitePackages(EnvNameArg),
+    /// Run a hook virtualenvwrapper runs as a process (global, then the environment's own).
+    Hook(EnvHookArgs),
+    /// Environment names for tab completion, one per line.
+    Complete(EnvCompleteArgs),
+}
+
+/// Options shared by `den env create` and `den env tmp`.
+#[derive(Debug, Clone, Args)]
+pub struct EnvCreateOptions {
+    /// The base interpreter: a version (3.12), implementation, name or path.
+    #[arg(short, long, value_name = "PYTHON")]
+    pub python: Option<String>,
+    /// Install the requirements in this file (repeatable).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirement_files: Vec<PathBuf>,
+    /// Install this package (repeatable).
+    #[arg(short = 'i', long = "install", value_name = "PACKAGE")]
+    pub install: Vec<String>,
+    /// Associate the environment with this existing project directory (writes .project).
+    #[arg(short = 'a', value_name = "PROJECTDIR")]
+    pub project_dir: Option<PathBuf>,
+    /// Give the environment access to the base interpreter's site-packages.
+    #[arg(long)]
+    pub system_site_packages: bool,
+    /// Do not install pip into the environment.
+    #[arg(long, alias = "no-pip")]
+    pub without_pip: bool,
+    /// The prompt prefix shown when activated [default: the environment's name].
+    #[arg(long)]
+    pub prompt: Option<String>,
+}
+
+/// `den env create`.
+#[derive(Debug, Args)]
+pub struct EnvCreateArgs {
+    /// The environment's name (with --project, also the project's).
+    pub name: String,
+    /// Also create the project PROJECT_HOME/NAME and associate it (mkproject).
+    #[arg(long)]
+    pub project: bool,
+    /// With --project: use an existing project directory.
+    #[arg(short, long, requires = "project")]
+    pub force: bool,
+    /// Creation options.
+    #[command(flatten)]
+    pub options: EnvCreateOptions,
+}
+
+/// `den env tmp`.
+#[derive(Debug, Args)]
+pub struct EnvTmpArgs {
+    /// Creation options.
+    #[command(flatten)]
+    pub options: EnvCreateOptions,
+}
+
+/// `den env list`.
+#[derive(Debug, Args)]
+pub struct EnvListArgs {
+    /// Names only, one per line (the default).
+    #[arg(short, long, conflicts_with_all = ["long", "json"])]
+    pub brief: bool,
+    /// Each name underlined, followed by its get_env_details hooks' output.
+    #[arg(short, long, conflicts_with = "json")]
+    pub long: bool,
+    /// A JSON array of {"name", "path", "python", "project"}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `den env show`.
+#[derive(Debug, Args)]
+pub struct EnvShowArgs {
+    /// The environment [default: the active one, $VIRTUAL_ENV].
+    pub name: Option<String>,
+}
+
+/// `den env path`.
+#[derive(Debug, Args)]
+pub struct EnvPathArgs {
+    /// The environment.
+    pub name: String,
+    /// Print the project directory from .project instead (exit 1 if none).
+    #[arg(long, conflicts_with = "site_packages")]
+    pub project: bool,
+    /// Print the site-packages directory instead.
+    #[arg(long)]
+    pub site_packages: bool,
+}
+
+/// `den env remove`.
+#[derive(Debug, Args)]
+pub struct EnvRemoveArgs {
+    /// The environments to remove.
+    #[arg(required = true)]
+    pub names: Vec<String>,
+}
+
+/// `den env copy`.
+#[derive(Debug, Args)]
+pub struct EnvCopyArgs {
+    /// The environment to copy: a name in WORKON_HOME or a path to an environment.
+    pub source: String,
+    /// The new environment's name [default: the source's directory name].
+    pub target: Option<String>,
+}
+
+/// An optional environment name (default: the active one).
+#[derive(Debug, Args)]
+pub struct EnvNameArg {
+    /// The environment [default: the active one, $VIRTUAL_ENV].
+    pub name: Option<String>,
+}
+
+/// `den env project`.
+#[derive(Debug, Args)]
+pub struct EnvProjectArgs {
+    /// The environment.
+    pub name: String,
+    /// The project directory.
+    pub dir: PathBuf,
+}
+
+/// `den env add-path`.
+#[derive(Debug, Args)]
+pub struct EnvAddPathArgs {
+    /// Remove the directories instead.
+    #[arg(short = 'd')]
+    pub remove: bool,
+    /// The directories (none: list the current ones).
+    pub dirs: Vec<PathBuf>,
+}
+
+/// `den env hook`.
+#[derive(Debug, Args)]
+pub struct EnvHookArgs {
+    /// The hook: premkvirtualenv, prermvirtualenv, postrmvirtualenv, preactivate,
+    /// precpvirtualenv, premkproject or get_env_details.
+    pub hook: String,
+    /// The environment ('' for none); also the hooks' first argument.
+    pub env: String,
+    /// More arguments for the hooks.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+/// `den env complete`.
+#[derive(Debug, Args)]
+pub struct EnvCompleteArgs {
+    /// Only names starting with this.
+    #[arg(default_value = "")]
+    pub prefix: String,
+}
+
+/// `den init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The shell: bash, zsh or fish.
+    pub shell: String,
+}
+
+/// `den workon`.
+#[derive(Debug, Args)]
+pub struct WorkonArgs {
+    /// The environment.
+    pub name: String,
 }
 
 /// `den venv`.

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, PipCommand};
+use crate::cli::{Cli, Command, GlobalArgs, PipCommand};
 use crate::printer::Printer;
 
 fn main() -> ExitCode {
@@ -23,25 +23,47 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             printer.error(&err);
-            ExitCode::FAILURE
+            exit_code(&err)
         }
     }
 }
 
-fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let cache = match &cli.global.cache_dir {
+/// The exit status for a failed command: a failing hook's own status, else 1.
+fn exit_code(err: &anyhow::Error) -> ExitCode {
+    match err.downcast_ref::<den_workon::WorkonError>() {
+        Some(den_workon::WorkonError::HookFailed { code, .. }) => {
+            ExitCode::from(u8::try_from(*code).ok().filter(|c| *c != 0).unwrap_or(1))
+        }
+        _ => ExitCode::FAILURE,
+    }
+}
+
+/// Opens the cache (`--cache-dir`, else $DEN_CACHE_DIR or the platform's), which creates it.
+pub fn open_cache(global: &GlobalArgs) -> anyhow::Result<den_cache::Cache> {
+    Ok(match &global.cache_dir {
         Some(dir) => den_cache::Cache::open(dir)?,
         None => den_cache::Cache::from_env()?,
-    };
+    })
+}
+
+fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
+    // Named-environment commands open the cache only when they create or install, so
+    // listing and completing stay instant.
     match cli.command {
-        Command::Venv(args) => commands::venv::run(&args, &cache, printer),
-        Command::Pip(PipCommand::Install(args)) => commands::install::run(&args, &cache, printer),
-        Command::Pip(PipCommand::Uninstall(args)) => {
-            commands::uninstall::run(&args, &cache, printer)
+        Command::Env(command) => commands::env::run(command, &cli.global, printer),
+        Command::Init(args) => commands::init::run(&args),
+        Command::Workon(args) => commands::workon::run(&args, printer),
+        Command::Venv(args) => commands::venv::run(&args, &open_cache(&cli.global)?, printer),
+        Command::Pip(command) => {
+            let cache = open_cache(&cli.global)?;
+            match command {
+                PipCommand::Install(args) => commands::install::run(&args, &cache, printer),
+                PipCommand::Uninstall(args) => commands::uninstall::run(&args, &cache, printer),
+                PipCommand::Freeze(args) => commands::freeze::run(&args, &cache, printer),
+                PipCommand::List(args) => commands::list::run(&args, &cache, printer),
+                PipCommand::Show(args) => commands::show::run(&args, &cache, printer),
+            }
         }
-        Command::Pip(PipCommand::Freeze(args)) => commands::freeze::run(&args, &cache, printer),
-        Command::Pip(PipCommand::List(args)) => commands::list::run(&args, &cache, printer),
-        Command::Pip(PipCommand::Show(args)) => commands::show::run(&args, &cache, printer),
     }
 }
 

@@ -20,42 +20,85 @@ use crate::target::install_scheme;
 /// Runs `den venv`.
 pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let request = args
-        .python
-        .as_deref()
-        .map(PythonRequest::from_str)
-        .transpose()
-        .context("invalid --python value")?;
-    let interpreter = den_python::find_interpreter(request.as_ref(), &cwd, cache)?;
-    den_python::check_supported(&interpreter)?;
-    let prompt = Prompt::from_arg(args.prompt.as_deref());
     let options = VenvOptions {
-        prompt,
+        prompt: Prompt::from_arg(args.prompt.as_deref()),
         system_site_packages: args.system_site_packages,
         clear: args.clear,
         copies: args.copies && !args.symlinks,
         den_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let location = cwd.join(&args.path);
-    let env = den_venv::create_venv(&interpreter, &location, &options)?;
-    let mut seeded = Vec::new();
-    if !args.without_pip {
-        seeded = seed(&env, &interpreter, cache)?;
-    }
+    let created = create(
+        args.python.as_deref(),
+        &location,
+        &options,
+        !args.without_pip,
+        cache,
+    )?;
     printer.status(format!(
         "Created virtual environment at {} with Python {} ({})",
         args.path.display(),
-        interpreter.version,
-        interpreter.executable.display()
+        created.interpreter.version,
+        created.interpreter.executable.display()
     ));
-    if !seeded.is_empty() {
-        printer.status(format!("Seeded {}", seeded.join(", ")));
-    }
+    created.report_seeded(printer);
     printer.status(format!(
         "Activate with: source {}",
         args.path.join("bin").join("activate").display()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a new environment was made from, and what was seeded into it.
+pub struct Created {
+    /// The base interpreter.
+    pub interpreter: Interpreter,
+    /// `name-version` of each seeded package.
+    pub seeded: Vec<String>,
+}
+
+impl Created {
+    /// Prints the seeded packages as a status line (nothing when none were).
+    pub fn report_seeded(&self, printer: &Printer) {
+        if !self.seeded.is_empty() {
+            printer.status(format!("Seeded {}", self.seeded.join(", ")));
+        }
+    }
+}
+
+/// Creates the environment at `location` (absolute) for the interpreter `python` asks for (a
+/// `--python` value; `None`: PYENV_VERSION, .python-version, else python3 on PATH, looked up
+/// from the current directory), then seeds pip unless `with_pip` is false. Shared by
+/// `den venv` and `den env create`.
+///
+/// # Errors
+///
+/// An invalid `--python` value, no matching interpreter, an unsupported one, the location in
+/// the way (den-venv's errors), or seeding failures.
+pub fn create(
+    python: Option<&str>,
+    location: &Path,
+    options: &VenvOptions,
+    with_pip: bool,
+    cache: &Cache,
+) -> anyhow::Result<Created> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let request = python
+        .map(PythonRequest::from_str)
+        .transpose()
+        .context("invalid --python value")?;
+    let interpreter = den_python::find_interpreter(request.as_ref(), &cwd, cache)?;
+    den_python::check_supported(&interpreter)?;
+    let env = den_venv::create_venv(&interpreter, location, options)?;
+    let seeded = if with_pip {
+        seed(&env, &interpreter, cache)?
+    } else {
+        Vec::new()
+    };
+    Ok(Created {
+        interpreter,
+        seeded,
+    })
 }
 
 /// Installs the seed packages `python -m venv` would: pip, plus setuptools before Python 3.12,

@@ -1,0 +1,531 @@
+//! `den env ...`: named environments in WORKON_HOME (den-workon), created and filled with the
+//! same code as `den venv` and `den pip install`, with virtualenvwrapper's hooks and messages.
+//!
+//! Listing, paths and completion read directories and pyvenv.cfg only: no Python starts and
+//! the cache is not opened.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use den_venv::{Prompt, VenvOptions};
+use den_workon::hooks::{HookReport, RunHook, run_hook, write_env_hook_files};
+use den_workon::{EnvInfo, Homes, WorkonError};
+
+use crate::cli::{
+    EnvAddPathArgs, EnvCommand, EnvCopyArgs, EnvCreateArgs, EnvCreateOptions, EnvHookArgs,
+    EnvListArgs, EnvNameArg, EnvPathArgs, EnvProjectArgs, EnvRemoveArgs, GlobalArgs, InstallArgs,
+    LinkModeArg, TargetArgs, UninstallArgs,
+};
+use crate::printer::Printer;
+
+/// Packages `den env wipe` keeps: what seeding installs.
+const SEED_PACKAGES: [&str; 3] = ["pip", "setuptools", "wheel"];
+
+/// Runs a `den env` command.
+pub fn run(
+    command: EnvCommand,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<ExitCode> {
+    let (homes, cwd) = homes()?;
+    let ctx = Ctx {
+        homes,
+        cwd,
+        global,
+        printer,
+    };
+    match command {
+        EnvCommand::Create(args) => ctx.create(&args),
+        EnvCommand::Tmp(args) => ctx.tmp(&args.options),
+        EnvCommand::List(args) => ctx.list(&args),
+        EnvCommand::Show(args) => ctx.show(args.name.as_deref()),
+        EnvCommand::Path(args) => ctx.path(&args),
+        EnvCommand::Remove(args) => ctx.remove(&args),
+        EnvCommand::Copy(args) => ctx.copy(&args),
+        EnvCommand::Wipe(args) => ctx.wipe(&args),
+        EnvCommand::Project(args) => ctx.project(&args),
+        EnvCommand::AddPath(args) => ctx.add_path(&args),
+        EnvCommand::ToggleGlobalSitePackages(args) => ctx.toggle(&args),
+        EnvCommand::Hook(args) => ctx.hook(&args),
+        EnvCommand::Complete(args) => {
+            for name in den_workon::list_names(&ctx.homes)? {
+                if name.starts_with(&args.prefix) {
+                    printer.out(name);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// WORKON_HOME, the hook directory and PROJECT_HOME from this process's environment, and the
+/// current directory.
+pub fn homes() -> anyhow::Result<(Homes, PathBuf)> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    Ok((Homes::from_vars(|key| std::env::var_os(key), &cwd), cwd))
+}
+
+/// What every `den env` command works with.
+struct Ctx<'a> {
+    homes: Homes,
+    cwd: PathBuf,
+    global: &'a GlobalArgs,
+    printer: &'a Printer,
+}
+
+impl Ctx<'_> {
+    /// The active environment ($VIRTUAL_ENV), if any.
+    fn active(&self) -> Option<PathBuf> {
+        std::env::var_os("VIRTUAL_ENV")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }
+
+    /// The root of `name`, or of the active environment when `name` is `None`; with its name.
+    fn named_or_active(&self, name: Option<&str>) -> anyhow::Result<(String, PathBuf)> {
+        match name {
+            Some(name) => Ok((name.to_string(), den_workon::find_env(&self.homes, name)?)),
+            None => {
+                let Some(active) = self.active() else {
+                    bail!(
+                        "no virtualenv active: name an environment, or activate one with `workon NAME`"
+                    );
+                };
+                Ok((den_workon::active_name(&active)?, active))
+            }
+        }
+    }
+
+    /// Creates WORKON_HOME if needed (with virtualenvwrapper's note).
+    fn ensure_home(&self) -> anyhow::Result<()> {
+        if !self.homes.workon_home.is_dir() {
+            self.printer.status(format!(
+                "NOTE: Virtual environments directory {} does not exist. Creating...",
+                self.homes.workon_home.display()
+            ));
+        }
+        self.homes.ensure_workon_home()?;
+        Ok(())
+    }
+
+    /// Prints hook files that exist but could not be started, as virtualenvwrapper logs them.
+    fn report(&self, report: &HookReport) {
+        for (path, reason) in &report.not_run {
+            self.printer
+                .warn(format!("could not run hook {}: {reason}", path.display()));
+        }
+    }
+
+    /// Runs a hook with WORKON_HOME as the working directory (virtualenvwrapper runs the
+    /// mk/rm/cp hooks from there).
+    fn hook_in_home(&self, hook: RunHook, args: &[&str]) -> Result<(), WorkonError> {
+        let report = run_hook(&self.homes, hook, None, args, Some(&self.homes.workon_home))?;
+        self.report(&report);
+        Ok(())
+    }
+
+    fn create(&self, args: &EnvCreateArgs) -> anyhow::Result<ExitCode> {
+        if !args.project {
+            self.make_env(&args.name, &args.options)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        // mkproject: PROJECT_HOME/NAME, premkproject, then the environment with -a.
+        let project_home = self.homes.verified_project_home()?.to_path_buf();
+        den_workon::validate_name(&args.name)?;
+        let project = project_home.join(&args.name);
+        if project.exists() && !args.force {
+            return Err(WorkonError::ProjectExists { path: project }.into());
+        }
+        let report = run_hook(
+            &self.homes,
+            RunHook::PreMkProject,
+            None,
+            &[&args.name],
+            Some(&project_home),
+        )?;
+        self.report(&report);
+        let created_project = !project.exists();
+        if created_project {
+            self.printer
+                .status(format!("Creating {}", project.display()));
+            std::fs::create_dir_all(&project)
+                .with_context(|| format!("cannot create {}", project.display()))?;
+        }
+        let mut options = args.options.clone();
+        options.project_dir = Some(project.clone());
+        let result = self.make_env(&args.name, &options);
+        if result.is_err() && created_project {
+            // Nothing of a failed mkproject stays; the directory is empty and ours.
+            let _ = std::fs::remove_dir(&project);
+        }
+        result.map(|_| ExitCode::SUCCESS)
+    }
+
+    /// mkvirtualenv's work: the environment, its hook files, premkvirtualenv (a failure
+    /// removes the environment again), packages, and .project. Returns its root.
+    fn make_env(&self, name: &str, options: &EnvCreateOptions) -> anyhow::Result<PathBuf> {
+        den_workon::validate_name(name)?;
+        let project = match &options.project_dir {
+            Some(dir) => {
+                let dir = self.cwd.join(dir);
+                if !dir.is_dir() {
+                    bail!(
+                        "cannot associate the project {}: it is not a directory; create it first",
+                        dir.display()
+                    );
+                }
+                Some(dir)
+            }
+            None => None,
+        };
+        self.ensure_home()?;
+        let root = self.homes.env_path(name)?;
+        if root.exists() || root.is_symlink() {
+            return Err(WorkonError::AlreadyExists {
+                name: name.to_string(),
+                path: root,
+            }
+            .into());
+        }
+        let cache = crate::open_cache(self.global)?;
+        let venv_options = VenvOptions {
+            prompt: Prompt::from_arg(options.prompt.as_deref()),
+            system_site_packages: options.system_site_packages,
+            clear: false,
+            copies: false,
+            den_version: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        let created = super::venv::create(
+            options.python.as_deref(),
+            &root,
+            &venv_options,
+            !options.without_pip,
+            &cache,
+        )
+        .inspect_err(|_| {
+            // A half-made environment under a name the user wants is in the way of a retry.
+            let _ = std::fs::remove_dir_all(&root);
+        })?;
+        let finish = || -> anyhow::Result<()> {
+            let shell = std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".to_string());
+            write_env_hook_files(&root, &shell)?;
+            self.hook_in_home(RunHook::PreMkVirtualenv, &[name])?;
+            Ok(())
+        };
+        if let Err(err) = finish() {
+            den_workon::remove_env(&root)?;
+            return Err(err.context(format!("environment '{name}' was not created")));
+        }
+        self.printer.status(format!(
+            "Created virtual environment '{name}' at {} with Python {} ({})",
+            root.display(),
+            created.interpreter.version,
+            created.interpreter.executable.display()
+        ));
+        created.report_seeded(self.printer);
+        if !options.install.is_empty() || !options.requirement_files.is_empty() {
+            self.install(&root, options, &cache)?;
+        }
+        if let Some(project) = project {
+            den_workon::write_project(&root, &project, &self.cwd)?;
+        }
+        Ok(root)
+    }
+
+    /// Installs -i / -r packages into `root` with `den pip install`'s code.
+    fn install(
+        &self,
+        root: &Path,
+        options: &EnvCreateOptions,
+        cache: &den_cache::Cache,
+    ) -> anyhow::Result<()> {
+        let args = InstallArgs {
+            requirements: options.install.clone(),
+            requirement_files: options.requirement_files.clone(),
+            constraint_files: Vec::new(),
+            index_url: None,
+            extra_index_url: Vec::new(),
+            upgrade: false,
+            pre: false,
+            require_hashes: false,
+            link_mode: LinkModeArg::Hardlink,
+            target: TargetArgs {
+                python: Some(root.to_string_lossy().into_owned()),
+                system: false,
+            },
+        };
+        super::install::run(&args, cache, self.printer)?;
+        Ok(())
+    }
+
+    fn tmp(&self, options: &EnvCreateOptions) -> anyhow::Result<ExitCode> {
+        let name = format!("tmp-{:016x}", random());
+        let root = self.make_env(&name, options)?;
+        den_workon::mark_temporary(&root)?;
+        self.printer.out(name);
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn list(&self, args: &EnvListArgs) -> anyhow::Result<ExitCode> {
+        let names = den_workon::list_names(&self.homes)?;
+        if args.json {
+            let entries: Vec<serde_json::Value> = names
+                .iter()
+                .map(|name| {
+                    let info = EnvInfo::read(name, &self.homes.workon_home.join(name));
+                    serde_json::json!({
+                        "name": info.name,
+                        "path": info.path,
+                        "python": info.python,
+                        "project": info.project,
+                    })
+                })
+                .collect();
+            self.printer.out(serde_json::to_string_pretty(&entries)?);
+        } else if args.long {
+            for name in &names {
+                self.printer.out(name);
+                self.printer.out("=".repeat(name.chars().count()));
+                self.details(name, &self.homes.workon_home.join(name))?;
+                self.printer.out("");
+            }
+        } else {
+            for name in &names {
+                self.printer.out(name);
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// Runs the get_env_details hooks of one environment.
+    fn details(&self, name: &str, root: &Path) -> Result<(), WorkonError> {
+        let report = run_hook(
+            &self.homes,
+            RunHook::GetEnvDetails,
+            Some(root),
+            &[name],
+            None,
+        )?;
+        self.report(&report);
+        Ok(())
+    }
+
+    fn show(&self, name: Option<&str>) -> anyhow::Result<ExitCode> {
+        let (name, root) = self.named_or_active(name)?;
+        self.details(&name, &root)?;
+        self.printer.out("");
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn path(&self, args: &EnvPathArgs) -> anyhow::Result<ExitCode> {
+        let root = den_workon::find_env(&self.homes, &args.name)?;
+        let path = if args.project {
+            den_workon::read_project(&root).ok_or_else(|| WorkonError::NoProject {
+                name: args.name.clone(),
+                path: root.join(den_workon::PROJECT_FILE),
+            })?
+        } else if args.site_packages {
+            den_workon::site_packages(&root)?
+        } else {
+            root
+        };
+        self.printer.out(path.display());
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn remove(&self, args: &EnvRemoveArgs) -> anyhow::Result<ExitCode> {
+        let mut failed = false;
+        for name in &args.names {
+            if let Err(err) = self.remove_one(name) {
+                self.printer.error(&err);
+                failed = true;
+            }
+        }
+        Ok(if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
+
+    fn remove_one(&self, name: &str) -> anyhow::Result<()> {
+        let root = den_workon::find_env(&self.homes, name)?;
+        self.printer.out(format!("Removing {name}..."));
+        if let Some(active) = self.active() {
+            let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => a == b,
+            };
+            if same(&active, &root) {
+                bail!(
+                    "You cannot remove the active environment ('{name}').\n\
+                     Either switch to another environment, or run 'deactivate'."
+                );
+            }
+        }
+        self.hook_in_home(RunHook::PreRmVirtualenv, &[name])?;
+        den_workon::remove_env(&root)?;
+        self.hook_in_home(RunHook::PostRmVirtualenv, &[name])?;
+        Ok(())
+    }
+
+    fn copy(&self, args: &EnvCopyArgs) -> anyhow::Result<ExitCode> {
+        let in_home = self.homes.workon_home.join(&args.source);
+        let source = if !args.source.contains('/') && den_workon::is_environment(&in_home) {
+            in_home
+        } else {
+            let path = self.cwd.join(&args.source);
+            if !den_workon::is_environment(&path) {
+                // Report it as a missing name, with near names, like every other command.
+                den_workon::find_env(&self.homes, &args.source)?;
+            }
+            path
+        };
+        let source_name = den_workon::active_name(&source)?;
+        let target_name = args.target.clone().unwrap_or_else(|| source_name.clone());
+        let target = self.homes.env_path(&target_name)?;
+        if target.exists() || target.is_symlink() {
+            return Err(WorkonError::AlreadyExists {
+                name: target_name,
+                path: target,
+            }
+            .into());
+        }
+        self.ensure_home()?;
+        self.printer
+            .out(format!("Copying {source_name} as {target_name}..."));
+        den_workon::copy_env(&source, &target)?;
+        let source_text = source.to_string_lossy();
+        let hooks = || -> anyhow::Result<()> {
+            let shell = std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".to_string());
+            write_env_hook_files(&target, &shell)?;
+            self.hook_in_home(RunHook::PreCpVirtualenv, &[&source_text, &target_name])?;
+            self.hook_in_home(RunHook::PreMkVirtualenv, &[&target_name])?;
+            Ok(())
+        };
+        if let Err(err) = hooks() {
+            den_workon::remove_env(&target)?;
+            return Err(err.context(format!("environment '{target_name}' was not created")));
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn wipe(&self, args: &EnvNameArg) -> anyhow::Result<ExitCode> {
+        let (_, root) = self.named_or_active(args.name.as_deref())?;
+        let site = den_workon::site_packages(&root)?;
+        let installed = den_install::installed_distributions(&[site])?;
+        let packages: Vec<String> = installed
+            .iter()
+            .filter(|d| !SEED_PACKAGES.contains(&d.name.as_ref()))
+            .map(|d| d.name.to_string())
+            .collect();
+        if packages.is_empty() {
+            self.printer.out("Nothing to remove.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        self.printer.out("Uninstalling packages:\n");
+        for name in &packages {
+            self.printer.out(name);
+        }
+        let args = UninstallArgs {
+            packages,
+            requirement_files: Vec::new(),
+            yes: true,
+            target: TargetArgs {
+                python: Some(root.to_string_lossy().into_owned()),
+                system: false,
+            },
+        };
+        super::uninstall::run(&args, &crate::open_cache(self.global)?, self.printer)
+    }
+
+    fn project(&self, args: &EnvProjectArgs) -> anyhow::Result<ExitCode> {
+        let root = den_workon::find_env(&self.homes, &args.name)?;
+        let project = den_workon::write_project(&root, &args.dir, &self.cwd)?;
+        self.printer.status(format!(
+            "Setting project for {} to {}",
+            args.name,
+            project.display()
+        ));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn add_path(&self, args: &EnvAddPathArgs) -> anyhow::Result<ExitCode> {
+        let Some(root) = self.active().filter(|root| root.is_dir()) else {
+            bail!(
+                "no virtualenv active, or active virtualenv is missing: activate one with `workon NAME`"
+            );
+        };
+        if args.dirs.is_empty() {
+            for dir in den_workon::add_path::list_paths(&root)? {
+                self.printer.out(dir.display());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        let mut absolute = Vec::new();
+        for dir in &args.dirs {
+            let joined = self.cwd.join(dir);
+            let resolved = joined.canonicalize().unwrap_or(joined);
+            if resolved != *dir {
+                self.printer.warn(format!(
+                    "Converting \"{}\" to \"{}\"",
+                    dir.display(),
+                    resolved.display()
+                ));
+            }
+            absolute.push(resolved);
+        }
+        den_workon::add_path::change_paths(&root, &absolute, args.remove)?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn toggle(&self, args: &EnvNameArg) -> anyhow::Result<ExitCode> {
+        let (_, root) = self.named_or_active(args.name.as_deref())?;
+        let enabled = den_workon::toggle_global_site_packages(&root)?;
+        if self.global.quiet == 0 {
+            self.printer.out(if enabled {
+                "Enabled global site-packages"
+            } else {
+                "Disabled global site-packages"
+            });
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn hook(&self, args: &EnvHookArgs) -> anyhow::Result<ExitCode> {
+        let Some(hook) = RunHook::from_name(&args.hook) else {
+            let names: Vec<&str> = RunHook::ALL.iter().map(|h| h.file_name()).collect();
+            bail!(
+                "'{}' is not a hook den runs as a process; choose one of: {}",
+                args.hook,
+                names.join(", ")
+            );
+        };
+        let root = if args.env.is_empty() {
+            None
+        } else {
+            Some(den_workon::find_env(&self.homes, &args.env)?)
+        };
+        let mut hook_args: Vec<&str> = Vec::new();
+        if !args.env.is_empty() {
+            hook_args.push(&args.env);
+        }
+        hook_args.extend(args.args.iter().map(String::as_str));
+        let report = run_hook(&self.homes, hook, root.as_deref(), &hook_args, None)?;
+        self.report(&report);
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// 64 random bits for temporary names (std's randomly keyed hasher over the time and pid).
+fn random() -> u64 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    if let Ok(elapsed) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        hasher.write_u128(elapsed.as_nanos());
+    }
+    hasher.finish()
+}
