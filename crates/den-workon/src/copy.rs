@@ -234,7 +234,78 @@ fn unquote_posix(text: &str) -> Option<(String, &str)> {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
     use super::*;
+
+    #[test]
+    fn copies_and_relocates_a_fake_environment() {
+        let temp = tempfile::tempdir().unwrap();
+        let src = temp.path().join("src");
+        let site = src.join("lib/python3.12/site-packages");
+        fs::create_dir_all(src.join("bin")).unwrap();
+        fs::create_dir_all(&site).unwrap();
+        symlink("lib", src.join("lib64")).unwrap();
+        symlink("/usr/bin/python3", src.join("bin/python")).unwrap();
+        symlink(src.join("bin/python"), src.join("bin/python3")).unwrap();
+        let old = src.to_str().unwrap();
+        fs::write(src.join("pyvenv.cfg"), "home = /usr/bin\nprompt = src\n").unwrap();
+        fs::write(src.join("bin/tool"), format!("#!{old}/bin/python\nrun()\n")).unwrap();
+        fs::set_permissions(src.join("bin/tool"), fs::Permissions::from_mode(0o755)).unwrap();
+        fs::write(
+            src.join("bin/activate.xsh"),
+            format!("$VIRTUAL_ENV = '{old}'\n"),
+        )
+        .unwrap();
+        fs::write(
+            site.join("dev.pth"),
+            format!("{old}/src/pkg\n/elsewhere\nimport x\n"),
+        )
+        .unwrap();
+        let dst = temp.path().join("the copy");
+        copy_env(&src, &dst).unwrap();
+        let new = dst.to_str().unwrap();
+
+        assert_eq!(fs::read_link(dst.join("lib64")).unwrap(), Path::new("lib"));
+        assert_eq!(
+            fs::read_link(dst.join("bin/python")).unwrap(),
+            Path::new("/usr/bin/python3")
+        );
+        assert_eq!(
+            fs::read_link(dst.join("bin/python3")).unwrap(),
+            dst.join("bin/python")
+        );
+        let tool = fs::read_to_string(dst.join("bin/tool")).unwrap();
+        assert!(
+            tool.starts_with(&format!("#!/bin/sh\n'''exec' '{new}/bin/python'")),
+            "{tool}"
+        );
+        let mode = fs::metadata(dst.join("bin/tool"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755);
+        assert_eq!(
+            fs::read_to_string(dst.join("bin/activate.xsh")).unwrap(),
+            format!("$VIRTUAL_ENV = '{new}'\n")
+        );
+        assert_eq!(
+            fs::read_to_string(dst.join("lib/python3.12/site-packages/dev.pth")).unwrap(),
+            format!("{new}/src/pkg\n/elsewhere\nimport x\n")
+        );
+        let cfg = fs::read_to_string(dst.join("pyvenv.cfg")).unwrap();
+        assert_eq!(cfg, "home = /usr/bin\nprompt = the copy\n");
+        let activate = fs::read_to_string(dst.join("bin/activate")).unwrap();
+        assert!(activate.contains(new) && !activate.contains(old));
+        // The source is untouched.
+        let tool = fs::read_to_string(src.join("bin/tool")).unwrap();
+        assert_eq!(tool, format!("#!{old}/bin/python\nrun()\n"));
+        assert!(!src.join("bin/activate").exists());
+        assert!(matches!(
+            copy_env(&src, &dst),
+            Err(WorkonError::AlreadyExists { .. })
+        ));
+    }
 
     #[test]
     fn rewrites_direct_and_launcher_shebangs() {
