@@ -2,6 +2,7 @@
 //! temporary directory, packages from a loopback index (den-test-support), hooks as shell
 //! scripts that append to a log, and the real interpreters running what den made.
 
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -489,31 +490,46 @@ fn init_prints_the_integration_and_workon_opens_a_subshell() {
     world.den_fails(1, &["init", "tcsh"]);
 
     world.create("sub", &[]);
-    let mut child = world
-        .command(&["workon", "sub"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"echo \"env=$VIRTUAL_ENV\"; command -v python; exit 7\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
     let env = world.env("sub");
-    assert!(
-        stdout.contains(&format!("env={}", env.display())),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains(env.join("bin/python").to_str().unwrap()),
-        "{stdout}"
-    );
-    assert_eq!(out.status.code(), Some(7));
+    let shells = ["/bin/sh", "bash", "zsh", "fish"]
+        .into_iter()
+        .filter_map(|shell| {
+            let found = Command::new("sh")
+                .args(["-c", &format!("command -v {shell}")])
+                .output()
+                .unwrap();
+            found
+                .status
+                .success()
+                .then(|| String::from_utf8(found.stdout).unwrap())
+        });
+    for shell in shells {
+        let shell = shell.trim();
+        let mut child = world
+            .command(&["workon", "sub"])
+            .env("SHELL", shell)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"echo \"env=$VIRTUAL_ENV\"; command -v python; exit 7\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!("env={}", env.display())),
+            "{shell}: {stdout}"
+        );
+        assert!(
+            stdout.contains(env.join("bin/python").to_str().unwrap()),
+            "{shell}: {stdout}"
+        );
+        assert_eq!(out.status.code(), Some(7), "{shell}");
+    }
     world.den_fails(1, &["workon", "nope"]);
 }
