@@ -115,7 +115,9 @@ function workon --description 'Activate a named environment, or list them'
     if test "$name" = .
         set name (string replace -r '.*/' '' -- $PWD)
     end
-    set -l env_dir (__den env path -- $name); or return 1
+    # A pipe, not a command substitution: fish sends the stderr of those past the caller's
+    # redirections, and den's error belongs to this call.
+    __den env path -- $name | read -l env_dir; or return 1
     if not test -f "$env_dir/bin/activate.fish"
         echo "ERROR: Environment '$env_dir' does not contain an activate.fish script." >&2
         return 1
@@ -280,12 +282,12 @@ function cdvirtualenv --description "Change to the active environment's director
 end
 
 function cdsitepackages --description "Change to the active environment's site-packages"
-    set -l site_packages (__den_site_packages); or return 1
+    __den_site_packages | read -l site_packages; or return 1
     builtin cd "$site_packages/$argv[1]"
 end
 
 function lssitepackages --description "List the active environment's site-packages"
-    set -l site_packages (__den_site_packages); or return 1
+    __den_site_packages | read -l site_packages; or return 1
     ls $argv $site_packages
     if test -f "$site_packages/_virtualenv_path_extensions.pth"
         echo
@@ -308,7 +310,7 @@ function mktmpenv --description 'Create a temporary environment, removed on deac
                 set -a args $arg
         end
     end
-    set -l name (__den env tmp $args); or return
+    __den env tmp $args | read -l name; or return 1
     workon $name; or return
     __den_source_global postmkvirtualenv
     test "$cd_after" = 1; and cdvirtualenv
@@ -325,7 +327,7 @@ end
 function allvirtualenv --description 'Run a command in every environment'
     set -l here $PWD
     for name in (__den env list --brief)
-        set -l env_dir (__den env path -- $name); or continue
+        __den env path -- $name | read -l env_dir; or continue
         printf '%s\n%s\n' $name (string replace -ra . = -- $name)
         begin
             set -lx VIRTUAL_ENV $env_dir

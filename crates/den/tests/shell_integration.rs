@@ -1,0 +1,158 @@
+//! Shell integration: scripted sessions in real bash, zsh and fish that load `den init SHELL`
+//! and use virtualenvwrapper's functions (mkvirtualenv, workon, deactivate, hooks, cd commands,
+//! copies, projects, temporary environments, completion), with the den binary under test first
+//! on PATH, WORKON_HOME, hooks, projects and den's cache in a temporary directory, and
+//! environments made `--without-pip` from a real interpreter (no network).
+//!
+//! The sessions live in `tests/shell_integration/`: `scenario.sh` (bash and zsh, after a
+//! per-shell prelude) and `scenario.fish`. Each check prints `ok:` or `FAIL:` and the session
+//! ends with `SESSION DONE failures=N`. A shell that is not installed is skipped with a note,
+//! except in CI (`CI` set), which installs all three.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SCENARIO_SH: &str = include_str!("shell_integration/scenario.sh");
+const SCENARIO_FISH: &str = include_str!("shell_integration/scenario.fish");
+
+/// bash: the prompt as bash would print it, how workon completes, and the names
+/// `_den_complete_envs` offers after `workon PREFIX` (unescaped again, one per line).
+const BASH_PRELUDE: &str = r#"
+show_prompt() { printf '%s' "${PS1@P}"; }
+completion_function() { complete -p workon; }
+complete_names() {
+    COMP_WORDS=(workon "$1"); COMP_CWORD=1; COMPREPLY=()
+    _den_complete_envs
+    local word
+    for word in "${COMPREPLY[@]}"; do eval "printf '%s\n' $word"; done
+}
+"#;
+
+/// zsh: the prompt as zsh would print it, how workon completes (compinit loaded first), and
+/// the names `_den_complete_envs` hands to `compadd` (replaced by a function printing them).
+const ZSH_PRELUDE: &str = r#"
+autoload -Uz compinit && compinit -u -d "$TEST_ROOT/zcompdump"
+show_prompt() { print -rn -- "${(%)PS1}"; }
+completion_function() { print -r -- "${_comps[workon]}"; }
+complete_names() {
+    compadd() { [ "$1" = -a ] && print -rl -- "${(@P)2}"; }
+    _den_complete_envs | while IFS= read -r name; do
+        case $name in "$1"*) print -r -- "$name" ;; esac
+    done
+    unfunction compadd
+}
+"#;
+
+/// A CPython 3 for the environments: the newest of pyenv's, else `/usr/bin/python3`.
+fn python() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir(home.join(".pyenv/versions"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("3.1"))
+        .map(|e| e.path().join("bin/python3"))
+        .collect();
+    candidates.sort();
+    candidates.reverse();
+    candidates.push(PathBuf::from("/usr/bin/python3"));
+    candidates.into_iter().find(|python| python.is_file())
+}
+
+/// Whether `shell` can be started; a missing one skips its test with a note (CI must have it).
+fn have(shell: &str) -> bool {
+    let found = Command::new(shell)
+        .args(["-c", "exit 0"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have {shell} installed for the shell integration tests"
+        );
+        eprintln!("note: {shell} is not installed; its shell integration session is skipped");
+    }
+    found
+}
+
+/// Runs `script` with `shell` (`args` before the script path) in a fresh world and checks that
+/// every check passed and the session reached its end.
+fn run_session(shell: &str, args: &[&str], script: &str) {
+    let Some(python) = python() else {
+        assert!(std::env::var_os("CI").is_none(), "CI needs a CPython 3");
+        eprintln!("note: no CPython 3 found; the {shell} session is skipped");
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    let den = Path::new(env!("CARGO_BIN_EXE_den"));
+    let path = format!(
+        "{}:/usr/local/bin:/usr/bin:/bin",
+        den.parent().unwrap().display()
+    );
+    let work = root.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::create_dir_all(root.join("home")).unwrap();
+    let script_file = root.join(format!("session.{shell}"));
+    std::fs::write(&script_file, script).unwrap();
+    let output = Command::new(shell)
+        .args(args)
+        .arg(&script_file)
+        .current_dir(&work)
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", root.join("home"))
+        .env("LANG", "C.UTF-8")
+        .env("TERM", "dumb")
+        .env("SHELL", format!("/bin/{shell}"))
+        .env("TEST_SHELL", shell)
+        .env("TEST_ROOT", root)
+        .env("TEST_PYTHON", &python)
+        .env("WORKON_HOME", root.join("workon"))
+        .env("VIRTUALENVWRAPPER_HOOK_DIR", root.join("hooks"))
+        .env("PROJECT_HOME", root.join("projects"))
+        .env("DEN_CACHE_DIR", root.join("cache"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report = format!("--- stdout\n{stdout}--- stderr\n{stderr}");
+    assert!(
+        stdout.contains("SESSION DONE failures=0"),
+        "{shell} session failed:\n{report}"
+    );
+    assert!(
+        !stdout.contains("FAIL:"),
+        "{shell} session failed:\n{report}"
+    );
+    assert!(
+        output.status.success(),
+        "{shell} exited with {}:\n{report}",
+        output.status
+    );
+}
+
+#[test]
+fn bash_session() {
+    if have("bash") {
+        let script = format!("{BASH_PRELUDE}\n{SCENARIO_SH}");
+        run_session("bash", &["--noprofile", "--norc"], &script);
+    }
+}
+
+#[test]
+fn zsh_session() {
+    if have("zsh") {
+        let script = format!("{ZSH_PRELUDE}\n{SCENARIO_SH}");
+        run_session("zsh", &["-f"], &script);
+    }
+}
+
+#[test]
+fn fish_session() {
+    if have("fish") {
+        run_session("fish", &["--no-config"], SCENARIO_FISH);
+    }
+}
