@@ -33,9 +33,12 @@ check "init defines workon" (functions -q workon; and echo yes) yes
 # Global hooks: run ones (sh scripts) log their arguments; sourced ones are fish code in
 # HOOK.fish, logging the active environment and setting a global variable.
 mkdir -p $VIRTUALENVWRAPPER_HOOK_DIR
-for hook in premkvirtualenv prermvirtualenv postrmvirtualenv preactivate precpvirtualenv premkproject get_env_details
+function logging_run_hook --argument-names hook
     printf '#!/bin/sh\necho "global %s $*" >>"%s"\n' $hook $LOG >$VIRTUALENVWRAPPER_HOOK_DIR/$hook
     chmod +x $VIRTUALENVWRAPPER_HOOK_DIR/$hook
+end
+for hook in premkvirtualenv prermvirtualenv postrmvirtualenv preactivate precpvirtualenv premkproject get_env_details
+    logging_run_hook $hook
 end
 for hook in postmkvirtualenv postactivate predeactivate postdeactivate postcpvirtualenv postmkproject
     printf 'set -l active none\nset -q VIRTUAL_ENV; and set active (string replace -r ".*/" "" -- $VIRTUAL_ENV)\necho "global %s $active" >>"%s"\nset -g SOURCED_%s yes\n' $hook $LOG $hook >$VIRTUALENVWRAPPER_HOOK_DIR/$hook.fish
@@ -203,6 +206,38 @@ den workon "copy env"
 check "den workon" "$VIRTUAL_ENV" "$W/copy env"
 den deactivate
 check "den deactivate" (set -q VIRTUAL_ENV; or echo unset)"|"(string join : $PATH) "unset|$PATH0"
+
+echo -n >$LOG
+printf 'echo "env get_env_details $argv" >>"%s"\n' $LOG >>"$W/first env/bin/get_env_details"
+showvirtualenv "first env" >/dev/null
+check "showvirtualenv hooks" (take_log | string collect) "global get_env_details first env
+env get_env_details first env"
+lsvirtualenv -l >/dev/null
+check "lsvirtualenv -l hooks" (take_log | string collect) "global get_env_details copy env
+global get_env_details first env
+env get_env_details first env
+global get_env_details proj"
+
+printf '#!/bin/sh\nexit 3\n' >$VIRTUALENVWRAPPER_HOOK_DIR/premkvirtualenv
+mkvirtualenv -p $TEST_PYTHON --without-pip blocked >/dev/null 2>&1
+check "failing premkvirtualenv fails" (test $status -ne 0; and echo failed) failed
+check "failing premkvirtualenv creates nothing" (test -e "$W/blocked"; or echo none)"|"(set -q VIRTUAL_ENV; or echo unset) "none|unset"
+logging_run_hook premkvirtualenv
+printf 'exit 4\n' >>"$W/proj/bin/preactivate"
+workon proj >/dev/null 2>&1
+set st $status
+check "failing preactivate stops workon" "$st|"(set -q VIRTUAL_ENV; or echo unset) "4|unset"
+
+mkvirtualenv "a/b" >/dev/null 2>&1
+set st $status
+check "name with a slash" "$st|"(test -e "$W/a"; or echo none) "1|none"
+
+mkvirtualenv -p $TEST_PYTHON --without-pip doomed >/dev/null 2>&1
+cdvirtualenv bin
+deactivate
+rmvirtualenv doomed >/dev/null 2>&1
+check "rmvirtualenv from inside" "$PWD" "$W"
+cd $START
 
 check completion (complete -C 'workon fir' | string collect) "first env"
 check "completion of all" (complete -C 'workon ' | string collect) "copy env

@@ -32,9 +32,12 @@ check "init defines workon" "$(type workon >/dev/null 2>&1 && echo yes)" "yes"
 # Global hooks: run ones log their arguments, sourced ones the active environment and set a
 # variable this shell can see afterwards.
 mkdir -p "$VIRTUALENVWRAPPER_HOOK_DIR"
+logging_run_hook() {
+    printf '#!/bin/sh\necho "global %s $*" >>"%s"\n' "$1" "$LOG" >"$VIRTUALENVWRAPPER_HOOK_DIR/$1"
+    chmod +x "$VIRTUALENVWRAPPER_HOOK_DIR/$1"
+}
 for hook in premkvirtualenv prermvirtualenv postrmvirtualenv preactivate precpvirtualenv premkproject get_env_details; do
-    printf '#!/bin/sh\necho "global %s $*" >>"%s"\n' "$hook" "$LOG" >"$VIRTUALENVWRAPPER_HOOK_DIR/$hook"
-    chmod +x "$VIRTUALENVWRAPPER_HOOK_DIR/$hook"
+    logging_run_hook "$hook"
 done
 for hook in postmkvirtualenv postactivate predeactivate postdeactivate postcpvirtualenv postmkproject; do
     printf 'active=${VIRTUAL_ENV:-/none}\necho "global %s ${active##*/}" >>"%s"\nSOURCED_%s=yes\n' "$hook" "$LOG" "$hook" >"$VIRTUALENVWRAPPER_HOOK_DIR/$hook"
@@ -243,6 +246,40 @@ den workon "copy env"
 check "den workon" "$VIRTUAL_ENV" "$W/copy env"
 den deactivate
 check "den deactivate" "${VIRTUAL_ENV-unset}|$PATH" "unset|$PATH0"
+
+# showvirtualenv and lsvirtualenv -l run get_env_details (global, then the env's own).
+: >"$LOG"
+printf 'echo "env get_env_details $*" >>"%s"\n' "$LOG" >>"$W/first env/bin/get_env_details"
+showvirtualenv "first env" >/dev/null
+check "showvirtualenv hooks" "$(take_log)" "global get_env_details first env
+env get_env_details first env"
+lsvirtualenv -l >/dev/null
+check "lsvirtualenv -l hooks" "$(take_log)" "global get_env_details copy env
+global get_env_details first env
+env get_env_details first env
+global get_env_details proj"
+
+# A failing pre-hook stops the command: nothing created, nothing activated.
+printf '#!/bin/sh\nexit 3\n' >"$VIRTUALENVWRAPPER_HOOK_DIR/premkvirtualenv"
+mkvirtualenv -p "$TEST_PYTHON" --without-pip blocked >/dev/null 2>&1
+check "failing premkvirtualenv fails" "$([ $? -ne 0 ] && echo failed)" "failed"
+check "failing premkvirtualenv creates nothing" "$(test -e "$W/blocked" || echo none)|${VIRTUAL_ENV-unset}" "none|unset"
+logging_run_hook premkvirtualenv
+printf 'exit 4\n' >>"$W/proj/bin/preactivate"
+workon proj >/dev/null 2>&1
+check "failing preactivate stops workon" "$?|${VIRTUAL_ENV-unset}" "4|unset"
+
+# Bad names.
+mkvirtualenv "a/b" >/dev/null 2>&1
+check "name with a slash" "$?|$(test -e "$W/a" || echo none)" "1|none"
+
+# rmvirtualenv from inside the removed environment leaves the shell in WORKON_HOME.
+mkvirtualenv -p "$TEST_PYTHON" --without-pip doomed >/dev/null 2>&1
+cdvirtualenv bin
+deactivate
+rmvirtualenv doomed >/dev/null 2>&1
+check "rmvirtualenv from inside" "$PWD" "$W"
+cd "$START" || exit 1
 
 # Completion of environment names.
 case $TEST_SHELL in
