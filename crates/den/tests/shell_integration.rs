@@ -15,8 +15,9 @@ use std::process::Command;
 const SCENARIO_SH: &str = include_str!("shell_integration/scenario.sh");
 const SCENARIO_FISH: &str = include_str!("shell_integration/scenario.fish");
 
-/// bash: the prompt as bash would print it, how workon completes, and the names
-/// `_den_complete_envs` offers after `workon PREFIX` (unescaped again, one per line).
+/// bash: the prompt as bash would print it, how workon completes, the names
+/// `_den_complete_envs` offers after `workon PREFIX` (unescaped again, one per line), and
+/// what `CMD WORD` completes to with CMD's completion function.
 const BASH_PRELUDE: &str = r#"
 show_prompt() { printf '%s' "${PS1@P}"; }
 completion_function() { complete -p workon; }
@@ -26,14 +27,23 @@ complete_names() {
     local word
     for word in "${COMPREPLY[@]}"; do eval "printf '%s\n' $word"; done
 }
+complete_dirs() {
+    local spec function
+    spec=$(complete -p "$1"); function=${spec#*-F }; function=${function%% *}
+    COMP_WORDS=("$1" "$2"); COMP_CWORD=1; COMPREPLY=()
+    "$function"
+    printf '%s\n' "${COMPREPLY[@]}"
+}
 "#;
 
-/// zsh: the prompt as zsh would print it, how workon completes (compinit loaded first), and
-/// the names `_den_complete_envs` hands to `compadd` (replaced by a function printing them).
+/// zsh: the prompt as zsh would print it, how workon completes (compinit loaded first), the
+/// names `_den_complete_envs` hands to `compadd` (replaced by a function printing them), and
+/// the completion function registered for a cd command.
 const ZSH_PRELUDE: &str = r#"
 autoload -Uz compinit && compinit -u -d "$TEST_ROOT/zcompdump"
 show_prompt() { print -rn -- "${(%)PS1}"; }
 completion_function() { print -r -- "${_comps[workon]}"; }
+complete_dirs() { print -r -- "${_comps[$1]}"; }
 complete_names() {
     compadd() { [ "$1" = -a ] && print -rl -- "${(@P)2}"; }
     _den_complete_envs | while IFS= read -r name; do

@@ -15,17 +15,34 @@ _den_complete_envs() {
     done < <(_den env complete -- "${_den_word//\\/}" 2>/dev/null)
 }
 
-# Completes directories inside the active environment (cdvirtualenv).
-_den_complete_env_dirs() {
+# Completes directories under BASE (relative to it) for the word being completed.
+_den_complete_dirs_in() {
     local _den_word=${COMP_WORDS[COMP_CWORD]} _den_dir
     COMPREPLY=()
-    [ -n "${VIRTUAL_ENV-}" ] || return 0
     while IFS= read -r _den_dir; do
-        COMPREPLY+=("${_den_dir#"$VIRTUAL_ENV"/}/")
-    done < <(compgen -d -- "$VIRTUAL_ENV/$_den_word")
+        COMPREPLY+=("${_den_dir#"$1"/}/")
+    done < <(compgen -d -- "$1/$_den_word")
+}
+
+# cdvirtualenv: directories inside the active environment.
+_den_complete_env_dirs() {
+    COMPREPLY=()
+    if [ -n "${VIRTUAL_ENV-}" ]; then
+        _den_complete_dirs_in "$VIRTUAL_ENV"
+    fi
+}
+
+# cdsitepackages: directories inside the active environment's site-packages.
+_den_complete_site_dirs() {
+    local _den_site_packages
+    COMPREPLY=()
+    if _den_find_site_packages 2>/dev/null; then
+        _den_complete_dirs_in "$_den_site_packages"
+    fi
 }
 
 complete -F _den_complete_envs workon rmvirtualenv cpvirtualenv showvirtualenv
 complete -o nospace -F _den_complete_env_dirs cdvirtualenv
+complete -o nospace -F _den_complete_site_dirs cdsitepackages
 
 _den_source_global initialize

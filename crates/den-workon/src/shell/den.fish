@@ -332,7 +332,8 @@ function allvirtualenv --description 'Run a command in every environment'
         begin
             set -lx VIRTUAL_ENV $env_dir
             set -lx PATH $env_dir/bin $PATH
-            set -e PYTHONHOME
+            # Empty counts as unset for Python; erasing would reach the global variable.
+            set -lx PYTHONHOME
             builtin cd $env_dir; and $argv
         end
         builtin cd $here
@@ -413,6 +414,14 @@ function __den_env_names
 end
 
 complete -c workon -c rmvirtualenv -c cpvirtualenv -c showvirtualenv -f -a '(__den_env_names)'
-complete -c cdvirtualenv -f -a '(__fish_complete_directories "$VIRTUAL_ENV/"(commandline -ct) | string replace -- "$VIRTUAL_ENV/" "")'
+# Directories under BASE for the word being completed, relative to BASE.
+function __den_dirs_in --argument-names base
+    test -n "$base"; or return
+    for dir in "$base/"(commandline -ct)*/
+        string replace -- "$base/" "" $dir
+    end
+end
+complete -c cdvirtualenv -f -a '(__den_dirs_in "$VIRTUAL_ENV")'
+complete -c cdsitepackages -f -a '(__den_dirs_in (__den_site_packages 2>/dev/null))'
 
 __den_source_global initialize

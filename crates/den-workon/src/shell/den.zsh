@@ -17,8 +17,20 @@ _den_compctl_envs() {
     reply=(${(f)"$(_den env complete 2>/dev/null)"})
 }
 
+# Directories inside the active environment (cdvirtualenv) or its site-packages
+# (cdsitepackages).
+_den_complete_env_dirs() {
+    [[ -n ${VIRTUAL_ENV-} ]] && _path_files -/ -W "$VIRTUAL_ENV"
+}
+_den_complete_site_dirs() {
+    local _den_site_packages
+    _den_find_site_packages 2>/dev/null && _path_files -/ -W "$_den_site_packages"
+}
+
 if (( $+functions[compdef] )); then
     compdef _den_complete_envs workon rmvirtualenv cpvirtualenv showvirtualenv
+    compdef _den_complete_env_dirs cdvirtualenv
+    compdef _den_complete_site_dirs cdsitepackages
 else
     compctl -K _den_compctl_envs workon rmvirtualenv cpvirtualenv showvirtualenv
 fi

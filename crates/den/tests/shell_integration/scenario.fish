@@ -120,6 +120,8 @@ check cdsitepackages (python -c 'import sysconfig; print(sysconfig.get_path("pur
 mkdir $site/pkg_dir
 cd $START
 check lssitepackages (lssitepackages | grep -c pkg_dir) 1
+check "cdvirtualenv completion" (complete -C 'cdvirtualenv bi' | string collect) bin/
+check "cdsitepackages completion" (complete -C 'cdsitepackages pkg' | string collect) pkg_dir/
 
 mkdir -p "$TEST_ROOT/extra lib"
 add2virtualenv "$TEST_ROOT/extra lib" >/dev/null 2>&1

@@ -135,6 +135,16 @@ cdsitepackages pkg_dir
 check "cdsitepackages subdir" "$PWD" "$site/pkg_dir"
 cd "$START" || exit 1
 check "lssitepackages" "$(lssitepackages | grep -c pkg_dir)" "1"
+case $TEST_SHELL in
+    bash)
+        check "cdvirtualenv completion" "$(complete_dirs cdvirtualenv bi)" "bin/"
+        check "cdsitepackages completion" "$(complete_dirs cdsitepackages pkg)" "pkg_dir/"
+        ;;
+    zsh)
+        check "cdvirtualenv completion" "$(complete_dirs cdvirtualenv)" "_den_complete_env_dirs"
+        check "cdsitepackages completion" "$(complete_dirs cdsitepackages)" "_den_complete_site_dirs"
+        ;;
+esac
 
 # add2virtualenv puts a directory on the import path.
 mkdir -p "$TEST_ROOT/extra lib"
