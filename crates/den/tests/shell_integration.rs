@@ -16,8 +16,8 @@ const SCENARIO_SH: &str = include_str!("shell_integration/scenario.sh");
 const SCENARIO_FISH: &str = include_str!("shell_integration/scenario.fish");
 
 /// bash: the prompt as bash would print it, how workon completes, the names
-/// `_den_complete_envs` offers after `workon PREFIX` (unescaped again, one per line), and
-/// what `CMD WORD` completes to with CMD's completion function.
+/// `_den_complete_envs` offers after `workon PREFIX` (unescaped again, one per line, or as
+/// offered), and what `CMD WORD` completes to with CMD's completion function.
 const BASH_PRELUDE: &str = r#"
 show_prompt() { printf '%s' "${PS1@P}"; }
 completion_function() { complete -p workon; }
@@ -26,6 +26,11 @@ complete_names() {
     _den_complete_envs
     local word
     for word in "${COMPREPLY[@]}"; do eval "printf '%s\n' $word"; done
+}
+complete_words() {
+    COMP_WORDS=(workon "$1"); COMP_CWORD=1; COMPREPLY=()
+    _den_complete_envs
+    printf '%s\n' "${COMPREPLY[@]}"
 }
 complete_dirs() {
     local spec function

@@ -4,15 +4,27 @@ _den_cd() {
     builtin cd -- "$@"
 }
 
-# Completes environment names (workon, rmvirtualenv, cpvirtualenv, showvirtualenv), escaping
-# spaces and other special characters so the completed word reaches the function whole.
+# Completes environment names (workon, rmvirtualenv, cpvirtualenv, showvirtualenv). After an
+# opening quote readline closes the quote itself; otherwise spaces and other special characters
+# are escaped so the completed word reaches the function whole.
 _den_complete_envs() {
-    local _den_word=${COMP_WORDS[COMP_CWORD]} _den_name _den_quoted
+    local _den_word=${COMP_WORDS[COMP_CWORD]} _den_name _den_quoted _den_in_quotes=0
     COMPREPLY=()
+    case $_den_word in
+        [\"\']*)
+            _den_word=${_den_word:1}
+            _den_in_quotes=1
+            ;;
+        *) _den_word=${_den_word//\\/} ;;
+    esac
     while IFS= read -r _den_name; do
-        printf -v _den_quoted '%q' "$_den_name"
-        COMPREPLY+=("$_den_quoted")
-    done < <(_den env complete -- "${_den_word//\\/}" 2>/dev/null)
+        if [ "$_den_in_quotes" = 1 ]; then
+            COMPREPLY+=("$_den_name")
+        else
+            printf -v _den_quoted '%q' "$_den_name"
+            COMPREPLY+=("$_den_quoted")
+        fi
+    done < <(_den env complete -- "$_den_word" 2>/dev/null)
 }
 
 # Completes directories under BASE (relative to it) for the word being completed.

@@ -293,7 +293,11 @@ cd "$START" || exit 1
 
 # Completion of environment names.
 case $TEST_SHELL in
-    bash) check "completion registered" "$(completion_function)" "complete -F _den_complete_envs workon" ;;
+    bash)
+        check "completion registered" "$(completion_function)" "complete -F _den_complete_envs workon"
+        check "completion escapes spaces" "$(complete_words fir)" 'first\ env'
+        check "completion after a quote" "$(complete_words '"fir')" 'first env'
+        ;;
     zsh) check "completion registered" "$(completion_function)" "_den_complete_envs" ;;
 esac
 check "completion" "$(complete_names fir)" "first env"
