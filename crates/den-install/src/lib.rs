@@ -33,5 +33,6 @@ pub use install::{
 pub use installed::{DistKind, InstalledDist, find_installed, installed_distributions};
 pub use record::{RecordEntry, parse_record, write_record};
 pub use recover::{RecoveryReport, recover};
+pub use scripts::shebang_with_args;
 pub use uninstall::{Uninstalled, uninstall};
 pub use unpack::{UnpackedWheel, unpack_wheel};

@@ -160,9 +160,22 @@ fn is_dotted_identifier(s: &str) -> bool {
 /// when the path has whitespace or is too long for the kernel, a `/bin/sh` trampoline that
 /// Python reads as a string literal.
 pub(crate) fn shebang(python: &Path) -> String {
-    let python = python.to_string_lossy();
-    if python.len() + 2 <= MAX_SHEBANG && !python.contains(char::is_whitespace) {
+    shebang_with_args(&python.to_string_lossy(), "")
+}
+
+/// The shebang header (without the final newline) that runs a script with `python` and the
+/// interpreter options `args` (e.g. `-E`; empty for none): `#!<python> <args>` when the line
+/// fits the kernel's limit (127 bytes) and the path has no whitespace, else pip's `/bin/sh`
+/// trampoline (`'''exec' '<python>' "$0" "$@"`), which Python reads as a string literal; the
+/// trampoline drops `args`.
+pub fn shebang_with_args(python: &str, args: &str) -> String {
+    let line = if args.is_empty() {
         format!("#!{python}")
+    } else {
+        format!("#!{python} {args}")
+    };
+    if line.len() <= MAX_SHEBANG && !python.contains(char::is_whitespace) {
+        line
     } else {
         let quoted = python.replace('\'', "'\"'\"'");
         format!("#!/bin/sh\n'''exec' '{quoted}' \"$0\" \"$@\"\n' '''")

@@ -9,10 +9,6 @@ use std::path::Path;
 use crate::WorkonError;
 use crate::envs::{cfg_value, read_pyvenv_cfg, set_cfg_value, site_packages};
 
-/// Longest shebang line Linux runs whole (older kernels' `BINPRM_BUF_SIZE`); longer ones, and
-/// interpreters whose path has whitespace, go through `/bin/sh` as pip's launchers do.
-const MAX_SHEBANG: usize = 127;
-
 /// The activation scripts den-venv writes, regenerated for the copy rather than edited.
 const ACTIVATION_SCRIPTS: [&str; 6] = [
     "activate",
@@ -192,25 +188,10 @@ fn rewrite_shebang(content: &[u8], old: &str, new: &str) -> Option<Vec<u8>> {
     if !rest.starts_with('/') {
         return None;
     }
-    let mut out = shebang(&format!("{new}{rest}"), args).into_bytes();
+    let mut out = den_install::shebang_with_args(&format!("{new}{rest}"), args).into_bytes();
     out.push(b'\n');
     out.extend_from_slice(&content[header_len..]);
     Some(out)
-}
-
-/// A shebang header (without the final newline) running `python` with `args`.
-fn shebang(python: &str, args: &str) -> String {
-    let line = if args.is_empty() {
-        format!("#!{python}")
-    } else {
-        format!("#!{python} {args}")
-    };
-    if line.len() <= MAX_SHEBANG && !python.contains(char::is_whitespace) {
-        line
-    } else {
-        let quoted = python.replace('\'', r"'\''");
-        format!("#!/bin/sh\n'''exec' '{quoted}' \"$0\" \"$@\"\n' '''")
-    }
 }
 
 /// Reads one POSIX single-quoted word (`'a'\''b'` = `a'b`) from the start of `text`; returns it
@@ -222,7 +203,11 @@ fn unquote_posix(text: &str) -> Option<(String, &str)> {
         let end = rest.find('\'')?;
         word.push_str(&rest[..end]);
         rest = &rest[end + 1..];
-        match rest.strip_prefix(r"\''") {
+        // A quote inside the word is written `'\''` or `'"'"'`: both close, add one, reopen.
+        match rest
+            .strip_prefix(r"\''")
+            .or_else(|| rest.strip_prefix("\"'\"'"))
+        {
             Some(after) => {
                 word.push('\'');
                 rest = after;
@@ -322,10 +307,13 @@ mod tests {
             "#!/bin/sh\n'''exec' '/envs/b c/bin/python' \"$0\" \"$@\"\n' '''\nbody\n"
         );
         let back = rewrite_shebang(spaced.as_bytes(), "/envs/b c", "/envs/it's x").unwrap();
+        let back = String::from_utf8(back).unwrap();
         assert_eq!(
-            String::from_utf8(back).unwrap(),
-            "#!/bin/sh\n'''exec' '/envs/it'\\''s x/bin/python' \"$0\" \"$@\"\n' '''\nbody\n"
+            back,
+            "#!/bin/sh\n'''exec' '/envs/it'\"'\"'s x/bin/python' \"$0\" \"$@\"\n' '''\nbody\n"
         );
+        let again = rewrite_shebang(back.as_bytes(), "/envs/it's x", "/envs/d").unwrap();
+        assert_eq!(again, b"#!/envs/d/bin/python\nbody\n");
         let plain = rewrite_shebang(
             b"#!/bin/sh\n'''exec' '/envs/it'\\''s x/bin/python' \"$0\" \"$@\"\n' '''\nbody\n",
             "/envs/it's x",

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Times virtualenvwrapper's everyday commands against den's shell integration.
+
+Usage: python3 bench/workon.py [--envs 50] [--runs 5]
+
+Installs virtualenvwrapper and virtualenv from the Python Package Index into bench/.work/tools,
+builds den in release mode, then, for each tool, in a fresh WORKON_HOME and one bash session per
+measurement: `mkvirtualenv` of --envs environments, `workon NAME` + `deactivate` over all of them,
+and `lsvirtualenv -b`. Timing happens inside bash (EPOCHREALTIME), so shell start-up is not
+counted. Prints per-operation medians and den's ratio to virtualenvwrapper.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+
+# One bash function that times a command N times and prints one duration (seconds) per line.
+TIMER = r'''
+bench() {  # bench COUNT COMMAND... ; "$i" is the iteration number inside COMMAND
+    local i s e
+    for ((i = 0; i < $1; i++)); do
+        s=$EPOCHREALTIME
+        eval "${@:2}" >/dev/null 2>&1
+        e=$EPOCHREALTIME
+        echo "${s/./} ${e/./}"
+    done
+}
+'''
+
+
+def setup(python):
+    tools = WORK / "tools"
+    if not (tools / "bin" / "virtualenvwrapper.sh").exists():
+        if not (tools / "bin" / "python").exists():
+            subprocess.run([python, "-m", "venv", str(tools)], check=True)
+        subprocess.run([str(tools / "bin" / "python"), "-m", "pip", "install", "-q",
+                        "virtualenvwrapper", "virtualenv"], check=True)
+    subprocess.run(["cargo", "build", "--release", "-q", "--bin", "den"], cwd=ROOT, check=True)
+    return tools
+
+
+def session(init, body, env):
+    script = init + TIMER + body
+    out = subprocess.run(["bash", "-c", script], env=env, check=True, capture_output=True,
+                         text=True).stdout
+    times = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and all(p.isdigit() for p in parts):
+            times.append((int(parts[1]) - int(parts[0])) / 1e6)
+    return times
+
+
+def measure(name, init, python, envs, runs, base_env):
+    results = {"mkvirtualenv": [], "workon + deactivate": [], "lsvirtualenv -b": []}
+    for run in range(runs):
+        home = Path(tempfile.mkdtemp(prefix=f"bench-{name}-", dir=WORK))
+        env = dict(base_env, WORKON_HOME=str(home))
+        results["mkvirtualenv"] += session(
+            init, f'bench {envs} "mkvirtualenv -p {python} env\\$i && deactivate"\n', env)
+        results["workon + deactivate"] += session(
+            init, f'bench {envs} "workon env\\$i && deactivate"\n', env)
+        results["lsvirtualenv -b"] += session(init, f'bench 20 "lsvirtualenv -b"\n', env)
+        shutil.rmtree(home, ignore_errors=True)
+    return {op: statistics.median(t) for op, t in results.items() if t}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_python = Path.home() / ".pyenv/versions/3.12.1/bin/python3"
+    parser.add_argument("--python", default=str(default_python if default_python.exists() else sys.executable))
+    parser.add_argument("--envs", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    tools = setup(args.python)
+    den_bin = ROOT / "target" / "release"
+    base_env = dict(os.environ, DEN_CACHE_DIR=str(WORK / "den-cache"),
+                    VIRTUALENV_OVERRIDE_APP_DATA=str(WORK / "virtualenv-data"),
+                    VIRTUALENVWRAPPER_PYTHON=str(tools / "bin" / "python"),
+                    VIRTUALENVWRAPPER_VIRTUALENV=str(tools / "bin" / "virtualenv"),
+                    PATH=f"{den_bin}:{tools / 'bin'}:{os.environ['PATH']}")
+    base_env.pop("VIRTUAL_ENV", None)
+    inits = {
+        "virtualenvwrapper": f"source {tools / 'bin' / 'virtualenvwrapper.sh'}\n",
+        "den": 'eval "$(den init bash)"\n',
+    }
+    medians = {name: measure(name, init, args.python, args.envs, args.runs, base_env)
+               for name, init in inits.items()}
+    print(f"{args.envs} environments, {args.runs} runs, python {args.python} (medians, ms)\n")
+    print("| operation | virtualenvwrapper | den | ratio den / virtualenvwrapper |")
+    print("|---|---:|---:|---:|")
+    for op, vw in medians["virtualenvwrapper"].items():
+        den = medians["den"].get(op)
+        if den is None:
+            continue
+        print(f"| `{op}` | {vw * 1000:.1f} | {den * 1000:.1f} | {den / vw:.3f}x |")
+
+
+if __name__ == "__main__":
+    main()
