@@ -25,12 +25,14 @@ WORK = ROOT / "bench" / ".work"
 # One bash function that times a command N times and prints one duration (seconds) per line.
 TIMER = r'''
 bench() {  # bench COUNT COMMAND... ; "$i" is the iteration number inside COMMAND
-    local i s e
-    for ((i = 0; i < $1; i++)); do
-        s=$EPOCHREALTIME
+    # Unusual names: the timed functions may set globals such as i (virtualenvwrapper does).
+    local __bench_n __bench_start __bench_end
+    for ((__bench_n = 0; __bench_n < $1; __bench_n++)); do
+        i=$__bench_n
+        __bench_start=$EPOCHREALTIME
         eval "${@:2}" >/dev/null 2>&1
-        e=$EPOCHREALTIME
-        echo "${s/./} ${e/./}"
+        __bench_end=$EPOCHREALTIME
+        echo "${__bench_start/./} ${__bench_end/./}"
     done
 }
 '''
