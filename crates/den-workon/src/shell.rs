@@ -4,25 +4,27 @@
 //! `deactivate`, `rmvirtualenv`, `lsvirtualenv`, `showvirtualenv`, `cpvirtualenv`,
 //! `cdvirtualenv`, `cdsitepackages`, `lssitepackages`, `mktmpenv`, `wipeenv`, `allvirtualenv`,
 //! `add2virtualenv`, `toggleglobalsitepackages`, `mkproject`, `setvirtualenvproject`,
-//! `cdproject`), tab completion of environment names, and a `den` function that turns
+//! `cdproject`), tab completion of environment names (also after `den workon` and
+//! `den env path|show|remove|copy`), and a `den` function that turns
 //! `den workon NAME` / `den deactivate` into the shell functions. The work is done by
 //! `den env ...` (found as `command den`, or `$DEN_EXECUTABLE` when set); the scripts only
 //! source the activation script and the hooks virtualenvwrapper sources (postmkvirtualenv,
 //! postactivate, predeactivate, postdeactivate, postcpvirtualenv, postmkproject) and change
 //! directory, so no Python process starts on the way.
 //!
-//! The templates live next to this file: `shell/den.sh` (the part bash and zsh share),
+//! The templates live next to this file: `shell/den.sh` (the part bash and zsh share, written
+//! in what both accept beyond POSIX sh: `local`, arrays, `typeset -f`, process substitution),
 //! `shell/den.bash` and `shell/den.zsh` (completion and shell-specific helpers) and
 //! `shell/den.fish`.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// The POSIX functions bash and zsh share.
+/// The functions bash and zsh share (bash/zsh syntax, not POSIX sh).
 const COMMON_SH: &str = include_str!("shell/den.sh");
-/// bash-only part: `_den_cd` and `complete -F` completion.
+/// bash-only part: `_den_cd` and `complete -F` completion (also of `den workon NAME`).
 const BASH: &str = include_str!("shell/den.bash");
-/// zsh-only part: `_den_cd` and compdef/compctl completion.
+/// zsh-only part: `_den_cd` and compdef/compctl completion (also of `den workon NAME`).
 const ZSH: &str = include_str!("shell/den.zsh");
 /// The whole fish integration.
 const FISH: &str = include_str!("shell/den.fish");

@@ -53,8 +53,7 @@ pub enum Command {
 /// `den env ...`: named environments. Names may contain spaces, not `/`.
 #[derive(Debug, Subcommand)]
 pub enum EnvCommand {
-    /// Create a named environment (mkvirtualenv), or with --project a project and its
-    /// environment (mkproject).
+    /// Create a named environment (mkvirtualenv).
     Create(EnvCreateArgs),
     /// List the environments (lsvirtualenv).
     List(EnvListArgs),
@@ -79,6 +78,9 @@ pub enum EnvCommand {
     ToggleGlobalSitePackages(EnvNameArg),
     /// Run a hook virtualenvwrapper runs as a process (global, then the environment's own).
     Hook(EnvHookArgs),
+    /// mkproject's project part, after the environment NAME was made: premkproject, then
+    /// PROJECT_HOME/NAME created and made the environment's project.
+    MkprojectDir(EnvMkprojectDirArgs),
     /// Environment names for tab completion, one per line.
     Complete(EnvCompleteArgs),
 }
@@ -112,14 +114,8 @@ pub struct EnvCreateOptions {
 /// `den env create`.
 #[derive(Debug, Args)]
 pub struct EnvCreateArgs {
-    /// The environment's name (with --project, also the project's).
+    /// The environment's name.
     pub name: String,
-    /// Also create the project PROJECT_HOME/NAME and associate it (mkproject).
-    #[arg(long)]
-    pub project: bool,
-    /// With --project: use an existing project directory.
-    #[arg(short, long, requires = "project")]
-    pub force: bool,
     /// Creation options.
     #[command(flatten)]
     pub options: EnvCreateOptions,
@@ -221,6 +217,20 @@ pub struct EnvHookArgs {
     /// More arguments for the hooks.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
+}
+
+/// `den env mkproject-dir`.
+#[derive(Debug, Args)]
+pub struct EnvMkprojectDirArgs {
+    /// The environment, and the project directory's name in PROJECT_HOME.
+    pub name: String,
+    /// Use the project directory even if it exists already.
+    #[arg(short, long)]
+    pub force: bool,
+    /// Only check PROJECT_HOME and that the project does not exist yet (nothing runs or is
+    /// created), as mkproject does before creating the environment.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `den env complete`.

@@ -284,15 +284,10 @@ fn hooks_fire_in_order_with_virtualenvwrapper_arguments() {
     std::fs::create_dir(&projects).unwrap();
     world.set("PROJECT_HOME", &projects);
     let python = world.python.to_str().unwrap().to_string();
-    world.den_ok(&[
-        "env",
-        "create",
-        "--project",
-        "proj",
-        "-p",
-        &python,
-        "--without-pip",
-    ]);
+    // mkproject: the environment first, then the project part (premkproject after it).
+    world.den_ok(&["env", "mkproject-dir", "--check", "proj"]);
+    world.den_ok(&["env", "create", "proj", "-p", &python, "--without-pip"]);
+    world.den_ok(&["env", "mkproject-dir", "proj"]);
     let source = env.to_str().unwrap();
     assert_eq!(
         world.log(),
@@ -306,15 +301,17 @@ fn hooks_fire_in_order_with_virtualenvwrapper_arguments() {
             "premkvirtualenv [c]".to_string(),
             "prermvirtualenv [a b]".to_string(),
             "postrmvirtualenv [a b]".to_string(),
-            "premkproject [proj]".to_string(),
             "premkvirtualenv [proj]".to_string(),
+            "premkproject [proj]".to_string(),
         ]
     );
     assert_eq!(
         world.den_ok(&["env", "path", "--project", "proj"]),
         format!("{}\n", projects.join("proj").display())
     );
-    world.den_fails(1, &["env", "create", "--project", "proj", "-p", &python]);
+    let err = world.den_fails(1, &["env", "mkproject-dir", "--check", "proj"]);
+    assert!(err.contains("already exists"), "{err}");
+    world.den_ok(&["env", "mkproject-dir", "--force", "proj"]);
 }
 
 #[test]
@@ -385,7 +382,7 @@ fn bad_names_and_conflicts_fail_cleanly() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a writable directory"));
-    let err = world.den_fails(1, &["env", "create", "--project", "p"]);
+    let err = world.den_fails(1, &["env", "mkproject-dir", "p"]);
     assert!(err.contains("PROJECT_HOME is not set"), "{err}");
 }
 

@@ -17,7 +17,8 @@ const SCENARIO_FISH: &str = include_str!("shell_integration/scenario.fish");
 
 /// bash: the prompt as bash would print it, how workon completes, the names
 /// `_den_complete_envs` offers after `workon PREFIX` (unescaped again, one per line, or as
-/// offered), and what `CMD WORD` completes to with CMD's completion function.
+/// offered), what `CMD WORD` completes to with CMD's completion function, and what
+/// `den WORDS...` completes to (the last word being completed).
 const BASH_PRELUDE: &str = r#"
 show_prompt() { printf '%s' "${PS1@P}"; }
 completion_function() { complete -p workon; }
@@ -39,11 +40,19 @@ complete_dirs() {
     "$function"
     printf '%s\n' "${COMPREPLY[@]}"
 }
+complete_den() {
+    local spec function
+    spec=$(complete -p den); function=${spec#*-F }; function=${function%% *}
+    COMP_WORDS=(den "$@"); COMP_CWORD=$#; COMPREPLY=()
+    "$function"
+    printf '%s\n' "${COMPREPLY[@]}"
+}
 "#;
 
 /// zsh: the prompt as zsh would print it, how workon completes (compinit loaded first), the
-/// names `_den_complete_envs` hands to `compadd` (replaced by a function printing them), and
-/// the completion function registered for a cd command.
+/// names `_den_complete_envs` hands to `compadd` (replaced by a function printing them), the
+/// completion function registered for a cd command, and what den's completion function offers
+/// for `den WORDS... ''` (names as compadd gets them, `FILES` for file names).
 const ZSH_PRELUDE: &str = r#"
 autoload -Uz compinit && compinit -u -d "$TEST_ROOT/zcompdump"
 show_prompt() { print -rn -- "${(%)PS1}"; }
@@ -55,6 +64,13 @@ complete_names() {
         case $name in "$1"*) print -r -- "$name" ;; esac
     done
     unfunction compadd
+}
+complete_den() {
+    local -a words; words=(den "$@" ''); local CURRENT=$#words
+    compadd() { [ "$1" = -a ] && print -rl -- "${(@P)2}"; }
+    _files() { print -r -- FILES; }
+    "${_comps[den]}"
+    unfunction compadd _files
 }
 "#;
 

@@ -53,7 +53,26 @@ _den_complete_site_dirs() {
     fi
 }
 
+# den itself: environment names after `den workon` and `den env path|show|remove|copy`;
+# bash's default (file names) elsewhere.
+_den_complete_den() {
+    local _den_names=0
+    case "${COMP_WORDS[1]-} ${COMP_WORDS[2]-}" in
+        'workon '*) [ "$COMP_CWORD" -ne 2 ] || _den_names=1 ;;
+        'env path' | 'env show' | 'env remove' | 'env copy')
+            [ "$COMP_CWORD" -lt 3 ] || _den_names=1
+            ;;
+    esac
+    if [ "$_den_names" = 1 ]; then
+        _den_complete_envs
+    else
+        COMPREPLY=()
+        compopt -o default 2>/dev/null
+    fi
+}
+
 complete -F _den_complete_envs workon rmvirtualenv cpvirtualenv showvirtualenv
+complete -F _den_complete_den den
 complete -o nospace -F _den_complete_env_dirs cdvirtualenv
 complete -o nospace -F _den_complete_site_dirs cdsitepackages
 

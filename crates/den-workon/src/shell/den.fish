@@ -95,18 +95,25 @@ function workon --description 'Activate a named environment, or list them'
     set -l cd_after 1
     test -n "$VIRTUALENVWRAPPER_WORKON_CD"; and set cd_after $VIRTUALENVWRAPPER_WORKON_CD
     set -l name
+    set -l options 1
     for arg in $argv
-        switch $arg
-            case -h --help
-                __den_workon_help
-                return 0
-            case -c --cd
-                set cd_after 1
-            case -n --no-cd
-                set cd_after 0
-            case '*'
-                test -n "$name"; or set name $arg
+        if test $options = 1
+            switch $arg
+                case -h --help
+                    __den_workon_help
+                    return 0
+                case -c --cd
+                    set cd_after 1
+                    continue
+                case -n --no-cd
+                    set cd_after 0
+                    continue
+                case --
+                    set options 0
+                    continue
+            end
         end
+        test -n "$name"; or set name $arg
     end
     if test -z "$name"
         __den env list --brief
@@ -126,7 +133,7 @@ function workon --description 'Activate a named environment, or list them'
     if functions -q __den_venv_deactivate
         deactivate
     end
-    __den env hook preactivate $name; or return
+    __den env hook preactivate -- $name; or return
     source "$env_dir/bin/activate.fish"; or return
     # Keep the activation script's deactivate under another name and put ours, which runs
     # the hooks around it, in its place.
@@ -163,6 +170,11 @@ function __den_deactivate
     __den_source_global postdeactivate
     set -e VIRTUALENVWRAPPER_LAST_VIRTUAL_ENV
     if test -f "$old/.den-tmp-env"
+        # Leave the environment before it goes (to WORKON_HOME, as rmvirtualenv does), so
+        # this shell does not stay in a deleted directory.
+        if test (string sub -l (string length -- "$old/") -- "$PWD/") = "$old/"
+            builtin cd (string replace -r '/[^/]*$' '' -- $old)
+        end
         set -l name (string replace -r '.*/' '' -- $old)
         echo "Removing temporary environment: $name"
         __den env remove -- $name
@@ -183,35 +195,44 @@ function __den_mkvirtualenv_help
         'Other options go to `den env create` (see `den env create --help`).'
 end
 
-# Prints the environment name among mkvirtualenv/mkproject ARGS (the last word that is neither
-# an option nor an option's value).
+# Prints two lines: 1 when -h or --help comes before any `--` among mkvirtualenv ARGS (else 0),
+# then the environment name (the last word that is neither an option nor an option's value;
+# every word after `--` is a name).
 function __den_name_in_args
+    set -l help 0
     set -l name
     set -l value 0
+    set -l options 1
     for arg in $argv
-        if test $value = 1
+        if test $options = 0
+            set name $arg
+        else if test $value = 1
             set value 0
-            continue
-        end
-        switch $arg
-            case -a -i -r -p --python --prompt --requirement --install
-                set value 1
-            case '-*'
-            case '*'
-                set name $arg
+        else
+            switch $arg
+                case -h --help
+                    set help 1
+                case --
+                    set options 0
+                case -a -i -r -p --python --prompt --requirement --install
+                    set value 1
+                case '-*'
+                case '*'
+                    set name $arg
+            end
         end
     end
-    test -n "$name"; and printf '%s\n' $name
+    printf '%s\n' $help "$name"
 end
 
 function mkvirtualenv --description 'Create a named environment and activate it'
-    if contains -- -h $argv; or contains -- --help $argv
+    set -l parsed (__den_name_in_args $argv)
+    if test $parsed[1] = 1
         __den_mkvirtualenv_help
         return 0
     end
     __den env create $argv; or return
-    set -l name (__den_name_in_args $argv); or return 0
-    workon $name; or return
+    workon -- $parsed[2]; or return
     __den_source_global postmkvirtualenv
 end
 
@@ -259,7 +280,7 @@ function lsvirtualenv --description 'List the named environments'
 end
 
 function showvirtualenv --description 'Show the details of an environment'
-    __den env show $argv
+    __den env show -- $argv
 end
 
 function cpvirtualenv --description 'Copy an environment to a new name and activate the copy'
@@ -271,7 +292,7 @@ function cpvirtualenv --description 'Copy an environment to a new name and activ
     set -l target (string replace -r '.*/' '' -- $source_env)
     test -n "$argv[2]"; and set target $argv[2]
     __den env copy -- $source_env $target; or return
-    workon $target; or return
+    workon -- $target; or return
     __den_source_global postmkvirtualenv
     __den_source_global postcpvirtualenv
 end
@@ -311,7 +332,7 @@ function mktmpenv --description 'Create a temporary environment, removed on deac
         end
     end
     __den env tmp $args | read -l name; or return 1
-    workon $name; or return
+    workon -- $name; or return
     __den_source_global postmkvirtualenv
     test "$cd_after" = 1; and cdvirtualenv
     echo "This is a temporary environment. It will be deleted when you run 'deactivate'."
@@ -363,19 +384,36 @@ function __den_mkproject_help
         'Project templates (-t) are not supported.'
 end
 
+# virtualenvwrapper's order: mkvirtualenv (premkvirtualenv, creation, activation with its
+# hooks, postmkvirtualenv), then premkproject, the project directory, cd, postmkproject. The
+# project is checked first, so a refused one leaves no environment behind.
 function mkproject --description 'Create a project directory and its environment'
-    if contains -- -h $argv; or contains -- --help $argv
+    set -l args
+    set -l force
+    set -l options 1
+    for arg in $argv
+        if test $options = 1
+            switch $arg
+                case --
+                    set options 0
+                case -f --force
+                    set force --force
+                    continue
+                case -t
+                    echo "mkproject: project templates (-t) are not supported by den" >&2
+                    return 1
+            end
+        end
+        set -a args $arg
+    end
+    set -l parsed (__den_name_in_args $args)
+    if test $parsed[1] = 1
         __den_mkproject_help
         return 0
     end
-    if contains -- -t $argv
-        echo "mkproject: project templates (-t) are not supported by den" >&2
-        return 1
-    end
-    __den env create --project $argv; or return
-    set -l name (__den_name_in_args $argv); or return 0
-    workon $name; or return
-    __den_source_global postmkvirtualenv
+    __den env mkproject-dir --check $force -- $parsed[2]; or return
+    mkvirtualenv $args; or return
+    __den env mkproject-dir $force -- $parsed[2]; or return
     if set -l project (__den_project $VIRTUAL_ENV)
         builtin cd $project
     end
@@ -414,6 +452,19 @@ function __den_env_names
 end
 
 complete -c workon -c rmvirtualenv -c cpvirtualenv -c showvirtualenv -f -a '(__den_env_names)'
+# den itself: names after `den workon` and `den env path|show|remove|copy`.
+function __den_wants_env_name
+    set -l words (commandline -opc)
+    switch "$words[2]"
+        case workon
+            test (count $words) -eq 2
+        case env
+            test (count $words) -ge 3; and contains -- "$words[3]" path show remove copy
+        case '*'
+            return 1
+    end
+end
+complete -c den -n __den_wants_env_name -f -a '(__den_env_names)'
 # Directories under BASE for the word being completed, relative to BASE.
 function __den_dirs_in --argument-names base
     test -n "$base"; or return

@@ -1,5 +1,7 @@
 # den shell integration for bash and zsh: virtualenvwrapper's commands (workon, mkvirtualenv,
-# deactivate, ...) with den doing the work. Load it from your startup file:
+# deactivate, ...) with den doing the work. This part is shared by bash and zsh and uses what
+# both have beyond POSIX sh (local, arrays, typeset -f, process substitution), so it is not for
+# sh or dash. Load it from your startup file:
 #     eval "$(den init bash)"    or    eval "$(den init zsh)"
 # den is found as `command den`, or set DEN_EXECUTABLE to the binary to use.
 # Sourced hooks (postmkvirtualenv, postactivate, predeactivate, postdeactivate,
@@ -93,17 +95,20 @@ EOF
 
 workon() {
     local _den_cd_after=${VIRTUALENVWRAPPER_WORKON_CD:-1} _den_name= _den_arg _den_env _den_def
-    local _den_project=
+    local _den_project= _den_options=1
     for _den_arg in "$@"; do
-        case $_den_arg in
-            -h|--help)
-                _den_workon_help
-                return 0
-                ;;
-            -c|--cd) _den_cd_after=1 ;;
-            -n|--no-cd) _den_cd_after=0 ;;
-            *) [ -n "$_den_name" ] || _den_name=$_den_arg ;;
-        esac
+        if [ "$_den_options" = 1 ]; then
+            case $_den_arg in
+                -h|--help)
+                    _den_workon_help
+                    return 0
+                    ;;
+                -c|--cd) _den_cd_after=1; continue ;;
+                -n|--no-cd) _den_cd_after=0; continue ;;
+                --) _den_options=0; continue ;;
+            esac
+        fi
+        [ -n "$_den_name" ] || _den_name=$_den_arg
     done
     if [ -z "$_den_name" ]; then
         _den env list --brief
@@ -121,7 +126,7 @@ workon() {
     if typeset -f _den_venv_deactivate >/dev/null 2>&1; then
         deactivate
     fi
-    _den env hook preactivate "$_den_name" || return
+    _den env hook preactivate -- "$_den_name" || return
     . "$_den_env/bin/activate" || return
     # Keep the activation script's deactivate under another name and put ours, which runs
     # the hooks around it, in its place.
@@ -159,6 +164,11 @@ _den_deactivate() {
     _den_source_global postdeactivate
     unset VIRTUALENVWRAPPER_LAST_VIRTUAL_ENV
     if [ -f "$_den_old/.den-tmp-env" ]; then
+        # Leave the environment before it goes (to WORKON_HOME, as rmvirtualenv does), so
+        # this shell does not stay in a deleted directory.
+        case $PWD/ in
+            "$_den_old"/*) _den_cd "${_den_old%/*}" ;;
+        esac
         echo "Removing temporary environment: ${_den_old##*/}"
         _den env remove -- "${_den_old##*/}"
     fi
@@ -179,28 +189,39 @@ Other options go to `den env create` (see `den env create --help`).
 EOF
 }
 
-mkvirtualenv() {
-    local _den_name= _den_arg _den_value=0
+# Sets _den_name to the environment name among mkvirtualenv ARGS (the last word that is
+# neither an option nor an option's value; every word after `--` is a name) and _den_help to 1
+# when -h or --help comes before any `--`.
+_den_name_in_args() {
+    local _den_arg _den_value=0 _den_options=1
+    _den_name=
+    _den_help=0
     for _den_arg in "$@"; do
-        if [ "$_den_value" = 1 ]; then
+        if [ "$_den_options" = 0 ]; then
+            _den_name=$_den_arg
+        elif [ "$_den_value" = 1 ]; then
             _den_value=0
-            continue
+        else
+            case $_den_arg in
+                -h|--help) _den_help=1 ;;
+                --) _den_options=0 ;;
+                -a|-i|-r|-p|--python|--prompt|--requirement|--install) _den_value=1 ;;
+                -*) ;;
+                *) _den_name=$_den_arg ;;
+            esac
         fi
-        case $_den_arg in
-            -h|--help)
-                _den_mkvirtualenv_help
-                return 0
-                ;;
-            -a|-i|-r|-p|--python|--prompt|--requirement|--install) _den_value=1 ;;
-            -*) ;;
-            *) _den_name=$_den_arg ;;
-        esac
     done
-    _den env create "$@" || return
-    if [ -z "$_den_name" ]; then
+}
+
+mkvirtualenv() {
+    local _den_name _den_help
+    _den_name_in_args "$@"
+    if [ "$_den_help" = 1 ]; then
+        _den_mkvirtualenv_help
         return 0
     fi
-    workon "$_den_name" || return
+    _den env create "$@" || return
+    workon -- "$_den_name" || return
     _den_source_global postmkvirtualenv
 }
 
@@ -247,7 +268,7 @@ lsvirtualenv() {
 }
 
 showvirtualenv() {
-    _den env show "$@"
+    _den env show -- "$@"
 }
 
 cpvirtualenv() {
@@ -259,7 +280,7 @@ cpvirtualenv() {
     fi
     _den_target=${2:-${_den_source_env##*/}}
     _den env copy -- "$_den_source_env" "$_den_target" || return
-    workon "$_den_target" || return
+    workon -- "$_den_target" || return
     _den_source_global postmkvirtualenv
     _den_source_global postcpvirtualenv
 }
@@ -297,7 +318,7 @@ mktmpenv() {
         esac
     done
     _den_name=$(_den env tmp "${_den_args[@]}") || return
-    workon "$_den_name" || return
+    workon -- "$_den_name" || return
     _den_source_global postmkvirtualenv
     if [ "$_den_cd_after" = 1 ]; then
         cdvirtualenv
@@ -352,33 +373,36 @@ Project templates (-t) are not supported.
 EOF
 }
 
+# virtualenvwrapper's order: mkvirtualenv (premkvirtualenv, creation, activation with its
+# hooks, postmkvirtualenv), then premkproject, the project directory, cd, postmkproject. The
+# project is checked first, so a refused one leaves no environment behind.
 mkproject() {
-    local _den_name= _den_arg _den_value=0 _den_project=
+    local _den_arg _den_force= _den_options=1 _den_name _den_help _den_project=
+    local -a _den_args
     for _den_arg in "$@"; do
-        if [ "$_den_value" = 1 ]; then
-            _den_value=0
-            continue
+        if [ "$_den_options" = 1 ]; then
+            case $_den_arg in
+                --) _den_options=0 ;;
+                -f|--force)
+                    _den_force=--force
+                    continue
+                    ;;
+                -t)
+                    echo "mkproject: project templates (-t) are not supported by den" >&2
+                    return 1
+                    ;;
+            esac
         fi
-        case $_den_arg in
-            -h|--help)
-                _den_mkproject_help
-                return 0
-                ;;
-            -t)
-                echo "mkproject: project templates (-t) are not supported by den" >&2
-                return 1
-                ;;
-            -a|-i|-r|-p|--python|--prompt|--requirement|--install) _den_value=1 ;;
-            -*) ;;
-            *) _den_name=$_den_arg ;;
-        esac
+        _den_args+=("$_den_arg")
     done
-    _den env create --project "$@" || return
-    if [ -z "$_den_name" ]; then
+    _den_name_in_args "${_den_args[@]}"
+    if [ "$_den_help" = 1 ]; then
+        _den_mkproject_help
         return 0
     fi
-    workon "$_den_name" || return
-    _den_source_global postmkvirtualenv
+    _den env mkproject-dir --check $_den_force -- "$_den_name" || return
+    mkvirtualenv "${_den_args[@]}" || return
+    _den env mkproject-dir $_den_force -- "$_den_name" || return
     if _den_read_project "$VIRTUAL_ENV"; then
         _den_cd "$_den_project"
     fi

@@ -12,6 +12,17 @@ _den_complete_envs() {
     compadd -a _den_names
 }
 
+# den itself: environment names after `den workon` and `den env path|show|remove|copy`, file
+# names elsewhere.
+_den_complete_den() {
+    if [[ ( $CURRENT -eq 3 && ${words[2]} == workon ) ||
+        ( $CURRENT -ge 4 && ${words[2]} == env && ${words[3]} == (path|show|remove|copy) ) ]]; then
+        _den_complete_envs
+    else
+        _files
+    fi
+}
+
 # The same for the old completion system (compctl), when compinit was not loaded first.
 _den_compctl_envs() {
     reply=(${(f)"$(_den env complete 2>/dev/null)"})
@@ -29,6 +40,7 @@ _den_complete_site_dirs() {
 
 if (( $+functions[compdef] )); then
     compdef _den_complete_envs workon rmvirtualenv cpvirtualenv showvirtualenv
+    compdef _den_complete_den den
     compdef _den_complete_env_dirs cdvirtualenv
     compdef _den_complete_site_dirs cdsitepackages
 else

@@ -50,6 +50,7 @@ pub fn run(
         EnvCommand::AddPath(args) => ctx.add_path(&args),
         EnvCommand::ToggleGlobalSitePackages(args) => ctx.toggle(&args),
         EnvCommand::Hook(args) => ctx.hook(&args),
+        EnvCommand::MkprojectDir(args) => super::env_project::run(&ctx, &args),
         EnvCommand::Complete(args) => {
             for name in den_workon::list_names(&ctx.homes)? {
                 if name.starts_with(&args.prefix) {
@@ -69,11 +70,11 @@ pub fn homes() -> anyhow::Result<(Homes, PathBuf)> {
 }
 
 /// What every `den env` command works with.
-struct Ctx<'a> {
-    homes: Homes,
-    cwd: PathBuf,
+pub(super) struct Ctx<'a> {
+    pub(super) homes: Homes,
+    pub(super) cwd: PathBuf,
     global: &'a GlobalArgs,
-    printer: &'a Printer,
+    pub(super) printer: &'a Printer,
 }
 
 impl Ctx<'_> {
@@ -112,7 +113,7 @@ impl Ctx<'_> {
     }
 
     /// Prints hook files that exist but could not be started, as virtualenvwrapper logs them.
-    fn report(&self, report: &HookReport) {
+    pub(super) fn report(&self, report: &HookReport) {
         for (path, reason) in &report.not_run {
             self.printer
                 .warn(format!("could not run hook {}: {reason}", path.display()));
@@ -128,40 +129,8 @@ impl Ctx<'_> {
     }
 
     fn create(&self, args: &EnvCreateArgs) -> anyhow::Result<ExitCode> {
-        if !args.project {
-            self.make_env(&args.name, &args.options)?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        // mkproject: PROJECT_HOME/NAME, premkproject, then the environment with -a.
-        let project_home = self.homes.verified_project_home()?.to_path_buf();
-        den_workon::validate_name(&args.name)?;
-        let project = project_home.join(&args.name);
-        if project.exists() && !args.force {
-            return Err(WorkonError::ProjectExists { path: project }.into());
-        }
-        let report = run_hook(
-            &self.homes,
-            RunHook::PreMkProject,
-            None,
-            &[&args.name],
-            Some(&project_home),
-        )?;
-        self.report(&report);
-        let created_project = !project.exists();
-        if created_project {
-            self.printer
-                .status(format!("Creating {}", project.display()));
-            std::fs::create_dir_all(&project)
-                .with_context(|| format!("cannot create {}", project.display()))?;
-        }
-        let mut options = args.options.clone();
-        options.project_dir = Some(project.clone());
-        let result = self.make_env(&args.name, &options);
-        if result.is_err() && created_project {
-            // Nothing of a failed mkproject stays; the directory is empty and ours.
-            let _ = std::fs::remove_dir(&project);
-        }
-        result.map(|_| ExitCode::SUCCESS)
+        self.make_env(&args.name, &args.options)?;
+        Ok(ExitCode::SUCCESS)
     }
 
     /// mkvirtualenv's work: the environment, its hook files, premkvirtualenv (a failure

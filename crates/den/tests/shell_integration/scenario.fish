@@ -162,8 +162,19 @@ mkproject -p $TEST_PYTHON --without-pip proj >/dev/null 2>&1
 check "mkproject status" $status 0
 check "mkproject activates" "$VIRTUAL_ENV" "$W/proj"
 check "mkproject cds" "$PWD" "$PROJECT_HOME/proj"
-check "mkproject hooks" (grep -E mkproject $LOG | string collect) "global premkproject proj
+# virtualenvwrapper's order: the environment (mkvirtualenv's hooks), then the project part.
+check "mkproject hooks" (grep -v deactivate $LOG | string collect) "global premkvirtualenv proj
+global preactivate proj
+global postactivate proj
+global postmkvirtualenv proj
+global premkproject proj
 global postmkproject proj"
+# An existing project is refused before any environment is made.
+mkdir $PROJECT_HOME/taken
+mkproject -p $TEST_PYTHON --without-pip taken >/dev/null 2>$TEST_ROOT/err
+set st $status
+check "mkproject refuses an existing project" "$st|"(test -e $W/taken; or echo none)"|$VIRTUAL_ENV" "1|none|$W/proj"
+check "mkproject existing message" (grep -c 'already exists' $TEST_ROOT/err) 1
 deactivate
 cd $START
 workon proj
@@ -197,6 +208,15 @@ check "mktmpenv in WORKON_HOME" (string match -q -- "$W/*" $tmp_env; and echo ye
 deactivate >/dev/null 2>&1
 check "mktmpenv removed on deactivate" (test -e "$tmp_env"; or echo gone) gone
 check "tmp env PATH restored" (string join : $PATH) "$PATH0"
+# Plain mktmpenv goes into the environment; deactivate leaves it before removing it.
+mktmpenv -p $TEST_PYTHON --without-pip >/dev/null 2>&1
+set tmp_env $VIRTUAL_ENV
+check "mktmpenv cds into the env" "$PWD" "$tmp_env"
+deactivate >/dev/null 2>&1
+check "deactivate leaves the tmp env first" "$PWD|"(test -e "$tmp_env"; or echo gone) "$W|gone"
+lsvirtualenv -b >/dev/null 2>&1
+check "den works after the tmp env is gone" $status 0
+cd $START
 
 echo -n >$LOG
 rmvirtualenv second >/dev/null 2>&1
@@ -245,5 +265,27 @@ check completion (complete -C 'workon fir' | string collect) "first env"
 check "completion of all" (complete -C 'workon ' | string collect) "copy env
 first env
 proj"
+check "den workon completion" (complete -C 'den workon fir' | string collect) "first env"
+check "den env remove completion" (complete -C 'den env remove co' | string collect) "copy env"
+check "den env show completion" (complete -C 'den env show ' | string collect) "copy env
+first env
+proj"
+
+# A name starting with `-`: after `--` for mkvirtualenv, as is for workon and rmvirtualenv.
+mkvirtualenv -p $TEST_PYTHON --without-pip -- -x >/dev/null 2>&1
+set st $status
+check "mkvirtualenv -- -x" "$st|$VIRTUAL_ENV" "0|$W/-x"
+deactivate
+workon -x
+check "workon -x" "$VIRTUAL_ENV" "$W/-x"
+den workon "first env"
+den workon -x
+check "den workon -x" "$VIRTUAL_ENV" "$W/-x"
+showvirtualenv -x >/dev/null 2>&1
+check "showvirtualenv -x" $status 0
+deactivate
+rmvirtualenv -x >/dev/null 2>&1
+set st $status
+check "rmvirtualenv -x" "$st|"(test -e "$W/-x"; or echo gone) "0|gone"
 
 echo "SESSION DONE failures=$failures"

@@ -197,8 +197,18 @@ mkproject -p "$TEST_PYTHON" --without-pip proj >/dev/null 2>&1
 check "mkproject status" "$?" "0"
 check "mkproject activates" "$VIRTUAL_ENV" "$W/proj"
 check "mkproject cds" "$PWD" "$PROJECT_HOME/proj"
-check "mkproject hooks" "$(grep -E 'mkproject' "$LOG")" "global premkproject proj
+# virtualenvwrapper's order: the environment (mkvirtualenv's hooks), then the project part.
+check "mkproject hooks" "$(grep -v deactivate "$LOG")" "global premkvirtualenv proj
+global preactivate proj
+global postactivate proj
+global postmkvirtualenv proj
+global premkproject proj
 global postmkproject proj"
+# An existing project is refused before any environment is made.
+mkdir "$PROJECT_HOME/taken"
+mkproject -p "$TEST_PYTHON" --without-pip taken >/dev/null 2>"$TEST_ROOT/err"
+check "mkproject refuses an existing project" "$?|$(test -e "$W/taken" || echo none)|$VIRTUAL_ENV" "1|none|$W/proj"
+check "mkproject existing message" "$(grep -c 'already exists' "$TEST_ROOT/err")" "1"
 deactivate
 cd "$START" || exit 1
 workon proj
@@ -243,6 +253,15 @@ esac
 deactivate >/dev/null 2>&1
 check "mktmpenv removed on deactivate" "$(test -e "$tmp_env" || echo gone)" "gone"
 check "tmp env PATH restored" "$PATH" "$PATH0"
+# Plain mktmpenv goes into the environment; deactivate leaves it before removing it.
+mktmpenv -p "$TEST_PYTHON" --without-pip >/dev/null 2>&1
+tmp_env=$VIRTUAL_ENV
+check "mktmpenv cds into the env" "$PWD" "$tmp_env"
+deactivate >/dev/null 2>&1
+check "deactivate leaves the tmp env first" "$PWD|$(test -e "$tmp_env" || echo gone)" "$W|gone"
+lsvirtualenv -b >/dev/null 2>&1
+check "den works after the tmp env is gone" "$?" "0"
+cd "$START" || exit 1
 
 # rmvirtualenv of an inactive environment runs its hooks.
 : >"$LOG"
@@ -304,5 +323,36 @@ check "completion" "$(complete_names fir)" "first env"
 check "completion of all" "$(complete_names '')" "copy env
 first env
 proj"
+case $TEST_SHELL in
+    bash)
+        check "den workon completion" "$(complete_den workon fir)" 'first\ env'
+        check "den env remove completion" "$(complete_den env remove co)" 'copy\ env'
+        check "den env list: no names" "$(complete_den env list '')" ""
+        ;;
+    zsh)
+        check "den workon completion" "$(complete_den workon)" "copy env
+first env
+proj"
+        check "den env copy completion" "$(complete_den env copy)" "copy env
+first env
+proj"
+        check "den env list: files" "$(complete_den env list)" "FILES"
+        ;;
+esac
+
+# A name starting with `-`: after `--` for mkvirtualenv, as is for workon and rmvirtualenv.
+mkvirtualenv -p "$TEST_PYTHON" --without-pip -- -x >/dev/null 2>&1
+check "mkvirtualenv -- -x" "$?|${VIRTUAL_ENV-unset}" "0|$W/-x"
+deactivate
+workon -x
+check "workon -x" "${VIRTUAL_ENV-unset}" "$W/-x"
+den workon "first env"
+den workon -x
+check "den workon -x" "${VIRTUAL_ENV-unset}" "$W/-x"
+showvirtualenv -x >/dev/null 2>&1
+check "showvirtualenv -x" "$?" "0"
+deactivate
+rmvirtualenv -x >/dev/null 2>&1
+check "rmvirtualenv -x" "$?|$(test -e "$W/-x" || echo gone)" "0|gone"
 
 echo "SESSION DONE failures=$failures"
