@@ -231,6 +231,8 @@ check "den deactivate" (set -q VIRTUAL_ENV; or echo unset)"|"(string join : $PAT
 
 echo -n >$LOG
 printf 'echo "env get_env_details $argv" >>"%s"\n' $LOG >>"$W/first env/bin/get_env_details"
+check "showvirtualenv prints the hooks' output" (showvirtualenv "first env" | string collect) ""
+echo -n >$LOG
 showvirtualenv "first env" >/dev/null
 check "showvirtualenv hooks" (take_log | string collect) "global get_env_details first env
 env get_env_details first env"

@@ -279,6 +279,8 @@ check "den deactivate" "${VIRTUAL_ENV-unset}|$PATH" "unset|$PATH0"
 # showvirtualenv and lsvirtualenv -l run get_env_details (global, then the env's own).
 : >"$LOG"
 printf 'echo "env get_env_details $*" >>"%s"\n' "$LOG" >>"$W/first env/bin/get_env_details"
+check "showvirtualenv prints the hooks' output" "$(showvirtualenv "first env")" ""
+: >"$LOG"
 showvirtualenv "first env" >/dev/null
 check "showvirtualenv hooks" "$(take_log)" "global get_env_details first env
 env get_env_details first env"
