@@ -7,7 +7,7 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 
 use crate::WorkonError;
-use crate::envs::{cfg_value, read_pyvenv_cfg, set_cfg_value, site_packages};
+use crate::envs::{TMP_MARKER, cfg_value, read_pyvenv_cfg, set_cfg_value, site_packages};
 
 /// The activation scripts den-venv writes, regenerated for the copy rather than edited.
 const ACTIVATION_SCRIPTS: [&str; 6] = [
@@ -30,7 +30,9 @@ const ACTIVATION_SCRIPTS: [&str; 6] = [
 /// - `pyvenv.cfg`'s `prompt` becomes the new directory name when it was the old one;
 /// - lines of `.pth` and `.egg-link` files in site-packages that start with `src` are
 ///   re-rooted;
-/// - the activation scripts are regenerated through den-venv for `dst`.
+/// - the activation scripts are regenerated through den-venv for `dst`;
+/// - the temporary-environment marker ([`TMP_MARKER`]) is not copied: a copy of a `den env
+///   tmp` environment is a lasting one, which `deactivate` keeps.
 ///
 /// The source is only read. On failure the partial copy is removed.
 ///
@@ -69,6 +71,9 @@ fn copy_tree(roots: (&Path, &Path), from: &Path, to: &Path) -> Result<(), Workon
     for entry in fs::read_dir(from).map_err(WorkonError::io("read", from))? {
         let entry = entry.map_err(WorkonError::io("read", from))?;
         let source = entry.path();
+        if from == roots.0 && entry.file_name() == TMP_MARKER {
+            continue;
+        }
         let target = to.join(entry.file_name());
         let kind = entry
             .file_type()
@@ -247,8 +252,13 @@ mod tests {
             format!("{old}/src/pkg\n/elsewhere\nimport x\n"),
         )
         .unwrap();
+        fs::write(src.join(TMP_MARKER), "").unwrap();
         let dst = temp.path().join("the copy");
         copy_env(&src, &dst).unwrap();
+        assert!(
+            !dst.join(TMP_MARKER).exists(),
+            "a copy of a temporary environment is not temporary"
+        );
         let new = dst.to_str().unwrap();
 
         assert_eq!(fs::read_link(dst.join("lib64")).unwrap(), Path::new("lib"));

@@ -2,7 +2,7 @@
 //! describes them (pyvenv.cfg, `.project`) without starting any Python.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::names::{near_names, validate_name};
 use crate::{Homes, WorkonError};
@@ -57,9 +57,11 @@ pub fn is_environment(dir: &Path) -> bool {
     dir.join("bin").join("activate").is_file() || dir.join("pyvenv.cfg").is_file()
 }
 
-/// The names of the environments in WORKON_HOME, sorted: every directory (or symlink to
-/// one) passing [`is_environment`], whoever made it (den, virtualenv, `python -m venv`).
-/// Names that are not UTF-8 are skipped. A missing WORKON_HOME has no environments.
+/// The names of the environments in WORKON_HOME that `workon` can activate, sorted: every
+/// directory (or symlink to one) with a `bin/activate` script, whoever made it (den,
+/// virtualenv, `python -m venv`), as virtualenvwrapper's `lsvirtualenv` lists them. Hidden
+/// entries (names starting with `.`) and names that are not UTF-8 are skipped. A missing
+/// WORKON_HOME has no environments.
 ///
 /// # Errors
 ///
@@ -74,7 +76,8 @@ pub fn list_names(homes: &Homes) -> Result<Vec<String>, WorkonError> {
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .filter_map(|entry| entry.file_name().into_string().ok())
-        .filter(|name| is_environment(&home.join(name)))
+        .filter(|name| !name.starts_with('.'))
+        .filter(|name| home.join(name).join("bin").join("activate").is_file())
         .collect();
     names.sort();
     Ok(names)
@@ -144,14 +147,46 @@ pub fn read_project(root: &Path) -> Option<PathBuf> {
     (!line.is_empty()).then(|| PathBuf::from(line))
 }
 
-/// Writes `project` (made absolute against `cwd`) to `<root>/.project`, as
-/// `setvirtualenvproject` does. Returns the absolute project path written.
+/// `path` made absolute against `cwd` and normalized without looking at the file system
+/// (like `os.path.abspath`): `.` components are dropped and `..` removes the component before
+/// it (`/..` is `/`). Symlinks are kept as written.
+pub fn absolute_path(path: &Path, cwd: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in cwd.join(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The project directory `project` names, as [`absolute_path`] against `cwd`, checked to be an
+/// existing directory.
 ///
 /// # Errors
 ///
-/// [`WorkonError::Io`] when the file cannot be written.
+/// [`WorkonError::ProjectNotDirectory`] when it is not a directory (or does not exist).
+pub fn project_dir(project: &Path, cwd: &Path) -> Result<PathBuf, WorkonError> {
+    let path = absolute_path(project, cwd);
+    if !path.is_dir() {
+        return Err(WorkonError::ProjectNotDirectory { path });
+    }
+    Ok(path)
+}
+
+/// Writes the project directory `project` ([`project_dir`]: absolute, normalized, an existing
+/// directory) to `<root>/.project`, as `setvirtualenvproject` does. Returns the path written.
+///
+/// # Errors
+///
+/// [`WorkonError::ProjectNotDirectory`], and [`WorkonError::Io`] when the file cannot be
+/// written.
 pub fn write_project(root: &Path, project: &Path, cwd: &Path) -> Result<PathBuf, WorkonError> {
-    let project = cwd.join(project);
+    let project = project_dir(project, cwd)?;
     let file = root.join(PROJECT_FILE);
     fs::write(&file, format!("{}\n", project.display()))
         .map_err(WorkonError::io("write", &file))?;
@@ -278,20 +313,25 @@ mod tests {
         );
         make_env(home, "old-virtualenv", None, true);
         make_env(home, "b", Some("version_info = 3.12.1.final.0\n"), false);
+        make_env(home, ".hidden", Some("home = /usr/bin\n"), true);
         fs::create_dir(home.join("not-an-env")).unwrap();
         fs::write(home.join("premkvirtualenv"), "").unwrap();
         let h = homes(home);
-        assert_eq!(
-            list_names(&h).unwrap(),
-            ["b", "old-virtualenv", "venv made"]
-        );
+        // `b` has no activation script (workon could not activate it) and `.hidden` is hidden.
+        assert_eq!(list_names(&h).unwrap(), ["old-virtualenv", "venv made"]);
         let info = EnvInfo::read("b", &home.join("b"));
         assert_eq!(info.python.as_deref(), Some("3.12.1"));
         let info = EnvInfo::read("venv made", &home.join("venv made"));
         assert_eq!(info.python.as_deref(), Some("3.11.2"));
         assert!(find_env(&h, "b").is_ok());
         match find_env(&h, "venv mad") {
-            Err(WorkonError::NotFound { near, .. }) => assert_eq!(near, ["venv made"]),
+            Err(err @ WorkonError::NotFound { .. }) => {
+                assert_eq!(
+                    err.to_string(),
+                    "environment 'venv mad' does not exist\ndid you mean: venv made\n\
+                     create it with `mkvirtualenv venv mad` (or `den env create venv mad`)"
+                );
+            }
             other => panic!("{other:?}"),
         }
         let missing = homes(&home.join("missing"));
@@ -303,9 +343,23 @@ mod tests {
         let temp = tempfile::tempdir().unwrap();
         let root = make_env(temp.path(), "e", Some("home = /x\n"), true);
         assert_eq!(read_project(&root), None);
-        let written = write_project(&root, Path::new("proj"), Path::new("/work")).unwrap();
-        assert_eq!(written, Path::new("/work/proj"));
-        assert_eq!(read_project(&root).unwrap(), Path::new("/work/proj"));
+        let work = temp.path().join("work");
+        fs::create_dir_all(work.join("proj/sub")).unwrap();
+        let written = write_project(&root, Path::new("./proj/sub/../."), &work).unwrap();
+        assert_eq!(written, work.join("proj"));
+        assert_eq!(read_project(&root).unwrap(), work.join("proj"));
+        assert_eq!(
+            write_project(&root, Path::new("."), &work.join("proj")).unwrap(),
+            work.join("proj")
+        );
+        fs::write(work.join("file"), "").unwrap();
+        for bad in ["file", "missing"] {
+            assert!(matches!(
+                write_project(&root, Path::new(bad), &work),
+                Err(WorkonError::ProjectNotDirectory { path }) if path == work.join(bad)
+            ));
+        }
+        assert_eq!(read_project(&root).unwrap(), work.join("proj"));
         mark_temporary(&root).unwrap();
         assert!(root.join(TMP_MARKER).is_file());
         assert_eq!(
@@ -314,6 +368,23 @@ mod tests {
         );
         assert!(site_packages(temp.path()).is_err());
         assert_eq!(active_name(&root).unwrap(), "e");
+    }
+
+    #[test]
+    fn absolute_paths_are_normalized_without_resolving_symlinks() {
+        let cwd = Path::new("/home/u/src");
+        assert_eq!(absolute_path(Path::new("."), cwd), Path::new("/home/u/src"));
+        assert_eq!(
+            absolute_path(Path::new("../a/./b/"), cwd),
+            Path::new("/home/u/a/b")
+        );
+        assert_eq!(absolute_path(Path::new("/x/../../y"), cwd), Path::new("/y"));
+        let temp = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/usr", temp.path().join("link")).unwrap();
+        assert_eq!(
+            absolute_path(Path::new("link/."), temp.path()),
+            temp.path().join("link")
+        );
     }
 
     #[test]

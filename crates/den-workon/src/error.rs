@@ -15,13 +15,27 @@ pub enum WorkonError {
         /// The name given.
         name: String,
     },
-    /// No environment of that name in WORKON_HOME.
-    #[error("environment '{name}' does not exist{}", did_you_mean(near))]
+    /// No environment of that name in WORKON_HOME. The message lists the near names, then
+    /// how to create it.
+    #[error(
+        "environment '{name}' does not exist{}\ncreate it with `mkvirtualenv {name}` (or `den env create {name}`)",
+        did_you_mean(near)
+    )]
     NotFound {
         /// The name given.
         name: String,
         /// Existing names close to it, best first (may be empty).
         near: Vec<String>,
+    },
+    /// A path given for an environment (it contains `/`) is not one: it has neither
+    /// `bin/activate` nor `pyvenv.cfg`.
+    #[error(
+        "no environment at {}: it has neither bin/activate nor pyvenv.cfg; give the path of a virtual environment or the name of one in WORKON_HOME",
+        path.display()
+    )]
+    NoEnvironmentAt {
+        /// The path as given.
+        path: PathBuf,
     },
     /// An environment (or anything else) already exists under that name.
     #[error("environment '{name}' already exists at {}; choose another name or remove it first", path.display())]
@@ -60,6 +74,12 @@ pub enum WorkonError {
     #[error("project {} already exists; pass --force to use it anyway", path.display())]
     ProjectExists {
         /// The project directory.
+        path: PathBuf,
+    },
+    /// A project directory to associate is not an existing directory.
+    #[error("cannot use {} as a project directory: it is not a directory; create it first or give an existing one", path.display())]
+    ProjectNotDirectory {
+        /// The absolute path.
         path: PathBuf,
     },
     /// The environment has no `.project` file.

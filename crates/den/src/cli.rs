@@ -57,7 +57,8 @@ pub enum EnvCommand {
     Create(EnvCreateArgs),
     /// List the environments (lsvirtualenv).
     List(EnvListArgs),
-    /// Show an environment's details through its get_env_details hooks (showvirtualenv).
+    /// Show an environment's name, path, Python and project, then its get_env_details hooks'
+    /// output (showvirtualenv prints the latter with --hooks-only).
     Show(EnvShowArgs),
     /// Print an environment's path (or its project or site-packages directory).
     Path(EnvPathArgs),
@@ -148,6 +149,10 @@ pub struct EnvListArgs {
 pub struct EnvShowArgs {
     /// The environment [default: the active one, $VIRTUAL_ENV].
     pub name: Option<String>,
+    /// Print only the get_env_details hooks' output and a blank line (showvirtualenv's
+    /// output), not the name, path, Python and project.
+    #[arg(long)]
+    pub hooks_only: bool,
 }
 
 /// `den env path`.
@@ -202,7 +207,8 @@ pub struct EnvAddPathArgs {
     /// Remove the directories instead.
     #[arg(short = 'd')]
     pub remove: bool,
-    /// The directories (none: list the current ones).
+    /// The directories, made absolute without resolving symlinks (none: print add2virtualenv's
+    /// usage and the current directories, and exit 1).
     pub dirs: Vec<PathBuf>,
 }
 

@@ -210,7 +210,10 @@ fn create_list_show_path_copy_remove() {
     );
     let site = world.den_ok(&["env", "path", "--site-packages", "src env"]);
     assert!(Path::new(site.trim()).join("alpha/__init__.py").is_file());
-    assert_eq!(world.den_ok(&["env", "show", "src env"]), "\n");
+    assert_eq!(
+        world.den_ok(&["env", "show", "--hooks-only", "src env"]),
+        "\n"
+    );
     assert_eq!(
         world.den_ok(&["env", "list", "--long"]),
         "other\n=====\n\nsrc env\n=======\n\n"
@@ -451,17 +454,12 @@ fn tmp_wipe_project_add_path_and_toggle() {
         String::from_utf8(out.stdout).unwrap()
     };
     active(&["env", "add-path", "my project"]);
-    assert_eq!(
-        active(&["env", "add-path"]),
-        format!("{}\n", project.display())
-    );
     let seen = run(
         &env.join("bin/python"),
         &["-c", "import sys; print(sys.path[1])"],
     );
     assert_eq!(seen.trim(), project.to_str().unwrap());
     active(&["env", "add-path", "-d", "my project"]);
-    assert_eq!(active(&["env", "add-path"]), "");
 
     assert_eq!(
         active(&["env", "toggle-global-site-packages"]),
@@ -529,4 +527,432 @@ fn init_prints_the_integration_and_workon_opens_a_subshell() {
         assert_eq!(out.status.code(), Some(7), "{shell}");
     }
     world.den_fails(1, &["workon", "nope"]);
+}
+
+/// Runs `den ARGS` (with the world's variables and `vars`) from a directory that was deleted
+/// after the shell entered it, as after removing a temporary environment one was inside.
+fn den_in_deleted_dir(world: &World, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let den = world.command(args);
+    let gone = world.path("gone");
+    std::fs::create_dir_all(&gone).unwrap();
+    let mut sh = Command::new("/bin/sh");
+    sh.args(["-c", r#"cd "$1" && rmdir "$1" && shift && exec "$@""#, "sh"])
+        .arg(&gone)
+        .arg(den.get_program())
+        .args(den.get_args());
+    for (key, value) in den.get_envs() {
+        match value {
+            Some(value) => sh.env(key, value),
+            None => sh.env_remove(key),
+        };
+    }
+    for (key, value) in vars {
+        sh.env(key, value);
+    }
+    sh.output().unwrap()
+}
+
+#[test]
+fn commands_work_after_the_current_directory_was_deleted() {
+    let Some(world) = World::new() else { return };
+    world.create("e", &[]);
+    let out = den_in_deleted_dir(&world, &["env", "list"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "e\n");
+    assert!(
+        out.stderr.is_empty(),
+        "no warning for an absolute WORKON_HOME"
+    );
+    let python = world.python.to_str().unwrap();
+    let out = den_in_deleted_dir(
+        &world,
+        &["env", "create", "f", "-p", python, "--without-pip"],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(world.env("f").join("bin/activate").is_file());
+    let out = den_in_deleted_dir(&world, &["env", "remove", "f"], &[]);
+    assert!(out.status.success());
+    assert!(!world.env("f").exists());
+
+    // A relative WORKON_HOME cannot be resolved against a deleted directory: den says what it
+    // used instead.
+    let out = den_in_deleted_dir(&world, &["env", "list"], &[("WORKON_HOME", "rel/envs")]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the current directory cannot be read")
+            && err.contains("WORKON_HOME is relative, so it is taken from /"),
+        "{err}"
+    );
+}
+
+#[test]
+fn copies_of_temporary_environments_are_kept_and_copy_sources_are_checked() {
+    let Some(world) = World::new() else { return };
+    let python = world.python.to_str().unwrap().to_string();
+    let name = world.den_ok(&["env", "tmp", "-p", &python, "--without-pip"]);
+    let name = name.trim();
+    world.den_ok(&["env", "copy", name, "kept"]);
+    assert!(world.env(name).join(".den-tmp-env").is_file());
+    assert!(
+        !world.env("kept").join(".den-tmp-env").exists(),
+        "the copy is not temporary"
+    );
+    let err = world.den_fails(1, &["env", "copy", "./nonexist", "x"]);
+    assert!(err.contains("no environment at ./nonexist"), "{err}");
+    let err = world.den_fails(1, &["env", "copy", "nonexist", "x"]);
+    assert!(
+        err.contains("environment 'nonexist' does not exist")
+            && err
+                .contains("create it with `mkvirtualenv nonexist` (or `den env create nonexist`)"),
+        "{err}"
+    );
+    assert!(!world.env("x").exists());
+}
+
+/// The shells on this machine among bash, zsh and fish, as paths.
+fn integrated_shells() -> Vec<String> {
+    ["bash", "zsh", "fish"]
+        .into_iter()
+        .filter_map(|shell| {
+            let found = Command::new("sh")
+                .args(["-c", &format!("command -v {shell}")])
+                .output()
+                .unwrap();
+            found
+                .status
+                .success()
+                .then(|| String::from_utf8(found.stdout).unwrap().trim().to_string())
+        })
+        .collect()
+}
+
+/// Runs `den workon NAME` with `shell` as $SHELL, feeding `input` to the subshell.
+fn workon_in(world: &World, shell: &str, name: &str, input: &str) -> Output {
+    let mut child = world
+        .command(&["workon", name])
+        .env("SHELL", shell)
+        .env("TMPDIR", world.path("tmp"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn workon_subshell_runs_the_integrations_workon() {
+    let Some(mut world) = World::new() else {
+        return;
+    };
+    let hooks = world.path("hooks");
+    world.set("VIRTUALENVWRAPPER_HOOK_DIR", &hooks);
+    world.hook(&hooks, "preactivate", 0);
+    for sourced in ["postactivate", "predeactivate", "postdeactivate"] {
+        std::fs::write(hooks.join(sourced), format!("echo hook-{sourced}\n")).unwrap();
+    }
+    world.create("sub", &[]);
+    let project = world.path("the project");
+    std::fs::create_dir(&project).unwrap();
+    world.den_ok(&["env", "project", "sub", "the project"]);
+    std::fs::create_dir(world.path("tmp")).unwrap();
+    let shells = integrated_shells();
+    for shell in &shells {
+        let out = workon_in(
+            &world,
+            shell,
+            "sub",
+            "pwd; ls -ld \"$TMPDIR\"/den-workon-*; echo \"env=$VIRTUAL_ENV\"; deactivate; \
+             echo \"after=$VIRTUAL_ENV\"; exit 7\n",
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(7), "{shell}: {stdout}\n{stderr}");
+        let lines: Vec<&str> = stdout.lines().collect();
+        let at = |text: &str| {
+            lines
+                .iter()
+                .position(|line| line.contains(text))
+                .unwrap_or_else(|| panic!("{shell}: no {text:?} in:\n{stdout}\n{stderr}"))
+        };
+        assert!(at("hook-postactivate") < at(project.to_str().unwrap()));
+        assert!(
+            lines[at("den-workon-")].starts_with("drwx------"),
+            "{shell}: the startup file's directory is private: {stdout}"
+        );
+        assert_eq!(
+            lines[at("env=")],
+            format!("env={}", world.env("sub").display())
+        );
+        assert!(at("hook-predeactivate") < at("hook-postdeactivate"));
+        assert!(lines.contains(&"after="), "{shell}: {stdout}");
+        let left: Vec<_> = std::fs::read_dir(world.path("tmp")).unwrap().collect();
+        assert!(
+            left.is_empty(),
+            "{shell}: startup files are removed: {left:?}"
+        );
+    }
+    assert_eq!(world.log(), vec!["preactivate [sub]"; shells.len()]);
+
+    // A failing preactivate hook ends the subshell with its status, before activation.
+    world.hook(&hooks, "preactivate", 3);
+    for shell in &shells {
+        let out = workon_in(&world, shell, "sub", "echo reached; exit 0\n");
+        assert_eq!(out.status.code(), Some(3), "{shell}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("reached"));
+    }
+}
+
+#[test]
+fn failed_installs_leave_nothing_and_a_retry_works() {
+    let Some(world) = World::new() else { return };
+    let project = world.path("proj");
+    std::fs::create_dir(&project).unwrap();
+    let python = world.python.to_str().unwrap().to_string();
+    let args = |package: &'static str| {
+        vec![
+            "env".to_string(),
+            "create".to_string(),
+            "e".to_string(),
+            "-p".to_string(),
+            python.clone(),
+            "--without-pip".to_string(),
+            "-a".to_string(),
+            "proj".to_string(),
+            "-i".to_string(),
+            package.to_string(),
+        ]
+    };
+    let failing = args("no-such-package");
+    let failing: Vec<&str> = failing.iter().map(String::as_str).collect();
+    let err = world.den_fails(1, &failing);
+    assert!(
+        err.contains("environment 'e' was removed again") && err.contains("no-such-package"),
+        "{err}"
+    );
+    assert!(!world.env("e").exists());
+    let working = args("alpha");
+    let working: Vec<&str> = working.iter().map(String::as_str).collect();
+    world.den_ok(&working);
+    assert_eq!(
+        world.den_ok(&["env", "path", "--project", "e"]),
+        format!("{}\n", project.display())
+    );
+    let err = world.den_fails(1, &["env", "create", "f", "-a", "missing dir"]);
+    assert!(err.contains("it is not a directory"), "{err}");
+    assert!(!world.env("f").exists());
+}
+
+/// A CPython 3.8+ of another minor version than `python`, if this machine has one.
+fn other_python(python: &Path) -> Option<PathBuf> {
+    let minor = |python: &Path| {
+        Command::new(python)
+            .args([
+                "-c",
+                "import sys; print(sys.version_info[:2] >= (3, 8), sys.version_info[:2])",
+            ])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let mine = minor(python)?;
+    let home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+    let mut candidates = vec![PathBuf::from("/usr/bin/python3")];
+    candidates.extend(
+        std::fs::read_dir(home.join(".pyenv/versions"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path().join("bin/python3")),
+    );
+    candidates.into_iter().find(|candidate| {
+        minor(candidate).is_some_and(|other| other.starts_with("True") && other != mine)
+    })
+}
+
+#[test]
+fn new_environments_are_not_based_on_the_active_one() {
+    let Some(world) = World::new() else { return };
+    let Some(other) = other_python(&world.python) else {
+        eprintln!("skipping: no second CPython version on this machine");
+        return;
+    };
+    world.create("active", &[]);
+    let active = world.env("active");
+    let bin = world.path("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(&other, bin.join("python3")).unwrap();
+    let path = format!(
+        "{}:{}:/usr/bin:/bin",
+        active.join("bin").display(),
+        bin.display()
+    );
+    let out = world
+        .command(&["env", "create", "fresh", "--without-pip"])
+        .env("VIRTUAL_ENV", &active)
+        .env("PATH", &path)
+        .env("PYENV_ROOT", world.path("no pyenv"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let version = |python: &Path| run(python, &["-c", "import sys; print(sys.version)"]);
+    assert_eq!(
+        version(&world.env("fresh").join("bin/python")),
+        version(&other),
+        "the base is python3 on PATH after the active environment's bin"
+    );
+}
+
+#[test]
+fn show_prints_the_environment_then_its_details() {
+    let Some(mut world) = World::new() else {
+        return;
+    };
+    let hooks = world.path("hooks");
+    world.set("VIRTUALENVWRAPPER_HOOK_DIR", &hooks);
+    std::fs::create_dir(&hooks).unwrap();
+    let details = hooks.join("get_env_details");
+    std::fs::write(
+        &details,
+        "#!/bin/sh\n[ \"$1\" = a ] && exit 2\necho \"details of $1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&details, std::fs::Permissions::from_mode(0o755)).unwrap();
+    world.create("a", &[]);
+    world.create("b", &[]);
+    let project = world.path("p");
+    std::fs::create_dir(&project).unwrap();
+    world.den_ok(&["env", "project", "b", "p"]);
+    let version = run(
+        &world.python,
+        &[
+            "-c",
+            "import sys; print('.'.join(map(str, sys.version_info[:3])))",
+        ],
+    );
+    assert_eq!(
+        world.den_ok(&["env", "show", "b"]),
+        format!(
+            "name:    b\npath:    {}\npython:  {}\nproject: {}\ndetails of b\n",
+            world.env("b").display(),
+            version.trim(),
+            project.display()
+        )
+    );
+    assert_eq!(
+        world.den_ok(&["env", "show", "--hooks-only", "b"]),
+        "details of b\n\n"
+    );
+    let err = world.den_fails(2, &["env", "show", "a"]);
+    assert!(err.contains("failed with exit status 2"), "{err}");
+
+    // lsvirtualenv -l goes on past a failing hook; hidden directories and directories workon
+    // cannot activate are not listed.
+    std::fs::create_dir_all(world.env(".hidden/bin")).unwrap();
+    std::fs::write(world.env(".hidden/bin/activate"), "").unwrap();
+    std::fs::create_dir(world.env("cfg only")).unwrap();
+    std::fs::write(world.env("cfg only/pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+    let out = world.den(&["env", "list", "--long"]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "a\n=\n\nb\n=\ndetails of b\n\n"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: details of 'a'"), "{err}");
+    assert_eq!(world.den_ok(&["env", "list"]), "a\nb\n");
+}
+
+#[test]
+fn project_and_add_path_take_absolute_normalized_directories() {
+    let Some(world) = World::new() else { return };
+    world.create("w", &[]);
+    let env = world.env("w");
+    let project = world.path("my project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(world.path("a file"), "").unwrap();
+    let err = world.den_fails(1, &["env", "project", "w", "a file"]);
+    assert!(
+        err.contains(&format!(
+            "cannot use {} as a project directory: it is not a directory",
+            world.path("a file").display()
+        )),
+        "{err}"
+    );
+    world.den_fails(1, &["env", "project", "w", "missing"]);
+    let out = world.den_ok(&["env", "project", "w", "my project/../my project/."]);
+    assert_eq!(
+        out,
+        format!("Setting project for w to {}\n", project.display())
+    );
+    let out = world
+        .command(&["env", "project", "w", "."])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("Setting project for w to {}\n", project.display())
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.join(".project")).unwrap(),
+        format!("{}\n", project.display())
+    );
+
+    let active = |args: &[&str]| {
+        world
+            .command(args)
+            .env("VIRTUAL_ENV", &env)
+            .output()
+            .unwrap()
+    };
+    let out = active(&["env", "add-path"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Usage: add2virtualenv dir [dir ...]\n"
+    );
+    std::os::unix::fs::symlink(&project, world.path("link")).unwrap();
+    let out = active(&["env", "add-path", "link/."]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!(
+        "Converting \"link/.\" to \"{}\"",
+        world.path("link").display()
+    )));
+    let out = active(&["env", "add-path"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "Usage: add2virtualenv dir [dir ...]\n\nExisting paths:\n{}\n",
+            world.path("link").display()
+        )
+    );
+    active(&["env", "add-path", "-d", "link"]);
+    let out = active(&["env", "add-path"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Usage: add2virtualenv dir [dir ...]\n\nExisting paths:\n"
+    );
 }

@@ -9,7 +9,8 @@ use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
+use den_python::DiscoveryEnv;
 use den_venv::{Prompt, VenvOptions};
 use den_workon::hooks::{HookReport, RunHook, run_hook, write_env_hook_files};
 use den_workon::{EnvInfo, Homes, WorkonError};
@@ -30,7 +31,7 @@ pub fn run(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitCode> {
-    let (homes, cwd) = homes()?;
+    let (homes, cwd) = homes(printer);
     let ctx = Ctx {
         homes,
         cwd,
@@ -41,7 +42,7 @@ pub fn run(
         EnvCommand::Create(args) => ctx.create(&args),
         EnvCommand::Tmp(args) => ctx.tmp(&args.options),
         EnvCommand::List(args) => ctx.list(&args),
-        EnvCommand::Show(args) => ctx.show(args.name.as_deref()),
+        EnvCommand::Show(args) => ctx.show(args.name.as_deref(), args.hooks_only),
         EnvCommand::Path(args) => ctx.path(&args),
         EnvCommand::Remove(args) => ctx.remove(&args),
         EnvCommand::Copy(args) => ctx.copy(&args),
@@ -63,10 +64,50 @@ pub fn run(
 }
 
 /// WORKON_HOME, the hook directory and PROJECT_HOME from this process's environment, and the
-/// current directory.
-pub fn homes() -> anyhow::Result<(Homes, PathBuf)> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    Ok((Homes::from_vars(|key| std::env::var_os(key), &cwd), cwd))
+/// current directory ([`current_dir`]).
+pub fn homes(printer: &Printer) -> (Homes, PathBuf) {
+    let cwd = current_dir(printer);
+    (Homes::from_vars(|key| std::env::var_os(key), &cwd), cwd)
+}
+
+/// The variables [`Homes::from_vars`] resolves against the current directory when relative.
+const HOME_VARS: [&str; 3] = ["WORKON_HOME", "VIRTUALENVWRAPPER_HOOK_DIR", "PROJECT_HOME"];
+
+/// The current directory. When it cannot be read (it was deleted, e.g. the temporary
+/// environment the shell was in was removed on deactivate), falls back to `$PWD` if that is an
+/// existing absolute directory, else `/`, and moves this process there so later steps (hooks,
+/// interpreter discovery) run somewhere real; relative WORKON_HOME, VIRTUALENVWRAPPER_HOOK_DIR
+/// or PROJECT_HOME values are then resolved against the fallback, with a warning saying so.
+pub fn current_dir(printer: &Printer) -> PathBuf {
+    let err = match std::env::current_dir() {
+        Ok(cwd) => return cwd,
+        Err(err) => err,
+    };
+    let fallback = std::env::var_os("PWD")
+        .map(PathBuf::from)
+        .filter(|pwd| pwd.is_absolute() && pwd.is_dir())
+        .unwrap_or_else(|| PathBuf::from("/"));
+    // Best effort: if even the fallback cannot be entered, paths are still resolved against it.
+    let _ = std::env::set_current_dir(&fallback);
+    let relative: Vec<&str> = HOME_VARS
+        .into_iter()
+        .filter(|key| {
+            std::env::var_os(key).is_some_and(|value| {
+                let value = Path::new(&value);
+                !value.as_os_str().is_empty() && !value.is_absolute() && !value.starts_with("~")
+            })
+        })
+        .collect();
+    if !relative.is_empty() {
+        printer.warn(format!(
+            "the current directory cannot be read ({err}); {} {} relative, so it is taken from {}; \
+             set absolute paths to avoid this",
+            relative.join(", "),
+            if relative.len() == 1 { "is" } else { "are" },
+            fallback.display()
+        ));
+    }
+    fallback
 }
 
 /// What every `den env` command works with.
@@ -133,23 +174,17 @@ impl Ctx<'_> {
         Ok(ExitCode::SUCCESS)
     }
 
-    /// mkvirtualenv's work: the environment, its hook files, premkvirtualenv (a failure
-    /// removes the environment again), packages, and .project. Returns its root.
+    /// mkvirtualenv's work: the environment (its base interpreter found as if no environment
+    /// were active), its hook files, premkvirtualenv, .project, then the -i/-r packages; a
+    /// failure after the environment was made removes it again, so the same command can be
+    /// retried. Returns its root.
     fn make_env(&self, name: &str, options: &EnvCreateOptions) -> anyhow::Result<PathBuf> {
         den_workon::validate_name(name)?;
-        let project = match &options.project_dir {
-            Some(dir) => {
-                let dir = self.cwd.join(dir);
-                if !dir.is_dir() {
-                    bail!(
-                        "cannot associate the project {}: it is not a directory; create it first",
-                        dir.display()
-                    );
-                }
-                Some(dir)
-            }
-            None => None,
-        };
+        let project = options
+            .project_dir
+            .as_deref()
+            .map(|dir| den_workon::project_dir(dir, &self.cwd))
+            .transpose()?;
         self.ensure_home()?;
         let root = self.homes.env_path(name)?;
         if root.exists() || root.is_symlink() {
@@ -167,8 +202,14 @@ impl Ctx<'_> {
             copies: false,
             den_version: env!("CARGO_PKG_VERSION").to_string(),
         };
-        let created = super::venv::create(
+        let interpreter = super::venv::find_base(
             options.python.as_deref(),
+            &self.cwd,
+            &discovery_outside_active_env(),
+            &cache,
+        )?;
+        let created = super::venv::create_from(
+            interpreter,
             &root,
             &venv_options,
             !options.without_pip,
@@ -195,11 +236,24 @@ impl Ctx<'_> {
             created.interpreter.executable.display()
         ));
         created.report_seeded(self.printer);
-        if !options.install.is_empty() || !options.requirement_files.is_empty() {
-            self.install(&root, options, &cache)?;
-        }
-        if let Some(project) = project {
-            den_workon::write_project(&root, &project, &self.cwd)?;
+        // .project first: it is there even while packages install, as mkvirtualenv -a does.
+        let fill = || -> anyhow::Result<()> {
+            if let Some(project) = &project {
+                den_workon::write_project(&root, project, &self.cwd)?;
+            }
+            if !options.install.is_empty() || !options.requirement_files.is_empty() {
+                self.install(&root, options, &cache)?;
+            }
+            Ok(())
+        };
+        if let Err(err) = fill() {
+            // A half-filled environment under the wanted name would make a retry fail with
+            // "already exists".
+            den_workon::remove_env(&root)?;
+            return Err(err.context(format!(
+                "environment '{name}' was removed again because setting it up failed; fix the \
+                 problem below and run the same command again"
+            )));
         }
         Ok(root)
     }
@@ -258,7 +312,10 @@ impl Ctx<'_> {
             for name in &names {
                 self.printer.out(name);
                 self.printer.out("=".repeat(name.chars().count()));
-                self.details(name, &self.homes.workon_home.join(name))?;
+                // One environment's failing hook must not hide the others' details.
+                if let Err(err) = self.details(name, &self.homes.workon_home.join(name)) {
+                    self.printer.warn(format!("details of '{name}': {err}"));
+                }
                 self.printer.out("");
             }
         } else {
@@ -282,10 +339,28 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn show(&self, name: Option<&str>) -> anyhow::Result<ExitCode> {
+    /// `den env show`: name, path, Python version and project, then the get_env_details
+    /// hooks' output; with `hooks_only`, the hooks' output and a blank line, exactly what
+    /// virtualenvwrapper's `showvirtualenv` prints.
+    fn show(&self, name: Option<&str>, hooks_only: bool) -> anyhow::Result<ExitCode> {
         let (name, root) = self.named_or_active(name)?;
+        if !hooks_only {
+            let info = EnvInfo::read(&name, &root);
+            self.printer.out(format!("name:    {}", info.name));
+            self.printer
+                .out(format!("path:    {}", info.path.display()));
+            self.printer.out(format!(
+                "python:  {}",
+                info.python.as_deref().unwrap_or("unknown (no pyvenv.cfg)")
+            ));
+            if let Some(project) = &info.project {
+                self.printer.out(format!("project: {}", project.display()));
+            }
+        }
         self.details(&name, &root)?;
-        self.printer.out("");
+        if hooks_only {
+            self.printer.out("");
+        }
         Ok(ExitCode::SUCCESS)
     }
 
@@ -348,6 +423,12 @@ impl Ctx<'_> {
         } else {
             let path = self.cwd.join(&args.source);
             if !den_workon::is_environment(&path) {
+                if args.source.contains('/') {
+                    return Err(WorkonError::NoEnvironmentAt {
+                        path: PathBuf::from(&args.source),
+                    }
+                    .into());
+                }
                 // Report it as a missing name, with near names, like every other command.
                 den_workon::find_env(&self.homes, &args.source)?;
             }
@@ -414,7 +495,7 @@ impl Ctx<'_> {
     fn project(&self, args: &EnvProjectArgs) -> anyhow::Result<ExitCode> {
         let root = den_workon::find_env(&self.homes, &args.name)?;
         let project = den_workon::write_project(&root, &args.dir, &self.cwd)?;
-        self.printer.status(format!(
+        self.printer.out(format!(
             "Setting project for {} to {}",
             args.name,
             project.display()
@@ -429,15 +510,21 @@ impl Ctx<'_> {
             );
         };
         if args.dirs.is_empty() {
-            for dir in den_workon::add_path::list_paths(&root)? {
-                self.printer.out(dir.display());
+            // add2virtualenv's answer to no directories: usage, the current list, status 1.
+            self.printer.out("Usage: add2virtualenv dir [dir ...]");
+            let paths = den_workon::add_path::list_paths(&root)?;
+            if den_workon::add_path::path_file(&root)?.is_file() {
+                self.printer.out("");
+                self.printer.out("Existing paths:");
+                for dir in paths {
+                    self.printer.out(dir.display());
+                }
             }
-            return Ok(ExitCode::SUCCESS);
+            return Ok(ExitCode::FAILURE);
         }
         let mut absolute = Vec::new();
         for dir in &args.dirs {
-            let joined = self.cwd.join(dir);
-            let resolved = joined.canonicalize().unwrap_or(joined);
+            let resolved = den_workon::absolute_path(dir, &self.cwd);
             if resolved != *dir {
                 self.printer.warn(format!(
                     "Converting \"{}\" to \"{}\"",
@@ -487,6 +574,22 @@ impl Ctx<'_> {
         self.report(&report);
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// Interpreter discovery for a new environment, blind to the active one: `$VIRTUAL_ENV/bin` is
+/// dropped from `PATH`, so a `python3` found there (the active environment's) does not become
+/// the base of the new environment. virtualenvwrapper likewise creates environments with its
+/// own configured Python, whatever environment is active.
+fn discovery_outside_active_env() -> DiscoveryEnv {
+    let mut env = DiscoveryEnv::from_process();
+    if let Some(active) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) {
+        let bin = PathBuf::from(active).join("bin");
+        let bin_real = bin.canonicalize().ok();
+        env.path.retain(|dir| {
+            *dir != bin && (bin_real.is_none() || dir.canonicalize().ok() != bin_real)
+        });
+    }
+    env
 }
 
 /// 64 random bits for temporary names (std's randomly keyed hasher over the time and pid).

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use den_cache::Cache;
 use den_dist::{Version, WheelFilename};
 use den_install::{InstallOptions, InstallTarget};
-use den_python::{Interpreter, PythonRequest};
+use den_python::{DiscoveryEnv, Interpreter, PythonRequest};
 use den_venv::{Prompt, VenvOptions, VirtualEnv};
 
 use crate::cli::VenvArgs;
@@ -68,13 +68,11 @@ impl Created {
 
 /// Creates the environment at `location` (absolute) for the interpreter `python` asks for (a
 /// `--python` value; `None`: PYENV_VERSION, .python-version, else python3 on PATH, looked up
-/// from the current directory), then seeds pip unless `with_pip` is false. Shared by
-/// `den venv` and `den env create`.
+/// from the current directory), then seeds pip unless `with_pip` is false.
 ///
 /// # Errors
 ///
-/// An invalid `--python` value, no matching interpreter, an unsupported one, the location in
-/// the way (den-venv's errors), or seeding failures.
+/// [`find_base`]'s and [`create_from`]'s.
 pub fn create(
     python: Option<&str>,
     location: &Path,
@@ -83,12 +81,45 @@ pub fn create(
     cache: &Cache,
 ) -> anyhow::Result<Created> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let interpreter = find_base(python, &cwd, &DiscoveryEnv::from_process(), cache)?;
+    create_from(interpreter, location, options, with_pip, cache)
+}
+
+/// The supported base interpreter `python` asks for (a `--python` value; `None`:
+/// PYENV_VERSION, .python-version, else python3 on PATH), looked up from `cwd` with the
+/// `PATH` and pyenv settings in `env`. Shared by `den venv` and `den env create`.
+///
+/// # Errors
+///
+/// An invalid `--python` value, no matching interpreter, or an unsupported one.
+pub fn find_base(
+    python: Option<&str>,
+    cwd: &Path,
+    env: &DiscoveryEnv,
+    cache: &Cache,
+) -> anyhow::Result<Interpreter> {
     let request = python
         .map(PythonRequest::from_str)
         .transpose()
         .context("invalid --python value")?;
-    let interpreter = den_python::find_interpreter(request.as_ref(), &cwd, cache)?;
+    let interpreter = den_python::find_interpreter_in(request.as_ref(), cwd, cache, env)?;
     den_python::check_supported(&interpreter)?;
+    Ok(interpreter)
+}
+
+/// Creates the environment at `location` (absolute) for `interpreter`, then seeds pip unless
+/// `with_pip` is false. Shared by `den venv` and `den env create`.
+///
+/// # Errors
+///
+/// The location in the way (den-venv's errors), or seeding failures.
+pub fn create_from(
+    interpreter: Interpreter,
+    location: &Path,
+    options: &VenvOptions,
+    with_pip: bool,
+    cache: &Cache,
+) -> anyhow::Result<Created> {
     let env = den_venv::create_venv(&interpreter, location, options)?;
     let seeded = if with_pip {
         seed(&env, &interpreter, cache)?

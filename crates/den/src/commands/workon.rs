@@ -1,15 +1,23 @@
-//! `den workon NAME` without the shell integration: runs the preactivate hooks and opens an
-//! interactive subshell ($SHELL, else /bin/sh) in the environment. bash, zsh and fish read
-//! their usual startup files and then the environment's activation script (so the prompt and
-//! `deactivate` work as usual); other shells get VIRTUAL_ENV, VIRTUAL_ENV_PROMPT and PATH.
-//! With the integration loaded, the shell function `den` turns `den workon` into `workon`.
+//! `den workon NAME` without the shell integration: opens an interactive subshell ($SHELL,
+//! else /bin/sh) in the environment.
+//!
+//! bash, zsh and fish read their usual startup files, then the integration `den init <shell>`
+//! prints, then run its `workon NAME`, so everything the integration does happens: the
+//! preactivate hooks, the activation script (prompt), postactivate, the cd to the project, and
+//! `deactivate` with its hooks. A failing `workon` (e.g. a preactivate hook) ends the subshell
+//! with its status. Other shells get the preactivate hooks run by den, then VIRTUAL_ENV,
+//! VIRTUAL_ENV_PROMPT and PATH. With the integration loaded in the calling shell, its `den`
+//! function turns `den workon` into `workon` and this command is not reached.
 
 use std::ffi::OsString;
+use std::fs::Permissions;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use anyhow::Context;
 use den_workon::hooks::{RunHook, run_hook};
+use den_workon::shell::{Shell, init_script};
 
 use crate::cli::WorkonArgs;
 use crate::commands::env::homes;
@@ -17,20 +25,34 @@ use crate::printer::Printer;
 
 /// Runs `den workon`: exits with the subshell's status.
 pub fn run(args: &WorkonArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let (homes, _) = homes()?;
+    let (homes, _) = homes(printer);
     let root = den_workon::find_env(&homes, &args.name)?;
-    run_hook(
-        &homes,
-        RunHook::PreActivate,
-        Some(&root),
-        &[&args.name],
-        None,
-    )?;
     let shell = std::env::var_os("SHELL")
         .filter(|s| !s.is_empty())
         .map_or_else(|| PathBuf::from("/bin/sh"), PathBuf::from);
-    let scratch = Scratch::new()?;
-    let mut command = subshell(&shell, &root, &scratch)?;
+    let integrated = shell
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|name| name.parse::<Shell>().ok());
+    // Holds the startup files until the subshell has exited; removed when dropped.
+    let scratch = tempfile::Builder::new()
+        .prefix("den-workon-")
+        .permissions(Permissions::from_mode(0o700))
+        .tempdir()
+        .context("cannot create a private temporary directory for the shell's startup file")?;
+    let mut command = match integrated {
+        Some(kind) => with_integration(kind, &shell, &args.name, scratch.path())?,
+        None => {
+            run_hook(
+                &homes,
+                RunHook::PreActivate,
+                Some(&root),
+                &[&args.name],
+                None,
+            )?;
+            plain(&shell, &root)
+        }
+    };
     printer.status(format!(
         "Entering a shell in environment '{}' ({}); type `exit` to leave",
         args.name,
@@ -39,6 +61,7 @@ pub fn run(args: &WorkonArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let status = command
         .status()
         .with_context(|| format!("cannot start the shell {}", shell.display()))?;
+    drop(scratch);
     Ok(ExitCode::from(
         status
             .code()
@@ -47,89 +70,126 @@ pub fn run(args: &WorkonArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     ))
 }
 
-/// The interactive shell command that activates `root`.
-fn subshell(shell: &Path, root: &Path, scratch: &Scratch) -> anyhow::Result<Command> {
+/// The interactive `shell` (bash, zsh or fish) that loads the user's startup file, the den
+/// integration, and runs `workon name`; its startup files go to `scratch`.
+fn with_integration(
+    kind: Shell,
+    shell: &Path,
+    name: &str,
+    scratch: &Path,
+) -> anyhow::Result<Command> {
+    // The integration runs `$DEN_EXECUTABLE` when set, else `den` from PATH: make it this
+    // binary unless the user chose one (a shell variable, not exported to programs).
+    let exe = std::env::current_exe()
+        .context("cannot find den's own executable for the subshell's integration")?;
+    let exe = exe.to_string_lossy();
+    let script = init_script(kind);
     let mut command = Command::new(shell);
-    let bin = root.join("bin");
-    let name = shell.file_name().and_then(|n| n.to_str()).unwrap_or("sh");
-    let activate = quote_posix(&bin.join("activate").to_string_lossy());
-    match name {
-        "bash" => {
-            let rc = scratch.write(
+    match kind {
+        Shell::Bash => {
+            let rc = write(
+                scratch,
                 "bashrc",
-                &format!("[ -f ~/.bashrc ] && . ~/.bashrc\n. {activate}\n"),
+                &format!(
+                    "[ -f ~/.bashrc ] && . ~/.bashrc\n{}\n{script}\nworkon {} || exit $?\n",
+                    default_executable_posix(&exe),
+                    quote_posix(name)
+                ),
             )?;
             command.arg("--rcfile").arg(rc).arg("-i");
         }
-        "zsh" => {
+        Shell::Zsh => {
             // zsh reads $ZDOTDIR/.zshrc: point it at ours, which restores ZDOTDIR, reads the
-            // user's .zshrc and activates.
+            // user's .zshrc, loads the integration and runs workon.
             let user_dir = std::env::var_os("ZDOTDIR")
                 .or_else(|| std::env::var_os("HOME"))
                 .unwrap_or_default();
             let user_dir = quote_posix(&user_dir.to_string_lossy());
-            scratch.write(
+            write(
+                scratch,
                 ".zshrc",
                 &format!(
-                    "ZDOTDIR={user_dir}\n[ -f \"$ZDOTDIR/.zshrc\" ] && . \"$ZDOTDIR/.zshrc\"\n. {activate}\n"
+                    "ZDOTDIR={user_dir}\n[ -f \"$ZDOTDIR/.zshrc\" ] && . \"$ZDOTDIR/.zshrc\"\n{}\n{script}\nworkon {} || exit $?\n",
+                    default_executable_posix(&exe),
+                    quote_posix(name)
                 ),
             )?;
-            command.env("ZDOTDIR", &scratch.dir).arg("-i");
+            command.env("ZDOTDIR", scratch).arg("-i");
         }
-        "fish" => {
-            let activate = bin.join("activate.fish");
-            let quoted = quote_posix(&activate.to_string_lossy());
-            command.arg("-C").arg(format!("source {quoted}"));
-        }
-        _ => {
-            let mut path = OsString::from(bin.as_os_str());
-            if let Some(old) = std::env::var_os("PATH") {
-                path.push(":");
-                path.push(old);
-            }
-            let prompt = root
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            command
-                .env("VIRTUAL_ENV", root)
-                .env("VIRTUAL_ENV_PROMPT", prompt)
-                .env("PATH", path)
-                .env_remove("PYTHONHOME")
-                .arg("-i");
+        Shell::Fish => {
+            let file = write(
+                scratch,
+                "den.fish",
+                &format!(
+                    "set -q DEN_EXECUTABLE; or set -g DEN_EXECUTABLE {}\n{script}",
+                    quote_fish(&exe)
+                ),
+            )?;
+            // `exit` in a sourced file only ends the file, so it is in the -C command itself.
+            command.arg("-C").arg(format!(
+                "source {}; and workon {}; or exit $status",
+                quote_fish(&file.to_string_lossy()),
+                quote_fish(name)
+            ));
         }
     }
     Ok(command)
 }
 
-/// `text` as one single-quoted word for POSIX shells and fish (fish reads `'\''` the same way).
+/// The interactive `shell` with the environment at `root` put in its variables (for shells
+/// den has no integration for).
+fn plain(shell: &Path, root: &Path) -> Command {
+    let mut path = OsString::from(root.join("bin").as_os_str());
+    if let Some(old) = std::env::var_os("PATH") {
+        path.push(":");
+        path.push(old);
+    }
+    let prompt = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut command = Command::new(shell);
+    command
+        .env("VIRTUAL_ENV", root)
+        .env("VIRTUAL_ENV_PROMPT", prompt)
+        .env("PATH", path)
+        .env_remove("PYTHONHOME")
+        .arg("-i");
+    command
+}
+
+/// A POSIX shell line setting the shell variable DEN_EXECUTABLE to `exe` unless it is set.
+fn default_executable_posix(exe: &str) -> String {
+    format!(
+        "[ -n \"${{DEN_EXECUTABLE-}}\" ] || DEN_EXECUTABLE={}",
+        quote_posix(exe)
+    )
+}
+
+/// `text` as one single-quoted word for POSIX shells.
 fn quote_posix(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// A private directory for the subshell's startup file, removed when dropped.
-struct Scratch {
-    dir: PathBuf,
+/// `text` as one single-quoted word for fish (where `\` and `'` are escaped inside quotes).
+fn quote_fish(text: &str) -> String {
+    format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'"))
 }
 
-impl Scratch {
-    fn new() -> anyhow::Result<Self> {
-        let dir = std::env::temp_dir().join(format!("den-workon-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Self { dir })
-    }
-
-    fn write(&self, name: &str, text: &str) -> anyhow::Result<PathBuf> {
-        let path = self.dir.join(name);
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(path)
-    }
+/// Writes the startup file `name` into the private directory `dir`; returns its path.
+fn write(dir: &Path, name: &str, text: &str) -> anyhow::Result<PathBuf> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        // Only our startup file is in it; a leftover in the temporary directory is harmless.
-        let _ = std::fs::remove_dir_all(&self.dir);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_words_for_posix_shells_and_fish() {
+        assert_eq!(quote_posix("a b'c"), r"'a b'\''c'");
+        assert_eq!(quote_fish(r"a b'c\d"), r"'a b\'c\\d'");
     }
 }
