@@ -280,7 +280,7 @@ function lsvirtualenv --description 'List the named environments'
 end
 
 function showvirtualenv --description 'Show the details of an environment'
-    __den env show -- $argv
+    __den env show --hooks-only -- $argv
 end
 
 function cpvirtualenv --description 'Copy an environment to a new name and activate the copy'

@@ -268,7 +268,7 @@ lsvirtualenv() {
 }
 
 showvirtualenv() {
-    _den env show -- "$@"
+    _den env show --hooks-only -- "$@"
 }
 
 cpvirtualenv() {
