@@ -126,7 +126,9 @@ impl CoreMetadata {
 fn parse_headers(text: &str) -> Vec<(String, String)> {
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in text.lines() {
-        if line.trim().is_empty() {
+        // Only an empty line ends the headers: a line of spaces is a folded continuation (long
+        // License texts use them for their blank lines).
+        if line.is_empty() {
             break;
         }
         if line.starts_with([' ', '\t']) {
@@ -162,6 +164,21 @@ mod tests {
         assert_eq!(m.requires_python.as_ref().unwrap().to_string(), ">=3.8");
         assert_eq!(m.header("license"), Some("BSD\ncontinued"));
         assert_eq!(m.header("Summary"), Some("A web framework"));
+    }
+
+    #[test]
+    fn blank_continuation_lines_do_not_end_the_headers() {
+        let text = "Metadata-Version: 2.4\r\nName: jupyterlab\r\nVersion: 4.6.6\r\n\
+            License: Copyright (c) Project Jupyter\r\n        All rights reserved.\r\n        \r\n\
+            \x20       Redistribution and use...\r\nRequires-Dist: jinja2>=3.0.3\r\n\r\nbody\r\n";
+        let m = CoreMetadata::parse(text.as_bytes()).unwrap();
+        assert_eq!(m.requires_dist.len(), 1, "{:?}", m.headers);
+        assert_eq!(
+            m.header("License"),
+            Some(
+                "Copyright (c) Project Jupyter\nAll rights reserved.\n\nRedistribution and use..."
+            )
+        );
     }
 
     #[test]

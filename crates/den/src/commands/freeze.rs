@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use den_cache::Cache;
 
 use crate::cli::FreezeArgs;
+use crate::commands::uninstall::display_name;
 use crate::printer::Printer;
 use crate::target;
 
@@ -21,9 +22,14 @@ pub fn run(args: &FreezeArgs, cache: &Cache, printer: &Printer) -> anyhow::Resul
     if !args.all {
         dists.retain(|d| !hidden.contains(&d.name.as_ref()));
     }
-    let mut lines: Vec<String> = dists.iter().map(|d| d.freeze_line()).collect();
-    lines.sort_by_key(|line| line.to_lowercase());
-    for line in lines {
+    // pip orders by the project name as its metadata spells it, lowercased (so `jupyter` comes
+    // before `jupyter-console` and `jupyter_client`).
+    let mut lines: Vec<(String, String)> = dists
+        .iter()
+        .map(|d| (display_name(d).to_lowercase(), d.freeze_line()))
+        .collect();
+    lines.sort();
+    for (_, line) in lines {
         printer.out(line);
     }
     Ok(ExitCode::SUCCESS)
