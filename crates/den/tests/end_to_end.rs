@@ -552,3 +552,27 @@ fn venv_honours_python_version_files() {
         "{cfg}"
     );
 }
+
+#[test]
+fn freeze_orders_names_like_pip() {
+    let Some(world) = World::new() else { return };
+    for name in ["jup", "jup-console", "jup_client", "Jup.Core"] {
+        world.index.publish(&WheelBuilder::new(name, "1.0"));
+    }
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "jup",
+        "jup-console",
+        "jup-client",
+        "jup-core",
+    ]);
+    let (ok, pip_freeze, err) = run_python(&env, &["-m", "pip", "freeze"]);
+    assert!(ok, "{err}");
+    assert_eq!(world.den_ok(&["pip", "freeze", "-p", env_arg]), pip_freeze);
+    assert!(pip_freeze.starts_with("jup==1.0\n"), "{pip_freeze}");
+}
