@@ -109,6 +109,12 @@ const ACTIVATORS: [Activator; 6] = [
     },
 ];
 
+/// The file names of the activation scripts den writes into the scripts directory (`activate`,
+/// `activate.fish`, `activate.csh`, `activate.nu`, `activate.ps1`, `activate_this.py`).
+pub fn activation_script_names() -> impl Iterator<Item = &'static str> {
+    ACTIVATORS.iter().map(|activator| activator.file_name)
+}
+
 /// Renders every activation script: `(file name, contents)` pairs.
 pub(crate) fn render_all(values: &ActivationValues<'_>) -> Vec<(&'static str, String)> {
     ACTIVATORS

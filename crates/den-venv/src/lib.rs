@@ -15,6 +15,7 @@ mod quote;
 use std::io;
 use std::path::PathBuf;
 
+pub use activators::activation_script_names;
 pub use create::{create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;

@@ -9,16 +9,6 @@ use std::path::Path;
 use crate::WorkonError;
 use crate::envs::{TMP_MARKER, cfg_value, read_pyvenv_cfg, set_cfg_value, site_packages};
 
-/// The activation scripts den-venv writes, regenerated for the copy rather than edited.
-const ACTIVATION_SCRIPTS: [&str; 6] = [
-    "activate",
-    "activate.fish",
-    "activate.csh",
-    "activate.nu",
-    "activate.ps1",
-    "activate_this.py",
-];
-
 /// Copies the environment at `src` to `dst` (which must not exist) and makes the copy
 /// self-contained:
 ///
@@ -105,7 +95,8 @@ fn relocate(src: &Path, dst: &Path) -> Result<(), WorkonError> {
         let path = entry.path();
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
         let name = entry.file_name();
-        if !is_file || ACTIVATION_SCRIPTS.iter().any(|s| name == *s) {
+        // den-venv's activation scripts are regenerated for the copy below, not edited.
+        if !is_file || den_venv::activation_script_names().any(|script| name == script) {
             continue;
         }
         let content = fs::read(&path).map_err(WorkonError::io("read", &path))?;
