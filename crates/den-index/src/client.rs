@@ -75,10 +75,6 @@ fn describe(error: reqwest::Error) -> String {
     reason
 }
 
-fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
-    IndexError::io(path)
-}
-
 /// Compares finished hashers with the digests they were started for.
 ///
 /// Errors: [`IndexError::HashMismatch`] for the first that differs.
@@ -253,8 +249,11 @@ impl IndexClient {
         }
     }
 
-    /// Reads a whole response body.
-    async fn body(url: &Url, response: reqwest::Response) -> Result<Vec<u8>, IndexError> {
+    /// Reads a whole response body (pages, metadata files, range responses).
+    pub(crate) async fn body(
+        url: &Url,
+        response: reqwest::Response,
+    ) -> Result<Vec<u8>, IndexError> {
         response
             .bytes()
             .await
@@ -435,8 +434,8 @@ impl IndexClient {
         path: &Path,
     ) -> Result<(), IndexError> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(io_at(dir))?;
-        let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io_at(dir))?;
+        std::fs::create_dir_all(dir).map_err(IndexError::io(dir))?;
+        let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(IndexError::io(dir))?;
         let mut hashers: Vec<(&HashDigest, Hasher)> = file
             .hashes
             .iter()
@@ -451,7 +450,8 @@ impl IndexClient {
             for (_, hasher) in &mut hashers {
                 hasher.update(&chunk);
             }
-            temp.write_all(&chunk).map_err(io_at(temp.path()))?;
+            temp.write_all(&chunk)
+                .map_err(IndexError::io(temp.path()))?;
         }
         check_hashes(&file.raw_filename, hashers)?;
         temp.persist(path).map_err(|e| IndexError::Io {
@@ -595,13 +595,5 @@ impl IndexClient {
             HeaderValue::from_static("identity"),
         );
         self.get(url, headers).await
-    }
-
-    /// Reads a whole response body (for range responses).
-    pub(crate) async fn read_body(
-        url: &Url,
-        response: reqwest::Response,
-    ) -> Result<Vec<u8>, IndexError> {
-        Self::body(url, response).await
     }
 }
