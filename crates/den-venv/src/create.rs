@@ -217,11 +217,7 @@ fn flavor(interpreter: &Interpreter) -> Result<Flavor, VenvError> {
 /// Makes `location` absolute against the current directory and removes `.` and `..`
 /// lexically, like Python's `os.path.abspath`.
 fn absolute(location: &Path) -> Result<PathBuf, VenvError> {
-    let joined = std::path::absolute(location).map_err(|source| VenvError::Io {
-        action: "make absolute",
-        path: location.to_path_buf(),
-        source,
-    })?;
+    let joined = std::path::absolute(location).map_err(VenvError::io("make absolute", location))?;
     let mut normalized = PathBuf::new();
     for component in joined.components() {
         match component {
@@ -312,11 +308,7 @@ fn resolve_base_executable(interpreter: &Interpreter) -> Result<PathBuf, VenvErr
 fn prepare_directory(root: &Path, clear: bool) -> Result<(), VenvError> {
     match fs::metadata(root) {
         Err(err) if err.kind() == io::ErrorKind::NotFound => create_dir_all(root),
-        Err(source) => Err(VenvError::Io {
-            action: "inspect",
-            path: root.to_path_buf(),
-            source,
-        }),
+        Err(source) => Err(VenvError::io("inspect", root)(source)),
         Ok(metadata) if !metadata.is_dir() => Err(VenvError::NotADirectory {
             path: root.to_path_buf(),
         }),
@@ -325,11 +317,7 @@ fn prepare_directory(root: &Path, clear: bool) -> Result<(), VenvError> {
             if root.join("pyvenv.cfg").is_file() {
                 return Ok(());
             }
-            let mut entries = fs::read_dir(root).map_err(|source| VenvError::Io {
-                action: "read directory",
-                path: root.to_path_buf(),
-                source,
-            })?;
+            let mut entries = fs::read_dir(root).map_err(VenvError::io("read directory", root))?;
             if entries.next().is_some() {
                 return Err(VenvError::NotAnEnvironment {
                     path: root.to_path_buf(),
@@ -343,26 +331,18 @@ fn prepare_directory(root: &Path, clear: bool) -> Result<(), VenvError> {
 /// Deletes everything inside `root`, keeping `root` itself (it may be the current directory or
 /// a mount point).
 fn clear_directory(root: &Path) -> Result<(), VenvError> {
-    let io_error = |action, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| VenvError::Io {
-            action,
-            path,
-            source,
-        }
-    };
-    let entries = fs::read_dir(root).map_err(io_error("read directory", root))?;
+    let entries = fs::read_dir(root).map_err(VenvError::io("read directory", root))?;
     for entry in entries {
-        let entry = entry.map_err(io_error("read directory", root))?;
+        let entry = entry.map_err(VenvError::io("read directory", root))?;
         let path = entry.path();
         let is_dir = entry
             .file_type()
-            .map_err(io_error("inspect", &path))?
+            .map_err(VenvError::io("inspect", &path))?
             .is_dir();
         if is_dir {
-            fs::remove_dir_all(&path).map_err(io_error("remove", &path))?;
+            fs::remove_dir_all(&path).map_err(VenvError::io("remove", &path))?;
         } else {
-            fs::remove_file(&path).map_err(io_error("remove", &path))?;
+            fs::remove_file(&path).map_err(VenvError::io("remove", &path))?;
         }
     }
     Ok(())
@@ -395,11 +375,7 @@ fn executable_names(flavor: Flavor, (major, minor): (u8, u8), gil_disabled: bool
 fn place_executable(base: &Path, link: &Path, copy: bool) -> Result<(), VenvError> {
     remove_if_present(link)?;
     if copy {
-        fs::copy(base, link).map_err(|source| VenvError::Io {
-            action: "copy the interpreter to",
-            path: link.to_path_buf(),
-            source,
-        })?;
+        fs::copy(base, link).map_err(VenvError::io("copy the interpreter to", link))?;
         Ok(())
     } else {
         symlink(base, link)
@@ -408,11 +384,7 @@ fn place_executable(base: &Path, link: &Path, copy: bool) -> Result<(), VenvErro
 
 /// PyPy loads `libpypy*-c.so` from next to its executable: link or copy those into `bin/`.
 fn place_pypy_libraries(home: &Path, scripts: &Path, copy: bool) -> Result<(), VenvError> {
-    let entries = fs::read_dir(home).map_err(|source| VenvError::Io {
-        action: "read directory",
-        path: home.to_path_buf(),
-        source,
-    })?;
+    let entries = fs::read_dir(home).map_err(VenvError::io("read directory", home))?;
     for entry in entries.flatten() {
         let name = entry.file_name();
         if name.to_string_lossy().starts_with("libpypy") {
@@ -425,47 +397,31 @@ fn place_pypy_libraries(home: &Path, scripts: &Path, copy: bool) -> Result<(), V
 /// Removes the file or symlink at `path` if there is one.
 fn remove_if_present(path: &Path) -> Result<(), VenvError> {
     match fs::remove_file(path) {
-        Err(err) if err.kind() != io::ErrorKind::NotFound => Err(VenvError::Io {
-            action: "replace",
-            path: path.to_path_buf(),
-            source: err,
-        }),
+        Err(err) if err.kind() != io::ErrorKind::NotFound => {
+            Err(VenvError::io("replace", path)(err))
+        }
         _ => Ok(()),
     }
 }
 
 fn create_dir_all(path: &Path) -> Result<(), VenvError> {
-    fs::create_dir_all(path).map_err(|source| VenvError::Io {
-        action: "create directory",
-        path: path.to_path_buf(),
-        source,
-    })
+    fs::create_dir_all(path).map_err(VenvError::io("create directory", path))
 }
 
 fn write(path: &Path, contents: &str) -> Result<(), VenvError> {
-    fs::write(path, contents).map_err(|source| VenvError::Io {
-        action: "write",
-        path: path.to_path_buf(),
-        source,
-    })
+    fs::write(path, contents).map_err(VenvError::io("write", path))
 }
 
 #[cfg(unix)]
 fn symlink(target: &Path, link: &Path) -> Result<(), VenvError> {
-    std::os::unix::fs::symlink(target, link).map_err(|source| VenvError::Io {
-        action: "create symlink",
-        path: link.to_path_buf(),
-        source,
-    })
+    std::os::unix::fs::symlink(target, link).map_err(VenvError::io("create symlink", link))
 }
 
 #[cfg(not(unix))]
 fn symlink(_target: &Path, link: &Path) -> Result<(), VenvError> {
-    Err(VenvError::Io {
-        action: "create symlink",
-        path: link.to_path_buf(),
-        source: io::Error::from(io::ErrorKind::Unsupported),
-    })
+    Err(VenvError::io("create symlink", link)(io::Error::from(
+        io::ErrorKind::Unsupported,
+    )))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ mod create;
 mod quote;
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use activators::activation_script_names;
 pub use create::{create_venv, write_activation_scripts};
@@ -214,4 +214,17 @@ pub enum VenvError {
         /// The file-system error.
         source: io::Error,
     },
+}
+
+impl VenvError {
+    /// A `map_err` adapter: the file-system error of doing `action` on `path`, as
+    /// [`VenvError::Io`].
+    pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> Self {
+        let path = path.to_path_buf();
+        move |source| Self::Io {
+            action,
+            path,
+            source,
+        }
+    }
 }
