@@ -547,16 +547,8 @@ impl IndexClient {
                 redact(&url)
             );
         }
-        match crate::zip::RemoteZip::open(self, file).await {
-            Ok(crate::zip::Opened::Remote(remote)) => match remote.metadata(self, wheel).await {
-                Ok(bytes) => return Ok(bytes),
-                Err(error @ (IndexError::Network { .. } | IndexError::HashMismatch { .. })) => {
-                    return Err(error);
-                }
-                Err(error) => {
-                    tracing::debug!("range requests failed ({error}); downloading the wheel");
-                }
-            },
+        let ranged = match crate::zip::RemoteZip::open(self, file).await {
+            Ok(crate::zip::Opened::Remote(remote)) => remote.metadata(self, wheel).await,
             Ok(crate::zip::Opened::Whole(response)) => {
                 tracing::debug!(
                     "{} ignores Range; downloading the whole wheel",
@@ -565,6 +557,10 @@ impl IndexClient {
                 self.store(file, response, wheel_path).await?;
                 return crate::zip::metadata_from_file(wheel_path, wheel).map_err(metadata_error);
             }
+            Err(error) => Err(error),
+        };
+        match ranged {
+            Ok(bytes) => return Ok(bytes),
             Err(error @ (IndexError::Network { .. } | IndexError::HashMismatch { .. })) => {
                 return Err(error);
             }
