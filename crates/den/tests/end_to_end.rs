@@ -8,30 +8,18 @@ use std::process::{Command, Output};
 
 use den_test_support::{TestIndex, WheelBuilder};
 
+mod common;
+
 /// A CPython 3.10+ with ensurepip's bundled wheels: one of pyenv's, else `python3` on PATH if
 /// it has them. `None` makes a test skip with a note, except in CI (`CI` set), where a
 /// machine without one is a broken machine and the test fails.
 fn python() -> Option<PathBuf> {
     static PYTHON: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     let found = PYTHON.get_or_init(|| {
-        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-        let mut candidates: Vec<PathBuf> = std::fs::read_dir(home.join(".pyenv/versions"))
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .map(|e| e.path().join("bin/python3"))
-            .collect();
-        candidates.sort();
-        candidates.reverse();
-        candidates.push(PathBuf::from("python3"));
-        let probe = "import ensurepip, pathlib, sys; assert sys.version_info >= (3, 10); \
-                     assert list((pathlib.Path(ensurepip.__file__).parent / '_bundled').glob('pip-*.whl'))";
-        candidates.into_iter().find(|python| {
-            Command::new(python)
-                .args(["-c", probe])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
+        common::find_python(
+            "import ensurepip, pathlib, sys; assert sys.version_info >= (3, 10); \
+             assert list((pathlib.Path(ensurepip.__file__).parent / '_bundled').glob('pip-*.whl'))",
+        )
     });
     if found.is_none() && std::env::var_os("CI").is_some() {
         panic!("CI needs a CPython 3.10+ with ensurepip's wheels (pyenv's or python3 on PATH)");
@@ -71,17 +59,8 @@ impl World {
 
     /// `den` as [`World::den`], run in `cwd` with `VIRTUAL_ENV` set to `virtual_env`.
     fn den_in(&self, cwd: &Path, virtual_env: Option<&Path>, args: &[&str]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
-        command
-            .args(args)
-            .current_dir(cwd)
-            .env("DEN_CACHE_DIR", self.path("cache"))
-            .env("DEN_INDEX_URL", self.index.url())
-            .env("PIP_CONFIG_FILE", "/dev/null")
-            .env_remove("VIRTUAL_ENV")
-            .env_remove("PIP_INDEX_URL")
-            .env_remove("PIP_EXTRA_INDEX_URL")
-            .env_remove("PYENV_VERSION");
+        let mut command = common::den_command(&self.path("cache"), &self.index.url());
+        command.args(args).current_dir(cwd);
         if let Some(env) = virtual_env {
             command.env("VIRTUAL_ENV", env);
         }
@@ -90,14 +69,7 @@ impl World {
 
     /// Runs den and asserts it succeeded; returns stdout.
     fn den_ok(&self, args: &[&str]) -> String {
-        let out = self.den(args);
-        assert!(
-            out.status.success(),
-            "den {args:?} failed:\nstdout: {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        common::success_stdout(args, self.den(args))
     }
 
     /// Runs den, asserts it failed with exit code 1, and returns stderr.
@@ -489,11 +461,8 @@ fn two_processes_share_one_cache() {
     let children: Vec<_> = envs
         .iter()
         .map(|env| {
-            Command::new(env!("CARGO_BIN_EXE_den"))
+            common::den_command(&world.path("cache"), &world.index.url())
                 .args(["pip", "install", "-p", env.to_str().unwrap(), "alpha"])
-                .env("DEN_CACHE_DIR", world.path("cache"))
-                .env("DEN_INDEX_URL", world.index.url())
-                .env("PIP_CONFIG_FILE", "/dev/null")
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap()

@@ -9,29 +9,13 @@ use std::process::{Command, Output, Stdio};
 
 use den_test_support::{TestIndex, WheelBuilder};
 
+mod common;
+
 /// A CPython 3.10+ (pyenv's, else python3 on PATH); `None` skips, except in CI.
 fn python() -> Option<PathBuf> {
     static PYTHON: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let found = PYTHON.get_or_init(|| {
-        let home = std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .unwrap_or_default();
-        let mut candidates: Vec<PathBuf> = std::fs::read_dir(home.join(".pyenv/versions"))
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .map(|e| e.path().join("bin/python3"))
-            .collect();
-        candidates.sort();
-        candidates.reverse();
-        candidates.push(PathBuf::from("python3"));
-        candidates.into_iter().find(|python| {
-            Command::new(python)
-                .args(["-c", "import sys; assert sys.version_info >= (3, 10)"])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-    });
+    let found = PYTHON
+        .get_or_init(|| common::find_python("import sys; assert sys.version_info >= (3, 10)"));
     if found.is_none() && std::env::var_os("CI").is_some() {
         panic!("CI needs a CPython 3.10+");
     }
@@ -90,21 +74,15 @@ impl World {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
+        let mut command = common::den_command(&self.path("cache"), &self.index.url());
         command
             .args(args)
             .current_dir(self.dir.path())
             .env("HOME", self.dir.path())
             .env("WORKON_HOME", self.home())
             .env("SHELL", "/bin/sh")
-            .env("DEN_CACHE_DIR", self.path("cache"))
-            .env("DEN_INDEX_URL", self.index.url())
-            .env("PIP_CONFIG_FILE", "/dev/null")
-            .env_remove("VIRTUAL_ENV")
             .env_remove("VIRTUALENVWRAPPER_HOOK_DIR")
-            .env_remove("PROJECT_HOME")
-            .env_remove("PYENV_VERSION")
-            .env_remove("PIP_INDEX_URL");
+            .env_remove("PROJECT_HOME");
         for (key, value) in &self.vars {
             command.env(key, value);
         }
@@ -116,14 +94,7 @@ impl World {
     }
 
     fn den_ok(&self, args: &[&str]) -> String {
-        let out = self.den(args);
-        assert!(
-            out.status.success(),
-            "den {args:?} failed:\nstdout: {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        common::success_stdout(args, self.den(args))
     }
 
     /// Runs den, asserts it exited with `code`; returns stderr.
@@ -486,35 +457,14 @@ fn init_prints_the_integration_and_workon_opens_a_subshell() {
 
     world.create("sub", &[]);
     let env = world.env("sub");
-    let shells = ["/bin/sh", "bash", "zsh", "fish"]
-        .into_iter()
-        .filter_map(|shell| {
-            let found = Command::new("sh")
-                .args(["-c", &format!("command -v {shell}")])
-                .output()
-                .unwrap();
-            found
-                .status
-                .success()
-                .then(|| String::from_utf8(found.stdout).unwrap())
-        });
-    for shell in shells {
-        let shell = shell.trim();
-        let mut child = world
-            .command(&["workon", "sub"])
-            .env("SHELL", shell)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"echo \"env=$VIRTUAL_ENV\"; command -v python; exit 7\n")
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+    let shells = shells_on_path(&["/bin/sh", "bash", "zsh", "fish"]);
+    for shell in &shells {
+        let out = workon_in(
+            &world,
+            shell,
+            "sub",
+            "echo \"env=$VIRTUAL_ENV\"; command -v python; exit 7\n",
+        );
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             stdout.contains(&format!("env={}", env.display())),
@@ -621,8 +571,13 @@ fn copies_of_temporary_environments_are_kept_and_copy_sources_are_checked() {
 
 /// The shells on this machine among bash, zsh and fish, as paths.
 fn integrated_shells() -> Vec<String> {
-    ["bash", "zsh", "fish"]
-        .into_iter()
+    shells_on_path(&["bash", "zsh", "fish"])
+}
+
+/// Those of `shells` that `sh` finds, as paths.
+fn shells_on_path(shells: &[&str]) -> Vec<String> {
+    shells
+        .iter()
         .filter_map(|shell| {
             let found = Command::new("sh")
                 .args(["-c", &format!("command -v {shell}")])
@@ -638,6 +593,7 @@ fn integrated_shells() -> Vec<String> {
 
 /// Runs `den workon NAME` with `shell` as $SHELL, feeding `input` to the subshell.
 fn workon_in(world: &World, shell: &str, name: &str, input: &str) -> Output {
+    std::fs::create_dir_all(world.path("tmp")).unwrap();
     let mut child = world
         .command(&["workon", name])
         .env("SHELL", shell)

@@ -12,6 +12,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 const SCENARIO_SH: &str = include_str!("shell_integration/scenario.sh");
 const SCENARIO_FISH: &str = include_str!("shell_integration/scenario.fish");
 
@@ -74,22 +76,9 @@ complete_den() {
 }
 "#;
 
-/// A CPython 3 for the environments: the newest of pyenv's, else `/usr/bin/python3`.
+/// A CPython 3.10+ for the environments: the newest of pyenv's, else `python3` on PATH.
 fn python() -> Option<PathBuf> {
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir(home.join(".pyenv/versions"))
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with("3.1"))
-        .map(|e| e.path().join("bin/python3"))
-        .collect();
-    candidates.sort();
-    candidates.reverse();
-    candidates.push(PathBuf::from("/usr/bin/python3"));
-    candidates.into_iter().find(|python| python.is_file())
+    common::find_python("import sys; assert sys.version_info >= (3, 10)")
 }
 
 /// Whether `shell` can be started; a missing one skips its test with a note (CI must have it).
