@@ -156,32 +156,27 @@ fn availability<F: SourceFile>(files: Vec<F>, tags: &Tags, python: &Version) -> 
         published.dedup();
         return Availability::NoWheel { published };
     }
-    let python_ok = |f: &F| f.requires_python().is_none_or(|s| s.contains(python));
-    if !wheels.iter().any(|(f, _)| python_ok(f)) {
-        let specifiers = wheels
-            .iter()
-            .find_map(|(f, _)| f.requires_python().cloned())
-            .unwrap_or_default();
-        return Availability::RequiresPython(specifiers);
-    }
-    let best = wheels
+    let (allowed, excluded): (Vec<_>, Vec<_>) = wheels
         .into_iter()
-        .filter(|(f, _)| python_ok(f))
-        .max_by_key(|(f, wheel)| {
-            (
-                !f.is_yanked(),
-                tags.compatibility(wheel),
-                build_key(wheel.build.as_deref()),
-            )
-        });
+        .partition(|(f, _)| f.requires_python().is_none_or(|s| s.contains(python)));
+    let best = allowed.into_iter().max_by_key(|(f, wheel)| {
+        (
+            !f.is_yanked(),
+            tags.compatibility(wheel),
+            build_key(wheel.build.as_deref()),
+        )
+    });
     match best {
         Some((file, _)) => Availability::Usable {
             yanked: file.is_yanked(),
             file,
         },
-        None => Availability::NoWheel {
-            published: Vec::new(),
-        },
+        None => Availability::RequiresPython(
+            excluded
+                .iter()
+                .find_map(|(f, _)| f.requires_python().cloned())
+                .unwrap_or_default(),
+        ),
     }
 }
 
@@ -472,14 +467,14 @@ impl<S: PackageSource> Provider<S> {
         {
             return Ok(Some(preferred.clone()));
         }
-        let mut candidates = project
+        let candidates = project
             .versions
             .keys()
             .rev()
             .filter(|v| range.contains(*v) && usable(v));
         let allow_pre = self.allows_prereleases(name);
         let mut first_pre = None;
-        for version in candidates.by_ref() {
+        for version in candidates {
             if allow_pre || !version.any_prerelease() {
                 return Ok(Some(version.clone()));
             }
