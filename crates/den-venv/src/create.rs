@@ -291,12 +291,8 @@ fn resolve_base_executable(interpreter: &Interpreter) -> Result<PathBuf, VenvErr
         path: cfg_path.clone(),
         source,
     })?;
-    let home = cfg.lines().find_map(|line| {
-        let (key, value) = line.split_once('=')?;
-        (key.trim() == "home").then(|| PathBuf::from(value.trim()))
-    });
-    match (home, real.file_name()) {
-        (Some(home), Some(name)) => canonical(&home.join(name)),
+    match (crate::pyvenv_cfg_value(&cfg, "home"), real.file_name()) {
+        (Some(home), Some(name)) => canonical(&Path::new(home).join(name)),
         _ => Err(VenvError::BaseInterpreter {
             path: cfg_path,
             source: io::Error::new(io::ErrorKind::InvalidData, "it has no `home` key"),

@@ -20,6 +20,16 @@ pub use create::{create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
 
+/// The value of `key` in the text of a `pyvenv.cfg` (PEP 405 §Specification: `key = value`
+/// lines; key and value are trimmed; the first line with that key wins), e.g. `home` or
+/// `include-system-site-packages`. `None` when no line has that key.
+pub fn pyvenv_cfg_value<'a>(cfg: &'a str, key: &str) -> Option<&'a str> {
+    cfg.lines().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        (k.trim() == key).then_some(v.trim())
+    })
+}
+
 /// The prompt name shown as `(name) ` in an activated shell, from `--prompt`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Prompt {

@@ -7,7 +7,7 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 
 use crate::WorkonError;
-use crate::envs::{TMP_MARKER, cfg_value, read_pyvenv_cfg, set_cfg_value, site_packages};
+use crate::envs::{TMP_MARKER, read_pyvenv_cfg, set_cfg_value, site_packages};
 
 /// Copies the environment at `src` to `dst` (which must not exist) and makes the copy
 /// self-contained:
@@ -114,7 +114,8 @@ fn relocate(src: &Path, dst: &Path) -> Result<(), WorkonError> {
     let cfg = read_pyvenv_cfg(dst);
     let old_name = file_name(src);
     let new_name = file_name(dst);
-    let mut prompt = cfg_value(&cfg, "prompt").unwrap_or_else(|| new_name.clone());
+    let mut prompt =
+        den_venv::pyvenv_cfg_value(&cfg, "prompt").map_or_else(|| new_name.clone(), str::to_string);
     if prompt == old_name {
         prompt = new_name.clone();
         let updated = set_cfg_value(&cfg, "prompt", &prompt);

@@ -4,6 +4,8 @@
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+use den_venv::pyvenv_cfg_value;
+
 use crate::names::{near_names, validate_name};
 use crate::{Homes, WorkonError};
 
@@ -33,8 +35,8 @@ impl EnvInfo {
     /// Reads the description of the environment `name` at `path`.
     pub fn read(name: &str, path: &Path) -> Self {
         let cfg = read_pyvenv_cfg(path);
-        let python = cfg_value(&cfg, "version_info")
-            .or_else(|| cfg_value(&cfg, "version"))
+        let python = pyvenv_cfg_value(&cfg, "version_info")
+            .or_else(|| pyvenv_cfg_value(&cfg, "version"))
             .map(|v| {
                 // virtualenv writes `3.12.1.final.0`; keep the release part.
                 v.split('.')
@@ -222,14 +224,6 @@ pub(crate) fn read_pyvenv_cfg(root: &Path) -> String {
     fs::read_to_string(root.join("pyvenv.cfg")).unwrap_or_default()
 }
 
-/// The value of `key` in pyvenv.cfg text (`key = value` lines, keys trimmed).
-pub(crate) fn cfg_value(cfg: &str, key: &str) -> Option<String> {
-    cfg.lines().find_map(|line| {
-        let (k, v) = line.split_once('=')?;
-        (k.trim() == key).then(|| v.trim().to_string())
-    })
-}
-
 /// `cfg` with the value of `key` replaced by `value` (or a `key = value` line appended).
 pub(crate) fn set_cfg_value(cfg: &str, key: &str, value: &str) -> String {
     let mut out = String::with_capacity(cfg.len() + key.len() + value.len() + 4);
@@ -265,7 +259,7 @@ pub fn toggle_global_site_packages(root: &Path) -> Result<bool, WorkonError> {
         });
     }
     let cfg = fs::read_to_string(&path).map_err(WorkonError::io("read", &path))?;
-    let enabled = cfg_value(&cfg, "include-system-site-packages")
+    let enabled = pyvenv_cfg_value(&cfg, "include-system-site-packages")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let updated = set_cfg_value(
         &cfg,
