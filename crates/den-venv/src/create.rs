@@ -161,11 +161,7 @@ pub fn write_activation_scripts(
     let Some(root_text) = root.to_str() else {
         return Err(VenvError::NonUtf8Path { path: root });
     };
-    if prompt.contains(['\n', '\r']) {
-        return Err(VenvError::InvalidPrompt {
-            prompt: prompt.to_string(),
-        });
-    }
+    check_prompt(prompt)?;
     let site_packages = absolute(site_packages)?;
     let Ok(relative) = site_packages.strip_prefix(&root) else {
         return Err(VenvError::SitePackagesOutsideRoot {
@@ -242,18 +238,23 @@ fn resolve_prompt(prompt: &Prompt, root: &Path) -> Result<(String, Option<String
             Some(file_name_or_whole(&cwd))
         }
     };
-    if let Some(name) = configured
-        .as_ref()
-        .filter(|name| name.contains(['\n', '\r']))
-    {
-        return Err(VenvError::InvalidPrompt {
-            prompt: name.clone(),
-        });
+    if let Some(name) = &configured {
+        check_prompt(name)?;
     }
     let shown = configured
         .clone()
         .unwrap_or_else(|| file_name_or_whole(root));
     Ok((shown, configured))
+}
+
+/// Refuses a prompt with a line break, which `pyvenv.cfg` cannot hold.
+fn check_prompt(prompt: &str) -> Result<(), VenvError> {
+    if prompt.contains(['\n', '\r']) {
+        return Err(VenvError::InvalidPrompt {
+            prompt: prompt.to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// The last component of `path`, or the whole path when it has none (`/`).
