@@ -32,67 +32,32 @@ impl Netrc {
     pub fn parse(text: &str) -> Self {
         let mut entries = Vec::new();
         let mut current: Option<(Option<String>, Option<String>, Option<String>)> = None;
-        let mut lines = text.lines();
-        let mut pending: Vec<String> = Vec::new();
-        loop {
-            if pending.is_empty() {
-                match lines.next() {
-                    Some(line) => {
-                        pending = line.split_whitespace().rev().map(str::to_string).collect();
-                        continue;
-                    }
-                    None => break,
-                }
-            }
-            let Some(token) = pending.pop() else { continue };
-            let mut next = |pending: &mut Vec<String>| -> Option<String> {
-                loop {
-                    if let Some(t) = pending.pop() {
-                        return Some(t);
-                    }
-                    *pending = lines
-                        .next()?
-                        .split_whitespace()
-                        .rev()
-                        .map(str::to_string)
-                        .collect();
-                }
-            };
-            match token.as_str() {
+        let mut tokens = Tokens {
+            lines: text.lines(),
+            line: "".split_whitespace(),
+        };
+        while let Some(token) = tokens.next() {
+            match token {
                 "machine" | "default" => {
                     if let Some((machine, Some(login), password)) = current.take() {
                         entries.push((machine, login, password));
                     }
-                    let machine = if token == "machine" {
-                        next(&mut pending)
-                    } else {
-                        None
+                    let machine = match token {
+                        "machine" => tokens.next().map(str::to_string),
+                        _ => None,
                     };
                     current = Some((machine, None, None));
                 }
-                "login" => {
-                    let value = next(&mut pending);
-                    if let Some(entry) = current.as_mut() {
-                        entry.1 = value;
-                    }
-                }
-                "password" => {
-                    let value = next(&mut pending);
-                    if let Some(entry) = current.as_mut() {
-                        entry.2 = value;
+                "login" | "password" => {
+                    let value = tokens.next().map(str::to_string);
+                    if let Some((_, login, password)) = current.as_mut() {
+                        *(if token == "login" { login } else { password }) = value;
                     }
                 }
                 "account" => {
-                    next(&mut pending);
+                    tokens.next();
                 }
-                "macdef" => {
-                    pending.clear();
-                    for line in lines.by_ref() {
-                        if line.trim().is_empty() {
-                            break;
-                        }
-                    }
-                }
+                "macdef" => tokens.skip_macro(),
                 _ => {}
             }
         }
@@ -134,6 +99,35 @@ impl Netrc {
             .find(|(m, _, _)| m.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(host)))
             .or_else(|| self.entries.iter().find(|(m, _, _)| m.is_none()))
             .map(|(_, login, password)| (login.as_str(), password.as_deref()))
+    }
+}
+
+/// The whitespace-separated tokens of netrc text, line by line.
+struct Tokens<'a> {
+    lines: std::str::Lines<'a>,
+    /// The rest of the current line.
+    line: std::str::SplitWhitespace<'a>,
+}
+
+impl<'a> Tokens<'a> {
+    /// The next token, across line breaks.
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            if let Some(token) = self.line.next() {
+                return Some(token);
+            }
+            self.line = self.lines.next()?.split_whitespace();
+        }
+    }
+
+    /// Skips a `macdef`: the rest of its line and the body up to the next blank line.
+    fn skip_macro(&mut self) {
+        self.line = "".split_whitespace();
+        for line in self.lines.by_ref() {
+            if line.trim().is_empty() {
+                break;
+            }
+        }
     }
 }
 
