@@ -24,6 +24,8 @@ use crate::discovery::InterpreterSource;
 
 /// The script run inside each interpreter; prints the facts as JSON.
 const QUERY_SCRIPT: &str = include_str!("query_interpreter.py");
+/// [`fnv1a`] of [`QUERY_SCRIPT`], stamped on cache entries so a changed script re-queries.
+const QUERY_SCRIPT_HASH: u64 = fnv1a(QUERY_SCRIPT.as_bytes());
 
 /// The sysconfig install scheme paths of an interpreter (`sysconfig.get_paths()`), absolute.
 ///
@@ -337,7 +339,7 @@ impl Stamp {
             .and_then(|cfg| fs::metadata(cfg).ok())
             .and_then(|m| mtime(&m));
         Ok(Self {
-            script: fnv1a(QUERY_SCRIPT.as_bytes()),
+            script: QUERY_SCRIPT_HASH,
             mtime: mtime(&metadata).unwrap_or_default(),
             size: metadata.len(),
             target,
@@ -362,11 +364,16 @@ fn mtime(metadata: &fs::Metadata) -> Option<(u64, u32)> {
     Some((since.as_secs(), since.subsec_nanos()))
 }
 
-/// FNV-1a, stable across runs and platforms (unlike std's hasher).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// FNV-1a, stable across runs and platforms (unlike std's hasher); `const` so the query
+/// script's hash is computed once, at compile time ([`QUERY_SCRIPT_HASH`]).
+const fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
 }
 
 fn store(path: &Path, stamp: Stamp, facts: &RawFacts) {
