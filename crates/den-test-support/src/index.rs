@@ -125,26 +125,6 @@ fn escape_attr(value: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(byte) = path
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 impl TestIndex {
     /// Starts an empty index with metadata files, range requests and JSON all enabled.
     ///
@@ -419,7 +399,10 @@ fn read(path: &Path) -> (String, Vec<u8>) {
 
 /// Routes one request; logs it with its status, then applies any injected delay.
 fn handle(state: &Mutex<State>, request: &Request) -> Response {
-    let path = percent_decode(request.path.split(['?', '#']).next().unwrap_or("/"));
+    let path = request.path.split(['?', '#']).next().unwrap_or("/");
+    let path = percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned();
     let (response, delay) = {
         let mut state = lock(state);
         let (response, delay) = respond(&mut state, request, &path);
