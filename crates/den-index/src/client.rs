@@ -502,7 +502,7 @@ impl IndexClient {
             return Ok(metadata);
         }
         let bytes = if wheel_path.is_file() {
-            crate::zip::metadata_from_file(&wheel_path, wheel).map_err(metadata_error)?
+            crate::zip::metadata_from_file(&wheel_path, wheel, &file.raw_filename)?
         } else {
             self.fetch_metadata(file, wheel, &wheel_path).await?
         };
@@ -524,10 +524,6 @@ impl IndexClient {
         wheel: &den_dist::WheelFilename,
         wheel_path: &Path,
     ) -> Result<Vec<u8>, IndexError> {
-        let metadata_error = |reason: String| IndexError::Metadata {
-            filename: file.raw_filename.clone(),
-            reason,
-        };
         if file.core_metadata {
             let mut url = file.url.clone();
             url.set_path(&format!("{}.metadata", file.url.path()));
@@ -555,7 +551,7 @@ impl IndexClient {
                     redact(&file.url)
                 );
                 self.store(file, response, wheel_path).await?;
-                return crate::zip::metadata_from_file(wheel_path, wheel).map_err(metadata_error);
+                return crate::zip::metadata_from_file(wheel_path, wheel, &file.raw_filename);
             }
             Err(error) => Err(error),
         };
@@ -569,7 +565,7 @@ impl IndexClient {
             }
         }
         let path = self.download(file).await?;
-        crate::zip::metadata_from_file(&path, wheel).map_err(metadata_error)
+        crate::zip::metadata_from_file(&path, wheel, &file.raw_filename)
     }
 
     /// A GET of `url` with a `Range: bytes=<spec>` header (and no content encoding, so offsets

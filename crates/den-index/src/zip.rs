@@ -64,26 +64,41 @@ fn pick_metadata<'a>(
         })
 }
 
-/// Reads `METADATA` from the wheel at `path`. Errors are reasons, for [`IndexError::Metadata`].
-pub(crate) fn metadata_from_file(path: &Path, wheel: &WheelFilename) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
-        .map_err(|e| format!("{} is not a valid zip archive: {e}", path.display()))?;
+/// Reads `METADATA` from `wheel`, downloaded at `path` as `filename`.
+///
+/// Errors: [`IndexError::Metadata`] naming `filename` when the file is not a readable zip or
+/// has no top-level `*.dist-info/METADATA`.
+pub(crate) fn metadata_from_file(
+    path: &Path,
+    wheel: &WheelFilename,
+    filename: &str,
+) -> Result<Vec<u8>, IndexError> {
+    let error = |reason: String| IndexError::Metadata {
+        filename: filename.to_string(),
+        reason,
+    };
+    let file = std::fs::File::open(path).map_err(|e| error(format!("{}: {e}", path.display())))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
+        error(format!(
+            "{} is not a valid zip archive: {e}",
+            path.display()
+        ))
+    })?;
     let names: Vec<String> = archive
         .file_names()
         .filter_map(Result::ok)
         .map(|n| n.to_string())
         .collect();
     let member = pick_metadata(names.iter().map(String::as_str), wheel)
-        .ok_or("the wheel has no top-level *.dist-info/METADATA")?
+        .ok_or_else(|| error("the wheel has no top-level *.dist-info/METADATA".to_string()))?
         .to_string();
     let mut contents = Vec::new();
     archive
         .by_name(&member)
-        .map_err(|e| format!("cannot read {member}: {e}"))?
+        .map_err(|e| error(format!("cannot read {member}: {e}")))?
         .take(MAX_METADATA)
         .read_to_end(&mut contents)
-        .map_err(|e| format!("cannot read {member}: {e}"))?;
+        .map_err(|e| error(format!("cannot read {member}: {e}")))?;
     Ok(contents)
 }
 
