@@ -2,7 +2,6 @@
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -25,21 +24,15 @@ fn candidates() -> Vec<PathBuf> {
     paths
 }
 
-/// Queries `executable` with den-python, or returns `None` (with a printed note) when
-/// den-python cannot query yet or the interpreter is missing.
+/// Queries `executable` with den-python, or returns `None` (with a printed note) when the
+/// interpreter is missing.
 pub fn query(executable: &Path) -> Option<Interpreter> {
     if !executable.exists() {
         eprintln!("note: {} is absent, skipping", executable.display());
         return None;
     }
     let cache = Cache::temporary().unwrap();
-    match catch_unwind(AssertUnwindSafe(|| Interpreter::query(executable, &cache))) {
-        Ok(result) => Some(result.unwrap()),
-        Err(_) => {
-            eprintln!("note: den_python::Interpreter::query is not implemented yet, skipping");
-            None
-        }
-    }
+    Some(Interpreter::query(executable, &cache).unwrap())
 }
 
 /// The first available real interpreter, queried.
