@@ -282,7 +282,7 @@ fn install_all(
     let done = AtomicUsize::new(0);
     let result = parallel(printer, "Installing", &jobs, |(package, wheel)| {
         if interrupt::interrupted() {
-            return Ok(None);
+            return Ok(());
         }
         let options = InstallOptions {
             requested: package.requested,
@@ -292,7 +292,7 @@ fn install_all(
         den_install::install_wheel(wheel, &install_target, &options)
             .with_context(|| format!("cannot install {} {}", package.name, package.version))?;
         done.fetch_add(1, Ordering::SeqCst);
-        Ok(Some(()))
+        Ok(())
     });
     let done = done.load(Ordering::SeqCst);
     if interrupt::interrupted() {
