@@ -27,10 +27,15 @@ pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         copies: args.copies && !args.symlinks,
         den_version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    let location = cwd.join(&args.path);
-    let created = create(
+    let interpreter = find_base(
         args.python.as_deref(),
-        &location,
+        &cwd,
+        &DiscoveryEnv::from_process(),
+        cache,
+    )?;
+    let created = create_from(
+        interpreter,
+        &cwd.join(&args.path),
         &options,
         !args.without_pip,
         cache,
@@ -64,25 +69,6 @@ impl Created {
             printer.status(format!("Seeded {}", self.seeded.join(", ")));
         }
     }
-}
-
-/// Creates the environment at `location` (absolute) for the interpreter `python` asks for (a
-/// `--python` value; `None`: PYENV_VERSION, .python-version, else python3 on PATH, looked up
-/// from the current directory), then seeds pip unless `with_pip` is false.
-///
-/// # Errors
-///
-/// [`find_base`]'s and [`create_from`]'s.
-pub fn create(
-    python: Option<&str>,
-    location: &Path,
-    options: &VenvOptions,
-    with_pip: bool,
-    cache: &Cache,
-) -> anyhow::Result<Created> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let interpreter = find_base(python, &cwd, &DiscoveryEnv::from_process(), cache)?;
-    create_from(interpreter, location, options, with_pip, cache)
 }
 
 /// The supported base interpreter `python` asks for (a `--python` value; `None`:
