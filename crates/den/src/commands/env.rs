@@ -215,20 +215,19 @@ impl Ctx<'_> {
             !options.without_pip,
             &cache,
         )
-        .inspect_err(|_| {
-            // A half-made environment under a name the user wants is in the way of a retry.
-            let _ = std::fs::remove_dir_all(&root);
-        })?;
+        .map_err(|err| discard(&root, err, None))?;
         let finish = || -> anyhow::Result<()> {
-            let shell = std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".to_string());
-            write_env_hook_files(&root, &shell)?;
+            write_env_hook_files(&root, &user_shell())?;
             self.hook_in_home(RunHook::PreMkVirtualenv, &[name])?;
             Ok(())
         };
-        if let Err(err) = finish() {
-            den_workon::remove_env(&root)?;
-            return Err(err.context(format!("environment '{name}' was not created")));
-        }
+        finish().map_err(|err| {
+            discard(
+                &root,
+                err,
+                Some(format!("environment '{name}' was not created")),
+            )
+        })?;
         self.printer.status(format!(
             "Created virtual environment '{name}' at {} with Python {} ({})",
             root.display(),
@@ -246,15 +245,15 @@ impl Ctx<'_> {
             }
             Ok(())
         };
-        if let Err(err) = fill() {
+        fill().map_err(|err| {
             // A half-filled environment under the wanted name would make a retry fail with
             // "already exists".
-            den_workon::remove_env(&root)?;
-            return Err(err.context(format!(
+            let note = format!(
                 "environment '{name}' was removed again because setting it up failed; fix the \
                  problem below and run the same command again"
-            )));
-        }
+            );
+            discard(&root, err, Some(note))
+        })?;
         Ok(root)
     }
 
@@ -287,7 +286,8 @@ impl Ctx<'_> {
     fn tmp(&self, options: &EnvCreateOptions) -> anyhow::Result<ExitCode> {
         let name = format!("tmp-{:016x}", random());
         let root = self.make_env(&name, options)?;
-        den_workon::mark_temporary(&root)?;
+        // Unmarked, it would outlive `deactivate` under a name the user never saw.
+        den_workon::mark_temporary(&root).map_err(|err| discard(&root, err.into(), None))?;
         self.printer.out(name);
         Ok(ExitCode::SUCCESS)
     }
@@ -450,16 +450,15 @@ impl Ctx<'_> {
         den_workon::copy_env(&source, &target)?;
         let source_text = source.to_string_lossy();
         let hooks = || -> anyhow::Result<()> {
-            let shell = std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".to_string());
-            write_env_hook_files(&target, &shell)?;
+            write_env_hook_files(&target, &user_shell())?;
             self.hook_in_home(RunHook::PreCpVirtualenv, &[&source_text, &target_name])?;
             self.hook_in_home(RunHook::PreMkVirtualenv, &[&target_name])?;
             Ok(())
         };
-        if let Err(err) = hooks() {
-            den_workon::remove_env(&target)?;
-            return Err(err.context(format!("environment '{target_name}' was not created")));
-        }
+        hooks().map_err(|err| {
+            let note = format!("environment '{target_name}' was not created");
+            discard(&target, err, Some(note))
+        })?;
         Ok(ExitCode::SUCCESS)
     }
 
@@ -574,6 +573,32 @@ impl Ctx<'_> {
         self.report(&report);
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// `err`, after removing the half-made environment at `root` so the same command can be
+/// retried, with `note` (what happened to the environment) as context. When the removal fails
+/// too, the context says so and names the directory to delete instead, and the original cause
+/// is kept.
+fn discard(root: &Path, err: anyhow::Error, note: Option<String>) -> anyhow::Error {
+    let removal = if root.exists() || root.is_symlink() {
+        den_workon::remove_env(root)
+    } else {
+        Ok(())
+    };
+    match (removal, note) {
+        (Ok(()), None) => err,
+        (Ok(()), Some(note)) => err.context(note),
+        (Err(removal), _) => err.context(format!(
+            "the half-made environment could not be removed ({removal}); delete {} before \
+             running the command again",
+            root.display()
+        )),
+    }
+}
+
+/// The user's shell ($SHELL, else /bin/sh), the one per-environment hook files are for.
+fn user_shell() -> String {
+    std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".to_string())
 }
 
 /// Interpreter discovery for a new environment, blind to the active one: `$VIRTUAL_ENV/bin` is
