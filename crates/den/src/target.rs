@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use den_cache::Cache;
 use den_install::InstallScheme;
 use den_python::{Interpreter, PythonRequest, SysconfigPaths};
+use den_venv::VirtualEnv;
 
 use crate::cli::TargetArgs;
 
@@ -21,6 +22,20 @@ pub struct Target {
 }
 
 impl Target {
+    /// The environment den just created at `env` from the `base` interpreter. Its facts
+    /// follow from the base's (same version, tags and markers) and den-venv's layout, so its
+    /// own interpreter is not started to learn them.
+    pub fn new_env(base: &Interpreter, env: &VirtualEnv) -> Self {
+        let interpreter = Interpreter {
+            executable: env.python.clone(),
+            sys_executable: env.python.clone(),
+            prefix: env.root.clone(),
+            paths: env.scheme(),
+            ..base.clone()
+        };
+        Target { interpreter }
+    }
+
     /// The distinct site-packages directories (purelib, platlib) to read and write.
     pub fn site_packages(&self) -> Vec<PathBuf> {
         let paths = &self.interpreter.paths;

@@ -21,6 +21,7 @@ use crate::cli::{
     LinkModeArg, TargetArgs, UninstallArgs,
 };
 use crate::printer::Printer;
+use crate::target::Target;
 
 /// Packages `den env wipe` keeps: what seeding installs.
 const SEED_PACKAGES: [&str; 3] = ["pip", "setuptools", "wheel"];
@@ -241,7 +242,11 @@ impl Ctx<'_> {
                 den_workon::write_project(&root, project, &self.cwd)?;
             }
             if !options.install.is_empty() || !options.requirement_files.is_empty() {
-                self.install(&root, options, &cache)?;
+                self.install(
+                    &Target::new_env(&created.interpreter, &created.env),
+                    options,
+                    &cache,
+                )?;
             }
             Ok(())
         };
@@ -257,10 +262,11 @@ impl Ctx<'_> {
         Ok(root)
     }
 
-    /// Installs -i / -r packages into `root` with `den pip install`'s code.
+    /// Installs -i / -r packages into the new environment `target` with `den pip install`'s
+    /// code.
     fn install(
         &self,
-        root: &Path,
+        target: &Target,
         options: &EnvCreateOptions,
         cache: &den_cache::Cache,
     ) -> anyhow::Result<()> {
@@ -274,12 +280,13 @@ impl Ctx<'_> {
             pre: false,
             require_hashes: false,
             link_mode: LinkModeArg::Hardlink,
+            // Not looked at: the target is given.
             target: TargetArgs {
-                python: Some(root.to_string_lossy().into_owned()),
+                python: None,
                 system: false,
             },
         };
-        super::install::run(&args, cache, self.printer)?;
+        super::install::install_into(target, &args, cache, self.printer)?;
         Ok(())
     }
 

@@ -36,6 +36,16 @@ const CONCURRENT_DOWNLOADS: usize = 16;
 /// Runs `den pip install`.
 pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let target = target::find(&args.target, cache, Access::Change)?;
+    install_into(&target, args, cache, printer)
+}
+
+/// Installs what `args` asks for into `target` (`args.target` is not looked at).
+pub fn install_into(
+    target: &Target,
+    args: &InstallArgs,
+    cache: &Cache,
+    printer: &Printer,
+) -> anyhow::Result<ExitCode> {
     let inputs = collect_requirements(args)?;
     if inputs.requirements.is_empty() {
         bail!("you must give at least one requirement to install (see `den pip install --help`)");
@@ -114,7 +124,7 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
         den_install::unpack_wheel(cache, wheel)
             .with_context(|| format!("cannot use {}", wheel.display()))
     })?;
-    install_all(&target, args, &plan, &unpacked, printer)?;
+    install_all(target, args, &plan, &unpacked, printer)?;
     let names: Vec<String> = plan
         .install
         .iter()

@@ -58,6 +58,8 @@ pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
 pub struct Created {
     /// The base interpreter.
     pub interpreter: Interpreter,
+    /// Where the environment's parts are.
+    pub env: VirtualEnv,
     /// `name-version` of each seeded package.
     pub seeded: Vec<String>,
 }
@@ -114,6 +116,7 @@ pub fn create_from(
     };
     Ok(Created {
         interpreter,
+        env,
         seeded,
     })
 }
