@@ -148,15 +148,25 @@ impl InstalledDist {
             .map_err(|reason| InstallError::DirectUrl { path, reason })
     }
 
-    /// The `pip freeze` line: `Name==1.0` with the METADATA spelling of the name,
-    /// `Name @ <url>` for PEP 610 direct URL installs, `-e <url>` for editable ones. Falls
-    /// back to the normalized name when the metadata is unreadable, and to `==` when
-    /// `direct_url.json` is invalid (as pip does, with a warning).
-    pub fn freeze_line(&self) -> String {
-        let name = self
-            .metadata()
+    /// The project name as the metadata spells it (`Foo.Bar`), else the normalized name
+    /// (`foo-bar`) when the metadata is unreadable. Reads the metadata file each call.
+    pub fn display_name(&self) -> String {
+        self.metadata()
             .map(|m| m.display_name)
-            .unwrap_or_else(|_| self.name.to_string());
+            .unwrap_or_else(|_| self.name.to_string())
+    }
+
+    /// The `pip freeze` line: `Name==1.0` with the METADATA spelling of the name
+    /// ([`InstalledDist::display_name`]), `Name @ <url>` for PEP 610 direct URL installs,
+    /// `-e <url>` for editable ones. Falls back to `==` when `direct_url.json` is invalid (as
+    /// pip does, with a warning).
+    pub fn freeze_line(&self) -> String {
+        self.freeze_line_as(&self.display_name())
+    }
+
+    /// [`InstalledDist::freeze_line`] with `name` (the [`InstalledDist::display_name`] the
+    /// caller already read) instead of reading the metadata again.
+    pub fn freeze_line_as(&self, name: &str) -> String {
         match self.direct_url() {
             Ok(Some((url, true))) => format!("-e {url}"),
             Ok(Some((url, false))) => format!("{name} @ {url}"),

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use den_cache::Cache;
 
 use crate::cli::FreezeArgs;
-use crate::commands::uninstall::display_name;
 use crate::printer::Printer;
 use crate::target;
 
@@ -26,7 +25,10 @@ pub fn run(args: &FreezeArgs, cache: &Cache, printer: &Printer) -> anyhow::Resul
     // before `jupyter-console` and `jupyter_client`).
     let mut lines: Vec<(String, String)> = dists
         .iter()
-        .map(|d| (display_name(d).to_lowercase(), d.freeze_line()))
+        .map(|d| {
+            let name = d.display_name();
+            (name.to_lowercase(), d.freeze_line_as(&name))
+        })
         .collect();
     lines.sort();
     for (_, line) in lines {

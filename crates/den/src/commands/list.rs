@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use den_cache::Cache;
 
 use crate::cli::{ListArgs, ListFormat};
-use crate::commands::uninstall::display_name;
 use crate::printer::Printer;
 use crate::target;
 
@@ -16,7 +15,7 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
     dists.sort_by(|a, b| a.name.cmp(&b.name));
     let rows: Vec<(String, String)> = dists
         .iter()
-        .map(|d| (display_name(d), d.version.to_string()))
+        .map(|d| (d.display_name(), d.version.to_string()))
         .collect();
     match args.format {
         ListFormat::Columns => {

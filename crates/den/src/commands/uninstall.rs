@@ -34,9 +34,10 @@ pub fn run(args: &UninstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Re
             printer.warn(format!("Skipping {name} as it is not installed."));
             continue;
         };
+        // Read before the metadata is removed with the rest.
+        let shown = dist.display_name();
         printer.status(format!(
-            "Found existing installation: {} {}",
-            display_name(dist),
+            "Found existing installation: {shown} {}",
             dist.version
         ));
         let removed = den_install::uninstall(dist)
@@ -49,19 +50,11 @@ pub fn run(args: &UninstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Re
             ));
         }
         printer.status(format!(
-            "  Successfully uninstalled {}-{}",
-            display_name(dist),
+            "  Successfully uninstalled {shown}-{}",
             dist.version
         ));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The project name as its metadata spells it, else the normalized name.
-pub fn display_name(dist: &den_install::InstalledDist) -> String {
-    dist.metadata()
-        .map(|m| m.display_name)
-        .unwrap_or_else(|_| dist.name.to_string())
 }
 
 /// Parses a package name given on the command line, naming it in the error.
