@@ -66,8 +66,7 @@ pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         printer.out(format!("Author: {}", field("Author")));
         printer.out(format!("Author-email: {}", field("Author-email")));
         printer.out(format!("License: {}", field("License")));
-        let location = dist.path.parent().unwrap_or(&dist.path);
-        printer.out(format!("Location: {}", location.display()));
+        printer.out(format!("Location: {}", dist.site_packages().display()));
         printer.out(format!("Requires: {}", requires.join(", ")));
         printer.out(format!("Required-by: {}", required_by.join(", ")));
         if args.files {
