@@ -20,6 +20,7 @@ use crate::cli::{
     EnvListArgs, EnvNameArg, EnvPathArgs, EnvProjectArgs, EnvRemoveArgs, GlobalArgs, InstallArgs,
     LinkModeArg, TargetArgs, UninstallArgs,
 };
+use crate::interrupt::DiscardOnSignal;
 use crate::printer::Printer;
 use crate::target::Target;
 
@@ -196,6 +197,7 @@ impl Ctx<'_> {
             .into());
         }
         let cache = crate::open_cache(self.global)?;
+        let _discard_on_signal = DiscardOnSignal::new(root.clone());
         let venv_options = VenvOptions {
             prompt: Prompt::from_arg(options.prompt.as_deref()),
             system_site_packages: options.system_site_packages,
