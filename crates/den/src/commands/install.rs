@@ -136,6 +136,7 @@ pub fn install_into(
 
 /// Requirements, constraints, hashes and index options from the command line and `-r` / `-c`
 /// files.
+#[derive(Default)]
 struct Inputs {
     requirements: Vec<Requirement>,
     constraints: Vec<Requirement>,
@@ -146,53 +147,44 @@ struct Inputs {
     pre: bool,
 }
 
+impl Inputs {
+    /// Adds requirements-file entries as requirements, or as constraints when
+    /// `into_constraints`, keeping their `--hash` options.
+    fn take(&mut self, entries: Vec<RequirementEntry>, into_constraints: bool) {
+        for entry in entries {
+            if !entry.hashes.is_empty() {
+                self.hashes
+                    .insert(entry.requirement.name.clone(), (entry.hashes, entry.origin));
+            }
+            if into_constraints {
+                self.constraints.push(entry.requirement);
+            } else {
+                self.requirements.push(entry.requirement);
+            }
+        }
+    }
+}
+
 fn collect_requirements(args: &InstallArgs) -> anyhow::Result<Inputs> {
-    let mut inputs = Inputs {
-        requirements: Vec::new(),
-        constraints: Vec::new(),
-        hashes: HashMap::new(),
-        index_url: None,
-        extra_index_urls: Vec::new(),
-        pre: false,
-    };
+    let mut inputs = Inputs::default();
     for arg in &args.requirements {
         inputs
             .requirements
             .push(den_requirements::parse_requirement_arg(arg)?);
     }
-    let mut take = |entries: Vec<RequirementEntry>, into_constraints: bool| {
-        for entry in entries {
-            if !entry.hashes.is_empty() {
-                inputs
-                    .hashes
-                    .insert(entry.requirement.name.clone(), (entry.hashes, entry.origin));
-            }
-            if into_constraints {
-                inputs.constraints.push(entry.requirement);
-            } else {
-                inputs.requirements.push(entry.requirement);
-            }
-        }
-    };
-    let mut index_url = None;
-    let mut extra_index_urls = Vec::new();
-    let mut pre = false;
     for path in &args.requirement_files {
         let file = den_requirements::parse_requirements_file(path)?;
-        take(file.requirements, false);
-        take(file.constraints, true);
-        index_url = index_url.or(file.index_url);
-        extra_index_urls.extend(file.extra_index_urls);
-        pre |= file.pre;
+        inputs.take(file.requirements, false);
+        inputs.take(file.constraints, true);
+        inputs.index_url = inputs.index_url.or(file.index_url);
+        inputs.extra_index_urls.extend(file.extra_index_urls);
+        inputs.pre |= file.pre;
     }
     for path in &args.constraint_files {
         let file = den_requirements::parse_requirements_file(path)?;
-        take(file.requirements, true);
-        take(file.constraints, true);
+        inputs.take(file.requirements, true);
+        inputs.take(file.constraints, true);
     }
-    inputs.index_url = index_url;
-    inputs.extra_index_urls = extra_index_urls;
-    inputs.pre = pre;
     Ok(inputs)
 }
 
