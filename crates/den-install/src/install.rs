@@ -12,7 +12,7 @@ use den_dist::{CoreMetadata, record_hash};
 use walkdir::WalkDir;
 
 use crate::error::io_err;
-use crate::installed::{DistKind, InstalledDist, direct_reference, find_installed};
+use crate::installed::{DistKind, InstalledDist, direct_reference, find_installed, read_metadata};
 use crate::paths::{normalize, relative_to, resolve_parent};
 use crate::record::{RecordEntry, parse_record, write_record};
 use crate::scripts::{
@@ -314,12 +314,7 @@ impl WheelInfo {
     fn read(unpacked: &UnpackedWheel, python_version: (u8, u8)) -> Result<Self, InstallError> {
         let dir = unpacked.dist_info_path();
         let root_is_purelib = root_is_purelib(&dir.join("WHEEL"), &unpacked.filename.to_string())?;
-        let metadata_path = dir.join("METADATA");
-        let bytes = fs::read(&metadata_path).map_err(io_err("read", &metadata_path))?;
-        let metadata = CoreMetadata::parse(&bytes).map_err(|source| InstallError::Metadata {
-            path: metadata_path.clone(),
-            source,
-        })?;
+        let metadata = read_metadata(&dir.join("METADATA"))?;
         let record_path = dir.join("RECORD");
         let text = fs::read_to_string(&record_path).map_err(io_err("read", &record_path))?;
         let record = parse_record(&text, &record_path)?

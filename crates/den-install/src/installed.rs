@@ -189,7 +189,7 @@ fn metadata_path(kind: DistKind, path: &Path) -> PathBuf {
 }
 
 /// Reads and parses a core metadata file.
-fn read_metadata(path: &Path) -> Result<CoreMetadata, InstallError> {
+pub(crate) fn read_metadata(path: &Path) -> Result<CoreMetadata, InstallError> {
     let bytes = fs::read(path).map_err(io_err("read", path))?;
     CoreMetadata::parse(&bytes).map_err(|source| InstallError::Metadata {
         path: path.to_path_buf(),
