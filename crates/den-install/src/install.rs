@@ -39,6 +39,18 @@ pub struct InstallScheme {
     pub headers: PathBuf,
 }
 
+impl InstallScheme {
+    /// The distinct site-packages directories: `purelib`, then `platlib` when it differs
+    /// (where installed distributions are looked for).
+    pub fn site_packages(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.purelib.clone()];
+        if self.platlib != self.purelib {
+            dirs.push(self.platlib.clone());
+        }
+        dirs
+    }
+}
+
 /// The environment a wheel is installed into.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstallTarget {
@@ -434,11 +446,7 @@ fn installed_of_same_name(
     unpacked: &UnpackedWheel,
     scheme: &InstallScheme,
 ) -> Result<Option<OldInstall>, InstallError> {
-    let mut dirs = vec![scheme.purelib.clone()];
-    if scheme.platlib != scheme.purelib {
-        dirs.push(scheme.platlib.clone());
-    }
-    let Some(old) = find_installed(&dirs, &unpacked.filename.name)? else {
+    let Some(old) = find_installed(&scheme.site_packages(), &unpacked.filename.name)? else {
         return Ok(None);
     };
     if old.kind != DistKind::DistInfo {

@@ -38,12 +38,7 @@ impl Target {
 
     /// The distinct site-packages directories (purelib, platlib) to read and write.
     pub fn site_packages(&self) -> Vec<PathBuf> {
-        let paths = &self.interpreter.paths;
-        let mut dirs = vec![paths.purelib.clone()];
-        if paths.platlib != paths.purelib {
-            dirs.push(paths.platlib.clone());
-        }
-        dirs
+        self.scheme().site_packages()
     }
 
     /// The distributions pip would list: those in [`Target::site_packages`] and, in an
