@@ -86,21 +86,27 @@ pub fn recover(site_packages: &[PathBuf]) -> Result<RecoveryReport, InstallError
 }
 
 fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallError> {
-    let leftovers = |prefix: &str| -> Result<Vec<PathBuf>, InstallError> {
-        let entries = match fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(io_err("list", dir)(e)),
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
-            .map(|e| e.path())
-            .collect();
-        paths.sort();
-        Ok(paths)
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_err("list", dir)(e)),
     };
-    for stash in leftovers(STASH_PREFIX)? {
+    // One listing for both kinds of leftovers: this runs before every change to an
+    // environment.
+    let mut stashes = Vec::new();
+    let mut temps = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(STASH_PREFIX) {
+            stashes.push(entry.path());
+        } else if name.starts_with(TMP_PREFIX) {
+            temps.push(entry.path());
+        }
+    }
+    stashes.sort();
+    temps.sort();
+    for stash in stashes {
         let journal = Journal::read(&stash)?;
         let name = journal.final_path().unwrap_or(&stash).to_path_buf();
         if journal.committed() {
@@ -118,7 +124,11 @@ fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallErr
         }
         report.removed.push(stash);
     }
-    for temp in leftovers(TMP_PREFIX)? {
+    // Those the journals above already cleaned up are gone.
+    for temp in temps
+        .into_iter()
+        .filter(|t| fs::symlink_metadata(t).is_ok())
+    {
         match remove_any(&temp) {
             Ok(()) => report.removed.push(temp),
             Err(e) => report
