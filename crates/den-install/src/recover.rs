@@ -110,13 +110,13 @@ fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallErr
         let journal = Journal::read(&stash)?;
         let name = journal.final_path().unwrap_or(&stash).to_path_buf();
         if journal.committed() {
-            tracing::warn!("finishing the interrupted install of {}", name.display());
+            tracing::debug!("finishing the interrupted install of {}", name.display());
             report
                 .problems
                 .extend(journal.roll_forward(dir, &mut || true));
             report.completed.push(name);
         } else {
-            tracing::warn!("undoing the interrupted install of {}", name.display());
+            tracing::debug!("undoing the interrupted install of {}", name.display());
             report.problems.extend(journal.roll_back());
             if journal.final_path().is_some() {
                 report.rolled_back.push(name);
@@ -125,10 +125,7 @@ fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallErr
         report.removed.push(stash);
     }
     // Those the journals above already cleaned up are gone.
-    for temp in temps
-        .into_iter()
-        .filter(|t| fs::symlink_metadata(t).is_ok())
-    {
+    for temp in temps.into_iter().filter(|t| fs::symlink_metadata(t).is_ok()) {
         match remove_any(&temp) {
             Ok(()) => report.removed.push(temp),
             Err(e) => report

@@ -31,8 +31,9 @@ pub struct Uninstalled {
 ///
 /// Only paths strictly inside the environment's prefix are deleted (for
 /// `<prefix>/lib/pythonX.Y/site-packages`, `<prefix>`; in general the parent of the nearest
-/// ancestor named `lib`/`lib64`/`Lib`, else site-packages itself): others are logged with
-/// `tracing::warn!` and returned in [`Uninstalled::skipped`], like pip's "non-local" paths.
+/// ancestor named `lib`/`lib64`/`Lib`, else site-packages itself): others are returned in
+/// [`Uninstalled::skipped`] (logged at debug level only: callers tell the user), like pip's
+/// "non-local" paths.
 ///
 /// Errors: a legacy egg-info distribution ([`InstallError::LegacyDistribution`]), an
 /// unreadable RECORD, or a file that cannot be removed ([`InstallError::Io`]).
@@ -170,7 +171,7 @@ pub(crate) fn recorded_files(
                     || is_inside(&resolve_parent(path), &real_prefix))
         });
     for path in &outside {
-        tracing::warn!(
+        tracing::debug!(
             "{}: RECORD lists {}, outside the environment {}; leaving it alone",
             dist.path.display(),
             path.display(),

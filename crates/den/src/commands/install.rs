@@ -284,18 +284,22 @@ fn install_all(
     let done = AtomicUsize::new(0);
     let result = parallel(printer, "Installing", &jobs, |(package, wheel)| {
         if interrupt::interrupted() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let options = InstallOptions {
             requested: package.requested,
             link_mode: args.link_mode.into(),
             ..InstallOptions::default()
         };
-        den_install::install_wheel(wheel, &install_target, &options)
+        let installed = den_install::install_wheel(wheel, &install_target, &options)
             .with_context(|| format!("cannot install {} {}", package.name, package.version))?;
         done.fetch_add(1, Ordering::SeqCst);
-        Ok(())
+        // Files of the replaced version that its RECORD listed outside the environment.
+        Ok(installed.skipped)
     });
+    if let Ok(skipped) = &result {
+        super::uninstall::warn_skipped(printer, &skipped.concat());
+    }
     let done = done.load(Ordering::SeqCst);
     if interrupt::interrupted() {
         bail!(

@@ -43,18 +43,24 @@ pub fn run(args: &UninstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Re
         let removed = den_install::uninstall(dist)
             .with_context(|| format!("cannot uninstall {} {}", dist.name, dist.version))?;
         printer.detail(format!("  removed {} files", removed.removed.len()));
-        for path in &removed.skipped {
-            printer.warn(format!(
-                "left {} alone: it is outside the environment",
-                path.display()
-            ));
-        }
+        warn_skipped(printer, &removed.skipped);
         printer.status(format!(
             "  Successfully uninstalled {shown}-{}",
             dist.version
         ));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Tells the user about files a RECORD listed outside the environment, which den left alone
+/// (see `den_install::uninstall`).
+pub fn warn_skipped(printer: &Printer, skipped: &[std::path::PathBuf]) {
+    for path in skipped {
+        printer.warn(format!(
+            "left {} alone: it is outside the environment",
+            path.display()
+        ));
+    }
 }
 
 /// Parses a package name given on the command line, naming it in the error.
