@@ -181,14 +181,14 @@ impl Ctx<'_> {
     /// failure after the environment was made removes it again, so the same command can be
     /// retried. Returns its root.
     fn make_env(&self, name: &str, options: &EnvCreateOptions) -> anyhow::Result<PathBuf> {
-        den_workon::validate_name(name)?;
+        // The name is checked first (env_path validates it), before anything is created.
+        let root = self.homes.env_path(name)?;
         let project = options
             .project_dir
             .as_deref()
             .map(|dir| den_workon::project_dir(dir, &self.cwd))
             .transpose()?;
         self.ensure_home()?;
-        let root = self.homes.env_path(name)?;
         if root.exists() || root.is_symlink() {
             return Err(WorkonError::AlreadyExists {
                 name: name.to_string(),
