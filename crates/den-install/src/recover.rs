@@ -125,7 +125,10 @@ fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallErr
         report.removed.push(stash);
     }
     // Those the journals above already cleaned up are gone.
-    for temp in temps.into_iter().filter(|t| fs::symlink_metadata(t).is_ok()) {
+    for temp in temps
+        .into_iter()
+        .filter(|t| fs::symlink_metadata(t).is_ok())
+    {
         match remove_any(&temp) {
             Ok(()) => report.removed.push(temp),
             Err(e) => report

@@ -30,6 +30,15 @@ pub fn pyvenv_cfg_value<'a>(cfg: &'a str, key: &str) -> Option<&'a str> {
     })
 }
 
+/// Where C headers of installed distributions go in the environment rooted at `root` for
+/// Python `(major, minor)`: `<root>/include/site/pythonX.Y`, as pip chooses for a virtual
+/// environment (the installer adds the project's own directory below it).
+pub fn headers_dir(root: &Path, (major, minor): (u8, u8)) -> PathBuf {
+    root.join("include")
+        .join("site")
+        .join(format!("python{major}.{minor}"))
+}
+
 /// The prompt name shown as `(name) ` in an activated shell, from `--prompt`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Prompt {
@@ -123,17 +132,12 @@ impl VirtualEnv {
     /// data is the root and include is `<root>/include/site/pythonX.Y` (pip's choice for
     /// headers in a virtual environment).
     pub fn scheme(&self) -> SysconfigPaths {
-        let (major, minor) = self.major_minor;
         SysconfigPaths {
             purelib: self.site_packages.clone(),
             platlib: self.site_packages.clone(),
             scripts: self.scripts.clone(),
             data: self.root.clone(),
-            include: self
-                .root
-                .join("include")
-                .join("site")
-                .join(format!("python{major}.{minor}")),
+            include: headers_dir(&self.root, self.major_minor),
             stdlib: self.stdlib.clone(),
         }
     }

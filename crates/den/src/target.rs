@@ -69,12 +69,8 @@ impl Target {
     fn includes_system_site_packages(&self) -> bool {
         let cfg = self.interpreter.prefix.join("pyvenv.cfg");
         std::fs::read_to_string(cfg).is_ok_and(|text| {
-            text.lines().any(|line| {
-                line.split_once('=').is_some_and(|(key, value)| {
-                    key.trim() == "include-system-site-packages"
-                        && value.trim().eq_ignore_ascii_case("true")
-                })
-            })
+            den_venv::pyvenv_cfg_value(&text, "include-system-site-packages")
+                .is_some_and(|value| value.eq_ignore_ascii_case("true"))
         })
     }
 
@@ -102,7 +98,7 @@ impl Target {
 pub fn scheme_for(interpreter: &Interpreter) -> InstallScheme {
     let paths = &interpreter.paths;
     let headers = if interpreter.is_virtualenv() {
-        venv_headers(&interpreter.prefix, interpreter.major_minor)
+        den_venv::headers_dir(&interpreter.prefix, interpreter.major_minor)
     } else {
         paths.include.clone()
     };
@@ -118,14 +114,6 @@ pub fn install_scheme(paths: &SysconfigPaths, headers: PathBuf) -> InstallScheme
         data: paths.data.clone(),
         headers,
     }
-}
-
-/// Where pip puts a distribution's C headers in a virtual environment rooted at `root`:
-/// `<root>/include/site/pythonX.Y` (den-install adds the project's directory).
-fn venv_headers(root: &Path, (major, minor): (u8, u8)) -> PathBuf {
-    root.join("include")
-        .join("site")
-        .join(format!("python{major}.{minor}"))
 }
 
 /// What a command does with its target: reading (freeze, list, show) works on any interpreter,
