@@ -243,6 +243,19 @@ fn installs_from_requirements_file_with_constraints_and_upgrade() {
     // Already satisfied: nothing changes and nothing is downloaded.
     world.index.clear_requests();
     world.den_ok(&["pip", "install", "-p", env_arg, "alpha"]);
+    assert!(
+        world.index.requests().is_empty(),
+        "a satisfied install asks the index nothing: {:?}",
+        world.index.requests()
+    );
+    // A dependency's constraint that the installed version breaks sends it to the resolver.
+    std::fs::write(world.path("newer.txt"), "beta>=2\n").unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "alpha", "-c", "newer.txt"]);
+    assert_eq!(
+        world.den_ok(&["pip", "freeze", "-p", env_arg]),
+        "alpha==1.0\nbeta==2.0\n"
+    );
+    world.den_ok(&["pip", "install", "-p", env_arg, "beta==1.0"]);
     assert_eq!(
         world.den_ok(&["pip", "freeze", "-p", env_arg]),
         "alpha==1.0\nbeta==1.0\n"

@@ -7,7 +7,7 @@
 //! touched, so such a failure leaves it exactly as it was. Installation then runs in a
 //! critical section ([`crate::interrupt`]): each distribution is placed whole or not at all.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 use den_cache::Cache;
-use den_dist::{HashDigest, Hasher, PackageName, Requirement};
+use den_dist::{ExtraName, HashDigest, Hasher, PackageName, Requirement, VersionOrUrl};
 use den_index::{IndexClient, IndexConfig, IndexFile};
 use den_install::{InstallOptions, InstallTarget, InstalledDist, UnpackedWheel};
 use den_requirements::{RequirementEntry, RequirementOrigin};
@@ -51,14 +51,27 @@ pub fn install_into(
         bail!("you must give at least one requirement to install (see `den pip install --help`)");
     }
     let hash_mode = args.require_hashes || !inputs.hashes.is_empty();
+    let _lock = target.lock(cache)?;
+    let installed = den_install::installed_distributions(&target.site_packages())?;
+    // pip's shortcut: when what is installed already satisfies every requirement, its
+    // dependencies and the constraints, nothing needs the index.
+    if !args.upgrade
+        && !hash_mode
+        && let Some(satisfied) = satisfied_by_installed(&inputs, &installed, target)
+    {
+        for dist in satisfied {
+            printer.status(format!(
+                "Requirement already satisfied: {}=={}",
+                dist.name, dist.version
+            ));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let index_url = args.index_url.as_deref().or(inputs.index_url.as_deref());
     let mut extra_index_urls = args.extra_index_url.clone();
     extra_index_urls.extend(inputs.extra_index_urls.iter().cloned());
     let config = IndexConfig::from_env(index_url, &extra_index_urls)?;
     let client = IndexClient::new(config, cache.clone())?;
-
-    let _lock = target.lock(cache)?;
-    let installed = den_install::installed_distributions(&target.site_packages())?;
     let requested: Vec<PackageName> = inputs.requirements.iter().map(|r| r.name.clone()).collect();
     // pip's only-if-needed upgrade strategy: named packages may move, everything installed
     // stays where it is unless a requirement forces it to change.
@@ -132,6 +145,68 @@ pub fn install_into(
         .collect();
     printer.status(format!("Successfully installed {}", names.join(" ")));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The installed distributions the user asked for, when the environment already satisfies
+/// every requirement (markers evaluated for the target), recursively every dependency with the
+/// extras asked of it, and every constraint on those; `None` as soon as anything is missing, at
+/// a version the specifiers exclude, or named by URL, so the resolver decides.
+fn satisfied_by_installed<'a>(
+    inputs: &Inputs,
+    installed: &'a [InstalledDist],
+    target: &Target,
+) -> Option<Vec<&'a InstalledDist>> {
+    let markers = &target.interpreter.markers;
+    let by_name: HashMap<&PackageName, &InstalledDist> =
+        installed.iter().map(|d| (&d.name, d)).collect();
+    let fits = |requirement: &Requirement, dist: &InstalledDist| match &requirement.version_or_url {
+        None => true,
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers.contains(&dist.version),
+        Some(VersionOrUrl::Url(_)) => false,
+    };
+    let mut requested = Vec::new();
+    let mut queue: Vec<(Requirement, Vec<ExtraName>)> = inputs
+        .requirements
+        .iter()
+        .map(|r| (r.clone(), Vec::new()))
+        .collect();
+    let mut seen: HashSet<(PackageName, Vec<ExtraName>)> = HashSet::new();
+    let top_level = queue.len();
+    let mut index = 0;
+    while let Some((requirement, parent_extras)) = queue.get(index).cloned() {
+        index += 1;
+        if !requirement.marker.evaluate(markers, &parent_extras) {
+            continue;
+        }
+        let dist = by_name.get(&requirement.name)?;
+        if !fits(&requirement, dist) {
+            return None;
+        }
+        if index <= top_level {
+            requested.push(*dist);
+        }
+        let mut extras = requirement.extras.clone();
+        extras.sort();
+        if !seen.insert((requirement.name.clone(), extras.clone())) {
+            continue;
+        }
+        let metadata = dist.metadata().ok()?;
+        queue.extend(
+            metadata
+                .requires_dist
+                .into_iter()
+                .map(|dependency| (dependency, extras.clone())),
+        );
+    }
+    let closure: HashSet<&PackageName> = seen.iter().map(|(name, _)| name).collect();
+    let constraints_hold = inputs.constraints.iter().all(|constraint| {
+        !closure.contains(&constraint.name)
+            || !constraint.marker.evaluate(markers, &[])
+            || by_name
+                .get(&constraint.name)
+                .is_some_and(|dist| fits(constraint, dist))
+    });
+    constraints_hold.then_some(requested)
 }
 
 /// Requirements, constraints, hashes and index options from the command line and `-r` / `-c`
