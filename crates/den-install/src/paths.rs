@@ -1,23 +1,8 @@
 //! Lexical path arithmetic for RECORD paths (no file-system access, symlinks not resolved).
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
-/// `path` with `.` dropped and `..` applied to the preceding component.
-pub(crate) fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
+pub(crate) use den_cache::normalize_path as normalize;
 
 /// The `/`-separated path that leads from directory `base` to `path`, using `..` where
 /// `path` is outside `base` (how pip writes RECORD entries such as `../../../bin/tool`).

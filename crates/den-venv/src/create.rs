@@ -2,7 +2,7 @@
 
 use std::fs;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use den_python::Interpreter;
 
@@ -214,17 +214,7 @@ fn flavor(interpreter: &Interpreter) -> Result<Flavor, VenvError> {
 /// lexically, like Python's `os.path.abspath`.
 fn absolute(location: &Path) -> Result<PathBuf, VenvError> {
     let joined = std::path::absolute(location).map_err(VenvError::io("make absolute", location))?;
-    let mut normalized = PathBuf::new();
-    for component in joined.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                normalized.pop();
-            }
-            other => normalized.push(other),
-        }
-    }
-    Ok(normalized)
+    Ok(den_cache::normalize_path(&joined))
 }
 
 /// Returns the prompt the activation scripts show and the one `pyvenv.cfg` records (only an

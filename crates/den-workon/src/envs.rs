@@ -2,7 +2,7 @@
 //! describes them (pyvenv.cfg, `.project`) without starting any Python.
 
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use den_venv::pyvenv_cfg_value;
 
@@ -153,17 +153,7 @@ pub fn read_project(root: &Path) -> Option<PathBuf> {
 /// (like `os.path.abspath`): `.` components are dropped and `..` removes the component before
 /// it (`/..` is `/`). Symlinks are kept as written.
 pub fn absolute_path(path: &Path, cwd: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in cwd.join(path).components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    den_cache::normalize_path(&cwd.join(path))
 }
 
 /// The project directory `project` names, as [`absolute_path`] against `cwd`, checked to be an
