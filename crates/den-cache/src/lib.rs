@@ -39,6 +39,14 @@ pub enum CacheBucket {
     Archive,
     /// Lock files that serialize den processes changing one environment, keyed by its path.
     Environments,
+    /// Downloaded source distributions and direct-URL archives (den-index), by URL.
+    Sdists,
+    /// Wheels built from source distributions (den-build), keyed by the sdist's SHA-256.
+    BuiltWheels,
+    /// Isolated PEP 517 build environments (den-build), keyed by their build requirements.
+    Builds,
+    /// Git checkouts (den-build), keyed by repository URL and commit.
+    Git,
 }
 
 impl CacheBucket {
@@ -50,6 +58,10 @@ impl CacheBucket {
             Self::Wheels => "wheels-v1",
             Self::Archive => "archive-v1",
             Self::Environments => "environments-v1",
+            Self::Sdists => "sdists-v1",
+            Self::BuiltWheels => "built-wheels-v1",
+            Self::Builds => "builds-v1",
+            Self::Git => "git-v1",
         }
     }
 }
