@@ -11,33 +11,15 @@ wall time of each command and its ratio to uv's. Paste the table into docs/bench
 
 import argparse
 import os
-import platform
 import shutil
-import statistics
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / ".work"
+from common import WORK, build_den, default_python, machine, median, ratio, setup_tools
 
 
-def sh(*cmd, **kw):
-    subprocess.run(cmd, check=True, **kw)
-
-
-def setup_tools(python):
-    tools = WORK / "tools"
-    if not (tools / "bin" / "uv").exists():
-        sh(python, "-m", "venv", str(tools))
-        sh(str(tools / "bin" / "python"), "-m", "pip", "install", "-q", "uv", "virtualenv")
-    sh("cargo", "build", "--release", "-q", "--bin", "den", cwd=ROOT)
-    return tools
-
-
-def scenarios(python, tools):
-    den = str(ROOT / "target" / "release" / "den")
+def scenarios(python, tools, den):
+    den = str(den)
     uv = str(tools / "bin" / "uv")
     venv = str(tools / "bin" / "virtualenv")
     return {
@@ -65,30 +47,29 @@ def time_once(cmd, target, env):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_python = Path.home() / ".pyenv/versions/3.12.1/bin/python3"
-    parser.add_argument("--python", default=str(default_python if default_python.exists() else sys.executable))
+    parser.add_argument("--python", default=default_python())
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    WORK.mkdir(parents=True, exist_ok=True)
-    tools = setup_tools(args.python)
+    tools = setup_tools(args.python, "uv", "virtualenv")
+    den = build_den()
     env = dict(os.environ, DEN_CACHE_DIR=str(WORK / "den-cache"), UV_CACHE_DIR=str(WORK / "uv-cache"),
                VIRTUALENV_OVERRIDE_APP_DATA=str(WORK / "virtualenv-data"))
     target = WORK / "env"
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+    print(f"machine: {machine()}")
     print(f"python: {args.python}; runs: {args.runs} (medians)\n")
     print("| scenario | command | median ms | ratio to uv |")
     print("|---|---|---:|---:|")
-    for scenario, commands in scenarios(args.python, tools).items():
+    for scenario, commands in scenarios(args.python, tools, den).items():
         for _, cmd in commands:  # warm caches (uv's pip wheel, virtualenv's app-data, den's)
             time_once(cmd, target, env)
         samples = {label: [] for label, _ in commands}
         for _ in range(args.runs):
             for label, cmd in commands:
                 samples[label].append(time_once(cmd, target, env))
-        medians = {label: statistics.median(s) for label, s in samples.items()}
+        medians = {label: median(s) for label, s in samples.items()}
         uv = next(m for label, m in medians.items() if label.startswith("uv"))
         for label, median in medians.items():
-            print(f"| {scenario} | `{label}` | {median * 1000:.1f} | {median / uv:.2f}x |")
+            print(f"| {scenario} | `{label}` | {median * 1000:.1f} | {ratio(median, uv)} |")
     shutil.rmtree(target, ignore_errors=True)
 
 

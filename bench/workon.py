@@ -13,14 +13,11 @@ counted. Prints per-operation medians and den's ratio to virtualenvwrapper.
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / ".work"
+from common import WORK, build_den, default_python, median, ratio, setup_tools
 
 # One bash function that times a command N times and prints one duration (seconds) per line.
 TIMER = r'''
@@ -36,17 +33,6 @@ bench() {  # bench COUNT COMMAND... ; "$i" is the iteration number inside COMMAN
     done
 }
 '''
-
-
-def setup(python):
-    tools = WORK / "tools"
-    if not (tools / "bin" / "virtualenvwrapper.sh").exists():
-        if not (tools / "bin" / "python").exists():
-            subprocess.run([python, "-m", "venv", str(tools)], check=True)
-        subprocess.run([str(tools / "bin" / "python"), "-m", "pip", "install", "-q",
-                        "virtualenvwrapper", "virtualenv"], check=True)
-    subprocess.run(["cargo", "build", "--release", "-q", "--bin", "den"], cwd=ROOT, check=True)
-    return tools
 
 
 def session(init, body, env):
@@ -72,19 +58,17 @@ def measure(name, init, python, envs, runs, base_env):
             init, f'bench {envs} "workon env\\$i && deactivate"\n', env)
         results["lsvirtualenv -b"] += session(init, f'bench 20 "lsvirtualenv -b"\n', env)
         shutil.rmtree(home, ignore_errors=True)
-    return {op: statistics.median(t) for op, t in results.items() if t}
+    return {op: median(t) for op, t in results.items() if t}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_python = Path.home() / ".pyenv/versions/3.12.1/bin/python3"
-    parser.add_argument("--python", default=str(default_python if default_python.exists() else sys.executable))
+    parser.add_argument("--python", default=default_python())
     parser.add_argument("--envs", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    WORK.mkdir(parents=True, exist_ok=True)
-    tools = setup(args.python)
-    den_bin = ROOT / "target" / "release"
+    tools = setup_tools(args.python, "virtualenvwrapper", "virtualenv")
+    den_bin = build_den().parent
     base_env = dict(os.environ, DEN_CACHE_DIR=str(WORK / "den-cache"),
                     VIRTUALENV_OVERRIDE_APP_DATA=str(WORK / "virtualenv-data"),
                     VIRTUALENVWRAPPER_PYTHON=str(tools / "bin" / "python"),
@@ -104,7 +88,7 @@ def main():
         den = medians["den"].get(op)
         if den is None:
             continue
-        print(f"| `{op}` | {vw * 1000:.1f} | {den * 1000:.1f} | {den / vw:.3f}x |")
+        print(f"| `{op}` | {vw * 1000:.1f} | {den * 1000:.1f} | {ratio(den, vw, 3)} |")
 
 
 if __name__ == "__main__":
