@@ -1,27 +1,36 @@
-//! [`IndexClient`]: fetches project pages (cached on disk with revalidation, deduplicated in
-//! memory), downloads files with hash verification, and obtains wheel metadata cheaply.
+//! [`IndexClient`]: fetches project pages (HTTP-cached on disk, deduplicated in memory) from
+//! the indexes and find-links locations; downloads and metadata live in `download.rs`.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use den_cache::{Cache, CacheBucket, safe_key, write_atomic};
-use den_dist::{CoreMetadata, DistFilename, HashDigest, Hasher, PackageName};
+use den_cache::{Cache, CacheBucket, LockGuard, safe_key, write_atomic};
+use den_dist::PackageName;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use tokio::sync::OnceCell;
 use url::Url;
 
-use crate::page::{ACCEPT, JSON_MEDIA_TYPE, parse_project_page};
-use crate::url::{credentials_of, strip_credentials};
-use crate::{IndexConfig, IndexError, IndexFile, IndexUrl, Netrc, ProjectFiles, redact};
+use crate::find_links::{FindLinks, Listing, Place, list_local};
+use crate::freshness::{Storage, is_fresh, now, storage};
+use crate::page::{ACCEPT, JSON_MEDIA_TYPE, parse_html, parse_project_page};
+use crate::url::{TrustedHost, credentials_of, host_and_port, is_loopback, strip_credentials};
+use crate::{
+    CachePolicy, IndexConfig, IndexError, IndexFile, IndexUrl, Netrc, ProjectFiles, redact,
+};
 
 /// First retry delay; doubles on each further retry.
 const BACKOFF: Duration = Duration::from_millis(250);
 
-/// A project page as stored in the Simple bucket, with the validators to revalidate it.
+/// The `Accept` header for find-links pages, which are plain HTML.
+const HTML_ACCEPT: &str = "text/html";
+
+/// A page as stored in the Simple bucket: this header as one line of JSON, a newline, then
+/// the body exactly as received (so loading it costs one small JSON parse, not an unescape of
+/// the whole body). Entries written before the freshness fields existed are one JSON object
+/// with the body inside and no newline; they still load, as stale pages.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct CachedPage {
     /// The URL the page was served from (after redirects, without credentials).
@@ -30,16 +39,70 @@ struct CachedPage {
     json: bool,
     etag: Option<String>,
     last_modified: Option<String>,
+    /// When the response was generated, Unix seconds (receipt time minus `Age`); 0 in old
+    /// entries, which are therefore stale.
+    #[serde(default)]
+    generated: u64,
+    /// Freshness lifetime in seconds (RFC 9111 §4.2.1); 0 means "revalidate before use".
+    #[serde(default)]
+    lifetime: u64,
+    /// The page itself; only old entries carry it inside the JSON.
+    #[serde(default, skip_serializing)]
     body: String,
 }
 
-/// `None` in a finished cell means "not found on any index".
+impl CachedPage {
+    /// Loads a cache entry; `None` when missing or unreadable (then it is fetched anew).
+    fn read(path: &Path) -> Option<Self> {
+        let bytes = std::fs::read(path).ok()?;
+        match bytes.iter().position(|&b| b == b'\n') {
+            Some(newline) => {
+                let mut page: Self = serde_json::from_slice(&bytes[..newline]).ok()?;
+                page.body = String::from_utf8(bytes[newline + 1..].to_vec()).ok()?;
+                Some(page)
+            }
+            None => serde_json::from_slice(&bytes).ok(),
+        }
+    }
+
+    /// Stores the entry atomically.
+    fn write(&self, path: &Path) -> Result<(), IndexError> {
+        let mut bytes = serde_json::to_vec(self).map_err(|e| IndexError::Parse {
+            url: self.url.clone(),
+            reason: format!("cannot serialize the page for the cache: {e}"),
+        })?;
+        bytes.push(b'\n');
+        bytes.extend_from_slice(self.body.as_bytes());
+        Ok(write_atomic(path, &bytes)?)
+    }
+
+    fn is_fresh(&self) -> bool {
+        is_fresh(self.generated, self.lifetime, now())
+    }
+}
+
+/// What fetching one page gave.
+enum Fetched {
+    /// The page, from the network or the cache.
+    Page(CachedPage),
+    /// 404 or 410.
+    NotFound,
+    /// Offline and not in the cache.
+    NotCached,
+}
+
+/// `None` in a finished cell means "not found on any index or find-links location".
 type PageCell = Arc<OnceCell<Option<Arc<ProjectFiles>>>>;
 
 struct Inner {
     config: IndexConfig,
     cache: Cache,
+    /// The client for hosts whose certificates are verified.
     http: reqwest::Client,
+    /// The client for trusted hosts (no certificate verification), built on first use.
+    trusted_http: OnceCell<reqwest::Client>,
+    trusted_hosts: Vec<TrustedHost>,
+    find_links: Vec<FindLinks>,
     netrc: Option<Netrc>,
     pages: Mutex<HashMap<PackageName, PageCell>>,
 }
@@ -60,7 +123,7 @@ impl std::fmt::Debug for IndexClient {
 }
 
 /// The reason behind a reqwest error, without its URL (which could hold credentials).
-fn describe(error: reqwest::Error) -> String {
+pub(crate) fn describe(error: reqwest::Error) -> String {
     let error = error.without_url();
     let mut reason = error.to_string();
     let mut source = std::error::Error::source(&error);
@@ -75,42 +138,41 @@ fn describe(error: reqwest::Error) -> String {
     reason
 }
 
-/// Compares finished hashers with the digests they were started for.
-///
-/// Errors: [`IndexError::HashMismatch`] for the first that differs.
-fn check_hashes<'a>(
-    filename: &str,
-    hashers: impl IntoIterator<Item = (&'a HashDigest, Hasher)>,
-) -> Result<(), IndexError> {
-    for (expected, hasher) in hashers {
-        let actual = hasher.finalize();
-        if &actual != expected {
-            return Err(IndexError::HashMismatch {
-                filename: filename.to_string(),
-                expected: expected.to_string(),
-                actual: actual.to_string(),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Checks `bytes` against every digest in `expected`.
-///
-/// Errors: [`IndexError::HashMismatch`] naming `filename`.
-fn verify(filename: &str, expected: &[HashDigest], bytes: &[u8]) -> Result<(), IndexError> {
-    check_hashes(
-        filename,
-        expected.iter().map(|digest| {
-            let mut hasher = Hasher::new(digest.algorithm);
-            hasher.update(bytes);
-            (digest, hasher)
-        }),
-    )
-}
-
 fn is_not_found(status: StatusCode) -> bool {
     matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE)
+}
+
+/// A reqwest client with den's user agent and `config`'s timeouts; `verify` off skips
+/// certificate verification (trusted hosts), and then the CA bundle is not loaded.
+///
+/// Errors: [`IndexError::Certificate`] for an unreadable or empty `config.cert`, or when TLS
+/// cannot be set up.
+fn build_http(config: &IndexConfig, verify: bool) -> Result<reqwest::Client, IndexError> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(concat!("den/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(config.timeout)
+        .read_timeout(config.timeout);
+    if !verify {
+        builder = builder.danger_accept_invalid_certs(true);
+    } else if let Some(path) = &config.cert {
+        let cert_error = |reason: String| IndexError::Certificate {
+            path: path.clone(),
+            reason,
+        };
+        let pem = std::fs::read(path).map_err(|e| cert_error(e.to_string()))?;
+        let certificates =
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| cert_error(describe(e)))?;
+        if certificates.is_empty() {
+            return Err(cert_error("it holds no PEM certificate".to_string()));
+        }
+        for certificate in certificates {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    builder.build().map_err(|e| IndexError::Certificate {
+        path: config.cert.clone().unwrap_or_default(),
+        reason: format!("cannot set up TLS: {}", describe(e)),
+    })
 }
 
 impl IndexClient {
@@ -118,47 +180,40 @@ impl IndexClient {
     /// hosts without any in their URL come from the netrc file (`NETRC`, else `~/.netrc`).
     ///
     /// Errors: [`IndexError::Certificate`] if `config.cert` cannot be read or holds no PEM
-    /// certificate; [`IndexError::Io`] if the netrc file exists but cannot be read.
+    /// certificate; [`IndexError::Io`] if the netrc file exists but cannot be read;
+    /// [`IndexError::InvalidUrl`] for a malformed trusted host; [`IndexError::FindLinks`] for
+    /// a find-links value that is neither a path nor an `http(s)`/`file` URL.
     pub fn new(config: IndexConfig, cache: Cache) -> Result<Self, IndexError> {
         Self::with_netrc(config, cache, Netrc::from_env()?)
     }
 
     /// Like [`IndexClient::new`] with explicit netrc credentials (`None`: no netrc).
     ///
-    /// Errors: as [`IndexClient::new`], for the certificate bundle.
+    /// Errors: as [`IndexClient::new`], except for reading the netrc file.
     pub fn with_netrc(
         config: IndexConfig,
         cache: Cache,
         netrc: Option<Netrc>,
     ) -> Result<Self, IndexError> {
-        let mut builder = reqwest::Client::builder()
-            .user_agent(concat!("den/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(config.timeout)
-            .read_timeout(config.timeout);
-        if let Some(path) = &config.cert {
-            let cert_error = |reason: String| IndexError::Certificate {
-                path: path.clone(),
-                reason,
-            };
-            let pem = std::fs::read(path).map_err(|e| cert_error(e.to_string()))?;
-            let certificates =
-                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| cert_error(describe(e)))?;
-            if certificates.is_empty() {
-                return Err(cert_error("it holds no PEM certificate".to_string()));
-            }
-            for certificate in certificates {
-                builder = builder.add_root_certificate(certificate);
-            }
-        }
-        let http = builder.build().map_err(|e| IndexError::Certificate {
-            path: config.cert.clone().unwrap_or_default(),
-            reason: format!("cannot set up TLS: {}", describe(e)),
-        })?;
+        let http = build_http(&config, true)?;
+        let trusted_hosts = config
+            .trusted_hosts
+            .iter()
+            .map(|raw| TrustedHost::parse(raw))
+            .collect::<Result<_, _>>()?;
+        let find_links = config
+            .find_links
+            .iter()
+            .map(|raw| FindLinks::parse(raw))
+            .collect::<Result<_, _>>()?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
                 cache,
                 http,
+                trusted_http: OnceCell::new(),
+                trusted_hosts,
+                find_links,
                 netrc,
                 pages: Mutex::new(HashMap::new()),
             }),
@@ -170,22 +225,29 @@ impl IndexClient {
         &self.inner.config
     }
 
-    /// Credentials for `url`: its own, else those of a configured index on the same host and
-    /// port, else the netrc entry for its host.
+    pub(crate) fn is_offline(&self) -> bool {
+        self.inner.config.cache_policy == CachePolicy::Offline
+    }
+
+    /// Credentials for `url`: its own, else those of a configured index or find-links URL on
+    /// the same host and port, else the netrc entry for its host.
     fn credentials_for(&self, url: &Url) -> Option<(String, Option<String>)> {
         if let Some(credentials) = credentials_of(url) {
             return Some(credentials);
         }
-        let same_origin = |index: &&IndexUrl| {
-            index.url().host_str() == url.host_str()
-                && index.url().port_or_known_default() == url.port_or_known_default()
+        let same_origin = |other: &&Url| {
+            other.host_str() == url.host_str()
+                && other.port_or_known_default() == url.port_or_known_default()
         };
-        if let Some(credentials) = self
-            .inner
-            .config
-            .indexes()
+        let find_links = self.inner.find_links.iter().filter_map(|f| match &f.place {
+            Place::Remote(url) => Some(url),
+            Place::Local(_) => None,
+        });
+        let configured = self.inner.config.indexes().map(IndexUrl::url);
+        if let Some(credentials) = configured
+            .chain(find_links)
             .filter(same_origin)
-            .find_map(IndexUrl::credentials)
+            .find_map(credentials_of)
         {
             return Some(credentials);
         }
@@ -194,30 +256,80 @@ impl IndexClient {
         Some((login.to_string(), password.map(str::to_string)))
     }
 
+    /// The HTTP client for `url`: the unverified one for trusted hosts, else the verifying
+    /// one.
+    ///
+    /// Errors: [`IndexError::InsecureHost`] for plain `http` to a host neither trusted nor
+    /// loopback; [`IndexError::InvalidUrl`] for schemes other than `http(s)`.
+    async fn http_for(&self, url: &Url) -> Result<&reqwest::Client, IndexError> {
+        let trusted = self.inner.trusted_hosts.iter().any(|t| t.matches(url));
+        match url.scheme() {
+            "https" if trusted => {
+                self.inner
+                    .trusted_http
+                    .get_or_try_init(|| async { build_http(&self.inner.config, false) })
+                    .await
+            }
+            "https" => Ok(&self.inner.http),
+            "http" if trusted || is_loopback(url) => Ok(&self.inner.http),
+            "http" => Err(IndexError::InsecureHost {
+                url: redact(url),
+                host: host_and_port(url),
+            }),
+            other => Err(IndexError::InvalidUrl {
+                url: redact(url),
+                reason: format!("den cannot fetch `{other}` URLs; use http(s) or a local path"),
+            }),
+        }
+    }
+
     /// GETs `url` with `headers`, retrying connection errors, timeouts and 5xx answers with
     /// exponential backoff. Returns the last response, whatever its status.
     ///
-    /// Errors: [`IndexError::Network`] once the retries are exhausted.
-    async fn get(&self, url: &Url, headers: HeaderMap) -> Result<reqwest::Response, IndexError> {
-        let clean = strip_credentials(url);
+    /// Errors: [`IndexError::Timeout`] when every try timed out; [`IndexError::Network`]
+    /// once the retries are exhausted on other failures; [`IndexError::Offline`] in offline
+    /// mode (a guard: callers check the cache first); the errors of `http_for`.
+    pub(crate) async fn get(
+        &self,
+        url: &Url,
+        headers: HeaderMap,
+    ) -> Result<reqwest::Response, IndexError> {
+        if self.is_offline() {
+            return Err(IndexError::Offline { what: redact(url) });
+        }
+        let http = self.http_for(url).await?;
+        let mut clean = strip_credentials(url);
+        clean.set_fragment(None);
         let credentials = self.credentials_for(url);
         let retries = self.inner.config.retries;
-        let mut attempt = 0;
+        let mut tries = 0;
         loop {
-            let mut request = self.inner.http.get(clean.clone()).headers(headers.clone());
+            tries += 1;
+            let mut request = http.get(clean.clone()).headers(headers.clone());
             if let Some((user, password)) = &credentials {
                 request = request.basic_auth(user, password.as_ref());
             }
             let retry_reason = match request.send().await {
-                Ok(response) if response.status().is_server_error() && attempt < retries => {
+                Ok(response) if response.status().is_server_error() && tries <= retries => {
                     format!("HTTP {}", response.status())
                 }
                 Ok(response) => return Ok(response),
-                Err(error)
-                    if (error.is_connect() || error.is_timeout() || error.is_request())
-                        && attempt < retries =>
-                {
-                    describe(error)
+                Err(error) if error.is_connect() || error.is_timeout() || error.is_request() => {
+                    if tries <= retries {
+                        describe(error)
+                    } else if error.is_timeout() {
+                        return Err(IndexError::Timeout {
+                            url: redact(url),
+                            tries,
+                            timeout: self.inner.config.timeout,
+                        });
+                    } else {
+                        let plural = if tries == 1 { "try" } else { "tries" };
+                        return Err(IndexError::Network {
+                            url: redact(url),
+                            reason: format!("{} ({tries} {plural})", describe(error)),
+                        });
+                    }
                 }
                 Err(error) => {
                     return Err(IndexError::Network {
@@ -226,18 +338,21 @@ impl IndexClient {
                     });
                 }
             };
-            let delay = BACKOFF * 2u32.pow(attempt.min(10));
+            let delay = BACKOFF * 2u32.pow((tries - 1).min(10));
             tracing::debug!(
                 "retrying {} in {delay:?} after: {retry_reason}",
                 redact(url)
             );
             tokio::time::sleep(delay).await;
-            attempt += 1;
         }
     }
 
     /// [`IndexClient::get`], turning non-success statuses into [`IndexError::Http`].
-    async fn get_ok(&self, url: &Url, headers: HeaderMap) -> Result<reqwest::Response, IndexError> {
+    pub(crate) async fn get_ok(
+        &self,
+        url: &Url,
+        headers: HeaderMap,
+    ) -> Result<reqwest::Response, IndexError> {
         let response = self.get(url, headers).await?;
         if response.status().is_success() {
             Ok(response)
@@ -264,15 +379,44 @@ impl IndexClient {
             })
     }
 
-    /// All files of `name` across the index and the extra indexes, primary index first
-    /// (PEP 691 JSON preferred via `Accept`, PEP 503 HTML otherwise). Within one process each
-    /// project is fetched once, even by concurrent callers; across processes pages are cached
-    /// in the Simple bucket and revalidated with `ETag` / `Last-Modified`. When an index cannot
-    /// be reached but a cached page exists, the cached page is used (with a warning).
+    /// Takes the cross-process lock for the cache entry at `path` in `bucket` (waiting on a
+    /// blocking thread while another den process holds it).
     ///
-    /// Errors: [`IndexError::NotFound`] when every index answers 404/410;
-    /// [`IndexError::Network`] / [`IndexError::Http`] when an index fails (after retries);
-    /// [`IndexError::Parse`] for malformed JSON.
+    /// Errors: [`IndexError::Cache`] when the lock file cannot be created or locked.
+    pub(crate) async fn lock_entry(
+        &self,
+        bucket: CacheBucket,
+        path: &Path,
+    ) -> Result<LockGuard, IndexError> {
+        let cache = self.inner.cache.clone();
+        let key = safe_key(&path.to_string_lossy());
+        tokio::task::spawn_blocking(move || cache.lock(bucket, &key))
+            .await
+            .map_err(|e| IndexError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(format!("the lock task failed: {e}")),
+            })?
+            .map_err(IndexError::from)
+    }
+
+    /// All files of `name`: those on the index and the extra indexes (primary first; none
+    /// with `no_index`), then those in the find-links locations, in configuration order.
+    /// Index pages are asked for as PEP 691 JSON (via `Accept`), else PEP 503 HTML.
+    ///
+    /// Caching: within one process each project is fetched once, even by concurrent callers.
+    /// Across processes, pages are stored in the Simple bucket with their freshness (RFC 9111:
+    /// `Cache-Control: max-age` minus `Age`, `no-cache`, `no-store`, `Expires`, else
+    /// [`DEFAULT_FRESHNESS`](crate::DEFAULT_FRESHNESS)). A fresh page is used without any
+    /// request; a stale one is revalidated with `ETag` / `Last-Modified` (always, with
+    /// [`CachePolicy::Refresh`]). When an index cannot be reached or answers 5xx but a cached
+    /// page exists, the cached page is used (with a warning). With
+    /// [`CachePolicy::Offline`] only cached pages are read; indexes without one are skipped.
+    ///
+    /// Errors: [`IndexError::NotFound`] when no index has the project and no find-links
+    /// location has a file of it; [`IndexError::Offline`] when offline and no page of it is
+    /// cached; [`IndexError::Network`] / [`IndexError::Timeout`] / [`IndexError::Http`] when
+    /// an index fails (after retries); [`IndexError::Parse`] for malformed JSON;
+    /// [`IndexError::FindLinks`] for an unreadable find-links location.
     pub async fn project_files(&self, name: &PackageName) -> Result<Arc<ProjectFiles>, IndexError> {
         let cell = {
             let mut pages = self.inner.pages.lock().unwrap_or_else(|e| e.into_inner());
@@ -281,7 +425,13 @@ impl IndexClient {
         let found = cell.get_or_try_init(|| self.fetch_project(name)).await?;
         found.clone().ok_or_else(|| IndexError::NotFound {
             name: name.clone(),
-            indexes: self.inner.config.indexes().map(|i| i.to_string()).collect(),
+            indexes: self
+                .inner
+                .config
+                .indexes()
+                .map(|i| i.to_string())
+                .chain(self.inner.find_links.iter().map(|f| f.origin.to_string()))
+                .collect(),
         })
     }
 
@@ -289,48 +439,158 @@ impl IndexClient {
         &self,
         name: &PackageName,
     ) -> Result<Option<Arc<ProjectFiles>>, IndexError> {
-        let pages = futures::future::try_join_all(
+        let indexes: Vec<&IndexUrl> = self.inner.config.indexes().collect();
+        let pages =
+            futures::future::try_join_all(indexes.iter().map(|index| self.fetch_page(index, name)));
+        let links = futures::future::try_join_all(
             self.inner
-                .config
-                .indexes()
-                .map(|index| self.fetch_page(index, name)),
-        )
-        .await?;
-        if pages.iter().all(Option::is_none) {
+                .find_links
+                .iter()
+                .map(|links| self.find_links_files(links, name)),
+        );
+        let (pages, links) = futures::future::try_join(pages, links).await?;
+        let mut files = Vec::new();
+        let mut found = false;
+        let mut uncached = Vec::new();
+        for (index, page) in indexes.iter().zip(pages) {
+            match page {
+                Fetched::Page(page) => {
+                    found = true;
+                    files.extend(self.parse_index_page(&page, index, name)?);
+                }
+                Fetched::NotFound => {}
+                Fetched::NotCached => uncached.push(redact(&index.project_url(name))),
+            }
+        }
+        for (links, listed) in self.inner.find_links.iter().zip(links) {
+            match listed {
+                Some(listed) => files.extend(listed),
+                None => uncached.push(links.origin.to_string()),
+            }
+        }
+        if !found && files.is_empty() {
+            if !uncached.is_empty() {
+                return Err(IndexError::Offline {
+                    what: format!("the page of project `{name}` ({})", uncached.join(", ")),
+                });
+            }
             return Ok(None);
+        }
+        if !uncached.is_empty() {
+            tracing::debug!(
+                "offline: not in the cache, skipped: {}",
+                uncached.join(", ")
+            );
         }
         Ok(Some(Arc::new(ProjectFiles {
             name: name.clone(),
-            files: pages.into_iter().flatten().flatten().collect(),
+            files,
         })))
     }
 
-    /// The directory of `index`'s entries in `bucket`.
-    fn index_dir(&self, bucket: CacheBucket, index: &IndexUrl) -> Result<PathBuf, IndexError> {
-        let key = safe_key(index.without_credentials().as_str());
-        Ok(self.inner.cache.bucket(bucket)?.join(key))
+    fn parse_index_page(
+        &self,
+        page: &CachedPage,
+        index: &IndexUrl,
+        name: &PackageName,
+    ) -> Result<Vec<IndexFile>, IndexError> {
+        let page_url = Url::parse(&page.url).unwrap_or_else(|_| index.without_credentials());
+        parse_project_page(&page.body, page.json, &page_url, name, index)
     }
 
-    /// One index's files for `name`; `None` when the index has no such project.
+    /// The directory in `bucket` of the entries of `key` (an index or find-links URL without
+    /// credentials, or a find-links location).
+    pub(crate) fn index_dir(&self, bucket: CacheBucket, key: &str) -> Result<PathBuf, IndexError> {
+        Ok(self.inner.cache.bucket(bucket)?.join(safe_key(key)))
+    }
+
+    /// One index's page for `name`.
     async fn fetch_page(
         &self,
         index: &IndexUrl,
         name: &PackageName,
-    ) -> Result<Option<Vec<IndexFile>>, IndexError> {
+    ) -> Result<Fetched, IndexError> {
         let url = index.project_url(name);
-        let cache_path = self
-            .index_dir(CacheBucket::Simple, index)?
+        let path = self
+            .index_dir(CacheBucket::Simple, index.without_credentials().as_str())?
             .join(format!("{name}.json"));
-        let cached: Option<CachedPage> = std::fs::read(&cache_path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-        let parse = |page: &CachedPage| -> Result<Option<Vec<IndexFile>>, IndexError> {
-            let page_url = Url::parse(&page.url).unwrap_or_else(|_| strip_credentials(&url));
-            parse_project_page(&page.body, page.json, &page_url, name, index).map(Some)
+        self.fetch_cached(&url, &path, ACCEPT).await
+    }
+
+    /// `links`' files of `name`; `None` for a remote page not cached in offline mode.
+    async fn find_links_files(
+        &self,
+        links: &FindLinks,
+        name: &PackageName,
+    ) -> Result<Option<Vec<IndexFile>>, IndexError> {
+        let listing = links
+            .listing
+            .get_or_try_init(|| async {
+                match &links.place {
+                    Place::Local(path) => Ok(Some(Arc::new(list_local(path, &links.origin)?))),
+                    Place::Remote(url) => self.list_remote(url, &links.origin).await,
+                }
+            })
+            .await?;
+        Ok(listing
+            .as_ref()
+            .map(|listing| listing.files_of(name, &links.origin)))
+    }
+
+    /// Fetches (through the page cache) and parses a find-links HTML page.
+    async fn list_remote(
+        &self,
+        url: &Url,
+        origin: &crate::FileOrigin,
+    ) -> Result<Option<Arc<Listing>>, IndexError> {
+        let path = self
+            .index_dir(CacheBucket::Simple, "find-links")?
+            .join(safe_key(strip_credentials(url).as_str()));
+        match self.fetch_cached(url, &path, HTML_ACCEPT).await? {
+            Fetched::Page(page) => {
+                let page_url = Url::parse(&page.url).unwrap_or_else(|_| strip_credentials(url));
+                Ok(Some(Arc::new(Listing::new(parse_html(
+                    &page.body, &page_url,
+                )))))
+            }
+            Fetched::NotCached => Ok(None),
+            Fetched::NotFound => Err(IndexError::FindLinks {
+                location: origin.to_string(),
+                reason: "the page was not found (HTTP 404); check the URL".to_string(),
+            }),
+        }
+    }
+
+    /// A page through the Simple-bucket cache at `path`: used without a request while fresh
+    /// (or whenever offline), else fetched with the cached validators under the entry's
+    /// cross-process lock, and stored back as the response's caching headers allow.
+    async fn fetch_cached(
+        &self,
+        url: &Url,
+        path: &Path,
+        accept: &'static str,
+    ) -> Result<Fetched, IndexError> {
+        let policy = self.inner.config.cache_policy;
+        let cached = CachedPage::read(path);
+        match (policy, cached) {
+            (CachePolicy::Offline, Some(page)) => return Ok(Fetched::Page(page)),
+            (CachePolicy::Offline, None) => return Ok(Fetched::NotCached),
+            (CachePolicy::Normal, Some(page)) if page.is_fresh() => {
+                return Ok(Fetched::Page(page));
+            }
+            _ => {}
+        }
+        let _lock = self.lock_entry(CacheBucket::Simple, path).await?;
+        // Another den process may have refreshed the page while this one waited.
+        let cached = match CachedPage::read(path) {
+            Some(page) if policy == CachePolicy::Normal && page.is_fresh() => {
+                return Ok(Fetched::Page(page));
+            }
+            cached => cached,
         };
 
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
+        headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
         if let Some(page) = &cached {
             let validators = [
                 (header::IF_NONE_MATCH, &page.etag),
@@ -342,31 +602,47 @@ impl IndexClient {
                 }
             }
         }
-        let response = match (self.get(&url, headers).await, &cached) {
-            (Ok(response), _) => response,
-            (Err(error @ IndexError::Network { .. }), Some(page)) => {
-                tracing::warn!("{error}; using the cached page for {name}");
-                return parse(page);
+        let response = match self.get(url, headers).await {
+            Ok(response) => response,
+            Err(error @ (IndexError::Network { .. } | IndexError::Timeout { .. })) => {
+                let Some(page) = cached else {
+                    return Err(error);
+                };
+                tracing::warn!("{error}; using the cached page");
+                return Ok(Fetched::Page(page));
             }
-            (Err(error), _) => return Err(error),
+            Err(error) => return Err(error),
         };
         let status = response.status();
+        let received = now();
         if status == StatusCode::NOT_MODIFIED
-            && let Some(page) = &cached
+            && let Some(mut page) = cached
         {
-            tracing::debug!("{} not modified", redact(&url));
-            return parse(page);
+            tracing::debug!("{} not modified", redact(url));
+            // RFC 9111 §4.3.4: the 304's caching headers replace the stored ones.
+            match storage(response.headers(), received) {
+                Storage::Store {
+                    generated,
+                    lifetime,
+                } => {
+                    page.generated = generated;
+                    page.lifetime = lifetime;
+                    page.write(path)?;
+                }
+                Storage::NoStore => remove_entry(path),
+            }
+            return Ok(Fetched::Page(page));
         }
         if is_not_found(status) {
-            return Ok(None);
+            return Ok(Fetched::NotFound);
         }
         if !status.is_success() {
-            if let (true, Some(page)) = (status.is_server_error(), &cached) {
-                tracing::warn!("HTTP {status} from {}; using the cached page", redact(&url));
-                return parse(page);
+            if let (true, Some(page)) = (status.is_server_error(), cached) {
+                tracing::warn!("HTTP {status} from {}; using the cached page", redact(url));
+                return Ok(Fetched::Page(page));
             }
             return Err(IndexError::Http {
-                url: redact(&url),
+                url: redact(url),
                 status: status.as_u16(),
             });
         }
@@ -379,193 +655,31 @@ impl IndexClient {
         };
         let json = header_text(header::CONTENT_TYPE)
             .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with(JSON_MEDIA_TYPE));
-        let page = CachedPage {
+        let rule = storage(response.headers(), received);
+        let (generated, lifetime) = match rule {
+            Storage::Store {
+                generated,
+                lifetime,
+            } => (generated, lifetime),
+            Storage::NoStore => (received, 0),
+        };
+        let mut page = CachedPage {
             url: strip_credentials(response.url()).to_string(),
             json,
             etag: header_text(header::ETAG),
             last_modified: header_text(header::LAST_MODIFIED),
+            generated,
+            lifetime,
             body: String::new(),
         };
-        let body = Self::body(&url, response).await?;
-        let page = CachedPage {
-            body: String::from_utf8_lossy(&body).into_owned(),
-            ..page
-        };
-        let files = parse(&page)?;
-        if page.etag.is_some() || page.last_modified.is_some() {
-            let bytes = serde_json::to_vec(&page).map_err(|e| IndexError::Parse {
-                url: redact(&url),
-                reason: format!("cannot serialize the page for the cache: {e}"),
-            })?;
-            write_atomic(&cache_path, &bytes)?;
+        let body = Self::body(url, response).await?;
+        page.body = String::from_utf8(body)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        match rule {
+            Storage::Store { .. } => page.write(path)?,
+            Storage::NoStore => remove_entry(path),
         }
-        Ok(files)
-    }
-
-    /// Where `file` lives in the Wheels bucket (whether or not it was downloaded yet).
-    pub fn cached_path(&self, file: &IndexFile) -> Result<PathBuf, IndexError> {
-        Ok(self
-            .index_dir(CacheBucket::Wheels, &file.index)?
-            .join(safe_key(&file.raw_filename)))
-    }
-
-    /// Downloads `file` into the Wheels cache bucket (or finds it there) and returns the local
-    /// path. The bytes are streamed to a temporary file while every hash the index gave
-    /// (sha256/384/512) is checked, then renamed into place; a mismatch leaves nothing behind.
-    ///
-    /// Errors: [`IndexError::HashMismatch`], [`IndexError::Http`], [`IndexError::Network`],
-    /// [`IndexError::Io`] / [`IndexError::Cache`] for local write failures.
-    pub async fn download(&self, file: &IndexFile) -> Result<PathBuf, IndexError> {
-        let path = self.cached_path(file)?;
-        if path.is_file() {
-            tracing::debug!("{} found in the cache", file.raw_filename);
-            return Ok(path);
-        }
-        let response = self.get_ok(&file.url, HeaderMap::new()).await?;
-        self.store(file, response, &path).await?;
-        Ok(path)
-    }
-
-    /// Streams `response` (the whole of `file`) to `path`, verifying the index's hashes.
-    async fn store(
-        &self,
-        file: &IndexFile,
-        mut response: reqwest::Response,
-        path: &Path,
-    ) -> Result<(), IndexError> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(IndexError::io(dir))?;
-        let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(IndexError::io(dir))?;
-        let mut hashers: Vec<(&HashDigest, Hasher)> = file
-            .hashes
-            .iter()
-            .map(|digest| (digest, Hasher::new(digest.algorithm)))
-            .collect();
-        loop {
-            let chunk = response.chunk().await.map_err(|e| IndexError::Network {
-                url: redact(&file.url),
-                reason: describe(e),
-            })?;
-            let Some(chunk) = chunk else { break };
-            for (_, hasher) in &mut hashers {
-                hasher.update(&chunk);
-            }
-            temp.write_all(&chunk)
-                .map_err(IndexError::io(temp.path()))?;
-        }
-        check_hashes(&file.raw_filename, hashers)?;
-        temp.persist(path).map_err(|e| IndexError::Io {
-            path: path.to_path_buf(),
-            source: e.error,
-        })?;
-        Ok(())
-    }
-
-    /// The core metadata of a wheel, from the cheapest source available:
-    /// 1. the metadata cache (next to the wheel in the Wheels bucket) or an already downloaded
-    ///    wheel;
-    /// 2. the PEP 658/714 `<url>.metadata` file when the index offers it;
-    /// 3. HTTP range requests into the remote zip: the tail (end of central directory and
-    ///    central directory), then the `*.dist-info/METADATA` member;
-    /// 4. the whole wheel, downloaded into the cache as [`IndexClient::download`] does, so a
-    ///    later install reuses it (also when the server ignores `Range`).
-    ///
-    /// The result is cached on disk. The metadata's name and version must match the filename.
-    ///
-    /// Errors: [`IndexError::Metadata`] for source distributions, wheels without a readable
-    /// `METADATA`, or metadata that does not parse or match; network, HTTP and hash errors as
-    /// for [`IndexClient::download`].
-    pub async fn wheel_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError> {
-        let DistFilename::Wheel(wheel) = &file.filename else {
-            return Err(IndexError::Metadata {
-                filename: file.raw_filename.clone(),
-                reason: "it is a source distribution, not a wheel; it must be built to learn \
-                         its metadata"
-                    .to_string(),
-            });
-        };
-        let wheel_path = self.cached_path(file)?;
-        let metadata_path = wheel_path.with_file_name(format!(
-            "{}.metadata",
-            wheel_path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("wheel")
-        ));
-        let metadata_error = |reason: String| IndexError::Metadata {
-            filename: file.raw_filename.clone(),
-            reason,
-        };
-        if let Ok(bytes) = std::fs::read(&metadata_path)
-            && let Ok(metadata) = CoreMetadata::parse(&bytes)
-        {
-            return Ok(metadata);
-        }
-        let bytes = if wheel_path.is_file() {
-            crate::zip::metadata_from_file(&wheel_path, wheel, &file.raw_filename)?
-        } else {
-            self.fetch_metadata(file, wheel, &wheel_path).await?
-        };
-        let metadata = CoreMetadata::parse(&bytes).map_err(|e| metadata_error(e.to_string()))?;
-        if metadata.name != wheel.name || metadata.version != wheel.version {
-            return Err(metadata_error(format!(
-                "its METADATA describes {} {}, not {} {}",
-                metadata.name, metadata.version, wheel.name, wheel.version
-            )));
-        }
-        write_atomic(&metadata_path, &bytes)?;
-        Ok(metadata)
-    }
-
-    /// Steps 2 to 4 of [`IndexClient::wheel_metadata`].
-    async fn fetch_metadata(
-        &self,
-        file: &IndexFile,
-        wheel: &den_dist::WheelFilename,
-        wheel_path: &Path,
-    ) -> Result<Vec<u8>, IndexError> {
-        if file.core_metadata {
-            let mut url = file.url.clone();
-            url.set_path(&format!("{}.metadata", file.url.path()));
-            let response = self.get(&url, HeaderMap::new()).await?;
-            if response.status().is_success() {
-                let bytes = Self::body(&url, response).await?;
-                verify(
-                    &format!("{}.metadata", file.raw_filename),
-                    &file.core_metadata_hashes,
-                    &bytes,
-                )?;
-                return Ok(bytes);
-            }
-            tracing::debug!(
-                "HTTP {} for {}; trying range requests",
-                response.status(),
-                redact(&url)
-            );
-        }
-        let ranged = match crate::zip::RemoteZip::open(self, file).await {
-            Ok(crate::zip::Opened::Remote(remote)) => remote.metadata(self, wheel).await,
-            Ok(crate::zip::Opened::Whole(response)) => {
-                tracing::debug!(
-                    "{} ignores Range; downloading the whole wheel",
-                    redact(&file.url)
-                );
-                self.store(file, response, wheel_path).await?;
-                return crate::zip::metadata_from_file(wheel_path, wheel, &file.raw_filename);
-            }
-            Err(error) => Err(error),
-        };
-        match ranged {
-            Ok(bytes) => return Ok(bytes),
-            Err(error @ (IndexError::Network { .. } | IndexError::HashMismatch { .. })) => {
-                return Err(error);
-            }
-            Err(error) => {
-                tracing::debug!("range requests failed ({error}); downloading the wheel");
-            }
-        }
-        let path = self.download(file).await?;
-        crate::zip::metadata_from_file(&path, wheel, &file.raw_filename)
+        Ok(Fetched::Page(page))
     }
 
     /// A GET of `url` with a `Range: bytes=<spec>` header (and no content encoding, so offsets
@@ -587,5 +701,14 @@ impl IndexClient {
             HeaderValue::from_static("identity"),
         );
         self.get(url, headers).await
+    }
+}
+
+/// Drops a cache entry the server said not to store (`no-store`); a missing one is fine.
+fn remove_entry(path: &Path) {
+    if let Err(e) = std::fs::remove_file(path)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!("cannot remove {} from the cache: {e}", path.display());
     }
 }

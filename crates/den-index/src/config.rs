@@ -13,6 +13,21 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default number of retries after a failed attempt (so 3 tries in all).
 pub const DEFAULT_RETRIES: u32 = 2;
 
+/// How cached index pages are used (`--refresh`, `--offline`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CachePolicy {
+    /// HTTP caching (RFC 9111): a fresh cached page is used without a request, a stale one
+    /// is revalidated with `If-None-Match` / `If-Modified-Since`.
+    #[default]
+    Normal,
+    /// `--refresh`: every cached page is revalidated once per process, fresh or not.
+    /// Downloaded files (immutable per URL) are still reused.
+    Refresh,
+    /// `--offline`: never touch the network. Cached pages are used however old; a page,
+    /// file or metadata that is not in the cache is an [`IndexError::Offline`] naming it.
+    Offline,
+}
+
 /// How den talks to package indexes.
 #[derive(Debug, Clone)]
 pub struct IndexConfig {
@@ -27,10 +42,28 @@ pub struct IndexConfig {
     /// Retries after a connection error, timeout or 5xx answer, with exponential backoff
     /// (250 ms, 500 ms, 1 s...). Default 2, i.e. 3 tries.
     pub retries: u32,
+    /// Whether cached pages are used as HTTP caching allows, always revalidated, or used
+    /// without any network access. Default [`CachePolicy::Normal`]; set from `--refresh` /
+    /// `--offline` by the caller.
+    pub cache_policy: CachePolicy,
+    /// pip's `--find-links` locations, in order: a local directory (every wheel and sdist in
+    /// it), a local `.html` file or an `http(s)://` / `file://` URL of an HTML page (its
+    /// `<a href>` links, parsed as PEP 503 anchors). Their files are merged into
+    /// [`IndexClient::project_files`](crate::IndexClient::project_files) after the indexes',
+    /// matched to projects by filename. Relative paths are relative to the current directory.
+    pub find_links: Vec<String>,
+    /// pip's `--no-index`: ask no index at all, only [`IndexConfig::find_links`].
+    pub no_index: bool,
+    /// pip's `--trusted-host`: `host` (any port) or `host:port` entries for which plain
+    /// `http://` is allowed and TLS certificates are not verified. Without an entry, plain
+    /// `http://` is only allowed to loopback hosts (`localhost`, `127.0.0.0/8`, `::1`), as
+    /// pip's secure origins.
+    pub trusted_hosts: Vec<String>,
 }
 
 impl Default for IndexConfig {
-    /// PyPI only, system roots, 30 s timeout, 2 retries.
+    /// PyPI only, system roots, 30 s timeout, 2 retries, normal caching, no find-links, no
+    /// trusted hosts.
     fn default() -> Self {
         Self {
             index_url: IndexUrl::pypi(),
@@ -38,6 +71,10 @@ impl Default for IndexConfig {
             cert: None,
             timeout: DEFAULT_TIMEOUT,
             retries: DEFAULT_RETRIES,
+            cache_policy: CachePolicy::Normal,
+            find_links: Vec::new(),
+            no_index: false,
+            trusted_hosts: Vec::new(),
         }
     }
 }
@@ -201,6 +238,50 @@ fn parse_index(raw: &str, source: &Path, line: Option<usize>) -> Result<IndexUrl
     })
 }
 
+/// The union, in order and without duplicates, of the whitespace-separated values of the
+/// environment variable `env_name` and of the config key `key` (whitespace- or
+/// newline-separated), as pip reads list options such as `find-links` and `trusted-host`.
+fn list_setting(
+    sources: &ConfigSources,
+    files: &[PipConfigFile],
+    env_name: &str,
+    key: &str,
+) -> Vec<String> {
+    let mut values: Vec<String> = Vec::new();
+    let from_env = sources.var(env_name).unwrap_or("");
+    let from_config = config_value(files, key).map_or("", |(_, raw, _)| raw);
+    for value in from_env
+        .split_whitespace()
+        .chain(from_config.split_whitespace())
+    {
+        if !values.iter().any(|v| v == value) {
+            values.push(value.to_string());
+        }
+    }
+    values
+}
+
+/// Reads a boolean as pip does (`strtobool`): `1/true/yes/on/y/t` or `0/false/no/off/n/f`,
+/// any case.
+///
+/// Errors: [`IndexError::Config`] naming `source` (file or variable) and `line`.
+fn parse_bool(
+    raw: &str,
+    source: &Path,
+    line: Option<usize>,
+    key: &str,
+) -> Result<bool, IndexError> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" | "y" | "t" => Ok(true),
+        "0" | "false" | "no" | "off" | "n" | "f" => Ok(false),
+        _ => Err(IndexError::Config {
+            file: source.to_path_buf(),
+            line,
+            reason: format!("`{key}` must be true or false (or yes/no, on/off, 1/0), not `{raw}`"),
+        }),
+    }
+}
+
 impl IndexConfig {
     /// The configuration from the real environment and pip config files; see
     /// [`IndexConfig::from_sources`].
@@ -228,7 +309,17 @@ impl IndexConfig {
     ///   (whitespace- or newline-separated), duplicates and the primary index removed;
     /// - CA bundle: `PIP_CERT` > config `cert` > `SSL_CERT_FILE`;
     /// - timeout (seconds): `PIP_TIMEOUT` / `PIP_DEFAULT_TIMEOUT` > config `timeout` > 30;
-    /// - retries: `PIP_RETRIES` > config `retries` > 2.
+    /// - retries: `PIP_RETRIES` > config `retries` > 2;
+    /// - find-links: the union of `PIP_FIND_LINKS` (whitespace-separated) and the config
+    ///   `find-links` (whitespace- or newline-separated);
+    /// - trusted hosts: likewise from `PIP_TRUSTED_HOST` and the config `trusted-host`;
+    /// - no-index: `PIP_NO_INDEX` > config `no-index` (`true`/`false`, `yes`/`no`, `1`/`0`...)
+    ///   > false;
+    /// - cache policy: always [`CachePolicy::Normal`] (pip has no such settings).
+    ///
+    /// Command-line `--find-links` / `--trusted-host` values are appended to the fields by the
+    /// caller, and `--no-index` sets [`IndexConfig::no_index`], as pip adds command-line
+    /// values to those of its configuration.
     ///
     /// In each config file, `[install]` overrides `[global]`; among files, the first of
     /// `sources.config_files` that sets a key wins.
@@ -310,18 +401,34 @@ impl IndexConfig {
             .map_or(DEFAULT_TIMEOUT, Duration::from_secs_f64);
         let retries = number(&["PIP_RETRIES"], "retries")?.map_or(DEFAULT_RETRIES, |n| n as u32);
 
+        let find_links = list_setting(sources, &files, "PIP_FIND_LINKS", "find-links");
+        let trusted_hosts = list_setting(sources, &files, "PIP_TRUSTED_HOST", "trusted-host");
+        let no_index = if let Some(raw) = sources.var("PIP_NO_INDEX") {
+            parse_bool(raw, Path::new("PIP_NO_INDEX"), None, "no-index")?
+        } else if let Some((path, raw, line)) = config_value(&files, "no-index") {
+            parse_bool(raw, path, Some(line), "no-index")?
+        } else {
+            false
+        };
+
         Ok(Self {
             index_url,
             extra_index_urls,
             cert,
             timeout,
             retries,
+            cache_policy: CachePolicy::Normal,
+            find_links,
+            no_index,
+            trusted_hosts,
         })
     }
 
-    /// The primary index followed by the extra indexes.
+    /// The indexes to ask: the primary index followed by the extra indexes, or none with
+    /// [`IndexConfig::no_index`].
     pub fn indexes(&self) -> impl Iterator<Item = &IndexUrl> {
-        std::iter::once(&self.index_url).chain(&self.extra_index_urls)
+        let all = std::iter::once(&self.index_url).chain(&self.extra_index_urls);
+        all.take(if self.no_index { 0 } else { usize::MAX })
     }
 }
 

@@ -9,16 +9,64 @@ use den_dist::PackageName;
 /// a password.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    /// No index has a page for the project (all answered 404/410).
+    /// No index has a page for the project (all answered 404/410) and no find-links location
+    /// has a file of it.
     #[error(
-        "project `{name}` was not found on {}; check the spelling or pass --index-url / --extra-index-url",
+        "project `{name}` was not found on {}; check the spelling or pass --index-url / \
+         --extra-index-url / --find-links",
         indexes.join(", ")
     )]
     NotFound {
         /// The normalized project name.
         name: PackageName,
-        /// Every index asked (redacted).
+        /// Every index and find-links location asked (redacted), in order.
         indexes: Vec<String>,
+    },
+    /// `--offline` (see [`crate::CachePolicy::Offline`]) and the thing is not in the cache.
+    #[error(
+        "{what} is not in den's cache, and --offline forbids fetching it; run once without \
+         --offline to fill the cache, or drop --offline"
+    )]
+    Offline {
+        /// What was needed: `the page of project `x` (https://...)`, a filename and URL...
+        /// (redacted).
+        what: String,
+    },
+    /// The server did not answer in time on any try.
+    #[error(
+        "{url} did not answer within {} s, {tries} {} in all; the index is slow or \
+         unreachable: raise the timeout with --timeout <seconds> (or PIP_DEFAULT_TIMEOUT), or \
+         check your network and proxy",
+        timeout.as_secs_f64(),
+        if *tries == 1 { "try" } else { "tries" }
+    )]
+    Timeout {
+        /// The requested URL (redacted).
+        url: String,
+        /// How many requests were made (1 + retries).
+        tries: u32,
+        /// The per-request timeout.
+        timeout: std::time::Duration,
+    },
+    /// Plain `http://` to a host that is neither loopback nor trusted.
+    #[error(
+        "refusing plain http to {url}: {host} is not a trusted host, and without TLS anyone on \
+         the network path can change what is installed; use https, or pass --trusted-host \
+         {host} (or PIP_TRUSTED_HOST) if you trust that network"
+    )]
+    InsecureHost {
+        /// The requested URL (redacted).
+        url: String,
+        /// The host (with `:port` when not the default), as `--trusted-host` takes it.
+        host: String,
+    },
+    /// A `--find-links` location cannot be used.
+    #[error("cannot use the find-links location {location}: {reason}")]
+    FindLinks {
+        /// The location as configured (redacted).
+        location: String,
+        /// What is wrong and what to do.
+        reason: String,
     },
     /// The server answered with an error status (after retries, for 5xx).
     #[error("HTTP {status} from {url}{}", status_hint(*status))]
@@ -38,11 +86,11 @@ pub enum IndexError {
     },
     /// A downloaded file does not match a hash the index (or a requirement) gave.
     #[error(
-        "hash mismatch for {filename}: expected {expected}, got {actual}; the download was \
-         discarded (a corrupt mirror, a proxy rewriting files, or a wrong --hash)"
+        "hash mismatch for {filename}: expected {expected}, got {actual}; the file was not \
+         used (a corrupt mirror or local file, a proxy rewriting files, or a wrong --hash)"
     )]
     HashMismatch {
-        /// The file's name.
+        /// The file's name (a local file's path).
         filename: String,
         /// The expected digest, `sha256=<hex>`.
         expected: String,

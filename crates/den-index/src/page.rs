@@ -26,8 +26,8 @@ pub struct IndexFile {
     pub raw_filename: String,
     /// The absolute download URL, relative links already resolved against the page.
     pub url: Url,
-    /// The index that listed the file.
-    pub index: IndexUrl,
+    /// Where the file was listed: an index, or a find-links location.
+    pub origin: FileOrigin,
     /// Hashes the index gave (PEP 503 URL fragment, PEP 691 `hashes`); only algorithms den can
     /// verify (sha256/384/512) are kept.
     pub hashes: Vec<HashDigest>,
@@ -44,6 +44,26 @@ pub struct IndexFile {
     pub size: Option<u64>,
 }
 
+/// Where an [`IndexFile`] was found.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FileOrigin {
+    /// On this index's project page (PEP 503 / PEP 691).
+    Index(IndexUrl),
+    /// In this `--find-links` location (a directory, HTML file or page), as configured, with
+    /// any password redacted.
+    FindLinks(String),
+}
+
+impl std::fmt::Display for FileOrigin {
+    /// The index URL (redacted) or the find-links location.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Index(index) => index.fmt(f),
+            Self::FindLinks(location) => f.write_str(location),
+        }
+    }
+}
+
 /// Every file of one project, merged across the configured indexes (primary first).
 #[derive(Debug, Clone)]
 pub struct ProjectFiles {
@@ -54,7 +74,8 @@ pub struct ProjectFiles {
 }
 
 /// The parts of a file entry common to both formats, before classification.
-struct RawFile {
+#[derive(Debug, Clone)]
+pub(crate) struct RawFile {
     url: Url,
     hashes: Vec<HashDigest>,
     requires_python: Option<String>,
@@ -65,39 +86,68 @@ struct RawFile {
 }
 
 impl RawFile {
-    /// Classifies the file; `None` (logged) for files that are neither wheels nor sdists.
-    fn into_file(self, name: &PackageName, index: &IndexUrl) -> Option<IndexFile> {
+    /// A file known only by its URL (a find-links directory entry): no hashes, no metadata.
+    pub(crate) fn bare(url: Url) -> Self {
+        Self {
+            url,
+            hashes: Vec::new(),
+            requires_python: None,
+            yanked: None,
+            core_metadata: false,
+            core_metadata_hashes: Vec::new(),
+            size: None,
+        }
+    }
+
+    /// The file's name: the last segment of its URL, percent-decoded (`None` for URLs
+    /// without a path).
+    pub(crate) fn filename(&self) -> Option<String> {
         let last = self.url.path_segments()?.next_back()?;
-        let raw_filename = percent_encoding::percent_decode_str(last)
-            .decode_utf8_lossy()
-            .into_owned();
+        Some(
+            percent_encoding::percent_decode_str(last)
+                .decode_utf8_lossy()
+                .into_owned(),
+        )
+    }
+
+    /// Classifies the file; `None` (logged) for files that are neither wheels nor sdists.
+    /// `specifiers` memoizes `Requires-Python` parsing across the files of one page (most
+    /// share a handful of values).
+    fn into_file(
+        self,
+        name: &PackageName,
+        origin: &FileOrigin,
+        specifiers: &mut HashMap<String, Option<VersionSpecifiers>>,
+    ) -> Option<IndexFile> {
+        let raw_filename = self.filename()?;
         let Some(filename) = DistFilename::parse(&raw_filename, name) else {
-            tracing::debug!("skipping {raw_filename} on {index}: not a wheel or sdist of {name}");
+            tracing::debug!("skipping {raw_filename} on {origin}: not a wheel or sdist of {name}");
             return None;
         };
-        let requires_python = self
-            .requires_python
-            .as_deref()
-            .map(str::trim)
-            .and_then(|r| {
-                if r.is_empty() {
-                    return None;
+        let requires_python = match self.requires_python.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(r) => match specifiers.get(r) {
+                Some(parsed) => parsed.clone(),
+                None => {
+                    let parsed = VersionSpecifiers::from_str(r)
+                        .inspect_err(|e| {
+                            tracing::debug!(
+                                "ignoring invalid Requires-Python `{r}` of {raw_filename}: {e}"
+                            );
+                        })
+                        .ok();
+                    specifiers.insert(r.to_string(), parsed.clone());
+                    parsed
                 }
-                VersionSpecifiers::from_str(r)
-                    .inspect_err(|e| {
-                        tracing::debug!(
-                            "ignoring invalid Requires-Python `{r}` of {raw_filename}: {e}"
-                        );
-                    })
-                    .ok()
-            });
+            },
+        };
         let mut url = self.url;
         url.set_fragment(None);
         Some(IndexFile {
             filename,
             raw_filename,
             url,
-            index: index.clone(),
+            origin: origin.clone(),
             hashes: self.hashes,
             requires_python,
             yanked: self.yanked,
@@ -124,10 +174,19 @@ pub fn parse_project_page(
     } else {
         parse_html(body, page_url)
     };
-    Ok(raw
-        .into_iter()
-        .filter_map(|f| f.into_file(name, index))
-        .collect())
+    Ok(classify(raw, name, &FileOrigin::Index(index.clone())))
+}
+
+/// The files among `raw` that are wheels or sdists of `name`, found in `origin`.
+pub(crate) fn classify(
+    raw: impl IntoIterator<Item = RawFile>,
+    name: &PackageName,
+    origin: &FileOrigin,
+) -> Vec<IndexFile> {
+    let mut specifiers = HashMap::new();
+    raw.into_iter()
+        .filter_map(|f| f.into_file(name, origin, &mut specifiers))
+        .collect()
 }
 
 /// Known algorithms from a `{algorithm: hex}` map; others (md5, blake2b) are skipped.
@@ -309,7 +368,7 @@ fn scan_tags(html: &str) -> Vec<Tag<'_>> {
 }
 
 /// Parses a PEP 503 page: every `<a href>` is a file; `<base href>` changes the base URL.
-fn parse_html(body: &str, page_url: &Url) -> Vec<RawFile> {
+pub(crate) fn parse_html(body: &str, page_url: &Url) -> Vec<RawFile> {
     let mut base = page_url.clone();
     let mut files = Vec::new();
     for tag in scan_tags(body) {

@@ -125,6 +125,86 @@ pub(crate) fn credentials_of(url: &Url) -> Option<(String, Option<String>)> {
     Some((decode(url.username()), url.password().map(decode)))
 }
 
+/// A `--trusted-host` entry (pip's option): `host` trusts every port of the host,
+/// `host:port` (`[v6addr]:port` for IPv6) only that port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TrustedHost {
+    /// Lowercase host as `Url::host_str` spells it (IPv6 in brackets).
+    host: String,
+    port: Option<u16>,
+}
+
+impl TrustedHost {
+    /// Parses an entry.
+    ///
+    /// Errors: [`IndexError::InvalidUrl`] when it is empty, holds a scheme, path or
+    /// credentials, or its port is not a number.
+    pub(crate) fn parse(raw: &str) -> Result<Self, IndexError> {
+        let raw = raw.trim().to_ascii_lowercase();
+        let error = |reason: &str| IndexError::InvalidUrl {
+            url: den_dist::redact_credentials(&raw).into_owned(),
+            reason: format!(
+                "{reason}; a trusted host is `host` or `host:port` (e.g. `pypi.internal:8443`)"
+            ),
+        };
+        if raw.is_empty() || raw.contains(['/', '@']) || raw.contains(char::is_whitespace) {
+            return Err(error("not a host name"));
+        }
+        let (host, port) = if let Some(end) = raw.strip_prefix('[').and_then(|r| r.find(']')) {
+            let (host, rest) = raw.split_at(end + 2);
+            match rest.strip_prefix(':') {
+                Some(port) => (host.to_string(), Some(port)),
+                None if rest.is_empty() => (host.to_string(), None),
+                None => return Err(error("unexpected text after the IPv6 address")),
+            }
+        } else if raw.matches(':').count() > 1 {
+            (format!("[{raw}]"), None)
+        } else {
+            match raw.split_once(':') {
+                Some((host, port)) => (host.to_string(), Some(port)),
+                None => (raw.clone(), None),
+            }
+        };
+        let port = port
+            .map(|p| {
+                p.parse::<u16>()
+                    .map_err(|_| error("the port is not a number"))
+            })
+            .transpose()?;
+        Ok(Self { host, port })
+    }
+
+    /// Whether requests to `url` are covered by this entry.
+    pub(crate) fn matches(&self, url: &Url) -> bool {
+        url.host_str()
+            .is_some_and(|host| host.eq_ignore_ascii_case(&self.host))
+            && self
+                .port
+                .is_none_or(|port| url.port_or_known_default() == Some(port))
+    }
+}
+
+/// Whether `url` points at this machine's loopback interface (`localhost`, `127.0.0.0/8`,
+/// `::1`): plain http there is as safe as a local file, as pip's secure origins say.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// `host` or `host:port` (when the port is not the scheme's default) of `url`, as a
+/// `--trusted-host` entry would name it.
+pub(crate) fn host_and_port(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +250,33 @@ mod tests {
             index.project_url(&name).as_str(),
             "http://127.0.0.1:8000/simple/foo-bar/"
         );
+    }
+
+    #[test]
+    fn matches_trusted_hosts() {
+        let url = |u: &str| Url::parse(u).unwrap();
+        let any_port = TrustedHost::parse("Mirror.Example").unwrap();
+        assert!(any_port.matches(&url("http://mirror.example:8080/simple/")));
+        assert!(any_port.matches(&url("https://MIRROR.example/")));
+        assert!(!any_port.matches(&url("https://other.example/")));
+        let one_port = TrustedHost::parse("mirror.example:8080").unwrap();
+        assert!(one_port.matches(&url("http://mirror.example:8080/")));
+        assert!(!one_port.matches(&url("http://mirror.example/")));
+        let v6 = TrustedHost::parse("[::2]:81").unwrap();
+        assert!(v6.matches(&url("http://[::2]:81/")));
+        assert!(
+            TrustedHost::parse("::2")
+                .unwrap()
+                .matches(&url("http://[::2]/"))
+        );
+        for bad in ["", "https://x", "u:p@x", "x:port"] {
+            assert!(TrustedHost::parse(bad).is_err(), "{bad}");
+        }
+        assert!(is_loopback(&url("http://127.0.0.2:1/")));
+        assert!(is_loopback(&url("http://LOCALHOST/")));
+        assert!(is_loopback(&url("http://[::1]/")));
+        assert!(!is_loopback(&url("http://0.0.0.0/")));
+        assert_eq!(host_and_port(&url("http://h.example:81/x")), "h.example:81");
+        assert_eq!(host_and_port(&url("http://h.example:80/x")), "h.example");
     }
 }

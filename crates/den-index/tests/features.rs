@@ -1,0 +1,610 @@
+//! HTTP caching, --refresh/--offline, find-links, --no-index, trusted hosts, direct URLs and
+//! cross-process locking, against loopback servers and temporary directories.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use den_cache::{Cache, CacheBucket, safe_key};
+use den_dist::{HashDigest, PackageName};
+use den_index::{
+    CachePolicy, DEFAULT_FRESHNESS, FileOrigin, IndexClient, IndexConfig, IndexError, IndexUrl,
+};
+use den_test_support::{TestIndex, WheelBuilder};
+use url::Url;
+
+fn name(n: &str) -> PackageName {
+    PackageName::from_str(n).unwrap()
+}
+
+fn config(url: &str) -> IndexConfig {
+    IndexConfig {
+        index_url: IndexUrl::parse(url).unwrap(),
+        timeout: Duration::from_secs(5),
+        ..IndexConfig::default()
+    }
+}
+
+fn client_with(config: IndexConfig, cache: &Cache) -> IndexClient {
+    IndexClient::with_netrc(config, cache.clone(), None).unwrap()
+}
+
+fn sample_index() -> TestIndex {
+    let index = TestIndex::new();
+    index.publish(&WheelBuilder::new("demo", "1.0"));
+    let dir = tempfile::tempdir().unwrap();
+    let sdist = dir.path().join("demo-1.0.tar.gz");
+    std::fs::write(&sdist, b"sdist bytes").unwrap();
+    index.add_file(&sdist);
+    index
+}
+
+/// The path of the cached page of `project` from the index at `url`.
+fn page_path(cache: &Cache, url: &str, project: &str) -> std::path::PathBuf {
+    cache
+        .bucket(CacheBucket::Simple)
+        .unwrap()
+        .join(safe_key(url))
+        .join(format!("{project}.json"))
+}
+
+/// Rewrites a cached page's stored fetch time to `by` earlier.
+fn age_page(path: &std::path::Path, by: Duration) {
+    let bytes = std::fs::read(path).unwrap();
+    let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+    let mut header: serde_json::Value = serde_json::from_slice(&bytes[..newline]).unwrap();
+    let generated = header["generated"].as_u64().unwrap();
+    header["generated"] = generated.saturating_sub(by.as_secs()).into();
+    let mut out = serde_json::to_vec(&header).unwrap();
+    out.extend_from_slice(&bytes[newline..]);
+    std::fs::write(path, out).unwrap();
+}
+
+/// One request a [`Mini`] server saw: path and `If-None-Match`.
+type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+/// A loopback server answering every project page with one HTML page, `ETag: "v1"` (304 to
+/// a matching `If-None-Match`) and the caching headers in `headers`.
+struct Mini {
+    url: String,
+    seen: Seen,
+    headers: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl Mini {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/simple/", listener.local_addr().unwrap());
+        let seen: Seen = Arc::default();
+        let headers: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let (log, extra) = (seen.clone(), headers.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut lines = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                        break;
+                    }
+                    lines.push(line.trim().to_string());
+                }
+                let path = lines[0].split_whitespace().nth(1).unwrap().to_string();
+                let if_none_match = lines.iter().find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("if-none-match")
+                        .then(|| v.trim().to_string())
+                });
+                let not_modified = if_none_match.as_deref() == Some("\"v1\"");
+                log.lock().unwrap().push((path, if_none_match));
+                let body = if not_modified {
+                    String::new()
+                } else {
+                    "<a href=\"/files/demo-1.0-py3-none-any.whl\">demo</a>".to_string()
+                };
+                let mut head = format!(
+                    "HTTP/1.1 {}\r\nContent-Type: text/html\r\nETag: \"v1\"\r\n",
+                    if not_modified {
+                        "304 Not Modified"
+                    } else {
+                        "200 OK"
+                    }
+                );
+                for (k, v) in extra.lock().unwrap().iter() {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str(&format!(
+                    "Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                ));
+                let _ = stream.write_all(head.as_bytes());
+            }
+        });
+        Self { url, seen, headers }
+    }
+
+    fn set_headers(&self, headers: &[(&str, &str)]) {
+        *self.headers.lock().unwrap() = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+    }
+
+    fn take(&self) -> Vec<(String, Option<String>)> {
+        std::mem::take(&mut self.seen.lock().unwrap())
+    }
+}
+
+#[tokio::test]
+async fn follows_cache_control() {
+    let server = Mini::start();
+    // (headers, whether a second client must ask again)
+    let cases: &[(&[(&str, &str)], bool)] = &[
+        (&[("Cache-Control", "max-age=600")], false),
+        (&[], false),
+        (&[("Cache-Control", "max-age=0")], true),
+        (&[("Cache-Control", "max-age=600, no-cache")], true),
+        (&[("Cache-Control", "max-age=600"), ("Age", "600")], true),
+        (&[("Expires", "0")], true),
+        (
+            &[
+                ("Date", "Sun, 06 Nov 1994 08:49:37 GMT"),
+                ("Expires", "Sun, 06 Nov 1994 08:59:37 GMT"),
+            ],
+            false,
+        ),
+    ];
+    for (headers, asks_again) in cases {
+        server.set_headers(headers);
+        let cache = Cache::temporary().unwrap();
+        let first = client_with(config(&server.url), &cache);
+        assert_eq!(
+            first
+                .project_files(&name("demo"))
+                .await
+                .unwrap()
+                .files
+                .len(),
+            1
+        );
+        assert_eq!(server.take(), [("/simple/demo/".to_string(), None)]);
+        let second = client_with(config(&server.url), &cache);
+        assert_eq!(
+            second
+                .project_files(&name("demo"))
+                .await
+                .unwrap()
+                .files
+                .len(),
+            1
+        );
+        let expected: Vec<_> = if *asks_again {
+            vec![("/simple/demo/".to_string(), Some("\"v1\"".to_string()))]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(server.take(), expected, "{headers:?}");
+    }
+
+    // no-store: nothing is kept, so the next client asks without validators.
+    server.set_headers(&[("Cache-Control", "no-store")]);
+    let cache = Cache::temporary().unwrap();
+    for _ in 0..2 {
+        let client = client_with(config(&server.url), &cache);
+        client.project_files(&name("demo")).await.unwrap();
+        assert_eq!(server.take(), [("/simple/demo/".to_string(), None)]);
+    }
+    assert!(!page_path(&cache, &server.url, "demo").exists());
+}
+
+#[tokio::test]
+async fn pages_without_caching_headers_stay_fresh_for_the_default_time() {
+    let index = sample_index();
+    let cache = Cache::temporary().unwrap();
+    let fetch = || async {
+        client_with(config(&index.url()), &cache)
+            .project_files(&name("demo"))
+            .await
+            .unwrap()
+    };
+    fetch().await;
+    let path = page_path(&cache, &index.url(), "demo");
+    age_page(&path, DEFAULT_FRESHNESS - Duration::from_secs(30));
+    fetch().await;
+    assert_eq!(index.page_requests("demo"), 1);
+    age_page(&path, Duration::from_secs(30));
+    fetch().await;
+    assert_eq!(index.page_requests("demo"), 2);
+    assert_eq!(index.requests().last().unwrap().status, 304);
+    // The 304 renewed the page's freshness.
+    fetch().await;
+    assert_eq!(index.page_requests("demo"), 2);
+}
+
+#[tokio::test]
+async fn old_cache_entries_load_as_stale() {
+    let index = sample_index();
+    let cache = Cache::temporary().unwrap();
+    let client = client_with(config(&index.url()), &cache);
+    client.project_files(&name("demo")).await.unwrap();
+    // Rewrite the entry in the format without freshness: one JSON object holding the body.
+    let path = page_path(&cache, &index.url(), "demo");
+    let bytes = std::fs::read(&path).unwrap();
+    let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+    let header: serde_json::Value = serde_json::from_slice(&bytes[..newline]).unwrap();
+    let legacy = serde_json::json!({
+        "url": header["url"],
+        "json": header["json"],
+        "etag": header["etag"],
+        "last_modified": header["last_modified"],
+        "body": std::str::from_utf8(&bytes[newline + 1..]).unwrap(),
+    });
+    std::fs::write(&path, serde_json::to_vec(&legacy).unwrap()).unwrap();
+
+    let files = client_with(config(&index.url()), &cache)
+        .project_files(&name("demo"))
+        .await
+        .unwrap();
+    assert_eq!(files.files.len(), 2);
+    assert_eq!(index.page_requests("demo"), 2);
+    assert_eq!(index.requests().last().unwrap().status, 304);
+}
+
+#[tokio::test]
+async fn refresh_revalidates_every_page_once() {
+    let index = sample_index();
+    let cache = Cache::temporary().unwrap();
+    client_with(config(&index.url()), &cache)
+        .project_files(&name("demo"))
+        .await
+        .unwrap();
+    let refresh = client_with(
+        IndexConfig {
+            cache_policy: CachePolicy::Refresh,
+            ..config(&index.url())
+        },
+        &cache,
+    );
+    for _ in 0..2 {
+        assert_eq!(
+            refresh
+                .project_files(&name("demo"))
+                .await
+                .unwrap()
+                .files
+                .len(),
+            2
+        );
+    }
+    assert_eq!(index.page_requests("demo"), 2);
+    assert_eq!(index.requests().last().unwrap().status, 304);
+}
+
+#[tokio::test]
+async fn offline_uses_only_the_cache() {
+    let index = sample_index();
+    index.publish(&WheelBuilder::new("other", "1.0"));
+    let url = index.url().replace("http://", "http://alice:s3cret@");
+    let cache = Cache::temporary().unwrap();
+    let online = client_with(config(&url), &cache);
+    let files = online.project_files(&name("demo")).await.unwrap();
+    let wheel = files
+        .files
+        .iter()
+        .find(|f| f.raw_filename.ends_with(".whl"))
+        .unwrap();
+    online.download(wheel).await.unwrap();
+    index.clear_requests();
+
+    // Even a stale page is used offline, without a request.
+    age_page(
+        &page_path(&cache, &index.url(), "demo"),
+        DEFAULT_FRESHNESS * 100,
+    );
+    let offline = client_with(
+        IndexConfig {
+            cache_policy: CachePolicy::Offline,
+            ..config(&url)
+        },
+        &cache,
+    );
+    let files = offline.project_files(&name("demo")).await.unwrap();
+    assert_eq!(files.files.len(), 2);
+    offline.download(wheel).await.unwrap();
+    offline.wheel_metadata(wheel).await.unwrap();
+
+    let err = offline.project_files(&name("other")).await.unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, IndexError::Offline { .. }), "{message}");
+    assert!(
+        message.starts_with("the page of project `other` (http://alice:****@127.0.0.1:"),
+        "{message}"
+    );
+    assert!(message.contains("drop --offline"), "{message}");
+    assert!(!message.contains("s3cret"), "{message}");
+
+    let sdist = files
+        .files
+        .iter()
+        .find(|f| f.raw_filename == "demo-1.0.tar.gz")
+        .unwrap();
+    let err = offline.download(sdist).await.unwrap_err().to_string();
+    assert!(err.starts_with("demo-1.0.tar.gz (http://"), "{err}");
+    let direct = Url::parse(&index.file_url("other-1.0-py3-none-any.whl")).unwrap();
+    let err = offline.download_url(&direct, &[]).await.unwrap_err();
+    assert!(matches!(err, IndexError::Offline { .. }), "{err}");
+    assert!(index.requests().is_empty(), "{:?}", index.requests());
+}
+
+/// A find-links directory with a wheel and an sdist of `demo` and a wheel of `other`.
+fn links_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    WheelBuilder::new("demo", "3.0").build(dir.path());
+    WheelBuilder::new("other", "1.0").build(dir.path());
+    std::fs::write(dir.path().join("demo-4.0.tar.gz"), b"sdist").unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn find_links_are_merged_with_the_indexes() {
+    let index = sample_index();
+    let page_index = TestIndex::new();
+    page_index.publish(&WheelBuilder::new("demo", "9.0"));
+    page_index.set_json(false);
+    let dir = links_dir();
+    let dir_text = dir.path().to_str().unwrap().to_string();
+    let page = format!("{}demo/", page_index.url());
+    let cache = Cache::temporary().unwrap();
+    let client = client_with(
+        IndexConfig {
+            find_links: vec![dir_text.clone(), page.clone()],
+            ..config(&index.url())
+        },
+        &cache,
+    );
+    let files = client.project_files(&name("demo")).await.unwrap();
+    let listed: Vec<(&str, String)> = files
+        .files
+        .iter()
+        .map(|f| (f.raw_filename.as_str(), f.origin.to_string()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("demo-1.0-py3-none-any.whl", index.url()),
+            ("demo-1.0.tar.gz", index.url()),
+            ("demo-3.0-py3-none-any.whl", dir_text.clone()),
+            ("demo-4.0.tar.gz", dir_text.clone()),
+            ("demo-9.0-py3-none-any.whl", page.clone()),
+        ]
+    );
+    let from_dir = &files.files[2];
+    assert_eq!(from_dir.origin, FileOrigin::FindLinks(dir_text.clone()));
+    // Local files are used in place, metadata included.
+    let path = client.download(from_dir).await.unwrap();
+    assert_eq!(path, dir.path().join("demo-3.0-py3-none-any.whl"));
+    assert_eq!(
+        client
+            .wheel_metadata(from_dir)
+            .await
+            .unwrap()
+            .version
+            .to_string(),
+        "3.0"
+    );
+    // Files from an HTML page are downloaded into the cache, checked against its hashes.
+    let remote = client.download(&files.files[4]).await.unwrap();
+    assert!(remote.starts_with(cache.root()), "{}", remote.display());
+    assert_eq!(page_index.file_requests("demo-9.0-py3-none-any.whl"), 1);
+    assert_eq!(files.files[4].hashes.len(), 1);
+
+    // Projects only in find-links are found too; the page was fetched once.
+    let other = client.project_files(&name("other")).await.unwrap();
+    assert_eq!(other.files.len(), 1);
+    assert_eq!(page_index.page_requests("demo"), 1);
+}
+
+#[tokio::test]
+async fn no_index_uses_only_find_links() {
+    let index = sample_index();
+    let dir = links_dir();
+    let dir_text = dir.path().to_str().unwrap().to_string();
+    let client = client_with(
+        IndexConfig {
+            no_index: true,
+            find_links: vec![dir_text.clone()],
+            ..config(&index.url())
+        },
+        &Cache::temporary().unwrap(),
+    );
+    let files = client.project_files(&name("demo")).await.unwrap();
+    assert_eq!(files.files.len(), 2);
+    let err = client.project_files(&name("nope")).await.unwrap_err();
+    match &err {
+        IndexError::NotFound { indexes, .. } => assert_eq!(indexes, &[dir_text]),
+        other => panic!("expected NotFound, got {other}"),
+    }
+    assert!(err.to_string().contains("--find-links"), "{err}");
+    assert!(index.requests().is_empty());
+}
+
+#[tokio::test]
+async fn local_files_with_wrong_hashes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let wheel = WheelBuilder::new("demo", "1.0").build(dir.path());
+    let wrong = "0".repeat(64);
+    let html = dir.path().join("links.html");
+    std::fs::write(
+        &html,
+        format!("<a href=\"demo-1.0-py3-none-any.whl#sha256={wrong}\">demo</a>"),
+    )
+    .unwrap();
+    let client = client_with(
+        IndexConfig {
+            no_index: true,
+            find_links: vec![html.to_str().unwrap().to_string()],
+            ..IndexConfig::default()
+        },
+        &Cache::temporary().unwrap(),
+    );
+    let files = client.project_files(&name("demo")).await.unwrap();
+    assert_eq!(files.files[0].url.scheme(), "file");
+    let err = client.download(&files.files[0]).await.unwrap_err();
+    match &err {
+        IndexError::HashMismatch {
+            filename,
+            expected,
+            actual,
+        } => {
+            assert_eq!(filename, &wheel.display().to_string());
+            assert_eq!(expected, &format!("sha256={wrong}"));
+            assert!(
+                actual.starts_with("sha256=") && actual != expected,
+                "{actual}"
+            );
+        }
+        other => panic!("expected a hash mismatch, got {other}"),
+    }
+    let message = err.to_string();
+    assert!(message.contains(&wrong) && message.contains("demo-1.0-py3-none-any.whl"));
+    // download_url checks file:// URLs in place too.
+    let url = Url::from_file_path(&wheel).unwrap();
+    assert_eq!(client.download_url(&url, &[]).await.unwrap(), wheel);
+    let bad = HashDigest::new("sha256", &wrong).unwrap();
+    let err = client.download_url(&url, &[bad]).await.unwrap_err();
+    assert!(matches!(err, IndexError::HashMismatch { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn plain_http_needs_a_trusted_host() {
+    let index = sample_index();
+    // 0.0.0.0 reaches the loopback server but is not a loopback address.
+    let url = index.url().replace("127.0.0.1", "u:pw@0.0.0.0");
+    let port = Url::parse(&url).unwrap().port().unwrap();
+    let err = client_with(config(&url), &Cache::temporary().unwrap())
+        .project_files(&name("demo"))
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, IndexError::InsecureHost { .. }), "{message}");
+    assert!(
+        message.contains(&format!("--trusted-host 0.0.0.0:{port}")),
+        "{message}"
+    );
+    assert!(!message.contains("pw@"), "{message}");
+
+    for trusted in ["0.0.0.0".to_string(), format!("0.0.0.0:{port}")] {
+        let client = client_with(
+            IndexConfig {
+                trusted_hosts: vec![trusted],
+                ..config(&url)
+            },
+            &Cache::temporary().unwrap(),
+        );
+        let files = client.project_files(&name("demo")).await.unwrap();
+        assert_eq!(files.files.len(), 2);
+    }
+    let elsewhere = client_with(
+        IndexConfig {
+            trusted_hosts: vec!["0.0.0.0:1".to_string()],
+            ..config(&url)
+        },
+        &Cache::temporary().unwrap(),
+    );
+    let err = elsewhere.project_files(&name("demo")).await.unwrap_err();
+    assert!(matches!(err, IndexError::InsecureHost { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn direct_urls_are_cached_by_url() {
+    let index = sample_index();
+    index.require_auth("alice", "s3cret");
+    let cache = Cache::temporary().unwrap();
+    let with_credentials = |filename: &str| {
+        Url::parse(
+            &index
+                .file_url(filename)
+                .replace("http://", "http://alice:s3cret@"),
+        )
+        .unwrap()
+    };
+    for (filename, bucket) in [
+        ("demo-1.0-py3-none-any.whl", CacheBucket::Wheels),
+        ("demo-1.0.tar.gz", CacheBucket::Sdists),
+    ] {
+        let url = with_credentials(filename);
+        for _ in 0..2 {
+            let client = client_with(IndexConfig::default(), &cache);
+            let path = client.download_url(&url, &[]).await.unwrap();
+            assert_eq!(path.file_name().unwrap(), filename);
+            assert!(path.starts_with(cache.bucket(bucket).unwrap()));
+        }
+        assert_eq!(index.file_requests(filename), 1);
+    }
+    let sdist_sha = {
+        let mut hasher = den_dist::Hasher::new(den_dist::HashAlgorithm::Sha256);
+        hasher.update(b"sdist bytes");
+        hasher.finalize()
+    };
+    let client = client_with(IndexConfig::default(), &cache);
+    let mut url = with_credentials("demo-1.0.tar.gz");
+    url.set_fragment(Some(&sdist_sha.to_string()));
+    client.download_url(&url, &[sdist_sha]).await.unwrap();
+
+    // A wrong hash for a cached file: downloaded again, still wrong, refused.
+    let wrong = HashDigest::new("sha256", &"1".repeat(64)).unwrap();
+    let err = client
+        .download_url(&with_credentials("demo-1.0.tar.gz"), &[wrong])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IndexError::HashMismatch { .. }), "{err}");
+    let err = client
+        .download_url(&with_credentials("missing-1.0.tar.gz"), &[])
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(err, IndexError::Http { status: 404, .. }),
+        "{message}"
+    );
+    assert!(message.contains("alice:****@"), "{message}");
+    assert!(!message.contains("s3cret"), "{message}");
+    let err = client
+        .download_url(&Url::parse("http://a:s3cret@127.0.0.1/dir/").unwrap(), &[])
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("file name") && !err.contains("s3cret"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_clients_download_once() {
+    let index = sample_index();
+    index.slow_file("demo-1.0.tar.gz", Duration::from_millis(300));
+    index.slow_project("demo", Duration::from_millis(300));
+    let cache = Cache::temporary().unwrap();
+    // Two clients stand for two den processes: they share only the cache directory.
+    let (a, b) = (
+        client_with(config(&index.url()), &cache),
+        client_with(config(&index.url()), &cache),
+    );
+    let demo = name("demo");
+    let (pages_a, pages_b) = tokio::join!(a.project_files(&demo), b.project_files(&demo));
+    let (pages_a, pages_b) = (pages_a.unwrap(), pages_b.unwrap());
+    assert_eq!(pages_a.files, pages_b.files);
+    assert_eq!(index.page_requests("demo"), 1);
+    let sdist = pages_a
+        .files
+        .iter()
+        .find(|f| f.raw_filename == "demo-1.0.tar.gz")
+        .unwrap();
+    let (path_a, path_b) = tokio::join!(a.download(sdist), b.download(sdist));
+    assert_eq!(path_a.unwrap(), path_b.unwrap());
+    assert_eq!(index.file_requests("demo-1.0.tar.gz"), 1);
+}
