@@ -8,11 +8,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use den_cache::{LinkMode, link_file};
-use den_dist::{CoreMetadata, record_hash};
+use den_dist::{CoreMetadata, DirectUrl, record_hash};
 use walkdir::WalkDir;
 
 use crate::error::io_err;
-use crate::installed::{DistKind, InstalledDist, direct_reference, find_installed, read_metadata};
+use crate::installed::{DistKind, InstalledDist, find_installed, read_metadata};
 use crate::paths::{normalize, relative_to, resolve_parent};
 use crate::record::{RecordEntry, parse_record, write_record};
 use crate::scripts::{
@@ -49,6 +49,80 @@ impl InstallScheme {
         }
         dirs
     }
+
+    /// The layout of pip's `--prefix DIR` on POSIX (sysconfig `posix_prefix` scheme with
+    /// every base set to `DIR`): purelib and platlib `DIR/lib/pythonX.Y/site-packages`,
+    /// scripts `DIR/bin`, data `DIR`, headers root `DIR/include/pythonX.Y` (each project in
+    /// `<root>/<name>`; `m` appended for Python 3.0 to 3.7, whose ABI flags had it), or pip's
+    /// `DIR/include/site/pythonX.Y` when the interpreter is in a virtual environment.
+    /// Free-threaded builds use `pythonX.Yt` everywhere. Assumes `sys.platlibdir` is `lib`
+    /// (distributions patching it to `lib64` put platlib elsewhere).
+    pub fn prefix(dir: &Path, python: &SchemePython) -> Self {
+        let lib = python.lib_version();
+        let site_packages = dir.join("lib").join(format!("python{lib}/site-packages"));
+        let abiflags = match python.version {
+            (3, minor) if minor < 8 => "m",
+            _ => "",
+        };
+        Self {
+            purelib: site_packages.clone(),
+            platlib: site_packages,
+            scripts: dir.join("bin"),
+            data: dir.to_path_buf(),
+            headers: python.headers(dir, dir.join(format!("include/python{lib}{abiflags}"))),
+        }
+    }
+
+    /// The final layout of pip's `--target DIR`: pip installs into a temporary home
+    /// (`posix_home` scheme) and then moves the contents of its `lib/python` and of its
+    /// data root to `DIR`, which is the same as installing directly with purelib = platlib =
+    /// data = `DIR`, scripts `DIR/bin` and headers root `DIR/include/python` (pip's
+    /// `DIR/include/site/pythonX.Y` when the interpreter is in a virtual environment).
+    /// Unlike pip, data files under `lib/` are not dropped.
+    pub fn target(dir: &Path, python: &SchemePython) -> Self {
+        Self {
+            purelib: dir.to_path_buf(),
+            platlib: dir.to_path_buf(),
+            scripts: dir.join("bin"),
+            data: dir.to_path_buf(),
+            headers: python.headers(dir, dir.join("include/python")),
+        }
+    }
+}
+
+/// The facts about the target interpreter that pip's `--prefix` and `--target` layouts
+/// depend on ([`InstallScheme::prefix`], [`InstallScheme::target`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemePython {
+    /// `(major, minor)`: names `lib/pythonX.Y` and `include/pythonX.Y`.
+    pub version: (u8, u8),
+    /// A free-threaded CPython build (PEP 703, `sys.abiflags` `t`): its directories are
+    /// `pythonX.Yt`.
+    pub free_threaded: bool,
+    /// Whether the interpreter runs inside a virtual environment: pip then puts headers
+    /// under `include/site/pythonX.Y` of the prefix or target instead.
+    pub virtualenv: bool,
+}
+
+impl SchemePython {
+    /// `X.Y` plus `t` for free-threaded builds (sysconfig's `{py_version_short}{abi_thread}`).
+    fn lib_version(&self) -> String {
+        let (major, minor) = self.version;
+        let thread = if self.free_threaded { "t" } else { "" };
+        format!("{major}.{minor}{thread}")
+    }
+
+    /// pip's header root for installs based at `base`, given the root it uses outside
+    /// virtual environments.
+    fn headers(&self, base: &Path, outside_venv: PathBuf) -> PathBuf {
+        if self.virtualenv {
+            let (major, minor) = self.version;
+            base.join("include/site")
+                .join(format!("python{major}.{minor}"))
+        } else {
+            outside_venv
+        }
+    }
 }
 
 /// The environment a wheel is installed into.
@@ -75,9 +149,10 @@ pub struct InstallOptions {
     /// Whether to write `REQUESTED` (PEP 376): the user asked for this distribution, it is
     /// not only a dependency.
     pub requested: bool,
-    /// The `direct_url.json` content to write (PEP 610), for installs from a URL or path;
-    /// checked before anything is installed.
-    pub direct_url: Option<String>,
+    /// Where the distribution came from, for installs from a URL or a local path (not from
+    /// an index): written as `<dist-info>/direct_url.json` (PEP 610, with pip's exact
+    /// formatting, [`DirectUrl::to_json`]) and listed in RECORD.
+    pub direct_url: Option<DirectUrl>,
 }
 
 impl Default for InstallOptions {
@@ -149,8 +224,7 @@ pub struct Installed {
 /// environment holds either the whole old or the whole new distribution.
 ///
 /// Errors: an invalid WHEEL/METADATA/RECORD/entry_points.txt or an unknown `.data` key
-/// ([`InstallError::InvalidWheel`] and friends), an `options.direct_url` that is not valid
-/// PEP 610 JSON ([`InstallError::DirectUrl`]), or any I/O failure while placing files
+/// ([`InstallError::InvalidWheel`] and friends), or any I/O failure while placing files
 /// (after rollback).
 pub fn install_wheel(
     unpacked: &UnpackedWheel,
@@ -179,14 +253,6 @@ pub fn install_wheel_with_kill_switch(
         &scheme.platlib
     };
     let plan = Plan::new(unpacked, &wheel, scheme, site_packages)?;
-    if let Some(json) = &options.direct_url {
-        direct_reference(json).map_err(|reason| InstallError::DirectUrl {
-            path: site_packages
-                .join(&unpacked.dist_info)
-                .join("direct_url.json"),
-            reason,
-        })?;
-    }
 
     // Everything to place, with its RECORD row, decided before touching the environment.
     let mut record = Vec::new();
@@ -220,7 +286,7 @@ pub fn install_wheel_with_kill_switch(
         generated.push(("REQUESTED", String::new()));
     }
     if let Some(direct_url) = &options.direct_url {
-        generated.push(("direct_url.json", direct_url.clone()));
+        generated.push(("direct_url.json", direct_url.to_json()));
     }
     for (member, _) in &plan.dist_info_files {
         let src = unpacked.root.join(member);

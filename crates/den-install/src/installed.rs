@@ -6,11 +6,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use den_dist::{CoreMetadata, PackageName, Version};
+use den_dist::{CoreMetadata, DirectUrl, PackageName, Version};
 
 use crate::InstallError;
 use crate::error::io_err;
 use crate::record::{RecordEntry, parse_record};
+use crate::vcs::editable_git_entry;
 
 /// Which metadata format an installed distribution uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,22 +131,24 @@ impl InstalledDist {
         parse_record(&text, &path)
     }
 
-    /// The PEP 440 direct reference recorded in `direct_url.json` (PEP 610): for VCS
-    /// installs `git+https://host/repo@<commit>`, for archives `https://host/x.whl#sha256=...`,
-    /// for local directories `file:///path`; a `subdirectory` becomes a URL fragment. The
-    /// bool is true for editable installs. `None` when the file is absent.
+    /// The parsed `direct_url.json` (PEP 610): where a distribution installed from a URL or
+    /// a local path came from; `None` when the file is absent (an index install).
     ///
-    /// Errors: [`InstallError::DirectUrl`] when the JSON is invalid or lacks `url`.
-    pub fn direct_url(&self) -> Result<Option<(String, bool)>, InstallError> {
+    /// Errors: [`InstallError::DirectUrl`] when the file is not valid PEP 610 JSON,
+    /// [`InstallError::Io`] when it exists but cannot be read.
+    pub fn direct_url(&self) -> Result<Option<DirectUrl>, InstallError> {
         let path = self.path.join("direct_url.json");
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_err("read", &path)(e)),
         };
-        direct_reference(&text)
+        DirectUrl::from_json(&text)
             .map(Some)
-            .map_err(|reason| InstallError::DirectUrl { path, reason })
+            .map_err(|e| InstallError::DirectUrl {
+                path,
+                reason: e.to_string(),
+            })
     }
 
     /// The project name as the metadata spells it (`Foo.Bar`), else the normalized name
@@ -156,24 +159,40 @@ impl InstalledDist {
             .unwrap_or_else(|_| self.name.to_string())
     }
 
-    /// The `pip freeze` line: `Name==1.0` with the METADATA spelling of the name
-    /// ([`InstalledDist::display_name`]), `Name @ <url>` for PEP 610 direct URL installs,
-    /// `-e <url>` for editable ones. Falls back to `==` when `direct_url.json` is invalid (as
-    /// pip does, with a warning).
+    /// The `pip freeze` entry, as pip 21.1 to 25 prints it: `Name==1.0` with the METADATA
+    /// spelling of the name ([`InstalledDist::display_name`]); for PEP 610 installs
+    /// [`DirectUrl::freeze_line`] (`Name @ <url>`); for an editable directory two lines,
+    /// `# Editable install with no version control (Name==1.0)` and `-e /abs/dir`, or
+    /// `-e git+<remote>@<commit>#egg=<name>` when the directory is in a git checkout with a
+    /// remote (with pip's comment forms for a checkout without a usable remote). Falls back to `==` when `direct_url.json` is
+    /// invalid (as pip does, with a warning).
     pub fn freeze_line(&self) -> String {
         self.freeze_line_as(&self.display_name())
     }
 
     /// [`InstalledDist::freeze_line`] with `name` (the [`InstalledDist::display_name`] the
-    /// caller already read) instead of reading the metadata again.
+    /// caller already read) instead of reading the metadata again. The result has no
+    /// trailing newline but may hold two lines (editable installs).
     pub fn freeze_line_as(&self, name: &str) -> String {
+        let pinned = || format!("{name}=={}", self.version);
         match self.direct_url() {
-            Ok(Some((url, true))) => format!("-e {url}"),
-            Ok(Some((url, false))) => format!("{name} @ {url}"),
-            Ok(None) => format!("{name}=={}", self.version),
+            Ok(Some(direct)) if direct.is_editable() => match direct.local_path() {
+                Some(location) => {
+                    editable_git_entry(&location, name, &pinned()).unwrap_or_else(|| {
+                        format!(
+                            "# Editable install with no version control ({})\n-e {}",
+                            pinned(),
+                            den_cache::normalize_path(&location).display()
+                        )
+                    })
+                }
+                None => direct.freeze_line(name),
+            },
+            Ok(Some(direct)) => direct.freeze_line(name),
+            Ok(None) => pinned(),
             Err(e) => {
                 tracing::warn!("{e}");
-                format!("{name}=={}", self.version)
+                pinned()
             }
         }
     }
@@ -195,51 +214,6 @@ pub(crate) fn read_metadata(path: &Path) -> Result<CoreMetadata, InstallError> {
         path: path.to_path_buf(),
         source,
     })
-}
-
-/// Converts `direct_url.json` text to a PEP 440 direct reference and an editable flag.
-pub(crate) fn direct_reference(text: &str) -> Result<(String, bool), String> {
-    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let url = json
-        .get("url")
-        .and_then(|u| u.as_str())
-        .ok_or("it has no string `url`")?;
-    let str_field = |object: &str, key: &str| {
-        json.get(object)
-            .and_then(|o| o.get(key))
-            .and_then(|v| v.as_str())
-    };
-    let mut fragments = Vec::new();
-    let mut editable = false;
-    let mut reference = url.to_string();
-    if let Some(vcs) = str_field("vcs_info", "vcs") {
-        let commit = str_field("vcs_info", "commit_id").ok_or("`vcs_info` has no `commit_id`")?;
-        reference = format!("{vcs}+{url}@{commit}");
-    } else if json.get("archive_info").is_some() {
-        let hash = str_field("archive_info", "hash")
-            .map(str::to_string)
-            .or_else(|| {
-                json.get("archive_info")?
-                    .get("hashes")?
-                    .as_object()?
-                    .iter()
-                    .find_map(|(algo, value)| Some(format!("{algo}={}", value.as_str()?)))
-            });
-        fragments.extend(hash);
-    } else if json.get("dir_info").is_some() {
-        editable = json
-            .get("dir_info")
-            .and_then(|d| d.get("editable"))
-            .and_then(|e| e.as_bool())
-            .unwrap_or(false);
-    }
-    if let Some(subdirectory) = json.get("subdirectory").and_then(|s| s.as_str()) {
-        fragments.push(format!("subdirectory={subdirectory}"));
-    }
-    if !fragments.is_empty() {
-        reference = format!("{reference}#{}", fragments.join("&"));
-    }
-    Ok((reference, editable))
 }
 
 /// Every installed distribution in `site_packages`, directory by directory, each sorted by
@@ -287,29 +261,6 @@ pub fn find_installed(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn direct_references_follow_pep_610() {
-        let vcs = r#"{"url": "https://g/x.git", "vcs_info": {"vcs": "git", "commit_id": "abc"}, "subdirectory": "sub"}"#;
-        assert_eq!(
-            direct_reference(vcs).unwrap(),
-            (
-                "git+https://g/x.git@abc#subdirectory=sub".to_string(),
-                false
-            )
-        );
-        let archive = r#"{"url": "https://h/x.whl", "archive_info": {"hashes": {"sha256": "ff"}}}"#;
-        assert_eq!(
-            direct_reference(archive).unwrap().0,
-            "https://h/x.whl#sha256=ff"
-        );
-        let dir = r#"{"url": "file:///src/x", "dir_info": {"editable": true}}"#;
-        assert_eq!(
-            direct_reference(dir).unwrap(),
-            ("file:///src/x".to_string(), true)
-        );
-        assert!(direct_reference("{}").is_err());
-    }
 
     #[test]
     fn lists_dist_info_and_egg_info() {

@@ -6,6 +6,7 @@
 //!   nothing.
 //! - [`installed_distributions`], [`find_installed`], [`InstalledDist`]: what an environment
 //!   has (also legacy `.egg-info`, read-only), `pip freeze` lines.
+//! - [`check`]: `pip check`, dependencies missing or at an excluded version.
 //! - [`uninstall`]: remove a distribution from its RECORD, whoever installed it (never
 //!   outside the environment's prefix).
 //! - [`recover`]: finish or undo installs a killed den process left half-done.
@@ -14,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+mod check;
 mod error;
 mod install;
 mod installed;
@@ -24,10 +26,12 @@ mod scripts;
 mod transaction;
 mod uninstall;
 mod unpack;
+mod vcs;
 
+pub use check::{CheckProblem, check};
 pub use error::InstallError;
 pub use install::{
-    InstallOptions, InstallScheme, InstallTarget, Installed, install_wheel,
+    InstallOptions, InstallScheme, InstallTarget, Installed, SchemePython, install_wheel,
     install_wheel_with_kill_switch,
 };
 pub use installed::{DistKind, InstalledDist, find_installed, installed_distributions};

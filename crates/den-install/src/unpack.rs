@@ -38,6 +38,14 @@ impl UnpackedWheel {
 /// file, and returns the unpacked tree. A second call with the same wheel (from this or
 /// another process) reuses the tree.
 ///
+/// Finding the tree of an already unpacked wheel costs a `stat` and one small read, not a
+/// hash of the whole file: the bucket's `.index/<sha256 of the canonical path>` file
+/// records the SHA-256 of the file last seen at that path with its device, inode, size,
+/// modification and change times (nanoseconds); any difference (the file was replaced or
+/// rewritten, even at the same size and mtime: the change time cannot be set back) means the
+/// file is hashed again. Index files are replaced atomically, so concurrent processes read
+/// either version; a missing or unreadable index only costs the hash.
+///
 /// Every member is checked against the wheel's RECORD (PEP 427 §The .dist-info directory):
 /// its hash and size must match, members absent from RECORD and RECORD rows absent from the
 /// archive are refused (except RECORD itself and its `RECORD.jws` / `RECORD.p7s`
@@ -59,8 +67,14 @@ pub fn unpack_wheel(cache: &Cache, wheel: &Path) -> Result<UnpackedWheel, Instal
             wheel: wheel_name.clone(),
             reason: e.to_string(),
         })?;
-    let key = file_sha256(wheel)?;
     let bucket = cache.bucket(CacheBucket::Archive)?;
+    let index = HashIndex::new(&bucket, wheel)?;
+    if let Some(key) = index.lookup()
+        && let Some(unpacked) = existing(&bucket.join(key), &filename)?
+    {
+        return Ok(unpacked);
+    }
+    let key = index.hash_and_record()?;
     let root = bucket.join(&key);
     if let Some(unpacked) = existing(&root, &filename)? {
         return Ok(unpacked);
@@ -110,19 +124,94 @@ fn existing(root: &Path, filename: &WheelFilename) -> Result<Option<UnpackedWhee
     }))
 }
 
-/// The lowercase hex SHA-256 of a file's content.
-fn file_sha256(path: &Path) -> Result<String, InstallError> {
-    let mut file = fs::File::open(path).map_err(io_err("open", path))?;
-    let mut hasher = Hasher::new(HashAlgorithm::Sha256);
-    let mut buf = vec![0; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf).map_err(io_err("read", path))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
+/// The archive bucket's index from wheel files (by canonical path and file identity) to
+/// their SHA-256, so that a warm [`unpack_wheel`] does not hash the whole wheel again.
+struct HashIndex {
+    /// The wheel as given.
+    wheel: PathBuf,
+    /// Its canonical path (symlinks resolved), the index key.
+    canonical: PathBuf,
+    /// `.index/<sha256 of the canonical path>` in the bucket.
+    path: PathBuf,
+}
+
+impl HashIndex {
+    /// Directory of index files inside the archive bucket.
+    const DIR: &str = ".index";
+
+    /// The index entry for `wheel`. Errors: the wheel cannot be resolved (missing).
+    fn new(bucket: &Path, wheel: &Path) -> Result<Self, InstallError> {
+        let canonical = fs::canonicalize(wheel).map_err(io_err("open", wheel))?;
+        let mut hasher = Hasher::new(HashAlgorithm::Sha256);
+        hasher.update(canonical.as_os_str().as_encoded_bytes());
+        let path = bucket.join(Self::DIR).join(hasher.finalize().hex);
+        Ok(Self {
+            wheel: wheel.to_path_buf(),
+            canonical,
+            path,
+        })
     }
-    Ok(hasher.finalize().hex)
+
+    /// The SHA-256 recorded for the wheel, if the file at its path is still the one that
+    /// was hashed.
+    fn lookup(&self) -> Option<String> {
+        let stamp = file_stamp(&fs::metadata(&self.canonical).ok()?)?;
+        let text = fs::read(&self.path).ok()?;
+        let (line, path) = text.split_at(text.iter().position(|&b| b == b'\n')?);
+        let (recorded, key) = std::str::from_utf8(line).ok()?.rsplit_once(' ')?;
+        (recorded == stamp && &path[1..] == self.canonical.as_os_str().as_encoded_bytes())
+            .then(|| key.to_string())
+    }
+
+    /// Hashes the wheel (reading the same open file whose identity is recorded, taken
+    /// before reading, so a file changed meanwhile never matches later) and records the
+    /// result; a failure to record is only logged.
+    fn hash_and_record(&self) -> Result<String, InstallError> {
+        let mut file = fs::File::open(&self.wheel).map_err(io_err("open", &self.wheel))?;
+        let metadata = file.metadata().map_err(io_err("read", &self.wheel))?;
+        let mut hasher = Hasher::new(HashAlgorithm::Sha256);
+        let mut buf = vec![0; 64 * 1024];
+        loop {
+            let n = file.read(&mut buf).map_err(io_err("read", &self.wheel))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        let key = hasher.finalize().hex;
+        if let Some(stamp) = file_stamp(&metadata) {
+            let mut text = format!("{stamp} {key}\n").into_bytes();
+            text.extend_from_slice(self.canonical.as_os_str().as_encoded_bytes());
+            if let Err(e) = den_cache::write_atomic(&self.path, &text) {
+                tracing::debug!("cannot record the hash of {}: {e}", self.wheel.display());
+            }
+        }
+        Ok(key)
+    }
+}
+
+/// A file's identity and version: device, inode, size, modification and change times in
+/// nanoseconds. `None` where the platform has no inode numbers (the index is not used).
+fn file_stamp(metadata: &fs::Metadata) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(format!(
+            "{} {} {} {}.{:09} {}.{:09}",
+            metadata.dev(),
+            metadata.ino(),
+            metadata.size(),
+            metadata.mtime(),
+            metadata.mtime_nsec(),
+            metadata.ctime(),
+            metadata.ctime_nsec()
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
 }
 
 /// Picks the `.dist-info` directory matching the wheel's name and version among top-level
