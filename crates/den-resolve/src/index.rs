@@ -1,10 +1,15 @@
 //! [`PackageSource`] over den's index client (PEP 503 / PEP 691 project pages, PEP 658
 //! metadata), so [`resolve`](crate::resolve) can run against real indexes.
+//!
+//! This source reads wheel metadata only: it cannot build, so a source distribution's metadata
+//! and URL requirements are errors. Resolve with `only_binary: NameSelection::All` through it
+//! (as build requirements are) so no sdist is ever chosen.
 
 use std::sync::Arc;
 
-use den_dist::{CoreMetadata, DistFilename, PackageName, VersionSpecifiers};
+use den_dist::{CoreMetadata, DistFilename, PackageName, VersionSpecifiers, redact_credentials};
 use den_index::{IndexClient, IndexError, IndexFile};
+use pep508_rs::VerbatimUrl;
 
 use crate::source::{PackageSource, SourceError, SourceFile};
 
@@ -38,7 +43,8 @@ impl PackageSource for IndexClient {
         }
     }
 
-    /// The wheel's metadata, by PEP 658 file, range request or download (the client decides).
+    /// The wheel's metadata, by PEP 658 file, range request or download (the client decides);
+    /// an error for a source distribution, which would need a build.
     async fn metadata(
         &self,
         _name: &PackageName,
@@ -48,4 +54,27 @@ impl PackageSource for IndexClient {
             .await
             .map_err(|error| SourceError::Other(Arc::new(error)))
     }
+
+    /// Always [`SourceError::Other`]: the index client cannot fetch or build a distribution
+    /// from an arbitrary URL.
+    async fn direct(
+        &self,
+        name: &PackageName,
+        url: &VerbatimUrl,
+    ) -> Result<(IndexFile, CoreMetadata), SourceError> {
+        Err(SourceError::Other(Arc::new(UrlNotSupported {
+            requirement: format!("{name} @ {}", redact_credentials(url.as_str())),
+        })))
+    }
+}
+
+/// A URL requirement met while resolving against the index alone.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "URL requirements are not supported here: `{requirement}` (build requirements must come \
+     from the index)"
+)]
+struct UrlNotSupported {
+    /// The requirement, credentials redacted.
+    requirement: String,
 }

@@ -1,5 +1,6 @@
 //! Dependency resolution for den: PubGrub (the `pubgrub` crate) over PEP 440 versions, with
-//! extras, environment markers, constraints, yanked files, Requires-Python and wheel tags.
+//! extras, environment markers, constraints, yanked files, Requires-Python, wheel tags, source
+//! distributions, pip's binary options and URL requirements.
 //!
 //! The solver is synchronous and runs on a blocking thread; it reads project files and metadata
 //! through an async [`PackageSource`] (the package index in production, an in-memory table in
@@ -14,17 +15,26 @@
 //! - pre-releases are chosen only when [`ResolveRequest::prereleases`] is set, when a specifier
 //!   on that project names a pre-release (PEP 440 §Handling of pre-releases), or when no final
 //!   release in the allowed range can be used;
-//! - a version is usable only when it has a wheel compatible with [`ResolveRequest::tags`]
-//!   whose Requires-Python (index data and metadata) admits [`ResolveRequest::python_version`];
-//!   source distributions are not supported;
+//! - a version is usable when it has a file the [`BinaryPolicy`] allows whose Requires-Python
+//!   (index data and metadata) admits [`ResolveRequest::python_version`]: the best wheel
+//!   compatible with [`ResolveRequest::tags`], else a source distribution (`.tar.gz` before
+//!   other archives). The newest usable version wins whatever its files, unless
+//!   [`BinaryPolicy::prefer_binary`] puts versions with a usable wheel first;
 //! - yanked files (PEP 592) are used only when the version is pinned exactly (`==`);
+//! - a URL requirement (PEP 508 `name @ url`), from the user or from metadata, makes the
+//!   distribution at that URL ([`PackageSource::direct`]) the project's only candidate; other
+//!   requirements on the project must admit its version, and two different URLs for one project
+//!   are an error;
 //! - requirement markers are evaluated for [`ResolveRequest::markers`], with `extra` set to the
 //!   extra being expanded; extras are modelled as virtual packages `foo[x]` that depend on
 //!   `foo ==v` and on the extra's requirements;
 //! - constraints narrow the versions of projects that something else requires, without adding
-//!   projects.
+//!   projects;
+//! - with [`ResolveRequest::no_deps`] only the user's requirements are resolved.
 
+mod binary;
 mod index;
+mod project;
 mod provider;
 mod report;
 mod source;
@@ -33,7 +43,9 @@ mod specifiers;
 use std::sync::Arc;
 
 use den_dist::{ExtraName, MarkerEnvironment, PackageName, Requirement, Tags, Version};
+use pep508_rs::VerbatimUrl;
 
+pub use binary::{BinaryPolicy, NameSelection, NameSelectionError};
 pub use source::{PackageSource, SourceError, SourceFile};
 
 /// What to resolve and for which interpreter.
@@ -56,6 +68,12 @@ pub struct ResolveRequest {
     /// Versions to keep when they are allowed (typically the installed ones, minus those the
     /// user asked to upgrade).
     pub preferences: Vec<(PackageName, Version)>,
+    /// Which kinds of files may be used, per project (`--no-binary`, `--only-binary`,
+    /// `--prefer-binary`).
+    pub binary: BinaryPolicy,
+    /// Resolve the user's requirements only, not the dependencies of the chosen versions
+    /// (`--no-deps`). Their metadata is still read (for Requires-Python).
+    pub no_deps: bool,
 }
 
 /// A successful resolution: one version of each project to install.
@@ -72,9 +90,17 @@ pub struct ResolvedPackage<F> {
     pub name: PackageName,
     /// The chosen version.
     pub version: Version,
-    /// The wheel to install: the compatible, non-yanked (unless pinned) file with the best tag
-    /// priority, then the highest build tag (PEP 427).
+    /// The file to install: for a URL requirement the file [`PackageSource::direct`] returned;
+    /// otherwise the non-yanked (unless pinned) compatible wheel with the best tag priority,
+    /// then the highest build tag (PEP 427), or, when no wheel may be used, a source
+    /// distribution (`.tar.gz` preferred).
     pub file: F,
+    /// Every file the source listed for this version that is not yanked, whatever its tags or
+    /// kind (wheels and sdists), plus `file` itself if it is yanked: the hashes a lock file or
+    /// `pip-compile --generate-hashes` records for the pin. For a URL requirement only `file`.
+    pub hashable_files: Vec<F>,
+    /// The URL when the project came from a URL requirement (PEP 508 `name @ url`).
+    pub url: Option<VerbatimUrl>,
     /// The extras that were requested for it, anywhere in the graph, sorted.
     pub extras: Vec<ExtraName>,
     /// Whether the user's requirements name it directly.
@@ -124,30 +150,51 @@ pub enum ResolveError {
         /// The newest version.
         latest: Version,
     },
-    /// None of a needed project's versions has a wheel for the target interpreter.
+    /// None of a needed project's versions has a file that may be used: no wheel compatible
+    /// with the target and no source distribution, or the kinds that exist are excluded by
+    /// `--no-binary` / `--only-binary`. The message says which and what to change.
     #[error(
-        "no version of {name} has a wheel compatible with this interpreter (versions seen: {versions}; \
-         the newest offers: {published}); den looked for tags such as {tags}, ... Source distributions are not supported in this release of den; \
-         use a Python version or platform for which {name} publishes wheels"
+        "{}",
+        no_usable_file(.name, .versions, .published, .tags, *.wheels_excluded, *.sdists_excluded)
     )]
-    NoCompatibleWheel {
+    NoUsableFile {
         /// The project.
         name: PackageName,
         /// The versions seen, comma-separated (the newest few).
         versions: String,
-        /// What the newest version publishes instead: wheel tag strings and `sdist`,
-        /// comma-separated.
+        /// What the newest version publishes: wheel tag strings and `sdist`, comma-separated.
         published: String,
-        /// The first few tags den accepts, comma-separated.
+        /// The first few wheel tags den accepts, comma-separated.
         tags: String,
+        /// Whether `--no-binary` excludes the project's wheels.
+        wheels_excluded: bool,
+        /// Whether `--only-binary` excludes the project's source distributions.
+        sdists_excluded: bool,
     },
-    /// A requirement of the user's is a URL requirement (PEP 508 `name @ url`).
+    /// The source could not provide the distribution a URL requirement points at. The cause is
+    /// the error's `source()`.
+    #[error("could not get `{name}` from {url}")]
+    Direct {
+        /// The project.
+        name: PackageName,
+        /// The URL, credentials redacted.
+        url: String,
+        /// The source's error.
+        #[source]
+        source: SourceError,
+    },
+    /// Two URL requirements (PEP 508 `name @ url`) name different URLs for one project.
     #[error(
-        "`{requirement}` is a URL requirement, which den does not support yet; install the package from an index instead"
+        "{name} is required from two different URLs: {first} and {second}; require it from one \
+         URL only"
     )]
-    UrlRequirement {
-        /// The requirement as written.
-        requirement: String,
+    ConflictingUrls {
+        /// The project.
+        name: PackageName,
+        /// The URL met first, credentials redacted.
+        first: String,
+        /// The other URL, credentials redacted.
+        second: String,
     },
     /// The requirements conflict; `report` explains why in sentences.
     #[error("no set of versions satisfies the requirements:\n{report}")]
@@ -160,14 +207,50 @@ pub enum ResolveError {
     Internal(String),
 }
 
+/// The message of [`ResolveError::NoUsableFile`]: what is missing, what was excluded, and
+/// what to change.
+fn no_usable_file(
+    name: &PackageName,
+    versions: &str,
+    published: &str,
+    tags: &str,
+    wheels_excluded: bool,
+    sdists_excluded: bool,
+) -> String {
+    let seen = format!("versions seen: {versions}; the newest offers: {published}");
+    match (wheels_excluded, sdists_excluded) {
+        (true, true) => format!(
+            "no file of {name} may be used: --no-binary excludes its wheels and --only-binary \
+             its source distributions ({seen}); remove {name} from one of the two options"
+        ),
+        (true, false) => format!(
+            "no version of {name} has a source distribution, and --no-binary excludes its \
+             wheels ({seen}); remove {name} (or :all:) from --no-binary"
+        ),
+        (false, true) => format!(
+            "no version of {name} has a wheel compatible with this interpreter, and \
+             --only-binary excludes source distributions ({seen}); den looked for tags such as \
+             {tags}, ... Allow building {name} from source (remove it or :all: from \
+             --only-binary, or add it to --no-binary), or use a Python version or platform for \
+             which {name} publishes wheels"
+        ),
+        (false, false) => format!(
+            "no version of {name} has a wheel compatible with this interpreter or a source \
+             distribution ({seen}); den looked for tags such as {tags}, ... Use a Python version \
+             or platform for which {name} publishes wheels"
+        ),
+    }
+}
+
 /// Resolves `request` against `source`; see the crate documentation for the policy.
 ///
 /// Must be called within a Tokio runtime (the solver runs under
 /// `tokio::task::spawn_blocking` and drives `source` through the runtime handle).
 ///
 /// Errors: [`ResolveError::NotFound`], [`ResolveError::NoMatchingVersion`],
-/// [`ResolveError::NoCompatibleWheel`] and [`ResolveError::NoSolution`] for requirements that
-/// cannot be met; [`ResolveError::Source`] when the source fails.
+/// [`ResolveError::NoUsableFile`], [`ResolveError::ConflictingUrls`] and
+/// [`ResolveError::NoSolution`] for requirements that cannot be met; [`ResolveError::Source`]
+/// and [`ResolveError::Direct`] when the source fails.
 pub async fn resolve<S: PackageSource>(
     source: Arc<S>,
     request: ResolveRequest,

@@ -2,13 +2,15 @@
 //! background fetching that feeds them.
 
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use den_dist::{
-    DistFilename, ExtraName, MarkerEnvironment, PackageName, Requirement, Tags, Version,
-    VersionOrUrl, VersionSpecifiers, WheelFilename,
+    CoreMetadata, ExtraName, MarkerEnvironment, PackageName, Requirement, Tags, Version,
+    VersionOrUrl, VersionSpecifiers, redact_credentials,
 };
+use pep508_rs::VerbatimUrl;
 use pubgrub::{
     Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics,
     PubGrubError, Ranges, SelectedDependencies,
@@ -17,8 +19,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tokio::runtime::Handle;
 use tokio::sync::OnceCell;
 
+use crate::binary::BinaryPolicy;
+use crate::project::Project;
 use crate::report;
-use crate::source::{PackageSource, SourceError, SourceFile};
+use crate::source::{PackageSource, SourceError};
 use crate::specifiers::{display_range, names_prerelease, ranges_of};
 use crate::{Resolution, ResolveError, ResolveRequest, ResolvedPackage};
 
@@ -63,8 +67,16 @@ pub(crate) enum Unusable {
         /// The target interpreter version.
         python: Version,
     },
-    /// A dependency is a URL requirement.
-    UrlDependency(String),
+    /// A URL requirement's version is outside what the same requirer (with constraints)
+    /// otherwise allows for that project. Displayed as the object of "require(s)".
+    UrlExcluded {
+        /// The URL requirement, `name @ url`, credentials redacted.
+        requirement: String,
+        /// The version of the distribution at the URL.
+        version: Version,
+        /// The project with the other specifiers, e.g. `foo>=2`.
+        allowed: String,
+    },
 }
 
 impl fmt::Display for Unusable {
@@ -76,130 +88,75 @@ impl fmt::Display for Unusable {
                     "requires Python {specifiers}, but the target is {python}"
                 )
             }
-            Self::UrlDependency(requirement) => write!(
+            Self::UrlExcluded {
+                requirement,
+                version,
+                allowed,
+            } => write!(
                 f,
-                "depends on `{requirement}`, a URL requirement, which den does not support yet"
+                "{requirement} (version {version}) and {allowed}, which excludes that version"
             ),
         }
     }
 }
 
-/// What den can do with one version of a project, decided from the index's file list.
-#[derive(Debug, Clone)]
-pub(crate) enum Availability<F> {
-    /// A compatible wheel exists; `file` is the best one. `yanked` when every compatible wheel is.
-    Usable {
-        /// The wheel to install.
-        file: F,
-        /// Whether that wheel is yanked (PEP 592).
-        yanked: bool,
-    },
-    /// Compatible wheels exist, but their Requires-Python excludes the target.
-    RequiresPython(VersionSpecifiers),
-    /// No wheel matches the target's tags; `published` lists what the version offers instead
-    /// (wheel tags like `cp39-cp39-win_amd64`, or `sdist`).
-    NoWheel {
-        /// The tag string of each wheel, and `sdist` for a source distribution.
-        published: Vec<String>,
-    },
-}
-
-/// Every version of a project, newest last.
+/// The distribution a URL requirement points at.
 #[derive(Debug)]
-pub(crate) struct Project<F> {
-    pub(crate) versions: BTreeMap<Version, Availability<F>>,
+pub(crate) struct Direct<F> {
+    /// The project.
+    pub(crate) name: PackageName,
+    /// The URL as required.
+    pub(crate) url: VerbatimUrl,
+    /// The file the source returned.
+    pub(crate) file: F,
+    /// Its metadata; `metadata.version` is the project's only candidate.
+    pub(crate) metadata: Arc<CoreMetadata>,
 }
 
-impl<F: SourceFile> Project<F> {
-    /// Groups `files` by version and picks each version's best wheel for `tags` / `python`.
-    fn new(files: Vec<F>, tags: &Tags, python: &Version) -> Self {
-        let mut by_version: BTreeMap<Version, Vec<F>> = BTreeMap::new();
-        for file in files {
-            by_version
-                .entry(file.filename().version().clone())
-                .or_default()
-                .push(file);
-        }
-        let versions = by_version
-            .into_iter()
-            .map(|(version, files)| (version, availability(files, tags, python)))
-            .collect();
-        Self { versions }
+impl<F> Direct<F> {
+    /// The version at the URL.
+    pub(crate) fn version(&self) -> &Version {
+        &self.metadata.version
     }
 
-    /// Whether versions exist but none has a compatible wheel.
-    pub(crate) fn has_no_wheels(&self) -> bool {
-        !self.versions.is_empty()
-            && self
-                .versions
-                .values()
-                .all(|a| matches!(a, Availability::NoWheel { .. }))
+    /// `name @ url` with credentials redacted, for messages.
+    pub(crate) fn requirement(&self) -> String {
+        format!("{} @ {}", self.name, shown(&self.url))
     }
 }
 
-/// Decides what one version's files allow.
-fn availability<F: SourceFile>(files: Vec<F>, tags: &Tags, python: &Version) -> Availability<F> {
-    let mut wheels: Vec<(F, WheelFilename)> = Vec::new();
-    let mut published = Vec::new();
-    for file in files {
-        match file.filename() {
-            DistFilename::Wheel(wheel) if tags.compatibility(wheel).is_some() => {
-                let wheel = wheel.clone();
-                wheels.push((file, wheel));
-            }
-            DistFilename::Wheel(wheel) => published.push(wheel.tag_string()),
-            DistFilename::SourceDist(_) => published.push("sdist".to_string()),
-        }
-    }
-    if wheels.is_empty() {
-        published.sort();
-        published.dedup();
-        return Availability::NoWheel { published };
-    }
-    let (allowed, excluded): (Vec<_>, Vec<_>) = wheels
-        .into_iter()
-        .partition(|(f, _)| f.requires_python().is_none_or(|s| s.contains(python)));
-    let best = allowed.into_iter().max_by_key(|(f, wheel)| {
-        (
-            !f.is_yanked(),
-            tags.compatibility(wheel),
-            build_key(wheel.build.as_deref()),
-        )
-    });
-    match best {
-        Some((file, _)) => Availability::Usable {
-            yanked: file.is_yanked(),
-            file,
-        },
-        None => Availability::RequiresPython(
-            excluded
-                .iter()
-                .find_map(|(f, _)| f.requires_python().cloned())
-                .unwrap_or_default(),
-        ),
-    }
+/// A URL for messages: its text with credentials redacted.
+pub(crate) fn shown(url: &VerbatimUrl) -> String {
+    redact_credentials(url.as_str()).into_owned()
 }
 
-/// Orders build tags (PEP 427): by the leading number, then the rest as a string; no build tag
-/// sorts first.
-fn build_key(build: Option<&str>) -> Option<(u64, String)> {
-    build.map(|tag| {
-        let digits = tag.bytes().take_while(u8::is_ascii_digit).count();
-        let number = tag[..digits].parse().unwrap_or(0);
-        (number, tag[digits..].to_string())
-    })
+/// Whether two URL requirements point at the same distribution: equal URLs once the fragment
+/// (`#sha256=...`, `#egg=...`) is dropped.
+fn same_url(a: &VerbatimUrl, b: &VerbatimUrl) -> bool {
+    let without_fragment = |url: &VerbatimUrl| {
+        let mut url = url.to_url();
+        url.set_fragment(None);
+        url
+    };
+    without_fragment(a) == without_fragment(b)
 }
 
 type Shared<T> = Arc<OnceCell<Result<Arc<T>, SourceError>>>;
 
-/// Fetches projects and metadata through the source, once each, shareable between the solver
-/// thread and background tasks.
+/// The URL a URL requirement registered for a project, and its distribution once fetched.
+type Registered<F> = (VerbatimUrl, Shared<Direct<F>>);
+
+/// Fetches projects, metadata and URL distributions through the source, once each, shareable
+/// between the solver thread and background tasks.
 struct Fetcher<S: PackageSource> {
     source: Arc<S>,
     tags: Tags,
     python: Version,
+    binary: BinaryPolicy,
     projects: Mutex<FxHashMap<PackageName, Shared<Project<S::File>>>>,
-    metadata: Mutex<FxHashMap<(PackageName, Version), Shared<den_dist::CoreMetadata>>>,
+    metadata: Mutex<FxHashMap<(PackageName, Version), Shared<CoreMetadata>>>,
+    /// The URL registered for each project by a URL requirement, and its distribution.
+    directs: Mutex<FxHashMap<PackageName, Registered<S::File>>>,
 }
 
 impl<S: PackageSource> Fetcher<S> {
@@ -213,7 +170,13 @@ impl<S: PackageSource> Fetcher<S> {
         let cell = self.project_cell(name);
         cell.get_or_init(|| async {
             let files = self.source.files(name).await?;
-            Ok(Arc::new(Project::new(files, &self.tags, &self.python)))
+            Ok(Arc::new(Project::new(
+                files,
+                &self.tags,
+                &self.python,
+                self.binary.allows_wheel(name),
+                self.binary.allows_sdist(name),
+            )))
         })
         .await
         .clone()
@@ -230,7 +193,7 @@ impl<S: PackageSource> Fetcher<S> {
         name: &PackageName,
         version: &Version,
         file: &S::File,
-    ) -> Result<Arc<den_dist::CoreMetadata>, SourceError> {
+    ) -> Result<Arc<CoreMetadata>, SourceError> {
         let cell = {
             let mut map = self.metadata.lock().unwrap_or_else(PoisonError::into_inner);
             map.entry((name.clone(), version.clone()))
@@ -242,43 +205,117 @@ impl<S: PackageSource> Fetcher<S> {
             .clone()
     }
 
-    /// Starts fetching `name`'s versions and the metadata of its likely candidate in the
-    /// background: `preferred` if it is usable and in `range`, else the newest usable final
-    /// release in `range`. Errors are left for the solver to meet again.
+    /// Registers `url` as the URL of `name` and starts fetching its distribution in the
+    /// background, unless it is already registered. Errors: [`ResolveError::ConflictingUrls`]
+    /// when another URL is registered for `name`.
+    fn register_direct(
+        self: &Arc<Self>,
+        handle: &Handle,
+        name: &PackageName,
+        url: &VerbatimUrl,
+    ) -> Result<Shared<Direct<S::File>>, ResolveError> {
+        let mut map = self.directs.lock().unwrap_or_else(PoisonError::into_inner);
+        let cell = match map.entry(name.clone()) {
+            Entry::Occupied(entry) => {
+                let (first, cell) = entry.get();
+                if !same_url(first, url) {
+                    return Err(ResolveError::ConflictingUrls {
+                        name: name.clone(),
+                        first: shown(first),
+                        second: shown(url),
+                    });
+                }
+                return Ok(cell.clone());
+            }
+            Entry::Vacant(entry) => entry.insert((url.clone(), Shared::default())).1.clone(),
+        };
+        let (fetcher, name, url, task_cell) =
+            (Arc::clone(self), name.clone(), url.clone(), cell.clone());
+        handle.spawn(async move {
+            // The solver awaits the same cell and reports the outcome.
+            let _ = fetcher.fetch_direct(&task_cell, &name, &url).await;
+        });
+        Ok(cell)
+    }
+
+    /// The distribution at `url` for `name`, through `cell` (fetched once).
+    async fn fetch_direct(
+        &self,
+        cell: &Shared<Direct<S::File>>,
+        name: &PackageName,
+        url: &VerbatimUrl,
+    ) -> Result<Arc<Direct<S::File>>, SourceError> {
+        cell.get_or_init(|| async {
+            let (file, metadata) = self.source.direct(name, url).await?;
+            Ok(Arc::new(Direct {
+                name: name.clone(),
+                url: url.clone(),
+                file,
+                metadata: Arc::new(metadata),
+            }))
+        })
+        .await
+        .clone()
+    }
+
+    /// Whether a URL requirement has been met for `name`.
+    fn has_direct(&self, name: &PackageName) -> bool {
+        self.directs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(name)
+    }
+
+    /// The distribution of `name`'s URL requirement, once fetched successfully.
+    fn direct_of(&self, name: &PackageName) -> Option<Arc<Direct<S::File>>> {
+        let map = self.directs.lock().unwrap_or_else(PoisonError::into_inner);
+        map.get(name)
+            .and_then(|(_, cell)| cell.get())
+            .and_then(|result| result.clone().ok())
+    }
+
+    /// Every URL distribution fetched successfully, by project.
+    fn directs(&self) -> FxHashMap<PackageName, Arc<Direct<S::File>>> {
+        let map = self.directs.lock().unwrap_or_else(PoisonError::into_inner);
+        map.iter()
+            .filter_map(|(name, (_, cell))| Some((name.clone(), cell.get()?.clone().ok()?)))
+            .collect()
+    }
+
+    /// Starts fetching `name`'s versions and the metadata of the version the solver is likely
+    /// to choose ([`Project::choose`] with what is known now) in the background. Nothing for a
+    /// project pinned by a URL requirement. Errors are left for the solver to meet again.
     fn prefetch(
         self: &Arc<Self>,
         handle: &Handle,
         name: PackageName,
         range: Ranges<Version>,
         preferred: Option<Version>,
+        prereleases: bool,
     ) {
+        if self.has_direct(&name) {
+            return;
+        }
         let fetcher = Arc::clone(self);
         handle.spawn(async move {
             let Ok(project) = fetcher.project(&name).await else {
                 return;
             };
-            let usable = |v: &Version| match project.versions.get(v) {
-                Some(Availability::Usable {
-                    file,
-                    yanked: false,
-                }) if range.contains(v) => Some((v.clone(), file.clone())),
-                _ => None,
-            };
-            let likely = preferred.as_ref().and_then(usable).or_else(|| {
-                project
-                    .versions
-                    .keys()
-                    .rev()
-                    .filter(|v| !v.any_prerelease())
-                    .find_map(usable)
-            });
+            let prefer_binary = fetcher.binary.prefer_binary;
+            let likely = project
+                .choose(&range, preferred.as_ref(), prereleases, prefer_binary)
+                .and_then(|v| Some((v, project.versions.get(v)?.file()?)));
             if let Some((version, file)) = likely {
                 // A failure here is reported when the solver asks for the metadata itself.
-                let _ = fetcher.metadata(&name, &version, &file).await;
+                let _ = fetcher.metadata(&name, version, file).await;
             }
         });
     }
 }
+
+/// The dependencies of one package version, as PubGrub takes them, or why that version
+/// cannot be used.
+type Collected = Result<FxHashMap<Pkg, Ranges<Version>>, Unusable>;
 
 /// The PubGrub provider for one resolution.
 pub(crate) struct Provider<S: PackageSource> {
@@ -286,6 +323,7 @@ pub(crate) struct Provider<S: PackageSource> {
     handle: Handle,
     markers: MarkerEnvironment,
     prereleases: bool,
+    no_deps: bool,
     requirements: Vec<Requirement>,
     constraints: FxHashMap<PackageName, Ranges<Version>>,
     preferences: FxHashMap<PackageName, Version>,
@@ -318,12 +356,15 @@ impl<S: PackageSource> Provider<S> {
                 source,
                 tags: request.tags,
                 python: request.python_version,
+                binary: request.binary,
                 projects: Mutex::default(),
                 metadata: Mutex::default(),
+                directs: Mutex::default(),
             }),
             handle,
             markers: request.markers,
             prereleases: request.prereleases,
+            no_deps: request.no_deps,
             requirements: request.requirements,
             constraints,
             preferences: request.preferences.into_iter().collect(),
@@ -386,29 +427,83 @@ impl<S: PackageSource> Provider<S> {
     }
 
     /// The root's dependencies: the user's requirements whose markers hold.
-    fn root_dependencies(&self) -> Result<FxHashMap<Pkg, Ranges<Version>>, ResolveError> {
-        let mut deps = FxHashMap::default();
-        for requirement in &self.requirements {
-            if requirement.evaluate_markers(&self.markers, &[]) {
-                self.add_requirement(&mut deps, requirement, None)
-                    .map_err(|requirement| ResolveError::UrlRequirement { requirement })?;
+    fn root_dependencies(&self) -> Result<Collected, ResolveError> {
+        let requirements: Vec<&Requirement> = self
+            .requirements
+            .iter()
+            .filter(|r| r.evaluate_markers(&self.markers, &[]))
+            .collect();
+        self.collect(&requirements, None)
+    }
+
+    /// Turns `requirements` of one package version into PubGrub dependencies (one virtual
+    /// package per extra), with constraints applied; `parent` is the project being expanded,
+    /// whose self-requirement is skipped. URL requirements are registered and their
+    /// distributions fetched (all at once, then awaited in order); each pins its project to the
+    /// version at the URL, which the other requirements on that project must admit, else the
+    /// version is [`Unusable::UrlExcluded`].
+    ///
+    /// Errors: [`ResolveError::ConflictingUrls`], [`ResolveError::Direct`].
+    fn collect(
+        &self,
+        requirements: &[&Requirement],
+        parent: Option<&PackageName>,
+    ) -> Result<Collected, ResolveError> {
+        let mut cells = Vec::new();
+        for requirement in requirements {
+            if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
+                let name = &requirement.name;
+                let cell = self.fetcher.register_direct(&self.handle, name, url)?;
+                cells.push((cell, name, url));
             }
         }
-        Ok(deps)
+        let mut pins = Vec::new();
+        for (cell, name, url) in cells {
+            let direct = self
+                .handle
+                .block_on(self.fetcher.fetch_direct(&cell, name, url))
+                .map_err(|source| ResolveError::Direct {
+                    name: name.clone(),
+                    url: shown(url),
+                    source,
+                })?;
+            pins.push(direct);
+        }
+        let mut deps: FxHashMap<Pkg, Ranges<Version>> = FxHashMap::default();
+        for requirement in requirements {
+            self.add_requirement(&mut deps, requirement, parent);
+        }
+        for direct in pins {
+            let version = direct.version();
+            let entries = deps
+                .iter_mut()
+                .filter(|(pkg, _)| pkg.name() == Some(&direct.name));
+            for (_, range) in entries {
+                if !range.contains(version) {
+                    return Ok(Err(Unusable::UrlExcluded {
+                        requirement: direct.requirement(),
+                        version: version.clone(),
+                        allowed: format!("{}{}", direct.name, display_range(range)),
+                    }));
+                }
+                *range = Ranges::singleton(version.clone());
+            }
+        }
+        Ok(Ok(deps))
     }
 
     /// Adds `requirement` (and one virtual package per extra) to `deps`, with constraints
-    /// applied; `parent` is the project being expanded, whose self-requirement is skipped.
-    /// Errors with the requirement's text when it is a URL requirement.
+    /// applied; `parent` is the project being expanded, whose self-requirement is skipped. A
+    /// URL requirement adds no bound here; [`Provider::collect`] pins it.
     fn add_requirement(
         &self,
         deps: &mut FxHashMap<Pkg, Ranges<Version>>,
         requirement: &Requirement,
         parent: Option<&PackageName>,
-    ) -> Result<(), String> {
+    ) {
         let name = &requirement.name;
         let mut range = match &requirement.version_or_url {
-            None => Ranges::full(),
+            None | Some(VersionOrUrl::Url(_)) => Ranges::full(),
             Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
                 if names_prerelease(specifiers) {
                     self.prerelease_opt_in
@@ -417,9 +512,6 @@ impl<S: PackageSource> Provider<S> {
                         .insert(name.clone());
                 }
                 ranges_of(specifiers)
-            }
-            Some(VersionOrUrl::Url(_)) => {
-                return Err(requirement.to_string());
             }
         };
         if let Some(constraint) = self.constraints.get(name) {
@@ -435,7 +527,6 @@ impl<S: PackageSource> Provider<S> {
         for extra in &requirement.extras {
             add(Pkg::Extra(name.clone(), extra.clone()));
         }
-        Ok(())
     }
 
     /// Whether `name` may get a pre-release without falling back.
@@ -448,58 +539,58 @@ impl<S: PackageSource> Provider<S> {
                 .contains(name)
     }
 
-    /// Picks a version of `name` within `range`: the preference if usable, else the newest
-    /// usable version that pre-release and yanked rules allow; see the crate docs.
+    /// Picks a version of `name` within `range`: the version at its URL if a URL requirement
+    /// pins it, else [`Project::choose`] with the preference and the request's options.
     fn pick(
         &self,
         name: &PackageName,
         range: &Ranges<Version>,
     ) -> Result<Option<Version>, ResolveError> {
+        if let Some(direct) = self.fetcher.direct_of(name) {
+            return Ok(Some(direct.version().clone()).filter(|v| range.contains(v)));
+        }
         let project = self.project(name)?;
-        let pinned = range.as_singleton();
-        let usable = |version: &Version| match project.versions.get(version) {
-            Some(Availability::Usable { yanked, .. }) => !*yanked || pinned == Some(version),
-            _ => false,
-        };
-        if let Some(preferred) = self.preferences.get(name)
-            && range.contains(preferred)
-            && usable(preferred)
-        {
-            return Ok(Some(preferred.clone()));
-        }
-        let candidates = project
-            .versions
-            .keys()
-            .rev()
-            .filter(|v| range.contains(*v) && usable(v));
-        let allow_pre = self.allows_prereleases(name);
-        let mut first_pre = None;
-        for version in candidates {
-            if allow_pre || !version.any_prerelease() {
-                return Ok(Some(version.clone()));
-            }
-            first_pre.get_or_insert_with(|| version.clone());
-        }
-        Ok(first_pre)
+        let chosen = project.choose(
+            range,
+            self.preferences.get(name),
+            self.allows_prereleases(name),
+            self.fetcher.binary.prefer_binary,
+        );
+        Ok(chosen.cloned())
     }
 
-    /// The dependencies of `pkg` at `version`, from its metadata.
+    /// The metadata of `name` `version`: from its URL distribution if it is that version,
+    /// else from the index file chosen for the version.
+    fn metadata_of(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Arc<CoreMetadata>, ResolveError> {
+        if let Some(direct) = self.fetcher.direct_of(name)
+            && direct.version() == version
+        {
+            return Ok(Arc::clone(&direct.metadata));
+        }
+        let project = self.project(name)?;
+        let Some(file) = project.versions.get(version).and_then(|r| r.file()) else {
+            return Err(ResolveError::Internal(format!(
+                "{name} {version} was chosen but has no usable file"
+            )));
+        };
+        self.handle
+            .block_on(self.fetcher.metadata(name, version, file))
+            .map_err(|source| self.source_error(name, source))
+    }
+
+    /// The dependencies of `pkg` at `version`, from its metadata (none but an extra's own
+    /// project with `no_deps`).
     fn dependencies_of(
         &self,
         pkg: &Pkg,
         name: &PackageName,
         version: &Version,
     ) -> Result<Dependencies<Pkg, Ranges<Version>, Unusable>, ResolveError> {
-        let project = self.project(name)?;
-        let Some(Availability::Usable { file, .. }) = project.versions.get(version) else {
-            return Err(ResolveError::Internal(format!(
-                "{name} {version} was chosen but has no usable wheel"
-            )));
-        };
-        let metadata = self
-            .handle
-            .block_on(self.fetcher.metadata(name, version, file))
-            .map_err(|source| self.source_error(name, source))?;
+        let metadata = self.metadata_of(name, version)?;
         if let Some(specifiers) = &metadata.requires_python
             && !specifiers.contains(&self.fetcher.python)
         {
@@ -508,30 +599,31 @@ impl<S: PackageSource> Provider<S> {
                 python: self.fetcher.python.clone(),
             }));
         }
-        let mut deps = FxHashMap::default();
-        let result = match pkg {
+        let dist = &metadata.requires_dist;
+        let (requirements, parent): (Vec<&Requirement>, _) = match pkg {
+            _ if self.no_deps => (Vec::new(), None),
             Pkg::Extra(_, extra) => {
-                deps.insert(Pkg::Base(name.clone()), Ranges::singleton(version.clone()));
                 let extras = std::slice::from_ref(extra);
-                metadata
-                    .requires_dist
-                    .iter()
-                    .filter(|r| {
-                        r.evaluate_markers(&self.markers, extras)
-                            && !r.evaluate_markers(&self.markers, &[])
-                    })
-                    .try_for_each(|r| self.add_requirement(&mut deps, r, None))
+                let only_with_extra = |r: &&Requirement| {
+                    r.evaluate_markers(&self.markers, extras)
+                        && !r.evaluate_markers(&self.markers, &[])
+                };
+                (dist.iter().filter(only_with_extra).collect(), None)
             }
-            _ => metadata
-                .requires_dist
-                .iter()
-                .filter(|r| r.evaluate_markers(&self.markers, &[]))
-                .try_for_each(|r| self.add_requirement(&mut deps, r, Some(name))),
+            _ => {
+                let active = |r: &&Requirement| r.evaluate_markers(&self.markers, &[]);
+                (dist.iter().filter(active).collect(), Some(name))
+            }
         };
-        if let Err(requirement) = result {
-            return Ok(Dependencies::Unavailable(Unusable::UrlDependency(
-                requirement,
-            )));
+        let mut deps = match self.collect(&requirements, parent)? {
+            Ok(deps) => deps,
+            Err(unusable) => return Ok(Dependencies::Unavailable(unusable)),
+        };
+        if let Pkg::Extra(..) = pkg {
+            let base = deps
+                .entry(Pkg::Base(name.clone()))
+                .or_insert_with(Ranges::full);
+            *base = base.intersection(&Ranges::singleton(version.clone()));
         }
         Ok(Dependencies::Available(self.record(pkg, version, deps)))
     }
@@ -551,12 +643,12 @@ impl<S: PackageSource> Provider<S> {
                 && !names.contains(name)
             {
                 names.push(name.clone());
-                let preferred = self.preferences.get(name);
                 self.fetcher.prefetch(
                     &self.handle,
                     name.clone(),
                     range.clone(),
-                    preferred.cloned(),
+                    self.preferences.get(name).cloned(),
+                    self.allows_prereleases(name),
                 );
             }
         }
@@ -565,6 +657,42 @@ impl<S: PackageSource> Provider<S> {
             .unwrap_or_else(PoisonError::into_inner)
             .insert((pkg.clone(), version.clone()), names);
         deps.into_iter().collect()
+    }
+
+    /// The resolved package `name` `version` without extras: its file from the URL
+    /// distribution or the index.
+    fn resolved(
+        &self,
+        name: PackageName,
+        version: Version,
+    ) -> Result<ResolvedPackage<S::File>, ResolveError> {
+        let (file, hashable_files, url) = match self.fetcher.direct_of(&name) {
+            Some(direct) if *direct.version() == version => (
+                direct.file.clone(),
+                vec![direct.file.clone()],
+                Some(direct.url.clone()),
+            ),
+            _ => {
+                let project = self.project(&name)?;
+                let release = project.versions.get(&version);
+                let Some((release, file)) = release.and_then(|r| Some((r, r.file()?))) else {
+                    return Err(ResolveError::Internal(format!(
+                        "{name} {version} was selected but has no usable file"
+                    )));
+                };
+                (file.clone(), release.hashable_files(), None)
+            }
+        };
+        Ok(ResolvedPackage {
+            name,
+            version,
+            file,
+            hashable_files,
+            url,
+            extras: Vec::new(),
+            requested: false,
+            dependencies: Vec::new(),
+        })
     }
 
     /// Builds the [`Resolution`] from PubGrub's selection.
@@ -589,28 +717,13 @@ impl<S: PackageSource> Provider<S> {
                 Pkg::Root => {}
                 Pkg::Extra(name, extra) => extras.push((name, extra, version)),
                 Pkg::Base(name) => {
-                    let project = self.project(&name)?;
-                    let Some(Availability::Usable { file, .. }) = project.versions.get(&version)
-                    else {
-                        return Err(ResolveError::Internal(format!(
-                            "{name} {version} was selected but has no usable wheel"
-                        )));
-                    };
-                    let dependencies = recorded
-                        .get(&(Pkg::Base(name.clone()), version.clone()))
+                    let mut package = self.resolved(name.clone(), version.clone())?;
+                    package.requested = requested.contains(&name);
+                    package.dependencies = recorded
+                        .get(&(Pkg::Base(name.clone()), version))
                         .cloned()
                         .unwrap_or_default();
-                    packages.insert(
-                        name.clone(),
-                        ResolvedPackage {
-                            requested: requested.contains(&name),
-                            file: file.clone(),
-                            name,
-                            version,
-                            extras: Vec::new(),
-                            dependencies,
-                        },
-                    );
+                    packages.insert(name, package);
                 }
             }
         }
@@ -636,8 +749,8 @@ impl<S: PackageSource> Provider<S> {
         Ok(Resolution { packages })
     }
 
-    /// Turns a failed resolution into the most specific error: a project without any
-    /// compatible wheel, a direct requirement no version matches, or the full explanation.
+    /// Turns a failed resolution into the most specific error: a project without any usable
+    /// file, a direct requirement no version matches, or the full explanation.
     fn explain(
         &self,
         tree: &pubgrub::DerivationTree<Pkg, Ranges<Version>, Unusable>,
@@ -648,16 +761,13 @@ impl<S: PackageSource> Provider<S> {
         involved.dedup();
         for name in &involved {
             if let Some(project) = self.fetcher.cached_project(name)
-                && project.has_no_wheels()
+                && project.has_no_usable_files()
             {
-                let published = match project.versions.values().next_back() {
-                    Some(Availability::NoWheel { published }) => published.join(", "),
-                    _ => String::new(),
-                };
-                return ResolveError::NoCompatibleWheel {
+                let newest = project.versions.values().next_back();
+                return ResolveError::NoUsableFile {
                     name: (*name).clone(),
-                    versions: newest(project.versions.keys(), 10),
-                    published,
+                    versions: newest_versions(project.versions.keys(), 10),
+                    published: newest.map(|r| r.published()).unwrap_or_default(),
                     tags: self
                         .fetcher
                         .tags
@@ -665,10 +775,12 @@ impl<S: PackageSource> Provider<S> {
                         .take(5)
                         .collect::<Vec<_>>()
                         .join(", "),
+                    wheels_excluded: !project.wheels,
+                    sdists_excluded: !project.sdists,
                 };
             }
         }
-        if let Ok(roots) = self.root_dependencies() {
+        if let Ok(Ok(roots)) = self.root_dependencies() {
             for (pkg, range) in roots {
                 let (Pkg::Base(name) | Pkg::Extra(name, _)) = &pkg else {
                     continue;
@@ -683,7 +795,7 @@ impl<S: PackageSource> Provider<S> {
                     return ResolveError::NoMatchingVersion {
                         name: name.clone(),
                         specifiers: display_range(&range),
-                        available: newest(project.versions.keys(), 10),
+                        available: newest_versions(project.versions.keys(), 10),
                         latest: latest.clone(),
                     };
                 }
@@ -694,13 +806,16 @@ impl<S: PackageSource> Provider<S> {
             .filter_map(|name| Some((name.clone(), self.fetcher.cached_project(name)?)))
             .collect();
         ResolveError::NoSolution {
-            report: report::explain(tree, &projects),
+            report: report::explain(tree, &projects, &self.fetcher.directs()),
         }
     }
 }
 
 /// The last `count` of ascending `versions`, comma-separated.
-fn newest<'a>(versions: impl DoubleEndedIterator<Item = &'a Version>, count: usize) -> String {
+fn newest_versions<'a>(
+    versions: impl DoubleEndedIterator<Item = &'a Version>,
+    count: usize,
+) -> String {
     let mut last: Vec<String> = versions
         .rev()
         .take(count)
@@ -745,10 +860,10 @@ impl<S: PackageSource> DependencyProvider for Provider<S> {
         version: &Version,
     ) -> Result<Dependencies<Pkg, Ranges<Version>, Unusable>, ResolveError> {
         match package {
-            Pkg::Root => {
-                let deps = self.root_dependencies()?;
-                Ok(Dependencies::Available(self.record(package, version, deps)))
-            }
+            Pkg::Root => Ok(match self.root_dependencies()? {
+                Ok(deps) => Dependencies::Available(self.record(package, version, deps)),
+                Err(unusable) => Dependencies::Unavailable(unusable),
+            }),
             Pkg::Base(name) | Pkg::Extra(name, _) => self.dependencies_of(package, name, version),
         }
     }

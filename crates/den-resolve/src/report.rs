@@ -11,7 +11,8 @@ use pubgrub::{
 };
 use rustc_hash::FxHashMap;
 
-use crate::provider::{Availability, Pkg, Project, Unusable};
+use crate::project::{Project, Status};
+use crate::provider::{Direct, Pkg, Unusable, shown};
 use crate::specifiers::display_range;
 
 type Tree = DerivationTree<Pkg, Ranges<Version>, Unusable>;
@@ -19,12 +20,14 @@ type Ext = External<Pkg, Ranges<Version>, Unusable>;
 type Terms = Map<Pkg, Term<Ranges<Version>>>;
 
 /// Explains why `tree` has no solution, one sentence per line; `projects` are the fetched
-/// version lists used to say why no version of a range can be used.
+/// version lists used to say why no version of a range can be used, `directs` the
+/// distributions of URL requirements, which pin their projects.
 pub(crate) fn explain<F>(
     tree: &Tree,
     projects: &FxHashMap<PackageName, Arc<Project<F>>>,
+    directs: &FxHashMap<PackageName, Arc<Direct<F>>>,
 ) -> String {
-    let formatter = Formatter { projects };
+    let formatter = Formatter { projects, directs };
     let mut tree = tree.clone();
     // "No version of x in <gap between releases>" says nothing; fold such gaps into the
     // neighbouring ranges unless some gap holds releases whose unusability is the story.
@@ -36,11 +39,20 @@ pub(crate) fn explain<F>(
 
 struct Formatter<'a, F> {
     projects: &'a FxHashMap<PackageName, Arc<Project<F>>>,
+    directs: &'a FxHashMap<PackageName, Arc<Direct<F>>>,
 }
 
 impl<F> Formatter<'_, F> {
-    /// `flask 3.0.0`, `flask>=3.0.0`, `flask`. A range in several pieces is first simplified
-    /// against the project's known releases, so `(==3.0.0 or ==3.0.1)` reads `>=3.0.0`.
+    /// The URL distribution pinning `pkg`'s project, if any.
+    fn direct(&self, pkg: &Pkg) -> Option<&Direct<F>> {
+        pkg.name()
+            .and_then(|n| self.directs.get(n))
+            .map(Arc::as_ref)
+    }
+
+    /// `flask 3.0.0`, `flask>=3.0.0`, `flask`; `foo 1.0 (from https://...)` for the version at
+    /// a URL requirement. A range in several pieces is first simplified against the project's
+    /// known releases, so `(==3.0.0 or ==3.0.1)` reads `>=3.0.0`.
     fn describe(&self, pkg: &Pkg, range: &Ranges<Version>) -> String {
         let mut spec = display_range(range);
         let mut range = range.clone();
@@ -54,7 +66,12 @@ impl<F> Formatter<'_, F> {
             }
         }
         if let Some(version) = range.as_singleton() {
-            format!("{pkg} {version}")
+            match self.direct(pkg) {
+                Some(direct) if direct.version() == version => {
+                    format!("{pkg} {version} (from {})", shown(&direct.url))
+                }
+                _ => format!("{pkg} {version}"),
+            }
         } else if range == Ranges::full() {
             pkg.to_string()
         } else if spec.contains(" or ") {
@@ -65,13 +82,16 @@ impl<F> Formatter<'_, F> {
     }
 
     /// Whether some "no versions" step of `tree` covers known releases (yanked, wrong Python,
-    /// no wheel), which the report should name.
+    /// no usable file) or a URL's version, which the report should name.
     fn has_informative_gap(&self, tree: &Tree) -> bool {
         match tree {
-            DerivationTree::External(External::NoVersions(pkg, range)) => pkg
-                .name()
-                .and_then(|n| self.projects.get(n))
-                .is_some_and(|p| p.versions.keys().any(|v| range.contains(v))),
+            DerivationTree::External(External::NoVersions(pkg, range)) => {
+                self.direct(pkg).is_some()
+                    || pkg
+                        .name()
+                        .and_then(|n| self.projects.get(n))
+                        .is_some_and(|p| p.versions.keys().any(|v| range.contains(v)))
+            }
             DerivationTree::External(_) => false,
             DerivationTree::Derived(derived) => {
                 self.has_informative_gap(&derived.cause1)
@@ -81,8 +101,16 @@ impl<F> Formatter<'_, F> {
     }
 
     /// Why each of the newest few versions of `pkg` in `range` cannot be used, e.g.
-    /// ` (3.1.0 requires Python >=3.12; 3.0.0 has no compatible wheel)`.
+    /// ` (3.1.0 requires Python >=3.12; 3.0.0 has no wheel for this interpreter and no source
+    /// distribution)`, or which version a URL requirement pins the project to.
     fn why_none(&self, pkg: &Pkg, range: &Ranges<Version>) -> String {
+        if let Some(direct) = self.direct(pkg) {
+            return format!(
+                " ({} is version {}, the only one used)",
+                direct.requirement(),
+                direct.version()
+            );
+        }
         let Some(project) = pkg.name().and_then(|n| self.projects.get(n)) else {
             return String::new();
         };
@@ -92,13 +120,11 @@ impl<F> Formatter<'_, F> {
             .rev()
             .filter(|(v, _)| range.contains(*v))
             .take(3)
-            .map(|(v, availability)| match availability {
-                Availability::Usable { yanked: true, .. } => format!("{v} is yanked"),
-                Availability::Usable { .. } => format!("{v} is a pre-release"),
-                Availability::RequiresPython(spec) => format!("{v} requires Python {spec}"),
-                Availability::NoWheel { .. } => {
-                    format!("{v} has no wheel for this interpreter (sdists are not supported)")
-                }
+            .map(|(v, release)| match &release.status {
+                Status::Usable { yanked: true, .. } => format!("{v} is yanked"),
+                Status::Usable { .. } => format!("{v} is a pre-release"),
+                Status::RequiresPython(spec) => format!("{v} requires Python {spec}"),
+                Status::NoFile => format!("{v} {}", project.no_file_reason()),
             })
             .collect();
         match (reasons.is_empty(), project.versions.keys().next_back()) {
@@ -130,6 +156,12 @@ impl<F> ReportFormatter<Pkg, Ranges<Version>, Unusable> for Formatter<'_, F> {
                 self.describe(pkg, range),
                 self.describe(dep, dep_range)
             ),
+            External::Custom(Pkg::Root, _, reason @ Unusable::UrlExcluded { .. }) => {
+                format!("you require {reason}")
+            }
+            External::Custom(pkg, range, reason @ Unusable::UrlExcluded { .. }) => {
+                format!("{} requires {reason}", self.describe(pkg, range))
+            }
             External::Custom(pkg, range, reason) => {
                 format!("{} {reason}", self.describe(pkg, range))
             }
@@ -137,7 +169,12 @@ impl<F> ReportFormatter<Pkg, Ranges<Version>, Unusable> for Formatter<'_, F> {
     }
 
     fn format_terms(&self, terms: &Terms) -> String {
-        let terms: Vec<(&Pkg, &Term<Ranges<Version>>)> = terms.iter().collect();
+        let mut terms: Vec<(&Pkg, &Term<Ranges<Version>>)> = terms.iter().collect();
+        // The root is always selected: "your requirements and app cannot both hold" means
+        // "app cannot be used".
+        if terms.len() > 1 {
+            terms.retain(|(pkg, term)| !(**pkg == Pkg::Root && matches!(term, Term::Positive(_))));
+        }
         match terms.as_slice() {
             [] | [(Pkg::Root, _)] => "your requirements cannot be satisfied".to_string(),
             [(pkg, Term::Positive(range))] if range == &Ranges::full() => {

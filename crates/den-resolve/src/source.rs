@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use den_dist::{CoreMetadata, DistFilename, PackageName, VersionSpecifiers};
+use pep508_rs::VerbatimUrl;
 
 /// A failure of a [`PackageSource`]. Cheap to clone, because one fetch can be awaited by
 /// several parts of the resolver.
@@ -50,8 +51,9 @@ pub trait SourceFile: Clone + Debug + Send + Sync + 'static {
     fn is_yanked(&self) -> bool;
 }
 
-/// The resolver's view of a package index. Implementations return raw data; the resolver
-/// filters by tags, yanked status and Requires-Python itself.
+/// The resolver's view of a package index (and of direct URLs). Implementations return raw
+/// data; the resolver filters by tags, yanked status, Requires-Python and the
+/// [`BinaryPolicy`](crate::BinaryPolicy) itself.
 pub trait PackageSource: Send + Sync + 'static {
     /// The file type this source lists.
     type File: SourceFile;
@@ -64,11 +66,26 @@ pub trait PackageSource: Send + Sync + 'static {
         name: &PackageName,
     ) -> impl Future<Output = Result<Vec<Self::File>, SourceError>> + Send;
 
-    /// The core metadata of `file`, a wheel of project `name` (its `METADATA`, e.g. through
-    /// PEP 658 or a range request).
+    /// The core metadata of `file`, a wheel or source distribution of project `name`: a wheel's
+    /// `METADATA` (e.g. through PEP 658 or a range request), an sdist's static `PKG-INFO`
+    /// (PEP 643) or the metadata of a build. The resolver asks for an sdist's metadata only when
+    /// it is about to choose that version, never speculatively for a version that has a usable
+    /// wheel. Errors: [`SourceError::Other`].
     fn metadata(
         &self,
         name: &PackageName,
         file: &Self::File,
     ) -> impl Future<Output = Result<CoreMetadata, SourceError>> + Send;
+
+    /// The distribution a URL requirement (PEP 508 `name @ url`, PEP 440 §Direct references)
+    /// points at, and its core metadata, whose `version` becomes the only candidate of `name`.
+    /// Called once per project and URL, as soon as the requirement is met (the user's URL
+    /// requirements before any other project is looked at). The source checks that the
+    /// metadata's name is `name`. Errors: [`SourceError::Other`] (unreachable URL, failed
+    /// build, unsupported scheme...).
+    fn direct(
+        &self,
+        name: &PackageName,
+        url: &VerbatimUrl,
+    ) -> impl Future<Output = Result<(Self::File, CoreMetadata), SourceError>> + Send;
 }

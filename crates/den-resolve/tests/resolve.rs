@@ -9,8 +9,10 @@ use std::sync::{Arc, Mutex};
 use common::request;
 use den_dist::{CoreMetadata, DistFilename, PackageName, Requirement, Version, VersionSpecifiers};
 use den_resolve::{
-    PackageSource, Resolution, ResolveError, ResolveRequest, SourceError, SourceFile, resolve,
+    NameSelection, PackageSource, Resolution, ResolveError, ResolveRequest, SourceError,
+    SourceFile, resolve,
 };
+use pep508_rs::VerbatimUrl;
 
 #[derive(Debug, Clone)]
 struct TestFile {
@@ -32,12 +34,15 @@ impl SourceFile for TestFile {
     }
 }
 
-/// A fixture index: project name -> files; counts fetches.
+/// A fixture index: project name -> files, and URL -> file for URL requirements; records
+/// fetches (project names, filenames whose metadata was read, URLs).
 #[derive(Default)]
 struct MemorySource {
     projects: HashMap<PackageName, Vec<TestFile>>,
+    urls: HashMap<String, TestFile>,
     project_fetches: Mutex<Vec<String>>,
     metadata_fetches: Mutex<Vec<String>>,
+    direct_fetches: Mutex<Vec<String>>,
 }
 
 fn name(s: &str) -> PackageName {
@@ -79,6 +84,15 @@ impl MemorySource {
         )
     }
 
+    /// An sdist `project-version.tar.gz` served at `url` with `deps` as Requires-Dist.
+    fn url(&mut self, url: &str, project: &str, version: &str, deps: &[&str]) -> &mut Self {
+        let file = test_file(project, version, "sdist", deps, None, None, false);
+        self.urls.insert(url.to_string(), file);
+        self
+    }
+
+    /// A file of `project` `version` tagged `tag` (a wheel tag, `"sdist"` for a `.tar.gz`, or
+    /// `"sdist.zip"`); see [`test_file`].
     #[allow(clippy::too_many_arguments)]
     fn file(
         &mut self,
@@ -90,26 +104,51 @@ impl MemorySource {
         metadata_requires_python: Option<&str>,
         yanked: bool,
     ) -> &mut Self {
-        let filename = if tag == "sdist" {
-            format!("{project}-{version}.tar.gz")
-        } else {
-            format!("{}-{version}-{tag}.whl", project.replace('-', "_"))
-        };
-        let mut metadata = format!("Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n");
-        if let Some(rp) = metadata_requires_python {
-            metadata.push_str(&format!("Requires-Python: {rp}\n"));
-        }
-        for dep in deps {
-            metadata.push_str(&format!("Requires-Dist: {dep}\n"));
-        }
-        let file = TestFile {
-            filename: DistFilename::parse(&filename, &name(project)).unwrap(),
-            requires_python: file_requires_python.map(|s| VersionSpecifiers::from_str(s).unwrap()),
+        let file = test_file(
+            project,
+            version,
+            tag,
+            deps,
+            file_requires_python,
+            metadata_requires_python,
             yanked,
-            metadata,
-        };
+        );
         self.projects.entry(name(project)).or_default().push(file);
         self
+    }
+}
+
+/// A file of `project` `version` tagged `tag` (a wheel tag, `"sdist"` for a `.tar.gz`, or
+/// `"sdist.zip"`) whose metadata lists `deps` and `metadata_requires_python`.
+#[allow(clippy::too_many_arguments)]
+fn test_file(
+    project: &str,
+    version: &str,
+    tag: &str,
+    deps: &[&str],
+    file_requires_python: Option<&str>,
+    metadata_requires_python: Option<&str>,
+    yanked: bool,
+) -> TestFile {
+    let filename = if tag == "sdist" {
+        format!("{project}-{version}.tar.gz")
+    } else if tag == "sdist.zip" {
+        format!("{project}-{version}.zip")
+    } else {
+        format!("{}-{version}-{tag}.whl", project.replace('-', "_"))
+    };
+    let mut metadata = format!("Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n");
+    if let Some(rp) = metadata_requires_python {
+        metadata.push_str(&format!("Requires-Python: {rp}\n"));
+    }
+    for dep in deps {
+        metadata.push_str(&format!("Requires-Dist: {dep}\n"));
+    }
+    TestFile {
+        filename: DistFilename::parse(&filename, &name(project)).unwrap(),
+        requires_python: file_requires_python.map(|s| VersionSpecifiers::from_str(s).unwrap()),
+        yanked,
+        metadata,
     }
 }
 
@@ -139,8 +178,24 @@ impl PackageSource for MemorySource {
         self.metadata_fetches
             .lock()
             .unwrap()
-            .push(format!("{:?}", file.filename.version()));
+            .push(file.filename.to_string_lossy());
         CoreMetadata::parse(file.metadata.as_bytes()).map_err(|e| SourceError::Other(Arc::new(e)))
+    }
+
+    async fn direct(
+        &self,
+        _project: &PackageName,
+        url: &VerbatimUrl,
+    ) -> Result<(TestFile, CoreMetadata), SourceError> {
+        self.direct_fetches.lock().unwrap().push(url.to_string());
+        tokio::task::yield_now().await;
+        let file = self.urls.get(url.as_str()).cloned().ok_or_else(|| {
+            let error = std::io::Error::other(format!("nothing at {url}"));
+            SourceError::Other(Arc::new(error))
+        })?;
+        let metadata = CoreMetadata::parse(file.metadata.as_bytes())
+            .map_err(|e| SourceError::Other(Arc::new(e)))?;
+        Ok((file, metadata))
     }
 }
 
@@ -331,34 +386,6 @@ async fn honours_requires_python_of_files_and_metadata() {
 }
 
 #[tokio::test]
-async fn reports_projects_without_compatible_wheels() {
-    let mut source = MemorySource::default();
-    source
-        .add("app", "1.0", &["native"])
-        .bare("native", "1.0", "sdist")
-        .bare("native", "2.0", "cp312-cp312-win_amd64");
-    let err = run(source, request(&["app"])).await.unwrap_err();
-    let message = err.to_string();
-    assert!(
-        matches!(err, ResolveError::NoCompatibleWheel { .. }),
-        "{message}"
-    );
-    assert!(
-        message.contains("no version of native has a wheel"),
-        "{message}"
-    );
-    assert!(message.contains("1.0, 2.0"), "{message}");
-    assert!(
-        message.contains("cp312-cp312-manylinux_2_36_x86_64"),
-        "{message}"
-    );
-    assert!(
-        message.contains("Source distributions are not supported"),
-        "{message}"
-    );
-}
-
-#[tokio::test]
 async fn picks_the_best_wheel_of_a_version() {
     let mut source = MemorySource::default();
     source
@@ -500,27 +527,6 @@ async fn fetches_each_project_once() {
 }
 
 #[tokio::test]
-async fn refuses_url_requirements() {
-    let mut source = MemorySource::default();
-    source
-        .add(
-            "app",
-            "1.0",
-            &["lib @ https://example.org/lib-1.0-py3-none-any.whl"],
-        )
-        .add("app", "0.9", &[]);
-    let source = Arc::new(source);
-    let err = resolve(source.clone(), request(&["x @ https://example.org/x.whl"]))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, ResolveError::UrlRequirement { .. }), "{err}");
-    assert!(err.to_string().contains("not support yet"), "{err}");
-    // A dependency given by URL makes that version unusable; an older one is taken.
-    let resolution = resolve(source, request(&["app"])).await.unwrap();
-    assert_eq!(pins(&resolution), ["app==0.9"]);
-}
-
-#[tokio::test]
 async fn explains_transitive_conflicts() {
     let mut source = MemorySource::default();
     source
@@ -542,4 +548,404 @@ async fn explains_transitive_conflicts() {
         message.contains("your requirements cannot be satisfied"),
         "{message}"
     );
+}
+
+/// `values` of one pip option (`--no-binary` / `--only-binary`), parsed.
+fn selection(values: &[&str]) -> NameSelection {
+    let values: Vec<String> = values.iter().map(ToString::to_string).collect();
+    NameSelection::parse(&values).unwrap()
+}
+
+/// The filename of the file chosen for `project`.
+fn chosen(resolution: &Resolution<TestFile>, project: &str) -> String {
+    let package = resolution
+        .packages
+        .iter()
+        .find(|p| p.name == name(project))
+        .unwrap();
+    package.file.filename.to_string_lossy()
+}
+
+#[tokio::test]
+async fn reports_projects_without_usable_files() {
+    let mut source = MemorySource::default();
+    source
+        .add("app", "1.0", &["native"])
+        .bare("native", "1.0", "cp311-cp311-win_amd64")
+        .bare("native", "2.0", "cp312-cp312-win_amd64");
+    let err = run(source, request(&["app"])).await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(
+            err,
+            ResolveError::NoUsableFile {
+                wheels_excluded: false,
+                sdists_excluded: false,
+                ..
+            }
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "no version of native has a wheel compatible with this interpreter or a source \
+             distribution (versions seen: 1.0, 2.0; the newest offers: cp312-cp312-win_amd64)"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("cp312-cp312-manylinux_2_36_x86_64"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn chooses_an_sdist_when_a_project_has_only_sdists() {
+    let mut source = MemorySource::default();
+    source
+        .add("app", "1.0", &["native>=1"])
+        .file("native", "1.5", "sdist", &["helper"], None, None, false)
+        .bare("native", "1.0", "cp312-cp312-win_amd64")
+        .add("helper", "1.0", &[]);
+    let source = Arc::new(source);
+    let resolution = resolve(source.clone(), request(&["app"])).await.unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["app==1.0", "helper==1.0", "native==1.5"]
+    );
+    assert_eq!(chosen(&resolution, "native"), "native-1.5.tar.gz");
+    // The sdist's metadata was read (its dependency `helper` was followed).
+    let fetched = source.metadata_fetches.lock().unwrap().clone();
+    assert!(
+        fetched.contains(&"native-1.5.tar.gz".to_string()),
+        "{fetched:?}"
+    );
+}
+
+#[tokio::test]
+async fn prefers_a_wheel_within_a_version_and_lists_every_file_for_hashes() {
+    let mut source = MemorySource::default();
+    source
+        .bare("pkg", "1.0", "sdist.zip")
+        .bare("pkg", "1.0", "sdist")
+        .bare("pkg", "1.0", "py3-none-any")
+        .bare("pkg", "1.0", "cp39-cp39-win_amd64")
+        .file("pkg", "1.0", "cp312-cp312-win_amd64", &[], None, None, true);
+    let source = Arc::new(source);
+    let resolution = resolve(source.clone(), request(&["pkg"])).await.unwrap();
+    assert_eq!(chosen(&resolution, "pkg"), "pkg-1.0-py3-none-any.whl");
+    let mut hashable: Vec<String> = resolution.packages[0]
+        .hashable_files
+        .iter()
+        .map(|f| f.filename.to_string_lossy())
+        .collect();
+    hashable.sort();
+    assert_eq!(
+        hashable,
+        [
+            "pkg-1.0-cp39-cp39-win_amd64.whl",
+            "pkg-1.0-py3-none-any.whl",
+            "pkg-1.0.tar.gz",
+            "pkg-1.0.zip"
+        ]
+    );
+    assert!(resolution.packages[0].url.is_none());
+    // Only the chosen wheel's metadata is read, never the sdists'.
+    assert_eq!(
+        *source.metadata_fetches.lock().unwrap(),
+        ["pkg-1.0-py3-none-any.whl"]
+    );
+    // When wheels are excluded, the .tar.gz is preferred over the .zip.
+    let mut req = request(&["pkg"]);
+    req.binary.no_binary = selection(&[":all:"]);
+    let resolution = resolve(source, req).await.unwrap();
+    assert_eq!(chosen(&resolution, "pkg"), "pkg-1.0.tar.gz");
+}
+
+#[tokio::test]
+async fn newest_version_wins_unless_binaries_are_preferred() {
+    let build = || {
+        let mut source = MemorySource::default();
+        source
+            .add("pkg", "1.0", &[])
+            .bare("pkg", "1.0", "sdist")
+            .bare("pkg", "2.0", "sdist")
+            .bare("pkg", "2.0", "cp312-cp312-win_amd64");
+        Arc::new(source)
+    };
+    let source = build();
+    let resolution = resolve(source.clone(), request(&["pkg"])).await.unwrap();
+    assert_eq!(pins(&resolution), ["pkg==2.0"]);
+    assert_eq!(chosen(&resolution, "pkg"), "pkg-2.0.tar.gz");
+
+    let source = build();
+    let mut req = request(&["pkg"]);
+    req.binary.prefer_binary = true;
+    let resolution = resolve(source.clone(), req.clone()).await.unwrap();
+    assert_eq!(pins(&resolution), ["pkg==1.0"]);
+    assert_eq!(chosen(&resolution, "pkg"), "pkg-1.0-py3-none-any.whl");
+    assert_eq!(
+        *source.metadata_fetches.lock().unwrap(),
+        ["pkg-1.0-py3-none-any.whl"]
+    );
+    // prefer_binary still takes the sdist when no version in range has a wheel.
+    req.requirements = vec![Requirement::from_str("pkg>=2").unwrap()];
+    let resolution = resolve(build(), req).await.unwrap();
+    assert_eq!(chosen(&resolution, "pkg"), "pkg-2.0.tar.gz");
+}
+
+#[tokio::test]
+async fn only_binary_rejects_sdist_only_projects() {
+    let mut source = MemorySource::default();
+    source
+        .add("app", "1.0", &["native"])
+        .bare("native", "1.0", "sdist")
+        .bare("native", "2.0", "sdist");
+    let mut req = request(&["app"]);
+    req.binary.only_binary = selection(&[":all:"]);
+    let err = run(source, req).await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(
+            err,
+            ResolveError::NoUsableFile {
+                sdists_excluded: true,
+                wheels_excluded: false,
+                ..
+            }
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "no version of native has a wheel compatible with this interpreter, and \
+             --only-binary excludes source distributions (versions seen: 1.0, 2.0; the newest \
+             offers: sdist)"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("remove it or :all: from --only-binary"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn no_binary_for_one_project_builds_it_from_source() {
+    let mut source = MemorySource::default();
+    source
+        .add("pkg", "1.0", &["dep"])
+        .file("pkg", "1.0", "sdist", &["dep"], None, None, false)
+        .add("dep", "1.0", &[])
+        .bare("dep", "1.0", "sdist");
+    let mut req = request(&["pkg"]);
+    req.binary.no_binary = selection(&["PKG"]);
+    let resolution = run(source, req).await.unwrap();
+    assert_eq!(pins(&resolution), ["dep==1.0", "pkg==1.0"]);
+    assert_eq!(chosen(&resolution, "pkg"), "pkg-1.0.tar.gz");
+    assert_eq!(chosen(&resolution, "dep"), "dep-1.0-py3-none-any.whl");
+}
+
+#[tokio::test]
+async fn a_name_beats_all_on_the_other_side() {
+    let build = || {
+        let mut source = MemorySource::default();
+        source
+            .add("foo", "1.0", &["bar"])
+            .file("foo", "1.0", "sdist", &["bar"], None, None, false)
+            .add("bar", "1.0", &[])
+            .bare("bar", "1.0", "sdist");
+        Arc::new(source)
+    };
+    // --only-binary :all: --no-binary foo
+    let mut req = request(&["foo"]);
+    req.binary.only_binary = selection(&[":all:"]);
+    req.binary.no_binary = selection(&["foo"]);
+    let resolution = resolve(build(), req.clone()).await.unwrap();
+    assert_eq!(chosen(&resolution, "foo"), "foo-1.0.tar.gz");
+    assert_eq!(chosen(&resolution, "bar"), "bar-1.0-py3-none-any.whl");
+    // --no-binary :all: --only-binary bar
+    req.binary.no_binary = selection(&[":all:"]);
+    req.binary.only_binary = selection(&["bar"]);
+    let resolution = resolve(build(), req.clone()).await.unwrap();
+    assert_eq!(chosen(&resolution, "foo"), "foo-1.0.tar.gz");
+    assert_eq!(chosen(&resolution, "bar"), "bar-1.0-py3-none-any.whl");
+    // Named on both sides: nothing is left, and the message says so.
+    req.binary.no_binary = selection(&["bar"]);
+    let err = resolve(build(), req).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ResolveError::NoUsableFile {
+                wheels_excluded: true,
+                sdists_excluded: true,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().starts_with(
+            "no file of bar may be used: --no-binary excludes its wheels and --only-binary its \
+             source distributions"
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn no_deps_resolves_only_the_requirements() {
+    let mut source = MemorySource::default();
+    source
+        .add(
+            "app",
+            "1.0",
+            &[
+                "missing>=1",
+                "other; extra == 'x'",
+                "lib @ https://example.org/lib.tar.gz",
+            ],
+        )
+        .add("app", "2.0", &[])
+        .file(
+            "app",
+            "2.0",
+            "py3-none-any",
+            &[],
+            None,
+            Some(">=3.13"),
+            false,
+        );
+    let source = Arc::new(source);
+    let mut req = request(&["app[x]<2", "tool"]);
+    req.no_deps = true;
+    req.requirements.pop();
+    let resolution = resolve(source.clone(), req).await.unwrap();
+    assert_eq!(pins(&resolution), ["app==1.0"]);
+    let app = &resolution.packages[0];
+    assert!(app.dependencies.is_empty());
+    assert_eq!(app.extras.len(), 1);
+    let mut fetched = source.project_fetches.lock().unwrap().clone();
+    fetched.dedup();
+    assert_eq!(fetched, ["app"]);
+    assert!(source.direct_fetches.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn url_requirements_pin_their_project() {
+    let url = "https://example.org/dl/foo-1.0.tar.gz#sha256=abc";
+    let mut source = MemorySource::default();
+    source
+        .url(url, "foo", "1.0", &["lib>=1"])
+        .add("foo", "2.0", &[])
+        .add("app", "1.0", &["foo>=1"])
+        .add("lib", "1.0", &[]);
+    let source = Arc::new(source);
+    let resolution = resolve(source.clone(), request(&["app", &format!("foo @ {url}")]))
+        .await
+        .unwrap();
+    assert_eq!(pins(&resolution), ["app==1.0", "foo==1.0", "lib==1.0"]);
+    let foo = &resolution.packages[1];
+    assert!(foo.requested);
+    assert_eq!(foo.url.as_ref().unwrap().as_str(), url);
+    assert_eq!(foo.file.filename.to_string_lossy(), "foo-1.0.tar.gz");
+    assert_eq!(foo.hashable_files.len(), 1);
+    assert_eq!(foo.dependencies, [name("lib")]);
+    // The index is never asked about foo, and the URL is fetched once.
+    assert!(
+        !source
+            .project_fetches
+            .lock()
+            .unwrap()
+            .contains(&"foo".to_string())
+    );
+    assert_eq!(source.direct_fetches.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn url_requirements_conflict_with_specifiers_that_exclude_them() {
+    let url = "https://example.org/foo-1.0.tar.gz";
+    let build = || {
+        let mut source = MemorySource::default();
+        source
+            .url(url, "foo", "1.0", &[])
+            .add("foo", "2.0", &[])
+            .add("app", "1.0", &["foo>=2"]);
+        Arc::new(source)
+    };
+    let err = resolve(build(), request(&[&format!("foo @ {url}"), "app"]))
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, ResolveError::NoSolution { .. }), "{message}");
+    assert!(
+        message.contains(&format!(
+            "Because app depends on foo>=2 and you require foo 1.0 (from {url}), no version of \
+             app can be used."
+        )),
+        "{message}"
+    );
+    // The same project required by URL and by specifier in one place.
+    let err = resolve(build(), request(&[&format!("foo @ {url}"), "foo>=2"]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "no set of versions satisfies the requirements:\nyou require foo @ {url} (version \
+             1.0) and foo>=2, which excludes that version"
+        )
+    );
+}
+
+#[tokio::test]
+async fn two_urls_for_one_project_conflict() {
+    let first = "https://alice:s3cret@example.org/foo-1.0.tar.gz";
+    let second = "https://example.org/foo-1.1.tar.gz";
+    let mut source = MemorySource::default();
+    source
+        .url(first, "foo", "1.0", &[])
+        .url(second, "foo", "1.1", &[])
+        .add("app", "1.0", &[&format!("foo @ {second}")]);
+    let err = run(source, request(&[&format!("foo @ {first}"), "app"]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ResolveError::ConflictingUrls { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "foo is required from two different URLs: https://alice:****@example.org/foo-1.0.tar.gz \
+         and https://example.org/foo-1.1.tar.gz; require it from one URL only"
+    );
+}
+
+#[tokio::test]
+async fn follows_url_dependencies_from_metadata() {
+    let url = "https://example.org/lib-0.5.tar.gz";
+    let mut source = MemorySource::default();
+    source
+        .add("app", "1.0", &[&format!("lib @ {url}")])
+        .url(url, "lib", "0.5", &["util"])
+        .add("util", "1.0", &[]);
+    let source = Arc::new(source);
+    let resolution = resolve(source.clone(), request(&["app"])).await.unwrap();
+    assert_eq!(pins(&resolution), ["app==1.0", "lib==0.5", "util==1.0"]);
+    assert_eq!(resolution.packages[1].url.as_ref().unwrap().as_str(), url);
+    assert!(!resolution.packages[1].requested);
+    assert!(
+        !source
+            .project_fetches
+            .lock()
+            .unwrap()
+            .contains(&"lib".to_string())
+    );
+    // A URL the source cannot serve names the URL and keeps the cause.
+    let err = resolve(source, request(&["x @ https://example.org/none.whl"]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "could not get `x` from https://example.org/none.whl"
+    );
+    let cause = std::error::Error::source(&err).unwrap().to_string();
+    assert_eq!(cause, "nothing at https://example.org/none.whl");
 }

@@ -7,10 +7,11 @@ use den_dist::{
     Implementation, Libc, MarkerEnvironment, MarkerEnvironmentBuilder, Platform, Requirement, Tags,
     Version,
 };
-use den_resolve::ResolveRequest;
+use den_resolve::{BinaryPolicy, ResolveRequest};
 
 /// A request for `requirements` (PEP 508 strings) targeting CPython 3.12.1 on x86_64 Linux with
-/// glibc 2.36: no constraints, no pre-releases, no preferences.
+/// glibc 2.36: no constraints, no pre-releases, no preferences, wheels and sdists allowed,
+/// dependencies followed.
 pub fn request(requirements: &[&str]) -> ResolveRequest {
     ResolveRequest {
         requirements: requirements
@@ -46,5 +47,7 @@ pub fn request(requirements: &[&str]) -> ResolveRequest {
         python_version: Version::from_str("3.12.1").unwrap(),
         prereleases: false,
         preferences: Vec::new(),
+        binary: BinaryPolicy::default(),
+        no_deps: false,
     }
 }

@@ -1,0 +1,248 @@
+//! A project's versions as the resolver sees them: per version, the file it would install (a
+//! compatible wheel or a source distribution, as the [`BinaryPolicy`] allows) or why there is
+//! none, and the choice of a version within a range.
+
+use std::collections::BTreeMap;
+
+use den_dist::{DistFilename, Tags, Version, VersionSpecifiers};
+use pubgrub::Ranges;
+
+use crate::source::SourceFile;
+
+#[cfg(doc)]
+use crate::BinaryPolicy;
+
+/// What den can do with one version, decided from its files.
+#[derive(Debug, Clone)]
+pub(crate) enum Status {
+    /// A file may be used: `file` indexes [`Release::files`]. `yanked` when every usable file
+    /// is yanked; `wheel` when the file is a wheel (else a source distribution).
+    Usable {
+        /// The index of the file to install in [`Release::files`].
+        file: usize,
+        /// Whether that file is yanked (PEP 592).
+        yanked: bool,
+        /// Whether it is a wheel.
+        wheel: bool,
+    },
+    /// Allowed files exist, but their Requires-Python excludes the target.
+    RequiresPython(VersionSpecifiers),
+    /// No file may be used: no compatible wheel and no sdist, or the kinds that exist are
+    /// excluded by the binary policy (see [`Project::wheels`], [`Project::sdists`]).
+    NoFile,
+}
+
+/// One version of a project: every file the source listed for it, and what they allow.
+#[derive(Debug)]
+pub(crate) struct Release<F> {
+    /// The files, in the source's order.
+    pub(crate) files: Vec<F>,
+    /// What den can do with them.
+    pub(crate) status: Status,
+}
+
+impl<F: SourceFile> Release<F> {
+    /// Picks the file to install among `files`: non-yanked before yanked, then a wheel before
+    /// an sdist; among wheels the best tag priority (PEP 425), then the highest build tag
+    /// (PEP 427); among sdists `.tar.gz` (PEP 625) first. Only kinds allowed by `wheels` /
+    /// `sdists` count, and only files whose Requires-Python admits `python`.
+    fn new(files: Vec<F>, tags: &Tags, python: &Version, wheels: bool, sdists: bool) -> Self {
+        let mut best = None;
+        let mut excluded_by_python = None;
+        for (index, file) in files.iter().enumerate() {
+            // (is a wheel, tag priority, build tag, is a .tar.gz)
+            let kind_key = match file.filename() {
+                DistFilename::Wheel(wheel) if wheels => match tags.compatibility(wheel) {
+                    Some(priority) => (
+                        true,
+                        Some(priority),
+                        build_key(wheel.build.as_deref()),
+                        false,
+                    ),
+                    None => continue,
+                },
+                DistFilename::SourceDist(sdist) if sdists => {
+                    (false, None, None, sdist.extension == ".tar.gz")
+                }
+                _ => continue,
+            };
+            if let Some(specifiers) = file.requires_python()
+                && !specifiers.contains(python)
+            {
+                excluded_by_python.get_or_insert_with(|| specifiers.clone());
+                continue;
+            }
+            let key = (!file.is_yanked(), kind_key);
+            if best.as_ref().is_none_or(|(best_key, _)| key > *best_key) {
+                best = Some((key, index));
+            }
+        }
+        let status = match (best, excluded_by_python) {
+            (Some(((not_yanked, (wheel, ..)), file)), _) => Status::Usable {
+                file,
+                yanked: !not_yanked,
+                wheel,
+            },
+            (None, Some(specifiers)) => Status::RequiresPython(specifiers),
+            (None, None) => Status::NoFile,
+        };
+        Self { files, status }
+    }
+
+    /// The file to install, if the version is usable.
+    pub(crate) fn file(&self) -> Option<&F> {
+        match self.status {
+            Status::Usable { file, .. } => self.files.get(file),
+            _ => None,
+        }
+    }
+
+    /// Every non-yanked file, plus the file to install if it is yanked: what a pin's hashes
+    /// cover.
+    pub(crate) fn hashable_files(&self) -> Vec<F> {
+        let chosen = match self.status {
+            Status::Usable { file, .. } => Some(file),
+            _ => None,
+        };
+        self.files
+            .iter()
+            .enumerate()
+            .filter(|(index, file)| !file.is_yanked() || chosen == Some(*index))
+            .map(|(_, file)| file.clone())
+            .collect()
+    }
+
+    /// What the version publishes, for messages: each wheel's tag string and `sdist`,
+    /// sorted, each once, comma-separated.
+    pub(crate) fn published(&self) -> String {
+        let mut published: Vec<String> = self
+            .files
+            .iter()
+            .map(|file| match file.filename() {
+                DistFilename::Wheel(wheel) => wheel.tag_string(),
+                DistFilename::SourceDist(_) => "sdist".to_string(),
+            })
+            .collect();
+        published.sort();
+        published.dedup();
+        published.join(", ")
+    }
+}
+
+/// Orders build tags (PEP 427): by the leading number, then the rest as a string; no build tag
+/// sorts first.
+fn build_key(build: Option<&str>) -> Option<(u64, String)> {
+    build.map(|tag| {
+        let digits = tag.bytes().take_while(u8::is_ascii_digit).count();
+        let number = tag[..digits].parse().unwrap_or(0);
+        (number, tag[digits..].to_string())
+    })
+}
+
+/// Every version of a project, oldest first, with the binary policy that applied to it.
+#[derive(Debug)]
+pub(crate) struct Project<F> {
+    /// The versions.
+    pub(crate) versions: BTreeMap<Version, Release<F>>,
+    /// Whether wheels of the project may be used (not excluded by `--no-binary`).
+    pub(crate) wheels: bool,
+    /// Whether source distributions may be used (not excluded by `--only-binary`).
+    pub(crate) sdists: bool,
+}
+
+impl<F> Project<F> {
+    /// Why a version with [`Status::NoFile`] cannot be used, as a predicate after the version:
+    /// `has no wheel for this interpreter and no source distribution`.
+    pub(crate) fn no_file_reason(&self) -> &'static str {
+        match (self.wheels, self.sdists) {
+            (true, true) => "has no wheel for this interpreter and no source distribution",
+            (true, false) => {
+                "has no wheel for this interpreter (source distributions are excluded by \
+                 --only-binary)"
+            }
+            (false, true) => "has no source distribution (wheels are excluded by --no-binary)",
+            (false, false) => "cannot be used: --no-binary and --only-binary exclude all its files",
+        }
+    }
+}
+
+impl<F: SourceFile> Project<F> {
+    /// Groups `files` by version and picks each version's file for `tags` / `python`, using
+    /// wheels only if `wheels` and sdists only if `sdists`.
+    pub(crate) fn new(
+        files: Vec<F>,
+        tags: &Tags,
+        python: &Version,
+        wheels: bool,
+        sdists: bool,
+    ) -> Self {
+        let mut by_version: BTreeMap<Version, Vec<F>> = BTreeMap::new();
+        for file in files {
+            by_version
+                .entry(file.filename().version().clone())
+                .or_default()
+                .push(file);
+        }
+        let versions = by_version
+            .into_iter()
+            .map(|(version, files)| {
+                let release = Release::new(files, tags, python, wheels, sdists);
+                (version, release)
+            })
+            .collect();
+        Self {
+            versions,
+            wheels,
+            sdists,
+        }
+    }
+
+    /// Whether versions exist but none has a file that may be used.
+    pub(crate) fn has_no_usable_files(&self) -> bool {
+        !self.versions.is_empty()
+            && self
+                .versions
+                .values()
+                .all(|release| matches!(release.status, Status::NoFile))
+    }
+
+    /// The version to try within `range`: `preferred` if usable, else the newest usable
+    /// version; yanked versions only when `range` pins them exactly; pre-releases only if
+    /// `prereleases` or no final release is usable; with `prefer_binary`, versions installed
+    /// from a wheel before those that only have an sdist. `None` when no version is usable.
+    pub(crate) fn choose(
+        &self,
+        range: &Ranges<Version>,
+        preferred: Option<&Version>,
+        prereleases: bool,
+        prefer_binary: bool,
+    ) -> Option<&Version> {
+        let pinned = range.as_singleton();
+        let usable = |version: &Version, release: &Release<F>| match release.status {
+            Status::Usable { yanked, .. } => !yanked || pinned == Some(version),
+            _ => false,
+        };
+        if let Some((version, release)) = preferred.and_then(|p| self.versions.get_key_value(p))
+            && range.contains(version)
+            && usable(version, release)
+        {
+            return Some(version);
+        }
+        let candidates = || {
+            self.versions
+                .iter()
+                .rev()
+                .filter(|(v, r)| range.contains(*v) && usable(v, r))
+        };
+        let finals_only = !prereleases && candidates().any(|(v, _)| !v.any_prerelease());
+        let mut eligible = candidates().filter(|(v, _)| !finals_only || !v.any_prerelease());
+        if prefer_binary
+            && let Some((version, _)) = eligible
+                .clone()
+                .find(|(_, r)| matches!(r.status, Status::Usable { wheel: true, .. }))
+        {
+            return Some(version);
+        }
+        eligible.next().map(|(version, _)| version)
+    }
+}
