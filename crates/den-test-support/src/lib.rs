@@ -6,12 +6,17 @@
 //!   HTML / PEP 691 JSON, PEP 658/714 metadata files, PEP 592 yanking, HTTP range requests)
 //!   over loopback, with fault injection (status codes, delays, corrupted bytes), optional
 //!   basic auth and a request log for asserting caching.
+//! - [`SdistBuilder`] writes real source distributions (`.tar.gz`) built by an in-tree PEP 517
+//!   backend or by setuptools; [`setuptools_wheel`] and [`wheel_package_wheel`] find real
+//!   backend wheels on this machine to serve offline.
 //!
 //! Everything here panics on setup failures: in a test, that is the clearest report.
 
 mod http;
 mod index;
+mod sdist;
 mod wheel;
 
 pub use index::{JSON_MEDIA_TYPE, LoggedRequest, TestIndex};
+pub use sdist::{SdistBackend, SdistBuilder, setuptools_wheel, wheel_package_wheel};
 pub use wheel::WheelBuilder;

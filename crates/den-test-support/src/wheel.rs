@@ -154,10 +154,7 @@ impl WheelBuilder {
     /// The name with runs of `-_.` replaced by `_` and lowercased (PEP 427 escaping, as in the
     /// normalized `.dist-info` directory name).
     fn escaped_name(&self) -> String {
-        match PackageName::from_str(&self.name) {
-            Ok(name) => name.as_dist_info_name().to_string(),
-            Err(_) => self.name.replace(['-', '.'], "_").to_lowercase(),
-        }
+        escaped_name(&self.name)
     }
 
     /// The wheel's filename: `{name}-{version}(-{build})?-{tag}.whl`.
@@ -321,6 +318,15 @@ impl WheelBuilder {
         std::fs::write(&path, self.build_bytes())
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         path
+    }
+}
+
+/// `name` with runs of `-_.` replaced by `_` and lowercased: the PEP 427 escaping used in
+/// wheel, `.dist-info` and (PEP 625) sdist names.
+pub(crate) fn escaped_name(name: &str) -> String {
+    match PackageName::from_str(name) {
+        Ok(name) => name.as_dist_info_name().to_string(),
+        Err(_) => name.replace(['-', '.'], "_").to_lowercase(),
     }
 }
 

@@ -1,0 +1,210 @@
+//! [`BuildError`]: everything that can go wrong while reading, unpacking or building a project.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use den_cache::CacheError;
+use den_dist::MetadataError;
+use den_index::IndexError;
+use den_install::InstallError;
+use den_resolve::ResolveError;
+use den_venv::VenvError;
+
+/// Why a project could not be read, unpacked or built. Every variant names the file, package,
+/// hook or command at fault; the messages are meant to be shown as they are.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// `pyproject.toml` is not valid TOML or its `[build-system]` / `[project]` table breaks
+    /// PEP 518 / PEP 621 (the reason carries the TOML parser's line and column).
+    #[error("invalid {}: {reason}", path.display())]
+    PyProject {
+        /// The `pyproject.toml` at fault.
+        path: PathBuf,
+        /// What is wrong, with the key at fault.
+        reason: String,
+    },
+    /// A requirement string in `pyproject.toml` is not valid PEP 508.
+    #[error("invalid requirement `{requirement}` in {}: {reason}", path.display())]
+    InvalidRequirement {
+        /// The file holding it.
+        path: PathBuf,
+        /// The requirement as written.
+        requirement: String,
+        /// The parser's message.
+        reason: String,
+    },
+    /// The archive's extension is not one den unpacks.
+    #[error(
+        "cannot unpack {}: only .tar.gz, .tgz and .zip source distributions are supported",
+        archive.display()
+    )]
+    UnsupportedArchive {
+        /// The archive.
+        archive: PathBuf,
+    },
+    /// The archive is corrupt or unreadable.
+    #[error("cannot read the archive {}: {reason}", archive.display())]
+    Archive {
+        /// The archive.
+        archive: PathBuf,
+        /// The decompressor's or reader's message.
+        reason: String,
+    },
+    /// An archive member would be written outside the destination, or is a device file; nothing
+    /// was extracted from the archive.
+    #[error(
+        "refusing to unpack {}: member `{member}` {reason}; the archive is malformed or malicious",
+        archive.display()
+    )]
+    UnsafeArchive {
+        /// The archive.
+        archive: PathBuf,
+        /// The member's name as stored.
+        member: String,
+        /// Why it is refused (`climbs out with ..`, `is an absolute path`, ...).
+        reason: &'static str,
+    },
+    /// Core metadata (`PKG-INFO`, `METADATA`) that does not parse.
+    #[error("invalid core metadata in {}: {source}", path.display())]
+    Metadata {
+        /// The metadata file (or the wheel holding it).
+        path: PathBuf,
+        /// The parser's error.
+        #[source]
+        source: MetadataError,
+    },
+    /// The build environment could not be created.
+    #[error("cannot create the build environment at {}: {source}", path.display())]
+    Venv {
+        /// Where the environment was being created.
+        path: PathBuf,
+        /// den-venv's error.
+        #[source]
+        source: VenvError,
+    },
+    /// The build requirements could not be resolved. Build requirements are installed from
+    /// wheels only (building a build requirement from source is not supported).
+    #[error(
+        "cannot resolve the build requirements of {package} ({requirements}); build requirements are installed from wheels only: {source}"
+    )]
+    BuildRequirements {
+        /// The project being built.
+        package: String,
+        /// The requirements, comma-separated.
+        requirements: String,
+        /// The resolver's error.
+        #[source]
+        source: ResolveError,
+    },
+    /// A build requirement's wheel could not be downloaded.
+    #[error("cannot download {filename}, a build requirement of {package}: {source}")]
+    Download {
+        /// The project being built.
+        package: String,
+        /// The wheel's filename.
+        filename: String,
+        /// The index client's error.
+        #[source]
+        source: IndexError,
+    },
+    /// A build requirement's wheel could not be unpacked or installed into the build environment.
+    #[error("cannot install {wheel} into the build environment of {package}: {source}")]
+    Install {
+        /// The project being built.
+        package: String,
+        /// The wheel file.
+        wheel: String,
+        /// The installer's error.
+        #[source]
+        source: InstallError,
+    },
+    /// The interpreter could not be started for a hook.
+    #[error("cannot run {} for the {hook} hook of {package}: {source}", python.display())]
+    Spawn {
+        /// The project being built.
+        package: String,
+        /// The PEP 517 hook.
+        hook: String,
+        /// The interpreter.
+        python: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// A PEP 517 / PEP 660 hook failed; `output` is the end of what the backend printed.
+    #[error(
+        "the build backend of {package} failed in its {hook} hook; its output (last lines):\n{output}"
+    )]
+    Hook {
+        /// The project being built.
+        package: String,
+        /// The hook (`build_wheel`, `prepare_metadata_for_build_wheel`, ...).
+        hook: String,
+        /// The backend's stdout and stderr, interleaved, last ~60 lines.
+        output: String,
+    },
+    /// The backend lacks a mandatory hook (e.g. `build_editable` for PEP 660 editable installs).
+    #[error("the build backend of {package} has no {hook} hook; {hint}")]
+    MissingHook {
+        /// The project being built.
+        package: String,
+        /// The missing hook.
+        hook: String,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// A hook returned something other than PEP 517 promises (a missing file, a bad name).
+    #[error("the {hook} hook of {package} returned an invalid result: {reason}")]
+    HookResult {
+        /// The project being built.
+        package: String,
+        /// The hook.
+        hook: String,
+        /// What is wrong with the result.
+        reason: String,
+    },
+    /// A `git` command failed.
+    #[error("git failed for {repository} (`git {command}`): {output}")]
+    Git {
+        /// The repository URL or path.
+        repository: String,
+        /// The git arguments.
+        command: String,
+        /// git's message, or why it could not be started.
+        output: String,
+    },
+    /// A git reference or repository argument that git would take for an option.
+    #[error("invalid git {what} `{value}`: it must not start with `-`")]
+    GitArgument {
+        /// `reference` or `repository`.
+        what: &'static str,
+        /// The value given.
+        value: String,
+    },
+    /// The cache failed.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    /// Any other file-system failure.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done (`read`, `write`, `create directory`...).
+        action: &'static str,
+        /// The path at fault.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl BuildError {
+    /// A `map_err` adapter: the I/O error of doing `action` on `path`, as [`BuildError::Io`].
+    pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> Self {
+        let path = path.to_path_buf();
+        move |source| Self::Io {
+            action,
+            path,
+            source,
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Unpacking source distributions safely: [`extract_sdist`].
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, Read};
+use std::path::{Component, Path, PathBuf};
+
+use flate2::read::GzDecoder;
+
+use crate::BuildError;
+
+/// What an archive member is, as far as extraction cares.
+enum Kind {
+    Dir,
+    File {
+        executable: bool,
+    },
+    /// A symbolic link with its target as stored.
+    Symlink(PathBuf),
+    /// A hard link to another member, by archive path.
+    Hardlink(PathBuf),
+    /// Metadata records (pax headers) that carry no file.
+    Skip,
+    /// Anything else (devices, FIFOs, sparse files): refused with this reason.
+    Refused(&'static str),
+}
+
+/// The archive formats [`extract_sdist`] reads.
+#[derive(Clone, Copy)]
+enum Format {
+    TarGz,
+    Zip,
+}
+
+impl Format {
+    fn of(archive: &Path) -> Option<Self> {
+        let name = archive.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+            Some(Self::TarGz)
+        } else if name.ends_with(".zip") {
+            Some(Self::Zip)
+        } else {
+            None
+        }
+    }
+}
+
+/// Unpacks the source distribution `archive` (`.tar.gz`, `.tgz` or `.zip`) into `dest` (created
+/// if missing) and returns the project root: the single top-level directory when the archive
+/// has exactly one (the sdist convention, `{name}-{version}/`), else `dest` itself.
+///
+/// The whole archive is checked before anything is written; members that are absolute paths,
+/// climb out with `..`, are device files or FIFOs, symlinks whose target is absolute or leaves
+/// the archive, or hard links to paths outside it are refused. While writing, a member is never
+/// written through a symlink the archive created, so nothing lands outside `dest`. Regular files
+/// keep their executable bits; ownership and timestamps are not restored.
+///
+/// Errors: [`BuildError::UnsupportedArchive`] for other extensions, [`BuildError::Archive`] for
+/// corrupt archives, [`BuildError::UnsafeArchive`] naming the first refused member,
+/// [`BuildError::Io`] for write failures.
+pub fn extract_sdist(archive: &Path, dest: &Path) -> Result<PathBuf, BuildError> {
+    let format = Format::of(archive).ok_or_else(|| BuildError::UnsupportedArchive {
+        archive: archive.to_path_buf(),
+    })?;
+    // Pass 1 validates every member, pass 2 writes; a refused member leaves `dest` untouched.
+    visit(archive, format, &mut |name, kind, _| {
+        check(archive, name, &kind).map(|_| ())
+    })?;
+    fs::create_dir_all(dest).map_err(BuildError::io("create directory", dest))?;
+    visit(
+        archive,
+        format,
+        &mut |name, kind, reader| match check(archive, name, &kind)? {
+            Some(relative) => place(archive, dest, &relative, kind, reader),
+            None => Ok(()),
+        },
+    )?;
+    project_root(dest)
+}
+
+/// Calls `f(name, kind, contents)` for each member of `archive`, in archive order.
+fn visit(
+    archive: &Path,
+    format: Format,
+    f: &mut dyn FnMut(&str, Kind, &mut dyn Read) -> Result<(), BuildError>,
+) -> Result<(), BuildError> {
+    let corrupt = |e: &dyn std::fmt::Display| BuildError::Archive {
+        archive: archive.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let file = File::open(archive).map_err(BuildError::io("open", archive))?;
+    match format {
+        Format::TarGz => {
+            let mut tar = tar::Archive::new(GzDecoder::new(BufReader::new(file)));
+            for entry in tar.entries().map_err(|e| corrupt(&e))? {
+                let mut entry = entry.map_err(|e| corrupt(&e))?;
+                let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+                let link = || -> Result<PathBuf, BuildError> {
+                    Ok(entry
+                        .link_name()
+                        .map_err(|e| corrupt(&e))?
+                        .map(|l| l.into_owned())
+                        .unwrap_or_default())
+                };
+                use tar::EntryType as T;
+                let kind = match entry.header().entry_type() {
+                    T::Regular | T::Continuous => Kind::File {
+                        executable: entry.header().mode().unwrap_or(0o644) & 0o111 != 0,
+                    },
+                    T::Directory => Kind::Dir,
+                    T::Symlink => Kind::Symlink(link()?),
+                    T::Link => Kind::Hardlink(link()?),
+                    T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => Kind::Skip,
+                    T::Char | T::Block | T::Fifo => Kind::Refused("is a device file or FIFO"),
+                    _ => Kind::Refused("has an entry type den does not unpack"),
+                };
+                f(&name, kind, &mut entry)?;
+            }
+        }
+        Format::Zip => {
+            let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| corrupt(&e))?;
+            for index in 0..zip.len() {
+                let mut member = zip.by_index(index).map_err(|e| corrupt(&e))?;
+                let name = String::from_utf8_lossy(member.name_raw()).into_owned();
+                let kind = if member.is_symlink() {
+                    let mut target = String::new();
+                    member
+                        .read_to_string(&mut target)
+                        .map_err(|e| corrupt(&e))?;
+                    Kind::Symlink(PathBuf::from(target))
+                } else if member.is_dir() {
+                    Kind::Dir
+                } else {
+                    Kind::File {
+                        executable: member.unix_mode().is_some_and(|m| m & 0o111 != 0),
+                    }
+                };
+                f(&name, kind, &mut member)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The member path relative to the destination, or `None` for members that write nothing
+/// (`./`, pax headers).
+///
+/// Errors: [`BuildError::UnsafeArchive`] for the unsafe cases of [`extract_sdist`].
+fn check(archive: &Path, name: &str, kind: &Kind) -> Result<Option<PathBuf>, BuildError> {
+    let refuse = |reason| BuildError::UnsafeArchive {
+        archive: archive.to_path_buf(),
+        member: name.to_string(),
+        reason,
+    };
+    let relative = inside(Path::new(name)).map_err(refuse)?;
+    match kind {
+        Kind::Refused(reason) => return Err(refuse(reason)),
+        Kind::Skip => return Ok(None),
+        Kind::Symlink(target) => {
+            if target.is_absolute() {
+                return Err(refuse("is a symlink to an absolute path"));
+            }
+            let parent = relative.parent().unwrap_or(Path::new(""));
+            inside(&parent.join(target))
+                .map_err(|_| refuse("is a symlink pointing outside the archive"))?;
+        }
+        Kind::Hardlink(target) => {
+            inside(target).map_err(|_| refuse("is a hard link to a path outside the archive"))?;
+        }
+        Kind::Dir | Kind::File { .. } => {}
+    }
+    Ok((!relative.as_os_str().is_empty()).then_some(relative))
+}
+
+/// `path` with `.` components dropped, when it stays inside the directory it is relative to;
+/// else why not.
+fn inside(path: &Path) -> Result<PathBuf, &'static str> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return Err("climbs out of the destination with `..`");
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return Err("is an absolute path"),
+        }
+    }
+    Ok(out)
+}
+
+/// Writes one checked member at `dest/relative`.
+fn place(
+    archive: &Path,
+    dest: &Path,
+    relative: &Path,
+    kind: Kind,
+    reader: &mut dyn Read,
+) -> Result<(), BuildError> {
+    let path = dest.join(relative);
+    // Never write through a symlink the archive made earlier (`link -> ..` then `link/x`).
+    let mut ancestor = dest.to_path_buf();
+    for component in relative.parent().into_iter().flat_map(Path::components) {
+        ancestor.push(component);
+        match fs::symlink_metadata(&ancestor) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(BuildError::UnsafeArchive {
+                    archive: archive.to_path_buf(),
+                    member: relative.display().to_string(),
+                    reason: "would be written through a symlink",
+                });
+            }
+            _ => {}
+        }
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(BuildError::io("create directory", parent))?;
+    }
+    // A later member replaces an earlier one of the same name, never following it if a link.
+    if !matches!(kind, Kind::Dir) && fs::symlink_metadata(&path).is_ok() {
+        fs::remove_file(&path).map_err(BuildError::io("replace", &path))?;
+    }
+    match kind {
+        Kind::Dir => fs::create_dir_all(&path).map_err(BuildError::io("create directory", &path)),
+        Kind::File { executable } => {
+            let mut file = File::create(&path).map_err(BuildError::io("create", &path))?;
+            io::copy(reader, &mut file).map_err(BuildError::io("write", &path))?;
+            if executable {
+                set_executable(&path)?;
+            }
+            Ok(())
+        }
+        Kind::Symlink(target) => symlink(&target, &path),
+        Kind::Hardlink(target) => {
+            let source = dest.join(inside(&target).unwrap_or_default());
+            fs::hard_link(&source, &path).map_err(BuildError::io("hard link", &path))
+        }
+        Kind::Skip | Kind::Refused(_) => Ok(()),
+    }
+}
+
+#[cfg(unix)]
+fn set_executable(path: &Path) -> Result<(), BuildError> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
+        .map_err(BuildError::io("set permissions of", path))
+}
+
+#[cfg(not(unix))]
+fn set_executable(_path: &Path) -> Result<(), BuildError> {
+    Ok(())
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, path: &Path) -> Result<(), BuildError> {
+    std::os::unix::fs::symlink(target, path).map_err(BuildError::io("create symlink", path))
+}
+
+#[cfg(not(unix))]
+fn symlink(_target: &Path, path: &Path) -> Result<(), BuildError> {
+    Err(BuildError::io("create symlink", path)(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "symlinks in source distributions are supported on Unix only",
+    )))
+}
+
+/// The single top-level directory of `dest`, or `dest` when there is not exactly one.
+fn project_root(dest: &Path) -> Result<PathBuf, BuildError> {
+    let mut entries = fs::read_dir(dest)
+        .map_err(BuildError::io("list", dest))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(BuildError::io("list", dest))?;
+    if let [only] = entries.as_mut_slice() {
+        let is_dir = only.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            return Ok(only.path());
+        }
+    }
+    Ok(dest.to_path_buf())
+}

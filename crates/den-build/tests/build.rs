@@ -1,0 +1,345 @@
+//! Building real sdists with real interpreters: the in-tree test backend (hooks, caching,
+//! failures, editables, extra build requirements) and setuptools served from a loopback index.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Setup, hooks_run, zip_names};
+use den_build::{BuildError, SourceTree};
+use den_cache::CacheBucket;
+use den_test_support::{
+    SdistBackend, SdistBuilder, WheelBuilder, setuptools_wheel, wheel_package_wheel,
+};
+
+/// The build environments in the Builds bucket (directories not starting with `.`).
+fn build_envs(setup: &Setup) -> Vec<PathBuf> {
+    let bucket = setup.cache.bucket(CacheBucket::Builds).unwrap();
+    let mut envs: Vec<PathBuf> = std::fs::read_dir(bucket)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
+    envs.sort();
+    envs
+}
+
+/// Whether the environment at `env` has a top-level package `name` in its site-packages.
+fn env_has_package(env: &Path, name: &str) -> bool {
+    std::fs::read_dir(env.join("lib")).unwrap().any(|python| {
+        python
+            .unwrap()
+            .path()
+            .join("site-packages")
+            .join(name)
+            .is_dir()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_tree_backend_metadata_comes_from_the_prepare_hook_and_is_cached() {
+    let setup = Setup::new();
+    let source = setup.unpack(
+        &SdistBuilder::new("Hooked", "1.2")
+            .requires_dist("dep>=2")
+            .requires_python(">=3.7"),
+    );
+    let builder = setup.builder(true);
+    let metadata = builder.metadata(&source).await.unwrap();
+    assert_eq!(metadata.display_name, "Hooked");
+    assert_eq!(metadata.version.to_string(), "1.2");
+    assert_eq!(metadata.requires_dist[0].to_string(), "dep>=2");
+    assert_eq!(
+        hooks_run(&source),
+        [
+            "get_requires_for_build_wheel",
+            "prepare_metadata_for_build_wheel"
+        ]
+    );
+    // Asked again (even by a new builder), the cache answers and no hook runs.
+    let again = setup.builder(true).metadata(&source).await.unwrap();
+    assert_eq!(again.version, metadata.version);
+    assert_eq!(hooks_run(&source).len(), 2);
+    // The hooks ran in an isolated build environment of the target interpreter.
+    let envs = build_envs(&setup);
+    assert_eq!(envs.len(), 1, "{envs:?}");
+    assert!(envs[0].join("pyvenv.cfg").is_file());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn build_wheel_builds_once_then_hits_the_cache() {
+    let setup = Setup::new();
+    let source = setup.unpack(&SdistBuilder::new("cached-pkg", "0.3"));
+    let wheel = setup.builder(true).build_wheel(&source).await.unwrap();
+    assert_eq!(
+        wheel.file_name().unwrap(),
+        "cached_pkg-0.3-py3-none-any.whl"
+    );
+    let names = zip_names(&wheel);
+    assert!(
+        names.contains(&"cached_pkg/__init__.py".to_string()),
+        "{names:?}"
+    );
+    assert!(names.contains(&"cached_pkg-0.3.dist-info/RECORD".to_string()));
+    assert!(wheel.starts_with(setup.cache.bucket(CacheBucket::BuiltWheels).unwrap()));
+    assert_eq!(
+        hooks_run(&source),
+        ["get_requires_for_build_wheel", "build_wheel"]
+    );
+
+    // A second builder (as another process would) finds the wheel without running any hook.
+    let again = setup.builder(true).build_wheel(&source).await.unwrap();
+    assert_eq!(again, wheel);
+    assert_eq!(hooks_run(&source).len(), 2, "{:?}", hooks_run(&source));
+    // Metadata of a built sdist comes from the cached wheel, also without hooks.
+    let metadata = setup.builder(true).metadata(&source).await.unwrap();
+    assert_eq!(metadata.name.as_ref(), "cached-pkg");
+    assert_eq!(hooks_run(&source).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metadata_falls_back_to_build_wheel_without_the_prepare_hook() {
+    let setup = Setup::new();
+    let source = setup.unpack(
+        &SdistBuilder::new("no-prepare", "1.0")
+            .requires_dist("other")
+            .without_hook("prepare_metadata_for_build_wheel"),
+    );
+    let builder = setup.builder(true);
+    let metadata = builder.metadata(&source).await.unwrap();
+    assert_eq!(metadata.requires_dist[0].name.as_ref(), "other");
+    assert_eq!(
+        hooks_run(&source),
+        ["get_requires_for_build_wheel", "build_wheel"]
+    );
+    // The wheel built for the metadata is the cached wheel.
+    builder.build_wheel(&source).await.unwrap();
+    assert_eq!(hooks_run(&source).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn local_directories_are_never_cached() {
+    let setup = Setup::new();
+    let mut source = setup.unpack(&SdistBuilder::new("local", "1.0"));
+    source.key = None;
+    let builder = setup.builder(true);
+    let first = builder.build_wheel(&source).await.unwrap();
+    let second = builder.build_wheel(&source).await.unwrap();
+    assert!(first.is_file() && second.is_file());
+    let builds = hooks_run(&source)
+        .into_iter()
+        .filter(|h| h == "build_wheel")
+        .count();
+    assert_eq!(builds, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_backend_reports_the_hook_and_its_output() {
+    let setup = Setup::new();
+    let mut source = setup.unpack(&SdistBuilder::new("broken", "1.0").fail_in("build_wheel"));
+    source.name = Some("broken".parse().unwrap());
+    let err = setup.builder(true).build_wheel(&source).await.unwrap_err();
+    let BuildError::Hook {
+        package,
+        hook,
+        output,
+    } = &err
+    else {
+        panic!("expected a hook error, got {err}");
+    };
+    assert_eq!(package, "broken");
+    assert_eq!(hook, "build_wheel");
+    assert!(output.contains("about to fail in build_wheel"), "{output}");
+    assert!(
+        output.contains("RuntimeError: den_test_backend was configured to fail"),
+        "{output}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("broken") && message.contains("build_wheel"),
+        "{message}"
+    );
+    // Nothing half-built is left in the cache: the next try builds again.
+    assert!(setup.builder(true).build_wheel(&source).await.is_err());
+    assert_eq!(
+        hooks_run(&source)
+            .iter()
+            .filter(|h| *h == "build_wheel")
+            .count(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn build_editable_uses_pep_660_and_is_not_cached() {
+    let setup = Setup::new();
+    let source = setup.unpack(&SdistBuilder::new("editable-pkg", "2.0"));
+    let builder = setup.builder(true);
+    let wheel = builder.build_editable(&source).await.unwrap();
+    assert_eq!(
+        wheel.file_name().unwrap(),
+        "editable_pkg-2.0-py3-none-any.whl"
+    );
+    let file = std::fs::File::open(&wheel).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut pth = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("__editable__.editable_pkg-2.0.pth").unwrap(),
+        &mut pth,
+    )
+    .unwrap();
+    assert_eq!(
+        Path::new(pth.trim()).canonicalize().unwrap(),
+        source.dir.canonicalize().unwrap()
+    );
+    assert_eq!(
+        hooks_run(&source),
+        ["get_requires_for_build_editable", "build_editable"]
+    );
+    let cached = setup.cache.bucket(CacheBucket::BuiltWheels).unwrap();
+    assert!(!wheel.starts_with(cached.join(source.key.as_ref().unwrap())));
+    // The wheel lives in the builder's scratch directory, removed with the builder.
+    drop(builder);
+    assert!(!wheel.exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backend_without_build_editable_is_a_clear_error() {
+    let setup = Setup::new();
+    let source = setup.unpack(&SdistBuilder::new("plain", "1.0").without_hook("build_editable"));
+    let err = setup
+        .builder(true)
+        .build_editable(&source)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, BuildError::MissingHook { hook, .. } if hook == "build_editable"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("PEP 660"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requirements_from_get_requires_get_their_own_environment() {
+    let setup = Setup::new();
+    setup
+        .index
+        .publish(&WheelBuilder::new("build-helper", "1.0"));
+    let source =
+        setup.unpack(&SdistBuilder::new("needs-helper", "1.0").build_requires("build-helper>=1"));
+    let wheel = setup.builder(true).build_wheel(&source).await.unwrap();
+    assert!(wheel.is_file());
+    let envs = build_envs(&setup);
+    assert_eq!(envs.len(), 2, "{envs:?}");
+    assert_eq!(
+        envs.iter()
+            .filter(|env| env_has_package(env, "build_helper"))
+            .count(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn build_requirements_come_from_wheels_only() {
+    let setup = Setup::new();
+    let dir = tempfile::tempdir().unwrap();
+    let sdist_only = SdistBuilder::new("sdist-only", "1.0").build(dir.path());
+    setup.index.add_file(&sdist_only);
+    let source =
+        setup.unpack(&SdistBuilder::new("needs-sdist", "1.0").build_requires("sdist-only"));
+    let err = setup.builder(true).build_wheel(&source).await.unwrap_err();
+    assert!(matches!(err, BuildError::BuildRequirements { .. }), "{err}");
+    assert!(err.to_string().contains("wheels only"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_isolation_hooks_run_in_the_target_interpreter() {
+    let setup = Setup::new();
+    let source = setup.unpack(&SdistBuilder::new("in-place", "1.0"));
+    let wheel = setup.builder(false).build_wheel(&source).await.unwrap();
+    assert!(wheel.is_file());
+    assert!(
+        build_envs(&setup).is_empty(),
+        "no build environment is made"
+    );
+}
+
+/// Sets up an index serving the setuptools (and, for setuptools < 70.1, `wheel`) wheels found
+/// on this machine; `None` (and the test is skipped) when there are none.
+fn setuptools_index(setup: &Setup) -> Option<()> {
+    let Some(setuptools) = setuptools_wheel() else {
+        eprintln!("skipped: no setuptools wheel on this machine");
+        return None;
+    };
+    setup.index.add_wheel(&setuptools);
+    if let Some(wheel) = wheel_package_wheel() {
+        setup.index.add_wheel(&wheel);
+    }
+    Some(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn setuptools_builds_in_an_isolated_environment_from_the_index() {
+    let setup = Setup::new();
+    if setuptools_index(&setup).is_none() {
+        return;
+    }
+    let source = setup.unpack(
+        &SdistBuilder::new("st-project", "3.1")
+            .backend(SdistBackend::Setuptools)
+            .requires_dist("requests>=2")
+            .requires_python(">=3.7"),
+    );
+    let builder = setup.builder(true);
+    let metadata = builder.metadata(&source).await.unwrap();
+    assert_eq!(metadata.name.as_ref(), "st-project");
+    assert_eq!(metadata.version.to_string(), "3.1");
+    assert_eq!(metadata.requires_dist[0].to_string(), "requests>=2");
+    let wheel = builder.build_wheel(&source).await.unwrap();
+    assert_eq!(
+        wheel.file_name().unwrap(),
+        "st_project-3.1-py3-none-any.whl"
+    );
+    assert!(zip_names(&wheel).contains(&"st_project/__init__.py".to_string()));
+    let envs = build_envs(&setup);
+    assert!(
+        envs.iter().any(|env| env_has_package(env, "setuptools")),
+        "{envs:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn setuptools_without_isolation_uses_the_interpreter_s_own_setuptools() {
+    // Debian's python3 has setuptools and wheel installed system-wide.
+    let python = Path::new("/usr/bin/python3");
+    let has_setuptools = std::fs::read_dir("/usr/lib/python3/dist-packages")
+        .map(|mut d| d.any(|e| e.unwrap().file_name() == "setuptools"))
+        .unwrap_or(false);
+    if !python.exists() || !has_setuptools {
+        eprintln!("skipped: no system python3 with setuptools");
+        return;
+    }
+    let setup = Setup::with_python(python);
+    let source =
+        setup.unpack(&SdistBuilder::new("system-built", "1.0").backend(SdistBackend::Setuptools));
+    let wheel = setup.builder(false).build_wheel(&source).await.unwrap();
+    assert_eq!(
+        wheel.file_name().unwrap(),
+        "system_built-1.0-py3-none-any.whl"
+    );
+    assert!(build_envs(&setup).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_builds_of_one_sdist_build_once() {
+    let setup = Setup::new();
+    let source: SourceTree = setup.unpack(&SdistBuilder::new("raced", "1.0"));
+    let builder = setup.builder(true);
+    let (a, b) = tokio::join!(builder.build_wheel(&source), builder.build_wheel(&source));
+    assert_eq!(a.unwrap(), b.unwrap());
+    let builds = hooks_run(&source)
+        .into_iter()
+        .filter(|h| h == "build_wheel")
+        .count();
+    assert_eq!(builds, 1);
+}
