@@ -111,6 +111,9 @@ pub(crate) struct Direct<F> {
     pub(crate) file: F,
     /// Its metadata; `metadata.version` is the project's only candidate.
     pub(crate) metadata: Arc<CoreMetadata>,
+    /// Who required the URL first, as the start of a sentence: `you require`,
+    /// `app 1.0 requires`.
+    pub(crate) required_by: String,
 }
 
 impl<F> Direct<F> {
@@ -205,14 +208,16 @@ impl<S: PackageSource> Fetcher<S> {
             .clone()
     }
 
-    /// Registers `url` as the URL of `name` and starts fetching its distribution in the
-    /// background, unless it is already registered. Errors: [`ResolveError::ConflictingUrls`]
-    /// when another URL is registered for `name`.
+    /// Registers `url` as the URL of `name`, required by `required_by` (see
+    /// [`Direct::required_by`]), and starts fetching its distribution in the background, unless
+    /// it is already registered. Errors: [`ResolveError::ConflictingUrls`] when another URL is
+    /// registered for `name`.
     fn register_direct(
         self: &Arc<Self>,
         handle: &Handle,
         name: &PackageName,
         url: &VerbatimUrl,
+        required_by: &str,
     ) -> Result<Shared<Direct<S::File>>, ResolveError> {
         let mut map = self.directs.lock().unwrap_or_else(PoisonError::into_inner);
         let cell = match map.entry(name.clone()) {
@@ -229,21 +234,30 @@ impl<S: PackageSource> Fetcher<S> {
             }
             Entry::Vacant(entry) => entry.insert((url.clone(), Shared::default())).1.clone(),
         };
-        let (fetcher, name, url, task_cell) =
-            (Arc::clone(self), name.clone(), url.clone(), cell.clone());
+        drop(map);
+        let fetcher = Arc::clone(self);
+        let task = (
+            cell.clone(),
+            name.clone(),
+            url.clone(),
+            required_by.to_string(),
+        );
         handle.spawn(async move {
+            let (cell, name, url, required_by) = task;
             // The solver awaits the same cell and reports the outcome.
-            let _ = fetcher.fetch_direct(&task_cell, &name, &url).await;
+            let _ = fetcher.fetch_direct(&cell, &name, &url, &required_by).await;
         });
         Ok(cell)
     }
 
-    /// The distribution at `url` for `name`, through `cell` (fetched once).
+    /// The distribution at `url` for `name`, through `cell` (fetched once; `required_by` is
+    /// recorded by the fetch that runs).
     async fn fetch_direct(
         &self,
         cell: &Shared<Direct<S::File>>,
         name: &PackageName,
         url: &VerbatimUrl,
+        required_by: &str,
     ) -> Result<Arc<Direct<S::File>>, SourceError> {
         cell.get_or_init(|| async {
             let (file, metadata) = self.source.direct(name, url).await?;
@@ -252,6 +266,7 @@ impl<S: PackageSource> Fetcher<S> {
                 url: url.clone(),
                 file,
                 metadata: Arc::new(metadata),
+                required_by: required_by.to_string(),
             }))
         })
         .await
@@ -433,12 +448,12 @@ impl<S: PackageSource> Provider<S> {
             .iter()
             .filter(|r| r.evaluate_markers(&self.markers, &[]))
             .collect();
-        self.collect(&requirements, None)
+        self.collect(&requirements, &Pkg::Root, &Version::new([0]))
     }
 
-    /// Turns `requirements` of one package version into PubGrub dependencies (one virtual
-    /// package per extra), with constraints applied; `parent` is the project being expanded,
-    /// whose self-requirement is skipped. URL requirements are registered and their
+    /// Turns `requirements` of `pkg` `version` into PubGrub dependencies (one virtual package
+    /// per extra), with constraints applied; a project's requirement on itself is skipped.
+    /// URL requirements are registered and their
     /// distributions fetched (all at once, then awaited in order); each pins its project to the
     /// version at the URL, which the other requirements on that project must admit, else the
     /// version is [`Unusable::UrlExcluded`].
@@ -447,13 +462,19 @@ impl<S: PackageSource> Provider<S> {
     fn collect(
         &self,
         requirements: &[&Requirement],
-        parent: Option<&PackageName>,
+        pkg: &Pkg,
+        version: &Version,
     ) -> Result<Collected, ResolveError> {
+        let required_by = match pkg {
+            Pkg::Root => "you require".to_string(),
+            _ => format!("{pkg} {version} requires"),
+        };
         let mut cells = Vec::new();
         for requirement in requirements {
             if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
                 let name = &requirement.name;
-                let cell = self.fetcher.register_direct(&self.handle, name, url)?;
+                let fetcher = &self.fetcher;
+                let cell = fetcher.register_direct(&self.handle, name, url, &required_by)?;
                 cells.push((cell, name, url));
             }
         }
@@ -461,7 +482,7 @@ impl<S: PackageSource> Provider<S> {
         for (cell, name, url) in cells {
             let direct = self
                 .handle
-                .block_on(self.fetcher.fetch_direct(&cell, name, url))
+                .block_on(self.fetcher.fetch_direct(&cell, name, url, &required_by))
                 .map_err(|source| ResolveError::Direct {
                     name: name.clone(),
                     url: shown(url),
@@ -469,6 +490,10 @@ impl<S: PackageSource> Provider<S> {
                 })?;
             pins.push(direct);
         }
+        let parent = match pkg {
+            Pkg::Base(name) => Some(name),
+            _ => None,
+        };
         let mut deps: FxHashMap<Pkg, Ranges<Version>> = FxHashMap::default();
         for requirement in requirements {
             self.add_requirement(&mut deps, requirement, parent);
@@ -600,22 +625,22 @@ impl<S: PackageSource> Provider<S> {
             }));
         }
         let dist = &metadata.requires_dist;
-        let (requirements, parent): (Vec<&Requirement>, _) = match pkg {
-            _ if self.no_deps => (Vec::new(), None),
+        let requirements: Vec<&Requirement> = match pkg {
+            _ if self.no_deps => Vec::new(),
             Pkg::Extra(_, extra) => {
                 let extras = std::slice::from_ref(extra);
                 let only_with_extra = |r: &&Requirement| {
                     r.evaluate_markers(&self.markers, extras)
                         && !r.evaluate_markers(&self.markers, &[])
                 };
-                (dist.iter().filter(only_with_extra).collect(), None)
+                dist.iter().filter(only_with_extra).collect()
             }
             _ => {
                 let active = |r: &&Requirement| r.evaluate_markers(&self.markers, &[]);
-                (dist.iter().filter(active).collect(), Some(name))
+                dist.iter().filter(active).collect()
             }
         };
-        let mut deps = match self.collect(&requirements, parent)? {
+        let mut deps = match self.collect(&requirements, pkg, version)? {
             Ok(deps) => deps,
             Err(unusable) => return Ok(Dependencies::Unavailable(unusable)),
         };

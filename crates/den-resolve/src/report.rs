@@ -106,7 +106,8 @@ impl<F> Formatter<'_, F> {
     fn why_none(&self, pkg: &Pkg, range: &Ranges<Version>) -> String {
         if let Some(direct) = self.direct(pkg) {
             return format!(
-                " ({} is version {}, the only one used)",
+                " ({} {}, which is version {})",
+                direct.required_by,
                 direct.requirement(),
                 direct.version()
             );

@@ -103,3 +103,26 @@ async fn source_failures_show_their_cause_once() {
     assert_eq!(chain.len(), 1, "{chain:?}");
     assert!(chain[0].starts_with("HTTP 401 from"), "{chain:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_client_refuses_url_requirements() {
+    let index = TestIndex::new();
+    let config = IndexConfig {
+        index_url: IndexUrl::parse(&index.url()).unwrap(),
+        ..IndexConfig::default()
+    };
+    let (client, _cache_dir) = index_client(config);
+    let requirement = "tool @ https://bob:hunter2@example.org/tool-1.0.tar.gz";
+    let err = resolve(client, request(&[requirement])).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "could not get `tool` from https://bob:****@example.org/tool-1.0.tar.gz"
+    );
+    let cause = std::error::Error::source(&err).unwrap().to_string();
+    assert_eq!(
+        cause,
+        "URL requirements are not supported here: `tool @ \
+         https://bob:****@example.org/tool-1.0.tar.gz` (build requirements must come from the \
+         index)"
+    );
+}

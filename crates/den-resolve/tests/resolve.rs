@@ -836,21 +836,29 @@ async fn url_requirements_pin_their_project() {
     let url = "https://example.org/dl/foo-1.0.tar.gz#sha256=abc";
     let mut source = MemorySource::default();
     source
-        .url(url, "foo", "1.0", &["lib>=1"])
+        .url(url, "foo", "1.0", &["lib>=1", "fast; extra == 'speed'"])
         .add("foo", "2.0", &[])
         .add("app", "1.0", &["foo>=1"])
-        .add("lib", "1.0", &[]);
+        .add("lib", "1.0", &[])
+        .add("fast", "1.0", &[]);
     let source = Arc::new(source);
-    let resolution = resolve(source.clone(), request(&["app", &format!("foo @ {url}")]))
-        .await
-        .unwrap();
-    assert_eq!(pins(&resolution), ["app==1.0", "foo==1.0", "lib==1.0"]);
-    let foo = &resolution.packages[1];
+    let resolution = resolve(
+        source.clone(),
+        request(&["app", &format!("foo[speed] @ {url}")]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["app==1.0", "fast==1.0", "foo==1.0", "lib==1.0"]
+    );
+    let foo = &resolution.packages[2];
     assert!(foo.requested);
     assert_eq!(foo.url.as_ref().unwrap().as_str(), url);
     assert_eq!(foo.file.filename.to_string_lossy(), "foo-1.0.tar.gz");
     assert_eq!(foo.hashable_files.len(), 1);
-    assert_eq!(foo.dependencies, [name("lib")]);
+    assert_eq!(foo.extras.len(), 1);
+    assert_eq!(foo.dependencies, [name("fast"), name("lib")]);
     // The index is never asked about foo, and the URL is fetched once.
     assert!(
         !source
@@ -948,4 +956,24 @@ async fn follows_url_dependencies_from_metadata() {
     );
     let cause = std::error::Error::source(&err).unwrap().to_string();
     assert_eq!(cause, "nothing at https://example.org/none.whl");
+}
+
+#[tokio::test]
+async fn explains_a_url_dependency_excluded_by_the_user() {
+    let url = "https://example.org/foo-1.0.tar.gz";
+    let mut source = MemorySource::default();
+    source
+        .url(url, "foo", "1.0", &[])
+        .add("foo", "2.0", &[])
+        .add("app", "1.0", &[&format!("foo @ {url}")]);
+    let err = run(source, request(&["foo>=2", "app"])).await.unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, ResolveError::NoSolution { .. }), "{message}");
+    assert!(
+        message.contains(&format!(
+            "no usable version of foo>=2 exists (app 1.0 requires foo @ {url}, which is version \
+             1.0) and you require foo>=2"
+        )),
+        "{message}"
+    );
 }
