@@ -7,24 +7,53 @@
 //! ```text
 //! <root>/
 //!   CACHEDIR.TAG             marks the tree for backup tools (bford.net/cachedir)
+//!   .lock                    the cache-wide lock (see §Locking)
 //!   interpreter-v1/          interpreter facts, keyed by executable path and mtime
 //!   simple-v1/               index pages (PEP 503/691), keyed by index URL and project
 //!   wheels-v1/               downloaded wheel files, keyed by index URL and filename
 //!   archive-v1/              unpacked wheels, keyed by the wheel's SHA-256; linked into envs
 //!   environments-v1/.locks/  one lock per environment path, held while den changes it
+//!   sdists-v1/               downloaded source distributions and direct-URL archives
+//!   built-wheels-v1/         wheels built from sources, one directory per source key
+//!   builds-v1/               isolated PEP 517 build environments
+//!   git-v1/                  git mirrors and checkouts
 //! ```
 //!
 //! Every entry is written to a temporary file or directory inside its bucket and renamed into
 //! place, so readers never see a partial entry; writers of the same entry serialize on a lock
 //! file (fs4, `flock`), so two den processes can share one cache.
+//!
+//! # Locking
+//!
+//! Two levels of advisory file locks (fs4: `flock` on Unix, `LockFileEx` on Windows), both
+//! released when their [`LockGuard`] drops or the process dies:
+//!
+//! - the cache-wide lock `<root>/.lock`: every den command that reads or writes the cache holds
+//!   it *shared* for its whole run ([`Cache::shared_lock`]); [`Cache::clean`],
+//!   [`Cache::clean_package`] and [`Cache::prune`] take it *exclusive*, so they wait for
+//!   running commands to finish and no command starts while they delete (a waiting clean logs
+//!   that it waits). [`Cache::size`] takes it shared. A process holding the shared lock must
+//!   drop it before cleaning: the exclusive request would wait for itself, so it fails at
+//!   once instead;
+//! - per-entry locks (`<bucket>/.locks/<key>.lock`, [`Cache::lock`]): exclusive, around
+//!   building one entry, so concurrent processes build it once.
+//!
+//! Maintenance: [`Cache::size`], [`Cache::clean`], [`Cache::clean_package`] and
+//! [`Cache::prune`] (which removes old bucket versions, leftover temporary files and build
+//! environments) report what they removed as a [`CleanReport`].
 
 mod link;
+mod maintenance;
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub use link::{LinkMode, link_file};
+pub use maintenance::CleanReport;
+
+/// The cache-wide lock file, directly under the root.
+const LOCK_FILE: &str = ".lock";
 
 /// One kind of cache entry, with its on-disk directory name (which carries a format version).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +79,19 @@ pub enum CacheBucket {
 }
 
 impl CacheBucket {
+    /// Every bucket.
+    pub const ALL: [CacheBucket; 9] = [
+        Self::Interpreter,
+        Self::Simple,
+        Self::Wheels,
+        Self::Archive,
+        Self::Environments,
+        Self::Sdists,
+        Self::BuiltWheels,
+        Self::Builds,
+        Self::Git,
+    ];
+
     /// The bucket's directory name under the cache root.
     pub fn dir_name(self) -> &'static str {
         match self {
@@ -162,21 +204,115 @@ impl Cache {
         let dir = self.bucket(bucket)?.join(".locks");
         fs::create_dir_all(&dir).map_err(at(&dir))?;
         let path = dir.join(format!("{key}.lock"));
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(at(&path))?;
+        let file = open_lock_file(&path)?;
         fs4::FileExt::lock(&file).map_err(at(&path))?;
-        Ok(LockGuard { _file: file })
+        Ok(LockGuard {
+            _file: file,
+            _shared: None,
+        })
     }
+
+    /// Takes the cache-wide lock shared, blocking while a clean or prune holds it exclusive.
+    /// Every den command that uses the cache holds it for its whole run, so maintenance never
+    /// deletes entries under a running install (see the crate docs, §Locking). Several guards
+    /// may be held at once, also by one process.
+    ///
+    /// Errors: the lock file `<root>/.lock` cannot be created or locked.
+    pub fn shared_lock(&self) -> Result<LockGuard, CacheError> {
+        let path = self.root.join(LOCK_FILE);
+        let file = open_lock_file(&path)?;
+        fs4::FileExt::lock_shared(&file).map_err(at(&path))?;
+        Ok(LockGuard {
+            _file: file,
+            _shared: Some(SharedHold::new(&self.root)),
+        })
+    }
+
+    /// Takes the cache-wide lock exclusive for maintenance, waiting (with an info log) while
+    /// other den processes hold it shared.
+    ///
+    /// Errors: the lock file cannot be created or locked, or this process itself holds the
+    /// shared lock of this cache (waiting would never end).
+    fn exclusive_lock(&self) -> Result<LockGuard, CacheError> {
+        let path = self.root.join(LOCK_FILE);
+        if SharedHold::held(&self.root) {
+            return Err(CacheError {
+                path,
+                source: io::Error::other(
+                    "this den process holds the cache's shared lock; drop it before cleaning or \
+                     pruning the cache",
+                ),
+            });
+        }
+        let file = open_lock_file(&path)?;
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => {}
+            Err(fs4::TryLockError::WouldBlock) => {
+                tracing::info!(
+                    "waiting for other den processes using the cache at {} to finish",
+                    self.root.display()
+                );
+                fs4::FileExt::lock(&file).map_err(at(&path))?;
+            }
+            Err(fs4::TryLockError::Error(source)) => return Err(CacheError { path, source }),
+        }
+        Ok(LockGuard {
+            _file: file,
+            _shared: None,
+        })
+    }
+}
+
+/// Opens (creating) a lock file.
+fn open_lock_file(path: &Path) -> Result<fs::File, CacheError> {
+    fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(at(path))
 }
 
 /// Holds a cache lock; dropping it unlocks (closing the file releases the `flock`).
 #[derive(Debug)]
 pub struct LockGuard {
     _file: fs::File,
+    /// For the cache-wide shared lock: this process's record of holding it.
+    _shared: Option<SharedHold>,
+}
+
+/// The cache roots whose shared lock this process holds, once per guard.
+static SHARED_HOLDS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// This process's record of one shared-lock guard on a cache root; removed on drop.
+#[derive(Debug)]
+struct SharedHold(PathBuf);
+
+impl SharedHold {
+    fn new(root: &Path) -> Self {
+        Self::holds().push(root.to_path_buf());
+        Self(root.to_path_buf())
+    }
+
+    /// Whether this process holds the shared lock of `root`.
+    fn held(root: &Path) -> bool {
+        Self::holds().iter().any(|held| held == root)
+    }
+
+    fn holds() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+        SHARED_HOLDS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Drop for SharedHold {
+    fn drop(&mut self) {
+        let mut holds = Self::holds();
+        if let Some(index) = holds.iter().position(|held| *held == self.0) {
+            holds.swap_remove(index);
+        }
+    }
 }
 
 /// Writes `bytes` to `path` atomically: to a temporary file in the same directory, flushed, then
