@@ -390,7 +390,8 @@ fn editables_are_project_directories_or_git_urls() {
             --editable=legacy\n\
             -e git+https://github.com/o/r.git@v2#egg=tool\n\
             -e git+https://github.com/o/unnamed.git\n\
-            -e 'mine @ ./proj'\n",
+            -e 'mine @ ./proj'\n\
+            -e ./legacy#egg=old\n",
         )
         .unwrap();
     assert!(file.requirements.iter().all(|e| e.editable));
@@ -399,7 +400,8 @@ fn editables_are_project_directories_or_git_urls() {
         names(&file.requirements),
         [
             "tool @ git+https://github.com/o/r.git@v2".to_string(),
-            format!("mine @ {}", tree.url("proj"))
+            format!("mine @ {}", tree.url("proj")),
+            format!("old @ {}", tree.url("legacy")),
         ]
     );
     assert_eq!(file.unnamed.len(), 3);
@@ -572,6 +574,21 @@ fn parses_command_line_arguments() {
     assert!(unnamed.editable);
     assert_eq!(unnamed.url.to_file_path().unwrap(), PathBuf::from(&project));
 
+    let named = format!("{}#egg=p", tree.url("proj"));
+    let ParsedRequirement::Named(entry) = parse_requirement_arg(&named, false).unwrap() else {
+        panic!("#egg= names a directory URL");
+    };
+    assert_eq!(
+        entry.requirement.to_string(),
+        format!("p @ {}", tree.url("proj"))
+    );
+
+    let err = parse_requirement_arg(".", false).unwrap_err();
+    assert!(
+        matches!(err, RequirementsError::NotInstallable { ref path, .. }
+            if *path == std::env::current_dir().unwrap()),
+        "`.` is the current directory (this crate's, which is no Python project): {err}"
+    );
     let err = parse_requirement_arg("pkg==", false)
         .unwrap_err()
         .to_string();
