@@ -98,6 +98,13 @@ impl Context<'_> {
                 return self.direct(text, Some(name), extras, location, marker, editable);
             }
         }
+        if is_scp_like(text) {
+            return Err(RequirementsError::UnsupportedUrl {
+                origin: self.origin.clone(),
+                text: shown(text),
+                reason: "scp-like addresses need a scheme; write git+ssh://user@host/path",
+            });
+        }
         let (path, marker) = split_path_marker(text);
         let (path, extras) = split_extras(path);
         if editable || looks_like_path(path) || is_archive_name(path) {
@@ -429,6 +436,22 @@ pub(crate) fn scheme(text: &str) -> Option<&str> {
     (valid && (rest.starts_with("//") || scheme.eq_ignore_ascii_case("file"))).then_some(scheme)
 }
 
+/// Whether `text` is a git address in scp syntax, `user@host:path` (no scheme).
+fn is_scp_like(text: &str) -> bool {
+    let Some((user, rest)) = text.split_once('@') else {
+        return false;
+    };
+    let Some((host, path)) = rest.split_once(':') else {
+        return false;
+    };
+    let word = |s: &str, extra: &[char]| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
+    };
+    word(user, &['-', '_', '.']) && word(host, &['-', '.']) && !path.is_empty()
+}
+
 /// pip's test for a path: starts with `.`, `/` or `~`, or contains a path separator; text
 /// holding `://` (a misplaced URL) is not a path, so it gets the PEP 508 parser's message.
 fn looks_like_path(text: &str) -> bool {
@@ -517,6 +540,9 @@ mod tests {
         assert_eq!(scheme("C:\\x"), None);
         assert_eq!(scheme("foo; extra == 'a:b'"), None);
         assert_eq!(scheme("foo>=1"), None);
+        assert!(is_scp_like("git@github.com:o/r.git"));
+        assert!(!is_scp_like("foo @ ./x"));
+        assert!(!is_scp_like("foo; extra == 'a@b:c'"));
     }
 
     #[test]

@@ -362,6 +362,7 @@ fn refuses_other_version_control_systems_and_schemes() {
             "invalid hash `sha256=xyz`",
         ),
         ("git+https://h/r.git#egg=", "`#egg=` is empty"),
+        ("git@github.com:o/r.git", "write git+ssh://user@host/path"),
         (
             "git+https://h/r.git#egg=x>=1",
             "must be a project name with optional [extras] only",
