@@ -443,7 +443,7 @@ impl Builder {
         let venv = create_venv(interpreter, &root, &VenvOptions::default()).map_err(|source| {
             BuildError::Venv {
                 path: root.clone(),
-                source,
+                source: Box::new(source),
             }
         })?;
         if !requirements.is_empty() {
@@ -466,7 +466,7 @@ impl Builder {
                 .map_err(|source| BuildError::BuildRequirements {
                     package: package.to_string(),
                     requirements: sorted.iter().cloned().collect::<Vec<_>>().join(", "),
-                    source,
+                    source: Box::new(source),
                 })?;
             let target = InstallTarget {
                 scheme: InstallScheme {
@@ -488,12 +488,12 @@ impl Builder {
                     .map_err(|source| BuildError::Download {
                         package: package.to_string(),
                         filename: resolved.file.raw_filename.clone(),
-                        source,
+                        source: Box::new(source),
                     })?;
                 let install_error = |source| BuildError::Install {
                     package: package.to_string(),
                     wheel: resolved.file.raw_filename.clone(),
-                    source,
+                    source: Box::new(source),
                 };
                 let unpacked = unpack_wheel(&self.inner.cache, &wheel).map_err(install_error)?;
                 install_wheel(&unpacked, &target, &InstallOptions::default())

@@ -80,7 +80,7 @@ pub enum BuildError {
         path: PathBuf,
         /// den-venv's error.
         #[source]
-        source: VenvError,
+        source: Box<VenvError>,
     },
     /// The build requirements could not be resolved. Build requirements are installed from
     /// wheels only (building a build requirement from source is not supported).
@@ -92,9 +92,9 @@ pub enum BuildError {
         package: String,
         /// The requirements, comma-separated.
         requirements: String,
-        /// The resolver's error.
+        /// The resolver's error (boxed: it is large).
         #[source]
-        source: ResolveError,
+        source: Box<ResolveError>,
     },
     /// A build requirement's wheel could not be downloaded.
     #[error("cannot download {filename}, a build requirement of {package}: {source}")]
@@ -105,7 +105,7 @@ pub enum BuildError {
         filename: String,
         /// The index client's error.
         #[source]
-        source: IndexError,
+        source: Box<IndexError>,
     },
     /// A build requirement's wheel could not be unpacked or installed into the build environment.
     #[error("cannot install {wheel} into the build environment of {package}: {source}")]
@@ -116,7 +116,7 @@ pub enum BuildError {
         wheel: String,
         /// The installer's error.
         #[source]
-        source: InstallError,
+        source: Box<InstallError>,
     },
     /// The interpreter could not be started for a hook.
     #[error("cannot run {} for the {hook} hook of {package}: {source}", python.display())]

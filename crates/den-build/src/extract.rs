@@ -77,12 +77,11 @@ pub fn extract_sdist(archive: &Path, dest: &Path) -> Result<PathBuf, BuildError>
     project_root(dest)
 }
 
+/// What [`visit`] calls for each member: `(name as stored, kind, contents)`.
+type Visitor<'a> = dyn FnMut(&str, Kind, &mut dyn Read) -> Result<(), BuildError> + 'a;
+
 /// Calls `f(name, kind, contents)` for each member of `archive`, in archive order.
-fn visit(
-    archive: &Path,
-    format: Format,
-    f: &mut dyn FnMut(&str, Kind, &mut dyn Read) -> Result<(), BuildError>,
-) -> Result<(), BuildError> {
+fn visit(archive: &Path, format: Format, f: &mut Visitor<'_>) -> Result<(), BuildError> {
     let corrupt = |e: &dyn std::fmt::Display| BuildError::Archive {
         archive: archive.to_path_buf(),
         reason: e.to_string(),

@@ -1,0 +1,221 @@
+//! `extract_sdist`: normal archives unpack; malicious ones are refused with nothing written
+//! outside the destination.
+
+use std::io::Write;
+use std::path::Path;
+
+use den_build::{BuildError, extract_sdist};
+use den_test_support::SdistBuilder;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use tar::{EntryType, Header};
+
+/// One raw tar member: name, type, contents, link target.
+struct Member<'a> {
+    name: &'a str,
+    kind: EntryType,
+    data: &'a [u8],
+    link: Option<&'a str>,
+}
+
+fn file<'a>(name: &'a str, data: &'a [u8]) -> Member<'a> {
+    Member {
+        name,
+        kind: EntryType::Regular,
+        data,
+        link: None,
+    }
+}
+
+fn link<'a>(name: &'a str, kind: EntryType, target: &'a str) -> Member<'a> {
+    Member {
+        name,
+        kind,
+        data: b"",
+        link: Some(target),
+    }
+}
+
+/// Writes a `.tar.gz` with raw header names (the tar crate's checked setters refuse `..`).
+fn tar_gz(dir: &Path, members: &[Member]) -> std::path::PathBuf {
+    let mut builder = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::default()));
+    for member in members {
+        let mut header = Header::new_old();
+        let old = header.as_old_mut();
+        old.name[..member.name.len()].copy_from_slice(member.name.as_bytes());
+        if let Some(target) = member.link {
+            old.linkname[..target.len()].copy_from_slice(target.as_bytes());
+        }
+        header.set_entry_type(member.kind);
+        header.set_mode(0o755);
+        header.set_size(member.data.len() as u64);
+        header.set_cksum();
+        builder.append(&header, member.data).unwrap();
+    }
+    let mut gz = builder.into_inner().unwrap();
+    gz.flush().unwrap();
+    let path = dir.join("evil-1.0.tar.gz");
+    std::fs::write(&path, gz.finish().unwrap()).unwrap();
+    path
+}
+
+/// Extracts `members` into `<tmp>/deep/dest` and returns the error; checks nothing appeared
+/// outside `dest` (in `<tmp>/deep` or `<tmp>`).
+fn refused(members: &[Member]) -> BuildError {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tar_gz(tmp.path(), members);
+    let dest = tmp.path().join("deep").join("dest");
+    let err = extract_sdist(&archive, &dest).unwrap_err();
+    let mut outside: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    outside.sort();
+    assert!(
+        outside == ["evil-1.0.tar.gz"] || outside == ["deep", "evil-1.0.tar.gz"],
+        "{outside:?}"
+    );
+    if let Ok(entries) = std::fs::read_dir(tmp.path().join("deep")) {
+        let names: Vec<_> = entries.map(|e| e.unwrap().file_name()).collect();
+        assert!(names.iter().all(|n| n == "dest"), "{names:?}");
+    }
+    err
+}
+
+fn assert_unsafe(err: BuildError, member: &str, reason: &str) {
+    match &err {
+        BuildError::UnsafeArchive {
+            member: m,
+            reason: r,
+            ..
+        } => {
+            assert_eq!(m, member);
+            assert!(r.contains(reason), "{r}");
+        }
+        other => panic!("expected UnsafeArchive, got {other}"),
+    }
+    assert!(err.to_string().contains("refusing to unpack"), "{err}");
+}
+
+#[test]
+fn unpacks_an_sdist_and_returns_its_top_level_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = SdistBuilder::new("Nice.Pkg", "1.0").build(tmp.path());
+    let root = extract_sdist(&archive, &tmp.path().join("out")).unwrap();
+    assert_eq!(root, tmp.path().join("out").join("nice_pkg-1.0"));
+    assert!(root.join("PKG-INFO").is_file());
+    assert!(root.join("pyproject.toml").is_file());
+    assert!(root.join("nice_pkg/__init__.py").is_file());
+}
+
+#[test]
+fn a_flat_archive_unpacks_into_the_destination_itself() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tar_gz(
+        tmp.path(),
+        &[file("setup.py", b"print()\n"), file("./pkg/a.py", b"")],
+    );
+    let dest = tmp.path().join("flat");
+    assert_eq!(extract_sdist(&archive, &dest).unwrap(), dest);
+    assert!(dest.join("setup.py").is_file());
+    assert!(dest.join("pkg/a.py").is_file());
+}
+
+#[test]
+fn keeps_links_that_stay_inside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tar_gz(
+        tmp.path(),
+        &[
+            file("p-1/real.txt", b"data"),
+            link("p-1/sub/link.txt", EntryType::Symlink, "../real.txt"),
+            link("p-1/hard.txt", EntryType::Link, "p-1/real.txt"),
+        ],
+    );
+    let root = extract_sdist(&archive, &tmp.path().join("out")).unwrap();
+    assert_eq!(std::fs::read(root.join("sub/link.txt")).unwrap(), b"data");
+    assert_eq!(std::fs::read(root.join("hard.txt")).unwrap(), b"data");
+}
+
+#[test]
+fn refuses_parent_directory_members() {
+    let err = refused(&[file("p-1/ok.txt", b"ok"), file("../x", b"escaped")]);
+    assert_unsafe(err, "../x", "..");
+    let err = refused(&[file("p-1/../../x", b"escaped")]);
+    assert_unsafe(err, "p-1/../../x", "..");
+}
+
+#[test]
+fn refuses_absolute_members() {
+    let err = refused(&[file("/abs", b"escaped")]);
+    assert_unsafe(err, "/abs", "absolute");
+}
+
+#[test]
+fn refuses_symlinks_pointing_outside() {
+    let err = refused(&[
+        link("p-1/etc", EntryType::Symlink, "/etc"),
+        file("p-1/etc/den-test", b"escaped"),
+    ]);
+    assert_unsafe(err, "p-1/etc", "absolute");
+    let err = refused(&[link("p-1/up", EntryType::Symlink, "../../..")]);
+    assert_unsafe(err, "p-1/up", "outside");
+    let err = refused(&[link("p-1/hard", EntryType::Link, "../outside")]);
+    assert_unsafe(err, "p-1/hard", "outside");
+}
+
+#[test]
+fn never_writes_through_a_symlink_the_archive_made() {
+    // `p/l -> ..` stays inside; `p/l/m -> ..` looks inside lexically but would resolve to the
+    // destination's parent, so writing below `p/l` is refused.
+    let err = refused(&[
+        link("p/l", EntryType::Symlink, ".."),
+        link("p/l/m", EntryType::Symlink, ".."),
+        file("p/l/m/escaped", b"escaped"),
+    ]);
+    assert_unsafe(err, "p/l/m", "through a symlink");
+}
+
+#[test]
+fn refuses_device_files() {
+    let err = refused(&[Member {
+        name: "p-1/dev",
+        kind: EntryType::Char,
+        data: b"",
+        link: None,
+    }]);
+    assert_unsafe(err, "p-1/dev", "device");
+}
+
+#[test]
+fn unpacks_zip_sdists_and_refuses_unknown_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("z-1.0.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("z-1.0/setup.py", options).unwrap();
+    zip.write_all(b"print()\n").unwrap();
+    zip.finish().unwrap();
+    let root = extract_sdist(&path, &tmp.path().join("out")).unwrap();
+    assert!(root.join("setup.py").is_file());
+
+    let bad = tmp.path().join("evil.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
+    zip.start_file("../evil.txt", options).unwrap();
+    zip.finish().unwrap();
+    let err = extract_sdist(&bad, &tmp.path().join("out2")).unwrap_err();
+    assert!(matches!(err, BuildError::UnsafeArchive { .. }), "{err}");
+    assert!(!tmp.path().join("evil.txt").exists());
+
+    let other = tmp.path().join("x-1.0.tar.bz2");
+    std::fs::write(&other, b"").unwrap();
+    let err = extract_sdist(&other, &tmp.path().join("out3")).unwrap_err();
+    assert!(
+        matches!(err, BuildError::UnsupportedArchive { .. }),
+        "{err}"
+    );
+    let corrupt = tmp.path().join("y-1.0.tar.gz");
+    std::fs::write(&corrupt, b"not gzip").unwrap();
+    let err = extract_sdist(&corrupt, &tmp.path().join("out4")).unwrap_err();
+    assert!(matches!(err, BuildError::Archive { .. }), "{err}");
+}
