@@ -123,7 +123,7 @@ impl std::fmt::Debug for IndexClient {
 }
 
 /// The reason behind a reqwest error, without its URL (which could hold credentials).
-pub(crate) fn describe(error: reqwest::Error) -> String {
+fn describe(error: reqwest::Error) -> String {
     let error = error.without_url();
     let mut reason = error.to_string();
     let mut source = std::error::Error::source(&error);
@@ -364,8 +364,29 @@ impl IndexClient {
         }
     }
 
+    /// The error for a failure while receiving the body of `url`'s response: a
+    /// [`IndexError::Timeout`] (of that one try) when the server stalled, else
+    /// [`IndexError::Network`].
+    pub(crate) fn transfer_error(&self, url: &Url, error: reqwest::Error) -> IndexError {
+        if error.is_timeout() {
+            IndexError::Timeout {
+                url: redact(url),
+                tries: 1,
+                timeout: self.inner.config.timeout,
+            }
+        } else {
+            IndexError::Network {
+                url: redact(url),
+                reason: describe(error),
+            }
+        }
+    }
+
     /// Reads a whole response body (pages, metadata files, range responses).
+    ///
+    /// Errors: see [`IndexClient::transfer_error`].
     pub(crate) async fn body(
+        &self,
         url: &Url,
         response: reqwest::Response,
     ) -> Result<Vec<u8>, IndexError> {
@@ -373,10 +394,7 @@ impl IndexClient {
             .bytes()
             .await
             .map(|b| b.to_vec())
-            .map_err(|e| IndexError::Network {
-                url: redact(url),
-                reason: describe(e),
-            })
+            .map_err(|e| self.transfer_error(url, e))
     }
 
     /// Takes the cross-process lock for the cache entry at `path` in `bucket` (waiting on a
@@ -423,15 +441,21 @@ impl IndexClient {
             pages.entry(name.clone()).or_default().clone()
         };
         let found = cell.get_or_try_init(|| self.fetch_project(name)).await?;
-        found.clone().ok_or_else(|| IndexError::NotFound {
-            name: name.clone(),
-            indexes: self
+        found.clone().ok_or_else(|| {
+            let mut indexes: Vec<String> = self
                 .inner
                 .config
                 .indexes()
                 .map(|i| i.to_string())
                 .chain(self.inner.find_links.iter().map(|f| f.origin.to_string()))
-                .collect(),
+                .collect();
+            if indexes.is_empty() {
+                indexes.push("no index at all (--no-index without --find-links)".to_string());
+            }
+            IndexError::NotFound {
+                name: name.clone(),
+                indexes,
+            }
         })
     }
 
@@ -672,7 +696,7 @@ impl IndexClient {
             lifetime,
             body: String::new(),
         };
-        let body = Self::body(url, response).await?;
+        let body = self.body(url, response).await?;
         page.body = String::from_utf8(body)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         match rule {

@@ -563,6 +563,52 @@ mod tests {
     }
 
     #[test]
+    fn reads_find_links_no_index_and_trusted_hosts() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pip.conf");
+        std::fs::write(
+            &file,
+            "[global]\nfind-links =\n    /wheels\n    https://h.example/links.html\n\
+             trusted-host = h.example mirror:8080\nno-index = yes\n",
+        )
+        .unwrap();
+        let config = IndexConfig::from_sources(None, &[], &sources(&[], &[&file])).unwrap();
+        assert_eq!(
+            config.find_links,
+            ["/wheels", "https://h.example/links.html"]
+        );
+        assert_eq!(config.trusted_hosts, ["h.example", "mirror:8080"]);
+        assert!(config.no_index);
+        assert_eq!(config.indexes().count(), 0);
+        assert_eq!(config.cache_policy, CachePolicy::Normal);
+
+        let env = [
+            ("PIP_FIND_LINKS", "/env-wheels /wheels"),
+            ("PIP_TRUSTED_HOST", "env.example"),
+            ("PIP_NO_INDEX", "0"),
+        ];
+        let config = IndexConfig::from_sources(None, &[], &sources(&env, &[&file])).unwrap();
+        assert_eq!(
+            config.find_links,
+            ["/env-wheels", "/wheels", "https://h.example/links.html"]
+        );
+        assert_eq!(
+            config.trusted_hosts,
+            ["env.example", "h.example", "mirror:8080"]
+        );
+        assert!(!config.no_index);
+        assert_eq!(config.indexes().count(), 1);
+
+        let err = IndexConfig::from_sources(None, &[], &sources(&[("PIP_NO_INDEX", "maybe")], &[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("PIP_NO_INDEX: `no-index` must be true or false"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn finds_pip_config_files() {
         let env: HashMap<String, String> = [("HOME", "/home/u"), ("PIP_CONFIG_FILE", "/c.conf")]
             .iter()

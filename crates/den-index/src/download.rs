@@ -10,7 +10,6 @@ use den_dist::{CoreMetadata, DistFilename, HashDigest, Hasher};
 use reqwest::header::HeaderMap;
 use url::Url;
 
-use crate::client::describe;
 use crate::url::strip_credentials;
 use crate::{FileOrigin, IndexClient, IndexError, IndexFile, redact};
 
@@ -257,10 +256,10 @@ impl IndexClient {
         let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(IndexError::io(dir))?;
         let mut hashers = hashers(expected);
         loop {
-            let chunk = response.chunk().await.map_err(|e| IndexError::Network {
-                url: redact(url),
-                reason: describe(e),
-            })?;
+            let chunk = response
+                .chunk()
+                .await
+                .map_err(|e| self.transfer_error(url, e))?;
             let Some(chunk) = chunk else { break };
             for (_, hasher) in &mut hashers {
                 hasher.update(&chunk);
@@ -366,7 +365,7 @@ impl IndexClient {
             url.set_path(&format!("{}.metadata", file.url.path()));
             let response = self.get(&url, HeaderMap::new()).await?;
             if response.status().is_success() {
-                let bytes = Self::body(&url, response).await?;
+                let bytes = self.body(&url, response).await?;
                 verify(
                     &format!("{}.metadata", file.raw_filename),
                     &file.core_metadata_hashes,

@@ -159,7 +159,7 @@ impl RemoteZip {
                 Some((first.parse::<u64>().ok()?, total.parse::<u64>().ok()?))
             })
             .ok_or_else(|| parse_error("206 response without a usable Content-Range"))?;
-        let tail = IndexClient::body(&file.url, response).await?;
+        let tail = client.body(&file.url, response).await?;
         if first + tail.len() as u64 != total {
             return Err(parse_error(
                 "the range response does not end at the end of the file",
@@ -210,7 +210,7 @@ impl RemoteZip {
                 status: response.status().as_u16(),
             });
         }
-        let bytes = IndexClient::body(&self.url, response).await?;
+        let bytes = client.body(&self.url, response).await?;
         if bytes.len() as u64 != len {
             return Err(self.error(format!(
                 "asked for {len} bytes at {start}, got {}",

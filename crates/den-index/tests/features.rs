@@ -1,8 +1,8 @@
 //! HTTP caching, --refresh/--offline, find-links, --no-index, trusted hosts, direct URLs and
 //! cross-process locking, against loopback servers and temporary directories.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+mod common;
+
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -66,7 +66,7 @@ fn age_page(path: &std::path::Path, by: Duration) {
 type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
 
 /// A loopback server answering every project page with one HTML page, `ETag: "v1"` (304 to
-/// a matching `If-None-Match`) and the caching headers in `headers`.
+/// a matching `If-None-Match`) and the caching headers set with [`Mini::set_headers`].
 struct Mini {
     url: String,
     seen: Seen,
@@ -75,55 +75,37 @@ struct Mini {
 
 impl Mini {
     fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/simple/", listener.local_addr().unwrap());
         let seen: Seen = Arc::default();
         let headers: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
         let (log, extra) = (seen.clone(), headers.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut lines = Vec::new();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                        break;
-                    }
-                    lines.push(line.trim().to_string());
-                }
-                let path = lines[0].split_whitespace().nth(1).unwrap().to_string();
-                let if_none_match = lines.iter().find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("if-none-match")
-                        .then(|| v.trim().to_string())
-                });
-                let not_modified = if_none_match.as_deref() == Some("\"v1\"");
-                log.lock().unwrap().push((path, if_none_match));
-                let body = if not_modified {
-                    String::new()
-                } else {
-                    "<a href=\"/files/demo-1.0-py3-none-any.whl\">demo</a>".to_string()
-                };
-                let mut head = format!(
-                    "HTTP/1.1 {}\r\nContent-Type: text/html\r\nETag: \"v1\"\r\n",
-                    if not_modified {
-                        "304 Not Modified"
-                    } else {
-                        "200 OK"
-                    }
-                );
-                for (k, v) in extra.lock().unwrap().iter() {
-                    head.push_str(&format!("{k}: {v}\r\n"));
-                }
-                head.push_str(&format!(
-                    "Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                ));
-                let _ = stream.write_all(head.as_bytes());
+        let base = common::serve(move |request| {
+            let if_none_match = request.header("if-none-match").map(str::to_string);
+            let not_modified = if_none_match.as_deref() == Some("\"v1\"");
+            log.lock()
+                .unwrap()
+                .push((request.path.clone(), if_none_match));
+            let mut headers = vec![
+                ("Content-Type".to_string(), "text/html".to_string()),
+                ("ETag".to_string(), "\"v1\"".to_string()),
+            ];
+            headers.extend(extra.lock().unwrap().iter().cloned());
+            let (status, body) = if not_modified {
+                ("304 Not Modified", Vec::new())
+            } else {
+                let page = "<a href=\"/files/demo-1.0-py3-none-any.whl\">demo</a>";
+                ("200 OK", page.as_bytes().to_vec())
+            };
+            common::Response {
+                status,
+                headers,
+                body,
             }
         });
-        Self { url, seen, headers }
+        Self {
+            url: format!("{base}/simple/"),
+            seen,
+            headers,
+        }
     }
 
     fn set_headers(&self, headers: &[(&str, &str)]) {
@@ -429,6 +411,20 @@ async fn no_index_uses_only_find_links() {
     }
     assert!(err.to_string().contains("--find-links"), "{err}");
     assert!(index.requests().is_empty());
+
+    let nothing = client_with(
+        IndexConfig {
+            no_index: true,
+            ..config(&index.url())
+        },
+        &Cache::temporary().unwrap(),
+    );
+    let err = nothing.project_files(&name("demo")).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("not found on no index at all (--no-index without --find-links)"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -607,4 +603,38 @@ async fn concurrent_clients_download_once() {
     let (path_a, path_b) = tokio::join!(a.download(sdist), b.download(sdist));
     assert_eq!(path_a.unwrap(), path_b.unwrap());
     assert_eq!(index.file_requests("demo-1.0.tar.gz"), 1);
+}
+
+#[tokio::test]
+async fn slow_downloads_time_out_with_advice() {
+    let index = sample_index();
+    index.slow_file("demo-1.0.tar.gz", Duration::from_secs(2));
+    let url = index
+        .file_url("demo-1.0.tar.gz")
+        .replace("http://", "http://u:hunter2@");
+    let client = client_with(
+        IndexConfig {
+            timeout: Duration::from_millis(200),
+            retries: 0,
+            ..IndexConfig::default()
+        },
+        &Cache::temporary().unwrap(),
+    );
+    let err = client
+        .download_url(&Url::parse(&url).unwrap(), &[])
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(err, IndexError::Timeout { tries: 1, .. }),
+        "{message}"
+    );
+    assert!(
+        message.starts_with(&format!(
+            "{} did not answer within 0.2 s, 1 try in all;",
+            url.replace("hunter2", "****")
+        )),
+        "{message}"
+    );
+    assert!(message.contains("--timeout") && message.contains("PIP_DEFAULT_TIMEOUT"));
 }
