@@ -154,6 +154,60 @@ impl From<DirectUrl> for RawDirectUrl {
 pub struct DirectUrlError(String);
 
 impl DirectUrl {
+    /// An archive (wheel or source distribution file) at `url`; `hash`, if given, is
+    /// `<algorithm>=<hex>` (`sha256=9f2c...`) and is recorded in both `archive_info.hash` and
+    /// `archive_info.hashes`, as pip does ([`ArchiveInfo::from_digest`]); a `hash` without
+    /// `=` is not recorded.
+    pub fn archive(url: impl Into<String>, hash: Option<String>) -> Self {
+        let info = hash
+            .and_then(|hash| {
+                let (algorithm, hex) = hash.split_once('=')?;
+                let hashes = BTreeMap::from([(algorithm.to_string(), hex.to_string())]);
+                Some(ArchiveInfo {
+                    hash: Some(hash),
+                    hashes,
+                })
+            })
+            .unwrap_or_default();
+        Self {
+            url: url.into(),
+            subdirectory: None,
+            info: DirectUrlInfo::Archive(info),
+        }
+    }
+
+    /// A local directory, `url` being its `file://` URL (no trailing slash, as pip writes
+    /// it), installed in editable mode or not.
+    pub fn directory(url: impl Into<String>, editable: bool) -> Self {
+        Self {
+            url: url.into(),
+            subdirectory: None,
+            info: DirectUrlInfo::Dir(DirInfo { editable }),
+        }
+    }
+
+    /// A checkout of repository `url` (without the `git+` prefix, `@revision` or fragment)
+    /// of version control system `vcs` (`git`) at `commit_id`, the user having asked for
+    /// `requested_revision` (branch, tag or commit) if anything, with the project in
+    /// `subdirectory` of the repository if given.
+    pub fn vcs(
+        url: impl Into<String>,
+        vcs: &str,
+        commit_id: impl Into<String>,
+        requested_revision: Option<String>,
+        subdirectory: Option<String>,
+    ) -> Self {
+        Self {
+            url: url.into(),
+            subdirectory,
+            info: DirectUrlInfo::Vcs(VcsInfo {
+                vcs: vcs.to_string(),
+                commit_id: commit_id.into(),
+                requested_revision,
+            }),
+        }
+    }
+
     /// Parses `direct_url.json` text. Unknown keys are ignored (the deprecated
     /// `resolved_revision` of old pips among them).
     ///
@@ -368,26 +422,22 @@ mod tests {
     use super::*;
 
     fn archive(url: &str, hash: Option<&str>) -> DirectUrl {
-        DirectUrl {
-            url: url.to_string(),
-            subdirectory: None,
-            info: DirectUrlInfo::Archive(
-                hash.map(|h| ArchiveInfo::from_digest(&h.parse().unwrap()))
-                    .unwrap_or_default(),
-            ),
+        let direct = DirectUrl::archive(url, hash.map(str::to_string));
+        if let Some(hash) = hash {
+            let digest = ArchiveInfo::from_digest(&hash.parse().unwrap());
+            assert_eq!(direct.info, DirectUrlInfo::Archive(digest));
         }
+        direct
     }
 
     fn vcs(url: &str) -> DirectUrl {
-        DirectUrl {
-            url: url.to_string(),
-            subdirectory: Some("sub/dir".to_string()),
-            info: DirectUrlInfo::Vcs(VcsInfo {
-                vcs: "git".to_string(),
-                commit_id: "7921be1537eac1e97bc40179a57f0349c2aee67d".to_string(),
-                requested_revision: Some("main".to_string()),
-            }),
-        }
+        DirectUrl::vcs(
+            url,
+            "git",
+            "7921be1537eac1e97bc40179a57f0349c2aee67d",
+            Some("main".to_string()),
+            Some("sub/dir".to_string()),
+        )
     }
 
     #[test]

@@ -57,7 +57,7 @@ impl InstallScheme {
     /// `DIR/include/site/pythonX.Y` when the interpreter is in a virtual environment.
     /// Free-threaded builds use `pythonX.Yt` everywhere. Assumes `sys.platlibdir` is `lib`
     /// (distributions patching it to `lib64` put platlib elsewhere).
-    pub fn prefix(dir: &Path, python: &SchemePython) -> Self {
+    pub fn for_prefix(dir: &Path, python: &SchemePython) -> Self {
         let lib = python.lib_version();
         let site_packages = dir.join("lib").join(format!("python{lib}/site-packages"));
         let abiflags = match python.version {
@@ -79,7 +79,7 @@ impl InstallScheme {
     /// data = `DIR`, scripts `DIR/bin` and headers root `DIR/include/python` (pip's
     /// `DIR/include/site/pythonX.Y` when the interpreter is in a virtual environment).
     /// Unlike pip, data files under `lib/` are not dropped.
-    pub fn target(dir: &Path, python: &SchemePython) -> Self {
+    pub fn for_target(dir: &Path, python: &SchemePython) -> Self {
         Self {
             purelib: dir.to_path_buf(),
             platlib: dir.to_path_buf(),
@@ -91,7 +91,7 @@ impl InstallScheme {
 }
 
 /// The facts about the target interpreter that pip's `--prefix` and `--target` layouts
-/// depend on ([`InstallScheme::prefix`], [`InstallScheme::target`]).
+/// depend on ([`InstallScheme::for_prefix`], [`InstallScheme::for_target`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SchemePython {
     /// `(major, minor)`: names `lib/pythonX.Y` and `include/pythonX.Y`.

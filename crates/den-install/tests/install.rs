@@ -10,92 +10,13 @@ use std::str::FromStr;
 use den_cache::{Cache, CacheBucket, LinkMode};
 use den_dist::{DirectUrl, PackageName, record_hash};
 use den_install::{
-    DistKind, InstallError, InstallOptions, InstallScheme, InstallTarget, RecordEntry,
-    find_installed, install_wheel, installed_distributions, uninstall, unpack_wheel, write_record,
+    DistKind, InstallError, InstallOptions, InstallTarget, RecordEntry, find_installed,
+    install_wheel, installed_distributions, uninstall, unpack_wheel, write_record,
 };
 use den_test_support::WheelBuilder;
 
-/// A base interpreter to create venvs with.
-fn base_python() -> Option<PathBuf> {
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    [
-        home.join(".pyenv/versions/3.12.1/bin/python3"),
-        PathBuf::from("/usr/bin/python3"),
-    ]
-    .into_iter()
-    .find(|p| p.is_file())
-}
-
-/// A virtual environment made by the real `venv` module.
-struct Venv {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    target: InstallTarget,
-}
-
-impl Venv {
-    fn create(with_pip: bool) -> Option<Self> {
-        let Some(python) = base_python() else {
-            eprintln!("note: no Python interpreter found; skipping a real-venv test");
-            return None;
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("venv");
-        let mut cmd = Command::new(python);
-        cmd.args(["-m", "venv"]);
-        if !with_pip {
-            cmd.arg("--without-pip");
-        }
-        assert!(cmd.arg(&root).status().unwrap().success());
-        let env_python = root.join("bin/python");
-        let out = run(Command::new(&env_python).args([
-            "-c",
-            "import sys, sysconfig; p = sysconfig.get_paths(); \
-             print(p['purelib']); print(p['platlib']); print(p['scripts']); print(p['data']); \
-             print('%d.%d' % sys.version_info[:2])",
-        ]));
-        let lines: Vec<&str> = out.lines().collect();
-        let (major, minor) = lines[4].split_once('.').unwrap();
-        let target = InstallTarget {
-            scheme: InstallScheme {
-                purelib: lines[0].into(),
-                platlib: lines[1].into(),
-                scripts: lines[2].into(),
-                data: lines[3].into(),
-                headers: root.join(format!("include/site/python{}", lines[4])),
-            },
-            python: env_python,
-            python_version: (major.parse().unwrap(), minor.parse().unwrap()),
-        };
-        Some(Self {
-            _dir: dir,
-            root,
-            target,
-        })
-    }
-
-    fn python(&self) -> Command {
-        Command::new(&self.target.python)
-    }
-
-    fn site_packages(&self) -> PathBuf {
-        self.target.scheme.purelib.clone()
-    }
-}
-
-/// Runs `cmd`, asserts success, returns stdout.
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\nstdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+mod common;
+use common::{Venv, assert_record_verifies, demo_wheel, fake_target, run, scratch};
 
 /// Every file under `root` with its content, for before/after comparisons.
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -127,11 +48,6 @@ fn dirs(root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// A temporary directory for wheels and environments, and a temporary cache.
-fn scratch() -> (tempfile::TempDir, Cache) {
-    (tempfile::tempdir().unwrap(), Cache::temporary().unwrap())
-}
-
 /// The names in the cache's archive bucket, its lock directory aside.
 fn archive_entries(cache: &Cache) -> Vec<String> {
     let bucket = cache.bucket(CacheBucket::Archive).unwrap();
@@ -148,29 +64,6 @@ fn append_to_record(dist: &den_install::InstalledDist, rows: &str) {
     let mut text = fs::read_to_string(&record).unwrap();
     text.push_str(rows);
     fs::write(&record, text).unwrap();
-}
-
-/// A package exercising every install feature.
-fn demo_wheel(version: &str) -> WheelBuilder {
-    WheelBuilder::new("Den.Demo", version)
-        .file(
-            "den_demo/__init__.py",
-            format!("VERSION = '{version}'\n").as_bytes(),
-        )
-        .file(
-            "den_demo/cli.py",
-            b"import sys\ndef main():\n    print('tool ran with', sys.argv[1:])\n    return 3\n",
-        )
-        .file("den_demo/odd name \"q\".txt", b"space and quotes\n")
-        .data_file(
-            "scripts/demo-script",
-            b"#!python\nimport sys, den_demo\nprint('script', den_demo.VERSION, sys.executable)\n",
-        )
-        .data_file("scripts/plain.sh", b"#!/bin/sh\necho plain\n")
-        .data_file("data/share/den-demo/readme.txt", b"shared data\n")
-        .data_file("headers/demo.h", b"#define DEMO 1\n")
-        .console_script("den-demo-tool", "den_demo.cli:main")
-        .gui_script("den-demo-gui", "den_demo.cli:main")
 }
 
 /// The demo package 1.0 with a module later versions drop, built into `dir`.
@@ -253,20 +146,6 @@ fn install(cache: &Cache, wheel: &Path, target: &InstallTarget) -> den_install::
         ..InstallOptions::default()
     };
     install_wheel(&unpacked, target, &options).unwrap().dist
-}
-
-/// Checks that every RECORD row with a hash matches the installed file.
-fn assert_record_verifies(dist: &den_install::InstalledDist) {
-    for entry in dist.record().unwrap() {
-        let path = dist.site_packages().join(&entry.path);
-        let Some(hash) = &entry.hash else {
-            assert!(entry.path.ends_with("/RECORD"), "{entry:?} has no hash");
-            continue;
-        };
-        let content = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(hash, &record_hash(&content), "{}", entry.path);
-        assert_eq!(entry.size, Some(content.len() as u64), "{}", entry.path);
-    }
 }
 
 #[test]
@@ -427,22 +306,6 @@ fn den_uninstalls_what_pip_installed() {
             .unwrap()
             .is_none()
     );
-}
-
-/// A scheme inside a temporary directory (no interpreter needed).
-fn fake_target(root: &Path) -> InstallTarget {
-    let site_packages = root.join("lib/python3.12/site-packages");
-    InstallTarget {
-        scheme: InstallScheme {
-            purelib: site_packages.clone(),
-            platlib: site_packages,
-            scripts: root.join("bin"),
-            data: root.to_path_buf(),
-            headers: root.join("include/site/python3.12"),
-        },
-        python: root.join("bin/python"),
-        python_version: (3, 12),
-    }
 }
 
 #[test]

@@ -1,0 +1,175 @@
+//! Helpers shared by the integration tests: real virtual environments, scratch caches, demo
+//! wheels and RECORD checks.
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use den_cache::Cache;
+use den_dist::record_hash;
+use den_install::{InstallScheme, InstallTarget};
+use den_test_support::WheelBuilder;
+
+/// A base interpreter to create venvs with.
+pub fn base_python() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    [
+        home.join(".pyenv/versions/3.12.1/bin/python3"),
+        PathBuf::from("/usr/bin/python3"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
+/// A virtual environment made by the real `venv` module.
+pub struct Venv {
+    _dir: tempfile::TempDir,
+    /// The environment's directory.
+    pub root: PathBuf,
+    /// Its scheme and interpreter.
+    pub target: InstallTarget,
+}
+
+impl Venv {
+    /// A venv of [`base_python`], with or without pip.
+    pub fn create(with_pip: bool) -> Option<Self> {
+        let Some(python) = base_python() else {
+            eprintln!("note: no Python interpreter found; skipping a real-venv test");
+            return None;
+        };
+        Self::create_with(python, with_pip)
+    }
+
+    /// A venv of the newest pyenv Python (3.13, whose bundled pip is 24.x), else of
+    /// [`base_python`]; with pip.
+    pub fn with_newest_pip() -> Option<Self> {
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        let newest = home.join(".pyenv/versions/3.13.0/bin/python3");
+        Self::create_with(
+            Some(newest).filter(|p| p.is_file()).or_else(base_python)?,
+            true,
+        )
+    }
+
+    fn create_with(python: PathBuf, with_pip: bool) -> Option<Self> {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("venv");
+        let mut cmd = Command::new(python);
+        cmd.args(["-m", "venv"]);
+        if !with_pip {
+            cmd.arg("--without-pip");
+        }
+        assert!(cmd.arg(&root).status().unwrap().success());
+        let env_python = root.join("bin/python");
+        let out = run(Command::new(&env_python).args([
+            "-c",
+            "import sys, sysconfig; p = sysconfig.get_paths(); \
+             print(p['purelib']); print(p['platlib']); print(p['scripts']); print(p['data']); \
+             print('%d.%d' % sys.version_info[:2])",
+        ]));
+        let lines: Vec<&str> = out.lines().collect();
+        let (major, minor) = lines[4].split_once('.').unwrap();
+        let target = InstallTarget {
+            scheme: InstallScheme {
+                purelib: lines[0].into(),
+                platlib: lines[1].into(),
+                scripts: lines[2].into(),
+                data: lines[3].into(),
+                headers: root.join(format!("include/site/python{}", lines[4])),
+            },
+            python: env_python,
+            python_version: (major.parse().unwrap(), minor.parse().unwrap()),
+        };
+        Some(Self {
+            _dir: dir,
+            root,
+            target,
+        })
+    }
+
+    /// A command running the environment's interpreter.
+    pub fn python(&self) -> Command {
+        Command::new(&self.target.python)
+    }
+
+    /// The environment's purelib directory.
+    pub fn site_packages(&self) -> PathBuf {
+        self.target.scheme.purelib.clone()
+    }
+}
+
+/// Runs `cmd`, asserts success, returns stdout.
+pub fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A temporary directory for wheels and environments, and a temporary cache.
+pub fn scratch() -> (tempfile::TempDir, Cache) {
+    (tempfile::tempdir().unwrap(), Cache::temporary().unwrap())
+}
+
+/// A package exercising every install feature.
+pub fn demo_wheel(version: &str) -> WheelBuilder {
+    WheelBuilder::new("Den.Demo", version)
+        .file(
+            "den_demo/__init__.py",
+            format!("VERSION = '{version}'\n").as_bytes(),
+        )
+        .file(
+            "den_demo/cli.py",
+            b"import sys\ndef main():\n    print('tool ran with', sys.argv[1:])\n    return 3\n",
+        )
+        .file("den_demo/odd name \"q\".txt", b"space and quotes\n")
+        .data_file(
+            "scripts/demo-script",
+            b"#!python\nimport sys, den_demo\nprint('script', den_demo.VERSION, sys.executable)\n",
+        )
+        .data_file("scripts/plain.sh", b"#!/bin/sh\necho plain\n")
+        .data_file("data/share/den-demo/readme.txt", b"shared data\n")
+        .data_file("headers/demo.h", b"#define DEMO 1\n")
+        .console_script("den-demo-tool", "den_demo.cli:main")
+        .gui_script("den-demo-gui", "den_demo.cli:main")
+}
+
+/// Checks that every RECORD row with a hash matches the installed file.
+pub fn assert_record_verifies(dist: &den_install::InstalledDist) {
+    for entry in dist.record().unwrap() {
+        let path = dist.site_packages().join(&entry.path);
+        let Some(hash) = &entry.hash else {
+            assert!(entry.path.ends_with("/RECORD"), "{entry:?} has no hash");
+            continue;
+        };
+        let content = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(hash, &record_hash(&content), "{}", entry.path);
+        assert_eq!(entry.size, Some(content.len() as u64), "{}", entry.path);
+    }
+}
+
+/// A scheme inside a temporary directory (no interpreter needed).
+pub fn fake_target(root: &Path) -> InstallTarget {
+    let site_packages = root.join("lib/python3.12/site-packages");
+    InstallTarget {
+        scheme: InstallScheme {
+            purelib: site_packages.clone(),
+            platlib: site_packages,
+            scripts: root.join("bin"),
+            data: root.to_path_buf(),
+            headers: root.join("include/site/python3.12"),
+        },
+        python: root.join("bin/python"),
+        python_version: (3, 12),
+    }
+}
