@@ -192,9 +192,7 @@ impl Builder {
                 Ok(metadata)
             }
             None => {
-                let wheel = self
-                    .build_locked(source, &package, &prepared, Target::Wheel)
-                    .await?;
+                let wheel = self.build_locked(source, &package, &prepared).await?;
                 self.store_metadata(&wheel, cached.as_deref())
             }
         }
@@ -223,8 +221,7 @@ impl Builder {
         }
         let package = source.package();
         let prepared = self.prepare(source, &package, Target::Wheel).await?;
-        self.build_locked(source, &package, &prepared, Target::Wheel)
-            .await
+        self.build_locked(source, &package, &prepared).await
     }
 
     /// Builds an editable wheel with the backend's `build_editable` hook (PEP 660), after
@@ -247,14 +244,15 @@ impl Builder {
         .await
     }
 
-    /// Under the source's cache lock (keyed sources), the cached wheel or a fresh build.
+    /// Under the source's cache lock (keyed sources), the cached wheel or a fresh
+    /// `build_wheel`; unkeyed sources build into the scratch directory.
     async fn build_locked(
         &self,
         source: &SourceTree,
         package: &str,
         prepared: &Prepared,
-        target: Target,
     ) -> Result<PathBuf, BuildError> {
+        let target = Target::Wheel;
         let Some(key) = &source.key else {
             let scratch = self.scratch()?;
             return self

@@ -45,8 +45,9 @@ impl Format {
 }
 
 /// Unpacks the source distribution `archive` (`.tar.gz`, `.tgz` or `.zip`) into `dest` (created
-/// if missing) and returns the project root: the single top-level directory when the archive
-/// has exactly one (the sdist convention, `{name}-{version}/`), else `dest` itself.
+/// if missing; pass a new or empty directory) and returns the project root: the single
+/// top-level directory when the archive has exactly one (the sdist convention,
+/// `{name}-{version}/`), else `dest` itself.
 ///
 /// The whole archive is checked before anything is written; members that are absolute paths,
 /// climb out with `..`, are device files or FIFOs, symlinks whose target is absolute or leaves

@@ -343,3 +343,25 @@ async fn concurrent_builds_of_one_sdist_build_once() {
         .count();
     assert_eq!(builds, 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_hook_runner_works_on_python_3_7() {
+    let python = common::python_candidates()[0]
+        .parent()
+        .and_then(|bin| bin.parent())
+        .and_then(|version| version.parent())
+        .map(|versions| versions.join("3.7.16/bin/python3"))
+        .filter(|p| p.exists());
+    let Some(python) = python else {
+        eprintln!("skipped: no Python 3.7 on this machine");
+        return;
+    };
+    // den makes no virtual environments for 3.7, so the hooks run in it directly.
+    let setup = Setup::with_python(&python);
+    let source = setup.unpack(&SdistBuilder::new("old-python", "1.0"));
+    let builder = setup.builder(false);
+    let metadata = builder.metadata(&source).await.unwrap();
+    assert_eq!(metadata.name.as_ref(), "old-python");
+    let wheel = builder.build_wheel(&source).await.unwrap();
+    assert!(wheel.is_file());
+}

@@ -84,7 +84,7 @@ impl WheelBuilder {
         self
     }
 
-    /// Sets `Summary` (default: "The <name> test package").
+    /// Sets `Summary` (default: `The <name> test package`).
     pub fn summary(mut self, summary: &str) -> Self {
         self.summary = summary.to_string();
         self
