@@ -365,3 +365,21 @@ async fn the_hook_runner_works_on_python_3_7() {
     let wheel = builder.build_wheel(&source).await.unwrap();
     assert!(wheel.is_file());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_half_made_build_environment_is_made_again() {
+    let setup = Setup::new();
+    let builder = setup.builder(true);
+    let first = setup.unpack(&SdistBuilder::new("first", "1.0"));
+    builder.build_wheel(&first).await.unwrap();
+    let envs = build_envs(&setup);
+    assert_eq!(envs.len(), 1);
+    // As if a den process died while making it: no completion marker, stray files.
+    std::fs::remove_file(envs[0].join(".den-build-env-ready")).unwrap();
+    std::fs::write(envs[0].join("stray"), b"").unwrap();
+    let second = setup.unpack(&SdistBuilder::new("second", "1.0"));
+    builder.build_wheel(&second).await.unwrap();
+    assert_eq!(build_envs(&setup), envs);
+    assert!(!envs[0].join("stray").exists());
+    assert!(envs[0].join(".den-build-env-ready").is_file());
+}
