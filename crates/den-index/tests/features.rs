@@ -1,5 +1,5 @@
-//! HTTP caching, --refresh/--offline, find-links, --no-index, trusted hosts, direct URLs and
-//! cross-process locking, against loopback servers and temporary directories.
+//! HTTP caching, --refresh/--offline, find-links, --no-index, trusted hosts and TLS, direct URLs,
+//! cross-process locking and the warm path, against loopback servers and temporary directories.
 
 mod common;
 
@@ -637,4 +637,138 @@ async fn slow_downloads_time_out_with_advice() {
         "{message}"
     );
     assert!(message.contains("--timeout") && message.contains("PIP_DEFAULT_TIMEOUT"));
+}
+
+#[tokio::test]
+async fn tls_trust_comes_from_trusted_hosts_or_the_ca_bundle() {
+    let base = common::serve_tls(|request| common::Response {
+        status: "200 OK",
+        headers: vec![("Content-Type".into(), "text/html".into())],
+        body: format!("<a href=\"/files/demo-1.0.tar.gz\">{}</a>", request.path).into_bytes(),
+    });
+    let url = format!("{base}/simple/");
+    let err = client_with(config(&url), &Cache::temporary().unwrap())
+        .project_files(&name("demo"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IndexError::Network { .. }), "{err}");
+    assert!(err.to_string().contains("certificate"), "{err}");
+
+    let trusted = client_with(
+        IndexConfig {
+            trusted_hosts: vec!["127.0.0.1".to_string()],
+            ..config(&url)
+        },
+        &Cache::temporary().unwrap(),
+    );
+    let files = trusted.project_files(&name("demo")).await.unwrap();
+    assert_eq!(
+        files.files[0].url.as_str(),
+        format!("{base}/files/demo-1.0.tar.gz")
+    );
+
+    // Trusting the certificate itself (--cert) works too.
+    let with_cert = client_with(
+        IndexConfig {
+            cert: Some(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cert.pem"),
+            ),
+            ..config(&url)
+        },
+        &Cache::temporary().unwrap(),
+    );
+    with_cert.project_files(&name("demo")).await.unwrap();
+}
+
+// The warm path: 200 projects with PyPI-like pages, listed again from the cache by a new
+// client (a new den process) without a single request.
+
+const PROJECTS: usize = 200;
+const FILES_PER_PROJECT: usize = 100;
+
+/// A PEP 691 page shaped like PyPI's: many wheels per release, absolute file URLs, hashes,
+/// `requires-python`, core metadata, sizes and upload times.
+fn page(project: &str) -> String {
+    let files: Vec<serde_json::Value> = (0..FILES_PER_PROJECT)
+        .map(|i| {
+            let filename = if i % 10 == 0 {
+                format!("{project}-1.{i}.0.tar.gz")
+            } else {
+                format!(
+                    "{project}-1.{}.0-cp3{}-cp3{}-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                    i / 10,
+                    i % 10,
+                    i % 10
+                )
+            };
+            serde_json::json!({
+                "filename": filename,
+                "url": format!("https://files.example/packages/{i:02x}/{:064x}/{filename}", i),
+                "hashes": {"sha256": format!("{:064x}", i * 7919)},
+                "requires-python": if i % 3 == 0 { ">=3.8" } else { ">=3.9,<4" },
+                "core-metadata": {"sha256": format!("{:064x}", i * 104_729)},
+                "size": 1_234_567 + i,
+                "upload-time": "2024-01-01T00:00:00.000000Z",
+                "yanked": false,
+            })
+        })
+        .collect();
+    serde_json::json!({"meta": {"api-version": "1.1"}, "name": project, "files": files}).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warm_listing_makes_no_requests() {
+    let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = requests.clone();
+    let base = common::serve(move |request| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            request
+                .header("accept")
+                .is_some_and(|a| a.starts_with(den_index::JSON_MEDIA_TYPE))
+        );
+        let project = request
+            .path
+            .trim_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("");
+        common::Response {
+            status: "200 OK",
+            headers: vec![
+                (
+                    "Content-Type".into(),
+                    "application/vnd.pypi.simple.v1+json".into(),
+                ),
+                ("Cache-Control".into(), "max-age=600, public".into()),
+                ("ETag".into(), format!("\"{project}\"")),
+            ],
+            body: page(project).into_bytes(),
+        }
+    });
+    let config = config(&format!("{base}/simple/"));
+    let cache = Cache::temporary().unwrap();
+    let names: Vec<PackageName> = (0..PROJECTS)
+        .map(|i| name(&format!("project-{i}")))
+        .collect();
+    let list_all = |client: IndexClient| {
+        let names = names.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let listed =
+                futures::future::join_all(names.iter().map(|n| client.project_files(n))).await;
+            let files: usize = listed.into_iter().map(|p| p.unwrap().files.len()).sum();
+            assert_eq!(files, PROJECTS * FILES_PER_PROJECT);
+            started.elapsed()
+        }
+    };
+    let new_client = || IndexClient::with_netrc(config.clone(), cache.clone(), None).unwrap();
+    let cold = list_all(new_client()).await;
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), PROJECTS);
+    let warm = list_all(new_client()).await;
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), PROJECTS);
+    eprintln!(
+        "{PROJECTS} projects x {FILES_PER_PROJECT} files: cold {cold:?}, warm {warm:?} \
+         (debug build)"
+    );
 }
