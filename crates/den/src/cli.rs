@@ -36,18 +36,50 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Create a virtual environment (PEP 405), like `python -m venv` and virtualenv.
     Venv(VenvArgs),
-    /// pip's commands: install, uninstall, freeze, list, show.
+    /// pip's commands (install, uninstall, freeze, list, show, check), pip-tools' (compile, sync) and tree.
     #[command(subcommand)]
-    Pip(PipCommand),
+    Pip(Box<PipCommand>),
     /// Named environments in WORKON_HOME (virtualenvwrapper's model).
     #[command(subcommand)]
     Env(EnvCommand),
     /// Print the shell integration (virtualenvwrapper's functions): `eval "$(den init bash)"`,
     /// `eval "$(den init zsh)"`, `den init fish | source`.
     Init(InitArgs),
+    /// The package cache: where it is, how big, and cleaning it.
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Open a shell in the named environment (with the shell integration loaded, `den workon`
     /// activates it in the current shell instead).
     Workon(WorkonArgs),
+}
+
+/// `den cache ...`.
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Print the cache directory.
+    Dir,
+    /// Print the cache's size (`-H` for human units).
+    Size(CacheSizeArgs),
+    /// Remove the whole cache, or only the entries of the named packages.
+    Clean(CacheCleanArgs),
+    /// Remove what no current den uses: old formats, interrupted writes, build environments.
+    Prune,
+}
+
+/// `den cache size`.
+#[derive(Debug, Args)]
+pub struct CacheSizeArgs {
+    /// Print KiB/MiB/GiB instead of bytes.
+    #[arg(short = 'H', long)]
+    pub human: bool,
+}
+
+/// `den cache clean`.
+#[derive(Debug, Args)]
+pub struct CacheCleanArgs {
+    /// Only these packages' entries.
+    #[arg(value_name = "PACKAGE")]
+    pub packages: Vec<String>,
 }
 
 /// `den env ...`: named environments. Names may contain spaces, not `/`.
@@ -305,10 +337,47 @@ pub enum PipCommand {
     List(ListArgs),
     /// Show information about installed packages, like `pip show`.
     Show(ShowArgs),
+    /// Pin requirements with their dependencies into a requirements.txt, like pip-tools'
+    /// `pip-compile`.
+    Compile(CompileArgs),
+    /// Make the environment exactly match requirements files: install, upgrade and remove,
+    /// like pip-tools' `pip-sync`.
+    Sync(SyncArgs),
+    /// Check that every installed distribution's dependencies are installed and compatible,
+    /// like `pip check`.
+    Check(CheckArgs),
+    /// Show the installed distributions as a dependency tree.
+    Tree(TreeArgs),
+}
+
+/// `den pip check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The target environment.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `den pip tree`.
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    /// Show only these packages and their dependencies [default: every distribution that no
+    /// other one requires].
+    #[arg(value_name = "PACKAGE")]
+    pub packages: Vec<String>,
+    /// Show what requires each package instead of what it requires.
+    #[arg(long)]
+    pub invert: bool,
+    /// Descend at most this many levels.
+    #[arg(short, long, value_name = "N")]
+    pub depth: Option<usize>,
+    /// The target environment.
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 /// Which environment a pip command acts on.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct TargetArgs {
     /// The environment or interpreter to act on [default: $VIRTUAL_ENV, else .venv in the
     /// current directory or a parent].
@@ -319,27 +388,64 @@ pub struct TargetArgs {
     pub system: bool,
 }
 
-/// `den pip install`.
-#[derive(Debug, Args)]
-pub struct InstallArgs {
-    /// Requirements (PEP 508), e.g. `requests` or `flask[async]>=3,<4`.
-    #[arg(value_name = "REQUIREMENT")]
-    pub requirements: Vec<String>,
-    /// Install from the given requirements file (repeatable).
-    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
-    pub requirement_files: Vec<PathBuf>,
-    /// Constrain versions using the given constraints file (repeatable).
-    #[arg(short = 'c', long = "constraint", value_name = "FILE")]
-    pub constraint_files: Vec<PathBuf>,
+/// Where packages come from: pip's index options (also read from pip's environment variables
+/// and configuration files) and the cache's freshness rules.
+#[derive(Debug, Clone, Default, Args)]
+pub struct IndexArgs {
     /// Base URL of the package index [default: $DEN_INDEX_URL, $PIP_INDEX_URL, pip's config, PyPI].
     #[arg(short = 'i', long, value_name = "URL")]
     pub index_url: Option<String>,
     /// Extra index URLs to use as well (repeatable).
     #[arg(long, value_name = "URL")]
     pub extra_index_url: Vec<String>,
-    /// Upgrade the named packages to the newest allowed versions.
-    #[arg(short = 'U', long)]
-    pub upgrade: bool,
+    /// Ignore the package index; use only --find-links locations.
+    #[arg(long)]
+    pub no_index: bool,
+    /// A directory of wheels and source distributions, or the URL or path of an HTML page
+    /// linking to them, searched as well as the index (repeatable).
+    #[arg(short = 'f', long, value_name = "URL_OR_DIR")]
+    pub find_links: Vec<String>,
+    /// Trust this host (`host` or `host:port`) over plain HTTP or with a certificate that does
+    /// not verify (repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub trusted_host: Vec<String>,
+    /// Revalidate every cached index page with the server, however fresh it is.
+    #[arg(long, conflicts_with = "offline")]
+    pub refresh: bool,
+    /// Never use the network: only what the cache holds.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// Wheels or source distributions, and how source distributions are built (PEP 517).
+#[derive(Debug, Clone, Default, Args)]
+pub struct BuildArgs {
+    /// Never use wheels for these projects (comma-separated names, `:all:` or `:none:`;
+    /// repeatable): build them from source.
+    #[arg(long, value_name = "NAMES")]
+    pub no_binary: Vec<String>,
+    /// Never use source distributions for these projects (comma-separated names, `:all:` or
+    /// `:none:`; repeatable).
+    #[arg(long, value_name = "NAMES")]
+    pub only_binary: Vec<String>,
+    /// Prefer an older version with a wheel over a newer one that must be built.
+    #[arg(long)]
+    pub prefer_binary: bool,
+    /// Build in the target environment's interpreter with what it has installed, instead of
+    /// an isolated environment holding the project's build requirements.
+    #[arg(long)]
+    pub no_build_isolation: bool,
+}
+
+/// What to install, shared by `den pip install` and `den pip sync`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RequirementArgs {
+    /// Install from the given requirements file (repeatable).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirement_files: Vec<PathBuf>,
+    /// Constrain versions using the given constraints file (repeatable).
+    #[arg(short = 'c', long = "constraint", value_name = "FILE")]
+    pub constraint_files: Vec<PathBuf>,
     /// Include pre-release and development versions.
     #[arg(long)]
     pub pre: bool,
@@ -347,6 +453,60 @@ pub struct InstallArgs {
     /// requirement line has one), as pip's hash-checking mode.
     #[arg(long)]
     pub require_hashes: bool,
+    /// Index options.
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Build options.
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+/// `den pip install`.
+#[derive(Debug, Default, Args)]
+pub struct InstallArgs {
+    /// Requirements: PEP 508 (`requests`, `flask[async]>=3,<4`, `name @ URL`), a local
+    /// project directory, a wheel or sdist file or URL, or a git URL (`git+https://...@ref`).
+    #[arg(value_name = "REQUIREMENT")]
+    pub requirements: Vec<String>,
+    /// Install a local project directory or git URL in editable mode (PEP 660; repeatable).
+    #[arg(short = 'e', long = "editable", value_name = "PATH_OR_URL")]
+    pub editables: Vec<String>,
+    /// Requirement files, constraints, index and build options.
+    #[command(flatten)]
+    pub inputs: RequirementArgs,
+    /// Upgrade the named packages to the newest allowed versions.
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+    /// Allow this package to move to its newest allowed version, keeping everything else
+    /// where it is (repeatable).
+    #[arg(short = 'P', long, value_name = "PACKAGE")]
+    pub upgrade_package: Vec<String>,
+    /// Reinstall the chosen distributions even when that version is already installed.
+    #[arg(long)]
+    pub force_reinstall: bool,
+    /// Don't install dependencies.
+    #[arg(long)]
+    pub no_deps: bool,
+    /// Resolve and report what would be installed, but change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Install into this directory (importable by adding it to PYTHONPATH) instead of an
+    /// environment; existing packages there are replaced.
+    #[arg(
+        short = 't',
+        long = "target",
+        value_name = "DIR",
+        conflicts_with = "prefix"
+    )]
+    pub target_dir: Option<PathBuf>,
+    /// Install under this prefix (DIR/lib/pythonX.Y/site-packages, DIR/bin) instead of the
+    /// environment's.
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
+    /// Write a JSON report of what was (or, with --dry-run, would be) installed to FILE, in
+    /// pip's installation report format (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// How files get from the cache into the environment.
     #[arg(long, value_enum, default_value = "hardlink")]
     pub link_mode: LinkModeArg,
@@ -355,12 +515,83 @@ pub struct InstallArgs {
     pub target: TargetArgs,
 }
 
+/// `den pip sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The requirements files that list the whole environment (usually `den pip compile`
+    /// output).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Index and build options.
+    #[command(flatten)]
+    pub inputs: RequirementArgs,
+    /// Say what would change, but change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How files get from the cache into the environment.
+    #[arg(long, value_enum, default_value = "hardlink")]
+    pub link_mode: LinkModeArg,
+    /// The target environment.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `den pip compile`.
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// Input files: requirements.in style files (or requirements.txt, setup-less lists).
+    #[arg(value_name = "SRC_FILE", required = true)]
+    pub src_files: Vec<PathBuf>,
+    /// Write the pinned requirements here [default: standard output].
+    #[arg(short, long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Add `--hash` options for every file of each pinned version (pip's hash-checking mode).
+    #[arg(long)]
+    pub generate_hashes: bool,
+    /// Resolve for this Python version (`3.12`, `3.10.4`) instead of the interpreter's.
+    #[arg(long, value_name = "VERSION")]
+    pub python_version: Option<String>,
+    /// Resolve for this platform (`linux`, `macos`, `windows`, or a triple such as
+    /// `x86_64-unknown-linux-gnu`, `aarch64-apple-darwin`, `x86_64-pc-windows-msvc`).
+    #[arg(long, value_name = "PLATFORM")]
+    pub python_platform: Option<String>,
+    /// The interpreter that builds source distributions and, without --python-version, is
+    /// resolved for [default: as for `den venv`].
+    #[arg(short, long, value_name = "PYTHON")]
+    pub python: Option<String>,
+    /// Constrain versions using the given constraints file (repeatable).
+    #[arg(short = 'c', long = "constraint", value_name = "FILE")]
+    pub constraint_files: Vec<PathBuf>,
+    /// Include pre-release and development versions.
+    #[arg(long)]
+    pub pre: bool,
+    /// Ignore the pins of an existing output file: choose the newest allowed versions.
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+    /// Let this package move to its newest allowed version, keeping other pins (repeatable).
+    #[arg(short = 'P', long, value_name = "PACKAGE")]
+    pub upgrade_package: Vec<String>,
+    /// Leave out the header comment.
+    #[arg(long)]
+    pub no_header: bool,
+    /// Leave out the `# via` comments.
+    #[arg(long)]
+    pub no_annotate: bool,
+    /// Index options.
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Build options.
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
 /// `--link-mode`: how installed files are placed (each falls back to the next on failure).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum LinkModeArg {
     /// Copy-on-write clone (reflink) where the file system supports it.
     Clone,
     /// Hardlink to the cache.
+    #[default]
     Hardlink,
     /// Plain copy.
     Copy,

@@ -4,7 +4,9 @@
 mod cli;
 mod commands;
 mod interrupt;
+mod pipeline;
 mod printer;
+mod source;
 mod target;
 
 use std::process::ExitCode;
@@ -53,16 +55,30 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
         Command::Env(command) => commands::env::run(command, &cli.global, printer),
         Command::Init(args) => commands::init::run(&args),
         Command::Workon(args) => commands::workon::run(&args, printer),
-        Command::Venv(args) => commands::venv::run(&args, &open_cache(&cli.global)?, printer),
+        Command::Venv(args) => {
+            let cache = open_cache(&cli.global)?;
+            let _shared = cache.shared_lock()?;
+            commands::venv::run(&args, &cache, printer)
+        }
         Command::Pip(command) => {
             let cache = open_cache(&cli.global)?;
-            match command {
+            // Held while the command runs, so `den cache clean` waits instead of removing
+            // entries from under it.
+            let _shared = cache.shared_lock()?;
+            match *command {
                 PipCommand::Install(args) => commands::install::run(&args, &cache, printer),
                 PipCommand::Uninstall(args) => commands::uninstall::run(&args, &cache, printer),
                 PipCommand::Freeze(args) => commands::freeze::run(&args, &cache, printer),
                 PipCommand::List(args) => commands::list::run(&args, &cache, printer),
                 PipCommand::Show(args) => commands::show::run(&args, &cache, printer),
+                PipCommand::Compile(args) => commands::compile::run(&args, &cache, printer),
+                PipCommand::Sync(args) => commands::sync::run(&args, &cache, printer),
+                PipCommand::Check(args) => commands::check::run(&args, &cache, printer),
+                PipCommand::Tree(args) => commands::tree::run(&args, &cache, printer),
             }
+        }
+        Command::Cache(command) => {
+            commands::cache::run(&command, &open_cache(&cli.global)?, printer)
         }
     }
 }

@@ -19,6 +19,8 @@ use crate::cli::TargetArgs;
 pub struct Target {
     /// Its interpreter (inside the environment, for a virtual environment).
     pub interpreter: Interpreter,
+    /// Where to install instead of the interpreter's own scheme (`--target`, `--prefix`).
+    layout: Option<InstallScheme>,
 }
 
 impl Target {
@@ -33,7 +35,16 @@ impl Target {
             paths: env.scheme(),
             ..base.clone()
         };
-        Target { interpreter }
+        Target {
+            interpreter,
+            layout: None,
+        }
+    }
+
+    /// Installs and reads distributions in `scheme` instead of the interpreter's own
+    /// (pip's `--target` and `--prefix`).
+    pub fn set_layout(&mut self, scheme: InstallScheme) {
+        self.layout = Some(scheme);
     }
 
     /// The distinct site-packages directories (purelib, platlib) to read and write.
@@ -76,14 +87,20 @@ impl Target {
 
     /// Where the installer puts each part of a wheel.
     pub fn scheme(&self) -> InstallScheme {
-        scheme_for(&self.interpreter)
+        self.layout
+            .clone()
+            .unwrap_or_else(|| scheme_for(&self.interpreter))
     }
 
     /// Takes the lock that serializes den processes changing this environment (held in the
     /// cache, keyed by the environment's prefix, so the environment itself gains no file), then
     /// repairs whatever a killed den process left half-done there.
     pub fn lock(&self, cache: &Cache) -> anyhow::Result<den_cache::LockGuard> {
-        let key = den_cache::safe_key(&self.interpreter.prefix.to_string_lossy());
+        let root = match &self.layout {
+            Some(scheme) => &scheme.purelib,
+            None => &self.interpreter.prefix,
+        };
+        let key = den_cache::safe_key(&root.to_string_lossy());
         let guard = cache.lock(den_cache::CacheBucket::Environments, &key)?;
         let report = den_install::recover(&self.site_packages())?;
         for line in report.lines() {
@@ -159,7 +176,10 @@ pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<
             interpreter.prefix.display()
         );
     }
-    Ok(Target { interpreter })
+    Ok(Target {
+        interpreter,
+        layout: None,
+    })
 }
 
 fn from_python_arg(python: &str, cwd: &Path, cache: &Cache) -> anyhow::Result<Interpreter> {

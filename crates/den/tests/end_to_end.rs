@@ -2,139 +2,14 @@
 //! (den-test-support) with wheels built in the test, judged by the real pip and the real
 //! interpreter inside the environments den makes. No internet needed.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
 use den_test_support::{TestIndex, WheelBuilder};
 
 mod common;
 
-/// A CPython 3.10+ with ensurepip's bundled wheels: one of pyenv's, else `python3` on PATH if
-/// it has them. `None` makes a test skip with a note, except in CI (`CI` set), where a
-/// machine without one is a broken machine and the test fails.
-fn python() -> Option<PathBuf> {
-    static PYTHON: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let found = PYTHON.get_or_init(|| {
-        common::find_python(
-            "import ensurepip, pathlib, sys; assert sys.version_info >= (3, 10); \
-             assert list((pathlib.Path(ensurepip.__file__).parent / '_bundled').glob('pip-*.whl'))",
-        )
-    });
-    if found.is_none() && std::env::var_os("CI").is_some() {
-        panic!("CI needs a CPython 3.10+ with ensurepip's wheels (pyenv's or python3 on PATH)");
-    }
-    found.clone()
-}
-
-/// One test's world: a scratch directory, a private cache and a local index.
-struct World {
-    dir: tempfile::TempDir,
-    index: TestIndex,
-    python: PathBuf,
-}
-
-impl World {
-    fn new() -> Option<Self> {
-        let Some(python) = python() else {
-            eprintln!("skipping: no pyenv CPython 3.10-3.13 on this machine");
-            return None;
-        };
-        Some(Self {
-            dir: tempfile::tempdir().unwrap(),
-            index: TestIndex::new(),
-            python,
-        })
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    /// `den` in the world's directory with a private cache, this world's index, and no ambient
-    /// environment or pip config.
-    fn den(&self, args: &[&str]) -> Output {
-        self.den_in(self.dir.path(), None, args)
-    }
-
-    /// `den` as [`World::den`], run in `cwd` with `VIRTUAL_ENV` set to `virtual_env`.
-    fn den_in(&self, cwd: &Path, virtual_env: Option<&Path>, args: &[&str]) -> Output {
-        let mut command = common::den_command(&self.path("cache"), &self.index.url());
-        command.args(args).current_dir(cwd);
-        if let Some(env) = virtual_env {
-            command.env("VIRTUAL_ENV", env);
-        }
-        command.output().unwrap()
-    }
-
-    /// Runs den and asserts it succeeded; returns stdout.
-    fn den_ok(&self, args: &[&str]) -> String {
-        common::success_stdout(args, self.den(args))
-    }
-
-    /// Runs den, asserts it failed with exit code 1, and returns stderr.
-    fn den_err(&self, args: &[&str]) -> String {
-        let out = self.den(args);
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "den {args:?} should fail; stderr: {stderr}"
-        );
-        stderr
-    }
-
-    /// Creates `env` with den (pip seeded unless `without_pip`).
-    fn venv(&self, name: &str, without_pip: bool) -> PathBuf {
-        let python = self.python.to_str().unwrap();
-        let mut args = vec!["venv", name, "-p", python];
-        if without_pip {
-            args.push("--without-pip");
-        }
-        self.den_ok(&args);
-        self.path(name)
-    }
-}
-
-/// Runs the environment's python with `args`; returns (success, stdout, stderr).
-fn run_python(env: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env.join("bin/python"))
-        .args(args)
-        .env("PIP_CONFIG_FILE", "/dev/null")
-        .env_remove("PIP_FIND_LINKS")
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// Every file under `root`, relative, ignoring bytecode caches.
-fn tree(root: &Path) -> BTreeSet<String> {
-    walk(root)
-        .into_iter()
-        .filter(|p| !p.contains("__pycache__"))
-        .collect()
-}
-
-fn walk(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let entry = entry.unwrap();
-            let path = entry.path();
-            if entry.file_type().unwrap().is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path.strip_prefix(root).unwrap().display().to_string());
-            }
-        }
-    }
-    out
-}
+use common::{World, run_python, tree};
 
 fn publish_alpha_beta(index: &TestIndex) {
     index.publish(

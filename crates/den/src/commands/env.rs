@@ -18,14 +18,11 @@ use den_workon::{EnvInfo, Homes, WorkonError};
 use crate::cli::{
     EnvAddPathArgs, EnvCommand, EnvCopyArgs, EnvCreateArgs, EnvCreateOptions, EnvHookArgs,
     EnvListArgs, EnvNameArg, EnvPathArgs, EnvProjectArgs, EnvRemoveArgs, GlobalArgs, InstallArgs,
-    LinkModeArg, TargetArgs, UninstallArgs,
+    RequirementArgs, TargetArgs, UninstallArgs,
 };
 use crate::interrupt::DiscardOnSignal;
 use crate::printer::Printer;
 use crate::target::Target;
-
-/// Packages `den env wipe` keeps: what seeding installs.
-const SEED_PACKAGES: [&str; 3] = ["pip", "setuptools", "wheel"];
 
 /// Runs a `den env` command.
 pub fn run(
@@ -272,21 +269,14 @@ impl Ctx<'_> {
         options: &EnvCreateOptions,
         cache: &den_cache::Cache,
     ) -> anyhow::Result<()> {
+        // `target` is not looked at: the target is given.
         let args = InstallArgs {
             requirements: options.install.clone(),
-            requirement_files: options.requirement_files.clone(),
-            constraint_files: Vec::new(),
-            index_url: None,
-            extra_index_url: Vec::new(),
-            upgrade: false,
-            pre: false,
-            require_hashes: false,
-            link_mode: LinkModeArg::Hardlink,
-            // Not looked at: the target is given.
-            target: TargetArgs {
-                python: None,
-                system: false,
+            inputs: RequirementArgs {
+                requirement_files: options.requirement_files.clone(),
+                ..RequirementArgs::default()
             },
+            ..InstallArgs::default()
         };
         super::install::install_into(target, &args, cache, self.printer)?;
         Ok(())
@@ -477,7 +467,7 @@ impl Ctx<'_> {
         let installed = den_install::installed_distributions(&[site])?;
         let packages: Vec<String> = installed
             .iter()
-            .filter(|d| !SEED_PACKAGES.contains(&d.name.as_ref()))
+            .filter(|d| !super::sync::SEED_PACKAGES.contains(&d.name.as_ref()))
             .map(|d| d.name.to_string())
             .collect();
         if packages.is_empty() {

@@ -15,28 +15,49 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 use den_cache::Cache;
-use den_dist::{ExtraName, HashDigest, Hasher, PackageName, Requirement, VersionOrUrl};
-use den_index::{IndexClient, IndexConfig, IndexFile};
+use den_dist::{ExtraName, Hasher, PackageName, Requirement, VersionOrUrl};
 use den_install::{InstallOptions, InstallTarget, InstalledDist, UnpackedWheel};
-use den_requirements::{RequirementEntry, RequirementOrigin};
-use den_resolve::ResolveRequest;
+use den_requirements::RequirementOrigin;
 use futures::{StreamExt, TryStreamExt};
 
-use crate::cli::InstallArgs;
+use crate::cli::{InstallArgs, LinkModeArg};
 use crate::interrupt::{self, CriticalSection};
+use crate::pipeline::{Hashes, Inputs, ResolvedPackage};
 use crate::printer::Printer;
+use crate::source::DenSource;
 use crate::target::{self, Access, Target};
 
-/// A resolved distribution, with the index file chosen for it.
-type ResolvedPackage = den_resolve::ResolvedPackage<IndexFile>;
-
-/// How many downloads run at once.
+/// How many downloads and builds run at once.
 const CONCURRENT_DOWNLOADS: usize = 16;
 
 /// Runs `den pip install`.
 pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let target = target::find(&args.target, cache, Access::Change)?;
+    // --target and --prefix install next to an interpreter, not into it, so it may be a base
+    // interpreter without --system.
+    let layout = args.target_dir.is_some() || args.prefix.is_some();
+    let access = if layout { Access::Read } else { Access::Change };
+    let mut target = target::find(&args.target, cache, access)?;
+    let python = den_install::SchemePython {
+        version: target.interpreter.major_minor,
+        free_threaded: target.interpreter.gil_disabled,
+        virtualenv: target.interpreter.is_virtualenv(),
+    };
+    if let Some(dir) = &args.target_dir {
+        target.set_layout(den_install::InstallScheme::for_target(
+            &absolute(dir)?,
+            &python,
+        ));
+    } else if let Some(prefix) = &args.prefix {
+        target.set_layout(den_install::InstallScheme::for_prefix(
+            &absolute(prefix)?,
+            &python,
+        ));
+    }
     install_into(&target, args, cache, printer)
+}
+
+fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
+    std::path::absolute(path).with_context(|| format!("cannot use {}", path.display()))
 }
 
 /// Installs what `args` asks for into `target` (`args.target` is not looked at).
@@ -46,17 +67,27 @@ pub fn install_into(
     cache: &Cache,
     printer: &Printer,
 ) -> anyhow::Result<ExitCode> {
-    let inputs = collect_requirements(args)?;
-    if inputs.requirements.is_empty() {
+    let mut inputs = Inputs::from_args(&args.requirements, &args.editables, &args.inputs)?;
+    if inputs.is_empty() {
         bail!("you must give at least one requirement to install (see `den pip install --help`)");
     }
-    let hash_mode = args.require_hashes || !inputs.hashes.is_empty();
+    let hash_mode = inputs.hash_mode();
     let _lock = target.lock(cache)?;
     let installed = den_install::installed_distributions(&target.site_packages())?;
+    let upgrade: Vec<PackageName> = args
+        .upgrade_package
+        .iter()
+        .map(|name| PackageName::new(name.clone()))
+        .collect::<Result<_, _>>()
+        .context("invalid --upgrade-package name")?;
     // pip's shortcut: when what is installed already satisfies every requirement, its
     // dependencies and the constraints, nothing needs the index.
     if !args.upgrade
+        && upgrade.is_empty()
+        && !args.force_reinstall
         && !hash_mode
+        && args.report.is_none()
+        && inputs.unnamed.is_empty()
         && let Some(satisfied) = satisfied_by_installed(&inputs, &installed, target)
     {
         for dist in satisfied {
@@ -67,58 +98,41 @@ pub fn install_into(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let index_url = args.index_url.as_deref().or(inputs.index_url.as_deref());
-    let mut extra_index_urls = args.extra_index_url.clone();
-    extra_index_urls.extend(inputs.extra_index_urls.iter().cloned());
-    let config = IndexConfig::from_env(index_url, &extra_index_urls)?;
-    let client = IndexClient::new(config, cache.clone())?;
-    let requested: Vec<PackageName> = inputs.requirements.iter().map(|r| r.name.clone()).collect();
-    // pip's only-if-needed upgrade strategy: named packages may move, everything installed
-    // stays where it is unless a requirement forces it to change.
-    let preferences = installed
-        .iter()
-        .filter(|dist| !(args.upgrade && requested.contains(&dist.name)))
-        .map(|dist| (dist.name.clone(), dist.version.clone()))
-        .collect();
-    let request = ResolveRequest {
-        requirements: inputs.requirements,
-        constraints: inputs.constraints,
-        markers: target.interpreter.markers.clone(),
-        tags: target.interpreter.tags.clone(),
-        python_version: target.interpreter.version.clone(),
-        prereleases: args.pre || inputs.pre,
-        preferences,
-    };
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let (plan, downloads) = runtime.block_on(async {
-        let spinner = printer.progress(0, "Resolving");
-        let resolution = den_resolve::resolve(Arc::new(client.clone()), request).await;
-        spinner.finish_and_clear();
-        let plan = Plan::new(resolution?.packages, &installed);
+    let source = Arc::new(inputs.source(cache, &target.interpreter)?);
+    let runtime = crate::pipeline::runtime()?;
+    let (plan, wheels) = runtime.block_on(async {
+        inputs.name_unnamed(&source).await?;
+        let requested: Vec<PackageName> =
+            inputs.requirements.iter().map(|r| r.name.clone()).collect();
+        // pip's only-if-needed upgrade strategy: named packages may move, everything
+        // installed stays where it is unless a requirement forces it to change.
+        let preferences = installed
+            .iter()
+            .filter(|dist| !(args.upgrade && requested.contains(&dist.name)))
+            .filter(|dist| !upgrade.contains(&dist.name))
+            .map(|dist| (dist.name.clone(), dist.version.clone()))
+            .collect();
+        let request = inputs.request(&target.interpreter, preferences, args.no_deps)?;
+        let packages = crate::pipeline::resolve(&source, request, printer).await?;
+        let plan = Plan::new(packages, &installed, args.force_reinstall);
         if hash_mode {
             check_hashes_present(&plan.install, &inputs.hashes)?;
         }
-        let bar = printer.progress(plan.install.len() as u64, "Downloading");
-        let downloads: Vec<PathBuf> = futures::stream::iter(plan.install.iter())
-            .map(|package| {
-                let (client, bar) = (&client, &bar);
-                async move {
-                    let path = client.download(&package.file).await?;
-                    bar.inc(1);
-                    anyhow::Ok(path)
-                }
-            })
-            .buffered(CONCURRENT_DOWNLOADS)
-            .try_collect()
-            .await?;
-        bar.finish_and_clear();
-        anyhow::Ok((plan, downloads))
+        if args.dry_run {
+            return anyhow::Ok((plan, Vec::new()));
+        }
+        let wheels = fetch_wheels(&source, &plan.install, &inputs.hashes, printer).await?;
+        anyhow::Ok((plan, wheels))
     })?;
-
+    if let Some(path) = &args.report {
+        super::report::write(path, &plan.install, &target.interpreter, &source, &runtime)?;
+    }
+    if args.dry_run {
+        if !plan.install.is_empty() {
+            printer.status(format!("Would install {}", plan.names()));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if plan.install.is_empty() {
         for package in plan.satisfied.iter().filter(|p| p.requested) {
             printer.status(format!(
@@ -128,23 +142,50 @@ pub fn install_into(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if hash_mode {
-        for (package, path) in plan.install.iter().zip(&downloads) {
-            check_hash(package, path, &inputs.hashes)?;
-        }
-    }
-    let unpacked = parallel(printer, "Preparing", &downloads, |wheel| {
+    let unpacked = parallel(printer, "Preparing", &wheels, |wheel| {
         den_install::unpack_wheel(cache, wheel)
             .with_context(|| format!("cannot use {}", wheel.display()))
     })?;
-    install_all(target, args, &plan, &unpacked, printer)?;
-    let names: Vec<String> = plan
-        .install
-        .iter()
-        .map(|p| format!("{}-{}", p.name, p.version))
-        .collect();
-    printer.status(format!("Successfully installed {}", names.join(" ")));
+    install_all(target, args.link_mode, &plan.install, &unpacked, printer)?;
+    printer.status(format!("Successfully installed {}", plan.names()));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Downloads (or builds) a wheel for every package, several at once, checking `--hash`es on
+/// each downloaded archive before anything is built from it. Returns the wheels in order.
+///
+/// Errors: the first download, hash or build failure.
+pub async fn fetch_wheels(
+    source: &DenSource,
+    packages: &[ResolvedPackage],
+    hashes: &Hashes,
+    printer: &Printer,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let bar = printer.progress(packages.len() as u64, "Downloading");
+    let wheels = futures::stream::iter(packages)
+        .map(|package| {
+            let bar = &bar;
+            async move {
+                let wheel = source
+                    .wheel(&package.file, |path| check_hash(package, path, hashes))
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "cannot prepare {} {} ({})",
+                            package.name,
+                            package.version,
+                            package.file.describe()
+                        )
+                    })?;
+                bar.inc(1);
+                anyhow::Ok(wheel)
+            }
+        })
+        .buffered(CONCURRENT_DOWNLOADS)
+        .try_collect()
+        .await;
+    bar.finish_and_clear();
+    wheels
 }
 
 /// The installed distributions the user asked for, when the environment already satisfies
@@ -209,66 +250,9 @@ fn satisfied_by_installed<'a>(
     constraints_hold.then_some(requested)
 }
 
-/// Requirements, constraints, hashes and index options from the command line and `-r` / `-c`
-/// files.
-#[derive(Default)]
-struct Inputs {
-    requirements: Vec<Requirement>,
-    constraints: Vec<Requirement>,
-    /// `--hash` options by project, with the line that gave them.
-    hashes: HashMap<PackageName, (Vec<HashDigest>, RequirementOrigin)>,
-    index_url: Option<String>,
-    extra_index_urls: Vec<String>,
-    pre: bool,
-}
-
-impl Inputs {
-    /// Adds requirements-file entries as requirements, or as constraints when
-    /// `into_constraints`, keeping their `--hash` options.
-    fn take(&mut self, entries: Vec<RequirementEntry>, into_constraints: bool) {
-        for entry in entries {
-            if !entry.hashes.is_empty() {
-                self.hashes
-                    .insert(entry.requirement.name.clone(), (entry.hashes, entry.origin));
-            }
-            if into_constraints {
-                self.constraints.push(entry.requirement);
-            } else {
-                self.requirements.push(entry.requirement);
-            }
-        }
-    }
-}
-
-fn collect_requirements(args: &InstallArgs) -> anyhow::Result<Inputs> {
-    let mut inputs = Inputs::default();
-    for arg in &args.requirements {
-        inputs
-            .requirements
-            .push(den_requirements::parse_requirement_arg(arg)?);
-    }
-    for path in &args.requirement_files {
-        let file = den_requirements::parse_requirements_file(path)?;
-        inputs.take(file.requirements, false);
-        inputs.take(file.constraints, true);
-        inputs.index_url = inputs.index_url.or(file.index_url);
-        inputs.extra_index_urls.extend(file.extra_index_urls);
-        inputs.pre |= file.pre;
-    }
-    for path in &args.constraint_files {
-        let file = den_requirements::parse_requirements_file(path)?;
-        inputs.take(file.requirements, true);
-        inputs.take(file.constraints, true);
-    }
-    Ok(inputs)
-}
-
 /// Hash-checking mode (pip's `--require-hashes`, on automatically when any line has a
 /// `--hash`): every distribution to install needs hashes. Checked before anything downloads.
-fn check_hashes_present(
-    install: &[ResolvedPackage],
-    hashes: &HashMap<PackageName, (Vec<HashDigest>, RequirementOrigin)>,
-) -> anyhow::Result<()> {
+pub fn check_hashes_present(install: &[ResolvedPackage], hashes: &Hashes) -> anyhow::Result<()> {
     let missing: Vec<String> = install
         .iter()
         .filter(|p| !hashes.contains_key(&p.name))
@@ -286,11 +270,7 @@ fn check_hashes_present(
 }
 
 /// Checks a downloaded file against the `--hash` options of its requirement line.
-fn check_hash(
-    package: &ResolvedPackage,
-    path: &Path,
-    hashes: &HashMap<PackageName, (Vec<HashDigest>, RequirementOrigin)>,
-) -> anyhow::Result<()> {
+fn check_hash(package: &ResolvedPackage, path: &Path, hashes: &Hashes) -> anyhow::Result<()> {
     let Some((expected, origin)) = hashes.get(&package.name) else {
         return Ok(());
     };
@@ -309,43 +289,66 @@ fn check_hash(
     bail!(
         "hash mismatch for {} (from {origin}): the file has {}, but the requirement allows only {}. \
          Nothing was installed. If the new file is legitimate, update the --hash in {}",
-        package.file.raw_filename,
+        package.file.describe(),
         actual.join(", "),
         expected
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(", "),
-        origin.file.display()
+        match origin {
+            RequirementOrigin::File { file, .. } => file.display().to_string(),
+            RequirementOrigin::CommandLine => "the requirements file".to_string(),
+        }
     )
 }
 
 /// What to change: packages to install (new, or replacing another installed version, which
 /// den-install swaps in one transaction) and those already satisfied.
-struct Plan {
-    install: Vec<ResolvedPackage>,
-    satisfied: Vec<ResolvedPackage>,
+pub struct Plan {
+    /// To install.
+    pub install: Vec<ResolvedPackage>,
+    /// Installed already at the chosen version.
+    pub satisfied: Vec<ResolvedPackage>,
 }
 
 impl Plan {
-    fn new(packages: Vec<ResolvedPackage>, installed: &[InstalledDist]) -> Self {
+    /// Splits a resolution: a package is satisfied when that version is installed and it is
+    /// not a direct reference (a local project or URL is always reinstalled, as pip does), unless
+    /// `reinstall` (pip's `--force-reinstall`).
+    pub fn new(
+        packages: Vec<ResolvedPackage>,
+        installed: &[InstalledDist],
+        reinstall: bool,
+    ) -> Self {
         let by_name: HashMap<&PackageName, &InstalledDist> =
             installed.iter().map(|d| (&d.name, d)).collect();
         let (satisfied, install) = packages.into_iter().partition(|package| {
-            by_name
-                .get(&package.name)
-                .is_some_and(|d| d.version == package.version)
+            !reinstall
+                && package.url.is_none()
+                && by_name
+                    .get(&package.name)
+                    .is_some_and(|d| d.version == package.version)
         });
         Plan { install, satisfied }
+    }
+
+    /// `name-version` of each package to install, space-separated (pip's summary).
+    pub fn names(&self) -> String {
+        self.install
+            .iter()
+            .map(|p| format!("{}-{}", p.name, p.version))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
 /// Installs every planned distribution, in parallel, inside a critical section: a signal stops
 /// den after the distributions in hand, never in the middle of one.
-fn install_all(
+pub fn install_all(
     target: &Target,
-    args: &InstallArgs,
-    plan: &Plan,
+    link_mode: LinkModeArg,
+    packages: &[ResolvedPackage],
     unpacked: &[UnpackedWheel],
     printer: &Printer,
 ) -> anyhow::Result<()> {
@@ -354,7 +357,7 @@ fn install_all(
         python: target.interpreter.executable.clone(),
         python_version: target.interpreter.major_minor,
     };
-    let jobs: Vec<(&ResolvedPackage, &UnpackedWheel)> = plan.install.iter().zip(unpacked).collect();
+    let jobs: Vec<(&ResolvedPackage, &UnpackedWheel)> = packages.iter().zip(unpacked).collect();
     let _critical = CriticalSection::enter();
     let done = AtomicUsize::new(0);
     let result = parallel(printer, "Installing", &jobs, |(package, wheel)| {
@@ -363,7 +366,8 @@ fn install_all(
         }
         let options = InstallOptions {
             requested: package.requested,
-            link_mode: args.link_mode.into(),
+            link_mode: link_mode.into(),
+            direct_url: package.file.direct_url(),
             ..InstallOptions::default()
         };
         let installed = den_install::install_wheel(wheel, &install_target, &options)
@@ -388,7 +392,7 @@ fn install_all(
 
 /// Runs `work` over `items` on up to one thread per core, with a progress bar; returns the
 /// results in item order, or the first error.
-fn parallel<T: Sync, R: Send>(
+pub fn parallel<T: Sync, R: Send>(
     printer: &Printer,
     phase: &str,
     items: &[T],

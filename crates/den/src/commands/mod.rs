@@ -1,12 +1,18 @@
 //! One module per command; each only wires library crates together and prints.
 
+pub mod cache;
+pub mod check;
+pub mod compile;
 pub mod env;
 pub mod env_project;
 pub mod freeze;
 pub mod init;
 pub mod install;
 pub mod list;
+pub mod report;
 pub mod show;
+pub mod sync;
+pub mod tree;
 pub mod uninstall;
 pub mod venv;
 pub mod workon;

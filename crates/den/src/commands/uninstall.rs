@@ -18,8 +18,14 @@ pub fn run(args: &UninstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Re
     let _lock = target.lock(cache)?;
     let mut names = Vec::new();
     for raw in &args.packages {
-        let requirement = den_requirements::parse_requirement_arg(raw)?;
-        names.push(requirement.name);
+        match den_requirements::parse_requirement_arg(raw, false)? {
+            den_requirements::ParsedRequirement::Named(entry) => {
+                names.push(entry.requirement.name);
+            }
+            den_requirements::ParsedRequirement::Unnamed(_) => {
+                bail!("`{raw}` does not name a project: give the name of the package to uninstall")
+            }
+        }
     }
     for path in &args.requirement_files {
         let file = den_requirements::parse_requirements_file(path)?;
@@ -34,22 +40,30 @@ pub fn run(args: &UninstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Re
             printer.warn(format!("Skipping {name} as it is not installed."));
             continue;
         };
-        // Read before the metadata is removed with the rest.
-        let shown = dist.display_name();
-        printer.status(format!(
-            "Found existing installation: {shown} {}",
-            dist.version
-        ));
-        let removed = den_install::uninstall(dist)
-            .with_context(|| format!("cannot uninstall {} {}", dist.name, dist.version))?;
-        printer.detail(format!("  removed {} files", removed.removed.len()));
-        warn_skipped(printer, &removed.skipped);
-        printer.status(format!(
-            "  Successfully uninstalled {shown}-{}",
-            dist.version
-        ));
+        remove(dist, printer)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Uninstalls one distribution with pip's messages.
+///
+/// Errors: den-install's, naming the distribution.
+pub fn remove(dist: &den_install::InstalledDist, printer: &Printer) -> anyhow::Result<()> {
+    // Read before the metadata is removed with the rest.
+    let shown = dist.display_name();
+    printer.status(format!(
+        "Found existing installation: {shown} {}",
+        dist.version
+    ));
+    let removed = den_install::uninstall(dist)
+        .with_context(|| format!("cannot uninstall {} {}", dist.name, dist.version))?;
+    printer.detail(format!("  removed {} files", removed.removed.len()));
+    warn_skipped(printer, &removed.skipped);
+    printer.status(format!(
+        "  Successfully uninstalled {shown}-{}",
+        dist.version
+    ));
+    Ok(())
 }
 
 /// Tells the user about files a RECORD listed outside the environment, which den left alone

@@ -1,8 +1,13 @@
-//! What the binary's test files share: finding a real interpreter, and starting `den` isolated
-//! from the machine's own environment and pip configuration.
+//! What the binary's test files share: finding a real interpreter, starting `den` isolated
+//! from the machine's own environment and pip configuration, and a test's [`World`] (scratch
+//! directory, private cache, local index). Each test binary uses part of it.
+#![allow(dead_code)]
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use den_test_support::TestIndex;
 
 /// The first interpreter, newest pyenv CPython 3 first and then `python3` on PATH, for which
 /// `python -c probe` succeeds; `None` when there is none. Each test file wraps this with its own
@@ -31,7 +36,6 @@ pub fn find_python(probe: &str) -> Option<PathBuf> {
 /// `den` (the binary under test) with a private cache and index, and none of the ambient
 /// settings that would change what it does: no active environment, no pip index or config, no
 /// pyenv pin from the caller.
-#[allow(dead_code)] // the shell sessions start den through the shell, not through this
 pub fn den_command(cache: &Path, index_url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
     command
@@ -46,7 +50,6 @@ pub fn den_command(cache: &Path, index_url: &str) -> Command {
 }
 
 /// Asserts that `den args` succeeded, showing both streams if not; returns its stdout.
-#[allow(dead_code)] // the shell sessions start den through the shell, not through this
 pub fn success_stdout(args: &[&str], out: Output) -> String {
     assert!(
         out.status.success(),
@@ -55,4 +58,130 @@ pub fn success_stdout(args: &[&str], out: Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// A CPython 3.10+ with ensurepip's bundled wheels: one of pyenv's, else `python3` on PATH if
+/// it has them. `None` makes a test skip with a note, except in CI (`CI` set), where a
+/// machine without one is a broken machine and the test fails.
+pub fn python() -> Option<PathBuf> {
+    static PYTHON: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let found = PYTHON.get_or_init(|| {
+        find_python(
+            "import ensurepip, pathlib, sys; assert sys.version_info >= (3, 10); \
+             assert list((pathlib.Path(ensurepip.__file__).parent / '_bundled').glob('pip-*.whl'))",
+        )
+    });
+    if found.is_none() && std::env::var_os("CI").is_some() {
+        panic!("CI needs a CPython 3.10+ with ensurepip's wheels (pyenv's or python3 on PATH)");
+    }
+    found.clone()
+}
+
+/// One test's world: a scratch directory, a private cache and a local index.
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub index: TestIndex,
+    pub python: PathBuf,
+}
+
+impl World {
+    pub fn new() -> Option<Self> {
+        let Some(python) = python() else {
+            eprintln!("skipping: no pyenv CPython 3.10-3.13 on this machine");
+            return None;
+        };
+        Some(Self {
+            dir: tempfile::tempdir().unwrap(),
+            index: TestIndex::new(),
+            python,
+        })
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// `den` in the world's directory with a private cache, this world's index, and no ambient
+    /// environment or pip config.
+    pub fn den(&self, args: &[&str]) -> Output {
+        self.den_in(self.dir.path(), None, args)
+    }
+
+    /// `den` as [`World::den`], run in `cwd` with `VIRTUAL_ENV` set to `virtual_env`.
+    pub fn den_in(&self, cwd: &Path, virtual_env: Option<&Path>, args: &[&str]) -> Output {
+        let mut command = den_command(&self.path("cache"), &self.index.url());
+        command.args(args).current_dir(cwd);
+        if let Some(env) = virtual_env {
+            command.env("VIRTUAL_ENV", env);
+        }
+        command.output().unwrap()
+    }
+
+    /// Runs den and asserts it succeeded; returns stdout.
+    pub fn den_ok(&self, args: &[&str]) -> String {
+        success_stdout(args, self.den(args))
+    }
+
+    /// Runs den, asserts it failed with exit code 1, and returns stderr.
+    pub fn den_err(&self, args: &[&str]) -> String {
+        let out = self.den(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "den {args:?} should fail; stderr: {stderr}"
+        );
+        stderr
+    }
+
+    /// Creates `env` with den (pip seeded unless `without_pip`).
+    pub fn venv(&self, name: &str, without_pip: bool) -> PathBuf {
+        let python = self.python.to_str().unwrap();
+        let mut args = vec!["venv", name, "-p", python];
+        if without_pip {
+            args.push("--without-pip");
+        }
+        self.den_ok(&args);
+        self.path(name)
+    }
+}
+
+/// Runs the environment's python with `args`; returns (success, stdout, stderr).
+pub fn run_python(env: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env.join("bin/python"))
+        .args(args)
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env_remove("PIP_FIND_LINKS")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every file under `root`, relative, ignoring bytecode caches.
+pub fn tree(root: &Path) -> BTreeSet<String> {
+    walk(root)
+        .into_iter()
+        .filter(|p| !p.contains("__pycache__"))
+        .collect()
+}
+
+pub fn walk(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path.strip_prefix(root).unwrap().display().to_string());
+            }
+        }
+    }
+    out
 }

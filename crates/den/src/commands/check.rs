@@ -1,0 +1,26 @@
+//! `den pip check`: every installed distribution's requirements (for this interpreter's
+//! markers) must be installed at an allowed version. pip's messages and exit status: 0 and
+//! "No broken requirements found." when all is well, else one line per problem and 1.
+
+use std::process::ExitCode;
+
+use den_cache::Cache;
+
+use crate::cli::CheckArgs;
+use crate::printer::Printer;
+use crate::target::{self, Access};
+
+/// Runs `den pip check`.
+pub fn run(args: &CheckArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let target = target::find(&args.target, cache, Access::Read)?;
+    let installed = target.visible_distributions()?;
+    let problems = den_install::check(&installed, &target.interpreter.markers)?;
+    if problems.is_empty() {
+        printer.out("No broken requirements found.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for problem in problems {
+        printer.out(problem);
+    }
+    Ok(ExitCode::FAILURE)
+}

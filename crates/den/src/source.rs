@@ -1,0 +1,569 @@
+//! den's [`PackageSource`]: the package index (wheels and source distributions, through
+//! den-index) plus direct references (PEP 508 `name @ url`, local paths, git), with source
+//! distributions and project directories turned into metadata and wheels by den-build's
+//! PEP 517 frontend.
+//!
+//! Resolution asks for metadata ([`PackageSource::metadata`], [`PackageSource::direct`]);
+//! installation then asks [`DenSource::wheel`] for an installable wheel of each resolved
+//! distribution: downloaded, or built (and cached by the sdist's SHA-256 in den-build).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, anyhow, bail};
+use den_build::{Builder, SourceTree};
+use den_cache::Cache;
+use den_dist::{
+    CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, Hasher, PackageName, SourceDistFilename,
+    VersionSpecifiers, WheelFilename, redact_credentials,
+};
+use den_index::{IndexClient, IndexFile};
+use den_resolve::{PackageSource, SourceError, SourceFile};
+use pep508_rs::VerbatimUrl;
+use tokio::sync::OnceCell;
+use url::Url;
+
+/// A distribution the resolver can choose: a file an index (or `--find-links`) lists, or a
+/// direct reference.
+#[derive(Debug, Clone)]
+// Index files are the common case and are listed by the thousand; boxing them would cost an
+// allocation each to save space only for the rare direct references.
+#[allow(clippy::large_enum_variant)]
+pub enum Dist {
+    /// A wheel or source distribution from an index.
+    Index(IndexFile),
+    /// A URL, path or git requirement, fetched already.
+    Direct(Arc<DirectDist>),
+}
+
+/// A fetched direct reference.
+#[derive(Debug)]
+pub struct DirectDist {
+    /// The URL as the requirement gave it (credentials included; never printed as is).
+    pub url: Url,
+    /// The archive's filename; for a directory or git checkout, a stand-in source-distribution
+    /// name with the project's name and version (the resolver only reads name and version).
+    pub filename: DistFilename,
+    /// What was fetched.
+    pub kind: DirectKind,
+    /// Its core metadata (read from the wheel, or from den-build).
+    pub metadata: CoreMetadata,
+}
+
+/// The forms of a direct reference.
+#[derive(Debug)]
+pub enum DirectKind {
+    /// A wheel file on disk (local, or downloaded into the cache); `sha256` in hex.
+    Wheel { path: PathBuf, sha256: String },
+    /// A source distribution archive on disk; `sha256` in hex.
+    Sdist { path: PathBuf, sha256: String },
+    /// A local project directory.
+    Directory { path: PathBuf, editable: bool },
+    /// A git checkout at `commit` of `repository` (the URL without `git+`).
+    Git {
+        /// The checked-out tree (with the subdirectory applied).
+        path: PathBuf,
+        /// The repository URL.
+        repository: String,
+        /// The branch, tag or commit the requirement named.
+        reference: Option<String>,
+        /// The full commit id checked out.
+        commit: String,
+        /// `#subdirectory=` of the URL.
+        subdirectory: Option<String>,
+    },
+}
+
+impl DirectDist {
+    /// The SHA-256 (hex) of a wheel or sdist archive; `None` for directories and checkouts.
+    pub fn archive_sha256(&self) -> Option<&str> {
+        match &self.kind {
+            DirectKind::Wheel { sha256, .. } | DirectKind::Sdist { sha256, .. } => Some(sha256),
+            DirectKind::Directory { .. } | DirectKind::Git { .. } => None,
+        }
+    }
+
+    /// Whether it is a project directory installed in editable mode (PEP 660).
+    pub fn is_editable(&self) -> bool {
+        matches!(self.kind, DirectKind::Directory { editable: true, .. })
+    }
+}
+
+impl SourceFile for Dist {
+    fn filename(&self) -> &DistFilename {
+        match self {
+            Dist::Index(file) => &file.filename,
+            Dist::Direct(direct) => &direct.filename,
+        }
+    }
+
+    fn requires_python(&self) -> Option<&VersionSpecifiers> {
+        match self {
+            Dist::Index(file) => file.requires_python.as_ref(),
+            Dist::Direct(_) => None,
+        }
+    }
+
+    fn is_yanked(&self) -> bool {
+        matches!(self, Dist::Index(file) if file.yanked.is_some())
+    }
+}
+
+impl Dist {
+    /// How the user would recognise it in a message: the filename, or the redacted URL.
+    pub fn describe(&self) -> String {
+        match self {
+            Dist::Index(file) => file.raw_filename.clone(),
+            Dist::Direct(direct) => redact_credentials(direct.url.as_str()).into_owned(),
+        }
+    }
+
+    /// The PEP 610 record of where a direct reference came from; `None` for index files.
+    pub fn direct_url(&self) -> Option<DirectUrl> {
+        let Dist::Direct(direct) = self else {
+            return None;
+        };
+        let mut url = direct.url.clone();
+        url.set_fragment(None);
+        Some(match &direct.kind {
+            DirectKind::Wheel { sha256, .. } | DirectKind::Sdist { sha256, .. } => {
+                DirectUrl::archive(url.to_string(), Some(format!("sha256={sha256}")))
+            }
+            DirectKind::Directory { path, editable } => {
+                let url = Url::from_directory_path(path).map_or(url.to_string(), |u| {
+                    u.as_str().trim_end_matches('/').to_string()
+                });
+                DirectUrl::directory(url, *editable)
+            }
+            DirectKind::Git {
+                repository,
+                reference,
+                commit,
+                subdirectory,
+                ..
+            } => DirectUrl::vcs(
+                repository.clone(),
+                "git",
+                commit.clone(),
+                reference.clone(),
+                subdirectory.clone(),
+            ),
+        })
+    }
+}
+
+/// Fetched direct references, by URL string, each fetched once.
+type DirectCell = Arc<OnceCell<Arc<DirectDist>>>;
+
+/// The index client and the build frontend behind one [`PackageSource`].
+pub struct DenSource {
+    client: IndexClient,
+    builder: Builder,
+    cache: Cache,
+    /// Where source distributions are unpacked for the length of the command.
+    scratch: tempfile::TempDir,
+    /// Unpacked source distributions by SHA-256.
+    unpacked: Mutex<HashMap<String, Arc<OnceCell<PathBuf>>>>,
+    direct: Mutex<HashMap<String, DirectCell>>,
+    /// URLs (as strings, fragments included) of editable requirements.
+    editables: Vec<String>,
+}
+
+/// Wraps any error as a [`SourceError::Other`], keeping its chain in the message.
+fn other(error: anyhow::Error) -> SourceError {
+    SourceError::Other(Arc::from(Box::<dyn std::error::Error + Send + Sync>::from(
+        format!("{error:#}"),
+    )))
+}
+
+/// The SHA-256 of a file, in hex.
+///
+/// Errors: the file cannot be read.
+pub fn sha256_of(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut hasher = Hasher::new(HashAlgorithm::Sha256);
+    hasher.update(&bytes);
+    Ok(hasher.finalize().hex)
+}
+
+/// `#subdirectory=` (and nothing else) of a URL fragment (pip's URL fragment syntax).
+fn subdirectory(url: &Url) -> Option<String> {
+    url.fragment()?
+        .split('&')
+        .find_map(|part| part.strip_prefix("subdirectory="))
+        .map(str::to_string)
+}
+
+/// Splits `git+https://host/repo.git@ref#...` into the repository URL and the reference.
+fn parse_git(url: &Url) -> anyhow::Result<(String, Option<String>)> {
+    let scheme = url
+        .scheme()
+        .strip_prefix("git+")
+        .ok_or_else(|| anyhow!("not a git URL"))?;
+    let mut plain = url.clone();
+    plain.set_fragment(None);
+    let text = plain.as_str();
+    let rest = &text[url.scheme().len()..];
+    let (repository, reference) = match rest.rfind('@') {
+        // An `@` after the last `/` separates the reference; one before it is user info.
+        Some(at) if at > rest.rfind('/').unwrap_or(0) => {
+            (&rest[..at], Some(rest[at + 1..].to_string()))
+        }
+        _ => (rest, None),
+    };
+    Ok((format!("{scheme}{repository}"), reference))
+}
+
+impl DenSource {
+    /// A source over `client`, building with `builder`; `editables` are the URLs of `-e`
+    /// requirements (their directories are built with PEP 660's hooks).
+    ///
+    /// Errors: the scratch directory cannot be created.
+    pub fn new(
+        client: IndexClient,
+        builder: Builder,
+        cache: Cache,
+        editables: Vec<String>,
+    ) -> anyhow::Result<Self> {
+        let scratch = tempfile::Builder::new()
+            .prefix("den-src-")
+            .tempdir()
+            .context("cannot create a temporary directory for source distributions")?;
+        Ok(Self {
+            client,
+            builder,
+            cache,
+            scratch,
+            unpacked: Mutex::default(),
+            direct: Mutex::default(),
+            editables,
+        })
+    }
+
+    /// The index client.
+    pub fn client(&self) -> &IndexClient {
+        &self.client
+    }
+
+    /// The source tree of a source-distribution archive, unpacked once per command.
+    async fn unpack(&self, archive: &Path, sha256: &str) -> anyhow::Result<SourceTree> {
+        let cell = {
+            let mut map = self.unpacked.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(sha256.to_string()).or_default().clone()
+        };
+        let dir = cell
+            .get_or_try_init(|| async {
+                let (path, dest) = (archive.to_path_buf(), self.scratch.path().join(sha256));
+                tokio::task::spawn_blocking(move || den_build::extract_sdist(&path, &dest))
+                    .await
+                    .map_err(|e| anyhow!("unpacking stopped: {e}"))?
+                    .with_context(|| format!("cannot unpack {}", archive.display()))
+            })
+            .await?
+            .clone();
+        Ok(SourceTree {
+            dir,
+            name: None,
+            key: Some(sha256.to_string()),
+        })
+    }
+
+    /// The source tree of a downloaded index sdist.
+    async fn index_sdist(&self, file: &IndexFile) -> anyhow::Result<SourceTree> {
+        let path = self.client.download(file).await?;
+        let sha256 = match file
+            .hashes
+            .iter()
+            .find(|h| h.algorithm == HashAlgorithm::Sha256)
+        {
+            Some(digest) => digest.hex.clone(),
+            None => sha256_of(&path)?,
+        };
+        let mut tree = self.unpack(&path, &sha256).await?;
+        if let DistFilename::SourceDist(sdist) = &file.filename {
+            tree.name = Some(sdist.name.clone());
+        }
+        Ok(tree)
+    }
+
+    /// The source tree a direct reference builds from; `None` for a wheel.
+    async fn direct_tree(
+        &self,
+        kind: &DirectKind,
+        name: Option<PackageName>,
+    ) -> anyhow::Result<Option<SourceTree>> {
+        Ok(match kind {
+            DirectKind::Wheel { .. } => None,
+            DirectKind::Sdist { path, sha256 } => {
+                let mut tree = self.unpack(path, sha256).await?;
+                tree.name = name;
+                Some(tree)
+            }
+            DirectKind::Directory { path, .. } => Some(SourceTree {
+                dir: path.clone(),
+                name,
+                key: None,
+            }),
+            DirectKind::Git {
+                path,
+                commit,
+                subdirectory,
+                ..
+            } => Some(SourceTree {
+                dir: path.clone(),
+                name,
+                key: Some(format!(
+                    "git-{commit}{}",
+                    subdirectory
+                        .as_deref()
+                        .map(|s| format!("-{}", den_cache::safe_key(s)))
+                        .unwrap_or_default()
+                )),
+            }),
+        })
+    }
+
+    /// Fetches a direct reference (download, git checkout or local path) once per URL and
+    /// reads its metadata; `name` is checked against the metadata when given.
+    pub async fn fetch_direct(
+        &self,
+        url: &Url,
+        name: Option<&PackageName>,
+    ) -> anyhow::Result<(Arc<DirectDist>, CoreMetadata)> {
+        let cell = {
+            let mut map = self.direct.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(url.to_string()).or_default().clone()
+        };
+        let shown = redact_credentials(url.as_str());
+        let direct = cell
+            .get_or_try_init(|| self.fetch_direct_uncached(url))
+            .await
+            .with_context(|| format!("cannot get {shown}"))?
+            .clone();
+        let metadata = direct.metadata.clone();
+        if let Some(name) = name
+            && &metadata.name != name
+        {
+            bail!(
+                "{shown} holds the project `{}`, not `{name}`: correct the name before the `@`",
+                metadata.name
+            );
+        }
+        Ok((direct, metadata))
+    }
+
+    async fn fetch_direct_uncached(&self, url: &Url) -> anyhow::Result<Arc<DirectDist>> {
+        let subdirectory = subdirectory(url);
+        let editable = self.editables.iter().any(|e| e == url.as_str());
+        let (kind, filename_text) = if url.scheme().starts_with("git+") {
+            if editable {
+                bail!(
+                    "den installs git requirements as wheels, not in editable mode: clone the \
+                     repository and install the clone with `-e ./path`"
+                );
+            }
+            let (repository, reference) = parse_git(url)?;
+            let (cache, repo, reference_owned) =
+                (self.cache.clone(), repository.clone(), reference.clone());
+            let (checkout, commit) = tokio::task::spawn_blocking(move || {
+                den_build::git_checkout(&cache, &repo, reference_owned.as_deref())
+            })
+            .await
+            .map_err(|e| anyhow!("git stopped: {e}"))??;
+            let path = match &subdirectory {
+                Some(sub) => checkout.join(sub),
+                None => checkout,
+            };
+            (
+                DirectKind::Git {
+                    path,
+                    repository,
+                    reference,
+                    commit,
+                    subdirectory,
+                },
+                None,
+            )
+        } else if url.scheme() == "file" {
+            let path = url
+                .to_file_path()
+                .map_err(|()| anyhow!("not a local path"))?;
+            if path.is_dir() {
+                let path = match &subdirectory {
+                    Some(sub) => path.join(sub),
+                    None => path,
+                };
+                (DirectKind::Directory { path, editable }, None)
+            } else {
+                if editable {
+                    bail!(
+                        "{} is not a directory: only project directories and git URLs can be installed in editable mode",
+                        path.display()
+                    );
+                }
+                let filename = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .ok_or_else(|| anyhow!("{} has no usable file name", path.display()))?
+                    .to_string();
+                (archive_kind(&filename, path.clone())?, Some(filename))
+            }
+        } else if matches!(url.scheme(), "http" | "https") {
+            let path = self.client.download_url(url, &[]).await?;
+            let filename = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            (archive_kind(&filename, path)?, Some(filename))
+        } else {
+            bail!(
+                "den can install http(s), file and git+ URLs, not `{}:` ones",
+                url.scheme()
+            );
+        };
+        let metadata = self
+            .kind_metadata(&kind)
+            .await
+            .context("cannot read its metadata")?;
+        // A wheel's filename is real; what must be built gets a stand-in with the name and
+        // version of its metadata.
+        let filename = match filename_text {
+            Some(text) if text.ends_with(".whl") => DistFilename::Wheel(
+                text.parse::<WheelFilename>()
+                    .with_context(|| format!("`{text}` is not a valid wheel filename"))?,
+            ),
+            _ => DistFilename::SourceDist(SourceDistFilename {
+                name: metadata.name.clone(),
+                version: metadata.version.clone(),
+                extension: ".tar.gz",
+            }),
+        };
+        let direct = DirectDist {
+            url: url.clone(),
+            filename,
+            kind,
+            metadata,
+        };
+        Ok(Arc::new(direct))
+    }
+
+    /// The metadata of a fetched direct reference (a wheel's METADATA, else den-build's).
+    async fn kind_metadata(&self, kind: &DirectKind) -> anyhow::Result<CoreMetadata> {
+        if let DirectKind::Wheel { path, .. } = kind {
+            let (cache, path) = (self.cache.clone(), path.clone());
+            return tokio::task::spawn_blocking(move || {
+                let unpacked = den_install::unpack_wheel(&cache, &path)?;
+                let bytes = std::fs::read(unpacked.dist_info_path().join("METADATA"))?;
+                anyhow::Ok(CoreMetadata::parse(&bytes)?)
+            })
+            .await
+            .map_err(|e| anyhow!("reading the wheel stopped: {e}"))?;
+        }
+        let tree = self
+            .direct_tree(kind, None)
+            .await?
+            .ok_or_else(|| anyhow!("no source tree"))?;
+        Ok(self.builder.metadata(&tree).await?)
+    }
+
+    /// An installable wheel for a resolved distribution: the downloaded wheel, or one built
+    /// from the source distribution, directory or checkout (PEP 660 editable wheel for `-e`).
+    /// `verify` sees every downloaded archive before anything is built from it (`--hash`).
+    ///
+    /// Errors: download, hash, build and I/O failures, naming the distribution.
+    pub async fn wheel(
+        &self,
+        dist: &Dist,
+        verify: impl Fn(&Path) -> anyhow::Result<()>,
+    ) -> anyhow::Result<PathBuf> {
+        match dist {
+            Dist::Index(file) => {
+                let path = self.client.download(file).await?;
+                verify(&path)?;
+                if matches!(file.filename, DistFilename::Wheel(_)) {
+                    return Ok(path);
+                }
+                let tree = self.index_sdist(file).await?;
+                Ok(self.builder.build_wheel(&tree).await?)
+            }
+            Dist::Direct(direct) => {
+                if let DirectKind::Wheel { path, .. } | DirectKind::Sdist { path, .. } =
+                    &direct.kind
+                {
+                    verify(path)?;
+                }
+                let name = Some(direct.metadata.name.clone());
+                let Some(tree) = self.direct_tree(&direct.kind, name).await? else {
+                    let DirectKind::Wheel { path, .. } = &direct.kind else {
+                        unreachable!("only wheels have no source tree");
+                    };
+                    return Ok(path.clone());
+                };
+                if direct.is_editable() {
+                    Ok(self.builder.build_editable(&tree).await?)
+                } else {
+                    Ok(self.builder.build_wheel(&tree).await?)
+                }
+            }
+        }
+    }
+}
+
+/// A wheel or sdist archive by its filename.
+fn archive_kind(filename: &str, path: PathBuf) -> anyhow::Result<DirectKind> {
+    let sha256 = sha256_of(&path)?;
+    if filename.ends_with(".whl") {
+        Ok(DirectKind::Wheel { path, sha256 })
+    } else {
+        Ok(DirectKind::Sdist { path, sha256 })
+    }
+}
+
+impl PackageSource for DenSource {
+    type File = Dist;
+
+    async fn files(&self, name: &PackageName) -> Result<Vec<Dist>, SourceError> {
+        let files = PackageSource::files(&self.client, name).await?;
+        Ok(files.into_iter().map(Dist::Index).collect())
+    }
+
+    async fn metadata(&self, name: &PackageName, file: &Dist) -> Result<CoreMetadata, SourceError> {
+        match file {
+            Dist::Index(file) if matches!(file.filename, DistFilename::Wheel(_)) => {
+                PackageSource::metadata(&self.client, name, file).await
+            }
+            Dist::Index(file) => {
+                let result = async {
+                    let tree = self.index_sdist(file).await?;
+                    let metadata = self.builder.metadata(&tree).await?;
+                    if &metadata.name != name || &metadata.version != file.filename.version() {
+                        bail!(
+                            "{} describes itself as {} {}",
+                            file.raw_filename,
+                            metadata.name,
+                            metadata.version
+                        );
+                    }
+                    anyhow::Ok(metadata)
+                }
+                .await;
+                result.map_err(other)
+            }
+            Dist::Direct(direct) => Ok(direct.metadata.clone()),
+        }
+    }
+
+    async fn direct(
+        &self,
+        name: &PackageName,
+        url: &VerbatimUrl,
+    ) -> Result<(Dist, CoreMetadata), SourceError> {
+        let (direct, metadata) = self
+            .fetch_direct(&url.to_url(), Some(name))
+            .await
+            .map_err(other)?;
+        Ok((Dist::Direct(direct), metadata))
+    }
+}

@@ -1,0 +1,337 @@
+//! End-to-end tests of what is not a wheel on an index: source distributions built through
+//! den's PEP 517 frontend (an in-tree backend, and the real setuptools served from the test
+//! index), local project directories (also editable, PEP 660), wheel and sdist files, and git
+//! repositories. The real pip inside each environment judges the result (`pip check`, `pip
+//! freeze`). No internet needed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use den_test_support::{SdistBackend, SdistBuilder, WheelBuilder};
+
+mod common;
+
+use common::{World, run_python};
+
+/// Unpacks the sdist `builder` makes into `<world>/<dir>`, giving a project directory.
+fn project_dir(world: &World, builder: &SdistBuilder, dir: &str) -> PathBuf {
+    let archive = builder.build(&world.path("sdists"));
+    let dest = world.path(dir);
+    std::fs::create_dir_all(&dest).unwrap();
+    let status = Command::new("tar")
+        .args([
+            "xzf",
+            archive.to_str().unwrap(),
+            "--strip-components=1",
+            "-C",
+        ])
+        .arg(&dest)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    dest
+}
+
+/// Publishes an sdist to the world's index.
+fn publish_sdist(world: &World, builder: &SdistBuilder) -> PathBuf {
+    let path = builder.build(&world.path("sdists"));
+    world.index.add_file(&path);
+    path
+}
+
+/// `pip check` passes and `pip freeze` equals `den pip freeze`; returns the freeze output.
+fn pip_agrees(world: &World, env: &Path) -> String {
+    let (ok, out, err) = run_python(env, &["-m", "pip", "check"]);
+    assert!(ok, "pip check: {out}{err}");
+    let (ok, pip_freeze, err) = run_python(env, &["-m", "pip", "freeze"]);
+    assert!(ok, "{err}");
+    let den_freeze = world.den_ok(&["pip", "freeze", "-p", env.to_str().unwrap()]);
+    assert_eq!(den_freeze, pip_freeze, "den and pip freeze differ");
+    pip_freeze
+}
+
+#[test]
+fn an_sdist_is_built_once_and_its_wheel_reused() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("dep", "1.0"));
+    publish_sdist(
+        &world,
+        &SdistBuilder::new("from-source", "1.0").requires_dist("dep>=1"),
+    );
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    let first = world.den(&["-vv", "pip", "install", "-p", env_arg, "from-source"]);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "{stderr}");
+    assert!(stderr.contains(": built "), "the sdist is built: {stderr}");
+    let (ok, out, err) = run_python(
+        &env,
+        &[
+            "-c",
+            "import from_source, dep; print(from_source.__version__)",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "1.0");
+    assert_eq!(pip_agrees(&world, &env), "dep==1.0\nfrom-source==1.0\n");
+
+    let again = world.venv("again", true);
+    let second = world.den(&[
+        "-vv",
+        "pip",
+        "install",
+        "-p",
+        again.to_str().unwrap(),
+        "from-source",
+    ]);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains(": built "),
+        "the cached wheel is reused: {stderr}"
+    );
+    assert!(run_python(&again, &["-c", "import from_source"]).0);
+}
+
+#[test]
+fn setuptools_builds_in_an_isolated_environment() {
+    let Some(world) = World::new() else { return };
+    let Some(setuptools) = den_test_support::setuptools_wheel() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs a setuptools wheel (ensurepip's)"
+        );
+        eprintln!("skipping: no setuptools wheel on this machine");
+        return;
+    };
+    world.index.add_wheel(&setuptools);
+    if let Some(wheel) = den_test_support::wheel_package_wheel() {
+        world.index.add_wheel(&wheel);
+    }
+    world.index.publish(&WheelBuilder::new("dep", "2.0"));
+    publish_sdist(
+        &world,
+        &SdistBuilder::new("classic", "0.3")
+            .backend(SdistBackend::Setuptools)
+            .requires_dist("dep"),
+    );
+    // ensurepip's setuptools (bundled up to 3.11) predates Python 3.12's removals.
+    let Some(python) =
+        common::find_python("import sys, ensurepip; assert (3, 10) <= sys.version_info < (3, 12)")
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs a CPython 3.10 or 3.11"
+        );
+        eprintln!("skipping: no CPython 3.10 or 3.11 on this machine");
+        return;
+    };
+    world.den_ok(&["venv", "env", "-p", python.to_str().unwrap()]);
+    let env = world.path("env");
+    world.den_ok(&["pip", "install", "-p", env.to_str().unwrap(), "classic"]);
+    let (ok, out, err) = run_python(&env, &["-c", "import classic; print(classic.__version__)"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "0.3");
+    let freeze = pip_agrees(&world, &env);
+    assert!(
+        freeze.contains("classic==0.3\n") && freeze.contains("dep==2.0\n"),
+        "{freeze}"
+    );
+    assert!(
+        !freeze.contains("setuptools"),
+        "build requirements stay out of the target: {freeze}"
+    );
+}
+
+#[test]
+fn a_failing_build_names_the_package_the_hook_and_shows_the_output() {
+    let Some(world) = World::new() else { return };
+    publish_sdist(
+        &world,
+        &SdistBuilder::new("broken", "1.0").fail_in("build_wheel"),
+    );
+    let env = world.venv("env", true);
+    let before = common::tree(&env);
+    let stderr = world.den_err(&["pip", "install", "-p", env.to_str().unwrap(), "broken"]);
+    assert!(stderr.contains("broken"), "{stderr}");
+    assert!(stderr.contains("build_wheel"), "names the hook: {stderr}");
+    assert_eq!(common::tree(&env), before, "nothing was installed");
+}
+
+#[test]
+fn binary_options_choose_between_wheels_and_sdists() {
+    let Some(world) = World::new() else { return };
+    publish_sdist(&world, &SdistBuilder::new("only-source", "1.0"));
+    world.index.publish(&WheelBuilder::new("both", "1.0"));
+    publish_sdist(&world, &SdistBuilder::new("both", "1.0"));
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let stderr = world.den_err(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--only-binary",
+        ":all:",
+        "only-source",
+    ]);
+    assert!(stderr.contains("--only-binary"), "{stderr}");
+
+    let out = world.den(&[
+        "-vv",
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--no-binary",
+        "both",
+        "both",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(": built "),
+        "--no-binary builds from source: {stderr}"
+    );
+}
+
+#[test]
+fn local_projects_plain_and_editable_as_pip_records_them() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("dep", "1.0"));
+    let plain = project_dir(
+        &world,
+        &SdistBuilder::new("plain", "1.0").requires_dist("dep"),
+        "plain",
+    );
+    let editable = project_dir(&world, &SdistBuilder::new("live", "2.0"), "live");
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "./plain", "-e", "./live"]);
+    let freeze = pip_agrees(&world, &env);
+    let plain_url = url::Url::from_directory_path(&plain).unwrap();
+    assert!(
+        freeze.contains(&format!(
+            "plain @ {}",
+            plain_url.as_str().trim_end_matches('/')
+        )),
+        "{freeze}"
+    );
+    assert!(
+        freeze.contains(&format!("-e {}", editable.display())),
+        "{freeze}"
+    );
+    // Editable: a change to the source is seen without reinstalling.
+    std::fs::write(
+        editable.join("live/__init__.py"),
+        "__version__ = 'edited'\n",
+    )
+    .unwrap();
+    let (ok, out, err) = run_python(&env, &["-c", "import live; print(live.__version__)"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "edited");
+    // pip can uninstall what den installed from a directory.
+    let (ok, _, err) = run_python(&env, &["-m", "pip", "uninstall", "-y", "plain", "live"]);
+    assert!(ok, "{err}");
+}
+
+#[test]
+fn wheel_and_sdist_files_and_file_urls() {
+    let Some(world) = World::new() else { return };
+    let wheel = WheelBuilder::new("filed", "1.0").build(&world.path("dist"));
+    let sdist = SdistBuilder::new("packed", "3.1").build(&world.path("dist"));
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    let sdist_url = url::Url::from_file_path(&sdist).unwrap();
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        wheel.to_str().unwrap(),
+        &format!("packed @ {sdist_url}"),
+    ]);
+    let freeze = pip_agrees(&world, &env);
+    assert!(freeze.contains("filed @ file://"), "{freeze}");
+    assert!(
+        freeze.contains(&format!("packed @ {sdist_url}")),
+        "{freeze}"
+    );
+    // A name that does not match the archive's metadata is refused.
+    let stderr = world.den_err(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        &format!("other @ {sdist_url}"),
+    ]);
+    assert!(stderr.contains("packed"), "{stderr}");
+}
+
+#[test]
+fn git_requirements_record_the_commit() {
+    let Some(world) = World::new() else { return };
+    let repo = project_dir(&world, &SdistBuilder::new("versioned", "1.0"), "repo");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args([
+                "-c",
+                "user.name=den",
+                "-c",
+                "user.email=den@example.invalid",
+            ])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "first"]);
+    git(&["tag", "v1"]);
+    let commit = git(&["rev-parse", "HEAD"]).trim().to_string();
+    let env = world.venv("env", false);
+    let url = format!("git+file://{}@v1", repo.display());
+    world.den_ok(&["pip", "install", "-p", env.to_str().unwrap(), &url]);
+    let freeze = pip_agrees(&world, &env);
+    assert_eq!(
+        freeze,
+        format!("versioned @ git+file://{}@{commit}\n", repo.display())
+    );
+}
+
+#[test]
+fn a_wrong_hash_on_an_sdist_stops_before_building() {
+    let Some(world) = World::new() else { return };
+    let sdist = publish_sdist(&world, &SdistBuilder::new("guarded", "1.0"));
+    let requirements = world.path("requirements.txt");
+    std::fs::write(
+        &requirements,
+        format!("guarded==1.0 --hash=sha256:{}\n", "0".repeat(64)),
+    )
+    .unwrap();
+    let env = world.venv("env", true);
+    let out = world.den(&[
+        "-vv",
+        "pip",
+        "install",
+        "-p",
+        env.to_str().unwrap(),
+        "-r",
+        requirements.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("hash mismatch"), "{stderr}");
+    assert!(
+        stderr.contains(sdist.file_name().unwrap().to_str().unwrap()),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(": built "), "nothing was built: {stderr}");
+}
