@@ -524,7 +524,7 @@ impl IndexClient {
 
     /// The directory in `bucket` of the entries of `key` (an index or find-links URL without
     /// credentials, or a find-links location).
-    pub(crate) fn index_dir(&self, bucket: CacheBucket, key: &str) -> Result<PathBuf, IndexError> {
+    pub(crate) fn cache_dir(&self, bucket: CacheBucket, key: &str) -> Result<PathBuf, IndexError> {
         Ok(self.inner.cache.bucket(bucket)?.join(safe_key(key)))
     }
 
@@ -536,7 +536,7 @@ impl IndexClient {
     ) -> Result<Fetched, IndexError> {
         let url = index.project_url(name);
         let path = self
-            .index_dir(CacheBucket::Simple, index.without_credentials().as_str())?
+            .cache_dir(CacheBucket::Simple, index.without_credentials().as_str())?
             .join(format!("{name}.json"));
         self.fetch_cached(&url, &path, ACCEPT).await
     }
@@ -568,7 +568,7 @@ impl IndexClient {
         origin: &crate::FileOrigin,
     ) -> Result<Option<Arc<Listing>>, IndexError> {
         let path = self
-            .index_dir(CacheBucket::Simple, "find-links")?
+            .cache_dir(CacheBucket::Simple, "find-links")?
             .join(safe_key(strip_credentials(url).as_str()));
         match self.fetch_cached(url, &path, HTML_ACCEPT).await? {
             Fetched::Page(page) => {

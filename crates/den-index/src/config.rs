@@ -21,7 +21,7 @@ pub enum CachePolicy {
     #[default]
     Normal,
     /// `--refresh`: every cached page is revalidated once per process, fresh or not.
-    /// Downloaded files (immutable per URL) are still reused.
+    /// Downloaded files and wheel metadata (immutable per URL) are still reused.
     Refresh,
     /// `--offline`: never touch the network. Cached pages are used however old; a page,
     /// file or metadata that is not in the cache is an [`IndexError::Offline`] naming it.

@@ -125,7 +125,7 @@ impl IndexClient {
             FileOrigin::FindLinks(location) => location.clone(),
         };
         Ok(self
-            .index_dir(bucket, &key)?
+            .cache_dir(bucket, &key)?
             .join(safe_key(&file.raw_filename)))
     }
 
@@ -201,7 +201,7 @@ impl IndexClient {
         let mut key = strip_credentials(url);
         key.set_fragment(None);
         let path = self
-            .index_dir(bucket_for(&filename), key.as_str())?
+            .cache_dir(bucket_for(&filename), key.as_str())?
             .join(&filename);
         if path.is_file()
             && !expected.is_empty()

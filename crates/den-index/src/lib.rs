@@ -8,6 +8,8 @@
 //!   (RFC 9111) and revalidated; wheel metadata through PEP 658/714 metadata files, HTTP
 //!   range requests or a full download; downloads (index files and direct URLs) verified
 //!   against hashes and written atomically into the cache under cross-process locks.
+//! - Plain `http://` is refused ([`IndexError::InsecureHost`]) except to loopback hosts and
+//!   `--trusted-host` entries, whose TLS certificates are also not verified.
 //! - Credentials come from index URLs (`https://user:password@host/simple/`, also applied to
 //!   file URLs on the same host) or `~/.netrc` ([`Netrc`]); every URL is printed through
 //!   [`redact`], so passwords never appear in errors or logs.
