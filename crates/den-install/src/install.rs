@@ -306,14 +306,18 @@ pub fn install_wheel_with_kill_switch(
     record.sort_by(|a, b| a.path.cmp(&b.path));
     let old = installed_of_same_name(unpacked, scheme)?;
 
-    fs::create_dir_all(site_packages).map_err(io_err("create directory", site_packages))?;
+    if !site_packages.is_dir() {
+        fs::create_dir_all(site_packages).map_err(io_err("create directory", site_packages))?;
+    }
     let final_path = site_packages.join(dist_info);
     let mut tx = Transaction::begin(site_packages, &final_path, kill_after)?;
     // 1. The new .dist-info, complete, under a name no scanner lists.
     let staging = tx.staging().to_path_buf();
     for (member, inner) in &plan.dist_info_files {
         let dst = staging.join(inner);
-        if let Some(parent) = dst.parent() {
+        if inner.contains('/')
+            && let Some(parent) = dst.parent()
+        {
             fs::create_dir_all(parent).map_err(io_err("create directory", parent))?;
         }
         link_file(&unpacked.root.join(member), &dst, options.link_mode)

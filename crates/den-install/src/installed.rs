@@ -246,16 +246,66 @@ pub fn installed_distributions(
 }
 
 /// The first distribution named `name` in `site_packages` (in the order given), for
-/// upgrade / no-op decisions.
+/// upgrade / no-op decisions. Only entries whose name can belong to `name` are read (the
+/// part before the first `-` normalizes to it), so this costs one directory listing, not a
+/// parse of every installed distribution; entries whose name has no `-` (metadata decides
+/// the project) are read as well.
 ///
 /// Errors: as [`installed_distributions`].
 pub fn find_installed(
     site_packages: &[PathBuf],
     name: &PackageName,
 ) -> Result<Option<InstalledDist>, InstallError> {
-    Ok(installed_distributions(site_packages)?
-        .into_iter()
-        .find(|dist| &dist.name == name))
+    for dir in site_packages {
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io_err("list", dir)(e)),
+        };
+        let mut candidates: Vec<PathBuf> = entries
+            .filter_map(|entry| {
+                let entry = entry.ok()?;
+                let file_name = entry.file_name();
+                let file_name = file_name.to_str()?;
+                let stem = file_name
+                    .strip_suffix(".dist-info")
+                    .or_else(|| file_name.strip_suffix(".egg-info"))?;
+                let project = stem.split_once('-').map_or(stem, |(project, _)| project);
+                (!stem.contains('-') || same_normalized(project, name.as_ref()))
+                    .then(|| entry.path())
+            })
+            .collect();
+        candidates.sort();
+        for path in candidates {
+            match InstalledDist::from_path(&path) {
+                Ok(Some(dist)) if &dist.name == name => return Ok(Some(dist)),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("skipping {}: {e}", path.display()),
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Whether `raw` normalizes (PEP 503: lowercase, runs of `-`, `_`, `.` as one `-`) to the
+/// already normalized `normalized`, without allocating.
+fn same_normalized(raw: &str, normalized: &str) -> bool {
+    let mut expected = normalized.bytes();
+    let mut raw = raw.bytes().peekable();
+    while let Some(b) = raw.next() {
+        let b = if matches!(b, b'-' | b'_' | b'.') {
+            while raw.peek().is_some_and(|n| matches!(n, b'-' | b'_' | b'.')) {
+                raw.next();
+            }
+            b'-'
+        } else {
+            b.to_ascii_lowercase()
+        };
+        if expected.next() != Some(b) {
+            return false;
+        }
+    }
+    expected.next().is_none()
 }
 
 #[cfg(test)]
@@ -319,6 +369,19 @@ mod tests {
             Err(InstallError::LegacyDistribution { .. })
         ));
         let name = PackageName::from_str("FOO-bar").unwrap();
-        assert_eq!(find_installed(&[sp], &name).unwrap().unwrap(), dists[0]);
+        assert_eq!(
+            find_installed(&[sp.clone()], &name).unwrap().unwrap(),
+            dists[0]
+        );
+        let weird = PackageName::from_str("weird").unwrap();
+        assert_eq!(
+            find_installed(&[sp.clone()], &weird).unwrap().unwrap(),
+            dists[2]
+        );
+        let absent = PackageName::from_str("foo").unwrap();
+        assert_eq!(find_installed(&[sp], &absent).unwrap(), None);
+        assert!(same_normalized("Foo__Bar.baz", "foo-bar-baz"));
+        assert!(!same_normalized("foo-bar", "foo-ba"));
+        assert!(!same_normalized("foo", "foo-bar"));
     }
 }

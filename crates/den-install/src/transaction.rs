@@ -10,7 +10,7 @@
 //! so "the journal's staging directory is gone" means "committed". A failure rolls back in
 //! process ([`Drop`]); a killed process is finished or rolled back by [`crate::recover`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -255,6 +255,8 @@ pub(crate) struct Transaction {
     /// The stash directory's random part, making temporary file names unique between
     /// concurrent transactions of one process.
     token: String,
+    /// Directories known to exist (created or checked by [`Transaction::create_dir_all`]).
+    known_dirs: HashSet<PathBuf>,
     finished: bool,
     /// Test hook: how many more steps may run before a simulated kill.
     kill_after: Option<usize>,
@@ -317,6 +319,7 @@ impl Transaction {
             staging: staging.clone(),
             final_path: final_path.to_path_buf(),
             token,
+            known_dirs: HashSet::new(),
             finished: false,
             kill_after,
             killed: false,
@@ -362,12 +365,17 @@ impl Transaction {
         self.journal.ops.len().to_string()
     }
 
-    /// Creates `dir` and its missing ancestors, journaling each one.
+    /// Creates `dir` and its missing ancestors, journaling each one. Directories already
+    /// seen by this transaction are not looked at again (one `stat` per directory, not per
+    /// file placed in it).
     pub(crate) fn create_dir_all(&mut self, dir: &Path) -> Result<(), InstallError> {
+        if self.known_dirs.contains(dir) {
+            return Ok(());
+        }
         let mut missing = Vec::new();
         let mut current = Some(dir);
         while let Some(path) = current {
-            if path.is_dir() {
+            if self.known_dirs.contains(path) || path.is_dir() {
                 break;
             }
             missing.push(path.to_path_buf());
@@ -381,6 +389,7 @@ impl Transaction {
                 Err(e) => return Err(io_err("create directory", &path)(e)),
             }
         }
+        self.known_dirs.insert(dir.to_path_buf());
         Ok(())
     }
 
