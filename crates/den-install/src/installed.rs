@@ -370,12 +370,16 @@ mod tests {
         ));
         let name = PackageName::from_str("FOO-bar").unwrap();
         assert_eq!(
-            find_installed(&[sp.clone()], &name).unwrap().unwrap(),
+            find_installed(std::slice::from_ref(&sp), &name)
+                .unwrap()
+                .unwrap(),
             dists[0]
         );
         let weird = PackageName::from_str("weird").unwrap();
         assert_eq!(
-            find_installed(&[sp.clone()], &weird).unwrap().unwrap(),
+            find_installed(std::slice::from_ref(&sp), &weird)
+                .unwrap()
+                .unwrap(),
             dists[2]
         );
         let absent = PackageName::from_str("foo").unwrap();
