@@ -45,6 +45,9 @@ pub fn den_command(cache: &Path, index_url: &str) -> Command {
         .env_remove("VIRTUAL_ENV")
         .env_remove("PIP_INDEX_URL")
         .env_remove("PIP_EXTRA_INDEX_URL")
+        .env_remove("PIP_FIND_LINKS")
+        .env_remove("PIP_NO_INDEX")
+        .env_remove("PIP_TRUSTED_HOST")
         .env_remove("PYENV_VERSION");
     command
 }
