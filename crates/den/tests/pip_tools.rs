@@ -339,3 +339,58 @@ fn cache_commands() {
     // The environment still works: its files are hardlinks, not owned by the cache.
     assert!(run_python(&env, &["-c", "import alpha, beta"]).0);
 }
+
+#[test]
+fn offline_uses_the_cache_and_says_what_is_missing() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let stderr = world.den_err(&["pip", "install", "-p", env_arg, "--offline", "alpha"]);
+    assert!(stderr.contains("--offline"), "says how to get it: {stderr}");
+    assert_eq!(world.index.requests().len(), 0, "--offline made a request");
+    world.den_ok(&["pip", "install", "-p", env_arg, "alpha"]);
+    let again = world.venv("again", true);
+    world.index.clear_requests();
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        again.to_str().unwrap(),
+        "--offline",
+        "alpha",
+    ]);
+    assert_eq!(world.index.requests().len(), 0);
+    assert!(run_python(&again, &["-c", "import alpha, beta"]).0);
+    // --refresh revalidates the cached pages with the index.
+    let third = world.venv("third", true);
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        third.to_str().unwrap(),
+        "--refresh",
+        "alpha",
+    ]);
+    assert!(
+        world.index.page_requests("alpha") >= 1,
+        "--refresh asked the index"
+    );
+}
+
+#[test]
+fn an_unusable_cache_directory_falls_back_to_a_temporary_one() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let env = world.venv("env", true);
+    let blocker = world.path("not-a-directory");
+    std::fs::write(&blocker, "").unwrap();
+    let out = common::den_command(&blocker.join("cache"), &world.index.url())
+        .args(["pip", "install", "-p", env.to_str().unwrap(), "alpha"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("temporary cache"), "warns: {stderr}");
+    assert!(run_python(&env, &["-c", "import alpha, beta"]).0);
+}
