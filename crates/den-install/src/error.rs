@@ -97,6 +97,19 @@ pub enum InstallError {
         /// What is wrong.
         reason: String,
     },
+    /// Byte-compiling the installed `.py` files failed as a whole (the interpreter could not
+    /// run); single files that do not compile are skipped instead.
+    #[error(
+        "failed to byte-compile the installed files with {}: {reason}; install without \
+         bytecode compilation or repair that interpreter",
+        python.display()
+    )]
+    Bytecode {
+        /// The interpreter that was to compile.
+        python: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
     /// The operation needs a `.dist-info` but the distribution only has legacy `.egg-info`
     /// metadata.
     #[error("{} is a legacy .egg-info distribution; den can list it but not {action} it; remove it with the tool that installed it", path.display())]

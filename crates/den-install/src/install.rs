@@ -1,7 +1,7 @@
 //! Installing an unpacked wheel into an environment (PEP 427 §Installing a wheel, steps
 //! "Spread" and the RECORD/INSTALLER bookkeeping of PEP 376, PEP 610 `direct_url.json`).
 //!
-//! Byte-compiling (`.pyc`) is not done in this release: Python compiles on first import.
+//! Byte-compiling (`.pyc`) is optional ([`InstallOptions::compile_bytecode`]).
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -11,6 +11,7 @@ use den_cache::{LinkMode, link_file};
 use den_dist::{CoreMetadata, DirectUrl, record_hash};
 use walkdir::WalkDir;
 
+use crate::bytecode;
 use crate::error::io_err;
 use crate::installed::{DistKind, InstalledDist, find_installed, read_metadata};
 use crate::paths::{normalize, relative_to, resolve_parent};
@@ -153,6 +154,12 @@ pub struct InstallOptions {
     /// an index): written as `<dist-info>/direct_url.json` (PEP 610, with pip's exact
     /// formatting, [`DirectUrl::to_json`]) and listed in RECORD.
     pub direct_url: Option<DirectUrl>,
+    /// Whether to byte-compile the installed `.py` files with the target interpreter, as
+    /// pip does by default (uv only with `--compile-bytecode`): one interpreter process per
+    /// install; files that do not compile are skipped (as pip does); the `.pyc` files are
+    /// listed in RECORD without hash (as pip lists them) and removed again on rollback (the
+    /// bytecode a replaced file had goes too; Python recompiles on import). Off by default.
+    pub compile_bytecode: bool,
 }
 
 impl Default for InstallOptions {
@@ -162,6 +169,7 @@ impl Default for InstallOptions {
             installer: "den".to_string(),
             requested: false,
             direct_url: None,
+            compile_bytecode: false,
         }
     }
 }
@@ -208,7 +216,9 @@ pub struct Installed {
 /// same name). The `.dist-info` gets `INSTALLER`, `REQUESTED` if requested,
 /// `direct_url.json` if given, and a rewritten RECORD listing every installed file relative
 /// to the site-packages directory (`../../../bin/tool`), with hash and size; hashes of
-/// unchanged files are taken from the verified wheel RECORD rather than recomputed.
+/// unchanged files are taken from the verified wheel RECORD rather than recomputed. With
+/// `options.compile_bytecode`, every placed `.py` file is then byte-compiled by
+/// `target.python` and the bytecode files are added to RECORD (without hash, as pip does).
 ///
 /// Existing files are overwritten, like pip. If a distribution with the same name is already
 /// installed in `purelib`/`platlib` (`.dist-info` only), it is replaced: its files that the
@@ -323,12 +333,7 @@ pub fn install_wheel_with_kill_switch(
         link_file(&unpacked.root.join(member), &dst, options.link_mode)
             .map_err(io_err("install", &dst))?;
     }
-    let record_text = write_record(&record);
-    for (name, content) in generated
-        .iter()
-        .map(|(name, content)| (*name, content.as_bytes()))
-        .chain([("RECORD", record_text.as_bytes())])
-    {
+    for (name, content) in &generated {
         let dst = staging.join(name);
         fs::write(&dst, content).map_err(io_err("write", &dst))?;
     }
@@ -339,6 +344,30 @@ pub fn install_wheel_with_kill_switch(
     for (dst, content) in &scripts {
         tx.place(dst, Content::Bytes(content, 0o755))?;
     }
+    if options.compile_bytecode {
+        let mut sources: Vec<PathBuf> = links
+            .iter()
+            .map(|(_, dst)| dst)
+            .chain(scripts.iter().map(|(dst, _)| dst))
+            .filter(|dst| dst.extension().is_some_and(|e| e == "py"))
+            .cloned()
+            .collect();
+        sources.sort();
+        sources.dedup();
+        for source in &sources {
+            tx.will_compile(source)?;
+        }
+        for compiled in bytecode::compile(&target.python, &sources)? {
+            record.push(RecordEntry {
+                path: relative_to(&compiled, site_packages),
+                hash: None,
+                size: None,
+            });
+        }
+        record.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    let record_path = staging.join("RECORD");
+    fs::write(&record_path, write_record(&record)).map_err(io_err("write", &record_path))?;
     // 3. What the commit makes obsolete.
     let mut skipped = Vec::new();
     if let Some((old, old_files, outside)) = &old {

@@ -11,10 +11,11 @@
 //!   outside the environment's prefix).
 //! - [`recover`]: finish or undo installs a killed den process left half-done.
 //!
-//! Not done in this release: byte-compiling to `.pyc`, and Windows `.exe` launchers.
+//! Not done in this release: Windows `.exe` launchers.
 
 #![warn(missing_docs)]
 
+mod bytecode;
 mod check;
 mod error;
 mod install;

@@ -49,6 +49,9 @@ pub(crate) enum Op {
     /// A file (or the old `.dist-info` directory) the commit makes obsolete: deleted after
     /// the commit.
     Remove(PathBuf),
+    /// The `.py` file at the path is about to be byte-compiled (rollback removes its
+    /// bytecode: `__pycache__/<stem>.*.pyc`, legacy `<stem>.pyc`).
+    Bytecode(PathBuf),
 }
 
 impl Op {
@@ -70,6 +73,7 @@ impl Op {
             Op::Replace(p, n) => vec!["replace".to_string(), text(p)?, n.clone()],
             Op::Stash(p, n) => vec!["stash".to_string(), text(p)?, n.clone()],
             Op::Remove(p) => vec!["remove".to_string(), text(p)?],
+            Op::Bytecode(p) => vec!["bytecode".to_string(), text(p)?],
         };
         let mut line = serde_json::Value::from(fields).to_string();
         line.push('\n');
@@ -89,6 +93,7 @@ impl Op {
             ("replace", 3) => Op::Replace(path(), fields[2].clone()),
             ("stash", 3) => Op::Stash(path(), fields[2].clone()),
             ("remove", 2) => Op::Remove(path()),
+            ("bytecode", 2) => Op::Bytecode(path()),
             _ => return None,
         })
     }
@@ -163,6 +168,16 @@ impl Journal {
                     // Only if empty: a concurrent install may have put files there.
                     let _ = fs::remove_dir(path);
                     Ok(())
+                }
+                Op::Bytecode(source) => {
+                    let result = remove_bytecode(source, &mut BTreeSet::new())
+                        .map(drop)
+                        .map_err(|e| io::Error::other(e.to_string()));
+                    if let Some(dir) = source.parent() {
+                        // Only if empty: other modules' bytecode may live there.
+                        let _ = fs::remove_dir(dir.join("__pycache__"));
+                    }
+                    result
                 }
                 Op::Staging(_) | Op::Final(_) | Op::Remove(_) => Ok(()),
             };
@@ -440,6 +455,11 @@ impl Transaction {
         move_path(path, &self.journal.stash.join(&name)).map_err(io_err("move aside", path))
     }
 
+    /// Journals that the `.py` file `source` is about to be byte-compiled.
+    pub(crate) fn will_compile(&mut self, source: &Path) -> Result<(), InstallError> {
+        self.log(Op::Bytecode(source.to_path_buf()))
+    }
+
     /// Schedules `path` for deletion right after the commit.
     pub(crate) fn remove_after_commit(&mut self, path: &Path) -> Result<(), InstallError> {
         self.log(Op::Remove(path.to_path_buf()))
@@ -555,6 +575,7 @@ mod tests {
             Op::Staging(PathBuf::from("/sp/.den-tmp-1-a")),
             Op::Replace(PathBuf::from("/sp/odd\nname,\"q\".py"), "3".into()),
             Op::Remove(PathBuf::from("/sp/old.py")),
+            Op::Bytecode(PathBuf::from("/sp/pkg/mod.py")),
         ];
         for op in &ops {
             let line = op.encode().unwrap();

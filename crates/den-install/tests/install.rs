@@ -488,6 +488,7 @@ fn platlib_wheels_and_copy_mode() {
             DirectUrl::from_json(r#"{"url": "file:///w/native-1.0.whl", "archive_info": {}}"#)
                 .unwrap(),
         ),
+        compile_bytecode: false,
     };
     let dist = install_wheel(&unpacked, &target, &options).unwrap().dist;
     assert!(dist.path.starts_with(&target.scheme.platlib));
@@ -645,6 +646,7 @@ fn kill_at_every_step(
     target: &InstallTarget,
     setup: &dyn Fn(),
     v2: &den_install::UnpackedWheel,
+    options: &InstallOptions,
 ) -> (usize, usize) {
     let reset = || {
         if env.exists() {
@@ -655,17 +657,12 @@ fn kill_at_every_step(
     };
     reset();
     let before = state(env);
-    install_wheel(v2, target, &InstallOptions::default()).unwrap();
+    install_wheel(v2, target, options).unwrap();
     let after = state(env);
     let (mut old, mut new) = (0, 0);
     for step in 0.. {
         reset();
-        match den_install::install_wheel_with_kill_switch(
-            v2,
-            target,
-            &InstallOptions::default(),
-            Some(step),
-        ) {
+        match den_install::install_wheel_with_kill_switch(v2, target, options, Some(step)) {
             Ok(_) => {
                 assert_eq!(state(env), after, "completed install");
                 break;
@@ -719,8 +716,9 @@ fn killed_upgrade_and_install_are_recovered_at_every_step() {
             install(&cache, &v1, &target);
         },
         &v2,
+        &InstallOptions::default(),
     );
-    let fresh = kill_at_every_step(&env, &target, &|| {}, &v2);
+    let fresh = kill_at_every_step(&env, &target, &|| {}, &v2, &InstallOptions::default());
     let reinstall = kill_at_every_step(
         &env,
         &target,
@@ -728,6 +726,7 @@ fn killed_upgrade_and_install_are_recovered_at_every_step() {
             install_wheel(&v2, &target, &InstallOptions::default()).unwrap();
         },
         &v2,
+        &InstallOptions::default(),
     );
     eprintln!(
         "kills ending old/new: upgrade {upgrade:?}, fresh {fresh:?}, reinstall {reinstall:?}"
@@ -736,6 +735,53 @@ fn killed_upgrade_and_install_are_recovered_at_every_step() {
         assert!(old > 20 && new >= 4, "{old} rolled back, {new} finished");
     }
     assert!(reinstall.0 + reinstall.1 > 20);
+}
+
+#[test]
+fn bytecode_is_compiled_recorded_and_rolled_back_at_every_step() {
+    let Some(python) = common::base_python() else {
+        eprintln!("note: no Python interpreter found; skipping");
+        return;
+    };
+    let (tmp, cache) = scratch();
+    let env = tmp.path().join("env");
+    let mut target = fake_target(&env);
+    target.python = python;
+    let v1 = demo_wheel_v1_with_old_module(tmp.path());
+    let v2 = demo_wheel("2.0")
+        .file("den_demo/broken.py", b"def (:\n")
+        .build(tmp.path());
+    let v2 = unpack_wheel(&cache, &v2).unwrap();
+    let options = InstallOptions {
+        compile_bytecode: true,
+        ..InstallOptions::default()
+    };
+    let dist = install_wheel(&v2, &target, &options).unwrap().dist;
+    let record = fs::read_to_string(dist.path.join("RECORD")).unwrap();
+    let compiled: Vec<&str> = record.lines().filter(|l| l.contains(".pyc,")).collect();
+    assert_eq!(compiled.len(), 2, "{record}");
+    for line in compiled {
+        assert!(
+            line.starts_with("den_demo/__pycache__/") && line.ends_with(".pyc,,"),
+            "{line}"
+        );
+        let path = target.scheme.purelib.join(line.trim_end_matches(",,"));
+        assert!(path.is_file(), "{}", path.display());
+    }
+    // Upgrade from a version installed without bytecode, and a fresh install.
+    let upgrade = kill_at_every_step(
+        &env,
+        &target,
+        &|| {
+            install(&cache, &v1, &target);
+        },
+        &v2,
+        &options,
+    );
+    let fresh = kill_at_every_step(&env, &target, &|| {}, &v2, &options);
+    for (old, new) in [upgrade, fresh] {
+        assert!(old > 20 && new >= 4, "{old} rolled back, {new} finished");
+    }
 }
 
 #[test]

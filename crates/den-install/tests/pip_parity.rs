@@ -533,3 +533,57 @@ fn unpack_index_is_safe_under_concurrent_use() {
     let name = PackageName::from_str("conc").unwrap();
     assert_eq!(unpack_wheel(&cache, &paths[0]).unwrap().filename.name, name);
 }
+
+#[test]
+fn compiled_bytecode_is_recorded_as_pip_records_it() {
+    let Some(venv) = Venv::with_newest_pip() else {
+        return;
+    };
+    let (tmp, cache) = scratch();
+    let wheel = demo_wheel("1.0").build(tmp.path());
+    let (pip_dir, den_dir) = (tmp.path().join("pip"), tmp.path().join("den"));
+    run(venv
+        .python()
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-index",
+            "--no-deps",
+            "--target",
+        ])
+        .arg(&pip_dir)
+        .arg(&wheel));
+    let facts = SchemePython {
+        version: venv.target.python_version,
+        free_threaded: false,
+        virtualenv: true,
+    };
+    let target = InstallTarget {
+        scheme: InstallScheme::for_target(&den_dir, &facts),
+        python: venv.target.python.clone(),
+        python_version: venv.target.python_version,
+    };
+    let unpacked = unpack_wheel(&cache, &wheel).unwrap();
+    let options = InstallOptions {
+        compile_bytecode: true,
+        ..InstallOptions::default()
+    };
+    install_wheel(&unpacked, &target, &options).unwrap();
+    let bytecode_rows = |dir: &Path| -> BTreeSet<String> {
+        fs::read_to_string(dir.join("den_demo-1.0.dist-info/RECORD"))
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(".pyc"))
+            .map(str::to_string)
+            .collect()
+    };
+    let rows = bytecode_rows(&den_dir);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows, bytecode_rows(&pip_dir));
+    let out = run(Command::new(&venv.target.python)
+        .env("PYTHONPATH", &den_dir)
+        .args(["-c", "import den_demo.cli; print(den_demo.cli.__cached__)"]));
+    assert!(Path::new(out.trim()).is_file(), "{out}");
+}
