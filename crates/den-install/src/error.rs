@@ -90,11 +90,11 @@ pub enum InstallError {
         source: den_dist::MetadataError,
     },
     /// A `direct_url.json` (PEP 610) is not valid.
-    #[error("{}: invalid direct_url.json: {reason}", path.display())]
+    #[error("{}: {reason}", path.display())]
     DirectUrl {
         /// The direct_url.json file.
         path: PathBuf,
-        /// What is wrong.
+        /// What is wrong, starting `invalid direct_url.json (PEP 610)`.
         reason: String,
     },
     /// Byte-compiling the installed `.py` files failed as a whole (the interpreter could not

@@ -120,6 +120,15 @@ fn direct_url_is_written_recorded_and_frozen() {
         assert_eq!(read.url, direct.redacted_url());
         assert_eq!(dist.freeze_line(), freeze);
     }
+    // An invalid file is an error naming it; freeze falls back to `==`, as pip does.
+    let dist = install_direct(&cache, &wheel, &target, None);
+    fs::write(dist.path.join("direct_url.json"), r#"{"url": "x"}"#).unwrap();
+    let err = dist.direct_url().unwrap_err().to_string();
+    assert!(
+        err.contains("den_demo-1.0.dist-info/direct_url.json: invalid direct_url.json"),
+        "{err}"
+    );
+    assert_eq!(dist.freeze_line(), "Den.Demo==1.0");
     // An index install (no direct_url) replaces the direct one: no direct_url.json left.
     let dist = install_direct(&cache, &wheel, &target, None);
     assert!(!dist.path.join("direct_url.json").exists());
