@@ -14,7 +14,7 @@ use walkdir::WalkDir;
 use crate::bytecode;
 use crate::error::io_err;
 use crate::installed::{DistKind, InstalledDist, find_installed, read_metadata};
-use crate::paths::{normalize, relative_to, resolve_parent};
+use crate::paths::{ParentResolver, normalize, relative_to};
 use crate::record::{RecordEntry, parse_record, write_record};
 use crate::scripts::{
     ScriptEntryPoint, apply_versioned_names, parse_script_entry_points, rewrite_python_shebang,
@@ -373,14 +373,15 @@ pub fn install_wheel_with_kill_switch(
     if let Some((old, old_files, outside)) = &old {
         // Compared with symlinked directories resolved, so that a file just placed is never
         // deleted as "old" under another spelling of its path.
+        let mut resolver = ParentResolver::default();
         let placed: HashSet<PathBuf> = links
             .iter()
             .map(|(_, dst)| dst)
             .chain(scripts.iter().map(|(dst, _)| dst))
-            .map(|dst| resolve_parent(&normalize(dst)))
+            .map(|dst| resolver.resolve(&normalize(dst)))
             .collect();
         for file in old_files {
-            if !placed.contains(&resolve_parent(file))
+            if !placed.contains(&resolver.resolve(file))
                 && !fs::symlink_metadata(file).is_ok_and(|m| m.is_dir())
             {
                 tx.remove_after_commit(file)?;

@@ -1,5 +1,6 @@
 //! Lexical path arithmetic for RECORD paths (no file-system access, symlinks not resolved).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub(crate) use den_cache::normalize_path as normalize;
@@ -46,14 +47,31 @@ pub(crate) fn is_inside(path: &Path, prefix: &Path) -> bool {
     path != prefix && path.starts_with(prefix)
 }
 
-/// `path` with its parent directory resolved (symlinks followed), for comparing file
-/// identities; `path` itself when the parent cannot be resolved (does not exist).
-pub(crate) fn resolve_parent(path: &Path) -> PathBuf {
-    match (path.parent(), path.file_name()) {
-        (Some(parent), Some(name)) => parent
-            .canonicalize()
-            .map_or_else(|_| path.to_path_buf(), |parent| parent.join(name)),
-        _ => path.to_path_buf(),
+/// Resolves the parent directories of paths (symlinks followed) for comparing file
+/// identities, remembering each directory's answer: files share few directories, and each
+/// resolution costs a system call per path component.
+#[derive(Default)]
+pub(crate) struct ParentResolver {
+    resolved: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl ParentResolver {
+    /// `path` with its parent directory resolved; `path` itself when the parent cannot be
+    /// resolved (does not exist).
+    pub(crate) fn resolve(&mut self, path: &Path) -> PathBuf {
+        self.resolve_existing(path)
+            .unwrap_or_else(|| path.to_path_buf())
+    }
+
+    /// `path` with its parent directory resolved; `None` when the parent cannot be resolved
+    /// (does not exist) or `path` has no parent.
+    pub(crate) fn resolve_existing(&mut self, path: &Path) -> Option<PathBuf> {
+        let (parent, name) = (path.parent()?, path.file_name()?);
+        let resolved = self
+            .resolved
+            .entry(parent.to_path_buf())
+            .or_insert_with(|| parent.canonicalize().ok());
+        resolved.as_ref().map(|parent| parent.join(name))
     }
 }
 

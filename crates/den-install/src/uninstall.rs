@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::InstallError;
 use crate::error::io_err;
 use crate::installed::{DistKind, InstalledDist};
-use crate::paths::{env_prefix, is_inside, normalize, resolve_parent};
+use crate::paths::{ParentResolver, env_prefix, is_inside, normalize};
 
 /// What [`uninstall`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -159,16 +159,19 @@ pub(crate) fn recorded_files(
     let prefix = env_prefix(site_packages);
     let real_prefix = prefix.canonicalize().unwrap_or_else(|_| prefix.clone());
     let dist_info = normalize(&dist.path);
+    let mut resolver = ParentResolver::default();
     let (inside, outside): (Vec<PathBuf>, Vec<PathBuf>) = dist
         .record()?
         .into_iter()
         .map(|entry| normalize(&site_packages.join(entry.path)))
         .filter(|path| !path.starts_with(&dist_info))
         .partition(|path| {
-            // Lexically inside, and not leaving through a symlinked directory either.
+            // Lexically inside, and not leaving through a symlinked directory either (a
+            // parent that does not exist leads nowhere).
             is_inside(path, &prefix)
-                && (path.parent().is_none_or(|p| !p.exists())
-                    || is_inside(&resolve_parent(path), &real_prefix))
+                && resolver
+                    .resolve_existing(path)
+                    .is_none_or(|real| is_inside(&real, &real_prefix))
         });
     for path in &outside {
         tracing::debug!(
