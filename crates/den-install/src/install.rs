@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use den_cache::{LinkMode, link_file};
-use den_dist::{CoreMetadata, DirectUrl, record_hash};
+use den_dist::{CoreMetadata, DirectUrl, HashAlgorithm, Hasher, record_hash};
 use walkdir::WalkDir;
 
 use crate::bytecode;
@@ -335,7 +335,11 @@ pub fn install_wheel_with_kill_switch(
     }
     for (name, content) in &generated {
         let dst = staging.join(name);
-        fs::write(&dst, content).map_err(io_err("write", &dst))?;
+        if matches!(*name, "INSTALLER" | "REQUESTED") && options.link_mode != LinkMode::Copy {
+            write_shared(unpacked, &dst, content.as_bytes())?;
+        } else {
+            fs::write(&dst, content).map_err(io_err("write", &dst))?;
+        }
     }
     // 2. The files, each old one saved before being overwritten.
     for (src, dst) in &links {
@@ -590,6 +594,28 @@ fn carried_entry(
             &fs::read(src).map_err(io_err("read", src))?,
         )),
     }
+}
+
+/// Places `content` at `dst` as a hardlink to a shared copy beside the unpacked wheels
+/// (`<archive bucket>/.den-shared/<sha256 of content>`, written atomically the first time and
+/// rewritten if it no longer holds `content`), for the small files that are the same in every
+/// install (`INSTALLER`, `REQUESTED`): on common file systems creating a file costs far more
+/// than linking one. Falls back to writing the file when linking is not possible.
+fn write_shared(unpacked: &UnpackedWheel, dst: &Path, content: &[u8]) -> Result<(), InstallError> {
+    let write = || fs::write(dst, content).map_err(io_err("write", dst));
+    let Some(bucket) = unpacked.root.parent() else {
+        return write();
+    };
+    let mut hasher = Hasher::new(HashAlgorithm::Sha256);
+    hasher.update(content);
+    let shared = bucket.join(".den-shared").join(hasher.finalize().hex);
+    let current = fs::read(&shared).is_ok_and(|bytes| bytes == content);
+    if (current || den_cache::write_atomic(&shared, content).is_ok())
+        && fs::hard_link(&shared, dst).is_ok()
+    {
+        return Ok(());
+    }
+    write()
 }
 
 /// The RECORD row for freshly written `content` installed at `path` (relative).

@@ -48,13 +48,14 @@ fn dirs(root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The names in the cache's archive bucket, its lock directory aside.
+/// The names in the cache's archive bucket, its dot-directories (locks, hash index, shared
+/// generated files) aside.
 fn archive_entries(cache: &Cache) -> Vec<String> {
     let bucket = cache.bucket(CacheBucket::Archive).unwrap();
     fs::read_dir(&bucket)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n != ".locks" && n != ".index")
+        .filter(|n| !n.starts_with('.'))
         .collect()
 }
 
@@ -211,6 +212,13 @@ fn installs_into_real_venv_and_runs() {
         use std::os::unix::fs::MetadataExt;
         let module = venv.site_packages().join("den_demo/__init__.py");
         assert!(fs::metadata(&module).unwrap().nlink() > 1);
+        // INSTALLER and REQUESTED are links to shared copies, not new files.
+        for name in ["INSTALLER", "REQUESTED"] {
+            assert!(
+                fs::metadata(dist.path.join(name)).unwrap().nlink() > 1,
+                "{name}"
+            );
+        }
         let script = fs::metadata(bin.join("demo-script")).unwrap();
         assert_eq!(script.nlink(), 1);
         assert_eq!(script.mode() & 0o777, 0o755);
@@ -508,6 +516,8 @@ fn platlib_wheels_and_copy_mode() {
         use std::os::unix::fs::MetadataExt;
         let file = fs::metadata(target.scheme.platlib.join("native/__init__.py")).unwrap();
         assert_eq!(file.nlink(), 1, "copy mode must not hardlink");
+        let installer = fs::metadata(dist.path.join("INSTALLER")).unwrap();
+        assert_eq!(installer.nlink(), 1, "copy mode must not hardlink");
     }
     uninstall(&dist).unwrap();
     assert!(!target.scheme.purelib.join("native_pure.py").exists());
