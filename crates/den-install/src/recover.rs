@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::InstallError;
 use crate::error::io_err;
-use crate::transaction::{Journal, STASH_PREFIX, TMP_PREFIX, remove_any};
+use crate::transaction::{
+    JOURNAL_PREFIX, Journal, LEGACY_JOURNAL, STASH_PREFIX, TMP_PREFIX, remove_any,
+};
 
 /// What [`recover`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,7 +55,8 @@ impl RecoveryReport {
 /// ones are skipped). Must run while holding the environment's lock, so that no live den
 /// process owns the leftovers.
 ///
-/// For each `.den-stash-<pid>-*` directory (an install's journal and saved files):
+/// For each journal (`.den-journal-<pid>-*`, or `journal` inside a `.den-stash-<pid>-*`
+/// directory as earlier den versions wrote it) with its saved files (`.den-stash-<pid>-*`):
 /// - if the journal's staging directory `.den-tmp-<pid>-*` still exists, the install had not
 ///   committed: it is **rolled back**, newest change first: files it created where nothing
 ///   was are deleted, files it replaced or moved aside are put back from the stash,
@@ -62,11 +65,11 @@ impl RecoveryReport {
 /// - otherwise the new `.dist-info` was renamed into place (the commit point): the install
 ///   is **finished**: the old version's files not in the new one, its `.dist-info` and the
 ///   bytecode of its removed `.py` files are deleted, then emptied directories;
-/// - then the stash directory goes.
+/// - then the stash directory and the journal go.
 ///
-/// Afterwards every remaining `.den-tmp-*` entry of the directory (a staging directory
-/// whose journal was never written or was already cleaned, so nothing was placed from it)
-/// is deleted. Temporary files that installs write beside files they replace are journaled
+/// Afterwards stash directories without a journal are deleted, and every remaining
+/// `.den-tmp-*` entry of the directory (a staging directory whose journal was never written
+/// or was already cleaned, so nothing was placed from it) is deleted. Temporary files that installs write beside files they replace are journaled
 /// and handled by the two cases above.
 ///
 /// Errors: a directory cannot be listed or a journal cannot be read ([`InstallError::Io`]);
@@ -91,24 +94,34 @@ fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallErr
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(io_err("list", dir)(e)),
     };
-    // One listing for both kinds of leftovers: this runs before every change to an
+    // One listing for every kind of leftover: this runs before every change to an
     // environment.
+    let mut journals = Vec::new();
     let mut stashes = Vec::new();
     let mut temps = Vec::new();
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(STASH_PREFIX) {
+        if name.starts_with(JOURNAL_PREFIX) {
+            let path = entry.path();
+            journals.push((Journal::stash_of(&path), path));
+        } else if name.starts_with(STASH_PREFIX) {
             stashes.push(entry.path());
         } else if name.starts_with(TMP_PREFIX) {
             temps.push(entry.path());
         }
     }
-    stashes.sort();
-    temps.sort();
-    for stash in stashes {
-        let journal = Journal::read(&stash)?;
-        let name = journal.final_path().unwrap_or(&stash).to_path_buf();
+    // Earlier den versions kept the journal inside the stash directory.
+    for stash in &stashes {
+        let legacy = stash.join(LEGACY_JOURNAL);
+        if legacy.is_file() {
+            journals.push((stash.clone(), legacy));
+        }
+    }
+    journals.sort();
+    for (stash, path) in journals {
+        let journal = Journal::read(&path, &stash)?;
+        let name = journal.final_path().unwrap_or(&path).to_path_buf();
         if journal.committed() {
             tracing::debug!("finishing the interrupted install of {}", name.display());
             report
@@ -122,7 +135,19 @@ fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallErr
                 report.rolled_back.push(name);
             }
         }
-        report.removed.push(stash);
+        report.removed.push(path);
+    }
+    // Stash directories whose journal was already deleted: nothing refers to them.
+    for stash in stashes
+        .into_iter()
+        .filter(|s| fs::symlink_metadata(s).is_ok())
+    {
+        match remove_any(&stash) {
+            Ok(()) => report.removed.push(stash),
+            Err(e) => report
+                .problems
+                .push(format!("could not remove {}: {e}", stash.display())),
+        }
     }
     // Those the journals above already cleaned up are gone.
     for temp in temps
@@ -137,4 +162,47 @@ fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallErr
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journals_of_earlier_versions_and_orphan_stashes_are_handled() {
+        let dir = tempfile::tempdir().unwrap();
+        let sp = dir.path();
+        let staging = sp.join(".den-tmp-1-abc");
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join("METADATA"), "x").unwrap();
+        fs::create_dir(sp.join("pkg")).unwrap();
+        let placed = sp.join("pkg/new.py");
+        fs::write(&placed, "NEW = 1\n").unwrap();
+        let old_stash = sp.join(".den-stash-1-abc");
+        fs::create_dir(&old_stash).unwrap();
+        let line = |fields: &[&str]| format!("{}\n", serde_json::Value::from(fields.to_vec()));
+        let final_path = sp.join("pkg-1.0.dist-info");
+        let journal = [
+            line(&["staging", staging.to_str().unwrap()]),
+            line(&["final", final_path.to_str().unwrap()]),
+            line(&["dir", sp.join("pkg").to_str().unwrap()]),
+            line(&["new", placed.to_str().unwrap()]),
+        ]
+        .concat();
+        fs::write(old_stash.join(LEGACY_JOURNAL), journal).unwrap();
+        let orphan = sp.join(".den-stash-2-def");
+        fs::create_dir(&orphan).unwrap();
+        fs::write(orphan.join("0"), "saved").unwrap();
+
+        let report = recover(&[sp.to_path_buf()]).unwrap();
+        assert!(report.problems.is_empty(), "{report:?}");
+        assert_eq!(report.rolled_back, [final_path]);
+        assert!(report.removed.contains(&orphan), "{report:?}");
+        let left: Vec<_> = fs::read_dir(sp)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        assert!(recover(&[sp.to_path_buf()]).unwrap().is_empty());
+    }
 }

@@ -3,8 +3,13 @@
 //! Layout in the site-packages directory of the install:
 //! - `.den-tmp-<pid>-<random>/`: the new `.dist-info`, assembled before anything else is
 //!   touched; renaming it to its final name is the commit point.
-//! - `.den-stash-<pid>-<random>/`: a `journal` (one JSON array per line, appended *before*
-//!   each change) and the saved copies of replaced files, named `0`, `1`, ...
+//! - `.den-journal-<pid>-<token>`: the journal, one JSON array per line, appended *before*
+//!   each change.
+//! - `.den-stash-<pid>-<token>/`: the saved copies of replaced files, named `0`, `1`, ...;
+//!   created only when something is replaced (a fresh install creates no directory besides
+//!   the staging one: on common file systems creating an inode costs far more than linking).
+//!   Journals of earlier den versions live inside it as `journal`; [`crate::recover`] reads
+//!   both layouts.
 //!
 //! The staging directory is created before the journal, and only the commit renames it away,
 //! so "the journal's staging directory is gone" means "committed". A failure rolls back in
@@ -23,10 +28,12 @@ use crate::uninstall::{remove_bytecode, remove_empty_dirs};
 
 /// Name prefix of staging directories and temporary files.
 pub(crate) const TMP_PREFIX: &str = ".den-tmp-";
-/// Name prefix of stash directories (which hold the journal).
+/// Name prefix of stash directories.
 pub(crate) const STASH_PREFIX: &str = ".den-stash-";
-/// The journal's file name inside a stash directory.
-const JOURNAL: &str = "journal";
+/// Name prefix of journal files; the rest (`<pid>-<token>`) names the stash directory too.
+pub(crate) const JOURNAL_PREFIX: &str = ".den-journal-";
+/// The journal's file name inside a stash directory, in the layout of earlier den versions.
+pub(crate) const LEGACY_JOURNAL: &str = "journal";
 
 /// One journaled change. Written before the change is made; undoing or finishing a change
 /// that was journaled but not (fully) made is harmless.
@@ -99,29 +106,42 @@ impl Op {
     }
 }
 
-/// A journal read back from a stash directory (by [`crate::recover`]) or kept by a live
-/// [`Transaction`].
+/// A journal read back (by [`crate::recover`]) or kept by a live [`Transaction`].
 #[derive(Debug)]
 pub(crate) struct Journal {
-    /// The `.den-stash-*` directory.
+    /// The journal file.
+    pub(crate) path: PathBuf,
+    /// The `.den-stash-*` directory of saved files (it may not exist).
     pub(crate) stash: PathBuf,
     /// The changes, oldest first.
     pub(crate) ops: Vec<Op>,
 }
 
 impl Journal {
-    /// Reads the journal of stash directory `stash`; a missing journal reads as empty.
-    pub(crate) fn read(stash: &Path) -> Result<Self, InstallError> {
-        let path = stash.join(JOURNAL);
-        let text = match fs::read_to_string(&path) {
+    /// Reads the journal file `path` whose saved files are in `stash`; a missing journal
+    /// reads as empty.
+    pub(crate) fn read(path: &Path, stash: &Path) -> Result<Self, InstallError> {
+        let text = match fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(io_err("read", &path)(e)),
+            Err(e) => return Err(io_err("read", path)(e)),
         };
         Ok(Self {
+            path: path.to_path_buf(),
             stash: stash.to_path_buf(),
             ops: text.lines().filter_map(Op::decode).collect(),
         })
+    }
+
+    /// The stash directory that goes with journal file `journal`
+    /// (`.den-journal-<pid>-<token>` → `.den-stash-<pid>-<token>`).
+    pub(crate) fn stash_of(journal: &Path) -> PathBuf {
+        let name = journal
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let rest = name.strip_prefix(JOURNAL_PREFIX).unwrap_or(&name);
+        journal.with_file_name(format!("{STASH_PREFIX}{rest}"))
     }
 
     /// The staging directory, if the journal got that far.
@@ -244,10 +264,17 @@ impl Journal {
         problems
     }
 
-    fn delete_stash(&self) -> Option<String> {
-        remove_any(&self.stash)
-            .err()
-            .map(|e| format!("could not remove {}: {e}", self.stash.display()))
+    /// Deletes the stash directory, then the journal (a journal without its stash reads as
+    /// "nothing was saved", which is then true).
+    fn delete_stash(&self) -> Vec<String> {
+        [&self.stash, &self.path]
+            .into_iter()
+            .filter_map(|path| {
+                remove_any(path)
+                    .err()
+                    .map(|e| format!("could not remove {}: {e}", path.display()))
+            })
+            .collect()
     }
 }
 
@@ -270,6 +297,8 @@ pub(crate) struct Transaction {
     /// The stash directory's random part, making temporary file names unique between
     /// concurrent transactions of one process.
     token: String,
+    /// Whether the stash directory exists yet (it is made on first use).
+    stash_created: bool,
     /// Directories known to exist (created or checked by [`Transaction::create_dir_all`]).
     known_dirs: HashSet<PathBuf>,
     finished: bool,
@@ -280,7 +309,8 @@ pub(crate) struct Transaction {
 
 impl Transaction {
     /// Starts an install whose `.dist-info` will be `final_path` (inside `site_packages`,
-    /// which must exist): creates the staging directory, then the stash and its journal.
+    /// which must exist): creates the staging directory, then the journal (the stash
+    /// directory waits until something is saved).
     /// `kill_after`: test hook, see [`crate::install_wheel_with_kill_switch`].
     pub(crate) fn begin(
         site_packages: &Path,
@@ -296,16 +326,22 @@ impl Transaction {
                 .map_err(io_err("create a temporary directory in", site_packages))
         };
         let staging = make_dir(format!("{TMP_PREFIX}{pid}-"))?;
-        let stash = match make_dir(format!("{STASH_PREFIX}{pid}-")) {
-            Ok(stash) => stash,
+        let created = tempfile::Builder::new()
+            .prefix(&format!("{JOURNAL_PREFIX}{pid}-"))
+            .tempfile_in(site_packages)
+            .map_err(io_err("create a journal in", site_packages))
+            .and_then(|file| {
+                file.keep()
+                    .map_err(|e| io_err("keep", site_packages)(e.error))
+            });
+        let (file, journal_path) = match created {
+            Ok(created) => created,
             Err(e) => {
                 let _ = fs::remove_dir_all(&staging);
                 return Err(e);
             }
         };
-        let journal_path = stash.join(JOURNAL);
-        let file = fs::File::create_new(&journal_path).map_err(io_err("create", &journal_path));
-        let token = stash
+        let token = journal_path
             .file_name()
             .map(|n| {
                 n.to_string_lossy()
@@ -316,16 +352,9 @@ impl Transaction {
             })
             .unwrap_or_default();
         let journal = Journal {
-            stash: stash.clone(),
+            stash: Journal::stash_of(&journal_path),
+            path: journal_path,
             ops: Vec::new(),
-        };
-        let file = match file {
-            Ok(file) => file,
-            Err(e) => {
-                journal.roll_back();
-                let _ = fs::remove_dir_all(&staging);
-                return Err(e);
-            }
         };
         let mut tx = Self {
             journal,
@@ -334,6 +363,7 @@ impl Transaction {
             staging: staging.clone(),
             final_path: final_path.to_path_buf(),
             token,
+            stash_created: false,
             known_dirs: HashSet::new(),
             finished: false,
             kill_after,
@@ -367,17 +397,25 @@ impl Transaction {
     fn log(&mut self, op: Op) -> Result<(), InstallError> {
         self.step()?;
         let line = op.encode()?;
-        let path = self.journal.stash.join(JOURNAL);
         self.file
             .write_all(line.as_bytes())
-            .map_err(io_err("write", &path))?;
+            .map_err(io_err("write", &self.journal.path))?;
         self.journal.ops.push(op);
         self.step()
     }
 
-    /// A fresh stash entry name.
-    fn stash_name(&self) -> String {
-        self.journal.ops.len().to_string()
+    /// A fresh stash entry name, the stash directory being created first if needed.
+    fn stash_name(&mut self) -> Result<String, InstallError> {
+        if !self.stash_created {
+            let stash = &self.journal.stash;
+            match fs::create_dir(stash) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(io_err("create directory", stash)(e)),
+            }
+            self.stash_created = true;
+        }
+        Ok(self.journal.ops.len().to_string())
     }
 
     /// Creates `dir` and its missing ancestors, journaling each one. Directories already
@@ -427,7 +465,7 @@ impl Transaction {
                 write_content(dst, &content)
             }
             Ok(_) => {
-                let name = self.stash_name();
+                let name = self.stash_name()?;
                 let saved = self.journal.stash.join(&name);
                 self.log(Op::Replace(dst.to_path_buf(), name.clone()))?;
                 fs::hard_link(dst, &saved)
@@ -450,7 +488,7 @@ impl Transaction {
     /// Moves the file or directory at `path` into the stash (rollback puts it back, the
     /// commit deletes it).
     pub(crate) fn stash(&mut self, path: &Path) -> Result<(), InstallError> {
-        let name = self.stash_name();
+        let name = self.stash_name()?;
         self.log(Op::Stash(path.to_path_buf(), name.clone()))?;
         move_path(path, &self.journal.stash.join(&name)).map_err(io_err("move aside", path))
     }
