@@ -510,6 +510,10 @@ pub struct InstallArgs {
     /// How files get from the cache into the environment.
     #[arg(long, value_enum, default_value = "hardlink")]
     pub link_mode: LinkModeArg,
+    /// Compile the installed Python files to bytecode (.pyc), as pip does by default; den,
+    /// like uv, leaves it to the first import unless asked.
+    #[arg(long, alias = "compile-bytecode")]
+    pub compile: bool,
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,

@@ -20,7 +20,12 @@ pub fn run(args: &CheckArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
         return Ok(ExitCode::SUCCESS);
     }
     for problem in problems {
-        printer.out(problem);
+        // As pip: unreadable dependency data is a warning on stderr, and still a failure.
+        if matches!(problem, den_install::CheckProblem::Unreadable { .. }) {
+            printer.warn(format!("WARNING: {problem}"));
+        } else {
+            printer.out(problem);
+        }
     }
     Ok(ExitCode::FAILURE)
 }

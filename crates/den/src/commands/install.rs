@@ -146,7 +146,11 @@ pub fn install_into(
         den_install::unpack_wheel(cache, wheel)
             .with_context(|| format!("cannot use {}", wheel.display()))
     })?;
-    install_all(target, args.link_mode, &plan.install, &unpacked, printer)?;
+    let placement = Placement {
+        link_mode: args.link_mode,
+        compile_bytecode: args.compile,
+    };
+    install_all(target, placement, &plan.install, &unpacked, printer)?;
     printer.status(format!("Successfully installed {}", plan.names()));
     Ok(ExitCode::SUCCESS)
 }
@@ -343,11 +347,20 @@ impl Plan {
     }
 }
 
+/// How installed files are placed: `--link-mode` and `--compile`.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement {
+    /// How files get from the cache into the environment.
+    pub link_mode: LinkModeArg,
+    /// Compile `.py` files to bytecode.
+    pub compile_bytecode: bool,
+}
+
 /// Installs every planned distribution, in parallel, inside a critical section: a signal stops
 /// den after the distributions in hand, never in the middle of one.
 pub fn install_all(
     target: &Target,
-    link_mode: LinkModeArg,
+    placement: Placement,
     packages: &[ResolvedPackage],
     unpacked: &[UnpackedWheel],
     printer: &Printer,
@@ -366,8 +379,9 @@ pub fn install_all(
         }
         let options = InstallOptions {
             requested: package.requested,
-            link_mode: link_mode.into(),
+            link_mode: placement.link_mode.into(),
             direct_url: package.file.direct_url(),
+            compile_bytecode: placement.compile_bytecode,
             ..InstallOptions::default()
         };
         let installed = den_install::install_wheel(wheel, &install_target, &options)

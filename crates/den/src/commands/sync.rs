@@ -18,7 +18,7 @@ use crate::pipeline::Inputs;
 use crate::printer::Printer;
 use crate::target::{self, Access};
 
-use super::install::{Plan, check_hashes_present, fetch_wheels, install_all, parallel};
+use super::install::{Placement, Plan, check_hashes_present, fetch_wheels, install_all, parallel};
 
 /// Distributions `den pip sync` and `den env wipe` leave alone (unless the files list them).
 pub const SEED_PACKAGES: [&str; 3] = ["pip", "setuptools", "wheel"];
@@ -95,7 +95,11 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         }
     }
     if !plan.install.is_empty() {
-        install_all(&target, args.link_mode, &plan.install, &unpacked, printer)?;
+        let placement = Placement {
+            link_mode: args.link_mode,
+            compile_bytecode: false,
+        };
+        install_all(&target, placement, &plan.install, &unpacked, printer)?;
         printer.status(format!("Successfully installed {}", plan.names()));
     }
     Ok(ExitCode::SUCCESS)
