@@ -506,9 +506,13 @@ impl IndexClient {
                 uncached.join(", ")
             );
         }
+        // Collected into a fresh vector: an in-place collect would keep the entries' much
+        // larger allocation alive for as long as the page is.
+        let mut shared = Vec::with_capacity(files.len());
+        shared.extend(files.into_iter().map(Arc::new));
         Ok(Some(Arc::new(ProjectFiles {
             name: name.clone(),
-            files,
+            files: shared,
         })))
     }
 

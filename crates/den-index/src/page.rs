@@ -69,8 +69,9 @@ impl std::fmt::Display for FileOrigin {
 pub struct ProjectFiles {
     /// The normalized project name.
     pub name: PackageName,
-    /// The files, in index order then page order.
-    pub files: Vec<IndexFile>,
+    /// The files, in index order then page order; shared, so handing them to a resolver
+    /// copies pointers, not file entries.
+    pub files: Vec<std::sync::Arc<IndexFile>>,
 }
 
 /// The parts of a file entry common to both formats, before classification.

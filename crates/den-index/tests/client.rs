@@ -85,7 +85,7 @@ async fn demo_files(client: &IndexClient) -> Result<Arc<ProjectFiles>, IndexErro
     client.project_files(&name("demo")).await
 }
 
-fn file<'a>(files: &'a [IndexFile], filename: &str) -> &'a IndexFile {
+fn file<'a>(files: &'a [Arc<IndexFile>], filename: &str) -> &'a IndexFile {
     files.iter().find(|f| f.raw_filename == filename).unwrap()
 }
 

@@ -13,7 +13,7 @@ use pep508_rs::VerbatimUrl;
 
 use crate::source::{PackageSource, SourceError, SourceFile};
 
-impl SourceFile for IndexFile {
+impl SourceFile for Arc<IndexFile> {
     fn filename(&self) -> &DistFilename {
         &self.filename
     }
@@ -28,11 +28,11 @@ impl SourceFile for IndexFile {
 }
 
 impl PackageSource for IndexClient {
-    type File = IndexFile;
+    type File = Arc<IndexFile>;
 
     /// Every file of the project on all configured indexes; [`SourceError::NotFound`] with the
     /// (redacted) URLs of the indexes asked when none knows it.
-    async fn files(&self, name: &PackageName) -> Result<Vec<IndexFile>, SourceError> {
+    async fn files(&self, name: &PackageName) -> Result<Vec<Arc<IndexFile>>, SourceError> {
         match self.project_files(name).await {
             Ok(project) => Ok(project.files.clone()),
             Err(IndexError::NotFound { indexes, .. }) => Err(SourceError::NotFound {
@@ -48,7 +48,7 @@ impl PackageSource for IndexClient {
     async fn metadata(
         &self,
         _name: &PackageName,
-        file: &IndexFile,
+        file: &Arc<IndexFile>,
     ) -> Result<CoreMetadata, SourceError> {
         self.wheel_metadata(file)
             .await
@@ -61,7 +61,7 @@ impl PackageSource for IndexClient {
         &self,
         name: &PackageName,
         url: &VerbatimUrl,
-    ) -> Result<(IndexFile, CoreMetadata), SourceError> {
+    ) -> Result<(Arc<IndexFile>, CoreMetadata), SourceError> {
         Err(SourceError::Other(Arc::new(UrlNotSupported {
             requirement: format!("{name} @ {}", redact_credentials(url.as_str())),
         })))

@@ -27,12 +27,9 @@ use url::Url;
 /// A distribution the resolver can choose: a file an index (or `--find-links`) lists, or a
 /// direct reference.
 #[derive(Debug, Clone)]
-// Index files are the common case and are listed by the thousand; boxing them would cost an
-// allocation each to save space only for the rare direct references.
-#[allow(clippy::large_enum_variant)]
 pub enum Dist {
-    /// A wheel or source distribution from an index.
-    Index(IndexFile),
+    /// A wheel or source distribution from an index (shared with the index client's page).
+    Index(Arc<IndexFile>),
     /// A URL, path or git requirement, fetched already.
     Direct(Arc<DirectDist>),
 }
