@@ -194,6 +194,7 @@ impl Ctx<'_> {
             .into());
         }
         let cache = crate::open_cache(self.global)?;
+        let _shared = cache.shared_lock()?;
         let _discard_on_signal = DiscardOnSignal::new(root.clone());
         let venv_options = VenvOptions {
             prompt: Prompt::from_arg(options.prompt.as_deref()),
