@@ -100,7 +100,7 @@ pub fn install_into(
     }
     let source = Arc::new(inputs.source(cache, &target.interpreter)?);
     let runtime = crate::pipeline::runtime()?;
-    let (plan, wheels) = runtime.block_on(async {
+    let (plan, unpacked) = runtime.block_on(async {
         inputs.name_unnamed(&source).await?;
         let requested: Vec<PackageName> =
             inputs.requirements.iter().map(|r| r.name.clone()).collect();
@@ -121,8 +121,8 @@ pub fn install_into(
         if args.dry_run {
             return anyhow::Ok((plan, Vec::new()));
         }
-        let wheels = fetch_wheels(&source, &plan.install, &inputs.hashes, printer).await?;
-        anyhow::Ok((plan, wheels))
+        let unpacked = prepare(&source, cache, &plan.install, &inputs.hashes, printer).await?;
+        anyhow::Ok((plan, unpacked))
     })?;
     if let Some(path) = &args.report {
         super::report::write(path, &plan.install, &target.interpreter, &source, &runtime)?;
@@ -142,10 +142,6 @@ pub fn install_into(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let unpacked = parallel(printer, "Preparing", &wheels, |wheel| {
-        den_install::unpack_wheel(cache, wheel)
-            .with_context(|| format!("cannot use {}", wheel.display()))
-    })?;
     let placement = Placement {
         link_mode: args.link_mode,
         compile_bytecode: args.compile,
@@ -155,41 +151,53 @@ pub fn install_into(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Downloads (or builds) a wheel for every package, several at once, checking `--hash`es on
-/// each downloaded archive before anything is built from it. Returns the wheels in order.
+/// Downloads (or builds) a wheel for every package and unpacks it into the cache, several at
+/// once: each wheel is unpacked (and its RECORD verified) on a blocking thread as soon as it
+/// arrives, so unzipping overlaps the downloads still running. `--hash`es are checked on each
+/// downloaded archive before anything is built from it. Returns the unpacked wheels in order.
 ///
-/// Errors: the first download, hash or build failure.
-pub async fn fetch_wheels(
+/// Errors: the first download, hash, build or unpack failure, naming the distribution.
+pub async fn prepare(
     source: &DenSource,
+    cache: &Cache,
     packages: &[ResolvedPackage],
     hashes: &Hashes,
     printer: &Printer,
-) -> anyhow::Result<Vec<PathBuf>> {
-    let bar = printer.progress(packages.len() as u64, "Downloading");
-    let wheels = futures::stream::iter(packages)
+) -> anyhow::Result<Vec<UnpackedWheel>> {
+    let bar = printer.progress(packages.len() as u64, "Preparing");
+    let unpacked = futures::stream::iter(packages)
         .map(|package| {
             let bar = &bar;
             async move {
+                let context = || {
+                    format!(
+                        "cannot prepare {} {} ({})",
+                        package.name,
+                        package.version,
+                        package.file.describe()
+                    )
+                };
                 let wheel = source
                     .wheel(&package.file, |path| check_hash(package, path, hashes))
                     .await
-                    .with_context(|| {
-                        format!(
-                            "cannot prepare {} {} ({})",
-                            package.name,
-                            package.version,
-                            package.file.describe()
-                        )
-                    })?;
+                    .with_context(context)?;
+                let cache = cache.clone();
+                let unpacked = tokio::task::spawn_blocking(move || {
+                    den_install::unpack_wheel(&cache, &wheel)
+                        .with_context(|| format!("cannot use {}", wheel.display()))
+                })
+                .await
+                .map_err(|e| anyhow::anyhow!("unpacking stopped: {e}"))?
+                .with_context(context)?;
                 bar.inc(1);
-                anyhow::Ok(wheel)
+                anyhow::Ok(unpacked)
             }
         })
         .buffered(CONCURRENT_DOWNLOADS)
         .try_collect()
         .await;
     bar.finish_and_clear();
-    wheels
+    unpacked
 }
 
 /// The installed distributions the user asked for, when the environment already satisfies

@@ -8,7 +8,6 @@ use std::collections::HashSet;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
 use den_cache::Cache;
 use den_dist::PackageName;
 
@@ -18,7 +17,7 @@ use crate::pipeline::Inputs;
 use crate::printer::Printer;
 use crate::target::{self, Access};
 
-use super::install::{Placement, Plan, check_hashes_present, fetch_wheels, install_all, parallel};
+use super::install::{Placement, Plan, check_hashes_present, install_all, prepare};
 
 /// Distributions `den pip sync` and `den env wipe` leave alone (unless the files list them).
 pub const SEED_PACKAGES: [&str; 3] = ["pip", "setuptools", "wheel"];
@@ -38,7 +37,7 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
     let installed = den_install::installed_distributions(&target.site_packages())?;
     let source = Arc::new(inputs.source(cache, &target.interpreter)?);
     let runtime = crate::pipeline::runtime()?;
-    let (plan, wheels) = runtime.block_on(async {
+    let (plan, unpacked) = runtime.block_on(async {
         inputs.name_unnamed(&source).await?;
         let preferences = installed
             .iter()
@@ -53,8 +52,8 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         if args.dry_run {
             return anyhow::Ok((plan, Vec::new()));
         }
-        let wheels = fetch_wheels(&source, &plan.install, &inputs.hashes, printer).await?;
-        anyhow::Ok((plan, wheels))
+        let unpacked = prepare(&source, cache, &plan.install, &inputs.hashes, printer).await?;
+        anyhow::Ok((plan, unpacked))
     })?;
     let wanted: HashSet<&PackageName> = plan
         .install
@@ -84,10 +83,6 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         printer.status("Everything up-to-date");
         return Ok(ExitCode::SUCCESS);
     }
-    let unpacked = parallel(printer, "Preparing", &wheels, |wheel| {
-        den_install::unpack_wheel(cache, wheel)
-            .with_context(|| format!("cannot use {}", wheel.display()))
-    })?;
     {
         let _critical = CriticalSection::enter();
         for dist in extra {
