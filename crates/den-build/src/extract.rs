@@ -75,7 +75,42 @@ pub fn extract_sdist(archive: &Path, dest: &Path) -> Result<PathBuf, BuildError>
             None => Ok(()),
         },
     )?;
+    check_symlinks(archive, dest)?;
     project_root(dest)
+}
+
+/// Resolves every symlink the archive made, now that all exist: one that leads outside `dest`
+/// through a chain of links (`s -> ..`, then `t -> s/..`), which the per-member textual check
+/// cannot see, is refused and the tree removed.
+///
+/// Errors: [`BuildError::UnsafeArchive`] naming the link; [`BuildError::Io`] if `dest` cannot
+/// be read.
+fn check_symlinks(archive: &Path, dest: &Path) -> Result<(), BuildError> {
+    let root = fs::canonicalize(dest).map_err(BuildError::io("resolve", dest))?;
+    for entry in walkdir::WalkDir::new(dest).follow_links(false) {
+        let entry = entry.map_err(|e| BuildError::io("read", dest)(e.into()))?;
+        if !entry.path_is_symlink() {
+            continue;
+        }
+        // A dangling link resolves to nothing den could write through; only real targets count.
+        if let Ok(real) = fs::canonicalize(entry.path())
+            && !real.starts_with(&root)
+        {
+            let member = entry
+                .path()
+                .strip_prefix(dest)
+                .unwrap_or(entry.path())
+                .display()
+                .to_string();
+            let _ = fs::remove_dir_all(dest);
+            return Err(BuildError::UnsafeArchive {
+                archive: archive.to_path_buf(),
+                member,
+                reason: "is a symlink that leads outside the archive through other links",
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What [`visit`] calls for each member: `(name as stored, kind, contents)`.
@@ -233,8 +268,24 @@ fn place(
         }
         Kind::Symlink(target) => symlink(&target, &path),
         Kind::Hardlink(target) => {
-            let source = dest.join(inside(&target).unwrap_or_default());
-            fs::hard_link(&source, &path).map_err(BuildError::io("hard link", &path))
+            let relative_source = inside(&target).unwrap_or_default();
+            // The source must be a regular file reached without any symlink, so the link can
+            // only ever share an inode with a file of this archive.
+            let mut walked = dest.to_path_buf();
+            for component in relative_source.components() {
+                walked.push(component);
+                let through_link = fs::symlink_metadata(&walked)
+                    .map(|meta| meta.file_type().is_symlink())
+                    .unwrap_or(false);
+                if through_link {
+                    return Err(BuildError::UnsafeArchive {
+                        archive: archive.to_path_buf(),
+                        member: relative.display().to_string(),
+                        reason: "is a hard link whose target is reached through a symlink",
+                    });
+                }
+            }
+            fs::hard_link(&walked, &path).map_err(BuildError::io("hard link", &path))
         }
         Kind::Skip | Kind::Refused(_) => Ok(()),
     }

@@ -177,6 +177,24 @@ fn never_writes_through_a_symlink_the_archive_made() {
 }
 
 #[test]
+fn refuses_links_that_escape_through_other_links() {
+    // Each target is inside lexically (`p/a/../s/..` is `p`), but `p/s -> ..` makes the chain
+    // resolve to the destination's parent; a hard link to `p/s/x` would share an inode with a
+    // file outside.
+    let err = refused(&[
+        link("p/s", EntryType::Symlink, ".."),
+        file("p/a/keep", b"kept"),
+        link("p/a/t", EntryType::Symlink, "../s/.."),
+    ]);
+    assert_unsafe(err, "p/a/t", "through other links");
+    let err = refused(&[
+        link("p/s", EntryType::Symlink, ".."),
+        link("p/h", EntryType::Link, "p/s/outside"),
+    ]);
+    assert_unsafe(err, "p/h", "through a symlink");
+}
+
+#[test]
 fn refuses_device_files() {
     let err = refused(&[Member {
         name: "p-1/dev",
