@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod hashes;
 mod interrupt;
 mod pipeline;
 mod printer;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use den_cache::Cache;
-use den_dist::{HashDigest, PackageName, Requirement};
+use den_dist::{PackageName, Requirement};
 use den_index::{CachePolicy, IndexClient, IndexConfig};
 use den_python::Interpreter;
 use den_requirements::{
@@ -17,14 +17,12 @@ use den_requirements::{
 use den_resolve::{BinaryPolicy, NameSelection, ResolveRequest};
 
 use crate::cli::{BuildArgs, IndexArgs, RequirementArgs};
+use crate::hashes::{Allowed, HashChecks};
 use crate::printer::Printer;
 use crate::source::{DenSource, Dist};
 
 /// A resolved distribution, with the file or reference chosen for it.
 pub type ResolvedPackage = den_resolve::ResolvedPackage<Dist>;
-
-/// `--hash` options by project, with the line that gave them.
-pub type Hashes = HashMap<PackageName, (Vec<HashDigest>, RequirementOrigin)>;
 
 /// Everything the command line and the requirements files ask for.
 #[derive(Debug, Default)]
@@ -35,8 +33,8 @@ pub struct Inputs {
     pub unnamed: Vec<UnnamedRequirement>,
     /// Constraints (`-c`).
     pub constraints: Vec<Requirement>,
-    /// `--hash` options.
-    pub hashes: Hashes,
+    /// `--hash` options, by project and by URL.
+    pub hashes: HashChecks,
     /// URLs of editable requirements (`-e`).
     pub editables: Vec<String>,
     /// Index options: the command line's, with the requirements files' added.
@@ -146,9 +144,20 @@ impl Inputs {
 
     fn add_entry(&mut self, entry: RequirementEntry, as_constraint: bool) {
         if !entry.hashes.is_empty() {
-            self.hashes.insert(
+            // A project's hashes from several lines (a requirement and a constraint) add up,
+            // as in pip.
+            let allowed = (entry.hashes, entry.origin.clone());
+            if let Some(den_dist::VersionOrUrl::Url(url)) = &entry.requirement.version_or_url {
+                merge(
+                    &mut self.hashes.by_url,
+                    url.to_url().to_string(),
+                    allowed.clone(),
+                );
+            }
+            merge(
+                &mut self.hashes.by_name,
                 entry.requirement.name.clone(),
-                (entry.hashes, entry.origin.clone()),
+                allowed,
             );
         }
         if as_constraint {
@@ -170,6 +179,14 @@ impl Inputs {
     }
 
     fn add_unnamed(&mut self, unnamed: UnnamedRequirement) {
+        if !unnamed.hashes.is_empty() {
+            let allowed = (unnamed.hashes.clone(), unnamed.origin.clone());
+            merge(
+                &mut self.hashes.by_url,
+                unnamed.url.to_url().to_string(),
+                allowed,
+            );
+        }
         if unnamed.editable {
             self.editables.push(unnamed.url.to_url().to_string());
         }
@@ -178,7 +195,7 @@ impl Inputs {
 
     /// Whether pip's hash-checking mode is on: `--require-hashes`, or any `--hash`.
     pub fn hash_mode(&self) -> bool {
-        self.require_hashes || !self.hashes.is_empty()
+        self.require_hashes || !self.hashes.by_name.is_empty() || !self.hashes.by_url.is_empty()
     }
 
     /// Whether nothing at all was asked for.
@@ -236,7 +253,17 @@ impl Inputs {
                 isolation: !self.build.no_build_isolation,
             },
         );
-        DenSource::new(client, builder, cache.clone(), self.editables.clone())
+        let hashes = HashChecks {
+            enabled: self.hash_mode(),
+            ..self.hashes.clone()
+        };
+        DenSource::new(
+            client,
+            builder,
+            cache.clone(),
+            self.editables.clone(),
+            hashes,
+        )
     }
 
     /// Reads the metadata of every unnamed requirement (fetching and, if needed, building it)
@@ -272,6 +299,18 @@ impl Inputs {
             binary: self.binary_policy()?,
             no_deps,
         })
+    }
+}
+
+/// Adds `allowed` to what `key` already allows (the first line stays the one errors name).
+fn merge<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Allowed>, key: K, allowed: Allowed) {
+    match map.entry(key) {
+        std::collections::hash_map::Entry::Occupied(mut entry) => {
+            entry.get_mut().0.extend(allowed.0);
+        }
+        std::collections::hash_map::Entry::Vacant(entry) => {
+            entry.insert(allowed);
+        }
     }
 }
 

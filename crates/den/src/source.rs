@@ -20,6 +20,8 @@ use den_dist::{
 };
 use den_index::{IndexClient, IndexFile};
 use den_resolve::{PackageSource, SourceError, SourceFile};
+
+use crate::hashes::HashChecks;
 use pep508_rs::VerbatimUrl;
 use tokio::sync::OnceCell;
 use url::Url;
@@ -165,6 +167,8 @@ pub struct DenSource {
     direct: Mutex<HashMap<String, DirectCell>>,
     /// URLs (as strings, fragments included) of editable requirements.
     editables: Vec<String>,
+    /// Hash-checking mode: what every downloaded archive is checked against.
+    hashes: HashChecks,
 }
 
 /// Wraps any error as a [`SourceError::Other`], keeping its chain in the message.
@@ -214,7 +218,8 @@ fn parse_git(url: &Url) -> anyhow::Result<(String, Option<String>)> {
 
 impl DenSource {
     /// A source over `client`, building with `builder`; `editables` are the URLs of `-e`
-    /// requirements (their directories are built with PEP 660's hooks).
+    /// requirements (their directories are built with PEP 660's hooks); `hashes` are checked on
+    /// every archive as soon as it is downloaded (see [`HashChecks`]).
     ///
     /// Errors: the scratch directory cannot be created.
     pub fn new(
@@ -222,6 +227,7 @@ impl DenSource {
         builder: Builder,
         cache: Cache,
         editables: Vec<String>,
+        hashes: HashChecks,
     ) -> anyhow::Result<Self> {
         let scratch = tempfile::Builder::new()
             .prefix("den-src-")
@@ -235,6 +241,7 @@ impl DenSource {
             unpacked: Mutex::default(),
             direct: Mutex::default(),
             editables,
+            hashes,
         })
     }
 
@@ -269,6 +276,8 @@ impl DenSource {
     /// The source tree of a downloaded index sdist.
     async fn index_sdist(&self, file: &IndexFile) -> anyhow::Result<SourceTree> {
         let path = self.client.download(file).await?;
+        self.hashes
+            .verify(Some(file_name(file)), None, &path, &file.raw_filename)?;
         let sha256 = match file
             .hashes
             .iter()
@@ -353,7 +362,9 @@ impl DenSource {
     async fn fetch_direct_uncached(&self, url: &Url) -> anyhow::Result<Arc<DirectDist>> {
         let subdirectory = subdirectory(url);
         let editable = self.editables.iter().any(|e| e == url.as_str());
+        let shown = redact_credentials(url.as_str()).into_owned();
         let (kind, filename_text) = if url.scheme().starts_with("git+") {
+            self.hashes.refuse_unhashable(&shown)?;
             if editable {
                 bail!(
                     "den installs git requirements as wheels, not in editable mode: clone the \
@@ -387,6 +398,7 @@ impl DenSource {
                 .to_file_path()
                 .map_err(|()| anyhow!("not a local path"))?;
             if path.is_dir() {
+                self.hashes.refuse_unhashable(&shown)?;
                 let path = match &subdirectory {
                     Some(sub) => path.join(sub),
                     None => path,
@@ -404,10 +416,14 @@ impl DenSource {
                     .and_then(|n| n.to_str())
                     .ok_or_else(|| anyhow!("{} has no usable file name", path.display()))?
                     .to_string();
+                self.hashes
+                    .verify(None, Some(url.as_str()), &path, &shown)?;
                 (archive_kind(&filename, path.clone())?, Some(filename))
             }
         } else if matches!(url.scheme(), "http" | "https") {
             let path = self.client.download_url(url, &[]).await?;
+            self.hashes
+                .verify(None, Some(url.as_str()), &path, &shown)?;
             let filename = path
                 .file_name()
                 .and_then(|n| n.to_str())
@@ -467,18 +483,16 @@ impl DenSource {
 
     /// An installable wheel for a resolved distribution: the downloaded wheel, or one built
     /// from the source distribution, directory or checkout (PEP 660 editable wheel for `-e`).
-    /// `verify` sees every downloaded archive before anything is built from it (`--hash`).
+    /// Every downloaded archive is checked against its `--hash`es first (direct references
+    /// were checked when they were fetched).
     ///
     /// Errors: download, hash, build and I/O failures, naming the distribution.
-    pub async fn wheel(
-        &self,
-        dist: &Dist,
-        verify: impl Fn(&Path) -> anyhow::Result<()>,
-    ) -> anyhow::Result<PathBuf> {
+    pub async fn wheel(&self, dist: &Dist) -> anyhow::Result<PathBuf> {
         match dist {
             Dist::Index(file) => {
                 let path = self.client.download(file).await?;
-                verify(&path)?;
+                self.hashes
+                    .verify(Some(file_name(file)), None, &path, &file.raw_filename)?;
                 if matches!(file.filename, DistFilename::Wheel(_)) {
                     return Ok(path);
                 }
@@ -486,11 +500,6 @@ impl DenSource {
                 Ok(self.builder.build_wheel(&tree).await?)
             }
             Dist::Direct(direct) => {
-                if let DirectKind::Wheel { path, .. } | DirectKind::Sdist { path, .. } =
-                    &direct.kind
-                {
-                    verify(path)?;
-                }
                 let name = Some(direct.metadata.name.clone());
                 let Some(tree) = self.direct_tree(&direct.kind, name).await? else {
                     let DirectKind::Wheel { path, .. } = &direct.kind else {
@@ -504,6 +513,26 @@ impl DenSource {
                     Ok(self.builder.build_wheel(&tree).await?)
                 }
             }
+        }
+    }
+}
+
+/// The project an index file belongs to.
+fn file_name(file: &IndexFile) -> &PackageName {
+    match &file.filename {
+        DistFilename::Wheel(wheel) => &wheel.name,
+        DistFilename::SourceDist(sdist) => &sdist.name,
+    }
+}
+
+/// Whether den-build can unpack the file: wheels, and sdists in `.tar.gz` / `.tgz` / `.zip`
+/// (older `.tar.bz2` / `.tar.xz` sdists are left out of the candidates rather than chosen and
+/// then refused).
+fn can_unpack(file: &IndexFile) -> bool {
+    match &file.filename {
+        DistFilename::Wheel(_) => true,
+        DistFilename::SourceDist(sdist) => {
+            matches!(sdist.extension, ".tar.gz" | ".tgz" | ".zip")
         }
     }
 }
@@ -522,7 +551,16 @@ impl PackageSource for DenSource {
     type File = Dist;
 
     async fn files(&self, name: &PackageName) -> Result<Vec<Dist>, SourceError> {
-        let files = PackageSource::files(&self.client, name).await?;
+        let mut files: Vec<Arc<IndexFile>> = PackageSource::files(&self.client, name)
+            .await?
+            .into_iter()
+            .filter(|file| can_unpack(file))
+            .collect();
+        // pip's rule: narrow to the files whose published hash is allowed, unless none is, so
+        // the mismatch is reported rather than "no version".
+        if files.iter().any(|file| self.hashes.admits(name, file)) {
+            files.retain(|file| self.hashes.admits(name, file));
+        }
         Ok(files.into_iter().map(Dist::Index).collect())
     }
 

@@ -309,7 +309,14 @@ fn git_requirements_record_the_commit() {
 #[test]
 fn a_wrong_hash_on_an_sdist_stops_before_building() {
     let Some(world) = World::new() else { return };
-    let sdist = publish_sdist(&world, &SdistBuilder::new("guarded", "1.0"));
+    // Any hook that runs fails loudly: a hash mismatch must be found before the project's
+    // code runs, even for the metadata the resolver needs.
+    let sdist = publish_sdist(
+        &world,
+        &SdistBuilder::new("guarded", "1.0")
+            .fail_in("prepare_metadata_for_build_wheel")
+            .fail_in("build_wheel"),
+    );
     let requirements = world.path("requirements.txt");
     std::fs::write(
         &requirements,
@@ -334,4 +341,63 @@ fn a_wrong_hash_on_an_sdist_stops_before_building() {
         "{stderr}"
     );
     assert!(!stderr.contains(": built "), "nothing was built: {stderr}");
+}
+
+#[test]
+fn hash_checking_mode_refuses_what_cannot_be_hashed() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("dep", "1.0"));
+    project_dir(&world, &SdistBuilder::new("local", "1.0"), "local");
+    let wheel = WheelBuilder::new("filed", "1.0").build(&world.path("dist"));
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    // A directory cannot be hashed.
+    let stderr = world.den_err(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--require-hashes",
+        "./local",
+    ]);
+    assert!(stderr.contains("hash-checking mode"), "{stderr}");
+    // A --hash on an unnamed file turns the mode on for every other line too.
+    let digest = {
+        let mut hasher = den_dist::Hasher::new(den_dist::HashAlgorithm::Sha256);
+        hasher.update(&std::fs::read(&wheel).unwrap());
+        hasher.finalize().hex
+    };
+    let requirements = world.path("requirements.txt");
+    std::fs::write(
+        &requirements,
+        format!("{} --hash=sha256:{digest}\ndep\n", wheel.display()),
+    )
+    .unwrap();
+    let stderr = world.den_err(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "-r",
+        requirements.to_str().unwrap(),
+    ]);
+    assert!(stderr.contains("dep==1.0"), "dep has no --hash: {stderr}");
+    assert!(
+        !run_python(&env, &["-c", "import filed"]).0,
+        "nothing was installed"
+    );
+    std::fs::write(
+        &requirements,
+        format!("{} --hash=sha256:{digest}\n", wheel.display()),
+    )
+    .unwrap();
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "-r",
+        requirements.to_str().unwrap(),
+    ]);
+    assert!(run_python(&env, &["-c", "import filed"]).0);
 }

@@ -15,14 +15,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 use den_cache::Cache;
-use den_dist::{ExtraName, Hasher, PackageName, Requirement, VersionOrUrl};
+use den_dist::{ExtraName, PackageName, Requirement, VersionOrUrl};
 use den_install::{InstallOptions, InstallTarget, InstalledDist, UnpackedWheel};
-use den_requirements::RequirementOrigin;
 use futures::{StreamExt, TryStreamExt};
 
 use crate::cli::{InstallArgs, LinkModeArg};
+use crate::hashes::HashChecks;
 use crate::interrupt::{self, CriticalSection};
-use crate::pipeline::{Hashes, Inputs, ResolvedPackage};
+use crate::pipeline::{Inputs, ResolvedPackage};
 use crate::printer::Printer;
 use crate::source::DenSource;
 use crate::target::{self, Access, Target};
@@ -121,7 +121,7 @@ pub fn install_into(
         if args.dry_run {
             return anyhow::Ok((plan, Vec::new()));
         }
-        let unpacked = prepare(&source, cache, &plan.install, &inputs.hashes, printer).await?;
+        let unpacked = prepare(&source, cache, &plan.install, printer).await?;
         anyhow::Ok((plan, unpacked))
     })?;
     if let Some(path) = &args.report {
@@ -153,15 +153,15 @@ pub fn install_into(
 
 /// Downloads (or builds) a wheel for every package and unpacks it into the cache, several at
 /// once: each wheel is unpacked (and its RECORD verified) on a blocking thread as soon as it
-/// arrives, so unzipping overlaps the downloads still running. `--hash`es are checked on each
-/// downloaded archive before anything is built from it. Returns the unpacked wheels in order.
+/// arrives, so unzipping overlaps the downloads still running. `--hash`es are checked by the
+/// source on each downloaded archive before anything is built from it. Returns the unpacked
+/// wheels in order.
 ///
 /// Errors: the first download, hash, build or unpack failure, naming the distribution.
 pub async fn prepare(
     source: &DenSource,
     cache: &Cache,
     packages: &[ResolvedPackage],
-    hashes: &Hashes,
     printer: &Printer,
 ) -> anyhow::Result<Vec<UnpackedWheel>> {
     let bar = printer.progress(packages.len() as u64, "Preparing");
@@ -177,10 +177,7 @@ pub async fn prepare(
                         package.file.describe()
                     )
                 };
-                let wheel = source
-                    .wheel(&package.file, |path| check_hash(package, path, hashes))
-                    .await
-                    .with_context(context)?;
+                let wheel = source.wheel(&package.file).await.with_context(context)?;
                 let cache = cache.clone();
                 let unpacked = tokio::task::spawn_blocking(move || {
                     den_install::unpack_wheel(&cache, &wheel)
@@ -264,10 +261,13 @@ fn satisfied_by_installed<'a>(
 
 /// Hash-checking mode (pip's `--require-hashes`, on automatically when any line has a
 /// `--hash`): every distribution to install needs hashes. Checked before anything downloads.
-pub fn check_hashes_present(install: &[ResolvedPackage], hashes: &Hashes) -> anyhow::Result<()> {
+pub fn check_hashes_present(
+    install: &[ResolvedPackage],
+    hashes: &HashChecks,
+) -> anyhow::Result<()> {
     let missing: Vec<String> = install
         .iter()
-        .filter(|p| !hashes.contains_key(&p.name))
+        .filter(|p| !hashes.by_name.contains_key(&p.name))
         .map(|p| format!("{}=={}", p.name, p.version))
         .collect();
     if !missing.is_empty() {
@@ -279,40 +279,6 @@ pub fn check_hashes_present(install: &[ResolvedPackage], hashes: &Hashes) -> any
         );
     }
     Ok(())
-}
-
-/// Checks a downloaded file against the `--hash` options of its requirement line.
-fn check_hash(package: &ResolvedPackage, path: &Path, hashes: &Hashes) -> anyhow::Result<()> {
-    let Some((expected, origin)) = hashes.get(&package.name) else {
-        return Ok(());
-    };
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut actual = Vec::new();
-    for algorithm in expected.iter().map(|d| d.algorithm) {
-        let mut hasher = Hasher::new(algorithm);
-        hasher.update(&bytes);
-        let digest = hasher.finalize();
-        if expected.contains(&digest) {
-            return Ok(());
-        }
-        actual.push(digest.to_string());
-    }
-    actual.dedup();
-    bail!(
-        "hash mismatch for {} (from {origin}): the file has {}, but the requirement allows only {}. \
-         Nothing was installed. If the new file is legitimate, update the --hash in {}",
-        package.file.describe(),
-        actual.join(", "),
-        expected
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
-        match origin {
-            RequirementOrigin::File { file, .. } => file.display().to_string(),
-            RequirementOrigin::CommandLine => "the requirements file".to_string(),
-        }
-    )
 }
 
 /// What to change: packages to install (new, or replacing another installed version, which

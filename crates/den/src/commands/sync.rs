@@ -52,7 +52,7 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         if args.dry_run {
             return anyhow::Ok((plan, Vec::new()));
         }
-        let unpacked = prepare(&source, cache, &plan.install, &inputs.hashes, printer).await?;
+        let unpacked = prepare(&source, cache, &plan.install, printer).await?;
         anyhow::Ok((plan, unpacked))
     })?;
     let wanted: HashSet<&PackageName> = plan
