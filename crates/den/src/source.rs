@@ -202,18 +202,49 @@ fn parse_git(url: &Url) -> anyhow::Result<(String, Option<String>)> {
         .scheme()
         .strip_prefix("git+")
         .ok_or_else(|| anyhow!("not a git URL"))?;
-    let mut plain = url.clone();
-    plain.set_fragment(None);
-    let text = plain.as_str();
-    let rest = &text[url.scheme().len()..];
-    let (repository, reference) = match rest.rfind('@') {
-        // An `@` after the last `/` separates the reference; one before it is user info.
-        Some(at) if at > rest.rfind('/').unwrap_or(0) => {
-            (&rest[..at], Some(rest[at + 1..].to_string()))
+    let mut repository = url.clone();
+    repository.set_fragment(None);
+    repository.set_query(None);
+    // As pip: the last `@` of the path starts the reference, which may hold `/`
+    // (`@feature/x`); an `@` of user info is not in the path.
+    let path = url.path();
+    let reference = match path.rsplit_once('@') {
+        Some((head, reference)) if !reference.is_empty() => {
+            repository.set_path(head);
+            Some(reference.to_string())
         }
-        _ => (rest, None),
+        _ => None,
     };
-    Ok((format!("{scheme}{repository}"), reference))
+    let text = repository.as_str();
+    Ok((
+        format!("{scheme}{}", &text[url.scheme().len()..]),
+        reference,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_urls_split_into_repository_and_reference() {
+        let parse = |text: &str| parse_git(&Url::parse(text).unwrap()).unwrap();
+        assert_eq!(
+            parse("git+https://u:p@host/org/repo.git@feature/x#egg=x&subdirectory=s"),
+            (
+                "https://u:p@host/org/repo.git".to_string(),
+                Some("feature/x".to_string())
+            )
+        );
+        assert_eq!(
+            parse("git+ssh://git@host/repo"),
+            ("ssh://git@host/repo".to_string(), None)
+        );
+        assert_eq!(
+            parse("git+file:///tmp/repo@v1"),
+            ("file:///tmp/repo".to_string(), Some("v1".to_string()))
+        );
+    }
 }
 
 impl DenSource {

@@ -101,6 +101,26 @@ fn compile_pins_with_hashes_that_real_pip_accepts() {
 }
 
 #[test]
+fn compile_writes_the_index_options_pip_needs() {
+    let Some(world) = World::new() else { return };
+    let wheels = world.path("wheelhouse");
+    WheelBuilder::new("housed", "1.0").build(&wheels);
+    write(
+        &world,
+        "requirements.in",
+        &format!("--find-links {}\nhoused\n", wheels.display()),
+    );
+    let pins = world.den_ok(&["pip", "compile", "requirements.in", "--no-header"]);
+    assert_eq!(
+        pins,
+        format!(
+            "--find-links {}\n\nhoused==1.0\n    # via -r requirements.in\n",
+            wheels.display()
+        )
+    );
+}
+
+#[test]
 fn compile_for_another_python_version_and_platform() {
     let Some(world) = World::new() else { return };
     publish(&world);
@@ -160,7 +180,11 @@ fn sync_makes_the_environment_exactly_the_file() {
     let file = write(&world, "requirements.txt", "alpha==1.0\nbeta==1.0\n");
     let dry = world.den(&["pip", "sync", "-p", env_arg, &file, "--dry-run"]);
     let said = String::from_utf8_lossy(&dry.stderr);
-    assert!(dry.status.success(), "{said}");
+    assert_eq!(
+        dry.status.code(),
+        Some(1),
+        "pending changes fail a dry run: {said}"
+    );
     assert!(said.contains("Would uninstall gamma-1.0"), "{said}");
     assert!(said.contains("Would install beta-1.0"), "{said}");
     let freeze = world.den_ok(&["pip", "freeze", "-p", env_arg]);
@@ -169,6 +193,7 @@ fn sync_makes_the_environment_exactly_the_file() {
         "--dry-run changes nothing"
     );
     world.den_ok(&["pip", "sync", "-p", env_arg, &file]);
+    world.den_ok(&["pip", "sync", "-p", env_arg, &file, "--dry-run"]);
     let (ok, pip_freeze, err) = run_python(&env, &["-m", "pip", "freeze"]);
     assert!(ok, "{err}");
     assert_eq!(pip_freeze, "alpha==1.0\nbeta==1.0\n");

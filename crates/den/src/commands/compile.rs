@@ -351,6 +351,36 @@ fn render(
             command.join(" ")
         );
     }
+    // Where the pins come from, so `pip install -r` finds them (pip-compile writes these too).
+    let index = &inputs.index;
+    let options: Vec<String> = index
+        .index_url
+        .iter()
+        .map(|url| format!("--index-url {url}"))
+        .chain(index.no_index.then(|| "--no-index".to_string()))
+        .chain(
+            index
+                .extra_index_url
+                .iter()
+                .map(|url| format!("--extra-index-url {url}")),
+        )
+        .chain(
+            index
+                .find_links
+                .iter()
+                .map(|link| format!("--find-links {link}")),
+        )
+        .chain(
+            index
+                .trusted_host
+                .iter()
+                .map(|host| format!("--trusted-host {host}")),
+        )
+        .collect();
+    if !options.is_empty() {
+        out.push_str(&options.join("\n"));
+        out.push_str("\n\n");
+    }
     let via = annotations(inputs, packages, args.output_file.as_deref());
     let mut sorted: Vec<&ResolvedPackage> = packages.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));

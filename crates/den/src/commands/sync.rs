@@ -77,7 +77,13 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         if !plan.install.is_empty() {
             printer.status(format!("Would install {}", plan.names()));
         }
-        return Ok(ExitCode::SUCCESS);
+        // As pip-sync: a dry run fails when something would change, so checks can use it.
+        let pending = !extra.is_empty() || !plan.install.is_empty();
+        return Ok(if pending {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        });
     }
     if extra.is_empty() && plan.install.is_empty() {
         printer.status("Everything up-to-date");
