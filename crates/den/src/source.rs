@@ -222,31 +222,6 @@ fn parse_git(url: &Url) -> anyhow::Result<(String, Option<String>)> {
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn git_urls_split_into_repository_and_reference() {
-        let parse = |text: &str| parse_git(&Url::parse(text).unwrap()).unwrap();
-        assert_eq!(
-            parse("git+https://u:p@host/org/repo.git@feature/x#egg=x&subdirectory=s"),
-            (
-                "https://u:p@host/org/repo.git".to_string(),
-                Some("feature/x".to_string())
-            )
-        );
-        assert_eq!(
-            parse("git+ssh://git@host/repo"),
-            ("ssh://git@host/repo".to_string(), None)
-        );
-        assert_eq!(
-            parse("git+file:///tmp/repo@v1"),
-            ("file:///tmp/repo".to_string(), Some("v1".to_string()))
-        );
-    }
-}
-
 impl DenSource {
     /// A source over `client`, building with `builder`; `editables` are the URLs of `-e`
     /// requirements (their directories are built with PEP 660's hooks); `hashes` are checked on
@@ -631,5 +606,30 @@ impl PackageSource for DenSource {
             .await
             .map_err(other)?;
         Ok((Dist::Direct(direct), metadata))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_urls_split_into_repository_and_reference() {
+        let parse = |text: &str| parse_git(&Url::parse(text).unwrap()).unwrap();
+        assert_eq!(
+            parse("git+https://u:p@host/org/repo.git@feature/x#egg=x&subdirectory=s"),
+            (
+                "https://u:p@host/org/repo.git".to_string(),
+                Some("feature/x".to_string())
+            )
+        );
+        assert_eq!(
+            parse("git+ssh://git@host/repo"),
+            ("ssh://git@host/repo".to_string(), None)
+        );
+        assert_eq!(
+            parse("git+file:///tmp/repo@v1"),
+            ("file:///tmp/repo".to_string(), Some("v1".to_string()))
+        );
     }
 }
