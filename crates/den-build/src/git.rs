@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use den_cache::{Cache, CacheBucket, safe_key};
+use den_dist::redact_credentials;
 
 use crate::BuildError;
 
@@ -40,7 +41,8 @@ pub fn git_checkout(
             });
         }
     }
-    let key = safe_key(repository);
+    // Keyed without credentials, so no token ends up in a directory name.
+    let key = safe_key(&redact_credentials(repository));
     let bucket = cache.bucket(CacheBucket::Git)?;
     let _guard = cache.lock(CacheBucket::Git, &key)?;
     let git = Git { repository };
@@ -131,10 +133,11 @@ impl Git<'_> {
         if let Some(dir) = dir {
             command.current_dir(dir);
         }
+        // Credentials in the URL (tokens) never reach a message.
         let failed = |output: String| BuildError::Git {
-            repository: self.repository.to_string(),
-            command: args.join(" "),
-            output,
+            repository: redact_credentials(self.repository).into_owned(),
+            command: redact_credentials(&args.join(" ")).into_owned(),
+            output: redact_credentials(&output).into_owned(),
         };
         let output = command
             .args(args)
@@ -162,7 +165,7 @@ impl Git<'_> {
             &["rev-parse", "--verify", "--quiet", &format!("{reference}^{{commit}}")],
         )
         .map_err(|_| BuildError::Git {
-            repository: self.repository.to_string(),
+            repository: redact_credentials(self.repository).into_owned(),
             command: format!("rev-parse --verify {reference}^{{commit}}"),
             output: format!(
                 "`{reference}` is not a branch, tag or commit of the repository; check the name after @"

@@ -116,3 +116,25 @@ fn bad_references_and_repositories_are_clear_errors() {
     assert!(matches!(err, BuildError::Git { .. }), "{err}");
     assert!(err.to_string().contains("clone"), "{err}");
 }
+
+#[test]
+fn credentials_never_reach_errors_or_cache_names() {
+    let cache = den_cache::Cache::temporary().unwrap();
+    let err = den_build::git_checkout(
+        &cache,
+        "https://user:s3cretTOKEN@127.0.0.1:9/repo.git",
+        Some("main"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(!err.contains("s3cretTOKEN"), "{err}");
+    let names: Vec<String> = walkdir::WalkDir::new(cache.root())
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.path().display().to_string())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("s3cretTOKEN")),
+        "{names:?}"
+    );
+}
