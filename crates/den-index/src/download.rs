@@ -159,7 +159,8 @@ impl IndexClient {
     /// A `file://` URL is checked in place and its path returned. Otherwise the file is cached
     /// by URL and keeps its filename: `<bucket>/<safe_key(url without credentials)>/<filename>`,
     /// wheels (`.whl`) in the Wheels bucket, anything else in the Sdists bucket; a cached file
-    /// is reused without a request (re-downloaded if it fails `hashes`).
+    /// is reused without a request when hashes pin it (re-downloaded if it fails them), else
+    /// while younger than [`crate::DEFAULT_FRESHNESS`] and not under [`CachePolicy::Refresh`].
     ///
     /// Errors: [`IndexError::InvalidUrl`] for a URL without a filename or with another scheme
     /// than `http(s)`/`file`; otherwise as [`IndexClient::download`].
@@ -209,6 +210,25 @@ impl IndexClient {
         {
             tracing::debug!("cached {filename} no longer matches ({error}); downloading again");
             std::fs::remove_file(&path).map_err(IndexError::io(&path))?;
+        }
+        // Without a hash nothing pins the content (`.../archive/main.zip` moves), so a copy
+        // older than DEFAULT_FRESHNESS, or any copy under --refresh, is fetched again.
+        let stale = || {
+            self.config().cache_policy == crate::CachePolicy::Refresh
+                || std::fs::metadata(&path)
+                    .and_then(|meta| meta.modified())
+                    .ok()
+                    .and_then(|modified| modified.elapsed().ok())
+                    .is_none_or(|age| age > crate::DEFAULT_FRESHNESS)
+        };
+        if expected.is_empty() && !self.is_offline() && path.is_file() && stale() {
+            tracing::debug!("cached {filename} is stale; downloading again");
+            match std::fs::remove_file(&path) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(IndexError::io(&path)(error));
+                }
+                _ => {}
+            }
         }
         self.fetch_file(url, &expected, &filename, &path).await?;
         Ok(path)

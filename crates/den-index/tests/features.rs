@@ -539,6 +539,27 @@ async fn direct_urls_are_cached_by_url() {
             assert!(path.starts_with(cache.bucket(bucket).unwrap()));
         }
         assert_eq!(index.file_requests(filename), 1);
+        // Nothing pins an unhashed URL's content: --refresh fetches it again, and so does an
+        // ordinary run once the copy is older than DEFAULT_FRESHNESS.
+        let refresh = IndexConfig {
+            cache_policy: CachePolicy::Refresh,
+            ..IndexConfig::default()
+        };
+        let path = client_with(refresh, &cache)
+            .download_url(&url, &[])
+            .await
+            .unwrap();
+        assert_eq!(index.file_requests(filename), 2);
+        let old = std::time::SystemTime::now() - den_index::DEFAULT_FRESHNESS * 2;
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let client = client_with(IndexConfig::default(), &cache);
+        client.download_url(&url, &[]).await.unwrap();
+        assert_eq!(index.file_requests(filename), 3);
     }
     let sdist_sha = {
         let mut hasher = den_dist::Hasher::new(den_dist::HashAlgorithm::Sha256);
