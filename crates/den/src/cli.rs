@@ -543,9 +543,13 @@ pub struct SyncArgs {
 /// `den pip compile`.
 #[derive(Debug, Args)]
 pub struct CompileArgs {
-    /// Input files: requirements.in style files (or requirements.txt, setup-less lists).
+    /// Input files: requirements.in-style files, or a project's pyproject.toml, setup.py or
+    /// setup.cfg (its dependencies are pinned, as pip-compile does).
     #[arg(value_name = "SRC_FILE", required = true)]
     pub src_files: Vec<PathBuf>,
+    /// With a project source file: pin the dependencies of this extra too (repeatable).
+    #[arg(long = "extra", value_name = "EXTRA")]
+    pub extras: Vec<String>,
     /// Write the pinned requirements here [default: standard output].
     #[arg(short, long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,

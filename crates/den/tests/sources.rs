@@ -401,3 +401,19 @@ fn hash_checking_mode_refuses_what_cannot_be_hashed() {
     ]);
     assert!(run_python(&env, &["-c", "import filed"]).0);
 }
+
+#[test]
+fn compile_pins_a_projects_dependencies_from_its_pyproject() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("dep", "1.0"));
+    world.index.publish(&WheelBuilder::new("dep", "2.0"));
+    project_dir(
+        &world,
+        &SdistBuilder::new("proj", "0.1")
+            .requires_dist("dep<2")
+            .project_table(),
+        "proj",
+    );
+    let pins = world.den_ok(&["pip", "compile", "proj/pyproject.toml", "--no-header"]);
+    assert_eq!(pins, "dep==1.0\n    # via proj (pyproject.toml)\n");
+}

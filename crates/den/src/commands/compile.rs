@@ -29,8 +29,28 @@ use crate::target::{self, Access};
 pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let interpreter = interpreter(args, cache)?;
     let mut inputs = Inputs::new(&args.index, &args.build, args.pre, false);
+    // Project sources: (project directory, the file named), resolved as the project itself and
+    // left out of the output, as pip-compile does.
+    let mut project_sources: Vec<(PathBuf, String)> = Vec::new();
     for path in &args.src_files {
-        inputs.add_file(path, false)?;
+        let file_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !matches!(file_name, "pyproject.toml" | "setup.py" | "setup.cfg") {
+            inputs.add_file(path, false)?;
+            continue;
+        }
+        let absolute =
+            std::path::absolute(path).with_context(|| format!("cannot use {}", path.display()))?;
+        let dir = absolute.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let extras = if args.extras.is_empty() {
+            String::new()
+        } else {
+            format!("[{}]", args.extras.join(","))
+        };
+        inputs.add_args(&[format!("{}{extras}", dir.display())], false)?;
+        project_sources.push((dir, file_name.to_string()));
     }
     for path in &args.constraint_files {
         inputs.add_file(path, true)?;
@@ -64,7 +84,16 @@ pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
     } else {
         HashMap::new()
     };
-    let text = render(args, &environment, &inputs, &packages, &hashes);
+    // The projects behind project sources: `name (pyproject.toml)` in annotations.
+    let projects: HashMap<PackageName, String> = packages
+        .iter()
+        .filter_map(|package| {
+            let dir = package.url.as_ref()?.to_url().to_file_path().ok()?;
+            let (_, file) = project_sources.iter().find(|(d, _)| *d == dir)?;
+            Some((package.name.clone(), format!("{} ({file})", package.name)))
+        })
+        .collect();
+    let text = render(args, &environment, &inputs, &packages, &hashes, &projects);
     match &args.output_file {
         Some(path) => std::fs::write(path, &text)
             .with_context(|| format!("cannot write {}", path.display()))?,
@@ -337,6 +366,7 @@ fn render(
     inputs: &Inputs,
     packages: &[ResolvedPackage],
     hashes: &HashMap<PackageName, BTreeSet<String>>,
+    projects: &HashMap<PackageName, String>,
 ) -> String {
     let mut out = String::new();
     if !args.no_header {
@@ -381,8 +411,11 @@ fn render(
         out.push_str(&options.join("\n"));
         out.push_str("\n\n");
     }
-    let via = annotations(inputs, packages, args.output_file.as_deref());
-    let mut sorted: Vec<&ResolvedPackage> = packages.iter().collect();
+    let via = annotations(inputs, packages, args.output_file.as_deref(), projects);
+    let mut sorted: Vec<&ResolvedPackage> = packages
+        .iter()
+        .filter(|package| !projects.contains_key(&package.name))
+        .collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     for package in sorted {
         let pin = match (&package.url, &package.file) {
@@ -420,12 +453,13 @@ fn render(
 }
 
 /// Why each package is pinned: `-r FILE` for input requirements (paths relative to the output
-/// file's directory, as pip-compile writes them), `-c FILE` for constrained ones, and the
-/// names of the packages that depend on it, sorted.
+/// file's directory, as pip-compile writes them), then the names of the packages that depend
+/// on it (`name (pyproject.toml)` for a project source), sorted.
 fn annotations(
     inputs: &Inputs,
     packages: &[ResolvedPackage],
     output: Option<&Path>,
+    projects: &HashMap<PackageName, String>,
 ) -> HashMap<PackageName, Vec<String>> {
     let base: PathBuf = output
         .and_then(Path::parent)
@@ -440,10 +474,11 @@ fn annotations(
     let mut dependents: BTreeMap<&PackageName, BTreeSet<String>> = BTreeMap::new();
     for package in packages {
         for dependency in &package.dependencies {
-            dependents
-                .entry(dependency)
-                .or_default()
-                .insert(package.name.to_string());
+            let by = projects
+                .get(&package.name)
+                .cloned()
+                .unwrap_or_else(|| package.name.to_string());
+            dependents.entry(dependency).or_default().insert(by);
         }
     }
     packages
