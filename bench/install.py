@@ -2,7 +2,7 @@
 """Times installing and resolving: den beside `uv pip` and pip, on two pinned inputs.
 
 Usage: python3 bench/install.py [--runs N] [--cold-runs N] [--scenario S]... [--input I]...
-                                [--den PATH] [--python PATH] [--index-url URL]
+                                [--tool T]... [--den PATH] [--python PATH] [--index-url URL]
 
 Inputs (bench/inputs/): jupyter.txt (the ~100 pins `jupyter` resolves to) and webapp.txt (~30
 pins from webapp.in). Scenarios, each run for den, uv and pip in turn (interleaved, so machine
@@ -113,8 +113,9 @@ def fresh_venv(python, path):
 class Bench:
     """Runs the scenarios of one input and collects samples[(scenario, tool)] = [(s, MiB)]."""
 
-    def __init__(self, tools, name, scenarios):
+    def __init__(self, tools, name, scenarios, only):
         self.tools = tools
+        self.only = only
         self.pins = str(INPUTS / f"{name}.txt")
         self.source = str(INPUTS / f"{name}.in")
         self.scenarios = scenarios
@@ -129,7 +130,7 @@ class Bench:
 
     def round(self, timed_run):
         """One run of every selected scenario for every tool; untimed if not `timed_run`."""
-        for tool in TOOL_NAMES:
+        for tool in self.only:
             venv = fresh_venv(self.tools.python, self.scratch / f"env-{tool}")
             env = self.tools.env(tool, self.warm_cache[tool])
             install = self.tools.install(tool, venv, self.pins)
@@ -149,7 +150,7 @@ class Bench:
                     timed(cmd, env)
 
     def cold_round(self):
-        for tool in TOOL_NAMES:
+        for tool in self.only:
             venv = fresh_venv(self.tools.python, self.scratch / f"env-{tool}")
             cache = Path(tempfile.mkdtemp(prefix=f"cold-{tool}-", dir=self.scratch))
             try:
@@ -197,6 +198,8 @@ def main():
                         help="only this scenario (repeatable)")
     parser.add_argument("--input", action="append", choices=("jupyter", "webapp"),
                         help="only this input (repeatable)")
+    parser.add_argument("--tool", action="append", choices=TOOL_NAMES,
+                        help="only this tool (repeatable; the others show n/a)")
     parser.add_argument("--den", help=f"den binary [default: {DEN_RELEASE}]")
     parser.add_argument("--index-url", default=PYPI, help="index all three tools use")
     args = parser.parse_args()
@@ -216,7 +219,8 @@ def main():
           "| den MiB | uv MiB | pip MiB |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in inputs:
-        samples = Bench(tools, name, scenarios).run(args.runs, args.cold_runs)
+        only = [t for t in TOOL_NAMES if t in (args.tool or TOOL_NAMES)]
+        samples = Bench(tools, name, scenarios, only).run(args.runs, args.cold_runs)
         for row in rows(name, scenarios, samples):
             print(row, flush=True)
 
