@@ -13,6 +13,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use tokio::sync::OnceCell;
 use url::Url;
 
+use crate::connect::{HostGates, SharedResolver};
 use crate::find_links::{FindLinks, Listing, Place, list_local};
 use crate::freshness::{Storage, is_fresh, now, storage};
 use crate::page::{ACCEPT, JSON_MEDIA_TYPE, parse_html, parse_project_page};
@@ -105,6 +106,10 @@ struct Inner {
     find_links: Vec<FindLinks>,
     netrc: Option<Netrc>,
     pages: Mutex<HashMap<PackageName, PageCell>>,
+    /// The DNS resolver both HTTP clients share: one lookup per host.
+    resolver: Arc<SharedResolver>,
+    /// First-request-alone gates per host.
+    gates: HostGates,
 }
 
 /// The index client. Cheap to clone (an `Arc` inside); share one per process so pages are
@@ -142,13 +147,19 @@ fn is_not_found(status: StatusCode) -> bool {
     matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE)
 }
 
-/// A reqwest client with den's user agent and `config`'s timeouts; `verify` off skips
-/// certificate verification (trusted hosts), and then the CA bundle is not loaded.
+/// A reqwest client with den's user agent, `config`'s timeouts and the shared DNS `resolver`;
+/// `verify` off skips certificate verification (trusted hosts), and then the CA bundle is not
+/// loaded.
 ///
 /// Errors: [`IndexError::Certificate`] for an unreadable or empty `config.cert`, or when TLS
 /// cannot be set up.
-fn build_http(config: &IndexConfig, verify: bool) -> Result<reqwest::Client, IndexError> {
+fn build_http(
+    config: &IndexConfig,
+    verify: bool,
+    resolver: Arc<SharedResolver>,
+) -> Result<reqwest::Client, IndexError> {
     let mut builder = reqwest::Client::builder()
+        .dns_resolver(resolver)
         .user_agent(concat!("den/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(config.timeout)
         .read_timeout(config.timeout);
@@ -195,7 +206,8 @@ impl IndexClient {
         cache: Cache,
         netrc: Option<Netrc>,
     ) -> Result<Self, IndexError> {
-        let http = build_http(&config, true)?;
+        let resolver = Arc::new(SharedResolver::default());
+        let http = build_http(&config, true, resolver.clone())?;
         let trusted_hosts = config
             .trusted_hosts
             .iter()
@@ -216,6 +228,8 @@ impl IndexClient {
                 find_links,
                 netrc,
                 pages: Mutex::new(HashMap::new()),
+                resolver,
+                gates: HostGates::default(),
             }),
         })
     }
@@ -267,7 +281,9 @@ impl IndexClient {
             "https" if trusted => {
                 self.inner
                     .trusted_http
-                    .get_or_try_init(|| async { build_http(&self.inner.config, false) })
+                    .get_or_try_init(|| async {
+                        build_http(&self.inner.config, false, self.inner.resolver.clone())
+                    })
                     .await
             }
             "https" => Ok(&self.inner.http),
@@ -309,7 +325,7 @@ impl IndexClient {
             if let Some((user, password)) = &credentials {
                 request = request.basic_auth(user, password.as_ref());
             }
-            let retry_reason = match request.send().await {
+            let retry_reason = match self.inner.gates.send(&clean, request).await {
                 Ok(response) if response.status().is_server_error() && tries <= retries => {
                     format!("HTTP {}", response.status())
                 }

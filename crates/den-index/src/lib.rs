@@ -16,6 +16,7 @@
 
 mod client;
 mod config;
+mod connect;
 mod download;
 mod error;
 mod find_links;
