@@ -358,9 +358,7 @@ pub fn install_wheel_with_kill_switch(
             .collect();
         sources.sort();
         sources.dedup();
-        for source in &sources {
-            tx.will_compile(source)?;
-        }
+        tx.will_compile(&sources)?;
         for compiled in bytecode::compile(&target.python, &sources)? {
             record.push(RecordEntry {
                 path: relative_to(&compiled, site_packages),

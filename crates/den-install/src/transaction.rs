@@ -3,8 +3,12 @@
 //! Layout in the site-packages directory of the install:
 //! - `.den-tmp-<pid>-<random>/`: the new `.dist-info`, assembled before anything else is
 //!   touched; renaming it to its final name is the commit point.
-//! - `.den-journal-<pid>-<token>`: the journal, one JSON array per line, appended *before*
-//!   each change.
+//! - `.den-journal-<pid>-<token>`: the journal, one JSON array per line, written *before*
+//!   the changes it describes. Lines are buffered and written together right before the next
+//!   change they cover: new files are created in batches (up to [`BATCH`] per journal
+//!   `write`, and at least one batch per new directory), each batch's lines being on disk
+//!   before its first file is made, so the journal always names everything a rollback must
+//!   undo.
 //! - `.den-stash-<pid>-<token>/`: the saved copies of replaced files, named `0`, `1`, ...;
 //!   created only when something is replaced (a fresh install creates no directory besides
 //!   the staging one: on common file systems creating an inode costs far more than linking).
@@ -35,6 +39,10 @@ pub(crate) const JOURNAL_PREFIX: &str = ".den-journal-";
 /// The journal's file name inside a stash directory, in the layout of earlier den versions.
 pub(crate) const LEGACY_JOURNAL: &str = "journal";
 
+/// Most new files journaled by one `write` before they are created (bounds how long a
+/// decided-but-not-yet-created file waits, and the buffer).
+const BATCH: usize = 256;
+
 /// One journaled change. Written before the change is made; undoing or finishing a change
 /// that was journaled but not (fully) made is harmless.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +51,10 @@ pub(crate) enum Op {
     Staging(PathBuf),
     /// Where the staging directory is renamed at commit (second line).
     Final(PathBuf),
-    /// A directory created by this install (rollback removes it if empty).
+    /// A directory created by this install. Rollback removes it only if empty, never
+    /// recursively: installs into one environment run in parallel, and another one may have
+    /// placed files in it (shared namespace directories such as `google/`); the files this
+    /// install placed there are journaled one by one and removed before it.
     Dir(PathBuf),
     /// A file created where nothing was (rollback deletes it).
     New(PathBuf),
@@ -287,10 +298,16 @@ pub(crate) enum Content<'a> {
 }
 
 /// One install in progress. Dropping it without [`Transaction::commit`] rolls back (also
-/// on panic).
-pub(crate) struct Transaction {
+/// on panic). `'a`: the contents of files journaled but not yet created.
+pub(crate) struct Transaction<'a> {
     journal: Journal,
     file: fs::File,
+    /// Journal lines not yet written: every method that changes the file system writes
+    /// them first ([`Transaction::flush`]).
+    unwritten: Vec<u8>,
+    /// New files journaled (in `unwritten` or already on disk) but not yet created; made
+    /// by [`Transaction::flush`] right after their lines are written.
+    pending: Vec<(PathBuf, Content<'a>)>,
     site_packages: PathBuf,
     staging: PathBuf,
     final_path: PathBuf,
@@ -301,13 +318,18 @@ pub(crate) struct Transaction {
     stash_created: bool,
     /// Directories known to exist (created or checked by [`Transaction::create_dir_all`]).
     known_dirs: HashSet<PathBuf>,
+    /// Directories this transaction created itself (`mkdir` succeeded): nothing was in them
+    /// before, so a file placed there needs no look first.
+    created_dirs: HashSet<PathBuf>,
+    /// Files journaled as new: placing one of them again must look at (and replace) it.
+    placed: HashSet<PathBuf>,
     finished: bool,
     /// Test hook: how many more steps may run before a simulated kill.
     kill_after: Option<usize>,
     killed: bool,
 }
 
-impl Transaction {
+impl<'a> Transaction<'a> {
     /// Starts an install whose `.dist-info` will be `final_path` (inside `site_packages`,
     /// which must exist): creates the staging directory, then the journal (the stash
     /// directory waits until something is saved).
@@ -359,18 +381,23 @@ impl Transaction {
         let mut tx = Self {
             journal,
             file,
+            unwritten: Vec::new(),
+            pending: Vec::new(),
             site_packages: site_packages.to_path_buf(),
             staging: staging.clone(),
             final_path: final_path.to_path_buf(),
             token,
             stash_created: false,
             known_dirs: HashSet::new(),
+            created_dirs: HashSet::new(),
+            placed: HashSet::new(),
             finished: false,
             kill_after,
             killed: false,
         };
         tx.log(Op::Staging(staging))?;
         tx.log(Op::Final(final_path.to_path_buf()))?;
+        tx.flush()?;
         Ok(tx)
     }
 
@@ -393,15 +420,31 @@ impl Transaction {
         Ok(())
     }
 
-    /// Appends `op` to the journal before the change it describes.
+    /// Adds `op` to the journal; it reaches the disk with the next [`Transaction::flush`],
+    /// which must come before the change it describes.
     fn log(&mut self, op: Op) -> Result<(), InstallError> {
-        self.step()?;
-        let line = op.encode()?;
-        self.file
-            .write_all(line.as_bytes())
-            .map_err(io_err("write", &self.journal.path))?;
+        self.unwritten.extend_from_slice(op.encode()?.as_bytes());
         self.journal.ops.push(op);
-        self.step()
+        Ok(())
+    }
+
+    /// Writes the unwritten journal lines (one `write`), then creates the pending new files
+    /// they describe. Called before every other change to the file system, so the journal
+    /// on disk always covers everything made.
+    fn flush(&mut self) -> Result<(), InstallError> {
+        if !self.unwritten.is_empty() {
+            self.step()?;
+            self.file
+                .write_all(&self.unwritten)
+                .map_err(io_err("write", &self.journal.path))?;
+            self.unwritten.clear();
+            self.step()?;
+        }
+        for (dst, content) in std::mem::take(&mut self.pending) {
+            write_content(&dst, &content)?;
+            self.step()?;
+        }
+        Ok(())
     }
 
     /// A fresh stash entry name, the stash directory being created first if needed.
@@ -418,9 +461,10 @@ impl Transaction {
         Ok(self.journal.ops.len().to_string())
     }
 
-    /// Creates `dir` and its missing ancestors, journaling each one. Directories already
-    /// seen by this transaction are not looked at again (one `stat` per directory, not per
-    /// file placed in it).
+    /// Creates `dir` and its missing ancestors, journaling each one (one journal `write`
+    /// for all of them). Directories already seen by this transaction are not looked at
+    /// again (one `stat` per directory, not per file placed in it), and a directory inside
+    /// one this transaction created is known to be missing without a look.
     pub(crate) fn create_dir_all(&mut self, dir: &Path) -> Result<(), InstallError> {
         if self.known_dirs.contains(dir) {
             return Ok(());
@@ -428,46 +472,66 @@ impl Transaction {
         let mut missing = Vec::new();
         let mut current = Some(dir);
         while let Some(path) = current {
-            if self.known_dirs.contains(path) || path.is_dir() {
+            if self.known_dirs.contains(path) {
+                break;
+            }
+            let parent_created = path.parent().is_some_and(|p| self.created_dirs.contains(p));
+            if !parent_created && path.is_dir() {
                 break;
             }
             missing.push(path.to_path_buf());
             current = path.parent();
         }
+        if !missing.is_empty() {
+            for path in missing.iter().rev() {
+                self.log(Op::Dir(path.clone()))?;
+            }
+            self.flush()?;
+        }
         for path in missing.into_iter().rev() {
-            self.log(Op::Dir(path.clone()))?;
             match fs::create_dir(&path) {
-                Ok(()) => {}
+                Ok(()) => {
+                    self.created_dirs.insert(path.clone());
+                }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
                 Err(e) => return Err(io_err("create directory", &path)(e)),
             }
+            self.known_dirs.insert(path);
+            self.step()?;
         }
         self.known_dirs.insert(dir.to_path_buf());
         Ok(())
     }
 
-    /// Places `content` at `dst`. Where nothing is, the file is created directly. An
-    /// existing file is first saved to the stash (hardlink, else copy), then the new file
-    /// is written under a temporary name beside it and renamed over it, so `dst` never
-    /// disappears. An existing directory is moved to the stash.
-    pub(crate) fn place(&mut self, dst: &Path, content: Content<'_>) -> Result<(), InstallError> {
-        if let Some(parent) = dst.parent() {
+    /// Places `content` at `dst`. Where nothing is, the file is journaled as new and created
+    /// with the next batch ([`Transaction::flush`]; at the latest by [`Transaction::commit`]);
+    /// inside a directory this transaction created, nothing is looked up first. An existing
+    /// file is first saved to the stash (hardlink, else copy), then the new file is written
+    /// under a temporary name beside it and renamed over it, so `dst` never disappears. An
+    /// existing directory is moved to the stash.
+    pub(crate) fn place(&mut self, dst: &Path, content: Content<'a>) -> Result<(), InstallError> {
+        let parent = dst.parent();
+        if let Some(parent) = parent {
             self.create_dir_all(parent)?;
         }
+        let again = self.placed.contains(dst);
+        if again {
+            // Placed earlier by this install: it must exist before it is replaced.
+            self.flush()?;
+        } else if parent.is_some_and(|p| self.created_dirs.contains(p)) {
+            return self.place_new(dst, content);
+        }
         match fs::symlink_metadata(dst) {
-            Err(_) => {
-                self.log(Op::New(dst.to_path_buf()))?;
-                write_content(dst, &content)
-            }
+            Err(_) => self.place_new(dst, content),
             Ok(meta) if meta.is_dir() => {
                 self.stash(dst)?;
-                self.log(Op::New(dst.to_path_buf()))?;
-                write_content(dst, &content)
+                self.place_new(dst, content)
             }
             Ok(_) => {
                 let name = self.stash_name()?;
                 let saved = self.journal.stash.join(&name);
                 self.log(Op::Replace(dst.to_path_buf(), name.clone()))?;
+                self.flush()?;
                 fs::hard_link(dst, &saved)
                     .or_else(|_| fs::copy(dst, &saved).map(drop))
                     .map_err(io_err("save a copy of", dst))?;
@@ -478,6 +542,7 @@ impl Transaction {
                     self.token
                 ));
                 self.log(Op::New(temp.clone()))?;
+                self.flush()?;
                 write_content(&temp, &content)?;
                 self.step()?;
                 fs::rename(&temp, dst).map_err(io_err("rename into place", dst))
@@ -485,17 +550,34 @@ impl Transaction {
         }
     }
 
+    /// Journals `dst` (where nothing is) as new and queues its creation; a full batch is
+    /// written and created at once.
+    fn place_new(&mut self, dst: &Path, content: Content<'a>) -> Result<(), InstallError> {
+        self.log(Op::New(dst.to_path_buf()))?;
+        self.placed.insert(dst.to_path_buf());
+        self.pending.push((dst.to_path_buf(), content));
+        if self.pending.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     /// Moves the file or directory at `path` into the stash (rollback puts it back, the
     /// commit deletes it).
     pub(crate) fn stash(&mut self, path: &Path) -> Result<(), InstallError> {
         let name = self.stash_name()?;
         self.log(Op::Stash(path.to_path_buf(), name.clone()))?;
+        self.flush()?;
         move_path(path, &self.journal.stash.join(&name)).map_err(io_err("move aside", path))
     }
 
-    /// Journals that the `.py` file `source` is about to be byte-compiled.
-    pub(crate) fn will_compile(&mut self, source: &Path) -> Result<(), InstallError> {
-        self.log(Op::Bytecode(source.to_path_buf()))
+    /// Journals that the `.py` files `sources` are about to be byte-compiled (one journal
+    /// `write`), after creating every file placed so far.
+    pub(crate) fn will_compile(&mut self, sources: &[PathBuf]) -> Result<(), InstallError> {
+        for source in sources {
+            self.log(Op::Bytecode(source.clone()))?;
+        }
+        self.flush()
     }
 
     /// Schedules `path` for deletion right after the commit.
@@ -503,10 +585,12 @@ impl Transaction {
         self.log(Op::Remove(path.to_path_buf()))
     }
 
-    /// The commit point: renames the staging directory to the final `.dist-info` (which
-    /// must not exist: [`Transaction::stash`] it first), then deletes what the install made
-    /// obsolete and the stash.
+    /// The commit point: writes what is left of the journal and creates the pending files,
+    /// then renames the staging directory to the final `.dist-info` (which must not exist:
+    /// [`Transaction::stash`] it first), then deletes what the install made obsolete and the
+    /// stash.
     pub(crate) fn commit(mut self) -> Result<(), InstallError> {
+        self.flush()?;
         self.step()?;
         fs::rename(&self.staging, &self.final_path)
             .map_err(io_err("rename into place", &self.final_path))?;
@@ -533,7 +617,7 @@ impl Transaction {
     }
 }
 
-impl Drop for Transaction {
+impl Drop for Transaction<'_> {
     fn drop(&mut self) {
         if !self.finished && !self.killed {
             self.journal.roll_back();
