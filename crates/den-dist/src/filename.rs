@@ -37,34 +37,47 @@ pub struct WheelFilename {
     pub version: Version,
     /// Optional build tag; starts with a digit. Orders wheels of the same version.
     pub build: Option<String>,
-    /// Python tags, e.g. `["py2", "py3"]` or `["cp312"]`.
-    pub python_tags: Vec<String>,
-    /// ABI tags, e.g. `["cp312"]`, `["abi3"]`, `["none"]`.
-    pub abi_tags: Vec<String>,
-    /// Platform tags, e.g. `["manylinux_2_17_x86_64", "manylinux2014_x86_64"]` or `["any"]`.
-    pub platform_tags: Vec<String>,
+    /// The tag part as written, `python-abi-platform` with compressed sets (`py2.py3-none-any`),
+    /// kept as one string: indexes list tens of thousands of wheels, and one allocation per
+    /// filename instead of one per tag keeps their pages small in memory.
+    tags: Box<str>,
 }
 
 impl WheelFilename {
+    /// The `n`th dash-separated part of the tags (0: python, 1: abi, 2: platform), split into
+    /// its compressed set.
+    fn tag_set(&self, n: usize) -> impl Iterator<Item = &str> + Clone {
+        self.tags.split('-').nth(n).unwrap_or_default().split('.')
+    }
+
+    /// Python tags, e.g. `py2`, `py3` or `cp312`.
+    pub fn python_tags(&self) -> impl Iterator<Item = &str> + Clone {
+        self.tag_set(0)
+    }
+
+    /// ABI tags, e.g. `cp312`, `abi3`, `none`.
+    pub fn abi_tags(&self) -> impl Iterator<Item = &str> + Clone {
+        self.tag_set(1)
+    }
+
+    /// Platform tags, e.g. `manylinux_2_17_x86_64`, `manylinux2014_x86_64` or `any`.
+    pub fn platform_tags(&self) -> impl Iterator<Item = &str> + Clone {
+        self.tag_set(2)
+    }
+
     /// Every `(python, abi, platform)` triple this wheel declares, expanded from the compressed sets.
     pub fn tag_triples(&self) -> impl Iterator<Item = (&str, &str, &str)> {
-        self.python_tags.iter().flat_map(move |py| {
-            self.abi_tags.iter().flat_map(move |abi| {
-                self.platform_tags
-                    .iter()
-                    .map(move |plat| (py.as_str(), abi.as_str(), plat.as_str()))
-            })
+        let (abis, platforms) = (self.abi_tags(), self.platform_tags());
+        self.python_tags().flat_map(move |py| {
+            let platforms = platforms.clone();
+            abis.clone()
+                .flat_map(move |abi| platforms.clone().map(move |plat| (py, abi, plat)))
         })
     }
 
     /// The tag part of the filename as written: `py3-none-any`.
     pub fn tag_string(&self) -> String {
-        format!(
-            "{}-{}-{}",
-            self.python_tags.join("."),
-            self.abi_tags.join("."),
-            self.platform_tags.join(".")
-        )
+        self.tags.to_string()
     }
 
     /// The `{name}-{version}` stem used for the `.dist-info` directory (PEP 427: name with `-`
@@ -107,14 +120,17 @@ impl FromStr for WheelFilename {
             .map_err(|e| error(filename, KIND, format!("bad project name: {e}")))?;
         let version = Version::from_str(version)
             .map_err(|e| error(filename, KIND, format!("bad version: {e}")))?;
-        let split = |s: &str| s.split('.').map(str::to_string).collect::<Vec<_>>();
+        if [py, abi, plat]
+            .iter()
+            .any(|set| set.is_empty() || set.split('.').any(str::is_empty))
+        {
+            return Err(error(filename, KIND, "a tag is empty"));
+        }
         Ok(WheelFilename {
             name,
             version,
             build,
-            python_tags: split(py),
-            abi_tags: split(abi),
-            platform_tags: split(plat),
+            tags: format!("{py}-{abi}-{plat}").into_boxed_str(),
         })
     }
 }

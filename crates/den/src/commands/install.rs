@@ -165,9 +165,12 @@ pub async fn prepare(
     printer: &Printer,
 ) -> anyhow::Result<Vec<UnpackedWheel>> {
     let bar = printer.progress(packages.len() as u64, "Preparing");
+    // Unzipping is CPU and disk work: one at a time per core, while downloads go on.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let unzips = tokio::sync::Semaphore::new(cores);
     let unpacked = futures::stream::iter(packages)
         .map(|package| {
-            let bar = &bar;
+            let (bar, unzips) = (&bar, &unzips);
             async move {
                 let context = || {
                     format!(
@@ -179,6 +182,7 @@ pub async fn prepare(
                 };
                 let wheel = source.wheel(&package.file).await.with_context(context)?;
                 let cache = cache.clone();
+                let _slot = unzips.acquire().await?;
                 let unpacked = tokio::task::spawn_blocking(move || {
                     den_install::unpack_wheel(&cache, &wheel)
                         .with_context(|| format!("cannot use {}", wheel.display()))
