@@ -6,6 +6,21 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+/// Writes results to stdout. When the reader has gone away (`den pip list | head -1`), den
+/// stops quietly with status 0, as Unix tools do, instead of failing on the broken pipe; any
+/// other write error (a full disk) ends den with status 1 and says so.
+pub fn write_stdout(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    match std::io::stdout().lock().write_fmt(text) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(error) => {
+            eprintln!("error: cannot write to standard output: {error}");
+            std::process::exit(1);
+        }
+    }
+}
+
 /// Decides what reaches the user. Results (freeze, list, show) go to stdout through
 /// [`Printer::out`]; status and errors go to stderr.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +44,7 @@ impl Printer {
     /// A result line on stdout (freeze, list, show). Results are what the user asked for, so
     /// `-q` does not hide them.
     pub fn out(&self, line: impl std::fmt::Display) {
-        println!("{line}");
+        write_stdout(format_args!("{line}\n"));
     }
 
     /// A status line on stderr, hidden by `-q`.

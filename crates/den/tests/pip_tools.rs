@@ -419,3 +419,33 @@ fn an_unusable_cache_directory_falls_back_to_a_temporary_one() {
     assert!(stderr.contains("temporary cache"), "warns: {stderr}");
     assert!(run_python(&env, &["-c", "import alpha, beta"]).0);
 }
+
+#[test]
+fn yanked_pins_warn_and_closed_pipes_end_quietly() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("old", "1.0"));
+    world.index.publish(&WheelBuilder::new("old", "2.0"));
+    world.index.yank("old-1.0-py3-none-any.whl", "broken build");
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let out = world.den(&["pip", "install", "-p", env_arg, "old==1.0"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("old 1.0 is a yanked version (reason: broken build)"),
+        "{stderr}"
+    );
+
+    // `den pip list | head -0`: the reader is gone before den writes.
+    let mut child = common::den_command(&world.path("cache"), &world.index.url())
+        .args(["pip", "list", "-p", env_arg])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

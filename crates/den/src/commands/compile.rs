@@ -97,7 +97,7 @@ pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
     match &args.output_file {
         Some(path) => std::fs::write(path, &text)
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => print!("{text}"),
+        None => crate::printer::write_stdout(format_args!("{text}")),
     }
     Ok(ExitCode::SUCCESS)
 }

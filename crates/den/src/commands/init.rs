@@ -10,6 +10,6 @@ use crate::cli::InitArgs;
 /// Runs `den init`: the script goes to stdout for `eval` / `source`.
 pub fn run(args: &InitArgs) -> anyhow::Result<ExitCode> {
     let shell = Shell::from_str(&args.shell)?;
-    print!("{}", init_script(shell));
+    crate::printer::write_stdout(format_args!("{}", init_script(shell)));
     Ok(ExitCode::SUCCESS)
 }

@@ -24,7 +24,7 @@ use crate::hashes::HashChecks;
 use crate::interrupt::{self, CriticalSection};
 use crate::pipeline::{Inputs, ResolvedPackage};
 use crate::printer::Printer;
-use crate::source::DenSource;
+use crate::source::{DenSource, Dist};
 use crate::target::{self, Access, Target};
 
 /// How many downloads and builds run at once.
@@ -115,6 +115,7 @@ pub fn install_into(
         let request = inputs.request(&target.interpreter, preferences, args.no_deps)?;
         let packages = crate::pipeline::resolve(&source, request, printer).await?;
         let plan = Plan::new(packages, &installed, args.force_reinstall);
+        plan.warn_yanked(printer);
         if hash_mode {
             check_hashes_present(&plan.install, &inputs.hashes)?;
         }
@@ -313,6 +314,26 @@ impl Plan {
                     .is_some_and(|d| d.version == package.version)
         });
         Plan { install, satisfied }
+    }
+
+    /// Warns about each yanked file to install (PEP 592: used only because a requirement pins
+    /// that version exactly), with the index's reason, as pip does.
+    pub fn warn_yanked(&self, printer: &Printer) {
+        for package in &self.install {
+            if let Dist::Index(file) = &package.file
+                && let Some(reason) = &file.yanked
+            {
+                let reason = if reason.is_empty() {
+                    "no reason given".to_string()
+                } else {
+                    format!("reason: {reason}")
+                };
+                printer.warn(format!(
+                    "{} {} is a yanked version ({reason}); it is used because the requirements pin it exactly",
+                    package.name, package.version
+                ));
+            }
+        }
     }
 
     /// `name-version` of each package to install, space-separated (pip's summary).

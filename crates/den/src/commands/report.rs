@@ -53,7 +53,7 @@ pub fn write(
     });
     let text = serde_json::to_string_pretty(&report)? + "\n";
     if path == Path::new("-") {
-        print!("{text}");
+        crate::printer::write_stdout(format_args!("{text}"));
         return Ok(());
     }
     std::fs::write(path, text)

@@ -46,6 +46,7 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         let request = inputs.request(&target.interpreter, preferences, true)?;
         let packages = crate::pipeline::resolve(&source, request, printer).await?;
         let plan = Plan::new(packages, &installed, false);
+        plan.warn_yanked(printer);
         if hash_mode {
             check_hashes_present(&plan.install, &inputs.hashes)?;
         }
