@@ -4,11 +4,10 @@
 //! - `.den-tmp-<pid>-<random>/`: the new `.dist-info`, assembled before anything else is
 //!   touched; renaming it to its final name is the commit point.
 //! - `.den-journal-<pid>-<token>`: the journal, one JSON array per line, written *before*
-//!   the changes it describes. Lines are buffered and written together right before the next
-//!   change they cover: new files are created in batches (up to [`BATCH`] per journal
-//!   `write`, and at least one batch per new directory), each batch's lines being on disk
-//!   before its first file is made, so the journal always names everything a rollback must
-//!   undo.
+//!   the changes it describes. Lines are buffered and written together right before the
+//!   changes they cover: files are placed in batches (up to [`BATCH`] per journal `write`,
+//!   a new directory starting a new batch), each batch's lines being on disk before its
+//!   first change is made, so the journal always names everything a rollback must undo.
 //! - `.den-stash-<pid>-<token>/`: the saved copies of replaced files, named `0`, `1`, ...;
 //!   created only when something is replaced (a fresh install creates no directory besides
 //!   the staging one: on common file systems creating an inode costs far more than linking).
@@ -39,8 +38,8 @@ pub(crate) const JOURNAL_PREFIX: &str = ".den-journal-";
 /// The journal's file name inside a stash directory, in the layout of earlier den versions.
 pub(crate) const LEGACY_JOURNAL: &str = "journal";
 
-/// Most new files journaled by one `write` before they are created (bounds how long a
-/// decided-but-not-yet-created file waits, and the buffer).
+/// Most files journaled by one `write` before they are placed (bounds how long a placement
+/// decided on waits, and the buffer).
 const BATCH: usize = 256;
 
 /// One journaled change. Written before the change is made; undoing or finishing a change
@@ -246,6 +245,9 @@ impl Journal {
             }
             let path = match op {
                 Op::Remove(path) => path,
+                // Also after a completed install: renaming a hardlink over another link to
+                // the same file (a reinstall from the same cache entry) succeeds without
+                // removing the temporary name (POSIX rename).
                 Op::New(path)
                     if path
                         .file_name()
@@ -297,6 +299,21 @@ pub(crate) enum Content<'a> {
     Bytes(&'a [u8], u32),
 }
 
+/// A placement journaled but not yet made: [`Transaction::flush`] makes it right after
+/// writing its journal lines.
+enum Pending<'a> {
+    /// Create the file (journaled as [`Op::New`]).
+    New(PathBuf, Content<'a>),
+    /// Save the existing file `dst` as `saved` (journaled as [`Op::Replace`]), write the new
+    /// content to `temp` (journaled as [`Op::New`]), rename it over `dst`.
+    Replace {
+        dst: PathBuf,
+        saved: PathBuf,
+        temp: PathBuf,
+        content: Content<'a>,
+    },
+}
+
 /// One install in progress. Dropping it without [`Transaction::commit`] rolls back (also
 /// on panic). `'a`: the contents of files journaled but not yet created.
 pub(crate) struct Transaction<'a> {
@@ -305,9 +322,9 @@ pub(crate) struct Transaction<'a> {
     /// Journal lines not yet written: every method that changes the file system writes
     /// them first ([`Transaction::flush`]).
     unwritten: Vec<u8>,
-    /// New files journaled (in `unwritten` or already on disk) but not yet created; made
-    /// by [`Transaction::flush`] right after their lines are written.
-    pending: Vec<(PathBuf, Content<'a>)>,
+    /// Files journaled (in `unwritten` or already on disk) but not yet placed; placed by
+    /// [`Transaction::flush`] right after their lines are written.
+    pending: Vec<Pending<'a>>,
     site_packages: PathBuf,
     staging: PathBuf,
     final_path: PathBuf,
@@ -321,7 +338,7 @@ pub(crate) struct Transaction<'a> {
     /// Directories this transaction created itself (`mkdir` succeeded): nothing was in them
     /// before, so a file placed there needs no look first.
     created_dirs: HashSet<PathBuf>,
-    /// Files journaled as new: placing one of them again must look at (and replace) it.
+    /// Files placed (or pending): placing one of them again must look at (and replace) it.
     placed: HashSet<PathBuf>,
     finished: bool,
     /// Test hook: how many more steps may run before a simulated kill.
@@ -428,9 +445,9 @@ impl<'a> Transaction<'a> {
         Ok(())
     }
 
-    /// Writes the unwritten journal lines (one `write`), then creates the pending new files
-    /// they describe. Called before every other change to the file system, so the journal
-    /// on disk always covers everything made.
+    /// Writes the unwritten journal lines (one `write`), then makes the pending placements
+    /// they describe, in order. Called before every other change to the file system, so the
+    /// journal on disk always covers everything made.
     fn flush(&mut self) -> Result<(), InstallError> {
         if !self.unwritten.is_empty() {
             self.step()?;
@@ -440,8 +457,24 @@ impl<'a> Transaction<'a> {
             self.unwritten.clear();
             self.step()?;
         }
-        for (dst, content) in std::mem::take(&mut self.pending) {
-            write_content(&dst, &content)?;
+        for pending in std::mem::take(&mut self.pending) {
+            match pending {
+                Pending::New(dst, content) => write_content(&dst, &content)?,
+                Pending::Replace {
+                    dst,
+                    saved,
+                    temp,
+                    content,
+                } => {
+                    fs::hard_link(&dst, &saved)
+                        .or_else(|_| fs::copy(&dst, &saved).map(drop))
+                        .map_err(io_err("save a copy of", &dst))?;
+                    self.step()?;
+                    write_content(&temp, &content)?;
+                    self.step()?;
+                    fs::rename(&temp, &dst).map_err(io_err("rename into place", &dst))?;
+                }
+            }
             self.step()?;
         }
         Ok(())
@@ -503,12 +536,12 @@ impl<'a> Transaction<'a> {
         Ok(())
     }
 
-    /// Places `content` at `dst`. Where nothing is, the file is journaled as new and created
-    /// with the next batch ([`Transaction::flush`]; at the latest by [`Transaction::commit`]);
-    /// inside a directory this transaction created, nothing is looked up first. An existing
-    /// file is first saved to the stash (hardlink, else copy), then the new file is written
-    /// under a temporary name beside it and renamed over it, so `dst` never disappears. An
-    /// existing directory is moved to the stash.
+    /// Places `content` at `dst`, with the next batch ([`Transaction::flush`]; at the latest
+    /// by [`Transaction::commit`]). Where nothing is, the file is journaled as new and
+    /// created; inside a directory this transaction created, nothing is looked up first. An
+    /// existing file is saved to the stash (hardlink, else copy), then the new file is
+    /// written under a temporary name beside it and renamed over it, so `dst` never
+    /// disappears. An existing directory is moved to the stash at once.
     pub(crate) fn place(&mut self, dst: &Path, content: Content<'a>) -> Result<(), InstallError> {
         let parent = dst.parent();
         if let Some(parent) = parent {
@@ -530,32 +563,38 @@ impl<'a> Transaction<'a> {
             Ok(_) => {
                 let name = self.stash_name()?;
                 let saved = self.journal.stash.join(&name);
+                // Both lines go before either change: undoing a replacement whose copy was
+                // never saved, or deleting a temporary file never written, is harmless.
                 self.log(Op::Replace(dst.to_path_buf(), name.clone()))?;
-                self.flush()?;
-                fs::hard_link(dst, &saved)
-                    .or_else(|_| fs::copy(dst, &saved).map(drop))
-                    .map_err(io_err("save a copy of", dst))?;
-                self.step()?;
                 let temp = dst.with_file_name(format!(
                     "{TMP_PREFIX}{}-{}-{name}",
                     std::process::id(),
                     self.token
                 ));
                 self.log(Op::New(temp.clone()))?;
-                self.flush()?;
-                write_content(&temp, &content)?;
-                self.step()?;
-                fs::rename(&temp, dst).map_err(io_err("rename into place", dst))
+                self.queue(Pending::Replace {
+                    dst: dst.to_path_buf(),
+                    saved,
+                    temp,
+                    content,
+                })
             }
         }
     }
 
-    /// Journals `dst` (where nothing is) as new and queues its creation; a full batch is
-    /// written and created at once.
+    /// Journals `dst` (where nothing is) as new and queues its creation.
     fn place_new(&mut self, dst: &Path, content: Content<'a>) -> Result<(), InstallError> {
         self.log(Op::New(dst.to_path_buf()))?;
-        self.placed.insert(dst.to_path_buf());
-        self.pending.push((dst.to_path_buf(), content));
+        self.queue(Pending::New(dst.to_path_buf(), content))
+    }
+
+    /// Queues a journaled placement; a full batch is written and made at once.
+    fn queue(&mut self, pending: Pending<'a>) -> Result<(), InstallError> {
+        let dst = match &pending {
+            Pending::New(dst, _) | Pending::Replace { dst, .. } => dst.clone(),
+        };
+        self.placed.insert(dst);
+        self.pending.push(pending);
         if self.pending.len() >= BATCH {
             self.flush()?;
         }
@@ -706,5 +745,42 @@ mod tests {
             assert_eq!(Op::decode(&line[..line.len() / 2]), None);
         }
         assert_eq!(Op::decode(r#"["replace", "/x"]"#), None);
+    }
+
+    /// The journal file's ops as on disk now.
+    fn on_disk(tx: &Transaction<'_>) -> Vec<Op> {
+        Journal::read(&tx.journal.path, &tx.journal.stash)
+            .unwrap()
+            .ops
+    }
+
+    #[test]
+    fn placements_wait_for_their_journal_lines_and_rollback_spares_others_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let sp = dir.path();
+        let mut tx = Transaction::begin(sp, &sp.join("p-1.0.dist-info"), None).unwrap();
+        let ns = sp.join("ns");
+        let mine = ns.join("mine.py");
+        tx.place(&mine, Content::Bytes(b"MINE = 1\n", 0o644))
+            .unwrap();
+        // The directory is made (its line written first); the file and its line wait.
+        assert!(ns.is_dir());
+        assert!(on_disk(&tx).contains(&Op::Dir(ns.clone())));
+        assert!(!on_disk(&tx).contains(&Op::New(mine.clone())));
+        assert!(!mine.exists());
+        tx.flush().unwrap();
+        assert!(on_disk(&tx).contains(&Op::New(mine.clone())));
+        assert!(mine.is_file());
+        // A parallel install places a file in the directory this one created.
+        let theirs = ns.join("theirs.py");
+        fs::write(&theirs, "THEIRS = 1\n").unwrap();
+        drop(tx);
+        assert!(!mine.exists());
+        assert_eq!(fs::read_to_string(&theirs).unwrap(), "THEIRS = 1\n");
+        let left: Vec<_> = fs::read_dir(sp)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(left, [ns]);
     }
 }
