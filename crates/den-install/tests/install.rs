@@ -748,6 +748,64 @@ fn killed_upgrade_and_install_are_recovered_at_every_step() {
 }
 
 #[test]
+fn killed_install_into_new_directories_is_rolled_back_at_every_step() {
+    // Every file lands in a directory the install creates (placed without a look first, its
+    // journal lines written in batches); `fresh/big` holds more files than one batch.
+    let (tmp, cache) = scratch();
+    let env = tmp.path().join("env");
+    let target = fake_target(&env);
+    let mut builder = WheelBuilder::new("fresh", "1.0")
+        .file("fresh/__init__.py", b"")
+        .console_script("fresh-tool", "fresh:main");
+    for i in 0..300 {
+        builder = builder.file(
+            &format!("fresh/big/m{i}.py"),
+            format!("X = {i}\n").as_bytes(),
+        );
+    }
+    for i in 0..5 {
+        builder = builder.file(&format!("fresh/a/b/c/n{i}.py"), b"Y = 1\n");
+    }
+    let wheel = unpack_wheel(&cache, &builder.build(tmp.path())).unwrap();
+    let (old, new) = kill_at_every_step(&env, &target, &|| {}, &wheel, &InstallOptions::default());
+    // Kills between the files of a batch too: more kill points than files.
+    assert!(old > 306 && new >= 1, "{old} rolled back, {new} finished");
+}
+
+#[test]
+fn killed_upgrade_into_an_existing_directory_is_rolled_back_exactly() {
+    // v2 replaces a file, adds one beside it (in a directory that exists) and one in a new
+    // subdirectory; a file of another origin in that directory must survive every kill.
+    let (tmp, cache) = scratch();
+    let env = tmp.path().join("env");
+    let target = fake_target(&env);
+    let v1 = WheelBuilder::new("grow", "1.0")
+        .file("grow/__init__.py", b"V = 1\n")
+        .file("grow/gone.py", b"GONE = 1\n")
+        .build(&tmp.path().join("v1"));
+    let v2 = WheelBuilder::new("grow", "2.0")
+        .file("grow/__init__.py", b"V = 2\n")
+        .file("grow/added.py", b"ADDED = 2\n")
+        .file("grow/sub/deep.py", b"DEEP = 2\n")
+        .build(&tmp.path().join("v2"));
+    let v2 = unpack_wheel(&cache, &v2).unwrap();
+    let foreign = target.scheme.purelib.join("grow/foreign.py");
+    let (old, new) = kill_at_every_step(
+        &env,
+        &target,
+        &|| {
+            install(&cache, &v1, &target);
+            fs::write(&foreign, "FOREIGN = 1\n").unwrap();
+        },
+        &v2,
+        &InstallOptions::default(),
+    );
+    assert!(old > 10 && new >= 2, "{old} rolled back, {new} finished");
+    assert_eq!(fs::read_to_string(&foreign).unwrap(), "FOREIGN = 1\n");
+    assert!(!target.scheme.purelib.join("grow/gone.py").exists());
+}
+
+#[test]
 fn bytecode_is_compiled_recorded_and_rolled_back_at_every_step() {
     let Some(python) = common::base_python() else {
         eprintln!("note: no Python interpreter found; skipping");
