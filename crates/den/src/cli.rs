@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::FalseyValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// den: one fast binary for Python environments.
@@ -422,14 +423,24 @@ pub struct IndexArgs {
 pub struct BuildArgs {
     /// Never use wheels for these projects (comma-separated names, `:all:` or `:none:`;
     /// repeatable): build them from source.
-    #[arg(long, value_name = "NAMES")]
+    #[arg(
+        long,
+        value_name = "NAMES",
+        env = "PIP_NO_BINARY",
+        value_delimiter = ' '
+    )]
     pub no_binary: Vec<String>,
     /// Never use source distributions for these projects (comma-separated names, `:all:` or
     /// `:none:`; repeatable).
-    #[arg(long, value_name = "NAMES")]
+    #[arg(
+        long,
+        value_name = "NAMES",
+        env = "PIP_ONLY_BINARY",
+        value_delimiter = ' '
+    )]
     pub only_binary: Vec<String>,
     /// Prefer an older version with a wheel over a newer one that must be built.
-    #[arg(long)]
+    #[arg(long, env = "PIP_PREFER_BINARY", value_parser = FalseyValueParser::new())]
     pub prefer_binary: bool,
     /// Build in the target environment's interpreter with what it has installed, instead of
     /// an isolated environment holding the project's build requirements.
@@ -444,14 +455,20 @@ pub struct RequirementArgs {
     #[arg(short = 'r', long = "requirement", value_name = "FILE")]
     pub requirement_files: Vec<PathBuf>,
     /// Constrain versions using the given constraints file (repeatable).
-    #[arg(short = 'c', long = "constraint", value_name = "FILE")]
+    #[arg(
+        short = 'c',
+        long = "constraint",
+        value_name = "FILE",
+        env = "PIP_CONSTRAINT",
+        value_delimiter = ' '
+    )]
     pub constraint_files: Vec<PathBuf>,
     /// Include pre-release and development versions.
-    #[arg(long)]
+    #[arg(long, env = "PIP_PRE", value_parser = FalseyValueParser::new())]
     pub pre: bool,
     /// Require a --hash for every distribution installed (on automatically when any
     /// requirement line has one), as pip's hash-checking mode.
-    #[arg(long)]
+    #[arg(long, env = "PIP_REQUIRE_HASHES", value_parser = FalseyValueParser::new())]
     pub require_hashes: bool,
     /// Index options.
     #[command(flatten)]

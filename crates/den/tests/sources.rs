@@ -176,6 +176,14 @@ fn binary_options_choose_between_wheels_and_sdists() {
         "only-source",
     ]);
     assert!(stderr.contains("--only-binary"), "{stderr}");
+    // pip's environment variable says the same.
+    let out = common::den_command(&world.path("cache"), &world.index.url())
+        .args(["pip", "install", "-p", env_arg, "only-source"])
+        .env("PIP_ONLY_BINARY", ":all:")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--only-binary"));
 
     let out = world.den(&[
         "-vv",
