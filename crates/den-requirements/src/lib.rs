@@ -209,6 +209,9 @@ pub fn parse_requirements_str(
 /// - a URL: `https://host/x-1.0-py3-none-any.whl`, `https://host/x-1.0.tar.gz` (named by the
 ///   filename), `git+https://host/repo.git@ref#egg=name&subdirectory=sub`, `git+ssh://`,
 ///   `git+file://` (unnamed without `#egg=`); `hg+`, `svn+`, `bzr+` are refused (git only);
+/// - a `file:` URL, optionally followed by `[extras]`: `file:///abs/proj`, or without `//` a
+///   path relative to the current directory (`file:../proj#egg=name`, `file:./x.whl`,
+///   `file:.`); it becomes an absolute `file://` URL and is checked like a local path;
 /// - a local path (starts with `.`, `/` or `~`, contains a separator, or ends in `.whl` /
 ///   `.tar.gz` / `.zip`...): `.`, `./proj[dev]`, `dist/x-1.0-py3-none-any.whl`, relative to the
 ///   current directory; it must exist, and a directory must hold `pyproject.toml` or

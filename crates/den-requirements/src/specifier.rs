@@ -5,7 +5,9 @@
 //!
 //! Which form a text is, in order:
 //! 1. it starts with a URL scheme (`https://`, `git+ssh://`, `file:`): a URL; markers follow
-//!    `;` with whitespace next to it;
+//!    `;` with whitespace next to it; a `file:` URL may end in `[extras]`, and one without
+//!    `//` (`file:../dir`, `file:./x.whl`, `file:x.whl`, `file:.`) is a path relative to the
+//!    working directory, as pip reads it;
 //! 2. `name[extras] @ <location>` where the location has a scheme or starts with `.`, `/` or
 //!    `~`: a named URL or path;
 //! 3. it starts with `.`, `/` or `~`, contains a path separator, ends in a wheel or source
@@ -82,9 +84,15 @@ impl Context<'_> {
         editable: bool,
     ) -> Result<ParsedRequirement, RequirementsError> {
         let text = text.trim();
-        if scheme(text).is_some() {
+        if let Some(scheme) = scheme(text) {
             let (location, marker) = split_url_marker(text);
-            return self.direct(text, None, Vec::new(), location, marker, editable);
+            let (location, extras) = match split_extras(location) {
+                (location, Some(list)) if scheme.eq_ignore_ascii_case("file") => {
+                    (location, self.extras(list, text)?)
+                }
+                _ => (location, Vec::new()),
+            };
+            return self.direct(text, None, extras, location, marker, editable);
         }
         if let Some((name_part, location)) = text.split_once('@') {
             let location = location.trim_start();
@@ -223,6 +231,14 @@ impl Context<'_> {
                 });
             }
         }
+        if let Some(path) = file_url_relative_path(location) {
+            let (path, fragment) = match path.split_once('#') {
+                Some((path, fragment)) => (path, Some(fragment)),
+                None => (path, None),
+            };
+            let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+            return self.local_path_target(text, &path, fragment);
+        }
         let mut url = Url::parse(location).map_err(|e| self.invalid(text, e))?;
         let fragment = self.take_fragment(&mut url, text)?;
         let target = match scheme {
@@ -270,6 +286,17 @@ impl Context<'_> {
             }
             _ => (expanded.as_str(), None),
         };
+        self.local_path_target(text, path, fragment)
+    }
+
+    /// Checks local `path` (relative to the working directory) with URL `fragment` (raw, as
+    /// written after `#`), then takes `#egg=` and `#sha…=` out of the fragment.
+    fn local_path_target(
+        &self,
+        text: &str,
+        path: &str,
+        fragment: Option<&str>,
+    ) -> Result<(Target, Fragment), RequirementsError> {
         let path = self.absolute(text, path)?;
         let mut target = self.local_target(text, path, fragment)?;
         let fragment = self.take_fragment(&mut target.url, text)?;
@@ -434,6 +461,17 @@ pub(crate) fn scheme(text: &str) -> Option<&str> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     (valid && (rest.starts_with("//") || scheme.eq_ignore_ascii_case("file"))).then_some(scheme)
+}
+
+/// The path of a `file:` URL written without `//` (`file:../dir`, `file:./x.whl`,
+/// `file:x.whl`, `file:.`, `file:/abs`), with its `#fragment` still attached: pip reads what
+/// follows `file:` on a requirement line as a path, relative to the current directory (the
+/// `url` crate would resolve `..` and `.` against `/` instead). `None` for anything else,
+/// including `file://host/path` and `file:///abs`.
+fn file_url_relative_path(location: &str) -> Option<&str> {
+    let prefix = location.get(..5)?;
+    let rest = &location[5..];
+    (prefix.eq_ignore_ascii_case("file:") && !rest.starts_with("//")).then_some(rest)
 }
 
 /// Whether `text` is a git address in scp syntax, `user@host:path` (no scheme).

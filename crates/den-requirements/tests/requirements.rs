@@ -606,3 +606,128 @@ fn parses_command_line_arguments() {
         .to_string();
     assert!(err.contains("den supports git only"), "{err}");
 }
+
+#[test]
+fn relative_file_urls_are_paths_from_the_working_directory() {
+    let tree = Tree::new();
+    let work = tree.root().join("proj");
+    fs::create_dir(work.join("wh")).unwrap();
+    fs::write(work.join("wh/x-1.0-py3-none-any.whl"), "").unwrap();
+    let text = "-e file:.\n\
+        -e file:../legacy#egg=old\n\
+        file:../dist/Foo_Bar-1.0-py3-none-any.whl --hash=sha256:aa\n\
+        file:./wh/x-1.0-py3-none-any.whl\n\
+        file:wh/x-1.0-py3-none-any.whl#sha256=bb\n\
+        file:.[dev] ; python_version >= '3.8'\n\
+        -e file:../proj#egg=p[cli]&subdirectory=sub\n\
+        named @ file:../legacy\n\
+        FILE:%2E%2E/legacy#egg=escaped\n";
+    let file = parse_requirements_str(text, &tree.root().join("requirements.txt"), &work).unwrap();
+    let root = tree.root().display();
+    assert_eq!(
+        names(&file.requirements),
+        [
+            format!("old @ file://{root}/legacy"),
+            format!("foo-bar @ file://{root}/dist/Foo_Bar-1.0-py3-none-any.whl"),
+            format!("x @ file://{root}/proj/wh/x-1.0-py3-none-any.whl"),
+            format!("x @ file://{root}/proj/wh/x-1.0-py3-none-any.whl#sha256=bb"),
+            format!("p[cli] @ file://{root}/proj#subdirectory=sub"),
+            format!("named @ file://{root}/legacy"),
+            format!("escaped @ file://{root}/legacy"),
+        ]
+    );
+    let editable: Vec<bool> = file.requirements.iter().map(|e| e.editable).collect();
+    assert_eq!(editable, [true, false, false, false, true, false, false]);
+    assert_eq!(file.requirements[1].hashes[0].to_string(), "sha256=aa");
+    assert_eq!(file.requirements[3].hashes[0].to_string(), "sha256=bb");
+    assert_eq!(file.unnamed.len(), 2);
+    assert!(file.unnamed[0].editable);
+    assert_eq!(file.unnamed[0].url.as_str(), tree.url("proj"));
+    assert_eq!(file.unnamed[0].url.given(), Some("file:."));
+    assert_eq!(file.unnamed[1].url.as_str(), tree.url("proj"));
+    assert_eq!(file.unnamed[1].extras[0].to_string(), "dev");
+    assert!(!file.unnamed[1].marker.is_true());
+
+    let cases = [
+        (
+            "-e file:../ed/docopt-0.6.2",
+            "`file:../ed/docopt-0.6.2` looks like a local path, but `{root}/ed/docopt-0.6.2` \
+             does not exist",
+        ),
+        (
+            "file:./wh/missing-1.0-py3-none-any.whl",
+            "but `{root}/proj/wh/missing-1.0-py3-none-any.whl` does not exist",
+        ),
+        (
+            "file:nope-1.0.tar.gz",
+            "but `{root}/proj/nope-1.0.tar.gz` does not exist",
+        ),
+        (
+            "file:../empty",
+            "cannot install `{root}/empty`: the directory has neither",
+        ),
+    ];
+    for (line, expected) in cases {
+        let err = parse_requirements_str(
+            &format!("fine\n{line}\n"),
+            &tree.root().join("requirements.txt"),
+            &work,
+        )
+        .unwrap_err();
+        let message = err.to_string();
+        let expected = expected.replace("{root}", &root.to_string());
+        assert!(message.contains(&expected), "{line}: {message}");
+        assert!(
+            message.starts_with(&format!("{root}/requirements.txt:2: ")),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn relative_file_url_arguments_are_taken_from_the_current_directory() {
+    let tree = Tree::new();
+    let cwd = std::env::current_dir().unwrap();
+    // `../` up to `/` from the test's working directory (the crate), then the temporary tree.
+    let up = "../".repeat(cwd.components().count() - 1);
+    let root = tree.root().strip_prefix("/").unwrap().display().to_string();
+
+    let arg = format!("file:{up}{root}/proj#egg=p[dev]");
+    let ParsedRequirement::Named(entry) = parse_requirement_arg(&arg, true).unwrap() else {
+        panic!("#egg= names an editable file: URL");
+    };
+    assert!(entry.editable);
+    assert_eq!(
+        entry.requirement.to_string(),
+        format!("p[dev] @ {}", tree.url("proj"))
+    );
+    let arg = format!("file:{up}{root}/dist/Foo_Bar-1.0-py3-none-any.whl");
+    let ParsedRequirement::Named(entry) = parse_requirement_arg(&arg, false).unwrap() else {
+        panic!("a wheel is named by its filename");
+    };
+    assert_eq!(
+        entry.requirement.to_string(),
+        format!(
+            "foo-bar @ {}",
+            tree.url("dist/Foo_Bar-1.0-py3-none-any.whl")
+        )
+    );
+
+    let not_installable = |arg: &str, editable: bool| match parse_requirement_arg(arg, editable) {
+        Err(RequirementsError::NotInstallable { path, .. }) => path,
+        other => panic!("{arg}: {other:?}"),
+    };
+    assert_eq!(not_installable("file:.", true), cwd);
+    assert_eq!(
+        not_installable("file:./src/lib.rs", false),
+        cwd.join("src/lib.rs")
+    );
+    assert_eq!(not_installable("file:tests", false), cwd.join("tests"));
+    match parse_requirement_arg("file:../den-requirements/no-such-1.0.tar.gz", false) {
+        Err(RequirementsError::MissingPath { path, text, .. }) => {
+            assert_eq!(path, cwd.join("no-such-1.0.tar.gz"));
+            assert_eq!(text, "file:../den-requirements/no-such-1.0.tar.gz");
+        }
+        other => panic!("{other:?}"),
+    }
+}
