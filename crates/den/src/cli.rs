@@ -588,7 +588,7 @@ pub struct CompileArgs {
     #[arg(short = 'c', long = "constraint", value_name = "FILE")]
     pub constraint_files: Vec<PathBuf>,
     /// Include pre-release and development versions.
-    #[arg(long)]
+    #[arg(long, env = "PIP_PRE", value_parser = FalseyValueParser::new())]
     pub pre: bool,
     /// Ignore the pins of an existing output file: choose the newest allowed versions.
     #[arg(short = 'U', long)]
