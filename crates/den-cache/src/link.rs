@@ -20,15 +20,29 @@ pub enum LinkMode {
 /// Places `src` at `dst` (which must not exist) using `mode`, falling back to the next cheaper
 /// mode on failure. Returns the mode actually used.
 ///
-/// Errors: only when copying fails too (the source is unreadable or the destination unwritable).
+/// The copy never writes into an existing `dst`: if that were a hardlink into the cache (another
+/// wheel's file placed there meanwhile), copying over it would change the cached file itself.
+///
+/// Errors: `dst` exists ([`io::ErrorKind::AlreadyExists`]); copying fails too (the source is
+/// unreadable or the destination unwritable).
 pub fn link_file(src: &Path, dst: &Path, mode: LinkMode) -> io::Result<LinkMode> {
     if mode == LinkMode::Clone && reflink_copy::reflink(src, dst).is_ok() {
         return Ok(LinkMode::Clone);
     }
-    if matches!(mode, LinkMode::Clone | LinkMode::Hardlink) && fs::hard_link(src, dst).is_ok() {
-        return Ok(LinkMode::Hardlink);
+    if matches!(mode, LinkMode::Clone | LinkMode::Hardlink) {
+        match fs::hard_link(src, dst) {
+            Ok(()) => return Ok(LinkMode::Hardlink),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Err(error),
+            Err(_) => {}
+        }
     }
-    fs::copy(src, dst)?;
+    let mut from = fs::File::open(src)?;
+    let mut to = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dst)?;
+    io::copy(&mut from, &mut to)?;
+    to.set_permissions(from.metadata()?.permissions())?;
     Ok(LinkMode::Copy)
 }
 
@@ -49,5 +63,23 @@ mod tests {
             link_file(&src, &dst, mode).unwrap();
             assert_eq!(fs::read(&dst).unwrap(), b"data");
         }
+    }
+
+    #[test]
+    fn never_writes_into_an_existing_destination() {
+        let dir = tempfile::tempdir().unwrap();
+        let (src, other, dst) = (
+            dir.path().join("src"),
+            dir.path().join("other"),
+            dir.path().join("dst"),
+        );
+        fs::write(&src, b"new").unwrap();
+        fs::write(&other, b"cached").unwrap();
+        fs::hard_link(&other, &dst).unwrap();
+        for mode in [LinkMode::Clone, LinkMode::Hardlink, LinkMode::Copy] {
+            let err = link_file(&src, &dst, mode).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::AlreadyExists, "{mode:?}");
+        }
+        assert_eq!(fs::read(&other).unwrap(), b"cached");
     }
 }
