@@ -198,6 +198,40 @@ impl Inputs {
         self.require_hashes || !self.hashes.by_name.is_empty() || !self.hashes.by_url.is_empty()
     }
 
+    /// In hash-checking mode, every named requirement must be pinned to one version with `==`
+    /// or `===` (or be a URL), as pip requires: a range could pick a file no --hash covers.
+    ///
+    /// Errors: the unpinned requirements, named.
+    pub fn check_pinned(&self) -> anyhow::Result<()> {
+        if !self.hash_mode() {
+            return Ok(());
+        }
+        let unpinned: Vec<String> = self
+            .requirements
+            .iter()
+            .filter(|requirement| match &requirement.version_or_url {
+                Some(den_dist::VersionOrUrl::Url(_)) => false,
+                Some(den_dist::VersionOrUrl::VersionSpecifier(specifiers)) => !matches!(
+                    &specifiers[..],
+                    [only] if matches!(
+                        only.operator(),
+                        den_dist::Operator::Equal | den_dist::Operator::ExactEqual
+                    )
+                ),
+                None => true,
+            })
+            .map(ToString::to_string)
+            .collect();
+        if !unpinned.is_empty() {
+            anyhow::bail!(
+                "hash-checking mode is on, so every requirement must be pinned with == (or be a \
+                 URL) and carry its --hash options; these are not pinned: {}",
+                unpinned.join(", ")
+            );
+        }
+        Ok(())
+    }
+
     /// Whether nothing at all was asked for.
     pub fn is_empty(&self) -> bool {
         self.requirements.is_empty() && self.unnamed.is_empty()

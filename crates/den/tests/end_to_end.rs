@@ -291,6 +291,11 @@ fn hash_checking_mode_refuses_before_installing() {
     let err = world.den_err(&["pip", "install", "-p", env_arg, "--require-hashes", "beta"]);
     assert!(err.contains("--hash"), "{err}");
     assert_eq!(tree(&env), before);
+    // A range is refused even with the right hash: it could pick another file.
+    std::fs::write(world.path("req.txt"), format!("beta>=1.0 --hash={good}\n")).unwrap();
+    let err = world.den_err(&["pip", "install", "-p", env_arg, "-r", "req.txt"]);
+    assert!(err.contains("pinned") && err.contains("beta>=1.0"), "{err}");
+    assert_eq!(tree(&env), before);
     // The right hash installs.
     std::fs::write(world.path("req.txt"), format!("beta==1.0 --hash={good}\n")).unwrap();
     world.den_ok(&["pip", "install", "-p", env_arg, "-r", "req.txt"]);

@@ -102,6 +102,7 @@ pub fn install_into(
     let runtime = crate::pipeline::runtime()?;
     let (plan, unpacked) = runtime.block_on(async {
         inputs.name_unnamed(&source).await?;
+        inputs.check_pinned()?;
         let requested: Vec<PackageName> =
             inputs.requirements.iter().map(|r| r.name.clone()).collect();
         // pip's only-if-needed upgrade strategy: named packages may move, everything

@@ -39,6 +39,7 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
     let runtime = crate::pipeline::runtime()?;
     let (plan, unpacked) = runtime.block_on(async {
         inputs.name_unnamed(&source).await?;
+        inputs.check_pinned()?;
         let preferences = installed
             .iter()
             .map(|dist| (dist.name.clone(), dist.version.clone()))
