@@ -677,6 +677,12 @@ pub struct ListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "columns")]
     pub format: ListFormat,
+    /// List only editable installs.
+    #[arg(short, long, conflicts_with = "exclude_editable")]
+    pub editable: bool,
+    /// Leave editable installs out.
+    #[arg(long)]
+    pub exclude_editable: bool,
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,

@@ -229,6 +229,15 @@ fn local_projects_plain_and_editable_as_pip_records_them() {
         freeze.contains(&format!("-e {}", editable.display())),
         "{freeze}"
     );
+    // pip list shows the editable project's location in its own column; den does the same.
+    let (ok, pip_list, err) = run_python(&env, &["-m", "pip", "list"]);
+    assert!(ok, "{err}");
+    assert_eq!(world.den_ok(&["pip", "list", "-p", env_arg]), pip_list);
+    let editable_only = world.den_ok(&["pip", "list", "-p", env_arg, "--editable"]);
+    assert!(
+        editable_only.contains("live") && !editable_only.contains("plain"),
+        "{editable_only}"
+    );
     // Editable: a change to the source is seen without reinstalling.
     std::fs::write(
         editable.join("live/__init__.py"),

@@ -1,4 +1,6 @@
-//! `den pip list`: installed distributions as pip prints them (columns, freeze or JSON).
+//! `den pip list`: installed distributions as pip prints them (columns, freeze or JSON), with
+//! pip's "Editable project location" column when any listed distribution is editable
+//! (PEP 610 `dir_info.editable`), and its `--editable` / `--exclude-editable` filters.
 
 use std::process::ExitCode;
 
@@ -8,39 +10,82 @@ use crate::cli::{ListArgs, ListFormat};
 use crate::printer::Printer;
 use crate::target;
 
+/// One listed distribution: name, version, editable project location.
+type Row = (String, String, Option<String>);
+
 /// Runs `den pip list`.
 pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let target = target::find(&args.target, cache, target::Access::Read)?;
     let mut dists = target.visible_distributions()?;
     dists.sort_by(|a, b| a.name.cmp(&b.name));
-    let rows: Vec<(String, String)> = dists
-        .iter()
-        .map(|d| (d.display_name(), d.version.to_string()))
-        .collect();
+    let mut rows: Vec<Row> = Vec::with_capacity(dists.len());
+    for dist in &dists {
+        let location = dist
+            .direct_url()?
+            .filter(|direct| direct.is_editable())
+            .and_then(|direct| direct.local_path())
+            .map(|path| path.display().to_string());
+        if (args.editable && location.is_none()) || (args.exclude_editable && location.is_some()) {
+            continue;
+        }
+        rows.push((dist.display_name(), dist.version.to_string(), location));
+    }
     match args.format {
         ListFormat::Columns => {
-            let name_width = rows.iter().map(|r| r.0.len()).chain([7]).max().unwrap_or(7);
-            let version_width = rows.iter().map(|r| r.1.len()).chain([7]).max().unwrap_or(7);
-            printer
-                .out(format!("{:name_width$} {:version_width$}", "Package", "Version").trim_end());
-            printer.out(format!(
-                "{} {}",
-                "-".repeat(name_width),
-                "-".repeat(version_width)
-            ));
-            for (name, version) in &rows {
-                printer.out(format!("{name:name_width$} {version}").trim_end());
+            let width = |column: &dyn Fn(&Row) -> usize, title| {
+                rows.iter()
+                    .map(column)
+                    .chain([title])
+                    .max()
+                    .unwrap_or(title)
+            };
+            let name_width = width(&|r| r.0.len(), 7);
+            let version_width = width(&|r| r.1.len(), 7);
+            let location_width = width(&|r| r.2.as_ref().map_or(0, String::len), 25);
+            let editable = rows.iter().any(|r| r.2.is_some());
+            let (title, rule) = if editable {
+                (
+                    format!(
+                        "{:name_width$} {:version_width$} Editable project location",
+                        "Package", "Version"
+                    ),
+                    format!(
+                        "{} {} {}",
+                        "-".repeat(name_width),
+                        "-".repeat(version_width),
+                        "-".repeat(location_width)
+                    ),
+                )
+            } else {
+                (
+                    format!("{:name_width$} {:version_width$}", "Package", "Version"),
+                    format!("{} {}", "-".repeat(name_width), "-".repeat(version_width)),
+                )
+            };
+            printer.out(title.trim_end());
+            printer.out(rule);
+            for (name, version, location) in &rows {
+                let location = location.as_deref().unwrap_or_default();
+                printer.out(
+                    format!("{name:name_width$} {version:version_width$} {location}").trim_end(),
+                );
             }
         }
         ListFormat::Freeze => {
-            for (name, version) in &rows {
+            for (name, version, _) in &rows {
                 printer.out(format!("{name}=={version}"));
             }
         }
         ListFormat::Json => {
             let items: Vec<serde_json::Value> = rows
                 .iter()
-                .map(|(name, version)| serde_json::json!({"name": name, "version": version}))
+                .map(|(name, version, location)| {
+                    let mut item = serde_json::json!({"name": name, "version": version});
+                    if let Some(location) = location {
+                        item["editable_project_location"] = location.clone().into();
+                    }
+                    item
+                })
                 .collect();
             printer.out(serde_json::Value::Array(items));
         }
