@@ -655,6 +655,9 @@ pub struct FreezeArgs {
     /// Also list pip (and, before Python 3.12, setuptools, wheel and distribute), as pip does.
     #[arg(long)]
     pub all: bool,
+    /// Leave editable installs out.
+    #[arg(long)]
+    pub exclude_editable: bool,
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,

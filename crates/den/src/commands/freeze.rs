@@ -21,6 +21,18 @@ pub fn run(args: &FreezeArgs, cache: &Cache, printer: &Printer) -> anyhow::Resul
     if !args.all {
         dists.retain(|d| !hidden.contains(&d.name.as_ref()));
     }
+    if args.exclude_editable {
+        let mut kept = Vec::with_capacity(dists.len());
+        for dist in dists {
+            if !dist
+                .direct_url()?
+                .is_some_and(|direct| direct.is_editable())
+            {
+                kept.push(dist);
+            }
+        }
+        dists = kept;
+    }
     // pip orders by the project name as its metadata spells it, lowercased (so `jupyter` comes
     // before `jupyter-console` and `jupyter_client`).
     let mut lines: Vec<(String, String)> = dists
