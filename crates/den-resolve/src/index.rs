@@ -43,16 +43,24 @@ impl PackageSource for IndexClient {
         }
     }
 
-    /// The wheel's metadata, by PEP 658 file, range request or download (the client decides);
-    /// an error for a source distribution, which would need a build.
+    /// The wheel's metadata, by PEP 658 file, range request or download (the client decides).
+    /// [`SourceError::InvalidMetadata`] when a wheel's metadata is unreadable, does not parse or
+    /// does not match its filename ([`IndexError::Metadata`]); [`SourceError::Other`] for a
+    /// source distribution, which would need a build, and for network errors.
     async fn metadata(
         &self,
         _name: &PackageName,
         file: &Arc<IndexFile>,
     ) -> Result<CoreMetadata, SourceError> {
-        self.wheel_metadata(file)
-            .await
-            .map_err(|error| SourceError::Other(Arc::new(error)))
+        match self.wheel_metadata(file).await {
+            Ok(metadata) => Ok(metadata),
+            Err(IndexError::Metadata { filename, reason })
+                if matches!(file.filename, DistFilename::Wheel(_)) =>
+            {
+                Err(SourceError::InvalidMetadata { filename, reason })
+            }
+            Err(error) => Err(SourceError::Other(Arc::new(error))),
+        }
     }
 
     /// Always [`SourceError::Other`]: the index client cannot fetch or build a distribution

@@ -20,14 +20,21 @@
 //!   compatible with [`ResolveRequest::tags`], else a source distribution (`.tar.gz` before
 //!   other archives). The newest usable version wins whatever its files, unless
 //!   [`BinaryPolicy::prefer_binary`] puts versions with a usable wheel first;
-//! - yanked files (PEP 592) are used only when the version is pinned exactly (`==`);
+//! - yanked files (PEP 592) are used only when the version is pinned exactly (`==`) or is the
+//!   project's preference (an installed version, an existing lock file's pin);
+//! - a version whose metadata is invalid ([`SourceError::InvalidMetadata`], e.g.
+//!   `Requires-Dist: pytz (>dev)`) is skipped with a warning (`tracing::warn!`) and the
+//!   resolution goes on with other versions, as pip >= 24.1 does; an exact pin of it fails
+//!   with a report naming the file and the problem;
 //! - a URL requirement (PEP 508 `name @ url`), from the user or from metadata, makes the
 //!   distribution at that URL ([`PackageSource::direct`]) the project's only candidate; other
 //!   requirements on the project must admit its version, and two different URLs for one project
 //!   are an error;
 //! - requirement markers are evaluated for [`ResolveRequest::markers`], with `extra` set to the
 //!   extra being expanded; extras are modelled as virtual packages `foo[x]` that depend on
-//!   `foo ==v` and on the extra's requirements;
+//!   `foo ==v` and on the extra's requirements; `foo[x]` tries the version chosen for `foo`
+//!   first, and a version of `foo[x]` that contradicts `foo`'s is rejected without reading
+//!   its metadata;
 //! - constraints narrow the versions of projects that something else requires, without adding
 //!   projects;
 //! - with [`ResolveRequest::no_deps`] only the user's requirements are resolved.

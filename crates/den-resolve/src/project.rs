@@ -206,8 +206,10 @@ impl<F: SourceFile> Project<F> {
                 .all(|release| matches!(release.status, Status::NoFile))
     }
 
-    /// The version to try within `range`: `preferred` if usable, else the newest usable
-    /// version; yanked versions only when `range` pins them exactly; pre-releases only if
+    /// The version to try within `range`: `preferred` if `range` allows it and it has a usable
+    /// file, even a yanked one (a preference is a version already installed or pinned, which
+    /// pip-compile keeps), else the newest usable version; other yanked versions only when
+    /// `range` pins them exactly (PEP 592); pre-releases only if
     /// `prereleases` or no final release is usable; with `prefer_binary`, versions installed
     /// from a wheel before those that only have an sdist. `None` when no version is usable.
     pub(crate) fn choose(
@@ -224,7 +226,7 @@ impl<F: SourceFile> Project<F> {
         };
         if let Some((version, release)) = preferred.and_then(|p| self.versions.get_key_value(p))
             && range.contains(version)
-            && usable(version, release)
+            && matches!(release.status, Status::Usable { .. })
         {
             return Some(version);
         }

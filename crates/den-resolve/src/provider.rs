@@ -33,8 +33,15 @@ pub(crate) enum Pkg {
     Root,
     /// A project.
     Base(PackageName),
-    /// A project with one extra: depends on `Base(name) == v` and on the extra's requirements.
+    /// A project with one extra, what a requirement `name[extra]` points at: version `v`
+    /// depends on `Base(name) == v` and `ExtraDeps(name, extra) == v`, without reading any
+    /// metadata, so a version that contradicts the one chosen for the project is rejected
+    /// without fetching (or building) its distribution.
     Extra(PackageName, ExtraName),
+    /// The requirements one extra of a project adds (PEP 508 `extra == "..."` markers), read
+    /// from the metadata of version `v`. Only `Extra(name, extra)` depends on it; shown like
+    /// it (`name[extra]`).
+    ExtraDeps(PackageName, ExtraName),
 }
 
 impl Pkg {
@@ -42,7 +49,7 @@ impl Pkg {
     pub(crate) fn name(&self) -> Option<&PackageName> {
         match self {
             Self::Root => None,
-            Self::Base(name) | Self::Extra(name, _) => Some(name),
+            Self::Base(name) | Self::Extra(name, _) | Self::ExtraDeps(name, _) => Some(name),
         }
     }
 }
@@ -52,7 +59,9 @@ impl fmt::Display for Pkg {
         match self {
             Self::Root => f.write_str("your requirements"),
             Self::Base(name) => write!(f, "{name}"),
-            Self::Extra(name, extra) => write!(f, "{name}[{extra}]"),
+            Self::Extra(name, extra) | Self::ExtraDeps(name, extra) => {
+                write!(f, "{name}[{extra}]")
+            }
         }
     }
 }
@@ -77,6 +86,13 @@ pub(crate) enum Unusable {
         /// The project with the other specifiers, e.g. `foo>=2`.
         allowed: String,
     },
+    /// The version's core metadata is invalid ([`SourceError::InvalidMetadata`]).
+    InvalidMetadata {
+        /// The distribution's filename.
+        filename: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Unusable {
@@ -96,6 +112,12 @@ impl fmt::Display for Unusable {
                 f,
                 "{requirement} (version {version}) and {allowed}, which excludes that version"
             ),
+            // The first line: parsers add lines pointing at the offending text, which would
+            // break the report's sentences (the warning logged shows them).
+            Self::InvalidMetadata { filename, reason } => {
+                let reason = reason.lines().next().unwrap_or_default();
+                write!(f, "has invalid metadata ({filename}): {reason}")
+            }
         }
     }
 }
@@ -346,6 +368,11 @@ pub(crate) struct Provider<S: PackageSource> {
     prerelease_opt_in: Mutex<FxHashSet<PackageName>>,
     /// The dependency names recorded for each expanded `(package, version)`.
     dependencies: Mutex<FxHashMap<(Pkg, Version), Vec<PackageName>>>,
+    /// The version last chosen for each project (`Pkg::Base`), which its extras and the
+    /// prefetching of its metadata try first.
+    chosen: Mutex<FxHashMap<PackageName, Version>>,
+    /// The versions skipped for invalid metadata that were already logged.
+    warned: Mutex<FxHashSet<(PackageName, Version)>>,
 }
 
 impl<S: PackageSource> Provider<S> {
@@ -385,6 +412,8 @@ impl<S: PackageSource> Provider<S> {
             preferences: request.preferences.into_iter().collect(),
             prerelease_opt_in: Mutex::new(prerelease_opt_in),
             dependencies: Mutex::default(),
+            chosen: Mutex::default(),
+            warned: Mutex::default(),
         }
     }
 
@@ -565,11 +594,12 @@ impl<S: PackageSource> Provider<S> {
     }
 
     /// Picks a version of `name` within `range`: the version at its URL if a URL requirement
-    /// pins it, else [`Project::choose`] with the preference and the request's options.
+    /// pins it, else [`Project::choose`] with `preferred` and the request's options.
     fn pick(
         &self,
         name: &PackageName,
         range: &Ranges<Version>,
+        preferred: Option<&Version>,
     ) -> Result<Option<Version>, ResolveError> {
         if let Some(direct) = self.fetcher.direct_of(name) {
             return Ok(Some(direct.version().clone()).filter(|v| range.contains(v)));
@@ -577,11 +607,23 @@ impl<S: PackageSource> Provider<S> {
         let project = self.project(name)?;
         let chosen = project.choose(
             range,
-            self.preferences.get(name),
+            preferred,
             self.allows_prereleases(name),
             self.fetcher.binary.prefer_binary,
         );
         Ok(chosen.cloned())
+    }
+
+    /// The version an extra of `name` (or a prefetch of `name`) should try first within
+    /// `range`: the version last chosen for the project itself if `range` allows it (an extra
+    /// can only be used at its project's version), else the request's preference.
+    fn likely(&self, name: &PackageName, range: &Ranges<Version>) -> Option<Version> {
+        let chosen = self.chosen.lock().unwrap_or_else(PoisonError::into_inner);
+        chosen
+            .get(name)
+            .filter(|v| range.contains(v))
+            .or_else(|| self.preferences.get(name))
+            .cloned()
     }
 
     /// The metadata of `name` `version`: from its URL distribution if it is that version,
@@ -607,15 +649,34 @@ impl<S: PackageSource> Provider<S> {
             .map_err(|source| self.source_error(name, source))
     }
 
-    /// The dependencies of `pkg` at `version`, from its metadata (none but an extra's own
-    /// project with `no_deps`).
+    /// The dependencies of `pkg` (a project or the requirements of one of its extras) at
+    /// `version`, from its metadata (none with `no_deps`). A version whose metadata is invalid
+    /// is [`Unusable::InvalidMetadata`], logged once as a warning.
     fn dependencies_of(
         &self,
         pkg: &Pkg,
         name: &PackageName,
         version: &Version,
     ) -> Result<Dependencies<Pkg, Ranges<Version>, Unusable>, ResolveError> {
-        let metadata = self.metadata_of(name, version)?;
+        let metadata = match self.metadata_of(name, version) {
+            Ok(metadata) => metadata,
+            Err(ResolveError::Source {
+                source: SourceError::InvalidMetadata { filename, reason },
+                ..
+            }) => {
+                let mut warned = self.warned.lock().unwrap_or_else(PoisonError::into_inner);
+                if warned.insert((name.clone(), version.clone())) {
+                    tracing::warn!(
+                        "skipping {name} {version}: invalid metadata in {filename}: {reason}"
+                    );
+                }
+                return Ok(Dependencies::Unavailable(Unusable::InvalidMetadata {
+                    filename,
+                    reason,
+                }));
+            }
+            Err(error) => return Err(error),
+        };
         if let Some(specifiers) = &metadata.requires_python
             && !specifiers.contains(&self.fetcher.python)
         {
@@ -627,7 +688,7 @@ impl<S: PackageSource> Provider<S> {
         let dist = &metadata.requires_dist;
         let requirements: Vec<&Requirement> = match pkg {
             _ if self.no_deps => Vec::new(),
-            Pkg::Extra(_, extra) => {
+            Pkg::ExtraDeps(_, extra) => {
                 let extras = std::slice::from_ref(extra);
                 let only_with_extra = |r: &&Requirement| {
                     r.evaluate_markers(&self.markers, extras)
@@ -640,17 +701,27 @@ impl<S: PackageSource> Provider<S> {
                 dist.iter().filter(active).collect()
             }
         };
-        let mut deps = match self.collect(&requirements, pkg, version)? {
+        let deps = match self.collect(&requirements, pkg, version)? {
             Ok(deps) => deps,
             Err(unusable) => return Ok(Dependencies::Unavailable(unusable)),
         };
-        if let Pkg::Extra(..) = pkg {
-            let base = deps
-                .entry(Pkg::Base(name.clone()))
-                .or_insert_with(Ranges::full);
-            *base = base.intersection(&Ranges::singleton(version.clone()));
-        }
         Ok(Dependencies::Available(self.record(pkg, version, deps)))
+    }
+
+    /// The dependencies of `name[extra]` at `version`: the project and the extra's requirements
+    /// at that same version (just the project with `no_deps`); no metadata is read.
+    fn extra_dependencies(
+        &self,
+        name: &PackageName,
+        extra: &ExtraName,
+        version: &Version,
+    ) -> DependencyConstraints<Pkg, Ranges<Version>> {
+        let exactly = Ranges::singleton(version.clone());
+        let mut deps = vec![(Pkg::Base(name.clone()), exactly.clone())];
+        if !self.no_deps {
+            deps.push((Pkg::ExtraDeps(name.clone(), extra.clone()), exactly));
+        }
+        deps.into_iter().collect()
     }
 
     /// Remembers `deps` for the resolution, starts prefetching them, and converts them for
@@ -672,7 +743,7 @@ impl<S: PackageSource> Provider<S> {
                     &self.handle,
                     name.clone(),
                     range.clone(),
-                    self.preferences.get(name).cloned(),
+                    self.likely(name, range),
                     self.allows_prereleases(name),
                 );
             }
@@ -739,7 +810,7 @@ impl<S: PackageSource> Provider<S> {
         let mut extras: Vec<(PackageName, ExtraName, Version)> = Vec::new();
         for (pkg, version) in solution {
             match pkg {
-                Pkg::Root => {}
+                Pkg::Root | Pkg::ExtraDeps(..) => {}
                 Pkg::Extra(name, extra) => extras.push((name, extra, version)),
                 Pkg::Base(name) => {
                     let mut package = self.resolved(name.clone(), version.clone())?;
@@ -754,7 +825,7 @@ impl<S: PackageSource> Provider<S> {
         }
         for (name, extra, version) in extras {
             if let Some(package) = packages.get_mut(&name) {
-                let names = recorded.get(&(Pkg::Extra(name.clone(), extra.clone()), version));
+                let names = recorded.get(&(Pkg::ExtraDeps(name.clone(), extra.clone()), version));
                 for dep in names.into_iter().flatten() {
                     if !package.dependencies.contains(dep) {
                         package.dependencies.push(dep.clone());
@@ -875,7 +946,17 @@ impl<S: PackageSource> DependencyProvider for Provider<S> {
     ) -> Result<Option<Version>, ResolveError> {
         match package {
             Pkg::Root => Ok(Some(Version::new([0]))),
-            Pkg::Base(name) | Pkg::Extra(name, _) => self.pick(name, range),
+            Pkg::Base(name) => {
+                let version = self.pick(name, range, self.preferences.get(name))?;
+                if let Some(version) = &version {
+                    let mut chosen = self.chosen.lock().unwrap_or_else(PoisonError::into_inner);
+                    chosen.insert(name.clone(), version.clone());
+                }
+                Ok(version)
+            }
+            Pkg::Extra(name, _) | Pkg::ExtraDeps(name, _) => {
+                self.pick(name, range, self.likely(name, range).as_ref())
+            }
         }
     }
 
@@ -889,7 +970,12 @@ impl<S: PackageSource> DependencyProvider for Provider<S> {
                 Ok(deps) => Dependencies::Available(self.record(package, version, deps)),
                 Err(unusable) => Dependencies::Unavailable(unusable),
             }),
-            Pkg::Base(name) | Pkg::Extra(name, _) => self.dependencies_of(package, name, version),
+            Pkg::Base(name) | Pkg::ExtraDeps(name, _) => {
+                self.dependencies_of(package, name, version)
+            }
+            Pkg::Extra(name, extra) => Ok(Dependencies::Available(
+                self.extra_dependencies(name, extra, version),
+            )),
         }
     }
 }

@@ -28,13 +28,49 @@ pub(crate) fn explain<F>(
     directs: &FxHashMap<PackageName, Arc<Direct<F>>>,
 ) -> String {
     let formatter = Formatter { projects, directs };
-    let mut tree = tree.clone();
+    let mut tree = fold_extra_steps(tree.clone());
     // "No version of x in <gap between releases>" says nothing; fold such gaps into the
     // neighbouring ranges unless some gap holds releases whose unusability is the story.
     if !formatter.has_informative_gap(&tree) {
         tree.collapse_no_versions();
     }
     DefaultStringReporter::report_with_formatter(&tree, &formatter)
+}
+
+/// Leaves out the steps "foo[x] 1.0 depends on foo[x] 1.0" (an extra on the requirements it
+/// adds, [`Pkg::ExtraDeps`], shown alike): a step derived from such a dependency and another
+/// cause becomes that other cause, stating the step's own conclusion.
+fn fold_extra_steps(tree: Tree) -> Tree {
+    let DerivationTree::Derived(derived) = tree else {
+        return tree;
+    };
+    let is_extra_step = |cause: &Tree| {
+        matches!(
+            cause,
+            DerivationTree::External(External::FromDependencyOf(Pkg::Extra(n1, x1), _, Pkg::ExtraDeps(n2, x2), _))
+                if n1 == n2 && x1 == x2
+        )
+    };
+    let other = if is_extra_step(&derived.cause1) {
+        Some(&derived.cause2)
+    } else if is_extra_step(&derived.cause2) {
+        Some(&derived.cause1)
+    } else {
+        None
+    };
+    match other.map(|cause| fold_extra_steps(Tree::clone(cause))) {
+        Some(DerivationTree::Derived(inner)) => DerivationTree::Derived(Derived {
+            terms: derived.terms,
+            shared_id: derived.shared_id,
+            ..inner
+        }),
+        Some(external) => external,
+        None => DerivationTree::Derived(Derived {
+            cause1: Arc::new(fold_extra_steps(Tree::clone(&derived.cause1))),
+            cause2: Arc::new(fold_extra_steps(Tree::clone(&derived.cause2))),
+            ..derived
+        }),
+    }
 }
 
 struct Formatter<'a, F> {

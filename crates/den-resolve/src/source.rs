@@ -23,7 +23,19 @@ pub enum SourceError {
         /// has no URL to show.
         indexes: Vec<String>,
     },
-    /// Any other failure (network, HTTP status, unreadable metadata...), already worded for a
+    /// A distribution's core metadata is invalid: it does not parse (e.g. `Requires-Dist: pytz
+    /// (>dev)`, `Requires-Python: >=3.7,`), cannot be read from the file, or names another
+    /// project or version than the filename. The resolver treats that version as unusable and
+    /// tries others (as pip >= 24.1 does), so only an exact pin of it fails.
+    #[error("invalid metadata in {filename}: {reason}")]
+    InvalidMetadata {
+        /// The distribution's filename (`celery-5.2.6-py3-none-any.whl`), or its URL for a
+        /// URL requirement, credentials redacted.
+        filename: String,
+        /// What is wrong, e.g. the parser's message with the offending line.
+        reason: String,
+    },
+    /// Any other failure (network, HTTP status, a failed build...), already worded for a
     /// person by the source.
     #[error("{0}")]
     Other(Arc<dyn std::error::Error + Send + Sync>),
@@ -70,7 +82,9 @@ pub trait PackageSource: Send + Sync + 'static {
     /// `METADATA` (e.g. through PEP 658 or a range request), an sdist's static `PKG-INFO`
     /// (PEP 643) or the metadata of a build. The resolver asks for an sdist's metadata only when
     /// it is about to choose that version, never speculatively for a version that has a usable
-    /// wheel. Errors: [`SourceError::Other`].
+    /// wheel. Errors: [`SourceError::InvalidMetadata`] when the file's metadata is invalid (the
+    /// resolver then skips that version), [`SourceError::Other`] for anything else (which stops
+    /// the resolution).
     fn metadata(
         &self,
         name: &PackageName,

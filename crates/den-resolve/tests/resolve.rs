@@ -179,7 +179,10 @@ impl PackageSource for MemorySource {
             .lock()
             .unwrap()
             .push(file.filename.to_string_lossy());
-        CoreMetadata::parse(file.metadata.as_bytes()).map_err(|e| SourceError::Other(Arc::new(e)))
+        CoreMetadata::parse(file.metadata.as_bytes()).map_err(|e| SourceError::InvalidMetadata {
+            filename: file.filename.to_string_lossy(),
+            reason: e.to_string(),
+        })
     }
 
     async fn direct(
@@ -976,4 +979,173 @@ async fn explains_a_url_dependency_excluded_by_the_user() {
         )),
         "{message}"
     );
+}
+
+/// The files whose metadata was read, sorted.
+fn metadata_read(source: &MemorySource) -> Vec<String> {
+    let mut read = source.metadata_fetches.lock().unwrap().clone();
+    read.sort();
+    read
+}
+
+#[tokio::test]
+async fn skips_versions_with_invalid_metadata() {
+    let mut source = MemorySource::default();
+    source
+        .add("app", "1.0", &["lib"])
+        .add("lib", "1.0", &[])
+        // Invalid requirement: the version is skipped, not the resolution.
+        .add("lib", "2.0", &["pytz (>dev)"])
+        .add("celery", "5.2.5", &["lib; extra == 'redis'"])
+        // An invalid requirement behind an extra.
+        .add("celery", "5.2.6", &["lib (>dev); extra == 'redis'"])
+        // An invalid Requires-Python.
+        .file(
+            "celery",
+            "5.2.7",
+            "py3-none-any",
+            &[],
+            None,
+            Some(">=3.7,"),
+            false,
+        );
+    let source = Arc::new(source);
+
+    let resolution = resolve(source.clone(), request(&["app", "celery[redis]"]))
+        .await
+        .unwrap();
+    assert_eq!(pins(&resolution), ["app==1.0", "celery==5.2.5", "lib==1.0"]);
+
+    let err = resolve(source.clone(), request(&["lib==2.0"]))
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, ResolveError::NoSolution { .. }), "{message}");
+    assert!(
+        message.contains("lib 2.0 has invalid metadata (lib-2.0-py3-none-any.whl): "),
+        "{message}"
+    );
+    assert!(message.contains("you require lib 2.0"), "{message}");
+    assert!(!message.contains('^'), "{message}");
+
+    let message = resolve(source, request(&["celery[redis]==5.2.6"]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("celery 5.2.6 has invalid metadata (celery-5.2.6-py3-none-any.whl)"),
+        "{message}"
+    );
+    assert!(!message.contains("depends on celery[redis]"), "{message}");
+}
+
+/// kombu 5.0 to 5.7, each with a `redis` extra; from 5.3 on the extra needs redis>=6.
+fn kombu_versions() -> MemorySource {
+    let mut source = MemorySource::default();
+    for minor in 0..8 {
+        let redis = if minor >= 3 { "redis>=6" } else { "redis>=4" };
+        let dep = format!("{redis}; extra == 'redis'");
+        source.add("kombu", &format!("5.{minor}.0"), &[&dep]);
+    }
+    source
+        .add("redis", "4.0", &[])
+        .add("redis", "5.0", &[])
+        .add("redis", "6.0", &[])
+        .add(
+            "celery",
+            "5.5.3",
+            &["kombu", "kombu[redis]; extra == 'redis'"],
+        );
+    source
+}
+
+#[tokio::test]
+async fn an_extra_takes_its_projects_version_without_reading_other_metadata() {
+    let source = Arc::new(kombu_versions());
+    let resolution = resolve(source.clone(), request(&["kombu==5.4.0", "celery[redis]"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["celery==5.5.3", "kombu==5.4.0", "redis==6.0"]
+    );
+    let kombu: Vec<String> = metadata_read(&source)
+        .into_iter()
+        .filter(|f| f.starts_with("kombu"))
+        .collect();
+    assert_eq!(kombu, ["kombu-5.4.0-py3-none-any.whl"]);
+    let kombu = &resolution.packages[1];
+    assert_eq!(kombu.extras.len(), 1);
+    assert_eq!(kombu.dependencies, [name("redis")]);
+}
+
+#[tokio::test]
+async fn an_extra_that_conflicts_backtracks_its_project_without_reading_older_versions() {
+    for requirements in [
+        &["celery[redis]", "redis<6"][..],
+        // kombu is chosen before anything requires its extra.
+        &["kombu", "middle", "redis<6"][..],
+    ] {
+        let mut source = kombu_versions();
+        source.add("middle", "1.0", &["celery[redis]"]);
+        let source = Arc::new(source);
+        let resolution = resolve(source.clone(), request(requirements))
+            .await
+            .unwrap();
+        let kombu = resolution.packages.iter().find(|p| p.name == name("kombu"));
+        assert_eq!(kombu.unwrap().version.to_string(), "5.2.0");
+        let read = metadata_read(&source);
+        assert!(
+            !read
+                .iter()
+                .any(|f| f.starts_with("kombu-5.1") || f.starts_with("kombu-5.0")),
+            "{requirements:?}: {read:?}"
+        );
+    }
+    let source = Arc::new(kombu_versions());
+    let message = resolve(source, request(&["kombu[redis]==5.7.0", "redis<6"]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("kombu[redis] 5.7.0 depends on redis>=6"),
+        "{message}"
+    );
+    assert!(!message.contains("depends on kombu[redis]"), "{message}");
+}
+
+#[tokio::test]
+async fn a_preferred_yanked_version_is_kept() {
+    let mut source = MemorySource::default();
+    source
+        .add("pytest", "8.0.0", &[])
+        .file(
+            "pytest",
+            "8.1.0",
+            "py3-none-any",
+            &["hypothesis; extra == 'testing'"],
+            None,
+            None,
+            true,
+        )
+        .add("pytest", "9.2.0", &[])
+        .add("plugin", "1.0", &["pytest[testing]>=8"])
+        .add("hypothesis", "6.0", &[]);
+    let source = Arc::new(source);
+    let mut req = request(&["pytest", "plugin"]);
+    req.preferences = vec![(name("pytest"), Version::from_str("8.1.0").unwrap())];
+    let resolution = resolve(source.clone(), req.clone()).await.unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["hypothesis==6.0", "plugin==1.0", "pytest==8.1.0"]
+    );
+    let pytest = &resolution.packages[2];
+    assert!(pytest.file.yanked);
+    // The requirements exclude the preference: the newest non-yanked version.
+    req.requirements = vec![Requirement::from_str("pytest>8.1").unwrap()];
+    let resolution = resolve(source.clone(), req).await.unwrap();
+    assert_eq!(pins(&resolution), ["pytest==9.2.0"]);
+    // No preference: yanked versions are skipped.
+    let resolution = resolve(source, request(&["pytest<9"])).await.unwrap();
+    assert_eq!(pins(&resolution), ["pytest==8.0.0"]);
 }
