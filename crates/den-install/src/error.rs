@@ -110,8 +110,9 @@ pub enum InstallError {
         /// What went wrong.
         reason: String,
     },
-    /// The operation needs a `.dist-info` but the distribution only has legacy `.egg-info`
-    /// metadata.
+    /// The operation needs a `.dist-info` (reading RECORD) or a list of installed files
+    /// (uninstalling), but the distribution only has legacy `.egg-info` metadata that lacks
+    /// it (a distutils `.egg-info` file lists no files; pip refuses to uninstall it too).
     #[error("{} is a legacy .egg-info distribution; den can list it but not {action} it; remove it with the tool that installed it", path.display())]
     LegacyDistribution {
         /// The `.egg-info` file or directory.

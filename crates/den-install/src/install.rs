@@ -197,10 +197,12 @@ pub struct Installed {
     /// The distribution now installed.
     pub dist: InstalledDist,
     /// The distribution of the same name it replaced (upgrade, downgrade or reinstall), as
-    /// it was before (its `.dist-info` path no longer exists unless it equals `dist.path`).
+    /// it was before (its `.dist-info` / `.egg-info` path no longer exists unless it equals
+    /// `dist.path`).
     pub replaced: Option<InstalledDist>,
-    /// Files the replaced distribution's RECORD lists outside the environment's prefix,
-    /// left alone (see [`crate::uninstall`]); callers should tell the user.
+    /// Files the replaced distribution lists (RECORD, `installed-files.txt`) outside the
+    /// environment's prefix, left alone (see [`crate::uninstall`]); callers should tell the
+    /// user.
     pub skipped: Vec<PathBuf>,
 }
 
@@ -221,15 +223,18 @@ pub struct Installed {
 /// `target.python` and the bytecode files are added to RECORD (without hash, as pip does).
 ///
 /// Existing files are overwritten, like pip. If a distribution with the same name is already
-/// installed in `purelib`/`platlib` (`.dist-info` only), it is replaced: its files that the
-/// new wheel does not provide are removed (only inside the environment's prefix).
+/// installed in `purelib`/`platlib`, it is replaced: its files that the new wheel does not
+/// provide are removed (only inside the environment's prefix), and its `.dist-info`. A
+/// legacy setuptools `.egg-info` directory is replaced the same way, its files read as
+/// [`crate::uninstall`] reads them (`installed-files.txt`, else `top_level.txt`); a
+/// distutils `.egg-info` file is left alone.
 ///
 /// Crash safety (journaled, see [`crate::recover`]): the new `.dist-info` is assembled first
 /// under `.den-tmp-<pid>-*`; then new files are placed, each replaced file being saved in
 /// `.den-stash-<pid>-*` first and overwritten by an atomic rename, so an old file never
 /// vanishes; renaming the new `.dist-info` into place is the commit point (a same-named old
 /// `.dist-info` is moved to the stash just before); the old version's remaining files and
-/// `.dist-info` are deleted after it. On an error everything is undone in process; after a
+/// `.dist-info` (or `.egg-info`) are deleted after it. On an error everything is undone in process; after a
 /// kill, [`crate::recover`] undoes (before the commit) or finishes (after it), so the
 /// environment holds either the whole old or the whole new distribution.
 ///
@@ -542,8 +547,10 @@ impl Plan {
 /// and those outside.
 type OldInstall = (InstalledDist, Vec<PathBuf>, Vec<PathBuf>);
 
-/// The installed `.dist-info` distribution with the wheel's name, if any, with its files
-/// inside the environment's prefix and those outside (left alone).
+/// The installed distribution with the wheel's name, if any (a `.dist-info`, or a
+/// setuptools `.egg-info` directory read as [`crate::uninstall`] reads it), with its files
+/// inside the environment's prefix and those outside (left alone). A distutils `.egg-info`
+/// file lists no files: it is left in place (with a warning).
 fn installed_of_same_name(
     unpacked: &UnpackedWheel,
     scheme: &InstallScheme,
@@ -551,9 +558,10 @@ fn installed_of_same_name(
     let Some(old) = find_installed(&scheme.site_packages(), &unpacked.filename.name)? else {
         return Ok(None);
     };
-    if old.kind != DistKind::DistInfo {
+    if old.kind == DistKind::EggInfoFile {
         tracing::warn!(
-            "{} is a legacy .egg-info install; installing over it without removing it",
+            "{} is a distutils install that lists no files; installing over it without \
+             removing it",
             old.path.display()
         );
         return Ok(None);

@@ -1,5 +1,5 @@
-//! Distributions installed in site-packages directories: `.dist-info` (PEP 376, PEP 627) and,
-//! read-only, legacy `.egg-info`; plus `direct_url.json` (PEP 610) and `pip freeze` lines.
+//! Distributions installed in site-packages directories: `.dist-info` (PEP 376, PEP 627) and
+//! legacy `.egg-info`; plus `direct_url.json` (PEP 610) and `pip freeze` lines.
 
 use std::fs;
 use std::io;
@@ -18,9 +18,11 @@ use crate::vcs::editable_git_entry;
 pub enum DistKind {
     /// A `.dist-info` directory (wheels, modern installers): listable and uninstallable.
     DistInfo,
-    /// A legacy `.egg-info` directory with a `PKG-INFO` inside (setuptools, distutils).
+    /// A legacy `.egg-info` directory with a `PKG-INFO` inside (setuptools, distutils):
+    /// uninstallable from its `installed-files.txt` or `top_level.txt`.
     EggInfoDir,
-    /// A legacy `.egg-info` file that is itself the `PKG-INFO` (distutils, Debian packages).
+    /// A legacy `.egg-info` file that is itself the `PKG-INFO` (distutils, Debian packages):
+    /// listable only (it does not say which files are its own).
     EggInfoFile,
 }
 

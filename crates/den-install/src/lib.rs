@@ -5,10 +5,11 @@
 //!   generate scripts, write the `.dist-info` bookkeeping (PEP 376, PEP 610) — all or
 //!   nothing.
 //! - [`installed_distributions`], [`find_installed`], [`InstalledDist`]: what an environment
-//!   has (also legacy `.egg-info`, read-only), `pip freeze` lines.
+//!   has (also legacy `.egg-info`), `pip freeze` lines.
 //! - [`check`]: `pip check`, dependencies missing or at an excluded version.
-//! - [`uninstall`]: remove a distribution from its RECORD, whoever installed it (never
-//!   outside the environment's prefix).
+//! - [`uninstall`]: remove a distribution from its RECORD, whoever installed it, or a
+//!   setuptools `.egg-info` from its `installed-files.txt` / `top_level.txt` (never outside
+//!   the environment's prefix).
 //! - [`recover`]: finish or undo installs a killed den process left half-done.
 //!
 //! Not done in this release: Windows `.exe` launchers.

@@ -16,7 +16,9 @@ use den_install::{
 use den_test_support::WheelBuilder;
 
 mod common;
-use common::{Venv, assert_record_verifies, demo_wheel, fake_target, run, scratch};
+use common::{
+    EggList, Venv, assert_record_verifies, demo_wheel, fake_target, legacy_egg_info, run, scratch,
+};
 
 /// Every file under `root` with its content, for before/after comparisons.
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -745,6 +747,32 @@ fn killed_upgrade_and_install_are_recovered_at_every_step() {
         assert!(old > 20 && new >= 4, "{old} rolled back, {new} finished");
     }
     assert!(reinstall.0 + reinstall.1 > 20);
+}
+
+#[test]
+fn killed_replacement_of_an_egg_info_install_is_recovered_at_every_step() {
+    let (tmp, cache) = scratch();
+    let env = tmp.path().join("env");
+    let target = fake_target(&env);
+    let wheel = WheelBuilder::new("simplejson", "3.19.1")
+        .file("simplejson/__init__.py", b"VERSION = '3.19.1'\n")
+        .console_script("sjtool", "simplejson:main")
+        .build(tmp.path());
+    let v2 = unpack_wheel(&cache, &wheel).unwrap();
+    let (old, new) = kill_at_every_step(
+        &env,
+        &target,
+        &|| {
+            legacy_egg_info(&env, &target.scheme.purelib, EggList::InstalledFiles);
+        },
+        &v2,
+        &InstallOptions::default(),
+    );
+    assert!(old > 5 && new >= 4, "{old} rolled back, {new} finished");
+    assert_eq!(
+        fs::read(tmp.path().join("victim.txt")).unwrap(),
+        b"precious"
+    );
 }
 
 #[test]

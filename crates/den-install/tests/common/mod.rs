@@ -173,3 +173,80 @@ pub fn fake_target(root: &Path) -> InstallTarget {
         python_version: (3, 12),
     }
 }
+
+/// Which file list a fake setuptools `.egg-info` directory has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EggList {
+    /// `installed-files.txt`, as pip's legacy `setup.py install --record` wrote it: paths
+    /// relative to the `.egg-info` directory (`../simplejson/__init__.py`).
+    InstalledFiles,
+    /// Only `top_level.txt` (`setup.py install --single-version-externally-managed` run
+    /// without pip).
+    TopLevel,
+}
+
+/// Writes `simplejson 3.17.0` as old pip installed it from an sdist (`setup.py install`)
+/// into the environment at `root`, whose site-packages is `root/lib/python3.12/...` (or any
+/// `root/lib/pythonX.Y/site-packages`: `sp`) and scripts directory `root/bin`: the package
+/// (with a subpackage, bytecode and an extension module), a module `sjmod.py` with its
+/// bytecode, `ns/mine.py` in the namespace package `ns` (shared with `ns/shared.py` of
+/// another distribution), the script `bin/sjtool`, and
+/// `simplejson-3.17.0-py3.12.egg-info/`. With [`EggList::InstalledFiles`] the listing also
+/// names `../../../../../victim.txt`, a file beside `root` (outside the environment),
+/// which is created too. Returns the `.egg-info` directory.
+pub fn legacy_egg_info(root: &Path, sp: &Path, list: EggList) -> PathBuf {
+    let files: [(&str, &[u8]); 9] = [
+        ("simplejson/__init__.py", b"VERSION = '3.17.0'\n"),
+        ("simplejson/decoder.py", b"DECODER = 1\n"),
+        ("simplejson/tests/__init__.py", b""),
+        ("simplejson/__pycache__/__init__.cpython-312.pyc", b"pyc"),
+        (
+            "simplejson/_speedups.cpython-312-x86_64-linux-gnu.so",
+            b"ELF",
+        ),
+        ("sjmod.py", b"SJ = 1\n"),
+        ("__pycache__/sjmod.cpython-312.pyc", b"pyc"),
+        ("ns/mine.py", b"MINE = 1\n"),
+        ("ns/shared.py", b"SHARED = 1\n"),
+    ];
+    for (path, content) in files {
+        let path = sp.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
+    fs::create_dir_all(root.join("bin")).unwrap();
+    fs::write(root.join("bin/sjtool"), b"#!/bin/sh\necho sjtool\n").unwrap();
+    let egg = sp.join("simplejson-3.17.0-py3.12.egg-info");
+    fs::create_dir_all(&egg).unwrap();
+    let metadata: [(&str, &str); 6] = [
+        (
+            "PKG-INFO",
+            "Metadata-Version: 1.1\nName: simplejson\nVersion: 3.17.0\n",
+        ),
+        ("SOURCES.txt", "setup.py\nsimplejson/__init__.py\n"),
+        ("top_level.txt", "simplejson\nsjmod\nns\n"),
+        ("namespace_packages.txt", "ns\n"),
+        ("dependency_links.txt", "\n"),
+        (
+            "entry_points.txt",
+            "[console_scripts]\nsjtool = simplejson.tool:main\n",
+        ),
+    ];
+    for (name, content) in metadata {
+        fs::write(egg.join(name), content).unwrap();
+    }
+    if list == EggList::InstalledFiles {
+        let victim = root.parent().unwrap().join("victim.txt");
+        fs::write(&victim, b"precious").unwrap();
+        let listed: Vec<String> = files
+            .iter()
+            .map(|(path, _)| format!("../{path}"))
+            .filter(|path| path != "../ns/shared.py")
+            .chain(["../../../../bin/sjtool".to_string()])
+            .chain(["../../../../../victim.txt".to_string()])
+            .chain(metadata.iter().map(|(name, _)| name.to_string()))
+            .collect();
+        fs::write(egg.join("installed-files.txt"), listed.join("\n") + "\n").unwrap();
+    }
+    egg
+}
