@@ -576,21 +576,27 @@ impl PackageSource for DenSource {
                 PackageSource::metadata(&self.client, name, file).await
             }
             Dist::Index(file) => {
-                let result = async {
-                    let tree = self.index_sdist(file).await?;
-                    let metadata = self.builder.metadata(&tree).await?;
-                    if &metadata.name != name || &metadata.version != file.filename.version() {
-                        bail!(
-                            "{} describes itself as {} {}",
-                            file.raw_filename,
-                            metadata.name,
-                            metadata.version
-                        );
+                let invalid = |reason: String| SourceError::InvalidMetadata {
+                    filename: file.raw_filename.clone(),
+                    reason,
+                };
+                let tree = self.index_sdist(file).await.map_err(other)?;
+                // Unreadable metadata makes this version unusable (the resolver tries others,
+                // as pip does); a failing build stops the resolution.
+                let metadata = match self.builder.metadata(&tree).await {
+                    Ok(metadata) => metadata,
+                    Err(error @ den_build::BuildError::Metadata { .. }) => {
+                        return Err(invalid(error.to_string()));
                     }
-                    anyhow::Ok(metadata)
+                    Err(error) => return Err(other(error.into())),
+                };
+                if &metadata.name != name || &metadata.version != file.filename.version() {
+                    return Err(invalid(format!(
+                        "it describes itself as {} {}",
+                        metadata.name, metadata.version
+                    )));
                 }
-                .await;
-                result.map_err(other)
+                Ok(metadata)
             }
             Dist::Direct(direct) => Ok(direct.metadata.clone()),
         }
