@@ -122,7 +122,7 @@ pub struct ResolvedPackage<F> {
 pub enum ResolveError {
     /// The source failed for a project (network, HTTP, metadata...). The cause is the error's
     /// `source()`, not repeated in the message.
-    #[error("could not get `{name}` from the package index")]
+    #[error("could not get the files or metadata of `{name}`")]
     Source {
         /// The project being fetched.
         name: PackageName,

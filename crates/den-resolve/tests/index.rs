@@ -92,7 +92,7 @@ async fn source_failures_show_their_cause_once() {
     let err = resolve(client, request(&["app"])).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "could not get `app` from the package index"
+        "could not get the files or metadata of `app`"
     );
     let mut chain = Vec::new();
     let mut cause = std::error::Error::source(&err);

@@ -366,10 +366,46 @@ pub async fn resolve(
     request: ResolveRequest,
     printer: &Printer,
 ) -> anyhow::Result<Vec<ResolvedPackage>> {
+    let with_extras: Vec<Requirement> = request
+        .requirements
+        .iter()
+        .filter(|requirement| !requirement.extras.is_empty())
+        .cloned()
+        .collect();
     let spinner = printer.progress(0, "Resolving");
     let resolution = den_resolve::resolve(source.clone(), request).await;
     spinner.finish_and_clear();
-    Ok(resolution?.packages)
+    let packages = resolution?.packages;
+    warn_unknown_extras(source, &with_extras, &packages, printer).await;
+    Ok(packages)
+}
+
+/// Warns, as pip does, about each extra a requirement asks for that the chosen distribution
+/// does not provide (a typo such as `requests[sockz]` installs nothing extra, silently
+/// otherwise). Metadata that cannot be read again is not warned about.
+async fn warn_unknown_extras(
+    source: &DenSource,
+    requirements: &[Requirement],
+    packages: &[ResolvedPackage],
+    printer: &Printer,
+) {
+    use den_resolve::PackageSource;
+    for requirement in requirements {
+        let Some(package) = packages.iter().find(|p| p.name == requirement.name) else {
+            continue;
+        };
+        let Ok(metadata) = source.metadata(&package.name, &package.file).await else {
+            continue;
+        };
+        for extra in &requirement.extras {
+            if !metadata.provides_extras.contains(extra) {
+                printer.warn(format!(
+                    "{} {} does not provide the extra '{extra}'",
+                    package.name, package.version
+                ));
+            }
+        }
+    }
 }
 
 /// The files named by `paths`, as given.

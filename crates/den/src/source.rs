@@ -588,7 +588,13 @@ impl PackageSource for DenSource {
                     Err(error @ den_build::BuildError::Metadata { .. }) => {
                         return Err(invalid(error.to_string()));
                     }
-                    Err(error) => return Err(other(error.into())),
+                    Err(error) => {
+                        let error = anyhow::Error::from(error).context(format!(
+                            "cannot build the metadata of {}",
+                            file.raw_filename
+                        ));
+                        return Err(other(error));
+                    }
                 };
                 if &metadata.name != name || &metadata.version != file.filename.version() {
                     return Err(invalid(format!(

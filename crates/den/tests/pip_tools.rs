@@ -421,7 +421,7 @@ fn an_unusable_cache_directory_falls_back_to_a_temporary_one() {
 }
 
 #[test]
-fn yanked_pins_warn_and_closed_pipes_end_quietly() {
+fn yanked_pins_and_unknown_extras_warn_and_closed_pipes_end_quietly() {
     let Some(world) = World::new() else { return };
     world.index.publish(&WheelBuilder::new("old", "1.0"));
     world.index.publish(&WheelBuilder::new("old", "2.0"));
@@ -433,6 +433,14 @@ fn yanked_pins_warn_and_closed_pipes_end_quietly() {
     assert!(out.status.success(), "{stderr}");
     assert!(
         stderr.contains("old 1.0 is a yanked version (reason: broken build)"),
+        "{stderr}"
+    );
+    // An extra the distribution does not have is warned about, as pip does.
+    let out = world.den(&["pip", "install", "-p", env_arg, "old[typo]==2.0"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("old 2.0 does not provide the extra 'typo'"),
         "{stderr}"
     );
 
