@@ -113,7 +113,7 @@ impl Cache {
     /// Errors: as [`Cache::clean`].
     pub fn clean_package(&self, name: &str) -> Result<CleanReport, CacheError> {
         let _lock = self.exclusive_lock()?;
-        let project = normalize_name(name);
+        let project = den_dist::canonical_name(name);
         let mut report = CleanReport::default();
         let mut seen = Seen::default();
         for bucket in PACKAGE_BUCKETS {
@@ -299,31 +299,16 @@ fn remove_empty_parents(path: &Path, stop: &Path) {
     }
 }
 
-/// PEP 503 normalization: lowercase, runs of `-`, `_`, `.` become one `-`.
-fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
-
 /// Whether cache entry `file_name` belongs to `project` (normalized); see
 /// [`Cache::clean_package`] for the rule.
 fn names_project(file_name: &str, project: &str) -> bool {
     let stem = file_name.strip_suffix(".json").unwrap_or(file_name);
-    if normalize_name(stem) == project {
+    if den_dist::canonical_name(stem) == project {
         return true;
     }
     stem.match_indices('-')
         .find(|(index, _)| stem[index + 1..].starts_with(|c: char| c.is_ascii_digit()))
-        .is_some_and(|(index, _)| normalize_name(&stem[..index]) == project)
+        .is_some_and(|(index, _)| den_dist::canonical_name(&stem[..index]) == project)
 }
 
 /// Whether `name` looks like a bucket directory: `{word}-v{digits}`.
@@ -359,7 +344,6 @@ mod tests {
         ] {
             assert!(!names_project(name, "foo-bar"), "{name}");
         }
-        assert_eq!(normalize_name("Foo__Bar.-baz"), "foo-bar-baz");
     }
 
     #[test]

@@ -26,4 +26,30 @@ pub use pep508_rs::{
     VersionOrUrl,
 };
 pub use redact::redact_credentials;
+
+/// PEP 503 normalization of any text that names a project or an extra (a file-name stem, a
+/// marker value): lower-cased, every run of `-`, `_` and `.` made one `-`. Unlike
+/// [`PackageName`], it accepts text that is not a valid name (a cache file name, say). Pure.
+pub fn canonical_name(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
 pub use tags::{Implementation, Libc, Platform, TagPriority, Tags};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn canonical_names_fold_case_and_separator_runs() {
+        assert_eq!(super::canonical_name("Foo__Bar.-baz"), "foo-bar-baz");
+        assert_eq!(super::canonical_name("zope.interface"), "zope-interface");
+    }
+}

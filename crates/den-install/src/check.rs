@@ -227,7 +227,7 @@ fn requires_txt_requirements(text: &str) -> Vec<String> {
         }
         if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             let (e, m) = section.split_once(':').unwrap_or((section, ""));
-            extra = canonical(e.trim());
+            extra = den_dist::canonical_name(e.trim());
             marker = m.trim().to_string();
             continue;
         }
@@ -241,21 +241,6 @@ fn requires_txt_requirements(text: &str) -> Vec<String> {
             out.push(line.to_string());
         } else {
             out.push(format!("{line} ; {condition}"));
-        }
-    }
-    out
-}
-
-/// PEP 503 normalization of a name written anywhere (extras in markers).
-fn canonical(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.push(c.to_ascii_lowercase());
         }
     }
     out
@@ -330,7 +315,7 @@ fn packaging_marker(raw: &str) -> String {
                 if let Some(value) = tokens.get(j).and_then(|t| t.strip_prefix('"'))
                     && let Some(value) = value.strip_suffix('"')
                 {
-                    tokens[j] = format!("\"{}\"", canonical(value));
+                    tokens[j] = format!("\"{}\"", den_dist::canonical_name(value));
                 }
             }
         }

@@ -336,6 +336,19 @@ impl Inputs {
     }
 }
 
+/// Project names given to an option (`-P`), normalized.
+///
+/// Errors: a value that is not a valid project name, naming the option.
+pub fn package_names(values: &[String], option: &str) -> anyhow::Result<Vec<PackageName>> {
+    values
+        .iter()
+        .map(|name| {
+            PackageName::new(name.clone())
+                .with_context(|| format!("invalid {option} value `{name}`: not a project name"))
+        })
+        .collect()
+}
+
 /// Adds `allowed` to what `key` already allows (the first line stays the one errors name).
 fn merge<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Allowed>, key: K, allowed: Allowed) {
     match map.entry(key) {

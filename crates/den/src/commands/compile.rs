@@ -128,12 +128,7 @@ fn existing_pins(args: &CompileArgs) -> anyhow::Result<Vec<(PackageName, Version
     if args.upgrade {
         return Ok(Vec::new());
     }
-    let upgrade: Vec<PackageName> = args
-        .upgrade_package
-        .iter()
-        .map(|name| PackageName::new(name.clone()))
-        .collect::<Result<_, _>>()
-        .context("invalid --upgrade-package name")?;
+    let upgrade = crate::pipeline::package_names(&args.upgrade_package, "--upgrade-package")?;
     let file = den_requirements::parse_requirements_file(path)
         .with_context(|| format!("cannot read the existing pins in {}", path.display()))?;
     Ok(file

@@ -71,21 +71,15 @@ pub fn install_into(
     if inputs.is_empty() {
         bail!("you must give at least one requirement to install (see `den pip install --help`)");
     }
-    let hash_mode = inputs.hash_mode();
     let _lock = target.lock(cache)?;
     let installed = den_install::installed_distributions(&target.site_packages())?;
-    let upgrade: Vec<PackageName> = args
-        .upgrade_package
-        .iter()
-        .map(|name| PackageName::new(name.clone()))
-        .collect::<Result<_, _>>()
-        .context("invalid --upgrade-package name")?;
+    let upgrade = crate::pipeline::package_names(&args.upgrade_package, "--upgrade-package")?;
     // pip's shortcut: when what is installed already satisfies every requirement, its
     // dependencies and the constraints, nothing needs the index.
     if !args.upgrade
         && upgrade.is_empty()
         && !args.force_reinstall
-        && !hash_mode
+        && !inputs.hash_mode()
         && args.report.is_none()
         && inputs.unnamed.is_empty()
         && let Some(satisfied) = satisfied_by_installed(&inputs, &installed, target)
@@ -114,17 +108,14 @@ pub fn install_into(
             .map(|dist| (dist.name.clone(), dist.version.clone()))
             .collect();
         let request = inputs.request(&target.interpreter, preferences, args.no_deps)?;
-        let packages = crate::pipeline::resolve(&source, request, printer).await?;
-        let plan = Plan::new(packages, &installed, args.force_reinstall);
-        plan.warn_yanked(printer);
-        if hash_mode {
-            check_hashes_present(&plan.install, &inputs.hashes)?;
-        }
-        if args.dry_run {
-            return anyhow::Ok((plan, Vec::new()));
-        }
-        let unpacked = prepare(&source, cache, &plan.install, printer).await?;
-        anyhow::Ok((plan, unpacked))
+        let changes = Changes {
+            installed: &installed,
+            reinstall: args.force_reinstall,
+            dry_run: args.dry_run,
+        };
+        changes
+            .plan_and_prepare(&source, &inputs, request, cache, printer)
+            .await
     })?;
     if let Some(path) = &args.report {
         super::report::write(path, &plan.install, &target.interpreter, &source, &runtime)?;
@@ -153,6 +144,44 @@ pub fn install_into(
     Ok(ExitCode::SUCCESS)
 }
 
+/// How a resolution becomes changes to an environment (shared by install and sync).
+pub struct Changes<'a> {
+    /// What the environment has.
+    pub installed: &'a [InstalledDist],
+    /// pip's `--force-reinstall`.
+    pub reinstall: bool,
+    /// Plan only: nothing is downloaded or built.
+    pub dry_run: bool,
+}
+
+impl Changes<'_> {
+    /// Resolves `request`, splits the result into what to install and what is satisfied
+    /// (warning about yanked pins), checks that hash-checking mode has hashes for everything
+    /// to install, then, unless a dry run, downloads or builds and unpacks it ([`prepare`]).
+    ///
+    /// Errors: resolution, missing hashes, and [`prepare`]'s.
+    pub async fn plan_and_prepare(
+        &self,
+        source: &Arc<DenSource>,
+        inputs: &Inputs,
+        request: den_resolve::ResolveRequest,
+        cache: &Cache,
+        printer: &Printer,
+    ) -> anyhow::Result<(Plan, Vec<UnpackedWheel>)> {
+        let packages = crate::pipeline::resolve(source, request, printer).await?;
+        let plan = Plan::new(packages, self.installed, self.reinstall);
+        plan.warn_yanked(printer);
+        if inputs.hash_mode() {
+            check_hashes_present(&plan.install, &inputs.hashes)?;
+        }
+        if self.dry_run {
+            return Ok((plan, Vec::new()));
+        }
+        let unpacked = prepare(source, cache, &plan.install, printer).await?;
+        Ok((plan, unpacked))
+    }
+}
+
 /// Downloads (or builds) a wheel for every package and unpacks it into the cache, several at
 /// once: each wheel is unpacked (and its RECORD verified) on a blocking thread as soon as it
 /// arrives, so unzipping overlaps the downloads still running. `--hash`es are checked by the
@@ -160,7 +189,7 @@ pub fn install_into(
 /// wheels in order.
 ///
 /// Errors: the first download, hash, build or unpack failure, naming the distribution.
-pub async fn prepare(
+async fn prepare(
     source: &DenSource,
     cache: &Cache,
     packages: &[ResolvedPackage],
@@ -267,10 +296,7 @@ fn satisfied_by_installed<'a>(
 
 /// Hash-checking mode (pip's `--require-hashes`, on automatically when any line has a
 /// `--hash`): every distribution to install needs hashes. Checked before anything downloads.
-pub fn check_hashes_present(
-    install: &[ResolvedPackage],
-    hashes: &HashChecks,
-) -> anyhow::Result<()> {
+fn check_hashes_present(install: &[ResolvedPackage], hashes: &HashChecks) -> anyhow::Result<()> {
     let missing: Vec<String> = install
         .iter()
         .filter(|p| !hashes.by_name.contains_key(&p.name))

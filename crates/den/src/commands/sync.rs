@@ -17,7 +17,7 @@ use crate::pipeline::Inputs;
 use crate::printer::Printer;
 use crate::target::{self, Access};
 
-use super::install::{Placement, Plan, check_hashes_present, install_all, prepare};
+use super::install::{Changes, Placement, install_all};
 
 /// Distributions `den pip sync` and `den env wipe` leave alone (unless the files list them).
 pub const SEED_PACKAGES: [&str; 3] = ["pip", "setuptools", "wheel"];
@@ -32,7 +32,6 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         ..args.inputs.clone()
     };
     let mut inputs = Inputs::from_args(&[], &[], &inputs_args)?;
-    let hash_mode = inputs.hash_mode();
     let _lock = target.lock(cache)?;
     let installed = den_install::installed_distributions(&target.site_packages())?;
     let source = Arc::new(inputs.source(cache, &target.interpreter)?);
@@ -45,17 +44,14 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
             .map(|dist| (dist.name.clone(), dist.version.clone()))
             .collect();
         let request = inputs.request(&target.interpreter, preferences, true)?;
-        let packages = crate::pipeline::resolve(&source, request, printer).await?;
-        let plan = Plan::new(packages, &installed, false);
-        plan.warn_yanked(printer);
-        if hash_mode {
-            check_hashes_present(&plan.install, &inputs.hashes)?;
-        }
-        if args.dry_run {
-            return anyhow::Ok((plan, Vec::new()));
-        }
-        let unpacked = prepare(&source, cache, &plan.install, printer).await?;
-        anyhow::Ok((plan, unpacked))
+        let changes = Changes {
+            installed: &installed,
+            reinstall: false,
+            dry_run: args.dry_run,
+        };
+        changes
+            .plan_and_prepare(&source, &inputs, request, cache, printer)
+            .await
     })?;
     let wanted: HashSet<&PackageName> = plan
         .install
