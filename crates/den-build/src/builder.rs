@@ -17,9 +17,13 @@ use den_install::{InstallOptions, InstallScheme, InstallTarget, install_wheel, u
 use den_python::Interpreter;
 use den_resolve::{BinaryPolicy, NameSelection, ResolveRequest, resolve};
 use den_venv::{VenvOptions, create_venv};
+use futures::{StreamExt, TryStreamExt};
 
 use crate::hooks::Hooks;
 use crate::{BuildError, BuildSystem, project_name, static_metadata};
+
+/// How many build requirements download at once.
+const CONCURRENT_DOWNLOADS: usize = 8;
 
 /// The file that marks a build environment as complete (written last, under the lock).
 const READY_MARKER: &str = ".den-build-env-ready";
@@ -477,26 +481,42 @@ impl Builder {
                 python: venv.python.clone(),
                 python_version: venv.major_minor,
             };
-            for resolved in &resolution.packages {
-                let wheel = self
-                    .inner
-                    .client
-                    .download(&resolved.file)
-                    .await
-                    .map_err(|source| BuildError::Download {
-                        package: package.to_string(),
-                        filename: resolved.file.raw_filename.clone(),
+            // Downloads overlap; unpacking and installing run on a blocking thread.
+            let wheels: Vec<(String, PathBuf)> = futures::stream::iter(&resolution.packages)
+                .map(|resolved| async move {
+                    let filename = resolved.file.raw_filename.clone();
+                    match self.inner.client.download(&resolved.file).await {
+                        Ok(wheel) => Ok((filename, wheel)),
+                        Err(source) => Err(BuildError::Download {
+                            package: package.to_string(),
+                            filename,
+                            source: Box::new(source),
+                        }),
+                    }
+                })
+                .buffered(CONCURRENT_DOWNLOADS)
+                .try_collect()
+                .await?;
+            let (cache, package) = (self.inner.cache.clone(), package.to_string());
+            tokio::task::spawn_blocking(move || {
+                for (filename, wheel) in wheels {
+                    let install_error = |source| BuildError::Install {
+                        package: package.clone(),
+                        wheel: filename.clone(),
                         source: Box::new(source),
-                    })?;
-                let install_error = |source| BuildError::Install {
-                    package: package.to_string(),
-                    wheel: resolved.file.raw_filename.clone(),
-                    source: Box::new(source),
-                };
-                let unpacked = unpack_wheel(&self.inner.cache, &wheel).map_err(install_error)?;
-                install_wheel(&unpacked, &target, &InstallOptions::default())
-                    .map_err(install_error)?;
-            }
+                    };
+                    let unpacked = unpack_wheel(&cache, &wheel).map_err(install_error)?;
+                    install_wheel(&unpacked, &target, &InstallOptions::default())
+                        .map_err(install_error)?;
+                }
+                Ok::<(), BuildError>(())
+            })
+            .await
+            .map_err(|e| BuildError::Io {
+                action: "install build requirements into",
+                path: root.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })??;
         }
         let marker = root.join(READY_MARKER);
         write_atomic(
