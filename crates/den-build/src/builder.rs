@@ -482,18 +482,27 @@ impl Builder {
                 python_version: venv.major_minor,
             };
             // Downloads overlap; unpacking and installing run on a blocking thread.
-            let wheels: Vec<(String, PathBuf)> = futures::stream::iter(&resolution.packages)
-                .map(|resolved| async move {
-                    let filename = resolved.file.raw_filename.clone();
-                    match self.inner.client.download(&resolved.file).await {
-                        Ok(wheel) => Ok((filename, wheel)),
-                        Err(source) => Err(BuildError::Download {
-                            package: package.to_string(),
-                            filename,
-                            source: Box::new(source),
-                        }),
+            // Each download owns what it uses, so the futures are `'static` and `Send` (the
+            // builder runs inside spawned tasks).
+            let downloads: Vec<_> = resolution
+                .packages
+                .iter()
+                .map(|resolved| {
+                    let (client, file) = (self.inner.client.clone(), resolved.file.clone());
+                    let package = package.to_string();
+                    async move {
+                        match client.download(&file).await {
+                            Ok(wheel) => Ok((file.raw_filename.clone(), wheel)),
+                            Err(source) => Err(BuildError::Download {
+                                package,
+                                filename: file.raw_filename.clone(),
+                                source: Box::new(source),
+                            }),
+                        }
                     }
                 })
+                .collect();
+            let wheels: Vec<(String, PathBuf)> = futures::stream::iter(downloads)
                 .buffered(CONCURRENT_DOWNLOADS)
                 .try_collect()
                 .await?;
