@@ -1,7 +1,7 @@
 //! [`Builder`]: build environments, PEP 517 metadata, wheels and PEP 660 editable wheels for
 //! one target interpreter, with the built-wheel cache.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -130,6 +130,9 @@ struct Inner {
     options: BuildOptions,
     /// Holds wheels of uncached builds (local directories, editables), made on first use.
     scratch: Mutex<Option<Arc<tempfile::TempDir>>>,
+    /// What each source tree's `get_requires_for_build_*` hook answered, by (tree, hook), so
+    /// the metadata step and the build step of one sdist start that Python process once.
+    requires: Mutex<HashMap<(PathBuf, &'static str), Vec<Requirement>>>,
 }
 
 impl Builder {
@@ -150,6 +153,7 @@ impl Builder {
                 interpreter,
                 options,
                 scratch: Mutex::new(None),
+                requires: Mutex::default(),
             }),
         }
     }
@@ -332,9 +336,8 @@ impl Builder {
                 bin: interpreter.paths.scripts.clone(),
                 system,
             };
-            let extra = prepared
-                .hooks(source, package)
-                .requires(target.requires_hook())
+            let extra = self
+                .extra_requires(&prepared, source, package, target)
                 .await?;
             self.warn_missing(package, prepared.system.requires.iter().chain(&extra));
             return Ok(prepared);
@@ -345,9 +348,8 @@ impl Builder {
             bin,
             system,
         };
-        let extra = prepared
-            .hooks(source, package)
-            .requires(target.requires_hook())
+        let extra = self
+            .extra_requires(&prepared, source, package, target)
             .await?;
         let known: BTreeSet<String> = prepared
             .system
@@ -366,6 +368,38 @@ impl Builder {
             (prepared.python, prepared.bin) = self.environment(package, &all).await?;
         }
         Ok(prepared)
+    }
+
+    /// The requirements the backend's `get_requires_for_build_*` hook adds for `source`, asked
+    /// once per source tree and hook.
+    async fn extra_requires(
+        &self,
+        prepared: &Prepared,
+        source: &SourceTree,
+        package: &str,
+        target: Target,
+    ) -> Result<Vec<Requirement>, BuildError> {
+        let key = (source.dir.clone(), target.requires_hook());
+        let known = self
+            .inner
+            .requires
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(requirements) = known {
+            return Ok(requirements);
+        }
+        let requirements = prepared
+            .hooks(source, package)
+            .requires(target.requires_hook())
+            .await?;
+        self.inner
+            .requires
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, requirements.clone());
+        Ok(requirements)
     }
 
     /// Without isolation: warns about build requirements (for this interpreter's markers) that

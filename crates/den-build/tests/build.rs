@@ -67,6 +67,23 @@ async fn in_tree_backend_metadata_comes_from_the_prepare_hook_and_is_cached() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn metadata_then_build_asks_for_build_requirements_once() {
+    let setup = Setup::new();
+    let source = setup.unpack(&SdistBuilder::new("twice", "1.0"));
+    let builder = setup.builder(true);
+    builder.metadata(&source).await.unwrap();
+    builder.build_wheel(&source).await.unwrap();
+    assert_eq!(
+        hooks_run(&source),
+        [
+            "get_requires_for_build_wheel",
+            "prepare_metadata_for_build_wheel",
+            "build_wheel"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn build_wheel_builds_once_then_hits_the_cache() {
     let setup = Setup::new();
     let source = setup.unpack(&SdistBuilder::new("cached-pkg", "0.3"));
