@@ -146,6 +146,19 @@ impl Hasher {
     }
 }
 
+/// Feeding a hasher as a byte sink, so a file streams into it with `std::io::copy` instead of
+/// being read into memory whole. Never fails.
+impl std::io::Write for Hasher {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The RECORD form of a SHA-256 digest of `bytes`: `sha256=<urlsafe base64, no padding>`
 /// (PEP 376 §RECORD, PEP 427 §The .dist-info directory).
 pub fn record_hash(bytes: &[u8]) -> String {

@@ -170,14 +170,7 @@ impl HashIndex {
         let mut file = fs::File::open(&self.wheel).map_err(io_err("open", &self.wheel))?;
         let metadata = file.metadata().map_err(io_err("read", &self.wheel))?;
         let mut hasher = Hasher::new(HashAlgorithm::Sha256);
-        let mut buf = vec![0; 64 * 1024];
-        loop {
-            let n = file.read(&mut buf).map_err(io_err("read", &self.wheel))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-        }
+        io::copy(&mut file, &mut hasher).map_err(io_err("read", &self.wheel))?;
         let key = hasher.finalize().hex;
         if let Some(stamp) = file_stamp(&metadata) {
             let mut text = format!("{stamp} {key}\n").into_bytes();

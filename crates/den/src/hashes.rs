@@ -9,9 +9,20 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use den_dist::{HashDigest, Hasher, PackageName};
+use den_dist::{HashAlgorithm, HashDigest, Hasher, PackageName};
 use den_index::IndexFile;
 use den_requirements::RequirementOrigin;
+
+/// The digest of the file at `path`, streamed (a wheel can be hundreds of megabytes).
+///
+/// Errors: the file cannot be read, naming it.
+pub fn file_digest(path: &Path, algorithm: HashAlgorithm) -> anyhow::Result<HashDigest> {
+    let read = || format!("cannot read {}", path.display());
+    let mut file = std::fs::File::open(path).with_context(read)?;
+    let mut hasher = Hasher::new(algorithm);
+    std::io::copy(&mut file, &mut hasher).with_context(read)?;
+    Ok(hasher.finalize())
+}
 
 /// Allowed hashes with the line that gave them.
 pub type Allowed = (Vec<HashDigest>, RequirementOrigin);
@@ -79,13 +90,11 @@ impl HashChecks {
             }
             return Ok(());
         };
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut actual = Vec::new();
-        for algorithm in expected.iter().map(|d| d.algorithm) {
-            let mut hasher = Hasher::new(algorithm);
-            hasher.update(&bytes);
-            let digest = hasher.finalize();
+        let mut algorithms: Vec<HashAlgorithm> = expected.iter().map(|d| d.algorithm).collect();
+        algorithms.dedup();
+        for algorithm in algorithms {
+            let digest = file_digest(path, algorithm)?;
             if expected.contains(&digest) {
                 return Ok(());
             }

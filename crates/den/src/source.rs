@@ -15,7 +15,7 @@ use anyhow::{Context, anyhow, bail};
 use den_build::{Builder, SourceTree};
 use den_cache::Cache;
 use den_dist::{
-    CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, Hasher, PackageName, SourceDistFilename,
+    CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, PackageName, SourceDistFilename,
     VersionSpecifiers, WheelFilename, redact_credentials,
 };
 use den_index::{IndexClient, IndexFile};
@@ -182,10 +182,7 @@ fn other(error: anyhow::Error) -> SourceError {
 ///
 /// Errors: the file cannot be read.
 pub fn sha256_of(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut hasher = Hasher::new(HashAlgorithm::Sha256);
-    hasher.update(&bytes);
-    Ok(hasher.finalize().hex)
+    Ok(crate::hashes::file_digest(path, HashAlgorithm::Sha256)?.hex)
 }
 
 /// `#subdirectory=` (and nothing else) of a URL fragment (pip's URL fragment syntax).
