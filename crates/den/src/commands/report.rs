@@ -81,7 +81,7 @@ fn entry(package: &ResolvedPackage, metadata: &CoreMetadata) -> Value {
         Dist::Direct(_) => package
             .file
             .direct_url()
-            .map(|direct| serde_json::from_str(&direct.to_json()).unwrap_or(Value::Null))
+            .and_then(|direct| serde_json::to_value(direct).ok())
             .unwrap_or(Value::Null),
     };
     let mut item = json!({
