@@ -60,6 +60,14 @@ def build_den():
     return DEN_RELEASE
 
 
+def den_binary(path):
+    """The den binary to measure: `path` (a `--den` option) if given, else a fresh release build.
+
+    workon.py puts its directory on PATH, so the binary must be named `den`.
+    """
+    return Path(path).resolve() if path else build_den()
+
+
 def median(samples):
     """The median of a non-empty list of numbers."""
     return statistics.median(samples)

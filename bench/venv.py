@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import time
 
-from common import WORK, build_den, default_python, machine, median, ratio, setup_tools
+from common import WORK, den_binary, default_python, machine, median, ratio, setup_tools
 
 
 def scenarios(python, tools, den):
@@ -49,9 +49,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", default=default_python())
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--den", help="den binary to measure [default: a fresh release build]")
     args = parser.parse_args()
     tools = setup_tools(args.python, "uv", "virtualenv")
-    den = build_den()
+    den = den_binary(args.den)
     env = dict(os.environ, DEN_CACHE_DIR=str(WORK / "den-cache"), UV_CACHE_DIR=str(WORK / "uv-cache"),
                VIRTUALENV_OVERRIDE_APP_DATA=str(WORK / "virtualenv-data"))
     target = WORK / "env"

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from common import WORK, build_den, default_python, median, ratio, setup_tools
+from common import WORK, den_binary, default_python, median, ratio, setup_tools
 
 # One bash function that times a command N times and prints one duration (seconds) per line.
 TIMER = r'''
@@ -66,9 +66,10 @@ def main():
     parser.add_argument("--python", default=default_python())
     parser.add_argument("--envs", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--den", help="den binary (named `den`) [default: a fresh release build]")
     args = parser.parse_args()
     tools = setup_tools(args.python, "virtualenvwrapper", "virtualenv")
-    den_bin = build_den().parent
+    den_bin = den_binary(args.den).parent
     base_env = dict(os.environ, DEN_CACHE_DIR=str(WORK / "den-cache"),
                     VIRTUALENV_OVERRIDE_APP_DATA=str(WORK / "virtualenv-data"),
                     VIRTUALENVWRAPPER_PYTHON=str(tools / "bin" / "python"),
