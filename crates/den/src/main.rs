@@ -5,7 +5,7 @@ mod cli;
 mod commands;
 mod hashes;
 mod interrupt;
-mod pipeline;
+mod ops;
 mod printer;
 mod source;
 mod target;

@@ -1,12 +1,9 @@
-//! `den pip compile`: pins requirements and their dependencies into a requirements.txt, in
-//! pip-tools' `pip-compile` output format (a header, one `name==version` per line sorted by
-//! name, `--hash` continuation lines, `# via` annotations), for the interpreter's or a chosen
-//! Python version and platform.
+//! `den pip compile`: pins requirements and their dependencies for the interpreter's or a
+//! chosen Python version and platform, and writes them with den-requirements' writer in
+//! pip-tools' `pip-compile` format.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write as _;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -14,127 +11,151 @@ use anyhow::{Context, bail};
 use den_cache::Cache;
 use den_dist::{
     Implementation, Libc, MarkerEnvironment, MarkerEnvironmentBuilder, PackageName, Platform, Tags,
-    Version, VersionOrUrl, redact_credentials,
+    Version, VersionOrUrl,
 };
 use den_python::Interpreter;
+use den_requirements::{Header, Pin, Pinned, PinsFile, RequirementsSource};
 use den_resolve::ResolveRequest;
 
-use crate::cli::{CompileArgs, TargetArgs};
-use crate::pipeline::{Inputs, ResolvedPackage};
+use super::pipeline::{self, ResolvedPackage};
+use super::settings::{ResolverSettings, UpgradeSettings};
 use crate::printer::Printer;
 use crate::source::Dist;
-use crate::target::{self, Access};
 
-/// Runs `den pip compile`.
-pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let interpreter = interpreter(args, cache)?;
-    let mut inputs = Inputs::new(&args.index, &args.build, args.pre, false);
-    // Project sources: (project directory, the file named), resolved as the project itself and
-    // left out of the output, as pip-compile does.
-    let mut project_sources: Vec<(PathBuf, String)> = Vec::new();
-    for path in &args.src_files {
-        let file_name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if !matches!(file_name, "pyproject.toml" | "setup.py" | "setup.cfg") {
-            inputs.add_file(path, false)?;
-            continue;
-        }
-        let absolute =
-            std::path::absolute(path).with_context(|| format!("cannot use {}", path.display()))?;
-        let dir = absolute.parent().unwrap_or(Path::new("/")).to_path_buf();
-        let extras = if args.extras.is_empty() {
-            String::new()
-        } else {
-            format!("[{}]", args.extras.join(","))
-        };
-        inputs.add_args(&[format!("{}{extras}", dir.display())], false)?;
-        project_sources.push((dir, file_name.to_string()));
-    }
-    for path in &args.constraint_files {
-        inputs.add_file(path, true)?;
-    }
-    if inputs.is_empty() {
+/// What `den pip compile` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct CompileSettings {
+    /// The input files (requirements files and project files) and constraints files.
+    pub sources: Vec<RequirementsSource>,
+    /// Index, build and pre-release options.
+    pub resolver: ResolverSettings,
+    /// Which pins of an existing output file may move.
+    pub upgrade: UpgradeSettings,
+    /// The file the pins go to: its pins are kept (unless upgraded) and `-r` annotations are
+    /// relative to its directory.
+    pub output_file: Option<PathBuf>,
+    /// Pin the hashes of every file of each pinned version.
+    pub generate_hashes: bool,
+    /// Resolve for this Python version (`3.12`) instead of the interpreter's.
+    pub python_version: Option<String>,
+    /// Resolve for this platform (`linux`, a target triple...) instead of the interpreter's.
+    pub python_platform: Option<String>,
+    /// The command shown in the header comment; no header when `None`.
+    pub header: Option<String>,
+    /// Write `# via` annotations.
+    pub annotate: bool,
+}
+
+/// Resolves what `settings` asks for, with `interpreter` building source distributions, and
+/// returns the requirements.txt text.
+///
+/// Errors: no requirements, unreadable sources or pins, a bad target version or platform,
+/// resolution, and fetching what `--generate-hashes` needs.
+pub fn compile(
+    interpreter: &Interpreter,
+    settings: &CompileSettings,
+    cache: &Cache,
+    printer: &Printer,
+) -> anyhow::Result<String> {
+    let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
+    if spec.is_empty() {
+        let inputs: Vec<String> = settings
+            .sources
+            .iter()
+            .filter_map(|source| match source {
+                RequirementsSource::RequirementsFile(path)
+                | RequirementsSource::ProjectFile { path, .. } => Some(path.display().to_string()),
+                _ => None,
+            })
+            .collect();
         bail!(
             "{} names no requirements: nothing to compile",
-            crate::pipeline::display_paths(&args.src_files)
+            inputs.join(" ")
         );
     }
-    let preferences = existing_pins(args)?;
+    let preferences = existing_pins(settings.output_file.as_deref(), &settings.upgrade)?;
     let environment = TargetEnvironment::new(
-        &interpreter,
-        args.python_version.as_deref(),
-        args.python_platform.as_deref(),
+        interpreter,
+        settings.python_version.as_deref(),
+        settings.python_platform.as_deref(),
     )?;
-    let source = Arc::new(inputs.source(cache, &interpreter)?);
-    let runtime = crate::pipeline::runtime()?;
+    let source = Arc::new(pipeline::source(
+        &spec,
+        &settings.resolver,
+        cache,
+        interpreter,
+    )?);
+    let runtime = pipeline::runtime()?;
     let packages = runtime.block_on(async {
-        inputs.name_unnamed(&source).await?;
+        pipeline::name_unnamed(&mut spec, &source).await?;
         let request = ResolveRequest {
             markers: environment.markers.clone(),
             tags: environment.tags.clone(),
             python_version: environment.version.clone(),
-            ..inputs.request(&interpreter, preferences, false)?
+            ..pipeline::request(&spec, interpreter, preferences, false)?
         };
-        crate::pipeline::resolve(&source, request, printer).await
+        pipeline::resolve(&source, request, printer).await
     })?;
-    let hashes = if args.generate_hashes {
+    let mut hashes = if settings.generate_hashes {
         runtime.block_on(hashes_of(&source, &packages))?
     } else {
         HashMap::new()
     };
-    // The projects behind project sources: `name (pyproject.toml)` in annotations.
-    let projects: HashMap<PackageName, String> = packages
+    let pins: Vec<Pin> = packages
         .iter()
-        .filter_map(|package| {
-            let dir = package.url.as_ref()?.to_url().to_file_path().ok()?;
-            let (_, file) = project_sources.iter().find(|(d, _)| *d == dir)?;
-            Some((package.name.clone(), format!("{} ({file})", package.name)))
+        .map(|package| Pin {
+            name: package.name.clone(),
+            pinned: match (&package.url, &package.file) {
+                (Some(_), Dist::Direct(direct)) if direct.is_editable() => {
+                    Pinned::Editable(direct.url.to_string())
+                }
+                (Some(url), _) => Pinned::Url(url.to_url().to_string()),
+                _ => Pinned::Version(package.version.clone()),
+            },
+            hashes: hashes.remove(&package.name).unwrap_or_default(),
+            dependencies: package.dependencies.clone(),
+            project_file: package
+                .url
+                .as_ref()
+                .and_then(|url| url.to_url().to_file_path().ok())
+                .and_then(|dir| spec.project_at(&dir))
+                .map(|project| project.file_name.clone()),
         })
         .collect();
-    let text = render(args, &environment, &inputs, &packages, &hashes, &projects);
-    match &args.output_file {
-        Some(path) => std::fs::write(path, &text)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => crate::printer::write_stdout(format_args!("{text}")),
+    Ok(PinsFile {
+        header: settings.header.clone().map(|command| Header {
+            python: environment.major_minor.clone(),
+            command,
+        }),
+        index: &spec.index,
+        annotate: settings.annotate,
+        output_file: settings.output_file.as_deref(),
+        requested_from: &spec.requested_from,
+        pins: &pins,
     }
-    Ok(ExitCode::SUCCESS)
+    .render())
 }
 
-/// The interpreter that builds sdists and whose environment is resolved for by default:
-/// `--python`, else the active or nearest environment, else discovery's default.
-fn interpreter(args: &CompileArgs, cache: &Cache) -> anyhow::Result<Interpreter> {
-    let target_args = TargetArgs {
-        python: args.python.clone(),
-        system: true,
-    };
-    match target::find(&target_args, cache, Access::Read) {
-        Ok(target) => Ok(target.interpreter),
-        Err(_) if args.python.is_none() => {
-            let cwd = std::env::current_dir().context("cannot read the current directory")?;
-            super::venv::find_base(None, &cwd, &den_python::DiscoveryEnv::from_process(), cache)
-        }
-        Err(error) => Err(error),
-    }
-}
-
-/// The pins of an existing output file, kept unless `--upgrade` / `--upgrade-package`
+/// The pins of an existing output file at `path`, kept unless `upgrade` lets them move
 /// (pip-compile's behaviour).
-fn existing_pins(args: &CompileArgs) -> anyhow::Result<Vec<(PackageName, Version)>> {
-    let Some(path) = args.output_file.as_deref().filter(|p| p.is_file()) else {
+///
+/// Errors: the file exists but cannot be read.
+fn existing_pins(
+    path: Option<&Path>,
+    upgrade: &UpgradeSettings,
+) -> anyhow::Result<Vec<(PackageName, Version)>> {
+    let Some(path) = path.filter(|p| p.is_file()) else {
         return Ok(Vec::new());
     };
-    if args.upgrade {
+    if upgrade.all {
         return Ok(Vec::new());
     }
-    let upgrade = crate::pipeline::package_names(&args.upgrade_package, "--upgrade-package")?;
     let file = den_requirements::parse_requirements_file(path)
         .with_context(|| format!("cannot read the existing pins in {}", path.display()))?;
     Ok(file
         .requirements
         .into_iter()
-        .filter(|entry| !upgrade.contains(&entry.requirement.name))
+        .filter(|entry| !upgrade.packages.contains(&entry.requirement.name))
         .filter_map(|entry| {
             let Some(VersionOrUrl::VersionSpecifier(specifiers)) =
                 &entry.requirement.version_or_url
@@ -352,144 +373,4 @@ async fn hashes_of(
         out.insert(package.name.clone(), set);
     }
     Ok(out)
-}
-
-/// The requirements.txt text.
-fn render(
-    args: &CompileArgs,
-    environment: &TargetEnvironment,
-    inputs: &Inputs,
-    packages: &[ResolvedPackage],
-    hashes: &HashMap<PackageName, BTreeSet<String>>,
-    projects: &HashMap<PackageName, String>,
-) -> String {
-    let mut out = String::new();
-    if !args.no_header {
-        let command: Vec<String> = std::iter::once("den".to_string())
-            .chain(std::env::args().skip(1))
-            .map(|arg| redact_credentials(&arg).into_owned())
-            .collect();
-        let _ = write!(
-            out,
-            "#\n# This file is autogenerated by den with Python {}\n# by the following command:\n#\n#    {}\n#\n",
-            environment.major_minor,
-            command.join(" ")
-        );
-    }
-    // Where the pins come from, so `pip install -r` finds them (pip-compile writes these too).
-    let index = &inputs.index;
-    let options: Vec<String> = index
-        .index_url
-        .iter()
-        .map(|url| format!("--index-url {url}"))
-        .chain(index.no_index.then(|| "--no-index".to_string()))
-        .chain(
-            index
-                .extra_index_url
-                .iter()
-                .map(|url| format!("--extra-index-url {url}")),
-        )
-        .chain(
-            index
-                .find_links
-                .iter()
-                .map(|link| format!("--find-links {link}")),
-        )
-        .chain(
-            index
-                .trusted_host
-                .iter()
-                .map(|host| format!("--trusted-host {host}")),
-        )
-        .collect();
-    if !options.is_empty() {
-        out.push_str(&options.join("\n"));
-        out.push_str("\n\n");
-    }
-    let via = annotations(inputs, packages, args.output_file.as_deref(), projects);
-    let mut sorted: Vec<&ResolvedPackage> = packages
-        .iter()
-        .filter(|package| !projects.contains_key(&package.name))
-        .collect();
-    sorted.sort_by(|a, b| a.name.cmp(&b.name));
-    for package in sorted {
-        let pin = match (&package.url, &package.file) {
-            (Some(_), Dist::Direct(direct)) if direct.is_editable() => {
-                format!("-e {}", direct.url)
-            }
-            (Some(url), _) => format!("{} @ {}", package.name, url.to_url()),
-            _ => format!("{}=={}", package.name, package.version),
-        };
-        out.push_str(&pin);
-        let package_hashes = hashes.get(&package.name).filter(|set| !set.is_empty());
-        if let Some(set) = package_hashes {
-            for hash in set {
-                let _ = write!(out, " \\\n    --hash={hash}");
-            }
-        }
-        out.push('\n');
-        if args.no_annotate {
-            continue;
-        }
-        match via.get(&package.name).map(Vec::as_slice) {
-            None | Some([]) => {}
-            Some([only]) => {
-                let _ = writeln!(out, "    # via {only}");
-            }
-            Some(many) => {
-                out.push_str("    # via\n");
-                for item in many {
-                    let _ = writeln!(out, "    #   {item}");
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Why each package is pinned: `-r FILE` for input requirements (paths relative to the output
-/// file's directory, as pip-compile writes them), then the names of the packages that depend
-/// on it (`name (pyproject.toml)` for a project source), sorted.
-fn annotations(
-    inputs: &Inputs,
-    packages: &[ResolvedPackage],
-    output: Option<&Path>,
-    projects: &HashMap<PackageName, String>,
-) -> HashMap<PackageName, Vec<String>> {
-    let base: PathBuf = output
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let shown = |path: &Path| -> String {
-        path.strip_prefix(&base)
-            .unwrap_or(path)
-            .display()
-            .to_string()
-    };
-    let mut dependents: BTreeMap<&PackageName, BTreeSet<String>> = BTreeMap::new();
-    for package in packages {
-        for dependency in &package.dependencies {
-            let by = projects
-                .get(&package.name)
-                .cloned()
-                .unwrap_or_else(|| package.name.to_string());
-            dependents.entry(dependency).or_default().insert(by);
-        }
-    }
-    packages
-        .iter()
-        .map(|package| {
-            let mut items: Vec<String> = inputs
-                .requested_from
-                .get(&package.name)
-                .into_iter()
-                .flatten()
-                .map(|file| format!("-r {}", shown(file)))
-                .collect();
-            items.sort();
-            items.dedup();
-            items.extend(dependents.remove(&package.name).unwrap_or_default());
-            (package.name.clone(), items)
-        })
-        .collect()
 }

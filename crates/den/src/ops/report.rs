@@ -11,7 +11,7 @@ use den_python::Interpreter;
 use den_resolve::PackageSource;
 use serde_json::{Map, Value, json};
 
-use crate::pipeline::ResolvedPackage;
+use super::pipeline::ResolvedPackage;
 use crate::source::{DenSource, Dist};
 
 /// Core metadata fields that may appear several times (PEP 566 §JSON-compatible Metadata:
