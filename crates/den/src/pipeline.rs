@@ -16,13 +16,13 @@ use den_requirements::{
 };
 use den_resolve::{BinaryPolicy, NameSelection, ResolveRequest};
 
+use den_prepare::{Allowed, DenSource, HashChecks};
+
 use crate::cli::{BuildArgs, IndexArgs, RequirementArgs};
-use crate::hashes::{Allowed, HashChecks};
 use crate::printer::Printer;
-use crate::source::{DenSource, Dist};
 
 /// A resolved distribution, with the file or reference chosen for it.
-pub type ResolvedPackage = den_resolve::ResolvedPackage<Dist>;
+pub type ResolvedPackage = den_prepare::ResolvedDist;
 
 /// Everything the command line and the requirements files ask for.
 #[derive(Debug, Default)]
@@ -279,22 +279,18 @@ impl Inputs {
     /// Errors: bad index configuration.
     pub fn source(&self, cache: &Cache, interpreter: &Interpreter) -> anyhow::Result<DenSource> {
         let client = IndexClient::new(self.index_config()?, cache.clone())?;
-        let builder = den_build::Builder::new(
-            cache.clone(),
-            client.clone(),
-            interpreter.clone(),
-            den_build::BuildOptions {
-                isolation: !self.build.no_build_isolation,
-            },
-        );
+        let build = den_prepare::BuildOptions {
+            isolation: !self.build.no_build_isolation,
+        };
         let hashes = HashChecks {
             enabled: self.hash_mode(),
             ..self.hashes.clone()
         };
         DenSource::new(
             client,
-            builder,
             cache.clone(),
+            interpreter.clone(),
+            build,
             self.editables.clone(),
             hashes,
         )

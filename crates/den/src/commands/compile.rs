@@ -16,13 +16,13 @@ use den_dist::{
     Implementation, Libc, MarkerEnvironment, MarkerEnvironmentBuilder, PackageName, Platform, Tags,
     Version, VersionOrUrl, redact_credentials,
 };
+use den_prepare::Dist;
 use den_python::Interpreter;
 use den_resolve::ResolveRequest;
 
 use crate::cli::{CompileArgs, TargetArgs};
 use crate::pipeline::{Inputs, ResolvedPackage};
 use crate::printer::Printer;
-use crate::source::Dist;
 use crate::target::{self, Access};
 
 /// Runs `den pip compile`.
@@ -80,7 +80,7 @@ pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
         crate::pipeline::resolve(&source, request, printer).await
     })?;
     let hashes = if args.generate_hashes {
-        runtime.block_on(hashes_of(&source, &packages))?
+        runtime.block_on(den_prepare::hashes_of(&source, &packages))?
     } else {
         HashMap::new()
     };
@@ -313,45 +313,6 @@ impl PlatformChoice {
             platform: platform.clone(),
         }
     }
-}
-
-/// `--hash` values per project: every file of the pinned version the index lists (with the
-/// hashes it publishes), or the SHA-256 of a direct archive. Directories and git checkouts have
-/// none (pip cannot check them either).
-async fn hashes_of(
-    source: &crate::source::DenSource,
-    packages: &[ResolvedPackage],
-) -> anyhow::Result<HashMap<PackageName, BTreeSet<String>>> {
-    let mut out = HashMap::new();
-    for package in packages {
-        let mut set = BTreeSet::new();
-        for file in &package.hashable_files {
-            match file {
-                Dist::Index(file) => {
-                    let digest = match file
-                        .hashes
-                        .iter()
-                        .find(|h| h.algorithm.as_str() == "sha256")
-                    {
-                        Some(digest) => digest.hex.clone(),
-                        // The index gave none: the file must be downloaded to know it.
-                        None => {
-                            let path = source.client().download(file).await?;
-                            crate::source::sha256_of(&path)?
-                        }
-                    };
-                    set.insert(format!("sha256:{digest}"));
-                }
-                Dist::Direct(direct) => {
-                    if let Some(sha256) = direct.archive_sha256() {
-                        set.insert(format!("sha256:{sha256}"));
-                    }
-                }
-            }
-        }
-        out.insert(package.name.clone(), set);
-    }
-    Ok(out)
 }
 
 /// The requirements.txt text.

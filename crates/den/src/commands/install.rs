@@ -17,18 +17,13 @@ use anyhow::{Context, bail};
 use den_cache::Cache;
 use den_dist::{ExtraName, PackageName, Requirement, VersionOrUrl};
 use den_install::{InstallOptions, InstallTarget, InstalledDist, UnpackedWheel};
-use futures::{StreamExt, TryStreamExt};
+use den_prepare::{DenSource, Dist};
 
 use crate::cli::{InstallArgs, LinkModeArg};
-use crate::hashes::HashChecks;
 use crate::interrupt::{self, CriticalSection};
 use crate::pipeline::{Inputs, ResolvedPackage};
 use crate::printer::Printer;
-use crate::source::{DenSource, Dist};
 use crate::target::{self, Access, Target};
-
-/// How many downloads and builds run at once.
-const CONCURRENT_DOWNLOADS: usize = 16;
 
 /// Runs `den pip install`.
 pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
@@ -157,9 +152,10 @@ pub struct Changes<'a> {
 impl Changes<'_> {
     /// Resolves `request`, splits the result into what to install and what is satisfied
     /// (warning about yanked pins), checks that hash-checking mode has hashes for everything
-    /// to install, then, unless a dry run, downloads or builds and unpacks it ([`prepare`]).
+    /// to install, then, unless a dry run, downloads or builds and unpacks it
+    /// ([`den_prepare::prepare`], with a progress bar).
     ///
-    /// Errors: resolution, missing hashes, and [`prepare`]'s.
+    /// Errors: resolution, missing hashes, and [`den_prepare::prepare`]'s.
     pub async fn plan_and_prepare(
         &self,
         source: &Arc<DenSource>,
@@ -172,64 +168,16 @@ impl Changes<'_> {
         let plan = Plan::new(packages, self.installed, self.reinstall);
         plan.warn_yanked(printer);
         if inputs.hash_mode() {
-            check_hashes_present(&plan.install, &inputs.hashes)?;
+            inputs.hashes.check_present(&plan.install)?;
         }
         if self.dry_run {
             return Ok((plan, Vec::new()));
         }
-        let unpacked = prepare(source, cache, &plan.install, printer).await?;
-        Ok((plan, unpacked))
+        let bar = printer.progress(plan.install.len() as u64, "Preparing");
+        let unpacked = den_prepare::prepare(source, cache, &plan.install, |_| bar.inc(1)).await;
+        bar.finish_and_clear();
+        Ok((plan, unpacked?))
     }
-}
-
-/// Downloads (or builds) a wheel for every package and unpacks it into the cache, several at
-/// once: each wheel is unpacked (and its RECORD verified) on a blocking thread as soon as it
-/// arrives, so unzipping overlaps the downloads still running. `--hash`es are checked by the
-/// source on each downloaded archive before anything is built from it. Returns the unpacked
-/// wheels in order.
-///
-/// Errors: the first download, hash, build or unpack failure, naming the distribution.
-async fn prepare(
-    source: &DenSource,
-    cache: &Cache,
-    packages: &[ResolvedPackage],
-    printer: &Printer,
-) -> anyhow::Result<Vec<UnpackedWheel>> {
-    let bar = printer.progress(packages.len() as u64, "Preparing");
-    // Unzipping is CPU and disk work: one at a time per core, while downloads go on.
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let unzips = tokio::sync::Semaphore::new(cores);
-    let unpacked = futures::stream::iter(packages)
-        .map(|package| {
-            let (bar, unzips) = (&bar, &unzips);
-            async move {
-                let context = || {
-                    format!(
-                        "cannot prepare {} {} ({})",
-                        package.name,
-                        package.version,
-                        package.file.describe()
-                    )
-                };
-                let wheel = source.wheel(&package.file).await.with_context(context)?;
-                let cache = cache.clone();
-                let _slot = unzips.acquire().await?;
-                let unpacked = tokio::task::spawn_blocking(move || {
-                    den_install::unpack_wheel(&cache, &wheel)
-                        .with_context(|| format!("cannot use {}", wheel.display()))
-                })
-                .await
-                .map_err(|e| anyhow::anyhow!("unpacking stopped: {e}"))?
-                .with_context(context)?;
-                bar.inc(1);
-                anyhow::Ok(unpacked)
-            }
-        })
-        .buffered(CONCURRENT_DOWNLOADS)
-        .try_collect()
-        .await;
-    bar.finish_and_clear();
-    unpacked
 }
 
 /// The installed distributions the user asked for, when the environment already satisfies
@@ -292,25 +240,6 @@ fn satisfied_by_installed<'a>(
                 .is_some_and(|dist| fits(constraint, dist))
     });
     constraints_hold.then_some(requested)
-}
-
-/// Hash-checking mode (pip's `--require-hashes`, on automatically when any line has a
-/// `--hash`): every distribution to install needs hashes. Checked before anything downloads.
-fn check_hashes_present(install: &[ResolvedPackage], hashes: &HashChecks) -> anyhow::Result<()> {
-    let missing: Vec<String> = install
-        .iter()
-        .filter(|p| !hashes.by_name.contains_key(&p.name))
-        .map(|p| format!("{}=={}", p.name, p.version))
-        .collect();
-    if !missing.is_empty() {
-        bail!(
-            "hash-checking mode is on (a requirement has --hash, or --require-hashes was given), \
-             but these distributions to install have no --hash: {}. Pin each with == and add \
-             its hashes to the requirements file",
-            missing.join(", ")
-        );
-    }
-    Ok(())
 }
 
 /// What to change: packages to install (new, or replacing another installed version, which

@@ -12,19 +12,20 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, anyhow, bail};
-use den_build::{Builder, SourceTree};
+use den_build::{BuildOptions, Builder, SourceTree};
 use den_cache::Cache;
 use den_dist::{
     CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, PackageName, SourceDistFilename,
     VersionSpecifiers, WheelFilename, redact_credentials,
 };
 use den_index::{IndexClient, IndexFile};
+use den_python::Interpreter;
 use den_resolve::{PackageSource, SourceError, SourceFile};
-
-use crate::hashes::HashChecks;
 use pep508_rs::VerbatimUrl;
 use tokio::sync::OnceCell;
 use url::Url;
+
+use crate::hashes::HashChecks;
 
 /// A distribution the resolver can choose: a file an index (or `--find-links`) lists, or a
 /// direct reference.
@@ -181,7 +182,7 @@ fn other(error: anyhow::Error) -> SourceError {
 /// The SHA-256 of a file, in hex.
 ///
 /// Errors: the file cannot be read.
-pub fn sha256_of(path: &Path) -> anyhow::Result<String> {
+pub(crate) fn sha256_of(path: &Path) -> anyhow::Result<String> {
     Ok(crate::hashes::file_digest(path, HashAlgorithm::Sha256)?.hex)
 }
 
@@ -220,18 +221,21 @@ fn parse_git(url: &Url) -> anyhow::Result<(String, Option<String>)> {
 }
 
 impl DenSource {
-    /// A source over `client`, building with `builder`; `editables` are the URLs of `-e`
-    /// requirements (their directories are built with PEP 660's hooks); `hashes` are checked on
-    /// every archive as soon as it is downloaded (see [`HashChecks`]).
+    /// A source over `client` that builds wheels for `interpreter` with den-build as `build`
+    /// says; `editables` are the URLs of `-e` requirements (their directories are built with
+    /// PEP 660's hooks); `hashes` are checked on every archive as soon as it is downloaded (see
+    /// [`HashChecks`]).
     ///
     /// Errors: the scratch directory cannot be created.
     pub fn new(
         client: IndexClient,
-        builder: Builder,
         cache: Cache,
+        interpreter: Interpreter,
+        build: BuildOptions,
         editables: Vec<String>,
         hashes: HashChecks,
     ) -> anyhow::Result<Self> {
+        let builder = Builder::new(cache.clone(), client.clone(), interpreter, build);
         let scratch = tempfile::Builder::new()
             .prefix("den-src-")
             .tempdir()
@@ -249,7 +253,7 @@ impl DenSource {
     }
 
     /// The index client.
-    pub fn client(&self) -> &IndexClient {
+    pub(crate) fn client(&self) -> &IndexClient {
         &self.client
     }
 

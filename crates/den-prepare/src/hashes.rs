@@ -13,10 +13,12 @@ use den_dist::{HashAlgorithm, HashDigest, Hasher, PackageName};
 use den_index::IndexFile;
 use den_requirements::RequirementOrigin;
 
+use crate::ResolvedDist;
+
 /// The digest of the file at `path`, streamed (a wheel can be hundreds of megabytes).
 ///
 /// Errors: the file cannot be read, naming it.
-pub fn file_digest(path: &Path, algorithm: HashAlgorithm) -> anyhow::Result<HashDigest> {
+pub(crate) fn file_digest(path: &Path, algorithm: HashAlgorithm) -> anyhow::Result<HashDigest> {
     let read = || format!("cannot read {}", path.display());
     let mut file = std::fs::File::open(path).with_context(read)?;
     let mut hasher = Hasher::new(algorithm);
@@ -61,6 +63,29 @@ impl HashChecks {
                 "hash-checking mode is on, and {shown} is a directory or a git checkout, whose \
                  contents no --hash can vouch for: install it from a wheel or sdist file with its \
                  --hash, or leave hash-checking mode"
+            );
+        }
+        Ok(())
+    }
+
+    /// Checks that every distribution of `install` has `--hash`es by name, as hash-checking mode
+    /// (pip's `--require-hashes`, on automatically when any line has a `--hash`) requires; the
+    /// caller checks this in that mode, before anything downloads. [`HashChecks::enabled`] is not
+    /// looked at.
+    ///
+    /// Errors: the distributions of `install` that have no `--hash`, named.
+    pub fn check_present(&self, install: &[ResolvedDist]) -> anyhow::Result<()> {
+        let missing: Vec<String> = install
+            .iter()
+            .filter(|p| !self.by_name.contains_key(&p.name))
+            .map(|p| format!("{}=={}", p.name, p.version))
+            .collect();
+        if !missing.is_empty() {
+            bail!(
+                "hash-checking mode is on (a requirement has --hash, or --require-hashes was \
+                 given), but these distributions to install have no --hash: {}. Pin each with == \
+                 and add its hashes to the requirements file",
+                missing.join(", ")
             );
         }
         Ok(())
