@@ -10,11 +10,13 @@
 //! - [`prepare`] readies a whole resolution concurrently; [`hashes_of`] gives the `--hash`
 //!   values a lock file records for one.
 
+mod error;
 mod hashes;
 mod prepare;
 mod source;
 
 pub use den_build::BuildOptions;
+pub use error::PrepareError;
 pub use hashes::{Allowed, HashChecks};
 pub use prepare::{ResolvedDist, hashes_of, prepare};
 pub use source::{DenSource, DirectDist, DirectKind, Dist};

@@ -3,12 +3,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use anyhow::Context;
 use den_cache::Cache;
 use den_dist::PackageName;
 use den_install::UnpackedWheel;
 use futures::{StreamExt, TryStreamExt};
 
+use crate::PrepareError;
 use crate::source::{DenSource, Dist};
 
 /// A resolved distribution, with the file or direct reference chosen for it.
@@ -30,7 +30,7 @@ pub async fn prepare(
     cache: &Cache,
     packages: &[ResolvedDist],
     prepared: impl Fn(&ResolvedDist) + Sync,
-) -> anyhow::Result<Vec<UnpackedWheel>> {
+) -> Result<Vec<UnpackedWheel>, PrepareError> {
     // Unzipping is CPU and disk work: one at a time per core, while downloads go on.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let unzips = tokio::sync::Semaphore::new(cores);
@@ -38,26 +38,29 @@ pub async fn prepare(
         .map(|package| {
             let (prepared, unzips) = (&prepared, &unzips);
             async move {
-                let context = || {
-                    format!(
-                        "cannot prepare {} {} ({})",
-                        package.name,
-                        package.version,
-                        package.file.describe()
-                    )
+                let context = |source: PrepareError| PrepareError::Prepare {
+                    name: package.name.clone(),
+                    version: package.version.clone(),
+                    file: package.file.describe(),
+                    source: Box::new(source),
                 };
-                let wheel = source.wheel(&package.file).await.with_context(context)?;
+                let wheel = source.wheel(&package.file).await.map_err(context)?;
                 let cache = cache.clone();
-                let _slot = unzips.acquire().await?;
+                // The semaphore is never closed, so a permit always comes.
+                let _slot = unzips.acquire().await.ok();
                 let unpacked = tokio::task::spawn_blocking(move || {
                     den_install::unpack_wheel(&cache, &wheel)
-                        .with_context(|| format!("cannot use {}", wheel.display()))
+                        .map_err(|source| PrepareError::UnpackWheel { wheel, source })
                 })
                 .await
-                .map_err(|e| anyhow::anyhow!("unpacking stopped: {e}"))?
-                .with_context(context)?;
+                .map_err(|source| PrepareError::Stopped {
+                    task: "unpacking",
+                    source,
+                })
+                .and_then(|unpacked| unpacked)
+                .map_err(context)?;
                 prepared(package);
-                anyhow::Ok(unpacked)
+                Ok(unpacked)
             }
         })
         .buffered(CONCURRENT_DOWNLOADS)
@@ -73,7 +76,7 @@ pub async fn prepare(
 pub async fn hashes_of(
     source: &DenSource,
     packages: &[ResolvedDist],
-) -> anyhow::Result<HashMap<PackageName, BTreeSet<String>>> {
+) -> Result<HashMap<PackageName, BTreeSet<String>>, PrepareError> {
     let mut out = HashMap::new();
     for package in packages {
         let mut set = BTreeSet::new();

@@ -286,14 +286,14 @@ impl Inputs {
             enabled: self.hash_mode(),
             ..self.hashes.clone()
         };
-        DenSource::new(
+        Ok(DenSource::new(
             client,
             cache.clone(),
             interpreter.clone(),
             build,
             self.editables.clone(),
             hashes,
-        )
+        )?)
     }
 
     /// Reads the metadata of every unnamed requirement (fetching and, if needed, building it)
