@@ -2,7 +2,7 @@
 //! chosen Python version and platform, and writes them with den-requirements' writer in
 //! pip-tools' `pip-compile` format.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -13,14 +13,14 @@ use den_dist::{
     Implementation, Libc, MarkerEnvironment, MarkerEnvironmentBuilder, PackageName, Platform, Tags,
     Version, VersionOrUrl,
 };
+use den_prepare::Dist;
 use den_python::Interpreter;
 use den_requirements::{Header, Pin, Pinned, PinsFile, RequirementsSource};
 use den_resolve::ResolveRequest;
 
-use super::pipeline::{self, ResolvedPackage};
+use super::pipeline;
 use super::settings::{ResolverSettings, UpgradeSettings};
 use crate::printer::Printer;
-use crate::source::Dist;
 
 /// What `den pip compile` is asked to do.
 #[derive(Debug, Clone, Default)]
@@ -97,7 +97,7 @@ pub fn compile(
         pipeline::resolve(&source, request, printer).await
     })?;
     let mut hashes = if settings.generate_hashes {
-        runtime.block_on(hashes_of(&source, &packages))?
+        runtime.block_on(den_prepare::hashes_of(&source, &packages))?
     } else {
         HashMap::new()
     };
@@ -334,43 +334,4 @@ impl PlatformChoice {
             platform: platform.clone(),
         }
     }
-}
-
-/// `--hash` values per project: every file of the pinned version the index lists (with the
-/// hashes it publishes), or the SHA-256 of a direct archive. Directories and git checkouts have
-/// none (pip cannot check them either).
-async fn hashes_of(
-    source: &crate::source::DenSource,
-    packages: &[ResolvedPackage],
-) -> anyhow::Result<HashMap<PackageName, BTreeSet<String>>> {
-    let mut out = HashMap::new();
-    for package in packages {
-        let mut set = BTreeSet::new();
-        for file in &package.hashable_files {
-            match file {
-                Dist::Index(file) => {
-                    let digest = match file
-                        .hashes
-                        .iter()
-                        .find(|h| h.algorithm.as_str() == "sha256")
-                    {
-                        Some(digest) => digest.hex.clone(),
-                        // The index gave none: the file must be downloaded to know it.
-                        None => {
-                            let path = source.client().download(file).await?;
-                            crate::source::sha256_of(&path)?
-                        }
-                    };
-                    set.insert(format!("sha256:{digest}"));
-                }
-                Dist::Direct(direct) => {
-                    if let Some(sha256) = direct.archive_sha256() {
-                        set.insert(format!("sha256:{sha256}"));
-                    }
-                }
-            }
-        }
-        out.insert(package.name.clone(), set);
-    }
-    Ok(out)
 }

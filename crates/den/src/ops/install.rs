@@ -18,18 +18,14 @@ use anyhow::{Context, bail};
 use den_cache::Cache;
 use den_dist::PackageName;
 use den_install::{Chosen, InstallOptions, InstallTarget, InstalledDist, UnpackedWheel};
-use den_requirements::{RequirementHashes, RequirementsSource};
-use futures::{StreamExt, TryStreamExt};
+use den_prepare::Dist;
+use den_requirements::RequirementsSource;
 
 use super::pipeline::{self, ResolvedPackage};
 use super::settings::{InstallerSettings, ResolverSettings, UpgradeSettings};
 use crate::interrupt::{self, CriticalSection};
 use crate::printer::Printer;
-use crate::source::{DenSource, Dist};
 use crate::target::Target;
-
-/// How many downloads and builds run at once.
-const CONCURRENT_DOWNLOADS: usize = 16;
 
 /// Distributions an exact install (`den pip sync`) and `den env wipe` leave alone unless the
 /// requirements list them: the tools that manage the environment.
@@ -147,13 +143,15 @@ pub fn install(
         let plan = den_install::Plan::new(packages, &installed, settings.reinstall, chosen);
         warn_yanked(&plan.install, printer);
         if spec.hash_mode() {
-            check_hashes_present(&plan.install, &spec.hashes)?;
+            pipeline::hash_checks(&spec).check_present(&plan.install)?;
         }
         if settings.dry_run {
             return anyhow::Ok((plan, Vec::new()));
         }
-        let unpacked = prepare(&source, cache, &plan.install, printer).await?;
-        Ok((plan, unpacked))
+        let bar = printer.progress(plan.install.len() as u64, "Preparing");
+        let unpacked = den_prepare::prepare(&source, cache, &plan.install, |_| bar.inc(1)).await;
+        bar.finish_and_clear();
+        Ok((plan, unpacked?))
     })?;
     if let Some(path) = &settings.report {
         super::report::write(path, &plan.install, &target.interpreter, &source, &runtime)?;
@@ -229,78 +227,6 @@ fn chosen(package: &ResolvedPackage) -> Chosen<'_> {
         version: &package.version,
         direct: package.url.is_some(),
     }
-}
-
-/// Downloads (or builds) a wheel for every package and unpacks it into the cache, several at
-/// once: each wheel is unpacked (and its RECORD verified) on a blocking thread as soon as it
-/// arrives, so unzipping overlaps the downloads still running. `--hash`es are checked by the
-/// source on each downloaded archive before anything is built from it. Returns the unpacked
-/// wheels in order.
-///
-/// Errors: the first download, hash, build or unpack failure, naming the distribution.
-async fn prepare(
-    source: &DenSource,
-    cache: &Cache,
-    packages: &[ResolvedPackage],
-    printer: &Printer,
-) -> anyhow::Result<Vec<UnpackedWheel>> {
-    let bar = printer.progress(packages.len() as u64, "Preparing");
-    // Unzipping is CPU and disk work: one at a time per core, while downloads go on.
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let unzips = tokio::sync::Semaphore::new(cores);
-    let unpacked = futures::stream::iter(packages)
-        .map(|package| {
-            let (bar, unzips) = (&bar, &unzips);
-            async move {
-                let context = || {
-                    format!(
-                        "cannot prepare {} {} ({})",
-                        package.name,
-                        package.version,
-                        package.file.describe()
-                    )
-                };
-                let wheel = source.wheel(&package.file).await.with_context(context)?;
-                let cache = cache.clone();
-                let _slot = unzips.acquire().await?;
-                let unpacked = tokio::task::spawn_blocking(move || {
-                    den_install::unpack_wheel(&cache, &wheel)
-                        .with_context(|| format!("cannot use {}", wheel.display()))
-                })
-                .await
-                .map_err(|e| anyhow::anyhow!("unpacking stopped: {e}"))?
-                .with_context(context)?;
-                bar.inc(1);
-                anyhow::Ok(unpacked)
-            }
-        })
-        .buffered(CONCURRENT_DOWNLOADS)
-        .try_collect()
-        .await;
-    bar.finish_and_clear();
-    unpacked
-}
-
-/// Hash-checking mode (pip's `--require-hashes`, on automatically when any line has a
-/// `--hash`): every distribution to install needs hashes. Checked before anything downloads.
-fn check_hashes_present(
-    install: &[ResolvedPackage],
-    hashes: &RequirementHashes,
-) -> anyhow::Result<()> {
-    let missing: Vec<String> = install
-        .iter()
-        .filter(|p| !hashes.by_name.contains_key(&p.name))
-        .map(|p| format!("{}=={}", p.name, p.version))
-        .collect();
-    if !missing.is_empty() {
-        bail!(
-            "hash-checking mode is on (a requirement has --hash, or --require-hashes was given), \
-             but these distributions to install have no --hash: {}. Pin each with == and add \
-             its hashes to the requirements file",
-            missing.join(", ")
-        );
-    }
-    Ok(())
 }
 
 /// Warns about each yanked file to install (PEP 592: used only because a requirement pins

@@ -12,13 +12,13 @@ use den_python::Interpreter;
 use den_requirements::{AllowedHashes, RequirementsSource, RequirementsSpec};
 use den_resolve::ResolveRequest;
 
+use den_prepare::{DenSource, HashChecks};
+
 use super::settings::{ResolverSettings, binary_policy};
-use crate::hashes::HashChecks;
 use crate::printer::Printer;
-use crate::source::{DenSource, Dist};
 
 /// A resolved distribution, with the file or reference chosen for it.
-pub type ResolvedPackage = den_resolve::ResolvedPackage<Dist>;
+pub type ResolvedPackage = den_prepare::ResolvedDist;
 
 /// The requirements `sources` ask for, with the command line's options from `settings`
 /// added: its index and binary options first (its index URL wins over a file's), and its
@@ -52,25 +52,21 @@ pub fn source(
     interpreter: &Interpreter,
 ) -> anyhow::Result<DenSource> {
     let client = IndexClient::new(settings.index.config(&spec.index)?, cache.clone())?;
-    let builder = den_build::Builder::new(
-        cache.clone(),
-        client.clone(),
-        interpreter.clone(),
-        den_build::BuildOptions {
-            isolation: settings.build.isolation,
-        },
-    );
-    DenSource::new(
+    let build = den_prepare::BuildOptions {
+        isolation: settings.build.isolation,
+    };
+    Ok(DenSource::new(
         client,
-        builder,
         cache.clone(),
+        interpreter.clone(),
+        build,
         spec.editables.clone(),
         hash_checks(spec),
-    )
+    )?)
 }
 
 /// What hash-checking mode allows, from `spec`'s hashes.
-fn hash_checks(spec: &RequirementsSpec) -> HashChecks {
+pub fn hash_checks(spec: &RequirementsSpec) -> HashChecks {
     let allowed = |allowed: &AllowedHashes| (allowed.digests.clone(), allowed.origin.clone());
     HashChecks {
         enabled: spec.hash_mode(),

@@ -12,7 +12,7 @@ use den_resolve::PackageSource;
 use serde_json::{Map, Value, json};
 
 use super::pipeline::ResolvedPackage;
-use crate::source::{DenSource, Dist};
+use den_prepare::{DenSource, Dist};
 
 /// Core metadata fields that may appear several times (PEP 566 §JSON-compatible Metadata:
 /// they become lists).
