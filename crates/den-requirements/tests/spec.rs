@@ -148,7 +148,7 @@ fn project_files_require_their_project_with_extras() {
         dir: root.join("proj"),
         file_name: "setup.cfg".to_string(),
     };
-    assert_eq!(spec.projects, [project.clone()]);
+    assert_eq!(spec.projects, std::slice::from_ref(&project));
     assert_eq!(spec.project_at(&root.join("proj")), Some(&project));
     let [unnamed] = &spec.unnamed[..] else {
         panic!("{:?}", spec.unnamed)
