@@ -554,9 +554,7 @@ fn file_name(file: &IndexFile) -> &PackageName {
 fn can_unpack(file: &IndexFile) -> bool {
     match &file.filename {
         DistFilename::Wheel(_) => true,
-        DistFilename::SourceDist(sdist) => {
-            matches!(sdist.extension, ".tar.gz" | ".tgz" | ".zip")
-        }
+        DistFilename::SourceDist(sdist) => den_build::can_extract(sdist.extension),
     }
 }
 
