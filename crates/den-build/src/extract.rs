@@ -34,14 +34,23 @@ enum Format {
 impl Format {
     fn of(archive: &Path) -> Option<Self> {
         let name = archive.file_name()?.to_str()?.to_ascii_lowercase();
-        if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
-            Some(Self::TarGz)
-        } else if name.ends_with(".zip") {
-            Some(Self::Zip)
-        } else {
-            None
+        Self::of_extension(den_dist::sdist_extension(&name)?)
+    }
+
+    /// The format of one of [`den_dist::SDIST_EXTENSIONS`]; `None` for those den cannot read.
+    fn of_extension(extension: &str) -> Option<Self> {
+        match extension {
+            ".tar.gz" | ".tgz" => Some(Self::TarGz),
+            ".zip" => Some(Self::Zip),
+            _ => None,
         }
     }
+}
+
+/// Whether [`extract_sdist`] reads source distributions with `extension`, one of
+/// [`den_dist::SDIST_EXTENSIONS`] (`.tar.gz`, `.tgz` and `.zip`; not `.tar.bz2` or `.tar.xz`).
+pub fn can_extract(extension: &str) -> bool {
+    Format::of_extension(extension).is_some()
 }
 
 /// Unpacks the source distribution `archive` (`.tar.gz`, `.tgz` or `.zip`) into `dest` (created

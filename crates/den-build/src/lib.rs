@@ -43,6 +43,6 @@ mod pyproject;
 
 pub use builder::{BuildOptions, Builder, SourceTree};
 pub use error::BuildError;
-pub use extract::extract_sdist;
+pub use extract::{can_extract, extract_sdist};
 pub use git::git_checkout;
 pub use pyproject::{BuildSystem, LEGACY_BACKEND, project_name, static_metadata};

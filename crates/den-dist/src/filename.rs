@@ -145,6 +145,19 @@ impl fmt::Display for WheelFilename {
     }
 }
 
+/// The archive extensions of source distributions, lowercase with the leading dot: PEP 625's
+/// `.tar.gz` and the older forms pip still installs from, in matching order (`.tar.gz` before
+/// `.tgz`).
+pub const SDIST_EXTENSIONS: [&str; 5] = [".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip"];
+
+/// The [`SDIST_EXTENSIONS`] entry `filename` ends with, compared as given (lowercase the name
+/// first to match case-insensitively); `None` for any other file.
+pub fn sdist_extension(filename: &str) -> Option<&'static str> {
+    SDIST_EXTENSIONS
+        .into_iter()
+        .find(|extension| filename.ends_with(extension))
+}
+
 /// A parsed source distribution filename: `{name}-{version}.tar.gz` (PEP 625) or the legacy
 /// `.zip` / `.tar.bz2` / `.tgz` forms still found on indexes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -158,17 +171,13 @@ pub struct SourceDistFilename {
 }
 
 impl SourceDistFilename {
-    /// The archive extensions recognised, longest first.
-    const EXTENSIONS: [&'static str; 5] = [".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip"];
-
     /// Parses `filename` knowing the project it belongs to. Legacy names can contain dashes in
     /// both name and version, so the split is made where the prefix normalizes to `name`.
     pub fn parse(filename: &str, name: &PackageName) -> Result<Self, FilenameError> {
         const KIND: &str = "source distribution";
-        let (stem, extension) = Self::EXTENSIONS
-            .iter()
-            .find_map(|ext| filename.strip_suffix(ext).map(|stem| (stem, *ext)))
+        let extension = sdist_extension(filename)
             .ok_or_else(|| error(filename, KIND, "unknown archive extension"))?;
+        let stem = &filename[..filename.len() - extension.len()];
         for (index, _) in stem.match_indices('-') {
             let (candidate, version) = (&stem[..index], &stem[index + 1..]);
             if PackageName::from_str(candidate).is_ok_and(|n| &n == name) {

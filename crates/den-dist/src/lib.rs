@@ -17,7 +17,10 @@ mod redact;
 mod tags;
 
 pub use direct_url::{ArchiveInfo, DirInfo, DirectUrl, DirectUrlError, DirectUrlInfo, VcsInfo};
-pub use filename::{DistFilename, FilenameError, SourceDistFilename, WheelFilename};
+pub use filename::{
+    DistFilename, FilenameError, SDIST_EXTENSIONS, SourceDistFilename, WheelFilename,
+    sdist_extension,
+};
 pub use hash::{HashAlgorithm, HashDigest, HashError, Hasher, record_hash};
 pub use metadata::{CoreMetadata, MetadataError};
 pub use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};

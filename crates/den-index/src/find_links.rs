@@ -13,9 +13,11 @@ use url::Url;
 use crate::page::{RawFile, classify, parse_html};
 use crate::{FileOrigin, IndexError, IndexFile};
 
-/// The archive suffixes a find-links directory entry must have to be listed: wheels and the
-/// source distribution forms `den_dist::SourceDistFilename` knows.
-const ARCHIVE_SUFFIXES: [&str; 6] = [".whl", ".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip"];
+/// Whether a find-links directory entry is listed: wheels and the source distribution forms
+/// den-dist knows.
+fn is_archive(name: &str) -> bool {
+    name.ends_with(".whl") || den_dist::sdist_extension(name).is_some()
+}
 
 /// Where a find-links location is.
 #[derive(Debug)]
@@ -98,7 +100,7 @@ pub(crate) fn list_local(
             .map_err(|e| error(format!("cannot list the directory: {e}")))?;
         let mut names: Vec<String> = entries
             .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-            .filter(|name| ARCHIVE_SUFFIXES.iter().any(|s| name.ends_with(s)))
+            .filter(|name| is_archive(name))
             .collect();
         names.sort();
         let files = names

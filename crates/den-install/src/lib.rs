@@ -6,6 +6,8 @@
 //!   nothing.
 //! - [`installed_distributions`], [`find_installed`], [`InstalledDist`]: what an environment
 //!   has (also legacy `.egg-info`), `pip freeze` lines.
+//! - [`Plan`], [`satisfied_by_installed`]: what a resolution changes in an environment, and
+//!   pip's "already satisfied" shortcut.
 //! - [`check`]: `pip check`, dependencies missing or at an excluded version.
 //! - [`uninstall`]: remove a distribution from its RECORD, whoever installed it, or a
 //!   setuptools `.egg-info` from its `installed-files.txt` / `top_level.txt` (never outside
@@ -22,6 +24,7 @@ mod error;
 mod install;
 mod installed;
 mod paths;
+mod plan;
 mod record;
 mod recover;
 mod scripts;
@@ -37,6 +40,7 @@ pub use install::{
     install_wheel_with_kill_switch,
 };
 pub use installed::{DistKind, InstalledDist, find_installed, installed_distributions};
+pub use plan::{Chosen, Plan, satisfied_by_installed};
 pub use record::{RecordEntry, parse_record, write_record};
 pub use recover::{RecoveryReport, recover};
 pub use scripts::shebang_with_args;

@@ -175,4 +175,12 @@ pub enum RequirementsError {
         /// Why it is invalid.
         message: String,
     },
+    /// Hash-checking mode is on and some requirements are not pinned to one version.
+    #[error(
+        "hash-checking mode is on, so every requirement must be pinned with == (or be a URL) and carry its --hash options; these are not pinned: {requirements}"
+    )]
+    Unpinned {
+        /// The unpinned requirements, comma-separated.
+        requirements: String,
+    },
 }

@@ -25,8 +25,10 @@
 
 mod error;
 mod file;
+mod spec;
 mod specifier;
 mod text;
+mod writer;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -36,6 +38,11 @@ use den_dist::{
 };
 pub use error::RequirementsError;
 pub use pep508_rs::VerbatimUrl;
+pub use spec::{
+    AllowedHashes, BinaryOptions, IndexOptions, ProjectSource, RequirementHashes,
+    RequirementsSource, RequirementsSpec,
+};
+pub use writer::{Header, Pin, Pinned, PinsFile};
 
 /// Where a requirement or option came from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -35,9 +35,6 @@ use crate::{
     shown,
 };
 
-/// Source archive extensions pip installs from, lowercase.
-const SDIST_EXTENSIONS: [&str; 5] = [".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip"];
-
 /// Where a specifier is read: its origin for errors and the directory relative paths start
 /// from (`None` when the current directory is not accessible).
 pub(crate) struct Context<'a> {
@@ -506,7 +503,7 @@ fn is_archive_name(name: &str) -> bool {
 
 fn is_sdist_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    SDIST_EXTENSIONS.iter().any(|ext| lower.ends_with(ext))
+    den_dist::sdist_extension(&lower).is_some()
 }
 
 /// The project named by a source archive filename `{name}-{version}.{ext}`: the split is made
@@ -514,7 +511,7 @@ fn is_sdist_name(name: &str) -> bool {
 /// `None` when no split gives a valid name and version (`1.26.8.zip`, `master.zip`).
 fn sdist_name(filename: &str) -> Option<PackageName> {
     let lower = filename.to_ascii_lowercase();
-    let ext = SDIST_EXTENSIONS.iter().find(|ext| lower.ends_with(*ext))?;
+    let ext = den_dist::sdist_extension(&lower)?;
     let stem = &filename[..filename.len() - ext.len()];
     let (index, _) = stem
         .match_indices('-')

@@ -35,10 +35,23 @@ pub enum SourceError {
         /// What is wrong, e.g. the parser's message with the offending line.
         reason: String,
     },
-    /// Any other failure (network, HTTP status, a failed build...), already worded for a
-    /// person by the source.
-    #[error("{0}")]
+    /// Any other failure (network, HTTP status, a failed build...): the source's own typed
+    /// error, which callers may downcast. The message is its whole chain of causes joined by
+    /// `: `, so the resolver's error shows it on one line.
+    #[error("{}", chain(.0.as_ref()))]
     Other(Arc<dyn std::error::Error + Send + Sync>),
+}
+
+/// `error` and each of its causes, joined by `: `.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
 }
 
 /// Names the indexes that were asked, for messages: `http://a/simple/ (checked also

@@ -1,10 +1,20 @@
 //! Command-line definitions (clap). Flag spellings follow the tools users already know:
-//! `python -m venv` / virtualenv for `den venv`, pip for `den pip ...`.
+//! `python -m venv` / virtualenv for `den venv`, pip for `den pip ...`. Option groups that
+//! several commands take are defined once and flattened; each resolves into the plain settings
+//! the operations take (`crate::ops::settings`) in one place, at the end of this file.
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::builder::FalseyValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use den_dist::PackageName;
+use den_index::CachePolicy;
+use den_requirements::{BinaryOptions, IndexOptions, RequirementsSource};
+
+use crate::ops::settings::{
+    BuildSettings, IndexSettings, InstallerSettings, ResolverSettings, UpgradeSettings,
+};
 
 /// den: one fast binary for Python environments.
 #[derive(Debug, Parser)]
@@ -448,12 +458,10 @@ pub struct BuildArgs {
     pub no_build_isolation: bool,
 }
 
-/// What to install, shared by `den pip install` and `den pip sync`.
+/// What every resolving command reads besides its requirements: constraints, pre-releases,
+/// index and build options (`den pip install`, `sync` and `compile`).
 #[derive(Debug, Clone, Default, Args)]
-pub struct RequirementArgs {
-    /// Install from the given requirements file (repeatable).
-    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
-    pub requirement_files: Vec<PathBuf>,
+pub struct ResolverArgs {
     /// Constrain versions using the given constraints file (repeatable).
     #[arg(
         short = 'c',
@@ -466,16 +474,52 @@ pub struct RequirementArgs {
     /// Include pre-release and development versions.
     #[arg(long, env = "PIP_PRE", value_parser = FalseyValueParser::new())]
     pub pre: bool,
-    /// Require a --hash for every distribution installed (on automatically when any
-    /// requirement line has one), as pip's hash-checking mode.
-    #[arg(long, env = "PIP_REQUIRE_HASHES", value_parser = FalseyValueParser::new())]
-    pub require_hashes: bool,
     /// Index options.
     #[command(flatten)]
     pub index: IndexArgs,
     /// Build options.
     #[command(flatten)]
     pub build: BuildArgs,
+}
+
+/// What to install, shared by `den pip install` and `den pip sync`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RequirementArgs {
+    /// Install from the given requirements file (repeatable).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirement_files: Vec<PathBuf>,
+    /// Require a --hash for every distribution installed (on automatically when any
+    /// requirement line has one), as pip's hash-checking mode.
+    #[arg(long, env = "PIP_REQUIRE_HASHES", value_parser = FalseyValueParser::new())]
+    pub require_hashes: bool,
+    /// Constraints, pre-releases, index and build options.
+    #[command(flatten)]
+    pub resolver: ResolverArgs,
+}
+
+/// Which installed (install) or pinned (compile) versions may move.
+#[derive(Debug, Clone, Default, Args)]
+pub struct UpgradeArgs {
+    /// Choose the newest allowed versions: of the named packages (install), or of every
+    /// package, ignoring an existing output file's pins (compile).
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+    /// Let this package move to its newest allowed version, keeping everything else where it
+    /// is installed or pinned (repeatable).
+    #[arg(short = 'P', long, value_name = "PACKAGE")]
+    pub upgrade_package: Vec<String>,
+}
+
+/// How installed files are placed (`den pip install` and `den pip sync`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct InstallerArgs {
+    /// How files get from the cache into the environment.
+    #[arg(long, value_enum, default_value = "hardlink")]
+    pub link_mode: LinkModeArg,
+    /// Compile the installed Python files to bytecode (.pyc), as pip does by default; den,
+    /// like uv, leaves it to the first import unless asked.
+    #[arg(long, alias = "compile-bytecode")]
+    pub compile: bool,
 }
 
 /// `den pip install`.
@@ -491,13 +535,9 @@ pub struct InstallArgs {
     /// Requirement files, constraints, index and build options.
     #[command(flatten)]
     pub inputs: RequirementArgs,
-    /// Upgrade the named packages to the newest allowed versions.
-    #[arg(short = 'U', long)]
-    pub upgrade: bool,
-    /// Allow this package to move to its newest allowed version, keeping everything else
-    /// where it is (repeatable).
-    #[arg(short = 'P', long, value_name = "PACKAGE")]
-    pub upgrade_package: Vec<String>,
+    /// Which installed versions may move.
+    #[command(flatten)]
+    pub upgrade: UpgradeArgs,
     /// Reinstall the chosen distributions even when that version is already installed.
     #[arg(long)]
     pub force_reinstall: bool,
@@ -524,13 +564,9 @@ pub struct InstallArgs {
     /// pip's installation report format (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// How files get from the cache into the environment.
-    #[arg(long, value_enum, default_value = "hardlink")]
-    pub link_mode: LinkModeArg,
-    /// Compile the installed Python files to bytecode (.pyc), as pip does by default; den,
-    /// like uv, leaves it to the first import unless asked.
-    #[arg(long, alias = "compile-bytecode")]
-    pub compile: bool,
+    /// How installed files are placed.
+    #[command(flatten)]
+    pub installer: InstallerArgs,
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -543,15 +579,15 @@ pub struct SyncArgs {
     /// output).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
-    /// Index and build options.
+    /// Requirement files, constraints, index and build options.
     #[command(flatten)]
     pub inputs: RequirementArgs,
     /// Say what would change, but change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// How files get from the cache into the environment.
-    #[arg(long, value_enum, default_value = "hardlink")]
-    pub link_mode: LinkModeArg,
+    /// How installed files are placed.
+    #[command(flatten)]
+    pub installer: InstallerArgs,
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -584,30 +620,18 @@ pub struct CompileArgs {
     /// resolved for [default: as for `den venv`].
     #[arg(short, long, value_name = "PYTHON")]
     pub python: Option<String>,
-    /// Constrain versions using the given constraints file (repeatable).
-    #[arg(short = 'c', long = "constraint", value_name = "FILE")]
-    pub constraint_files: Vec<PathBuf>,
-    /// Include pre-release and development versions.
-    #[arg(long, env = "PIP_PRE", value_parser = FalseyValueParser::new())]
-    pub pre: bool,
-    /// Ignore the pins of an existing output file: choose the newest allowed versions.
-    #[arg(short = 'U', long)]
-    pub upgrade: bool,
-    /// Let this package move to its newest allowed version, keeping other pins (repeatable).
-    #[arg(short = 'P', long, value_name = "PACKAGE")]
-    pub upgrade_package: Vec<String>,
+    /// Which pins of an existing output file may move.
+    #[command(flatten)]
+    pub upgrade: UpgradeArgs,
     /// Leave out the header comment.
     #[arg(long)]
     pub no_header: bool,
     /// Leave out the `# via` comments.
     #[arg(long)]
     pub no_annotate: bool,
-    /// Index options.
+    /// Constraints, pre-releases, index and build options.
     #[command(flatten)]
-    pub index: IndexArgs,
-    /// Build options.
-    #[command(flatten)]
-    pub build: BuildArgs,
+    pub resolver: ResolverArgs,
 }
 
 /// `--link-mode`: how installed files are placed (each falls back to the next on failure).
@@ -703,4 +727,136 @@ pub struct ShowArgs {
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
+}
+
+// Settings: each option group resolved once into the plain settings the operations take.
+
+impl IndexArgs {
+    /// The index settings these flags ask for.
+    pub fn settings(&self) -> IndexSettings {
+        IndexSettings {
+            options: IndexOptions {
+                index_url: self.index_url.clone(),
+                extra_index_urls: self.extra_index_url.clone(),
+                no_index: self.no_index,
+                find_links: self.find_links.clone(),
+                trusted_hosts: self.trusted_host.clone(),
+            },
+            cache_policy: if self.offline {
+                Some(CachePolicy::Offline)
+            } else if self.refresh {
+                Some(CachePolicy::Refresh)
+            } else {
+                None
+            },
+        }
+    }
+}
+
+impl BuildArgs {
+    /// The build settings these flags ask for.
+    pub fn settings(&self) -> BuildSettings {
+        BuildSettings {
+            binary: BinaryOptions {
+                no_binary: self.no_binary.clone(),
+                only_binary: self.only_binary.clone(),
+                prefer_binary: self.prefer_binary,
+            },
+            isolation: !self.no_build_isolation,
+        }
+    }
+}
+
+impl ResolverArgs {
+    /// The resolver settings these flags ask for (`require_hashes`: pip's `--require-hashes`,
+    /// which only installing commands take).
+    pub fn settings(&self, require_hashes: bool) -> ResolverSettings {
+        ResolverSettings {
+            index: self.index.settings(),
+            build: self.build.settings(),
+            pre: self.pre,
+            require_hashes,
+        }
+    }
+
+    /// The `-c` files as requirement sources.
+    pub fn constraint_sources(&self) -> impl Iterator<Item = RequirementsSource> + '_ {
+        self.constraint_files
+            .iter()
+            .cloned()
+            .map(RequirementsSource::ConstraintsFile)
+    }
+}
+
+impl RequirementArgs {
+    /// The resolver settings these flags ask for.
+    pub fn settings(&self) -> ResolverSettings {
+        self.resolver.settings(self.require_hashes)
+    }
+
+    /// The `-r` files, then the `-c` files, as requirement sources.
+    pub fn sources(&self) -> impl Iterator<Item = RequirementsSource> + '_ {
+        self.requirement_files
+            .iter()
+            .cloned()
+            .map(RequirementsSource::RequirementsFile)
+            .chain(self.resolver.constraint_sources())
+    }
+}
+
+impl UpgradeArgs {
+    /// The upgrade settings these flags ask for.
+    ///
+    /// Errors: a `-P` value that is not a project name.
+    pub fn settings(&self) -> anyhow::Result<UpgradeSettings> {
+        Ok(UpgradeSettings {
+            all: self.upgrade,
+            packages: package_names(&self.upgrade_package, "--upgrade-package")?,
+        })
+    }
+}
+
+impl InstallerArgs {
+    /// The installer settings these flags ask for.
+    pub fn settings(&self) -> InstallerSettings {
+        InstallerSettings {
+            link_mode: self.link_mode.into(),
+            compile_bytecode: self.compile,
+        }
+    }
+}
+
+/// Project names given to an option (`-P`), normalized.
+///
+/// Errors: a value that is not a valid project name, naming the option.
+pub fn package_names(values: &[String], option: &str) -> anyhow::Result<Vec<PackageName>> {
+    values
+        .iter()
+        .map(|name| {
+            PackageName::new(name.clone())
+                .with_context(|| format!("invalid {option} value `{name}`: not a project name"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_help_claims_only_what_exists() {
+        let about = Cli::command().get_about().map(ToString::to_string);
+        let about = about.unwrap_or_default();
+        assert!(about.contains("pip"), "{about}");
+        for missing in ["Pipfile", "pipenv", "pyenv"] {
+            assert!(!about.contains(missing), "{about}");
+        }
+    }
 }

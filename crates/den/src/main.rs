@@ -3,11 +3,9 @@
 
 mod cli;
 mod commands;
-mod hashes;
 mod interrupt;
-mod pipeline;
+mod ops;
 mod printer;
-mod source;
 mod target;
 
 use std::process::ExitCode;

@@ -457,3 +457,39 @@ fn yanked_pins_and_unknown_extras_warn_and_closed_pipes_end_quietly() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn compile_reads_pip_constraint_like_install() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    write(&world, "requirements.in", "alpha\n");
+    let constraints = write(&world, "constraints.txt", "beta<2\n");
+    let args = ["pip", "compile", "requirements.in", "--no-header"];
+    let out = common::den_command(&world.path("cache"), &world.index.url())
+        .args(args)
+        .current_dir(world.dir.path())
+        .env("PIP_CONSTRAINT", &constraints)
+        .output()
+        .unwrap();
+    let pins = common::success_stdout(&args, out);
+    assert!(
+        pins.contains("beta==1.0\n"),
+        "PIP_CONSTRAINT is read: {pins}"
+    );
+    // The same variable constrains install.
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let args = ["pip", "install", "-p", env_arg, "alpha"];
+    let out = common::den_command(&world.path("cache"), &world.index.url())
+        .args(args)
+        .current_dir(world.dir.path())
+        .env("PIP_CONSTRAINT", &constraints)
+        .output()
+        .unwrap();
+    common::success_stdout(&args, out);
+    let frozen = world.den_ok(&["pip", "freeze", "-p", env_arg]);
+    assert!(frozen.contains("beta==1.0\n"), "{frozen}");
+    // Without it, the newest beta.
+    let pins = world.den_ok(&["pip", "compile", "requirements.in", "--no-header"]);
+    assert!(pins.contains("beta==2.0\n"), "{pins}");
+}

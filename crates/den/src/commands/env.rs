@@ -17,8 +17,7 @@ use den_workon::{EnvInfo, Homes, WorkonError};
 
 use crate::cli::{
     EnvAddPathArgs, EnvCommand, EnvCopyArgs, EnvCreateArgs, EnvCreateOptions, EnvHookArgs,
-    EnvListArgs, EnvNameArg, EnvPathArgs, EnvProjectArgs, EnvRemoveArgs, GlobalArgs, InstallArgs,
-    RequirementArgs, TargetArgs, UninstallArgs,
+    EnvListArgs, EnvNameArg, EnvPathArgs, EnvProjectArgs, EnvRemoveArgs, GlobalArgs, TargetArgs,
 };
 use crate::interrupt::DiscardOnSignal;
 use crate::printer::Printer;
@@ -270,16 +269,24 @@ impl Ctx<'_> {
         options: &EnvCreateOptions,
         cache: &den_cache::Cache,
     ) -> anyhow::Result<()> {
-        // `target` is not looked at: the target is given.
-        let args = InstallArgs {
-            requirements: options.install.clone(),
-            inputs: RequirementArgs {
-                requirement_files: options.requirement_files.clone(),
-                ..RequirementArgs::default()
-            },
-            ..InstallArgs::default()
+        let sources = options
+            .install
+            .iter()
+            .cloned()
+            .map(den_requirements::RequirementsSource::Argument)
+            .chain(
+                options
+                    .requirement_files
+                    .iter()
+                    .cloned()
+                    .map(den_requirements::RequirementsSource::RequirementsFile),
+            )
+            .collect();
+        let settings = crate::ops::InstallSettings {
+            sources,
+            ..crate::ops::InstallSettings::default()
         };
-        super::install::install_into(target, &args, cache, self.printer)?;
+        crate::ops::install(target, &settings, cache, self.printer)?;
         Ok(())
     }
 
@@ -466,10 +473,10 @@ impl Ctx<'_> {
         let (_, root) = self.named_or_active(args.name.as_deref())?;
         let site = den_workon::site_packages(&root)?;
         let installed = den_install::installed_distributions(&[site])?;
-        let packages: Vec<String> = installed
+        let packages: Vec<den_dist::PackageName> = installed
             .iter()
-            .filter(|d| !super::sync::SEED_PACKAGES.contains(&d.name.as_ref()))
-            .map(|d| d.name.to_string())
+            .filter(|d| !crate::ops::SEED_PACKAGES.contains(&d.name.as_ref()))
+            .map(|d| d.name.clone())
             .collect();
         if packages.is_empty() {
             self.printer.out("Nothing to remove.");
@@ -479,16 +486,14 @@ impl Ctx<'_> {
         for name in &packages {
             self.printer.out(name);
         }
-        let args = UninstallArgs {
-            packages,
-            requirement_files: Vec::new(),
-            yes: true,
-            target: TargetArgs {
-                python: Some(root.to_string_lossy().into_owned()),
-                system: false,
-            },
+        let cache = crate::open_cache(self.global)?;
+        let environment = TargetArgs {
+            python: Some(root.to_string_lossy().into_owned()),
+            system: false,
         };
-        super::uninstall::run(&args, &crate::open_cache(self.global)?, self.printer)
+        let target = crate::target::find(&environment, &cache, crate::target::Access::Change)?;
+        crate::ops::uninstall(&target, &packages, &cache, self.printer)?;
+        Ok(ExitCode::SUCCESS)
     }
 
     fn project(&self, args: &EnvProjectArgs) -> anyhow::Result<ExitCode> {

@@ -1,4 +1,5 @@
-//! One module per command; each only wires library crates together and prints.
+//! One module per command; each turns its arguments into settings, finds what it acts on,
+//! calls the operations (`crate::ops`) or library crates, and prints.
 
 pub mod cache;
 pub mod check;
@@ -9,7 +10,6 @@ pub mod freeze;
 pub mod init;
 pub mod install;
 pub mod list;
-pub mod report;
 pub mod show;
 pub mod sync;
 pub mod tree;

@@ -11,20 +11,21 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, anyhow, bail};
-use den_build::{Builder, SourceTree};
+use den_build::{BuildOptions, Builder, SourceTree};
 use den_cache::Cache;
 use den_dist::{
     CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, PackageName, SourceDistFilename,
     VersionSpecifiers, WheelFilename, redact_credentials,
 };
 use den_index::{IndexClient, IndexFile};
+use den_python::Interpreter;
 use den_resolve::{PackageSource, SourceError, SourceFile};
-
-use crate::hashes::HashChecks;
 use pep508_rs::VerbatimUrl;
 use tokio::sync::OnceCell;
 use url::Url;
+
+use crate::PrepareError;
+use crate::hashes::HashChecks;
 
 /// A distribution the resolver can choose: a file an index (or `--find-links`) lists, or a
 /// direct reference.
@@ -171,17 +172,15 @@ pub struct DenSource {
     hashes: HashChecks,
 }
 
-/// Wraps any error as a [`SourceError::Other`], keeping its chain in the message.
-fn other(error: anyhow::Error) -> SourceError {
-    SourceError::Other(Arc::from(Box::<dyn std::error::Error + Send + Sync>::from(
-        format!("{error:#}"),
-    )))
+/// Hands a [`PrepareError`] to the resolver as it is (typed: the resolver shows its chain).
+fn other(error: PrepareError) -> SourceError {
+    SourceError::Other(Arc::new(error))
 }
 
 /// The SHA-256 of a file, in hex.
 ///
 /// Errors: the file cannot be read.
-pub fn sha256_of(path: &Path) -> anyhow::Result<String> {
+pub(crate) fn sha256_of(path: &Path) -> Result<String, PrepareError> {
     Ok(crate::hashes::file_digest(path, HashAlgorithm::Sha256)?.hex)
 }
 
@@ -193,12 +192,10 @@ fn subdirectory(url: &Url) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Splits `git+https://host/repo.git@ref#...` into the repository URL and the reference.
-fn parse_git(url: &Url) -> anyhow::Result<(String, Option<String>)> {
-    let scheme = url
-        .scheme()
-        .strip_prefix("git+")
-        .ok_or_else(|| anyhow!("not a git URL"))?;
+/// Splits `git+https://host/repo.git@ref#...` into the repository URL and the reference;
+/// `None` when the URL is not a `git+` one.
+fn parse_git(url: &Url) -> Option<(String, Option<String>)> {
+    let scheme = url.scheme().strip_prefix("git+")?;
     let mut repository = url.clone();
     repository.set_fragment(None);
     repository.set_query(None);
@@ -213,29 +210,32 @@ fn parse_git(url: &Url) -> anyhow::Result<(String, Option<String>)> {
         _ => None,
     };
     let text = repository.as_str();
-    Ok((
+    Some((
         format!("{scheme}{}", &text[url.scheme().len()..]),
         reference,
     ))
 }
 
 impl DenSource {
-    /// A source over `client`, building with `builder`; `editables` are the URLs of `-e`
-    /// requirements (their directories are built with PEP 660's hooks); `hashes` are checked on
-    /// every archive as soon as it is downloaded (see [`HashChecks`]).
+    /// A source over `client` that builds wheels for `interpreter` with den-build as `build`
+    /// says; `editables` are the URLs of `-e` requirements (their directories are built with
+    /// PEP 660's hooks); `hashes` are checked on every archive as soon as it is downloaded (see
+    /// [`HashChecks`]).
     ///
     /// Errors: the scratch directory cannot be created.
     pub fn new(
         client: IndexClient,
-        builder: Builder,
         cache: Cache,
+        interpreter: Interpreter,
+        build: BuildOptions,
         editables: Vec<String>,
         hashes: HashChecks,
-    ) -> anyhow::Result<Self> {
+    ) -> Result<Self, PrepareError> {
+        let builder = Builder::new(cache.clone(), client.clone(), interpreter, build);
         let scratch = tempfile::Builder::new()
             .prefix("den-src-")
             .tempdir()
-            .context("cannot create a temporary directory for source distributions")?;
+            .map_err(PrepareError::Scratch)?;
         Ok(Self {
             client,
             builder,
@@ -249,12 +249,12 @@ impl DenSource {
     }
 
     /// The index client.
-    pub fn client(&self) -> &IndexClient {
+    pub(crate) fn client(&self) -> &IndexClient {
         &self.client
     }
 
     /// The source tree of a source-distribution archive, unpacked once per command.
-    async fn unpack(&self, archive: &Path, sha256: &str) -> anyhow::Result<SourceTree> {
+    async fn unpack(&self, archive: &Path, sha256: &str) -> Result<SourceTree, PrepareError> {
         let cell = {
             let mut map = self.unpacked.lock().unwrap_or_else(|e| e.into_inner());
             map.entry(sha256.to_string()).or_default().clone()
@@ -264,8 +264,14 @@ impl DenSource {
                 let (path, dest) = (archive.to_path_buf(), self.scratch.path().join(sha256));
                 tokio::task::spawn_blocking(move || den_build::extract_sdist(&path, &dest))
                     .await
-                    .map_err(|e| anyhow!("unpacking stopped: {e}"))?
-                    .with_context(|| format!("cannot unpack {}", archive.display()))
+                    .map_err(|source| PrepareError::Stopped {
+                        task: "unpacking",
+                        source,
+                    })?
+                    .map_err(|source| PrepareError::Unpack {
+                        archive: archive.to_path_buf(),
+                        source,
+                    })
             })
             .await?
             .clone();
@@ -277,7 +283,7 @@ impl DenSource {
     }
 
     /// The source tree of a downloaded index sdist.
-    async fn index_sdist(&self, file: &IndexFile) -> anyhow::Result<SourceTree> {
+    async fn index_sdist(&self, file: &IndexFile) -> Result<SourceTree, PrepareError> {
         let path = self.client.download(file).await?;
         self.hashes
             .verify(Some(file_name(file)), None, &path, &file.raw_filename)?;
@@ -301,7 +307,7 @@ impl DenSource {
         &self,
         kind: &DirectKind,
         name: Option<PackageName>,
-    ) -> anyhow::Result<Option<SourceTree>> {
+    ) -> Result<Option<SourceTree>, PrepareError> {
         Ok(match kind {
             DirectKind::Wheel { .. } => None,
             DirectKind::Sdist { path, sha256 } => {
@@ -339,7 +345,7 @@ impl DenSource {
         &self,
         url: &Url,
         name: Option<&PackageName>,
-    ) -> anyhow::Result<(Arc<DirectDist>, CoreMetadata)> {
+    ) -> Result<(Arc<DirectDist>, CoreMetadata), PrepareError> {
         let cell = {
             let mut map = self.direct.lock().unwrap_or_else(|e| e.into_inner());
             map.entry(url.to_string()).or_default().clone()
@@ -348,40 +354,43 @@ impl DenSource {
         let direct = cell
             .get_or_try_init(|| self.fetch_direct_uncached(url))
             .await
-            .with_context(|| format!("cannot get {shown}"))?
+            .map_err(|source| PrepareError::Direct {
+                url: shown.to_string(),
+                source: Box::new(source),
+            })?
             .clone();
         let metadata = direct.metadata.clone();
         if let Some(name) = name
             && &metadata.name != name
         {
-            bail!(
-                "{shown} holds the project `{}`, not `{name}`: correct the name before the `@`",
-                metadata.name
-            );
+            return Err(PrepareError::WrongProject {
+                url: shown.into_owned(),
+                found: metadata.name,
+                expected: name.clone(),
+            });
         }
         Ok((direct, metadata))
     }
 
-    async fn fetch_direct_uncached(&self, url: &Url) -> anyhow::Result<Arc<DirectDist>> {
+    async fn fetch_direct_uncached(&self, url: &Url) -> Result<Arc<DirectDist>, PrepareError> {
         let subdirectory = subdirectory(url);
         let editable = self.editables.iter().any(|e| e == url.as_str());
         let shown = redact_credentials(url.as_str()).into_owned();
-        let (kind, filename_text) = if url.scheme().starts_with("git+") {
+        let (kind, filename_text) = if let Some((repository, reference)) = parse_git(url) {
             self.hashes.refuse_unhashable(&shown)?;
             if editable {
-                bail!(
-                    "den installs git requirements as wheels, not in editable mode: clone the \
-                     repository and install the clone with `-e ./path`"
-                );
+                return Err(PrepareError::EditableGit);
             }
-            let (repository, reference) = parse_git(url)?;
             let (cache, repo, reference_owned) =
                 (self.cache.clone(), repository.clone(), reference.clone());
             let (checkout, commit) = tokio::task::spawn_blocking(move || {
                 den_build::git_checkout(&cache, &repo, reference_owned.as_deref())
             })
             .await
-            .map_err(|e| anyhow!("git stopped: {e}"))??;
+            .map_err(|source| PrepareError::Stopped {
+                task: "git",
+                source,
+            })??;
             let path = match &subdirectory {
                 Some(sub) => checkout.join(sub),
                 None => checkout,
@@ -399,7 +408,7 @@ impl DenSource {
         } else if url.scheme() == "file" {
             let path = url
                 .to_file_path()
-                .map_err(|()| anyhow!("not a local path"))?;
+                .map_err(|()| PrepareError::NotLocalPath)?;
             if path.is_dir() {
                 self.hashes.refuse_unhashable(&shown)?;
                 let path = match &subdirectory {
@@ -409,15 +418,12 @@ impl DenSource {
                 (DirectKind::Directory { path, editable }, None)
             } else {
                 if editable {
-                    bail!(
-                        "{} is not a directory: only project directories and git URLs can be installed in editable mode",
-                        path.display()
-                    );
+                    return Err(PrepareError::EditableFile { path });
                 }
                 let filename = path
                     .file_name()
                     .and_then(|n| n.to_str())
-                    .ok_or_else(|| anyhow!("{} has no usable file name", path.display()))?
+                    .ok_or_else(|| PrepareError::NoFileName { path: path.clone() })?
                     .to_string();
                 self.hashes
                     .verify(None, Some(url.as_str()), &path, &shown)?;
@@ -434,22 +440,25 @@ impl DenSource {
                 .to_string();
             (archive_kind(&filename, path)?, Some(filename))
         } else {
-            bail!(
-                "den can install http(s), file and git+ URLs, not `{}:` ones",
-                url.scheme()
-            );
+            return Err(PrepareError::UnsupportedScheme {
+                scheme: url.scheme().to_string(),
+            });
         };
         let metadata = self
             .kind_metadata(&kind)
             .await
-            .context("cannot read its metadata")?;
+            .map_err(|source| PrepareError::DirectMetadata(Box::new(source)))?;
         // A wheel's filename is real; what must be built gets a stand-in with the name and
         // version of its metadata.
         let filename = match filename_text {
-            Some(text) if text.ends_with(".whl") => DistFilename::Wheel(
-                text.parse::<WheelFilename>()
-                    .with_context(|| format!("`{text}` is not a valid wheel filename"))?,
-            ),
+            Some(text) if text.ends_with(".whl") => {
+                DistFilename::Wheel(text.parse::<WheelFilename>().map_err(|source| {
+                    PrepareError::WheelFilename {
+                        filename: text.clone(),
+                        source,
+                    }
+                })?)
+            }
             _ => DistFilename::SourceDist(SourceDistFilename {
                 name: metadata.name.clone(),
                 version: metadata.version.clone(),
@@ -466,21 +475,32 @@ impl DenSource {
     }
 
     /// The metadata of a fetched direct reference (a wheel's METADATA, else den-build's).
-    async fn kind_metadata(&self, kind: &DirectKind) -> anyhow::Result<CoreMetadata> {
+    async fn kind_metadata(&self, kind: &DirectKind) -> Result<CoreMetadata, PrepareError> {
         if let DirectKind::Wheel { path, .. } = kind {
             let (cache, path) = (self.cache.clone(), path.clone());
             return tokio::task::spawn_blocking(move || {
-                let unpacked = den_install::unpack_wheel(&cache, &path)?;
-                let bytes = std::fs::read(unpacked.dist_info_path().join("METADATA"))?;
-                anyhow::Ok(CoreMetadata::parse(&bytes)?)
+                let unpacked = den_install::unpack_wheel(&cache, &path).map_err(|source| {
+                    PrepareError::UnpackWheel {
+                        wheel: path,
+                        source,
+                    }
+                })?;
+                let metadata = unpacked.dist_info_path().join("METADATA");
+                let bytes = fs_err::read(&metadata)?;
+                CoreMetadata::parse(&bytes).map_err(|source| PrepareError::Metadata {
+                    path: metadata,
+                    source,
+                })
             })
             .await
-            .map_err(|e| anyhow!("reading the wheel stopped: {e}"))?;
+            .map_err(|source| PrepareError::Stopped {
+                task: "reading the wheel",
+                source,
+            })?;
         }
-        let tree = self
-            .direct_tree(kind, None)
-            .await?
-            .ok_or_else(|| anyhow!("no source tree"))?;
+        let Some(tree) = self.direct_tree(kind, None).await? else {
+            unreachable!("only wheels have no source tree");
+        };
         Ok(self.builder.metadata(&tree).await?)
     }
 
@@ -490,7 +510,7 @@ impl DenSource {
     /// were checked when they were fetched).
     ///
     /// Errors: download, hash, build and I/O failures, naming the distribution.
-    pub async fn wheel(&self, dist: &Dist) -> anyhow::Result<PathBuf> {
+    pub async fn wheel(&self, dist: &Dist) -> Result<PathBuf, PrepareError> {
         match dist {
             Dist::Index(file) => {
                 let path = self.client.download(file).await?;
@@ -534,14 +554,12 @@ fn file_name(file: &IndexFile) -> &PackageName {
 fn can_unpack(file: &IndexFile) -> bool {
     match &file.filename {
         DistFilename::Wheel(_) => true,
-        DistFilename::SourceDist(sdist) => {
-            matches!(sdist.extension, ".tar.gz" | ".tgz" | ".zip")
-        }
+        DistFilename::SourceDist(sdist) => den_build::can_extract(sdist.extension),
     }
 }
 
 /// A wheel or sdist archive by its filename.
-fn archive_kind(filename: &str, path: PathBuf) -> anyhow::Result<DirectKind> {
+fn archive_kind(filename: &str, path: PathBuf) -> Result<DirectKind, PrepareError> {
     let sha256 = sha256_of(&path)?;
     if filename.ends_with(".whl") {
         Ok(DirectKind::Wheel { path, sha256 })
@@ -585,12 +603,11 @@ impl PackageSource for DenSource {
                     Err(error @ den_build::BuildError::Metadata { .. }) => {
                         return Err(invalid(error.to_string()));
                     }
-                    Err(error) => {
-                        let error = anyhow::Error::from(error).context(format!(
-                            "cannot build the metadata of {}",
-                            file.raw_filename
-                        ));
-                        return Err(other(error));
+                    Err(source) => {
+                        return Err(other(PrepareError::BuildMetadata {
+                            filename: file.raw_filename.clone(),
+                            source,
+                        }));
                     }
                 };
                 if &metadata.name != name || &metadata.version != file.filename.version() {

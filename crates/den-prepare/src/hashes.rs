@@ -8,19 +8,22 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use den_dist::{HashAlgorithm, HashDigest, Hasher, PackageName};
 use den_index::IndexFile;
 use den_requirements::RequirementOrigin;
 
+use crate::{PrepareError, ResolvedDist};
+
 /// The digest of the file at `path`, streamed (a wheel can be hundreds of megabytes).
 ///
 /// Errors: the file cannot be read, naming it.
-pub fn file_digest(path: &Path, algorithm: HashAlgorithm) -> anyhow::Result<HashDigest> {
-    let read = || format!("cannot read {}", path.display());
-    let mut file = std::fs::File::open(path).with_context(read)?;
+pub(crate) fn file_digest(
+    path: &Path,
+    algorithm: HashAlgorithm,
+) -> Result<HashDigest, PrepareError> {
+    let mut file = fs_err::File::open(path)?;
     let mut hasher = Hasher::new(algorithm);
-    std::io::copy(&mut file, &mut hasher).with_context(read)?;
+    std::io::copy(&mut file, &mut hasher)?;
     Ok(hasher.finalize())
 }
 
@@ -55,13 +58,29 @@ impl HashChecks {
     /// checkout.
     ///
     /// Errors: hash-checking mode is on.
-    pub fn refuse_unhashable(&self, shown: &str) -> anyhow::Result<()> {
+    pub fn refuse_unhashable(&self, shown: &str) -> Result<(), PrepareError> {
         if self.enabled {
-            bail!(
-                "hash-checking mode is on, and {shown} is a directory or a git checkout, whose \
-                 contents no --hash can vouch for: install it from a wheel or sdist file with its \
-                 --hash, or leave hash-checking mode"
-            );
+            return Err(PrepareError::Unhashable {
+                shown: shown.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks that every distribution of `install` has `--hash`es by name, as hash-checking mode
+    /// (pip's `--require-hashes`, on automatically when any line has a `--hash`) requires; the
+    /// caller checks this in that mode, before anything downloads. [`HashChecks::enabled`] is not
+    /// looked at.
+    ///
+    /// Errors: the distributions of `install` that have no `--hash`, named.
+    pub fn check_present(&self, install: &[ResolvedDist]) -> Result<(), PrepareError> {
+        let missing: Vec<String> = install
+            .iter()
+            .filter(|p| !self.by_name.contains_key(&p.name))
+            .map(|p| format!("{}=={}", p.name, p.version))
+            .collect();
+        if !missing.is_empty() {
+            return Err(PrepareError::MissingHashes { missing });
         }
         Ok(())
     }
@@ -77,16 +96,15 @@ impl HashChecks {
         url: Option<&str>,
         path: &Path,
         shown: &str,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), PrepareError> {
         let allowed = url
             .and_then(|url| self.by_url.get(url))
             .or_else(|| name.and_then(|name| self.by_name.get(name)));
         let Some((expected, origin)) = allowed else {
             if self.enabled {
-                bail!(
-                    "hash-checking mode is on, but {shown} has no --hash: pin its requirement \
-                     and add the file's hashes (`den pip compile --generate-hashes` writes them)"
-                );
+                return Err(PrepareError::NoHash {
+                    shown: shown.to_string(),
+                });
             }
             return Ok(());
         };
@@ -101,21 +119,15 @@ impl HashChecks {
             actual.push(digest.to_string());
         }
         actual.dedup();
-        let fix = match origin {
-            RequirementOrigin::File { file, .. } => {
-                format!("update the --hash in {}", file.display())
-            }
-            RequirementOrigin::CommandLine => "update the --hash".to_string(),
-        };
-        bail!(
-            "hash mismatch for {shown} (from {origin}): the file has {}, but the requirement \
-             allows only {}. Nothing was built or installed. If the new file is legitimate, {fix}",
-            actual.join(", "),
-            expected
+        Err(PrepareError::HashMismatch {
+            shown: shown.to_string(),
+            origin: origin.clone(),
+            actual: actual.join(", "),
+            expected: expected
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", "),
-        )
+        })
     }
 }

@@ -11,8 +11,8 @@ use den_python::Interpreter;
 use den_resolve::PackageSource;
 use serde_json::{Map, Value, json};
 
-use crate::pipeline::ResolvedPackage;
-use crate::source::{DenSource, Dist};
+use super::pipeline::ResolvedPackage;
+use den_prepare::{DenSource, Dist};
 
 /// Core metadata fields that may appear several times (PEP 566 §JSON-compatible Metadata:
 /// they become lists).

@@ -1,0 +1,22 @@
+//! den-prepare: the preparation step between resolution and installation, in pip's and uv's
+//! terms. It turns a resolved distribution into an unpacked wheel in the cache: fetch (an index
+//! file, or a direct reference: URL, local path, git), verify `--hash`es (pip's hash-checking
+//! mode), build through den-build's PEP 517 frontend when it is not a wheel, unpack.
+//!
+//! - [`DenSource`] is den-resolve's [`PackageSource`](den_resolve::PackageSource) over the
+//!   index client and the build frontend, and gives each resolved distribution an installable
+//!   wheel ([`DenSource::wheel`]).
+//! - [`HashChecks`] is hash-checking mode: what each downloaded archive is checked against.
+//! - [`prepare`] readies a whole resolution concurrently; [`hashes_of`] gives the `--hash`
+//!   values a lock file records for one.
+
+mod error;
+mod hashes;
+mod prepare;
+mod source;
+
+pub use den_build::BuildOptions;
+pub use error::PrepareError;
+pub use hashes::{Allowed, HashChecks};
+pub use prepare::{ResolvedDist, hashes_of, prepare};
+pub use source::{DenSource, DirectDist, DirectKind, Dist};

@@ -1,0 +1,110 @@
+//! [`prepare`]: an installable, unpacked wheel for every resolved distribution, and
+//! [`hashes_of`]: the `--hash` values a lock file records for them.
+
+use std::collections::{BTreeSet, HashMap};
+
+use den_cache::Cache;
+use den_dist::PackageName;
+use den_install::UnpackedWheel;
+use futures::{StreamExt, TryStreamExt};
+
+use crate::PrepareError;
+use crate::source::{DenSource, Dist};
+
+/// A resolved distribution, with the file or direct reference chosen for it.
+pub type ResolvedDist = den_resolve::ResolvedPackage<Dist>;
+
+/// How many downloads and builds run at once.
+const CONCURRENT_DOWNLOADS: usize = 16;
+
+/// Downloads (or builds) a wheel for every package and unpacks it into the cache, several at
+/// once: each wheel is unpacked (and its RECORD verified) on a blocking thread as soon as it
+/// arrives, so unzipping overlaps the downloads still running. `--hash`es are checked by the
+/// source on each downloaded archive before anything is built from it. `prepared` is called
+/// once for each package as soon as its wheel is unpacked (a progress bar counts them).
+/// Returns the unpacked wheels in the order of `packages`.
+///
+/// Errors: the first download, hash, build or unpack failure, naming the distribution.
+pub async fn prepare(
+    source: &DenSource,
+    cache: &Cache,
+    packages: &[ResolvedDist],
+    prepared: impl Fn(&ResolvedDist) + Sync,
+) -> Result<Vec<UnpackedWheel>, PrepareError> {
+    // Unzipping is CPU and disk work: one at a time per core, while downloads go on.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let unzips = tokio::sync::Semaphore::new(cores);
+    futures::stream::iter(packages)
+        .map(|package| {
+            let (prepared, unzips) = (&prepared, &unzips);
+            async move {
+                let context = |source: PrepareError| PrepareError::Prepare {
+                    name: package.name.clone(),
+                    version: package.version.clone(),
+                    file: package.file.describe(),
+                    source: Box::new(source),
+                };
+                let wheel = source.wheel(&package.file).await.map_err(context)?;
+                let cache = cache.clone();
+                // The semaphore is never closed, so a permit always comes.
+                let _slot = unzips.acquire().await.ok();
+                let unpacked = tokio::task::spawn_blocking(move || {
+                    den_install::unpack_wheel(&cache, &wheel)
+                        .map_err(|source| PrepareError::UnpackWheel { wheel, source })
+                })
+                .await
+                .map_err(|source| PrepareError::Stopped {
+                    task: "unpacking",
+                    source,
+                })
+                .and_then(|unpacked| unpacked)
+                .map_err(context)?;
+                prepared(package);
+                Ok(unpacked)
+            }
+        })
+        .buffered(CONCURRENT_DOWNLOADS)
+        .try_collect()
+        .await
+}
+
+/// `--hash` values per project: every file of the pinned version the index lists (with the
+/// hashes it publishes), or the SHA-256 of a direct archive. Directories and git checkouts have
+/// none (pip cannot check them either).
+///
+/// Errors: a file the index publishes no SHA-256 for cannot be downloaded or read.
+pub async fn hashes_of(
+    source: &DenSource,
+    packages: &[ResolvedDist],
+) -> Result<HashMap<PackageName, BTreeSet<String>>, PrepareError> {
+    let mut out = HashMap::new();
+    for package in packages {
+        let mut set = BTreeSet::new();
+        for file in &package.hashable_files {
+            match file {
+                Dist::Index(file) => {
+                    let digest = match file
+                        .hashes
+                        .iter()
+                        .find(|h| h.algorithm.as_str() == "sha256")
+                    {
+                        Some(digest) => digest.hex.clone(),
+                        // The index gave none: the file must be downloaded to know it.
+                        None => {
+                            let path = source.client().download(file).await?;
+                            crate::source::sha256_of(&path)?
+                        }
+                    };
+                    set.insert(format!("sha256:{digest}"));
+                }
+                Dist::Direct(direct) => {
+                    if let Some(sha256) = direct.archive_sha256() {
+                        set.insert(format!("sha256:{sha256}"));
+                    }
+                }
+            }
+        }
+        out.insert(package.name.clone(), set);
+    }
+    Ok(out)
+}

@@ -1,0 +1,350 @@
+//! Installing requirements into an environment: `den pip install` and, exactly, `den pip
+//! sync`: requirements -> resolution (den-resolve over den-index) -> concurrent downloads into
+//! the cache -> parallel unpack and verification -> plan against what is installed
+//! (den-install) -> uninstall what an exact install does not list -> parallel install ->
+//! pip-style report.
+//!
+//! Everything that can fail on the network or on bad files (resolution, downloads, index and
+//! `--hash` checks, RECORD verification while unpacking) happens before the environment is
+//! touched, so such a failure leaves it exactly as it was. Changing it then runs in a critical
+//! section ([`crate::interrupt`]): each distribution is placed or removed whole or not at all.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, bail};
+use den_cache::Cache;
+use den_dist::PackageName;
+use den_install::{Chosen, InstallOptions, InstallTarget, InstalledDist, UnpackedWheel};
+use den_prepare::Dist;
+use den_requirements::RequirementsSource;
+
+use super::pipeline::{self, ResolvedPackage};
+use super::settings::{InstallerSettings, ResolverSettings, UpgradeSettings};
+use crate::interrupt::{self, CriticalSection};
+use crate::printer::Printer;
+use crate::target::Target;
+
+/// Distributions an exact install (`den pip sync`) and `den env wipe` leave alone unless the
+/// requirements list them: the tools that manage the environment.
+pub const SEED_PACKAGES: [&str; 3] = ["pip", "setuptools", "wheel"];
+
+/// Whether an install also removes what its requirements do not list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Exactness {
+    /// pip install: add and upgrade what is asked for, resolving its dependencies; leave
+    /// everything else.
+    #[default]
+    Additive,
+    /// pip-sync: the requirements are the whole environment (dependencies are not resolved:
+    /// they are meant to be complete, as `den pip compile` writes them); every other
+    /// distribution is uninstalled, except [`SEED_PACKAGES`].
+    Exact,
+}
+
+/// What an install is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct InstallSettings {
+    /// Where the requirements come from.
+    pub sources: Vec<RequirementsSource>,
+    /// Index, build, pre-release and hash-checking options.
+    pub resolver: ResolverSettings,
+    /// Whether other distributions are removed.
+    pub exactness: Exactness,
+    /// Which installed versions may move (`-U`, `-P`).
+    pub upgrade: UpgradeSettings,
+    /// Reinstall the chosen distributions even when that version is installed.
+    pub reinstall: bool,
+    /// Do not resolve dependencies (always so for an exact install).
+    pub no_deps: bool,
+    /// Resolve and say what would change, but change nothing.
+    pub dry_run: bool,
+    /// Write pip's installation report here (`-` for standard output).
+    pub report: Option<PathBuf>,
+    /// How installed files are placed.
+    pub installer: InstallerSettings,
+}
+
+/// What an install changed (or, in a dry run, would change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// Whether anything was (or would be) installed or uninstalled.
+    pub changed: bool,
+}
+
+/// Installs what `settings` asks for into `target`, with pip's (or, for an exact install,
+/// pip-sync's) messages.
+///
+/// Errors: nothing to install (additive only), unreadable requirements, resolution, hash
+/// checks, downloads and builds (the environment is untouched then), and uninstalling or
+/// installing.
+pub fn install(
+    target: &Target,
+    settings: &InstallSettings,
+    cache: &Cache,
+    printer: &Printer,
+) -> anyhow::Result<Outcome> {
+    let exact = settings.exactness == Exactness::Exact;
+    let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
+    if !exact && spec.is_empty() {
+        bail!("you must give at least one requirement to install (see `den pip install --help`)");
+    }
+    let _lock = target.lock(cache)?;
+    let installed = den_install::installed_distributions(&target.site_packages())?;
+    let unchanged = Outcome { changed: false };
+    // pip's shortcut: when what is installed already satisfies every requirement, its
+    // dependencies and the constraints, nothing needs the index.
+    if !exact
+        && settings.upgrade.is_none()
+        && !settings.reinstall
+        && !spec.hash_mode()
+        && settings.report.is_none()
+        && spec.unnamed.is_empty()
+        && let Some(satisfied) = den_install::satisfied_by_installed(
+            &spec.requirements,
+            &spec.constraints,
+            &target.interpreter.markers,
+            &installed,
+        )
+    {
+        for dist in satisfied {
+            printer.status(format!(
+                "Requirement already satisfied: {}=={}",
+                dist.name, dist.version
+            ));
+        }
+        return Ok(unchanged);
+    }
+    let source = Arc::new(pipeline::source(
+        &spec,
+        &settings.resolver,
+        cache,
+        &target.interpreter,
+    )?);
+    let runtime = pipeline::runtime()?;
+    let (plan, unpacked) = runtime.block_on(async {
+        pipeline::name_unnamed(&mut spec, &source).await?;
+        spec.check_pinned()?;
+        let requested: Vec<PackageName> =
+            spec.requirements.iter().map(|r| r.name.clone()).collect();
+        // pip's only-if-needed upgrade strategy: named packages may move, everything
+        // installed stays where it is unless a requirement forces it to change.
+        let preferences = installed
+            .iter()
+            .filter(|dist| !(settings.upgrade.all && requested.contains(&dist.name)))
+            .filter(|dist| !settings.upgrade.packages.contains(&dist.name))
+            .map(|dist| (dist.name.clone(), dist.version.clone()))
+            .collect();
+        let no_deps = exact || settings.no_deps;
+        let request = pipeline::request(&spec, &target.interpreter, preferences, no_deps)?;
+        let packages = pipeline::resolve(&source, request, printer).await?;
+        let plan = den_install::Plan::new(packages, &installed, settings.reinstall, chosen);
+        warn_yanked(&plan.install, printer);
+        if spec.hash_mode() {
+            pipeline::hash_checks(&spec).check_present(&plan.install)?;
+        }
+        if settings.dry_run {
+            return anyhow::Ok((plan, Vec::new()));
+        }
+        let bar = printer.progress(plan.install.len() as u64, "Preparing");
+        let unpacked = den_prepare::prepare(&source, cache, &plan.install, |_| bar.inc(1)).await;
+        bar.finish_and_clear();
+        Ok((plan, unpacked?))
+    })?;
+    if let Some(path) = &settings.report {
+        super::report::write(path, &plan.install, &target.interpreter, &source, &runtime)?;
+    }
+    let extra: Vec<&InstalledDist> = if exact {
+        let wanted: HashSet<&PackageName> = plan
+            .install
+            .iter()
+            .chain(&plan.satisfied)
+            .map(|p| &p.name)
+            .collect();
+        installed
+            .iter()
+            .filter(|dist| !wanted.contains(&dist.name))
+            .filter(|dist| !SEED_PACKAGES.contains(&dist.name.as_ref()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let changed = Outcome {
+        changed: !extra.is_empty() || !plan.install.is_empty(),
+    };
+    if settings.dry_run {
+        if !extra.is_empty() {
+            let names: Vec<String> = extra
+                .iter()
+                .map(|d| format!("{}-{}", d.name, d.version))
+                .collect();
+            printer.status(format!("Would uninstall {}", names.join(" ")));
+        }
+        if !plan.install.is_empty() {
+            printer.status(format!("Would install {}", names(&plan.install)));
+        }
+        return Ok(changed);
+    }
+    if !changed.changed {
+        if exact {
+            printer.status("Everything up-to-date");
+        } else {
+            for package in plan.satisfied.iter().filter(|p| p.requested) {
+                printer.status(format!(
+                    "Requirement already satisfied: {}=={}",
+                    package.name, package.version
+                ));
+            }
+        }
+        return Ok(unchanged);
+    }
+    {
+        let _critical = CriticalSection::enter();
+        for dist in extra {
+            super::uninstall::remove(dist, printer)?;
+        }
+    }
+    if !plan.install.is_empty() {
+        install_all(
+            target,
+            settings.installer,
+            &plan.install,
+            &unpacked,
+            printer,
+        )?;
+        printer.status(format!("Successfully installed {}", names(&plan.install)));
+    }
+    Ok(changed)
+}
+
+/// What the planner needs to know of a resolved package: a direct reference (a local project
+/// or URL) is always reinstalled, as pip does.
+fn chosen(package: &ResolvedPackage) -> Chosen<'_> {
+    Chosen {
+        name: &package.name,
+        version: &package.version,
+        direct: package.url.is_some(),
+    }
+}
+
+/// Warns about each yanked file to install (PEP 592: used only because a requirement pins
+/// that version exactly), with the index's reason, as pip does.
+fn warn_yanked(install: &[ResolvedPackage], printer: &Printer) {
+    for package in install {
+        if let Dist::Index(file) = &package.file
+            && let Some(reason) = &file.yanked
+        {
+            let reason = if reason.is_empty() {
+                "no reason given".to_string()
+            } else {
+                format!("reason: {reason}")
+            };
+            printer.warn(format!(
+                "{} {} is a yanked version ({reason}); it is used because the requirements pin it exactly",
+                package.name, package.version
+            ));
+        }
+    }
+}
+
+/// `name-version` of each package, space-separated (pip's summary).
+fn names(packages: &[ResolvedPackage]) -> String {
+    packages
+        .iter()
+        .map(|p| format!("{}-{}", p.name, p.version))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Installs every planned distribution, in parallel, inside a critical section: a signal stops
+/// den after the distributions in hand, never in the middle of one.
+fn install_all(
+    target: &Target,
+    placement: InstallerSettings,
+    packages: &[ResolvedPackage],
+    unpacked: &[UnpackedWheel],
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let install_target = InstallTarget {
+        scheme: target.scheme(),
+        python: target.interpreter.executable.clone(),
+        python_version: target.interpreter.major_minor,
+    };
+    let jobs: Vec<(&ResolvedPackage, &UnpackedWheel)> = packages.iter().zip(unpacked).collect();
+    let _critical = CriticalSection::enter();
+    let done = AtomicUsize::new(0);
+    let result = parallel(printer, "Installing", &jobs, |(package, wheel)| {
+        if interrupt::interrupted() {
+            return Ok(Vec::new());
+        }
+        let options = InstallOptions {
+            requested: package.requested,
+            link_mode: placement.link_mode,
+            direct_url: package.file.direct_url(),
+            compile_bytecode: placement.compile_bytecode,
+            ..InstallOptions::default()
+        };
+        let installed = den_install::install_wheel(wheel, &install_target, &options)
+            .with_context(|| format!("cannot install {} {}", package.name, package.version))?;
+        done.fetch_add(1, Ordering::SeqCst);
+        // Files of the replaced version that its RECORD listed outside the environment.
+        Ok(installed.skipped)
+    });
+    if let Ok(skipped) = &result {
+        super::uninstall::warn_skipped(printer, &skipped.concat());
+    }
+    let done = done.load(Ordering::SeqCst);
+    if interrupt::interrupted() {
+        bail!(
+            "interrupted: {done} of {} distributions were installed, each completely; the others \
+             were not touched. Run the command again to finish",
+            jobs.len()
+        );
+    }
+    result.map(drop)
+}
+
+/// Runs `work` over `items` on up to one thread per core, with a progress bar; returns the
+/// results in item order, or the first error.
+pub fn parallel<T: Sync, R: Send>(
+    printer: &Printer,
+    phase: &str,
+    items: &[T],
+    work: impl Fn(&T) -> anyhow::Result<R> + Sync,
+) -> anyhow::Result<Vec<R>> {
+    let bar = printer.progress(items.len() as u64, phase);
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(items.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, anyhow::Result<R>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            return out;
+                        };
+                        out.push((index, work(item)));
+                        bar.inc(1);
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| vec![(0, Err(anyhow::anyhow!("a worker thread panicked")))])
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, r)| r).collect()
+}

@@ -1,0 +1,15 @@
+//! The operations commands run, one function each over plain settings (cargo's `ops`): no
+//! clap types, so commands, other operations and tests call them alike. Commands turn their
+//! arguments into settings (`crate::cli`), find the environment, call one operation and print
+//! its outcome.
+
+pub mod compile;
+pub mod install;
+pub mod pipeline;
+pub mod report;
+pub mod settings;
+pub mod uninstall;
+
+pub use compile::{CompileSettings, compile};
+pub use install::{Exactness, InstallSettings, SEED_PACKAGES, install};
+pub use uninstall::uninstall;

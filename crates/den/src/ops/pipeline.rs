@@ -1,0 +1,183 @@
+//! The steps the operations share: gathering a [`RequirementsSpec`] from its sources and the
+//! command line's options, configuring the index and the build frontend from it, naming
+//! unnamed requirements, and resolving.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use den_cache::Cache;
+use den_dist::{PackageName, Requirement};
+use den_index::IndexClient;
+use den_python::Interpreter;
+use den_requirements::{AllowedHashes, RequirementsSource, RequirementsSpec};
+use den_resolve::ResolveRequest;
+
+use den_prepare::{DenSource, HashChecks};
+
+use super::settings::{ResolverSettings, binary_policy};
+use crate::printer::Printer;
+
+/// A resolved distribution, with the file or reference chosen for it.
+pub type ResolvedPackage = den_prepare::ResolvedDist;
+
+/// The requirements `sources` ask for, with the command line's options from `settings`
+/// added: its index and binary options first (its index URL wins over a file's), and its
+/// `--pre` and `--require-hashes`.
+///
+/// Errors: a source den cannot read.
+pub fn spec(
+    sources: &[RequirementsSource],
+    settings: &ResolverSettings,
+) -> anyhow::Result<RequirementsSpec> {
+    let mut spec = RequirementsSpec::from_sources(sources)?;
+    let mut index = settings.index.options.clone();
+    index.extend(std::mem::take(&mut spec.index));
+    spec.index = index;
+    let mut binary = settings.build.binary.clone();
+    binary.extend(std::mem::take(&mut spec.binary));
+    spec.binary = binary;
+    spec.pre |= settings.pre;
+    spec.require_hashes |= settings.require_hashes;
+    Ok(spec)
+}
+
+/// The source (index client and build frontend) `spec` and `settings` describe, building for
+/// `interpreter`.
+///
+/// Errors: bad index configuration.
+pub fn source(
+    spec: &RequirementsSpec,
+    settings: &ResolverSettings,
+    cache: &Cache,
+    interpreter: &Interpreter,
+) -> anyhow::Result<DenSource> {
+    let client = IndexClient::new(settings.index.config(&spec.index)?, cache.clone())?;
+    let build = den_prepare::BuildOptions {
+        isolation: settings.build.isolation,
+    };
+    Ok(DenSource::new(
+        client,
+        cache.clone(),
+        interpreter.clone(),
+        build,
+        spec.editables.clone(),
+        hash_checks(spec),
+    )?)
+}
+
+/// What hash-checking mode allows, from `spec`'s hashes.
+pub fn hash_checks(spec: &RequirementsSpec) -> HashChecks {
+    let allowed = |allowed: &AllowedHashes| (allowed.digests.clone(), allowed.origin.clone());
+    HashChecks {
+        enabled: spec.hash_mode(),
+        by_name: spec
+            .hashes
+            .by_name
+            .iter()
+            .map(|(name, hashes)| (name.clone(), allowed(hashes)))
+            .collect(),
+        by_url: spec
+            .hashes
+            .by_url
+            .iter()
+            .map(|(url, hashes)| (url.clone(), allowed(hashes)))
+            .collect(),
+    }
+}
+
+/// Reads the metadata of every unnamed requirement of `spec` (fetching and, if needed,
+/// building it) and adds it as a named URL requirement.
+///
+/// Errors: fetching or reading one failed.
+pub async fn name_unnamed(spec: &mut RequirementsSpec, source: &DenSource) -> anyhow::Result<()> {
+    for unnamed in std::mem::take(&mut spec.unnamed) {
+        let (_, metadata) = source
+            .fetch_direct(&unnamed.url.to_url(), None)
+            .await
+            .with_context(|| format!("cannot install {}", unnamed.given))?;
+        spec.add_requirement(unnamed.named(metadata.name));
+    }
+    Ok(())
+}
+
+/// A resolution request for `spec` in an environment with `interpreter`'s markers and tags.
+///
+/// Errors: a bad `--no-binary` / `--only-binary` value.
+pub fn request(
+    spec: &RequirementsSpec,
+    interpreter: &Interpreter,
+    preferences: Vec<(PackageName, den_dist::Version)>,
+    no_deps: bool,
+) -> anyhow::Result<ResolveRequest> {
+    Ok(ResolveRequest {
+        requirements: spec.requirements.clone(),
+        constraints: spec.constraints.clone(),
+        markers: interpreter.markers.clone(),
+        tags: interpreter.tags.clone(),
+        python_version: interpreter.version.clone(),
+        prereleases: spec.pre,
+        preferences,
+        binary: binary_policy(&spec.binary)?,
+        no_deps,
+    })
+}
+
+/// The async runtime den's network and build work runs on.
+///
+/// Errors: the runtime cannot start (out of threads).
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Resolves `request` against `source`, with a spinner on a terminal.
+///
+/// Errors: the resolver's, shown as they are.
+pub async fn resolve(
+    source: &Arc<DenSource>,
+    request: ResolveRequest,
+    printer: &Printer,
+) -> anyhow::Result<Vec<ResolvedPackage>> {
+    let with_extras: Vec<Requirement> = request
+        .requirements
+        .iter()
+        .filter(|requirement| !requirement.extras.is_empty())
+        .cloned()
+        .collect();
+    let spinner = printer.progress(0, "Resolving");
+    let resolution = den_resolve::resolve(source.clone(), request).await;
+    spinner.finish_and_clear();
+    let packages = resolution?.packages;
+    warn_unknown_extras(source, &with_extras, &packages, printer).await;
+    Ok(packages)
+}
+
+/// Warns, as pip does, about each extra a requirement asks for that the chosen distribution
+/// does not provide (a typo such as `requests[sockz]` installs nothing extra, silently
+/// otherwise). Metadata that cannot be read again is not warned about.
+async fn warn_unknown_extras(
+    source: &DenSource,
+    requirements: &[Requirement],
+    packages: &[ResolvedPackage],
+    printer: &Printer,
+) {
+    use den_resolve::PackageSource;
+    for requirement in requirements {
+        let Some(package) = packages.iter().find(|p| p.name == requirement.name) else {
+            continue;
+        };
+        let Ok(metadata) = source.metadata(&package.name, &package.file).await else {
+            continue;
+        };
+        for extra in &requirement.extras {
+            if !metadata.provides_extras.contains(extra) {
+                printer.warn(format!(
+                    "{} {} does not provide the extra '{extra}'",
+                    package.name, package.version
+                ));
+            }
+        }
+    }
+}

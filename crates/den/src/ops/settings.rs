@@ -1,0 +1,110 @@
+//! Plain settings the operations take: what the command line (with the environment variables
+//! clap reads for it) asked for, resolved once by `cli.rs`. pip's configuration files and index
+//! variables are read once per operation, by [`IndexSettings::config`].
+
+use anyhow::Context;
+use den_cache::LinkMode;
+use den_dist::PackageName;
+use den_index::{CachePolicy, IndexConfig};
+use den_requirements::{BinaryOptions, IndexOptions};
+use den_resolve::{BinaryPolicy, NameSelection};
+
+/// Where packages come from.
+#[derive(Debug, Clone, Default)]
+pub struct IndexSettings {
+    /// The command line's index options (they win over the requirements files').
+    pub options: IndexOptions,
+    /// `--refresh` or `--offline`; `None` keeps HTTP caching's rules.
+    pub cache_policy: Option<CachePolicy>,
+}
+
+impl IndexSettings {
+    /// The index configuration for `options` (the command line's and the requirements files'
+    /// together): pip's environment variables and configuration files, then `options`, then
+    /// this cache policy.
+    ///
+    /// Errors: an index URL or configuration value den cannot use.
+    pub fn config(&self, options: &IndexOptions) -> anyhow::Result<IndexConfig> {
+        let mut config =
+            IndexConfig::from_env(options.index_url.as_deref(), &options.extra_index_urls)?;
+        config.find_links.extend(options.find_links.iter().cloned());
+        config.no_index |= options.no_index;
+        config
+            .trusted_hosts
+            .extend(options.trusted_hosts.iter().cloned());
+        if let Some(policy) = self.cache_policy {
+            config.cache_policy = policy;
+        }
+        Ok(config)
+    }
+}
+
+/// Wheels or source distributions, and how source distributions are built.
+#[derive(Debug, Clone)]
+pub struct BuildSettings {
+    /// The command line's `--no-binary` / `--only-binary` / `--prefer-binary`.
+    pub binary: BinaryOptions,
+    /// Build in an isolated environment holding the build requirements (PEP 517), not in
+    /// the target interpreter.
+    pub isolation: bool,
+}
+
+impl Default for BuildSettings {
+    fn default() -> Self {
+        Self {
+            binary: BinaryOptions::default(),
+            isolation: true,
+        }
+    }
+}
+
+/// The resolver's policy for `options` (the command line's and the requirements files'
+/// together).
+///
+/// Errors: a value that is not a project name, `:all:` or `:none:`, naming the option.
+pub fn binary_policy(options: &BinaryOptions) -> anyhow::Result<BinaryPolicy> {
+    Ok(BinaryPolicy {
+        no_binary: NameSelection::parse(&options.no_binary).context("invalid --no-binary value")?,
+        only_binary: NameSelection::parse(&options.only_binary)
+            .context("invalid --only-binary value")?,
+        prefer_binary: options.prefer_binary,
+    })
+}
+
+/// What resolving requirements needs besides the requirements.
+#[derive(Debug, Clone, Default)]
+pub struct ResolverSettings {
+    /// Index options.
+    pub index: IndexSettings,
+    /// Build options.
+    pub build: BuildSettings,
+    /// Allow pre-releases (`--pre`).
+    pub pre: bool,
+    /// pip's hash-checking mode even without any `--hash` (`--require-hashes`).
+    pub require_hashes: bool,
+}
+
+/// Which already installed or pinned versions may move.
+#[derive(Debug, Clone, Default)]
+pub struct UpgradeSettings {
+    /// `-U`: install's requested projects, or every pin of compile's output file.
+    pub all: bool,
+    /// `-P`: these projects.
+    pub packages: Vec<PackageName>,
+}
+
+impl UpgradeSettings {
+    /// Whether nothing may move.
+    pub fn is_none(&self) -> bool {
+        !self.all && self.packages.is_empty()
+    }
+}
+
+/// How installed files are placed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InstallerSettings {
+    /// How files get from the cache into the environment.
+    pub link_mode: LinkMode,
+    /// Compile `.py` files to bytecode.
+    pub compile_bytecode: bool,
+}

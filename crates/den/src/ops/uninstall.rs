@@ -1,0 +1,63 @@
+//! Uninstalling distributions (`den pip uninstall`, `den env wipe`): each is removed using its
+//! RECORD (den-install), with pip's messages. A name that is not installed is a warning, as in
+//! pip.
+
+use anyhow::Context;
+use den_cache::Cache;
+use den_dist::PackageName;
+
+use crate::printer::Printer;
+use crate::target::Target;
+
+/// Uninstalls the distributions named `names` from `target`, under its lock.
+///
+/// Errors: the environment cannot be locked or read, or a distribution cannot be removed.
+pub fn uninstall(
+    target: &Target,
+    names: &[PackageName],
+    cache: &Cache,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let _lock = target.lock(cache)?;
+    let installed = den_install::installed_distributions(&target.site_packages())?;
+    for name in names {
+        let Some(dist) = installed.iter().find(|d| &d.name == name) else {
+            printer.warn(format!("Skipping {name} as it is not installed."));
+            continue;
+        };
+        remove(dist, printer)?;
+    }
+    Ok(())
+}
+
+/// Uninstalls one distribution with pip's messages.
+///
+/// Errors: den-install's, naming the distribution.
+pub fn remove(dist: &den_install::InstalledDist, printer: &Printer) -> anyhow::Result<()> {
+    // Read before the metadata is removed with the rest.
+    let shown = dist.display_name();
+    printer.status(format!(
+        "Found existing installation: {shown} {}",
+        dist.version
+    ));
+    let removed = den_install::uninstall(dist)
+        .with_context(|| format!("cannot uninstall {} {}", dist.name, dist.version))?;
+    printer.detail(format!("  removed {} files", removed.removed.len()));
+    warn_skipped(printer, &removed.skipped);
+    printer.status(format!(
+        "  Successfully uninstalled {shown}-{}",
+        dist.version
+    ));
+    Ok(())
+}
+
+/// Tells the user about files a RECORD listed outside the environment, which den left alone
+/// (see `den_install::uninstall`).
+pub fn warn_skipped(printer: &Printer, skipped: &[std::path::PathBuf]) {
+    for path in skipped {
+        printer.warn(format!(
+            "left {} alone: it is outside the environment",
+            path.display()
+        ));
+    }
+}
