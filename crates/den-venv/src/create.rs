@@ -214,7 +214,7 @@ fn flavor(interpreter: &Interpreter) -> Result<Flavor, VenvError> {
 /// lexically, like Python's `os.path.abspath`.
 fn absolute(location: &Path) -> Result<PathBuf, VenvError> {
     let joined = std::path::absolute(location).map_err(VenvError::io("make absolute", location))?;
-    Ok(den_cache::normalize_path(&joined))
+    Ok(den_dist::path::normalize_path(&joined))
 }
 
 /// Returns the prompt the activation scripts show and the one `pyvenv.cfg` records (only an

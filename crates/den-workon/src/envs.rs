@@ -153,7 +153,7 @@ pub fn read_project(root: &Path) -> Option<PathBuf> {
 /// (like `os.path.abspath`): `.` components are dropped and `..` removes the component before
 /// it (`/..` is `/`). Symlinks are kept as written.
 pub fn absolute_path(path: &Path, cwd: &Path) -> PathBuf {
-    den_cache::normalize_path(&cwd.join(path))
+    den_dist::path::normalize_path(&cwd.join(path))
 }
 
 /// The project directory `project` names, as [`absolute_path`] against `cwd`, checked to be an
