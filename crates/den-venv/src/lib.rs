@@ -9,6 +9,7 @@
 //! the paths it needs.
 
 mod activators;
+mod cfg;
 mod create;
 mod quote;
 
@@ -16,19 +17,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use activators::activation_script_names;
+pub use cfg::PyVenvConfig;
 pub use create::{create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
-
-/// The value of `key` in the text of a `pyvenv.cfg` (PEP 405 §Specification: `key = value`
-/// lines; key and value are trimmed; the first line with that key wins), e.g. `home` or
-/// `include-system-site-packages`. `None` when no line has that key.
-pub fn pyvenv_cfg_value<'a>(cfg: &'a str, key: &str) -> Option<&'a str> {
-    cfg.lines().find_map(|line| {
-        let (k, v) = line.split_once('=')?;
-        (k.trim() == key).then_some(v.trim())
-    })
-}
 
 /// Where C headers of installed distributions go in the environment rooted at `root` for
 /// Python `(major, minor)`: `<root>/include/site/pythonX.Y`, as pip chooses for a virtual

@@ -7,7 +7,7 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 
 use crate::WorkonError;
-use crate::envs::{TMP_MARKER, read_pyvenv_cfg, set_cfg_value, site_packages};
+use crate::envs::{TMP_MARKER, read_pyvenv_cfg, site_packages};
 
 /// Copies the environment at `src` to `dst` (which must not exist) and makes the copy
 /// self-contained:
@@ -110,16 +110,17 @@ fn relocate(src: &Path, dst: &Path) -> Result<(), WorkonError> {
         }
     }
 
-    let cfg_path = dst.join("pyvenv.cfg");
-    let cfg = read_pyvenv_cfg(dst);
+    let cfg_path = den_venv::PyVenvConfig::path_in(dst);
+    let mut cfg = read_pyvenv_cfg(dst);
     let old_name = file_name(src);
     let new_name = file_name(dst);
-    let mut prompt =
-        den_venv::pyvenv_cfg_value(&cfg, "prompt").map_or_else(|| new_name.clone(), str::to_string);
+    let mut prompt = cfg
+        .prompt()
+        .map_or_else(|| new_name.clone(), str::to_string);
     if prompt == old_name {
         prompt = new_name.clone();
-        let updated = set_cfg_value(&cfg, "prompt", &prompt);
-        fs::write(&cfg_path, updated).map_err(WorkonError::io("write", &cfg_path))?;
+        cfg.set("prompt", &prompt);
+        fs::write(&cfg_path, cfg.to_string()).map_err(WorkonError::io("write", &cfg_path))?;
     }
 
     let site = site_packages(dst)?;

@@ -78,11 +78,8 @@ impl Target {
 
     /// Whether the environment's pyvenv.cfg says `include-system-site-packages = true`.
     fn includes_system_site_packages(&self) -> bool {
-        let cfg = self.interpreter.prefix.join("pyvenv.cfg");
-        std::fs::read_to_string(cfg).is_ok_and(|text| {
-            den_venv::pyvenv_cfg_value(&text, "include-system-site-packages")
-                .is_some_and(|value| value.eq_ignore_ascii_case("true"))
-        })
+        den_venv::PyVenvConfig::read(&self.interpreter.prefix)
+            .is_ok_and(|cfg| cfg.include_system_site_packages())
     }
 
     /// Where the installer puts each part of a wheel.
