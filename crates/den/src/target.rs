@@ -52,22 +52,19 @@ impl Target {
         self.scheme().site_packages()
     }
 
-    /// The distributions pip would list: those in [`Target::site_packages`] and, in an
-    /// environment whose pyvenv.cfg has `include-system-site-packages = true`, the base
-    /// interpreter's (`<base prefix>/lib/pythonX.Y/site-packages`). A name found twice is
-    /// reported once, from the environment, which shadows the base on `sys.path`.
+    /// The distributions pip would list: those in [`Target::site_packages`] and, for a base
+    /// interpreter or in an environment whose pyvenv.cfg has
+    /// `include-system-site-packages = true`, those in the other site-packages directories the
+    /// interpreter's `site` puts on `sys.path` (the base's `lib/pythonX.Y[t]/site-packages`,
+    /// Debian's `dist-packages`). A name found twice is reported once, from the directory
+    /// earlier on `sys.path`, which shadows the later one.
     pub fn visible_distributions(&self) -> anyhow::Result<Vec<den_install::InstalledDist>> {
         let mut dirs = self.site_packages();
-        if self.includes_system_site_packages() {
-            let (major, minor) = self.interpreter.major_minor;
-            let base = self
-                .interpreter
-                .base_prefix
-                .join("lib")
-                .join(format!("python{major}.{minor}"))
-                .join("site-packages");
-            if base.is_dir() && !dirs.contains(&base) {
-                dirs.push(base);
+        if !self.interpreter.is_virtualenv() || self.includes_system_site_packages() {
+            for dir in &self.interpreter.site_dirs {
+                if dir.is_dir() && !dirs.contains(dir) {
+                    dirs.push(dir.clone());
+                }
             }
         }
         let mut seen = std::collections::HashSet::new();
