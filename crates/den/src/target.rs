@@ -216,3 +216,67 @@ fn find_dot_venv(start: &Path) -> Option<PathBuf> {
         .map(|dir| dir.join(".venv"))
         .find(|candidate| candidate.join("pyvenv.cfg").is_file())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes a minimal installed distribution `name` 1.0 into `site_packages`.
+    fn install_fake(site_packages: &Path, name: &str) {
+        let dist_info = site_packages.join(format!("{name}-1.0.dist-info"));
+        std::fs::create_dir_all(&dist_info).unwrap();
+        std::fs::write(
+            dist_info.join("METADATA"),
+            format!("Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"),
+        )
+        .unwrap();
+        std::fs::write(dist_info.join("RECORD"), "").unwrap();
+    }
+
+    /// An environment including system site-packages sees its base's distributions, found
+    /// where the base's `site` says they are: for a free-threaded base,
+    /// `lib/python3.13t/site-packages` (which a `lib/python3.13` guess misses).
+    #[test]
+    fn free_threaded_base_site_packages_are_visible() {
+        let Some(python) = ["/usr/bin/python3", "/usr/local/bin/python3"]
+            .into_iter()
+            .map(Path::new)
+            .find(|p| p.is_file())
+        else {
+            eprintln!("skipped: no python3 to take interpreter facts from");
+            return;
+        };
+        let temp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(temp.path().join("cache")).unwrap();
+        let mut interpreter = Interpreter::query(python, &cache).unwrap();
+        let base = temp.path().join("base");
+        let base_site = base.join("lib/python3.13t/site-packages");
+        let env = temp.path().join("env");
+        let env_site = env.join("lib/python3.13t/site-packages");
+        install_fake(&base_site, "from-base");
+        install_fake(&env_site, "from-env");
+        std::fs::write(
+            env.join("pyvenv.cfg"),
+            "home = /x\ninclude-system-site-packages = true\n",
+        )
+        .unwrap();
+        interpreter.major_minor = (3, 13);
+        interpreter.gil_disabled = true;
+        interpreter.prefix = env.clone();
+        interpreter.base_prefix = base;
+        interpreter.paths.purelib = env_site.clone();
+        interpreter.paths.platlib = env_site.clone();
+        interpreter.site_dirs = vec![env_site, base_site];
+        let target = Target {
+            interpreter,
+            layout: None,
+        };
+        let names: Vec<String> = target
+            .visible_distributions()
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name.to_string())
+            .collect();
+        assert_eq!(names, ["from-env", "from-base"]);
+    }
+}
