@@ -11,7 +11,7 @@
 mod activators;
 mod cfg;
 mod create;
-mod quote;
+pub mod quote;
 
 use std::io;
 use std::path::{Path, PathBuf};

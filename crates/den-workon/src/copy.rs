@@ -172,7 +172,7 @@ fn rewrite_shebang(content: &[u8], old: &str, new: &str) -> Option<Vec<u8>> {
     let (python, args, header_len) = if first.trim_end() == "#!/bin/sh" {
         let second = lines.next()??;
         let third = lines.next()??;
-        let (python, rest) = unquote_posix(second.strip_prefix("'''exec' ")?)?;
+        let (python, rest) = den_venv::quote::unquote_posix(second.strip_prefix("'''exec' ")?)?;
         if rest.trim_end() != "\"$0\" \"$@\"" || third.trim_end() != "' '''" {
             return None;
         }
@@ -190,29 +190,6 @@ fn rewrite_shebang(content: &[u8], old: &str, new: &str) -> Option<Vec<u8>> {
     out.push(b'\n');
     out.extend_from_slice(&content[header_len..]);
     Some(out)
-}
-
-/// Reads one POSIX single-quoted word (`'a'\''b'` = `a'b`) from the start of `text`; returns it
-/// and the text after it (leading space dropped).
-fn unquote_posix(text: &str) -> Option<(String, &str)> {
-    let mut word = String::new();
-    let mut rest = text.strip_prefix('\'')?;
-    loop {
-        let end = rest.find('\'')?;
-        word.push_str(&rest[..end]);
-        rest = &rest[end + 1..];
-        // A quote inside the word is written `'\''` or `'"'"'`: both close, add one, reopen.
-        match rest
-            .strip_prefix(r"\''")
-            .or_else(|| rest.strip_prefix("\"'\"'"))
-        {
-            Some(after) => {
-                word.push('\'');
-                rest = after;
-            }
-            None => return Some((word, rest.trim_start())),
-        }
-    }
 }
 
 #[cfg(test)]
