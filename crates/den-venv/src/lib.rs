@@ -22,6 +22,21 @@ pub use create::{create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
 
+/// The packages environment makers seed (`virtualenv` installs all three, `python -m venv`
+/// some of them, see [`ensurepip_packages`]): `den pip sync` and `den env wipe` leave them in
+/// place unless asked otherwise, and `pip freeze` hides them before Python 3.12.
+pub const SEED_PACKAGES: [&str; 3] = ["pip", "setuptools", "wheel"];
+
+/// The packages `python -m venv` seeds through `ensurepip` for Python `(major, minor)`: pip,
+/// plus setuptools before Python 3.12 (CPython's `ensurepip._PACKAGE_NAMES`).
+pub fn ensurepip_packages(major_minor: (u8, u8)) -> &'static [&'static str] {
+    if major_minor < (3, 12) {
+        &SEED_PACKAGES[..2]
+    } else {
+        &SEED_PACKAGES[..1]
+    }
+}
+
 /// Where C headers of installed distributions go in the environment rooted at `root` for
 /// Python `(major, minor)`: `<root>/include/site/pythonX.Y`, as pip chooses for a virtual
 /// environment (the installer adds the project's own directory below it).

@@ -468,7 +468,7 @@ impl Ctx<'_> {
         let installed = den_install::installed_distributions(&[site])?;
         let packages: Vec<String> = installed
             .iter()
-            .filter(|d| !super::sync::SEED_PACKAGES.contains(&d.name.as_ref()))
+            .filter(|d| !den_venv::SEED_PACKAGES.contains(&d.name.as_ref()))
             .map(|d| d.name.to_string())
             .collect();
         if packages.is_empty() {

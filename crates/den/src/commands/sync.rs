@@ -19,9 +19,6 @@ use crate::target::{self, Access};
 
 use super::install::{Changes, Placement, install_all};
 
-/// Distributions `den pip sync` and `den env wipe` leave alone (unless the files list them).
-pub const SEED_PACKAGES: [&str; 3] = ["pip", "setuptools", "wheel"];
-
 /// Runs `den pip sync`.
 pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let target = target::find(&args.target, cache, Access::Change)?;
@@ -62,7 +59,7 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
     let extra: Vec<&den_install::InstalledDist> = installed
         .iter()
         .filter(|dist| !wanted.contains(&dist.name))
-        .filter(|dist| !SEED_PACKAGES.contains(&dist.name.as_ref()))
+        .filter(|dist| !den_venv::SEED_PACKAGES.contains(&dist.name.as_ref()))
         .collect();
     if args.dry_run {
         if !extra.is_empty() {

@@ -126,10 +126,7 @@ pub fn create_from(
 /// Debian system Python whose ensurepip wheels were moved, from /usr/share/python-wheels.
 /// Returns `name-version` of each seeded package.
 fn seed(env: &VirtualEnv, interpreter: &Interpreter, cache: &Cache) -> anyhow::Result<Vec<String>> {
-    let mut wanted = vec!["pip"];
-    if interpreter.major_minor < (3, 12) {
-        wanted.push("setuptools");
-    }
+    let wanted = den_venv::ensurepip_packages(interpreter.major_minor);
     let ensurepip = interpreter.paths.stdlib.join("ensurepip");
     let pins = std::fs::read_to_string(ensurepip.join("__init__.py")).unwrap_or_default();
     let mut dirs = vec![ensurepip.join("_bundled")];
@@ -147,7 +144,7 @@ fn seed(env: &VirtualEnv, interpreter: &Interpreter, cache: &Cache) -> anyhow::R
         ..InstallOptions::default()
     };
     let mut seeded = Vec::new();
-    for name in wanted {
+    for &name in wanted {
         let pinned = pinned_version(&pins, name);
         let Some(wheel) = dirs
             .iter()
