@@ -12,6 +12,7 @@ mod activators;
 mod cfg;
 mod create;
 pub mod quote;
+mod seed;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ pub use cfg::PyVenvConfig;
 pub use create::{create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
+pub use seed::seed;
 
 /// The packages environment makers seed (`virtualenv` installs all three, `python -m venv`
 /// some of them, see [`ensurepip_packages`]): `den pip sync` and `den env wipe` leave them in
@@ -150,6 +152,21 @@ impl VirtualEnv {
     }
 }
 
+impl VirtualEnv {
+    /// Where the installer puts each part of a wheel in this environment: the venv scheme
+    /// of [`VirtualEnv::scheme`], headers in `<root>/include/site/pythonX.Y`.
+    pub fn install_scheme(&self) -> den_install::InstallScheme {
+        let paths = self.scheme();
+        den_install::InstallScheme {
+            purelib: paths.purelib,
+            platlib: paths.platlib,
+            scripts: paths.scripts,
+            data: paths.data,
+            headers: paths.include,
+        }
+    }
+}
+
 /// Why an environment could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum VenvError {
@@ -222,6 +239,21 @@ pub enum VenvError {
         /// The site-packages directory given.
         site_packages: PathBuf,
     },
+    /// The base interpreter bundles no pip wheel to seed the environment with.
+    #[error(
+        "cannot seed pip: {} bundles no pip wheel (looked in {}). Install your distribution's python3-venv / python3-pip-whl package, or pass --without-pip",
+        executable.display(),
+        searched.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" and ")
+    )]
+    NoBundledPip {
+        /// The base interpreter.
+        executable: PathBuf,
+        /// The directories searched for wheels.
+        searched: Vec<PathBuf>,
+    },
+    /// A seed wheel could not be unpacked or installed.
+    #[error(transparent)]
+    Seed(#[from] den_install::InstallError),
     /// Environments are created on Unix-like systems only.
     #[error("den creates virtual environments on Unix-like systems only")]
     UnsupportedPlatform,

@@ -117,7 +117,7 @@ pub fn scheme_for(interpreter: &Interpreter) -> InstallScheme {
 }
 
 /// An install scheme from sysconfig paths, with C headers going to `headers`.
-pub fn install_scheme(paths: &SysconfigPaths, headers: PathBuf) -> InstallScheme {
+fn install_scheme(paths: &SysconfigPaths, headers: PathBuf) -> InstallScheme {
     InstallScheme {
         purelib: paths.purelib.clone(),
         platlib: paths.platlib.clone(),
