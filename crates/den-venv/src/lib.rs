@@ -12,6 +12,7 @@ mod activators;
 mod cfg;
 mod create;
 pub mod quote;
+mod relocate;
 mod seed;
 
 use std::io;
@@ -22,6 +23,7 @@ pub use cfg::PyVenvConfig;
 pub use create::{create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
+pub use relocate::{find_site_packages, relocate};
 pub use seed::seed;
 
 /// The packages environment makers seed (`virtualenv` installs all three, `python -m venv`
@@ -238,6 +240,12 @@ pub enum VenvError {
         root: PathBuf,
         /// The site-packages directory given.
         site_packages: PathBuf,
+    },
+    /// The environment has no `lib/*/site-packages` directory.
+    #[error("the environment at {} has no site-packages directory (lib/pythonX.Y/site-packages); is it a virtual environment?", root.display())]
+    NoSitePackages {
+        /// The environment root.
+        root: PathBuf,
     },
     /// The base interpreter bundles no pip wheel to seed the environment with.
     #[error(

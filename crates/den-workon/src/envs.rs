@@ -123,21 +123,9 @@ pub fn active_name(active: &Path) -> Result<String, WorkonError> {
 ///
 /// [`WorkonError::NoSitePackages`].
 pub fn site_packages(root: &Path) -> Result<PathBuf, WorkonError> {
-    let mut found: Vec<PathBuf> = fs::read_dir(root.join("lib"))
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|entry| entry.path().join("site-packages"))
-        .filter(|dir| dir.is_dir())
-        .collect();
-    found.sort();
-    found
-        .into_iter()
-        .next()
-        .or_else(|| Some(root.join("site-packages")).filter(|d| d.is_dir()))
-        .ok_or_else(|| WorkonError::NoSitePackages {
-            root: root.to_path_buf(),
-        })
+    den_venv::find_site_packages(root).ok_or_else(|| WorkonError::NoSitePackages {
+        root: root.to_path_buf(),
+    })
 }
 
 /// The project directory in `<root>/.project` (one line, trailing whitespace dropped).
