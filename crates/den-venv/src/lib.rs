@@ -11,6 +11,7 @@
 mod activators;
 mod cfg;
 mod create;
+mod environment;
 pub mod quote;
 mod relocate;
 mod seed;
@@ -23,6 +24,7 @@ pub use cfg::PyVenvConfig;
 pub use create::{create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
+pub use environment::{Access, EnvironmentError, EnvironmentRequest, PythonEnvironment};
 pub use relocate::{find_site_packages, relocate};
 pub use seed::seed;
 

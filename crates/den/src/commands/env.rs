@@ -243,7 +243,7 @@ impl Ctx<'_> {
             }
             if !options.install.is_empty() || !options.requirement_files.is_empty() {
                 self.install(
-                    &Target::new_env(&created.interpreter, &created.env),
+                    &Target::from_created(&created.interpreter, &created.env),
                     options,
                     &cache,
                 )?;
