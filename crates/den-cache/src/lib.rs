@@ -49,6 +49,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+/// Lexical path normalization, re-exported for the crates that use the cache anyway.
+pub use den_dist::path::normalize_path;
 pub use link::{LinkMode, link_file};
 pub use maintenance::CleanReport;
 
@@ -329,28 +331,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
     Ok(())
 }
 
-/// `path` with `.` components dropped and each `..` taking away the component before it,
-/// without touching the file system (symlinks are not resolved, so `a/link/..` becomes `a`). At
-/// the root `..` stays at the root; a relative path keeps its leading `..` components.
-pub fn normalize_path(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => match out.components().next_back() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir | Component::Prefix(_)) => {}
-                _ => out.push(".."),
-            },
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// A key safe to use as one path component: keeps `[A-Za-z0-9._-]`, replaces the rest with `_`,
 /// and appends a short hash of the original when anything was replaced, so distinct inputs
 /// stay distinct.
@@ -398,17 +378,6 @@ mod tests {
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
-    }
-
-    #[test]
-    fn normalizes_lexically() {
-        assert_eq!(normalize_path(Path::new("/a/./b/../c")), Path::new("/a/c"));
-        assert_eq!(normalize_path(Path::new("/a/../../b")), Path::new("/b"));
-        assert_eq!(
-            normalize_path(Path::new("../x/../../y")),
-            Path::new("../../y")
-        );
-        assert_eq!(normalize_path(Path::new("a/..")), Path::new(""));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! `direct_url.json` ([`DirectUrl`]), and the credential redaction every printed URL goes
 //! through ([`redact_credentials`]).
 //!
-//! This crate holds data types and pure functions only; it does no I/O, so every other crate
+//! This crate holds data types and pure functions only (besides [`path::expand_home`], which
+//! asks the process for its home directory); it does no I/O, so every other crate
 //! can depend on it without pulling in a runtime. Names, versions, requirements and markers are
 //! re-exported from `pep440_rs` / `pep508_rs` rather than wrapped, so values flow between
 //! crates without conversion.
@@ -13,6 +14,7 @@ mod direct_url;
 mod filename;
 mod hash;
 mod metadata;
+pub mod path;
 mod redact;
 mod tags;
 

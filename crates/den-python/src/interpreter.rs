@@ -74,6 +74,12 @@ pub struct Interpreter {
     pub base_exec_prefix: PathBuf,
     /// Scheme paths for this interpreter's prefix.
     pub paths: SysconfigPaths,
+    /// The global site-packages directories on its `sys.path` (`site.getsitepackages()`,
+    /// absolute, possibly missing on disk): a virtual environment's own, plus its base's when
+    /// pyvenv.cfg includes system site-packages; for Debian's system Python
+    /// `/usr/local/lib/python3.X/dist-packages` and `/usr/lib/python3/dist-packages`. Empty when
+    /// the interpreter's `site` cannot tell.
+    pub site_dirs: Vec<PathBuf>,
     /// PEP 508 marker values.
     pub markers: MarkerEnvironment,
     /// Wheel platform.
@@ -113,6 +119,8 @@ struct RawFacts {
     base_prefix: PathBuf,
     base_exec_prefix: PathBuf,
     paths: SysconfigPaths,
+    #[serde(default)]
+    site_dirs: Vec<PathBuf>,
     abi_tag: String,
     platform: RawPlatform,
     pointer_size: u8,
@@ -275,6 +283,7 @@ impl Interpreter {
             base_prefix: facts.base_prefix,
             base_exec_prefix: facts.base_exec_prefix,
             paths: facts.paths,
+            site_dirs: facts.site_dirs,
             markers,
             platform,
             tags,

@@ -164,6 +164,17 @@ def scheme_paths():
     return dict((key, os.path.abspath(paths[key])) for key in keys)
 
 
+def site_dirs():
+    """The global site-packages directories `site` puts on sys.path (Debian's dist-packages
+    too; a venv's own, plus its base's when it includes system site-packages)."""
+    import site
+
+    getsitepackages = getattr(site, "getsitepackages", None)
+    if getsitepackages is None:
+        return []
+    return [os.path.abspath(path) for path in getsitepackages()]
+
+
 def base_executable():
     """The interpreter a venv was created from; sys.executable outside a venv."""
     executable = getattr(sys, "_base_executable", None) or sys.executable
@@ -206,6 +217,7 @@ def main():
         "base_prefix": getattr(sys, "base_prefix", getattr(sys, "real_prefix", sys.prefix)),
         "base_exec_prefix": getattr(sys, "base_exec_prefix", sys.exec_prefix),
         "paths": scheme_paths(),
+        "site_dirs": site_dirs(),
         "abi_tag": abi_tag(implementation_name),
         "platform": wheel_platform(pointer_size),
         "pointer_size": pointer_size,

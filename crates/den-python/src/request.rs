@@ -210,7 +210,9 @@ impl FromStr for PythonRequest {
             || text.starts_with('.')
             || text.starts_with('~')
         {
-            return Ok(Self::Path(expand_home(text)));
+            return Ok(Self::Path(PathBuf::from(
+                den_dist::path::expand_home(text).as_ref(),
+            )));
         }
         if text.starts_with(|c: char| c.is_ascii_digit() || "<>=!~".contains(c)) {
             return VersionRequest::parse(text)
@@ -246,17 +248,6 @@ impl FromStr for PythonRequest {
             ));
         }
         Ok(Self::ExecutableName(text.to_string()))
-    }
-}
-
-/// Replaces a leading `~` with the home directory (left alone when it is unknown).
-fn expand_home(text: &str) -> PathBuf {
-    let home = dirs::home_dir();
-    match (text.strip_prefix('~'), home) {
-        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
-            home.join(rest.trim_start_matches('/'))
-        }
-        _ => PathBuf::from(text),
     }
 }
 

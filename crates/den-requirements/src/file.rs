@@ -278,8 +278,8 @@ impl Parser<'_> {
             return value.to_string();
         }
         let absolute = |path: &Path| match self.working_dir {
-            Some(dir) if path.is_relative() => den_cache::normalize_path(&dir.join(path)),
-            _ => den_cache::normalize_path(path),
+            Some(dir) if path.is_relative() => den_dist::path::normalize_path(&dir.join(path)),
+            _ => den_dist::path::normalize_path(path),
         };
         let near_file = absolute(&file.parent().unwrap_or(Path::new("")).join(value));
         let path = if near_file.exists() {

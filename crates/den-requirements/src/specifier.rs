@@ -262,7 +262,7 @@ impl Context<'_> {
                 let path = url
                     .to_file_path()
                     .map_err(|()| self.invalid(text, "not a local file URL"))?;
-                self.local_target(text, den_cache::normalize_path(&path), url.fragment())?
+                self.local_target(text, den_dist::path::normalize_path(&path), url.fragment())?
             }
             _ => return Err(self.unsupported_url(location)),
         };
@@ -276,7 +276,7 @@ impl Context<'_> {
         text: &str,
         location: &str,
     ) -> Result<(Target, Fragment), RequirementsError> {
-        let expanded = expand_home(location);
+        let expanded = den_dist::path::expand_home(location).into_owned();
         let (path, fragment) = match expanded.split_once('#') {
             Some((path, fragment)) if !self.absolute(text, &expanded)?.exists() => {
                 (path, Some(fragment))
@@ -420,7 +420,7 @@ impl Context<'_> {
     fn absolute(&self, text: &str, path: &str) -> Result<PathBuf, RequirementsError> {
         let path = Path::new(path);
         if path.is_absolute() {
-            return Ok(den_cache::normalize_path(path));
+            return Ok(den_dist::path::normalize_path(path));
         }
         let base = self
             .working_dir
@@ -428,7 +428,7 @@ impl Context<'_> {
                 origin: self.origin.clone(),
                 text: shown(text),
             })?;
-        Ok(den_cache::normalize_path(&base.join(path)))
+        Ok(den_dist::path::normalize_path(&base.join(path)))
     }
 
     fn invalid(&self, text: &str, message: impl ToString) -> RequirementsError {
@@ -552,16 +552,6 @@ fn split_extras(text: &str) -> (&str, Option<&str>) {
         return (&inner[..open], Some(&inner[open + 1..]));
     }
     (text, None)
-}
-
-/// `~` or `~/...` with `$HOME` substituted; anything else (and `~user`) as written.
-fn expand_home(path: &str) -> String {
-    match (path.strip_prefix('~'), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
-            format!("{}{rest}", home.to_string_lossy())
-        }
-        _ => path.to_string(),
-    }
 }
 
 #[cfg(test)]

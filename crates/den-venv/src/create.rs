@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use den_python::Interpreter;
 
 use crate::activators::{self, ActivationValues};
-use crate::{Prompt, VenvError, VenvOptions, VirtualEnv};
+use crate::{Prompt, PyVenvConfig, VenvError, VenvOptions, VirtualEnv};
 
 /// The scripts directory name on POSIX.
 const BIN: &str = "bin";
@@ -92,18 +92,19 @@ pub fn create_venv(
     let site_packages = root.join(&site_packages_rel);
 
     // pyvenv.cfg first: once it exists, a failed creation can be retried over the remains.
-    let mut cfg = format!(
-        "home = {}\nimplementation = {}\nversion_info = {}\ninclude-system-site-packages = {}\n",
-        home.display(),
-        interpreter.implementation_display,
-        interpreter.version,
-        options.system_site_packages,
+    let mut cfg = PyVenvConfig::default();
+    cfg.set("home", &home.display().to_string());
+    cfg.set("implementation", &interpreter.implementation_display);
+    cfg.set("version_info", &interpreter.version.to_string());
+    cfg.set(
+        "include-system-site-packages",
+        &options.system_site_packages.to_string(),
     );
     if let Some(prompt) = &configured_prompt {
-        cfg.push_str(&format!("prompt = {prompt}\n"));
+        cfg.set("prompt", prompt);
     }
-    cfg.push_str(&format!("den = {}\n", options.den_version));
-    write(&root.join("pyvenv.cfg"), &cfg)?;
+    cfg.set("den", &options.den_version);
+    write(&PyVenvConfig::path_in(&root), &cfg.to_string())?;
     write(&root.join(".gitignore"), GITIGNORE)?;
     write(&root.join("CACHEDIR.TAG"), CACHEDIR_TAG)?;
 
@@ -214,7 +215,7 @@ fn flavor(interpreter: &Interpreter) -> Result<Flavor, VenvError> {
 /// lexically, like Python's `os.path.abspath`.
 fn absolute(location: &Path) -> Result<PathBuf, VenvError> {
     let joined = std::path::absolute(location).map_err(VenvError::io("make absolute", location))?;
-    Ok(den_cache::normalize_path(&joined))
+    Ok(den_dist::path::normalize_path(&joined))
 }
 
 /// Returns the prompt the activation scripts show and the one `pyvenv.cfg` records (only an
@@ -277,15 +278,14 @@ fn resolve_base_executable(interpreter: &Interpreter) -> Result<PathBuf, VenvErr
     if !real.starts_with(&prefix) {
         return Ok(real);
     }
-    let cfg_path = prefix.join("pyvenv.cfg");
-    let cfg = fs::read_to_string(&cfg_path).map_err(|source| VenvError::BaseInterpreter {
-        path: cfg_path.clone(),
+    let cfg = PyVenvConfig::read(&prefix).map_err(|source| VenvError::BaseInterpreter {
+        path: PyVenvConfig::path_in(&prefix),
         source,
     })?;
-    match (crate::pyvenv_cfg_value(&cfg, "home"), real.file_name()) {
+    match (cfg.home(), real.file_name()) {
         (Some(home), Some(name)) => canonical(&Path::new(home).join(name)),
         _ => Err(VenvError::BaseInterpreter {
-            path: cfg_path,
+            path: PyVenvConfig::path_in(&prefix),
             source: io::Error::new(io::ErrorKind::InvalidData, "it has no `home` key"),
         }),
     }
@@ -301,7 +301,7 @@ fn prepare_directory(root: &Path, clear: bool) -> Result<(), VenvError> {
         }),
         Ok(_) if clear => clear_directory(root),
         Ok(_) => {
-            if root.join("pyvenv.cfg").is_file() {
+            if PyVenvConfig::path_in(root).is_file() {
                 return Ok(());
             }
             let mut entries = fs::read_dir(root).map_err(VenvError::io("read directory", root))?;

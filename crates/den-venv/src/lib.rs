@@ -9,25 +9,38 @@
 //! the paths it needs.
 
 mod activators;
+mod cfg;
 mod create;
-mod quote;
+mod environment;
+pub mod quote;
+mod relocate;
+mod seed;
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 pub use activators::activation_script_names;
+pub use cfg::PyVenvConfig;
 pub use create::{create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
+pub use environment::{Access, EnvironmentError, EnvironmentRequest, PythonEnvironment};
+pub use relocate::{find_site_packages, relocate};
+pub use seed::seed;
 
-/// The value of `key` in the text of a `pyvenv.cfg` (PEP 405 §Specification: `key = value`
-/// lines; key and value are trimmed; the first line with that key wins), e.g. `home` or
-/// `include-system-site-packages`. `None` when no line has that key.
-pub fn pyvenv_cfg_value<'a>(cfg: &'a str, key: &str) -> Option<&'a str> {
-    cfg.lines().find_map(|line| {
-        let (k, v) = line.split_once('=')?;
-        (k.trim() == key).then_some(v.trim())
-    })
+/// The packages environment makers seed (`virtualenv` installs all three, `python -m venv`
+/// some of them, see [`ensurepip_packages`]): `den pip sync` and `den env wipe` leave them in
+/// place unless asked otherwise, and `pip freeze` hides them before Python 3.12.
+pub const SEED_PACKAGES: [&str; 3] = ["pip", "setuptools", "wheel"];
+
+/// The packages `python -m venv` seeds through `ensurepip` for Python `(major, minor)`: pip,
+/// plus setuptools before Python 3.12 (CPython's `ensurepip._PACKAGE_NAMES`).
+pub fn ensurepip_packages(major_minor: (u8, u8)) -> &'static [&'static str] {
+    if major_minor < (3, 12) {
+        &SEED_PACKAGES[..2]
+    } else {
+        &SEED_PACKAGES[..1]
+    }
 }
 
 /// Where C headers of installed distributions go in the environment rooted at `root` for
@@ -143,6 +156,21 @@ impl VirtualEnv {
     }
 }
 
+impl VirtualEnv {
+    /// Where the installer puts each part of a wheel in this environment: the venv scheme
+    /// of [`VirtualEnv::scheme`], headers in `<root>/include/site/pythonX.Y`.
+    pub fn install_scheme(&self) -> den_install::InstallScheme {
+        let paths = self.scheme();
+        den_install::InstallScheme {
+            purelib: paths.purelib,
+            platlib: paths.platlib,
+            scripts: paths.scripts,
+            data: paths.data,
+            headers: paths.include,
+        }
+    }
+}
+
 /// Why an environment could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum VenvError {
@@ -215,6 +243,27 @@ pub enum VenvError {
         /// The site-packages directory given.
         site_packages: PathBuf,
     },
+    /// The environment has no `lib/*/site-packages` directory.
+    #[error("the environment at {} has no site-packages directory (lib/pythonX.Y/site-packages); is it a virtual environment?", root.display())]
+    NoSitePackages {
+        /// The environment root.
+        root: PathBuf,
+    },
+    /// The base interpreter bundles no pip wheel to seed the environment with.
+    #[error(
+        "cannot seed pip: {} bundles no pip wheel (looked in {}). Install your distribution's python3-venv / python3-pip-whl package, or pass --without-pip",
+        executable.display(),
+        searched.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" and ")
+    )]
+    NoBundledPip {
+        /// The base interpreter.
+        executable: PathBuf,
+        /// The directories searched for wheels.
+        searched: Vec<PathBuf>,
+    },
+    /// A seed wheel could not be unpacked or installed.
+    #[error(transparent)]
+    Seed(#[from] den_install::InstallError),
     /// Environments are created on Unix-like systems only.
     #[error("den creates virtual environments on Unix-like systems only")]
     UnsupportedPlatform,

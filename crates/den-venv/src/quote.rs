@@ -1,4 +1,5 @@
-//! Turning arbitrary text into literals of each activation script's language.
+//! Turning arbitrary text into literals of each activation script's language, and reading a
+//! POSIX single-quoted word back ([`unquote_posix`]).
 //!
 //! Every function returns a complete literal (quotes included) that the shell or language reads
 //! back as exactly the input text, so paths and prompts may contain spaces, quotes, `$`, `&`,
@@ -6,14 +7,38 @@
 
 /// A POSIX shell literal (sh, bash, zsh, ksh, dash): single quotes, with each `'` written as
 /// `'\''` (POSIX.1-2017 XCU §2.2.2 Single-Quotes).
-pub(crate) fn posix(text: &str) -> String {
+pub fn posix(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 /// A fish literal: single quotes, in which only `\` and `'` are escaped with a backslash (fish
 /// manual §Quotes).
-pub(crate) fn fish(text: &str) -> String {
+pub fn fish(text: &str) -> String {
     format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'"))
+}
+
+/// Reads one POSIX single-quoted word (`'a'\''b'` = `a'b`) from the start of `text`; returns it
+/// and the text after it (leading space dropped). `None` when `text` does not start with a
+/// quoted word or the word is not closed.
+pub fn unquote_posix(text: &str) -> Option<(String, &str)> {
+    let mut word = String::new();
+    let mut rest = text.strip_prefix('\'')?;
+    loop {
+        let end = rest.find('\'')?;
+        word.push_str(&rest[..end]);
+        rest = &rest[end + 1..];
+        // A quote inside the word is written `'\''` or `'"'"'`: both close, add one, reopen.
+        match rest
+            .strip_prefix(r"\''")
+            .or_else(|| rest.strip_prefix("\"'\"'"))
+        {
+            Some(after) => {
+                word.push('\'');
+                rest = after;
+            }
+            None => return Some((word, rest.trim_start())),
+        }
+    }
 }
 
 /// A csh/tcsh literal: single quotes, `'` written as `'\''`, `!` as `\!` (history substitution
@@ -118,6 +143,23 @@ pub(crate) fn csh_prompt(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotes_words_for_posix_shells_and_fish() {
+        assert_eq!(posix("a b'c"), r"'a b'\''c'");
+        assert_eq!(fish(r"a b'c\d"), r"'a b\'c\\d'");
+    }
+
+    #[test]
+    fn unquotes_posix_words() {
+        assert_eq!(
+            unquote_posix(r"'it'\''s' rest"),
+            Some(("it's".to_string(), "rest"))
+        );
+        assert_eq!(unquote_posix(r#"'a'"'"'b'"#), Some(("a'b".to_string(), "")));
+        assert_eq!(unquote_posix("'open"), None);
+        assert_eq!(unquote_posix("bare"), None);
+    }
 
     const NASTY: &str = "my envs/café 'q' \"d\" $x & y ! % \\ #";
 

@@ -7,7 +7,7 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 
 use crate::WorkonError;
-use crate::envs::{TMP_MARKER, read_pyvenv_cfg, set_cfg_value, site_packages};
+use crate::envs::TMP_MARKER;
 
 /// Copies the environment at `src` to `dst` (which must not exist) and makes the copy
 /// self-contained:
@@ -37,7 +37,8 @@ pub fn copy_env(src: &Path, dst: &Path) -> Result<(), WorkonError> {
             path: dst.to_path_buf(),
         });
     }
-    let result = copy_tree((src, dst), src, dst).and_then(|()| relocate(src, dst));
+    let result = copy_tree((src, dst), src, dst)
+        .and_then(|()| den_venv::relocate(src, dst).map_err(WorkonError::from));
     if result.is_err() {
         // Best effort: the copy is unusable either way and the error says why.
         let _ = fs::remove_dir_all(dst);
@@ -82,136 +83,6 @@ fn copy_tree(roots: (&Path, &Path), from: &Path, to: &Path) -> Result<(), Workon
         }
     }
     fs::set_permissions(to, permissions).map_err(WorkonError::io("set permissions of", to))
-}
-
-/// Rewrites everything in the copy `dst` that names `src`.
-fn relocate(src: &Path, dst: &Path) -> Result<(), WorkonError> {
-    let old = src.to_string_lossy().into_owned();
-    let new = dst.to_string_lossy().into_owned();
-
-    let bin = dst.join("bin");
-    for entry in fs::read_dir(&bin).map_err(WorkonError::io("read", &bin))? {
-        let entry = entry.map_err(WorkonError::io("read", &bin))?;
-        let path = entry.path();
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        let name = entry.file_name();
-        // den-venv's activation scripts are regenerated for the copy below, not edited.
-        if !is_file || den_venv::activation_script_names().any(|script| name == script) {
-            continue;
-        }
-        let content = fs::read(&path).map_err(WorkonError::io("read", &path))?;
-        let updated = rewrite_shebang(&content, &old, &new).or_else(|| {
-            let text = std::str::from_utf8(&content).ok()?;
-            text.contains(&old)
-                .then(|| text.replace(&old, &new).into_bytes())
-        });
-        if let Some(updated) = updated {
-            fs::write(&path, updated).map_err(WorkonError::io("write", &path))?;
-        }
-    }
-
-    let cfg_path = dst.join("pyvenv.cfg");
-    let cfg = read_pyvenv_cfg(dst);
-    let old_name = file_name(src);
-    let new_name = file_name(dst);
-    let mut prompt =
-        den_venv::pyvenv_cfg_value(&cfg, "prompt").map_or_else(|| new_name.clone(), str::to_string);
-    if prompt == old_name {
-        prompt = new_name.clone();
-        let updated = set_cfg_value(&cfg, "prompt", &prompt);
-        fs::write(&cfg_path, updated).map_err(WorkonError::io("write", &cfg_path))?;
-    }
-
-    let site = site_packages(dst)?;
-    for entry in fs::read_dir(&site).map_err(WorkonError::io("read", &site))? {
-        let entry = entry.map_err(WorkonError::io("read", &site))?;
-        let path = entry.path();
-        let is_path_file = path
-            .extension()
-            .is_some_and(|ext| ext == "pth" || ext == "egg-link");
-        if !is_path_file {
-            continue;
-        }
-        let Ok(text) = fs::read_to_string(&path) else {
-            continue;
-        };
-        let mut changed = false;
-        let lines: Vec<String> = text
-            .lines()
-            .map(|line| match line.strip_prefix(old.as_str()) {
-                Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-                    changed = true;
-                    format!("{new}{rest}")
-                }
-                _ => line.to_string(),
-            })
-            .collect();
-        if changed {
-            let mut out = lines.join("\n");
-            out.push('\n');
-            fs::write(&path, out).map_err(WorkonError::io("write", &path))?;
-        }
-    }
-
-    den_venv::write_activation_scripts(dst, &prompt, &site)?;
-    Ok(())
-}
-
-/// When `content` starts with a `#!` line running an interpreter under `old` (directly, or
-/// through pip's `#!/bin/sh` + `'''exec' '<python>' "$0" "$@"` launcher), returns it with that
-/// header replaced by one for the same interpreter under `new`; otherwise `None`.
-fn rewrite_shebang(content: &[u8], old: &str, new: &str) -> Option<Vec<u8>> {
-    if !content.starts_with(b"#!") {
-        return None;
-    }
-    let mut lines = content
-        .split_inclusive(|b| *b == b'\n')
-        .map(|line| std::str::from_utf8(line).ok());
-    let first = lines.next()??;
-    let (python, args, header_len) = if first.trim_end() == "#!/bin/sh" {
-        let second = lines.next()??;
-        let third = lines.next()??;
-        let (python, rest) = unquote_posix(second.strip_prefix("'''exec' ")?)?;
-        if rest.trim_end() != "\"$0\" \"$@\"" || third.trim_end() != "' '''" {
-            return None;
-        }
-        (python, "", first.len() + second.len() + third.len())
-    } else {
-        let line = first[2..].trim_end_matches(['\n', '\r']);
-        let (python, args) = line.split_once(' ').unwrap_or((line, ""));
-        (python.to_string(), args, first.len())
-    };
-    let rest = python.strip_prefix(old)?;
-    if !rest.starts_with('/') {
-        return None;
-    }
-    let mut out = den_install::shebang_with_args(&format!("{new}{rest}"), args).into_bytes();
-    out.push(b'\n');
-    out.extend_from_slice(&content[header_len..]);
-    Some(out)
-}
-
-/// Reads one POSIX single-quoted word (`'a'\''b'` = `a'b`) from the start of `text`; returns it
-/// and the text after it (leading space dropped).
-fn unquote_posix(text: &str) -> Option<(String, &str)> {
-    let mut word = String::new();
-    let mut rest = text.strip_prefix('\'')?;
-    loop {
-        let end = rest.find('\'')?;
-        word.push_str(&rest[..end]);
-        rest = &rest[end + 1..];
-        // A quote inside the word is written `'\''` or `'"'"'`: both close, add one, reopen.
-        match rest
-            .strip_prefix(r"\''")
-            .or_else(|| rest.strip_prefix("\"'\"'"))
-        {
-            Some(after) => {
-                word.push('\'');
-                rest = after;
-            }
-            None => return Some((word, rest.trim_start())),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -292,39 +163,5 @@ mod tests {
             copy_env(&src, &dst),
             Err(WorkonError::AlreadyExists { .. })
         ));
-    }
-
-    #[test]
-    fn rewrites_direct_and_launcher_shebangs() {
-        let direct = b"#!/envs/a/bin/python3.12 -E\nimport x\n";
-        assert_eq!(
-            rewrite_shebang(direct, "/envs/a", "/envs/b").unwrap(),
-            b"#!/envs/b/bin/python3.12 -E\nimport x\n"
-        );
-        let spaced =
-            rewrite_shebang(b"#!/envs/a/bin/python\nbody\n", "/envs/a", "/envs/b c").unwrap();
-        let spaced = String::from_utf8(spaced).unwrap();
-        assert_eq!(
-            spaced,
-            "#!/bin/sh\n'''exec' '/envs/b c/bin/python' \"$0\" \"$@\"\n' '''\nbody\n"
-        );
-        let back = rewrite_shebang(spaced.as_bytes(), "/envs/b c", "/envs/it's x").unwrap();
-        let back = String::from_utf8(back).unwrap();
-        assert_eq!(
-            back,
-            "#!/bin/sh\n'''exec' '/envs/it'\"'\"'s x/bin/python' \"$0\" \"$@\"\n' '''\nbody\n"
-        );
-        let again = rewrite_shebang(back.as_bytes(), "/envs/it's x", "/envs/d").unwrap();
-        assert_eq!(again, b"#!/envs/d/bin/python\nbody\n");
-        let plain = rewrite_shebang(
-            b"#!/bin/sh\n'''exec' '/envs/it'\\''s x/bin/python' \"$0\" \"$@\"\n' '''\nbody\n",
-            "/envs/it's x",
-            "/e",
-        )
-        .unwrap();
-        assert_eq!(plain, b"#!/e/bin/python\nbody\n");
-        assert!(rewrite_shebang(b"#!/usr/bin/python\n", "/envs/a", "/b").is_none());
-        assert!(rewrite_shebang(b"#!/envs/ab/bin/python\n", "/envs/a", "/b").is_none());
-        assert!(rewrite_shebang(b"\x7fELF\x00\x01", "/envs/a", "/b").is_none());
     }
 }

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use den_venv::pyvenv_cfg_value;
+use den_venv::PyVenvConfig;
 
 use crate::names::{near_names, validate_name};
 use crate::{Homes, WorkonError};
@@ -35,15 +35,13 @@ impl EnvInfo {
     /// Reads the description of the environment `name` at `path`.
     pub fn read(name: &str, path: &Path) -> Self {
         let cfg = read_pyvenv_cfg(path);
-        let python = pyvenv_cfg_value(&cfg, "version_info")
-            .or_else(|| pyvenv_cfg_value(&cfg, "version"))
-            .map(|v| {
-                // virtualenv writes `3.12.1.final.0`; keep the release part.
-                v.split('.')
-                    .take_while(|part| part.chars().all(|c| c.is_ascii_digit()))
-                    .collect::<Vec<_>>()
-                    .join(".")
-            });
+        let python = cfg.version().map(|v| {
+            // virtualenv writes `3.12.1.final.0`; keep the release part.
+            v.split('.')
+                .take_while(|part| part.chars().all(|c| c.is_ascii_digit()))
+                .collect::<Vec<_>>()
+                .join(".")
+        });
         Self {
             name: name.to_string(),
             path: path.to_path_buf(),
@@ -125,21 +123,9 @@ pub fn active_name(active: &Path) -> Result<String, WorkonError> {
 ///
 /// [`WorkonError::NoSitePackages`].
 pub fn site_packages(root: &Path) -> Result<PathBuf, WorkonError> {
-    let mut found: Vec<PathBuf> = fs::read_dir(root.join("lib"))
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|entry| entry.path().join("site-packages"))
-        .filter(|dir| dir.is_dir())
-        .collect();
-    found.sort();
-    found
-        .into_iter()
-        .next()
-        .or_else(|| Some(root.join("site-packages")).filter(|d| d.is_dir()))
-        .ok_or_else(|| WorkonError::NoSitePackages {
-            root: root.to_path_buf(),
-        })
+    den_venv::find_site_packages(root).ok_or_else(|| WorkonError::NoSitePackages {
+        root: root.to_path_buf(),
+    })
 }
 
 /// The project directory in `<root>/.project` (one line, trailing whitespace dropped).
@@ -153,7 +139,7 @@ pub fn read_project(root: &Path) -> Option<PathBuf> {
 /// (like `os.path.abspath`): `.` components are dropped and `..` removes the component before
 /// it (`/..` is `/`). Symlinks are kept as written.
 pub fn absolute_path(path: &Path, cwd: &Path) -> PathBuf {
-    den_cache::normalize_path(&cwd.join(path))
+    den_dist::path::normalize_path(&cwd.join(path))
 }
 
 /// The project directory `project` names, as [`absolute_path`] against `cwd`, checked to be an
@@ -209,29 +195,9 @@ pub fn remove_env(root: &Path) -> Result<(), WorkonError> {
     fs::remove_dir_all(root).map_err(WorkonError::io("remove", root))
 }
 
-/// The text of `<root>/pyvenv.cfg`, empty when it cannot be read.
-pub(crate) fn read_pyvenv_cfg(root: &Path) -> String {
-    fs::read_to_string(root.join("pyvenv.cfg")).unwrap_or_default()
-}
-
-/// `cfg` with the value of `key` replaced by `value` (or a `key = value` line appended).
-pub(crate) fn set_cfg_value(cfg: &str, key: &str, value: &str) -> String {
-    let mut out = String::with_capacity(cfg.len() + key.len() + value.len() + 4);
-    let mut replaced = false;
-    for line in cfg.lines() {
-        let is_key = line.split_once('=').is_some_and(|(k, _)| k.trim() == key);
-        if is_key && !replaced {
-            out.push_str(&format!("{key} = {value}\n"));
-            replaced = true;
-        } else if !is_key {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    if !replaced {
-        out.push_str(&format!("{key} = {value}\n"));
-    }
-    out
+/// The `pyvenv.cfg` of the environment at `root`, empty when it cannot be read.
+pub(crate) fn read_pyvenv_cfg(root: &Path) -> PyVenvConfig {
+    PyVenvConfig::read(root).unwrap_or_default()
 }
 
 /// Flips `include-system-site-packages` in `<root>/pyvenv.cfg` (virtualenvwrapper's
@@ -248,15 +214,11 @@ pub fn toggle_global_site_packages(root: &Path) -> Result<bool, WorkonError> {
             root: root.to_path_buf(),
         });
     }
-    let cfg = fs::read_to_string(&path).map_err(WorkonError::io("read", &path))?;
-    let enabled = pyvenv_cfg_value(&cfg, "include-system-site-packages")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let updated = set_cfg_value(
-        &cfg,
-        "include-system-site-packages",
-        &(!enabled).to_string(),
-    );
-    fs::write(&path, updated).map_err(WorkonError::io("write", &path))?;
+    let text = fs::read_to_string(&path).map_err(WorkonError::io("read", &path))?;
+    let mut cfg = PyVenvConfig::parse(&text);
+    let enabled = cfg.include_system_site_packages();
+    cfg.set("include-system-site-packages", &(!enabled).to_string());
+    fs::write(&path, cfg.to_string()).map_err(WorkonError::io("write", &path))?;
     Ok(!enabled)
 }
 
@@ -381,7 +343,7 @@ mod tests {
             true,
         );
         assert!(toggle_global_site_packages(&root).unwrap());
-        let cfg = read_pyvenv_cfg(&root);
+        let cfg = read_pyvenv_cfg(&root).to_string();
         assert_eq!(
             cfg,
             "home = /x\ninclude-system-site-packages = true\nprompt = e\n"

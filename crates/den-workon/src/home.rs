@@ -5,6 +5,8 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use den_dist::path::expand_home_with;
+
 use crate::WorkonError;
 use crate::names::validate_name;
 
@@ -21,17 +23,17 @@ pub struct Homes {
 
 impl Homes {
     /// Resolves the homes from `var` (a lookup such as `|k| std::env::var_os(k)`): empty
-    /// values count as unset; `~/` at the start of a value is expanded with `HOME`, and a
+    /// values count as unset; `~` and `~/` at the start of a value are expanded with `HOME` (as
+    /// `os.path.expanduser` does, [`expand_home_with`]), and a
     /// relative value is taken against `cwd`. WORKON_HOME defaults to `$HOME/.virtualenvs`
     /// (virtualenvwrapper's default); without `HOME` that is `./.virtualenvs` against `cwd`.
     pub fn from_vars(var: impl Fn(&str) -> Option<OsString>, cwd: &Path) -> Self {
         let get = |key: &str| var(key).filter(|v| !v.is_empty());
         let home = get("HOME").map(PathBuf::from);
         let resolve = |value: OsString| {
-            let value = PathBuf::from(value);
-            let expanded = match (value.strip_prefix("~"), &home) {
-                (Ok(rest), Some(home)) => home.join(rest),
-                _ => value,
+            let expanded = match value.to_str() {
+                Some(text) => PathBuf::from(expand_home_with(text, home.as_deref()).as_ref()),
+                None => PathBuf::from(value),
             };
             cwd.join(expanded)
         };
@@ -145,6 +147,10 @@ mod tests {
         ]);
         assert_eq!(h.workon_home, Path::new("/home/u/envs"));
         assert_eq!(h.hook_dir, Path::new("/cwd/hooks"));
+        let bare = homes(&[("HOME", "/home/u/"), ("WORKON_HOME", "~")]);
+        assert_eq!(bare.workon_home, Path::new("/home/u"));
+        let other_user = homes(&[("HOME", "/home/u"), ("WORKON_HOME", "~x/envs")]);
+        assert_eq!(other_user.workon_home, Path::new("/cwd/~x/envs"));
         assert_eq!(h.project_home.as_deref(), Some(Path::new("/p")));
         assert_eq!(h.env_path("a b").unwrap(), Path::new("/home/u/envs/a b"));
         assert!(h.env_path("a/b").is_err());

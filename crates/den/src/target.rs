@@ -1,224 +1,31 @@
-//! Finding the environment a `den pip` command acts on: `--python` (an environment directory or
-//! an interpreter request), else `$VIRTUAL_ENV`, else `.venv` in the current directory or a
-//! parent. A base interpreter that is not a virtual environment is refused unless `--system`,
-//! because installing into it can break the system's own tools (PEP 668's concern).
+//! Finding the environment a `den pip` command acts on: the CLI's `--python` and `--system`
+//! ([`TargetArgs`]) mapped onto den-venv's [`PythonEnvironment`] model.
 
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use den_cache::Cache;
-use den_install::InstallScheme;
-use den_python::{Interpreter, PythonRequest, SysconfigPaths};
-use den_venv::VirtualEnv;
+pub use den_venv::{Access, PythonEnvironment as Target};
+use den_venv::{EnvironmentRequest, PythonEnvironment};
 
 use crate::cli::TargetArgs;
 
-/// The environment a command acts on.
-#[derive(Debug)]
-pub struct Target {
-    /// Its interpreter (inside the environment, for a virtual environment).
-    pub interpreter: Interpreter,
-    /// Where to install instead of the interpreter's own scheme (`--target`, `--prefix`).
-    layout: Option<InstallScheme>,
-}
-
-impl Target {
-    /// The environment den just created at `env` from the `base` interpreter. Its facts
-    /// follow from the base's (same version, tags and markers) and den-venv's layout, so its
-    /// own interpreter is not started to learn them.
-    pub fn new_env(base: &Interpreter, env: &VirtualEnv) -> Self {
-        let interpreter = Interpreter {
-            executable: env.python.clone(),
-            sys_executable: env.python.clone(),
-            prefix: env.root.clone(),
-            paths: env.scheme(),
-            ..base.clone()
-        };
-        Target {
-            interpreter,
-            layout: None,
-        }
-    }
-
-    /// Installs and reads distributions in `scheme` instead of the interpreter's own
-    /// (pip's `--target` and `--prefix`).
-    pub fn set_layout(&mut self, scheme: InstallScheme) {
-        self.layout = Some(scheme);
-    }
-
-    /// The distinct site-packages directories (purelib, platlib) to read and write.
-    pub fn site_packages(&self) -> Vec<PathBuf> {
-        self.scheme().site_packages()
-    }
-
-    /// The distributions pip would list: those in [`Target::site_packages`] and, in an
-    /// environment whose pyvenv.cfg has `include-system-site-packages = true`, the base
-    /// interpreter's (`<base prefix>/lib/pythonX.Y/site-packages`). A name found twice is
-    /// reported once, from the environment, which shadows the base on `sys.path`.
-    pub fn visible_distributions(&self) -> anyhow::Result<Vec<den_install::InstalledDist>> {
-        let mut dirs = self.site_packages();
-        if self.includes_system_site_packages() {
-            let (major, minor) = self.interpreter.major_minor;
-            let base = self
-                .interpreter
-                .base_prefix
-                .join("lib")
-                .join(format!("python{major}.{minor}"))
-                .join("site-packages");
-            if base.is_dir() && !dirs.contains(&base) {
-                dirs.push(base);
-            }
-        }
-        let mut seen = std::collections::HashSet::new();
-        let mut dists = den_install::installed_distributions(&dirs)?;
-        dists.retain(|d| seen.insert(d.name.clone()));
-        Ok(dists)
-    }
-
-    /// Whether the environment's pyvenv.cfg says `include-system-site-packages = true`.
-    fn includes_system_site_packages(&self) -> bool {
-        let cfg = self.interpreter.prefix.join("pyvenv.cfg");
-        std::fs::read_to_string(cfg).is_ok_and(|text| {
-            den_venv::pyvenv_cfg_value(&text, "include-system-site-packages")
-                .is_some_and(|value| value.eq_ignore_ascii_case("true"))
-        })
-    }
-
-    /// Where the installer puts each part of a wheel.
-    pub fn scheme(&self) -> InstallScheme {
-        self.layout
-            .clone()
-            .unwrap_or_else(|| scheme_for(&self.interpreter))
-    }
-
-    /// Takes the lock that serializes den processes changing this environment (held in the
-    /// cache, keyed by the environment's prefix, so the environment itself gains no file), then
-    /// repairs whatever a killed den process left half-done there.
-    pub fn lock(&self, cache: &Cache) -> anyhow::Result<den_cache::LockGuard> {
-        let root = match &self.layout {
-            Some(scheme) => &scheme.purelib,
-            None => &self.interpreter.prefix,
-        };
-        let key = den_cache::safe_key(&root.to_string_lossy());
-        let guard = cache.lock(den_cache::CacheBucket::Environments, &key)?;
-        let report = den_install::recover(&self.site_packages())?;
-        for line in report.lines() {
-            tracing::warn!("{line}");
-        }
-        Ok(guard)
-    }
-}
-
-/// The install scheme of an interpreter: its sysconfig paths, with headers under
-/// `<prefix>/include/site/pythonX.Y` in a virtual environment as pip does.
-pub fn scheme_for(interpreter: &Interpreter) -> InstallScheme {
-    let paths = &interpreter.paths;
-    let headers = if interpreter.is_virtualenv() {
-        den_venv::headers_dir(&interpreter.prefix, interpreter.major_minor)
-    } else {
-        paths.include.clone()
-    };
-    install_scheme(paths, headers)
-}
-
-/// An install scheme from sysconfig paths, with C headers going to `headers`.
-pub fn install_scheme(paths: &SysconfigPaths, headers: PathBuf) -> InstallScheme {
-    InstallScheme {
-        purelib: paths.purelib.clone(),
-        platlib: paths.platlib.clone(),
-        scripts: paths.scripts.clone(),
-        data: paths.data.clone(),
-        headers,
-    }
-}
-
-/// What a command does with its target: reading (freeze, list, show) works on any interpreter,
-/// changing (install, uninstall) a base interpreter needs `--system`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// The command only reads installed distributions.
-    Read,
-    /// The command installs or removes distributions.
-    Change,
-}
-
-/// Finds the target environment for a pip command.
+/// Finds the target environment for a pip command: `--python` (an environment directory or an
+/// interpreter request), else `$VIRTUAL_ENV`, else `.venv` in the current directory or a
+/// parent ([`PythonEnvironment::find`]).
 ///
-/// Errors: nothing found (says where den looked), the interpreter cannot be queried, or `access`
-/// is [`Access::Change`] and it is not a virtual environment and `--system` was not given.
+/// Errors: the current directory cannot be read, nothing found (says where den looked), the
+/// interpreter cannot be queried, or `access` is [`Access::Change`] and it is not a virtual
+/// environment and `--system` was not given.
 pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<Target> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let interpreter = match &args.python {
-        Some(python) => from_python_arg(python, &cwd, cache)?,
-        None => {
-            let root = std::env::var_os("VIRTUAL_ENV")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-                .or_else(|| find_dot_venv(&cwd));
-            let Some(root) = root else {
-                bail!(
-                    "no virtual environment found: $VIRTUAL_ENV is not set and there is no .venv \
-                     in {} or its parents. Create one with `den venv`, activate one, or pass \
-                     --python <environment or interpreter> (add --system to use a base interpreter)",
-                    cwd.display()
-                );
-            };
-            from_env_dir(&root, cache)?
-        }
+    let virtual_env = std::env::var_os("VIRTUAL_ENV").map(PathBuf::from);
+    let request = EnvironmentRequest {
+        python: args.python.as_deref(),
+        system: args.system,
+        access,
+        cwd: &cwd,
+        virtual_env: virtual_env.as_deref(),
     };
-    if access == Access::Change && !interpreter.is_virtualenv() && !args.system {
-        bail!(
-            "{} is not a virtual environment (it is the base interpreter at prefix {}). Installing \
-             into it can break tools that depend on it. Create an environment with `den venv` and \
-             pass --python <env>, or add --system if you really mean it",
-            interpreter.executable.display(),
-            interpreter.prefix.display()
-        );
-    }
-    Ok(Target {
-        interpreter,
-        layout: None,
-    })
-}
-
-fn from_python_arg(python: &str, cwd: &Path, cache: &Cache) -> anyhow::Result<Interpreter> {
-    let as_path = cwd.join(python);
-    if as_path.join("pyvenv.cfg").is_file() {
-        return from_env_dir(&as_path, cache);
-    }
-    let request = PythonRequest::from_str(python)
-        .with_context(|| format!("invalid --python value `{python}`"))?;
-    Ok(den_python::find_interpreter(Some(&request), cwd, cache)?)
-}
-
-fn from_env_dir(root: &Path, cache: &Cache) -> anyhow::Result<Interpreter> {
-    if !root.join("pyvenv.cfg").is_file() {
-        bail!(
-            "{} is not a virtual environment (it has no pyvenv.cfg). Create one there with \
-             `den venv {}`",
-            root.display(),
-            root.display()
-        );
-    }
-    let python = ["bin/python", "bin/python3", "Scripts/python.exe"]
-        .iter()
-        .map(|p| root.join(p))
-        .find(|p| p.exists())
-        .with_context(|| {
-            format!(
-                "the virtual environment at {} has no bin/python; recreate it with `den venv --clear {}`",
-                root.display(),
-                root.display()
-            )
-        })?;
-    Ok(Interpreter::query(&python, cache)?)
-}
-
-/// The nearest `.venv` containing a pyvenv.cfg, from `start` upward.
-fn find_dot_venv(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|dir| dir.join(".venv"))
-        .find(|candidate| candidate.join("pyvenv.cfg").is_file())
+    Ok(PythonEnvironment::find(&request, cache)?)
 }

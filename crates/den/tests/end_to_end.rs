@@ -438,3 +438,47 @@ fn freeze_orders_names_like_pip() {
     assert_eq!(world.den_ok(&["pip", "freeze", "-p", env_arg]), pip_freeze);
     assert!(pip_freeze.starts_with("jup==1.0\n"), "{pip_freeze}");
 }
+
+/// Debian's system Python keeps its packages in `/usr/lib/python3/dist-packages` (and
+/// `/usr/local/lib/python3.X/dist-packages`), not in its sysconfig purelib: `den pip list`
+/// on it shows them, as pip does. Skips with a note on a machine without a Debian-style
+/// `/usr/bin/python3` (until den-test-support's missing-tool mechanism lands).
+#[test]
+fn lists_debian_dist_packages_of_the_system_python() {
+    let python = std::path::Path::new("/usr/bin/python3");
+    let dist_packages = std::path::Path::new("/usr/lib/python3/dist-packages");
+    let names: Vec<String> = std::fs::read_dir(dist_packages)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let file_name = entry.file_name().into_string().ok()?;
+            let stem = file_name
+                .strip_suffix(".dist-info")
+                .or_else(|| file_name.strip_suffix(".egg-info"))?;
+            Some(stem.split('-').next()?.to_lowercase().replace('_', "-"))
+        })
+        .collect();
+    if !python.is_file() || names.is_empty() {
+        eprintln!("skipped: no Debian system Python with packages in {dist_packages:?}");
+        return;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let args = ["pip", "list", "--system", "--python", "/usr/bin/python3"];
+    let out = common::den_command(cache.path(), "http://127.0.0.1:9/simple")
+        .args(args)
+        .output()
+        .unwrap();
+    let listed = common::success_stdout(&args, out).to_lowercase();
+    let listed: Vec<String> = listed
+        .lines()
+        .skip(2)
+        .filter_map(|line| Some(line.split_whitespace().next()?.replace('_', "-")))
+        .collect();
+    for name in &names {
+        assert!(
+            listed.contains(name),
+            "{name} (in {dist_packages:?}) missing from den pip list: {listed:?}"
+        );
+    }
+}

@@ -242,7 +242,7 @@ impl Ctx<'_> {
             }
             if !options.install.is_empty() || !options.requirement_files.is_empty() {
                 self.install(
-                    &Target::new_env(&created.interpreter, &created.env),
+                    &Target::from_created(&created.interpreter, &created.env),
                     options,
                     &cache,
                 )?;
@@ -475,7 +475,7 @@ impl Ctx<'_> {
         let installed = den_install::installed_distributions(&[site])?;
         let packages: Vec<den_dist::PackageName> = installed
             .iter()
-            .filter(|d| !crate::ops::SEED_PACKAGES.contains(&d.name.as_ref()))
+            .filter(|d| !den_venv::SEED_PACKAGES.contains(&d.name.as_ref()))
             .map(|d| d.name.clone())
             .collect();
         if packages.is_empty() {

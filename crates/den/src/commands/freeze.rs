@@ -14,10 +14,11 @@ pub fn run(args: &FreezeArgs, cache: &Cache, printer: &Printer) -> anyhow::Resul
     let target = target::find(&args.target, cache, target::Access::Read)?;
     let mut dists = target.visible_distributions()?;
     // pip hides itself, and before Python 3.12 also the build tools ensurepip/virtualenv seed.
-    let mut hidden = vec!["pip"];
-    if target.interpreter.major_minor < (3, 12) {
-        hidden.extend(["setuptools", "wheel", "distribute"]);
-    }
+    let hidden: &[&str] = if target.interpreter.major_minor < (3, 12) {
+        &[den_venv::SEED_PACKAGES.as_slice(), &["distribute"]].concat()
+    } else {
+        &["pip"]
+    };
     if !args.all {
         dists.retain(|d| !hidden.contains(&d.name.as_ref()));
     }

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use anyhow::Context;
+use den_venv::quote::{fish, posix};
 use den_workon::hooks::{RunHook, run_hook};
 use den_workon::shell::{Shell, init_script};
 
@@ -93,7 +94,7 @@ fn with_integration(
                 &format!(
                     "[ -f ~/.bashrc ] && . ~/.bashrc\n{}\n{script}\nworkon {} || exit $?\n",
                     default_executable_posix(&exe),
-                    quote_posix(name)
+                    posix(name)
                 ),
             )?;
             command.arg("--rcfile").arg(rc).arg("-i");
@@ -104,14 +105,14 @@ fn with_integration(
             let user_dir = std::env::var_os("ZDOTDIR")
                 .or_else(|| std::env::var_os("HOME"))
                 .unwrap_or_default();
-            let user_dir = quote_posix(&user_dir.to_string_lossy());
+            let user_dir = posix(&user_dir.to_string_lossy());
             write(
                 scratch,
                 ".zshrc",
                 &format!(
                     "ZDOTDIR={user_dir}\n[ -f \"$ZDOTDIR/.zshrc\" ] && . \"$ZDOTDIR/.zshrc\"\n{}\n{script}\nworkon {} || exit $?\n",
                     default_executable_posix(&exe),
-                    quote_posix(name)
+                    posix(name)
                 ),
             )?;
             command.env("ZDOTDIR", scratch).arg("-i");
@@ -122,14 +123,14 @@ fn with_integration(
                 "den.fish",
                 &format!(
                     "set -q DEN_EXECUTABLE; or set -g DEN_EXECUTABLE {}\n{script}",
-                    quote_fish(&exe)
+                    fish(&exe)
                 ),
             )?;
             // `exit` in a sourced file only ends the file, so it is in the -C command itself.
             command.arg("-C").arg(format!(
                 "source {}; and workon {}; or exit $status",
-                quote_fish(&file.to_string_lossy()),
-                quote_fish(name)
+                fish(&file.to_string_lossy()),
+                fish(name)
             ));
         }
     }
@@ -162,18 +163,8 @@ fn plain(shell: &Path, root: &Path) -> Command {
 fn default_executable_posix(exe: &str) -> String {
     format!(
         "[ -n \"${{DEN_EXECUTABLE-}}\" ] || DEN_EXECUTABLE={}",
-        quote_posix(exe)
+        posix(exe)
     )
-}
-
-/// `text` as one single-quoted word for POSIX shells.
-fn quote_posix(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
-
-/// `text` as one single-quoted word for fish (where `\` and `'` are escaped inside quotes).
-fn quote_fish(text: &str) -> String {
-    format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'"))
 }
 
 /// Writes the startup file `name` into the private directory `dir`; returns its path.
@@ -181,15 +172,4 @@ fn write(dir: &Path, name: &str, text: &str) -> anyhow::Result<PathBuf> {
     let path = dir.join(name);
     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_words_for_posix_shells_and_fish() {
-        assert_eq!(quote_posix("a b'c"), r"'a b'\''c'");
-        assert_eq!(quote_fish(r"a b'c\d"), r"'a b\'c\\d'");
-    }
 }

@@ -27,9 +27,6 @@ use crate::interrupt::{self, CriticalSection};
 use crate::printer::Printer;
 use crate::target::Target;
 
-/// Distributions an exact install (`den pip sync`) and `den env wipe` leave alone unless the
-/// requirements list them: the tools that manage the environment.
-pub const SEED_PACKAGES: [&str; 3] = ["pip", "setuptools", "wheel"];
 
 /// Whether an install also removes what its requirements do not list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -40,7 +37,7 @@ pub enum Exactness {
     Additive,
     /// pip-sync: the requirements are the whole environment (dependencies are not resolved:
     /// they are meant to be complete, as `den pip compile` writes them); every other
-    /// distribution is uninstalled, except [`SEED_PACKAGES`].
+    /// distribution is uninstalled, except [`den_venv::SEED_PACKAGES`].
     Exact,
 }
 
@@ -166,7 +163,7 @@ pub fn install(
         installed
             .iter()
             .filter(|dist| !wanted.contains(&dist.name))
-            .filter(|dist| !SEED_PACKAGES.contains(&dist.name.as_ref()))
+            .filter(|dist| !den_venv::SEED_PACKAGES.contains(&dist.name.as_ref()))
             .collect()
     } else {
         Vec::new()

@@ -11,5 +11,5 @@ pub mod settings;
 pub mod uninstall;
 
 pub use compile::{CompileSettings, compile};
-pub use install::{Exactness, InstallSettings, SEED_PACKAGES, install};
+pub use install::{Exactness, InstallSettings, install};
 pub use uninstall::uninstall;
