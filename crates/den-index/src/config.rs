@@ -142,7 +142,9 @@ struct PipConfigFile {
 
 impl PipConfigFile {
     /// Reads an INI file as pip's `configparser` does: `[section]` headers, `key = value` or
-    /// `key: value`, indented continuation lines, `#`/`;` comment lines.
+    /// `key: value`, indented continuation lines, `#`/`;` comment lines. Kept by hand rather
+    /// than the `configparser` or `rust-ini` crates: neither reports the line of a value, and
+    /// every config error here names `file:line`.
     fn read(path: &Path) -> Result<Option<Self>, IndexError> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
@@ -560,6 +562,41 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("PIP_TIMEOUT: `timeout` must be"), "{err}");
+    }
+
+    #[test]
+    fn reads_a_real_pip_conf() {
+        // A pip.conf as pip's documentation and company setups write them: tab- and
+        // space-indented continuation lines, `key: value`, `_` in keys, comments, blank
+        // lines, an `[install]` section overriding `[global]`.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pip.conf");
+        std::fs::write(
+            &file,
+            "# written by the mirror setup\n[global]\ntimeout = 60\n\
+             index-url = https://pypi.mirror.example/simple\nextra-index-url =\n\
+             \thttps://one.example/simple\n\thttps://two.example/simple\n\n\
+             trusted_host = one.example\n               two.example\n\n\
+             [install]\n; local wheels first\nfind-links:\n    /opt/wheels\ntimeout: 90\n",
+        )
+        .unwrap();
+        let config = IndexConfig::from_sources(None, &[], &sources(&[], &[&file])).unwrap();
+        assert_eq!(
+            config.index_url.to_string(),
+            "https://pypi.mirror.example/simple/"
+        );
+        let extras: Vec<String> = config
+            .extra_index_urls
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            extras,
+            ["https://one.example/simple/", "https://two.example/simple/"]
+        );
+        assert_eq!(config.trusted_hosts, ["one.example", "two.example"]);
+        assert_eq!(config.find_links, ["/opt/wheels"]);
+        assert_eq!(config.timeout, Duration::from_secs(90));
     }
 
     #[test]

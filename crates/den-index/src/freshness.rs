@@ -84,40 +84,13 @@ pub(crate) fn is_fresh(generated: u64, lifetime: u64, now: u64) -> bool {
     now.checked_sub(generated).is_some_and(|age| age < lifetime)
 }
 
-/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110 §5.6.7) into Unix
-/// seconds. The obsolete RFC 850 and asctime forms are not accepted (`None`), which for
-/// `Expires` means "already expired": a safe reading.
+/// Parses an HTTP date (RFC 9110 §5.6.7: the IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`
+/// and, as recipients must, the obsolete RFC 850 and asctime forms; the `httpdate` crate) into
+/// Unix seconds. `None` for anything else, including a weekday that does not match the date,
+/// which for `Expires` means "already expired": a safe reading.
 pub(crate) fn parse_http_date(text: &str) -> Option<u64> {
-    let mut parts = text.split_whitespace();
-    let _weekday = parts.next()?.strip_suffix(',')?;
-    let day: u64 = parts.next()?.parse().ok()?;
-    let month = parts.next()?;
-    let year: u64 = parts.next()?.parse().ok()?;
-    let mut clock = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
-    let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next()??);
-    if parts.next()? != "GMT" || parts.next().is_some() || clock.next().is_some() {
-        return None;
-    }
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
-    if !(1..=31).contains(&day) || year < 1970 || hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    // Days from the civil date (proleptic Gregorian), counting March as the first month so
-    // the leap day falls at the end of the year.
-    let (y, m) = if month <= 2 {
-        (year - 1, month + 9)
-    } else {
-        (year, month - 3)
-    };
-    let era = y / 400;
-    let year_of_era = y % 400;
-    let day_of_year = (153 * m + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = (era * 146_097 + day_of_era).checked_sub(719_468)?;
-    Some(days * 86_400 + hour * 3600 + minute * 60 + second)
+    let time = httpdate::parse_http_date(text.trim()).ok()?;
+    Some(time.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs())
 }
 
 #[cfg(test)]
@@ -144,11 +117,27 @@ mod tests {
             Some(1_709_164_800)
         );
         assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        // The obsolete forms RFC 9110 §5.6.7 has recipients accept (pip's cache reads them
+        // with `email.utils.parsedate_tz`).
+        assert_eq!(
+            parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_http_date("Sun Nov  6 08:49:37 1994"),
+            Some(784_111_777)
+        );
+        // As a real server sends it (PyPI's CDN, `Expires` and `Date`).
+        assert_eq!(
+            parse_http_date("Sat, 05 Dec 2026 09:10:42 GMT"),
+            Some(1_796_461_842)
+        );
         for bad in [
             "0",
             "",
-            "Sunday, 06-Nov-94 08:49:37 GMT",
             "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Mon, 06 Nov 1994 08:49:37 GMT",
+            "Thu, 06 Nov 1969 08:49:37 GMT",
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
         }

@@ -28,7 +28,9 @@ impl std::fmt::Debug for Netrc {
 
 impl Netrc {
     /// Parses netrc text. Tokens are whitespace-separated; `macdef` bodies (up to a blank line)
-    /// are skipped; unknown tokens are ignored, as curl does.
+    /// are skipped; unknown tokens are ignored, as curl does. Kept by hand: the netrc crates
+    /// (`netrc` 0.4, `rust-netrc` 0.1) are small single-author releases, not better kept than
+    /// these lines.
     pub fn parse(text: &str) -> Self {
         let mut entries = Vec::new();
         let mut current: Option<(Option<String>, Option<String>, Option<String>)> = None;

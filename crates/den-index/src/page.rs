@@ -291,6 +291,8 @@ impl Tag<'_> {
 
 /// Scans `html` for start tags. Handles quoted (`"`/`'`) and unquoted attribute values,
 /// valueless attributes, comments, and `>` inside quotes; text content is not interpreted.
+/// Kept by hand rather than the `tl` crate: on PyPI's real pages `tl` was no faster (numpy's
+/// 1.4 MB page) or 11% slower (boto3's 1.2 MB page).
 fn scan_tags(html: &str) -> Vec<Tag<'_>> {
     let bytes = html.as_bytes();
     let mut tags = Vec::new();
@@ -477,6 +479,45 @@ mod tests {
         );
         assert_eq!(files[2].yanked.as_deref(), Some("bad & broken"));
         assert!(!files[2].core_metadata);
+    }
+
+    #[test]
+    fn parses_a_real_pypi_page() {
+        // PyPI's PEP 503 page of `packaging`: `&gt;` in data-requires-python, yanked files
+        // with a reason.
+        let html = include_str!("../tests/fixtures/simple-packaging.html");
+        let page = Url::parse("https://pypi.org/simple/packaging/").unwrap();
+        let name = PackageName::from_str("packaging").unwrap();
+        let files = parse_project_page(html, false, &page, &name, &index()).unwrap();
+        assert_eq!(files.len(), html.matches("<a ").count());
+        let yanked: Vec<&str> = files
+            .iter()
+            .filter(|f| f.yanked.is_some())
+            .map(|f| f.raw_filename.as_str())
+            .collect();
+        assert_eq!(
+            yanked,
+            [
+                "packaging-20.6-py2.py3-none-any.whl",
+                "packaging-20.6.tar.gz"
+            ]
+        );
+        let reason = files.iter().find_map(|f| f.yanked.as_deref());
+        assert_eq!(
+            reason,
+            Some("Incorrect git commit was used for cutting release")
+        );
+        let wheel = files
+            .iter()
+            .find(|f| f.raw_filename == "packaging-20.6-py2.py3-none-any.whl")
+            .unwrap();
+        assert_eq!(
+            wheel.requires_python.as_ref().unwrap().to_string(),
+            ">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*"
+        );
+        assert_eq!(wheel.hashes.len(), 1);
+        assert_eq!(wheel.url.host_str(), Some("files.pythonhosted.org"));
+        assert!(wheel.url.fragment().is_none());
     }
 
     #[test]

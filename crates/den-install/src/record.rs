@@ -96,40 +96,67 @@ impl RecordHasher {
     }
 }
 
-/// Parses RECORD text; `path` is only used in error messages.
+/// Parses RECORD text with the `csv` crate, which reads it as Python's `csv` module (pip's
+/// reader) does: quoted fields, `""` for a literal quote, quoted fields spanning lines, `\r\n`
+/// or `\n` row ends; `path` is only used in error messages.
 ///
 /// Rows need one to three fields (`path[,hash[,size]]`); blank lines are skipped.
 ///
-/// Errors: [`InstallError::Record`] naming the line of an unterminated quote, an empty path,
-/// a size that is not a number, or more than three fields.
+/// Errors: [`InstallError::Record`] naming the line of an unterminated quote (which Python's
+/// non-strict reader would take as ending the file; den refuses a RECORD cut off mid-row),
+/// an empty path, a size that is not a number, or more than three fields.
 pub fn parse_record(text: &str, path: &Path) -> Result<Vec<RecordEntry>, InstallError> {
     let error = |line: usize, reason: String| InstallError::Record {
         path: path.to_path_buf(),
         line,
         reason,
     };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    // The reader's own line count is off after `\r\n` row ends (its positions point at the
+    // `\n` after the `\r` it took as the end of the previous row); count `\n` up to each
+    // row's first byte instead (incrementally: rows come in order).
+    let (mut line, mut counted) = (1, 0);
     let mut entries = Vec::new();
-    for (line, fields) in parse_csv(text).map_err(|line| {
-        error(
-            line,
-            "unterminated quoted field; RECORD must be CSV".to_string(),
-        )
-    })? {
-        if fields.len() == 1 && fields[0].is_empty() {
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = reader.read_record(&mut record).map_err(|e| {
+            let line = e.position().map_or(line, |p| p.line() as usize);
+            error(line, format!("not valid CSV: {e}"))
+        })?;
+        if !more {
+            break;
+        }
+        let mut start = record.position().map_or(counted, |p| p.byte() as usize);
+        while text
+            .as_bytes()
+            .get(start)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            start += 1;
+        }
+        line += text.as_bytes()[counted..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted = start;
+        if record.len() == 1 && record[0].is_empty() {
             continue;
         }
-        if fields.len() > 3 {
+        if record.len() > 3 {
             return Err(error(
                 line,
-                format!("expected `path,hash,size`, found {} fields", fields.len()),
+                format!("expected `path,hash,size`, found {} fields", record.len()),
             ));
         }
-        let mut fields = fields.into_iter();
+        let mut fields = record.iter();
         let file = fields.next().unwrap_or_default();
         if file.is_empty() {
             return Err(error(line, "empty path".to_string()));
         }
-        let hash = fields.next().filter(|h| !h.is_empty());
+        let hash = fields.next().filter(|h| !h.is_empty()).map(str::to_string);
         let size = match fields.next().filter(|s| !s.is_empty()) {
             None => None,
             Some(size) => Some(
@@ -139,60 +166,36 @@ pub fn parse_record(text: &str, path: &Path) -> Result<Vec<RecordEntry>, Install
             ),
         };
         entries.push(RecordEntry {
-            path: file,
+            path: file.to_string(),
             hash,
             size,
         });
     }
+    if ends_inside_quotes(text.as_bytes()) {
+        return Err(error(
+            line,
+            "unterminated quoted field; RECORD must be CSV".to_string(),
+        ));
+    }
     Ok(entries)
 }
 
-/// Splits CSV text into rows of fields with their 1-based starting line numbers (RFC 4180:
-/// fields may be quoted, `""` is a literal quote, quoted fields may span lines). On an
-/// unterminated quote returns the line where the field started.
-fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, usize> {
-    let mut rows = Vec::new();
-    let mut chars = text.chars().peekable();
-    let mut line = 1;
-    while chars.peek().is_some() {
-        let row_line = line;
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        loop {
-            match chars.next() {
-                None => break,
-                Some('"') if field.is_empty() => {
-                    let quote_line = line;
-                    loop {
-                        match chars.next() {
-                            None => return Err(quote_line),
-                            Some('"') if chars.peek() == Some(&'"') => {
-                                chars.next();
-                                field.push('"');
-                            }
-                            Some('"') => break,
-                            Some(c) => {
-                                if c == '\n' {
-                                    line += 1;
-                                }
-                                field.push(c);
-                            }
-                        }
-                    }
-                }
-                Some(',') => fields.push(std::mem::take(&mut field)),
-                Some('\r') if chars.peek() == Some(&'\n') => {}
-                Some('\n') => {
-                    line += 1;
-                    break;
-                }
-                Some(c) => field.push(c),
-            }
-        }
-        fields.push(field);
-        rows.push((row_line, fields));
+/// Whether CSV `text` ends inside a quoted field. The `csv` reader closes such a field at the
+/// end of input without saying so; this runs `text` through the same grammar (`csv_core`)
+/// without ending the input, then feeds `,\n`: outside quotes that completes a row, inside
+/// quotes it is swallowed into the open field.
+fn ends_inside_quotes(text: &[u8]) -> bool {
+    use csv_core::ReadRecordResult;
+    let mut reader = csv_core::Reader::new();
+    // Field bytes and ends are not needed: a full buffer is simply reused.
+    let (mut output, mut ends) = ([0; 1024], [0; 16]);
+    let mut input = text;
+    while !input.is_empty() {
+        let (_, read, _, _) = reader.read_record(input, &mut output, &mut ends);
+        input = &input[read..];
     }
-    Ok(rows)
+    let (probe, _, _, _) = reader.read_record(b",\n", &mut output, &mut ends);
+    matches!(probe, ReadRecordResult::InputEmpty)
 }
 
 /// Serializes entries as RECORD text: one `path,hash,size` row per entry, `\n`-terminated,
@@ -264,12 +267,53 @@ mod tests {
     }
 
     #[test]
-    fn hasher_matches_record_hash() {
-        let mut hasher = RecordHasher::for_expected(Some("sha256=whatever")).unwrap();
-        hasher.update(b"ab");
-        hasher.update(b"c");
-        hasher.finish();
-        assert_eq!(hasher.encoded(), den_dist::record_hash(b"abc"));
-        assert!(RecordHasher::for_expected(Some("md5=x")).is_err());
+    fn reads_records_as_pythons_csv_module_does() {
+        // Shapes pip's csv writer produces (quoted commas, doubled quotes, a quoted newline)
+        // and ones Python's reader tolerates (a quote inside an unquoted field, text after a
+        // closing quote), with `\r\n` row ends as written on Windows.
+        let text = "\"pkg/a,b.py\",sha256=abc,3\r\n\"say \"\"hi\"\".txt\",,\r\n\
+            \"two\nlines.txt\",,\r\nab\"c,,\r\n\"q\"z,,1\r\n";
+        let entries = parse_record(text, Path::new("R")).unwrap();
+        let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "pkg/a,b.py",
+                "say \"hi\".txt",
+                "two\nlines.txt",
+                "ab\"c",
+                "qz"
+            ]
+        );
+        assert_eq!(entries[4].size, Some(1));
+        // Line numbers count the quoted newline and `\r\n` ends.
+        let err = parse_record(&format!("{text}x,,nope\r\n"), Path::new("R")).unwrap_err();
+        assert!(err.to_string().contains("line 7"), "{err}");
+        // A closed quote at the very end is fine; an open one is not, even when empty.
+        assert_eq!(
+            parse_record("a,\"\"", Path::new("R")).unwrap()[0].hash,
+            None
+        );
+        assert!(parse_record("a,\"", Path::new("R")).is_err());
+        assert!(parse_record("\"a\"\"", Path::new("R")).is_err());
+    }
+
+    #[test]
+    fn reads_a_real_record() {
+        // As pip wrote it (`\r\n` row ends): scripts outside site-packages, a `.pyc` without hash and size,
+        // the RECORD's own row empty.
+        let text = include_str!("../tests/fixtures/RECORD.jsonpatch-1.33");
+        let entries = parse_record(text, Path::new("RECORD")).unwrap();
+        assert_eq!(entries.len(), 11);
+        assert_eq!(entries[0].path, "../../../bin/jsondiff");
+        assert_eq!(
+            entries[0].hash.as_deref(),
+            Some("sha256=z7fqg93Ak87YOQDL66v8SkvzNVtne4PLQ7gvfMf1yT0")
+        );
+        assert_eq!(entries[0].size, Some(1220));
+        assert_eq!(entries[2].path, "__pycache__/jsonpatch.cpython-311.pyc");
+        assert_eq!((entries[7].hash.as_deref(), entries[7].size), (None, None));
+        // pip's csv writer ends rows with `\r\n`; den writes `\n`.
+        assert_eq!(write_record(&entries), text.replace("\r\n", "\n"));
     }
 }

@@ -41,7 +41,9 @@ impl ScriptEntryPoint {
 /// Reads the `[console_scripts]` and `[gui_scripts]` sections of an `entry_points.txt` (INI:
 /// `[section]` headers, `name = module:attr [extras]` lines, `#`/`;` comments). Extras are
 /// ignored. `path` is used in error messages. POSIX has no console/GUI split, so both
-/// groups produce the same kind of launcher.
+/// groups produce the same kind of launcher. Kept by hand rather than an INI crate: pip reads
+/// this file with `importlib.metadata`'s line parser, not `configparser` (no `key: value`, no
+/// continuation lines, script names keep their case), which these few lines follow.
 ///
 /// Errors: [`InstallError::EntryPoint`] naming the line when a script entry has no `=`, no
 /// `:attr`, a module or attribute that is not a dotted Python identifier, or a name that is
@@ -213,6 +215,19 @@ mod tests {
         assert!(launcher.starts_with("#!/env/bin/python\n"));
         assert!(launcher.contains("from pkg.gui import App\n"));
         assert!(launcher.contains("sys.exit(App.run())"));
+    }
+
+    #[test]
+    fn reads_a_real_entry_points_file() {
+        // IPython's: the same names in `[console_scripts]` and `[pygments.lexers]`.
+        let text = include_str!("../tests/fixtures/entry_points.ipython-8.12.3.txt");
+        let scripts = parse_script_entry_points(text, Path::new("entry_points.txt")).unwrap();
+        let expected = |name: &str| ScriptEntryPoint {
+            name: name.to_string(),
+            module: "IPython".to_string(),
+            attr: "start_ipython".to_string(),
+        };
+        assert_eq!(scripts, [expected("ipython"), expected("ipython3")]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use den_cache::{Cache, CacheBucket};
 use den_dist::{HashAlgorithm, Hasher, PackageName, Version, WheelFilename};
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 use crate::InstallError;
 use crate::error::io_err;
@@ -299,25 +300,21 @@ fn extract_verified(
         .min(count.div_ceil(MEMBERS_PER_WORKER))
         .max(1);
     let chunk = count.div_ceil(workers).max(1);
-    let results: Vec<Result<Vec<String>, InstallError>> = std::thread::scope(|scope| {
-        let job = &job;
-        let mut first = Some(archive);
-        let handles: Vec<_> = (0..workers)
-            .map(|worker| {
-                let archive = first.take();
-                let range = worker * chunk..((worker + 1) * chunk).min(count);
-                scope.spawn(move || job.run(archive, range))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
+    // The first worker reuses the archive already open; the others open their own. Workers
+    // run on rayon's pool, shared by every wheel being unpacked at once.
+    let mut first = Some(archive);
+    let work: Vec<_> = (0..workers)
+        .map(|worker| {
+            (
+                first.take(),
+                worker * chunk..((worker + 1) * chunk).min(count),
+            )
+        })
+        .collect();
+    let results: Vec<Result<Vec<String>, InstallError>> = work
+        .into_par_iter()
+        .map(|(archive, range)| job.run(archive, range))
+        .collect();
     let mut seen = HashSet::new();
     for result in results {
         for name in result? {
