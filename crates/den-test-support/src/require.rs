@@ -27,6 +27,7 @@ pub fn require_all() -> bool {
 /// # Panics
 ///
 /// With the same message when `found` is `None` and `DEN_TEST_REQUIRE_ALL=1`.
+#[track_caller]
 pub fn require<T>(found: Option<T>, tool: &str, unchecked: &str) -> Option<T> {
     if found.is_none() {
         let message = format!("MISSING TOOL {tool}: NOT CHECKED: {unchecked}");
@@ -48,6 +49,7 @@ pub fn require<T>(found: Option<T>, tool: &str, unchecked: &str) -> Option<T> {
 /// # Panics
 ///
 /// As [`require`].
+#[track_caller]
 pub fn require_program(name: &str, unchecked: &str) -> Option<PathBuf> {
     require(
         find_program(name),
