@@ -9,7 +9,8 @@ use common::{Setup, hooks_run, zip_names};
 use den_build::{BuildError, SourceTree};
 use den_cache::CacheBucket;
 use den_test_support::{
-    SdistBackend, SdistBuilder, WheelBuilder, setuptools_wheel, wheel_package_wheel,
+    SdistBackend, SdistBuilder, WheelBuilder, pyenv_python, require, setuptools_wheel,
+    wheel_package_wheel,
 };
 
 /// The build environments in the Builds bucket (directories not starting with `.`).
@@ -282,12 +283,14 @@ async fn without_isolation_hooks_run_in_the_target_interpreter() {
 }
 
 /// Sets up an index serving the setuptools (and, for setuptools < 70.1, `wheel`) wheels found
-/// on this machine; `None` (and the test is skipped) when there are none.
+/// on this machine; `None` (reported, a failure under `DEN_TEST_REQUIRE_ALL=1`) when there
+/// are none.
 fn setuptools_index(setup: &Setup) -> Option<()> {
-    let Some(setuptools) = setuptools_wheel() else {
-        eprintln!("skipped: no setuptools wheel on this machine");
-        return None;
-    };
+    let setuptools = require(
+        setuptools_wheel(),
+        "a setuptools wheel (ensurepip's, bundled with CPython up to 3.11)",
+        "setuptools building in an isolated environment",
+    )?;
     setup.index.add_wheel(&setuptools);
     if let Some(wheel) = wheel_package_wheel() {
         setup.index.add_wheel(&wheel);
@@ -332,8 +335,13 @@ async fn setuptools_without_isolation_uses_the_interpreter_s_own_setuptools() {
     let has_setuptools = std::fs::read_dir("/usr/lib/python3/dist-packages")
         .map(|mut d| d.any(|e| e.unwrap().file_name() == "setuptools"))
         .unwrap_or(false);
-    if !python.exists() || !has_setuptools {
-        eprintln!("skipped: no system python3 with setuptools");
+    if require(
+        (python.exists() && has_setuptools).then_some(()),
+        "/usr/bin/python3 with setuptools in /usr/lib/python3/dist-packages (python3-setuptools)",
+        "building without isolation with the interpreter's own setuptools",
+    )
+    .is_none()
+    {
         return;
     }
     let setup = Setup::with_python(python);
@@ -363,14 +371,11 @@ async fn concurrent_builds_of_one_sdist_build_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_hook_runner_works_on_python_3_7() {
-    let python = common::python_candidates()[0]
-        .parent()
-        .and_then(|bin| bin.parent())
-        .and_then(|version| version.parent())
-        .map(|versions| versions.join("3.7.16/bin/python3"))
-        .filter(|p| p.exists());
-    let Some(python) = python else {
-        eprintln!("skipped: no Python 3.7 on this machine");
+    let Some(python) = require(
+        pyenv_python("3.7"),
+        "pyenv's CPython 3.7",
+        "the PEP 517 hook runner on Python 3.7",
+    ) else {
         return;
     };
     // den makes no virtual environments for 3.7, so the hooks run in it directly.

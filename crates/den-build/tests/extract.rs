@@ -37,7 +37,7 @@ fn link<'a>(name: &'a str, kind: EntryType, target: &'a str) -> Member<'a> {
 }
 
 /// Writes a `.tar.gz` with raw header names (the tar crate's checked setters refuse `..`).
-fn tar_gz(dir: &Path, members: &[Member]) -> std::path::PathBuf {
+fn tar_gz(dir: &Path, members: &[Member<'_>]) -> std::path::PathBuf {
     let mut builder = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::default()));
     for member in members {
         let mut header = Header::new_old();
@@ -61,7 +61,7 @@ fn tar_gz(dir: &Path, members: &[Member]) -> std::path::PathBuf {
 
 /// Extracts `members` into `<tmp>/deep/dest` and returns the error; checks nothing appeared
 /// outside `dest` (in `<tmp>/deep` or `<tmp>`).
-fn refused(members: &[Member]) -> BuildError {
+fn refused(members: &[Member<'_>]) -> BuildError {
     let tmp = tempfile::tempdir().unwrap();
     let archive = tar_gz(tmp.path(), members);
     let dest = tmp.path().join("deep").join("dest");

@@ -160,7 +160,7 @@ impl IndexClient {
     /// by URL and keeps its filename: `<bucket>/<safe_key(url without credentials)>/<filename>`,
     /// wheels (`.whl`) in the Wheels bucket, anything else in the Sdists bucket; a cached file
     /// is reused without a request when hashes pin it (re-downloaded if it fails them), else
-    /// while younger than [`crate::DEFAULT_FRESHNESS`] and not under [`CachePolicy::Refresh`].
+    /// while younger than [`crate::DEFAULT_FRESHNESS`] and not under [`crate::CachePolicy::Refresh`].
     ///
     /// Errors: [`IndexError::InvalidUrl`] for a URL without a filename or with another scheme
     /// than `http(s)`/`file`; otherwise as [`IndexClient::download`].

@@ -10,6 +10,7 @@ use den_index::{
     DEFAULT_FRESHNESS, IndexClient, IndexConfig, IndexError, IndexFile, IndexUrl, Netrc,
     ProjectFiles,
 };
+use den_test_support::http::refused_addr;
 use den_test_support::{TestIndex, WheelBuilder};
 
 fn config(url: &str) -> IndexConfig {
@@ -156,11 +157,7 @@ async fn retries_server_errors_then_fails() {
 
 #[tokio::test]
 async fn unreachable_index_is_a_clear_network_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = refused_addr().port();
     let url = format!("http://u:hunter2@127.0.0.1:{port}/simple/");
     let mut config = config(&url);
     config.retries = 0;

@@ -1,8 +1,6 @@
 //! HTTP caching, --refresh/--offline, find-links, --no-index, trusted hosts and TLS, direct URLs,
 //! cross-process locking and the warm path, against loopback servers and temporary directories.
 
-mod common;
-
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,6 +10,7 @@ use den_dist::{HashDigest, PackageName};
 use den_index::{
     CachePolicy, DEFAULT_FRESHNESS, FileOrigin, IndexClient, IndexConfig, IndexError, IndexUrl,
 };
+use den_test_support::http::{HttpServer, Response};
 use den_test_support::{TestIndex, WheelBuilder};
 use url::Url;
 
@@ -68,6 +67,7 @@ type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
 /// A loopback server answering every project page with one HTML page, `ETag: "v1"` (304 to
 /// a matching `If-None-Match`) and the caching headers set with [`Mini::set_headers`].
 struct Mini {
+    _server: HttpServer,
     url: String,
     seen: Seen,
     headers: Arc<Mutex<Vec<(String, String)>>>,
@@ -78,7 +78,7 @@ impl Mini {
         let seen: Seen = Arc::default();
         let headers: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
         let (log, extra) = (seen.clone(), headers.clone());
-        let base = common::serve(move |request| {
+        let server = HttpServer::start(move |request| {
             let if_none_match = request.header("if-none-match").map(str::to_string);
             let not_modified = if_none_match.as_deref() == Some("\"v1\"");
             log.lock()
@@ -90,19 +90,20 @@ impl Mini {
             ];
             headers.extend(extra.lock().unwrap().iter().cloned());
             let (status, body) = if not_modified {
-                ("304 Not Modified", Vec::new())
+                (304, Vec::new())
             } else {
                 let page = "<a href=\"/files/demo-1.0-py3-none-any.whl\">demo</a>";
-                ("200 OK", page.as_bytes().to_vec())
+                (200, page.as_bytes().to_vec())
             };
-            common::Response {
+            Response {
                 status,
                 headers,
                 body,
             }
         });
         Self {
-            url: format!("{base}/simple/"),
+            url: format!("{}/simple/", server.url()),
+            _server: server,
             seen,
             headers,
         }
@@ -662,11 +663,20 @@ async fn slow_downloads_time_out_with_advice() {
 
 #[tokio::test]
 async fn tls_trust_comes_from_trusted_hosts_or_the_ca_bundle() {
-    let base = common::serve_tls(|request| common::Response {
-        status: "200 OK",
-        headers: vec![("Content-Type".into(), "text/html".into())],
-        body: format!("<a href=\"/files/demo-1.0.tar.gz\">{}</a>", request.path).into_bytes(),
-    });
+    // The self-signed certificate of `tests/data` (for `127.0.0.1`, made for these tests only).
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let server = HttpServer::start_tls(
+        |request| {
+            Response::new(
+                200,
+                "text/html",
+                format!("<a href=\"/files/demo-1.0.tar.gz\">{}</a>", request.path),
+            )
+        },
+        &data.join("cert.pem"),
+        &data.join("key.pem"),
+    );
+    let base = server.url();
     let url = format!("{base}/simple/");
     let err = client_with(config(&url), &Cache::temporary().unwrap())
         .project_files(&name("demo"))
@@ -741,7 +751,7 @@ fn page(project: &str) -> String {
 async fn warm_listing_makes_no_requests() {
     let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = requests.clone();
-    let base = common::serve(move |request| {
+    let server = HttpServer::start(move |request| {
         counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         assert!(
             request
@@ -754,8 +764,8 @@ async fn warm_listing_makes_no_requests() {
             .rsplit('/')
             .next()
             .unwrap_or("");
-        common::Response {
-            status: "200 OK",
+        Response {
+            status: 200,
             headers: vec![
                 (
                     "Content-Type".into(),
@@ -767,7 +777,7 @@ async fn warm_listing_makes_no_requests() {
             body: page(project).into_bytes(),
         }
     });
-    let config = config(&format!("{base}/simple/"));
+    let config = config(&format!("{}/simple/", server.url()));
     let cache = Cache::temporary().unwrap();
     let names: Vec<PackageName> = (0..PROJECTS)
         .map(|i| name(&format!("project-{i}")))

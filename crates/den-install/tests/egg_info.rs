@@ -1,6 +1,6 @@
 //! Legacy setuptools `.egg-info` installs (`setup.py install` by old pip): uninstalled as
-//! pip uninstalls them, and replaced by a wheel install of the same project. Tests needing
-//! an interpreter skip (with a note on stderr) when none is found.
+//! pip uninstalls them, and replaced by a wheel install of the same project. A test whose
+//! interpreter is missing reports it, and fails under `DEN_TEST_REQUIRE_ALL=1`.
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -1,5 +1,6 @@
 //! End-to-end tests of den-install against real virtual environments and the real pip.
-//! Tests needing an interpreter skip (with a note on stderr) when none is found.
+//! A test whose interpreter is missing reports it (den-test-support's `require`), and fails
+//! under `DEN_TEST_REQUIRE_ALL=1`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -13,7 +14,7 @@ use den_install::{
     DistKind, InstallError, InstallOptions, InstallTarget, RecordEntry, find_installed,
     install_wheel, installed_distributions, uninstall, unpack_wheel, write_record,
 };
-use den_test_support::WheelBuilder;
+use den_test_support::{WheelBuilder, pyenv_versions, require};
 
 mod common;
 use common::{
@@ -564,14 +565,9 @@ fn large_wheel_installs_quickly() {
 /// The wheels bundled with the pyenv interpreters (`ensurepip/_bundled`): real-world wheels
 /// built by other tools.
 fn bundled_wheels() -> Vec<PathBuf> {
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    let Ok(versions) = fs::read_dir(home.join(".pyenv/versions")) else {
-        return Vec::new();
-    };
-    let mut wheels: Vec<PathBuf> = versions
-        .filter_map(|v| fs::read_dir(v.ok()?.path().join("lib")).ok())
+    let mut wheels: Vec<PathBuf> = pyenv_versions()
+        .into_iter()
+        .filter_map(|(_, prefix)| fs::read_dir(prefix.join("lib")).ok())
         .flatten()
         .filter_map(|lib| fs::read_dir(lib.ok()?.path().join("ensurepip/_bundled")).ok())
         .flatten()
@@ -585,10 +581,13 @@ fn bundled_wheels() -> Vec<PathBuf> {
 #[test]
 fn real_world_wheels_verify_and_pip_installed_by_den_works() {
     let wheels = bundled_wheels();
-    if wheels.is_empty() {
-        eprintln!("note: no ensurepip wheels found; skipping");
+    let Some(wheels) = require(
+        (!wheels.is_empty()).then_some(wheels),
+        "the wheels bundled with pyenv's Pythons (ensurepip/_bundled)",
+        "real-world wheels, and pip installed by den",
+    ) else {
         return;
-    }
+    };
     let cache = Cache::temporary().unwrap();
     for wheel in &wheels {
         unpack_wheel(&cache, wheel).unwrap_or_else(|e| panic!("{}: {e}", wheel.display()));
@@ -601,7 +600,11 @@ fn real_world_wheels_verify_and_pip_installed_by_den_works() {
         w.to_string_lossy()
             .contains(&format!("python{major}.{minor}/ensurepip/_bundled/pip-"))
     }) else {
-        eprintln!("note: no pip wheel bundled with Python {major}.{minor}; skipping");
+        require(
+            None::<()>,
+            &format!("a pip wheel bundled with a pyenv Python {major}.{minor}"),
+            "pip installed by den",
+        );
         return;
     };
     let before = snapshot(&venv.root);
@@ -836,7 +839,6 @@ fn killed_upgrade_into_an_existing_directory_is_rolled_back_exactly() {
 #[test]
 fn bytecode_is_compiled_recorded_and_rolled_back_at_every_step() {
     let Some(python) = common::base_python() else {
-        eprintln!("note: no Python interpreter found; skipping");
         return;
     };
     let (tmp, cache) = scratch();
@@ -884,11 +886,11 @@ fn bytecode_is_compiled_recorded_and_rolled_back_at_every_step() {
 fn killed_pip_upgrade_leaves_a_working_pip() {
     let wheels = bundled_wheels();
     let find = |name: &str| wheels.iter().find(|w| w.ends_with(name)).cloned();
-    let (Some(old), Some(new)) = (
-        find("pip-23.2.1-py3-none-any.whl"),
-        find("pip-24.2-py3-none-any.whl"),
+    let Some((old, new)) = require(
+        find("pip-23.2.1-py3-none-any.whl").zip(find("pip-24.2-py3-none-any.whl")),
+        "the pip 23.2.1 and 24.2 wheels bundled with pyenv's CPython 3.12.1 and 3.13.0",
+        "a killed pip upgrade leaving a working pip",
     ) else {
-        eprintln!("note: pip 23.2.1 and 24.2 wheels not both bundled; skipping");
         return;
     };
     let Some(venv) = Venv::create(false) else {

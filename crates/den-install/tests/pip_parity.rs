@@ -1,6 +1,6 @@
 //! den against the real pip: `direct_url.json` and `pip freeze`, `pip check`, the `--prefix` /
-//! `--target` layouts; and the unpack hash index. Tests needing an interpreter skip (with a
-//! note on stderr) when none is found.
+//! `--target` layouts; and the unpack hash index. A test whose interpreter is
+//! missing reports it, and fails under `DEN_TEST_REQUIRE_ALL=1`.
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -1005,11 +1005,15 @@ mod tests {
 
     #[test]
     fn finds_real_pyenv_versions() {
-        let Some(root) = dirs::home_dir().map(|home| home.join(".pyenv")) else {
-            return;
-        };
-        if !root.join("versions/3.12.1/bin/python3").is_file() {
-            eprintln!("note: no pyenv 3.12.1 under {}; skipping", root.display());
+        let root = dirs::home_dir().unwrap_or_default().join(".pyenv");
+        let python = root.join("versions/3.12.1/bin/python3");
+        if den_test_support::require(
+            Some(()).filter(|()| python.is_file()),
+            &python.display().to_string(),
+            "finding pyenv's real versions",
+        )
+        .is_none()
+        {
             return;
         }
         let cache = Cache::temporary().unwrap();

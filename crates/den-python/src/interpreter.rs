@@ -456,19 +456,19 @@ mod tests {
         Cache::temporary().unwrap()
     }
 
-    /// A real interpreter, or `None` with a note when this machine lacks it.
+    /// A real interpreter, or `None` (reported, a failure under `DEN_TEST_REQUIRE_ALL=1`) when
+    /// this machine lacks it.
     fn real(path: &str) -> Option<PathBuf> {
-        let path = if let Some(rest) = path.strip_prefix("~/") {
-            dirs::home_dir()?.join(rest)
-        } else {
-            PathBuf::from(path)
+        let path = match path.strip_prefix("~/") {
+            Some(rest) => dirs::home_dir().unwrap_or_default().join(rest),
+            None => PathBuf::from(path),
         };
-        if path.is_file() {
-            Some(path)
-        } else {
-            eprintln!("note: {} is absent; skipping", path.display());
-            None
-        }
+        let tool = path.display().to_string();
+        den_test_support::require(
+            Some(path).filter(|path| path.is_file()),
+            &tool,
+            "the facts den-python reads from this interpreter",
+        )
     }
 
     #[test]

@@ -163,6 +163,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(unsafe_code)] // std::env::set_var
     fn expands_braced_environment_variables_only() {
         // SAFETY: the variable name is unique to this test; no other thread reads it.
         unsafe { std::env::set_var("DEN_REQ_TEST_VERSION", "1.2") };

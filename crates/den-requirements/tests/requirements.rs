@@ -509,6 +509,7 @@ fn rejects_unsupported_unknown_and_misplaced_options() {
 }
 
 #[test]
+#[allow(unsafe_code)] // std::env::set_var
 fn errors_never_show_url_credentials() {
     // SAFETY: the variable name is unique to this test; no other thread reads it.
     unsafe { std::env::set_var("DEN_REQ_TEST_TOKEN", "s3cretTOKEN") };

@@ -1,18 +1,23 @@
-//! A minimal threaded HTTP/1.1 server on loopback: one thread accepts, one thread per
-//! connection handles keep-alive requests in turn. Enough for a test index, nothing more.
+//! A minimal threaded HTTP/1.1 server on loopback, plain or over TLS: one thread accepts, one
+//! thread per connection handles keep-alive requests in turn. [`crate::TestIndex`] runs on it;
+//! tests that need full control over status lines and headers give it their own handler.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// One parsed request: method, path (with query), lowercase-named headers.
+/// One parsed request: method, path (with query), headers with lowercase names.
 #[derive(Debug, Clone)]
-pub(crate) struct Request {
+pub struct Request {
+    /// `GET`, `HEAD`, ...
     pub method: String,
+    /// The request target as sent, query included (`/simple/demo/?x=1`).
     pub path: String,
+    /// `(lowercase name, value)` in the order sent.
     pub headers: Vec<(String, String)>,
 }
 
@@ -26,15 +31,20 @@ impl Request {
     }
 }
 
-/// A response to write back.
+/// A response to write back: the server adds `Content-Length` (and `Connection: close` when
+/// the client asked for it) and leaves the body out for `HEAD`.
 #[derive(Debug, Clone)]
-pub(crate) struct Response {
+pub struct Response {
+    /// The status code; the reason phrase comes from it.
     pub status: u16,
+    /// Headers as written, in order.
     pub headers: Vec<(String, String)>,
+    /// The body.
     pub body: Vec<u8>,
 }
 
 impl Response {
+    /// A response with status `status`, a `Content-Type` and `body`.
     pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
         Self {
             status,
@@ -43,10 +53,13 @@ impl Response {
         }
     }
 
+    /// A `text/plain` (UTF-8) response.
     pub fn text(status: u16, body: &str) -> Self {
         Self::new(status, "text/plain; charset=utf-8", body)
     }
 
+    /// The response with one more header.
+    #[must_use]
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_string(), value.into()));
         self
@@ -69,24 +82,67 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-/// A running server; stops accepting when dropped.
-pub(crate) struct Server {
+/// A server answering every request with a handler, on `127.0.0.1` and a free port; it
+/// stops accepting when dropped.
+pub struct HttpServer {
     addr: SocketAddr,
+    scheme: &'static str,
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
 }
 
-type Handler = dyn Fn(&Request) -> Response + Send + Sync;
+/// What answers a request.
+pub type Handler = dyn Fn(&Request) -> Response + Send + Sync;
 
-impl Server {
-    /// Binds `127.0.0.1:0` and serves every request with `handler`.
-    pub fn start(handler: Arc<Handler>) -> std::io::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let addr = listener.local_addr()?;
+impl HttpServer {
+    /// Serves plain HTTP with `handler`.
+    ///
+    /// # Panics
+    ///
+    /// When no loopback port can be bound or no thread started.
+    pub fn start(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> Self {
+        Self::with_handler(Arc::new(handler), None)
+    }
+
+    /// Serves HTTPS with `handler`, presenting the certificate chain of the PEM file `cert`
+    /// with the private key of the PEM file `key`. A client that refuses the certificate just
+    /// sees the connection end.
+    ///
+    /// # Panics
+    ///
+    /// When either file cannot be read or parsed, or as [`HttpServer::start`].
+    pub fn start_tls(
+        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
+        cert: &Path,
+        key: &Path,
+    ) -> Self {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs = CertificateDer::pem_file_iter(cert)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .unwrap_or_else(|e| panic!("cannot read the certificates in {}: {e}", cert.display()));
+        let key = PrivateKeyDer::from_pem_file(key)
+            .unwrap_or_else(|e| panic!("cannot read the private key in {}: {e}", key.display()));
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_no_client_auth().with_single_cert(certs, key))
+        .unwrap_or_else(|e| panic!("cannot configure TLS with {}: {e}", cert.display()));
+        Self::with_handler(Arc::new(handler), Some(Arc::new(config)))
+    }
+
+    fn with_handler(handler: Arc<Handler>, tls: Option<Arc<rustls::ServerConfig>>) -> Self {
+        let listener =
+            TcpListener::bind("127.0.0.1:0").expect("binding a loopback port for a test server");
+        let addr = listener
+            .local_addr()
+            .expect("the address of a bound loopback listener");
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let stop = Arc::new(AtomicBool::new(false));
         let stop_flag = stop.clone();
         let accept = std::thread::Builder::new()
-            .name("test-index-accept".into())
+            .name("test-server-accept".into())
             .spawn(move || {
                 for stream in listener.incoming() {
                     if stop_flag.load(Ordering::SeqCst) {
@@ -95,25 +151,35 @@ impl Server {
                     let Ok(stream) = stream else { continue };
                     let handler = handler.clone();
                     let stop = stop_flag.clone();
+                    let tls = tls.clone();
                     // A failed spawn drops the connection; the client sees a reset.
                     let _ = std::thread::Builder::new()
-                        .name("test-index-conn".into())
-                        .spawn(move || serve_connection(stream, &*handler, &stop));
+                        .name("test-server-conn".into())
+                        .spawn(move || accept_connection(stream, tls, &*handler, &stop));
                 }
-            })?;
-        Ok(Self {
+            })
+            .expect("starting a test server's accept thread");
+        Self {
             addr,
+            scheme,
             stop,
             accept: Some(accept),
-        })
+        }
     }
 
+    /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
+
+    /// The server's base URL, `http://127.0.0.1:<port>` (`https://` over TLS), no trailing
+    /// slash.
+    pub fn url(&self) -> String {
+        format!("{}://{}", self.scheme, self.addr)
+    }
 }
 
-impl Drop for Server {
+impl Drop for HttpServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         // Wake the accept loop so it sees the flag.
@@ -124,17 +190,42 @@ impl Drop for Server {
     }
 }
 
-fn serve_connection(stream: TcpStream, handler: &Handler, stop: &AtomicBool) {
+/// A loopback address nothing listens on (a port bound, then released): connecting to it is
+/// refused, for tests of unreachable servers.
+///
+/// # Panics
+///
+/// When no loopback port can be bound.
+pub fn refused_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("binding a loopback port")
+}
+
+fn accept_connection(
+    stream: TcpStream,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    handler: &Handler,
+    stop: &AtomicBool,
+) {
     // Idle keep-alive connections wake up periodically to notice the server stopped.
     let _ = stream.set_read_timeout(Some(Duration::from_millis(250)));
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
+    match tls {
+        None => serve_connection(stream, handler, stop),
+        Some(config) => {
+            let Ok(connection) = rustls::ServerConnection::new(config) else {
+                return;
+            };
+            serve_connection(rustls::StreamOwned::new(connection, stream), handler, stop);
+        }
+    }
+}
+
+fn serve_connection(stream: impl Read + Write, handler: &Handler, stop: &AtomicBool) {
     let mut reader = BufReader::new(stream);
     loop {
-        let request = match read_request(&mut reader, stop) {
-            Some(request) => request,
-            None => return,
+        let Some(request) = read_request(&mut reader, stop) else {
+            return;
         };
         let close = request
             .header("connection")
@@ -157,6 +248,7 @@ fn serve_connection(stream: TcpStream, handler: &Handler, stop: &AtomicBool) {
         if request.method != "HEAD" {
             out.extend_from_slice(&response.body);
         }
+        let writer = reader.get_mut();
         if writer
             .write_all(&out)
             .and_then(|()| writer.flush())
@@ -169,12 +261,13 @@ fn serve_connection(stream: TcpStream, handler: &Handler, stop: &AtomicBool) {
 }
 
 /// Reads one request head (and discards any body); `None` at end of stream, on a malformed
-/// request, or once the server stops while the connection is idle.
-fn read_request(reader: &mut BufReader<TcpStream>, stop: &AtomicBool) -> Option<Request> {
+/// request or a failed TLS handshake, or once the server stops while the connection is idle.
+fn read_request(reader: &mut impl BufRead, stop: &AtomicBool) -> Option<Request> {
     let mut lines = Vec::new();
     let mut line = String::new();
     loop {
-        line.clear();
+        // A read that times out mid-line keeps what it read in `line`: clear only after a
+        // whole line.
         match reader.read_line(&mut line) {
             Ok(0) => return None,
             Ok(_) => {}
@@ -191,14 +284,15 @@ fn read_request(reader: &mut BufReader<TcpStream>, stop: &AtomicBool) -> Option<
             }
             Err(_) => return None,
         }
-        let trimmed = line.trim_end_matches(['\r', '\n']);
+        let trimmed = line.trim_end_matches(['\r', '\n']).to_string();
+        line.clear();
         if trimmed.is_empty() {
             if lines.is_empty() {
                 continue;
             }
             break;
         }
-        lines.push(trimmed.to_string());
+        lines.push(trimmed);
     }
     let mut first = lines.first()?.split_whitespace();
     let method = first.next()?.to_string();
@@ -217,7 +311,7 @@ fn read_request(reader: &mut BufReader<TcpStream>, stop: &AtomicBool) -> Option<
         .header("content-length")
         .and_then(|v| v.parse::<u64>().ok())
     {
-        std::io::copy(&mut reader.by_ref().take(length), &mut std::io::sink()).ok()?;
+        std::io::copy(&mut reader.take(length), &mut std::io::sink()).ok()?;
     }
     Some(request)
 }

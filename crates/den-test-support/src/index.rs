@@ -14,7 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use den_dist::{HashAlgorithm, Hasher, PackageName, WheelFilename};
 
 use crate::WheelBuilder;
-use crate::http::{Request, Response, Server};
+use crate::http::{HttpServer, Request, Response};
 
 /// The PEP 691 JSON media type.
 pub const JSON_MEDIA_TYPE: &str = "application/vnd.pypi.simple.v1+json";
@@ -80,7 +80,7 @@ struct State {
 /// The server runs on background threads and stops when the `TestIndex` drops.
 pub struct TestIndex {
     state: Arc<Mutex<State>>,
-    server: Server,
+    server: HttpServer,
     dir: tempfile::TempDir,
 }
 
@@ -141,10 +141,7 @@ impl TestIndex {
             log: Vec::new(),
         }));
         let handler_state = state.clone();
-        let server = Server::start(Arc::new(move |request: &Request| {
-            handle(&handler_state, request)
-        }))
-        .expect("binding a loopback port for the test index");
+        let server = HttpServer::start(move |request: &Request| handle(&handler_state, request));
         lock(&state).base = format!("http://{}", server.addr());
         let dir = tempfile::tempdir().expect("creating the test index's temporary directory");
         Self { state, server, dir }

@@ -340,19 +340,11 @@ fn wheels_named(project: &str, dirs: &[PathBuf]) -> Vec<PathBuf> {
     found.into_iter().map(|(_, path)| path).collect()
 }
 
-/// The pyenv versions directory (`$PYENV_ROOT/versions`, else `~/.pyenv/versions`).
-fn pyenv_versions() -> Option<PathBuf> {
-    let root = std::env::var_os("PYENV_ROOT")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".pyenv")))?;
-    Some(root.join("versions"))
-}
-
 /// Subdirectories `sub` (relative) of every `lib/python3.*` of every pyenv version, plus
 /// `/usr/lib/python3*/<sub>`.
 fn stdlib_dirs(sub: &str) -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = Vec::new();
-    if let Some(versions) = pyenv_versions()
+    if let Some(versions) = crate::pyenv_versions_dir()
         && let Ok(entries) = std::fs::read_dir(versions)
     {
         for version in entries.filter_map(Result::ok) {
@@ -374,7 +366,7 @@ fn stdlib_dirs(sub: &str) -> Vec<PathBuf> {
 /// directories of installed Pythons (pyenv versions 3.8 to 3.11 bundle one;
 /// `/usr/lib/python3*/ensurepip/_bundled`). Debian's `/usr/share/python-wheels` is not used:
 /// its setuptools is patched for Debian's own Python. `None` when there is none; tests that
-/// need it should then skip.
+/// need it report that through [`crate::require`].
 ///
 /// setuptools before 70.1 asks for the `wheel` project in `get_requires_for_build_wheel`;
 /// serve [`wheel_package_wheel`] too.

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use common::{NASTY_DIR, interpreter, nasty_venv, query, run, stdout_of};
 use den_python::Interpreter;
+use den_test_support::{pyenv_versions, require};
 use den_venv::{Prompt, VenvError, VenvOptions, create_venv};
 
 fn options() -> VenvOptions {
@@ -24,8 +25,8 @@ fn cleared() -> VenvOptions {
     }
 }
 
-/// The preferred test interpreter and a fresh temporary directory, or `None` (with a printed
-/// note) when no interpreter can be queried.
+/// The preferred test interpreter and a fresh temporary directory, or `None` (reported, a
+/// failure under `DEN_TEST_REQUIRE_ALL=1`) when there is no interpreter.
 fn interpreter_and_temp() -> Option<(Interpreter, tempfile::TempDir)> {
     Some((interpreter()?, tempfile::tempdir().unwrap()))
 }
@@ -277,9 +278,7 @@ fn environment_from_an_environment_points_at_the_real_base() {
             },
         )
         .unwrap();
-        let Some(inner) = query(&first.python) else {
-            return;
-        };
+        let inner = query(&first.python);
         let second = create_venv(
             &inner,
             &temp.path().join(format!("second-{copies}")),
@@ -330,26 +329,21 @@ fn activate_this_activates_inside_a_running_interpreter() {
 
 #[test]
 fn every_installed_pyenv_version_accepts_its_environment() {
-    let Some(home) = std::env::var_os("HOME") else {
-        return;
-    };
-    let Ok(entries) = fs::read_dir(Path::new(&home).join(".pyenv/versions")) else {
-        eprintln!("note: no pyenv versions, skipping");
+    let versions = pyenv_versions();
+    let Some(versions) = require(
+        (!versions.is_empty()).then_some(versions),
+        "pyenv's Python versions",
+        "environments of every installed pyenv version",
+    ) else {
         return;
     };
     let temp = tempfile::tempdir().unwrap();
-    for entry in entries {
-        let version = entry.unwrap().file_name().into_string().unwrap();
+    for (version, prefix) in versions {
         let mut parts = version.split('.');
         let (Some(major), Some(minor)) = (parts.next(), parts.next()) else {
             continue;
         };
-        let executable = Path::new(&home).join(format!(
-            ".pyenv/versions/{version}/bin/python{major}.{minor}"
-        ));
-        let Some(interpreter) = query(&executable) else {
-            return;
-        };
+        let interpreter = query(&prefix.join(format!("bin/python{major}.{minor}")));
         let result = create_venv(&interpreter, &temp.path().join(&version), &options());
         if interpreter.major_minor < (3, 8) {
             assert!(

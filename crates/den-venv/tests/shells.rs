@@ -10,22 +10,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::{NASTY_DIR, interpreter, nasty_venv};
+use den_test_support::require;
 use den_venv::{Prompt, VenvOptions, VirtualEnv, create_venv};
 
 const PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
-/// The shell `name` from the system, or `None` with a printed note.
-fn shell(name: &str) -> Option<PathBuf> {
+/// The shell `name` from the system (the test `PATH`, then the caller's), or a report that it
+/// is missing so `unchecked` is not checked (a failure under `DEN_TEST_REQUIRE_ALL=1`) and
+/// `None`.
+fn shell(name: &str, unchecked: &str) -> Option<PathBuf> {
     let extra = std::env::var("PATH").unwrap_or_default();
     let found = PATH
         .split(':')
         .chain(extra.split(':'))
         .map(|dir| Path::new(dir).join(name))
         .find(|path| path.is_file());
-    if found.is_none() {
-        eprintln!("note: {name} is not installed, skipping it");
-    }
-    found
+    require(
+        found,
+        &format!("{name} (not found in {PATH} or on PATH)"),
+        unchecked,
+    )
 }
 
 fn venv() -> Option<(tempfile::TempDir, VirtualEnv)> {
@@ -143,7 +147,9 @@ deactivate
 fn posix_activate_in_bash_zsh_dash_ksh() {
     let Some((_temp, venv)) = venv() else { return };
     for name in ["bash", "zsh", "dash", "ksh"] {
-        let Some(path) = shell(name) else { continue };
+        let Some(path) = shell(name, &format!("activate in {name}")) else {
+            continue;
+        };
         let args: &[&str] = if name == "zsh" {
             &["-f", "-s"]
         } else {
@@ -178,7 +184,7 @@ fn check_printed_prompts(venv: &VirtualEnv, name: &str) {
         ("ksh", &["-i"], posix),
     ];
     for (shell_name, args, session) in shells {
-        let Some(path) = shell(shell_name) else {
+        let Some(path) = shell(shell_name, &format!("the prompt {shell_name} prints")) else {
             continue;
         };
         let (stdout, stderr) = run_shell(&path, args, venv, session);
@@ -186,11 +192,14 @@ fn check_printed_prompts(venv: &VirtualEnv, name: &str) {
     }
     // csh and tcsh read all of a piped input at once and print one prompt: give them a
     // terminal with script(1).
-    let Some(script) = shell("script") else {
+    let Some(script) = shell(
+        "script",
+        "the prompts tcsh and csh print (in a script(1) terminal)",
+    ) else {
         return;
     };
     for shell_name in ["tcsh", "bsd-csh"] {
-        if shell(shell_name).is_none() {
+        if shell(shell_name, &format!("the prompt {shell_name} prints")).is_none() {
             continue;
         }
         let command = format!("{shell_name} -f -i");
@@ -249,7 +258,9 @@ fn prompt_with_shell_syntax_is_shown_verbatim() {
 #[test]
 fn bash_refuses_to_run_activate_as_a_program() {
     let Some((_temp, venv)) = venv() else { return };
-    let Some(bash) = shell("bash") else { return };
+    let Some(bash) = shell("bash", "bash refusing to run activate as a program") else {
+        return;
+    };
     let (stdout, stderr) = run_shell(&bash, &["./activate"], &venv, "");
     assert_eq!(stdout, "");
     assert!(stderr.contains("must be sourced"), "{stderr}");
@@ -258,7 +269,9 @@ fn bash_refuses_to_run_activate_as_a_program() {
 #[test]
 fn fish_activate() {
     let Some((_temp, venv)) = venv() else { return };
-    let Some(fish) = shell("fish") else { return };
+    let Some(fish) = shell("fish", "activate.fish in fish") else {
+        return;
+    };
     let probe = r#"function fish_prompt; printf 'orig> '; end
 set old_path $PATH
 source ./activate.fish
@@ -304,7 +317,9 @@ printf 'ps1_disabled=%s\n' "$prompt:q"
 deactivate
 "#;
     for name in ["tcsh", "csh"] {
-        let Some(path) = shell(name) else { continue };
+        let Some(path) = shell(name, &format!("activate.csh in {name}")) else {
+            continue;
+        };
         run_and_check_orig_prompt(name, &path, &["-f"], &venv, probe);
     }
 }
@@ -312,7 +327,9 @@ deactivate
 #[test]
 fn nushell_activate_overlay() {
     let Some((_temp, venv)) = venv() else { return };
-    let Some(nu) = shell("nu") else { return };
+    let Some(nu) = shell("nu", "activate.nu in nushell") else {
+        return;
+    };
     let probe = r#"$env.PROMPT_COMMAND = {|| 'orig> ' }
 let old_path = $env.PATH
 let root = ($env.PWD | path dirname)

@@ -115,8 +115,8 @@ mod tests {
         }
     }
 
-    /// Checks the syntax of each script with the shell itself (`-n`: parse without running),
-    /// skipping a shell that is not installed.
+    /// Checks the syntax of each script with the shell itself (`-n`: parse without running);
+    /// a shell that is not installed is reported (a failure under `DEN_TEST_REQUIRE_ALL=1`).
     #[test]
     fn scripts_parse_in_their_shell() {
         for shell in Shell::ALL {
@@ -126,7 +126,11 @@ mod tests {
             let output = match Command::new(shell.name()).arg("-n").arg(&file).output() {
                 Ok(output) => output,
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                    eprintln!("note: {shell} is not installed, its syntax check is skipped");
+                    den_test_support::require(
+                        None::<()>,
+                        &format!("{shell} (not installed)"),
+                        &format!("the syntax of den init {shell}"),
+                    );
                     continue;
                 }
                 Err(err) => panic!("running {shell}: {err}"),

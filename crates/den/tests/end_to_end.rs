@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use den_test_support::{TestIndex, WheelBuilder};
+use den_test_support::http::refused_addr;
+use den_test_support::{TestIndex, WheelBuilder, pyenv_python, require};
 
 mod common;
 
@@ -234,12 +235,7 @@ fn unreachable_and_missing_indexes_fail_cleanly() {
     let env_arg = env.to_str().unwrap();
     let before = tree(&env);
     // A port nothing listens on: connection refused, retried, then a clear error.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = format!(
-        "http://user:s3cret@{}/simple/",
-        listener.local_addr().unwrap()
-    );
-    drop(listener);
+    let dead = format!("http://user:s3cret@{}/simple/", refused_addr());
     let err = world.den_err(&[
         "pip",
         "install",
@@ -380,20 +376,13 @@ fn two_processes_share_one_cache() {
 #[test]
 fn venv_honours_python_version_files() {
     let Some(world) = World::new() else { return };
-    let home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
-    let versions = home.join(".pyenv/versions");
-    let Some(pin) = ["3.11", "3.10", "3.12"].iter().find(|minor| {
-        std::fs::read_dir(&versions)
+    let Some(pin) = require(
+        ["3.11", "3.10", "3.12"]
             .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .any(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with(&format!("{minor}."))
-            })
-    }) else {
-        eprintln!("skipping: no pyenv 3.10-3.12 to pin");
+            .find(|minor| pyenv_python(minor).is_some()),
+        "a pyenv CPython 3.10, 3.11 or 3.12",
+        "den venv honouring a .python-version pin",
+    ) else {
         return;
     };
     std::fs::write(

@@ -7,19 +7,21 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use den_test_support::{TestIndex, WheelBuilder};
+use den_test_support::{TestIndex, WheelBuilder, find_python, pythons, require, require_program};
 
 mod common;
 
-/// A CPython 3.10+ (pyenv's, else python3 on PATH); `None` skips, except in CI.
+/// A CPython 3.10+ (the first of den-test-support's interpreters), or a report that it is
+/// missing (a failure under `DEN_TEST_REQUIRE_ALL=1`) and `None`.
 fn python() -> Option<PathBuf> {
     static PYTHON: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let found = PYTHON
-        .get_or_init(|| common::find_python("import sys; assert sys.version_info >= (3, 10)"));
-    if found.is_none() && std::env::var_os("CI").is_some() {
-        panic!("CI needs a CPython 3.10+");
-    }
-    found.clone()
+    let found =
+        PYTHON.get_or_init(|| find_python("import sys; assert sys.version_info >= (3, 10)"));
+    require(
+        found.clone(),
+        "a CPython 3.10+",
+        "den env, init and workon end to end",
+    )
 }
 
 /// One test's world: a HOME, a WORKON_HOME, a hook directory, a cache and an index.
@@ -33,10 +35,7 @@ struct World {
 
 impl World {
     fn new() -> Option<Self> {
-        let Some(python) = python() else {
-            eprintln!("skipping: no CPython 3.10+ on this machine");
-            return None;
-        };
+        let python = python()?;
         let world = Self {
             dir: tempfile::tempdir().unwrap(),
             index: TestIndex::new(),
@@ -574,20 +573,13 @@ fn integrated_shells() -> Vec<String> {
     shells_on_path(&["bash", "zsh", "fish"])
 }
 
-/// Those of `shells` that `sh` finds, as paths.
+/// Those of `shells` found on PATH, as paths; each missing one is reported (a failure under
+/// `DEN_TEST_REQUIRE_ALL=1`).
 fn shells_on_path(shells: &[&str]) -> Vec<String> {
     shells
         .iter()
-        .filter_map(|shell| {
-            let found = Command::new("sh")
-                .args(["-c", &format!("command -v {shell}")])
-                .output()
-                .unwrap();
-            found
-                .status
-                .success()
-                .then(|| String::from_utf8(found.stdout).unwrap().trim().to_string())
-        })
+        .filter_map(|shell| require_program(shell, &format!("den workon's subshell in {shell}")))
+        .map(|path| path.display().to_string())
         .collect()
 }
 
@@ -729,16 +721,7 @@ fn other_python(python: &Path) -> Option<PathBuf> {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
     };
     let mine = minor(python)?;
-    let home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
-    let mut candidates = vec![PathBuf::from("/usr/bin/python3")];
-    candidates.extend(
-        std::fs::read_dir(home.join(".pyenv/versions"))
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .map(|e| e.path().join("bin/python3")),
-    );
-    candidates.into_iter().find(|candidate| {
+    pythons().into_iter().find(|candidate| {
         minor(candidate).is_some_and(|other| other.starts_with("True") && other != mine)
     })
 }
@@ -746,8 +729,14 @@ fn other_python(python: &Path) -> Option<PathBuf> {
 #[test]
 fn new_environments_are_not_based_on_the_active_one() {
     let Some(world) = World::new() else { return };
-    let Some(other) = other_python(&world.python) else {
-        eprintln!("skipping: no second CPython version on this machine");
+    let Some(other) = require(
+        other_python(&world.python),
+        &format!(
+            "a CPython 3.8+ of another minor version than {}",
+            world.python.display()
+        ),
+        "den env create under an active environment of another Python",
+    ) else {
         return;
     };
     world.create("active", &[]);

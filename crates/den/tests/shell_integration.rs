@@ -6,13 +6,14 @@
 //!
 //! The sessions live in `tests/shell_integration/`: `scenario.sh` (bash and zsh, after a
 //! per-shell prelude) and `scenario.fish`. Each check prints `ok:` or `FAIL:` and the session
-//! ends with `SESSION DONE failures=N`. A shell that is not installed is skipped with a note,
-//! except in CI (`CI` set), which installs all three.
+//! ends with `SESSION DONE failures=N`. A shell that is not installed is reported and its
+//! session not run; under `DEN_TEST_REQUIRE_ALL=1` (set by `.ci/run`, which installs all three)
+//! that is a failure.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-mod common;
+use den_test_support::{find_python, require};
 
 const SCENARIO_SH: &str = include_str!("shell_integration/scenario.sh");
 const SCENARIO_FISH: &str = include_str!("shell_integration/scenario.fish");
@@ -76,33 +77,29 @@ complete_den() {
 }
 "#;
 
-/// A CPython 3.10+ for the environments: the newest of pyenv's, else `python3` on PATH.
-fn python() -> Option<PathBuf> {
-    common::find_python("import sys; assert sys.version_info >= (3, 10)")
-}
-
-/// Whether `shell` can be started; a missing one skips its test with a note (CI must have it).
+/// Whether `shell` can be started; a missing one is reported (a failure under
+/// `DEN_TEST_REQUIRE_ALL=1`) and its session is not run.
 fn have(shell: &str) -> bool {
     let found = Command::new(shell)
         .args(["-c", "exit 0"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have {shell} installed for the shell integration tests"
-        );
-        eprintln!("note: {shell} is not installed; its shell integration session is skipped");
-    }
-    found
+    require(
+        found.then_some(()),
+        &format!("{shell} (cannot be started)"),
+        &format!("the {shell} shell integration session"),
+    )
+    .is_some()
 }
 
 /// Runs `script` with `shell` (`args` before the script path) in a fresh world and checks that
 /// every check passed and the session reached its end.
 fn run_session(shell: &str, args: &[&str], script: &str) {
-    let Some(python) = python() else {
-        assert!(std::env::var_os("CI").is_none(), "CI needs a CPython 3");
-        eprintln!("note: no CPython 3 found; the {shell} session is skipped");
+    let Some(python) = require(
+        find_python("import sys; assert sys.version_info >= (3, 10)"),
+        "a CPython 3.10+",
+        &format!("the {shell} shell integration session"),
+    ) else {
         return;
     };
     let temp = tempfile::tempdir().unwrap();

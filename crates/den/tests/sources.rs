@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use den_test_support::{SdistBackend, SdistBuilder, WheelBuilder};
+use den_test_support::{SdistBackend, SdistBuilder, WheelBuilder, find_python, require};
 
 mod common;
 
@@ -96,12 +96,11 @@ fn an_sdist_is_built_once_and_its_wheel_reused() {
 #[test]
 fn setuptools_builds_in_an_isolated_environment() {
     let Some(world) = World::new() else { return };
-    let Some(setuptools) = den_test_support::setuptools_wheel() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI needs a setuptools wheel (ensurepip's)"
-        );
-        eprintln!("skipping: no setuptools wheel on this machine");
+    let Some(setuptools) = require(
+        den_test_support::setuptools_wheel(),
+        "a setuptools wheel (ensurepip's, bundled with CPython up to 3.11)",
+        "an sdist built by setuptools in an isolated environment",
+    ) else {
         return;
     };
     world.index.add_wheel(&setuptools);
@@ -116,14 +115,11 @@ fn setuptools_builds_in_an_isolated_environment() {
             .requires_dist("dep"),
     );
     // ensurepip's setuptools (bundled up to 3.11) predates Python 3.12's removals.
-    let Some(python) =
-        common::find_python("import sys, ensurepip; assert (3, 10) <= sys.version_info < (3, 12)")
-    else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI needs a CPython 3.10 or 3.11"
-        );
-        eprintln!("skipping: no CPython 3.10 or 3.11 on this machine");
+    let Some(python) = require(
+        find_python("import sys, ensurepip; assert (3, 10) <= sys.version_info < (3, 12)"),
+        "a CPython 3.10 or 3.11",
+        "an sdist built by setuptools in an isolated environment",
+    ) else {
         return;
     };
     world.den_ok(&["venv", "env", "-p", python.to_str().unwrap()]);

@@ -13,17 +13,16 @@ use den_index::{IndexClient, IndexConfig, IndexUrl};
 use den_python::Interpreter;
 use den_test_support::{SdistBuilder, TestIndex};
 
-/// The interpreters tried, in order: pyenv's 3.11.7 (its ensurepip bundles setuptools), then
-/// the system Python.
-pub fn python_candidates() -> Vec<PathBuf> {
-    let pyenv = std::env::var_os("PYENV_ROOT")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")))
-        .unwrap_or_default();
-    vec![
-        pyenv.join("versions/3.11.7/bin/python3"),
-        PathBuf::from("/usr/bin/python3"),
-    ]
+/// The interpreter the tests build for: pyenv's 3.11.7 (its ensurepip bundles setuptools),
+/// else the system's `/usr/bin/python3`.
+///
+/// # Panics
+///
+/// When there is neither: every test here needs one.
+pub fn python() -> PathBuf {
+    den_test_support::pyenv_python("3.11.7")
+        .or_else(den_test_support::system_python)
+        .expect("no Python 3 interpreter on this machine: pyenv's 3.11.7 or /usr/bin/python3")
 }
 
 /// A temporary cache, a test index and the target interpreter.
@@ -35,13 +34,9 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// A fresh setup for the first interpreter of [`python_candidates`] that exists.
+    /// A fresh setup for [`python`].
     pub fn new() -> Self {
-        let python = python_candidates()
-            .into_iter()
-            .find(|p| p.exists())
-            .expect("no Python 3 interpreter on this machine");
-        Self::with_python(&python)
+        Self::with_python(&python())
     }
 
     /// A fresh setup targeting the interpreter at `python`.

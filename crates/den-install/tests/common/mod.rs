@@ -12,17 +12,15 @@ use den_dist::record_hash;
 use den_install::{InstallScheme, InstallTarget};
 use den_test_support::WheelBuilder;
 
-/// A base interpreter to create venvs with.
+/// A base interpreter to create venvs with: pyenv's 3.12.1, else the system's
+/// `/usr/bin/python3`; or a report that there is none (a failure under
+/// `DEN_TEST_REQUIRE_ALL=1`) and `None`.
 pub fn base_python() -> Option<PathBuf> {
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    [
-        home.join(".pyenv/versions/3.12.1/bin/python3"),
-        PathBuf::from("/usr/bin/python3"),
-    ]
-    .into_iter()
-    .find(|p| p.is_file())
+    den_test_support::require(
+        den_test_support::pyenv_python("3.12.1").or_else(den_test_support::system_python),
+        "a CPython (pyenv's 3.12.1 or /usr/bin/python3)",
+        "installs into a real virtual environment",
+    )
 }
 
 /// A virtual environment made by the real `venv` module.
@@ -37,24 +35,14 @@ pub struct Venv {
 impl Venv {
     /// A venv of [`base_python`], with or without pip.
     pub fn create(with_pip: bool) -> Option<Self> {
-        let Some(python) = base_python() else {
-            eprintln!("note: no Python interpreter found; skipping a real-venv test");
-            return None;
-        };
-        Self::create_with(python, with_pip)
+        Self::create_with(base_python()?, with_pip)
     }
 
     /// A venv of the newest pyenv Python (3.13, whose bundled pip is 24.x), else of
     /// [`base_python`]; with pip.
     pub fn with_newest_pip() -> Option<Self> {
-        let home = std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .unwrap_or_default();
-        let newest = home.join(".pyenv/versions/3.13.0/bin/python3");
-        Self::create_with(
-            Some(newest).filter(|p| p.is_file()).or_else(base_python)?,
-            true,
-        )
+        let newest = den_test_support::pyenv_python("3.13.0");
+        Self::create_with(newest.or_else(base_python)?, true)
     }
 
     fn create_with(python: PathBuf, with_pip: bool) -> Option<Self> {

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use den_cache::Cache;
@@ -12,36 +12,35 @@ use den_venv::{VenvOptions, VirtualEnv, create_venv};
 /// A directory name with spaces, both quote kinds' enemy, `$`, `&` and non-ASCII letters.
 pub const NASTY_DIR: &str = "café 'q' $x & y";
 
-/// The interpreters the tests prefer, most preferred first.
-fn candidates() -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    if let Some(home) = std::env::var_os("HOME") {
-        let versions = Path::new(&home).join(".pyenv/versions");
-        paths.push(versions.join("3.12.1/bin/python3.12"));
-        paths.push(versions.join("3.13.0/bin/python3.13"));
-    }
-    paths.push(PathBuf::from("/usr/bin/python3"));
-    paths
-}
-
-/// Queries `executable` with den-python, or returns `None` (with a printed note) when the
-/// interpreter is missing.
-pub fn query(executable: &Path) -> Option<Interpreter> {
-    if !executable.exists() {
-        eprintln!("note: {} is absent, skipping", executable.display());
-        return None;
-    }
-    let cache = Cache::temporary().unwrap();
-    Some(Interpreter::query(executable, &cache).unwrap())
-}
-
-/// The first available real interpreter, queried.
+/// The preferred test interpreter, queried: pyenv's 3.12.1, else its 3.13.0, else the
+/// system's `/usr/bin/python3`; or a report that there is none (a failure under
+/// `DEN_TEST_REQUIRE_ALL=1`) and `None`.
 pub fn interpreter() -> Option<Interpreter> {
-    let Some(path) = candidates().into_iter().find(|path| path.exists()) else {
-        eprintln!("note: no Python interpreter found, skipping");
-        return None;
-    };
-    query(&path)
+    let pyenv = den_test_support::pyenv_versions_dir().unwrap_or_default();
+    let found = [
+        pyenv.join("3.12.1/bin/python3.12"),
+        pyenv.join("3.13.0/bin/python3.13"),
+    ]
+    .into_iter()
+    .find(|path| path.is_file())
+    .or_else(den_test_support::system_python);
+    let path = den_test_support::require(
+        found,
+        "a CPython (pyenv's 3.12.1 or 3.13.0, or /usr/bin/python3)",
+        "environments made from a real interpreter",
+    )?;
+    Some(query(&path))
+}
+
+/// Queries `executable` with den-python.
+///
+/// # Panics
+///
+/// When it cannot be queried (it is missing or not a Python).
+pub fn query(executable: &Path) -> Interpreter {
+    let cache = Cache::temporary().unwrap();
+    Interpreter::query(executable, &cache)
+        .unwrap_or_else(|e| panic!("querying {}: {e}", executable.display()))
 }
 
 /// Creates an environment at `<temp>/my envs/<NASTY_DIR>`.

@@ -1,4 +1,4 @@
-//! What the binary's test files share: finding a real interpreter, starting `den` isolated
+//! What the binary's test files share: the interpreter they need, starting `den` isolated
 //! from the machine's own environment and pip configuration, and a test's [`World`] (scratch
 //! directory, private cache, local index). Each test binary uses part of it.
 #![allow(dead_code)]
@@ -8,30 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use den_test_support::TestIndex;
-
-/// The first interpreter, newest pyenv CPython 3 first and then `python3` on PATH, for which
-/// `python -c probe` succeeds; `None` when there is none. Each test file wraps this with its own
-/// requirement (the probe) and its rule for a machine without one.
-pub fn find_python(probe: &str) -> Option<PathBuf> {
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir(home.join(".pyenv/versions"))
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("bin/python3"))
-        .collect();
-    candidates.sort();
-    candidates.reverse();
-    candidates.push(PathBuf::from("python3"));
-    candidates.into_iter().find(|python| {
-        Command::new(python)
-            .args(["-c", probe])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
 
 /// `den` (the binary under test) with a private cache and index, and none of the ambient
 /// settings that would change what it does: no active environment, no pip index or config, no
@@ -63,21 +39,22 @@ pub fn success_stdout(args: &[&str], out: Output) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A CPython 3.10+ with ensurepip's bundled wheels: one of pyenv's, else `python3` on PATH if
-/// it has them. `None` makes a test skip with a note, except in CI (`CI` set), where a
-/// machine without one is a broken machine and the test fails.
+/// A CPython 3.10+ with ensurepip's bundled wheels (the first of den-test-support's
+/// interpreters that has them), or a report that it is missing (a failure under
+/// `DEN_TEST_REQUIRE_ALL=1`) and `None`.
 pub fn python() -> Option<PathBuf> {
     static PYTHON: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     let found = PYTHON.get_or_init(|| {
-        find_python(
+        den_test_support::find_python(
             "import ensurepip, pathlib, sys; assert sys.version_info >= (3, 10); \
              assert list((pathlib.Path(ensurepip.__file__).parent / '_bundled').glob('pip-*.whl'))",
         )
     });
-    if found.is_none() && std::env::var_os("CI").is_some() {
-        panic!("CI needs a CPython 3.10+ with ensurepip's wheels (pyenv's or python3 on PATH)");
-    }
-    found.clone()
+    den_test_support::require(
+        found.clone(),
+        "a CPython 3.10+ with ensurepip's bundled wheels",
+        "den end to end (environments made and run by a real interpreter)",
+    )
 }
 
 /// One test's world: a scratch directory, a private cache and a local index.
@@ -88,11 +65,9 @@ pub struct World {
 }
 
 impl World {
+    /// A fresh world, or `None` (reported) when [`python`] finds no interpreter.
     pub fn new() -> Option<Self> {
-        let Some(python) = python() else {
-            eprintln!("skipping: no pyenv CPython 3.10-3.13 on this machine");
-            return None;
-        };
+        let python = python()?;
         Some(Self {
             dir: tempfile::tempdir().unwrap(),
             index: TestIndex::new(),

@@ -1,0 +1,73 @@
+//! Outside tools a test needs (a shell, an interpreter, pip, git, setuptools, nushell...): a
+//! missing one is reported, never silently passed, and is a failure under
+//! `DEN_TEST_REQUIRE_ALL=1`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The environment variable that turns a missing tool into a test failure: set it to `1`
+/// (`.ci/run` does) on a machine that must check everything.
+pub const REQUIRE_ALL: &str = "DEN_TEST_REQUIRE_ALL";
+
+/// Whether [`REQUIRE_ALL`] is set to `1`.
+pub fn require_all() -> bool {
+    std::env::var_os(REQUIRE_ALL).is_some_and(|v| v == "1")
+}
+
+/// `found`, or (when it is `None`) a report that `tool` is missing so `unchecked` is not
+/// checked, then `None`; the caller returns without checking anything else.
+///
+/// The report goes straight to the process's standard error, around the test harness's
+/// capture, so a plain `cargo test` shows it beside the test's `ok`:
+///
+/// ```text
+/// MISSING TOOL zsh (not found on PATH): NOT CHECKED: activation in zsh; DEN_TEST_REQUIRE_ALL=1 makes this a failure
+/// ```
+///
+/// # Panics
+///
+/// With the same message when `found` is `None` and `DEN_TEST_REQUIRE_ALL=1`.
+#[track_caller]
+pub fn require<T>(found: Option<T>, tool: &str, unchecked: &str) -> Option<T> {
+    if found.is_none() {
+        let message = format!("MISSING TOOL {tool}: NOT CHECKED: {unchecked}");
+        if require_all() {
+            panic!("{message} ({REQUIRE_ALL}=1 requires every tool)");
+        }
+        // Failing to write a note must not fail the test; the note is all there is to say.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{message}; {REQUIRE_ALL}=1 makes this a failure"
+        );
+    }
+    found
+}
+
+/// The program `name` as the first executable file of that name in a `PATH` directory (what
+/// `command -v` finds), or [`require`]'s report that it is missing and `None`.
+///
+/// # Panics
+///
+/// As [`require`].
+#[track_caller]
+pub fn require_program(name: &str, unchecked: &str) -> Option<PathBuf> {
+    require(
+        find_program(name),
+        &format!("{name} (not found on PATH)"),
+        unchecked,
+    )
+}
+
+/// The first executable file `name` in a directory of `PATH`, without reporting anything.
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+/// Whether `path` is a file with an execute permission bit set.
+pub(crate) fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
