@@ -27,7 +27,6 @@ use crate::interrupt::{self, CriticalSection};
 use crate::printer::Printer;
 use crate::target::Target;
 
-
 /// Whether an install also removes what its requirements do not list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Exactness {
