@@ -5,16 +5,19 @@ use den_python::Interpreter;
 
 /// Debian's system Python reports its dist-packages directories (its sysconfig purelib is
 /// `/usr/local/lib/python3.X/dist-packages`, but its distributions live in
-/// `/usr/lib/python3/dist-packages`). Skips with a note on a machine without one (until
-/// den-test-support's missing-tool mechanism lands).
+/// `/usr/lib/python3/dist-packages`). A machine without one reports the missing tool.
 #[test]
 fn debian_system_python_reports_dist_packages() {
     let python = std::path::Path::new("/usr/bin/python3");
     let dist_packages = std::path::Path::new("/usr/lib/python3/dist-packages");
-    if !python.is_file() || !dist_packages.is_dir() {
-        eprintln!("skipped: no Debian system Python at {python:?}");
+    let found = (python.is_file() && dist_packages.is_dir()).then_some(());
+    let Some(()) = den_test_support::require(
+        found,
+        "Debian's system Python (/usr/bin/python3 with /usr/lib/python3/dist-packages)",
+        "the dist-packages directories a Debian Python reports",
+    ) else {
         return;
-    }
+    };
     let cache_dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(cache_dir.path()).unwrap();
     let interpreter = Interpreter::query(python, &cache).unwrap();

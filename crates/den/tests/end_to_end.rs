@@ -448,10 +448,14 @@ fn lists_debian_dist_packages_of_the_system_python() {
             Some(stem.split('-').next()?.to_lowercase().replace('_', "-"))
         })
         .collect();
-    if !python.is_file() || names.is_empty() {
-        eprintln!("skipped: no Debian system Python with packages in {dist_packages:?}");
+    let found = (python.is_file() && !names.is_empty()).then_some(());
+    let Some(()) = require(
+        found,
+        "Debian's system Python with packages in /usr/lib/python3/dist-packages",
+        "den pip list --system listing Debian's dist-packages",
+    ) else {
         return;
-    }
+    };
     let cache = tempfile::tempdir().unwrap();
     let args = ["pip", "list", "--system", "--python", "/usr/bin/python3"];
     let out = common::den_command(cache.path(), "http://127.0.0.1:9/simple")
