@@ -1,5 +1,5 @@
 //! `den pip compile`: finds the interpreter that builds source distributions, runs
-//! [`ops::compile`] and writes the pins to `-o FILE` or standard output.
+//! [`ops::compile()`] and writes the pins to `-o FILE` or standard output.
 
 use std::process::ExitCode;
 

@@ -1,5 +1,5 @@
 //! `den pip install`: finds the environment (or the `--target` / `--prefix` layout next to
-//! its interpreter) and runs [`ops::install`].
+//! its interpreter) and runs [`ops::install()`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -1,5 +1,5 @@
 //! `den pip sync`: makes an environment exactly match requirements files (pip-tools'
-//! `pip-sync`) with an exact [`ops::install`]: the listed distributions are installed or moved
+//! `pip-sync`) with an exact [`ops::install()`]: the listed distributions are installed or moved
 //! to the listed versions, and every other one is uninstalled, except pip, setuptools and
 //! wheel, which stay unless listed.
 

@@ -1,5 +1,5 @@
 //! `den pip uninstall`: the names on the command line and in `-r` files, removed by
-//! [`ops::uninstall`].
+//! [`ops::uninstall()`].
 
 use std::process::ExitCode;
 use std::str::FromStr;
