@@ -69,8 +69,8 @@ def main():
                 samples[label].append(time_once(cmd, target, env))
         medians = {label: median(s) for label, s in samples.items()}
         uv = next(m for label, m in medians.items() if label.startswith("uv"))
-        for label, median in medians.items():
-            print(f"| {scenario} | `{label}` | {median * 1000:.1f} | {ratio(median, uv)} |")
+        for label, value in medians.items():
+            print(f"| {scenario} | `{label}` | {value * 1000:.1f} | {ratio(value, uv)} |")
     shutil.rmtree(target, ignore_errors=True)
 
 
