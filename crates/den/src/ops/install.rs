@@ -20,7 +20,6 @@ use den_dist::PackageName;
 use den_install::{Chosen, InstallOptions, InstallTarget, InstalledDist, UnpackedWheel};
 use den_prepare::Dist;
 use den_requirements::RequirementsSource;
-use rayon::prelude::*;
 
 use super::pipeline::{self, ResolvedPackage};
 use super::settings::{InstallerSettings, ResolverSettings, UpgradeSettings};
@@ -272,32 +271,23 @@ fn install_all(
     let jobs: Vec<(&ResolvedPackage, &UnpackedWheel)> = packages.iter().zip(unpacked).collect();
     let _critical = CriticalSection::enter();
     let done = AtomicUsize::new(0);
-    // One distribution per core at a time (rayon's pool); every job runs even after one fails,
-    // so each distribution is installed whole or not at all and the first error is reported.
-    let bar = printer.progress(jobs.len() as u64, "Installing");
-    let results: Vec<anyhow::Result<Vec<PathBuf>>> = jobs
-        .par_iter()
-        .map(|(package, wheel)| {
-            if interrupt::interrupted() {
-                return Ok(Vec::new());
-            }
-            let options = InstallOptions {
-                requested: package.requested,
-                link_mode: placement.link_mode,
-                direct_url: package.file.direct_url(),
-                compile_bytecode: placement.compile_bytecode,
-                ..InstallOptions::default()
-            };
-            let installed = den_install::install_wheel(wheel, &install_target, &options)
-                .with_context(|| format!("cannot install {} {}", package.name, package.version))?;
-            done.fetch_add(1, Ordering::SeqCst);
-            bar.inc(1);
-            // Files of the replaced version that its RECORD listed outside the environment.
-            Ok(installed.skipped)
-        })
-        .collect();
-    bar.finish_and_clear();
-    let result: anyhow::Result<Vec<Vec<PathBuf>>> = results.into_iter().collect();
+    let result = parallel(printer, "Installing", &jobs, |(package, wheel)| {
+        if interrupt::interrupted() {
+            return Ok(Vec::new());
+        }
+        let options = InstallOptions {
+            requested: package.requested,
+            link_mode: placement.link_mode,
+            direct_url: package.file.direct_url(),
+            compile_bytecode: placement.compile_bytecode,
+            ..InstallOptions::default()
+        };
+        let installed = den_install::install_wheel(wheel, &install_target, &options)
+            .with_context(|| format!("cannot install {} {}", package.name, package.version))?;
+        done.fetch_add(1, Ordering::SeqCst);
+        // Files of the replaced version that its RECORD listed outside the environment.
+        Ok(installed.skipped)
+    });
     if let Ok(skipped) = &result {
         super::uninstall::warn_skipped(printer, &skipped.concat());
     }
@@ -310,4 +300,47 @@ fn install_all(
         );
     }
     result.map(drop)
+}
+
+/// Runs `work` over `items` on up to one thread per core, with a progress bar; returns the
+/// results in item order, or the first error.
+pub fn parallel<T: Sync, R: Send>(
+    printer: &Printer,
+    phase: &str,
+    items: &[T],
+    work: impl Fn(&T) -> anyhow::Result<R> + Sync,
+) -> anyhow::Result<Vec<R>> {
+    let bar = printer.progress(items.len() as u64, phase);
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(items.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, anyhow::Result<R>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            return out;
+                        };
+                        out.push((index, work(item)));
+                        bar.inc(1);
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| vec![(0, Err(anyhow::anyhow!("a worker thread panicked")))])
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, r)| r).collect()
 }
