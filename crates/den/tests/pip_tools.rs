@@ -464,14 +464,17 @@ fn compile_reads_pip_constraint_like_install() {
     publish(&world);
     write(&world, "requirements.in", "alpha\n");
     let constraints = write(&world, "constraints.txt", "beta<2\n");
-    let args = ["pip", "compile", "requirements.in", "--no-header"];
-    let out = common::den_command(&world.path("cache"), &world.index.url())
-        .args(args)
-        .current_dir(world.dir.path())
-        .env("PIP_CONSTRAINT", &constraints)
-        .output()
-        .unwrap();
-    let pins = common::success_stdout(&args, out);
+    // den run in the project with PIP_CONSTRAINT set; its standard output.
+    let constrained = |args: &[&str]| {
+        let out = common::den_command(&world.path("cache"), &world.index.url())
+            .args(args)
+            .current_dir(world.dir.path())
+            .env("PIP_CONSTRAINT", &constraints)
+            .output()
+            .unwrap();
+        common::success_stdout(args, out)
+    };
+    let pins = constrained(&["pip", "compile", "requirements.in", "--no-header"]);
     assert!(
         pins.contains("beta==1.0\n"),
         "PIP_CONSTRAINT is read: {pins}"
@@ -479,14 +482,7 @@ fn compile_reads_pip_constraint_like_install() {
     // The same variable constrains install.
     let env = world.venv("env", true);
     let env_arg = env.to_str().unwrap();
-    let args = ["pip", "install", "-p", env_arg, "alpha"];
-    let out = common::den_command(&world.path("cache"), &world.index.url())
-        .args(args)
-        .current_dir(world.dir.path())
-        .env("PIP_CONSTRAINT", &constraints)
-        .output()
-        .unwrap();
-    common::success_stdout(&args, out);
+    constrained(&["pip", "install", "-p", env_arg, "alpha"]);
     let frozen = world.den_ok(&["pip", "freeze", "-p", env_arg]);
     assert!(frozen.contains("beta==1.0\n"), "{frozen}");
     // Without it, the newest beta.
