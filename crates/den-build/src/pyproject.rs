@@ -134,7 +134,7 @@ impl BuildSystem {
         for entry in &backend_path {
             let entry_path = Path::new(entry);
             let escapes = entry_path.is_absolute()
-                || den_cache::normalize_path(entry_path)
+                || den_dist::path::normalize_path(entry_path)
                     .components()
                     .next()
                     .is_some_and(|c| c == Component::ParentDir);

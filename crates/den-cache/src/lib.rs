@@ -49,8 +49,6 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Lexical path normalization, re-exported for the crates that use the cache anyway.
-pub use den_dist::path::normalize_path;
 pub use link::{LinkMode, link_file};
 pub use maintenance::CleanReport;
 

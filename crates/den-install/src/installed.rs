@@ -184,7 +184,7 @@ impl InstalledDist {
                         format!(
                             "# Editable install with no version control ({})\n-e {}",
                             pinned(),
-                            den_cache::normalize_path(&location).display()
+                            den_dist::path::normalize_path(&location).display()
                         )
                     })
                 }

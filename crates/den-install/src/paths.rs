@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-pub(crate) use den_cache::normalize_path as normalize;
+pub(crate) use den_dist::path::normalize_path as normalize;
 
 /// The `/`-separated path that leads from directory `base` to `path`, using `..` where
 /// `path` is outside `base` (how pip writes RECORD entries such as `../../../bin/tool`).

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use den_cache::normalize_path;
+use den_dist::path::normalize_path;
 
 /// The freeze entry pip 21.1 to 25 prints for an editable install of project `name` (METADATA
 /// spelling) from `location` when that directory is inside a git work tree, `None` when it is
