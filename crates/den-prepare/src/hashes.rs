@@ -5,12 +5,11 @@
 //! and a git checkout are refused, since nothing can vouch for them. Index files whose published
 //! hash is not among the allowed ones are never candidates.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use den_dist::{HashAlgorithm, HashDigest, Hasher, PackageName};
 use den_index::IndexFile;
-use den_requirements::RequirementOrigin;
+use den_requirements::{AllowedHashes, RequirementHashes};
 
 use crate::{PrepareError, ResolvedDist};
 
@@ -27,18 +26,13 @@ pub(crate) fn file_digest(
     Ok(hasher.finalize())
 }
 
-/// Allowed hashes with the line that gave them.
-pub type Allowed = (Vec<HashDigest>, RequirementOrigin);
-
 /// What hash-checking mode allows, by project and by direct URL.
 #[derive(Debug, Default, Clone)]
 pub struct HashChecks {
     /// Whether hash-checking mode is on.
     pub enabled: bool,
-    /// `--hash` options of named requirements.
-    pub by_name: HashMap<PackageName, Allowed>,
-    /// `--hash` options of URL and path requirements, by URL (as `Url::to_string` prints it).
-    pub by_url: HashMap<String, Allowed>,
+    /// The requirements' `--hash` options, by project and by URL.
+    pub hashes: RequirementHashes,
 }
 
 impl HashChecks {
@@ -46,8 +40,10 @@ impl HashChecks {
     /// inside it, unless the index publishes hashes none of which is allowed. The caller keeps
     /// every file when none is admitted (pip's rule, so the mismatch gets reported).
     pub fn admits(&self, name: &PackageName, file: &IndexFile) -> bool {
-        match self.by_name.get(name) {
-            Some((allowed, _)) if self.enabled && !file.hashes.is_empty() => {
+        match self.hashes.by_name.get(name) {
+            Some(AllowedHashes {
+                digests: allowed, ..
+            }) if self.enabled && !file.hashes.is_empty() => {
                 file.hashes.iter().any(|digest| allowed.contains(digest))
             }
             _ => true,
@@ -76,7 +72,7 @@ impl HashChecks {
     pub fn check_present(&self, install: &[ResolvedDist]) -> Result<(), PrepareError> {
         let missing: Vec<String> = install
             .iter()
-            .filter(|p| !self.by_name.contains_key(&p.name))
+            .filter(|p| !self.hashes.by_name.contains_key(&p.name))
             .map(|p| format!("{}=={}", p.name, p.version))
             .collect();
         if !missing.is_empty() {
@@ -98,9 +94,13 @@ impl HashChecks {
         shown: &str,
     ) -> Result<(), PrepareError> {
         let allowed = url
-            .and_then(|url| self.by_url.get(url))
-            .or_else(|| name.and_then(|name| self.by_name.get(name)));
-        let Some((expected, origin)) = allowed else {
+            .and_then(|url| self.hashes.by_url.get(url))
+            .or_else(|| name.and_then(|name| self.hashes.by_name.get(name)));
+        let Some(AllowedHashes {
+            digests: expected,
+            origin,
+        }) = allowed
+        else {
             if self.enabled {
                 return Err(PrepareError::NoHash {
                     shown: shown.to_string(),

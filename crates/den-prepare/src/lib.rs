@@ -17,6 +17,6 @@ mod source;
 
 pub use den_build::BuildOptions;
 pub use error::PrepareError;
-pub use hashes::{Allowed, HashChecks};
+pub use hashes::HashChecks;
 pub use prepare::{ResolvedDist, hashes_of, prepare};
 pub use source::{DenSource, DirectDist, DirectKind, Dist};

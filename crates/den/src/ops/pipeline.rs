@@ -9,7 +9,7 @@ use den_cache::Cache;
 use den_dist::{PackageName, Requirement};
 use den_index::IndexClient;
 use den_python::Interpreter;
-use den_requirements::{AllowedHashes, RequirementsSource, RequirementsSpec};
+use den_requirements::{RequirementsSource, RequirementsSpec};
 use den_resolve::ResolveRequest;
 
 use den_prepare::{DenSource, HashChecks};
@@ -67,21 +67,9 @@ pub fn source(
 
 /// What hash-checking mode allows, from `spec`'s hashes.
 pub fn hash_checks(spec: &RequirementsSpec) -> HashChecks {
-    let allowed = |allowed: &AllowedHashes| (allowed.digests.clone(), allowed.origin.clone());
     HashChecks {
         enabled: spec.hash_mode(),
-        by_name: spec
-            .hashes
-            .by_name
-            .iter()
-            .map(|(name, hashes)| (name.clone(), allowed(hashes)))
-            .collect(),
-        by_url: spec
-            .hashes
-            .by_url
-            .iter()
-            .map(|(url, hashes)| (url.clone(), allowed(hashes)))
-            .collect(),
+        hashes: spec.hashes.clone(),
     }
 }
 
