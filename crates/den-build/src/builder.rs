@@ -12,18 +12,11 @@ use den_cache::{Cache, CacheBucket, LockGuard, safe_key, write_atomic};
 use den_dist::{
     CoreMetadata, HashAlgorithm, Hasher, PackageName, Requirement, VersionOrUrl, WheelFilename,
 };
-use den_index::IndexClient;
-use den_install::{InstallOptions, InstallScheme, InstallTarget, install_wheel, unpack_wheel};
 use den_python::Interpreter;
-use den_resolve::{BinaryPolicy, NameSelection, ResolveRequest, resolve};
 use den_venv::{VenvOptions, create_venv};
-use futures::{StreamExt, TryStreamExt};
 
 use crate::hooks::Hooks;
-use crate::{BuildError, BuildSystem, project_name, static_metadata};
-
-/// How many build requirements download at once.
-const CONCURRENT_DOWNLOADS: usize = 8;
+use crate::{BuildContext, BuildError, BuildSystem, project_name, static_metadata};
 
 /// The file that marks a build environment as complete (written last, under the lock).
 const READY_MARKER: &str = ".den-build-env-ready";
@@ -125,7 +118,7 @@ pub struct Builder {
 #[derive(Debug)]
 struct Inner {
     cache: Cache,
-    client: IndexClient,
+    context: Arc<dyn BuildContext>,
     interpreter: Interpreter,
     options: BuildOptions,
     /// Holds wheels of uncached builds (local directories, editables), made on first use.
@@ -138,18 +131,18 @@ struct Inner {
 impl Builder {
     /// A builder for `interpreter`, the Python the wheels are for: build environments are
     /// virtual environments of it; with `options.isolation` off, hooks run in `interpreter`
-    /// itself (e.g. the target environment's python). Build requirements are resolved and
-    /// downloaded through `client` and unpacked into `cache`.
+    /// itself (e.g. the target environment's python). Build environments and built wheels
+    /// live in `cache`; `context` resolves and installs build requirements.
     pub fn new(
         cache: Cache,
-        client: IndexClient,
+        context: Arc<dyn BuildContext>,
         interpreter: Interpreter,
         options: BuildOptions,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 cache,
-                client,
+                context,
                 interpreter,
                 options,
                 scratch: Mutex::new(None),
@@ -406,21 +399,16 @@ impl Builder {
     /// the target interpreter does not have, as pip does; nothing is installed.
     fn warn_missing<'a>(&self, package: &str, requirements: impl Iterator<Item = &'a Requirement>) {
         let interpreter = &self.inner.interpreter;
-        let site_packages = [
-            interpreter.paths.purelib.clone(),
-            interpreter.paths.platlib.clone(),
-        ];
         for requirement in requirements {
             if !requirement.evaluate_markers(&interpreter.markers, &[]) {
                 continue;
             }
-            let installed = den_install::find_installed(&site_packages, &requirement.name)
-                .ok()
-                .flatten();
-            let satisfied = installed.is_some_and(|dist| match &requirement.version_or_url {
-                Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
-                    specifiers.contains(&dist.version)
-                }
+            let installed = self
+                .inner
+                .context
+                .installed_version(interpreter, &requirement.name);
+            let satisfied = installed.is_some_and(|version| match &requirement.version_or_url {
+                Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers.contains(&version),
                 _ => true,
             });
             if !satisfied {
@@ -461,7 +449,8 @@ impl Builder {
         }
         let key = hasher.finalize().hex;
         let root = self.inner.cache.bucket(CacheBucket::Builds)?.join(&key);
-        let (python, bin) = (root.join("bin").join("python"), root.join("bin"));
+        let bin = den_venv::scripts_dir(&root);
+        let python = bin.join("python");
         if root.join(READY_MARKER).is_file() {
             return Ok((python, bin));
         }
@@ -483,83 +472,10 @@ impl Builder {
             }
         })?;
         if !requirements.is_empty() {
-            let request = ResolveRequest {
-                requirements: requirements.to_vec(),
-                constraints: Vec::new(),
-                markers: interpreter.markers.clone(),
-                tags: interpreter.tags.clone(),
-                python_version: interpreter.version.clone(),
-                prereleases: false,
-                preferences: Vec::new(),
-                binary: BinaryPolicy {
-                    only_binary: NameSelection::All,
-                    ..BinaryPolicy::default()
-                },
-                no_deps: false,
-            };
-            let resolution = resolve(Arc::new(self.inner.client.clone()), request)
-                .await
-                .map_err(|source| BuildError::BuildRequirements {
-                    package: package.to_string(),
-                    requirements: sorted.iter().cloned().collect::<Vec<_>>().join(", "),
-                    source: Box::new(source),
-                })?;
-            let target = InstallTarget {
-                scheme: InstallScheme {
-                    purelib: venv.site_packages.clone(),
-                    platlib: venv.site_packages.clone(),
-                    scripts: venv.scripts.clone(),
-                    data: venv.root.clone(),
-                    headers: den_venv::headers_dir(&venv.root, venv.major_minor),
-                },
-                python: venv.python.clone(),
-                python_version: venv.major_minor,
-            };
-            // Downloads overlap; unpacking and installing run on a blocking thread.
-            // Each download owns what it uses, so the futures are `'static` and `Send` (the
-            // builder runs inside spawned tasks).
-            let downloads: Vec<_> = resolution
-                .packages
-                .iter()
-                .map(|resolved| {
-                    let (client, file) = (self.inner.client.clone(), resolved.file.clone());
-                    let package = package.to_string();
-                    async move {
-                        match client.download(&file).await {
-                            Ok(wheel) => Ok((file.raw_filename.clone(), wheel)),
-                            Err(source) => Err(BuildError::Download {
-                                package,
-                                filename: file.raw_filename.clone(),
-                                source: Box::new(source),
-                            }),
-                        }
-                    }
-                })
-                .collect();
-            let wheels: Vec<(String, PathBuf)> = futures::stream::iter(downloads)
-                .buffered(CONCURRENT_DOWNLOADS)
-                .try_collect()
+            self.inner
+                .context
+                .install(package, interpreter, &venv, requirements)
                 .await?;
-            let (cache, package) = (self.inner.cache.clone(), package.to_string());
-            tokio::task::spawn_blocking(move || {
-                for (filename, wheel) in wheels {
-                    let install_error = |source| BuildError::Install {
-                        package: package.clone(),
-                        wheel: filename.clone(),
-                        source: Box::new(source),
-                    };
-                    let unpacked = unpack_wheel(&cache, &wheel).map_err(install_error)?;
-                    install_wheel(&unpacked, &target, &InstallOptions::default())
-                        .map_err(install_error)?;
-                }
-                Ok::<(), BuildError>(())
-            })
-            .await
-            .map_err(|e| BuildError::Io {
-                action: "install build requirements into",
-                path: root.clone(),
-                source: std::io::Error::other(e.to_string()),
-            })??;
         }
         let marker = root.join(READY_MARKER);
         write_atomic(

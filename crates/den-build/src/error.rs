@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use den_cache::CacheError;
 use den_dist::MetadataError;
-use den_index::IndexError;
-use den_install::InstallError;
-use den_resolve::ResolveError;
 use den_venv::VenvError;
+
+/// The error of another part of den, reported through the [`BuildContext`](crate::BuildContext)
+/// (the resolver's, the index client's, the installer's).
+pub type ContextError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Why a project could not be read, unpacked or built. Every variant names the file, package,
 /// hook or command at fault; the messages are meant to be shown as they are.
@@ -92,9 +93,9 @@ pub enum BuildError {
         package: String,
         /// The requirements, comma-separated.
         requirements: String,
-        /// The resolver's error (boxed: it is large).
+        /// The resolver's error.
         #[source]
-        source: Box<ResolveError>,
+        source: ContextError,
     },
     /// A build requirement's wheel could not be downloaded.
     #[error("cannot download {filename}, a build requirement of {package}: {source}")]
@@ -105,7 +106,7 @@ pub enum BuildError {
         filename: String,
         /// The index client's error.
         #[source]
-        source: Box<IndexError>,
+        source: ContextError,
     },
     /// A build requirement's wheel could not be unpacked or installed into the build environment.
     #[error("cannot install {wheel} into the build environment of {package}: {source}")]
@@ -116,7 +117,7 @@ pub enum BuildError {
         wheel: String,
         /// The installer's error.
         #[source]
-        source: Box<InstallError>,
+        source: ContextError,
     },
     /// The interpreter could not be started for a hook.
     #[error("cannot run {} for the {hook} hook of {package}: {source}", python.display())]

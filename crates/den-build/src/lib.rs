@@ -9,6 +9,7 @@
 //!   project allows it (PEP 643 `PKG-INFO`, PEP 621 `[project]`).
 //! - [`Builder`] runs the backend's hooks: [`Builder::metadata`], [`Builder::build_wheel`]
 //!   (cached by the sdist's SHA-256) and [`Builder::build_editable`] (PEP 660).
+//! - [`BuildContext`] is what a builder asks of resolution and installation.
 //! - [`git_checkout`] clones and checks out git sources into the cache.
 //!
 //! # Design
@@ -22,11 +23,12 @@
 //!
 //! Build isolation (PEP 517 §Build environment): a build environment is a virtual
 //! environment of the target interpreter (den-venv, no pip) holding exactly a set of build
-//! requirements, resolved by den-resolve against the configured indexes and installed by
-//! den-install. Build requirements come from wheels only; a build requirement that publishes
-//! only an sdist is an error rather than a recursive build. The requirements
-//! `get_requires_for_build_wheel` adds get a second environment keyed by the union. Environments
-//! are keyed by the interpreter and the sorted requirement set in the Builds bucket and reused
+//! requirements, which the caller's [`BuildContext`] resolves and installs (den-prepare's
+//! resolves them with den-resolve against the configured indexes and installs them with
+//! den-install; den-build depends on neither). Build requirements come from wheels only; a
+//! build requirement that publishes only an sdist is an error rather than a recursive build.
+//! The requirements `get_requires_for_build_wheel` adds get a second environment keyed by the
+//! union. Environments are keyed by the interpreter and the sorted requirement set in the Builds bucket and reused
 //! across calls and processes; unlike other cache entries they are made in place under their
 //! lock (scripts carry the environment's path in their shebangs, so a renamed environment would
 //! break them) and marked complete last.
@@ -35,6 +37,7 @@
 //! their metadata; local directories and editable wheels are never cached.
 
 mod builder;
+mod context;
 mod error;
 mod extract;
 mod git;
@@ -42,7 +45,8 @@ mod hooks;
 mod pyproject;
 
 pub use builder::{BuildOptions, Builder, SourceTree};
-pub use error::BuildError;
+pub use context::BuildContext;
+pub use error::{BuildError, ContextError};
 pub use extract::{can_extract, extract_sdist};
 pub use git::git_checkout;
 pub use pyproject::{BuildSystem, LEGACY_BACKEND, project_name, static_metadata};

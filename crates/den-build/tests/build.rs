@@ -4,14 +4,19 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use common::{Setup, hooks_run, zip_names};
-use den_build::{BuildError, SourceTree};
+use den_build::{BuildContext, BuildError, SourceTree};
 use den_cache::CacheBucket;
+use den_dist::{PackageName, Requirement, Version};
+use den_python::Interpreter;
 use den_test_support::{
     SdistBackend, SdistBuilder, WheelBuilder, pyenv_python, require, setuptools_wheel,
     wheel_package_wheel,
 };
+use den_venv::VirtualEnv;
+use futures::future::BoxFuture;
 
 /// The build environments in the Builds bucket (directories not starting with `.`).
 fn build_envs(setup: &Setup) -> Vec<PathBuf> {
@@ -255,6 +260,69 @@ async fn requirements_from_get_requires_get_their_own_environment() {
             .count(),
         1
     );
+}
+
+/// A build context that installs nothing and records what it was asked: (package, the
+/// environment's interpreter, the requirements).
+#[derive(Debug, Default)]
+struct Recording {
+    installs: Mutex<Vec<(String, PathBuf, Vec<String>)>>,
+    lookups: Mutex<Vec<String>>,
+}
+
+impl BuildContext for Recording {
+    fn install<'a>(
+        &'a self,
+        package: &'a str,
+        _interpreter: &'a Interpreter,
+        environment: &'a VirtualEnv,
+        requirements: &'a [Requirement],
+    ) -> BoxFuture<'a, Result<(), BuildError>> {
+        let asked = requirements.iter().map(ToString::to_string).collect();
+        self.installs.lock().unwrap().push((
+            package.to_string(),
+            environment.python.clone(),
+            asked,
+        ));
+        Box::pin(async { Ok(()) })
+    }
+
+    fn installed_version(&self, _interpreter: &Interpreter, name: &PackageName) -> Option<Version> {
+        self.lookups.lock().unwrap().push(name.to_string());
+        None
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn build_environments_are_filled_through_the_build_context() {
+    let setup = Setup::new();
+    let source =
+        setup.unpack(&SdistBuilder::new("needs-helper", "1.0").build_requires("build-helper>=1"));
+    let context = Arc::new(Recording::default());
+    let wheel = setup
+        .builder_with(context.clone(), true)
+        .build_wheel(&source)
+        .await
+        .unwrap();
+    assert!(wheel.is_file());
+    let installs = context.installs.lock().unwrap().clone();
+    assert_eq!(installs.len(), 1, "{installs:?}");
+    let (package, python, requirements) = &installs[0];
+    assert_eq!(package, "needs-helper");
+    assert_eq!(requirements, &["build-helper>=1"]);
+    assert!(python.starts_with(setup.cache.bucket(CacheBucket::Builds).unwrap()));
+    assert!(context.lookups.lock().unwrap().is_empty());
+
+    // Without isolation nothing is installed; the context is asked what the target has.
+    let other = setup.unpack(&SdistBuilder::new("in-place", "1.0").build_requires("build-helper"));
+    let context = Arc::new(Recording::default());
+    setup
+        .builder_with(context.clone(), false)
+        .build_wheel(&other)
+        .await
+        .unwrap();
+    assert!(context.installs.lock().unwrap().is_empty());
+    assert_eq!(*context.lookups.lock().unwrap(), ["build-helper"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -6,15 +6,19 @@
 //! - [`DenSource`] is den-resolve's [`PackageSource`](den_resolve::PackageSource) over the
 //!   index client and the build frontend, and gives each resolved distribution an installable
 //!   wheel ([`DenSource::wheel`]).
+//! - [`IndexBuildContext`] fills den-build's build environments: it resolves build
+//!   requirements from wheels and installs them.
 //! - [`HashChecks`] is hash-checking mode: what each downloaded archive is checked against.
 //! - [`prepare`] readies a whole resolution concurrently; [`hashes_of`] gives the `--hash`
 //!   values a lock file records for one.
 
+mod build_context;
 mod error;
 mod hashes;
 mod prepare;
 mod source;
 
+pub use build_context::IndexBuildContext;
 pub use den_build::BuildOptions;
 pub use error::PrepareError;
 pub use hashes::HashChecks;

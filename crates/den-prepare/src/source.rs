@@ -24,8 +24,8 @@ use pep508_rs::VerbatimUrl;
 use tokio::sync::OnceCell;
 use url::Url;
 
-use crate::PrepareError;
 use crate::hashes::HashChecks;
+use crate::{IndexBuildContext, PrepareError};
 
 /// A distribution the resolver can choose: a file an index (or `--find-links`) lists, or a
 /// direct reference.
@@ -231,7 +231,8 @@ impl DenSource {
         editables: Vec<String>,
         hashes: HashChecks,
     ) -> Result<Self, PrepareError> {
-        let builder = Builder::new(cache.clone(), client.clone(), interpreter, build);
+        let context = IndexBuildContext::new(client.clone(), cache.clone());
+        let builder = Builder::new(cache.clone(), Arc::new(context), interpreter, build);
         let scratch = tempfile::Builder::new()
             .prefix("den-src-")
             .tempdir()

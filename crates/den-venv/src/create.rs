@@ -88,7 +88,7 @@ pub fn create_venv(
         }
         Flavor::PyPy => "site-packages".to_string(),
     };
-    let scripts = root.join(BIN);
+    let scripts = crate::scripts_dir(&root);
     let site_packages = root.join(&site_packages_rel);
 
     // pyvenv.cfg first: once it exists, a failed creation can be retried over the remains.
@@ -190,7 +190,7 @@ fn render_activation_scripts(
         prompt,
         site_packages: site_packages_rel,
     };
-    let scripts = Path::new(root).join(BIN);
+    let scripts = crate::scripts_dir(Path::new(root));
     for (file_name, contents) in activators::render_all(&values) {
         write(&scripts.join(file_name), &contents)?;
     }

@@ -43,6 +43,12 @@ pub fn ensurepip_packages(major_minor: (u8, u8)) -> &'static [&'static str] {
     }
 }
 
+/// The scripts directory of the environment rooted at `root`: `<root>/bin` (PEP 405 and
+/// CPython's `venv` on POSIX); the environment's interpreter is `python` in it.
+pub fn scripts_dir(root: &Path) -> PathBuf {
+    root.join("bin")
+}
+
 /// Where C headers of installed distributions go in the environment rooted at `root` for
 /// Python `(major, minor)`: `<root>/include/site/pythonX.Y`, as pip chooses for a virtual
 /// environment (the installer adds the project's own directory below it).

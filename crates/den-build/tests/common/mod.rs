@@ -4,12 +4,14 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-use den_build::{BuildOptions, Builder, SourceTree, extract_sdist};
+use den_build::{BuildContext, BuildOptions, Builder, SourceTree, extract_sdist};
 use den_cache::Cache;
 use den_dist::{HashAlgorithm, Hasher};
 use den_index::{IndexClient, IndexConfig, IndexUrl};
+use den_prepare::IndexBuildContext;
 use den_python::Interpreter;
 use den_test_support::{SdistBuilder, TestIndex};
 
@@ -60,9 +62,15 @@ impl Setup {
             ..IndexConfig::default()
         };
         let client = IndexClient::with_netrc(config, self.cache.clone(), None).unwrap();
+        let context = IndexBuildContext::new(client, self.cache.clone());
+        self.builder_with(Arc::new(context), isolation)
+    }
+
+    /// A builder whose build environments are filled by `context`.
+    pub fn builder_with(&self, context: Arc<dyn BuildContext>, isolation: bool) -> Builder {
         Builder::new(
             self.cache.clone(),
-            client,
+            context,
             self.interpreter.clone(),
             BuildOptions { isolation },
         )
