@@ -303,20 +303,21 @@ impl DenSource {
         Ok(tree)
     }
 
-    /// The source tree a direct reference builds from; `None` for a wheel.
-    async fn direct_tree(
+    /// What a direct reference is installed from: its wheel file, or the source tree it
+    /// builds from (an unpacked sdist, a directory, a checkout).
+    async fn direct_source<'a>(
         &self,
-        kind: &DirectKind,
+        kind: &'a DirectKind,
         name: Option<PackageName>,
-    ) -> Result<Option<SourceTree>, PrepareError> {
+    ) -> Result<DirectSource<'a>, PrepareError> {
         Ok(match kind {
-            DirectKind::Wheel { .. } => None,
+            DirectKind::Wheel { path, .. } => DirectSource::Wheel(path),
             DirectKind::Sdist { path, sha256 } => {
                 let mut tree = self.unpack(path, sha256).await?;
                 tree.name = name;
-                Some(tree)
+                DirectSource::Tree(tree)
             }
-            DirectKind::Directory { path, .. } => Some(SourceTree {
+            DirectKind::Directory { path, .. } => DirectSource::Tree(SourceTree {
                 dir: path.clone(),
                 name,
                 key: None,
@@ -326,7 +327,7 @@ impl DenSource {
                 commit,
                 subdirectory,
                 ..
-            } => Some(SourceTree {
+            } => DirectSource::Tree(SourceTree {
                 dir: path.clone(),
                 name,
                 key: Some(format!(
@@ -477,32 +478,30 @@ impl DenSource {
 
     /// The metadata of a fetched direct reference (a wheel's METADATA, else den-build's).
     async fn kind_metadata(&self, kind: &DirectKind) -> Result<CoreMetadata, PrepareError> {
-        if let DirectKind::Wheel { path, .. } = kind {
-            let (cache, path) = (self.cache.clone(), path.clone());
-            return tokio::task::spawn_blocking(move || {
-                let unpacked = den_install::unpack_wheel(&cache, &path).map_err(|source| {
-                    PrepareError::UnpackWheel {
-                        wheel: path,
-                        source,
-                    }
-                })?;
-                let metadata = unpacked.dist_info_path().join("METADATA");
-                let bytes = fs_err::read(&metadata)?;
-                CoreMetadata::parse(&bytes).map_err(|source| PrepareError::Metadata {
-                    path: metadata,
-                    source,
-                })
-            })
-            .await
-            .map_err(|source| PrepareError::Stopped {
-                task: "reading the wheel",
-                source,
-            })?;
-        }
-        let Some(tree) = self.direct_tree(kind, None).await? else {
-            unreachable!("only wheels have no source tree");
+        let path = match self.direct_source(kind, None).await? {
+            DirectSource::Tree(tree) => return Ok(self.builder.metadata(&tree).await?),
+            DirectSource::Wheel(path) => path.clone(),
         };
-        Ok(self.builder.metadata(&tree).await?)
+        let cache = self.cache.clone();
+        tokio::task::spawn_blocking(move || {
+            let unpacked = den_install::unpack_wheel(&cache, &path).map_err(|source| {
+                PrepareError::UnpackWheel {
+                    wheel: path,
+                    source,
+                }
+            })?;
+            let metadata = unpacked.dist_info_path().join("METADATA");
+            let bytes = fs_err::read(&metadata)?;
+            CoreMetadata::parse(&bytes).map_err(|source| PrepareError::Metadata {
+                path: metadata,
+                source,
+            })
+        })
+        .await
+        .map_err(|source| PrepareError::Stopped {
+            task: "reading the wheel",
+            source,
+        })?
     }
 
     /// An installable wheel for a resolved distribution: the downloaded wheel, or one built
@@ -525,11 +524,9 @@ impl DenSource {
             }
             Dist::Direct(direct) => {
                 let name = Some(direct.metadata.name.clone());
-                let Some(tree) = self.direct_tree(&direct.kind, name).await? else {
-                    let DirectKind::Wheel { path, .. } = &direct.kind else {
-                        unreachable!("only wheels have no source tree");
-                    };
-                    return Ok(path.clone());
+                let tree = match self.direct_source(&direct.kind, name).await? {
+                    DirectSource::Wheel(path) => return Ok(path.clone()),
+                    DirectSource::Tree(tree) => tree,
                 };
                 if direct.is_editable() {
                     Ok(self.builder.build_editable(&tree).await?)
@@ -539,6 +536,14 @@ impl DenSource {
             }
         }
     }
+}
+
+/// What a direct reference installs from ([`DenSource::direct_source`]).
+enum DirectSource<'a> {
+    /// A wheel file: installed as it is.
+    Wheel(&'a PathBuf),
+    /// A source tree: built first.
+    Tree(SourceTree),
 }
 
 /// The project an index file belongs to.

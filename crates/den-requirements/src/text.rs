@@ -85,48 +85,14 @@ pub(crate) fn split_requirement_and_options(line: &str) -> (String, &str) {
     (requirement.join(" "), rest)
 }
 
-/// Splits option text into words like a POSIX shell (pip uses `shlex.split`): whitespace
-/// separates words, single quotes keep everything literally, double quotes keep everything
-/// but `\"` and `\\`, and a backslash outside quotes escapes the next character.
+/// Splits option text into words like a POSIX shell, as pip does with `shlex.split` (the
+/// shlex crate): whitespace separates words, single quotes keep everything literally, double
+/// quotes keep everything but backslash escapes, and a backslash outside quotes escapes the
+/// next character.
 ///
-/// Errors: `Err(())` when a quote is not closed.
+/// Errors: `Err(())` when a quote is not closed or the text ends in a lone backslash.
 pub(crate) fn shell_words(text: &str) -> Result<Vec<String>, ()> {
-    let mut words = Vec::new();
-    let mut word: Option<String> = None;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => words.extend(word.take()),
-            '\'' => loop {
-                let current = word.get_or_insert_with(String::new);
-                match chars.next().ok_or(())? {
-                    '\'' => break,
-                    other => current.push(other),
-                }
-            },
-            '"' => loop {
-                let current = word.get_or_insert_with(String::new);
-                match chars.next().ok_or(())? {
-                    '"' => break,
-                    '\\' => match chars.next().ok_or(())? {
-                        escaped @ ('"' | '\\') => current.push(escaped),
-                        other => {
-                            current.push('\\');
-                            current.push(other);
-                        }
-                    },
-                    other => current.push(other),
-                }
-            },
-            '\\' => {
-                let current = word.get_or_insert_with(String::new);
-                current.extend(chars.next());
-            }
-            other => word.get_or_insert_with(String::new).push(other),
-        }
-    }
-    words.extend(word);
-    Ok(words)
+    shlex::split(text).ok_or(())
 }
 
 /// Splits one option word into the option and an attached value: `--opt=value`, `-ovalue`
