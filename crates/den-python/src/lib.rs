@@ -12,6 +12,7 @@ mod fake;
 mod interpreter;
 mod pyenv;
 mod request;
+mod target;
 
 pub use discovery::{
     DiscoveryEnv, DiscoveryError, InterpreterSource, NotFound, check_supported, find_all,
@@ -23,3 +24,4 @@ pub use pyenv::{
     parse_version_file,
 };
 pub use request::{ImplementationName, PythonRequest, RequestParseError, VersionRequest};
+pub use target::{TargetPython, TargetPythonError};

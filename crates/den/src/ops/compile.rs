@@ -1,20 +1,16 @@
 //! `den pip compile`: pins requirements and their dependencies for the interpreter's or a
-//! chosen Python version and platform, and writes them with den-requirements' writer in
+//! chosen Python version and platform (den-python's `TargetPython`), and writes them with den-requirements' writer in
 //! pip-tools' `pip-compile` format.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use den_cache::Cache;
-use den_dist::{
-    Implementation, Libc, MarkerEnvironment, MarkerEnvironmentBuilder, PackageName, Platform, Tags,
-    Version, VersionOrUrl,
-};
+use den_dist::{PackageName, Version, VersionOrUrl};
 use den_prepare::Dist;
-use den_python::Interpreter;
+use den_python::{Interpreter, TargetPython};
 use den_requirements::{Header, Pin, Pinned, PinsFile, RequirementsSource};
 use den_resolve::ResolveRequest;
 
@@ -74,7 +70,7 @@ pub fn compile(
         );
     }
     let preferences = existing_pins(settings.output_file.as_deref(), &settings.upgrade)?;
-    let environment = TargetEnvironment::new(
+    let environment = TargetPython::describe(
         interpreter,
         settings.python_version.as_deref(),
         settings.python_platform.as_deref(),
@@ -124,7 +120,10 @@ pub fn compile(
         .collect();
     Ok(PinsFile {
         header: settings.header.clone().map(|command| Header {
-            python: environment.major_minor.clone(),
+            python: format!(
+                "{}.{}",
+                environment.major_minor.0, environment.major_minor.1
+            ),
             command,
         }),
         index: &spec.index,
@@ -169,169 +168,4 @@ fn existing_pins(
                 .then(|| (entry.requirement.name.clone(), only.version().clone()))
         })
         .collect())
-}
-
-/// Markers, tags and version resolved for.
-struct TargetEnvironment {
-    markers: MarkerEnvironment,
-    tags: Tags,
-    version: Version,
-    /// `3.12`, for the header.
-    major_minor: String,
-}
-
-impl TargetEnvironment {
-    /// The interpreter's own, or the one `--python-version` / `--python-platform` describe.
-    fn new(
-        interpreter: &Interpreter,
-        python_version: Option<&str>,
-        python_platform: Option<&str>,
-    ) -> anyhow::Result<Self> {
-        if python_version.is_none() && python_platform.is_none() {
-            let (major, minor) = interpreter.major_minor;
-            return Ok(Self {
-                markers: interpreter.markers.clone(),
-                tags: interpreter.tags.clone(),
-                version: interpreter.version.clone(),
-                major_minor: format!("{major}.{minor}"),
-            });
-        }
-        let version = match python_version {
-            Some(text) => Version::from_str(text).map_err(|e| {
-                anyhow::anyhow!("--python-version `{text}` is not a version ({e}); write e.g. 3.12")
-            })?,
-            None => interpreter.version.clone(),
-        };
-        let release = version.release();
-        let (major, minor) = match release {
-            [major, minor, ..] => (*major, *minor),
-            _ => bail!("--python-version `{version}` needs a major and a minor version, e.g. 3.12"),
-        };
-        let full = match release {
-            [_, _, patch, ..] => format!("{major}.{minor}.{patch}"),
-            _ => format!("{major}.{minor}.0"),
-        };
-        let platform = match python_platform {
-            Some(name) => PlatformChoice::parse(name)?,
-            None => PlatformChoice::from_markers(&interpreter.markers, &interpreter.platform),
-        };
-        let markers = MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-            implementation_name: "cpython",
-            implementation_version: &full,
-            os_name: platform.os_name,
-            platform_machine: &platform.machine,
-            platform_python_implementation: "CPython",
-            platform_release: "",
-            platform_system: platform.system,
-            platform_version: "",
-            python_full_version: &full,
-            python_version: &format!("{major}.{minor}"),
-            sys_platform: platform.sys_platform,
-        })
-        .map_err(|e| anyhow::anyhow!("cannot describe Python {full}: {e}"))?;
-        let (major, minor) = (u8::try_from(major)?, u8::try_from(minor)?);
-        let tags = Tags::from_interpreter(
-            &Implementation::CPython {
-                gil_disabled: false,
-            },
-            (major, minor),
-            &format!("cp{major}{minor}"),
-            &platform.platform,
-        );
-        Ok(Self {
-            markers,
-            tags,
-            version: Version::from_str(&full)?,
-            major_minor: format!("{major}.{minor}"),
-        })
-    }
-}
-
-/// A platform to resolve for, as markers and a wheel platform.
-struct PlatformChoice {
-    sys_platform: &'static str,
-    system: &'static str,
-    os_name: &'static str,
-    machine: String,
-    platform: Platform,
-}
-
-impl PlatformChoice {
-    /// `linux`, `macos`, `windows`, or a target triple `<arch>-unknown-linux-gnu|musl`,
-    /// `<arch>-apple-darwin`, `<arch>-pc-windows-msvc`. Linux means manylinux_2_17 (glibc
-    /// 2.17, manylinux2014) or musllinux_1_2; macOS means 11.0 on arm64 and 10.12 on x86_64.
-    fn parse(name: &str) -> anyhow::Result<Self> {
-        let (arch, rest) = match name {
-            "linux" => ("x86_64", "unknown-linux-gnu"),
-            "macos" => ("aarch64", "apple-darwin"),
-            "windows" => ("x86_64", "pc-windows-msvc"),
-            triple => triple.split_once('-').unwrap_or((triple, "")),
-        };
-        let linux = |libc| Self {
-            sys_platform: "linux",
-            system: "Linux",
-            os_name: "posix",
-            machine: arch.to_string(),
-            platform: Platform::Linux {
-                arch: arch.to_string(),
-                libc,
-            },
-        };
-        Ok(match rest {
-            "unknown-linux-gnu" | "linux-gnu" => linux(Libc::Glibc(2, 17)),
-            "unknown-linux-musl" | "linux-musl" => linux(Libc::Musl(1, 2)),
-            "apple-darwin" => {
-                let (machine, major, minor) = match arch {
-                    "aarch64" | "arm64" => ("arm64", 11, 0),
-                    _ => ("x86_64", 10, 12),
-                };
-                Self {
-                    sys_platform: "darwin",
-                    system: "Darwin",
-                    os_name: "posix",
-                    machine: machine.to_string(),
-                    platform: Platform::Macos {
-                        major,
-                        minor,
-                        arch: machine.to_string(),
-                    },
-                }
-            }
-            "pc-windows-msvc" => {
-                let (machine, tag) = match arch {
-                    "aarch64" | "arm64" => ("ARM64", "win_arm64"),
-                    "i686" | "x86" => ("x86", "win32"),
-                    _ => ("AMD64", "win_amd64"),
-                };
-                Self {
-                    sys_platform: "win32",
-                    system: "Windows",
-                    os_name: "nt",
-                    machine: machine.to_string(),
-                    platform: Platform::Other(tag.to_string()),
-                }
-            }
-            _ => bail!(
-                "unknown --python-platform `{name}`: use linux, macos, windows, or a triple such \
-                 as x86_64-unknown-linux-gnu, aarch64-unknown-linux-musl, aarch64-apple-darwin, \
-                 x86_64-pc-windows-msvc"
-            ),
-        })
-    }
-
-    /// The interpreter's own platform.
-    fn from_markers(markers: &MarkerEnvironment, platform: &Platform) -> Self {
-        let (sys_platform, system, os_name) = match markers.sys_platform() {
-            "darwin" => ("darwin", "Darwin", "posix"),
-            "win32" => ("win32", "Windows", "nt"),
-            _ => ("linux", "Linux", "posix"),
-        };
-        Self {
-            sys_platform,
-            system,
-            os_name,
-            machine: markers.platform_machine().to_string(),
-            platform: platform.clone(),
-        }
-    }
 }
