@@ -246,6 +246,22 @@ impl PythonEnvironment {
     }
 }
 
+impl PythonEnvironment {
+    /// The virtual environment rooted at `root` (a directory with `pyvenv.cfg`), e.g. a named
+    /// environment of WORKON_HOME.
+    ///
+    /// # Errors
+    ///
+    /// [`EnvironmentError::NoPyvenvCfg`], [`EnvironmentError::NoPython`], or its interpreter
+    /// cannot be queried.
+    pub fn at_root(root: &Path, cache: &Cache) -> Result<Self, EnvironmentError> {
+        Ok(Self {
+            interpreter: from_env_dir(root, cache)?,
+            layout: None,
+        })
+    }
+}
+
 fn from_python_arg(
     python: &str,
     cwd: &Path,

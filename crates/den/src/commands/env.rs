@@ -17,7 +17,7 @@ use den_workon::{EnvInfo, Homes, WorkonError};
 
 use crate::cli::{
     EnvAddPathArgs, EnvCommand, EnvCopyArgs, EnvCreateArgs, EnvCreateOptions, EnvHookArgs,
-    EnvListArgs, EnvNameArg, EnvPathArgs, EnvProjectArgs, EnvRemoveArgs, GlobalArgs, TargetArgs,
+    EnvListArgs, EnvNameArg, EnvPathArgs, EnvProjectArgs, EnvRemoveArgs, GlobalArgs,
 };
 use crate::interrupt::DiscardOnSignal;
 use crate::printer::Printer;
@@ -487,11 +487,7 @@ impl Ctx<'_> {
             self.printer.out(name);
         }
         let cache = crate::open_cache(self.global)?;
-        let environment = TargetArgs {
-            python: Some(root.to_string_lossy().into_owned()),
-            system: false,
-        };
-        let target = crate::target::find(&environment, &cache, crate::target::Access::Change)?;
+        let target = crate::target::Target::at_root(&root, &cache)?;
         crate::ops::uninstall(&target, &packages, &cache, self.printer)?;
         Ok(ExitCode::SUCCESS)
     }
