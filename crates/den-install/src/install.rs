@@ -60,7 +60,7 @@ impl InstallScheme {
     /// (distributions patching it to `lib64` put platlib elsewhere).
     pub fn for_prefix(dir: &Path, python: &SchemePython) -> Self {
         let lib = python.lib_version();
-        let site_packages = dir.join("lib").join(format!("python{lib}/site-packages"));
+        let site_packages = posix_site_packages(dir, python);
         let abiflags = match python.version {
             (3, minor) if minor < 8 => "m",
             _ => "",
@@ -117,13 +117,28 @@ impl SchemePython {
     /// virtual environments.
     fn headers(&self, base: &Path, outside_venv: PathBuf) -> PathBuf {
         if self.virtualenv {
-            let (major, minor) = self.version;
-            base.join("include/site")
-                .join(format!("python{major}.{minor}"))
+            venv_headers_dir(base, self.version)
         } else {
             outside_venv
         }
     }
+}
+
+/// CPython's site-packages below `base` on POSIX: `<base>/lib/pythonX.Y[t]/site-packages`
+/// (sysconfig's `{base}/{platlibdir}/python{py_version_short}{abi_thread}/site-packages`
+/// with `platlibdir` = `lib`), in a `--prefix` install and in a virtual environment alike.
+pub fn posix_site_packages(base: &Path, python: &SchemePython) -> PathBuf {
+    base.join("lib")
+        .join(format!("python{}", python.lib_version()))
+        .join("site-packages")
+}
+
+/// pip's header root in a virtual environment rooted at `base` for Python `(major, minor)`:
+/// `<base>/include/site/pythonX.Y` (the installer adds the project's own directory below).
+pub fn venv_headers_dir(base: &Path, (major, minor): (u8, u8)) -> PathBuf {
+    base.join("include")
+        .join("site")
+        .join(format!("python{major}.{minor}"))
 }
 
 /// The environment a wheel is installed into.

@@ -37,7 +37,7 @@ pub use check::{CheckProblem, check};
 pub use error::InstallError;
 pub use install::{
     InstallOptions, InstallScheme, InstallTarget, Installed, SchemePython, install_wheel,
-    install_wheel_with_kill_switch,
+    install_wheel_with_kill_switch, posix_site_packages, venv_headers_dir,
 };
 pub use installed::{DistKind, InstalledDist, find_installed, installed_distributions};
 pub use plan::{Chosen, Plan, satisfied_by_installed};

@@ -80,8 +80,13 @@ pub fn create_venv(
     let (major, minor) = interpreter.major_minor;
     let site_packages_rel = match flavor {
         Flavor::CPython => {
-            let threading = if interpreter.gil_disabled { "t" } else { "" };
-            format!("lib/python{major}.{minor}{threading}/site-packages")
+            let python = den_install::SchemePython {
+                version: (major, minor),
+                free_threaded: interpreter.gil_disabled,
+                virtualenv: true,
+            };
+            let relative = den_install::posix_site_packages(Path::new(""), &python);
+            relative.to_string_lossy().into_owned()
         }
         Flavor::PyPy if (major, minor) >= (3, 8) => {
             format!("lib/pypy{major}.{minor}/site-packages")

@@ -308,7 +308,7 @@ fn find_dot_venv(start: &Path) -> Option<PathBuf> {
 fn scheme_for(interpreter: &Interpreter) -> InstallScheme {
     let paths = &interpreter.paths;
     let headers = if interpreter.is_virtualenv() {
-        crate::headers_dir(&interpreter.prefix, interpreter.major_minor)
+        den_install::venv_headers_dir(&interpreter.prefix, interpreter.major_minor)
     } else {
         paths.include.clone()
     };

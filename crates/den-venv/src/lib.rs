@@ -49,15 +49,6 @@ pub fn scripts_dir(root: &Path) -> PathBuf {
     root.join("bin")
 }
 
-/// Where C headers of installed distributions go in the environment rooted at `root` for
-/// Python `(major, minor)`: `<root>/include/site/pythonX.Y`, as pip chooses for a virtual
-/// environment (the installer adds the project's own directory below it).
-pub fn headers_dir(root: &Path, (major, minor): (u8, u8)) -> PathBuf {
-    root.join("include")
-        .join("site")
-        .join(format!("python{major}.{minor}"))
-}
-
 /// The prompt name shown as `(name) ` in an activated shell, from `--prompt`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Prompt {
@@ -156,7 +147,7 @@ impl VirtualEnv {
             platlib: self.site_packages.clone(),
             scripts: self.scripts.clone(),
             data: self.root.clone(),
-            include: headers_dir(&self.root, self.major_minor),
+            include: den_install::venv_headers_dir(&self.root, self.major_minor),
             stdlib: self.stdlib.clone(),
         }
     }
