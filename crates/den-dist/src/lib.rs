@@ -1,8 +1,9 @@
 //! The vocabulary every den crate shares: project names (PEP 503), versions (PEP 440),
 //! requirements and markers (PEP 508), wheel filenames and compatibility tags (PEP 425 /
 //! PEP 427), file hashes, core metadata (the `METADATA` / `PKG-INFO` format), PEP 610
-//! `direct_url.json` ([`DirectUrl`]), and the credential redaction every printed URL goes
-//! through ([`redact_credentials`]).
+//! `direct_url.json` ([`DirectUrl`]), the credential redaction every printed URL goes
+//! through ([`redact_credentials`]), and the error every crate gives a failed file-system
+//! operation ([`IoError`], made with [`IoResultExt::at`]).
 //!
 //! This crate holds data types and pure functions only (besides [`path::expand_home`], which
 //! asks the process for its home directory); it does no I/O, so every other crate
@@ -13,6 +14,7 @@
 mod direct_url;
 mod filename;
 mod hash;
+mod io;
 mod metadata;
 pub mod path;
 mod redact;
@@ -24,6 +26,7 @@ pub use filename::{
     sdist_extension,
 };
 pub use hash::{HashAlgorithm, HashDigest, HashError, Hasher, record_hash};
+pub use io::{IoError, IoResultExt};
 pub use metadata::{CoreMetadata, MetadataError};
 pub use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
 pub use pep508_rs::{
