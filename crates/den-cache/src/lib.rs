@@ -49,6 +49,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use den_dist::{IoError, IoResultExt};
+
 pub use link::{LinkMode, link_file};
 pub use maintenance::CleanReport;
 
@@ -108,23 +110,12 @@ impl CacheBucket {
     }
 }
 
-/// A cache failure; names the path at fault.
+/// A cache failure: the file-system operation that failed and its path, shown as the
+/// [`IoError`] it wraps (`cannot create directory /root/.cache/den/wheels-v1: ...`). A type of
+/// its own so that callers can tell a cache failure from their own file-system errors.
 #[derive(Debug, thiserror::Error)]
-#[error("cache error at {}: {source}", path.display())]
-pub struct CacheError {
-    /// The file or directory den was working on.
-    pub path: PathBuf,
-    /// The underlying I/O error.
-    #[source]
-    pub source: io::Error,
-}
-
-fn at(path: &Path) -> impl FnOnce(io::Error) -> CacheError + '_ {
-    move |source| CacheError {
-        path: path.to_path_buf(),
-        source,
-    }
-}
+#[error(transparent)]
+pub struct CacheError(#[from] pub IoError);
 
 /// Handle to the cache directory. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -144,7 +135,7 @@ impl Cache {
     /// Errors: the directory cannot be created or written.
     pub fn open(root: impl Into<PathBuf>) -> Result<Self, CacheError> {
         let root = root.into();
-        fs::create_dir_all(&root).map_err(at(&root))?;
+        fs::create_dir_all(&root).at("create directory", &root)?;
         let tag = root.join("CACHEDIR.TAG");
         if !tag.exists() {
             write_atomic(&tag, CACHEDIR_TAG.as_bytes())?;
@@ -167,7 +158,7 @@ impl Cache {
                 tracing::warn!(
                     "cache directory {} is not usable ({}); using a temporary cache",
                     root.display(),
-                    err.source
+                    err.0.source
                 );
                 Self::temporary()
             }
@@ -179,7 +170,7 @@ impl Cache {
         let temp = tempfile::Builder::new()
             .prefix("den-cache-")
             .tempdir()
-            .map_err(at(&std::env::temp_dir()))?;
+            .at("create a temporary directory in", std::env::temp_dir())?;
         let mut cache = Self::open(temp.path())?;
         cache._temp = Some(std::sync::Arc::new(temp));
         Ok(cache)
@@ -193,7 +184,7 @@ impl Cache {
     /// The directory of `bucket`, created if missing.
     pub fn bucket(&self, bucket: CacheBucket) -> Result<PathBuf, CacheError> {
         let dir = self.root.join(bucket.dir_name());
-        fs::create_dir_all(&dir).map_err(at(&dir))?;
+        fs::create_dir_all(&dir).at("create directory", &dir)?;
         Ok(dir)
     }
 
@@ -202,10 +193,10 @@ impl Cache {
     /// processes do the work once.
     pub fn lock(&self, bucket: CacheBucket, key: &str) -> Result<LockGuard, CacheError> {
         let dir = self.bucket(bucket)?.join(".locks");
-        fs::create_dir_all(&dir).map_err(at(&dir))?;
+        fs::create_dir_all(&dir).at("create directory", &dir)?;
         let path = dir.join(format!("{key}.lock"));
         let file = open_lock_file(&path)?;
-        fs4::FileExt::lock(&file).map_err(at(&path))?;
+        fs4::FileExt::lock(&file).at("lock", &path)?;
         Ok(LockGuard {
             _file: file,
             _shared: None,
@@ -221,7 +212,7 @@ impl Cache {
     pub fn shared_lock(&self) -> Result<LockGuard, CacheError> {
         let path = self.root.join(LOCK_FILE);
         let file = open_lock_file(&path)?;
-        fs4::FileExt::lock_shared(&file).map_err(at(&path))?;
+        fs4::FileExt::lock_shared(&file).at("lock", &path)?;
         Ok(LockGuard {
             _file: file,
             _shared: Some(SharedHold::new(&self.root)),
@@ -236,13 +227,11 @@ impl Cache {
     fn exclusive_lock(&self) -> Result<LockGuard, CacheError> {
         let path = self.root.join(LOCK_FILE);
         if SharedHold::held(&self.root) {
-            return Err(CacheError {
-                path,
-                source: io::Error::other(
-                    "this den process holds the cache's shared lock; drop it before cleaning or \
-                     pruning the cache",
-                ),
-            });
+            let held = io::Error::other(
+                "this den process holds the cache's shared lock; drop it before cleaning or \
+                 pruning the cache",
+            );
+            return Err(IoError::new("lock", path, held).into());
         }
         let file = open_lock_file(&path)?;
         match fs4::FileExt::try_lock(&file) {
@@ -252,9 +241,11 @@ impl Cache {
                     "waiting for other den processes using the cache at {} to finish",
                     self.root.display()
                 );
-                fs4::FileExt::lock(&file).map_err(at(&path))?;
+                fs4::FileExt::lock(&file).at("lock", &path)?;
             }
-            Err(fs4::TryLockError::Error(source)) => return Err(CacheError { path, source }),
+            Err(fs4::TryLockError::Error(source)) => {
+                return Err(IoError::new("lock", path, source).into());
+            }
         }
         Ok(LockGuard {
             _file: file,
@@ -270,7 +261,8 @@ fn open_lock_file(path: &Path) -> Result<fs::File, CacheError> {
         .truncate(false)
         .write(true)
         .open(path)
-        .map_err(at(path))
+        .at("open", path)
+        .map_err(CacheError)
 }
 
 /// Holds a cache lock; dropping it unlocks (closing the file releases the `flock`).
@@ -319,13 +311,13 @@ impl Drop for SharedHold {
 /// renamed over `path`. Creates the parent directory if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
     let parent = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(at(parent))?;
-    let mut temp = tempfile::NamedTempFile::new_in(parent).map_err(at(parent))?;
-    temp.write_all(bytes).map_err(at(path))?;
-    temp.persist(path).map_err(|e| CacheError {
-        path: path.to_path_buf(),
-        source: e.error,
-    })?;
+    fs::create_dir_all(parent).at("create directory", parent)?;
+    let mut temp =
+        tempfile::NamedTempFile::new_in(parent).at("create a temporary file in", parent)?;
+    temp.write_all(bytes).at("write", path)?;
+    temp.persist(path)
+        .map_err(|e| e.error)
+        .at("rename into place", path)?;
     Ok(())
 }
 

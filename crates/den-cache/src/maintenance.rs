@@ -7,7 +7,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::{Cache, CacheBucket, CacheError, LOCK_FILE, at};
+use den_dist::{IoError, IoResultExt};
+
+use crate::{Cache, CacheBucket, CacheError, LOCK_FILE};
 
 /// What a clean or prune removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -87,8 +89,8 @@ impl Cache {
         let _lock = self.exclusive_lock()?;
         let mut report = CleanReport::default();
         let mut seen = Seen::default();
-        for entry in fs::read_dir(&self.root).map_err(at(&self.root))? {
-            let entry = entry.map_err(at(&self.root))?;
+        for entry in fs::read_dir(&self.root).at("list", &self.root)? {
+            let entry = entry.at("list", &self.root)?;
             let name = entry.file_name();
             if name != LOCK_FILE && name != "CACHEDIR.TAG" {
                 report += remove_tree(&entry.path(), &mut seen)?;
@@ -166,8 +168,8 @@ impl Cache {
         let _lock = self.exclusive_lock()?;
         let mut report = CleanReport::default();
         let mut seen = Seen::default();
-        for entry in fs::read_dir(&self.root).map_err(at(&self.root))? {
-            let entry = entry.map_err(at(&self.root))?;
+        for entry in fs::read_dir(&self.root).at("list", &self.root)? {
+            let entry = entry.at("list", &self.root)?;
             let name = entry.file_name().to_string_lossy().into_owned();
             let current = CacheBucket::ALL.iter().any(|b| b.dir_name() == name);
             if name.starts_with(".tmp") || (is_bucket_dir_name(&name) && !current) {
@@ -207,30 +209,34 @@ impl Cache {
 
 /// `Ok(None)` for a walk or metadata error that only says the entry is gone (another process
 /// removed it); other errors name their path.
-fn skip_vanished<T, E: Into<WalkError>>(result: Result<T, E>) -> Result<Option<T>, CacheError> {
-    match result.map_err(Into::into) {
+fn skip_vanished<T, E: WalkFailure>(result: Result<T, E>) -> Result<Option<T>, CacheError> {
+    match result.map_err(WalkFailure::into_io_error) {
         Ok(value) => Ok(Some(value)),
-        Err(WalkError { path, source }) if source.kind() == io::ErrorKind::NotFound => {
-            tracing::debug!("{} vanished while reading the cache", path.display());
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            tracing::debug!("{} vanished while reading the cache", err.path.display());
             Ok(None)
         }
-        Err(WalkError { path, source }) => Err(CacheError { path, source }),
+        Err(err) => Err(err.into()),
     }
 }
 
-/// A walk error split into path and I/O error.
-struct WalkError {
-    path: PathBuf,
-    source: io::Error,
+/// An error of walking the cache, as the [`IoError`] naming its path.
+trait WalkFailure {
+    fn into_io_error(self) -> IoError;
 }
 
-impl From<walkdir::Error> for WalkError {
-    fn from(error: walkdir::Error) -> Self {
-        let path = error.path().map(Path::to_path_buf).unwrap_or_default();
-        let source = error
-            .into_io_error()
-            .unwrap_or_else(|| io::Error::other("symlink loop"));
-        Self { path, source }
+impl WalkFailure for IoError {
+    fn into_io_error(self) -> IoError {
+        self
+    }
+}
+
+impl WalkFailure for walkdir::Error {
+    fn into_io_error(self) -> IoError {
+        let path = self.path().map(Path::to_path_buf).unwrap_or_default();
+        let source =
+            walkdir::Error::into_io_error(self).unwrap_or_else(|| io::Error::other("symlink loop"));
+        IoError::new("read", path, source)
     }
 }
 
@@ -238,17 +244,13 @@ impl From<walkdir::Error> for WalkError {
 /// goes. Read-only directories are made writable first so their contents can be removed.
 fn remove_tree(path: &Path, seen: &mut Seen) -> Result<CleanReport, CacheError> {
     let mut report = CleanReport::default();
-    let Some(metadata) = skip_vanished(fs::symlink_metadata(path).map_err(|source| WalkError {
-        path: path.to_path_buf(),
-        source,
-    }))?
-    else {
+    let Some(metadata) = skip_vanished(fs::symlink_metadata(path).at("inspect", path))? else {
         return Ok(report);
     };
     if !metadata.is_dir() {
         report.files = 1;
         report.bytes = seen.bytes(&metadata);
-        fs::remove_file(path).map_err(at(path))?;
+        fs::remove_file(path).at("remove", path)?;
         return Ok(report);
     }
     for entry in walkdir::WalkDir::new(path) {
@@ -265,7 +267,7 @@ fn remove_tree(path: &Path, seen: &mut Seen) -> Result<CleanReport, CacheError> 
             report.bytes += seen.bytes(&metadata);
         }
     }
-    fs::remove_dir_all(path).map_err(at(path))?;
+    fs::remove_dir_all(path).at("remove", path)?;
     Ok(report)
 }
 
@@ -275,7 +277,8 @@ fn make_writable(path: &Path, metadata: &fs::Metadata) -> Result<(), CacheError>
     use std::os::unix::fs::PermissionsExt;
     let mode = metadata.permissions().mode();
     if mode & 0o700 != 0o700 {
-        fs::set_permissions(path, fs::Permissions::from_mode(mode | 0o700)).map_err(at(path))?;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode | 0o700))
+            .at("set permissions of", path)?;
     }
     Ok(())
 }
@@ -285,7 +288,7 @@ fn make_writable(path: &Path, metadata: &fs::Metadata) -> Result<(), CacheError>
     let mut permissions = metadata.permissions();
     if permissions.readonly() {
         permissions.set_readonly(false);
-        fs::set_permissions(path, permissions).map_err(at(path))?;
+        fs::set_permissions(path, permissions).at("set permissions of", path)?;
     }
     Ok(())
 }
