@@ -10,8 +10,8 @@ use std::str::FromStr;
 use den_dist::{CoreMetadata, MarkerEnvironment, PackageName, Requirement, Version, VersionOrUrl};
 
 use crate::InstallError;
-use crate::error::io_err;
 use crate::installed::{DistKind, InstalledDist};
+use den_dist::IoError;
 
 /// One problem [`check`] found. [`fmt::Display`] gives the line pip prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,7 +181,7 @@ fn dependencies(dist: &InstalledDist) -> Result<Dependencies, InstallError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Ok(Err(format!("{} is missing", path.display())));
         }
-        Err(e) => return Err(io_err("read", &path)(e)),
+        Err(e) => return Err(IoError::new("read", &path, e).into()),
     };
     let metadata = match CoreMetadata::parse(&bytes) {
         Ok(metadata) => metadata,
@@ -198,7 +198,7 @@ fn dependencies(dist: &InstalledDist) -> Result<Dependencies, InstallError> {
         match fs::read_to_string(&requires) {
             Ok(text) => raw = requires_txt_requirements(&text),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_err("read", &requires)(e)),
+            Err(e) => return Err(IoError::new("read", &requires, e).into()),
         }
     }
     let mut requirements = Vec::with_capacity(raw.len());

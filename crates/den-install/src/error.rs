@@ -1,23 +1,16 @@
 //! The one error type of this crate.
 
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use den_dist::IoError;
 
 /// Everything that can go wrong while unpacking, installing, listing or uninstalling
 /// distributions. Each variant names the wheel, file or directory at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
-    /// A file-system operation failed.
-    #[error("failed to {action} {}: {source}", path.display())]
-    Io {
-        /// What den was doing (`read`, `create directory`, ...).
-        action: &'static str,
-        /// The path den was working on.
-        path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
-    },
+    /// A file-system operation failed: `cannot {action} {path}: {cause}`.
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// The cache could not be used.
     #[error(transparent)]
     Cache(#[from] den_cache::CacheError),
@@ -120,14 +113,4 @@ pub enum InstallError {
         /// What was attempted (`uninstall`, `read RECORD of`).
         action: &'static str,
     },
-}
-
-/// Shorthand for mapping an [`io::Error`] into [`InstallError::Io`].
-pub(crate) fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> InstallError {
-    let path = path.to_path_buf();
-    move |source| InstallError::Io {
-        action,
-        path,
-        source,
-    }
 }

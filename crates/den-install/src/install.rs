@@ -12,7 +12,6 @@ use den_dist::{CoreMetadata, DirectUrl, HashAlgorithm, Hasher, record_hash};
 use walkdir::WalkDir;
 
 use crate::bytecode;
-use crate::error::io_err;
 use crate::installed::{DistKind, InstalledDist, find_installed, read_metadata};
 use crate::paths::{ParentResolver, normalize, relative_to};
 use crate::record::{RecordEntry, parse_record, write_record};
@@ -22,6 +21,7 @@ use crate::scripts::{
 use crate::transaction::{Content, Transaction};
 use crate::uninstall::recorded_files;
 use crate::{InstallError, UnpackedWheel};
+use den_dist::{IoError, IoResultExt};
 
 /// Where each install scheme key goes, as absolute paths; taken from the target
 /// interpreter's `sysconfig.get_paths()` (scheme keys of PEP 427 §The .data directory).
@@ -297,7 +297,7 @@ pub fn install_wheel_with_kill_switch(
                 links.push((src, planned.dst.clone()));
             }
             Action::Script => {
-                let content = fs::read(&src).map_err(io_err("read", &src))?;
+                let content = fs::read(&src).at("read", &src)?;
                 let content = rewrite_python_shebang(&content, &target.python).unwrap_or(content);
                 record.push(hashed_entry(path, &content));
                 scripts.push((planned.dst.clone(), content));
@@ -337,7 +337,7 @@ pub fn install_wheel_with_kill_switch(
     let old = installed_of_same_name(unpacked, scheme)?;
 
     if !site_packages.is_dir() {
-        fs::create_dir_all(site_packages).map_err(io_err("create directory", site_packages))?;
+        fs::create_dir_all(site_packages).at("create directory", site_packages)?;
     }
     let final_path = site_packages.join(dist_info);
     let mut tx = Transaction::begin(site_packages, &final_path, kill_after)?;
@@ -348,17 +348,16 @@ pub fn install_wheel_with_kill_switch(
         if inner.contains('/')
             && let Some(parent) = dst.parent()
         {
-            fs::create_dir_all(parent).map_err(io_err("create directory", parent))?;
+            fs::create_dir_all(parent).at("create directory", parent)?;
         }
-        link_file(&unpacked.root.join(member), &dst, options.link_mode)
-            .map_err(io_err("install", &dst))?;
+        link_file(&unpacked.root.join(member), &dst, options.link_mode).at("install", &dst)?;
     }
     for (name, content) in &generated {
         let dst = staging.join(name);
         if matches!(*name, "INSTALLER" | "REQUESTED") && options.link_mode != LinkMode::Copy {
             write_shared(unpacked, &dst, content.as_bytes())?;
         } else {
-            fs::write(&dst, content).map_err(io_err("write", &dst))?;
+            fs::write(&dst, content).at("write", &dst)?;
         }
     }
     // 2. The files, each old one saved before being overwritten.
@@ -389,7 +388,7 @@ pub fn install_wheel_with_kill_switch(
         record.sort_by(|a, b| a.path.cmp(&b.path));
     }
     let record_path = staging.join("RECORD");
-    fs::write(&record_path, write_record(&record)).map_err(io_err("write", &record_path))?;
+    fs::write(&record_path, write_record(&record)).at("write", &record_path)?;
     // 3. What the commit makes obsolete.
     let mut skipped = Vec::new();
     if let Some((old, old_files, outside)) = &old {
@@ -450,7 +449,7 @@ impl WheelInfo {
         let root_is_purelib = root_is_purelib(&dir.join("WHEEL"), &unpacked.filename.to_string())?;
         let metadata = read_metadata(&dir.join("METADATA"))?;
         let record_path = dir.join("RECORD");
-        let text = fs::read_to_string(&record_path).map_err(io_err("read", &record_path))?;
+        let text = fs::read_to_string(&record_path).at("read", &record_path)?;
         let record = parse_record(&text, &record_path)?
             .into_iter()
             .map(|entry| (entry.path.clone(), entry))
@@ -459,7 +458,7 @@ impl WheelInfo {
         let mut scripts = match fs::read_to_string(&entry_points) {
             Ok(text) => parse_script_entry_points(&text, &entry_points)?,
             Err(_) if !entry_points.exists() => Vec::new(),
-            Err(e) => return Err(io_err("read", &entry_points)(e)),
+            Err(e) => return Err(IoError::new("read", &entry_points, e).into()),
         };
         apply_versioned_names(&mut scripts, python_version);
         Ok(Self {
@@ -610,10 +609,7 @@ fn carried_entry(
             hash: Some(hash.clone()),
             size: Some(*size),
         }),
-        _ => Ok(hashed_entry(
-            path,
-            &fs::read(src).map_err(io_err("read", src))?,
-        )),
+        _ => Ok(hashed_entry(path, &fs::read(src).at("read", src)?)),
     }
 }
 
@@ -623,7 +619,7 @@ fn carried_entry(
 /// install (`INSTALLER`, `REQUESTED`): on common file systems creating a file costs far more
 /// than linking one. Falls back to writing the file when linking is not possible.
 fn write_shared(unpacked: &UnpackedWheel, dst: &Path, content: &[u8]) -> Result<(), InstallError> {
-    let write = || fs::write(dst, content).map_err(io_err("write", dst));
+    let write = || Ok(fs::write(dst, content).at("write", dst)?);
     let Some(bucket) = unpacked.root.parent() else {
         return write();
     };
@@ -654,7 +650,7 @@ fn unpacked_members(root: &Path) -> Result<Vec<String>, InstallError> {
     for entry in WalkDir::new(root).sort_by_file_name() {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(root).to_path_buf();
-            io_err("read", &path)(e.into())
+            IoError::new("read", &path, e.into())
         })?;
         if entry.file_type().is_dir() {
             continue;
@@ -673,7 +669,7 @@ fn unpacked_members(root: &Path) -> Result<Vec<String>, InstallError> {
 /// directory). Wheel-Version 1.x is accepted (a newer minor version only logs a warning, as
 /// the spec asks); other major versions are refused.
 fn root_is_purelib(path: &Path, wheel: &str) -> Result<bool, InstallError> {
-    let text = fs::read_to_string(path).map_err(io_err("read", path))?;
+    let text = fs::read_to_string(path).at("read", path)?;
     let invalid = |reason: String| InstallError::InvalidWheel {
         wheel: wheel.to_string(),
         reason,

@@ -9,9 +9,9 @@ use std::str::FromStr;
 use den_dist::{CoreMetadata, DirectUrl, PackageName, Version};
 
 use crate::InstallError;
-use crate::error::io_err;
 use crate::record::{RecordEntry, parse_record};
 use crate::vcs::editable_git_entry;
+use den_dist::{IoError, IoResultExt};
 
 /// Which metadata format an installed distribution uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +129,7 @@ impl InstalledDist {
             });
         }
         let path = self.path.join("RECORD");
-        let text = fs::read_to_string(&path).map_err(io_err("read", &path))?;
+        let text = fs::read_to_string(&path).at("read", &path)?;
         parse_record(&text, &path)
     }
 
@@ -143,7 +143,7 @@ impl InstalledDist {
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io_err("read", &path)(e)),
+            Err(e) => return Err(IoError::new("read", &path, e).into()),
         };
         DirectUrl::from_json(&text)
             .map(Some)
@@ -211,7 +211,7 @@ fn metadata_path(kind: DistKind, path: &Path) -> PathBuf {
 
 /// Reads and parses a core metadata file.
 pub(crate) fn read_metadata(path: &Path) -> Result<CoreMetadata, InstallError> {
-    let bytes = fs::read(path).map_err(io_err("read", path))?;
+    let bytes = fs::read(path).at("read", path)?;
     CoreMetadata::parse(&bytes).map_err(|source| InstallError::Metadata {
         path: path.to_path_buf(),
         source,
@@ -232,7 +232,7 @@ pub fn installed_distributions(
         let entries = match fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(io_err("list", dir)(e)),
+            Err(e) => return Err(IoError::new("list", dir, e).into()),
         };
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
         paths.sort();
@@ -262,7 +262,7 @@ pub fn find_installed(
         let entries = match fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(io_err("list", dir)(e)),
+            Err(e) => return Err(IoError::new("list", dir, e).into()),
         };
         let mut candidates: Vec<PathBuf> = entries
             .filter_map(|entry| {

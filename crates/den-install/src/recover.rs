@@ -5,10 +5,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::InstallError;
-use crate::error::io_err;
 use crate::transaction::{
     JOURNAL_PREFIX, Journal, LEGACY_JOURNAL, STASH_PREFIX, TMP_PREFIX, remove_any,
 };
+use den_dist::IoError;
 
 /// What [`recover`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -92,7 +92,7 @@ fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallErr
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io_err("list", dir)(e)),
+        Err(e) => return Err(IoError::new("list", dir, e).into()),
     };
     // One listing for every kind of leftover: this runs before every change to an
     // environment.

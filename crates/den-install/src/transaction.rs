@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 use den_cache::{LinkMode, link_file};
 
 use crate::InstallError;
-use crate::error::io_err;
 use crate::uninstall::{remove_bytecode, remove_empty_dirs};
+use den_dist::{IoError, IoResultExt};
 
 /// Name prefix of staging directories and temporary files.
 pub(crate) const TMP_PREFIX: &str = ".den-tmp-";
@@ -74,13 +74,10 @@ pub(crate) enum Op {
 impl Op {
     fn encode(&self) -> Result<String, InstallError> {
         let text = |path: &Path| {
-            path.to_str()
-                .map(str::to_string)
-                .ok_or_else(|| InstallError::Io {
-                    action: "journal",
-                    path: path.to_path_buf(),
-                    source: io::Error::new(io::ErrorKind::InvalidData, "path is not valid UTF-8"),
-                })
+            path.to_str().map(str::to_string).ok_or_else(|| {
+                let source = io::Error::new(io::ErrorKind::InvalidData, "path is not valid UTF-8");
+                IoError::new("journal", path, source)
+            })
         };
         let fields = match self {
             Op::Staging(p) => vec!["staging".to_string(), text(p)?],
@@ -134,7 +131,7 @@ impl Journal {
         let text = match fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(io_err("read", path)(e)),
+            Err(e) => return Err(IoError::new("read", path, e).into()),
         };
         Ok(Self {
             path: path.to_path_buf(),
@@ -362,22 +359,19 @@ impl<'a> Transaction<'a> {
                 .prefix(&prefix)
                 .tempdir_in(site_packages)
                 .map(tempfile::TempDir::keep)
-                .map_err(io_err("create a temporary directory in", site_packages))
+                .at("create a temporary directory in", site_packages)
         };
         let staging = make_dir(format!("{TMP_PREFIX}{pid}-"))?;
         let created = tempfile::Builder::new()
             .prefix(&format!("{JOURNAL_PREFIX}{pid}-"))
             .tempfile_in(site_packages)
-            .map_err(io_err("create a journal in", site_packages))
-            .and_then(|file| {
-                file.keep()
-                    .map_err(|e| io_err("keep", site_packages)(e.error))
-            });
+            .at("create a journal in", site_packages)
+            .and_then(|file| file.keep().map_err(|e| e.error).at("keep", site_packages));
         let (file, journal_path) = match created {
             Ok(created) => created,
             Err(e) => {
                 let _ = fs::remove_dir_all(&staging);
-                return Err(e);
+                return Err(e.into());
             }
         };
         let token = journal_path
@@ -453,7 +447,7 @@ impl<'a> Transaction<'a> {
             self.step()?;
             self.file
                 .write_all(&self.unwritten)
-                .map_err(io_err("write", &self.journal.path))?;
+                .at("write", &self.journal.path)?;
             self.unwritten.clear();
             self.step()?;
         }
@@ -468,11 +462,11 @@ impl<'a> Transaction<'a> {
                 } => {
                     fs::hard_link(&dst, &saved)
                         .or_else(|_| fs::copy(&dst, &saved).map(drop))
-                        .map_err(io_err("save a copy of", &dst))?;
+                        .at("save a copy of", &dst)?;
                     self.step()?;
                     write_content(&temp, &content)?;
                     self.step()?;
-                    fs::rename(&temp, &dst).map_err(io_err("rename into place", &dst))?;
+                    fs::rename(&temp, &dst).at("rename into place", &dst)?;
                 }
             }
             self.step()?;
@@ -487,7 +481,7 @@ impl<'a> Transaction<'a> {
             match fs::create_dir(stash) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(io_err("create directory", stash)(e)),
+                Err(e) => return Err(IoError::new("create directory", stash, e).into()),
             }
             self.stash_created = true;
         }
@@ -527,7 +521,7 @@ impl<'a> Transaction<'a> {
                     self.created_dirs.insert(path.clone());
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
-                Err(e) => return Err(io_err("create directory", &path)(e)),
+                Err(e) => return Err(IoError::new("create directory", &path, e).into()),
             }
             self.known_dirs.insert(path);
             self.step()?;
@@ -607,7 +601,8 @@ impl<'a> Transaction<'a> {
         let name = self.stash_name()?;
         self.log(Op::Stash(path.to_path_buf(), name.clone()))?;
         self.flush()?;
-        move_path(path, &self.journal.stash.join(&name)).map_err(io_err("move aside", path))
+        move_path(path, &self.journal.stash.join(&name)).at("move aside", path)?;
+        Ok(())
     }
 
     /// Journals that the `.py` files `sources` are about to be byte-compiled (one journal
@@ -631,8 +626,7 @@ impl<'a> Transaction<'a> {
     pub(crate) fn commit(mut self) -> Result<(), InstallError> {
         self.flush()?;
         self.step()?;
-        fs::rename(&self.staging, &self.final_path)
-            .map_err(io_err("rename into place", &self.final_path))?;
+        fs::rename(&self.staging, &self.final_path).at("rename into place", &self.final_path)?;
         self.finished = true;
         let mut kill_after = self.kill_after;
         let mut stopped = false;
@@ -666,11 +660,13 @@ impl Drop for Transaction<'_> {
 
 /// The error of the test hook's simulated kill.
 fn simulated_kill(final_path: &Path) -> InstallError {
-    InstallError::Io {
-        action: "continue (simulated kill) the install of",
-        path: final_path.to_path_buf(),
-        source: io::Error::from(io::ErrorKind::Interrupted),
-    }
+    let source = io::Error::from(io::ErrorKind::Interrupted);
+    IoError::new(
+        "continue (simulated kill) the install of",
+        final_path,
+        source,
+    )
+    .into()
 }
 
 /// Writes `content` to `path`, which must not exist.
@@ -678,20 +674,21 @@ fn write_content(path: &Path, content: &Content<'_>) -> Result<(), InstallError>
     match content {
         Content::Link(src, mode) => link_file(src, path, *mode)
             .map(drop)
-            .map_err(io_err("install", path)),
+            .at("install", path)
+            .map_err(InstallError::from),
         Content::Bytes(bytes, permissions) => {
             let mut options = fs::OpenOptions::new();
             options.write(true).create_new(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut options, *permissions);
-            let mut file = options.open(path).map_err(io_err("create", path))?;
-            file.write_all(bytes).map_err(io_err("write", path))?;
+            let mut file = options.open(path).at("create", path)?;
+            file.write_all(bytes).at("write", path)?;
             #[cfg(unix)]
             {
                 // The umask may have cleared bits of `mode`; scripts must end up executable.
                 use std::os::unix::fs::PermissionsExt;
                 fs::set_permissions(path, fs::Permissions::from_mode(*permissions))
-                    .map_err(io_err("set permissions of", path))?;
+                    .at("set permissions of", path)?;
             }
             #[cfg(not(unix))]
             let _ = permissions;

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::InstallError;
-use crate::error::io_err;
 use crate::installed::{DistKind, InstalledDist};
 use crate::paths::{ParentResolver, env_prefix, is_inside, normalize};
 use crate::scripts::parse_script_entry_points;
+use den_dist::{IoError, IoResultExt};
 
 /// What [`uninstall`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub fn uninstall(dist: &InstalledDist) -> Result<Uninstalled, InstallError> {
             removed.extend(remove_bytecode(&path, &mut touched_dirs)?);
         }
     }
-    fs::remove_dir_all(&dist.path).map_err(io_err("remove", &dist.path))?;
+    fs::remove_dir_all(&dist.path).at("remove", &dist.path)?;
     removed.push(dist.path.clone());
     remove_empty_dirs(touched_dirs, &site_packages);
     Ok(Uninstalled { removed, skipped })
@@ -90,7 +90,7 @@ fn remove_file_if_present(path: &Path) -> Result<bool, InstallError> {
         Ok(_) => match fs::remove_file(path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(io_err("remove", path)(e)),
+            Err(e) => Err(IoError::new("remove", path, e).into()),
         },
         Err(_) => Ok(false),
     }
@@ -235,7 +235,7 @@ pub(crate) fn recorded_files(
             for entry in WalkDir::new(&path).contents_first(true) {
                 let entry = entry.map_err(|e| {
                     let at = e.path().unwrap_or(&path).to_path_buf();
-                    io_err("list", &at)(e.into())
+                    IoError::new("list", &at, e.into())
                 })?;
                 expanded.push(entry.into_path());
             }
@@ -309,6 +309,6 @@ fn read_optional(path: &Path) -> Result<Option<String>, InstallError> {
     match fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io_err("read", path)(e)),
+        Err(e) => Err(IoError::new("read", path, e).into()),
     }
 }

@@ -13,8 +13,8 @@ use den_dist::{HashAlgorithm, Hasher, PackageName, Version, WheelFilename};
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 use crate::InstallError;
-use crate::error::io_err;
 use crate::record::{RecordEntry, RecordHasher, parse_record};
+use den_dist::{IoError, IoResultExt};
 
 /// A wheel unpacked in the cache's `archive` bucket; read-only, shared by every environment
 /// it is installed into (files are hardlinked from here by default).
@@ -88,9 +88,9 @@ pub fn unpack_wheel(cache: &Cache, wheel: &Path) -> Result<UnpackedWheel, Instal
     let temp = tempfile::Builder::new()
         .prefix(".tmp-")
         .tempdir_in(&bucket)
-        .map_err(io_err("create a temporary directory in", &bucket))?;
+        .at("create a temporary directory in", &bucket)?;
     let dist_info = extract_verified(wheel, &wheel_name, &filename, temp.path())?;
-    fs::rename(temp.path(), &root).map_err(io_err("move the unpacked wheel to", &root))?;
+    fs::rename(temp.path(), &root).at("move the unpacked wheel to", &root)?;
     // The directory now lives at `root`; nothing is left for the guard to clean.
     let _ = temp.keep();
     tracing::debug!("unpacked {wheel_name} into {}", root.display());
@@ -106,7 +106,7 @@ fn existing(root: &Path, filename: &WheelFilename) -> Result<Option<UnpackedWhee
     let entries = match fs::read_dir(root) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io_err("read", root)(e)),
+        Err(e) => return Err(IoError::new("read", root, e).into()),
     };
     let names = entries
         .filter_map(Result::ok)
@@ -142,7 +142,7 @@ impl HashIndex {
 
     /// The index entry for `wheel`. Errors: the wheel cannot be resolved (missing).
     fn new(bucket: &Path, wheel: &Path) -> Result<Self, InstallError> {
-        let canonical = fs::canonicalize(wheel).map_err(io_err("open", wheel))?;
+        let canonical = fs::canonicalize(wheel).at("open", wheel)?;
         let mut hasher = Hasher::new(HashAlgorithm::Sha256);
         hasher.update(canonical.as_os_str().as_encoded_bytes());
         let path = bucket.join(Self::DIR).join(hasher.finalize().hex);
@@ -168,10 +168,10 @@ impl HashIndex {
     /// before reading, so a file changed meanwhile never matches later) and records the
     /// result; a failure to record is only logged.
     fn hash_and_record(&self) -> Result<String, InstallError> {
-        let mut file = fs::File::open(&self.wheel).map_err(io_err("open", &self.wheel))?;
-        let metadata = file.metadata().map_err(io_err("read", &self.wheel))?;
+        let mut file = fs::File::open(&self.wheel).at("open", &self.wheel)?;
+        let metadata = file.metadata().at("read", &self.wheel)?;
         let mut hasher = Hasher::new(HashAlgorithm::Sha256);
-        io::copy(&mut file, &mut hasher).map_err(io_err("read", &self.wheel))?;
+        io::copy(&mut file, &mut hasher).at("read", &self.wheel)?;
         let key = hasher.finalize().hex;
         if let Some(stamp) = file_stamp(&metadata) {
             let mut text = format!("{stamp} {key}\n").into_bytes();
@@ -341,7 +341,7 @@ const MEMBERS_PER_WORKER: usize = 32;
 
 /// Opens `wheel` as a zip archive.
 fn open_archive(wheel: &Path) -> Result<zip::ZipArchive<io::BufReader<fs::File>>, InstallError> {
-    let file = fs::File::open(wheel).map_err(io_err("open", wheel))?;
+    let file = fs::File::open(wheel).at("open", wheel)?;
     zip::ZipArchive::new(io::BufReader::new(file)).map_err(|source| InstallError::Zip {
         wheel: wheel.to_path_buf(),
         source,
@@ -430,7 +430,7 @@ impl Extraction<'_> {
         })?;
         let target = self.dest.join(&relative);
         if member.is_dir() {
-            fs::create_dir_all(&target).map_err(io_err("create directory", &target))?;
+            fs::create_dir_all(&target).at("create directory", &target)?;
             return Ok(None);
         }
         if member.is_symlink() {
@@ -444,7 +444,7 @@ impl Extraction<'_> {
             return Err(self.mismatch(&name, "it is not listed in RECORD".to_string()));
         }
         if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).map_err(io_err("create directory", parent))?;
+            fs::create_dir_all(parent).at("create directory", parent)?;
         }
         let mut out = fs::OpenOptions::new()
             .write(true)
@@ -454,7 +454,7 @@ impl Extraction<'_> {
                 if e.kind() == io::ErrorKind::AlreadyExists {
                     self.invalid(format!("member `{name}` appears twice"))
                 } else {
-                    io_err("create", &target)(e)
+                    IoError::new("create", &target, e).into()
                 }
             })?;
         let mut hasher = RecordHasher::for_expected(record.and_then(|r| r.hash.as_deref()))
@@ -468,7 +468,7 @@ impl Extraction<'_> {
                 break;
             }
             hasher.update(&buf[..n]);
-            out.write_all(&buf[..n]).map_err(io_err("write", &target))?;
+            out.write_all(&buf[..n]).at("write", &target)?;
             size += n as u64;
         }
         hasher.finish();
@@ -483,7 +483,7 @@ impl Extraction<'_> {
             let executable = member.unix_mode().is_some_and(|m| m & 0o111 != 0);
             let mode = if executable { 0o755 } else { 0o644 };
             out.set_permissions(fs::Permissions::from_mode(mode))
-                .map_err(io_err("set permissions of", &target))?;
+                .at("set permissions of", &target)?;
         }
         Ok(Some(name))
     }

@@ -682,8 +682,7 @@ fn kill_at_every_step(
                 assert_eq!(state(env), after, "completed install");
                 break;
             }
-            Err(InstallError::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(InstallError::Io(err)) if err.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => panic!("step {step}: {e}"),
         }
         let report = den_install::recover(std::slice::from_ref(&target.scheme.purelib)).unwrap();
