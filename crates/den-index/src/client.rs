@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use den_cache::{Cache, CacheBucket, LockGuard, safe_key, write_atomic};
-use den_dist::PackageName;
+use den_dist::{IoResultExt, PackageName};
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use tokio::sync::OnceCell;
@@ -426,10 +426,8 @@ impl IndexClient {
         let key = safe_key(&path.to_string_lossy());
         tokio::task::spawn_blocking(move || cache.lock(bucket, &key))
             .await
-            .map_err(|e| IndexError::Io {
-                path: path.to_path_buf(),
-                source: std::io::Error::other(format!("the lock task failed: {e}")),
-            })?
+            .map_err(|e| std::io::Error::other(format!("the lock task failed: {e}")))
+            .at("lock", path)?
             .map_err(IndexError::from)
     }
 

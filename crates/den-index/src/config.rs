@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use den_dist::IoError;
+
 use crate::{IndexError, IndexUrl};
 
 /// Default per-request timeout.
@@ -156,7 +158,7 @@ impl PipConfigFile {
                     reason: format!("is a directory, not a config file ({e})"),
                 });
             }
-            Err(e) => return Err(IndexError::io(path)(e)),
+            Err(e) => return Err(IoError::new("read", path, e).into()),
         };
         let error = |line: usize, reason: &str| IndexError::Config {
             file: path.to_path_buf(),

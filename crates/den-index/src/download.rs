@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use den_cache::{CacheBucket, safe_key, write_atomic};
-use den_dist::{CoreMetadata, DistFilename, HashDigest, Hasher};
+use den_dist::{CoreMetadata, DistFilename, HashDigest, Hasher, IoError, IoResultExt};
 use reqwest::header::HeaderMap;
 use url::Url;
 
@@ -57,20 +57,19 @@ fn verify(filename: &str, expected: &[HashDigest], bytes: &[u8]) -> Result<(), I
 /// Errors: [`IndexError::HashMismatch`] naming the path; [`IndexError::Io`] when it cannot be
 /// read (missing, a directory...).
 fn verify_file(path: &Path, expected: &[HashDigest]) -> Result<(), IndexError> {
-    let mut file = std::fs::File::open(path).map_err(IndexError::io(path))?;
+    let mut file = std::fs::File::open(path).at("open", path)?;
     if expected.is_empty() {
-        let metadata = file.metadata().map_err(IndexError::io(path))?;
+        let metadata = file.metadata().at("inspect", path)?;
         if !metadata.is_file() {
-            return Err(IndexError::io(path)(std::io::Error::other(
-                "it is not a regular file",
-            )));
+            let source = std::io::Error::other("it is not a regular file");
+            return Err(IoError::new("read", path, source).into());
         }
         return Ok(());
     }
     let mut hashers = hashers(expected);
     let mut buffer = vec![0; 256 * 1024];
     loop {
-        let read = file.read(&mut buffer).map_err(IndexError::io(path))?;
+        let read = file.read(&mut buffer).at("read", path)?;
         if read == 0 {
             break;
         }
@@ -209,7 +208,7 @@ impl IndexClient {
             && let Err(error) = verify_file(&path, &expected)
         {
             tracing::debug!("cached {filename} no longer matches ({error}); downloading again");
-            std::fs::remove_file(&path).map_err(IndexError::io(&path))?;
+            std::fs::remove_file(&path).at("remove", &path)?;
         }
         // Without a hash nothing pins the content (`.../archive/main.zip` moves), so a copy
         // older than DEFAULT_FRESHNESS, or any copy under --refresh, is fetched again.
@@ -225,7 +224,7 @@ impl IndexClient {
             tracing::debug!("cached {filename} is stale; downloading again");
             match std::fs::remove_file(&path) {
                 Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(IndexError::io(&path)(error));
+                    return Err(IoError::new("remove", &path, error).into());
                 }
                 _ => {}
             }
@@ -272,8 +271,9 @@ impl IndexClient {
         path: &Path,
     ) -> Result<(), IndexError> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(IndexError::io(dir))?;
-        let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(IndexError::io(dir))?;
+        std::fs::create_dir_all(dir).at("create directory", dir)?;
+        let mut temp =
+            tempfile::NamedTempFile::new_in(dir).at("create a temporary file in", dir)?;
         let mut hashers = hashers(expected);
         loop {
             let chunk = response
@@ -284,14 +284,12 @@ impl IndexClient {
             for (_, hasher) in &mut hashers {
                 hasher.update(&chunk);
             }
-            temp.write_all(&chunk)
-                .map_err(IndexError::io(temp.path()))?;
+            temp.write_all(&chunk).at("write", temp.path())?;
         }
         check_hashes(filename, hashers)?;
-        temp.persist(path).map_err(|e| IndexError::Io {
-            path: path.to_path_buf(),
-            source: e.error,
-        })?;
+        temp.persist(path)
+            .map_err(|e| e.error)
+            .at("rename into place", path)?;
         Ok(())
     }
 

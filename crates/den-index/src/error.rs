@@ -131,15 +131,9 @@ pub enum IndexError {
         /// What is wrong.
         reason: String,
     },
-    /// A local file operation failed.
-    #[error("I/O error on {}", path.display())]
-    Io {
-        /// The file den was working on.
-        path: PathBuf,
-        /// The I/O error (shown by the caller as the cause; not repeated in the message).
-        #[source]
-        source: std::io::Error,
-    },
+    /// A local file operation failed: `cannot {action} {path}: {cause}`.
+    #[error(transparent)]
+    Io(#[from] den_dist::IoError),
     /// The cache failed.
     #[error(transparent)]
     Cache(#[from] den_cache::CacheError),
@@ -165,23 +159,15 @@ fn status_hint(status: u16) -> &'static str {
     }
 }
 
-impl IndexError {
-    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
-        let path = path.into();
-        move |source| Self::Io { path, source }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn io_cause_is_the_source_not_part_of_the_message() {
+    fn io_error_shows_its_cause_once() {
         let cause = std::io::Error::other("disk on fire");
-        let err = IndexError::io("/cache/x.whl")(cause);
-        assert_eq!(err.to_string(), "I/O error on /cache/x.whl");
-        let source = std::error::Error::source(&err).map(ToString::to_string);
-        assert_eq!(source.as_deref(), Some("disk on fire"));
+        let err = IndexError::from(den_dist::IoError::new("write", "/cache/x.whl", cause));
+        assert_eq!(err.to_string(), "cannot write /cache/x.whl: disk on fire");
+        assert!(std::error::Error::source(&err).is_none());
     }
 }

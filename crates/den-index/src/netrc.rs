@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use den_dist::IoError;
+
 use crate::IndexError;
 
 /// Parsed netrc entries.
@@ -90,7 +92,7 @@ impl Netrc {
         match std::fs::read_to_string(path) {
             Ok(text) => Ok(Some(Self::parse(&text))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(IndexError::io(path)(e)),
+            Err(e) => Err(IoError::new("read", path, e).into()),
         }
     }
 
