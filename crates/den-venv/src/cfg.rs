@@ -2,8 +2,10 @@
 //! §Specification): `key = value` lines read by the interpreter's `site` module at startup.
 
 use std::fmt;
-use std::io;
+use std::fs;
 use std::path::{Path, PathBuf};
+
+use den_dist::{IoError, IoResultExt};
 
 /// The contents of a `pyvenv.cfg`, keeping every line as written (unknown keys, comments) so a
 /// file read and written back changes only the keys that were set.
@@ -49,9 +51,11 @@ impl PyVenvConfig {
     ///
     /// # Errors
     ///
-    /// The file cannot be read (it is missing, or not UTF-8); the error names the file.
-    pub fn read(root: &Path) -> io::Result<Self> {
-        let text = fs_err::read_to_string(Self::path_in(root))?;
+    /// The file cannot be read (it is missing, or not UTF-8): `cannot read
+    /// <root>/pyvenv.cfg: ...`.
+    pub fn read(root: &Path) -> Result<Self, IoError> {
+        let path = Self::path_in(root);
+        let text = fs::read_to_string(&path).at("read", &path)?;
         Ok(Self::parse(&text))
     }
 
@@ -59,9 +63,10 @@ impl PyVenvConfig {
     ///
     /// # Errors
     ///
-    /// The file cannot be written; the error names the file.
-    pub fn write(&self, root: &Path) -> io::Result<()> {
-        fs_err::write(Self::path_in(root), self.to_string())
+    /// The file cannot be written: `cannot write <root>/pyvenv.cfg: ...`.
+    pub fn write(&self, root: &Path) -> Result<(), IoError> {
+        let path = Self::path_in(root);
+        fs::write(&path, self.to_string()).at("write", &path)
     }
 
     /// The value of `key` (the first line with that key wins, as in CPython's `site`), e.g.

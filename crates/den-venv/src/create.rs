@@ -4,6 +4,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use den_dist::{IoError, IoResultExt};
 use den_python::Interpreter;
 
 use crate::activators::{self, ActivationValues};
@@ -219,7 +220,7 @@ fn flavor(interpreter: &Interpreter) -> Result<Flavor, VenvError> {
 /// Makes `location` absolute against the current directory and removes `.` and `..`
 /// lexically, like Python's `os.path.abspath`.
 fn absolute(location: &Path) -> Result<PathBuf, VenvError> {
-    let joined = std::path::absolute(location).map_err(VenvError::io("make absolute", location))?;
+    let joined = std::path::absolute(location).at("make absolute", location)?;
     Ok(den_dist::path::normalize_path(&joined))
 }
 
@@ -283,9 +284,9 @@ fn resolve_base_executable(interpreter: &Interpreter) -> Result<PathBuf, VenvErr
     if !real.starts_with(&prefix) {
         return Ok(real);
     }
-    let cfg = PyVenvConfig::read(&prefix).map_err(|source| VenvError::BaseInterpreter {
-        path: PyVenvConfig::path_in(&prefix),
-        source,
+    let cfg = PyVenvConfig::read(&prefix).map_err(|err| VenvError::BaseInterpreter {
+        path: err.path,
+        source: err.source,
     })?;
     match (cfg.home(), real.file_name()) {
         (Some(home), Some(name)) => canonical(&Path::new(home).join(name)),
@@ -300,7 +301,7 @@ fn resolve_base_executable(interpreter: &Interpreter) -> Result<PathBuf, VenvErr
 fn prepare_directory(root: &Path, clear: bool) -> Result<(), VenvError> {
     match fs::metadata(root) {
         Err(err) if err.kind() == io::ErrorKind::NotFound => create_dir_all(root),
-        Err(source) => Err(VenvError::io("inspect", root)(source)),
+        Err(source) => Err(IoError::new("inspect", root, source).into()),
         Ok(metadata) if !metadata.is_dir() => Err(VenvError::NotADirectory {
             path: root.to_path_buf(),
         }),
@@ -309,7 +310,7 @@ fn prepare_directory(root: &Path, clear: bool) -> Result<(), VenvError> {
             if PyVenvConfig::path_in(root).is_file() {
                 return Ok(());
             }
-            let mut entries = fs::read_dir(root).map_err(VenvError::io("read directory", root))?;
+            let mut entries = fs::read_dir(root).at("read directory", root)?;
             if entries.next().is_some() {
                 return Err(VenvError::NotAnEnvironment {
                     path: root.to_path_buf(),
@@ -323,18 +324,15 @@ fn prepare_directory(root: &Path, clear: bool) -> Result<(), VenvError> {
 /// Deletes everything inside `root`, keeping `root` itself (it may be the current directory or
 /// a mount point).
 fn clear_directory(root: &Path) -> Result<(), VenvError> {
-    let entries = fs::read_dir(root).map_err(VenvError::io("read directory", root))?;
+    let entries = fs::read_dir(root).at("read directory", root)?;
     for entry in entries {
-        let entry = entry.map_err(VenvError::io("read directory", root))?;
+        let entry = entry.at("read directory", root)?;
         let path = entry.path();
-        let is_dir = entry
-            .file_type()
-            .map_err(VenvError::io("inspect", &path))?
-            .is_dir();
+        let is_dir = entry.file_type().at("inspect", &path)?.is_dir();
         if is_dir {
-            fs::remove_dir_all(&path).map_err(VenvError::io("remove", &path))?;
+            fs::remove_dir_all(&path).at("remove", &path)?;
         } else {
-            fs::remove_file(&path).map_err(VenvError::io("remove", &path))?;
+            fs::remove_file(&path).at("remove", &path)?;
         }
     }
     Ok(())
@@ -367,7 +365,7 @@ fn executable_names(flavor: Flavor, (major, minor): (u8, u8), gil_disabled: bool
 fn place_executable(base: &Path, link: &Path, copy: bool) -> Result<(), VenvError> {
     remove_if_present(link)?;
     if copy {
-        fs::copy(base, link).map_err(VenvError::io("copy the interpreter to", link))?;
+        fs::copy(base, link).at("copy the interpreter to", link)?;
         Ok(())
     } else {
         symlink(base, link)
@@ -376,7 +374,7 @@ fn place_executable(base: &Path, link: &Path, copy: bool) -> Result<(), VenvErro
 
 /// PyPy loads `libpypy*-c.so` from next to its executable: link or copy those into `bin/`.
 fn place_pypy_libraries(home: &Path, scripts: &Path, copy: bool) -> Result<(), VenvError> {
-    let entries = fs::read_dir(home).map_err(VenvError::io("read directory", home))?;
+    let entries = fs::read_dir(home).at("read directory", home)?;
     for entry in entries.flatten() {
         let name = entry.file_name();
         if name.to_string_lossy().starts_with("libpypy") {
@@ -390,30 +388,29 @@ fn place_pypy_libraries(home: &Path, scripts: &Path, copy: bool) -> Result<(), V
 fn remove_if_present(path: &Path) -> Result<(), VenvError> {
     match fs::remove_file(path) {
         Err(err) if err.kind() != io::ErrorKind::NotFound => {
-            Err(VenvError::io("replace", path)(err))
+            Err(IoError::new("replace", path, err).into())
         }
         _ => Ok(()),
     }
 }
 
 fn create_dir_all(path: &Path) -> Result<(), VenvError> {
-    fs::create_dir_all(path).map_err(VenvError::io("create directory", path))
+    Ok(fs::create_dir_all(path).at("create directory", path)?)
 }
 
 fn write(path: &Path, contents: &str) -> Result<(), VenvError> {
-    fs::write(path, contents).map_err(VenvError::io("write", path))
+    Ok(fs::write(path, contents).at("write", path)?)
 }
 
 #[cfg(unix)]
 fn symlink(target: &Path, link: &Path) -> Result<(), VenvError> {
-    std::os::unix::fs::symlink(target, link).map_err(VenvError::io("create symlink", link))
+    Ok(std::os::unix::fs::symlink(target, link).at("create symlink", link)?)
 }
 
 #[cfg(not(unix))]
 fn symlink(_target: &Path, link: &Path) -> Result<(), VenvError> {
-    Err(VenvError::io("create symlink", link)(io::Error::from(
-        io::ErrorKind::Unsupported,
-    )))
+    let source = io::Error::from(io::ErrorKind::Unsupported);
+    Err(IoError::new("create symlink", link, source).into())
 }
 
 #[cfg(test)]

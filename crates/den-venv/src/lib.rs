@@ -264,27 +264,7 @@ pub enum VenvError {
     /// Environments are created on Unix-like systems only.
     #[error("den creates virtual environments on Unix-like systems only")]
     UnsupportedPlatform,
-    /// A file-system operation failed.
-    #[error("cannot {action} {}: {source}", path.display())]
-    Io {
-        /// What was being done (`create directory`, `write`, `symlink`...).
-        action: &'static str,
-        /// The path at fault.
-        path: PathBuf,
-        /// The file-system error.
-        source: io::Error,
-    },
-}
-
-impl VenvError {
-    /// A `map_err` adapter: the file-system error of doing `action` on `path`, as
-    /// [`VenvError::Io`].
-    pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> Self {
-        let path = path.to_path_buf();
-        move |source| Self::Io {
-            action,
-            path,
-            source,
-        }
-    }
+    /// A file-system operation failed: `cannot {action} {path}: {cause}`.
+    #[error(transparent)]
+    Io(#[from] den_dist::IoError),
 }

@@ -5,6 +5,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use den_dist::IoResultExt;
+
 use crate::{PyVenvConfig, VenvError, write_activation_scripts};
 
 /// The environment's site-packages directory: the first `lib/*/site-packages` directory
@@ -52,8 +54,8 @@ pub fn relocate(src: &Path, dst: &Path) -> Result<(), VenvError> {
     let new = dst.to_string_lossy().into_owned();
 
     let bin = dst.join("bin");
-    for entry in fs::read_dir(&bin).map_err(VenvError::io("read", &bin))? {
-        let entry = entry.map_err(VenvError::io("read", &bin))?;
+    for entry in fs::read_dir(&bin).at("read", &bin)? {
+        let entry = entry.at("read", &bin)?;
         let path = entry.path();
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
         let name = entry.file_name();
@@ -61,14 +63,14 @@ pub fn relocate(src: &Path, dst: &Path) -> Result<(), VenvError> {
         if !is_file || crate::activation_script_names().any(|script| name == script) {
             continue;
         }
-        let content = fs::read(&path).map_err(VenvError::io("read", &path))?;
+        let content = fs::read(&path).at("read", &path)?;
         let updated = rewrite_shebang(&content, &old, &new).or_else(|| {
             let text = std::str::from_utf8(&content).ok()?;
             text.contains(&old)
                 .then(|| text.replace(&old, &new).into_bytes())
         });
         if let Some(updated) = updated {
-            fs::write(&path, updated).map_err(VenvError::io("write", &path))?;
+            fs::write(&path, updated).at("write", &path)?;
         }
     }
 
@@ -82,14 +84,14 @@ pub fn relocate(src: &Path, dst: &Path) -> Result<(), VenvError> {
     if prompt == old_name {
         prompt = new_name.clone();
         cfg.set("prompt", &prompt);
-        fs::write(&cfg_path, cfg.to_string()).map_err(VenvError::io("write", &cfg_path))?;
+        fs::write(&cfg_path, cfg.to_string()).at("write", &cfg_path)?;
     }
 
     let site = find_site_packages(dst).ok_or_else(|| VenvError::NoSitePackages {
         root: dst.to_path_buf(),
     })?;
-    for entry in fs::read_dir(&site).map_err(VenvError::io("read", &site))? {
-        let entry = entry.map_err(VenvError::io("read", &site))?;
+    for entry in fs::read_dir(&site).at("read", &site)? {
+        let entry = entry.at("read", &site)?;
         let path = entry.path();
         let is_path_file = path
             .extension()
@@ -114,7 +116,7 @@ pub fn relocate(src: &Path, dst: &Path) -> Result<(), VenvError> {
         if changed {
             let mut out = lines.join("\n");
             out.push('\n');
-            fs::write(&path, out).map_err(VenvError::io("write", &path))?;
+            fs::write(&path, out).at("write", &path)?;
         }
     }
 
