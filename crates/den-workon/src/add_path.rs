@@ -6,6 +6,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use den_dist::IoResultExt;
+
 use crate::WorkonError;
 use crate::envs::site_packages;
 
@@ -38,7 +40,7 @@ pub fn list_paths(root: &Path) -> Result<Vec<PathBuf>, WorkonError> {
     if !file.exists() {
         return Ok(Vec::new());
     }
-    let text = fs::read_to_string(&file).map_err(WorkonError::io("read", &file))?;
+    let text = fs::read_to_string(&file).at("read", &file)?;
     Ok(text
         .lines()
         .filter(|line| !line.starts_with("import") && !line.trim().is_empty())
@@ -57,7 +59,7 @@ pub fn list_paths(root: &Path) -> Result<Vec<PathBuf>, WorkonError> {
 pub fn change_paths(root: &Path, dirs: &[PathBuf], remove: bool) -> Result<(), WorkonError> {
     let file = path_file(root)?;
     let text = if file.exists() {
-        fs::read_to_string(&file).map_err(WorkonError::io("read", &file))?
+        fs::read_to_string(&file).at("read", &file)?
     } else {
         format!("{HEAD}\n{TAIL}\n")
     };
@@ -71,7 +73,8 @@ pub fn change_paths(root: &Path, dirs: &[PathBuf], remove: bool) -> Result<(), W
     }
     let mut out = lines.join("\n");
     out.push('\n');
-    fs::write(&file, out).map_err(WorkonError::io("write", &file))
+    fs::write(&file, out).at("write", &file)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
+use den_dist::IoResultExt;
+
 use crate::WorkonError;
 use crate::envs::TMP_MARKER;
 
@@ -55,34 +57,31 @@ fn file_name(path: &Path) -> String {
 /// Copies the directory `from` to `to`, both inside the environments `roots` = (source root,
 /// copy root), recreating symlinks (re-pointed into the copy when they point into the source).
 fn copy_tree(roots: (&Path, &Path), from: &Path, to: &Path) -> Result<(), WorkonError> {
-    fs::create_dir(to).map_err(WorkonError::io("create directory", to))?;
-    let permissions = fs::metadata(from)
-        .map_err(WorkonError::io("read", from))?
-        .permissions();
-    for entry in fs::read_dir(from).map_err(WorkonError::io("read", from))? {
-        let entry = entry.map_err(WorkonError::io("read", from))?;
+    fs::create_dir(to).at("create directory", to)?;
+    let permissions = fs::metadata(from).at("read", from)?.permissions();
+    for entry in fs::read_dir(from).at("read", from)? {
+        let entry = entry.at("read", from)?;
         let source = entry.path();
         if from == roots.0 && entry.file_name() == TMP_MARKER {
             continue;
         }
         let target = to.join(entry.file_name());
-        let kind = entry
-            .file_type()
-            .map_err(WorkonError::io("read", &source))?;
+        let kind = entry.file_type().at("read", &source)?;
         if kind.is_symlink() {
-            let link = fs::read_link(&source).map_err(WorkonError::io("read link", &source))?;
+            let link = fs::read_link(&source).at("read link", &source)?;
             let link = match link.strip_prefix(roots.0) {
                 Ok(rest) if link.is_absolute() => roots.1.join(rest),
                 _ => link,
             };
-            symlink(&link, &target).map_err(WorkonError::io("create symlink", &target))?;
+            symlink(&link, &target).at("create symlink", &target)?;
         } else if kind.is_dir() {
             copy_tree(roots, &source, &target)?;
         } else {
-            fs::copy(&source, &target).map_err(WorkonError::io("copy to", &target))?;
+            fs::copy(&source, &target).at("copy to", &target)?;
         }
     }
-    fs::set_permissions(to, permissions).map_err(WorkonError::io("set permissions of", to))
+    fs::set_permissions(to, permissions).at("set permissions of", to)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use den_dist::{IoError, IoResultExt};
 use den_venv::PyVenvConfig;
 
 use crate::names::{near_names, validate_name};
@@ -71,7 +72,7 @@ pub fn list_names(homes: &Homes) -> Result<Vec<String>, WorkonError> {
     let entries = match fs::read_dir(home) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(WorkonError::io("read", home)(e)),
+        Err(e) => return Err(IoError::new("read", home, e).into()),
     };
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
@@ -166,8 +167,7 @@ pub fn project_dir(project: &Path, cwd: &Path) -> Result<PathBuf, WorkonError> {
 pub fn write_project(root: &Path, project: &Path, cwd: &Path) -> Result<PathBuf, WorkonError> {
     let project = project_dir(project, cwd)?;
     let file = root.join(PROJECT_FILE);
-    fs::write(&file, format!("{}\n", project.display()))
-        .map_err(WorkonError::io("write", &file))?;
+    fs::write(&file, format!("{}\n", project.display())).at("write", &file)?;
     Ok(project)
 }
 
@@ -182,7 +182,8 @@ pub fn mark_temporary(root: &Path) -> Result<(), WorkonError> {
         &marker,
         "This is a temporary environment. It will be deleted when you run 'deactivate'.\n",
     )
-    .map_err(WorkonError::io("write", &marker))
+    .at("write", &marker)?;
+    Ok(())
 }
 
 /// Removes the environment directory at `root` (its contents, never following symlinks out of
@@ -192,7 +193,8 @@ pub fn mark_temporary(root: &Path) -> Result<(), WorkonError> {
 ///
 /// [`WorkonError::Io`].
 pub fn remove_env(root: &Path) -> Result<(), WorkonError> {
-    fs::remove_dir_all(root).map_err(WorkonError::io("remove", root))
+    fs::remove_dir_all(root).at("remove", root)?;
+    Ok(())
 }
 
 /// The `pyvenv.cfg` of the environment at `root`, empty when it cannot be read.
@@ -214,11 +216,11 @@ pub fn toggle_global_site_packages(root: &Path) -> Result<bool, WorkonError> {
             root: root.to_path_buf(),
         });
     }
-    let text = fs::read_to_string(&path).map_err(WorkonError::io("read", &path))?;
+    let text = fs::read_to_string(&path).at("read", &path)?;
     let mut cfg = PyVenvConfig::parse(&text);
     let enabled = cfg.include_system_site_packages();
     cfg.set("include-system-site-packages", &(!enabled).to_string());
-    fs::write(&path, cfg.to_string()).map_err(WorkonError::io("write", &path))?;
+    fs::write(&path, cfg.to_string()).at("write", &path)?;
     Ok(!enabled)
 }
 

@@ -1,6 +1,5 @@
 //! Errors of named-environment operations.
 
-use std::io;
 use std::path::PathBuf;
 
 /// Why a named-environment operation failed. Messages name the environment, file or hook at
@@ -113,31 +112,9 @@ pub enum WorkonError {
     /// The environment's activation scripts could not be rewritten.
     #[error(transparent)]
     Venv(#[from] den_venv::VenvError),
-    /// A file-system operation failed.
-    #[error("cannot {action} {}: {source}", path.display())]
-    Io {
-        /// What was being done.
-        action: &'static str,
-        /// The path at fault.
-        path: PathBuf,
-        /// The underlying error.
-        source: io::Error,
-    },
-}
-
-impl WorkonError {
-    /// Wraps an I/O error with what was being done to which path.
-    pub(crate) fn io(
-        action: &'static str,
-        path: impl Into<PathBuf>,
-    ) -> impl FnOnce(io::Error) -> Self {
-        let path = path.into();
-        move |source| Self::Io {
-            action,
-            path,
-            source,
-        }
-    }
+    /// A file-system operation failed: `cannot {action} {path}: {cause}`.
+    #[error(transparent)]
+    Io(#[from] den_dist::IoError),
 }
 
 /// A second line `did you mean: a, b`, or nothing when there are no near names.

@@ -11,6 +11,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use den_dist::IoResultExt;
+
 use crate::{Homes, WorkonError};
 
 /// A hook virtualenvwrapper runs as a process (`run_global` / `run_script` in its plugin).
@@ -115,11 +117,10 @@ pub fn write_env_hook_files(root: &Path, shell: &str) -> Result<(), WorkonError>
         if path.exists() {
             continue;
         }
-        fs::write(&path, format!("#!{shell}\n# {comment}\n\n"))
-            .map_err(WorkonError::io("write", &path))?;
+        fs::write(&path, format!("#!{shell}\n# {comment}\n\n")).at("write", &path)?;
         let mode = if executable { 0o755 } else { 0o644 };
         fs::set_permissions(&path, fs::Permissions::from_mode(mode))
-            .map_err(WorkonError::io("set permissions of", &path))?;
+            .at("set permissions of", &path)?;
     }
     Ok(())
 }
