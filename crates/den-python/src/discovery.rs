@@ -107,14 +107,10 @@ pub enum DiscoveryError {
         /// The interpreter, as `CPython 2.7.18 at /path`.
         interpreter: String,
     },
-    /// A pyenv version file exists but cannot be read.
-    #[error("could not read pyenv version file {}: {source}", path.display())]
-    PinFile {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
+    /// A pyenv version file exists but cannot be read: `cannot read pyenv version file
+    /// {path}: {cause}`.
+    #[error(transparent)]
+    PinFile(den_dist::IoError),
 }
 
 /// The details of [`DiscoveryError::NotFound`].
@@ -318,8 +314,8 @@ impl<'a> Search<'a> {
     fn shim_pin(&self, pyenv: &Pyenv) -> Result<VersionPin, DiscoveryError> {
         match Pyenv::local_pin(self.env.pyenv_version.as_deref(), self.cwd) {
             Ok(Some(pin)) => Ok(pin),
-            Ok(None) => pyenv.global_pin().map_err(pin_file_error),
-            Err(err) => Err(pin_file_error(err)),
+            Ok(None) => pyenv.global_pin().map_err(DiscoveryError::PinFile),
+            Err(err) => Err(DiscoveryError::PinFile(err)),
         }
     }
 
@@ -515,7 +511,7 @@ impl<'a> Search<'a> {
     /// first on PATH, else the first non-shim `python3` / `python` on PATH.
     fn default(&mut self) -> Result<Interpreter, DiscoveryError> {
         let local = Pyenv::local_pin(self.env.pyenv_version.as_deref(), self.cwd)
-            .map_err(pin_file_error)?;
+            .map_err(DiscoveryError::PinFile)?;
         if let Some(pin) = local {
             return self.by_pin(&pin);
         }
@@ -524,7 +520,7 @@ impl<'a> Search<'a> {
                 .on_path("python3", false)
                 .is_some_and(|(_, file)| pyenv.is_shim(&file));
             if shims_first {
-                let pin = pyenv.global_pin().map_err(pin_file_error)?;
+                let pin = pyenv.global_pin().map_err(DiscoveryError::PinFile)?;
                 return self.by_pin(&pin);
             }
         }
@@ -650,10 +646,6 @@ impl<'a> Search<'a> {
         }
         all
     }
-}
-
-fn pin_file_error((path, source): (PathBuf, std::io::Error)) -> DiscoveryError {
-    DiscoveryError::PinFile { path, source }
 }
 
 fn not_found(

@@ -10,8 +10,9 @@
 
 use std::fmt;
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
+
+use den_dist::{IoError, IoResultExt};
 
 use crate::request::{ImplementationName, VersionRequest};
 
@@ -154,9 +155,11 @@ pub fn find_version_file(start: &Path) -> Option<PathBuf> {
         .find(|file| file.is_file())
 }
 
-/// Reads and parses a version file. Errors: the file cannot be read.
-fn read_version_file(path: &Path) -> io::Result<Vec<String>> {
-    fs::read_to_string(path).map(|text| parse_version_file(&text))
+/// Reads and parses a version file. Errors: the file cannot be read (`cannot read pyenv
+/// version file <path>: ...`).
+fn read_version_file(path: &Path) -> Result<Vec<String>, IoError> {
+    let text = fs::read_to_string(path).at("read pyenv version file", path)?;
+    Ok(parse_version_file(&text))
 }
 
 impl Pyenv {
@@ -267,7 +270,7 @@ impl Pyenv {
     pub fn local_pin(
         pyenv_version: Option<&str>,
         cwd: &Path,
-    ) -> Result<Option<VersionPin>, (PathBuf, io::Error)> {
+    ) -> Result<Option<VersionPin>, IoError> {
         if let Some(value) = pyenv_version {
             let versions: Vec<String> = value
                 .split(':')
@@ -285,7 +288,7 @@ impl Pyenv {
         let Some(file) = find_version_file(cwd) else {
             return Ok(None);
         };
-        let versions = read_version_file(&file).map_err(|err| (file.clone(), err))?;
+        let versions = read_version_file(&file)?;
         // An empty file pins nothing; pyenv then keeps looking.
         Ok((!versions.is_empty()).then_some(VersionPin {
             versions,
@@ -296,10 +299,10 @@ impl Pyenv {
     /// The global pin (`$PYENV_ROOT/version`), or `system` when it is absent or empty.
     ///
     /// Errors: the file exists but cannot be read.
-    pub fn global_pin(&self) -> Result<VersionPin, (PathBuf, io::Error)> {
+    pub fn global_pin(&self) -> Result<VersionPin, IoError> {
         let file = self.root.join("version");
         if file.is_file() {
-            let versions = read_version_file(&file).map_err(|err| (file.clone(), err))?;
+            let versions = read_version_file(&file)?;
             if !versions.is_empty() {
                 return Ok(VersionPin {
                     versions,
