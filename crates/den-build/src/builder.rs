@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use den_cache::{Cache, CacheBucket, LockGuard, safe_key, write_atomic};
 use den_dist::{
-    CoreMetadata, HashAlgorithm, Hasher, PackageName, Requirement, VersionOrUrl, WheelFilename,
+    CoreMetadata, HashAlgorithm, Hasher, IoError, IoResultExt, PackageName, Requirement,
+    VersionOrUrl, WheelFilename,
 };
 use den_python::Interpreter;
 use den_venv::{VenvOptions, create_venv};
@@ -169,7 +170,7 @@ impl Builder {
             None => None,
         };
         if let Some(path) = cached.as_ref().filter(|p| p.is_file()) {
-            let bytes = fs::read(path).map_err(BuildError::io("read", path))?;
+            let bytes = fs::read(path).at("read", path)?;
             return parse_metadata(path, &bytes);
         }
         if let Some(wheel) = self.cached_wheel(source)? {
@@ -185,7 +186,7 @@ impl Builder {
         {
             Some(dist_info) => {
                 let path = dist_info.join(METADATA_FILE);
-                let bytes = fs::read(&path).map_err(BuildError::io("read", &path))?;
+                let bytes = fs::read(&path).at("read", &path)?;
                 let metadata = parse_metadata(&path, &bytes)?;
                 if let Some(cached) = &cached {
                     write_atomic(cached, &bytes)?;
@@ -269,9 +270,9 @@ impl Builder {
             .run_build(source, package, prepared, target, temp.path())
             .await?;
         let dir = self.entry_dir(key)?;
-        fs::create_dir_all(&dir).map_err(BuildError::io("create directory", &dir))?;
+        fs::create_dir_all(&dir).at("create directory", &dir)?;
         let path = dir.join(built.file_name().unwrap_or_default());
-        fs::rename(&built, &path).map_err(BuildError::io("move the built wheel to", &path))?;
+        fs::rename(&built, &path).at("move the built wheel to", &path)?;
         Ok(path)
     }
 
@@ -459,7 +460,7 @@ impl Builder {
             return Ok((python, bin));
         }
         if root.exists() {
-            fs::remove_dir_all(&root).map_err(BuildError::io("remove the half-made", &root))?;
+            fs::remove_dir_all(&root).at("remove the half-made", &root)?;
         }
         tracing::debug!(
             "{package}: creating build environment {} for {sorted:?}",
@@ -495,10 +496,9 @@ impl Builder {
         let cache = self.inner.cache.clone();
         tokio::task::spawn_blocking(move || cache.lock(bucket, &key))
             .await
-            .map_err(|e| BuildError::Io {
-                action: "lock",
-                path: self.inner.cache.root().to_path_buf(),
-                source: std::io::Error::other(e.to_string()),
+            .map_err(|e| {
+                let source = std::io::Error::other(e.to_string());
+                IoError::new("lock", self.inner.cache.root(), source)
             })?
             .map_err(BuildError::from)
     }
@@ -554,7 +554,8 @@ impl Builder {
         tempfile::Builder::new()
             .prefix(".tmp-")
             .tempdir_in(&bucket)
-            .map_err(BuildError::io("create a temporary directory in", &bucket))
+            .at("create a temporary directory in", &bucket)
+            .map_err(BuildError::from)
     }
 
     /// The builder's scratch directory for uncached wheels, made on first use.
@@ -589,7 +590,7 @@ fn wheel_metadata(wheel: &Path) -> Result<Vec<u8>, BuildError> {
         archive: wheel.to_path_buf(),
         reason,
     };
-    let file = fs::File::open(wheel).map_err(BuildError::io("open", wheel))?;
+    let file = fs::File::open(wheel).at("open", wheel)?;
     let mut zip =
         zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| corrupt(e.to_string()))?;
     let name = zip

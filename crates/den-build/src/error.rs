@@ -1,10 +1,10 @@
 //! [`BuildError`]: everything that can go wrong while reading, unpacking or building a project.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use den_cache::CacheError;
-use den_dist::MetadataError;
+use den_dist::{IoError, MetadataError};
 use den_venv::VenvError;
 
 /// The error of another part of den, reported through the [`BuildContext`](crate::BuildContext)
@@ -185,27 +185,7 @@ pub enum BuildError {
     /// The cache failed.
     #[error(transparent)]
     Cache(#[from] CacheError),
-    /// Any other file-system failure.
-    #[error("cannot {action} {}: {source}", path.display())]
-    Io {
-        /// What was being done (`read`, `write`, `create directory`...).
-        action: &'static str,
-        /// The path at fault.
-        path: PathBuf,
-        /// The operating system's error.
-        #[source]
-        source: io::Error,
-    },
-}
-
-impl BuildError {
-    /// A `map_err` adapter: the I/O error of doing `action` on `path`, as [`BuildError::Io`].
-    pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> Self {
-        let path = path.to_path_buf();
-        move |source| Self::Io {
-            action,
-            path,
-            source,
-        }
-    }
+    /// Any other file-system failure, with what den was doing and the path.
+    #[error(transparent)]
+    Io(#[from] IoError),
 }

@@ -4,6 +4,7 @@ use std::fs::{self, File};
 use std::io::{self, BufReader, Read};
 use std::path::{Component, Path, PathBuf};
 
+use den_dist::IoResultExt;
 use flate2::read::GzDecoder;
 
 use crate::BuildError;
@@ -75,7 +76,7 @@ pub fn extract_sdist(archive: &Path, dest: &Path) -> Result<PathBuf, BuildError>
     visit(archive, format, &mut |name, kind, _| {
         check(archive, name, &kind).map(|_| ())
     })?;
-    fs::create_dir_all(dest).map_err(BuildError::io("create directory", dest))?;
+    fs::create_dir_all(dest).at("create directory", dest)?;
     visit(
         archive,
         format,
@@ -95,9 +96,9 @@ pub fn extract_sdist(archive: &Path, dest: &Path) -> Result<PathBuf, BuildError>
 /// Errors: [`BuildError::UnsafeArchive`] naming the link; [`BuildError::Io`] if `dest` cannot
 /// be read.
 fn check_symlinks(archive: &Path, dest: &Path) -> Result<(), BuildError> {
-    let root = fs::canonicalize(dest).map_err(BuildError::io("resolve", dest))?;
+    let root = fs::canonicalize(dest).at("resolve", dest)?;
     for entry in walkdir::WalkDir::new(dest).follow_links(false) {
-        let entry = entry.map_err(|e| BuildError::io("read", dest)(e.into()))?;
+        let entry = entry.map_err(io::Error::from).at("read", dest)?;
         if !entry.path_is_symlink() {
             continue;
         }
@@ -131,7 +132,7 @@ fn visit(archive: &Path, format: Format, f: &mut Visitor<'_>) -> Result<(), Buil
         archive: archive.to_path_buf(),
         reason: e.to_string(),
     };
-    let file = File::open(archive).map_err(BuildError::io("open", archive))?;
+    let file = File::open(archive).at("open", archive)?;
     match format {
         Format::TarGz => {
             let mut tar = tar::Archive::new(GzDecoder::new(BufReader::new(file)));
@@ -259,17 +260,19 @@ fn place(
         }
     }
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(BuildError::io("create directory", parent))?;
+        fs::create_dir_all(parent).at("create directory", parent)?;
     }
     // A later member replaces an earlier one of the same name, never following it if a link.
     if !matches!(kind, Kind::Dir) && fs::symlink_metadata(&path).is_ok() {
-        fs::remove_file(&path).map_err(BuildError::io("replace", &path))?;
+        fs::remove_file(&path).at("replace", &path)?;
     }
     match kind {
-        Kind::Dir => fs::create_dir_all(&path).map_err(BuildError::io("create directory", &path)),
+        Kind::Dir => fs::create_dir_all(&path)
+            .at("create directory", &path)
+            .map_err(BuildError::from),
         Kind::File { executable } => {
-            let mut file = File::create(&path).map_err(BuildError::io("create", &path))?;
-            io::copy(reader, &mut file).map_err(BuildError::io("write", &path))?;
+            let mut file = File::create(&path).at("create", &path)?;
+            io::copy(reader, &mut file).at("write", &path)?;
             if executable {
                 set_executable(&path)?;
             }
@@ -294,7 +297,9 @@ fn place(
                     });
                 }
             }
-            fs::hard_link(&walked, &path).map_err(BuildError::io("hard link", &path))
+            fs::hard_link(&walked, &path)
+                .at("hard link", &path)
+                .map_err(BuildError::from)
         }
         Kind::Skip | Kind::Refused(_) => Ok(()),
     }
@@ -304,7 +309,8 @@ fn place(
 fn set_executable(path: &Path) -> Result<(), BuildError> {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(path, fs::Permissions::from_mode(0o755))
-        .map_err(BuildError::io("set permissions of", path))
+        .at("set permissions of", path)
+        .map_err(BuildError::from)
 }
 
 #[cfg(not(unix))]
@@ -314,23 +320,26 @@ fn set_executable(_path: &Path) -> Result<(), BuildError> {
 
 #[cfg(unix)]
 fn symlink(target: &Path, path: &Path) -> Result<(), BuildError> {
-    std::os::unix::fs::symlink(target, path).map_err(BuildError::io("create symlink", path))
+    std::os::unix::fs::symlink(target, path)
+        .at("create symlink", path)
+        .map_err(BuildError::from)
 }
 
 #[cfg(not(unix))]
 fn symlink(_target: &Path, path: &Path) -> Result<(), BuildError> {
-    Err(BuildError::io("create symlink", path)(io::Error::new(
+    let unsupported = io::Error::new(
         io::ErrorKind::Unsupported,
         "symlinks in source distributions are supported on Unix only",
-    )))
+    );
+    Err(IoError::new("create symlink", path, unsupported).into())
 }
 
 /// The single top-level directory of `dest`, or `dest` when there is not exactly one.
 fn project_root(dest: &Path) -> Result<PathBuf, BuildError> {
     let mut entries = fs::read_dir(dest)
-        .map_err(BuildError::io("list", dest))?
+        .at("list", dest)?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(BuildError::io("list", dest))?;
+        .at("list", dest)?;
     if let [only] = entries.as_mut_slice() {
         let is_dir = only.file_type().is_ok_and(|t| t.is_dir());
         if is_dir {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use den_cache::{Cache, CacheBucket, safe_key};
-use den_dist::redact_credentials;
+use den_dist::{IoResultExt, redact_credentials};
 
 use crate::BuildError;
 
@@ -60,11 +60,11 @@ pub fn git_checkout(
         }
     } else {
         let parent = bucket.join("db");
-        fs::create_dir_all(&parent).map_err(BuildError::io("create directory", &parent))?;
+        fs::create_dir_all(&parent).at("create directory", &parent)?;
         let temp = tempfile::Builder::new()
             .prefix(".tmp-")
             .tempdir_in(&parent)
-            .map_err(BuildError::io("create a temporary directory in", &parent))?;
+            .at("create a temporary directory in", &parent)?;
         let target = temp.path().join("db");
         git.run(
             None,
@@ -77,18 +77,18 @@ pub fn git_checkout(
                 &path_arg(&target),
             ],
         )?;
-        fs::rename(&target, &db).map_err(BuildError::io("move the clone to", &db))?;
+        fs::rename(&target, &db).at("move the clone to", &db)?;
     }
     let commit = git.resolve(&db, wanted)?;
 
     let checkout = bucket.join("checkouts").join(&key).join(&commit);
     if !checkout.is_dir() {
         let parent = bucket.join("checkouts").join(&key);
-        fs::create_dir_all(&parent).map_err(BuildError::io("create directory", &parent))?;
+        fs::create_dir_all(&parent).at("create directory", &parent)?;
         let temp = tempfile::Builder::new()
             .prefix(".tmp-")
             .tempdir_in(&parent)
-            .map_err(BuildError::io("create a temporary directory in", &parent))?;
+            .at("create a temporary directory in", &parent)?;
         let tree = temp.path().join("tree");
         let tree_arg = path_arg(&tree);
         git.run(
@@ -111,7 +111,7 @@ pub fn git_checkout(
                 &["submodule", "update", "--quiet", "--init", "--recursive"],
             )?;
         }
-        fs::rename(&tree, &checkout).map_err(BuildError::io("move the checkout to", &checkout))?;
+        fs::rename(&tree, &checkout).at("move the checkout to", &checkout)?;
     }
     Ok((checkout, commit))
 }

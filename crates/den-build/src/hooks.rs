@@ -5,6 +5,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
+use den_dist::IoResultExt;
 use serde_json::{Value, json};
 
 use crate::{BuildError, BuildSystem};
@@ -44,24 +45,21 @@ impl Hooks<'_> {
         let scratch = tempfile::Builder::new()
             .prefix("den-hook-")
             .tempdir()
-            .map_err(BuildError::io(
-                "create a temporary directory in",
-                &std::env::temp_dir(),
-            ))?;
+            .at("create a temporary directory in", std::env::temp_dir())?;
         let dir = scratch.path();
         let script = dir.join("frontend.py");
         let input = dir.join("input.json");
         let output = dir.join("output.json");
         let log = dir.join("output.log");
-        fs::write(&script, FRONTEND).map_err(BuildError::io("write", &script))?;
+        fs::write(&script, FRONTEND).at("write", &script)?;
         let request = json!({
             "backend": self.system.backend,
             "backend_path": self.system.backend_path,
             "args": args,
         });
-        fs::write(&input, request.to_string()).map_err(BuildError::io("write", &input))?;
-        let log_file = File::create(&log).map_err(BuildError::io("create", &log))?;
-        let log_copy = log_file.try_clone().map_err(BuildError::io("open", &log))?;
+        fs::write(&input, request.to_string()).at("write", &input)?;
+        let log_file = File::create(&log).at("create", &log)?;
+        let log_copy = log_file.try_clone().at("open", &log)?;
 
         tracing::debug!(
             "{}: running {hook} with {}",

@@ -7,7 +7,7 @@ use std::io;
 use std::path::{Component, Path};
 use std::str::FromStr;
 
-use den_dist::{CoreMetadata, ExtraName, MarkerTree, PackageName, Requirement, Version};
+use den_dist::{CoreMetadata, ExtraName, IoError, MarkerTree, PackageName, Requirement, Version};
 use serde::Deserialize;
 
 use crate::BuildError;
@@ -58,7 +58,7 @@ fn read_pyproject(project_dir: &Path) -> Result<Option<PyProjectToml>, BuildErro
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(BuildError::io("read", &path)(e)),
+        Err(e) => return Err(BuildError::from(IoError::new("read", &path, e))),
     };
     toml::from_str(&text)
         .map(Some)
@@ -193,7 +193,7 @@ fn static_pkg_info(project_dir: &Path) -> Result<Option<CoreMetadata>, BuildErro
     let bytes = match fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(BuildError::io("read", &path)(e)),
+        Err(e) => return Err(BuildError::from(IoError::new("read", &path, e))),
     };
     let metadata =
         CoreMetadata::parse(&bytes).map_err(|source| BuildError::Metadata { path, source })?;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use den_build::{BuildContext, BuildError};
 use den_cache::Cache;
-use den_dist::{PackageName, Requirement, Version};
+use den_dist::{IoError, PackageName, Requirement, Version};
 use den_index::IndexClient;
 use den_install::{InstallOptions, InstallTarget, install_wheel, unpack_wheel};
 use den_python::Interpreter;
@@ -104,10 +104,9 @@ impl IndexBuildContext {
             Ok::<(), BuildError>(())
         })
         .await
-        .map_err(|e| BuildError::Io {
-            action: "install build requirements into",
-            path: environment.root.clone(),
-            source: std::io::Error::other(e.to_string()),
+        .map_err(|e| {
+            let source = std::io::Error::other(e.to_string());
+            IoError::new("install build requirements into", &environment.root, source)
         })?
     }
 }

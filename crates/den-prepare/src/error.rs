@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use den_build::BuildError;
-use den_dist::{FilenameError, MetadataError, PackageName, Version};
+use den_dist::{FilenameError, IoError, MetadataError, PackageName, Version};
 use den_index::IndexError;
 use den_install::InstallError;
 use den_requirements::RequirementOrigin;
@@ -12,9 +12,9 @@ use den_requirements::RequirementOrigin;
 /// (URLs with credentials redacted); wrapped errors are the `source()`, not repeated.
 #[derive(Debug, thiserror::Error)]
 pub enum PrepareError {
-    /// A file could not be read or written; the message names it (fs-err).
+    /// A file could not be read; the message names it and what den was doing.
     #[error(transparent)]
-    Io(#[from] std::io::Error),
+    Io(#[from] IoError),
     /// The index client failed: download, HTTP status, network.
     #[error(transparent)]
     Index(#[from] IndexError),

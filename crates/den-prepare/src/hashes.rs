@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use den_dist::{HashAlgorithm, HashDigest, Hasher, PackageName};
+use den_dist::{HashAlgorithm, HashDigest, Hasher, IoResultExt, PackageName};
 use den_index::IndexFile;
 use den_requirements::{AllowedHashes, RequirementHashes};
 
@@ -20,9 +20,9 @@ pub(crate) fn file_digest(
     path: &Path,
     algorithm: HashAlgorithm,
 ) -> Result<HashDigest, PrepareError> {
-    let mut file = fs_err::File::open(path)?;
+    let mut file = std::fs::File::open(path).at("open", path)?;
     let mut hasher = Hasher::new(algorithm);
-    std::io::copy(&mut file, &mut hasher)?;
+    std::io::copy(&mut file, &mut hasher).at("read", path)?;
     Ok(hasher.finalize())
 }
 

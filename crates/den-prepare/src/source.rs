@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use den_build::{BuildOptions, Builder, SourceTree};
 use den_cache::Cache;
 use den_dist::{
-    CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, PackageName, SourceDistFilename,
-    VersionSpecifiers, WheelFilename, redact_credentials,
+    CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, IoResultExt, PackageName,
+    SourceDistFilename, VersionSpecifiers, WheelFilename, redact_credentials,
 };
 use den_index::{IndexClient, IndexFile};
 use den_python::Interpreter;
@@ -491,7 +491,7 @@ impl DenSource {
                 }
             })?;
             let metadata = unpacked.dist_info_path().join("METADATA");
-            let bytes = fs_err::read(&metadata)?;
+            let bytes = std::fs::read(&metadata).at("read", &metadata)?;
             CoreMetadata::parse(&bytes).map_err(|source| PrepareError::Metadata {
                 path: metadata,
                 source,
