@@ -66,7 +66,8 @@ pub struct PinsFile<'a> {
 }
 
 impl PinsFile<'_> {
-    /// The file's text.
+    /// The file's text, with the credentials of every URL in it hidden
+    /// ([`den_dist::redact_credentials`]: `user:****@`, `****@` for a lone token).
     pub fn render(&self) -> String {
         let mut out = String::new();
         if let Some(header) = &self.header {
@@ -144,7 +145,10 @@ impl PinsFile<'_> {
                 }
             }
         }
-        out
+        // Index URLs, direct URLs and the command line may carry credentials (from the
+        // command line, the input file or pip's configuration): the file shows none, as
+        // pip-compile writes its index options.
+        den_dist::redact_credentials(&out).into_owned()
     }
 
     /// Why each project is pinned: `-r FILE` for input requirements (paths relative to the
@@ -299,5 +303,43 @@ mod tests {
         }
         .render();
         assert_eq!(text, "--no-index\n\nalpha==1.0\nbeta==2.0\n");
+    }
+
+    #[test]
+    fn credentials_are_never_written() {
+        let index = IndexOptions {
+            index_url: Some("https://alice:s3cret@example.org/simple".to_string()),
+            extra_index_urls: vec!["https://TOKEN123@extra.example.org/simple".to_string()],
+            find_links: vec!["https://bob:hunter2@files.example.org/wheels/".to_string()],
+            ..IndexOptions::default()
+        };
+        let mut private = pin("private", "1.0", &[]);
+        private.pinned =
+            Pinned::Url("https://carol:pa55@git.example.org/private-1.0.tar.gz".to_string());
+        let text = PinsFile {
+            header: Some(Header {
+                python: "3.12".to_string(),
+                command: "den pip compile --index-url https://alice:s3cret@example.org/simple"
+                    .to_string(),
+            }),
+            index: &index,
+            annotate: false,
+            output_file: None,
+            requested_from: &HashMap::new(),
+            pins: &[private],
+        }
+        .render();
+        for secret in ["s3cret", "TOKEN123", "hunter2", "pa55"] {
+            assert!(!text.contains(secret), "{secret} in\n{text}");
+        }
+        assert!(
+            text.contains("--index-url https://alice:****@example.org/simple"),
+            "{text}"
+        );
+        assert!(text.contains("--extra-index-url https://****@extra.example.org/simple"));
+        assert!(
+            text.contains("private @ https://carol:****@git.example.org/"),
+            "{text}"
+        );
     }
 }
