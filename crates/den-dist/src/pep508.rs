@@ -673,6 +673,14 @@ mod tests {
         }
     }
 
+    /// Asserts every one of `texts` is rejected with a message starting with `prefix`.
+    fn assert_rejected_with(prefix: &str, texts: &[&str]) {
+        for text in texts {
+            let message = rejected(text);
+            assert!(message.starts_with(prefix), "{text}: {message}");
+        }
+    }
+
     #[test]
     fn name_ending_in_punctuation_before_more_text_is_an_error() {
         // pep508_rs 0.9.2 panics on each of these.
@@ -719,13 +727,10 @@ mod tests {
     #[test]
     fn extra_ending_in_punctuation_is_an_error() {
         // pep508_rs 0.9.2 panics on each of these.
-        for text in ["pkg[a-]", "pkg[a- ]", "pkg[a-,b]", "pkg[b, a_ ]", "pkg[a."] {
-            assert!(
-                rejected(text).starts_with("Extra name `"),
-                "{}",
-                rejected(text)
-            );
-        }
+        assert_rejected_with(
+            "Extra name `",
+            &["pkg[a-]", "pkg[a- ]", "pkg[a-,b]", "pkg[b, a_ ]", "pkg[a."],
+        );
         assert!(rejected("pkg[a-]").starts_with(
             "Extra name `a-` must end with an alphanumeric character, not `-`\npkg[a-]\n     ^"
         ));
@@ -770,22 +775,19 @@ mod tests {
     #[test]
     fn non_ascii_after_a_marker_operand_is_an_error() {
         // pep508_rs 0.9.2 panics in the parser itself on each of these.
-        for text in [
-            "foo; python_version == '3' é",
-            "foo; os_name == 'a' ééé x",
-            "foo;os_name=='a'é",
-            "foo; os_name == 'a'\u{301}",
-            "foo; os_name == 'a' x'é'",
-            "foo; os_name == 'a' 'éé'",
-            "foo; ((os_name == 'x')é",
-            "foo; 'x' == os_name é",
-        ] {
-            assert!(
-                rejected(text).starts_with("Unexpected character `"),
-                "{text}: {}",
-                rejected(text)
-            );
-        }
+        assert_rejected_with(
+            "Unexpected character `",
+            &[
+                "foo; python_version == '3' é",
+                "foo; os_name == 'a' ééé x",
+                "foo;os_name=='a'é",
+                "foo; os_name == 'a'\u{301}",
+                "foo; os_name == 'a' x'é'",
+                "foo; os_name == 'a' 'éé'",
+                "foo; ((os_name == 'x')é",
+                "foo; 'x' == os_name é",
+            ],
+        );
         assert!(parse_marker("os_name == 'a' é").is_err());
     }
 
@@ -810,20 +812,17 @@ mod tests {
     fn huge_numbers_in_marker_values_are_errors() {
         // pep508_rs / pep440_rs 0.9.2 / 0.7.3 overflow adding one to these (a panic in debug
         // builds, which also poisons the marker interner).
-        for text in [
-            "foo; python_version <= '3.18446744073709551615'",
-            "foo; python_version > '3.18446744073709551615'",
-            "foo; python_version ~= '3.18446744073709551615'",
-            "foo; python_version in '3.18446744073709551615'",
-            "foo; python_version <= '3.18446744073709551614' or python_version >= '4'",
-            "foo; python_version > '3.0018446744073709551615'",
-        ] {
-            assert!(
-                rejected(text).starts_with("The number "),
-                "{text}: {}",
-                rejected(text)
-            );
-        }
+        assert_rejected_with(
+            "The number ",
+            &[
+                "foo; python_version <= '3.18446744073709551615'",
+                "foo; python_version > '3.18446744073709551615'",
+                "foo; python_version ~= '3.18446744073709551615'",
+                "foo; python_version in '3.18446744073709551615'",
+                "foo; python_version <= '3.18446744073709551614' or python_version >= '4'",
+                "foo; python_version > '3.0018446744073709551615'",
+            ],
+        );
         assert!(parse_requirement("foo; python_version > '3.9223372036854775807'").is_ok());
         assert!(parse_requirement("foo; python_version > '3.000000000000000000001'").is_ok());
     }
@@ -831,16 +830,13 @@ mod tests {
     #[test]
     fn reversed_tilde_comparison_with_a_string_key_is_an_error() {
         // pep508_rs 0.9.2 reaches `unreachable!` (and poisons its marker interner) on these.
-        for text in [
-            "foo; '3.7' ~= os_name",
-            "foo; (os_name == 'a' or 'x'~=sys.platform)",
-        ] {
-            assert!(
-                rejected(text).starts_with("`~=` compares versions"),
-                "{}",
-                rejected(text)
-            );
-        }
+        assert_rejected_with(
+            "`~=` compares versions",
+            &[
+                "foo; '3.7' ~= os_name",
+                "foo; (os_name == 'a' or 'x'~=sys.platform)",
+            ],
+        );
         assert!(parse_marker("'3.7' ~= platform_machine").is_err());
         // The forward form is ignored, as before; a version key is compared as a version.
         assert!(parse_requirement("foo; os_name ~= '3.7'").is_ok());
@@ -927,7 +923,7 @@ mod tests {
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::{parse_marker, parse_requirement};
+        use super::super::{STRING_KEYS, parse_marker, parse_requirement};
 
         /// Pieces requirements are made of, and those that broke pep508_rs.
         fn piece() -> impl Strategy<Value = String> {
@@ -974,29 +970,18 @@ mod tests {
             ]
         }
 
-        /// Marker keywords, all of them.
-        const KEYS: [&str; 20] = [
-            "implementation_name",
-            "implementation_version",
-            "os_name",
-            "os.name",
-            "platform_machine",
-            "platform.machine",
-            "platform_python_implementation",
-            "platform.python_implementation",
-            "python_implementation",
-            "platform_release",
-            "platform_system",
-            "platform_version",
-            "platform.version",
-            "python_full_version",
-            "python_version",
-            "sys_platform",
-            "sys.platform",
-            "extra",
-            "nonsense",
-            "",
-        ];
+        /// Marker keywords, all of them, and two that are not.
+        fn keys() -> Vec<&'static str> {
+            let others = [
+                "implementation_version",
+                "python_full_version",
+                "python_version",
+                "extra",
+                "nonsense",
+                "",
+            ];
+            STRING_KEYS.iter().copied().chain(others).collect()
+        }
 
         /// Comparison operators, valid and not.
         const OPERATORS: [&str; 13] = [
@@ -1048,7 +1033,7 @@ mod tests {
             let quote = prop_oneof![Just('\''), Just('"')];
             let value = (proptest::sample::select(&VALUES[..]), quote)
                 .prop_map(|(value, q)| format!("{q}{value}{q}"));
-            let key = proptest::sample::select(&KEYS[..]).prop_map(str::to_string);
+            let key = proptest::sample::select(keys()).prop_map(str::to_string);
             let side = prop_oneof![value, key];
             let comparison = (side.clone(), proptest::sample::select(&OPERATORS[..]), side)
                 .prop_map(|(l, op, r)| format!("{l}{op}{r}"));

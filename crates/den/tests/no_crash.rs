@@ -56,44 +56,27 @@ fn crashing_requirement_arguments_and_lines_are_errors() {
     let Some(world) = World::new() else { return };
     let env = world.venv("env", true);
     let env_arg = env.to_str().unwrap();
+    // `den pip install --dry-run --no-index -p env ARGS...`.
+    let dry_run = |args: &[&str]| {
+        let mut full = vec!["pip", "install", "--dry-run", "--no-index", "-p", env_arg];
+        full.extend_from_slice(args);
+        world.den(&full)
+    };
     for (text, message) in crashing_requirements() {
-        let out = world.den(&[
-            "pip",
-            "install",
-            "--dry-run",
-            "--no-index",
-            "-p",
-            env_arg,
-            &text,
-        ]);
+        let out = dry_run(&[&text]);
         fails_cleanly(
             &text,
             &out,
             &["command line: invalid requirement `", message],
         );
         fs::write(world.path("req.txt"), format!("beta\n{text}\n")).unwrap();
-        let out = world.den(&[
-            "pip",
-            "install",
-            "--dry-run",
-            "-p",
-            env_arg,
-            "-r",
-            "req.txt",
-        ]);
+        let out = dry_run(&["-r", "req.txt"]);
         fails_cleanly(&text, &out, &["req.txt:2: invalid requirement `", message]);
         let out = world.den(&["pip", "compile", "req.txt"]);
         fails_cleanly(&text, &out, &["req.txt:2: invalid requirement `", message]);
     }
     // Control characters in the requirement are shown escaped, not sent to the terminal.
-    let out = world.den(&[
-        "pip",
-        "install",
-        "--dry-run",
-        "-p",
-        env_arg,
-        "foo\u{1b}[2J>=1",
-    ]);
+    let out = dry_run(&["foo\u{1b}[2J>=1"]);
     let stderr = fails_cleanly("escape", &out, &["`foo\\u{1b}[2J>=1`"]);
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
 }
