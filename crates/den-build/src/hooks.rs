@@ -144,8 +144,10 @@ impl Hooks<'_> {
                 let text = item
                     .as_str()
                     .ok_or_else(|| bad(format!("expected a requirement string, got {item}")))?;
-                text.parse()
-                    .map_err(|e| bad(format!("`{text}` is not a PEP 508 requirement: {e}")))
+                den_dist::parse_requirement(text).map_err(|e| {
+                    let text = den_dist::escape_controls(text);
+                    bad(format!("`{text}` is not a PEP 508 requirement: {e}"))
+                })
             })
             .collect()
     }

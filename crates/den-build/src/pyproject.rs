@@ -7,7 +7,10 @@ use std::io;
 use std::path::{Component, Path};
 use std::str::FromStr;
 
-use den_dist::{CoreMetadata, ExtraName, IoError, MarkerTree, PackageName, Requirement, Version};
+use den_dist::{
+    CoreMetadata, ExtraName, IoError, PackageName, Requirement, Version, escape_controls,
+    parse_marker, parse_requirement,
+};
 use serde::Deserialize;
 
 use crate::BuildError;
@@ -76,9 +79,9 @@ fn parse_requirements(
     requirements
         .iter()
         .map(|text| {
-            Requirement::from_str(text).map_err(|e| BuildError::InvalidRequirement {
+            parse_requirement(text).map_err(|e| BuildError::InvalidRequirement {
                 path: path.to_path_buf(),
-                requirement: text.clone(),
+                requirement: escape_controls(text).into_owned(),
                 reason: e.to_string(),
             })
         })
@@ -252,12 +255,11 @@ fn static_project_metadata(
             reason: format!("optional-dependencies key `{extra}` is not a valid extra name: {e}"),
         })?;
         text.push_str(&format!("Provides-Extra: {extra}\n"));
-        let extra_marker = MarkerTree::from_str(&format!("extra == \"{extra}\"")).map_err(|e| {
-            BuildError::PyProject {
+        let extra_marker =
+            parse_marker(&format!("extra == \"{extra}\"")).map_err(|e| BuildError::PyProject {
                 path: path.to_path_buf(),
                 reason: format!("cannot form the marker for extra `{extra}`: {e}"),
-            }
-        })?;
+            })?;
         for mut requirement in parse_requirements(path, requirements)? {
             requirement.marker.and(extra_marker.clone());
             text.push_str(&format!("Requires-Dist: {requirement}\n"));

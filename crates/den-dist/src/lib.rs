@@ -2,25 +2,33 @@
 //! requirements and markers (PEP 508), wheel filenames and compatibility tags (PEP 425 /
 //! PEP 427), file hashes, core metadata (the `METADATA` / `PKG-INFO` format), PEP 610
 //! `direct_url.json` ([`DirectUrl`]), the credential redaction every printed URL goes
-//! through ([`redact_credentials`]), and the error every crate gives a failed file-system
-//! operation ([`IoError`], made with [`IoResultExt::at`]).
+//! through ([`redact_credentials`]), the escaping of control characters in quoted text
+//! ([`escape_controls`]), and the error every crate gives a failed file-system operation
+//! ([`IoError`], made with [`IoResultExt::at`]).
 //!
 //! This crate holds data types and pure functions only (besides [`path::expand_home`], which
-//! asks the process for its home directory); it does no I/O, so every other crate
-//! can depend on it without pulling in a runtime. Names, versions, requirements and markers are
-//! re-exported from `pep440_rs` / `pep508_rs` rather than wrapped, so values flow between
-//! crates without conversion.
+//! asks the process for its home directory, and [`parse_requirement`], which asks for the
+//! current directory when a requirement names `${PROJECT_ROOT}`); it does no I/O, so every
+//! other crate can depend on it without pulling in a runtime. Names, versions, requirements and
+//! markers are re-exported from `pep440_rs` / `pep508_rs` rather than wrapped, so values flow
+//! between crates without conversion; but every requirement and marker text is parsed through
+//! [`parse_requirement`] / [`parse_marker`], never `Requirement::from_str` /
+//! `MarkerTree::from_str`, because `pep508_rs` panics or overflows the stack on some texts
+//! (see [`Pep508ParseError`] and the checks those functions run first).
 
 mod direct_url;
+mod escape;
 mod filename;
 mod hash;
 mod io;
 mod metadata;
 pub mod path;
+mod pep508;
 mod redact;
 mod tags;
 
 pub use direct_url::{ArchiveInfo, DirInfo, DirectUrl, DirectUrlError, DirectUrlInfo, VcsInfo};
+pub use escape::escape_controls;
 pub use filename::{
     DistFilename, FilenameError, SDIST_EXTENSIONS, SourceDistFilename, WheelFilename,
     sdist_extension,
@@ -29,6 +37,10 @@ pub use hash::{HashAlgorithm, HashDigest, HashError, Hasher, record_hash};
 pub use io::{IoError, IoResultExt};
 pub use metadata::{CoreMetadata, MetadataError};
 pub use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
+pub use pep508::{
+    MAX_MARKER_DEPTH, MAX_MARKER_NUMBER, MAX_MARKER_VALUES, Pep508ParseError, parse_marker,
+    parse_requirement,
+};
 pub use pep508_rs::{
     ExtraName, MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree, PackageName, Requirement,
     VersionOrUrl,

@@ -7,6 +7,8 @@ use std::str::FromStr;
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
 
+use crate::{escape_controls, parse_requirement};
+
 /// Core metadata that could not be read; `field` names the header at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum MetadataError {
@@ -78,9 +80,9 @@ impl CoreMetadata {
         let mut provides_extras = Vec::new();
         for (key, value) in &headers {
             if key.eq_ignore_ascii_case("Requires-Dist") {
-                let req = Requirement::from_str(value).map_err(|e| MetadataError::Invalid {
+                let req = parse_requirement(value).map_err(|e| MetadataError::Invalid {
                     field: "Requires-Dist",
-                    value: value.clone(),
+                    value: escape_controls(value).into_owned(),
                     reason: e.to_string(),
                 })?;
                 requires_dist.push(req);
@@ -220,6 +222,25 @@ mod tests {
         assert_eq!(m.header("Summary"), Some("=?utf-8?q?kept?="));
         assert_eq!(m.header("Keywords"), Some("a,\nb"));
         assert_eq!(m.display_name, "x");
+    }
+
+    #[test]
+    fn requires_dist_that_crashed_the_parser_is_an_error() {
+        let deep = "(".repeat(20_000);
+        for value in ["foo-\u{e9}", "pkg[a \u{e9}", &format!("foo; {deep}")] {
+            let text = format!("Name: x\nVersion: 1\nRequires-Dist: {value}\n");
+            let err = CoreMetadata::parse(text.as_bytes()).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with("core metadata field `Requires-Dist` has an invalid value `"),
+                "{err}"
+            );
+        }
+        let err = CoreMetadata::parse(b"Name: x\nVersion: 1\nRequires-Dist: foo\x1b]0;x\x07\n")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err}");
+        assert!(err.contains("`foo\\u{1b}]0;x\\u{7}`"), "{err}");
     }
 
     #[test]

@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs;
 use std::io;
-use std::str::FromStr;
 
-use den_dist::{CoreMetadata, MarkerEnvironment, PackageName, Requirement, Version, VersionOrUrl};
+use den_dist::{
+    CoreMetadata, MarkerEnvironment, PackageName, Requirement, Version, VersionOrUrl,
+    escape_controls, parse_requirement,
+};
 
 use crate::InstallError;
 use crate::installed::{DistKind, InstalledDist};
@@ -203,12 +205,15 @@ fn dependencies(dist: &InstalledDist) -> Result<Dependencies, InstallError> {
     }
     let mut requirements = Vec::with_capacity(raw.len());
     for text in raw {
-        match Requirement::from_str(&text) {
+        match parse_requirement(&text) {
             Ok(requirement) => {
                 let formatted = packaging_text(&text, &requirement);
                 requirements.push((requirement, formatted));
             }
-            Err(e) => return Ok(Err(format!("invalid requirement `{text}`: {e}"))),
+            Err(e) => {
+                let text = escape_controls(&text);
+                return Ok(Err(format!("invalid requirement `{text}`: {e}")));
+            }
         }
     }
     Ok(Ok(requirements))
@@ -415,7 +420,7 @@ mod tests {
     use super::*;
 
     fn text(raw: &str) -> String {
-        packaging_text(raw, &Requirement::from_str(raw).unwrap())
+        packaging_text(raw, &parse_requirement(raw).unwrap())
     }
 
     #[test]

@@ -154,11 +154,20 @@ impl InstalledDist {
     }
 
     /// The project name as the metadata spells it (`Foo.Bar`), else the normalized name
-    /// (`foo-bar`) when the metadata is unreadable. Reads the metadata file each call.
+    /// (`foo-bar`) when the metadata is unreadable, with a warning naming the file and what is
+    /// wrong with it. Reads the metadata file each call.
     pub fn display_name(&self) -> String {
-        self.metadata()
-            .map(|m| m.display_name)
-            .unwrap_or_else(|_| self.name.to_string())
+        match self.metadata() {
+            Ok(metadata) => metadata.display_name,
+            Err(e) => {
+                tracing::warn!(
+                    "{e}\n(using the name `{}` of {})",
+                    self.name,
+                    self.path.display()
+                );
+                self.name.to_string()
+            }
+        }
     }
 
     /// The `pip freeze` entry, as pip 21.1 to 25 prints it: `Name==1.0` with the METADATA

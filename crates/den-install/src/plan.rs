@@ -163,7 +163,7 @@ mod tests {
     fn requirements(texts: &[&str]) -> Vec<Requirement> {
         texts
             .iter()
-            .map(|text| Requirement::from_str(text).unwrap())
+            .map(|text| den_dist::parse_requirement(text).unwrap())
             .collect()
     }
 

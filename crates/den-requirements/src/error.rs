@@ -7,7 +7,8 @@ use crate::RequirementOrigin;
 /// A requirements file or argument den cannot use. Every variant names the place at fault
 /// (`file:line`, or `command line`) and, where it helps, what to do instead. Quoted user text
 /// (requirements, option values, parser messages, paths) is stored with URL credentials already
-/// redacted by [`den_dist::redact_credentials`].
+/// redacted by [`den_dist::redact_credentials`] and control characters escaped by
+/// [`den_dist::escape_controls`].
 #[derive(Debug, thiserror::Error)]
 pub enum RequirementsError {
     /// The top-level file could not be read.

@@ -21,7 +21,10 @@
 //! does not implement (`--use-feature`, `--global-option`, `--config-settings`) and unknown ones
 //! are errors naming `file:line`, never silently ignored. Every piece of user text an error
 //! quotes goes through [`den_dist::redact_credentials`] first, so URL passwords and tokens
-//! (also those coming from `${VAR}` expansion) never reach the terminal.
+//! (also those coming from `${VAR}` expansion) never reach the terminal, and through
+//! [`den_dist::escape_controls`], so control characters in it cannot drive the terminal.
+//! Requirements and markers are parsed with [`den_dist::parse_requirement`] /
+//! [`den_dist::parse_marker`], which never panic.
 
 mod error;
 mod file;
@@ -34,7 +37,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use den_dist::{
-    ExtraName, HashDigest, MarkerTree, PackageName, Requirement, VersionOrUrl, redact_credentials,
+    ExtraName, HashDigest, MarkerTree, PackageName, Requirement, VersionOrUrl, escape_controls,
+    redact_credentials,
 };
 pub use error::RequirementsError;
 pub use pep508_rs::VerbatimUrl;
@@ -240,7 +244,14 @@ pub fn parse_requirement_arg(
     .parse(arg, editable)
 }
 
-/// `text` as an error may quote it: with URL credentials redacted.
+/// `text` as an error may quote it: with URL credentials redacted and control characters
+/// escaped ([`den_dist::escape_controls`]).
 fn shown(text: &str) -> String {
-    redact_credentials(text).into_owned()
+    escape_controls(&redact_credentials(text)).into_owned()
+}
+
+/// A multi-line message (a PEP 508 parser error: message, text, `^` underline) as an error
+/// may quote it: [`shown`] line by line, so the line breaks stay.
+fn shown_lines(text: &str) -> String {
+    text.split('\n').map(shown).collect::<Vec<_>>().join("\n")
 }

@@ -25,14 +25,14 @@ use std::str::FromStr;
 
 use den_dist::{
     ExtraName, HashDigest, MarkerTree, PackageName, Requirement, SourceDistFilename, Version,
-    WheelFilename,
+    WheelFilename, parse_marker, parse_requirement,
 };
 use pep508_rs::VerbatimUrl;
 use url::Url;
 
 use crate::{
     ParsedRequirement, RequirementEntry, RequirementOrigin, RequirementsError, UnnamedRequirement,
-    shown,
+    shown, shown_lines,
 };
 
 /// Where a specifier is read: its origin for errors and the directory relative paths start
@@ -119,7 +119,7 @@ impl Context<'_> {
             };
             return self.direct(text, None, extras, path, marker, editable);
         }
-        let requirement = Requirement::from_str(text).map_err(|e| self.invalid(text, e))?;
+        let requirement = parse_requirement(text).map_err(|e| self.invalid(text, e))?;
         Ok(ParsedRequirement::Named(RequirementEntry {
             requirement,
             editable: false,
@@ -140,9 +140,7 @@ impl Context<'_> {
         editable: bool,
     ) -> Result<ParsedRequirement, RequirementsError> {
         let marker = match marker {
-            Some(marker) => {
-                MarkerTree::from_str(marker.trim()).map_err(|e| self.invalid(text, e))?
-            }
+            Some(marker) => parse_marker(marker.trim()).map_err(|e| self.invalid(text, e))?,
             None => MarkerTree::TRUE,
         };
         let (target, fragment) = match scheme(location) {
@@ -399,7 +397,7 @@ impl Context<'_> {
         text: &str,
     ) -> Result<(PackageName, Vec<ExtraName>), RequirementsError> {
         let requirement: Requirement =
-            Requirement::from_str(part).map_err(|e| self.invalid(text, e))?;
+            parse_requirement(part).map_err(|e| self.invalid(text, e))?;
         if requirement.version_or_url.is_some() || !requirement.marker.is_true() {
             return Err(self.invalid(
                 text,
@@ -435,7 +433,7 @@ impl Context<'_> {
         RequirementsError::InvalidRequirement {
             origin: self.origin.clone(),
             text: shown(text),
-            message: shown(&message.to_string()),
+            message: shown_lines(&message.to_string()),
         }
     }
 

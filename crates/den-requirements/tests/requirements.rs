@@ -732,3 +732,48 @@ fn relative_file_url_arguments_are_taken_from_the_current_directory() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn requirements_that_crashed_the_pep508_parser_are_errors_naming_the_place() {
+    // pep508_rs 0.9.2 panicked on each of these (den_dist::parse_requirement checks them).
+    let deep = format!("foo; {}", "(".repeat(20_000));
+    let cases = [
+        "foo-é",
+        "foo-é>=1",
+        "pkg[a é",
+        "pkg[a-]",
+        "foo; python_version == '3' é",
+        "foo @ https://example.org/x.whl ; os_name == 'a' é",
+        deep.as_str(),
+    ];
+    for text in cases {
+        let message = parse(&format!("fine\n{text}\n")).unwrap_err().to_string();
+        assert!(
+            message.starts_with("requirements.txt:2: invalid requirement `"),
+            "{message}"
+        );
+        let message = parse_requirement_arg(text, false).unwrap_err().to_string();
+        assert!(
+            message.starts_with("command line: invalid requirement `"),
+            "{message}"
+        );
+    }
+    let message = parse_requirement_arg("foo-é", false)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("non-ASCII character `é`"), "{message}");
+    let message = parse_requirement_arg(&deep, false).unwrap_err().to_string();
+    assert!(message.contains("more than 100 levels"), "{message}");
+}
+
+#[test]
+fn control_characters_in_requirements_are_escaped_in_errors() {
+    let message = parse_requirement_arg("foo\u{1b}[2J>=1", false)
+        .unwrap_err()
+        .to_string();
+    assert!(!message.contains('\u{1b}'), "{message}");
+    assert!(
+        message.starts_with("command line: invalid requirement `foo\\u{1b}[2J>=1`: "),
+        "{message}"
+    );
+}

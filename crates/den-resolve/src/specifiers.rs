@@ -50,20 +50,31 @@ fn range_of(spec: &VersionSpecifier) -> Ranges<Version> {
 }
 
 /// Every version whose release starts with the first `len` release segments of `version` (same
-/// epoch), pre-, post- and dev-releases included: `==1.2.*` for `len == 2`.
+/// epoch), pre-, post- and dev-releases included: `==1.2.*` for `len == 2`. The upper bound is
+/// the prefix with its last segment plus one; a last segment of `u64::MAX` (no segment is
+/// larger) carries into the one before (`==1.<max>.*` ends before `2`), and a prefix of only
+/// such segments has no upper bound, so `==18446744073709551615.*` does not overflow.
 fn prefix_range(version: &Version, len: usize) -> Ranges<Version> {
     let prefix: Vec<u64> = version.release().iter().copied().take(len).collect();
     let mut next = prefix.clone();
-    if let Some(last) = next.last_mut() {
-        *last += 1;
-    }
+    let high = loop {
+        match next.pop() {
+            Some(u64::MAX) => continue,
+            Some(last) => {
+                next.push(last + 1);
+                break Bound::Excluded(
+                    Version::new(next)
+                        .with_epoch(version.epoch())
+                        .with_min(Some(0)),
+                );
+            }
+            None => break Bound::Unbounded,
+        }
+    };
     let low = Version::new(prefix)
         .with_epoch(version.epoch())
         .with_min(Some(0));
-    let high = Version::new(next)
-        .with_epoch(version.epoch())
-        .with_min(Some(0));
-    Ranges::from_range_bounds((Bound::Included(low), Bound::Excluded(high)))
+    Ranges::from_range_bounds((Bound::Included(low), high))
 }
 
 /// Whether any specifier names a pre-release, which opts the project into pre-releases (PEP 440
@@ -161,6 +172,18 @@ mod tests {
         assert!(r.contains(&v("2.9")) && !r.contains(&v("3.0")));
         assert!(!range("!=1.5.*").contains(&v("1.5.3")));
         assert!(range("==1.0").contains(&v("1.0.0")));
+    }
+
+    #[test]
+    fn wildcards_on_the_largest_segment_do_not_overflow() {
+        let r = range("==18446744073709551615.*");
+        assert!(r.contains(&v("18446744073709551615.3")) && !r.contains(&v("2.0")));
+        let r = range("==1.18446744073709551615.*");
+        assert!(r.contains(&v("1.18446744073709551615.1")) && !r.contains(&v("2.0")));
+        assert!(!r.contains(&v("1.5")));
+        assert!(!range("!=18446744073709551615.*").contains(&v("18446744073709551615")));
+        let r = range("~=18446744073709551615.0");
+        assert!(r.contains(&v("18446744073709551615.7")));
     }
 
     #[test]

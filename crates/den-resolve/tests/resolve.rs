@@ -7,7 +7,9 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use common::request;
-use den_dist::{CoreMetadata, DistFilename, PackageName, Requirement, Version, VersionSpecifiers};
+use den_dist::{
+    CoreMetadata, DistFilename, PackageName, Version, VersionSpecifiers, parse_requirement,
+};
 use den_resolve::{
     NameSelection, PackageSource, Resolution, ResolveError, ResolveRequest, SourceError,
     SourceFile, resolve,
@@ -315,8 +317,8 @@ async fn constraints_narrow_without_adding() {
         .add("other", "1.0", &[]);
     let mut req = request(&["app"]);
     req.constraints = vec![
-        Requirement::from_str("lib<2").unwrap(),
-        Requirement::from_str("other==1.0").unwrap(),
+        parse_requirement("lib<2").unwrap(),
+        parse_requirement("other==1.0").unwrap(),
     ];
     let resolution = run(source, req).await.unwrap();
     assert_eq!(pins(&resolution), ["app==1.0", "lib==1.0"]);
@@ -460,9 +462,9 @@ async fn keeps_preferences_unless_they_must_change() {
     req.preferences = prefer(&[("dep", "1.0")]);
     let r = resolve(build(), req.clone()).await.unwrap();
     assert_eq!(pins(&r), ["dep==2.0", "top==2.0"]);
-    req.requirements = vec![Requirement::from_str("top==1.0").unwrap()];
+    req.requirements = vec![parse_requirement("top==1.0").unwrap()];
     req.preferences = prefer(&[("dep", "1.5")]);
-    req.constraints = vec![Requirement::from_str("dep>=2").unwrap()];
+    req.constraints = vec![parse_requirement("dep>=2").unwrap()];
     let r = resolve(build(), req).await.unwrap();
     assert_eq!(pins(&r), ["dep==2.0", "top==1.0"]);
 }
@@ -692,7 +694,7 @@ async fn newest_version_wins_unless_binaries_are_preferred() {
         ["pkg-1.0-py3-none-any.whl"]
     );
     // prefer_binary still takes the sdist when no version in range has a wheel.
-    req.requirements = vec![Requirement::from_str("pkg>=2").unwrap()];
+    req.requirements = vec![parse_requirement("pkg>=2").unwrap()];
     let resolution = resolve(build(), req).await.unwrap();
     assert_eq!(chosen(&resolution, "pkg"), "pkg-2.0.tar.gz");
 }
@@ -1142,7 +1144,7 @@ async fn a_preferred_yanked_version_is_kept() {
     let pytest = &resolution.packages[2];
     assert!(pytest.file.yanked);
     // The requirements exclude the preference: the newest non-yanked version.
-    req.requirements = vec![Requirement::from_str("pytest>8.1").unwrap()];
+    req.requirements = vec![parse_requirement("pytest>8.1").unwrap()];
     let resolution = resolve(source.clone(), req).await.unwrap();
     assert_eq!(pins(&resolution), ["pytest==9.2.0"]);
     // No preference: yanked versions are skipped.

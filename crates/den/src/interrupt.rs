@@ -22,7 +22,9 @@ pub fn install_handler() {
     let result = ctrlc::set_handler(|| {
         if CRITICAL.load(Ordering::SeqCst) > 0 {
             INTERRUPTED.store(true, Ordering::SeqCst);
-            eprintln!("interrupted: finishing the distribution being installed, then stopping");
+            crate::printer::write_stderr(format_args!(
+                "interrupted: finishing the distribution being installed, then stopping\n"
+            ));
         } else {
             discard_being_made();
             std::process::exit(130);
@@ -45,11 +47,11 @@ fn discard_being_made() {
             _ => return,
         }
     }
-    eprintln!(
+    crate::printer::write_stderr(format_args!(
         "interrupted: could not remove the half-made environment {}; delete it before running \
-         the command again",
+         the command again\n",
         root.display()
-    );
+    ));
 }
 
 /// While alive, a signal that ends den (outside a critical section) first removes the

@@ -1,6 +1,8 @@
 //! The `den` binary: parses the command line, sets up output and logging, and hands each
 //! command to its module under `commands/`, which only wires library crates together.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod cli;
 mod commands;
 mod interrupt;
@@ -83,7 +85,8 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
 }
 
 /// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-vvv` trace; `-q` errors
-/// only. `RUST_LOG` overrides.
+/// only. `RUST_LOG` overrides. A log line that cannot be written (stderr closed) is dropped:
+/// tracing-subscriber's report of the failure would `eprintln!`, which panics then.
 fn init_tracing(verbose: u8, quiet: u8) {
     let level = match (quiet, verbose) {
         (q, _) if q > 0 => "error",
@@ -99,5 +102,6 @@ fn init_tracing(verbose: u8, quiet: u8) {
         .with_writer(std::io::stderr)
         .with_target(verbose >= 2)
         .without_time()
+        .log_internal_errors(false)
         .init();
 }

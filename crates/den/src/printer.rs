@@ -15,10 +15,21 @@ pub fn write_stdout(text: std::fmt::Arguments<'_>) {
         Ok(()) => {}
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(error) => {
-            eprintln!("error: cannot write to standard output: {error}");
+            write_stderr(format_args!(
+                "error: cannot write to standard output: {error}\n"
+            ));
             std::process::exit(1);
         }
     }
+}
+
+/// Writes status, warnings and errors to stderr, ignoring a failure to write: when stderr is
+/// closed (`den pip install x 2>&1 | true`) den goes on and ends with the status its work
+/// earns, as uv does, where `eprintln!` would panic ("failed printing to stderr") and exit 101.
+/// Every stderr line of den goes through here (or through tracing, set up not to complain).
+pub fn write_stderr(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_fmt(text);
 }
 
 /// Decides what reaches the user. Results (freeze, list, show) go to stdout through
@@ -50,29 +61,29 @@ impl Printer {
     /// A status line on stderr, hidden by `-q`.
     pub fn status(&self, line: impl std::fmt::Display) {
         if self.quiet == 0 {
-            eprintln!("{line}");
+            write_stderr(format_args!("{line}\n"));
         }
     }
 
     /// A detail line on stderr, shown only with `-v`.
     pub fn detail(&self, line: impl std::fmt::Display) {
         if self.verbose > 0 && self.quiet == 0 {
-            eprintln!("{line}");
+            write_stderr(format_args!("{line}\n"));
         }
     }
 
     /// A warning on stderr, hidden by `-qq`.
     pub fn warn(&self, line: impl std::fmt::Display) {
         if self.quiet < 2 {
-            eprintln!("warning: {line}");
+            write_stderr(format_args!("warning: {line}\n"));
         }
     }
 
     /// Prints an error and its causes, one per line.
     pub fn error(&self, err: &anyhow::Error) {
-        eprintln!("error: {err}");
+        write_stderr(format_args!("error: {err}\n"));
         for cause in err.chain().skip(1) {
-            eprintln!("  caused by: {cause}");
+            write_stderr(format_args!("  caused by: {cause}\n"));
         }
     }
 

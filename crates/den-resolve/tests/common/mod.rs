@@ -4,8 +4,8 @@
 use std::str::FromStr;
 
 use den_dist::{
-    Implementation, Libc, MarkerEnvironment, MarkerEnvironmentBuilder, Platform, Requirement, Tags,
-    Version,
+    Implementation, Libc, MarkerEnvironment, MarkerEnvironmentBuilder, Platform, Tags, Version,
+    parse_requirement,
 };
 use den_resolve::{BinaryPolicy, ResolveRequest};
 
@@ -16,7 +16,7 @@ pub fn request(requirements: &[&str]) -> ResolveRequest {
     ResolveRequest {
         requirements: requirements
             .iter()
-            .map(|r| Requirement::from_str(r).unwrap())
+            .map(|r| parse_requirement(r).unwrap())
             .collect(),
         constraints: Vec::new(),
         markers: MarkerEnvironment::try_from(MarkerEnvironmentBuilder {

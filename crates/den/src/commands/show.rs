@@ -14,7 +14,16 @@ use crate::target;
 pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let target = target::find(&args.target, cache, target::Access::Read)?;
     let dists = target.visible_distributions()?;
-    let metadata: Vec<_> = dists.iter().map(|d| d.metadata().ok()).collect();
+    // A distribution whose metadata does not parse is left out (named in a warning), so the
+    // others can still be shown.
+    let metadata: Vec<_> = dists
+        .iter()
+        .map(|d| {
+            d.metadata()
+                .map_err(|e| printer.warn(format!("{e}\n(skipping {})", d.path.display())))
+                .ok()
+        })
+        .collect();
     let mut missing = Vec::new();
     let mut first = true;
     for raw in &args.packages {

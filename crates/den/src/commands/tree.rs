@@ -29,7 +29,7 @@ pub fn run(args: &TreeArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
     let mut edges: BTreeMap<PackageName, Vec<Edge>> = BTreeMap::new();
     for dist in &installed {
         edges.entry(dist.name.clone()).or_default();
-        for requirement in requirements(dist, &target.interpreter.markers)? {
+        for requirement in requirements(dist, &target.interpreter.markers, printer) {
             let shown = match &requirement.version_or_url {
                 Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers.to_string(),
                 Some(VersionOrUrl::Url(url)) => format!("@ {}", url.to_url()),
@@ -82,17 +82,28 @@ pub fn run(args: &TreeArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
     Ok(ExitCode::SUCCESS)
 }
 
-/// The requirements of `dist` that hold for `markers` (no extras).
+/// The requirements of `dist` that hold for `markers` (no extras); none, with a warning
+/// naming the file, when its metadata cannot be read, so one broken distribution does not
+/// hide the tree of the others.
 fn requirements(
     dist: &InstalledDist,
     markers: &den_dist::MarkerEnvironment,
-) -> anyhow::Result<Vec<Requirement>> {
-    Ok(dist
-        .metadata()?
-        .requires_dist
-        .into_iter()
-        .filter(|r| r.marker.evaluate(markers, &[]))
-        .collect())
+    printer: &Printer,
+) -> Vec<Requirement> {
+    match dist.metadata() {
+        Ok(metadata) => metadata
+            .requires_dist
+            .into_iter()
+            .filter(|r| r.marker.evaluate(markers, &[]))
+            .collect(),
+        Err(e) => {
+            printer.warn(format!(
+                "{e}\n(showing {} without its requirements)",
+                dist.name
+            ));
+            Vec::new()
+        }
+    }
 }
 
 struct Tree<'a> {
