@@ -62,10 +62,13 @@ pub struct DiscoveryEnv {
     pub pyenv_root: Option<PathBuf>,
     /// `PYENV_VERSION`, when set and not blank.
     pub pyenv_version: Option<String>,
+    /// `PYENV_DIR`: where pyenv looks for `.python-version` before the working directory.
+    pub pyenv_dir: Option<PathBuf>,
 }
 
 impl DiscoveryEnv {
-    /// Reads `PATH`, `PYENV_ROOT` (default `~/.pyenv`) and `PYENV_VERSION` from the process.
+    /// Reads `PATH`, `PYENV_ROOT` (default `~/.pyenv`), `PYENV_VERSION` and `PYENV_DIR` from
+    /// the process.
     pub fn from_process() -> Self {
         let path = std::env::var_os("PATH")
             .map(|value| {
@@ -81,10 +84,14 @@ impl DiscoveryEnv {
         let pyenv_version = std::env::var("PYENV_VERSION")
             .ok()
             .filter(|value| !value.trim().is_empty());
+        let pyenv_dir = std::env::var_os("PYENV_DIR")
+            .filter(|value| !value.is_empty())
+            .map(PathBuf::from);
         Self {
             path,
             pyenv_root,
             pyenv_version,
+            pyenv_dir,
         }
     }
 }
@@ -310,13 +317,25 @@ impl<'a> Search<'a> {
         })
     }
 
-    /// The pin pyenv's shims obey in `cwd`: local, else global, else `system`.
-    fn shim_pin(&self, pyenv: &Pyenv) -> Result<VersionPin, DiscoveryError> {
-        match Pyenv::local_pin(self.env.pyenv_version.as_deref(), self.cwd) {
-            Ok(Some(pin)) => Ok(pin),
-            Ok(None) => pyenv.global_pin().map_err(DiscoveryError::PinFile),
-            Err(err) => Err(DiscoveryError::PinFile(err)),
+    /// The pin pyenv selects in `cwd` (`PYENV_VERSION`, the nearest `.python-version`, the
+    /// global file, else `system`); with `global` false, `None` when only the global file
+    /// (or nothing) sets it. Names pyenv refuses in the version file are warned about.
+    fn pin(&self, global: bool) -> Result<Option<VersionPin>, DiscoveryError> {
+        let pyenv = self
+            .pyenv
+            .clone()
+            .unwrap_or_else(|| Pyenv::new(self.env.pyenv_root.clone().unwrap_or_default()));
+        let pin = pyenv
+            .selection(
+                self.env.pyenv_version.as_deref(),
+                self.env.pyenv_dir.as_deref(),
+                self.cwd,
+            )
+            .map_err(DiscoveryError::PinFile)?;
+        for name in &pin.invalid {
+            tracing::warn!("invalid pyenv version `{name}` ignored in {}", pin.origin);
         }
+        Ok((global || !matches!(pin.origin, PinOrigin::GlobalFile(_))).then_some(pin))
     }
 
     /// What the shim `name` would run, found by name: in each pinned version (or on `PATH`
@@ -328,7 +347,9 @@ impl<'a> Search<'a> {
         let Some(pyenv) = &self.pyenv else {
             return Ok(None);
         };
-        let pin = self.shim_pin(pyenv)?;
+        let Some(pin) = self.pin(true)? else {
+            return Ok(None);
+        };
         for version in &pin.versions {
             let file = if version == "system" {
                 self.on_path(name, true).map(|(_, file)| file)
@@ -510,17 +531,14 @@ impl<'a> Search<'a> {
     /// No request: PYENV_VERSION, `.python-version`, pyenv's global pin if its shims come
     /// first on PATH, else the first non-shim `python3` / `python` on PATH.
     fn default(&mut self) -> Result<Interpreter, DiscoveryError> {
-        let local = Pyenv::local_pin(self.env.pyenv_version.as_deref(), self.cwd)
-            .map_err(DiscoveryError::PinFile)?;
-        if let Some(pin) = local {
+        if let Some(pin) = self.pin(false)? {
             return self.by_pin(&pin);
         }
         if let Some(pyenv) = self.pyenv.clone() {
             let shims_first = self
                 .on_path("python3", false)
                 .is_some_and(|(_, file)| pyenv.is_shim(&file));
-            if shims_first {
-                let pin = pyenv.global_pin().map_err(DiscoveryError::PinFile)?;
+            if shims_first && let Some(pin) = self.pin(true)? {
                 return self.by_pin(&pin);
             }
         }
@@ -729,6 +747,7 @@ mod tests {
                 path: dirs.to_vec(),
                 pyenv_root: Some(self.pyenv()),
                 pyenv_version: pyenv_version.map(str::to_string),
+                pyenv_dir: None,
             }
         }
         fn shims_first(&self, pyenv_version: Option<&str>) -> DiscoveryEnv {
@@ -1013,6 +1032,7 @@ mod tests {
             path: Vec::new(),
             pyenv_root: Some(root.clone()),
             pyenv_version: Some("3.12".to_string()),
+            pyenv_dir: None,
         };
         let cwd = tempfile::tempdir().unwrap();
         let request: PythonRequest = "cp312".parse().unwrap();
@@ -1030,6 +1050,7 @@ mod tests {
             path: vec![world.shims(), world.system()],
             pyenv_root: Some(world.dir.path().join("no-pyenv-here")),
             pyenv_version: Some("3.12.1".to_string()),
+            pyenv_dir: None,
         };
         assert_eq!(world.version_of(None, &env), "3.12.1");
         assert_eq!(world.version_of(Some("python3"), &env), "3.12.1");

@@ -11,6 +11,7 @@ mod discovery;
 mod fake;
 mod interpreter;
 mod pyenv;
+mod pyenv_order;
 mod request;
 mod target;
 
@@ -20,8 +21,8 @@ pub use discovery::{
 };
 pub use interpreter::{Interpreter, InterpreterError, SysconfigPaths};
 pub use pyenv::{
-    InstalledVersion, PinOrigin, Pyenv, VersionGuess, VersionPin, find_version_file,
-    parse_version_file,
+    InstalledVersion, PinOrigin, Pyenv, VersionFile, VersionGuess, VersionPin, find_version_file,
+    latest_of, parse_version_file,
 };
 pub use request::{ImplementationName, PythonRequest, RequestParseError, VersionRequest};
 pub use target::{TargetPython, TargetPythonError};

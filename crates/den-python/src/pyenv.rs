@@ -12,7 +12,7 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use den_dist::{IoError, IoResultExt};
+use den_dist::IoError;
 
 use crate::request::{ImplementationName, VersionRequest};
 
@@ -108,12 +108,23 @@ impl VersionGuess {
 pub enum PinOrigin {
     /// The `PYENV_VERSION` environment variable.
     EnvVar,
-    /// A `.python-version` file (the nearest one from the working directory upward).
+    /// A `.python-version` file (the nearest one from `PYENV_DIR`, else the working
+    /// directory, upward).
     LocalFile(PathBuf),
-    /// pyenv's global version file, `$PYENV_ROOT/version`.
+    /// pyenv's global version file, `$PYENV_ROOT/version` (named even when it does not
+    /// exist: the selection is then `system`).
     GlobalFile(PathBuf),
-    /// No pin anywhere: pyenv's default, `system`.
-    Default,
+}
+
+impl PinOrigin {
+    /// The origin as `pyenv version-origin` prints it: `PYENV_VERSION environment
+    /// variable`, or the version file's path.
+    pub fn pyenv_text(&self) -> String {
+        match self {
+            Self::EnvVar => "PYENV_VERSION environment variable".to_string(),
+            Self::LocalFile(path) | Self::GlobalFile(path) => path.display().to_string(),
+        }
+    }
 }
 
 impl fmt::Display for PinOrigin {
@@ -122,7 +133,6 @@ impl fmt::Display for PinOrigin {
             Self::EnvVar => f.write_str("the PYENV_VERSION environment variable"),
             Self::LocalFile(path) => write!(f, "{}", path.display()),
             Self::GlobalFile(path) => write!(f, "pyenv's global version file {}", path.display()),
-            Self::Default => f.write_str("pyenv's default (no version set)"),
         }
     }
 }
@@ -130,24 +140,69 @@ impl fmt::Display for PinOrigin {
 /// The versions pyenv would select, most preferred first, and where they were set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionPin {
-    /// Version names as written (`3.12`, `3.11.7`, `system`, `pypy3.10-7.3.13`).
+    /// Version names as written (`3.12`, `3.11.7`, `system`, `pypy3.10-7.3.13`); `system`
+    /// alone when the version file is missing or names nothing.
     pub versions: Vec<String>,
     /// Where they were set.
     pub origin: PinOrigin,
+    /// Names the version file held that pyenv refuses (see [`VersionFile::invalid`]).
+    pub invalid: Vec<String>,
 }
 
-/// Parses a pyenv version file: the first word of each line, skipping blank lines, `#`
-/// comments and names with a `..` path component (pyenv refuses those too).
-pub fn parse_version_file(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|word| !word.starts_with('#'))
-        .filter(|word| !word.split('/').any(|part| part == ".."))
-        .map(str::to_string)
-        .collect()
+/// What a version file says, read as `pyenv version-file-read` reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VersionFile {
+    /// The first word of each line, in order, skipping blank lines and `#` comments (`\r`
+    /// counts as blank space).
+    pub versions: Vec<String>,
+    /// Names refused because they could leave `$PYENV_ROOT/versions` (CVE-2022-35861): `..`,
+    /// or a name with `/` that is not a directory inside it. pyenv warns "invalid version
+    /// `NAME' ignored in `FILE'" for each.
+    pub invalid: Vec<String>,
 }
 
-/// The nearest `.python-version` in `start` or one of its ancestors.
+/// Parses a version file's text; `versions_dir` (`$PYENV_ROOT/versions`) judges names with
+/// a `/`, which must name a directory inside it (pyenv-virtualenv's `3.12.1/envs/tools`).
+pub fn parse_version_file(text: &str, versions_dir: &Path) -> VersionFile {
+    let mut file = VersionFile::default();
+    for line in text.lines() {
+        let Some(word) = line.split([' ', '\t', '\r']).find(|word| !word.is_empty()) else {
+            continue;
+        };
+        if word.starts_with('#') {
+            continue;
+        }
+        if is_version_safe(word, versions_dir) {
+            file.versions.push(word.to_string());
+        } else {
+            file.invalid.push(word.to_string());
+        }
+    }
+    file
+}
+
+/// Whether a version name stays inside `versions_dir`: names without `/` (other than `..`)
+/// always do; others must be a directory whose path, with `..` taken away lexically (as
+/// `cd` does), is inside it.
+fn is_version_safe(name: &str, versions_dir: &Path) -> bool {
+    if name != ".." && !name.contains('/') {
+        return true;
+    }
+    let mut resolved = versions_dir.to_path_buf();
+    for part in name.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                resolved.pop();
+            }
+            part => resolved.push(part),
+        }
+    }
+    resolved.starts_with(versions_dir) && resolved != versions_dir && resolved.is_dir()
+}
+
+/// The nearest `.python-version` in `start` or one of its ancestors (a regular file, or a
+/// link to one).
 pub fn find_version_file(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
@@ -155,19 +210,31 @@ pub fn find_version_file(start: &Path) -> Option<PathBuf> {
         .find(|file| file.is_file())
 }
 
-/// Reads and parses a version file. Errors: the file cannot be read (`cannot read pyenv
-/// version file <path>: ...`).
-fn read_version_file(path: &Path) -> Result<Vec<String>, IoError> {
-    let text = fs::read_to_string(path).at("read pyenv version file", path)?;
-    Ok(parse_version_file(&text))
-}
-
 impl Pyenv {
     /// pyenv at `root`, or `None` when `root` has neither `versions` nor `shims`.
     pub fn at(root: &Path) -> Option<Self> {
-        (root.join("versions").is_dir() || root.join("shims").is_dir()).then(|| Self {
-            root: root.to_path_buf(),
-        })
+        (root.join("versions").is_dir() || root.join("shims").is_dir()).then(|| Self::new(root))
+    }
+
+    /// pyenv at `root`, whether or not anything is there yet (pyenv's own commands work on
+    /// an empty root).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// `$PYENV_ROOT` (a trailing `/` dropped), else `~/.pyenv`, as pyenv reads it.
+    pub fn from_env() -> Self {
+        let root = match std::env::var_os("PYENV_ROOT").filter(|root| !root.is_empty()) {
+            Some(root) => {
+                let text = root.to_string_lossy();
+                match text.strip_suffix('/').filter(|rest| !rest.is_empty()) {
+                    Some(rest) => PathBuf::from(rest),
+                    None => PathBuf::from(root),
+                }
+            }
+            None => dirs::home_dir().unwrap_or_default().join(".pyenv"),
+        };
+        Self::new(root)
     }
 
     /// `$PYENV_ROOT`.
@@ -183,6 +250,11 @@ impl Pyenv {
     /// `$PYENV_ROOT/versions`.
     pub fn versions_dir(&self) -> PathBuf {
         self.root.join("versions")
+    }
+
+    /// `$PYENV_ROOT/version`, the global version file.
+    pub fn global_version_file(&self) -> PathBuf {
+        self.root.join("version")
     }
 
     /// Whether `path` is one of pyenv's shims (a file directly in the shims directory, also
@@ -203,19 +275,13 @@ impl Pyenv {
     /// The installed versions, newest Python release first (names without a release last,
     /// alphabetically). An unreadable versions directory counts as empty.
     pub fn installed_versions(&self) -> Vec<InstalledVersion> {
-        let Ok(entries) = fs::read_dir(self.versions_dir()) else {
-            return Vec::new();
-        };
-        let mut versions: Vec<InstalledVersion> = entries
-            .filter_map(Result::ok)
-            .filter(|entry| entry.path().is_dir())
-            .filter_map(|entry| {
-                let name = entry.file_name().into_string().ok()?;
-                Some(InstalledVersion {
-                    guess: VersionGuess::from_name(&name),
-                    dir: entry.path(),
-                    name,
-                })
+        let mut versions: Vec<InstalledVersion> = self
+            .version_names()
+            .into_iter()
+            .map(|name| InstalledVersion {
+                guess: VersionGuess::from_name(&name),
+                dir: self.versions_dir().join(&name),
+                name,
             })
             .collect();
         versions.sort_by(|a, b| {
@@ -228,93 +294,175 @@ impl Pyenv {
         versions
     }
 
-    /// The installed version a pin name selects: the directory of that exact name (also
-    /// without a `python-` prefix), else the newest `<name>.x` / `<name>-x` release, preferring
-    /// final releases, like `pyenv latest`. `None` when nothing matches.
-    pub fn resolve_version(&self, name: &str) -> Option<InstalledVersion> {
-        let stripped = name.strip_prefix("python-").unwrap_or(name);
-        // pyenv-virtualenv environments are pinned as `3.12.1/envs/name`.
-        if name.contains('/') {
-            let dir = self.versions_dir().join(name);
-            return dir.is_dir().then(|| InstalledVersion {
-                guess: VersionGuess::from_name(name.split('/').next().unwrap_or(name)),
-                name: name.to_string(),
-                dir,
+    /// The names of the directories (or links to directories) in `$PYENV_ROOT/versions`,
+    /// hidden ones included, in `sort --version-sort` order: `pyenv versions --bare
+    /// --skip-envs`. An unreadable versions directory counts as empty.
+    pub fn version_names(&self) -> Vec<String> {
+        let Ok(entries) = fs::read_dir(self.versions_dir()) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|entry| entry.path().is_dir())
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .collect();
+        names.sort_by(|a, b| crate::pyenv_order::version_sort(a, b));
+        names
+    }
+
+    /// The version file that sets the version in `cwd` (`pyenv version-file`): the nearest
+    /// `.python-version` from `pyenv_dir` (`PYENV_DIR`) upward, else from `cwd` upward, else
+    /// the global file, whether or not it exists.
+    pub fn version_file(&self, pyenv_dir: Option<&Path>, cwd: &Path) -> PathBuf {
+        pyenv_dir
+            .and_then(find_version_file)
+            .or_else(|| find_version_file(cwd))
+            .unwrap_or_else(|| self.global_version_file())
+    }
+
+    /// Reads a version file (`pyenv version-file-read`); a missing file names nothing.
+    ///
+    /// Errors: the file exists but cannot be read (`cannot read pyenv version file <path>:
+    /// ...`).
+    pub fn read_version_file(&self, path: &Path) -> Result<VersionFile, IoError> {
+        match fs::read(path) {
+            Ok(bytes) => Ok(parse_version_file(
+                &String::from_utf8_lossy(&bytes),
+                &self.versions_dir(),
+            )),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(VersionFile::default()),
+            Err(err) => Err(IoError::new("read pyenv version file", path, err)),
+        }
+    }
+
+    /// The selection in `cwd`, by pyenv's rules: `pyenv_version` (`PYENV_VERSION`, names
+    /// separated by `:`) when set and not empty, else the names in [`Self::version_file`]
+    /// (`system` when it names none).
+    ///
+    /// Errors: the version file exists but cannot be read.
+    pub fn selection(
+        &self,
+        pyenv_version: Option<&str>,
+        pyenv_dir: Option<&Path>,
+        cwd: &Path,
+    ) -> Result<VersionPin, IoError> {
+        if let Some(value) = pyenv_version.filter(|value| !value.is_empty()) {
+            return Ok(VersionPin {
+                versions: value
+                    .split(':')
+                    .filter(|name| !name.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                origin: PinOrigin::EnvVar,
+                invalid: Vec::new(),
             });
         }
-        let installed = self.installed_versions();
-        if let Some(exact) = installed
-            .iter()
-            .find(|version| version.name == name || version.name == stripped)
-        {
-            return Some(exact.clone());
-        }
-        let extends = |version: &&InstalledVersion| {
-            version
-                .name
-                .strip_prefix(stripped)
-                .is_some_and(|rest| rest.starts_with(['.', '-']))
+        let path = self.version_file(pyenv_dir, cwd);
+        let file = self.read_version_file(&path)?;
+        let origin = if path == self.global_version_file() {
+            PinOrigin::GlobalFile(path)
+        } else {
+            PinOrigin::LocalFile(path)
         };
-        installed
-            .iter()
-            .filter(extends)
-            .find(|version| !version.guess.prerelease && !version.guess.free_threaded)
-            .or_else(|| installed.iter().find(extends))
-            .cloned()
-    }
-
-    /// The pin that applies in `cwd` before the global file: `PYENV_VERSION` (given as
-    /// `pyenv_version`, names separated by `:`), else the nearest `.python-version`.
-    ///
-    /// Errors: the `.python-version` file exists but cannot be read.
-    pub fn local_pin(
-        pyenv_version: Option<&str>,
-        cwd: &Path,
-    ) -> Result<Option<VersionPin>, IoError> {
-        if let Some(value) = pyenv_version {
-            let versions: Vec<String> = value
-                .split(':')
-                .map(str::trim)
-                .filter(|name| !name.is_empty())
-                .map(str::to_string)
-                .collect();
-            if !versions.is_empty() {
-                return Ok(Some(VersionPin {
-                    versions,
-                    origin: PinOrigin::EnvVar,
-                }));
-            }
-        }
-        let Some(file) = find_version_file(cwd) else {
-            return Ok(None);
+        let versions = if file.versions.is_empty() {
+            vec!["system".to_string()]
+        } else {
+            file.versions
         };
-        let versions = read_version_file(&file)?;
-        // An empty file pins nothing; pyenv then keeps looking.
-        Ok((!versions.is_empty()).then_some(VersionPin {
-            versions,
-            origin: PinOrigin::LocalFile(file),
-        }))
-    }
-
-    /// The global pin (`$PYENV_ROOT/version`), or `system` when it is absent or empty.
-    ///
-    /// Errors: the file exists but cannot be read.
-    pub fn global_pin(&self) -> Result<VersionPin, IoError> {
-        let file = self.root.join("version");
-        if file.is_file() {
-            let versions = read_version_file(&file)?;
-            if !versions.is_empty() {
-                return Ok(VersionPin {
-                    versions,
-                    origin: PinOrigin::GlobalFile(file),
-                });
-            }
-        }
         Ok(VersionPin {
-            versions: vec!["system".to_string()],
-            origin: PinOrigin::Default,
+            versions,
+            origin,
+            invalid: file.invalid,
         })
     }
+
+    /// The installed version a selected name means (`pyenv version-name` for one name):
+    /// `system`; the directory of that name; the name without a `python-` prefix; else the
+    /// newest installed match of the name as a prefix ([`Self::latest`]), with and without
+    /// that prefix. `None` when it is not installed.
+    pub fn resolve_name(&self, name: &str) -> Option<String> {
+        let normalized = name.strip_prefix("python-").unwrap_or(name);
+        if name == "system" || self.version_exists(name) {
+            return Some(name.to_string());
+        }
+        if self.version_exists(normalized) {
+            return Some(normalized.to_string());
+        }
+        self.latest(name).or_else(|| self.latest(normalized))
+    }
+
+    /// Whether `$PYENV_ROOT/versions/<name>` is a directory.
+    fn version_exists(&self, name: &str) -> bool {
+        !name.is_empty() && self.versions_dir().join(name).is_dir()
+    }
+
+    /// The newest installed version for `prefix` (`pyenv latest PREFIX`): the directory of
+    /// that name, else [`latest_of`] over [`Self::version_names`].
+    pub fn latest(&self, prefix: &str) -> Option<String> {
+        if self.version_exists(prefix) {
+            return Some(prefix.to_string());
+        }
+        latest_of(prefix, &self.version_names())
+    }
+
+    /// The directory of an installed version name or prefix (`pyenv prefix NAME` for one
+    /// pyenv version; `system` is the caller's), or `None` when not installed.
+    pub fn prefix(&self, name: &str) -> Option<PathBuf> {
+        let resolved = self.latest(name).unwrap_or_else(|| name.to_string());
+        self.version_exists(&resolved)
+            .then(|| self.versions_dir().join(resolved))
+    }
+
+    /// The installed version a pin name selects, with its directory (see
+    /// [`Self::resolve_name`]); `None` for `system` and names not installed.
+    pub fn resolve_version(&self, name: &str) -> Option<InstalledVersion> {
+        let resolved = self.resolve_name(name).filter(|name| name != "system")?;
+        let base = resolved.split('/').next().unwrap_or(&resolved);
+        Some(InstalledVersion {
+            guess: VersionGuess::from_name(base),
+            dir: self.versions_dir().join(&resolved),
+            name: resolved,
+        })
+    }
+}
+
+/// The best of `candidates` for `prefix`, by `pyenv latest`'s rules: `prefix` itself when a
+/// candidate has that exact name; else candidates named `prefix` + `.` or `-` + more, without
+/// `-dev`, `-src`, `-latest` and `a`/`b`/`rc` pre-releases, and without free-threaded `t`
+/// builds unless the prefix ends in a digit and `t` (`3.13t` selects among `3.13.*t`); the
+/// first in [`pyenv_order::latest_order`](crate::pyenv_order::latest_order). `None` when
+/// nothing matches.
+pub fn latest_of(prefix: &str, candidates: &[String]) -> Option<String> {
+    if candidates.iter().any(|name| name == prefix) {
+        return Some(prefix.to_string());
+    }
+    let (stem, suffix) = match prefix.strip_suffix('t') {
+        Some(stem) if stem.ends_with(|c: char| c.is_ascii_digit()) => (stem, "t"),
+        _ => (prefix, ""),
+    };
+    let is_prerelease = |name: &str| {
+        let digits = name.trim_end_matches(|c: char| c.is_ascii_digit());
+        digits.len() < name.len()
+            && (digits.ends_with('a') || digits.ends_with('b') || digits.ends_with("rc"))
+    };
+    let free_threaded = |name: &str| {
+        name.strip_suffix('t')
+            .is_some_and(|rest| rest.ends_with(|c: char| c.is_ascii_digit()))
+    };
+    candidates
+        .iter()
+        .filter(|name| {
+            name.strip_prefix(stem)
+                .is_some_and(|rest| rest.starts_with(['.', '-']) && rest[1..].ends_with(suffix))
+        })
+        .filter(|name| {
+            let rolling = ["-dev", "-src", "-latest"]
+                .iter()
+                .any(|tail| name.ends_with(tail));
+            !(rolling || is_prerelease(name) || (suffix.is_empty() && free_threaded(name)))
+        })
+        .min_by(|a, b| crate::pyenv_order::latest_order(a, b))
+        .cloned()
 }
 
 #[cfg(test)]
@@ -323,11 +471,58 @@ mod tests {
 
     #[test]
     fn parses_version_files_like_pyenv() {
-        let text =
-            "# project pins\n3.12  # newest\n\n  3.11.7 extra words\n#3.10\n../evil\nsystem\n";
-        assert_eq!(parse_version_file(text), ["3.12", "3.11.7", "system"]);
-        assert!(parse_version_file("").is_empty());
-        assert_eq!(parse_version_file("3.9.18\r\n"), ["3.9.18"]);
+        let dir = tempfile::tempdir().unwrap();
+        let versions = dir.path().join("versions");
+        fs::create_dir_all(versions.join("3.10.3/test")).unwrap();
+        fs::create_dir_all(dir.path().join("3.10.3/envs/test")).unwrap();
+        let read = |text: &str| parse_version_file(text, &versions);
+        let text = "# project pins\n3.12  # newest\n\n  3.11.7 extra words\n  # 3.4\n#3.10\n../evil\nsystem\n..\n";
+        let file = read(text);
+        assert_eq!(file.versions, ["3.12", "3.11.7", "system"]);
+        assert_eq!(file.invalid, ["../evil", ".."]);
+        assert_eq!(read(""), VersionFile::default());
+        assert_eq!(read("3.9.18\r\n").versions, ["3.9.18"]);
+        assert_eq!(read("\r3.9.18\r").versions, ["3.9.18"]);
+        assert_eq!(read("2.7.6").versions, ["2.7.6"]);
+        // Paths with `/` count when they stay inside versions/ (after `..`) and exist.
+        assert_eq!(
+            read("3.10.3/envs/../test").versions,
+            ["3.10.3/envs/../test"]
+        );
+        assert_eq!(read("../3.10.3/envs/test").invalid, ["../3.10.3/envs/test"]);
+        assert_eq!(read("3.10.3/missing").invalid, ["3.10.3/missing"]);
+    }
+
+    #[test]
+    fn latest_follows_pyenv() {
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let pool = names(&[
+            "3.8.5-dev",
+            "3.8.5-src",
+            "3.8.5-latest",
+            "3.8.5a2",
+            "3.8.5b3",
+            "3.8.5rc2",
+            "3.8.5t",
+            "3.8.5b3t",
+            "3.8.5rc2t",
+            "3.8.1",
+        ]);
+        assert_eq!(latest_of("3.8", &pool).as_deref(), Some("3.8.1"));
+        // pyenv's own answer: `t` pre-releases are not filtered, and ties sort by bytes.
+        assert_eq!(latest_of("3.8t", &pool).as_deref(), Some("3.8.5b3t"));
+        let pool = names(&["3.13.2t", "3.13.5", "3.13.5t", "3.14.6"]);
+        assert_eq!(latest_of("3t", &pool).as_deref(), Some("3.13.5t"));
+        assert_eq!(latest_of("3", &pool).as_deref(), Some("3.14.6"));
+        assert_eq!(
+            latest_of("foo", &names(&["foo", "foo.bar"])).as_deref(),
+            Some("foo")
+        );
+        assert_eq!(latest_of("3.8", &names(&["3.5.6", "3.10.8"])), None);
+        assert_eq!(
+            latest_of("pypy3.10", &names(&["pypy3.10-7.3.12", "pypy3.10-7.3.13"])).as_deref(),
+            Some("pypy3.10-7.3.13")
+        );
     }
 
     #[test]
@@ -425,21 +620,35 @@ mod tests {
     }
 
     #[test]
-    fn pyenv_version_beats_local_file() {
-        let (dir, _pyenv) = fake_root(&[]);
+    fn selection_follows_pyenv() {
+        let (dir, pyenv) = fake_root(&[]);
         let project = dir.path().join("project/src/deep");
         fs::create_dir_all(&project).unwrap();
         let file = dir.path().join("project/.python-version");
         fs::write(&file, "3.11.7\n3.12\n").unwrap();
-        let pin = Pyenv::local_pin(None, &project).unwrap().unwrap();
+        let pin = pyenv.selection(None, None, &project).unwrap();
         assert_eq!(pin.versions, ["3.11.7", "3.12"]);
-        assert_eq!(pin.origin, PinOrigin::LocalFile(file));
-        let pin = Pyenv::local_pin(Some("3.10.13:system"), &project)
-            .unwrap()
+        assert_eq!(pin.origin, PinOrigin::LocalFile(file.clone()));
+        let pin = pyenv
+            .selection(Some("3.10.13:system"), None, &project)
             .unwrap();
         assert_eq!(pin.versions, ["3.10.13", "system"]);
         assert_eq!(pin.origin, PinOrigin::EnvVar);
-        assert_eq!(Pyenv::local_pin(None, dir.path()).unwrap(), None);
+        assert_eq!(
+            pin.origin.pyenv_text(),
+            "PYENV_VERSION environment variable"
+        );
+        // PYENV_DIR is searched before the working directory.
+        let widget = dir.path().join("widget");
+        fs::create_dir_all(&widget).unwrap();
+        fs::write(widget.join(".python-version"), "3.9.1\n").unwrap();
+        let pin = pyenv.selection(None, Some(&widget), &project).unwrap();
+        assert_eq!(pin.versions, ["3.9.1"]);
+        // The nearest file wins even when it names nothing: that is `system`.
+        fs::write(&file, "# nothing\n").unwrap();
+        let pin = pyenv.selection(None, None, &project).unwrap();
+        assert_eq!(pin.versions, ["system"]);
+        assert_eq!(pin.origin, PinOrigin::LocalFile(file));
     }
 
     #[cfg(unix)]
@@ -457,11 +666,20 @@ mod tests {
     }
 
     #[test]
-    fn global_pin_defaults_to_system() {
+    fn global_file_defaults_to_system() {
         let (dir, pyenv) = fake_root(&["3.12.1"]);
-        assert_eq!(pyenv.global_pin().unwrap().versions, ["system"]);
+        let pin = pyenv.selection(None, None, dir.path()).unwrap();
+        assert_eq!(pin.versions, ["system"]);
+        assert_eq!(
+            pin.origin,
+            PinOrigin::GlobalFile(dir.path().join("version"))
+        );
+        assert_eq!(
+            pin.origin.pyenv_text(),
+            dir.path().join("version").display().to_string()
+        );
         fs::write(dir.path().join("version"), "3.12.1\n").unwrap();
-        let pin = pyenv.global_pin().unwrap();
+        let pin = pyenv.selection(None, None, dir.path()).unwrap();
         assert_eq!(pin.versions, ["3.12.1"]);
         assert!(matches!(pin.origin, PinOrigin::GlobalFile(_)));
     }
