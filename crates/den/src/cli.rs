@@ -62,6 +62,23 @@ pub enum Command {
     /// Open a shell in the named environment (with the shell integration loaded, `den workon`
     /// activates it in the current shell instead).
     Workon(WorkonArgs),
+    /// pyenv's version commands with pyenv's arguments and output: version, versions, local,
+    /// global, latest, prefix, which, whence, exec, root, version-name, version-origin,
+    /// version-file (also as `pyenv`, or `pyenv-COMMAND`, through a link to den).
+    Pyenv(PyenvArgs),
+}
+
+/// `den pyenv COMMAND [ARGS...]`: the words are pyenv's, read as pyenv reads them.
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+pub struct PyenvArgs {
+    /// The pyenv command and its arguments.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub args: Vec<String>,
 }
 
 /// `den cache ...`.

@@ -18,6 +18,19 @@ use crate::cli::{Cli, Command, GlobalArgs, PipCommand};
 use crate::printer::Printer;
 
 fn main() -> ExitCode {
+    // Under the name `pyenv` / `pyenv-COMMAND`, or as `den pyenv ...`, the words after are
+    // pyenv's, not den's: they never reach den's own option parser.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(args) = commands::pyenv::multicall_args(&argv) {
+        return commands::pyenv::run(&args);
+    }
+    if argv.get(1).is_some_and(|arg| arg == "pyenv") {
+        let args: Vec<String> = argv[2..]
+            .iter()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
+        return commands::pyenv::run(&args);
+    }
     let cli = Cli::parse();
     init_tracing(cli.global.verbose, cli.global.quiet);
     let printer = Printer::new(cli.global.quiet, cli.global.verbose);
@@ -56,6 +69,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
         Command::Env(command) => commands::env::run(command, &cli.global, printer),
         Command::Init(args) => commands::init::run(&args),
         Command::Workon(args) => commands::workon::run(&args, printer),
+        Command::Pyenv(args) => Ok(commands::pyenv::run(&args.args)),
         Command::Venv(args) => {
             let cache = open_cache(&cli.global)?;
             let _shared = cache.shared_lock()?;

@@ -10,6 +10,7 @@ pub mod freeze;
 pub mod init;
 pub mod install;
 pub mod list;
+pub mod pyenv;
 pub mod show;
 pub mod sync;
 pub mod tree;
