@@ -78,7 +78,7 @@ pub struct PyenvArgs {
         allow_hyphen_values = true,
         value_name = "COMMAND"
     )]
-    pub args: Vec<String>,
+    pub args: Vec<std::ffi::OsString>,
 }
 
 /// `den cache ...`.

@@ -19,17 +19,19 @@ use crate::printer::Printer;
 
 fn main() -> ExitCode {
     // Under the name `pyenv` / `pyenv-COMMAND`, or as `den pyenv ...`, the words after are
-    // pyenv's, not den's: they never reach den's own option parser.
+    // pyenv's, not den's: they never reach den's own option parser. Nothing else runs first,
+    // so a shim costs den's start and a few file reads.
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(args) = commands::pyenv::multicall_args(&argv) {
         return commands::pyenv::run(&args);
     }
     if argv.get(1).is_some_and(|arg| arg == "pyenv") {
-        let args: Vec<String> = argv[2..]
-            .iter()
-            .map(|arg| arg.to_string_lossy().into_owned())
-            .collect();
-        return commands::pyenv::run(&args);
+        return commands::pyenv::run(&argv[2..]);
+    }
+    // Under any other name den is a shim (`$PYENV_ROOT/shims/python` linked to den): it
+    // runs the program it is named after, as pyenv's shims do.
+    if let Some((program, shim_dir)) = argv.first().and_then(commands::pyenv::shim_program) {
+        return commands::pyenv::run_shim(&program, shim_dir, &argv[1..]);
     }
     let cli = Cli::parse();
     init_tracing(cli.global.verbose, cli.global.quiet);

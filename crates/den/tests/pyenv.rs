@@ -16,7 +16,11 @@ const COMMANDS: &[&str] = &[
     "latest",
     "local",
     "prefix",
+    "rehash",
     "root",
+    "sh-rehash",
+    "sh-shell",
+    "shims",
     "version",
     "version-file",
     "version-file-read",
@@ -44,12 +48,16 @@ const BATS_FILES: &[&str] = &[
     "prefix",
     "whence",
     "exec",
+    "rehash",
+    "shell",
+    "shims",
 ];
 
 /// Tests of those files den does not pass, and why. Each is a difference in how the suite
 /// reaches into pyenv, not in what den answers: den does not call its own commands as
 /// separate programs (so stubs of them change nothing), does not source bash hook scripts
-/// yet, and has no shims yet (`rehash`).
+/// yet, and does not answer shell completion (`--complete`). `init.bats` is not run: den's
+/// `init` calls `den pyenv` and sources no completion script, by design.
 const KNOWN_FAILURES: &[(&str, &str, &str)] = &[
     (
         "version-name",
@@ -69,18 +77,16 @@ const KNOWN_FAILURES: &[(&str, &str, &str)] = &[
     (
         "exec",
         "completes with names of executables",
-        "needs pyenv-rehash and --complete",
+        "no --complete",
     ),
+    ("rehash", "carries original IFS within hooks", "hooks"),
     (
-        "exec",
-        "sys.executable with system version (#98)",
-        "needs pyenv-rehash",
+        "rehash",
+        "shim sets _PYENV_SHIM_PATH when linked from elsewhere",
+        "stubs pyenv",
     ),
-    (
-        "exec",
-        "PATH is not modified with system Python",
-        "needs pyenv-rehash",
-    ),
+    // Root may write to a read-only directory: pyenv fails this test as root too.
+    ("rehash", "non-writable shims directory", "fails as root"),
     (
         "versions",
         "sort doesn't support version sorting",
@@ -184,12 +190,12 @@ fn pyenv_bats_suite_passes_with_den_in_its_place() {
         unexpected.is_empty(),
         "pyenv's tests failed with den in its place: {unexpected:?}\n{report}"
     );
-    assert!(ran >= 120, "only {ran} bats tests ran:\n{report}");
-    let now_passing: Vec<_> = known.difference(&failed).collect();
-    assert!(
-        now_passing.is_empty(),
-        "known failures now pass; take them off KNOWN_FAILURES: {now_passing:?}"
-    );
+    assert!(ran >= 160, "only {ran} bats tests ran:\n{report}");
+    // A listed test that passes here (the root-only one, run as another user) is only
+    // reported.
+    for (file, name) in known.difference(&failed) {
+        eprintln!("listed as failing but passed: {file}: {name}");
+    }
 }
 
 /// A small deterministic generator (64-bit LCG), so every run checks the same cases.
@@ -415,4 +421,242 @@ fn describe(dir: &Path) -> String {
         .collect();
     out.push_str(&format!("\n  versions = {versions:?}"));
     out
+}
+
+/// A pyenv root whose versions hold shell scripts standing in for their programs: each
+/// prints its version, its arguments and what pyenv passed it, and exits with `$EXIT`.
+fn fake_root(dir: &Path, versions: &[(&str, &[&str])]) -> PathBuf {
+    let root = dir.join("root");
+    for (version, programs) in versions {
+        let bin = root.join("versions").join(version).join("bin");
+        fs::create_dir_all(&bin).unwrap();
+        for program in *programs {
+            let script = format!(
+                "#!/bin/sh\necho \"{version} $(basename \"$0\") [$*] PYENV_VERSION=$PYENV_VERSION \
+                 PATH=${{PATH%%:*}}\"\nexit ${{EXIT:-0}}\n"
+            );
+            write_executable(&bin.join(program), &script);
+        }
+    }
+    root
+}
+
+fn write_executable(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::write(path, text).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// `den pyenv ARGS` (or the program `program`, a shim) with a clean pyenv environment.
+fn pyenv_command(program: &Path, root: &Path, cwd: &Path, path: &str) -> Command {
+    let mut command = Command::new(program);
+    command
+        .current_dir(cwd)
+        .env("PYENV_ROOT", root)
+        .env("PATH", path)
+        .env_remove("PYENV_VERSION")
+        .env_remove("PYENV_DIR")
+        .env_remove("_PYENV_SHIM_PATH");
+    command
+}
+
+fn shim_names(root: &Path) -> BTreeSet<String> {
+    fs::read_dir(root.join("shims"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn rehash_links_every_program_to_den_and_drops_stale_shims() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = fake_root(
+        dir.path(),
+        &[
+            ("3.12.1", &["python", "python3", "python3.12", "pip"]),
+            ("3.11.7", &["python", "python3.11", "black"]),
+        ],
+    );
+    fs::create_dir_all(root.join("versions/3.12.1/envs/tools/bin")).unwrap();
+    write_executable(
+        &root.join("versions/3.12.1/envs/tools/bin/ruff"),
+        "#!/bin/sh\n",
+    );
+    fs::create_dir_all(root.join("shims")).unwrap();
+    write_executable(&root.join("shims/gone"), "#!/bin/sh\n");
+    let den = Path::new(env!("CARGO_BIN_EXE_den"));
+    let run = |args: &[&str]| {
+        pyenv_command(den, &root, dir.path(), "/usr/bin:/bin")
+            .arg("pyenv")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["rehash"]);
+    assert!(out.status.success(), "{out:?}");
+    let expected: BTreeSet<String> = [
+        "black",
+        "pip",
+        "python",
+        "python3",
+        "python3.11",
+        "python3.12",
+        "ruff",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(shim_names(&root), expected);
+    for name in &expected {
+        assert_eq!(fs::read_link(root.join("shims").join(name)).unwrap(), den);
+    }
+    let listed = String::from_utf8(run(&["shims", "--short"]).stdout).unwrap();
+    assert_eq!(
+        listed.lines().collect::<BTreeSet<_>>().len(),
+        expected.len()
+    );
+
+    // pyenv's lock: while `.pyenv-shim` exists, rehash waits, then gives up.
+    fs::write(root.join("shims/.pyenv-shim"), "").unwrap();
+    let out = pyenv_command(den, &root, dir.path(), "/usr/bin:/bin")
+        .args(["pyenv", "rehash"])
+        .env("PYENV_REHASH_TIMEOUT", "0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("pyenv: cannot rehash: couldn't acquire lock"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_shim_runs_the_selected_versions_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = fake_root(
+        dir.path(),
+        &[
+            ("3.12.1", &["python", "python3.12"]),
+            ("3.11.7", &["python", "black"]),
+        ],
+    );
+    let den = Path::new(env!("CARGO_BIN_EXE_den"));
+    let system = dir.path().join("system-bin");
+    fs::create_dir_all(&system).unwrap();
+    write_executable(&system.join("tool"), "#!/bin/sh\necho system tool \"$@\"\n");
+    let path = format!(
+        "{}:{}:/usr/bin:/bin",
+        root.join("shims").display(),
+        system.display()
+    );
+    let out = pyenv_command(den, &root, dir.path(), &path)
+        .args(["pyenv", "rehash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let project = dir.path().join("project");
+    fs::create_dir_all(&project).unwrap();
+    let shim = root.join("shims/python");
+    let run = |program: &Path, cwd: &Path, args: &[&str], env: &[(&str, &str)]| {
+        let out = pyenv_command(program, &root, cwd, &path)
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let bin = |version: &str| root.join("versions").join(version).join("bin");
+
+    // The global file, then a .python-version (a prefix), then PYENV_VERSION.
+    fs::write(root.join("version"), "3.11.7\n").unwrap();
+    let (code, out, _) = run(&shim, &project, &["-c", "a b"], &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        out,
+        format!(
+            "3.11.7 python [-c a b] PYENV_VERSION=3.11.7 PATH={}",
+            bin("3.11.7").display()
+        )
+    );
+    fs::write(project.join(".python-version"), "3.12\n").unwrap();
+    let (_, out, _) = run(&shim, &project, &[], &[]);
+    assert!(
+        out.starts_with("3.12.1 python [] PYENV_VERSION=3.12.1"),
+        "{out}"
+    );
+    let (_, out, _) = run(&shim, &project, &[], &[("PYENV_VERSION", "3.11")]);
+    assert!(out.starts_with("3.11.7 python []"), "{out}");
+
+    // The program's exit status comes back.
+    let (code, _, _) = run(&shim, &project, &[], &[("EXIT", "3")]);
+    assert_eq!(code, Some(3));
+
+    // A program the selected version lacks: the next selected one, else pyenv's message.
+    let black = root.join("shims/black");
+    let (code, _, err) = run(&black, &project, &[], &[]);
+    assert_eq!(code, Some(127));
+    assert!(
+        err.starts_with("pyenv: black: command not found\n"),
+        "{err}"
+    );
+    assert!(err.contains("The `black' command exists in these Python versions:\n  3.11.7\n"));
+    fs::write(project.join(".python-version"), "3.12\n3.11\n").unwrap();
+    let (code, out, _) = run(&black, &project, &["x"], &[]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.starts_with("3.11.7 black [x] PYENV_VERSION=3.12.1:3.11.7"),
+        "{out}"
+    );
+
+    // `system` runs what PATH has outside the shims; a link to den elsewhere on PATH (a shim
+    // outside pyenv's directory) is left out of that search instead of running itself.
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(den, elsewhere.join("tool")).unwrap();
+    let path_with_loop = format!("{}:{path}", elsewhere.display());
+    let out = pyenv_command(&elsewhere.join("tool"), &root, &project, &path_with_loop)
+        .arg("--flag")
+        .env("PYENV_VERSION", "system")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "system tool --flag\n");
+}
+
+#[test]
+fn pip_through_a_shim_rehashes_after_installing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = fake_root(dir.path(), &[("3.12.1", &["python"])]);
+    let bin = root.join("versions/3.12.1/bin");
+    // A pip that installs a console script, as the real one would.
+    write_executable(
+        &bin.join("pip"),
+        &format!(
+            "#!/bin/sh\n[ \"$1\" = install ] && printf '#!/bin/sh\\n' > {0}/newtool && chmod +x {0}/newtool\nexit 0\n",
+            bin.display()
+        ),
+    );
+    fs::write(root.join("version"), "3.12.1\n").unwrap();
+    let den = Path::new(env!("CARGO_BIN_EXE_den"));
+    let path = format!("{}:/usr/bin:/bin", root.join("shims").display());
+    let out = pyenv_command(den, &root, dir.path(), &path)
+        .args(["pyenv", "rehash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(!shim_names(&root).contains("newtool"));
+    let out = pyenv_command(&root.join("shims/pip"), &root, dir.path(), &path)
+        .args(["install", "newtool"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        shim_names(&root).contains("newtool"),
+        "{:?}",
+        shim_names(&root)
+    );
 }

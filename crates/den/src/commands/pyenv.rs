@@ -30,7 +30,15 @@ const COMMANDS: &[(&str, &str)] = &[
         "pyenv local [-f|--force] [<version> [...]]\n       pyenv local --unset",
     ),
     ("prefix", "pyenv prefix [<version>...]"),
+    ("rehash", "pyenv rehash"),
+    ("init", "pyenv init [-|--path] [<shell>]"),
     ("root", "pyenv root"),
+    ("shims", "pyenv shims [--short]"),
+    ("sh-rehash", "pyenv rehash"),
+    (
+        "sh-shell",
+        "pyenv shell <version>...\n       pyenv shell -\n       pyenv shell --unset",
+    ),
     ("version", "pyenv version [--bare]"),
     ("version-file", "pyenv version-file [<dir>]"),
     ("version-file-read", "pyenv version-file-read <file>"),
@@ -53,50 +61,69 @@ const COMMANDS: &[(&str, &str)] = &[
 
 /// The pyenv arguments den was given under the name `pyenv` or `pyenv-COMMAND` (`argv[0]`'s
 /// file name), with the command first; `None` under any other name.
-pub fn multicall_args(argv: &[OsString]) -> Option<Vec<String>> {
+pub fn multicall_args(argv: &[OsString]) -> Option<Vec<OsString>> {
     let name = Path::new(argv.first()?).file_name()?.to_str()?;
-    let rest = argv[1..]
-        .iter()
-        .map(|arg| arg.to_string_lossy().into_owned());
+    let rest = argv[1..].iter().cloned();
     if name == "pyenv" {
         Some(rest.collect())
     } else {
         let command = name.strip_prefix("pyenv-")?;
-        Some(std::iter::once(command.to_string()).chain(rest).collect())
+        Some(
+            std::iter::once(OsString::from(command))
+                .chain(rest)
+                .collect(),
+        )
+    }
+}
+
+/// A shim's program name and, when the shim is not in `$PYENV_ROOT/shims`, the directory it
+/// is in (pyenv's `_PYENV_SHIM_PATH`, kept out of the program's `system` search so the shim
+/// never finds itself): den runs as a shim under any name that is not den's or pyenv's.
+/// The directory is `argv[0]`'s, or for a bare name the first on `PATH` holding it.
+pub fn shim_program(argv0: &OsString) -> Option<(String, Option<PathBuf>)> {
+    let path = Path::new(argv0);
+    let name = path.file_name()?.to_str()?;
+    if name.starts_with("den") || name.starts_with("pyenv") {
+        return None;
+    }
+    let shims = Pyenv::from_env().shims_dir();
+    let dir = match path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        Some(dir) => Some(dir.to_path_buf()),
+        None => std::env::var_os("PATH").and_then(|search| {
+            std::env::split_paths(&search).find(|dir| is_executable(&dir.join(name)))
+        }),
+    };
+    let elsewhere = dir.filter(|dir| *dir != shims);
+    Some((name.to_string(), elsewhere))
+}
+
+/// Runs the program a shim stands for (`pyenv exec PROGRAM ARGS...`); `shim_dir` is where
+/// the shim is when that is not pyenv's shims directory.
+pub fn run_shim(program: &str, shim_dir: Option<PathBuf>, args: &[OsString]) -> ExitCode {
+    match Context::from_process() {
+        Ok(context) => ExitCode::from(context.exec(program, args, shim_dir.map(Into::into))),
+        Err(code) => code,
     }
 }
 
 /// Runs `pyenv ARGS...` (the command first) and returns its exit status.
-pub fn run(args: &[String]) -> ExitCode {
-    let Some((command, rest)) = args.split_first() else {
+pub fn run(args: &[OsString]) -> ExitCode {
+    let Some((command, rest_os)) = args.split_first() else {
         write_stderr(format_args!("{}", usage_all()));
         return ExitCode::FAILURE;
     };
-    let Ok(cwd) = std::env::current_dir() else {
-        write_stderr(format_args!("pyenv: cannot read the working directory\n"));
-        return ExitCode::FAILURE;
+    let command = command.to_string_lossy().into_owned();
+    let context = match Context::from_process() {
+        Ok(context) => context,
+        Err(code) => return code,
     };
-    let context = Context {
-        pyenv: Pyenv::from_env(),
-        version_env: std::env::var("PYENV_VERSION")
-            .ok()
-            .filter(|v| !v.is_empty()),
-        dir: std::env::var_os("PYENV_DIR")
-            .filter(|dir| !dir.is_empty())
-            .map(PathBuf::from),
-        cwd,
-    };
-    if let Some(dir) = &context.dir
-        && !dir.is_dir()
-    {
-        return fail(&format!(
-            "cannot change working directory to `{}'",
-            dir.display()
-        ));
-    }
-    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
-    if rest.first() == Some(&"--help") && COMMANDS.iter().any(|(name, _)| name == command) {
-        write_stdout(format_args!("Usage: {}\n", usage(command)));
+    let rest_lossy: Vec<String> = rest_os
+        .iter()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let rest: Vec<&str> = rest_lossy.iter().map(String::as_str).collect();
+    if rest.first() == Some(&"--help") && COMMANDS.iter().any(|(name, _)| *name == command) {
+        write_stdout(format_args!("Usage: {}\n", usage(&command)));
         return ExitCode::SUCCESS;
     }
     let status = match command.as_str() {
@@ -132,11 +159,31 @@ pub fn run(args: &[String]) -> ExitCode {
         "prefix" => context.prefix_command(&rest),
         "which" => context.which_command(&rest),
         "whence" => context.whence_command(&rest),
-        "exec" => context.exec_command(&rest),
+        "exec" => match rest_os.split_first() {
+            Some((program, args)) if !program.is_empty() => {
+                let shim_path = std::env::var_os("_PYENV_SHIM_PATH");
+                context.exec(&program.to_string_lossy(), args, shim_path)
+            }
+            _ => usage_error("exec"),
+        },
+        "rehash" => match context.rehash() {
+            Ok(()) => 0,
+            Err(message) => {
+                complain(&message);
+                1
+            }
+        },
+        "shims" => context.shims_command(&rest),
+        "init" => init_command(&rest),
+        "sh-rehash" => {
+            write_stdout(format_args!("{}", sh_rehash(&shell_name())));
+            0
+        }
+        "sh-shell" => context.sh_shell_command(&rest),
         "shell" => {
             return fail("shell integration not enabled. Run `pyenv init' for instructions.");
         }
-        other => return fail(&format!("no such command `{other}'")),
+        other => return context.external(other, rest_os),
     };
     ExitCode::from(status)
 }
@@ -192,6 +239,33 @@ struct VersionNames {
 }
 
 impl Context {
+    /// pyenv's view of this process: `PYENV_ROOT`, `PYENV_VERSION`, `PYENV_DIR` (which must
+    /// be a directory) and the working directory; on error, the status after saying why.
+    fn from_process() -> Result<Self, ExitCode> {
+        let Ok(cwd) = std::env::current_dir() else {
+            return Err(fail("cannot read the working directory"));
+        };
+        let context = Self {
+            pyenv: Pyenv::from_env(),
+            version_env: std::env::var("PYENV_VERSION")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            dir: std::env::var_os("PYENV_DIR")
+                .filter(|dir| !dir.is_empty())
+                .map(PathBuf::from),
+            cwd,
+        };
+        if let Some(dir) = &context.dir
+            && !dir.is_dir()
+        {
+            return Err(fail(&format!(
+                "cannot change working directory to `{}'",
+                dir.display()
+            )));
+        }
+        Ok(context)
+    }
+
     /// The selection (`PYENV_VERSION`, else the version file), warning on stderr about
     /// names the file holds that pyenv refuses. `None` when the file cannot be read (said).
     fn selection(&self) -> Option<VersionPin> {
@@ -503,7 +577,7 @@ impl Context {
         std::env::split_paths(&path)
             .filter(|dir| !excluded.contains(dir))
             .map(|dir| dir.join(command))
-            .find(|file| is_executable(file))
+            .find(|file| is_executable(file) && !is_den(file))
     }
 
     /// Where `command` is for the selection: the first selected version with
@@ -705,16 +779,19 @@ impl Context {
         0
     }
 
-    /// `pyenv versions --executables`: the distinct names in every version's and
-    /// environment's `bin`, sorted.
-    fn executables(&self) -> u8 {
-        let names: BTreeSet<String> = self
-            .all_versions(false)
+    /// The distinct names in every version's and environment's `bin`, sorted.
+    fn executable_names(&self) -> BTreeSet<String> {
+        self.all_versions(false)
             .iter()
             .flat_map(|(_, dir)| std::fs::read_dir(dir.join("bin")).into_iter().flatten())
             .filter_map(Result::ok)
             .filter_map(|entry| entry.file_name().into_string().ok())
-            .collect();
+            .collect()
+    }
+
+    /// `pyenv versions --executables`: [`Self::executable_names`], one a line.
+    fn executables(&self) -> u8 {
+        let names = self.executable_names();
         let text: String = names.iter().map(|name| format!("{name}\n")).collect();
         write_stdout(format_args!("{text}"));
         0
@@ -722,24 +799,26 @@ impl Context {
 
     /// `pyenv exec COMMAND ARGS...`: runs the command the selection finds, with
     /// `PYENV_VERSION` set to the selection and a pyenv version's `bin` first on `PATH`.
-    fn exec_command(&self, args: &[&str]) -> u8 {
-        let Some((command, rest)) = args.split_first().filter(|(c, _)| !c.is_empty()) else {
-            return usage_error("exec");
-        };
+    /// `pyenv exec PROGRAM ARGS...` (also what a shim does, `shim_path` being where it is
+    /// when not in pyenv's shims directory): runs the program the selection
+    /// finds, with `PYENV_VERSION` set to the selection and a pyenv version's `bin` first on
+    /// `PATH`. pip and easy_install (also `python -m pip`) run as a child instead, and a
+    /// successful install or uninstall is followed by [`Self::rehash`], as pyenv's
+    /// `pip-rehash` hook does, so new console scripts get shims.
+    fn exec(&self, command: &str, args: &[OsString], shim_path: Option<OsString>) -> u8 {
         let selected = self.version_names(true).names.join(":");
-        // A shim elsewhere on PATH (`_PYENV_SHIM_PATH`, set by the shim that ran) is left
-        // out of this program's `system` search from here on, here and in the child.
+        // A shim elsewhere on PATH (`shim_path`: `_PYENV_SHIM_PATH`, set by the shim that
+        // ran) is left out of this program's `system` search from here on, here and in the
+        // child.
         let variable = shim_paths_variable(command);
-        let shim_paths = std::env::var_os("_PYENV_SHIM_PATH")
-            .filter(|v| !v.is_empty())
-            .map(|shim| {
-                let mut value = shim;
-                if let Some(existing) = std::env::var_os(&variable).filter(|v| !v.is_empty()) {
-                    value.push(":");
-                    value.push(existing);
-                }
-                value
-            });
+        let shim_paths = shim_path.filter(|v| !v.is_empty()).map(|shim| {
+            let mut value = shim;
+            if let Some(existing) = std::env::var_os(&variable).filter(|v| !v.is_empty()) {
+                value.push(":");
+                value.push(existing);
+            }
+            value
+        });
         let (found, missing) = self.which(command, false, shim_paths.as_ref());
         let Some(program) = found else {
             self.not_found(command, &missing, false);
@@ -749,7 +828,7 @@ impl Context {
         if let Some(value) = shim_paths {
             process.env(variable, value).env_remove("_PYENV_SHIM_PATH");
         }
-        process.args(rest.iter()).env("PYENV_VERSION", selected);
+        process.args(args).env("PYENV_VERSION", selected);
         if program.starts_with(self.pyenv.root())
             && let Some(bin) = program.parent()
         {
@@ -759,7 +838,375 @@ impl Context {
                 process.env("PATH", joined);
             }
         }
-        exec(process, &program)
+        if !runs_pip(command, args) {
+            return exec(process, &program);
+        }
+        let status = match process.status() {
+            Ok(status) => status,
+            Err(err) => {
+                complain(&format!("cannot run {}: {err}", program.display()));
+                return 126;
+            }
+        };
+        let changes = args
+            .iter()
+            .any(|arg| arg == "install" || arg == "uninstall");
+        if status.success() && changes {
+            let _ = self.rehash();
+        }
+        exit_status(status)
+    }
+
+    /// `pyenv rehash`: `$PYENV_ROOT/shims` holds one link to den for each program in an
+    /// installed version's or environment's `bin`, and nothing else. Taken under pyenv's own
+    /// lock (creating `shims/.pyenv-shim` exclusively, waiting up to
+    /// `PYENV_REHASH_TIMEOUT` seconds, default 60), so den and pyenv never rehash at once;
+    /// each link is made under a temporary name and renamed into place.
+    ///
+    /// Errors (pyenv's messages): the shims directory is not writable, or the lock stays
+    /// taken.
+    fn rehash(&self) -> Result<(), String> {
+        let shims = self.pyenv.shims_dir();
+        let _ = std::fs::create_dir_all(&shims);
+        let lock = shims.join(".pyenv-shim");
+        let timeout = std::env::var("PYENV_REHASH_TIMEOUT")
+            .ok()
+            .and_then(|value| value.parse::<u64>().ok())
+            .unwrap_or(60);
+        let start = std::time::Instant::now();
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&lock)
+            {
+                Ok(_) => break,
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if start.elapsed().as_secs() > timeout {
+                        return Err(format!(
+                            "cannot rehash: couldn't acquire lock {} for {timeout} seconds",
+                            lock.display()
+                        ));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(_) => {
+                    return Err(format!("cannot rehash: {} isn't writable", shims.display()));
+                }
+            }
+        }
+        let result = self.make_shims(&shims);
+        let _ = std::fs::remove_file(&lock);
+        result
+    }
+
+    /// The work of [`Self::rehash`], under its lock.
+    fn make_shims(&self, shims: &Path) -> Result<(), String> {
+        let den = std::env::current_exe()
+            .map_err(|err| format!("cannot rehash: cannot find den's own executable: {err}"))?;
+        let wanted = self.executable_names();
+        let cannot =
+            |path: &Path, err: std::io::Error| format!("cannot rehash: {}: {err}", path.display());
+        for name in &wanted {
+            let shim = shims.join(name);
+            if std::fs::read_link(&shim).is_ok_and(|target| target == den) {
+                continue;
+            }
+            let temporary = shims.join(format!(".{name}.den-{}", std::process::id()));
+            let _ = std::fs::remove_file(&temporary);
+            std::os::unix::fs::symlink(&den, &temporary).map_err(|err| cannot(&temporary, err))?;
+            std::fs::rename(&temporary, &shim).map_err(|err| cannot(&shim, err))?;
+        }
+        for entry in std::fs::read_dir(shims).map_err(|err| cannot(shims, err))? {
+            let Ok(entry) = entry else { continue };
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name != ".pyenv-shim" && !wanted.contains(&name) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
+    }
+
+    /// `pyenv sh-shell`: the shell code that sets, shows, unsets (`--unset`) or swaps back
+    /// (`-`) the shell's `PYENV_VERSION`, in pyenv's words for bash/zsh/sh, fish and pwsh.
+    fn sh_shell_command(&self, args: &[&str]) -> u8 {
+        let shell = shell_name();
+        let fish = shell == "fish";
+        let pwsh = shell == "pwsh";
+        let text = match args {
+            [] => match &self.version_env {
+                Some(_) => "echo \"$PYENV_VERSION\"\n".to_string(),
+                None => {
+                    complain("no shell-specific version configured");
+                    return 1;
+                }
+            },
+            ["--unset", ..] if fish => {
+                "set -gu PYENV_VERSION_OLD \"$PYENV_VERSION\"\nset -e PYENV_VERSION\n".to_string()
+            }
+            ["--unset", ..] if pwsh => {
+                "$Env:PYENV_VERSION, $Env:PYENV_VERSION_OLD = $null, $Env:PYENV_VERSION\n"
+                    .to_string()
+            }
+            ["--unset", ..] => {
+                "PYENV_VERSION_OLD=\"${PYENV_VERSION-}\"\nunset PYENV_VERSION\n".to_string()
+            }
+            ["-", ..] if fish => "if set -q PYENV_VERSION_OLD\n  if [ -n \"$PYENV_VERSION_OLD\" ]\n    \
+                 set PYENV_VERSION_OLD_ \"$PYENV_VERSION\"\n    \
+                 set -gx PYENV_VERSION \"$PYENV_VERSION_OLD\"\n    \
+                 set -gu PYENV_VERSION_OLD \"$PYENV_VERSION_OLD_\"\n    \
+                 set -e PYENV_VERSION_OLD_\n  else\n    \
+                 set -gu PYENV_VERSION_OLD \"$PYENV_VERSION\"\n    set -e PYENV_VERSION\n  end\n\
+                 else\n  echo \"pyenv: PYENV_VERSION_OLD is not set\" >&2\n  false\nend\n"
+                .to_string(),
+            ["-", ..] if pwsh => "if ( Get-Item -Path Env:\\PYENV_VERSION* ) {\n  \
+                 $Env:PYENV_VERSION, $Env:PYENV_VERSION_OLD = $Env:PYENV_VERSION_OLD, $Env:PYENV_VERSION\n\
+                 } else {\n  Write-Error \"pyenv: Env:PYENV_VERSION_OLD is not set\"\n  \
+                 return $false\n} \n"
+                .to_string(),
+            ["-", ..] => "if [ -n \"${PYENV_VERSION_OLD+x}\" ]; then\n  \
+                 if [ -n \"$PYENV_VERSION_OLD\" ]; then\n    \
+                 PYENV_VERSION_OLD_=\"$PYENV_VERSION\"\n    \
+                 export PYENV_VERSION=\"$PYENV_VERSION_OLD\"\n    \
+                 PYENV_VERSION_OLD=\"$PYENV_VERSION_OLD_\"\n    unset PYENV_VERSION_OLD_\n  \
+                 else\n    PYENV_VERSION_OLD=\"$PYENV_VERSION\"\n    unset PYENV_VERSION\n  fi\n\
+                 else\n  echo \"pyenv: PYENV_VERSION_OLD is not set\" >&2\n  false\nfi\n"
+                .to_string(),
+            versions => {
+                let versions: Vec<String> = versions.iter().map(|v| v.to_string()).collect();
+                if let Err(message) = self.prefixes(&versions) {
+                    complain(&message);
+                    write_stdout(format_args!("false\n"));
+                    return 1;
+                }
+                let version = versions.join(":");
+                if self.version_env.as_deref() == Some(version.as_str()) {
+                    String::new()
+                } else if fish {
+                    format!(
+                        "set -gu PYENV_VERSION_OLD \"$PYENV_VERSION\"\nset -gx PYENV_VERSION \"{version}\"\n"
+                    )
+                } else if pwsh {
+                    format!(
+                        "$Env:PYENV_VERSION, $Env:PYENV_VERSION_OLD = \"{version}\", $Env:PYENV_VERSION\n"
+                    )
+                } else {
+                    format!(
+                        "PYENV_VERSION_OLD=\"${{PYENV_VERSION-}}\"\nexport PYENV_VERSION=\"{version}\"\n"
+                    )
+                }
+            }
+        };
+        write_stdout(format_args!("{text}"));
+        0
+    }
+
+    /// A pyenv command den does not answer (`install`, a plugin's): the first executable
+    /// `pyenv-COMMAND` in pyenv's plugins, its `libexec` or `PATH` (not den itself) runs
+    /// with what pyenv gives its commands: `PYENV_ROOT`, `PYENV_DIR`, `PYENV_HOOK_PATH` and
+    /// those directories first on `PATH`. Without one, pyenv's "no such command".
+    fn external(&self, command: &str, args: &[OsString]) -> ExitCode {
+        let root = self.pyenv.root();
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("plugins"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|entry| entry.path().join("bin"))
+            .filter(|bin| bin.is_dir())
+            .collect();
+        dirs.sort();
+        dirs.push(root.join("libexec"));
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let program = dirs
+            .iter()
+            .cloned()
+            .chain(std::env::split_paths(&path))
+            .map(|dir| dir.join(format!("pyenv-{command}")))
+            .find(|file| is_executable(file) && !is_den(file));
+        let Some(program) = program else {
+            return fail(&format!("no such command `{command}'"));
+        };
+        let mut hooks: Vec<PathBuf> = std::env::var_os("PYENV_HOOK_PATH")
+            .map(|value| std::env::split_paths(&value).collect())
+            .unwrap_or_default();
+        hooks.push(root.join("pyenv.d"));
+        for dir in [
+            "/usr/etc/pyenv.d",
+            "/usr/local/etc/pyenv.d",
+            "/etc/pyenv.d",
+            "/usr/lib/pyenv/hooks",
+        ] {
+            hooks.push(PathBuf::from(dir));
+        }
+        hooks.extend(
+            dirs.iter()
+                .filter_map(|bin| Some(bin.parent()?.join("etc/pyenv.d"))),
+        );
+        let mut process = std::process::Command::new(&program);
+        process
+            .args(args)
+            .env("PYENV_ROOT", root)
+            .env("PYENV_DIR", self.dir.as_ref().unwrap_or(&self.cwd));
+        if let Ok(joined) = std::env::join_paths(hooks) {
+            process.env("PYENV_HOOK_PATH", joined);
+        }
+        if let Ok(joined) =
+            std::env::join_paths(dirs.into_iter().chain(std::env::split_paths(&path)))
+        {
+            process.env("PATH", joined);
+        }
+        ExitCode::from(exec(process, &program))
+    }
+
+    fn shims_command(&self, args: &[&str]) -> u8 {
+        let short = args.first() == Some(&"--short");
+        let mut names: Vec<String> = std::fs::read_dir(self.pyenv.shims_dir())
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter(|name| !name.starts_with('.'))
+            .collect();
+        names.sort();
+        let shims = self.pyenv.shims_dir();
+        let text: String = names
+            .iter()
+            .map(|name| match short {
+                true => format!("{name}\n"),
+                false => format!("{}\n", shims.join(name).display()),
+            })
+            .collect();
+        write_stdout(format_args!("{text}"));
+        0
+    }
+}
+
+/// The shell pyenv writes for: `PYENV_SHELL`, else the file name of `SHELL`.
+fn shell_name() -> String {
+    let shell = std::env::var("PYENV_SHELL")
+        .ok()
+        .filter(|shell| !shell.is_empty())
+        .or_else(|| std::env::var("SHELL").ok())
+        .unwrap_or_default();
+    shell.rsplit('/').next().unwrap_or_default().to_string()
+}
+
+/// How shell code den writes calls it back: `pyenv` when den runs under a pyenv name
+/// (`pyenv`, `pyenv-COMMAND`), else `den pyenv`.
+fn program_name() -> &'static str {
+    let argv0 = std::env::args_os().next().map(PathBuf::from);
+    match argv0
+        .as_deref()
+        .and_then(Path::file_name)
+        .and_then(|n| n.to_str())
+    {
+        Some(name) if name.starts_with("pyenv") => "pyenv",
+        _ => "den pyenv",
+    }
+}
+
+/// `pyenv sh-rehash`: what the shell function evaluates for `pyenv rehash`.
+fn sh_rehash(shell: &str) -> String {
+    let program = program_name();
+    let mut text = match (shell, program) {
+        ("pwsh", "pyenv") => "& (get-command pyenv -commandtype application) rehash\n".to_string(),
+        ("pwsh", _) => "& (get-command den -commandtype application) pyenv rehash\n".to_string(),
+        _ => format!("command {program} rehash\n"),
+    };
+    if !matches!(shell, "fish" | "pwsh") {
+        text.push_str("hash -r 2>/dev/null || true\n");
+    }
+    text
+}
+
+/// `pyenv init [-|--path] [SHELL]`: with `-`, the script `eval "$(pyenv init -)"` runs
+/// (shims first on `PATH`, `PYENV_SHELL`, and a `pyenv` function that evaluates
+/// `sh-rehash`, `sh-shell`, `sh-activate` and `sh-deactivate`); with `--path`, only the
+/// `PATH` part; alone, how to set it up (status 1). The function calls `pyenv` when den runs
+/// under that name, else `den pyenv`. No completion script is sourced, and no rehash runs
+/// at shell start (den rehashes after installs and pip runs).
+fn init_command(args: &[&str]) -> u8 {
+    let mode = args.iter().find(|arg| matches!(**arg, "-" | "--path"));
+    let shell = args
+        .iter()
+        .find(|arg| !arg.starts_with('-'))
+        .map_or_else(shell_name, |shell| shell.to_string());
+    let program = program_name();
+    let shims = Pyenv::from_env().shims_dir();
+    let shims = shims.display();
+    let Some(mode) = mode else {
+        write_stderr(format_args!(
+            "# Load pyenv's version selection and shims through den by adding\n\
+             # the following to your shell's startup file:\n\n\
+             eval \"$({program} init - {shell})\"\n"
+        ));
+        return 1;
+    };
+    let fish = shell == "fish";
+    let mut text = if fish {
+        format!(
+            "while set pyenv_index (contains -i -- '{shims}' $PATH)\n\
+             set -eg PATH[$pyenv_index]; end; set -e pyenv_index\n\
+             set -gx PATH '{shims}' $PATH\n"
+        )
+    } else {
+        format!(
+            "PATH=\"$(printf '%s' \"$PATH\" | awk -v RS=: -v ORS=: '$0 != \"{shims}\"' | sed 's/:$//')\"\n\
+             export PATH=\"{shims}:${{PATH}}\"\n"
+        )
+    };
+    if *mode == "-" {
+        if fish {
+            text.push_str(&format!(
+                "set -gx PYENV_SHELL {shell}\n\
+                 function pyenv\n  set command $argv[1]\n  set -e argv[1]\n\n  \
+                 switch \"$command\"\n  case activate deactivate rehash shell\n    \
+                 source (command {program} \"sh-$command\" $argv|psub)\n  case '*'\n    \
+                 command {program} \"$command\" $argv\n  end\nend\n"
+            ));
+        } else {
+            text.push_str(&format!(
+                "export PYENV_SHELL={shell}\n\
+                 pyenv() {{\n  local command=${{1:-}}\n  [ \"$#\" -gt 0 ] && shift\n  \
+                 case \"$command\" in\n  activate|deactivate|rehash|shell)\n    \
+                 eval \"$(command {program} \"sh-$command\" \"$@\")\"\n    ;;\n  *)\n    \
+                 command {program} \"$command\" \"$@\"\n    ;;\n  esac\n}}\n"
+            ));
+        }
+    }
+    write_stdout(format_args!("{text}"));
+    0
+}
+
+/// Whether running `command` with `args` is pip's or easy_install's (`pip`, `pip3.12`,
+/// `easy_install-3.8`, or `-m pip` among the arguments): pyenv rehashes after those.
+fn runs_pip(command: &str, args: &[OsString]) -> bool {
+    let name = command.rsplit('/').next().unwrap_or(command);
+    let versioned = |stem: &str| {
+        name.strip_prefix(stem).is_some_and(|rest| {
+            rest.is_empty()
+                || (rest.starts_with(['2', '3'])
+                    && rest[1..]
+                        .strip_prefix('.')
+                        .map_or(rest.len() == 1, |minor| {
+                            !minor.is_empty() && minor.bytes().all(|c| c.is_ascii_digit())
+                        }))
+        })
+    };
+    versioned("pip")
+        || versioned("easy_install")
+        || args
+            .windows(2)
+            .any(|pair| pair[0] == "-m" && pair[1] == "pip")
+}
+
+/// The exit status to pass on for a child's: its code, or 128 + the signal that ended it.
+fn exit_status(status: std::process::ExitStatus) -> u8 {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => u8::try_from(code).unwrap_or(1),
+        (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
+        (None, None) => 1,
     }
 }
 
@@ -822,6 +1269,17 @@ fn known_versions() -> Option<Vec<String>> {
             .map(str::to_string)
             .collect(),
     )
+}
+
+/// Whether `file` is a link to this den (a shim of den's under another spelling of the
+/// shims directory): running it would come straight back here.
+fn is_den(file: &Path) -> bool {
+    file.is_symlink()
+        && file
+            .canonicalize()
+            .ok()
+            .zip(std::env::current_exe().ok())
+            .is_some_and(|(target, den)| target == den)
 }
 
 /// Whether `path` is a file this process may execute.
