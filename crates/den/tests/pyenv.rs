@@ -660,3 +660,59 @@ fn pip_through_a_shim_rehashes_after_installing() {
         shim_names(&root)
     );
 }
+
+#[test]
+fn den_init_sets_up_pyenv_shims_and_the_pyenv_function() {
+    let Some(bash) = require_program("bash", "den init's pyenv part in bash") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = fake_root(
+        dir.path(),
+        &[("3.12.1", &["python", "tool"]), ("3.11.7", &["python"])],
+    );
+    fs::write(root.join("version"), "3.12.1\n").unwrap();
+    let den = Path::new(env!("CARGO_BIN_EXE_den"));
+    let den_dir = den.parent().unwrap();
+    let script = r#"
+set -u
+eval "$(den init bash)"
+python one
+pyenv shell 3.11
+python two
+pyenv shell --unset
+pyenv local 3.11.7
+python three
+pyenv version
+tool four
+"#;
+    let out = Command::new(bash)
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("PYENV_ROOT", &root)
+        .env("PATH", format!("{}:/usr/bin:/bin", den_dir.display()))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let first = |line: &str| line.split(" PATH=").next().unwrap_or_default().to_string();
+    assert_eq!(
+        lines.iter().map(|line| first(line)).collect::<Vec<_>>(),
+        [
+            "3.12.1 python [one] PYENV_VERSION=3.12.1",
+            "3.11.7 python [two] PYENV_VERSION=3.11.7",
+            "3.11.7 python [three] PYENV_VERSION=3.11.7",
+            &format!("3.11.7 (set by {}/.python-version)", dir.path().display()),
+        ],
+        "{out:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pyenv: tool: command not found"),
+        "{out:?}"
+    );
+    // The shell start rehashed: the shims are links to den.
+    assert_eq!(fs::read_link(root.join("shims/python")).unwrap(), den);
+}

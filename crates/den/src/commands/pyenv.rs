@@ -1017,6 +1017,27 @@ impl Context {
         dirs.sort();
         dirs.push(root.join("libexec"));
         let path = std::env::var_os("PATH").unwrap_or_default();
+        // pyenv installed elsewhere (a package manager's prefix): its `pyenv` on PATH is a
+        // link into its libexec, beside its plugins.
+        let installed = std::env::split_paths(&path)
+            .map(|dir| dir.join("pyenv"))
+            .find(|file| is_executable(file) && !is_den(file))
+            .and_then(|file| file.canonicalize().ok())
+            .and_then(|file| Some(file.parent()?.to_path_buf()));
+        if let Some(libexec) = installed.filter(|libexec| !dirs.contains(libexec)) {
+            if let Some(prefix) = libexec.parent() {
+                let mut plugins: Vec<PathBuf> = std::fs::read_dir(prefix.join("plugins"))
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Result::ok)
+                    .map(|entry| entry.path().join("bin"))
+                    .filter(|bin| bin.is_dir() && !dirs.contains(bin))
+                    .collect();
+                plugins.sort();
+                dirs.extend(plugins);
+            }
+            dirs.push(libexec);
+        }
         let program = dirs
             .iter()
             .cloned()
@@ -1119,21 +1140,17 @@ fn sh_rehash(shell: &str) -> String {
     text
 }
 
-/// `pyenv init [-|--path] [SHELL]`: with `-`, the script `eval "$(pyenv init -)"` runs
-/// (shims first on `PATH`, `PYENV_SHELL`, and a `pyenv` function that evaluates
-/// `sh-rehash`, `sh-shell`, `sh-activate` and `sh-deactivate`); with `--path`, only the
-/// `PATH` part; alone, how to set it up (status 1). The function calls `pyenv` when den runs
-/// under that name, else `den pyenv`. No completion script is sourced, and no rehash runs
-/// at shell start (den rehashes after installs and pip runs).
+/// `pyenv init [-|--path] [--no-rehash] [SHELL]`: with `-`, the script `eval "$(pyenv init
+/// -)"` runs ([`init_script`]); with `--path`, only its `PATH` part; alone, how to set it up
+/// (status 1).
 fn init_command(args: &[&str]) -> u8 {
     let mode = args.iter().find(|arg| matches!(**arg, "-" | "--path"));
+    let rehash = !args.contains(&"--no-rehash");
     let shell = args
         .iter()
         .find(|arg| !arg.starts_with('-'))
         .map_or_else(shell_name, |shell| shell.to_string());
     let program = program_name();
-    let shims = Pyenv::from_env().shims_dir();
-    let shims = shims.display();
     let Some(mode) = mode else {
         write_stderr(format_args!(
             "# Load pyenv's version selection and shims through den by adding\n\
@@ -1142,6 +1159,20 @@ fn init_command(args: &[&str]) -> u8 {
         ));
         return 1;
     };
+    let text = init_script(&shell, program, *mode == "-", rehash);
+    write_stdout(format_args!("{text}"));
+    0
+}
+
+/// What `eval "$(pyenv init -)"` runs, for `shell` (fish's syntax for `fish`, POSIX sh's
+/// otherwise): pyenv's shims directory first on `PATH` (once), then with `functions` also
+/// `PYENV_SHELL` and a `pyenv` function that evaluates `sh-rehash`, `sh-shell`,
+/// `sh-activate` and `sh-deactivate` and runs every other command as `program` (`pyenv`, or
+/// `den pyenv`); with `rehash`, a `rehash` at shell start, as pyenv does, which makes the
+/// shims links to den. No completion script is sourced.
+pub fn init_script(shell: &str, program: &str, functions: bool, rehash: bool) -> String {
+    let shims = Pyenv::from_env().shims_dir();
+    let shims = shims.display();
     let fish = shell == "fish";
     let mut text = if fish {
         format!(
@@ -1155,7 +1186,7 @@ fn init_command(args: &[&str]) -> u8 {
              export PATH=\"{shims}:${{PATH}}\"\n"
         )
     };
-    if *mode == "-" {
+    if functions {
         if fish {
             text.push_str(&format!(
                 "set -gx PYENV_SHELL {shell}\n\
@@ -1174,8 +1205,10 @@ fn init_command(args: &[&str]) -> u8 {
             ));
         }
     }
-    write_stdout(format_args!("{text}"));
-    0
+    if rehash {
+        text.push_str(&format!("command {program} rehash 2>/dev/null\n"));
+    }
+    text
 }
 
 /// Whether running `command` with `args` is pip's or easy_install's (`pip`, `pip3.12`,
