@@ -325,6 +325,150 @@ fn try_lock_directory_file(dir: &Path) -> Result<Locked, CacheError> {
     }
 }
 
+/// The name prefix of temporary directories made by [`OwnedTempDir::new_in`] (a `.tmp` prefix,
+/// so [`Cache::prune`] removes them too).
+pub const OWNED_TEMP_PREFIX: &str = ".tmp-owned-";
+
+/// A temporary directory whose owner holds an `flock` on it (the directory itself, as
+/// [`lock_directory`]) for as long as this value lives: a directory named
+/// [`OWNED_TEMP_PREFIX`]`*` whose lock is free belongs to a process that died (killed during
+/// an unpack or a build), and [`remove_dead_temp_dirs`] deletes it, while one whose owner is
+/// alive is never touched, in this process or another. Removed with its contents on drop,
+/// unless [`OwnedTempDir::keep`] was called (after it was renamed into place).
+///
+/// Where the file system cannot lock directories, the directory is an ordinary `.tmp-*` one,
+/// left for [`Cache::prune`] if its owner dies, as before.
+#[derive(Debug)]
+pub struct OwnedTempDir {
+    dir: Option<tempfile::TempDir>,
+    _lock: Option<fs::File>,
+}
+
+impl OwnedTempDir {
+    /// Makes and locks a new temporary directory in `parent` (which must exist), first
+    /// removing (once per process and `parent`) the dead ones there.
+    ///
+    /// Errors: the directory cannot be created (`cannot create a temporary directory in
+    /// <parent>: ...`).
+    pub fn new_in(parent: &Path) -> Result<Self, CacheError> {
+        sweep_once(parent);
+        // A sweeper may take the fresh directory's lock before its owner does and delete it;
+        // the owner then sees its path gone (or held) and makes another.
+        for _ in 0..8 {
+            let dir = tempfile::Builder::new()
+                .prefix(OWNED_TEMP_PREFIX)
+                .tempdir_in(parent)
+                .at("create a temporary directory in", parent)?;
+            let Ok(file) = fs::File::open(dir.path()) else {
+                continue;
+            };
+            match fs4::FileExt::try_lock(&file) {
+                Ok(()) if same_directory(dir.path(), &file) => {
+                    return Ok(Self {
+                        dir: Some(dir),
+                        _lock: Some(file),
+                    });
+                }
+                Ok(()) | Err(fs4::TryLockError::WouldBlock) => {
+                    let _ = dir.keep();
+                }
+                Err(fs4::TryLockError::Error(_)) => break,
+            }
+        }
+        let dir = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempdir_in(parent)
+            .at("create a temporary directory in", parent)?;
+        Ok(Self {
+            dir: Some(dir),
+            _lock: None,
+        })
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        self.dir.as_ref().map_or(Path::new(""), |dir| dir.path())
+    }
+
+    /// Stops removing the directory on drop (call it once it was renamed into place); the lock
+    /// is released when `self` drops.
+    pub fn keep(mut self) {
+        if let Some(dir) = self.dir.take() {
+            let _ = dir.keep();
+        }
+    }
+}
+
+/// Whether `path` still names the directory `file` was opened from (no sweeper deleted it
+/// and nothing else took its name).
+fn same_directory(path: &Path, file: &fs::File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (fs::symlink_metadata(path), file.metadata()) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        path.is_dir()
+    }
+}
+
+/// The directories this process has swept already.
+static SWEPT: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn sweep_once(parent: &Path) {
+    {
+        let mut swept = SWEPT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if swept.iter().any(|p| p == parent) {
+            return;
+        }
+        swept.push(parent.to_path_buf());
+    }
+    let removed = remove_dead_temp_dirs(parent);
+    for path in removed {
+        tracing::debug!(
+            "removed {}, left by a den process that died",
+            path.display()
+        );
+    }
+}
+
+/// Deletes the [`OwnedTempDir`]s in `parent` whose owner died (their lock is free), holding
+/// each one's lock while deleting it; returns what was removed. Best effort: an entry that
+/// cannot be opened, locked or removed is left (for [`Cache::prune`]).
+pub fn remove_dead_temp_dirs(parent: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(OWNED_TEMP_PREFIX)
+        {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(file) = fs::File::open(&path) else {
+            continue;
+        };
+        if fs4::FileExt::try_lock(&file).is_ok()
+            && same_directory(&path, &file)
+            && fs::remove_dir_all(&path).is_ok()
+        {
+            removed.push(path);
+        }
+    }
+    removed
+}
+
 /// Opens (creating) a lock file.
 fn open_lock_file(path: &Path) -> Result<fs::File, CacheError> {
     fs::OpenOptions::new()
@@ -482,6 +626,43 @@ mod tests {
             err.to_string().contains(&missing.display().to_string()),
             "{err}"
         );
+    }
+
+    #[test]
+    fn dead_temporaries_go_and_live_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = OwnedTempDir::new_in(dir.path()).unwrap();
+        fs::write(live.path().join("part"), b"x").unwrap();
+        // What a killed owner leaves: the directory, its lock gone with the process.
+        let dead = dir.path().join(format!("{OWNED_TEMP_PREFIX}dead"));
+        fs::create_dir_all(dead.join("sub")).unwrap();
+        // Someone else's temporaries and entries are not den's to judge.
+        let other = dir.path().join(".tmp-other");
+        fs::create_dir(&other).unwrap();
+        assert_eq!(remove_dead_temp_dirs(dir.path()), std::slice::from_ref(&dead));
+        assert!(!dead.exists());
+        assert!(live.path().join("part").is_file());
+        assert!(other.is_dir());
+        let kept = dir.path().join("entry");
+        fs::rename(live.path(), &kept).unwrap();
+        live.keep();
+        assert!(kept.join("part").is_file());
+        assert!(remove_dead_temp_dirs(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_dropped_owned_temp_dir_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let temp = OwnedTempDir::new_in(dir.path()).unwrap();
+        let path = temp.path().to_path_buf();
+        assert!(
+            path.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(OWNED_TEMP_PREFIX)
+        );
+        drop(temp);
+        assert!(!path.exists());
     }
 
     #[test]

@@ -52,7 +52,9 @@ impl UnpackedWheel {
 /// archive are refused (except RECORD itself and its `RECORD.jws` / `RECORD.p7s`
 /// signatures). Member names that are absolute or climb out with `..` are refused. Unpacking
 /// happens in a temporary directory that is renamed into place, under a cache lock, so no
-/// reader ever sees a partial tree.
+/// reader ever sees a partial tree; the temporary directory is locked by its owner
+/// ([`den_cache::OwnedTempDir`]), so one left by a killed den process is removed by the next
+/// unpack into the bucket, and a live one never is.
 ///
 /// Sizes are bounded before and while anything is written (a zip bomb stops there): a wheel
 /// whose central-directory entries overlap (several entries sharing compressed bytes, which
@@ -105,14 +107,13 @@ fn unpack_wheel_within(
     if let Some(unpacked) = existing(&root, &filename)? {
         return Ok(unpacked);
     }
-    let temp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempdir_in(&bucket)
-        .at("create a temporary directory in", &bucket)?;
+    // Locked by this process while it lives: a den process killed mid-unpack leaves it to
+    // the next one that unpacks, which removes it (den_cache::OwnedTempDir).
+    let temp = den_cache::OwnedTempDir::new_in(&bucket)?;
     let dist_info = extract_verified(wheel, &wheel_name, &filename, temp.path(), limit)?;
     fs::rename(temp.path(), &root).at("move the unpacked wheel to", &root)?;
     // The directory now lives at `root`; nothing is left for the guard to clean.
-    let _ = temp.keep();
+    temp.keep();
     tracing::debug!("unpacked {wheel_name} into {}", root.display());
     Ok(UnpackedWheel {
         root,
