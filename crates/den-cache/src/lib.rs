@@ -19,7 +19,9 @@
 //! ```
 //!
 //! Every entry is written to a temporary file or directory inside its bucket and renamed into
-//! place, so readers never see a partial entry; writers of the same entry serialize on a lock
+//! place, so readers never see a partial entry (temporary directories are [`OwnedTempDir`]s,
+//! locked by their owner, so those of killed processes are removed by the next den run that
+//! makes one there); writers of the same entry serialize on a lock
 //! file (fs4, `flock`), so two den processes can share one cache.
 //!
 //! # Locking
@@ -639,7 +641,10 @@ mod tests {
         // Someone else's temporaries and entries are not den's to judge.
         let other = dir.path().join(".tmp-other");
         fs::create_dir(&other).unwrap();
-        assert_eq!(remove_dead_temp_dirs(dir.path()), std::slice::from_ref(&dead));
+        assert_eq!(
+            remove_dead_temp_dirs(dir.path()),
+            std::slice::from_ref(&dead)
+        );
         assert!(!dead.exists());
         assert!(live.path().join("part").is_file());
         assert!(other.is_dir());
