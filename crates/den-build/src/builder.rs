@@ -123,7 +123,7 @@ struct Inner {
     interpreter: Interpreter,
     options: BuildOptions,
     /// Holds wheels of uncached builds (local directories, editables), made on first use.
-    scratch: Mutex<Option<Arc<tempfile::TempDir>>>,
+    scratch: Mutex<Option<Arc<den_cache::OwnedTempDir>>>,
     /// What each source tree's `get_requires_for_build_*` hook answered, by (tree, hook), so
     /// the metadata step and the build step of one sdist start that Python process once.
     requires: Mutex<HashMap<(PathBuf, &'static str), Vec<Requirement>>>,
@@ -549,17 +549,15 @@ impl Builder {
 
     /// A fresh temporary directory in the BuiltWheels bucket (same file system as the cache
     /// entries, so finished wheels are renamed, not copied).
-    fn temp_dir(&self) -> Result<tempfile::TempDir, BuildError> {
+    /// Locked while this process lives, so one left by a killed den is removed by the next
+    /// ([`den_cache::OwnedTempDir`]).
+    fn temp_dir(&self) -> Result<den_cache::OwnedTempDir, BuildError> {
         let bucket = self.inner.cache.bucket(CacheBucket::BuiltWheels)?;
-        tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempdir_in(&bucket)
-            .at("create a temporary directory in", &bucket)
-            .map_err(BuildError::from)
+        Ok(den_cache::OwnedTempDir::new_in(&bucket)?)
     }
 
     /// The builder's scratch directory for uncached wheels, made on first use.
-    fn scratch(&self) -> Result<Arc<tempfile::TempDir>, BuildError> {
+    fn scratch(&self) -> Result<Arc<den_cache::OwnedTempDir>, BuildError> {
         let mut scratch = self
             .inner
             .scratch

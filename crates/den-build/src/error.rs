@@ -51,6 +51,24 @@ pub enum BuildError {
         /// The decompressor's or reader's message.
         reason: String,
     },
+    /// The archive's members declare more than the ceiling on unpacked size
+    /// (`DEN_MAX_UNPACKED_SIZE`, [`den_dist::max_unpacked_size`]); nothing was kept.
+    #[error(
+        "refusing to unpack {}: it would unpack to {size} bytes, more than den's limit of {limit} \
+         bytes (if you trust it, raise the limit, e.g. DEN_MAX_UNPACKED_SIZE=16G)",
+        archive.display()
+    )]
+    TooLarge {
+        /// The archive.
+        archive: PathBuf,
+        /// The total size its members declare (up to where it was refused).
+        size: u64,
+        /// The ceiling.
+        limit: u64,
+    },
+    /// `DEN_MAX_UNPACKED_SIZE` is not a size.
+    #[error(transparent)]
+    Limit(#[from] den_dist::UnpackLimitError),
     /// An archive member would be written outside the destination, or is a device file; nothing
     /// was extracted from the archive.
     #[error(

@@ -14,6 +14,8 @@ enum Kind {
     Dir,
     File {
         executable: bool,
+        /// The size its header (tar) or central-directory entry (zip) declares.
+        size: u64,
     },
     /// A symbolic link with its target as stored.
     Symlink(PathBuf),
@@ -65,26 +67,68 @@ pub fn can_extract(extension: &str) -> bool {
 /// written through a symlink the archive created, so nothing lands outside `dest`. Regular files
 /// keep their executable bits; ownership and timestamps are not restored.
 ///
+/// Sizes are bounded as for wheels: the sizes the members declare (tar headers, zip
+/// central-directory entries) must add up to at most `DEN_MAX_UNPACKED_SIZE`
+/// ([`den_dist::max_unpacked_size`], 8 GiB by default), checked before anything is written; a
+/// zip whose entries overlap (share stored bytes, "Overlapped entries" to Python's zipfile) is
+/// refused; no member is written beyond its declared size, and one whose stream holds more is
+/// refused and `dest` removed.
+///
 /// Errors: [`BuildError::UnsupportedArchive`] for other extensions, [`BuildError::Archive`] for
-/// corrupt archives, [`BuildError::UnsafeArchive`] naming the first refused member,
+/// corrupt archives (also overlapping zip entries, members longer than declared),
+/// [`BuildError::UnsafeArchive`] naming the first refused member, [`BuildError::TooLarge`]
+/// over the ceiling, [`BuildError::Limit`] for an invalid `DEN_MAX_UNPACKED_SIZE`,
 /// [`BuildError::Io`] for write failures.
 pub fn extract_sdist(archive: &Path, dest: &Path) -> Result<PathBuf, BuildError> {
+    extract_sdist_within(archive, dest, den_dist::max_unpacked_size()?)
+}
+
+/// [`extract_sdist`] with `limit` as the ceiling on the total unpacked size, in bytes.
+///
+/// Errors: as [`extract_sdist`].
+pub fn extract_sdist_within(
+    archive: &Path,
+    dest: &Path,
+    limit: u64,
+) -> Result<PathBuf, BuildError> {
     let format = Format::of(archive).ok_or_else(|| BuildError::UnsupportedArchive {
         archive: archive.to_path_buf(),
     })?;
+    let too_large = |size| BuildError::TooLarge {
+        archive: archive.to_path_buf(),
+        size,
+        limit,
+    };
     // Pass 1 validates every member, pass 2 writes; a refused member leaves `dest` untouched.
+    let mut declared = 0u64;
     visit(archive, format, &mut |name, kind, _| {
+        if let Kind::File { size, .. } = kind {
+            declared = declared.saturating_add(size);
+        }
         check(archive, name, &kind).map(|_| ())
     })?;
+    if declared > limit {
+        return Err(too_large(declared));
+    }
     fs::create_dir_all(dest).at("create directory", dest)?;
-    visit(
-        archive,
-        format,
-        &mut |name, kind, reader| match check(archive, name, &kind)? {
+    // The archive is read again: count again, so a file changed in between cannot pass.
+    let mut written = 0u64;
+    let result = visit(archive, format, &mut |name, kind, reader| {
+        if let Kind::File { size, .. } = kind {
+            written = written.saturating_add(size);
+            if written > limit {
+                return Err(too_large(written));
+            }
+        }
+        match check(archive, name, &kind)? {
             Some(relative) => place(archive, dest, &relative, kind, reader),
             None => Ok(()),
-        },
-    )?;
+        }
+    });
+    if let Err(err) = result {
+        let _ = fs::remove_dir_all(dest);
+        return Err(err);
+    }
     check_symlinks(archive, dest)?;
     project_root(dest)
 }
@@ -150,6 +194,7 @@ fn visit(archive: &Path, format: Format, f: &mut Visitor<'_>) -> Result<(), Buil
                 let kind = match entry.header().entry_type() {
                     T::Regular | T::Continuous => Kind::File {
                         executable: entry.header().mode().unwrap_or(0o644) & 0o111 != 0,
+                        size: entry.size(),
                     },
                     T::Directory => Kind::Dir,
                     T::Symlink => Kind::Symlink(link()?),
@@ -163,6 +208,12 @@ fn visit(archive: &Path, format: Format, f: &mut Visitor<'_>) -> Result<(), Buil
         }
         Format::Zip => {
             let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| corrupt(&e))?;
+            if zip.has_overlapping_entries().map_err(|e| corrupt(&e))? {
+                return Err(corrupt(
+                    &"its zip entries overlap (several members share the same stored bytes, as \
+                      in a zip bomb; Python's zipfile refuses this as \"Overlapped entries\")",
+                ));
+            }
             for index in 0..zip.len() {
                 let mut member = zip.by_index(index).map_err(|e| corrupt(&e))?;
                 let name = String::from_utf8_lossy(member.name_raw()).into_owned();
@@ -177,6 +228,7 @@ fn visit(archive: &Path, format: Format, f: &mut Visitor<'_>) -> Result<(), Buil
                 } else {
                     Kind::File {
                         executable: member.unix_mode().is_some_and(|m| m & 0o111 != 0),
+                        size: member.size(),
                     }
                 };
                 f(&name, kind, &mut member)?;
@@ -270,9 +322,24 @@ fn place(
         Kind::Dir => fs::create_dir_all(&path)
             .at("create directory", &path)
             .map_err(BuildError::from),
-        Kind::File { executable } => {
+        Kind::File { executable, size } => {
             let mut file = File::create(&path).at("create", &path)?;
-            io::copy(reader, &mut file).at("write", &path)?;
+            // Never more than declared; one byte more in the stream refuses the archive.
+            io::copy(&mut reader.take(size), &mut file).at("write", &path)?;
+            let mut probe = [0u8; 1];
+            let longer = reader.read(&mut probe).map_err(|e| BuildError::Archive {
+                archive: archive.to_path_buf(),
+                reason: format!("member `{}` cannot be read: {e}", relative.display()),
+            })?;
+            if longer > 0 {
+                return Err(BuildError::Archive {
+                    archive: archive.to_path_buf(),
+                    reason: format!(
+                        "member `{}` holds more than the {size} bytes its entry declares",
+                        relative.display()
+                    ),
+                });
+            }
             if executable {
                 set_executable(&path)?;
             }

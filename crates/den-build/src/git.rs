@@ -61,10 +61,7 @@ pub fn git_checkout(
     } else {
         let parent = bucket.join("db");
         fs::create_dir_all(&parent).at("create directory", &parent)?;
-        let temp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempdir_in(&parent)
-            .at("create a temporary directory in", &parent)?;
+        let temp = den_cache::OwnedTempDir::new_in(&parent)?;
         let target = temp.path().join("db");
         git.run(
             None,
@@ -85,10 +82,7 @@ pub fn git_checkout(
     if !checkout.is_dir() {
         let parent = bucket.join("checkouts").join(&key);
         fs::create_dir_all(&parent).at("create directory", &parent)?;
-        let temp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempdir_in(&parent)
-            .at("create a temporary directory in", &parent)?;
+        let temp = den_cache::OwnedTempDir::new_in(&parent)?;
         let tree = temp.path().join("tree");
         let tree_arg = path_arg(&tree);
         git.run(

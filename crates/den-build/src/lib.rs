@@ -47,6 +47,6 @@ mod pyproject;
 pub use builder::{BuildOptions, Builder, SourceTree};
 pub use context::BuildContext;
 pub use error::{BuildError, ContextError};
-pub use extract::{can_extract, extract_sdist};
+pub use extract::{can_extract, extract_sdist, extract_sdist_within};
 pub use git::git_checkout;
 pub use pyproject::{BuildSystem, LEGACY_BACKEND, project_name, static_metadata};

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use den_build::{BuildError, extract_sdist};
+use den_build::{BuildError, extract_sdist, extract_sdist_within};
 use den_test_support::SdistBuilder;
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -236,4 +236,87 @@ fn unpacks_zip_sdists_and_refuses_unknown_formats() {
     std::fs::write(&corrupt, b"not gzip").unwrap();
     let err = extract_sdist(&corrupt, &tmp.path().join("out4")).unwrap_err();
     assert!(matches!(err, BuildError::Archive { .. }), "{err}");
+}
+
+#[test]
+fn a_tar_over_the_ceiling_is_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = vec![0u8; 600 * 1024];
+    let archive = tar_gz(
+        tmp.path(),
+        &[file("p-1/a.bin", &big), file("p-1/b.bin", &big)],
+    );
+    let dest = tmp.path().join("dest");
+    let err = extract_sdist_within(&archive, &dest, 1 << 20).unwrap_err();
+    assert!(
+        matches!(err, BuildError::TooLarge { size, limit, .. } if size == 1_228_800 && limit == 1 << 20),
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("evil-1.0.tar.gz") && text.contains("DEN_MAX_UNPACKED_SIZE"),
+        "{text}"
+    );
+    assert!(!dest.exists());
+    // Within the ceiling it unpacks.
+    extract_sdist_within(&archive, &dest, 2 << 20).unwrap();
+    assert_eq!(
+        std::fs::metadata(dest.join("p-1/b.bin")).unwrap().len(),
+        600 * 1024
+    );
+}
+
+/// A `.zip` sdist with one deflated member `z-1.0/a.bin` of `size` zero bytes, plus `copies`
+/// central-directory entries sharing its stored bytes.
+fn zip_sdist(dir: &Path, size: usize, copies: &[&str]) -> std::path::PathBuf {
+    let path = dir.join("z-1.0.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("z-1.0/a.bin", options).unwrap();
+    zip.write_all(&vec![0u8; size]).unwrap();
+    for copy in copies {
+        zip.shallow_copy_file("z-1.0/a.bin", copy).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+#[test]
+fn a_zip_with_overlapping_entries_is_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = zip_sdist(tmp.path(), 4 << 20, &["z-1.0/b.bin", "z-1.0/c.bin"]);
+    let dest = tmp.path().join("dest");
+    let err = extract_sdist(&archive, &dest).unwrap_err();
+    assert!(
+        matches!(err, BuildError::Archive { .. }) && err.to_string().contains("Overlapped entries"),
+        "{err}"
+    );
+    assert!(!dest.exists());
+}
+
+#[test]
+fn a_zip_member_longer_than_declared_is_refused_and_nothing_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = zip_sdist(tmp.path(), 4 << 20, &[]);
+    // Declare 1000 bytes in the local header (offset 22) and central directory (offset 24).
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let real = (4u32 << 20).to_le_bytes();
+    let mut patched = 0;
+    for (signature, offset) in [(*b"PK\x03\x04", 22), (*b"PK\x01\x02", 24)] {
+        let at = bytes.windows(4).position(|w| w == signature).unwrap() + offset;
+        if bytes[at..at + 4] == real {
+            bytes[at..at + 4].copy_from_slice(&1000u32.to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert_eq!(patched, 2);
+    std::fs::write(&archive, bytes).unwrap();
+    let dest = tmp.path().join("dest");
+    let err = extract_sdist(&archive, &dest).unwrap_err();
+    assert!(
+        matches!(err, BuildError::Archive { .. }) && err.to_string().contains("z-1.0/a.bin"),
+        "{err}"
+    );
+    assert!(!dest.exists(), "the partial tree is removed");
 }

@@ -12,7 +12,6 @@
 //!   simple-v1/               index pages (PEP 503/691), keyed by index URL and project
 //!   wheels-v1/               downloaded wheel files, keyed by index URL and filename
 //!   archive-v1/              unpacked wheels, keyed by the wheel's SHA-256; linked into envs
-//!   environments-v1/.locks/  one lock per environment path, held while den changes it
 //!   sdists-v1/               downloaded source distributions and direct-URL archives
 //!   built-wheels-v1/         wheels built from sources, one directory per source key
 //!   builds-v1/               isolated PEP 517 build environments
@@ -20,7 +19,9 @@
 //! ```
 //!
 //! Every entry is written to a temporary file or directory inside its bucket and renamed into
-//! place, so readers never see a partial entry; writers of the same entry serialize on a lock
+//! place, so readers never see a partial entry (temporary directories are [`OwnedTempDir`]s,
+//! locked by their owner, so those of killed processes are removed by the next den run that
+//! makes one there); writers of the same entry serialize on a lock
 //! file (fs4, `flock`), so two den processes can share one cache.
 //!
 //! # Locking
@@ -37,6 +38,11 @@
 //!   once instead;
 //! - per-entry locks (`<bucket>/.locks/<key>.lock`, [`Cache::lock`]): exclusive, around
 //!   building one entry, so concurrent processes build it once.
+//!
+//! Environments are not locked in the cache: a lock keyed by a path as spelled is missed by a
+//! process reaching the same environment through a symlink or with another cache. They are
+//! locked on their own site-packages directory ([`lock_directory`]); an `environments-v1`
+//! bucket left by earlier den versions is removed by [`Cache::prune`].
 //!
 //! Maintenance: [`Cache::size`], [`Cache::clean`], [`Cache::clean_package`] and
 //! [`Cache::prune`] (which removes old bucket versions, leftover temporary files and build
@@ -68,8 +74,6 @@ pub enum CacheBucket {
     Wheels,
     /// Unpacked wheels (den-install).
     Archive,
-    /// Lock files that serialize den processes changing one environment, keyed by its path.
-    Environments,
     /// Downloaded source distributions and direct-URL archives (den-index), by URL.
     Sdists,
     /// Wheels built from source distributions (den-build), keyed by the sdist's SHA-256.
@@ -82,12 +86,11 @@ pub enum CacheBucket {
 
 impl CacheBucket {
     /// Every bucket.
-    pub const ALL: [CacheBucket; 9] = [
+    pub const ALL: [CacheBucket; 8] = [
         Self::Interpreter,
         Self::Simple,
         Self::Wheels,
         Self::Archive,
-        Self::Environments,
         Self::Sdists,
         Self::BuiltWheels,
         Self::Builds,
@@ -101,7 +104,6 @@ impl CacheBucket {
             Self::Simple => "simple-v1",
             Self::Wheels => "wheels-v1",
             Self::Archive => "archive-v1",
-            Self::Environments => "environments-v1",
             Self::Sdists => "sdists-v1",
             Self::BuiltWheels => "built-wheels-v1",
             Self::Builds => "builds-v1",
@@ -254,6 +256,221 @@ impl Cache {
     }
 }
 
+/// The lock file [`lock_directory`] falls back to inside the locked directory.
+pub const DIRECTORY_LOCK_FILE: &str = ".den-lock";
+
+/// Takes an exclusive lock on the directory `dir` itself, blocking until it is free; calls
+/// `waiting` once first when another process holds it. Released when the guard drops or the
+/// process dies.
+///
+/// The lock is an `flock` (fs4) on `dir` opened as a file descriptor, so it belongs to the
+/// directory's inode: every spelling of its path (symlinks, `..`, bind mounts) reaches the same
+/// lock, whichever cache the locking process uses, and taking it needs no write permission and
+/// adds no file. Where the file system refuses `flock` on a directory (NFS without
+/// `local_lock`, which wants a descriptor open for writing: `EBADF`; some FUSE file systems;
+/// Windows, which cannot open a directory as a file), it falls back to the lock file
+/// `<dir>/.den-lock` ([`DIRECTORY_LOCK_FILE`]), created if missing; on one file system every
+/// process makes the same choice, so they still meet on one lock.
+///
+/// Errors: `dir` cannot be opened, or the fallback lock file cannot be created or locked
+/// (`cannot open <dir>/.den-lock: Permission denied`).
+pub fn lock_directory(dir: &Path, waiting: impl FnOnce()) -> Result<LockGuard, CacheError> {
+    let file = match try_lock_directory_file(dir)? {
+        Locked::Held(file) => return Ok(LockGuard::of(file)),
+        Locked::Busy(file) => file,
+    };
+    waiting();
+    let path = dir.join(DIRECTORY_LOCK_FILE);
+    fs4::FileExt::lock(&file).at("lock", &path)?;
+    Ok(LockGuard::of(file))
+}
+
+/// Takes the lock of [`lock_directory`] if it is free; `None` when another process (or another
+/// guard of this process) holds it.
+///
+/// Errors: as [`lock_directory`].
+pub fn try_lock_directory(dir: &Path) -> Result<Option<LockGuard>, CacheError> {
+    Ok(match try_lock_directory_file(dir)? {
+        Locked::Held(file) => Some(LockGuard::of(file)),
+        Locked::Busy(_) => None,
+    })
+}
+
+/// The descriptor [`lock_directory`] locks, and whether its lock was free.
+enum Locked {
+    Held(fs::File),
+    Busy(fs::File),
+}
+
+fn try_lock_directory_file(dir: &Path) -> Result<Locked, CacheError> {
+    if let Ok(file) = fs::File::open(dir) {
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => return Ok(Locked::Held(file)),
+            Err(fs4::TryLockError::WouldBlock) => return Ok(Locked::Busy(file)),
+            // The file system does not lock directories: use the lock file.
+            Err(fs4::TryLockError::Error(_)) => {}
+        }
+    } else if !dir.is_dir() {
+        return Err(IoError::new(
+            "lock",
+            dir,
+            io::Error::new(io::ErrorKind::NotFound, "not a directory"),
+        )
+        .into());
+    }
+    let path = dir.join(DIRECTORY_LOCK_FILE);
+    let file = open_lock_file(&path)?;
+    match fs4::FileExt::try_lock(&file) {
+        Ok(()) => Ok(Locked::Held(file)),
+        Err(fs4::TryLockError::WouldBlock) => Ok(Locked::Busy(file)),
+        Err(fs4::TryLockError::Error(source)) => Err(IoError::new("lock", path, source).into()),
+    }
+}
+
+/// The name prefix of temporary directories made by [`OwnedTempDir::new_in`] (a `.tmp` prefix,
+/// so [`Cache::prune`] removes them too).
+pub const OWNED_TEMP_PREFIX: &str = ".tmp-owned-";
+
+/// A temporary directory whose owner holds an `flock` on it (the directory itself, as
+/// [`lock_directory`]) for as long as this value lives: a directory named
+/// [`OWNED_TEMP_PREFIX`]`*` whose lock is free belongs to a process that died (killed during
+/// an unpack or a build), and [`remove_dead_temp_dirs`] deletes it, while one whose owner is
+/// alive is never touched, in this process or another. Removed with its contents on drop,
+/// unless [`OwnedTempDir::keep`] was called (after it was renamed into place).
+///
+/// Where the file system cannot lock directories, the directory is an ordinary `.tmp-*` one,
+/// left for [`Cache::prune`] if its owner dies, as before.
+#[derive(Debug)]
+pub struct OwnedTempDir {
+    dir: Option<tempfile::TempDir>,
+    _lock: Option<fs::File>,
+}
+
+impl OwnedTempDir {
+    /// Makes and locks a new temporary directory in `parent` (which must exist), first
+    /// removing (once per process and `parent`) the dead ones there.
+    ///
+    /// Errors: the directory cannot be created (`cannot create a temporary directory in
+    /// <parent>: ...`).
+    pub fn new_in(parent: &Path) -> Result<Self, CacheError> {
+        sweep_once(parent);
+        // A sweeper may take the fresh directory's lock before its owner does and delete it;
+        // the owner then sees its path gone (or held) and makes another.
+        for _ in 0..8 {
+            let dir = tempfile::Builder::new()
+                .prefix(OWNED_TEMP_PREFIX)
+                .tempdir_in(parent)
+                .at("create a temporary directory in", parent)?;
+            let Ok(file) = fs::File::open(dir.path()) else {
+                continue;
+            };
+            match fs4::FileExt::try_lock(&file) {
+                Ok(()) if same_directory(dir.path(), &file) => {
+                    return Ok(Self {
+                        dir: Some(dir),
+                        _lock: Some(file),
+                    });
+                }
+                Ok(()) | Err(fs4::TryLockError::WouldBlock) => {
+                    let _ = dir.keep();
+                }
+                Err(fs4::TryLockError::Error(_)) => break,
+            }
+        }
+        let dir = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempdir_in(parent)
+            .at("create a temporary directory in", parent)?;
+        Ok(Self {
+            dir: Some(dir),
+            _lock: None,
+        })
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        self.dir.as_ref().map_or(Path::new(""), |dir| dir.path())
+    }
+
+    /// Stops removing the directory on drop (call it once it was renamed into place); the lock
+    /// is released when `self` drops.
+    pub fn keep(mut self) {
+        if let Some(dir) = self.dir.take() {
+            let _ = dir.keep();
+        }
+    }
+}
+
+/// Whether `path` still names the directory `file` was opened from (no sweeper deleted it
+/// and nothing else took its name).
+fn same_directory(path: &Path, file: &fs::File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (fs::symlink_metadata(path), file.metadata()) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        path.is_dir()
+    }
+}
+
+/// The directories this process has swept already.
+static SWEPT: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn sweep_once(parent: &Path) {
+    {
+        let mut swept = SWEPT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if swept.iter().any(|p| p == parent) {
+            return;
+        }
+        swept.push(parent.to_path_buf());
+    }
+    let removed = remove_dead_temp_dirs(parent);
+    for path in removed {
+        tracing::debug!(
+            "removed {}, left by a den process that died",
+            path.display()
+        );
+    }
+}
+
+/// Deletes the [`OwnedTempDir`]s in `parent` whose owner died (their lock is free), holding
+/// each one's lock while deleting it; returns what was removed. Best effort: an entry that
+/// cannot be opened, locked or removed is left (for [`Cache::prune`]).
+pub fn remove_dead_temp_dirs(parent: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(OWNED_TEMP_PREFIX)
+        {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(file) = fs::File::open(&path) else {
+            continue;
+        };
+        if fs4::FileExt::try_lock(&file).is_ok()
+            && same_directory(&path, &file)
+            && fs::remove_dir_all(&path).is_ok()
+        {
+            removed.push(path);
+        }
+    }
+    removed
+}
+
 /// Opens (creating) a lock file.
 fn open_lock_file(path: &Path) -> Result<fs::File, CacheError> {
     fs::OpenOptions::new()
@@ -279,6 +496,15 @@ static SHARED_HOLDS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec:
 /// This process's record of one shared-lock guard on a cache root; removed on drop.
 #[derive(Debug)]
 struct SharedHold(PathBuf);
+
+impl LockGuard {
+    fn of(file: fs::File) -> Self {
+        Self {
+            _file: file,
+            _shared: None,
+        }
+    }
+}
 
 impl SharedHold {
     fn new(root: &Path) -> Self {
@@ -359,6 +585,89 @@ mod tests {
         let bucket = cache.bucket(CacheBucket::Wheels).unwrap();
         assert!(bucket.ends_with("wheels-v1"));
         let _guard = cache.lock(CacheBucket::Wheels, "x").unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_has_one_lock_whatever_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("env");
+        fs::create_dir(&real).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let held = try_lock_directory(&real).unwrap().expect("a free lock");
+        assert!(try_lock_directory(&link).unwrap().is_none());
+        assert!(try_lock_directory(&real.join("../env")).unwrap().is_none());
+        drop(held);
+        let mut waited = false;
+        let _again = lock_directory(&link, || waited = true).unwrap();
+        assert!(!waited, "the lock was free");
+        // No file is added to the directory.
+        assert_eq!(fs::read_dir(&real).unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_directory_can_be_locked() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let ro = dir.path().join("ro");
+        fs::create_dir(&ro).unwrap();
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
+        let guard = try_lock_directory(&ro).unwrap();
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(guard.is_some());
+    }
+
+    #[test]
+    fn locking_a_missing_directory_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let err = try_lock_directory(&missing).err().unwrap();
+        assert!(
+            err.to_string().contains(&missing.display().to_string()),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn dead_temporaries_go_and_live_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = OwnedTempDir::new_in(dir.path()).unwrap();
+        fs::write(live.path().join("part"), b"x").unwrap();
+        // What a killed owner leaves: the directory, its lock gone with the process.
+        let dead = dir.path().join(format!("{OWNED_TEMP_PREFIX}dead"));
+        fs::create_dir_all(dead.join("sub")).unwrap();
+        // Someone else's temporaries and entries are not den's to judge.
+        let other = dir.path().join(".tmp-other");
+        fs::create_dir(&other).unwrap();
+        assert_eq!(
+            remove_dead_temp_dirs(dir.path()),
+            std::slice::from_ref(&dead)
+        );
+        assert!(!dead.exists());
+        assert!(live.path().join("part").is_file());
+        assert!(other.is_dir());
+        let kept = dir.path().join("entry");
+        fs::rename(live.path(), &kept).unwrap();
+        live.keep();
+        assert!(kept.join("part").is_file());
+        assert!(remove_dead_temp_dirs(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_dropped_owned_temp_dir_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let temp = OwnedTempDir::new_in(dir.path()).unwrap();
+        let path = temp.path().to_path_buf();
+        assert!(
+            path.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(OWNED_TEMP_PREFIX)
+        );
+        drop(temp);
+        assert!(!path.exists());
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod escape;
 mod filename;
 mod hash;
 mod io;
+mod limits;
 mod metadata;
 pub mod path;
 mod pep508;
@@ -35,6 +36,10 @@ pub use filename::{
 };
 pub use hash::{HashAlgorithm, HashDigest, HashError, Hasher, record_hash};
 pub use io::{IoError, IoResultExt};
+pub use limits::{
+    DEFAULT_MAX_UNPACKED_SIZE, MAX_UNPACKED_SIZE_VAR, UnpackLimitError, max_unpacked_size,
+    parse_size,
+};
 pub use metadata::{CoreMetadata, MetadataError};
 pub use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
 pub use pep508::{

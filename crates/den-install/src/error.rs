@@ -31,6 +31,23 @@ pub enum InstallError {
         /// What is wrong.
         reason: String,
     },
+    /// The archive's members declare more than the ceiling on unpacked size
+    /// (`DEN_MAX_UNPACKED_SIZE`, [`den_dist::max_unpacked_size`]).
+    #[error(
+        "wheel {archive} would unpack to {size} bytes, more than den's limit of {limit} bytes; \
+         refusing to unpack it (if you trust it, raise the limit, e.g. DEN_MAX_UNPACKED_SIZE=16G)"
+    )]
+    TooLarge {
+        /// The wheel's filename.
+        archive: String,
+        /// The total size its members declare.
+        size: u64,
+        /// The ceiling.
+        limit: u64,
+    },
+    /// `DEN_MAX_UNPACKED_SIZE` is not a size.
+    #[error(transparent)]
+    Limit(#[from] den_dist::UnpackLimitError),
     /// A wheel member would be written outside the unpack directory (absolute, `..`, drive).
     #[error(
         "wheel {wheel} contains an unsafe path `{member}` (absolute or escaping with `..`); refusing to unpack it"

@@ -52,13 +52,35 @@ impl UnpackedWheel {
 /// archive are refused (except RECORD itself and its `RECORD.jws` / `RECORD.p7s`
 /// signatures). Member names that are absolute or climb out with `..` are refused. Unpacking
 /// happens in a temporary directory that is renamed into place, under a cache lock, so no
-/// reader ever sees a partial tree.
+/// reader ever sees a partial tree; the temporary directory is locked by its owner
+/// ([`den_cache::OwnedTempDir`]), so one left by a killed den process is removed by the next
+/// unpack into the bucket, and a live one never is.
+///
+/// Sizes are bounded before and while anything is written (a zip bomb stops there): a wheel
+/// whose central-directory entries overlap (several entries sharing compressed bytes, which
+/// Python's zipfile refuses as "Overlapped entries") is refused before extraction; so is one
+/// whose members declare more than `DEN_MAX_UNPACKED_SIZE` bytes in total
+/// ([`den_dist::max_unpacked_size`], 8 GiB by default); and a member is refused the moment
+/// its stream would decompress past the size its central-directory entry or its RECORD line
+/// declares, so no byte beyond the declared size is written. Whatever was written of a
+/// refused wheel is removed with its temporary directory.
 ///
 /// Errors: the filename is not a wheel name ([`InstallError::InvalidWheel`]), the file is not
-/// a zip ([`InstallError::Zip`]), has no matching `.dist-info`, an unsafe member
-/// ([`InstallError::UnsafePath`]), a RECORD mismatch ([`InstallError::RecordMismatch`]), or
-/// I/O failures in the cache.
+/// a zip ([`InstallError::Zip`]), has no matching `.dist-info` or overlapping entries, an
+/// unsafe member ([`InstallError::UnsafePath`]), a RECORD mismatch or a member larger than
+/// declared ([`InstallError::RecordMismatch`]), more than the ceiling
+/// ([`InstallError::TooLarge`]), an invalid `DEN_MAX_UNPACKED_SIZE`
+/// ([`InstallError::Limit`]), or I/O failures in the cache.
 pub fn unpack_wheel(cache: &Cache, wheel: &Path) -> Result<UnpackedWheel, InstallError> {
+    unpack_wheel_within(cache, wheel, den_dist::max_unpacked_size()?)
+}
+
+/// [`unpack_wheel`] with the ceiling `limit` on the total unpacked size.
+fn unpack_wheel_within(
+    cache: &Cache,
+    wheel: &Path,
+    limit: u64,
+) -> Result<UnpackedWheel, InstallError> {
     let wheel_name = wheel
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -85,14 +107,13 @@ pub fn unpack_wheel(cache: &Cache, wheel: &Path) -> Result<UnpackedWheel, Instal
     if let Some(unpacked) = existing(&root, &filename)? {
         return Ok(unpacked);
     }
-    let temp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempdir_in(&bucket)
-        .at("create a temporary directory in", &bucket)?;
-    let dist_info = extract_verified(wheel, &wheel_name, &filename, temp.path())?;
+    // Locked by this process while it lives: a den process killed mid-unpack leaves it to
+    // the next one that unpacks, which removes it (den_cache::OwnedTempDir).
+    let temp = den_cache::OwnedTempDir::new_in(&bucket)?;
+    let dist_info = extract_verified(wheel, &wheel_name, &filename, temp.path(), limit)?;
     fs::rename(temp.path(), &root).at("move the unpacked wheel to", &root)?;
     // The directory now lives at `root`; nothing is left for the guard to clean.
-    let _ = temp.keep();
+    temp.keep();
     tracing::debug!("unpacked {wheel_name} into {}", root.display());
     Ok(UnpackedWheel {
         root,
@@ -254,12 +275,36 @@ fn extract_verified(
     wheel_name: &str,
     filename: &WheelFilename,
     dest: &Path,
+    limit: u64,
 ) -> Result<String, InstallError> {
     let invalid = |reason: String| InstallError::InvalidWheel {
         wheel: wheel_name.to_string(),
         reason,
     };
+    let zip_error = |source| InstallError::Zip {
+        wheel: wheel.to_path_buf(),
+        source,
+    };
     let mut archive = open_archive(wheel)?;
+    if archive.has_overlapping_entries().map_err(zip_error)? {
+        return Err(invalid(
+            "its zip entries overlap (several members share the same stored bytes, as in a \
+             zip bomb; Python's zipfile refuses this as \"Overlapped entries\")"
+                .to_string(),
+        ));
+    }
+    let mut declared = 0u64;
+    for index in 0..archive.len() {
+        let size = archive.by_index_data(index).map_err(zip_error)?.size();
+        declared = declared.saturating_add(size);
+    }
+    if declared > limit {
+        return Err(InstallError::TooLarge {
+            archive: wheel_name.to_string(),
+            size: declared,
+            limit,
+        });
+    }
     let top_level: Vec<String> = archive
         .file_names()
         .filter_map(|n| n.ok()?.split('/').next().map(str::to_string))
@@ -272,11 +317,20 @@ fn extract_verified(
     })?;
     let record_name = format!("{dist_info}/RECORD");
     let mut record_text = String::new();
-    archive
+    let record = archive
         .by_name(&record_name)
-        .map_err(|_| invalid(format!("it has no {record_name}")))?
+        .map_err(|_| invalid(format!("it has no {record_name}")))?;
+    let record_size = record.size();
+    record
+        .take(record_size.saturating_add(1))
         .read_to_string(&mut record_text)
         .map_err(|e| invalid(format!("{record_name} is not UTF-8 text: {e}")))?;
+    if record_text.len() as u64 > record_size {
+        return Err(invalid(format!(
+            "{record_name} decompresses to more than the {record_size} bytes its zip entry \
+             declares"
+        )));
+    }
     let expected: HashMap<String, RecordEntry> =
         parse_record(&record_text, &Path::new(wheel_name).join(&record_name))?
             .into_iter()
@@ -459,6 +513,11 @@ impl Extraction<'_> {
             })?;
         let mut hasher = RecordHasher::for_expected(record.and_then(|r| r.hash.as_deref()))
             .map_err(|reason| self.mismatch(&name, reason))?;
+        // Never more than declared: the zip entry's size, and RECORD's when it is smaller.
+        let (allowed, declared_by) = match record.filter(|_| verify).and_then(|r| r.size) {
+            Some(size) if size < member.size() => (size, "its RECORD line"),
+            _ => (member.size(), "its zip entry"),
+        };
         let mut size = 0u64;
         loop {
             let n = member.read(buf).map_err(|e| {
@@ -466,6 +525,15 @@ impl Extraction<'_> {
             })?;
             if n == 0 {
                 break;
+            }
+            if size + n as u64 > allowed {
+                return Err(self.mismatch(
+                    &name,
+                    format!(
+                        "its size exceeds the {allowed} bytes {declared_by} declares; \
+                         extraction stopped there"
+                    ),
+                ));
             }
             hasher.update(&buf[..n]);
             out.write_all(&buf[..n]).at("write", &target)?;
@@ -492,6 +560,162 @@ impl Extraction<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zip::write::SimpleFileOptions;
+
+    /// A wheel `bomb-1.0-py3-none-any.whl` in `dir` with `files` (path, contents) and a RECORD
+    /// listing them with `record_size(path, real size)` as the size; `shallow` copies
+    /// (`from`, `to`) add central-directory entries sharing the first one's bytes, listed in
+    /// RECORD with the copied file's hash. Members are deflated.
+    fn wheel(
+        dir: &Path,
+        files: &[(&str, Vec<u8>)],
+        shallow: &[(&str, &str)],
+        record_size: impl Fn(&str, usize) -> usize,
+    ) -> PathBuf {
+        let path = dir.join("bomb-1.0-py3-none-any.whl");
+        let mut zip = zip::ZipWriter::new(fs::File::create(&path).unwrap());
+        let options =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let mut all: Vec<(&str, Vec<u8>)> = vec![
+            (
+                "bomb-1.0.dist-info/METADATA",
+                b"Metadata-Version: 2.1\nName: bomb\nVersion: 1.0\n".to_vec(),
+            ),
+            (
+                "bomb-1.0.dist-info/WHEEL",
+                b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n".to_vec(),
+            ),
+        ];
+        all.extend(files.iter().cloned());
+        let mut record = String::new();
+        for (name, bytes) in &all {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(bytes).unwrap();
+            let size = record_size(name, bytes.len());
+            let hash = den_dist::record_hash(bytes);
+            record.push_str(&format!("{name},{hash},{size}\n"));
+        }
+        for (from, to) in shallow {
+            zip.shallow_copy_file(from, to).unwrap();
+            let bytes = &all.iter().find(|(n, _)| n == from).unwrap().1;
+            let hash = den_dist::record_hash(bytes);
+            record.push_str(&format!("{to},{hash},{}\n", bytes.len()));
+        }
+        record.push_str("bomb-1.0.dist-info/RECORD,,\n");
+        zip.start_file("bomb-1.0.dist-info/RECORD", options)
+            .unwrap();
+        zip.write_all(record.as_bytes()).unwrap();
+        zip.finish().unwrap();
+        path
+    }
+
+    /// What is left in the archive bucket besides den's own `.index` and `.locks`.
+    fn entries(cache: &Cache) -> Vec<String> {
+        let bucket = cache.bucket(CacheBucket::Archive).unwrap();
+        let mut names: Vec<String> = fs::read_dir(bucket)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".index" && n != ".locks")
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn refused(wheel: &Path, limit: u64) -> String {
+        let cache = Cache::temporary().unwrap();
+        let err = unpack_wheel_within(&cache, wheel, limit).unwrap_err();
+        assert_eq!(entries(&cache), Vec::<String>::new(), "{err}");
+        err.to_string()
+    }
+
+    const MIB: usize = 1 << 20;
+
+    #[test]
+    fn a_sound_wheel_unpacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [("bomb/a.py", b"x = 1\n".to_vec())];
+        let wheel = wheel(dir.path(), &files, &[], |_, size| size);
+        let cache = Cache::temporary().unwrap();
+        let unpacked = unpack_wheel_within(&cache, &wheel, 1 << 20).unwrap();
+        assert_eq!(
+            fs::read(unpacked.root.join("bomb/a.py")).unwrap(),
+            b"x = 1\n"
+        );
+    }
+
+    #[test]
+    fn overlapping_entries_are_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [("bomb/a.bin", vec![0; 4 * MIB])];
+        let shallow = [("bomb/a.bin", "bomb/b.bin"), ("bomb/a.bin", "bomb/c.bin")];
+        let wheel = wheel(dir.path(), &files, &shallow, |_, size| size);
+        let err = refused(&wheel, u64::MAX);
+        assert!(err.contains("bomb-1.0-py3-none-any.whl"), "{err}");
+        assert!(err.contains("Overlapped entries"), "{err}");
+    }
+
+    #[test]
+    fn a_member_larger_than_its_record_line_is_stopped_at_the_declared_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [("bomb/a.bin", vec![0; 8 * MIB])];
+        let wheel = wheel(dir.path(), &files, &[], |name, size| {
+            if name == "bomb/a.bin" { 1024 } else { size }
+        });
+        let err = refused(&wheel, u64::MAX);
+        assert!(
+            err.contains("`bomb/a.bin`")
+                && err.contains("size exceeds the 1024 bytes its RECORD line declares"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_member_larger_than_its_zip_entry_is_stopped_at_the_declared_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [("bomb/a.bin", vec![7; 8 * MIB])];
+        let path = wheel(dir.path(), &files, &[], |_, size| size);
+        // Rewrite the member's uncompressed size to 1000 in its local header (offset 22) and
+        // its central-directory entry (offset 24).
+        let mut bytes = fs::read(&path).unwrap();
+        let real = (8 * MIB as u32).to_le_bytes();
+        let lie = 1000u32.to_le_bytes();
+        let mut patched = 0;
+        for (signature, offset) in [(*b"PK\x03\x04", 22), (*b"PK\x01\x02", 24)] {
+            let mut at = 0;
+            while let Some(found) = bytes[at..].windows(4).position(|w| w == signature) {
+                let field = at + found + offset;
+                if bytes[field..field + 4] == real {
+                    bytes[field..field + 4].copy_from_slice(&lie);
+                    patched += 1;
+                }
+                at += found + 4;
+            }
+        }
+        assert_eq!(patched, 2);
+        fs::write(&path, bytes).unwrap();
+        // The zip reader stops at the declared size itself; den's own bound is the second line.
+        let err = refused(&path, u64::MAX);
+        assert!(
+            err.contains("`bomb/a.bin`")
+                && (err.contains("size exceeds the 1000 bytes its zip entry declares")
+                    || err.contains("larger than its declared uncompressed size")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_wheel_over_the_ceiling_is_refused_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [("bomb/a.bin", vec![0; MIB])];
+        let wheel = wheel(dir.path(), &files, &[], |_, size| size);
+        let err = refused(&wheel, 64 * 1024);
+        assert!(
+            err.contains("bomb-1.0-py3-none-any.whl would unpack to")
+                && err.contains("limit of 65536 bytes")
+                && err.contains("DEN_MAX_UNPACKED_SIZE"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn member_paths_are_checked() {

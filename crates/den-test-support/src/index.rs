@@ -49,7 +49,54 @@ struct Fault {
     status: Option<u16>,
     /// `(status, remaining)`: answer `status` for the next `remaining` requests.
     fail_times: Option<(u16, usize)>,
-    delay: Option<Duration>,
+    delay: Option<Wait>,
+}
+
+/// What an injected slow response waits for before it is sent.
+#[derive(Debug, Clone)]
+enum Wait {
+    /// A fixed time.
+    Delay(Duration),
+    /// Until the test opens the gate.
+    Gate(Arc<GateState>),
+}
+
+/// Whether a gate is open, and the condition its held responses wait on.
+#[derive(Debug, Default)]
+struct GateState(Mutex<bool>, std::sync::Condvar);
+
+impl GateState {
+    fn open(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.1.notify_all();
+    }
+
+    fn wait(&self) {
+        let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        while !*open {
+            open = self.1.wait(open).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// A gate that holds back the responses of a project's page until [`Gate::open`] is called or
+/// the gate drops (also when a test panics), from [`TestIndex::hold_project`]: a test makes a
+/// den process wait at a known point (it has asked for the page, see
+/// [`TestIndex::page_requests`]) without timing assumptions.
+#[derive(Debug)]
+pub struct Gate(Arc<GateState>);
+
+impl Gate {
+    /// Lets every held and later response through.
+    pub fn open(&self) {
+        self.0.open();
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.0.open();
+    }
 }
 
 #[derive(Debug)]
@@ -295,7 +342,16 @@ impl TestIndex {
 
     /// Waits `delay` before answering requests for `project`'s page.
     pub fn slow_project(&self, project: &str, delay: Duration) -> &Self {
-        self.fault(normalize(project), |f| f.delay = Some(delay))
+        self.fault(normalize(project), |f| f.delay = Some(Wait::Delay(delay)))
+    }
+
+    /// Holds back the answers to requests for `project`'s page (they are logged on arrival)
+    /// until the returned gate is opened or dropped.
+    pub fn hold_project(&self, project: &str) -> Gate {
+        let state = Arc::new(GateState::default());
+        let held = Arc::clone(&state);
+        self.fault(normalize(project), |f| f.delay = Some(Wait::Gate(held)));
+        Gate(state)
     }
 
     /// Answers every request for `filename` (and its `.metadata`) with `status`.
@@ -305,7 +361,7 @@ impl TestIndex {
 
     /// Waits `delay` before answering requests for `filename`.
     pub fn slow_file(&self, filename: &str, delay: Duration) -> &Self {
-        self.fault(filename.to_string(), |f| f.delay = Some(delay))
+        self.fault(filename.to_string(), |f| f.delay = Some(Wait::Delay(delay)))
     }
 
     /// Turns PEP 658/714 metadata files on (default) or off: when off, pages do not advertise
@@ -412,15 +468,17 @@ fn handle(state: &Mutex<State>, request: &Request) -> Response {
         });
         (response, delay)
     };
-    if let Some(delay) = delay {
-        std::thread::sleep(delay);
+    match delay {
+        Some(Wait::Delay(delay)) => std::thread::sleep(delay),
+        Some(Wait::Gate(gate)) => gate.wait(),
+        None => {}
     }
     response
 }
 
 /// Applies the fault registered under `key`, if any: returns the failure response to send
 /// instead, and the delay to wait either way.
-fn apply_fault(state: &mut State, key: &str) -> (Option<Response>, Option<Duration>) {
+fn apply_fault(state: &mut State, key: &str) -> (Option<Response>, Option<Wait>) {
     let Some(fault) = state.faults.get_mut(key) else {
         return (None, None);
     };
@@ -432,10 +490,10 @@ fn apply_fault(state: &mut State, key: &str) -> (Option<Response>, Option<Durati
         _ => fault.status,
     };
     let failure = status.map(|s| Response::text(s, &format!("injected failure {s} for {key}\n")));
-    (failure, fault.delay)
+    (failure, fault.delay.clone())
 }
 
-fn respond(state: &mut State, request: &Request, path: &str) -> (Response, Option<Duration>) {
+fn respond(state: &mut State, request: &Request, path: &str) -> (Response, Option<Wait>) {
     if !matches!(request.method.as_str(), "GET" | "HEAD") {
         return (Response::text(405, "only GET and HEAD\n"), None);
     }

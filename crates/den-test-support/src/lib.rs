@@ -26,7 +26,7 @@ mod require;
 mod sdist;
 mod wheel;
 
-pub use index::{JSON_MEDIA_TYPE, LoggedRequest, TestIndex};
+pub use index::{Gate, JSON_MEDIA_TYPE, LoggedRequest, TestIndex};
 pub use python::{
     find_python, pyenv_python, pyenv_versions, pyenv_versions_dir, pythons, system_python,
 };

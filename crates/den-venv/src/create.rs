@@ -59,15 +59,102 @@ pub fn create_venv(
     location: &Path,
     options: &VenvOptions,
 ) -> Result<VirtualEnv, VenvError> {
+    let root = absolute(location)?;
+    create_venv_in(interpreter, &root, &root, options)
+}
+
+/// Creates the environment at `location` as [`create_venv`] does and seeds it as [`seed`]
+/// does; returns it with `name-version` of each seeded package.
+///
+/// Seeding is atomic: pip appears whole or not at all, also when den is killed midway.
+/// - A new environment (nothing at `location`) is made and seeded in a temporary directory
+///   beside it, locked by this process ([`den_cache::OwnedTempDir`], `.tmp-owned-*`), with
+///   every path written into it naming `location`, then renamed to `location` in one step: the
+///   environment appears complete with pip, or not at all. A temporary directory left by a
+///   killed den is removed by the next `den venv` creating an environment in the same
+///   directory.
+/// - An existing environment or directory (updated in place, `--clear`, an empty directory,
+///   which may be the working directory and cannot be replaced) is seeded in place under the
+///   environment's lock ([`crate::PythonEnvironment::lock`]'s directory lock), after
+///   [`den_install::recover`] repairs what a killed run left; each seed package is installed
+///   as a journaled transaction, so a kill leaves it whole or absent once recovered.
+///
+/// # Errors
+///
+/// Those of [`create_venv`] and [`seed`]; the temporary directory cannot be made or renamed
+/// ([`VenvError::Io`]).
+///
+/// [`seed`]: crate::seed
+pub fn create_seeded(
+    interpreter: &Interpreter,
+    location: &Path,
+    options: &VenvOptions,
+    cache: &den_cache::Cache,
+) -> Result<(VirtualEnv, Vec<String>), VenvError> {
+    let root = absolute(location)?;
+    let parent = root
+        .parent()
+        .filter(|_| fs::symlink_metadata(&root).is_err());
+    let Some(parent) = parent else {
+        let env = create_venv_in(interpreter, &root, &root, options)?;
+        let _lock = den_cache::lock_directory(&env.site_packages, || {
+            tracing::info!(
+                "waiting for another den process to finish changing the environment at {}",
+                root.display()
+            );
+        })
+        .map_err(|e| e.0)?;
+        for line in den_install::recover(std::slice::from_ref(&env.site_packages))?.lines() {
+            tracing::warn!("{line}");
+        }
+        let seeded = crate::seed(&env, interpreter, cache)?;
+        return Ok((env, seeded));
+    };
+    create_dir_all(parent)?;
+    let temp = den_cache::OwnedTempDir::new_in(parent).map_err(|e| e.0)?;
+    let staged = create_venv_in(interpreter, &root, temp.path(), options)?;
+    let rebase = |path: &Path| match path.strip_prefix(temp.path()) {
+        Ok(rest) => root.join(rest),
+        Err(_) => path.to_path_buf(),
+    };
+    // Scripts are written for the interpreter at its final place.
+    let seeding = VirtualEnv {
+        python: rebase(&staged.python),
+        ..staged.clone()
+    };
+    let seeded = crate::seed(&seeding, interpreter, cache)?;
+    fs::rename(temp.path(), &root).at("move the new environment to", &root)?;
+    let env = VirtualEnv {
+        root: root.clone(),
+        scripts: rebase(&staged.scripts),
+        python: rebase(&staged.python),
+        site_packages: rebase(&staged.site_packages),
+        ..staged
+    };
+    temp.keep();
+    Ok((env, seeded))
+}
+
+/// [`create_venv`] for the environment at `root` (absolute, normalized), written into `dir`:
+/// every path written into the environment's files (activation scripts) names `root`, so the
+/// tree in `dir` works once renamed to `root`. Returns the environment with its paths in
+/// `dir`.
+pub(crate) fn create_venv_in(
+    interpreter: &Interpreter,
+    root: &Path,
+    dir: &Path,
+    options: &VenvOptions,
+) -> Result<VirtualEnv, VenvError> {
     if !cfg!(unix) {
         return Err(VenvError::UnsupportedPlatform);
     }
     let flavor = flavor(interpreter)?;
-    let root = absolute(location)?;
     let Some(root_text) = root.to_str() else {
-        return Err(VenvError::NonUtf8Path { path: root });
+        return Err(VenvError::NonUtf8Path {
+            path: root.to_path_buf(),
+        });
     };
-    let (prompt, configured_prompt) = resolve_prompt(&options.prompt, &root)?;
+    let (prompt, configured_prompt) = resolve_prompt(&options.prompt, root)?;
     let base_executable = resolve_base_executable(interpreter)?;
     let Some(home) = base_executable.parent() else {
         return Err(VenvError::BaseInterpreter {
@@ -76,7 +163,7 @@ pub fn create_venv(
         });
     };
 
-    prepare_directory(&root, options.clear)?;
+    prepare_directory(dir, options.clear)?;
 
     let (major, minor) = interpreter.major_minor;
     let site_packages_rel = match flavor {
@@ -94,8 +181,8 @@ pub fn create_venv(
         }
         Flavor::PyPy => "site-packages".to_string(),
     };
-    let scripts = crate::scripts_dir(&root);
-    let site_packages = root.join(&site_packages_rel);
+    let scripts = crate::scripts_dir(dir);
+    let site_packages = dir.join(&site_packages_rel);
 
     // pyvenv.cfg first: once it exists, a failed creation can be retried over the remains.
     let mut cfg = PyVenvConfig::default();
@@ -110,14 +197,14 @@ pub fn create_venv(
         cfg.set("prompt", prompt);
     }
     cfg.set("den", &options.den_version);
-    write(&PyVenvConfig::path_in(&root), &cfg.to_string())?;
-    write(&root.join(".gitignore"), GITIGNORE)?;
-    write(&root.join("CACHEDIR.TAG"), CACHEDIR_TAG)?;
+    write(&PyVenvConfig::path_in(dir), &cfg.to_string())?;
+    write(&dir.join(".gitignore"), GITIGNORE)?;
+    write(&dir.join("CACHEDIR.TAG"), CACHEDIR_TAG)?;
 
     create_dir_all(&scripts)?;
     create_dir_all(&site_packages)?;
     if interpreter.pointer_size == 64 && cfg!(all(unix, not(target_os = "macos"))) {
-        let lib64 = root.join("lib64");
+        let lib64 = dir.join("lib64");
         if fs::symlink_metadata(&lib64).is_err() {
             symlink(Path::new("lib"), &lib64)?;
         }
@@ -130,7 +217,7 @@ pub fn create_venv(
         place_pypy_libraries(home, &scripts, options.copies)?;
     }
 
-    render_activation_scripts(root_text, &prompt, &site_packages_rel)?;
+    render_activation_scripts(root_text, &prompt, &site_packages_rel, &scripts)?;
 
     Ok(VirtualEnv {
         python: scripts.join("python"),
@@ -142,7 +229,7 @@ pub fn create_venv(
         base_executable,
         stdlib: interpreter.paths.stdlib.clone(),
         prompt,
-        root,
+        root: dir.to_path_buf(),
     })
 }
 
@@ -181,14 +268,16 @@ pub fn write_activation_scripts(
             path: site_packages.clone(),
         });
     };
-    render_activation_scripts(root_text, prompt, relative)
+    render_activation_scripts(root_text, prompt, relative, &crate::scripts_dir(&root))
 }
 
-/// Renders every activation script for the environment at `root` into its `bin/`.
+/// Renders every activation script for the environment at `root` into `scripts` (its `bin/`,
+/// or where it is being made).
 fn render_activation_scripts(
     root: &str,
     prompt: &str,
     site_packages_rel: &str,
+    scripts: &Path,
 ) -> Result<(), VenvError> {
     let values = ActivationValues {
         root,
@@ -196,7 +285,6 @@ fn render_activation_scripts(
         prompt,
         site_packages: site_packages_rel,
     };
-    let scripts = crate::scripts_dir(Path::new(root));
     for (file_name, contents) in activators::render_all(&values) {
         write(&scripts.join(file_name), &contents)?;
     }

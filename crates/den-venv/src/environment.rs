@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use den_cache::Cache;
+use den_dist::IoResultExt;
 use den_install::InstallScheme;
 use den_python::{Interpreter, PythonRequest, SysconfigPaths};
 
@@ -183,20 +184,46 @@ impl PythonEnvironment {
             .unwrap_or_else(|| scheme_for(&self.interpreter))
     }
 
-    /// Takes the lock that serializes den processes changing this environment (held in the
-    /// cache, keyed by the environment's prefix, so the environment itself gains no file), then
-    /// repairs whatever a killed den process left half-done there.
+    /// The directory whose lock serializes den processes changing this environment: its
+    /// purelib site-packages directory (see [`PythonEnvironment::lock`]).
+    pub fn lock_dir(&self) -> PathBuf {
+        self.scheme().purelib
+    }
+
+    /// Takes the lock that serializes den processes changing this environment, waiting (with
+    /// an info log naming the environment) while another process holds it, then repairs
+    /// whatever a killed den process left half-done there ([`den_install::recover`]). Hold the
+    /// returned guard for the whole change.
+    ///
+    /// The lock is taken on the environment itself, on its purelib site-packages directory
+    /// ([`den_cache::lock_directory`]: an `flock` on the directory, or on a `.den-lock` file
+    /// in it where the file system does not lock directories), not in the cache: every
+    /// spelling of the environment's path (a symlink, `..`, a bind mount) and every cache
+    /// directory reach the same lock, so a second process waits instead of running its
+    /// recovery over the first one's live install. Site-packages rather than the environment
+    /// root because it is the directory every change writes and recovery repairs, and it
+    /// exists in every layout (a virtual environment, a base interpreter with `--system`,
+    /// `--target`, `--prefix`), where the root may be `/usr`. It is created if missing. The
+    /// directory lock needs no write permission and adds no file, so an environment den cannot
+    /// write still fails where the change writes, with that file's name, as before.
     ///
     /// # Errors
     ///
-    /// The lock cannot be taken, or the repair fails.
-    pub fn lock(&self, cache: &Cache) -> Result<den_cache::LockGuard, EnvironmentError> {
-        let root = match &self.layout {
-            Some(scheme) => &scheme.purelib,
-            None => &self.interpreter.prefix,
-        };
-        let key = den_cache::safe_key(&root.to_string_lossy());
-        let guard = cache.lock(den_cache::CacheBucket::Environments, &key)?;
+    /// Site-packages cannot be created or locked ([`EnvironmentError::Lock`], naming it), or
+    /// the repair fails.
+    pub fn lock(&self) -> Result<den_cache::LockGuard, EnvironmentError> {
+        let dir = self.lock_dir();
+        if !dir.is_dir() {
+            std::fs::create_dir_all(&dir)
+                .at("create directory", &dir)
+                .map_err(den_cache::CacheError)?;
+        }
+        let guard = den_cache::lock_directory(&dir, || {
+            tracing::info!(
+                "waiting for another den process to finish changing the environment at {}",
+                self.interpreter.prefix.display()
+            );
+        })?;
         let report = den_install::recover(&self.site_packages())?;
         for line in report.lines() {
             tracing::warn!("{line}");

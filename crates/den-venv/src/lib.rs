@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 pub use activators::activation_script_names;
 pub use cfg::PyVenvConfig;
-pub use create::{create_venv, write_activation_scripts};
+pub use create::{create_seeded, create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
 pub use environment::{Access, EnvironmentError, EnvironmentRequest, PythonEnvironment};

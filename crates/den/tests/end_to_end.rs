@@ -2,7 +2,7 @@
 //! (den-test-support) with wheels built in the test, judged by the real pip and the real
 //! interpreter inside the environments den makes. No internet needed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use den_test_support::http::refused_addr;
@@ -474,4 +474,44 @@ fn lists_debian_dist_packages_of_the_system_python() {
             "{name} (in {dist_packages:?}) missing from den pip list: {listed:?}"
         );
     }
+}
+
+#[test]
+fn the_ceiling_on_unpacked_size_refuses_a_wheel_naming_it() {
+    let Some(world) = World::new() else { return };
+    world
+        .index
+        .publish(&WheelBuilder::new("hefty", "1.0").file("hefty/data.bin", &[7; 200_000]));
+    let env = world.venv("env", true);
+    let env = env.to_str().unwrap();
+    let run = |limit: &str| {
+        let mut command = common::den_command(&world.path("cache"), &world.index.url());
+        command
+            .args(["pip", "install", "-p", env, "hefty"])
+            .env("DEN_MAX_UNPACKED_SIZE", limit);
+        command.output().unwrap()
+    };
+    let out = run("100K");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("hefty-1.0-py3-none-any.whl would unpack to")
+            && stderr.contains("limit of 102400 bytes"),
+        "{stderr}"
+    );
+    let out = run("lots");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("DEN_MAX_UNPACKED_SIZE=`lots` is not a size"),
+        "{stderr}"
+    );
+    let (ok, _, err) = run_python(Path::new(env), &["-c", "import hefty"]);
+    assert!(!ok, "nothing was installed: {err}");
+    let out = run("1M");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -488,7 +488,7 @@ impl Ctx<'_> {
         }
         let cache = crate::open_cache(self.global)?;
         let target = crate::target::Target::at_root(&root, &cache)?;
-        crate::ops::uninstall(&target, &packages, &cache, self.printer)?;
+        crate::ops::uninstall(&target, &packages, self.printer)?;
         Ok(ExitCode::SUCCESS)
     }
 

@@ -34,7 +34,7 @@ pub fn run(args: &UninstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Re
     if names.is_empty() {
         bail!("you must give at least one package to uninstall (see `den pip uninstall --help`)");
     }
-    ops::uninstall(&target, &names, cache, printer)?;
+    ops::uninstall(&target, &names, printer)?;
     Ok(ExitCode::SUCCESS)
 }
 

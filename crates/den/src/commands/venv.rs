@@ -92,8 +92,9 @@ pub fn find_base(
     Ok(interpreter)
 }
 
-/// Creates the environment at `location` (absolute) for `interpreter`, then seeds pip unless
-/// `with_pip` is false. Shared by `den venv` and `den env create`.
+/// Creates the environment at `location` (absolute) for `interpreter`, seeding pip unless
+/// `with_pip` is false (atomically: [`den_venv::create_seeded`]). Shared by `den venv` and
+/// `den env create`.
 ///
 /// # Errors
 ///
@@ -105,11 +106,13 @@ pub fn create_from(
     with_pip: bool,
     cache: &Cache,
 ) -> anyhow::Result<Created> {
-    let env = den_venv::create_venv(&interpreter, location, options)?;
-    let seeded = if with_pip {
-        den_venv::seed(&env, &interpreter, cache)?
+    let (env, seeded) = if with_pip {
+        den_venv::create_seeded(&interpreter, location, options, cache)?
     } else {
-        Vec::new()
+        (
+            den_venv::create_venv(&interpreter, location, options)?,
+            Vec::new(),
+        )
     };
     Ok(Created {
         interpreter,

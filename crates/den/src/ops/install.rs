@@ -87,7 +87,7 @@ pub fn install(
     if !exact && spec.is_empty() {
         bail!("you must give at least one requirement to install (see `den pip install --help`)");
     }
-    let _lock = target.lock(cache)?;
+    let _lock = target.lock()?;
     let installed = den_install::installed_distributions(&target.site_packages())?;
     let unchanged = Outcome { changed: false };
     // pip's shortcut: when what is installed already satisfies every requirement, its

@@ -3,7 +3,6 @@
 //! pip.
 
 use anyhow::Context;
-use den_cache::Cache;
 use den_dist::PackageName;
 
 use crate::printer::Printer;
@@ -12,13 +11,8 @@ use crate::target::Target;
 /// Uninstalls the distributions named `names` from `target`, under its lock.
 ///
 /// Errors: the environment cannot be locked or read, or a distribution cannot be removed.
-pub fn uninstall(
-    target: &Target,
-    names: &[PackageName],
-    cache: &Cache,
-    printer: &Printer,
-) -> anyhow::Result<()> {
-    let _lock = target.lock(cache)?;
+pub fn uninstall(target: &Target, names: &[PackageName], printer: &Printer) -> anyhow::Result<()> {
+    let _lock = target.lock()?;
     let installed = den_install::installed_distributions(&target.site_packages())?;
     for name in names {
         let Some(dist) = installed.iter().find(|d| &d.name == name) else {
