@@ -107,7 +107,10 @@ impl Cache {
     ///   `{project}`, cut at the first `-` followed by a digit, normalizes to `name`, which
     ///   matches the normalized (`foo-bar`), wheel-escaped (`foo_bar`) and legacy (`Foo.Bar`)
     ///   spellings; a name that is exactly the project also matches;
-    /// - BuiltWheels: the entry directory (one source's builds) holding such a wheel, whole.
+    /// - BuiltWheels: the entry directory (one source's builds) holding such a wheel, whole;
+    /// - Archive: each unpacked wheel (a directory named by the wheel's SHA-256) whose
+    ///   `{project}-{version}.dist-info` names the project, whole. Its hash-index lines are
+    ///   left: they point at nothing then, and the next unpack of that wheel starts afresh.
     ///
     /// Entries starting with `.` (lock files, temporary files) are left to [`Cache::prune`].
     /// Directories left empty are removed. A `name` matching nothing removes nothing.
@@ -147,6 +150,9 @@ impl Cache {
                 report += remove_tree(&path, &mut seen)?;
                 remove_empty_parents(&path, &dir);
             }
+        }
+        for entry in unpacked_of(&self.root.join(CacheBucket::Archive.dir_name()), &project)? {
+            report += remove_tree(&entry, &mut seen)?;
         }
         Ok(report)
     }
@@ -312,6 +318,36 @@ fn names_project(file_name: &str, project: &str) -> bool {
     stem.match_indices('-')
         .find(|(index, _)| stem[index + 1..].starts_with(|c: char| c.is_ascii_digit()))
         .is_some_and(|(index, _)| den_dist::canonical_name(&stem[..index]) == project)
+}
+
+/// The unpacked wheels in the archive bucket `dir` whose `.dist-info` directory names
+/// `project` (normalized). A missing bucket holds none.
+fn unpacked_of(dir: &Path, project: &str) -> Result<Vec<PathBuf>, CacheError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(IoError::new("read", dir, err).into()),
+    };
+    let mut found = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') || !entry.path().is_dir() {
+            continue;
+        }
+        let names = fs::read_dir(entry.path())
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|inner| inner.file_name().into_string().ok());
+        let ours = names
+            .filter_map(|inner| inner.strip_suffix(".dist-info").map(str::to_string))
+            .any(|stem| names_project(&stem, project));
+        if ours {
+            found.push(entry.path());
+        }
+    }
+    found.sort();
+    Ok(found)
 }
 
 /// Whether `name` looks like a bucket directory: `{word}-v{digits}`.

@@ -104,6 +104,7 @@ fn clean_package_removes_one_projects_entries() {
         ("built-wheels-v1/aa11/METADATA", 6),
         ("built-wheels-v1/bb22/other-1.0-py3-none-any.whl", 1),
         ("archive-v1/cc33/foo_bar-1.0.dist-info/METADATA", 1),
+        ("archive-v1/dd44/other-1.0.dist-info/METADATA", 1),
     ] {
         write(&root.join(path), bytes);
     }
@@ -111,8 +112,8 @@ fn clean_package_removes_one_projects_entries() {
     assert_eq!(
         report,
         CleanReport {
-            files: 7,
-            bytes: 3 + 2 + 10 + 20 + 5 + 40 + 6
+            files: 8,
+            bytes: 3 + 2 + 10 + 20 + 5 + 40 + 6 + 1
         }
     );
     assert_eq!(
@@ -120,7 +121,7 @@ fn clean_package_removes_one_projects_entries() {
         [
             ".lock",
             "CACHEDIR.TAG",
-            "archive-v1/cc33/foo_bar-1.0.dist-info/METADATA",
+            "archive-v1/dd44/other-1.0.dist-info/METADATA",
             "built-wheels-v1/bb22/other-1.0-py3-none-any.whl",
             "simple-v1/pypi/foo.json",
             "wheels-v1/pypi/.locks/foo_bar-1.0-py3-none-any.whl.lock",

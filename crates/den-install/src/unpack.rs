@@ -33,6 +33,122 @@ impl UnpackedWheel {
     pub fn dist_info_path(&self) -> PathBuf {
         self.root.join(&self.dist_info)
     }
+
+    /// Checks the unpacked tree against its RECORD: each file RECORD lists with a size is
+    /// there with that size and, with `hashes`, that content (PEP 376 / PEP 427 RECORD
+    /// hashes). Environments share these files through hardlinks, so a file truncated in
+    /// the cache, or edited in place inside an environment, shows here. Costs a `stat` per
+    /// file (and a read with `hashes`).
+    ///
+    /// Returns the first damaged file and what is wrong with it; `Ok(None)` when whole.
+    /// Errors: RECORD itself cannot be read or parsed.
+    pub fn verify(&self, hashes: bool) -> Result<Option<(PathBuf, String)>, InstallError> {
+        verify_tree(&self.root, &self.dist_info, hashes)
+    }
+}
+
+/// [`UnpackedWheel::verify`] of the tree at `root` with its `.dist-info` directory
+/// `dist_info`.
+fn verify_tree(
+    root: &Path,
+    dist_info: &str,
+    hashes: bool,
+) -> Result<Option<(PathBuf, String)>, InstallError> {
+    let record_path = root.join(dist_info).join("RECORD");
+    let text = fs::read_to_string(&record_path).at("read", &record_path)?;
+    for entry in crate::record::parse_record(&text, &record_path)? {
+        let (Some(size), Some(expected)) = (entry.size, entry.hash.as_deref()) else {
+            continue;
+        };
+        if entry.path.starts_with('/') || entry.path.split('/').any(|part| part == "..") {
+            continue;
+        }
+        let file = root.join(&entry.path);
+        let actual = match fs::symlink_metadata(&file) {
+            Ok(metadata) => metadata.len(),
+            Err(err) => return Ok(Some((file, format!("cannot be read: {err}")))),
+        };
+        if actual != size {
+            return Ok(Some((file, format!("{actual} bytes, RECORD says {size}"))));
+        }
+        if hashes {
+            let bytes = fs::read(&file).at("read", &file)?;
+            let mut hasher =
+                crate::record::RecordHasher::for_expected(Some(expected)).map_err(|reason| {
+                    InstallError::InvalidWheel {
+                        wheel: record_path.display().to_string(),
+                        reason,
+                    }
+                })?;
+            hasher.update(&bytes);
+            hasher.finish();
+            if let Some(problem) = entry.mismatch(&hasher, size) {
+                return Ok(Some((file, problem)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// An unpacked wheel in the cache that no longer matches its RECORD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DamagedEntry {
+    /// The unpacked tree, `<cache>/archive-v1/<sha256 of the wheel>`.
+    pub root: PathBuf,
+    /// Its `.dist-info` directory name (which distribution it is).
+    pub dist_info: String,
+    /// The first damaged file.
+    pub file: PathBuf,
+    /// What is wrong with it: `0 bytes, RECORD says 4031`, a hash mismatch, missing.
+    pub problem: String,
+}
+
+/// `den cache verify`: checks every unpacked wheel in the cache's archive bucket against its
+/// RECORD, sizes and hashes, and returns how many were checked and the damaged ones. With
+/// `fix`, each damaged tree is removed (under its entry's lock, moved aside in one step
+/// first), so the next install unpacks the wheel again.
+///
+/// Errors: the bucket or a RECORD cannot be read, or removing fails.
+pub fn verify_cache(cache: &Cache, fix: bool) -> Result<(usize, Vec<DamagedEntry>), InstallError> {
+    let bucket = cache.bucket(CacheBucket::Archive)?;
+    let mut checked = 0;
+    let mut damaged = Vec::new();
+    let mut entries: Vec<PathBuf> = fs::read_dir(&bucket)
+        .at("read", &bucket)?
+        .filter_map(Result::ok)
+        .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir())
+        .collect();
+    entries.sort();
+    for root in entries {
+        let dist_info = fs::read_dir(&root)
+            .at("read", &root)?
+            .filter_map(Result::ok)
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .find(|name| name.ends_with(".dist-info"));
+        let Some(dist_info) = dist_info else { continue };
+        checked += 1;
+        let Some((file, problem)) = verify_tree(&root, &dist_info, true)? else {
+            continue;
+        };
+        if fix {
+            let key = root
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let _lock = cache.lock(CacheBucket::Archive, &key)?;
+            let aside = den_cache::OwnedTempDir::new_in(&bucket)?;
+            fs::rename(&root, aside.path().join("damaged")).at("move aside", &root)?;
+        }
+        damaged.push(DamagedEntry {
+            root,
+            dist_info,
+            file,
+            problem,
+        });
+    }
+    Ok((checked, damaged))
 }
 
 /// Unpacks `wheel` once into the cache's archive bucket, keyed by the SHA-256 of the wheel
@@ -94,18 +210,27 @@ fn unpack_wheel_within(
     let index = HashIndex::new(&bucket, wheel)?;
     if let Some(key) = index.lookup()
         && let Some(unpacked) = existing(&bucket.join(key), &filename)?
+        && whole(&unpacked)?
     {
         return Ok(unpacked);
     }
     let key = index.hash_and_record()?;
     let root = bucket.join(&key);
-    if let Some(unpacked) = existing(&root, &filename)? {
+    if let Some(unpacked) = existing(&root, &filename)?
+        && whole(&unpacked)?
+    {
         return Ok(unpacked);
     }
     let _lock = cache.lock(CacheBucket::Archive, &key)?;
-    // Another process may have finished unpacking while we waited for the lock.
+    // Another process may have finished (or repaired) the unpack while we waited.
     if let Some(unpacked) = existing(&root, &filename)? {
-        return Ok(unpacked);
+        if whole(&unpacked)? {
+            return Ok(unpacked);
+        }
+        // Damaged: moved aside in one step (a reader sees the old tree or none), then gone.
+        let aside = den_cache::OwnedTempDir::new_in(&bucket)?;
+        let trash = aside.path().join("damaged");
+        fs::rename(&root, &trash).at("move aside", &root)?;
     }
     // Locked by this process while it lives: a den process killed mid-unpack leaves it to
     // the next one that unpacks, which removes it (den_cache::OwnedTempDir).
@@ -120,6 +245,22 @@ fn unpack_wheel_within(
         filename,
         dist_info,
     })
+}
+
+/// Whether a reused unpacked wheel still matches its RECORD's sizes (see
+/// [`UnpackedWheel::verify`]); a damaged one is reported as a warning and unpacked again.
+fn whole(unpacked: &UnpackedWheel) -> Result<bool, InstallError> {
+    match unpacked.verify(false)? {
+        None => Ok(true),
+        Some((file, problem)) => {
+            tracing::warn!(
+                "the cached unpacked wheel {} is damaged ({}: {problem}); unpacking it again",
+                unpacked.filename,
+                file.display()
+            );
+            Ok(false)
+        }
+    }
 }
 
 /// An earlier unpack of the same wheel, if `root` exists.

@@ -92,6 +92,18 @@ pub enum CacheCommand {
     Clean(CacheCleanArgs),
     /// Remove what no current den uses: old formats, interrupted writes, build environments.
     Prune,
+    /// Check every unpacked wheel against its RECORD (sizes and hashes); `--fix` removes the
+    /// damaged ones so the next install unpacks them again. Exit status 1 when damage is
+    /// found and left.
+    Verify(CacheVerifyArgs),
+}
+
+/// `den cache verify`.
+#[derive(Debug, Args)]
+pub struct CacheVerifyArgs {
+    /// Remove damaged entries.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 /// `den cache size`.

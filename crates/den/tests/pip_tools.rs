@@ -365,6 +365,77 @@ fn cache_commands() {
     assert!(run_python(&env, &["-c", "import alpha, beta"]).0);
 }
 
+/// The unpacked copy of `module` (a path inside a wheel) in the world's cache.
+fn cached_file(world: &World, module: &str) -> std::path::PathBuf {
+    std::fs::read_dir(world.path("cache/archive-v1"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join(module))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("{module} is not in the cache"))
+}
+
+#[test]
+fn a_damaged_cache_entry_is_found_and_never_installed() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let first = world.venv("first", true);
+    world.den_ok(&["pip", "install", "-p", first.to_str().unwrap(), "alpha"]);
+    // Truncated in the cache (and so, through the hardlink, in the first environment).
+    let cached = cached_file(&world, "alpha/__init__.py");
+    std::fs::write(&cached, b"").unwrap();
+
+    // den cache verify finds it and exits 1; --fix removes the entry.
+    let out = world.den(&["cache", "verify"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("damaged: alpha-1.0 (") && listed.contains("0 bytes, RECORD says 20"),
+        "{listed}"
+    );
+    // A second environment gets a whole copy: the damaged entry is unpacked again.
+    let second = world.venv("second", true);
+    let out = world.den(&["pip", "install", "-p", second.to_str().unwrap(), "alpha"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is damaged"),
+        "{out:?}"
+    );
+    let (ok, version, _) = run_python(&second, &["-c", "import alpha; print(alpha.__version__)"]);
+    assert!(ok && version.trim() == "1.0", "{version}");
+
+    // An edit that keeps the size is a hash mismatch: found by verify, removed by --fix.
+    let cached = cached_file(&world, "alpha/__init__.py");
+    std::fs::write(&cached, b"__version__ = '6.6'\n").unwrap();
+    let out = world.den(&["cache", "verify"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("hash sha256="),
+        "{out:?}"
+    );
+    let out = world.den(&["cache", "verify", "--fix"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("removed: alpha-1.0"),
+        "{out:?}"
+    );
+    let out = world.den(&["cache", "verify"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("damaged"),
+        "{out:?}"
+    );
+
+    // den cache clean NAME removes the unpacked wheels of NAME too.
+    let third = world.venv("third", true);
+    world.den_ok(&["pip", "install", "-p", third.to_str().unwrap(), "alpha"]);
+    cached_file(&world, "alpha/__init__.py");
+    world.den_ok(&["cache", "clean", "alpha"]);
+    let left = std::fs::read_dir(world.path("cache/archive-v1"))
+        .unwrap()
+        .any(|entry| entry.unwrap().path().join("alpha/__init__.py").exists());
+    assert!(!left, "den cache clean alpha left its unpacked wheel");
+}
+
 #[test]
 fn offline_uses_the_cache_and_says_what_is_missing() {
     let Some(world) = World::new() else { return };

@@ -1,4 +1,5 @@
-//! `den cache dir|size|clean|prune`: the cache's location, its size, and removing entries
+//! `den cache dir|size|clean|prune|verify`: the cache's location, its size, removing entries
+//! and checking unpacked wheels
 //! (pip's `pip cache`, uv's `uv cache`). Cleaning takes the cache's exclusive lock, so it waits
 //! for running installs instead of pulling files from under them.
 
@@ -38,6 +39,30 @@ pub fn run(command: &CacheCommand, cache: &Cache, printer: &Printer) -> anyhow::
         CacheCommand::Prune => {
             let report = cache.prune()?;
             printer.status(format!("Pruned {}", summary(&report)));
+        }
+        CacheCommand::Verify(args) => {
+            let (checked, damaged) = den_install::verify_cache(cache, args.fix)?;
+            for entry in &damaged {
+                let action = if args.fix { "removed" } else { "damaged" };
+                printer.out(format!(
+                    "{action}: {} ({}: {})",
+                    entry.dist_info.trim_end_matches(".dist-info"),
+                    entry.file.display(),
+                    entry.problem
+                ));
+            }
+            printer.status(format!(
+                "Checked {checked} unpacked wheels: {} damaged{}",
+                damaged.len(),
+                if args.fix && !damaged.is_empty() {
+                    ", removed"
+                } else {
+                    ""
+                }
+            ));
+            if !damaged.is_empty() && !args.fix {
+                return Ok(ExitCode::FAILURE);
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
