@@ -44,13 +44,18 @@ impl InstalledDist {
     /// version come from the entry's name (`{name}-{version}.dist-info`) when they parse,
     /// else from its metadata file.
     ///
-    /// Returns `None` when `path` has neither suffix. Errors: the metadata is needed but
+    /// Returns `None` when `path` has neither suffix, or is a `.dist-info` that is not a
+    /// directory. Errors: the metadata is needed but
     /// missing or invalid.
     pub fn from_path(path: &Path) -> Result<Option<Self>, InstallError> {
         let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else {
             return Ok(None);
         };
         let (stem, kind) = if let Some(stem) = file_name.strip_suffix(".dist-info") {
+            // A file named like one is not a distribution (importlib.metadata skips it too).
+            if !path.is_dir() {
+                return Ok(None);
+            }
             (stem, DistKind::DistInfo)
         } else if let Some(stem) = file_name.strip_suffix(".egg-info") {
             let kind = if path.is_dir() {
@@ -322,6 +327,19 @@ fn same_normalized(raw: &str, normalized: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_named_like_a_dist_info_is_not_a_distribution() {
+        let dir = tempfile::tempdir().unwrap();
+        let stray = dir.path().join("stray-1.0.dist-info");
+        fs::write(&stray, "").unwrap();
+        assert_eq!(InstalledDist::from_path(&stray).unwrap(), None);
+        assert!(
+            installed_distributions(&[dir.path().to_path_buf()])
+                .unwrap()
+                .is_empty()
+        );
+    }
 
     #[test]
     fn lists_dist_info_and_egg_info() {

@@ -208,29 +208,35 @@ fn unpack_wheel_within(
         })?;
     let bucket = cache.bucket(CacheBucket::Archive)?;
     let index = HashIndex::new(&bucket, wheel)?;
+    // An index line pointing at a tree of another wheel (stale or tampered) is ignored: the
+    // wheel is hashed, and only the tree named by its own hash is ever repaired.
     if let Some(key) = index.lookup()
-        && let Some(unpacked) = existing(&bucket.join(key), &filename)?
-        && whole(&unpacked)?
+        && let Ok(Some(unpacked)) = existing(&bucket.join(key), &filename)
+        && whole(&unpacked)
     {
         return Ok(unpacked);
     }
     let key = index.hash_and_record()?;
     let root = bucket.join(&key);
-    if let Some(unpacked) = existing(&root, &filename)?
-        && whole(&unpacked)?
+    if let Ok(Some(unpacked)) = existing(&root, &filename)
+        && whole(&unpacked)
     {
         return Ok(unpacked);
     }
     let _lock = cache.lock(CacheBucket::Archive, &key)?;
-    // Another process may have finished (or repaired) the unpack while we waited.
-    if let Some(unpacked) = existing(&root, &filename)? {
-        if whole(&unpacked)? {
-            return Ok(unpacked);
+    // Another process may have finished (or repaired) the unpack while we waited; a tree
+    // still damaged, or without this wheel's `.dist-info`, is moved aside in one step (a
+    // reader sees the old tree or none) and unpacked again.
+    match existing(&root, &filename) {
+        Ok(None) => {}
+        Ok(Some(unpacked)) if whole(&unpacked) => return Ok(unpacked),
+        found => {
+            if let Err(err) = found {
+                tracing::warn!("{err}; unpacking it again");
+            }
+            let aside = den_cache::OwnedTempDir::new_in(&bucket)?;
+            fs::rename(&root, aside.path().join("damaged")).at("move aside", &root)?;
         }
-        // Damaged: moved aside in one step (a reader sees the old tree or none), then gone.
-        let aside = den_cache::OwnedTempDir::new_in(&bucket)?;
-        let trash = aside.path().join("damaged");
-        fs::rename(&root, &trash).at("move aside", &root)?;
     }
     // Locked by this process while it lives: a den process killed mid-unpack leaves it to
     // the next one that unpacks, which removes it (den_cache::OwnedTempDir).
@@ -248,19 +254,19 @@ fn unpack_wheel_within(
 }
 
 /// Whether a reused unpacked wheel still matches its RECORD's sizes (see
-/// [`UnpackedWheel::verify`]); a damaged one is reported as a warning and unpacked again.
-fn whole(unpacked: &UnpackedWheel) -> Result<bool, InstallError> {
-    match unpacked.verify(false)? {
-        None => Ok(true),
-        Some((file, problem)) => {
-            tracing::warn!(
-                "the cached unpacked wheel {} is damaged ({}: {problem}); unpacking it again",
-                unpacked.filename,
-                file.display()
-            );
-            Ok(false)
-        }
-    }
+/// [`UnpackedWheel::verify`]); a damaged one (also one whose RECORD cannot be read) is
+/// reported as a warning, and the caller unpacks it again.
+fn whole(unpacked: &UnpackedWheel) -> bool {
+    let problem = match unpacked.verify(false) {
+        Ok(None) => return true,
+        Ok(Some((file, problem))) => format!("{}: {problem}", file.display()),
+        Err(err) => err.to_string(),
+    };
+    tracing::warn!(
+        "the cached unpacked wheel {} is damaged ({problem}); unpacking it again",
+        unpacked.filename
+    );
+    false
 }
 
 /// An earlier unpack of the same wheel, if `root` exists.
@@ -276,7 +282,7 @@ fn existing(root: &Path, filename: &WheelFilename) -> Result<Option<UnpackedWhee
     let dist_info = find_dist_info(names, filename).ok_or_else(|| InstallError::InvalidWheel {
         wheel: root.display().to_string(),
         reason: format!(
-            "cached unpacked wheel has no {}.dist-info; delete this directory and retry",
+            "the cached unpacked wheel has no {}.dist-info",
             filename.dist_info_stem()
         ),
     })?;
@@ -781,6 +787,42 @@ mod tests {
         assert_eq!(
             fs::read(unpacked.root.join("bomb/a.py")).unwrap(),
             b"x = 1\n"
+        );
+    }
+
+    #[test]
+    fn damaged_trees_and_wrong_index_lines_are_repaired_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::temporary().unwrap();
+        let files = [("bomb/a.py", b"x = 1\n".to_vec())];
+        let first = wheel(dir.path(), &files, &[], |_, size| size);
+        let unpacked = unpack_wheel_within(&cache, &first, 1 << 20).unwrap();
+        // Truncated in the cache: the next unpack notices and unpacks again.
+        fs::write(unpacked.root.join("bomb/a.py"), b"").unwrap();
+        assert!(unpacked.verify(false).unwrap().is_some());
+        let again = unpack_wheel_within(&cache, &first, 1 << 20).unwrap();
+        assert_eq!(fs::read(again.root.join("bomb/a.py")).unwrap(), b"x = 1\n");
+        assert_eq!(again.verify(true).unwrap(), None);
+        // Missing its .dist-info: unpacked again rather than an error naming the tree.
+        fs::remove_dir_all(again.dist_info_path()).unwrap();
+        let again = unpack_wheel_within(&cache, &first, 1 << 20).unwrap();
+        assert!(again.dist_info_path().join("RECORD").is_file());
+        // An index line pointing at a tree that is not this wheel's is ignored (it used to
+        // end in an error telling the user to delete that innocent tree).
+        let bucket = cache.bucket(CacheBucket::Archive).unwrap();
+        fs::create_dir_all(bucket.join("junk/other-2.0.dist-info")).unwrap();
+        let index = HashIndex::new(&bucket, &first).unwrap();
+        let stamp = file_stamp(&fs::metadata(&first).unwrap()).unwrap();
+        let mut text = b"".to_vec();
+        text.extend_from_slice(format!("{stamp} junk\n").as_bytes());
+        text.extend_from_slice(index.canonical.as_os_str().as_encoded_bytes());
+        fs::write(&index.path, text).unwrap();
+        assert_eq!(index.lookup().as_deref(), Some("junk"));
+        let got = unpack_wheel_within(&cache, &first, 1 << 20).unwrap();
+        assert_eq!(got.root, again.root);
+        assert!(
+            bucket.join("junk/other-2.0.dist-info").is_dir(),
+            "left alone"
         );
     }
 

@@ -34,14 +34,15 @@ pub enum PrepareError {
         #[source]
         source: tokio::task::JoinError,
     },
-    /// A source distribution archive could not be unpacked.
-    #[error("cannot unpack {}", archive.display())]
+    /// A source distribution archive could not be unpacked. den-build's message already
+    /// names the archive (`refusing to unpack <archive>: ...`, `cannot read the archive
+    /// <archive>: ...`), so it is the whole message, said once.
+    #[error("{reason}")]
     Unpack {
         /// The archive.
         archive: PathBuf,
         /// den-build's error.
-        #[source]
-        source: BuildError,
+        reason: BuildError,
     },
     /// A wheel could not be unpacked into the cache (or its RECORD does not match).
     #[error("cannot use {}", wheel.display())]

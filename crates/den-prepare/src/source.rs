@@ -269,9 +269,9 @@ impl DenSource {
                         task: "unpacking",
                         source,
                     })?
-                    .map_err(|source| PrepareError::Unpack {
+                    .map_err(|reason| PrepareError::Unpack {
                         archive: archive.to_path_buf(),
-                        source,
+                        reason,
                     })
             })
             .await?

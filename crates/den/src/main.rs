@@ -116,6 +116,8 @@ fn init_tracing(verbose: u8, quiet: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour only for a person at a terminal: logs piped to a file or a CI log stay plain.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(verbose >= 2)
         .without_time()
         .log_internal_errors(false)

@@ -153,16 +153,28 @@ fn an_installed_distribution_with_bad_metadata_is_skipped_and_can_be_removed() {
     let (show, stderr) = succeeds("show", &world.den(&["pip", "show", "-p", env_arg, "beta"]));
     assert!(show.contains("Required-by: alpha"), "{show}");
     assert!(stderr.contains(&warning), "show names the file: {stderr}");
+    // The broken distribution itself shows what its directory name says, as list does.
+    let (show, _) = succeeds(
+        "show",
+        &world.den(&["pip", "show", "-p", env_arg, "broken"]),
+    );
+    assert!(show.starts_with("Name: broken\nVersion: 1.0\n"), "{show}");
+    // A file named like a .dist-info is not a distribution, and breaks nothing.
+    fs::write(site_packages.join("stray-1.0.dist-info"), "").unwrap();
+    let (list, _) = succeeds("list", &world.den(&["pip", "list", "-p", env_arg]));
+    assert!(!list.contains("stray"), "{list}");
+    fs::remove_file(site_packages.join("stray-1.0.dist-info")).unwrap();
     let (tree_out, stderr) = succeeds("tree", &world.den(&["pip", "tree", "-p", env_arg]));
     assert!(tree_out.contains("alpha v1.0"), "{tree_out}");
     assert!(stderr.contains(&warning), "tree names the file: {stderr}");
     // pip check reports the distribution it cannot read (and fails, as pip does).
     let out = world.den(&["pip", "check", "-p", env_arg]);
-    fails_cleanly(
+    let message = fails_cleanly(
         "check",
         &out,
         &["Error parsing dependencies of broken: ", &warning],
     );
+    assert!(!message.contains("WARNING"), "one prefix, den's: {message}");
 
     let out = world.den(&["pip", "uninstall", "-y", "-p", env_arg, "broken"]);
     succeeds("uninstall", &out);

@@ -22,7 +22,7 @@ pub fn run(args: &CheckArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
     for problem in problems {
         // As pip: unreadable dependency data is a warning on stderr, and still a failure.
         if matches!(problem, den_install::CheckProblem::Unreadable { .. }) {
-            printer.warn(format!("WARNING: {problem}"));
+            printer.warn(problem);
         } else {
             printer.out(problem);
         }

@@ -14,13 +14,18 @@ use crate::target;
 pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let target = target::find(&args.target, cache, target::Access::Read)?;
     let dists = target.visible_distributions()?;
-    // A distribution whose metadata does not parse is left out (named in a warning), so the
-    // others can still be shown.
+    // A distribution whose metadata does not parse is shown with what its directory name
+    // says (name, version, location), as `list` and `freeze` show it, and named in a warning.
     let metadata: Vec<_> = dists
         .iter()
         .map(|d| {
             d.metadata()
-                .map_err(|e| printer.warn(format!("{e}\n(skipping {})", d.path.display())))
+                .map_err(|e| {
+                    printer.warn(format!(
+                        "{e}\n(using only the name and version of {})",
+                        d.path.display()
+                    ))
+                })
                 .ok()
         })
         .collect();
@@ -33,28 +38,32 @@ pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
             continue;
         };
         let dist = &dists[index];
-        let Some(meta) = &metadata[index] else {
-            missing.push(raw.clone());
-            continue;
-        };
+        let meta = metadata[index].as_ref();
         if !first {
             printer.out("---");
         }
         first = false;
-        let field = |key: &str| meta.header(key).unwrap_or("").to_string();
-        // Names as the metadata writes them (`Werkzeug`), as pip shows them.
-        let written = meta
-            .headers
-            .iter()
-            .filter(|(key, _)| key.eq_ignore_ascii_case("Requires-Dist"))
-            .map(|(_, value)| leading_name(value));
+        let field = |key: &str| {
+            meta.and_then(|meta| meta.header(key))
+                .unwrap_or("")
+                .to_string()
+        };
         let mut requires: Vec<String> = meta
-            .requires_dist
-            .iter()
-            .zip(written)
-            .filter(|(r, _)| r.marker.evaluate(&target.interpreter.markers, &[]))
-            .map(|(_, name)| name.to_string())
-            .collect();
+            .map(|meta| {
+                // Names as the metadata writes them (`Werkzeug`), as pip shows them.
+                let written = meta
+                    .headers
+                    .iter()
+                    .filter(|(key, _)| key.eq_ignore_ascii_case("Requires-Dist"))
+                    .map(|(_, value)| leading_name(value));
+                meta.requires_dist
+                    .iter()
+                    .zip(written)
+                    .filter(|(r, _)| r.marker.evaluate(&target.interpreter.markers, &[]))
+                    .map(|(_, name)| name.to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
         requires.sort_by_key(|n| n.to_lowercase());
         requires.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         let mut required_by: Vec<String> = metadata
@@ -68,8 +77,10 @@ pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
             .map(|m| m.display_name.clone())
             .collect();
         required_by.sort_by_key(|n| n.to_lowercase());
-        printer.out(format!("Name: {}", meta.display_name));
-        printer.out(format!("Version: {}", meta.version));
+        let name = meta.map_or_else(|| dist.name.to_string(), |m| m.display_name.clone());
+        let version = meta.map_or(&dist.version, |m| &m.version);
+        printer.out(format!("Name: {name}"));
+        printer.out(format!("Version: {version}"));
         printer.out(format!("Summary: {}", field("Summary")));
         printer.out(format!("Home-page: {}", field("Home-page")));
         printer.out(format!("Author: {}", field("Author")));
