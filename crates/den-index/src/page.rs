@@ -354,8 +354,9 @@ fn scan_tags(html: &str) -> Vec<Tag<'_>> {
                 value = html_escape::decode_html_entities(raw).into_owned();
             }
             if key.is_empty() {
-                // A stray `=`: skip it so the scan advances.
-                i += 1;
+                // A stray `=`, already consumed with whatever value followed it: the scan
+                // has advanced past it, never past the end (`< =` once sliced beyond it).
+                i = i.max(key_start + 1).min(bytes.len());
                 continue;
             }
             attributes.push((key, value));
@@ -436,6 +437,15 @@ mod tests {
 
     fn index() -> IndexUrl {
         IndexUrl::parse("https://example.com/simple/").unwrap()
+    }
+
+    #[test]
+    fn truncated_tags_end_the_scan() {
+        // Found by den-fuzz-targets: a stray `=` at the end sliced past the text.
+        for text in ["< =", "<a =", "<a href=", "<a href='x' =", "<a é=", "<a =é"] {
+            let _ = scan_tags(text);
+        }
+        assert_eq!(scan_tags("<a =>x").len(), 1);
     }
 
     #[test]
