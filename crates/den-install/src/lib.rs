@@ -45,4 +45,4 @@ pub use record::{RecordEntry, parse_record, write_record};
 pub use recover::{RecoveryReport, recover};
 pub use scripts::shebang_with_args;
 pub use uninstall::{Uninstalled, uninstall};
-pub use unpack::{DamagedEntry, UnpackedWheel, unpack_wheel, verify_cache};
+pub use unpack::{DamagedEntry, UnpackedWheel, unpack_wheel, unpack_wheel_within, verify_cache};

@@ -191,8 +191,9 @@ pub fn unpack_wheel(cache: &Cache, wheel: &Path) -> Result<UnpackedWheel, Instal
     unpack_wheel_within(cache, wheel, den_dist::max_unpacked_size()?)
 }
 
-/// [`unpack_wheel`] with the ceiling `limit` on the total unpacked size.
-fn unpack_wheel_within(
+/// [`unpack_wheel`] with the ceiling `limit` (bytes) on the total unpacked size instead of
+/// `DEN_MAX_UNPACKED_SIZE`'s. Errors as [`unpack_wheel`].
+pub fn unpack_wheel_within(
     cache: &Cache,
     wheel: &Path,
     limit: u64,

@@ -1,0 +1,127 @@
+//! Every format den parses from outside input, as one function per format taking arbitrary
+//! bytes: requirement lines and files, markers, core metadata (also `WHEEL`, the same header
+//! format), RECORD, pyvenv.cfg, simple-repository pages (PEP 503 HTML, PEP 691 JSON), pyenv
+//! version files, wheel archives and sdist archives. Each must return (an error is fine) and
+//! never panic, hang or abort. `fuzz/` (cargo-fuzz, nightly) runs them under libFuzzer;
+//! `tests/properties.rs` runs them on bounded random input and on the seed corpus
+//! (`fuzz/corpus/<target>/`) in every `cargo test`.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// A fuzz target: takes any bytes, returns only if den handled them (an error is handling).
+pub type Target = fn(&[u8]);
+
+/// The targets by name, as `fuzz/fuzz_targets/<name>.rs` and `fuzz/corpus/<name>/` call them.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("requirement", requirement),
+    ("marker", marker),
+    ("requirements_file", requirements_file),
+    ("core_metadata", core_metadata),
+    ("record", record),
+    ("pyvenv_cfg", pyvenv_cfg),
+    ("index_html", index_html),
+    ("index_json", index_json),
+    ("version_file", version_file),
+    ("wheel", wheel),
+    ("sdist", sdist),
+];
+
+/// The input as text, as den reads text files (invalid UTF-8 replaced).
+fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(data)
+}
+
+/// A PEP 508 requirement (command line, `Requires-Dist`).
+pub fn requirement(data: &[u8]) {
+    let _ = den_dist::parse_requirement(&text(data));
+}
+
+/// A PEP 508 marker expression.
+pub fn marker(data: &[u8]) {
+    let _ = den_dist::parse_marker(&text(data));
+}
+
+/// A requirements file (pip's format), read as if from `/nonexistent/requirements.txt`, so
+/// nested `-r` / `-c` files are looked up where nothing is.
+pub fn requirements_file(data: &[u8]) {
+    let file = Path::new("/nonexistent/requirements.txt");
+    let _ = den_requirements::parse_requirements_str(&text(data), file, Path::new("/nonexistent"));
+}
+
+/// Core metadata (`METADATA`, `PKG-INFO`) and, in the same header format, `WHEEL`.
+pub fn core_metadata(data: &[u8]) {
+    let _ = den_dist::CoreMetadata::parse(data);
+}
+
+/// A wheel's RECORD (CSV).
+pub fn record(data: &[u8]) {
+    let _ = den_install::parse_record(&text(data), Path::new("RECORD"));
+}
+
+/// A pyvenv.cfg.
+pub fn pyvenv_cfg(data: &[u8]) {
+    let _ = den_venv::PyVenvConfig::parse(&text(data));
+}
+
+/// The index and page URL every page target parses against.
+fn page_context() -> &'static (url::Url, den_dist::PackageName, den_index::IndexUrl) {
+    static CONTEXT: OnceLock<(url::Url, den_dist::PackageName, den_index::IndexUrl)> =
+        OnceLock::new();
+    CONTEXT.get_or_init(|| {
+        let index = den_index::IndexUrl::parse("https://index.example/simple/")
+            .unwrap_or_else(|err| unreachable_config(&err.to_string()));
+        let page = url::Url::parse("https://index.example/simple/demo/")
+            .unwrap_or_else(|err| unreachable_config(&err.to_string()));
+        let name = den_dist::PackageName::new("demo".to_string())
+            .unwrap_or_else(|err| unreachable_config(&err.to_string()));
+        (page, name, index)
+    })
+}
+
+/// The fixed page context failed to build: a bug in this crate, not a finding.
+fn unreachable_config(reason: &str) -> ! {
+    panic!("den-fuzz-targets' own page context is invalid: {reason}")
+}
+
+/// A PEP 503 HTML project page.
+pub fn index_html(data: &[u8]) {
+    let (page, name, index) = page_context();
+    let _ = den_index::parse_project_page(&text(data), false, page, name, index);
+}
+
+/// A PEP 691 JSON project page.
+pub fn index_json(data: &[u8]) {
+    let (page, name, index) = page_context();
+    let _ = den_index::parse_project_page(&text(data), true, page, name, index);
+}
+
+/// A pyenv version file (`.python-version`).
+pub fn version_file(data: &[u8]) {
+    let _ = den_python::parse_version_file(&text(data), Path::new("/nonexistent/versions"));
+}
+
+/// A wheel: written as `demo-1.0-py3-none-any.whl` and unpacked into a temporary cache, with
+/// a ceiling of 64 MiB on what it may unpack to.
+pub fn wheel(data: &[u8]) {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let path = dir.path().join("demo-1.0-py3-none-any.whl");
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    let Ok(cache) = den_cache::Cache::open(dir.path().join("cache")) else {
+        return;
+    };
+    let _ = den_install::unpack_wheel_within(&cache, &path, 64 << 20);
+}
+
+/// An sdist: written as `demo-1.0.tar.gz` and extracted into a temporary directory, with a
+/// ceiling of 64 MiB.
+pub fn sdist(data: &[u8]) {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let path = dir.path().join("demo-1.0.tar.gz");
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    let _ = den_build::extract_sdist_within(&path, &dir.path().join("out"), 64 << 20);
+}
