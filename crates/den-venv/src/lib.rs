@@ -12,6 +12,7 @@ mod activators;
 mod cfg;
 mod create;
 mod environment;
+mod health;
 pub mod quote;
 mod relocate;
 mod seed;
@@ -25,6 +26,7 @@ pub use create::{create_seeded, create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
 pub use environment::{Access, EnvironmentError, EnvironmentRequest, PythonEnvironment};
+pub use health::{BaseHealth, base_health};
 pub use relocate::{find_site_packages, relocate};
 pub use seed::seed;
 

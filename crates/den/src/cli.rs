@@ -66,6 +66,18 @@ pub enum Command {
     /// global, latest, prefix, which, whence, exec, root, version-name, version-origin,
     /// version-file (also as `pyenv`, or `pyenv-COMMAND`, through a link to den).
     Pyenv(PyenvArgs),
+    /// List the environments whose base interpreter is gone, changed version or no longer
+    /// runs (the working directory's .venv, WORKON_HOME, pyenv's and pipenv's environments,
+    /// or those given); exit status 1 when one needs repair.
+    Doctor(DoctorArgs),
+}
+
+/// `den doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Environments to check [default: every one den knows where to find].
+    #[arg(value_name = "ENV")]
+    pub environments: Vec<PathBuf>,
 }
 
 /// `den pyenv COMMAND [ARGS...]`: the words are pyenv's, read as pyenv reads them.

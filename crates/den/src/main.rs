@@ -71,6 +71,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
         Command::Env(command) => commands::env::run(command, &cli.global, printer),
         Command::Init(args) => commands::init::run(&args),
         Command::Workon(args) => commands::workon::run(&args, printer),
+        Command::Doctor(args) => commands::doctor::run(&args, &open_cache(&cli.global)?, printer),
         Command::Pyenv(args) => Ok(commands::pyenv::run(&args.args)),
         Command::Venv(args) => {
             let cache = open_cache(&cli.global)?;

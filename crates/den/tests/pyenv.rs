@@ -8,6 +8,8 @@ use std::process::Command;
 
 use den_test_support::{require, require_program};
 
+mod common;
+
 /// The commands den answers itself; the bats suite finds each as `pyenv-COMMAND`.
 const COMMANDS: &[&str] = &[
     "commands",
@@ -715,4 +717,49 @@ tool four
     );
     // The shell start rehashed: the shims are links to den.
     assert_eq!(fs::read_link(root.join("shims/python")).unwrap(), den);
+}
+
+#[test]
+fn doctor_lists_environments_whose_base_is_gone_or_changed() {
+    let Some(world) = common::World::new() else {
+        return;
+    };
+    let good = world.venv("good", true);
+    let changed = world.venv("changed", true);
+    let gone = world.venv("gone", true);
+    let edit = |root: &Path, key: &str, value: &str| {
+        let path = root.join("pyvenv.cfg");
+        let text: String = fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .map(|line| match line.split_once(" = ") {
+                Some((k, _)) if k == key => format!("{key} = {value}\n"),
+                _ => format!("{line}\n"),
+            })
+            .collect();
+        fs::write(path, text).unwrap();
+    };
+    edit(&changed, "version", "3.0.1");
+    edit(&changed, "version_info", "3.0.1.final.0");
+    edit(&gone, "home", "/nonexistent/python/bin");
+    let out = world.den(&["doctor", "good", "changed", "gone"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with(&format!("{}: ok (Python 3.", good.display())),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("base interpreter changed") && lines[1].contains("(it was Python 3.0.1)"),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains("base interpreter gone: no Python in /nonexistent/python/bin"),
+        "{text}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Checked 3 environments: 2 need repair"));
+    let out = world.den(&["doctor", "good"]);
+    assert!(out.status.success(), "{out:?}");
 }
