@@ -1,5 +1,6 @@
 //! Unpacking a python-build-standalone install archive safely: [`unpack_python_archive`].
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, BufReader, Read};
 use std::path::{Component, Path, PathBuf};
@@ -64,6 +65,9 @@ pub fn unpack_python_archive(
         read: 0,
     };
     let mut tar = tar::Archive::new(GzDecoder::new(reader));
+    // `dest` starts empty, so what is in it is exactly what this loop made: kept here, so
+    // no member needs a `stat` to know whether a link is above it or a file in its way.
+    let mut made = Made::default();
     let mut any = false;
     for entry in tar.entries().map_err(|e| corrupt(&e))? {
         let mut entry = entry.map_err(|e| corrupt(&e))?;
@@ -96,30 +100,33 @@ pub fn unpack_python_archive(
             return Err(refuse(&name, "replaces the python/ directory itself"));
         }
         let path = dest.join(&relative);
-        no_links_above(dest, &relative).map_err(|reason| refuse(&name, reason))?;
+        if made.link_above(&relative) {
+            return Err(refuse(&name, "would be written through a symlink"));
+        }
+        let parent = relative.parent().unwrap_or(Path::new(""));
         match kind {
-            T::Directory => {
-                fs::create_dir_all(&path).at("create directory", &path)?;
-            }
+            T::Directory => made.dir(dest, &relative)?,
             T::Regular | T::Continuous => {
-                create_parent(&path)?;
-                remove_existing(&path)?;
+                made.dir(dest, parent)?;
+                made.clear(dest, &relative)?;
                 let mode = entry.header().mode().unwrap_or(0o644) & 0o777;
-                let mut out = File::create(&path).at("create", &path)?;
+                let out = create_file(&path, mode)?;
+                let mut out = io::BufWriter::with_capacity(1 << 18, out);
                 io::copy(&mut entry, &mut out).at("write", &path)?;
-                set_mode(&path, mode)?;
+                io::Write::flush(&mut out).at("write", &path)?;
+                made.files.insert(relative);
             }
             T::Symlink => {
                 let target = link_name(&mut entry).map_err(|e| corrupt(&e))?;
                 if target.is_absolute() {
                     return Err(refuse(&name, "is a symlink to an absolute path"));
                 }
-                let parent = relative.parent().unwrap_or(Path::new(""));
                 inside(&parent.join(&target))
                     .map_err(|_| refuse(&name, "is a symlink pointing outside the archive"))?;
-                create_parent(&path)?;
-                remove_existing(&path)?;
+                made.dir(dest, parent)?;
+                made.clear(dest, &relative)?;
                 symlink(&target, &path)?;
+                made.links.insert(relative);
             }
             T::Link => {
                 let target = link_name(&mut entry).map_err(|e| corrupt(&e))?;
@@ -128,14 +135,19 @@ pub fn unpack_python_archive(
                     .and_then(|t| t.strip_prefix(TOP).ok().map(Path::to_path_buf))
                     .filter(|t| !t.as_os_str().is_empty())
                     .ok_or_else(|| refuse(&name, "is a hard link to a path outside the archive"))?;
-                no_links_above(dest, &target).map_err(|reason| refuse(&name, reason))?;
-                let source = dest.join(&target);
-                if fs::symlink_metadata(&source).is_ok_and(|m| m.file_type().is_symlink()) {
-                    return Err(refuse(&name, "is a hard link to a symlink"));
+                if made.link_above(&target) || made.links.contains(&target) {
+                    return Err(refuse(&name, "is a hard link through or to a symlink"));
                 }
-                create_parent(&path)?;
-                remove_existing(&path)?;
-                fs::hard_link(&source, &path).at("link", &path)?;
+                if !made.files.contains(&target) {
+                    return Err(refuse(
+                        &name,
+                        "is a hard link to a file not unpacked before it",
+                    ));
+                }
+                made.dir(dest, parent)?;
+                made.clear(dest, &relative)?;
+                fs::hard_link(dest.join(&target), &path).at("link", &path)?;
+                made.files.insert(relative);
             }
             T::Char | T::Block | T::Fifo => {
                 return Err(refuse(&name, "is a device file or FIFO"));
@@ -147,7 +159,63 @@ pub fn unpack_python_archive(
     if !any {
         return Err(corrupt(&"it holds no python/ tree"));
     }
-    check_symlinks(archive, dest)
+    check_symlinks(archive, dest, &made.links)
+}
+
+/// What [`unpack_python_archive`] made under `dest`, by path relative to it.
+#[derive(Default)]
+struct Made {
+    dirs: HashSet<PathBuf>,
+    files: HashSet<PathBuf>,
+    links: HashSet<PathBuf>,
+}
+
+impl Made {
+    /// Whether a directory above `relative` is a symlink the archive made (`lib -> ..` then
+    /// `lib/x`): writing there would go wherever the link points.
+    fn link_above(&self, relative: &Path) -> bool {
+        !self.links.is_empty() && relative.ancestors().skip(1).any(|a| self.links.contains(a))
+    }
+
+    /// Makes the directory `relative` and those above it, once each.
+    fn dir(&mut self, dest: &Path, relative: &Path) -> Result<(), InstallError> {
+        if relative.as_os_str().is_empty() || self.dirs.contains(relative) {
+            return Ok(());
+        }
+        if let Some(parent) = relative.parent() {
+            self.dir(dest, parent)?;
+        }
+        let path = dest.join(relative);
+        match fs::create_dir(&path) {
+            Err(err) if err.kind() != io::ErrorKind::AlreadyExists => {
+                return Err(den_dist::IoError::new("create directory", &path, err).into());
+            }
+            _ => {}
+        }
+        self.dirs.insert(relative.to_path_buf());
+        Ok(())
+    }
+
+    /// Removes a file or link made earlier at `relative` (a later member of the same name
+    /// wins, as tar does); a directory there is left and the write fails.
+    fn clear(&mut self, dest: &Path, relative: &Path) -> Result<(), InstallError> {
+        if self.files.remove(relative) || self.links.remove(relative) {
+            let path = dest.join(relative);
+            fs::remove_file(&path).at("replace", &path)?;
+        }
+        Ok(())
+    }
+}
+
+/// Creates the new file `path` with permission bits `mode` (less the umask).
+fn create_file(path: &Path, mode: u32) -> Result<File, InstallError> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    Ok(options.open(path).at("create", path)?)
 }
 
 /// The link target of a symlink or hard link member.
@@ -156,23 +224,6 @@ fn link_name<R: Read>(entry: &mut tar::Entry<'_, R>) -> io::Result<PathBuf> {
         .link_name()?
         .map(|l| l.into_owned())
         .unwrap_or_default())
-}
-
-fn create_parent(path: &Path) -> Result<(), InstallError> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).at("create directory", parent)?;
-    }
-    Ok(())
-}
-
-/// Removes a file or link already at `path` (a later member of the same name wins, as tar
-/// does); a directory there is left and the write fails.
-fn remove_existing(path: &Path) -> Result<(), InstallError> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if !meta.is_dir() => fs::remove_file(path).at("replace", path)?,
-        _ => {}
-    }
-    Ok(())
 }
 
 #[cfg(unix)]
@@ -189,31 +240,6 @@ fn symlink(_target: &Path, path: &Path) -> Result<(), InstallError> {
         io::Error::new(io::ErrorKind::Unsupported, "symlinks need Unix"),
     )
     .into())
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> Result<(), InstallError> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode)).at("set permissions of", path)?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> Result<(), InstallError> {
-    Ok(())
-}
-
-/// Refuses a member whose parent directories include a symlink the archive made (`lib ->
-/// ..` then `lib/x`): writing there would go wherever the link points.
-fn no_links_above(dest: &Path, relative: &Path) -> Result<(), &'static str> {
-    let mut ancestor = dest.to_path_buf();
-    for component in relative.parent().into_iter().flat_map(Path::components) {
-        ancestor.push(component);
-        if fs::symlink_metadata(&ancestor).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err("would be written through a symlink");
-        }
-    }
-    Ok(())
 }
 
 /// `path` with `.` components dropped, when it stays inside the directory it is relative to;
@@ -236,24 +262,25 @@ fn inside(path: &Path) -> Result<PathBuf, &'static str> {
 }
 
 /// Refuses a symlink that leads outside `dest` through a chain of links (`a -> b/..`,
-/// `b -> .`), which the per-member check cannot see.
-fn check_symlinks(archive: &Path, dest: &Path) -> Result<(), InstallError> {
+/// `b -> .`), which the per-member check cannot see: each link the archive made, `links`, is
+/// resolved now that all exist.
+fn check_symlinks(
+    archive: &Path,
+    dest: &Path,
+    links: &HashSet<PathBuf>,
+) -> Result<(), InstallError> {
+    if links.is_empty() {
+        return Ok(());
+    }
     let root = fs::canonicalize(dest).at("resolve", dest)?;
-    for entry in walkdir::WalkDir::new(dest).follow_links(false) {
-        let entry = entry.map_err(io::Error::from).at("read", dest)?;
-        if !entry.path_is_symlink() {
-            continue;
-        }
-        if let Ok(real) = fs::canonicalize(entry.path())
+    for link in links {
+        // A dangling link resolves to nothing anything could be written through.
+        if let Ok(real) = fs::canonicalize(dest.join(link))
             && !real.starts_with(&root)
         {
-            let member = Path::new(TOP)
-                .join(entry.path().strip_prefix(dest).unwrap_or(entry.path()))
-                .display()
-                .to_string();
             return Err(InstallError::UnsafeArchive {
                 archive: archive.to_path_buf(),
-                member,
+                member: Path::new(TOP).join(link).display().to_string(),
                 reason: "is a symlink that leads outside the archive through other links",
             });
         }

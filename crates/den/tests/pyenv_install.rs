@@ -604,3 +604,61 @@ fn malicious_archives_are_refused() {
         assert!(!dir.path().join("evil-link").exists());
     }
 }
+
+#[test]
+fn no_network_and_no_mirror_is_a_clear_error() {
+    let Some(archive) = archive() else { return };
+    let mut world = World::new(&archive, &archive.sha256);
+    world.mirror = format!("http://{}", den_test_support::http::refused_addr());
+    let output = world.run(&["install", &archive.version]);
+    assert_status(&output, 1);
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("could not reach"), "{stderr}");
+    assert!(stderr.contains("DEN_PYTHON_INSTALL_MIRROR"), "{stderr}");
+    assert_eq!(fs::read_dir(world.versions()).unwrap().count(), 0);
+}
+
+#[test]
+fn latest_known_and_uninstall_prompt() {
+    let Some(archive) = archive() else { return };
+    let world = World::new(&archive, &archive.sha256);
+    let minor = archive.version.rsplit_once('.').unwrap().0.to_string();
+    let latest = world.run(&["latest", "-k", &minor]);
+    assert_status(&latest, 0);
+    assert_eq!(text(&latest.stdout), format!("{}\n", archive.version));
+    assert_status(&world.run(&["install", &archive.version]), 0);
+    let prefix = world.versions().join(&archive.version);
+    let answer = |reply: &str| {
+        let mut child = world
+            .command(&["uninstall", &archive.version])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(reply.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let kept = answer("n\n");
+    assert_status(&kept, 1);
+    assert!(
+        text(&kept.stderr).contains(&format!("pyenv: remove {}? (y/N)", prefix.display())),
+        "{}",
+        text(&kept.stderr)
+    );
+    assert!(prefix.is_dir());
+    assert_status(&answer("y\n"), 0);
+    assert!(!prefix.exists());
+    let missing = world.run(&["uninstall", &archive.version]);
+    assert_status(&missing, 1);
+    assert_eq!(
+        text(&missing.stderr),
+        format!("pyenv: version `{}' not installed\n", archive.version)
+    );
+    assert_status(&world.run(&["uninstall", "-f", &archive.version]), 0);
+}

@@ -136,15 +136,19 @@ pub fn install(pyenv: &Pyenv, cwd: &Path, args: &[&str], rehash: Rehash<'_>) -> 
             return 1;
         }
     }
+    // pyenv's: a refused existing version is counted and the next one tried; any other
+    // failure stops.
     let mut status = 0;
     let mut installed_any = false;
     for version in &versions {
         match install_one(pyenv, &downloads, version, &flags) {
             Ok(Some(_)) => installed_any = true,
             Ok(None) => {}
-            Err(code) => {
-                status = code;
-                break;
+            Err(Failed { status: code, stop }) => {
+                status = status.max(code);
+                if stop {
+                    break;
+                }
             }
         }
     }
@@ -154,13 +158,46 @@ pub fn install(pyenv: &Pyenv, cwd: &Path, args: &[&str], rehash: Rehash<'_>) -> 
     status
 }
 
-/// Installs one version or archive; `Ok(None)` when skipped; `Err(status)` after saying why.
+/// A version that was not installed (the reason already said): the status, and whether the
+/// remaining versions are given up (all but an existing version the user kept).
+struct Failed {
+    status: u8,
+    stop: bool,
+}
+
+impl From<u8> for Failed {
+    fn from(status: u8) -> Self {
+        Self { status, stop: true }
+    }
+}
+
+/// What to do about a version directory that exists: `Ok(true)` skip it (`-s`), `Ok(false)`
+/// replace it (`-f`, or the user said yes), `Err` leave it (pyenv's `already exists`). pyenv
+/// counts a version as existing when its `bin` does.
+fn existing(prefix: &Path, flags: &InstallFlags) -> Result<bool, Failed> {
+    if !prefix.join("bin").is_dir() || flags.force {
+        return Ok(false);
+    }
+    if flags.skip_existing {
+        return Ok(true);
+    }
+    if confirm_existing(prefix) {
+        Ok(false)
+    } else {
+        Err(Failed {
+            status: 1,
+            stop: false,
+        })
+    }
+}
+
+/// Installs one version or archive; `Ok(None)` when skipped.
 fn install_one(
     pyenv: &Pyenv,
     downloads: &Downloads,
     request: &str,
     flags: &InstallFlags,
-) -> Result<Option<PathBuf>, u8> {
+) -> Result<Option<PathBuf>, Failed> {
     let versions_dir = pyenv.versions_dir();
     let local = Path::new(request);
     if (request.contains('/') || request.ends_with(".tar.gz")) && local.is_file() {
@@ -170,33 +207,26 @@ fn install_one(
     let known = downloads.index.version_names(&downloads.platform);
     let Some(name) = den_python::latest_of(request, &known) else {
         not_found(request, &known);
-        return Err(2);
+        return Err(2.into());
     };
     let Some(download) = downloads.index.find(&downloads.platform, &name) else {
         not_found(request, &known);
-        return Err(2);
+        return Err(2.into());
     };
-    let prefix = versions_dir.join(&name);
-    if std::fs::symlink_metadata(&prefix).is_ok() {
-        if flags.skip_existing {
-            return Ok(None);
-        }
-        if !flags.force && !confirm_existing(&prefix) {
-            return Err(1);
-        }
+    if existing(&versions_dir.join(&name), flags)? {
+        return Ok(None);
     }
     let archive = fetch(downloads, download).map_err(|message| {
         complain(&message);
-        1
+        Failed::from(1)
     })?;
-    unpack(
+    Ok(Some(unpack(
         &archive,
         download.sha256.as_deref(),
         &versions_dir,
         Some(&name),
         true,
-    )
-    .map(Some)
+    )?))
 }
 
 /// pyenv's `PREFIX already exists` and, on a terminal, its question; whether to go on.
@@ -209,27 +239,38 @@ fn confirm_existing(prefix: &Path) -> bool {
     read_yes()
 }
 
-/// Reads one line from stdin: whether it starts with `y` or `Y`.
+/// Reads one line from stdin: whether it is pyenv's yes (`y`, `Y`, `yes`, `YES`).
 fn read_yes() -> bool {
     let mut line = String::new();
     let _ = std::io::stdin().lock().read_line(&mut line);
-    line.trim_start().starts_with(['y', 'Y'])
+    matches!(
+        line.trim_end_matches(['\n', '\r']),
+        "y" | "Y" | "yes" | "YES"
+    )
 }
 
-/// python-build's `definition not found`, with the known names nearest to `request`.
+/// python-build's `definition not found` and pyenv-install's advice, with the known names
+/// nearest to `request`.
 fn not_found(request: &str, known: &[String]) {
     complain(&format!("definition not found: {request}"));
+    let containing = known.iter().any(|name| name.contains(request));
     let nearest = nearest(request, known);
+    let mut text = String::new();
     if !nearest.is_empty() {
+        let heading = match containing {
+            true => format!("The following versions contain `{request}' in the name:"),
+            false => "The nearest known versions are:".to_string(),
+        };
         let list: String = nearest.iter().map(|name| format!("  {name}\n")).collect();
-        write_stderr(format_args!(
-            "\nThe nearest known versions are:\n{list}\nSee all available versions with `pyenv install --list'.\n"
-        ));
-    } else {
-        write_stderr(format_args!(
-            "\nSee all available versions with `pyenv install --list'.\n"
-        ));
+        text.push_str(&format!("\n{heading}\n{list}"));
     }
+    text.push_str(&format!(
+        "\nSee all available versions with `pyenv install --list'.\n\n\
+         If the version you need is missing, point {} at a newer download index\n\
+         (uv's download-metadata.json format).\n",
+        den_python_install::DOWNLOADS_JSON_VARIABLE
+    ));
+    write_stderr(format_args!("{text}"));
 }
 
 /// Up to five known names nearest to `request`: those containing it, else those sharing
@@ -295,11 +336,17 @@ fn fetch(downloads: &Downloads, download: &Download) -> Result<PathBuf, String> 
         .runtime
         .block_on(downloads.client.download_url(&url, &hashes));
     spinner.finish_and_clear();
+    let advice = format!(
+        "set {MIRROR_VARIABLE} to a mirror of python-build-standalone's releases (file:// \
+         works), or install a local archive: pyenv install PATH.tar.gz"
+    );
     result.map_err(|err| match err {
         den_index::IndexError::Offline { .. } => err.to_string(),
-        _ => format!(
-            "{err}\n(set {MIRROR_VARIABLE} to a mirror of python-build-standalone's releases, or install from a local archive: pyenv install PATH.tar.gz)"
-        ),
+        den_index::IndexError::Network { url, reason } => {
+            format!("could not reach {url}: {reason}\n{advice}")
+        }
+        den_index::IndexError::Http { .. } => format!("{err}\n{advice}"),
+        _ => err.to_string(),
     })
 }
 
@@ -310,7 +357,7 @@ fn install_local(
     versions_dir: &Path,
     archive: &Path,
     flags: &InstallFlags,
-) -> Result<Option<PathBuf>, u8> {
+) -> Result<Option<PathBuf>, Failed> {
     let filename = archive
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -319,18 +366,22 @@ fn install_local(
         .index
         .by_filename(&filename)
         .and_then(|d| d.sha256.clone());
+    // A version directory without `bin` (a broken one) is replaced; the name is known
+    // before unpacking only from the file name.
+    let mut replace = flags.force;
     if let Some(name) = den_python_install::archive_version(archive) {
-        let prefix = versions_dir.join(&name);
-        if std::fs::symlink_metadata(&prefix).is_ok() {
-            if flags.skip_existing {
-                return Ok(None);
-            }
-            if !flags.force && !confirm_existing(&prefix) {
-                return Err(1);
-            }
+        if existing(&versions_dir.join(&name), flags)? {
+            return Ok(None);
         }
+        replace = true;
     }
-    unpack(archive, sha256.as_deref(), versions_dir, None, flags.force).map(Some)
+    Ok(Some(unpack(
+        archive,
+        sha256.as_deref(),
+        versions_dir,
+        None,
+        replace,
+    )?))
 }
 
 /// Unpacks and installs `archive`, with pyenv's status lines and a progress bar on a
@@ -341,7 +392,7 @@ fn unpack(
     versions_dir: &Path,
     name: Option<&str>,
     replace: bool,
-) -> Result<PathBuf, u8> {
+) -> Result<PathBuf, Failed> {
     let shown = name
         .map(str::to_string)
         .or_else(|| den_python_install::archive_version(archive))
@@ -357,11 +408,14 @@ fn unpack(
         Ok(prefix) => prefix,
         Err(InstallError::Exists { prefix }) => {
             complain(&format!("{} already exists", prefix.display()));
-            return Err(1);
+            return Err(Failed {
+                status: 1,
+                stop: false,
+            });
         }
         Err(err) => {
             complain(&err.to_string());
-            return Err(1);
+            return Err(1.into());
         }
     };
     let version = prefix
@@ -432,15 +486,14 @@ pub fn uninstall(pyenv: &Pyenv, cwd: &Path, args: &[&str], rehash: Rehash<'_>) -
     let mut removed_any = false;
     let mut status = 0;
     for version in &versions {
-        let name = version.strip_prefix("python-").unwrap_or(version);
+        // pyenv's: the last path component names the version.
+        let name = version.rsplit('/').next().unwrap_or(version);
         let prefix = versions_dir.join(name);
-        let inside = Path::new(name)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-        if !inside || std::fs::symlink_metadata(&prefix).is_err() {
+        let inside = !matches!(name, "" | "." | "..");
+        if !inside || !prefix.is_dir() {
             if !force {
                 complain(&format!("version `{name}' not installed"));
-                status = 1;
+                return 1;
             }
             continue;
         }
