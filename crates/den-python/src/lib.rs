@@ -24,5 +24,6 @@ pub use pyenv::{
     InstalledVersion, PinOrigin, Pyenv, VersionFile, VersionGuess, VersionPin, find_version_file,
     latest_of, parse_version_file,
 };
+pub use pyenv_order::version_sort;
 pub use request::{ImplementationName, PythonRequest, RequestParseError, VersionRequest};
 pub use target::{TargetPython, TargetPythonError};

@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 /// GNU `sort --version-sort` of two lines: gnulib's `filevercmp` (file suffixes
 /// `(\.[A-Za-z~][A-Za-z0-9~]*)*$` compared last, Debian's version comparison on the rest),
 /// then the bytes.
-pub(crate) fn version_sort(a: &str, b: &str) -> Ordering {
+pub fn version_sort(a: &str, b: &str) -> Ordering {
     filevercmp(a.as_bytes(), b.as_bytes()).then_with(|| a.cmp(b))
 }
 

@@ -5,9 +5,9 @@
 //! speaks pyenv's language around them. Arguments are read by hand, as pyenv's scripts read
 //! them, because its messages and its tolerance of extra words are part of what scripts see.
 //!
-//! Not here yet (pyenv's own scripts still serve them where pyenv is installed): `install`,
-//! `uninstall`, `init`, `shell`, `rehash`, `shims`, plugin commands and hook scripts
-//! (`pyenv.d`).
+//! `install` and `uninstall` live in [`super::pyenv_install`] (den's own CPython builds).
+//! Not here (pyenv's own scripts still serve them where pyenv is installed): plugin commands
+//! and hook scripts (`pyenv.d`).
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 use den_python::{Pyenv, VersionPin};
 
+use crate::commands::pyenv_install;
 use crate::printer::{write_stderr, write_stdout};
 
 /// The commands den answers itself, with pyenv's usage line for each.
@@ -32,6 +33,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("prefix", "pyenv prefix [<version>...]"),
     ("rehash", "pyenv rehash"),
     ("init", "pyenv init [-|--path] [<shell>]"),
+    ("install", crate::commands::pyenv_install::INSTALL_USAGE),
     ("root", "pyenv root"),
     ("shims", "pyenv shims [--short]"),
     ("sh-rehash", "pyenv rehash"),
@@ -39,6 +41,7 @@ const COMMANDS: &[(&str, &str)] = &[
         "sh-shell",
         "pyenv shell <version>...\n       pyenv shell -\n       pyenv shell --unset",
     ),
+    ("uninstall", crate::commands::pyenv_install::UNINSTALL_USAGE),
     ("version", "pyenv version [--bare]"),
     ("version-file", "pyenv version-file [<dir>]"),
     ("version-file-read", "pyenv version-file-read <file>"),
@@ -174,6 +177,12 @@ pub fn run(args: &[OsString]) -> ExitCode {
             }
         },
         "shims" => context.shims_command(&rest),
+        "install" => {
+            pyenv_install::install(&context.pyenv, &context.cwd, &rest, &|| context.rehash())
+        }
+        "uninstall" => {
+            pyenv_install::uninstall(&context.pyenv, &context.cwd, &rest, &|| context.rehash())
+        }
         "init" => init_command(&rest),
         "sh-rehash" => {
             write_stdout(format_args!("{}", sh_rehash(&shell_name())));
@@ -511,7 +520,9 @@ impl Context {
         }
         let prefix = rest.first().copied().unwrap_or_default();
         let found = if known {
-            known_versions().and_then(|list| den_python::latest_of(prefix, &list))
+            pyenv_install::known_versions()
+                .or_else(known_versions)
+                .and_then(|list| den_python::latest_of(prefix, &list))
         } else {
             self.pyenv.latest(prefix)
         };
@@ -1289,7 +1300,8 @@ fn system_prefix(python: &Path) -> PathBuf {
 }
 
 /// The version names python-build knows (`python-build --definitions`), when it is on
-/// `PATH`: pyenv's source of `latest --known`.
+/// `PATH`: pyenv's source of `latest --known`, used when den's download index cannot be
+/// read.
 fn known_versions() -> Option<Vec<String>> {
     let output = std::process::Command::new("python-build")
         .arg("--definitions")
