@@ -430,8 +430,8 @@ impl Pyenv {
 /// candidate has that exact name; else candidates named `prefix` + `.` or `-` + more, without
 /// `-dev`, `-src`, `-latest` and `a`/`b`/`rc` pre-releases, and without free-threaded `t`
 /// builds unless the prefix ends in a digit and `t` (`3.13t` selects among `3.13.*t`); the
-/// first in [`pyenv_order::latest_order`](crate::pyenv_order::latest_order). `None` when
-/// nothing matches.
+/// first in `pyenv latest`'s order (the first `.`-field descending as text, fields 2 to 4
+/// descending as numbers, then the whole line). `None` when nothing matches.
 pub fn latest_of(prefix: &str, candidates: &[String]) -> Option<String> {
     if candidates.iter().any(|name| name == prefix) {
         return Some(prefix.to_string());
