@@ -2,7 +2,7 @@
 
 use std::fs::{self, File};
 use std::io::{self, BufReader, Read};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use den_dist::IoResultExt;
 use flate2::read::GzDecoder;
@@ -248,7 +248,7 @@ fn check(archive: &Path, name: &str, kind: &Kind) -> Result<Option<PathBuf>, Bui
         member: name.to_string(),
         reason,
     };
-    let relative = inside(Path::new(name)).map_err(refuse)?;
+    let relative = den_dist::path::inside(Path::new(name)).map_err(refuse)?;
     match kind {
         Kind::Refused(reason) => return Err(refuse(reason)),
         Kind::Skip => return Ok(None),
@@ -257,34 +257,16 @@ fn check(archive: &Path, name: &str, kind: &Kind) -> Result<Option<PathBuf>, Bui
                 return Err(refuse("is a symlink to an absolute path"));
             }
             let parent = relative.parent().unwrap_or(Path::new(""));
-            inside(&parent.join(target))
+            den_dist::path::inside(&parent.join(target))
                 .map_err(|_| refuse("is a symlink pointing outside the archive"))?;
         }
         Kind::Hardlink(target) => {
-            inside(target).map_err(|_| refuse("is a hard link to a path outside the archive"))?;
+            den_dist::path::inside(target)
+                .map_err(|_| refuse("is a hard link to a path outside the archive"))?;
         }
         Kind::Dir | Kind::File { .. } => {}
     }
     Ok((!relative.as_os_str().is_empty()).then_some(relative))
-}
-
-/// `path` with `.` components dropped, when it stays inside the directory it is relative to;
-/// else why not.
-fn inside(path: &Path) -> Result<PathBuf, &'static str> {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(part) => out.push(part),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return Err("climbs out of the destination with `..`");
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => return Err("is an absolute path"),
-        }
-    }
-    Ok(out)
 }
 
 /// Writes one checked member at `dest/relative`.
@@ -347,7 +329,7 @@ fn place(
         }
         Kind::Symlink(target) => symlink(&target, &path),
         Kind::Hardlink(target) => {
-            let relative_source = inside(&target).unwrap_or_default();
+            let relative_source = den_dist::path::inside(&target).unwrap_or_default();
             // The source must be a regular file reached without any symlink, so the link can
             // only ever share an inode with a file of this archive.
             let mut walked = dest.to_path_buf();

@@ -1,4 +1,5 @@
-//! Path helpers every crate shares: lexical normalization ([`normalize_path`]) and `~`
+//! Path helpers every crate shares: lexical normalization ([`normalize_path`]), archive
+//! member paths that must stay inside their destination ([`inside`]), and `~`
 //! expansion the way Python's `os.path.expanduser` does it ([`expand_home`]), which is what pip
 //! applies to paths in requirements and virtualenvwrapper's shell applies to `WORKON_HOME`.
 
@@ -60,6 +61,27 @@ pub fn expand_home_with<'a>(path: &'a str, home: Option<&Path>) -> Cow<'a, str> 
 fn starts_with_home(path: &str) -> bool {
     path.strip_prefix('~')
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// An archive member's relative `path` with `.` components dropped, when it stays inside the
+/// directory it is relative to (`..` never climbs above it); else why not, as words that
+/// follow "member `NAME`": `climbs out of the destination with \`..\``, `is an absolute path`.
+/// Pure: looks at the components only, never at the file system (links are the caller's).
+pub fn inside(path: &Path) -> Result<PathBuf, &'static str> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return Err("climbs out of the destination with `..`");
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return Err("is an absolute path"),
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -232,25 +232,9 @@ pub fn update_minor_alias(
     }
     let temporary = versions_dir.join(format!(".{alias_name}.den-{}", std::process::id()));
     let _ = fs::remove_file(&temporary);
-    make_symlink(Path::new(&target), &temporary)?;
+    crate::unpack::symlink(Path::new(&target), &temporary)?;
     fs::rename(&temporary, &alias).at("rename into place", &alias)?;
     Ok(Some(target))
-}
-
-#[cfg(unix)]
-fn make_symlink(target: &Path, link: &Path) -> Result<(), InstallError> {
-    std::os::unix::fs::symlink(target, link).at("create symlink", link)?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn make_symlink(_target: &Path, link: &Path) -> Result<(), InstallError> {
-    Err(den_dist::IoError::new(
-        "create symlink",
-        link,
-        io::Error::new(io::ErrorKind::Unsupported, "symlinks need Unix"),
-    )
-    .into())
 }
 
 /// Removes the version `prefix` (a directory under pyenv's versions directory; a symlink

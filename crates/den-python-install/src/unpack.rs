@@ -72,7 +72,8 @@ pub fn unpack_python_archive(
     for entry in tar.entries().map_err(|e| corrupt(&e))? {
         let mut entry = entry.map_err(|e| corrupt(&e))?;
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let relative = inside(Path::new(&name)).map_err(|reason| refuse(&name, reason))?;
+        let relative =
+            den_dist::path::inside(Path::new(&name)).map_err(|reason| refuse(&name, reason))?;
         let mut components = relative.components();
         match components.next() {
             Some(Component::Normal(top)) if top == TOP => {}
@@ -121,7 +122,7 @@ pub fn unpack_python_archive(
                 if target.is_absolute() {
                     return Err(refuse(&name, "is a symlink to an absolute path"));
                 }
-                inside(&parent.join(&target))
+                den_dist::path::inside(&parent.join(&target))
                     .map_err(|_| refuse(&name, "is a symlink pointing outside the archive"))?;
                 made.dir(dest, parent)?;
                 made.clear(dest, &relative)?;
@@ -130,7 +131,7 @@ pub fn unpack_python_archive(
             }
             T::Link => {
                 let target = link_name(&mut entry).map_err(|e| corrupt(&e))?;
-                let target = inside(&target)
+                let target = den_dist::path::inside(&target)
                     .ok()
                     .and_then(|t| t.strip_prefix(TOP).ok().map(Path::to_path_buf))
                     .filter(|t| !t.as_os_str().is_empty())
@@ -226,39 +227,22 @@ fn link_name<R: Read>(entry: &mut tar::Entry<'_, R>) -> io::Result<PathBuf> {
         .unwrap_or_default())
 }
 
+/// Creates the symbolic link `path` -> `target`.
 #[cfg(unix)]
-fn symlink(target: &Path, path: &Path) -> Result<(), InstallError> {
+pub(crate) fn symlink(target: &Path, path: &Path) -> Result<(), InstallError> {
     std::os::unix::fs::symlink(target, path).at("create symlink", path)?;
     Ok(())
 }
 
+/// Creates the symbolic link `path` -> `target` (not on this platform).
 #[cfg(not(unix))]
-fn symlink(_target: &Path, path: &Path) -> Result<(), InstallError> {
+pub(crate) fn symlink(_target: &Path, path: &Path) -> Result<(), InstallError> {
     Err(den_dist::IoError::new(
         "create symlink",
         path,
         io::Error::new(io::ErrorKind::Unsupported, "symlinks need Unix"),
     )
     .into())
-}
-
-/// `path` with `.` components dropped, when it stays inside the directory it is relative to;
-/// else why not.
-fn inside(path: &Path) -> Result<PathBuf, &'static str> {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(part) => out.push(part),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return Err("climbs out of the destination with `..`");
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => return Err("is an absolute path"),
-        }
-    }
-    Ok(out)
 }
 
 /// Refuses a symlink that leads outside `dest` through a chain of links (`a -> b/..`,
