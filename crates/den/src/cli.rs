@@ -62,9 +62,10 @@ pub enum Command {
     /// Open a shell in the named environment (with the shell integration loaded, `den workon`
     /// activates it in the current shell instead).
     Workon(WorkonArgs),
-    /// pyenv's version commands with pyenv's arguments and output: version, versions, local,
-    /// global, latest, prefix, which, whence, exec, root, version-name, version-origin,
-    /// version-file (also as `pyenv`, or `pyenv-COMMAND`, through a link to den).
+    /// pyenv's commands with pyenv's arguments and output: install, uninstall, version,
+    /// versions, local, global, latest, prefix, which, whence, exec, rehash, shims, init,
+    /// shell, root, version-name, version-origin, version-file (also as `pyenv` or
+    /// `pyenv-COMMAND` through a link to den; under any other name den is a pyenv shim).
     Pyenv(PyenvArgs),
     /// List the environments whose base interpreter is gone, changed version or no longer
     /// runs (the working directory's .venv, WORKON_HOME, pyenv's and pipenv's environments,

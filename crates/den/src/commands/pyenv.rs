@@ -1018,14 +1018,7 @@ impl Context {
     /// those directories first on `PATH`. Without one, pyenv's "no such command".
     fn external(&self, command: &str, args: &[OsString]) -> ExitCode {
         let root = self.pyenv.root();
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("plugins"))
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .map(|entry| entry.path().join("bin"))
-            .filter(|bin| bin.is_dir())
-            .collect();
-        dirs.sort();
+        let mut dirs = plugin_bins(root);
         dirs.push(root.join("libexec"));
         let path = std::env::var_os("PATH").unwrap_or_default();
         // pyenv installed elsewhere (a package manager's prefix): its `pyenv` on PATH is a
@@ -1037,14 +1030,10 @@ impl Context {
             .and_then(|file| Some(file.parent()?.to_path_buf()));
         if let Some(libexec) = installed.filter(|libexec| !dirs.contains(libexec)) {
             if let Some(prefix) = libexec.parent() {
-                let mut plugins: Vec<PathBuf> = std::fs::read_dir(prefix.join("plugins"))
+                let plugins: Vec<PathBuf> = plugin_bins(prefix)
                     .into_iter()
-                    .flatten()
-                    .filter_map(Result::ok)
-                    .map(|entry| entry.path().join("bin"))
-                    .filter(|bin| bin.is_dir() && !dirs.contains(bin))
+                    .filter(|bin| !dirs.contains(bin))
                     .collect();
-                plugins.sort();
                 dirs.extend(plugins);
             }
             dirs.push(libexec);
@@ -1252,6 +1241,19 @@ fn exit_status(status: std::process::ExitStatus) -> u8 {
         (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
         (None, None) => 1,
     }
+}
+
+/// The `bin` directories of the plugins under `prefix` (`prefix/plugins/*/bin`), sorted.
+fn plugin_bins(prefix: &Path) -> Vec<PathBuf> {
+    let mut bins: Vec<PathBuf> = std::fs::read_dir(prefix.join("plugins"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join("bin"))
+        .filter(|bin| bin.is_dir())
+        .collect();
+    bins.sort();
+    bins
 }
 
 /// Replaces den with `process` (Unix `exec`), so signals and the exit status are the
