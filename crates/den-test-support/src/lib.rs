@@ -11,6 +11,7 @@
 //!   HTML / PEP 691 JSON, PEP 658/714 metadata files, PEP 592 yanking, HTTP range requests)
 //!   over loopback, with fault injection (status codes, delays, corrupted bytes), optional
 //!   basic auth and a request log for asserting caching.
+//! - [`output_with_input`] runs a program with text on its stdin.
 //! - [`http::HttpServer`] is the loopback HTTP(S) server under it, for tests that answer
 //!   requests with their own handler.
 //! - [`SdistBuilder`] writes real source distributions (`.tar.gz`) built by an in-tree PEP 517
@@ -21,12 +22,14 @@
 
 pub mod http;
 mod index;
+mod process;
 mod python;
 mod require;
 mod sdist;
 mod wheel;
 
 pub use index::{Gate, JSON_MEDIA_TYPE, LoggedRequest, TestIndex};
+pub use process::output_with_input;
 pub use python::{
     find_python, pyenv_python, pyenv_versions, pyenv_versions_dir, pythons, system_python,
 };

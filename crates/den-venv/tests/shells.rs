@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::{NASTY_DIR, interpreter, nasty_venv};
 use den_test_support::require;
@@ -42,26 +41,17 @@ fn venv() -> Option<(tempfile::TempDir, VirtualEnv)> {
 /// Runs `shell args...` in the scripts directory with `stdin`, a clean environment and
 /// PYTHONHOME set; returns (stdout, stderr).
 fn run_shell(shell: &Path, args: &[&str], venv: &VirtualEnv, stdin: &str) -> (String, String) {
-    let mut child = Command::new(shell)
-        .args(args)
-        .current_dir(&venv.scripts)
-        .env_clear()
-        .env("PATH", PATH)
-        .env("HOME", venv.root.parent().unwrap())
-        .env("LANG", "C.UTF-8")
-        .env("PYTHONHOME", "/nonexistent")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = den_test_support::output_with_input(
+        Command::new(shell)
+            .args(args)
+            .current_dir(&venv.scripts)
+            .env_clear()
+            .env("PATH", PATH)
+            .env("HOME", venv.root.parent().unwrap())
+            .env("LANG", "C.UTF-8")
+            .env("PYTHONHOME", "/nonexistent"),
+        stdin,
+    );
     let stdout = String::from_utf8(output.stdout).unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     (stdout, stderr)

@@ -2,10 +2,9 @@
 //! temporary directory, packages from a loopback index (den-test-support), hooks as shell
 //! scripts that append to a log, and the real interpreters running what den made.
 
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use den_test_support::{TestIndex, WheelBuilder, find_python, pythons, require, require_program};
 
@@ -586,22 +585,13 @@ fn shells_on_path(shells: &[&str]) -> Vec<String> {
 /// Runs `den workon NAME` with `shell` as $SHELL, feeding `input` to the subshell.
 fn workon_in(world: &World, shell: &str, name: &str, input: &str) -> Output {
     std::fs::create_dir_all(world.path("tmp")).unwrap();
-    let mut child = world
-        .command(&["workon", name])
-        .env("SHELL", shell)
-        .env("TMPDIR", world.path("tmp"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    den_test_support::output_with_input(
+        world
+            .command(&["workon", name])
+            .env("SHELL", shell)
+            .env("TMPDIR", world.path("tmp")),
+        input,
+    )
 }
 
 #[test]

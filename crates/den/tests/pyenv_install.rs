@@ -192,6 +192,18 @@ impl World {
     }
 }
 
+/// The mirror directory `root` served over loopback HTTP (`%2B` in a path is `+`).
+fn serve_mirror(root: &Path) -> HttpServer {
+    let root = root.to_path_buf();
+    HttpServer::start(move |request| {
+        let relative = request.path.trim_start_matches('/').replace("%2B", "+");
+        match fs::read(root.join(relative)) {
+            Ok(body) => Response::new(200, "application/gzip", body),
+            Err(_) => Response::text(404, "not found"),
+        }
+    })
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -368,14 +380,7 @@ fn installs_a_prefix_from_a_file_mirror_and_the_python_works() {
 fn installs_from_a_loopback_http_mirror() {
     let Some(archive) = archive() else { return };
     let mut world = World::new(&archive, &archive.sha256);
-    let root = archive.mirror.clone();
-    let server = HttpServer::start(move |request| {
-        let relative = request.path.trim_start_matches('/').replace("%2B", "+");
-        match fs::read(root.join(relative)) {
-            Ok(body) => Response::new(200, "application/gzip", body),
-            Err(_) => Response::text(404, "not found"),
-        }
-    });
+    let server = serve_mirror(&archive.mirror);
     world.mirror = server.url();
     let output = world.run(&["install", &archive.version]);
     assert_status(&output, 0);
@@ -400,16 +405,9 @@ fn a_checksum_mismatch_installs_nothing() {
     let wrong = "0".repeat(64);
     for mirror in ["file", "http"] {
         let mut world = World::new(&archive, &wrong);
-        let root = archive.mirror.clone();
         let _server;
         if mirror == "http" {
-            let server = HttpServer::start(move |request| {
-                let relative = request.path.trim_start_matches('/').replace("%2B", "+");
-                match fs::read(root.join(relative)) {
-                    Ok(body) => Response::new(200, "application/gzip", body),
-                    Err(_) => Response::text(404, "not found"),
-                }
-            });
+            let server = serve_mirror(&archive.mirror);
             world.mirror = server.url();
             _server = server;
         }
@@ -629,20 +627,10 @@ fn latest_known_and_uninstall_prompt() {
     assert_status(&world.run(&["install", &archive.version]), 0);
     let prefix = world.versions().join(&archive.version);
     let answer = |reply: &str| {
-        let mut child = world
-            .command(&["uninstall", &archive.version])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(reply.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        den_test_support::output_with_input(
+            &mut world.command(&["uninstall", &archive.version]),
+            reply,
+        )
     };
     let kept = answer("n\n");
     assert_status(&kept, 1);
