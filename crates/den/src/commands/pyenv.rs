@@ -591,19 +591,15 @@ impl Context {
             .find(|file| is_executable(file) && !is_den(file))
     }
 
-    /// Where `command` is for the selection: the first selected version with
-    /// `bin/COMMAND`, then `system` (unless `nosystem`); also the selected names that are
-    /// not installed.
+    /// Where `command` is among `versions` (a selection): the first with `bin/COMMAND`, then
+    /// `system` (unless `nosystem`); also the names that are not installed.
     fn which(
         &self,
         command: &str,
+        mut versions: Vec<String>,
         nosystem: bool,
         shim_paths: Option<&OsString>,
     ) -> (Option<PathBuf>, Vec<String>) {
-        let mut versions: Vec<String> = match &self.version_env {
-            Some(value) => value.split(':').map(str::to_string).collect(),
-            None => self.version_names(true).names,
-        };
         if !nosystem {
             versions.push("system".to_string());
         }
@@ -633,7 +629,12 @@ impl Context {
         };
         let skip_advice = args.contains(&"--skip-advice");
         let nosystem = args.contains(&"--nosystem");
-        let (found, missing) = self.which(command, nosystem, None);
+        // `PYENV_VERSION` as written, else the selection resolved as `version-name -f` does.
+        let versions = match &self.version_env {
+            Some(value) => value.split(':').map(str::to_string).collect(),
+            None => self.version_names(true).names,
+        };
+        let (found, missing) = self.which(command, versions, nosystem, None);
         if let Some(file) = found {
             write_stdout(format_args!("{}\n", file.display()));
             return 0;
@@ -817,7 +818,10 @@ impl Context {
     /// successful install or uninstall is followed by [`Self::rehash`], as pyenv's
     /// `pip-rehash` hook does, so new console scripts get shims.
     fn exec(&self, command: &str, args: &[OsString], shim_path: Option<OsString>) -> u8 {
-        let selected = self.version_names(true).names.join(":");
+        // Resolved once: exported to the program and searched, as pyenv-exec exports the
+        // selection before calling pyenv-which.
+        let versions = self.version_names(true).names;
+        let selected = versions.join(":");
         // A shim elsewhere on PATH (`shim_path`: `_PYENV_SHIM_PATH`, set by the shim that
         // ran) is left out of this program's `system` search from here on, here and in the
         // child.
@@ -830,7 +834,7 @@ impl Context {
             }
             value
         });
-        let (found, missing) = self.which(command, false, shim_paths.as_ref());
+        let (found, missing) = self.which(command, versions, false, shim_paths.as_ref());
         let Some(program) = found else {
             self.not_found(command, &missing, false);
             return 127;
