@@ -61,6 +61,11 @@ pub fn run(command: &CacheCommand, cache: &Cache, printer: &Printer) -> anyhow::
                 }
             ));
             if !damaged.is_empty() && !args.fix {
+                printer.status(
+                    "`den cache verify --fix` removes them; installs unpack them again from the \
+                     wheel, and an environment already holding a damaged file needs \
+                     `den pip install --force-reinstall NAME`",
+                );
                 return Ok(ExitCode::FAILURE);
             }
         }
