@@ -52,7 +52,8 @@ fn skipped(relative: &Path) -> bool {
 }
 
 /// The python-build-standalone-shaped archive of the pyenv 3.11 on this machine, built once
-/// per target directory (concurrent test processes may both build it; the rename is atomic).
+/// per target directory. Tests running at once (threads under `cargo test`, processes under
+/// nextest) may each build it, each into its own temporary file; the rename is atomic.
 fn archive() -> Option<Archive> {
     let python = require(
         den_test_support::pyenv_python("3.11"),
@@ -71,9 +72,8 @@ fn archive() -> Option<Archive> {
     let path = mirror.join(BUILD).join(&filename);
     if !path.is_file() {
         fs::create_dir_all(path.parent()?).unwrap();
-        let temporary = path.with_extension(format!("tmp{}", std::process::id()));
-        let file = fs::File::create(&temporary).unwrap();
-        let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+        let temporary = tempfile::NamedTempFile::new_in(path.parent()?).unwrap();
+        let gz = flate2::write::GzEncoder::new(temporary.as_file(), flate2::Compression::fast());
         let mut tar = tar::Builder::new(gz);
         tar.follow_symlinks(false);
         for entry in walkdir::WalkDir::new(&prefix).sort_by_file_name() {
@@ -86,7 +86,7 @@ fn archive() -> Option<Archive> {
                 .unwrap();
         }
         tar.into_inner().unwrap().finish().unwrap();
-        fs::rename(&temporary, &path).unwrap();
+        temporary.persist(&path).unwrap();
     }
     let sha256 = den_python_install::sha256_file(&path).unwrap();
     Some(Archive {
