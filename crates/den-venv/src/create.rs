@@ -164,6 +164,7 @@ pub(crate) fn create_venv_in(
     };
 
     prepare_directory(dir, options.clear)?;
+    check_same_minor(dir, interpreter)?;
 
     let (major, minor) = interpreter.major_minor;
     let site_packages_rel = match flavor {
@@ -407,6 +408,34 @@ fn prepare_directory(root: &Path, clear: bool) -> Result<(), VenvError> {
             Ok(())
         }
     }
+}
+
+/// Refuses to update an existing environment at `root` in place for another `major.minor`
+/// than its own (`version` / `version_info` in pyvenv.cfg): its site-packages would stay
+/// behind under the old version's name. A pyvenv.cfg that names no version is not checked.
+fn check_same_minor(root: &Path, interpreter: &Interpreter) -> Result<(), VenvError> {
+    let cfg_path = PyVenvConfig::path_in(root);
+    if !cfg_path.is_file() {
+        return Ok(());
+    }
+    let cfg = PyVenvConfig::read(root)?;
+    let Some(existing) = cfg.version() else {
+        return Ok(());
+    };
+    let mut parts = existing.split('.').map(str::parse::<u64>);
+    let existing_minor = match (parts.next(), parts.next()) {
+        (Some(Ok(major)), Some(Ok(minor))) => (major, minor),
+        _ => return Ok(()),
+    };
+    let (major, minor) = interpreter.major_minor;
+    if existing_minor == (u64::from(major), u64::from(minor)) {
+        return Ok(());
+    }
+    Err(VenvError::OtherPythonVersion {
+        path: root.to_path_buf(),
+        existing: existing.to_string(),
+        requested: interpreter.version.to_string(),
+    })
 }
 
 /// Deletes everything inside `root`, keeping `root` itself (it may be the current directory or

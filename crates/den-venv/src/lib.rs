@@ -212,6 +212,20 @@ pub enum VenvError {
         /// The target.
         path: PathBuf,
     },
+    /// The target is an environment of another Python version: updating it in place would
+    /// leave its installed packages in the old version's site-packages, unseen.
+    #[error(
+        "{} is an environment of Python {existing}, not {requested}: its packages would be left behind; pass --clear to replace it, or choose another location",
+        path.display()
+    )]
+    OtherPythonVersion {
+        /// The target.
+        path: PathBuf,
+        /// The existing environment's version (`version_info` in its pyvenv.cfg).
+        existing: String,
+        /// The requested interpreter's version.
+        requested: String,
+    },
     /// The target path is not valid UTF-8, which activation scripts cannot hold.
     #[error("the environment path {} is not valid UTF-8; choose a UTF-8 path", path.display())]
     NonUtf8Path {

@@ -243,6 +243,33 @@ fn existing_environment_keeps_packages_unless_clear() {
 }
 
 #[test]
+fn an_environment_of_another_python_version_is_refused_unless_clear() {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
+        return;
+    };
+    let target = temp.path().join("env");
+    let venv = create_venv(&interpreter, &target, &options()).unwrap();
+    let package = venv.site_packages.join("mypkg.py");
+    fs::write(&package, "x = 1\n").unwrap();
+    let mut other = interpreter.clone();
+    other.major_minor = (other.major_minor.0, other.major_minor.1 + 1);
+    other.version = format!("{}.{}.0", other.major_minor.0, other.major_minor.1)
+        .parse()
+        .unwrap();
+    let err = create_venv(&other, &target, &options()).unwrap_err();
+    assert!(matches!(err, VenvError::OtherPythonVersion { .. }), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("--clear"), "{message}");
+    assert!(
+        message.contains(&interpreter.version.to_string()),
+        "{message}"
+    );
+    assert!(package.exists());
+    let cfg = fs::read_to_string(target.join("pyvenv.cfg")).unwrap();
+    assert!(cfg.contains(&interpreter.version.to_string()), "{cfg}");
+}
+
+#[test]
 fn rejects_old_and_unknown_interpreters() {
     let Some((interpreter, temp)) = interpreter_and_temp() else {
         return;
