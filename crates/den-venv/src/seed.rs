@@ -15,6 +15,8 @@ use crate::{VenvError, VirtualEnv};
 /// Installs the seed packages `python -m venv` would: pip, plus setuptools before Python 3.12,
 /// from the wheels the interpreter's `ensurepip` bundles (the versions it pins), or, for a
 /// Debian system Python whose ensurepip wheels were moved, from /usr/share/python-wheels.
+/// A seed package already installed in the environment (re-running `den venv` over an
+/// existing one, perhaps with an upgraded pip) is left as it is, as ensurepip leaves it.
 /// Returns `name-version` of each seeded package.
 ///
 /// # Errors
@@ -42,8 +44,12 @@ pub fn seed(
         requested: true,
         ..InstallOptions::default()
     };
+    let installed = den_install::installed_distributions(std::slice::from_ref(&env.site_packages))?;
     let mut seeded = Vec::new();
     for &name in wanted {
+        if installed.iter().any(|dist| dist.name.as_ref() == name) {
+            continue;
+        }
         let pinned = pinned_version(&pins, name);
         let Some(wheel) = dirs
             .iter()

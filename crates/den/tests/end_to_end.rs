@@ -515,3 +515,24 @@ fn the_ceiling_on_unpacked_size_refuses_a_wheel_naming_it() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn venv_over_an_existing_environment_keeps_an_upgraded_pip() {
+    let Some(world) = World::new() else { return };
+    let env = world.venv("env", false);
+    world.index.publish(
+        &WheelBuilder::new("pip", "99.0").file("pip/__init__.py", b"__version__ = '99.0'\n"),
+    );
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "--upgrade", "pip==99.0"]);
+    let python = world.python.to_str().unwrap();
+    world.den_ok(&["venv", "env", "-p", python]);
+    let (_, frozen, _) = run_python(
+        &env,
+        &[
+            "-c",
+            "import importlib.metadata as m; print(m.version('pip'))",
+        ],
+    );
+    assert_eq!(frozen.trim(), "99.0", "den venv replaced the upgraded pip");
+}
