@@ -1,7 +1,7 @@
 //! Finding the environment a `den pip` command acts on: the CLI's `--python` and `--system`
 //! ([`TargetArgs`]) mapped onto den-venv's [`PythonEnvironment`] model.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use den_cache::Cache;
@@ -10,9 +10,10 @@ use den_venv::{EnvironmentRequest, PythonEnvironment};
 
 use crate::cli::TargetArgs;
 
-/// Finds the target environment for a pip command: `--python` (an environment directory or an
-/// interpreter request), else `$VIRTUAL_ENV`, else `.venv` in the current directory or a
-/// parent ([`PythonEnvironment::find`]).
+/// Finds the target environment for a pip command: `--python` (an environment directory, the
+/// name of an environment in WORKON_HOME, or an interpreter request), else with `--system`
+/// alone the first `python3` (or `python`) on PATH, else `$VIRTUAL_ENV`, else `.venv` in
+/// the current directory or a parent ([`PythonEnvironment::find`]).
 ///
 /// Errors: the current directory cannot be read, nothing found (says where den looked), the
 /// interpreter cannot be queried, or `access` is [`Access::Change`] and it is not a virtual
@@ -20,12 +21,41 @@ use crate::cli::TargetArgs;
 pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<Target> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let virtual_env = std::env::var_os("VIRTUAL_ENV").map(PathBuf::from);
+    let python = match args.python.as_deref() {
+        Some(python) => Some(named_environment(python, &cwd).unwrap_or_else(|| python.into())),
+        None if args.system => Some(first_on_path().context(
+            "--system: there is no python3 or python on PATH; pass --python <interpreter>",
+        )?),
+        None => None,
+    };
     let request = EnvironmentRequest {
-        python: args.python.as_deref(),
+        python: python.as_deref(),
         system: args.system,
         access,
         cwd: &cwd,
         virtual_env: virtual_env.as_deref(),
     };
     Ok(PythonEnvironment::find(&request, cache)?)
+}
+
+/// The root of WORKON_HOME's environment `name` when `name` is a bare name (no `/`) that is
+/// not a directory here and such an environment exists: `-p myproject` as `workon` names it.
+fn named_environment(name: &str, cwd: &Path) -> Option<String> {
+    if name.contains('/') || cwd.join(name).exists() {
+        return None;
+    }
+    let homes = den_workon::Homes::from_vars(|key| std::env::var_os(key), cwd);
+    let root = homes.env_path(name).ok()?;
+    den_workon::is_environment(&root).then(|| root.to_string_lossy().into_owned())
+}
+
+/// The first `python3`, else `python`, in a directory of PATH, as uv's `--system` takes it.
+fn first_on_path() -> Option<String> {
+    let path = std::env::var_os("PATH")?;
+    ["python3", "python"].iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|candidate| crate::commands::pyenv::is_executable(candidate))
+            .map(|found| found.to_string_lossy().into_owned())
+    })
 }

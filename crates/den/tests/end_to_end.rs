@@ -536,3 +536,44 @@ fn venv_over_an_existing_environment_keeps_an_upgraded_pip() {
     );
     assert_eq!(frozen.trim(), "99.0", "den venv replaced the upgraded pip");
 }
+
+#[test]
+fn system_alone_takes_python3_on_path_and_p_takes_a_named_environment() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    // --system alone: the first python3 on PATH (here a link to the test interpreter).
+    let bin = world.path("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(&world.python, bin.join("python3")).unwrap();
+    let out = common::den_command(&world.path("cache"), &world.index.url())
+        .args(["pip", "list", "--system", "--format", "freeze"])
+        .env("PATH", &bin)
+        .current_dir(world.dir.path())
+        .output()
+        .unwrap();
+    let listed = common::success_stdout(&["pip", "list", "--system"], out);
+    assert!(listed.contains("pip=="), "{listed}");
+
+    // -p NAME: an environment of WORKON_HOME, as workon names it.
+    let homes = world.path("homes");
+    std::fs::create_dir(&homes).unwrap();
+    let python = world.python.to_str().unwrap();
+    world.den_ok(&["venv", "homes/named", "-p", python]);
+    let elsewhere = world.path("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let out = common::den_command(&world.path("cache"), &world.index.url())
+        .args(["pip", "install", "-p", "named", "beta==1.0"])
+        .env("WORKON_HOME", &homes)
+        .current_dir(&elsewhere)
+        .output()
+        .unwrap();
+    common::success_stdout(&["pip", "install", "-p", "named"], out);
+    let (_, version, _) = run_python(
+        &homes.join("named"),
+        &[
+            "-c",
+            "import importlib.metadata as m; print(m.version('beta'))",
+        ],
+    );
+    assert_eq!(version.trim(), "1.0");
+}

@@ -1334,7 +1334,7 @@ fn is_den(file: &Path) -> bool {
 }
 
 /// Whether `path` is a file this process may execute.
-fn is_executable(path: &Path) -> bool {
+pub(crate) fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path)
         .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
