@@ -69,7 +69,7 @@ pub enum Command {
     Pyenv(PyenvArgs),
     /// List the environments whose base interpreter is gone, changed version or no longer
     /// runs (the working directory's .venv, WORKON_HOME, pyenv's and pipenv's environments,
-    /// or those given); exit status 1 when one needs repair.
+    /// or those given); exit status 1 when one needs repair; `--fix` rebuilds them.
     Doctor(DoctorArgs),
 }
 
@@ -79,6 +79,10 @@ pub struct DoctorArgs {
     /// Environments to check [default: every one den knows where to find].
     #[arg(value_name = "ENV")]
     pub environments: Vec<PathBuf>,
+    /// Rebuild each environment that needs repair on a matching Python, keeping every
+    /// distribution at its version (as `den venv --repair`).
+    #[arg(long)]
+    pub fix: bool,
 }
 
 /// `den pyenv COMMAND [ARGS...]`: the words are pyenv's, read as pyenv reads them.
@@ -375,6 +379,11 @@ pub struct VenvArgs {
     /// Do not install pip into the environment.
     #[arg(long, alias = "no-pip")]
     pub without_pip: bool,
+    /// Rebuild the existing environment at PATH in place on a matching Python (`--python`,
+    /// else the version its pyvenv.cfg records), reinstalling every distribution at its
+    /// version: for an environment whose base Python was removed or upgraded.
+    #[arg(long, conflicts_with_all = ["clear", "without_pip"])]
+    pub repair: bool,
 }
 
 /// `den pip ...`.

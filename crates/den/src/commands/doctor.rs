@@ -2,7 +2,8 @@
 //! changed version or no longer runs (see [`den_venv::base_health`]): the working directory's
 //! `.venv`, the named environments in WORKON_HOME, pyenv-virtualenv's
 //! `$PYENV_ROOT/versions/*/envs/*`, pipenv's (`~/.local/share/virtualenvs`), and any given.
-//! Read-only; exit status 1 when one needs repair.
+//! Read-only, exit status 1 when one needs repair; with `--fix` each is rebuilt
+//! ([`crate::ops::repair`]), exit status 1 when a rebuild failed.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ fn environments_in(dir: &Path) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .filter(|path| path.join("pyvenv.cfg").is_file())
+        // An interrupted repair's saved copy is not an environment of its own.
+        .filter(|path| !path.to_string_lossy().ends_with(".den-repair"))
         .collect();
     found.sort();
     found
@@ -61,23 +64,38 @@ pub fn run(args: &DoctorArgs, cache: &Cache, printer: &Printer) -> anyhow::Resul
     let cwd = std::env::current_dir()?;
     let mut broken = 0;
     let environments = candidates(&args.environments, &cwd);
+    let mut failed = 0;
     for root in &environments {
         let health = base_health(root, cache);
-        if health.is_broken() {
-            broken += 1;
-        }
         if !matches!(health, BaseHealth::Unknown) || !args.environments.is_empty() {
             printer.out(format!("{}: {health}", root.display()));
+        }
+        if !health.is_broken() {
+            continue;
+        }
+        broken += 1;
+        if args.fix
+            && let Err(err) = super::venv::repair(root, None, &cwd, cache, printer)
+        {
+            printer.error(&err);
+            failed += 1;
         }
     }
     printer.status(format!(
         "Checked {} environments: {broken} need repair",
         environments.len()
     ));
+    if args.fix {
+        return Ok(if failed > 0 {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     if broken > 0 {
         printer.status(
-            "to repair one: recreate it on a matching Python (`den venv --clear -p VERSION ENV`) \
-             and reinstall what `den pip freeze` listed before",
+            "to repair them: `den doctor --fix`, or one with `den venv --repair ENV` (on \
+             another Python: `--python VERSION`)",
         );
         return Ok(ExitCode::FAILURE);
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use den_cache::Cache;
 use den_python::{DiscoveryEnv, Interpreter, PythonRequest};
 use den_venv::{Prompt, VenvOptions, VirtualEnv};
@@ -17,6 +17,11 @@ use crate::printer::Printer;
 /// Runs `den venv`.
 pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    if args.repair {
+        let root = cwd.join(&args.path);
+        repair(&root, args.python.as_deref(), &cwd, cache, printer)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let options = VenvOptions {
         prompt: Prompt::from_arg(args.prompt.as_deref()),
         system_site_packages: args.system_site_packages,
@@ -49,6 +54,66 @@ pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         args.path.join("bin").join("activate").display()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Rebuilds the environment at `root` on `python` (a `--python` value), else on an
+/// interpreter of the version its pyvenv.cfg records (`3.12.1`, else any `3.12`), with
+/// [`crate::ops::repair::repair`], and says what it did. Shared by `den venv --repair` and
+/// `den doctor --fix`.
+///
+/// # Errors
+///
+/// Not an environment, no matching interpreter, or the rebuild failed (the environment is
+/// left as it was).
+pub fn repair(
+    root: &Path,
+    python: Option<&str>,
+    cwd: &Path,
+    cache: &Cache,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    if crate::ops::repair::restore_interrupted(root)? {
+        printer.warn(format!(
+            "put back {} from an interrupted repair",
+            root.display()
+        ));
+    }
+    let cfg = den_venv::PyVenvConfig::read(root)
+        .with_context(|| format!("{} is not a virtual environment", root.display()))?;
+    let env = DiscoveryEnv::from_process();
+    let interpreter = match (python, cfg.version()) {
+        (Some(python), _) => find_base(Some(python), cwd, &env, cache)?,
+        (None, Some(recorded)) => {
+            let release: Vec<&str> = recorded.split('.').take(3).collect();
+            let minor = release
+                .iter()
+                .take(2)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(".");
+            find_base(Some(&release.join(".")), cwd, &env, cache)
+                .or_else(|_| find_base(Some(&minor), cwd, &env, cache))
+                .with_context(|| {
+                    format!(
+                        "{} was made with Python {recorded}, and no Python {minor} is found: install one (`den pyenv install {minor}`) or pass --python",
+                        root.display()
+                    )
+                })?
+        }
+        (None, None) => bail!(
+            "{}'s pyvenv.cfg records no Python version: pass --python",
+            root.display()
+        ),
+    };
+    let version = interpreter.version.clone();
+    let executable = interpreter.executable.clone();
+    let count = crate::ops::repair::repair(root, interpreter, cache, printer)?;
+    printer.status(format!(
+        "Rebuilt {} on Python {version} ({}) with its {count} distributions",
+        root.display(),
+        executable.display()
+    ));
+    Ok(())
 }
 
 /// What a new environment was made from, and what was seeded into it.
