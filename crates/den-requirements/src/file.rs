@@ -183,6 +183,7 @@ impl Parser<'_> {
                 }
             })?;
             parsed.hashes_mut().push(digest);
+            self.out.hash_options = true;
         }
         self.add(parsed, &text, kind)
     }

@@ -186,6 +186,9 @@ pub struct RequirementsFile {
     pub prefer_binary: bool,
     /// Whether `--require-hashes` was given.
     pub require_hashes: bool,
+    /// Whether a requirement line (of this file or one it includes) has a `--hash` option,
+    /// which turns pip's hash-checking mode on; a URL's `#sha256=` fragment does not.
+    pub hash_options: bool,
     /// Whether `--pre` was given.
     pub pre: bool,
 }

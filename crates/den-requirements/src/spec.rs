@@ -188,6 +188,9 @@ pub struct RequirementsSpec {
     pub pre: bool,
     /// `--require-hashes` in a requirements file.
     pub require_hashes: bool,
+    /// A `--hash` option on some requirement line (pip's hash-checking mode turns on; the
+    /// `#sha256=` fragment of a URL is checked but does not).
+    pub hash_options: bool,
     /// The requirements files that name each project (for `# via -r FILE` annotations).
     pub requested_from: HashMap<PackageName, BTreeSet<PathBuf>>,
     /// The project sources, in order.
@@ -298,8 +301,10 @@ impl RequirementsSpec {
             no_binary,
             prefer_binary,
             require_hashes,
+            hash_options,
             pre,
         } = file;
+        self.hash_options |= hash_options;
         for entry in requirements {
             if as_constraints {
                 self.add_constraint(entry);
@@ -395,9 +400,9 @@ impl RequirementsSpec {
         self.requirements.is_empty() && self.unnamed.is_empty()
     }
 
-    /// Whether pip's hash-checking mode is on: `--require-hashes`, or any `--hash`.
+    /// Whether pip's hash-checking mode is on: `--require-hashes`, or any `--hash` option.
     pub fn hash_mode(&self) -> bool {
-        self.require_hashes || !self.hashes.is_empty()
+        self.require_hashes || self.hash_options
     }
 
     /// In hash-checking mode, every named requirement must be pinned to one version with `==`

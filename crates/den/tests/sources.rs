@@ -416,6 +416,30 @@ fn hash_checking_mode_refuses_what_cannot_be_hashed() {
         requirements.to_str().unwrap(),
     ]);
     assert!(run_python(&env, &["-c", "import filed"]).0);
+
+    // A URL's #sha256= fragment is checked, but it does not turn the mode on (pip's rule):
+    // dep needs no hash beside it; a wrong fragment is refused.
+    let url = format!("file://{}", wheel.display());
+    let env = world.venv("env2", true);
+    let env_arg = env.to_str().unwrap();
+    let wrong = format!("filed @ {url}#sha256={}", "0".repeat(64));
+    let stderr = world.den_err(&["pip", "install", "-p", env_arg, &wrong]);
+    assert!(stderr.contains("filed"), "{stderr}");
+    assert!(!run_python(&env, &["-c", "import filed"]).0);
+    std::fs::write(
+        &requirements,
+        format!("filed @ {url}#sha256={digest}\ndep\n"),
+    )
+    .unwrap();
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "-r",
+        requirements.to_str().unwrap(),
+    ]);
+    assert!(run_python(&env, &["-c", "import filed, dep"]).0);
 }
 
 #[test]
