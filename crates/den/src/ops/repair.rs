@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use den_cache::Cache;
-use den_dist::DirectUrlInfo;
 use den_install::InstalledDist;
 use den_requirements::RequirementsSource;
 use den_venv::{Prompt, PyVenvConfig, VenvOptions};
@@ -94,15 +93,6 @@ fn requirement_line(dist: &InstalledDist) -> anyhow::Result<String> {
             Some(path) => format!("-e {}", path.display()),
             None => direct.freeze_line(dist.name.as_ref()),
         },
-        // An archive without its `#sha256=` fragment: a hash on one line would put the whole
-        // install in hash-checking mode.
-        Some(direct) if matches!(direct.info, DirectUrlInfo::Archive(_)) => {
-            let mut line = format!("{} @ {}", dist.name, direct.url);
-            if let Some(subdirectory) = &direct.subdirectory {
-                line.push_str(&format!("#subdirectory={subdirectory}"));
-            }
-            line
-        }
         Some(direct) => direct.freeze_line(dist.name.as_ref()),
         None => format!("{}=={}", dist.name, dist.version),
     })
