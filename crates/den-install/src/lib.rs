@@ -42,7 +42,7 @@ pub use install::{
 pub use installed::{DistKind, InstalledDist, find_installed, installed_distributions};
 pub use plan::{Chosen, Plan, satisfied_by_installed};
 pub use record::{RecordEntry, parse_record, write_record};
-pub use recover::{RecoveryReport, recover};
+pub use recover::{RecoveryReport, needs_recovery, recover};
 pub use scripts::shebang_with_args;
 pub use uninstall::{Uninstalled, uninstall};
 pub use unpack::{DamagedEntry, UnpackedWheel, unpack_wheel, unpack_wheel_within, verify_cache};

@@ -88,6 +88,25 @@ pub fn recover(site_packages: &[PathBuf]) -> Result<RecoveryReport, InstallError
     Ok(report)
 }
 
+/// Whether a den process left a change half-done in one of `site_packages` (or is making one
+/// right now): a journal, stash or staging entry is there. One directory listing each; an
+/// unreadable directory counts as clean.
+pub fn needs_recovery(site_packages: &[PathBuf]) -> bool {
+    site_packages.iter().any(|dir| {
+        fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|entry| {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with(JOURNAL_PREFIX)
+                    || name.starts_with(STASH_PREFIX)
+                    || name.starts_with(TMP_PREFIX)
+            })
+    })
+}
+
 fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallError> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,

@@ -230,6 +230,20 @@ impl PythonEnvironment {
         }
         Ok(guard)
     }
+
+    /// Before reading what is installed: when a den process left a change half-done here
+    /// ([`den_install::needs_recovery`]), takes the lock as [`PythonEnvironment::lock`] does
+    /// (waiting for a live one to finish, repairing what a killed one left) and releases it,
+    /// so what is read is whole. An environment den may not write is read as it is (the
+    /// reason is logged).
+    pub fn settle(&self) {
+        if !den_install::needs_recovery(&self.site_packages()) {
+            return;
+        }
+        if let Err(err) = self.lock() {
+            tracing::warn!("reading the environment as it is: {err}");
+        }
+    }
 }
 
 impl PythonEnvironment {

@@ -15,6 +15,9 @@ use crate::cli::TargetArgs;
 /// alone the first `python3` (or `python`) on PATH, else `$VIRTUAL_ENV`, else `.venv` in
 /// the current directory or a parent ([`PythonEnvironment::find`]).
 ///
+/// For reading, a change a killed den left half-done is repaired first (or a live one waited
+/// for: [`PythonEnvironment::settle`]).
+///
 /// Errors: the current directory cannot be read, nothing found (says where den looked), the
 /// interpreter cannot be queried, or `access` is [`Access::Change`] and it is not a virtual
 /// environment and `--system` was not given.
@@ -35,7 +38,11 @@ pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<
         cwd: &cwd,
         virtual_env: virtual_env.as_deref(),
     };
-    Ok(PythonEnvironment::find(&request, cache)?)
+    let target = PythonEnvironment::find(&request, cache)?;
+    if access == Access::Read {
+        target.settle();
+    }
+    Ok(target)
 }
 
 /// The root of WORKON_HOME's environment `name` when `name` is a bare name (no `/`) that is

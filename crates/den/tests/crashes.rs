@@ -179,3 +179,56 @@ fn a_killed_den_venv_leaves_pip_whole_or_absent() {
     assert!(ok && out.contains(&env.display().to_string()), "{out}{err}");
     eprintln!("{killed_mid_seed} of {rounds} den venv runs killed while seeding");
 }
+
+/// A reading command repairs what a killed install left before it reads: `den pip list` right
+/// after the kill lists whole distributions only, and no journal or staging entry is left.
+#[test]
+fn reading_after_a_killed_install_sees_a_whole_environment() {
+    let Some(world) = World::new() else { return };
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let site = std::fs::read_dir(env.join("lib"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join("site-packages"))
+        .find(|dir| dir.is_dir())
+        .unwrap();
+    let leftovers = || {
+        std::fs::read_dir(&site)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".den-"))
+            .collect::<Vec<_>>()
+    };
+    let mut landed = false;
+    for attempt in 0..8 {
+        let name = format!("placed{attempt}");
+        world.index.publish(&many_files(&name, 3000));
+        // Unpacked into the cache first, so the kill lands while files are placed.
+        let warm = world.venv(&format!("warm{attempt}"), true);
+        world.den_ok(&["pip", "install", "-p", warm.to_str().unwrap(), &name]);
+        let mut den = spawn_den(&world, &["pip", "install", "-p", env_arg, &name]);
+        kill_when(&mut den, || !leftovers().is_empty());
+        if leftovers().is_empty() {
+            continue;
+        }
+        landed = true;
+        let listed = world.den_ok(&["pip", "list", "-p", env_arg, "--format", "freeze"]);
+        assert!(
+            leftovers().is_empty(),
+            "{:?} left after den pip list",
+            leftovers()
+        );
+        if listed.contains(&format!("{name}==")) {
+            let (ok, _, err) = common::run_python(&env, &["-c", &format!("import {name}.m2999")]);
+            assert!(ok, "listed but incomplete: {err}");
+        } else {
+            assert!(
+                !site.join(&name).exists(),
+                "{name} half there but not listed"
+            );
+        }
+        break;
+    }
+    assert!(landed, "no kill landed while files were placed");
+}
