@@ -18,6 +18,8 @@ pub struct RecoveryReport {
     pub rolled_back: Vec<PathBuf>,
     /// `.dist-info` paths of interrupted installs that had committed and were finished.
     pub completed: Vec<PathBuf>,
+    /// Distributions (`.dist-info` paths) whose interrupted uninstall was finished.
+    pub uninstalled: Vec<PathBuf>,
     /// Leftover `.den-tmp-*` / `.den-stash-*` entries deleted.
     pub removed: Vec<PathBuf>,
     /// Changes that could not be undone or finished (each names the path and the error);
@@ -41,6 +43,10 @@ impl RecoveryReport {
         };
         let mut lines = show("undid an interrupted install of", &self.rolled_back);
         lines.extend(show("finished an interrupted install of", &self.completed));
+        lines.extend(show(
+            "finished an interrupted uninstall of",
+            &self.uninstalled,
+        ));
         lines.extend(show("removed leftover", &self.removed));
         lines.extend(
             self.problems
@@ -141,7 +147,14 @@ fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallErr
     for (stash, path) in journals {
         let journal = Journal::read(&path, &stash)?;
         let name = journal.final_path().unwrap_or(&path).to_path_buf();
-        if journal.committed() {
+        if let Some(dist) = journal.uninstalled() {
+            tracing::debug!("finishing the interrupted uninstall of {}", dist.display());
+            let dist = dist.to_path_buf();
+            report
+                .problems
+                .extend(journal.roll_forward(dir, &mut || true));
+            report.uninstalled.push(dist);
+        } else if journal.committed() {
             tracing::debug!("finishing the interrupted install of {}", name.display());
             report
                 .problems
@@ -186,6 +199,40 @@ fn recover_dir(dir: &Path, report: &mut RecoveryReport) -> Result<(), InstallErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interrupted_uninstall_is_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let sp = dir.path();
+        let dist = sp.join("pkg-1.0.dist-info");
+        fs::create_dir_all(&dist).unwrap();
+        fs::write(dist.join("METADATA"), "Name: pkg\nVersion: 1.0\n").unwrap();
+        fs::create_dir_all(sp.join("pkg/sub")).unwrap();
+        let files: Vec<PathBuf> = ["pkg/__init__.py", "pkg/a.py", "pkg/sub/b.py"]
+            .iter()
+            .map(|f| sp.join(f))
+            .collect();
+        for file in &files {
+            fs::write(file, "X = 1\n").unwrap();
+        }
+        fs::create_dir_all(sp.join("pkg/__pycache__")).unwrap();
+        fs::write(sp.join("pkg/__pycache__/a.cpython-312.pyc"), "").unwrap();
+        let journal = crate::transaction::journal_uninstall(sp, &dist, &files).unwrap();
+        // Killed after removing the first file.
+        fs::remove_file(&files[0]).unwrap();
+
+        let report = recover(&[sp.to_path_buf()]).unwrap();
+        assert!(report.problems.is_empty(), "{report:?}");
+        assert_eq!(report.uninstalled, std::slice::from_ref(&dist));
+        assert!(report.lines().contains(&format!(
+            "finished an interrupted uninstall of {}",
+            dist.display()
+        )));
+        assert!(!journal.exists());
+        assert!(!dist.exists());
+        assert!(!sp.join("pkg").exists(), "emptied package directories stay");
+        assert_eq!(fs::read_dir(sp).unwrap().count(), 0);
+    }
 
     #[test]
     fn journals_of_earlier_versions_and_orphan_stashes_are_handled() {

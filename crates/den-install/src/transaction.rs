@@ -69,6 +69,11 @@ pub(crate) enum Op {
     /// The `.py` file at the path is about to be byte-compiled (rollback removes its
     /// bytecode: `__pycache__/<stem>.*.pyc`, legacy `<stem>.pyc`).
     Bytecode(PathBuf),
+    /// The first line of an uninstall's journal: the distribution at the path (its
+    /// `.dist-info` / `.egg-info`) is being removed, file by file (each a `Remove` line),
+    /// itself last. There is nothing to roll back to (removed files are gone), so an
+    /// interrupted uninstall is finished: it counts as committed from the start.
+    Uninstall(PathBuf),
 }
 
 impl Op {
@@ -88,6 +93,7 @@ impl Op {
             Op::Stash(p, n) => vec!["stash".to_string(), text(p)?, n.clone()],
             Op::Remove(p) => vec!["remove".to_string(), text(p)?],
             Op::Bytecode(p) => vec!["bytecode".to_string(), text(p)?],
+            Op::Uninstall(p) => vec!["uninstall".to_string(), text(p)?],
         };
         let mut line = serde_json::Value::from(fields).to_string();
         line.push('\n');
@@ -108,6 +114,7 @@ impl Op {
             ("stash", 3) => Op::Stash(path(), fields[2].clone()),
             ("remove", 2) => Op::Remove(path()),
             ("bytecode", 2) => Op::Bytecode(path()),
+            ("uninstall", 2) => Op::Uninstall(path()),
             _ => return None,
         })
     }
@@ -167,11 +174,21 @@ impl Journal {
         })
     }
 
+    /// The distribution an uninstall's journal removes (see [`Op::Uninstall`]).
+    pub(crate) fn uninstalled(&self) -> Option<&Path> {
+        self.ops.iter().find_map(|op| match op {
+            Op::Uninstall(p) => Some(p.as_path()),
+            _ => None,
+        })
+    }
+
     /// Whether the commit rename happened: the staging directory was created before the
-    /// journal and only the commit moves it away.
+    /// journal and only the commit moves it away. An uninstall is committed from its start.
     pub(crate) fn committed(&self) -> bool {
-        self.staging()
-            .is_some_and(|staging| fs::symlink_metadata(staging).is_err())
+        self.uninstalled().is_some()
+            || self
+                .staging()
+                .is_some_and(|staging| fs::symlink_metadata(staging).is_err())
     }
 
     /// Undoes every change, newest first, then deletes the journal and the staging
@@ -206,7 +223,7 @@ impl Journal {
                     }
                     result
                 }
-                Op::Staging(_) | Op::Final(_) | Op::Remove(_) => Ok(()),
+                Op::Staging(_) | Op::Final(_) | Op::Remove(_) | Op::Uninstall(_) => Ok(()),
             };
             if let Err(e) = result {
                 problems.push(format!("could not undo {op:?}: {e}"));
@@ -659,6 +676,35 @@ impl Drop for Transaction<'_> {
 }
 
 /// The error of the test hook's simulated kill.
+/// Writes the journal of an uninstall of the distribution at `dist` (in `site_packages`)
+/// that removes `files` and then `dist` itself ([`Op::Uninstall`], one `Remove` line each),
+/// in one `write`, before anything is deleted. Returns the journal's path: delete it once
+/// the uninstall is done. A killed uninstall is finished by [`crate::recover`].
+///
+/// Errors: the journal cannot be created or written.
+pub(crate) fn journal_uninstall(
+    site_packages: &Path,
+    dist: &Path,
+    files: &[PathBuf],
+) -> Result<PathBuf, InstallError> {
+    let pid = std::process::id();
+    let (mut file, path) = tempfile::Builder::new()
+        .prefix(&format!("{JOURNAL_PREFIX}{pid}-"))
+        .tempfile_in(site_packages)
+        .at("create a journal in", site_packages)
+        .and_then(|file| file.keep().map_err(|e| e.error).at("keep", site_packages))?;
+    let mut text = Op::Uninstall(dist.to_path_buf()).encode()?;
+    for removed in files {
+        text.push_str(&Op::Remove(removed.clone()).encode()?);
+    }
+    text.push_str(&Op::Remove(dist.to_path_buf()).encode()?);
+    if let Err(e) = file.write_all(text.as_bytes()) {
+        let _ = fs::remove_file(&path);
+        return Err(IoError::new("write", &path, e).into());
+    }
+    Ok(path)
+}
+
 fn simulated_kill(final_path: &Path) -> InstallError {
     let source = io::Error::from(io::ErrorKind::Interrupted);
     IoError::new(

@@ -57,6 +57,14 @@ pub struct Uninstalled {
 pub fn uninstall(dist: &InstalledDist) -> Result<Uninstalled, InstallError> {
     let site_packages = dist.site_packages().to_path_buf();
     let (files, skipped) = recorded_files(dist)?;
+    // Journaled first: a kill midway leaves a journal the next den run finishes, never a
+    // `.dist-info` whose files are half gone.
+    let listed: Vec<PathBuf> = files
+        .iter()
+        .filter(|path| !fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()))
+        .cloned()
+        .collect();
+    let journal = crate::transaction::journal_uninstall(&site_packages, &dist.path, &listed)?;
     let mut removed = Vec::new();
     let mut touched_dirs = BTreeSet::new();
     for path in files {
@@ -76,9 +84,10 @@ pub fn uninstall(dist: &InstalledDist) -> Result<Uninstalled, InstallError> {
             removed.extend(remove_bytecode(&path, &mut touched_dirs)?);
         }
     }
-    fs::remove_dir_all(&dist.path).at("remove", &dist.path)?;
+    crate::transaction::remove_any(&dist.path).at("remove", &dist.path)?;
     removed.push(dist.path.clone());
     remove_empty_dirs(touched_dirs, &site_packages);
+    fs::remove_file(&journal).at("remove", &journal)?;
     Ok(Uninstalled { removed, skipped })
 }
 
