@@ -1,0 +1,293 @@
+//! A distribution's `Requires-Python` as the `markers` pipenv writes in Pipfile.lock:
+//! `pipenv.utils.markers.marker_from_specifier` (called by the resolver's
+//! `resolve_constraints`), whose output pipenv stores with single quotes.
+//!
+//! pipenv's conversion, step by step (each is pipenv's behaviour, odd or not):
+//!
+//! 1. A text that does not start with an operator is `==` it (`any`, `<any>` and `*` give no
+//!    marker); `===…` with more than three `=` becomes `==`.
+//! 2. Each comma-separated clause loses a trailing `.*` and then any trailing `*`
+//!    (`!=3.0.*` -> `!=3.0`), and must then be a valid PEP 440 specifier.
+//! 3. `>V` becomes `>=V'` and `<=V` becomes `<V'` where `V'` is V's major with its minor plus
+//!    one (`>3.8` -> `>=3.9`, `<=3.8.1` -> `<3.9`), unless that minor passes the last one
+//!    pipenv knows for the major (1.7, 2.7, 3.11, 4.0): then the clause stays as it was.
+//! 4. Clauses are grouped by operator and by whether the version has more than two parts;
+//!    within a group `>`/`>=` keep the lowest version, `<`/`<=` the highest, several `==`
+//!    become one `in` (written as a parenthesized `or` of `==`), each `!=` stays its own
+//!    clause; `~=` and `===` keep all versions joined by `, `.
+//! 5. The clauses are ordered by their version's numeric parts and written
+//!    `python_version OP 'V'` (`python_full_version` when V has three numeric parts) joined by
+//!    ` and `.
+
+use std::str::FromStr as _;
+
+/// pipenv's `MAX_VERSIONS`: the last minor version it knows of each major.
+const MAX_MINOR: [(u64, u64); 4] = [(1, 7), (2, 7), (3, 11), (4, 0)];
+
+/// The operators of `packaging.specifiers.Specifier`, longest first.
+const OPERATORS: [&str; 8] = ["===", "~=", "==", "!=", "<=", ">=", "<", ">"];
+
+/// A version as pipenv's `_tuplize_version` splits it: major and minor as integers, the
+/// rest as text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    Int(u64),
+    Text(String),
+}
+
+fn tuplize(version: &str) -> Option<Vec<Part>> {
+    let mut out = Vec::new();
+    for (i, part) in version.split('.').enumerate() {
+        if part == "*" {
+            break;
+        }
+        if i < 2 {
+            // Python's int(): digits (a leading `+`, surrounding spaces and `_` between
+            // digits never survive packaging's validation of the version).
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            out.push(Part::Int(part.parse().ok()?));
+        } else {
+            out.push(Part::Text(part.to_string()));
+        }
+    }
+    Some(out)
+}
+
+fn format_version(parts: &[Part]) -> String {
+    parts
+        .iter()
+        .map(|p| match p {
+            Part::Int(i) => i.to_string(),
+            Part::Text(t) => t.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// pipenv's `_version_sort_key`: the numeric parts of the first comma-separated version,
+/// then the text; non-numeric versions after all numeric ones.
+fn sort_key(value: &str) -> (u8, Vec<u128>, String) {
+    let first = value.split(',').next().unwrap_or("").trim();
+    let parts: Option<Vec<u128>> = first
+        .split('.')
+        .map(|p| {
+            let p = p.trim();
+            if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse().ok()
+            } else {
+                None
+            }
+        })
+        .collect();
+    match parts {
+        Some(p) => (0, p, value.to_string()),
+        None => (1, Vec::new(), value.to_string()),
+    }
+}
+
+/// The lock `markers` pipenv writes for a distribution whose `Requires-Python` is
+/// `requires_python`: `>=3.8` -> `python_version >= '3.8'`, `!=3.0.*,>=2.7` ->
+/// `python_version >= '2.7' and python_version != '3.0'`.
+///
+/// `Ok(None)` when pipenv writes no marker (`*`, `any`, an empty text).
+///
+/// # Errors
+///
+/// The reason, when pipenv itself fails on the text (an invalid specifier, a version whose
+/// major or minor is not a number: `>=3.8rc1`, `~=3`); pipenv's resolver then stops.
+pub fn requires_python_marker(requires_python: &str) -> Result<Option<String>, String> {
+    let mut spec = requires_python.to_string();
+    if !OPERATORS.iter().any(|op| spec.starts_with(op)) {
+        if matches!(spec.trim().to_lowercase().as_str(), "any" | "<any>" | "*") {
+            return Ok(None);
+        }
+        spec = format!("=={spec}");
+    } else if spec.starts_with("==") && spec.matches('=').count() > 3 {
+        spec = format!("=={}", spec.trim_start_matches('='));
+    }
+    if spec.is_empty() {
+        return Ok(None);
+    }
+
+    // normalize_specifier_set: trailing `.*` / `*` off each clause, then packaging parses.
+    let mut specs: Vec<(String, String)> = Vec::new(); // (operator, version)
+    for clause in spec.split(',') {
+        let mut clause = clause.trim();
+        if let Some(c) = clause.strip_suffix(".*") {
+            clause = c;
+        }
+        let clause = clause.trim_end_matches('*').trim();
+        if clause.is_empty() {
+            // packaging's SpecifierSet skips empty clauses.
+            continue;
+        }
+        den_dist::VersionSpecifier::from_str(clause)
+            .map_err(|e| format!("invalid specifier {clause:?}: {e}"))?;
+        let op = OPERATORS
+            .iter()
+            .find(|op| clause.starts_with(**op))
+            .ok_or_else(|| format!("invalid specifier {clause:?}"))?;
+        let version = clause[op.len()..].trim().to_string();
+        let (op, version) = format_pyspec(op, &version)?;
+        // A set of Specifiers: an equal (operator, version) pair counts once.
+        if !specs.contains(&(op.clone(), version.clone())) {
+            specs.push((op, version));
+        }
+    }
+
+    // cleanup_pyspecs(joiner="or")
+    let mut flattened: Vec<((String, bool), Vec<Part>)> = Vec::new();
+    for (op, version) in &specs {
+        let parts = tuplize(version).ok_or_else(|| {
+            format!("version {version:?} has a major or minor that is not a number")
+        })?;
+        flattened.push(((op.clone(), parts.len() > 2), parts));
+    }
+    flattened.sort();
+    let mut results: Vec<((String, String), String)> = Vec::new();
+    let mut insert = |key: (String, String), value: String| {
+        if let Some(slot) = results.iter_mut().find(|(k, _)| *k == key) {
+            slot.1 = value;
+        } else {
+            results.push((key, value));
+        }
+    };
+    let mut i = 0;
+    while i < flattened.len() {
+        let key = flattened[i].0.clone();
+        let mut versions: Vec<Vec<Part>> = Vec::new();
+        while i < flattened.len() && flattened[i].0 == key {
+            if !versions.contains(&flattened[i].1) {
+                versions.push(flattened[i].1.clone());
+            }
+            i += 1;
+        }
+        versions.sort();
+        let (op, micro) = key;
+        let value = match op.as_str() {
+            ">" | ">=" => format_version(&versions[0]),
+            "<" | "<=" => format_version(&versions[versions.len() - 1]),
+            _ => {
+                let mut texts: Vec<String> = versions.iter().map(|v| format_version(v)).collect();
+                texts.sort_by_key(|t| sort_key(t));
+                texts.join(", ")
+            }
+        };
+        if op == "!=" {
+            for v in &versions {
+                let v = format_version(v);
+                insert((op.clone(), v.clone()), v);
+            }
+            continue;
+        }
+        let op = if op == "==" && versions.len() > 1 {
+            "in".to_string()
+        } else {
+            op
+        };
+        insert((op, micro.to_string()), value);
+    }
+    let mut clauses: Vec<(String, String)> =
+        results.into_iter().map(|((op, _), v)| (op, v)).collect();
+    clauses.sort_by_key(|(_, v)| sort_key(v));
+    let text = clauses
+        .iter()
+        .map(|(op, v)| format_clause(op, v))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    Ok(Some(text.replace('"', "'")))
+}
+
+/// pipenv's `format_pyversion`.
+fn format_clause(op: &str, value: &str) -> String {
+    if op == "in" {
+        let parts: Vec<String> = value
+            .split(',')
+            .map(|v| format_clause("==", v.trim()))
+            .collect();
+        return format!("({})", parts.join(" or "));
+    }
+    let variable = if has_micro(value) {
+        "python_full_version"
+    } else {
+        "python_version"
+    };
+    format!("{variable} {op} '{value}'")
+}
+
+/// `re.search(r"\d+\.\d+\.\d+", value)`.
+fn has_micro(value: &str) -> bool {
+    let b = value.as_bytes();
+    (0..b.len()).any(|start| {
+        let mut i = start;
+        for group in 0..3 {
+            let s = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == s {
+                return false;
+            }
+            if group < 2 {
+                if b.get(i) != Some(&b'.') {
+                    return false;
+                }
+                i += 1;
+            }
+        }
+        true
+    })
+}
+
+/// pipenv's `_format_pyspec`: `>V` -> `>=` next minor, `<=V` -> `<` next minor, within
+/// the known minors.
+fn format_pyspec(op: &str, version: &str) -> Result<(String, String), String> {
+    let version = version.trim_end();
+    let new_op = match op {
+        ">" => ">=",
+        "<=" => "<",
+        _ => return Ok((op.to_string(), version.to_string())),
+    };
+    if version.starts_with('*') {
+        return Ok((op.to_string(), version.to_string()));
+    }
+    let parts = tuplize(version)
+        .ok_or_else(|| format!("version {version:?} has a major or minor that is not a number"))?;
+    let major = match parts.first() {
+        Some(Part::Int(m)) => *m,
+        _ => return Err(format!("version {version:?} has no major")),
+    };
+    let next_minor = match parts.get(1) {
+        Some(Part::Int(m)) => m + 1,
+        _ => 1,
+    };
+    match MAX_MINOR.iter().find(|(m, _)| *m == major) {
+        Some((_, max)) if next_minor <= *max => {
+            Ok((new_op.to_string(), format!("{major}.{next_minor}")))
+        }
+        _ => Ok((op.to_string(), version.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::requires_python_marker as m;
+
+    #[test]
+    fn common_forms() {
+        assert_eq!(m(">=3.8").unwrap().unwrap(), "python_version >= '3.8'");
+        assert_eq!(
+            m("!=3.0.*,>=2.7").unwrap().unwrap(),
+            "python_version >= '2.7' and python_version != '3.0'"
+        );
+        assert_eq!(
+            m(">=3.8.1").unwrap().unwrap(),
+            "python_full_version >= '3.8.1'"
+        );
+        assert_eq!(m(">3.8").unwrap().unwrap(), "python_version >= '3.9'");
+        assert_eq!(m("*").unwrap(), None);
+        assert!(m("~=3").is_err());
+    }
+}
