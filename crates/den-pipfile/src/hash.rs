@@ -8,14 +8,17 @@
 //!    has no `source` key, the default source's `[[source]]` block is put before the text
 //!    (with a `\n` between unless the text starts with one) and the whole is parsed again, so
 //!    top-level keys written before any table join that source, exactly as in pipenv.
-//! 2. The data hashed is `{"_meta": {"requires": [requires] or {}, "sources": source},
+//! 2. plette validates the document (package tables hold only its known keys, `version` a
+//!    string, `extras` a list, sources a `name` and `url`...); a Pipfile it rejects has no
+//!    hash, so neither has a `[build-system]` table: its `requires` list is not a package.
+//! 3. The data hashed is `{"_meta": {"requires": [requires] or {}, "sources": source},
 //!    "default": [packages], "develop": [dev-packages], <every other top-level key>}` leaving
 //!    out `source`, `packages`, `dev-packages`, `requires`, `scripts`, `pipfile`, `pipenv`
 //!    and top-level keys named `default` or `develop`. `[build-system]` is *not* left out.
-//! 3. The keys of `default`, `develop` and of every other category (and only those) are
+//! 4. The keys of `default`, `develop` and of every other category (and only those) are
 //!    PEP 503-normalized (`packaging.utils.canonicalize_name`): lower-cased, each run of
 //!    `-_.` made one `-`; when two keys meet, the later value wins.
-//! 4. `json.dumps(data, sort_keys=True, separators=(",", ":"))`, UTF-8, SHA-256, hex.
+//! 5. `json.dumps(data, sort_keys=True, separators=(",", ":"))`, UTF-8, SHA-256, hex.
 
 use sha2::{Digest, Sha256};
 use toml_edit::{DocumentMut, Item, Value};
@@ -83,6 +86,7 @@ pub fn pipfile_hash_with_default_sources(
         prefixed.push_str(&text);
         parse(&prefixed)?
     };
+    validate(&doc).map_err(PipfileError::Hash)?;
     let data = hash_data(&doc)?;
     Ok(hex(&Sha256::digest(dumps_compact(&data).as_bytes())))
 }
@@ -94,6 +98,144 @@ fn parse(text: &str) -> Result<DocumentMut, PipfileError> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The package keys plette accepts (`KNOWN_PACKAGE_KEYS`).
+const KNOWN_PACKAGE_KEYS: [&str; 30] = [
+    "git",
+    "svn",
+    "hg",
+    "bzr",
+    "ref",
+    "subdirectory",
+    "name",
+    "version",
+    "extras",
+    "editable",
+    "markers",
+    "os_markers",
+    "hashes",
+    "index",
+    "no_binary",
+    "pip_args",
+    "skip_resolver",
+    "path",
+    "file",
+    "os_name",
+    "sys_platform",
+    "platform_machine",
+    "platform_python_implementation",
+    "platform_release",
+    "platform_system",
+    "platform_version",
+    "python_version",
+    "python_full_version",
+    "implementation_name",
+    "implementation_version",
+];
+
+/// plette's validation, which runs when pipenv loads the Pipfile to hash it
+/// (`plette.Pipfile.validate` and the section models): a Pipfile it rejects has no hash.
+fn validate(doc: &DocumentMut) -> Result<(), String> {
+    for (key, item) in doc.iter() {
+        let value = item_value(item).map_err(|e| e.to_string())?;
+        let entries = |what: &str| match &value {
+            PyValue::Dict(e) => Ok(e.clone()),
+            _ => Err(format!("[{key}] must be a table ({what})")),
+        };
+        match key {
+            "source" => {
+                let PyValue::List(sources) = &value else {
+                    return Err("`source` must be an array of tables".into());
+                };
+                for source in sources {
+                    let PyValue::Dict(e) = source else {
+                        return Err("each [[source]] must be a table".into());
+                    };
+                    let get = |k: &str| e.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+                    for required in ["name", "url"] {
+                        match get(required) {
+                            Some(PyValue::Str(_)) => {}
+                            Some(_) => return Err(format!("source `{required}` must be a string")),
+                            None => return Err(format!("source is missing `{required}`")),
+                        }
+                    }
+                    if let Some(v) = get("verify_ssl") {
+                        if !matches!(v, PyValue::Bool(_)) {
+                            return Err("source `verify_ssl` must be true or false".into());
+                        }
+                    }
+                }
+            }
+            "requires" => {
+                for (k, v) in entries("python_version, python_full_version")? {
+                    if matches!(k.as_str(), "python_version" | "python_full_version")
+                        && !matches!(v, PyValue::Str(_))
+                    {
+                        return Err(format!("[requires] {k} must be a string"));
+                    }
+                }
+            }
+            "scripts" => {
+                for (k, v) in entries("of scripts")? {
+                    let ok = match &v {
+                        PyValue::Str(s) => !s.is_empty(),
+                        PyValue::List(l) => !l.is_empty(),
+                        PyValue::Dict(d) => !d.is_empty(),
+                        _ => false,
+                    };
+                    if !ok {
+                        return Err(format!(
+                            "[scripts] {k} must be a non-empty string, list or table"
+                        ));
+                    }
+                }
+            }
+            "pipenv" => {
+                for (k, v) in entries("of settings")? {
+                    if k == "allow_prereleases" && !matches!(v, PyValue::Bool(_)) {
+                        return Err("[pipenv] allow_prereleases must be true or false".into());
+                    }
+                    if k == "cool-down-period" {
+                        let ok = matches!(&v, PyValue::Str(s) if s.len() > 1 && s.ends_with('d') && s[..s.len() - 1].bytes().all(|b| b.is_ascii_digit()));
+                        if !ok {
+                            return Err("[pipenv] cool-down-period must look like `30d`".into());
+                        }
+                    }
+                }
+            }
+            "pipfile" => {}
+            _ => {
+                for (name, v) in entries("of packages")? {
+                    match &v {
+                        PyValue::Str(_) | PyValue::Int(_) | PyValue::Float(_) => {}
+                        PyValue::Dict(e) => {
+                            for (k, v) in e {
+                                if !KNOWN_PACKAGE_KEYS.contains(&k.as_str()) {
+                                    return Err(format!(
+                                        "[{key}] {name}: unrecognized option `{k}`"
+                                    ));
+                                }
+                                let ok = match k.as_str() {
+                                    "editable" => matches!(v, PyValue::Bool(_)),
+                                    "version" => matches!(v, PyValue::Str(_)),
+                                    "extras" | "pip_args" => matches!(v, PyValue::List(_)),
+                                    _ => true,
+                                };
+                                if !ok {
+                                    return Err(format!(
+                                        "[{key}] {name}: `{k}` has the wrong type"
+                                    ));
+                                }
+                            }
+                        }
+                        _ => return Err(format!("[{key}] {name}: invalid type for package data")),
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The structure pipenv serializes for the hash.

@@ -17,7 +17,8 @@
 //!    clause; `~=` and `===` keep all versions joined by `, `.
 //! 5. The clauses are ordered by their version's numeric parts and written
 //!    `python_version OP 'V'` (`python_full_version` when V has three numeric parts) joined by
-//!    ` and `.
+//!    ` and `; an `or` group that is the whole marker loses its parentheses (packaging's
+//!    `str(Marker)`).
 
 use std::str::FromStr as _;
 
@@ -192,11 +193,15 @@ pub fn requires_python_marker(requires_python: &str) -> Result<Option<String>, S
     let mut clauses: Vec<(String, String)> =
         results.into_iter().map(|((op, _), v)| (op, v)).collect();
     clauses.sort_by_key(|(_, v)| sort_key(v));
-    let text = clauses
+    let mut text = clauses
         .iter()
         .map(|(op, v)| format_clause(op, v))
         .collect::<Vec<_>>()
         .join(" and ");
+    // `str(Marker(...))` drops the parentheses of a group that is the whole marker.
+    if clauses.len() == 1 && clauses[0].0 == "in" {
+        text = text[1..text.len() - 1].to_string();
+    }
     Ok(Some(text.replace('"', "'")))
 }
 

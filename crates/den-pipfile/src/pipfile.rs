@@ -692,11 +692,13 @@ impl Pipfile {
     /// Adds or replaces a package the way pipenv's `add_entry` does: the category table is
     /// created (at the end) when missing; every entry whose name equals pipenv's
     /// `pep423_name(name)` (lower-cased, `_` made `-`) ignoring case is removed, and the entry
-    /// is added at the end of the table under that normalized name (so a replaced entry
+    /// is added under that normalized name at the end of the table (a version string before
+    /// any `[category.name]` sub-table, as tomlkit inserts a string) (so a replaced entry
     /// moves to the end and loses its comment, as in pipenv); with `sort_pipfile` the
-    /// table is then sorted by key. A table spec is written inline
-    /// (`{version = ">=2", extras = ["socks"]}`), keys in the order of
-    /// [`PackageTable`]'s fields.
+    /// table is then sorted by key. A table spec is written inline in the key order of
+    /// pipenv's `generate_entry`: `{extras = ["socks"], version = ">=2"}`; a path entry
+    /// `extras, path|file, editable`; a VCS entry `editable, extras, ref, git, subdirectory`;
+    /// then `index`, `markers` (and marker short-hands, which pipenv never writes itself).
     pub fn add_package(&mut self, category: &str, name: &str, spec: &PackageSpec) {
         let normalized = pep423_name(name);
         let sort = self.settings().sort_pipfile;
@@ -710,6 +712,11 @@ impl Pipfile {
             table.remove(&k);
         }
         table.insert(&normalized, Item::Value(spec_value(spec)));
+        // tomlkit puts a new string before the table's first sub-table (`[packages.x]`); a
+        // table spec is added as a table, so after them, and made inline when written.
+        if matches!(spec, PackageSpec::Version(_)) {
+            table.sort_values_by(|_, a, _, b| a.is_table().cmp(&b.is_table()));
+        }
         if sort {
             table.sort_values();
         }
@@ -761,6 +768,11 @@ impl Pipfile {
     pub fn render(&self) -> String {
         let mut doc = self.doc.clone();
         for category in self.categories() {
+            // pipenv writes every category back, so a missing `[packages]` or
+            // `[dev-packages]` appears, empty, at the end.
+            if doc.get(&category.name).is_none() {
+                doc.insert(&category.name, Item::Table(Table::new()));
+            }
             if let Some(Item::Table(table)) = doc.get_mut(&category.name) {
                 let keys: Vec<String> = table
                     .iter()
@@ -840,18 +852,57 @@ fn spec_value(spec: &PackageSpec) -> Value {
     match spec {
         PackageSpec::Version(v) => Value::from(v.as_str()),
         PackageSpec::Table(t) => {
-            let mut inline = InlineTable::new();
+            let mut parts: Vec<String> = Vec::new();
             let mut put = |k: &str, v: Value| {
-                inline.insert(k, v);
+                let key = toml_edit::Key::new(k).display_repr().into_owned();
+                parts.push(format!("{key} = {}", v.to_string().trim()));
             };
-            if let Some(v) = &t.version {
-                put("version", Value::from(v.as_str()));
+            let extras = (!t.extras.is_empty()).then(|| {
+                let items: Vec<String> = t
+                    .extras
+                    .iter()
+                    .map(|e| Value::from(e.as_str()).to_string())
+                    .collect();
+                format!("[{}]", items.join(", "))
+                    .parse::<Value>()
+                    .unwrap_or_else(|_| Value::from(""))
+            });
+            // The key order of pipenv's `generate_entry`.
+            if let Some((vcs, url)) = &t.vcs {
+                if t.editable {
+                    put("editable", Value::from(true));
+                }
+                if let Some(e) = extras {
+                    put("extras", e);
+                }
+                if let Some(v) = &t.git_ref {
+                    put("ref", Value::from(v.as_str()));
+                }
+                put(vcs.as_str(), Value::from(url.as_str()));
+                if let Some(v) = &t.subdirectory {
+                    put("subdirectory", Value::from(v.as_str()));
+                }
+            } else if t.path.is_some() || t.file.is_some() {
+                if let Some(e) = extras {
+                    put("extras", e);
+                }
+                if let Some(v) = &t.path {
+                    put("path", Value::from(v.as_str()));
+                }
+                if let Some(v) = &t.file {
+                    put("file", Value::from(v.as_str()));
+                }
+                if t.editable {
+                    put("editable", Value::from(true));
+                }
+            } else {
+                if let Some(e) = extras {
+                    put("extras", e);
+                }
+                put("version", Value::from(t.version.as_deref().unwrap_or("*")));
             }
-            if !t.extras.is_empty() {
-                put(
-                    "extras",
-                    Value::Array(t.extras.iter().map(String::as_str).collect()),
-                );
+            if let Some(v) = &t.index {
+                put("index", Value::from(v.as_str()));
             }
             if let Some(v) = &t.markers {
                 put("markers", Value::from(v.as_str()));
@@ -859,29 +910,10 @@ fn spec_value(spec: &PackageSpec) -> Value {
             for (k, v) in &t.marker_keys {
                 put(k, Value::from(v.as_str()));
             }
-            if let Some(v) = &t.index {
-                put("index", Value::from(v.as_str()));
-            }
-            if let Some((vcs, url)) = &t.vcs {
-                put(vcs.as_str(), Value::from(url.as_str()));
-            }
-            if let Some(v) = &t.git_ref {
-                put("ref", Value::from(v.as_str()));
-            }
-            if let Some(v) = &t.path {
-                put("path", Value::from(v.as_str()));
-            }
-            if let Some(v) = &t.file {
-                put("file", Value::from(v.as_str()));
-            }
-            if let Some(v) = &t.subdirectory {
-                put("subdirectory", Value::from(v.as_str()));
-            }
-            if t.editable {
-                put("editable", Value::from(true));
-            }
-            format_inline(&mut inline);
-            Value::InlineTable(inline)
+            // Built from valid TOML pieces; parsing keeps the order and layout written.
+            format!("{{{}}}", parts.join(", "))
+                .parse::<Value>()
+                .unwrap_or_else(|_| Value::InlineTable(InlineTable::new()))
         }
     }
 }
@@ -978,7 +1010,7 @@ mod tests {
         );
         assert_eq!(
             p.render(),
-            "[[source]]\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\nname = \"pypi\"\n\n[packages]\nflask = \"*\"\ndjango = {version = \"*\"}\nrequests = {version = \">=2\", extras = [\"socks\"]}\n\n[dev-packages]\npytest = \"*\"\n"
+            "[[source]]\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\nname = \"pypi\"\n\n[packages]\nflask = \"*\"\ndjango = {version = \"*\"}\nrequests = {extras = [\"socks\"], version = \">=2\"}\n\n[dev-packages]\npytest = \"*\"\n"
         );
         p.add_package("newcat", "zz_top", &PackageSpec::Version("==1.0".into()));
         assert!(

@@ -1,5 +1,5 @@
 //! Python's `json.dumps` over a small value model, so den writes the bytes pipenv writes: keys
-//! sorted by code point (`sort_keys=True`), non-ASCII escaped as lower-case `\uXXXX` (surrogate
+//! sorted by code point (`sort_keys=True`), everything outside ` `..`~` escaped as lower-case `\uXXXX` (DEL too) (surrogate
 //! pairs above the BMP, `ensure_ascii=True`), floats as Python's `repr` (`1e+16`, `1e-05`,
 //! `Infinity`, `NaN`), and either the compact separators `(",", ":")` (the Pipfile hash) or
 //! `indent=4` with `(",", ": ")` (Pipfile.lock).
@@ -153,7 +153,7 @@ fn write_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            ' '..='~' | '\u{7f}' => out.push(c),
+            ' '..='~' => out.push(c),
             _ => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
@@ -245,7 +245,7 @@ mod tests {
     fn strings_escape_as_ensure_ascii() {
         let mut s = String::new();
         write_string(&mut s, "a\"\\\n\u{1}é😀\u{7f}");
-        assert_eq!(s, "\"a\\\"\\\\\\n\\u0001\\u00e9\\ud83d\\ude00\u{7f}\"");
+        assert_eq!(s, "\"a\\\"\\\\\\n\\u0001\\u00e9\\ud83d\\ude00\\u007f\"");
     }
 
     #[test]

@@ -68,7 +68,10 @@ def op_add_entry(req):
     project.pipfile.read()
     from pipenv.utils.dependencies import pep423_name
 
-    project.pipfile.add_entry(req["name"], pep423_name(req["name"]), req["entry"], req["category"])
+    entry = req["entry"]
+    if isinstance(entry, list):  # key/value pairs, in the order den writes them
+        entry = dict(entry)
+    project.pipfile.add_entry(req["name"], pep423_name(req["name"]), entry, req["category"])
     with open(req["path"], newline="") as f:
         return f.read()
 
