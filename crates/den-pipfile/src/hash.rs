@@ -160,10 +160,10 @@ fn validate(doc: &DocumentMut) -> Result<(), String> {
                             None => return Err(format!("source is missing `{required}`")),
                         }
                     }
-                    if let Some(v) = get("verify_ssl") {
-                        if !matches!(v, PyValue::Bool(_)) {
-                            return Err("source `verify_ssl` must be true or false".into());
-                        }
+                    if let Some(v) = get("verify_ssl")
+                        && !matches!(v, PyValue::Bool(_))
+                    {
+                        return Err("source `verify_ssl` must be true or false".into());
                     }
                 }
             }

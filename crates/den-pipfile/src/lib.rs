@@ -147,9 +147,6 @@ pub(crate) fn expand_vars(text: &str, lookup: impl Fn(&str) -> Option<String>) -
             _ => out.push_str(&rest[at..at + 1 + len]),
         }
         rest = &rest[at + 1 + len..];
-        if len == 0 {
-            // A lone `$`: already copied; move on.
-        }
     }
     out.push_str(rest);
     out
@@ -230,6 +227,41 @@ mod tests {
             "https://me:me@x/$NOPE/${NOPE}/$"
         );
         assert_eq!(expand_vars("a${b", lookup), "a${b");
+    }
+
+    #[test]
+    fn writes_replace_the_file_whole_and_keep_its_newlines() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("Pipfile");
+        std::fs::write(&path, "[packages]\r\na = \"*\"\r\n").unwrap();
+        let mut pipfile = Pipfile::read(&path).unwrap();
+        pipfile.add_package("packages", "b", &PackageSpec::Version("==1".into()));
+        pipfile.write().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "[packages]\r\na = \"*\"\r\nb = \"==1\"\r\n\r\n[dev-packages]\r\n"
+        );
+        let names: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+
+        let lock_path = tmp.path().join("Pipfile.lock");
+        let meta = LockMeta::new(
+            &pipfile.hash().unwrap(),
+            serde_json::Map::new(),
+            &pipfile.sources().unwrap(),
+        );
+        Lockfile::new(meta).write(&lock_path).unwrap();
+        let lock = Lockfile::read(&lock_path).unwrap();
+        assert_eq!(lock.render(), std::fs::read_to_string(&lock_path).unwrap());
+        assert!(
+            Lockfile::read(&tmp.path().join("missing"))
+                .unwrap_err()
+                .to_string()
+                .contains("missing")
+        );
     }
 
     #[test]

@@ -94,6 +94,8 @@ impl Vcs {
 }
 
 /// A package entry: `requests = "*"` or `requests = {version = ">=2", extras = ["socks"]}`.
+// A Pipfile holds tens of entries, read once: the size of the table variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PackageSpec {
     /// A version specifier: `*`, `==1.2`, `>=1,<2` (a bare `1.2` means `==1.2` to pipenv).
@@ -237,10 +239,10 @@ fn split_vcs_ref(url: &str) -> (String, String) {
     let path_start = url[after_scheme..]
         .find('/')
         .map_or(url.len(), |i| after_scheme + i);
-    if url[path_start..].contains('@') {
-        if let Some(at) = url.rfind('@') {
-            return (url[..at].to_string(), url[at + 1..].to_string());
-        }
+    if url[path_start..].contains('@')
+        && let Some(at) = url.rfind('@')
+    {
+        return (url[..at].to_string(), url[at + 1..].to_string());
     }
     (url.to_string(), String::new())
 }
@@ -739,10 +741,8 @@ impl Pipfile {
             return false;
         };
         table.remove(&key);
-        if sort {
-            if let Some(t) = self.doc.get_mut(category).and_then(Item::as_table_mut) {
-                t.sort_values();
-            }
+        if sort && let Some(t) = self.doc.get_mut(category).and_then(Item::as_table_mut) {
+            t.sort_values();
         }
         true
     }
