@@ -296,3 +296,241 @@ mod tests {
         assert!(m("~=3").is_err());
     }
 }
+
+/// A parsed marker as `packaging` holds it: a list of items, `and`/`or` and nested lists
+/// (one per parenthesized group).
+#[derive(Debug)]
+enum Node {
+    /// `lhs op rhs`, each already serialized (`python_version`, `<`, `"3.9"`).
+    Item(String, String, String),
+    Bool(&'static str),
+    List(Vec<Node>),
+}
+
+/// `packaging`'s marker tokenizer and recursive-descent parser, enough to re-serialize.
+struct MarkerParser<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+const MARKER_VARIABLES: [&str; 16] = [
+    "python_version",
+    "python_full_version",
+    "os_name",
+    "os.name",
+    "sys_platform",
+    "sys.platform",
+    "platform_release",
+    "platform_system",
+    "platform_version",
+    "platform.version",
+    "platform_machine",
+    "platform.machine",
+    "platform_python_implementation",
+    "platform.python_implementation",
+    "python_implementation",
+    "implementation_name",
+];
+
+impl MarkerParser<'_> {
+    fn rest(&self) -> &str {
+        &self.text[self.pos..]
+    }
+
+    fn ws(&mut self) {
+        let n = self.rest().len() - self.rest().trim_start_matches([' ', '\t']).len();
+        self.pos += n;
+    }
+
+    /// A word at the position ending at a word boundary (`\bword\b`).
+    fn word(&self, word: &str) -> bool {
+        let rest = self.rest();
+        let before_ok = self.text[..self.pos]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        before_ok
+            && rest.starts_with(word)
+            && rest[word.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+    }
+
+    fn marker(&mut self) -> Option<Vec<Node>> {
+        let mut out = vec![self.atom()?];
+        loop {
+            let op = if self.word("or") {
+                "or"
+            } else if self.word("and") {
+                "and"
+            } else {
+                return Some(out);
+            };
+            self.pos += op.len();
+            out.push(Node::Bool(op));
+            out.push(self.atom()?);
+        }
+    }
+
+    fn atom(&mut self) -> Option<Node> {
+        self.ws();
+        let node = if self.rest().starts_with('(') {
+            self.pos += 1;
+            self.ws();
+            let inner = self.marker()?;
+            self.ws();
+            if !self.rest().starts_with(')') {
+                return None;
+            }
+            self.pos += 1;
+            Node::List(inner)
+        } else {
+            self.item()?
+        };
+        self.ws();
+        Some(node)
+    }
+
+    fn item(&mut self) -> Option<Node> {
+        self.ws();
+        let lhs = self.var()?;
+        self.ws();
+        let op = self.op()?;
+        self.ws();
+        let rhs = self.var()?;
+        self.ws();
+        Some(Node::Item(lhs, op, rhs))
+    }
+
+    fn var(&mut self) -> Option<String> {
+        let extra_words = [
+            "extras",
+            "extra",
+            "implementation_version",
+            "dependency_groups",
+        ];
+        if let Some(v) = MARKER_VARIABLES
+            .iter()
+            .chain(extra_words.iter())
+            .filter(|v| self.word(v))
+            .max_by_key(|v| v.len())
+        {
+            self.pos += v.len();
+            let v = v.replace('.', "_");
+            return Some(if v == "python_implementation" {
+                "platform_python_implementation".into()
+            } else {
+                v
+            });
+        }
+        let quote = self
+            .rest()
+            .chars()
+            .next()
+            .filter(|c| *c == '\'' || *c == '"')?;
+        let end = self.rest()[1..].find(quote)?;
+        let value = &self.rest()[1..1 + end];
+        // Python's `ast.literal_eval` would interpret escapes; den does not guess.
+        if value.contains('\\') {
+            return None;
+        }
+        let value = format!("\"{value}\"");
+        self.pos += end + 2;
+        Some(value)
+    }
+
+    fn op(&mut self) -> Option<String> {
+        if self.word("in") {
+            self.pos += 2;
+            return Some("in".into());
+        }
+        if self.word("not") {
+            self.pos += 3;
+            let before = self.pos;
+            self.ws();
+            if self.pos == before || !self.word("in") {
+                return None;
+            }
+            self.pos += 2;
+            return Some("not in".into());
+        }
+        let op = ["===", "==", "~=", "!=", "<=", ">=", "<", ">"]
+            .into_iter()
+            .find(|op| self.rest().starts_with(op))?;
+        self.pos += op.len();
+        Some(op.into())
+    }
+}
+
+/// `str(packaging.markers.Marker(text))`: variables and operators spaced by one blank,
+/// values in double quotes, legacy names (`os.name`, `python_implementation`) renamed,
+/// top-level `extra` values PEP 503-normalized, and parentheses as packaging's
+/// `_format_marker` writes them (a group holding a single item or group loses them). `None`
+/// when packaging would reject the text.
+pub(crate) fn normalize_marker(text: &str) -> Option<String> {
+    let mut parser = MarkerParser { text, pos: 0 };
+    let mut nodes = parser.marker()?;
+    if parser.pos != text.len() {
+        return None;
+    }
+    for node in &mut nodes {
+        if let Node::Item(lhs, _, rhs) = node {
+            if lhs == "extra" && rhs.starts_with('"') {
+                *rhs = format!(
+                    "\"{}\"",
+                    crate::hash::canonicalize_name(&rhs[1..rhs.len() - 1])
+                );
+            } else if rhs == "extra" && lhs.starts_with('"') {
+                *lhs = format!(
+                    "\"{}\"",
+                    crate::hash::canonicalize_name(&lhs[1..lhs.len() - 1])
+                );
+            }
+        }
+    }
+    Some(format_marker(&Node::List(nodes), true))
+}
+
+fn format_marker(node: &Node, first: bool) -> String {
+    match node {
+        Node::List(items) if items.len() == 1 && !matches!(items[0], Node::Bool(_)) => {
+            format_marker(&items[0], true)
+        }
+        Node::List(items) => {
+            let inner: Vec<String> = items.iter().map(|n| format_marker(n, false)).collect();
+            if first {
+                inner.join(" ")
+            } else {
+                format!("({})", inner.join(" "))
+            }
+        }
+        Node::Item(l, o, r) => format!("{l} {o} {r}"),
+        Node::Bool(b) => (*b).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod normalize_tests {
+    use super::normalize_marker as n;
+
+    #[test]
+    fn like_packaging() {
+        assert_eq!(
+            n("python_version<'3.9'").unwrap(),
+            "python_version < \"3.9\""
+        );
+        assert_eq!(n("((os.name=='nt'))").unwrap(), "os_name == \"nt\"");
+        assert_eq!(
+            n("a_b and (sys_platform == 'x' or extra == 'Foo_Bar')"),
+            None
+        );
+        assert_eq!(
+            n("python_version>'3' and (sys_platform == 'x' or extra == 'Foo_Bar')").unwrap(),
+            "python_version > \"3\" and (sys_platform == \"x\" or extra == \"Foo_Bar\")"
+        );
+        assert_eq!(n("extra == 'Foo_Bar'").unwrap(), "extra == \"foo-bar\"");
+        assert_eq!(n("x == 'a'"), None);
+        assert_eq!(n("'a' not  in os_name").unwrap(), "\"a\" not in os_name");
+    }
+}

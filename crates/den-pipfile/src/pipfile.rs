@@ -138,9 +138,10 @@ impl PackageSpec {
     /// `handle_non_vcs_requirement` in `pipenv/utils/dependencies.py`):
     ///
     /// * a version: `name[extras]SPEC` (`*` and `==*` give no specifier, a bare version gets
-    ///   `==`), then `;MARKERS` when the table has markers or marker keys (joined by
-    ///   ` and `, sorted, as `PipenvMarkers.from_pipfile` makes them; marker text is passed
-    ///   on as written, where pipenv normalizes it through `packaging`);
+    ///   `==`), then `;MARKERS` from the table's markers and marker keys as
+    ///   `PipenvMarkers.from_pipfile` makes them: sorted, joined with ` and `, normalized as
+    ///   `packaging` writes a marker (`python_version < "3.9"`), and none at all when a
+    ///   `sys_platform` or `platform_machine` key is set (pipenv's slip) or they do not parse;
     /// * a VCS entry: `name[extras] @ vcs+URL@REF[extras]#subdirectory=...` (REF from `ref`,
     ///   else an `@ref` at the end of the URL's path, else empty, which pipenv writes as a
     ///   bare trailing `@`), `-e ` before it when editable;
@@ -215,22 +216,45 @@ impl PackageSpec {
             version = format!("=={version}");
         }
         let mut line = format!("{name}{extras}{version}");
-        let mut markers: Vec<String> = table
-            .marker_keys
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
-        if let Some(m) = table.markers.as_ref().filter(|m| !m.is_empty()) {
-            markers.push(m.clone());
-        }
-        markers.sort();
-        markers.dedup();
-        if !markers.is_empty() {
+        if let Some(markers) = pipenv_markers(&table) {
             line.push(';');
-            line.push_str(&markers.join(" and "));
+            line.push_str(&markers);
         }
         line
     }
+}
+
+/// pipenv's `PipenvMarkers.from_pipfile`: `KEY VALUE` for each marker short-hand (in
+/// [`MARKER_KEYS`] order), `markers`, and (pipenv's slip) `sys_platform 'VALUE'` and
+/// `platform_machine 'VALUE'` again when those keys are set, which never parses, so any
+/// `sys_platform` or `platform_machine` key drops every marker; the strings deduplicated,
+/// sorted, joined with ` and ` and normalized as `str(Marker(...))`.
+fn pipenv_markers(table: &PackageTable) -> Option<String> {
+    let get = |k: &str| {
+        table
+            .marker_keys
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    if get("sys_platform").is_some_and(|v| !v.is_empty())
+        || get("platform_machine").is_some_and(|v| !v.is_empty())
+    {
+        return None;
+    }
+    let mut strings: Vec<String> = MARKER_KEYS
+        .iter()
+        .filter_map(|k| get(k).map(|v| format!("{k} {v}")))
+        .collect();
+    if let Some(m) = table.markers.as_ref().filter(|m| !m.is_empty()) {
+        strings.push(m.clone());
+    }
+    if strings.is_empty() {
+        return None;
+    }
+    strings.sort();
+    strings.dedup();
+    crate::markers::normalize_marker(&strings.join(" and "))
 }
 
 /// pipenv's `normalize_vcs_url`: an `@` in the URL's path splits off a ref at the last `@`.
@@ -986,10 +1010,8 @@ mod tests {
         let names: Vec<_> = p.categories().into_iter().map(|c| c.lock_name).collect();
         assert_eq!(names, ["default", "develop", "docs"]);
         let (name, spec) = p.packages("packages").unwrap().remove(0);
-        assert_eq!(
-            spec.to_pip_line(&name),
-            "requests[socks]>=2;sys_platform == 'linux'"
-        );
+        // pipenv drops every marker when `sys_platform` is set (see `pipenv_markers`).
+        assert_eq!(spec.to_pip_line(&name), "requests[socks]>=2");
         assert!(p.settings().sort_pipfile);
         assert_eq!(p.sources().unwrap(), vec![Source::pypi()]);
     }

@@ -349,3 +349,103 @@ fn pipfile_edits_match_pipenv() {
         );
     }
 }
+
+#[test]
+fn pip_lines_match_pipenv() {
+    let Some(python) =
+        pipenv("pip lines of Pipfile entries against pipenv's install_req_from_pipfile")
+    else {
+        return;
+    };
+    let entries: Vec<(&str, Value)> = vec![
+        ("requests", json!("*")),
+        ("requests", json!("==*")),
+        ("requests", json!("2.1")),
+        ("Requests_X", json!(">=1,<2")),
+        (
+            "requests",
+            json!({"version": ">=2", "extras": ["socks", "b"]}),
+        ),
+        (
+            "requests",
+            json!({"version": ">=2", "markers": "python_version<'3.9'"}),
+        ),
+        (
+            "requests",
+            json!({"version": ">=2", "markers": "python_version<'3.9' and os_name=='nt'", "python_version": ">='3.6'"}),
+        ),
+        (
+            "requests",
+            json!({"version": ">=2", "markers": "(python_version<'3.9' or os_name=='nt')"}),
+        ),
+        (
+            "requests",
+            json!({"version": ">=2", "markers": "extra == 'Foo_Bar' and ((os.name == \"posix\"))"}),
+        ),
+        (
+            "requests",
+            json!({"version": ">=2", "sys_platform": "== 'linux'"}),
+        ),
+        (
+            "requests",
+            json!({"version": ">=2", "platform_machine": "== 'x86_64'", "markers": "os_name == 'nt'"}),
+        ),
+        (
+            "requests",
+            json!({"version": ">=2", "os_name": "== 'nt'", "implementation_name": "=='cpython'"}),
+        ),
+        (
+            "requests",
+            json!({"version": "*", "index": "pypi", "markers": "python_version >= '3' and python_version >= '3'"}),
+        ),
+        (
+            "d",
+            json!({"git": "https://github.com/a/b.git", "ref": "main", "editable": true, "subdirectory": "s", "extras": ["x"]}),
+        ),
+        ("d", json!({"git": "https://github.com/a/b.git"})),
+        ("d", json!({"git": "git+https://github.com/a/b.git@v1"})),
+        (
+            "d",
+            json!({"git": "ssh://git@github.com/a/b.git", "ref": "v2"}),
+        ),
+        ("d", json!({"hg": "https://hg.example/b", "ref": "tip"})),
+        ("d", json!("git+https://github.com/a/b.git@v1")),
+        (
+            "d",
+            json!({"file": "https://x/d-1.0.tar.gz", "extras": ["e"]}),
+        ),
+        ("d", json!({"file": "https://x/d-1.0.tar.gz"})),
+    ];
+    let requests: Vec<Value> = entries
+        .iter()
+        .map(|(name, entry)| json!({"op": "pip_line", "name": name, "entry": entry}))
+        .collect();
+    let answers = ask(&python, &requests);
+    for ((name, entry), answer) in entries.iter().zip(answers) {
+        let theirs = answer.unwrap_or_else(|e| panic!("pipenv failed on {name} {entry}: {e}"));
+        let text = format!(
+            "[packages]\n{} = {}\n",
+            toml_edit::Key::new(*name),
+            to_toml(entry)
+        );
+        let pipfile = Pipfile::parse(Path::new("Pipfile"), &text).unwrap();
+        let (n, spec) = pipfile.packages("packages").unwrap().remove(0);
+        assert_eq!(theirs.as_str().unwrap(), spec.to_pip_line(&n), "{text}");
+    }
+}
+
+fn to_toml(v: &Value) -> String {
+    match v {
+        Value::String(s) => toml_edit::Value::from(s.as_str()).to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Array(a) => format!("[{}]", a.iter().map(to_toml).collect::<Vec<_>>().join(", ")),
+        Value::Object(o) => format!(
+            "{{{}}}",
+            o.iter()
+                .map(|(k, v)| format!("{} = {}", toml_edit::Key::new(k.as_str()), to_toml(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => unreachable!(),
+    }
+}

@@ -94,6 +94,12 @@ def op_write_toml(req):
         return f.read()
 
 
+def op_pip_line(req):
+    from pipenv.utils.dependencies import install_req_from_pipfile
+
+    return install_req_from_pipfile(req["name"], req["entry"])[2]
+
+
 OPS = {k[3:]: v for k, v in globals().items() if k.startswith("op_")}
 
 answers = []
