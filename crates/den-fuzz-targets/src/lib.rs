@@ -1,7 +1,7 @@
 //! Every format den parses from outside input, as one function per format taking arbitrary
 //! bytes: requirement lines and files, markers, core metadata (also `WHEEL`, the same header
 //! format), RECORD, pyvenv.cfg, simple-repository pages (PEP 503 HTML, PEP 691 JSON), pyenv
-//! version files, wheel archives and sdist archives. Each must return (an error is fine) and
+//! version files, wheel archives, sdist archives, pipenv's Pipfile and Pipfile.lock. Each must return (an error is fine) and
 //! never panic, hang or abort. `fuzz/` (cargo-fuzz, nightly) runs them under libFuzzer;
 //! `tests/properties.rs` runs them on bounded random input and on the seed corpus
 //! (`fuzz/corpus/<target>/`) in every `cargo test`.
@@ -25,6 +25,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("version_file", version_file),
     ("wheel", wheel),
     ("sdist", sdist),
+    ("pipfile", pipfile),
+    ("pipfile_lock", pipfile_lock),
 ];
 
 /// The input as text, as den reads text files (invalid UTF-8 replaced).
@@ -94,6 +96,50 @@ pub fn index_html(data: &[u8]) {
 pub fn index_json(data: &[u8]) {
     let (page, name, index) = page_context();
     let _ = den_index::parse_project_page(&text(data), true, page, name, index);
+}
+
+/// A Pipfile: parsed, every accessor, its hash, pipenv's edits and writer, the pip line of
+/// each package; the text also as a Requires-Python for the lock-marker conversion.
+pub fn pipfile(data: &[u8]) {
+    let text = text(data);
+    let _ = den_pipfile::requires_python_marker(&text);
+    let _ = den_pipfile::pipfile_hash(&text);
+    let Ok(mut file) = den_pipfile::Pipfile::parse(Path::new("Pipfile"), &text) else {
+        return;
+    };
+    let _ = file.sources();
+    let _ = file.requires();
+    let _ = file.required_python_version();
+    let _ = file.scripts();
+    let _ = file.settings();
+    for category in file.categories() {
+        if let Ok(packages) = file.packages(&category.name) {
+            for (name, spec) in packages {
+                let _ = spec.to_pip_line(&name);
+            }
+        }
+    }
+    let _ = file.render();
+    file.add_package(
+        "packages",
+        "Demo_Pkg",
+        &den_pipfile::PackageSpec::Version("*".to_string()),
+    );
+    file.remove_package("dev-packages", "demo");
+    let _ = file.hash();
+}
+
+/// A Pipfile.lock: parsed, rendered as pipenv writes it, and the rendering parsed again.
+pub fn pipfile_lock(data: &[u8]) {
+    let Ok(lock) = den_pipfile::Lockfile::from_slice(Path::new("Pipfile.lock"), data) else {
+        return;
+    };
+    let rendered = lock.render();
+    let again = den_pipfile::Lockfile::from_slice(Path::new("Pipfile.lock"), rendered.as_bytes());
+    assert!(
+        again.is_ok(),
+        "den cannot read the lock it wrote: {rendered}"
+    );
 }
 
 /// A pyenv version file (`.python-version`).

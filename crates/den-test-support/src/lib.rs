@@ -33,6 +33,8 @@ pub use process::output_with_input;
 pub use python::{
     find_python, pyenv_python, pyenv_versions, pyenv_versions_dir, pythons, system_python,
 };
-pub use require::{REQUIRE_ALL, find_program, require, require_all, require_program};
+pub use require::{
+    PIPENV_VAR, REQUIRE_ALL, find_program, pipenv_python, require, require_all, require_program,
+};
 pub use sdist::{SdistBackend, SdistBuilder, setuptools_wheel, wheel_package_wheel};
 pub use wheel::WheelBuilder;

@@ -71,3 +71,44 @@ pub(crate) fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
+
+/// The environment variable naming the pipenv executable tests compare den with.
+pub const PIPENV_VAR: &str = "DEN_TEST_PIPENV";
+
+/// The interpreter pipenv runs with, for tests that call pipenv's own Python functions: the
+/// pipenv executable is `$DEN_TEST_PIPENV`, else `pipenv` on `PATH`; its interpreter is the
+/// one its `#!` line names (`#!/path/bin/python3`, or `#!/usr/bin/env python3` looked up on
+/// `PATH`). A missing one is [`require`]'s report and `None`.
+///
+/// # Panics
+///
+/// As [`require`].
+#[track_caller]
+pub fn pipenv_python(unchecked: &str) -> Option<PathBuf> {
+    let (script, how) = match std::env::var_os(PIPENV_VAR) {
+        Some(path) if !path.is_empty() => {
+            (Some(PathBuf::from(path)), format!("pipenv (${PIPENV_VAR})"))
+        }
+        _ => (
+            find_program("pipenv"),
+            "pipenv (not found on PATH; set DEN_TEST_PIPENV)".to_string(),
+        ),
+    };
+    let python = script.as_deref().and_then(interpreter_of_script);
+    require(python, &how, unchecked)
+}
+
+/// The interpreter a script's `#!` line names, when it is an executable file.
+fn interpreter_of_script(script: &Path) -> Option<PathBuf> {
+    let text = std::fs::read(script).ok()?;
+    let first = text.split(|b| *b == b'\n').next()?;
+    let line = std::str::from_utf8(first).ok()?.strip_prefix("#!")?.trim();
+    let mut words = line.split_whitespace();
+    let program = PathBuf::from(words.next()?);
+    let python = if program.file_name().is_some_and(|n| n == "env") {
+        find_program(words.find(|w| !w.starts_with('-'))?)?
+    } else {
+        program
+    };
+    is_executable(&python).then_some(python)
+}
