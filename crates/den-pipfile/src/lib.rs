@@ -15,6 +15,7 @@ mod hash;
 mod lock;
 mod markers;
 mod pipfile;
+mod project;
 mod pyjson;
 mod venv;
 
@@ -27,6 +28,7 @@ pub use pipfile::{
     Category, MARKER_KEYS, NON_CATEGORY_SECTIONS, PackageSpec, PackageTable, Pipfile, Requires,
     Script, Settings, Vcs,
 };
+pub use project::read_dotenv;
 pub use venv::{DEFAULT_MAX_DEPTH, find_pipfile, sanitize_name, virtualenv_name};
 
 /// Where an edited file's bytes go: a temporary file in the same directory, then a rename

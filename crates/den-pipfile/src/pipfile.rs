@@ -308,6 +308,8 @@ pub struct Settings {
     pub disable_pip_input: bool,
     /// `install_search_all_sources`.
     pub install_search_all_sources: bool,
+    /// `venv_in_project`: `Some` when the Pipfile sets it.
+    pub venv_in_project: Option<bool>,
 }
 
 /// A Pipfile held as a `toml_edit` document, with the path it belongs to and the newline
@@ -712,6 +714,11 @@ impl Pipfile {
             use_pylock: get("use_pylock"),
             disable_pip_input: get("disable_pip_input"),
             install_search_all_sources: get("install_search_all_sources"),
+            venv_in_project: self
+                .doc
+                .get("pipenv")
+                .and_then(|t| t.get("venv_in_project"))
+                .and_then(Item::as_bool),
         }
     }
 

@@ -1,0 +1,588 @@
+//! What pipenv's commands do with the two files beyond reading and writing them: the lock
+//! entries of a Pipfile table, the requirements.txt line of a lock entry
+//! (`pipenv requirements`, and what `pipenv sync` hands to pip), the package a `pipenv
+//! install ARG` adds, the commands a `[scripts]` entry runs, and `.env` files.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+use toml_edit::Item;
+
+use crate::markers::normalize_marker;
+use crate::{
+    LockMeta, LockedPackage, Lockfile, MARKER_KEYS, PackageSpec, PackageTable, Pipfile,
+    PipfileError, Script,
+};
+
+impl Pipfile {
+    /// An empty lock for this Pipfile (`default` and `develop` categories, no packages) with
+    /// the `_meta` pipenv writes: the Pipfile's hash, `pipfile-spec` 6, `requires` (the
+    /// `[requires]` table's values as written) and its sources.
+    ///
+    /// Errors: those of [`Pipfile::hash`] and [`Pipfile::sources`].
+    pub fn new_lockfile(&self) -> Result<Lockfile, PipfileError> {
+        let mut requires = Map::new();
+        if let Some(Item::Table(table)) = self.document().get("requires") {
+            for (key, item) in table.iter() {
+                let value = match item.as_value() {
+                    Some(toml_edit::Value::String(s)) => Value::from(s.value().as_str()),
+                    Some(toml_edit::Value::Boolean(b)) => Value::from(*b.value()),
+                    Some(toml_edit::Value::Integer(i)) => Value::from(*i.value()),
+                    Some(toml_edit::Value::Float(f)) => Value::from(*f.value()),
+                    _ => continue,
+                };
+                requires.insert(key.to_string(), value);
+            }
+        }
+        Ok(Lockfile::new(LockMeta::new(
+            &self.hash()?,
+            requires,
+            &self.sources()?,
+        )))
+    }
+}
+
+impl PackageTable {
+    /// The lock `markers` of a Pipfile table (pipenv's `translate_markers` in
+    /// `pipenv/utils/dependencies.py`): its `markers` (unless they test `extra`) and each
+    /// marker key but `os_name` (`sys_platform = "== 'linux'"` -> `sys_platform == "linux"`),
+    /// each normalized as packaging writes a marker, de-duplicated, sorted, joined with
+    /// `and`, normalized again, with single quotes. `None` when there are none (or packaging
+    /// would reject them).
+    pub fn lock_markers(&self) -> Option<String> {
+        let mut set: Vec<String> = Vec::new();
+        if let Some(markers) = self.markers.as_deref().filter(|m| !m.trim().is_empty()) {
+            let normalized = normalize_marker(markers)?;
+            if !normalized.contains("extra") {
+                set.push(normalized);
+            }
+        }
+        for (key, value) in &self.marker_keys {
+            if key != "os_name" && MARKER_KEYS.contains(&key.as_str()) {
+                set.push(normalize_marker(&format!("{key} {value}"))?);
+            }
+        }
+        if set.is_empty() {
+            return None;
+        }
+        set.sort();
+        set.dedup();
+        Some(normalize_marker(&set.join(" and "))?.replace('"', "'"))
+    }
+
+    /// The keys a lock entry takes over from this table as pipenv's `get_locked_dep` does
+    /// (everything but `version` and `ref`): `extras` (sorted), `index`, `editable`, `path`
+    /// or `file`, the VCS URL and `subdirectory`. Markers are [`PackageTable::lock_markers`].
+    pub fn locked_base(&self) -> LockedPackage {
+        let mut extras = self.extras.clone();
+        extras.sort();
+        LockedPackage {
+            extras: (!extras.is_empty()).then_some(extras),
+            index: self.index.clone(),
+            editable: self.editable.then_some(true),
+            path: self.path.clone(),
+            file: if self.path.is_none() {
+                self.file.clone()
+            } else {
+                None
+            },
+            git: self.vcs.as_ref().map(|(_, url)| url.clone()),
+            subdirectory: self.subdirectory.clone(),
+            ..LockedPackage::default()
+        }
+    }
+}
+
+impl PackageSpec {
+    /// The package `pipenv install ARG` adds: `requests` -> `requests = "*"`,
+    /// `requests>=2` -> `">=2"`, `requests[socks]==2.1` -> `{extras = ["socks"],
+    /// version = "==2.1"}`, with `index` (`-i NAME`) as a table key. Returns the name as
+    /// written and the entry.
+    ///
+    /// Errors: not a package name followed by optional extras and specifiers.
+    pub fn from_install_arg(
+        arg: &str,
+        index: Option<&str>,
+    ) -> Result<(String, PackageSpec), String> {
+        let arg = arg.trim();
+        let end = arg
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+            .unwrap_or(arg.len());
+        let (name, mut rest) = arg.split_at(end);
+        if name.is_empty() {
+            return Err(format!("`{arg}` does not start with a package name"));
+        }
+        let mut extras = Vec::new();
+        if let Some(inner) = rest.strip_prefix('[') {
+            let close = inner
+                .find(']')
+                .ok_or_else(|| format!("`{arg}`: an extra list without its `]`"))?;
+            extras = inner[..close]
+                .split(',')
+                .map(|e| e.trim().to_string())
+                .filter(|e| !e.is_empty())
+                .collect();
+            rest = &inner[close + 1..];
+        }
+        let version = rest.trim();
+        if !version.is_empty()
+            && !["==", ">=", "<=", "~=", "!=", ">", "<", "==="]
+                .iter()
+                .any(|op| version.starts_with(op))
+        {
+            return Err(format!(
+                "`{arg}`: expected a version specifier such as `>=2` after the name"
+            ));
+        }
+        let version = if version.is_empty() { "*" } else { version };
+        let spec = if extras.is_empty() && index.is_none() {
+            PackageSpec::Version(version.to_string())
+        } else {
+            PackageSpec::Table(PackageTable {
+                version: Some(version.to_string()),
+                extras,
+                index: index.map(str::to_string),
+                ..PackageTable::default()
+            })
+        };
+        Ok((name.to_string(), spec))
+    }
+
+    /// The lock markers of this entry: a table's [`PackageTable::lock_markers`]; a string
+    /// entry has none of its own.
+    pub fn lock_markers(&self) -> Option<String> {
+        match self {
+            PackageSpec::Version(_) => None,
+            PackageSpec::Table(table) => table.lock_markers(),
+        }
+    }
+
+    /// Whether pip installs this entry from a path in editable mode.
+    pub fn is_editable(&self) -> bool {
+        matches!(self, PackageSpec::Table(t) if t.editable)
+    }
+}
+
+impl LockedPackage {
+    /// Whether the entry is a path, file or VCS reference rather than a version from an index.
+    pub fn is_direct(&self) -> bool {
+        self.path.is_some() || self.file.is_some() || self.git.is_some()
+    }
+
+    /// The requirements.txt line for this entry of project `name`, as pipenv's
+    /// `requirement_from_lockfile` (`pipenv/utils/dependencies.py`) writes it:
+    /// `name[extras]==1.0; markers --hash=sha256:...`, `-e path` or `path; markers` for path
+    /// and file entries, `name[extras] @ git+URL@ref#subdirectory=...` (or `-e git+URL@ref#egg=name`
+    /// when editable) for VCS ones.
+    pub fn requirement_line(&self, name: &str, hashes: bool, markers: bool) -> String {
+        let markers = match (&self.markers, markers) {
+            (Some(m), true) if !m.is_empty() => format!("; {m}"),
+            _ => String::new(),
+        };
+        let extras = match &self.extras {
+            Some(extras) => format!("[{}]", extras.join(",")),
+            None => String::new(),
+        };
+        if let Some(url) = &self.git {
+            let git_ref = self.git_ref.as_deref().unwrap_or("");
+            let vcs = if url.starts_with("git+") { "" } else { "git+" };
+            let reference = if git_ref.is_empty() || url.contains(&format!("@{git_ref}")) {
+                String::new()
+            } else {
+                format!("@{git_ref}")
+            };
+            if self.editable == Some(true) || url.contains("file://") {
+                let egg = if url.contains("#egg=") {
+                    String::new()
+                } else {
+                    format!("#egg={name}")
+                };
+                let mut line = format!("-e {vcs}{url}{reference}{egg}");
+                if let Some(sub) = &self.subdirectory {
+                    line.push_str(&format!("&subdirectory={sub}"));
+                }
+                return line + &extras;
+            }
+            let mut line = format!("{name}{extras} @ {vcs}{url}{reference}");
+            if let Some(sub) = &self.subdirectory {
+                line.push_str(&format!("#subdirectory={sub}"));
+            }
+            return line;
+        }
+        if let Some(path) = self.path.as_ref().or(self.file.as_ref()) {
+            let editable = if self.editable == Some(true) {
+                "-e "
+            } else {
+                ""
+            };
+            let markers = if markers.is_empty() {
+                String::new()
+            } else {
+                format!(" {markers}")
+            };
+            return format!("{editable}{path}{markers}");
+        }
+        let version = self.version.as_deref().filter(|v| *v != "*").unwrap_or("");
+        let hashes = match (&self.hashes, hashes) {
+            (Some(list), true) if !list.is_empty() => format!(" --hash={}", list.join(" --hash=")),
+            _ => String::new(),
+        };
+        format!("{name}{extras}{version}{markers}{hashes}")
+    }
+}
+
+impl Lockfile {
+    /// The entries of category `name` (`default`, `develop`, a custom one), if the lock has it.
+    pub fn category(&self, name: &str) -> Option<&BTreeMap<String, LockedPackage>> {
+        self.categories.get(name)
+    }
+
+    /// Replaces (or adds) category `name`.
+    pub fn set_category(&mut self, name: &str, entries: BTreeMap<String, LockedPackage>) {
+        self.categories.insert(name.to_string(), entries);
+    }
+
+    /// pipenv's `overwrite_with_default` (`pipenv/routines/lock.py`): in every other
+    /// category, a package the `default` category also has takes default's entry.
+    pub fn overwrite_with_default(&mut self) {
+        let Some(default) = self.categories.get("default").cloned() else {
+            return;
+        };
+        for (name, entries) in &mut self.categories {
+            if name == "default" {
+                continue;
+            }
+            for (package, entry) in entries.iter_mut() {
+                if let Some(chosen) = default.get(package) {
+                    *entry = chosen.clone();
+                }
+            }
+        }
+    }
+
+    /// `_meta.hash.sha256`, or the empty text when the lock has none.
+    pub fn pipfile_hash(&self) -> &str {
+        self.meta
+            .as_ref()
+            .and_then(|meta| meta.sha256())
+            .unwrap_or("")
+    }
+
+    /// The sources of `_meta` (`url` of each), in order.
+    pub fn source_urls(&self) -> Vec<String> {
+        self.meta
+            .as_ref()
+            .and_then(|meta| meta.sources.as_ref())
+            .into_iter()
+            .flatten()
+            .filter_map(|source| source.get("url")?.as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// `pipenv requirements`' text for `categories` (lock names), in pipenv's order: the
+    /// sources as `-i URL` / `--extra-index-url URL` lines (with `index`), then one
+    /// [`LockedPackage::requirement_line`] per package, a package of a later category
+    /// replacing the earlier entry of the same name in its place (Python's `dict.update`).
+    pub fn requirements(
+        &self,
+        categories: &[String],
+        hashes: bool,
+        markers: bool,
+        index: bool,
+    ) -> String {
+        let mut text = String::new();
+        if index {
+            for (position, url) in self.source_urls().iter().enumerate() {
+                let option = if position == 0 {
+                    "-i"
+                } else {
+                    "--extra-index-url"
+                };
+                text.push_str(&format!("{option} {}\n", brace_vars(url)));
+            }
+        }
+        let mut chosen: Vec<(&String, &LockedPackage)> = Vec::new();
+        for category in categories {
+            for (name, entry) in self.category(category).into_iter().flatten() {
+                match chosen.iter_mut().find(|(n, _)| *n == name) {
+                    Some(slot) => slot.1 = entry,
+                    None => chosen.push((name, entry)),
+                }
+            }
+        }
+        for (name, entry) in chosen {
+            text.push_str(&entry.requirement_line(name, hashes, markers));
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// `$VAR` written as `${VAR}` (pipenv's `_brace_env_vars`: pip expands only the braced form).
+fn brace_vars(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    let mut chars = url.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        out.push(c);
+        if c != '$' {
+            continue;
+        }
+        let starts_name = chars
+            .peek()
+            .is_some_and(|(_, n)| n.is_ascii_alphabetic() || *n == '_');
+        if !starts_name {
+            continue;
+        }
+        out.push('{');
+        while let Some((_, n)) = chars.peek().copied() {
+            if n.is_ascii_alphanumeric() || n == '_' {
+                out.push(n);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        out.push('}');
+    }
+    out
+}
+
+impl Script {
+    /// The commands the script runs, each as its words (POSIX shell splitting, as pipenv's
+    /// `Script.parse`): a string is one command; `{call = "pkg.mod:func('arg')"}` is
+    /// `python -c "import pkg.mod as _m; _m.func('arg')"` (`()` added when the function has
+    /// none); a list runs its commands in order.
+    ///
+    /// Errors: a command that cannot be split (an unclosed quote) or is empty.
+    pub fn commands(&self) -> Result<Vec<Vec<String>>, String> {
+        let split = |text: &str| {
+            shlex::split(text)
+                .filter(|words| !words.is_empty())
+                .ok_or_else(|| format!("cannot split the script command `{text}`"))
+        };
+        match self {
+            Script::Command(text) => Ok(vec![split(text)?]),
+            Script::Call(call) => {
+                let (module, function) = call.split_once(':').unwrap_or((call, ""));
+                let function = if function.contains('(') {
+                    function.to_string()
+                } else {
+                    format!("{function}()")
+                };
+                Ok(vec![vec![
+                    "python".into(),
+                    "-c".into(),
+                    format!("import {module} as _m; _m.{function}"),
+                ]])
+            }
+            Script::Sequence(items) => items.iter().map(|item| split(item)).collect(),
+        }
+    }
+}
+
+impl fmt::Display for Script {
+    /// As `pipenv scripts` shows the Pipfile's value: the string, the inline table or the
+    /// array as TOML writes them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let quoted = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        match self {
+            Script::Command(text) => f.write_str(text),
+            Script::Call(call) => write!(f, "{{call = {}}}", quoted(call)),
+            Script::Sequence(items) => {
+                let items: Vec<String> = items.iter().map(|i| quoted(i)).collect();
+                write!(f, "[{}]", items.join(", "))
+            }
+        }
+    }
+}
+
+/// The variables of a `.env` file as pipenv loads them (python-dotenv's format): `KEY=VALUE`
+/// lines, optionally `export KEY=VALUE`; `#` comment lines and blank lines skipped; values in
+/// single quotes taken literally, in double quotes with `\n`, `\t`, `\"`, `\\` escapes; an
+/// unquoted value ends at ` #`; `${VAR}` in unquoted and double-quoted values expanded from
+/// the variables above it and the environment. A missing file gives none.
+///
+/// Errors: the file exists but cannot be read.
+pub fn read_dotenv(path: &Path) -> Result<Vec<(String, String)>, den_dist::IoError> {
+    use den_dist::IoResultExt as _;
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).at("read", path),
+    };
+    let mut vars: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim().to_string();
+        if key.is_empty() {
+            continue;
+        }
+        let value = value.trim();
+        let lookup = |name: &str, vars: &[(String, String)]| {
+            vars.iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .or_else(|| std::env::var(name).ok())
+                .unwrap_or_default()
+        };
+        let value = if let Some(inner) = value.strip_prefix('\'') {
+            inner.split('\'').next().unwrap_or("").to_string()
+        } else if let Some(inner) = value.strip_prefix('"') {
+            let mut out = String::new();
+            let mut chars = inner.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => break,
+                    '\\' => match chars.next() {
+                        Some('n') => out.push('\n'),
+                        Some('t') => out.push('\t'),
+                        Some(other) => out.push(other),
+                        None => {}
+                    },
+                    c => out.push(c),
+                }
+            }
+            expand(&out, |name| lookup(name, &vars))
+        } else {
+            let raw = value.split(" #").next().unwrap_or("").trim_end();
+            expand(raw, |name| lookup(name, &vars))
+        };
+        vars.push((key, value));
+    }
+    Ok(vars)
+}
+
+/// `text` with each `${NAME}` replaced by `lookup(NAME)` (python-dotenv expands only the
+/// braced form).
+fn expand(text: &str, lookup: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        let Some(end) = rest[at + 2..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..at]);
+        let name = &rest[at + 2..at + 2 + end];
+        let name = name.split(":-").next().unwrap_or(name);
+        out.push_str(&lookup(name));
+        rest = &rest[at + 3 + end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn install_arguments_become_pipfile_entries() {
+        let spec = |arg: &str| PackageSpec::from_install_arg(arg, None).unwrap();
+        assert_eq!(
+            spec("requests"),
+            ("requests".into(), PackageSpec::Version("*".into()))
+        );
+        assert_eq!(
+            spec("Django>=4,<5").1,
+            PackageSpec::Version(">=4,<5".into())
+        );
+        let (name, PackageSpec::Table(table)) = spec("requests[socks]==2.1") else {
+            panic!("a table");
+        };
+        assert_eq!(name, "requests");
+        assert_eq!(table.extras, ["socks"]);
+        assert_eq!(table.version.as_deref(), Some("==2.1"));
+        assert!(PackageSpec::from_install_arg("requests 2", None).is_err());
+        assert!(PackageSpec::from_install_arg(">=1", None).is_err());
+    }
+
+    #[test]
+    fn lock_lines_are_pipenvs() {
+        let entry = LockedPackage {
+            version: Some("==1.0".into()),
+            hashes: Some(vec!["sha256:aa".into(), "sha256:bb".into()]),
+            markers: Some("python_version >= '3.8'".into()),
+            extras: Some(vec!["fast".into()]),
+            ..LockedPackage::default()
+        };
+        assert_eq!(
+            entry.requirement_line("pkg", true, true),
+            "pkg[fast]==1.0; python_version >= '3.8' --hash=sha256:aa --hash=sha256:bb"
+        );
+        assert_eq!(
+            entry.requirement_line("pkg", false, false),
+            "pkg[fast]==1.0"
+        );
+        let path = LockedPackage {
+            path: Some("./lib".into()),
+            editable: Some(true),
+            ..LockedPackage::default()
+        };
+        assert_eq!(path.requirement_line("lib", true, true), "-e ./lib");
+        assert_eq!(
+            brace_vars("https://$USER:${PASS}@host/$X_1/"),
+            "https://${USER}:${PASS}@host/${X_1}/"
+        );
+    }
+
+    #[test]
+    fn table_markers_are_translated() {
+        let table = PackageTable {
+            markers: Some("os_name=='posix'".into()),
+            marker_keys: vec![
+                ("sys_platform".into(), "== 'linux'".into()),
+                ("os_name".into(), "== 'nt'".into()),
+            ],
+            ..PackageTable::default()
+        };
+        assert_eq!(
+            table.lock_markers().as_deref(),
+            Some("os_name == 'posix' and sys_platform == 'linux'")
+        );
+        assert_eq!(PackageTable::default().lock_markers(), None);
+    }
+
+    #[test]
+    fn scripts_run_as_pipenv_runs_them() {
+        assert_eq!(
+            Script::Call("pkg.mod:main".into()).commands().unwrap(),
+            [["python", "-c", "import pkg.mod as _m; _m.main()"]]
+        );
+        assert_eq!(
+            Script::Sequence(vec!["a 'b c'".into(), "d".into()])
+                .commands()
+                .unwrap(),
+            [vec!["a", "b c"], vec!["d"]]
+        );
+        assert_eq!(Script::Call("m:f".into()).to_string(), "{call = \"m:f\"}");
+    }
+
+    #[test]
+    fn dotenv_files_load_as_python_dotenv_loads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(
+            &path,
+            "# comment\nexport A=1\nB = 'x ${A}'\nC=\"line\\nnext ${A}\"\nD=plain # note\nE=${A}${B}\n",
+        )
+        .unwrap();
+        let vars = read_dotenv(&path).unwrap();
+        let get = |k: &str| vars.iter().find(|(key, _)| key == k).unwrap().1.clone();
+        assert_eq!(get("A"), "1");
+        assert_eq!(get("B"), "x ${A}");
+        assert_eq!(get("C"), "line\nnext 1");
+        assert_eq!(get("D"), "plain");
+        assert_eq!(get("E"), "1x ${A}");
+        assert!(read_dotenv(&dir.path().join("missing")).unwrap().is_empty());
+    }
+}
