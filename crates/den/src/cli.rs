@@ -67,6 +67,10 @@ pub enum Command {
     /// shell, root, version-name, version-origin, version-file (also as `pyenv` or
     /// `pyenv-COMMAND` through a link to den; under any other name den is a pyenv shim).
     Pyenv(PyenvArgs),
+    /// pipenv's commands on a Pipfile project, with pipenv's flags and files: install,
+    /// uninstall, lock, sync, update, run, scripts, requirements, verify, clean, --venv,
+    /// --where, --py, --rm (also as `pipenv` through a link to den).
+    Pipenv(PyenvArgs),
     /// List the environments whose base interpreter is gone, changed version or no longer
     /// runs (the working directory's .venv, WORKON_HOME, pyenv's and pipenv's environments,
     /// or those given); exit status 1 when one needs repair; `--fix` rebuilds them.
@@ -85,11 +89,12 @@ pub struct DoctorArgs {
     pub fix: bool,
 }
 
-/// `den pyenv COMMAND [ARGS...]`: the words are pyenv's, read as pyenv reads them.
+/// `den pyenv COMMAND [ARGS...]` (and `den pipenv ...`): the words are the tool's, read as
+/// it reads them.
 #[derive(Debug, Args)]
 #[command(disable_help_flag = true)]
 pub struct PyenvArgs {
-    /// The pyenv command and its arguments.
+    /// The command and its arguments.
     #[arg(
         trailing_var_arg = true,
         allow_hyphen_values = true,

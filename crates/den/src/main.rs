@@ -28,6 +28,13 @@ fn main() -> ExitCode {
     if argv.get(1).is_some_and(|arg| arg == "pyenv") {
         return commands::pyenv::run(&argv[2..]);
     }
+    // Likewise pipenv's words, under the name `pipenv` or as `den pipenv ...`.
+    if argv.first().is_some_and(commands::pipenv::is_multicall) {
+        return commands::pipenv::run(&argv[1..]);
+    }
+    if argv.get(1).is_some_and(|arg| arg == "pipenv") {
+        return commands::pipenv::run(&argv[2..]);
+    }
     // Under any other name den is a shim (`$PYENV_ROOT/shims/python` linked to den): it
     // runs the program it is named after, as pyenv's shims do.
     if let Some((program, shim_dir)) = argv.first().and_then(commands::pyenv::shim_program) {
@@ -73,6 +80,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
         Command::Workon(args) => commands::workon::run(&args, printer),
         Command::Doctor(args) => commands::doctor::run(&args, &open_cache(&cli.global)?, printer),
         Command::Pyenv(args) => Ok(commands::pyenv::run(&args.args)),
+        Command::Pipenv(args) => Ok(commands::pipenv::run(&args.args)),
         Command::Venv(args) => {
             let cache = open_cache(&cli.global)?;
             let _shared = cache.shared_lock()?;

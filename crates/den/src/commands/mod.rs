@@ -11,6 +11,7 @@ pub mod freeze;
 pub mod init;
 pub mod install;
 pub mod list;
+pub mod pipenv;
 pub mod pyenv;
 pub mod pyenv_install;
 pub mod show;

@@ -6,6 +6,7 @@
 pub mod compile;
 pub mod install;
 pub mod pipeline;
+pub mod pipenv;
 pub mod repair;
 pub mod report;
 pub mod settings;

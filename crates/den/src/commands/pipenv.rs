@@ -1,0 +1,974 @@
+//! `den pipenv COMMAND` (and den under the name `pipenv`): pipenv's command line on a
+//! Pipfile project, with pipenv's flags, files and environment location. The words after
+//! `pipenv` never reach den's own parser; they are parsed here as pipenv spells them.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use den_cache::Cache;
+use den_dist::PackageName;
+use den_pipfile::{Lockfile, PackageSpec, Pipfile};
+use den_requirements::RequirementsSource;
+use den_venv::{Prompt, VenvOptions};
+
+use crate::ops::pipenv::{LockSettings, PipenvEnv, Project};
+use crate::ops::settings::{IndexSettings, ResolverSettings};
+use crate::ops::{Exactness, InstallSettings};
+use crate::printer::Printer;
+use crate::target::Target;
+
+/// pipenv's command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pipenv",
+    about = "pipenv's commands on a Pipfile project, run by den",
+    version
+)]
+pub struct PipenvCli {
+    /// Output the project home information.
+    #[arg(long = "where")]
+    pub where_: bool,
+    /// Output virtualenv information.
+    #[arg(long)]
+    pub venv: bool,
+    /// Output Python interpreter information.
+    #[arg(long)]
+    pub py: bool,
+    /// Output environment variable options.
+    #[arg(long)]
+    pub envs: bool,
+    /// Remove the virtualenv.
+    #[arg(long)]
+    pub rm: bool,
+    /// Specify which version of Python virtualenv should use.
+    #[arg(long, global = true, value_name = "VERSION")]
+    pub python: Option<String>,
+    /// Enable site-packages for the virtualenv.
+    #[arg(long, global = true)]
+    pub site_packages: bool,
+    /// Verbose mode.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Quiet mode.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Option<PipenvCommand>,
+}
+
+/// pipenv's commands.
+#[derive(Debug, Subcommand)]
+pub enum PipenvCommand {
+    /// Installs provided packages and adds them to Pipfile, or (if no packages are given),
+    /// installs all packages from Pipfile.lock.
+    Install(InstallArgs),
+    /// Uninstalls a provided package and removes it from Pipfile.
+    Uninstall(UninstallArgs),
+    /// Generates Pipfile.lock.
+    Lock(LockArgs),
+    /// Installs all packages specified in Pipfile.lock.
+    Sync(SyncArgs),
+    /// Runs lock, then sync.
+    Update(UpdateArgs),
+    /// Spawns a command installed into the virtualenv.
+    Run(RunArgs),
+    /// Lists scripts in current environment config.
+    Scripts,
+    /// Generate a requirements.txt from Pipfile.lock.
+    Requirements(RequirementsArgs),
+    /// Verify the hash in Pipfile.lock is up-to-date.
+    Verify,
+    /// Uninstalls all packages not specified in Pipfile.lock.
+    Clean(CleanArgs),
+}
+
+/// Options shared by the commands that install or lock.
+#[derive(Debug, Args, Default)]
+pub struct CommonArgs {
+    /// Install both develop and default packages.
+    #[arg(short, long)]
+    pub dev: bool,
+    /// Allow pre-releases.
+    #[arg(long)]
+    pub pre: bool,
+    /// Categories to act on (Pipfile table names, space or comma separated).
+    #[arg(long, value_name = "CATEGORIES")]
+    pub categories: Option<String>,
+    /// Clears caches (den: refetch index pages).
+    #[arg(long)]
+    pub clear: bool,
+}
+
+/// `pipenv install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Packages to install and add to the Pipfile.
+    #[arg(value_name = "PACKAGES")]
+    pub packages: Vec<String>,
+    /// An editable package path.
+    #[arg(short, long = "editable", value_name = "PATH")]
+    pub editables: Vec<String>,
+    /// Import a requirements.txt file into the Pipfile.
+    #[arg(short, long = "requirements", value_name = "FILE")]
+    pub requirements: Option<PathBuf>,
+    /// Abort if the Pipfile.lock is out-of-date.
+    #[arg(long)]
+    pub deploy: bool,
+    /// Ignore Pipfile when installing, using the Pipfile.lock.
+    #[arg(long)]
+    pub ignore_pipfile: bool,
+    /// Install into the system interpreter, not a virtualenv (refused by den: it changes
+    /// only environments).
+    #[arg(long)]
+    pub system: bool,
+    /// Specify a target package index by url or index name from Pipfile.
+    #[arg(short, long, value_name = "INDEX")]
+    pub index: Option<String>,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `pipenv uninstall`.
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Packages to uninstall and remove from the Pipfile.
+    #[arg(value_name = "PACKAGES")]
+    pub packages: Vec<String>,
+    /// Purge all package(s) from virtualenv. Does not edit Pipfile.
+    #[arg(long)]
+    pub all: bool,
+    /// Uninstall all package(s) in [dev-packages].
+    #[arg(long)]
+    pub all_dev: bool,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `pipenv lock`.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Emit development dependencies only (with `requirements`); lock them only.
+    #[arg(long)]
+    pub dev_only: bool,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `pipenv sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `pipenv update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Packages to update (others keep their pins).
+    #[arg(value_name = "PACKAGES")]
+    pub packages: Vec<String>,
+    /// Only lock, do not install.
+    #[arg(long)]
+    pub lock_only: bool,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `pipenv run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The command (or a script from the Pipfile's `[scripts]`) and its arguments.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<OsString>,
+}
+
+/// `pipenv requirements`.
+#[derive(Debug, Args)]
+pub struct RequirementsArgs {
+    /// Also include development packages.
+    #[arg(short, long)]
+    pub dev: bool,
+    /// Only the development packages.
+    #[arg(long)]
+    pub dev_only: bool,
+    /// Add package hashes.
+    #[arg(long)]
+    pub hash: bool,
+    /// Exclude markers.
+    #[arg(long)]
+    pub exclude_markers: bool,
+    /// Categories (Pipfile table names, space or comma separated).
+    #[arg(long, value_name = "CATEGORIES")]
+    pub categories: Option<String>,
+}
+
+/// `pipenv clean`.
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// Just output unneeded packages.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Runs pipenv's command line `args` (the words after `pipenv`) and returns its status.
+pub fn run(args: &[OsString]) -> ExitCode {
+    let argv = std::iter::once(OsString::from("pipenv")).chain(args.iter().cloned());
+    let cli = match PipenvCli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+        }
+    };
+    let printer = Printer::new(u8::from(cli.quiet), u8::from(cli.verbose));
+    crate::interrupt::install_handler();
+    match dispatch(&cli, &printer) {
+        Ok(code) => code,
+        Err(err) => {
+            printer.error(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether den runs under the name `pipenv` (a link to den outside pyenv's shims
+/// directory, where a `pipenv` shim runs the real pipenv of the selected Python).
+pub fn is_multicall(argv0: &OsString) -> bool {
+    let path = Path::new(argv0);
+    if path.file_name().and_then(|n| n.to_str()) != Some("pipenv") {
+        return false;
+    }
+    let shims = den_python::Pyenv::from_env().shims_dir();
+    path.parent().is_none_or(|dir| dir != shims)
+}
+
+/// What every command works from: the settings, the working directory and the cache.
+struct Session<'a> {
+    cli: &'a PipenvCli,
+    env: PipenvEnv,
+    cwd: PathBuf,
+    printer: &'a Printer,
+}
+
+fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let session = Session {
+        cli,
+        env: PipenvEnv::from_process(),
+        cwd: std::env::current_dir().context("cannot read the current directory")?,
+        printer,
+    };
+    if cli.where_ {
+        let project = session.project()?;
+        printer.out(project.dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cli.venv || cli.py || cli.rm {
+        let project = session.project()?;
+        let location = project.venv_location(&session.env);
+        if !location.join("bin").join("activate").is_file() {
+            printer.warn("No virtualenv has been created for this project yet!");
+            return Ok(ExitCode::FAILURE);
+        }
+        if cli.rm {
+            if session.env.virtual_env.is_some() {
+                bail!(
+                    "You are attempting to remove a virtualenv that Pipenv did not create. Aborting."
+                );
+            }
+            printer.status(format!("Removing virtualenv ({})...", location.display()));
+            std::fs::remove_dir_all(&location)
+                .with_context(|| format!("cannot remove {}", location.display()))?;
+        } else if cli.venv {
+            printer.out(location.display());
+        } else {
+            printer.out(location.join("bin").join("python").display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cli.envs {
+        for name in [
+            "PIPENV_PIPFILE",
+            "PIPENV_MAX_DEPTH",
+            "PIPENV_VENV_IN_PROJECT",
+            "PIPENV_CUSTOM_VENV_NAME",
+            "PIPENV_PYTHON",
+            "PIPENV_IGNORE_VIRTUALENVS",
+            "PIPENV_ACTIVE",
+            "PIPENV_YES",
+            "PIPENV_DOTENV_LOCATION",
+            "PIPENV_DONT_LOAD_ENV",
+            "PIPENV_PYPI_MIRROR",
+            "WORKON_HOME",
+        ] {
+            printer.out(format!("  - {name}"));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(command) = &cli.command else {
+        use clap::CommandFactory;
+        printer.out(PipenvCli::command().render_help());
+        return Ok(ExitCode::SUCCESS);
+    };
+    match command {
+        PipenvCommand::Install(args) => session.install(args),
+        PipenvCommand::Uninstall(args) => session.uninstall(args),
+        PipenvCommand::Lock(args) => session.lock_command(args),
+        PipenvCommand::Sync(args) => session.sync_command(args),
+        PipenvCommand::Update(args) => session.update(args),
+        PipenvCommand::Run(args) => session.run_command(args),
+        PipenvCommand::Scripts => session.scripts(),
+        PipenvCommand::Requirements(args) => session.requirements(args),
+        PipenvCommand::Verify => session.verify(),
+        PipenvCommand::Clean(args) => session.clean(args),
+    }
+}
+
+/// The categories `--categories` names (space or comma separated), else `packages` and,
+/// with `dev`, `dev-packages`.
+fn pipfile_categories(common: &CommonArgs, dev_default: bool) -> Vec<String> {
+    match &common.categories {
+        Some(list) => list
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
+        None if common.dev || dev_default => vec!["packages".into(), "dev-packages".into()],
+        None => vec!["packages".into()],
+    }
+}
+
+/// The last six characters of a hash, as pipenv shows it in messages.
+fn last_six(hash: &str) -> &str {
+    hash.get(hash.len().saturating_sub(6)..).unwrap_or(hash)
+}
+
+/// The Pipfile entry `pipenv install -e PATH` adds: `{editable = true, path = "PATH"}` with
+/// the project's name read from... pipenv names it by the project's metadata; den by the
+/// directory's name, normalized.
+fn editable_entry(path: &str, project_dir: &Path) -> anyhow::Result<(String, PackageSpec)> {
+    let dir = project_dir.join(path);
+    let name = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .with_context(|| format!("-e {path}: no such directory"))?;
+    Ok((
+        name,
+        PackageSpec::Table(den_pipfile::PackageTable {
+            editable: true,
+            path: Some(path.to_string()),
+            ..den_pipfile::PackageTable::default()
+        }),
+    ))
+}
+
+/// The Pipfile entries of a requirements file (`pipenv install -r FILE`): each named
+/// requirement with its specifiers (`"*"` without), markers and extras.
+///
+/// Errors: the file cannot be read or parsed.
+fn entries_of_requirements_file(file: &Path) -> anyhow::Result<Vec<(String, PackageSpec)>> {
+    let parsed = den_requirements::parse_requirements_file(file)?;
+    let mut entries = Vec::new();
+    for entry in parsed.requirements {
+        let requirement = &entry.requirement;
+        let name = requirement.name.to_string();
+        let version = match &requirement.version_or_url {
+            Some(den_dist::VersionOrUrl::VersionSpecifier(specifiers))
+                if !specifiers.is_empty() =>
+            {
+                specifiers.to_string().replace(", ", ",")
+            }
+            _ => "*".to_string(),
+        };
+        let marker = requirement.marker.contents().map(|m| m.to_string());
+        let extras: Vec<String> = requirement.extras.iter().map(ToString::to_string).collect();
+        let spec = if marker.is_none() && extras.is_empty() {
+            PackageSpec::Version(version)
+        } else {
+            PackageSpec::Table(den_pipfile::PackageTable {
+                version: Some(version),
+                extras,
+                markers: marker,
+                ..den_pipfile::PackageTable::default()
+            })
+        };
+        entries.push((name, spec));
+    }
+    Ok(entries)
+}
+
+/// The lock's name for a Pipfile category.
+fn lock_name(category: &str) -> String {
+    match category {
+        "packages" => "default".into(),
+        "dev-packages" => "develop".into(),
+        other => other.into(),
+    }
+}
+
+impl Session<'_> {
+    fn project(&self) -> anyhow::Result<Project> {
+        Project::find(&self.cwd, &self.env)
+    }
+
+    fn cache(&self) -> anyhow::Result<Cache> {
+        Ok(den_cache::Cache::from_env()?)
+    }
+
+    fn resolver(&self, common: &CommonArgs) -> ResolverSettings {
+        ResolverSettings {
+            pre: common.pre,
+            index: IndexSettings {
+                cache_policy: common.clear.then_some(den_index::CachePolicy::Refresh),
+                ..IndexSettings::default()
+            },
+            ..ResolverSettings::default()
+        }
+    }
+
+    /// The project's environment, created (with the Python `--python`, `PIPENV_PYTHON` or
+    /// the Pipfile's `[requires]` asks for) when it does not exist.
+    fn environment(&self, project: &Project, cache: &Cache) -> anyhow::Result<Target> {
+        let location = project.venv_location(&self.env);
+        if location.join("pyvenv.cfg").is_file() {
+            return Ok(Target::at_root(&location, cache)?);
+        }
+        let requires = project.pipfile.requires();
+        let python = self
+            .cli
+            .python
+            .clone()
+            .or_else(|| self.env.python.clone())
+            .or(requires.python_full_version)
+            .or(requires.python_version);
+        let interpreter = super::venv::find_base(
+            python.as_deref(),
+            &project.dir,
+            &den_python::DiscoveryEnv::from_process(),
+            cache,
+        )?;
+        self.printer.status(format!(
+            "Creating a virtualenv for this project at {} with Python {}",
+            location.display(),
+            interpreter.version
+        ));
+        let options = VenvOptions {
+            prompt: Prompt::from_arg(None),
+            system_site_packages: self.cli.site_packages,
+            clear: false,
+            copies: false,
+            den_version: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        super::venv::create_from(interpreter, &location, &options, true, cache)?;
+        // pipenv's environments know their project (virtualenvwrapper's `.project`), so
+        // `workon` goes there too.
+        let _ = std::fs::write(
+            location.join(".project"),
+            project.dir.as_os_str().as_encoded_bytes(),
+        );
+        Ok(Target::at_root(&location, cache)?)
+    }
+
+    /// Locks `project` for `target`'s interpreter and writes Pipfile.lock.
+    fn write_lock(
+        &self,
+        project: &Project,
+        target: &Target,
+        settings: &LockSettings,
+        cache: &Cache,
+    ) -> anyhow::Result<Lockfile> {
+        let previous = project.lockfile().ok().flatten();
+        let lock = crate::ops::pipenv::lock(
+            project,
+            previous.as_ref(),
+            &target.interpreter,
+            &self.env,
+            settings,
+            cache,
+            self.printer,
+        )?;
+        lock.write(&project.lock_path())?;
+        self.printer
+            .status(format!("Updated Pipfile.lock ({})!", lock.pipfile_hash()));
+        Ok(lock)
+    }
+
+    /// Installs `categories` (Pipfile names) of `lock` into `target`, hash-checked.
+    fn sync(
+        &self,
+        project: &Project,
+        lock: &Lockfile,
+        categories: &[String],
+        target: &Target,
+        cache: &Cache,
+        common: &CommonArgs,
+    ) -> anyhow::Result<()> {
+        let lock_names: Vec<String> = categories.iter().map(|c| lock_name(c)).collect();
+        for category in &lock_names {
+            let suffix = last_six(lock.pipfile_hash());
+            self.printer.status(format!(
+                "Installing dependencies from Pipfile.lock [{category}]({suffix})..."
+            ));
+        }
+        // Entries with hashes are installed in pip's hash-checking mode; paths, files and
+        // git checkouts (which have none) separately, as pipenv does.
+        let all = lock.requirements(&lock_names, true, true, false);
+        let (hashed, direct): (Vec<&str>, Vec<&str>) =
+            all.lines().partition(|line| line.contains(" --hash="));
+        let mut resolver = self.resolver(common);
+        resolver.index.options = project.index_options(&self.env)?;
+        for (part, require_hashes) in [(hashed, true), (direct, false)] {
+            if part.is_empty() {
+                continue;
+            }
+            let text = part.join("\n") + "\n";
+            let mut file = tempfile::Builder::new()
+                .prefix("den-pipenv-")
+                .suffix(".txt")
+                .tempfile()
+                .context("cannot write a temporary requirements file")?;
+            std::io::Write::write_all(&mut file, text.as_bytes())
+                .context("cannot write a temporary requirements file")?;
+            let settings = InstallSettings {
+                sources: vec![RequirementsSource::RequirementsFile(
+                    file.path().to_path_buf(),
+                )],
+                resolver: ResolverSettings {
+                    require_hashes,
+                    ..resolver.clone()
+                },
+                exactness: Exactness::Additive,
+                no_deps: true,
+                ..InstallSettings::default()
+            };
+            crate::ops::install(target, &settings, cache, self.printer)?;
+        }
+        Ok(())
+    }
+
+    fn install(&self, args: &InstallArgs) -> anyhow::Result<ExitCode> {
+        if args.system {
+            bail!(
+                "den pipenv installs into the project's virtualenv only; --system is not supported"
+            );
+        }
+        let cache = self.cache()?;
+        let _shared = cache.shared_lock()?;
+        let mut project = match self.project() {
+            Ok(project) => project,
+            Err(_)
+                if !args.packages.is_empty()
+                    || args.requirements.is_some()
+                    || !args.editables.is_empty() =>
+            {
+                let path = self.cwd.join("Pipfile");
+                self.printer.status(format!(
+                    "Creating a Pipfile for this project: {}",
+                    path.display()
+                ));
+                Pipfile::new_default(&path, None, &[]).write()?;
+                Project::open(path)?
+            }
+            Err(err) => return Err(err),
+        };
+        let target = self.environment(&project, &cache)?;
+        let category = match &args.common.categories {
+            Some(_) => pipfile_categories(&args.common, false).remove(0),
+            None if args.common.dev => "dev-packages".to_string(),
+            None => "packages".to_string(),
+        };
+        let mut added: Vec<(String, PackageSpec)> = Vec::new();
+        for package in &args.packages {
+            added.push(
+                PackageSpec::from_install_arg(package, args.index.as_deref())
+                    .map_err(anyhow::Error::msg)?,
+            );
+        }
+        for editable in &args.editables {
+            added.push(editable_entry(editable, &project.dir)?);
+        }
+        if let Some(file) = &args.requirements {
+            self.printer
+                .status("Requirements file provided! Importing into Pipfile...");
+            added.extend(entries_of_requirements_file(file)?);
+        }
+        let lock_settings = LockSettings {
+            resolver: self.resolver(&args.common),
+            categories: Vec::new(),
+            upgrade: Some(
+                added
+                    .iter()
+                    .filter_map(|(name, _)| name.parse::<PackageName>().ok())
+                    .collect(),
+            ),
+        };
+        if !added.is_empty() {
+            // The Pipfile changes only if the new lock resolves: a package that cannot be
+            // installed is not added.
+            let before = std::fs::read(&project.pipfile_path)
+                .with_context(|| format!("cannot read {}", project.pipfile_path.display()))?;
+            for (name, spec) in &added {
+                self.printer
+                    .status(format!("Adding {name} to Pipfile's [{category}]..."));
+                project.pipfile.add_package(&category, name, spec);
+            }
+            project.pipfile.write()?;
+            let locked = self.write_lock(&project, &target, &lock_settings, &cache);
+            let lock = match locked {
+                Ok(lock) => lock,
+                Err(err) => {
+                    std::fs::write(&project.pipfile_path, before).with_context(|| {
+                        format!("cannot restore {}", project.pipfile_path.display())
+                    })?;
+                    return Err(err);
+                }
+            };
+            let categories = pipfile_categories(&args.common, category == "dev-packages");
+            self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let new_hash = project.pipfile.hash()?;
+        let lock = match project.lockfile()? {
+            Some(lock) if args.ignore_pipfile || lock.pipfile_hash() == new_hash => lock,
+            Some(lock) if args.deploy => {
+                bail!(
+                    "Your Pipfile.lock ({}) is out of date. Expected: ({new_hash}).",
+                    lock.pipfile_hash()
+                );
+            }
+            Some(lock) => {
+                self.printer.warn(format!(
+                    "Pipfile.lock ({}) out of date: run `pipenv lock` to update to ({})...",
+                    last_six(lock.pipfile_hash()),
+                    last_six(&new_hash)
+                ));
+                self.write_lock(
+                    &project,
+                    &target,
+                    &LockSettings {
+                        upgrade: Some(Vec::new()),
+                        ..lock_settings
+                    },
+                    &cache,
+                )?
+            }
+            None if args.deploy => bail!("Pipfile.lock not found; --deploy needs one"),
+            None => {
+                self.printer.status("Pipfile.lock not found, creating...");
+                self.write_lock(&project, &target, &lock_settings, &cache)?
+            }
+        };
+        let categories = pipfile_categories(&args.common, false);
+        self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn uninstall(&self, args: &UninstallArgs) -> anyhow::Result<ExitCode> {
+        let cache = self.cache()?;
+        let _shared = cache.shared_lock()?;
+        let mut project = self.project()?;
+        let target = self.environment(&project, &cache)?;
+        let mut names: Vec<PackageName> = Vec::new();
+        if args.all || args.all_dev {
+            let categories: Vec<String> = if args.all {
+                project
+                    .pipfile
+                    .categories()
+                    .into_iter()
+                    .map(|c| c.name)
+                    .collect()
+            } else {
+                vec!["dev-packages".into()]
+            };
+            for category in &categories {
+                for (name, _) in project.pipfile.packages(category)? {
+                    names.extend(name.parse::<PackageName>().ok());
+                    if args.all_dev {
+                        project.pipfile.remove_package(category, &name);
+                    }
+                }
+            }
+        }
+        for package in &args.packages {
+            let name = package
+                .parse::<PackageName>()
+                .with_context(|| format!("`{package}` is not a package name"))?;
+            let mut found = false;
+            for category in project.pipfile.categories() {
+                found |= project.pipfile.remove_package(&category.name, package);
+            }
+            if found {
+                self.printer
+                    .status(format!("Removing {package} from Pipfile..."));
+            } else {
+                self.printer
+                    .warn(format!("No package {package} to remove from Pipfile."));
+            }
+            names.push(name);
+        }
+        if names.is_empty() {
+            bail!("No package provided!");
+        }
+        crate::ops::uninstall(&target, &names, self.printer)?;
+        if !args.all {
+            project.pipfile.write()?;
+            let settings = LockSettings {
+                resolver: self.resolver(&args.common),
+                categories: Vec::new(),
+                upgrade: Some(Vec::new()),
+            };
+            self.write_lock(&project, &target, &settings, &cache)?;
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn lock_command(&self, args: &LockArgs) -> anyhow::Result<ExitCode> {
+        let cache = self.cache()?;
+        let _shared = cache.shared_lock()?;
+        let project = self.project()?;
+        let target = self.environment(&project, &cache)?;
+        let categories = match (&args.common.categories, args.dev_only) {
+            (Some(_), _) => pipfile_categories(&args.common, false),
+            (None, true) => vec!["dev-packages".into()],
+            (None, false) => Vec::new(),
+        };
+        let settings = LockSettings {
+            resolver: self.resolver(&args.common),
+            categories,
+            upgrade: Some(Vec::new()),
+        };
+        self.write_lock(&project, &target, &settings, &cache)?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn sync_command(&self, args: &SyncArgs) -> anyhow::Result<ExitCode> {
+        let cache = self.cache()?;
+        let _shared = cache.shared_lock()?;
+        let project = self.project()?;
+        let Some(lock) = project.lockfile()? else {
+            bail!("Pipfile.lock not found! You need to run `den pipenv lock` first.");
+        };
+        let target = self.environment(&project, &cache)?;
+        let categories = pipfile_categories(&args.common, false);
+        self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
+        self.printer.status("All dependencies are now up-to-date!");
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn update(&self, args: &UpdateArgs) -> anyhow::Result<ExitCode> {
+        let cache = self.cache()?;
+        let _shared = cache.shared_lock()?;
+        let project = self.project()?;
+        let target = self.environment(&project, &cache)?;
+        let upgrade = if args.packages.is_empty() {
+            None
+        } else {
+            Some(
+                args.packages
+                    .iter()
+                    .map(|p| {
+                        p.parse::<PackageName>()
+                            .with_context(|| format!("`{p}` is not a package name"))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?,
+            )
+        };
+        // Looking for newer versions is the point: index pages are revalidated, not taken
+        // from the cache as fresh.
+        let mut resolver = self.resolver(&args.common);
+        resolver.index.cache_policy = Some(den_index::CachePolicy::Refresh);
+        let settings = LockSettings {
+            resolver,
+            categories: Vec::new(),
+            upgrade,
+        };
+        let lock = self.write_lock(&project, &target, &settings, &cache)?;
+        if !args.lock_only {
+            let categories = pipfile_categories(&args.common, false);
+            self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn requirements(&self, args: &RequirementsArgs) -> anyhow::Result<ExitCode> {
+        let project = self.project()?;
+        let Some(lock) = project.lockfile()? else {
+            bail!("Pipfile.lock not found! You need to run `den pipenv lock` first.");
+        };
+        let categories: Vec<String> = match &args.categories {
+            Some(_) => pipfile_categories(
+                &CommonArgs {
+                    categories: args.categories.clone(),
+                    ..CommonArgs::default()
+                },
+                false,
+            )
+            .iter()
+            .map(|c| lock_name(c))
+            .collect(),
+            None if args.dev_only => vec!["develop".into()],
+            None if args.dev => vec!["develop".into(), "default".into()],
+            None => vec!["default".into()],
+        };
+        let text = lock.requirements(&categories, args.hash, !args.exclude_markers, true);
+        self.printer.out(text.trim_end_matches('\n'));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn verify(&self) -> anyhow::Result<ExitCode> {
+        let project = self.project()?;
+        let locked = project
+            .lockfile()?
+            .map(|lock| lock.pipfile_hash().to_string());
+        if locked != Some(project.pipfile.hash()?) {
+            self.printer
+                .warn("Pipfile.lock is out-of-date. Run $ pipenv lock to update.");
+            return Ok(ExitCode::FAILURE);
+        }
+        self.printer.out("Pipfile.lock is up-to-date.");
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn scripts(&self) -> anyhow::Result<ExitCode> {
+        let project = self.project()?;
+        let scripts = project.pipfile.scripts()?;
+        let width = scripts
+            .iter()
+            .map(|(name, _)| name.len())
+            .chain(["Command".len()])
+            .max()
+            .unwrap_or_default();
+        let texts: Vec<String> = scripts.iter().map(|(_, s)| s.to_string()).collect();
+        let second = texts
+            .iter()
+            .map(String::len)
+            .chain(["Script".len()])
+            .max()
+            .unwrap_or_default();
+        self.printer.out(format!("{:<width$}  Script", "Command"));
+        self.printer
+            .out(format!("{}  {}", "-".repeat(width), "-".repeat(second)));
+        for ((name, _), text) in scripts.iter().zip(&texts) {
+            self.printer.out(format!("{name:<width$}  {text}"));
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn clean(&self, args: &CleanArgs) -> anyhow::Result<ExitCode> {
+        let cache = self.cache()?;
+        let _shared = cache.shared_lock()?;
+        let project = self.project()?;
+        let Some(lock) = project.lockfile()? else {
+            bail!("Pipfile.lock not found! You need to run `den pipenv lock` first.");
+        };
+        let target = self.environment(&project, &cache)?;
+        let locked: std::collections::BTreeSet<PackageName> = lock
+            .categories
+            .values()
+            .flat_map(|entries| entries.keys())
+            .filter_map(|name| name.parse::<PackageName>().ok())
+            .collect();
+        let installed = den_install::installed_distributions(&target.site_packages())?;
+        let unneeded: Vec<PackageName> = installed
+            .iter()
+            .map(|dist| dist.name.clone())
+            .filter(|name| {
+                !locked.contains(name) && !den_venv::SEED_PACKAGES.contains(&name.as_ref())
+            })
+            .collect();
+        if args.dry_run {
+            for name in &unneeded {
+                self.printer.out(name);
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        for name in &unneeded {
+            self.printer.status(format!("Uninstalling {name}..."));
+        }
+        if !unneeded.is_empty() {
+            crate::ops::uninstall(&target, &unneeded, self.printer)?;
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn run_command(&self, args: &RunArgs) -> anyhow::Result<ExitCode> {
+        let cache = self.cache()?;
+        let project = self.project()?;
+        let location = project.venv_location(&self.env);
+        if !location.join("pyvenv.cfg").is_file() {
+            let _shared = cache.shared_lock()?;
+            self.environment(&project, &cache)?;
+        }
+        let (first, rest) = args.command.split_first().context("no command given")?;
+        let mut commands: Vec<Vec<OsString>> = Vec::new();
+        let scripts = project.pipfile.scripts()?;
+        let script = first
+            .to_str()
+            .and_then(|name| scripts.iter().find(|(n, _)| n == name));
+        match script {
+            Some((_, script)) => {
+                for mut words in script.commands().map_err(anyhow::Error::msg)? {
+                    words.extend(rest.iter().map(|w| w.to_string_lossy().into_owned()));
+                    commands.push(words.into_iter().map(OsString::from).collect());
+                }
+            }
+            None => commands.push(args.command.clone()),
+        }
+        let bin = location.join("bin");
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let path =
+            std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(&path)))
+                .context("the environment's bin directory cannot go on PATH")?;
+        let dotenv = if self.env.dont_load_env {
+            Vec::new()
+        } else {
+            let file = self
+                .env
+                .dotenv_location
+                .clone()
+                .unwrap_or_else(|| project.dir.join(".env"));
+            den_pipfile::read_dotenv(&file)?
+        };
+        let last = commands.len() - 1;
+        for (position, words) in commands.iter().enumerate() {
+            let (program, arguments) = words.split_first().context("an empty script")?;
+            let mut command = std::process::Command::new(program);
+            command
+                .args(arguments)
+                .env("PATH", &path)
+                .env("VIRTUAL_ENV", &location)
+                .env("PIPENV_ACTIVE", "1")
+                .env_remove("PYTHONHOME")
+                .envs(dotenv.iter().map(|(k, v)| (k, v)));
+            if position == last {
+                use std::os::unix::process::CommandExt;
+                let err = command.exec();
+                bail!("cannot run {}: {err}", program.to_string_lossy());
+            }
+            let status = command
+                .status()
+                .with_context(|| format!("cannot run {}", program.to_string_lossy()))?;
+            if !status.success() {
+                return Ok(ExitCode::from(
+                    u8::try_from(status.code().unwrap_or(1)).unwrap_or(1),
+                ));
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}

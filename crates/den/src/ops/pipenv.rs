@@ -1,0 +1,469 @@
+//! pipenv's operations on a Pipfile project (den-pipfile holds the file formats): where the
+//! project and its environment are, locking (Pipfile -> Pipfile.lock, category by category
+//! as pipenv does) and installing what a lock pins.
+//!
+//! pipenv resolves `[packages]` first and every other category with the default pins as
+//! constraints, then copies the default entry over any package both list (its
+//! `use_default_constraints`); den does the same, so one version of a package serves every
+//! category that shares it with the default one. Existing pins of the category are kept
+//! when they still fit (den's preferences), so adding a package does not move the others;
+//! `update` drops them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::bail;
+use den_cache::Cache;
+use den_dist::{PackageName, Version};
+use den_pipfile::{LockedPackage, Lockfile, PackageSpec, Pipfile};
+use den_prepare::Dist;
+use den_python::Interpreter;
+use den_requirements::{IndexOptions, RequirementsSource};
+
+use super::pipeline::{self, ResolvedPackage};
+use super::settings::ResolverSettings;
+use crate::printer::Printer;
+
+/// A Pipfile project: the Pipfile, where it is, and its lock file's path.
+#[derive(Debug)]
+pub struct Project {
+    /// The Pipfile's absolute path.
+    pub pipfile_path: PathBuf,
+    /// The directory holding it.
+    pub dir: PathBuf,
+    /// The parsed Pipfile.
+    pub pipfile: Pipfile,
+}
+
+/// The pipenv settings read from the process environment (`PIPENV_*`, `VIRTUAL_ENV`,
+/// `WORKON_HOME`...), read once so tests and callers can give their own.
+#[derive(Debug, Clone, Default)]
+pub struct PipenvEnv {
+    /// `PIPENV_PIPFILE`: the Pipfile to use instead of searching.
+    pub pipfile: Option<PathBuf>,
+    /// `PIPENV_MAX_DEPTH` (default 10): how many parent directories to search.
+    pub max_depth: Option<usize>,
+    /// `PIPENV_VENV_IN_PROJECT`: `Some(true)` / `Some(false)` when set to a truthy or falsy
+    /// value.
+    pub venv_in_project: Option<bool>,
+    /// `PIPENV_CUSTOM_VENV_NAME`.
+    pub custom_venv_name: Option<String>,
+    /// `PIPENV_PYTHON`: appended to the environment's name.
+    pub python: Option<String>,
+    /// `VIRTUAL_ENV`, unless `PIPENV_ACTIVE` is set or `PIPENV_IGNORE_VIRTUALENVS` is true.
+    pub virtual_env: Option<PathBuf>,
+    /// `WORKON_HOME`, else `$XDG_DATA_HOME/virtualenvs`, else `~/.local/share/virtualenvs`.
+    pub workon_home: PathBuf,
+    /// `PIPENV_DOTENV_LOCATION`.
+    pub dotenv_location: Option<PathBuf>,
+    /// `PIPENV_DONT_LOAD_ENV`.
+    pub dont_load_env: bool,
+    /// `PIPENV_PYPI_MIRROR`: replaces the PyPI source's URL.
+    pub pypi_mirror: Option<String>,
+}
+
+/// pipenv's reading of a boolean variable: `1`, `true`, `yes`, `on` are true, `0`, `false`,
+/// `no`, `off` false (any case); anything else is unset.
+fn env_bool(name: &str) -> Option<bool> {
+    let value = std::env::var(name).ok()?;
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// A variable's value when set and not empty.
+fn env_text(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl PipenvEnv {
+    /// The settings of this process's environment.
+    pub fn from_process() -> Self {
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        let expand = |text: String| match text.strip_prefix("~/") {
+            Some(rest) => home.join(rest),
+            None if text == "~" => home.clone(),
+            None => PathBuf::from(text),
+        };
+        let workon_home = env_text("WORKON_HOME").map(&expand).unwrap_or_else(|| {
+            env_text("XDG_DATA_HOME")
+                .map(&expand)
+                .unwrap_or_else(|| home.join(".local/share"))
+                .join("virtualenvs")
+        });
+        let ignore_active = std::env::var_os("PIPENV_ACTIVE").is_some()
+            || env_bool("PIPENV_IGNORE_VIRTUALENVS") == Some(true);
+        Self {
+            pipfile: env_text("PIPENV_PIPFILE").map(PathBuf::from),
+            max_depth: env_text("PIPENV_MAX_DEPTH").and_then(|v| v.trim().parse().ok()),
+            venv_in_project: env_bool("PIPENV_VENV_IN_PROJECT"),
+            custom_venv_name: env_text("PIPENV_CUSTOM_VENV_NAME"),
+            python: env_text("PIPENV_PYTHON"),
+            virtual_env: env_text("VIRTUAL_ENV")
+                .filter(|_| !ignore_active)
+                .map(PathBuf::from),
+            workon_home,
+            dotenv_location: env_text("PIPENV_DOTENV_LOCATION").map(PathBuf::from),
+            dont_load_env: env_bool("PIPENV_DONT_LOAD_ENV") == Some(true),
+            pypi_mirror: env_text("PIPENV_PYPI_MIRROR"),
+        }
+    }
+}
+
+impl Project {
+    /// The project `env.pipfile` names, else the nearest Pipfile from `cwd` upward
+    /// (`PIPENV_MAX_DEPTH` parents).
+    ///
+    /// Errors: no Pipfile (pipenv's advice: `den pipenv install` creates one), or one den
+    /// cannot read.
+    pub fn find(cwd: &Path, env: &PipenvEnv) -> anyhow::Result<Self> {
+        let path = match &env.pipfile {
+            Some(path) => Some(cwd.join(path)),
+            None => den_pipfile::find_pipfile(
+                cwd,
+                env.max_depth.unwrap_or(den_pipfile::DEFAULT_MAX_DEPTH),
+            ),
+        };
+        let Some(path) = path.filter(|p| p.is_file()) else {
+            bail!(
+                "no Pipfile found in {} or its parents: `den pipenv install` creates one here",
+                cwd.display()
+            );
+        };
+        Self::open(path)
+    }
+
+    /// The project whose Pipfile is at `path` (absolute).
+    ///
+    /// Errors: the file cannot be read or parsed (file, line and column).
+    pub fn open(path: PathBuf) -> anyhow::Result<Self> {
+        let pipfile = Pipfile::read(&path)?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(Self {
+            pipfile_path: path,
+            dir,
+            pipfile,
+        })
+    }
+
+    /// `Pipfile.lock` beside the Pipfile.
+    pub fn lock_path(&self) -> PathBuf {
+        self.dir.join("Pipfile.lock")
+    }
+
+    /// The lock file, when there is one.
+    ///
+    /// Errors: it exists but cannot be read or parsed.
+    pub fn lockfile(&self) -> anyhow::Result<Option<Lockfile>> {
+        let path = self.lock_path();
+        if !path.exists() {
+            return Ok(None);
+        }
+        Ok(Some(Lockfile::read(&path)?))
+    }
+
+    /// Whether `venv_in_project` applies: `PIPENV_VENV_IN_PROJECT`, else the Pipfile's
+    /// `[pipenv] venv_in_project`, else whether `<project>/.venv` is a directory.
+    fn venv_in_project(&self, env: &PipenvEnv) -> bool {
+        env.venv_in_project
+            .or(self.pipfile.settings().venv_in_project)
+            .unwrap_or_else(|| self.dir.join(".venv").is_dir())
+    }
+
+    /// Where pipenv keeps this project's environment, so `den pipenv --venv` and
+    /// `pipenv --venv` agree: `VIRTUAL_ENV` (see [`PipenvEnv::virtual_env`]), else
+    /// `<project>/.venv` when `venv_in_project` applies (an existing WORKON_HOME environment
+    /// wins when only the directory's existence said so), else the name a `.venv` file
+    /// holds (a path relative to the project when it looks like one), else
+    /// `WORKON_HOME/<name>` ([`den_pipfile::virtualenv_name`], or
+    /// `PIPENV_CUSTOM_VENV_NAME`).
+    pub fn venv_location(&self, env: &PipenvEnv) -> PathBuf {
+        if let Some(active) = &env.virtual_env {
+            return active.clone();
+        }
+        let name = env.custom_venv_name.clone().unwrap_or_else(|| {
+            den_pipfile::virtualenv_name(&self.pipfile_path, env.python.as_deref())
+        });
+        let in_workon_home = env.workon_home.join(&name);
+        let dot_venv = self.dir.join(".venv");
+        if !dot_venv.exists() || dot_venv.is_dir() {
+            if self.venv_in_project(env) {
+                let explicit = env.venv_in_project == Some(true)
+                    || self.pipfile.settings().venv_in_project == Some(true);
+                if !explicit && in_workon_home.exists() {
+                    return in_workon_home;
+                }
+                return dot_venv;
+            }
+            return in_workon_home;
+        }
+        let named = std::fs::read_to_string(&dot_venv).unwrap_or_default();
+        let named = named.trim();
+        if named.is_empty() {
+            in_workon_home
+        } else if named.contains('/') || named.starts_with('.') || named.starts_with('~') {
+            self.dir.join(named)
+        } else {
+            env.workon_home.join(named)
+        }
+    }
+
+    /// The index options the Pipfile's sources give: the first source's URL as the index,
+    /// the others as extra indexes, hosts of `verify_ssl = false` sources trusted; `${VAR}`
+    /// and `$VAR` expanded from the environment here, at use (never in the lock);
+    /// `PIPENV_PYPI_MIRROR` in place of PyPI's URL.
+    ///
+    /// Errors: a `[[source]]` entry of the wrong shape.
+    pub fn index_options(&self, env: &PipenvEnv) -> anyhow::Result<IndexOptions> {
+        let mut options = IndexOptions::default();
+        for (position, source) in self.pipfile.sources()?.iter().enumerate() {
+            let mut url = source.expanded_url();
+            if let Some(mirror) = &env.pypi_mirror
+                && is_pypi(&url)
+            {
+                url = mirror.clone();
+            }
+            if !source.verify_ssl
+                && let Ok(parsed) = url::Url::parse(&url)
+                && let Some(host) = parsed.host_str()
+            {
+                options.trusted_hosts.push(host.to_string());
+            }
+            if position == 0 {
+                options.index_url = Some(url);
+            } else {
+                options.extra_index_urls.push(url);
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// Whether `url` is PyPI's simple index.
+fn is_pypi(url: &str) -> bool {
+    let url = url.trim_end_matches('/');
+    url == "https://pypi.org/simple" || url == "https://pypi.python.org/simple"
+}
+
+/// What `den pipenv lock` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct LockSettings {
+    /// Index, build and pre-release options (`--pre`; the Pipfile's `allow_prereleases`
+    /// adds to it).
+    pub resolver: ResolverSettings,
+    /// Only these categories (Pipfile names: `packages`, `dev-packages`, custom); the
+    /// others keep their locked entries. Empty: all.
+    pub categories: Vec<String>,
+    /// Projects whose existing pins may move (`update PKG`); `None`: all may (`update`
+    /// with no package, or a lock from scratch); `Some(empty)`: none that still fit.
+    pub upgrade: Option<Vec<PackageName>>,
+}
+
+/// Resolves the project's categories for `interpreter` and returns the new lock (not
+/// written). Categories not asked for keep their entries from `previous`.
+///
+/// Errors: a Pipfile entry den cannot turn into a requirement, index configuration,
+/// resolution (the resolver's explanation), and reading the hashes of pinned files.
+pub fn lock(
+    project: &Project,
+    previous: Option<&Lockfile>,
+    interpreter: &Interpreter,
+    env: &PipenvEnv,
+    settings: &LockSettings,
+    cache: &Cache,
+    printer: &Printer,
+) -> anyhow::Result<Lockfile> {
+    let pipfile = &project.pipfile;
+    let mut resolver = settings.resolver.clone();
+    resolver.pre |= pipfile.settings().allow_prereleases;
+    resolver.index.options = project.index_options(env)?;
+    let default_source = pipfile
+        .sources()?
+        .first()
+        .map(|source| source.name.clone())
+        .unwrap_or_else(|| "pypi".to_string());
+    let mut lock = pipfile.new_lockfile()?;
+    let runtime = pipeline::runtime()?;
+    let mut default_pins: Vec<(PackageName, Version)> = Vec::new();
+    for category in pipfile.categories() {
+        let wanted = settings.categories.is_empty() || settings.categories.contains(&category.name);
+        if !wanted {
+            if let Some(kept) = previous.and_then(|p| p.category(&category.lock_name)) {
+                lock.set_category(&category.lock_name, kept.clone());
+            }
+            continue;
+        }
+        let packages = pipfile.packages(&category.name)?;
+        if packages.is_empty() {
+            lock.set_category(&category.lock_name, BTreeMap::new());
+            continue;
+        }
+        printer.status(format!("Locking [{}] dependencies...", category.name));
+        let sources: Vec<RequirementsSource> = packages
+            .iter()
+            .map(|(name, spec)| {
+                let line = spec.to_pip_line(name);
+                match line.strip_prefix("-e ") {
+                    Some(editable) => RequirementsSource::Editable(editable.to_string()),
+                    None => RequirementsSource::Argument(line),
+                }
+            })
+            .collect();
+        let mut spec = pipeline::spec(&sources, &resolver)?;
+        if category.lock_name != "default" {
+            for (name, version) in &default_pins {
+                spec.constraints
+                    .push(den_dist::parse_requirement(&format!("{name}=={version}"))?);
+            }
+        }
+        let preferences = kept_pins(previous, &category.lock_name, settings);
+        let source = Arc::new(pipeline::source(&spec, &resolver, cache, interpreter)?);
+        let (resolved, hashes) = runtime.block_on(async {
+            pipeline::name_unnamed(&mut spec, &source).await?;
+            let request = pipeline::request(&spec, interpreter, preferences, false)?;
+            let resolved = pipeline::resolve(&source, request, printer).await?;
+            let hashes = den_prepare::hashes_of(&source, &resolved).await?;
+            anyhow::Ok((resolved, hashes))
+        })?;
+        let entries = locked_entries(&packages, &resolved, hashes, &default_source);
+        if category.lock_name == "default" {
+            default_pins = resolved
+                .iter()
+                .filter(|p| p.url.is_none())
+                .map(|p| (p.name.clone(), p.version.clone()))
+                .collect();
+        }
+        lock.set_category(&category.lock_name, entries);
+    }
+    lock.overwrite_with_default();
+    Ok(lock)
+}
+
+/// The pins of `previous`'s category to keep: all of them unless `settings.upgrade` lets
+/// some (or, when `None`, all) move.
+fn kept_pins(
+    previous: Option<&Lockfile>,
+    category: &str,
+    settings: &LockSettings,
+) -> Vec<(PackageName, Version)> {
+    let Some(upgrade) = &settings.upgrade else {
+        return Vec::new();
+    };
+    let Some(entries) = previous.and_then(|p| p.category(category)) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|(name, entry)| {
+            let name = name.parse::<PackageName>().ok()?;
+            let version = entry.version.as_deref()?.strip_prefix("==")?;
+            let version = version.parse::<Version>().ok()?;
+            (!upgrade.contains(&name)).then_some((name, version))
+        })
+        .collect()
+}
+
+/// The lock entries of one category: pipenv's shape for each resolved package.
+///
+/// - `version` `==X` (not for path, file and git entries), `hashes` of every file of the
+///   release, sorted;
+/// - `markers`: for a package the Pipfile lists as a table, its markers (the `markers` key
+///   and the marker-named keys such as `sys_platform`); for a package it lists as a string,
+///   the package's Requires-Python as `python_version` clauses; for a dependency, the
+///   markers of the Pipfile table that brought it in, else its Requires-Python;
+/// - `index`: the source a string entry comes from (the first one) or a table's `index`;
+/// - the Pipfile table's `extras`, `editable`, `path`, `file`, `git`, `ref`,
+///   `subdirectory` as written.
+fn locked_entries(
+    packages: &[(String, PackageSpec)],
+    resolved: &[ResolvedPackage],
+    mut hashes: HashMap<PackageName, BTreeSet<String>>,
+    default_source: &str,
+) -> BTreeMap<String, LockedPackage> {
+    let top: HashMap<PackageName, &PackageSpec> = packages
+        .iter()
+        .filter_map(|(name, spec)| Some((name.parse::<PackageName>().ok()?, spec)))
+        .collect();
+    let roots = introducing_roots(&top, packages, resolved);
+    let mut entries = BTreeMap::new();
+    for package in resolved {
+        let requires_python = match &package.file {
+            Dist::Index(file) => file.requires_python.as_ref().and_then(|specifiers| {
+                den_pipfile::requires_python_marker(&specifiers.to_string())
+                    .ok()
+                    .flatten()
+            }),
+            Dist::Direct(_) => None,
+        };
+        let mut entry = match top.get(&package.name) {
+            Some(PackageSpec::Version(_)) => LockedPackage {
+                markers: requires_python,
+                index: Some(default_source.to_string()),
+                ..LockedPackage::default()
+            },
+            Some(PackageSpec::Table(table)) => LockedPackage {
+                markers: table.lock_markers().or(requires_python),
+                ..table.locked_base()
+            },
+            None => LockedPackage {
+                markers: roots
+                    .get(&package.name)
+                    .and_then(|root| top.get(root))
+                    .and_then(|spec| spec.lock_markers())
+                    .or(requires_python),
+                ..LockedPackage::default()
+            },
+        };
+        if !entry.is_direct() {
+            entry.version = Some(format!("=={}", package.version));
+        }
+        let package_hashes: Vec<String> = hashes
+            .remove(&package.name)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        entry.hashes = (!package_hashes.is_empty()).then_some(package_hashes);
+        entries.insert(package.name.to_string(), entry);
+    }
+    entries
+}
+
+/// For each resolved dependency that the Pipfile does not list, the listed package that
+/// brings it in (the first in Pipfile order whose dependency graph reaches it): pip's
+/// `comes_from`, which pipenv folds markers along.
+fn introducing_roots(
+    top: &HashMap<PackageName, &PackageSpec>,
+    packages: &[(String, PackageSpec)],
+    resolved: &[ResolvedPackage],
+) -> HashMap<PackageName, PackageName> {
+    let graph: HashMap<&PackageName, &Vec<PackageName>> = resolved
+        .iter()
+        .map(|p| (&p.name, &p.dependencies))
+        .collect();
+    let mut roots = HashMap::new();
+    for (name, _) in packages {
+        let Ok(root) = name.parse::<PackageName>() else {
+            continue;
+        };
+        let mut queue = VecDeque::from([root.clone()]);
+        let mut seen = BTreeSet::from([root.clone()]);
+        while let Some(name) = queue.pop_front() {
+            for dependency in graph.get(&name).copied().into_iter().flatten() {
+                if seen.insert(dependency.clone()) {
+                    if !top.contains_key(dependency) {
+                        roots
+                            .entry(dependency.clone())
+                            .or_insert_with(|| root.clone());
+                    }
+                    queue.push_back(dependency.clone());
+                }
+            }
+        }
+    }
+    roots
+}

@@ -1,0 +1,334 @@
+//! `den pipenv` on Pipfile projects served by a loopback index, judged by the real pipenv
+//! (`DEN_TEST_PIPENV`, else `pipenv` on PATH; `.ci/run` installs it from PyPI into a scratch
+//! environment): the same Pipfile.lock byte for byte, `pipenv verify` accepting den's lock,
+//! `pipenv sync` installing from it and den from pipenv's, the same `--venv`. No internet.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use den_test_support::WheelBuilder;
+
+mod common;
+
+use common::{World, run_python};
+
+/// The real pipenv, or the report that it is missing.
+fn pipenv() -> Option<PathBuf> {
+    let found = std::env::var_os("DEN_TEST_PIPENV")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .or_else(|| den_test_support::find_program("pipenv"));
+    den_test_support::require(
+        found,
+        "pipenv (DEN_TEST_PIPENV or on PATH)",
+        "den pipenv against the real pipenv",
+    )
+}
+
+/// The packages the projects use: alpha needs beta, whose newest release needs Python 3.9;
+/// gamma has an extra; delta is on its own.
+fn publish(world: &World) {
+    world.index.publish(
+        &WheelBuilder::new("alpha", "1.0")
+            .requires_dist("beta>=1.0")
+            .requires_python(">=3.8")
+            .file("alpha/__init__.py", b"VERSION = '1.0'\n"),
+    );
+    world.index.publish(&WheelBuilder::new("beta", "1.0"));
+    world.index.publish(
+        &WheelBuilder::new("beta", "2.0")
+            .requires_python(">=3.9, !=3.9.1")
+            .file("beta/__init__.py", b"VERSION = '2.0'\n"),
+    );
+    world.index.publish(
+        &WheelBuilder::new("gamma", "1.5")
+            .provides_extra("fast")
+            .requires_dist("delta; extra == 'fast'")
+            .file("gamma/__init__.py", b""),
+    );
+    world.index.publish(
+        &WheelBuilder::new("delta", "0.3")
+            .requires_python(">=2.7, !=3.0.*, !=3.1.*")
+            .file("delta/__init__.py", b""),
+    );
+}
+
+/// A project directory holding `pipfile` (with the loopback index as its source).
+fn project(world: &World, name: &str, pipfile: &str) -> PathBuf {
+    let dir = world.path(name);
+    fs::create_dir_all(&dir).unwrap();
+    let text = pipfile.replace("INDEX_URL", &world.index.url());
+    fs::write(dir.join("Pipfile"), text).unwrap();
+    dir
+}
+
+/// The environment both tools run in: private WORKON_HOME and caches, no pip settings from
+/// the machine, no active environment.
+fn isolate(command: &mut Command, world: &World) {
+    command
+        .env("WORKON_HOME", world.path("virtualenvs"))
+        .env("DEN_CACHE_DIR", world.path("cache"))
+        .env("PIPENV_CACHE_DIR", world.path("pipenv-cache"))
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env("PIPENV_YES", "1")
+        .env("PIPENV_NOSPIN", "1")
+        .env("PIPENV_IGNORE_VIRTUALENVS", "1")
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("PIPENV_ACTIVE")
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("PIP_EXTRA_INDEX_URL")
+        .env_remove("PIP_FIND_LINKS")
+        .env_remove("PIP_NO_INDEX")
+        .env_remove("PYENV_VERSION")
+        .env_remove("PIPENV_PIPFILE");
+}
+
+fn den_pipenv(world: &World, dir: &Path, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
+    command.arg("pipenv").args(args).current_dir(dir);
+    isolate(&mut command, world);
+    command.output().unwrap()
+}
+
+fn real_pipenv(pipenv: &Path, world: &World, dir: &Path, args: &[&str]) -> Output {
+    let mut command = Command::new(pipenv);
+    command.args(args).current_dir(dir);
+    isolate(&mut command, world);
+    command.output().unwrap()
+}
+
+#[track_caller]
+fn ok(what: &str, output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "{what} failed ({:?}):\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+const SOURCE: &str = "[[source]]\nurl = \"INDEX_URL\"\nverify_ssl = false\nname = \"local\"\n\n";
+
+/// Pipfiles covering the lock's shapes: string entries (with `index`), tables with markers
+/// and extras, dependencies (Requires-Python markers), dev packages shared with the default
+/// ones, and a custom category.
+fn pipfiles(python: &str) -> Vec<(&'static str, String)> {
+    let requires = format!("\n[requires]\npython_version = \"{python}\"\n");
+    vec![
+        (
+            "plain",
+            format!(
+                "{SOURCE}[packages]\nalpha = \"*\"\n\n[dev-packages]\ndelta = \">=0.1\"\n{requires}"
+            ),
+        ),
+        (
+            "tables",
+            format!(
+                "{SOURCE}[packages]\ngamma = {{version = \"*\", extras = [\"fast\"], markers = \"os_name == 'posix'\"}}\nalpha = {{version = \">=1.0\", index = \"local\"}}\n\n[dev-packages]\nbeta = \"*\"\n{requires}"
+            ),
+        ),
+        (
+            "custom-category",
+            format!("{SOURCE}[packages]\ndelta = \"==0.3\"\n\n[docs]\nalpha = \"*\"\n{requires}"),
+        ),
+    ]
+}
+
+#[test]
+fn den_writes_the_lock_pipenv_writes_and_each_accepts_the_others() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    let version = String::from_utf8(
+        Command::new(&world.python)
+            .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    for (name, pipfile) in pipfiles(version.trim()) {
+        let theirs = project(&world, &format!("{name}-pipenv"), &pipfile);
+        let ours = project(&world, &format!("{name}-den"), &pipfile);
+        ok(
+            "pipenv lock",
+            real_pipenv(&pipenv, &world, &theirs, &["--python", &python, "lock"]),
+        );
+        ok(
+            "den pipenv lock",
+            den_pipenv(&world, &ours, &["--python", &python, "lock"]),
+        );
+        let expected = fs::read_to_string(theirs.join("Pipfile.lock")).unwrap();
+        let written = fs::read_to_string(ours.join("Pipfile.lock")).unwrap();
+        assert_eq!(
+            written, expected,
+            "{name}: den's Pipfile.lock differs from pipenv's"
+        );
+
+        // Each tool verifies and installs from the other's lock.
+        ok(
+            "pipenv verify",
+            real_pipenv(&pipenv, &world, &ours, &["verify"]),
+        );
+        ok(
+            "den pipenv verify",
+            den_pipenv(&world, &theirs, &["verify"]),
+        );
+        ok(
+            "pipenv sync",
+            real_pipenv(&pipenv, &world, &ours, &["sync", "--dev"]),
+        );
+        ok(
+            "den pipenv sync",
+            den_pipenv(&world, &theirs, &["sync", "--dev"]),
+        );
+        for dir in [&ours, &theirs] {
+            let venv_den = ok("den pipenv --venv", den_pipenv(&world, dir, &["--venv"]));
+            let venv_pipenv = ok(
+                "pipenv --venv",
+                real_pipenv(&pipenv, &world, dir, &["--venv"]),
+            );
+            assert_eq!(venv_den.trim(), venv_pipenv.trim(), "{name}");
+            let freeze_args = ["-m", "pip", "freeze"];
+            let (_, frozen, _) = run_python(Path::new(venv_den.trim()), &freeze_args);
+            for line in expected_pins(&expected) {
+                assert!(frozen.contains(&line), "{name}: {line} not in\n{frozen}");
+            }
+        }
+    }
+}
+
+/// `name==version` of every package of the lock's `default` and `develop` categories.
+fn expected_pins(lock: &str) -> Vec<String> {
+    let value: serde_json::Value = serde_json::from_str(lock).unwrap();
+    let mut pins = Vec::new();
+    for category in ["default", "develop"] {
+        for (name, entry) in value[category].as_object().into_iter().flatten() {
+            if let Some(version) = entry["version"].as_str() {
+                pins.push(format!("{name}{version}"));
+            }
+        }
+    }
+    pins
+}
+
+#[test]
+fn install_adds_to_the_pipfile_and_keeps_other_pins() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    let dir = project(
+        &world,
+        "app",
+        &format!("{SOURCE}# the app's packages\n[packages]\nbeta = \"==1.0\"\n"),
+    );
+    ok(
+        "den pipenv install",
+        den_pipenv(&world, &dir, &["--python", &python, "install"]),
+    );
+    // delta 0.3 is pinned; a newer delta appears on the index; adding alpha must not move it.
+    ok(
+        "den pipenv install delta",
+        den_pipenv(&world, &dir, &["install", "delta"]),
+    );
+    world.index.publish(&WheelBuilder::new("delta", "0.4"));
+    ok(
+        "den pipenv install gamma",
+        den_pipenv(&world, &dir, &["install", "gamma"]),
+    );
+    let pipfile = fs::read_to_string(dir.join("Pipfile")).unwrap();
+    assert!(pipfile.contains("# the app's packages\n"), "{pipfile}");
+    assert!(
+        pipfile.contains("delta = \"*\"\ngamma = \"*\"\n"),
+        "{pipfile}"
+    );
+    let lock = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+    assert!(lock.contains("\"version\": \"==0.3\""), "{lock}");
+    // A package that does not exist is not added, and the files stay as they were.
+    let out = den_pipenv(&world, &dir, &["install", "no-such-package"]);
+    assert!(!out.status.success());
+    assert_eq!(fs::read_to_string(dir.join("Pipfile")).unwrap(), pipfile);
+    assert_eq!(fs::read_to_string(dir.join("Pipfile.lock")).unwrap(), lock);
+    // update moves it.
+    ok(
+        "den pipenv update delta",
+        den_pipenv(&world, &dir, &["update", "delta"]),
+    );
+    let lock = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+    assert!(lock.contains("\"version\": \"==0.4\""), "{lock}");
+    let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+    let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
+    assert!(frozen.contains("delta==0.4"), "{frozen}");
+    assert!(frozen.contains("gamma==1.5"), "{frozen}");
+    // run: the environment's python, PIPENV_ACTIVE, .env loaded.
+    fs::write(dir.join(".env"), "GREETING=hello\n").unwrap();
+    let out = ok(
+        "den pipenv run",
+        den_pipenv(
+            &world,
+            &dir,
+            &[
+                "run",
+                "python",
+                "-c",
+                "import os, sys, gamma; print(sys.prefix, os.environ['PIPENV_ACTIVE'], os.environ['GREETING'])",
+            ],
+        ),
+    );
+    assert_eq!(out.trim(), format!("{} 1 hello", venv.trim()));
+}
+
+#[test]
+fn out_of_date_locks_bad_pipfiles_and_bad_hashes_are_refused() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    let dir = project(
+        &world,
+        "app",
+        &format!("{SOURCE}[packages]\ndelta = \"*\"\n"),
+    );
+    ok(
+        "den pipenv lock",
+        den_pipenv(&world, &dir, &["--python", &python, "lock"]),
+    );
+    ok("den pipenv verify", den_pipenv(&world, &dir, &["verify"]));
+    fs::write(
+        dir.join("Pipfile"),
+        fs::read_to_string(dir.join("Pipfile")).unwrap() + "gamma = \"*\"\n",
+    )
+    .unwrap();
+    let out = den_pipenv(&world, &dir, &["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Pipfile.lock is out-of-date"));
+    let out = den_pipenv(&world, &dir, &["install", "--deploy"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is out of date. Expected:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A hash that does not match what the index serves: nothing is installed.
+    let lock = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+    let start = lock.find("sha256:").unwrap() + "sha256:".len();
+    let mut damaged = lock.clone();
+    damaged.replace_range(start..start + 4, "0000");
+    fs::write(dir.join("Pipfile.lock"), &damaged).unwrap();
+    let out = den_pipenv(&world, &dir, &["sync"]);
+    assert!(!out.status.success());
+    let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+    let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
+    assert!(!frozen.contains("delta"), "{frozen}");
+
+    // Malformed TOML names the file, line and column.
+    fs::write(dir.join("Pipfile"), "[packages]\ndelta = \n").unwrap();
+    let out = den_pipenv(&world, &dir, &["lock"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Pipfile:2:"), "{stderr}");
+}
