@@ -332,3 +332,48 @@ fn out_of_date_locks_bad_pipfiles_and_bad_hashes_are_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("Pipfile:2:"), "{stderr}");
 }
+
+#[test]
+fn the_environment_is_where_pipenv_looks_and_den_answers_as_pipenv() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    let dir = project(
+        &world,
+        "My Project (x)",
+        &format!("{SOURCE}[packages]\ndelta = \"*\"\n"),
+    );
+    // den under the name `pipenv` (a link to it) is `den pipenv`.
+    let bin = world.path("bin");
+    fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_den"), bin.join("pipenv")).unwrap();
+    for (variable, value) in [
+        ("PIPENV_VENV_IN_PROJECT", "0"),
+        ("PIPENV_VENV_IN_PROJECT", "1"),
+        ("PIPENV_CUSTOM_VENV_NAME", "custom-name"),
+    ] {
+        let run = |program: &Path, args: &[&str]| {
+            let mut command = Command::new(program);
+            command.args(args).current_dir(&dir).env(variable, value);
+            isolate(&mut command, &world);
+            command.output().unwrap()
+        };
+        ok(
+            "pipenv install",
+            run(&bin.join("pipenv"), &["--python", &python, "install"]),
+        );
+        let ours = ok("den --venv", run(&bin.join("pipenv"), &["--venv"]));
+        let theirs = ok("pipenv --venv", run(&pipenv, &["--venv"]));
+        assert_eq!(ours, theirs, "{variable}={value}");
+        let ours = ok("den --py", run(&bin.join("pipenv"), &["--py"]));
+        let theirs = ok("pipenv --py", run(&pipenv, &["--py"]));
+        assert_eq!(ours, theirs, "{variable}={value}");
+        assert_eq!(
+            ok("den --where", run(&bin.join("pipenv"), &["--where"])),
+            ok("pipenv --where", run(&pipenv, &["--where"]))
+        );
+        ok("den --rm", run(&bin.join("pipenv"), &["--rm"]));
+        assert!(!Path::new(ours.trim()).exists());
+    }
+}
