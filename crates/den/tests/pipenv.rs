@@ -377,3 +377,42 @@ fn the_environment_is_where_pipenv_looks_and_den_answers_as_pipenv() {
         assert!(!Path::new(ours.trim()).exists());
     }
 }
+
+#[test]
+fn graph_draws_what_pipenv_graph_draws() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    world.index.publish(
+        &WheelBuilder::new("epsilon", "3.0")
+            .requires_dist("alpha>=0.5")
+            .requires_dist("gamma[fast]")
+            .requires_dist("zeta; python_version < '3'")
+            .file("epsilon/__init__.py", b""),
+    );
+    let python = world.python.to_str().unwrap().to_string();
+    let dir = project(
+        &world,
+        "graphed",
+        &format!("{SOURCE}[packages]\nepsilon = \"*\"\ndelta = \"*\"\n"),
+    );
+    ok(
+        "den pipenv install",
+        den_pipenv(&world, &dir, &["--python", &python, "install"]),
+    );
+    for flags in [
+        &[][..],
+        &["--bare"],
+        &["--reverse"],
+        &["--json"],
+        &["--json-tree"],
+        &["--json", "--bare"],
+    ] {
+        let args: Vec<&str> = std::iter::once("graph")
+            .chain(flags.iter().copied())
+            .collect();
+        let ours = ok("den pipenv graph", den_pipenv(&world, &dir, &args));
+        let theirs = ok("pipenv graph", real_pipenv(&pipenv, &world, &dir, &args));
+        assert_eq!(ours, theirs, "graph {flags:?}");
+    }
+}

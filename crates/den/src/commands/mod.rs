@@ -12,6 +12,7 @@ pub mod init;
 pub mod install;
 pub mod list;
 pub mod pipenv;
+pub mod pipenv_graph;
 pub mod pyenv;
 pub mod pyenv_install;
 pub mod show;

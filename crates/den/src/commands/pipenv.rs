@@ -84,6 +84,25 @@ pub enum PipenvCommand {
     Verify,
     /// Uninstalls all packages not specified in Pipfile.lock.
     Clean(CleanArgs),
+    /// Displays currently-installed dependency graph information.
+    Graph(GraphArgs),
+}
+
+/// `pipenv graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Minimal output.
+    #[arg(long)]
+    pub bare: bool,
+    /// Output JSON.
+    #[arg(long, conflicts_with = "json_tree")]
+    pub json: bool,
+    /// Output JSON in nested tree.
+    #[arg(long)]
+    pub json_tree: bool,
+    /// Reversed dependency graph.
+    #[arg(long, conflicts_with_all = ["json", "json_tree"])]
+    pub reverse: bool,
 }
 
 /// Options shared by the commands that install or lock.
@@ -334,6 +353,7 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
         PipenvCommand::Requirements(args) => session.requirements(args),
         PipenvCommand::Verify => session.verify(),
         PipenvCommand::Clean(args) => session.clean(args),
+        PipenvCommand::Graph(args) => session.graph(args),
     }
 }
 
@@ -903,6 +923,27 @@ impl Session<'_> {
         if !unneeded.is_empty() {
             crate::ops::uninstall(&target, &unneeded, self.printer)?;
         }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn graph(&self, args: &GraphArgs) -> anyhow::Result<ExitCode> {
+        let project = self.project()?;
+        let location = project.venv_location(&self.env);
+        if !location.join("pyvenv.cfg").is_file() {
+            bail!(
+                "No virtualenv has been created for this project yet! Consider running `pipenv install` first."
+            );
+        }
+        let cache = self.cache()?;
+        let target = Target::at_root(&location, &cache)?;
+        target.settle();
+        let format = match (args.json, args.json_tree, args.reverse) {
+            (true, _, _) => super::pipenv_graph::Format::Json,
+            (_, true, _) => super::pipenv_graph::Format::JsonTree,
+            (_, _, true) => super::pipenv_graph::Format::Reverse,
+            _ => super::pipenv_graph::Format::Text,
+        };
+        super::pipenv_graph::print(&target, format, args.bare, self.printer)?;
         Ok(ExitCode::SUCCESS)
     }
 
