@@ -184,7 +184,7 @@ fn concurrent_installs_through_a_symlink_never_damage_the_environment() {
         world.index.publish(&wheel);
     }
     world.index.publish(&WheelBuilder::new("six", "1.0"));
-    let rounds = 20;
+    let rounds = 50;
     let mut overlapped = 0;
     for round in 0..rounds {
         let env = world.venv(&format!("env{round}"), true);
