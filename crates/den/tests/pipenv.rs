@@ -416,3 +416,72 @@ fn graph_draws_what_pipenv_graph_draws() {
         assert_eq!(ours, theirs, "graph {flags:?}");
     }
 }
+
+#[test]
+fn shell_and_activate_enter_the_environment() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    let Some(bash) = den_test_support::require_program("bash", "den pipenv shell in bash") else {
+        return;
+    };
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    let dir = project(
+        &world,
+        "shelled",
+        &format!("{SOURCE}[packages]\ndelta = \"*\"\n"),
+    );
+    ok(
+        "den pipenv install",
+        den_pipenv(&world, &dir, &["--python", &python, "install"]),
+    );
+    fs::write(dir.join(".env"), "FROM_DOTENV=yes\n").unwrap();
+    for shell in ["/usr/bin/fish", "/bin/bash", "/bin/tcsh"] {
+        let activate = |program: &Path| {
+            let mut command = Command::new(program);
+            command
+                .args(if program.ends_with("den") {
+                    &["pipenv", "activate"][..]
+                } else {
+                    &["activate"][..]
+                })
+                .current_dir(&dir)
+                .env("PIPENV_SHELL", shell);
+            isolate(&mut command, &world);
+            ok("activate", command.output().unwrap())
+        };
+        assert_eq!(
+            activate(Path::new(env!("CARGO_BIN_EXE_den"))),
+            activate(&pipenv),
+            "{shell}"
+        );
+    }
+    let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
+    command
+        .args(["pipenv", "shell"])
+        .current_dir(&dir)
+        .env("SHELL", &bash)
+        .env("HOME", world.path("home"))
+        .env_remove("PIPENV_IGNORE_VIRTUALENVS");
+    isolate(&mut command, &world);
+    let output = den_test_support::output_with_input(
+        &mut command,
+        "echo \"[$VIRTUAL_ENV|$PIPENV_ACTIVE|$FROM_DOTENV|$(command -v python)]\"\nexit 3\n",
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let venv = venv.trim();
+    assert!(
+        stdout.contains(&format!("[{venv}|1|yes|{venv}/bin/python]")),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(3));
+    // Nested: refused as pipenv refuses it.
+    let mut nested = Command::new(env!("CARGO_BIN_EXE_den"));
+    nested.args(["pipenv", "shell"]).current_dir(&dir);
+    isolate(&mut nested, &world);
+    let out = nested.env("PIPENV_ACTIVE", "1").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already activated"));
+}

@@ -86,6 +86,25 @@ pub enum PipenvCommand {
     Clean(CleanArgs),
     /// Displays currently-installed dependency graph information.
     Graph(GraphArgs),
+    /// Spawns a shell within the virtualenv.
+    Shell(ShellArgs),
+    /// Outputs the command to activate the virtualenv in the current shell
+    /// (`eval "$(pipenv activate)"`).
+    Activate,
+}
+
+/// `pipenv shell`.
+#[derive(Debug, Args)]
+pub struct ShellArgs {
+    /// Always spawn a sub-shell, even if one is already spawned.
+    #[arg(long)]
+    pub anyway: bool,
+    /// Run in shell in fancy mode (den's subshell is the same either way).
+    #[arg(long)]
+    pub fancy: bool,
+    /// Arguments for the shell (not passed on by den).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub shell_args: Vec<OsString>,
 }
 
 /// `pipenv graph`.
@@ -354,6 +373,8 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
         PipenvCommand::Verify => session.verify(),
         PipenvCommand::Clean(args) => session.clean(args),
         PipenvCommand::Graph(args) => session.graph(args),
+        PipenvCommand::Shell(args) => session.shell(args),
+        PipenvCommand::Activate => session.activate(),
     }
 }
 
@@ -370,6 +391,29 @@ fn pipfile_categories(common: &CommonArgs, dev_default: bool) -> Vec<String> {
         None if common.dev || dev_default => vec!["packages".into(), "dev-packages".into()],
         None => vec!["packages".into()],
     }
+}
+
+/// The user's shell: `$SHELL`, else `$PYENV_SHELL`, else `/bin/sh`.
+fn user_shell() -> PathBuf {
+    ["SHELL", "PYENV_SHELL"]
+        .iter()
+        .find_map(|name| std::env::var_os(name).filter(|v| !v.is_empty()))
+        .map_or_else(|| PathBuf::from("/bin/sh"), PathBuf::from)
+}
+
+/// The shell den was started from, when its parent process is one (what pipenv's
+/// shellingham finds): its name from `/proc/<ppid>/comm`, a login shell's `-` removed.
+fn parent_shell() -> Option<PathBuf> {
+    let comm = std::fs::read_to_string(format!(
+        "/proc/{}/comm",
+        std::os::unix::process::parent_id()
+    ))
+    .ok()?;
+    let name = comm.trim().trim_start_matches('-');
+    let known = [
+        "sh", "bash", "zsh", "dash", "ash", "ksh", "fish", "csh", "tcsh", "xonsh", "nu", "pwsh",
+    ];
+    known.contains(&name).then(|| PathBuf::from(name))
 }
 
 /// The last six characters of a hash, as pipenv shows it in messages.
@@ -926,6 +970,124 @@ impl Session<'_> {
         Ok(ExitCode::SUCCESS)
     }
 
+    /// The project's environment, made when missing; its root.
+    fn ensure_environment(&self, project: &Project) -> anyhow::Result<PathBuf> {
+        let location = project.venv_location(&self.env);
+        if !location.join("pyvenv.cfg").is_file() {
+            let cache = self.cache()?;
+            let _shared = cache.shared_lock()?;
+            self.environment(project, &cache)?;
+        }
+        Ok(location)
+    }
+
+    /// The `.env` variables `run` and `shell` load (none with `PIPENV_DONT_LOAD_ENV`).
+    fn dotenv(&self, project: &Project) -> anyhow::Result<Vec<(String, String)>> {
+        if self.env.dont_load_env {
+            return Ok(Vec::new());
+        }
+        let file = self
+            .env
+            .dotenv_location
+            .clone()
+            .unwrap_or_else(|| project.dir.join(".env"));
+        Ok(den_pipfile::read_dotenv(&file)?)
+    }
+
+    fn shell(&self, args: &ShellArgs) -> anyhow::Result<ExitCode> {
+        if std::env::var_os("PIPENV_ACTIVE").is_some() && !args.anyway {
+            let active = std::env::var("VIRTUAL_ENV")
+                .unwrap_or_else(|_| "UNKNOWN_VIRTUAL_ENVIRONMENT".into());
+            bail!(
+                "Shell for {active} already activated.\nNew shell not activated to avoid nested environments."
+            );
+        }
+        let project = self.project()?;
+        let location = self.ensure_environment(&project)?;
+        let shell = user_shell();
+        let kind = shell
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|name| name.parse::<den_workon::shell::Shell>().ok());
+        let scratch = tempfile::Builder::new()
+            .prefix("den-pipenv-shell-")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .tempdir()
+            .context("cannot create a private temporary directory for the shell's startup file")?;
+        let bin = location.join("bin");
+        let mut command = match kind {
+            Some(kind) => {
+                let startup = match kind {
+                    den_workon::shell::Shell::Fish => super::workon::Startup::Fish(format!(
+                        "source {}",
+                        den_venv::quote::fish(&bin.join("activate.fish").to_string_lossy())
+                    )),
+                    _ => super::workon::Startup::Posix(format!(
+                        ". {}\n",
+                        den_venv::quote::posix(&bin.join("activate").to_string_lossy())
+                    )),
+                };
+                super::workon::interactive(kind, &shell, &startup, scratch.path())?
+            }
+            None => super::workon::plain(&shell, &location),
+        };
+        command
+            .env("PIPENV_ACTIVE", "1")
+            .envs(self.dotenv(&project)?);
+        self.printer
+            .status("Launching subshell in virtual environment...");
+        let status = command
+            .status()
+            .with_context(|| format!("cannot start the shell {}", shell.display()))?;
+        drop(scratch);
+        Ok(ExitCode::from(
+            status
+                .code()
+                .and_then(|c| u8::try_from(c).ok())
+                .unwrap_or(1),
+        ))
+    }
+
+    fn activate(&self) -> anyhow::Result<ExitCode> {
+        let project = self.project()?;
+        let location = project.venv_location(&self.env);
+        if !location.join("bin").join("activate").is_file() {
+            bail!(
+                "No virtualenv has been created for this project yet!\nRun pipenv install to create one."
+            );
+        }
+        let shell = std::env::var_os("PIPENV_SHELL")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .or_else(parent_shell)
+            .unwrap_or_else(user_shell);
+        let name = shell
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let name = name.split('.').next().unwrap_or_default();
+        let (command, suffix) = match name {
+            "fish" => ("source", ".fish"),
+            "csh" | "tcsh" => ("source", ".csh"),
+            "xonsh" => ("source", ".xsh"),
+            "nu" => ("overlay use", ".nu"),
+            "pwsh" | "powershell" => (".", ".ps1"),
+            "sh" | "bash" | "zsh" | "dash" | "ash" | "ksh" => ("source", ""),
+            _ => bail!("unknown shell {}", shell.display()),
+        };
+        // pipenv escapes the characters its shells would split on.
+        let mut escaped = String::new();
+        for c in location.to_string_lossy().chars() {
+            if matches!(c, ' ' | '&' | '$' | '(' | ')' | '[' | ']') {
+                escaped.push('\\');
+            }
+            escaped.push(c);
+        }
+        self.printer
+            .out(format!("{command} {escaped}/bin/activate{suffix}"));
+        Ok(ExitCode::SUCCESS)
+    }
+
     fn graph(&self, args: &GraphArgs) -> anyhow::Result<ExitCode> {
         let project = self.project()?;
         let location = project.venv_location(&self.env);
@@ -948,13 +1110,8 @@ impl Session<'_> {
     }
 
     fn run_command(&self, args: &RunArgs) -> anyhow::Result<ExitCode> {
-        let cache = self.cache()?;
         let project = self.project()?;
-        let location = project.venv_location(&self.env);
-        if !location.join("pyvenv.cfg").is_file() {
-            let _shared = cache.shared_lock()?;
-            self.environment(&project, &cache)?;
-        }
+        let location = self.ensure_environment(&project)?;
         let (first, rest) = args.command.split_first().context("no command given")?;
         let mut commands: Vec<Vec<OsString>> = Vec::new();
         let scripts = project.pipfile.scripts()?;
@@ -975,16 +1132,7 @@ impl Session<'_> {
         let path =
             std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(&path)))
                 .context("the environment's bin directory cannot go on PATH")?;
-        let dotenv = if self.env.dont_load_env {
-            Vec::new()
-        } else {
-            let file = self
-                .env
-                .dotenv_location
-                .clone()
-                .unwrap_or_else(|| project.dir.join(".env"));
-            den_pipfile::read_dotenv(&file)?
-        };
+        let dotenv = self.dotenv(&project)?;
         let last = commands.len() - 1;
         for (position, words) in commands.iter().enumerate() {
             let (program, arguments) = words.split_first().context("an empty script")?;

@@ -85,38 +85,12 @@ fn with_integration(
         .context("cannot find den's own executable for the subshell's integration")?;
     let exe = exe.to_string_lossy();
     let script = init_script(kind);
-    let mut command = Command::new(shell);
-    match kind {
-        Shell::Bash => {
-            let rc = write(
-                scratch,
-                "bashrc",
-                &format!(
-                    "[ -f ~/.bashrc ] && . ~/.bashrc\n{}\n{script}\nworkon {} || exit $?\n",
-                    default_executable_posix(&exe),
-                    posix(name)
-                ),
-            )?;
-            command.arg("--rcfile").arg(rc).arg("-i");
-        }
-        Shell::Zsh => {
-            // zsh reads $ZDOTDIR/.zshrc: point it at ours, which restores ZDOTDIR, reads the
-            // user's .zshrc, loads the integration and runs workon.
-            let user_dir = std::env::var_os("ZDOTDIR")
-                .or_else(|| std::env::var_os("HOME"))
-                .unwrap_or_default();
-            let user_dir = posix(&user_dir.to_string_lossy());
-            write(
-                scratch,
-                ".zshrc",
-                &format!(
-                    "ZDOTDIR={user_dir}\n[ -f \"$ZDOTDIR/.zshrc\" ] && . \"$ZDOTDIR/.zshrc\"\n{}\n{script}\nworkon {} || exit $?\n",
-                    default_executable_posix(&exe),
-                    posix(name)
-                ),
-            )?;
-            command.env("ZDOTDIR", scratch).arg("-i");
-        }
+    let startup = match kind {
+        Shell::Bash | Shell::Zsh => Startup::Posix(format!(
+            "{}\n{script}\nworkon {} || exit $?\n",
+            default_executable_posix(&exe),
+            posix(name)
+        )),
         Shell::Fish => {
             let file = write(
                 scratch,
@@ -127,19 +101,72 @@ fn with_integration(
                 ),
             )?;
             // `exit` in a sourced file only ends the file, so it is in the -C command itself.
-            command.arg("-C").arg(format!(
+            Startup::Fish(format!(
                 "source {}; and workon {}; or exit $status",
                 fish(&file.to_string_lossy()),
                 fish(name)
-            ));
+            ))
         }
+    };
+    interactive(kind, shell, &startup, scratch)
+}
+
+/// What an interactive subshell runs once the user's own startup file is read.
+pub(crate) enum Startup {
+    /// Lines for bash or zsh.
+    Posix(String),
+    /// A command for fish's `-C`.
+    Fish(String),
+}
+
+/// The interactive `shell` (bash, zsh or fish, `kind`) that reads the user's startup file
+/// (`~/.bashrc`, `$ZDOTDIR/.zshrc`, fish's config) and then runs `startup`; the startup
+/// files it needs go to the private directory `scratch`, which must outlive the shell.
+///
+/// Errors: a startup file cannot be written.
+pub(crate) fn interactive(
+    kind: Shell,
+    shell: &Path,
+    startup: &Startup,
+    scratch: &Path,
+) -> anyhow::Result<Command> {
+    let mut command = Command::new(shell);
+    match (kind, startup) {
+        (Shell::Bash, Startup::Posix(lines)) => {
+            let rc = write(
+                scratch,
+                "bashrc",
+                &format!("[ -f ~/.bashrc ] && . ~/.bashrc\n{lines}"),
+            )?;
+            command.arg("--rcfile").arg(rc).arg("-i");
+        }
+        (Shell::Zsh, Startup::Posix(lines)) => {
+            // zsh reads $ZDOTDIR/.zshrc: point it at ours, which restores ZDOTDIR, reads the
+            // user's .zshrc, then runs the lines.
+            let user_dir = std::env::var_os("ZDOTDIR")
+                .or_else(|| std::env::var_os("HOME"))
+                .unwrap_or_default();
+            let user_dir = posix(&user_dir.to_string_lossy());
+            write(
+                scratch,
+                ".zshrc",
+                &format!(
+                    "ZDOTDIR={user_dir}\n[ -f \"$ZDOTDIR/.zshrc\" ] && . \"$ZDOTDIR/.zshrc\"\n{lines}"
+                ),
+            )?;
+            command.env("ZDOTDIR", scratch).arg("-i");
+        }
+        (Shell::Fish, Startup::Fish(line)) => {
+            command.arg("-C").arg(line);
+        }
+        _ => anyhow::bail!("a {kind:?} subshell needs its own startup"),
     }
     Ok(command)
 }
 
 /// The interactive `shell` with the environment at `root` put in its variables (for shells
 /// den has no integration for).
-fn plain(shell: &Path, root: &Path) -> Command {
+pub(crate) fn plain(shell: &Path, root: &Path) -> Command {
     let mut path = OsString::from(root.join("bin").as_os_str());
     if let Some(old) = std::env::var_os("PATH") {
         path.push(":");
