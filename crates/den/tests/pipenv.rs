@@ -485,3 +485,34 @@ fn shell_and_activate_enter_the_environment() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already activated"));
 }
+
+#[test]
+fn requirements_and_scripts_print_what_pipenv_prints() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    let dir = project(
+        &world,
+        "printed",
+        &format!(
+            "{SOURCE}[packages]\nalpha = \"*\"\ngamma = {{version = \"*\", extras = [\"fast\"], markers = \"os_name == 'posix'\"}}\n\n[dev-packages]\ndelta = \"*\"\n\n[docs]\nbeta = \"*\"\n\n[scripts]\nhello = \"python -c 'print(1)'\"\ncheck = {{call = \"alpha:VERSION\"}}\nboth = [\"python -V\", \"python -c pass\"]\n"
+        ),
+    );
+    ok(
+        "den pipenv lock",
+        den_pipenv(&world, &dir, &["--python", &python, "lock"]),
+    );
+    for args in [
+        &["requirements"][..],
+        &["requirements", "--dev"],
+        &["requirements", "--dev-only", "--hash"],
+        &["requirements", "--exclude-markers"],
+        &["requirements", "--categories", "docs packages"],
+        &["scripts"],
+    ] {
+        let ours = ok("den pipenv", den_pipenv(&world, &dir, args));
+        let theirs = ok("pipenv", real_pipenv(&pipenv, &world, &dir, args));
+        assert_eq!(ours, theirs, "{args:?}");
+    }
+}

@@ -911,24 +911,24 @@ impl Session<'_> {
     fn scripts(&self) -> anyhow::Result<ExitCode> {
         let project = self.project()?;
         let scripts = project.pipfile.scripts()?;
+        // pipenv sizes the columns with Python's len() of the names and of the values.
         let width = scripts
             .iter()
-            .map(|(name, _)| name.len())
+            .map(|(name, _)| name.chars().count())
             .chain(["Command".len()])
             .max()
             .unwrap_or_default();
-        let texts: Vec<String> = scripts.iter().map(|(_, s)| s.to_string()).collect();
-        let second = texts
+        let second = scripts
             .iter()
-            .map(String::len)
+            .map(|(_, script)| script.python_len())
             .chain(["Script".len()])
             .max()
             .unwrap_or_default();
         self.printer.out(format!("{:<width$}  Script", "Command"));
         self.printer
             .out(format!("{}  {}", "-".repeat(width), "-".repeat(second)));
-        for ((name, _), text) in scripts.iter().zip(&texts) {
-            self.printer.out(format!("{name:<width$}  {text}"));
+        for (name, script) in &scripts {
+            self.printer.out(format!("{name:<width$}  {script}"));
         }
         Ok(ExitCode::SUCCESS)
     }

@@ -323,13 +323,26 @@ pub fn lock(
         }
         let preferences = kept_pins(previous, &category.lock_name, settings);
         let source = Arc::new(pipeline::source(&spec, &resolver, cache, interpreter)?);
-        let (resolved, hashes) = runtime.block_on(async {
-            pipeline::name_unnamed(&mut spec, &source).await?;
-            let request = pipeline::request(&spec, interpreter, preferences, false)?;
-            let resolved = pipeline::resolve(&source, request, printer).await?;
-            let hashes = den_prepare::hashes_of(&source, &resolved).await?;
-            anyhow::Ok((resolved, hashes))
-        })?;
+        let (resolved, hashes) = runtime
+            .block_on(async {
+                pipeline::name_unnamed(&mut spec, &source).await?;
+                let request = pipeline::request(&spec, interpreter, preferences, false)?;
+                let resolved = pipeline::resolve(&source, request, printer).await?;
+                let hashes = den_prepare::hashes_of(&source, &resolved).await?;
+                anyhow::Ok((resolved, hashes))
+            })
+            .map_err(|err| {
+                let constrained = if category.lock_name == "default" {
+                    String::new()
+                } else {
+                    " (with the pins of [packages] as constraints, as pipenv locks it)".to_string()
+                };
+                err.context(format!(
+                    "cannot lock [{}] of {}{constrained}",
+                    category.name,
+                    project.pipfile_path.display()
+                ))
+            })?;
         let entries = locked_entries(&packages, &resolved, hashes, &default_source);
         if category.lock_name == "default" {
             default_pins = resolved
