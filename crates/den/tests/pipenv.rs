@@ -264,6 +264,40 @@ fn install_adds_to_the_pipfile_and_keeps_other_pins() {
     let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
     assert!(frozen.contains("delta==0.4"), "{frozen}");
     assert!(frozen.contains("gamma==1.5"), "{frozen}");
+    // A newer delta: update --outdated names it and changes nothing; upgrade locks it
+    // without installing.
+    world.index.publish(&WheelBuilder::new("delta", "0.5"));
+    let pipfile = fs::read_to_string(dir.join("Pipfile")).unwrap();
+    let out = den_pipenv(&world, &dir, &["update", "--outdated"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Package 'delta' out-of-date: '0.4' installed, '0.5' available."),
+        "{out:?}"
+    );
+    assert!(
+        fs::read_to_string(dir.join("Pipfile.lock"))
+            .unwrap()
+            .contains("\"==0.4\"")
+    );
+    ok(
+        "den pipenv upgrade",
+        den_pipenv(&world, &dir, &["upgrade", "delta"]),
+    );
+    assert_eq!(fs::read_to_string(dir.join("Pipfile")).unwrap(), pipfile);
+    assert!(
+        fs::read_to_string(dir.join("Pipfile.lock"))
+            .unwrap()
+            .contains("\"==0.5\"")
+    );
+    let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
+    assert!(frozen.contains("delta==0.4"), "upgrade installed: {frozen}");
+    ok("den pipenv sync", den_pipenv(&world, &dir, &["sync"]));
+    let out = ok(
+        "den pipenv update --dry-run",
+        den_pipenv(&world, &dir, &["update", "--dry-run"]),
+    );
+    assert!(out.contains("All packages are up to date!"), "{out}");
     // run: the environment's python, PIPENV_ACTIVE, .env loaded.
     fs::write(dir.join(".env"), "GREETING=hello\n").unwrap();
     let out = ok(

@@ -74,6 +74,9 @@ pub enum PipenvCommand {
     Sync(SyncArgs),
     /// Runs lock, then sync.
     Update(UpdateArgs),
+    /// Resolves the given packages and writes them to Pipfile and Pipfile.lock, without
+    /// installing.
+    Upgrade(UpgradeArgs),
     /// Spawns a command installed into the virtualenv.
     Run(RunArgs),
     /// Lists scripts in current environment config.
@@ -216,6 +219,23 @@ pub struct UpdateArgs {
     /// Only lock, do not install.
     #[arg(long)]
     pub lock_only: bool,
+    /// List out-of-date dependencies; change nothing.
+    #[arg(long)]
+    pub outdated: bool,
+    /// Same as --outdated.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `pipenv upgrade`.
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// Packages to upgrade, with an optional specifier (`requests>=2.32`).
+    #[arg(value_name = "PACKAGES", required = true)]
+    pub packages: Vec<String>,
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -367,6 +387,7 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
         PipenvCommand::Lock(args) => session.lock_command(args),
         PipenvCommand::Sync(args) => session.sync_command(args),
         PipenvCommand::Update(args) => session.update(args),
+        PipenvCommand::Upgrade(args) => session.upgrade(args),
         PipenvCommand::Run(args) => session.run_command(args),
         PipenvCommand::Scripts => session.scripts(),
         PipenvCommand::Requirements(args) => session.requirements(args),
@@ -852,19 +873,127 @@ impl Session<'_> {
                     .collect::<anyhow::Result<Vec<_>>>()?,
             )
         };
-        // Looking for newer versions is the point: index pages are revalidated, not taken
-        // from the cache as fresh.
-        let mut resolver = self.resolver(&args.common);
-        resolver.index.cache_policy = Some(den_index::CachePolicy::Refresh);
         let settings = LockSettings {
-            resolver,
+            resolver: self.refreshing_resolver(&args.common),
             categories: Vec::new(),
             upgrade,
         };
+        if args.outdated || args.dry_run {
+            return self.outdated(&project, &target, &settings, &cache);
+        }
         let lock = self.write_lock(&project, &target, &settings, &cache)?;
         if !args.lock_only {
             let categories = pipfile_categories(&args.common, false);
             self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// Resolver settings that revalidate index pages instead of taking cached ones as fresh:
+    /// looking for newer versions is the point.
+    fn refreshing_resolver(&self, common: &CommonArgs) -> ResolverSettings {
+        let mut resolver = self.resolver(common);
+        resolver.index.cache_policy = Some(den_index::CachePolicy::Refresh);
+        resolver
+    }
+
+    /// `update --outdated`: locks without writing and lists each installed distribution the
+    /// new lock would move, as pipenv does; exit status 1 when there is one.
+    fn outdated(
+        &self,
+        project: &Project,
+        target: &Target,
+        settings: &LockSettings,
+        cache: &Cache,
+    ) -> anyhow::Result<ExitCode> {
+        let previous = project.lockfile().ok().flatten();
+        let lock = crate::ops::pipenv::lock(
+            project,
+            previous.as_ref(),
+            &target.interpreter,
+            &self.env,
+            &LockSettings {
+                upgrade: None,
+                ..settings.clone()
+            },
+            cache,
+            self.printer,
+        )?;
+        let mut available: std::collections::BTreeMap<PackageName, String> =
+            std::collections::BTreeMap::new();
+        for entries in lock.categories.values() {
+            for (name, entry) in entries {
+                if let (Ok(name), Some(version)) = (
+                    name.parse::<PackageName>(),
+                    entry.version.as_deref().and_then(|v| v.strip_prefix("==")),
+                ) {
+                    available.insert(name, version.to_string());
+                }
+            }
+        }
+        let mut outdated = false;
+        for dist in den_install::installed_distributions(&target.site_packages())? {
+            let Some(new) = available.get(&dist.name) else {
+                continue;
+            };
+            if *new != dist.version.to_string() {
+                outdated = true;
+                self.printer.out(format!(
+                    "Package '{}' out-of-date: '{}' installed, '{new}' available.",
+                    dist.display_name(),
+                    dist.version
+                ));
+            }
+        }
+        if !outdated {
+            self.printer.out("All packages are up to date!");
+            return Ok(ExitCode::SUCCESS);
+        }
+        Ok(ExitCode::FAILURE)
+    }
+
+    fn upgrade(&self, args: &UpgradeArgs) -> anyhow::Result<ExitCode> {
+        let cache = self.cache()?;
+        let _shared = cache.shared_lock()?;
+        let mut project = self.project()?;
+        let target = self.environment(&project, &cache)?;
+        let category = match &args.common.categories {
+            Some(_) => pipfile_categories(&args.common, false).remove(0),
+            None if args.common.dev => "dev-packages".to_string(),
+            None => "packages".to_string(),
+        };
+        let mut names = Vec::new();
+        let before = std::fs::read(&project.pipfile_path)
+            .with_context(|| format!("cannot read {}", project.pipfile_path.display()))?;
+        for package in &args.packages {
+            let (name, spec) =
+                PackageSpec::from_install_arg(package, None).map_err(anyhow::Error::msg)?;
+            let normalized = name
+                .parse::<PackageName>()
+                .with_context(|| format!("`{name}` is not a package name"))?;
+            // A bare name keeps the entry the Pipfile has; a specifier replaces it.
+            let listed = project
+                .pipfile
+                .packages(&category)?
+                .iter()
+                .any(|(listed, _)| {
+                    listed.parse::<PackageName>().ok().as_ref() == Some(&normalized)
+                });
+            if !(listed && spec == PackageSpec::Version("*".into())) {
+                project.pipfile.add_package(&category, &name, &spec);
+            }
+            names.push(normalized);
+        }
+        project.pipfile.write()?;
+        let settings = LockSettings {
+            resolver: self.refreshing_resolver(&args.common),
+            categories: Vec::new(),
+            upgrade: Some(names),
+        };
+        if let Err(err) = self.write_lock(&project, &target, &settings, &cache) {
+            std::fs::write(&project.pipfile_path, before)
+                .with_context(|| format!("cannot restore {}", project.pipfile_path.display()))?;
+            return Err(err);
         }
         Ok(ExitCode::SUCCESS)
     }
