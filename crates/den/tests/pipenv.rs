@@ -407,7 +407,12 @@ fn the_environment_is_where_pipenv_looks_and_den_answers_as_pipenv() {
             ok("den --where", run(&bin.join("pipenv"), &["--where"])),
             ok("pipenv --where", run(&pipenv, &["--where"]))
         );
-        ok("den --rm", run(&bin.join("pipenv"), &["--rm"]));
+        let removal: &[&str] = if variable == "PIPENV_CUSTOM_VENV_NAME" {
+            &["remove"]
+        } else {
+            &["--rm"]
+        };
+        ok("den --rm / remove", run(&bin.join("pipenv"), removal));
         assert!(!Path::new(ours.trim()).exists());
     }
 }

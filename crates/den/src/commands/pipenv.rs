@@ -68,6 +68,8 @@ pub enum PipenvCommand {
     Install(InstallArgs),
     /// Uninstalls a provided package and removes it from Pipfile.
     Uninstall(UninstallArgs),
+    /// Remove the virtualenv for the current project.
+    Remove,
     /// Generates Pipfile.lock.
     Lock(LockArgs),
     /// Installs all packages specified in Pipfile.lock.
@@ -334,23 +336,17 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
         printer.out(project.dir.display());
         return Ok(ExitCode::SUCCESS);
     }
-    if cli.venv || cli.py || cli.rm {
+    if cli.rm {
+        return session.remove();
+    }
+    if cli.venv || cli.py {
         let project = session.project()?;
         let location = project.venv_location(&session.env);
         if !location.join("bin").join("activate").is_file() {
             printer.warn("No virtualenv has been created for this project yet!");
             return Ok(ExitCode::FAILURE);
         }
-        if cli.rm {
-            if session.env.virtual_env.is_some() {
-                bail!(
-                    "You are attempting to remove a virtualenv that Pipenv did not create. Aborting."
-                );
-            }
-            printer.status(format!("Removing virtualenv ({})...", location.display()));
-            std::fs::remove_dir_all(&location)
-                .with_context(|| format!("cannot remove {}", location.display()))?;
-        } else if cli.venv {
+        if cli.venv {
             printer.out(location.display());
         } else {
             printer.out(location.join("bin").join("python").display());
@@ -384,6 +380,7 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
     match command {
         PipenvCommand::Install(args) => session.install(args),
         PipenvCommand::Uninstall(args) => session.uninstall(args),
+        PipenvCommand::Remove => session.remove(),
         PipenvCommand::Lock(args) => session.lock_command(args),
         PipenvCommand::Sync(args) => session.sync_command(args),
         PipenvCommand::Update(args) => session.update(args),
@@ -760,6 +757,27 @@ impl Session<'_> {
         };
         let categories = pipfile_categories(&args.common, false);
         self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// `remove` / `--rm`: deletes the project's environment (never one it did not make).
+    fn remove(&self) -> anyhow::Result<ExitCode> {
+        let project = self.project()?;
+        let location = project.venv_location(&self.env);
+        if self.env.virtual_env.is_some() {
+            bail!(
+                "You are attempting to remove a virtualenv that Pipenv did not create. Aborting."
+            );
+        }
+        if !location.join("bin").join("activate").is_file() {
+            self.printer
+                .warn("No virtualenv has been created for this project yet!");
+            return Ok(ExitCode::FAILURE);
+        }
+        self.printer
+            .status(format!("Removing virtualenv ({})...", location.display()));
+        std::fs::remove_dir_all(&location)
+            .with_context(|| format!("cannot remove {}", location.display()))?;
         Ok(ExitCode::SUCCESS)
     }
 
