@@ -359,6 +359,23 @@ fn out_of_date_locks_bad_pipfiles_and_bad_hashes_are_refused() {
     let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
     assert!(!frozen.contains("delta"), "{frozen}");
 
+    // An index name no [[source]] has.
+    fs::write(
+        dir.join("Pipfile"),
+        format!(
+            "{}[packages]\ndelta = {{version = \"*\", index = \"nosuch\"}}\n",
+            SOURCE.replace("INDEX_URL", &world.index.url())
+        ),
+    )
+    .unwrap();
+    let out = den_pipenv(&world, &dir, &["lock"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("index = \"nosuch\" names no [[source]]"),
+        "{stderr}"
+    );
+
     // Malformed TOML names the file, line and column.
     fs::write(dir.join("Pipfile"), "[packages]\ndelta = \n").unwrap();
     let out = den_pipenv(&world, &dir, &["lock"]);
@@ -554,4 +571,33 @@ fn requirements_and_scripts_print_what_pipenv_prints() {
         let theirs = ok("pipenv", real_pipenv(&pipenv, &world, &dir, args));
         assert_eq!(ours, theirs, "{args:?}");
     }
+}
+
+#[test]
+fn without_a_source_the_lock_names_pypi_and_pipenv_pypi_mirror_is_used() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    let dir = project(&world, "mirrored", "[packages]\ndelta = \"*\"\n");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
+    command
+        .args(["pipenv", "--python", &python, "install"])
+        .current_dir(&dir);
+    isolate(&mut command, &world);
+    let out = command
+        .env("PIPENV_PYPI_MIRROR", world.index.url())
+        .output()
+        .unwrap();
+    ok("den pipenv install with a mirror", out);
+    let lock = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+    assert!(
+        lock.contains("\"url\": \"https://pypi.org/simple\""),
+        "{lock}"
+    );
+    assert!(lock.contains("\"index\": \"pypi\""), "{lock}");
+    ok(
+        "pipenv verify",
+        real_pipenv(&pipenv, &world, &dir, &["verify"]),
+    );
 }

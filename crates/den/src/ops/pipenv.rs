@@ -282,10 +282,14 @@ pub fn lock(
     let mut resolver = settings.resolver.clone();
     resolver.pre |= pipfile.settings().allow_prereleases;
     resolver.index.options = project.index_options(env)?;
-    let default_source = pipfile
+    let source_names: Vec<String> = pipfile
         .sources()?
+        .into_iter()
+        .map(|source| source.name)
+        .collect();
+    let default_source = source_names
         .first()
-        .map(|source| source.name.clone())
+        .cloned()
         .unwrap_or_else(|| "pypi".to_string());
     let mut lock = pipfile.new_lockfile()?;
     let runtime = pipeline::runtime()?;
@@ -299,6 +303,19 @@ pub fn lock(
             continue;
         }
         let packages = pipfile.packages(&category.name)?;
+        for (name, spec) in &packages {
+            if let PackageSpec::Table(table) = spec
+                && let Some(index) = &table.index
+                && !source_names.contains(index)
+            {
+                bail!(
+                    "{}: [{}] {name}: index = \"{index}\" names no [[source]] (the sources are: {}); add a [[source]] with that name or change the index",
+                    project.pipfile_path.display(),
+                    category.name,
+                    source_names.join(", ")
+                );
+            }
+        }
         if packages.is_empty() {
             lock.set_category(&category.lock_name, BTreeMap::new());
             continue;
