@@ -27,7 +27,7 @@ fn pipenv() -> Option<PathBuf> {
 }
 
 /// The packages the projects use: alpha needs beta, whose newest release needs Python 3.9;
-/// gamma has an extra; delta is on its own.
+/// gamma has an extra; delta is on its own; epsilon needs alpha and gamma[fast].
 fn publish(world: &World) {
     world.index.publish(
         &WheelBuilder::new("alpha", "1.0")
@@ -51,6 +51,14 @@ fn publish(world: &World) {
         &WheelBuilder::new("delta", "0.3")
             .requires_python(">=2.7, !=3.0.*, !=3.1.*")
             .file("delta/__init__.py", b""),
+    );
+    // epsilon asks for gamma's extra: the lock records it on gamma's entry.
+    world.index.publish(
+        &WheelBuilder::new("epsilon", "3.0")
+            .requires_dist("alpha>=0.5")
+            .requires_dist("gamma[fast]")
+            .requires_dist("zeta; python_version < '3'")
+            .file("epsilon/__init__.py", b""),
     );
 }
 
@@ -128,6 +136,12 @@ fn pipfiles(python: &str) -> Vec<(&'static str, String)> {
             "tables",
             format!(
                 "{SOURCE}[packages]\ngamma = {{version = \"*\", extras = [\"fast\"], markers = \"os_name == 'posix'\"}}\nalpha = {{version = \">=1.0\", index = \"local\"}}\n\n[dev-packages]\nbeta = \"*\"\n{requires}"
+            ),
+        ),
+        (
+            "extras-of-dependencies",
+            format!(
+                "{SOURCE}[packages]\nepsilon = \"*\"\n\n[dev-packages]\ngamma = \"*\"\n{requires}"
             ),
         ),
         (
@@ -439,13 +453,6 @@ fn graph_draws_what_pipenv_graph_draws() {
     let Some(pipenv) = pipenv() else { return };
     let Some(world) = World::new() else { return };
     publish(&world);
-    world.index.publish(
-        &WheelBuilder::new("epsilon", "3.0")
-            .requires_dist("alpha>=0.5")
-            .requires_dist("gamma[fast]")
-            .requires_dist("zeta; python_version < '3'")
-            .file("epsilon/__init__.py", b""),
-    );
     let python = world.python.to_str().unwrap().to_string();
     let dir = project(
         &world,

@@ -408,7 +408,7 @@ fn kept_pins(
 ///   markers of the Pipfile table that brought it in, else its Requires-Python;
 /// - `index`: the source a string entry comes from (the first one) or a table's `index`;
 /// - the Pipfile table's `extras`, `editable`, `path`, `file`, `git`, `ref`,
-///   `subdirectory` as written.
+///   `subdirectory` as written; other entries the extras requested anywhere in the graph.
 fn locked_entries(
     packages: &[(String, PackageSpec)],
     resolved: &[ResolvedPackage],
@@ -449,6 +449,11 @@ fn locked_entries(
                 ..LockedPackage::default()
             },
         };
+        // Extras some requirement in the graph asked for (`celery[redis]` -> kombu[redis]),
+        // unless the Pipfile's table names its own.
+        if entry.extras.is_none() && !package.extras.is_empty() {
+            entry.extras = Some(package.extras.iter().map(ToString::to_string).collect());
+        }
         if !entry.is_direct() {
             entry.version = Some(format!("=={}", package.version));
         }
