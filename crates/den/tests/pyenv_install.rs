@@ -157,9 +157,15 @@ impl World {
     }
 
     fn command(&self, args: &[&str]) -> Command {
+        let mut command = self.den(&["pyenv"]);
+        command.args(args);
+        command
+    }
+
+    /// den with `args` in this world (its pyenv root, mirror and index, its own cache).
+    fn den(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
         command
-            .arg("pyenv")
             .args(args)
             .current_dir(self.dir.path())
             .env("PYENV_ROOT", self.root())
@@ -649,4 +655,47 @@ fn latest_known_and_uninstall_prompt() {
         format!("pyenv: version `{}' not installed\n", archive.version)
     );
     assert_status(&world.run(&["uninstall", "-f", &archive.version]), 0);
+}
+
+#[test]
+fn a_missing_python_is_installed_when_a_command_needs_it() {
+    let Some(archive) = archive() else { return };
+    let world = World::new(&archive, &archive.sha256);
+    let venv = |downloads: Option<&str>| {
+        // The test archives leave ensurepip out: no pip to seed.
+        let mut command = world.den(&["venv", "--without-pip", "-p", &archive.version, "env"]);
+        // Only the system's interpreters on PATH: none of them is this exact version.
+        command.env("PATH", "/usr/bin:/bin");
+        if let Some(value) = downloads {
+            command.env("DEN_PYTHON_DOWNLOADS", value);
+        }
+        command.output().unwrap()
+    };
+    let out = venv(Some("never"));
+    assert_status(&out, 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("den pyenv install {}", archive.version)),
+        "{stderr}"
+    );
+    assert!(!world.versions().join(&archive.version).exists());
+
+    let out = venv(None);
+    assert_status(&out, 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("is not installed: installing").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(world.versions().join(&archive.version).join("bin").is_dir());
+    let python = world.dir.path().join("env/bin/python");
+    let ran = Command::new(&python)
+        .args(["-c", "import sys; print(sys.base_prefix)"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout).trim(),
+        world.versions().join(&archive.version).to_str().unwrap()
+    );
 }

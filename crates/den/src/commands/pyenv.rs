@@ -100,6 +100,20 @@ pub fn shim_program(argv0: &OsString) -> Option<(String, Option<PathBuf>)> {
     Some((name.to_string(), elsewhere))
 }
 
+/// Brings pyenv's shims up to date as `pyenv rehash` does, when pyenv's shims directory
+/// exists (pyenv is in use); nothing otherwise.
+///
+/// Errors: pyenv's rehash messages.
+pub fn rehash_if_in_use() -> Result<(), String> {
+    if !Pyenv::from_env().shims_dir().is_dir() {
+        return Ok(());
+    }
+    match Context::from_process() {
+        Ok(context) => context.rehash(),
+        Err(_) => Err("cannot read the working directory".into()),
+    }
+}
+
 /// Runs the program a shim stands for (`pyenv exec PROGRAM ARGS...`); `shim_dir` is where
 /// the shim is when that is not pyenv's shims directory.
 pub fn run_shim(program: &str, shim_dir: Option<PathBuf>, args: &[OsString]) -> ExitCode {

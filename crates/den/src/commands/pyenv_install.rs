@@ -82,6 +82,63 @@ pub fn known_versions() -> Option<Vec<String>> {
     Some(index.version_names(&Platform::current()))
 }
 
+/// The variable that turns installing a missing Python on demand off: `never` (uv's
+/// `UV_PYTHON_DOWNLOADS` spelling; `manual` means the same here).
+pub const DOWNLOADS_VARIABLE: &str = "DEN_PYTHON_DOWNLOADS";
+
+/// Whether commands may install a Python they need ([`DOWNLOADS_VARIABLE`] is not `never`
+/// or `manual`).
+pub fn downloads_allowed() -> bool {
+    !matches!(
+        std::env::var(DOWNLOADS_VARIABLE).ok().as_deref(),
+        Some("never" | "manual")
+    )
+}
+
+/// Installs the newest known CPython matching `request` (`3.13`, `3.12.1`, `python3.13`)
+/// into pyenv's `versions/`, for a command that needs it and found none, saying so in one
+/// line; then the minor alias and (when pyenv is in use) the shims. `Ok(None)` when
+/// `request` is not a plain version or installing on demand is off.
+///
+/// Errors: the index cannot be read, no build matches (the message names the nearest), or
+/// the download or install failed (nothing is left half-installed).
+pub fn install_on_demand(request: &str) -> Result<Option<PathBuf>, String> {
+    let version = request.strip_prefix("python").unwrap_or(request);
+    let plain = !version.is_empty()
+        && version.split('.').count() <= 3
+        && version
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+    if !plain || !downloads_allowed() {
+        return Ok(None);
+    }
+    let downloads = Downloads::open()?;
+    let known = downloads.index.version_names(&downloads.platform);
+    let name = den_python::latest_of(version, &known)
+        .ok_or_else(|| format!("no Python {version} build is known for this platform"))?;
+    let download = downloads
+        .index
+        .find(&downloads.platform, &name)
+        .ok_or_else(|| format!("no Python {version} build is known for this platform"))?;
+    let pyenv = Pyenv::from_env();
+    let versions_dir = pyenv.versions_dir();
+    write_stderr(format_args!(
+        "Python {version} is not installed: installing {name} into {} ({DOWNLOADS_VARIABLE}=never turns this off)\n",
+        versions_dir.display()
+    ));
+    let archive = fetch(&downloads, download)?;
+    let prefix = unpack(
+        &archive,
+        download.sha256.as_deref(),
+        &versions_dir,
+        Some(&name),
+        false,
+    )
+    .map_err(|_| format!("Python {name} could not be installed"))?;
+    super::pyenv::rehash_if_in_use()?;
+    Ok(Some(prefix))
+}
+
 /// Parsed `install` flags.
 #[derive(Default)]
 struct InstallFlags {

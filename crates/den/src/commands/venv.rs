@@ -137,7 +137,9 @@ impl Created {
 
 /// The supported base interpreter `python` asks for (a `--python` value; `None`:
 /// PYENV_VERSION, .python-version, else python3 on PATH), looked up from `cwd` with the
-/// `PATH` and pyenv settings in `env`. Shared by `den venv` and `den env create`.
+/// `PATH` and pyenv settings in `env`; a version (`3.13`) that is not installed is installed
+/// first ([`super::pyenv_install::install_on_demand`]). Shared by `den venv`, `den env
+/// create`, `den pipenv` and repairs.
 ///
 /// # Errors
 ///
@@ -152,7 +154,25 @@ pub fn find_base(
         .map(PythonRequest::from_str)
         .transpose()
         .context("invalid --python value")?;
-    let interpreter = den_python::find_interpreter_in(request.as_ref(), cwd, cache, env)?;
+    let interpreter = match den_python::find_interpreter_in(request.as_ref(), cwd, cache, env) {
+        Ok(interpreter) => interpreter,
+        // A version that is not installed: installed now (pyenv's versions directory),
+        // unless DEN_PYTHON_DOWNLOADS=never.
+        Err(err) => match python.map(super::pyenv_install::install_on_demand) {
+            Some(Ok(Some(_))) => {
+                den_python::find_interpreter_in(request.as_ref(), cwd, cache, env)?
+            }
+            Some(Err(message)) => return Err(anyhow::Error::new(err).context(message)),
+            _ if python.is_some() && !super::pyenv_install::downloads_allowed() => {
+                return Err(anyhow::Error::new(err).context(format!(
+                    "{}=never: install it with `den pyenv install {}`",
+                    super::pyenv_install::DOWNLOADS_VARIABLE,
+                    python.unwrap_or_default()
+                )));
+            }
+            _ => return Err(err.into()),
+        },
+    };
     den_python::check_supported(&interpreter)?;
     Ok(interpreter)
 }
