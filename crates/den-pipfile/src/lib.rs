@@ -28,7 +28,7 @@ pub use pipfile::{
     Category, MARKER_KEYS, NON_CATEGORY_SECTIONS, PackageSpec, PackageTable, Pipfile, Requires,
     Script, Settings, Vcs,
 };
-pub use project::read_dotenv;
+pub use project::{read_dotenv, requirement_lock_marker};
 pub use venv::{DEFAULT_MAX_DEPTH, find_pipfile, sanitize_name, virtualenv_name};
 
 /// Where an edited file's bytes go: a temporary file in the same directory, then a rename

@@ -95,6 +95,15 @@ impl PackageTable {
     }
 }
 
+/// The lock `markers` pipenv writes from a requirement's marker (a dependency without a
+/// Requires-Python that only some requirement's marker brings in: `pexpect; sys_platform !=
+/// "win32"`): as packaging writes it, in single quotes; `None` for a marker that tests
+/// `extra` (pipenv's `translate_markers` drops those) or that packaging would reject.
+pub fn requirement_lock_marker(marker: &str) -> Option<String> {
+    let normalized = normalize_marker(marker)?;
+    (!normalized.contains("extra")).then(|| normalized.replace('"', "'"))
+}
+
 impl PackageSpec {
     /// The package `pipenv install ARG` adds: `requests` -> `requests = "*"`,
     /// `requests>=2` -> `">=2"`, `requests[socks]==2.1` -> `{extras = ["socks"],
@@ -590,6 +599,12 @@ mod tests {
             Some("os_name == 'posix' and sys_platform == 'linux'")
         );
         assert_eq!(PackageTable::default().lock_markers(), None);
+        assert_eq!(
+            requirement_lock_marker("sys_platform != \"win32\" and sys_platform != 'emscripten'")
+                .as_deref(),
+            Some("sys_platform != 'win32' and sys_platform != 'emscripten'")
+        );
+        assert_eq!(requirement_lock_marker("extra == 'x'"), None);
     }
 
     #[test]

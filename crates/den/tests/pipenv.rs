@@ -52,6 +52,22 @@ fn publish(world: &World) {
             .requires_python(">=2.7, !=3.0.*, !=3.1.*")
             .file("delta/__init__.py", b""),
     );
+    // eta needs theta and kappa on some platforms only; neither has a Requires-Python, so
+    // the lock takes the requirement's marker. (When two packages require one dependency
+    // under different markers, pipenv's choice follows Python's set order, which changes
+    // from run to run: no byte comparison can hold there.)
+    world.index.publish(
+        &WheelBuilder::new("eta", "1.0")
+            .requires_dist("theta; sys_platform != \"win32\" and sys_platform != \"emscripten\"")
+            .requires_dist("kappa; os_name != \"nt\"")
+            .file("eta/__init__.py", b""),
+    );
+    world
+        .index
+        .publish(&WheelBuilder::new("theta", "1.0").file("theta/__init__.py", b""));
+    world
+        .index
+        .publish(&WheelBuilder::new("kappa", "1.0").file("kappa/__init__.py", b""));
     // epsilon asks for gamma's extra: the lock records it on gamma's entry.
     world.index.publish(
         &WheelBuilder::new("epsilon", "3.0")
@@ -143,6 +159,10 @@ fn pipfiles(python: &str) -> Vec<(&'static str, String)> {
             format!(
                 "{SOURCE}[packages]\nepsilon = \"*\"\n\n[dev-packages]\ngamma = \"*\"\n{requires}"
             ),
+        ),
+        (
+            "requirement-markers",
+            format!("{SOURCE}[packages]\neta = \"*\"\n{requires}"),
         ),
         (
             "custom-category",

@@ -346,7 +346,12 @@ pub fn lock(
                 let request = pipeline::request(&spec, interpreter, preferences, false)?;
                 let resolved = pipeline::resolve(&source, request, printer).await?;
                 let hashes = den_prepare::hashes_of(&source, &resolved).await?;
-                anyhow::Ok((resolved, hashes))
+                let roots: Vec<PackageName> = packages
+                    .iter()
+                    .filter_map(|(name, _)| name.parse().ok())
+                    .collect();
+                let markers = requirement_markers(&source, &resolved, &roots).await;
+                anyhow::Ok((resolved, (hashes, markers)))
             })
             .map_err(|err| {
                 let constrained = if category.lock_name == "default" {
@@ -360,7 +365,14 @@ pub fn lock(
                     project.pipfile_path.display()
                 ))
             })?;
-        let entries = locked_entries(&packages, &resolved, hashes, &default_source);
+        let (hashes, requirement_markers) = hashes;
+        let entries = locked_entries(
+            &packages,
+            &resolved,
+            hashes,
+            &requirement_markers,
+            &default_source,
+        );
         if category.lock_name == "default" {
             default_pins = resolved
                 .iter()
@@ -405,7 +417,8 @@ fn kept_pins(
 /// - `markers`: for a package the Pipfile lists as a table, its markers (the `markers` key
 ///   and the marker-named keys such as `sys_platform`); for a package it lists as a string,
 ///   the package's Requires-Python as `python_version` clauses; for a dependency, the
-///   markers of the Pipfile table that brought it in, else its Requires-Python;
+///   markers of the Pipfile table that brought it in, else its Requires-Python, else the
+///   marker of the requirement that brings it in;
 /// - `index`: the source a string entry comes from (the first one) or a table's `index`;
 /// - the Pipfile table's `extras`, `editable`, `path`, `file`, `git`, `ref`,
 ///   `subdirectory` as written; other entries the extras requested anywhere in the graph.
@@ -413,6 +426,7 @@ fn locked_entries(
     packages: &[(String, PackageSpec)],
     resolved: &[ResolvedPackage],
     mut hashes: HashMap<PackageName, BTreeSet<String>>,
+    requirement_markers: &HashMap<PackageName, String>,
     default_source: &str,
 ) -> BTreeMap<String, LockedPackage> {
     let top: HashMap<PackageName, &PackageSpec> = packages
@@ -445,7 +459,8 @@ fn locked_entries(
                     .get(&package.name)
                     .and_then(|root| top.get(root))
                     .and_then(|spec| spec.lock_markers())
-                    .or(requires_python),
+                    .or(requires_python)
+                    .or_else(|| requirement_markers.get(&package.name).cloned()),
                 ..LockedPackage::default()
             },
         };
@@ -466,6 +481,72 @@ fn locked_entries(
         entries.insert(package.name.to_string(), entry);
     }
     entries
+}
+
+/// For each resolved package that is not a root, the marker of the Requires-Dist entry
+/// through which it was first reached (breadth first from `roots` in Pipfile order, each
+/// package's dependencies by name: an approximation of pip's `comes_from`), as written, when
+/// that entry has one. pipenv's lock falls back to it for a dependency without
+/// Requires-Python (`pexpect; sys_platform != "win32"`). Metadata that cannot be read again
+/// gives none.
+async fn requirement_markers(
+    source: &den_prepare::DenSource,
+    resolved: &[ResolvedPackage],
+    roots: &[PackageName],
+) -> HashMap<PackageName, String> {
+    use den_resolve::PackageSource;
+    let by_name: HashMap<&PackageName, &ResolvedPackage> =
+        resolved.iter().map(|p| (&p.name, p)).collect();
+    // The first parent of each package, breadth first.
+    let mut first_parent: HashMap<PackageName, PackageName> = HashMap::new();
+    let mut queue: VecDeque<PackageName> = roots
+        .iter()
+        .filter(|root| by_name.contains_key(root))
+        .cloned()
+        .collect();
+    let mut seen: BTreeSet<PackageName> = queue.iter().cloned().collect();
+    while let Some(name) = queue.pop_front() {
+        let Some(package) = by_name.get(&name) else {
+            continue;
+        };
+        for dependency in &package.dependencies {
+            if seen.insert(dependency.clone()) {
+                first_parent.insert(dependency.clone(), name.clone());
+                queue.push_back(dependency.clone());
+            }
+        }
+    }
+    let mut markers = HashMap::new();
+    let mut written_by: HashMap<PackageName, HashMap<PackageName, String>> = HashMap::new();
+    for (child, parent) in &first_parent {
+        if !written_by.contains_key(parent) {
+            let mut written = HashMap::new();
+            if let Some(package) = by_name.get(parent)
+                && let Ok(metadata) = source.metadata(&package.name, &package.file).await
+            {
+                // The Requires-Dist lines as written: the marker keeps its own order, as
+                // pipenv keeps it.
+                for (key, value) in &metadata.headers {
+                    if !key.eq_ignore_ascii_case("Requires-Dist") {
+                        continue;
+                    }
+                    let (Ok(requirement), Some((_, marker))) =
+                        (den_dist::parse_requirement(value), value.split_once(';'))
+                    else {
+                        continue;
+                    };
+                    if let Some(marker) = den_pipfile::requirement_lock_marker(marker.trim()) {
+                        written.entry(requirement.name).or_insert(marker);
+                    }
+                }
+            }
+            written_by.insert(parent.clone(), written);
+        }
+        if let Some(marker) = written_by[parent].get(child) {
+            markers.insert(child.clone(), marker.clone());
+        }
+    }
+    markers
 }
 
 /// For each resolved dependency that the Pipfile does not list, the listed package that
