@@ -332,6 +332,22 @@ fn install_adds_to_the_pipfile_and_keeps_other_pins() {
         den_pipenv(&world, &dir, &["update", "--dry-run"]),
     );
     assert!(out.contains("All packages are up to date!"), "{out}");
+    // --skip-lock installs what the Pipfile names and leaves the lock alone.
+    let lock = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+    fs::write(
+        dir.join("Pipfile"),
+        fs::read_to_string(dir.join("Pipfile"))
+            .unwrap()
+            .replace("[packages]\n", "[packages]\nalpha = \"*\"\n"),
+    )
+    .unwrap();
+    ok(
+        "den pipenv install --skip-lock",
+        den_pipenv(&world, &dir, &["install", "--skip-lock"]),
+    );
+    assert_eq!(fs::read_to_string(dir.join("Pipfile.lock")).unwrap(), lock);
+    let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
+    assert!(frozen.contains("alpha==1.0"), "{frozen}");
     // run: the environment's python, PIPENV_ACTIVE, .env loaded.
     fs::write(dir.join(".env"), "GREETING=hello\n").unwrap();
     let out = ok(

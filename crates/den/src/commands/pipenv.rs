@@ -164,6 +164,9 @@ pub struct InstallArgs {
     /// Ignore Pipfile when installing, using the Pipfile.lock.
     #[arg(long)]
     pub ignore_pipfile: bool,
+    /// Install from the Pipfile, resolving it, without reading or writing Pipfile.lock.
+    #[arg(long)]
+    pub skip_lock: bool,
     /// Install into the system interpreter, not a virtualenv (refused by den: it changes
     /// only environments).
     #[arg(long)]
@@ -724,6 +727,9 @@ impl Session<'_> {
             self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
             return Ok(ExitCode::SUCCESS);
         }
+        if args.skip_lock {
+            return self.install_skipping_lock(&project, &target, &cache, &args.common);
+        }
         let new_hash = project.pipfile.hash()?;
         let lock = match project.lockfile()? {
             Some(lock) if args.ignore_pipfile || lock.pipfile_hash() == new_hash => lock,
@@ -757,6 +763,46 @@ impl Session<'_> {
         };
         let categories = pipfile_categories(&args.common, false);
         self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// `install --skip-lock`: the Pipfile's packages of the chosen categories, resolved with
+    /// their dependencies and installed as `den pip install` installs them; the lock is
+    /// neither read nor written.
+    fn install_skipping_lock(
+        &self,
+        project: &Project,
+        target: &Target,
+        cache: &Cache,
+        common: &CommonArgs,
+    ) -> anyhow::Result<ExitCode> {
+        let mut sources = Vec::new();
+        for category in pipfile_categories(common, false) {
+            for (name, spec) in project.pipfile.packages(&category)? {
+                let line = spec.to_pip_line(&name);
+                sources.push(match line.strip_prefix("-e ") {
+                    Some(editable) => RequirementsSource::Editable(editable.to_string()),
+                    None => RequirementsSource::Argument(line),
+                });
+            }
+        }
+        if sources.is_empty() {
+            self.printer
+                .status("No packages in the Pipfile to install.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        self.printer
+            .status("Installing dependencies from Pipfile...");
+        let mut resolver = self.resolver(common);
+        resolver.pre |= project.pipfile.settings().allow_prereleases;
+        resolver.index.options = project.index_options(&self.env)?;
+        let settings = InstallSettings {
+            sources,
+            resolver,
+            exactness: Exactness::Additive,
+            ..InstallSettings::default()
+        };
+        crate::ops::install(target, &settings, cache, self.printer)?;
         Ok(ExitCode::SUCCESS)
     }
 
