@@ -908,11 +908,22 @@ mod tests {
 
     #[test]
     fn the_help_claims_only_what_exists() {
-        let about = Cli::command().get_about().map(ToString::to_string);
+        let command = Cli::command();
+        let about = command.get_about().map(ToString::to_string);
         let about = about.unwrap_or_default();
-        assert!(about.contains("pip"), "{about}");
-        for missing in ["Pipfile", "pipenv", "pyenv"] {
-            assert!(!about.contains(missing), "{about}");
+        // Each tool the description names has its commands.
+        for (tool, subcommand) in [
+            ("venv", "venv"),
+            ("pip's", "pip"),
+            ("virtualenvwrapper", "env"),
+            ("pipenv", "pipenv"),
+            ("pyenv", "pyenv"),
+        ] {
+            assert!(about.contains(tool), "{about}");
+            assert!(
+                command.find_subcommand(subcommand).is_some(),
+                "{about} names {tool}, but den has no `{subcommand}` command"
+            );
         }
     }
 }
