@@ -644,3 +644,54 @@ fn without_a_source_the_lock_names_pypi_and_pipenv_pypi_mirror_is_used() {
         real_pipenv(&pipenv, &world, &dir, &["verify"]),
     );
 }
+
+#[test]
+fn path_entries_lock_as_pipenv_locks_them() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    let pipfile = format!(
+        "{SOURCE}[packages]\nlocal = {{path = \"./local\", editable = true}}\nalpha = \"*\"\n"
+    );
+    let mut locks = Vec::new();
+    for (tool, name) in [("pipenv", "paths-pipenv"), ("den", "paths-den")] {
+        let dir = project(&world, name, &pipfile);
+        let archive = den_test_support::SdistBuilder::new("local", "1.0")
+            .requires_dist("delta")
+            .build(&world.path(&format!("{name}-sdist")));
+        let status = Command::new("tar")
+            .args([
+                "xzf",
+                archive.to_str().unwrap(),
+                "--strip-components=1",
+                "-C",
+            ])
+            .arg({
+                let local = dir.join("local");
+                fs::create_dir_all(&local).unwrap();
+                local
+            })
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let args = ["--python", python.as_str(), "lock"];
+        if tool == "pipenv" {
+            ok("pipenv lock", real_pipenv(&pipenv, &world, &dir, &args));
+        } else {
+            ok("den pipenv lock", den_pipenv(&world, &dir, &args));
+        }
+        locks.push(fs::read_to_string(dir.join("Pipfile.lock")).unwrap());
+    }
+    assert_eq!(locks[1], locks[0], "den's lock differs from pipenv's");
+    assert!(
+        locks[0].contains("\"editable\": true") && locks[0].contains("\"path\": \"./local\""),
+        "{}",
+        locks[0]
+    );
+    assert!(
+        locks[0].contains("\"delta\": {"),
+        "the path project's dependency is locked: {}",
+        locks[0]
+    );
+}
