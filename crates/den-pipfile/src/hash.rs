@@ -100,40 +100,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The package keys plette accepts (`KNOWN_PACKAGE_KEYS`).
-const KNOWN_PACKAGE_KEYS: [&str; 30] = [
-    "git",
-    "svn",
-    "hg",
-    "bzr",
-    "ref",
-    "subdirectory",
-    "name",
-    "version",
-    "extras",
-    "editable",
-    "markers",
-    "os_markers",
-    "hashes",
-    "index",
-    "no_binary",
-    "pip_args",
-    "skip_resolver",
-    "path",
-    "file",
-    "os_name",
-    "sys_platform",
-    "platform_machine",
-    "platform_python_implementation",
-    "platform_release",
-    "platform_system",
-    "platform_version",
-    "python_version",
-    "python_full_version",
-    "implementation_name",
-    "implementation_version",
-];
-
 /// plette's validation, which runs when pipenv loads the Pipfile to hash it
 /// (`plette.Pipfile.validate` and the section models): a Pipfile it rejects has no hash.
 fn validate(doc: &DocumentMut) -> Result<(), String> {
@@ -211,7 +177,9 @@ fn validate(doc: &DocumentMut) -> Result<(), String> {
                         PyValue::Str(_) | PyValue::Int(_) | PyValue::Float(_) => {}
                         PyValue::Dict(e) => {
                             for (k, v) in e {
-                                if !KNOWN_PACKAGE_KEYS.contains(&k.as_str()) {
+                                if !crate::pipfile::OTHER_KEYS.contains(&k.as_str())
+                                    && !crate::MARKER_KEYS.contains(&k.as_str())
+                                {
                                     return Err(format!(
                                         "[{key}] {name}: unrecognized option `{k}`"
                                     ));

@@ -35,8 +35,9 @@ pub const MARKER_KEYS: [&str; 11] = [
     "implementation_version",
 ];
 
-/// The other keys pipenv accepts in a package table (plette's `KNOWN_PACKAGE_KEYS`).
-const OTHER_KEYS: [&str; 20] = [
+/// The keys plette accepts in a package table besides [`MARKER_KEYS`] (its
+/// `KNOWN_PACKAGE_KEYS`; the hash's validation uses them too).
+pub(crate) const OTHER_KEYS: [&str; 19] = [
     "git",
     "svn",
     "hg",
@@ -56,9 +57,7 @@ const OTHER_KEYS: [&str; 20] = [
     "skip_resolver",
     "path",
     "file",
-    "__placeholder__",
 ];
-
 /// A package category: its Pipfile table and its name in the lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
@@ -605,7 +604,8 @@ impl Pipfile {
                     })?;
                 }
                 k if MARKER_KEYS.contains(&k) => spec.marker_keys.push((k.to_string(), string()?)),
-                k if OTHER_KEYS.contains(&k) => {}
+                // pipenv's own placeholder entry key is accepted as well.
+                k if OTHER_KEYS.contains(&k) || k == "__placeholder__" => {}
                 _ => {
                     return Err(self.shape(
                         category,

@@ -569,6 +569,27 @@ impl Session<'_> {
         Ok(Target::at_root(&location, cache)?)
     }
 
+    /// The lock `settings` make for `project` on `target`'s interpreter, the existing lock's
+    /// pins kept as `settings.upgrade` says (not written).
+    fn locked(
+        &self,
+        project: &Project,
+        target: &Target,
+        settings: &LockSettings,
+        cache: &Cache,
+    ) -> anyhow::Result<Lockfile> {
+        let previous = project.lockfile().ok().flatten();
+        crate::ops::pipenv::lock(
+            project,
+            previous.as_ref(),
+            &target.interpreter,
+            &self.env,
+            settings,
+            cache,
+            self.printer,
+        )
+    }
+
     /// Locks `project` for `target`'s interpreter and writes Pipfile.lock.
     fn write_lock(
         &self,
@@ -577,16 +598,7 @@ impl Session<'_> {
         settings: &LockSettings,
         cache: &Cache,
     ) -> anyhow::Result<Lockfile> {
-        let previous = project.lockfile().ok().flatten();
-        let lock = crate::ops::pipenv::lock(
-            project,
-            previous.as_ref(),
-            &target.interpreter,
-            &self.env,
-            settings,
-            cache,
-            self.printer,
-        )?;
+        let lock = self.locked(project, target, settings, cache)?;
         lock.write(&project.lock_path())?;
         self.printer
             .status(format!("Updated Pipfile.lock ({})!", lock.pipfile_hash()));
@@ -970,19 +982,11 @@ impl Session<'_> {
         settings: &LockSettings,
         cache: &Cache,
     ) -> anyhow::Result<ExitCode> {
-        let previous = project.lockfile().ok().flatten();
-        let lock = crate::ops::pipenv::lock(
-            project,
-            previous.as_ref(),
-            &target.interpreter,
-            &self.env,
-            &LockSettings {
-                upgrade: None,
-                ..settings.clone()
-            },
-            cache,
-            self.printer,
-        )?;
+        let unpinned = LockSettings {
+            upgrade: None,
+            ..settings.clone()
+        };
+        let lock = self.locked(project, target, &unpinned, cache)?;
         let mut available: std::collections::BTreeMap<PackageName, String> =
             std::collections::BTreeMap::new();
         for entries in lock.categories.values() {
@@ -1233,12 +1237,7 @@ impl Session<'_> {
             .status()
             .with_context(|| format!("cannot start the shell {}", shell.display()))?;
         drop(scratch);
-        Ok(ExitCode::from(
-            status
-                .code()
-                .and_then(|c| u8::try_from(c).ok())
-                .unwrap_or(1),
-        ))
+        Ok(super::workon::exit_code(status))
     }
 
     fn activate(&self) -> anyhow::Result<ExitCode> {
@@ -1346,9 +1345,7 @@ impl Session<'_> {
                 .status()
                 .with_context(|| format!("cannot run {}", program.to_string_lossy()))?;
             if !status.success() {
-                return Ok(ExitCode::from(
-                    u8::try_from(status.code().unwrap_or(1)).unwrap_or(1),
-                ));
+                return Ok(super::workon::exit_code(status));
             }
         }
         Ok(ExitCode::SUCCESS)

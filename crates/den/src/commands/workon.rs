@@ -63,12 +63,18 @@ pub fn run(args: &WorkonArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         .status()
         .with_context(|| format!("cannot start the shell {}", shell.display()))?;
     drop(scratch);
-    Ok(ExitCode::from(
+    Ok(exit_code(status))
+}
+
+/// A subshell's exit status as den's own: its code, 1 when it has none (a signal) or the
+/// code does not fit.
+pub(crate) fn exit_code(status: std::process::ExitStatus) -> ExitCode {
+    ExitCode::from(
         status
             .code()
             .and_then(|c| u8::try_from(c).ok())
             .unwrap_or(1),
-    ))
+    )
 }
 
 /// The interactive `shell` (bash, zsh or fish) that loads the user's startup file, the den
