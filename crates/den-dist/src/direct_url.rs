@@ -392,9 +392,10 @@ fn write_python_json(value: &serde_json::Value, out: &mut String) {
     }
 }
 
-/// A JSON string with Python's `ensure_ascii` escaping: everything outside `' '..='~'` is
-/// escaped, non-ASCII as UTF-16 `\uXXXX` units.
-fn write_python_string(s: &str, out: &mut String) {
+/// Appends `s` as a JSON string the way Python's `json` writes it with `ensure_ascii=True`
+/// (its default): `"` `\\` and `\n \r \t \b \f` escaped by name, everything else outside
+/// `' '..='~'` (DEL and non-ASCII included) as UTF-16 `\uXXXX` units.
+pub fn write_python_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {

@@ -28,7 +28,9 @@ mod pep508;
 mod redact;
 mod tags;
 
-pub use direct_url::{ArchiveInfo, DirInfo, DirectUrl, DirectUrlError, DirectUrlInfo, VcsInfo};
+pub use direct_url::{
+    ArchiveInfo, DirInfo, DirectUrl, DirectUrlError, DirectUrlInfo, VcsInfo, write_python_string,
+};
 pub use escape::escape_controls;
 pub use filename::{
     DistFilename, FilenameError, SDIST_EXTENSIONS, SourceDistFilename, WheelFilename,

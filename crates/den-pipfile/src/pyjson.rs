@@ -143,26 +143,7 @@ fn write_value(out: &mut String, value: &PyValue, indent: Option<usize>, level: 
 
 /// A string as Python's `json` writes it with `ensure_ascii=True`.
 fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
-            }
-        }
-    }
-    out.push('"');
+    den_dist::write_python_string(s, out);
 }
 
 /// Python's `float.__repr__` (as `json` uses it): the shortest digits that round-trip, in

@@ -515,6 +515,17 @@ impl Session<'_> {
         Ok(den_cache::Cache::from_env()?)
     }
 
+    /// What a command that locks or installs works with: the cache (held shared while the
+    /// command runs, so `den cache clean` waits), the project and its environment, made
+    /// when missing.
+    fn open(&self) -> anyhow::Result<(Cache, den_cache::LockGuard, Project, Target)> {
+        let cache = self.cache()?;
+        let shared = cache.shared_lock()?;
+        let project = self.project()?;
+        let target = self.environment(&project, &cache)?;
+        Ok((cache, shared, project, target))
+    }
+
     fn resolver(&self, common: &CommonArgs) -> ResolverSettings {
         ResolverSettings {
             pre: common.pre,
@@ -840,10 +851,7 @@ impl Session<'_> {
     }
 
     fn uninstall(&self, args: &UninstallArgs) -> anyhow::Result<ExitCode> {
-        let cache = self.cache()?;
-        let _shared = cache.shared_lock()?;
-        let mut project = self.project()?;
-        let target = self.environment(&project, &cache)?;
+        let (cache, _shared, mut project, target) = self.open()?;
         let mut names: Vec<PackageName> = Vec::new();
         if args.all || args.all_dev {
             let categories: Vec<String> = if args.all {
@@ -899,10 +907,7 @@ impl Session<'_> {
     }
 
     fn lock_command(&self, args: &LockArgs) -> anyhow::Result<ExitCode> {
-        let cache = self.cache()?;
-        let _shared = cache.shared_lock()?;
-        let project = self.project()?;
-        let target = self.environment(&project, &cache)?;
+        let (cache, _shared, project, target) = self.open()?;
         let categories = match (&args.common.categories, args.dev_only) {
             (Some(_), _) => pipfile_categories(&args.common, false),
             (None, true) => vec!["dev-packages".into()],
@@ -932,10 +937,7 @@ impl Session<'_> {
     }
 
     fn update(&self, args: &UpdateArgs) -> anyhow::Result<ExitCode> {
-        let cache = self.cache()?;
-        let _shared = cache.shared_lock()?;
-        let project = self.project()?;
-        let target = self.environment(&project, &cache)?;
+        let (cache, _shared, project, target) = self.open()?;
         let upgrade = if args.packages.is_empty() {
             None
         } else {
@@ -1021,10 +1023,7 @@ impl Session<'_> {
     }
 
     fn upgrade(&self, args: &UpgradeArgs) -> anyhow::Result<ExitCode> {
-        let cache = self.cache()?;
-        let _shared = cache.shared_lock()?;
-        let mut project = self.project()?;
-        let target = self.environment(&project, &cache)?;
+        let (cache, _shared, mut project, target) = self.open()?;
         let category = match &args.common.categories {
             Some(_) => pipfile_categories(&args.common, false).remove(0),
             None if args.common.dev => "dev-packages".to_string(),
