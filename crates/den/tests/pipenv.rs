@@ -695,3 +695,49 @@ fn path_entries_lock_as_pipenv_locks_them() {
         locks[0]
     );
 }
+
+#[test]
+fn uninstall_and_clean_keep_pipfile_lock_and_environment_in_step() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    let dir = project(
+        &world,
+        "trimmed",
+        &format!("{SOURCE}[packages]\nalpha = \"*\"\ndelta = \"*\"\n"),
+    );
+    ok(
+        "den pipenv install",
+        den_pipenv(&world, &dir, &["--python", &python, "install"]),
+    );
+    let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+    let venv = Path::new(venv.trim()).to_path_buf();
+    ok(
+        "den pipenv uninstall delta",
+        den_pipenv(&world, &dir, &["uninstall", "delta"]),
+    );
+    let pipfile = fs::read_to_string(dir.join("Pipfile")).unwrap();
+    assert!(!pipfile.contains("delta"), "{pipfile}");
+    let lock = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+    assert!(!lock.contains("\"delta\""), "{lock}");
+    ok(
+        "pipenv verify",
+        real_pipenv(&pipenv, &world, &dir, &["verify"]),
+    );
+    let (_, frozen, _) = run_python(&venv, &["-m", "pip", "freeze"]);
+    assert!(!frozen.contains("delta"), "{frozen}");
+
+    // Something the lock does not name: clean --dry-run lists it, clean removes it.
+    let env_arg = venv.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "gamma"]);
+    let listed = ok(
+        "den pipenv clean --dry-run",
+        den_pipenv(&world, &dir, &["clean", "--dry-run"]),
+    );
+    assert_eq!(listed.trim(), "gamma");
+    ok("den pipenv clean", den_pipenv(&world, &dir, &["clean"]));
+    let (_, frozen, _) = run_python(&venv, &["-m", "pip", "freeze"]);
+    assert!(!frozen.contains("gamma"), "{frozen}");
+    assert!(frozen.contains("alpha==1.0"), "{frozen}");
+}
