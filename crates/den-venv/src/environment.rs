@@ -231,6 +231,52 @@ impl PythonEnvironment {
         Ok(guard)
     }
 
+    /// PEP 668: the `Error` text of the `EXTERNALLY-MANAGED` file in the interpreter's
+    /// standard library directory (`[externally-managed]` section, continuation lines joined
+    /// with newlines), or pip's default text when the file has none; `None` when there is no
+    /// such file or this is a virtual environment (whose base's marker does not apply).
+    pub fn externally_managed(&self) -> Option<String> {
+        if self.interpreter.is_virtualenv() {
+            return None;
+        }
+        let text =
+            std::fs::read_to_string(self.interpreter.paths.stdlib.join("EXTERNALLY-MANAGED"))
+                .ok()?;
+        let mut in_section = false;
+        let mut error: Option<Vec<String>> = None;
+        for line in text.lines() {
+            let trimmed = line.trim();
+            if trimmed.starts_with('[') {
+                in_section = trimmed == "[externally-managed]";
+                if error.is_some() {
+                    break;
+                }
+                continue;
+            }
+            if !in_section {
+                continue;
+            }
+            match &mut error {
+                Some(lines) if line.starts_with([' ', '\t']) && !trimmed.is_empty() => {
+                    lines.push(trimmed.to_string());
+                }
+                Some(lines) if trimmed.is_empty() => lines.push(String::new()),
+                Some(_) => break,
+                None => {
+                    if let Some((key, value)) = line.split_once(['=', ':'])
+                        && key.trim().eq_ignore_ascii_case("Error")
+                    {
+                        error = Some(vec![value.trim().to_string()]);
+                    }
+                }
+            }
+        }
+        let error = error.map(|lines| lines.join("\n").trim_end().to_string());
+        Some(error.filter(|e| !e.is_empty()).unwrap_or_else(|| {
+            "The Python environment under the interpreter's prefix is managed externally, and may not be manipulated by the user. Please use specific tooling from the distributor of the Python installation to interact with this environment instead.".to_string()
+        }))
+    }
+
     /// Before reading what is installed: when a den process left a change half-done here
     /// ([`den_install::needs_recovery`]), takes the lock as [`PythonEnvironment::lock`] does
     /// (waiting for a live one to finish, repairing what a killed one left) and releases it,

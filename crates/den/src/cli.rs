@@ -453,6 +453,10 @@ pub struct TargetArgs {
     /// Allow acting on an interpreter that is not a virtual environment.
     #[arg(long)]
     pub system: bool,
+    /// Allow changing an interpreter its distributor marks as externally managed (PEP 668's
+    /// EXTERNALLY-MANAGED file, Debian's system Python) [env: PIP_BREAK_SYSTEM_PACKAGES].
+    #[arg(long, env = "PIP_BREAK_SYSTEM_PACKAGES", value_parser = FalseyValueParser::new())]
+    pub break_system_packages: bool,
 }
 
 /// Where packages come from: pip's index options (also read from pip's environment variables

@@ -20,7 +20,8 @@ use crate::cli::TargetArgs;
 ///
 /// Errors: the current directory cannot be read, nothing found (says where den looked), the
 /// interpreter cannot be queried, or `access` is [`Access::Change`] and it is not a virtual
-/// environment and `--system` was not given.
+/// environment and `--system` was not given, or it is externally managed (PEP 668) and
+/// `--break-system-packages` was not given (pip's message).
 pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<Target> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let virtual_env = std::env::var_os("VIRTUAL_ENV").map(PathBuf::from);
@@ -41,6 +42,15 @@ pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<
     let target = PythonEnvironment::find(&request, cache)?;
     if access == Access::Read {
         target.settle();
+    }
+    if access == Access::Change
+        && !args.break_system_packages
+        && let Some(error) = target.externally_managed()
+    {
+        let error = error.replace('\n', "\n    ");
+        anyhow::bail!(
+            "externally-managed-environment\n\n× This environment is externally managed\n╰─> {error}\n\nnote: If you believe this is a mistake, please contact your Python installation or OS distribution provider. You can override this, at the risk of breaking your Python installation or OS, by passing --break-system-packages.\nhint: See PEP 668 for the detailed specification."
+        );
     }
     Ok(target)
 }

@@ -577,3 +577,53 @@ fn system_alone_takes_python3_on_path_and_p_takes_a_named_environment() {
     );
     assert_eq!(version.trim(), "1.0");
 }
+
+#[test]
+fn an_externally_managed_interpreter_is_refused_as_pip_refuses_it() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let marker = Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import sysconfig, os; p = os.path.join(sysconfig.get_path('stdlib'), 'EXTERNALLY-MANAGED'); print(p if os.path.isfile(p) else '')",
+        ])
+        .output()
+        .ok()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .filter(|path| !path.is_empty());
+    let Some(marker) = require(
+        marker,
+        "an EXTERNALLY-MANAGED /usr/bin/python3 (Debian's)",
+        "PEP 668's refusal",
+    ) else {
+        return;
+    };
+    let first_line = std::fs::read_to_string(&marker)
+        .unwrap()
+        .lines()
+        .find_map(|line| line.split_once('=').map(|(_, v)| v.trim().to_string()))
+        .unwrap();
+    let args = [
+        "pip",
+        "install",
+        "--system",
+        "-p",
+        "/usr/bin/python3",
+        "--dry-run",
+        "beta",
+    ];
+    let err = world.den_err(&args);
+    assert!(err.contains("externally-managed-environment"), "{err}");
+    assert!(err.contains(&first_line), "{err}");
+    assert!(err.contains("--break-system-packages"), "{err}");
+    let mut with_flag = args.to_vec();
+    with_flag.push("--break-system-packages");
+    let out = world.den(&with_flag);
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("Would install beta-2.0"), "{shown}");
+}

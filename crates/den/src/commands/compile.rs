@@ -56,6 +56,7 @@ fn interpreter(args: &CompileArgs, cache: &Cache) -> anyhow::Result<Interpreter>
     let target_args = TargetArgs {
         python: args.python.clone(),
         system: true,
+        break_system_packages: false,
     };
     match target::find(&target_args, cache, Access::Read) {
         Ok(target) => Ok(target.interpreter),
