@@ -618,8 +618,12 @@ pub struct InstallArgs {
     pub target_dir: Option<PathBuf>,
     /// Install under this prefix (DIR/lib/pythonX.Y/site-packages, DIR/bin) instead of the
     /// environment's.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "user")]
     pub prefix: Option<PathBuf>,
+    /// Install into the user site (pip's user scheme: $PYTHONUSERBASE, default ~/.local:
+    /// lib/pythonX.Y/site-packages, bin); refused in a virtual environment, as pip refuses it.
+    #[arg(long, conflicts_with = "target_dir")]
+    pub user: bool,
     /// Write a JSON report of what was (or, with --dry-run, would be) installed to FILE, in
     /// pip's installation report format (`-` for standard output).
     #[arg(long, value_name = "FILE")]

@@ -43,16 +43,27 @@ pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<
     if access == Access::Read {
         target.settle();
     }
-    if access == Access::Change
-        && !args.break_system_packages
-        && let Some(error) = target.externally_managed()
-    {
-        let error = error.replace('\n', "\n    ");
-        anyhow::bail!(
-            "externally-managed-environment\n\n× This environment is externally managed\n╰─> {error}\n\nnote: If you believe this is a mistake, please contact your Python installation or OS distribution provider. You can override this, at the risk of breaking your Python installation or OS, by passing --break-system-packages.\nhint: See PEP 668 for the detailed specification."
-        );
+    if access == Access::Change {
+        refuse_externally_managed(&target, args)?;
     }
     Ok(target)
+}
+
+/// Refuses to change `target` when its interpreter is externally managed (PEP 668) and
+/// `--break-system-packages` was not given, with pip's message.
+///
+/// Errors: that refusal.
+pub fn refuse_externally_managed(target: &Target, args: &TargetArgs) -> anyhow::Result<()> {
+    if args.break_system_packages {
+        return Ok(());
+    }
+    let Some(error) = target.externally_managed() else {
+        return Ok(());
+    };
+    let error = error.replace('\n', "\n    ");
+    anyhow::bail!(
+        "externally-managed-environment\n\n× This environment is externally managed\n╰─> {error}\n\nnote: If you believe this is a mistake, please contact your Python installation or OS distribution provider. You can override this, at the risk of breaking your Python installation or OS, by passing --break-system-packages.\nhint: See PEP 668 for the detailed specification."
+    )
 }
 
 /// The root of WORKON_HOME's environment `name` when `name` is a bare name (no `/`) that is

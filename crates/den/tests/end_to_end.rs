@@ -627,3 +627,71 @@ fn an_externally_managed_interpreter_is_refused_as_pip_refuses_it() {
     assert!(out.status.success(), "{shown}");
     assert!(shown.contains("Would install beta-2.0"), "{shown}");
 }
+
+#[test]
+fn user_installs_go_where_pip_puts_them_and_not_into_a_virtual_environment() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let env = world.venv("env", true);
+    let err = world.den_err(&[
+        "pip",
+        "install",
+        "--user",
+        "-p",
+        env.to_str().unwrap(),
+        "beta",
+    ]);
+    assert!(
+        err.contains("Can not perform a '--user' install. User site-packages are not visible in this virtualenv."),
+        "{err}"
+    );
+    // A base interpreter: den's and pip's user installs of the same pins have one layout,
+    // and the interpreter imports from den's.
+    let python = world.python.to_str().unwrap();
+    let ours = world.path("userbase-den");
+    let out = common::den_command(&world.path("cache"), &world.index.url())
+        .args([
+            "pip",
+            "install",
+            "--user",
+            "-p",
+            python,
+            "alpha==1.0",
+            "beta==1.0",
+        ])
+        .env("PYTHONUSERBASE", &ours)
+        .output()
+        .unwrap();
+    common::success_stdout(&["pip", "install", "--user"], out);
+    let theirs = world.path("userbase-pip");
+    let status = Command::new(&world.python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--user",
+            "--no-cache-dir",
+            "--no-warn-script-location",
+            "--index-url",
+            &world.index.url(),
+            "alpha==1.0",
+            "beta==1.0",
+        ])
+        .env("PYTHONUSERBASE", &theirs)
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env_remove("PIP_FIND_LINKS")
+        .env_remove("PIP_BREAK_SYSTEM_PACKAGES")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(tree(&ours), tree(&theirs));
+    let imported = Command::new(&world.python)
+        .args(["-c", "import alpha; print(alpha.__file__)"])
+        .env("PYTHONUSERBASE", &ours)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&imported.stdout).starts_with(ours.to_str().unwrap()),
+        "{imported:?}"
+    );
+}

@@ -41,9 +41,17 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
     };
     // --target and --prefix install next to an interpreter, not into it, so it may be a base
     // interpreter without --system.
-    let layout = args.target_dir.is_some() || args.prefix.is_some();
+    let layout = args.target_dir.is_some() || args.prefix.is_some() || args.user;
     let access = if layout { Access::Read } else { Access::Change };
     let mut target = target::find(&args.target, cache, access)?;
+    if args.user {
+        if target.interpreter.is_virtualenv() {
+            anyhow::bail!(
+                "Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
+            );
+        }
+        target::refuse_externally_managed(&target, &args.target)?;
+    }
     let python = den_install::SchemePython {
         version: target.interpreter.major_minor,
         free_threaded: target.interpreter.gil_disabled,
@@ -59,9 +67,28 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
             &absolute(prefix)?,
             &python,
         ));
+    } else if args.user {
+        // pip's posix_user scheme is the prefix scheme rooted at the user base.
+        target.set_layout(den_install::InstallScheme::for_prefix(
+            &user_base()?,
+            &python,
+        ));
     }
     ops::install(&target, &settings, cache, printer)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Python's user base (`site.USER_BASE` on POSIX): `$PYTHONUSERBASE`, else `~/.local`.
+///
+/// Errors: neither PYTHONUSERBASE nor HOME is set.
+fn user_base() -> anyhow::Result<PathBuf> {
+    if let Some(base) = std::env::var_os("PYTHONUSERBASE").filter(|b| !b.is_empty()) {
+        return absolute(Path::new(&base));
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .context("--user: neither PYTHONUSERBASE nor HOME is set")?;
+    Ok(PathBuf::from(home).join(".local"))
 }
 
 fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
