@@ -18,7 +18,15 @@ use crate::ops::settings::{
 
 /// den: one fast binary for Python environments.
 #[derive(Debug, Parser)]
-#[command(name = "den", version, about, propagate_version = true)]
+// Any unambiguous prefix of a long option is accepted, as pip's option parser accepts it
+// (scripts write `--no-cache`, `--extra-index`, `--break-system-package`).
+#[command(
+    name = "den",
+    version,
+    about,
+    propagate_version = true,
+    infer_long_args = true
+)]
 pub struct Cli {
     /// Global output options.
     #[command(flatten)]

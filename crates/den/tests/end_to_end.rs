@@ -695,3 +695,35 @@ fn user_installs_go_where_pip_puts_them_and_not_into_a_virtual_environment() {
         "{imported:?}"
     );
 }
+
+#[test]
+fn long_options_may_be_abbreviated_as_pip_allows() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    // `--no-dep` for --no-deps, `--force-rein` for --force-reinstall, `--index` for
+    // --index-url.
+    let index = world.index.url();
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--no-dep",
+        "--force-rein",
+        "--index",
+        &index,
+        "alpha",
+    ]);
+    let (_, frozen, _) = run_python(&env, &["-m", "pip", "freeze"]);
+    assert!(frozen.contains("alpha==1.0"), "{frozen}");
+    assert!(!frozen.contains("beta"), "--no-dep was not taken: {frozen}");
+    // An ambiguous prefix is a usage error (status 2, as pip's), naming what it saw.
+    let out = world.den(&["pip", "install", "-p", env_arg, "--no-", "alpha"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("'--no-'"),
+        "{out:?}"
+    );
+}

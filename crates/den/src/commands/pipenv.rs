@@ -22,10 +22,12 @@ use crate::target::Target;
 
 /// pipenv's command line.
 #[derive(Debug, Parser)]
+// pipenv's argparse accepts any unambiguous prefix of a long option too.
 #[command(
     name = "pipenv",
     about = "pipenv's commands on a Pipfile project, run by den",
-    version
+    version,
+    infer_long_args = true
 )]
 pub struct PipenvCli {
     /// Output the project home information.
