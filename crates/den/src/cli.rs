@@ -56,8 +56,7 @@ pub enum Command {
     /// Create a virtual environment (PEP 405), like `python -m venv` and virtualenv.
     Venv(VenvArgs),
     /// pip's commands (install, uninstall, freeze, list, show, check), pip-tools' (compile, sync) and tree.
-    #[command(subcommand)]
-    Pip(Box<PipCommand>),
+    Pip(Box<PipArgs>),
     /// Named environments in WORKON_HOME (virtualenvwrapper's model).
     #[command(subcommand)]
     Env(EnvCommand),
@@ -399,6 +398,147 @@ pub struct VenvArgs {
     pub repair: bool,
 }
 
+/// `den pip [PIP OPTIONS] COMMAND ...`: pip's general options may come before or after the
+/// command, as with pip.
+#[derive(Debug, Args)]
+pub struct PipArgs {
+    /// pip's general options.
+    #[command(flatten)]
+    pub general: PipGeneralArgs,
+    /// The pip command.
+    #[command(subcommand)]
+    pub command: PipCommand,
+}
+
+/// pip's general options that scripts pass, accepted so their command lines run unchanged.
+/// None changes what den does, and `-v` says so for each one given: den has no version check,
+/// no prompt besides uninstall's confirmation, no colour of its own to turn off, and writes no
+/// log file; its cache is content-checked, so `--no-cache-dir` is not needed for correctness.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PipGeneralArgs {
+    /// Accepted for pip's command lines (pip: ignore environment variables and user
+    /// configuration); no effect in den.
+    #[arg(long, global = true)]
+    pub isolated: bool,
+    /// Accepted for pip's command lines (pip: disable the cache); no effect in den.
+    #[arg(long, global = true, env = "PIP_NO_CACHE_DIR", value_parser = FalseyValueParser::new())]
+    pub no_cache_dir: bool,
+    /// Accepted for pip's command lines; den has no version check.
+    #[arg(
+        long,
+        global = true,
+        env = "PIP_DISABLE_PIP_VERSION_CHECK",
+        value_parser = FalseyValueParser::new()
+    )]
+    pub disable_pip_version_check: bool,
+    /// Accepted for pip's command lines; den does not prompt (but `uninstall` without -y).
+    #[arg(long, global = true, env = "PIP_NO_INPUT", value_parser = FalseyValueParser::new())]
+    pub no_input: bool,
+    /// Accepted for pip's command lines; den colours only a terminal's output (NO_COLOR).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Accepted for pip's command lines; no effect in den.
+    #[arg(long, global = true)]
+    pub no_python_version_warning: bool,
+    /// Accepted for pip's command lines (pip: a verbose log file); den writes none.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log: Option<PathBuf>,
+    /// Accepted for pip's command lines (pip: what to do when a path exists); no effect.
+    #[arg(long, global = true, value_name = "ACTION")]
+    pub exists_action: Vec<String>,
+    /// Accepted for pip's command lines (pip's feature flags); no effect in den.
+    #[arg(long, global = true, value_name = "FEATURE")]
+    pub use_feature: Vec<String>,
+    /// Accepted for pip's command lines (pip's deprecated behaviours); no effect in den.
+    #[arg(long, global = true, value_name = "FEATURE")]
+    pub use_deprecated: Vec<String>,
+}
+
+impl PipGeneralArgs {
+    /// The spellings of the options given.
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut given = Vec::new();
+        for (set, name) in [
+            (self.isolated, "--isolated"),
+            (self.no_cache_dir, "--no-cache-dir"),
+            (
+                self.disable_pip_version_check,
+                "--disable-pip-version-check",
+            ),
+            (self.no_input, "--no-input"),
+            (self.no_color, "--no-color"),
+            (
+                self.no_python_version_warning,
+                "--no-python-version-warning",
+            ),
+            (self.log.is_some(), "--log"),
+            (!self.exists_action.is_empty(), "--exists-action"),
+            (!self.use_feature.is_empty(), "--use-feature"),
+            (!self.use_deprecated.is_empty(), "--use-deprecated"),
+        ] {
+            if set {
+                given.push(name);
+            }
+        }
+        given
+    }
+}
+
+/// pip's install options that scripts pass and that change nothing den does (with `-v`,
+/// each one given is named), and `-I`, which den honours as a reinstall.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PipInstallCompatArgs {
+    /// Reinstall every chosen distribution, ignoring what is installed (pip's meaning).
+    #[arg(short = 'I', long)]
+    pub ignore_installed: bool,
+    /// pip's upgrade strategy; den moves what -U/-P name and what the requirements force.
+    #[arg(long, value_name = "STRATEGY", value_parser = ["only-if-needed", "eager"])]
+    pub upgrade_strategy: Option<String>,
+    /// Do not compile bytecode (den's default).
+    #[arg(long, overrides_with = "compile")]
+    pub no_compile: bool,
+    /// Accepted for pip's command lines; den does not warn about script locations.
+    #[arg(long)]
+    pub no_warn_script_location: bool,
+    /// Accepted for pip's command lines; no effect in den.
+    #[arg(long)]
+    pub no_warn_conflicts: bool,
+    /// Accepted for pip's command lines; den does not warn about running as root.
+    #[arg(long, value_name = "ACTION", value_parser = ["warn", "ignore"])]
+    pub root_user_action: Option<String>,
+    /// Accepted for pip's command lines; den shows progress on a terminal only.
+    #[arg(long, value_name = "MODE", value_parser = ["on", "off", "raw"])]
+    pub progress_bar: Option<String>,
+    /// Accepted for pip's command lines; den always builds through PEP 517.
+    #[arg(long)]
+    pub use_pep517: bool,
+    /// Accepted for pip's command lines (pip: where editable VCS checkouts go); no effect.
+    #[arg(long, value_name = "DIR")]
+    pub src: Option<PathBuf>,
+}
+
+impl PipInstallCompatArgs {
+    /// The spellings of the options given that change nothing.
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut given = Vec::new();
+        for (set, name) in [
+            (self.upgrade_strategy.is_some(), "--upgrade-strategy"),
+            (self.no_compile, "--no-compile"),
+            (self.no_warn_script_location, "--no-warn-script-location"),
+            (self.no_warn_conflicts, "--no-warn-conflicts"),
+            (self.root_user_action.is_some(), "--root-user-action"),
+            (self.progress_bar.is_some(), "--progress-bar"),
+            (self.use_pep517, "--use-pep517"),
+            (self.src.is_some(), "--src"),
+        ] {
+            if set {
+                given.push(name);
+            }
+        }
+        given
+    }
+}
+
 /// `den pip ...`.
 #[derive(Debug, Subcommand)]
 pub enum PipCommand {
@@ -639,6 +779,9 @@ pub struct InstallArgs {
     /// How installed files are placed.
     #[command(flatten)]
     pub installer: InstallerArgs,
+    /// pip's options den accepts for compatibility.
+    #[command(flatten)]
+    pub compat: PipInstallCompatArgs,
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,

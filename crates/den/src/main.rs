@@ -86,12 +86,17 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
             let _shared = cache.shared_lock()?;
             commands::venv::run(&args, &cache, printer)
         }
-        Command::Pip(command) => {
+        Command::Pip(pip) => {
+            for option in pip.general.given() {
+                printer.detail(format!(
+                    "{option}: pip's option, accepted; it changes nothing in den"
+                ));
+            }
             let cache = open_cache(&cli.global)?;
             // Held while the command runs, so `den cache clean` waits instead of removing
             // entries from under it.
             let _shared = cache.shared_lock()?;
-            match *command {
+            match pip.command {
                 PipCommand::Install(args) => commands::install::run(&args, &cache, printer),
                 PipCommand::Uninstall(args) => commands::uninstall::run(&args, &cache, printer),
                 PipCommand::Freeze(args) => commands::freeze::run(&args, &cache, printer),

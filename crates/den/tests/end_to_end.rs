@@ -727,3 +727,54 @@ fn long_options_may_be_abbreviated_as_pip_allows() {
         "{out:?}"
     );
 }
+
+#[test]
+fn pips_dockerfile_options_are_accepted_and_v_says_they_change_nothing() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "alpha"]);
+    let args = [
+        "pip",
+        "--disable-pip-version-check",
+        "install",
+        "-v",
+        "--no-cache-dir",
+        "--no-compile",
+        "--progress-bar",
+        "off",
+        "--root-user-action",
+        "ignore",
+        "--no-warn-script-location",
+        "--upgrade-strategy",
+        "eager",
+        "--isolated",
+        "-I",
+        "-p",
+        env_arg,
+        "alpha",
+    ];
+    let out = world.den(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for option in [
+        "--disable-pip-version-check",
+        "--no-cache-dir",
+        "--progress-bar",
+        "--root-user-action",
+        "--isolated",
+    ] {
+        assert!(
+            stderr.contains(&format!(
+                "{option}: pip's option, accepted; it changes nothing"
+            )),
+            "{option}: {stderr}"
+        );
+    }
+    // -I is pip's --ignore-installed: alpha is installed again.
+    assert!(
+        stderr.contains("Successfully installed alpha-1.0"),
+        "{stderr}"
+    );
+}

@@ -15,6 +15,11 @@ use crate::target::{self, Access};
 
 /// Runs `den pip install`.
 pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
+    for option in args.compat.given() {
+        printer.detail(format!(
+            "{option}: pip's option, accepted; it changes nothing in den"
+        ));
+    }
     let sources = args
         .requirements
         .iter()
@@ -32,7 +37,7 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
         sources,
         resolver: args.inputs.settings(),
         upgrade: args.upgrade.settings()?,
-        reinstall: args.force_reinstall,
+        reinstall: args.force_reinstall || args.compat.ignore_installed,
         no_deps: args.no_deps,
         dry_run: args.dry_run,
         report: args.report.clone(),
