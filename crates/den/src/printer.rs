@@ -58,6 +58,15 @@ impl Printer {
         write_stdout(format_args!("{line}\n"));
     }
 
+    /// A line pip writes to standard output about what it did (`Successfully installed ...`,
+    /// `Requirement already satisfied: ...`, uninstall's lines), hidden by `-q` as pip hides
+    /// them; so scripts that read or silence pip's stdout see den's there too.
+    pub fn report(&self, line: impl std::fmt::Display) {
+        if self.quiet == 0 {
+            write_stdout(format_args!("{line}\n"));
+        }
+    }
+
     /// A status line on stderr, hidden by `-q`.
     pub fn status(&self, line: impl std::fmt::Display) {
         if self.quiet == 0 {

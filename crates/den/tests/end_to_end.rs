@@ -772,9 +772,53 @@ fn pips_dockerfile_options_are_accepted_and_v_says_they_change_nothing() {
             "{option}: {stderr}"
         );
     }
-    // -I is pip's --ignore-installed: alpha is installed again.
+    // -I is pip's --ignore-installed: alpha is installed again, said on stdout as pip says it.
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stderr.contains("Successfully installed alpha-1.0"),
-        "{stderr}"
+        stdout.contains("Successfully installed alpha-1.0"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn results_go_to_stdout_as_pips_do_and_q_hides_them() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let out = world.den(&["pip", "install", "-p", env_arg, "beta==1.0"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Successfully installed beta-1.0\n"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("Successfully"));
+    let out = world.den(&["pip", "install", "-p", env_arg, "beta==1.0"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Requirement already satisfied: beta==1.0\n"
+    );
+    let out = world.den(&["pip", "install", "-q", "-p", env_arg, "beta==2.0"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    // With the JSON report on stdout, the result lines go to stderr, so stdout parses.
+    let out = world.den(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--dry-run",
+        "--report",
+        "-",
+        "alpha",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["install"].is_array(), "{report}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Would install alpha-1.0"));
+    let out = world.den(&["pip", "uninstall", "-y", "-p", env_arg, "beta"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Found existing installation: beta 2.0\n  Successfully uninstalled beta-2.0\n"
     );
 }

@@ -76,8 +76,7 @@ fn repair_rebuilds_on_a_matching_python_keeping_every_distribution() {
 
     break_base(&env);
     let python = world.python.to_str().unwrap();
-    let out = world.den_ok(&["venv", "env", "--repair", "--python", python]);
-    assert!(out.is_empty(), "{out}");
+    world.den_ok(&["venv", "env", "--repair", "--python", python]);
     assert_eq!(frozen(&env), before);
     let (ok, out, err) = run_python(&env, &["-c", "import alpha, beta, gamma"]);
     assert!(ok, "{out}{err}");

@@ -83,6 +83,15 @@ pub fn install(
     printer: &Printer,
 ) -> anyhow::Result<Outcome> {
     let exact = settings.exactness == Exactness::Exact;
+    // pip's result lines go to stdout, except when the JSON report does (`--report -`).
+    let report_on_stdout = settings.report.as_deref() == Some(std::path::Path::new("-"));
+    let say = |line: String| {
+        if report_on_stdout {
+            printer.status(line);
+        } else {
+            printer.report(line);
+        }
+    };
     let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
     if !exact && spec.is_empty() {
         bail!("you must give at least one requirement to install (see `den pip install --help`)");
@@ -106,7 +115,7 @@ pub fn install(
         )
     {
         for dist in satisfied {
-            printer.status(format!(
+            say(format!(
                 "Requirement already satisfied: {}=={}",
                 dist.name, dist.version
             ));
@@ -176,10 +185,10 @@ pub fn install(
                 .iter()
                 .map(|d| format!("{}-{}", d.name, d.version))
                 .collect();
-            printer.status(format!("Would uninstall {}", names.join(" ")));
+            say(format!("Would uninstall {}", names.join(" ")));
         }
         if !plan.install.is_empty() {
-            printer.status(format!("Would install {}", names(&plan.install)));
+            say(format!("Would install {}", names(&plan.install)));
         }
         return Ok(changed);
     }
@@ -188,7 +197,7 @@ pub fn install(
             printer.status("Everything up-to-date");
         } else {
             for package in plan.satisfied.iter().filter(|p| p.requested) {
-                printer.status(format!(
+                say(format!(
                     "Requirement already satisfied: {}=={}",
                     package.name, package.version
                 ));
@@ -210,7 +219,7 @@ pub fn install(
             &unpacked,
             printer,
         )?;
-        printer.status(format!("Successfully installed {}", names(&plan.install)));
+        say(format!("Successfully installed {}", names(&plan.install)));
     }
     Ok(changed)
 }

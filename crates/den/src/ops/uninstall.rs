@@ -30,7 +30,7 @@ pub fn uninstall(target: &Target, names: &[PackageName], printer: &Printer) -> a
 pub fn remove(dist: &den_install::InstalledDist, printer: &Printer) -> anyhow::Result<()> {
     // Read before the metadata is removed with the rest.
     let shown = dist.display_name();
-    printer.status(format!(
+    printer.report(format!(
         "Found existing installation: {shown} {}",
         dist.version
     ));
@@ -38,7 +38,7 @@ pub fn remove(dist: &den_install::InstalledDist, printer: &Printer) -> anyhow::R
         .with_context(|| format!("cannot uninstall {} {}", dist.name, dist.version))?;
     printer.detail(format!("  removed {} files", removed.removed.len()));
     warn_skipped(printer, &removed.skipped);
-    printer.status(format!(
+    printer.report(format!(
         "  Successfully uninstalled {shown}-{}",
         dist.version
     ));
