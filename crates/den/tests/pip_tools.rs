@@ -179,7 +179,7 @@ fn sync_makes_the_environment_exactly_the_file() {
     world.den_ok(&["pip", "install", "-p", env_arg, "alpha", "gamma"]);
     let file = write(&world, "requirements.txt", "alpha==1.0\nbeta==1.0\n");
     let dry = world.den(&["pip", "sync", "-p", env_arg, &file, "--dry-run"]);
-    let said = String::from_utf8_lossy(&dry.stderr);
+    let said = String::from_utf8_lossy(&dry.stdout);
     assert_eq!(
         dry.status.code(),
         Some(1),
@@ -257,7 +257,7 @@ fn install_flags_behave_like_pip() {
         "--report",
         "report.json",
     ]);
-    let said = String::from_utf8_lossy(&out.stderr);
+    let said = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{said}");
     assert!(said.contains("Would install alpha-1.0 beta-2.0"), "{said}");
     assert_eq!(site(&env), 0, "--dry-run installs nothing");
