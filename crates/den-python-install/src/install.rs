@@ -13,10 +13,7 @@ use crate::InstallError;
 use crate::sysconfig::fix_prefix;
 use crate::unpack::unpack_python_archive;
 
-/// The file den writes into each version it installs (`versions/3.12.8/.den-python`): the
-/// archive's file name and SHA-256, one per line. Marks the versions whose minor alias den
-/// keeps ([`update_minor_alias`]).
-pub const INSTALL_MARKER: &str = ".den-python";
+pub use den_python::INSTALL_MARKER;
 
 /// The SHA-256 of `path`, lowercase hex.
 ///

@@ -21,8 +21,8 @@ pub use discovery::{
 };
 pub use interpreter::{Interpreter, InterpreterError, SysconfigPaths};
 pub use pyenv::{
-    InstalledVersion, PinOrigin, Pyenv, VersionFile, VersionGuess, VersionPin, find_version_file,
-    latest_of, parse_version_file,
+    INSTALL_MARKER, InstalledVersion, PinOrigin, Pyenv, VersionFile, VersionGuess, VersionPin,
+    find_version_file, latest_of, minor_alias_of, parse_version_file,
 };
 pub use pyenv_order::version_sort;
 pub use request::{ImplementationName, PythonRequest, RequestParseError, VersionRequest};

@@ -465,6 +465,33 @@ pub fn latest_of(prefix: &str, candidates: &[String]) -> Option<String> {
         .cloned()
 }
 
+/// The file den writes into each version it installs (`versions/3.12.8/.den-python`): the
+/// archive's file name and SHA-256, one per line. Marks the versions whose minor alias den
+/// keeps (`versions/3.12 -> 3.12.8`).
+pub const INSTALL_MARKER: &str = ".den-python";
+
+/// For a version den installed (`prefix` = `.../versions/3.12.8`, holding
+/// [`INSTALL_MARKER`]) whose minor alias (`.../versions/3.12`, `3.13t` for a free-threaded
+/// build) points at it: the alias. Environments made on it go through the alias, so a newer
+/// patch release den installs later, which moves the alias, is what they run.
+pub fn minor_alias_of(prefix: &Path) -> Option<PathBuf> {
+    let version = prefix.file_name()?.to_str()?;
+    if !prefix.join(INSTALL_MARKER).is_file() {
+        return None;
+    }
+    let threaded = version.ends_with('t');
+    let mut parts = version.trim_end_matches('t').split('.');
+    let (major, minor) = (parts.next()?, parts.next()?);
+    let alias = prefix.with_file_name(format!(
+        "{major}.{minor}{}",
+        if threaded { "t" } else { "" }
+    ));
+    if alias.file_name()? == prefix.file_name()? {
+        return None;
+    }
+    (std::fs::read_link(&alias).ok()? == Path::new(version)).then_some(alias)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -156,6 +156,9 @@ pub(crate) fn create_venv_in(
     };
     let (prompt, configured_prompt) = resolve_prompt(&options.prompt, root)?;
     let base_executable = resolve_base_executable(interpreter)?;
+    // A den-installed CPython is reached through its minor alias (versions/3.12), so the
+    // environment moves along when a newer 3.12.x replaces it.
+    let base_executable = through_minor_alias(&base_executable).unwrap_or(base_executable);
     let Some(home) = base_executable.parent() else {
         return Err(VenvError::BaseInterpreter {
             path: base_executable.clone(),
@@ -384,6 +387,15 @@ fn resolve_base_executable(interpreter: &Interpreter) -> Result<PathBuf, VenvErr
             source: io::Error::new(io::ErrorKind::InvalidData, "it has no `home` key"),
         }),
     }
+}
+
+/// `real` (`.../versions/3.12.8/bin/python3.12`) as reached through its version's minor
+/// alias (`.../versions/3.12/bin/python3.12`), when den installed that version and the alias
+/// points at it ([`den_python::minor_alias_of`]).
+fn through_minor_alias(real: &Path) -> Option<PathBuf> {
+    let bin = real.parent()?;
+    let alias = den_python::minor_alias_of(bin.parent()?)?;
+    Some(alias.join(bin.file_name()?).join(real.file_name()?))
 }
 
 /// Makes sure `root` is a directory den may write the environment into.

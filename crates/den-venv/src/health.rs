@@ -138,12 +138,23 @@ pub fn base_health(root: &Path, cache: &Cache) -> BaseHealth {
         }
     };
     let found = interpreter.version.to_string();
+    // Through a minor alias (`versions/3.12`, den's installs), a newer patch release is the
+    // point: the environment moved along with it.
+    let through_alias = home.parent().is_some_and(|dir| {
+        std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink())
+    });
+    let minor = |version: &str| version.split('.').take(2).collect::<Vec<_>>().join(".");
     match recorded {
-        Some(recorded) if release(&found) != recorded => BaseHealth::Changed {
-            executable,
-            recorded,
-            found,
-        },
+        Some(recorded)
+            if release(&found) != recorded
+                && !(through_alias && minor(&found) == minor(&recorded)) =>
+        {
+            BaseHealth::Changed {
+                executable,
+                recorded,
+                found,
+            }
+        }
         _ => BaseHealth::Ok {
             executable,
             version: found,

@@ -309,13 +309,23 @@ fn installs_a_prefix_from_a_file_mirror_and_the_python_works() {
         .unwrap();
     assert_status(&venv, 0);
     let env_python = env.join("bin/python");
+    // The environment reaches its base through the minor alias (versions/3.11), so a newer
+    // 3.11.x den installs later is what it runs.
+    let alias = prefix.with_file_name(
+        archive
+            .version
+            .split('.')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("."),
+    );
     assert_eq!(
         python_out(
             &env_python,
             &["-c", "import sys; print(sys.base_prefix)"],
             world.dir.path()
         ),
-        shown
+        alias.display().to_string()
     );
     if den_test_support::require_program("cc", "a C extension built against the installed Python")
         .is_some()
@@ -694,8 +704,63 @@ fn a_missing_python_is_installed_when_a_command_needs_it() {
         .args(["-c", "import sys; print(sys.base_prefix)"])
         .output()
         .unwrap();
+    let minor: Vec<&str> = archive.version.split('.').take(2).collect();
     assert_eq!(
         String::from_utf8_lossy(&ran.stdout).trim(),
-        world.versions().join(&archive.version).to_str().unwrap()
+        world.versions().join(minor.join(".")).to_str().unwrap()
     );
+}
+
+#[test]
+fn environments_on_a_den_installed_python_go_through_its_minor_alias() {
+    let Some(archive) = archive() else { return };
+    let world = World::new(&archive, &archive.sha256);
+    let out = world.run(&["install", archive.path.to_str().unwrap()]);
+    assert_status(&out, 0);
+    let minor: Vec<&str> = archive.version.split('.').take(2).collect();
+    let minor = minor.join(".");
+    let alias = world.versions().join(&minor);
+    assert_eq!(fs::read_link(&alias).unwrap(), Path::new(&archive.version));
+    let python = world.versions().join(&archive.version).join("bin/python3");
+    let out = world
+        .den(&[
+            "venv",
+            "--without-pip",
+            "-p",
+            python.to_str().unwrap(),
+            "env",
+        ])
+        .output()
+        .unwrap();
+    assert_status(&out, 0);
+    let env = world.dir.path().join("env");
+    let cfg = fs::read_to_string(env.join("pyvenv.cfg")).unwrap();
+    assert!(
+        cfg.contains(&format!("home = {}", alias.join("bin").display())),
+        "{cfg}"
+    );
+    // A patch release replaces it (what installing the newer one and uninstalling the old
+    // one leave): the environment follows the alias, and doctor finds nothing wrong.
+    let newer = format!("{minor}.99");
+    fs::rename(
+        world.versions().join(&archive.version),
+        world.versions().join(&newer),
+    )
+    .unwrap();
+    fs::remove_file(&alias).unwrap();
+    std::os::unix::fs::symlink(&newer, &alias).unwrap();
+    let ran = Command::new(env.join("bin/python"))
+        .args(["-c", "import sys; print(sys.base_prefix)"])
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{ran:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout).trim(),
+        alias.to_str().unwrap()
+    );
+    let out = world
+        .den(&["doctor", env.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_status(&out, 0);
 }
