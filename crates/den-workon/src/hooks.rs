@@ -129,7 +129,11 @@ pub fn write_env_hook_files(root: &Path, shell: &str) -> Result<(), WorkonError>
 /// `initialize` step), so users find them there to edit: name, comment, mode. `postmkproject`
 /// is sourced but created executable, as virtualenvwrapper's project plugin does.
 const GLOBAL_HOOK_FILES: [(&str, &str, u32); 12] = [
-    ("initialize", "Sourced when the shell integration loads.", 0o644),
+    (
+        "initialize",
+        "Sourced when the shell integration loads.",
+        0o644,
+    ),
     (
         "premkvirtualenv",
         "Run after a new environment is created, before it is activated.\n# argument: its name",
@@ -275,7 +279,10 @@ fn os_error_text(error: &std::io::Error) -> String {
     match error.raw_os_error() {
         Some(code) => {
             let suffix = format!(" (os error {code})");
-            format!("[Errno {code}] {}", text.strip_suffix(&suffix).unwrap_or(&text))
+            format!(
+                "[Errno {code}] {}",
+                text.strip_suffix(&suffix).unwrap_or(&text)
+            )
         }
         None => text,
     }
@@ -321,7 +328,12 @@ mod tests {
         fs::write(dir.join("postactivate"), "mine\n").unwrap();
         write_global_hook_files(&dir, "/bin/zsh").unwrap();
         let mode = |name: &str| fs::metadata(dir.join(name)).unwrap().permissions().mode() & 0o777;
-        for name in ["initialize", "postmkvirtualenv", "predeactivate", "postdeactivate"] {
+        for name in [
+            "initialize",
+            "postmkvirtualenv",
+            "predeactivate",
+            "postdeactivate",
+        ] {
             assert_eq!(mode(name), 0o644, "{name}");
         }
         for name in [
@@ -337,7 +349,10 @@ mod tests {
         }
         let text = fs::read_to_string(dir.join("initialize")).unwrap();
         assert!(text.starts_with("#!/bin/zsh\n# "), "{text}");
-        assert_eq!(fs::read_to_string(dir.join("postactivate")).unwrap(), "mine\n");
+        assert_eq!(
+            fs::read_to_string(dir.join("postactivate")).unwrap(),
+            "mine\n"
+        );
         // A missing directory is created.
         write_global_hook_files(&temp.path().join("new/dir"), "/bin/sh").unwrap();
         assert!(temp.path().join("new/dir/preactivate").is_file());

@@ -268,6 +268,7 @@ EOF
 workon() {
     local _den_cd_after=${VIRTUALENVWRAPPER_WORKON_CD:-1} _den_name= _den_arg _den_env _den_def
     local _den_project= _den_options=1
+    virtualenvwrapper_verify_workon_home || return 1
     for _den_arg in "$@"; do
         if [ "$_den_options" = 1 ]; then
             case $_den_arg in
@@ -289,6 +290,7 @@ workon() {
     if [ "$_den_name" = . ]; then
         _den_name=${PWD##*/}
     fi
+    virtualenvwrapper_verify_workon_environment "$_den_name" || return 1
     _den_env=$(_den env path -- "$_den_name") || return 1
     if [ ! -f "$_den_env/bin/activate" ]; then
         echo "ERROR: Environment '$_den_env' does not contain an activate script." >&2
@@ -436,10 +438,14 @@ mkvirtualenv() {
 
 rmvirtualenv() {
     local _den_status
+    virtualenvwrapper_verify_workon_home || return 1
     if [ $# -eq 0 ]; then
         echo "Please specify an environment." >&2
         return 1
     fi
+    for _den_status in "$@"; do
+        virtualenvwrapper_verify_workon_environment "$_den_status" || return 1
+    done
     _den env remove -- "$@"
     _den_status=$?
     # The current directory may have been inside a removed environment.
@@ -458,6 +464,7 @@ _den_lsvirtualenv_usage() {
 
 lsvirtualenv() {
     local _den_mode=--long _den_opt OPTIND=1
+    virtualenvwrapper_verify_workon_home || return 1
     while getopts ":blh" _den_opt "$@"; do
         case $_den_opt in
             b) _den_mode=--brief ;;
@@ -522,18 +529,21 @@ cpvirtualenv() {
 }
 
 cdvirtualenv() {
+    virtualenvwrapper_verify_workon_home || return 1
     _den_require_active || return 1
     _den_cd "$VIRTUAL_ENV/${1-}"
 }
 
 cdsitepackages() {
     local _den_site_packages
+    virtualenvwrapper_verify_workon_home || return 1
     _den_find_site_packages || return 1
     _den_cd "$_den_site_packages/${1-}"
 }
 
 lssitepackages() {
     local _den_site_packages
+    virtualenvwrapper_verify_workon_home || return 1
     _den_find_site_packages || return 1
     ls "$@" "$_den_site_packages"
     if [ -f "$_den_site_packages/_virtualenv_path_extensions.pth" ]; then
