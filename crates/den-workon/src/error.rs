@@ -70,7 +70,7 @@ pub enum WorkonError {
         path: PathBuf,
     },
     /// The project directory exists already (mkproject without --force).
-    #[error("project {} already exists; pass --force to use it anyway", path.display())]
+    #[error("project {} already exists, pass --force to use it anyway", path.display())]
     ProjectExists {
         /// The project directory.
         path: PathBuf,

@@ -125,6 +125,95 @@ pub fn write_env_hook_files(root: &Path, shell: &str) -> Result<(), WorkonError>
     Ok(())
 }
 
+/// The global hook files virtualenvwrapper creates in its hook directory when it loads (its
+/// `initialize` step), so users find them there to edit: name, comment, mode. `postmkproject`
+/// is sourced but created executable, as virtualenvwrapper's project plugin does.
+const GLOBAL_HOOK_FILES: [(&str, &str, u32); 12] = [
+    (
+        "initialize",
+        "Sourced when the shell integration loads.",
+        0o644,
+    ),
+    (
+        "premkvirtualenv",
+        "Run after a new environment is created, before it is activated.\n# argument: its name",
+        0o755,
+    ),
+    (
+        "postmkvirtualenv",
+        "Sourced after a new environment is activated.",
+        0o644,
+    ),
+    (
+        "prermvirtualenv",
+        "Run before an environment is removed.\n# argument: its name",
+        0o755,
+    ),
+    (
+        "postrmvirtualenv",
+        "Run after an environment is removed.\n# argument: its name",
+        0o755,
+    ),
+    (
+        "predeactivate",
+        "Sourced before any environment is deactivated.",
+        0o644,
+    ),
+    (
+        "postdeactivate",
+        "Sourced after any environment is deactivated.",
+        0o644,
+    ),
+    (
+        "preactivate",
+        "Run before any environment is activated.\n# argument: its name",
+        0o755,
+    ),
+    (
+        "postactivate",
+        "Sourced after any environment is activated.",
+        0o644,
+    ),
+    (
+        "get_env_details",
+        "Run when environments are listed in long mode.\n# argument: the environment's name",
+        0o755,
+    ),
+    (
+        "premkproject",
+        "Run after a new project is created, before it is activated.",
+        0o755,
+    ),
+    (
+        "postmkproject",
+        "Sourced after a new project is activated.",
+        0o755,
+    ),
+];
+
+/// Creates the global hook files virtualenvwrapper creates when it loads (initialize,
+/// premkvirtualenv, postmkvirtualenv, prermvirtualenv, postrmvirtualenv, predeactivate,
+/// postdeactivate, preactivate, postactivate, get_env_details, premkproject, postmkproject) in
+/// `hook_dir`, which is created if missing: a `#!shell` line, a comment saying when the hook
+/// runs, mode 0755 for run hooks and 0644 for sourced ones. Existing files are left alone.
+///
+/// # Errors
+///
+/// [`WorkonError::Io`].
+pub fn write_global_hook_files(hook_dir: &Path, shell: &str) -> Result<(), WorkonError> {
+    fs::create_dir_all(hook_dir).at("create", hook_dir)?;
+    for (name, comment, mode) in GLOBAL_HOOK_FILES {
+        let path = hook_dir.join(name);
+        if path.exists() || path.is_symlink() {
+            continue;
+        }
+        fs::write(&path, format!("#!{shell}\n# {comment}\n\n")).at("write", &path)?;
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode))
+            .at("set permissions of", &path)?;
+    }
+    Ok(())
+}
+
 /// The hook files `hook` runs for environment `env` (a root; `None` for none), in order:
 /// the global one, then the environment's own for [`RunHook::has_env_hook`] hooks. Only
 /// files that exist are returned.
@@ -169,7 +258,7 @@ pub fn run_hook(
         let status = match command.status() {
             Ok(status) => status,
             Err(e) => {
-                report.not_run.push((file, e.to_string()));
+                report.not_run.push((file, os_error_text(&e)));
                 continue;
             }
         };
@@ -181,6 +270,22 @@ pub fn run_hook(
         }
     }
     Ok(report)
+}
+
+/// An error starting a hook, written as virtualenvwrapper (Python) writes it:
+/// `[Errno 13] Permission denied` for an operating-system error, else the error's text.
+fn os_error_text(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match error.raw_os_error() {
+        Some(code) => {
+            let suffix = format!(" (os error {code})");
+            format!(
+                "[Errno {code}] {}",
+                text.strip_suffix(&suffix).unwrap_or(&text)
+            )
+        }
+        None => text,
+    }
 }
 
 #[cfg(test)]
@@ -213,6 +318,44 @@ mod tests {
         assert!(text.starts_with("#!/bin/bash\n# "), "{text}");
         let kept = fs::read_to_string(temp.path().join("bin/postactivate")).unwrap();
         assert_eq!(kept, "mine\n");
+    }
+
+    #[test]
+    fn global_hook_files_match_virtualenvwrapper() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("hooks");
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("postactivate"), "mine\n").unwrap();
+        write_global_hook_files(&dir, "/bin/zsh").unwrap();
+        let mode = |name: &str| fs::metadata(dir.join(name)).unwrap().permissions().mode() & 0o777;
+        for name in [
+            "initialize",
+            "postmkvirtualenv",
+            "predeactivate",
+            "postdeactivate",
+        ] {
+            assert_eq!(mode(name), 0o644, "{name}");
+        }
+        for name in [
+            "premkvirtualenv",
+            "prermvirtualenv",
+            "postrmvirtualenv",
+            "preactivate",
+            "get_env_details",
+            "premkproject",
+            "postmkproject",
+        ] {
+            assert_eq!(mode(name), 0o755, "{name}");
+        }
+        let text = fs::read_to_string(dir.join("initialize")).unwrap();
+        assert!(text.starts_with("#!/bin/zsh\n# "), "{text}");
+        assert_eq!(
+            fs::read_to_string(dir.join("postactivate")).unwrap(),
+            "mine\n"
+        );
+        // A missing directory is created.
+        write_global_hook_files(&temp.path().join("new/dir"), "/bin/sh").unwrap();
+        assert!(temp.path().join("new/dir/preactivate").is_file());
     }
 
     #[test]

@@ -180,6 +180,10 @@ pub enum EnvCommand {
     ToggleGlobalSitePackages(EnvNameArg),
     /// Run a hook virtualenvwrapper runs as a process (global, then the environment's own).
     Hook(EnvHookArgs),
+    /// Create the global hook files (initialize, postactivate, ...) in the hook directory
+    /// (VIRTUALENVWRAPPER_HOOK_DIR, default WORKON_HOME), as virtualenvwrapper does when it
+    /// loads; existing files are kept.
+    InitHooks,
     /// mkproject's project part, after the environment NAME was made: premkproject, then
     /// PROJECT_HOME/NAME created and made the environment's project.
     MkprojectDir(EnvMkprojectDirArgs),
@@ -218,6 +222,11 @@ pub struct EnvCreateOptions {
 pub struct EnvCreateArgs {
     /// The environment's name.
     pub name: String,
+    /// The environment was already made in WORKON_HOME by another creator (mkvirtualenv with
+    /// VIRTUALENVWRAPPER_VIRTUALENV set): only add its hook files, run premkvirtualenv, write
+    /// .project and install the -i/-r packages.
+    #[arg(long, hide = true)]
+    pub adopt: bool,
     /// Creation options.
     #[command(flatten)]
     pub options: EnvCreateOptions,

@@ -4,6 +4,11 @@ _den_cd() {
     builtin cd -- "$@"
 }
 
+# Sets the array _den_words to the words of $1, split as an unquoted expansion is.
+_den_split() {
+    read -r -a _den_words <<<"${1-}"
+}
+
 # Completes environment names (workon, rmvirtualenv, cpvirtualenv, showvirtualenv). After an
 # opening quote readline closes the quote itself; otherwise spaces and other special characters
 # are escaped so the completed word reaches the function whole.
@@ -76,4 +81,4 @@ complete -F _den_complete_den den
 complete -o nospace -F _den_complete_env_dirs cdvirtualenv
 complete -o nospace -F _den_complete_site_dirs cdsitepackages
 
-_den_source_global initialize
+virtualenvwrapper_initialize

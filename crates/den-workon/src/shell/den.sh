@@ -78,6 +78,178 @@ _den_find_site_packages() {
     _den_site_packages=$(_den env path --site-packages -- "${VIRTUAL_ENV##*/}") || return 1
 }
 
+# virtualenvwrapper's helper functions, for hooks, plugins and scripts that call them.
+
+# The WORKON_HOME in use (its default when unset).
+_den_workon_home() {
+    printf '%s\n' "${WORKON_HOME:-$HOME/.virtualenvs}"
+}
+
+virtualenvwrapper_cd() {
+    _den_cd "$@"
+}
+
+# WORKON_HOME as virtualenvwrapper reads it: the default when unset, a path not starting with
+# `/` or `~` taken from HOME, a leading `~` expanded.
+virtualenvwrapper_derive_workon_home() {
+    local _den_home=${WORKON_HOME:-$HOME/.virtualenvs}
+    case $_den_home in
+        '~' | '~/'*) _den_home=$HOME${_den_home#'~'} ;;
+        /* | '~'*) ;;
+        *) _den_home=$HOME/$_den_home ;;
+    esac
+    printf '%s\n' "$_den_home"
+}
+
+# PATH with a leading `~` expanded (virtualenvwrapper also expands variables there; den
+# does not). Fails when PATH is empty.
+virtualenvwrapper_expandpath() {
+    [ -n "${1-}" ] || return 1
+    case $1 in
+        '~' | '~/'*) printf '%s\n' "$HOME${1#'~'}" ;;
+        *) printf '%s\n' "$1" ;;
+    esac
+}
+
+# Creates WORKON_HOME when missing, with a note on stderr unless -q.
+virtualenvwrapper_verify_workon_home() {
+    local _den_home
+    _den_home=$(_den_workon_home)
+    [ -d "$_den_home/" ] && return 0
+    if [ "${1-}" != -q ]; then
+        echo "NOTE: Virtual environments directory $_den_home does not exist. Creating..." >&2
+    fi
+    mkdir -p "$_den_home"
+}
+
+virtualenvwrapper_verify_project_home() {
+    if [ -z "${PROJECT_HOME-}" ]; then
+        echo "ERROR: Set the PROJECT_HOME shell variable to the name of the directory where projects should be created." >&2
+        return 1
+    fi
+    if [ ! -d "$PROJECT_HOME" ]; then
+        if [ "${1-}" != -q ]; then
+            echo "ERROR: Project directory '$PROJECT_HOME' does not exist.  Create it or set PROJECT_HOME to an existing directory." >&2
+        fi
+        return 1
+    fi
+}
+
+virtualenvwrapper_mktemp() {
+    command mktemp "$@"
+}
+
+# Prints the name of a new temporary file (virtualenvwrapper-SUFFIX-...); fails with a message
+# when none could be made.
+virtualenvwrapper_tempfile() {
+    local _den_file
+    if ! _den_file=$(virtualenvwrapper_mktemp -t "virtualenvwrapper-${1:-hook}-XXXXXXXXXX") ||
+        [ -z "$_den_file" ] || ! touch "$_den_file" 2>/dev/null || [ ! -f "$_den_file" ]; then
+        echo "ERROR: virtualenvwrapper could not create a temporary file name." >&2
+        return 1
+    fi
+    printf '%s\n' "$_den_file"
+}
+
+# Fails with virtualenvwrapper's message unless COMMAND is found.
+virtualenvwrapper_verify_resource() {
+    if ! command -v "${1-}" >/dev/null 2>&1; then
+        echo "ERROR: virtualenvwrapper could not find ${1-} in your path" >&2
+        return 1
+    fi
+}
+
+# den makes and copies environments itself; VIRTUALENVWRAPPER_VIRTUALENV and
+# VIRTUALENVWRAPPER_VIRTUALENV_CLONE, when set, name other programs to do it.
+virtualenvwrapper_verify_virtualenv() {
+    [ -z "${VIRTUALENVWRAPPER_VIRTUALENV-}" ] ||
+        virtualenvwrapper_verify_resource "$VIRTUALENVWRAPPER_VIRTUALENV"
+}
+
+virtualenvwrapper_verify_virtualenv_clone() {
+    [ -z "${VIRTUALENVWRAPPER_VIRTUALENV_CLONE-}" ] ||
+        virtualenvwrapper_verify_resource "$VIRTUALENVWRAPPER_VIRTUALENV_CLONE"
+}
+
+virtualenvwrapper_verify_workon_environment() {
+    if [ ! -d "$(_den_workon_home)/${1-}" ]; then
+        echo "ERROR: Environment '${1-}' does not exist. Create it with 'mkvirtualenv ${1-}'." >&2
+        return 1
+    fi
+}
+
+virtualenvwrapper_verify_active_environment() {
+    _den_require_active
+}
+
+# The environments' names, one per line.
+virtualenvwrapper_show_workon_options() {
+    _den env list --brief
+}
+
+# The active environment's Python version as MAJOR.MINOR, from its pyvenv.cfg.
+virtualenvwrapper_get_python_version() {
+    local _den_key _den_value
+    _den_require_active || return 1
+    while IFS='= ' read -r _den_key _den_value; do
+        case $_den_key in
+            version | version_info)
+                _den_value=${_den_value#*= }
+                printf '%s\n' "$(echo "$_den_value" | cut -d. -f1-2)"
+                return 0
+                ;;
+        esac
+    done <"$VIRTUAL_ENV/pyvenv.cfg"
+    return 1
+}
+
+virtualenvwrapper_get_site_packages_dir() {
+    local _den_site_packages
+    _den_find_site_packages || return 1
+    printf '%s\n' "$_den_site_packages"
+}
+
+# Runs or sources the hooks of virtualenvwrapper's event EVENT (initialize, pre_mkvirtualenv,
+# post_activate, get_env_details, ...), as virtualenvwrapper's own hook plugin does.
+virtualenvwrapper_run_hook() {
+    local _den_event=${1-}
+    [ $# -gt 0 ] && shift
+    case $_den_event in
+        initialize) _den_source_global initialize ;;
+        pre_mkvirtualenv) _den env hook premkvirtualenv '' "$@" ;;
+        post_mkvirtualenv) _den_source_global postmkvirtualenv ;;
+        pre_rmvirtualenv) _den env hook prermvirtualenv '' "$@" ;;
+        post_rmvirtualenv) _den env hook postrmvirtualenv '' "$@" ;;
+        pre_activate) _den env hook preactivate "$@" ;;
+        post_activate)
+            _den_source_global postactivate
+            _den_source "${VIRTUAL_ENV-}/bin/postactivate"
+            ;;
+        pre_deactivate)
+            _den_source "${VIRTUAL_ENV-}/bin/predeactivate"
+            _den_source_global predeactivate
+            ;;
+        post_deactivate)
+            _den_source "${VIRTUALENVWRAPPER_LAST_VIRTUAL_ENV-}/bin/postdeactivate"
+            _den_source_global postdeactivate
+            ;;
+        pre_cpvirtualenv) _den env hook precpvirtualenv '' "$@" ;;
+        post_cpvirtualenv) _den_source_global postcpvirtualenv ;;
+        pre_mkproject) _den env hook premkproject '' "$@" ;;
+        post_mkproject) _den_source_global postmkproject ;;
+        get_env_details) _den env hook get_env_details "$@" ;;
+    esac
+}
+
+# What loading the integration does, as virtualenvwrapper's startup: WORKON_HOME and the hook
+# directory exist, the global hook files are there to edit, and the initialize hook is sourced.
+virtualenvwrapper_initialize() {
+    virtualenvwrapper_verify_workon_home -q || return 1
+    _den env init-hooks || return 1
+    virtualenvwrapper_run_hook initialize
+    return 0
+}
+
 _den_workon_help() {
     cat <<'EOF'
 Usage: workon [-c|--cd] [-n|--no-cd] [env_name]
@@ -96,6 +268,7 @@ EOF
 workon() {
     local _den_cd_after=${VIRTUALENVWRAPPER_WORKON_CD:-1} _den_name= _den_arg _den_env _den_def
     local _den_project= _den_options=1
+    virtualenvwrapper_verify_workon_home || return 1
     for _den_arg in "$@"; do
         if [ "$_den_options" = 1 ]; then
             case $_den_arg in
@@ -117,6 +290,7 @@ workon() {
     if [ "$_den_name" = . ]; then
         _den_name=${PWD##*/}
     fi
+    virtualenvwrapper_verify_workon_environment "$_den_name" || return 1
     _den_env=$(_den env path -- "$_den_name") || return 1
     if [ ! -f "$_den_env/bin/activate" ]; then
         echo "ERROR: Environment '$_den_env' does not contain an activate script." >&2
@@ -213,24 +387,65 @@ _den_name_in_args() {
     done
 }
 
+# With VIRTUALENVWRAPPER_VIRTUALENV set, that program makes the environment, run from WORKON_HOME
+# with VIRTUALENVWRAPPER_VIRTUALENV_ARGS and every argument but -a, -i and -r (-p/--python
+# given as --python=PYTHON); den then does the rest. A creator that exits 0 without making the
+# environment ends mkvirtualenv there, successfully.
 mkvirtualenv() {
-    local _den_name _den_help
+    local _den_name _den_help _den_arg _den_value= _den_options=1
+    local -a _den_words _den_out _den_keep
     _den_name_in_args "$@"
     if [ "$_den_help" = 1 ]; then
         _den_mkvirtualenv_help
         return 0
     fi
-    _den env create "$@" || return
+    _den_split "${VIRTUALENVWRAPPER_VIRTUALENV_ARGS-}"
+    if [ -z "${VIRTUALENVWRAPPER_VIRTUALENV-}" ]; then
+        _den env create "${_den_words[@]}" "$@" || return
+    else
+        virtualenvwrapper_verify_workon_home || return 1
+        virtualenvwrapper_verify_virtualenv || return 1
+        for _den_arg in "$@"; do
+            if [ -n "$_den_value" ]; then
+                case $_den_value in
+                    -p | --python) _den_out+=("--python=$_den_arg") ;;
+                    *) _den_keep+=("$_den_value" "$_den_arg") ;;
+                esac
+                _den_value=
+                continue
+            fi
+            if [ "$_den_options" = 1 ]; then
+                case $_den_arg in
+                    --) _den_options=0 ;;
+                    -a | -i | -r | -p | --python)
+                        _den_value=$_den_arg
+                        continue
+                        ;;
+                esac
+            fi
+            _den_out+=("$_den_arg")
+        done
+        (
+            _den_cd "$(_den_workon_home)" &&
+                "$VIRTUALENVWRAPPER_VIRTUALENV" "${_den_words[@]}" "${_den_out[@]}"
+        ) || return
+        [ -d "$(_den_workon_home)/$_den_name" ] || return 0
+        _den env create --adopt "${_den_keep[@]}" -- "$_den_name" || return
+    fi
     workon -- "$_den_name" || return
     _den_source_global postmkvirtualenv
 }
 
 rmvirtualenv() {
     local _den_status
+    virtualenvwrapper_verify_workon_home || return 1
     if [ $# -eq 0 ]; then
         echo "Please specify an environment." >&2
         return 1
     fi
+    for _den_status in "$@"; do
+        virtualenvwrapper_verify_workon_environment "$_den_status" || return 1
+    done
     _den env remove -- "$@"
     _den_status=$?
     # The current directory may have been inside a removed environment.
@@ -249,6 +464,7 @@ _den_lsvirtualenv_usage() {
 
 lsvirtualenv() {
     local _den_mode=--long _den_opt OPTIND=1
+    virtualenvwrapper_verify_workon_home || return 1
     while getopts ":blh" _den_opt "$@"; do
         case $_den_opt in
             b) _den_mode=--brief ;;
@@ -271,33 +487,63 @@ showvirtualenv() {
     _den env show --hooks-only -- "$@"
 }
 
+# SOURCE is a name in WORKON_HOME or the path of an environment elsewhere; TARGET defaults to
+# SOURCE's directory name. With VIRTUALENVWRAPPER_VIRTUALENV_CLONE set, that program copies
+# (run from WORKON_HOME with the source and target paths) and den runs the hooks.
 cpvirtualenv() {
-    local _den_source_env=${1-} _den_target
-    _den_source_env=${_den_source_env%/}
-    if [ -z "$_den_source_env" ]; then
-        echo "Please provide a valid virtualenv to copy."
+    local _den_src=${1-} _den_target=${2-} _den_home _den_path
+    virtualenvwrapper_verify_workon_home || return 1
+    virtualenvwrapper_verify_virtualenv_clone || return 1
+    _den_home=$(_den_workon_home)
+    if [ -n "$_den_src" ] && [ -e "$_den_home/$_den_src" ]; then
+        _den_path=$_den_home/$_den_src
+    else
+        _den_path=$(virtualenvwrapper_expandpath "$_den_src")
+        if [ -z "$_den_src" ] || [ ! -e "$_den_path" ]; then
+            echo "Please provide a valid virtualenv to copy."
+            return 1
+        fi
+        _den_src=${_den_path%/}
+        _den_src=${_den_src##*/}
+    fi
+    _den_target=${_den_target:-$_den_src}
+    if [ -e "$_den_home/$_den_target" ]; then
+        echo "$_den_target virtualenv already exists."
         return 1
     fi
-    _den_target=${2:-${_den_source_env##*/}}
-    _den env copy -- "$_den_source_env" "$_den_target" || return
+    echo "Copying $_den_src as $_den_target..."
+    if [ -n "${VIRTUALENVWRAPPER_VIRTUALENV_CLONE-}" ]; then
+        (
+            _den_cd "$_den_home" &&
+                "$VIRTUALENVWRAPPER_VIRTUALENV_CLONE" "$_den_path" "$_den_home/$_den_target" &&
+                [ -d "$_den_target" ] &&
+                _den env hook precpvirtualenv '' "$_den_path" "$_den_target" &&
+                _den env hook premkvirtualenv '' "$_den_target"
+        ) || return
+    else
+        _den env copy -- "$_den_path" "$_den_target" || return
+    fi
     workon -- "$_den_target" || return
     _den_source_global postmkvirtualenv
     _den_source_global postcpvirtualenv
 }
 
 cdvirtualenv() {
+    virtualenvwrapper_verify_workon_home || return 1
     _den_require_active || return 1
     _den_cd "$VIRTUAL_ENV/${1-}"
 }
 
 cdsitepackages() {
     local _den_site_packages
+    virtualenvwrapper_verify_workon_home || return 1
     _den_find_site_packages || return 1
     _den_cd "$_den_site_packages/${1-}"
 }
 
 lssitepackages() {
     local _den_site_packages
+    virtualenvwrapper_verify_workon_home || return 1
     _den_find_site_packages || return 1
     ls "$@" "$_den_site_packages"
     if [ -f "$_den_site_packages/_virtualenv_path_extensions.pth" ]; then

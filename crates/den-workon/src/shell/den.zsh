@@ -4,6 +4,11 @@ _den_cd() {
     builtin cd -q -- "$@"
 }
 
+# Sets the array _den_words to the words of $1, split as an unquoted expansion is.
+_den_split() {
+    _den_words=(${=1})
+}
+
 # Environment names (workon, rmvirtualenv, cpvirtualenv, showvirtualenv); compadd quotes
 # names with spaces.
 _den_complete_envs() {
@@ -47,4 +52,4 @@ else
     compctl -K _den_compctl_envs workon rmvirtualenv cpvirtualenv showvirtualenv
 fi
 
-_den_source_global initialize
+virtualenvwrapper_initialize

@@ -12,7 +12,9 @@ use std::process::ExitCode;
 use anyhow::bail;
 use den_python::DiscoveryEnv;
 use den_venv::{Prompt, VenvOptions};
-use den_workon::hooks::{HookReport, RunHook, run_hook, write_env_hook_files};
+use den_workon::hooks::{
+    HookReport, RunHook, run_hook, write_env_hook_files, write_global_hook_files,
+};
 use den_workon::{EnvInfo, Homes, WorkonError};
 
 use crate::cli::{
@@ -49,6 +51,10 @@ pub fn run(
         EnvCommand::AddPath(args) => ctx.add_path(&args),
         EnvCommand::ToggleGlobalSitePackages(args) => ctx.toggle(&args),
         EnvCommand::Hook(args) => ctx.hook(&args),
+        EnvCommand::InitHooks => {
+            write_global_hook_files(&ctx.homes.hook_dir, &user_shell())?;
+            Ok(ExitCode::SUCCESS)
+        }
         EnvCommand::MkprojectDir(args) => super::env_project::run(&ctx, &args),
         EnvCommand::Complete(args) => {
             for name in den_workon::list_names(&ctx.homes)? {
@@ -168,7 +174,11 @@ impl Ctx<'_> {
     }
 
     fn create(&self, args: &EnvCreateArgs) -> anyhow::Result<ExitCode> {
-        self.make_env(&args.name, &args.options)?;
+        if args.adopt {
+            self.adopt_env(&args.name, &args.options)?;
+        } else {
+            self.make_env(&args.name, &args.options)?;
+        }
         Ok(ExitCode::SUCCESS)
     }
 
@@ -259,6 +269,31 @@ impl Ctx<'_> {
             discard(&root, err, Some(note))
         })?;
         Ok(root)
+    }
+
+    /// What mkvirtualenv does after VIRTUALENVWRAPPER_VIRTUALENV made environment `name` in
+    /// WORKON_HOME: its hook files, premkvirtualenv, .project, then the -i/-r packages. The
+    /// environment is the creator's, so a failure leaves it in place.
+    fn adopt_env(&self, name: &str, options: &EnvCreateOptions) -> anyhow::Result<()> {
+        let root = self.homes.env_path(name)?;
+        if !den_workon::is_environment(&root) {
+            bail!(
+                "{} is not an environment: the creator did not make '{name}'",
+                root.display()
+            );
+        }
+        write_env_hook_files(&root, &user_shell())?;
+        self.hook_in_home(RunHook::PreMkVirtualenv, &[name])?;
+        if let Some(dir) = &options.project_dir {
+            let project = den_workon::project_dir(dir, &self.cwd)?;
+            den_workon::write_project(&root, &project, &self.cwd)?;
+        }
+        if !options.install.is_empty() || !options.requirement_files.is_empty() {
+            let cache = crate::open_cache(self.global)?;
+            let target = crate::target::Target::at_root(&root, &cache)?;
+            self.install(&target, options, &cache)?;
+        }
+        Ok(())
     }
 
     /// Installs -i / -r packages into the new environment `target` with `den pip install`'s
