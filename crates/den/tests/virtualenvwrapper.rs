@@ -201,18 +201,29 @@ fn passed(names: &[String], output: &str) -> BTreeSet<String> {
             seen.insert(name.clone());
         } else if line.starts_with("Ran ") && line.ends_with(" tests.") || line == "Ran 1 test." {
             current = None;
-        } else if line.starts_with("ASSERT:") {
-            if let Some(name) = current {
-                failed.insert(name.to_string());
-            }
+        } else if line.starts_with("ASSERT:")
+            && let Some(name) = current
+        {
+            failed.insert(name.to_string());
         }
     }
     seen.difference(&failed).cloned().collect()
 }
 
-/// Runs the whole suite in `shell` with den's integration; returns (tests, passed, the
-/// failed (file, test) pairs, the output of the files with failures).
-fn run_suite(shell: &str) -> Option<(usize, usize, BTreeSet<(String, String)>, String)> {
+/// What a run of the suite found.
+struct SuiteRun {
+    /// How many tests the files define.
+    total: usize,
+    /// How many of them passed.
+    passes: usize,
+    /// The (file, test) pairs that did not pass.
+    failed: BTreeSet<(String, String)>,
+    /// The output of the files with failures.
+    report: String,
+}
+
+/// Runs the whole suite in `shell` with den's integration.
+fn run_suite(shell: &str) -> Option<SuiteRun> {
     let shell_path = require_program(shell, "virtualenvwrapper's suite against den")?;
     let sdist = require(
         sdist(),
@@ -330,12 +341,23 @@ fn run_suite(shell: &str) -> Option<(usize, usize, BTreeSet<(String, String)>, S
             report.push_str(&format!("==== {stem}\n{text}\n"));
         }
     }
-    Some((total, passes, failed, report))
+    Some(SuiteRun {
+        total,
+        passes,
+        failed,
+        report,
+    })
 }
 
 /// Checks one shell's run against its known failures and floor.
 fn check(shell: &str, known: &[(&str, &str, &str)], floor: usize) {
-    let Some((total, passes, failed, report)) = run_suite(shell) else {
+    let Some(SuiteRun {
+        total,
+        passes,
+        failed,
+        report,
+    }) = run_suite(shell)
+    else {
         return;
     };
     eprintln!("virtualenvwrapper's suite in {shell} with den: {passes} of {total} tests pass");
