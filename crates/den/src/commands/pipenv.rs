@@ -439,6 +439,16 @@ fn parent_shell() -> Option<PathBuf> {
     known.contains(&name).then(|| PathBuf::from(name))
 }
 
+/// The project's Pipfile.lock, which the command needs.
+///
+/// Errors: there is none (pipenv's message), or it cannot be read.
+fn existing_lock(project: &Project) -> anyhow::Result<Lockfile> {
+    match project.lockfile()? {
+        Some(lock) => Ok(lock),
+        None => bail!("Pipfile.lock not found! You need to run `den pipenv lock` first."),
+    }
+}
+
 /// The last six characters of a hash, as pipenv shows it in messages.
 fn last_six(hash: &str) -> &str {
     hash.get(hash.len().saturating_sub(6)..).unwrap_or(hash)
@@ -928,9 +938,7 @@ impl Session<'_> {
         let cache = self.cache()?;
         let _shared = cache.shared_lock()?;
         let project = self.project()?;
-        let Some(lock) = project.lockfile()? else {
-            bail!("Pipfile.lock not found! You need to run `den pipenv lock` first.");
-        };
+        let lock = existing_lock(&project)?;
         let target = self.environment(&project, &cache)?;
         let categories = pipfile_categories(&args.common, false);
         self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
@@ -1069,9 +1077,7 @@ impl Session<'_> {
 
     fn requirements(&self, args: &RequirementsArgs) -> anyhow::Result<ExitCode> {
         let project = self.project()?;
-        let Some(lock) = project.lockfile()? else {
-            bail!("Pipfile.lock not found! You need to run `den pipenv lock` first.");
-        };
+        let lock = existing_lock(&project)?;
         let categories: Vec<String> = match &args.categories {
             Some(_) => pipfile_categories(
                 &CommonArgs {
@@ -1135,9 +1141,7 @@ impl Session<'_> {
         let cache = self.cache()?;
         let _shared = cache.shared_lock()?;
         let project = self.project()?;
-        let Some(lock) = project.lockfile()? else {
-            bail!("Pipfile.lock not found! You need to run `den pipenv lock` first.");
-        };
+        let lock = existing_lock(&project)?;
         let target = self.environment(&project, &cache)?;
         let locked: std::collections::BTreeSet<PackageName> = lock
             .categories
