@@ -416,6 +416,17 @@ fn pipfile_categories(common: &CommonArgs, dev_default: bool) -> Vec<String> {
     }
 }
 
+/// The Pipfile category `install PKG` and `upgrade PKG` write to: the first of
+/// `--categories`, else `dev-packages` with `-d`, else `packages`.
+fn added_category(common: &CommonArgs) -> String {
+    let mut categories = pipfile_categories(common, false);
+    match &common.categories {
+        Some(_) if !categories.is_empty() => categories.remove(0),
+        _ if common.dev => "dev-packages".to_string(),
+        _ => "packages".to_string(),
+    }
+}
+
 /// The user's shell: `$SHELL`, else `$PYENV_SHELL`, else `/bin/sh`.
 fn user_shell() -> PathBuf {
     ["SHELL", "PYENV_SHELL"]
@@ -628,6 +639,17 @@ impl Session<'_> {
         Ok(lock)
     }
 
+    /// Writes the Pipfile as edited in memory, then `lock` made from it (each atomically).
+    /// Callers lock first ([`Session::locked`]), so a Pipfile that does not resolve leaves
+    /// both files as they were.
+    fn save(&self, project: &Project, lock: &Lockfile) -> anyhow::Result<()> {
+        project.pipfile.write()?;
+        lock.write(&project.lock_path())?;
+        self.printer
+            .status(format!("Updated Pipfile.lock ({})!", lock.pipfile_hash()));
+        Ok(())
+    }
+
     /// Installs `categories` (Pipfile names) of `lock` into `target`, hash-checked.
     fn sync(
         &self,
@@ -639,8 +661,8 @@ impl Session<'_> {
         common: &CommonArgs,
     ) -> anyhow::Result<()> {
         let lock_names: Vec<String> = categories.iter().map(|c| lock_name(c)).collect();
+        let suffix = last_six(lock.pipfile_hash());
         for category in &lock_names {
-            let suffix = last_six(lock.pipfile_hash());
             self.printer.status(format!(
                 "Installing dependencies from Pipfile.lock [{category}]({suffix})..."
             ));
@@ -653,30 +675,19 @@ impl Session<'_> {
         let mut resolver = self.resolver(common);
         resolver.index.options = project.index_options(&self.env)?;
         for (part, require_hashes) in [(hashed, true), (direct, false)] {
-            if part.is_empty() {
-                continue;
-            }
-            let text = part.join("\n") + "\n";
-            let mut file = tempfile::Builder::new()
-                .prefix("den-pipenv-")
-                .suffix(".txt")
-                .tempfile()
-                .context("cannot write a temporary requirements file")?;
-            std::io::Write::write_all(&mut file, text.as_bytes())
-                .context("cannot write a temporary requirements file")?;
-            let settings = InstallSettings {
-                sources: vec![RequirementsSource::RequirementsFile(
-                    file.path().to_path_buf(),
-                )],
-                resolver: ResolverSettings {
+            if !part.is_empty() {
+                let resolver = ResolverSettings {
                     require_hashes,
                     ..resolver.clone()
-                },
-                exactness: Exactness::Additive,
-                no_deps: true,
-                ..InstallSettings::default()
-            };
-            crate::ops::install(target, &settings, cache, self.printer)?;
+                };
+                crate::ops::install::install_pinned_lines(
+                    target,
+                    &part,
+                    resolver,
+                    cache,
+                    self.printer,
+                )?;
+            }
         }
         Ok(())
     }
@@ -707,11 +718,7 @@ impl Session<'_> {
             Err(err) => return Err(err),
         };
         let target = self.environment(&project, &cache)?;
-        let category = match &args.common.categories {
-            Some(_) => pipfile_categories(&args.common, false).remove(0),
-            None if args.common.dev => "dev-packages".to_string(),
-            None => "packages".to_string(),
-        };
+        let category = added_category(&args.common);
         let mut added: Vec<(String, PackageSpec)> = Vec::new();
         for package in &args.packages {
             added.push(
@@ -740,24 +747,13 @@ impl Session<'_> {
         if !added.is_empty() {
             // The Pipfile changes only if the new lock resolves: a package that cannot be
             // installed is not added.
-            let before = std::fs::read(&project.pipfile_path)
-                .with_context(|| format!("cannot read {}", project.pipfile_path.display()))?;
             for (name, spec) in &added {
                 self.printer
                     .status(format!("Adding {name} to Pipfile's [{category}]..."));
                 project.pipfile.add_package(&category, name, spec);
             }
-            project.pipfile.write()?;
-            let locked = self.write_lock(&project, &target, &lock_settings, &cache);
-            let lock = match locked {
-                Ok(lock) => lock,
-                Err(err) => {
-                    std::fs::write(&project.pipfile_path, before).with_context(|| {
-                        format!("cannot restore {}", project.pipfile_path.display())
-                    })?;
-                    return Err(err);
-                }
-            };
+            let lock = self.locked(&project, &target, &lock_settings, &cache)?;
+            self.save(&project, &lock)?;
             let categories = pipfile_categories(&args.common, category == "dev-packages");
             self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
             return Ok(ExitCode::SUCCESS);
@@ -905,15 +901,19 @@ impl Session<'_> {
         if names.is_empty() {
             bail!("No package provided!");
         }
-        crate::ops::uninstall(&target, &names, self.printer)?;
         if !args.all {
-            project.pipfile.write()?;
+            // Locked before anything changes: a Pipfile that no longer resolves leaves the
+            // files and the environment as they were.
             let settings = LockSettings {
                 resolver: self.resolver(&args.common),
                 categories: Vec::new(),
                 upgrade: Some(Vec::new()),
             };
-            self.write_lock(&project, &target, &settings, &cache)?;
+            let lock = self.locked(&project, &target, &settings, &cache)?;
+            crate::ops::uninstall(&target, &names, self.printer)?;
+            self.save(&project, &lock)?;
+        } else {
+            crate::ops::uninstall(&target, &names, self.printer)?;
         }
         Ok(ExitCode::SUCCESS)
     }
@@ -1034,14 +1034,8 @@ impl Session<'_> {
 
     fn upgrade(&self, args: &UpgradeArgs) -> anyhow::Result<ExitCode> {
         let (cache, _shared, mut project, target) = self.open()?;
-        let category = match &args.common.categories {
-            Some(_) => pipfile_categories(&args.common, false).remove(0),
-            None if args.common.dev => "dev-packages".to_string(),
-            None => "packages".to_string(),
-        };
+        let category = added_category(&args.common);
         let mut names = Vec::new();
-        let before = std::fs::read(&project.pipfile_path)
-            .with_context(|| format!("cannot read {}", project.pipfile_path.display()))?;
         for package in &args.packages {
             let (name, spec) =
                 PackageSpec::from_install_arg(package, None).map_err(anyhow::Error::msg)?;
@@ -1061,17 +1055,13 @@ impl Session<'_> {
             }
             names.push(normalized);
         }
-        project.pipfile.write()?;
         let settings = LockSettings {
             resolver: self.refreshing_resolver(&args.common),
             categories: Vec::new(),
             upgrade: Some(names),
         };
-        if let Err(err) = self.write_lock(&project, &target, &settings, &cache) {
-            std::fs::write(&project.pipfile_path, before)
-                .with_context(|| format!("cannot restore {}", project.pipfile_path.display()))?;
-            return Err(err);
-        }
+        let lock = self.locked(&project, &target, &settings, &cache)?;
+        self.save(&project, &lock)?;
         Ok(ExitCode::SUCCESS)
     }
 

@@ -224,6 +224,38 @@ pub fn install(
     Ok(changed)
 }
 
+/// Installs the complete, pinned requirements.txt `lines` into `target` without resolving
+/// dependencies (a lock's or a freeze's pins: the set is whole), as [`install`] does, with
+/// `resolver`'s index and hash options. The lines go through a temporary requirements file,
+/// so every requirements.txt form (`--hash`, `-e`, URLs) means what it means there.
+///
+/// Errors: the temporary file cannot be written, and those of [`install`].
+pub fn install_pinned_lines(
+    target: &Target,
+    lines: &[&str],
+    resolver: ResolverSettings,
+    cache: &Cache,
+    printer: &Printer,
+) -> anyhow::Result<Outcome> {
+    let mut file = tempfile::Builder::new()
+        .prefix("den-pins-")
+        .suffix(".txt")
+        .tempfile()
+        .context("cannot write a temporary requirements file")?;
+    let text = lines.join("\n") + "\n";
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .context("cannot write a temporary requirements file")?;
+    let settings = InstallSettings {
+        sources: vec![RequirementsSource::RequirementsFile(
+            file.path().to_path_buf(),
+        )],
+        resolver,
+        no_deps: true,
+        ..InstallSettings::default()
+    };
+    install(target, &settings, cache, printer)
+}
+
 /// What the planner needs to know of a resolved package: a direct reference (a local project
 /// or URL) is always reinstalled, as pip does.
 fn chosen(package: &ResolvedPackage) -> Chosen<'_> {

@@ -13,10 +13,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use den_cache::Cache;
 use den_install::InstalledDist;
-use den_requirements::RequirementsSource;
 use den_venv::{Prompt, PyVenvConfig, VenvOptions};
 
-use super::install::{InstallSettings, install};
 use super::settings::ResolverSettings;
 use crate::printer::Printer;
 use crate::target::Target;
@@ -214,22 +212,13 @@ fn rebuild(
     }
     let target = Target::from_created(&interpreter, &created);
     if !lines.is_empty() {
-        let mut file = tempfile::Builder::new()
-            .prefix("den-repair-")
-            .suffix(".txt")
-            .tempfile()
-            .context("cannot write a temporary requirements file")?;
-        std::io::Write::write_all(&mut file, (lines.join("\n") + "\n").as_bytes())
-            .context("cannot write a temporary requirements file")?;
-        let settings = InstallSettings {
-            sources: vec![RequirementsSource::RequirementsFile(
-                file.path().to_path_buf(),
-            )],
-            resolver: ResolverSettings::default(),
-            no_deps: true,
-            ..InstallSettings::default()
-        };
-        install(&target, &settings, cache, printer)?;
+        super::install::install_pinned_lines(
+            &target,
+            &lines,
+            ResolverSettings::default(),
+            cache,
+            printer,
+        )?;
     }
     Ok(())
 }
