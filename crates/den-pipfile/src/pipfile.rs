@@ -67,6 +67,23 @@ pub struct Category {
     pub lock_name: String,
 }
 
+impl Category {
+    /// The category the Pipfile table `name` is, with its lock name: `packages` is
+    /// `default`, `dev-packages` `develop`, any other keeps its name (pipenv's
+    /// `get_lockfile_section_using_pipfile_category`).
+    pub fn named(name: &str) -> Self {
+        let lock_name = match name {
+            "packages" => "default",
+            "dev-packages" => "develop",
+            other => other,
+        };
+        Category {
+            name: name.to_string(),
+            lock_name: lock_name.to_string(),
+        }
+    }
+}
+
 /// A version-control system a package table can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Vcs {
@@ -469,24 +486,12 @@ impl Pipfile {
     /// `packages` and `dev-packages` first (present or not), then every other top-level key
     /// not in [`NON_CATEGORY_SECTIONS`], in file order.
     pub fn categories(&self) -> Vec<Category> {
-        let mut out = vec![
-            Category {
-                name: "packages".into(),
-                lock_name: "default".into(),
-            },
-            Category {
-                name: "dev-packages".into(),
-                lock_name: "develop".into(),
-            },
-        ];
+        let mut out = vec![Category::named("packages"), Category::named("dev-packages")];
         for (key, _) in self.doc.iter() {
             if NON_CATEGORY_SECTIONS.contains(&key) || key == "packages" || key == "dev-packages" {
                 continue;
             }
-            out.push(Category {
-                name: key.to_string(),
-                lock_name: key.to_string(),
-            });
+            out.push(Category::named(key));
         }
         out
     }

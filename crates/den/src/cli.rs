@@ -75,8 +75,9 @@ pub enum Command {
     /// `pyenv-COMMAND` through a link to den; under any other name den is a pyenv shim).
     Pyenv(PyenvArgs),
     /// pipenv's commands on a Pipfile project, with pipenv's flags and files: install,
-    /// uninstall, lock, sync, update, run, scripts, requirements, verify, clean, --venv,
-    /// --where, --py, --rm (also as `pipenv` through a link to den).
+    /// uninstall, lock, sync, update, upgrade, graph, run, shell, activate, scripts,
+    /// requirements, verify, clean, remove, --venv, --where, --py (also as `pipenv` through a
+    /// link to den).
     Pipenv(PyenvArgs),
     /// List the environments whose base interpreter is gone, changed version or no longer
     /// runs (the working directory's .venv, WORKON_HOME, pyenv's and pipenv's environments,

@@ -11,7 +11,6 @@ use clap::{Args, Parser, Subcommand};
 use den_cache::Cache;
 use den_dist::PackageName;
 use den_pipfile::{Lockfile, PackageSpec, Pipfile};
-use den_requirements::RequirementsSource;
 use den_venv::{Prompt, VenvOptions};
 
 use crate::ops::pipenv::{LockSettings, PipenvEnv, Project};
@@ -520,15 +519,6 @@ fn entries_of_requirements_file(file: &Path) -> anyhow::Result<Vec<(String, Pack
     Ok(entries)
 }
 
-/// The lock's name for a Pipfile category.
-fn lock_name(category: &str) -> String {
-    match category {
-        "packages" => "default".into(),
-        "dev-packages" => "develop".into(),
-        other => other.into(),
-    }
-}
-
 impl Session<'_> {
     fn project(&self) -> anyhow::Result<Project> {
         Project::find(&self.cwd, &self.env)
@@ -660,7 +650,10 @@ impl Session<'_> {
         cache: &Cache,
         common: &CommonArgs,
     ) -> anyhow::Result<()> {
-        let lock_names: Vec<String> = categories.iter().map(|c| lock_name(c)).collect();
+        let lock_names: Vec<String> = categories
+            .iter()
+            .map(|c| den_pipfile::Category::named(c).lock_name)
+            .collect();
         let suffix = last_six(lock.pipfile_hash());
         for category in &lock_names {
             self.printer.status(format!(
@@ -695,7 +688,7 @@ impl Session<'_> {
     fn install(&self, args: &InstallArgs) -> anyhow::Result<ExitCode> {
         if args.system {
             bail!(
-                "den pipenv installs into the project's virtualenv only; --system is not supported"
+                "den pipenv installs into the project's virtualenv only, not with --system; to install the lock's pins into a system Python: `den pipenv requirements --hash > requirements.txt` then `den pip install --system -r requirements.txt`"
             );
         }
         let cache = self.cache()?;
@@ -809,13 +802,8 @@ impl Session<'_> {
     ) -> anyhow::Result<ExitCode> {
         let mut sources = Vec::new();
         for category in pipfile_categories(common, false) {
-            for (name, spec) in project.pipfile.packages(&category)? {
-                let line = spec.to_pip_line(&name);
-                sources.push(match line.strip_prefix("-e ") {
-                    Some(editable) => RequirementsSource::Editable(editable.to_string()),
-                    None => RequirementsSource::Argument(line),
-                });
-            }
+            let packages = project.pipfile.packages(&category)?;
+            sources.extend(crate::ops::pipenv::requirement_sources(&packages));
         }
         if sources.is_empty() {
             self.printer
@@ -1077,7 +1065,7 @@ impl Session<'_> {
                 false,
             )
             .iter()
-            .map(|c| lock_name(c))
+            .map(|c| den_pipfile::Category::named(c).lock_name)
             .collect(),
             None if args.dev_only => vec!["develop".into()],
             None if args.dev => vec!["develop".into(), "default".into()],

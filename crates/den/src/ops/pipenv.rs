@@ -85,10 +85,8 @@ impl PipenvEnv {
         let home = std::env::var_os("HOME")
             .map(PathBuf::from)
             .unwrap_or_default();
-        let expand = |text: String| match text.strip_prefix("~/") {
-            Some(rest) => home.join(rest),
-            None if text == "~" => home.clone(),
-            None => PathBuf::from(text),
+        let expand = |text: String| {
+            PathBuf::from(den_dist::path::expand_home_with(&text, Some(&home)).as_ref())
         };
         let workon_home = env_text("WORKON_HOME").map(&expand).unwrap_or_else(|| {
             env_text("XDG_DATA_HOME")
@@ -167,14 +165,6 @@ impl Project {
         Ok(Some(Lockfile::read(&path)?))
     }
 
-    /// Whether `venv_in_project` applies: `PIPENV_VENV_IN_PROJECT`, else the Pipfile's
-    /// `[pipenv] venv_in_project`, else whether `<project>/.venv` is a directory.
-    fn venv_in_project(&self, env: &PipenvEnv) -> bool {
-        env.venv_in_project
-            .or(self.pipfile.settings().venv_in_project)
-            .unwrap_or_else(|| self.dir.join(".venv").is_dir())
-    }
-
     /// Where pipenv keeps this project's environment, so `den pipenv --venv` and
     /// `pipenv --venv` agree: `VIRTUAL_ENV` (see [`PipenvEnv::virtual_env`]), else
     /// `<project>/.venv` when `venv_in_project` applies (an existing WORKON_HOME environment
@@ -192,15 +182,17 @@ impl Project {
         let in_workon_home = env.workon_home.join(&name);
         let dot_venv = self.dir.join(".venv");
         if !dot_venv.exists() || dot_venv.is_dir() {
-            if self.venv_in_project(env) {
-                let explicit = env.venv_in_project == Some(true)
-                    || self.pipfile.settings().venv_in_project == Some(true);
-                if !explicit && in_workon_home.exists() {
-                    return in_workon_home;
-                }
-                return dot_venv;
-            }
-            return in_workon_home;
+            // `PIPENV_VENV_IN_PROJECT`, else the Pipfile's `[pipenv] venv_in_project`, else
+            // an existing `.venv` directory, unless WORKON_HOME already has the environment.
+            let configured = env
+                .venv_in_project
+                .or(self.pipfile.settings().venv_in_project);
+            return match configured {
+                Some(true) => dot_venv,
+                Some(false) => in_workon_home,
+                None if dot_venv.is_dir() && !in_workon_home.exists() => dot_venv,
+                None => in_workon_home,
+            };
         }
         let named = std::fs::read_to_string(&dot_venv).unwrap_or_default();
         let named = named.trim();
@@ -248,6 +240,21 @@ impl Project {
 fn is_pypi(url: &str) -> bool {
     let url = url.trim_end_matches('/');
     url == "https://pypi.org/simple" || url == "https://pypi.python.org/simple"
+}
+
+/// The requirements Pipfile entries stand for, as pipenv hands them to pip
+/// ([`PackageSpec::to_pip_line`]; an `-e` line is an editable one).
+pub fn requirement_sources(packages: &[(String, PackageSpec)]) -> Vec<RequirementsSource> {
+    packages
+        .iter()
+        .map(|(name, spec)| {
+            let line = spec.to_pip_line(name);
+            match line.strip_prefix("-e ") {
+                Some(editable) => RequirementsSource::Editable(editable.to_string()),
+                None => RequirementsSource::Argument(line),
+            }
+        })
+        .collect()
 }
 
 /// What `den pipenv lock` is asked to do.
@@ -321,16 +328,7 @@ pub fn lock(
             continue;
         }
         printer.status(format!("Locking [{}] dependencies...", category.name));
-        let sources: Vec<RequirementsSource> = packages
-            .iter()
-            .map(|(name, spec)| {
-                let line = spec.to_pip_line(name);
-                match line.strip_prefix("-e ") {
-                    Some(editable) => RequirementsSource::Editable(editable.to_string()),
-                    None => RequirementsSource::Argument(line),
-                }
-            })
-            .collect();
+        let sources = requirement_sources(&packages);
         let mut spec = pipeline::spec(&sources, &resolver)?;
         if category.lock_name != "default" {
             for (name, version) in &default_pins {
