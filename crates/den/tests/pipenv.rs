@@ -87,6 +87,18 @@ fn project(world: &World, name: &str, pipfile: &str) -> PathBuf {
     dir
 }
 
+/// A project directory holding `pipfile` that den has installed: its environment made on the
+/// test interpreter, locked and synced.
+fn installed_project(world: &World, name: &str, pipfile: &str) -> PathBuf {
+    let dir = project(world, name, pipfile);
+    let python = world.python.to_str().unwrap();
+    ok(
+        "den pipenv install",
+        den_pipenv(world, &dir, &["--python", python, "install"]),
+    );
+    dir
+}
+
 /// The environment both tools run in: private WORKON_HOME and caches, no pip settings from
 /// the machine, no active environment.
 fn isolate(command: &mut Command, world: &World) {
@@ -254,15 +266,10 @@ fn expected_pins(lock: &str) -> Vec<String> {
 fn install_adds_to_the_pipfile_and_keeps_other_pins() {
     let Some(world) = World::new() else { return };
     publish(&world);
-    let python = world.python.to_str().unwrap().to_string();
-    let dir = project(
+    let dir = installed_project(
         &world,
         "app",
         &format!("{SOURCE}# the app's packages\n[packages]\nbeta = \"==1.0\"\n"),
-    );
-    ok(
-        "den pipenv install",
-        den_pipenv(&world, &dir, &["--python", &python, "install"]),
     );
     // delta 0.3 is pinned; a newer delta appears on the index; adding alpha must not move it.
     ok(
@@ -489,15 +496,10 @@ fn graph_draws_what_pipenv_graph_draws() {
     let Some(pipenv) = pipenv() else { return };
     let Some(world) = World::new() else { return };
     publish(&world);
-    let python = world.python.to_str().unwrap().to_string();
-    let dir = project(
+    let dir = installed_project(
         &world,
         "graphed",
         &format!("{SOURCE}[packages]\nepsilon = \"*\"\ndelta = \"*\"\n"),
-    );
-    ok(
-        "den pipenv install",
-        den_pipenv(&world, &dir, &["--python", &python, "install"]),
     );
     for flags in [
         &[][..],
@@ -524,15 +526,10 @@ fn shell_and_activate_enter_the_environment() {
         return;
     };
     publish(&world);
-    let python = world.python.to_str().unwrap().to_string();
-    let dir = project(
+    let dir = installed_project(
         &world,
         "shelled",
         &format!("{SOURCE}[packages]\ndelta = \"*\"\n"),
-    );
-    ok(
-        "den pipenv install",
-        den_pipenv(&world, &dir, &["--python", &python, "install"]),
     );
     fs::write(dir.join(".env"), "FROM_DOTENV=yes\n").unwrap();
     for shell in ["/usr/bin/fish", "/bin/bash", "/bin/tcsh"] {
@@ -701,15 +698,10 @@ fn uninstall_and_clean_keep_pipfile_lock_and_environment_in_step() {
     let Some(pipenv) = pipenv() else { return };
     let Some(world) = World::new() else { return };
     publish(&world);
-    let python = world.python.to_str().unwrap().to_string();
-    let dir = project(
+    let dir = installed_project(
         &world,
         "trimmed",
         &format!("{SOURCE}[packages]\nalpha = \"*\"\ndelta = \"*\"\n"),
-    );
-    ok(
-        "den pipenv install",
-        den_pipenv(&world, &dir, &["--python", &python, "install"]),
     );
     let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
     let venv = Path::new(venv.trim()).to_path_buf();

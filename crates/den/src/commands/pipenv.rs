@@ -539,6 +539,19 @@ impl Session<'_> {
         Ok((cache, shared, project, target))
     }
 
+    /// As [`Session::open`], for a command that needs the lock: checked before the
+    /// environment is made.
+    fn open_locked(
+        &self,
+    ) -> anyhow::Result<(Cache, den_cache::LockGuard, Project, Lockfile, Target)> {
+        let cache = self.cache()?;
+        let shared = cache.shared_lock()?;
+        let project = self.project()?;
+        let lock = existing_lock(&project)?;
+        let target = self.environment(&project, &cache)?;
+        Ok((cache, shared, project, lock, target))
+    }
+
     fn resolver(&self, common: &CommonArgs) -> ResolverSettings {
         ResolverSettings {
             pre: common.pre,
@@ -923,11 +936,7 @@ impl Session<'_> {
     }
 
     fn sync_command(&self, args: &SyncArgs) -> anyhow::Result<ExitCode> {
-        let cache = self.cache()?;
-        let _shared = cache.shared_lock()?;
-        let project = self.project()?;
-        let lock = existing_lock(&project)?;
-        let target = self.environment(&project, &cache)?;
+        let (cache, _shared, project, lock, target) = self.open_locked()?;
         let categories = pipfile_categories(&args.common, false);
         self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
         self.printer.status("All dependencies are now up-to-date!");
@@ -1116,11 +1125,7 @@ impl Session<'_> {
     }
 
     fn clean(&self, args: &CleanArgs) -> anyhow::Result<ExitCode> {
-        let cache = self.cache()?;
-        let _shared = cache.shared_lock()?;
-        let project = self.project()?;
-        let lock = existing_lock(&project)?;
-        let target = self.environment(&project, &cache)?;
+        let (_cache, _shared, _project, lock, target) = self.open_locked()?;
         let locked: std::collections::BTreeSet<PackageName> = lock
             .categories
             .values()
