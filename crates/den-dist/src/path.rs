@@ -84,6 +84,26 @@ pub fn inside(path: &Path) -> Result<PathBuf, &'static str> {
     Ok(out)
 }
 
+/// The `/`-separated path that leads from directory `base` to `path`, using `..` where
+/// `path` is outside `base` (how pip writes RECORD entries such as `../../../bin/tool`).
+/// Both paths should be absolute.
+pub fn relative_to(path: &Path, base: &Path) -> String {
+    let path = normalize_path(path);
+    let base = normalize_path(base);
+    let path_parts: Vec<_> = path.components().collect();
+    let base_parts: Vec<_> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = std::iter::repeat_n("..".to_string(), base_parts.len() - common);
+    let downs = path_parts[common..]
+        .iter()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    ups.chain(downs).collect::<Vec<_>>().join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -152,6 +152,9 @@ pub struct InstallTarget {
     /// `(major, minor)` of that interpreter: names pip's versioned launchers (`pip3.12`,
     /// `easy_install-3.12`) the way pip does.
     pub python_version: (u8, u8),
+    /// Whether scripts run the interpreter beside them instead of `python`'s absolute path
+    /// (a relocatable environment, `relocatable = true` in pyvenv.cfg).
+    pub relocatable: bool,
 }
 
 /// How to install.
@@ -298,7 +301,8 @@ pub fn install_wheel_with_kill_switch(
             }
             Action::Script => {
                 let content = fs::read(&src).at("read", &src)?;
-                let content = rewrite_python_shebang(&content, &target.python).unwrap_or(content);
+                let content =
+                    rewrite_python_shebang(&content, &target.shebang()).unwrap_or(content);
                 record.push(hashed_entry(path, &content));
                 scripts.push((planned.dst.clone(), content));
             }
@@ -306,7 +310,7 @@ pub fn install_wheel_with_kill_switch(
     }
     for entry_point in &wheel.scripts {
         let dst = scheme.scripts.join(&entry_point.name);
-        let content = entry_point.launcher(&target.python).into_bytes();
+        let content = entry_point.launcher(&target.shebang()).into_bytes();
         record.push(hashed_entry(relative_to(&dst, site_packages), &content));
         scripts.push((dst, content));
     }

@@ -43,6 +43,6 @@ pub use installed::{DistKind, InstalledDist, find_installed, installed_distribut
 pub use plan::{Chosen, Plan, satisfied_by_installed};
 pub use record::{RecordEntry, parse_record, write_record};
 pub use recover::{RecoveryReport, needs_recovery, recover};
-pub use scripts::shebang_with_args;
+pub use scripts::{relative_shebang, shebang_with_args};
 pub use uninstall::{Uninstalled, uninstall};
 pub use unpack::{DamagedEntry, UnpackedWheel, unpack_wheel, unpack_wheel_within, verify_cache};

@@ -4,26 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub(crate) use den_dist::path::normalize_path as normalize;
-
-/// The `/`-separated path that leads from directory `base` to `path`, using `..` where
-/// `path` is outside `base` (how pip writes RECORD entries such as `../../../bin/tool`).
-/// Both paths should be absolute.
-pub(crate) fn relative_to(path: &Path, base: &Path) -> String {
-    let path = normalize(path);
-    let base = normalize(base);
-    let path_parts: Vec<_> = path.components().collect();
-    let base_parts: Vec<_> = base.components().collect();
-    let common = path_parts
-        .iter()
-        .zip(&base_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let ups = std::iter::repeat_n("..".to_string(), base_parts.len() - common);
-    let downs = path_parts[common..]
-        .iter()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned());
-    ups.chain(downs).collect::<Vec<_>>().join("/")
-}
+pub(crate) use den_dist::path::relative_to;
 
 /// The environment prefix that RECORD paths of `site_packages` must stay inside: the parent
 /// of its nearest ancestor named `lib`, `lib64` or `Lib` (`<prefix>/lib/pythonX.Y/

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::InstallError;
+use crate::{InstallError, InstallTarget};
 
 /// The launcher template: placeholders `{shebang}`, `{module}`, `{import_name}`, `{callable}`.
 const LAUNCHER_TEMPLATE: &str = include_str!("launcher.py");
@@ -27,11 +27,12 @@ pub(crate) struct ScriptEntryPoint {
 }
 
 impl ScriptEntryPoint {
-    /// The launcher file content for interpreter `python`.
-    pub(crate) fn launcher(&self, python: &Path) -> String {
+    /// The launcher file content, starting with the `shebang` header
+    /// ([`InstallTarget::shebang`]).
+    pub(crate) fn launcher(&self, shebang: &str) -> String {
         let import_name = self.attr.split('.').next().unwrap_or(&self.attr);
         LAUNCHER_TEMPLATE
-            .replace("{shebang}", &shebang(python))
+            .replace("{shebang}", shebang)
             .replace("{module}", &self.module)
             .replace("{import_name}", import_name)
             .replace("{callable}", &self.attr)
@@ -158,11 +159,31 @@ fn is_dotted_identifier(s: &str) -> bool {
     })
 }
 
-/// The shebang (possibly several lines) that runs a script with `python`: `#!<python>`, or,
-/// when the path has whitespace or is too long for the kernel, a `/bin/sh` trampoline that
-/// Python reads as a string literal.
-pub(crate) fn shebang(python: &Path) -> String {
-    shebang_with_args(&python.to_string_lossy(), "")
+impl InstallTarget {
+    /// The shebang header (possibly several lines, without the final newline) of the scripts
+    /// installed into this target: for [`InstallTarget::python`] ([`shebang_with_args`]), or,
+    /// in a relocatable environment, [`relative_shebang`] for the interpreter of that name
+    /// beside the script.
+    pub(crate) fn shebang(&self) -> String {
+        if self.relocatable {
+            let name = self.python.file_name().unwrap_or_default();
+            relative_shebang(&name.to_string_lossy())
+        } else {
+            shebang_with_args(&self.python.to_string_lossy(), "")
+        }
+    }
+}
+
+/// The `/bin/sh` trampoline header (without the final newline) that runs a script with the
+/// interpreter `name` in the script's own directory, wherever that is (symlinks to the script
+/// resolved): `'''exec' "$(dirname -- "$(realpath -- "$0")")"/'<name>' "$0" "$@"`, which
+/// Python reads as a string literal. The scripts of relocatable environments start so (the
+/// form uv writes for them).
+pub fn relative_shebang(name: &str) -> String {
+    let quoted = name.replace('\'', "'\"'\"'");
+    format!(
+        "#!/bin/sh\n'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/'{quoted}' \"$0\" \"$@\"\n' '''"
+    )
 }
 
 /// The shebang header (without the final newline) that runs a script with `python` and the
@@ -186,11 +207,11 @@ pub fn shebang_with_args(python: &str, args: &str) -> String {
 
 /// If `content` starts with a `#!python...` line (`#!python`, `#!pythonw`, `#!python3`...,
 /// the placeholder of PEP 427 §Recommended installer features, matched by prefix as pip
-/// does), returns the content with that whole line replaced by a shebang for `python`;
+/// does), returns the content with that whole line replaced by the `shebang` header;
 /// otherwise `None`.
-pub(crate) fn rewrite_python_shebang(content: &[u8], python: &Path) -> Option<Vec<u8>> {
+pub(crate) fn rewrite_python_shebang(content: &[u8], shebang: &str) -> Option<Vec<u8>> {
     let rest = content.strip_prefix(b"#!python")?;
-    let mut out = shebang(python).into_bytes();
+    let mut out = shebang.as_bytes().to_vec();
     out.push(b'\n');
     if let Some(end) = rest.iter().position(|&b| b == b'\n') {
         out.extend_from_slice(&rest[end + 1..]);
@@ -211,7 +232,7 @@ mod tests {
         assert_eq!(scripts[0].module, "pkg.cli");
         assert_eq!(scripts[0].attr, "main");
         assert_eq!(scripts[1].name, "gui");
-        let launcher = scripts[1].launcher(Path::new("/env/bin/python"));
+        let launcher = scripts[1].launcher("#!/env/bin/python");
         assert!(launcher.starts_with("#!/env/bin/python\n"));
         assert!(launcher.contains("from pkg.gui import App\n"));
         assert!(launcher.contains("sys.exit(App.run())"));
@@ -261,7 +282,7 @@ mod tests {
 
     #[test]
     fn rewrites_only_placeholder_shebangs() {
-        let py = Path::new("/v/bin/python");
+        let py = "#!/v/bin/python";
         assert_eq!(
             rewrite_python_shebang(b"#!pythonw -E\r\nprint(1)\n", py).unwrap(),
             b"#!/v/bin/python\nprint(1)\n"
@@ -275,7 +296,32 @@ mod tests {
             b"#!/v/bin/python\nx\n"
         );
         assert!(rewrite_python_shebang(b"#!/bin/sh\n", py).is_none());
-        let long = Path::new("/a dir/bin/python");
-        assert!(shebang(long).starts_with("#!/bin/sh\n'''exec' '/a dir/bin/python'"));
+    }
+
+    #[test]
+    fn target_shebangs() {
+        let mut target = InstallTarget {
+            scheme: crate::InstallScheme::for_prefix(
+                Path::new("/a dir"),
+                &crate::SchemePython {
+                    version: (3, 12),
+                    free_threaded: false,
+                    virtualenv: true,
+                },
+            ),
+            python: "/a dir/bin/python".into(),
+            python_version: (3, 12),
+            relocatable: false,
+        };
+        assert!(
+            target
+                .shebang()
+                .starts_with("#!/bin/sh\n'''exec' '/a dir/bin/python'")
+        );
+        target.relocatable = true;
+        assert_eq!(
+            target.shebang(),
+            "#!/bin/sh\n'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/'python' \"$0\" \"$@\"\n' '''"
+        );
     }
 }

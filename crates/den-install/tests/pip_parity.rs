@@ -422,6 +422,7 @@ fn prefix_and_target_layouts_match_pip() {
                 scheme,
                 python: python.clone(),
                 python_version: venv.target.python_version,
+                relocatable: false,
             };
             let dist = install_direct(&cache, &wheel, &target, None);
             // pip names the headers directory by the requirement as given (for a wheel file,
@@ -573,6 +574,7 @@ fn compiled_bytecode_is_recorded_as_pip_records_it() {
         scheme: InstallScheme::for_target(&den_dir, &facts),
         python: venv.target.python.clone(),
         python_version: venv.target.python_version,
+        relocatable: false,
     };
     let unpacked = unpack_wheel(&cache, &wheel).unwrap();
     let options = InstallOptions {

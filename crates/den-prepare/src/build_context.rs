@@ -88,6 +88,7 @@ impl IndexBuildContext {
             scheme: environment.install_scheme(),
             python: environment.python.clone(),
             python_version: environment.major_minor,
+            relocatable: environment.relocatable,
         };
         let (cache, package) = (self.cache.clone(), package.to_string());
         tokio::task::spawn_blocking(move || {

@@ -17,6 +17,52 @@ pub(crate) struct ActivationValues<'a> {
     pub(crate) prompt: &'a str,
     /// The site-packages directory relative to the root, `/`-separated.
     pub(crate) site_packages: &'a str,
+    /// Whether the scripts find the environment from their own path instead of naming
+    /// `root` (a relocatable environment, `relocatable = true` in pyvenv.cfg); csh, which
+    /// cannot always tell, falls back to `root` and says so when nothing is there.
+    pub(crate) relocatable: bool,
+}
+
+/// The POSIX shell lines that set `VIRTUAL_ENV` in a relocatable environment.
+const LOCATE_SH: &str = include_str!("activators/relocatable/locate.sh");
+/// The csh lines that set `VIRTUAL_ENV` in a relocatable environment.
+const LOCATE_CSH: &str = include_str!("activators/relocatable/locate.csh");
+
+/// The Nushell constant a relocatable environment's `activate.nu` reads its root from: the
+/// module file's own directory's parent, fixed when the module is parsed (`path self`, Nushell
+/// 0.101 and later), so it holds when the overlay is used again from elsewhere.
+const NU_ROOT_CONST: &str = "# This environment is relocatable: it is wherever this module is.\n\
+                             const den_env_root = path self ..\n\n";
+
+/// `value` in absolute environments, `relocatable` (already rendered) in relocatable ones.
+fn root_or(values: &ActivationValues<'_>, absolute: String, relocatable: &str) -> String {
+    if values.relocatable {
+        relocatable.to_string()
+    } else {
+        absolute
+    }
+}
+
+/// The lines of a POSIX or csh script that set `VIRTUAL_ENV`: `assignment` with the quoted
+/// root, or the `locate` snippet (filled with the bin directory name and the quoted root).
+fn set_root(
+    values: &ActivationValues<'_>,
+    quoted_root: String,
+    assignment: &str,
+    locate: &str,
+) -> String {
+    if values.relocatable {
+        let filled = substitute(
+            locate,
+            &[
+                ("BIN_NAME", values.bin_name.to_string()),
+                ("VIRTUAL_ENV", quoted_root),
+            ],
+        );
+        filled.trim_end().to_string()
+    } else {
+        format!("{assignment}{quoted_root}")
+    }
 }
 
 /// One activation script: its file name in the scripts directory and its template.
@@ -33,7 +79,10 @@ const ACTIVATORS: [Activator; 6] = [
         template: include_str!("activators/activate.sh"),
         render: |v| {
             vec![
-                ("VIRTUAL_ENV", quote::posix(v.root)),
+                (
+                    "SET_VIRTUAL_ENV",
+                    set_root(v, quote::posix(v.root), "VIRTUAL_ENV=", LOCATE_SH),
+                ),
                 ("BIN_NAME", v.bin_name.to_string()),
                 ("PROMPT", quote::posix(v.prompt)),
                 ("PROMPT_ZSH", quote::posix(&quote::zsh_prompt(v.prompt))),
@@ -50,7 +99,14 @@ const ACTIVATORS: [Activator; 6] = [
         template: include_str!("activators/activate.fish"),
         render: |v| {
             vec![
-                ("VIRTUAL_ENV", quote::fish(v.root)),
+                (
+                    "VIRTUAL_ENV",
+                    root_or(
+                        v,
+                        quote::fish(v.root),
+                        "(builtin realpath -- (dirname (status filename))/..)",
+                    ),
+                ),
                 ("BIN_NAME", v.bin_name.to_string()),
                 ("PROMPT", quote::fish(v.prompt)),
             ]
@@ -61,7 +117,10 @@ const ACTIVATORS: [Activator; 6] = [
         template: include_str!("activators/activate.csh"),
         render: |v| {
             vec![
-                ("VIRTUAL_ENV", quote::csh(v.root)),
+                (
+                    "SET_VIRTUAL_ENV",
+                    set_root(v, quote::csh(v.root), "setenv VIRTUAL_ENV ", LOCATE_CSH),
+                ),
                 ("BIN_NAME", v.bin_name.to_string()),
                 ("PROMPT", quote::csh(v.prompt)),
                 (
@@ -80,7 +139,11 @@ const ACTIVATORS: [Activator; 6] = [
         template: include_str!("activators/activate.nu"),
         render: |v| {
             vec![
-                ("VIRTUAL_ENV", quote::nu(v.root)),
+                ("ROOT_CONST", root_or(v, String::new(), NU_ROOT_CONST)),
+                (
+                    "VIRTUAL_ENV",
+                    root_or(v, quote::nu(v.root), "$den_env_root"),
+                ),
                 ("BIN_NAME", quote::nu(v.bin_name)),
                 ("PROMPT", quote::nu(v.prompt)),
             ]
@@ -91,7 +154,14 @@ const ACTIVATORS: [Activator; 6] = [
         template: include_str!("activators/activate.ps1"),
         render: |v| {
             vec![
-                ("VIRTUAL_ENV", quote::powershell(v.root)),
+                (
+                    "VIRTUAL_ENV",
+                    root_or(
+                        v,
+                        quote::powershell(v.root),
+                        "(Split-Path -Parent $PSScriptRoot)",
+                    ),
+                ),
                 ("BIN_NAME", quote::powershell(v.bin_name)),
                 ("PROMPT", quote::powershell(v.prompt)),
             ]
@@ -174,12 +244,25 @@ mod tests {
             bin_name: "bin",
             prompt: "env",
             site_packages: "lib/python3.12/site-packages",
+            relocatable: false,
         };
-        let scripts = render_all(&values);
-        assert_eq!(scripts.len(), 6);
-        for (name, contents) in scripts {
-            assert!(!contents.contains("{{"), "{name} keeps a placeholder");
-            assert!(contents.contains("env"), "{name}");
+        for relocatable in [false, true] {
+            let scripts = render_all(&ActivationValues {
+                relocatable,
+                ..values
+            });
+            assert_eq!(scripts.len(), 6);
+            for (name, contents) in scripts {
+                assert!(!contents.contains("{{"), "{name} keeps a placeholder");
+                assert!(contents.contains("env"), "{name}");
+                let names_root = contents.contains("/tmp/env");
+                let may_name_root = !relocatable || name == "activate.csh";
+                assert_eq!(
+                    names_root,
+                    may_name_root && name != "activate_this.py",
+                    "{name}"
+                );
+            }
         }
     }
 }

@@ -115,6 +115,13 @@ impl PyVenvConfig {
             .is_some_and(|value| value.eq_ignore_ascii_case("true"))
     }
 
+    /// `relocatable`: the environment finds itself from its scripts' own paths (den's
+    /// `--relocatable`, as uv writes it; `true` in any case, anything else is false).
+    pub fn relocatable(&self) -> bool {
+        self.get("relocatable")
+            .is_some_and(|value| value.eq_ignore_ascii_case("true"))
+    }
+
     /// `prompt`, written when the environment was created with `--prompt`.
     pub fn prompt(&self) -> Option<&str> {
         self.get("prompt")

@@ -200,6 +200,9 @@ pub(crate) fn create_venv_in(
     if let Some(prompt) = &configured_prompt {
         cfg.set("prompt", prompt);
     }
+    if options.relocatable {
+        cfg.set("relocatable", "true");
+    }
     cfg.set("den", &options.den_version);
     write(&PyVenvConfig::path_in(dir), &cfg.to_string())?;
     write(&dir.join(".gitignore"), GITIGNORE)?;
@@ -221,7 +224,14 @@ pub(crate) fn create_venv_in(
         place_pypy_libraries(home, &scripts, options.copies)?;
     }
 
-    render_activation_scripts(root_text, &prompt, &site_packages_rel, &scripts)?;
+    let values = ActivationValues {
+        root: root_text,
+        bin_name: BIN,
+        prompt: &prompt,
+        site_packages: &site_packages_rel,
+        relocatable: options.relocatable,
+    };
+    render_activation_scripts(&values, &scripts)?;
 
     Ok(VirtualEnv {
         python: scripts.join("python"),
@@ -234,6 +244,7 @@ pub(crate) fn create_venv_in(
         stdlib: interpreter.paths.stdlib.clone(),
         prompt,
         root: dir.to_path_buf(),
+        relocatable: options.relocatable,
     })
 }
 
@@ -242,8 +253,10 @@ pub(crate) fn create_venv_in(
 /// `activate_this.py`), showing `prompt` as `(prompt) ` and putting `site_packages` on
 /// `sys.path` in `activate_this.py`: the same scripts [`create_venv`] writes.
 ///
-/// Used after an environment was copied or moved, whose scripts still name the old location.
-/// `root` is made absolute and lexically normalized; `site_packages` must lie under it.
+/// Used after an environment was copied or moved, whose scripts still name the old location,
+/// and when one is made relocatable: the scripts find the environment from their own path
+/// when its `pyvenv.cfg` says `relocatable = true`. `root` is made absolute and lexically
+/// normalized; `site_packages` must lie under it.
 ///
 /// # Errors
 ///
@@ -272,24 +285,22 @@ pub fn write_activation_scripts(
             path: site_packages.clone(),
         });
     };
-    render_activation_scripts(root_text, prompt, relative, &crate::scripts_dir(&root))
-}
-
-/// Renders every activation script for the environment at `root` into `scripts` (its `bin/`,
-/// or where it is being made).
-fn render_activation_scripts(
-    root: &str,
-    prompt: &str,
-    site_packages_rel: &str,
-    scripts: &Path,
-) -> Result<(), VenvError> {
     let values = ActivationValues {
-        root,
+        root: root_text,
         bin_name: BIN,
         prompt,
-        site_packages: site_packages_rel,
+        site_packages: relative,
+        relocatable: PyVenvConfig::read(&root).is_ok_and(|cfg| cfg.relocatable()),
     };
-    for (file_name, contents) in activators::render_all(&values) {
+    render_activation_scripts(&values, &crate::scripts_dir(&root))
+}
+
+/// Renders every activation script for `values` into `scripts` (the environment's `bin/`).
+fn render_activation_scripts(
+    values: &ActivationValues<'_>,
+    scripts: &Path,
+) -> Result<(), VenvError> {
+    for (file_name, contents) in activators::render_all(values) {
         write(&scripts.join(file_name), &contents)?;
     }
     Ok(())

@@ -184,6 +184,21 @@ impl PythonEnvironment {
             .unwrap_or_else(|| scheme_for(&self.interpreter))
     }
 
+    /// Where and for which interpreter wheels are installed: [`PythonEnvironment::scheme`],
+    /// the interpreter's executable in shebangs, relative ones in a relocatable virtual
+    /// environment (`relocatable = true` in its pyvenv.cfg) installed into its own scheme.
+    pub fn install_target(&self) -> den_install::InstallTarget {
+        let relocatable = self.layout.is_none()
+            && self.interpreter.is_virtualenv()
+            && PyVenvConfig::read(&self.interpreter.prefix).is_ok_and(|cfg| cfg.relocatable());
+        den_install::InstallTarget {
+            scheme: self.scheme(),
+            python: self.interpreter.executable.clone(),
+            python_version: self.interpreter.major_minor,
+            relocatable,
+        }
+    }
+
     /// The directory whose lock serializes den processes changing this environment: its
     /// purelib site-packages directory (see [`PythonEnvironment::lock`]).
     pub fn lock_dir(&self) -> PathBuf {

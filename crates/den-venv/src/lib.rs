@@ -27,7 +27,7 @@ use den_dist::Version;
 use den_python::SysconfigPaths;
 pub use environment::{Access, EnvironmentError, EnvironmentRequest, PythonEnvironment};
 pub use health::{BaseHealth, base_health};
-pub use relocate::{find_site_packages, relocate};
+pub use relocate::{find_site_packages, make_relocatable, relocate};
 pub use seed::seed;
 
 /// The packages environment makers seed (`virtualenv` installs all three, `python -m venv`
@@ -94,6 +94,10 @@ pub struct VenvOptions {
     /// Whether to copy the interpreter executable into `bin/` (`--copies`) instead of
     /// symlinking it.
     pub copies: bool,
+    /// Whether the environment works wherever it is moved (`--relocatable`): activation
+    /// scripts find it from their own path, console scripts run the `python` beside them,
+    /// and `pyvenv.cfg` says `relocatable = true`, which later installs keep.
+    pub relocatable: bool,
     /// The den version recorded as `den = <version>` in `pyvenv.cfg`.
     pub den_version: String,
 }
@@ -107,6 +111,7 @@ impl Default for VenvOptions {
             system_site_packages: false,
             clear: false,
             copies: false,
+            relocatable: false,
             den_version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
@@ -136,6 +141,8 @@ pub struct VirtualEnv {
     pub stdlib: PathBuf,
     /// The prompt name the activation scripts show as `(name) `.
     pub prompt: String,
+    /// Whether it was made relocatable ([`VenvOptions::relocatable`]).
+    pub relocatable: bool,
 }
 
 impl VirtualEnv {

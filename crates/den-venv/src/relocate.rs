@@ -35,14 +35,15 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Rewrites everything in the environment `dst`, a copy of (or moved from) `src`, that names
-/// `src`, so it works on its own:
+/// `src`, so it works on its own (virtualenv-clone's job):
 ///
 /// - scripts in `bin/` whose `#!` line (or pip's `/bin/sh` `exec` launcher line) runs a
 ///   Python under `src` get the same line for `dst`; other text files in `bin/` naming `src`
-///   get it replaced;
-/// - `pyvenv.cfg`'s `prompt` becomes the new directory name when it was the old one;
+///   get it replaced (relative launchers of relocatable environments need nothing);
+/// - `pyvenv.cfg`'s `prompt` becomes the new directory name when it was the old one, and its
+///   `command` (CPython's record of how the environment was made) names `dst`;
 /// - lines of `.pth` and `.egg-link` files in site-packages that start with `src` are
-///   re-rooted;
+///   re-rooted, and so are RECORD paths and `direct_url.json` `file://` URLs under `src`;
 /// - the activation scripts are regenerated for `dst`.
 ///
 /// # Errors
@@ -52,82 +53,172 @@ fn file_name(path: &Path) -> String {
 pub fn relocate(src: &Path, dst: &Path) -> Result<(), VenvError> {
     let old = src.to_string_lossy().into_owned();
     let new = dst.to_string_lossy().into_owned();
+    let reroot = |text: &str| {
+        let rest = text.strip_prefix(old.as_str())?;
+        (rest.is_empty() || rest.starts_with('/')).then(|| format!("{new}{rest}"))
+    };
 
-    let bin = dst.join("bin");
-    for entry in fs::read_dir(&bin).at("read", &bin)? {
-        let entry = entry.at("read", &bin)?;
-        let path = entry.path();
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        let name = entry.file_name();
-        // den-venv's activation scripts are regenerated for the copy below, not edited.
-        if !is_file || crate::activation_script_names().any(|script| name == script) {
-            continue;
-        }
-        let content = fs::read(&path).at("read", &path)?;
-        let updated = rewrite_shebang(&content, &old, &new).or_else(|| {
-            let text = std::str::from_utf8(&content).ok()?;
+    edit_scripts(dst, |content| {
+        rewrite_shebang(content, &old, &new).or_else(|| {
+            let text = std::str::from_utf8(content).ok()?;
             text.contains(&old)
                 .then(|| text.replace(&old, &new).into_bytes())
-        });
-        if let Some(updated) = updated {
-            fs::write(&path, updated).at("write", &path)?;
-        }
-    }
+        })
+    })?;
 
-    let cfg_path = PyVenvConfig::path_in(dst);
     let mut cfg = PyVenvConfig::read(dst).unwrap_or_default();
     let old_name = file_name(src);
     let new_name = file_name(dst);
     let mut prompt = cfg
         .prompt()
         .map_or_else(|| new_name.clone(), str::to_string);
+    let mut changed = false;
     if prompt == old_name {
         prompt = new_name.clone();
         cfg.set("prompt", &prompt);
-        fs::write(&cfg_path, cfg.to_string()).at("write", &cfg_path)?;
+        changed = true;
+    }
+    if let Some(command) = cfg.get("command").filter(|c| c.contains(&old)) {
+        let command = command.replace(&old, &new);
+        cfg.set("command", &command);
+        changed = true;
+    }
+    if changed {
+        cfg.write(dst)?;
     }
 
-    let site = find_site_packages(dst).ok_or_else(|| VenvError::NoSitePackages {
-        root: dst.to_path_buf(),
-    })?;
-    for entry in fs::read_dir(&site).at("read", &site)? {
-        let entry = entry.at("read", &site)?;
-        let path = entry.path();
-        let is_path_file = path
-            .extension()
-            .is_some_and(|ext| ext == "pth" || ext == "egg-link");
-        if !is_path_file {
-            continue;
-        }
-        let Ok(text) = fs::read_to_string(&path) else {
-            continue;
-        };
-        let mut changed = false;
-        let lines: Vec<String> = text
-            .lines()
-            .map(|line| match line.strip_prefix(old.as_str()) {
-                Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-                    changed = true;
-                    format!("{new}{rest}")
-                }
-                _ => line.to_string(),
-            })
-            .collect();
-        if changed {
-            let mut out = lines.join("\n");
-            out.push('\n');
-            fs::write(&path, out).at("write", &path)?;
-        }
+    let site = site_packages(dst)?;
+    edit_path_files(&site, |line| reroot(line))?;
+    let old_url = format!("file://{old}/");
+    let new_url = format!("file://{new}/");
+    for dist_info in dist_info_dirs(&site)? {
+        edit_lines(&dist_info.join("RECORD"), |line| reroot(line))?;
+        edit_lines(&dist_info.join("direct_url.json"), |line| {
+            line.contains(&old_url)
+                .then(|| line.replace(&old_url, &new_url))
+        })?;
     }
 
     write_activation_scripts(dst, &prompt, &site)?;
     Ok(())
 }
 
-/// When `content` starts with a `#!` line running an interpreter under `old` (directly, or
-/// through pip's `#!/bin/sh` + `'''exec' '<python>' "$0" "$@"` launcher), returns it with that
-/// header replaced by one for the same interpreter under `new`; otherwise `None`.
-fn rewrite_shebang(content: &[u8], old: &str, new: &str) -> Option<Vec<u8>> {
+/// Makes the environment at `root` relocatable, so it keeps working wherever its directory
+/// is moved or copied: scripts in `bin/` that run one of its interpreters by absolute path
+/// start through [`den_install::relative_shebang`] instead, absolute `.pth` lines inside the
+/// environment become relative to site-packages, `pyvenv.cfg` gets `relocatable = true`
+/// (which later installs keep) and the activation scripts are regenerated to find the
+/// environment from their own path. Paths outside the environment (editable projects, the
+/// base interpreter in `home`) stay as they are.
+///
+/// # Errors
+///
+/// [`VenvError::NoSitePackages`], [`VenvError::Io`] for a file that cannot be read or
+/// written (`pyvenv.cfg` missing included), and the errors of [`write_activation_scripts`].
+pub fn make_relocatable(root: &Path) -> Result<(), VenvError> {
+    let mut cfg = PyVenvConfig::read(root)?;
+    let bin = crate::scripts_dir(root);
+    let bin_text = bin.to_string_lossy().into_owned();
+    edit_scripts(root, |content| relative_script(content, &bin_text))?;
+    let site = site_packages(root)?;
+    let root_text = root.to_string_lossy().into_owned();
+    edit_path_files(&site, |line| {
+        let rest = line.strip_prefix(root_text.as_str())?;
+        (rest.is_empty() || rest.starts_with('/'))
+            .then(|| den_dist::path::relative_to(Path::new(line), &site))
+    })?;
+    cfg.set("relocatable", "true");
+    cfg.write(root)?;
+    let prompt = cfg.prompt().map_or_else(|| file_name(root), str::to_string);
+    write_activation_scripts(root, &prompt, &site)
+}
+
+/// The site-packages directory of the environment at `root`, or
+/// [`VenvError::NoSitePackages`].
+fn site_packages(root: &Path) -> Result<PathBuf, VenvError> {
+    find_site_packages(root).ok_or_else(|| VenvError::NoSitePackages {
+        root: root.to_path_buf(),
+    })
+}
+
+/// Writes back what `edit` returns for each regular file in `root/bin` other than den-venv's
+/// activation scripts (which are regenerated, not edited); `None` leaves a file as it is.
+fn edit_scripts(root: &Path, edit: impl Fn(&[u8]) -> Option<Vec<u8>>) -> Result<(), VenvError> {
+    let bin = crate::scripts_dir(root);
+    for entry in fs::read_dir(&bin).at("read", &bin)? {
+        let entry = entry.at("read", &bin)?;
+        let name = entry.file_name();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if !is_file || crate::activation_script_names().any(|script| name == script) {
+            continue;
+        }
+        let path = entry.path();
+        let content = fs::read(&path).at("read", &path)?;
+        if let Some(updated) = edit(&content) {
+            fs::write(&path, updated).at("write", &path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies [`edit_lines`] to every `.pth` and `.egg-link` file in `site`.
+fn edit_path_files(site: &Path, edit: impl Fn(&str) -> Option<String>) -> Result<(), VenvError> {
+    for entry in fs::read_dir(site).at("read", site)? {
+        let path = entry.at("read", site)?.path();
+        if path
+            .extension()
+            .is_some_and(|ext| ext == "pth" || ext == "egg-link")
+        {
+            edit_lines(&path, &edit)?;
+        }
+    }
+    Ok(())
+}
+
+/// The `*.dist-info` directories in `site`.
+fn dist_info_dirs(site: &Path) -> Result<Vec<PathBuf>, VenvError> {
+    let mut dirs = Vec::new();
+    for entry in fs::read_dir(site).at("read", site)? {
+        let path = entry.at("read", site)?.path();
+        if path.extension().is_some_and(|ext| ext == "dist-info") {
+            dirs.push(path);
+        }
+    }
+    Ok(dirs)
+}
+
+/// Replaces each line of the text file `path` for which `edit` returns a new line; the file
+/// is rewritten only when one changed. A missing or non-UTF-8 file is left alone.
+fn edit_lines(path: &Path, edit: impl Fn(&str) -> Option<String>) -> Result<(), VenvError> {
+    let Ok(text) = fs::read_to_string(path) else {
+        return Ok(());
+    };
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        match edit(body) {
+            Some(updated) => {
+                changed = true;
+                out.push_str(&updated);
+                out.push_str(end);
+            }
+            None => out.push_str(line),
+        }
+    }
+    if changed {
+        fs::write(path, out).at("write", path)?;
+    }
+    Ok(())
+}
+
+/// The interpreter a script's header runs, its options, and the header's length in bytes: a
+/// `#!` line (`#!/env/bin/python -E`), or pip's `#!/bin/sh` + `'''exec' '<python>' "$0"
+/// "$@"` + `' '''` launcher. `None` for anything else (binaries, relative launchers).
+fn parse_shebang(content: &[u8]) -> Option<(String, &str, usize)> {
     if !content.starts_with(b"#!") {
         return None;
     }
@@ -135,27 +226,57 @@ fn rewrite_shebang(content: &[u8], old: &str, new: &str) -> Option<Vec<u8>> {
         .split_inclusive(|b| *b == b'\n')
         .map(|line| std::str::from_utf8(line).ok());
     let first = lines.next()??;
-    let (python, args, header_len) = if first.trim_end() == "#!/bin/sh" {
+    if first.trim_end() == "#!/bin/sh" {
         let second = lines.next()??;
         let third = lines.next()??;
         let (python, rest) = crate::quote::unquote_posix(second.strip_prefix("'''exec' ")?)?;
         if rest.trim_end() != "\"$0\" \"$@\"" || third.trim_end() != "' '''" {
             return None;
         }
-        (python, "", first.len() + second.len() + third.len())
+        Some((python, "", first.len() + second.len() + third.len()))
     } else {
         let line = first[2..].trim_end_matches(['\n', '\r']);
         let (python, args) = line.split_once(' ').unwrap_or((line, ""));
-        (python.to_string(), args, first.len())
-    };
+        Some((python.to_string(), args, first.len()))
+    }
+}
+
+/// `header` (without its newline) followed by `content` from byte `header_len` on.
+fn with_header(header: String, content: &[u8], header_len: usize) -> Vec<u8> {
+    let mut out = header.into_bytes();
+    out.push(b'\n');
+    out.extend_from_slice(&content[header_len..]);
+    out
+}
+
+/// When `content` starts with a header ([`parse_shebang`]) running an interpreter under
+/// `old`, returns it with that header replaced by one for the same interpreter under `new`;
+/// otherwise `None`.
+fn rewrite_shebang(content: &[u8], old: &str, new: &str) -> Option<Vec<u8>> {
+    let (python, args, header_len) = parse_shebang(content)?;
     let rest = python.strip_prefix(old)?;
     if !rest.starts_with('/') {
         return None;
     }
-    let mut out = den_install::shebang_with_args(&format!("{new}{rest}"), args).into_bytes();
-    out.push(b'\n');
-    out.extend_from_slice(&content[header_len..]);
-    Some(out)
+    let header = den_install::shebang_with_args(&format!("{new}{rest}"), args);
+    Some(with_header(header, content, header_len))
+}
+
+/// When `content` starts with a header ([`parse_shebang`]) running an interpreter directly
+/// in the directory `bin`, returns it with that header replaced by one that runs the
+/// interpreter of that name beside the script ([`den_install::relative_shebang`]; interpreter
+/// options are dropped, as pip's launcher drops them); otherwise `None`.
+fn relative_script(content: &[u8], bin: &str) -> Option<Vec<u8>> {
+    let (python, _, header_len) = parse_shebang(content)?;
+    let name = python.strip_prefix(bin)?.strip_prefix('/')?;
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
+    Some(with_header(
+        den_install::relative_shebang(name),
+        content,
+        header_len,
+    ))
 }
 
 #[cfg(test)]

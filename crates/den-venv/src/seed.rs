@@ -39,6 +39,7 @@ pub fn seed(
         scheme: env.install_scheme(),
         python: env.python.clone(),
         python_version: interpreter.major_minor,
+        relocatable: env.relocatable,
     };
     let options = InstallOptions {
         requested: true,

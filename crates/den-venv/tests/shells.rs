@@ -31,10 +31,31 @@ fn shell(name: &str, unchecked: &str) -> Option<PathBuf> {
     )
 }
 
-fn venv() -> Option<(tempfile::TempDir, VirtualEnv)> {
+/// An environment at `<temp>/my envs/<NASTY_DIR>`; a `relocatable` one is made at
+/// `<temp>/made here/<NASTY_DIR>` and then moved there, so its scripts must find it.
+fn venv(relocatable: bool) -> Option<(tempfile::TempDir, VirtualEnv)> {
     let interpreter = interpreter()?;
     let temp = tempfile::tempdir().unwrap();
-    let venv = nasty_venv(&interpreter, &temp, &VenvOptions::default());
+    if !relocatable {
+        let venv = nasty_venv(&interpreter, &temp, &VenvOptions::default());
+        return Some((temp, venv));
+    }
+    let made = temp.path().join("made here");
+    let options = VenvOptions {
+        relocatable: true,
+        ..VenvOptions::default()
+    };
+    let venv = create_venv(&interpreter, &made.join(NASTY_DIR), &options).unwrap();
+    let envs = temp.path().join("my envs");
+    std::fs::rename(&made, &envs).unwrap();
+    let moved = |path: &Path| envs.join(path.strip_prefix(&made).unwrap());
+    let venv = VirtualEnv {
+        root: moved(&venv.root),
+        scripts: moved(&venv.scripts),
+        python: moved(&venv.python),
+        site_packages: moved(&venv.site_packages),
+        ..venv
+    };
     Some((temp, venv))
 }
 
@@ -135,25 +156,29 @@ deactivate
 
 #[test]
 fn posix_activate_in_bash_zsh_dash_ksh() {
-    let Some((_temp, venv)) = venv() else { return };
-    for name in ["bash", "zsh", "dash", "ksh"] {
-        let Some(path) = shell(name, &format!("activate in {name}")) else {
-            continue;
+    for relocatable in [false, true] {
+        let Some((_temp, venv)) = venv(relocatable) else {
+            return;
         };
-        let args: &[&str] = if name == "zsh" {
-            &["-f", "-s"]
-        } else {
-            &["-s"]
-        };
-        let (stdout, stderr) = run_shell(&path, args, &venv, POSIX_PROBE);
-        // bash, dash and ksh expand PS1 when they print it, so it refers to a variable (ksh's
-        // own, with `!` doubled); zsh gets the name itself.
-        let active = match name {
-            "zsh" => format!("({NASTY_DIR}) orig$ "),
-            "ksh" => "(${_DEN_PROMPT}) orig$ ".to_string(),
-            _ => "(${VIRTUAL_ENV_PROMPT}) orig$ ".to_string(),
-        };
-        check(name, &stdout, &stderr, &venv, &active, "orig$ ");
+        for name in ["bash", "zsh", "dash", "ksh"] {
+            let Some(path) = shell(name, &format!("activate in {name}")) else {
+                continue;
+            };
+            let args: &[&str] = if name == "zsh" {
+                &["-f", "-s"]
+            } else {
+                &["-s"]
+            };
+            let (stdout, stderr) = run_shell(&path, args, &venv, POSIX_PROBE);
+            // bash, dash and ksh expand PS1 when they print it, so it refers to a variable (ksh's
+            // own, with `!` doubled); zsh gets the name itself.
+            let active = match name {
+                "zsh" => format!("({NASTY_DIR}) orig$ "),
+                "ksh" => "(${_DEN_PROMPT}) orig$ ".to_string(),
+                _ => "(${VIRTUAL_ENV_PROMPT}) orig$ ".to_string(),
+            };
+            check(name, &stdout, &stderr, &venv, &active, "orig$ ");
+        }
     }
 }
 
@@ -216,8 +241,12 @@ fn check_two_prompts(shell_name: &str, output: &str, name: &str) {
 
 #[test]
 fn prompt_as_printed_by_interactive_shells() {
-    let Some((_temp, venv)) = venv() else { return };
-    check_printed_prompts(&venv, NASTY_DIR);
+    for relocatable in [false, true] {
+        let Some((_temp, venv)) = venv(relocatable) else {
+            return;
+        };
+        check_printed_prompts(&venv, NASTY_DIR);
+    }
 }
 
 /// Prompt sequences of every shell (`%`, `!`, `\`) and command substitutions in the name are
@@ -247,106 +276,122 @@ fn prompt_with_shell_syntax_is_shown_verbatim() {
 
 #[test]
 fn bash_refuses_to_run_activate_as_a_program() {
-    let Some((_temp, venv)) = venv() else { return };
-    let Some(bash) = shell("bash", "bash refusing to run activate as a program") else {
-        return;
-    };
-    let (stdout, stderr) = run_shell(&bash, &["./activate"], &venv, "");
-    assert_eq!(stdout, "");
-    assert!(stderr.contains("must be sourced"), "{stderr}");
+    for relocatable in [false, true] {
+        let Some((_temp, venv)) = venv(relocatable) else {
+            return;
+        };
+        let Some(bash) = shell("bash", "bash refusing to run activate as a program") else {
+            return;
+        };
+        let (stdout, stderr) = run_shell(&bash, &["./activate"], &venv, "");
+        assert_eq!(stdout, "");
+        assert!(stderr.contains("must be sourced"), "{stderr}");
+    }
 }
 
 #[test]
 fn fish_activate() {
-    let Some((_temp, venv)) = venv() else { return };
-    let Some(fish) = shell("fish", "activate.fish in fish") else {
-        return;
-    };
-    let probe = r#"function fish_prompt; printf 'orig> '; end
-set old_path $PATH
-source ./activate.fish
-printf 'python=%s\n' (command -v python)
-printf 'venv=%s\n' "$VIRTUAL_ENV"
-printf 'prompt=%s\n' "$VIRTUAL_ENV_PROMPT"
-set -q PYTHONHOME; or echo home_unset
-printf 'ps1=%s\n' (false; fish_prompt)
-deactivate
-test (string join : $PATH) = (string join : $old_path); and echo path_restored
-printf 'home=%s\n' "$PYTHONHOME"
-printf 'ps1_after=%s\n' (fish_prompt)
-set -q VIRTUAL_ENV; or set -q VIRTUAL_ENV_PROMPT; or echo venv_unset
-functions -q deactivate; or echo deactivate_gone
-set -gx VIRTUAL_ENV_DISABLE_PROMPT 1
-source ./activate.fish
-printf 'ps1_disabled=%s\n' (fish_prompt)
-deactivate
-"#;
-    run_and_check_orig_prompt("fish", &fish, &["--no-config"], &venv, probe);
+    for relocatable in [false, true] {
+        let Some((_temp, venv)) = venv(relocatable) else {
+            return;
+        };
+        let Some(fish) = shell("fish", "activate.fish in fish") else {
+            return;
+        };
+        let probe = r#"function fish_prompt; printf 'orig> '; end
+    set old_path $PATH
+    source ./activate.fish
+    printf 'python=%s\n' (command -v python)
+    printf 'venv=%s\n' "$VIRTUAL_ENV"
+    printf 'prompt=%s\n' "$VIRTUAL_ENV_PROMPT"
+    set -q PYTHONHOME; or echo home_unset
+    printf 'ps1=%s\n' (false; fish_prompt)
+    deactivate
+    test (string join : $PATH) = (string join : $old_path); and echo path_restored
+    printf 'home=%s\n' "$PYTHONHOME"
+    printf 'ps1_after=%s\n' (fish_prompt)
+    set -q VIRTUAL_ENV; or set -q VIRTUAL_ENV_PROMPT; or echo venv_unset
+    functions -q deactivate; or echo deactivate_gone
+    set -gx VIRTUAL_ENV_DISABLE_PROMPT 1
+    source ./activate.fish
+    printf 'ps1_disabled=%s\n' (fish_prompt)
+    deactivate
+    "#;
+        run_and_check_orig_prompt("fish", &fish, &["--no-config"], &venv, probe);
+    }
 }
 
 #[test]
 fn csh_activate_in_tcsh_and_csh() {
-    let Some((_temp, venv)) = venv() else { return };
-    let probe = r#"set prompt = 'orig> '
-set old_path = "$PATH:q"
-source ./activate.csh
-echo "python=`which python`"
-printf 'venv=%s\n' "$VIRTUAL_ENV:q"
-printf 'prompt=%s\n' "$VIRTUAL_ENV_PROMPT:q"
-if ( ! $?PYTHONHOME ) echo home_unset
-printf 'ps1=%s\n' "$prompt:q"
-deactivate
-if ( "$PATH:q" == "$old_path:q" ) echo path_restored
-printf 'home=%s\n' "$PYTHONHOME:q"
-printf 'ps1_after=%s\n' "$prompt:q"
-if ( ! $?VIRTUAL_ENV && ! $?VIRTUAL_ENV_PROMPT ) echo venv_unset
-alias deactivate | grep -q . || echo deactivate_gone
-setenv VIRTUAL_ENV_DISABLE_PROMPT 1
-source ./activate.csh
-printf 'ps1_disabled=%s\n' "$prompt:q"
-deactivate
-"#;
-    for name in ["tcsh", "csh"] {
-        let Some(path) = shell(name, &format!("activate.csh in {name}")) else {
-            continue;
+    for relocatable in [false, true] {
+        let Some((_temp, venv)) = venv(relocatable) else {
+            return;
         };
-        run_and_check_orig_prompt(name, &path, &["-f"], &venv, probe);
+        let probe = r#"set prompt = 'orig> '
+    set old_path = "$PATH:q"
+    source ./activate.csh
+    echo "python=`which python`"
+    printf 'venv=%s\n' "$VIRTUAL_ENV:q"
+    printf 'prompt=%s\n' "$VIRTUAL_ENV_PROMPT:q"
+    if ( ! $?PYTHONHOME ) echo home_unset
+    printf 'ps1=%s\n' "$prompt:q"
+    deactivate
+    if ( "$PATH:q" == "$old_path:q" ) echo path_restored
+    printf 'home=%s\n' "$PYTHONHOME:q"
+    printf 'ps1_after=%s\n' "$prompt:q"
+    if ( ! $?VIRTUAL_ENV && ! $?VIRTUAL_ENV_PROMPT ) echo venv_unset
+    alias deactivate | grep -q . || echo deactivate_gone
+    setenv VIRTUAL_ENV_DISABLE_PROMPT 1
+    source ./activate.csh
+    printf 'ps1_disabled=%s\n' "$prompt:q"
+    deactivate
+    "#;
+        for name in ["tcsh", "csh"] {
+            let Some(path) = shell(name, &format!("activate.csh in {name}")) else {
+                continue;
+            };
+            run_and_check_orig_prompt(name, &path, &["-f"], &venv, probe);
+        }
     }
 }
 
 #[test]
 fn nushell_activate_overlay() {
-    let Some((_temp, venv)) = venv() else { return };
-    let Some(nu) = shell("nu", "activate.nu in nushell") else {
-        return;
-    };
-    let probe = r#"$env.PROMPT_COMMAND = {|| 'orig> ' }
-let old_path = $env.PATH
-let root = ($env.PWD | path dirname)
-overlay use activate.nu
-print $"python=(which python | get path.0)"
-print $"venv=($env.VIRTUAL_ENV)"
-print $"prompt=($env.VIRTUAL_ENV_PROMPT)"
-if ('PYTHONHOME' not-in $env) { print home_unset }
-print $"ps1=(do $env.PROMPT_COMMAND)"
-cd ..
-deactivate
-# PATH is restored, and the directory changed to while active is kept.
-if ($env.PATH == $old_path and $env.PWD == $root) { print path_restored }
-print $"home=($env.PYTHONHOME)"
-print $"ps1_after=(do $env.PROMPT_COMMAND)"
-if ('VIRTUAL_ENV' not-in $env and 'VIRTUAL_ENV_PROMPT' not-in $env) { print venv_unset }
-if (scope aliases | where name == deactivate | is-empty) { print deactivate_gone }
-$env.VIRTUAL_ENV_DISABLE_PROMPT = '1'
-overlay use activate.nu
-print $"ps1_disabled=(do $env.PROMPT_COMMAND)"
-deactivate
-"#;
-    run_and_check_orig_prompt(
-        "nu",
-        &nu,
-        &["--no-config-file", "--stdin", "-c", probe],
-        &venv,
-        "",
-    );
+    for relocatable in [false, true] {
+        let Some((_temp, venv)) = venv(relocatable) else {
+            return;
+        };
+        let Some(nu) = shell("nu", "activate.nu in nushell") else {
+            return;
+        };
+        let probe = r#"$env.PROMPT_COMMAND = {|| 'orig> ' }
+    let old_path = $env.PATH
+    let root = ($env.PWD | path dirname)
+    overlay use activate.nu
+    print $"python=(which python | get path.0)"
+    print $"venv=($env.VIRTUAL_ENV)"
+    print $"prompt=($env.VIRTUAL_ENV_PROMPT)"
+    if ('PYTHONHOME' not-in $env) { print home_unset }
+    print $"ps1=(do $env.PROMPT_COMMAND)"
+    cd ..
+    deactivate
+    # PATH is restored, and the directory changed to while active is kept.
+    if ($env.PATH == $old_path and $env.PWD == $root) { print path_restored }
+    print $"home=($env.PYTHONHOME)"
+    print $"ps1_after=(do $env.PROMPT_COMMAND)"
+    if ('VIRTUAL_ENV' not-in $env and 'VIRTUAL_ENV_PROMPT' not-in $env) { print venv_unset }
+    if (scope aliases | where name == deactivate | is-empty) { print deactivate_gone }
+    $env.VIRTUAL_ENV_DISABLE_PROMPT = '1'
+    overlay use activate.nu
+    print $"ps1_disabled=(do $env.PROMPT_COMMAND)"
+    deactivate
+    "#;
+        run_and_check_orig_prompt(
+            "nu",
+            &nu,
+            &["--no-config-file", "--stdin", "-c", probe],
+            &venv,
+            "",
+        );
+    }
 }

@@ -406,6 +406,20 @@ pub struct VenvArgs {
     /// version: for an environment whose base Python was removed or upgraded.
     #[arg(long, conflicts_with_all = ["clear", "without_pip"])]
     pub repair: bool,
+    /// Make the new environment relocatable: it keeps working when its directory is moved
+    /// or copied (activation scripts and console scripts find it from their own path;
+    /// `relocatable = true` in pyvenv.cfg, which later installs keep).
+    #[arg(long, conflicts_with_all = ["repair"])]
+    pub relocatable: bool,
+    /// Make the existing environment at PATH relocatable (see --relocatable): rewrite its
+    /// scripts, .pth files, pyvenv.cfg and activation scripts in place.
+    #[arg(long, conflicts_with_all = ["repair", "clear", "clone", "python", "prompt"])]
+    pub make_relocatable: bool,
+    /// Copy the environment SRC to PATH and rewrite every place that names SRC (scripts,
+    /// activation scripts, pyvenv.cfg, .pth/.egg-link files, RECORD, direct_url.json), as
+    /// virtualenv-clone does: the copy works after SRC is deleted.
+    #[arg(long, value_name = "SRC", conflicts_with_all = ["repair", "clear", "python", "prompt"])]
+    pub clone: Option<PathBuf>,
 }
 
 /// `den pip [PIP OPTIONS] COMMAND ...`: pip's general options may come before or after the

@@ -73,6 +73,7 @@ impl Venv {
             },
             python: env_python,
             python_version: (major.parse().unwrap(), minor.parse().unwrap()),
+            relocatable: false,
         };
         Some(Self {
             _dir: dir,
@@ -159,6 +160,7 @@ pub fn fake_target(root: &Path) -> InstallTarget {
         },
         python: root.join("bin/python"),
         python_version: (3, 12),
+        relocatable: false,
     }
 }
 

@@ -6,7 +6,7 @@ alias deactivate 'test $?_OLD_VIRTUAL_PATH != 0 && setenv PATH "$_OLD_VIRTUAL_PA
 # Leave any environment activated before, keeping the `deactivate` alias.
 deactivate nondestructive
 
-setenv VIRTUAL_ENV {{VIRTUAL_ENV}}
+{{SET_VIRTUAL_ENV}}
 setenv VIRTUAL_ENV_PROMPT {{PROMPT}}
 
 set _OLD_VIRTUAL_PATH="$PATH:q"

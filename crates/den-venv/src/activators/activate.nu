@@ -2,7 +2,7 @@
 # `overlay use bin/activate.nu`. `deactivate` drops the overlay and with it every change made
 # here, keeping the current directory.
 
-export-env {
+{{ROOT_CONST}}export-env {
     let venv = {{VIRTUAL_ENV}}
     let bin = ($venv | path join {{BIN_NAME}})
     let prompt_name = {{PROMPT}}

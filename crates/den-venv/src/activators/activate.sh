@@ -33,7 +33,7 @@ deactivate () {
 # Leave any environment activated before, keeping the `deactivate` function.
 deactivate nondestructive
 
-VIRTUAL_ENV={{VIRTUAL_ENV}}
+{{SET_VIRTUAL_ENV}}
 export VIRTUAL_ENV
 VIRTUAL_ENV_PROMPT={{PROMPT}}
 export VIRTUAL_ENV_PROMPT

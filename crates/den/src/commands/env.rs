@@ -208,9 +208,7 @@ impl Ctx<'_> {
         let venv_options = VenvOptions {
             prompt: Prompt::from_arg(options.prompt.as_deref()),
             system_site_packages: options.system_site_packages,
-            clear: false,
-            copies: false,
-            den_version: env!("CARGO_PKG_VERSION").to_string(),
+            ..VenvOptions::default()
         };
         let interpreter = super::venv::find_base(
             options.python.as_deref(),

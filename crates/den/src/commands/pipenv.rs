@@ -592,9 +592,7 @@ impl Session<'_> {
         let options = VenvOptions {
             prompt: Prompt::from_arg(None),
             system_site_packages: self.cli.site_packages,
-            clear: false,
-            copies: false,
-            den_version: env!("CARGO_PKG_VERSION").to_string(),
+            ..VenvOptions::default()
         };
         super::venv::create_from(interpreter, &location, &options, true, cache)?;
         // pipenv's environments know their project (virtualenvwrapper's `.project`), so

@@ -22,12 +22,46 @@ pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         repair(&root, args.python.as_deref(), &cwd, cache, printer)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if args.make_relocatable {
+        let root = cwd.join(&args.path);
+        require_environment(&root)?;
+        let env = den_venv::PythonEnvironment::at_root(&root, cache)?;
+        let _lock = env.lock()?;
+        den_venv::make_relocatable(&root)?;
+        printer.status(format!(
+            "Made {} relocatable: it works wherever it is moved or copied",
+            args.path.display()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(source) = &args.clone {
+        let source = cwd.join(source);
+        let target = cwd.join(&args.path);
+        require_environment(&source)?;
+        if target.exists() || target.is_symlink() {
+            bail!(
+                "{} already exists; clone into a new directory",
+                target.display()
+            );
+        }
+        let env = den_venv::PythonEnvironment::at_root(&source, cache)?;
+        let _lock = env.lock()?;
+        let _discard_on_signal = crate::interrupt::DiscardOnSignal::new(target.clone());
+        den_workon::copy_env(&source, &target)?;
+        printer.status(format!(
+            "Cloned {} to {}",
+            source.display(),
+            args.path.display()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
     let options = VenvOptions {
         prompt: Prompt::from_arg(args.prompt.as_deref()),
         system_site_packages: args.system_site_packages,
         clear: args.clear,
         copies: args.copies && !args.symlinks,
-        den_version: env!("CARGO_PKG_VERSION").to_string(),
+        relocatable: args.relocatable,
+        ..VenvOptions::default()
     };
     let interpreter = find_base(
         args.python.as_deref(),
@@ -54,6 +88,17 @@ pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         args.path.join("bin").join("activate").display()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Fails unless `root` is a virtual environment (has a `pyvenv.cfg`).
+fn require_environment(root: &Path) -> anyhow::Result<()> {
+    if !den_venv::PyVenvConfig::path_in(root).is_file() {
+        bail!(
+            "{} is not a virtual environment (it has no pyvenv.cfg); pass the directory of one",
+            root.display()
+        );
+    }
+    Ok(())
 }
 
 /// Rebuilds the environment at `root` on `python` (a `--python` value), else on an

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Context, bail};
 use den_cache::Cache;
 use den_dist::PackageName;
-use den_install::{Chosen, InstallOptions, InstallTarget, InstalledDist, UnpackedWheel};
+use den_install::{Chosen, InstallOptions, InstalledDist, UnpackedWheel};
 use den_prepare::Dist;
 use den_requirements::RequirementsSource;
 
@@ -304,11 +304,7 @@ fn install_all(
     unpacked: &[UnpackedWheel],
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    let install_target = InstallTarget {
-        scheme: target.scheme(),
-        python: target.interpreter.executable.clone(),
-        python_version: target.interpreter.major_minor,
-    };
+    let install_target = target.install_target();
     let jobs: Vec<(&ResolvedPackage, &UnpackedWheel)> = packages.iter().zip(unpacked).collect();
     let _critical = CriticalSection::enter();
     let done = AtomicUsize::new(0);

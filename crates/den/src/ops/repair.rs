@@ -128,9 +128,8 @@ pub fn repair(
     let options = VenvOptions {
         prompt: Prompt::from_arg(cfg.prompt()),
         system_site_packages: cfg.include_system_site_packages(),
-        clear: false,
-        copies: false,
-        den_version: env!("CARGO_PKG_VERSION").to_string(),
+        relocatable: cfg.relocatable(),
+        ..VenvOptions::default()
     };
     let sibling = repair_sibling(root);
     std::fs::rename(root, &sibling)
