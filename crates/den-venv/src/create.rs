@@ -260,14 +260,35 @@ pub(crate) fn create_venv_in(
 ///
 /// # Errors
 ///
-/// [`VenvError::NonUtf8Path`] for a root or site-packages path that is not UTF-8,
-/// [`VenvError::SitePackagesOutsideRoot`], [`VenvError::InvalidPrompt`] for a prompt with a line
-/// break, and [`VenvError::Io`] when a script cannot be written.
+/// Those of [`activation_scripts`], and [`VenvError::Io`] when a script cannot be written.
 pub fn write_activation_scripts(
     root: &Path,
     prompt: &str,
     site_packages: &Path,
 ) -> Result<(), VenvError> {
+    let relocatable = PyVenvConfig::read(root).is_ok_and(|cfg| cfg.relocatable());
+    let scripts = crate::scripts_dir(&absolute(root)?);
+    for (file_name, contents) in activation_scripts(root, prompt, site_packages, relocatable)? {
+        write(&scripts.join(file_name), &contents)?;
+    }
+    Ok(())
+}
+
+/// The activation scripts of the environment at `root` as `(file name in bin/, contents)`
+/// pairs, as [`write_activation_scripts`] writes them; `relocatable` ones find the
+/// environment from their own path.
+///
+/// # Errors
+///
+/// [`VenvError::NonUtf8Path`] for a root or site-packages path that is not UTF-8,
+/// [`VenvError::SitePackagesOutsideRoot`] and [`VenvError::InvalidPrompt`] for a prompt with
+/// a line break.
+pub fn activation_scripts(
+    root: &Path,
+    prompt: &str,
+    site_packages: &Path,
+    relocatable: bool,
+) -> Result<Vec<(&'static str, String)>, VenvError> {
     let root = absolute(root)?;
     let Some(root_text) = root.to_str() else {
         return Err(VenvError::NonUtf8Path { path: root });
@@ -290,9 +311,9 @@ pub fn write_activation_scripts(
         bin_name: BIN,
         prompt,
         site_packages: relative,
-        relocatable: PyVenvConfig::read(&root).is_ok_and(|cfg| cfg.relocatable()),
+        relocatable,
     };
-    render_activation_scripts(&values, &crate::scripts_dir(&root))
+    Ok(activators::render_all(&values))
 }
 
 /// Renders every activation script for `values` into `scripts` (the environment's `bin/`).

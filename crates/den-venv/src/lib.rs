@@ -22,12 +22,12 @@ use std::path::{Path, PathBuf};
 
 pub use activators::activation_script_names;
 pub use cfg::PyVenvConfig;
-pub use create::{create_seeded, create_venv, write_activation_scripts};
+pub use create::{activation_scripts, create_seeded, create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
 pub use environment::{Access, EnvironmentError, EnvironmentRequest, PythonEnvironment};
 pub use health::{BaseHealth, base_health};
-pub use relocate::{find_site_packages, make_relocatable, relocate};
+pub use relocate::{Relocation, find_site_packages, make_relocatable, relocate};
 pub use seed::seed;
 
 /// The packages environment makers seed (`virtualenv` installs all three, `python -m venv`

@@ -103,34 +103,111 @@ pub fn relocate(src: &Path, dst: &Path) -> Result<(), VenvError> {
     Ok(())
 }
 
-/// Makes the environment at `root` relocatable, so it keeps working wherever its directory
-/// is moved or copied: scripts in `bin/` that run one of its interpreters by absolute path
-/// start through [`den_install::relative_shebang`] instead, absolute `.pth` lines inside the
-/// environment become relative to site-packages, `pyvenv.cfg` gets `relocatable = true`
-/// (which later installs keep) and the activation scripts are regenerated to find the
-/// environment from their own path. Paths outside the environment (editable projects, the
-/// base interpreter in `home`) stay as they are.
+/// What making the environment at `root` relocatable changes, as contents of its files: the
+/// one rule for [`make_relocatable`] (which writes them in place) and for packing an
+/// environment (which writes them into an archive and leaves the environment alone).
+///
+/// - `pyvenv.cfg` gets `relocatable = true`;
+/// - the activation scripts in `bin/` are the relocatable ones (they find the environment
+///   from their own path);
+/// - other scripts in `bin/` that run one of its interpreters by absolute path start through
+///   [`den_install::relative_shebang`] instead;
+/// - absolute `.pth` / `.egg-link` lines in site-packages naming a place inside the
+///   environment become relative to site-packages.
+///
+/// Paths outside the environment (editable projects, the base interpreter) stay as they are.
+#[derive(Debug)]
+pub struct Relocation {
+    root: PathBuf,
+    bin: PathBuf,
+    site: PathBuf,
+    cfg: PyVenvConfig,
+    activation: Vec<(&'static str, String)>,
+}
+
+impl Relocation {
+    /// Reads what the rules need from the environment at `root` (absolute).
+    ///
+    /// # Errors
+    ///
+    /// [`VenvError::Io`] when `pyvenv.cfg` cannot be read, [`VenvError::NoSitePackages`],
+    /// and those of [`crate::activation_scripts`].
+    pub fn new(root: &Path) -> Result<Self, VenvError> {
+        let mut cfg = PyVenvConfig::read(root)?;
+        cfg.set("relocatable", "true");
+        let site = site_packages(root)?;
+        let prompt = cfg.prompt().map_or_else(|| file_name(root), str::to_string);
+        let activation = crate::activation_scripts(root, &prompt, &site, true)?;
+        Ok(Self {
+            root: root.to_path_buf(),
+            bin: crate::scripts_dir(root),
+            site,
+            cfg,
+            activation,
+        })
+    }
+
+    /// The environment's site-packages directory.
+    pub fn site_packages(&self) -> &Path {
+        &self.site
+    }
+
+    /// The new contents of the file at `path` (absolute, inside the environment) whose
+    /// contents are `content`, or `None` when it stays as it is.
+    pub fn contents(&self, path: &Path, content: &[u8]) -> Option<Vec<u8>> {
+        let parent = path.parent()?;
+        let name = path.file_name()?.to_str()?;
+        if parent == self.root && name == "pyvenv.cfg" {
+            return Some(self.cfg.to_string().into_bytes());
+        }
+        if parent == self.bin {
+            if let Some((_, script)) = self.activation.iter().find(|(n, _)| *n == name) {
+                return Some(script.clone().into_bytes());
+            }
+            return relative_script(content, &self.bin.to_string_lossy());
+        }
+        let is_path_file = name.ends_with(".pth") || name.ends_with(".egg-link");
+        if parent == self.site && is_path_file {
+            let root = self.root.to_string_lossy();
+            let text = std::str::from_utf8(content).ok()?;
+            return edited_lines(text, |line| {
+                let rest = line.strip_prefix(root.as_ref())?;
+                (rest.is_empty() || rest.starts_with('/'))
+                    .then(|| den_dist::path::relative_to(Path::new(line), &self.site))
+            })
+            .map(String::into_bytes);
+        }
+        None
+    }
+}
+
+/// Makes the environment at `root` relocatable, in place, by the rules of [`Relocation`], so
+/// it keeps working wherever its directory is moved or copied; `relocatable = true` in its
+/// `pyvenv.cfg` makes later installs keep it so. `pyvenv.cfg` is written last.
 ///
 /// # Errors
 ///
-/// [`VenvError::NoSitePackages`], [`VenvError::Io`] for a file that cannot be read or
-/// written (`pyvenv.cfg` missing included), and the errors of [`write_activation_scripts`].
+/// Those of [`Relocation::new`], and [`VenvError::Io`] for a file that cannot be read or
+/// written.
 pub fn make_relocatable(root: &Path) -> Result<(), VenvError> {
-    let mut cfg = PyVenvConfig::read(root)?;
-    let bin = crate::scripts_dir(root);
-    let bin_text = bin.to_string_lossy().into_owned();
-    edit_scripts(root, |content| relative_script(content, &bin_text))?;
-    let site = site_packages(root)?;
-    let root_text = root.to_string_lossy().into_owned();
-    edit_path_files(&site, |line| {
-        let rest = line.strip_prefix(root_text.as_str())?;
-        (rest.is_empty() || rest.starts_with('/'))
-            .then(|| den_dist::path::relative_to(Path::new(line), &site))
-    })?;
-    cfg.set("relocatable", "true");
-    cfg.write(root)?;
-    let prompt = cfg.prompt().map_or_else(|| file_name(root), str::to_string);
-    write_activation_scripts(root, &prompt, &site)
+    let relocation = Relocation::new(root)?;
+    let mut files = Vec::new();
+    for dir in [&relocation.bin, &relocation.site] {
+        for entry in fs::read_dir(dir).at("read", dir)? {
+            let entry = entry.at("read", dir)?;
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.push(PyVenvConfig::path_in(root));
+    for path in files {
+        let content = fs::read(&path).at("read", &path)?;
+        if let Some(updated) = relocation.contents(&path, &content) {
+            fs::write(&path, updated).at("write", &path)?;
+        }
+    }
+    Ok(())
 }
 
 /// The site-packages directory of the environment at `root`, or
@@ -187,12 +264,22 @@ fn dist_info_dirs(site: &Path) -> Result<Vec<PathBuf>, VenvError> {
     Ok(dirs)
 }
 
-/// Replaces each line of the text file `path` for which `edit` returns a new line; the file
-/// is rewritten only when one changed. A missing or non-UTF-8 file is left alone.
+/// Replaces each line of the text file `path` for which `edit` returns a new line
+/// ([`edited_lines`]); the file is rewritten only when one changed. A missing or non-UTF-8
+/// file is left alone.
 fn edit_lines(path: &Path, edit: impl Fn(&str) -> Option<String>) -> Result<(), VenvError> {
     let Ok(text) = fs::read_to_string(path) else {
         return Ok(());
     };
+    if let Some(out) = edited_lines(&text, edit) {
+        fs::write(path, out).at("write", path)?;
+    }
+    Ok(())
+}
+
+/// `text` with each line (without its `\n`) for which `edit` returns a new line replaced;
+/// `None` when no line changed.
+fn edited_lines(text: &str, edit: impl Fn(&str) -> Option<String>) -> Option<String> {
     let mut changed = false;
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
@@ -209,10 +296,7 @@ fn edit_lines(path: &Path, edit: impl Fn(&str) -> Option<String>) -> Result<(), 
             None => out.push_str(line),
         }
     }
-    if changed {
-        fs::write(path, out).at("write", path)?;
-    }
-    Ok(())
+    changed.then_some(out)
 }
 
 /// The interpreter a script's header runs, its options, and the header's length in bytes: a

@@ -83,6 +83,47 @@ pub enum Command {
     /// runs (the working directory's .venv, WORKON_HOME, pyenv's and pipenv's environments,
     /// or those given); exit status 1 when one needs repair; `--fix` rebuilds them.
     Doctor(DoctorArgs),
+    /// Pack an environment into an archive (.tar.gz, .tar.zst, .zip) that unpacks working at
+    /// any path on a machine with the same base Python (like venv-pack and conda-pack).
+    Pack(PackArgs),
+    /// Unpack an archive made by `den pack` into a new directory, ready to use (without den:
+    /// extract it and run its `bin/den-unpack`).
+    Unpack(UnpackArgs),
+}
+
+/// `den pack`.
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    /// The environment to pack [default: $VIRTUAL_ENV, else .venv].
+    #[arg(value_name = "ENV")]
+    pub environment: Option<PathBuf>,
+    /// The archive to write; its name gives the format (.tar.gz or .tgz, .tar.zst, .zip).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// The archive format, whatever the output's name: tar.gz, tar.zst or zip.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<den_pack::Format>,
+    /// Same environment, same bytes: fixed modification times ($SOURCE_DATE_EPOCH, else 0).
+    #[arg(long)]
+    pub reproducible: bool,
+    /// Pack even with editable installs or .pth paths outside the environment (they will not
+    /// exist where it is unpacked).
+    #[arg(long)]
+    pub ignore_editable: bool,
+}
+
+/// `den unpack`.
+#[derive(Debug, Args)]
+pub struct UnpackArgs {
+    /// The archive made by `den pack`.
+    #[arg(value_name = "FILE")]
+    pub archive: PathBuf,
+    /// The new environment's directory.
+    #[arg(value_name = "DIR")]
+    pub destination: PathBuf,
+    /// Replace DIR if it exists (only once the new environment is complete).
+    #[arg(short, long)]
+    pub force: bool,
 }
 
 /// `den doctor`.

@@ -79,6 +79,8 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
         Command::Init(args) => commands::init::run(&args),
         Command::Workon(args) => commands::workon::run(&args, printer),
         Command::Doctor(args) => commands::doctor::run(&args, &open_cache(&cli.global)?, printer),
+        Command::Pack(args) => commands::pack::pack(&args, &open_cache(&cli.global)?, printer),
+        Command::Unpack(args) => commands::pack::unpack(&args, printer),
         Command::Pyenv(args) => Ok(commands::pyenv::run(&args.args)),
         Command::Pipenv(args) => Ok(commands::pipenv::run(&args.args)),
         Command::Venv(args) => {

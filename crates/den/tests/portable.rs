@@ -218,3 +218,184 @@ fn bad_targets_are_refused() {
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(fs::read_dir(world.path("plain")).unwrap().count(), 0);
 }
+
+/// Names of the entries left in `dir` (to check nothing half-unpacked stays behind).
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let source = world.venv("source", false);
+    world.den_ok(&["pip", "install", "-p", "source", "alpha"]);
+    for (index, format) in ["tar.gz", "tar.zst", "zip"].iter().enumerate() {
+        let archive = world.path(&format!("env.{format}"));
+        let archive_arg = archive.to_str().unwrap();
+        world.den_ok(&["pack", "source", "-o", archive_arg]);
+        // The source is only read.
+        assert!(
+            !fs::read_to_string(source.join("pyvenv.cfg"))
+                .unwrap()
+                .contains("relocatable")
+        );
+        let dest = world.path(&format!("unpacked {index} é"));
+        world.den_ok(&["unpack", archive_arg, dest.to_str().unwrap()]);
+        assert!(!dest.join(".den-pack").exists() && !dest.join("bin/den-unpack").exists());
+        assert_eq!(run_script(&dest, "alpha-cli"), "alpha main\n", "{format}");
+        assert_pip_works(&dest);
+        assert_activates_at(&dest);
+        // Installing into it keeps it relocatable.
+        world.den_ok(&["pip", "install", "-p", dest.to_str().unwrap(), "gamma"]);
+        let moved = world.path(&format!("moved {index}"));
+        fs::rename(&dest, &moved).unwrap();
+        assert_eq!(run_script(&moved, "gamma-cli"), "gamma main\n", "{format}");
+    }
+    // Without den: the real tar, then the archive's own unpack script.
+    fs::remove_dir_all(&source).unwrap();
+    let by_hand = world.path("by hand");
+    fs::create_dir(&by_hand).unwrap();
+    let tar = Command::new("tar")
+        .arg("xzf")
+        .arg(world.path("env.tar.gz"))
+        .arg("-C")
+        .arg(&by_hand)
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let out = Command::new(by_hand.join("bin/den-unpack"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!by_hand.join(".den-pack").exists() && !by_hand.join("bin/den-unpack").exists());
+    let csh = fs::read_to_string(by_hand.join("bin/activate.csh")).unwrap();
+    assert!(csh.contains(by_hand.to_str().unwrap()), "{csh}");
+    assert_eq!(run_script(&by_hand, "alpha-cli"), "alpha main\n");
+    assert_pip_works(&by_hand);
+}
+
+#[test]
+fn reproducible_packs_are_byte_identical() {
+    let Some(world) = World::new() else { return };
+    world.venv("env", false);
+    world.den_ok(&["pack", "env", "-o", "one.tar.gz", "--reproducible"]);
+    // Touch a file: modification times must not matter.
+    let cfg = world.path("env/pyvenv.cfg");
+    fs::write(&cfg, fs::read(&cfg).unwrap()).unwrap();
+    world.den_ok(&["pack", "env", "-o", "two.tar.gz", "--reproducible"]);
+    assert_eq!(
+        fs::read(world.path("one.tar.gz")).unwrap(),
+        fs::read(world.path("two.tar.gz")).unwrap()
+    );
+}
+
+/// Writes a tar.gz at `path` with Python's tarfile from `spec` (Python statements using
+/// `tar`, `file(name, text)` and `link(name, target)`).
+fn craft_archive(world: &World, path: &Path, spec: &str) {
+    let script = format!(
+        "import io, sys, tarfile\n\
+         tar = tarfile.open(sys.argv[1], 'w:gz')\n\
+         def file(name, text):\n    data = text.encode(); info = tarfile.TarInfo(name); info.size = len(data); tar.addfile(info, io.BytesIO(data))\n\
+         def link(name, target):\n    info = tarfile.TarInfo(name); info.type = tarfile.SYMTYPE; info.linkname = target; tar.addfile(info)\n\
+         {spec}\ntar.close()\n"
+    );
+    let status = Command::new(&world.python)
+        .args(["-c", &script])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn bad_packs_and_archives_are_refused_and_leave_nothing_behind() {
+    let Some(world) = World::new() else { return };
+    fs::create_dir(world.path("plain")).unwrap();
+    let err = world.den_err(&["pack", "plain", "-o", "x.tar.gz"]);
+    assert!(err.contains("is not a virtual environment"), "{err}");
+    let env = world.venv("env", true);
+    let err = world.den_err(&["pack", "env", "-o", "x.rar"]);
+    assert!(err.contains("cannot tell the archive format"), "{err}");
+
+    // An editable install points outside: refused unless asked.
+    let site = den_venv::find_site_packages(&env).unwrap();
+    fs::write(site.join("project.pth"), "/somewhere/project/src\n").unwrap();
+    let err = world.den_err(&["pack", "env", "-o", "x.tar.gz"]);
+    assert!(err.contains("project.pth: /somewhere/project/src"), "{err}");
+    assert!(err.contains("--ignore-editable"), "{err}");
+    world.den_ok(&["pack", "env", "-o", "x.tar.gz", "--ignore-editable"]);
+    fs::remove_file(site.join("project.pth")).unwrap();
+
+    // A binary file naming the environment's path cannot be fixed.
+    let mut binary = b"\x7fELF\x00".to_vec();
+    binary.extend_from_slice(env.to_str().unwrap().as_bytes());
+    fs::write(site.join("ext.so"), &binary).unwrap();
+    let err = world.den_err(&["pack", "env", "-o", "y.tar.gz"]);
+    assert!(err.contains("ext.so"), "{err}");
+    fs::remove_file(site.join("ext.so")).unwrap();
+    world.den_ok(&["pack", "env", "-o", "good.tar.gz"]);
+
+    let before = names_in(world.dir.path());
+    // The destination exists.
+    let err = world.den_err(&["unpack", "good.tar.gz", "plain"]);
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
+    // Truncated.
+    let good = fs::read(world.path("good.tar.gz")).unwrap();
+    fs::write(world.path("cut.tar.gz"), &good[..good.len() / 2]).unwrap();
+    let err = world.den_err(&["unpack", "cut.tar.gz", "dest"]);
+    assert!(err.contains("cut.tar.gz"), "{err}");
+    // Not den's.
+    craft_archive(&world, &world.path("other.tar.gz"), "file('a.txt', 'hi')");
+    let err = world.den_err(&["unpack", "other.tar.gz", "dest"]);
+    assert!(err.contains("not made by den pack"), "{err}");
+    fs::write(world.path("text.tar.gz"), "hello").unwrap();
+    let err = world.den_err(&["unpack", "text.tar.gz", "dest"]);
+    assert!(err.contains("not an archive den packs"), "{err}");
+    // Escapes: `..`, absolute paths, links out, writing through a link.
+    for (name, spec, reason) in [
+        ("dots", "file('../escaped.txt', 'x')", "`..`"),
+        ("absolute", "file('/tmp/den-escaped.txt', 'x')", "absolute"),
+        (
+            "link",
+            "link('lib/evil', '/etc')",
+            "outside the environment",
+        ),
+        ("uplink", "link('evil', '../..')", "outside the environment"),
+        (
+            "through",
+            "link('bin/python3', '/tmp')\nfile('bin/python3/x.txt', 'x')",
+            "through a link",
+        ),
+    ] {
+        let archive = world.path(&format!("{name}.tar.gz"));
+        craft_archive(&world, &archive, spec);
+        let err = world.den_err(&["unpack", archive.to_str().unwrap(), "dest"]);
+        assert!(err.contains(reason), "{name}: {err}");
+    }
+    assert!(!world.path("escaped.txt").exists());
+    assert!(!Path::new("/tmp/bin/python3/x.txt").exists());
+    let mut after = names_in(world.dir.path());
+    after.retain(|n| !n.ends_with(".tar.gz"));
+    let mut expected = before.clone();
+    expected.retain(|n| !n.ends_with(".tar.gz"));
+    assert_eq!(after, expected, "something was left behind");
+
+    // --force replaces the destination once the new one is complete.
+    fs::write(world.path("plain/old.txt"), "old").unwrap();
+    world.den_ok(&["unpack", "good.tar.gz", "plain", "--force"]);
+    assert!(!world.path("plain/old.txt").exists());
+    assert!(world.path("plain/pyvenv.cfg").is_file());
+}

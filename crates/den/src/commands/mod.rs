@@ -11,6 +11,7 @@ pub mod freeze;
 pub mod init;
 pub mod install;
 pub mod list;
+pub mod pack;
 pub mod pipenv;
 pub mod pipenv_graph;
 pub mod pyenv;

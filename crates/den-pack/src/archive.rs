@@ -1,0 +1,191 @@
+//! The archive formats: one writer over tar (gzip, zstd) and zip, and format detection.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// An archive format den writes and reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// POSIX tar compressed with gzip (`.tar.gz`, `.tgz`).
+    TarGz,
+    /// POSIX tar compressed with Zstandard (`.tar.zst`), on every core.
+    TarZst,
+    /// Zip with deflate (`.zip`), Unix modes and symlinks kept.
+    Zip,
+}
+
+impl Format {
+    /// The format an output file name asks for, by its ending; `None` for others.
+    pub fn from_file_name(path: &Path) -> Option<Self> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+            Some(Self::TarGz)
+        } else if name.ends_with(".tar.zst") || name.ends_with(".tzst") {
+            Some(Self::TarZst)
+        } else if name.ends_with(".zip") {
+            Some(Self::Zip)
+        } else {
+            None
+        }
+    }
+
+    /// The format of an archive from its first bytes (gzip, zstd and zip magic numbers).
+    pub(crate) fn sniff(head: &[u8]) -> Option<Self> {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Some(Self::TarGz)
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(Self::TarZst)
+        } else if head.starts_with(b"PK\x03\x04") {
+            Some(Self::Zip)
+        } else {
+            None
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    /// `tar.gz` (or `tgz`), `tar.zst` (or `tzst`), `zip`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "tar.gz" | "tgz" => Ok(Self::TarGz),
+            "tar.zst" | "tzst" => Ok(Self::TarZst),
+            "zip" => Ok(Self::Zip),
+            other => Err(format!(
+                "unknown archive format '{other}': use tar.gz, tar.zst or zip"
+            )),
+        }
+    }
+}
+
+/// One archive entry, its name relative and `/`-separated.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) name: String,
+    /// Modification time, seconds since the epoch.
+    pub(crate) mtime: u64,
+    pub(crate) kind: EntryKind,
+}
+
+#[derive(Debug)]
+pub(crate) enum EntryKind {
+    Dir,
+    File { content: Vec<u8>, mode: u32 },
+    Symlink { target: PathBuf },
+}
+
+/// Writes entries in the order given.
+pub(crate) enum ArchiveWriter {
+    TarGz(tar::Builder<flate2::write::GzEncoder<BufWriter<File>>>),
+    TarZst(tar::Builder<zstd::stream::write::Encoder<'static, BufWriter<File>>>),
+    Zip(Box<zip::ZipWriter<BufWriter<File>>>),
+}
+
+impl ArchiveWriter {
+    pub(crate) fn new(format: Format, file: File) -> io::Result<Self> {
+        let out = BufWriter::with_capacity(1 << 20, file);
+        Ok(match format {
+            Format::TarGz => Self::TarGz(tar_builder(flate2::write::GzEncoder::new(
+                out,
+                flate2::Compression::default(),
+            ))),
+            Format::TarZst => {
+                let mut encoder = zstd::stream::write::Encoder::new(out, 3)?;
+                encoder.include_checksum(true)?;
+                let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+                encoder.multithread(u32::try_from(threads).unwrap_or(1))?;
+                Self::TarZst(tar_builder(encoder))
+            }
+            Format::Zip => Self::Zip(Box::new(zip::ZipWriter::new(out))),
+        })
+    }
+
+    pub(crate) fn append(&mut self, entry: &Entry) -> io::Result<()> {
+        match self {
+            Self::TarGz(builder) => append_tar(builder, entry),
+            Self::TarZst(builder) => append_tar(builder, entry),
+            Self::Zip(writer) => append_zip(writer, entry).map_err(io::Error::other),
+        }
+    }
+
+    /// Completes the archive and returns its file.
+    pub(crate) fn finish(self) -> io::Result<File> {
+        let out = match self {
+            Self::TarGz(builder) => builder.into_inner()?.finish()?,
+            Self::TarZst(builder) => builder.into_inner()?.finish()?,
+            Self::Zip(writer) => writer.finish().map_err(io::Error::other)?,
+        };
+        out.into_inner().map_err(io::IntoInnerError::into_error)
+    }
+}
+
+fn tar_builder<W: Write>(out: W) -> tar::Builder<W> {
+    let mut builder = tar::Builder::new(out);
+    builder.mode(tar::HeaderMode::Deterministic);
+    builder.follow_symlinks(false);
+    builder
+}
+
+fn append_tar<W: Write>(builder: &mut tar::Builder<W>, entry: &Entry) -> io::Result<()> {
+    let mut header = tar::Header::new_gnu();
+    header.set_mtime(entry.mtime);
+    header.set_uid(0);
+    header.set_gid(0);
+    match &entry.kind {
+        EntryKind::Dir => {
+            header.set_entry_type(tar::EntryType::Directory);
+            header.set_mode(0o755);
+            header.set_size(0);
+            builder.append_data(&mut header, format!("{}/", entry.name), io::empty())
+        }
+        EntryKind::File { content, mode } => {
+            header.set_entry_type(tar::EntryType::Regular);
+            header.set_mode(*mode);
+            header.set_size(content.len() as u64);
+            builder.append_data(&mut header, &entry.name, content.as_slice())
+        }
+        EntryKind::Symlink { target } => {
+            header.set_entry_type(tar::EntryType::Symlink);
+            header.set_mode(0o777);
+            header.set_size(0);
+            builder.append_link(&mut header, &entry.name, target)
+        }
+    }
+}
+
+fn append_zip(
+    writer: &mut zip::ZipWriter<BufWriter<File>>,
+    entry: &Entry,
+) -> zip::result::ZipResult<()> {
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip_time(entry.mtime))
+        .large_file(false);
+    match &entry.kind {
+        EntryKind::Dir => writer.add_directory(&entry.name, options.unix_permissions(0o755)),
+        EntryKind::File { content, mode } => {
+            let options = options
+                .unix_permissions(*mode)
+                .large_file(content.len() as u64 >= u64::from(u32::MAX));
+            writer.start_file(&entry.name, options)?;
+            writer.write_all(content)?;
+            Ok(())
+        }
+        EntryKind::Symlink { target } => {
+            writer.add_symlink(&entry.name, target.to_string_lossy(), options)
+        }
+    }
+}
+
+/// A zip (MS-DOS) timestamp for `mtime` seconds since the epoch, in UTC; times the format
+/// cannot hold (before 1980) become 1980-01-01.
+fn zip_time(mtime: u64) -> zip::DateTime {
+    let utc = i64::try_from(mtime)
+        .ok()
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok());
+    utc.and_then(|t| zip::DateTime::try_from(time::PrimitiveDateTime::new(t.date(), t.time())).ok())
+        .unwrap_or_default()
+}

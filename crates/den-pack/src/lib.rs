@@ -1,0 +1,358 @@
+//! Packing a virtual environment into one archive that arrives working at any path
+//! ([`pack`]), and unpacking one safely ([`unpack`]): what venv-pack and conda-pack do, in
+//! `.tar.gz`, `.tar.zst` and `.zip`.
+//!
+//! The archive holds the environment made relocatable on the way in (den-venv's
+//! [`Relocation`] rules: relocatable activation scripts, console scripts that run the
+//! `python` beside them, relative `.pth` lines, `relocatable = true`); the environment itself
+//! is only read. Entries are the environment's relative paths in sorted order, so the same
+//! environment gives the same archive (with `reproducible`, also the same bytes: fixed
+//! modification times, no owners).
+//!
+//! What relocation cannot fix is found while packing: text files that still name the old
+//! location are listed in `.den-pack/prefix-files` and rewritten by whoever unpacks
+//! ([`unpack`], or the archive's own `bin/den-unpack`, a POSIX sh script for machines without
+//! den); binary files that name it (compiled extensions with an rpath into the environment)
+//! and editable installs, which point outside the environment, are refused with their names.
+//! Byte-compiled `.pyc` files are kept: Python corrects their recorded source paths on import.
+//!
+//! The base interpreter is not packed: the target machine needs the same Python at the path
+//! `pyvenv.cfg`'s `home` names.
+
+mod archive;
+mod unpack;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use den_dist::IoResultExt;
+use den_venv::{PyVenvConfig, Relocation};
+use rayon::prelude::*;
+
+pub use archive::Format;
+pub use unpack::{UnpackOptions, unpack};
+
+use archive::{ArchiveWriter, Entry, EntryKind};
+
+/// The directory in the archive with what unpacking needs.
+pub const META_DIR: &str = ".den-pack";
+/// The unpack script's path in the archive.
+pub const UNPACK_SCRIPT: &str = "bin/den-unpack";
+/// The unpack script: finishes an extracted archive without den.
+const UNPACK_SCRIPT_TEXT: &str = include_str!("den-unpack.sh");
+/// Files read and transformed in parallel before they are written, in order, to the archive.
+const CHUNK: usize = 256;
+
+/// How to pack.
+#[derive(Debug, Clone, Default)]
+pub struct PackOptions {
+    /// Fixed modification times (`SOURCE_DATE_EPOCH`, else 0) and no owner names, so the same
+    /// environment gives the same bytes.
+    pub reproducible: bool,
+    /// Pack environments with editable installs or `.pth` lines pointing outside them anyway
+    /// (those paths will not exist on the target).
+    pub ignore_editable: bool,
+}
+
+/// What [`pack`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackReport {
+    /// Entries (files, directories, links) in the archive.
+    pub entries: usize,
+    /// Text files whose old-location mentions are rewritten on unpack.
+    pub prefix_files: Vec<String>,
+}
+
+/// Why an environment could not be packed or an archive unpacked.
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    /// The source is not a virtual environment.
+    #[error("{} is not a virtual environment (it has no pyvenv.cfg)", path.display())]
+    NotAnEnvironment {
+        /// The directory given.
+        path: PathBuf,
+    },
+    /// Editable installs or `.pth` lines point outside the environment.
+    #[error(
+        "{} depends on paths outside it, which will not exist where it is unpacked:\n  {}\ninstall them normally, or pass --ignore-editable to pack anyway",
+        root.display(), outside.join("\n  ")
+    )]
+    Editable {
+        /// The environment.
+        root: PathBuf,
+        /// What points outside, one description each.
+        outside: Vec<String>,
+    },
+    /// Binary files name the environment's location, which cannot be rewritten.
+    #[error(
+        "these binary files in {} contain its path ({}), which cannot be changed when it moves:\n  {}\nrebuild them without an absolute path into the environment (an rpath), or leave them out",
+        root.display(), root.display(), files.join("\n  ")
+    )]
+    PrefixInBinary {
+        /// The environment.
+        root: PathBuf,
+        /// The files, relative to the root.
+        files: Vec<String>,
+    },
+    /// The output name has no format den writes.
+    #[error(
+        "cannot tell the archive format of {}: name it .tar.gz (.tgz), .tar.zst or .zip, or pass --format",
+        path.display()
+    )]
+    UnknownFormat {
+        /// The output path.
+        path: PathBuf,
+    },
+    /// The environment's files could not be read as an environment.
+    #[error(transparent)]
+    Venv(#[from] den_venv::VenvError),
+    /// An archive that is not den's, is damaged, or holds an unsafe entry.
+    #[error("{}: {reason}", archive.display())]
+    BadArchive {
+        /// The archive.
+        archive: PathBuf,
+        /// What is wrong, and where.
+        reason: String,
+    },
+    /// The unpack destination exists.
+    #[error("{} already exists; unpack into a new directory, or pass --force to replace it", path.display())]
+    DestinationExists {
+        /// The destination.
+        path: PathBuf,
+    },
+    /// A file operation failed.
+    #[error(transparent)]
+    Io(#[from] den_dist::IoError),
+}
+
+/// Packs the virtual environment at `root` (absolute) into `output` in `format`: written to
+/// a temporary file beside `output` and renamed into place when complete, so a failure or
+/// interruption leaves no partial archive. Files are read and made relocatable in parallel;
+/// `.tar.zst` is also compressed on every core.
+///
+/// # Errors
+///
+/// [`PackError::NotAnEnvironment`], [`PackError::Editable`] (unless
+/// `options.ignore_editable`), [`PackError::PrefixInBinary`], [`PackError::Venv`] and
+/// [`PackError::Io`].
+pub fn pack(
+    root: &Path,
+    output: &Path,
+    format: Format,
+    options: &PackOptions,
+) -> Result<PackReport, PackError> {
+    if !PyVenvConfig::path_in(root).is_file() {
+        return Err(PackError::NotAnEnvironment {
+            path: root.to_path_buf(),
+        });
+    }
+    let relocation = Relocation::new(root)?;
+    if !options.ignore_editable {
+        let outside = outside_paths(root, relocation.site_packages())?;
+        if !outside.is_empty() {
+            return Err(PackError::Editable {
+                root: root.to_path_buf(),
+                outside,
+            });
+        }
+    }
+    let paths = entries(root)?;
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let temp = tempfile::Builder::new()
+        .prefix(".den-pack-")
+        .tempfile_in(parent)
+        .at("create a temporary file in", parent)?;
+    let mtime = if options.reproducible {
+        std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let mut writer =
+        ArchiveWriter::new(format, temp.as_file().try_clone().at("open", temp.path())?)
+            .at("write", temp.path())?;
+    let prefix = root.to_string_lossy().into_owned();
+    let finder = memchr::memmem::Finder::new(prefix.as_bytes());
+    let mut prefix_files = Vec::new();
+    let mut binaries = Vec::new();
+    for chunk in paths.chunks(CHUNK) {
+        let prepared: Vec<Result<Entry, PackError>> = chunk
+            .par_iter()
+            .map(|path| {
+                prepare(
+                    root,
+                    path,
+                    &relocation,
+                    options.reproducible.then_some(mtime),
+                )
+            })
+            .collect();
+        for entry in prepared {
+            let entry = entry?;
+            if let EntryKind::File { content, .. } = &entry.kind {
+                let compiled = entry.name.ends_with(".pyc");
+                if !compiled && finder.find(content).is_some() {
+                    if content.contains(&0) {
+                        binaries.push(entry.name.clone());
+                    } else {
+                        prefix_files.push(entry.name.clone());
+                    }
+                }
+            }
+            if binaries.is_empty() {
+                writer.append(&entry).at("write", temp.path())?;
+            }
+        }
+    }
+    if !binaries.is_empty() {
+        return Err(PackError::PrefixInBinary {
+            root: root.to_path_buf(),
+            files: binaries,
+        });
+    }
+    let meta_mtime = if options.reproducible {
+        mtime
+    } else {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    };
+    let mut listing = prefix_files.join("\n");
+    listing.push('\n');
+    for (name, content, mode) in [
+        (format!("{META_DIR}/prefix"), format!("{prefix}\n"), 0o644),
+        (format!("{META_DIR}/prefix-files"), listing, 0o644),
+        (
+            UNPACK_SCRIPT.to_string(),
+            UNPACK_SCRIPT_TEXT.to_string(),
+            0o755,
+        ),
+    ] {
+        let entry = Entry {
+            name,
+            mtime: meta_mtime,
+            kind: EntryKind::File {
+                content: content.into_bytes(),
+                mode,
+            },
+        };
+        writer.append(&entry).at("write", temp.path())?;
+    }
+    let file = writer.finish().at("write", temp.path())?;
+    file.sync_all().at("write", temp.path())?;
+    drop(file);
+    temp.as_file().flush().at("write", temp.path())?;
+    temp.persist(output)
+        .map_err(|e| e.error)
+        .at("write", output)?;
+    Ok(PackReport {
+        entries: paths.len() + 3,
+        prefix_files,
+    })
+}
+
+/// The environment's entries, relative, sorted, without den's lock files and without an
+/// earlier unpack's leftovers.
+fn entries(root: &Path) -> Result<Vec<PathBuf>, PackError> {
+    let mut paths = Vec::new();
+    let walk = walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() != 1 || e.file_name() != META_DIR);
+    for entry in walk {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(root).to_path_buf();
+            den_dist::IoError {
+                action: "read",
+                path,
+                source: e.into(),
+            }
+        })?;
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        if entry.file_name() == ".den-lock" || relative == Path::new(UNPACK_SCRIPT) {
+            continue;
+        }
+        paths.push(relative.to_path_buf());
+    }
+    Ok(paths)
+}
+
+/// Reads the entry at `relative` under `root` and applies the relocation rules to it.
+fn prepare(
+    root: &Path,
+    relative: &Path,
+    relocation: &Relocation,
+    fixed_mtime: Option<u64>,
+) -> Result<Entry, PackError> {
+    let path = root.join(relative);
+    let meta = fs::symlink_metadata(&path).at("read", &path)?;
+    let mtime = fixed_mtime.unwrap_or_else(|| {
+        meta.modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs())
+    });
+    let name = relative.to_string_lossy().into_owned();
+    let kind = if meta.file_type().is_symlink() {
+        let target = fs::read_link(&path).at("read link", &path)?;
+        // A link to a place inside the environment becomes relative, so it moves along.
+        let target = match target.strip_prefix(root) {
+            Ok(_) if target.is_absolute() => {
+                let from = path.parent().unwrap_or(root);
+                PathBuf::from(den_dist::path::relative_to(&target, from))
+            }
+            _ => target,
+        };
+        EntryKind::Symlink { target }
+    } else if meta.is_dir() {
+        EntryKind::Dir
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        let content = fs::read(&path).at("read", &path)?;
+        let content = relocation.contents(&path, &content).unwrap_or(content);
+        EntryKind::File {
+            content,
+            mode: meta.permissions().mode() & 0o7777,
+        }
+    };
+    Ok(Entry { name, mtime, kind })
+}
+
+/// What in the environment points outside it: editable installs (PEP 610 `direct_url.json`
+/// with `dir_info.editable`) and absolute `.pth` path lines naming other places.
+fn outside_paths(root: &Path, site: &Path) -> Result<Vec<String>, PackError> {
+    let mut outside = Vec::new();
+    for entry in fs::read_dir(site).at("read", site)? {
+        let path = entry.at("read", site)?.path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if name.ends_with(".dist-info") {
+            let direct = fs::read_to_string(path.join("direct_url.json")).unwrap_or_default();
+            let editable =
+                direct.contains("\"editable\": true") || direct.contains("\"editable\":true");
+            if editable {
+                outside.push(format!("{name}: an editable install"));
+            }
+        } else if name.ends_with(".pth") {
+            let text = fs::read_to_string(&path).unwrap_or_default();
+            for line in text.lines() {
+                let line = line.trim_end();
+                if line.starts_with('/') && !Path::new(line).starts_with(root) {
+                    outside.push(format!("{name}: {line}"));
+                }
+            }
+        }
+    }
+    outside.sort();
+    Ok(outside)
+}

@@ -1,0 +1,292 @@
+//! Unpacking an archive made by [`crate::pack`] safely: into a temporary directory beside the
+//! destination, each entry checked before anything is written, renamed into place only when
+//! complete.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+
+use den_dist::IoResultExt;
+
+use crate::archive::Format;
+use crate::{META_DIR, PackError, UNPACK_SCRIPT};
+
+/// How to unpack.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UnpackOptions {
+    /// Replace an existing destination (only once the new one is complete).
+    pub force: bool,
+}
+
+/// Unpacks the den archive `archive` into the new directory `dest` (absolute) and finishes it
+/// there: text files that named the packed environment's location name `dest` (the list in
+/// `.den-pack/prefix-files`), and `.den-pack` and `bin/den-unpack` are removed. Returns the
+/// number of entries unpacked.
+///
+/// Refused, with nothing left behind: an archive that is not den's (no `.den-pack/prefix`),
+/// damaged or truncated (its compression's checks fail), or with an entry that would land
+/// outside `dest` (absolute, `..`, through a link), a link pointing outside `dest` (other
+/// than the interpreter links in `bin/`), or an entry of another type (hard links, devices).
+///
+/// # Errors
+///
+/// [`PackError::DestinationExists`] (without `options.force`), [`PackError::BadArchive`],
+/// [`PackError::Io`].
+pub fn unpack(archive: &Path, dest: &Path, options: UnpackOptions) -> Result<usize, PackError> {
+    if (dest.exists() || dest.is_symlink()) && !options.force {
+        return Err(PackError::DestinationExists {
+            path: dest.to_path_buf(),
+        });
+    }
+    let bad = |reason: String| PackError::BadArchive {
+        archive: archive.to_path_buf(),
+        reason,
+    };
+    let mut file = fs::File::open(archive).at("open", archive)?;
+    let mut head = [0u8; 4];
+    let read = file.read(&mut head).at("read", archive)?;
+    let format = Format::sniff(&head[..read])
+        .ok_or_else(|| bad("not an archive den packs (tar.gz, tar.zst or zip)".to_string()))?;
+    drop(file);
+
+    let parent = dest.parent().unwrap_or(Path::new("/"));
+    fs::create_dir_all(parent).at("create directory", parent)?;
+    let temp = tempfile::Builder::new()
+        .prefix(".den-unpack-")
+        .tempdir_in(parent)
+        .at("create a temporary directory in", parent)?;
+    let mut extractor = Extractor {
+        root: temp.path(),
+        links: HashSet::new(),
+        count: 0,
+    };
+    let result = match format {
+        Format::TarGz => {
+            let file = fs::File::open(archive).at("open", archive)?;
+            extractor.tar(flate2::read::GzDecoder::new(io::BufReader::new(file)))
+        }
+        Format::TarZst => {
+            let file = fs::File::open(archive).at("open", archive)?;
+            let decoder = zstd::stream::read::Decoder::new(file).at("read", archive)?;
+            extractor.tar(decoder)
+        }
+        Format::Zip => extractor.zip(archive),
+    };
+    result.map_err(bad)?;
+    let count = extractor.count;
+
+    let meta = temp.path().join(META_DIR);
+    let old = fs::read(meta.join("prefix")).map_err(|_| {
+        bad(format!(
+            "not made by den pack (it has no {META_DIR}/prefix)"
+        ))
+    })?;
+    let old = old.strip_suffix(b"\n").unwrap_or(&old);
+    let listing = fs::read(meta.join("prefix-files")).unwrap_or_default();
+    let new = dest.as_os_str().as_encoded_bytes();
+    for name in listing.split(|b| *b == b'\n').filter(|n| !n.is_empty()) {
+        let name = String::from_utf8_lossy(name);
+        let relative = safe_relative(&name).map_err(|reason| bad(format!("{name}: {reason}")))?;
+        let path = temp.path().join(relative);
+        if extractor.through_link(&path) || path.is_symlink() {
+            return Err(bad(format!("{name}: listed for rewriting but is a link")));
+        }
+        let content = fs::read(&path).at("read", &path)?;
+        let finder = memchr::memmem::Finder::new(old);
+        let mut out = Vec::with_capacity(content.len());
+        let mut rest = content.as_slice();
+        while let Some(at) = finder.find(rest) {
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(new);
+            rest = &rest[at + old.len()..];
+        }
+        out.extend_from_slice(rest);
+        fs::write(&path, out).at("write", &path)?;
+    }
+    fs::remove_dir_all(&meta).at("remove", &meta)?;
+    let script = temp.path().join(UNPACK_SCRIPT);
+    if script.is_file() {
+        fs::remove_file(&script).at("remove", &script)?;
+    }
+
+    let temp = temp.keep();
+    if dest.exists() || dest.is_symlink() {
+        let aside = tempfile::Builder::new()
+            .prefix(".den-replaced-")
+            .tempdir_in(parent)
+            .at("create a temporary directory in", parent)?;
+        let old_dest = aside.path().join("old");
+        fs::rename(dest, &old_dest).at("move aside", dest)?;
+        fs::rename(&temp, dest).at("move into place", dest)?;
+        drop(aside);
+    } else {
+        fs::rename(&temp, dest).at("move into place", dest)?;
+    }
+    Ok(count)
+}
+
+/// `name` as a relative path of normal components, or why not.
+fn safe_relative(name: &str) -> Result<PathBuf, String> {
+    let path = Path::new(name);
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => return Err("a path with `..`".to_string()),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err("an absolute path".to_string());
+            }
+        }
+    }
+    if out.as_os_str().is_empty() {
+        return Err("an empty path".to_string());
+    }
+    Ok(out)
+}
+
+/// Writes checked entries under `root`.
+struct Extractor<'a> {
+    root: &'a Path,
+    /// The links made so far: no later entry may be written through one.
+    links: HashSet<PathBuf>,
+    count: usize,
+}
+
+/// What one entry is.
+enum Kind<'t> {
+    Dir,
+    File(u32),
+    Symlink(&'t Path),
+}
+
+impl Extractor<'_> {
+    fn tar(&mut self, reader: impl Read) -> Result<(), String> {
+        let mut archive = tar::Archive::new(reader);
+        let entries = archive.entries().map_err(|e| e.to_string())?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| format!("damaged or truncated: {e}"))?;
+            let name = entry
+                .path()
+                .map_err(|e| e.to_string())?
+                .to_string_lossy()
+                .into_owned();
+            let mode = entry.header().mode().unwrap_or(0o644);
+            let link = entry.link_name().map_err(|e| e.to_string())?;
+            let link = link.map(|l| l.into_owned());
+            let kind = match entry.header().entry_type() {
+                tar::EntryType::Directory => Kind::Dir,
+                tar::EntryType::Regular | tar::EntryType::Continuous => Kind::File(mode),
+                tar::EntryType::Symlink => match &link {
+                    Some(target) => Kind::Symlink(target),
+                    None => return Err(format!("{name}: a link without a target")),
+                },
+                tar::EntryType::XGlobalHeader | tar::EntryType::XHeader => continue,
+                other => {
+                    return Err(format!(
+                        "{name}: an entry of type {other:?}, which den does not unpack"
+                    ));
+                }
+            };
+            self.entry(&name, kind, &mut entry)
+                .map_err(|e| format!("{name}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn zip(&mut self, archive: &Path) -> Result<(), String> {
+        let file = fs::File::open(archive).map_err(|e| e.to_string())?;
+        let mut zip = zip::ZipArchive::new(io::BufReader::new(file))
+            .map_err(|e| format!("damaged or truncated: {e}"))?;
+        for index in 0..zip.len() {
+            let mut entry = zip
+                .by_index(index)
+                .map_err(|e| format!("damaged or truncated: {e}"))?;
+            let name = entry.name().map_err(|e| e.to_string())?.into_owned();
+            let mode = entry.unix_mode().unwrap_or(0o644);
+            let kind_bits = mode & 0o170_000;
+            if entry.is_dir() {
+                self.entry(&name, Kind::Dir, &mut io::empty())
+            } else if kind_bits == 0o120_000 {
+                let mut target = String::new();
+                entry
+                    .read_to_string(&mut target)
+                    .map_err(|e| format!("{name}: {e}"))?;
+                self.entry(&name, Kind::Symlink(Path::new(&target)), &mut io::empty())
+            } else {
+                self.entry(&name, Kind::File(mode), &mut entry)
+            }
+            .map_err(|e| format!("{name}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Whether `path` lies below one of the links made so far.
+    fn through_link(&self, path: &Path) -> bool {
+        path.ancestors().skip(1).any(|dir| self.links.contains(dir))
+    }
+
+    fn entry(&mut self, name: &str, kind: Kind<'_>, content: &mut dyn Read) -> Result<(), String> {
+        let relative = safe_relative(name)?;
+        let path = self.root.join(&relative);
+        if self.through_link(&path) {
+            return Err("a path through a link".to_string());
+        }
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        match kind {
+            Kind::Dir => fs::create_dir_all(&path).map_err(|e| e.to_string())?,
+            Kind::File(mode) => {
+                use std::os::unix::fs::PermissionsExt;
+                let mut out = fs::File::create(&path).map_err(|e| e.to_string())?;
+                io::copy(content, &mut out).map_err(|e| format!("damaged or truncated: {e}"))?;
+                let permissions = fs::Permissions::from_mode(mode & 0o777);
+                fs::set_permissions(&path, permissions).map_err(|e| e.to_string())?;
+            }
+            Kind::Symlink(target) => {
+                check_link(&relative, target)?;
+                std::os::unix::fs::symlink(target, &path).map_err(|e| e.to_string())?;
+                self.links.insert(path);
+            }
+        }
+        self.count += 1;
+        Ok(())
+    }
+}
+
+/// A link at `relative` to `target` must stay inside the environment, except the
+/// interpreter links den makes in `bin/` (`python*`, `pypy*`, PyPy's `libpypy*`), which name
+/// the base interpreter.
+fn check_link(relative: &Path, target: &Path) -> Result<(), String> {
+    if target.is_absolute() {
+        let in_bin = relative.parent() == Some(Path::new("bin"));
+        let name = relative.file_name().unwrap_or_default().to_string_lossy();
+        let interpreter = ["python", "pypy", "libpypy"]
+            .iter()
+            .any(|prefix| name.starts_with(prefix));
+        if in_bin && interpreter {
+            return Ok(());
+        }
+        return Err(format!(
+            "a link to {} outside the environment",
+            target.display()
+        ));
+    }
+    let mut depth = relative.components().count() - 1;
+    for component in target.components() {
+        match component {
+            Component::ParentDir if depth == 0 => {
+                return Err(format!(
+                    "a link to {} outside the environment",
+                    target.display()
+                ));
+            }
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! `den pack [ENV] -o FILE` and `den unpack FILE DIR`: wiring for den-pack, holding the
+//! environment's lock while it is read.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use den_cache::Cache;
+use den_pack::{Format, PackOptions, UnpackOptions};
+
+use crate::cli::{PackArgs, UnpackArgs};
+use crate::printer::Printer;
+
+/// Runs `den pack`.
+pub fn pack(args: &PackArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let root = match &args.environment {
+        Some(path) => cwd.join(path),
+        None => match std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) {
+            Some(active) => PathBuf::from(active),
+            None => cwd.join(".venv"),
+        },
+    };
+    let root = den_dist::path::normalize_path(&root);
+    let Some(format) = args.format.or_else(|| Format::from_file_name(&args.output)) else {
+        bail!(den_pack::PackError::UnknownFormat {
+            path: args.output.clone()
+        });
+    };
+    if !den_venv::PyVenvConfig::path_in(&root).is_file() {
+        bail!(den_pack::PackError::NotAnEnvironment { path: root });
+    }
+    let env = den_venv::PythonEnvironment::at_root(&root, cache)?;
+    let _lock = env.lock()?;
+    let options = PackOptions {
+        reproducible: args.reproducible,
+        ignore_editable: args.ignore_editable,
+    };
+    let output = cwd.join(&args.output);
+    let report = den_pack::pack(&root, &output, format, &options)?;
+    for file in &report.prefix_files {
+        printer.detail(format!(
+            "{file} names the environment's path: rewritten when unpacked"
+        ));
+    }
+    printer.status(format!(
+        "Packed {} ({} entries) into {}",
+        root.display(),
+        report.entries,
+        args.output.display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `den unpack`.
+pub fn unpack(args: &UnpackArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let dest = den_dist::path::normalize_path(&cwd.join(&args.destination));
+    let options = UnpackOptions { force: args.force };
+    let entries = den_pack::unpack(&cwd.join(&args.archive), &dest, options)?;
+    printer.status(format!(
+        "Unpacked {} ({entries} entries) into {}; activate with: source {}",
+        args.archive.display(),
+        args.destination.display(),
+        args.destination.join("bin/activate").display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
