@@ -20,6 +20,7 @@
 //! `pyvenv.cfg`'s `home` names.
 
 mod archive;
+mod rpm;
 mod unpack;
 
 use std::fs;
@@ -31,6 +32,7 @@ use den_venv::{PyVenvConfig, Relocation};
 use rayon::prelude::*;
 
 pub use archive::Format;
+pub use rpm::{RpmOptions, pack_rpm};
 pub use unpack::{UnpackOptions, unpack};
 
 use archive::{ArchiveWriter, Entry, EntryKind};
@@ -115,6 +117,12 @@ pub enum PackError {
         /// What is wrong, and where.
         reason: String,
     },
+    /// The RPM cannot be built as asked.
+    #[error("cannot build the RPM: {reason}")]
+    BadRpm {
+        /// What is wrong.
+        reason: String,
+    },
     /// The unpack destination exists.
     #[error("{} already exists; unpack into a new directory, or pass --force to replace it", path.display())]
     DestinationExists {
@@ -133,15 +141,113 @@ pub enum PackError {
 ///
 /// # Errors
 ///
-/// [`PackError::NotAnEnvironment`], [`PackError::Editable`] (unless
-/// `options.ignore_editable`), [`PackError::PrefixInBinary`], [`PackError::Venv`] and
-/// [`PackError::Io`].
+/// Those of [`read_environment`], and [`PackError::Io`] when the archive cannot be written.
 pub fn pack(
     root: &Path,
     output: &Path,
     format: Format,
     options: &PackOptions,
 ) -> Result<PackReport, PackError> {
+    let temp = temp_beside(output)?;
+    let mut writer =
+        ArchiveWriter::new(format, temp.as_file().try_clone().at("open", temp.path())?)
+            .at("write", temp.path())?;
+    let mut entries = 0;
+    let prefix_files = read_environment(root, options, |entry, _| {
+        entries += 1;
+        writer.append(&entry).at("write", temp.path())?;
+        Ok(())
+    })?;
+    let mtime = options.mtime().unwrap_or_else(now);
+    let mut listing = prefix_files.join("\n");
+    listing.push('\n');
+    let prefix = root.to_string_lossy();
+    for (name, content, mode) in [
+        (format!("{META_DIR}/prefix"), format!("{prefix}\n"), 0o644),
+        (format!("{META_DIR}/prefix-files"), listing, 0o644),
+        (
+            UNPACK_SCRIPT.to_string(),
+            UNPACK_SCRIPT_TEXT.to_string(),
+            0o755,
+        ),
+    ] {
+        let entry = Entry {
+            name,
+            mtime,
+            kind: EntryKind::File {
+                content: content.into_bytes(),
+                mode,
+            },
+        };
+        writer.append(&entry).at("write", temp.path())?;
+        entries += 1;
+    }
+    let file = writer.finish().at("write", temp.path())?;
+    file.sync_all().at("write", temp.path())?;
+    persist(temp, output)?;
+    Ok(PackReport {
+        entries,
+        prefix_files,
+    })
+}
+
+impl PackOptions {
+    /// The fixed modification time of a reproducible pack: `SOURCE_DATE_EPOCH`, else 0;
+    /// `None` when not reproducible.
+    fn mtime(&self) -> Option<u64> {
+        self.reproducible.then(|| {
+            std::env::var("SOURCE_DATE_EPOCH")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        })
+    }
+}
+
+/// Seconds since the epoch, now.
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A temporary file beside `output`, to be renamed to it once complete ([`persist`]).
+fn temp_beside(output: &Path) -> Result<tempfile::NamedTempFile, PackError> {
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    Ok(tempfile::Builder::new()
+        .prefix(".den-pack-")
+        .tempfile_in(parent)
+        .at("create a temporary file in", parent)?)
+}
+
+/// Renames the complete `temp` to `output`.
+fn persist(temp: tempfile::NamedTempFile, output: &Path) -> Result<(), PackError> {
+    temp.as_file().flush().at("write", temp.path())?;
+    temp.persist(output)
+        .map_err(|e| e.error)
+        .at("write", output)?;
+    Ok(())
+}
+
+/// Reads the virtual environment at `root` (absolute) for packing: every entry in sorted
+/// order, made relocatable ([`Relocation`]), handed to `sink` with whether it is a text file
+/// that still names `root` (those are returned, relative). Files are read and transformed in
+/// parallel in chunks; `sink` sees them in order.
+///
+/// # Errors
+///
+/// [`PackError::NotAnEnvironment`], [`PackError::Editable`] (unless
+/// `options.ignore_editable`), [`PackError::PrefixInBinary`] (found before the end: `sink`
+/// is not called after the first), [`PackError::Venv`], [`PackError::Io`], and what `sink`
+/// returns.
+fn read_environment(
+    root: &Path,
+    options: &PackOptions,
+    mut sink: impl FnMut(Entry, bool) -> Result<(), PackError>,
+) -> Result<Vec<String>, PackError> {
     if !PyVenvConfig::path_in(root).is_file() {
         return Err(PackError::NotAnEnvironment {
             path: root.to_path_buf(),
@@ -158,25 +264,7 @@ pub fn pack(
         }
     }
     let paths = entries(root)?;
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temp = tempfile::Builder::new()
-        .prefix(".den-pack-")
-        .tempfile_in(parent)
-        .at("create a temporary file in", parent)?;
-    let mtime = if options.reproducible {
-        std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    } else {
-        0
-    };
-    let mut writer =
-        ArchiveWriter::new(format, temp.as_file().try_clone().at("open", temp.path())?)
-            .at("write", temp.path())?;
+    let mtime = options.mtime();
     let prefix = root.to_string_lossy().into_owned();
     let finder = memchr::memmem::Finder::new(prefix.as_bytes());
     let mut prefix_files = Vec::new();
@@ -184,29 +272,24 @@ pub fn pack(
     for chunk in paths.chunks(CHUNK) {
         let prepared: Vec<Result<Entry, PackError>> = chunk
             .par_iter()
-            .map(|path| {
-                prepare(
-                    root,
-                    path,
-                    &relocation,
-                    options.reproducible.then_some(mtime),
-                )
-            })
+            .map(|path| prepare(root, path, &relocation, mtime))
             .collect();
         for entry in prepared {
             let entry = entry?;
+            let mut names_prefix = false;
             if let EntryKind::File { content, .. } = &entry.kind {
                 let compiled = entry.name.ends_with(".pyc");
                 if !compiled && finder.find(content).is_some() {
                     if content.contains(&0) {
                         binaries.push(entry.name.clone());
                     } else {
+                        names_prefix = true;
                         prefix_files.push(entry.name.clone());
                     }
                 }
             }
             if binaries.is_empty() {
-                writer.append(&entry).at("write", temp.path())?;
+                sink(entry, names_prefix)?;
             }
         }
     }
@@ -216,45 +299,21 @@ pub fn pack(
             files: binaries,
         });
     }
-    let meta_mtime = if options.reproducible {
-        mtime
-    } else {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    };
-    let mut listing = prefix_files.join("\n");
-    listing.push('\n');
-    for (name, content, mode) in [
-        (format!("{META_DIR}/prefix"), format!("{prefix}\n"), 0o644),
-        (format!("{META_DIR}/prefix-files"), listing, 0o644),
-        (
-            UNPACK_SCRIPT.to_string(),
-            UNPACK_SCRIPT_TEXT.to_string(),
-            0o755,
-        ),
-    ] {
-        let entry = Entry {
-            name,
-            mtime: meta_mtime,
-            kind: EntryKind::File {
-                content: content.into_bytes(),
-                mode,
-            },
-        };
-        writer.append(&entry).at("write", temp.path())?;
+    Ok(prefix_files)
+}
+
+/// `content` with every occurrence of `old` replaced by `new`.
+pub(crate) fn replace_all(content: &[u8], old: &[u8], new: &[u8]) -> Vec<u8> {
+    let finder = memchr::memmem::Finder::new(old);
+    let mut out = Vec::with_capacity(content.len());
+    let mut rest = content;
+    while let Some(at) = finder.find(rest) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(new);
+        rest = &rest[at + old.len()..];
     }
-    let file = writer.finish().at("write", temp.path())?;
-    file.sync_all().at("write", temp.path())?;
-    drop(file);
-    temp.as_file().flush().at("write", temp.path())?;
-    temp.persist(output)
-        .map_err(|e| e.error)
-        .at("write", output)?;
-    Ok(PackReport {
-        entries: paths.len() + 3,
-        prefix_files,
-    })
+    out.extend_from_slice(rest);
+    out
 }
 
 /// The environment's entries, relative, sorted, without den's lock files and without an

@@ -93,16 +93,7 @@ pub fn unpack(archive: &Path, dest: &Path, options: UnpackOptions) -> Result<usi
             return Err(bad(format!("{name}: listed for rewriting but is a link")));
         }
         let content = fs::read(&path).at("read", &path)?;
-        let finder = memchr::memmem::Finder::new(old);
-        let mut out = Vec::with_capacity(content.len());
-        let mut rest = content.as_slice();
-        while let Some(at) = finder.find(rest) {
-            out.extend_from_slice(&rest[..at]);
-            out.extend_from_slice(new);
-            rest = &rest[at + old.len()..];
-        }
-        out.extend_from_slice(rest);
-        fs::write(&path, out).at("write", &path)?;
+        fs::write(&path, crate::replace_all(&content, old, new)).at("write", &path)?;
     }
     fs::remove_dir_all(&meta).at("remove", &meta)?;
     let script = temp.path().join(UNPACK_SCRIPT);

@@ -100,9 +100,25 @@ pub struct PackArgs {
     /// The archive to write; its name gives the format (.tar.gz or .tgz, .tar.zst, .zip).
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
-    /// The archive format, whatever the output's name: tar.gz, tar.zst or zip.
+    /// The format, whatever the output's name: tar.gz, tar.zst, zip, or rpm (a package
+    /// that installs the environment at --prefix).
     #[arg(long, value_name = "FORMAT")]
-    pub format: Option<den_pack::Format>,
+    pub format: Option<String>,
+    /// rpm: where the package installs the environment (absolute) [default: /opt/NAME].
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
+    /// rpm: the package name [default: the environment directory's name].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// rpm: the package version.
+    #[arg(long, value_name = "VERSION", default_value = "0")]
+    pub rpm_version: String,
+    /// rpm: the package release.
+    #[arg(long, default_value = "1")]
+    pub release: String,
+    /// rpm: the one-line summary [default: "Python environment NAME"].
+    #[arg(long)]
+    pub summary: Option<String>,
     /// Same environment, same bytes: fixed modification times ($SOURCE_DATE_EPOCH, else 0).
     #[arg(long)]
     pub reproducible: bool,

@@ -399,3 +399,116 @@ fn bad_packs_and_archives_are_refused_and_leave_nothing_behind() {
     assert!(!world.path("plain/old.txt").exists());
     assert!(world.path("plain/pyvenv.cfg").is_file());
 }
+
+/// `program` if it is on PATH, else a report (a failure under `DEN_TEST_REQUIRE_ALL=1`).
+fn tool(program: &str, unchecked: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())
+    });
+    den_test_support::require(found, program, unchecked)
+}
+
+#[test]
+fn an_rpm_installs_the_environment_at_its_prefix() {
+    let Some(world) = World::new() else { return };
+    let unchecked = "den pack --format rpm judged by the real rpm";
+    let (Some(rpm), Some(rpm2cpio), Some(cpio)) = (
+        tool("rpm", unchecked),
+        tool("rpm2cpio", unchecked),
+        tool("cpio", unchecked),
+    ) else {
+        return;
+    };
+    publish(&world);
+    world.venv("env", false);
+    world.den_ok(&["pip", "install", "-p", "env", "alpha"]);
+    let prefix = world.path("opt/my app");
+    let prefix_arg = prefix.to_str().unwrap();
+    world.den_ok(&[
+        "pack",
+        "env",
+        "-o",
+        "app.rpm",
+        "--prefix",
+        prefix_arg,
+        "--name",
+        "my-app",
+        "--rpm-version",
+        "2.5",
+        "--release",
+        "3",
+        "--summary",
+        "My application",
+    ]);
+    let query = |args: &[&str]| {
+        let out = Command::new(&rpm)
+            .args(args)
+            .arg(world.path("app.rpm"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let info = query(&["-qip"]);
+    for expected in ["my-app", "2.5", "My application"] {
+        assert!(info.contains(expected), "{info}");
+    }
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Release") && l.trim_end().ends_with('3')),
+        "{info}"
+    );
+    let files = query(&["-qlp"]);
+    assert!(
+        files
+            .lines()
+            .any(|l| l == format!("{prefix_arg}/bin/alpha-cli")),
+        "{files}"
+    );
+    assert!(files.lines().all(|l| l.starts_with(prefix_arg)), "{files}");
+
+    // The payload, extracted with rpm2cpio | cpio, runs at its prefix.
+    let staging = world.path("staging");
+    fs::create_dir(&staging).unwrap();
+    let extract = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' '{}' | '{}' -idm --quiet",
+            rpm2cpio.display(),
+            world.path("app.rpm").display(),
+            cpio.display()
+        ))
+        .current_dir(&staging)
+        .status()
+        .unwrap();
+    assert!(extract.success());
+    fs::remove_dir_all(world.path("env")).unwrap();
+    fs::create_dir_all(prefix.parent().unwrap()).unwrap();
+    let inside = staging.join(prefix.strip_prefix("/").unwrap());
+    fs::rename(&inside, &prefix).unwrap();
+    assert_eq!(run_script(&prefix, "alpha-cli"), "alpha main\n");
+    assert_pip_works(&prefix);
+    assert_activates_at(&prefix);
+    let csh = fs::read_to_string(prefix.join("bin/activate.csh")).unwrap();
+    assert!(csh.contains(prefix_arg), "{csh}");
+
+    // On the system's Python, the package requires it.
+    world.den_ok(&["venv", "sys", "-p", "/usr/bin/python3", "--without-pip"]);
+    world.den_ok(&["pack", "sys", "-o", "sys.rpm"]);
+    let out = Command::new(&rpm)
+        .args(["-qp", "--requires"])
+        .arg(world.path("sys.rpm"))
+        .output()
+        .unwrap();
+    let requires = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        requires.lines().any(|l| l.starts_with("/usr/bin/python3")),
+        "{requires}"
+    );
+}

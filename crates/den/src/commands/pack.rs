@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use den_cache::Cache;
-use den_pack::{Format, PackOptions, UnpackOptions};
+use den_pack::{Format, PackOptions, RpmOptions, UnpackOptions};
 
 use crate::cli::{PackArgs, UnpackArgs};
 use crate::printer::Printer;
@@ -22,10 +22,16 @@ pub fn pack(args: &PackArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
         },
     };
     let root = den_dist::path::normalize_path(&root);
-    let Some(format) = args.format.or_else(|| Format::from_file_name(&args.output)) else {
-        bail!(den_pack::PackError::UnknownFormat {
-            path: args.output.clone()
-        });
+    let format = match args.format.as_deref() {
+        Some("rpm") => None,
+        Some(name) => Some(name.parse::<Format>().map_err(anyhow::Error::msg)?),
+        None if args.output.extension().is_some_and(|e| e == "rpm") => None,
+        None => match Format::from_file_name(&args.output) {
+            Some(format) => Some(format),
+            None => bail!(den_pack::PackError::UnknownFormat {
+                path: args.output.clone()
+            }),
+        },
     };
     if !den_venv::PyVenvConfig::path_in(&root).is_file() {
         bail!(den_pack::PackError::NotAnEnvironment { path: root });
@@ -37,16 +43,42 @@ pub fn pack(args: &PackArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
         ignore_editable: args.ignore_editable,
     };
     let output = cwd.join(&args.output);
-    let report = den_pack::pack(&root, &output, format, &options)?;
-    for file in &report.prefix_files {
-        printer.detail(format!(
-            "{file} names the environment's path: rewritten when unpacked"
-        ));
-    }
+    let entries = match format {
+        Some(format) => {
+            let report = den_pack::pack(&root, &output, format, &options)?;
+            for file in &report.prefix_files {
+                printer.detail(format!(
+                    "{file} names the environment's path: rewritten when unpacked"
+                ));
+            }
+            report.entries
+        }
+        None => {
+            let dir_name = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let name = args.name.clone().unwrap_or(dir_name);
+            let rpm = RpmOptions {
+                prefix: args
+                    .prefix
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("/opt").join(&name)),
+                summary: args
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| format!("Python environment {name}")),
+                name,
+                version: args.rpm_version.clone(),
+                release: args.release.clone(),
+            };
+            den_pack::pack_rpm(&root, &output, &rpm, &options)?
+        }
+    };
     printer.status(format!(
         "Packed {} ({} entries) into {}",
         root.display(),
-        report.entries,
+        entries,
         args.output.display()
     ));
     Ok(ExitCode::SUCCESS)
