@@ -77,9 +77,87 @@ pub(crate) enum EntryKind {
     Symlink { target: PathBuf },
 }
 
+/// Bytes compressed into one gzip member; a batch of one member per core is compressed at
+/// once.
+const GZ_MEMBER: usize = 4 << 20;
+/// gzip level: venv-pack's default, a little larger and much faster than gzip's 6.
+const GZ_LEVEL: u32 = 4;
+
+/// A gzip writer that compresses on every core: the stream is cut into independent gzip
+/// members of [`GZ_MEMBER`] bytes, concatenated (RFC 1952 §2.2: a gzip file is a series of
+/// members; gzip, tar and Python's gzip read them all as one stream).
+pub(crate) struct ParallelGzWriter<W: Write> {
+    out: W,
+    pending: Vec<Vec<u8>>,
+    current: Vec<u8>,
+    batch: usize,
+}
+
+impl<W: Write> ParallelGzWriter<W> {
+    fn new(out: W) -> Self {
+        Self {
+            out,
+            pending: Vec::new(),
+            current: Vec::with_capacity(GZ_MEMBER),
+            batch: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+
+    /// Compresses the pending members in parallel and writes them in order.
+    fn flush_members(&mut self) -> io::Result<()> {
+        use rayon::prelude::*;
+        let compressed: Vec<io::Result<Vec<u8>>> = self
+            .pending
+            .par_iter()
+            .map(|chunk| {
+                let mut encoder = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(chunk.len() / 3),
+                    flate2::Compression::new(GZ_LEVEL),
+                );
+                encoder.write_all(chunk)?;
+                encoder.finish()
+            })
+            .collect();
+        self.pending.clear();
+        for member in compressed {
+            self.out.write_all(&member?)?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and returns the inner writer.
+    fn finish(mut self) -> io::Result<W> {
+        if !self.current.is_empty() || self.pending.is_empty() {
+            self.pending.push(std::mem::take(&mut self.current));
+        }
+        self.flush_members()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> Write for ParallelGzWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let room = GZ_MEMBER - self.current.len();
+        let taken = buf.len().min(room);
+        self.current.extend_from_slice(&buf[..taken]);
+        if self.current.len() == GZ_MEMBER {
+            let full = std::mem::replace(&mut self.current, Vec::with_capacity(GZ_MEMBER));
+            self.pending.push(full);
+            if self.pending.len() >= self.batch {
+                self.flush_members()?;
+            }
+        }
+        Ok(taken)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Writes entries in the order given.
 pub(crate) enum ArchiveWriter {
-    TarGz(tar::Builder<flate2::write::GzEncoder<BufWriter<File>>>),
+    TarGz(tar::Builder<ParallelGzWriter<BufWriter<File>>>),
     TarZst(tar::Builder<zstd::stream::write::Encoder<'static, BufWriter<File>>>),
     Zip(Box<zip::ZipWriter<BufWriter<File>>>),
 }
@@ -88,10 +166,7 @@ impl ArchiveWriter {
     pub(crate) fn new(format: Format, file: File) -> io::Result<Self> {
         let out = BufWriter::with_capacity(1 << 20, file);
         Ok(match format {
-            Format::TarGz => Self::TarGz(tar_builder(flate2::write::GzEncoder::new(
-                out,
-                flate2::Compression::default(),
-            ))),
+            Format::TarGz => Self::TarGz(tar_builder(ParallelGzWriter::new(out))),
             Format::TarZst => {
                 let mut encoder = zstd::stream::write::Encoder::new(out, 3)?;
                 encoder.include_checksum(true)?;
@@ -188,4 +263,62 @@ fn zip_time(mtime: u64) -> zip::DateTime {
         .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok());
     utc.and_then(|t| zip::DateTime::try_from(time::PrimitiveDateTime::new(t.date(), t.time())).ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    #[test]
+    fn parallel_gzip_members_read_back_as_one_stream() {
+        // Several members and a partial one, with content that does not repeat per member.
+        let data: Vec<u8> = (0..GZ_MEMBER * 5 + 12_345)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let mut writer = ParallelGzWriter::new(Vec::new());
+        for piece in data.chunks(100_003) {
+            writer.write_all(piece).unwrap();
+        }
+        let compressed = writer.finish().unwrap();
+        let mut members = 0;
+        for window in compressed.windows(3) {
+            if window == [0x1f, 0x8b, 0x08] {
+                members += 1;
+            }
+        }
+        assert!(members >= 6, "{members}");
+        let mut back = Vec::new();
+        flate2::read::MultiGzDecoder::new(compressed.as_slice())
+            .read_to_end(&mut back)
+            .unwrap();
+        assert!(back == data);
+        let mut empty = Vec::new();
+        let none = ParallelGzWriter::new(Vec::new()).finish().unwrap();
+        flate2::read::MultiGzDecoder::new(none.as_slice())
+            .read_to_end(&mut empty)
+            .unwrap();
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn formats_by_name_and_magic() {
+        assert_eq!(
+            Format::from_file_name(Path::new("a/b.TGZ")),
+            Some(Format::TarGz)
+        );
+        assert_eq!(
+            Format::from_file_name(Path::new("b.tar.zst")),
+            Some(Format::TarZst)
+        );
+        assert_eq!(
+            Format::from_file_name(Path::new("b.zip")),
+            Some(Format::Zip)
+        );
+        assert_eq!(Format::from_file_name(Path::new("b.tar")), None);
+        assert_eq!(Format::sniff(b"PK\x03\x04rest"), Some(Format::Zip));
+        assert_eq!(Format::sniff(b"\x1f"), None);
+        assert!("rar".parse::<Format>().unwrap_err().contains("tar.gz"));
+    }
 }

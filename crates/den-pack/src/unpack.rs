@@ -64,7 +64,7 @@ pub fn unpack(archive: &Path, dest: &Path, options: UnpackOptions) -> Result<usi
     let result = match format {
         Format::TarGz => {
             let file = fs::File::open(archive).at("open", archive)?;
-            extractor.tar(flate2::read::GzDecoder::new(io::BufReader::new(file)))
+            extractor.tar(flate2::read::MultiGzDecoder::new(io::BufReader::new(file)))
         }
         Format::TarZst => {
             let file = fs::File::open(archive).at("open", archive)?;
