@@ -142,12 +142,12 @@ impl DenSource {
             .and_then(|name| name.to_str())
             .ok_or_else(|| PrepareError::NoFileName { path: path.clone() })?
             .to_string();
+        let built = keep == Keep::Wheels && !is_wheel;
         // An index file keeps the name the index gives it (the cache may store it escaped).
         let filename = match dist {
-            Dist::Index(file) => file.raw_filename.clone(),
-            Dist::Direct(_) => filename,
+            Dist::Index(file) if !built => file.raw_filename.clone(),
+            _ => filename,
         };
-        let built = keep == Keep::Wheels && !is_wheel;
         Ok(Some(KeptFile {
             path,
             filename,
