@@ -356,15 +356,22 @@ fn platform_tags(platform: &Platform) -> Vec<String> {
             let mut versions = Vec::new();
             if *major >= 11 {
                 versions.extend((11..=*major).rev().map(|m| (m, 0)));
-                if arch != "arm64" {
-                    versions.extend((4..=16).rev().map(|m| (10, m)));
-                }
+                versions.extend((4..=16).rev().map(|m| (10, m)));
             } else {
                 versions.extend((4..=*minor).rev().map(|m| (10, m)));
             }
             versions
                 .into_iter()
-                .flat_map(|(ma, mi)| formats.iter().map(move |f| format!("macosx_{ma}_{mi}_{f}")))
+                .flat_map(|(ma, mi)| {
+                    // arm64 came with macOS 11, but a universal2 wheel's x86_64 half may
+                    // support older versions (packaging.tags.mac_platforms).
+                    let formats: &[&str] = if ma == 10 && arch == "arm64" {
+                        &["universal2"]
+                    } else {
+                        formats
+                    };
+                    formats.iter().map(move |f| format!("macosx_{ma}_{mi}_{f}"))
+                })
                 .collect()
         }
         Platform::Other(tag) => vec![tag.clone()],
@@ -464,6 +471,8 @@ mod tests {
         );
         let mac = tags("macosx_11_0_arm64");
         assert!(mac.contains(&"cp312-cp312-macosx_11_0_universal2".to_string()));
+        assert!(mac.contains(&"cp312-abi3-macosx_10_9_universal2".to_string()));
+        assert!(!mac.contains(&"cp312-cp312-macosx_10_9_arm64".to_string()));
         assert!(!mac.iter().any(|t| t.contains("macosx_12")));
         assert_eq!(tags("win_amd64")[0], "cp312-cp312-win_amd64");
         assert!(

@@ -2,10 +2,9 @@
 //! names (`pip download`'s and `pip wheel`'s output), from which `pip install --no-index
 //! --find-links DIR` installs without a network.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use den_dist::{DistFilename, HashAlgorithm, HashDigest, Hasher, IoResultExt, PackageName};
+use den_dist::{DistFilename, HashAlgorithm, HashDigest, IoResultExt, PackageName};
 use futures::{StreamExt, TryStreamExt};
 
 use crate::PrepareError;
@@ -42,7 +41,7 @@ const CONCURRENT_SAVES: usize = 16;
 /// Saves what `keep` says of every package into `dest` (created if needed), each file under
 /// its own name, several at once. Each file comes from the cache (downloaded there first,
 /// with the index's hashes and, in hash-checking mode, the `--hash`es checked) and is copied
-/// through a temporary file in `dest` while its digest is checked again, against the index's
+/// through a temporary file in `dest`, whose digest is checked again, against the index's
 /// hashes for an index file and the archive's SHA-256 otherwise, then renamed into place; a
 /// file already in `dest` with that digest is kept as it is (`already_there`), one that
 /// differs is replaced. `saved` is called for each file as soon as it is in place. Returns
@@ -62,12 +61,7 @@ pub async fn save(
         .map(|package| {
             let saved = &saved;
             async move {
-                let context = |source: PrepareError| PrepareError::Prepare {
-                    name: package.name.clone(),
-                    version: package.version.clone(),
-                    file: package.file.describe(),
-                    source: Box::new(source),
-                };
+                let context = |source| PrepareError::of(package, source);
                 let Some(file) = source
                     .kept_file(&package.file, keep)
                     .await
@@ -158,44 +152,29 @@ impl DenSource {
 }
 
 /// Copies `from` to `to` through a temporary file beside `to`, checking `expected` (the
-/// SHA-256 of `from` when empty) on the bytes written; keeps an existing `to` that has those
-/// digests. Returns whether `to` was there already.
+/// SHA-256 of `from` when empty) on the copy; keeps an existing `to` that has those digests.
+/// Returns whether `to` was there already.
 fn place(from: &Path, to: &Path, expected: &[HashDigest]) -> Result<bool, PrepareError> {
     let expected = if expected.is_empty() {
         vec![crate::hashes::file_digest(from, HashAlgorithm::Sha256)?]
     } else {
         expected.to_vec()
     };
-    if to.is_file() && digests_match(to, &expected)? {
+    if to.is_file() && mismatch(to, &expected)?.is_none() {
         return Ok(true);
     }
     let dir = to.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
+    let temp = tempfile::Builder::new()
         .prefix(".den-save-")
         .tempfile_in(dir)
         .at("create a temporary file in", dir)?;
-    let mut input = std::fs::File::open(from).at("open", from)?;
-    let mut hashers: Vec<Hasher> = expected.iter().map(|d| Hasher::new(d.algorithm)).collect();
-    let mut buffer = vec![0; 256 * 1024];
-    loop {
-        let read = input.read(&mut buffer).at("read", from)?;
-        if read == 0 {
-            break;
-        }
-        for hasher in &mut hashers {
-            hasher.update(&buffer[..read]);
-        }
-        temp.write_all(&buffer[..read]).at("write", temp.path())?;
-    }
-    for (digest, hasher) in expected.iter().zip(hashers) {
-        let actual = hasher.finalize();
-        if &actual != digest {
-            return Err(PrepareError::SavedMismatch {
-                path: from.to_path_buf(),
-                expected: digest.to_string(),
-                actual: actual.to_string(),
-            });
-        }
+    std::fs::copy(from, temp.path()).at("copy", from)?;
+    if let Some((expected, actual)) = mismatch(temp.path(), &expected)? {
+        return Err(PrepareError::SavedMismatch {
+            path: from.to_path_buf(),
+            expected: expected.to_string(),
+            actual: actual.to_string(),
+        });
     }
     temp.persist(to)
         .map_err(|e| e.error)
@@ -203,12 +182,16 @@ fn place(from: &Path, to: &Path, expected: &[HashDigest]) -> Result<bool, Prepar
     Ok(false)
 }
 
-/// Whether the file at `path` has every digest of `expected`.
-fn digests_match(path: &Path, expected: &[HashDigest]) -> Result<bool, PrepareError> {
+/// The first digest of `expected` the file at `path` does not have, with its own.
+fn mismatch(
+    path: &Path,
+    expected: &[HashDigest],
+) -> Result<Option<(HashDigest, HashDigest)>, PrepareError> {
     for digest in expected {
-        if &crate::hashes::file_digest(path, digest.algorithm)? != digest {
-            return Ok(false);
+        let actual = crate::hashes::file_digest(path, digest.algorithm)?;
+        if &actual != digest {
+            return Ok(Some((digest.clone(), actual)));
         }
     }
-    Ok(true)
+    Ok(None)
 }

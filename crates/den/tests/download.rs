@@ -308,16 +308,7 @@ fn wheel_builds_sdists_and_the_wheelhouse_installs_offline() {
     // den installs from it with no index at all.
     let env = world.venv("env", true);
     let wheels = world.path("wheels");
-    let out = world.den_ok(&[
-        "pip",
-        "install",
-        "-p",
-        env.to_str().unwrap(),
-        "--no-index",
-        "--find-links",
-        wheels.to_str().unwrap(),
-        "from-source",
-    ]);
+    let out = world.den_install_offline(&env, &wheels, "from-source");
     assert!(out.contains("Successfully installed"), "{out}");
     // So does the real pip.
     let Some(pip_env) = pip_env(&world) else {

@@ -85,6 +85,14 @@ pub fn download(
             .map(|target| TargetPython::from_pip(interpreter, target))
             .collect::<Result<_, _>>()?
     };
+    for target in &targets {
+        printer.detail(format!(
+            "resolving for Python {} on sys_platform {} (best wheel tag {})",
+            target.version,
+            target.markers.sys_platform(),
+            target.tags.iter().next().unwrap_or_default()
+        ));
+    }
     let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
     if spec.is_empty() {
         let command = match settings.keep {
@@ -104,13 +112,15 @@ pub fn download(
     let runtime = pipeline::runtime()?;
     let saved = runtime.block_on(async {
         pipeline::name_unnamed(&mut spec, &source).await?;
-        let resolutions = futures::future::try_join_all(targets.iter().map(|target| {
+        // Every resolution runs to its end before the first error is returned: a resolution
+        // dropped midway would leave its solver thread running into the runtime's shutdown.
+        let resolutions = futures::future::join_all(targets.iter().map(|target| {
             let request = pipeline::request(&spec, target, Vec::new(), settings.no_deps);
             let source = &source;
             async move { pipeline::resolve(source, request?, printer).await }
         }))
-        .await?;
-        let packages = union(resolutions);
+        .await;
+        let packages = union(resolutions.into_iter().collect::<anyhow::Result<_>>()?);
         if spec.hash_mode() {
             pipeline::hash_checks(&spec).check_present(&packages)?;
         }
