@@ -70,7 +70,7 @@ pub fn canonical_name(text: &str) -> String {
     }
     out
 }
-pub use tags::{Implementation, Libc, Platform, TagPriority, Tags};
+pub use tags::{Implementation, Libc, Platform, PlatformTagError, TagPriority, Tags};
 
 #[cfg(test)]
 mod tests {

@@ -45,6 +45,110 @@ pub enum Platform {
     Other(String),
 }
 
+impl Platform {
+    /// The platform a wheel platform tag names, as pip's `--platform` takes it (PEP 425
+    /// §Platform Tag): `manylinux_X_Y_<arch>` (PEP 600) and its legacy aliases `manylinux1_`,
+    /// `manylinux2010_`, `manylinux2014_<arch>` (glibc 2.5, 2.12, 2.17), `musllinux_X_Y_<arch>`
+    /// (PEP 656), `linux_<arch>`, `macosx_X_Y_<arch>`, `win32`, `win_amd64`, `win_arm64`, and
+    /// `any`. The platform accepts every older tag of its family, as an interpreter on it does
+    /// (a `manylinux2014_x86_64` target takes `manylinux_2_12` and `manylinux1` wheels,
+    /// `macosx_11_0_arm64` takes `macosx_11_0_universal2`), which is what pip's expansion of
+    /// `--platform` values (`_get_custom_platforms`) does for the legacy aliases and macOS.
+    /// macOS on another architecture than `x86_64`/`arm64` (`universal2`, `intel`) and Windows
+    /// are [`Platform::Other`], matching their own tag only.
+    ///
+    /// Errors: [`PlatformTagError`] naming the tag and the forms den reads.
+    pub fn from_tag(tag: &str) -> Result<Self, PlatformTagError> {
+        let error = |reason: &str| PlatformTagError {
+            tag: tag.to_string(),
+            reason: reason.to_string(),
+        };
+        let is_arch = |arch: &str| {
+            !arch.is_empty()
+                && arch
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        };
+        let number = |text: &str| text.parse::<u16>().ok();
+        // `X_Y_<arch>`: two numbers and an architecture.
+        let versioned = |rest: &str| {
+            let mut parts = rest.splitn(3, '_');
+            let (major, minor, arch) = (parts.next()?, parts.next()?, parts.next()?);
+            Some((number(major)?, number(minor)?, arch.to_string())).filter(|(_, _, a)| is_arch(a))
+        };
+        let linux = |arch: &str, libc| {
+            if is_arch(arch) {
+                Ok(Platform::Linux {
+                    arch: arch.to_string(),
+                    libc,
+                })
+            } else {
+                Err(error(
+                    "the architecture is missing or has other characters than a-z, 0-9 and _",
+                ))
+            }
+        };
+        if tag == "any" || matches!(tag, "win32" | "win_amd64" | "win_arm64" | "win_ia64") {
+            return Ok(Platform::Other(tag.to_string()));
+        }
+        if let Some(arch) = tag.strip_prefix("manylinux1_") {
+            return linux(arch, Libc::Glibc(2, 5));
+        }
+        if let Some(arch) = tag.strip_prefix("manylinux2010_") {
+            return linux(arch, Libc::Glibc(2, 12));
+        }
+        if let Some(arch) = tag.strip_prefix("manylinux2014_") {
+            return linux(arch, Libc::Glibc(2, 17));
+        }
+        if let Some(rest) = tag.strip_prefix("manylinux_") {
+            let (major, minor, arch) = versioned(rest)
+                .ok_or_else(|| error("manylinux_ takes a glibc version and an architecture"))?;
+            if major != 2 {
+                return Err(error("manylinux tags name glibc 2.x"));
+            }
+            return linux(&arch, Libc::Glibc(major, minor));
+        }
+        if let Some(rest) = tag.strip_prefix("musllinux_") {
+            let (major, minor, arch) = versioned(rest)
+                .ok_or_else(|| error("musllinux_ takes a musl version and an architecture"))?;
+            if major != 1 {
+                return Err(error("musllinux tags name musl 1.x"));
+            }
+            return linux(&arch, Libc::Musl(major, minor));
+        }
+        if let Some(arch) = tag.strip_prefix("linux_") {
+            return linux(arch, Libc::Unknown);
+        }
+        if let Some(rest) = tag.strip_prefix("macosx_") {
+            let (major, minor, arch) = versioned(rest)
+                .ok_or_else(|| error("macosx_ takes a macOS version and an architecture"))?;
+            if major < 10 {
+                return Err(error("macOS versions start at 10"));
+            }
+            return Ok(match arch.as_str() {
+                "x86_64" | "arm64" => Platform::Macos { major, minor, arch },
+                _ => Platform::Other(tag.to_string()),
+            });
+        }
+        Err(error("it is not a platform tag den knows"))
+    }
+}
+
+/// A `--platform` value that is not a wheel platform tag ([`Platform::from_tag`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid platform tag `{tag}`: {reason}; a platform tag is one of manylinux_2_17_x86_64 \
+     (manylinux_<glibc major>_<minor>_<arch>), manylinux2014_x86_64 / manylinux2010_x86_64 / \
+     manylinux1_x86_64, musllinux_1_2_aarch64, linux_x86_64, macosx_11_0_arm64 \
+     (macosx_<major>_<minor>_<arch>), win_amd64, win_arm64, win32, or any"
+)]
+pub struct PlatformTagError {
+    /// The value given.
+    pub tag: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
 /// The Python implementation, which decides the interpreter tag and ABI tags.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Implementation {
@@ -80,6 +184,19 @@ impl Tags {
         abi_tag: &str,
         platform: &Platform,
     ) -> Self {
+        Self::with_abis(implementation, python_version, &[abi_tag], platform)
+    }
+
+    /// The tags of a described rather than a running interpreter (pip's `--python-version`,
+    /// `--implementation`, `--abi`, `--platform`): as [`Tags::from_interpreter`], with each of
+    /// `abis` (in order; `none` entries are skipped, as `packaging.tags` does) in place of the
+    /// interpreter's own ABI tag.
+    pub fn with_abis(
+        implementation: &Implementation,
+        python_version: (u8, u8),
+        abis: &[&str],
+        platform: &Platform,
+    ) -> Self {
         let (major, minor) = python_version;
         let platforms = platform_tags(platform);
         let mut ordered = Vec::new();
@@ -95,8 +212,8 @@ impl Tags {
                 push(py, abi, plat);
             }
         };
-        if abi_tag != "none" {
-            with_platforms(&mut push, &interpreter, abi_tag);
+        for abi in abis.iter().filter(|abi| !matches!(**abi, "none" | "abi3")) {
+            with_platforms(&mut push, &interpreter, abi);
         }
         let stable_abi = matches!(
             implementation,
@@ -239,15 +356,22 @@ fn platform_tags(platform: &Platform) -> Vec<String> {
             let mut versions = Vec::new();
             if *major >= 11 {
                 versions.extend((11..=*major).rev().map(|m| (m, 0)));
-                if arch != "arm64" {
-                    versions.extend((4..=16).rev().map(|m| (10, m)));
-                }
+                versions.extend((4..=16).rev().map(|m| (10, m)));
             } else {
                 versions.extend((4..=*minor).rev().map(|m| (10, m)));
             }
             versions
                 .into_iter()
-                .flat_map(|(ma, mi)| formats.iter().map(move |f| format!("macosx_{ma}_{mi}_{f}")))
+                .flat_map(|(ma, mi)| {
+                    // arm64 came with macOS 11, but a universal2 wheel's x86_64 half may
+                    // support older versions (packaging.tags.mac_platforms).
+                    let formats: &[&str] = if ma == 10 && arch == "arm64" {
+                        &["universal2"]
+                    } else {
+                        formats
+                    };
+                    formats.iter().map(move |f| format!("macosx_{ma}_{mi}_{f}"))
+                })
                 .collect()
         }
         Platform::Other(tag) => vec![tag.clone()],
@@ -315,5 +439,87 @@ mod tests {
         let all: Vec<String> = tags.iter().collect();
         assert_eq!(all[0], "cp313-cp313t-musllinux_1_2_x86_64");
         assert!(!all.iter().any(|t| t.contains("abi3")));
+    }
+
+    #[test]
+    fn platform_tags_read_as_pip_takes_them() {
+        let tags = |platform: &str| -> Vec<String> {
+            Tags::from_interpreter(
+                &Implementation::CPython {
+                    gil_disabled: false,
+                },
+                (3, 12),
+                "cp312",
+                &Platform::from_tag(platform).unwrap(),
+            )
+            .iter()
+            .collect()
+        };
+        let legacy = tags("manylinux2014_x86_64");
+        assert_eq!(legacy[0], "cp312-cp312-manylinux_2_17_x86_64");
+        for older in [
+            "manylinux2010_x86_64",
+            "manylinux1_x86_64",
+            "manylinux_2_12_x86_64",
+        ] {
+            assert!(legacy.contains(&format!("cp312-cp312-{older}")), "{older}");
+        }
+        assert!(!legacy.iter().any(|t| t.contains("manylinux_2_28")));
+        assert_eq!(
+            tags("manylinux_2_28_aarch64")[0],
+            "cp312-cp312-manylinux_2_28_aarch64"
+        );
+        let mac = tags("macosx_11_0_arm64");
+        assert!(mac.contains(&"cp312-cp312-macosx_11_0_universal2".to_string()));
+        assert!(mac.contains(&"cp312-abi3-macosx_10_9_universal2".to_string()));
+        assert!(!mac.contains(&"cp312-cp312-macosx_10_9_arm64".to_string()));
+        assert!(!mac.iter().any(|t| t.contains("macosx_12")));
+        assert_eq!(tags("win_amd64")[0], "cp312-cp312-win_amd64");
+        assert!(
+            tags("linux_x86_64")
+                .iter()
+                .all(|t| t.ends_with("linux_x86_64") || t.ends_with("-any"))
+        );
+        assert_eq!(tags("any").last().unwrap(), "py30-none-any");
+        for bad in [
+            "",
+            "manylinux",
+            "manylinux_2_x86_64",
+            "manylinux_3_1_x86_64",
+            "linux-x86_64",
+            "macosx_11_arm64",
+            "solaris",
+            "win_AMD64",
+            "manylinux2014_",
+        ] {
+            let error = Platform::from_tag(bad).unwrap_err().to_string();
+            assert!(
+                error.contains(&format!("`{bad}`")) && error.contains("manylinux_2_17_x86_64"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn given_abis_replace_the_interpreters() {
+        let tags: Vec<String> = Tags::with_abis(
+            &Implementation::CPython {
+                gil_disabled: false,
+            },
+            (3, 11),
+            &["cp311d", "none"],
+            &Platform::Other("win_amd64".into()),
+        )
+        .iter()
+        .collect();
+        assert_eq!(
+            &tags[..3],
+            [
+                "cp311-cp311d-win_amd64",
+                "cp311-abi3-win_amd64",
+                "cp311-none-win_amd64"
+            ]
+        );
+        assert!(!tags.contains(&"cp311-cp311-win_amd64".to_string()));
     }
 }

@@ -128,6 +128,17 @@ pub enum PrepareError {
         /// The path.
         path: PathBuf,
     },
+    /// A file copied into a wheelhouse does not have the digest it had to have (the cache
+    /// entry changed since it was checked).
+    #[error("{} changed in the cache: expected {expected}, found {actual}", path.display())]
+    SavedMismatch {
+        /// The cached file.
+        path: PathBuf,
+        /// The digest it must have.
+        expected: String,
+        /// The digest of the bytes copied.
+        actual: String,
+    },
     /// A direct reference with a URL scheme den cannot fetch.
     #[error("den can install http(s), file and git+ URLs, not `{scheme}:` ones")]
     UnsupportedScheme {

@@ -11,12 +11,15 @@
 //! - [`HashChecks`] is hash-checking mode: what each downloaded archive is checked against.
 //! - [`prepare`] readies a whole resolution concurrently; [`hashes_of`] gives the `--hash`
 //!   values a lock file records for one.
+//! - [`save`] puts a resolution's archives or wheels into a wheelhouse directory (`pip
+//!   download`, `pip wheel`).
 
 mod build_context;
 mod error;
 mod hashes;
 mod prepare;
 mod source;
+mod wheelhouse;
 
 pub use build_context::IndexBuildContext;
 pub use den_build::BuildOptions;
@@ -24,3 +27,4 @@ pub use error::PrepareError;
 pub use hashes::HashChecks;
 pub use prepare::{ResolvedDist, hashes_of, prepare};
 pub use source::{DenSource, DirectDist, DirectKind, Dist};
+pub use wheelhouse::{Keep, SavedFile, save};

@@ -14,6 +14,18 @@ use crate::source::{DenSource, Dist};
 /// A resolved distribution, with the file or direct reference chosen for it.
 pub type ResolvedDist = den_resolve::ResolvedPackage<Dist>;
 
+impl PrepareError {
+    /// `source` as the failure of preparing `package` ([`PrepareError::Prepare`]).
+    pub(crate) fn of(package: &ResolvedDist, source: PrepareError) -> Self {
+        PrepareError::Prepare {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            file: package.file.describe(),
+            source: Box::new(source),
+        }
+    }
+}
+
 /// How many downloads and builds run at once.
 const CONCURRENT_DOWNLOADS: usize = 16;
 
@@ -38,12 +50,7 @@ pub async fn prepare(
         .map(|package| {
             let (prepared, unzips) = (&prepared, &unzips);
             async move {
-                let context = |source: PrepareError| PrepareError::Prepare {
-                    name: package.name.clone(),
-                    version: package.version.clone(),
-                    file: package.file.describe(),
-                    source: Box::new(source),
-                };
+                let context = |source| PrepareError::of(package, source);
                 let wheel = source.wheel(&package.file).await.map_err(context)?;
                 let cache = cache.clone();
                 // The semaphore is never closed, so a permit always comes.

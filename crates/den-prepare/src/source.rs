@@ -283,11 +283,18 @@ impl DenSource {
         })
     }
 
-    /// The source tree of a downloaded index sdist.
-    async fn index_sdist(&self, file: &IndexFile) -> Result<SourceTree, PrepareError> {
+    /// The local path of an index file (downloaded into the cache unless there), checked
+    /// against the index's hashes and, in hash-checking mode, the `--hash`es.
+    pub(crate) async fn index_archive(&self, file: &IndexFile) -> Result<PathBuf, PrepareError> {
         let path = self.client.download(file).await?;
         self.hashes
             .verify(Some(file_name(file)), None, &path, &file.raw_filename)?;
+        Ok(path)
+    }
+
+    /// The source tree of a downloaded index sdist.
+    async fn index_sdist(&self, file: &IndexFile) -> Result<SourceTree, PrepareError> {
+        let path = self.index_archive(file).await?;
         let sha256 = match file
             .hashes
             .iter()
@@ -513,11 +520,8 @@ impl DenSource {
     pub async fn wheel(&self, dist: &Dist) -> Result<PathBuf, PrepareError> {
         match dist {
             Dist::Index(file) => {
-                let path = self.client.download(file).await?;
-                self.hashes
-                    .verify(Some(file_name(file)), None, &path, &file.raw_filename)?;
                 if matches!(file.filename, DistFilename::Wheel(_)) {
-                    return Ok(path);
+                    return self.index_archive(file).await;
                 }
                 let tree = self.index_sdist(file).await?;
                 Ok(self.builder.build_wheel(&tree).await?)

@@ -26,4 +26,4 @@ pub use pyenv::{
 };
 pub use pyenv_order::version_sort;
 pub use request::{ImplementationName, PythonRequest, RequestParseError, VersionRequest};
-pub use target::{TargetPython, TargetPythonError};
+pub use target::{PipTarget, TargetPython, TargetPythonError};

@@ -73,36 +73,117 @@ impl TargetPython {
             Some(name) => PlatformChoice::parse(name)?,
             None => PlatformChoice::from_markers(&interpreter.markers, &interpreter.platform),
         };
+        let (Ok(major), Ok(minor)) = (u8::try_from(major), u8::try_from(minor)) else {
+            return Err(too_large());
+        };
+        Self::build(
+            &full,
+            (major, minor),
+            &Implementation::CPython {
+                gil_disabled: false,
+            },
+            &[format!("cp{major}{minor}")],
+            &platform,
+        )
+    }
+
+    /// The Python pip's `--python-version`, `--implementation`, `--abi` and one `--platform`
+    /// describe (`pip download`), as pip reads them: a version `3`, `3.12`, `3.12.4` or `312`
+    /// (missing parts are 0: `3` is 3.0.0, as pip's `--python-version` help says), an
+    /// implementation `cp`, `pp`, `py` (generic) or another PEP 425 prefix, ABI tags used in
+    /// place of the interpreter's (`cp312`; default `cpXY` for CPython, none otherwise), and a
+    /// wheel platform tag ([`Platform::from_tag`]). What is not given is the interpreter's.
+    /// Unlike pip, which reads dependency markers with the running interpreter's values, the
+    /// markers are the target's: `sys_platform`, `platform_system`, `os_name`,
+    /// `platform_machine` from the platform tag (the interpreter's for `any`), the versions and
+    /// the implementation from the options.
+    ///
+    /// Errors: [`TargetPythonError`] naming the option and value at fault.
+    pub fn from_pip(interpreter: &Interpreter, pip: &PipTarget) -> Result<Self, TargetPythonError> {
+        if pip.is_empty() {
+            return Ok(Self::of(interpreter));
+        }
+        let (major, minor, patch) = match &pip.python_version {
+            Some(text) => parse_pip_python_version(text)?,
+            None => {
+                let release = interpreter.version.release();
+                let patch = release.get(2).copied().unwrap_or(0);
+                (
+                    interpreter.major_minor.0,
+                    interpreter.major_minor.1,
+                    u16::try_from(patch).unwrap_or(0),
+                )
+            }
+        };
+        let implementation = match pip.implementation.as_deref() {
+            None | Some("cp") => Implementation::CPython {
+                gil_disabled: false,
+            },
+            Some(prefix)
+                if !prefix.is_empty() && prefix.bytes().all(|b| b.is_ascii_lowercase()) =>
+            {
+                Implementation::Other(prefix.to_string())
+            }
+            Some(other) => {
+                return Err(TargetPythonError::Implementation {
+                    text: other.to_string(),
+                });
+            }
+        };
+        let abis = if !pip.abis.is_empty() {
+            pip.abis.clone()
+        } else if matches!(implementation, Implementation::CPython { .. }) {
+            vec![format!("cp{major}{minor}")]
+        } else {
+            Vec::new()
+        };
+        let platform = match &pip.platform {
+            Some(tag) => PlatformChoice::from_tag(tag, interpreter)?,
+            None => PlatformChoice::from_markers(&interpreter.markers, &interpreter.platform),
+        };
+        Self::build(
+            &format!("{major}.{minor}.{patch}"),
+            (major, minor),
+            &implementation,
+            &abis,
+            &platform,
+        )
+    }
+
+    /// The markers and tags of Python `full` (`X.Y.Z`) of `implementation` with `abis` on
+    /// `platform`.
+    fn build(
+        full: &str,
+        (major, minor): (u8, u8),
+        implementation: &Implementation,
+        abis: &[String],
+        platform: &PlatformChoice,
+    ) -> Result<Self, TargetPythonError> {
+        let (implementation_name, python_implementation) = match implementation {
+            Implementation::Other(prefix) if prefix == "pp" => ("pypy", "PyPy"),
+            _ => ("cpython", "CPython"),
+        };
         let markers = MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-            implementation_name: "cpython",
-            implementation_version: &full,
+            implementation_name,
+            implementation_version: full,
             os_name: platform.os_name,
             platform_machine: &platform.machine,
-            platform_python_implementation: "CPython",
+            platform_python_implementation: python_implementation,
             platform_release: "",
             platform_system: platform.system,
             platform_version: "",
-            python_full_version: &full,
+            python_full_version: full,
             python_version: &format!("{major}.{minor}"),
             sys_platform: platform.sys_platform,
         })
         .map_err(|e| TargetPythonError::Markers {
-            version: full.clone(),
+            version: full.to_string(),
             reason: e.to_string(),
         })?;
-        let (Ok(major), Ok(minor)) = (u8::try_from(major), u8::try_from(minor)) else {
-            return Err(too_large());
-        };
-        let tags = Tags::from_interpreter(
-            &Implementation::CPython {
-                gil_disabled: false,
-            },
-            (major, minor),
-            &format!("cp{major}{minor}"),
-            &platform.platform,
-        );
-        let version = Version::from_str(&full).map_err(|e| TargetPythonError::Version {
-            text: full.clone(),
+        let abis: Vec<&str> = abis.iter().map(String::as_str).collect();
+        let tags = Tags::with_abis(implementation, (major, minor), &abis, &platform.platform);
+        let version = Version::from_str(full).map_err(|e| TargetPythonError::Version {
+            text: full.to_string(),
             reason: e.to_string(),
         })?;
         Ok(Self {
@@ -111,6 +192,65 @@ impl TargetPython {
             version,
             major_minor: (major, minor),
         })
+    }
+}
+
+/// pip's options that describe another Python than the running one (`pip download`
+/// `--python-version`, `--implementation`, `--abi`, `--platform`), for one platform.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PipTarget {
+    /// `--python-version`: `3`, `3.12`, `3.12.4` or `312`.
+    pub python_version: Option<String>,
+    /// `--implementation`: `cp`, `pp`, `py`...
+    pub implementation: Option<String>,
+    /// `--abi` values (`cp312`, `abi3`, `none`).
+    pub abis: Vec<String>,
+    /// One `--platform` value: a wheel platform tag.
+    pub platform: Option<String>,
+}
+
+impl PipTarget {
+    /// Whether nothing is given, so the target is the running interpreter.
+    pub fn is_empty(&self) -> bool {
+        self.python_version.is_none()
+            && self.implementation.is_none()
+            && self.abis.is_empty()
+            && self.platform.is_none()
+    }
+}
+
+/// `(major, minor, patch)` of a pip `--python-version` value: dotted (`3`, `3.12`, `3.12.4`)
+/// or, without dots, the major digit and the minor (`312`); missing parts are 0.
+///
+/// Errors: [`TargetPythonError::PipVersion`] for anything else.
+fn parse_pip_python_version(text: &str) -> Result<(u8, u8, u16), TargetPythonError> {
+    let invalid = |reason: &str| TargetPythonError::PipVersion {
+        text: text.to_string(),
+        reason: reason.to_string(),
+    };
+    let parts: Vec<&str> = if text.contains('.') {
+        text.split('.').collect()
+    } else if text.len() > 1 && text.is_char_boundary(1) {
+        vec![&text[..1], &text[1..]]
+    } else {
+        vec![text]
+    };
+    if parts.len() > 3 {
+        return Err(invalid("at most three version parts are allowed"));
+    }
+    let number = |part: &str| {
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse::<u16>().ok())
+            .flatten()
+            .ok_or_else(|| invalid("each version part must be an integer"))
+    };
+    let major = number(parts[0])?;
+    let minor = parts.get(1).map(|p| number(p)).transpose()?.unwrap_or(0);
+    let patch = parts.get(2).map(|p| number(p)).transpose()?.unwrap_or(0);
+    match (u8::try_from(major), u8::try_from(minor)) {
+        (Ok(major), Ok(minor)) => Ok((major, minor, patch)),
+        _ => Err(invalid("the major and minor versions must be below 256")),
     }
 }
 
@@ -131,6 +271,26 @@ pub enum TargetPythonError {
         /// The version given.
         version: String,
     },
+    /// pip's `--python-version` is not `3`, `3.12`, `3.12.4` or `312`.
+    #[error("invalid --python-version value: '{text}': {reason}")]
+    PipVersion {
+        /// The value given.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `--implementation` is not a PEP 425 implementation prefix.
+    #[error(
+        "invalid --implementation value: '{text}': use cp (CPython), pp (PyPy), py (any \
+         implementation) or another lowercase PEP 425 prefix"
+    )]
+    Implementation {
+        /// The value given.
+        text: String,
+    },
+    /// `--platform` is not a wheel platform tag.
+    #[error(transparent)]
+    PlatformTag(#[from] den_dist::PlatformTagError),
     /// `--python-platform` names no platform den knows.
     #[error(
         "unknown --python-platform `{name}`: use linux, macos, windows, or a triple such as \
@@ -221,6 +381,44 @@ impl PlatformChoice {
         })
     }
 
+    /// The platform a wheel platform tag names (the interpreter's for `any`).
+    fn from_tag(tag: &str, interpreter: &Interpreter) -> Result<Self, TargetPythonError> {
+        let platform = Platform::from_tag(tag)?;
+        let posix = |sys_platform, system, machine: &str| Self {
+            sys_platform,
+            system,
+            os_name: "posix",
+            machine: machine.to_string(),
+            platform: platform.clone(),
+        };
+        Ok(match &platform {
+            Platform::Linux { arch, .. } => posix("linux", "Linux", arch),
+            Platform::Macos { arch, .. } => posix("darwin", "Darwin", arch),
+            Platform::Other(tag) if tag.starts_with("macosx_") => posix(
+                "darwin",
+                "Darwin",
+                tag.rsplit('_').next().unwrap_or_default(),
+            ),
+            Platform::Other(tag) if tag.starts_with("win") => Self {
+                sys_platform: "win32",
+                system: "Windows",
+                os_name: "nt",
+                machine: match tag.as_str() {
+                    "win32" => "x86",
+                    "win_arm64" => "ARM64",
+                    "win_ia64" => "IA64",
+                    _ => "AMD64",
+                }
+                .to_string(),
+                platform: platform.clone(),
+            },
+            _ => Self {
+                platform,
+                ..Self::from_markers(&interpreter.markers, &interpreter.platform)
+            },
+        })
+    }
+
     /// The interpreter's own platform.
     fn from_markers(markers: &MarkerEnvironment, platform: &Platform) -> Self {
         let (sys_platform, system, os_name) = match markers.sys_platform() {
@@ -289,5 +487,75 @@ mod tests {
         assert!(error(Some("3"), None).contains("--python-version `3` needs a major and a minor"));
         assert!(error(Some("three"), None).contains("--python-version `three` is not a version"));
         assert!(error(None, Some("solaris")).contains("unknown --python-platform `solaris`"));
+    }
+
+    #[test]
+    fn pips_target_options_describe_another_python() {
+        let dir = tempfile::tempdir().unwrap();
+        let interpreter = interpreter(dir.path());
+        let target = |version: Option<&str>,
+                      implementation: Option<&str>,
+                      abis: &[&str],
+                      platform: Option<&str>| {
+            TargetPython::from_pip(
+                &interpreter,
+                &PipTarget {
+                    python_version: version.map(str::to_string),
+                    implementation: implementation.map(str::to_string),
+                    abis: abis.iter().map(|a| a.to_string()).collect(),
+                    platform: platform.map(str::to_string),
+                },
+            )
+        };
+        let windows = target(Some("311"), None, &[], Some("win_amd64")).unwrap();
+        assert_eq!(windows.version.to_string(), "3.11.0");
+        assert_eq!(windows.markers.sys_platform(), "win32");
+        assert_eq!(windows.tags.iter().next().unwrap(), "cp311-cp311-win_amd64");
+        let mac = target(Some("3.12.1"), None, &[], Some("macosx_11_0_arm64")).unwrap();
+        assert_eq!(mac.markers.sys_platform(), "darwin");
+        assert_eq!(mac.markers.platform_machine(), "arm64");
+        assert_eq!(mac.version.to_string(), "3.12.1");
+        let pypy = target(
+            Some("3.10"),
+            Some("pp"),
+            &["pypy310_pp73"],
+            Some("manylinux2014_x86_64"),
+        )
+        .unwrap();
+        assert_eq!(
+            pypy.tags.iter().next().unwrap(),
+            "pp310-pypy310_pp73-manylinux_2_17_x86_64"
+        );
+        assert_eq!(pypy.markers.sys_platform(), "linux");
+        // The interpreter's version when only the platform is given.
+        assert_eq!(
+            target(None, None, &[], Some("linux_aarch64"))
+                .unwrap()
+                .version
+                .to_string(),
+            "3.12.4"
+        );
+        assert_eq!(
+            target(Some("3"), None, &[], None)
+                .unwrap()
+                .version
+                .to_string(),
+            "3.0.0"
+        );
+        let error =
+            |result: Result<TargetPython, TargetPythonError>| result.unwrap_err().to_string();
+        assert!(
+            error(target(Some("3.x"), None, &[], None))
+                .contains("invalid --python-version value: '3.x'")
+        );
+        assert!(error(target(Some("3.1.2.3"), None, &[], None)).contains("at most three"));
+        assert!(
+            error(target(None, Some("CP"), &[], None))
+                .contains("invalid --implementation value: 'CP'")
+        );
+        assert!(
+            error(target(None, None, &[], Some("manylinux_x86_64")))
+                .contains("invalid platform tag `manylinux_x86_64`")
+        );
     }
 }

@@ -55,7 +55,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Create a virtual environment (PEP 405), like `python -m venv` and virtualenv.
     Venv(VenvArgs),
-    /// pip's commands (install, uninstall, freeze, list, show, check), pip-tools' (compile, sync) and tree.
+    /// pip's commands (install, uninstall, freeze, list, show, check, download, wheel),
+    /// pip-tools' (compile, sync) and tree.
     Pip(Box<PipArgs>),
     /// Named environments in WORKON_HOME (virtualenvwrapper's model).
     #[command(subcommand)]
@@ -642,6 +643,12 @@ pub enum PipCommand {
     /// Check that every installed distribution's dependencies are installed and compatible,
     /// like `pip check`.
     Check(CheckArgs),
+    /// Download the archives of requirements and their dependencies into a directory, for
+    /// one or several platforms, like `pip download`.
+    Download(DownloadArgs),
+    /// Build (or fetch) wheels for requirements and their dependencies into a directory,
+    /// like `pip wheel`.
+    Wheel(WheelArgs),
     /// Show the installed distributions as a dependency tree.
     Tree(TreeArgs),
 }
@@ -930,6 +937,65 @@ pub struct CompileArgs {
     pub resolver: ResolverArgs,
 }
 
+/// What `den pip download` and `den pip wheel` take besides their own options.
+#[derive(Debug, Default, Args)]
+pub struct WheelhouseArgs {
+    /// Requirements: PEP 508 (`requests`, `flask[async]>=3,<4`, `name @ URL`), a local
+    /// project directory, a wheel or sdist file or URL, or a git URL (`git+https://...@ref`).
+    #[arg(value_name = "REQUIREMENT")]
+    pub requirements: Vec<String>,
+    /// Requirement files, constraints, index and build options.
+    #[command(flatten)]
+    pub inputs: RequirementArgs,
+    /// Don't resolve dependencies: only what is named.
+    #[arg(long)]
+    pub no_deps: bool,
+    /// The interpreter that builds source distributions and, unless told another target, is
+    /// resolved for [default: the active or nearest environment, else as for `den venv`].
+    #[arg(short, long, value_name = "PYTHON")]
+    pub python: Option<String>,
+}
+
+/// `den pip download`.
+#[derive(Debug, Default, Args)]
+pub struct DownloadArgs {
+    /// Save the files into this directory.
+    #[arg(short, long, value_name = "DIR", default_value = ".")]
+    pub dest: PathBuf,
+    /// Only use wheels for this platform tag (`manylinux_2_17_x86_64`, `manylinux2014_x86_64`,
+    /// `musllinux_1_2_aarch64`, `macosx_11_0_arm64`, `win_amd64`, `linux_x86_64`, `any`);
+    /// repeatable: den resolves once for each platform and saves the union [default: the
+    /// interpreter's].
+    #[arg(long = "platform", value_name = "PLATFORM")]
+    pub platforms: Vec<String>,
+    /// The Python version to resolve for: `3`, `3.12`, `3.12.4`, or `312` [default: the
+    /// interpreter's].
+    #[arg(long, value_name = "VERSION")]
+    pub python_version: Option<String>,
+    /// The Python implementation to resolve for: `cp` (CPython), `pp` (PyPy), `py` (any)
+    /// [default: the interpreter's].
+    #[arg(long, value_name = "IMPLEMENTATION")]
+    pub implementation: Option<String>,
+    /// Accept wheels for this ABI tag (`cp312`, `abi3`, `none`; repeatable) [default: the
+    /// target version's CPython ABI].
+    #[arg(long = "abi", value_name = "ABI")]
+    pub abis: Vec<String>,
+    /// Requirements and the options they share with `den pip wheel`.
+    #[command(flatten)]
+    pub wheelhouse: WheelhouseArgs,
+}
+
+/// `den pip wheel`.
+#[derive(Debug, Default, Args)]
+pub struct WheelArgs {
+    /// Put the wheels into this directory.
+    #[arg(short, long, value_name = "DIR", default_value = ".")]
+    pub wheel_dir: PathBuf,
+    /// Requirements and the options they share with `den pip download`.
+    #[command(flatten)]
+    pub wheelhouse: WheelhouseArgs,
+}
+
 /// `--link-mode`: how installed files are placed (each falls back to the next on failure).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum LinkModeArg {
@@ -1097,6 +1163,40 @@ impl RequirementArgs {
             .cloned()
             .map(RequirementsSource::RequirementsFile)
             .chain(self.resolver.constraint_sources())
+    }
+}
+
+impl WheelhouseArgs {
+    /// The requirements, `-r` files and `-c` files as requirement sources.
+    pub fn sources(&self) -> Vec<RequirementsSource> {
+        self.requirements
+            .iter()
+            .cloned()
+            .map(RequirementsSource::Argument)
+            .chain(self.inputs.sources())
+            .collect()
+    }
+}
+
+impl DownloadArgs {
+    /// The targets `--platform`, `--python-version`, `--implementation` and `--abi` describe:
+    /// one per platform (one without a platform when none is given); none when no option is
+    /// given, so the interpreter is the target.
+    pub fn targets(&self) -> Vec<den_python::PipTarget> {
+        let target = |platform: Option<&String>| den_python::PipTarget {
+            python_version: self.python_version.clone(),
+            implementation: self.implementation.clone(),
+            abis: self.abis.clone(),
+            platform: platform.cloned(),
+        };
+        if self.platforms.is_empty() {
+            Some(target(None))
+                .filter(|t| !t.is_empty())
+                .into_iter()
+                .collect()
+        } else {
+            self.platforms.iter().map(Some).map(target).collect()
+        }
     }
 }
 

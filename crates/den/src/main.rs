@@ -108,6 +108,10 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
                 PipCommand::Sync(args) => commands::sync::run(&args, &cache, printer),
                 PipCommand::Check(args) => commands::check::run(&args, &cache, printer),
                 PipCommand::Tree(args) => commands::tree::run(&args, &cache, printer),
+                PipCommand::Download(args) => {
+                    commands::download::run_download(&args, &cache, printer)
+                }
+                PipCommand::Wheel(args) => commands::download::run_wheel(&args, &cache, printer),
             }
         }
         Command::Cache(command) => {

@@ -87,3 +87,32 @@ fn first_on_path() -> Option<String> {
             .map(|found| found.to_string_lossy().into_owned())
     })
 }
+
+/// The interpreter a command that resolves without installing (`den pip compile`, `download`,
+/// `wheel`) builds source distributions with and, unless told another target, resolves for:
+/// `python` (`--python`), else the active or nearest environment, else discovery's default.
+///
+/// Errors: `python` names nothing usable, or no interpreter is found.
+pub fn resolving_interpreter(
+    python: Option<&str>,
+    cache: &Cache,
+) -> anyhow::Result<den_python::Interpreter> {
+    let target_args = TargetArgs {
+        python: python.map(str::to_string),
+        system: true,
+        break_system_packages: false,
+    };
+    match find(&target_args, cache, Access::Read) {
+        Ok(target) => Ok(target.interpreter),
+        Err(_) if python.is_none() => {
+            let cwd = std::env::current_dir().context("cannot read the current directory")?;
+            crate::commands::venv::find_base(
+                None,
+                &cwd,
+                &den_python::DiscoveryEnv::from_process(),
+                cache,
+            )
+        }
+        Err(error) => Err(error),
+    }
+}

@@ -332,16 +332,7 @@ fn find_links_without_an_index() {
     let wheels = world.path("wheelhouse");
     WheelBuilder::new("offline", "1.0").build(&wheels);
     let env = world.venv("env", true);
-    world.den_ok(&[
-        "pip",
-        "install",
-        "-p",
-        env.to_str().unwrap(),
-        "--no-index",
-        "--find-links",
-        wheels.to_str().unwrap(),
-        "offline",
-    ]);
+    world.den_install_offline(&env, &wheels, "offline");
     assert!(run_python(&env, &["-c", "import offline"]).0);
     assert_eq!(world.index.requests().len(), 0, "the index was not asked");
 }

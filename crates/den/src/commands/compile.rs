@@ -6,17 +6,16 @@ use std::process::ExitCode;
 use anyhow::Context;
 use den_cache::Cache;
 use den_dist::redact_credentials;
-use den_python::Interpreter;
 use den_requirements::RequirementsSource;
 
-use crate::cli::{CompileArgs, TargetArgs};
+use crate::cli::CompileArgs;
 use crate::ops::{self, CompileSettings};
 use crate::printer::Printer;
-use crate::target::{self, Access};
+use crate::target;
 
 /// Runs `den pip compile`.
 pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let interpreter = interpreter(args, cache)?;
+    let interpreter = target::resolving_interpreter(args.python.as_deref(), cache)?;
     let sources = args
         .src_files
         .iter()
@@ -48,22 +47,4 @@ pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
         None => crate::printer::write_stdout(format_args!("{text}")),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The interpreter that builds sdists and whose environment is resolved for by default:
-/// `--python`, else the active or nearest environment, else discovery's default.
-fn interpreter(args: &CompileArgs, cache: &Cache) -> anyhow::Result<Interpreter> {
-    let target_args = TargetArgs {
-        python: args.python.clone(),
-        system: true,
-        break_system_packages: false,
-    };
-    match target::find(&target_args, cache, Access::Read) {
-        Ok(target) => Ok(target.interpreter),
-        Err(_) if args.python.is_none() => {
-            let cwd = std::env::current_dir().context("cannot read the current directory")?;
-            super::venv::find_base(None, &cwd, &den_python::DiscoveryEnv::from_process(), cache)
-        }
-        Err(error) => Err(error),
-    }
 }

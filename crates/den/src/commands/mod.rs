@@ -5,6 +5,7 @@ pub mod cache;
 pub mod check;
 pub mod compile;
 pub mod doctor;
+pub mod download;
 pub mod env;
 pub mod env_project;
 pub mod freeze;

@@ -12,7 +12,6 @@ use den_dist::{PackageName, Version, VersionOrUrl};
 use den_prepare::Dist;
 use den_python::{Interpreter, TargetPython};
 use den_requirements::{Header, Pin, Pinned, PinsFile, RequirementsSource};
-use den_resolve::ResolveRequest;
 
 use super::pipeline;
 use super::settings::{ResolverSettings, UpgradeSettings};
@@ -84,12 +83,7 @@ pub fn compile(
     let runtime = pipeline::runtime()?;
     let packages = runtime.block_on(async {
         pipeline::name_unnamed(&mut spec, &source).await?;
-        let request = ResolveRequest {
-            markers: environment.markers.clone(),
-            tags: environment.tags.clone(),
-            python_version: environment.version.clone(),
-            ..pipeline::request(&spec, interpreter, preferences, false)?
-        };
+        let request = pipeline::request(&spec, &environment, preferences, false)?;
         pipeline::resolve(&source, request, printer).await
     })?;
     let mut hashes = if settings.generate_hashes {

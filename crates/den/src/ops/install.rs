@@ -19,6 +19,7 @@ use den_cache::Cache;
 use den_dist::PackageName;
 use den_install::{Chosen, InstallOptions, InstalledDist, UnpackedWheel};
 use den_prepare::Dist;
+use den_python::TargetPython;
 use den_requirements::RequirementsSource;
 
 use super::pipeline::{self, ResolvedPackage};
@@ -143,7 +144,12 @@ pub fn install(
             .map(|dist| (dist.name.clone(), dist.version.clone()))
             .collect();
         let no_deps = exact || settings.no_deps;
-        let request = pipeline::request(&spec, &target.interpreter, preferences, no_deps)?;
+        let request = pipeline::request(
+            &spec,
+            &TargetPython::of(&target.interpreter),
+            preferences,
+            no_deps,
+        )?;
         let packages = pipeline::resolve(&source, request, printer).await?;
         let plan = den_install::Plan::new(packages, &installed, settings.reinstall, chosen);
         warn_yanked(&plan.install, printer);

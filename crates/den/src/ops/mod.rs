@@ -4,6 +4,7 @@
 //! its outcome.
 
 pub mod compile;
+pub mod download;
 pub mod install;
 pub mod pipeline;
 pub mod pipenv;
@@ -13,5 +14,6 @@ pub mod settings;
 pub mod uninstall;
 
 pub use compile::{CompileSettings, compile};
+pub use download::{DownloadSettings, download};
 pub use install::{Exactness, InstallSettings, install};
 pub use uninstall::uninstall;

@@ -8,7 +8,7 @@ use anyhow::Context;
 use den_cache::Cache;
 use den_dist::{PackageName, Requirement};
 use den_index::IndexClient;
-use den_python::Interpreter;
+use den_python::{Interpreter, TargetPython};
 use den_requirements::{RequirementsSource, RequirementsSpec};
 use den_resolve::ResolveRequest;
 
@@ -88,21 +88,22 @@ pub async fn name_unnamed(spec: &mut RequirementsSpec, source: &DenSource) -> an
     Ok(())
 }
 
-/// A resolution request for `spec` in an environment with `interpreter`'s markers and tags.
+/// A resolution request for `spec` for `target`'s markers, tags and version (an
+/// interpreter's own: [`TargetPython::of`]).
 ///
 /// Errors: a bad `--no-binary` / `--only-binary` value.
 pub fn request(
     spec: &RequirementsSpec,
-    interpreter: &Interpreter,
+    target: &TargetPython,
     preferences: Vec<(PackageName, den_dist::Version)>,
     no_deps: bool,
 ) -> anyhow::Result<ResolveRequest> {
     Ok(ResolveRequest {
         requirements: spec.requirements.clone(),
         constraints: spec.constraints.clone(),
-        markers: interpreter.markers.clone(),
-        tags: interpreter.tags.clone(),
-        python_version: interpreter.version.clone(),
+        markers: target.markers.clone(),
+        tags: target.tags.clone(),
+        python_version: target.version.clone(),
         prereleases: spec.pre,
         preferences,
         binary: binary_policy(&spec.binary)?,

@@ -18,7 +18,7 @@ use den_cache::Cache;
 use den_dist::{PackageName, Version};
 use den_pipfile::{LockedPackage, Lockfile, PackageSpec, Pipfile};
 use den_prepare::Dist;
-use den_python::Interpreter;
+use den_python::{Interpreter, TargetPython};
 use den_requirements::{IndexOptions, RequirementsSource};
 
 use super::pipeline::{self, ResolvedPackage};
@@ -341,7 +341,8 @@ pub fn lock(
         let (resolved, hashes) = runtime
             .block_on(async {
                 pipeline::name_unnamed(&mut spec, &source).await?;
-                let request = pipeline::request(&spec, interpreter, preferences, false)?;
+                let request =
+                    pipeline::request(&spec, &TargetPython::of(interpreter), preferences, false)?;
                 let resolved = pipeline::resolve(&source, request, printer).await?;
                 let hashes = den_prepare::hashes_of(&source, &resolved).await?;
                 let roots: Vec<PackageName> = packages

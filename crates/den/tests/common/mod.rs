@@ -112,6 +112,22 @@ impl World {
         stderr
     }
 
+    /// `den pip install --no-index --find-links DIR REQUIREMENT` into `env`, asserted to
+    /// succeed; returns stdout.
+    pub fn den_install_offline(&self, env: &Path, dir: &Path, requirement: &str) -> String {
+        let (env, dir) = (env.to_str().unwrap(), dir.to_str().unwrap());
+        self.den_ok(&[
+            "pip",
+            "install",
+            "-p",
+            env,
+            "--no-index",
+            "--find-links",
+            dir,
+            requirement,
+        ])
+    }
+
     /// Creates `env` with den (pip seeded unless `without_pip`).
     pub fn venv(&self, name: &str, without_pip: bool) -> PathBuf {
         let python = self.python.to_str().unwrap();
