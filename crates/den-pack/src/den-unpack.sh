@@ -1,13 +1,44 @@
 #!/bin/sh
 # Finishes unpacking this environment where its archive was extracted (made by `den pack`):
-# run it once, as `<dir>/bin/den-unpack`, on a machine without den. It writes the new location
-# into the text files that named the old one (listed in .den-pack/prefix-files), then removes
-# .den-pack and itself. Everything else in the environment already works at any path.
+# run it once, as `<dir>/bin/den-unpack [--python-prefix DIR]`, on a machine without den. It
+# writes the new location into the text files that named the old one (listed in
+# .den-pack/prefix-files), then removes .den-pack and itself. Everything else in the
+# environment already works at any path. With --python-prefix, the base Python is the one
+# installed at DIR (DIR/bin/python3.X) instead of where it was on the packing machine.
 set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+python_prefix=
+case "${1-}" in
+    --python-prefix) python_prefix=${2-} ;;
+    --python-prefix=*) python_prefix=${1#*=} ;;
+    "") ;;
+    *) echo "usage: $0 [--python-prefix DIR]" >&2; exit 2 ;;
+esac
 if [ ! -f "$root/.den-pack/prefix" ]; then
     echo "den-unpack: $root was already unpacked (no .den-pack directory)" >&2
     exit 1
+fi
+if [ -n "$python_prefix" ]; then
+    for link in "$root"/bin/*; do
+        [ -L "$link" ] || continue
+        target=$(readlink "$link")
+        case $target in
+            /*)
+                if [ ! -e "$python_prefix/bin/${target##*/}" ]; then
+                    echo "den-unpack: $python_prefix/bin/${target##*/} does not exist: is the base Python installed at $python_prefix?" >&2
+                    exit 1
+                fi
+                ln -sfn "$python_prefix/bin/${target##*/}" "$link"
+                ;;
+        esac
+    done
+    while IFS= read -r line; do
+        case $line in
+            "home = "* | "home="*) printf 'home = %s\n' "$python_prefix/bin" ;;
+            *) printf '%s\n' "$line" ;;
+        esac
+    done <"$root/pyvenv.cfg" >"$root/pyvenv.cfg.den-unpack"
+    mv -f "$root/pyvenv.cfg.den-unpack" "$root/pyvenv.cfg"
 fi
 "$root/bin/python" -I -c '
 import os, sys

@@ -123,6 +123,14 @@ pub enum PackError {
         /// What is wrong.
         reason: String,
     },
+    /// `--python-prefix` names a place without the base interpreter.
+    #[error("{} does not exist: is the base Python installed at {}?", missing.display(), prefix.display())]
+    PythonPrefix {
+        /// The prefix given.
+        prefix: PathBuf,
+        /// The executable looked for.
+        missing: PathBuf,
+    },
     /// The unpack destination exists.
     #[error("{} already exists; unpack into a new directory, or pass --force to replace it", path.display())]
     DestinationExists {

@@ -13,10 +13,14 @@ use crate::archive::Format;
 use crate::{META_DIR, PackError, UNPACK_SCRIPT};
 
 /// How to unpack.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct UnpackOptions {
     /// Replace an existing destination (only once the new one is complete).
     pub force: bool,
+    /// Where the base Python is installed on this machine (its executables in `bin/`), when
+    /// not where it was on the packing machine: `home` in pyvenv.cfg and the interpreter
+    /// links in `bin/` are pointed there.
+    pub python_prefix: Option<PathBuf>,
 }
 
 /// Unpacks the den archive `archive` into the new directory `dest` (absolute) and finishes it
@@ -95,6 +99,9 @@ pub fn unpack(archive: &Path, dest: &Path, options: UnpackOptions) -> Result<usi
         let content = fs::read(&path).at("read", &path)?;
         fs::write(&path, crate::replace_all(&content, old, new)).at("write", &path)?;
     }
+    if let Some(python_prefix) = &options.python_prefix {
+        use_python_prefix(temp.path(), python_prefix)?;
+    }
     fs::remove_dir_all(&meta).at("remove", &meta)?;
     let script = temp.path().join(UNPACK_SCRIPT);
     if script.is_file() {
@@ -115,6 +122,36 @@ pub fn unpack(archive: &Path, dest: &Path, options: UnpackOptions) -> Result<usi
         fs::rename(&temp, dest).at("move into place", dest)?;
     }
     Ok(count)
+}
+
+/// Points the unpacked environment at `root` to the base Python installed at `prefix`: each
+/// absolute interpreter link in `bin/` to the executable of the same name in `prefix/bin`,
+/// and `home` in pyvenv.cfg to `prefix/bin`.
+fn use_python_prefix(root: &Path, prefix: &Path) -> Result<(), PackError> {
+    let bin = root.join("bin");
+    let python_bin = prefix.join("bin");
+    for entry in fs::read_dir(&bin).at("read", &bin)? {
+        let link = entry.at("read", &bin)?.path();
+        let Ok(target) = fs::read_link(&link) else {
+            continue;
+        };
+        if !target.is_absolute() {
+            continue;
+        }
+        let new = python_bin.join(target.file_name().unwrap_or_default());
+        if !new.exists() {
+            return Err(PackError::PythonPrefix {
+                prefix: prefix.to_path_buf(),
+                missing: new,
+            });
+        }
+        fs::remove_file(&link).at("remove", &link)?;
+        std::os::unix::fs::symlink(&new, &link).at("create symlink", &link)?;
+    }
+    let mut cfg = den_venv::PyVenvConfig::read(root)?;
+    cfg.set("home", &python_bin.to_string_lossy());
+    cfg.write(root)?;
+    Ok(())
 }
 
 /// `name` as a relative path of normal components, or why not.

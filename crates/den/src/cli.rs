@@ -141,6 +141,10 @@ pub struct UnpackArgs {
     /// Replace DIR if it exists (only once the new environment is complete).
     #[arg(short, long)]
     pub force: bool,
+    /// Where the base Python is installed on this machine (DIR/bin/python3.X), when not at
+    /// the path it had where the environment was packed.
+    #[arg(long, value_name = "DIR")]
+    pub python_prefix: Option<PathBuf>,
 }
 
 /// `den doctor`.

@@ -512,3 +512,79 @@ fn an_rpm_installs_the_environment_at_its_prefix() {
         "{requires}"
     );
 }
+
+#[test]
+fn python_prefix_points_an_unpacked_environment_at_another_base_python() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    world.venv("env", false);
+    world.den_ok(&["pip", "install", "-p", "env", "alpha"]);
+    world.den_ok(&["pack", "env", "-o", "env.tar.gz"]);
+    // The same Python reached through another path, as if installed elsewhere.
+    let real_prefix = fs::canonicalize(&world.python)
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let other = world.path("other python");
+    std::os::unix::fs::symlink(&real_prefix, &other).unwrap();
+    fs::remove_dir_all(world.path("env")).unwrap();
+
+    let check = |dest: &Path| {
+        let cfg = fs::read_to_string(dest.join("pyvenv.cfg")).unwrap();
+        assert!(
+            cfg.contains(&format!("home = {}/bin\n", other.display())),
+            "{cfg}"
+        );
+        let link = fs::read_link(dest.join("bin/python")).unwrap();
+        assert!(link.starts_with(&other), "{}", link.display());
+        assert_eq!(run_script(dest, "alpha-cli"), "alpha main\n");
+        assert_pip_works(dest);
+    };
+    let dest = world.path("with den");
+    world.den_ok(&[
+        "unpack",
+        "env.tar.gz",
+        dest.to_str().unwrap(),
+        "--python-prefix",
+        other.to_str().unwrap(),
+    ]);
+    check(&dest);
+
+    let by_hand = world.path("by hand");
+    fs::create_dir(&by_hand).unwrap();
+    let tar = Command::new("tar")
+        .arg("xzf")
+        .arg(world.path("env.tar.gz"))
+        .arg("-C")
+        .arg(&by_hand)
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let out = Command::new(by_hand.join("bin/den-unpack"))
+        .arg("--python-prefix")
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check(&by_hand);
+
+    let err = world.den_err(&[
+        "unpack",
+        "env.tar.gz",
+        "nowhere",
+        "--python-prefix",
+        "/nonexistent/python",
+    ]);
+    assert!(
+        err.contains("is the base Python installed at /nonexistent/python"),
+        "{err}"
+    );
+    assert!(!world.path("nowhere").exists());
+}

@@ -88,7 +88,10 @@ pub fn pack(args: &PackArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
 pub fn unpack(args: &UnpackArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let dest = den_dist::path::normalize_path(&cwd.join(&args.destination));
-    let options = UnpackOptions { force: args.force };
+    let options = UnpackOptions {
+        force: args.force,
+        python_prefix: args.python_prefix.as_ref().map(|p| cwd.join(p)),
+    };
     let entries = den_pack::unpack(&cwd.join(&args.archive), &dest, options)?;
     printer.status(format!(
         "Unpacked {} ({entries} entries) into {}; activate with: source {}",
