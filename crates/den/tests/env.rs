@@ -41,15 +41,7 @@ impl World {
             python,
             vars: Vec::new(),
         };
-        world.index.publish(
-            &WheelBuilder::new("alpha", "1.0")
-                .requires_dist("beta")
-                .file(
-                    "alpha/__init__.py",
-                    b"def main():\n    print('alpha main')\n",
-                )
-                .console_script("alpha-cli", "alpha:main"),
-        );
+        world.index.publish(&common::alpha_wheel());
         world.index.publish(&WheelBuilder::new("beta", "2.0"));
         Some(world)
     }
@@ -414,19 +406,7 @@ fn tmp_wipe_project_add_path_and_toggle() {
     );
     world.den_fails(1, &["env", "path", "--project", name]);
 
-    let active = |args: &[&str]| {
-        let out = world
-            .command(args)
-            .env("VIRTUAL_ENV", &env)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let active = |args: &[&str]| common::stdout_of(world.command(args).env("VIRTUAL_ENV", &env));
     active(&["env", "add-path", "my project"]);
     let seen = run(
         &env.join("bin/python"),

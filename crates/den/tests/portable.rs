@@ -11,21 +11,13 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{World, run_python};
+use common::{World, run_python, stdout_of};
 use den_test_support::WheelBuilder;
 
 /// Publishes `alpha` (console script `alpha-cli`, needs `beta`), `beta`, and `gamma`
 /// (console script `gamma-cli`).
 fn publish(world: &World) {
-    world.index.publish(
-        &WheelBuilder::new("alpha", "1.0")
-            .requires_dist("beta")
-            .file(
-                "alpha/__init__.py",
-                b"def main():\n    print('alpha main')\n",
-            )
-            .console_script("alpha-cli", "alpha:main"),
-    );
+    world.index.publish(&common::alpha_wheel());
     world.index.publish(&WheelBuilder::new("beta", "1.0"));
     world.index.publish(
         &WheelBuilder::new("gamma", "2.0")
@@ -40,17 +32,11 @@ fn publish(world: &World) {
 /// Runs the script `bin/NAME` of `env` directly (through its shebang) from an unrelated
 /// directory; returns its stdout, asserting it succeeded.
 fn run_script(env: &Path, name: &str) -> String {
-    let out = Command::new(env.join("bin").join(name))
-        .current_dir("/")
-        .env_remove("VIRTUAL_ENV")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{name} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(
+        Command::new(env.join("bin").join(name))
+            .current_dir("/")
+            .env_remove("VIRTUAL_ENV"),
+    )
 }
 
 /// Asserts the real pip in `env` runs from `env` and finds nothing broken.
@@ -78,17 +64,7 @@ fn bash_activation(env: &Path) -> String {
         ". '{}/bin/activate' && printf '%s\\n%s\\n' \"$VIRTUAL_ENV\" \"$(command -v python)\"",
         env.display()
     );
-    let out = Command::new(bash)
-        .args(["-c", &script])
-        .current_dir("/")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(Command::new(bash).args(["-c", &script]).current_dir("/"))
 }
 
 fn assert_activates_at(env: &Path) {
@@ -260,28 +236,26 @@ fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
     // Without den: the real tar, then the archive's own unpack script.
     fs::remove_dir_all(&source).unwrap();
     let by_hand = world.path("by hand");
-    fs::create_dir(&by_hand).unwrap();
-    let tar = Command::new("tar")
-        .arg("xzf")
-        .arg(world.path("env.tar.gz"))
-        .arg("-C")
-        .arg(&by_hand)
-        .status()
-        .unwrap();
-    assert!(tar.success());
-    let out = Command::new(by_hand.join("bin/den-unpack"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    unpack_by_hand(&world.path("env.tar.gz"), &by_hand, &[]);
     assert!(!by_hand.join(".den-pack").exists() && !by_hand.join("bin/den-unpack").exists());
     let csh = fs::read_to_string(by_hand.join("bin/activate.csh")).unwrap();
     assert!(csh.contains(by_hand.to_str().unwrap()), "{csh}");
     assert_eq!(run_script(&by_hand, "alpha-cli"), "alpha main\n");
     assert_pip_works(&by_hand);
+}
+
+/// Unpacks the den archive `archive` (.tar.gz) into the new directory `dest` without den: the
+/// real tar, then the archive's own `bin/den-unpack` with `args`.
+fn unpack_by_hand(archive: &Path, dest: &Path, args: &[&str]) {
+    fs::create_dir(dest).unwrap();
+    stdout_of(
+        Command::new("tar")
+            .arg("xzf")
+            .arg(archive)
+            .arg("-C")
+            .arg(dest),
+    );
+    stdout_of(Command::new(dest.join("bin/den-unpack")).args(args));
 }
 
 #[test]
@@ -442,19 +416,7 @@ fn an_rpm_installs_the_environment_at_its_prefix() {
         "--summary",
         "My application",
     ]);
-    let query = |args: &[&str]| {
-        let out = Command::new(&rpm)
-            .args(args)
-            .arg(world.path("app.rpm"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let query = |args: &[&str]| stdout_of(Command::new(&rpm).args(args).arg(world.path("app.rpm")));
     let info = query(&["-qip"]);
     for expected in ["my-app", "2.5", "My application"] {
         assert!(info.contains(expected), "{info}");
@@ -501,12 +463,11 @@ fn an_rpm_installs_the_environment_at_its_prefix() {
     // On the system's Python, the package requires it.
     world.den_ok(&["venv", "sys", "-p", "/usr/bin/python3", "--without-pip"]);
     world.den_ok(&["pack", "sys", "-o", "sys.rpm"]);
-    let out = Command::new(&rpm)
-        .args(["-qp", "--requires"])
-        .arg(world.path("sys.rpm"))
-        .output()
-        .unwrap();
-    let requires = String::from_utf8(out.stdout).unwrap();
+    let requires = stdout_of(
+        Command::new(&rpm)
+            .args(["-qp", "--requires"])
+            .arg(world.path("sys.rpm")),
+    );
     assert!(
         requires.lines().any(|l| l.starts_with("/usr/bin/python3")),
         "{requires}"
@@ -554,25 +515,8 @@ fn python_prefix_points_an_unpacked_environment_at_another_base_python() {
     check(&dest);
 
     let by_hand = world.path("by hand");
-    fs::create_dir(&by_hand).unwrap();
-    let tar = Command::new("tar")
-        .arg("xzf")
-        .arg(world.path("env.tar.gz"))
-        .arg("-C")
-        .arg(&by_hand)
-        .status()
-        .unwrap();
-    assert!(tar.success());
-    let out = Command::new(by_hand.join("bin/den-unpack"))
-        .arg("--python-prefix")
-        .arg(&other)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let prefix_args = ["--python-prefix", other.to_str().unwrap()];
+    unpack_by_hand(&world.path("env.tar.gz"), &by_hand, &prefix_args);
     check(&by_hand);
 
     let err = world.den_err(&[

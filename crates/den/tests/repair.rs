@@ -50,15 +50,7 @@ fn frozen(env: &Path) -> Vec<String> {
 #[test]
 fn repair_rebuilds_on_a_matching_python_keeping_every_distribution() {
     let Some(world) = World::new() else { return };
-    world.index.publish(
-        &WheelBuilder::new("alpha", "1.0")
-            .requires_dist("beta")
-            .file(
-                "alpha/__init__.py",
-                b"def main():\n    print('alpha main')\n",
-            )
-            .console_script("alpha-cli", "alpha:main"),
-    );
+    world.index.publish(&common::alpha_wheel());
     world.index.publish(&WheelBuilder::new("beta", "1.0"));
     world.index.publish(&WheelBuilder::new("beta", "2.0"));
     let direct = world.index.publish(&WheelBuilder::new("gamma", "0.5"));

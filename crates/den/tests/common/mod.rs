@@ -57,6 +57,28 @@ pub fn python() -> Option<PathBuf> {
     )
 }
 
+/// `alpha` 1.0: needs `beta`, has the console script `alpha-cli` (prints `alpha main`).
+pub fn alpha_wheel() -> den_test_support::WheelBuilder {
+    den_test_support::WheelBuilder::new("alpha", "1.0")
+        .requires_dist("beta")
+        .file(
+            "alpha/__init__.py",
+            b"def main():\n    print('alpha main')\n",
+        )
+        .console_script("alpha-cli", "alpha:main")
+}
+
+/// Runs `command`, asserts it succeeded (showing its stderr if not), returns its stdout.
+pub fn stdout_of(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// One test's world: a scratch directory, a private cache and a local index.
 pub struct World {
     pub dir: tempfile::TempDir,
