@@ -10,6 +10,7 @@
 
 mod activators;
 mod cfg;
+mod clone;
 mod create;
 mod environment;
 mod health;
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 pub use activators::activation_script_names;
 pub use cfg::PyVenvConfig;
+pub use clone::clone_env;
 pub use create::{activation_scripts, create_seeded, create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
@@ -217,6 +219,12 @@ pub enum VenvError {
     )]
     NotAnEnvironment {
         /// The target.
+        path: PathBuf,
+    },
+    /// A clone's destination exists.
+    #[error("{} already exists; clone into a new directory", path.display())]
+    CloneTargetExists {
+        /// The destination.
         path: PathBuf,
     },
     /// The target is an environment of another Python version: updating it in place would

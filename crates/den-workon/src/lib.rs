@@ -7,7 +7,6 @@
 //! hooks.
 
 pub mod add_path;
-mod copy;
 mod envs;
 mod error;
 mod home;
@@ -15,7 +14,6 @@ pub mod hooks;
 mod names;
 pub mod shell;
 
-pub use copy::copy_env;
 pub use envs::{
     EnvInfo, PROJECT_FILE, TMP_MARKER, absolute_path, active_name, find_env, is_environment,
     list_names, mark_temporary, project_dir, read_project, remove_env, site_packages,

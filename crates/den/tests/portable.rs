@@ -211,18 +211,17 @@ fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
     publish(&world);
     let source = world.venv("source", false);
     world.den_ok(&["pip", "install", "-p", "source", "alpha"]);
-    for (index, format) in ["tar.gz", "tar.zst", "zip"].iter().enumerate() {
-        let archive = world.path(&format!("env.{format}"));
-        let archive_arg = archive.to_str().unwrap();
-        world.den_ok(&["pack", "source", "-o", archive_arg]);
-        // The source is only read.
-        assert!(
-            !fs::read_to_string(source.join("pyvenv.cfg"))
-                .unwrap()
-                .contains("relocatable")
-        );
+    let formats = ["tar.gz", "tar.zst", "zip"];
+    for format in formats {
+        world.den_ok(&["pack", "source", "-o", &format!("env.{format}")]);
+    }
+    // The source is only read; then it is gone, so nothing may still lean on it.
+    let cfg = fs::read_to_string(source.join("pyvenv.cfg")).unwrap();
+    assert!(!cfg.contains("relocatable"), "{cfg}");
+    fs::remove_dir_all(&source).unwrap();
+    for (index, format) in formats.iter().enumerate() {
         let dest = world.path(&format!("unpacked {index} é"));
-        world.den_ok(&["unpack", archive_arg, dest.to_str().unwrap()]);
+        world.den_ok(&["unpack", &format!("env.{format}"), dest.to_str().unwrap()]);
         assert!(!dest.join(".den-pack").exists() && !dest.join("bin/den-unpack").exists());
         assert_eq!(run_script(&dest, "alpha-cli"), "alpha main\n", "{format}");
         assert_pip_works(&dest);
@@ -234,7 +233,6 @@ fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
         assert_eq!(run_script(&moved, "gamma-cli"), "gamma main\n", "{format}");
     }
     // Without den: the real tar, then the archive's own unpack script.
-    fs::remove_dir_all(&source).unwrap();
     let by_hand = world.path("by hand");
     unpack_by_hand(&world.path("env.tar.gz"), &by_hand, &[]);
     assert!(!by_hand.join(".den-pack").exists() && !by_hand.join("bin/den-unpack").exists());

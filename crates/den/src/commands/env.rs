@@ -487,7 +487,7 @@ impl Ctx<'_> {
         self.ensure_home()?;
         self.printer
             .out(format!("Copying {source_name} as {target_name}..."));
-        den_workon::copy_env(&source, &target)?;
+        den_venv::clone_env(&source, &target, &[den_workon::TMP_MARKER])?;
         let source_text = source.to_string_lossy();
         let hooks = || -> anyhow::Result<()> {
             write_env_hook_files(&target, &user_shell())?;

@@ -47,7 +47,7 @@ pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         let env = den_venv::PythonEnvironment::at_root(&source, cache)?;
         let _lock = env.lock()?;
         let _discard_on_signal = crate::interrupt::DiscardOnSignal::new(target.clone());
-        den_workon::copy_env(&source, &target)?;
+        den_venv::clone_env(&source, &target, &[den_workon::TMP_MARKER])?;
         printer.status(format!(
             "Cloned {} to {}",
             source.display(),

@@ -1,6 +1,6 @@
-//! Copying an environment to a new location so the copy works on its own (virtualenvwrapper's
-//! `cpvirtualenv`, which uses virtualenv-clone): the tree is copied, then every place that
-//! names the old location is rewritten.
+//! Copying an environment to a new location so the copy works on its own (`den venv --clone`,
+//! virtualenvwrapper's `cpvirtualenv`, which uses virtualenv-clone): the tree is copied, then
+//! every place that names the old location is rewritten ([`crate::relocate`]).
 
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -8,8 +8,7 @@ use std::path::Path;
 
 use den_dist::IoResultExt;
 
-use crate::WorkonError;
-use crate::envs::TMP_MARKER;
+use crate::VenvError;
 
 /// Copies the environment at `src` to `dst` (which must not exist) and makes the copy
 /// self-contained:
@@ -23,24 +22,22 @@ use crate::envs::TMP_MARKER;
 /// - lines of `.pth` and `.egg-link` files in site-packages that start with `src` are
 ///   re-rooted;
 /// - the activation scripts are regenerated through den-venv for `dst`;
-/// - the temporary-environment marker ([`TMP_MARKER`]) is not copied: a copy of a `den env
-///   tmp` environment is a lasting one, which `deactivate` keeps.
+/// - the entries of the source's top directory named in `skip` are not copied (den-workon's
+///   temporary-environment marker: a copy of a `den env tmp` environment is a lasting one).
 ///
 /// The source is only read. On failure the partial copy is removed.
 ///
 /// # Errors
 ///
-/// [`WorkonError::AlreadyExists`] when `dst` exists, [`WorkonError::Io`], and
-/// [`WorkonError::Venv`] when the activation scripts cannot be written.
-pub fn copy_env(src: &Path, dst: &Path) -> Result<(), WorkonError> {
+/// [`VenvError::CloneTargetExists`] when `dst` exists, [`VenvError::Io`], and those of
+/// [`crate::relocate`].
+pub fn clone_env(src: &Path, dst: &Path, skip: &[&str]) -> Result<(), VenvError> {
     if dst.exists() || dst.is_symlink() {
-        return Err(WorkonError::AlreadyExists {
-            name: file_name(dst),
+        return Err(VenvError::CloneTargetExists {
             path: dst.to_path_buf(),
         });
     }
-    let result = copy_tree((src, dst), src, dst)
-        .and_then(|()| den_venv::relocate(src, dst).map_err(WorkonError::from));
+    let result = copy_tree((src, dst), skip, src, dst).and_then(|()| crate::relocate(src, dst));
     if result.is_err() {
         // Best effort: the copy is unusable either way and the error says why.
         let _ = fs::remove_dir_all(dst);
@@ -48,21 +45,21 @@ pub fn copy_env(src: &Path, dst: &Path) -> Result<(), WorkonError> {
     result
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
 /// Copies the directory `from` to `to`, both inside the environments `roots` = (source root,
-/// copy root), recreating symlinks (re-pointed into the copy when they point into the source).
-fn copy_tree(roots: (&Path, &Path), from: &Path, to: &Path) -> Result<(), WorkonError> {
+/// copy root), recreating symlinks (re-pointed into the copy when they point into the source),
+/// leaving out the entries of the source root named in `skip`.
+fn copy_tree(
+    roots: (&Path, &Path),
+    skip: &[&str],
+    from: &Path,
+    to: &Path,
+) -> Result<(), VenvError> {
     fs::create_dir(to).at("create directory", to)?;
     let permissions = fs::metadata(from).at("read", from)?.permissions();
     for entry in fs::read_dir(from).at("read", from)? {
         let entry = entry.at("read", from)?;
         let source = entry.path();
-        if from == roots.0 && entry.file_name() == TMP_MARKER {
+        if from == roots.0 && skip.iter().any(|name| entry.file_name() == *name) {
             continue;
         }
         let target = to.join(entry.file_name());
@@ -75,7 +72,7 @@ fn copy_tree(roots: (&Path, &Path), from: &Path, to: &Path) -> Result<(), Workon
             };
             symlink(&link, &target).at("create symlink", &target)?;
         } else if kind.is_dir() {
-            copy_tree(roots, &source, &target)?;
+            copy_tree(roots, skip, &source, &target)?;
         } else {
             fs::copy(&source, &target).at("copy to", &target)?;
         }
@@ -114,13 +111,10 @@ mod tests {
             format!("{old}/src/pkg\n/elsewhere\nimport x\n"),
         )
         .unwrap();
-        fs::write(src.join(TMP_MARKER), "").unwrap();
+        fs::write(src.join(".marker"), "").unwrap();
         let dst = temp.path().join("the copy");
-        copy_env(&src, &dst).unwrap();
-        assert!(
-            !dst.join(TMP_MARKER).exists(),
-            "a copy of a temporary environment is not temporary"
-        );
+        clone_env(&src, &dst, &[".marker"]).unwrap();
+        assert!(!dst.join(".marker").exists(), "skipped");
         let new = dst.to_str().unwrap();
 
         assert_eq!(fs::read_link(dst.join("lib64")).unwrap(), Path::new("lib"));
@@ -159,8 +153,8 @@ mod tests {
         assert_eq!(tool, format!("#!{old}/bin/python\nrun()\n"));
         assert!(!src.join("bin/activate").exists());
         assert!(matches!(
-            copy_env(&src, &dst),
-            Err(WorkonError::AlreadyExists { .. })
+            clone_env(&src, &dst, &[]),
+            Err(VenvError::CloneTargetExists { .. })
         ));
     }
 }
