@@ -27,6 +27,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sdist", sdist),
     ("pipfile", pipfile),
     ("pipfile_lock", pipfile_lock),
+    ("pack_archive", pack_archive),
 ];
 
 /// The input as text, as den reads text files (invalid UTF-8 replaced).
@@ -170,4 +171,16 @@ pub fn sdist(data: &[u8]) {
         return;
     }
     let _ = den_build::extract_sdist_within(&path, &dir.path().join("out"), 64 << 20);
+}
+
+/// An archive given to `den unpack` (tar.gz, tar.zst or zip, told apart by their first
+/// bytes), unpacked into a temporary directory with a ceiling of 64 MiB.
+pub fn pack_archive(data: &[u8]) {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let path = dir.path().join("env.tar.gz");
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    let options = den_pack::UnpackOptions::default();
+    let _ = den_pack::unpack_within(&path, &dir.path().join("out"), &options, 64 << 20);
 }

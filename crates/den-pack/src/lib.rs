@@ -33,7 +33,7 @@ use rayon::prelude::*;
 
 pub use archive::Format;
 pub use rpm::{RpmOptions, pack_rpm};
-pub use unpack::{UnpackOptions, unpack};
+pub use unpack::{UnpackOptions, unpack, unpack_within};
 
 use archive::{ArchiveWriter, Entry, EntryKind};
 
@@ -137,6 +137,9 @@ pub enum PackError {
         /// The destination.
         path: PathBuf,
     },
+    /// `DEN_MAX_UNPACKED_SIZE` is not a size.
+    #[error(transparent)]
+    Limit(#[from] den_dist::UnpackLimitError),
     /// A file operation failed.
     #[error(transparent)]
     Io(#[from] den_dist::IoError),
@@ -225,8 +228,10 @@ fn temp_beside(output: &Path) -> Result<tempfile::NamedTempFile, PackError> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // Created as any new file is (0666 less the umask), not private as temporary files are.
     Ok(tempfile::Builder::new()
         .prefix(".den-pack-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(parent)
         .at("create a temporary file in", parent)?)
 }

@@ -28,7 +28,9 @@ pub struct UnpackOptions {
 /// `.den-pack/prefix-files`), and `.den-pack` and `bin/den-unpack` are removed. Returns the
 /// number of entries unpacked.
 ///
-/// Refused, with nothing left behind: an archive that is not den's (no `.den-pack/prefix`),
+/// Refused, with nothing left behind: an archive whose files add up to more than
+/// `DEN_MAX_UNPACKED_SIZE` ([`den_dist::max_unpacked_size`], 8 GiB by default; a
+/// decompression bomb), an archive that is not den's (no `.den-pack/prefix`),
 /// damaged or truncated (its compression's checks fail), or with an entry that would land
 /// outside `dest` (absolute, `..`, through a link), a link pointing outside `dest` (other
 /// than the interpreter links in `bin/`), or an entry of another type (hard links, devices).
@@ -36,8 +38,22 @@ pub struct UnpackOptions {
 /// # Errors
 ///
 /// [`PackError::DestinationExists`] (without `options.force`), [`PackError::BadArchive`],
-/// [`PackError::Io`].
-pub fn unpack(archive: &Path, dest: &Path, options: UnpackOptions) -> Result<usize, PackError> {
+/// [`PackError::Limit`] for an invalid `DEN_MAX_UNPACKED_SIZE`, [`PackError::Io`].
+pub fn unpack(archive: &Path, dest: &Path, options: &UnpackOptions) -> Result<usize, PackError> {
+    unpack_within(archive, dest, options, den_dist::max_unpacked_size()?)
+}
+
+/// [`unpack`] with `limit` as the ceiling on the total size of the files, in bytes.
+///
+/// # Errors
+///
+/// As [`unpack`].
+pub fn unpack_within(
+    archive: &Path,
+    dest: &Path,
+    options: &UnpackOptions,
+    limit: u64,
+) -> Result<usize, PackError> {
     if (dest.exists() || dest.is_symlink()) && !options.force {
         return Err(PackError::DestinationExists {
             path: dest.to_path_buf(),
@@ -64,6 +80,8 @@ pub fn unpack(archive: &Path, dest: &Path, options: UnpackOptions) -> Result<usi
         root: temp.path(),
         links: HashSet::new(),
         count: 0,
+        remaining: limit,
+        limit,
     };
     let result = match format {
         Format::TarGz => {
@@ -180,12 +198,17 @@ struct Extractor<'a> {
     /// The links made so far: no later entry may be written through one.
     links: HashSet<PathBuf>,
     count: usize,
+    /// How many more bytes the files may add up to.
+    remaining: u64,
+    /// The ceiling, for the message.
+    limit: u64,
 }
 
 /// What one entry is.
 enum Kind<'t> {
     Dir,
-    File(u32),
+    /// Mode and declared size.
+    File(u32, u64),
     Symlink(&'t Path),
 }
 
@@ -205,7 +228,9 @@ impl Extractor<'_> {
             let link = link.map(|l| l.into_owned());
             let kind = match entry.header().entry_type() {
                 tar::EntryType::Directory => Kind::Dir,
-                tar::EntryType::Regular | tar::EntryType::Continuous => Kind::File(mode),
+                tar::EntryType::Regular | tar::EntryType::Continuous => {
+                    Kind::File(mode, entry.header().size().map_err(|e| e.to_string())?)
+                }
                 tar::EntryType::Symlink => match &link {
                     Some(target) => Kind::Symlink(target),
                     None => return Err(format!("{name}: a link without a target")),
@@ -243,7 +268,8 @@ impl Extractor<'_> {
                     .map_err(|e| format!("{name}: {e}"))?;
                 self.entry(&name, Kind::Symlink(Path::new(&target)), &mut io::empty())
             } else {
-                self.entry(&name, Kind::File(mode), &mut entry)
+                let size = entry.size();
+                self.entry(&name, Kind::File(mode, size), &mut entry)
             }
             .map_err(|e| format!("{name}: {e}"))?;
         }
@@ -266,10 +292,23 @@ impl Extractor<'_> {
         }
         match kind {
             Kind::Dir => fs::create_dir_all(&path).map_err(|e| e.to_string())?,
-            Kind::File(mode) => {
+            Kind::File(mode, size) => {
                 use std::os::unix::fs::PermissionsExt;
+                self.remaining = self.remaining.checked_sub(size).ok_or_else(|| {
+                    format!(
+                        "the archive unpacks to more than {} bytes, the ceiling {} sets",
+                        self.limit,
+                        den_dist::MAX_UNPACKED_SIZE_VAR
+                    )
+                })?;
                 let mut out = fs::File::create(&path).map_err(|e| e.to_string())?;
-                io::copy(content, &mut out).map_err(|e| format!("damaged or truncated: {e}"))?;
+                let written = io::copy(&mut content.take(size), &mut out)
+                    .map_err(|e| format!("damaged or truncated: {e}"))?;
+                if written != size {
+                    return Err(format!(
+                        "damaged or truncated: {written} of its {size} bytes"
+                    ));
+                }
                 let permissions = fs::Permissions::from_mode(mode & 0o777);
                 fs::set_permissions(&path, permissions).map_err(|e| e.to_string())?;
             }

@@ -215,6 +215,13 @@ fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
     for format in formats {
         world.den_ok(&["pack", "source", "-o", &format!("env.{format}")]);
     }
+    // Archives are created as any file is (not private as temporary files are).
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &fs::metadata(world.path("env.tar.gz"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o044, 0o044, "{mode:o}");
     // The source is only read; then it is gone, so nothing may still lean on it.
     let cfg = fs::read_to_string(source.join("pyvenv.cfg")).unwrap();
     assert!(!cfg.contains("relocatable"), "{cfg}");
@@ -329,6 +336,16 @@ fn bad_packs_and_archives_are_refused_and_leave_nothing_behind() {
     fs::write(world.path("cut.tar.gz"), &good[..good.len() / 2]).unwrap();
     let err = world.den_err(&["unpack", "cut.tar.gz", "dest"]);
     assert!(err.contains("cut.tar.gz"), "{err}");
+    // Bigger than the ceiling on what an archive may unpack to.
+    let out = common::den_command(&world.path("cache"), &world.index.url())
+        .args(["unpack", "good.tar.gz", "dest"])
+        .current_dir(world.dir.path())
+        .env("DEN_MAX_UNPACKED_SIZE", "1K")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("DEN_MAX_UNPACKED_SIZE"), "{err}");
     // Not den's.
     craft_archive(&world, &world.path("other.tar.gz"), "file('a.txt', 'hi')");
     let err = world.den_err(&["unpack", "other.tar.gz", "dest"]);

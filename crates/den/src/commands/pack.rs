@@ -92,7 +92,7 @@ pub fn unpack(args: &UnpackArgs, printer: &Printer) -> anyhow::Result<ExitCode> 
         force: args.force,
         python_prefix: args.python_prefix.as_ref().map(|p| cwd.join(p)),
     };
-    let entries = den_pack::unpack(&cwd.join(&args.archive), &dest, options)?;
+    let entries = den_pack::unpack(&cwd.join(&args.archive), &dest, &options)?;
     printer.status(format!(
         "Unpacked {} ({entries} entries) into {}; activate with: source {}",
         args.archive.display(),
