@@ -7,6 +7,10 @@
 //! fish, csh/tcsh, Nushell, PowerShell and `activate_this.py`. It writes files directly and
 //! runs no process. Seeding packages (pip) is the installer's job: [`VirtualEnv::scheme`] gives
 //! the paths it needs.
+//!
+//! Environments that move: [`relocate`] rewrites what a copied or moved environment says of
+//! its old place ([`clone_env`] copies and relocates), and [`Relocation`] / [`make_relocatable`]
+//! make one that needs no rewriting at all (`relocatable = true`).
 
 mod activators;
 mod cfg;

@@ -85,7 +85,8 @@ pub enum Command {
     /// or those given); exit status 1 when one needs repair; `--fix` rebuilds them.
     Doctor(DoctorArgs),
     /// Pack an environment into an archive (.tar.gz, .tar.zst, .zip) that unpacks working at
-    /// any path on a machine with the same base Python (like venv-pack and conda-pack).
+    /// any path on a machine with the same base Python (like venv-pack and conda-pack), or into
+    /// an RPM that installs it at a fixed prefix (like rpmvenv).
     Pack(PackArgs),
     /// Unpack an archive made by `den pack` into a new directory, ready to use (without den:
     /// extract it and run its `bin/den-unpack`).
