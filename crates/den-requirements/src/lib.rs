@@ -28,6 +28,7 @@
 
 mod error;
 mod file;
+pub mod pylock;
 mod spec;
 mod specifier;
 mod text;
