@@ -213,6 +213,12 @@ fn hash_fix(origin: &RequirementOrigin) -> String {
         RequirementOrigin::File { file, .. } => {
             format!("update the --hash in {}", file.display())
         }
+        RequirementOrigin::Lock { file, key } => {
+            format!(
+                "the file differs from what {}: {key} locked; lock again",
+                file.display()
+            )
+        }
         RequirementOrigin::CommandLine => "update the --hash".to_string(),
     }
 }

@@ -31,7 +31,7 @@ use std::str::FromStr;
 
 use den_dist::{
     HashDigest, MarkerEnvironment, PackageName, SourceDistFilename, Tags, Version,
-    VersionSpecifiers, WheelFilename,
+    VersionSpecifiers, WheelFilename, escape_controls,
 };
 use toml::Value;
 use url::Url;
@@ -182,6 +182,9 @@ pub struct SelectedPackage {
     pub hashes: Vec<HashDigest>,
     /// A directory to install in editable mode.
     pub editable: bool,
+    /// A file of a release (`sdist`, `wheels`), not a direct reference: installed as from an
+    /// index, without `direct_url.json` (the specification's rule for `sdist` and `wheels`).
+    pub release: bool,
     /// The entry's key path, `packages[N]`, for messages.
     pub key: String,
 }
@@ -248,8 +251,8 @@ impl Reader<'_> {
     fn error(&self, at: &At<'_>, message: impl Into<String>) -> PylockError {
         PylockError {
             file: self.file.to_path_buf(),
-            key: at.to_string(),
-            message: message.into(),
+            key: escape_controls(&at.to_string()).into_owned(),
+            message: escape_controls(&message.into()).into_owned(),
         }
     }
 
@@ -355,6 +358,7 @@ impl Reader<'_> {
                 format!("lock version {lock_version} is not supported (den reads 1.x)"),
             ));
         }
+        let created_by = self.required_string(root, &at, "created-by")?;
         let environments = self.strings(root, &at, "environments")?;
         let environments_at = at.key("environments");
         for (i, marker) in environments.iter().enumerate() {
@@ -384,7 +388,7 @@ impl Reader<'_> {
             extras,
             dependency_groups: self.strings(root, &at, "dependency-groups")?,
             default_groups: self.strings(root, &at, "default-groups")?,
-            created_by: self.required_string(root, &at, "created-by")?,
+            created_by,
             packages,
         })
     }
@@ -619,7 +623,7 @@ impl Pylock {
         let root: Table = text.parse().map_err(|e: toml::de::Error| PylockError {
             file: file.to_path_buf(),
             key: String::new(),
-            message: format!("not valid TOML: {}", e.message()),
+            message: format!("not valid TOML: {}", escape_controls(e.message())),
         })?;
         Reader { file }.lock(&root)
     }
@@ -904,6 +908,7 @@ impl Pylock {
                 url,
                 hashes,
                 editable,
+                release: matches!(package.source, LockedSource::Files { .. }),
                 key: at.to_string(),
             });
         }
