@@ -1,7 +1,7 @@
 //! Every format den parses from outside input, as one function per format taking arbitrary
 //! bytes: requirement lines and files, markers, core metadata (also `WHEEL`, the same header
 //! format), RECORD, pyvenv.cfg, simple-repository pages (PEP 503 HTML, PEP 691 JSON), pyenv
-//! version files, wheel archives, sdist archives, pipenv's Pipfile and Pipfile.lock. Each must return (an error is fine) and
+//! version files, wheel archives, sdist archives, pipenv's Pipfile and Pipfile.lock, PEP 751 pylock.toml. Each must return (an error is fine) and
 //! never panic, hang or abort. `fuzz/` (cargo-fuzz, nightly) runs them under libFuzzer;
 //! `tests/properties.rs` runs them on bounded random input and on the seed corpus
 //! (`fuzz/corpus/<target>/`) in every `cargo test`.
@@ -27,6 +27,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sdist", sdist),
     ("pipfile", pipfile),
     ("pipfile_lock", pipfile_lock),
+    ("pylock", pylock),
 ];
 
 /// The input as text, as den reads text files (invalid UTF-8 replaced).
@@ -140,6 +141,65 @@ pub fn pipfile_lock(data: &[u8]) {
         again.is_ok(),
         "den cannot read the lock it wrote: {rendered}"
     );
+}
+
+/// A PEP 751 pylock.toml: validated, rendered, the rendering read again (the same lock), and
+/// selected from for a CPython 3.12 on Linux.
+pub fn pylock(data: &[u8]) {
+    use den_requirements::pylock::Pylock;
+    let file = Path::new("/nonexistent/pylock.toml");
+    let Ok(lock) = Pylock::parse(&text(data), file) else {
+        return;
+    };
+    let rendered = lock.to_toml();
+    let again = Pylock::parse(&rendered, file);
+    assert_eq!(
+        again.as_ref().ok(),
+        Some(&lock),
+        "den cannot read the lock it wrote: {rendered}"
+    );
+    let (markers, tags, version) = cpython_312_linux();
+    let _ = lock.select(file, Path::new("/nonexistent"), markers, tags, version);
+}
+
+/// The markers, tags and version of a CPython 3.12 on x86_64 Linux (glibc 2.17).
+fn cpython_312_linux() -> &'static (
+    den_dist::MarkerEnvironment,
+    den_dist::Tags,
+    den_dist::Version,
+) {
+    static TARGET: OnceLock<(
+        den_dist::MarkerEnvironment,
+        den_dist::Tags,
+        den_dist::Version,
+    )> = OnceLock::new();
+    TARGET.get_or_init(|| {
+        let markers = den_dist::MarkerEnvironment::try_from(den_dist::MarkerEnvironmentBuilder {
+            implementation_name: "cpython",
+            implementation_version: "3.12.0",
+            os_name: "posix",
+            platform_machine: "x86_64",
+            platform_python_implementation: "CPython",
+            platform_release: "",
+            platform_system: "Linux",
+            platform_version: "",
+            python_full_version: "3.12.0",
+            python_version: "3.12",
+            sys_platform: "linux",
+        })
+        .expect("a valid marker environment");
+        let platform =
+            den_dist::Platform::from_tag("manylinux_2_17_x86_64").expect("a valid platform tag");
+        let tags = den_dist::Tags::from_interpreter(
+            &den_dist::Implementation::CPython {
+                gil_disabled: false,
+            },
+            (3, 12),
+            "cp312",
+            &platform,
+        );
+        (markers, tags, "3.12.0".parse().expect("a valid version"))
+    })
 }
 
 /// A pyenv version file (`.python-version`).

@@ -213,11 +213,8 @@ fn hash_fix(origin: &RequirementOrigin) -> String {
         RequirementOrigin::File { file, .. } => {
             format!("update the --hash in {}", file.display())
         }
-        RequirementOrigin::Lock { file, key } => {
-            format!(
-                "the file differs from what {}: {key} locked; lock again",
-                file.display()
-            )
+        RequirementOrigin::Lock { file, .. } => {
+            format!("lock again to record its hash in {}", file.display())
         }
         RequirementOrigin::CommandLine => "update the --hash".to_string(),
     }
