@@ -158,48 +158,13 @@ pub fn pylock(data: &[u8]) {
         Some(&lock),
         "den cannot read the lock it wrote: {rendered}"
     );
-    let (markers, tags, version) = cpython_312_linux();
-    let _ = lock.select(file, Path::new("/nonexistent"), markers, tags, version);
-}
-
-/// The markers, tags and version of a CPython 3.12 on x86_64 Linux (glibc 2.17).
-fn cpython_312_linux() -> &'static (
-    den_dist::MarkerEnvironment,
-    den_dist::Tags,
-    den_dist::Version,
-) {
-    static TARGET: OnceLock<(
-        den_dist::MarkerEnvironment,
-        den_dist::Tags,
-        den_dist::Version,
-    )> = OnceLock::new();
-    TARGET.get_or_init(|| {
-        let markers = den_dist::MarkerEnvironment::try_from(den_dist::MarkerEnvironmentBuilder {
-            implementation_name: "cpython",
-            implementation_version: "3.12.0",
-            os_name: "posix",
-            platform_machine: "x86_64",
-            platform_python_implementation: "CPython",
-            platform_release: "",
-            platform_system: "Linux",
-            platform_version: "",
-            python_full_version: "3.12.0",
-            python_version: "3.12",
-            sys_platform: "linux",
-        })
-        .expect("a valid marker environment");
-        let platform =
-            den_dist::Platform::from_tag("manylinux_2_17_x86_64").expect("a valid platform tag");
-        let tags = den_dist::Tags::from_interpreter(
-            &den_dist::Implementation::CPython {
-                gil_disabled: false,
-            },
-            (3, 12),
-            "cp312",
-            &platform,
-        );
-        (markers, tags, "3.12.0".parse().expect("a valid version"))
-    })
+    static TARGET: OnceLock<den_python::TargetPython> = OnceLock::new();
+    let target = TARGET.get_or_init(|| {
+        den_python::TargetPython::cpython_on("3.12", "x86_64-unknown-linux-gnu")
+            .expect("CPython 3.12 on Linux is a target")
+    });
+    let base = Path::new("/nonexistent");
+    let _ = lock.select(file, base, &target.markers, &target.tags, &target.version);
 }
 
 /// A pyenv version file (`.python-version`).

@@ -1211,6 +1211,22 @@ impl RequirementArgs {
     }
 }
 
+/// Requirement arguments, then `-e` arguments, then `inputs`' `-r` and `-c` files, as
+/// requirement sources (`den pip install`, `den pip lock`).
+pub fn argument_sources(
+    requirements: &[String],
+    editables: &[String],
+    inputs: &RequirementArgs,
+) -> Vec<RequirementsSource> {
+    requirements
+        .iter()
+        .cloned()
+        .map(RequirementsSource::Argument)
+        .chain(editables.iter().cloned().map(RequirementsSource::Editable))
+        .chain(inputs.sources())
+        .collect()
+}
+
 impl WheelhouseArgs {
     /// The requirements, `-r` files and `-c` files as requirement sources.
     pub fn sources(&self) -> Vec<RequirementsSource> {

@@ -14,7 +14,18 @@ mod common;
 
 use common::{World, run_python};
 
-/// alpha 1.0 (a wheel, needs beta), beta 1.0 (a wheel) and plain 1.0 (an sdist only).
+/// A world whose index has alpha 1.0 (a wheel, needs beta), beta 1.0 (a wheel) and plain 1.0
+/// (an sdist only), with `den pip lock alpha plain` written to pylock.toml when `lock`.
+fn world_with(lock: bool) -> Option<World> {
+    let world = World::new()?;
+    publish(&world);
+    if lock {
+        let python = world.python.to_str().unwrap();
+        world.den_ok(&["pip", "lock", "-p", python, "alpha", "plain"]);
+    }
+    Some(world)
+}
+
 fn publish(world: &World) {
     world.index.publish(
         &WheelBuilder::new("alpha", "1.0")
@@ -36,10 +47,9 @@ fn installed(world: &World, env: &Path) -> String {
 
 #[test]
 fn lock_writes_what_pip_lock_writes_and_real_pip_installs_it() {
-    let Some(world) = World::new() else { return };
-    publish(&world);
-    let python = world.python.to_str().unwrap();
-    world.den_ok(&["pip", "lock", "-p", python, "alpha", "plain"]);
+    let Some(world) = world_with(true) else {
+        return;
+    };
     let text = std::fs::read_to_string(world.path("pylock.toml")).unwrap();
     let alpha_url = world.index.file_url("alpha-1.0-py3-none-any.whl");
     let plain_url = world.index.file_url("plain-1.0.tar.gz");
@@ -65,7 +75,16 @@ fn lock_writes_what_pip_lock_writes_and_real_pip_installs_it() {
 
     // `-o -` writes to standard output; the same lock.
     assert_eq!(
-        world.den_ok(&["pip", "lock", "-p", python, "-o", "-", "alpha", "plain"]),
+        world.den_ok(&[
+            "pip",
+            "lock",
+            "-p",
+            world.python.to_str().unwrap(),
+            "-o",
+            "-",
+            "alpha",
+            "plain"
+        ]),
         text
     );
 
@@ -106,10 +125,9 @@ fn lock_writes_what_pip_lock_writes_and_real_pip_installs_it() {
 
 #[test]
 fn install_and_sync_from_a_lock_take_exactly_its_files_without_resolving() {
-    let Some(world) = World::new() else { return };
-    publish(&world);
-    let python = world.python.to_str().unwrap();
-    world.den_ok(&["pip", "lock", "-p", python, "alpha", "plain"]);
+    let Some(world) = world_with(true) else {
+        return;
+    };
     // A newer beta appears: the lock still installs 1.0, and no index page is read.
     world.index.publish(&WheelBuilder::new("beta", "2.0"));
     world.index.clear_requests();
@@ -179,17 +197,12 @@ fn compile_to_a_lock_lists_every_file_of_each_pin() {
         .publish(&WheelBuilder::new("beta", "1.0").tag("cp399-cp399-win_amd64"));
     std::fs::write(world.path("requirements.in"), "alpha\n").unwrap();
     let python = world.python.to_str().unwrap();
-    world.den_ok(&[
-        "pip",
-        "compile",
-        "-p",
-        python,
-        "requirements.in",
-        "--format",
-        "pylock.toml",
-        "-o",
-        "pylock.toml",
-    ]);
+    let compile = |more: &[&str]| {
+        let mut args = vec!["pip", "compile", "-p", python, "requirements.in"];
+        args.extend_from_slice(more);
+        world.den_ok(&args)
+    };
+    compile(&["--format", "pylock.toml", "-o", "pylock.toml"]);
     let text = std::fs::read_to_string(world.path("pylock.toml")).unwrap();
     assert!(
         text.contains("name = \"beta-1.0-py3-none-any.whl\""),
@@ -200,15 +213,7 @@ fn compile_to_a_lock_lists_every_file_of_each_pin() {
         "{text}"
     );
     // The name alone makes the format: pylock.NAME.toml.
-    world.den_ok(&[
-        "pip",
-        "compile",
-        "-p",
-        python,
-        "requirements.in",
-        "-o",
-        "pylock.dev.toml",
-    ]);
+    compile(&["-o", "pylock.dev.toml"]);
     let dev = std::fs::read_to_string(world.path("pylock.dev.toml")).unwrap();
     assert_eq!(dev, text);
     // The installer picks the wheel for this interpreter.

@@ -1,9 +1,7 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use den_dist::{
-    Implementation, MarkerEnvironment, MarkerEnvironmentBuilder, Platform, Tags, Version,
-};
+use den_dist::Version;
 
 use super::*;
 
@@ -55,32 +53,9 @@ fn error_key(text: &str) -> (String, String) {
     (error.key, error.message)
 }
 
-fn markers() -> MarkerEnvironment {
-    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-        implementation_name: "cpython",
-        implementation_version: "3.12.0",
-        os_name: "posix",
-        platform_machine: "x86_64",
-        platform_python_implementation: "CPython",
-        platform_release: "",
-        platform_system: "Linux",
-        platform_version: "",
-        python_full_version: "3.12.0",
-        python_version: "3.12",
-        sys_platform: "linux",
-    })
-    .unwrap()
-}
-
-fn tags() -> Tags {
-    Tags::from_interpreter(
-        &Implementation::CPython {
-            gil_disabled: false,
-        },
-        (3, 12),
-        "cp312",
-        &Platform::from_tag("manylinux_2_17_x86_64").unwrap(),
-    )
+/// CPython 3.12 on x86_64 Linux (manylinux_2_17).
+fn target() -> den_python::TargetPython {
+    den_python::TargetPython::cpython_on("3.12", "x86_64-unknown-linux-gnu").unwrap()
 }
 
 #[test]
@@ -246,69 +221,42 @@ fn bad_locks_are_refused_naming_the_key() {
     assert_eq!(shown, "pylock.toml: `lock-version`: missing required key");
 }
 
+/// What `lock`, read from `/lock/pylock.toml`, gives CPython `python` on x86_64 Linux.
+fn select(lock: &Pylock, python: &str) -> Result<Vec<SelectedPackage>, PylockError> {
+    let target = target();
+    let version = Version::from_str(python).unwrap();
+    let (file, base) = (Path::new("pylock.toml"), Path::new("/lock"));
+    lock.select(file, base, &target.markers, &target.tags, &version)
+}
+
 #[test]
 fn selects_the_best_wheel_skips_false_markers_and_joins_paths() {
     let lock = read(LOCK).unwrap();
-    let version = Version::from_str("3.12.0").unwrap();
-    let selected = lock
-        .select(
-            Path::new("pylock.toml"),
-            Path::new("/lock"),
-            &markers(),
-            &tags(),
-            &version,
-        )
-        .unwrap();
+    let selected = select(&lock, "3.12.0").unwrap();
     assert_eq!(selected.len(), 2);
     assert_eq!(
         selected[0].url.as_str(),
         "https://files.example/attrs-25.1.0-py3-none-any.whl"
     );
     assert_eq!(selected[0].hashes.len(), 1);
+    assert!(selected[0].release);
     assert_eq!(selected[1].url.as_str(), "file:///lock/src/local");
-    assert!(selected[1].editable);
+    assert!(selected[1].editable && !selected[1].release);
     // An older Python than the lock's requires-python.
-    let old = Version::from_str("3.8.0").unwrap();
-    let error = lock
-        .select(
-            Path::new("pylock.toml"),
-            Path::new("/lock"),
-            &markers(),
-            &tags(),
-            &old,
-        )
-        .unwrap_err();
+    let error = select(&lock, "3.8.0").unwrap_err();
     assert_eq!(error.key, "requires-python");
 }
 
 #[test]
 fn without_a_fitting_wheel_the_sdist_is_chosen_and_without_one_it_is_an_error() {
     let text = LOCK.replace("py3-none-any", "cp313-cp313-win_amd64");
-    let lock = read(&text).unwrap();
-    let version = Version::from_str("3.12.0").unwrap();
-    let selected = lock
-        .select(
-            Path::new("pylock.toml"),
-            Path::new("/lock"),
-            &markers(),
-            &tags(),
-            &version,
-        )
-        .unwrap();
+    let mut lock = read(&text).unwrap();
+    let selected = select(&lock, "3.12.0").unwrap();
     assert!(selected[0].url.as_str().ends_with(".tar.gz"));
-    let mut lock = lock;
     if let LockedSource::Files { sdist, .. } = &mut lock.packages[0].source {
         *sdist = None;
     }
-    let error = lock
-        .select(
-            Path::new("pylock.toml"),
-            Path::new("/lock"),
-            &markers(),
-            &tags(),
-            &version,
-        )
-        .unwrap_err();
+    let error = select(&lock, "3.12.0").unwrap_err();
     assert_eq!(error.key, "packages[0].wheels");
 }
 

@@ -72,19 +72,7 @@ pub fn run_lock(args: &LockArgs, cache: &Cache, printer: &Printer) -> anyhow::Re
             args.output.display()
         ));
     }
-    let sources = args
-        .requirements
-        .iter()
-        .cloned()
-        .map(RequirementsSource::Argument)
-        .chain(
-            args.editables
-                .iter()
-                .cloned()
-                .map(RequirementsSource::Editable),
-        )
-        .chain(args.inputs.sources())
-        .collect();
+    let sources = crate::cli::argument_sources(&args.requirements, &args.editables, &args.inputs);
     let settings = CompileSettings {
         sources,
         resolver: args.inputs.settings(),

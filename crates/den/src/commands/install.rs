@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use den_cache::Cache;
-use den_requirements::RequirementsSource;
 
 use crate::cli::InstallArgs;
 use crate::ops::{self, InstallSettings};
@@ -20,19 +19,7 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
             "{option}: pip's option, accepted; it changes nothing in den"
         ));
     }
-    let sources = args
-        .requirements
-        .iter()
-        .cloned()
-        .map(RequirementsSource::Argument)
-        .chain(
-            args.editables
-                .iter()
-                .cloned()
-                .map(RequirementsSource::Editable),
-        )
-        .chain(args.inputs.sources())
-        .collect();
+    let sources = crate::cli::argument_sources(&args.requirements, &args.editables, &args.inputs);
     let settings = InstallSettings {
         sources,
         resolver: args.inputs.settings(),
