@@ -15,7 +15,8 @@
 //! sections, which is also `packaging`'s): top-level keys, then `[[packages]]` with `name`,
 //! `version`, `marker`, `requires-python`, `vcs`/`directory`/`archive`, `index`, `sdist` and
 //! `[[packages.wheels]]`; a file's keys are `name`, `upload-time`, `url`, `path`, `size`,
-//! `hashes` (an inline table). Keys without a value are left out.
+//! `hashes` (a table of its own, `[packages.wheels.hashes]`, as pip's writer, tomli_w, lays it
+//! out). Keys without a value are left out.
 //!
 //! Installing ([`Pylock::select`]) follows the specification's "Installation" section: the
 //! lock's `requires-python` and `environments` must admit the target; a package whose `marker`
@@ -700,11 +701,11 @@ impl Pylock {
                 if let Some(size) = file.size.and_then(|size| i64::try_from(size).ok()) {
                     t["size"] = value(size);
                 }
-                let mut hashes = toml_edit::InlineTable::new();
+                let mut hashes = EditTable::new();
                 for (algorithm, hex) in &file.hashes {
-                    hashes.insert(algorithm, hex.as_str().into());
+                    hashes[algorithm.as_str()] = value(hex);
                 }
-                t["hashes"] = value(hashes);
+                t["hashes"] = Item::Table(hashes);
                 if let Some(subdirectory) = &file.subdirectory {
                     t["subdirectory"] = value(subdirectory);
                 }

@@ -65,7 +65,7 @@ fn lock_writes_what_pip_lock_writes_and_real_pip_installs_it() {
         )),
         "{text}"
     );
-    assert_eq!(text.matches("hashes = { sha256 = \"").count(), 3, "{text}");
+    assert_eq!(text.matches(".hashes]\nsha256 = \"").count(), 3, "{text}");
     let names: Vec<&str> = text
         .lines()
         .filter_map(|l| l.strip_prefix("name = \""))
@@ -88,11 +88,37 @@ fn lock_writes_what_pip_lock_writes_and_real_pip_installs_it() {
         text
     );
 
-    // The real pip installs den's lock into an empty environment.
-    let Some(pip26) = den_test_support::pip26_python("the real pip's install of den's pylock.toml")
-    else {
+    let Some(pip26) = den_test_support::pip26_python("the real pip's lock and install") else {
         return;
     };
+    // The real `pip lock` of the same requirements writes the same text but for its name.
+    std::fs::create_dir(world.path("pip")).unwrap();
+    let out = Command::new(&pip26)
+        .args([
+            "-m",
+            "pip",
+            "--disable-pip-version-check",
+            "lock",
+            "--index-url",
+        ])
+        .arg(world.index.url())
+        .args(["-o", "pip/pylock.toml", "alpha", "plain"])
+        .current_dir(world.dir.path())
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pip lock failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pips = std::fs::read_to_string(world.path("pip/pylock.toml")).unwrap();
+    assert_eq!(
+        pips.replace("created-by = \"pip\"", "created-by = \"den\""),
+        text
+    );
+
+    // The real pip installs den's lock into an empty environment.
     let env = world.venv("pip-env", true);
     let out = Command::new(&pip26)
         .args(["-m", "pip", "--disable-pip-version-check", "--python"])

@@ -93,7 +93,7 @@ fn writing_then_reading_gives_the_same_lock() {
     assert_eq!(lines[1], "requires-python = \">=3.9\"");
     assert_eq!(lines[2], "created-by = \"den\"");
     assert!(text.contains("[[packages.wheels]]\nname = \"attrs-25.1.0-py3-none-any.whl\"\nupload-time = 2025-01-25T11:30:10.164985Z\nurl ="));
-    assert!(text.contains("hashes = { sha256 = \"c75a69e"));
+    assert!(text.contains("[packages.wheels.hashes]\nsha256 = \"c75a69e"));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //!
 //! As `pip lock` (pip's `utils/pylock.py`): packages sorted by name; a package from an index
 //! has its `version` and its file (`[[packages.wheels]]` or `[packages.sdist]`: `name`, `url`,
-//! `size` when the index gives it, `hashes`); a direct reference has no version and is an
+//! `hashes`; with every file listed, also `size` when the index gives it); a direct reference has no version and is an
 //! `archive` (URL and hash), a `directory` (its path relative to the lock's directory, or
 //! absolute when outside it; `editable`) or a `vcs` entry (repository, requested revision,
 //! commit). den lists either the chosen file only (pip's way) or every file of the pinned
@@ -52,7 +52,9 @@ pub async fn lock_of(
                     let entry = LockedFile {
                         name: Some(index_file.raw_filename.clone()),
                         url: Some(without_credentials(&index_file.url)),
-                        size: index_file.size,
+                        // pip lock writes no size; the full listing does, as the
+                        // specification recommends.
+                        size: index_file.size.filter(|_| all_files),
                         hashes: [("sha256".to_string(), sha256)].into(),
                         ..LockedFile::default()
                     };
