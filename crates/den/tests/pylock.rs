@@ -294,3 +294,46 @@ fn a_lock_that_fails_validation_is_refused_naming_the_key() {
     let err = world.den_err(&["pip", "download", "-r", "pylock.toml"]);
     assert!(err.contains("is a lock file"), "{err}");
 }
+
+#[test]
+fn directories_lock_by_relative_path_and_install_editable() {
+    let Some(world) = world_with(false) else {
+        return;
+    };
+    let project = SdistBuilder::new("proj", "0.1").file("proj/__init__.py", b"P = 1\n");
+    world.project_dir(&project, "work/proj");
+    let python = world.python.to_str().unwrap();
+    let lock = world.path("work/pylock.toml");
+    world.den_ok(&[
+        "pip",
+        "lock",
+        "-p",
+        python,
+        "-o",
+        lock.to_str().unwrap(),
+        "-e",
+        "work/proj",
+        "beta",
+    ]);
+    let text = std::fs::read_to_string(&lock).unwrap();
+    assert!(
+        text.contains("[[packages]]\nname = \"proj\"\n\n[packages.directory]\npath = \"proj\"\neditable = true\n"),
+        "{text}"
+    );
+    // Installed from the lock, relative to the lock's directory, editable.
+    let env = world.venv("env", true);
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env.to_str().unwrap(),
+        "-r",
+        lock.to_str().unwrap(),
+    ]);
+    let (ok, out, err) = run_python(&env, &["-c", "import proj; print(proj.__file__)"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with(world.path("work/proj").to_str().unwrap()),
+        "{out}"
+    );
+}
