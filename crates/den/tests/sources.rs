@@ -184,8 +184,7 @@ fn binary_options_choose_between_wheels_and_sdists() {
 fn local_projects_plain_and_editable_as_pip_records_them() {
     let Some(world) = World::new() else { return };
     world.index.publish(&WheelBuilder::new("dep", "1.0"));
-    let plain = project_dir(
-        &world,
+    let plain = world.project_dir(
         &SdistBuilder::new("plain", "1.0").requires_dist("dep"),
         "plain",
     );
@@ -428,8 +427,7 @@ fn compile_pins_a_projects_dependencies_from_its_pyproject() {
     let Some(world) = World::new() else { return };
     world.index.publish(&WheelBuilder::new("dep", "1.0"));
     world.index.publish(&WheelBuilder::new("dep", "2.0"));
-    project_dir(
-        &world,
+    world.project_dir(
         &SdistBuilder::new("proj", "0.1")
             .requires_dist("dep<2")
             .project_table(),
