@@ -821,19 +821,46 @@ pub struct InstallerArgs {
     pub compile: bool,
 }
 
-/// `den pip install`.
+/// What `den pip install` and `den pip lock` are asked for.
 #[derive(Debug, Default, Args)]
-pub struct InstallArgs {
+pub struct RequestedArgs {
     /// Requirements: PEP 508 (`requests`, `flask[async]>=3,<4`, `name @ URL`), a local
     /// project directory, a wheel or sdist file or URL, or a git URL (`git+https://...@ref`).
     #[arg(value_name = "REQUIREMENT")]
     pub requirements: Vec<String>,
-    /// Install a local project directory or git URL in editable mode (PEP 660; repeatable).
+    /// A local project directory or git URL in editable mode (PEP 660; repeatable).
     #[arg(short = 'e', long = "editable", value_name = "PATH_OR_URL")]
     pub editables: Vec<String>,
     /// Requirement files, constraints, index and build options.
     #[command(flatten)]
     pub inputs: RequirementArgs,
+}
+
+impl RequestedArgs {
+    /// The requirement arguments, then the `-e` arguments, then the `-r` and `-c` files, as
+    /// requirement sources.
+    pub fn sources(&self) -> Vec<RequirementsSource> {
+        self.requirements
+            .iter()
+            .cloned()
+            .map(RequirementsSource::Argument)
+            .chain(
+                self.editables
+                    .iter()
+                    .cloned()
+                    .map(RequirementsSource::Editable),
+            )
+            .chain(self.inputs.sources())
+            .collect()
+    }
+}
+
+/// `den pip install`.
+#[derive(Debug, Default, Args)]
+pub struct InstallArgs {
+    /// Requirements, editables, requirement files, constraints, index and build options.
+    #[command(flatten)]
+    pub requested: RequestedArgs,
     /// Which installed versions may move.
     #[command(flatten)]
     pub upgrade: UpgradeArgs,
@@ -902,13 +929,9 @@ pub struct SyncArgs {
 /// `den pip lock`.
 #[derive(Debug, Default, Args)]
 pub struct LockArgs {
-    /// Requirements: PEP 508 (`requests`, `flask[async]>=3,<4`, `name @ URL`), a local
-    /// project directory, a wheel or sdist file or URL, or a git URL (`git+https://...@ref`).
-    #[arg(value_name = "REQUIREMENT")]
-    pub requirements: Vec<String>,
-    /// Lock a local project directory or git URL in editable mode (repeatable).
-    #[arg(short = 'e', long = "editable", value_name = "PATH_OR_URL")]
-    pub editables: Vec<String>,
+    /// Requirements, editables, requirement files, constraints, index and build options.
+    #[command(flatten)]
+    pub requested: RequestedArgs,
     /// The lock file to write; `-` for standard output.
     #[arg(
         short,
@@ -917,9 +940,6 @@ pub struct LockArgs {
         default_value = "pylock.toml"
     )]
     pub output: PathBuf,
-    /// Requirement files, constraints, index and build options.
-    #[command(flatten)]
-    pub inputs: RequirementArgs,
     /// The interpreter resolved for, which also builds source distributions [default: the
     /// active or nearest environment, else as for `den venv`].
     #[arg(short, long, value_name = "PYTHON")]
@@ -1209,22 +1229,6 @@ impl RequirementArgs {
             .map(RequirementsSource::requirements_file)
             .chain(self.resolver.constraint_sources())
     }
-}
-
-/// Requirement arguments, then `-e` arguments, then `inputs`' `-r` and `-c` files, as
-/// requirement sources (`den pip install`, `den pip lock`).
-pub fn argument_sources(
-    requirements: &[String],
-    editables: &[String],
-    inputs: &RequirementArgs,
-) -> Vec<RequirementsSource> {
-    requirements
-        .iter()
-        .cloned()
-        .map(RequirementsSource::Argument)
-        .chain(editables.iter().cloned().map(RequirementsSource::Editable))
-        .chain(inputs.sources())
-        .collect()
 }
 
 impl WheelhouseArgs {

@@ -72,10 +72,10 @@ pub fn run_lock(args: &LockArgs, cache: &Cache, printer: &Printer) -> anyhow::Re
             args.output.display()
         ));
     }
-    let sources = crate::cli::argument_sources(&args.requirements, &args.editables, &args.inputs);
+    let sources = args.requested.sources();
     let settings = CompileSettings {
         sources,
-        resolver: args.inputs.settings(),
+        resolver: args.requested.inputs.settings(),
         upgrade: ops::settings::UpgradeSettings {
             all: true,
             ..Default::default()

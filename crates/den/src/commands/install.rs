@@ -19,10 +19,10 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
             "{option}: pip's option, accepted; it changes nothing in den"
         ));
     }
-    let sources = crate::cli::argument_sources(&args.requirements, &args.editables, &args.inputs);
+    let sources = args.requested.sources();
     let settings = InstallSettings {
         sources,
-        resolver: args.inputs.settings(),
+        resolver: args.requested.inputs.settings(),
         upgrade: args.upgrade.settings()?,
         reinstall: args.force_reinstall || args.compat.ignore_installed,
         no_deps: args.no_deps,
