@@ -1,7 +1,7 @@
 //! Every format den parses from outside input, as one function per format taking arbitrary
 //! bytes: requirement lines and files, markers, core metadata (also `WHEEL`, the same header
 //! format), RECORD, pyvenv.cfg, simple-repository pages (PEP 503 HTML, PEP 691 JSON), pyenv
-//! version files, wheel archives, sdist archives, pipenv's Pipfile and Pipfile.lock. Each must return (an error is fine) and
+//! version files, wheel archives, sdist archives, pipenv's Pipfile and Pipfile.lock, PEP 751 pylock.toml. Each must return (an error is fine) and
 //! never panic, hang or abort. `fuzz/` (cargo-fuzz, nightly) runs them under libFuzzer;
 //! `tests/properties.rs` runs them on bounded random input and on the seed corpus
 //! (`fuzz/corpus/<target>/`) in every `cargo test`.
@@ -28,6 +28,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("pipfile", pipfile),
     ("pipfile_lock", pipfile_lock),
     ("pack_archive", pack_archive),
+    ("pylock", pylock),
 ];
 
 /// The input as text, as den reads text files (invalid UTF-8 replaced).
@@ -141,6 +142,30 @@ pub fn pipfile_lock(data: &[u8]) {
         again.is_ok(),
         "den cannot read the lock it wrote: {rendered}"
     );
+}
+
+/// A PEP 751 pylock.toml: validated, rendered, the rendering read again (the same lock), and
+/// selected from for a CPython 3.12 on Linux.
+pub fn pylock(data: &[u8]) {
+    use den_requirements::pylock::Pylock;
+    let file = Path::new("/nonexistent/pylock.toml");
+    let Ok(lock) = Pylock::parse(&text(data), file) else {
+        return;
+    };
+    let rendered = lock.to_toml();
+    let again = Pylock::parse(&rendered, file);
+    assert_eq!(
+        again.as_ref().ok(),
+        Some(&lock),
+        "den cannot read the lock it wrote: {rendered}"
+    );
+    static TARGET: OnceLock<den_python::TargetPython> = OnceLock::new();
+    let target = TARGET.get_or_init(|| {
+        den_python::TargetPython::cpython_on("3.12", "x86_64-unknown-linux-gnu")
+            .expect("CPython 3.12 on Linux is a target")
+    });
+    let base = Path::new("/nonexistent");
+    let _ = lock.select(file, base, &target.markers, &target.tags, &target.version);
 }
 
 /// A pyenv version file (`.python-version`).

@@ -213,6 +213,9 @@ fn hash_fix(origin: &RequirementOrigin) -> String {
         RequirementOrigin::File { file, .. } => {
             format!("update the --hash in {}", file.display())
         }
+        RequirementOrigin::Lock { file, .. } => {
+            format!("lock again to record its hash in {}", file.display())
+        }
         RequirementOrigin::CommandLine => "update the --hash".to_string(),
     }
 }

@@ -88,30 +88,35 @@ pub async fn hashes_of(
     for package in packages {
         let mut set = BTreeSet::new();
         for file in &package.hashable_files {
-            match file {
-                Dist::Index(file) => {
-                    let digest = match file
-                        .hashes
-                        .iter()
-                        .find(|h| h.algorithm.as_str() == "sha256")
-                    {
-                        Some(digest) => digest.hex.clone(),
-                        // The index gave none: the file must be downloaded to know it.
-                        None => {
-                            let path = source.client().download(file).await?;
-                            crate::source::sha256_of(&path)?
-                        }
-                    };
-                    set.insert(format!("sha256:{digest}"));
-                }
-                Dist::Direct(direct) => {
-                    if let Some(sha256) = direct.archive_sha256() {
-                        set.insert(format!("sha256:{sha256}"));
-                    }
-                }
+            if let Some(digest) = sha256_of(source, file).await? {
+                set.insert(format!("sha256:{digest}"));
             }
         }
         out.insert(package.name.clone(), set);
     }
     Ok(out)
+}
+
+/// The SHA-256 (hex) of one file: the one the index publishes, else the downloaded file's; a
+/// direct archive's; `None` for directories and git checkouts.
+///
+/// Errors: a file the index publishes no SHA-256 for cannot be downloaded or read.
+pub async fn sha256_of(source: &DenSource, file: &Dist) -> Result<Option<String>, PrepareError> {
+    Ok(match file {
+        Dist::Index(file) => Some(
+            match file
+                .hashes
+                .iter()
+                .find(|h| h.algorithm.as_str() == "sha256")
+            {
+                Some(digest) => digest.hex.clone(),
+                // The index gave none: the file must be downloaded to know it.
+                None => {
+                    let path = source.client().download(file).await?;
+                    crate::source::sha256_of(&path)?
+                }
+            },
+        ),
+        Dist::Direct(direct) => direct.archive_sha256().map(str::to_string),
+    })
 }

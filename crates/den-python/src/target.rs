@@ -51,12 +51,33 @@ impl TargetPython {
             return Ok(Self::of(interpreter));
         }
         let version = match python_version {
-            Some(text) => Version::from_str(text).map_err(|e| TargetPythonError::Version {
-                text: text.to_string(),
-                reason: e.to_string(),
-            })?,
+            Some(text) => parse_version(text)?,
             None => interpreter.version.clone(),
         };
+        let platform = match python_platform {
+            Some(name) => PlatformChoice::parse(name)?,
+            None => PlatformChoice::from_markers(&interpreter.markers, &interpreter.platform),
+        };
+        Self::cpython(&version, &platform)
+    }
+
+    /// CPython `python_version` on `python_platform`, read as [`TargetPython::describe`] reads
+    /// them, without an interpreter (for tests and fuzzing, and wherever no interpreter is at
+    /// hand).
+    ///
+    /// Errors: [`TargetPythonError`] naming the value at fault.
+    pub fn cpython_on(
+        python_version: &str,
+        python_platform: &str,
+    ) -> Result<Self, TargetPythonError> {
+        Self::cpython(
+            &parse_version(python_version)?,
+            &PlatformChoice::parse(python_platform)?,
+        )
+    }
+
+    /// CPython `version` (`X.Y.0` without a patch) on `platform`.
+    fn cpython(version: &Version, platform: &PlatformChoice) -> Result<Self, TargetPythonError> {
         let release = version.release();
         let too_large = || TargetPythonError::NoMinor {
             version: version.to_string(),
@@ -69,10 +90,6 @@ impl TargetPython {
             [_, _, patch, ..] => format!("{major}.{minor}.{patch}"),
             _ => format!("{major}.{minor}.0"),
         };
-        let platform = match python_platform {
-            Some(name) => PlatformChoice::parse(name)?,
-            None => PlatformChoice::from_markers(&interpreter.markers, &interpreter.platform),
-        };
         let (Ok(major), Ok(minor)) = (u8::try_from(major), u8::try_from(minor)) else {
             return Err(too_large());
         };
@@ -83,7 +100,7 @@ impl TargetPython {
                 gil_disabled: false,
             },
             &[format!("cp{major}{minor}")],
-            &platform,
+            platform,
         )
     }
 
@@ -434,6 +451,14 @@ impl PlatformChoice {
             platform: platform.clone(),
         }
     }
+}
+
+/// A `--python-version` value as a version.
+fn parse_version(text: &str) -> Result<Version, TargetPythonError> {
+    Version::from_str(text).map_err(|e| TargetPythonError::Version {
+        text: text.to_string(),
+        reason: e.to_string(),
+    })
 }
 
 #[cfg(test)]

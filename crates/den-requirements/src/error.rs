@@ -11,6 +11,10 @@ use crate::RequirementOrigin;
 /// [`den_dist::escape_controls`].
 #[derive(Debug, thiserror::Error)]
 pub enum RequirementsError {
+    /// A pylock.toml that fails the specification's validation or does not apply to the
+    /// target; names the file and the key.
+    #[error(transparent)]
+    Pylock(#[from] crate::pylock::PylockError),
     /// The top-level file could not be read.
     #[error("could not read requirements file `{}`", path.display())]
     Read {

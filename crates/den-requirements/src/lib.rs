@@ -28,6 +28,7 @@
 
 mod error;
 mod file;
+pub mod pylock;
 mod spec;
 mod specifier;
 mod text;
@@ -59,6 +60,14 @@ pub enum RequirementOrigin {
         /// 1-based line number.
         line: usize,
     },
+    /// A package of a PEP 751 lock file, by its key path. Displays as
+    /// `pylock.toml: packages[2]`.
+    Lock {
+        /// The lock file.
+        file: PathBuf,
+        /// The package's key path (`packages[2]`).
+        key: String,
+    },
     /// A `pip install` argument. Displays as `command line`.
     CommandLine,
 }
@@ -67,6 +76,7 @@ impl fmt::Display for RequirementOrigin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::File { file, line } => write!(f, "{}:{line}", file.display()),
+            Self::Lock { file, key } => write!(f, "{}: {key}", file.display()),
             Self::CommandLine => f.write_str("command line"),
         }
     }

@@ -10,7 +10,11 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use den_dist::{HashDigest, Operator, PackageName, Requirement, VersionOrUrl};
+use den_dist::{
+    HashDigest, MarkerEnvironment, Operator, PackageName, Requirement, Tags, Version, VersionOrUrl,
+};
+
+use crate::pylock::Pylock;
 
 use crate::specifier::Context;
 use crate::{
@@ -34,6 +38,10 @@ pub enum RequirementsSource {
     /// A constraints file (`-c`): every requirement in it (and in the files it includes)
     /// constrains versions; its options are ignored, as in pip.
     ConstraintsFile(PathBuf),
+    /// A PEP 751 lock file (`pylock.toml`, `pylock.NAME.toml`): validated when read; what it
+    /// lists for the target is added by [`RequirementsSpec::select_locked`], exactly (each
+    /// package's chosen file by URL, with its hashes), and nothing is resolved.
+    PylockFile(PathBuf),
     /// A project's pyproject.toml, setup.py or setup.cfg: the project in that file's directory
     /// is required (with `extras`), as pip-compile reads it, and remembered as a
     /// [`ProjectSource`].
@@ -46,6 +54,16 @@ pub enum RequirementsSource {
 }
 
 impl RequirementsSource {
+    /// A `-r FILE` argument: a lock file when its name is one the PEP 751 specification allows
+    /// ([`crate::pylock::is_pylock_file_name`], pip's rule), else a requirements file.
+    pub fn requirements_file(path: PathBuf) -> Self {
+        if crate::pylock::is_pylock_file_name(&path) {
+            Self::PylockFile(path)
+        } else {
+            Self::RequirementsFile(path)
+        }
+    }
+
     /// A pip-compile input file: a project source when it is named pyproject.toml, setup.py or
     /// setup.cfg (with `extras`), else a requirements file.
     pub fn from_input_file(path: &Path, extras: &[String]) -> Self {
@@ -195,6 +213,15 @@ pub struct RequirementsSpec {
     pub requested_from: HashMap<PackageName, BTreeSet<PathBuf>>,
     /// The project sources, in order.
     pub projects: Vec<ProjectSource>,
+    /// Lock files read (the path as given, joined onto the working directory, and the lock),
+    /// not yet selected from: see [`RequirementsSpec::select_locked`].
+    pub locks: Vec<(PathBuf, Pylock)>,
+    /// Whether a lock file was selected from: its list is whole, so dependencies are not
+    /// resolved.
+    pub locked: bool,
+    /// The packages a lock lists as a release's file (`sdist`, `wheels`): installed as from
+    /// an index (the version installed satisfies them; no `direct_url.json`).
+    pub locked_releases: std::collections::HashSet<PackageName>,
 }
 
 impl RequirementsSpec {
@@ -249,6 +276,13 @@ impl RequirementsSpec {
             }
             RequirementsSource::ConstraintsFile(path) => {
                 self.add_file(crate::file::parse_file(path, working_dir)?, true);
+            }
+            RequirementsSource::PylockFile(path) => {
+                let joined = match working_dir {
+                    Some(dir) => dir.join(path),
+                    None => path.clone(),
+                };
+                self.locks.push((joined.clone(), Pylock::read(&joined)?));
             }
             RequirementsSource::ProjectFile { path, extras } => {
                 let no_working_dir = || RequirementsError::NoWorkingDirectory {
@@ -341,7 +375,9 @@ impl RequirementsSpec {
     /// metadata): its hashes, its editable URL and the file that names it are recorded.
     pub fn add_requirement(&mut self, entry: RequirementEntry) {
         self.add_hashes(&entry);
-        if let RequirementOrigin::File { file, .. } = &entry.origin {
+        if let RequirementOrigin::File { file, .. } | RequirementOrigin::Lock { file, .. } =
+            &entry.origin
+        {
             self.requested_from
                 .entry(entry.requirement.name.clone())
                 .or_default()
@@ -397,7 +433,47 @@ impl RequirementsSpec {
 
     /// Whether nothing at all is required.
     pub fn is_empty(&self) -> bool {
-        self.requirements.is_empty() && self.unnamed.is_empty()
+        self.requirements.is_empty() && self.unnamed.is_empty() && self.locks.is_empty()
+    }
+
+    /// Adds what each lock file read lists for the target (`markers`, `tags`, Python
+    /// `python_version`), as [`Pylock::select`] chooses it: a `name @ URL` requirement per
+    /// package with the file's hashes (checked on download, by URL), editable for an editable
+    /// directory; [`RequirementsSpec::locked`] is set. The locks are then forgotten.
+    ///
+    /// Errors: [`RequirementsError::Pylock`], naming the lock and the key.
+    pub fn select_locked(
+        &mut self,
+        markers: &MarkerEnvironment,
+        tags: &Tags,
+        python_version: &Version,
+    ) -> Result<(), RequirementsError> {
+        for (file, lock) in std::mem::take(&mut self.locks) {
+            let base = file.parent().unwrap_or(Path::new("."));
+            for selected in lock.select(&file, base, markers, tags, python_version)? {
+                let text = format!("{} @ {}", selected.name, selected.url);
+                let requirement =
+                    den_dist::parse_requirement(&text).map_err(|e| crate::pylock::PylockError {
+                        file: file.clone(),
+                        key: selected.key.clone(),
+                        message: den_dist::escape_controls(e.message()).into_owned(),
+                    })?;
+                if selected.release {
+                    self.locked_releases.insert(selected.name.clone());
+                }
+                self.add_requirement(RequirementEntry {
+                    requirement,
+                    editable: selected.editable,
+                    hashes: selected.hashes,
+                    origin: RequirementOrigin::Lock {
+                        file: file.clone(),
+                        key: selected.key,
+                    },
+                });
+            }
+            self.locked = true;
+        }
+        Ok(())
     }
 
     /// Whether pip's hash-checking mode is on: `--require-hashes`, or any `--hash` option.

@@ -50,7 +50,7 @@ fn names(entries: &[RequirementEntry]) -> Vec<String> {
 fn line_of(origin: &RequirementOrigin) -> usize {
     match origin {
         RequirementOrigin::File { line, .. } => *line,
-        RequirementOrigin::CommandLine => 0,
+        RequirementOrigin::Lock { .. } | RequirementOrigin::CommandLine => 0,
     }
 }
 

@@ -34,7 +34,8 @@ pub use python::{
     find_python, pyenv_python, pyenv_versions, pyenv_versions_dir, pythons, system_python,
 };
 pub use require::{
-    PIPENV_VAR, REQUIRE_ALL, find_program, pipenv_python, require, require_all, require_program,
+    PIP26_VAR, PIPENV_VAR, REQUIRE_ALL, find_program, pip26_python, pipenv_python, require,
+    require_all, require_program,
 };
 pub use sdist::{SdistBackend, SdistBuilder, setuptools_wheel, wheel_package_wheel};
 pub use wheel::WheelBuilder;

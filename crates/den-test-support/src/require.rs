@@ -98,6 +98,29 @@ pub fn pipenv_python(unchecked: &str) -> Option<PathBuf> {
     require(python, &how, unchecked)
 }
 
+/// The environment variable naming an interpreter whose pip is 26.1 or newer (pip's
+/// `install -r pylock.toml`), which judges den's lock files.
+pub const PIP26_VAR: &str = "DEN_TEST_PIP26";
+
+/// The interpreter `$DEN_TEST_PIP26` names, when it is an executable file (`.ci/run` installs
+/// pip>=26.1 into a scratch environment and names its python). A missing one is [`require`]'s
+/// report and `None`.
+///
+/// # Panics
+///
+/// As [`require`].
+#[track_caller]
+pub fn pip26_python(unchecked: &str) -> Option<PathBuf> {
+    let python = std::env::var_os(PIP26_VAR)
+        .map(PathBuf::from)
+        .filter(|path| is_executable(path));
+    require(
+        python,
+        &format!("pip>=26.1 (set ${PIP26_VAR} to a python that has it)"),
+        unchecked,
+    )
+}
+
 /// The interpreter a script's `#!` line names, when it is an executable file.
 fn interpreter_of_script(script: &Path) -> Option<PathBuf> {
     let text = std::fs::read(script).ok()?;

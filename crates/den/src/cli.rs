@@ -642,9 +642,12 @@ pub enum PipCommand {
     /// Pin requirements with their dependencies into a requirements.txt, like pip-tools'
     /// `pip-compile`.
     Compile(CompileArgs),
-    /// Make the environment exactly match requirements files: install, upgrade and remove,
-    /// like pip-tools' `pip-sync`.
+    /// Make the environment exactly match requirements files or a pylock.toml: install,
+    /// upgrade and remove, like pip-tools' `pip-sync`.
     Sync(SyncArgs),
+    /// Resolve requirements and write a PEP 751 lock file (pylock.toml) for this interpreter,
+    /// like `pip lock`.
+    Lock(LockArgs),
     /// Check that every installed distribution's dependencies are installed and compatible,
     /// like `pip check`.
     Check(CheckArgs),
@@ -823,19 +826,46 @@ pub struct InstallerArgs {
     pub compile: bool,
 }
 
-/// `den pip install`.
+/// What `den pip install` and `den pip lock` are asked for.
 #[derive(Debug, Default, Args)]
-pub struct InstallArgs {
+pub struct RequestedArgs {
     /// Requirements: PEP 508 (`requests`, `flask[async]>=3,<4`, `name @ URL`), a local
     /// project directory, a wheel or sdist file or URL, or a git URL (`git+https://...@ref`).
     #[arg(value_name = "REQUIREMENT")]
     pub requirements: Vec<String>,
-    /// Install a local project directory or git URL in editable mode (PEP 660; repeatable).
+    /// A local project directory or git URL in editable mode (PEP 660; repeatable).
     #[arg(short = 'e', long = "editable", value_name = "PATH_OR_URL")]
     pub editables: Vec<String>,
     /// Requirement files, constraints, index and build options.
     #[command(flatten)]
     pub inputs: RequirementArgs,
+}
+
+impl RequestedArgs {
+    /// The requirement arguments, then the `-e` arguments, then the `-r` and `-c` files, as
+    /// requirement sources.
+    pub fn sources(&self) -> Vec<RequirementsSource> {
+        self.requirements
+            .iter()
+            .cloned()
+            .map(RequirementsSource::Argument)
+            .chain(
+                self.editables
+                    .iter()
+                    .cloned()
+                    .map(RequirementsSource::Editable),
+            )
+            .chain(self.inputs.sources())
+            .collect()
+    }
+}
+
+/// `den pip install`.
+#[derive(Debug, Default, Args)]
+pub struct InstallArgs {
+    /// Requirements, editables, requirement files, constraints, index and build options.
+    #[command(flatten)]
+    pub requested: RequestedArgs,
     /// Which installed versions may move.
     #[command(flatten)]
     pub upgrade: UpgradeArgs,
@@ -901,6 +931,37 @@ pub struct SyncArgs {
     pub target: TargetArgs,
 }
 
+/// `den pip lock`.
+#[derive(Debug, Default, Args)]
+pub struct LockArgs {
+    /// Requirements, editables, requirement files, constraints, index and build options.
+    #[command(flatten)]
+    pub requested: RequestedArgs,
+    /// The lock file to write; `-` for standard output.
+    #[arg(
+        short,
+        long = "output",
+        value_name = "PATH",
+        default_value = "pylock.toml"
+    )]
+    pub output: PathBuf,
+    /// The interpreter resolved for, which also builds source distributions [default: the
+    /// active or nearest environment, else as for `den venv`].
+    #[arg(short, long, value_name = "PYTHON")]
+    pub python: Option<String>,
+}
+
+/// `den pip compile --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompileFormat {
+    /// pip-compile's requirements.txt.
+    #[value(name = "requirements.txt")]
+    RequirementsTxt,
+    /// A PEP 751 lock file listing every file of each pinned version with its hash.
+    #[value(name = "pylock.toml")]
+    PylockToml,
+}
+
 /// `den pip compile`.
 #[derive(Debug, Args)]
 pub struct CompileArgs {
@@ -914,6 +975,10 @@ pub struct CompileArgs {
     /// Write the pinned requirements here [default: standard output].
     #[arg(short, long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// The output format [default: pylock.toml when the output file is named as a lock
+    /// (`pylock.toml`, `pylock.NAME.toml`), else requirements.txt].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<CompileFormat>,
     /// Add `--hash` options for every file of each pinned version (pip's hash-checking mode).
     #[arg(long)]
     pub generate_hashes: bool,
@@ -1166,7 +1231,7 @@ impl RequirementArgs {
         self.requirement_files
             .iter()
             .cloned()
-            .map(RequirementsSource::RequirementsFile)
+            .map(RequirementsSource::requirements_file)
             .chain(self.resolver.constraint_sources())
     }
 }

@@ -106,6 +106,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
                 PipCommand::Show(args) => commands::show::run(&args, &cache, printer),
                 PipCommand::Compile(args) => commands::compile::run(&args, &cache, printer),
                 PipCommand::Sync(args) => commands::sync::run(&args, &cache, printer),
+                PipCommand::Lock(args) => commands::compile::run_lock(&args, &cache, printer),
                 PipCommand::Check(args) => commands::check::run(&args, &cache, printer),
                 PipCommand::Tree(args) => commands::tree::run(&args, &cache, printer),
                 PipCommand::Download(args) => {

@@ -654,24 +654,10 @@ fn path_entries_lock_as_pipenv_locks_them() {
     let mut locks = Vec::new();
     for (tool, name) in [("pipenv", "paths-pipenv"), ("den", "paths-den")] {
         let dir = project(&world, name, &pipfile);
-        let archive = den_test_support::SdistBuilder::new("local", "1.0")
-            .requires_dist("delta")
-            .build(&world.path(&format!("{name}-sdist")));
-        let status = Command::new("tar")
-            .args([
-                "xzf",
-                archive.to_str().unwrap(),
-                "--strip-components=1",
-                "-C",
-            ])
-            .arg({
-                let local = dir.join("local");
-                fs::create_dir_all(&local).unwrap();
-                local
-            })
-            .status()
-            .unwrap();
-        assert!(status.success());
+        world.project_dir(
+            &den_test_support::SdistBuilder::new("local", "1.0").requires_dist("delta"),
+            &format!("{name}/local"),
+        );
         let args = ["--python", python.as_str(), "lock"];
         if tool == "pipenv" {
             ok("pipenv lock", real_pipenv(&pipenv, &world, &dir, &args));

@@ -13,25 +13,6 @@ mod common;
 
 use common::{World, run_python};
 
-/// Unpacks the sdist `builder` makes into `<world>/<dir>`, giving a project directory.
-fn project_dir(world: &World, builder: &SdistBuilder, dir: &str) -> PathBuf {
-    let archive = builder.build(&world.path("sdists"));
-    let dest = world.path(dir);
-    std::fs::create_dir_all(&dest).unwrap();
-    let status = Command::new("tar")
-        .args([
-            "xzf",
-            archive.to_str().unwrap(),
-            "--strip-components=1",
-            "-C",
-        ])
-        .arg(&dest)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    dest
-}
-
 /// Publishes an sdist to the world's index.
 fn publish_sdist(world: &World, builder: &SdistBuilder) -> PathBuf {
     let path = builder.build(&world.path("sdists"));
@@ -203,12 +184,11 @@ fn binary_options_choose_between_wheels_and_sdists() {
 fn local_projects_plain_and_editable_as_pip_records_them() {
     let Some(world) = World::new() else { return };
     world.index.publish(&WheelBuilder::new("dep", "1.0"));
-    let plain = project_dir(
-        &world,
+    let plain = world.project_dir(
         &SdistBuilder::new("plain", "1.0").requires_dist("dep"),
         "plain",
     );
-    let editable = project_dir(&world, &SdistBuilder::new("live", "2.0"), "live");
+    let editable = world.project_dir(&SdistBuilder::new("live", "2.0"), "live");
     let env = world.venv("env", false);
     let env_arg = env.to_str().unwrap();
     world.den_ok(&["pip", "install", "-p", env_arg, "./plain", "-e", "./live"]);
@@ -284,7 +264,7 @@ fn wheel_and_sdist_files_and_file_urls() {
 #[test]
 fn git_requirements_record_the_commit() {
     let Some(world) = World::new() else { return };
-    let repo = project_dir(&world, &SdistBuilder::new("versioned", "1.0"), "repo");
+    let repo = world.project_dir(&SdistBuilder::new("versioned", "1.0"), "repo");
     let git = |args: &[&str]| {
         let out = Command::new("git")
             .args([
@@ -360,7 +340,7 @@ fn a_wrong_hash_on_an_sdist_stops_before_building() {
 fn hash_checking_mode_refuses_what_cannot_be_hashed() {
     let Some(world) = World::new() else { return };
     world.index.publish(&WheelBuilder::new("dep", "1.0"));
-    project_dir(&world, &SdistBuilder::new("local", "1.0"), "local");
+    world.project_dir(&SdistBuilder::new("local", "1.0"), "local");
     let wheel = WheelBuilder::new("filed", "1.0").build(&world.path("dist"));
     let env = world.venv("env", true);
     let env_arg = env.to_str().unwrap();
@@ -447,8 +427,7 @@ fn compile_pins_a_projects_dependencies_from_its_pyproject() {
     let Some(world) = World::new() else { return };
     world.index.publish(&WheelBuilder::new("dep", "1.0"));
     world.index.publish(&WheelBuilder::new("dep", "2.0"));
-    project_dir(
-        &world,
+    world.project_dir(
         &SdistBuilder::new("proj", "0.1")
             .requires_dist("dep<2")
             .project_table(),

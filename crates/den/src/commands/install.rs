@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use den_cache::Cache;
-use den_requirements::RequirementsSource;
 
 use crate::cli::InstallArgs;
 use crate::ops::{self, InstallSettings};
@@ -20,22 +19,10 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
             "{option}: pip's option, accepted; it changes nothing in den"
         ));
     }
-    let sources = args
-        .requirements
-        .iter()
-        .cloned()
-        .map(RequirementsSource::Argument)
-        .chain(
-            args.editables
-                .iter()
-                .cloned()
-                .map(RequirementsSource::Editable),
-        )
-        .chain(args.inputs.sources())
-        .collect();
+    let sources = args.requested.sources();
     let settings = InstallSettings {
         sources,
-        resolver: args.inputs.settings(),
+        resolver: args.requested.inputs.settings(),
         upgrade: args.upgrade.settings()?,
         reinstall: args.force_reinstall || args.compat.ignore_installed,
         no_deps: args.no_deps,

@@ -22,7 +22,7 @@ pub fn run(args: &SyncArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         .iter()
         .chain(&args.files)
         .cloned()
-        .map(RequirementsSource::RequirementsFile)
+        .map(RequirementsSource::requirements_file)
         .collect();
     sources.extend(args.inputs.resolver.constraint_sources());
     let settings = InstallSettings {

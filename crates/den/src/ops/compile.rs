@@ -39,6 +39,23 @@ pub struct CompileSettings {
     pub header: Option<String>,
     /// Write `# via` annotations.
     pub annotate: bool,
+    /// What is written: a requirements.txt, or a PEP 751 lock.
+    pub format: OutputFormat,
+}
+
+/// The output of [`compile()`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// pip-compile's requirements.txt.
+    #[default]
+    RequirementsTxt,
+    /// A PEP 751 `pylock.toml` listing every file of each pinned version (each with its
+    /// hash), so an installer picks the wheel for its own interpreter (`den pip compile
+    /// --format pylock.toml`).
+    PylockAllFiles,
+    /// A PEP 751 `pylock.toml` listing only the file chosen for the interpreter, as `pip
+    /// lock` writes it (`den pip lock`).
+    PylockChosenFile,
 }
 
 /// Resolves what `settings` asks for, with `interpreter` building source distributions, and
@@ -53,6 +70,7 @@ pub fn compile(
     printer: &Printer,
 ) -> anyhow::Result<String> {
     let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
+    pipeline::refuse_locks(&spec)?;
     if spec.is_empty() {
         let inputs: Vec<String> = settings
             .sources
@@ -68,7 +86,11 @@ pub fn compile(
             inputs.join(" ")
         );
     }
-    let preferences = existing_pins(settings.output_file.as_deref(), &settings.upgrade)?;
+    let preferences = existing_pins(
+        settings.output_file.as_deref(),
+        &settings.upgrade,
+        settings.format != OutputFormat::RequirementsTxt,
+    )?;
     let environment = TargetPython::describe(
         interpreter,
         settings.python_version.as_deref(),
@@ -86,6 +108,19 @@ pub fn compile(
         let request = pipeline::request(&spec, &environment, preferences, false)?;
         pipeline::resolve(&source, request, printer).await
     })?;
+    if settings.format != OutputFormat::RequirementsTxt {
+        let all_files = settings.format == OutputFormat::PylockAllFiles;
+        let base = settings
+            .output_file
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let base = std::path::absolute(base).context("cannot find the working directory")?;
+        let lock =
+            runtime.block_on(super::pylock::lock_of(&source, &packages, all_files, &base))?;
+        return Ok(lock.to_toml());
+    }
     let mut hashes = if settings.generate_hashes {
         runtime.block_on(den_prepare::hashes_of(&source, &packages))?
     } else {
@@ -129,19 +164,30 @@ pub fn compile(
     .render())
 }
 
-/// The pins of an existing output file at `path`, kept unless `upgrade` lets them move
-/// (pip-compile's behaviour).
+/// The pins of an existing output file at `path` (a requirements.txt, or with `lock` a
+/// pylock.toml), kept unless `upgrade` lets them move (pip-compile's behaviour).
 ///
 /// Errors: the file exists but cannot be read.
 fn existing_pins(
     path: Option<&Path>,
     upgrade: &UpgradeSettings,
+    lock: bool,
 ) -> anyhow::Result<Vec<(PackageName, Version)>> {
     let Some(path) = path.filter(|p| p.is_file()) else {
         return Ok(Vec::new());
     };
     if upgrade.all {
         return Ok(Vec::new());
+    }
+    if lock {
+        let lock = den_requirements::pylock::Pylock::read(path)
+            .with_context(|| format!("cannot read the existing pins in {}", path.display()))?;
+        return Ok(lock
+            .packages
+            .into_iter()
+            .filter(|package| !upgrade.packages.contains(&package.name))
+            .filter_map(|package| Some((package.name, package.version?)))
+            .collect());
     }
     let file = den_requirements::parse_requirements_file(path)
         .with_context(|| format!("cannot read the existing pins in {}", path.display()))?;

@@ -94,6 +94,7 @@ pub fn download(
         ));
     }
     let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
+    pipeline::refuse_locks(&spec)?;
     if spec.is_empty() {
         let command = match settings.keep {
             Keep::Archives => "download",

@@ -94,6 +94,13 @@ pub fn install(
         }
     };
     let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
+    let interpreter = &target.interpreter;
+    spec.select_locked(
+        &interpreter.markers,
+        &interpreter.tags,
+        &interpreter.version,
+    )?;
+    let locked_releases = spec.locked_releases.clone();
     if !exact && spec.is_empty() {
         bail!("you must give at least one requirement to install (see `den pip install --help`)");
     }
@@ -143,7 +150,8 @@ pub fn install(
             .filter(|dist| !settings.upgrade.packages.contains(&dist.name))
             .map(|dist| (dist.name.clone(), dist.version.clone()))
             .collect();
-        let no_deps = exact || settings.no_deps;
+        // A lock's list is whole: its files are installed as listed, nothing is resolved.
+        let no_deps = exact || settings.no_deps || spec.locked;
         let request = pipeline::request(
             &spec,
             &TargetPython::of(&target.interpreter),
@@ -151,7 +159,9 @@ pub fn install(
             no_deps,
         )?;
         let packages = pipeline::resolve(&source, request, printer).await?;
-        let plan = den_install::Plan::new(packages, &installed, settings.reinstall, chosen);
+        let plan = den_install::Plan::new(packages, &installed, settings.reinstall, |p| {
+            chosen(p, &locked_releases)
+        });
         warn_yanked(&plan.install, printer);
         if spec.hash_mode() {
             pipeline::hash_checks(&spec).check_present(&plan.install)?;
@@ -223,6 +233,7 @@ pub fn install(
             settings.installer,
             &plan.install,
             &unpacked,
+            &locked_releases,
             printer,
         )?;
         say(format!("Successfully installed {}", names(&plan.install)));
@@ -263,12 +274,13 @@ pub fn install_pinned_lines(
 }
 
 /// What the planner needs to know of a resolved package: a direct reference (a local project
-/// or URL) is always reinstalled, as pip does.
-fn chosen(package: &ResolvedPackage) -> Chosen<'_> {
+/// or URL) is always reinstalled, as pip does, except a release's file a lock lists
+/// (`locked_releases`): the version installed already satisfies it.
+fn chosen<'a>(package: &'a ResolvedPackage, locked_releases: &HashSet<PackageName>) -> Chosen<'a> {
     Chosen {
         name: &package.name,
         version: &package.version,
-        direct: package.url.is_some(),
+        direct: package.url.is_some() && !locked_releases.contains(&package.name),
     }
 }
 
@@ -308,6 +320,7 @@ fn install_all(
     placement: InstallerSettings,
     packages: &[ResolvedPackage],
     unpacked: &[UnpackedWheel],
+    locked_releases: &HashSet<PackageName>,
     printer: &Printer,
 ) -> anyhow::Result<()> {
     let install_target = target.install_target();
@@ -321,7 +334,11 @@ fn install_all(
         let options = InstallOptions {
             requested: package.requested,
             link_mode: placement.link_mode,
-            direct_url: package.file.direct_url(),
+            // A lock's release file is installed as from an index (PEP 751).
+            direct_url: package
+                .file
+                .direct_url()
+                .filter(|_| !locked_releases.contains(&package.name)),
             compile_bytecode: placement.compile_bytecode,
             ..InstallOptions::default()
         };

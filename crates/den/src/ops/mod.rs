@@ -8,12 +8,13 @@ pub mod download;
 pub mod install;
 pub mod pipeline;
 pub mod pipenv;
+pub mod pylock;
 pub mod repair;
 pub mod report;
 pub mod settings;
 pub mod uninstall;
 
-pub use compile::{CompileSettings, compile};
+pub use compile::{CompileSettings, OutputFormat, compile};
 pub use download::{DownloadSettings, download};
 pub use install::{Exactness, InstallSettings, install};
 pub use uninstall::uninstall;

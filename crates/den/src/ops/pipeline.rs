@@ -41,6 +41,21 @@ pub fn spec(
     Ok(spec)
 }
 
+/// Refuses a lock file among the sources of an operation that resolves (compile, lock,
+/// download): a pylock.toml is installed as it is, never resolved again.
+///
+/// Errors: `spec` read a lock file, named.
+pub fn refuse_locks(spec: &RequirementsSpec) -> anyhow::Result<()> {
+    if let Some((file, _)) = spec.locks.first() {
+        anyhow::bail!(
+            "{} is a lock file: install it with `den pip install -r {0}` or `den pip sync {0}`; \
+             it is not an input to resolve",
+            file.display()
+        );
+    }
+    Ok(())
+}
+
 /// The source (index client and build frontend) `spec` and `settings` describe, building for
 /// `interpreter`.
 ///

@@ -150,6 +150,25 @@ impl World {
         ])
     }
 
+    /// Unpacks the sdist `builder` makes into `<world>/<dir>`, giving a project directory.
+    pub fn project_dir(&self, builder: &den_test_support::SdistBuilder, dir: &str) -> PathBuf {
+        let archive = builder.build(&self.path("sdists"));
+        let dest = self.path(dir);
+        std::fs::create_dir_all(&dest).unwrap();
+        let status = Command::new("tar")
+            .args([
+                "xzf",
+                archive.to_str().unwrap(),
+                "--strip-components=1",
+                "-C",
+            ])
+            .arg(&dest)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        dest
+    }
+
     /// Creates `env` with den (pip seeded unless `without_pip`).
     pub fn venv(&self, name: &str, without_pip: bool) -> PathBuf {
         let python = self.python.to_str().unwrap();
