@@ -207,5 +207,5 @@ pub fn pack_archive(data: &[u8]) {
         return;
     }
     let options = den_pack::UnpackOptions::default();
-    let _ = den_pack::unpack_within(&path, &dir.path().join("out"), &options, 64 << 20);
+    let _ = den_pack::unpack_within(&path, &dir.path().join("out"), &options, 64 << 20, &|_| {});
 }

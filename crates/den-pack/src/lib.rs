@@ -148,7 +148,8 @@ pub enum PackError {
 /// Packs the virtual environment at `root` (absolute) into `output` in `format`: written to
 /// a temporary file beside `output` and renamed into place when complete, so a failure or
 /// interruption leaves no partial archive. Files are read and made relocatable in parallel;
-/// `.tar.zst` is also compressed on every core.
+/// `.tar.zst` is also compressed on every core. `progress` is told `(entries written, entries
+/// in all)` after each entry.
 ///
 /// # Errors
 ///
@@ -158,13 +159,14 @@ pub fn pack(
     output: &Path,
     format: Format,
     options: &PackOptions,
+    progress: &dyn Fn(u64, u64),
 ) -> Result<PackReport, PackError> {
     let temp = temp_beside(output)?;
     let mut writer =
         ArchiveWriter::new(format, temp.as_file().try_clone().at("open", temp.path())?)
             .at("write", temp.path())?;
     let mut entries = 0;
-    let prefix_files = read_environment(root, options, |entry, _| {
+    let prefix_files = read_environment(root, options, progress, |entry, _| {
         entries += 1;
         writer.append(&entry).at("write", temp.path())?;
         Ok(())
@@ -248,7 +250,8 @@ fn persist(temp: tempfile::NamedTempFile, output: &Path) -> Result<(), PackError
 /// Reads the virtual environment at `root` (absolute) for packing: every entry in sorted
 /// order, made relocatable ([`Relocation`]), handed to `sink` with whether it is a text file
 /// that still names `root` (those are returned, relative). Files are read and transformed in
-/// parallel in chunks; `sink` sees them in order.
+/// parallel in chunks; `sink` sees them in order, and `progress` is told `(entries handed on,
+/// entries in all)` after each.
 ///
 /// # Errors
 ///
@@ -259,6 +262,7 @@ fn persist(temp: tempfile::NamedTempFile, output: &Path) -> Result<(), PackError
 fn read_environment(
     root: &Path,
     options: &PackOptions,
+    progress: &dyn Fn(u64, u64),
     mut sink: impl FnMut(Entry, bool) -> Result<(), PackError>,
 ) -> Result<Vec<String>, PackError> {
     if !PyVenvConfig::path_in(root).is_file() {
@@ -282,6 +286,8 @@ fn read_environment(
     let finder = memchr::memmem::Finder::new(prefix.as_bytes());
     let mut prefix_files = Vec::new();
     let mut binaries = Vec::new();
+    let total = paths.len() as u64;
+    let mut done = 0;
     for chunk in paths.chunks(CHUNK) {
         let prepared: Vec<Result<Entry, PackError>> = chunk
             .par_iter()
@@ -304,6 +310,8 @@ fn read_environment(
             if binaries.is_empty() {
                 sink(entry, names_prefix)?;
             }
+            done += 1;
+            progress(done, total);
         }
     }
     if !binaries.is_empty() {

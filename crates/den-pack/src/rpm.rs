@@ -30,7 +30,8 @@ pub struct RpmOptions {
 /// `root` name the prefix instead; the package owns the prefix directory and everything in
 /// it, and, when the base interpreter is the system's (under `/usr` or `/bin`), requires its
 /// executable (a file dependency the target's package manager resolves). The architecture is
-/// the build machine's; `options.reproducible` fixes the build and file times.
+/// the build machine's; `options.reproducible` fixes the build and file times. `progress` is
+/// told `(entries added, entries in all)` as the package is assembled.
 ///
 /// # Errors
 ///
@@ -41,6 +42,7 @@ pub fn pack_rpm(
     output: &Path,
     rpm: &RpmOptions,
     options: &PackOptions,
+    progress: &dyn Fn(u64, u64),
 ) -> Result<usize, PackError> {
     let bad = |reason: String| PackError::BadRpm { reason };
     if !rpm.prefix.is_absolute() {
@@ -75,7 +77,7 @@ pub fn pack_rpm(
         .map_err(|e| rpm_error(&prefix, e))?;
     let mut count = 1;
     let old = root.as_os_str().as_encoded_bytes();
-    read_environment(root, options, |entry: Entry, names_prefix| {
+    read_environment(root, options, progress, |entry: Entry, names_prefix| {
         let path = format!("{prefix}/{}", entry.name);
         match entry.kind {
             EntryKind::Dir => {

@@ -26,7 +26,7 @@ pub struct UnpackOptions {
 /// Unpacks the den archive `archive` into the new directory `dest` (absolute) and finishes it
 /// there: text files that named the packed environment's location name `dest` (the list in
 /// `.den-pack/prefix-files`), and `.den-pack` and `bin/den-unpack` are removed. Returns the
-/// number of entries unpacked.
+/// number of entries unpacked; `progress` is told the count so far after each.
 ///
 /// Refused, with nothing left behind: an archive whose files add up to more than
 /// `DEN_MAX_UNPACKED_SIZE` ([`den_dist::max_unpacked_size`], 8 GiB by default; a
@@ -39,8 +39,19 @@ pub struct UnpackOptions {
 ///
 /// [`PackError::DestinationExists`] (without `options.force`), [`PackError::BadArchive`],
 /// [`PackError::Limit`] for an invalid `DEN_MAX_UNPACKED_SIZE`, [`PackError::Io`].
-pub fn unpack(archive: &Path, dest: &Path, options: &UnpackOptions) -> Result<usize, PackError> {
-    unpack_within(archive, dest, options, den_dist::max_unpacked_size()?)
+pub fn unpack(
+    archive: &Path,
+    dest: &Path,
+    options: &UnpackOptions,
+    progress: &dyn Fn(u64),
+) -> Result<usize, PackError> {
+    unpack_within(
+        archive,
+        dest,
+        options,
+        den_dist::max_unpacked_size()?,
+        progress,
+    )
 }
 
 /// [`unpack`] with `limit` as the ceiling on the total size of the files, in bytes.
@@ -53,6 +64,7 @@ pub fn unpack_within(
     dest: &Path,
     options: &UnpackOptions,
     limit: u64,
+    progress: &dyn Fn(u64),
 ) -> Result<usize, PackError> {
     if (dest.exists() || dest.is_symlink()) && !options.force {
         return Err(PackError::DestinationExists {
@@ -82,6 +94,7 @@ pub fn unpack_within(
         count: 0,
         remaining: limit,
         limit,
+        progress,
     };
     let result = match format {
         Format::TarGz => {
@@ -194,6 +207,8 @@ fn safe_relative(name: &str) -> Result<PathBuf, String> {
 
 /// Writes checked entries under `root`.
 struct Extractor<'a> {
+    /// Told the number of entries unpacked so far.
+    progress: &'a dyn Fn(u64),
     root: &'a Path,
     /// The links made so far: no later entry may be written through one.
     links: HashSet<PathBuf>,
@@ -319,6 +334,7 @@ impl Extractor<'_> {
             }
         }
         self.count += 1;
+        (self.progress)(self.count as u64);
         Ok(())
     }
 }

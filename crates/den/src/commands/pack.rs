@@ -43,9 +43,11 @@ pub fn pack(args: &PackArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
         ignore_editable: args.ignore_editable,
     };
     let output = cwd.join(&args.output);
+    let bar = printer.progress(0, "Packing");
+    let progress = |done: u64, total: u64| bar.set_message(format!("Packing {done}/{total}"));
     let entries = match format {
         Some(format) => {
-            let report = den_pack::pack(&root, &output, format, &options)?;
+            let report = den_pack::pack(&root, &output, format, &options, &progress)?;
             for file in &report.prefix_files {
                 printer.detail(format!(
                     "{file} names the environment's path: rewritten when unpacked"
@@ -72,9 +74,10 @@ pub fn pack(args: &PackArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
                 version: args.rpm_version.clone(),
                 release: args.release.clone(),
             };
-            den_pack::pack_rpm(&root, &output, &rpm, &options)?
+            den_pack::pack_rpm(&root, &output, &rpm, &options, &progress)?
         }
     };
+    bar.finish_and_clear();
     printer.status(format!(
         "Packed {} ({} entries) into {}",
         root.display(),
@@ -92,7 +95,11 @@ pub fn unpack(args: &UnpackArgs, printer: &Printer) -> anyhow::Result<ExitCode> 
         force: args.force,
         python_prefix: args.python_prefix.as_ref().map(|p| cwd.join(p)),
     };
-    let entries = den_pack::unpack(&cwd.join(&args.archive), &dest, &options)?;
+    let bar = printer.progress(0, "Unpacking");
+    let entries = den_pack::unpack(&cwd.join(&args.archive), &dest, &options, &|done| {
+        bar.set_message(format!("Unpacking {done}"));
+    })?;
+    bar.finish_and_clear();
     printer.status(format!(
         "Unpacked {} ({entries} entries) into {}; activate with: source {}",
         args.archive.display(),
