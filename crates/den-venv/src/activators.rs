@@ -179,6 +179,21 @@ const ACTIVATORS: [Activator; 6] = [
     },
 ];
 
+/// The activation script virtualenv's `--activators` name `name` stands for: `bash`
+/// (`activate`, for every POSIX shell), `cshell`, `fish`, `nushell`, `powershell`, `python`
+/// (`activate_this.py`); `None` for a name den has no script for.
+pub fn activator_file_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "bash" => "activate",
+        "cshell" => "activate.csh",
+        "fish" => "activate.fish",
+        "nushell" => "activate.nu",
+        "powershell" => "activate.ps1",
+        "python" => "activate_this.py",
+        _ => return None,
+    })
+}
+
 /// The file names of the activation scripts den writes into the scripts directory (`activate`,
 /// `activate.fish`, `activate.csh`, `activate.nu`, `activate.ps1`, `activate_this.py`).
 pub fn activation_script_names() -> impl Iterator<Item = &'static str> {

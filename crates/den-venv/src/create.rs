@@ -107,7 +107,7 @@ pub fn create_seeded(
         for line in den_install::recover(std::slice::from_ref(&env.site_packages))?.lines() {
             tracing::warn!("{line}");
         }
-        let seeded = crate::seed(&env, interpreter, cache)?;
+        let seeded = crate::seed(&env, interpreter, cache, options.seed_setuptools)?;
         return Ok((env, seeded));
     };
     create_dir_all(parent)?;
@@ -122,7 +122,7 @@ pub fn create_seeded(
         python: rebase(&staged.python),
         ..staged.clone()
     };
-    let seeded = crate::seed(&seeding, interpreter, cache)?;
+    let seeded = crate::seed(&seeding, interpreter, cache, options.seed_setuptools)?;
     fs::rename(temp.path(), &root).at("move the new environment to", &root)?;
     let env = VirtualEnv {
         root: root.clone(),
@@ -149,6 +149,18 @@ pub(crate) fn create_venv_in(
         return Err(VenvError::UnsupportedPlatform);
     }
     let flavor = flavor(interpreter)?;
+    let wanted: Option<Vec<&str>> = match &options.activators {
+        Some(names) => Some(
+            names
+                .iter()
+                .map(|name| {
+                    crate::activator_file_name(name)
+                        .ok_or_else(|| VenvError::UnknownActivator { name: name.clone() })
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        None => None,
+    };
     let Some(root_text) = root.to_str() else {
         return Err(VenvError::NonUtf8Path {
             path: root.to_path_buf(),
@@ -205,7 +217,9 @@ pub(crate) fn create_venv_in(
     }
     cfg.set("den", &options.den_version);
     write(&PyVenvConfig::path_in(dir), &cfg.to_string())?;
-    write(&dir.join(".gitignore"), GITIGNORE)?;
+    if options.scm_ignore_files {
+        write(&dir.join(".gitignore"), GITIGNORE)?;
+    }
     write(&dir.join("CACHEDIR.TAG"), CACHEDIR_TAG)?;
 
     create_dir_all(&scripts)?;
@@ -231,7 +245,7 @@ pub(crate) fn create_venv_in(
         site_packages: &site_packages_rel,
         relocatable: options.relocatable,
     };
-    render_activation_scripts(&values, &scripts)?;
+    render_activation_scripts(&values, &scripts, wanted.as_deref())?;
 
     Ok(VirtualEnv {
         python: scripts.join("python"),
@@ -268,8 +282,15 @@ pub fn write_activation_scripts(
 ) -> Result<(), VenvError> {
     let relocatable = PyVenvConfig::read(root).is_ok_and(|cfg| cfg.relocatable());
     let scripts = crate::scripts_dir(&absolute(root)?);
+    // The scripts it has (it may have been made with some `--activators` only), else all.
+    let present: Vec<&str> = crate::activation_script_names()
+        .filter(|name| scripts.join(name).is_file())
+        .collect();
+    let wanted = (!present.is_empty()).then_some(present.as_slice());
     for (file_name, contents) in activation_scripts(root, prompt, site_packages, relocatable)? {
-        write(&scripts.join(file_name), &contents)?;
+        if wanted.is_none_or(|w| w.contains(&file_name)) {
+            write(&scripts.join(file_name), &contents)?;
+        }
     }
     Ok(())
 }
@@ -316,13 +337,17 @@ pub fn activation_scripts(
     Ok(activators::render_all(&values))
 }
 
-/// Renders every activation script for `values` into `scripts` (the environment's `bin/`).
+/// Renders the activation scripts for `values` into `scripts` (the environment's `bin/`):
+/// those named in `wanted`, or all.
 fn render_activation_scripts(
     values: &ActivationValues<'_>,
     scripts: &Path,
+    wanted: Option<&[&str]>,
 ) -> Result<(), VenvError> {
     for (file_name, contents) in activators::render_all(values) {
-        write(&scripts.join(file_name), &contents)?;
+        if wanted.is_none_or(|w| w.contains(&file_name)) {
+            write(&scripts.join(file_name), &contents)?;
+        }
     }
     Ok(())
 }

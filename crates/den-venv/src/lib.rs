@@ -25,7 +25,7 @@ mod seed;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use activators::activation_script_names;
+pub use activators::{activation_script_names, activator_file_name};
 pub use cfg::PyVenvConfig;
 pub use clone::clone_env;
 pub use create::{activation_scripts, create_seeded, create_venv, write_activation_scripts};
@@ -104,6 +104,15 @@ pub struct VenvOptions {
     /// scripts find it from their own path, console scripts run the `python` beside them,
     /// and `pyvenv.cfg` says `relocatable = true`, which later installs keep.
     pub relocatable: bool,
+    /// Whether to write the `.gitignore` that keeps the environment out of git (`python -m
+    /// venv` 3.13 does; `--without-scm-ignore-files` turns it off).
+    pub scm_ignore_files: bool,
+    /// Whether seeding installs setuptools where `python -m venv` would (before Python 3.12;
+    /// virtualenv's `--no-setuptools` turns it off).
+    pub seed_setuptools: bool,
+    /// The activation scripts to write, by virtualenv's names (`bash`, `cshell`, `fish`,
+    /// `nushell`, `powershell`, `python`; [`activator_file_name`]); `None` writes all.
+    pub activators: Option<Vec<String>>,
     /// The den version recorded as `den = <version>` in `pyvenv.cfg`.
     pub den_version: String,
 }
@@ -118,6 +127,9 @@ impl Default for VenvOptions {
             clear: false,
             copies: false,
             relocatable: false,
+            scm_ignore_files: true,
+            seed_setuptools: true,
+            activators: None,
             den_version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
@@ -224,6 +236,14 @@ pub enum VenvError {
     NotAnEnvironment {
         /// The target.
         path: PathBuf,
+    },
+    /// `--activators` names a script den does not write.
+    #[error(
+        "unknown activator '{name}': den writes bash, cshell, fish, nushell, powershell and python"
+    )]
+    UnknownActivator {
+        /// The name given.
+        name: String,
     },
     /// A clone's destination exists.
     #[error("{} already exists; clone into a new directory", path.display())]

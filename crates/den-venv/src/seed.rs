@@ -17,7 +17,8 @@ use crate::{VenvError, VirtualEnv};
 /// Debian system Python whose ensurepip wheels were moved, from /usr/share/python-wheels.
 /// A seed package already installed in the environment (re-running `den venv` over an
 /// existing one, perhaps with an upgraded pip) is left as it is, as ensurepip leaves it.
-/// Returns `name-version` of each seeded package.
+/// Without `setuptools`, setuptools is left out (virtualenv's `--no-setuptools`). Returns
+/// `name-version` of each seeded package.
 ///
 /// # Errors
 ///
@@ -27,6 +28,7 @@ pub fn seed(
     env: &VirtualEnv,
     interpreter: &Interpreter,
     cache: &Cache,
+    setuptools: bool,
 ) -> Result<Vec<String>, VenvError> {
     let wanted = crate::ensurepip_packages(interpreter.major_minor);
     let ensurepip = interpreter.paths.stdlib.join("ensurepip");
@@ -47,7 +49,7 @@ pub fn seed(
     };
     let installed = den_install::installed_distributions(std::slice::from_ref(&env.site_packages))?;
     let mut seeded = Vec::new();
-    for &name in wanted {
+    for &name in wanted.iter().filter(|n| setuptools || **n != "setuptools") {
         if installed.iter().any(|dist| dist.name.as_ref() == name) {
             continue;
         }

@@ -483,6 +483,38 @@ pub struct VenvArgs {
     /// virtualenv-clone does: the copy works after SRC is deleted.
     #[arg(long, value_name = "SRC", conflicts_with_all = ["repair", "clear", "python", "prompt"])]
     pub clone: Option<PathBuf>,
+    /// Upgrade the seeded packages (pip, and setuptools before Python 3.12) to the newest on
+    /// the index once the environment is made (`python -m venv --upgrade-deps`).
+    #[arg(long, conflicts_with = "without_pip")]
+    pub upgrade_deps: bool,
+    /// Upgrade the existing environment at PATH to this Python, assumed upgraded in place
+    /// (`python -m venv --upgrade`): its links are refreshed and its packages kept; the same
+    /// minor version only.
+    #[arg(long, conflicts_with_all = ["clear", "repair"])]
+    pub upgrade: bool,
+    /// Do not write the .gitignore that keeps the environment out of git (`python -m venv`).
+    #[arg(long)]
+    pub without_scm_ignore_files: bool,
+    /// Do not seed setuptools (seeded before Python 3.12 only; virtualenv's option).
+    #[arg(long)]
+    pub no_setuptools: bool,
+    /// virtualenv's option; den never seeds wheel (accepted, changes nothing).
+    #[arg(long)]
+    pub no_wheel: bool,
+    /// uv's option; den seeds pip unless --without-pip (accepted, changes nothing).
+    #[arg(long, conflicts_with = "without_pip")]
+    pub seed: bool,
+    /// The pip to seed (virtualenv's `--pip`): `bundle` or `embed` (the interpreter's bundled
+    /// wheel, the default) or a version installed from the index.
+    #[arg(long, value_name = "VERSION", conflicts_with = "without_pip")]
+    pub pip: Option<String>,
+    /// The activation scripts to write, comma-separated, by virtualenv's names: bash, cshell,
+    /// fish, nushell, powershell, python [default: all].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub activators: Option<Vec<String>>,
+    /// virtualenv's option; den has no seed wheels to update (accepted, changes nothing).
+    #[arg(long)]
+    pub no_periodic_update: bool,
 }
 
 /// `den pip [PIP OPTIONS] COMMAND ...`: pip's general options may come before or after the

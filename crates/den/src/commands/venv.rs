@@ -61,8 +61,26 @@ pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         clear: args.clear,
         copies: args.copies && !args.symlinks,
         relocatable: args.relocatable,
+        scm_ignore_files: !args.without_scm_ignore_files,
+        seed_setuptools: !args.no_setuptools,
+        activators: args.activators.clone(),
         ..VenvOptions::default()
     };
+    for (given, option) in [
+        (args.no_wheel, "--no-wheel: den never seeds wheel"),
+        (args.seed, "--seed: den seeds pip unless --without-pip"),
+        (
+            args.no_periodic_update,
+            "--no-periodic-update: den has no seed wheels to update",
+        ),
+    ] {
+        if given {
+            printer.detail(format!("{option}; it changes nothing"));
+        }
+    }
+    if args.upgrade {
+        require_environment(&cwd.join(&args.path))?;
+    }
     let interpreter = find_base(
         args.python.as_deref(),
         &cwd,
@@ -83,11 +101,67 @@ pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         created.interpreter.executable.display()
     ));
     created.report_seeded(printer);
+    let pip_version = args
+        .pip
+        .as_deref()
+        .filter(|v| !matches!(*v, "bundle" | "embed"));
+    if args.upgrade_deps || pip_version.is_some() {
+        upgrade_seeded(
+            &cwd.join(&args.path),
+            &created,
+            args.upgrade_deps,
+            pip_version,
+            cache,
+            printer,
+        )?;
+    }
     printer.status(format!(
         "Activate with: source {}",
         args.path.join("bin").join("activate").display()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// After seeding the environment at `root`: `--upgrade-deps` (the seeded packages upgraded to
+/// the newest on the index, as `python -m venv --upgrade-deps` runs `pip install -U`) and
+/// `--pip VERSION` (that pip from the index), through den's installer.
+fn upgrade_seeded(
+    root: &Path,
+    created: &Created,
+    upgrade_deps: bool,
+    pip_version: Option<&str>,
+    cache: &Cache,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let mut requirements = Vec::new();
+    match pip_version {
+        Some(version) => requirements.push(format!("pip=={version}")),
+        None => requirements.push("pip".to_string()),
+    }
+    if upgrade_deps {
+        requirements.extend(
+            created
+                .seeded
+                .iter()
+                .filter_map(|seeded| seeded.split_once('-').map(|(name, _)| name))
+                .filter(|name| *name != "pip")
+                .map(str::to_string),
+        );
+    }
+    let target = crate::target::Target::at_root(root, cache)?;
+    let settings = crate::ops::install::InstallSettings {
+        sources: requirements
+            .into_iter()
+            .map(den_requirements::RequirementsSource::Argument)
+            .collect(),
+        upgrade: crate::ops::settings::UpgradeSettings {
+            all: upgrade_deps,
+            packages: Vec::new(),
+        },
+        ..crate::ops::install::InstallSettings::default()
+    };
+    crate::ops::install::install(&target, &settings, cache, printer)?;
+    Ok(())
 }
 
 /// Fails unless `root` is a virtual environment (has a `pyvenv.cfg`).
