@@ -173,3 +173,35 @@ fn fish_session() {
         run_session("fish", &["--no-config"], SCENARIO_FISH);
     }
 }
+
+/// `den init` names the binary that printed it, so the functions work with den not on PATH
+/// (bash and fish; zsh shares bash's script).
+#[test]
+fn init_works_without_den_on_path() {
+    let den = env!("CARGO_BIN_EXE_den");
+    for (shell, script) in [
+        (
+            "bash",
+            format!("eval \"$('{den}' init bash)\"; den --version"),
+        ),
+        ("fish", format!("'{den}' init fish | source; den --version")),
+    ] {
+        let Some(path) = den_test_support::find_program(shell) else {
+            require::<()>(None, shell, "den init without den on PATH");
+            continue;
+        };
+        let out = Command::new(path)
+            .args(["-c", &script])
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", std::env::temp_dir())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.starts_with("den "),
+            "{shell}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
