@@ -153,7 +153,9 @@ pub enum PackError {
 ///
 /// # Errors
 ///
-/// Those of [`read_environment`], and [`PackError::Io`] when the archive cannot be written.
+/// [`PackError::NotAnEnvironment`], [`PackError::Editable`] (unless
+/// `options.ignore_editable`), [`PackError::PrefixInBinary`], [`PackError::Venv`], and
+/// [`PackError::Io`] when the environment cannot be read or the archive written.
 pub fn pack(
     root: &Path,
     output: &Path,

@@ -35,7 +35,7 @@ pub struct RpmOptions {
 ///
 /// # Errors
 ///
-/// Those of [`crate::pack`]'s reading, [`PackError::BadRpm`] for a prefix that is not
+/// Those of [`crate::pack`], [`PackError::BadRpm`] for a prefix that is not
 /// absolute or an entry the rpm crate refuses, and [`PackError::Io`].
 pub fn pack_rpm(
     root: &Path,
