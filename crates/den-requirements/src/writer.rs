@@ -38,6 +38,9 @@ pub struct Pin {
     pub name: PackageName,
     /// Its version or reference.
     pub pinned: Pinned,
+    /// The extras requested for it anywhere in the graph, sorted: written on the pin line
+    /// (`celery[redis]==5.7.0`), as pip-compile writes them.
+    pub extras: Vec<String>,
     /// `--hash` values (`sha256:<hex>`); none written when empty.
     pub hashes: BTreeSet<String>,
     /// The pinned projects it depends on.
@@ -114,12 +117,17 @@ impl PinsFile<'_> {
             .collect();
         sorted.sort_by(|a, b| a.name.cmp(&b.name));
         for pin in sorted {
+            let extras = if pin.extras.is_empty() {
+                String::new()
+            } else {
+                format!("[{}]", pin.extras.join(","))
+            };
             match &pin.pinned {
                 Pinned::Version(version) => {
-                    let _ = write!(out, "{}=={version}", pin.name);
+                    let _ = write!(out, "{}{extras}=={version}", pin.name);
                 }
                 Pinned::Url(url) => {
-                    let _ = write!(out, "{} @ {url}", pin.name);
+                    let _ = write!(out, "{}{extras} @ {url}", pin.name);
                 }
                 Pinned::Editable(url) => {
                     let _ = write!(out, "-e {url}");
@@ -209,6 +217,7 @@ mod tests {
         Pin {
             name: name(project),
             pinned: Pinned::Version(Version::from_str(version).unwrap()),
+            extras: Vec::new(),
             hashes: BTreeSet::new(),
             dependencies: dependencies.iter().map(|d| name(d)).collect(),
             project_file: None,

@@ -551,3 +551,48 @@ fn compile_reads_pip_constraint_like_install() {
     let pins = world.den_ok(&["pip", "compile", "requirements.in", "--no-header"]);
     assert!(pins.contains("beta==2.0\n"), "{pins}");
 }
+
+#[test]
+fn compile_keeps_extras_on_pins_and_writes_pips_find_links_and_extra_indexes() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(
+        &WheelBuilder::new("tool", "1.0")
+            .provides_extra("cli")
+            .requires_dist("click; extra == 'cli'"),
+    );
+    world.index.publish(&WheelBuilder::new("click", "8.0"));
+    world
+        .index
+        .publish(&WheelBuilder::new("app", "2.0").requires_dist("lib[fast]"));
+    world.index.publish(
+        &WheelBuilder::new("lib", "1.0")
+            .provides_extra("fast")
+            .requires_dist("speedup; extra == 'fast'"),
+    );
+    world.index.publish(&WheelBuilder::new("speedup", "0.1"));
+    write(&world, "requirements.in", "tool[cli]\napp\n");
+    let wheels = world.path("wheelhouse");
+    std::fs::create_dir(&wheels).unwrap();
+    let mirror = den_test_support::TestIndex::new();
+    let out = common::den_command(&world.path("cache"), &world.index.url())
+        .args(["pip", "compile", "requirements.in", "--no-header"])
+        .current_dir(world.dir.path())
+        .env("PIP_FIND_LINKS", &wheels)
+        .env("PIP_EXTRA_INDEX_URL", mirror.url())
+        .output()
+        .unwrap();
+    let pins = common::success_stdout(&["pip", "compile"], out);
+    assert_eq!(
+        pins,
+        format!(
+            "--extra-index-url {}\n--find-links {}\n\n\
+             app==2.0\n    # via -r requirements.in\n\
+             click==8.0\n    # via tool\n\
+             lib[fast]==1.0\n    # via app\n\
+             speedup==0.1\n    # via lib\n\
+             tool[cli]==1.0\n    # via -r requirements.in\n",
+            mirror.url(),
+            wheels.display()
+        )
+    );
+}

@@ -137,6 +137,7 @@ pub fn compile(
                 (Some(url), _) => Pinned::Url(url.to_url().to_string()),
                 _ => Pinned::Version(package.version.clone()),
             },
+            extras: package.extras.iter().map(ToString::to_string).collect(),
             hashes: hashes.remove(&package.name).unwrap_or_default(),
             dependencies: package.dependencies.clone(),
             project_file: package
@@ -147,6 +148,7 @@ pub fn compile(
                 .map(|project| project.file_name.clone()),
         })
         .collect();
+    let written_index = written_index_options(&spec.index, &settings.resolver)?;
     Ok(PinsFile {
         header: settings.header.clone().map(|command| Header {
             python: format!(
@@ -155,13 +157,44 @@ pub fn compile(
             ),
             command,
         }),
-        index: &spec.index,
+        index: &written_index,
         annotate: settings.annotate,
         output_file: settings.output_file.as_deref(),
         requested_from: &spec.requested_from,
         pins: &pins,
     }
     .render())
+}
+
+/// The index options the output carries so `pip install -r` finds the pins: the command
+/// line's and the input files' (`spec`), plus the find-links and extra index URLs that come
+/// from pip's environment variables and configuration files (`PIP_FIND_LINKS`,
+/// `PIP_EXTRA_INDEX_URL`, pip.conf), as pip-compile writes what pip's options hold.
+///
+/// Errors: pip's configuration cannot be read.
+fn written_index_options(
+    spec: &den_requirements::IndexOptions,
+    resolver: &super::settings::ResolverSettings,
+) -> anyhow::Result<den_requirements::IndexOptions> {
+    let config = resolver.index.config(spec)?;
+    let mut written = spec.clone();
+    for link in config.find_links {
+        if !written.find_links.contains(&link) {
+            written.find_links.push(link);
+        }
+    }
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    for url in config.extra_index_urls {
+        let url = url.to_string();
+        if !written
+            .extra_index_urls
+            .iter()
+            .any(|given| same(given, &url))
+        {
+            written.extra_index_urls.push(url);
+        }
+    }
+    Ok(written)
 }
 
 /// The pins of an existing output file at `path` (a requirements.txt, or with `lock` a
