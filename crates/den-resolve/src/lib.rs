@@ -12,9 +12,10 @@
 //! - a preference (e.g. the installed version) is kept whenever the requirements allow it
 //!   (pip's `only-if-needed` upgrade strategy; to upgrade a project, leave its preference
 //!   out); otherwise the newest allowed version is chosen;
-//! - pre-releases are chosen only when [`ResolveRequest::prereleases`] is set, when a specifier
-//!   on that project names a pre-release (PEP 440 §Handling of pre-releases), or when no final
-//!   release in the allowed range can be used;
+//! - pre-releases are chosen only when [`ResolveRequest::prereleases`] is set, when a
+//!   specifier the user wrote on that project (a requirement or constraint, not a
+//!   dependency's metadata) names a pre-release (PEP 440 §Handling of pre-releases, as pip and
+//!   uv apply it), or when no final release in the allowed range can be used;
 //! - a version is usable when it has a file the [`BinaryPolicy`] allows whose Requires-Python
 //!   (index data and metadata) admits [`ResolveRequest::python_version`]: the best wheel
 //!   compatible with [`ResolveRequest::tags`], else a source distribution (`.tar.gz` before

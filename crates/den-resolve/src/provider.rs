@@ -524,8 +524,9 @@ impl<S: PackageSource> Provider<S> {
             _ => None,
         };
         let mut deps: FxHashMap<Pkg, Ranges<Version>> = FxHashMap::default();
+        let first_party = matches!(pkg, Pkg::Root);
         for requirement in requirements {
-            self.add_requirement(&mut deps, requirement, parent);
+            self.add_requirement(&mut deps, requirement, parent, first_party);
         }
         for direct in pins {
             let version = direct.version();
@@ -548,18 +549,21 @@ impl<S: PackageSource> Provider<S> {
 
     /// Adds `requirement` (and one virtual package per extra) to `deps`, with constraints
     /// applied; `parent` is the project being expanded, whose self-requirement is skipped. A
-    /// URL requirement adds no bound here; [`Provider::collect`] pins it.
+    /// URL requirement adds no bound here; [`Provider::collect`] pins it. A `first_party`
+    /// requirement (one the user wrote) that names a pre-release lets that project have
+    /// pre-releases; one in a dependency's metadata does not (pip's rule as uv applies it).
     fn add_requirement(
         &self,
         deps: &mut FxHashMap<Pkg, Ranges<Version>>,
         requirement: &Requirement,
         parent: Option<&PackageName>,
+        first_party: bool,
     ) {
         let name = &requirement.name;
         let mut range = match &requirement.version_or_url {
             None | Some(VersionOrUrl::Url(_)) => Ranges::full(),
             Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
-                if names_prerelease(specifiers) {
+                if first_party && names_prerelease(specifiers) {
                     self.prerelease_opt_in
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
@@ -813,6 +817,11 @@ impl<S: PackageSource> Provider<S> {
                 Pkg::Root | Pkg::ExtraDeps(..) => {}
                 Pkg::Extra(name, extra) => extras.push((name, extra, version)),
                 Pkg::Base(name) => {
+                    if version.any_prerelease() && !self.allows_prereleases(&name) {
+                        tracing::warn!(
+                            "using the pre-release {name} {version}: no final release of {name} satisfies the requirements"
+                        );
+                    }
                     let mut package = self.resolved(name.clone(), version.clone())?;
                     package.requested = requested.contains(&name);
                     package.dependencies = recorded

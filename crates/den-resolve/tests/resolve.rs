@@ -431,6 +431,38 @@ async fn applies_prerelease_rules() {
     );
 }
 
+/// A pre-release bound in a dependency's metadata alone does not let a pre-release in (dbt-postgres
+/// declares `dbt-core>=1.8.0rc1`; uv and pip pick dbt-core's newest final release), but the
+/// user's own bound does, and so does a dependency bound nothing final satisfies.
+#[tokio::test]
+async fn a_dependencys_prerelease_bound_does_not_open_the_door() {
+    let build = || {
+        let mut source = MemorySource::default();
+        source
+            .add("adapter", "1.0", &["core>=1.8.0rc1"])
+            .add("core", "1.12.6", &[])
+            .add("core", "1.13.0b1", &[])
+            .add("edge", "1.0", &["core>1.12.6"]);
+        Arc::new(source)
+    };
+    let version_of = |r: &Resolution<TestFile>, name: &str| {
+        r.packages
+            .iter()
+            .find(|p| p.name.as_ref() == name)
+            .unwrap()
+            .version
+            .to_string()
+    };
+    let chosen = resolve(build(), request(&["adapter"])).await.unwrap();
+    assert_eq!(version_of(&chosen, "core"), "1.12.6");
+    let chosen = resolve(build(), request(&["adapter", "core>=1.13.0b1"]))
+        .await
+        .unwrap();
+    assert_eq!(version_of(&chosen, "core"), "1.13.0b1");
+    let chosen = resolve(build(), request(&["edge"])).await.unwrap();
+    assert_eq!(version_of(&chosen, "core"), "1.13.0b1");
+}
+
 #[tokio::test]
 async fn keeps_preferences_unless_they_must_change() {
     let build = || {

@@ -596,3 +596,27 @@ fn compile_keeps_extras_on_pins_and_writes_pips_find_links_and_extra_indexes() {
         )
     );
 }
+
+/// pip's pre-release rule as uv applies it: a dependency's pre-release bound alone does not
+/// let a pre-release in; when nothing final fits, the pre-release is used and den says so.
+#[test]
+fn prereleases_only_when_asked_or_nothing_else_fits() {
+    let Some(world) = World::new() else { return };
+    world
+        .index
+        .publish(&WheelBuilder::new("adapter", "1.0").requires_dist("core>=1.8.0rc1"));
+    world.index.publish(&WheelBuilder::new("core", "1.12.6"));
+    world.index.publish(&WheelBuilder::new("core", "1.13.0b1"));
+    world
+        .index
+        .publish(&WheelBuilder::new("edge", "1.0").requires_dist("core>1.12.6"));
+    write(&world, "a.in", "adapter\n");
+    let pins = world.den_ok(&["pip", "compile", "a.in", "--no-header", "--no-annotate"]);
+    assert_eq!(pins, "adapter==1.0\ncore==1.12.6\n");
+    write(&world, "b.in", "edge\n");
+    let out = world.den(&["pip", "compile", "b.in", "--no-header", "--no-annotate"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let pins = common::success_stdout(&["pip", "compile"], out);
+    assert_eq!(pins, "core==1.13.0b1\nedge==1.0\n");
+    assert!(err.contains("using the pre-release core 1.13.0b1"), "{err}");
+}
