@@ -33,11 +33,45 @@ pub struct BuildOptions {
     /// in the target interpreter itself, nothing is installed, and missing build requirements
     /// are only warned about.
     pub isolation: bool,
+    /// `config_settings` passed to every hook (PEP 517 §Config settings; pip's
+    /// `-C/--config-settings KEY=VALUE`): each key to its values, in the order given; a key
+    /// given once is passed as a string, a repeated key as a list, as pip passes them. Builds
+    /// with settings are cached apart from builds without.
+    pub config_settings: Vec<(String, Vec<String>)>,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        Self { isolation: true }
+        Self {
+            isolation: true,
+            config_settings: Vec::new(),
+        }
+    }
+}
+
+impl BuildOptions {
+    /// The `config_settings` argument of the hooks: `None` (JSON null) without settings.
+    pub(crate) fn config_settings_value(&self) -> serde_json::Value {
+        if self.config_settings.is_empty() {
+            return serde_json::Value::Null;
+        }
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .config_settings
+            .iter()
+            .map(|(key, values)| {
+                let value = match values.as_slice() {
+                    [one] => serde_json::Value::String(one.clone()),
+                    many => serde_json::Value::Array(
+                        many.iter()
+                            .cloned()
+                            .map(serde_json::Value::String)
+                            .collect(),
+                    ),
+                };
+                (key.clone(), value)
+            })
+            .collect();
+        serde_json::Value::Object(map)
     }
 }
 
@@ -72,6 +106,8 @@ struct Prepared {
     python: PathBuf,
     bin: PathBuf,
     system: BuildSystem,
+    /// The hooks' `config_settings` argument.
+    config_settings: serde_json::Value,
 }
 
 impl Prepared {
@@ -82,6 +118,7 @@ impl Prepared {
             project: &source.dir,
             package,
             system: &self.system,
+            config_settings: self.config_settings.clone(),
         }
     }
 }
@@ -261,7 +298,9 @@ impl Builder {
                 .run_build(source, package, prepared, target, scratch.path())
                 .await;
         };
-        let _guard = self.lock(CacheBucket::BuiltWheels, safe_key(key)).await?;
+        let _guard = self
+            .lock(CacheBucket::BuiltWheels, safe_key(&self.settings_key(key)))
+            .await?;
         if let Some(wheel) = self.cached_wheel(source)? {
             return Ok(wheel);
         }
@@ -329,6 +368,7 @@ impl Builder {
                 python: interpreter.sys_executable.clone(),
                 bin: interpreter.paths.scripts.clone(),
                 system,
+                config_settings: self.inner.options.config_settings_value(),
             };
             let extra = self
                 .extra_requires(&prepared, source, package, target)
@@ -341,6 +381,7 @@ impl Builder {
             python,
             bin,
             system,
+            config_settings: self.inner.options.config_settings_value(),
         };
         let extra = self
             .extra_requires(&prepared, source, package, target)
@@ -503,13 +544,25 @@ impl Builder {
             .map_err(BuildError::from)
     }
 
-    /// The BuiltWheels directory of cache key `key`.
+    /// The BuiltWheels directory of cache key `key`, apart for builds with config settings.
     fn entry_dir(&self, key: &str) -> Result<PathBuf, BuildError> {
         Ok(self
             .inner
             .cache
             .bucket(CacheBucket::BuiltWheels)?
-            .join(safe_key(key)))
+            .join(safe_key(&self.settings_key(key))))
+    }
+
+    /// `key`, followed by a digest of the config settings when there are any: a wheel built
+    /// with settings is not the wheel built without.
+    fn settings_key(&self, key: &str) -> String {
+        let settings = self.inner.options.config_settings_value();
+        if settings.is_null() {
+            return key.to_string();
+        }
+        let mut hasher = Hasher::new(HashAlgorithm::Sha256);
+        hasher.update(settings.to_string().as_bytes());
+        format!("{key}-config-{}", &hasher.finalize().hex[..16])
     }
 
     /// The best cached wheel of a keyed source that the interpreter's tags accept.

@@ -29,6 +29,8 @@ pub(crate) struct Hooks<'a> {
     pub package: &'a str,
     /// Backend and backend-path.
     pub system: &'a BuildSystem,
+    /// The `config_settings` argument of every hook (JSON null for none).
+    pub config_settings: Value,
 }
 
 impl Hooks<'_> {
@@ -127,7 +129,7 @@ impl Hooks<'_> {
     /// Errors: as [`Hooks::call`]; [`BuildError::HookResult`] when the value is not a list of
     /// valid requirements.
     pub async fn requires(&self, hook: &str) -> Result<Vec<den_dist::Requirement>, BuildError> {
-        let Some(value) = self.call(hook, vec![Value::Null]).await? else {
+        let Some(value) = self.call(hook, vec![self.config_settings.clone()]).await? else {
             return Ok(Vec::new());
         };
         let bad = |reason: String| BuildError::HookResult {
@@ -153,17 +155,19 @@ impl Hooks<'_> {
     }
 
     /// Calls a hook that writes a file or directory into `dir` and returns its basename
-    /// (`build_wheel`, `build_editable`, `prepare_metadata_for_build_*`); `Ok(None)` when the
-    /// backend lacks the hook. `metadata_directory` is always passed as `None`.
+    /// (`build_wheel`, `build_editable`, `prepare_metadata_for_build_*`) with the config
+    /// settings; `Ok(None)` when the backend lacks the hook. `metadata_directory` is always
+    /// passed as `None`.
     ///
     /// Errors: as [`Hooks::call`]; [`BuildError::HookResult`] when the result is not a string
     /// naming something that exists in `dir`.
     pub async fn produce(&self, hook: &str, dir: &Path) -> Result<Option<PathBuf>, BuildError> {
         let dir_arg = Value::String(dir.to_string_lossy().into_owned());
+        let settings = self.config_settings.clone();
         let args = if hook.starts_with("prepare_metadata") {
-            vec![dir_arg, Value::Null]
+            vec![dir_arg, settings]
         } else {
-            vec![dir_arg, Value::Null, Value::Null]
+            vec![dir_arg, settings, Value::Null]
         };
         let Some(value) = self.call(hook, args).await? else {
             return Ok(None);

@@ -7,7 +7,8 @@ It reads den_test_backend.json from the project root (the hooks' working directo
   requires        what get_requires_for_build_wheel/_editable return
   fail            hook names that raise after printing a message
   missing         hook names this module does not define
-Every hook call is appended to den_test_backend.log, so tests can see which hooks ran.
+Every hook call is appended to den_test_backend.log, so tests can see which hooks ran: the
+hook's name, followed by its config_settings as JSON when the frontend passed any.
 """
 
 import base64
@@ -25,9 +26,12 @@ _DIST_INFO = _STEM + ".dist-info"
 _WHEEL = "Wheel-Version: 1.0\nGenerator: den_test_backend\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
 
 
-def _enter(hook):
+def _enter(hook, config_settings=None):
     with open("den_test_backend.log", "a", encoding="utf-8") as log:
-        log.write(hook + "\n")
+        if config_settings is None:
+            log.write(hook + "\n")
+        else:
+            log.write(hook + " " + json.dumps(config_settings, sort_keys=True) + "\n")
     if hook in CONFIG["fail"]:
         print("den_test_backend: about to fail in " + hook)
         raise RuntimeError("den_test_backend was configured to fail in " + hook)
@@ -52,12 +56,12 @@ def _write_wheel(directory, members):
 
 
 def get_requires_for_build_wheel(config_settings=None):
-    _enter("get_requires_for_build_wheel")
+    _enter("get_requires_for_build_wheel", config_settings)
     return list(CONFIG["requires"])
 
 
 def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
-    _enter("prepare_metadata_for_build_wheel")
+    _enter("prepare_metadata_for_build_wheel", config_settings)
     target = os.path.join(metadata_directory, _DIST_INFO)
     os.makedirs(target)
     with open(os.path.join(target, "METADATA"), "w", encoding="utf-8") as handle:
@@ -68,7 +72,7 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
 
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    _enter("build_wheel")
+    _enter("build_wheel", config_settings)
     members = []
     for path in CONFIG["files"]:
         with open(path, "rb") as handle:
@@ -77,12 +81,12 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 
 
 def get_requires_for_build_editable(config_settings=None):
-    _enter("get_requires_for_build_editable")
+    _enter("get_requires_for_build_editable", config_settings)
     return list(CONFIG["requires"])
 
 
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
-    _enter("build_editable")
+    _enter("build_editable", config_settings)
     pth = (os.path.abspath(".") + "\n").encode("utf-8")
     return _write_wheel(wheel_directory, [("__editable__." + _STEM + ".pth", pth)])
 

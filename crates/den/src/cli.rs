@@ -792,6 +792,20 @@ pub struct BuildArgs {
     /// an isolated environment holding the project's build requirements.
     #[arg(long)]
     pub no_build_isolation: bool,
+    /// A setting passed to the build backend's hooks as `config_settings` (PEP 517),
+    /// KEY=VALUE, repeatable (a repeated key passes a list), as pip's.
+    #[arg(short = 'C', long = "config-settings", value_name = "KEY=VALUE", value_parser = parse_config_setting)]
+    pub config_settings: Vec<(String, String)>,
+}
+
+/// One `-C KEY=VALUE`: the key and the value (after the first `=`).
+fn parse_config_setting(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!(
+            "`{text}` is not KEY=VALUE: give each build setting as -C KEY=VALUE"
+        )),
+    }
 }
 
 /// What every resolving command reads besides its requirements: constraints, pre-releases,
@@ -1227,8 +1241,21 @@ impl BuildArgs {
                 prefer_binary: self.prefer_binary,
             },
             isolation: !self.no_build_isolation,
+            config_settings: grouped_settings(&self.config_settings),
         }
     }
+}
+
+/// `-C` settings grouped by key in the order keys first appear, each key's values in order.
+fn grouped_settings(pairs: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+    let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+    for (key, value) in pairs {
+        match grouped.iter_mut().find(|(k, _)| k == key) {
+            Some((_, values)) => values.push(value.clone()),
+            None => grouped.push((key.clone(), vec![value.clone()])),
+        }
+    }
+    grouped
 }
 
 impl ResolverArgs {

@@ -620,3 +620,47 @@ fn prereleases_only_when_asked_or_nothing_else_fits() {
     assert_eq!(pins, "core==1.13.0b1\nedge==1.0\n");
     assert!(err.contains("using the pre-release core 1.13.0b1"), "{err}");
 }
+
+/// `-C/--config-settings` reaches every PEP 517 hook as pip passes it (a repeated key as a
+/// list), and a wheel built with settings is not reused for a build without.
+#[test]
+fn config_settings_reach_the_build_backend() {
+    let Some(world) = World::new() else { return };
+    let project = world.project_dir(
+        &den_test_support::SdistBuilder::new("configured", "1.0"),
+        "proj",
+    );
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "-C",
+        "mode=fast",
+        "--config-settings=flag=a",
+        "-C",
+        "flag=b",
+        "./proj",
+    ]);
+    let log = std::fs::read_to_string(project.join("den_test_backend.log")).unwrap();
+    let settings = r#"{"flag": ["a", "b"], "mode": "fast"}"#;
+    assert!(
+        log.lines().any(|l| l == format!("build_wheel {settings}")),
+        "{log}"
+    );
+    assert!(
+        log.lines()
+            .filter(
+                |l| l.starts_with("get_requires_for_build_wheel") || l.starts_with("build_wheel")
+            )
+            .all(|l| l.ends_with(settings)),
+        "{log}"
+    );
+    // A usage error, exit status 2, as pip's.
+    let out = world.den(&["pip", "install", "-p", env_arg, "-C", "novalue", "./proj"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("`novalue` is not KEY=VALUE"), "{err}");
+}

@@ -72,7 +72,10 @@ impl Setup {
             self.cache.clone(),
             context,
             self.interpreter.clone(),
-            BuildOptions { isolation },
+            BuildOptions {
+                isolation,
+                ..BuildOptions::default()
+            },
         )
     }
 

@@ -69,6 +69,7 @@ pub fn source(
     let client = IndexClient::new(settings.index.config(&spec.index)?, cache.clone())?;
     let build = den_prepare::BuildOptions {
         isolation: settings.build.isolation,
+        config_settings: settings.build.config_settings.clone(),
     };
     Ok(DenSource::new(
         client,

@@ -47,6 +47,8 @@ pub struct BuildSettings {
     /// Build in an isolated environment holding the build requirements (PEP 517), not in
     /// the target interpreter.
     pub isolation: bool,
+    /// `-C/--config-settings`: passed to every PEP 517 hook, each key to its values.
+    pub config_settings: Vec<(String, Vec<String>)>,
 }
 
 impl Default for BuildSettings {
@@ -54,6 +56,7 @@ impl Default for BuildSettings {
         Self {
             binary: BinaryOptions::default(),
             isolation: true,
+            config_settings: Vec::new(),
         }
     }
 }
