@@ -180,6 +180,32 @@ fn build_http(
             builder = builder.add_root_certificate(certificate);
         }
     }
+    if let Some(proxy) = &config.proxy {
+        let proxy = reqwest::Proxy::all(proxy).map_err(|e| IndexError::Config {
+            file: PathBuf::from("--proxy"),
+            line: None,
+            reason: format!(
+                "`{}` is not a proxy URL: {}",
+                den_dist::redact_credentials(proxy),
+                describe(e)
+            ),
+        })?;
+        builder = builder.proxy(proxy);
+    }
+    if let Some(path) = &config.client_cert {
+        let cert_error = |reason: String| IndexError::Certificate {
+            path: path.clone(),
+            reason,
+        };
+        let pem = std::fs::read(path).map_err(|e| cert_error(e.to_string()))?;
+        let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
+            cert_error(format!(
+                "it must hold a client certificate and its private key in PEM: {}",
+                describe(e)
+            ))
+        })?;
+        builder = builder.identity(identity);
+    }
     builder.build().map_err(|e| IndexError::Certificate {
         path: config.cert.clone().unwrap_or_default(),
         reason: format!("cannot set up TLS: {}", describe(e)),

@@ -61,6 +61,13 @@ pub struct IndexConfig {
     /// `http://` is only allowed to loopback hosts (`localhost`, `127.0.0.0/8`, `::1`), as
     /// pip's secure origins.
     pub trusted_hosts: Vec<String>,
+    /// pip's `--proxy` (`PIP_PROXY`, config `proxy`): every request goes through this proxy
+    /// (`scheme://[user:pass@]host:port`). Without it, the usual proxy environment variables
+    /// (`HTTPS_PROXY`, `NO_PROXY`...) apply.
+    pub proxy: Option<String>,
+    /// pip's `--client-cert` (`PIP_CLIENT_CERT`, config `client-cert`): a PEM file holding a
+    /// client certificate and its private key, presented to servers that ask for one.
+    pub client_cert: Option<PathBuf>,
 }
 
 impl Default for IndexConfig {
@@ -77,6 +84,8 @@ impl Default for IndexConfig {
             find_links: Vec::new(),
             no_index: false,
             trusted_hosts: Vec::new(),
+            proxy: None,
+            client_cert: None,
         }
     }
 }
@@ -319,6 +328,8 @@ impl IndexConfig {
     /// - trusted hosts: likewise from `PIP_TRUSTED_HOST` and the config `trusted-host`;
     /// - no-index: `PIP_NO_INDEX` > config `no-index` (`true`/`false`, `yes`/`no`, `1`/`0`...)
     ///   > false;
+    /// - proxy: `PIP_PROXY` > config `proxy`; client certificate: `PIP_CLIENT_CERT` > config
+    ///   `client-cert`;
     /// - cache policy: always [`CachePolicy::Normal`] (pip has no such settings).
     ///
     /// Command-line `--find-links` / `--trusted-host` values are appended to the fields by the
@@ -425,6 +436,15 @@ impl IndexConfig {
             find_links,
             no_index,
             trusted_hosts,
+            proxy: sources
+                .var("PIP_PROXY")
+                .map(str::to_string)
+                .or_else(|| config_value(&files, "proxy").map(|(_, v, _)| v.to_string()))
+                .filter(|v| !v.is_empty()),
+            client_cert: sources
+                .var("PIP_CLIENT_CERT")
+                .map(PathBuf::from)
+                .or_else(|| config_value(&files, "client-cert").map(|(_, v, _)| PathBuf::from(v))),
         })
     }
 

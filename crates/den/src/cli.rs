@@ -13,7 +13,8 @@ use den_index::CachePolicy;
 use den_requirements::{BinaryOptions, IndexOptions, RequirementsSource};
 
 use crate::ops::settings::{
-    BuildSettings, IndexSettings, InstallerSettings, ResolverSettings, UpgradeSettings,
+    BuildSettings, IndexSettings, InstallerSettings, NetworkOptions, ResolverSettings,
+    UpgradeSettings,
 };
 
 /// den: one fast binary for Python environments.
@@ -571,10 +572,41 @@ pub struct PipGeneralArgs {
     /// Accepted for pip's command lines (pip's deprecated behaviours); no effect in den.
     #[arg(long, global = true, value_name = "FEATURE")]
     pub use_deprecated: Vec<String>,
+    /// Seconds each HTTP request may take [default: PIP_TIMEOUT / PIP_DEFAULT_TIMEOUT, pip.conf,
+    /// else 30].
+    #[arg(long, global = true, value_name = "SEC", alias = "default-timeout")]
+    pub timeout: Option<f64>,
+    /// Retries after a failed connection, timeout or 5xx answer [default: PIP_RETRIES,
+    /// pip.conf, else 2].
+    #[arg(long, global = true, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Send every request through this proxy (`scheme://[user:pass@]host:port`) [default:
+    /// PIP_PROXY, pip.conf, else the usual proxy environment variables].
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// A PEM bundle of certificate authorities trusted besides the system's [default: PIP_CERT,
+    /// pip.conf, SSL_CERT_FILE].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub cert: Option<PathBuf>,
+    /// A PEM file with a client certificate and its private key, for servers that ask for
+    /// one [default: PIP_CLIENT_CERT, pip.conf].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub client_cert: Option<PathBuf>,
 }
 
 impl PipGeneralArgs {
-    /// The spellings of the options given.
+    /// The network options given, which every index den asks uses.
+    pub fn network(&self) -> NetworkOptions {
+        NetworkOptions {
+            timeout: self.timeout.map(std::time::Duration::from_secs_f64),
+            retries: self.retries,
+            proxy: self.proxy.clone(),
+            cert: self.cert.clone(),
+            client_cert: self.client_cert.clone(),
+        }
+    }
+
+    /// The spellings of the options given that change nothing in den.
     pub fn given(&self) -> Vec<&'static str> {
         let mut given = Vec::new();
         for (set, name) in [

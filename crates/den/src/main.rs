@@ -89,6 +89,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
             commands::venv::run(&args, &cache, printer)
         }
         Command::Pip(pip) => {
+            pip.general.network().set_for_process();
             for option in pip.general.given() {
                 printer.detail(format!(
                     "{option}: pip's option, accepted; it changes nothing in den"

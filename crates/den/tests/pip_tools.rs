@@ -664,3 +664,60 @@ fn config_settings_reach_the_build_backend() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("`novalue` is not KEY=VALUE"), "{err}");
 }
+
+/// pip's general network options: `--proxy` carries every request (a refused proxy fails the
+/// install that works without it), `--cert` and `--client-cert` name their file when it
+/// cannot be used, `--timeout` and `--retries` are taken.
+#[test]
+fn network_options_are_honoured() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let proxy = format!("http://{}", den_test_support::http::refused_addr());
+    let err = world.den_err(&[
+        "pip",
+        "--proxy",
+        &proxy,
+        "--retries",
+        "0",
+        "--timeout",
+        "5",
+        "install",
+        "-p",
+        env_arg,
+        "gamma",
+    ]);
+    assert!(err.contains("gamma"), "{err}");
+    for (option, file) in [
+        ("--cert", "missing-ca.pem"),
+        ("--client-cert", "missing-client.pem"),
+    ] {
+        let err = world.den_err(&["pip", option, file, "install", "-p", env_arg, "gamma"]);
+        assert!(err.contains(file), "{option}: {err}");
+    }
+    std::fs::write(world.path("not-a-key.pem"), "hello\n").unwrap();
+    let err = world.den_err(&[
+        "pip",
+        "install",
+        "--client-cert",
+        "not-a-key.pem",
+        "-p",
+        env_arg,
+        "gamma",
+    ]);
+    assert!(err.contains("private key"), "{err}");
+    world.den_ok(&[
+        "pip",
+        "--timeout",
+        "5",
+        "--retries",
+        "1",
+        "install",
+        "-p",
+        env_arg,
+        "gamma",
+    ]);
+    let frozen = world.den_ok(&["pip", "freeze", "-p", env_arg]);
+    assert!(frozen.contains("gamma==1.0"), "{frozen}");
+}

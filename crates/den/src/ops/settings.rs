@@ -18,6 +18,53 @@ pub struct IndexSettings {
     pub cache_policy: Option<CachePolicy>,
 }
 
+/// pip's general network options from the command line (`--timeout`, `--retries`, `--proxy`,
+/// `--cert`, `--client-cert`): they win over pip's environment variables and configuration
+/// files for every index a command asks.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkOptions {
+    /// `--timeout` (alias `--default-timeout`).
+    pub timeout: Option<std::time::Duration>,
+    /// `--retries`.
+    pub retries: Option<u32>,
+    /// `--proxy`.
+    pub proxy: Option<String>,
+    /// `--cert`.
+    pub cert: Option<std::path::PathBuf>,
+    /// `--client-cert`.
+    pub client_cert: Option<std::path::PathBuf>,
+}
+
+/// The network options of this process's command line (set once, by `main`, for `den pip`).
+static NETWORK: std::sync::OnceLock<NetworkOptions> = std::sync::OnceLock::new();
+
+impl NetworkOptions {
+    /// Makes these the command line's network options for the rest of the process; a second
+    /// call changes nothing.
+    pub fn set_for_process(self) {
+        let _ = NETWORK.set(self);
+    }
+
+    /// Puts the options given over `config`'s.
+    fn apply(&self, config: &mut IndexConfig) {
+        if let Some(timeout) = self.timeout {
+            config.timeout = timeout;
+        }
+        if let Some(retries) = self.retries {
+            config.retries = retries;
+        }
+        if let Some(proxy) = &self.proxy {
+            config.proxy = Some(proxy.clone());
+        }
+        if let Some(cert) = &self.cert {
+            config.cert = Some(cert.clone());
+        }
+        if let Some(client_cert) = &self.client_cert {
+            config.client_cert = Some(client_cert.clone());
+        }
+    }
+}
+
 impl IndexSettings {
     /// The index configuration for `options` (the command line's and the requirements files'
     /// together): pip's environment variables and configuration files, then `options`, then
@@ -34,6 +81,9 @@ impl IndexSettings {
             .extend(options.trusted_hosts.iter().cloned());
         if let Some(policy) = self.cache_policy {
             config.cache_policy = policy;
+        }
+        if let Some(network) = NETWORK.get() {
+            network.apply(&mut config);
         }
         Ok(config)
     }
