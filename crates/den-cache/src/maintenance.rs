@@ -213,6 +213,159 @@ impl Cache {
     }
 }
 
+/// The buckets holding wheel files under their own names, which pip's `pip cache list` and
+/// `remove` patterns match.
+const WHEEL_BUCKETS: [CacheBucket; 2] = [CacheBucket::Wheels, CacheBucket::BuiltWheels];
+
+impl Cache {
+    /// The files and bytes under `bucket` (each file counted with its own size, as pip's
+    /// `pip cache info` counts). A missing bucket holds nothing.
+    ///
+    /// Errors: a directory or file cannot be read (entries vanishing meanwhile are skipped).
+    pub fn bucket_usage(&self, bucket: CacheBucket) -> Result<CleanReport, CacheError> {
+        let mut usage = CleanReport::default();
+        let dir = self.root.join(bucket.dir_name());
+        if !dir.exists() {
+            return Ok(usage);
+        }
+        for entry in walkdir::WalkDir::new(&dir).min_depth(1) {
+            let Some(entry) = skip_vanished(entry)? else {
+                continue;
+            };
+            if !entry.file_type().is_dir() {
+                let Some(metadata) = skip_vanished(entry.metadata())? else {
+                    continue;
+                };
+                usage.files += 1;
+                usage.bytes += metadata.len();
+            }
+        }
+        Ok(usage)
+    }
+
+    /// The wheel files (downloaded and built) whose names match pip's cache `pattern`, sorted:
+    /// as pip's `_find_wheels`, a pattern holding `-` gets `*.whl` appended, any other
+    /// `-*.whl`, and the result is an `fnmatch` glob (`*`, `?`, `[seq]`, `[!seq]`, case
+    /// sensitive) over file names. Hidden entries (temporary files, locks) are skipped.
+    ///
+    /// Errors: a directory cannot be read.
+    pub fn wheel_files(&self, pattern: &str) -> Result<Vec<PathBuf>, CacheError> {
+        let glob = if pattern.contains('-') {
+            format!("{pattern}*.whl")
+        } else {
+            format!("{pattern}-*.whl")
+        };
+        let mut files = Vec::new();
+        for bucket in WHEEL_BUCKETS {
+            let dir = self.root.join(bucket.dir_name());
+            if !dir.exists() {
+                continue;
+            }
+            let mut walk = walkdir::WalkDir::new(&dir).min_depth(1).into_iter();
+            while let Some(entry) = walk.next() {
+                let Some(entry) = skip_vanished(entry)? else {
+                    continue;
+                };
+                let name = entry.file_name().to_string_lossy();
+                if name.starts_with('.') {
+                    if entry.file_type().is_dir() {
+                        walk.skip_current_dir();
+                    }
+                    continue;
+                }
+                if entry.file_type().is_file() && fnmatch(&glob, &name) {
+                    files.push(entry.into_path());
+                }
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    /// Removes `files` (paths in the cache, as [`Cache::wheel_files`] gives) under the
+    /// exclusive cache lock, and the directories they leave empty inside their bucket.
+    ///
+    /// Errors: as [`Cache::clean`].
+    pub fn remove_files(&self, files: &[PathBuf]) -> Result<CleanReport, CacheError> {
+        let _lock = self.exclusive_lock()?;
+        let mut report = CleanReport::default();
+        let mut seen = Seen::default();
+        for file in files {
+            report += remove_tree(file, &mut seen)?;
+            if let Some(bucket) = CacheBucket::ALL
+                .iter()
+                .map(|b| self.root.join(b.dir_name()))
+                .find(|dir| file.starts_with(dir))
+            {
+                remove_empty_parents(file, &bucket);
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// Python's `fnmatch.fnmatchcase`: `*` any run, `?` one character, `[seq]` / `[!seq]` a
+/// character in (or not in) the set, with `a-z` ranges; a `[` without its `]` is literal.
+fn fnmatch(pattern: &str, name: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let name: Vec<char> = name.chars().collect();
+    // Backtracking over the last `*`: linear in practice, never exponential.
+    let (mut p, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        let step = match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, n));
+                p += 1;
+                continue;
+            }
+            Some('?') => Some(p + 1),
+            Some('[') => match class_match(&pattern[p..], name[n]) {
+                Some((true, len)) => Some(p + len),
+                Some((false, _)) => None,
+                None => (name[n] == '[').then_some(p + 1),
+            },
+            Some(&c) => (c == name[n]).then_some(p + 1),
+            None => None,
+        };
+        match (step, star) {
+            (Some(next), _) => {
+                p = next;
+                n += 1;
+            }
+            (None, Some((star_p, star_n))) => {
+                p = star_p + 1;
+                n = star_n + 1;
+                star = Some((star_p, star_n + 1));
+            }
+            (None, None) => return false,
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+/// Whether `c` is in the `[...]` class starting `pattern`, and the class's length; `None`
+/// when the `[` has no closing `]` (then it is a literal `[`).
+fn class_match(pattern: &[char], c: char) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let negated = pattern.get(i) == Some(&'!');
+    if negated {
+        i += 1;
+    }
+    let start = i;
+    let mut found = false;
+    while i < pattern.len() && (pattern[i] != ']' || i == start) {
+        if pattern.get(i + 1) == Some(&'-') && pattern.get(i + 2).is_some_and(|e| *e != ']') {
+            found |= (pattern[i]..=pattern[i + 2]).contains(&c);
+            i += 3;
+        } else {
+            found |= pattern[i] == c;
+            i += 1;
+        }
+    }
+    (i < pattern.len()).then_some((found != negated, i + 1))
+}
+
 /// `Ok(None)` for a walk or metadata error that only says the entry is gone (another process
 /// removed it); other errors name their path.
 fn skip_vanished<T, E: WalkFailure>(result: Result<T, E>) -> Result<Option<T>, CacheError> {
@@ -392,5 +545,49 @@ mod tests {
         assert!(!is_bucket_dir_name("wheels"));
         assert!(!is_bucket_dir_name("-v1"));
         assert!(!is_bucket_dir_name("notes-v1.txt"));
+    }
+
+    #[test]
+    fn fnmatch_as_python() {
+        for (pattern, name, expected) in [
+            ("foo-*.whl", "foo-1.0-py3-none-any.whl", true),
+            ("foo-*.whl", "foobar-1.0-py3-none-any.whl", false),
+            ("*-*.whl", "a-1-py3-none-any.whl", true),
+            ("f?o-*.whl", "fao-1.whl", true),
+            ("[fg]oo-*.whl", "goo-1.whl", true),
+            ("[!fg]oo-*.whl", "goo-1.whl", false),
+            ("[a-c]x", "bx", true),
+            ("[x", "[x", true),
+            ("*a*b", "xaxxb", true),
+            ("*a*b", "xaxxbc", false),
+            ("Foo-*", "foo-1", false),
+        ] {
+            assert_eq!(fnmatch(pattern, name), expected, "{pattern} {name}");
+        }
+    }
+
+    #[test]
+    fn finds_and_removes_wheels_by_pip_pattern() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let built = cache.bucket(CacheBucket::BuiltWheels).unwrap().join("k");
+        let downloaded = cache.bucket(CacheBucket::Wheels).unwrap().join("host");
+        for (d, f) in [
+            (&built, "foo-1.0-py3-none-any.whl"),
+            (&downloaded, "foo_bar-2.0-py3-none-any.whl"),
+            (&downloaded, ".tmp-foo-3.0-py3-none-any.whl"),
+        ] {
+            fs::create_dir_all(d).unwrap();
+            fs::write(d.join(f), b"wheel").unwrap();
+        }
+        assert_eq!(cache.wheel_files("foo").unwrap().len(), 1);
+        assert_eq!(cache.wheel_files("foo*").unwrap().len(), 2);
+        assert_eq!(cache.wheel_files("foo_bar-2").unwrap().len(), 1);
+        assert_eq!(cache.bucket_usage(CacheBucket::Wheels).unwrap().files, 2);
+        let files = cache.wheel_files("*").unwrap();
+        let report = cache.remove_files(&files).unwrap();
+        assert_eq!((report.files, report.bytes), (2, 10));
+        assert!(!built.exists(), "empty entry directory removed");
+        assert!(cache.wheel_files("*").unwrap().is_empty());
     }
 }

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use den_dist::IoError;
-
+use crate::pip_conf::{PipConf, PipConfigLocations};
 use crate::{IndexError, IndexUrl};
 
 /// Default per-request timeout.
@@ -119,125 +118,26 @@ impl ConfigSources {
 
 /// pip's configuration files in precedence order, highest first: `PIP_CONFIG_FILE`, then
 /// `$XDG_CONFIG_HOME/pip/pip.conf` (default `~/.config/pip/pip.conf`), `~/.pip/pip.conf`,
-/// `/etc/pip.conf`, `/etc/xdg/pip/pip.conf`. `PIP_CONFIG_FILE=/dev/null` disables them all,
+/// `/etc/pip.conf`, `$XDG_CONFIG_DIRS/pip/pip.conf` (default `/etc/xdg/pip/pip.conf`; see
+/// [`PipConfigLocations`]). `PIP_CONFIG_FILE=/dev/null` disables them all,
 /// as in pip.
 pub fn pip_config_files(env: &HashMap<String, String>) -> Vec<PathBuf> {
-    let var = |name: &str| env.get(name).filter(|v| !v.is_empty());
-    let mut files = Vec::new();
-    if let Some(file) = var("PIP_CONFIG_FILE") {
-        if file == "/dev/null" {
-            return files;
-        }
-        files.push(PathBuf::from(file));
+    let locations = PipConfigLocations::new(env, None);
+    if locations.disabled() {
+        return Vec::new();
     }
-    let home = var("HOME").map(PathBuf::from);
-    let config_home = var("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| home.as_ref().map(|h| h.join(".config")));
-    if let Some(config_home) = config_home {
-        files.push(config_home.join("pip").join("pip.conf"));
-    }
-    if let Some(home) = home {
-        files.push(home.join(".pip").join("pip.conf"));
-    }
-    files.push(PathBuf::from("/etc/pip.conf"));
-    files.push(PathBuf::from("/etc/xdg/pip/pip.conf"));
+    let mut files: Vec<PathBuf> = locations.env.into_iter().collect();
+    files.extend(locations.user.into_iter().rev());
+    files.extend(locations.global.into_iter().rev());
     files
-}
-
-/// One parsed pip config file: `(section, key, value, line)` with keys normalized to dashes.
-struct PipConfigFile {
-    path: PathBuf,
-    entries: Vec<(String, String, String, usize)>,
-}
-
-impl PipConfigFile {
-    /// Reads an INI file as pip's `configparser` does: `[section]` headers, `key = value` or
-    /// `key: value`, indented continuation lines, `#`/`;` comment lines. Kept by hand rather
-    /// than the `configparser` or `rust-ini` crates: neither reports the line of a value, and
-    /// every config error here names `file:line`.
-    fn read(path: &Path) -> Result<Option<Self>, IndexError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) if path.is_dir() => {
-                return Err(IndexError::Config {
-                    file: path.to_path_buf(),
-                    line: None,
-                    reason: format!("is a directory, not a config file ({e})"),
-                });
-            }
-            Err(e) => return Err(IoError::new("read", path, e).into()),
-        };
-        let error = |line: usize, reason: &str| IndexError::Config {
-            file: path.to_path_buf(),
-            line: Some(line),
-            reason: reason.to_string(),
-        };
-        let mut entries: Vec<(String, String, String, usize)> = Vec::new();
-        let mut section: Option<String> = None;
-        for (index, raw) in text.lines().enumerate() {
-            let number = index + 1;
-            let trimmed = raw.trim();
-            if trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
-                continue;
-            }
-            if raw.starts_with([' ', '\t'])
-                && let Some(last) = entries.last_mut()
-            {
-                last.2.push('\n');
-                last.2.push_str(trimmed);
-                continue;
-            }
-            if let Some(name) = trimmed.strip_prefix('[') {
-                let name = name
-                    .strip_suffix(']')
-                    .ok_or_else(|| error(number, "section header is missing its closing `]`"))?;
-                section = Some(name.trim().to_ascii_lowercase());
-                continue;
-            }
-            let Some(split) = trimmed.find(['=', ':']) else {
-                return Err(error(
-                    number,
-                    "expected `key = value` or a `[section]` header",
-                ));
-            };
-            let Some(section) = &section else {
-                return Err(error(
-                    number,
-                    "setting before any `[section]` header; put it under `[global]`",
-                ));
-            };
-            let key = trimmed[..split]
-                .trim()
-                .to_ascii_lowercase()
-                .replace('_', "-");
-            let value = trimmed[split + 1..].trim().to_string();
-            entries.push((section.clone(), key, value, number));
-        }
-        Ok(Some(Self {
-            path: path.to_path_buf(),
-            entries,
-        }))
-    }
-
-    /// The value of `key`, `[install]` taking precedence over `[global]`, with its line.
-    fn get(&self, key: &str) -> Option<(&str, usize)> {
-        ["install", "global"].iter().find_map(|section| {
-            self.entries
-                .iter()
-                .rev()
-                .find(|(s, k, _, _)| s == section && k == key)
-                .map(|(_, _, v, line)| (v.as_str(), *line))
-        })
-    }
 }
 
 /// The first config file (in precedence order) that sets `key`, with the value and line.
-fn config_value<'a>(files: &'a [PipConfigFile], key: &str) -> Option<(&'a Path, &'a str, usize)> {
-    files
-        .iter()
-        .find_map(|f| f.get(key).map(|(v, line)| (f.path.as_path(), v, line)))
+fn config_value<'a>(files: &'a [PipConf], key: &str) -> Option<(&'a Path, &'a str, usize)> {
+    files.iter().find_map(|f| {
+        f.get_in(&["install", "global"], key)
+            .map(|(v, line)| (f.path.as_path(), v, line))
+    })
 }
 
 fn parse_index(raw: &str, source: &Path, line: Option<usize>) -> Result<IndexUrl, IndexError> {
@@ -256,7 +156,7 @@ fn parse_index(raw: &str, source: &Path, line: Option<usize>) -> Result<IndexUrl
 /// newline-separated), as pip reads list options such as `find-links` and `trusted-host`.
 fn list_setting(
     sources: &ConfigSources,
-    files: &[PipConfigFile],
+    files: &[PipConf],
     env_name: &str,
     key: &str,
 ) -> Vec<String> {
@@ -348,7 +248,7 @@ impl IndexConfig {
     ) -> Result<Self, IndexError> {
         let mut files = Vec::new();
         for path in &sources.config_files {
-            if let Some(file) = PipConfigFile::read(path)? {
+            if let Some(file) = PipConf::read(path)? {
                 files.push(file);
             }
         }

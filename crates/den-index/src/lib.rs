@@ -23,6 +23,7 @@ mod find_links;
 mod freshness;
 mod netrc;
 mod page;
+mod pip_conf;
 mod url;
 mod zip;
 
@@ -34,4 +35,5 @@ pub use error::IndexError;
 pub use freshness::DEFAULT_FRESHNESS;
 pub use netrc::Netrc;
 pub use page::{ACCEPT, FileOrigin, IndexFile, JSON_MEDIA_TYPE, ProjectFiles, parse_project_page};
+pub use pip_conf::{PipConf, PipConfEntry, PipConfigLocations, normalize_key};
 pub use url::{IndexUrl, PYPI_URL, redact};

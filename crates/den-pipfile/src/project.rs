@@ -403,44 +403,15 @@ impl Script {
     }
 }
 
-/// Python's `repr` of a string: single quotes unless it holds `'` and no `"`, backslashes,
-/// the quote and control characters escaped.
-fn python_repr(text: &str) -> String {
-    let quote = if text.contains('\'') && !text.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::from(quote);
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
 impl fmt::Display for Script {
     /// As `pipenv scripts` shows the Pipfile's value (Python's `str` of what it parsed): the
     /// string itself, `{'call': 'pkg.mod:func'}`, `['cmd one', 'cmd two']`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Script::Command(text) => f.write_str(text),
-            Script::Call(call) => write!(f, "{{'call': {}}}", python_repr(call)),
+            Script::Call(call) => write!(f, "{{'call': {}}}", den_dist::python_repr(call)),
             Script::Sequence(items) => {
-                let items: Vec<String> = items.iter().map(|i| python_repr(i)).collect();
+                let items: Vec<String> = items.iter().map(|i| den_dist::python_repr(i)).collect();
                 write!(f, "[{}]", items.join(", "))
             }
         }

@@ -398,7 +398,7 @@ fn from_env_dir(root: &Path, cache: &Cache) -> Result<Interpreter, EnvironmentEr
 }
 
 /// The nearest `.venv` containing a pyvenv.cfg, from `start` upward.
-fn find_dot_venv(start: &Path) -> Option<PathBuf> {
+pub fn find_dot_venv(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .map(|dir| dir.join(".venv"))

@@ -31,7 +31,9 @@ pub use clone::clone_env;
 pub use create::{activation_scripts, create_seeded, create_venv, write_activation_scripts};
 use den_dist::Version;
 use den_python::SysconfigPaths;
-pub use environment::{Access, EnvironmentError, EnvironmentRequest, PythonEnvironment};
+pub use environment::{
+    Access, EnvironmentError, EnvironmentRequest, PythonEnvironment, find_dot_venv,
+};
 pub use health::{BaseHealth, base_health};
 pub use relocate::{Relocation, find_site_packages, make_relocatable, relocate};
 pub use seed::seed;

@@ -56,8 +56,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Create a virtual environment (PEP 405), like `python -m venv` and virtualenv.
     Venv(VenvArgs),
-    /// pip's commands (install, uninstall, freeze, list, show, check, download, wheel),
-    /// pip-tools' (compile, sync) and tree.
+    /// pip's commands (install, uninstall, freeze, list, show, check, download, wheel, hash,
+    /// cache, config), pip-tools' (compile, sync) and tree.
     Pip(Box<PipArgs>),
     /// Named environments in WORKON_HOME (virtualenvwrapper's model).
     #[command(subcommand)]
@@ -723,6 +723,64 @@ pub enum PipCommand {
     Wheel(WheelArgs),
     /// Show the installed distributions as a dependency tree.
     Tree(TreeArgs),
+    /// Print the `--hash` lines of files for requirements files, like `pip hash`.
+    Hash(HashArgs),
+    /// den's cache in pip's words, like `pip cache dir|info|list|remove|purge`.
+    Cache(PipCacheArgs),
+    /// Read and change pip's configuration files, like `pip config
+    /// list|get|set|unset|edit|debug`.
+    Config(PipConfigArgs),
+}
+
+/// `den pip hash`.
+#[derive(Debug, Args)]
+pub struct HashArgs {
+    /// The files to hash (none: pip's usage line and status 1).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The hash algorithm.
+    #[arg(short, long, value_name = "ALGORITHM", default_value = "sha256",
+          value_parser = ["sha256", "sha384", "sha512"])]
+    pub algorithm: String,
+}
+
+/// `den pip cache ACTION [ARGS]`: the action is read as pip reads it, so an unknown one gets
+/// pip's message and status.
+#[derive(Debug, Args)]
+pub struct PipCacheArgs {
+    /// dir, info, list [PATTERN], remove PATTERN or purge.
+    #[arg(value_name = "ACTION")]
+    pub action: Option<String>,
+    /// The action's arguments.
+    #[arg(value_name = "ARG")]
+    pub args: Vec<String>,
+    /// `list`'s format: human (names and sizes) or abspath (one path a line).
+    #[arg(long, value_name = "FORMAT", default_value = "human",
+          value_parser = ["human", "abspath"])]
+    pub format: String,
+}
+
+/// `den pip config ACTION [ARGS]`: pip's configuration files, read and written as pip does.
+#[derive(Debug, Args)]
+pub struct PipConfigArgs {
+    /// list, get NAME, set NAME VALUE, unset NAME, edit or debug.
+    #[arg(value_name = "ACTION")]
+    pub action: Option<String>,
+    /// The action's arguments (names are `section.key`).
+    #[arg(value_name = "ARG", allow_hyphen_values = true)]
+    pub args: Vec<String>,
+    /// Act on the system-wide file (/etc/pip.conf).
+    #[arg(long = "global")]
+    pub global_file: bool,
+    /// Act on the user's file (~/.config/pip/pip.conf).
+    #[arg(long = "user")]
+    pub user_file: bool,
+    /// Act on the environment's file ($VIRTUAL_ENV/pip.conf).
+    #[arg(long = "site")]
+    pub site_file: bool,
+    /// `edit`'s editor [default: $VISUAL, else $EDITOR].
+    #[arg(long, value_name = "EDITOR")]
+    pub editor: Option<String>,
 }
 
 /// `den pip check`.

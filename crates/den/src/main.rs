@@ -95,25 +95,44 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
                     "{option}: pip's option, accepted; it changes nothing in den"
                 ));
             }
-            let cache = open_cache(&cli.global)?;
-            // Held while the command runs, so `den cache clean` waits instead of removing
-            // entries from under it.
-            let _shared = cache.shared_lock()?;
+            // Held while an environment command runs, so `den cache clean` waits instead of
+            // removing entries from under it.
+            let locked = |run: &dyn Fn(&den_cache::Cache) -> anyhow::Result<ExitCode>| {
+                let cache = open_cache(&cli.global)?;
+                let _shared = cache.shared_lock()?;
+                run(&cache)
+            };
             match pip.command {
-                PipCommand::Install(args) => commands::install::run(&args, &cache, printer),
-                PipCommand::Uninstall(args) => commands::uninstall::run(&args, &cache, printer),
-                PipCommand::Freeze(args) => commands::freeze::run(&args, &cache, printer),
-                PipCommand::List(args) => commands::list::run(&args, &cache, printer),
-                PipCommand::Show(args) => commands::show::run(&args, &cache, printer),
-                PipCommand::Compile(args) => commands::compile::run(&args, &cache, printer),
-                PipCommand::Sync(args) => commands::sync::run(&args, &cache, printer),
-                PipCommand::Lock(args) => commands::compile::run_lock(&args, &cache, printer),
-                PipCommand::Check(args) => commands::check::run(&args, &cache, printer),
-                PipCommand::Tree(args) => commands::tree::run(&args, &cache, printer),
-                PipCommand::Download(args) => {
-                    commands::download::run_download(&args, &cache, printer)
+                PipCommand::Install(args) => locked(&|c| commands::install::run(&args, c, printer)),
+                PipCommand::Uninstall(args) => {
+                    locked(&|c| commands::uninstall::run(&args, c, printer))
                 }
-                PipCommand::Wheel(args) => commands::download::run_wheel(&args, &cache, printer),
+                PipCommand::Freeze(args) => locked(&|c| commands::freeze::run(&args, c, printer)),
+                PipCommand::List(args) => locked(&|c| commands::list::run(&args, c, printer)),
+                PipCommand::Show(args) => locked(&|c| commands::show::run(&args, c, printer)),
+                PipCommand::Compile(args) => locked(&|c| commands::compile::run(&args, c, printer)),
+                PipCommand::Sync(args) => locked(&|c| commands::sync::run(&args, c, printer)),
+                PipCommand::Lock(args) => {
+                    locked(&|c| commands::compile::run_lock(&args, c, printer))
+                }
+                PipCommand::Check(args) => locked(&|c| commands::check::run(&args, c, printer)),
+                PipCommand::Tree(args) => locked(&|c| commands::tree::run(&args, c, printer)),
+                PipCommand::Download(args) => {
+                    locked(&|c| commands::download::run_download(&args, c, printer))
+                }
+                PipCommand::Wheel(args) => {
+                    locked(&|c| commands::download::run_wheel(&args, c, printer))
+                }
+                // On files and configuration only: no cache.
+                PipCommand::Hash(args) => commands::pip_hash::run(&args, printer),
+                PipCommand::Config(args) => {
+                    commands::pip_config::run(&args, pip.general.isolated, printer)
+                }
+                // On the cache itself, without the shared lock (`purge` takes it exclusively).
+                PipCommand::Cache(args) => {
+                    let cache = open_cache(&cli.global)?;
+                    commands::pip_cache::run(&args, pip.general.no_cache_dir, &cache, printer)
+                }
             }
         }
         Command::Cache(command) => {

@@ -88,6 +88,19 @@ impl Printer {
         }
     }
 
+    /// A warning in pip's words (`WARNING: ...` on stderr), for the commands that speak pip's
+    /// language to scripts; hidden by `-qq`.
+    pub fn pip_warning(&self, line: impl std::fmt::Display) {
+        if self.quiet < 2 {
+            write_stderr(format_args!("WARNING: {line}\n"));
+        }
+    }
+
+    /// An error in pip's words (`ERROR: ...` on stderr).
+    pub fn pip_error(&self, line: impl std::fmt::Display) {
+        write_stderr(format_args!("ERROR: {line}\n"));
+    }
+
     /// Prints an error and its causes, one per line.
     pub fn error(&self, err: &anyhow::Error) {
         write_stderr(format_args!("error: {err}\n"));

@@ -1,0 +1,310 @@
+//! `den pip hash`, `den pip cache` and `den pip config` judged against the real pip (the pip
+//! seeded into a test environment): the same command lines, environment and files give the
+//! same stdout, stderr (where pip's is a message, not a traceback), status and files. No
+//! internet needed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use den_test_support::WheelBuilder;
+
+mod common;
+
+use common::World;
+
+/// What a run gave: status, stdout, stderr.
+#[derive(Debug, PartialEq, Eq)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Self {
+        Self {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Environment variables for a run.
+type Vars<'a> = [(&'a str, &'a Path)];
+
+/// A command with nothing of the caller's environment but PATH, and `vars`.
+fn clean(program: &Path, vars: &[(&str, &Path)]) -> Command {
+    let mut command = Command::new(program);
+    command.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command
+}
+
+/// The real pip of `env` (`python -m pip ARGS`) and den's `pip ARGS`, in `cwd`, with `vars`.
+fn both(env: &Path, cwd: &Path, vars: &[(&str, &Path)], args: &[&str]) -> (Run, Run) {
+    (
+        run_tool(env, cwd, vars, args, true),
+        run_tool(env, cwd, vars, args, false),
+    )
+}
+
+/// The real pip's (`pip`) or den's `pip ARGS`. pip's messages name the program as it was run
+/// (`.../python -m pip`); they are read as if it were run as `pip`, as scripts run it.
+fn run_tool(env: &Path, cwd: &Path, vars: &[(&str, &Path)], args: &[&str], pip: bool) -> Run {
+    let mut command = if pip {
+        let mut command = clean(&env.join("bin/python"), vars);
+        command.args(["-m", "pip"]);
+        command
+    } else {
+        let mut command = clean(Path::new(env!("CARGO_BIN_EXE_den")), vars);
+        command.arg("pip");
+        command
+    };
+    let mut run: Run = command.args(args).current_dir(cwd).output().unwrap().into();
+    let program = format!("{} -m pip", env.join("bin/python").display());
+    run.stdout = run.stdout.replace(&program, "pip");
+    run.stderr = run.stderr.replace(&program, "pip");
+    run
+}
+
+#[test]
+fn hash_prints_what_pip_prints() {
+    let Some(world) = World::new() else { return };
+    let env = world.venv("env", false);
+    let dir = world.dir.path();
+    std::fs::write(dir.join("a.txt"), b"hello\n").unwrap();
+    std::fs::write(dir.join("b b.whl"), vec![7u8; 100_000]).unwrap();
+    for args in [
+        &["hash", "a.txt"][..],
+        &["hash", "-a", "sha384", "a.txt", "b b.whl"],
+        &["hash", "--algorithm=sha512", "b b.whl"],
+    ] {
+        let (pip, den) = both(&env, dir, &[], args);
+        assert_eq!(den, pip, "{args:?}");
+    }
+    // A missing file: pip's output for the files before it, status 2, the OSError's words
+    // (pip's own stderr is a traceback ending in them).
+    let (pip, den) = both(&env, dir, &[], &["hash", "a.txt", "nope.txt"]);
+    assert_eq!((den.code, &den.stdout), (pip.code, &pip.stdout));
+    assert_eq!(den.code, Some(2));
+    let cause = "[Errno 2] No such file or directory: 'nope.txt'";
+    assert!(pip.stderr.contains(cause), "{}", pip.stderr);
+    assert_eq!(den.stderr, format!("ERROR: {cause}\n"));
+    // No file: the usage line and status 1. An unknown algorithm: status 2, as pip's.
+    let (pip, den) = both(&env, dir, &[], &["hash"]);
+    assert_eq!(den.code, pip.code);
+    assert_eq!(den.stderr, pip.stderr);
+    let (pip, den) = both(&env, dir, &[], &["hash", "-a", "md5", "a.txt"]);
+    assert_eq!((den.code, pip.code), (Some(2), Some(2)));
+}
+
+#[test]
+fn config_reads_and_writes_pips_files_as_pip() {
+    let Some(world) = World::new() else { return };
+    let env = world.venv("env", false);
+    let dir = world.dir.path();
+    let home = world.path("home");
+    let xdg_dirs = world.path("xdg");
+    let other_file = world.path("other.conf");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(xdg_dirs.join("pip")).unwrap();
+    std::fs::write(
+        xdg_dirs.join("pip/pip.conf"),
+        "[global]\ntimeout = 60\nTrusted_Host = a.example\n  b.example\n",
+    )
+    .unwrap();
+    std::fs::write(&other_file, "[install]\nno-compile = yes\n").unwrap();
+    let user_file = home.join(".config/pip/pip.conf");
+    let site_file = env.join("pip.conf");
+    let vars: Vec<(&str, &Path)> = vec![
+        ("HOME", &home),
+        ("XDG_CONFIG_DIRS", &xdg_dirs),
+        ("VIRTUAL_ENV", &env),
+    ];
+    let with_file: Vec<(&str, &Path)> = vars
+        .iter()
+        .copied()
+        .chain([("PIP_CONFIG_FILE", other_file.as_path())])
+        .collect();
+    let steps: Vec<(&Vars<'_>, Vec<&str>)> = vec![
+        (&vars, vec!["config", "list"]),
+        (
+            &vars,
+            vec![
+                "config",
+                "set",
+                "global.index-url",
+                "https://m.example/simple",
+            ],
+        ),
+        (&vars, vec!["config", "set", "Install.No_Deps", "1"]),
+        (&vars, vec!["config", "set", "global.timeout", "5"]),
+        (&vars, vec!["config", "get", "global.index_url"]),
+        (&vars, vec!["config", "get", "global.trusted-host"]),
+        (&vars, vec!["config", "list"]),
+        (&vars, vec!["config", "--user", "list"]),
+        (&vars, vec!["config", "debug"]),
+        (&with_file, vec!["config", "list"]),
+        (&with_file, vec!["config", "debug"]),
+        (&vars, vec!["config", "unset", "install.no-deps"]),
+        (&vars, vec!["config", "unset", "install.no-deps"]),
+        (&vars, vec!["config", "get", "global.nothing"]),
+        (&vars, vec!["config", "get", "nothing"]),
+        (&vars, vec!["config", "set", "nothing", "x"]),
+        (&vars, vec!["config", "set", "global.x"]),
+        (&vars, vec!["config", "list", "extra"]),
+        (&vars, vec!["config"]),
+        (&vars, vec!["config", "bogus"]),
+        (
+            &vars,
+            vec!["config", "--user", "--site", "get", "global.timeout"],
+        ),
+        (
+            &vars,
+            vec![
+                "config",
+                "--site",
+                "set",
+                "global.index-url",
+                "https://s/simple",
+            ],
+        ),
+        // With a site file, changes go there by default.
+        (&vars, vec!["config", "set", "global.no-cache-dir", "false"]),
+        (&vars, vec!["config", "list"]),
+        (&vars, vec!["config", "--user", "unset", "global.index-url"]),
+        (&vars, vec!["config", "--user", "unset", "global.timeout"]),
+        (&vars, vec!["--isolated", "config", "list"]),
+    ];
+    let files = [&user_file, &site_file];
+    // The whole sequence with pip, then again from the same start with den: each step's
+    // output and the files after it.
+    let mut runs: Vec<Vec<(Run, Vec<Option<String>>)>> = Vec::new();
+    for pip in [true, false] {
+        for file in files {
+            let _ = std::fs::remove_file(file);
+        }
+        let mut results = Vec::new();
+        for (vars, args) in &steps {
+            let run = run_tool(&env, dir, vars, args, pip);
+            let contents = files
+                .iter()
+                .map(|f| std::fs::read_to_string(f).ok())
+                .collect();
+            results.push((run, contents));
+        }
+        runs.push(results);
+    }
+    for ((step, pip), den) in steps.iter().zip(&runs[0]).zip(&runs[1]) {
+        assert_eq!(den, pip, "{:?}", step.1);
+    }
+    // Every refusal above is status 1, as pip's.
+    assert!(runs[1].iter().any(|(run, _)| run.code == Some(1)));
+}
+
+#[test]
+fn cache_commands_speak_pips_words() {
+    let Some(world) = World::new() else { return };
+    let env = world.venv("env", true);
+    world.index.publish(&WheelBuilder::new("alpha", "1.0"));
+    world.index.publish(&WheelBuilder::new("alpha_beta", "2.0"));
+    let cache = world.path("cache");
+    // Messages that do not depend on the cache's contents: as pip's, for an empty cache.
+    let pip_cache = world.path("pip-cache");
+    let pip_env = world.venv("pip-env", false);
+    for args in [
+        &["cache"][..],
+        &["cache", "bogus"],
+        &["cache", "dir", "x"],
+        &["cache", "remove"],
+        &["cache", "remove", "a", "b"],
+        &["cache", "list", "a", "b"],
+        &["cache", "list"],
+        &["cache", "list", "--format", "abspath"],
+        &["cache", "remove", "alpha"],
+        &["cache", "purge"],
+        &["--no-cache-dir", "cache", "dir"],
+    ] {
+        let pip = run_tool(
+            &pip_env,
+            world.dir.path(),
+            &[("PIP_CACHE_DIR", &pip_cache)],
+            args,
+            true,
+        );
+        let den = run_tool(
+            &env,
+            world.dir.path(),
+            &[("DEN_CACHE_DIR", &world.path("empty-cache"))],
+            args,
+            false,
+        );
+        assert_eq!(den, pip, "{args:?}");
+    }
+    // What a filled cache shows: the wheels den keeps, by pip's patterns.
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "alpha", "alpha_beta"]);
+    assert_eq!(
+        world.den_ok(&["pip", "cache", "dir"]).trim(),
+        cache.to_str().unwrap()
+    );
+    let list = world.den_ok(&["pip", "cache", "list"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines[..2], ["Cache contents:", ""], "{list}");
+    assert!(
+        lines[2].starts_with(" - alpha-1.0-py3-none-any.whl ("),
+        "{list}"
+    );
+    assert!(lines[2].ends_with(" bytes)"), "{list}");
+    assert!(lines[3].starts_with(" - alpha_beta-2.0-py3-none-any.whl ("));
+    assert_eq!(lines.len(), 4, "{list}");
+    let paths = world.den_ok(&["pip", "cache", "list", "alpha", "--format=abspath"]);
+    let paths: Vec<PathBuf> = paths.lines().map(PathBuf::from).collect();
+    assert_eq!(paths.len(), 1, "only alpha, not alpha_beta: {paths:?}");
+    assert!(paths[0].starts_with(&cache) && paths[0].is_file());
+    let info = world.den_ok(&["pip", "cache", "info"]);
+    let simple = cache.join("simple-v1");
+    assert!(
+        info.starts_with(&format!(
+            "Package index page cache location: {}\nPackage index page cache size: ",
+            simple.display()
+        )),
+        "{info}"
+    );
+    assert!(info.contains("\nNumber of HTTP files: "), "{info}");
+    assert!(
+        info.ends_with("\nNumber of locally built wheels: 0\n"),
+        "{info}"
+    );
+    assert_eq!(
+        world.den_ok(&["pip", "cache", "remove", "alpha"]),
+        "Files removed: 1\n"
+    );
+    assert!(!paths[0].exists());
+    let out = world.den(&["pip", "cache", "remove", "alpha-1*"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Files removed: 0\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "WARNING: No matching packages for pattern \"alpha-1*\"\n"
+    );
+    let purged = world.den_ok(&["pip", "cache", "purge"]);
+    let removed: u64 = purged
+        .trim()
+        .strip_prefix("Files removed: ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(removed >= 3, "{purged}");
+    let size: u64 = world.den_ok(&["cache", "size"]).trim().parse().unwrap();
+    assert!(size < 4096, "purge empties the cache: {size} bytes left");
+    assert_eq!(
+        world.den_ok(&["pip", "cache", "list"]),
+        "No locally built wheels cached.\n"
+    );
+}
