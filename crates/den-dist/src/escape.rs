@@ -89,3 +89,83 @@ mod tests {
         ));
     }
 }
+
+/// `value` as Python's `json.dumps(value)` writes it with its defaults (what pip prints for
+/// `--format json`): `", "` between items, `": "` after keys, keys in the value's order, and
+/// every non-ASCII character escaped as `\uXXXX` (UTF-16 code units, `ensure_ascii`). Object
+/// keys come sorted (serde_json's map), where Python keeps the order they were inserted in.
+pub fn python_json(value: &serde_json::Value) -> String {
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
+    serde::Serialize::serialize(value, &mut serializer)
+        .expect("serializing a JSON value into memory cannot fail");
+    String::from_utf8(out).expect("the output is ASCII")
+}
+
+/// serde_json's formatter with Python's `json.dumps` defaults.
+struct PythonFormatter;
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        for c in fragment.chars() {
+            if c.is_ascii() {
+                writer.write_all(&[c as u8])?;
+            } else {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod python_json_tests {
+    use super::*;
+
+    #[test]
+    fn writes_what_json_dumps_writes() {
+        let value = serde_json::json!([{"name": "café", "n": 1, "e": []}, "🐍", {}]);
+        assert_eq!(
+            python_json(&value),
+            r#"[{"e": [], "n": 1, "name": "caf\u00e9"}, "\ud83d\udc0d", {}]"#
+        );
+    }
+}

@@ -1250,9 +1250,30 @@ pub struct FreezeArgs {
     /// Leave editable installs out.
     #[arg(long)]
     pub exclude_editable: bool,
+    /// Which distributions.
+    #[command(flatten)]
+    pub selection: SelectionArgs,
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
+}
+
+/// Which installed distributions `den pip list` and `freeze` read, with pip's options.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectionArgs {
+    /// Only the environment's own distributions, not those of the base interpreter an
+    /// environment with system site-packages also sees.
+    #[arg(short, long)]
+    pub local: bool,
+    /// Only the user site-packages' distributions (none inside a virtual environment).
+    #[arg(long, conflicts_with = "local")]
+    pub user: bool,
+    /// Read the distributions installed in these directories instead (repeatable).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["local", "user"])]
+    pub path: Vec<PathBuf>,
+    /// Leave this project out (repeatable).
+    #[arg(long, value_name = "PACKAGE")]
+    pub exclude: Vec<String>,
 }
 
 /// Output formats of `den pip list`.
@@ -1278,6 +1299,12 @@ pub struct ListArgs {
     /// Leave editable installs out.
     #[arg(long)]
     pub exclude_editable: bool,
+    /// Only distributions no other listed distribution requires.
+    #[arg(long)]
+    pub not_required: bool,
+    /// Which distributions.
+    #[command(flatten)]
+    pub selection: SelectionArgs,
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,

@@ -826,3 +826,37 @@ fn results_go_to_stdout_as_pips_do_and_q_hides_them() {
         "Found existing installation: beta 2.0\n  Successfully uninstalled beta-2.0\n"
     );
 }
+
+/// `list` and `freeze`'s selection options print what the real pip prints for them in the
+/// same environment: `--not-required`, `--exclude`, `-l`, `--user` (nothing in a virtual
+/// environment) and `--path`.
+#[test]
+fn list_and_freeze_selections_match_pip() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "alpha"]);
+    let site = den_venv::find_site_packages(&env).unwrap();
+    let site_arg = site.to_str().unwrap();
+    for args in [
+        &["list", "--not-required", "--format", "json"][..],
+        &["list", "--exclude", "beta", "--format", "freeze"],
+        &["list", "-l", "--format", "json"],
+        &["list", "--user", "--format", "json"],
+        &["list", "--path", site_arg, "--format", "freeze"],
+        &["freeze", "--exclude", "alpha"],
+        &["freeze", "--all", "--exclude", "pip", "-l"],
+        &["freeze", "--path", site_arg],
+    ] {
+        let mut den_args = vec!["pip"];
+        den_args.extend_from_slice(args);
+        den_args.extend(["-p", env_arg]);
+        let ours = world.den_ok(&den_args);
+        let mut pip_args = vec!["-m", "pip"];
+        pip_args.extend_from_slice(args);
+        let (ok, theirs, err) = run_python(&env, &pip_args);
+        assert!(ok, "pip {args:?}: {err}");
+        assert_eq!(ours, theirs, "{args:?}");
+    }
+}

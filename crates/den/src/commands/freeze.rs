@@ -12,7 +12,7 @@ use crate::target;
 /// Runs `den pip freeze`.
 pub fn run(args: &FreezeArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let target = target::find(&args.target, cache, target::Access::Read)?;
-    let mut dists = target.visible_distributions()?;
+    let mut dists = super::list::selected(&target, &args.selection)?;
     // pip hides itself, and before Python 3.12 also the build tools ensurepip/virtualenv seed.
     let hidden: &[&str] = if target.interpreter.major_minor < (3, 12) {
         &[den_venv::SEED_PACKAGES.as_slice(), &["distribute"]].concat()

@@ -10,7 +10,7 @@ use den_cache::Cache;
 use crate::cli::InstallArgs;
 use crate::ops::{self, InstallSettings};
 use crate::printer::Printer;
-use crate::target::{self, Access};
+use crate::target::{self, Access, Target};
 
 /// Runs `den pip install`.
 pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
@@ -44,11 +44,7 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
         }
         target::refuse_externally_managed(&target, &args.target)?;
     }
-    let python = den_install::SchemePython {
-        version: target.interpreter.major_minor,
-        free_threaded: target.interpreter.gil_disabled,
-        virtualenv: target.interpreter.is_virtualenv(),
-    };
+    let python = scheme_python(&target);
     if let Some(dir) = &args.target_dir {
         target.set_layout(den_install::InstallScheme::for_target(
             &absolute(dir)?,
@@ -68,6 +64,24 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
     }
     ops::install(&target, &settings, cache, printer)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The user site-packages of `target`'s interpreter (`site.USER_SITE` on POSIX:
+/// `<user base>/lib/pythonX.Y/site-packages`), where `--user` installs go.
+///
+/// Errors: neither PYTHONUSERBASE nor HOME is set.
+pub fn user_site_packages(target: &Target) -> anyhow::Result<PathBuf> {
+    let python = scheme_python(target);
+    Ok(den_install::posix_site_packages(&user_base()?, &python))
+}
+
+/// The facts of `target`'s interpreter pip's layouts depend on.
+fn scheme_python(target: &Target) -> den_install::SchemePython {
+    den_install::SchemePython {
+        version: target.interpreter.major_minor,
+        free_threaded: target.interpreter.gil_disabled,
+        virtualenv: target.interpreter.is_virtualenv(),
+    }
 }
 
 /// Python's user base (`site.USER_BASE` on POSIX): `$PYTHONUSERBASE`, else `~/.local`.

@@ -6,9 +6,43 @@ use std::process::ExitCode;
 
 use den_cache::Cache;
 
-use crate::cli::{ListArgs, ListFormat};
+use den_install::InstalledDist;
+
+use crate::cli::{ListArgs, ListFormat, SelectionArgs};
 use crate::printer::Printer;
-use crate::target;
+use crate::target::{self, Target};
+
+/// The installed distributions `selection` asks for, as pip's `list` and `freeze` read them:
+/// those in `--path` directories, the user site-packages' (`--user`; none in a virtual
+/// environment, whose interpreter does not see it), the environment's own (`--local`), or all
+/// the interpreter sees; without the `--exclude`d projects.
+///
+/// # Errors
+///
+/// A directory cannot be read, a project name is invalid, or `--user` without a home.
+pub fn selected(target: &Target, selection: &SelectionArgs) -> anyhow::Result<Vec<InstalledDist>> {
+    let mut dists = if !selection.path.is_empty() {
+        den_install::installed_distributions(&selection.path)?
+    } else if selection.user {
+        if target.interpreter.is_virtualenv() {
+            Vec::new()
+        } else {
+            let site = super::install::user_site_packages(target)?;
+            den_install::installed_distributions(std::slice::from_ref(&site))?
+        }
+    } else if selection.local {
+        den_install::installed_distributions(&target.site_packages())?
+    } else {
+        target.visible_distributions()?
+    };
+    let excluded = selection
+        .exclude
+        .iter()
+        .map(|raw| super::uninstall::parse_name(raw))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    dists.retain(|dist| !excluded.contains(&dist.name));
+    Ok(dists)
+}
 
 /// One listed distribution: name, version, editable project location.
 type Row = (String, String, Option<String>);
@@ -16,7 +50,16 @@ type Row = (String, String, Option<String>);
 /// Runs `den pip list`.
 pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
     let target = target::find(&args.target, cache, target::Access::Read)?;
-    let mut dists = target.visible_distributions()?;
+    let mut dists = selected(&target, &args.selection)?;
+    if args.not_required {
+        // pip's rule: leave out every listed distribution another listed one requires.
+        let required: std::collections::HashSet<den_dist::PackageName> = dists
+            .iter()
+            .flat_map(|dist| super::tree::requirements(dist, &target.interpreter.markers, printer))
+            .map(|requirement| requirement.name)
+            .collect();
+        dists.retain(|dist| !required.contains(&dist.name));
+    }
     dists.sort_by(|a, b| a.name.cmp(&b.name));
     let mut rows: Vec<Row> = Vec::with_capacity(dists.len());
     for dist in &dists {
@@ -87,7 +130,7 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
                     item
                 })
                 .collect();
-            printer.out(serde_json::Value::Array(items));
+            printer.out(den_dist::python_json(&serde_json::Value::Array(items)));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -85,7 +85,7 @@ pub fn run(args: &TreeArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
 /// The requirements of `dist` that hold for `markers` (no extras); none, with a warning
 /// naming the file, when its metadata cannot be read, so one broken distribution does not
 /// hide the tree of the others.
-fn requirements(
+pub(crate) fn requirements(
     dist: &InstalledDist,
     markers: &den_dist::MarkerEnvironment,
     printer: &Printer,
