@@ -102,6 +102,19 @@ pub fn python_json(value: &serde_json::Value) -> String {
     String::from_utf8(out).expect("the output is ASCII")
 }
 
+/// A JSON object with `fields` in the order given, as Python's `json.dumps` writes a dict
+/// built in that order ([`python_json`] for each key and value).
+pub fn python_json_object(fields: &[(&str, serde_json::Value)]) -> String {
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|(key, value)| {
+            let key = python_json(&serde_json::Value::String((*key).to_string()));
+            format!("{key}: {}", python_json(value))
+        })
+        .collect();
+    format!("{{{}}}", fields.join(", "))
+}
+
 /// serde_json's formatter with Python's `json.dumps` defaults.
 struct PythonFormatter;
 
@@ -163,5 +176,7 @@ mod python_json_tests {
             python_json(&value),
             r#"[{"e": [], "n": 1, "name": "caf\u00e9"}, "\ud83d\udc0d", {}]"#
         );
+        let object = python_json_object(&[("z", 1.into()), ("a", "é".into())]);
+        assert_eq!(object, r#"{"z": 1, "a": "\u00e9"}"#);
     }
 }

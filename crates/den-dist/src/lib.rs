@@ -31,7 +31,7 @@ mod tags;
 pub use direct_url::{
     ArchiveInfo, DirInfo, DirectUrl, DirectUrlError, DirectUrlInfo, VcsInfo, write_python_string,
 };
-pub use escape::{escape_controls, python_json, python_repr};
+pub use escape::{escape_controls, python_json, python_json_object, python_repr};
 pub use filename::{
     DistFilename, FilenameError, SDIST_EXTENSIONS, SourceDistFilename, WheelFilename,
     sdist_extension,

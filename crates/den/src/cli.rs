@@ -1302,6 +1302,18 @@ pub struct ListArgs {
     /// Only distributions no other listed distribution requires.
     #[arg(long)]
     pub not_required: bool,
+    /// Only distributions with a newer version on the index (with its version and file type).
+    #[arg(short, long)]
+    pub outdated: bool,
+    /// Only distributions at the newest version on the index.
+    #[arg(short, long)]
+    pub uptodate: bool,
+    /// With --outdated / --uptodate: count pre-releases as newer versions.
+    #[arg(long)]
+    pub pre: bool,
+    /// The indexes --outdated / --uptodate ask.
+    #[command(flatten)]
+    pub index: IndexArgs,
     /// Which distributions.
     #[command(flatten)]
     pub selection: SelectionArgs,

@@ -860,3 +860,49 @@ fn list_and_freeze_selections_match_pip() {
         assert_eq!(ours, theirs, "{args:?}");
     }
 }
+
+/// `list --outdated` / `--uptodate` ask the index as the real pip does and print what it
+/// prints (columns and JSON, pre-releases only with `--pre`, an sdist-only release typed
+/// `sdist`).
+#[test]
+fn list_outdated_and_uptodate_match_pip() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    world.index.publish(&WheelBuilder::new("beta", "3.0b1"));
+    world.index.publish(&WheelBuilder::new("gamma", "1.0"));
+    world.index.add_file(
+        &den_test_support::SdistBuilder::new("gamma", "1.5").build(&world.path("sdists")),
+    );
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "alpha",
+        "beta==1.0",
+        "gamma==1.0",
+    ]);
+    let index = world.index.url();
+    for args in [
+        &["list", "--outdated"][..],
+        &["list", "-o", "--format", "json"],
+        &["list", "-o", "--pre", "--format", "json"],
+        &["list", "--uptodate", "--format", "json"],
+    ] {
+        let mut den_args = vec!["pip"];
+        den_args.extend_from_slice(args);
+        den_args.extend(["-p", env_arg]);
+        let ours = world.den_ok(&den_args);
+        let mut pip_args = vec!["-m", "pip"];
+        pip_args.extend_from_slice(args);
+        pip_args.extend(["--index-url", &index]);
+        let (ok, theirs, err) = run_python(&env, &pip_args);
+        assert!(ok, "pip {args:?}: {err}");
+        assert_eq!(ours, theirs, "{args:?}");
+    }
+    let out = world.den(&["pip", "list", "-o", "-u", "-p", env_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be combined"));
+}

@@ -44,8 +44,44 @@ pub fn selected(target: &Target, selection: &SelectionArgs) -> anyhow::Result<Ve
     Ok(dists)
 }
 
-/// One listed distribution: name, version, editable project location.
-type Row = (String, String, Option<String>);
+/// One listed distribution.
+struct Row {
+    name: String,
+    version: String,
+    /// The editable project's location (PEP 610 `dir_info.editable`).
+    location: Option<String>,
+    /// With `--outdated`: the newest version and its file type (`wheel`, `sdist`).
+    latest: Option<(String, &'static str)>,
+}
+
+/// pip's table: each column as wide as its widest cell or header, cells left-aligned and
+/// separated by one space, a rule of dashes under the header, lines without trailing spaces.
+fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    let widths: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            rows.iter()
+                .map(|row| row[i].len())
+                .chain([title.len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &mut dyn Iterator<Item = String>| {
+        let padded: Vec<String> = cells
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
+        padded.join(" ").trim_end().to_string()
+    };
+    let mut lines = vec![
+        line(&mut header.iter().map(|h| (*h).to_string())),
+        line(&mut widths.iter().map(|w| "-".repeat(*w))),
+    ];
+    lines.extend(rows.iter().map(|row| line(&mut row.iter().cloned())));
+    lines
+}
 
 /// Runs `den pip list`.
 pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
@@ -61,6 +97,26 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         dists.retain(|dist| !required.contains(&dist.name));
     }
     dists.sort_by(|a, b| a.name.cmp(&b.name));
+    if args.outdated && args.uptodate {
+        printer.pip_error("Options --outdated and --uptodate cannot be combined.");
+        return Ok(ExitCode::FAILURE);
+    }
+    if args.outdated && args.format == ListFormat::Freeze {
+        printer.pip_error("List format 'freeze' cannot be used with the --outdated option.");
+        return Ok(ExitCode::FAILURE);
+    }
+    let latest = if args.outdated || args.uptodate {
+        let names: Vec<den_dist::PackageName> = dists.iter().map(|d| d.name.clone()).collect();
+        crate::ops::latest::latest_versions(
+            &names,
+            &target.interpreter,
+            &args.index,
+            args.pre,
+            cache,
+        )?
+    } else {
+        std::collections::HashMap::new()
+    };
     let mut rows: Vec<Row> = Vec::with_capacity(dists.len());
     for dist in &dists {
         let location = dist
@@ -71,66 +127,73 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         if (args.editable && location.is_none()) || (args.exclude_editable && location.is_some()) {
             continue;
         }
-        rows.push((dist.display_name(), dist.version.to_string(), location));
+        let newest = latest.get(&dist.name);
+        if args.outdated && !newest.is_some_and(|l| l.version > dist.version) {
+            continue;
+        }
+        if args.uptodate && !newest.is_some_and(|l| l.version == dist.version) {
+            continue;
+        }
+        rows.push(Row {
+            name: dist.display_name(),
+            version: dist.version.to_string(),
+            location,
+            latest: newest
+                .filter(|_| args.outdated)
+                .map(|l| (l.version.to_string(), l.filetype())),
+        });
     }
+    let editable = rows.iter().any(|r| r.location.is_some());
     match args.format {
         ListFormat::Columns => {
-            let width = |column: &dyn Fn(&Row) -> usize, title| {
-                rows.iter()
-                    .map(column)
-                    .chain([title])
-                    .max()
-                    .unwrap_or(title)
-            };
-            let name_width = width(&|r| r.0.len(), 7);
-            let version_width = width(&|r| r.1.len(), 7);
-            let location_width = width(&|r| r.2.as_ref().map_or(0, String::len), 25);
-            let editable = rows.iter().any(|r| r.2.is_some());
-            let (title, rule) = if editable {
-                (
-                    format!(
-                        "{:name_width$} {:version_width$} Editable project location",
-                        "Package", "Version"
-                    ),
-                    format!(
-                        "{} {} {}",
-                        "-".repeat(name_width),
-                        "-".repeat(version_width),
-                        "-".repeat(location_width)
-                    ),
-                )
-            } else {
-                (
-                    format!("{:name_width$} {:version_width$}", "Package", "Version"),
-                    format!("{} {}", "-".repeat(name_width), "-".repeat(version_width)),
-                )
-            };
-            printer.out(title.trim_end());
-            printer.out(rule);
-            for (name, version, location) in &rows {
-                let location = location.as_deref().unwrap_or_default();
-                printer.out(
-                    format!("{name:name_width$} {version:version_width$} {location}").trim_end(),
-                );
+            let mut header = vec!["Package", "Version"];
+            if args.outdated {
+                header.extend(["Latest", "Type"]);
+            }
+            if editable {
+                header.push("Editable project location");
+            }
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|row| {
+                    let mut cells = vec![row.name.clone(), row.version.clone()];
+                    if let Some((version, filetype)) = &row.latest {
+                        cells.extend([version.clone(), (*filetype).to_string()]);
+                    }
+                    if editable {
+                        cells.push(row.location.clone().unwrap_or_default());
+                    }
+                    cells
+                })
+                .collect();
+            for line in table(&header, &cells) {
+                printer.out(line);
             }
         }
         ListFormat::Freeze => {
-            for (name, version, _) in &rows {
-                printer.out(format!("{name}=={version}"));
+            for row in &rows {
+                printer.out(format!("{}=={}", row.name, row.version));
             }
         }
         ListFormat::Json => {
-            let items: Vec<serde_json::Value> = rows
+            let items: Vec<String> = rows
                 .iter()
-                .map(|(name, version, location)| {
-                    let mut item = serde_json::json!({"name": name, "version": version});
-                    if let Some(location) = location {
-                        item["editable_project_location"] = location.clone().into();
+                .map(|row| {
+                    let mut fields = vec![
+                        ("name", row.name.clone().into()),
+                        ("version", row.version.clone().into()),
+                    ];
+                    if let Some((version, filetype)) = &row.latest {
+                        fields.push(("latest_version", version.clone().into()));
+                        fields.push(("latest_filetype", (*filetype).into()));
                     }
-                    item
+                    if let Some(location) = &row.location {
+                        fields.push(("editable_project_location", location.clone().into()));
+                    }
+                    den_dist::python_json_object(&fields)
                 })
                 .collect();
-            printer.out(den_dist::python_json(&serde_json::Value::Array(items)));
+            printer.out(format!("[{}]", items.join(", ")));
         }
     }
     Ok(ExitCode::SUCCESS)

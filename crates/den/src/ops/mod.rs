@@ -6,6 +6,7 @@
 pub mod compile;
 pub mod download;
 pub mod install;
+pub mod latest;
 pub mod pipeline;
 pub mod pipenv;
 pub mod pylock;

@@ -1,0 +1,108 @@
+//! The newest version of each project an interpreter could install from the indexes: what
+//! `pip list --outdated` / `--uptodate` compare installed versions with.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use den_cache::Cache;
+use den_dist::{DistFilename, PackageName, Version};
+use den_index::{IndexClient, IndexError, ProjectFiles};
+use den_python::Interpreter;
+use futures::StreamExt;
+
+use crate::cli::IndexArgs;
+
+/// How many index pages are asked for at once.
+const CONCURRENT_PAGES: usize = 16;
+
+/// The newest installable version of a project and whether a wheel of it fits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Latest {
+    /// The version.
+    pub version: Version,
+    /// Whether a wheel of it is compatible with the interpreter (else only an sdist is).
+    pub wheel: bool,
+}
+
+impl Latest {
+    /// pip's `latest_filetype`: `wheel` or `sdist`.
+    pub fn filetype(&self) -> &'static str {
+        if self.wheel { "wheel" } else { "sdist" }
+    }
+}
+
+/// The newest installable version of each of `names` on the indexes `index` names (and
+/// pip's configuration), as pip's finder picks it: files that are not yanked, whose
+/// Requires-Python admits `interpreter`, wheels whose tags it accepts and sdists; final
+/// releases only unless `pre` or the project has nothing else. A project no index has, or
+/// with no installable file, is left out (as pip leaves it out).
+///
+/// # Errors
+///
+/// Bad index configuration, or an index that cannot be reached.
+pub fn latest_versions(
+    names: &[PackageName],
+    interpreter: &Interpreter,
+    index: &IndexArgs,
+    pre: bool,
+    cache: &Cache,
+) -> anyhow::Result<HashMap<PackageName, Latest>> {
+    let settings = index.settings();
+    let client = IndexClient::new(settings.config(&settings.options)?, cache.clone())?;
+    let runtime = super::pipeline::runtime()?;
+    let pages: Vec<(PackageName, Result<Arc<ProjectFiles>, IndexError>)> = runtime.block_on(
+        futures::stream::iter(names.iter().cloned())
+            .map(|name| {
+                let client = &client;
+                async move {
+                    let files = client.project_files(&name).await;
+                    (name, files)
+                }
+            })
+            .buffer_unordered(CONCURRENT_PAGES)
+            .collect(),
+    );
+    let mut latest = HashMap::new();
+    for (name, files) in pages {
+        let files = match files {
+            Ok(files) => files,
+            Err(IndexError::NotFound { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(newest) = newest(&files, interpreter, pre) {
+            latest.insert(name, newest);
+        }
+    }
+    Ok(latest)
+}
+
+/// The newest installable version among `files` (see [`latest_versions`]).
+fn newest(files: &ProjectFiles, interpreter: &Interpreter, pre: bool) -> Option<Latest> {
+    let mut versions: HashMap<Version, bool> = HashMap::new();
+    for file in &files.files {
+        if file.yanked.is_some()
+            || file
+                .requires_python
+                .as_ref()
+                .is_some_and(|specifiers| !specifiers.contains(&interpreter.version))
+        {
+            continue;
+        }
+        let (version, wheel) = match &file.filename {
+            DistFilename::Wheel(wheel) => {
+                if interpreter.tags.compatibility(wheel).is_none() {
+                    continue;
+                }
+                (wheel.version.clone(), true)
+            }
+            DistFilename::SourceDist(sdist) => (sdist.version.clone(), false),
+        };
+        *versions.entry(version).or_default() |= wheel;
+    }
+    let finals = versions.keys().any(|v| !v.any_prerelease());
+    versions
+        .into_iter()
+        .filter(|(v, _)| pre || !finals || !v.any_prerelease())
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(version, wheel)| Latest { version, wheel })
+}
