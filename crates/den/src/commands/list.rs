@@ -128,10 +128,10 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
             continue;
         }
         let newest = latest.get(&dist.name);
-        if args.outdated && !newest.is_some_and(|l| l.version > dist.version) {
+        if args.outdated && newest.is_none_or(|l| l.version <= dist.version) {
             continue;
         }
-        if args.uptodate && !newest.is_some_and(|l| l.version == dist.version) {
+        if args.uptodate && newest.is_none_or(|l| l.version != dist.version) {
             continue;
         }
         rows.push(Row {
