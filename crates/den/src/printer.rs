@@ -52,6 +52,11 @@ impl Printer {
         }
     }
 
+    /// How many times `-v` was given.
+    pub fn verbosity(&self) -> u8 {
+        self.verbose
+    }
+
     /// A result line on stdout (freeze, list, show). Results are what the user asked for, so
     /// `-q` does not hide them.
     pub fn out(&self, line: impl std::fmt::Display) {

@@ -906,3 +906,24 @@ fn list_outdated_and_uptodate_match_pip() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be combined"));
 }
+
+/// `show --verbose` (den's `-v`) prints pip's extra fields as the real pip does.
+#[test]
+fn show_verbose_matches_pip() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(
+        &common::alpha_wheel()
+            .metadata_header("Classifier", "Programming Language :: Python :: 3")
+            .metadata_header("Classifier", "Topic :: Utilities")
+            .metadata_header("Project-URL", "Source, https://example.org/alpha"),
+    );
+    world.index.publish(&WheelBuilder::new("beta", "1.0"));
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "alpha"]);
+    let ours = world.den_ok(&["pip", "show", "-v", "-p", env_arg, "alpha", "beta"]);
+    let (ok, theirs, err) = run_python(&env, &["-m", "pip", "show", "-v", "alpha", "beta"]);
+    assert!(ok, "{err}");
+    assert_eq!(ours, theirs);
+    assert!(ours.contains("Installer: den\n"), "{ours}");
+}

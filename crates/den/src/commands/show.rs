@@ -89,6 +89,38 @@ pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         printer.out(format!("Location: {}", dist.site_packages().display()));
         printer.out(format!("Requires: {}", requires.join(", ")));
         printer.out(format!("Required-by: {}", required_by.join(", ")));
+        if printer.verbosity() > 0 {
+            // pip's `show --verbose` fields.
+            let all = |key: &str| -> Vec<String> {
+                meta.map(|meta| {
+                    meta.headers
+                        .iter()
+                        .filter(|(k, _)| k.eq_ignore_ascii_case(key))
+                        .map(|(_, v)| v.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+            };
+            printer.out(format!("Metadata-Version: {}", field("Metadata-Version")));
+            printer.out(format!(
+                "Installer: {}",
+                dist.installer().unwrap_or_default()
+            ));
+            printer.out("Classifiers:");
+            for classifier in all("Classifier") {
+                printer.out(format!("  {classifier}"));
+            }
+            printer.out("Entry-points:");
+            let entry_points =
+                std::fs::read_to_string(dist.path.join("entry_points.txt")).unwrap_or_default();
+            for line in entry_points.lines() {
+                printer.out(format!("  {}", line.trim()));
+            }
+            printer.out("Project-URLs:");
+            for url in all("Project-URL") {
+                printer.out(format!("  {url}"));
+            }
+        }
         if args.files {
             printer.out("Files:");
             for entry in dist.record()? {
