@@ -730,6 +730,34 @@ pub enum PipCommand {
     /// Read and change pip's configuration files, like `pip config
     /// list|get|set|unset|edit|debug`.
     Config(PipConfigArgs),
+    /// The versions the indexes offer, like `pip index versions PKG`.
+    #[command(subcommand)]
+    Index(PipIndexCommand),
+}
+
+/// `den pip index ...`.
+#[derive(Debug, Subcommand)]
+pub enum PipIndexCommand {
+    /// List the versions of a project the interpreter could install, newest first.
+    Versions(IndexVersionsArgs),
+}
+
+/// `den pip index versions`.
+#[derive(Debug, Args)]
+pub struct IndexVersionsArgs {
+    /// The project.
+    #[arg(value_name = "PACKAGE")]
+    pub package: String,
+    /// Include pre-releases.
+    #[arg(long)]
+    pub pre: bool,
+    /// The indexes to ask.
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// The environment whose interpreter decides what is installable, and whose installed
+    /// version is shown.
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 /// `den pip hash`.

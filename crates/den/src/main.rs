@@ -123,6 +123,9 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
                 PipCommand::Wheel(args) => {
                     locked(&|c| commands::download::run_wheel(&args, c, printer))
                 }
+                PipCommand::Index(command) => {
+                    locked(&|c| commands::pip_index::run(&command, c, printer))
+                }
                 // On files and configuration only: no cache.
                 PipCommand::Hash(args) => commands::pip_hash::run(&args, printer),
                 PipCommand::Config(args) => {

@@ -927,3 +927,37 @@ fn show_verbose_matches_pip() {
     assert_eq!(ours, theirs);
     assert!(ours.contains("Installer: den\n"), "{ours}");
 }
+
+/// `pip index versions` prints what the real pip prints, installed or not, with and without
+/// `--pre`; an unknown project is pip's error.
+#[test]
+fn index_versions_match_pip() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    world.index.publish(&WheelBuilder::new("beta", "3.0b1"));
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "beta==1.0"]);
+    let index = world.index.url();
+    for args in [
+        &["index", "versions", "beta"][..],
+        &["index", "versions", "beta", "--pre"],
+        &["index", "versions", "alpha"],
+    ] {
+        let mut den_args = vec!["pip"];
+        den_args.extend_from_slice(args);
+        den_args.extend(["-p", env_arg]);
+        let ours = world.den_ok(&den_args);
+        let mut pip_args = vec!["-m", "pip"];
+        pip_args.extend_from_slice(args);
+        pip_args.extend(["--index-url", &index]);
+        let (ok, theirs, err) = run_python(&env, &pip_args);
+        assert!(ok, "pip {args:?}: {err}");
+        assert_eq!(ours, theirs, "{args:?}");
+    }
+    let out = world.den(&["pip", "index", "versions", "nothere", "-p", env_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("No matching distribution found for nothere")
+    );
+}

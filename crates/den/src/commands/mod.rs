@@ -16,6 +16,7 @@ pub mod pack;
 pub mod pip_cache;
 pub mod pip_config;
 pub mod pip_hash;
+pub mod pip_index;
 pub mod pipenv;
 pub mod pipenv_graph;
 pub mod pyenv;

@@ -47,8 +47,7 @@ pub fn latest_versions(
     pre: bool,
     cache: &Cache,
 ) -> anyhow::Result<HashMap<PackageName, Latest>> {
-    let settings = index.settings();
-    let client = IndexClient::new(settings.config(&settings.options)?, cache.clone())?;
+    let client = client(index, cache)?;
     let runtime = super::pipeline::runtime()?;
     let pages: Vec<(PackageName, Result<Arc<ProjectFiles>, IndexError>)> = runtime.block_on(
         futures::stream::iter(names.iter().cloned())
@@ -78,6 +77,19 @@ pub fn latest_versions(
 
 /// The newest installable version among `files` (see [`latest_versions`]).
 fn newest(files: &ProjectFiles, interpreter: &Interpreter, pre: bool) -> Option<Latest> {
+    let versions = installable(files, interpreter);
+    let finals = versions.keys().any(|v| !v.any_prerelease());
+    versions
+        .into_iter()
+        .filter(|(v, _)| pre || !finals || !v.any_prerelease())
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(version, wheel)| Latest { version, wheel })
+}
+
+/// The versions among `files` that `interpreter` could install, each with whether a wheel
+/// of it fits: files not yanked, whose Requires-Python admits the interpreter, wheels whose
+/// tags it accepts, and sdists.
+pub fn installable(files: &ProjectFiles, interpreter: &Interpreter) -> HashMap<Version, bool> {
     let mut versions: HashMap<Version, bool> = HashMap::new();
     for file in &files.files {
         if file.yanked.is_some()
@@ -99,10 +111,16 @@ fn newest(files: &ProjectFiles, interpreter: &Interpreter, pre: bool) -> Option<
         };
         *versions.entry(version).or_default() |= wheel;
     }
-    let finals = versions.keys().any(|v| !v.any_prerelease());
     versions
-        .into_iter()
-        .filter(|(v, _)| pre || !finals || !v.any_prerelease())
-        .max_by(|a, b| a.0.cmp(&b.0))
-        .map(|(version, wheel)| Latest { version, wheel })
+}
+
+/// A client for the indexes `index` names (and pip's configuration).
+///
+/// Errors: bad index configuration.
+pub fn client(index: &IndexArgs, cache: &Cache) -> anyhow::Result<IndexClient> {
+    let settings = index.settings();
+    Ok(IndexClient::new(
+        settings.config(&settings.options)?,
+        cache.clone(),
+    )?)
 }
