@@ -57,7 +57,7 @@ pub enum Command {
     /// Create a virtual environment (PEP 405), like `python -m venv` and virtualenv.
     Venv(VenvArgs),
     /// pip's commands (install, uninstall, freeze, list, show, check, download, wheel, hash,
-    /// cache, config), pip-tools' (compile, sync) and tree.
+    /// cache, config, index, lock), pip-tools' (compile, sync) and tree.
     Pip(Box<PipArgs>),
     /// Named environments in WORKON_HOME (virtualenvwrapper's model).
     #[command(subcommand)]
