@@ -42,7 +42,7 @@ pub use limits::{
     DEFAULT_MAX_UNPACKED_SIZE, MAX_UNPACKED_SIZE_VAR, UnpackLimitError, max_unpacked_size,
     parse_size,
 };
-pub use metadata::{CoreMetadata, MetadataError};
+pub use metadata::{CoreMetadata, MetadataError, metadata_body};
 pub use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
 pub use pep508::{
     MAX_MARKER_DEPTH, MAX_MARKER_NUMBER, MAX_MARKER_VALUES, Pep508ParseError, parse_marker,

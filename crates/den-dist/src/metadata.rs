@@ -126,6 +126,18 @@ impl CoreMetadata {
 
 /// The bytes before the first empty line (`\n\n` or `\n\r\n`), so a long description in the
 /// body is not decoded; all of `bytes` when there is no body.
+/// The body of a metadata file (the long description, Core metadata specification
+/// §Description), the text after the blank line that ends the headers; `None` when empty.
+pub fn metadata_body(bytes: &[u8]) -> Option<String> {
+    let headers = header_block(bytes).len();
+    let rest = &bytes[headers..];
+    let rest = rest
+        .strip_prefix(b"\r\n")
+        .or_else(|| rest.strip_prefix(b"\n"))
+        .unwrap_or(rest);
+    (!rest.is_empty()).then(|| String::from_utf8_lossy(rest).into_owned())
+}
+
 fn header_block(bytes: &[u8]) -> &[u8] {
     let mut start = 0;
     while let Some(offset) = bytes[start..].iter().position(|&b| b == b'\n') {

@@ -57,7 +57,7 @@ pub enum Command {
     /// Create a virtual environment (PEP 405), like `python -m venv` and virtualenv.
     Venv(VenvArgs),
     /// pip's commands (install, uninstall, freeze, list, show, check, download, wheel, hash,
-    /// cache, config, index, lock), pip-tools' (compile, sync) and tree.
+    /// cache, config, index, inspect, lock), pip-tools' (compile, sync) and tree.
     Pip(Box<PipArgs>),
     /// Named environments in WORKON_HOME (virtualenvwrapper's model).
     #[command(subcommand)]
@@ -733,6 +733,20 @@ pub enum PipCommand {
     /// The versions the indexes offer, like `pip index versions PKG`.
     #[command(subcommand)]
     Index(PipIndexCommand),
+    /// The environment's installed distributions and markers as pip's JSON report, like
+    /// `pip inspect`.
+    Inspect(InspectArgs),
+}
+
+/// `den pip inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Which distributions.
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// The target environment.
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 /// `den pip index ...`.

@@ -123,6 +123,9 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
                 PipCommand::Wheel(args) => {
                     locked(&|c| commands::download::run_wheel(&args, c, printer))
                 }
+                PipCommand::Inspect(args) => {
+                    locked(&|c| commands::pip_index::inspect(&args, c, printer))
+                }
                 PipCommand::Index(command) => {
                     locked(&|c| commands::pip_index::run(&command, c, printer))
                 }

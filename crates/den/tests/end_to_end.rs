@@ -961,3 +961,57 @@ fn index_versions_match_pip() {
         String::from_utf8_lossy(&out.stderr).contains("No matching distribution found for nothere")
     );
 }
+
+/// `pip inspect`'s report: den's and the real pip's agree on every installed distribution
+/// (metadata as JSON, location, installer, requested, direct URL) and on the environment.
+#[test]
+fn inspect_matches_pip() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let project = world.project_dir(
+        &den_test_support::SdistBuilder::new("local-proj", "0.3"),
+        "proj",
+    );
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "alpha",
+        "-e",
+        project.to_str().unwrap(),
+    ]);
+    let ours: serde_json::Value =
+        serde_json::from_str(&world.den_ok(&["pip", "inspect", "-p", env_arg])).unwrap();
+    let (ok, theirs, err) = run_python(&env, &["-m", "pip", "inspect"]);
+    assert!(ok, "{err}");
+    let theirs: serde_json::Value = serde_json::from_str(&theirs).unwrap();
+    let by_name =
+        |report: &serde_json::Value| -> std::collections::BTreeMap<String, serde_json::Value> {
+            report["installed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| {
+                    (
+                        item["metadata"]["name"].as_str().unwrap().to_string(),
+                        item.clone(),
+                    )
+                })
+                .collect()
+        };
+    let mut ours_by_name = by_name(&ours);
+    // pip 24.2 (this environment's) predates core metadata 2.4 in its JSON and leaves
+    // License-File out; pip 25.1 and later list it, as den does.
+    for item in ours_by_name.values_mut() {
+        item["metadata"]
+            .as_object_mut()
+            .unwrap()
+            .remove("license_file");
+    }
+    assert_eq!(ours_by_name, by_name(&theirs));
+    assert_eq!(ours["environment"], theirs["environment"]);
+    assert_eq!(ours["version"], theirs["version"]);
+}

@@ -1,11 +1,12 @@
 //! `den pip index versions PACKAGE`: the versions of a project the target interpreter could
-//! install from the indexes, newest first, in pip's words (`pip index versions`).
+//! install from the indexes, newest first, in pip's words (`pip index versions`); and `den pip
+//! inspect`, pip's JSON report of what an environment holds.
 
 use std::process::ExitCode;
 
 use den_cache::Cache;
 
-use crate::cli::{IndexVersionsArgs, PipIndexCommand};
+use crate::cli::{IndexVersionsArgs, InspectArgs, PipIndexCommand};
 use crate::printer::Printer;
 use crate::target;
 
@@ -66,5 +67,50 @@ fn versions(
             printer.out(format!("  LATEST:    {latest}"));
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `den pip inspect`: pip's inspect report (format version 1): each installed
+/// distribution's core metadata as JSON (PEP 566 §JSON-compatible Metadata), its `.dist-info`
+/// location, installer, whether it was requested and its `direct_url.json` (PEP 610), sorted
+/// by name, and the interpreter's marker environment. A distribution whose metadata cannot be
+/// read is left out with a warning naming it.
+pub fn inspect(args: &InspectArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let target = target::find(&args.target, cache, target::Access::Read)?;
+    let mut dists = super::list::selected(&target, &args.selection)?;
+    dists.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut installed = Vec::with_capacity(dists.len());
+    for dist in &dists {
+        let metadata = match dist.metadata() {
+            Ok(metadata) => metadata,
+            Err(e) => {
+                printer.warn(format!("{e}\n(leaving {} out)", dist.name));
+                continue;
+            }
+        };
+        let mut metadata = crate::ops::report::metadata_json(&metadata);
+        // The body is the description, as pip's JSON metadata has it (PEP 566).
+        let bytes = std::fs::read(dist.metadata_path()).unwrap_or_default();
+        if let Some(body) = den_dist::metadata_body(&bytes) {
+            metadata["description"] = body.into();
+        }
+        let mut item = serde_json::json!({
+            "metadata": metadata,
+            "metadata_location": dist.path.display().to_string(),
+            "installer": dist.installer().unwrap_or_default(),
+            "requested": dist.requested(),
+        });
+        if let Some(direct) = dist.direct_url()? {
+            item["direct_url"] = serde_json::to_value(direct)?;
+        }
+        installed.push(item);
+    }
+    let report = serde_json::json!({
+        "version": "1",
+        "pip_version": concat!("den ", env!("CARGO_PKG_VERSION")),
+        "installed": installed,
+        "environment": crate::ops::report::environment(&target.interpreter.markers),
+    });
+    printer.out(serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -103,7 +103,7 @@ fn entry(package: &ResolvedPackage, metadata: &CoreMetadata) -> Value {
 
 /// PEP 566 §JSON-compatible Metadata: keys lower-cased with `_`, multiple-use fields as lists,
 /// `keywords` split on commas.
-fn metadata_json(metadata: &CoreMetadata) -> Value {
+pub(crate) fn metadata_json(metadata: &CoreMetadata) -> Value {
     let mut out = Map::new();
     for (key, value) in &metadata.headers {
         let key = key.to_ascii_lowercase().replace('-', "_");
@@ -128,7 +128,7 @@ fn metadata_json(metadata: &CoreMetadata) -> Value {
 }
 
 /// The marker environment (PEP 508 §Environment Markers), as pip reports it.
-fn environment(markers: &MarkerEnvironment) -> Value {
+pub(crate) fn environment(markers: &MarkerEnvironment) -> Value {
     json!({
         "implementation_name": markers.implementation_name(),
         "implementation_version": markers.implementation_version().to_string(),
