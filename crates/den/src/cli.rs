@@ -790,7 +790,7 @@ pub struct HashArgs {
 /// pip's message and status.
 #[derive(Debug, Args)]
 pub struct PipCacheArgs {
-    /// dir, info, list [PATTERN], remove PATTERN or purge.
+    /// `dir`, `info`, `list [PATTERN]`, `remove PATTERN` or `purge`.
     #[arg(value_name = "ACTION")]
     pub action: Option<String>,
     /// The action's arguments.

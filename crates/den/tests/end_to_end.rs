@@ -414,18 +414,8 @@ fn freeze_orders_names_like_pip() {
     for name in ["jup", "jup-console", "jup_client", "Jup.Core"] {
         world.index.publish(&WheelBuilder::new(name, "1.0"));
     }
-    let env = world.venv("env", false);
+    let env = world.env_with("env", &["jup", "jup-console", "jup-client", "jup-core"]);
     let env_arg = env.to_str().unwrap();
-    world.den_ok(&[
-        "pip",
-        "install",
-        "-p",
-        env_arg,
-        "jup",
-        "jup-console",
-        "jup-client",
-        "jup-core",
-    ]);
     let (ok, pip_freeze, err) = run_python(&env, &["-m", "pip", "freeze"]);
     assert!(ok, "{err}");
     assert_eq!(world.den_ok(&["pip", "freeze", "-p", env_arg]), pip_freeze);
@@ -839,7 +829,7 @@ fn list_and_freeze_selections_match_pip() {
     world.den_ok(&["pip", "install", "-p", env_arg, "alpha"]);
     let site = den_venv::find_site_packages(&env).unwrap();
     let site_arg = site.to_str().unwrap();
-    for args in [
+    let cases: &[&[&str]] = &[
         &["list", "--not-required", "--format", "json"][..],
         &["list", "--exclude", "beta", "--format", "freeze"],
         &["list", "-l", "--format", "json"],
@@ -848,17 +838,8 @@ fn list_and_freeze_selections_match_pip() {
         &["freeze", "--exclude", "alpha"],
         &["freeze", "--all", "--exclude", "pip", "-l"],
         &["freeze", "--path", site_arg],
-    ] {
-        let mut den_args = vec!["pip"];
-        den_args.extend_from_slice(args);
-        den_args.extend(["-p", env_arg]);
-        let ours = world.den_ok(&den_args);
-        let mut pip_args = vec!["-m", "pip"];
-        pip_args.extend_from_slice(args);
-        let (ok, theirs, err) = run_python(&env, &pip_args);
-        assert!(ok, "pip {args:?}: {err}");
-        assert_eq!(ours, theirs, "{args:?}");
-    }
+    ];
+    assert_prints_what_pip_prints(&world, &env, cases, &[]);
 }
 
 /// `list --outdated` / `--uptodate` ask the index as the real pip does and print what it
@@ -873,35 +854,16 @@ fn list_outdated_and_uptodate_match_pip() {
     world.index.add_file(
         &den_test_support::SdistBuilder::new("gamma", "1.5").build(&world.path("sdists")),
     );
-    let env = world.venv("env", false);
+    let env = world.env_with("env", &["alpha", "beta==1.0", "gamma==1.0"]);
     let env_arg = env.to_str().unwrap();
-    world.den_ok(&[
-        "pip",
-        "install",
-        "-p",
-        env_arg,
-        "alpha",
-        "beta==1.0",
-        "gamma==1.0",
-    ]);
     let index = world.index.url();
-    for args in [
+    let cases: &[&[&str]] = &[
         &["list", "--outdated"][..],
         &["list", "-o", "--format", "json"],
         &["list", "-o", "--pre", "--format", "json"],
         &["list", "--uptodate", "--format", "json"],
-    ] {
-        let mut den_args = vec!["pip"];
-        den_args.extend_from_slice(args);
-        den_args.extend(["-p", env_arg]);
-        let ours = world.den_ok(&den_args);
-        let mut pip_args = vec!["-m", "pip"];
-        pip_args.extend_from_slice(args);
-        pip_args.extend(["--index-url", &index]);
-        let (ok, theirs, err) = run_python(&env, &pip_args);
-        assert!(ok, "pip {args:?}: {err}");
-        assert_eq!(ours, theirs, "{args:?}");
-    }
+    ];
+    assert_prints_what_pip_prints(&world, &env, cases, &["--index-url", &index]);
     let out = world.den(&["pip", "list", "-o", "-u", "-p", env_arg]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be combined"));
@@ -939,22 +901,12 @@ fn index_versions_match_pip() {
     let env_arg = env.to_str().unwrap();
     world.den_ok(&["pip", "install", "-p", env_arg, "beta==1.0"]);
     let index = world.index.url();
-    for args in [
+    let cases: &[&[&str]] = &[
         &["index", "versions", "beta"][..],
         &["index", "versions", "beta", "--pre"],
         &["index", "versions", "alpha"],
-    ] {
-        let mut den_args = vec!["pip"];
-        den_args.extend_from_slice(args);
-        den_args.extend(["-p", env_arg]);
-        let ours = world.den_ok(&den_args);
-        let mut pip_args = vec!["-m", "pip"];
-        pip_args.extend_from_slice(args);
-        pip_args.extend(["--index-url", &index]);
-        let (ok, theirs, err) = run_python(&env, &pip_args);
-        assert!(ok, "pip {args:?}: {err}");
-        assert_eq!(ours, theirs, "{args:?}");
-    }
+    ];
+    assert_prints_what_pip_prints(&world, &env, cases, &["--index-url", &index]);
     let out = world.den(&["pip", "index", "versions", "nothere", "-p", env_arg]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -972,17 +924,8 @@ fn inspect_matches_pip() {
         &den_test_support::SdistBuilder::new("local-proj", "0.3"),
         "proj",
     );
-    let env = world.venv("env", false);
+    let env = world.env_with("env", &["alpha", "-e", project.to_str().unwrap()]);
     let env_arg = env.to_str().unwrap();
-    world.den_ok(&[
-        "pip",
-        "install",
-        "-p",
-        env_arg,
-        "alpha",
-        "-e",
-        project.to_str().unwrap(),
-    ]);
     let ours: serde_json::Value =
         serde_json::from_str(&world.den_ok(&["pip", "inspect", "-p", env_arg])).unwrap();
     let (ok, theirs, err) = run_python(&env, &["-m", "pip", "inspect"]);
@@ -1014,4 +957,22 @@ fn inspect_matches_pip() {
     assert_eq!(ours_by_name, by_name(&theirs));
     assert_eq!(ours["environment"], theirs["environment"]);
     assert_eq!(ours["version"], theirs["version"]);
+}
+
+/// Runs each of `cases` as `den pip ARGS -p ENV` and as the real pip in `env` (`python -m pip
+/// ARGS PIP_EXTRA`), asserting both succeed with the same stdout.
+fn assert_prints_what_pip_prints(world: &World, env: &Path, cases: &[&[&str]], pip_extra: &[&str]) {
+    let env_arg = env.to_str().unwrap();
+    for args in cases {
+        let mut den_args = vec!["pip"];
+        den_args.extend_from_slice(args);
+        den_args.extend(["-p", env_arg]);
+        let ours = world.den_ok(&den_args);
+        let mut pip_args = vec!["-m", "pip"];
+        pip_args.extend_from_slice(args);
+        pip_args.extend_from_slice(pip_extra);
+        let (ok, theirs, err) = run_python(env, &pip_args);
+        assert!(ok, "pip {args:?}: {err}");
+        assert_eq!(ours, theirs, "{args:?}");
+    }
 }

@@ -169,6 +169,16 @@ impl World {
         dest
     }
 
+    /// Creates `env` with den (with pip) and installs `requirements` into it with `den pip
+    /// install`.
+    pub fn env_with(&self, name: &str, requirements: &[&str]) -> PathBuf {
+        let env = self.venv(name, false);
+        let mut args = vec!["pip", "install", "-p", env.to_str().unwrap()];
+        args.extend_from_slice(requirements);
+        self.den_ok(&args);
+        env
+    }
+
     /// Creates `env` with den (pip seeded unless `without_pip`).
     pub fn venv(&self, name: &str, without_pip: bool) -> PathBuf {
         let python = self.python.to_str().unwrap();
