@@ -358,3 +358,129 @@ mod tests {
         ));
     }
 }
+
+/// `text` as `virtualenvwrapper_expandpath` turns it into a path: Python's
+/// `os.path.normpath(os.path.expanduser(os.path.expandvars(text)))` on POSIX, with this
+/// process's environment. `$NAME` and `${NAME}` are replaced when NAME is set (left as written
+/// otherwise); a leading `~` or `~/` becomes `$HOME` (`~user` is left as written); then empty
+/// and `.` components are dropped and `..` removes the component before it (kept at the start
+/// of a relative path, dropped after `/`); an empty result is `.`.
+pub fn expand_path(text: &str) -> String {
+    normpath(&expanduser(&expandvars(text)))
+}
+
+/// Python's `posixpath.expandvars`.
+fn expandvars(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (name, len) = if let Some(braced) = after.strip_prefix('{') {
+            match braced.find('}') {
+                Some(end) => (&braced[..end], end + 2),
+                None => ("", 0),
+            }
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], end)
+        };
+        match std::env::var(name).ok().filter(|_| !name.is_empty()) {
+            Some(value) => {
+                out.push_str(&value);
+                rest = &after[len..];
+            }
+            None => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Python's `posixpath.expanduser` for `~` and `~/...` (from `$HOME`).
+fn expanduser(text: &str) -> String {
+    let Some(rest) = text.strip_prefix('~') else {
+        return text.to_string();
+    };
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return text.to_string();
+    }
+    let Some(home) = std::env::var("HOME").ok() else {
+        return text.to_string();
+    };
+    let joined = format!("{}{rest}", home.trim_end_matches('/'));
+    if joined.is_empty() {
+        "/".to_string()
+    } else {
+        joined
+    }
+}
+
+/// Python's `posixpath.normpath`.
+fn normpath(text: &str) -> String {
+    if text.is_empty() {
+        return ".".to_string();
+    }
+    let slashes = if text.starts_with("//") && !text.starts_with("///") {
+        2
+    } else {
+        usize::from(text.starts_with('/'))
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in text.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if slashes == 0 && parts.last().is_none_or(|last| *last == "..") => {
+                parts.push("..");
+            }
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = format!("{}{}", "/".repeat(slashes), parts.join("/"));
+    if joined.is_empty() {
+        ".".to_string()
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod expand_tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_as_python_does() {
+        for (given, expected) in [
+            ("", "."),
+            ("/", "/"),
+            ("//a//b", "//a/b"),
+            ("///a", "/a"),
+            ("a/./b/../c", "a/c"),
+            ("../../a", "../../a"),
+            ("/../a", "/a"),
+            ("a/..", "."),
+        ] {
+            assert_eq!(normpath(given), expected, "{given}");
+        }
+        assert_eq!(
+            expandvars("$DEN_SURELY_UNSET_VAR/x"),
+            "$DEN_SURELY_UNSET_VAR/x"
+        );
+        assert_eq!(
+            expandvars("${DEN_SURELY_UNSET_VAR"),
+            "${DEN_SURELY_UNSET_VAR"
+        );
+        assert_eq!(expandvars("a$"), "a$");
+        let path = std::env::var("PATH").unwrap();
+        assert_eq!(expandvars("${PATH}:$PATH!"), format!("{path}:{path}!"));
+        assert_eq!(expanduser("~other/x"), "~other/x");
+    }
+}

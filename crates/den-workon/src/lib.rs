@@ -15,9 +15,9 @@ mod names;
 pub mod shell;
 
 pub use envs::{
-    EnvInfo, PROJECT_FILE, TMP_MARKER, absolute_path, active_name, find_env, is_environment,
-    list_names, mark_temporary, project_dir, read_project, remove_env, site_packages,
-    toggle_global_site_packages, write_project,
+    EnvInfo, PROJECT_FILE, TMP_MARKER, absolute_path, active_name, expand_path, find_env,
+    is_environment, list_names, mark_temporary, project_dir, read_project, remove_env,
+    site_packages, toggle_global_site_packages, write_project,
 };
 pub use error::WorkonError;
 pub use home::Homes;

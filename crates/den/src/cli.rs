@@ -254,6 +254,19 @@ pub enum EnvCommand {
     MkprojectDir(EnvMkprojectDirArgs),
     /// Environment names for tab completion, one per line.
     Complete(EnvCompleteArgs),
+    /// PATH with `$VAR` / `${VAR}` from the environment, a leading `~` and `.`/`..`
+    /// resolved, as virtualenvwrapper_expandpath does (Python's expandvars, expanduser,
+    /// normpath).
+    #[command(hide = true)]
+    ExpandPath(EnvExpandPathArgs),
+}
+
+/// `den env expand-path`.
+#[derive(Debug, Clone, Args)]
+pub struct EnvExpandPathArgs {
+    /// The path to expand.
+    #[arg(allow_hyphen_values = true)]
+    pub path: String,
 }
 
 /// Options shared by `den env create` and `den env tmp`.

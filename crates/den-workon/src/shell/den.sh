@@ -101,14 +101,11 @@ virtualenvwrapper_derive_workon_home() {
     printf '%s\n' "$_den_home"
 }
 
-# PATH with a leading `~` expanded (virtualenvwrapper also expands variables there; den
-# does not). Fails when PATH is empty.
+# PATH with $VARIABLES and a leading `~` expanded and normalized, as virtualenvwrapper's
+# (Python's expandvars, expanduser, normpath). Fails when PATH is empty.
 virtualenvwrapper_expandpath() {
     [ -n "${1-}" ] || return 1
-    case $1 in
-        '~' | '~/'*) printf '%s\n' "$HOME${1#'~'}" ;;
-        *) printf '%s\n' "$1" ;;
-    esac
+    _den env expand-path "$1"
 }
 
 # Creates WORKON_HOME when missing, with a note on stderr unless -q.

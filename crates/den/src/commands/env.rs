@@ -56,6 +56,10 @@ pub fn run(
             Ok(ExitCode::SUCCESS)
         }
         EnvCommand::MkprojectDir(args) => super::env_project::run(&ctx, &args),
+        EnvCommand::ExpandPath(args) => {
+            printer.out(den_workon::expand_path(&args.path));
+            Ok(ExitCode::SUCCESS)
+        }
         EnvCommand::Complete(args) => {
             for name in den_workon::list_names(&ctx.homes)? {
                 if name.starts_with(&args.prefix) {
