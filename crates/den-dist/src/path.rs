@@ -27,6 +27,35 @@ pub fn normalize_path(path: &Path) -> PathBuf {
     out
 }
 
+/// `os.path.expandvars` (POSIX): `$NAME` (letters, digits, `_`) and `${NAME}` replaced by
+/// `lookup(NAME)`, left as written when it gives nothing.
+pub fn expand_vars(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (name, len) = if let Some(braced) = after.strip_prefix('{') {
+            match braced.find('}') {
+                Some(end) => (&braced[..end], end + 2),
+                None => ("", 0),
+            }
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], end)
+        };
+        match (name.is_empty(), lookup(name)) {
+            (false, Some(value)) => out.push_str(&value),
+            _ => out.push_str(&rest[at..at + 1 + len]),
+        }
+        rest = &rest[at + 1 + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `path` with a leading `~` (alone or followed by `/`) replaced by the current user's home
 /// directory (`$HOME`, else the password database), as Python's `os.path.expanduser` does.
 /// Unchanged when it does not start with `~` or `~/`, or when no home directory is known.
@@ -107,6 +136,16 @@ pub fn relative_to(path: &Path, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expandvars_like_python() {
+        let lookup = |n: &str| (n == "USER").then(|| "me".to_string());
+        assert_eq!(
+            expand_vars("https://${USER}:$USER@x/$NOPE/${NOPE}/$", lookup),
+            "https://me:me@x/$NOPE/${NOPE}/$"
+        );
+        assert_eq!(expand_vars("a${b", lookup), "a${b");
+    }
 
     #[test]
     fn normalizes_lexically() {

@@ -110,7 +110,7 @@ impl Source {
     /// The URL with `${VAR}` and `$VAR` replaced by the environment's values (a variable
     /// that is not set stays as written, as Python's `os.path.expandvars` leaves it).
     pub fn expanded_url(&self) -> String {
-        expand_vars(&self.url, |name| std::env::var(name).ok())
+        den_dist::path::expand_vars(&self.url, |name| std::env::var(name).ok())
     }
 
     /// The source's keys as TOML lines (`name`, `url`, `verify_ssl`), as in plette's
@@ -123,35 +123,6 @@ impl Source {
             self.verify_ssl
         )
     }
-}
-
-/// `os.path.expandvars` (POSIX): `$NAME` (letters, digits, `_`) and `${NAME}` replaced by
-/// `lookup(NAME)`, left as written when it gives nothing.
-pub(crate) fn expand_vars(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let (name, len) = if let Some(braced) = after.strip_prefix('{') {
-            match braced.find('}') {
-                Some(end) => (&braced[..end], end + 2),
-                None => ("", 0),
-            }
-        } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..end], end)
-        };
-        match (name.is_empty(), lookup(name)) {
-            (false, Some(value)) => out.push_str(&value),
-            _ => out.push_str(&rest[at..at + 1 + len]),
-        }
-        rest = &rest[at + 1 + len..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// What can go wrong reading or editing a Pipfile.
@@ -220,16 +191,6 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn expandvars_like_python() {
-        let lookup = |n: &str| (n == "USER").then(|| "me".to_string());
-        assert_eq!(
-            expand_vars("https://${USER}:$USER@x/$NOPE/${NOPE}/$", lookup),
-            "https://me:me@x/$NOPE/${NOPE}/$"
-        );
-        assert_eq!(expand_vars("a${b", lookup), "a${b");
-    }
 
     #[test]
     fn writes_replace_the_file_whole_and_keep_its_newlines() {

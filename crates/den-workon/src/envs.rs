@@ -366,59 +366,8 @@ mod tests {
 /// and `.` components are dropped and `..` removes the component before it (kept at the start
 /// of a relative path, dropped after `/`); an empty result is `.`.
 pub fn expand_path(text: &str) -> String {
-    normpath(&expanduser(&expandvars(text)))
-}
-
-/// Python's `posixpath.expandvars`.
-fn expandvars(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let (name, len) = if let Some(braced) = after.strip_prefix('{') {
-            match braced.find('}') {
-                Some(end) => (&braced[..end], end + 2),
-                None => ("", 0),
-            }
-        } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..end], end)
-        };
-        match std::env::var(name).ok().filter(|_| !name.is_empty()) {
-            Some(value) => {
-                out.push_str(&value);
-                rest = &after[len..];
-            }
-            None => {
-                out.push('$');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Python's `posixpath.expanduser` for `~` and `~/...` (from `$HOME`).
-fn expanduser(text: &str) -> String {
-    let Some(rest) = text.strip_prefix('~') else {
-        return text.to_string();
-    };
-    if !(rest.is_empty() || rest.starts_with('/')) {
-        return text.to_string();
-    }
-    let Some(home) = std::env::var("HOME").ok() else {
-        return text.to_string();
-    };
-    let joined = format!("{}{rest}", home.trim_end_matches('/'));
-    if joined.is_empty() {
-        "/".to_string()
-    } else {
-        joined
-    }
+    let vars = den_dist::path::expand_vars(text, |name| std::env::var(name).ok());
+    normpath(&den_dist::path::expand_home(&vars))
 }
 
 /// Python's `posixpath.normpath`.
@@ -470,17 +419,13 @@ mod expand_tests {
         ] {
             assert_eq!(normpath(given), expected, "{given}");
         }
+        // Variables, then `~`, then normalization, as virtualenvwrapper's Python does.
         assert_eq!(
-            expandvars("$DEN_SURELY_UNSET_VAR/x"),
+            expand_path("$DEN_SURELY_UNSET_VAR/./x"),
             "$DEN_SURELY_UNSET_VAR/x"
         );
-        assert_eq!(
-            expandvars("${DEN_SURELY_UNSET_VAR"),
-            "${DEN_SURELY_UNSET_VAR"
-        );
-        assert_eq!(expandvars("a$"), "a$");
-        let path = std::env::var("PATH").unwrap();
-        assert_eq!(expandvars("${PATH}:$PATH!"), format!("{path}:{path}!"));
-        assert_eq!(expanduser("~other/x"), "~other/x");
+        let home = den_dist::path::expand_home("~").into_owned();
+        assert_eq!(expand_path("$HOME/a/../b"), normpath(&format!("{home}/b")));
+        assert_eq!(expand_path("~other/x"), "~other/x");
     }
 }
