@@ -139,7 +139,8 @@ pub fn unpack_within(
         fs::remove_file(&script).at("remove", &script)?;
     }
 
-    let temp = temp.keep();
+    // The unpacked tree stays a temporary directory (removed on any failure) until it is
+    // renamed into place; a destination being replaced is put back if that rename fails.
     if dest.exists() || dest.is_symlink() {
         let aside = tempfile::Builder::new()
             .prefix(".den-replaced-")
@@ -147,11 +148,19 @@ pub fn unpack_within(
             .at("create a temporary directory in", parent)?;
         let old_dest = aside.path().join("old");
         fs::rename(dest, &old_dest).at("move aside", dest)?;
-        fs::rename(&temp, dest).at("move into place", dest)?;
-        drop(aside);
+        if let Err(e) = fs::rename(temp.path(), dest) {
+            fs::rename(&old_dest, dest).at("put back", dest)?;
+            return Err(PackError::Io(den_dist::IoError {
+                action: "move into place",
+                path: dest.to_path_buf(),
+                source: e,
+            }));
+        }
     } else {
-        fs::rename(&temp, dest).at("move into place", dest)?;
+        fs::rename(temp.path(), dest).at("move into place", dest)?;
     }
+    // Renamed away: nothing is left at the temporary path for the guard to remove.
+    let _ = temp.keep();
     Ok(count)
 }
 
