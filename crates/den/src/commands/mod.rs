@@ -21,6 +21,7 @@ pub mod pipenv;
 pub mod pipenv_graph;
 pub mod pyenv;
 pub mod pyenv_install;
+pub mod pyenv_virtualenv;
 pub mod show;
 pub mod sync;
 pub mod tree;

@@ -6,8 +6,10 @@
 //! them, because its messages and its tolerance of extra words are part of what scripts see.
 //!
 //! `install` and `uninstall` live in [`super::pyenv_install`] (den's own CPython builds).
-//! Not here (pyenv's own scripts still serve them where pyenv is installed): plugin commands
-//! and hook scripts (`pyenv.d`).
+//! pyenv-virtualenv's `virtualenv`, `virtualenvs`, `virtualenv-prefix` and
+//! `virtualenv-delete` live in [`super::pyenv_virtualenv`]. Not here (pyenv's own scripts
+//! still serve them where pyenv is installed): other plugin commands and hook scripts
+//! (`pyenv.d`).
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -17,7 +19,7 @@ use std::process::ExitCode;
 
 use den_python::{Pyenv, VersionPin};
 
-use crate::commands::pyenv_install;
+use crate::commands::{pyenv_install, pyenv_virtualenv};
 use crate::printer::{write_stderr, write_stdout};
 
 /// The commands den answers itself, with pyenv's usage line for each.
@@ -139,7 +141,7 @@ pub fn run(args: &[OsString]) -> ExitCode {
         .map(|arg| arg.to_string_lossy().into_owned())
         .collect();
     let rest: Vec<&str> = rest_lossy.iter().map(String::as_str).collect();
-    if rest.first() == Some(&"--help") && COMMANDS.iter().any(|(name, _)| *name == command) {
+    if rest.first() == Some(&"--help") && all_commands().any(|(name, _)| *name == command) {
         write_stdout(format_args!("Usage: {}\n", usage(&command)));
         return ExitCode::SUCCESS;
     }
@@ -149,8 +151,7 @@ pub fn run(args: &[OsString]) -> ExitCode {
             0
         }
         "commands" => {
-            let names: String = COMMANDS
-                .iter()
+            let names: String = all_commands()
                 .map(|(name, _)| format!("{name}\n"))
                 .collect();
             write_stdout(format_args!("{names}"));
@@ -203,6 +204,10 @@ pub fn run(args: &[OsString]) -> ExitCode {
             0
         }
         "sh-shell" => context.sh_shell_command(&rest),
+        "virtualenv" => pyenv_virtualenv::create_command(&context, &rest),
+        "virtualenvs" => pyenv_virtualenv::list_command(&context, &rest),
+        "virtualenv-prefix" => pyenv_virtualenv::prefix_command(&context, &rest),
+        "virtualenv-delete" => pyenv_virtualenv::delete_command(&context, &rest),
         "shell" => {
             return fail("shell integration not enabled. Run `pyenv init' for instructions.");
         }
@@ -222,10 +227,14 @@ fn complain(message: &str) {
     write_stderr(format_args!("pyenv: {message}\n"));
 }
 
+/// Every command den answers with its usage: pyenv's own, then pyenv-virtualenv's.
+fn all_commands() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    COMMANDS.iter().chain(pyenv_virtualenv::COMMANDS)
+}
+
 /// The usage line of `command`.
 fn usage(command: &str) -> &'static str {
-    COMMANDS
-        .iter()
+    all_commands()
         .find(|(name, _)| *name == command)
         .map_or("pyenv <command> [<args>]", |(_, usage)| usage)
 }
@@ -239,7 +248,7 @@ fn usage_error(command: &str) -> u8 {
 /// The overview `pyenv` and `pyenv help` print.
 fn usage_all() -> String {
     let mut text = String::from("Usage: pyenv <command> [<args>]\n\nCommands den answers:\n");
-    for (name, _) in COMMANDS {
+    for (name, _) in all_commands() {
         let _ = writeln!(text, "   {name}");
     }
     text
@@ -247,8 +256,8 @@ fn usage_all() -> String {
 
 /// What pyenv reads from the process: its root, `PYENV_VERSION`, `PYENV_DIR` and the
 /// working directory.
-struct Context {
-    pyenv: Pyenv,
+pub(super) struct Context {
+    pub(super) pyenv: Pyenv,
     version_env: Option<String>,
     dir: Option<PathBuf>,
     cwd: PathBuf,
@@ -256,9 +265,9 @@ struct Context {
 
 /// The result of `pyenv version-name`: the installed names, and whether one was missing
 /// (its message already printed).
-struct VersionNames {
-    names: Vec<String>,
-    any_missing: bool,
+pub(super) struct VersionNames {
+    pub(super) names: Vec<String>,
+    pub(super) any_missing: bool,
 }
 
 impl Context {
@@ -315,7 +324,7 @@ impl Context {
     }
 
     /// `pyenv version-origin`: `PYENV_VERSION environment variable`, else the version file.
-    fn origin_text(&self) -> String {
+    pub(super) fn origin_text(&self) -> String {
         if self.version_env.is_some() {
             "PYENV_VERSION environment variable".to_string()
         } else {
@@ -329,7 +338,7 @@ impl Context {
     /// `pyenv version-name [-f]`: each selected name resolved to an installed version; a
     /// missing one is reported (`version `X' is not installed (set by ...)`) and left out,
     /// or with `force` kept as written (without `python-`).
-    fn version_names(&self, force: bool) -> VersionNames {
+    pub(super) fn version_names(&self, force: bool) -> VersionNames {
         let Some(pin) = self.selection() else {
             return VersionNames {
                 names: Vec::new(),
@@ -430,7 +439,7 @@ impl Context {
 
     /// The directory of each version (`pyenv prefix`), or the message for the first that is
     /// not installed.
-    fn prefixes(&self, names: &[String]) -> Result<Vec<PathBuf>, String> {
+    pub(super) fn prefixes(&self, names: &[String]) -> Result<Vec<PathBuf>, String> {
         names
             .iter()
             .map(|name| {
@@ -590,7 +599,11 @@ impl Context {
     /// `command` on `PATH` without pyenv's shims directory and the directories
     /// `_PYENV_SHIM_PATHS_<PROGRAM>` lists for it: what `system` runs. A `shim_paths` value
     /// replaces the variable's.
-    fn system_command(&self, command: &str, shim_paths: Option<&OsString>) -> Option<PathBuf> {
+    pub(super) fn system_command(
+        &self,
+        command: &str,
+        shim_paths: Option<&OsString>,
+    ) -> Option<PathBuf> {
         let mut excluded = vec![self.pyenv.shims_dir()];
         let listed = shim_paths
             .cloned()
@@ -680,7 +693,7 @@ impl Context {
 
     /// The installed versions (environments included) with an executable `bin/COMMAND`, as
     /// names or as paths.
-    fn whence(&self, command: &str, paths: bool) -> Vec<String> {
+    pub(super) fn whence(&self, command: &str, paths: bool) -> Vec<String> {
         self.all_versions(false)
             .into_iter()
             .filter_map(|(name, dir)| {
@@ -894,7 +907,7 @@ impl Context {
     ///
     /// Errors (pyenv's messages): the shims directory is not writable, or the lock stays
     /// taken.
-    fn rehash(&self) -> Result<(), String> {
+    pub(super) fn rehash(&self) -> Result<(), String> {
         let shims = self.pyenv.shims_dir();
         let _ = std::fs::create_dir_all(&shims);
         let lock = shims.join(".pyenv-shim");

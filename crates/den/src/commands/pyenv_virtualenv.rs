@@ -1,0 +1,674 @@
+//! pyenv-virtualenv's commands answered by den: `virtualenv`, `virtualenvs`,
+//! `virtualenv-prefix` and `virtualenv-delete`, with the plugin's arguments, layout (an
+//! environment at `$PYENV_ROOT/versions/VERSION/envs/NAME` and the link `versions/NAME` to
+//! it; on `system`, `versions/NAME` itself), output, prompts and messages
+//! (`pyenv-virtualenv: ...` on stderr, status 1). Environments are made by den-venv, pip
+//! seeded from den's cache, where the plugin runs `python -m venv` then `ensurepip`.
+//!
+//! Not here (the plugin's own scripts still serve them where it is installed): its shell
+//! parts (`activate`, `deactivate`, `virtualenv-init`), conda environments, and `pyenv.d`
+//! hooks of the `virtualenv` kind.
+
+use std::io::{BufRead as _, IsTerminal as _};
+use std::path::{Path, PathBuf};
+
+use den_venv::VenvOptions;
+
+use super::pyenv::Context;
+use crate::printer::{write_stderr, write_stdout};
+
+/// The plugin version den's answers follow (`pyenv virtualenv --version`).
+const PLUGIN_VERSION: &str = "1.4.0";
+
+/// The usage lines of the commands this module answers, for [`super::pyenv`]'s table.
+pub(super) const COMMANDS: &[(&str, &str)] = &[
+    (
+        "virtualenv",
+        "pyenv virtualenv [-f|--force] [VIRTUALENV_OPTIONS] [version] <virtualenv-name>\n       \
+         pyenv virtualenv --version\n       pyenv virtualenv --help",
+    ),
+    (
+        "virtualenv-delete",
+        "pyenv virtualenv-delete [-f|--force] <virtualenv>",
+    ),
+    (
+        "virtualenv-prefix",
+        "pyenv virtualenv-prefix [<virtualenv>]",
+    ),
+    ("virtualenvs", "pyenv virtualenvs [--bare] [--skip-aliases]"),
+];
+
+/// `pyenv-virtualenv: MESSAGE` on stderr.
+fn complain(message: &str) {
+    write_stderr(format_args!("pyenv-virtualenv: {message}\n"));
+}
+
+/// A failed command's message, as the plugin's scripts show it: their own
+/// (`pyenv-virtualenv: ...`) or pyenv's (`pyenv: ...`, from a pyenv command they ran).
+enum Failure {
+    Plugin(String),
+    Pyenv(String),
+    /// The user declined at a prompt: nothing more to say.
+    Declined,
+}
+
+impl Failure {
+    /// Prints the message; status 1.
+    fn report(self) -> u8 {
+        match self {
+            Self::Plugin(message) => complain(&message),
+            Self::Pyenv(message) => write_stderr(format_args!("pyenv: {message}\n")),
+            Self::Declined => {}
+        }
+        1
+    }
+}
+
+/// The usage of `command` (its line in [`COMMANDS`]).
+fn usage(command: &str) -> &'static str {
+    COMMANDS
+        .iter()
+        .find(|(name, _)| *name == command)
+        .map_or("", |(_, usage)| usage)
+}
+
+/// Asks `question` as bash's `read -p` does (the prompt on stderr, only when stdin is a
+/// terminal) and whether the answer starts with `y` or `Y`.
+fn confirm(question: &str) -> bool {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        write_stderr(format_args!("{question}"));
+    }
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer).is_ok() && answer.starts_with(['y', 'Y'])
+}
+
+/// The base prefix of each of `versions` (`pyenv virtualenv-prefix`): the `home` of its
+/// `pyvenv.cfg` without `/bin`, an old virtualenv's `orig-prefix.txt`, or for conda
+/// environments the environment itself or the installation holding it.
+///
+/// Errors: `system` or a version that is not an environment, a version without `python`,
+/// one not installed (pyenv's message).
+fn virtualenv_prefixes(context: &Context, versions: &[String]) -> Result<Vec<PathBuf>, Failure> {
+    let versions_dir = context.pyenv.versions_dir();
+    let not_virtualenv =
+        |version: &str| Failure::Plugin(format!("version `{version}' is not a virtualenv"));
+    let mut prefixes = Vec::new();
+    for version in versions {
+        if version == "system" {
+            return Err(not_virtualenv(version));
+        }
+        let listed = versions_dir.join(version);
+        let prefix = if listed.is_dir() {
+            listed.clone()
+        } else {
+            let mut found = context
+                .prefixes(std::slice::from_ref(version))
+                .map_err(Failure::Pyenv)?;
+            found.pop().unwrap_or_default()
+        };
+        if !super::pyenv::is_executable(&prefix.join("bin/python")) {
+            return Err(Failure::Plugin(format!(
+                "`python' not found in version `{version}'"
+            )));
+        }
+        let base = if prefix.join("bin/activate").is_file() {
+            if prefix.join("bin/conda").is_file() {
+                Some(prefix.clone())
+            } else if let Ok(text) = std::fs::read_to_string(listed.join("pyvenv.cfg")) {
+                pyvenv_home(&text)
+                    .map(|home| PathBuf::from(home.strip_suffix("/bin").unwrap_or(home)))
+            } else {
+                orig_prefix(&listed)
+            }
+        } else if prefix.join("conda-meta").is_dir() {
+            prefix.join("../..").canonicalize().ok()
+        } else {
+            None
+        };
+        match base.filter(|base| base.is_dir()) {
+            Some(base) => prefixes.push(base),
+            None => return Err(not_virtualenv(version)),
+        }
+    }
+    Ok(prefixes)
+}
+
+/// The value of the first `home = ...` line of a `pyvenv.cfg` (spaces allowed before the
+/// key and around `=`), as the plugin reads it.
+fn pyvenv_home(text: &str) -> Option<&str> {
+    text.lines().find_map(|line| {
+        let rest = line.trim_start_matches(' ').strip_prefix("home")?;
+        Some(
+            rest.trim_start_matches(' ')
+                .strip_prefix('=')?
+                .trim_start_matches(' '),
+        )
+    })
+}
+
+/// The prefix an environment made by virtualenv before version 20 recorded in
+/// `lib/pythonX.Y/orig-prefix.txt` (`Lib/` on Windows layouts, `lib-python/` on PyPy).
+fn orig_prefix(env: &Path) -> Option<PathBuf> {
+    let lib = ["Lib", "lib-python", "lib"]
+        .iter()
+        .map(|name| env.join(name))
+        .find(|dir| dir.is_dir())?;
+    let mut candidates = vec![lib.join("orig-prefix.txt")];
+    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(&lib)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join("orig-prefix.txt"))
+        .collect();
+    subdirs.sort();
+    candidates.extend(subdirs);
+    let file = candidates.into_iter().find(|file| file.is_file())?;
+    let text = std::fs::read_to_string(file).ok()?;
+    Some(PathBuf::from(text.trim_end_matches('\n')))
+}
+
+/// The selected version names (`PYENV_VERSION` as `pyenv virtualenv-prefix` sets it from
+/// its arguments, else `pyenv version-name`); `None` when a selected version is missing
+/// (said).
+fn selected_or(context: &Context, args: &[&str]) -> Option<Vec<String>> {
+    if args.is_empty() {
+        let selected = context.version_names(false);
+        (!selected.any_missing).then_some(selected.names)
+    } else {
+        Some(args.iter().map(|arg| arg.to_string()).collect())
+    }
+}
+
+/// `pyenv virtualenv-prefix [VERSION...]`: the base prefix of each, `:`-separated.
+pub(super) fn prefix_command(context: &Context, args: &[&str]) -> u8 {
+    let Some(versions) = selected_or(context, args) else {
+        return 1;
+    };
+    match virtualenv_prefixes(context, &versions) {
+        Ok(prefixes) => {
+            let joined: Vec<String> = prefixes.iter().map(|p| p.display().to_string()).collect();
+            write_stdout(format_args!("{}\n", joined.join(":")));
+            0
+        }
+        Err(failure) => failure.report(),
+    }
+}
+
+/// The entries of `dir`, as paths in byte order of their names (the order of bash's globs
+/// in the C locale), hidden ones included.
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .collect();
+    entries.sort();
+    entries
+}
+
+/// `pyenv virtualenvs [--bare] [--skip-aliases]`: the environments under `versions/*/envs`,
+/// then the links in `versions/` (unless `--skip-aliases`) and the environments made there
+/// directly; the selected ones marked `*` with where the selection comes from.
+pub(super) fn list_command(context: &Context, args: &[&str]) -> u8 {
+    let (mut bare, mut skip_aliases) = (false, false);
+    for arg in args {
+        match *arg {
+            "--complete" => {
+                write_stdout(format_args!("--bare\n--skip-aliases\n"));
+                return 0;
+            }
+            "--bare" => bare = true,
+            "--skip-aliases" => skip_aliases = true,
+            _ => {
+                write_stderr(format_args!("Usage: {}\n", usage("virtualenvs")));
+                return 1;
+            }
+        }
+    }
+    let selected = if bare {
+        Vec::new()
+    } else {
+        context.version_names(false).names
+    };
+    let versions_dir = context.pyenv.versions_dir();
+    let version_entries = sorted_entries(&versions_dir);
+    let mut listed: Vec<PathBuf> = version_entries
+        .iter()
+        .flat_map(|version| sorted_entries(&version.join("envs")))
+        .filter(|env| env.is_dir())
+        .collect();
+    listed.extend(version_entries.into_iter().filter(|entry| {
+        entry.is_dir()
+            && match entry.is_symlink() {
+                true => !skip_aliases,
+                false => entry.join("bin/activate").is_file(),
+            }
+    }));
+    let mut text = String::new();
+    for path in listed {
+        let name = path
+            .strip_prefix(&versions_dir)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        if bare {
+            text.push_str(&name);
+            text.push('\n');
+            continue;
+        }
+        let shown = match std::fs::read_link(&path) {
+            Ok(target) => format!("{name} --> {}", target.display()),
+            Err(_) => {
+                let base = virtualenv_prefixes(context, std::slice::from_ref(&name))
+                    .ok()
+                    .and_then(|mut prefixes| prefixes.pop())
+                    .map(|base| base.display().to_string())
+                    .unwrap_or_default();
+                format!("{name} (created from {base})")
+            }
+        };
+        if selected.contains(&name) {
+            text.push_str(&format!("* {shown} (set by {})\n", context.origin_text()));
+        } else {
+            text.push_str(&format!("  {shown}\n"));
+        }
+    }
+    write_stdout(format_args!("{text}"));
+    0
+}
+
+/// `pyenv virtualenv-delete [-f|--force] NAME`: removes the environment (asking first,
+/// unless `-f`) and its `versions/NAME` link, then rehashes. NAME is the short name or the
+/// long `VERSION/envs/NAME`.
+pub(super) fn delete_command(context: &Context, args: &[&str]) -> u8 {
+    match args.first() {
+        Some(&"--complete") => return list_command(context, &["--bare"]),
+        Some(&("-h" | "--help")) => {
+            write_stdout(format_args!("Usage: {}\n", usage("virtualenv-delete")));
+            return 0;
+        }
+        _ => {}
+    }
+    let (force, args) = match args {
+        ["-f" | "--force", rest @ ..] => (true, rest),
+        rest => (false, rest),
+    };
+    let [definition] = args else {
+        write_stderr(format_args!("Usage: {}\n", usage("virtualenv-delete")));
+        return 1;
+    };
+    if definition.is_empty() || definition.starts_with('-') {
+        write_stderr(format_args!("Usage: {}\n", usage("virtualenv-delete")));
+        return 1;
+    }
+    let versions_dir = context.pyenv.versions_dir();
+    let name = definition.rsplit('/').next().unwrap_or(definition);
+    let mut compat = Some(versions_dir.join(name));
+    let prefix = if definition.contains("/envs/") {
+        let prefix = versions_dir.join(definition);
+        let compat_target = compat
+            .as_deref()
+            .and_then(|link| std::fs::read_link(link).ok());
+        if compat.as_deref().is_some_and(Path::is_symlink)
+            && compat_target.as_ref() != Some(&prefix)
+        {
+            compat = None;
+        }
+        prefix
+    } else if let Some(link) = compat.as_deref().filter(|link| link.is_symlink()) {
+        let target = std::fs::read_link(link).unwrap_or_default();
+        let in_envs = target
+            .parent()
+            .filter(|envs| envs.file_name().is_some_and(|n| n == "envs"))
+            .and_then(Path::parent)
+            .and_then(Path::parent);
+        if in_envs != Some(versions_dir.as_path()) {
+            complain(&format!(
+                "`{}' is a symlink for unknown location.",
+                link.display()
+            ));
+            return 1;
+        }
+        target
+    } else if virtualenv_prefixes(context, &[name.to_string()]).is_ok() {
+        compat = None;
+        versions_dir.join(name)
+    } else if !force {
+        complain(&format!("`{definition}' is not a virtualenv."));
+        return 1;
+    } else {
+        PathBuf::new()
+    };
+    if !prefix.is_dir() {
+        if force {
+            return 0;
+        }
+        write_stderr(format_args!(
+            "pyenv-virtualenv: virtualenv `{name}' not installed\n"
+        ));
+        return 1;
+    }
+    if !force
+        && !confirm(&format!(
+            "pyenv-virtualenv: remove {}? (y/N) ",
+            prefix.display()
+        ))
+    {
+        return 1;
+    }
+    if let Err(err) = std::fs::remove_dir_all(&prefix) {
+        complain(&format!("cannot remove {}: {err}", prefix.display()));
+        return 1;
+    }
+    if let Some(link) = compat.filter(|link| link.is_symlink()) {
+        let _ = std::fs::remove_file(link);
+    }
+    rehash(context)
+}
+
+/// Rehashes pyenv's shims after a change; status 1 (said) when that fails.
+fn rehash(context: &Context) -> u8 {
+    match context.rehash() {
+        Ok(()) => 0,
+        Err(message) => Failure::Pyenv(message).report(),
+    }
+}
+
+/// What `pyenv virtualenv` was asked: the plugin reads every word starting with `-` as
+/// options (`--name`, or `-abc` as `a`, `b`, `c`) and the rest as arguments, wherever they
+/// stand.
+#[derive(Default)]
+struct Request {
+    force: bool,
+    upgrade: bool,
+    without_pip: bool,
+    python: Option<String>,
+    options: VenvOptions,
+    arguments: Vec<String>,
+}
+
+/// `pyenv virtualenv [-f] [OPTIONS] [VERSION] NAME`: a new environment of VERSION (the
+/// selected version when not given, a prefix meaning the newest installed match) at
+/// `versions/VERSION/envs/NAME`, linked as `versions/NAME`, with pip, the base's
+/// `python*-config` links and a `pydoc` script; then a rehash.
+pub(super) fn create_command(context: &Context, args: &[&str]) -> u8 {
+    if args.first() == Some(&"--complete") {
+        let names: String = context
+            .pyenv
+            .version_names()
+            .iter()
+            .map(|name| format!("{name}\n"))
+            .collect();
+        write_stdout(format_args!("{names}"));
+        return 0;
+    }
+    let request = match parse_request(args) {
+        Ok(request) => request,
+        Err(status) => return status,
+    };
+    let (version, name) = match request.arguments.as_slice() {
+        [] => {
+            complain("no virtualenv name given.");
+            return 1;
+        }
+        [name] => {
+            let selected = context.version_names(false).names;
+            (
+                selected.into_iter().next().unwrap_or_default(),
+                name.clone(),
+            )
+        }
+        [version, name, ..] => (version.clone(), name.clone()),
+    };
+    let version = match version.is_empty() {
+        true => version,
+        false => context.pyenv.latest(&version).unwrap_or(version),
+    };
+    if version.is_empty() || name.is_empty() {
+        write_stderr(format_args!("Usage: {}\n", usage("virtualenv")));
+        return 1;
+    }
+    match create(context, &request, &version, &name) {
+        Ok(()) => rehash(context),
+        Err(failure) => failure.report(),
+    }
+}
+
+/// Reads the plugin's options; on `--help`/`--version` or a bad one, the status to exit with.
+fn parse_request(args: &[&str]) -> Result<Request, u8> {
+    let mut request = Request::default();
+    let mut options = Vec::new();
+    for arg in args {
+        match arg.strip_prefix("--") {
+            Some(long) => options.push(long.to_string()),
+            None => match arg.strip_prefix('-') {
+                Some(short) => options.extend(short.chars().map(String::from)),
+                None => request.arguments.push(arg.to_string()),
+            },
+        }
+    }
+    for option in options {
+        match option.as_str() {
+            "f" | "force" => request.force = true,
+            "h" | "help" => {
+                write_stdout(format_args!("Usage: {}\n", usage("virtualenv")));
+                return Err(0);
+            }
+            "no-pip" | "without-pip" => request.without_pip = true,
+            "no-setuptools" => {
+                request.without_pip = true;
+                request.options.seed_setuptools = false;
+            }
+            "p" | "python" => {
+                if request.arguments.is_empty() {
+                    write_stderr(format_args!("Usage: {}\n", usage("virtualenv")));
+                    return Err(1);
+                }
+                request.python = Some(request.arguments.remove(0));
+            }
+            "q" | "quiet" | "v" | "verbose" => {}
+            "u" | "upgrade" => request.upgrade = true,
+            "version" => {
+                write_stdout(format_args!(
+                    "pyenv-virtualenv {PLUGIN_VERSION} (den {})\n",
+                    env!("CARGO_PKG_VERSION")
+                ));
+                return Err(0);
+            }
+            "system-site-packages" => request.options.system_site_packages = true,
+            "copies" | "always-copy" => request.options.copies = true,
+            "symlinks" => request.options.copies = false,
+            "clear" => request.options.clear = true,
+            "without-scm-ignore-files" => request.options.scm_ignore_files = false,
+            other => match (other.strip_prefix("python="), other.strip_prefix("prompt=")) {
+                (Some(python), _) => request.python = Some(python.to_string()),
+                (_, Some(prompt)) => {
+                    request.options.prompt = den_venv::Prompt::from_arg(Some(prompt));
+                }
+                _ => {
+                    complain(&format!(
+                        "unrecognized option `--{other}' (den makes the environment itself; \
+                         see `pyenv virtualenv --help')"
+                    ));
+                    return Err(1);
+                }
+            },
+        }
+    }
+    Ok(request)
+}
+
+/// The checks and the work of `pyenv virtualenv` once VERSION (resolved) and NAME are known.
+fn create(context: &Context, request: &Request, version: &str, name: &str) -> Result<(), Failure> {
+    let plugin = |message: &str| Err(Failure::Plugin(message.to_string()));
+    let short = name.rsplit('/').next().unwrap_or(name);
+    if short == "system" {
+        return plugin("`system' is not allowed as virtualenv name.");
+    }
+    if name.contains(char::is_whitespace) {
+        return plugin("no whitespace allowed in virtualenv name.");
+    }
+    let version_top = version.split('/').next().unwrap_or(version);
+    if name.contains('/') && name != format!("{version_top}/envs/{short}") {
+        return plugin("no slash allowed in virtualenv name.");
+    }
+    let Some(prefix) = context
+        .prefixes(&[version.to_string()])
+        .ok()
+        .and_then(|mut found| found.pop())
+        .filter(|prefix| prefix.is_dir())
+    else {
+        return Err(Failure::Plugin(not_installed(version)));
+    };
+    let versions_dir = context.pyenv.versions_dir();
+    let long_name = if version.split("/envs/").next() == Some("system") {
+        short.to_string()
+    } else {
+        match virtualenv_prefixes(context, &[version.to_string()])
+            .ok()
+            .and_then(|mut found| found.pop())
+            .and_then(|base| base.strip_prefix(&versions_dir).ok().map(Path::to_path_buf))
+            .filter(|base| base.components().count() == 1)
+        {
+            Some(base) => format!("{}/envs/{short}", base.display()),
+            None => format!("{version}/envs/{short}"),
+        }
+    };
+    let location = versions_dir.join(&long_name);
+    let compat = Some(versions_dir.join(short)).filter(|compat| *compat != location);
+    let force = request.force || request.upgrade;
+    if let Some(compat) = &compat
+        && !force
+        && (compat.exists() || compat.is_symlink())
+    {
+        return plugin(&format!("`{}' already exists.", compat.display()));
+    }
+    if location.join("bin").is_dir() && !force {
+        complain(&format!("{} already exists", location.display()));
+        if !confirm("continue with installation? (y/N) ") {
+            return Err(Failure::Declined);
+        }
+    }
+    let existed = location.exists();
+    if existed && request.upgrade && request.without_pip {
+        return plugin("upgrading will not work with --no-setuptools or --no-pip");
+    }
+    let python = base_python(context, version, &prefix, request.python.as_deref())?;
+    let made = (|| -> anyhow::Result<()> {
+        let cache = den_cache::Cache::from_env()?;
+        let interpreter = den_python::Interpreter::query(&python, &cache)?;
+        super::venv::create_from(
+            interpreter,
+            &location,
+            &request.options,
+            !request.without_pip,
+            &cache,
+        )?;
+        Ok(())
+    })();
+    if let Err(err) = made {
+        return Err(Failure::Plugin(format!(
+            "cannot create {}: {err:#}",
+            location.display()
+        )));
+    }
+    finish(&prefix, &location, compat.as_deref()).map_err(|err| {
+        // The plugin's cleanup: a new environment that could not be finished goes.
+        if !existed {
+            let _ = std::fs::remove_dir_all(&location);
+            if let Some(link) = compat.as_deref().filter(|link| link.is_symlink()) {
+                let _ = std::fs::remove_file(link);
+            }
+        }
+        Failure::Plugin(format!("cannot finish {}: {err}", location.display()))
+    })
+}
+
+/// The interpreter `pyenv virtualenv` makes the environment with: `--python` (a path, or a
+/// name looked up in VERSION and then in every installed version, as `pyenv which` and
+/// `pyenv whence` find it), else VERSION's `python` (for `system`, `python3`, `python` or
+/// `python2` on `PATH`).
+fn base_python(
+    context: &Context,
+    version: &str,
+    prefix: &Path,
+    python: Option<&str>,
+) -> Result<PathBuf, Failure> {
+    let shims = context.pyenv.shims_dir();
+    let found = match python {
+        Some(path) if path.contains('/') && !Path::new(path).starts_with(&shims) => {
+            Some(PathBuf::from(path))
+        }
+        Some(path) => {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let in_version = prefix.join("bin").join(name);
+            if super::pyenv::is_executable(&in_version) {
+                Some(in_version)
+            } else {
+                let elsewhere = context.whence(name, true).pop().map(PathBuf::from);
+                Some(elsewhere.ok_or_else(|| Failure::Plugin(not_installed(name)))?)
+            }
+        }
+        None if version == "system" => ["python3", "python", "python2"]
+            .iter()
+            .find_map(|name| context.system_command(name, None)),
+        None => Some(prefix.join("bin/python")),
+    };
+    found.ok_or_else(|| Failure::Plugin(format!("`python' not found in version `{version}'")))
+}
+
+/// The plugin's message for a version that is not installed, with the install command
+/// when den's download index knows the version.
+fn not_installed(version: &str) -> String {
+    let known = super::pyenv_install::known_versions()
+        .is_some_and(|known| known.iter().any(|name| name == version));
+    let advice = match known {
+        true => format!("Run `pyenv install {version}' to install it."),
+        false => "It does not look like a valid Python version. See `pyenv install --list' \
+                  for available versions."
+            .to_string(),
+    };
+    format!("`{version}' is not installed in pyenv.\n{advice}")
+}
+
+/// What the plugin adds to a new environment at `location` made from `prefix`: links to the
+/// base's `python*-config` programs, a `pydoc` script, and the `versions/NAME` link
+/// (`compat`, replacing an older link).
+///
+/// Errors: the file operation that failed.
+fn finish(prefix: &Path, location: &Path, compat: Option<&Path>) -> std::io::Result<()> {
+    let bin = location.join("bin");
+    for entry in std::fs::read_dir(prefix.join("bin"))?.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let text = name.to_string_lossy();
+        let link = bin.join(&name);
+        if text.starts_with("python")
+            && text.ends_with("-config")
+            && !link.exists()
+            && !link.is_symlink()
+        {
+            std::os::unix::fs::symlink(entry.path(), link)?;
+        }
+    }
+    let pydoc = bin.join("pydoc");
+    if !pydoc.exists() {
+        use std::os::unix::fs::PermissionsExt;
+        let script = format!(
+            "#!{}\nimport pydoc\nif __name__ == '__main__':\n    pydoc.cli()\n",
+            bin.join("python").display()
+        );
+        std::fs::write(&pydoc, script)?;
+        std::fs::set_permissions(&pydoc, std::fs::Permissions::from_mode(0o755))?;
+    }
+    if let Some(compat) = compat {
+        if compat.is_symlink() || compat.is_file() {
+            std::fs::remove_file(compat)?;
+        }
+        if !compat.exists() {
+            std::os::unix::fs::symlink(location, compat)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,319 @@
+//! pyenv-virtualenv judges `den pyenv virtualenv*`: the plugin and den, run on one pyenv
+//! root, make environments laid out alike, and answer `virtualenvs`, `virtualenv-prefix`,
+//! `virtualenv-delete` and `virtualenv`'s refusals with the same output, messages and
+//! statuses.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use den_test_support::{output_with_input, pyenv_versions_dir, require};
+
+/// The installed pyenv (`$PYENV_ROOT`, else `~/.pyenv`) when it has its `libexec` commands
+/// and the pyenv-virtualenv plugin (`$DEN_TEST_PYENV_VIRTUALENV`, else its `plugins/`), as
+/// `(pyenv root, plugin)`.
+fn pyenv_with_plugin() -> Option<(PathBuf, PathBuf)> {
+    let root = pyenv_versions_dir()?.parent()?.to_path_buf();
+    let plugin = std::env::var_os("DEN_TEST_PYENV_VIRTUALENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("plugins/pyenv-virtualenv"));
+    (root.join("libexec/pyenv-version-name").is_file()
+        && plugin.join("bin/pyenv-virtualenv").is_file())
+    .then_some((root, plugin))
+}
+
+/// One pyenv root shared by the plugin and den, with a copy (hard links) of a real pyenv
+/// CPython as its only version.
+struct Setup {
+    dir: tempfile::TempDir,
+    version: String,
+    real_path: String,
+    den_path: String,
+}
+
+impl Setup {
+    fn new(pyenv: &Path, plugin: &Path) -> Option<Self> {
+        let (version, prefix) = den_test_support::pyenv_versions()
+            .into_iter()
+            .find(|(name, prefix)| name.starts_with("3.12") && !prefix.is_symlink())?;
+        let dir = tempfile::tempdir().unwrap();
+        let versions = dir.path().join("root/versions");
+        fs::create_dir_all(&versions).unwrap();
+        let copied = Command::new("cp")
+            .arg("-al")
+            .arg(&prefix)
+            .arg(versions.join(&version))
+            .status()
+            .unwrap()
+            .success()
+            || Command::new("cp")
+                .arg("-a")
+                .arg(&prefix)
+                .arg(versions.join(&version))
+                .status()
+                .unwrap()
+                .success();
+        assert!(copied, "copying {} failed", prefix.display());
+        let bin = dir.path().join("bin");
+        fs::create_dir(&bin).unwrap();
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_den"), bin.join("pyenv")).unwrap();
+        let system = "/usr/bin:/bin";
+        let python_build = pyenv.join("plugins/python-build/bin");
+        Some(Self {
+            real_path: format!(
+                "{}:{}:{}:{system}",
+                plugin.join("bin").display(),
+                pyenv.join("libexec").display(),
+                python_build.display()
+            ),
+            den_path: format!("{}:{system}", bin.display()),
+            dir,
+            version,
+        })
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
+    fn versions(&self) -> PathBuf {
+        self.root().join("versions")
+    }
+
+    /// `pyenv COMMAND ARGS` as the plugin (`real`) or den answers it, stdin `input`.
+    fn run(&self, real: bool, args: &[&str], input: &str) -> Output {
+        self.run_selected(real, args, input, None)
+    }
+
+    /// [`Self::run`] with `PYENV_VERSION` set to `selected`.
+    fn run_selected(
+        &self,
+        real: bool,
+        args: &[&str],
+        input: &str,
+        selected: Option<&str>,
+    ) -> Output {
+        let mut command = match real {
+            true => {
+                let mut command = Command::new(format!("pyenv-{}", args[0]));
+                command.args(&args[1..]).env("PATH", &self.real_path);
+                command
+            }
+            false => {
+                let mut command = Command::new("pyenv");
+                command.args(args).env("PATH", &self.den_path);
+                command
+            }
+        };
+        command
+            .current_dir(self.dir.path())
+            .env("PYENV_ROOT", self.root())
+            .env("DEN_CACHE_DIR", self.dir.path().join("den-cache"))
+            .env_remove("PYENV_VERSION")
+            .env_remove("PYENV_DIR")
+            .env_remove("VIRTUAL_ENV");
+        if let Some(selected) = selected {
+            command.env("PYENV_VERSION", selected);
+        }
+        output_with_input(&mut command, input)
+    }
+
+    /// The status, stdout and stderr of one answer.
+    fn answer(&self, real: bool, args: &[&str], input: &str) -> String {
+        self.describe(&self.run(real, args, input))
+    }
+
+    /// [`Self::answer`] with `PYENV_VERSION` set to `selected`.
+    fn answer_selected(&self, real: bool, args: &[&str], selected: &str) -> String {
+        self.describe(&self.run_selected(real, args, "", Some(selected)))
+    }
+
+    /// The status, stdout and stderr of `output`, the temporary directory shown as `DIR`.
+    fn describe(&self, output: &Output) -> String {
+        format!(
+            "status {:?}\nstdout:\n{}stderr:\n{}",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .replace(&self.dir.path().display().to_string(), "DIR")
+    }
+
+    /// Asserts the plugin and den answer `args` alike.
+    fn same(&self, args: &[&str]) {
+        let real = self.answer(true, args, "");
+        let den = self.answer(false, args, "");
+        assert_eq!(
+            den,
+            real,
+            "`pyenv {}`: den (left) and the plugin differ",
+            args.join(" ")
+        );
+    }
+
+    /// Creates `name` from `from` with the plugin (`real`) or den, which must succeed.
+    fn create(&self, real: bool, from: &str, name: &str) {
+        let output = self.run(real, &["virtualenv", from, name], "");
+        assert!(
+            output.status.success(),
+            "`pyenv virtualenv {from} {name}` ({}) failed: {}",
+            if real { "plugin" } else { "den" },
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// What one environment made under `versions/VERSION/envs/NAME` looks like: its link,
+    /// its `pydoc`, its `-config` links, and whether its python runs pip from inside it; the
+    /// names of it and of the environment it was made from (`from`) masked.
+    fn layout(&self, name: &str, from: &str) -> Vec<String> {
+        let env = self.versions().join(&self.version).join("envs").join(name);
+        let link = fs::read_link(self.versions().join(name)).ok();
+        let bin = env.join("bin");
+        let pydoc = fs::read_to_string(bin.join("pydoc")).unwrap_or_default();
+        let mut configs: Vec<String> = fs::read_dir(&bin)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|file| file.ends_with("-config"))
+            .map(|file| {
+                let target = fs::read_link(bin.join(&file)).unwrap_or_default();
+                format!("{file} -> {}", target.display())
+            })
+            .collect();
+        configs.sort();
+        let probe = Command::new(bin.join("python"))
+            .args([
+                "-c",
+                "import sys, pip; print(sys.prefix == sys.base_prefix)",
+            ])
+            .output()
+            .unwrap();
+        let mut layout = vec![
+            format!(
+                "link -> {}",
+                link.map_or(PathBuf::new(), |l| l.to_path_buf()).display()
+            ),
+            format!("pydoc runs {}", pydoc.lines().next().unwrap_or_default()),
+            format!("pip imports: {}", probe.status.success()),
+            format!(
+                "isolated: {}",
+                String::from_utf8_lossy(&probe.stdout).trim() == "False"
+            ),
+        ];
+        layout.extend(configs);
+        layout
+            .into_iter()
+            .map(|line| line.replace(name, "NAME").replace(from, "FROM"))
+            .collect()
+    }
+}
+
+#[test]
+fn den_makes_lists_and_deletes_environments_as_pyenv_virtualenv_does() {
+    let Some((pyenv, plugin)) = require(
+        pyenv_with_plugin(),
+        "pyenv with the pyenv-virtualenv plugin (~/.pyenv/plugins/pyenv-virtualenv, or \
+         DEN_TEST_PYENV_VIRTUALENV)",
+        "den pyenv virtualenv* against pyenv-virtualenv",
+    ) else {
+        return;
+    };
+    let Some(setup) = require(
+        Setup::new(&pyenv, &plugin),
+        "a pyenv CPython 3.12",
+        "den pyenv virtualenv* against pyenv-virtualenv",
+    ) else {
+        return;
+    };
+    let version = setup.version.as_str();
+
+    setup.create(true, version, "real-env");
+    setup.create(false, version, "den-env");
+    let real = setup.layout("real-env", version);
+    assert_eq!(setup.layout("den-env", version), real);
+    assert!(real.contains(&"pip imports: true".to_string()), "{real:?}");
+
+    // An environment made from an environment goes beside it, under the base version.
+    setup.create(true, "real-env", "real-child");
+    setup.create(false, "den-env", "den-child");
+    assert_eq!(
+        setup.layout("den-child", "den-env"),
+        setup.layout("real-child", "real-env")
+    );
+
+    for args in [
+        &["virtualenvs"][..],
+        &["virtualenvs", "--bare"],
+        &["virtualenvs", "--skip-aliases"],
+        &["virtualenvs", "--frobnicate"],
+        &["virtualenv-prefix", "real-env"],
+        &["virtualenv-prefix", "den-env"],
+        &["virtualenv-prefix", &format!("{version}/envs/den-child")],
+        &["virtualenv-prefix", version],
+        &["virtualenv-prefix", "system"],
+        &["virtualenv-prefix", "nope"],
+        &["virtualenv"],
+        &["virtualenv", version, "system"],
+        &["virtualenv", version, "a b"],
+        &["virtualenv", version, "a/b"],
+        &["virtualenv", "3.99", "x"],
+        &["virtualenv", version, "den-env"],
+        &["virtualenv-delete", "nope"],
+        &["virtualenv-delete", "-f", "nope"],
+        &["virtualenv-delete", version],
+    ] {
+        setup.same(args);
+    }
+    // The selected environments are marked, with where the selection comes from.
+    let selected = |real| setup.answer_selected(real, &["virtualenvs"], "den-env:real-env");
+    assert_eq!(selected(false), selected(true));
+    assert!(
+        selected(false).contains("* den-env --> "),
+        "{}",
+        selected(false)
+    );
+
+    // An existing environment whose link is gone: asked, and a "no" leaves it as it was.
+    fs::remove_file(setup.versions().join("real-env")).unwrap();
+    fs::remove_file(setup.versions().join("den-env")).unwrap();
+    let declined = |real: bool, name: &str| {
+        setup
+            .answer(real, &["virtualenv", version, name], "n\n")
+            .replace(name, "NAME")
+    };
+    assert_eq!(declined(false, "den-env"), declined(true, "real-env"));
+    assert!(
+        setup
+            .versions()
+            .join(version)
+            .join("envs/den-env/bin/python")
+            .exists(),
+        "a declined virtualenv must keep the environment"
+    );
+
+    // Deleting by short name (asked, "y"), and by long name with -f: environment and link go.
+    for (real, child, env) in [
+        (true, "real-child", "real-env"),
+        (false, "den-child", "den-env"),
+    ] {
+        let output = setup.run(real, &["virtualenv-delete", child], "y\n");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let long = format!("{version}/envs/{env}");
+        let output = setup.run(real, &["virtualenv-delete", "-f", &long], "");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let left: Vec<String> = fs::read_dir(setup.versions())
+        .unwrap()
+        .chain(fs::read_dir(setup.versions().join(version).join("envs")).unwrap())
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec![version.to_string()], "left behind: {left:?}");
+}
