@@ -32,6 +32,22 @@ struct Setup {
 }
 
 impl Setup {
+    /// The setup, or (reported by [`require`]) `None` when pyenv, the plugin or a CPython
+    /// 3.12 is missing, so `unchecked` is not checked.
+    fn required(unchecked: &str) -> Option<Self> {
+        let (pyenv, plugin) = require(
+            pyenv_with_plugin(),
+            "pyenv with the pyenv-virtualenv plugin (~/.pyenv/plugins/pyenv-virtualenv, or \
+             DEN_TEST_PYENV_VIRTUALENV)",
+            unchecked,
+        )?;
+        require(
+            Self::new(&pyenv, &plugin),
+            "a pyenv CPython 3.12",
+            unchecked,
+        )
+    }
+
     fn new(pyenv: &Path, plugin: &Path) -> Option<Self> {
         let (version, prefix) = den_test_support::pyenv_versions()
             .into_iter()
@@ -82,17 +98,12 @@ impl Setup {
 
     /// `pyenv COMMAND ARGS` as the plugin (`real`) or den answers it, stdin `input`.
     fn run(&self, real: bool, args: &[&str], input: &str) -> Output {
-        self.run_selected(real, args, input, None)
+        self.run_with(real, args, input, &[])
     }
 
-    /// [`Self::run`] with `PYENV_VERSION` set to `selected`.
-    fn run_selected(
-        &self,
-        real: bool,
-        args: &[&str],
-        input: &str,
-        selected: Option<&str>,
-    ) -> Output {
+    /// [`Self::run`] with the variables `vars` set (none of pyenv's and pyenv-virtualenv's
+    /// is otherwise).
+    fn run_with(&self, real: bool, args: &[&str], input: &str, vars: &[(&str, &str)]) -> Output {
         let mut command = match real {
             true => {
                 let mut command = Command::new(format!("pyenv-{}", args[0]));
@@ -111,10 +122,10 @@ impl Setup {
             .env("DEN_CACHE_DIR", self.dir.path().join("den-cache"))
             .env_remove("PYENV_VERSION")
             .env_remove("PYENV_DIR")
-            .env_remove("VIRTUAL_ENV");
-        if let Some(selected) = selected {
-            command.env("PYENV_VERSION", selected);
-        }
+            .env_remove("VIRTUAL_ENV")
+            .env_remove("PYENV_VIRTUAL_ENV")
+            .env_remove("PYENV_VIRTUALENV_INIT")
+            .envs(vars.iter().copied());
         output_with_input(&mut command, input)
     }
 
@@ -125,7 +136,7 @@ impl Setup {
 
     /// [`Self::answer`] with `PYENV_VERSION` set to `selected`.
     fn answer_selected(&self, real: bool, args: &[&str], selected: &str) -> String {
-        self.describe(&self.run_selected(real, args, "", Some(selected)))
+        self.describe(&self.run_with(real, args, "", &[("PYENV_VERSION", selected)]))
     }
 
     /// The status, stdout and stderr of `output`, the temporary directory shown as `DIR`.
@@ -210,19 +221,7 @@ impl Setup {
 
 #[test]
 fn den_makes_lists_and_deletes_environments_as_pyenv_virtualenv_does() {
-    let Some((pyenv, plugin)) = require(
-        pyenv_with_plugin(),
-        "pyenv with the pyenv-virtualenv plugin (~/.pyenv/plugins/pyenv-virtualenv, or \
-         DEN_TEST_PYENV_VIRTUALENV)",
-        "den pyenv virtualenv* against pyenv-virtualenv",
-    ) else {
-        return;
-    };
-    let Some(setup) = require(
-        Setup::new(&pyenv, &plugin),
-        "a pyenv CPython 3.12",
-        "den pyenv virtualenv* against pyenv-virtualenv",
-    ) else {
+    let Some(setup) = Setup::required("den pyenv virtualenv* against pyenv-virtualenv") else {
         return;
     };
     let version = setup.version.as_str();
@@ -316,4 +315,167 @@ fn den_makes_lists_and_deletes_environments_as_pyenv_virtualenv_does() {
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(left, vec![version.to_string()], "left behind: {left:?}");
+}
+
+/// A command line and the variables set for it.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+
+/// `text` without comment lines, end-of-line comments and trailing blanks: the plugin's fish
+/// code carries comments den's leaves out.
+fn code_only(text: &str) -> String {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .map(|line| line.split("  #").next().unwrap_or(line).trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn activation_code_is_the_plugins_and_activates_from_python_version_at_the_prompt() {
+    let Some(setup) =
+        Setup::required("den pyenv sh-activate/sh-deactivate against pyenv-virtualenv's")
+    else {
+        return;
+    };
+    let version = setup.version.clone();
+    setup.create(false, &version, "one");
+    setup.create(false, &version, "two");
+    let project = setup.dir.path().join("project");
+    fs::create_dir_all(project.join("sub")).unwrap();
+    fs::write(project.join(".python-version"), "one\n").unwrap();
+    let one = setup.versions().join(&version).join("envs/one");
+    let one = one.to_str().unwrap();
+
+    // The code for `pyenv activate` / `deactivate`, in each shell's syntax, under the
+    // variables that change it.
+    let cases: &[Case<'_>] = &[
+        (&["sh-activate", "one"], &[]),
+        (&["sh-activate", "-v", "one"], &[]),
+        (&["sh-activate", "--quiet", "nope"], &[]),
+        (&["sh-activate", "nope"], &[]),
+        (&["sh-activate", "one", "two"], &[]),
+        (&["sh-activate", "one", &version], &[]),
+        (&["sh-activate", "one"], &[("VIRTUAL_ENV", "/elsewhere")]),
+        (
+            &["sh-activate", "-f", "one"],
+            &[("VIRTUAL_ENV", "/elsewhere")],
+        ),
+        (
+            &["sh-activate", "one"],
+            &[("VIRTUAL_ENV", one), ("PYENV_VIRTUAL_ENV", one)],
+        ),
+        (
+            &["sh-activate", "one"],
+            &[
+                ("PYTHONHOME", "/home"),
+                ("PYENV_VIRTUALENV_PROMPT", "[{venv}]"),
+            ],
+        ),
+        (
+            &["sh-activate", "one"],
+            &[("VIRTUAL_ENV_DISABLE_PROMPT", "1")],
+        ),
+        (&["sh-activate", "--unset"], &[("VIRTUAL_ENV", one)]),
+        (&["sh-activate", "--complete"], &[]),
+        (&["sh-deactivate"], &[]),
+        (&["sh-deactivate", "-f"], &[]),
+        (
+            &["sh-deactivate", "-v"],
+            &[("VIRTUAL_ENV", one), ("PYENV_ACTIVATE_SHELL", "1")],
+        ),
+        (&["virtualenv-init"], &[]),
+    ];
+    for shell in ["bash", "fish"] {
+        for (args, vars) in cases {
+            let answer = |real: bool| {
+                let vars: Vec<(&str, &str)> = [("PYENV_SHELL", shell)]
+                    .into_iter()
+                    .chain(vars.iter().copied())
+                    .collect();
+                setup.describe(&setup.run_with(real, args, "", &vars))
+            };
+            assert_eq!(
+                code_only(&answer(false)),
+                code_only(&answer(true)),
+                "`pyenv {}` in {shell} with {vars:?}: den (left) and the plugin differ",
+                args.join(" ")
+            );
+        }
+    }
+
+    // In each shell: `pyenv activate`/`deactivate` through `den init`'s function, and the
+    // prompt hook of `virtualenv-init` activating what `.python-version` names and
+    // deactivating on the way out.
+    let den_dir = Path::new(env!("CARGO_BIN_EXE_den")).parent().unwrap();
+    let report = r#"echo "$1:${VIRTUAL_ENV-}:${PYENV_VERSION-}:$(python -c 'import sys; print(sys.prefix)')""#;
+    let posix = |shell: &str, prompt: &str| {
+        format!(
+            "report() {{ {report}; }}\n\
+             eval \"$(den init {shell})\"\n\
+             eval \"$(pyenv virtualenv-init - {shell})\"\n\
+             pyenv activate two; report activated\n\
+             pyenv deactivate; report deactivated\n\
+             cd project/sub; {prompt}; report entered\n\
+             cd ../..; {prompt}; report left\n"
+        )
+    };
+    let fish = "function report; echo \"$argv[1]:$VIRTUAL_ENV:$PYENV_VERSION:\"(python -c \
+                'import sys; print(sys.prefix)'); end\n\
+                den init fish | source\n\
+                pyenv virtualenv-init - fish | source\n\
+                pyenv activate two; report activated\n\
+                pyenv deactivate; report deactivated\n\
+                cd project/sub; emit fish_prompt >/dev/null; report entered\n\
+                cd ../..; emit fish_prompt >/dev/null; report left\n"
+        .to_string();
+    let two = setup.versions().join(&version).join("envs/two");
+    let base = setup.versions().join(&version);
+    // Python runs through the shims from `versions/NAME`, the link, as under pyenv itself.
+    let through_link = |name: &str| setup.versions().join(name).display().to_string();
+    let expected = [
+        format!("activated:{}:two:{}", two.display(), through_link("two")),
+        format!("deactivated:::{}", base.display()),
+        format!("entered:{one}::{}", through_link("one")),
+        format!("left:::{}", base.display()),
+    ];
+    for (shell, script) in [
+        ("bash", posix("bash", "eval \"$PROMPT_COMMAND\"")),
+        (
+            "zsh",
+            posix("zsh", "for f in $precmd_functions; do $f; done"),
+        ),
+        ("fish", fish),
+    ] {
+        let Some(program) = den_test_support::require_program(
+            shell,
+            &format!("pyenv-virtualenv's activation through den in {shell}"),
+        ) else {
+            continue;
+        };
+        fs::write(setup.root().join("version"), format!("{version}\n")).unwrap();
+        let out = Command::new(program)
+            .arg("-c")
+            .arg(&script)
+            .current_dir(setup.dir.path())
+            .env_clear()
+            .env("HOME", setup.dir.path())
+            .env("PYENV_ROOT", setup.root())
+            .env("DEN_CACHE_DIR", setup.dir.path().join("den-cache"))
+            .env("PATH", format!("{}:/usr/bin:/bin", den_dir.display()))
+            .output()
+            .unwrap();
+        // fish turns bracketed paste on and off around its prompt event on stdout.
+        let stdout = String::from_utf8_lossy(&out.stdout)
+            .replace("\x1b[?2004h", "")
+            .replace("\x1b[?2004l", "");
+        assert_eq!(
+            stdout
+                .lines()
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>(),
+            expected,
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -6,8 +6,8 @@
 //! them, because its messages and its tolerance of extra words are part of what scripts see.
 //!
 //! `install` and `uninstall` live in [`super::pyenv_install`] (den's own CPython builds).
-//! pyenv-virtualenv's `virtualenv`, `virtualenvs`, `virtualenv-prefix` and
-//! `virtualenv-delete` live in [`super::pyenv_virtualenv`]. Not here (pyenv's own scripts
+//! pyenv-virtualenv's commands (`virtualenv`, `virtualenvs`, `activate`, `virtualenv-init`,
+//! ...) live in [`super::pyenv_virtualenv`]. Not here (pyenv's own scripts
 //! still serve them where pyenv is installed): other plugin commands and hook scripts
 //! (`pyenv.d`).
 
@@ -208,6 +208,10 @@ pub fn run(args: &[OsString]) -> ExitCode {
         "virtualenvs" => pyenv_virtualenv::list_command(&context, &rest),
         "virtualenv-prefix" => pyenv_virtualenv::prefix_command(&context, &rest),
         "virtualenv-delete" => pyenv_virtualenv::delete_command(&context, &rest),
+        "sh-activate" => pyenv_virtualenv::sh_activate_command(&context, &rest),
+        "sh-deactivate" => pyenv_virtualenv::sh_deactivate_command(&context, &rest),
+        "activate" | "deactivate" => pyenv_virtualenv::unloaded_command(&context, &command, &rest),
+        "virtualenv-init" => pyenv_virtualenv::init_command(&rest, shell_name(), program_name()),
         "shell" => {
             return fail("shell integration not enabled. Run `pyenv init' for instructions.");
         }
@@ -363,6 +367,20 @@ impl Context {
             }
         }
         VersionNames { names, any_missing }
+    }
+
+    /// The selected names that are installed, resolved as `pyenv version-name` does,
+    /// without a word on stderr about the others or about the version file.
+    pub(super) fn installed_selection(&self) -> Vec<String> {
+        self.pyenv
+            .selection(self.version_env.as_deref(), self.dir.as_deref(), &self.cwd)
+            .map(|pin| {
+                pin.versions
+                    .iter()
+                    .filter_map(|name| self.pyenv.resolve_name(name))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     fn version_name_command(&self, args: &[&str]) -> u8 {

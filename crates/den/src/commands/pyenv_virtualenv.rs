@@ -1,13 +1,14 @@
 //! pyenv-virtualenv's commands answered by den: `virtualenv`, `virtualenvs`,
-//! `virtualenv-prefix` and `virtualenv-delete`, with the plugin's arguments, layout (an
+//! `virtualenv-prefix`, `virtualenv-delete`, `activate`/`deactivate` (the code the `pyenv`
+//! shell function evaluates, `sh-activate`/`sh-deactivate`) and `virtualenv-init` (activation
+//! from `.python-version` at each prompt), with the plugin's arguments, layout (an
 //! environment at `$PYENV_ROOT/versions/VERSION/envs/NAME` and the link `versions/NAME` to
 //! it; on `system`, `versions/NAME` itself), output, prompts and messages
 //! (`pyenv-virtualenv: ...` on stderr, status 1). Environments are made by den-venv, pip
 //! seeded from den's cache, where the plugin runs `python -m venv` then `ensurepip`.
 //!
-//! Not here (the plugin's own scripts still serve them where it is installed): its shell
-//! parts (`activate`, `deactivate`, `virtualenv-init`), conda environments, and `pyenv.d`
-//! hooks of the `virtualenv` kind.
+//! Not here: conda environments' own activation scripts, and `pyenv.d` hooks (of the
+//! `virtualenv`, `activate` and `deactivate` kinds).
 
 use std::io::{BufRead as _, IsTerminal as _};
 use std::path::{Path, PathBuf};
@@ -36,6 +37,24 @@ pub(super) const COMMANDS: &[(&str, &str)] = &[
         "pyenv virtualenv-prefix [<virtualenv>]",
     ),
     ("virtualenvs", "pyenv virtualenvs [--bare] [--skip-aliases]"),
+    (
+        "virtualenv-init",
+        "eval \"$(pyenv virtualenv-init - [<shell>])\"",
+    ),
+    (
+        "activate",
+        "pyenv activate <virtualenv>\n       pyenv activate --unset",
+    ),
+    ("deactivate", "pyenv deactivate"),
+    (
+        "sh-activate",
+        "pyenv activate [-f|--force] [-v|--verbose] [-q|--quiet] <virtualenv>\n       \
+         pyenv activate --unset",
+    ),
+    (
+        "sh-deactivate",
+        "pyenv deactivate [-f|--force] [-q|--quiet] [-v|--verbose]",
+    ),
 ];
 
 /// `pyenv-virtualenv: MESSAGE` on stderr.
@@ -671,4 +690,367 @@ fn finish(prefix: &Path, location: &Path, compat: Option<&Path>) -> std::io::Res
         }
     }
     Ok(())
+}
+
+/// Whether the variable `name` is set to something other than the empty string.
+fn set(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+/// Shell code in the syntax of `shell` (fish's for `fish`, POSIX sh's otherwise).
+struct Code {
+    fish: bool,
+    text: String,
+}
+
+impl Code {
+    fn new(shell: &str) -> Self {
+        Self {
+            fish: shell == "fish",
+            text: String::new(),
+        }
+    }
+
+    fn export(&mut self, name: &str, value: &str) {
+        match self.fish {
+            true => self
+                .text
+                .push_str(&format!("set -gx {name} \"{value}\";\n")),
+            false => self.text.push_str(&format!("export {name}=\"{value}\";\n")),
+        }
+    }
+
+    /// `name` set to `value` written without quotes (a plain word such as `1`).
+    fn export_word(&mut self, name: &str, value: &str) {
+        match self.fish {
+            true => self.text.push_str(&format!("set -gx {name} {value};\n")),
+            false => self.text.push_str(&format!("export {name}={value};\n")),
+        }
+    }
+
+    fn unset(&mut self, name: &str) {
+        match self.fish {
+            true => self.text.push_str(&format!("set -e {name};\n")),
+            false => self.text.push_str(&format!("unset {name};\n")),
+        }
+    }
+
+    /// Restores `name` from `saved` when that is set, and forgets `saved`.
+    fn restore(&mut self, name: &str, saved: &str) {
+        match self.fish {
+            true => self.text.push_str(&format!(
+                "if [ -n \"${saved}\" ];\n  set -gx {name} \"${saved}\";\n  set -e {saved};\nend;\n"
+            )),
+            false => self.text.push_str(&format!(
+                "if [ -n \"${{{saved}:-}}\" ]; then\n  export {name}=\"${{{saved}}}\";\n  \
+                 unset {saved};\nfi;\n"
+            )),
+        }
+    }
+}
+
+/// The leading `-f`, `-q` and `-v` of `sh-activate` / `sh-deactivate`, and what follows;
+/// `--unset` and `--complete` are returned as the word that stopped the reading.
+struct Flags<'a> {
+    force: bool,
+    quiet: bool,
+    verbose: bool,
+    rest: &'a [&'a str],
+}
+
+fn flags<'a>(args: &'a [&'a str]) -> Flags<'a> {
+    let mut flags = Flags {
+        force: false,
+        quiet: false,
+        verbose: false,
+        rest: args,
+    };
+    while let Some((first, tail)) = flags.rest.split_first() {
+        match *first {
+            "-f" | "--force" => flags.force = true,
+            "-q" | "--quiet" => flags.quiet = true,
+            "-v" | "--verbose" => (flags.quiet, flags.verbose) = (false, true),
+            _ => break,
+        }
+        flags.rest = tail;
+    }
+    flags
+}
+
+/// Says `message` unless quiet, prints `answer` (`true` or `false`, what the shell function
+/// evaluates) and returns `status`.
+fn answer(quiet: bool, message: &str, answer: &str, status: u8) -> u8 {
+    if !quiet {
+        complain(message);
+    }
+    write_stdout(format_args!("{answer}\n"));
+    status
+}
+
+/// The selected version names as `pyenv version-name 2>/dev/null` gives them: the
+/// installed ones, nothing said about the others.
+fn quiet_selection(context: &Context) -> Vec<String> {
+    context.installed_selection()
+}
+
+/// `pyenv sh-activate [-f] [-q] [-v] [--unset] [VERSION...]`: the code the `pyenv` shell
+/// function evaluates for `pyenv activate`. It selects the environment (`PYENV_VERSION`,
+/// unless auto-activation asked with no version) and sets `VIRTUAL_ENV` and
+/// `PYENV_VIRTUAL_ENV` to it; pyenv's shims then run its programs. The prompt shows
+/// `(NAME)` unless `PYENV_VIRTUALENV_DISABLE_PROMPT` (or `VIRTUAL_ENV_DISABLE_PROMPT`).
+pub(super) fn sh_activate_command(context: &Context, args: &[&str]) -> u8 {
+    if args.first() == Some(&"--complete") {
+        write_stdout(format_args!("--unset\n"));
+        return list_command(context, &["--bare"]);
+    }
+    let flags = flags(args);
+    if flags.rest.first() == Some(&"--unset") {
+        return sh_deactivate_command(context, &[]);
+    }
+    let (force, quiet) = (flags.force, flags.quiet);
+    let mut versions: Vec<String> = flags.rest.iter().map(|v| v.to_string()).collect();
+    let mut current = None;
+    let mut no_shell = false;
+    if versions.first().is_none_or(String::is_empty) {
+        no_shell = true;
+        versions = quiet_selection(context);
+        current = Some(versions.clone());
+    }
+    no_shell &= set("PYENV_VIRTUALENV_INIT").is_some();
+    let mut venv = versions.first().cloned().unwrap_or_default();
+    let virtual_env = set("VIRTUAL_ENV");
+    if let Some(active) = &virtual_env
+        && set("PYENV_VIRTUAL_ENV").as_ref() != Some(active)
+        && !force
+    {
+        return answer(
+            quiet,
+            &format!("virtualenv `{active}' is already activated"),
+            "true",
+            0,
+        );
+    }
+    let is_virtualenv = |name: &str| virtualenv_prefixes(context, &[name.to_string()]).is_ok();
+    if !is_virtualenv(&venv) {
+        let current = current.unwrap_or_else(|| quiet_selection(context));
+        let first = current.first().map(String::as_str).unwrap_or_default();
+        let base = first.rsplit_once("/envs/").map_or(first, |(base, _)| base);
+        let beside = format!("{base}/envs/{venv}");
+        if !is_virtualenv(&beside) {
+            let message = format!("version `{venv}' is not a virtualenv");
+            return answer(quiet, &message, "false", 1);
+        }
+        venv.clone_from(&beside);
+        versions[0] = beside;
+    }
+    if versions.iter().any(|v| *v != venv && is_virtualenv(v)) {
+        let message = format!(
+            "cannot activate multiple versions at once: {}",
+            versions.join(" ")
+        );
+        return answer(quiet, &message, "false", 1);
+    }
+    let shell = set("PYENV_SHELL").unwrap_or_else(|| {
+        let shell = std::env::var("SHELL").unwrap_or_default();
+        shell.rsplit('/').next().unwrap_or_default().to_string()
+    });
+    let Some(mut prefix) = context
+        .prefixes(std::slice::from_ref(&venv))
+        .ok()
+        .and_then(|mut found| found.pop())
+    else {
+        return Failure::Pyenv(format!("version `{venv}' not installed")).report();
+    };
+    if let Ok(target) = std::fs::read_link(&prefix) {
+        prefix = target;
+    }
+    let prefix = prefix.display().to_string();
+    if virtual_env.as_deref() == Some(prefix.as_str()) && !force {
+        let message = format!("version `{venv}' is already activated");
+        return answer(quiet, &message, "true", 0);
+    }
+    // The deactivation's code goes out before the message, as the plugin's `sh-deactivate`
+    // child writes it.
+    write_stdout(format_args!("{}", deactivation(&shell)));
+    if flags.verbose {
+        complain(&format!("activate {venv}"));
+    }
+    let mut code = Code::new(&shell);
+    if !no_shell {
+        code.export("PYENV_VERSION", &versions.join(":"));
+        code.export_word("PYENV_ACTIVATE_SHELL", "1");
+    }
+    code.export("PYENV_VIRTUAL_ENV", &prefix);
+    code.export("VIRTUAL_ENV", &prefix);
+    if let Some(home) = set("PYTHONHOME") {
+        code.export("_OLD_VIRTUAL_PYTHONHOME", &home);
+        code.unset("PYTHONHOME");
+    }
+    let prompt_disabled = [
+        "PYENV_VIRTUALENV_DISABLE_PROMPT",
+        "PYENV_VIRTUAL_ENV_DISABLE_PROMPT",
+    ]
+    .iter()
+    .chain(&["VIRTUAL_ENV_DISABLE_PROMPT"])
+    .any(|name| set(name).is_some());
+    if !prompt_disabled {
+        if code.fish {
+            if !quiet {
+                code.text.push_str(&format!(
+                    "functions -e _pyenv_old_prompt\nfunctions -c fish_prompt _pyenv_old_prompt\n\n\
+                     function fish_prompt\n    set -l prompt (_pyenv_old_prompt)\n    \
+                     echo -n \"({venv}) \"\n    string join -- \\n $prompt\nend\n"
+                ));
+            }
+        } else {
+            let prompt = match set("PYENV_VIRTUALENV_PROMPT") {
+                Some(prompt) => prompt.replacen("{venv}", &venv, 1),
+                None => format!("({venv})"),
+            };
+            code.text.push_str(&format!(
+                "export _OLD_VIRTUAL_PS1=\"${{PS1:-}}\";\nexport PS1=\"{prompt} ${{PS1:-}}\";\n"
+            ));
+        }
+    }
+    write_stdout(format_args!("{}", code.text));
+    0
+}
+
+/// `pyenv sh-deactivate [-f] [-q] [-v]`: the code that undoes an activation (also an
+/// environment's own `bin/activate`: `PATH`, `PYTHONHOME`, the prompt and its `deactivate`
+/// function are put back).
+pub(super) fn sh_deactivate_command(context: &Context, args: &[&str]) -> u8 {
+    let flags = flags(args);
+    if set("VIRTUAL_ENV").is_none() && !flags.force {
+        return answer(flags.quiet, "no virtualenv has been activated.", "false", 1);
+    }
+    let shell = set("PYENV_SHELL")
+        .or_else(|| set("SHELL"))
+        .unwrap_or_default();
+    let shell = shell.rsplit('/').next().unwrap_or_default();
+    if flags.verbose {
+        let prefix = std::env::var("VIRTUAL_ENV").unwrap_or_default();
+        let versions_dir = context.pyenv.versions_dir().display().to_string();
+        let venv = match prefix.strip_prefix(&format!("{versions_dir}/")) {
+            Some(name) if name.contains("/envs/") => name,
+            _ => prefix.rsplit('/').next().unwrap_or_default(),
+        };
+        complain(&format!("deactivate {venv}"));
+    }
+    write_stdout(format_args!("{}", deactivation(shell)));
+    0
+}
+
+/// The code of a deactivation in `shell`'s syntax (also the start of an activation's, as
+/// `sh-activate` runs `sh-deactivate --force --quiet` first).
+fn deactivation(shell: &str) -> String {
+    let mut code = Code::new(shell);
+    if set("PYENV_ACTIVATE_SHELL").is_some() {
+        code.unset("PYENV_VERSION");
+        code.unset("PYENV_ACTIVATE_SHELL");
+    }
+    code.unset("PYENV_VIRTUAL_ENV");
+    code.unset("VIRTUAL_ENV");
+    if set("CONDA_DEFAULT_ENV").is_some() {
+        code.unset("CONDA_DEFAULT_ENV");
+    }
+    code.restore("PATH", "_OLD_VIRTUAL_PATH");
+    code.restore("PYTHONHOME", "_OLD_VIRTUAL_PYTHONHOME");
+    if code.fish {
+        code.text.push_str(
+            "if functions -q _pyenv_old_prompt\n  functions -e fish_prompt\n  \
+             functions -c _pyenv_old_prompt fish_prompt\n  functions -e _pyenv_old_prompt\nend\n\
+             if functions -q deactivate;\n  functions -e deactivate;\nend;\n",
+        );
+    } else {
+        code.restore("PS1", "_OLD_VIRTUAL_PS1");
+        code.text.push_str(
+            "if declare -f deactivate 1>/dev/null 2>&1; then\n  unset -f deactivate;\nfi;\n",
+        );
+    }
+    code.text
+}
+
+/// `pyenv activate` / `pyenv deactivate` run as programs, not through the `pyenv` shell
+/// function that evaluates their code: the plugin's advice; status 1.
+pub(super) fn unloaded_command(context: &Context, command: &str, args: &[&str]) -> u8 {
+    if command == "activate" && args.first() == Some(&"--complete") {
+        write_stdout(format_args!("--unset\n"));
+        return list_command(context, &["--bare"]);
+    }
+    write_stderr(format_args!(
+        "\n`pyenv {command}' requires Pyenv and Pyenv-Virtualenv to be loaded into your shell.\n\
+         Check your shell configuration and Pyenv and Pyenv-Virtualenv installation \
+         instructions.\n\n"
+    ));
+    1
+}
+
+/// `pyenv virtualenv-init - [SHELL]`: the code that activates the environment a
+/// `.python-version` names whenever the prompt is drawn (bash's `PROMPT_COMMAND`, zsh's
+/// `precmd_functions`, fish's `fish_prompt` event) and deactivates it on leaving. Each prompt
+/// runs den once (`sh-activate --quiet`, a few milliseconds), so there is no cache of version
+/// files' times to keep, as the plugin's bash hook keeps. Without `-`: how to load it, on
+/// stderr; status 1.
+pub(super) fn init_command(args: &[&str], shell: String, program: &str) -> u8 {
+    let print = args.contains(&"-");
+    let shell = args
+        .iter()
+        .find(|arg| **arg != "-")
+        .map_or(shell, |shell| shell.to_string());
+    if !print {
+        let (profile, line) = match shell.as_str() {
+            "bash" => ("~/.bashrc", None),
+            "zsh" => ("~/.zshrc", None),
+            "ksh" => ("~/.profile", None),
+            "fish" => (
+                "~/.config/fish/config.fish",
+                Some("status --is-interactive; and source (pyenv virtualenv-init -|psub)"),
+            ),
+            _ => ("your profile", None),
+        };
+        let line = line.unwrap_or("eval \"$(pyenv virtualenv-init -)\"");
+        write_stderr(format_args!(
+            "# Load pyenv-virtualenv automatically by adding\n# the following to {profile}:\n\n\
+             {line}\n\n"
+        ));
+        return 1;
+    }
+    let text = match shell.as_str() {
+        "fish" => format!(
+            "set -gx PYENV_VIRTUALENV_INIT 1;\n\
+             function _pyenv_virtualenv_hook --on-event fish_prompt;\n  set -l ret $status\n  \
+             if [ -n \"$VIRTUAL_ENV\" ]\n    \
+             command {program} sh-activate --quiet | source; \
+             or command {program} sh-deactivate --quiet | source; or true\n  \
+             else\n    command {program} sh-activate --quiet | source; or true\n  \
+             end\n  return $ret\nend\n"
+        ),
+        _ => {
+            let hook = format!(
+                "export PYENV_VIRTUALENV_INIT=1;\n\
+                 _pyenv_virtualenv_hook() {{\n  local ret=$?\n  \
+                 if [ -n \"${{VIRTUAL_ENV-}}\" ]; then\n    \
+                 eval \"$(command {program} sh-activate --quiet || command {program} \
+                 sh-deactivate --quiet || true)\" || true\n  \
+                 else\n    eval \"$(command {program} sh-activate --quiet || true)\" || true\n  \
+                 fi\n  return $ret\n}};\n"
+            );
+            let register = match shell.as_str() {
+                "bash" => {
+                    "if ! [[ \"${PROMPT_COMMAND-}\" =~ _pyenv_virtualenv_hook ]]; then\n  \
+                     PROMPT_COMMAND=\"_pyenv_virtualenv_hook;${PROMPT_COMMAND-}\"\nfi\n"
+                }
+                "zsh" => {
+                    "typeset -g -a precmd_functions\n\
+                     if [[ -z $precmd_functions[(r)_pyenv_virtualenv_hook] ]]; then\n  \
+                     precmd_functions=(_pyenv_virtualenv_hook $precmd_functions);\nfi\n"
+                }
+                _ => "",
+            };
+            format!("{hook}{register}")
+        }
+    };
+    write_stdout(format_args!("{text}"));
+    0
 }
