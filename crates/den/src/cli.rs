@@ -20,13 +20,16 @@ use crate::ops::settings::{
 /// den: one fast binary for Python environments.
 #[derive(Debug, Parser)]
 // Any unambiguous prefix of a long option is accepted, as pip's option parser accepts it
-// (scripts write `--no-cache`, `--extra-index`, `--break-system-package`).
+// (scripts write `--no-cache`, `--extra-index`, `--break-system-package`). An option given
+// twice takes its last value, as in pip (options from pip's configuration are put first,
+// crate::pip_config_args).
 #[command(
     name = "den",
     version,
     about,
     propagate_version = true,
-    infer_long_args = true
+    infer_long_args = true,
+    args_override_self = true
 )]
 pub struct Cli {
     /// Global output options.

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod interrupt;
 mod ops;
+mod pip_config_args;
 mod printer;
 mod target;
 
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
     if let Some((program, shim_dir)) = argv.first().and_then(commands::pyenv::shim_program) {
         return commands::pyenv::run_shim(&program, shim_dir, &argv[1..]);
     }
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(pip_config_args::with_pip_configuration(argv));
     init_tracing(cli.global.verbose, cli.global.quiet);
     let printer = Printer::new(cli.global.quiet, cli.global.verbose);
     interrupt::install_handler();
@@ -90,6 +91,9 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
         }
         Command::Pip(pip) => {
             pip.general.network().set_for_process();
+            for line in pip_config_args::applied() {
+                printer.detail(line);
+            }
             for option in pip.general.given() {
                 printer.detail(format!(
                     "{option}: pip's option, accepted; it changes nothing in den"

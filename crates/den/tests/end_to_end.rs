@@ -842,6 +842,88 @@ fn list_and_freeze_selections_match_pip() {
     assert_prints_what_pip_prints(&world, &env, cases, &[]);
 }
 
+/// A command line and the variables set for it.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+
+/// Options from pip's configuration apply as pip applies them: `[global]`, then the
+/// command's own section, then `PIP_<OPTION>` variables, the command line last; lists split
+/// at whitespace; `--isolated` (but not `PIP_ISOLATED`) drops the variables; `PIP_CONFIG_FILE=/dev/null` the files.
+/// Judged by the real pip given the same files and variables.
+#[test]
+fn pip_configuration_sets_options_as_pip_does() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "alpha"]);
+    let conf = world.path("pip.conf");
+    std::fs::write(
+        &conf,
+        "[global]\nformat = json\nexclude = setuptools\n[list]\nformat = freeze\n\
+         [freeze]\nexclude = alpha\n  pip\n[install]\nformat = columns\n",
+    )
+    .unwrap();
+    let conf_arg = conf.to_str().unwrap();
+    let cases: &[Case<'_>] = &[
+        (&["list"], &[]),
+        (&["list", "--format", "columns"], &[]),
+        (&["list"], &[("PIP_FORMAT", "json")]),
+        (&["list", "--isolated"], &[("PIP_FORMAT", "json")]),
+        (
+            &["list"],
+            &[("PIP_ISOLATED", "yes"), ("PIP_FORMAT", "json")],
+        ),
+        (&["freeze"], &[]),
+        (&["freeze"], &[("PIP_EXCLUDE", "beta pip")]),
+        (&["freeze", "--exclude", "beta"], &[]),
+        (&["freeze", "--all"], &[("PIP_ALL", "off")]),
+        (&["freeze"], &[("PIP_ALL", "1")]),
+        (&["list"], &[("PIP_CONFIG_FILE", "/dev/null")]),
+        (&["list"], &[("PIP_NOT_A_PIP_OPTION", "1")]),
+    ];
+    for (args, vars) in cases {
+        let config_file = vars
+            .iter()
+            .find(|(name, _)| *name == "PIP_CONFIG_FILE")
+            .map_or(conf_arg, |(_, value)| value);
+        let mut den = common::den_command(&world.path("cache"), &world.index.url());
+        den.arg("pip").args(*args).args(["-p", env_arg]);
+        let mut pip = Command::new(env.join("bin/python"));
+        pip.args(["-m", "pip"])
+            .args(*args)
+            .env_remove("PIP_FIND_LINKS");
+        let mut outputs = Vec::new();
+        for command in [&mut den, &mut pip] {
+            command
+                .current_dir(world.dir.path())
+                .env("PIP_CONFIG_FILE", config_file)
+                .envs(
+                    vars.iter()
+                        .filter(|(name, _)| *name != "PIP_CONFIG_FILE")
+                        .copied(),
+                );
+            let out = command.output().unwrap();
+            assert!(out.status.success(), "{args:?} {vars:?}: {out:?}");
+            outputs.push(String::from_utf8_lossy(&out.stdout).into_owned());
+        }
+        assert_eq!(
+            outputs[0], outputs[1],
+            "den (left) and pip differ: {args:?} {vars:?}"
+        );
+    }
+    // An install option from the command's section: `no-deps` leaves beta out.
+    std::fs::write(&conf, "[install]\nno-deps = yes\n").unwrap();
+    let bare = world.venv("bare", true);
+    let bare_arg = bare.to_str().unwrap();
+    let mut install = common::den_command(&world.path("cache"), &world.index.url());
+    install
+        .args(["pip", "install", "-p", bare_arg, "alpha"])
+        .env("PIP_CONFIG_FILE", &conf);
+    common::success_stdout(&["install"], install.output().unwrap());
+    let frozen = world.den_ok(&["pip", "freeze", "-p", bare_arg]);
+    assert_eq!(frozen, "alpha==1.0\n");
+}
+
 /// `list --outdated` / `--uptodate` ask the index as the real pip does and print what it
 /// prints (columns and JSON, pre-releases only with `--pre`, an sdist-only release typed
 /// `sdist`).

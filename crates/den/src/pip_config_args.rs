@@ -1,0 +1,303 @@
+//! pip's configuration as command-line words: for `den pip COMMAND ...`, every option pip
+//! would take from its configuration files and `PIP_<OPTION>` variables becomes the words
+//! `--option [value]` put right after COMMAND, before the words the user wrote, so that what
+//! the command line says wins (clap's `args_override_self`: the last value of an option
+//! counts, as in pip's option parser).
+//!
+//! pip's order (its `ConfigOptionParser`): the `[global]` entries of every file, then the
+//! `[COMMAND]` entries, then the environment variables, a later value of a key replacing an
+//! earlier one; files in pip's loading order (global, user, site, `PIP_CONFIG_FILE`; user
+//! files skipped when `PIP_CONFIG_FILE` names an existing file, `/dev/null` turns all files
+//! off); `--isolated` on the command line (only there) drops the variables and the user files. A key is
+//! used when it is the long name of one of the command's options (keys den has no option
+//! for, and keys of other tools, are skipped, as pip skips them). Values read as pip reads
+//! them: booleans as `strtobool` (and, pip's quirk kept, the options pip defines as
+//! `store_false` take effect on a false value: `PIP_NO_COMPILE=no` means `--no-compile`),
+//! counts as numbers, lists split at whitespace.
+//!
+//! The index and network keys (`index-url`, `extra-index-url`, `find-links`, `trusted-host`,
+//! `no-index`, `cert`, `client-cert`, `proxy`, `timeout`, `retries`) stay with
+//! [`den_index::IndexConfig`], which also knows den's own `DEN_INDEX_URL`; den's global
+//! options (`-v`, `-q`, `--cache-dir`: pip's cache is not den's) are never taken from pip's
+//! configuration.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use clap::{ArgAction, CommandFactory};
+use den_index::{PipConf, PipConfigLocations, normalize_key};
+
+use crate::cli::Cli;
+
+/// pip's own commands (den's `compile`, `sync`, `tree` are pip-tools' and den's: pip's
+/// configuration is not theirs).
+const PIP_COMMANDS: &[&str] = &[
+    "install",
+    "download",
+    "wheel",
+    "uninstall",
+    "freeze",
+    "list",
+    "show",
+    "check",
+    "inspect",
+    "index",
+    "hash",
+    "cache",
+    "config",
+    "lock",
+];
+
+/// The keys [`den_index::IndexConfig`] reads itself.
+const INDEX_KEYS: &[&str] = &[
+    "index-url",
+    "extra-index-url",
+    "find-links",
+    "trusted-host",
+    "no-index",
+    "cert",
+    "client-cert",
+    "proxy",
+    "timeout",
+    "default-timeout",
+    "retries",
+];
+
+/// pip's options of action `store_false`: a true value leaves the behaviour on.
+const STORE_FALSE: &[&str] = &[
+    "no-compile",
+    "no-warn-script-location",
+    "no-warn-conflicts",
+    "no-build-isolation",
+    "no-use-pep517",
+];
+
+/// What was taken from pip's configuration, for `-v`: `--option value (from SOURCE)`.
+static APPLIED: OnceLock<Vec<String>> = OnceLock::new();
+
+/// The lines `-v` prints about options taken from pip's configuration.
+pub fn applied() -> &'static [String] {
+    APPLIED.get().map_or(&[], Vec::as_slice)
+}
+
+/// One configured value and where it came from (`/etc/pip.conf:3 [install]`, `PIP_PRE`).
+struct Setting {
+    key: String,
+    value: String,
+    source: String,
+}
+
+/// How a den option takes its words.
+#[derive(Clone, Copy)]
+enum Kind {
+    Flag,
+    Count,
+    Value,
+    List,
+}
+
+/// `argv` with pip's configured options inserted after the pip command's name; `argv`
+/// unchanged when it is not a `den pip COMMAND` line or nothing applies. A configuration
+/// file that cannot be read is left to the command itself, which reports it with its line.
+pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
+    let mut cli = Cli::command();
+    let Some(pip) = cli.find_subcommand_mut("pip") else {
+        return argv;
+    };
+    let Some((position, command)) = command_position(&argv, pip)
+        .filter(|(_, command)| PIP_COMMANDS.contains(&command.as_str()))
+    else {
+        return argv;
+    };
+    let Some(subcommand) = pip.find_subcommand(&command) else {
+        return argv;
+    };
+    let mut options: HashMap<String, (String, Kind)> = HashMap::new();
+    for arg in pip.get_arguments().chain(subcommand.get_arguments()) {
+        let kind = match arg.get_action() {
+            ArgAction::SetTrue => Kind::Flag,
+            ArgAction::Count => Kind::Count,
+            ArgAction::Append => Kind::List,
+            ArgAction::Set => Kind::Value,
+            _ => continue,
+        };
+        let Some(long) = arg.get_long() else { continue };
+        for name in std::iter::once(long).chain(arg.get_all_aliases().into_iter().flatten()) {
+            options.insert(name.to_string(), (long.to_string(), kind));
+        }
+    }
+    for global in Cli::command().get_arguments() {
+        if let Some(long) = global.get_long() {
+            options.remove(long);
+        }
+    }
+    // pip's rule: only `--isolated` written on the command line (not `PIP_ISOLATED`).
+    let isolated = argv.iter().any(|arg| arg == "--isolated");
+    // Per option, the last setting in pip's order.
+    let mut chosen: Vec<(String, Kind, Setting)> = Vec::new();
+    for setting in settings(&command, isolated) {
+        if INDEX_KEYS.contains(&setting.key.as_str()) {
+            continue;
+        }
+        let Some((long, kind)) = options.get(&setting.key) else {
+            continue;
+        };
+        chosen.retain(|(other, _, _)| other != long);
+        chosen.push((long.clone(), *kind, setting));
+    }
+    let mut words: Vec<OsString> = Vec::new();
+    let mut applied = Vec::new();
+    for (long, kind, setting) in chosen {
+        let option = format!("--{long}");
+        let added: Vec<String> = match kind {
+            Kind::Flag => {
+                let on = truthy(&setting.value).unwrap_or(false);
+                let wanted = if STORE_FALSE.contains(&long.as_str()) {
+                    !on
+                } else {
+                    on
+                };
+                if wanted { vec![option] } else { Vec::new() }
+            }
+            Kind::Count => {
+                let count = setting
+                    .value
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .or_else(|| truthy(&setting.value).map(usize::from))
+                    .unwrap_or(0);
+                vec![option; count]
+            }
+            Kind::Value => vec![format!("{option}={}", setting.value.trim())],
+            Kind::List => setting
+                .value
+                .split_whitespace()
+                .map(|value| format!("{option}={value}"))
+                .collect(),
+        };
+        if !added.is_empty() {
+            applied.push(format!(
+                "{} (pip's configuration: {} = {} in {})",
+                added.join(" "),
+                setting.key,
+                setting.value.trim(),
+                setting.source
+            ));
+        }
+        words.extend(added.into_iter().map(OsString::from));
+    }
+    let _ = APPLIED.set(applied);
+    if words.is_empty() {
+        return argv;
+    }
+    let mut result = argv[..=position].to_vec();
+    result.extend(words);
+    result.extend_from_slice(&argv[position + 1..]);
+    result
+}
+
+/// pip's `strtobool`: `Some(true)` for `1/true/yes/on/y/t`, `Some(false)` for
+/// `0/false/no/off/n/f` (any case), `None` otherwise.
+fn truthy(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" | "y" | "t" => Some(true),
+        "0" | "false" | "no" | "off" | "n" | "f" => Some(false),
+        _ => None,
+    }
+}
+
+/// Where the pip command's name is in `argv` (`den [OPTIONS] pip [OPTIONS] COMMAND ...`),
+/// and the name; `None` for any other command line. Options before it that take a value
+/// (`--timeout 5`, `--cache-dir DIR`) are stepped over with their value.
+fn command_position(argv: &[OsString], pip: &clap::Command) -> Option<(usize, String)> {
+    let den = Cli::command();
+    let takes_value = |word: &str| {
+        let name = word.strip_prefix("--")?;
+        if name.contains('=') {
+            return Some(false);
+        }
+        let matching: Vec<&clap::Arg> = den
+            .get_arguments()
+            .chain(pip.get_arguments())
+            .filter(|arg| arg.get_long().is_some_and(|long| long.starts_with(name)))
+            .collect();
+        let arg = matching
+            .iter()
+            .find(|arg| arg.get_long() == Some(name))
+            .or_else(|| (matching.len() == 1).then(|| &matching[0]))?;
+        Some(matches!(
+            arg.get_action(),
+            ArgAction::Set | ArgAction::Append
+        ))
+    };
+    let mut seen_pip = false;
+    let mut index = 1;
+    while index < argv.len() {
+        let word = argv[index].to_str()?;
+        if word.starts_with('-') {
+            if takes_value(word) == Some(true) {
+                index += 1;
+            }
+        } else if !seen_pip {
+            if word != "pip" {
+                return None;
+            }
+            seen_pip = true;
+        } else {
+            return Some((index, word.to_string()));
+        }
+        index += 1;
+    }
+    None
+}
+
+/// pip's configured values for `command`, in pip's order (see the module's documentation).
+fn settings(command: &str, isolated: bool) -> Vec<Setting> {
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let site = std::env::var_os("VIRTUAL_ENV").map(PathBuf::from);
+    let locations = PipConfigLocations::new(&env, site.as_deref());
+    let mut files: Vec<PathBuf> = Vec::new();
+    if !locations.disabled() {
+        files.extend(locations.global.iter().cloned());
+        if locations.user_files_read(isolated) {
+            files.extend(locations.user.iter().cloned());
+        }
+        files.extend(locations.site.iter().cloned());
+        files.extend(locations.env.iter().cloned());
+    }
+    let confs: Vec<PipConf> = files
+        .iter()
+        .filter_map(|path| PipConf::read(path).ok().flatten())
+        .collect();
+    let mut settings = Vec::new();
+    for section in ["global", command] {
+        for conf in &confs {
+            for (name, entries) in &conf.sections {
+                if name != section {
+                    continue;
+                }
+                settings.extend(entries.iter().map(|entry| Setting {
+                    key: entry.normalized_key(),
+                    value: entry.value.clone(),
+                    source: format!("{}:{} [{name}]", conf.path.display(), entry.line),
+                }));
+            }
+        }
+    }
+    if !isolated {
+        let mut variables: Vec<(&String, &String)> = env
+            .iter()
+            .filter(|(name, _)| name.starts_with("PIP_") && *name != "PIP_CONFIG_FILE")
+            .collect();
+        variables.sort();
+        settings.extend(variables.into_iter().map(|(name, value)| Setting {
+            key: normalize_key(&name["PIP_".len()..]),
+            value: value.clone(),
+            source: name.clone(),
+        }));
+    }
+    settings
+}
