@@ -117,17 +117,25 @@ impl ConfigSources {
 }
 
 /// pip's configuration files in precedence order, highest first: `PIP_CONFIG_FILE`, then
-/// `$XDG_CONFIG_HOME/pip/pip.conf` (default `~/.config/pip/pip.conf`), `~/.pip/pip.conf`,
-/// `/etc/pip.conf`, `$XDG_CONFIG_DIRS/pip/pip.conf` (default `/etc/xdg/pip/pip.conf`; see
-/// [`PipConfigLocations`]). `PIP_CONFIG_FILE=/dev/null` disables them all,
-/// as in pip.
+/// the site file of the active environment (`$VIRTUAL_ENV/pip.conf`), then
+/// `$XDG_CONFIG_HOME/pip/pip.conf` (default `~/.config/pip/pip.conf`) and `~/.pip/pip.conf`
+/// (unless `PIP_CONFIG_FILE` names an existing file, pip's rule), `/etc/pip.conf`,
+/// `$XDG_CONFIG_DIRS/pip/pip.conf` (default `/etc/xdg/pip/pip.conf`; see
+/// [`PipConfigLocations`]). `PIP_CONFIG_FILE=/dev/null` disables them all, as in pip.
 pub fn pip_config_files(env: &HashMap<String, String>) -> Vec<PathBuf> {
-    let locations = PipConfigLocations::new(env, None);
+    let site = env
+        .get("VIRTUAL_ENV")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from);
+    let locations = PipConfigLocations::new(env, site.as_deref());
     if locations.disabled() {
         return Vec::new();
     }
-    let mut files: Vec<PathBuf> = locations.env.into_iter().collect();
-    files.extend(locations.user.into_iter().rev());
+    let mut files: Vec<PathBuf> = locations.env.iter().cloned().collect();
+    files.extend(locations.site.iter().cloned());
+    if locations.user_files_read(false) {
+        files.extend(locations.user.iter().rev().cloned());
+    }
     files.extend(locations.global.into_iter().rev());
     files
 }
@@ -577,7 +585,19 @@ mod tests {
         assert_eq!(files[0], PathBuf::from("/c.conf"));
         assert_eq!(files[1], PathBuf::from("/home/u/.config/pip/pip.conf"));
         assert_eq!(files[2], PathBuf::from("/home/u/.pip/pip.conf"));
+        // An existing PIP_CONFIG_FILE turns the user files off; an environment adds its own.
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("pip.conf");
+        std::fs::write(&conf, "").unwrap();
         let mut env = env;
+        env.insert("PIP_CONFIG_FILE".into(), conf.display().to_string());
+        env.insert("VIRTUAL_ENV".into(), "/venv".into());
+        let files = pip_config_files(&env);
+        assert_eq!(files[..2], [conf, PathBuf::from("/venv/pip.conf")]);
+        assert!(
+            !files.iter().any(|file| file.starts_with("/home/u")),
+            "{files:?}"
+        );
         env.insert("PIP_CONFIG_FILE".into(), "/dev/null".into());
         assert!(pip_config_files(&env).is_empty());
     }
