@@ -25,6 +25,7 @@ use crate::printer::{write_stderr, write_stdout};
 /// The commands den answers itself, with pyenv's usage line for each.
 const COMMANDS: &[(&str, &str)] = &[
     ("commands", "pyenv commands"),
+    ("completions", "pyenv completions <command> [arg1 arg2...]"),
     ("exec", "pyenv exec <command> [arg1 arg2...]"),
     ("global", "pyenv global <version> <version2> <..>"),
     ("latest", "pyenv latest [-k|--known] <prefix>"),
@@ -145,7 +146,13 @@ pub fn run(args: &[OsString]) -> ExitCode {
         write_stdout(format_args!("Usage: {}\n", usage(&command)));
         return ExitCode::SUCCESS;
     }
+    if rest.first() == Some(&"--complete")
+        && let Some(status) = context.complete(&command)
+    {
+        return ExitCode::from(status);
+    }
     let status = match command.as_str() {
+        "completions" => context.completions_command(rest_os),
         "-h" | "--help" | "help" => {
             write_stdout(format_args!("{}", usage_all()));
             0
@@ -210,7 +217,7 @@ pub fn run(args: &[OsString]) -> ExitCode {
         "virtualenv-delete" => pyenv_virtualenv::delete_command(&context, &rest),
         "sh-activate" => pyenv_virtualenv::sh_activate_command(&context, &rest),
         "sh-deactivate" => pyenv_virtualenv::sh_deactivate_command(&context, &rest),
-        "activate" | "deactivate" => pyenv_virtualenv::unloaded_command(&context, &command, &rest),
+        "activate" | "deactivate" => pyenv_virtualenv::unloaded_command(&command),
         "virtualenv-init" => pyenv_virtualenv::init_command(&rest, shell_name(), program_name()),
         "shell" => {
             return fail("shell integration not enabled. Run `pyenv init' for instructions.");
@@ -367,6 +374,109 @@ impl Context {
             }
         }
         VersionNames { names, any_missing }
+    }
+
+    /// `pyenv COMMAND --complete`: the words pyenv's shell completion offers after COMMAND
+    /// (its flags, then the installed versions, the shims or the commands, as pyenv's
+    /// scripts list them); `None` when den does not answer the command's completion here.
+    fn complete(&self, command: &str) -> Option<u8> {
+        enum Then {
+            Nothing,
+            Versions,
+            BaseVersions,
+            Environments,
+            Shims,
+            Commands,
+        }
+        let (words, then): (&[&str], Then) = match command {
+            "commands" => (&["--sh", "--no-sh"], Then::Nothing),
+            "exec" | "which" => (&[], Then::Shims),
+            "whence" => (&["--path"], Then::Shims),
+            "global" | "prefix" => (&["system"], Then::Versions),
+            "local" | "sh-shell" => (&["--unset", "system"], Then::Versions),
+            "init" => (
+                &[
+                    "-",
+                    "--path",
+                    "--no-push-path",
+                    "--no-rehash",
+                    "--detect-shell",
+                    "bash",
+                    "fish",
+                    "ksh",
+                    "pwsh",
+                    "zsh",
+                ],
+                Then::Nothing,
+            ),
+            "shims" => (&["--short"], Then::Nothing),
+            "version" => (&["--bare"], Then::Nothing),
+            "versions" => (&["--bare", "--skip-aliases", "--skip-envs"], Then::Nothing),
+            "help" => (&["--usage"], Then::Commands),
+            "completions" => (&[], Then::Commands),
+            // pyenv-virtualenv's.
+            "virtualenv" => (&[], Then::BaseVersions),
+            "virtualenvs" => (&["--bare", "--skip-aliases"], Then::Nothing),
+            "virtualenv-delete" => (&[], Then::Environments),
+            "activate" | "sh-activate" => (&["--unset"], Then::Environments),
+            _ => return None,
+        };
+        let text: String = words.iter().map(|word| format!("{word}\n")).collect();
+        write_stdout(format_args!("{text}"));
+        Some(match then {
+            Then::Nothing => 0,
+            Then::Versions => self.versions_command(&["--bare"]),
+            Then::BaseVersions => self.versions_command(&["--bare", "--skip-envs"]),
+            Then::Environments => pyenv_virtualenv::list_command(self, &["--bare"]),
+            Then::Shims => self.shims_command(&["--short"]),
+            Then::Commands => {
+                let names: String = all_commands()
+                    .map(|(name, _)| format!("{name}\n"))
+                    .collect();
+                write_stdout(format_args!("{names}"));
+                0
+            }
+        })
+    }
+
+    /// `pyenv completions COMMAND [ARGS...]`: `--help`, then COMMAND's completions: den's own
+    /// for the commands it answers, else those of the `pyenv-COMMAND` program when it says
+    /// `# provide pyenv completions` (pyenv's marker), run with `--complete ARGS...`.
+    fn completions_command(&self, args: &[OsString]) -> u8 {
+        let Some((command, rest)) = args.split_first().filter(|(c, _)| !c.is_empty()) else {
+            return usage_error("completions");
+        };
+        let command = command.to_string_lossy();
+        if command == "--complete" {
+            return self.complete("completions").unwrap_or(0);
+        }
+        write_stdout(format_args!("--help\n"));
+        if let Some(status) = self.complete(&command) {
+            return status;
+        }
+        let Some(program) = self
+            .external_program(&command)
+            .or_else(|| self.external_program(&format!("sh-{command}")))
+        else {
+            return 0;
+        };
+        let marked = std::fs::read(&program).is_ok_and(|bytes| {
+            String::from_utf8_lossy(&bytes).lines().any(|line| {
+                let line = line.to_ascii_lowercase();
+                ["#", "%", "--", "//"].iter().any(|lead| {
+                    line.strip_prefix(lead)
+                        .is_some_and(|rest| rest.starts_with(" provide pyenv completions"))
+                })
+            })
+        });
+        if !marked {
+            return 0;
+        }
+        let status = std::process::Command::new(&program)
+            .arg("--complete")
+            .args(rest)
+            .status();
+        status.map_or(1, exit_status)
     }
 
     /// The selected names that are installed, resolved as `pyenv version-name` does,
@@ -1065,7 +1175,9 @@ impl Context {
     /// `pyenv-COMMAND` in pyenv's plugins, its `libexec` or `PATH` (not den itself) runs
     /// with what pyenv gives its commands: `PYENV_ROOT`, `PYENV_DIR`, `PYENV_HOOK_PATH` and
     /// those directories first on `PATH`. Without one, pyenv's "no such command".
-    fn external(&self, command: &str, args: &[OsString]) -> ExitCode {
+    /// Where pyenv's commands are, in its order: its plugins' `bin` directories and its
+    /// `libexec` (also of a pyenv installed elsewhere whose `pyenv` is on `PATH`).
+    fn command_dirs(&self) -> Vec<PathBuf> {
         let root = self.pyenv.root();
         let mut dirs = plugin_bins(root);
         dirs.push(root.join("libexec"));
@@ -1087,13 +1199,25 @@ impl Context {
             }
             dirs.push(libexec);
         }
-        let program = dirs
-            .iter()
-            .cloned()
+        dirs
+    }
+
+    /// The program `pyenv-COMMAND` pyenv would run for `command`: in [`Self::command_dirs`],
+    /// then `PATH`; never den itself.
+    fn external_program(&self, command: &str) -> Option<PathBuf> {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        self.command_dirs()
+            .into_iter()
             .chain(std::env::split_paths(&path))
             .map(|dir| dir.join(format!("pyenv-{command}")))
-            .find(|file| is_executable(file) && !is_den(file));
-        let Some(program) = program else {
+            .find(|file| is_executable(file) && !is_den(file))
+    }
+
+    fn external(&self, command: &str, args: &[OsString]) -> ExitCode {
+        let root = self.pyenv.root();
+        let dirs = self.command_dirs();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let Some(program) = self.external_program(command) else {
             return fail(&format!("no such command `{command}'"));
         };
         let mut hooks: Vec<PathBuf> = std::env::var_os("PYENV_HOOK_PATH")

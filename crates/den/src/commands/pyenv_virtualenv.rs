@@ -234,10 +234,6 @@ pub(super) fn list_command(context: &Context, args: &[&str]) -> u8 {
     let (mut bare, mut skip_aliases) = (false, false);
     for arg in args {
         match *arg {
-            "--complete" => {
-                write_stdout(format_args!("--bare\n--skip-aliases\n"));
-                return 0;
-            }
             "--bare" => bare = true,
             "--skip-aliases" => skip_aliases = true,
             _ => {
@@ -302,13 +298,9 @@ pub(super) fn list_command(context: &Context, args: &[&str]) -> u8 {
 /// unless `-f`) and its `versions/NAME` link, then rehashes. NAME is the short name or the
 /// long `VERSION/envs/NAME`.
 pub(super) fn delete_command(context: &Context, args: &[&str]) -> u8 {
-    match args.first() {
-        Some(&"--complete") => return list_command(context, &["--bare"]),
-        Some(&("-h" | "--help")) => {
-            write_stdout(format_args!("Usage: {}\n", usage("virtualenv-delete")));
-            return 0;
-        }
-        _ => {}
+    if let Some(&("-h" | "--help")) = args.first() {
+        write_stdout(format_args!("Usage: {}\n", usage("virtualenv-delete")));
+        return 0;
     }
     let (force, args) = match args {
         ["-f" | "--force", rest @ ..] => (true, rest),
@@ -413,16 +405,6 @@ struct Request {
 /// `versions/VERSION/envs/NAME`, linked as `versions/NAME`, with pip, the base's
 /// `python*-config` links and a `pydoc` script; then a rehash.
 pub(super) fn create_command(context: &Context, args: &[&str]) -> u8 {
-    if args.first() == Some(&"--complete") {
-        let names: String = context
-            .pyenv
-            .version_names()
-            .iter()
-            .map(|name| format!("{name}\n"))
-            .collect();
-        write_stdout(format_args!("{names}"));
-        return 0;
-    }
     let request = match parse_request(args) {
         Ok(request) => request,
         Err(status) => return status,
@@ -750,7 +732,7 @@ impl Code {
 }
 
 /// The leading `-f`, `-q` and `-v` of `sh-activate` / `sh-deactivate`, and what follows;
-/// `--unset` and `--complete` are returned as the word that stopped the reading.
+/// `--unset` is returned as the word that stopped the reading.
 struct Flags<'a> {
     force: bool,
     quiet: bool,
@@ -799,10 +781,6 @@ fn quiet_selection(context: &Context) -> Vec<String> {
 /// `PYENV_VIRTUAL_ENV` to it; pyenv's shims then run its programs. The prompt shows
 /// `(NAME)` unless `PYENV_VIRTUALENV_DISABLE_PROMPT` (or `VIRTUAL_ENV_DISABLE_PROMPT`).
 pub(super) fn sh_activate_command(context: &Context, args: &[&str]) -> u8 {
-    if args.first() == Some(&"--complete") {
-        write_stdout(format_args!("--unset\n"));
-        return list_command(context, &["--bare"]);
-    }
     let flags = flags(args);
     if flags.rest.first() == Some(&"--unset") {
         return sh_deactivate_command(context, &[]);
@@ -973,11 +951,7 @@ fn deactivation(shell: &str) -> String {
 
 /// `pyenv activate` / `pyenv deactivate` run as programs, not through the `pyenv` shell
 /// function that evaluates their code: the plugin's advice; status 1.
-pub(super) fn unloaded_command(context: &Context, command: &str, args: &[&str]) -> u8 {
-    if command == "activate" && args.first() == Some(&"--complete") {
-        write_stdout(format_args!("--unset\n"));
-        return list_command(context, &["--bare"]);
-    }
+pub(super) fn unloaded_command(command: &str) -> u8 {
     write_stderr(format_args!(
         "\n`pyenv {command}' requires Pyenv and Pyenv-Virtualenv to be loaded into your shell.\n\
          Check your shell configuration and Pyenv and Pyenv-Virtualenv installation \
