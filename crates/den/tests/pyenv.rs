@@ -533,6 +533,50 @@ fn rehash_links_every_program_to_den_and_drops_stale_shims() {
     );
 }
 
+/// Programs meant to be sourced (`activate`, and what the hook directories'
+/// `rehash/source.d/*.list` files name) get pyenv's sourcing shim, a script that sources the
+/// selected version's file, instead of a link to den.
+#[test]
+fn rehash_makes_sourcing_shims_for_activate_and_listed_programs() {
+    let Some(bash) = require_program("bash", "sourcing shims in bash") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = fake_root(
+        dir.path(),
+        &[("3.12.1", &["python", "activate", "helper.sh"])],
+    );
+    fs::create_dir_all(root.join("pyenv.d/rehash/source.d")).unwrap();
+    fs::write(
+        root.join("pyenv.d/rehash/source.d/mine.list"),
+        "# sourced\nhelper.sh\n\n",
+    )
+    .unwrap();
+    let den = Path::new(env!("CARGO_BIN_EXE_den"));
+    let out = pyenv_command(den, &root, dir.path(), "/usr/bin:/bin")
+        .args(["pyenv", "rehash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(fs::read_link(root.join("shims/python")).unwrap(), den);
+    for name in ["activate", "helper.sh"] {
+        let shim = root.join("shims").join(name);
+        assert!(!shim.is_symlink(), "{name} must be a sourcing script");
+        // Sourced, the selected version's file runs in this shell: its $0 is the shell's.
+        let out = pyenv_command(Path::new(&bash), &root, dir.path(), "/usr/bin:/bin")
+            .arg("-c")
+            .arg(format!(". '{}' one two", shim.display()))
+            .env("PYENV_VERSION", "3.12.1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.starts_with("3.12.1 bash [one two] PYENV_VERSION=3.12.1"),
+            "{name}: {out:?}"
+        );
+    }
+}
+
 #[test]
 fn a_shim_runs_the_selected_versions_program() {
     let dir = tempfile::tempdir().unwrap();

@@ -22,6 +22,16 @@ use den_python::{Pyenv, VersionPin};
 use crate::commands::{pyenv_install, pyenv_virtualenv};
 use crate::printer::{write_stderr, write_stdout};
 
+/// The programs whose shims are sourced rather than run, whatever the hook directories'
+/// lists add: virtualenv's activation scripts and gettext's (pyenv's `source.d/default.list`).
+const SOURCED_PROGRAMS: &[&str] = &[
+    "activate",
+    "activate.csh",
+    "activate.fish",
+    "activate.nu",
+    "gettext.sh",
+];
+
 /// The commands den answers itself, with pyenv's usage line for each.
 const COMMANDS: &[(&str, &str)] = &[
     ("commands", "pyenv commands"),
@@ -1075,16 +1085,38 @@ impl Context {
         let den = std::env::current_exe()
             .map_err(|err| format!("cannot rehash: cannot find den's own executable: {err}"))?;
         let wanted = self.executable_names();
+        let sourced = self.sourced_programs();
+        let source_shim = format!(
+            "[ -n \"$PYENV_DEBUG\" ] && set -x\n\
+             export PYENV_ROOT={root}\n\
+             program=\"$({den} pyenv which \"${{BASH_SOURCE##*/}}\")\"\n\
+             if [ -e \"${{program}}\" ]; then\n  . \"${{program}}\" \"$@\"\nfi\n",
+            root = den_venv::quote::posix(&self.pyenv.root().to_string_lossy()),
+            den = den_venv::quote::posix(&den.to_string_lossy()),
+        );
         let cannot =
             |path: &Path, err: std::io::Error| format!("cannot rehash: {}: {err}", path.display());
         for name in &wanted {
             let shim = shims.join(name);
-            if std::fs::read_link(&shim).is_ok_and(|target| target == den) {
+            let is_sourced = sourced.contains(name);
+            let current = match is_sourced {
+                true => std::fs::read_to_string(&shim).is_ok_and(|text| text == source_shim),
+                false => std::fs::read_link(&shim).is_ok_and(|target| target == den),
+            };
+            if current {
                 continue;
             }
             let temporary = shims.join(format!(".{name}.den-{}", std::process::id()));
             let _ = std::fs::remove_file(&temporary);
-            std::os::unix::fs::symlink(&den, &temporary).map_err(|err| cannot(&temporary, err))?;
+            let made = if is_sourced {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::write(&temporary, &source_shim).and_then(|()| {
+                    std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o755))
+                })
+            } else {
+                std::os::unix::fs::symlink(&den, &temporary)
+            };
+            made.map_err(|err| cannot(&temporary, err))?;
             std::fs::rename(&temporary, &shim).map_err(|err| cannot(&shim, err))?;
         }
         for entry in std::fs::read_dir(shims).map_err(|err| cannot(shims, err))? {
@@ -1202,6 +1234,56 @@ impl Context {
         dirs
     }
 
+    /// pyenv's hook directories (its `PYENV_HOOK_PATH`), in its order: the variable's, then
+    /// `$PYENV_ROOT/pyenv.d`, the system's (`/usr/etc/pyenv.d`, `/usr/local/etc/pyenv.d`,
+    /// `/etc/pyenv.d`, `/usr/lib/pyenv/hooks`), then `etc/pyenv.d` beside each of
+    /// `command_dirs` (the plugins' and a pyenv installed elsewhere).
+    fn hook_dirs(&self, command_dirs: &[PathBuf]) -> Vec<PathBuf> {
+        let mut hooks: Vec<PathBuf> = std::env::var_os("PYENV_HOOK_PATH")
+            .map(|value| std::env::split_paths(&value).collect())
+            .unwrap_or_default();
+        hooks.push(self.pyenv.root().join("pyenv.d"));
+        for dir in [
+            "/usr/etc/pyenv.d",
+            "/usr/local/etc/pyenv.d",
+            "/etc/pyenv.d",
+            "/usr/lib/pyenv/hooks",
+        ] {
+            hooks.push(PathBuf::from(dir));
+        }
+        hooks.extend(
+            command_dirs
+                .iter()
+                .filter_map(|bin| Some(bin.parent()?.join("etc/pyenv.d"))),
+        );
+        hooks
+    }
+
+    /// The programs whose shims are sourced rather than run (`activate`, `gettext.sh`...):
+    /// pyenv's defaults and every name in the `rehash/source.d/*.list` files of the hook
+    /// directories (pyenv's `source.bash` rehash hook), `#` comments and blank lines left out.
+    fn sourced_programs(&self) -> BTreeSet<String> {
+        let mut names: BTreeSet<String> = SOURCED_PROGRAMS.iter().map(|n| n.to_string()).collect();
+        for dir in self.hook_dirs(&self.command_dirs()) {
+            let lists = std::fs::read_dir(dir.join("rehash/source.d"))
+                .into_iter()
+                .flatten();
+            for list in lists.filter_map(Result::ok) {
+                if list.path().extension().is_none_or(|ext| ext != "list") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(list.path()).unwrap_or_default();
+                for line in text.lines() {
+                    let name = line.split('#').next().unwrap_or_default().trim();
+                    if let Some(name) = name.rsplit('/').next().filter(|n| !n.is_empty()) {
+                        names.insert(name.to_string());
+                    }
+                }
+            }
+        }
+        names
+    }
+
     /// The program `pyenv-COMMAND` pyenv would run for `command`: in [`Self::command_dirs`],
     /// then `PATH`; never den itself.
     fn external_program(&self, command: &str) -> Option<PathBuf> {
@@ -1220,22 +1302,7 @@ impl Context {
         let Some(program) = self.external_program(command) else {
             return fail(&format!("no such command `{command}'"));
         };
-        let mut hooks: Vec<PathBuf> = std::env::var_os("PYENV_HOOK_PATH")
-            .map(|value| std::env::split_paths(&value).collect())
-            .unwrap_or_default();
-        hooks.push(root.join("pyenv.d"));
-        for dir in [
-            "/usr/etc/pyenv.d",
-            "/usr/local/etc/pyenv.d",
-            "/etc/pyenv.d",
-            "/usr/lib/pyenv/hooks",
-        ] {
-            hooks.push(PathBuf::from(dir));
-        }
-        hooks.extend(
-            dirs.iter()
-                .filter_map(|bin| Some(bin.parent()?.join("etc/pyenv.d"))),
-        );
+        let hooks = self.hook_dirs(&dirs);
         let mut process = std::process::Command::new(&program);
         process
             .args(args)
