@@ -59,26 +59,9 @@ const BATS_FILES: &[&str] = &[
 
 /// Tests of those files den does not pass, and why. Each is a difference in how the suite
 /// reaches into pyenv, not in what den answers: den does not call its own commands as
-/// separate programs (so stubs of them change nothing) and does not source bash hook scripts
-/// yet. `init.bats` is not run: den's `init` calls `den pyenv` and sources no completion
+/// separate programs (so stubs of them change nothing). `init.bats` is not run: den's `init` calls `den pyenv` and sources no completion
 /// script, by design.
 const KNOWN_FAILURES: &[(&str, &str, &str)] = &[
-    (
-        "version-name",
-        "PYENV_VERSION can be overridden by hook",
-        "hooks",
-    ),
-    ("version-name", "carries original IFS within hooks", "hooks"),
-    ("version-origin", "reports from hook", "hooks"),
-    (
-        "version-origin",
-        "carries original IFS within hooks",
-        "hooks",
-    ),
-    ("which", "carries original IFS within hooks", "hooks"),
-    ("which", "hooks get resolved version name", "hooks"),
-    ("exec", "carries original IFS within hooks", "hooks"),
-    ("rehash", "carries original IFS within hooks", "hooks"),
     (
         "rehash",
         "shim sets _PYENV_SHIM_PATH when linked from elsewhere",

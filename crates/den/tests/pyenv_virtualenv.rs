@@ -22,6 +22,13 @@ fn pyenv_with_plugin() -> Option<(PathBuf, PathBuf)> {
     .then_some((root, plugin))
 }
 
+/// The plugin's hook directory, as pyenv's `pyenv` puts it on `PYENV_HOOK_PATH`.
+fn plugin_hooks() -> String {
+    pyenv_with_plugin()
+        .map(|(_, plugin)| plugin.join("etc/pyenv.d").display().to_string())
+        .unwrap_or_default()
+}
+
 /// One pyenv root shared by the plugin and den, with a copy (hard links) of a real pyenv
 /// CPython as its only version.
 struct Setup {
@@ -263,6 +270,49 @@ fn den_makes_lists_and_deletes_environments_as_pyenv_virtualenv_does() {
     ] {
         setup.same(args);
     }
+    // `which` in an environment: a program only its base has is found there when the
+    // environment sees the base's site-packages (pyenv-virtualenv's `which` hooks; the
+    // plugin's run through PYENV_HOOK_PATH, den does their work itself).
+    let output = setup.run(
+        false,
+        &["virtualenv", "--system-site-packages", version, "den-ssp"],
+        "",
+    );
+    assert!(output.status.success(), "{output:?}");
+    let hook_path = plugin_hooks();
+    let which = |real: bool, env: &str, program: &str| {
+        let vars = [
+            ("PYENV_VERSION", env),
+            ("PYENV_HOOK_PATH", hook_path.as_str()),
+        ];
+        setup.describe(&setup.run_with(real, &["which", program], "", &vars))
+    };
+    for program in ["idle3.12", "python3.12-config", "nope"] {
+        assert_eq!(
+            which(false, "den-env", program),
+            which(true, "den-env", program),
+            "`pyenv which {program}` in den-env"
+        );
+    }
+    // With --system-site-packages the plugin's hook answers the base's `bin/` directory for
+    // any program not in the environment (pyenv's `system` step leaves it an empty path to
+    // take the name from); den answers what the hook means.
+    assert!(which(true, "den-ssp", "nope").contains("/bin/\n"));
+    let base = setup.versions().join(version).join("bin/idle3.12");
+    let found = format!("status Some(0)\nstdout:\n{}\nstderr:\n", base.display());
+    let dir = setup.dir.path().display().to_string();
+    assert_eq!(
+        which(false, "den-ssp", "idle3.12"),
+        found.replace(&dir, "DIR")
+    );
+    assert_eq!(
+        which(false, "den-ssp", "nope"),
+        "status Some(127)\nstdout:\nstderr:\npyenv: nope: command not found\n"
+    );
+    let den_ssp = setup.versions().join(version).join("envs/den-ssp");
+    fs::remove_dir_all(den_ssp).unwrap();
+    fs::remove_file(setup.versions().join("den-ssp")).unwrap();
+
     // The selected environments are marked, with where the selection comes from.
     let selected = |real| setup.answer_selected(real, &["virtualenvs"], "den-env:real-env");
     assert_eq!(selected(false), selected(true));

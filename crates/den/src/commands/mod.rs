@@ -20,6 +20,7 @@ pub mod pip_index;
 pub mod pipenv;
 pub mod pipenv_graph;
 pub mod pyenv;
+pub mod pyenv_hooks;
 pub mod pyenv_install;
 pub mod pyenv_virtualenv;
 pub mod show;

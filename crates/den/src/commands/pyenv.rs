@@ -19,8 +19,18 @@ use std::process::ExitCode;
 
 use den_python::{Pyenv, VersionPin};
 
+use crate::commands::pyenv_hooks::{self, HookEnd, HookRun};
+use crate::commands::pyenv_virtualenv::pyvenv_home;
 use crate::commands::{pyenv_install, pyenv_virtualenv};
 use crate::printer::{write_stderr, write_stdout};
+
+/// A hook run's end; when bash cannot run them, what pyenv would say, and status 1.
+fn hook_end(result: Result<HookEnd, String>) -> HookEnd {
+    result.unwrap_or_else(|message| {
+        complain(&message);
+        HookEnd::Exited(1)
+    })
+}
 
 /// The programs whose shims are sourced rather than run, whatever the hook directories'
 /// lists add: virtualenv's activation scripts and gettext's (pyenv's `source.d/default.list`).
@@ -278,6 +288,12 @@ fn usage_all() -> String {
 /// What pyenv reads from the process: its root, `PYENV_VERSION`, `PYENV_DIR` and the
 /// working directory.
 pub(super) struct Context {
+    /// The `version-name` hooks' `PYENV_VERSION`, once they have run (`None`: no hooks).
+    hooked_selection: std::cell::OnceCell<Option<String>>,
+    /// The `version-origin` hooks' `PYENV_VERSION_ORIGIN`, once they have run.
+    hooked_origin: std::cell::OnceCell<Option<String>>,
+    /// pyenv's hook directories, once looked up.
+    hook_dirs: std::cell::OnceCell<Vec<PathBuf>>,
     pub(super) pyenv: Pyenv,
     version_env: Option<String>,
     dir: Option<PathBuf>,
@@ -299,6 +315,9 @@ impl Context {
             return Err(fail("cannot read the working directory"));
         };
         let context = Self {
+            hooked_selection: std::cell::OnceCell::new(),
+            hooked_origin: std::cell::OnceCell::new(),
+            hook_dirs: std::cell::OnceCell::new(),
             pyenv: Pyenv::from_env(),
             version_env: std::env::var("PYENV_VERSION")
                 .ok()
@@ -326,8 +345,23 @@ impl Context {
             .pyenv
             .selection(self.version_env.as_deref(), self.dir.as_deref(), &self.cwd)
         {
-            Ok(pin) => {
+            Ok(mut pin) => {
                 self.warn_invalid(&pin.invalid, &pin.origin.pyenv_text());
+                let hooked = self.hooked_selection.get_or_init(|| {
+                    let selected = ("PYENV_VERSION", pin.versions.join(":"));
+                    self.hook_values("version-name", &[selected], &["PYENV_VERSION"])
+                        .map(|mut values| values.remove(0))
+                });
+                if let Some(value) = hooked {
+                    pin.versions = value
+                        .split(':')
+                        .filter(|name| !name.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    if pin.versions.is_empty() {
+                        pin.versions.push("system".to_string());
+                    }
+                }
                 Some(pin)
             }
             Err(err) => {
@@ -346,7 +380,14 @@ impl Context {
 
     /// `pyenv version-origin`: `PYENV_VERSION environment variable`, else the version file.
     pub(super) fn origin_text(&self) -> String {
-        if self.version_env.is_some() {
+        let hooked = self.hooked_origin.get_or_init(|| {
+            self.hook_values("version-origin", &[], &["PYENV_VERSION_ORIGIN"])
+                .map(|mut values| values.remove(0))
+                .filter(|origin| !origin.is_empty())
+        });
+        if let Some(origin) = hooked {
+            origin.clone()
+        } else if self.version_env.is_some() {
             "PYENV_VERSION environment variable".to_string()
         } else {
             self.pyenv
@@ -761,6 +802,87 @@ impl Context {
     fn which(
         &self,
         command: &str,
+        versions: Vec<String>,
+        nosystem: bool,
+        shim_paths: Option<&OsString>,
+    ) -> (Option<PathBuf>, Vec<String>) {
+        let single = (versions.len() == 1).then(|| versions[0].clone());
+        let (mut found, missing) = self.which_in(command, versions.clone(), nosystem, shim_paths);
+        if found.is_none()
+            && let Some(version) = &single
+        {
+            found = self.base_program(version, command);
+        }
+        let scripts = self.hooks("which");
+        if scripts.is_empty() {
+            return (found, missing);
+        }
+        // pyenv's `version`: the name the search ended on.
+        let version = found
+            .as_ref()
+            .and_then(|path| path.strip_prefix(self.pyenv.versions_dir()).ok())
+            .and_then(|rest| rest.components().next())
+            .map(|part| part.as_os_str().to_string_lossy().into_owned())
+            .or_else(|| match nosystem {
+                true => versions.last().cloned(),
+                false => Some("system".to_string()),
+            })
+            .unwrap_or_default();
+        let variables = [
+            ("PYENV_COMMAND", command.to_string()),
+            (
+                "PYENV_COMMAND_PATH",
+                found
+                    .as_ref()
+                    .map(|path| path.display().to_string())
+                    .unwrap_or_default(),
+            ),
+            ("version", version),
+        ];
+        let run = HookRun {
+            root: self.pyenv.root(),
+            scripts: &scripts,
+            variables: &variables,
+            args: &[],
+            read_back: &["PYENV_COMMAND_PATH"],
+            exported: false,
+            functions: "",
+        };
+        match hook_end(pyenv_hooks::run(&run)) {
+            HookEnd::Finished { values, .. } => {
+                let path = PathBuf::from(&values[0]);
+                (is_executable(&path).then_some(path), missing)
+            }
+            HookEnd::Exited(code) => std::process::exit(i32::from(code)),
+        }
+    }
+
+    /// What pyenv-virtualenv's `which` hooks find when an environment lacks `command`: the
+    /// base's `python*-config`, and for an environment made with `--system-site-packages`
+    /// any program of its base (read from `pyvenv.cfg`'s `home`).
+    fn base_program(&self, version: &str, command: &str) -> Option<PathBuf> {
+        let env = self.pyenv.versions_dir().join(version);
+        if !env.join("bin/activate").is_file() || env.join("bin/conda").is_file() {
+            return None;
+        }
+        let config = std::fs::read_to_string(env.join("pyvenv.cfg")).ok()?;
+        let home = pyvenv_home(&config)?;
+        let base = Path::new(home.strip_suffix("/bin").unwrap_or(home));
+        let config_program = command.starts_with("python") && command.ends_with("-config");
+        let system_site_packages = config.lines().any(|line| {
+            let line = line.to_ascii_lowercase();
+            line.split_once('=').is_some_and(|(key, value)| {
+                key.trim_end().ends_with("include-system-site-packages")
+                    && value.trim_start().starts_with("true")
+            })
+        });
+        let program = base.join("bin").join(command);
+        ((config_program || system_site_packages) && is_executable(&program)).then_some(program)
+    }
+
+    fn which_in(
+        &self,
+        command: &str,
         mut versions: Vec<String>,
         nosystem: bool,
         shim_paths: Option<&OsString>,
@@ -1004,15 +1126,56 @@ impl Context {
             self.not_found(command, &missing, false);
             return 127;
         };
+        let mut bin = program.parent().map(Path::to_path_buf);
+        let mut program = program;
+        let mut environment = None;
+        let scripts = self.hooks("exec");
+        if !scripts.is_empty() {
+            let variables = [
+                ("PYENV_VERSION", selected.clone()),
+                ("PYENV_COMMAND", command.to_string()),
+                ("PYENV_COMMAND_PATH", program.display().to_string()),
+                (
+                    "PYENV_BIN_PATH",
+                    bin.as_deref()
+                        .map(|b| b.display().to_string())
+                        .unwrap_or_default(),
+                ),
+            ];
+            let hook_args: Vec<OsString> = std::iter::once(OsString::from(command))
+                .chain(args.iter().cloned())
+                .collect();
+            let run = HookRun {
+                root: self.pyenv.root(),
+                scripts: &scripts,
+                variables: &variables,
+                args: &hook_args,
+                read_back: &["PYENV_COMMAND_PATH", "PYENV_BIN_PATH"],
+                exported: true,
+                functions: "export PYENV_VERSION\n",
+            };
+            match hook_end(pyenv_hooks::run(&run)) {
+                HookEnd::Finished { values, exported } => {
+                    program = PathBuf::from(&values[0]);
+                    bin = Some(PathBuf::from(&values[1]));
+                    environment = Some(exported);
+                }
+                HookEnd::Exited(code) => return code,
+            }
+        }
         let mut process = std::process::Command::new(&program);
+        let mut path = std::env::var_os("PATH").unwrap_or_default();
+        if let Some(exported) = environment {
+            if let Some((_, value)) = exported.iter().find(|(name, _)| name == "PATH") {
+                path.clone_from(value);
+            }
+            process.env_clear().envs(exported);
+        }
         if let Some(value) = shim_paths {
             process.env(variable, value).env_remove("_PYENV_SHIM_PATH");
         }
         process.args(args).env("PYENV_VERSION", selected);
-        if program.starts_with(self.pyenv.root())
-            && let Some(bin) = program.parent()
-        {
-            let path = std::env::var_os("PATH").unwrap_or_default();
+        if let Some(bin) = bin.filter(|bin| bin.starts_with(self.pyenv.root())) {
             let dirs = std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&path));
             if let Ok(joined) = std::env::join_paths(dirs) {
                 process.env("PATH", joined);
@@ -1084,7 +1247,39 @@ impl Context {
     fn make_shims(&self, shims: &Path) -> Result<(), String> {
         let den = std::env::current_exe()
             .map_err(|err| format!("cannot rehash: cannot find den's own executable: {err}"))?;
-        let wanted = self.executable_names();
+        let mut wanted = self.executable_names();
+        let scripts = self.hooks("rehash");
+        if !scripts.is_empty() {
+            let variables = [
+                ("SHIM_PATH", shims.display().to_string()),
+                (
+                    "PROTOTYPE_SHIM_PATH",
+                    shims.join(".pyenv-shim").display().to_string(),
+                ),
+            ];
+            let run = HookRun {
+                root: self.pyenv.root(),
+                scripts: &scripts,
+                variables: &variables,
+                args: &[],
+                read_back: &["__den_shims"],
+                exported: false,
+                functions: "__den_shims=\n\
+                            register_shim() { __den_shims+=\"$1\"$'\\n'; }\n\
+                            make_shims() { local file; for file; do register_shim \"${file##*/}\"; \
+                            done; }\n",
+            };
+            match hook_end(pyenv_hooks::run(&run)) {
+                HookEnd::Finished { values, .. } => {
+                    wanted.extend(values[0].lines().map(str::to_string));
+                }
+                // A hook that ends pyenv's rehash leaves the shims as they are.
+                HookEnd::Exited(0) => return Ok(()),
+                HookEnd::Exited(code) => {
+                    return Err(format!("cannot rehash: a hook ended it (status {code})"));
+                }
+            }
+        }
         let sourced = self.sourced_programs();
         let source_shim = format!(
             "[ -n \"$PYENV_DEBUG\" ] && set -x\n\
@@ -1232,6 +1427,44 @@ impl Context {
             dirs.push(libexec);
         }
         dirs
+    }
+
+    /// The hook scripts pyenv would source for `command` (`pyenv hooks COMMAND`), without
+    /// those den does itself.
+    fn hooks(&self, command: &str) -> Vec<PathBuf> {
+        let dirs = self
+            .hook_dirs
+            .get_or_init(|| self.hook_dirs(&self.command_dirs()));
+        pyenv_hooks::scripts(dirs, command)
+    }
+
+    /// Runs `command`'s hooks with `variables` set and returns the values of `read_back`
+    /// they leave; `None` when there are no hooks. A hook that ends the command (`exit`, or
+    /// a failing command under pyenv's `set -e`) ends den with its status, as it ends
+    /// pyenv's script.
+    fn hook_values(
+        &self,
+        command: &str,
+        variables: &[(&str, String)],
+        read_back: &[&str],
+    ) -> Option<Vec<String>> {
+        let scripts = self.hooks(command);
+        if scripts.is_empty() {
+            return None;
+        }
+        let run = HookRun {
+            root: self.pyenv.root(),
+            scripts: &scripts,
+            variables,
+            args: &[],
+            read_back,
+            exported: false,
+            functions: "",
+        };
+        match hook_end(pyenv_hooks::run(&run)) {
+            HookEnd::Finished { values, .. } => Some(values),
+            HookEnd::Exited(code) => std::process::exit(i32::from(code)),
+        }
     }
 
     /// pyenv's hook directories (its `PYENV_HOOK_PATH`), in its order: the variable's, then
@@ -1474,7 +1707,7 @@ fn runs_pip(command: &str, args: &[OsString]) -> bool {
 }
 
 /// The exit status to pass on for a child's: its code, or 128 + the signal that ended it.
-fn exit_status(status: std::process::ExitStatus) -> u8 {
+pub(super) fn exit_status(status: std::process::ExitStatus) -> u8 {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {
         (Some(code), _) => u8::try_from(code).unwrap_or(1),

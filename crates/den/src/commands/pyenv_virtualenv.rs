@@ -155,7 +155,7 @@ fn virtualenv_prefixes(context: &Context, versions: &[String]) -> Result<Vec<Pat
 
 /// The value of the first `home = ...` line of a `pyvenv.cfg` (spaces allowed before the
 /// key and around `=`), as the plugin reads it.
-fn pyvenv_home(text: &str) -> Option<&str> {
+pub(super) fn pyvenv_home(text: &str) -> Option<&str> {
     text.lines().find_map(|line| {
         let rest = line.trim_start_matches(' ').strip_prefix("home")?;
         Some(
