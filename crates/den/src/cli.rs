@@ -22,7 +22,7 @@ use crate::ops::settings::{
 // Any unambiguous prefix of a long option is accepted, as pip's option parser accepts it
 // (scripts write `--no-cache`, `--extra-index`, `--break-system-package`). An option given
 // twice takes its last value, as in pip (options from pip's configuration are put first,
-// crate::pip_config_args).
+// crate::pip_args).
 #[command(
     name = "den",
     version,
@@ -588,6 +588,26 @@ pub struct PipGeneralArgs {
     /// Accepted for pip's command lines (pip's deprecated behaviours); no effect in den.
     #[arg(long, global = true, value_name = "FEATURE")]
     pub use_deprecated: Vec<String>,
+    /// Accepted for pip's command lines (pip: let unhandled exceptions through); no effect.
+    #[arg(long, global = true)]
+    pub debug: bool,
+    /// Accepted for pip's command lines (pip: how to reach keyring); den reads credentials
+    /// from URLs and .netrc.
+    #[arg(long, global = true, value_name = "PROVIDER")]
+    pub keyring_provider: Option<String>,
+    /// Accepted for pip's command lines (pip: resume interrupted downloads); den retries
+    /// whole downloads (`--retries`).
+    #[arg(long, global = true, value_name = "N")]
+    pub resume_retries: Option<u32>,
+    /// Refuse to change or read an environment that is not a virtual environment (pip's
+    /// status 3), for install, uninstall, freeze, check, sync, download and wheel.
+    #[arg(
+        long,
+        global = true,
+        env = "PIP_REQUIRE_VIRTUALENV",
+        value_parser = FalseyValueParser::new()
+    )]
+    pub require_virtualenv: bool,
     /// Seconds each HTTP request may take [default: PIP_TIMEOUT / PIP_DEFAULT_TIMEOUT, pip.conf,
     /// else 30].
     #[arg(long, global = true, value_name = "SEC", alias = "default-timeout")]
@@ -642,6 +662,9 @@ impl PipGeneralArgs {
             (!self.exists_action.is_empty(), "--exists-action"),
             (!self.use_feature.is_empty(), "--use-feature"),
             (!self.use_deprecated.is_empty(), "--use-deprecated"),
+            (self.debug, "--debug"),
+            (self.keyring_provider.is_some(), "--keyring-provider"),
+            (self.resume_retries.is_some(), "--resume-retries"),
         ] {
             if set {
                 given.push(name);

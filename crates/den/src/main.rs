@@ -7,7 +7,7 @@ mod cli;
 mod commands;
 mod interrupt;
 mod ops;
-mod pip_config_args;
+mod pip_args;
 mod printer;
 mod target;
 
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     if let Some((program, shim_dir)) = argv.first().and_then(commands::pyenv::shim_program) {
         return commands::pyenv::run_shim(&program, shim_dir, &argv[1..]);
     }
-    let cli = Cli::parse_from(pip_config_args::with_pip_configuration(argv));
+    let cli = Cli::parse_from(pip_args::with_pip_configuration(argv));
     init_tracing(cli.global.verbose, cli.global.quiet);
     let printer = Printer::new(cli.global.quiet, cli.global.verbose);
     interrupt::install_handler();
@@ -56,6 +56,9 @@ fn main() -> ExitCode {
 
 /// The exit status for a failed command: a failing hook's own status, else 1.
 fn exit_code(err: &anyhow::Error) -> ExitCode {
+    if err.downcast_ref::<target::VirtualenvRequired>().is_some() {
+        return ExitCode::from(3);
+    }
     match err.downcast_ref::<den_workon::WorkonError>() {
         Some(den_workon::WorkonError::HookFailed { code, .. }) => {
             ExitCode::from(u8::try_from(*code).ok().filter(|c| *c != 0).unwrap_or(1))
@@ -91,7 +94,21 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
         }
         Command::Pip(pip) => {
             pip.general.network().set_for_process();
-            for line in pip_config_args::applied() {
+            if pip.general.require_virtualenv
+                && matches!(
+                    pip.command,
+                    PipCommand::Install(_)
+                        | PipCommand::Uninstall(_)
+                        | PipCommand::Freeze(_)
+                        | PipCommand::Check(_)
+                        | PipCommand::Sync(_)
+                        | PipCommand::Download(_)
+                        | PipCommand::Wheel(_)
+                )
+            {
+                target::require_virtualenv();
+            }
+            for line in pip_args::applied() {
                 printer.detail(line);
             }
             for option in pip.general.given() {

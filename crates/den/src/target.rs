@@ -10,6 +10,27 @@ use den_venv::{EnvironmentRequest, PythonEnvironment};
 
 use crate::cli::TargetArgs;
 
+/// Set once by `den pip` for the commands pip's `--require-virtualenv` covers.
+static REQUIRE_VIRTUALENV: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Makes [`find`] refuse an environment that is not a virtual environment, as pip's
+/// `--require-virtualenv` / `PIP_REQUIRE_VIRTUALENV` does.
+pub fn require_virtualenv() {
+    let _ = REQUIRE_VIRTUALENV.set(true);
+}
+
+/// pip's refusal under `--require-virtualenv` (its status 3).
+#[derive(Debug)]
+pub struct VirtualenvRequired;
+
+impl std::fmt::Display for VirtualenvRequired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Could not find an activated virtualenv (required).")
+    }
+}
+
+impl std::error::Error for VirtualenvRequired {}
+
 /// Finds the target environment for a pip command: `--python` (an environment directory, the
 /// name of an environment in WORKON_HOME, or an interpreter request), else with `--system`
 /// alone the first `python3` (or `python`) on PATH, else `$VIRTUAL_ENV`, else `.venv` in
@@ -40,6 +61,9 @@ pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<
         virtual_env: virtual_env.as_deref(),
     };
     let target = PythonEnvironment::find(&request, cache)?;
+    if REQUIRE_VIRTUALENV.get() == Some(&true) && !target.interpreter.is_virtualenv() {
+        return Err(VirtualenvRequired.into());
+    }
     if access == Access::Read {
         target.settle();
     }

@@ -922,6 +922,26 @@ fn pip_configuration_sets_options_as_pip_does() {
     common::success_stdout(&["install"], install.output().unwrap());
     let frozen = world.den_ok(&["pip", "freeze", "-p", bare_arg]);
     assert_eq!(frozen, "alpha==1.0\n");
+    // pip's general options before the command: `--python` there too, and
+    // `--require-virtualenv` (also PIP_REQUIRE_VIRTUALENV) refusing a base interpreter with
+    // pip's status 3.
+    let frozen = world.den_ok(&["pip", "--python", bare_arg, "freeze"]);
+    assert_eq!(frozen, "alpha==1.0\n");
+    let base = world.python.to_str().unwrap();
+    let out = world.den(&["pip", "--require-virtualenv", "--python", base, "freeze"]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("Could not find an activated virtualenv (required)."),
+        "{out:?}"
+    );
+    let mut required = common::den_command(&world.path("cache"), &world.index.url());
+    required
+        .args(["pip", "freeze", "--python", bare_arg])
+        .env("PIP_REQUIRE_VIRTUALENV", "1");
+    assert_eq!(required.output().unwrap().status.code(), Some(0));
+    required.args(["--python", base]);
+    assert_eq!(required.output().unwrap().status.code(), Some(3));
 }
 
 /// `list --outdated` / `--uptodate` ask the index as the real pip does and print what it

@@ -1,3 +1,5 @@
+//! pip's command line as den's parser reads it: options of a command that pip also takes
+//! before the command (`pip --python X install`, `--trusted-host`) moved after it, and
 //! pip's configuration as command-line words: for `den pip COMMAND ...`, every option pip
 //! would take from its configuration files and `PIP_<OPTION>` variables becomes the words
 //! `--option [value]` put right after COMMAND, before the words the user wrote, so that what
@@ -98,19 +100,45 @@ enum Kind {
     List,
 }
 
-/// `argv` with pip's configured options inserted after the pip command's name; `argv`
-/// unchanged when it is not a `den pip COMMAND` line or nothing applies. A configuration
+/// `argv` with pip's configured options inserted after the pip command's name, and the
+/// command's options written before it moved after it; `argv` unchanged when it is not a
+/// `den pip COMMAND` line or nothing applies. A configuration
 /// file that cannot be read is left to the command itself, which reports it with its line.
 pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
-    let mut cli = Cli::command();
-    let Some(pip) = cli.find_subcommand_mut("pip") else {
+    // Building the parser's description costs time: only for a pip command line.
+    if !argv.iter().skip(1).any(|word| word == "pip") {
+        return argv;
+    }
+    let cli = Cli::command();
+    let Some(pip) = cli.find_subcommand("pip") else {
         return argv;
     };
-    let Some((position, command)) = command_position(&argv, pip)
-        .filter(|(_, command)| PIP_COMMANDS.contains(&command.as_str()))
-    else {
+    let Some(line) = command_line(&argv, &cli, pip) else {
         return argv;
     };
+    // pip's general options written before the command that den defines on the command go
+    // after it (`pip --python X install` is `pip install --python X`).
+    let argv = match line.moved.is_empty() {
+        true => argv,
+        false => {
+            let mut reordered: Vec<OsString> = (0..=line.position)
+                .filter(|index| !line.moved.contains(index))
+                .map(|index| argv[index].clone())
+                .collect();
+            reordered.extend(
+                line.moved
+                    .iter()
+                    .filter_map(|index| argv.get(*index).cloned()),
+            );
+            reordered.extend_from_slice(&argv[line.position + 1..]);
+            reordered
+        }
+    };
+    let command = line.command;
+    let position = line.position - line.moved.len();
+    if !PIP_COMMANDS.contains(&command.as_str()) {
+        return argv;
+    }
     let Some(subcommand) = pip.find_subcommand(&command) else {
         return argv;
     };
@@ -128,7 +156,7 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
             options.insert(name.to_string(), (long.to_string(), kind));
         }
     }
-    for global in Cli::command().get_arguments() {
+    for global in cli.get_arguments() {
         if let Some(long) = global.get_long() {
             options.remove(long);
         }
@@ -209,37 +237,70 @@ fn truthy(value: &str) -> Option<bool> {
     }
 }
 
-/// Where the pip command's name is in `argv` (`den [OPTIONS] pip [OPTIONS] COMMAND ...`),
-/// and the name; `None` for any other command line. Options before it that take a value
-/// (`--timeout 5`, `--cache-dir DIR`) are stepped over with their value.
-fn command_position(argv: &[OsString], pip: &clap::Command) -> Option<(usize, String)> {
-    let den = Cli::command();
-    let takes_value = |word: &str| {
+/// A `den pip COMMAND` line read up to COMMAND: where COMMAND is, its name, and the words
+/// before it that are options of pip's commands rather than pip's general options (pip
+/// takes `--python` and `--trusted-host` before the command too; den defines them on the
+/// commands), with their values.
+struct CommandLine {
+    position: usize,
+    command: String,
+    moved: Vec<usize>,
+}
+
+/// Reads `argv` as `den [OPTIONS] pip [OPTIONS] COMMAND ...`; `None` for any other line.
+/// Options that take a value (`--timeout 5`, `--cache-dir DIR`) are stepped over with it.
+fn command_line(
+    argv: &[OsString],
+    den: &clap::Command,
+    pip: &clap::Command,
+) -> Option<CommandLine> {
+    let general: Vec<&clap::Arg> = den.get_arguments().chain(pip.get_arguments()).collect();
+    let commands: Vec<&clap::Arg> = pip
+        .get_subcommands()
+        .flat_map(clap::Command::get_arguments)
+        .collect();
+    // Whether the long option `word` takes a value, looked up among `args` (an unambiguous
+    // prefix counts); `None` when it is not one of them.
+    let takes_value = |args: &[&clap::Arg], word: &str| {
         let name = word.strip_prefix("--")?;
-        if name.contains('=') {
-            return Some(false);
+        if let Some((name, _)) = name.split_once('=') {
+            return args
+                .iter()
+                .any(|arg| arg.get_long() == Some(name))
+                .then_some(false);
         }
-        let matching: Vec<&clap::Arg> = den
-            .get_arguments()
-            .chain(pip.get_arguments())
+        let matching: Vec<&&clap::Arg> = args
+            .iter()
             .filter(|arg| arg.get_long().is_some_and(|long| long.starts_with(name)))
             .collect();
         let arg = matching
             .iter()
             .find(|arg| arg.get_long() == Some(name))
-            .or_else(|| (matching.len() == 1).then(|| &matching[0]))?;
+            .or_else(|| matching.first().filter(|_| matching.len() == 1))?;
         Some(matches!(
             arg.get_action(),
             ArgAction::Set | ArgAction::Append
         ))
     };
     let mut seen_pip = false;
+    let mut moved = Vec::new();
     let mut index = 1;
     while index < argv.len() {
         let word = argv[index].to_str()?;
         if word.starts_with('-') {
-            if takes_value(word) == Some(true) {
+            let general_value = takes_value(&general, word);
+            let command_value = match general_value {
+                None if seen_pip => takes_value(&commands, word),
+                _ => None,
+            };
+            if command_value.is_some() {
+                moved.push(index);
+            }
+            if general_value.or(command_value) == Some(true) {
                 index += 1;
+                if command_value.is_some() {
+                    moved.push(index);
+                }
             }
         } else if !seen_pip {
             if word != "pip" {
@@ -247,7 +308,11 @@ fn command_position(argv: &[OsString], pip: &clap::Command) -> Option<(usize, St
             }
             seen_pip = true;
         } else {
-            return Some((index, word.to_string()));
+            return Some(CommandLine {
+                position: index,
+                command: word.to_string(),
+                moved,
+            });
         }
         index += 1;
     }
