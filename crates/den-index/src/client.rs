@@ -485,7 +485,8 @@ impl IndexClient {
             let mut indexes: Vec<String> = self
                 .inner
                 .config
-                .indexes()
+                .indexes_for(name)
+                .into_iter()
                 .map(|i| i.to_string())
                 .chain(self.inner.find_links.iter().map(|f| f.origin.to_string()))
                 .collect();
@@ -503,7 +504,7 @@ impl IndexClient {
         &self,
         name: &PackageName,
     ) -> Result<Option<Arc<ProjectFiles>>, IndexError> {
-        let indexes: Vec<&IndexUrl> = self.inner.config.indexes().collect();
+        let indexes = self.inner.config.indexes_for(name);
         let pages =
             futures::future::try_join_all(indexes.iter().map(|index| self.fetch_page(index, name)));
         let links = futures::future::try_join_all(

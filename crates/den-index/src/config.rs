@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use den_dist::PackageName;
+
 use crate::pip_conf::{PipConf, PipConfigLocations};
 use crate::{IndexError, IndexUrl};
 
@@ -67,6 +69,12 @@ pub struct IndexConfig {
     /// pip's `--client-cert` (`PIP_CLIENT_CERT`, config `client-cert`): a PEM file holding a
     /// client certificate and its private key, presented to servers that ask for one.
     pub client_cert: Option<PathBuf>,
+    /// Projects that come from one index only (a Pipfile entry's `index = "name"`): their
+    /// pages are asked of that index alone.
+    pub project_indexes: HashMap<PackageName, IndexUrl>,
+    /// Whether every other project comes from the primary index alone (pipenv's rule since
+    /// 2022.3.23, against dependency confusion) rather than from all indexes merged (pip's).
+    pub primary_only: bool,
 }
 
 impl Default for IndexConfig {
@@ -85,6 +93,8 @@ impl Default for IndexConfig {
             trusted_hosts: Vec::new(),
             proxy: None,
             client_cert: None,
+            project_indexes: HashMap::new(),
+            primary_only: false,
         }
     }
 }
@@ -353,7 +363,23 @@ impl IndexConfig {
                 .var("PIP_CLIENT_CERT")
                 .map(PathBuf::from)
                 .or_else(|| config_value(&files, "client-cert").map(|(_, v, _)| PathBuf::from(v))),
+            project_indexes: HashMap::new(),
+            primary_only: false,
         })
+    }
+
+    /// The indexes to ask for the project `name`: its own index
+    /// ([`IndexConfig::project_indexes`]), else the primary one alone with
+    /// [`IndexConfig::primary_only`], else [`IndexConfig::indexes`].
+    pub fn indexes_for(&self, name: &PackageName) -> Vec<&IndexUrl> {
+        if self.no_index {
+            return Vec::new();
+        }
+        match self.project_indexes.get(name) {
+            Some(index) => vec![index],
+            None if self.primary_only => vec![&self.index_url],
+            None => self.indexes().collect(),
+        }
     }
 
     /// The indexes to ask: the primary index followed by the extra indexes, or none with

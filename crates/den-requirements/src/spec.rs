@@ -97,6 +97,11 @@ pub struct IndexOptions {
     /// Hosts (`host` or `host:port`) trusted over plain HTTP or with a certificate that does
     /// not verify.
     pub trusted_hosts: Vec<String>,
+    /// `(project name, index URL)`: projects that come from that index alone (a Pipfile
+    /// entry's `index = "name"`).
+    pub project_indexes: Vec<(String, String)>,
+    /// Every other project from the primary index alone (pipenv's rule), not from all.
+    pub primary_only: bool,
 }
 
 impl IndexOptions {
@@ -109,6 +114,8 @@ impl IndexOptions {
         self.no_index |= later.no_index;
         self.find_links.extend(later.find_links);
         self.trusted_hosts.extend(later.trusted_hosts);
+        self.project_indexes.extend(later.project_indexes);
+        self.primary_only |= later.primary_only;
     }
 }
 
@@ -361,6 +368,7 @@ impl RequirementsSpec {
             no_index,
             find_links,
             trusted_hosts,
+            ..IndexOptions::default()
         });
         self.binary.extend(BinaryOptions {
             no_binary,

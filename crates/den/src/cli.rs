@@ -1429,6 +1429,7 @@ impl IndexArgs {
                 no_index: self.no_index,
                 find_links: self.find_links.clone(),
                 trusted_hosts: self.trusted_host.clone(),
+                ..IndexOptions::default()
             },
             cache_policy: if self.offline {
                 Some(CachePolicy::Offline)

@@ -719,3 +719,79 @@ fn uninstall_and_clean_keep_pipfile_lock_and_environment_in_step() {
     assert!(!frozen.contains("gamma"), "{frozen}");
     assert!(frozen.contains("alpha==1.0"), "{frozen}");
 }
+
+/// Each project comes from one index, as pipenv has it (against dependency confusion): an
+/// entry's `index = "name"` source alone, every other project the first source alone, all
+/// sources with `[pipenv] install_search_all_sources = true`. The real pipenv pins the same.
+#[test]
+fn each_project_comes_from_its_own_index_as_in_pipenv() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    let private = den_test_support::TestIndex::new();
+    // The public index carries a higher `alpha` than the private one (a confusion attack)
+    // and no `secret`.
+    world.index.publish(
+        &WheelBuilder::new("alpha", "9.0").file("alpha/__init__.py", b"WHERE = 'public'\n"),
+    );
+    world.index.publish(&WheelBuilder::new("beta", "1.0"));
+    private.publish(
+        &WheelBuilder::new("alpha", "1.0").file("alpha/__init__.py", b"WHERE = 'private'\n"),
+    );
+    private.publish(&WheelBuilder::new("secret", "1.0"));
+    let sources = format!(
+        "[[source]]\nurl = \"INDEX_URL\"\nverify_ssl = false\nname = \"pypi\"\n\n\
+         [[source]]\nurl = \"{}\"\nverify_ssl = false\nname = \"private\"\n\n",
+        private.url()
+    );
+    let pipfile = format!(
+        "{sources}[packages]\nalpha = {{version = \"*\", index = \"private\"}}\nbeta = \"*\"\n"
+    );
+    let python = world.python.to_str().unwrap();
+    let den_dir = installed_project(&world, "den-restricted", &pipfile);
+    let real_dir = project(&world, "real-restricted", &pipfile);
+    ok(
+        "pipenv lock",
+        real_pipenv(&pipenv, &world, &real_dir, &["--python", python, "lock"]),
+    );
+    let pins = |dir: &Path| expected_pins(&fs::read_to_string(dir.join("Pipfile.lock")).unwrap());
+    assert_eq!(pins(&den_dir), pins(&real_dir));
+    assert!(
+        pins(&den_dir).contains(&"alpha==1.0".to_string()),
+        "{:?}",
+        pins(&den_dir)
+    );
+    let run = ok(
+        "den pipenv run",
+        den_pipenv(
+            &world,
+            &den_dir,
+            &["run", "python", "-c", "import alpha; print(alpha.WHERE)"],
+        ),
+    );
+    assert_eq!(run.trim(), "private");
+    // A project no entry sends to the private index is looked for in the first source only.
+    let unnamed = format!("{pipfile}secret = \"*\"\n");
+    fs::write(
+        den_dir.join("Pipfile"),
+        unnamed.replace("INDEX_URL", &world.index.url()),
+    )
+    .unwrap();
+    let out = den_pipenv(&world, &den_dir, &["lock"]);
+    assert!(
+        !out.status.success(),
+        "secret must not come from the private index"
+    );
+    let everywhere = unnamed.replace(
+        "[packages]",
+        "[pipenv]\ninstall_search_all_sources = true\n\n[packages]",
+    );
+    fs::write(
+        den_dir.join("Pipfile"),
+        everywhere.replace("INDEX_URL", &world.index.url()),
+    )
+    .unwrap();
+    ok(
+        "den pipenv lock (all sources)",
+        den_pipenv(&world, &den_dir, &["lock"]),
+    );
+}

@@ -677,7 +677,7 @@ impl Session<'_> {
         let (hashed, direct): (Vec<&str>, Vec<&str>) =
             all.lines().partition(|line| line.contains(" --hash="));
         let mut resolver = self.resolver(common);
-        resolver.index.options = project.index_options(&self.env)?;
+        resolver.index.options = project.index_options(&self.env, Some(lock))?;
         for (part, require_hashes) in [(hashed, true), (direct, false)] {
             if !part.is_empty() {
                 let resolver = ResolverSettings {
@@ -825,7 +825,7 @@ impl Session<'_> {
             .status("Installing dependencies from Pipfile...");
         let mut resolver = self.resolver(common);
         resolver.pre |= project.pipfile.settings().allow_prereleases;
-        resolver.index.options = project.index_options(&self.env)?;
+        resolver.index.options = project.index_options(&self.env, None)?;
         let settings = InstallSettings {
             sources,
             resolver,

@@ -208,12 +208,22 @@ impl Project {
     /// The index options the Pipfile's sources give: the first source's URL as the index,
     /// the others as extra indexes, hosts of `verify_ssl = false` sources trusted; `${VAR}`
     /// and `$VAR` expanded from the environment here, at use (never in the lock);
-    /// `PIPENV_PYPI_MIRROR` in place of PyPI's URL.
+    /// `PIPENV_PYPI_MIRROR` in place of PyPI's URL. Each project comes from one index, as
+    /// pipenv has it since 2022.3.23: an entry's `index = "name"` source (also a lock entry's,
+    /// from `lock`), every other project from the first source (all sources with `[pipenv]
+    /// install_search_all_sources = true`).
     ///
-    /// Errors: a `[[source]]` entry of the wrong shape.
-    pub fn index_options(&self, env: &PipenvEnv) -> anyhow::Result<IndexOptions> {
+    /// Errors: a `[[source]]` entry of the wrong shape, or a Pipfile category that cannot
+    /// be read.
+    pub fn index_options(
+        &self,
+        env: &PipenvEnv,
+        lock: Option<&Lockfile>,
+    ) -> anyhow::Result<IndexOptions> {
         let mut options = IndexOptions::default();
-        for (position, source) in self.pipfile.sources()?.iter().enumerate() {
+        let sources = self.pipfile.sources()?;
+        let mut urls: HashMap<&str, String> = HashMap::new();
+        for (position, source) in sources.iter().enumerate() {
             let mut url = source.expanded_url();
             if let Some(mirror) = &env.pypi_mirror
                 && is_pypi(&url)
@@ -226,10 +236,35 @@ impl Project {
             {
                 options.trusted_hosts.push(host.to_string());
             }
+            urls.insert(source.name.as_str(), url.clone());
             if position == 0 {
                 options.index_url = Some(url);
             } else {
                 options.extra_index_urls.push(url);
+            }
+        }
+        options.primary_only = !self.pipfile.settings().install_search_all_sources;
+        let mut named: Vec<(String, String)> = Vec::new();
+        for category in self.pipfile.categories() {
+            for (name, spec) in self.pipfile.packages(&category.name)? {
+                if let PackageSpec::Table(table) = spec
+                    && let Some(index) = table.index
+                {
+                    named.push((name, index));
+                }
+            }
+        }
+        let locked = lock.into_iter().flat_map(|lock| {
+            lock.categories.values().flat_map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(|(name, entry)| Some((name.clone(), entry.index.clone()?)))
+            })
+        });
+        named.extend(locked);
+        for (name, index) in named {
+            if let Some(url) = urls.get(index.as_str()) {
+                options.project_indexes.push((name, url.clone()));
             }
         }
         Ok(options)
@@ -288,7 +323,7 @@ pub fn lock(
     let pipfile = &project.pipfile;
     let mut resolver = settings.resolver.clone();
     resolver.pre |= pipfile.settings().allow_prereleases;
-    resolver.index.options = project.index_options(env)?;
+    resolver.index.options = project.index_options(env, None)?;
     let source_names: Vec<String> = pipfile
         .sources()?
         .into_iter()

@@ -79,6 +79,15 @@ impl IndexSettings {
         config
             .trusted_hosts
             .extend(options.trusted_hosts.iter().cloned());
+        for (project, url) in &options.project_indexes {
+            let name = project
+                .parse::<PackageName>()
+                .with_context(|| format!("`{project}` is not a valid project name"))?;
+            config
+                .project_indexes
+                .insert(name, den_index::IndexUrl::parse(url)?);
+        }
+        config.primary_only |= options.primary_only;
         if let Some(policy) = self.cache_policy {
             config.cache_policy = policy;
         }
