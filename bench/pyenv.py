@@ -8,8 +8,11 @@ den in release mode, then makes two scratch pyenv roots in bench/.work holding l
 three versions: one rehashed by pyenv (its bash shims), one by `den pyenv rehash` (links to den).
 A project directory pins `3.12` in .python-version. Interleaved, --runs times each:
 `python -c pass` run directly (the interpreter itself), through pyenv's shim and through den's
-shim; `pyenv version` / `versions` against `den pyenv version` / `versions`. Prints medians, the
-shims' overhead over the interpreter, and den's ratios to pyenv.
+shim; `pyenv version` / `versions` against `den pyenv version` / `versions`; with the
+pyenv-virtualenv plugin installed, its prompt hook's work (`pyenv sh-activate --quiet` in a
+directory whose .python-version names an environment) against den's, and making an environment
+on the system Python (`pyenv virtualenv system NAME`, removed outside the clock; at most 5 runs).
+Prints medians, the shims' overhead over the interpreter, and den's ratios to pyenv.
 """
 
 import argparse
@@ -69,11 +72,36 @@ def main():
         "pyenv versions": ([pyenv, "versions"], pyenv_env),
         "den pyenv versions": ([den, "pyenv", "versions"], den_env),
     }
-    samples = {name: [] for name in cases}
-    for _ in range(args.runs):
-        for name, (cmd, env) in cases.items():
+    plugin = real / "plugins" / "pyenv-virtualenv"
+    envs_project = WORK / "pyenv-envs-project"
+    envs_project.mkdir(parents=True, exist_ok=True)
+    (envs_project / ".python-version").write_text("benchenv\n")
+    made = {}
+    if plugin.is_dir():
+        pyenv_env["PATH"] = f"{plugin / 'bin'}:{pyenv_env['PATH']}"
+        for root in (pyenv_root, den_root):
+            subprocess.run(["python3", "-m", "venv", "--without-pip",
+                            root / "versions" / "benchenv"], check=True)
+        hook = {"PYENV_VIRTUALENV_INIT": "1", "PYENV_SHELL": "bash"}
+        cases["pyenv sh-activate --quiet (pyenv-virtualenv)"] = (
+            [pyenv, "sh-activate", "--quiet"], dict(pyenv_env, **hook), envs_project)
+        cases["den pyenv sh-activate --quiet"] = (
+            [den, "pyenv", "sh-activate", "--quiet"], dict(den_env, **hook), envs_project)
+        made = {
+            "pyenv virtualenv system NAME (pyenv-virtualenv)":
+                ([pyenv, "virtualenv", "system", "made"], pyenv_env, pyenv_root),
+            "den pyenv virtualenv system NAME":
+                ([den, "pyenv", "virtualenv", "system", "made"], den_env, den_root),
+        }
+    samples = {name: [] for name in list(cases) + list(made)}
+    for run in range(args.runs):
+        for name, case in cases.items():
+            cmd, env, cwd = case if len(case) == 3 else (*case, project)
+            samples[name].append(timed([str(c) for c in cmd], env, cwd))
+        for name, (cmd, env, root) in made.items() if run < 5 else ():
             samples[name].append(timed([str(c) for c in cmd], env, project))
-    med = {name: median(times) for name, times in samples.items()}
+            shutil.rmtree(root / "versions" / "made")
+    med = {name: median(times) for name, times in samples.items() if times}
     print(f"{args.runs} interleaved runs each, medians (ms)\n")
     print("| command | median ms | min ms | max ms |")
     print("|---|---:|---:|---:|")
@@ -89,6 +117,12 @@ def main():
           f"{ratio(med['den pyenv version'], med['pyenv version'], 3)}")
     print(f"den pyenv versions / pyenv versions: "
           f"{ratio(med['den pyenv versions'], med['pyenv versions'], 3)}")
+    for ours, theirs in (("den pyenv sh-activate --quiet",
+                          "pyenv sh-activate --quiet (pyenv-virtualenv)"),
+                         ("den pyenv virtualenv system NAME",
+                          "pyenv virtualenv system NAME (pyenv-virtualenv)")):
+        if ours in med:
+            print(f"{ours} / {theirs}: {ratio(med[ours], med[theirs], 3)}")
 
 
 if __name__ == "__main__":
