@@ -76,8 +76,10 @@ pub enum Command {
     Workon(WorkonArgs),
     /// pyenv's commands with pyenv's arguments and output: install, uninstall, version,
     /// versions, local, global, latest, prefix, which, whence, exec, rehash, shims, init,
-    /// shell, root, version-name, version-origin, version-file (also as `pyenv` or
-    /// `pyenv-COMMAND` through a link to den; under any other name den is a pyenv shim).
+    /// shell, root, version-name, version-origin, version-file, completions, and
+    /// pyenv-virtualenv's virtualenv, virtualenvs, virtualenv-delete, virtualenv-prefix,
+    /// activate, deactivate, virtualenv-init (also as `pyenv` or `pyenv-COMMAND` through a
+    /// link to den; under any other name den is a pyenv shim).
     Pyenv(PyenvArgs),
     /// pipenv's commands on a Pipfile project, with pipenv's flags and files: install,
     /// uninstall, lock, sync, update, upgrade, graph, run, shell, activate, scripts,
