@@ -241,15 +241,25 @@ function rmvirtualenv --description 'Remove named environments'
         echo "Please specify an environment." >&2
         return 1
     end
-    __den env remove -- $argv
-    set -l rc $status
+    set -l home $WORKON_HOME
+    test -n "$home"; or set home $HOME/.virtualenvs
+    # One at a time, as virtualenvwrapper: a name with no environment is said and its hooks
+    # still run, without failing the others.
+    for name in $argv
+        if test -d "$home/$name"
+            __den env remove -- $name; or return $status
+        else
+            echo "Removing $name..."
+            echo "Did not find environment $home/$name to remove." >&2
+            __den env hook prermvirtualenv '' $name
+            __den env hook postrmvirtualenv '' $name
+        end
+    end
     # The current directory may have been inside a removed environment.
     if not test -d "$PWD"
-        set -l home $WORKON_HOME
-        test -n "$home"; or set home $HOME/.virtualenvs
         builtin cd $home
     end
-    return $rc
+    return 0
 end
 
 function __den_lsvirtualenv_usage

@@ -440,16 +440,23 @@ rmvirtualenv() {
         echo "Please specify an environment." >&2
         return 1
     fi
+    # One at a time, as virtualenvwrapper: a name with no environment is said and its hooks
+    # still run, without failing the others.
     for _den_status in "$@"; do
-        virtualenvwrapper_verify_workon_environment "$_den_status" || return 1
+        if [ -d "$(_den_workon_home)/$_den_status" ]; then
+            _den env remove -- "$_den_status" || return $?
+        else
+            echo "Removing $_den_status..."
+            echo "Did not find environment $(_den_workon_home)/$_den_status to remove." >&2
+            _den env hook prermvirtualenv '' "$_den_status"
+            _den env hook postrmvirtualenv '' "$_den_status"
+        fi
     done
-    _den env remove -- "$@"
-    _den_status=$?
     # The current directory may have been inside a removed environment.
     if [ ! -d "$PWD" ]; then
         _den_cd "${WORKON_HOME:-$HOME/.virtualenvs}"
     fi
-    return $_den_status
+    return 0
 }
 
 _den_lsvirtualenv_usage() {
