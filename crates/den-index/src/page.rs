@@ -48,8 +48,10 @@ pub struct IndexFile {
 /// Where an [`IndexFile`] was found.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FileOrigin {
-    /// On this index's project page (PEP 503 / PEP 691).
-    Index(IndexUrl),
+    /// On this index's project page (PEP 503 / PEP 691); shared by every file of the page
+    /// (a page lists up to thousands of files, and a copy of the URL each was an allocation
+    /// and 80 bytes per file).
+    Index(std::sync::Arc<IndexUrl>),
     /// In this `--find-links` location (a directory, HTML file or page), as configured, with
     /// any password redacted.
     FindLinks(String),
@@ -176,7 +178,8 @@ pub fn parse_project_page(
     } else {
         parse_html(body, page_url)
     };
-    Ok(classify(raw, name, &FileOrigin::Index(index.clone())))
+    let origin = FileOrigin::Index(std::sync::Arc::new(index.clone()));
+    Ok(classify(raw, name, &origin))
 }
 
 /// The files among `raw` that are wheels or sdists of `name`, found in `origin`.
