@@ -95,10 +95,29 @@ impl FromStr for WheelFilename {
         let stem = filename
             .strip_suffix(".whl")
             .ok_or_else(|| error(filename, KIND, "it does not end in `.whl`"))?;
-        let parts: Vec<&str> = stem.split('-').collect();
-        let (name, version, build, py, abi, plat) = match parts.as_slice() {
-            [name, version, py, abi, plat] => (*name, *version, None, *py, *abi, *plat),
-            [name, version, build, py, abi, plat] => {
+        let shape = || {
+            error(
+                filename,
+                KIND,
+                "expected 5 or 6 dash-separated parts: name-version[-build]-python-abi-platform",
+            )
+        };
+        // `python-abi-platform` is the last three parts, kept as written.
+        let mut from_end = stem.rsplitn(4, '-');
+        let (Some(plat), Some(abi), Some(py), Some(head)) = (
+            from_end.next(),
+            from_end.next(),
+            from_end.next(),
+            from_end.next(),
+        ) else {
+            return Err(shape());
+        };
+        let tags = &stem[head.len() + 1..];
+        let mut parts = head.split('-');
+        let (name, version, build) = match (parts.next(), parts.next(), parts.next(), parts.next())
+        {
+            (Some(name), Some(version), None, _) => (name, version, None),
+            (Some(name), Some(version), Some(build), None) => {
                 if !build.starts_with(|c: char| c.is_ascii_digit()) {
                     return Err(error(
                         filename,
@@ -106,15 +125,9 @@ impl FromStr for WheelFilename {
                         format!("build tag `{build}` does not start with a digit"),
                     ));
                 }
-                (*name, *version, Some(build.to_string()), *py, *abi, *plat)
+                (name, version, Some(build.to_string()))
             }
-            _ => {
-                return Err(error(
-                    filename,
-                    KIND,
-                    "expected 5 or 6 dash-separated parts: name-version[-build]-python-abi-platform",
-                ));
-            }
+            _ => return Err(shape()),
         };
         let name = PackageName::from_str(name)
             .map_err(|e| error(filename, KIND, format!("bad project name: {e}")))?;
@@ -130,7 +143,7 @@ impl FromStr for WheelFilename {
             name,
             version,
             build,
-            tags: format!("{py}-{abi}-{plat}").into_boxed_str(),
+            tags: tags.into(),
         })
     }
 }

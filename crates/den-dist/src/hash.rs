@@ -36,12 +36,15 @@ impl HashAlgorithm {
 impl FromStr for HashAlgorithm {
     type Err = HashError;
     fn from_str(s: &str) -> Result<Self, HashError> {
-        match s.to_ascii_lowercase().as_str() {
-            "sha256" => Ok(Self::Sha256),
-            "sha384" => Ok(Self::Sha384),
-            "sha512" => Ok(Self::Sha512),
-            other => Err(HashError(format!("unsupported hash algorithm `{other}`"))),
-        }
+        [Self::Sha256, Self::Sha384, Self::Sha512]
+            .into_iter()
+            .find(|algorithm| algorithm.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                HashError(format!(
+                    "unsupported hash algorithm `{}`",
+                    s.to_ascii_lowercase()
+                ))
+            })
     }
 }
 

@@ -1,6 +1,7 @@
 //! Project pages: [`IndexFile`] / [`ProjectFiles`], and the parsers for PEP 503 HTML and
 //! PEP 691 JSON pages.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -47,8 +48,10 @@ pub struct IndexFile {
 /// Where an [`IndexFile`] was found.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FileOrigin {
-    /// On this index's project page (PEP 503 / PEP 691).
-    Index(IndexUrl),
+    /// On this index's project page (PEP 503 / PEP 691); shared by every file of the page
+    /// (a page lists up to thousands of files, and a copy of the URL each was an allocation
+    /// and 80 bytes per file).
+    Index(std::sync::Arc<IndexUrl>),
     /// In this `--find-links` location (a directory, HTML file or page), as configured, with
     /// any password redacted.
     FindLinks(String),
@@ -175,7 +178,8 @@ pub fn parse_project_page(
     } else {
         parse_html(body, page_url)
     };
-    Ok(classify(raw, name, &FileOrigin::Index(index.clone())))
+    let origin = FileOrigin::Index(std::sync::Arc::new(index.clone()));
+    Ok(classify(raw, name, &origin))
 }
 
 /// The files among `raw` that are wheels or sdists of `name`, found in `origin`.
@@ -199,18 +203,23 @@ fn known_hashes<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Hash
     hashes
 }
 
+/// A PEP 691 page as read: strings borrowed from the body where JSON needs no unescaping (a
+/// page lists tens of thousands of files, and one allocation per field was a good part of
+/// reading it).
 #[derive(serde::Deserialize)]
-struct JsonPage {
-    files: Vec<JsonFile>,
+struct JsonPage<'a> {
+    #[serde(borrow)]
+    files: Vec<JsonFile<'a>>,
 }
 
 #[derive(serde::Deserialize)]
-struct JsonFile {
-    url: String,
-    #[serde(default)]
-    hashes: HashMap<String, String>,
-    #[serde(default, rename = "requires-python")]
-    requires_python: Option<String>,
+struct JsonFile<'a> {
+    #[serde(borrow)]
+    url: Cow<'a, str>,
+    #[serde(default, borrow, deserialize_with = "pairs")]
+    hashes: Pairs<'a>,
+    #[serde(default, borrow, rename = "requires-python")]
+    requires_python: Option<Cow<'a, str>>,
     #[serde(default)]
     yanked: serde_json::Value,
     #[serde(default, rename = "core-metadata")]
@@ -219,6 +228,66 @@ struct JsonFile {
     dist_info_metadata: serde_json::Value,
     #[serde(default)]
     size: Option<u64>,
+}
+
+/// A JSON object of strings as its `(key, value)` pairs, in order.
+type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
+/// Reads [`Pairs`] (no map built per file).
+fn pairs<'de, D>(deserializer: D) -> Result<Pairs<'de>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct PairsVisitor;
+    impl<'de> serde::de::Visitor<'de> for PairsVisitor {
+        type Value = Pairs<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of strings")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(1));
+            while let Some((key, value)) = map.next_entry::<Borrowed<'de>, Borrowed<'de>>()? {
+                pairs.push((key.0, value.0));
+            }
+            Ok(pairs)
+        }
+    }
+    deserializer.deserialize_map(PairsVisitor)
+}
+
+/// A string borrowed from the input when it has no escapes (serde's `Cow<str>` alone always
+/// copies).
+struct Borrowed<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Borrowed<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Borrowed<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(Borrowed(Cow::Borrowed(s)))
+            }
+
+            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(Borrowed(Cow::Owned(s.to_string())))
+            }
+
+            fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
+                Ok(Borrowed(Cow::Owned(s)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 /// PEP 691 says a metadata key is either `true`/`false` or a (possibly empty) hash map;
@@ -238,7 +307,7 @@ fn offered(value: &serde_json::Value) -> (bool, Vec<HashDigest>) {
 }
 
 fn parse_json(body: &str, page_url: &Url) -> Result<Vec<RawFile>, IndexError> {
-    let page: JsonPage = serde_json::from_str(body).map_err(|e| IndexError::Parse {
+    let page: JsonPage<'_> = serde_json::from_str(body).map_err(|e| IndexError::Parse {
         url: redact(page_url),
         reason: format!("invalid PEP 691 JSON: {e}"),
     })?;
@@ -261,8 +330,8 @@ fn parse_json(body: &str, page_url: &Url) -> Result<Vec<RawFile>, IndexError> {
         };
         files.push(RawFile {
             url,
-            hashes: known_hashes(file.hashes.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-            requires_python: file.requires_python,
+            hashes: known_hashes(file.hashes.iter().map(|(k, v)| (&**k, &**v))),
+            requires_python: file.requires_python.map(Cow::into_owned),
             yanked,
             core_metadata,
             core_metadata_hashes,

@@ -56,6 +56,7 @@ fn verify_tree(
 ) -> Result<Option<(PathBuf, String)>, InstallError> {
     let record_path = root.join(dist_info).join("RECORD");
     let text = fs::read_to_string(&record_path).at("read", &record_path)?;
+    let mut sizes = SizeReader::default();
     for entry in crate::record::parse_record(&text, &record_path)? {
         let (Some(size), Some(expected)) = (entry.size, entry.hash.as_deref()) else {
             continue;
@@ -64,8 +65,8 @@ fn verify_tree(
             continue;
         }
         let file = root.join(&entry.path);
-        let actual = match fs::symlink_metadata(&file) {
-            Ok(metadata) => metadata.len(),
+        let actual = match sizes.size(&file) {
+            Ok(size) => size,
             Err(err) => return Ok(Some((file, format!("cannot be read: {err}")))),
         };
         if actual != size {
@@ -88,6 +89,44 @@ fn verify_tree(
         }
     }
     Ok(None)
+}
+
+/// Reads file sizes (without following a final symlink) relative to the directory of the last
+/// file asked for, kept open: RECORD lists a directory's files together, and the kernel then
+/// resolves one name per file instead of the whole path (a warm install checks every file of
+/// every wheel it reuses: 13,000 for jupyter's pins, about half the time of each `stat` being
+/// the walk down the path).
+#[derive(Default)]
+struct SizeReader {
+    #[cfg(unix)]
+    dir: Option<(PathBuf, rustix::fd::OwnedFd)>,
+}
+
+impl SizeReader {
+    /// The size of `file` as `lstat` reports it.
+    #[cfg(unix)]
+    fn size(&mut self, file: &Path) -> io::Result<u64> {
+        use rustix::fs::{AtFlags, Mode, OFlags};
+        let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
+            return fs::symlink_metadata(file).map(|m| m.len());
+        };
+        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let (_, dir) = match self.dir.take() {
+            Some((open, fd)) if open == parent => self.dir.insert((open, fd)),
+            _ => {
+                let fd = rustix::fs::open(parent, flags, Mode::empty())?;
+                self.dir.insert((parent.to_path_buf(), fd))
+            }
+        };
+        let stat = rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
+        Ok(u64::try_from(stat.st_size).unwrap_or(0))
+    }
+
+    /// The size of `file` as `lstat` reports it.
+    #[cfg(not(unix))]
+    fn size(&mut self, file: &Path) -> io::Result<u64> {
+        fs::symlink_metadata(file).map(|m| m.len())
+    }
 }
 
 /// An unpacked wheel in the cache that no longer matches its RECORD.
