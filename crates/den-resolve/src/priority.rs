@@ -146,3 +146,63 @@ impl Priorities {
         marked
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    fn name(s: &str) -> PackageName {
+        PackageName::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn the_fifth_conflict_marks_both_projects_once() {
+        let mut priorities = Priorities::default();
+        let (google, tenacity) = (name("google"), name("tenacity"));
+        for pkg in [Pkg::Base(tenacity.clone()), Pkg::Base(google.clone())] {
+            priorities.discover(&pkg);
+        }
+        let culprits = [tenacity.clone()];
+        for _ in 1..CONFLICT_THRESHOLD {
+            assert_eq!(priorities.conflict(&google, &culprits), []);
+        }
+        assert_eq!(
+            priorities.conflict(&google, &culprits),
+            [
+                (tenacity.clone(), Marked::Culprit),
+                (google.clone(), Marked::Rejected)
+            ]
+        );
+        assert_eq!(priorities.conflict(&google, &culprits), []);
+        let google_first = priorities.get(&Pkg::Base(google.clone()), false);
+        let tenacity_next = priorities.get(&Pkg::Base(tenacity.clone()), false);
+        assert!(google_first > tenacity_next);
+        // A pin still comes first; a project conflicting with itself counts nothing.
+        assert!(priorities.get(&Pkg::Base(tenacity.clone()), true) > google_first);
+        assert_eq!(
+            priorities.conflict(&google, std::slice::from_ref(&google)),
+            []
+        );
+    }
+
+    #[test]
+    fn a_project_often_rejected_is_never_made_a_culprit() {
+        let mut priorities = Priorities::default();
+        let (a, b, c) = (name("a"), name("b"), name("c"));
+        for _ in 0..CONFLICT_THRESHOLD {
+            priorities.conflict(&a, std::slice::from_ref(&b));
+        }
+        for _ in 0..CONFLICT_THRESHOLD {
+            let marked = priorities.conflict(&c, std::slice::from_ref(&a));
+            assert!(
+                !marked.contains(&(a.clone(), Marked::Culprit)),
+                "{marked:?}"
+            );
+        }
+        let kept = Pkg::Base(c.clone());
+        priorities.keep([&kept]);
+        assert_eq!(priorities.get(&kept, true).0, Urgency::Kept);
+    }
+}
