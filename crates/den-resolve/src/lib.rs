@@ -42,6 +42,7 @@
 
 mod binary;
 mod index;
+mod priority;
 mod project;
 mod provider;
 mod report;

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use den_dist::{
     CoreMetadata, ExtraName, MarkerEnvironment, PackageName, Requirement, Tags, Version,
@@ -20,7 +21,8 @@ use tokio::runtime::Handle;
 use tokio::sync::OnceCell;
 
 use crate::binary::BinaryPolicy;
-use crate::project::Project;
+use crate::priority::{CONFLICT_THRESHOLD, Marked, Priorities, Priority};
+use crate::project::{Project, Status};
 use crate::report;
 use crate::source::{PackageSource, SourceError};
 use crate::specifiers::{display_range, names_prerelease, ranges_of};
@@ -168,6 +170,12 @@ fn same_url(a: &VerbatimUrl, b: &VerbatimUrl) -> bool {
 
 type Shared<T> = Arc<OnceCell<Result<Arc<T>, SourceError>>>;
 
+/// Locks `mutex`, recovering the data if a thread panicked while holding it (every critical
+/// section leaves the data consistent).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The URL a URL requirement registered for a project, and its distribution once fetched.
 type Registered<F> = (VerbatimUrl, Shared<Direct<F>>);
 
@@ -186,7 +194,7 @@ struct Fetcher<S: PackageSource> {
 
 impl<S: PackageSource> Fetcher<S> {
     fn project_cell(&self, name: &PackageName) -> Shared<Project<S::File>> {
-        let mut map = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut map = lock(&self.projects);
         map.entry(name.clone()).or_default().clone()
     }
 
@@ -220,7 +228,7 @@ impl<S: PackageSource> Fetcher<S> {
         file: &S::File,
     ) -> Result<Arc<CoreMetadata>, SourceError> {
         let cell = {
-            let mut map = self.metadata.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut map = lock(&self.metadata);
             map.entry((name.clone(), version.clone()))
                 .or_default()
                 .clone()
@@ -241,7 +249,7 @@ impl<S: PackageSource> Fetcher<S> {
         url: &VerbatimUrl,
         required_by: &str,
     ) -> Result<Shared<Direct<S::File>>, ResolveError> {
-        let mut map = self.directs.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut map = lock(&self.directs);
         let cell = match map.entry(name.clone()) {
             Entry::Occupied(entry) => {
                 let (first, cell) = entry.get();
@@ -297,15 +305,12 @@ impl<S: PackageSource> Fetcher<S> {
 
     /// Whether a URL requirement has been met for `name`.
     fn has_direct(&self, name: &PackageName) -> bool {
-        self.directs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains_key(name)
+        lock(&self.directs).contains_key(name)
     }
 
     /// The distribution of `name`'s URL requirement, once fetched successfully.
     fn direct_of(&self, name: &PackageName) -> Option<Arc<Direct<S::File>>> {
-        let map = self.directs.lock().unwrap_or_else(PoisonError::into_inner);
+        let map = lock(&self.directs);
         map.get(name)
             .and_then(|(_, cell)| cell.get())
             .and_then(|result| result.clone().ok())
@@ -313,14 +318,16 @@ impl<S: PackageSource> Fetcher<S> {
 
     /// Every URL distribution fetched successfully, by project.
     fn directs(&self) -> FxHashMap<PackageName, Arc<Direct<S::File>>> {
-        let map = self.directs.lock().unwrap_or_else(PoisonError::into_inner);
+        let map = lock(&self.directs);
         map.iter()
             .filter_map(|(name, (_, cell))| Some((name.clone(), cell.get()?.clone().ok()?)))
             .collect()
     }
 
     /// Starts fetching `name`'s versions and the metadata of the version the solver is likely
-    /// to choose ([`Project::choose`] with what is known now) in the background. Nothing for a
+    /// to choose ([`Project::choose`] with what is known now) in the background, unless that
+    /// version's file is a source distribution: its metadata needs a build, which waits until
+    /// the solver decides that version (a conflict may rule it out first). Nothing for a
     /// project pinned by a URL requirement. Errors are left for the solver to meet again.
     fn prefetch(
         self: &Arc<Self>,
@@ -341,7 +348,9 @@ impl<S: PackageSource> Fetcher<S> {
             let prefer_binary = fetcher.binary.prefer_binary;
             let likely = project
                 .choose(&range, preferred.as_ref(), prereleases, prefer_binary)
-                .and_then(|v| Some((v, project.versions.get(v)?.file()?)));
+                .and_then(|v| Some((v, project.versions.get(v)?)))
+                .filter(|(_, release)| matches!(release.status, Status::Usable { wheel: true, .. }))
+                .and_then(|(v, release)| Some((v, release.file()?)));
             if let Some((version, file)) = likely {
                 // A failure here is reported when the solver asks for the metadata itself.
                 let _ = fetcher.metadata(&name, version, file).await;
@@ -350,9 +359,28 @@ impl<S: PackageSource> Fetcher<S> {
     }
 }
 
+/// One package version's dependencies in the order its metadata lists them (which sets the
+/// discovery order of [`Priorities`]).
+type Deps = Vec<(Pkg, Ranges<Version>)>;
+
+/// Projects with the range of versions required of each.
+type Requires = Vec<(PackageName, Ranges<Version>)>;
+
+/// Why the solver stopped without an answer: a failure, or a change of the decision order
+/// that needs a fresh start ([`Priorities`]).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Stop {
+    /// The resolution failed.
+    #[error(transparent)]
+    Failed(#[from] ResolveError),
+    /// A project was marked as a culprit: start over with the new order.
+    #[error("the decision order changed")]
+    Restart,
+}
+
 /// The dependencies of one package version, as PubGrub takes them, or why that version
 /// cannot be used.
-type Collected = Result<FxHashMap<Pkg, Ranges<Version>>, Unusable>;
+type Collected = Result<Deps, Unusable>;
 
 /// The PubGrub provider for one resolution.
 pub(crate) struct Provider<S: PackageSource> {
@@ -366,11 +394,27 @@ pub(crate) struct Provider<S: PackageSource> {
     preferences: FxHashMap<PackageName, Version>,
     /// Projects where some specifier names a pre-release.
     prerelease_opt_in: Mutex<FxHashSet<PackageName>>,
-    /// The dependency names recorded for each expanded `(package, version)`.
-    dependencies: Mutex<FxHashMap<(Pkg, Version), Vec<PackageName>>>,
+    /// The projects each expanded `(package, version)` depends on, in metadata order, each
+    /// once with the range it requires.
+    dependencies: Mutex<FxHashMap<(Pkg, Version), Requires>>,
     /// The version last chosen for each project (`Pkg::Base`), which its extras and the
     /// prefetching of its metadata try first.
     chosen: Mutex<FxHashMap<PackageName, Version>>,
+    /// The decision order and what conflicts taught about it.
+    priorities: Mutex<Priorities>,
+    /// The version last chosen for each package whose metadata has dependencies, with the
+    /// projects whose chosen versions its dependencies exclude (the suspects, should that
+    /// version be rejected).
+    pending: Mutex<FxHashMap<Pkg, (Version, Requires)>>,
+    /// How many choices this attempt made.
+    choices: AtomicUsize,
+    /// The version last chosen for each package in this attempt, with its choice number.
+    decided: Mutex<FxHashMap<Pkg, (usize, Version)>>,
+    /// The versions a restart keeps: those chosen before the culprit's in the attempt given
+    /// up, tried first (with [`Priorities::keep`] deciding them first).
+    kept: Mutex<FxHashMap<Pkg, Version>>,
+    /// The projects marked as culprits in this attempt: the solver starts over when any is.
+    culprits: Mutex<Vec<PackageName>>,
     /// The versions skipped for invalid metadata that were already logged.
     warned: Mutex<FxHashSet<(PackageName, Version)>>,
 }
@@ -413,20 +457,63 @@ impl<S: PackageSource> Provider<S> {
             prerelease_opt_in: Mutex::new(prerelease_opt_in),
             dependencies: Mutex::default(),
             chosen: Mutex::default(),
+            priorities: Mutex::default(),
+            pending: Mutex::default(),
+            choices: AtomicUsize::new(0),
+            decided: Mutex::default(),
+            kept: Mutex::default(),
+            culprits: Mutex::default(),
             warned: Mutex::default(),
         }
     }
 
     /// Runs the solver (blocking) and turns its answer into a [`Resolution`] or a readable error.
+    /// When conflicts mark a culprit ([`Priorities`]) the solver starts over with the new
+    /// order; what was fetched is kept.
     pub(crate) fn run(self) -> Result<Resolution<S::File>, ResolveError> {
-        let root_version = Version::new([0]);
-        match pubgrub::resolve(&self, Pkg::Root, root_version) {
-            Ok(solution) => self.resolution(solution),
-            Err(PubGrubError::NoSolution(tree)) => Err(self.explain(&tree)),
-            Err(PubGrubError::ErrorChoosingVersion { source, .. })
-            | Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
-            | Err(PubGrubError::ErrorInShouldCancel(source)) => Err(source),
+        loop {
+            let error = match pubgrub::resolve(&self, Pkg::Root, Version::new([0])) {
+                Ok(solution) => return self.resolution(solution),
+                Err(PubGrubError::NoSolution(tree)) => return Err(self.explain(&tree)),
+                Err(PubGrubError::ErrorInShouldCancel(Stop::Restart)) => {
+                    self.start_over();
+                    continue;
+                }
+                Err(PubGrubError::ErrorChoosingVersion { source, .. })
+                | Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
+                | Err(PubGrubError::ErrorInShouldCancel(source)) => source,
+            };
+            return Err(match error {
+                Stop::Failed(error) => error,
+                Stop::Restart => ResolveError::Internal("a restart escaped the solver".into()),
+            });
         }
+    }
+
+    /// Forgets the decisions of an abandoned attempt (not what was fetched or learned), but
+    /// for those made before the first decision of a culprit project (its extras may come
+    /// before it): the next attempt makes them first, as a backtrack to just before the
+    /// culprit's decision would keep them.
+    fn start_over(&self) {
+        self.choices.store(0, Ordering::Relaxed);
+        let decided = std::mem::take(&mut *lock(&self.decided));
+        let culprits = std::mem::take(&mut *lock(&self.culprits));
+        let cut = decided
+            .iter()
+            .filter(|(pkg, _)| matches!(pkg, Pkg::Base(name) if culprits.contains(name)))
+            .map(|(_, (when, _))| *when)
+            .min()
+            .unwrap_or(usize::MAX);
+        let mut kept: Vec<(Pkg, usize, Version)> = decided
+            .into_iter()
+            .filter(|(_, (when, _))| *when < cut)
+            .map(|(pkg, (when, version))| (pkg, when, version))
+            .collect();
+        kept.sort_by_key(|(_, when, _)| *when);
+        lock(&self.priorities).keep(kept.iter().map(|(pkg, ..)| pkg));
+        *lock(&self.kept) = kept.into_iter().map(|(pkg, _, v)| (pkg, v)).collect();
+        lock(&self.chosen).clear();
+        lock(&self.pending).clear();
     }
 
     /// Blocks on the project's version list, mapping source errors to resolve errors.
@@ -454,13 +541,10 @@ impl<S: PackageSource> Provider<S> {
     /// A recorded project version depending on `name` (the smallest, for stable messages);
     /// `None` when the user's requirements name it or nothing recorded does.
     fn required_by(&self, name: &PackageName) -> Option<String> {
-        let recorded = self
-            .dependencies
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let recorded = lock(&self.dependencies);
         let parents = recorded
             .iter()
-            .filter(|(_, names)| names.contains(name))
+            .filter(|(_, requires)| requires.iter().any(|(n, _)| n == name))
             .map(|((pkg, version), _)| (pkg, version));
         if parents.clone().any(|(pkg, _)| *pkg == Pkg::Root) {
             return None;
@@ -523,7 +607,7 @@ impl<S: PackageSource> Provider<S> {
             Pkg::Base(name) => Some(name),
             _ => None,
         };
-        let mut deps: FxHashMap<Pkg, Ranges<Version>> = FxHashMap::default();
+        let mut deps = Deps::new();
         let first_party = matches!(pkg, Pkg::Root);
         for requirement in requirements {
             self.add_requirement(&mut deps, requirement, parent, first_party);
@@ -554,7 +638,7 @@ impl<S: PackageSource> Provider<S> {
     /// pre-releases; one in a dependency's metadata does not (pip's rule as uv applies it).
     fn add_requirement(
         &self,
-        deps: &mut FxHashMap<Pkg, Ranges<Version>>,
+        deps: &mut Deps,
         requirement: &Requirement,
         parent: Option<&PackageName>,
         first_party: bool,
@@ -564,10 +648,7 @@ impl<S: PackageSource> Provider<S> {
             None | Some(VersionOrUrl::Url(_)) => Ranges::full(),
             Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
                 if first_party && names_prerelease(specifiers) {
-                    self.prerelease_opt_in
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .insert(name.clone());
+                    lock(&self.prerelease_opt_in).insert(name.clone());
                 }
                 ranges_of(specifiers)
             }
@@ -575,26 +656,22 @@ impl<S: PackageSource> Provider<S> {
         if let Some(constraint) = self.constraints.get(name) {
             range = range.intersection(constraint);
         }
-        let mut add = |pkg: Pkg| {
-            let entry = deps.entry(pkg).or_insert_with(Ranges::full);
-            *entry = entry.intersection(&range);
+        let mut add = |pkg: Pkg| match deps.iter_mut().find(|(p, _)| *p == pkg) {
+            Some((_, entry)) => *entry = entry.intersection(&range),
+            None => deps.push((pkg, range.clone())),
         };
-        if parent != Some(name) {
-            add(Pkg::Base(name.clone()));
-        }
+        // The extras first: deciding one pins its project (as uv discovers them).
         for extra in &requirement.extras {
             add(Pkg::Extra(name.clone(), extra.clone()));
+        }
+        if parent != Some(name) {
+            add(Pkg::Base(name.clone()));
         }
     }
 
     /// Whether `name` may get a pre-release without falling back.
     fn allows_prereleases(&self, name: &PackageName) -> bool {
-        self.prereleases
-            || self
-                .prerelease_opt_in
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .contains(name)
+        self.prereleases || lock(&self.prerelease_opt_in).contains(name)
     }
 
     /// Picks a version of `name` within `range`: the version at its URL if a URL requirement
@@ -622,7 +699,7 @@ impl<S: PackageSource> Provider<S> {
     /// `range`: the version last chosen for the project itself if `range` allows it (an extra
     /// can only be used at its project's version), else the request's preference.
     fn likely(&self, name: &PackageName, range: &Ranges<Version>) -> Option<Version> {
-        let chosen = self.chosen.lock().unwrap_or_else(PoisonError::into_inner);
+        let chosen = lock(&self.chosen);
         chosen
             .get(name)
             .filter(|v| range.contains(v))
@@ -668,7 +745,7 @@ impl<S: PackageSource> Provider<S> {
                 source: SourceError::InvalidMetadata { filename, reason },
                 ..
             }) => {
-                let mut warned = self.warned.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut warned = lock(&self.warned);
                 if warned.insert((name.clone(), version.clone())) {
                     tracing::warn!(
                         "skipping {name} {version}: invalid metadata in {filename}: {reason}"
@@ -728,21 +805,28 @@ impl<S: PackageSource> Provider<S> {
         deps.into_iter().collect()
     }
 
-    /// Remembers `deps` for the resolution, starts prefetching them, and converts them for
-    /// PubGrub.
+    /// Remembers `deps` for the resolution (their discovery order, what they require, the
+    /// suspects should this version be rejected), starts prefetching them, and converts them
+    /// for PubGrub.
     fn record(
         &self,
         pkg: &Pkg,
         version: &Version,
-        deps: FxHashMap<Pkg, Ranges<Version>>,
+        deps: Deps,
     ) -> DependencyConstraints<Pkg, Ranges<Version>> {
-        let mut names: Vec<PackageName> = Vec::new();
+        let mut requires = Requires::new();
+        {
+            let mut priorities = lock(&self.priorities);
+            for (dep, _) in &deps {
+                priorities.discover(dep);
+            }
+        }
         for (dep, range) in &deps {
             if let Some(name) = dep.name()
                 && Some(name) != pkg.name()
-                && !names.contains(name)
+                && !requires.iter().any(|(n, _)| n == name)
             {
-                names.push(name.clone());
+                requires.push((name.clone(), range.clone()));
                 self.fetcher.prefetch(
                     &self.handle,
                     name.clone(),
@@ -752,11 +836,113 @@ impl<S: PackageSource> Provider<S> {
                 );
             }
         }
-        self.dependencies
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert((pkg.clone(), version.clone()), names);
+        lock(&self.dependencies).insert((pkg.clone(), version.clone()), requires);
+        let mut pending = lock(&self.pending);
+        if let Some((chosen, suspects)) = pending.get_mut(pkg)
+            && chosen == version
+        {
+            *suspects = self.suspects(pkg, version);
+        }
+        drop(pending);
         deps.into_iter().collect()
+    }
+
+    /// What `pkg` `version` requires of other projects that excludes their chosen versions.
+    /// Empty when its dependencies were not read yet.
+    fn suspects(&self, pkg: &Pkg, version: &Version) -> Requires {
+        let recorded = lock(&self.dependencies);
+        let Some(requires) = recorded.get(&(pkg.clone(), version.clone())) else {
+            return Requires::new();
+        };
+        let chosen = lock(&self.chosen);
+        requires
+            .iter()
+            .filter(|(name, range)| chosen.get(name).is_some_and(|v| !range.contains(v)))
+            .cloned()
+            .collect()
+    }
+
+    /// Follows the choices for `pkg` (a project or an extra's requirements) within `range`:
+    /// when the version chosen before is now outside `range` it was rejected, and if its
+    /// dependencies excluded other projects' chosen versions, those are its culprits
+    /// ([`Priorities::conflict`]). Logs the backtrack, marks a restart when a culprit is
+    /// marked, and remembers `next` with its suspects.
+    fn follow(&self, pkg: &Pkg, range: &Ranges<Version>, next: Option<&Version>) {
+        let previous = lock(&self.pending).remove(pkg);
+        if let Some((rejected, suspects)) = previous
+            && !range.contains(&rejected)
+            && let Some(name) = pkg.name()
+        {
+            if tracing::enabled!(tracing::Level::INFO) {
+                tracing::info!("{}", self.backtrack(pkg, &rejected, &suspects, next));
+            }
+            let culprits: Vec<PackageName> = suspects.into_iter().map(|(n, _)| n).collect();
+            let marked = lock(&self.priorities).conflict(name, &culprits);
+            for (project, how) in marked {
+                match how {
+                    Marked::Rejected => tracing::info!(
+                        "{project}: versions rejected {CONFLICT_THRESHOLD} times because of \
+                         projects decided before it; deciding {project} earlier"
+                    ),
+                    Marked::Culprit => {
+                        tracing::info!(
+                            "{project}: its versions conflicted {CONFLICT_THRESHOLD} times with \
+                             projects decided after it; starting over, deciding {project} later"
+                        );
+                        lock(&self.culprits).push(project);
+                    }
+                }
+            }
+        }
+        if let Some(version) = next {
+            let suspects = self.suspects(pkg, version);
+            lock(&self.pending).insert(pkg.clone(), (version.clone(), suspects));
+        }
+    }
+
+    /// A line telling why `pkg` `rejected` was dropped and what comes next: a dependency of it
+    /// that excludes a chosen version (`suspects`), else a chosen project's requirement that
+    /// excludes it.
+    fn backtrack(
+        &self,
+        pkg: &Pkg,
+        rejected: &Version,
+        suspects: &Requires,
+        next: Option<&Version>,
+    ) -> String {
+        let then = match next {
+            Some(version) => format!("trying {pkg} {version}"),
+            None => format!("no other version of {pkg} fits"),
+        };
+        let chosen = lock(&self.chosen).clone();
+        if let Some((name, range)) = suspects.first()
+            && let Some(version) = chosen.get(name)
+        {
+            return format!(
+                "{pkg} {rejected} needs {name}{}, which conflicts with {name} {version}; {then}",
+                display_range(range)
+            );
+        }
+        let recorded = lock(&self.dependencies);
+        // A chosen project requiring a range of `pkg` without `rejected`; the first by name,
+        // for a stable message.
+        let blamed = pkg.name().and_then(|name| {
+            chosen
+                .iter()
+                .filter_map(|(requirer, version)| {
+                    let requires = recorded.get(&(Pkg::Base(requirer.clone()), version.clone()))?;
+                    let (_, range) = requires.iter().find(|(n, _)| n == name)?;
+                    (!range.contains(rejected)).then_some((requirer, version, name, range))
+                })
+                .min_by_key(|(requirer, ..)| *requirer)
+        });
+        match blamed {
+            Some((requirer, version, name, range)) => format!(
+                "{pkg} {rejected} conflicts with {requirer} {version} (needs {name}{}); {then}",
+                display_range(range)
+            ),
+            None => format!("{pkg} {rejected} is ruled out by the versions chosen so far; {then}"),
+        }
     }
 
     /// The resolved package `name` `version` without extras: its file from the URL
@@ -806,10 +992,7 @@ impl<S: PackageSource> Provider<S> {
             .filter(|r| r.evaluate_markers(&self.markers, &[]))
             .map(|r| &r.name)
             .collect();
-        let recorded = self
-            .dependencies
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let recorded = lock(&self.dependencies);
         let mut packages: BTreeMap<PackageName, ResolvedPackage<S::File>> = BTreeMap::new();
         let mut extras: Vec<(PackageName, ExtraName, Version)> = Vec::new();
         for (pkg, version) in solution {
@@ -826,7 +1009,7 @@ impl<S: PackageSource> Provider<S> {
                     package.requested = requested.contains(&name);
                     package.dependencies = recorded
                         .get(&(Pkg::Base(name.clone()), version))
-                        .cloned()
+                        .map(|requires| requires.iter().map(|(n, _)| n.clone()).collect())
                         .unwrap_or_default();
                     packages.insert(name, package);
                 }
@@ -835,7 +1018,7 @@ impl<S: PackageSource> Provider<S> {
         for (name, extra, version) in extras {
             if let Some(package) = packages.get_mut(&name) {
                 let names = recorded.get(&(Pkg::ExtraDeps(name.clone(), extra.clone()), version));
-                for dep in names.into_iter().flatten() {
+                for (dep, _) in names.into_iter().flatten() {
                     if !package.dependencies.contains(dep) {
                         package.dependencies.push(dep.clone());
                     }
@@ -935,56 +1118,74 @@ impl<S: PackageSource> DependencyProvider for Provider<S> {
     type V = Version;
     type VS = Ranges<Version>;
     type M = Unusable;
-    type Err = ResolveError;
-    /// Conflicts first (PubGrub's advice), then exact pins, then the order packages appear.
-    type Priority = (u32, bool);
+    type Err = Stop;
+    /// See [`Priorities`]: pins, then conflicts, then the order packages were discovered.
+    type Priority = Priority;
 
     fn prioritize(
         &self,
-        _package: &Pkg,
+        package: &Pkg,
         range: &Ranges<Version>,
-        stats: &PackageResolutionStatistics,
-    ) -> Self::Priority {
-        (stats.conflict_count(), range.as_singleton().is_some())
+        _stats: &PackageResolutionStatistics,
+    ) -> Priority {
+        lock(&self.priorities).get(package, range.as_singleton().is_some())
     }
 
     fn choose_version(
         &self,
         package: &Pkg,
         range: &Ranges<Version>,
-    ) -> Result<Option<Version>, ResolveError> {
-        match package {
-            Pkg::Root => Ok(Some(Version::new([0]))),
+    ) -> Result<Option<Version>, Stop> {
+        let kept = lock(&self.kept).get(package).cloned();
+        let version = match package {
+            Pkg::Root => return Ok(Some(Version::new([0]))),
             Pkg::Base(name) => {
-                let version = self.pick(name, range, self.preferences.get(name))?;
+                let preferred = kept.as_ref().or_else(|| self.preferences.get(name));
+                let version = self.pick(name, range, preferred)?;
                 if let Some(version) = &version {
-                    let mut chosen = self.chosen.lock().unwrap_or_else(PoisonError::into_inner);
-                    chosen.insert(name.clone(), version.clone());
+                    lock(&self.chosen).insert(name.clone(), version.clone());
                 }
-                Ok(version)
+                version
             }
             Pkg::Extra(name, _) | Pkg::ExtraDeps(name, _) => {
-                self.pick(name, range, self.likely(name, range).as_ref())
+                let preferred = kept.or_else(|| self.likely(name, range));
+                self.pick(name, range, preferred.as_ref())?
             }
+        };
+        if let Some(version) = &version {
+            let when = self.choices.fetch_add(1, Ordering::Relaxed);
+            lock(&self.decided).insert(package.clone(), (when, version.clone()));
         }
+        if !matches!(package, Pkg::Extra(..)) {
+            self.follow(package, range, version.as_ref());
+        }
+        Ok(version)
     }
 
     fn get_dependencies(
         &self,
         package: &Pkg,
         version: &Version,
-    ) -> Result<Dependencies<Pkg, Ranges<Version>, Unusable>, ResolveError> {
-        match package {
-            Pkg::Root => Ok(match self.root_dependencies()? {
+    ) -> Result<Dependencies<Pkg, Ranges<Version>, Unusable>, Stop> {
+        Ok(match package {
+            Pkg::Root => match self.root_dependencies()? {
                 Ok(deps) => Dependencies::Available(self.record(package, version, deps)),
                 Err(unusable) => Dependencies::Unavailable(unusable),
-            }),
+            },
             Pkg::Base(name) | Pkg::ExtraDeps(name, _) => {
-                self.dependencies_of(package, name, version)
+                self.dependencies_of(package, name, version)?
             }
-            Pkg::Extra(name, extra) => Ok(Dependencies::Available(
-                self.extra_dependencies(name, extra, version),
-            )),
+            Pkg::Extra(name, extra) => {
+                Dependencies::Available(self.extra_dependencies(name, extra, version))
+            }
+        })
+    }
+
+    /// Stops the attempt when a culprit was marked, so [`Provider::run`] starts over.
+    fn should_cancel(&self) -> Result<(), Stop> {
+        if !lock(&self.culprits).is_empty() {
+            return Err(Stop::Restart);
         }
+        Ok(())
     }
 }

@@ -1183,3 +1183,104 @@ async fn a_preferred_yanked_version_is_kept() {
     let resolution = resolve(source, request(&["pytest<9"])).await.unwrap();
     assert_eq!(pins(&resolution), ["pytest==8.0.0"]);
 }
+
+// The decision order. Each expectation below was checked on 2026-12-06 against uv 0.13.9
+// (`uv pip compile --no-index --find-links DIR`) and pip-tools 7.7.0's pip-compile on the same
+// projects built as wheels; both agree unless a comment says otherwise.
+
+/// delta-spark-like: the five newer `delta-spark` versions need an older `pyspark`, the oldest
+/// accepts any.
+fn spark_versions() -> MemorySource {
+    let mut source = MemorySource::default();
+    source
+        .add("pyspark", "4.2.0", &["pandas>=2; extra == 'sql'"])
+        .add("pyspark", "4.3.0", &["pandas>=2; extra == 'sql'"])
+        .add("pandas", "2.0", &[])
+        .add("delta-spark", "4.1.0", &["pyspark>=4.0"]);
+    for minor in 2..7 {
+        source.add(
+            "delta-spark",
+            &format!("4.{minor}.0"),
+            &["pyspark>=4.2,<4.3"],
+        );
+    }
+    source
+}
+
+#[tokio::test]
+async fn the_first_listed_requirement_keeps_its_newest_version() {
+    let resolution = run(spark_versions(), request(&["delta-spark", "pyspark[sql]"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["delta-spark==4.6.0", "pandas==2.0", "pyspark==4.2.0"]
+    );
+    // pyspark is decided first; after five rejected delta-spark versions it becomes the
+    // culprit, but its extra, decided before it, keeps pyspark at 4.3.0.
+    let resolution = run(spark_versions(), request(&["pyspark[sql]", "delta-spark"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["delta-spark==4.1.0", "pandas==2.0", "pyspark==4.3.0"]
+    );
+    // Without the extra nothing holds pyspark: it moves.
+    let resolution = run(spark_versions(), request(&["pyspark", "delta-spark"]))
+        .await
+        .unwrap();
+    assert_eq!(pins(&resolution), ["delta-spark==4.6.0", "pyspark==4.2.0"]);
+}
+
+/// airflow-like: every `google` but the oldest needs `tenacity<2`; `newer` versions of
+/// `google` besides 1.0.
+fn tenacity_versions(newer: u32) -> MemorySource {
+    let mut source = MemorySource::default();
+    source
+        .add("tenacity", "1.0", &[])
+        .add("tenacity", "2.0", &[])
+        .add("google", "1.0", &["tenacity"]);
+    for major in 2..2 + newer {
+        source.add("google", &format!("{major}.0"), &["tenacity<2"]);
+    }
+    source
+}
+
+#[tokio::test]
+async fn a_project_that_keeps_conflicting_moves_instead_of_walking_the_other_back() {
+    // tenacity is decided first and google walked back from 8.0; after five rejections because
+    // of tenacity, google is decided first and tenacity moves to 1.0.
+    for requirements in [["tenacity", "google"], ["google", "tenacity"]] {
+        let resolution = run(tenacity_versions(7), request(&requirements))
+            .await
+            .unwrap();
+        assert_eq!(
+            pins(&resolution),
+            ["google==8.0", "tenacity==1.0"],
+            "{requirements:?}"
+        );
+    }
+    // Three rejections stay under the threshold: the requirement written first keeps its
+    // newest version (uv's answer; pip-compile's resolvelib pins google 4.0 and tenacity 1.0).
+    let resolution = run(tenacity_versions(3), request(&["tenacity", "google"]))
+        .await
+        .unwrap();
+    assert_eq!(pins(&resolution), ["google==1.0", "tenacity==2.0"]);
+}
+
+#[tokio::test]
+async fn an_sdist_is_not_built_for_a_version_ruled_out_before_it_is_decided() {
+    let mut source = MemorySource::default();
+    source
+        .add("app", "1.0", &["native<2"])
+        .add("tool", "1.0", &["native"])
+        .add("native", "1.0", &[])
+        .file("native", "2.0", "sdist", &[], None, None, false);
+    let source = Arc::new(source);
+    let resolution = resolve(source.clone(), request(&["app", "tool"]))
+        .await
+        .unwrap();
+    assert_eq!(pins(&resolution), ["app==1.0", "native==1.0", "tool==1.0"]);
+    let read = metadata_read(&source);
+    assert!(!read.contains(&"native-2.0.tar.gz".to_string()), "{read:?}");
+}

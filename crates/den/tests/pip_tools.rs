@@ -621,6 +621,48 @@ fn prereleases_only_when_asked_or_nothing_else_fits() {
     assert!(err.contains("using the pre-release core 1.13.0b1"), "{err}");
 }
 
+/// A project whose newest versions keep conflicting with one decided before it is decided
+/// first after five rejections, and the other moves (uv 0.13.9 and pip-compile 7.7.0 pin the
+/// same); `-v` says why each version was dropped, without the solver's own trace.
+#[test]
+fn compile_moves_the_culprit_and_explains_each_backtrack() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("tenacity", "1.0"));
+    world.index.publish(&WheelBuilder::new("tenacity", "2.0"));
+    world
+        .index
+        .publish(&WheelBuilder::new("google", "1.0").requires_dist("tenacity"));
+    for major in 2..9 {
+        let version = format!("{major}.0");
+        world
+            .index
+            .publish(&WheelBuilder::new("google", &version).requires_dist("tenacity<2"));
+    }
+    write(&world, "r.in", "tenacity\ngoogle\n");
+    let out = world.den(&[
+        "pip",
+        "compile",
+        "r.in",
+        "--no-header",
+        "--no-annotate",
+        "-v",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let pins = common::success_stdout(&["pip", "compile"], out);
+    assert_eq!(pins, "google==8.0\ntenacity==1.0\n");
+    assert!(
+        err.contains(
+            "google 8.0 needs tenacity<2, which conflicts with tenacity 2.0; trying google 7.0"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("tenacity: its versions conflicted 5 times with projects decided after it"),
+        "{err}"
+    );
+    assert!(!err.contains("DP chose"), "{err}");
+}
+
 /// `-C/--config-settings` reaches every PEP 517 hook as pip passes it (a repeated key as a
 /// list), and a wheel built with settings is not reused for a build without.
 #[test]
