@@ -192,6 +192,16 @@ fn list_setting(
     values
 }
 
+/// pip's `strtobool`: `Some(true)` for `1/true/yes/on/y/t`, `Some(false)` for
+/// `0/false/no/off/n/f` (any case, surrounding blanks ignored), `None` for anything else.
+pub fn strtobool(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" | "y" | "t" => Some(true),
+        "0" | "false" | "no" | "off" | "n" | "f" => Some(false),
+        _ => None,
+    }
+}
+
 /// Reads a boolean as pip does (`strtobool`): `1/true/yes/on/y/t` or `0/false/no/off/n/f`,
 /// any case.
 ///
@@ -202,15 +212,11 @@ fn parse_bool(
     line: Option<usize>,
     key: &str,
 ) -> Result<bool, IndexError> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" | "y" | "t" => Ok(true),
-        "0" | "false" | "no" | "off" | "n" | "f" => Ok(false),
-        _ => Err(IndexError::Config {
-            file: source.to_path_buf(),
-            line,
-            reason: format!("`{key}` must be true or false (or yes/no, on/off, 1/0), not `{raw}`"),
-        }),
-    }
+    strtobool(raw).ok_or_else(|| IndexError::Config {
+        file: source.to_path_buf(),
+        line,
+        reason: format!("`{key}` must be true or false (or yes/no, on/off, 1/0), not `{raw}`"),
+    })
 }
 
 impl IndexConfig {

@@ -30,6 +30,7 @@ mod zip;
 pub use client::IndexClient;
 pub use config::{
     CachePolicy, ConfigSources, DEFAULT_RETRIES, DEFAULT_TIMEOUT, IndexConfig, pip_config_files,
+    strtobool,
 };
 pub use error::IndexError;
 pub use freshness::DEFAULT_FRESHNESS;

@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use clap::{ArgAction, CommandFactory};
-use den_index::{PipConf, PipConfigLocations, normalize_key};
+use den_index::{PipConf, PipConfigLocations, normalize_key, strtobool};
 
 use crate::cli::Cli;
 
@@ -86,6 +86,8 @@ pub fn applied() -> &'static [String] {
 
 /// One configured value and where it came from (`/etc/pip.conf:3 [install]`, `PIP_PRE`).
 struct Setting {
+    /// The file's section (`global`, `install`...); `None` for a variable.
+    section: Option<String>,
     key: String,
     value: String,
     source: String,
@@ -105,8 +107,21 @@ enum Kind {
 /// `den pip COMMAND` line or nothing applies. A configuration
 /// file that cannot be read is left to the command itself, which reports it with its line.
 pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
-    // Building the parser's description costs time: only for a pip command line.
-    if !argv.iter().skip(1).any(|word| word == "pip") {
+    // Building the parser's description costs about 1 ms: only for a pip command line with
+    // an option before its command or a configured value that could apply.
+    let Some(pip_at) = argv.iter().skip(1).position(|word| word == "pip") else {
+        return argv;
+    };
+    let option_first = argv
+        .get(pip_at + 2)
+        .is_some_and(|word| word.to_string_lossy().starts_with('-'));
+    // pip's rule: only `--isolated` written on the command line (not `PIP_ISOLATED`).
+    let isolated = argv.iter().any(|arg| arg == "--isolated");
+    let configured = settings(isolated);
+    let applicable = configured
+        .iter()
+        .any(|setting| !INDEX_KEYS.contains(&setting.key.as_str()));
+    if !option_first && !applicable {
         return argv;
     }
     let cli = Cli::command();
@@ -161,11 +176,19 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
             options.remove(long);
         }
     }
-    // pip's rule: only `--isolated` written on the command line (not `PIP_ISOLATED`).
-    let isolated = argv.iter().any(|arg| arg == "--isolated");
-    // Per option, the last setting in pip's order.
-    let mut chosen: Vec<(String, Kind, Setting)> = Vec::new();
-    for setting in settings(&command, isolated) {
+    // Per option, the last setting in pip's order: `[global]`, `[COMMAND]`, variables.
+    let in_order = ["global", command.as_str()]
+        .into_iter()
+        .flat_map(|section| {
+            configured
+                .iter()
+                .filter(move |setting| setting.section.as_deref() == Some(section))
+        });
+    let variables = configured
+        .iter()
+        .filter(|setting| setting.section.is_none());
+    let mut chosen: Vec<(String, Kind, &Setting)> = Vec::new();
+    for setting in in_order.chain(variables) {
         if INDEX_KEYS.contains(&setting.key.as_str()) {
             continue;
         }
@@ -181,7 +204,7 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
         let option = format!("--{long}");
         let added: Vec<String> = match kind {
             Kind::Flag => {
-                let on = truthy(&setting.value).unwrap_or(false);
+                let on = strtobool(&setting.value).unwrap_or(false);
                 let wanted = if STORE_FALSE.contains(&long.as_str()) {
                     !on
                 } else {
@@ -195,7 +218,7 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
                     .trim()
                     .parse::<usize>()
                     .ok()
-                    .or_else(|| truthy(&setting.value).map(usize::from))
+                    .or_else(|| strtobool(&setting.value).map(usize::from))
                     .unwrap_or(0);
                 vec![option; count]
             }
@@ -225,16 +248,6 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
     result.extend(words);
     result.extend_from_slice(&argv[position + 1..]);
     result
-}
-
-/// pip's `strtobool`: `Some(true)` for `1/true/yes/on/y/t`, `Some(false)` for
-/// `0/false/no/off/n/f` (any case), `None` otherwise.
-fn truthy(value: &str) -> Option<bool> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" | "y" | "t" => Some(true),
-        "0" | "false" | "no" | "off" | "n" | "f" => Some(false),
-        _ => None,
-    }
 }
 
 /// A `den pip COMMAND` line read up to COMMAND: where COMMAND is, its name, and the words
@@ -319,8 +332,9 @@ fn command_line(
     None
 }
 
-/// pip's configured values for `command`, in pip's order (see the module's documentation).
-fn settings(command: &str, isolated: bool) -> Vec<Setting> {
+/// Every value pip's configuration holds: each file's entries with their section, files in
+/// pip's loading order, then the `PIP_*` variables (none when `isolated`).
+fn settings(isolated: bool) -> Vec<Setting> {
     let env: HashMap<String, String> = std::env::vars().collect();
     let site = std::env::var_os("VIRTUAL_ENV").map(PathBuf::from);
     let locations = PipConfigLocations::new(&env, site.as_deref());
@@ -338,18 +352,14 @@ fn settings(command: &str, isolated: bool) -> Vec<Setting> {
         .filter_map(|path| PipConf::read(path).ok().flatten())
         .collect();
     let mut settings = Vec::new();
-    for section in ["global", command] {
-        for conf in &confs {
-            for (name, entries) in &conf.sections {
-                if name != section {
-                    continue;
-                }
-                settings.extend(entries.iter().map(|entry| Setting {
-                    key: entry.normalized_key(),
-                    value: entry.value.clone(),
-                    source: format!("{}:{} [{name}]", conf.path.display(), entry.line),
-                }));
-            }
+    for conf in &confs {
+        for (name, entries) in &conf.sections {
+            settings.extend(entries.iter().map(|entry| Setting {
+                section: Some(name.clone()),
+                key: entry.normalized_key(),
+                value: entry.value.clone(),
+                source: format!("{}:{} [{name}]", conf.path.display(), entry.line),
+            }));
         }
     }
     if !isolated {
@@ -359,6 +369,7 @@ fn settings(command: &str, isolated: bool) -> Vec<Setting> {
             .collect();
         variables.sort();
         settings.extend(variables.into_iter().map(|(name, value)| Setting {
+            section: None,
             key: normalize_key(&name["PIP_".len()..]),
             value: value.clone(),
             source: name.clone(),

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use den_python::{Pyenv, VersionPin};
 
 use crate::commands::pyenv_hooks::{self, HookEnd, HookRun};
-use crate::commands::pyenv_virtualenv::pyvenv_home;
+use crate::commands::pyenv_virtualenv::base_prefix;
 use crate::commands::{pyenv_install, pyenv_virtualenv};
 use crate::printer::{write_stderr, write_stdout};
 
@@ -293,7 +293,7 @@ pub(super) struct Context {
     /// The `version-origin` hooks' `PYENV_VERSION_ORIGIN`, once they have run.
     hooked_origin: std::cell::OnceCell<Option<String>>,
     /// pyenv's hook directories, once looked up.
-    hook_dirs: std::cell::OnceCell<Vec<PathBuf>>,
+    found_hook_dirs: std::cell::OnceCell<Vec<PathBuf>>,
     pub(super) pyenv: Pyenv,
     version_env: Option<String>,
     dir: Option<PathBuf>,
@@ -317,7 +317,7 @@ impl Context {
         let context = Self {
             hooked_selection: std::cell::OnceCell::new(),
             hooked_origin: std::cell::OnceCell::new(),
-            hook_dirs: std::cell::OnceCell::new(),
+            found_hook_dirs: std::cell::OnceCell::new(),
             pyenv: Pyenv::from_env(),
             version_env: std::env::var("PYENV_VERSION")
                 .ok()
@@ -865,17 +865,12 @@ impl Context {
         if !env.join("bin/activate").is_file() || env.join("bin/conda").is_file() {
             return None;
         }
-        let config = std::fs::read_to_string(env.join("pyvenv.cfg")).ok()?;
-        let home = pyvenv_home(&config)?;
-        let base = Path::new(home.strip_suffix("/bin").unwrap_or(home));
+        let config = den_venv::PyVenvConfig::read(&env).ok()?;
+        let base = base_prefix(&config)?;
         let config_program = command.starts_with("python") && command.ends_with("-config");
-        let system_site_packages = config.lines().any(|line| {
-            let line = line.to_ascii_lowercase();
-            line.split_once('=').is_some_and(|(key, value)| {
-                key.trim_end().ends_with("include-system-site-packages")
-                    && value.trim_start().starts_with("true")
-            })
-        });
+        let system_site_packages = config
+            .get("include-system-site-packages")
+            .is_some_and(|value| value.eq_ignore_ascii_case("true"));
         let program = base.join("bin").join(command);
         ((config_program || system_site_packages) && is_executable(&program)).then_some(program)
     }
@@ -1432,10 +1427,13 @@ impl Context {
     /// The hook scripts pyenv would source for `command` (`pyenv hooks COMMAND`), without
     /// those den does itself.
     fn hooks(&self, command: &str) -> Vec<PathBuf> {
-        let dirs = self
-            .hook_dirs
-            .get_or_init(|| self.hook_dirs(&self.command_dirs()));
-        pyenv_hooks::scripts(dirs, command)
+        pyenv_hooks::scripts(self.cached_hook_dirs(), command)
+    }
+
+    /// [`Self::hook_dirs`] of [`Self::command_dirs`], looked up once per process.
+    fn cached_hook_dirs(&self) -> &[PathBuf] {
+        self.found_hook_dirs
+            .get_or_init(|| self.hook_dirs(&self.command_dirs()))
     }
 
     /// Runs `command`'s hooks with `variables` set and returns the values of `read_back`
@@ -1497,7 +1495,7 @@ impl Context {
     /// directories (pyenv's `source.bash` rehash hook), `#` comments and blank lines left out.
     fn sourced_programs(&self) -> BTreeSet<String> {
         let mut names: BTreeSet<String> = SOURCED_PROGRAMS.iter().map(|n| n.to_string()).collect();
-        for dir in self.hook_dirs(&self.command_dirs()) {
+        for dir in self.cached_hook_dirs() {
             let lists = std::fs::read_dir(dir.join("rehash/source.d"))
                 .into_iter()
                 .flatten();

@@ -134,9 +134,8 @@ fn virtualenv_prefixes(context: &Context, versions: &[String]) -> Result<Vec<Pat
         let base = if prefix.join("bin/activate").is_file() {
             if prefix.join("bin/conda").is_file() {
                 Some(prefix.clone())
-            } else if let Ok(text) = std::fs::read_to_string(listed.join("pyvenv.cfg")) {
-                pyvenv_home(&text)
-                    .map(|home| PathBuf::from(home.strip_suffix("/bin").unwrap_or(home)))
+            } else if let Ok(config) = den_venv::PyVenvConfig::read(&listed) {
+                base_prefix(&config)
             } else {
                 orig_prefix(&listed)
             }
@@ -153,17 +152,10 @@ fn virtualenv_prefixes(context: &Context, versions: &[String]) -> Result<Vec<Pat
     Ok(prefixes)
 }
 
-/// The value of the first `home = ...` line of a `pyvenv.cfg` (spaces allowed before the
-/// key and around `=`), as the plugin reads it.
-pub(super) fn pyvenv_home(text: &str) -> Option<&str> {
-    text.lines().find_map(|line| {
-        let rest = line.trim_start_matches(' ').strip_prefix("home")?;
-        Some(
-            rest.trim_start_matches(' ')
-                .strip_prefix('=')?
-                .trim_start_matches(' '),
-        )
-    })
+/// The base prefix a `pyvenv.cfg` names: its `home` without `/bin`.
+pub(super) fn base_prefix(config: &den_venv::PyVenvConfig) -> Option<PathBuf> {
+    let home = config.get("home")?;
+    Some(PathBuf::from(home.strip_suffix("/bin").unwrap_or(home)))
 }
 
 /// The prefix an environment made by virtualenv before version 20 recorded in
@@ -769,12 +761,6 @@ fn answer(quiet: bool, message: &str, answer: &str, status: u8) -> u8 {
     status
 }
 
-/// The selected version names as `pyenv version-name 2>/dev/null` gives them: the
-/// installed ones, nothing said about the others.
-fn quiet_selection(context: &Context) -> Vec<String> {
-    context.installed_selection()
-}
-
 /// `pyenv sh-activate [-f] [-q] [-v] [--unset] [VERSION...]`: the code the `pyenv` shell
 /// function evaluates for `pyenv activate`. It selects the environment (`PYENV_VERSION`,
 /// unless auto-activation asked with no version) and sets `VIRTUAL_ENV` and
@@ -791,7 +777,7 @@ pub(super) fn sh_activate_command(context: &Context, args: &[&str]) -> u8 {
     let mut no_shell = false;
     if versions.first().is_none_or(String::is_empty) {
         no_shell = true;
-        versions = quiet_selection(context);
+        versions = context.installed_selection();
         current = Some(versions.clone());
     }
     no_shell &= set("PYENV_VIRTUALENV_INIT").is_some();
@@ -810,7 +796,7 @@ pub(super) fn sh_activate_command(context: &Context, args: &[&str]) -> u8 {
     }
     let is_virtualenv = |name: &str| virtualenv_prefixes(context, &[name.to_string()]).is_ok();
     if !is_virtualenv(&venv) {
-        let current = current.unwrap_or_else(|| quiet_selection(context));
+        let current = current.unwrap_or_else(|| context.installed_selection());
         let first = current.first().map(String::as_str).unwrap_or_default();
         let base = first.rsplit_once("/envs/").map_or(first, |(base, _)| base);
         let beside = format!("{base}/envs/{venv}");
