@@ -1,8 +1,8 @@
 //! pipenv's file formats, read and written byte for byte as pipenv 2026.10 does: the
 //! `Pipfile` (TOML, edited in place so comments and order stay), its `_meta.hash.sha256`,
 //! `Pipfile.lock` (JSON written as Python's `json` module writes it), the
-//! `Requires-Python` -> lock `markers` conversion, the virtualenv name pipenv gives a project
-//! and the Pipfile search.
+//! `Requires-Python` -> lock `markers` conversion, the `pylock.toml` pipenv writes from the
+//! lock, the virtualenv name pipenv gives a project and the Pipfile search.
 //!
 //! pipenv's own code is the specification; each item names the pipenv function it follows
 //! (under `pipenv/` in pipenv's sources). The crate's tests compare its answers with those
@@ -17,6 +17,7 @@ mod markers;
 mod pipfile;
 mod project;
 mod pyjson;
+mod pylock;
 mod venv;
 
 use std::path::{Path, PathBuf};
@@ -29,11 +30,15 @@ pub use pipfile::{
     Script, Settings, Vcs,
 };
 pub use project::{read_dotenv, requirement_lock_marker};
+pub use pylock::{IndexPageFile, generation_date, index_page_packages, pylock_path, pylock_toml};
 pub use venv::{DEFAULT_MAX_DEPTH, find_pipfile, sanitize_name, virtualenv_name};
 
-/// Where an edited file's bytes go: a temporary file in the same directory, then a rename
-/// over the target, so readers see the old file or the new one, never a part.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), den_dist::IoError> {
+/// Writes `bytes` to `path` as every file here is written: a temporary file in the same
+/// directory, then a rename over the target (keeping its permissions), so readers see the
+/// old file or the new one, never a part.
+///
+/// Errors: the file cannot be written or renamed ([`den_dist::IoError`] naming it).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), den_dist::IoError> {
     use den_dist::IoResultExt as _;
     use std::io::Write as _;
     let dir = match path.parent() {

@@ -320,6 +320,8 @@ pub struct Settings {
     pub sort_pipfile: bool,
     /// `use_pylock`: write `pylock.toml` beside the lock.
     pub use_pylock: bool,
+    /// `pylock_name`: the lock pipenv writes is `pylock.<name>.toml` instead.
+    pub pylock_name: Option<String>,
     /// `disable_pip_input`.
     pub disable_pip_input: bool,
     /// `install_search_all_sources`.
@@ -704,26 +706,22 @@ impl Pipfile {
         Ok(out)
     }
 
-    /// `[pipenv]` settings; a missing or non-boolean value counts as `false`.
+    /// `[pipenv]` settings; a missing or non-boolean value counts as `false` (a missing or
+    /// empty `pylock_name` as none).
     pub fn settings(&self) -> Settings {
-        let get = |k: &str| {
-            self.doc
-                .get("pipenv")
-                .and_then(|t| t.get(k))
-                .and_then(Item::as_bool)
-                .unwrap_or(false)
-        };
+        let setting = |k: &str| self.doc.get("pipenv").and_then(|t| t.get(k));
+        let get = |k: &str| setting(k).and_then(Item::as_bool).unwrap_or(false);
         Settings {
             allow_prereleases: get("allow_prereleases"),
             sort_pipfile: get("sort_pipfile"),
             use_pylock: get("use_pylock"),
+            pylock_name: setting("pylock_name")
+                .and_then(Item::as_str)
+                .filter(|name| !name.is_empty())
+                .map(str::to_string),
             disable_pip_input: get("disable_pip_input"),
             install_search_all_sources: get("install_search_all_sources"),
-            venv_in_project: self
-                .doc
-                .get("pipenv")
-                .and_then(|t| t.get("venv_in_project"))
-                .and_then(Item::as_bool),
+            venv_in_project: setting("venv_in_project").and_then(Item::as_bool),
         }
     }
 

@@ -634,18 +634,45 @@ impl Session<'_> {
         cache: &Cache,
     ) -> anyhow::Result<Lockfile> {
         let lock = self.locked(project, target, settings, cache)?;
-        lock.write(&project.lock_path())?;
-        self.printer
-            .status(format!("Updated Pipfile.lock ({})!", lock.pipfile_hash()));
+        self.write_lock_files(project, &lock, &settings.resolver, cache)?;
         Ok(lock)
     }
 
     /// Writes the Pipfile as edited in memory, then `lock` made from it (each atomically).
     /// Callers lock first ([`Session::locked`]), so a Pipfile that does not resolve leaves
     /// both files as they were.
-    fn save(&self, project: &Project, lock: &Lockfile) -> anyhow::Result<()> {
+    fn save(
+        &self,
+        project: &Project,
+        lock: &Lockfile,
+        resolver: &ResolverSettings,
+        cache: &Cache,
+    ) -> anyhow::Result<()> {
         project.pipfile.write()?;
+        self.write_lock_files(project, lock, resolver, cache)
+    }
+
+    /// Writes `lock` as Pipfile.lock and, when the Pipfile says `use_pylock = true`, as
+    /// pylock.toml after it (a pylock.toml that cannot be made is reported, as pipenv does,
+    /// and the command goes on), saying what was written.
+    fn write_lock_files(
+        &self,
+        project: &Project,
+        lock: &Lockfile,
+        resolver: &ResolverSettings,
+        cache: &Cache,
+    ) -> anyhow::Result<()> {
         lock.write(&project.lock_path())?;
+        if project.pipfile.settings().use_pylock {
+            match crate::ops::pipenv::write_pylock(project, lock, &self.env, resolver, cache) {
+                Ok(path) => self
+                    .printer
+                    .status(format!("Generated pylock.toml at {}", path.display())),
+                Err(err) => self
+                    .printer
+                    .status(format!("Error generating pylock.toml: {err:#}")),
+            }
+        }
         self.printer
             .status(format!("Updated Pipfile.lock ({})!", lock.pipfile_hash()));
         Ok(())
@@ -757,7 +784,7 @@ impl Session<'_> {
                 project.pipfile.add_package(&category, name, spec);
             }
             let lock = self.locked(&project, &target, &lock_settings, &cache)?;
-            self.save(&project, &lock)?;
+            self.save(&project, &lock, &lock_settings.resolver, &cache)?;
             let categories = pipfile_categories(&args.common, category == "dev-packages");
             self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
             return Ok(ExitCode::SUCCESS);
@@ -910,7 +937,7 @@ impl Session<'_> {
             };
             let lock = self.locked(&project, &target, &settings, &cache)?;
             crate::ops::uninstall(&target, &names, self.printer)?;
-            self.save(&project, &lock)?;
+            self.save(&project, &lock, &settings.resolver, &cache)?;
         } else {
             crate::ops::uninstall(&target, &names, self.printer)?;
         }
@@ -1056,7 +1083,7 @@ impl Session<'_> {
             upgrade: Some(names),
         };
         let lock = self.locked(&project, &target, &settings, &cache)?;
-        self.save(&project, &lock)?;
+        self.save(&project, &lock, &settings.resolver, &cache)?;
         Ok(ExitCode::SUCCESS)
     }
 

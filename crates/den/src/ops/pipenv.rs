@@ -420,6 +420,66 @@ pub fn lock(
     Ok(lock)
 }
 
+/// Writes the PEP 751 lock pipenv writes beside Pipfile.lock when the Pipfile says
+/// `[pipenv] use_pylock = true` ([`den_pipfile::pylock_toml`]): `lock`'s packages with the
+/// files of their index pages whose hashes it lists (pages read through the cache, from the
+/// index each package comes from). Returns the file's path (`pylock.toml`, or
+/// `pylock.<name>.toml` with `pylock_name`).
+///
+/// Errors: index configuration, and writing the file. A page that cannot be read leaves its
+/// package's hashes unmatched (in `[packages.tool.pipenv]`), as in pipenv.
+pub fn write_pylock(
+    project: &Project,
+    lock: &Lockfile,
+    env: &PipenvEnv,
+    resolver: &ResolverSettings,
+    cache: &Cache,
+) -> anyhow::Result<PathBuf> {
+    use den_resolve::PackageSource as _;
+    let settings = project.pipfile.settings();
+    let path = den_pipfile::pylock_path(&project.dir, settings.pylock_name.as_deref());
+    let options = project.index_options(env, Some(lock))?;
+    let client = den_index::IndexClient::new(resolver.index.config(&options)?, cache.clone())?;
+    let names = den_pipfile::index_page_packages(lock);
+    let pages: HashMap<String, Vec<den_pipfile::IndexPageFile>> =
+        pipeline::runtime()?.block_on(async {
+            let pages = names.iter().map(|name| {
+                let client = &client;
+                async move {
+                    let files = client
+                        .files(&name.parse::<PackageName>().ok()?)
+                        .await
+                        .ok()?;
+                    let files = files
+                        .iter()
+                        .map(|file| den_pipfile::IndexPageFile {
+                            filename: file.raw_filename.clone(),
+                            url: super::pylock::without_credentials(&file.url),
+                            sha256: file
+                                .hashes
+                                .iter()
+                                .find(|h| h.algorithm.as_str() == "sha256")
+                                .map(|h| h.hex.clone()),
+                        })
+                        .collect();
+                    Some((name.clone(), files))
+                }
+            });
+            futures::future::join_all(pages)
+                .await
+                .into_iter()
+                .flatten()
+                .collect()
+        });
+    let text = den_pipfile::pylock_toml(
+        lock,
+        &pages,
+        &den_pipfile::generation_date(std::time::SystemTime::now()),
+    );
+    den_pipfile::write_atomic(&path, text.as_bytes())?;
+    Ok(path)
+}
+
 /// The pins of `previous`'s category to keep: all of them unless `settings.upgrade` lets
 /// some (or, when `None`, all) move.
 fn kept_pins(

@@ -134,7 +134,7 @@ fn direct_source(direct: &den_prepare::DirectDist, base: &Path) -> LockedSource 
 
 /// `url` as text without a user name or password (a lock file is shared; pip's index
 /// credentials come from its configuration, not the lock).
-fn without_credentials(url: &Url) -> String {
+pub(crate) fn without_credentials(url: &Url) -> String {
     let mut url = url.clone();
     let _ = url.set_username("");
     let _ = url.set_password(None);
