@@ -95,6 +95,155 @@ impl PackageTable {
     }
 }
 
+impl PackageTable {
+    /// The `version` pipenv's lock gives this table when its resolver did not pin it: the
+    /// version as written with `==` before it unless it starts with `==` (`1.0` -> `==1.0`;
+    /// pipenv's slip turns `>=1.0` into `==>=1.0` as well); `None` without a version or for
+    /// `*`, whose lock entry keeps the version of the entry it starts from.
+    pub fn unresolved_lock_version(&self) -> Option<String> {
+        let version = self.version.as_deref().filter(|v| !v.is_empty())?;
+        let version = if version.starts_with("==") {
+            version.to_string()
+        } else {
+            format!("=={version}")
+        };
+        (version != "==*").then_some(version)
+    }
+
+    /// pipenv's lock entry for this table when its lock markers
+    /// ([`PackageTable::lock_markers`], the marker pipenv's resolver gets) are false where
+    /// the lock is made: pipenv's resolver skips the package and its dependencies
+    /// (`check_if_package_req_skipped` in `pipenv/utils/resolver.py`) and locks the table
+    /// itself (`clean_resolved_dep` in `pipenv/utils/dependencies.py`):
+    ///
+    /// - `markers`: the lock markers, only when the table has a non-empty `markers` key (a
+    ///   lone `sys_platform` key locks without markers);
+    /// - `version`: [`PackageTable::unresolved_lock_version`], else `current`'s version;
+    /// - `hashes` as given (pipenv finds them for a `==` pin only), `index`, `extras`
+    ///   (sorted), `editable` when `written` has the key (even `false`), `path`, `file`,
+    ///   the VCS URL and `subdirectory` (no `ref`: den does not look the repository up),
+    ///   `no_binary`, `pip_args`;
+    /// - when the table's own `markers` are false here (`own_markers_false`) and there is a
+    ///   `current` entry, that entry updated with the keys above instead: pipenv keeps the
+    ///   previous lock's entry, or on a first lock the Pipfile table as written, with all
+    ///   its keys (`sys_platform`, `platform_machine`, ...).
+    ///
+    /// `written` is the table as written ([`Pipfile::written_tables`]), `current` the entry
+    /// pipenv starts from: the previous lock's, else `written`.
+    pub fn skipped_lock_entry(
+        &self,
+        written: &LockedPackage,
+        current: Option<&LockedPackage>,
+        own_markers_false: bool,
+        hashes: Vec<String>,
+    ) -> LockedPackage {
+        let has_markers = self
+            .markers
+            .as_deref()
+            .is_some_and(|m| !m.trim().is_empty());
+        let direct = written.is_direct();
+        let mut other = BTreeMap::new();
+        if written.other.get("no_binary").is_some_and(truthy) {
+            other.insert("no_binary".to_string(), Value::Bool(true));
+        }
+        if let Some(args) = written.other.get("pip_args").filter(|a| truthy(a)) {
+            other.insert("pip_args".to_string(), args.clone());
+        }
+        let entry = LockedPackage {
+            version: if direct {
+                None
+            } else {
+                self.unresolved_lock_version()
+                    .or_else(|| current.and_then(|c| c.version.clone()))
+            },
+            hashes: (!hashes.is_empty()).then_some(hashes),
+            markers: if has_markers {
+                self.lock_markers()
+            } else {
+                None
+            },
+            editable: written.editable,
+            other,
+            ..self.locked_base()
+        };
+        match current {
+            Some(current) if has_markers && own_markers_false => {
+                let mut merged = current.clone();
+                merged.update(entry);
+                merged
+            }
+            _ => entry,
+        }
+    }
+}
+
+/// Python's truth value of a JSON value.
+fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+impl Pipfile {
+    /// The table entries of `category` (its Pipfile name) as written, keyed by name as
+    /// written, each read as a lock entry: what pipenv's first lock starts from (plette's
+    /// `Lockfile.with_meta_from` copies the Pipfile's categories; `pipenv lock` then drops
+    /// the string entries). Entries whose keys do not read as a lock entry's (a `version`
+    /// that is not a string...) are left out.
+    pub fn written_tables(&self, category: &str) -> BTreeMap<String, LockedPackage> {
+        let tables: Vec<(String, toml_edit::InlineTable)> = match self.document().get(category) {
+            Some(Item::Table(table)) => table
+                .iter()
+                .filter_map(|(name, item)| {
+                    let table = match item {
+                        Item::Value(toml_edit::Value::InlineTable(t)) => t.clone(),
+                        Item::Table(t) => t.clone().into_inline_table(),
+                        _ => return None,
+                    };
+                    Some((name.to_string(), table))
+                })
+                .collect(),
+            Some(Item::Value(toml_edit::Value::InlineTable(table))) => table
+                .iter()
+                .filter_map(|(name, value)| match value {
+                    toml_edit::Value::InlineTable(t) => Some((name.to_string(), t.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        tables
+            .into_iter()
+            .filter_map(|(name, table)| {
+                let value = json_of(&toml_edit::Value::InlineTable(table))?;
+                Some((name, serde_json::from_value(value).ok()?))
+            })
+            .collect()
+    }
+}
+
+/// A TOML value as JSON; `None` for a date or time, or a float JSON cannot hold.
+fn json_of(value: &toml_edit::Value) -> Option<Value> {
+    Some(match value {
+        toml_edit::Value::String(s) => Value::from(s.value().as_str()),
+        toml_edit::Value::Integer(i) => Value::from(*i.value()),
+        toml_edit::Value::Float(f) => Value::Number(serde_json::Number::from_f64(*f.value())?),
+        toml_edit::Value::Boolean(b) => Value::from(*b.value()),
+        toml_edit::Value::Datetime(_) => return None,
+        toml_edit::Value::Array(a) => Value::Array(a.iter().map(json_of).collect::<Option<_>>()?),
+        toml_edit::Value::InlineTable(t) => Value::Object(
+            t.iter()
+                .map(|(k, v)| Some((k.to_string(), json_of(v)?)))
+                .collect::<Option<_>>()?,
+        ),
+    })
+}
+
 /// The lock `markers` pipenv writes from a requirement's marker (a dependency without a
 /// Requires-Python that only some requirement's marker brings in: `pexpect; sys_platform !=
 /// "win32"`): as packaging writes it, in single quotes; `None` for a marker that tests
@@ -239,6 +388,30 @@ impl LockedPackage {
             _ => String::new(),
         };
         format!("{name}{extras}{version}{markers}{hashes}")
+    }
+}
+
+impl LockedPackage {
+    /// Python's `dict.update` of this entry with `newer`: each key `newer` has replaces
+    /// this entry's, the others stay.
+    pub fn update(&mut self, newer: LockedPackage) {
+        fn take<T>(slot: &mut Option<T>, newer: Option<T>) {
+            if newer.is_some() {
+                *slot = newer;
+            }
+        }
+        take(&mut self.version, newer.version);
+        take(&mut self.hashes, newer.hashes);
+        take(&mut self.markers, newer.markers);
+        take(&mut self.index, newer.index);
+        take(&mut self.extras, newer.extras);
+        take(&mut self.editable, newer.editable);
+        take(&mut self.path, newer.path);
+        take(&mut self.file, newer.file);
+        take(&mut self.git, newer.git);
+        take(&mut self.git_ref, newer.git_ref);
+        take(&mut self.subdirectory, newer.subdirectory);
+        self.other.extend(newer.other);
     }
 }
 
@@ -504,6 +677,96 @@ fn expand(text: &str, lookup: impl Fn(&str) -> String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lock entries pipenv 2026.10 wrote on Linux, first lock, for tables whose markers
+    /// are false there (observed against a loopback index).
+    #[test]
+    fn skipped_tables_lock_as_pipenv_locks_them() {
+        let skipped = |table: &str, false_here: bool, hashes: &[&str]| {
+            let text = format!("[packages]\nfoo = {table}\n");
+            let pipfile = Pipfile::parse(Path::new("Pipfile"), &text).unwrap();
+            let (_, PackageSpec::Table(spec)) = pipfile.packages("packages").unwrap().remove(0)
+            else {
+                panic!("a table");
+            };
+            let written = pipfile.written_tables("packages").remove("foo").unwrap();
+            let hashes = hashes.iter().map(ToString::to_string).collect();
+            let entry = spec.skipped_lock_entry(&written, Some(&written), false_here, hashes);
+            serde_json::to_string(&entry).unwrap()
+        };
+        // A lone `sys_platform` key: no markers, not even the key.
+        assert_eq!(
+            skipped(
+                r#"{version = "*", sys_platform = "== 'win32'"}"#,
+                false,
+                &[]
+            ),
+            r#"{"version":"*"}"#
+        );
+        assert_eq!(
+            skipped(
+                r#"{version = "==306", sys_platform = "== 'win32'"}"#,
+                false,
+                &["sha256:a"]
+            ),
+            r#"{"version":"==306","hashes":["sha256:a"]}"#
+        );
+        // `markers`: normalized, in single quotes; the table's other keys kept.
+        assert_eq!(
+            skipped(
+                r#"{version = "*", markers = "sys_platform == \"win32\" or platform_system == \"Windows\""}"#,
+                true,
+                &[]
+            ),
+            r#"{"version":"*","markers":"sys_platform == 'win32' or platform_system == 'Windows'"}"#
+        );
+        assert_eq!(
+            skipped(
+                r#"{version = "==1.1", platform_machine = "== 'arm64'", markers = "sys_platform == \"darwin\""}"#,
+                true,
+                &["sha256:b"]
+            ),
+            r#"{"version":"==1.1","hashes":["sha256:b"],"markers":"platform_machine == 'arm64' and sys_platform == 'darwin'","platform_machine":"== 'arm64'"}"#
+        );
+        assert_eq!(
+            skipped(
+                r#"{version = "*", extras = ["y", "x"], markers = "python_version < '3'", editable = false, index = "local"}"#,
+                true,
+                &[]
+            ),
+            r#"{"version":"*","markers":"python_version < '3'","index":"local","extras":["x","y"],"editable":false}"#
+        );
+        // Versions as pipenv rewrites them, its `==>=` slip included.
+        assert_eq!(
+            skipped(
+                r#"{version = "1.0", markers = "os_name == 'nt'"}"#,
+                true,
+                &[]
+            ),
+            r#"{"version":"==1.0","markers":"os_name == 'nt'"}"#
+        );
+        assert_eq!(
+            skipped(
+                r#"{version = ">=1.0", markers = "os_name == 'nt'"}"#,
+                true,
+                &[]
+            ),
+            r#"{"version":"==>=1.0","markers":"os_name == 'nt'"}"#
+        );
+    }
+
+    #[test]
+    fn update_replaces_the_keys_the_newer_entry_has() {
+        let mut entry: LockedPackage =
+            serde_json::from_str(r#"{"version": "==1", "index": "a", "os_name": "== 'nt'"}"#)
+                .unwrap();
+        entry
+            .update(serde_json::from_str(r#"{"version": "==2", "hashes": ["sha256:c"]}"#).unwrap());
+        assert_eq!(
+            serde_json::to_string(&entry).unwrap(),
+            r#"{"version":"==2","hashes":["sha256:c"],"index":"a","os_name":"== 'nt'"}"#
+        );
+    }
 
     #[test]
     fn install_arguments_become_pipfile_entries() {

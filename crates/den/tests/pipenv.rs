@@ -284,6 +284,57 @@ fn den_writes_the_lock_pipenv_writes_and_each_accepts_the_others() {
     }
 }
 
+/// Tables whose markers are false here: pipenv's resolver skips them and their dependencies
+/// and locks each table as written (a `==` pin with its release's hashes, `*` as is, the
+/// table's other keys when its own `markers` are false), even when another package needs
+/// it; a dependency whose Requires-Dist marker is false here is left out. No resolution for
+/// another platform: den's lock is pipenv's byte for byte, on a first lock and again with the
+/// lock in place.
+#[test]
+fn tables_whose_markers_are_false_here_lock_as_pipenv_locks_them() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    // winlib has Windows wheels only; clicky needs colorama on Windows only (as click does);
+    // tool needs bar.
+    for tag in ["cp311-cp311-win_amd64", "cp311-cp311-win32"] {
+        world
+            .index
+            .publish(&WheelBuilder::new("winlib", "2.0").tag(tag));
+    }
+    world.index.publish(
+        &WheelBuilder::new("clicky", "1.0")
+            .requires_dist("colorama; platform_system == \"Windows\""),
+    );
+    world.index.publish(&WheelBuilder::new("colorama", "0.4"));
+    world
+        .index
+        .publish(&WheelBuilder::new("tool", "1.0").requires_dist("bar"));
+    world.index.publish(&WheelBuilder::new("bar", "1.0"));
+    let python = world.python.to_str().unwrap().to_string();
+    let pipfile = format!(
+        "{SOURCE}[packages]\nalpha = \"*\"\nclicky = \"*\"\nwinlib = {{version = \"==2.0\", sys_platform = \"== 'win32'\"}}\nwinlib-any = {{version = \"*\", sys_platform = \"== 'win32'\"}}\ntool = {{version = \"*\", markers = \"sys_platform == 'win32'\"}}\nbeta = {{version = \"1.0\", markers = \"platform_system == \\\"Windows\\\"\", platform_machine = \"== 'AMD64'\"}}\n\n[dev-packages]\ngamma = {{version = \">=1.0\", extras = [\"fast\"], markers = \"os_name == 'nt'\", editable = false, index = \"local\"}}\nbeta = \"*\"\n"
+    );
+    let theirs = project(&world, "skipped-pipenv", &pipfile);
+    let ours = project(&world, "skipped-den", &pipfile);
+    for round in ["first lock", "lock again"] {
+        ok(
+            "pipenv lock",
+            real_pipenv(&pipenv, &world, &theirs, &["--python", &python, "lock"]),
+        );
+        ok(
+            "den pipenv lock",
+            den_pipenv(&world, &ours, &["--python", &python, "lock"]),
+        );
+        let expected = fs::read_to_string(theirs.join("Pipfile.lock")).unwrap();
+        let written = fs::read_to_string(ours.join("Pipfile.lock")).unwrap();
+        assert_eq!(
+            written, expected,
+            "{round}: den's Pipfile.lock differs from pipenv's"
+        );
+    }
+}
+
 /// `name==version` of every package of the lock's `default` and `develop` categories.
 fn expected_pins(lock: &str) -> Vec<String> {
     let value: serde_json::Value = serde_json::from_str(lock).unwrap();

@@ -336,6 +336,7 @@ pub fn lock(
     let mut lock = pipfile.new_lockfile()?;
     let runtime = pipeline::runtime()?;
     let mut default_pins: Vec<(PackageName, Version)> = Vec::new();
+    let target = TargetPython::of(interpreter);
     for category in pipfile.categories() {
         let wanted = settings.categories.is_empty() || settings.categories.contains(&category.name);
         if !wanted {
@@ -363,7 +364,13 @@ pub fn lock(
             continue;
         }
         printer.status(format!("Locking [{}] dependencies...", category.name));
-        let sources = requirement_sources(&packages);
+        // pipenv's resolver skips the tables whose markers are false here (with their
+        // dependencies) and locks each as its Pipfile table says.
+        let (skipped, resolvable): (Vec<_>, Vec<_>) = packages
+            .iter()
+            .cloned()
+            .partition(|(_, spec)| skipped_here(spec, &target.markers));
+        let sources = requirement_sources(&resolvable);
         let mut spec = pipeline::spec(&sources, &resolver)?;
         if category.lock_name != "default" {
             for (name, version) in &default_pins {
@@ -373,19 +380,34 @@ pub fn lock(
         }
         let preferences = kept_pins(previous, &category.lock_name, settings);
         let source = Arc::new(pipeline::source(&spec, &resolver, cache, interpreter)?);
+        let written = pipfile.written_tables(&category.name);
         let (resolved, hashes) = runtime
             .block_on(async {
-                pipeline::name_unnamed(&mut spec, &source).await?;
-                let request =
-                    pipeline::request(&spec, &TargetPython::of(interpreter), preferences, false)?;
-                let resolved = pipeline::resolve(&source, request, printer).await?;
-                let hashes = den_prepare::hashes_of(&source, &resolved).await?;
-                let roots: Vec<PackageName> = packages
-                    .iter()
-                    .filter_map(|(name, _)| name.parse().ok())
-                    .collect();
-                let markers = requirement_markers(&source, &resolved, &roots).await;
-                anyhow::Ok((resolved, (hashes, markers)))
+                let mut resolved = Vec::new();
+                let mut hashes = HashMap::new();
+                let mut markers = HashMap::new();
+                if !resolvable.is_empty() {
+                    pipeline::name_unnamed(&mut spec, &source).await?;
+                    let request = pipeline::request(&spec, &target, preferences, false)?;
+                    resolved = pipeline::resolve(&source, request, printer).await?;
+                    hashes = den_prepare::hashes_of(&source, &resolved).await?;
+                    let roots: Vec<PackageName> = resolvable
+                        .iter()
+                        .filter_map(|(name, _)| name.parse().ok())
+                        .collect();
+                    markers = requirement_markers(&source, &resolved, &roots).await;
+                }
+                let mut skipped_hashes = HashMap::new();
+                for (name, spec) in &skipped {
+                    if let PackageSpec::Table(table) = spec
+                        && let Some(pin) = unresolved_pin(table)
+                        && let Ok(project) = name.parse::<PackageName>()
+                    {
+                        let release = release_hashes(&source, &project, &pin).await?;
+                        skipped_hashes.insert(name.clone(), release);
+                    }
+                }
+                anyhow::Ok((resolved, (hashes, markers, skipped_hashes)))
             })
             .map_err(|err| {
                 let constrained = if category.lock_name == "default" {
@@ -399,14 +421,41 @@ pub fn lock(
                     project.pipfile_path.display()
                 ))
             })?;
-        let (hashes, requirement_markers) = hashes;
-        let entries = locked_entries(
-            &packages,
+        let (hashes, requirement_markers, mut skipped_hashes) = hashes;
+        let mut entries = locked_entries(
+            &resolvable,
             &resolved,
             hashes,
             &requirement_markers,
             &default_source,
         );
+        for (name, spec) in &skipped {
+            let PackageSpec::Table(table) = spec else {
+                continue;
+            };
+            let Some(table_written) = written.get(name) else {
+                continue;
+            };
+            // pipenv starts from the previous lock's entry, else (a first lock) the table.
+            let current = match previous {
+                Some(previous) => previous
+                    .category(&category.lock_name)
+                    .and_then(|entries| entries.get(name)),
+                None => Some(table_written),
+            };
+            let own_markers_false = table
+                .markers
+                .as_deref()
+                .and_then(|m| den_dist::parse_marker(m).ok())
+                .is_some_and(|m| !m.evaluate(&target.markers, &[]));
+            let entry = table.skipped_lock_entry(
+                table_written,
+                current,
+                own_markers_false,
+                skipped_hashes.remove(name).unwrap_or_default(),
+            );
+            entries.insert(name.clone(), entry);
+        }
         if category.lock_name == "default" {
             default_pins = resolved
                 .iter()
@@ -478,6 +527,53 @@ pub fn write_pylock(
     );
     den_pipfile::write_atomic(&path, text.as_bytes())?;
     Ok(path)
+}
+
+/// Whether pipenv's resolver skips this Pipfile entry where the lock is made: a table whose
+/// lock markers ([`den_pipfile::PackageTable::lock_markers`], the marker pipenv hands its
+/// resolver) are false for `markers`.
+fn skipped_here(spec: &PackageSpec, markers: &den_dist::MarkerEnvironment) -> bool {
+    spec.lock_markers()
+        .and_then(|m| den_dist::parse_marker(&m).ok())
+        .is_some_and(|m| !m.evaluate(markers, &[]))
+}
+
+/// The version a skipped table pins (`==1.0`, or `1.0` which pipenv reads as `==1.0`):
+/// pipenv locks the hashes of that release's files.
+fn unresolved_pin(table: &den_pipfile::PackageTable) -> Option<Version> {
+    table
+        .unresolved_lock_version()?
+        .strip_prefix("==")?
+        .parse()
+        .ok()
+}
+
+/// The `sha256:` hashes of every file (yanked ones aside) of release `version` of `name`,
+/// sorted; none when the index does not have the project.
+///
+/// Errors: the index cannot be read, or a file it publishes no hash for cannot be
+/// downloaded.
+async fn release_hashes(
+    source: &den_prepare::DenSource,
+    name: &PackageName,
+    version: &Version,
+) -> anyhow::Result<Vec<String>> {
+    use den_resolve::{PackageSource, SourceError, SourceFile};
+    let files = match source.files(name).await {
+        Ok(files) => files,
+        Err(SourceError::NotFound { .. }) => return Ok(Vec::new()),
+        Err(err) => return Err(err.into()),
+    };
+    let mut hashes = BTreeSet::new();
+    for file in files
+        .iter()
+        .filter(|f| f.filename().version() == version && !f.is_yanked())
+    {
+        if let Some(digest) = den_prepare::sha256_of(source, file).await? {
+            hashes.insert(format!("sha256:{digest}"));
+        }
+    }
+    Ok(hashes.into_iter().collect())
 }
 
 /// The pins of `previous`'s category to keep: all of them unless `settings.upgrade` lets
