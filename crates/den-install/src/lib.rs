@@ -44,5 +44,5 @@ pub use plan::{Chosen, Plan, satisfied_by_installed};
 pub use record::{RecordEntry, parse_record, write_record};
 pub use recover::{RecoveryReport, needs_recovery, recover};
 pub use scripts::{relative_shebang, shebang_with_args};
-pub use uninstall::{Uninstalled, uninstall};
+pub use uninstall::{Uninstalled, planned_uninstall, uninstall};
 pub use unpack::{DamagedEntry, UnpackedWheel, unpack_wheel, unpack_wheel_within, verify_cache};

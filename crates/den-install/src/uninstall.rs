@@ -91,6 +91,22 @@ pub fn uninstall(dist: &InstalledDist) -> Result<Uninstalled, InstallError> {
     Ok(Uninstalled { removed, skipped })
 }
 
+/// What [`uninstall`] would remove, nothing changed: in [`Uninstalled::removed`] the files of
+/// `dist`'s listing that exist (directories of an egg-info listing too), then its metadata
+/// directory (`.dist-info` or `.egg-info`); in [`Uninstalled::skipped`] the paths outside the
+/// environment it would leave. What pip shows before asking "Proceed (Y/n)?".
+///
+/// Errors: as [`uninstall`]'s reading of the listing.
+pub fn planned_uninstall(dist: &InstalledDist) -> Result<Uninstalled, InstallError> {
+    let (files, skipped) = recorded_files(dist)?;
+    let mut removed: Vec<PathBuf> = files
+        .into_iter()
+        .filter(|path| fs::symlink_metadata(path).is_ok())
+        .collect();
+    removed.push(dist.path.clone());
+    Ok(Uninstalled { removed, skipped })
+}
+
 /// Removes a file or symlink; `Ok(false)` when nothing is there or it is a directory (RECORD
 /// lists files only; a directory means another distribution's tree, left alone).
 fn remove_file_if_present(path: &Path) -> Result<bool, InstallError> {

@@ -549,9 +549,10 @@ pub struct PipArgs {
 }
 
 /// pip's general options that scripts pass, accepted so their command lines run unchanged.
-/// None changes what den does, and `-v` says so for each one given: den has no version check,
-/// no prompt besides uninstall's confirmation, no colour of its own to turn off, and writes no
-/// log file; its cache is content-checked, so `--no-cache-dir` is not needed for correctness.
+/// But for `--no-input` (which makes uninstall's question an error, as in pip), none changes
+/// what den does, and `-v` says so for each one given: den has no version check, no prompt
+/// besides uninstall's confirmation, no colour of its own to turn off, and writes no log
+/// file; its cache is content-checked, so `--no-cache-dir` is not needed for correctness.
 #[derive(Debug, Clone, Default, Args)]
 pub struct PipGeneralArgs {
     /// Accepted for pip's command lines (pip: ignore environment variables and user
@@ -569,7 +570,7 @@ pub struct PipGeneralArgs {
         value_parser = FalseyValueParser::new()
     )]
     pub disable_pip_version_check: bool,
-    /// Accepted for pip's command lines; den does not prompt (but `uninstall` without -y).
+    /// Disable prompting: `uninstall` without -y then fails instead of asking, as in pip.
     #[arg(long, global = true, env = "PIP_NO_INPUT", value_parser = FalseyValueParser::new())]
     pub no_input: bool,
     /// Accepted for pip's command lines; den colours only a terminal's output (NO_COLOR).
@@ -654,7 +655,6 @@ impl PipGeneralArgs {
                 self.disable_pip_version_check,
                 "--disable-pip-version-check",
             ),
-            (self.no_input, "--no-input"),
             (self.no_color, "--no-color"),
             (
                 self.no_python_version_warning,
@@ -1316,7 +1316,7 @@ pub struct UninstallArgs {
     /// Uninstall everything listed in the given requirements file (repeatable).
     #[arg(short = 'r', long = "requirement", value_name = "FILE")]
     pub requirement_files: Vec<PathBuf>,
-    /// Don't ask for confirmation (den never asks; accepted for pip compatibility).
+    /// Don't ask for confirmation of uninstall deletions (pip's `Proceed (Y/n)?`).
     #[arg(short = 'y', long)]
     pub yes: bool,
     /// The target environment.

@@ -126,7 +126,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
             match pip.command {
                 PipCommand::Install(args) => locked(&|c| commands::install::run(&args, c, printer)),
                 PipCommand::Uninstall(args) => {
-                    locked(&|c| commands::uninstall::run(&args, c, printer))
+                    locked(&|c| commands::uninstall::run(&args, pip.general.no_input, c, printer))
                 }
                 PipCommand::Freeze(args) => locked(&|c| commands::freeze::run(&args, c, printer)),
                 PipCommand::List(args) => locked(&|c| commands::list::run(&args, c, printer)),

@@ -10,7 +10,7 @@ use den_test_support::{TestIndex, WheelBuilder, pyenv_python, require};
 
 mod common;
 
-use common::{World, run_python, tree};
+use common::{World, den_command, run_python, tree};
 
 fn publish_alpha_beta(index: &TestIndex) {
     index.publish(
@@ -58,6 +58,90 @@ fn real_pip_accepts_what_den_installs() {
         tree(&env),
         before,
         "pip uninstall leaves files den installed"
+    );
+}
+
+/// `command` run with `input` on its stdin: (exit status, stdout).
+fn answered(mut command: Command, input: &str) -> (Option<i32>, String) {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// Without -y, uninstall asks as the real pip asks, on the same lines: what it would remove
+/// (a package directory as `DIR/*`, a file the RECORD does not list as left), `Proceed (Y/n)?`
+/// again after an answer it does not know, nothing removed on `n`. With no answer (stdin
+/// closed) or `--no-input` it fails and removes nothing.
+#[test]
+fn uninstall_asks_as_pip_asks() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let envs = [world.venv("pip-env", false), world.venv("den-env", false)];
+    for env in &envs {
+        world.den_ok(&["pip", "install", "-p", env.to_str().unwrap(), "alpha"]);
+        let package = env.join("lib").read_dir().unwrap().next().unwrap().unwrap();
+        std::fs::write(package.path().join("site-packages/alpha/NOTES.txt"), "mine").unwrap();
+    }
+    let [pip_env, den_env] = &envs;
+    let pip = |input: &str| {
+        let mut command = Command::new(pip_env.join("bin/python"));
+        command
+            .args(["-m", "pip", "--disable-pip-version-check", "uninstall"])
+            .args(["alpha", "beta"])
+            .env("PIP_CONFIG_FILE", "/dev/null");
+        let (status, out) = answered(command, input);
+        (status, out.replace(pip_env.to_str().unwrap(), "ENV"))
+    };
+    let den = |args: &[&str], input: &str| {
+        let mut command = den_command(&world.path("cache"), &world.index.url());
+        command
+            .args(["pip", "uninstall", "-p", den_env.to_str().unwrap()])
+            .args(args)
+            .args(["alpha", "beta"]);
+        let (status, out) = answered(command, input);
+        (status, out.replace(den_env.to_str().unwrap(), "ENV"))
+    };
+    // Keep alpha after a wrong answer, remove beta.
+    let (status, expected) = pip("maybe\nn\ny\n");
+    assert_eq!(status, Some(0), "{expected}");
+    assert!(expected.contains("    ENV/lib/"), "{expected}");
+    assert!(
+        expected.contains("Would not remove (might be manually added):"),
+        "{expected}"
+    );
+    assert_eq!(den(&[], "maybe\nn\ny\n"), (Some(0), expected));
+    let frozen = world.den_ok(&["pip", "freeze", "-p", den_env.to_str().unwrap()]);
+    assert_eq!(frozen, "alpha==1.0\n");
+
+    // No answer, or prompting disabled: an error, and alpha stays.
+    for args in [&[][..], &["--no-input"][..]] {
+        let (status, _) = den(args, "");
+        assert_eq!(status, Some(1), "{args:?}");
+        let frozen = world.den_ok(&["pip", "freeze", "-p", den_env.to_str().unwrap()]);
+        assert_eq!(frozen, "alpha==1.0\n", "{args:?}");
+    }
+    // An empty answer is yes.
+    let (status, out) = den(&[], "\n");
+    assert_eq!(status, Some(0), "{out}");
+    assert!(
+        out.contains("  Successfully uninstalled alpha-1.0\n"),
+        "{out}"
     );
 }
 
@@ -813,7 +897,7 @@ fn results_go_to_stdout_as_pips_do_and_q_hides_them() {
     let out = world.den(&["pip", "uninstall", "-y", "-p", env_arg, "beta"]);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "Found existing installation: beta 2.0\n  Successfully uninstalled beta-2.0\n"
+        "Found existing installation: beta 2.0\nUninstalling beta-2.0:\n  Successfully uninstalled beta-2.0\n"
     );
 }
 

@@ -4,6 +4,7 @@
 
 use anyhow::Context;
 use den_dist::PackageName;
+use den_install::InstalledDist;
 
 use crate::printer::Printer;
 use crate::target::Target;
@@ -12,6 +13,19 @@ use crate::target::Target;
 ///
 /// Errors: the environment cannot be locked or read, or a distribution cannot be removed.
 pub fn uninstall(target: &Target, names: &[PackageName], printer: &Printer) -> anyhow::Result<()> {
+    uninstall_asking(target, names, &|_| Ok(true), printer)
+}
+
+/// As [`uninstall`], asking `proceed` about each distribution once pip's "Uninstalling X:"
+/// is shown (pip's `Proceed (Y/n)?`): one it declines is left installed.
+///
+/// Errors: [`uninstall`]'s, and `proceed`'s.
+pub fn uninstall_asking(
+    target: &Target,
+    names: &[PackageName],
+    proceed: &dyn Fn(&InstalledDist) -> anyhow::Result<bool>,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let _lock = target.lock()?;
     let installed = den_install::installed_distributions(&target.site_packages())?;
     for name in names {
@@ -19,7 +33,7 @@ pub fn uninstall(target: &Target, names: &[PackageName], printer: &Printer) -> a
             printer.warn(format!("Skipping {name} as it is not installed."));
             continue;
         };
-        remove(dist, printer)?;
+        remove_asking(dist, proceed, printer)?;
     }
     Ok(())
 }
@@ -27,13 +41,29 @@ pub fn uninstall(target: &Target, names: &[PackageName], printer: &Printer) -> a
 /// Uninstalls one distribution with pip's messages.
 ///
 /// Errors: den-install's, naming the distribution.
-pub fn remove(dist: &den_install::InstalledDist, printer: &Printer) -> anyhow::Result<()> {
+pub fn remove(dist: &InstalledDist, printer: &Printer) -> anyhow::Result<()> {
+    remove_asking(dist, &|_| Ok(true), printer).map(|_| ())
+}
+
+/// Uninstalls one distribution with pip's messages if `proceed` says so; `Ok(false)` when it
+/// did not.
+///
+/// Errors: den-install's, naming the distribution, and `proceed`'s.
+fn remove_asking(
+    dist: &InstalledDist,
+    proceed: &dyn Fn(&InstalledDist) -> anyhow::Result<bool>,
+    printer: &Printer,
+) -> anyhow::Result<bool> {
     // Read before the metadata is removed with the rest.
     let shown = dist.display_name();
     printer.report(format!(
         "Found existing installation: {shown} {}",
         dist.version
     ));
+    printer.report(format!("Uninstalling {shown}-{}:", dist.version));
+    if !proceed(dist)? {
+        return Ok(false);
+    }
     let removed = den_install::uninstall(dist)
         .with_context(|| format!("cannot uninstall {} {}", dist.name, dist.version))?;
     printer.detail(format!("  removed {} files", removed.removed.len()));
@@ -42,7 +72,7 @@ pub fn remove(dist: &den_install::InstalledDist, printer: &Printer) -> anyhow::R
         "  Successfully uninstalled {shown}-{}",
         dist.version
     ));
-    Ok(())
+    Ok(true)
 }
 
 /// Tells the user about files a RECORD listed outside the environment, which den left alone
