@@ -777,6 +777,29 @@ pub enum PipCommand {
     /// The environment's installed distributions and markers as pip's JSON report, like
     /// `pip inspect`.
     Inspect(InspectArgs),
+    /// The interpreter's facts, the `cert` settings and the wheel tags it accepts, like `pip
+    /// debug` (for people, not scripts).
+    Debug(DebugArgs),
+}
+
+/// `den pip debug`.
+#[derive(Debug, Args)]
+pub struct DebugArgs {
+    /// Show the tags of this platform instead of the interpreter's (repeatable).
+    #[arg(long = "platform", value_name = "PLATFORM")]
+    pub platforms: Vec<String>,
+    /// Show the tags of this Python version: `3`, `3.12`, `3.12.4` or `312`.
+    #[arg(long, value_name = "VERSION")]
+    pub python_version: Option<String>,
+    /// Show the tags of this implementation: `cp`, `pp`, `py`.
+    #[arg(long, value_name = "IMPLEMENTATION")]
+    pub implementation: Option<String>,
+    /// Show the tags of this ABI (repeatable).
+    #[arg(long = "abi", value_name = "ABI")]
+    pub abis: Vec<String>,
+    /// The target environment.
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 /// `den pip inspect`.

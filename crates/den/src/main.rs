@@ -152,6 +152,9 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
                 }
                 // On files and configuration only: no cache.
                 PipCommand::Hash(args) => commands::pip_hash::run(&args, printer),
+                PipCommand::Debug(args) => {
+                    locked(&|c| commands::pip_debug::run(&args, pip.general.isolated, c, printer))
+                }
                 PipCommand::Config(args) => {
                     commands::pip_config::run(&args, pip.general.isolated, printer)
                 }

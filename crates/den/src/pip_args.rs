@@ -50,6 +50,7 @@ const PIP_COMMANDS: &[&str] = &[
     "cache",
     "config",
     "lock",
+    "debug",
 ];
 
 /// The keys [`den_index::IndexConfig`] reads itself.

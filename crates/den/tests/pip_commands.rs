@@ -1,4 +1,4 @@
-//! `den pip hash`, `den pip cache` and `den pip config` judged against the real pip (the pip
+//! `den pip hash`, `den pip cache`, `den pip config` and `den pip debug` judged against the real pip (the pip
 //! seeded into a test environment): the same command lines, environment and files give the
 //! same stdout, stderr (where pip's is a message, not a traceback), status and files. No
 //! internet needed.
@@ -307,4 +307,85 @@ fn cache_commands_speak_pips_words() {
         world.den_ok(&["pip", "cache", "list"]),
         "No locally built wheels cached.\n"
     );
+}
+
+/// pip's `debug` output without what only pip has: its version line, and its internals
+/// (certifi's bundle, its vendored libraries) up to the tags.
+fn debug_lines(stdout: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut internals = false;
+    for line in stdout.lines() {
+        if line.starts_with("pip._vendor.") {
+            internals = true;
+        } else if line.starts_with("Compatible tags: ") {
+            internals = false;
+        }
+        if !internals && !line.starts_with("pip version: ") {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// `den pip debug` shows what the real pip shows of the interpreter (asked of it), of where
+/// `cert` is set and the CA bundle variables, and the wheel tags accepted: all of them in
+/// pip's order with -v, the first ten without, and those of a described target.
+#[test]
+fn debug_shows_the_interpreter_and_tags_pip_shows() {
+    let Some(world) = World::new() else { return };
+    let env = world.venv("env", false);
+    let dir = world.dir.path();
+    let cache = world.path("cache");
+    let bundle = world.path("ca.pem");
+    let vars = [
+        ("VIRTUAL_ENV", env.as_path()),
+        ("DEN_CACHE_DIR", cache.as_path()),
+        ("PIP_CONFIG_FILE", Path::new("/dev/null")),
+        ("PIP_CERT", bundle.as_path()),
+        ("REQUESTS_CA_BUNDLE", bundle.as_path()),
+    ];
+    for args in [
+        &["debug"][..],
+        &["debug", "-v"],
+        &[
+            "debug",
+            "-v",
+            "--platform",
+            "win_amd64",
+            "--python-version",
+            "3.12",
+        ],
+        &[
+            "debug",
+            "--implementation",
+            "pp",
+            "--python-version",
+            "3.10",
+            "--abi",
+            "pypy310_pp73",
+            "--platform",
+            "linux_x86_64",
+        ],
+    ] {
+        let (pip, den) = both(&env, dir, &vars, args);
+        assert_eq!((den.code, &den.stderr), (pip.code, &pip.stderr), "{args:?}");
+        assert_eq!(
+            debug_lines(&den.stdout),
+            debug_lines(&pip.stdout),
+            "{args:?}"
+        );
+        assert!(
+            den.stdout.starts_with("pip version: den "),
+            "{}",
+            den.stdout
+        );
+    }
+    let (_, den) = both(&env, dir, &vars, &["debug", "-v"]);
+    assert!(
+        den.stdout.contains("'cert' config value: global\n"),
+        "{}",
+        den.stdout
+    );
+    let tags = den.stdout.lines().filter(|l| l.starts_with("  cp")).count();
+    assert!(tags > 100, "{}", den.stdout);
 }

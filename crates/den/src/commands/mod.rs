@@ -15,6 +15,7 @@ pub mod list;
 pub mod pack;
 pub mod pip_cache;
 pub mod pip_config;
+pub mod pip_debug;
 pub mod pip_hash;
 pub mod pip_index;
 pub mod pipenv;

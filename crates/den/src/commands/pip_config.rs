@@ -160,16 +160,9 @@ pub fn run(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow::R
     }
 }
 
-fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow::Result<()> {
-    let action = match args.action.as_deref() {
-        Some(action @ ("debug" | "edit" | "get" | "list" | "set" | "unset")) => action,
-        _ => {
-            return Err(Usage(
-                "Need an action (debug, edit, get, list, set, unset) to perform.".into(),
-            )
-            .into());
-        }
-    };
+/// The process's variables and where pip looks for its files: `site` in the active
+/// environment (`VIRTUAL_ENV`, else the nearest `.venv`), as pip run from it would.
+fn locations() -> (HashMap<String, String>, PipConfigLocations) {
     let env: HashMap<String, String> = std::env::vars().collect();
     let prefix = env
         .get("VIRTUAL_ENV")
@@ -181,6 +174,49 @@ fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow
                 .and_then(|cwd| den_venv::find_dot_venv(&cwd))
         });
     let locations = PipConfigLocations::new(&env, prefix.as_deref());
+    (env, locations)
+}
+
+/// Where pip's configuration sets `cert`, as `pip debug` says it (pip's `ca_bundle_info`):
+/// `Not specified`; `global` when only `[global]` (or `PIP_CERT`) sets it; else the
+/// command sections (`install`, `wheel`, `download`, ...) that set it, `global` left out.
+///
+/// Errors: a configuration file den cannot read.
+pub fn cert_levels(isolated: bool) -> anyhow::Result<String> {
+    let (env, locations) = locations();
+    let config = Configuration::load(&locations, &env, isolated, None)?;
+    let mut levels: Vec<String> = Vec::new();
+    for (key, _) in config.dictionary() {
+        if let Some((level, "cert")) = key.split_once('.')
+            && !levels.iter().any(|known| known == level)
+        {
+            levels.push(level.to_string());
+        }
+    }
+    if levels.is_empty() {
+        return Ok("Not specified".into());
+    }
+    if !levels
+        .iter()
+        .any(|level| matches!(level.as_str(), "install" | "wheel" | "download"))
+    {
+        return Ok("global".into());
+    }
+    levels.retain(|level| level != "global");
+    Ok(levels.join(", "))
+}
+
+fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow::Result<()> {
+    let action = match args.action.as_deref() {
+        Some(action @ ("debug" | "edit" | "get" | "list" | "set" | "unset")) => action,
+        _ => {
+            return Err(Usage(
+                "Need an action (debug, edit, get, list, set, unset) to perform.".into(),
+            )
+            .into());
+        }
+    };
+    let (env, locations) = locations();
     let need_value = matches!(action, "get" | "set" | "unset" | "edit");
     let load_only = load_only(args, &locations, need_value)?;
     let mut config = Configuration::load(&locations, &env, isolated, load_only)?;
