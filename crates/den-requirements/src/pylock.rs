@@ -20,12 +20,13 @@
 //!
 //! Installing ([`Pylock::select`]) follows the specification's "Installation" section: the
 //! lock's `requires-python` and `environments` must admit the target; a package whose `marker`
-//! is false is skipped; one whose `requires-python` excludes the target is an error; of the
+//! is false is skipped (`extras` being none and `dependency_groups` the lock's
+//! `default-groups`, as pip's `-r pylock.toml` reads it); one whose `requires-python` excludes the target is an error; of the
 //! rest, a direct entry (`vcs`, `directory`, `archive`) is used as it is, otherwise the wheel
 //! with the best tag priority for the target, else the sdist. A name selected twice is an
 //! error. The result is exact URLs with their hashes; nothing is resolved.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -401,7 +402,7 @@ impl Reader<'_> {
             Version::from_str(text).map_err(|e| e.to_string())
         })?;
         let marker = self.parsed(table, at, "marker", |text| {
-            den_dist::parse_marker(text)
+            marker::lock_marker(text, &BTreeSet::new(), &BTreeSet::new())
                 .map(|_| text.to_string())
                 .map_err(|e| e.message().to_string())
         })?;
@@ -804,10 +805,17 @@ impl Pylock {
         }
         let packages_at = root.key("packages");
         let mut selected: Vec<SelectedPackage> = Vec::new();
+        // As pip's `-r pylock.toml`: the lock's default groups, no extras.
+        let groups: BTreeSet<String> = self
+            .default_groups
+            .iter()
+            .map(|group| marker::normalize(group))
+            .collect();
         for (i, package) in self.packages.iter().enumerate() {
             let at = packages_at.index(i);
             if let Some(marker) = &package.marker
-                && !den_dist::parse_marker(marker).is_ok_and(|tree| tree.evaluate(markers, &[]))
+                && !marker::lock_marker(marker, &BTreeSet::new(), &groups)
+                    .is_ok_and(|tree| tree.evaluate(markers, &[]))
             {
                 continue;
             }
@@ -935,5 +943,6 @@ fn locate(base: &Path, url: Option<&str>, path: Option<&str>) -> Result<Url, Str
     Ok(parsed)
 }
 
+mod marker;
 #[cfg(test)]
 mod tests;

@@ -236,6 +236,9 @@ fn den_writes_the_lock_pipenv_writes_and_each_accepts_the_others() {
             pylock(&theirs),
             "{name}: den's pylock.toml differs from pipenv's"
         );
+        if pylock(&ours).is_some() {
+            installs_default_group_of_pylock(&world, &ours.join("pylock.toml"));
+        }
         let generated = format!(
             "Generated pylock.toml at {}",
             ours.join("pylock.toml").display()
@@ -333,6 +336,39 @@ fn tables_whose_markers_are_false_here_lock_as_pipenv_locks_them() {
             "{round}: den's Pipfile.lock differs from pipenv's"
         );
     }
+}
+
+/// den and the real pip (26.x) install the pylock.toml pipenv's way of writing it gives: the
+/// default group's packages (folded develop entries too), not the develop-only ones (under
+/// `'dev' in dependency_groups`).
+fn installs_default_group_of_pylock(world: &World, lock: &Path) {
+    let den_env = world.venv("env-from-pylock-den", true);
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        den_env.to_str().unwrap(),
+        "-r",
+        lock.to_str().unwrap(),
+    ]);
+    let (_, frozen, _) = run_python(&den_env, &["-m", "pip", "freeze"]);
+    let den_frozen = world.den_ok(&["pip", "freeze", "-p", den_env.to_str().unwrap()]);
+    assert_eq!(den_frozen, "alpha==1.0\nbeta==2.0\n", "{frozen}");
+    let Some(pip26) = den_test_support::pip26_python("the real pip installing pylock.toml") else {
+        return;
+    };
+    let pip_env = world.venv("env-from-pylock-pip", true);
+    let out = Command::new(&pip26)
+        .args(["-m", "pip", "--disable-pip-version-check", "--python"])
+        .arg(pip_env.join("bin/python"))
+        .args(["install", "--no-deps", "-r"])
+        .arg(lock)
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    ok("pip install -r pylock.toml", out);
+    let pip_frozen = world.den_ok(&["pip", "freeze", "-p", pip_env.to_str().unwrap()]);
+    assert_eq!(pip_frozen, den_frozen);
 }
 
 /// `name==version` of every package of the lock's `default` and `develop` categories.
