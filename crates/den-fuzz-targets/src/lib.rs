@@ -29,6 +29,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("pipfile_lock", pipfile_lock),
     ("pack_archive", pack_archive),
     ("pylock", pylock),
+    ("dependency_groups", dependency_groups),
 ];
 
 /// The input as text, as den reads text files (invalid UTF-8 replaced).
@@ -142,6 +143,12 @@ pub fn pipfile_lock(data: &[u8]) {
         again.is_ok(),
         "den cannot read the lock it wrote: {rendered}"
     );
+}
+
+/// A pyproject.toml's PEP 735 dependency groups, group `dev` expanded (includes, cycles).
+pub fn dependency_groups(data: &[u8]) {
+    let file = Path::new("/nonexistent/pyproject.toml");
+    let _ = den_requirements::dependency_group_in(&text(data), file, "dev");
 }
 
 /// A PEP 751 pylock.toml: validated, rendered, the rendering read again (the same lock), and

@@ -180,6 +180,15 @@ pub enum RequirementsError {
         /// Why it is invalid.
         message: String,
     },
+    /// A `--group` that cannot be read (PEP 735): `pyproject.toml: has no dependency group
+    /// `dev` (its groups: test, lint)`.
+    #[error("{}: {message}", path.display())]
+    DependencyGroup {
+        /// The pyproject.toml.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// Hash-checking mode is on and some requirements are not pinned to one version.
     #[error(
         "hash-checking mode is on, so every requirement must be pinned with == (or be a URL) and carry its --hash options; these are not pinned: {requirements}"

@@ -28,6 +28,7 @@
 
 mod error;
 mod file;
+mod groups;
 pub mod pylock;
 mod spec;
 mod specifier;
@@ -42,6 +43,7 @@ use den_dist::{
     redact_credentials,
 };
 pub use error::RequirementsError;
+pub use groups::{dependency_group, dependency_group_in, split_group_argument};
 pub use pep508_rs::VerbatimUrl;
 pub use spec::{
     AllowedHashes, BinaryOptions, IndexOptions, ProjectSource, RequirementHashes,

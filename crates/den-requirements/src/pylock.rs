@@ -809,7 +809,7 @@ impl Pylock {
         let groups: BTreeSet<String> = self
             .default_groups
             .iter()
-            .map(|group| marker::normalize(group))
+            .map(|group| crate::groups::normalize(group))
             .collect();
         for (i, package) in self.packages.iter().enumerate() {
             let at = packages_at.index(i);

@@ -42,6 +42,14 @@ pub enum RequirementsSource {
     /// lists for the target is added by [`RequirementsSpec::select_locked`], exactly (each
     /// package's chosen file by URL, with its hashes), and nothing is resolved.
     PylockFile(PathBuf),
+    /// A PEP 735 dependency group of a pyproject.toml (pip's `--group [path:]name`): its
+    /// requirements, includes resolved ([`crate::dependency_group`]).
+    DependencyGroup {
+        /// The pyproject.toml, as given.
+        path: PathBuf,
+        /// The group's name.
+        group: String,
+    },
     /// A project's pyproject.toml, setup.py or setup.cfg: the project in that file's directory
     /// is required (with `extras`), as pip-compile reads it, and remembered as a
     /// [`ProjectSource`].
@@ -290,6 +298,24 @@ impl RequirementsSpec {
                     None => path.clone(),
                 };
                 self.locks.push((joined.clone(), Pylock::read(&joined)?));
+            }
+            RequirementsSource::DependencyGroup { path, group } => {
+                if path.file_name().is_none_or(|name| name != "pyproject.toml") {
+                    return Err(RequirementsError::DependencyGroup {
+                        path: path.clone(),
+                        message: format!(
+                            "`--group {}:{group}`: den reads groups from a pyproject.toml only",
+                            path.display()
+                        ),
+                    });
+                }
+                let joined = match working_dir {
+                    Some(dir) => dir.join(path),
+                    None => path.clone(),
+                };
+                for text in crate::groups::dependency_group(&joined, group)? {
+                    self.add_parsed(argument(&text, false)?);
+                }
             }
             RequirementsSource::ProjectFile { path, extras } => {
                 let no_working_dir = || RequirementsError::NoWorkingDirectory {

@@ -1034,6 +1034,10 @@ pub struct RequirementArgs {
     /// Install from the given requirements file (repeatable).
     #[arg(short = 'r', long = "requirement", value_name = "FILE")]
     pub requirement_files: Vec<PathBuf>,
+    /// Install a PEP 735 dependency group of a pyproject.toml: `[PATH:]GROUP`, PATH being
+    /// `pyproject.toml` in the current directory when not given (repeatable).
+    #[arg(long = "group", value_name = "[PATH:]GROUP")]
+    pub groups: Vec<String>,
     /// Require a --hash for every distribution installed (on automatically when any
     /// requirement line has one), as pip's hash-checking mode.
     #[arg(long, env = "PIP_REQUIRE_HASHES", value_parser = FalseyValueParser::new())]
@@ -1521,12 +1525,16 @@ impl RequirementArgs {
         self.resolver.settings(self.require_hashes)
     }
 
-    /// The `-r` files, then the `-c` files, as requirement sources.
+    /// The `-r` files, the `--group` groups, then the `-c` files, as requirement sources.
     pub fn sources(&self) -> impl Iterator<Item = RequirementsSource> + '_ {
         self.requirement_files
             .iter()
             .cloned()
             .map(RequirementsSource::requirements_file)
+            .chain(self.groups.iter().map(|value| {
+                let (path, group) = den_requirements::split_group_argument(value);
+                RequirementsSource::DependencyGroup { path, group }
+            }))
             .chain(self.resolver.constraint_sources())
     }
 }

@@ -145,6 +145,81 @@ fn uninstall_asks_as_pip_asks() {
     );
 }
 
+/// `--group [PATH:]NAME` installs a PEP 735 dependency group of a pyproject.toml, its
+/// includes followed, as the real pip (26.x) installs it; a group that is not there is an
+/// error naming the file and the groups it has.
+#[test]
+fn dependency_groups_install_as_pip_installs_them() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    let project = world.path("project");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("pyproject.toml"),
+        "[project]\nname = \"app\"\nversion = \"1\"\n\n[dependency-groups]\n\
+         Test = [\"alpha\", {include-group = \"pinned_beta\"}]\npinned-beta = [\"beta<2\"]\n",
+    )
+    .unwrap();
+    let den_env = world.venv("den-env", true);
+    let out = world.den_in(
+        &project,
+        Some(&den_env),
+        &["pip", "install", "--group", "test"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let frozen = world.den_ok(&["pip", "freeze", "-p", den_env.to_str().unwrap()]);
+    assert_eq!(frozen, "alpha==1.0\nbeta==1.0\n");
+    // A path before the name; a group the file does not have.
+    let other = world.venv("other-env", true);
+    let file = format!("{}:pinned-beta", project.join("pyproject.toml").display());
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        other.to_str().unwrap(),
+        "--group",
+        &file,
+    ]);
+    let frozen = world.den_ok(&["pip", "freeze", "-p", other.to_str().unwrap()]);
+    assert_eq!(frozen, "beta==1.0\n");
+    let out = world.den_in(
+        &project,
+        Some(&den_env),
+        &["pip", "install", "--group", "docs"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "pyproject.toml: has no dependency group `docs` (its groups: pinned-beta, Test)"
+        ),
+        "{err}"
+    );
+
+    let Some(pip26) = den_test_support::pip26_python("the real pip's --group") else {
+        return;
+    };
+    let pip_env = world.venv("pip-env", true);
+    let out = Command::new(&pip26)
+        .args(["-m", "pip", "--disable-pip-version-check", "--python"])
+        .arg(pip_env.join("bin/python"))
+        .args([
+            "install",
+            "--index-url",
+            &world.index.url(),
+            "--group",
+            "test",
+        ])
+        .current_dir(&project)
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env_remove("PIP_FIND_LINKS")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let frozen = world.den_ok(&["pip", "freeze", "-p", pip_env.to_str().unwrap()]);
+    assert_eq!(frozen, "alpha==1.0\nbeta==1.0\n");
+}
+
 #[test]
 fn list_show_and_uninstall() {
     let Some(world) = World::new() else { return };

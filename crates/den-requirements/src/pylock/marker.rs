@@ -31,24 +31,6 @@ pub(super) fn lock_marker(
     den_dist::parse_marker(&decided(text, extras, groups))
 }
 
-/// PEP 503's normalized form of a name: lowercase, each run of `-`, `_`, `.` one `-`.
-pub(super) fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut separator = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            separator = true;
-        } else {
-            if separator && !out.is_empty() {
-                out.push('-');
-            }
-            separator = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
-}
-
 /// A token of a marker: its byte range and what it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -117,7 +99,7 @@ fn decided(text: &str, extras: &BTreeSet<String>, groups: &BTreeSet<String>) -> 
             if word(at, &["in"]).is_some()
                 && let Some(set) = word(at + 1, SETS)
             {
-                let name = normalize(&text[start + 1..end - 1]);
+                let name = crate::groups::normalize(&text[start + 1..end - 1]);
                 let members = if set == "extras" { extras } else { groups };
                 let holds = members.contains(&name) != negated;
                 out.push_str(&text[copied..start]);
