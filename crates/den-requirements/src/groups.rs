@@ -15,7 +15,7 @@ const MAX_INCLUDE_DEPTH: usize = 256;
 
 /// A `--group` value split as pip splits it (`[path:]name`, at the last `:`): the file
 /// (`pyproject.toml` in the working directory when none is given) and the group's name.
-pub fn split_group_argument(value: &str) -> (PathBuf, String) {
+pub(crate) fn split_group_argument(value: &str) -> (PathBuf, String) {
     match value.rsplit_once(':') {
         Some((path, name)) => (PathBuf::from(path), name.to_string()),
         None => (PathBuf::from("pyproject.toml"), value.to_string()),

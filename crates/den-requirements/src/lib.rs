@@ -43,7 +43,7 @@ use den_dist::{
     redact_credentials,
 };
 pub use error::RequirementsError;
-pub use groups::{dependency_group, dependency_group_in, split_group_argument};
+pub use groups::{dependency_group, dependency_group_in};
 pub use pep508_rs::VerbatimUrl;
 pub use spec::{
     AllowedHashes, BinaryOptions, IndexOptions, ProjectSource, RequirementHashes,

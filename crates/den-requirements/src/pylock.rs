@@ -20,8 +20,8 @@
 //!
 //! Installing ([`Pylock::select`]) follows the specification's "Installation" section: the
 //! lock's `requires-python` and `environments` must admit the target; a package whose `marker`
-//! is false is skipped (`extras` being none and `dependency_groups` the lock's
-//! `default-groups`, as pip's `-r pylock.toml` reads it); one whose `requires-python` excludes the target is an error; of the
+//! is false is skipped (`extras` and `dependency_groups` being those asked for, with the
+//! lock's `default-groups` for `-r pylock.toml`, as pip reads them); one whose `requires-python` excludes the target is an error; of the
 //! rest, a direct entry (`vcs`, `directory`, `archive`) is used as it is, otherwise the wheel
 //! with the best tag priority for the target, else the sdist. A name selected twice is an
 //! error. The result is exact URLs with their hashes; nothing is resolved.
@@ -37,6 +37,29 @@ use den_dist::{
 };
 use toml::Value;
 use url::Url;
+
+/// Which of a lock's extras and dependency groups to install (PEP 751 "Installation", pip's
+/// `-r 'pylock.toml[EXTRA,...]'` and `--group pylock.toml:GROUP`). Names are compared
+/// normalized.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LockSelection {
+    /// The extras asked for.
+    pub extras: BTreeSet<String>,
+    /// The dependency groups asked for.
+    pub groups: BTreeSet<String>,
+    /// Whether the lock's `default-groups` are installed too (asked for with `-r`).
+    pub default_groups: bool,
+}
+
+impl LockSelection {
+    /// Adds `other`'s extras and groups (two requests naming the same lock, as pip merges
+    /// them).
+    pub fn merge(&mut self, other: &LockSelection) {
+        self.extras.extend(other.extras.iter().cloned());
+        self.groups.extend(other.groups.iter().cloned());
+        self.default_groups |= other.default_groups;
+    }
+}
 
 /// The lock version den writes.
 pub const LOCK_VERSION: &str = "1.0";
@@ -768,9 +791,10 @@ impl Pylock {
         doc.to_string()
     }
 
-    /// What to install for `markers`, `tags` and Python `python_version`, per the
-    /// specification's "Installation" section (see the module documentation); relative paths
-    /// are joined onto `base`, the lock file's directory. `file` names the lock in errors.
+    /// What to install of `selection`'s extras and groups for `markers`, `tags` and Python
+    /// `python_version`, per the specification's "Installation" section (see the module
+    /// documentation); relative paths are joined onto `base`, the lock file's directory.
+    /// `file` names the lock in errors.
     ///
     /// Errors: the lock does not apply to the target (`requires-python`, `environments`), a
     /// selected package's `requires-python` excludes it, no wheel fits and there is no sdist,
@@ -779,6 +803,7 @@ impl Pylock {
         &self,
         file: &Path,
         base: &Path,
+        selection: &LockSelection,
         markers: &MarkerEnvironment,
         tags: &Tags,
         python_version: &Version,
@@ -805,16 +830,21 @@ impl Pylock {
         }
         let packages_at = root.key("packages");
         let mut selected: Vec<SelectedPackage> = Vec::new();
-        // As pip's `-r pylock.toml`: the lock's default groups, no extras.
-        let groups: BTreeSet<String> = self
-            .default_groups
-            .iter()
-            .map(|group| crate::groups::normalize(group))
-            .collect();
+        let normalized = |names: &mut dyn Iterator<Item = &String>| -> BTreeSet<String> {
+            names.map(|name| crate::groups::normalize(name)).collect()
+        };
+        let extras = normalized(&mut selection.extras.iter());
+        let default_groups = selection.default_groups.then_some(&self.default_groups);
+        let groups = normalized(
+            &mut selection
+                .groups
+                .iter()
+                .chain(default_groups.into_iter().flatten()),
+        );
         for (i, package) in self.packages.iter().enumerate() {
             let at = packages_at.index(i);
             if let Some(marker) = &package.marker
-                && !marker::lock_marker(marker, &BTreeSet::new(), &groups)
+                && !marker::lock_marker(marker, &extras, &groups)
                     .is_ok_and(|tree| tree.evaluate(markers, &[]))
             {
                 continue;

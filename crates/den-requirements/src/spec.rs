@@ -14,7 +14,7 @@ use den_dist::{
     HashDigest, MarkerEnvironment, Operator, PackageName, Requirement, Tags, Version, VersionOrUrl,
 };
 
-use crate::pylock::Pylock;
+use crate::pylock::{LockSelection, Pylock};
 
 use crate::specifier::Context;
 use crate::{
@@ -41,7 +41,12 @@ pub enum RequirementsSource {
     /// A PEP 751 lock file (`pylock.toml`, `pylock.NAME.toml`): validated when read; what it
     /// lists for the target is added by [`RequirementsSpec::select_locked`], exactly (each
     /// package's chosen file by URL, with its hashes), and nothing is resolved.
-    PylockFile(PathBuf),
+    PylockFile {
+        /// The lock file, as given.
+        path: PathBuf,
+        /// The extras and groups to install.
+        selection: LockSelection,
+    },
     /// A PEP 735 dependency group of a pyproject.toml (pip's `--group [path:]name`): its
     /// requirements, includes resolved ([`crate::dependency_group`]).
     DependencyGroup {
@@ -61,14 +66,60 @@ pub enum RequirementsSource {
     },
 }
 
+/// `text` as a lock file name with the extras pip allows after it (`pylock.toml[a,b]`, its
+/// `strip_extras`): the lock's path and the extras; `None` when it names no lock file.
+fn pylock_with_extras(text: &str) -> Option<(PathBuf, BTreeSet<String>)> {
+    let (file, extras) = match text.strip_suffix(']').and_then(|t| t.rsplit_once('[')) {
+        Some((file, extras)) => (
+            file,
+            extras
+                .split(',')
+                .map(str::trim)
+                .filter(|extra| !extra.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+        None => (text, BTreeSet::new()),
+    };
+    let path = PathBuf::from(file);
+    crate::pylock::is_pylock_file_name(&path).then_some((path, extras))
+}
+
 impl RequirementsSource {
     /// A `-r FILE` argument: a lock file when its name is one the PEP 751 specification allows
     /// ([`crate::pylock::is_pylock_file_name`], pip's rule), else a requirements file.
+    ///
+    /// A lock's name may end with the extras to install, `pylock.toml[EXTRA,...]`, as pip
+    /// reads it; its default groups are installed.
     pub fn requirements_file(path: PathBuf) -> Self {
-        if crate::pylock::is_pylock_file_name(&path) {
-            Self::PylockFile(path)
-        } else {
-            Self::RequirementsFile(path)
+        match pylock_with_extras(&path.to_string_lossy()) {
+            Some((lock, extras)) => Self::PylockFile {
+                path: lock,
+                selection: LockSelection {
+                    extras,
+                    default_groups: true,
+                    ..LockSelection::default()
+                },
+            },
+            None => Self::RequirementsFile(path),
+        }
+    }
+
+    /// A `--group [PATH:]NAME` argument, as pip splits it (at the last `:`; PATH
+    /// `pyproject.toml` when not given): group NAME of a lock file when PATH is one (with its
+    /// `[EXTRA,...]`, not its default groups), else a PEP 735 group of a pyproject.toml.
+    pub fn group(value: &str) -> Self {
+        let (path, group) = crate::groups::split_group_argument(value);
+        match pylock_with_extras(&path.to_string_lossy()) {
+            Some((lock, extras)) => Self::PylockFile {
+                path: lock,
+                selection: LockSelection {
+                    extras,
+                    groups: [group].into(),
+                    default_groups: false,
+                },
+            },
+            None => Self::DependencyGroup { path, group },
         }
     }
 
@@ -228,9 +279,9 @@ pub struct RequirementsSpec {
     pub requested_from: HashMap<PackageName, BTreeSet<PathBuf>>,
     /// The project sources, in order.
     pub projects: Vec<ProjectSource>,
-    /// Lock files read (the path as given, joined onto the working directory, and the lock),
-    /// not yet selected from: see [`RequirementsSpec::select_locked`].
-    pub locks: Vec<(PathBuf, Pylock)>,
+    /// Lock files read (the path as given, joined onto the working directory, the lock and
+    /// what to install of it), not yet selected from: see [`RequirementsSpec::select_locked`].
+    pub locks: Vec<(PathBuf, Pylock, LockSelection)>,
     /// Whether a lock file was selected from: its list is whole, so dependencies are not
     /// resolved.
     pub locked: bool,
@@ -292,12 +343,19 @@ impl RequirementsSpec {
             RequirementsSource::ConstraintsFile(path) => {
                 self.add_file(crate::file::parse_file(path, working_dir)?, true);
             }
-            RequirementsSource::PylockFile(path) => {
+            RequirementsSource::PylockFile { path, selection } => {
                 let joined = match working_dir {
                     Some(dir) => dir.join(path),
                     None => path.clone(),
                 };
-                self.locks.push((joined.clone(), Pylock::read(&joined)?));
+                // Two requests for one lock select together, as pip merges them.
+                match self.locks.iter_mut().find(|(file, ..)| *file == joined) {
+                    Some((_, _, known)) => known.merge(selection),
+                    None => {
+                        let lock = Pylock::read(&joined)?;
+                        self.locks.push((joined, lock, selection.clone()));
+                    }
+                }
             }
             RequirementsSource::DependencyGroup { path, group } => {
                 if path.file_name().is_none_or(|name| name != "pyproject.toml") {
@@ -482,9 +540,9 @@ impl RequirementsSpec {
         tags: &Tags,
         python_version: &Version,
     ) -> Result<(), RequirementsError> {
-        for (file, lock) in std::mem::take(&mut self.locks) {
+        for (file, lock, selection) in std::mem::take(&mut self.locks) {
             let base = file.parent().unwrap_or(Path::new("."));
-            for selected in lock.select(&file, base, markers, tags, python_version)? {
+            for selected in lock.select(&file, base, &selection, markers, tags, python_version)? {
                 let text = format!("{} @ {}", selected.name, selected.url);
                 let requirement =
                     den_dist::parse_requirement(&text).map_err(|e| crate::pylock::PylockError {

@@ -1034,8 +1034,9 @@ pub struct RequirementArgs {
     /// Install from the given requirements file (repeatable).
     #[arg(short = 'r', long = "requirement", value_name = "FILE")]
     pub requirement_files: Vec<PathBuf>,
-    /// Install a PEP 735 dependency group of a pyproject.toml: `[PATH:]GROUP`, PATH being
-    /// `pyproject.toml` in the current directory when not given (repeatable).
+    /// Install a dependency group: `[PATH:]GROUP`, of a pyproject.toml (PEP 735; PATH
+    /// `pyproject.toml` in the current directory when not given) or of a pylock.toml
+    /// (repeatable).
     #[arg(long = "group", value_name = "[PATH:]GROUP")]
     pub groups: Vec<String>,
     /// Require a --hash for every distribution installed (on automatically when any
@@ -1531,10 +1532,11 @@ impl RequirementArgs {
             .iter()
             .cloned()
             .map(RequirementsSource::requirements_file)
-            .chain(self.groups.iter().map(|value| {
-                let (path, group) = den_requirements::split_group_argument(value);
-                RequirementsSource::DependencyGroup { path, group }
-            }))
+            .chain(
+                self.groups
+                    .iter()
+                    .map(|value| RequirementsSource::group(value)),
+            )
             .chain(self.resolver.constraint_sources())
     }
 }

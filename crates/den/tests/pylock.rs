@@ -337,3 +337,73 @@ fn directories_lock_by_relative_path_and_install_editable() {
         "{out}"
     );
 }
+
+/// A lock's extras and dependency groups are chosen as pip 26 chooses them: `-r pylock.toml`
+/// installs its default groups, `--group pylock.toml:dev` that group only,
+/// `--group 'pylock.toml[fast]:dev'` with an extra, and both arguments together what each
+/// selects; the packages' markers test `extras` and `dependency_groups`.
+#[test]
+fn groups_and_extras_of_a_lock_select_as_pip_selects() {
+    let Some(world) = world_with(true) else {
+        return;
+    };
+    let text = std::fs::read_to_string(world.path("pylock.toml")).unwrap();
+    let text = text
+        .replacen(
+            "lock-version = \"1.0\"\n",
+            "lock-version = \"1.0\"\nextras = [\"fast\"]\ndependency-groups = [\"dev\"]\n\
+             default-groups = [\"default\"]\n",
+            1,
+        )
+        .replacen(
+            "name = \"alpha\"\nversion = \"1.0\"\n",
+            "name = \"alpha\"\nversion = \"1.0\"\nmarker = \"'default' in dependency_groups\"\n",
+            1,
+        )
+        .replacen(
+            "name = \"beta\"\nversion = \"1.0\"\n",
+            "name = \"beta\"\nversion = \"1.0\"\n\
+             marker = \"'default' in dependency_groups or 'Fast' in extras\"\n",
+            1,
+        )
+        .replacen(
+            "name = \"plain\"\nversion = \"1.0\"\n",
+            "name = \"plain\"\nversion = \"1.0\"\nmarker = \"'dev' in dependency_groups\"\n",
+            1,
+        );
+    assert_eq!(text.matches("marker = ").count(), 3, "{text}");
+    std::fs::write(world.path("pylock.toml"), text).unwrap();
+    let pip26 = den_test_support::pip26_python("the real pip selecting a lock's groups");
+    for (args, expected) in [
+        (&["-r", "pylock.toml"][..], "alpha==1.0\nbeta==1.0\n"),
+        (&["--group", "pylock.toml:dev"], "plain==1.0\n"),
+        (
+            &["--group", "pylock.toml[fast]:dev"],
+            "beta==1.0\nplain==1.0\n",
+        ),
+        (
+            &["-r", "pylock.toml", "--group", "pylock.toml:dev"],
+            "alpha==1.0\nbeta==1.0\nplain==1.0\n",
+        ),
+    ] {
+        let env = world.venv(&format!("den-{}", args.join("-")), true);
+        let mut install = vec!["pip", "install", "-p", env.to_str().unwrap()];
+        install.extend(args);
+        world.den_ok(&install);
+        assert_eq!(installed(&world, &env), expected, "den {args:?}");
+        let Some(pip26) = &pip26 else { continue };
+        let env = world.venv(&format!("pip-{}", args.join("-")), true);
+        let out = Command::new(pip26)
+            .args(["-m", "pip", "--disable-pip-version-check", "--python"])
+            .arg(env.join("bin/python"))
+            .args(["install", "--no-deps"])
+            .args(args)
+            .current_dir(world.dir.path())
+            .env("PIP_CONFIG_FILE", "/dev/null")
+            .env("PIP_NO_INDEX", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pip {args:?}: {out:?}");
+        assert_eq!(installed(&world, &env), expected, "pip {args:?}");
+    }
+}

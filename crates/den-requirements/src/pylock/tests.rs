@@ -226,7 +226,18 @@ fn select(lock: &Pylock, python: &str) -> Result<Vec<SelectedPackage>, PylockErr
     let target = target();
     let version = Version::from_str(python).unwrap();
     let (file, base) = (Path::new("pylock.toml"), Path::new("/lock"));
-    lock.select(file, base, &target.markers, &target.tags, &version)
+    let selection = LockSelection {
+        default_groups: true,
+        ..LockSelection::default()
+    };
+    lock.select(
+        file,
+        base,
+        &selection,
+        &target.markers,
+        &target.tags,
+        &version,
+    )
 }
 
 #[test]

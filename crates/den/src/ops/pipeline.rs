@@ -46,7 +46,7 @@ pub fn spec(
 ///
 /// Errors: `spec` read a lock file, named.
 pub fn refuse_locks(spec: &RequirementsSpec) -> anyhow::Result<()> {
-    if let Some((file, _)) = spec.locks.first() {
+    if let Some((file, ..)) = spec.locks.first() {
         anyhow::bail!(
             "{} is a lock file: install it with `den pip install -r {0}` or `den pip sync {0}`; \
              it is not an input to resolve",
