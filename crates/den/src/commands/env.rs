@@ -170,8 +170,8 @@ impl Ctx<'_> {
     }
 
     /// Runs a hook with WORKON_HOME as the working directory (virtualenvwrapper runs the
-    /// mk/rm/cp hooks from there).
-    fn hook_in_home(&self, hook: RunHook, args: &[&str]) -> Result<(), WorkonError> {
+    /// mk/rm/cp/mkproject hooks from there).
+    pub(super) fn hook_in_home(&self, hook: RunHook, args: &[&str]) -> Result<(), WorkonError> {
         let report = run_hook(&self.homes, hook, None, args, Some(&self.homes.workon_home))?;
         self.report(&report);
         Ok(())
