@@ -370,6 +370,7 @@ mod tests {
             workon_home: temp.path().to_path_buf(),
             hook_dir: hooks.clone(),
             project_home: None,
+            project_filename: crate::PROJECT_FILE.into(),
         };
         let append = |who: &str| format!("echo \"{who} $# $1 $(pwd)\" >> '{}'", log.display());
         script(&hooks.join("preactivate"), &append("global"));

@@ -250,7 +250,7 @@ impl Ctx<'_> {
         // .project first: it is there even while packages install, as mkvirtualenv -a does.
         let fill = || -> anyhow::Result<()> {
             if let Some(project) = &project {
-                den_workon::write_project(&root, project, &self.cwd)?;
+                den_workon::write_project(&self.homes.project_file(&root), project, &self.cwd)?;
             }
             if !options.install.is_empty() || !options.requirement_files.is_empty() {
                 self.install(
@@ -288,7 +288,7 @@ impl Ctx<'_> {
         self.hook_in_home(RunHook::PreMkVirtualenv, &[name])?;
         if let Some(dir) = &options.project_dir {
             let project = den_workon::project_dir(dir, &self.cwd)?;
-            den_workon::write_project(&root, &project, &self.cwd)?;
+            den_workon::write_project(&self.homes.project_file(&root), &project, &self.cwd)?;
         }
         if !options.install.is_empty() || !options.requirement_files.is_empty() {
             let cache = crate::open_cache(self.global)?;
@@ -342,7 +342,7 @@ impl Ctx<'_> {
             let entries: Vec<serde_json::Value> = names
                 .iter()
                 .map(|name| {
-                    let info = EnvInfo::read(name, &self.homes.workon_home.join(name));
+                    let info = EnvInfo::read(&self.homes, name, &self.homes.workon_home.join(name));
                     serde_json::json!({
                         "name": info.name,
                         "path": info.path,
@@ -389,7 +389,7 @@ impl Ctx<'_> {
     fn show(&self, name: Option<&str>, hooks_only: bool) -> anyhow::Result<ExitCode> {
         let (name, root) = self.named_or_active(name)?;
         if !hooks_only {
-            let info = EnvInfo::read(&name, &root);
+            let info = EnvInfo::read(&self.homes, &name, &root);
             self.printer.out(format!("name:    {}", info.name));
             self.printer
                 .out(format!("path:    {}", info.path.display()));
@@ -411,9 +411,10 @@ impl Ctx<'_> {
     fn path(&self, args: &EnvPathArgs) -> anyhow::Result<ExitCode> {
         let root = den_workon::find_env(&self.homes, &args.name)?;
         let path = if args.project {
-            den_workon::read_project(&root).ok_or_else(|| WorkonError::NoProject {
+            let file = self.homes.project_file(&root);
+            den_workon::read_project(&file).ok_or_else(|| WorkonError::NoProject {
                 name: args.name.clone(),
-                path: root.join(den_workon::PROJECT_FILE),
+                path: file,
             })?
         } else if args.site_packages {
             den_workon::site_packages(&root)?
@@ -531,7 +532,8 @@ impl Ctx<'_> {
 
     fn project(&self, args: &EnvProjectArgs) -> anyhow::Result<ExitCode> {
         let root = den_workon::find_env(&self.homes, &args.name)?;
-        let project = den_workon::write_project(&root, &args.dir, &self.cwd)?;
+        let project =
+            den_workon::write_project(&self.homes.project_file(&root), &args.dir, &self.cwd)?;
         self.printer.out(format!(
             "Setting project for {} to {}",
             args.name,

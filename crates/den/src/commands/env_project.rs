@@ -16,7 +16,7 @@ use crate::cli::EnvMkprojectDirArgs;
 /// `--check` stops there (mkproject checks before creating the environment). Otherwise runs the
 /// premkproject hooks with NAME (from WORKON_HOME, where virtualenvwrapper runs every hook it
 /// starts as a process), creates the directory when missing and writes the environment's
-/// `.project`.
+/// project file (`.project`, or VIRTUALENVWRAPPER_PROJECT_FILENAME).
 ///
 /// # Errors
 /// PROJECT_HOME unset or missing, an invalid or existing project name, an unknown environment,
@@ -39,6 +39,6 @@ pub(super) fn run(ctx: &Ctx<'_>, args: &EnvMkprojectDirArgs) -> anyhow::Result<E
         std::fs::create_dir_all(&project)
             .with_context(|| format!("cannot create {}", project.display()))?;
     }
-    den_workon::write_project(&root, &project, &ctx.cwd)?;
+    den_workon::write_project(&ctx.homes.project_file(&root), &project, &ctx.cwd)?;
     Ok(ExitCode::SUCCESS)
 }
