@@ -100,28 +100,26 @@ const KNOWN_FAILURES_BASH: &[(&str, &str, &str)] = &[
     (
         "test_project_activate",
         "test_space_in_path",
-        "not investigated yet: project directory with a space",
+        "mkproject of a name an earlier test made: den refuses, virtualenv reuses the directory \
+         (the space in the project's path is not the cause)",
     ),
     (
         "test_project_cd",
         "test_space_in_path",
-        "not investigated yet: project directory with a space",
+        "mkproject of a name an earlier test made: den refuses, virtualenv reuses the directory \
+         (the space in the project's path is not the cause)",
     ),
     (
         "test_virtualenvwrapper",
         "test_virtualenvwrapper_script_set",
-        "den does not set VIRTUALENVWRAPPER_SCRIPT",
-    ),
-    (
-        "test_virtualenvwrapper",
-        "test_virtualenvwrapper_help_shows_version",
-        "den defines no `virtualenvwrapper` help command",
+        "den's integration is evaluated from `den init`'s output, not sourced from a file, so \
+         there is no script path for VIRTUALENVWRAPPER_SCRIPT",
     ),
 ];
 
 /// The least number of the suite's tests den must pass in bash (of 199; real
 /// virtualenvwrapper passes 195 as root).
-const FLOOR_BASH: usize = 178;
+const FLOOR_BASH: usize = 179;
 
 /// Tests den does not pass in zsh (run `zsh -o shwordsplit`, as the suite's tox config runs
 /// it): the same as in bash, for the same reasons. Real virtualenvwrapper 6.1.1 fails the same
@@ -130,7 +128,7 @@ const KNOWN_FAILURES_ZSH: &[(&str, &str, &str)] = KNOWN_FAILURES_BASH;
 
 /// The least number of the suite's tests den must pass in zsh (of 199; real
 /// virtualenvwrapper passes 195 as root).
-const FLOOR_ZSH: usize = 178;
+const FLOOR_ZSH: usize = 179;
 
 /// The sdist: `$DEN_TEST_VIRTUALENVWRAPPER_SDIST`, else where `.ci/run` puts it
 /// (`${TMPDIR:-/tmp}/den-ci-virtualenvwrapper/`).

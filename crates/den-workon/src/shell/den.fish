@@ -451,6 +451,10 @@ function setvirtualenvproject --description 'Bind an environment to a project di
     __den env project -- (string replace -r '.*/' '' -- (string replace -r '/$' '' -- $env_dir)) $dir
 end
 
+function virtualenvwrapper --description "Show den's version, the directories in use and every command"
+    __den env functions
+end
+
 function cdproject --description "Change to the active environment's project directory"
     __den_require_active; or return 1
     set -l project (__den_project $VIRTUAL_ENV)

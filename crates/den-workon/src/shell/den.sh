@@ -671,6 +671,11 @@ setvirtualenvproject() {
     _den env project -- "${_den_env##*/}" "$_den_dir"
 }
 
+# What the integration is, den's version, the directories in use and every command.
+virtualenvwrapper() {
+    _den env functions
+}
+
 cdproject() {
     local _den_project=
     _den_require_active || return 1

@@ -60,6 +60,11 @@ pub fn run(
             printer.out(den_workon::expand_path(&args.path));
             Ok(ExitCode::SUCCESS)
         }
+        EnvCommand::Functions => {
+            let help = den_workon::shell::functions_help(&ctx.homes, env!("CARGO_PKG_VERSION"));
+            printer.out(help.trim_end());
+            Ok(ExitCode::SUCCESS)
+        }
         EnvCommand::Complete(args) => {
             for name in den_workon::list_names(&ctx.homes)? {
                 if name.starts_with(&args.prefix) {
