@@ -250,6 +250,7 @@ mod tests {
             hook_dir: dir.to_path_buf(),
             project_home: None,
             project_filename: PROJECT_FILE.into(),
+            hook_log: None,
         }
     }
 

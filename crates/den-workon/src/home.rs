@@ -1,6 +1,6 @@
 //! Where named environments, hooks and projects live: WORKON_HOME, VIRTUALENVWRAPPER_HOOK_DIR,
-//! PROJECT_HOME and the name of the file linking an environment to its project
-//! (VIRTUALENVWRAPPER_PROJECT_FILENAME), read from an explicit variable lookup so callers (and
+//! PROJECT_HOME, the name of the file linking an environment to its project
+//! (VIRTUALENVWRAPPER_PROJECT_FILENAME) and the hook log (VIRTUALENVWRAPPER_LOG_FILE), read from an explicit variable lookup so callers (and
 //! tests) decide the environment.
 
 use std::ffi::OsString;
@@ -23,6 +23,9 @@ pub struct Homes {
     /// The name, inside an environment, of the file holding its project directory:
     /// `$VIRTUALENVWRAPPER_PROJECT_FILENAME`, default [`PROJECT_FILE`].
     pub project_filename: PathBuf,
+    /// Where hook activity is logged: `$VIRTUALENVWRAPPER_LOG_FILE` (no default: no log), see
+    /// [`crate::hook_log`].
+    pub hook_log: Option<PathBuf>,
 }
 
 impl Homes {
@@ -52,11 +55,13 @@ impl Homes {
         let project_home = get("PROJECT_HOME").map(resolve);
         let project_filename = get("VIRTUALENVWRAPPER_PROJECT_FILENAME")
             .map_or_else(|| PathBuf::from(PROJECT_FILE), PathBuf::from);
+        let hook_log = get("VIRTUALENVWRAPPER_LOG_FILE").map(resolve);
         Self {
             workon_home,
             hook_dir,
             project_home,
             project_filename,
+            hook_log,
         }
     }
 
@@ -148,6 +153,7 @@ mod tests {
         assert_eq!(h.workon_home, Path::new("/home/u/.virtualenvs"));
         assert_eq!(h.hook_dir, h.workon_home);
         assert_eq!(h.project_home, None);
+        assert_eq!(h.hook_log, None);
         assert_eq!(h.project_file(Path::new("/e")), Path::new("/e/.project"));
         let empty = homes(&[("HOME", "/home/u"), ("WORKON_HOME", "")]);
         assert_eq!(empty.workon_home, Path::new("/home/u/.virtualenvs"));
@@ -160,7 +166,9 @@ mod tests {
             ("WORKON_HOME", "~/envs"),
             ("VIRTUALENVWRAPPER_HOOK_DIR", "hooks"),
             ("PROJECT_HOME", "/p"),
+            ("VIRTUALENVWRAPPER_LOG_FILE", "~/hooks.log"),
         ]);
+        assert_eq!(h.hook_log.as_deref(), Some(Path::new("/home/u/hooks.log")));
         assert_eq!(h.workon_home, Path::new("/home/u/envs"));
         assert_eq!(h.hook_dir, Path::new("/cwd/hooks"));
         let bare = homes(&[("HOME", "/home/u/"), ("WORKON_HOME", "~")]);

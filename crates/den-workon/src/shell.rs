@@ -259,6 +259,7 @@ mod tests {
             hook_dir: "/h".into(),
             project_home: None,
             project_filename: crate::PROJECT_FILE.into(),
+            hook_log: None,
         };
         let text = functions_help(&homes, "1.2.3");
         for line in [

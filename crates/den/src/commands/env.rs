@@ -52,7 +52,7 @@ pub fn run(
         EnvCommand::ToggleGlobalSitePackages(args) => ctx.toggle(&args),
         EnvCommand::Hook(args) => ctx.hook(&args),
         EnvCommand::InitHooks => {
-            write_global_hook_files(&ctx.homes.hook_dir, &user_shell())?;
+            write_global_hook_files(&ctx.homes, &user_shell())?;
             Ok(ExitCode::SUCCESS)
         }
         EnvCommand::MkprojectDir(args) => super::env_project::run(&ctx, &args),
@@ -84,13 +84,19 @@ pub fn homes(printer: &Printer) -> (Homes, PathBuf) {
 }
 
 /// The variables [`Homes::from_vars`] resolves against the current directory when relative.
-const HOME_VARS: [&str; 3] = ["WORKON_HOME", "VIRTUALENVWRAPPER_HOOK_DIR", "PROJECT_HOME"];
+const HOME_VARS: [&str; 4] = [
+    "WORKON_HOME",
+    "VIRTUALENVWRAPPER_HOOK_DIR",
+    "PROJECT_HOME",
+    "VIRTUALENVWRAPPER_LOG_FILE",
+];
 
 /// The current directory. When it cannot be read (it was deleted, e.g. the temporary
 /// environment the shell was in was removed on deactivate), falls back to `$PWD` if that is an
 /// existing absolute directory, else `/`, and moves this process there so later steps (hooks,
-/// interpreter discovery) run somewhere real; relative WORKON_HOME, VIRTUALENVWRAPPER_HOOK_DIR
-/// or PROJECT_HOME values are then resolved against the fallback, with a warning saying so.
+/// interpreter discovery) run somewhere real; relative WORKON_HOME, VIRTUALENVWRAPPER_HOOK_DIR,
+/// PROJECT_HOME or VIRTUALENVWRAPPER_LOG_FILE values are then resolved against the fallback,
+/// with a warning saying so.
 pub fn current_dir(printer: &Printer) -> PathBuf {
     let err = match std::env::current_dir() {
         Ok(cwd) => return cwd,
