@@ -14,8 +14,9 @@ use crate::{Homes, WorkonError};
 /// `deactivate` removes an environment that has it.
 pub const TMP_MARKER: &str = ".den-tmp-env";
 
-/// The file holding an environment's project directory, as virtualenvwrapper's
-/// `setvirtualenvproject` writes it.
+/// The default name of the file holding an environment's project directory, as
+/// virtualenvwrapper's `setvirtualenvproject` writes it (VIRTUALENVWRAPPER_PROJECT_FILENAME,
+/// [`Homes::project_filename`], names another).
 pub const PROJECT_FILE: &str = ".project";
 
 /// One named environment, as read from disk.
@@ -28,13 +29,14 @@ pub struct EnvInfo {
     /// The base Python version from pyvenv.cfg (`version_info`, or `version` as written by
     /// `python -m venv`), e.g. `3.12.1`; `None` without pyvenv.cfg or either key.
     pub python: Option<String>,
-    /// The project directory from `.project`, if any.
+    /// The project directory from its project file ([`Homes::project_file`]), if any.
     pub project: Option<PathBuf>,
 }
 
 impl EnvInfo {
-    /// Reads the description of the environment `name` at `path`.
-    pub fn read(name: &str, path: &Path) -> Self {
+    /// Reads the description of the environment `name` at `path`, its project from the file
+    /// `homes` names.
+    pub fn read(homes: &Homes, name: &str, path: &Path) -> Self {
         let cfg = read_pyvenv_cfg(path);
         let python = cfg.version().map(|v| {
             // virtualenv writes `3.12.1.final.0`; keep the release part.
@@ -47,7 +49,7 @@ impl EnvInfo {
             name: name.to_string(),
             path: path.to_path_buf(),
             python,
-            project: read_project(path),
+            project: read_project(&homes.project_file(path)),
         }
     }
 }
@@ -129,9 +131,10 @@ pub fn site_packages(root: &Path) -> Result<PathBuf, WorkonError> {
     })
 }
 
-/// The project directory in `<root>/.project` (one line, trailing whitespace dropped).
-pub fn read_project(root: &Path) -> Option<PathBuf> {
-    let text = fs::read_to_string(root.join(PROJECT_FILE)).ok()?;
+/// The project directory in the project file `file` ([`Homes::project_file`]; one line,
+/// trailing whitespace dropped).
+pub fn read_project(file: &Path) -> Option<PathBuf> {
+    let text = fs::read_to_string(file).ok()?;
     let line = text.lines().next()?.trim_end();
     (!line.is_empty()).then(|| PathBuf::from(line))
 }
@@ -158,16 +161,16 @@ pub fn project_dir(project: &Path, cwd: &Path) -> Result<PathBuf, WorkonError> {
 }
 
 /// Writes the project directory `project` ([`project_dir`]: absolute, normalized, an existing
-/// directory) to `<root>/.project`, as `setvirtualenvproject` does. Returns the path written.
+/// directory) to the project file `file` ([`Homes::project_file`]), as `setvirtualenvproject`
+/// does. Returns the path written.
 ///
 /// # Errors
 ///
 /// [`WorkonError::ProjectNotDirectory`], and [`WorkonError::Io`] when the file cannot be
 /// written.
-pub fn write_project(root: &Path, project: &Path, cwd: &Path) -> Result<PathBuf, WorkonError> {
+pub fn write_project(file: &Path, project: &Path, cwd: &Path) -> Result<PathBuf, WorkonError> {
     let project = project_dir(project, cwd)?;
-    let file = root.join(PROJECT_FILE);
-    fs::write(&file, format!("{}\n", project.display())).at("write", &file)?;
+    fs::write(file, format!("{}\n", project.display())).at("write", file)?;
     Ok(project)
 }
 
@@ -246,6 +249,8 @@ mod tests {
             workon_home: dir.to_path_buf(),
             hook_dir: dir.to_path_buf(),
             project_home: None,
+            project_filename: PROJECT_FILE.into(),
+            hook_log: None,
         }
     }
 
@@ -267,9 +272,9 @@ mod tests {
         let h = homes(home);
         // `b` has no activation script (workon could not activate it) and `.hidden` is hidden.
         assert_eq!(list_names(&h).unwrap(), ["old-virtualenv", "venv made"]);
-        let info = EnvInfo::read("b", &home.join("b"));
+        let info = EnvInfo::read(&h, "b", &home.join("b"));
         assert_eq!(info.python.as_deref(), Some("3.12.1"));
-        let info = EnvInfo::read("venv made", &home.join("venv made"));
+        let info = EnvInfo::read(&h, "venv made", &home.join("venv made"));
         assert_eq!(info.python.as_deref(), Some("3.11.2"));
         assert!(find_env(&h, "b").is_ok());
         match find_env(&h, "venv mad") {
@@ -290,24 +295,26 @@ mod tests {
     fn project_tmp_marker_and_site_packages() {
         let temp = tempfile::tempdir().unwrap();
         let root = make_env(temp.path(), "e", Some("home = /x\n"), true);
-        assert_eq!(read_project(&root), None);
+        let file = homes(temp.path()).project_file(&root);
+        assert_eq!(file, root.join(PROJECT_FILE));
+        assert_eq!(read_project(&file), None);
         let work = temp.path().join("work");
         fs::create_dir_all(work.join("proj/sub")).unwrap();
-        let written = write_project(&root, Path::new("./proj/sub/../."), &work).unwrap();
+        let written = write_project(&file, Path::new("./proj/sub/../."), &work).unwrap();
         assert_eq!(written, work.join("proj"));
-        assert_eq!(read_project(&root).unwrap(), work.join("proj"));
+        assert_eq!(read_project(&file).unwrap(), work.join("proj"));
         assert_eq!(
-            write_project(&root, Path::new("."), &work.join("proj")).unwrap(),
+            write_project(&file, Path::new("."), &work.join("proj")).unwrap(),
             work.join("proj")
         );
         fs::write(work.join("file"), "").unwrap();
         for bad in ["file", "missing"] {
             assert!(matches!(
-                write_project(&root, Path::new(bad), &work),
+                write_project(&file, Path::new(bad), &work),
                 Err(WorkonError::ProjectNotDirectory { path }) if path == work.join(bad)
             ));
         }
-        assert_eq!(read_project(&root).unwrap(), work.join("proj"));
+        assert_eq!(read_project(&file).unwrap(), work.join("proj"));
         mark_temporary(&root).unwrap();
         assert!(root.join(TMP_MARKER).is_file());
         assert_eq!(

@@ -1,14 +1,15 @@
-//! Where named environments, hooks and projects live: WORKON_HOME, VIRTUALENVWRAPPER_HOOK_DIR
-//! and PROJECT_HOME, read from an explicit variable lookup so callers (and tests) decide the
-//! environment.
+//! Where named environments, hooks and projects live: WORKON_HOME, VIRTUALENVWRAPPER_HOOK_DIR,
+//! PROJECT_HOME, the name of the file linking an environment to its project
+//! (VIRTUALENVWRAPPER_PROJECT_FILENAME) and the hook log (VIRTUALENVWRAPPER_LOG_FILE), read from an explicit variable lookup so callers (and
+//! tests) decide the environment.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use den_dist::path::expand_home_with;
 
-use crate::WorkonError;
 use crate::names::validate_name;
+use crate::{PROJECT_FILE, WorkonError};
 
 /// The directories of virtualenvwrapper's model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +20,12 @@ pub struct Homes {
     pub hook_dir: PathBuf,
     /// Where `mkproject` creates projects: `$PROJECT_HOME` (no default, as virtualenvwrapper).
     pub project_home: Option<PathBuf>,
+    /// The name, inside an environment, of the file holding its project directory:
+    /// `$VIRTUALENVWRAPPER_PROJECT_FILENAME`, default [`PROJECT_FILE`].
+    pub project_filename: PathBuf,
+    /// Where hook activity is logged: `$VIRTUALENVWRAPPER_LOG_FILE` (no default: no log), see
+    /// [`crate::hook_log`].
+    pub hook_log: Option<PathBuf>,
 }
 
 impl Homes {
@@ -46,11 +53,24 @@ impl Homes {
             .map(resolve)
             .unwrap_or_else(|| workon_home.clone());
         let project_home = get("PROJECT_HOME").map(resolve);
+        let project_filename = get("VIRTUALENVWRAPPER_PROJECT_FILENAME")
+            .map_or_else(|| PathBuf::from(PROJECT_FILE), PathBuf::from);
+        let hook_log = get("VIRTUALENVWRAPPER_LOG_FILE").map(resolve);
         Self {
             workon_home,
             hook_dir,
             project_home,
+            project_filename,
+            hook_log,
         }
+    }
+
+    /// The file holding the project directory of the environment at `root`:
+    /// `root/<project_filename>`, inside `root` even when the name starts with `/` (as
+    /// virtualenvwrapper's `$VIRTUAL_ENV/$VIRTUALENVWRAPPER_PROJECT_FILENAME`).
+    pub fn project_file(&self, root: &Path) -> PathBuf {
+        let name = &self.project_filename;
+        root.join(name.strip_prefix("/").unwrap_or(name))
     }
 
     /// The path of environment `name` (validated; it need not exist).
@@ -133,6 +153,8 @@ mod tests {
         assert_eq!(h.workon_home, Path::new("/home/u/.virtualenvs"));
         assert_eq!(h.hook_dir, h.workon_home);
         assert_eq!(h.project_home, None);
+        assert_eq!(h.hook_log, None);
+        assert_eq!(h.project_file(Path::new("/e")), Path::new("/e/.project"));
         let empty = homes(&[("HOME", "/home/u"), ("WORKON_HOME", "")]);
         assert_eq!(empty.workon_home, Path::new("/home/u/.virtualenvs"));
     }
@@ -144,7 +166,9 @@ mod tests {
             ("WORKON_HOME", "~/envs"),
             ("VIRTUALENVWRAPPER_HOOK_DIR", "hooks"),
             ("PROJECT_HOME", "/p"),
+            ("VIRTUALENVWRAPPER_LOG_FILE", "~/hooks.log"),
         ]);
+        assert_eq!(h.hook_log.as_deref(), Some(Path::new("/home/u/hooks.log")));
         assert_eq!(h.workon_home, Path::new("/home/u/envs"));
         assert_eq!(h.hook_dir, Path::new("/cwd/hooks"));
         let bare = homes(&[("HOME", "/home/u/"), ("WORKON_HOME", "~")]);
@@ -154,6 +178,18 @@ mod tests {
         assert_eq!(h.project_home.as_deref(), Some(Path::new("/p")));
         assert_eq!(h.env_path("a b").unwrap(), Path::new("/home/u/envs/a b"));
         assert!(h.env_path("a/b").is_err());
+    }
+
+    #[test]
+    fn project_file_name_comes_from_the_variable_and_stays_in_the_environment() {
+        let named = |name: &str| homes(&[("VIRTUALENVWRAPPER_PROJECT_FILENAME", name)]);
+        let env = Path::new("/e");
+        assert_eq!(
+            named(".not-project").project_file(env),
+            Path::new("/e/.not-project")
+        );
+        assert_eq!(named("/abs").project_file(env), Path::new("/e/abs"));
+        assert_eq!(named("").project_file(env), Path::new("/e/.project"));
     }
 
     #[test]

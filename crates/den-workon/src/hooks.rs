@@ -13,6 +13,7 @@ use std::process::Command;
 
 use den_dist::IoResultExt;
 
+use crate::hook_log::{self, Level};
 use crate::{Homes, WorkonError};
 
 /// A hook virtualenvwrapper runs as a process (`run_global` / `run_script` in its plugin).
@@ -194,19 +195,23 @@ const GLOBAL_HOOK_FILES: [(&str, &str, u32); 12] = [
 /// Creates the global hook files virtualenvwrapper creates when it loads (initialize,
 /// premkvirtualenv, postmkvirtualenv, prermvirtualenv, postrmvirtualenv, predeactivate,
 /// postdeactivate, preactivate, postactivate, get_env_details, premkproject, postmkproject) in
-/// `hook_dir`, which is created if missing: a `#!shell` line, a comment saying when the hook
-/// runs, mode 0755 for run hooks and 0644 for sourced ones. Existing files are left alone.
+/// the hook directory of `homes`, which is created if missing: a `#!shell` line, a comment
+/// saying when the hook runs, mode 0755 for run hooks and 0644 for sourced ones. Existing files
+/// are left alone. The step and each file created go to the hook log ([`hook_log`]).
 ///
 /// # Errors
 ///
-/// [`WorkonError::Io`].
-pub fn write_global_hook_files(hook_dir: &Path, shell: &str) -> Result<(), WorkonError> {
+/// [`WorkonError::Io`], also when the hook log cannot be written.
+pub fn write_global_hook_files(homes: &Homes, shell: &str) -> Result<(), WorkonError> {
+    let hook_dir = &homes.hook_dir;
+    hook_log::log(homes, Level::Debug, "Running initialize hooks")?;
     fs::create_dir_all(hook_dir).at("create", hook_dir)?;
     for (name, comment, mode) in GLOBAL_HOOK_FILES {
         let path = hook_dir.join(name);
         if path.exists() || path.is_symlink() {
             continue;
         }
+        hook_log::log(homes, Level::Debug, &format!("creating {}", path.display()))?;
         fs::write(&path, format!("#!{shell}\n# {comment}\n\n")).at("write", &path)?;
         fs::set_permissions(&path, fs::Permissions::from_mode(mode))
             .at("set permissions of", &path)?;
@@ -237,10 +242,13 @@ pub struct HookReport {
 /// Runs `hook` as virtualenvwrapper does: each of [`hook_files`] as a process with `args`,
 /// inheriting stdin/stdout/stderr and the environment, in `cwd` when given (virtualenvwrapper
 /// runs the mk/rm/cp hooks from WORKON_HOME). Stops at the first hook that exits non-zero.
+/// The hook, each file run and each that could not be started go to the hook log
+/// ([`hook_log`]).
 ///
 /// # Errors
 ///
-/// [`WorkonError::HookFailed`] with the hook's exit status (1 when killed by a signal).
+/// [`WorkonError::HookFailed`] with the hook's exit status (1 when killed by a signal);
+/// [`WorkonError::Io`] when the hook log cannot be written.
 pub fn run_hook(
     homes: &Homes,
     hook: RunHook,
@@ -249,16 +257,32 @@ pub fn run_hook(
     cwd: Option<&Path>,
 ) -> Result<HookReport, WorkonError> {
     let mut report = HookReport::default();
+    hook_log::log(
+        homes,
+        Level::Debug,
+        &format!("Running {} hooks", hook.file_name()),
+    )?;
     for file in hook_files(homes, hook, env) {
         let mut command = Command::new(&file);
         command.args(args);
         if let Some(cwd) = cwd {
             command.current_dir(cwd);
         }
+        hook_log::log(
+            homes,
+            Level::Debug,
+            &format!("running {} {args:?}", file.display()),
+        )?;
         let status = match command.status() {
             Ok(status) => status,
             Err(e) => {
-                report.not_run.push((file, os_error_text(&e)));
+                let reason = os_error_text(&e);
+                hook_log::log(
+                    homes,
+                    Level::Error,
+                    &format!("could not run \"{}\": {reason}", file.display()),
+                )?;
+                report.not_run.push((file, reason));
                 continue;
             }
         };
@@ -297,6 +321,17 @@ mod tests {
         fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
     }
 
+    /// Homes with WORKON_HOME and the hook directory both `dir`, and no hook log.
+    fn in_dir(dir: &Path) -> Homes {
+        Homes {
+            workon_home: dir.to_path_buf(),
+            hook_dir: dir.to_path_buf(),
+            project_home: None,
+            project_filename: crate::PROJECT_FILE.into(),
+            hook_log: None,
+        }
+    }
+
     #[test]
     fn env_hook_files_match_virtualenvwrapper() {
         let temp = tempfile::tempdir().unwrap();
@@ -326,7 +361,16 @@ mod tests {
         let dir = temp.path().join("hooks");
         fs::create_dir(&dir).unwrap();
         fs::write(dir.join("postactivate"), "mine\n").unwrap();
-        write_global_hook_files(&dir, "/bin/zsh").unwrap();
+        let log = temp.path().join("hooks.log");
+        let homes = Homes {
+            hook_log: Some(log.clone()),
+            ..in_dir(&dir)
+        };
+        write_global_hook_files(&homes, "/bin/zsh").unwrap();
+        let logged = fs::read_to_string(&log).unwrap();
+        assert!(logged.contains(" DEBUG den.hooks Running initialize hooks\n"));
+        assert!(logged.contains(&format!("creating {}\n", dir.join("preactivate").display())));
+        assert!(!logged.contains("postactivate"), "kept, not created");
         let mode = |name: &str| fs::metadata(dir.join(name)).unwrap().permissions().mode() & 0o777;
         for name in [
             "initialize",
@@ -354,7 +398,7 @@ mod tests {
             "mine\n"
         );
         // A missing directory is created.
-        write_global_hook_files(&temp.path().join("new/dir"), "/bin/sh").unwrap();
+        write_global_hook_files(&in_dir(&temp.path().join("new/dir")), "/bin/sh").unwrap();
         assert!(temp.path().join("new/dir/preactivate").is_file());
     }
 
@@ -366,11 +410,7 @@ mod tests {
         fs::create_dir_all(&hooks).unwrap();
         fs::create_dir_all(env.join("bin")).unwrap();
         let log = temp.path().join("log");
-        let homes = Homes {
-            workon_home: temp.path().to_path_buf(),
-            hook_dir: hooks.clone(),
-            project_home: None,
-        };
+        let homes = in_dir(&hooks);
         let append = |who: &str| format!("echo \"{who} $# $1 $(pwd)\" >> '{}'", log.display());
         script(&hooks.join("preactivate"), &append("global"));
         script(&env.join("bin/preactivate"), &append("env"));

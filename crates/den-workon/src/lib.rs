@@ -10,6 +10,7 @@ pub mod add_path;
 mod envs;
 mod error;
 mod home;
+pub mod hook_log;
 pub mod hooks;
 mod names;
 pub mod shell;

@@ -1,10 +1,8 @@
 //! Shell integration scripts printed by `den init bash|zsh|fish`.
 //!
-//! Each script defines virtualenvwrapper's shell functions (`mkvirtualenv`, `workon`,
-//! `deactivate`, `rmvirtualenv`, `lsvirtualenv`, `showvirtualenv`, `cpvirtualenv`,
-//! `cdvirtualenv`, `cdsitepackages`, `lssitepackages`, `mktmpenv`, `wipeenv`, `allvirtualenv`,
-//! `add2virtualenv`, `toggleglobalsitepackages`, `mkproject`, `setvirtualenvproject`,
-//! `cdproject`), tab completion of environment names (also after `den workon` and
+//! Each script defines virtualenvwrapper's shell functions ([`FUNCTIONS`]: `mkvirtualenv`,
+//! `workon`, ..., and the `virtualenvwrapper` help, which prints [`functions_help`] through
+//! `den env functions`; `deactivate` while an environment is active), tab completion of environment names (also after `den workon` and
 //! `den env path|show|remove|copy`), and a `den` function that turns
 //! `den workon NAME` / `den deactivate` into the shell functions. The work is done by
 //! `den env ...` (found as `command den`, or `$DEN_EXECUTABLE` when set); the scripts only
@@ -18,7 +16,10 @@
 //! `shell/den.fish`.
 
 use std::fmt;
+use std::fmt::Write as _;
 use std::str::FromStr;
+
+use crate::Homes;
 
 /// The functions bash and zsh share (bash/zsh syntax, not POSIX sh).
 const COMMON_SH: &str = include_str!("shell/den.sh");
@@ -28,6 +29,100 @@ const BASH: &str = include_str!("shell/den.bash");
 const ZSH: &str = include_str!("shell/den.zsh");
 /// The whole fish integration.
 const FISH: &str = include_str!("shell/den.fish");
+
+/// The commands every integration defines, each with what it does, in the order the
+/// `virtualenvwrapper` command lists them ([`functions_help`]).
+pub const FUNCTIONS: [(&str, &str); 18] = [
+    (
+        "add2virtualenv",
+        "add directories to the active environment's import path",
+    ),
+    ("allvirtualenv", "run a command in every environment"),
+    (
+        "cdproject",
+        "go to the active environment's project directory",
+    ),
+    (
+        "cdsitepackages",
+        "go to the active environment's site-packages (or a directory in it)",
+    ),
+    (
+        "cdvirtualenv",
+        "go to the active environment's directory (or a directory in it)",
+    ),
+    ("cpvirtualenv", "copy an environment and activate the copy"),
+    (
+        "lssitepackages",
+        "list the active environment's site-packages",
+    ),
+    ("lsvirtualenv", "list the environments (-b: names only)"),
+    (
+        "mkproject",
+        "make PROJECT_HOME/NAME and an environment NAME bound to it",
+    ),
+    (
+        "mktmpenv",
+        "make and activate an environment that deactivate removes",
+    ),
+    (
+        "mkvirtualenv",
+        "make an environment in WORKON_HOME and activate it",
+    ),
+    ("rmvirtualenv", "remove environments"),
+    (
+        "setvirtualenvproject",
+        "bind an environment to a project directory",
+    ),
+    (
+        "showvirtualenv",
+        "show what an environment's get_env_details hooks print",
+    ),
+    (
+        "toggleglobalsitepackages",
+        "turn the active environment's view of the base site-packages on or off",
+    ),
+    ("virtualenvwrapper", "show this help"),
+    (
+        "wipeenv",
+        "uninstall every package from the active environment",
+    ),
+    (
+        "workon",
+        "activate an environment, running its hooks (no name: list them)",
+    ),
+];
+
+/// What the shell's `virtualenvwrapper` command prints (virtualenvwrapper's help command): what
+/// the integration is, den's `version`, the directories `homes` names, and [`FUNCTIONS`].
+pub fn functions_help(homes: &Homes, version: &str) -> String {
+    let project_home = homes
+        .project_home
+        .as_ref()
+        .map_or_else(|| "(not set)".to_owned(), |dir| dir.display().to_string());
+    let mut text = format!(
+        "den's shell integration: virtualenvwrapper's commands for named environments, with den\n\
+         doing the work (`den env --help` for den's own commands).\n\
+         \n\
+         Version: den {version}\n\
+         WORKON_HOME: {}\n\
+         PROJECT_HOME: {project_home}\n\
+         Hook directory: {}\n\
+         \n\
+         Commands available (deactivate leaves the environment workon activated):\n",
+        homes.workon_home.display(),
+        homes.hook_dir.display(),
+    );
+    let width = FUNCTIONS
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
+    for (name, what) in FUNCTIONS {
+        // Writing to a String cannot fail.
+        let _ = writeln!(text, "  {name:width$}  {what}");
+    }
+    text
+}
 
 /// A shell `den init` can print an integration script for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -145,28 +240,9 @@ mod tests {
 
     #[test]
     fn scripts_define_every_function() {
-        let functions = [
-            "mkvirtualenv",
-            "workon",
-            "rmvirtualenv",
-            "lsvirtualenv",
-            "showvirtualenv",
-            "cpvirtualenv",
-            "cdvirtualenv",
-            "cdsitepackages",
-            "lssitepackages",
-            "mktmpenv",
-            "wipeenv",
-            "allvirtualenv",
-            "add2virtualenv",
-            "toggleglobalsitepackages",
-            "mkproject",
-            "setvirtualenvproject",
-            "cdproject",
-        ];
         for shell in Shell::ALL {
             let script = init_script(shell);
-            for function in functions {
+            for (function, _) in FUNCTIONS {
                 let defined = match shell {
                     Shell::Fish => format!("function {function}"),
                     Shell::Bash | Shell::Zsh => format!("\n{function}() {{"),
@@ -174,5 +250,36 @@ mod tests {
                 assert!(script.contains(&defined), "{shell} lacks {function}");
             }
         }
+    }
+
+    #[test]
+    fn help_lists_version_homes_and_every_function() {
+        let homes = Homes {
+            workon_home: "/w".into(),
+            hook_dir: "/h".into(),
+            project_home: None,
+            project_filename: crate::PROJECT_FILE.into(),
+            hook_log: None,
+        };
+        let text = functions_help(&homes, "1.2.3");
+        for line in [
+            "Version: den 1.2.3",
+            "WORKON_HOME: /w",
+            "PROJECT_HOME: (not set)",
+            "Hook directory: /h",
+            "  virtualenvwrapper         show this help",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line:?} missing:\n{text}");
+        }
+        let listed: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("Commands available"))
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        let mut sorted = listed.clone();
+        sorted.sort_unstable();
+        assert_eq!(listed, sorted);
+        assert_eq!(listed.len(), FUNCTIONS.len());
     }
 }

@@ -259,6 +259,9 @@ pub enum EnvCommand {
     MkprojectDir(EnvMkprojectDirArgs),
     /// Environment names for tab completion, one per line.
     Complete(EnvCompleteArgs),
+    /// Describe the shell functions `den init` defines, with den's version and the directories
+    /// in use (what the shell's `virtualenvwrapper` command prints).
+    Functions,
     /// PATH with `$VAR` / `${VAR}` from the environment, a leading `~` and `.`/`..`
     /// resolved, as virtualenvwrapper_expandpath does (Python's expandvars, expanduser,
     /// normpath).

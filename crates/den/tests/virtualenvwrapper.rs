@@ -43,16 +43,6 @@ const KNOWN_FAILURES_BASH: &[(&str, &str, &str)] = &[
         "den's hooks need no temporary file (virtualenvwrapper fails it as root too)",
     ),
     (
-        "test_log_file",
-        "test_set_by_user",
-        "den does not write virtualenvwrapper's hook log (VIRTUALENVWRAPPER_LOG_FILE)",
-    ),
-    (
-        "test_log_file",
-        "test_file_permissions",
-        "den does not write virtualenvwrapper's hook log (VIRTUALENVWRAPPER_LOG_FILE)",
-    ),
-    (
         "test_project_templates",
         "test_list_templates",
         "project templates are virtualenvwrapper's Python plugins; den does not load them",
@@ -98,40 +88,37 @@ const KNOWN_FAILURES_BASH: &[(&str, &str, &str)] = &[
         "expects mkvirtualenv to fail without virtualenv on PATH; den needs no virtualenv",
     ),
     (
-        "test_project_mk",
-        "test_hooks",
-        "den runs premkproject from PROJECT_HOME, virtualenvwrapper from WORKON_HOME",
-    ),
-    (
-        "test_project_mk",
-        "test_alternate_linkage_filename",
-        "VIRTUALENVWRAPPER_PROJECT_FILENAME is not honoured (den always writes .project)",
-    ),
-    (
         "test_project_activate",
         "test_space_in_path",
-        "not investigated yet: project directory with a space",
+        "mkproject of a name an earlier test made: den refuses, virtualenv reuses the directory \
+         (the space in the project's path is not the cause)",
     ),
     (
         "test_project_cd",
         "test_space_in_path",
-        "not investigated yet: project directory with a space",
+        "mkproject of a name an earlier test made: den refuses, virtualenv reuses the directory \
+         (the space in the project's path is not the cause)",
     ),
     (
         "test_virtualenvwrapper",
         "test_virtualenvwrapper_script_set",
-        "den does not set VIRTUALENVWRAPPER_SCRIPT",
-    ),
-    (
-        "test_virtualenvwrapper",
-        "test_virtualenvwrapper_help_shows_version",
-        "den defines no `virtualenvwrapper` help command",
+        "den's integration is evaluated from `den init`'s output, not sourced from a file, so \
+         there is no script path for VIRTUALENVWRAPPER_SCRIPT",
     ),
 ];
 
 /// The least number of the suite's tests den must pass in bash (of 199; real
 /// virtualenvwrapper passes 195 as root).
-const FLOOR_BASH: usize = 176;
+const FLOOR_BASH: usize = 181;
+
+/// Tests den does not pass in zsh (run `zsh -o shwordsplit`, as the suite's tox config runs
+/// it): the same as in bash, for the same reasons. Real virtualenvwrapper 6.1.1 fails the same
+/// four tests as root in zsh as in bash.
+const KNOWN_FAILURES_ZSH: &[(&str, &str, &str)] = KNOWN_FAILURES_BASH;
+
+/// The least number of the suite's tests den must pass in zsh (of 199; real
+/// virtualenvwrapper passes 195 as root).
+const FLOOR_ZSH: usize = 181;
 
 /// The sdist: `$DEN_TEST_VIRTUALENVWRAPPER_SDIST`, else where `.ci/run` puts it
 /// (`${TMPDIR:-/tmp}/den-ci-virtualenvwrapper/`).
@@ -294,13 +281,15 @@ fn run_suite(shell: &str) -> Option<SuiteRun> {
             )
             // den init adds pyenv's shims when pyenv's root exists: not part of this.
             .env("PYENV_ROOT", dir.path().join("no-pyenv"))
-            .env("PIP_CONFIG_FILE", "/dev/null");
+            .env("PIP_CONFIG_FILE", "/dev/null")
+            // As tox runs the suite: tests load the script installed in the environment's
+            // bin (zsh has no BASH_SOURCE to find the source tree's copy by).
+            .env("USING_TOX", "1");
         for var in [
             "VIRTUAL_ENV",
             "WORKON_HOME",
             "PROJECT_HOME",
             "PYENV_VERSION",
-            "USING_TOX",
             "VIRTUALENVWRAPPER_VIRTUALENV",
             "VIRTUALENVWRAPPER_VIRTUALENV_ARGS",
             "VIRTUALENVWRAPPER_VIRTUALENV_CLONE",
@@ -389,4 +378,9 @@ fn shunit2_output_is_read_per_test() {
     let ok = passed(&names, output);
     // test_b failed an assertion; testing_c never ran.
     assert_eq!(ok.into_iter().collect::<Vec<_>>(), ["test_a"]);
+}
+
+#[test]
+fn virtualenvwrapper_suite_passes_in_zsh_with_den_in_its_place() {
+    check("zsh", KNOWN_FAILURES_ZSH, FLOOR_ZSH);
 }

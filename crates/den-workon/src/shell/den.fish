@@ -55,10 +55,19 @@ function __den_source_global --argument-names name
     __den_source "$dir/$name"
 end
 
-# Prints the project directory recorded in ENV_DIR/.project; fails if none.
+# Prints the file linking ENV_DIR to its project: VIRTUALENVWRAPPER_PROJECT_FILENAME (default
+# .project) in it.
+function __den_project_file --argument-names env_dir
+    set -l name .project
+    test -n "$VIRTUALENVWRAPPER_PROJECT_FILENAME"; and set name $VIRTUALENVWRAPPER_PROJECT_FILENAME
+    printf '%s\n' "$env_dir/$name"
+end
+
+# Prints the project directory recorded in ENV_DIR's project file; fails if none.
 function __den_project --argument-names env_dir
-    test -f "$env_dir/.project"; or return 1
-    read -l project <"$env_dir/.project"
+    set -l file (__den_project_file $env_dir)
+    test -f "$file"; or return 1
+    read -l project <"$file"
     test -n "$project"; or return 1
     printf '%s\n' $project
 end
@@ -442,11 +451,15 @@ function setvirtualenvproject --description 'Bind an environment to a project di
     __den env project -- (string replace -r '.*/' '' -- (string replace -r '/$' '' -- $env_dir)) $dir
 end
 
+function virtualenvwrapper --description "Show den's version, the directories in use and every command"
+    __den env functions
+end
+
 function cdproject --description "Change to the active environment's project directory"
     __den_require_active; or return 1
     set -l project (__den_project $VIRTUAL_ENV)
     if test -z "$project"
-        echo "No project set in $VIRTUAL_ENV/.project" >&2
+        echo "No project set in "(__den_project_file $VIRTUAL_ENV) >&2
         return 1
     end
     if not test -d "$project"

@@ -56,11 +56,13 @@ _den_source_global() {
     _den_source "$_den_hook_dir/$1"
 }
 
-# Sets _den_project to the project directory recorded in ENV_DIR/.project; fails if none.
+# Sets _den_project to the project directory recorded in ENV_DIR's project file
+# (VIRTUALENVWRAPPER_PROJECT_FILENAME, default .project); fails if none.
 _den_read_project() {
     _den_project=
-    [ -f "$1/.project" ] || return 1
-    { IFS= read -r _den_project || [ -n "$_den_project" ]; } <"$1/.project"
+    set -- "$1/${VIRTUALENVWRAPPER_PROJECT_FILENAME:-.project}"
+    [ -f "$1" ] || return 1
+    { IFS= read -r _den_project || [ -n "$_den_project" ]; } <"$1"
     [ -n "$_den_project" ]
 }
 
@@ -669,11 +671,16 @@ setvirtualenvproject() {
     _den env project -- "${_den_env##*/}" "$_den_dir"
 }
 
+# What the integration is, den's version, the directories in use and every command.
+virtualenvwrapper() {
+    _den env functions
+}
+
 cdproject() {
     local _den_project=
     _den_require_active || return 1
     if ! _den_read_project "$VIRTUAL_ENV"; then
-        echo "No project set in $VIRTUAL_ENV/.project" >&2
+        echo "No project set in $VIRTUAL_ENV/${VIRTUALENVWRAPPER_PROJECT_FILENAME:-.project}" >&2
         return 1
     fi
     if [ ! -d "$_den_project" ]; then

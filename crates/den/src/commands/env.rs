@@ -52,12 +52,17 @@ pub fn run(
         EnvCommand::ToggleGlobalSitePackages(args) => ctx.toggle(&args),
         EnvCommand::Hook(args) => ctx.hook(&args),
         EnvCommand::InitHooks => {
-            write_global_hook_files(&ctx.homes.hook_dir, &user_shell())?;
+            write_global_hook_files(&ctx.homes, &user_shell())?;
             Ok(ExitCode::SUCCESS)
         }
         EnvCommand::MkprojectDir(args) => super::env_project::run(&ctx, &args),
         EnvCommand::ExpandPath(args) => {
             printer.out(den_workon::expand_path(&args.path));
+            Ok(ExitCode::SUCCESS)
+        }
+        EnvCommand::Functions => {
+            let help = den_workon::shell::functions_help(&ctx.homes, env!("CARGO_PKG_VERSION"));
+            printer.out(help.trim_end());
             Ok(ExitCode::SUCCESS)
         }
         EnvCommand::Complete(args) => {
@@ -79,13 +84,19 @@ pub fn homes(printer: &Printer) -> (Homes, PathBuf) {
 }
 
 /// The variables [`Homes::from_vars`] resolves against the current directory when relative.
-const HOME_VARS: [&str; 3] = ["WORKON_HOME", "VIRTUALENVWRAPPER_HOOK_DIR", "PROJECT_HOME"];
+const HOME_VARS: [&str; 4] = [
+    "WORKON_HOME",
+    "VIRTUALENVWRAPPER_HOOK_DIR",
+    "PROJECT_HOME",
+    "VIRTUALENVWRAPPER_LOG_FILE",
+];
 
 /// The current directory. When it cannot be read (it was deleted, e.g. the temporary
 /// environment the shell was in was removed on deactivate), falls back to `$PWD` if that is an
 /// existing absolute directory, else `/`, and moves this process there so later steps (hooks,
-/// interpreter discovery) run somewhere real; relative WORKON_HOME, VIRTUALENVWRAPPER_HOOK_DIR
-/// or PROJECT_HOME values are then resolved against the fallback, with a warning saying so.
+/// interpreter discovery) run somewhere real; relative WORKON_HOME, VIRTUALENVWRAPPER_HOOK_DIR,
+/// PROJECT_HOME or VIRTUALENVWRAPPER_LOG_FILE values are then resolved against the fallback,
+/// with a warning saying so.
 pub fn current_dir(printer: &Printer) -> PathBuf {
     let err = match std::env::current_dir() {
         Ok(cwd) => return cwd,
@@ -170,8 +181,8 @@ impl Ctx<'_> {
     }
 
     /// Runs a hook with WORKON_HOME as the working directory (virtualenvwrapper runs the
-    /// mk/rm/cp hooks from there).
-    fn hook_in_home(&self, hook: RunHook, args: &[&str]) -> Result<(), WorkonError> {
+    /// mk/rm/cp/mkproject hooks from there).
+    pub(super) fn hook_in_home(&self, hook: RunHook, args: &[&str]) -> Result<(), WorkonError> {
         let report = run_hook(&self.homes, hook, None, args, Some(&self.homes.workon_home))?;
         self.report(&report);
         Ok(())
@@ -250,7 +261,7 @@ impl Ctx<'_> {
         // .project first: it is there even while packages install, as mkvirtualenv -a does.
         let fill = || -> anyhow::Result<()> {
             if let Some(project) = &project {
-                den_workon::write_project(&root, project, &self.cwd)?;
+                den_workon::write_project(&self.homes.project_file(&root), project, &self.cwd)?;
             }
             if !options.install.is_empty() || !options.requirement_files.is_empty() {
                 self.install(
@@ -288,7 +299,7 @@ impl Ctx<'_> {
         self.hook_in_home(RunHook::PreMkVirtualenv, &[name])?;
         if let Some(dir) = &options.project_dir {
             let project = den_workon::project_dir(dir, &self.cwd)?;
-            den_workon::write_project(&root, &project, &self.cwd)?;
+            den_workon::write_project(&self.homes.project_file(&root), &project, &self.cwd)?;
         }
         if !options.install.is_empty() || !options.requirement_files.is_empty() {
             let cache = crate::open_cache(self.global)?;
@@ -342,7 +353,7 @@ impl Ctx<'_> {
             let entries: Vec<serde_json::Value> = names
                 .iter()
                 .map(|name| {
-                    let info = EnvInfo::read(name, &self.homes.workon_home.join(name));
+                    let info = EnvInfo::read(&self.homes, name, &self.homes.workon_home.join(name));
                     serde_json::json!({
                         "name": info.name,
                         "path": info.path,
@@ -389,7 +400,7 @@ impl Ctx<'_> {
     fn show(&self, name: Option<&str>, hooks_only: bool) -> anyhow::Result<ExitCode> {
         let (name, root) = self.named_or_active(name)?;
         if !hooks_only {
-            let info = EnvInfo::read(&name, &root);
+            let info = EnvInfo::read(&self.homes, &name, &root);
             self.printer.out(format!("name:    {}", info.name));
             self.printer
                 .out(format!("path:    {}", info.path.display()));
@@ -411,9 +422,10 @@ impl Ctx<'_> {
     fn path(&self, args: &EnvPathArgs) -> anyhow::Result<ExitCode> {
         let root = den_workon::find_env(&self.homes, &args.name)?;
         let path = if args.project {
-            den_workon::read_project(&root).ok_or_else(|| WorkonError::NoProject {
+            let file = self.homes.project_file(&root);
+            den_workon::read_project(&file).ok_or_else(|| WorkonError::NoProject {
                 name: args.name.clone(),
-                path: root.join(den_workon::PROJECT_FILE),
+                path: file,
             })?
         } else if args.site_packages {
             den_workon::site_packages(&root)?
@@ -531,7 +543,8 @@ impl Ctx<'_> {
 
     fn project(&self, args: &EnvProjectArgs) -> anyhow::Result<ExitCode> {
         let root = den_workon::find_env(&self.homes, &args.name)?;
-        let project = den_workon::write_project(&root, &args.dir, &self.cwd)?;
+        let project =
+            den_workon::write_project(&self.homes.project_file(&root), &args.dir, &self.cwd)?;
         self.printer.out(format!(
             "Setting project for {} to {}",
             args.name,

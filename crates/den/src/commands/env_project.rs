@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use den_workon::WorkonError;
-use den_workon::hooks::{RunHook, run_hook};
+use den_workon::hooks::RunHook;
 
 use super::env::Ctx;
 use crate::cli::EnvMkprojectDirArgs;
@@ -14,8 +14,9 @@ use crate::cli::EnvMkprojectDirArgs;
 /// Makes PROJECT_HOME/NAME the project of environment NAME: checks PROJECT_HOME (set, an
 /// existing directory) and refuses an existing project directory unless `--force`; with
 /// `--check` stops there (mkproject checks before creating the environment). Otherwise runs the
-/// premkproject hooks (from PROJECT_HOME, with NAME), creates the directory when missing and
-/// writes the environment's `.project`.
+/// premkproject hooks with NAME (from WORKON_HOME, where virtualenvwrapper runs every hook it
+/// starts as a process), creates the directory when missing and writes the environment's
+/// project file (`.project`, or VIRTUALENVWRAPPER_PROJECT_FILENAME).
 ///
 /// # Errors
 /// PROJECT_HOME unset or missing, an invalid or existing project name, an unknown environment,
@@ -31,20 +32,13 @@ pub(super) fn run(ctx: &Ctx<'_>, args: &EnvMkprojectDirArgs) -> anyhow::Result<E
         return Ok(ExitCode::SUCCESS);
     }
     let root = den_workon::find_env(&ctx.homes, &args.name)?;
-    let report = run_hook(
-        &ctx.homes,
-        RunHook::PreMkProject,
-        None,
-        &[&args.name],
-        Some(&project_home),
-    )?;
-    ctx.report(&report);
+    ctx.hook_in_home(RunHook::PreMkProject, &[&args.name])?;
     if !project.exists() {
         ctx.printer
             .status(format!("Creating {}", project.display()));
         std::fs::create_dir_all(&project)
             .with_context(|| format!("cannot create {}", project.display()))?;
     }
-    den_workon::write_project(&root, &project, &ctx.cwd)?;
+    den_workon::write_project(&ctx.homes.project_file(&root), &project, &ctx.cwd)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -194,6 +194,16 @@ cdproject
 check "cdproject after setvirtualenvproject" "$PWD" "$TEST_ROOT/elsewhere"
 cd $START
 
+# VIRTUALENVWRAPPER_PROJECT_FILENAME names the file linking an environment to its project.
+set -gx VIRTUALENVWRAPPER_PROJECT_FILENAME .other-project
+cdproject 2>$TEST_ROOT/err
+set -l cdproject_status $status
+check "cdproject without the named file" "$cdproject_status|"(cat $TEST_ROOT/err) "1|No project set in $W/second/.other-project"
+setvirtualenvproject "$W/second" $START >/dev/null 2>&1
+cdproject
+check "cdproject reads the named file" "$PWD|"(cat "$W/second/.other-project") "$START|$START"
+set -e VIRTUALENVWRAPPER_PROJECT_FILENAME
+
 mkdir -p $TEST_ROOT/second
 cd $TEST_ROOT/second
 workon -n "first env"
