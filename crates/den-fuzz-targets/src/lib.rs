@@ -152,7 +152,7 @@ pub fn dependency_groups(data: &[u8]) {
 }
 
 /// A PEP 751 pylock.toml: validated, rendered, the rendering read again (the same lock), and
-/// selected from for a CPython 3.12 on Linux.
+/// selected from (all its extras and groups) for a CPython 3.12 on Linux.
 pub fn pylock(data: &[u8]) {
     use den_requirements::pylock::Pylock;
     let file = Path::new("/nonexistent/pylock.toml");
@@ -172,7 +172,20 @@ pub fn pylock(data: &[u8]) {
             .expect("CPython 3.12 on Linux is a target")
     });
     let base = Path::new("/nonexistent");
-    let _ = lock.select(file, base, &target.markers, &target.tags, &target.version);
+    // Every extra and group the lock declares, and its default groups.
+    let selection = den_requirements::pylock::LockSelection {
+        extras: lock.extras.iter().cloned().collect(),
+        groups: lock.dependency_groups.iter().cloned().collect(),
+        default_groups: true,
+    };
+    let _ = lock.select(
+        file,
+        base,
+        &selection,
+        &target.markers,
+        &target.tags,
+        &target.version,
+    );
 }
 
 /// A pyenv version file (`.python-version`).
