@@ -9,7 +9,7 @@
 //!   CACHEDIR.TAG             marks the tree for backup tools (bford.net/cachedir)
 //!   .lock                    the cache-wide lock (see §Locking)
 //!   interpreter-v1/          interpreter facts, keyed by executable path and mtime
-//!   simple-v1/               index pages (PEP 503/691), keyed by index URL and project
+//!   simple-v2/               index pages (PEP 503/691), keyed by index URL and project
 //!   wheels-v1/               downloaded wheel files, keyed by index URL and filename
 //!   archive-v1/              unpacked wheels, keyed by the wheel's SHA-256; linked into envs
 //!   sdists-v1/               downloaded source distributions and direct-URL archives
@@ -101,7 +101,7 @@ impl CacheBucket {
     pub fn dir_name(self) -> &'static str {
         match self {
             Self::Interpreter => "interpreter-v1",
-            Self::Simple => "simple-v1",
+            Self::Simple => "simple-v2",
             Self::Wheels => "wheels-v1",
             Self::Archive => "archive-v1",
             Self::Sdists => "sdists-v1",

@@ -89,9 +89,9 @@ fn clean_package_removes_one_projects_entries() {
     let cache = Cache::open(dir.path()).unwrap();
     let root = dir.path();
     for (path, bytes) in [
-        ("simple-v1/pypi/foo-bar.json", 3),
-        ("simple-v1/pypi/foo.json", 1),
-        ("simple-v1/local/foo-bar.json", 2),
+        ("simple-v2/pypi/foo-bar.json", 3),
+        ("simple-v2/pypi/foo.json", 1),
+        ("simple-v2/local/foo-bar.json", 2),
         ("wheels-v1/pypi/foo_bar-1.0-py3-none-any.whl", 10),
         ("wheels-v1/pypi/Foo.Bar-2.0.tar.gz", 20),
         ("wheels-v1/pypi/foo-1.0-py3-none-any.whl", 1),
@@ -123,12 +123,12 @@ fn clean_package_removes_one_projects_entries() {
             "CACHEDIR.TAG",
             "archive-v1/dd44/other-1.0.dist-info/METADATA",
             "built-wheels-v1/bb22/other-1.0-py3-none-any.whl",
-            "simple-v1/pypi/foo.json",
+            "simple-v2/pypi/foo.json",
             "wheels-v1/pypi/.locks/foo_bar-1.0-py3-none-any.whl.lock",
             "wheels-v1/pypi/foo-1.0-py3-none-any.whl",
         ]
     );
-    assert!(!root.join("simple-v1/local").exists(), "emptied dirs go");
+    assert!(!root.join("simple-v2/local").exists(), "emptied dirs go");
     assert!(!root.join("sdists-v1/https_host_x-0123").exists());
     assert_eq!(
         cache.clean_package("nothing-here").unwrap(),

@@ -22,6 +22,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("pyvenv_cfg", pyvenv_cfg),
     ("index_html", index_html),
     ("index_json", index_json),
+    ("index_files", index_files),
     ("version_file", version_file),
     ("wheel", wheel),
     ("sdist", sdist),
@@ -99,6 +100,12 @@ pub fn index_html(data: &[u8]) {
 pub fn index_json(data: &[u8]) {
     let (page, name, index) = page_context();
     let _ = den_index::parse_project_page(&text(data), true, page, name, index);
+}
+
+/// The compact file list a cached index page keeps beside its body (postcard).
+pub fn index_files(data: &[u8]) {
+    let (_, name, index) = page_context();
+    let _ = den_index::decode_files(data, name, index);
 }
 
 /// A Pipfile: parsed, every accessor, its hash, pipenv's edits and writer, the pip line of

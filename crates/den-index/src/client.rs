@@ -2,6 +2,7 @@
 //! the indexes and find-links locations; downloads and metadata live in `download.rs`.
 
 use std::collections::HashMap;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,7 +17,10 @@ use url::Url;
 use crate::connect::{HostGates, SharedResolver};
 use crate::find_links::{FindLinks, Listing, Place, list_local};
 use crate::freshness::{Storage, is_fresh, now, storage};
-use crate::page::{ACCEPT, JSON_MEDIA_TYPE, parse_html, parse_project_page};
+use crate::page::{
+    ACCEPT, FILES_FORMAT, JSON_MEDIA_TYPE, decode_files, encode_files, parse_html,
+    parse_project_page,
+};
 use crate::url::{TrustedHost, credentials_of, host_and_port, is_loopback, strip_credentials};
 use crate::{
     CachePolicy, IndexConfig, IndexError, IndexFile, IndexUrl, Netrc, ProjectFiles, redact,
@@ -28,10 +32,12 @@ const BACKOFF: Duration = Duration::from_millis(250);
 /// The `Accept` header for find-links pages, which are plain HTML.
 const HTML_ACCEPT: &str = "text/html";
 
-/// A page as stored in the Simple bucket: this header as one line of JSON, a newline, then
-/// the body exactly as received (so loading it costs one small JSON parse, not an unescape of
-/// the whole body). Entries written before the freshness fields existed are one JSON object
-/// with the body inside and no newline; they still load, as stale pages.
+/// A page as stored in the Simple bucket: this header as one line of JSON, a newline, the
+/// compact list of the page's files (`files_len` bytes of [`encode_files`]' form, version
+/// `files_format`; none for find-links pages and pages that did not parse), then the body
+/// exactly as received. Loading an index page reads the list, not the body (which costs a
+/// JSON or HTML parse and a URL parse per file); the body is the fallback when the list is
+/// damaged or of another format version.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct CachedPage {
     /// The URL the page was served from (after redirects, without credentials).
@@ -40,30 +46,41 @@ struct CachedPage {
     json: bool,
     etag: Option<String>,
     last_modified: Option<String>,
-    /// When the response was generated, Unix seconds (receipt time minus `Age`); 0 in old
-    /// entries, which are therefore stale.
-    #[serde(default)]
+    /// When the response was generated, Unix seconds (receipt time minus `Age`).
     generated: u64,
     /// Freshness lifetime in seconds (RFC 9111 §4.2.1); 0 means "revalidate before use".
-    #[serde(default)]
     lifetime: u64,
-    /// The page itself; only old entries carry it inside the JSON.
-    #[serde(default, skip_serializing)]
+    /// The [`FILES_FORMAT`] `files` was written in; 0 when there is no list.
+    #[serde(default)]
+    files_format: u32,
+    /// The length of `files` in bytes.
+    #[serde(default)]
+    files_len: u64,
+    /// The compact file list.
+    #[serde(skip)]
+    files: Vec<u8>,
+    /// The page itself.
+    #[serde(skip)]
     body: String,
 }
 
 impl CachedPage {
     /// Loads a cache entry; `None` when missing or unreadable (then it is fetched anew).
     fn read(path: &Path) -> Option<Self> {
-        let bytes = std::fs::read(path).ok()?;
-        match bytes.iter().position(|&b| b == b'\n') {
-            Some(newline) => {
-                let mut page: Self = serde_json::from_slice(&bytes[..newline]).ok()?;
-                page.body = String::from_utf8(bytes[newline + 1..].to_vec()).ok()?;
-                Some(page)
-            }
-            None => serde_json::from_slice(&bytes).ok(),
+        let mut reader = std::io::BufReader::new(std::fs::File::open(path).ok()?);
+        let mut header = Vec::new();
+        reader.read_until(b'\n', &mut header).ok()?;
+        let mut page: Self = serde_json::from_slice(&header).ok()?;
+        // `take` rather than a buffer of `files_len`: a damaged length allocates nothing.
+        (&mut reader)
+            .take(page.files_len)
+            .read_to_end(&mut page.files)
+            .ok()?;
+        if page.files.len() as u64 != page.files_len {
+            return None;
         }
+        reader.read_to_string(&mut page.body).ok()?;
+        Some(page)
     }
 
     /// Stores the entry atomically.
@@ -73,8 +90,48 @@ impl CachedPage {
             reason: format!("cannot serialize the page for the cache: {e}"),
         })?;
         bytes.push(b'\n');
+        bytes.extend_from_slice(&self.files);
         bytes.extend_from_slice(self.body.as_bytes());
         Ok(write_atomic(path, &bytes)?)
+    }
+
+    /// The URL relative links resolve against: the page's own, else `fallback`.
+    fn base(&self, fallback: impl FnOnce() -> Url) -> Url {
+        Url::parse(&self.url).unwrap_or_else(|_| fallback())
+    }
+
+    /// The files of the index page of `name` on `index`: from the compact list when it is
+    /// there, of this format and intact, else parsed from the body.
+    ///
+    /// Errors: [`IndexError::Parse`] for a JSON body that does not follow PEP 691.
+    fn index_files(
+        &self,
+        index: &IndexUrl,
+        name: &PackageName,
+    ) -> Result<Vec<IndexFile>, IndexError> {
+        if self.files_format == FILES_FORMAT {
+            match decode_files(&self.files, name, index) {
+                Some(files) => return Ok(files),
+                None => tracing::debug!("damaged file list of `{name}` in the cache; parsing"),
+            }
+        }
+        let page_url = self.base(|| index.without_credentials());
+        parse_project_page(&self.body, self.json, &page_url, name, index)
+    }
+
+    /// Makes the compact file list of the index page of `name` on `index` unless it has one
+    /// of this format; a body that does not parse keeps none (reading it reports the error).
+    fn list_files(&mut self, index: &IndexUrl, name: &PackageName) {
+        if self.files_format == FILES_FORMAT {
+            return;
+        }
+        let (files_format, files) = match self.index_files(index, name) {
+            Ok(files) => (FILES_FORMAT, encode_files(&files)),
+            Err(_) => (0, Vec::new()),
+        };
+        self.files_format = files_format;
+        self.files_len = files.len() as u64;
+        self.files = files;
     }
 
     fn is_fresh(&self) -> bool {
@@ -521,7 +578,7 @@ impl IndexClient {
             match page {
                 Fetched::Page(page) => {
                     found = true;
-                    files.extend(self.parse_index_page(&page, index, name)?);
+                    files.extend(page.index_files(index, name)?);
                 }
                 Fetched::NotFound => {}
                 Fetched::NotCached => uncached.push(redact(&index.project_url(name))),
@@ -557,16 +614,6 @@ impl IndexClient {
         })))
     }
 
-    fn parse_index_page(
-        &self,
-        page: &CachedPage,
-        index: &IndexUrl,
-        name: &PackageName,
-    ) -> Result<Vec<IndexFile>, IndexError> {
-        let page_url = Url::parse(&page.url).unwrap_or_else(|_| index.without_credentials());
-        parse_project_page(&page.body, page.json, &page_url, name, index)
-    }
-
     /// The directory in `bucket` of the entries of `key` (an index or find-links URL without
     /// credentials, or a find-links location).
     pub(crate) fn cache_dir(&self, bucket: CacheBucket, key: &str) -> Result<PathBuf, IndexError> {
@@ -583,7 +630,8 @@ impl IndexClient {
         let path = self
             .cache_dir(CacheBucket::Simple, index.without_credentials().as_str())?
             .join(format!("{name}.json"));
-        self.fetch_cached(&url, &path, ACCEPT).await
+        self.fetch_cached(&url, &path, ACCEPT, Some((index, name)))
+            .await
     }
 
     /// `links`' files of `name`; `None` for a remote page not cached in offline mode.
@@ -615,9 +663,9 @@ impl IndexClient {
         let path = self
             .cache_dir(CacheBucket::Simple, "find-links")?
             .join(safe_key(strip_credentials(url).as_str()));
-        match self.fetch_cached(url, &path, HTML_ACCEPT).await? {
+        match self.fetch_cached(url, &path, HTML_ACCEPT, None).await? {
             Fetched::Page(page) => {
-                let page_url = Url::parse(&page.url).unwrap_or_else(|_| strip_credentials(url));
+                let page_url = page.base(|| strip_credentials(url));
                 Ok(Some(Arc::new(Listing::new(parse_html(
                     &page.body, &page_url,
                 )))))
@@ -632,12 +680,15 @@ impl IndexClient {
 
     /// A page through the Simple-bucket cache at `path`: used without a request while fresh
     /// (or whenever offline), else fetched with the cached validators under the entry's
-    /// cross-process lock, and stored back as the response's caching headers allow.
+    /// cross-process lock, and stored back as the response's caching headers allow. `lister`
+    /// names the index and project of an index page, whose stored entry then carries the
+    /// compact list of its files; find-links pages pass `None`.
     async fn fetch_cached(
         &self,
         url: &Url,
         path: &Path,
         accept: &'static str,
+        lister: Option<(&IndexUrl, &PackageName)>,
     ) -> Result<Fetched, IndexError> {
         let policy = self.inner.config.cache_policy;
         let cached = CachedPage::read(path);
@@ -696,6 +747,9 @@ impl IndexClient {
                 } => {
                     page.generated = generated;
                     page.lifetime = lifetime;
+                    if let Some((index, name)) = lister {
+                        page.list_files(index, name);
+                    }
                     page.write(path)?;
                 }
                 Storage::NoStore => remove_entry(path),
@@ -739,13 +793,21 @@ impl IndexClient {
             last_modified: header_text(header::LAST_MODIFIED),
             generated,
             lifetime,
+            files_format: 0,
+            files_len: 0,
+            files: Vec::new(),
             body: String::new(),
         };
         let body = self.body(url, response).await?;
         page.body = String::from_utf8(body)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         match rule {
-            Storage::Store { .. } => page.write(path)?,
+            Storage::Store { .. } => {
+                if let Some((index, name)) = lister {
+                    page.list_files(index, name);
+                }
+                page.write(path)?;
+            }
             Storage::NoStore => remove_entry(path),
         }
         Ok(Fetched::Page(page))

@@ -112,7 +112,7 @@ impl IndexClient {
     /// Errors: [`IndexError::Cache`] when the bucket cannot be created;
     /// [`IndexError::InvalidUrl`] for a `file://` URL that names no local path.
     pub fn cached_path(&self, file: &IndexFile) -> Result<PathBuf, IndexError> {
-        if let Some(path) = local_file(&file.url)? {
+        if let Some(path) = local_file(&file.url()?)? {
             return Ok(path);
         }
         let bucket = match file.filename {
@@ -140,12 +140,13 @@ impl IndexClient {
     /// [`IndexError::Offline`] when offline and not cached; [`IndexError::Io`] /
     /// [`IndexError::Cache`] for local read or write failures.
     pub async fn download(&self, file: &IndexFile) -> Result<PathBuf, IndexError> {
-        if let Some(path) = local_file(&file.url)? {
+        let url = file.url()?;
+        if let Some(path) = local_file(&url)? {
             verify_file(&path, &file.hashes)?;
             return Ok(path);
         }
         let path = self.cached_path(file)?;
-        self.fetch_file(&file.url, &file.hashes, &file.raw_filename, &path)
+        self.fetch_file(&url, &file.hashes, &file.raw_filename, &path)
             .await?;
         Ok(path)
     }
@@ -333,7 +334,8 @@ impl IndexClient {
             }
             Ok(metadata)
         };
-        if let Some(path) = local_file(&file.url)? {
+        let url = file.url()?;
+        if let Some(path) = local_file(&url)? {
             return parse(&crate::zip::metadata_from_file(
                 &path,
                 wheel,
@@ -357,14 +359,10 @@ impl IndexClient {
             crate::zip::metadata_from_file(&wheel_path, wheel, &file.raw_filename)?
         } else if self.is_offline() {
             return Err(IndexError::Offline {
-                what: format!(
-                    "the metadata of {} ({})",
-                    file.raw_filename,
-                    redact(&file.url)
-                ),
+                what: format!("the metadata of {} ({})", file.raw_filename, redact(&url)),
             });
         } else {
-            self.fetch_metadata(file, wheel, &wheel_path).await?
+            self.fetch_metadata(file, &url, wheel, &wheel_path).await?
         };
         let metadata = parse(&bytes)?;
         write_atomic(&metadata_path, &bytes)?;
@@ -375,12 +373,13 @@ impl IndexClient {
     async fn fetch_metadata(
         &self,
         file: &IndexFile,
+        file_url: &Url,
         wheel: &den_dist::WheelFilename,
         wheel_path: &Path,
     ) -> Result<Vec<u8>, IndexError> {
         if file.core_metadata {
-            let mut url = file.url.clone();
-            url.set_path(&format!("{}.metadata", file.url.path()));
+            let mut url = file_url.clone();
+            url.set_path(&format!("{}.metadata", file_url.path()));
             let response = self.get(&url, HeaderMap::new()).await?;
             if response.status().is_success() {
                 let bytes = self.body(&url, response).await?;
@@ -397,17 +396,17 @@ impl IndexClient {
                 redact(&url)
             );
         }
-        let ranged = match crate::zip::RemoteZip::open(self, file).await {
+        let ranged = match crate::zip::RemoteZip::open(self, file, file_url).await {
             Ok(crate::zip::Opened::Remote(remote)) => remote.metadata(self, wheel).await,
             Ok(crate::zip::Opened::Whole(response)) => {
                 tracing::debug!(
                     "{} ignores Range; downloading the whole wheel",
-                    redact(&file.url)
+                    redact(file_url)
                 );
                 let _lock = self.lock_entry(CacheBucket::Wheels, wheel_path).await?;
                 if !wheel_path.is_file() {
                     self.store(
-                        &file.url,
+                        file_url,
                         &file.hashes,
                         &file.raw_filename,
                         response,

@@ -202,7 +202,7 @@ mod tests {
         assert_eq!(names("foo"), ["foo-0.5.zip"]);
         assert!(names("notes").is_empty());
         let file = &listing.files_of(&name("foo"), &links.origin)[0];
-        assert_eq!(file.url.scheme(), "file");
+        assert_eq!(file.url().unwrap().scheme(), "file");
         assert!(file.hashes.is_empty());
     }
 

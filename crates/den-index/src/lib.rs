@@ -35,6 +35,8 @@ pub use config::{
 pub use error::IndexError;
 pub use freshness::DEFAULT_FRESHNESS;
 pub use netrc::Netrc;
-pub use page::{ACCEPT, FileOrigin, IndexFile, JSON_MEDIA_TYPE, ProjectFiles, parse_project_page};
+pub use page::{
+    ACCEPT, FileOrigin, IndexFile, JSON_MEDIA_TYPE, ProjectFiles, decode_files, parse_project_page,
+};
 pub use pip_conf::{PipConf, PipConfEntry, PipConfigLocations, normalize_key};
 pub use url::{IndexUrl, PYPI_URL, redact};

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use den_dist::{DistFilename, HashDigest, PackageName, VersionSpecifiers};
+use den_dist::{DistFilename, HashAlgorithm, HashDigest, PackageName, VersionSpecifiers};
 use url::Url;
 
 use crate::{IndexError, IndexUrl, redact};
@@ -25,8 +25,10 @@ pub struct IndexFile {
     pub filename: DistFilename,
     /// The filename exactly as the index spells it (the last segment of the URL, decoded).
     pub raw_filename: String,
-    /// The absolute download URL, relative links already resolved against the page.
-    pub url: Url,
+    /// The absolute download URL, relative links already resolved against the page, without
+    /// fragment: the text of a parsed [`Url`], parsed again only when used ([`IndexFile::url`]),
+    /// since a page lists thousands of files and the resolver uses a few.
+    url: Box<str>,
     /// Where the file was listed: an index, or a find-links location.
     pub origin: FileOrigin,
     /// Hashes the index gave (PEP 503 URL fragment, PEP 691 `hashes`); only algorithms den can
@@ -43,6 +45,25 @@ pub struct IndexFile {
     pub core_metadata_hashes: Vec<HashDigest>,
     /// The size in bytes, when the index says (PEP 700).
     pub size: Option<u64>,
+}
+
+impl IndexFile {
+    /// The absolute download URL (relative links resolved against the page, no fragment).
+    ///
+    /// Errors: [`IndexError::InvalidUrl`] if the text does not parse, which only a damaged
+    /// cache entry can cause (the text was a parsed URL when the page was read).
+    pub fn url(&self) -> Result<Url, IndexError> {
+        Url::parse(&self.url).map_err(|e| IndexError::InvalidUrl {
+            url: den_dist::redact_credentials(&self.url).into_owned(),
+            reason: format!("a cached file URL does not parse: {e}"),
+        })
+    }
+
+    /// The download URL as text, exactly as [`IndexFile::url`] parses it (credentials
+    /// included: print it through [`den_dist::redact_credentials`]).
+    pub fn url_str(&self) -> &str {
+        &self.url
+    }
 }
 
 /// Where an [`IndexFile`] was found.
@@ -128,29 +149,14 @@ impl RawFile {
             tracing::debug!("skipping {raw_filename} on {origin}: not a wheel or sdist of {name}");
             return None;
         };
-        let requires_python = match self.requires_python.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(r) => match specifiers.get(r) {
-                Some(parsed) => parsed.clone(),
-                None => {
-                    let parsed = VersionSpecifiers::from_str(r)
-                        .inspect_err(|e| {
-                            tracing::debug!(
-                                "ignoring invalid Requires-Python `{r}` of {raw_filename}: {e}"
-                            );
-                        })
-                        .ok();
-                    specifiers.insert(r.to_string(), parsed.clone());
-                    parsed
-                }
-            },
-        };
+        let requires_python =
+            requires_python(self.requires_python.as_deref(), &raw_filename, specifiers);
         let mut url = self.url;
         url.set_fragment(None);
         Some(IndexFile {
             filename,
             raw_filename,
-            url,
+            url: String::from(url).into_boxed_str(),
             origin: origin.clone(),
             hashes: self.hashes,
             requires_python,
@@ -160,6 +166,137 @@ impl RawFile {
             size: self.size,
         })
     }
+}
+
+/// `Requires-Python` as parsed, `None` when absent, empty or invalid (logged with `filename`);
+/// `specifiers` memoizes the parse across the files of one page (most share a handful of
+/// values).
+fn requires_python(
+    raw: Option<&str>,
+    filename: &str,
+    specifiers: &mut HashMap<String, Option<VersionSpecifiers>>,
+) -> Option<VersionSpecifiers> {
+    match raw.map(str::trim) {
+        None | Some("") => None,
+        Some(r) => match specifiers.get(r) {
+            Some(parsed) => parsed.clone(),
+            None => {
+                let parsed = VersionSpecifiers::from_str(r)
+                    .inspect_err(|e| {
+                        tracing::debug!(
+                            "ignoring invalid Requires-Python `{r}` of {filename}: {e}"
+                        );
+                    })
+                    .ok();
+                specifiers.insert(r.to_string(), parsed.clone());
+                parsed
+            }
+        },
+    }
+}
+
+/// The version of the compact file list ([`encode_files`] / [`decode_files`]); a cache entry
+/// that names another version is read from its body instead. Bump it whenever
+/// [`CompactFile`] or its encoding changes.
+pub(crate) const FILES_FORMAT: u32 = 1;
+
+/// One [`IndexFile`] in the compact list a cached page keeps beside its body (postcard): the
+/// entry as it was classified, so reading it back parses no JSON, HTML, URL or hex, only the
+/// filename and (memoized) `Requires-Python`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CompactFile<'a> {
+    /// [`IndexFile::url`]'s text.
+    url: &'a str,
+    /// [`IndexFile::raw_filename`].
+    filename: &'a str,
+    /// [`IndexFile::hashes`]: algorithm and lowercase hex.
+    #[serde(borrow)]
+    hashes: Vec<(HashAlgorithm, &'a str)>,
+    /// [`IndexFile::requires_python`], written back as text.
+    requires_python: Option<String>,
+    /// [`IndexFile::yanked`].
+    yanked: Option<&'a str>,
+    /// [`IndexFile::core_metadata`].
+    core_metadata: bool,
+    /// [`IndexFile::core_metadata_hashes`].
+    #[serde(borrow)]
+    core_metadata_hashes: Vec<(HashAlgorithm, &'a str)>,
+    /// [`IndexFile::size`].
+    size: Option<u64>,
+}
+
+/// The digests as `(algorithm, hex)` pairs for [`CompactFile`].
+fn hash_pairs(hashes: &[HashDigest]) -> Vec<(HashAlgorithm, &str)> {
+    hashes
+        .iter()
+        .map(|h| (h.algorithm, h.hex.as_str()))
+        .collect()
+}
+
+/// Digests back from [`hash_pairs`]; `None` if one is not a lowercase hex digest.
+fn digests(pairs: &[(HashAlgorithm, &str)]) -> Option<Vec<HashDigest>> {
+    pairs
+        .iter()
+        .map(|&(algorithm, hex)| {
+            let valid = !hex.is_empty()
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f'));
+            valid.then(|| HashDigest {
+                algorithm,
+                hex: hex.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The compact form of one page's `files` (a postcard byte string, [`FILES_FORMAT`]), for
+/// [`decode_files`].
+pub(crate) fn encode_files(files: &[IndexFile]) -> Vec<u8> {
+    let compact: Vec<CompactFile<'_>> = files
+        .iter()
+        .map(|file| CompactFile {
+            url: &file.url,
+            filename: &file.raw_filename,
+            hashes: hash_pairs(&file.hashes),
+            requires_python: file.requires_python.as_ref().map(ToString::to_string),
+            yanked: file.yanked.as_deref(),
+            core_metadata: file.core_metadata,
+            core_metadata_hashes: hash_pairs(&file.core_metadata_hashes),
+            size: file.size,
+        })
+        .collect();
+    // Serializing into memory fails only for types postcard cannot encode (none here).
+    postcard::to_allocvec(&compact).unwrap_or_default()
+}
+
+/// The files of project `name` (from `index`) in the compact form [`encode_files`] wrote;
+/// `None` when `bytes` is not such a list, or an entry is not a file of `name` or has a
+/// malformed digest (a damaged cache entry: the caller then parses the page's body).
+pub fn decode_files(bytes: &[u8], name: &PackageName, index: &IndexUrl) -> Option<Vec<IndexFile>> {
+    let compact: Vec<CompactFile<'_>> = postcard::from_bytes(bytes).ok()?;
+    let origin = FileOrigin::Index(std::sync::Arc::new(index.clone()));
+    let mut specifiers = HashMap::new();
+    let mut files = Vec::with_capacity(compact.len());
+    for file in compact {
+        files.push(IndexFile {
+            filename: DistFilename::parse(file.filename, name)?,
+            raw_filename: file.filename.to_string(),
+            url: file.url.into(),
+            origin: origin.clone(),
+            hashes: digests(&file.hashes)?,
+            requires_python: requires_python(
+                file.requires_python.as_deref(),
+                file.filename,
+                &mut specifiers,
+            ),
+            yanked: file.yanked.map(str::to_string),
+            core_metadata: file.core_metadata,
+            core_metadata_hashes: digests(&file.core_metadata_hashes)?,
+            size: file.size,
+        });
+    }
+    Some(files)
 }
 
 /// Parses a project page in either format. `page_url` is the URL the page came from (after
@@ -533,7 +670,7 @@ mod tests {
         assert_eq!(files.len(), 3);
         let wheel = &files[0];
         assert_eq!(
-            wheel.url.as_str(),
+            wheel.url_str(),
             "https://example.com/packages/foo-1.0-py3-none-any.whl"
         );
         assert_eq!(
@@ -553,7 +690,7 @@ mod tests {
         assert_eq!(files[1].yanked.as_deref(), Some(""));
         assert!(files[1].hashes.is_empty());
         assert_eq!(
-            files[2].url.as_str(),
+            files[2].url_str(),
             "https://example.com/simple/foo/foo-2.0.tar.gz"
         );
         assert_eq!(files[2].yanked.as_deref(), Some("bad & broken"));
@@ -595,8 +732,11 @@ mod tests {
             ">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*"
         );
         assert_eq!(wheel.hashes.len(), 1);
-        assert_eq!(wheel.url.host_str(), Some("files.pythonhosted.org"));
-        assert!(wheel.url.fragment().is_none());
+        assert_eq!(
+            wheel.url().unwrap().host_str(),
+            Some("files.pythonhosted.org")
+        );
+        assert!(wheel.url().unwrap().fragment().is_none());
     }
 
     #[test]
@@ -605,7 +745,7 @@ mod tests {
         let page = Url::parse("https://example.com/simple/foo/").unwrap();
         let files = parse_project_page(html, false, &page, &name(), &index()).unwrap();
         assert_eq!(
-            files[0].url.as_str(),
+            files[0].url_str(),
             "https://mirror.example/root/foo-1.0.tar.gz"
         );
     }
@@ -624,7 +764,7 @@ mod tests {
         let files = parse_project_page(json, true, &page, &name(), &index()).unwrap();
         assert_eq!(files.len(), 2);
         assert_eq!(
-            files[0].url.as_str(),
+            files[0].url_str(),
             "https://example.com/files/foo-1.0-py3-none-any.whl"
         );
         assert_eq!(
@@ -640,5 +780,27 @@ mod tests {
 
         let err = parse_project_page("{", true, &page, &name(), &index()).unwrap_err();
         assert!(err.to_string().contains("example.com/simple/foo/"), "{err}");
+    }
+
+    #[test]
+    fn the_compact_list_reads_back_what_was_parsed() {
+        let html = include_str!("../tests/fixtures/simple-packaging.html");
+        let page = Url::parse("https://pypi.org/simple/packaging/").unwrap();
+        let name = PackageName::from_str("packaging").unwrap();
+        let files = parse_project_page(html, false, &page, &name, &index()).unwrap();
+        let bytes = encode_files(&files);
+        assert_eq!(decode_files(&bytes, &name, &index()).unwrap(), files);
+        for file in &files {
+            assert_eq!(file.url().unwrap().as_str(), file.url_str());
+        }
+        // Damaged lists are refused, never read as other files: cut short, another
+        // project's, a digest that is not lowercase hex.
+        assert!(decode_files(&bytes[..bytes.len() - 1], &name, &index()).is_none());
+        let other = PackageName::from_str("other").unwrap();
+        assert!(decode_files(&bytes, &other, &index()).is_none());
+        let mut upper = files[..1].to_vec();
+        upper[0].hashes[0].hex.make_ascii_uppercase();
+        assert!(decode_files(&encode_files(&upper), &name, &index()).is_none());
+        assert!(decode_files(b"", &name, &index()).is_none());
     }
 }

@@ -127,24 +127,28 @@ struct Entry {
 }
 
 impl RemoteZip {
-    /// Requests the last [`TAIL`] bytes of `file`.
+    /// Requests the last [`TAIL`] bytes of `file`, found at `url`.
     ///
     /// Errors: [`IndexError::Http`] for an error status, [`IndexError::Parse`] for a 206
     /// without a usable `Content-Range`, network errors.
-    pub(crate) async fn open(client: &IndexClient, file: &IndexFile) -> Result<Opened, IndexError> {
-        let response = client.get_range(&file.url, &format!("-{TAIL}")).await?;
+    pub(crate) async fn open(
+        client: &IndexClient,
+        file: &IndexFile,
+        url: &Url,
+    ) -> Result<Opened, IndexError> {
+        let response = client.get_range(url, &format!("-{TAIL}")).await?;
         match response.status() {
             StatusCode::PARTIAL_CONTENT => {}
             StatusCode::OK => return Ok(Opened::Whole(response)),
             status => {
                 return Err(IndexError::Http {
-                    url: redact(&file.url),
+                    url: redact(url),
                     status: status.as_u16(),
                 });
             }
         }
         let parse_error = |reason: &str| IndexError::Parse {
-            url: redact(&file.url),
+            url: redact(url),
             reason: reason.to_string(),
         };
         // `Content-Range: bytes <first>-<last>/<total>`.
@@ -159,14 +163,14 @@ impl RemoteZip {
                 Some((first.parse::<u64>().ok()?, total.parse::<u64>().ok()?))
             })
             .ok_or_else(|| parse_error("206 response without a usable Content-Range"))?;
-        let tail = client.body(&file.url, response).await?;
+        let tail = client.body(url, response).await?;
         if first + tail.len() as u64 != total {
             return Err(parse_error(
                 "the range response does not end at the end of the file",
             ));
         }
         Ok(Opened::Remote(Self {
-            url: file.url.clone(),
+            url: url.clone(),
             filename: file.raw_filename.clone(),
             total,
             tail_start: first,

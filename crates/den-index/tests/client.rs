@@ -107,10 +107,7 @@ async fn reads_json_and_html_pages_alike() {
         assert_eq!(files.len(), 3);
         let one = file(files, "demo-1.0-py3-none-any.whl");
         assert!(matches!(one.filename, DistFilename::Wheel(_)));
-        assert_eq!(
-            one.url.as_str(),
-            index.file_url("demo-1.0-py3-none-any.whl")
-        );
+        assert_eq!(one.url_str(), index.file_url("demo-1.0-py3-none-any.whl"));
         assert_eq!(one.requires_python.as_ref().unwrap().to_string(), ">=3.8");
         assert_eq!(one.hashes.len(), 1);
         assert!(one.core_metadata);

@@ -208,32 +208,39 @@ async fn pages_without_caching_headers_stay_fresh_for_the_default_time() {
 }
 
 #[tokio::test]
-async fn old_cache_entries_load_as_stale() {
+async fn damaged_or_other_format_file_lists_fall_back_to_the_body() {
     let index = sample_index();
     let cache = Cache::temporary().unwrap();
     let client = client_with(config(&index.url()), &cache);
-    client.project_files(&name("demo")).await.unwrap();
-    // Rewrite the entry in the format without freshness: one JSON object holding the body.
+    let expected = client.project_files(&name("demo")).await.unwrap();
     let path = page_path(&cache, &index.url(), "demo");
     let bytes = std::fs::read(&path).unwrap();
     let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
     let header: serde_json::Value = serde_json::from_slice(&bytes[..newline]).unwrap();
-    let legacy = serde_json::json!({
-        "url": header["url"],
-        "json": header["json"],
-        "etag": header["etag"],
-        "last_modified": header["last_modified"],
-        "body": std::str::from_utf8(&bytes[newline + 1..]).unwrap(),
-    });
-    std::fs::write(&path, serde_json::to_vec(&legacy).unwrap()).unwrap();
-
-    let files = client_with(config(&index.url()), &cache)
-        .project_files(&name("demo"))
-        .await
-        .unwrap();
-    assert_eq!(files.files.len(), 2);
-    assert_eq!(index.page_requests("demo"), 2);
-    assert_eq!(index.requests().last().unwrap().status, 304);
+    let list_len = header["files_len"].as_u64().unwrap() as usize;
+    assert!(list_len > 0, "{header}");
+    let rest = &bytes[newline + 1..];
+    // The list cut short but its format current; a list of another format version; no list.
+    for (format, list) in [
+        (1, &rest[..list_len / 2]),
+        (99, &rest[..list_len]),
+        (0, &rest[..0]),
+    ] {
+        let mut header = header.clone();
+        header["files_format"] = format.into();
+        header["files_len"] = list.len().into();
+        let mut entry = serde_json::to_vec(&header).unwrap();
+        entry.push(b'\n');
+        entry.extend_from_slice(list);
+        entry.extend_from_slice(&rest[list_len..]);
+        std::fs::write(&path, entry).unwrap();
+        let files = client_with(config(&index.url()), &cache)
+            .project_files(&name("demo"))
+            .await
+            .unwrap();
+        assert_eq!(files.files, expected.files, "format {format}");
+    }
+    assert_eq!(index.page_requests("demo"), 1, "the page stayed fresh");
 }
 
 #[tokio::test]
@@ -448,7 +455,7 @@ async fn local_files_with_wrong_hashes_are_refused() {
         &Cache::temporary().unwrap(),
     );
     let files = client.project_files(&name("demo")).await.unwrap();
-    assert_eq!(files.files[0].url.scheme(), "file");
+    assert_eq!(files.files[0].url().unwrap().scheme(), "file");
     let err = client.download(&files.files[0]).await.unwrap_err();
     match &err {
         IndexError::HashMismatch {
@@ -694,7 +701,7 @@ async fn tls_trust_comes_from_trusted_hosts_or_the_ca_bundle() {
     );
     let files = trusted.project_files(&name("demo")).await.unwrap();
     assert_eq!(
-        files.files[0].url.as_str(),
+        files.files[0].url_str(),
         format!("{base}/files/demo-1.0.tar.gz")
     );
 

@@ -269,7 +269,7 @@ fn cache_commands_speak_pips_words() {
     assert_eq!(paths.len(), 1, "only alpha, not alpha_beta: {paths:?}");
     assert!(paths[0].starts_with(&cache) && paths[0].is_file());
     let info = world.den_ok(&["pip", "cache", "info"]);
-    let simple = cache.join("simple-v1");
+    let simple = cache.join("simple-v2");
     assert!(
         info.starts_with(&format!(
             "Package index page cache location: {}\nPackage index page cache size: ",

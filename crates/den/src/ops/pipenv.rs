@@ -501,16 +501,18 @@ pub fn write_pylock(
                         .ok()?;
                     let files = files
                         .iter()
-                        .map(|file| den_pipfile::IndexPageFile {
-                            filename: file.raw_filename.clone(),
-                            url: super::pylock::without_credentials(&file.url),
-                            sha256: file
-                                .hashes
-                                .iter()
-                                .find(|h| h.algorithm.as_str() == "sha256")
-                                .map(|h| h.hex.clone()),
+                        .map(|file| {
+                            Some(den_pipfile::IndexPageFile {
+                                filename: file.raw_filename.clone(),
+                                url: super::pylock::without_credentials(&file.url().ok()?),
+                                sha256: file
+                                    .hashes
+                                    .iter()
+                                    .find(|h| h.algorithm.as_str() == "sha256")
+                                    .map(|h| h.hex.clone()),
+                            })
                         })
-                        .collect();
+                        .collect::<Option<_>>()?;
                     Some((name.clone(), files))
                 }
             });

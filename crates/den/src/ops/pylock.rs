@@ -51,7 +51,7 @@ pub async fn lock_of(
                     };
                     let entry = LockedFile {
                         name: Some(index_file.raw_filename.clone()),
-                        url: Some(without_credentials(&index_file.url)),
+                        url: Some(without_credentials(&index_file.url()?)),
                         // pip lock writes no size; the full listing does, as the
                         // specification recommends.
                         size: index_file.size.filter(|_| all_files),

@@ -74,7 +74,7 @@ fn entry(package: &ResolvedPackage, metadata: &CoreMetadata) -> Value {
                 archive_info["hash"] = Value::from(first.to_string());
             }
             json!({
-                "url": redact_credentials(file.url.as_str()),
+                "url": redact_credentials(file.url_str()),
                 "archive_info": archive_info,
             })
         }
