@@ -270,7 +270,7 @@ pub(crate) fn encode_files(files: &[IndexFile]) -> Vec<u8> {
     postcard::to_allocvec(&compact).unwrap_or_default()
 }
 
-/// The files of project `name` (from `index`) in the compact form [`encode_files`] wrote;
+/// The files of project `name` (from `index`) in the compact form den writes beside a cached page;
 /// `None` when `bytes` is not such a list, or an entry is not a file of `name` or has a
 /// malformed digest (a damaged cache entry: the caller then parses the page's body).
 pub fn decode_files(bytes: &[u8], name: &PackageName, index: &IndexUrl) -> Option<Vec<IndexFile>> {
