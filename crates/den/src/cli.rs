@@ -788,18 +788,9 @@ pub enum PipCommand {
 /// `den pip debug`.
 #[derive(Debug, Args)]
 pub struct DebugArgs {
-    /// Show the tags of this platform instead of the interpreter's (repeatable).
-    #[arg(long = "platform", value_name = "PLATFORM")]
-    pub platforms: Vec<String>,
-    /// Show the tags of this Python version: `3`, `3.12`, `3.12.4` or `312`.
-    #[arg(long, value_name = "VERSION")]
-    pub python_version: Option<String>,
-    /// Show the tags of this implementation: `cp`, `pp`, `py`.
-    #[arg(long, value_name = "IMPLEMENTATION")]
-    pub implementation: Option<String>,
-    /// Show the tags of this ABI (repeatable).
-    #[arg(long = "abi", value_name = "ABI")]
-    pub abis: Vec<String>,
+    /// Whose tags to show instead of the interpreter's.
+    #[command(flatten)]
+    pub platform: PipTargetArgs,
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -1282,6 +1273,18 @@ pub struct DownloadArgs {
     /// Save the files into this directory.
     #[arg(short, long, value_name = "DIR", default_value = ".")]
     pub dest: PathBuf,
+    /// The platforms and Python to resolve for.
+    #[command(flatten)]
+    pub platform: PipTargetArgs,
+    /// Requirements and the options they share with `den pip wheel`.
+    #[command(flatten)]
+    pub wheelhouse: WheelhouseArgs,
+}
+
+/// pip's target options of `download` and `debug`: wheels for another platform, Python
+/// version, implementation or ABI than the interpreter's.
+#[derive(Debug, Default, Args)]
+pub struct PipTargetArgs {
     /// Only use wheels for this platform tag (`manylinux_2_17_x86_64`, `manylinux2014_x86_64`,
     /// `musllinux_1_2_aarch64`, `macosx_11_0_arm64`, `win_amd64`, `linux_x86_64`, `any`);
     /// repeatable: den resolves once for each platform and saves the union [default: the
@@ -1300,9 +1303,6 @@ pub struct DownloadArgs {
     /// target version's CPython ABI].
     #[arg(long = "abi", value_name = "ABI")]
     pub abis: Vec<String>,
-    /// Requirements and the options they share with `den pip wheel`.
-    #[command(flatten)]
-    pub wheelhouse: WheelhouseArgs,
 }
 
 /// `den pip wheel`.
@@ -1556,7 +1556,7 @@ impl WheelhouseArgs {
     }
 }
 
-impl DownloadArgs {
+impl PipTargetArgs {
     /// The targets `--platform`, `--python-version`, `--implementation` and `--abi` describe:
     /// one per platform (one without a platform when none is given); none when no option is
     /// given, so the interpreter is the target.

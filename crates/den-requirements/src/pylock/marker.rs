@@ -148,7 +148,9 @@ mod tests {
 
     #[test]
     fn lock_markers_evaluate_with_the_sets_given() {
-        let environment = den_python_free_environment();
+        let environment = den_python::TargetPython::cpython_on("3.12", "x86_64-unknown-linux-gnu")
+            .unwrap()
+            .markers;
         for (text, extras, groups, expected) in [
             ("'dev' in dependency_groups", &[][..], &["dev"][..], true),
             ("'dev' in dependency_groups", &[], &["default"], false),
@@ -172,23 +174,5 @@ mod tests {
         }
         assert!(lock_marker("'dev' in", &set(&[]), &set(&[])).is_err());
         assert!(lock_marker("'dev", &set(&[]), &set(&[])).is_err());
-    }
-
-    /// A CPython 3.12 on Linux, as markers see it.
-    fn den_python_free_environment() -> den_dist::MarkerEnvironment {
-        den_dist::MarkerEnvironment::try_from(den_dist::MarkerEnvironmentBuilder {
-            implementation_name: "cpython",
-            implementation_version: "3.12.0",
-            os_name: "posix",
-            platform_machine: "x86_64",
-            platform_python_implementation: "CPython",
-            platform_release: "",
-            platform_system: "Linux",
-            platform_version: "",
-            python_full_version: "3.12.0",
-            python_version: "3.12",
-            sys_platform: "linux",
-        })
-        .unwrap()
     }
 }

@@ -20,7 +20,12 @@ pub fn run_download(
     cache: &Cache,
     printer: &Printer,
 ) -> anyhow::Result<ExitCode> {
-    let settings = settings(&args.wheelhouse, args.targets(), &args.dest, Keep::Archives);
+    let settings = settings(
+        &args.wheelhouse,
+        args.platform.targets(),
+        &args.dest,
+        Keep::Archives,
+    );
     run(&args.wheelhouse, &settings, cache, printer)
 }
 

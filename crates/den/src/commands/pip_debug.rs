@@ -11,9 +11,9 @@ use std::process::{Command, ExitCode};
 
 use anyhow::Context;
 use den_cache::Cache;
-use den_python::{PipTarget, TargetPython};
+use den_python::TargetPython;
 
-use crate::cli::DebugArgs;
+use crate::cli::{DebugArgs, PipTargetArgs};
 use crate::printer::Printer;
 use crate::target;
 
@@ -97,8 +97,8 @@ pub fn run(
         printer.out(format_args!("{variable}: {value}"));
     }
 
-    let tags = tags(args, interpreter)?;
-    let given = given(args);
+    let tags = tags(&args.platform, interpreter)?;
+    let given = given(&args.platform);
     let suffix = if given.is_empty() {
         String::new()
     } else {
@@ -120,28 +120,19 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The tags of the interpreter, or of the target the options describe (each `--platform`'s
+/// The tags of the interpreter, or of the targets the options describe (each `--platform`'s
 /// in turn, each tag once).
-fn tags(args: &DebugArgs, interpreter: &den_python::Interpreter) -> anyhow::Result<Vec<String>> {
-    let target = |platform: Option<&String>| PipTarget {
-        python_version: args.python_version.clone(),
-        implementation: args.implementation.clone(),
-        abis: args.abis.clone(),
-        platform: platform.cloned(),
-    };
-    let targets: Vec<PipTarget> = if args.platforms.is_empty() {
-        vec![target(None)]
-    } else {
-        args.platforms.iter().map(Some).map(target).collect()
-    };
+fn tags(
+    options: &PipTargetArgs,
+    interpreter: &den_python::Interpreter,
+) -> anyhow::Result<Vec<String>> {
+    let targets = options.targets();
+    if targets.is_empty() {
+        return Ok(interpreter.tags.iter().collect());
+    }
     let mut tags: Vec<String> = Vec::new();
-    for pip in targets {
-        let described = if pip.is_empty() {
-            TargetPython::of(interpreter)
-        } else {
-            TargetPython::from_pip(interpreter, &pip)?
-        };
-        for tag in described.tags.iter() {
+    for pip in &targets {
+        for tag in TargetPython::from_pip(interpreter, pip)?.tags.iter() {
             if !tags.contains(&tag) {
                 tags.push(tag);
             }
@@ -152,7 +143,7 @@ fn tags(args: &DebugArgs, interpreter: &den_python::Interpreter) -> anyhow::Resu
 
 /// The target options given, as pip's `TargetPython.format_given` shows them:
 /// `platforms=['linux_x86_64'] version_info='3.12' abis=['cp312'] implementation='cp'`.
-fn given(args: &DebugArgs) -> String {
+fn given(args: &PipTargetArgs) -> String {
     let list = |items: &[String]| {
         let items: Vec<String> = items.iter().map(|i| den_dist::python_repr(i)).collect();
         format!("[{}]", items.join(", "))
