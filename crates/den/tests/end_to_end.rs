@@ -200,18 +200,9 @@ fn dependency_groups_install_as_pip_installs_them() {
         return;
     };
     let pip_env = world.venv("pip-env", true);
-    let out = Command::new(&pip26)
-        .args(["-m", "pip", "--disable-pip-version-check", "--python"])
-        .arg(pip_env.join("bin/python"))
-        .args([
-            "install",
-            "--index-url",
-            &world.index.url(),
-            "--group",
-            "test",
-        ])
+    let out = common::pip26_install(&pip26, &pip_env)
+        .args(["--index-url", &world.index.url(), "--group", "test"])
         .current_dir(&project)
-        .env("PIP_CONFIG_FILE", "/dev/null")
         .env_remove("PIP_FIND_LINKS")
         .output()
         .unwrap();

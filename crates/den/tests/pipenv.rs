@@ -358,12 +358,9 @@ fn installs_default_group_of_pylock(world: &World, lock: &Path) {
         return;
     };
     let pip_env = world.venv("env-from-pylock-pip", true);
-    let out = Command::new(&pip26)
-        .args(["-m", "pip", "--disable-pip-version-check", "--python"])
-        .arg(pip_env.join("bin/python"))
-        .args(["install", "--no-deps", "-r"])
+    let out = common::pip26_install(&pip26, &pip_env)
+        .args(["--no-deps", "-r"])
         .arg(lock)
-        .env("PIP_CONFIG_FILE", "/dev/null")
         .output()
         .unwrap();
     ok("pip install -r pylock.toml", out);
