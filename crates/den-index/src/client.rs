@@ -36,8 +36,9 @@ const HTML_ACCEPT: &str = "text/html";
 /// compact list of the page's files (`files_len` bytes of [`encode_files`]' form, version
 /// `files_format`; none for find-links pages and pages that did not parse), then the body
 /// exactly as received. Loading an index page reads the list, not the body (which costs a
-/// JSON or HTML parse and a URL parse per file); the body is the fallback when the list is
-/// damaged or of another format version.
+/// JSON or HTML parse and a URL parse per file, and reading megabytes): the body is read and
+/// parsed only when the list is damaged or of another format version, or the entry is
+/// written back.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct CachedPage {
     /// The URL the page was served from (after redirects, without credentials).
@@ -59,9 +60,14 @@ struct CachedPage {
     /// The compact file list.
     #[serde(skip)]
     files: Vec<u8>,
-    /// The page itself.
+    /// The page itself, once read ([`CachedPage::load_body`]).
     #[serde(skip)]
     body: String,
+    /// The entry's file after its list, when the body has not been read yet: an index page
+    /// whose list is intact needs no body, so it is read only when used. The open file is
+    /// the entry that was read, even if another process has replaced it since.
+    #[serde(skip)]
+    unread: Option<std::io::BufReader<std::fs::File>>,
 }
 
 impl CachedPage {
@@ -79,12 +85,29 @@ impl CachedPage {
         if page.files.len() as u64 != page.files_len {
             return None;
         }
-        reader.read_to_string(&mut page.body).ok()?;
+        page.unread = Some(reader);
         Some(page)
     }
 
-    /// Stores the entry atomically.
-    fn write(&self, path: &Path) -> Result<(), IndexError> {
+    /// Reads the body of an entry loaded by [`CachedPage::read`] if it has not been read.
+    ///
+    /// Errors: [`IndexError::Parse`] when the rest of the entry cannot be read (a damaged or
+    /// vanished cache file).
+    fn load_body(&mut self) -> Result<&str, IndexError> {
+        if let Some(mut reader) = self.unread.take() {
+            reader
+                .read_to_string(&mut self.body)
+                .map_err(|e| IndexError::Parse {
+                    url: self.url.clone(),
+                    reason: format!("the cached page cannot be read: {e}"),
+                })?;
+        }
+        Ok(&self.body)
+    }
+
+    /// Stores the entry atomically (its body read first if it was not).
+    fn write(&mut self, path: &Path) -> Result<(), IndexError> {
+        self.load_body()?;
         let mut bytes = serde_json::to_vec(self).map_err(|e| IndexError::Parse {
             url: self.url.clone(),
             reason: format!("cannot serialize the page for the cache: {e}"),
@@ -105,7 +128,7 @@ impl CachedPage {
     ///
     /// Errors: [`IndexError::Parse`] for a JSON body that does not follow PEP 691.
     fn index_files(
-        &self,
+        &mut self,
         index: &IndexUrl,
         name: &PackageName,
     ) -> Result<Vec<IndexFile>, IndexError> {
@@ -116,7 +139,8 @@ impl CachedPage {
             }
         }
         let page_url = self.base(|| index.without_credentials());
-        parse_project_page(&self.body, self.json, &page_url, name, index)
+        let json = self.json;
+        parse_project_page(self.load_body()?, json, &page_url, name, index)
     }
 
     /// Makes the compact file list of the index page of `name` on `index` unless it has one
@@ -576,7 +600,7 @@ impl IndexClient {
         let mut uncached = Vec::new();
         for (index, page) in indexes.iter().zip(pages) {
             match page {
-                Fetched::Page(page) => {
+                Fetched::Page(mut page) => {
                     found = true;
                     files.extend(page.index_files(index, name)?);
                 }
@@ -664,10 +688,11 @@ impl IndexClient {
             .cache_dir(CacheBucket::Simple, "find-links")?
             .join(safe_key(strip_credentials(url).as_str()));
         match self.fetch_cached(url, &path, HTML_ACCEPT, None).await? {
-            Fetched::Page(page) => {
+            Fetched::Page(mut page) => {
                 let page_url = page.base(|| strip_credentials(url));
                 Ok(Some(Arc::new(Listing::new(parse_html(
-                    &page.body, &page_url,
+                    page.load_body()?,
+                    &page_url,
                 )))))
             }
             Fetched::NotCached => Ok(None),
@@ -797,6 +822,7 @@ impl IndexClient {
             files_len: 0,
             files: Vec::new(),
             body: String::new(),
+            unread: None,
         };
         let body = self.body(url, response).await?;
         page.body = String::from_utf8(body)
