@@ -44,8 +44,9 @@ enum Flavor {
 ///
 /// An existing directory is handled like `python -m venv`: with `options.clear` its contents
 /// are deleted first; otherwise an existing environment (one with `pyvenv.cfg`) is updated in
-/// place, keeping its installed packages, an empty directory is used, and any other directory
-/// is refused. No process is spawned and nothing is fsynced.
+/// place, keeping its installed packages, under its lock ([`crate::PythonEnvironment::lock`]'s
+/// directory lock, so two den processes never rewrite it at once), an empty directory is used,
+/// and any other directory is refused. No process is spawned and nothing is fsynced.
 ///
 /// # Errors
 ///
@@ -60,7 +61,7 @@ pub fn create_venv(
     options: &VenvOptions,
 ) -> Result<VirtualEnv, VenvError> {
     let root = absolute(location)?;
-    create_venv_in(interpreter, &root, &root, options)
+    Ok(create_in_place(interpreter, &root, options)?.0)
 }
 
 /// Creates the environment at `location` as [`create_venv`] does and seeds it as [`seed`]
@@ -75,7 +76,8 @@ pub fn create_venv(
 ///   directory.
 /// - An existing environment or directory (updated in place, `--clear`, an empty directory,
 ///   which may be the working directory and cannot be replaced) is seeded in place under the
-///   environment's lock ([`crate::PythonEnvironment::lock`]'s directory lock), after
+///   environment's lock ([`crate::PythonEnvironment::lock`]'s directory lock; an existing
+///   environment updated in place is locked before any of its files is rewritten), after
 ///   [`den_install::recover`] repairs what a killed run left; each seed package is installed
 ///   as a journaled transaction, so a kill leaves it whole or absent once recovered.
 ///
@@ -96,14 +98,7 @@ pub fn create_seeded(
         .parent()
         .filter(|_| fs::symlink_metadata(&root).is_err());
     let Some(parent) = parent else {
-        let env = create_venv_in(interpreter, &root, &root, options)?;
-        let _lock = den_cache::lock_directory(&env.site_packages, || {
-            tracing::info!(
-                "waiting for another den process to finish changing the environment at {}",
-                root.display()
-            );
-        })
-        .map_err(|e| e.0)?;
+        let (env, _lock) = create_in_place(interpreter, &root, options)?;
         for line in den_install::recover(std::slice::from_ref(&env.site_packages))?.lines() {
             tracing::warn!("{line}");
         }
@@ -133,6 +128,61 @@ pub fn create_seeded(
     };
     temp.keep();
     Ok((env, seeded))
+}
+
+/// [`create_venv_in`] for `root` (absolute, normalized) in place, returning the environment
+/// with its lock held. An existing environment updated in place (not cleared) is checked and
+/// locked first, so its links and scripts are never rewritten by two processes at once; a new
+/// or cleared one is locked once made (clearing would delete a directory locked before).
+fn create_in_place(
+    interpreter: &Interpreter,
+    root: &Path,
+    options: &VenvOptions,
+) -> Result<(VirtualEnv, den_cache::LockGuard), VenvError> {
+    let lock = |site_packages: &Path| {
+        den_cache::lock_directory(site_packages, || {
+            tracing::info!(
+                "waiting for another den process to finish changing the environment at {}",
+                root.display()
+            );
+        })
+        .map_err(|e| VenvError::from(e.0))
+    };
+    let early = if !options.clear && PyVenvConfig::path_in(root).is_file() {
+        check_same_minor(root, interpreter)?;
+        let site_packages = root.join(site_packages_rel(flavor(interpreter)?, interpreter));
+        create_dir_all(&site_packages)?;
+        Some(lock(&site_packages)?)
+    } else {
+        None
+    };
+    let env = create_venv_in(interpreter, root, root, options)?;
+    let guard = match early {
+        Some(guard) => guard,
+        None => lock(&env.site_packages)?,
+    };
+    Ok((env, guard))
+}
+
+/// The site-packages directory of a `flavor` environment for `interpreter`, relative to its
+/// root (`lib/python3.12/site-packages`).
+fn site_packages_rel(flavor: Flavor, interpreter: &Interpreter) -> String {
+    let (major, minor) = interpreter.major_minor;
+    match flavor {
+        Flavor::CPython => {
+            let python = den_install::SchemePython {
+                version: (major, minor),
+                free_threaded: interpreter.gil_disabled,
+                virtualenv: true,
+            };
+            let relative = den_install::posix_site_packages(Path::new(""), &python);
+            relative.to_string_lossy().into_owned()
+        }
+        Flavor::PyPy if (major, minor) >= (3, 8) => {
+            format!("lib/pypy{major}.{minor}/site-packages")
+        }
+        Flavor::PyPy => "site-packages".to_string(),
+    }
 }
 
 /// [`create_venv`] for the environment at `root` (absolute, normalized), written into `dir`:
@@ -181,22 +231,7 @@ pub(crate) fn create_venv_in(
     prepare_directory(dir, options.clear)?;
     check_same_minor(dir, interpreter)?;
 
-    let (major, minor) = interpreter.major_minor;
-    let site_packages_rel = match flavor {
-        Flavor::CPython => {
-            let python = den_install::SchemePython {
-                version: (major, minor),
-                free_threaded: interpreter.gil_disabled,
-                virtualenv: true,
-            };
-            let relative = den_install::posix_site_packages(Path::new(""), &python);
-            relative.to_string_lossy().into_owned()
-        }
-        Flavor::PyPy if (major, minor) >= (3, 8) => {
-            format!("lib/pypy{major}.{minor}/site-packages")
-        }
-        Flavor::PyPy => "site-packages".to_string(),
-    };
+    let site_packages_rel = site_packages_rel(flavor, interpreter);
     let scripts = crate::scripts_dir(dir);
     let site_packages = dir.join(&site_packages_rel);
 

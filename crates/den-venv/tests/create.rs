@@ -243,6 +243,27 @@ fn existing_environment_keeps_packages_unless_clear() {
 }
 
 #[test]
+fn an_existing_environment_is_updated_under_its_lock() {
+    let Some((interpreter, temp)) = interpreter_and_temp() else {
+        return;
+    };
+    let target = temp.path().join("env");
+    let venv = create_venv(&interpreter, &target, &options()).unwrap();
+    // Another den process changing the environment holds its lock.
+    let held = den_cache::try_lock_directory(&venv.site_packages)
+        .unwrap()
+        .expect("the lock is free");
+    let update = std::thread::spawn(move || create_venv(&interpreter, &target, &options()));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !update.is_finished(),
+        "the update did not wait for the lock"
+    );
+    drop(held);
+    update.join().unwrap().unwrap();
+}
+
+#[test]
 fn an_environment_of_another_python_version_is_refused_unless_clear() {
     let Some((interpreter, temp)) = interpreter_and_temp() else {
         return;
