@@ -313,6 +313,12 @@ pub struct EnvCreateArgs {
     /// .project and install the -i/-r packages.
     #[arg(long, hide = true)]
     pub adopt: bool,
+    /// When NAME exists, update it in place instead of refusing, as mkvirtualenv does (virtualenv
+    /// reuses an existing directory): its packages are kept, its interpreter links and
+    /// activation scripts rewritten, pip seeded if missing. Without --python it keeps its
+    /// Python; a --python of another minor version is refused.
+    #[arg(long, conflicts_with = "adopt")]
+    pub reuse: bool,
     /// Creation options.
     #[command(flatten)]
     pub options: EnvCreateOptions,

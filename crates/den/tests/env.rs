@@ -682,6 +682,104 @@ fn failed_installs_leave_nothing_and_a_retry_works() {
     assert!(!world.env("f").exists());
 }
 
+#[test]
+fn create_reuse_updates_an_existing_environment_in_place() {
+    let Some(mut world) = World::new() else {
+        return;
+    };
+    let hooks = world.path("hooks");
+    world.set("VIRTUALENVWRAPPER_HOOK_DIR", &hooks);
+    world.hook(&hooks, "premkvirtualenv", 0);
+    world.create("e", &["-i", "alpha"]);
+    let env = world.env("e");
+    std::fs::write(env.join("notes.txt"), "mine").unwrap();
+    let err = world.den_fails(1, &["env", "create", "e", "--without-pip"]);
+    assert!(err.contains("already exists"), "{err}");
+    // As mkvirtualenv over an existing environment (virtualenv reuses the directory): what
+    // was there stays, -i installs into it, premkvirtualenv runs again.
+    let python = world.python.to_str().unwrap().to_string();
+    let reuse = [
+        "env",
+        "create",
+        "--reuse",
+        "e",
+        "-p",
+        &python,
+        "--without-pip",
+    ];
+    let out = world.den(&[&reuse[..], &["-i", "beta"]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Updated virtual environment 'e'") && stderr.contains("keeping"),
+        "{stderr}"
+    );
+    run(&env.join("bin/python"), &["-c", "import alpha"]);
+    assert_eq!(
+        std::fs::read_to_string(env.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(world.log(), ["premkvirtualenv [e]", "premkvirtualenv [e]"]);
+    // A failure while updating leaves the environment as it was, not removed.
+    world.hook(&hooks, "premkvirtualenv", 3);
+    world.den_fails(3, &reuse);
+    run(&env.join("bin/python"), &["-c", "import alpha"]);
+    std::fs::remove_file(hooks.join("premkvirtualenv")).unwrap();
+    // Without -p it keeps its own Python, whatever python3 comes first on PATH now.
+    if let Some(other) = require(
+        other_python(&world.python),
+        &format!(
+            "a CPython 3.8+ of another minor version than {}",
+            world.python.display()
+        ),
+        "den env create --reuse with another python3 on PATH",
+    ) {
+        let bin = world.path("bin");
+        std::fs::create_dir(&bin).unwrap();
+        std::os::unix::fs::symlink(&other, bin.join("python3")).unwrap();
+        let out = world
+            .command(&["env", "create", "--reuse", "e", "--without-pip"])
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let version = |python: &Path| run(python, &["-c", "import sys; print(sys.version)"]);
+        assert_eq!(version(&env.join("bin/python")), version(&world.python));
+    }
+    // Another Python version's environment is refused with den's advice, untouched.
+    let cfg = env.join("pyvenv.cfg");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let other: String = text
+        .lines()
+        .map(|line| match line.split_once(" = ") {
+            Some(("version_info", _)) => "version_info = 3.99.1\n".to_string(),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    std::fs::write(&cfg, &other).unwrap();
+    let err = world.den_fails(1, &reuse);
+    assert!(
+        err.contains("environment 'e' is of Python 3.99.1") && err.contains("-p 3.99"),
+        "{err}"
+    );
+    assert!(!err.contains("--clear"), "{err}");
+    assert_eq!(std::fs::read_to_string(&cfg).unwrap(), other);
+    // A directory that is not an environment is refused and left alone.
+    let plain = world.env("plain");
+    std::fs::create_dir(&plain).unwrap();
+    std::fs::write(plain.join("file"), "x").unwrap();
+    let err = world.den_fails(1, &["env", "create", "--reuse", "plain", "--without-pip"]);
+    assert!(
+        err.contains("is not a virtual environment den can update"),
+        "{err}"
+    );
+    assert!(plain.join("file").is_file());
+}
+
 /// A CPython 3.8+ of another minor version than `python`, if this machine has one.
 fn other_python(python: &Path) -> Option<PathBuf> {
     let minor = |python: &Path| {

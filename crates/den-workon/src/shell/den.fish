@@ -196,7 +196,8 @@ function __den_mkvirtualenv_help
         '                    [-p python_interpreter | --python=python_interpreter] [den env create options]' \
         '                    env_name' \
         '' \
-        'Create env_name in WORKON_HOME, activate it, then source the postmkvirtualenv hook.' \
+        'Create env_name in WORKON_HOME, activate it, then source the postmkvirtualenv hook. An' \
+        'existing env_name is updated in place, keeping its packages (as virtualenv does).' \
         '  -a project_path   Associate the environment with this project directory.' \
         '  -i package        Install a package into the new environment (repeatable).' \
         '  -r file           Install the requirements listed in file (repeatable).' \
@@ -240,7 +241,7 @@ function mkvirtualenv --description 'Create a named environment and activate it'
         __den_mkvirtualenv_help
         return 0
     end
-    __den env create $argv; or return
+    __den env create --reuse $argv; or return
     workon -- $parsed[2]; or return
     __den_source_global postmkvirtualenv
 end

@@ -353,7 +353,8 @@ Usage: mkvirtualenv [-a project_path] [-i package] [-r requirements_file]
                     [-p python_interpreter | --python=python_interpreter] [den env create options]
                     env_name
 
-Create env_name in WORKON_HOME, activate it, then source the postmkvirtualenv hook.
+Create env_name in WORKON_HOME, activate it, then source the postmkvirtualenv hook. An
+existing env_name is updated in place, keeping its packages (as virtualenv does).
   -a project_path   Associate the environment with this project directory.
   -i package        Install a package into the new environment (repeatable).
   -r file           Install the requirements listed in file (repeatable).
@@ -386,9 +387,10 @@ _den_name_in_args() {
     done
 }
 
-# With VIRTUALENVWRAPPER_VIRTUALENV set, that program makes the environment, run from WORKON_HOME
-# with VIRTUALENVWRAPPER_VIRTUALENV_ARGS and every argument but -a, -i and -r (-p/--python
-# given as --python=PYTHON); den then does the rest. A creator that exits 0 without making the
+# den makes the environment (an existing one is updated in place, as virtualenv reuses it). With
+# VIRTUALENVWRAPPER_VIRTUALENV set, that program makes it, run from WORKON_HOME with
+# VIRTUALENVWRAPPER_VIRTUALENV_ARGS and every argument but -a, -i and -r (-p/--python given as
+# --python=PYTHON); den then does the rest. A creator that exits 0 without making the
 # environment ends mkvirtualenv there, successfully.
 mkvirtualenv() {
     local _den_name _den_help _den_arg _den_value= _den_options=1
@@ -400,7 +402,7 @@ mkvirtualenv() {
     fi
     _den_split "${VIRTUALENVWRAPPER_VIRTUALENV_ARGS-}"
     if [ -z "${VIRTUALENVWRAPPER_VIRTUALENV-}" ]; then
-        _den env create "${_den_words[@]}" "$@" || return
+        _den env create --reuse "${_den_words[@]}" "$@" || return
     else
         virtualenvwrapper_verify_workon_home || return 1
         virtualenvwrapper_verify_virtualenv || return 1

@@ -192,7 +192,7 @@ impl Ctx<'_> {
         if args.adopt {
             self.adopt_env(&args.name, &args.options)?;
         } else {
-            self.make_env(&args.name, &args.options)?;
+            self.make_env(&args.name, &args.options, args.reuse)?;
         }
         Ok(ExitCode::SUCCESS)
     }
@@ -200,8 +200,15 @@ impl Ctx<'_> {
     /// mkvirtualenv's work: the environment (its base interpreter found as if no environment
     /// were active), its hook files, premkvirtualenv, .project, then the -i/-r packages; a
     /// failure after the environment was made removes it again, so the same command can be
-    /// retried. Returns its root.
-    fn make_env(&self, name: &str, options: &EnvCreateOptions) -> anyhow::Result<PathBuf> {
+    /// retried. An existing environment is refused, or with `reuse` updated in place as
+    /// virtualenv does over an existing directory (its packages kept, under its lock: see
+    /// [`den_venv::create_seeded`]) and never removed on failure. Returns its root.
+    fn make_env(
+        &self,
+        name: &str,
+        options: &EnvCreateOptions,
+        reuse: bool,
+    ) -> anyhow::Result<PathBuf> {
         // The name is checked first (env_path validates it), before anything is created.
         let root = self.homes.env_path(name)?;
         let project = options
@@ -210,27 +217,56 @@ impl Ctx<'_> {
             .map(|dir| den_workon::project_dir(dir, &self.cwd))
             .transpose()?;
         self.ensure_home()?;
-        if root.exists() || root.is_symlink() {
+        let existing = root.exists() || root.is_symlink();
+        if existing && !reuse {
             return Err(WorkonError::AlreadyExists {
                 name: name.to_string(),
                 path: root,
             }
             .into());
         }
+        if existing && !den_venv::PyVenvConfig::path_in(&root).is_file() {
+            bail!(
+                "{} exists and is not a virtual environment den can update (it has no \
+                 pyvenv.cfg); remove it or choose another name",
+                root.display()
+            );
+        }
+        // What a failure does: a new environment is removed again (a half-made one under the
+        // wanted name would make a retry fail with "already exists"); an existing one stays.
+        let undo = |err: anyhow::Error, note: Option<String>| {
+            if existing {
+                err
+            } else {
+                discard(&root, err, note)
+            }
+        };
         let cache = crate::open_cache(self.global)?;
         let _shared = cache.shared_lock()?;
-        let _discard_on_signal = DiscardOnSignal::new(root.clone());
+        let _discard_on_signal = (!existing).then(|| DiscardOnSignal::new(root.clone()));
         let venv_options = VenvOptions {
             prompt: Prompt::from_arg(options.prompt.as_deref()),
             system_site_packages: options.system_site_packages,
             ..VenvOptions::default()
         };
-        let interpreter = super::venv::find_base(
-            options.python.as_deref(),
-            &self.cwd,
-            &discovery_outside_active_env(),
-            &cache,
-        )?;
+        let discovery = discovery_outside_active_env();
+        // Without --python an existing environment keeps its Python, as virtualenv (which
+        // makes environments with its own interpreter) keeps it.
+        let recorded = if existing && options.python.is_none() {
+            den_venv::PyVenvConfig::read(&root)
+                .ok()
+                .and_then(|cfg| cfg.version().map(str::to_string))
+        } else {
+            None
+        };
+        let interpreter = match &recorded {
+            Some(recorded) => {
+                super::venv::find_recorded(&root, recorded, &self.cwd, &discovery, &cache)?
+            }
+            None => {
+                super::venv::find_base(options.python.as_deref(), &self.cwd, &discovery, &cache)?
+            }
+        };
         let created = super::venv::create_from(
             interpreter,
             &root,
@@ -238,24 +274,24 @@ impl Ctx<'_> {
             !options.without_pip,
             &cache,
         )
-        .map_err(|err| discard(&root, err, None))?;
+        .map_err(|err| undo(other_python_hint(name, err), None))?;
         let finish = || -> anyhow::Result<()> {
             write_env_hook_files(&root, &user_shell())?;
             self.hook_in_home(RunHook::PreMkVirtualenv, &[name])?;
             Ok(())
         };
-        finish().map_err(|err| {
-            discard(
-                &root,
-                err,
-                Some(format!("environment '{name}' was not created")),
-            )
-        })?;
+        finish().map_err(|err| undo(err, Some(format!("environment '{name}' was not created"))))?;
         self.printer.status(format!(
-            "Created virtual environment '{name}' at {} with Python {} ({})",
+            "{} virtual environment '{name}' at {} with Python {} ({}){}",
+            if existing { "Updated" } else { "Created" },
             root.display(),
             created.interpreter.version,
-            created.interpreter.executable.display()
+            created.interpreter.executable.display(),
+            if existing {
+                ", keeping its packages"
+            } else {
+                ""
+            }
         ));
         created.report_seeded(self.printer);
         // .project first: it is there even while packages install, as mkvirtualenv -a does.
@@ -273,13 +309,11 @@ impl Ctx<'_> {
             Ok(())
         };
         fill().map_err(|err| {
-            // A half-filled environment under the wanted name would make a retry fail with
-            // "already exists".
             let note = format!(
                 "environment '{name}' was removed again because setting it up failed; fix the \
                  problem below and run the same command again"
             );
-            discard(&root, err, Some(note))
+            undo(err, Some(note))
         })?;
         Ok(root)
     }
@@ -340,7 +374,7 @@ impl Ctx<'_> {
 
     fn tmp(&self, options: &EnvCreateOptions) -> anyhow::Result<ExitCode> {
         let name = format!("tmp-{:016x}", random());
-        let root = self.make_env(&name, options)?;
+        let root = self.make_env(&name, options, false)?;
         // Unmarked, it would outlive `deactivate` under a name the user never saw.
         den_workon::mark_temporary(&root).map_err(|err| discard(&root, err.into(), None))?;
         self.printer.out(name);
@@ -644,6 +678,28 @@ fn discard(root: &Path, err: anyhow::Error, note: Option<String>) -> anyhow::Err
              running the command again",
             root.display()
         )),
+    }
+}
+
+/// `err` from updating environment `name` in place; when the environment is of another
+/// Python version than the one asked for, the advice is den env create's (den-venv's names
+/// `--clear`, which `den env create` does not have).
+fn other_python_hint(name: &str, err: anyhow::Error) -> anyhow::Error {
+    match err.downcast_ref::<den_venv::VenvError>() {
+        Some(den_venv::VenvError::OtherPythonVersion {
+            existing,
+            requested,
+            ..
+        }) => {
+            let minor: Vec<&str> = existing.split('.').take(2).collect();
+            anyhow::anyhow!(
+                "environment '{name}' is of Python {existing}, not {requested}: updating it \
+                 would leave its packages behind; leave out -p (or pass -p {}) to keep its \
+                 Python, or remove it first (rmvirtualenv {name})",
+                minor.join(".")
+            )
+        }
+        _ => err,
     }
 }
 

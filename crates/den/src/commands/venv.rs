@@ -202,23 +202,7 @@ pub fn repair(
     let env = DiscoveryEnv::from_process();
     let interpreter = match (python, cfg.version()) {
         (Some(python), _) => find_base(Some(python), cwd, &env, cache)?,
-        (None, Some(recorded)) => {
-            let release: Vec<&str> = recorded.split('.').take(3).collect();
-            let minor = release
-                .iter()
-                .take(2)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(".");
-            find_base(Some(&release.join(".")), cwd, &env, cache)
-                .or_else(|_| find_base(Some(&minor), cwd, &env, cache))
-                .with_context(|| {
-                    format!(
-                        "{} was made with Python {recorded}, and no Python {minor} is found: install one (`den pyenv install {minor}`) or pass --python",
-                        root.display()
-                    )
-                })?
-        }
+        (None, Some(recorded)) => find_recorded(root, recorded, cwd, &env, cache)?,
         (None, None) => bail!(
             "{}'s pyvenv.cfg records no Python version: pass --python",
             root.display()
@@ -233,6 +217,37 @@ pub fn repair(
         executable.display()
     ));
     Ok(())
+}
+
+/// The base interpreter for the environment at `root`, whose pyvenv.cfg records Python
+/// `recorded` (`3.12.1`): that release, else any of its minor version, found as
+/// [`find_base`] finds a `--python` version. Shared by repairs and `den env create --reuse`.
+///
+/// # Errors
+///
+/// No interpreter of that minor version is found (the message names `root` and how to get one).
+pub fn find_recorded(
+    root: &Path,
+    recorded: &str,
+    cwd: &Path,
+    env: &DiscoveryEnv,
+    cache: &Cache,
+) -> anyhow::Result<Interpreter> {
+    let release: Vec<&str> = recorded.split('.').take(3).collect();
+    let minor = release
+        .iter()
+        .take(2)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(".");
+    find_base(Some(&release.join(".")), cwd, env, cache)
+        .or_else(|_| find_base(Some(&minor), cwd, env, cache))
+        .with_context(|| {
+            format!(
+                "{} was made with Python {recorded}, and no Python {minor} is found: install one (`den pyenv install {minor}`) or pass --python",
+                root.display()
+            )
+        })
 }
 
 /// What a new environment was made from, and what was seeded into it.

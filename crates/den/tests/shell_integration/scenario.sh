@@ -107,6 +107,15 @@ workon "first env"
 check "switch by workon" "$VIRTUAL_ENV|$(command -v python)" "$W/first env|$W/first env/bin/python"
 : >"$LOG"
 
+# mkvirtualenv of a name that exists reuses the environment, as virtualenv does: what is in it
+# stays, and it is activated with mkvirtualenv's hooks.
+touch "$W/second/kept"
+mkvirtualenv -p "$TEST_PYTHON" --without-pip second >/dev/null 2>&1
+check "mkvirtualenv again" "$?|$VIRTUAL_ENV|$(test -f "$W/second/kept" && echo kept)" "0|$W/second|kept"
+check "mkvirtualenv again runs its hooks" "$(grep -c mkvirtualenv "$LOG")" "2"
+workon "first env"
+: >"$LOG"
+
 # workon with no argument lists the names, status 1.
 out=$(workon); st=$?
 check "workon lists" "$out/$st" "first env
