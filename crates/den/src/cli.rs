@@ -483,14 +483,14 @@ pub struct VenvArgs {
     /// Delete the contents of the directory first, if it exists.
     #[arg(long)]
     pub clear: bool,
-    /// Copy the interpreter instead of symlinking it.
-    #[arg(long, overrides_with = "symlinks")]
+    /// Copy the interpreter instead of symlinking it (virtualenv's --always-copy too).
+    #[arg(long, alias = "always-copy", overrides_with = "symlinks")]
     pub copies: bool,
     /// Symlink the interpreter (the default on POSIX); the last of --copies / --symlinks wins.
     #[arg(long, overrides_with = "copies")]
     pub symlinks: bool,
-    /// Do not install pip into the environment.
-    #[arg(long, alias = "no-pip")]
+    /// Do not install pip into the environment (virtualenv's --no-pip and --no-seed too).
+    #[arg(long, aliases = ["no-pip", "no-seed"])]
     pub without_pip: bool,
     /// Rebuild the existing environment at PATH in place on a matching Python (`--python`,
     /// else the version its pyvenv.cfg records), reinstalling every distribution at its
@@ -520,8 +520,9 @@ pub struct VenvArgs {
     /// minor version only.
     #[arg(long, conflicts_with_all = ["clear", "repair"])]
     pub upgrade: bool,
-    /// Do not write the .gitignore that keeps the environment out of git (`python -m venv`).
-    #[arg(long)]
+    /// Do not write the .gitignore that keeps the environment out of git (`python -m venv`;
+    /// virtualenv's --no-vcs-ignore too).
+    #[arg(long, alias = "no-vcs-ignore")]
     pub without_scm_ignore_files: bool,
     /// Do not seed setuptools (seeded before Python 3.12 only; virtualenv's option).
     #[arg(long)]
@@ -543,6 +544,10 @@ pub struct VenvArgs {
     /// virtualenv's option; den has no seed wheels to update (accepted, changes nothing).
     #[arg(long)]
     pub no_periodic_update: bool,
+    /// virtualenv's option (its default); den seeds the interpreter's bundled pip and never
+    /// downloads seed packages (accepted, changes nothing).
+    #[arg(long)]
+    pub no_download: bool,
 }
 
 /// `den pip [PIP OPTIONS] COMMAND ...`: pip's general options may come before or after the

@@ -158,8 +158,30 @@ virtualenvwrapper_verify_resource() {
     fi
 }
 
+# virtualenv's command line with den doing the work: `den venv DEST`, which takes virtualenv's
+# usual options (-p/--python, --prompt, --clear, --system-site-packages, --copies, --no-pip,
+# --no-setuptools, ...). Where virtualenvwrapper names `virtualenv` in
+# VIRTUALENVWRAPPER_VIRTUALENV, den's integration names this function when the variable is
+# unset or empty, so "$VIRTUALENVWRAPPER_VIRTUALENV" DEST makes an environment; a value of your
+# own is kept.
+_den_virtualenv() {
+    _den venv "$@"
+}
+if [ -z "${VIRTUALENVWRAPPER_VIRTUALENV-}" ]; then
+    VIRTUALENVWRAPPER_VIRTUALENV=_den_virtualenv
+fi
+
+# Whether mkvirtualenv makes environments with den itself: VIRTUALENVWRAPPER_VIRTUALENV is empty
+# or den's own _den_virtualenv.
+_den_makes_envs() {
+    case ${VIRTUALENVWRAPPER_VIRTUALENV-} in
+        '' | _den_virtualenv) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
 # den makes and copies environments itself; VIRTUALENVWRAPPER_VIRTUALENV and
-# VIRTUALENVWRAPPER_VIRTUALENV_CLONE, when set, name other programs to do it.
+# VIRTUALENVWRAPPER_VIRTUALENV_CLONE, when set, name the programs to do it.
 virtualenvwrapper_verify_virtualenv() {
     [ -z "${VIRTUALENVWRAPPER_VIRTUALENV-}" ] ||
         virtualenvwrapper_verify_resource "$VIRTUALENVWRAPPER_VIRTUALENV"
@@ -388,10 +410,10 @@ _den_name_in_args() {
 }
 
 # den makes the environment (an existing one is updated in place, as virtualenv reuses it). With
-# VIRTUALENVWRAPPER_VIRTUALENV set, that program makes it, run from WORKON_HOME with
-# VIRTUALENVWRAPPER_VIRTUALENV_ARGS and every argument but -a, -i and -r (-p/--python given as
-# --python=PYTHON); den then does the rest. A creator that exits 0 without making the
-# environment ends mkvirtualenv there, successfully.
+# VIRTUALENVWRAPPER_VIRTUALENV naming another program than den's _den_virtualenv, that program
+# makes it, run from WORKON_HOME with VIRTUALENVWRAPPER_VIRTUALENV_ARGS and every argument but
+# -a, -i and -r (-p/--python given as --python=PYTHON); den then does the rest. A creator that
+# exits 0 without making the environment ends mkvirtualenv there, successfully.
 mkvirtualenv() {
     local _den_name _den_help _den_arg _den_value= _den_options=1
     local -a _den_words _den_out _den_keep
@@ -401,7 +423,7 @@ mkvirtualenv() {
         return 0
     fi
     _den_split "${VIRTUALENVWRAPPER_VIRTUALENV_ARGS-}"
-    if [ -z "${VIRTUALENVWRAPPER_VIRTUALENV-}" ]; then
+    if _den_makes_envs; then
         _den env create --reuse "${_den_words[@]}" "$@" || return
     else
         virtualenvwrapper_verify_workon_home || return 1

@@ -73,6 +73,10 @@ pub fn run(args: &VenvArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
             args.no_periodic_update,
             "--no-periodic-update: den has no seed wheels to update",
         ),
+        (
+            args.no_download,
+            "--no-download: den never downloads seed packages",
+        ),
     ] {
         if given {
             printer.detail(format!("{option}; it changes nothing"));

@@ -116,6 +116,18 @@ check "mkvirtualenv again runs its hooks" "$(grep -c mkvirtualenv "$LOG")" "2"
 workon "first env"
 : >"$LOG"
 
+# VIRTUALENVWRAPPER_VIRTUALENV names virtualenv's command line with den doing the work, unless
+# it is set already; mkvirtualenv still makes environments itself with it.
+check "VIRTUALENVWRAPPER_VIRTUALENV" "$VIRTUALENVWRAPPER_VIRTUALENV" "_den_virtualenv"
+"$VIRTUALENVWRAPPER_VIRTUALENV" -p "$TEST_PYTHON" --no-pip --no-download --always-copy \
+    --no-vcs-ignore "$TEST_ROOT/plain env" >/dev/null 2>&1
+check "VIRTUALENVWRAPPER_VIRTUALENV makes an environment" \
+    "$?|$("$TEST_ROOT/plain env/bin/python" -c 'import sys; print(sys.prefix)')|$(test -e "$TEST_ROOT/plain env/.gitignore" || echo no-ignore)" \
+    "0|$TEST_ROOT/plain env|no-ignore"
+check "virtualenvwrapper_verify_virtualenv" "$(virtualenvwrapper_verify_virtualenv && echo found)" "found"
+out=$(VIRTUALENVWRAPPER_VIRTUALENV=mine; eval "$(den init "$TEST_SHELL")"; echo "$VIRTUALENVWRAPPER_VIRTUALENV")
+check "a VIRTUALENVWRAPPER_VIRTUALENV of your own is kept" "$out" "mine"
+
 # workon with no argument lists the names, status 1.
 out=$(workon); st=$?
 check "workon lists" "$out/$st" "first env
