@@ -81,4 +81,6 @@ complete -F _den_complete_den den
 complete -o nospace -F _den_complete_env_dirs cdvirtualenv
 complete -o nospace -F _den_complete_site_dirs cdsitepackages
 
+# The file being sourced, when the integration is evaluated in one (see _den_set_script).
+_den_set_script "${BASH_SOURCE[0]-}"
 virtualenvwrapper_initialize

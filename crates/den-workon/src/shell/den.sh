@@ -262,6 +262,24 @@ virtualenvwrapper_run_hook() {
     esac
 }
 
+# den standing in for virtualenvwrapper.sh: when the integration is loaded by sourcing FILE
+# named virtualenvwrapper.sh (a file that evaluates `den init`, put where virtualenvwrapper's
+# script was so `source .../virtualenvwrapper.sh` lines keep working) and
+# VIRTUALENVWRAPPER_SCRIPT is unset, it is set to FILE (made absolute) and exported, as
+# virtualenvwrapper names its own script there. Loaded any other way there is no such script,
+# and the variable stays unset.
+_den_set_script() {
+    [ -z "${VIRTUALENVWRAPPER_SCRIPT-}" ] || return 0
+    case ${1-} in
+        virtualenvwrapper.sh | */virtualenvwrapper.sh) ;;
+        *) return 0 ;;
+    esac
+    case $1 in
+        /*) export VIRTUALENVWRAPPER_SCRIPT=$1 ;;
+        *) export VIRTUALENVWRAPPER_SCRIPT=$PWD/$1 ;;
+    esac
+}
+
 # What loading the integration does, as virtualenvwrapper's startup: WORKON_HOME and the hook
 # directory exist, the global hook files are there to edit, and the initialize hook is sourced.
 virtualenvwrapper_initialize() {

@@ -52,4 +52,6 @@ else
     compctl -K _den_compctl_envs workon rmvirtualenv cpvirtualenv showvirtualenv
 fi
 
+# The file being sourced, when the integration is evaluated in one (see _den_set_script).
+_den_set_script "${(%):-%x}"
 virtualenvwrapper_initialize

@@ -28,6 +28,7 @@ START=$PWD
 
 eval "$(den init "$TEST_SHELL")"
 check "init defines workon" "$(type workon >/dev/null 2>&1 && echo yes)" "yes"
+check "no VIRTUALENVWRAPPER_SCRIPT when evaluated" "${VIRTUALENVWRAPPER_SCRIPT-unset}" "unset"
 
 # Global hooks: run ones log their arguments, sourced ones the active environment and set a
 # variable this shell can see afterwards.
@@ -377,5 +378,14 @@ check "showvirtualenv -x" "$?" "0"
 deactivate
 rmvirtualenv -x >/dev/null 2>&1
 check "rmvirtualenv -x" "$?|$(test -e "$W/-x" || echo gone)" "0|gone"
+
+# Loaded by sourcing a file named virtualenvwrapper.sh (den standing in for virtualenvwrapper's
+# script), VIRTUALENVWRAPPER_SCRIPT names that file; a value of your own is kept.
+mkdir -p "$TEST_ROOT/vw"
+printf 'eval "$(den init %s)"\n' "$TEST_SHELL" >"$TEST_ROOT/vw/virtualenvwrapper.sh"
+out=$(cd "$TEST_ROOT" && . vw/virtualenvwrapper.sh && echo "$VIRTUALENVWRAPPER_SCRIPT")
+check "VIRTUALENVWRAPPER_SCRIPT" "$out" "$TEST_ROOT/vw/virtualenvwrapper.sh"
+out=$(VIRTUALENVWRAPPER_SCRIPT=/mine; . "$TEST_ROOT/vw/virtualenvwrapper.sh"; echo "$VIRTUALENVWRAPPER_SCRIPT")
+check "a VIRTUALENVWRAPPER_SCRIPT of your own is kept" "$out" "/mine"
 
 echo "SESSION DONE failures=$failures"
