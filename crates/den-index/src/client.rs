@@ -179,8 +179,10 @@ type PageCell = Arc<OnceCell<Option<Arc<ProjectFiles>>>>;
 struct Inner {
     config: IndexConfig,
     cache: Cache,
-    /// The client for hosts whose certificates are verified.
-    http: reqwest::Client,
+    /// What both HTTP clients are built from.
+    http_settings: HttpSettings,
+    /// The client for hosts whose certificates are verified, built on first use.
+    http: OnceCell<reqwest::Client>,
     /// The client for trusted hosts (no certificate verification), built on first use.
     trusted_http: OnceCell<reqwest::Client>,
     trusted_hosts: Vec<TrustedHost>,
@@ -228,14 +230,86 @@ fn is_not_found(status: StatusCode) -> bool {
     matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE)
 }
 
-/// A reqwest client with den's user agent, `config`'s timeouts and the shared DNS `resolver`;
-/// `verify` off skips certificate verification (trusted hosts), and then the CA bundle is not
-/// loaded.
+/// What the HTTP clients are built from, read from the configuration when the index client is
+/// made (so a bad `--cert`, `--client-cert` or `--proxy` is reported at once), while the
+/// clients themselves, which load the system's CA bundle (a few milliseconds), are built on
+/// first use: a run served from the cache builds none.
+struct HttpSettings {
+    /// `--cert`'s certificates, added to the system's roots.
+    certificates: Vec<reqwest::Certificate>,
+    /// `--proxy`, for every scheme.
+    proxy: Option<reqwest::Proxy>,
+    /// `--client-cert`'s certificate and key.
+    identity: Option<reqwest::Identity>,
+}
+
+impl HttpSettings {
+    /// Reads `config`'s certificate files and proxy URL.
+    ///
+    /// Errors: [`IndexError::Certificate`] for an unreadable or empty `config.cert` or a
+    /// `config.client_cert` without a certificate and key; [`IndexError::Config`] for a proxy
+    /// that is not a URL.
+    fn read(config: &IndexConfig) -> Result<Self, IndexError> {
+        let cert_error = |path: &PathBuf, reason: String| IndexError::Certificate {
+            path: path.clone(),
+            reason,
+        };
+        let mut certificates = Vec::new();
+        if let Some(path) = &config.cert {
+            let pem = std::fs::read(path).map_err(|e| cert_error(path, e.to_string()))?;
+            certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| cert_error(path, describe(e)))?;
+            if certificates.is_empty() {
+                return Err(cert_error(path, "it holds no PEM certificate".to_string()));
+            }
+        }
+        let proxy = config
+            .proxy
+            .as_ref()
+            .map(|proxy| {
+                reqwest::Proxy::all(proxy).map_err(|e| IndexError::Config {
+                    file: PathBuf::from("--proxy"),
+                    line: None,
+                    reason: format!(
+                        "`{}` is not a proxy URL: {}",
+                        den_dist::redact_credentials(proxy),
+                        describe(e)
+                    ),
+                })
+            })
+            .transpose()?;
+        let identity = config
+            .client_cert
+            .as_ref()
+            .map(|path| {
+                let pem = std::fs::read(path).map_err(|e| cert_error(path, e.to_string()))?;
+                reqwest::Identity::from_pem(&pem).map_err(|e| {
+                    cert_error(
+                        path,
+                        format!(
+                            "it must hold a client certificate and its private key in PEM: {}",
+                            describe(e)
+                        ),
+                    )
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            certificates,
+            proxy,
+            identity,
+        })
+    }
+}
+
+/// A reqwest client with den's user agent, `config`'s timeouts, `settings` and the shared DNS
+/// `resolver`; `verify` off skips certificate verification (trusted hosts), and then the CA
+/// bundle is not loaded.
 ///
-/// Errors: [`IndexError::Certificate`] for an unreadable or empty `config.cert`, or when TLS
-/// cannot be set up.
+/// Errors: [`IndexError::Certificate`] when TLS cannot be set up.
 fn build_http(
     config: &IndexConfig,
+    settings: &HttpSettings,
     verify: bool,
     resolver: Arc<SharedResolver>,
 ) -> Result<reqwest::Client, IndexError> {
@@ -246,46 +320,16 @@ fn build_http(
         .read_timeout(config.timeout);
     if !verify {
         builder = builder.danger_accept_invalid_certs(true);
-    } else if let Some(path) = &config.cert {
-        let cert_error = |reason: String| IndexError::Certificate {
-            path: path.clone(),
-            reason,
-        };
-        let pem = std::fs::read(path).map_err(|e| cert_error(e.to_string()))?;
-        let certificates =
-            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| cert_error(describe(e)))?;
-        if certificates.is_empty() {
-            return Err(cert_error("it holds no PEM certificate".to_string()));
-        }
-        for certificate in certificates {
-            builder = builder.add_root_certificate(certificate);
+    } else {
+        for certificate in &settings.certificates {
+            builder = builder.add_root_certificate(certificate.clone());
         }
     }
-    if let Some(proxy) = &config.proxy {
-        let proxy = reqwest::Proxy::all(proxy).map_err(|e| IndexError::Config {
-            file: PathBuf::from("--proxy"),
-            line: None,
-            reason: format!(
-                "`{}` is not a proxy URL: {}",
-                den_dist::redact_credentials(proxy),
-                describe(e)
-            ),
-        })?;
-        builder = builder.proxy(proxy);
+    if let Some(proxy) = &settings.proxy {
+        builder = builder.proxy(proxy.clone());
     }
-    if let Some(path) = &config.client_cert {
-        let cert_error = |reason: String| IndexError::Certificate {
-            path: path.clone(),
-            reason,
-        };
-        let pem = std::fs::read(path).map_err(|e| cert_error(e.to_string()))?;
-        let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
-            cert_error(format!(
-                "it must hold a client certificate and its private key in PEM: {}",
-                describe(e)
-            ))
-        })?;
-        builder = builder.identity(identity);
+    if let Some(identity) = &settings.identity {
+        builder = builder.identity(identity.clone());
     }
     builder.build().map_err(|e| IndexError::Certificate {
         path: config.cert.clone().unwrap_or_default(),
@@ -314,7 +358,7 @@ impl IndexClient {
         netrc: Option<Netrc>,
     ) -> Result<Self, IndexError> {
         let resolver = Arc::new(SharedResolver::default());
-        let http = build_http(&config, true, resolver.clone())?;
+        let http_settings = HttpSettings::read(&config)?;
         let trusted_hosts = config
             .trusted_hosts
             .iter()
@@ -329,7 +373,8 @@ impl IndexClient {
             inner: Arc::new(Inner {
                 config,
                 cache,
-                http,
+                http_settings,
+                http: OnceCell::new(),
                 trusted_http: OnceCell::new(),
                 trusted_hosts,
                 find_links,
@@ -384,26 +429,38 @@ impl IndexClient {
     /// loopback; [`IndexError::InvalidUrl`] for schemes other than `http(s)`.
     async fn http_for(&self, url: &Url) -> Result<&reqwest::Client, IndexError> {
         let trusted = self.inner.trusted_hosts.iter().any(|t| t.matches(url));
-        match url.scheme() {
-            "https" if trusted => {
-                self.inner
-                    .trusted_http
-                    .get_or_try_init(|| async {
-                        build_http(&self.inner.config, false, self.inner.resolver.clone())
-                    })
-                    .await
+        let verified = match url.scheme() {
+            "https" => !trusted,
+            "http" if trusted || is_loopback(url) => true,
+            "http" => {
+                return Err(IndexError::InsecureHost {
+                    url: redact(url),
+                    host: host_and_port(url),
+                });
             }
-            "https" => Ok(&self.inner.http),
-            "http" if trusted || is_loopback(url) => Ok(&self.inner.http),
-            "http" => Err(IndexError::InsecureHost {
-                url: redact(url),
-                host: host_and_port(url),
-            }),
-            other => Err(IndexError::InvalidUrl {
-                url: redact(url),
-                reason: format!("den cannot fetch `{other}` URLs; use http(s) or a local path"),
-            }),
-        }
+            other => {
+                return Err(IndexError::InvalidUrl {
+                    url: redact(url),
+                    reason: format!("den cannot fetch `{other}` URLs; use http(s) or a local path"),
+                });
+            }
+        };
+        let inner = &*self.inner;
+        let client = if verified {
+            &inner.http
+        } else {
+            &inner.trusted_http
+        };
+        client
+            .get_or_try_init(|| async {
+                build_http(
+                    &inner.config,
+                    &inner.http_settings,
+                    verified,
+                    inner.resolver.clone(),
+                )
+            })
+            .await
     }
 
     /// GETs `url` with `headers`, retrying connection errors, timeouts and 5xx answers with
