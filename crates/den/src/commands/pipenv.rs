@@ -75,7 +75,8 @@ pub enum PipenvCommand {
     Remove,
     /// Generates Pipfile.lock.
     Lock(LockArgs),
-    /// Installs all packages specified in Pipfile.lock.
+    /// Installs all packages specified in Pipfile.lock (the project's pylock.toml when there
+    /// is no Pipfile.lock).
     Sync(SyncArgs),
     /// Runs lock, then sync.
     Update(UpdateArgs),
@@ -90,7 +91,8 @@ pub enum PipenvCommand {
     Requirements(RequirementsArgs),
     /// Verify the hash in Pipfile.lock is up-to-date.
     Verify,
-    /// Uninstalls all packages not specified in Pipfile.lock.
+    /// Uninstalls all packages not specified in Pipfile.lock (in the project's pylock.toml
+    /// when there is one, as pipenv reads it).
     Clean(CleanArgs),
     /// Displays currently-installed dependency graph information.
     Graph(GraphArgs),
