@@ -30,7 +30,9 @@ pub use pipfile::{
     Script, Settings, Vcs,
 };
 pub use project::{read_dotenv, requirement_lock_marker};
-pub use pylock::{IndexPageFile, generation_date, index_page_packages, pylock_path, pylock_toml};
+pub use pylock::{
+    IndexPageFile, find_pylock, generation_date, index_page_packages, pylock_path, pylock_toml,
+};
 pub use venv::{DEFAULT_MAX_DEPTH, find_pipfile, sanitize_name, virtualenv_name};
 
 /// Writes `bytes` to `path` as every file here is written: a temporary file in the same

@@ -69,6 +69,30 @@ pub fn pylock_path(dir: &Path, pylock_name: Option<&str>) -> PathBuf {
     }
 }
 
+/// The PEP 751 lock file pipenv reads in the project directory `dir` (`find_pylock_file` in
+/// `pipenv/utils/pylock.py`): `pylock.toml`, else a `pylock.*.toml` (the first by name; pipenv
+/// takes the first its directory listing gives). `None` when there is neither.
+pub fn find_pylock(dir: &Path) -> Option<PathBuf> {
+    let plain = dir.join("pylock.toml");
+    if plain.exists() {
+        return Some(plain);
+    }
+    let mut named: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| {
+            entry.file_name().to_str().is_some_and(|name| {
+                name.len() >= "pylock..toml".len()
+                    && name.starts_with("pylock.")
+                    && name.ends_with(".toml")
+            })
+        })
+        .map(|entry| entry.path())
+        .collect();
+    named.sort();
+    named.into_iter().next()
+}
+
 /// `now` as pipenv writes `generation_date` (Python's
 /// `datetime.now(timezone.utc).isoformat()`): `2026-12-06T20:02:53.730012+00:00`, the
 /// microseconds left out when zero.
@@ -511,6 +535,28 @@ fn direct_source(entry: &LockedPackage) -> Option<Vec<SubTable>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lock_read_is_pylock_toml_else_the_first_named_one() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(find_pylock(dir.path()), None);
+        for name in ["pylock.toml.bak", "pylock-x.toml", "pylock.toml.d"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        assert_eq!(find_pylock(dir.path()), None);
+        for name in ["pylock.b.toml", "pylock.a.toml"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        assert_eq!(
+            find_pylock(dir.path()),
+            Some(dir.path().join("pylock.a.toml"))
+        );
+        std::fs::write(dir.path().join("pylock.toml"), "").unwrap();
+        assert_eq!(
+            find_pylock(dir.path()),
+            Some(dir.path().join("pylock.toml"))
+        );
+    }
 
     /// A file of an index page.
     fn file(filename: &str, url: &str, sha256: Option<&str>) -> IndexPageFile {

@@ -82,9 +82,9 @@ pub enum Command {
     /// link to den; under any other name den is a pyenv shim).
     Pyenv(PyenvArgs),
     /// pipenv's commands on a Pipfile project, with pipenv's flags and files: install,
-    /// uninstall, lock, sync, update, upgrade, graph, run, shell, activate, scripts,
-    /// requirements, verify, clean, remove, --venv, --where, --py (also as `pipenv` through a
-    /// link to den).
+    /// uninstall, lock, sync (from pylock.toml without Pipfile.lock), update, upgrade, graph,
+    /// run, shell, activate, open, scripts, requirements, verify, clean, remove, --venv,
+    /// --where, --py (also as `pipenv` through a link to den); not check/audit.
     Pipenv(PyenvArgs),
     /// List the environments whose base interpreter is gone, changed version or no longer
     /// runs (the working directory's .venv, WORKON_HOME, pyenv's and pipenv's environments,

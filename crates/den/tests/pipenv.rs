@@ -258,9 +258,9 @@ fn den_writes_the_lock_pipenv_writes_and_each_accepts_the_others() {
             "den pipenv verify",
             den_pipenv(&world, &theirs, &["verify"]),
         );
-        // With a pylock.toml present pipenv installs from it instead of Pipfile.lock, and
-        // pipenv 2026.10.3 drops the lock's sources on the way ("Unable to find local in
-        // sources", for its own pylock.toml as for den's): den installs that project.
+        // With `use_pylock` pipenv 2026.10.3 installs Pipfile.lock's pins but takes the
+        // sources from the pylock.toml, which has none ("Unable to find local in sources",
+        // for its own pylock.toml as for den's): den installs that project.
         let sync = ["sync", "--dev"];
         if pylock(&ours).is_some() {
             ok("den pipenv sync", den_pipenv(&world, &ours, &sync));
@@ -914,4 +914,218 @@ fn each_project_comes_from_its_own_index_as_in_pipenv() {
         "den pipenv lock (all sources)",
         den_pipenv(&world, &den_dir, &["lock"]),
     );
+}
+
+/// `den pipenv ARGS` (`tool` "den") or the real pipenv's in `dir`, PyPI replaced by the
+/// loopback index (`PIPENV_PYPI_MIRROR`).
+fn mirrored(pipenv: &Path, tool: &str, world: &World, dir: &Path, args: &[&str]) -> Output {
+    let mut command = if tool == "den" {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
+        command.arg("pipenv");
+        command
+    } else {
+        Command::new(pipenv)
+    };
+    command.args(args).current_dir(dir);
+    isolate(&mut command, world);
+    command
+        .env("PIPENV_PYPI_MIRROR", world.index.url())
+        .output()
+        .unwrap()
+}
+
+/// Where pipenv 2026.10.3 reads a project's pylock.toml in place of Pipfile.lock, den reads
+/// it, judged by the real pipenv (which installs a pylock.toml's pins from PyPI, here the
+/// loopback index as `PIPENV_PYPI_MIRROR`; den installs the lock's own files): `sync` without
+/// Pipfile.lock installs the lock's default group, not the Pipfile's packages, and with
+/// `--dev` its develop packages too; with Pipfile.lock beside it `sync` installs Pipfile.lock
+/// but `clean` keeps what the pylock.toml lists; a lock whose `requires-python` excludes the
+/// environment is refused.
+#[test]
+fn a_pylock_toml_is_read_where_pipenv_reads_it() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    // The lock: den's pylock.toml (pipenv's, byte for byte) of alpha (with beta) and, for
+    // development, delta.
+    let made = project(
+        &world,
+        "pylock-made",
+        &format!(
+            "{SOURCE}[packages]\nalpha = \"*\"\n\n[dev-packages]\ndelta = \"*\"\n\n[pipenv]\nuse_pylock = true\n"
+        ),
+    );
+    ok(
+        "den pipenv lock",
+        den_pipenv(&world, &made, &["--python", &python, "lock"]),
+    );
+    let pylock = fs::read_to_string(made.join("pylock.toml")).unwrap();
+    for tool in ["pipenv", "den"] {
+        // The Pipfile asks for gamma: the lock is installed, not the Pipfile.
+        let dir = project(
+            &world,
+            &format!("pylock-read-{tool}"),
+            "[packages]\ngamma = \"*\"\n",
+        );
+        let run = |args: &[&str]| mirrored(&pipenv, tool, &world, &dir, args);
+        fs::write(dir.join("pylock.toml"), &pylock).unwrap();
+        let frozen = || {
+            let venv = ok("--venv", run(&["--venv"]));
+            world.den_ok(&["pip", "freeze", "-p", venv.trim()])
+        };
+        let out = ok(
+            &format!("{tool} sync from pylock.toml"),
+            run(&["--python", &python, "sync"]),
+        );
+        assert!(!out.contains("Pipfile.lock"), "{tool}: {out}");
+        assert_eq!(frozen(), "alpha==1.0\nbeta==2.0\n", "{tool} sync");
+        ok(&format!("{tool} sync --dev"), run(&["sync", "--dev"]));
+        assert_eq!(
+            frozen(),
+            "alpha==1.0\nbeta==2.0\ndelta==0.3\n",
+            "{tool} sync --dev"
+        );
+
+        // Pipfile.lock beside it (gamma): sync installs that; clean keeps the pylock's
+        // packages, so gamma is the one it would remove.
+        ok(&format!("{tool} lock"), run(&["lock"]));
+        let lock = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+        assert_eq!(expected_pins(&lock), ["gamma==1.5"], "{tool}: {lock}");
+        ok(&format!("{tool} sync from Pipfile.lock"), run(&["sync"]));
+        assert!(frozen().contains("gamma==1.5\n"), "{tool}");
+        let listed = ok(
+            &format!("{tool} clean --dry-run"),
+            run(&["clean", "--dry-run"]),
+        );
+        assert_eq!(listed.trim(), "gamma", "{tool}");
+
+        // A lock for another Python: refused before anything is installed.
+        fs::remove_file(dir.join("Pipfile.lock")).unwrap();
+        // The Pipfile it was made from has no `[requires]`: the lock names no Python.
+        assert!(!pylock.contains("requires-python"), "{pylock}");
+        let other = pylock.replacen(
+            "lock-version = \"1.0\"\n",
+            "lock-version = \"1.0\"\nrequires-python = \">=3.99\"\n",
+            1,
+        );
+        fs::write(dir.join("pylock.toml"), &other).unwrap();
+        let refused = run(&["sync"]);
+        assert!(!refused.status.success(), "{tool}: {other}");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&refused.stdout),
+            String::from_utf8_lossy(&refused.stderr)
+        )
+        .replace('\n', " ");
+        assert!(said.contains("can't be installed"), "{tool}: {said}");
+        assert!(said.contains(">=3.99"), "{tool}: {said}");
+    }
+}
+
+/// `open MODULE` as pipenv opens it, with a fake editor recording what it was given: the
+/// package's directory for a package (the module's file for a module), the environment's
+/// `bin` first on PATH and VIRTUAL_ENV set; pipenv's message; status 0 whatever the editor
+/// returns; "Module not found!" and status 1 for a module the environment cannot import.
+#[test]
+fn open_shows_the_module_in_the_editor_as_pipenv_does() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let dir = installed_project(
+        &world,
+        "opened",
+        &format!("{SOURCE}[packages]\ndelta = \"*\"\n"),
+    );
+    let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+    let log = world.path("editor.log");
+    let editor = world.path("editor");
+    fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\necho \"$# $1 $VIRTUAL_ENV ${{PATH%%:*}}\" >> '{}'\nexit 3\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let open = |tool: &str, module: &str, variable: &str| {
+        let mut command = if tool == "den" {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
+            command.arg("pipenv");
+            command
+        } else {
+            Command::new(&pipenv)
+        };
+        command.args(["open", module]).current_dir(&dir);
+        isolate(&mut command, &world);
+        command
+            .env_remove("EDITOR")
+            .env_remove("VISUAL")
+            .env(variable, &editor)
+            .env("COLUMNS", "500")
+            .output()
+            .unwrap()
+    };
+    let package = Path::new(venv.trim()).join("lib");
+    for tool in ["pipenv", "den"] {
+        let _ = fs::remove_file(&log);
+        let shown = ok(&format!("{tool} open delta"), open(tool, "delta", "EDITOR"));
+        let site = fs::read_dir(&package)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let delta = site.join("site-packages").join("delta");
+        assert_eq!(
+            shown.trim(),
+            format!("Opening PosixPath('{}') in your EDITOR.", delta.display()),
+            "{tool}"
+        );
+        let stdlib = ok(
+            &format!("{tool} open os.path"),
+            open(tool, "os.path", "VISUAL"),
+        );
+        assert!(
+            stdlib.trim().starts_with("Opening '")
+                && stdlib.trim().ends_with("posixpath.py' in your EDITOR."),
+            "{tool}: {stdlib}"
+        );
+        let edited = fs::read_to_string(&log).unwrap();
+        let bin = Path::new(venv.trim()).join("bin");
+        let lines: Vec<&str> = edited.lines().collect();
+        assert_eq!(
+            lines[0],
+            format!("1 {} {} {}", delta.display(), venv.trim(), bin.display()),
+            "{tool}"
+        );
+        assert!(
+            lines[1].starts_with("1 /") && lines[1].contains("posixpath.py "),
+            "{tool}: {edited}"
+        );
+        let missing = open(tool, "no_such_module", "EDITOR");
+        assert_eq!(missing.status.code(), Some(1), "{tool}");
+        assert_eq!(
+            String::from_utf8_lossy(&missing.stdout).trim(),
+            "Module not found!"
+        );
+    }
+}
+
+/// `check` and `audit` need a vulnerability database over the network (pipenv runs safety
+/// or pip-audit): den does not scan, says so, names pip-audit and exits 1.
+#[test]
+fn check_and_audit_say_den_does_not_scan() {
+    let Some(world) = World::new() else { return };
+    let dir = project(&world, "audited", "[packages]\n");
+    for args in [&["check"][..], &["audit", "--locked"], &["check", "--scan"]] {
+        let out = den_pipenv(&world, &dir, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("does not scan for vulnerabilities") && said.contains("pip-audit"),
+            "{args:?}: {said}"
+        );
+    }
 }

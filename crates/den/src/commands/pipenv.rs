@@ -2,6 +2,7 @@
 //! Pipfile project, with pipenv's flags, files and environment location. The words after
 //! `pipenv` never reach den's own parser; they are parsed here as pipenv spells them.
 
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use den_cache::Cache;
 use den_dist::PackageName;
 use den_pipfile::{Lockfile, PackageSpec, Pipfile};
+use den_requirements::pylock::{LockSelection, Pylock};
 use den_venv::{Prompt, VenvOptions};
 
 use crate::ops::pipenv::{LockSettings, PipenvEnv, Project};
@@ -73,7 +75,8 @@ pub enum PipenvCommand {
     Remove,
     /// Generates Pipfile.lock.
     Lock(LockArgs),
-    /// Installs all packages specified in Pipfile.lock.
+    /// Installs all packages specified in Pipfile.lock (the project's pylock.toml when there
+    /// is no Pipfile.lock).
     Sync(SyncArgs),
     /// Runs lock, then sync.
     Update(UpdateArgs),
@@ -88,7 +91,8 @@ pub enum PipenvCommand {
     Requirements(RequirementsArgs),
     /// Verify the hash in Pipfile.lock is up-to-date.
     Verify,
-    /// Uninstalls all packages not specified in Pipfile.lock.
+    /// Uninstalls all packages not specified in Pipfile.lock (in the project's pylock.toml
+    /// when there is one, as pipenv reads it).
     Clean(CleanArgs),
     /// Displays currently-installed dependency graph information.
     Graph(GraphArgs),
@@ -97,6 +101,31 @@ pub enum PipenvCommand {
     /// Outputs the command to activate the virtualenv in the current shell
     /// (`eval "$(pipenv activate)"`).
     Activate,
+    /// View a given module in your editor (`EDITOR`, else `VISUAL`, else vi).
+    Open(OpenArgs),
+    /// Not done by den: pipenv's vulnerability scan with safety (it needs safety's online
+    /// database); den says so and exits 1, naming pip-audit.
+    Check(UnsupportedArgs),
+    /// Not done by den: pipenv's vulnerability scan with pip-audit (it needs an online
+    /// advisory database); den says so and exits 1, naming how to run pip-audit.
+    Audit(UnsupportedArgs),
+}
+
+/// `pipenv open`.
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// Module to open (imported in the project's environment to find its source).
+    #[arg(value_name = "MODULE")]
+    pub module: String,
+}
+
+/// The options of a pipenv command den does not carry out: taken, so den can say what it
+/// does not do whatever was asked.
+#[derive(Debug, Args)]
+pub struct UnsupportedArgs {
+    /// pipenv's options for the command (not used).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub args: Vec<OsString>,
 }
 
 /// `pipenv shell`.
@@ -397,6 +426,8 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
         PipenvCommand::Graph(args) => session.graph(args),
         PipenvCommand::Shell(args) => session.shell(args),
         PipenvCommand::Activate => session.activate(),
+        PipenvCommand::Open(args) => session.open_module(args),
+        PipenvCommand::Check(_) | PipenvCommand::Audit(_) => bail!(NO_AUDIT),
     }
 }
 
@@ -449,15 +480,101 @@ fn parent_shell() -> Option<PathBuf> {
     known.contains(&name).then(|| PathBuf::from(name))
 }
 
+/// What `check` and `audit` say: pipenv runs safety or pip-audit in the environment, both of
+/// which read a vulnerability database over the network; den does not scan, and does not
+/// pretend to.
+const NO_AUDIT: &str = "den pipenv does not scan for vulnerabilities (pipenv's `check` and \
+`audit` run safety or pip-audit against an online advisory database). Run pip-audit on the \
+lock's pins: `den pipenv requirements --dev > requirements.txt && pip-audit -r \
+requirements.txt`, or on the environment: `den pip install -p \"$(den pipenv --venv)\" \
+pip-audit && den pipenv run pip-audit`";
+
+/// What a command that needs Pipfile.lock says when there is none (pipenv's message).
+const NO_LOCK: &str = "Pipfile.lock not found! You need to run `den pipenv lock` first.";
+
 /// The project's Pipfile.lock, which the command needs.
 ///
-/// Errors: there is none (pipenv's message), or it cannot be read.
+/// Errors: there is none ([`NO_LOCK`]), or it cannot be read.
 fn existing_lock(project: &Project) -> anyhow::Result<Lockfile> {
     match project.lockfile()? {
         Some(lock) => Ok(lock),
-        None => bail!("Pipfile.lock not found! You need to run `den pipenv lock` first."),
+        None => bail!(NO_LOCK),
     }
 }
+
+/// The dependency group pipenv gives develop packages in a pylock.toml, taken with
+/// `dev-packages` even when the lock does not list it (pipenv reads any marker naming
+/// `dependency_groups` and "dev" as a develop package).
+const PYLOCK_DEV_GROUP: &str = "dev";
+
+/// Checks the PEP 751 lock at `path` against `target` for `categories` (Pipfile names)
+/// before pipenv installs (`_check_pylock_environment` in `pipenv/routines/install.py`): the
+/// lock's `requires-python` and `environments`, and each selected package's
+/// `requires-python` (den's selection also needs a file for the target and a hash it can
+/// check, as installing does). What is selected is as pipenv chooses it: every extra the
+/// lock lists and its `default-groups`, with `dev-packages` all its `dependency-groups` and
+/// [`PYLOCK_DEV_GROUP`] too, so a lock pipenv wrote (develop packages under `'dev' in
+/// dependency_groups`) installs its categories. Returns that selection, or `None` when
+/// `categories` name neither `packages` nor `dev-packages` (other categories have nothing in
+/// a pylock.toml for pipenv).
+///
+/// Errors: pipenv's "PATH can't be installed: ..." with what does not fit, or the lock
+/// cannot be read (file and key named).
+fn check_pylock(
+    path: &Path,
+    categories: &[String],
+    target: &Target,
+) -> anyhow::Result<Option<LockSelection>> {
+    let lock = Pylock::read(path)?;
+    let has = |name: &str| categories.iter().any(|c| c == name);
+    let dev = has("dev-packages");
+    let selection = LockSelection {
+        extras: lock.extras.iter().cloned().collect(),
+        groups: if dev {
+            let all = lock.dependency_groups.iter().map(String::as_str);
+            all.chain([PYLOCK_DEV_GROUP]).map(str::to_string).collect()
+        } else {
+            BTreeSet::new()
+        },
+        default_groups: true,
+    };
+    let interpreter = &target.interpreter;
+    let base = path.parent().unwrap_or(Path::new("."));
+    if let Err(err) = lock.select(
+        path,
+        base,
+        &selection,
+        &interpreter.markers,
+        &interpreter.tags,
+        &interpreter.version,
+    ) {
+        let at = if err.key.is_empty() {
+            String::new()
+        } else {
+            format!("`{}`: ", err.key)
+        };
+        bail!("{} can't be installed: {at}{}", path.display(), err.message);
+    }
+    Ok((dev || has("packages")).then_some(selection))
+}
+
+/// `PATH` with the environment at `location`'s `bin` directory first, as activating it does.
+///
+/// Errors: the directory cannot go on `PATH` (it holds a `:`).
+fn path_with_bin(location: &Path) -> anyhow::Result<OsString> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let bin = location.join("bin");
+    std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&path)))
+        .context("the environment's bin directory cannot go on PATH")
+}
+
+/// Prints where a module's source is, run by the environment's Python with the module's name
+/// as its argument: its `__file__`, or status 1 when it cannot be imported or has none (a
+/// namespace package).
+const FIND_MODULE: &str = "import importlib, sys
+path = importlib.import_module(sys.argv[1]).__file__
+sys.exit(path is None or print(path))
+";
 
 /// The last six characters of a hash, as pipenv shows it in messages.
 fn last_six(hash: &str) -> &str {
@@ -537,19 +654,6 @@ impl Session<'_> {
         let project = self.project()?;
         let target = self.environment(&project, &cache)?;
         Ok((cache, shared, project, target))
-    }
-
-    /// As [`Session::open`], for a command that needs the lock: checked before the
-    /// environment is made.
-    fn open_locked(
-        &self,
-    ) -> anyhow::Result<(Cache, den_cache::LockGuard, Project, Lockfile, Target)> {
-        let cache = self.cache()?;
-        let shared = cache.shared_lock()?;
-        let project = self.project()?;
-        let lock = existing_lock(&project)?;
-        let target = self.environment(&project, &cache)?;
-        Ok((cache, shared, project, lock, target))
     }
 
     fn resolver(&self, common: &CommonArgs) -> ResolverSettings {
@@ -692,10 +796,19 @@ impl Session<'_> {
             .iter()
             .map(|c| den_pipfile::Category::named(c).lock_name)
             .collect();
-        let suffix = last_six(lock.pipfile_hash());
+        // With `use_pylock` pipenv checks the pylock.toml and names it, but installs
+        // Pipfile.lock's pins.
+        let label = match project.pylock_to_install() {
+            Some(path) => {
+                check_pylock(&path, categories, target)?;
+                "pylock.toml"
+            }
+            None => "Pipfile.lock",
+        };
+        let suffix = format!("({})", last_six(lock.pipfile_hash()));
         for category in &lock_names {
             self.printer.status(format!(
-                "Installing dependencies from Pipfile.lock [{category}]({suffix})..."
+                "Installing dependencies from {label} [{category}]{suffix}..."
             ));
         }
         // Entries with hashes are installed in pip's hash-checking mode; paths, files and
@@ -960,10 +1073,62 @@ impl Session<'_> {
         Ok(ExitCode::SUCCESS)
     }
 
+    /// Installs `path`, the PEP 751 lock pipenv reads when there is no Pipfile.lock, into
+    /// `target`: what [`check_pylock`] selects of it for `categories`, as `den pip install -r
+    /// pylock.toml` installs a lock (each package's own file, hash-checked; nothing
+    /// resolved).
+    fn sync_pylock(
+        &self,
+        project: &Project,
+        path: &Path,
+        categories: &[String],
+        target: &Target,
+        cache: &Cache,
+        common: &CommonArgs,
+    ) -> anyhow::Result<()> {
+        let selection = check_pylock(path, categories, target)?;
+        for category in categories {
+            self.printer.status(format!(
+                "Installing dependencies from pylock.toml [{}]...",
+                den_pipfile::Category::named(category).lock_name
+            ));
+        }
+        let Some(selection) = selection else {
+            return Ok(());
+        };
+        let mut resolver = self.resolver(common);
+        resolver.index.options = project.index_options(&self.env, None)?;
+        let settings = InstallSettings {
+            sources: vec![den_requirements::RequirementsSource::PylockFile {
+                path: path.to_path_buf(),
+                selection,
+            }],
+            resolver,
+            no_deps: true,
+            ..InstallSettings::default()
+        };
+        crate::ops::install(target, &settings, cache, self.printer)?;
+        Ok(())
+    }
+
     fn sync_command(&self, args: &SyncArgs) -> anyhow::Result<ExitCode> {
-        let (cache, _shared, project, lock, target) = self.open_locked()?;
+        let cache = self.cache()?;
+        let _shared = cache.shared_lock()?;
+        let project = self.project()?;
         let categories = pipfile_categories(&args.common, false);
-        self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
+        // Without Pipfile.lock pipenv installs the project's pylock.toml; the lock is
+        // checked before the environment is made.
+        match (project.lockfile()?, project.pylock_to_install()) {
+            (Some(lock), _) => {
+                let target = self.environment(&project, &cache)?;
+                self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
+            }
+            (None, Some(path)) => {
+                let target = self.environment(&project, &cache)?;
+                self.sync_pylock(&project, &path, &categories, &target, &cache, &args.common)?;
+            }
+            (None, None) => bail!(NO_LOCK),
+        }
         self.printer.status("All dependencies are now up-to-date!");
         Ok(ExitCode::SUCCESS)
     }
@@ -1149,14 +1314,36 @@ impl Session<'_> {
         Ok(ExitCode::SUCCESS)
     }
 
-    fn clean(&self, args: &CleanArgs) -> anyhow::Result<ExitCode> {
-        let (_cache, _shared, _project, lock, target) = self.open_locked()?;
-        let locked: std::collections::BTreeSet<PackageName> = lock
+    /// The packages `clean` keeps: every package of the project's pylock.toml when there is
+    /// one, even beside Pipfile.lock, as pipenv 2026.10.3 reads it first (`Lockfile.content`
+    /// in `pipenv/utils/lockfile.py`; one it cannot read is reported and Pipfile.lock used),
+    /// else every entry of Pipfile.lock.
+    ///
+    /// Errors: neither lock can be read.
+    fn kept_by_clean(&self, project: &Project) -> anyhow::Result<BTreeSet<PackageName>> {
+        if let Some(path) = den_pipfile::find_pylock(&project.dir) {
+            match Pylock::read(&path) {
+                Ok(lock) => return Ok(lock.packages.into_iter().map(|p| p.name).collect()),
+                Err(err) => self
+                    .printer
+                    .warn(format!("Error loading pylock.toml: {err}")),
+            }
+        }
+        let lock = existing_lock(project)?;
+        Ok(lock
             .categories
             .values()
             .flat_map(|entries| entries.keys())
             .filter_map(|name| name.parse::<PackageName>().ok())
-            .collect();
+            .collect())
+    }
+
+    fn clean(&self, args: &CleanArgs) -> anyhow::Result<ExitCode> {
+        let cache = self.cache()?;
+        let _shared = cache.shared_lock()?;
+        let project = self.project()?;
+        let locked = self.kept_by_clean(&project)?;
+        let target = self.environment(&project, &cache)?;
         let installed = den_install::installed_distributions(&target.site_packages())?;
         let unneeded: Vec<PackageName> = installed
             .iter()
@@ -1314,6 +1501,65 @@ impl Session<'_> {
         Ok(ExitCode::SUCCESS)
     }
 
+    /// `pipenv open MODULE` as pipenv 2026.10.3 does it (`cmd_open` in
+    /// `pipenv/cli/command.py`): the module imported by the environment's Python (made when
+    /// missing), its source (the package's directory for an `__init__.py`, a `.pyc` as its
+    /// `.py`) opened by the editor (`EDITOR`, else `VISUAL`, else `vi`, run as one program
+    /// with the path as its argument) with the environment's `bin` first on `PATH` and
+    /// `VIRTUAL_ENV` set when unset. The editor's status is not the command's: pipenv exits
+    /// 0 whatever it returns.
+    ///
+    /// Errors: no project, the environment cannot be made, or the editor cannot be started
+    /// (named, with what to set). A module that cannot be imported is pipenv's "Module not
+    /// found!" on standard output and status 1.
+    fn open_module(&self, args: &OpenArgs) -> anyhow::Result<ExitCode> {
+        let project = self.project()?;
+        let location = self.ensure_environment(&project)?;
+        let python = location.join("bin").join("python");
+        let found = std::process::Command::new(&python)
+            .args(["-c", FIND_MODULE, &args.module])
+            .env("PYTHONIOENCODING", "utf-8")
+            .stderr(std::process::Stdio::null())
+            .output()
+            .with_context(|| format!("cannot run {}", python.display()))?;
+        let file = String::from_utf8_lossy(&found.stdout).trim().to_string();
+        if !found.status.success() || file.is_empty() {
+            self.printer.out("Module not found!");
+            return Ok(ExitCode::FAILURE);
+        }
+        // pipenv shows the package directory as the `Path` it is and a module's file as a
+        // string, each by its Python repr.
+        let (path, shown) = match Path::new(&file).parent() {
+            Some(dir) if file.contains("__init__.py") => {
+                (dir.to_path_buf(), format!("PosixPath('{}')", dir.display()))
+            }
+            _ => {
+                let source = match file.strip_suffix('c').or(file.strip_suffix('o')) {
+                    Some(source) if source.ends_with(".py") => source,
+                    _ => &file,
+                };
+                (PathBuf::from(source), format!("'{source}'"))
+            }
+        };
+        self.printer.out(format!("Opening {shown} in your EDITOR."));
+        let editor = ["EDITOR", "VISUAL"]
+            .iter()
+            .find_map(|name| std::env::var_os(name).filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| OsString::from("vi"));
+        let mut command = std::process::Command::new(&editor);
+        command.arg(&path).env("PATH", path_with_bin(&location)?);
+        if std::env::var_os("VIRTUAL_ENV").is_none() {
+            command.env("VIRTUAL_ENV", &location);
+        }
+        if let Err(err) = command.status() {
+            bail!(
+                "cannot run the editor {}: {err}; set EDITOR (or VISUAL) to an editor's program",
+                editor.to_string_lossy()
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
     fn run_command(&self, args: &RunArgs) -> anyhow::Result<ExitCode> {
         let project = self.project()?;
         let location = self.ensure_environment(&project)?;
@@ -1332,11 +1578,7 @@ impl Session<'_> {
             }
             None => commands.push(args.command.clone()),
         }
-        let bin = location.join("bin");
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        let path =
-            std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(&path)))
-                .context("the environment's bin directory cannot go on PATH")?;
+        let path = path_with_bin(&location)?;
         let dotenv = self.dotenv(&project)?;
         let last = commands.len() - 1;
         for (position, words) in commands.iter().enumerate() {

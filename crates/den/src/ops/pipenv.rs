@@ -154,6 +154,15 @@ impl Project {
         self.dir.join("Pipfile.lock")
     }
 
+    /// The PEP 751 lock pipenv 2026.10.3 installs from in place of Pipfile.lock
+    /// (`do_install_dependencies` in `pipenv/routines/install.py`): the project directory's
+    /// [`den_pipfile::find_pylock`], when there is no Pipfile.lock or the Pipfile says
+    /// `[pipenv] use_pylock = true`.
+    pub fn pylock_to_install(&self) -> Option<PathBuf> {
+        let path = den_pipfile::find_pylock(&self.dir)?;
+        (self.pipfile.settings().use_pylock || !self.lock_path().exists()).then_some(path)
+    }
+
     /// The lock file, when there is one.
     ///
     /// Errors: it exists but cannot be read or parsed.
