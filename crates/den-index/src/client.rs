@@ -18,8 +18,8 @@ use crate::connect::{HostGates, SharedResolver};
 use crate::find_links::{FindLinks, Listing, Place, list_local};
 use crate::freshness::{Storage, is_fresh, now, storage};
 use crate::page::{
-    ACCEPT, FILES_FORMAT, JSON_MEDIA_TYPE, decode_files, encode_files, parse_html,
-    parse_project_page,
+    ACCEPT, FILES_FORMAT, JSON_MEDIA_TYPE, VersionFilter, decode_files_where, encode_files,
+    parse_html, parse_project_page,
 };
 use crate::url::{TrustedHost, credentials_of, host_and_port, is_loopback, strip_credentials};
 use crate::{
@@ -123,24 +123,28 @@ impl CachedPage {
         Url::parse(&self.url).unwrap_or_else(|_| fallback())
     }
 
-    /// The files of the index page of `name` on `index`: from the compact list when it is
-    /// there, of this format and intact, else parsed from the body.
+    /// The files of the index page of `name` on `index` whose version `wanted` admits: from
+    /// the compact list when it is there, of this format and intact, else parsed from the
+    /// body.
     ///
     /// Errors: [`IndexError::Parse`] for a JSON body that does not follow PEP 691.
     fn index_files(
         &mut self,
         index: &IndexUrl,
         name: &PackageName,
+        wanted: VersionFilter<'_>,
     ) -> Result<Vec<IndexFile>, IndexError> {
         if self.files_format == FILES_FORMAT {
-            match decode_files(&self.files, name, index) {
+            match decode_files_where(&self.files, name, index, wanted) {
                 Some(files) => return Ok(files),
                 None => tracing::debug!("damaged file list of `{name}` in the cache; parsing"),
             }
         }
         let page_url = self.base(|| index.without_credentials());
         let json = self.json;
-        parse_project_page(self.load_body()?, json, &page_url, name, index)
+        let mut files = parse_project_page(self.load_body()?, json, &page_url, name, index)?;
+        files.retain(|file| wanted(file.filename.version()));
+        Ok(files)
     }
 
     /// Makes the compact file list of the index page of `name` on `index` unless it has one
@@ -149,7 +153,7 @@ impl CachedPage {
         if self.files_format == FILES_FORMAT {
             return;
         }
-        let (files_format, files) = match self.index_files(index, name) {
+        let (files_format, files) = match self.index_files(index, name, &|_| true) {
             Ok(files) => (FILES_FORMAT, encode_files(&files)),
             Err(_) => (0, Vec::new()),
         };
@@ -618,29 +622,66 @@ impl IndexClient {
             let mut pages = self.inner.pages.lock().unwrap_or_else(|e| e.into_inner());
             pages.entry(name.clone()).or_default().clone()
         };
-        let found = cell.get_or_try_init(|| self.fetch_project(name)).await?;
-        found.clone().ok_or_else(|| {
-            let mut indexes: Vec<String> = self
-                .inner
-                .config
-                .indexes_for(name)
-                .into_iter()
-                .map(|i| i.to_string())
-                .chain(self.inner.find_links.iter().map(|f| f.origin.to_string()))
-                .collect();
-            if indexes.is_empty() {
-                indexes.push("no index at all (--no-index without --find-links)".to_string());
-            }
-            IndexError::NotFound {
-                name: name.clone(),
-                indexes,
-            }
-        })
+        let found = cell
+            .get_or_try_init(|| self.fetch_project(name, &|_| true))
+            .await?;
+        found.clone().ok_or_else(|| self.not_found(name))
     }
 
+    /// The files of `name` whose version `wanted` admits, as [`IndexClient::project_files`]
+    /// finds them (same indexes, cache and errors), for a caller that knows no other version
+    /// can be used (a pinned requirement): the other files of each page are skipped before
+    /// they are built. The list may hold more than asked (when this process has already read
+    /// the whole list, that is returned); when no file is admitted, every file is returned,
+    /// so the caller can say what exists. Not kept in the process's page table: the full list
+    /// is read again if asked for.
+    ///
+    /// Errors: as [`IndexClient::project_files`].
+    pub async fn project_files_where(
+        &self,
+        name: &PackageName,
+        wanted: VersionFilter<'_>,
+    ) -> Result<Arc<ProjectFiles>, IndexError> {
+        let whole = {
+            let pages = self.inner.pages.lock().unwrap_or_else(|e| e.into_inner());
+            pages.get(name).and_then(|cell| cell.get().cloned())
+        };
+        match whole {
+            Some(Some(files)) => Ok(files),
+            Some(None) => Err(self.not_found(name)),
+            None => match self.fetch_project(name, wanted).await? {
+                Some(files) if !files.files.is_empty() => Ok(files),
+                Some(_) => self.project_files(name).await,
+                None => Err(self.not_found(name)),
+            },
+        }
+    }
+
+    /// [`IndexError::NotFound`] for `name`, naming every index and find-links location asked.
+    fn not_found(&self, name: &PackageName) -> IndexError {
+        let mut indexes: Vec<String> = self
+            .inner
+            .config
+            .indexes_for(name)
+            .into_iter()
+            .map(|i| i.to_string())
+            .chain(self.inner.find_links.iter().map(|f| f.origin.to_string()))
+            .collect();
+        if indexes.is_empty() {
+            indexes.push("no index at all (--no-index without --find-links)".to_string());
+        }
+        IndexError::NotFound {
+            name: name.clone(),
+            indexes,
+        }
+    }
+
+    /// The files of `name` on every index and find-links location whose version `wanted`
+    /// admits; `None` when none has the project.
     async fn fetch_project(
         &self,
         name: &PackageName,
+        wanted: VersionFilter<'_>,
     ) -> Result<Option<Arc<ProjectFiles>>, IndexError> {
         let indexes = self.inner.config.indexes_for(name);
         let pages =
@@ -659,7 +700,7 @@ impl IndexClient {
             match page {
                 Fetched::Page(mut page) => {
                     found = true;
-                    files.extend(page.index_files(index, name)?);
+                    files.extend(page.index_files(index, name, wanted)?);
                 }
                 Fetched::NotFound => {}
                 Fetched::NotCached => uncached.push(redact(&index.project_url(name))),
@@ -667,7 +708,11 @@ impl IndexClient {
         }
         for (links, listed) in self.inner.find_links.iter().zip(links) {
             match listed {
-                Some(listed) => files.extend(listed),
+                Some(listed) => files.extend(
+                    listed
+                        .into_iter()
+                        .filter(|file| wanted(file.filename.version())),
+                ),
                 None => uncached.push(links.origin.to_string()),
             }
         }

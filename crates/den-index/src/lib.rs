@@ -36,7 +36,8 @@ pub use error::IndexError;
 pub use freshness::DEFAULT_FRESHNESS;
 pub use netrc::Netrc;
 pub use page::{
-    ACCEPT, FileOrigin, IndexFile, JSON_MEDIA_TYPE, ProjectFiles, decode_files, parse_project_page,
+    ACCEPT, FileOrigin, IndexFile, JSON_MEDIA_TYPE, ProjectFiles, VersionFilter, decode_files,
+    parse_project_page,
 };
 pub use pip_conf::{PipConf, PipConfEntry, PipConfigLocations, normalize_key};
 pub use url::{IndexUrl, PYPI_URL, redact};

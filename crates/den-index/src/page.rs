@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use den_dist::{DistFilename, HashAlgorithm, HashDigest, PackageName, VersionSpecifiers};
+use den_dist::{DistFilename, HashAlgorithm, HashDigest, PackageName, Version, VersionSpecifiers};
 use url::Url;
 
 use crate::{IndexError, IndexUrl, redact};
@@ -274,13 +274,44 @@ pub(crate) fn encode_files(files: &[IndexFile]) -> Vec<u8> {
 /// `None` when `bytes` is not such a list, or an entry is not a file of `name` or has a
 /// malformed digest (a damaged cache entry: the caller then parses the page's body).
 pub fn decode_files(bytes: &[u8], name: &PackageName, index: &IndexUrl) -> Option<Vec<IndexFile>> {
+    decode_files_where(bytes, name, index, &|_| true)
+}
+
+/// Which versions of a project a reader wants; the others are never built into
+/// [`IndexFile`]s.
+pub type VersionFilter<'a> = &'a (dyn Fn(&Version) -> bool + Send + Sync);
+
+/// [`decode_files`] keeping only the files whose version `wanted` admits. A wheel's version
+/// is read from its filename before anything else is built, each distinct version text
+/// checked once: a page lists thousands of files and a pinned install uses a handful. An
+/// entry whose version does not parse is decoded as by [`decode_files`] (so damage is still
+/// found).
+pub(crate) fn decode_files_where(
+    bytes: &[u8],
+    name: &PackageName,
+    index: &IndexUrl,
+    wanted: VersionFilter<'_>,
+) -> Option<Vec<IndexFile>> {
     let compact: Vec<CompactFile<'_>> = postcard::from_bytes(bytes).ok()?;
     let origin = FileOrigin::Index(std::sync::Arc::new(index.clone()));
     let mut specifiers = HashMap::new();
+    let mut verdicts: HashMap<&str, bool> = HashMap::new();
     let mut files = Vec::with_capacity(compact.len());
     for file in compact {
+        if let Some(text) = wheel_version_text(file.filename) {
+            let admitted = *verdicts.entry(text).or_insert_with(|| {
+                Version::from_str(text).map_or(true, |version| wanted(&version))
+            });
+            if !admitted {
+                continue;
+            }
+        }
+        let filename = DistFilename::parse(file.filename, name)?;
+        if !wanted(filename.version()) {
+            continue;
+        }
         files.push(IndexFile {
-            filename: DistFilename::parse(file.filename, name)?,
+            filename,
             raw_filename: file.filename.to_string(),
             url: file.url.into(),
             origin: origin.clone(),
@@ -297,6 +328,13 @@ pub fn decode_files(bytes: &[u8], name: &PackageName, index: &IndexUrl) -> Optio
         });
     }
     Some(files)
+}
+
+/// The version part of a wheel filename as written (`1.0` in `foo-1.0-py3-none-any.whl`,
+/// PEP 427 §File name convention); `None` for other files.
+fn wheel_version_text(filename: &str) -> Option<&str> {
+    let stem = filename.strip_suffix(".whl")?;
+    stem.split('-').nth(1)
 }
 
 /// Parses a project page in either format. `page_url` is the URL the page came from (after

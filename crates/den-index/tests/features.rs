@@ -810,3 +810,56 @@ async fn warm_listing_makes_no_requests() {
          (debug build)"
     );
 }
+
+/// `project_files_where` builds only the admitted versions' files, both from the page as
+/// fetched and from its cached compact list, returns every file when no version is admitted,
+/// and returns the whole list once this process has read it.
+#[tokio::test]
+async fn project_files_where_reads_only_the_wanted_versions() {
+    let index = TestIndex::new();
+    for version in ["1.0", "1.1", "2.0"] {
+        index.publish(&WheelBuilder::new("demo", version));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sdist = dir.path().join("demo-1.1.tar.gz");
+    std::fs::write(&sdist, b"sdist bytes").unwrap();
+    index.add_file(&sdist);
+    let cache = Cache::temporary().unwrap();
+    let versions = |files: &den_index::ProjectFiles| {
+        let mut names: Vec<String> = files.files.iter().map(|f| f.raw_filename.clone()).collect();
+        names.sort();
+        names
+    };
+    let pinned = |v: &den_dist::Version| v.to_string() == "1.1";
+    // First from the network (the list parsed from the page), then from the cache (its
+    // compact list), each by a new client so nothing is shared in memory.
+    for _ in 0..2 {
+        let client = client_with(config(&index.url()), &cache);
+        let files = client
+            .project_files_where(&name("demo"), &pinned)
+            .await
+            .unwrap();
+        assert_eq!(
+            versions(&files),
+            ["demo-1.1-py3-none-any.whl", "demo-1.1.tar.gz"]
+        );
+    }
+    let client = client_with(config(&index.url()), &cache);
+    let none = |v: &den_dist::Version| v.to_string() == "9.9";
+    let files = client
+        .project_files_where(&name("demo"), &none)
+        .await
+        .unwrap();
+    assert_eq!(files.files.len(), 4, "{:?}", versions(&files));
+    let whole = client.project_files(&name("demo")).await.unwrap();
+    let files = client
+        .project_files_where(&name("demo"), &pinned)
+        .await
+        .unwrap();
+    assert!(Arc::ptr_eq(&files, &whole));
+    let err = client
+        .project_files_where(&name("missing"), &pinned)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IndexError::NotFound { .. }), "{err}");
+}

@@ -15,11 +15,11 @@ use den_build::{BuildOptions, Builder, SourceTree};
 use den_cache::Cache;
 use den_dist::{
     CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, IoResultExt, PackageName,
-    SourceDistFilename, VersionSpecifiers, WheelFilename, redact_credentials,
+    SourceDistFilename, Version, VersionSpecifiers, WheelFilename, redact_credentials,
 };
 use den_index::{IndexClient, IndexFile};
 use den_python::Interpreter;
-use den_resolve::{PackageSource, SourceError, SourceFile};
+use den_resolve::{PackageSource, Ranges, SourceError, SourceFile};
 use pep508_rs::VerbatimUrl;
 use tokio::sync::OnceCell;
 use url::Url;
@@ -217,6 +217,17 @@ fn parse_git(url: &Url) -> Option<(String, Option<String>)> {
 }
 
 impl DenSource {
+    /// The index files den can unpack, narrowed as pip narrows them to those whose published
+    /// hash is allowed (unless none is, so the mismatch is reported rather than "no version").
+    fn usable(&self, name: &PackageName, files: Vec<Arc<IndexFile>>) -> Vec<Dist> {
+        let mut files: Vec<Arc<IndexFile>> =
+            files.into_iter().filter(|file| can_unpack(file)).collect();
+        if files.iter().any(|file| self.hashes.admits(name, file)) {
+            files.retain(|file| self.hashes.admits(name, file));
+        }
+        files.into_iter().map(Dist::Index).collect()
+    }
+
     /// A source over `client` that builds wheels for `interpreter` with den-build as `build`
     /// says; `editables` are the URLs of `-e` requirements (their directories are built with
     /// PEP 660's hooks); `hashes` are checked on every archive as soon as it is downloaded (see
@@ -582,17 +593,17 @@ impl PackageSource for DenSource {
     type File = Dist;
 
     async fn files(&self, name: &PackageName) -> Result<Vec<Dist>, SourceError> {
-        let mut files: Vec<Arc<IndexFile>> = PackageSource::files(&self.client, name)
-            .await?
-            .into_iter()
-            .filter(|file| can_unpack(file))
-            .collect();
-        // pip's rule: narrow to the files whose published hash is allowed, unless none is, so
-        // the mismatch is reported rather than "no version".
-        if files.iter().any(|file| self.hashes.admits(name, file)) {
-            files.retain(|file| self.hashes.admits(name, file));
-        }
-        Ok(files.into_iter().map(Dist::Index).collect())
+        let files = PackageSource::files(&self.client, name).await?;
+        Ok(self.usable(name, files))
+    }
+
+    async fn files_within(
+        &self,
+        name: &PackageName,
+        within: &Ranges<Version>,
+    ) -> Result<Vec<Dist>, SourceError> {
+        let files = PackageSource::files_within(&self.client, name, within).await?;
+        Ok(self.usable(name, files))
     }
 
     async fn metadata(&self, name: &PackageName, file: &Dist) -> Result<CoreMetadata, SourceError> {

@@ -7,9 +7,12 @@
 
 use std::sync::Arc;
 
-use den_dist::{CoreMetadata, DistFilename, PackageName, VersionSpecifiers, redact_credentials};
-use den_index::{IndexClient, IndexError, IndexFile};
+use den_dist::{
+    CoreMetadata, DistFilename, PackageName, Version, VersionSpecifiers, redact_credentials,
+};
+use den_index::{IndexClient, IndexError, IndexFile, ProjectFiles};
 use pep508_rs::VerbatimUrl;
+use pubgrub::Ranges;
 
 use crate::source::{PackageSource, SourceError, SourceFile};
 
@@ -33,14 +36,19 @@ impl PackageSource for IndexClient {
     /// Every file of the project on all configured indexes; [`SourceError::NotFound`] with the
     /// (redacted) URLs of the indexes asked when none knows it.
     async fn files(&self, name: &PackageName) -> Result<Vec<Arc<IndexFile>>, SourceError> {
-        match self.project_files(name).await {
-            Ok(project) => Ok(project.files.clone()),
-            Err(IndexError::NotFound { indexes, .. }) => Err(SourceError::NotFound {
-                name: name.clone(),
-                indexes,
-            }),
-            Err(error) => Err(SourceError::Other(Arc::new(error))),
-        }
+        listed(name, self.project_files(name).await)
+    }
+
+    /// The files of the versions in `within` only, through
+    /// [`IndexClient::project_files_where`] (the others are never built); every file when none
+    /// is within.
+    async fn files_within(
+        &self,
+        name: &PackageName,
+        within: &Ranges<Version>,
+    ) -> Result<Vec<Arc<IndexFile>>, SourceError> {
+        let wanted = |version: &Version| within.contains(version);
+        listed(name, self.project_files_where(name, &wanted).await)
     }
 
     /// The wheel's metadata, by PEP 658 file, range request or download (the client decides).
@@ -73,6 +81,22 @@ impl PackageSource for IndexClient {
         Err(SourceError::Other(Arc::new(UrlNotSupported {
             requirement: format!("{name} @ {}", redact_credentials(url.as_str())),
         })))
+    }
+}
+
+/// The files of a project as the index client listed them, its errors as [`SourceError`]s
+/// ([`SourceError::NotFound`] with the redacted URLs of the indexes asked).
+fn listed(
+    name: &PackageName,
+    project: Result<Arc<ProjectFiles>, IndexError>,
+) -> Result<Vec<Arc<IndexFile>>, SourceError> {
+    match project {
+        Ok(project) => Ok(project.files.clone()),
+        Err(IndexError::NotFound { indexes, .. }) => Err(SourceError::NotFound {
+            name: name.clone(),
+            indexes,
+        }),
+        Err(error) => Err(SourceError::Other(Arc::new(error))),
     }
 }
 

@@ -55,6 +55,8 @@ use den_dist::{ExtraName, MarkerEnvironment, PackageName, Requirement, Tags, Ver
 use pep508_rs::VerbatimUrl;
 
 pub use binary::{BinaryPolicy, NameSelection, NameSelectionError};
+/// The version sets of [`PackageSource::files_within`] (PubGrub's ranges).
+pub use pubgrub::Ranges;
 pub use source::{PackageSource, SourceError, SourceFile};
 
 /// What to resolve and for which interpreter.

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use den_dist::{
-    CoreMetadata, ExtraName, MarkerEnvironment, PackageName, Requirement, Tags, Version,
+    CoreMetadata, ExtraName, MarkerEnvironment, Operator, PackageName, Requirement, Tags, Version,
     VersionOrUrl, VersionSpecifiers, redact_credentials,
 };
 use pep508_rs::VerbatimUrl;
@@ -176,6 +176,42 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// For each project that one of `requirements` (those whose markers hold for `markers`) pins
+/// with `==` or `===`, the versions every such requirement and `constraints` leave to it: no
+/// other can be in a resolution, since the user's requirements always apply.
+fn pinned(
+    requirements: &[Requirement],
+    markers: &MarkerEnvironment,
+    constraints: &FxHashMap<PackageName, Ranges<Version>>,
+) -> FxHashMap<PackageName, Ranges<Version>> {
+    let applying = || {
+        requirements
+            .iter()
+            .filter(|r| r.evaluate_markers(markers, &[]))
+            .filter_map(|r| match &r.version_or_url {
+                Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some((&r.name, specifiers)),
+                _ => None,
+            })
+    };
+    let mut pinned: FxHashMap<PackageName, Ranges<Version>> = applying()
+        .filter(|(_, specifiers)| {
+            specifiers
+                .iter()
+                .any(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual))
+        })
+        .map(|(name, _)| {
+            let constraint = constraints.get(name).cloned().unwrap_or_else(Ranges::full);
+            (name.clone(), constraint)
+        })
+        .collect();
+    for (name, specifiers) in applying() {
+        if let Some(range) = pinned.get_mut(name) {
+            *range = range.intersection(&ranges_of(specifiers));
+        }
+    }
+    pinned
+}
+
 /// The URL a URL requirement registered for a project, and its distribution once fetched.
 type Registered<F> = (VerbatimUrl, Shared<Direct<F>>);
 
@@ -186,6 +222,10 @@ struct Fetcher<S: PackageSource> {
     tags: Tags,
     python: Version,
     binary: BinaryPolicy,
+    /// The versions the user's requirements leave to projects they pin with `==` (with the
+    /// constraints on them): no other version of these can be chosen, so only these versions'
+    /// files are asked for.
+    pinned: FxHashMap<PackageName, Ranges<Version>>,
     projects: Mutex<FxHashMap<PackageName, Shared<Project<S::File>>>>,
     metadata: Mutex<FxHashMap<(PackageName, Version), Shared<CoreMetadata>>>,
     /// The URL registered for each project by a URL requirement, and its distribution.
@@ -202,7 +242,10 @@ impl<S: PackageSource> Fetcher<S> {
     async fn project(&self, name: &PackageName) -> Result<Arc<Project<S::File>>, SourceError> {
         let cell = self.project_cell(name);
         cell.get_or_init(|| async {
-            let files = self.source.files(name).await?;
+            let files = match self.pinned.get(name) {
+                Some(within) => self.source.files_within(name, within).await?,
+                None => self.source.files(name).await?,
+            };
             Ok(Arc::new(Project::new(
                 files,
                 &self.tags,
@@ -437,12 +480,14 @@ impl<S: PackageSource> Provider<S> {
                 *range = range.intersection(&ranges_of(specifiers));
             }
         }
+        let pinned = pinned(&request.requirements, &request.markers, &constraints);
         Self {
             fetcher: Arc::new(Fetcher {
                 source,
                 tags: request.tags,
                 python: request.python_version,
                 binary: request.binary,
+                pinned,
                 projects: Mutex::default(),
                 metadata: Mutex::default(),
                 directs: Mutex::default(),

@@ -4,8 +4,9 @@ use std::fmt::Debug;
 use std::future::Future;
 use std::sync::Arc;
 
-use den_dist::{CoreMetadata, DistFilename, PackageName, VersionSpecifiers};
+use den_dist::{CoreMetadata, DistFilename, PackageName, Version, VersionSpecifiers};
 use pep508_rs::VerbatimUrl;
+use pubgrub::Ranges;
 
 /// A failure of a [`PackageSource`]. Cheap to clone, because one fetch can be awaited by
 /// several parts of the resolver.
@@ -90,6 +91,20 @@ pub trait PackageSource: Send + Sync + 'static {
         &self,
         name: &PackageName,
     ) -> impl Future<Output = Result<Vec<Self::File>, SourceError>> + Send;
+
+    /// The files of project `name` whose version is in `within`, for a project the user
+    /// pinned (no other version can be chosen, so a source may skip building the others). A
+    /// source may return more (the default returns [`PackageSource::files`]); it should return
+    /// every file when none is within, so that "no usable version" can say what exists.
+    /// Errors: as [`PackageSource::files`].
+    fn files_within(
+        &self,
+        name: &PackageName,
+        within: &Ranges<Version>,
+    ) -> impl Future<Output = Result<Vec<Self::File>, SourceError>> + Send {
+        let _ = within;
+        self.files(name)
+    }
 
     /// The core metadata of `file`, a wheel or source distribution of project `name`: a wheel's
     /// `METADATA` (e.g. through PEP 658 or a range request), an sdist's static `PKG-INFO`
