@@ -176,40 +176,52 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// For each project that one of `requirements` (those whose markers hold for `markers`) pins
-/// with `==` or `===`, the versions every such requirement and `constraints` leave to it: no
-/// other can be in a resolution, since the user's requirements always apply.
+/// For each project that the user's `requirements` or `constraints` (those whose markers hold
+/// for `markers`) pin with `==` or `===`, the versions all the requirements on it and
+/// `constraint_ranges` leave: no other version can be in a resolution, since the user's
+/// requirements always apply and a constraint applies to every chosen version of its project.
 fn pinned(
     requirements: &[Requirement],
+    constraints: &[Requirement],
     markers: &MarkerEnvironment,
-    constraints: &FxHashMap<PackageName, Ranges<Version>>,
+    constraint_ranges: &FxHashMap<PackageName, Ranges<Version>>,
 ) -> FxHashMap<PackageName, Ranges<Version>> {
-    let applying = || {
-        requirements
-            .iter()
-            .filter(|r| r.evaluate_markers(markers, &[]))
-            .filter_map(|r| match &r.version_or_url {
-                Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some((&r.name, specifiers)),
-                _ => None,
-            })
-    };
-    let mut pinned: FxHashMap<PackageName, Ranges<Version>> = applying()
+    let mut pinned: FxHashMap<PackageName, Ranges<Version>> = specified(requirements, markers)
+        .chain(specified(constraints, markers))
         .filter(|(_, specifiers)| {
             specifiers
                 .iter()
                 .any(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual))
         })
         .map(|(name, _)| {
-            let constraint = constraints.get(name).cloned().unwrap_or_else(Ranges::full);
-            (name.clone(), constraint)
+            let range = constraint_ranges
+                .get(name)
+                .cloned()
+                .unwrap_or_else(Ranges::full);
+            (name.clone(), range)
         })
         .collect();
-    for (name, specifiers) in applying() {
+    for (name, specifiers) in specified(requirements, markers) {
         if let Some(range) = pinned.get_mut(name) {
             *range = range.intersection(&ranges_of(specifiers));
         }
     }
     pinned
+}
+
+/// The project and version specifiers of each of `requirements` whose markers hold for
+/// `markers` and that has specifiers (not a URL).
+fn specified<'a>(
+    requirements: &'a [Requirement],
+    markers: &'a MarkerEnvironment,
+) -> impl Iterator<Item = (&'a PackageName, &'a VersionSpecifiers)> {
+    requirements
+        .iter()
+        .filter(|r| r.evaluate_markers(markers, &[]))
+        .filter_map(|r| match &r.version_or_url {
+            Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some((&r.name, specifiers)),
+            _ => None,
+        })
 }
 
 /// The URL a URL requirement registered for a project, and its distribution once fetched.
@@ -466,21 +478,19 @@ impl<S: PackageSource> Provider<S> {
     pub(crate) fn new(source: Arc<S>, request: ResolveRequest, handle: Handle) -> Self {
         let mut constraints: FxHashMap<PackageName, Ranges<Version>> = FxHashMap::default();
         let mut prerelease_opt_in = FxHashSet::default();
-        for constraint in &request.constraints {
-            if !constraint.evaluate_markers(&request.markers, &[]) {
-                continue;
+        for (name, specifiers) in specified(&request.constraints, &request.markers) {
+            if names_prerelease(specifiers) {
+                prerelease_opt_in.insert(name.clone());
             }
-            if let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &constraint.version_or_url {
-                if names_prerelease(specifiers) {
-                    prerelease_opt_in.insert(constraint.name.clone());
-                }
-                let range = constraints
-                    .entry(constraint.name.clone())
-                    .or_insert_with(Ranges::full);
-                *range = range.intersection(&ranges_of(specifiers));
-            }
+            let range = constraints.entry(name.clone()).or_insert_with(Ranges::full);
+            *range = range.intersection(&ranges_of(specifiers));
         }
-        let pinned = pinned(&request.requirements, &request.markers, &constraints);
+        let pinned = pinned(
+            &request.requirements,
+            &request.constraints,
+            &request.markers,
+            &constraints,
+        );
         Self {
             fetcher: Arc::new(Fetcher {
                 source,

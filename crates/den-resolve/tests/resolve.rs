@@ -11,7 +11,7 @@ use den_dist::{
     CoreMetadata, DistFilename, PackageName, Version, VersionSpecifiers, parse_requirement,
 };
 use den_resolve::{
-    NameSelection, PackageSource, Resolution, ResolveError, ResolveRequest, SourceError,
+    NameSelection, PackageSource, Ranges, Resolution, ResolveError, ResolveRequest, SourceError,
     SourceFile, resolve,
 };
 use pep508_rs::VerbatimUrl;
@@ -43,6 +43,8 @@ struct MemorySource {
     projects: HashMap<PackageName, Vec<TestFile>>,
     urls: HashMap<String, TestFile>,
     project_fetches: Mutex<Vec<String>>,
+    /// `name: versions` for each `files_within` call, the versions it returned.
+    within_fetches: Mutex<Vec<String>>,
     metadata_fetches: Mutex<Vec<String>>,
     direct_fetches: Mutex<Vec<String>>,
 }
@@ -170,6 +172,30 @@ impl PackageSource for MemorySource {
                 name: project.clone(),
                 indexes: Vec::new(),
             })
+    }
+
+    /// As an index does: the files in `within`, else all of them.
+    async fn files_within(
+        &self,
+        project: &PackageName,
+        within: &Ranges<Version>,
+    ) -> Result<Vec<TestFile>, SourceError> {
+        let all = self.files(project).await?;
+        let inside: Vec<TestFile> = all
+            .iter()
+            .filter(|f| within.contains(f.filename.version()))
+            .cloned()
+            .collect();
+        let files = if inside.is_empty() { all } else { inside };
+        let versions: Vec<String> = files
+            .iter()
+            .map(|f| f.filename.version().to_string())
+            .collect();
+        self.within_fetches
+            .lock()
+            .unwrap()
+            .push(format!("{project}: {}", versions.join(" ")));
+        Ok(files)
     }
 
     async fn metadata(
@@ -561,6 +587,39 @@ async fn fetches_each_project_once() {
     fetched.sort();
     assert_eq!(fetched, ["a", "b", "c", "d"]);
     assert_eq!(source.metadata_fetches.lock().unwrap().len(), 4);
+}
+
+/// Projects pinned with `==` by a requirement or a constraint are asked for with the versions
+/// the pins leave (`files_within`), others whole; a pin matching nothing still resolves to
+/// the message naming what exists.
+#[tokio::test]
+async fn pinned_projects_are_asked_for_their_pinned_versions() {
+    let mut source = MemorySource::default();
+    source
+        .add("a", "1.0", &["b", "c"])
+        .add("a", "2.0", &["b", "c"])
+        .add("b", "1.0", &[])
+        .add("b", "2.0", &[])
+        .add("c", "1.0", &[])
+        .add("c", "2.0", &[]);
+    let source = Arc::new(source);
+    let mut req = request(&["a==1.0", "a<3"]);
+    req.constraints = vec![
+        parse_requirement("b==2.0").unwrap(),
+        parse_requirement("c==1.0; sys_platform == 'nowhere'").unwrap(),
+    ];
+    let resolution = resolve(source.clone(), req).await.unwrap();
+    assert_eq!(pins(&resolution), ["a==1.0", "b==2.0", "c==2.0"]);
+    let mut within = source.within_fetches.lock().unwrap().clone();
+    within.sort();
+    assert_eq!(within, ["a: 1.0", "b: 2.0"]);
+    assert_eq!(source.project_fetches.lock().unwrap().len(), 3);
+
+    let err = resolve(source.clone(), request(&["a==9.0"]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("2.0"), "{err}");
 }
 
 #[tokio::test]
