@@ -295,19 +295,21 @@ pub(crate) fn decode_files_where(
     let compact: Vec<CompactFile<'_>> = postcard::from_bytes(bytes).ok()?;
     let origin = FileOrigin::Index(std::sync::Arc::new(index.clone()));
     let mut specifiers = HashMap::new();
-    let mut verdicts: HashMap<&str, bool> = HashMap::new();
+    let mut verdicts: HashMap<&str, Option<bool>> = HashMap::new();
     let mut files = Vec::with_capacity(compact.len());
     for file in compact {
-        if let Some(text) = wheel_version_text(file.filename) {
-            let admitted = *verdicts.entry(text).or_insert_with(|| {
-                Version::from_str(text).map_or(true, |version| wanted(&version))
-            });
-            if !admitted {
-                continue;
-            }
+        // A wheel's verdict, from its version text; `None` for an sdist (its version is
+        // found by parsing its name) and a version text that does not parse.
+        let verdict = wheel_version_text(file.filename).and_then(|text| {
+            *verdicts
+                .entry(text)
+                .or_insert_with(|| Version::from_str(text).ok().map(|v| wanted(&v)))
+        });
+        if verdict == Some(false) {
+            continue;
         }
         let filename = DistFilename::parse(file.filename, name)?;
-        if !wanted(filename.version()) {
+        if verdict.is_none() && !wanted(filename.version()) {
             continue;
         }
         files.push(IndexFile {

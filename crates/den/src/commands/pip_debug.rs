@@ -131,9 +131,10 @@ fn tags(
         return Ok(interpreter.tags.iter().collect());
     }
     let mut tags: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for pip in &targets {
         for tag in TargetPython::from_pip(interpreter, pip)?.tags.iter() {
-            if !tags.contains(&tag) {
+            if seen.insert(tag.clone()) {
                 tags.push(tag);
             }
         }

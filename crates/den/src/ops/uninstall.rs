@@ -42,18 +42,17 @@ pub fn uninstall_asking(
 ///
 /// Errors: den-install's, naming the distribution.
 pub fn remove(dist: &InstalledDist, printer: &Printer) -> anyhow::Result<()> {
-    remove_asking(dist, &|_| Ok(true), printer).map(|_| ())
+    remove_asking(dist, &|_| Ok(true), printer)
 }
 
-/// Uninstalls one distribution with pip's messages if `proceed` says so; `Ok(false)` when it
-/// did not.
+/// Uninstalls one distribution with pip's messages if `proceed` says so (else leaves it).
 ///
 /// Errors: den-install's, naming the distribution, and `proceed`'s.
 fn remove_asking(
     dist: &InstalledDist,
     proceed: &dyn Fn(&InstalledDist) -> anyhow::Result<bool>,
     printer: &Printer,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<()> {
     // Read before the metadata is removed with the rest.
     let shown = dist.display_name();
     printer.report(format!(
@@ -62,7 +61,7 @@ fn remove_asking(
     ));
     printer.report(format!("Uninstalling {shown}-{}:", dist.version));
     if !proceed(dist)? {
-        return Ok(false);
+        return Ok(());
     }
     let removed = den_install::uninstall(dist)
         .with_context(|| format!("cannot uninstall {} {}", dist.name, dist.version))?;
@@ -72,7 +71,7 @@ fn remove_asking(
         "  Successfully uninstalled {shown}-{}",
         dist.version
     ));
-    Ok(true)
+    Ok(())
 }
 
 /// Tells the user about files a RECORD listed outside the environment, which den left alone
