@@ -257,6 +257,10 @@ pub enum EnvCommand {
     /// mkproject's project part, after the environment NAME was made: premkproject, then
     /// PROJECT_HOME/NAME created and made the environment's project.
     MkprojectDir(EnvMkprojectDirArgs),
+    /// virtualenvwrapper's project templates (entry points in the group
+    /// `virtualenvwrapper.project.template` of PYTHON's environment): list them, or apply one
+    /// to a project as mkproject -t does.
+    Template(EnvTemplateArgs),
     /// Environment names for tab completion, one per line.
     Complete(EnvCompleteArgs),
     /// Describe the shell functions `den init` defines, with den's version and the directories
@@ -439,6 +443,24 @@ pub struct EnvMkprojectDirArgs {
     /// created), as mkproject does before creating the environment.
     #[arg(long)]
     pub check: bool,
+}
+
+/// `den env template`.
+#[derive(Debug, Args)]
+pub struct EnvTemplateArgs {
+    /// The interpreter whose environment holds the templates (mkproject passes
+    /// VIRTUALENVWRAPPER_PYTHON, else the python3 on PATH before the new environment is
+    /// activated).
+    #[arg(long, value_name = "PYTHON")]
+    pub python: PathBuf,
+    /// The template to apply; without it the templates are listed with their descriptions.
+    #[arg(requires = "project")]
+    pub name: Option<String>,
+    /// The project's name, handed to the template.
+    #[arg(requires = "dir")]
+    pub project: Option<String>,
+    /// The project directory, handed to the template, which runs there.
+    pub dir: Option<PathBuf>,
 }
 
 /// `den env complete`.

@@ -394,14 +394,30 @@ function toggleglobalsitepackages --description 'Switch access to the global sit
     end
 end
 
+# mkproject's help, then the project templates of PYTHON ($argv[1]), when there is one.
 function __den_mkproject_help
     printf '%s\n' \
-        'Usage: mkproject [-f|--force] [mkvirtualenv options] project_name' \
+        'Usage: mkproject [-f|--force] [-t template] [mkvirtualenv options] project_name' \
         '' \
         'Create PROJECT_HOME/project_name and an environment of the same name bound to it, activate' \
         'it and change to the project directory.' \
         '  -f, --force   Use the project directory even if it already exists.' \
-        'Project templates (-t) are not supported.'
+        "  -t template   Apply a project template (virtualenvwrapper's plugins) to the new project;" \
+        '                repeat to apply several, in order.' \
+        '' \
+        'Available project templates:' \
+        ''
+    test -n "$argv[1]"; and __den env template --python $argv[1]
+end
+
+# The interpreter whose project templates mkproject uses: VIRTUALENVWRAPPER_PYTHON, else the
+# python3 (or python) on PATH.
+function __den_template_python
+    if test -n "$VIRTUALENVWRAPPER_PYTHON"
+        echo $VIRTUALENVWRAPPER_PYTHON
+    else
+        command -v python3; or command -v python
+    end
 end
 
 # virtualenvwrapper's order: mkvirtualenv (premkvirtualenv, creation, activation with its
@@ -411,7 +427,15 @@ function mkproject --description 'Create a project directory and its environment
     set -l args
     set -l force
     set -l options 1
+    set -l templates
+    set -l template 0
+    set -l result 0
     for arg in $argv
+        if test $template = 1
+            set -a templates $arg
+            set template 0
+            continue
+        end
         if test $options = 1
             switch $arg
                 case --
@@ -420,15 +444,17 @@ function mkproject --description 'Create a project directory and its environment
                     set force --force
                     continue
                 case -t
-                    echo "mkproject: project templates (-t) are not supported by den" >&2
-                    return 1
+                    set template 1
+                    continue
             end
         end
         set -a args $arg
     end
     set -l parsed (__den_name_in_args $args)
+    # Found before the new environment is activated: its python has no templates.
+    set -l python (__den_template_python)
     if test $parsed[1] = 1
-        __den_mkproject_help
+        __den_mkproject_help "$python"
         return 0
     end
     __den env mkproject-dir --check $force -- $parsed[2]; or return
@@ -436,8 +462,14 @@ function mkproject --description 'Create a project directory and its environment
     __den env mkproject-dir $force -- $parsed[2]; or return
     if set -l project (__den_project $VIRTUAL_ENV)
         builtin cd $project
+        for name in $templates
+            echo
+            echo "Applying template $name"
+            __den env template --python "$python" -- $name $parsed[2] $project; or set result 1
+        end
     end
     __den_source_global postmkproject
+    return $result
 end
 
 function setvirtualenvproject --description 'Bind an environment to a project directory'

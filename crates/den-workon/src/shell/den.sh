@@ -656,24 +656,46 @@ toggleglobalsitepackages() {
     fi
 }
 
+# mkproject's help, then the project templates of PYTHON ($1), when there is one.
 _den_mkproject_help() {
     cat <<'EOF'
-Usage: mkproject [-f|--force] [mkvirtualenv options] project_name
+Usage: mkproject [-f|--force] [-t template] [mkvirtualenv options] project_name
 
 Create PROJECT_HOME/project_name and an environment of the same name bound to it, activate
 it and change to the project directory.
   -f, --force   Use the project directory even if it already exists.
-Project templates (-t) are not supported.
+  -t template   Apply a project template (virtualenvwrapper's plugins) to the new project;
+                repeat to apply several, in order.
+
+Available project templates:
+
 EOF
+    [ -z "$1" ] || _den env template --python "$1"
+}
+
+# The interpreter whose project templates mkproject uses: VIRTUALENVWRAPPER_PYTHON, else the
+# python3 (or python) on PATH.
+_den_template_python() {
+    if [ -n "${VIRTUALENVWRAPPER_PYTHON-}" ]; then
+        echo "$VIRTUALENVWRAPPER_PYTHON"
+    else
+        command -v python3 || command -v python
+    fi
 }
 
 # virtualenvwrapper's order: mkvirtualenv (premkvirtualenv, creation, activation with its
 # hooks, postmkvirtualenv), then premkproject, the project directory, cd, postmkproject. The
 # project is checked first, so a refused one leaves no environment behind.
 mkproject() {
-    local _den_arg _den_force= _den_options=1 _den_name _den_help _den_project=
-    local -a _den_args
+    local _den_arg _den_force= _den_options=1 _den_name _den_help _den_project= _den_template=
+    local _den_python _den_status=0
+    local -a _den_args _den_templates
     for _den_arg in "$@"; do
+        if [ "$_den_template" = 1 ]; then
+            _den_templates+=("$_den_arg")
+            _den_template=
+            continue
+        fi
         if [ "$_den_options" = 1 ]; then
             case $_den_arg in
                 --) _den_options=0 ;;
@@ -682,16 +704,18 @@ mkproject() {
                     continue
                     ;;
                 -t)
-                    echo "mkproject: project templates (-t) are not supported by den" >&2
-                    return 1
+                    _den_template=1
+                    continue
                     ;;
             esac
         fi
         _den_args+=("$_den_arg")
     done
     _den_name_in_args "${_den_args[@]}"
+    # Found before the new environment is activated: its python has no templates.
+    _den_python=$(_den_template_python)
     if [ "$_den_help" = 1 ]; then
-        _den_mkproject_help
+        _den_mkproject_help "$_den_python"
         return 0
     fi
     _den env mkproject-dir --check $_den_force -- "$_den_name" || return
@@ -699,8 +723,15 @@ mkproject() {
     _den env mkproject-dir $_den_force -- "$_den_name" || return
     if _den_read_project "$VIRTUAL_ENV"; then
         _den_cd "$_den_project"
+        for _den_arg in "${_den_templates[@]}"; do
+            echo
+            echo "Applying template $_den_arg"
+            _den env template --python "$_den_python" -- "$_den_arg" "$_den_name" \
+                "$_den_project" || _den_status=1
+        done
     fi
     _den_source_global postmkproject
+    return $_den_status
 }
 
 setvirtualenvproject() {

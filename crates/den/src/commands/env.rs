@@ -56,6 +56,7 @@ pub fn run(
             Ok(ExitCode::SUCCESS)
         }
         EnvCommand::MkprojectDir(args) => super::env_project::run(&ctx, &args),
+        EnvCommand::Template(args) => super::env_project::template(&args),
         EnvCommand::ExpandPath(args) => {
             printer.out(den_workon::expand_path(&args.path));
             Ok(ExitCode::SUCCESS)

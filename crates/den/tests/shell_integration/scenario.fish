@@ -300,4 +300,24 @@ rmvirtualenv -x >/dev/null 2>&1
 set st $status
 check "rmvirtualenv -x" "$st|"(test -e "$W/-x"; or echo gone) "0|gone"
 
+# Project templates: virtualenvwrapper's plugins (entry points in the group
+# virtualenvwrapper.project.template) of VIRTUALENVWRAPPER_PYTHON, here a distribution on
+# PYTHONPATH; -h lists them, -t runs one in the new project with [name, directory].
+set -l TPL $TEST_ROOT/templates
+mkdir -p $TPL/stamp_tpl-1.0.dist-info
+printf 'def stamp(args):\n    """Writes STAMP."""\n    open("STAMP", "w").write(" ".join(args))\n' >$TPL/stamp_tpl.py
+printf 'Metadata-Version: 2.1\nName: stamp-tpl\nVersion: 1.0\n' >$TPL/stamp_tpl-1.0.dist-info/METADATA
+printf '[virtualenvwrapper.project.template]\nstamp = stamp_tpl:stamp\n' >$TPL/stamp_tpl-1.0.dist-info/entry_points.txt
+set -gx PYTHONPATH $TPL
+set -gx VIRTUALENVWRAPPER_PYTHON $TEST_PYTHON
+check "mkproject -h lists templates" (mkproject -h | grep -c '^  stamp      -- Writes STAMP.$') 1
+set out (mkproject -t stamp -p $TEST_PYTHON --without-pip tproj 2>&1; echo "status $status")
+check "mkproject -t applies the template" (printf '%s\n' $out | grep -c '^Applying template stamp$\|^status 0$')"|"(cat $PROJECT_HOME/tproj/STAMP) "2|tproj $PROJECT_HOME/tproj"
+mkproject -t nosuch -p $TEST_PYTHON --without-pip tproj2 >/dev/null 2>$TEST_ROOT/err
+set st $status
+check "mkproject -t of an unknown template" "$st|"(grep -c 'no project template named nosuch' $TEST_ROOT/err) "1|1"
+deactivate
+set -e PYTHONPATH
+set -e VIRTUALENVWRAPPER_PYTHON
+
 echo "SESSION DONE failures=$failures"

@@ -388,4 +388,21 @@ check "VIRTUALENVWRAPPER_SCRIPT" "$out" "$TEST_ROOT/vw/virtualenvwrapper.sh"
 out=$(VIRTUALENVWRAPPER_SCRIPT=/mine; . "$TEST_ROOT/vw/virtualenvwrapper.sh"; echo "$VIRTUALENVWRAPPER_SCRIPT")
 check "a VIRTUALENVWRAPPER_SCRIPT of your own is kept" "$out" "/mine"
 
+# Project templates: virtualenvwrapper's plugins (entry points in the group
+# virtualenvwrapper.project.template) of VIRTUALENVWRAPPER_PYTHON, here a distribution on
+# PYTHONPATH; -h lists them, -t runs one in the new project with [name, directory].
+TPL="$TEST_ROOT/templates"
+mkdir -p "$TPL/stamp_tpl-1.0.dist-info"
+printf 'def stamp(args):\n    """Writes STAMP."""\n    open("STAMP", "w").write(" ".join(args))\n' >"$TPL/stamp_tpl.py"
+printf 'Metadata-Version: 2.1\nName: stamp-tpl\nVersion: 1.0\n' >"$TPL/stamp_tpl-1.0.dist-info/METADATA"
+printf '[virtualenvwrapper.project.template]\nstamp = stamp_tpl:stamp\n' >"$TPL/stamp_tpl-1.0.dist-info/entry_points.txt"
+export PYTHONPATH="$TPL" VIRTUALENVWRAPPER_PYTHON="$TEST_PYTHON"
+check "mkproject -h lists templates" "$(mkproject -h | grep -c '^  stamp      -- Writes STAMP.$')" "1"
+out=$(mkproject -t stamp -p "$TEST_PYTHON" --without-pip tproj 2>&1; echo "status $?")
+check "mkproject -t applies the template" "$(printf '%s\n' "$out" | grep -c '^Applying template stamp$\|^status 0$')|$(cat "$PROJECT_HOME/tproj/STAMP")" "2|tproj $PROJECT_HOME/tproj"
+mkproject -t nosuch -p "$TEST_PYTHON" --without-pip tproj2 >/dev/null 2>"$TEST_ROOT/err"
+check "mkproject -t of an unknown template" "$?|$(grep -c 'no project template named nosuch' "$TEST_ROOT/err")" "1|1"
+deactivate
+unset PYTHONPATH VIRTUALENVWRAPPER_PYTHON
+
 echo "SESSION DONE failures=$failures"
