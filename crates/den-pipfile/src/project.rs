@@ -3,7 +3,7 @@
 //! (`pipenv requirements`, and what `pipenv sync` hands to pip), the package a `pipenv
 //! install ARG` adds, the commands a `[scripts]` entry runs, and `.env` files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
@@ -427,8 +427,10 @@ impl Lockfile {
     }
 
     /// pipenv's `overwrite_with_default` (`pipenv/routines/lock.py`): in every other
-    /// category, a package the `default` category also has takes default's entry.
-    pub fn overwrite_with_default(&mut self) {
+    /// category, a package the `default` category also has takes default's entry, but for
+    /// the packages `keep_own` names, whose entries stay as they are (den's: a dependency
+    /// default has only for another platform keeps the markers another category gives it).
+    pub fn overwrite_with_default(&mut self, keep_own: &BTreeSet<String>) {
         let Some(default) = self.categories.get("default").cloned() else {
             return;
         };
@@ -437,7 +439,9 @@ impl Lockfile {
                 continue;
             }
             for (package, entry) in entries.iter_mut() {
-                if let Some(chosen) = default.get(package) {
+                if let Some(chosen) = default.get(package)
+                    && !keep_own.contains(package)
+                {
                     *entry = chosen.clone();
                 }
             }

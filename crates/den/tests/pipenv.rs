@@ -287,53 +287,323 @@ fn den_writes_the_lock_pipenv_writes_and_each_accepts_the_others() {
     }
 }
 
+/// What the test interpreter prints for `args`.
+fn python_says(world: &World, args: &[&str]) -> String {
+    let output = Command::new(&world.python).args(args).output().unwrap();
+    ok("python", output)
+}
+
+/// The test interpreter's CPython tag (`cp311`), for wheels it or another platform's
+/// CPython of its version installs.
+fn cpython_tag(world: &World) -> String {
+    let code = "import sys; print('cp%d%d' % sys.version_info[:2])";
+    python_says(world, &["-c", code]).trim().to_string()
+}
+
+/// `sha256:<hex>` of each file, sorted, as a lock lists them.
+fn lock_hashes(world: &World, files: &[PathBuf]) -> Vec<String> {
+    let code = "import hashlib, sys\nfor f in sys.argv[1:]: print('sha256:' + hashlib.sha256(open(f, 'rb').read()).hexdigest())";
+    let mut args = vec!["-c", code];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    let mut hashes: Vec<String> = python_says(world, &args)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    hashes.sort();
+    hashes
+}
+
+/// The Pipfile.lock in `dir` as JSON, without the entries `left_out` names (category,
+/// package).
+fn lock_without(dir: &Path, left_out: &[(&str, &str)]) -> serde_json::Value {
+    let text = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+    let mut lock: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for (category, name) in left_out {
+        lock[*category].as_object_mut().unwrap().remove(*name);
+    }
+    lock
+}
+
 /// Tables whose markers are false here: pipenv's resolver skips them and their dependencies
 /// and locks each table as written (a `==` pin with its release's hashes, `*` as is, the
 /// table's other keys when its own `markers` are false), even when another package needs
-/// it; a dependency whose Requires-Dist marker is false here is left out. No resolution for
-/// another platform: den's lock is pipenv's byte for byte, on a first lock and again with the
-/// lock in place.
+/// it; a dependency whose Requires-Dist marker is false here is left out. Beyond pipenv, den
+/// resolves such a table for a platform its markers are true on (winlib, tool, gamma: for
+/// Windows): a real pin, its release's hashes, the table's markers, and entries for its
+/// dependencies with those markers (bar, delta). A table den cannot resolve there is locked
+/// as pipenv locks it, with a warning: winlib-any is on no index, and on a first lock beta
+/// 1.0 would make a second version of beta (2.0 is resolved for alpha). Locked again, the
+/// lock's beta 1.0 (the table's entry replaced alpha's, as in pipenv) is kept for alpha too,
+/// so beta is resolved for Windows then. Every other entry is pipenv's, on a first lock and
+/// again with the lock in place.
 #[test]
-fn tables_whose_markers_are_false_here_lock_as_pipenv_locks_them() {
+fn tables_whose_markers_are_false_here_are_resolved_for_their_platform() {
     let Some(pipenv) = pipenv() else { return };
     let Some(world) = World::new() else { return };
     publish(&world);
     // winlib has Windows wheels only; clicky needs colorama on Windows only (as click does);
     // tool needs bar.
-    for tag in ["cp311-cp311-win_amd64", "cp311-cp311-win32"] {
-        world
-            .index
-            .publish(&WheelBuilder::new("winlib", "2.0").tag(tag));
-    }
+    let cp = cpython_tag(&world);
+    let winlib: Vec<PathBuf> = ["win_amd64", "win32"]
+        .iter()
+        .map(|platform| {
+            world
+                .index
+                .publish(&WheelBuilder::new("winlib", "2.0").tag(&format!("{cp}-{cp}-{platform}")))
+        })
+        .collect();
     world.index.publish(
         &WheelBuilder::new("clicky", "1.0")
             .requires_dist("colorama; platform_system == \"Windows\""),
     );
     world.index.publish(&WheelBuilder::new("colorama", "0.4"));
-    world
+    let tool = world
         .index
         .publish(&WheelBuilder::new("tool", "1.0").requires_dist("bar"));
-    world.index.publish(&WheelBuilder::new("bar", "1.0"));
+    let bar = world.index.publish(&WheelBuilder::new("bar", "1.0"));
     let python = world.python.to_str().unwrap().to_string();
     let pipfile = format!(
         "{SOURCE}[packages]\nalpha = \"*\"\nclicky = \"*\"\nwinlib = {{version = \"==2.0\", sys_platform = \"== 'win32'\"}}\nwinlib-any = {{version = \"*\", sys_platform = \"== 'win32'\"}}\ntool = {{version = \"*\", markers = \"sys_platform == 'win32'\"}}\nbeta = {{version = \"1.0\", markers = \"platform_system == \\\"Windows\\\"\", platform_machine = \"== 'AMD64'\"}}\n\n[dev-packages]\ngamma = {{version = \">=1.0\", extras = [\"fast\"], markers = \"os_name == 'nt'\", editable = false, index = \"local\"}}\nbeta = \"*\"\n"
     );
     let theirs = project(&world, "skipped-pipenv", &pipfile);
     let ours = project(&world, "skipped-den", &pipfile);
-    for round in ["first lock", "lock again"] {
+    let windows = "sys_platform == 'win32'";
+    for (round, beta_resolved) in [("first lock", false), ("lock again", true)] {
         ok(
             "pipenv lock",
             real_pipenv(&pipenv, &world, &theirs, &["--python", &python, "lock"]),
         );
-        ok(
-            "den pipenv lock",
-            den_pipenv(&world, &ours, &["--python", &python, "lock"]),
+        let locked = den_pipenv(&world, &ours, &["--python", &python, "lock"]);
+        let messages = String::from_utf8_lossy(&locked.stderr).into_owned();
+        ok("den pipenv lock", locked);
+        let unresolved: &[&str] = match beta_resolved {
+            false => &["winlib-any", "beta"],
+            true => &["winlib-any"],
+        };
+        for unresolved in unresolved {
+            assert_eq!(
+                messages
+                    .matches(&format!(
+                        "warning: {unresolved} is locked as pipenv locks it"
+                    ))
+                    .count(),
+                1,
+                "{round}: {messages}"
+            );
+        }
+        let lock: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(ours.join("Pipfile.lock")).unwrap()).unwrap();
+        let entry = |category: &str, name: &str, version: &str, hashes: Vec<String>, markers| {
+            assert_eq!(
+                lock[category][name],
+                serde_json::json!({"version": version, "hashes": hashes, "markers": markers}),
+                "{round}: {category} {name}"
+            );
+        };
+        entry(
+            "default",
+            "winlib",
+            "==2.0",
+            lock_hashes(&world, &winlib),
+            windows,
         );
-        let expected = fs::read_to_string(theirs.join("Pipfile.lock")).unwrap();
-        let written = fs::read_to_string(ours.join("Pipfile.lock")).unwrap();
+        entry(
+            "default",
+            "tool",
+            "==1.0",
+            lock_hashes(&world, std::slice::from_ref(&tool)),
+            windows,
+        );
+        entry(
+            "default",
+            "bar",
+            "==1.0",
+            lock_hashes(&world, std::slice::from_ref(&bar)),
+            windows,
+        );
+        let gamma = &lock["develop"]["gamma"];
+        assert_eq!(gamma["version"], "==1.5", "{round}");
+        assert_eq!(gamma["markers"], "os_name == 'nt'", "{round}");
+        assert_eq!(gamma["extras"], serde_json::json!(["fast"]), "{round}");
+        assert_eq!(gamma["index"], "local", "{round}");
+        assert_eq!(lock["develop"]["delta"]["version"], "==0.3", "{round}");
         assert_eq!(
-            written, expected,
+            lock["develop"]["delta"]["markers"], "os_name == 'nt'",
+            "{round}"
+        );
+        // Everything else is pipenv's.
+        let mut resolved_elsewhere = vec![
+            ("default", "winlib"),
+            ("default", "tool"),
+            ("default", "bar"),
+            ("develop", "gamma"),
+            ("develop", "delta"),
+        ];
+        let mut skipped_by_pipenv = vec![
+            ("default", "winlib"),
+            ("default", "tool"),
+            ("develop", "gamma"),
+        ];
+        if beta_resolved {
+            let beta = &lock["default"]["beta"];
+            assert_eq!(beta["version"], "==1.0", "{round}");
+            let markers = "platform_machine == 'AMD64' and platform_system == 'Windows'";
+            assert_eq!(beta["markers"], markers, "{round}");
+            // [dev-packages] takes default's entry, as in pipenv.
+            assert_eq!(lock["develop"]["beta"], *beta, "{round}");
+            for category in ["default", "develop"] {
+                resolved_elsewhere.push((category, "beta"));
+                skipped_by_pipenv.push((category, "beta"));
+            }
+        }
+        assert_eq!(
+            lock_without(&ours, &resolved_elsewhere),
+            lock_without(&theirs, &skipped_by_pipenv),
             "{round}: den's Pipfile.lock differs from pipenv's"
+        );
+    }
+}
+
+/// Beyond pipenv (its issue 5130): a package for Windows only is locked, on Linux, with the
+/// version, hashes (every file of the release) and dependencies it has on Windows, each
+/// dependency with the table's markers and held to the pins made here (`shared` stays at
+/// 1.0, where 2.0 would be newest); `-v` says which platform it was resolved for. A
+/// dependency [dev-packages] needs here keeps its own entry there. A table no platform den
+/// knows makes true is locked as pipenv locks it, with one warning. The real pipenv verifies
+/// and installs den's lock, leaving the Windows packages out.
+#[test]
+fn a_table_for_another_platform_gets_a_real_pin_that_pipenv_accepts() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let cp = cpython_tag(&world);
+    world
+        .index
+        .publish(&WheelBuilder::new("pywin32-ish", "1.0"));
+    let release: Vec<PathBuf> = ["win_amd64", "win32", "macosx_11_0_arm64"]
+        .iter()
+        .map(|platform| {
+            world.index.publish(
+                &WheelBuilder::new("pywin32-ish", "2.0")
+                    .tag(&format!("{cp}-{cp}-{platform}"))
+                    .requires_dist("winhelper>=1")
+                    .requires_dist("shared")
+                    .requires_dist("colorama; platform_system == \"Windows\""),
+            )
+        })
+        .collect();
+    let winhelper = world.index.publish(&WheelBuilder::new("winhelper", "1.0"));
+    let colorama = world.index.publish(&WheelBuilder::new("colorama", "0.4"));
+    for version in ["1.0", "2.0"] {
+        world
+            .index
+            .publish(&WheelBuilder::new("shared", version).file("shared/__init__.py", b""));
+    }
+    let legacy = world.index.publish(&WheelBuilder::new("legacy", "1.0"));
+    let python = world.python.to_str().unwrap().to_string();
+    let pipfile = format!(
+        "{SOURCE}[packages]\nalpha = \"*\"\nshared = \"==1.0\"\npywin32-ish = {{version = \"*\", sys_platform = \"== 'win32'\"}}\nwebthing = {{version = \"*\", markers = \"sys_platform == 'emscripten'\"}}\nlegacy = {{version = \"*\", markers = \"python_version < '3.9'\"}}\n\n[dev-packages]\nwinhelper = \"*\"\n"
+    );
+    let theirs = project(&world, "elsewhere-pipenv", &pipfile);
+    let ours = project(&world, "elsewhere-den", &pipfile);
+    ok(
+        "pipenv lock",
+        real_pipenv(&pipenv, &world, &theirs, &["--python", &python, "lock"]),
+    );
+    let locked = den_pipenv(&world, &ours, &["-v", "--python", &python, "lock"]);
+    let messages = String::from_utf8_lossy(&locked.stderr).into_owned();
+    ok("den pipenv lock", locked);
+    assert!(
+        messages.contains("pywin32-ish: resolved for Windows AMD64, Python "),
+        "{messages}"
+    );
+    // A Python version is tried as a platform is: the nearest that makes the markers true.
+    assert!(
+        messages.contains(", Python 3.8.0 (its markers, python_version < '3.9', are false here)"),
+        "{messages}"
+    );
+    assert_eq!(
+        messages
+            .matches("warning: webthing is locked as pipenv locks it")
+            .count(),
+        1,
+        "{messages}"
+    );
+    assert!(
+        messages.contains("no platform den resolves for"),
+        "{messages}"
+    );
+    let lock = lock_without(&ours, &[]);
+    let windows = "sys_platform == 'win32'";
+    let expected = |version: &str, hashes: Vec<String>| serde_json::json!({"version": version, "hashes": hashes, "markers": windows});
+    assert_eq!(
+        lock["default"]["pywin32-ish"],
+        expected("==2.0", lock_hashes(&world, &release))
+    );
+    assert_eq!(
+        lock["default"]["winhelper"],
+        expected("==1.0", lock_hashes(&world, &[winhelper]))
+    );
+    assert_eq!(
+        lock["default"]["colorama"],
+        expected("==0.4", lock_hashes(&world, &[colorama]))
+    );
+    assert_eq!(
+        lock["default"]["legacy"],
+        serde_json::json!({
+            "version": "==1.0",
+            "hashes": lock_hashes(&world, &[legacy]),
+            "markers": "python_version < '3.9'",
+        })
+    );
+    // [dev-packages] needs winhelper everywhere: its entry is its own, not default's for
+    // Windows (which pipenv's lock does not have).
+    assert_eq!(lock["develop"]["winhelper"]["version"], "==1.0");
+    assert_eq!(
+        lock["develop"]["winhelper"]["markers"],
+        serde_json::Value::Null
+    );
+    // One version per package: shared keeps the pin made here, and pipenv's entry.
+    assert_eq!(lock["default"]["shared"]["version"], "==1.0");
+    assert_eq!(
+        lock_without(
+            &ours,
+            &[
+                ("default", "pywin32-ish"),
+                ("default", "winhelper"),
+                ("default", "colorama"),
+                ("default", "legacy"),
+            ]
+        ),
+        lock_without(
+            &theirs,
+            &[("default", "pywin32-ish"), ("default", "legacy")]
+        ),
+        "den's Pipfile.lock differs from pipenv's"
+    );
+    // pipenv skips the Windows entries here: it verifies the lock and installs the rest.
+    ok(
+        "pipenv verify",
+        real_pipenv(&pipenv, &world, &ours, &["verify"]),
+    );
+    ok(
+        "pipenv sync",
+        real_pipenv(
+            &pipenv,
+            &world,
+            &ours,
+            &["--python", &python, "sync", "--dev"],
+        ),
+    );
+    let venv = ok("den pipenv --venv", den_pipenv(&world, &ours, &["--venv"]));
+    let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
+    for installed in ["alpha==1.0", "shared==1.0", "winhelper==1.0"] {
+        assert!(frozen.contains(installed), "{installed} not in\n{frozen}");
+    }
+    for left_out in ["pywin32", "colorama", "legacy"] {
+        assert!(
+            !frozen.to_lowercase().contains(left_out),
+            "{left_out} in\n{frozen}"
         );
     }
 }

@@ -7,13 +7,14 @@
 //! `use_default_constraints`); den does the same, so one version of a package serves every
 //! category that shares it with the default one. Existing pins of the category are kept
 //! when they still fit (den's preferences), so adding a package does not move the others;
-//! `update` drops them.
+//! `update` drops them. Beyond pipenv, a table whose markers are false here is resolved for
+//! a platform they are true on ([`Elsewhere`]) instead of being locked unresolved.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque, btree_map};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 use den_cache::Cache;
 use den_dist::{PackageName, Version};
 use den_pipfile::{LockedPackage, Lockfile, PackageSpec, Pipfile};
@@ -345,6 +346,9 @@ pub fn lock(
     let mut lock = pipfile.new_lockfile()?;
     let runtime = pipeline::runtime()?;
     let mut default_pins: Vec<(PackageName, Version)> = Vec::new();
+    // The default entries den adds for dependencies of tables resolved for another platform:
+    // another category's entry for one keeps its own markers.
+    let mut elsewhere_only: BTreeSet<String> = BTreeSet::new();
     let target = TargetPython::of(interpreter);
     for category in pipfile.categories() {
         let wanted = settings.categories.is_empty() || settings.categories.contains(&category.name);
@@ -374,7 +378,7 @@ pub fn lock(
         }
         printer.status(format!("Locking [{}] dependencies...", category.name));
         // pipenv's resolver skips the tables whose markers are false here (with their
-        // dependencies) and locks each as its Pipfile table says.
+        // dependencies); den resolves them afterwards, each for its own platform.
         let (skipped, resolvable): (Vec<_>, Vec<_>) = packages
             .iter()
             .cloned()
@@ -382,66 +386,83 @@ pub fn lock(
         let sources = requirement_sources(&resolvable);
         let mut spec = pipeline::spec(&sources, &resolver)?;
         if category.lock_name != "default" {
-            for (name, version) in &default_pins {
-                spec.constraints
-                    .push(den_dist::parse_requirement(&format!("{name}=={version}"))?);
-            }
+            constrain(&mut spec, &default_pins)?;
         }
         let preferences = kept_pins(previous, &category.lock_name, settings);
         let source = Arc::new(pipeline::source(&spec, &resolver, cache, interpreter)?);
         let written = pipfile.written_tables(&category.name);
-        let (resolved, hashes) = runtime
-            .block_on(async {
-                let mut resolved = Vec::new();
-                let mut hashes = HashMap::new();
-                let mut markers = HashMap::new();
-                if !resolvable.is_empty() {
-                    pipeline::name_unnamed(&mut spec, &source).await?;
-                    let request = pipeline::request(&spec, &target, preferences, false)?;
-                    resolved = pipeline::resolve(&source, request, printer).await?;
-                    hashes = den_prepare::hashes_of(&source, &resolved).await?;
-                    let roots: Vec<PackageName> = resolvable
-                        .iter()
-                        .filter_map(|(name, _)| name.parse().ok())
-                        .collect();
-                    markers = requirement_markers(&source, &resolved, &roots).await;
-                }
-                let mut skipped_hashes = HashMap::new();
-                for (name, spec) in &skipped {
-                    if let PackageSpec::Table(table) = spec
-                        && let Some(pin) = unresolved_pin(table)
-                        && let Ok(project) = name.parse::<PackageName>()
-                    {
-                        let release = release_hashes(&source, &project, &pin).await?;
-                        skipped_hashes.insert(name.clone(), release);
-                    }
-                }
-                anyhow::Ok((resolved, (hashes, markers, skipped_hashes)))
-            })
-            .map_err(|err| {
-                let constrained = if category.lock_name == "default" {
-                    String::new()
-                } else {
-                    " (with the pins of [packages] as constraints, as pipenv locks it)".to_string()
-                };
-                err.context(format!(
-                    "cannot lock [{}] of {}{constrained}",
-                    category.name,
-                    project.pipfile_path.display()
-                ))
-            })?;
-        let (hashes, requirement_markers, mut skipped_hashes) = hashes;
-        let mut entries = locked_entries(
-            &resolvable,
-            &resolved,
-            hashes,
-            &requirement_markers,
-            &default_source,
-        );
+        let here = if resolvable.is_empty() {
+            Ok(LockResolution::default())
+        } else {
+            let resolving = LockResolution::of(
+                &source,
+                spec,
+                &resolvable,
+                &target,
+                preferences.clone(),
+                printer,
+            );
+            runtime.block_on(resolving)
+        };
+        let here = here.map_err(|err| {
+            let constrained = if category.lock_name == "default" {
+                String::new()
+            } else {
+                " (with the pins of [packages] as constraints, as pipenv locks it)".to_string()
+            };
+            err.context(format!(
+                "cannot lock [{}] of {}{constrained}",
+                category.name,
+                project.pipfile_path.display()
+            ))
+        })?;
+        // Beyond pipenv: each skipped table is resolved for a platform its markers are true
+        // on, held to this category's pins (the default ones too) and to the tables resolved
+        // before it, so the lock keeps one version per package.
+        let mut pins = pins_of(&here.packages);
+        let mut entries = here.entries(&resolvable, &default_source);
+        if category.lock_name != "default" {
+            pins.extend(default_pins.iter().cloned());
+        }
         for (name, spec) in &skipped {
             let PackageSpec::Table(table) = spec else {
                 continue;
             };
+            let markers = spec.lock_markers().unwrap_or_default();
+            let elsewhere = Elsewhere {
+                interpreter,
+                resolver: &resolver,
+                cache,
+                pins: &pins,
+                preferences: &preferences,
+                default_source: &default_source,
+                printer,
+            };
+            let why = match runtime.block_on(elsewhere.lock(name, spec)) {
+                Ok(locked) => {
+                    printer.detail(format!(
+                        "{name}: resolved for {} (its markers, {markers}, are false here)",
+                        locked.target
+                    ));
+                    pins.extend(locked.pins);
+                    for (key, entry) in locked.entries {
+                        if key == locked.name {
+                            entries.insert(key, entry);
+                        } else if let btree_map::Entry::Vacant(vacant) = entries.entry(key) {
+                            if category.lock_name == "default" {
+                                elsewhere_only.insert(vacant.key().clone());
+                            }
+                            vacant.insert(entry);
+                        }
+                    }
+                    continue;
+                }
+                Err(why) => why,
+            };
+            printer.warn(format!(
+                "{name} is locked as pipenv locks it (its version as the Pipfile writes it, \
+                 without its dependencies): its markers, {markers}, are false here and {why:#}"
+            ));
             let Some(table_written) = written.get(name) else {
                 continue;
             };
@@ -457,24 +478,22 @@ pub fn lock(
                 .as_deref()
                 .and_then(|m| den_dist::parse_marker(m).ok())
                 .is_some_and(|m| !m.evaluate(&target.markers, &[]));
-            let entry = table.skipped_lock_entry(
-                table_written,
-                current,
-                own_markers_false,
-                skipped_hashes.remove(name).unwrap_or_default(),
-            );
+            let release = match (unresolved_pin(table), name.parse::<PackageName>()) {
+                (Some(pin), Ok(project)) => runtime
+                    .block_on(release_hashes(&source, &project, &pin))
+                    .with_context(|| format!("cannot lock {name} {pin}"))?,
+                _ => Vec::new(),
+            };
+            let entry =
+                table.skipped_lock_entry(table_written, current, own_markers_false, release);
             entries.insert(name.clone(), entry);
         }
         if category.lock_name == "default" {
-            default_pins = resolved
-                .iter()
-                .filter(|p| p.url.is_none())
-                .map(|p| (p.name.clone(), p.version.clone()))
-                .collect();
+            default_pins = pins;
         }
         lock.set_category(&category.lock_name, entries);
     }
-    lock.overwrite_with_default();
+    lock.overwrite_with_default(&elsewhere_only);
     Ok(lock)
 }
 
@@ -547,6 +566,210 @@ fn skipped_here(spec: &PackageSpec, markers: &den_dist::MarkerEnvironment) -> bo
     spec.lock_markers()
         .and_then(|m| den_dist::parse_marker(&m).ok())
         .is_some_and(|m| !m.evaluate(markers, &[]))
+}
+
+/// Adds `pins` to `spec` as `name==version` constraints.
+///
+/// Errors: a pin that does not read as a requirement (not for names and versions den made).
+fn constrain(
+    spec: &mut den_requirements::RequirementsSpec,
+    pins: &[(PackageName, Version)],
+) -> anyhow::Result<()> {
+    for (name, version) in pins {
+        spec.constraints
+            .push(den_dist::parse_requirement(&format!("{name}=={version}"))?);
+    }
+    Ok(())
+}
+
+/// The versions `resolved` pins from an index (URL requirements aside).
+fn pins_of(resolved: &[ResolvedPackage]) -> Vec<(PackageName, Version)> {
+    resolved
+        .iter()
+        .filter(|p| p.url.is_none())
+        .map(|p| (p.name.clone(), p.version.clone()))
+        .collect()
+}
+
+/// A resolution and what lock entries are made of besides it.
+#[derive(Default)]
+struct LockResolution {
+    /// The packages resolved.
+    packages: Vec<ResolvedPackage>,
+    /// The hashes of every file of each one's release.
+    hashes: HashMap<PackageName, BTreeSet<String>>,
+    /// The Requires-Dist markers through which dependencies are first reached
+    /// ([`requirement_markers`]).
+    markers: HashMap<PackageName, String>,
+}
+
+impl LockResolution {
+    /// Resolves `spec`, the requirements of the Pipfile entries `packages`, for `target`,
+    /// keeping `preferences`, and reads the hashes and markers its lock entries need.
+    ///
+    /// Errors: naming an unnamed requirement, the resolution (the resolver's explanation),
+    /// reading the hashes.
+    async fn of(
+        source: &Arc<den_prepare::DenSource>,
+        mut spec: den_requirements::RequirementsSpec,
+        packages: &[(String, PackageSpec)],
+        target: &TargetPython,
+        preferences: Vec<(PackageName, Version)>,
+        printer: &Printer,
+    ) -> anyhow::Result<Self> {
+        pipeline::name_unnamed(&mut spec, source).await?;
+        let roots: Vec<PackageName> = packages
+            .iter()
+            .filter_map(|(name, _)| name.parse().ok())
+            .collect();
+        let request = pipeline::request(&spec, target, preferences, false)?;
+        let packages = pipeline::resolve(source, request, printer).await?;
+        let hashes = den_prepare::hashes_of(source, &packages).await?;
+        let markers = requirement_markers(source, &packages, &roots).await;
+        Ok(Self {
+            packages,
+            hashes,
+            markers,
+        })
+    }
+
+    /// The lock entries of the resolution of the Pipfile entries `packages`
+    /// ([`locked_entries`]).
+    fn entries(
+        self,
+        packages: &[(String, PackageSpec)],
+        default_source: &str,
+    ) -> BTreeMap<String, LockedPackage> {
+        locked_entries(
+            packages,
+            &self.packages,
+            self.hashes,
+            &self.markers,
+            default_source,
+        )
+    }
+}
+
+/// The platforms den tries, after the interpreter's own, for a Pipfile table whose markers
+/// are false where the lock is made: [`TargetPython::describe`]'s platform names.
+const KNOWN_PLATFORMS: [&str; 5] = [
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "aarch64-apple-darwin",
+    "x86_64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+];
+
+/// The CPython minor versions (3.MINOR) den tries, nearest to the interpreter's first, after
+/// the interpreter's own version.
+const KNOWN_MINORS: std::ops::RangeInclusive<u8> = 8..=14;
+
+/// The first Python `marker` is true for, with its description for messages (`Windows
+/// AMD64, Python 3.12.0`): the interpreter's platform and then each of [`KNOWN_PLATFORMS`],
+/// each with the interpreter's version and then CPython 3.MINOR for [`KNOWN_MINORS`] nearest
+/// to it (the newer first on a tie). Markers and tags are [`TargetPython::describe`]'s, as
+/// for `den pip compile --python-version --python-platform`. `None` when none is.
+fn target_for(
+    interpreter: &Interpreter,
+    marker: &den_dist::MarkerTree,
+) -> Option<(TargetPython, String)> {
+    let (major, own_minor) = interpreter.major_minor;
+    let mut minors: Vec<u8> = KNOWN_MINORS.collect();
+    minors.sort_by_key(|minor| (minor.abs_diff(own_minor), std::cmp::Reverse(*minor)));
+    let versions: Vec<Option<String>> = std::iter::once(None)
+        .chain(minors.iter().map(|minor| Some(format!("{major}.{minor}"))))
+        .collect();
+    let platforms = std::iter::once(None).chain(KNOWN_PLATFORMS.map(Some));
+    let target = platforms
+        .flat_map(|platform| versions.iter().map(move |version| (version, platform)))
+        .filter_map(|(version, platform)| {
+            TargetPython::describe(interpreter, version.as_deref(), platform).ok()
+        })
+        .find(|target| marker.evaluate(&target.markers, &[]))?;
+    let markers = &target.markers;
+    let system = match markers.platform_system() {
+        "Darwin" => "macOS",
+        other => other,
+    };
+    let described = format!(
+        "{system} {}, Python {}",
+        markers.platform_machine(),
+        target.version
+    );
+    Some((target, described))
+}
+
+/// What resolving a skipped Pipfile table for another platform takes from the category
+/// being locked.
+struct Elsewhere<'a> {
+    interpreter: &'a Interpreter,
+    resolver: &'a ResolverSettings,
+    cache: &'a Cache,
+    /// The versions already in the lock: constraints, so each package has one version.
+    pins: &'a [(PackageName, Version)],
+    /// The previous lock's pins to keep.
+    preferences: &'a [(PackageName, Version)],
+    default_source: &'a str,
+    printer: &'a Printer,
+}
+
+/// A Pipfile table locked for another platform.
+struct LockedElsewhere {
+    /// The table's package.
+    name: String,
+    /// The platform and Python it was resolved for ([`target_for`]'s description).
+    target: String,
+    /// The versions of the table's package and its dependencies there.
+    pins: Vec<(PackageName, Version)>,
+    /// Their lock entries, keyed as [`locked_entries`] keys them.
+    entries: BTreeMap<String, LockedPackage>,
+}
+
+impl Elsewhere<'_> {
+    /// Locks the Pipfile table `name` whose lock markers are false here: resolved with its
+    /// dependencies for the first Python its markers are true for ([`target_for`]), held to
+    /// [`Elsewhere::pins`], and given the entries a table and its dependencies get here
+    /// ([`locked_entries`]: the table's markers on each dependency).
+    ///
+    /// Errors, in words for a warning: no Python den knows makes the markers true, or the
+    /// table cannot be resolved (or its files' hashes read) for that one.
+    async fn lock(&self, name: &str, spec: &PackageSpec) -> anyhow::Result<LockedElsewhere> {
+        let marker = spec
+            .lock_markers()
+            .and_then(|m| den_dist::parse_marker(&m).ok())
+            .context("they cannot be read")?;
+        let (target, described) = target_for(self.interpreter, &marker).context(
+            "no platform den resolves for (Linux x86_64 or aarch64, macOS arm64 or x86_64, \
+             Windows AMD64; CPython 3.8 to 3.14) makes them true",
+        )?;
+        let table = [(name.to_string(), spec.clone())];
+        let there = async {
+            let mut spec = pipeline::spec(&requirement_sources(&table), self.resolver)?;
+            constrain(&mut spec, self.pins)?;
+            let source = Arc::new(pipeline::source(
+                &spec,
+                self.resolver,
+                self.cache,
+                self.interpreter,
+            )?);
+            let preferences = self.preferences.to_vec();
+            LockResolution::of(&source, spec, &table, &target, preferences, self.printer).await
+        };
+        let there = there
+            .await
+            .with_context(|| format!("it cannot be resolved for {described}"))?;
+        let pins = pins_of(&there.packages);
+        let entries = there.entries(&table, self.default_source);
+        let name = name
+            .parse::<PackageName>()
+            .map_or_else(|_| name.to_string(), |name| name.to_string());
+        Ok(LockedElsewhere {
+            name,
+            target: described,
+            pins,
+            entries,
+        })
+    }
 }
 
 /// The version a skipped table pins (`==1.0`, or `1.0` which pipenv reads as `==1.0`):
