@@ -4,12 +4,17 @@
 # It must run unchanged on Python 2.7 and every Python 3, so that old interpreters are identified
 # and rejected with a clear message instead of failing with a syntax error: no f-strings, no
 # keyword-only arguments, nothing newer than the 2.7 standard library.
-import json
+#
+# Its cost is mostly imports, so on CPython on Linux and macOS it reads what `platform` would
+# read (os.uname(), sys.version) and writes its JSON itself: `platform` and `json` (with the
+# `re` they import) would double its run time there. Elsewhere it asks them.
 import os
-import platform
 import struct
 import sys
 import sysconfig
+
+# The platforms where `platform.uname()` is `os.uname()` unchanged.
+UNAME_PLATFORMS = ("linux", "darwin")
 
 
 def config_flag(name):
@@ -113,7 +118,7 @@ def musl_version(executable):
 
 def linux_platform(pointer_size):
     parts = normalize_tag(sysconfig.get_platform()).split("_", 1)
-    arch = parts[1] if len(parts) == 2 else platform.machine()
+    arch = parts[1] if len(parts) == 2 else host()["machine"]
     if pointer_size == 32:
         # A 32-bit interpreter on a 64-bit kernel installs 32-bit wheels.
         arch = {"x86_64": "i686", "aarch64": "armv7l"}.get(arch, arch)
@@ -136,6 +141,8 @@ def wheel_platform(pointer_size):
     if sys.platform.startswith("linux"):
         return linux_platform(pointer_size)
     if sys.platform == "darwin":
+        import platform
+
         machine = platform.machine()
         if pointer_size == 32 and machine == "x86_64":
             machine = "i386"
@@ -197,9 +204,79 @@ def base_executable():
     return executable
 
 
+def host():
+    """platform.system(), release(), version(), machine() and python_implementation() and
+    python_version() (PEP 508's platform_* and python_full_version markers)."""
+    implementation = getattr(sys, "implementation", None)
+    fast = (
+        implementation is not None
+        and implementation.name == "cpython"
+        and sys.platform.startswith(UNAME_PLATFORMS)
+    )
+    if not fast:
+        import platform
+
+        return {
+            "system": platform.system(),
+            "release": platform.release(),
+            "version": platform.version(),
+            "machine": platform.machine(),
+            "implementation": platform.python_implementation(),
+            "python_version": platform.python_version(),
+        }
+    uname = os.uname()
+    # platform's reading of sys.version: its first word, with ".0" added to a bare "X.Y".
+    version = sys.version.split()[0]
+    if len(version.split(".")) == 2:
+        version += ".0"
+    return {
+        "system": uname[0],
+        "release": uname[2],
+        "version": uname[3],
+        "machine": uname[4],
+        "implementation": "CPython",
+        "python_version": version,
+    }
+
+
+# JSON string escapes for the characters JSON requires escaped (json.dumps' ASCII output).
+ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def to_json(value):
+    """`value` (dicts with string keys, lists, strings, ints, bools, None) as JSON text, as
+    `json.dumps` writes it (non-ASCII as \\uXXXX escapes, surrogate pairs beyond the BMP)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        out = []
+        for char in value:
+            code = ord(char)
+            if char in ESCAPES:
+                out.append(ESCAPES[char])
+            elif 0x20 <= code < 0x7F:
+                out.append(char)
+            elif code > 0xFFFF:
+                code -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 | (code >> 10), 0xDC00 | (code & 0x3FF)))
+            else:
+                out.append("\\u%04x" % code)
+        return '"' + "".join(out) + '"'
+    if isinstance(value, dict):
+        return "{" + ", ".join(to_json(k) + ": " + to_json(v) for k, v in value.items()) + "}"
+    return "[" + ", ".join(to_json(item) for item in value) + "]"
+
+
 def main():
     implementation = getattr(sys, "implementation", None)
-    implementation_name = implementation.name if implementation else platform.python_implementation().lower()
+    facts_of_host = host()
+    implementation_name = implementation.name if implementation else facts_of_host["implementation"].lower()
     if implementation:
         implementation_version = full_version(implementation.version)
     else:
@@ -209,7 +286,7 @@ def main():
         "executable": sys.executable,
         "base_executable": base_executable(),
         "implementation_name": implementation_name,
-        "implementation_display": platform.python_implementation(),
+        "implementation_display": facts_of_host["implementation"],
         "version": full_version(sys.version_info),
         "major": sys.version_info[0],
         "minor": sys.version_info[1],
@@ -226,17 +303,23 @@ def main():
             "implementation_name": implementation_name,
             "implementation_version": implementation_version,
             "os_name": os.name,
-            "platform_machine": platform.machine(),
-            "platform_python_implementation": platform.python_implementation(),
-            "platform_release": platform.release(),
-            "platform_system": platform.system(),
-            "platform_version": platform.version(),
-            "python_full_version": platform.python_version().rstrip("+"),
+            "platform_machine": facts_of_host["machine"],
+            "platform_python_implementation": facts_of_host["implementation"],
+            "platform_release": facts_of_host["release"],
+            "platform_system": facts_of_host["system"],
+            "platform_version": facts_of_host["version"],
+            "python_full_version": facts_of_host["python_version"].rstrip("+"),
             "python_version": "%d.%d" % sys.version_info[:2],
             "sys_platform": sys.platform,
         },
     }
-    sys.stdout.write(json.dumps(facts))
+    if sys.version_info[0] < 3:
+        import json
+
+        text = json.dumps(facts)
+    else:
+        text = to_json(facts)
+    sys.stdout.write(text)
     sys.stdout.write("\n")
 
 
