@@ -348,7 +348,7 @@ impl Builder {
                 reason: e.to_string(),
             });
         }
-        tracing::debug!("{package}: built {}", wheel.display());
+        tracing::info!("{package}: built {name}");
         Ok(wheel)
     }
 

@@ -63,9 +63,10 @@ impl Hooks<'_> {
         let log_file = File::create(&log).at("create", &log)?;
         let log_copy = log_file.try_clone().at("open", &log)?;
 
-        tracing::debug!(
-            "{}: running {hook} with {}",
+        tracing::info!(
+            "{}: running the build backend's {hook} ({}, in {})",
             self.package,
+            self.system.backend,
             self.python.display()
         );
         let status = tokio::process::Command::new(self.python)

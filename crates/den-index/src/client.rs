@@ -234,6 +234,33 @@ fn is_not_found(status: StatusCode) -> bool {
     matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE)
 }
 
+/// Says on `-v` (tracing's info level) where packages will be looked for, as pip's "Looking in
+/// indexes" does: the indexes (credentials hidden) or `--no-index`, the find-links locations,
+/// and whether the cache alone is used (`--offline`).
+fn describe_sources(config: &IndexConfig) {
+    let mut line = if config.no_index {
+        "no index (--no-index)".to_string()
+    } else {
+        let indexes: Vec<String> = std::iter::once(&config.index_url)
+            .chain(&config.extra_index_urls)
+            .map(ToString::to_string)
+            .collect();
+        format!("looking in indexes: {}", indexes.join(", "))
+    };
+    if !config.find_links.is_empty() {
+        let links: Vec<String> = config
+            .find_links
+            .iter()
+            .map(|l| den_dist::redact_credentials(l).into_owned())
+            .collect();
+        line.push_str(&format!("; in links: {}", links.join(", ")));
+    }
+    if config.cache_policy == CachePolicy::Offline {
+        line.push_str(" (offline: from den's cache only)");
+    }
+    tracing::info!("{line}");
+}
+
 /// What the HTTP clients are built from, read from the configuration when the index client is
 /// made (so a bad `--cert`, `--client-cert` or `--proxy` is reported at once), while the
 /// clients themselves, which load the system's CA bundle (a few milliseconds), are built on
@@ -363,6 +390,7 @@ impl IndexClient {
     ) -> Result<Self, IndexError> {
         let resolver = Arc::new(SharedResolver::default());
         let http_settings = HttpSettings::read(&config)?;
+        describe_sources(&config);
         let trusted_hosts = config
             .trusted_hosts
             .iter()
@@ -865,7 +893,7 @@ impl IndexClient {
         if status == StatusCode::NOT_MODIFIED
             && let Some(mut page) = cached
         {
-            tracing::debug!("{} not modified", redact(url));
+            tracing::info!("{}: not modified, the cached page stands", redact(url));
             // RFC 9111 §4.3.4: the 304's caching headers replace the stored ones.
             match storage(response.headers(), received) {
                 Storage::Store {
@@ -927,6 +955,11 @@ impl IndexClient {
             unread: None,
         };
         let body = self.body(url, response).await?;
+        tracing::info!(
+            "{}: fetched the page ({})",
+            redact(url),
+            crate::format_size(body.len() as u64)
+        );
         page.body = String::from_utf8(body)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         match rule {

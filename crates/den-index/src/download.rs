@@ -244,7 +244,7 @@ impl IndexClient {
         path: &Path,
     ) -> Result<(), IndexError> {
         if path.is_file() {
-            tracing::debug!("{filename} found in the cache");
+            tracing::info!("using cached {filename}");
             return Ok(());
         }
         if self.is_offline() {
@@ -271,6 +271,10 @@ impl IndexClient {
         mut response: reqwest::Response,
         path: &Path,
     ) -> Result<(), IndexError> {
+        match response.content_length() {
+            Some(size) => tracing::info!("downloading {filename} ({})", format_size(size)),
+            None => tracing::info!("downloading {filename}"),
+        }
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).at("create directory", dir)?;
         let mut temp =
@@ -388,6 +392,12 @@ impl IndexClient {
                     &file.core_metadata_hashes,
                     &bytes,
                 )?;
+                tracing::info!(
+                    "{}: metadata from the index's {}.metadata ({}, PEP 658)",
+                    file.raw_filename,
+                    file.raw_filename,
+                    format_size(bytes.len() as u64)
+                );
                 return Ok(bytes);
             }
             tracing::debug!(
@@ -419,7 +429,13 @@ impl IndexClient {
             Err(error) => Err(error),
         };
         match ranged {
-            Ok(bytes) => return Ok(bytes),
+            Ok(bytes) => {
+                tracing::info!(
+                    "{}: metadata read from the remote wheel with range requests",
+                    file.raw_filename
+                );
+                return Ok(bytes);
+            }
             Err(
                 error @ (IndexError::Network { .. }
                 | IndexError::Timeout { .. }
@@ -433,5 +449,20 @@ impl IndexClient {
         }
         let path = self.download(file).await?;
         crate::zip::metadata_from_file(&path, wheel, &file.raw_filename)
+    }
+}
+
+/// A size as pip shows it (its `format_size`): decimal units, `123 bytes`, `4.5 kB`, `45 kB`,
+/// `6.7 MB`.
+pub fn format_size(bytes: u64) -> String {
+    let value = bytes as f64;
+    if value > 1000.0 * 1000.0 {
+        format!("{:.1} MB", value / 1000.0 / 1000.0)
+    } else if value > 10.0 * 1000.0 {
+        format!("{} kB", bytes / 1000)
+    } else if value > 1000.0 {
+        format!("{:.1} kB", value / 1000.0)
+    } else {
+        format!("{bytes} bytes")
     }
 }

@@ -32,6 +32,7 @@ pub use config::{
     CachePolicy, ConfigSources, DEFAULT_RETRIES, DEFAULT_TIMEOUT, IndexConfig, pip_config_files,
     strtobool,
 };
+pub use download::format_size;
 pub use error::IndexError;
 pub use freshness::DEFAULT_FRESHNESS;
 pub use netrc::Netrc;

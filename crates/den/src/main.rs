@@ -173,7 +173,8 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
 
 /// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-vvv` trace; `-q` errors
 /// only. The PubGrub solver's own step-by-step log (thousands of lines on a large graph) is
-/// left out below `-vv`, so `-v` shows den's one line per backtrack. `RUST_LOG` overrides. A
+/// left out below `-vv`, so `-v` shows den's one line per backtrack; the HTTP/2 and TLS
+/// libraries' frame-by-frame debug lines wait for `-vvv`. `RUST_LOG` overrides. A
 /// log line that cannot be written (stderr closed) is dropped: tracing-subscriber's report of
 /// the failure would `eprintln!`, which panics then.
 fn init_tracing(verbose: u8, quiet: u8) {
@@ -181,7 +182,7 @@ fn init_tracing(verbose: u8, quiet: u8) {
         (q, _) if q > 0 => "error",
         (_, 0) => "warn",
         (_, 1) => "info,pubgrub=warn",
-        (_, 2) => "debug",
+        (_, 2) => "debug,h2=info,hyper=info,hyper_util=info,rustls=info",
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

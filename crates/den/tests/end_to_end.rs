@@ -924,6 +924,47 @@ fn pips_dockerfile_options_are_accepted_and_v_says_they_change_nothing() {
     );
 }
 
+/// `-v` tells a person what den did: the environment and its Python, the indexes, each page
+/// fetched, each download with its size, each build backend hook with the backend, and the
+/// result; without `-v` none of it is said.
+#[test]
+fn v_tells_what_den_did() {
+    let Some(world) = World::new() else { return };
+    publish_alpha_beta(&world.index);
+    world.index.add_file(
+        &den_test_support::SdistBuilder::new("gamma", "1.5").build(&world.path("sdists")),
+    );
+    let index = world.index.url();
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let out = world.den(&["pip", "install", "-v", "-p", env_arg, "alpha", "gamma"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for said in [
+        format!("environment {} (Python 3.", env.display()),
+        format!("looking in indexes: {index}"),
+        format!("{index}alpha/: fetched the page ("),
+        "downloading alpha-1.0-py3-none-any.whl (".to_string(),
+        "downloading gamma-1.5.tar.gz (".to_string(),
+        "gamma: running the build backend's build_wheel (".to_string(),
+        "gamma: built gamma-1.5-".to_string(),
+    ] {
+        assert!(
+            stderr.contains(&said),
+            "-v does not say `{said}`:\n{stderr}"
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Successfully installed alpha-1.0"),
+        "{out:?}"
+    );
+    let quiet_env = world.venv("quiet", true);
+    let out = world.den(&["pip", "install", "-p", quiet_env.to_str().unwrap(), "alpha"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("INFO"), "said without -v:\n{stderr}");
+}
+
 #[test]
 fn results_go_to_stdout_as_pips_do_and_q_hides_them() {
     let Some(world) = World::new() else { return };

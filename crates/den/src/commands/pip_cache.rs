@@ -88,10 +88,10 @@ fn info(cache: &Cache, printer: &Printer) -> anyhow::Result<()> {
          Locally built wheels size: {}\n\
          Number of locally built wheels: {built_count}",
         root.join(CacheBucket::Simple.dir_name()).display(),
-        format_size(pages.bytes),
+        den_index::format_size(pages.bytes),
         pages.files,
         root.join(CacheBucket::BuiltWheels.dir_name()).display(),
-        format_size(built.bytes),
+        den_index::format_size(built.bytes),
     ));
     Ok(())
 }
@@ -117,7 +117,7 @@ fn list(cache: &Cache, args: &[String], format: &str, printer: &Printer) -> anyh
         .map(|file| {
             let size = std::fs::metadata(file).map_or(0, |m| m.len());
             let name = file.file_name().unwrap_or_default().to_string_lossy();
-            format!(" - {name} ({})", format_size(size))
+            format!(" - {name} ({})", den_index::format_size(size))
         })
         .collect();
     lines.sort();
@@ -154,18 +154,4 @@ fn remove(cache: &Cache, args: &[String], printer: &Printer) -> anyhow::Result<(
     }
     printer.out(format_args!("Files removed: {removed}"));
     Ok(())
-}
-
-/// pip's `format_size`: decimal units, `123 bytes`, `4.5 kB`, `45 kB`, `6.7 MB`.
-fn format_size(bytes: u64) -> String {
-    let value = bytes as f64;
-    if value > 1000.0 * 1000.0 {
-        format!("{:.1} MB", value / 1000.0 / 1000.0)
-    } else if value > 10.0 * 1000.0 {
-        format!("{} kB", bytes / 1000)
-    } else if value > 1000.0 {
-        format!("{:.1} kB", value / 1000.0)
-    } else {
-        format!("{bytes} bytes")
-    }
 }
