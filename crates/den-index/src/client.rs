@@ -197,6 +197,22 @@ struct Inner {
     resolver: Arc<SharedResolver>,
     /// First-request-alone gates per host.
     gates: HostGates,
+    /// Told about each download as it goes ([`IndexClient::set_download_reporter`]).
+    reporter: std::sync::OnceLock<Arc<dyn DownloadReporter>>,
+}
+
+/// Told about downloads as they happen, so a terminal can show their progress (den draws
+/// progress bars with bytes and rates). Implementations must be cheap: `advance` is called for
+/// every chunk received.
+pub trait DownloadReporter: Send + Sync {
+    /// `filename` started downloading; `size` is its length in bytes when the server said.
+    fn started(&self, filename: &str, size: Option<u64>) -> Box<dyn DownloadProgress>;
+}
+
+/// One download's progress. Dropped when the download ends, whether it finished or failed.
+pub trait DownloadProgress: Send {
+    /// `bytes` more bytes arrived.
+    fn advance(&self, bytes: u64);
 }
 
 /// The index client. Cheap to clone (an `Arc` inside); share one per process so pages are
@@ -414,8 +430,28 @@ impl IndexClient {
                 pages: Mutex::new(HashMap::new()),
                 resolver,
                 gates: HostGates::default(),
+                reporter: std::sync::OnceLock::new(),
             }),
         })
+    }
+
+    /// Reports every download this client (and its clones) makes from now on to `reporter`;
+    /// a second call is ignored (the first reporter stays).
+    pub fn set_download_reporter(&self, reporter: Arc<dyn DownloadReporter>) {
+        let _ = self.inner.reporter.set(reporter);
+    }
+
+    /// A progress handle for a download of `filename` (`size` bytes when known), when a
+    /// reporter is set.
+    pub(crate) fn download_started(
+        &self,
+        filename: &str,
+        size: Option<u64>,
+    ) -> Option<Box<dyn DownloadProgress>> {
+        self.inner
+            .reporter
+            .get()
+            .map(|reporter| reporter.started(filename, size))
     }
 
     /// The configuration this client uses.

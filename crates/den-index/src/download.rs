@@ -271,10 +271,12 @@ impl IndexClient {
         mut response: reqwest::Response,
         path: &Path,
     ) -> Result<(), IndexError> {
-        match response.content_length() {
+        let size = response.content_length();
+        match size {
             Some(size) => tracing::info!("downloading {filename} ({})", format_size(size)),
             None => tracing::info!("downloading {filename}"),
         }
+        let progress = self.download_started(filename, size);
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).at("create directory", dir)?;
         let mut temp =
@@ -286,6 +288,9 @@ impl IndexClient {
                 .await
                 .map_err(|e| self.transfer_error(url, e))?;
             let Some(chunk) = chunk else { break };
+            if let Some(progress) = &progress {
+                progress.advance(chunk.len() as u64);
+            }
             for (_, hasher) in &mut hashers {
                 hasher.update(&chunk);
             }

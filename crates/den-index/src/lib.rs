@@ -27,7 +27,7 @@ mod pip_conf;
 mod url;
 mod zip;
 
-pub use client::IndexClient;
+pub use client::{DownloadProgress, DownloadReporter, IndexClient};
 pub use config::{
     CachePolicy, ConfigSources, DEFAULT_RETRIES, DEFAULT_TIMEOUT, IndexConfig, pip_config_files,
     strtobool,

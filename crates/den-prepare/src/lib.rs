@@ -25,6 +25,6 @@ pub use build_context::IndexBuildContext;
 pub use den_build::BuildOptions;
 pub use error::PrepareError;
 pub use hashes::HashChecks;
-pub use prepare::{ResolvedDist, hashes_of, prepare, sha256_of};
+pub use prepare::{ResolvedDist, Step, hashes_of, prepare, sha256_of};
 pub use source::{DenSource, DirectDist, DirectKind, Dist};
 pub use wheelhouse::{Keep, SavedFile, save};

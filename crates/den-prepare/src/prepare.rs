@@ -9,7 +9,7 @@ use den_install::UnpackedWheel;
 use futures::{StreamExt, TryStreamExt};
 
 use crate::PrepareError;
-use crate::source::{DenSource, Dist};
+use crate::source::{DenSource, DirectKind, Dist};
 
 /// A resolved distribution, with the file or direct reference chosen for it.
 pub type ResolvedDist = den_resolve::ResolvedPackage<Dist>;
@@ -26,14 +26,33 @@ impl PrepareError {
     }
 }
 
+/// What [`prepare`] tells its caller as it goes (a progress display).
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'a> {
+    /// A wheel is being made for this distribution from its source (an sdist, a directory, a
+    /// git checkout): built by its backend, or found among the wheels den built before.
+    Building(&'a ResolvedDist),
+    /// This distribution's wheel is unpacked and ready to install.
+    Prepared(&'a ResolvedDist),
+}
+
+/// Whether `dist` is a source that needs a wheel built (not a wheel itself).
+fn is_source(dist: &Dist) -> bool {
+    match dist {
+        Dist::Index(file) => !matches!(file.filename, den_dist::DistFilename::Wheel(_)),
+        Dist::Direct(direct) => !matches!(direct.kind, DirectKind::Wheel { .. }),
+    }
+}
+
 /// How many downloads and builds run at once.
 const CONCURRENT_DOWNLOADS: usize = 16;
 
 /// Downloads (or builds) a wheel for every package and unpacks it into the cache, several at
 /// once: each wheel is unpacked (and its RECORD verified) on a blocking thread as soon as it
 /// arrives, so unzipping overlaps the downloads still running. `--hash`es are checked by the
-/// source on each downloaded archive before anything is built from it. `prepared` is called
-/// once for each package as soon as its wheel is unpacked (a progress bar counts them).
+/// source on each downloaded archive before anything is built from it. `step` is told when a
+/// package's wheel starts being built from source and when each package's wheel is unpacked
+/// ([`Step`]; a progress display names the builds and counts the packages).
 /// Returns the unpacked wheels in the order of `packages`.
 ///
 /// Errors: the first download, hash, build or unpack failure, naming the distribution.
@@ -41,16 +60,19 @@ pub async fn prepare(
     source: &DenSource,
     cache: &Cache,
     packages: &[ResolvedDist],
-    prepared: impl Fn(&ResolvedDist) + Sync,
+    step: impl Fn(Step<'_>) + Sync,
 ) -> Result<Vec<UnpackedWheel>, PrepareError> {
     // Unzipping is CPU and disk work: one at a time per core, while downloads go on.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let unzips = tokio::sync::Semaphore::new(cores);
     futures::stream::iter(packages)
         .map(|package| {
-            let (prepared, unzips) = (&prepared, &unzips);
+            let (step, unzips) = (&step, &unzips);
             async move {
                 let context = |source| PrepareError::of(package, source);
+                if is_source(&package.file) {
+                    step(Step::Building(package));
+                }
                 let wheel = source.wheel(&package.file).await.map_err(context)?;
                 let cache = cache.clone();
                 // The semaphore is never closed, so a permit always comes.
@@ -66,7 +88,7 @@ pub async fn prepare(
                 })
                 .and_then(|unpacked| unpacked)
                 .map_err(context)?;
-                prepared(package);
+                step(Step::Prepared(package));
                 Ok(unpacked)
             }
         })

@@ -2,9 +2,74 @@
 //! whether stderr is a terminal (progress bars only on a terminal, never when piped).
 
 use std::io::IsTerminal;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use den_index::{DownloadProgress, DownloadReporter};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+/// Downloads smaller than this get no bar of their own: they are over before it can be read
+/// (the phase's bar counts them).
+const DOWNLOAD_BAR_MIN: u64 = 1_000_000;
+
+/// Every progress bar den draws, so phase bars, download bars and build spinners share the
+/// terminal instead of overwriting each other.
+fn bars() -> &'static MultiProgress {
+    static BARS: OnceLock<MultiProgress> = OnceLock::new();
+    BARS.get_or_init(MultiProgress::new)
+}
+
+/// A bar of `bar`'s kind drawn with `template`, labelled `message`, among [`bars`].
+fn styled(bar: ProgressBar, template: &str, message: String) -> ProgressBar {
+    let style = ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    let bar = bars().add(bar);
+    bar.set_style(style);
+    bar.set_message(message);
+    bar.enable_steady_tick(Duration::from_millis(100));
+    // Drawn at once: a short download or build is shown, not only those outlasting a tick.
+    bar.tick();
+    bar
+}
+
+/// Draws each download of at least [`DOWNLOAD_BAR_MIN`] bytes (or of unknown size) as a bar
+/// with the bytes received, the total and the rate.
+struct DownloadBars;
+
+impl DownloadReporter for DownloadBars {
+    fn started(&self, filename: &str, size: Option<u64>) -> Box<dyn DownloadProgress> {
+        let bar = match size {
+            Some(size) if size < DOWNLOAD_BAR_MIN => ProgressBar::hidden(),
+            Some(size) => styled(
+                ProgressBar::new(size),
+                "{spinner} {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+                filename.to_string(),
+            ),
+            None => styled(
+                ProgressBar::new_spinner(),
+                "{spinner} {msg} {bytes} {bytes_per_sec}",
+                filename.to_string(),
+            ),
+        };
+        Box::new(DownloadBar(bar))
+    }
+}
+
+/// One download's bar, cleared when the download ends.
+struct DownloadBar(ProgressBar);
+
+impl DownloadProgress for DownloadBar {
+    fn advance(&self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+}
+
+impl Drop for DownloadBar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
 
 /// Writes results to stdout. When the reader has gone away (`den pip list | head -1`), den
 /// stops quietly with status 0, as Unix tools do, instead of failing on the broken pipe; any
@@ -117,22 +182,40 @@ impl Printer {
     /// A progress bar of `len` steps (a spinner when `len` is 0) labelled `message`, drawn on
     /// stderr on a terminal and hidden otherwise (or with `-q`).
     pub fn progress(&self, len: u64, message: &str) -> ProgressBar {
-        if !self.terminal || self.quiet > 0 {
+        if !self.shows_progress() {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::new(len);
         // A phase of unknown length (resolution) is a spinner; a counted one a bar.
         let template = if len == 0 {
             "{spinner} {msg}"
         } else {
             "{spinner} {msg:<11} [{bar:30}] {pos}/{len}"
         };
-        let style = ProgressStyle::with_template(template)
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
-        bar.set_style(style);
-        bar.set_message(message.to_string());
-        bar.enable_steady_tick(Duration::from_millis(100));
-        bar
+        styled(ProgressBar::new(len), template, message.to_string())
+    }
+
+    /// A spinner naming what is being built (`Building gamma 1.5`), drawn like
+    /// [`Printer::progress`]; clear it when the build is over.
+    pub fn building(&self, what: impl std::fmt::Display) -> ProgressBar {
+        if !self.shows_progress() {
+            return ProgressBar::hidden();
+        }
+        styled(
+            ProgressBar::new_spinner(),
+            "{spinner} {msg}",
+            format!("Building {what}"),
+        )
+    }
+
+    /// What draws downloads as progress bars with bytes and rates, on a terminal without
+    /// `-q`; `None` otherwise.
+    pub fn download_reporter(&self) -> Option<Arc<dyn DownloadReporter>> {
+        self.shows_progress()
+            .then(|| Arc::new(DownloadBars) as Arc<dyn DownloadReporter>)
+    }
+
+    /// Whether progress is drawn: stderr is a terminal and `-q` was not given.
+    fn shows_progress(&self) -> bool {
+        self.terminal && self.quiet == 0
     }
 }

@@ -965,6 +965,74 @@ fn v_tells_what_den_did() {
     assert!(!stderr.contains("INFO"), "said without -v:\n{stderr}");
 }
 
+/// On a terminal (a pseudo-terminal from util-linux's `script`), a download of a megabyte or
+/// more gets a bar with bytes and rate, and a build a spinner naming what is built; piped,
+/// den draws nothing.
+#[test]
+fn a_terminal_shows_download_bars_and_what_is_built() {
+    let Some(script) = den_test_support::require_program("script", "den's progress on a terminal")
+    else {
+        return;
+    };
+    let Some(world) = World::new() else { return };
+    // 1.5 MB that do not compress (xorshift), so the wheel is over a megabyte.
+    let mut state = 0x2545_f491_u32;
+    let noise: Vec<u8> = (0..1_500_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state.to_le_bytes()[0]
+        })
+        .collect();
+    let big = WheelBuilder::new("big", "1.0").file("big/data.bin", &noise);
+    world.index.publish(&big);
+    world.index.add_file(
+        &den_test_support::SdistBuilder::new("gamma", "1.5").build(&world.path("sdists")),
+    );
+    let env = world.venv("env", true);
+    let install = format!(
+        "{} pip install -p {} big gamma",
+        env!("CARGO_BIN_EXE_den"),
+        env.display()
+    );
+    let mut command = Command::new(&script);
+    common::with_den_env(&mut command, &world.path("cache"), &world.index.url());
+    let out = command
+        .args(["-qfec", &install])
+        .arg(world.path("typescript"))
+        .env("TERM", "xterm")
+        .current_dir(world.dir.path())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("Building gamma 1.5"), "{shown}");
+    let bar = shown
+        .split(['\r', '\n'])
+        .find(|line| line.contains(&big.filename()) && line.contains("MiB") && line.contains("/s"));
+    assert!(
+        bar.is_some(),
+        "no download bar with bytes and rate:\n{shown}"
+    );
+    // Piped, nothing is drawn.
+    let env = world.venv("piped", true);
+    let out = world.den(&[
+        "pip",
+        "install",
+        "-p",
+        env.to_str().unwrap(),
+        "big",
+        "gamma",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("Building") && !stderr.contains('\x1b'),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn results_go_to_stdout_as_pips_do_and_q_hides_them() {
     let Some(world) = World::new() else { return };

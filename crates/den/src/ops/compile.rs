@@ -101,6 +101,7 @@ pub fn compile(
         &settings.resolver,
         cache,
         interpreter,
+        printer,
     )?);
     let runtime = pipeline::runtime()?;
     let packages = runtime.block_on(async {

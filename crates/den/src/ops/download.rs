@@ -109,6 +109,7 @@ pub fn download(
         &settings.resolver,
         cache,
         interpreter,
+        printer,
     )?);
     let runtime = pipeline::runtime()?;
     let saved = runtime.block_on(async {

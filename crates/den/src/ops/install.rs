@@ -18,7 +18,7 @@ use anyhow::{Context, bail};
 use den_cache::Cache;
 use den_dist::PackageName;
 use den_install::{Chosen, InstallOptions, InstalledDist, UnpackedWheel};
-use den_prepare::Dist;
+use den_prepare::{Dist, Step};
 use den_python::TargetPython;
 use den_requirements::RequirementsSource;
 
@@ -135,6 +135,7 @@ pub fn install(
         &settings.resolver,
         cache,
         &target.interpreter,
+        printer,
     )?);
     let runtime = pipeline::runtime()?;
     let (plan, unpacked) = runtime.block_on(async {
@@ -170,7 +171,24 @@ pub fn install(
             return anyhow::Ok((plan, Vec::new()));
         }
         let bar = printer.progress(plan.install.len() as u64, "Preparing");
-        let unpacked = den_prepare::prepare(&source, cache, &plan.install, |_| bar.inc(1)).await;
+        // A spinner per build in progress, named, until its wheel is unpacked.
+        let builds = std::sync::Mutex::new(std::collections::HashMap::new());
+        let unpacked = den_prepare::prepare(&source, cache, &plan.install, |step| {
+            let mut builds = builds.lock().unwrap_or_else(|e| e.into_inner());
+            match step {
+                Step::Building(package) => {
+                    let spinner = printer.building(format!("{} {}", package.name, package.version));
+                    builds.insert(package.name.clone(), spinner);
+                }
+                Step::Prepared(package) => {
+                    bar.inc(1);
+                    if let Some(spinner) = builds.remove(&package.name) {
+                        spinner.finish_and_clear();
+                    }
+                }
+            }
+        })
+        .await;
         bar.finish_and_clear();
         Ok((plan, unpacked?))
     })?;

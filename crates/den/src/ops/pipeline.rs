@@ -57,7 +57,7 @@ pub fn refuse_locks(spec: &RequirementsSpec) -> anyhow::Result<()> {
 }
 
 /// The source (index client and build frontend) `spec` and `settings` describe, building for
-/// `interpreter`.
+/// `interpreter`; its downloads are drawn as progress bars on `printer`'s terminal.
 ///
 /// Errors: bad index configuration.
 pub fn source(
@@ -65,8 +65,12 @@ pub fn source(
     settings: &ResolverSettings,
     cache: &Cache,
     interpreter: &Interpreter,
+    printer: &Printer,
 ) -> anyhow::Result<DenSource> {
     let client = IndexClient::new(settings.index.config(&spec.index)?, cache.clone())?;
+    if let Some(reporter) = printer.download_reporter() {
+        client.set_download_reporter(reporter);
+    }
     let build = den_prepare::BuildOptions {
         isolation: settings.build.isolation,
         config_settings: settings.build.config_settings.clone(),

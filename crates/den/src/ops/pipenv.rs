@@ -389,7 +389,13 @@ pub fn lock(
             constrain(&mut spec, &default_pins)?;
         }
         let preferences = kept_pins(previous, &category.lock_name, settings);
-        let source = Arc::new(pipeline::source(&spec, &resolver, cache, interpreter)?);
+        let source = Arc::new(pipeline::source(
+            &spec,
+            &resolver,
+            cache,
+            interpreter,
+            printer,
+        )?);
         let written = pipfile.written_tables(&category.name);
         let here = if resolvable.is_empty() {
             Ok(LockResolution::default())
@@ -751,6 +757,7 @@ impl Elsewhere<'_> {
                 self.resolver,
                 self.cache,
                 self.interpreter,
+                self.printer,
             )?);
             let preferences = self.preferences.to_vec();
             LockResolution::of(&source, spec, &table, &target, preferences, self.printer).await

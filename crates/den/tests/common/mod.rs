@@ -14,6 +14,18 @@ use den_test_support::TestIndex;
 /// pyenv pin from the caller.
 pub fn den_command(cache: &Path, index_url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
+    with_den_env(&mut command, cache, index_url);
+    command
+}
+
+/// Gives `command` (den, or a program that runs den) the environment [`den_command`] gives
+/// den: the private `cache`, the index at `index_url`, and no ambient environment or pip
+/// configuration.
+pub fn with_den_env<'a>(
+    command: &'a mut Command,
+    cache: &Path,
+    index_url: &str,
+) -> &'a mut Command {
     command
         .env("DEN_CACHE_DIR", cache)
         .env("DEN_INDEX_URL", index_url)
@@ -24,8 +36,7 @@ pub fn den_command(cache: &Path, index_url: &str) -> Command {
         .env_remove("PIP_FIND_LINKS")
         .env_remove("PIP_NO_INDEX")
         .env_remove("PIP_TRUSTED_HOST")
-        .env_remove("PYENV_VERSION");
-    command
+        .env_remove("PYENV_VERSION")
 }
 
 /// Asserts that `den args` succeeded, showing both streams if not; returns its stdout.
