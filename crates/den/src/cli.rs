@@ -585,10 +585,10 @@ pub struct PipArgs {
 }
 
 /// pip's general options that scripts pass, accepted so their command lines run unchanged.
-/// But for `--no-input` (which makes uninstall's question an error, as in pip), none changes
-/// what den does, and `-v` says so for each one given: den has no version check, no prompt
-/// besides uninstall's confirmation, no colour of its own to turn off, and writes no log
-/// file; its cache is content-checked, so `--no-cache-dir` is not needed for correctness.
+/// But for `--no-input` (which makes uninstall's question an error, as in pip) and
+/// `--no-color`, none changes what den does, and `-v` says so for each one given: den has no
+/// version check, no prompt besides uninstall's confirmation, and writes no log file; its
+/// cache is content-checked, so `--no-cache-dir` is not needed for correctness.
 #[derive(Debug, Clone, Default, Args)]
 pub struct PipGeneralArgs {
     /// Accepted for pip's command lines (pip: ignore environment variables and user
@@ -609,7 +609,7 @@ pub struct PipGeneralArgs {
     /// Disable prompting: `uninstall` without -y then fails instead of asking, as in pip.
     #[arg(long, global = true, env = "PIP_NO_INPUT", value_parser = FalseyValueParser::new())]
     pub no_input: bool,
-    /// Accepted for pip's command lines; den colours only a terminal's output (NO_COLOR).
+    /// No colours in errors, warnings and logs (as NO_COLOR does; FORCE_COLOR forces them).
     #[arg(long, global = true)]
     pub no_color: bool,
     /// Accepted for pip's command lines; no effect in den.
@@ -691,7 +691,6 @@ impl PipGeneralArgs {
                 self.disable_pip_version_check,
                 "--disable-pip-version-check",
             ),
-            (self.no_color, "--no-color"),
             (
                 self.no_python_version_warning,
                 "--no-python-version-warning",

@@ -42,8 +42,10 @@ fn main() -> ExitCode {
         return commands::pyenv::run_shim(&program, shim_dir, &argv[1..]);
     }
     let cli = Cli::parse_from(pip_args::with_pip_configuration(argv));
-    init_tracing(cli.global.verbose, cli.global.quiet);
-    let printer = Printer::new(cli.global.quiet, cli.global.verbose);
+    let no_color = matches!(&cli.command, Command::Pip(pip) if pip.general.no_color);
+    let colour = printer::stderr_colour(no_color);
+    init_tracing(cli.global.verbose, cli.global.quiet, colour);
+    let printer = Printer::new(cli.global.quiet, cli.global.verbose, colour);
     interrupt::install_handler();
     match run(cli, &printer) {
         Ok(code) => code,
@@ -177,7 +179,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
 /// libraries' frame-by-frame debug lines wait for `-vvv`. `RUST_LOG` overrides. A
 /// log line that cannot be written (stderr closed) is dropped: tracing-subscriber's report of
 /// the failure would `eprintln!`, which panics then.
-fn init_tracing(verbose: u8, quiet: u8) {
+fn init_tracing(verbose: u8, quiet: u8, colour: bool) {
     let level = match (quiet, verbose) {
         (q, _) if q > 0 => "error",
         (_, 0) => "warn",
@@ -190,8 +192,9 @@ fn init_tracing(verbose: u8, quiet: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        // Colour only for a person at a terminal: logs piped to a file or a CI log stay plain.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // Colour as for den's own lines (printer::stderr_colour): a terminal's, NO_COLOR and
+        // FORCE_COLOR honoured; logs piped to a file or a CI log stay plain.
+        .with_ansi(colour)
         .with_target(verbose >= 2)
         .without_time()
         .log_internal_errors(false)

@@ -104,16 +104,42 @@ pub struct Printer {
     quiet: u8,
     verbose: u8,
     terminal: bool,
+    colour: bool,
+}
+
+/// Whether den's stderr gets colours: never with `--no-color` (`no_color_flag`) or a
+/// non-empty `NO_COLOR` (no-color.org), always with a non-empty `FORCE_COLOR`
+/// (force-color.org), else when stderr is a terminal other than `TERM=dumb`.
+pub fn stderr_colour(no_color_flag: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty());
+    if no_color_flag || set("NO_COLOR") {
+        return false;
+    }
+    if set("FORCE_COLOR") {
+        return true;
+    }
+    std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+}
+
+/// `label` in `colour` and bold when `on`, else as it is.
+fn paint(label: &str, colour: anstyle::AnsiColor, on: bool) -> String {
+    if !on {
+        return label.to_string();
+    }
+    let style = anstyle::Style::new().bold().fg_color(Some(colour.into()));
+    format!("{style}{label}{style:#}")
 }
 
 impl Printer {
-    /// A printer for `-q` repeated `quiet` times and `-v` repeated `verbose` times.
-    pub fn new(quiet: u8, verbose: u8) -> Self {
+    /// A printer for `-q` repeated `quiet` times and `-v` repeated `verbose` times, colouring
+    /// error and warning labels when `colour` ([`stderr_colour`]).
+    pub fn new(quiet: u8, verbose: u8, colour: bool) -> Self {
         let terminal = std::io::stderr().is_terminal();
         Self {
             quiet,
             verbose,
             terminal,
+            colour,
         }
     }
 
@@ -154,7 +180,8 @@ impl Printer {
     /// A warning on stderr, hidden by `-qq`.
     pub fn warn(&self, line: impl std::fmt::Display) {
         if self.quiet < 2 {
-            write_stderr(format_args!("warning: {line}\n"));
+            let label = paint("warning:", anstyle::AnsiColor::Yellow, self.colour);
+            write_stderr(format_args!("{label} {line}\n"));
         }
     }
 
@@ -162,18 +189,21 @@ impl Printer {
     /// language to scripts; hidden by `-qq`.
     pub fn pip_warning(&self, line: impl std::fmt::Display) {
         if self.quiet < 2 {
-            write_stderr(format_args!("WARNING: {line}\n"));
+            let label = paint("WARNING:", anstyle::AnsiColor::Yellow, self.colour);
+            write_stderr(format_args!("{label} {line}\n"));
         }
     }
 
     /// An error in pip's words (`ERROR: ...` on stderr).
     pub fn pip_error(&self, line: impl std::fmt::Display) {
-        write_stderr(format_args!("ERROR: {line}\n"));
+        let label = paint("ERROR:", anstyle::AnsiColor::Red, self.colour);
+        write_stderr(format_args!("{label} {line}\n"));
     }
 
     /// Prints an error and its causes, one per line.
     pub fn error(&self, err: &anyhow::Error) {
-        write_stderr(format_args!("error: {err}\n"));
+        let label = paint("error:", anstyle::AnsiColor::Red, self.colour);
+        write_stderr(format_args!("{label} {err}\n"));
         for cause in err.chain().skip(1) {
             write_stderr(format_args!("  caused by: {cause}\n"));
         }

@@ -1033,6 +1033,43 @@ fn a_terminal_shows_download_bars_and_what_is_built() {
     );
 }
 
+/// Errors and warnings are coloured on a terminal only: piped they are plain, FORCE_COLOR
+/// colours them anyway, and NO_COLOR or pip's `--no-color` win over it.
+#[test]
+fn colours_follow_no_color_and_force_color() {
+    let Some(world) = World::new() else { return };
+    let missing = world.path("missing.txt");
+    let run = |vars: &[(&str, &str)], extra: &[&str]| {
+        let mut command = den_command(&world.path("cache"), &world.index.url());
+        command.env_remove("NO_COLOR").env_remove("FORCE_COLOR");
+        command.args(["pip", "install"]).args(extra);
+        command.args(["-r", missing.to_str().unwrap()]);
+        for (key, value) in vars {
+            command.env(key, value);
+        }
+        let out = command.output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let plain = run(&[], &[]);
+    assert!(
+        plain.starts_with("error: ") && !plain.contains('\x1b'),
+        "{plain}"
+    );
+    let forced = run(&[("FORCE_COLOR", "1")], &[]);
+    assert!(
+        forced.starts_with("\x1b[") && forced.contains("error:"),
+        "{forced}"
+    );
+    for (vars, extra) in [
+        (&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")][..], &[][..]),
+        (&[("FORCE_COLOR", "1")][..], &["--no-color"][..]),
+    ] {
+        let stderr = run(vars, extra);
+        assert!(!stderr.contains('\x1b'), "{vars:?} {extra:?}: {stderr}");
+    }
+}
+
 #[test]
 fn results_go_to_stdout_as_pips_do_and_q_hides_them() {
     let Some(world) = World::new() else { return };

@@ -327,7 +327,11 @@ pub fn run(args: &[OsString]) -> ExitCode {
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
-    let printer = Printer::new(u8::from(cli.quiet), u8::from(cli.verbose));
+    let printer = Printer::new(
+        u8::from(cli.quiet),
+        u8::from(cli.verbose),
+        crate::printer::stderr_colour(false),
+    );
     crate::interrupt::install_handler();
     match dispatch(&cli, &printer) {
         Ok(code) => code,
