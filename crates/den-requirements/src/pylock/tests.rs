@@ -221,6 +221,22 @@ fn bad_locks_are_refused_naming_the_key() {
     assert_eq!(shown, "pylock.toml: `lock-version`: missing required key");
 }
 
+#[test]
+fn version_errors_are_told_from_shape_errors() {
+    let version_error = |text: &str| read(text).unwrap_err().is_version_error();
+    assert!(version_error(
+        "lock-version = \"2.0\"\ncreated-by = \"x\"\npackages = []\n"
+    ));
+    assert!(version_error(
+        "lock-version = \"one\"\ncreated-by = \"x\"\npackages = []\n"
+    ));
+    assert!(version_error(
+        "lock-version = 1\ncreated-by = \"x\"\npackages = []\n"
+    ));
+    assert!(!version_error("created-by = \"x\"\npackages = []\n"));
+    assert!(!version_error("lock-version = \"1.0\"\npackages = []\n"));
+}
+
 /// What `lock`, read from `/lock/pylock.toml`, gives CPython `python` on x86_64 Linux.
 fn select(lock: &Pylock, python: &str) -> Result<Vec<SelectedPackage>, PylockError> {
     let target = target();
