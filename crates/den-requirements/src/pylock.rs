@@ -676,6 +676,14 @@ impl Pylock {
         Self::parse(&text, path)
     }
 
+    /// The top-level `requires-python` of the lock file at `path` as written (what
+    /// [`Pylock::requires_python`] holds parsed, its clauses reordered), for showing it as
+    /// pipenv shows it; `None` when the file has none or cannot be read.
+    pub fn requires_python_as_written(path: &Path) -> Option<String> {
+        let root: Table = std::fs::read_to_string(path).ok()?.parse().ok()?;
+        root.get("requires-python")?.as_str().map(str::to_string)
+    }
+
     /// The lock as TOML text, keys in the specification's order.
     pub fn to_toml(&self) -> String {
         use toml_edit::{ArrayOfTables, DocumentMut, Item, Table as EditTable, value};

@@ -1138,12 +1138,12 @@ fn pylock_command_does_what_pipenvs_does() {
     let lock = dir.join("pylock.toml");
     fs::write(
         &lock,
-        "lock-version = \"1.0\"\nrequires-python = \">=3.8\"\nextras = [\"fast\", \"slow\"]\ndependency-groups = [\"dev\", \"docs\"]\ndefault-groups = [\"default\"]\ncreated-by = \"hand\"\n\n[[packages]]\nname = \"alpha\"\nversion = \"1.0\"\n\n[packages.directory]\npath = \"alpha\"\n",
+        "lock-version = \"1.0\"\nrequires-python = \">= 3.8,<4\"\nextras = [\"fast\", \"slow\"]\ndependency-groups = [\"dev\", \"docs\"]\ndefault-groups = [\"default\"]\ncreated-by = \"hand\"\n\n[[packages]]\nname = \"alpha\"\nversion = \"1.0\"\n\n[packages.directory]\npath = \"alpha\"\n",
     )
     .unwrap();
     assert_eq!(
         same_stdout(&["pylock", "--validate"]),
-        "\u{2713} Valid pylock.toml (version 1.0)\n  Created by: hand\n  Packages: 1\n  Requires Python: >=3.8\n  Extras: fast, slow\n  Dependency Groups: dev, docs\n"
+        "\u{2713} Valid pylock.toml (version 1.0)\n  Created by: hand\n  Packages: 1\n  Requires Python: >= 3.8,<4\n  Extras: fast, slow\n  Dependency Groups: dev, docs\n"
     );
 
     // Broken locks: refused by --validate, reported by the summary (status 0).

@@ -1576,7 +1576,9 @@ impl Session<'_> {
                 lock.lock_version
             ));
             self.show_pylock_contents(&lock);
-            if let Some(requires_python) = &lock.requires_python {
+            if let Some(requires_python) = Pylock::requires_python_as_written(&path)
+                .filter(|requires_python| !requires_python.is_empty())
+            {
                 self.printer
                     .out(format!("  Requires Python: {requires_python}"));
             }
