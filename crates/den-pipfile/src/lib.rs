@@ -31,7 +31,8 @@ pub use pipfile::{
 };
 pub use project::{read_dotenv, requirement_lock_marker};
 pub use pylock::{
-    IndexPageFile, find_pylock, generation_date, index_page_packages, pylock_path, pylock_toml,
+    IndexPageFile, PYLOCK_DEV_GROUP, find_pylock, generation_date, index_page_packages,
+    pylock_path, pylock_toml,
 };
 pub use venv::{DEFAULT_MAX_DEPTH, find_pipfile, sanitize_name, virtualenv_name};
 

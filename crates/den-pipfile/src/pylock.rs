@@ -5,12 +5,15 @@
 //! What pipenv puts in it, from the lock alone:
 //! - `lock-version = "1.0"`, `environments = []`, `requires-python` (`>=X` from the lock's
 //!   `python_version`, else `==X` from `python_full_version`), `extras = []`,
-//!   `dependency-groups = ["dev"]`, `default-groups = ["default"]`, `created-by = "pipenv"`;
+//!   `dependency-groups` (the groups develop packages belong to: `["dev"]` unless
+//!   `pipenv pylock --generate --dev-groups` names others), `default-groups = ["default"]`,
+//!   `created-by = "pipenv"`;
 //! - one `[[packages]]` per entry of `default`, then of `develop` (custom categories are
 //!   left out), each in the lock's order. A `develop` entry equal to the `default` one but
 //!   for its markers is folded into it, the default marker widened to
 //!   `(default) or (develop)`; other `develop` entries get the marker
-//!   `'dev' in dependency_groups`, joined to their own as `(dev) and (markers)`;
+//!   `'dev' in dependency_groups` (one such clause per group, joined by `or`), joined to
+//!   their own as `(dev) and (markers)`;
 //! - `version` without `==`; a `git`/`hg`/`svn`/`bzr` entry as `vcs` (`commit-id` from
 //!   `ref`), a `file` or an archive `path` as `archive` (with its hashes), another `path` as
 //!   `directory` (`editable`, `subdirectory`);
@@ -32,8 +35,8 @@ use std::time::SystemTime;
 
 use crate::{LockedPackage, Lockfile};
 
-/// The dependency group pipenv gives `develop` packages.
-const DEV_GROUP: &str = "dev";
+/// The dependency group pipenv gives `develop` packages unless told others.
+pub const PYLOCK_DEV_GROUP: &str = "dev";
 
 /// The index a lock without sources installs from.
 const PYPI_SIMPLE: &str = "https://pypi.org/simple/";
@@ -136,11 +139,13 @@ pub fn index_page_packages(lock: &Lockfile) -> BTreeSet<String> {
 
 /// `pylock.toml` made from `lock` as pipenv 2026.10 makes it, `pages` giving the index page
 /// files of each package [`index_page_packages`] names (a package missing from it matches no
-/// file, as when pipenv cannot read the page), `generation_date` the time written
-/// (ISO 8601, as Python's `datetime.isoformat`).
+/// file, as when pipenv cannot read the page), `dev_groups` the dependency groups of the
+/// `develop` packages (`[PYLOCK_DEV_GROUP]` as pipenv's lock writes it), `generation_date`
+/// the time written (ISO 8601, as Python's `datetime.isoformat`).
 pub fn pylock_toml(
     lock: &Lockfile,
     pages: &HashMap<String, Vec<IndexPageFile>>,
+    dev_groups: &[String],
     generation_date: &str,
 ) -> String {
     let meta = lock.meta.as_ref();
@@ -176,7 +181,11 @@ pub fn pylock_toml(
         .first()
         .filter(|(_, url)| !url.is_empty())
         .map_or_else(|| PYPI_SIMPLE.to_string(), |(_, url)| slashed(url));
-    let dev_marker = format!("'{DEV_GROUP}' in dependency_groups");
+    let dev_marker = dev_groups
+        .iter()
+        .map(|group| format!("'{group}' in dependency_groups"))
+        .collect::<Vec<_>>()
+        .join(" or ");
 
     let empty = BTreeMap::new();
     let default = lock.category("default").unwrap_or(&empty);
@@ -275,7 +284,7 @@ pub fn pylock_toml(
         line("requires-python", Value::Str(requires_python));
     }
     line("extras", Value::Array(Vec::new()));
-    line("dependency-groups", Value::Array(vec![DEV_GROUP.into()]));
+    line("dependency-groups", Value::Array(dev_groups.to_vec()));
     line("default-groups", Value::Array(vec!["default".into()]));
     line("created-by", Value::Str("pipenv".into()));
     for (position, package) in packages.iter().enumerate() {
@@ -652,7 +661,12 @@ mod tests {
             let lock =
                 Lockfile::from_slice(&lock_path, &std::fs::read(&lock_path).unwrap()).unwrap();
             let expected = std::fs::read_to_string(data.join(expected_name)).unwrap();
-            assert_eq!(pylock_toml(&lock, &pages(), date), expected, "{lock_name}");
+            let dev = [PYLOCK_DEV_GROUP.to_string()];
+            assert_eq!(
+                pylock_toml(&lock, &pages(), &dev, date),
+                expected,
+                "{lock_name}"
+            );
         }
     }
 
@@ -671,13 +685,77 @@ mod tests {
             br#"{"_meta": {"requires": {}}, "default": {"a": {"version": "==1.0", "hashes": ["sha256:ab", "sha256:0a"], "markers": "a\\b\u0001"}}, "develop": {}}"#,
         )
         .unwrap();
-        let text = pylock_toml(&lock, &HashMap::new(), "2026-01-01T00:00:00+00:00");
+        let dev = [PYLOCK_DEV_GROUP.to_string()];
+        let text = pylock_toml(&lock, &HashMap::new(), &dev, "2026-01-01T00:00:00+00:00");
         let expected = "lock-version = \"1.0\"\nenvironments = []\nextras = []\n\
             dependency-groups = [\"dev\"]\ndefault-groups = [\"default\"]\ncreated-by = \"pipenv\"\n\n\
             [[packages]]\nname = \"a\"\nversion = \"1.0\"\nmarker = \"a\\\\b\\u0001\"\n\
             index = \"https://pypi.org/simple/\"\n\n[packages.tool.pipenv]\n\
             hashes = [\"sha256:0a\", \"sha256:ab\"]\n\n[tool.pipenv]\n\
             generated_from = \"Pipfile.lock\"\ngeneration_date = \"2026-01-01T00:00:00+00:00\"\n";
+        assert_eq!(text, expected);
+    }
+
+    /// `pipenv pylock --generate --dev-groups "dev, test"` (pipenv 2026.10.3) of a lock whose
+    /// develop section shares six with the default one and adds pytest.
+    #[test]
+    fn develop_packages_go_to_every_group_named() {
+        let lock = Lockfile::from_slice(
+            Path::new("Pipfile.lock"),
+            br#"{"_meta": {"requires": {"python_version": "3.11"}, "sources": [{"name": "local", "url": "http://127.0.0.1:8765/simple", "verify_ssl": false}]},
+            "default": {"six": {"hashes": ["sha256:aa"], "index": "local", "version": "==1.17.0", "markers": "python_version >= '3.7'"}},
+            "develop": {"pytest": {"hashes": ["sha256:bb"], "version": "==8.0"}, "six": {"hashes": ["sha256:aa"], "index": "local", "version": "==1.17.0"}}}"#,
+        )
+        .unwrap();
+        let files = |name: &str, url: &str, sha256: &str| file(name, url, Some(sha256));
+        let pages = HashMap::from([(
+            "six".to_string(),
+            vec![
+                files(
+                    "six-1.17.0-py2.py3-none-any.whl",
+                    "http://127.0.0.1:8765/files/six-1.17.0-py2.py3-none-any.whl",
+                    "aa",
+                ),
+                files(
+                    "six-1.17.0.tar.gz",
+                    "http://127.0.0.1:8765/files/six-1.17.0.tar.gz",
+                    "cc",
+                ),
+            ],
+        )]);
+        let groups = ["dev".to_string(), "test".to_string()];
+        let text = pylock_toml(&lock, &pages, &groups, "2026-12-06T23:46:13.955388+00:00");
+        let expected = r#"lock-version = "1.0"
+environments = []
+requires-python = ">=3.11"
+extras = []
+dependency-groups = ["dev", "test"]
+default-groups = ["default"]
+created-by = "pipenv"
+
+[[packages]]
+name = "six"
+version = "1.17.0"
+marker = "(python_version >= '3.7') or ('dev' in dependency_groups or 'test' in dependency_groups)"
+index = "http://127.0.0.1:8765/simple/"
+wheels = [
+    {name = "six-1.17.0-py2.py3-none-any.whl", url = "http://127.0.0.1:8765/files/six-1.17.0-py2.py3-none-any.whl", hashes = {sha256 = "aa"}},
+]
+
+
+[[packages]]
+name = "pytest"
+version = "8.0"
+marker = "'dev' in dependency_groups or 'test' in dependency_groups"
+index = "http://127.0.0.1:8765/simple/"
+
+[packages.tool.pipenv]
+hashes = ["sha256:bb"]
+
+[tool.pipenv]
+generated_from = "Pipfile.lock"
+generation_date = "2026-12-06T23:46:13.955388+00:00"
+"#;
         assert_eq!(text, expected);
     }
 

@@ -90,6 +90,17 @@ pub struct PylockError {
     pub message: String,
 }
 
+/// What [`PylockError::message`] says of a required key the lock lacks.
+const MISSING_KEY: &str = "missing required key";
+
+impl PylockError {
+    /// Whether the lock is refused for its `lock-version` (not a version, or not 1.x) rather
+    /// than for its shape: what pipenv reports as a version error.
+    pub fn is_version_error(&self) -> bool {
+        self.key == "lock-version" && self.message != MISSING_KEY
+    }
+}
+
 /// A whole `pylock.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pylock {
@@ -303,7 +314,7 @@ impl Reader<'_> {
         key: &str,
     ) -> Result<String, PylockError> {
         self.string(table, at, key)?
-            .ok_or_else(|| self.error(&at.key(key), "missing required key"))
+            .ok_or_else(|| self.error(&at.key(key), MISSING_KEY))
     }
 
     fn parsed<T>(
@@ -398,7 +409,7 @@ impl Reader<'_> {
         let packages_at = at.key("packages");
         let packages = self
             .tables(root, &at, "packages")?
-            .ok_or_else(|| self.error(&packages_at, "missing required key"))?
+            .ok_or_else(|| self.error(&packages_at, MISSING_KEY))?
             .into_iter()
             .enumerate()
             .map(|(i, package)| self.package(package, &packages_at.index(i)))
@@ -549,7 +560,7 @@ impl Reader<'_> {
         let hashes_at = at.key("hashes");
         let hashes: BTreeMap<String, String> = self
             .table(table, at, "hashes")?
-            .ok_or_else(|| self.error(&hashes_at, "missing required key"))?
+            .ok_or_else(|| self.error(&hashes_at, MISSING_KEY))?
             .iter()
             .map(|(algorithm, digest)| match digest {
                 Value::String(hex) => Ok((algorithm.clone(), hex.clone())),
@@ -663,6 +674,14 @@ impl Pylock {
             message: format!("cannot read it: {e}"),
         })?;
         Self::parse(&text, path)
+    }
+
+    /// The top-level `requires-python` of the lock file at `path` as written (what
+    /// [`Pylock::requires_python`] holds parsed, its clauses reordered), for showing it as
+    /// pipenv shows it; `None` when the file has none or cannot be read.
+    pub fn requires_python_as_written(path: &Path) -> Option<String> {
+        let root: Table = std::fs::read_to_string(path).ok()?.parse().ok()?;
+        root.get("requires-python")?.as_str().map(str::to_string)
     }
 
     /// The lock as TOML text, keys in the specification's order.

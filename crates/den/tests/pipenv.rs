@@ -110,6 +110,9 @@ fn isolate(command: &mut Command, world: &World) {
         .env("PIPENV_YES", "1")
         .env("PIPENV_NOSPIN", "1")
         .env("PIPENV_IGNORE_VIRTUALENVS", "1")
+        // pipenv's rich wraps its lines at 80 columns when not on a terminal; den never
+        // wraps, so pipenv is given room for the tests' long paths.
+        .env("COLUMNS", "1000")
         .env_remove("VIRTUAL_ENV")
         .env_remove("PIPENV_ACTIVE")
         .env_remove("PIP_INDEX_URL")
@@ -224,12 +227,7 @@ fn den_writes_the_lock_pipenv_writes_and_each_accepts_the_others() {
         let pylock = |dir: &Path| {
             fs::read_to_string(dir.join("pylock.toml"))
                 .ok()
-                .map(|text| {
-                    text.lines()
-                        .filter(|line| !line.starts_with("generation_date = "))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
+                .map(|text| without_generation_date(&text))
         };
         assert_eq!(
             pylock(&ours),
@@ -606,6 +604,14 @@ fn a_table_for_another_platform_gets_a_real_pin_that_pipenv_accepts() {
             "{left_out} in\n{frozen}"
         );
     }
+}
+
+/// A pylock.toml pipenv writes without the line that says when (`generation_date`).
+fn without_generation_date(text: &str) -> String {
+    text.lines()
+        .filter(|line| !line.starts_with("generation_date = "))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// den and the real pip (26.x) install the pylock.toml pipenv's way of writing it gives: the
@@ -1290,6 +1296,156 @@ fn a_pylock_toml_is_read_where_pipenv_reads_it() {
         .replace('\n', " ");
         assert!(said.contains("can't be installed"), "{tool}: {said}");
         assert!(said.contains(">=3.99"), "{tool}: {said}");
+    }
+}
+
+/// `pylock` as pipenv 2026.10.3 has it, both tools run in one project: `--generate` writes
+/// the file pipenv writes from the same Pipfile.lock (but for its `generation_date`), where
+/// pipenv writes it or at `-o` (relative to the project), with `--dev-groups`, and says so in
+/// pipenv's words; the summary and `--validate` show what pipenv shows of a good lock; a
+/// broken lock, no lock and no Pipfile.lock end both with status 1 and pipenv's messages
+/// (den's naming the file and the key at fault).
+#[test]
+fn pylock_command_does_what_pipenvs_does() {
+    let Some(pipenv) = pipenv() else { return };
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    let dir = project(
+        &world,
+        "pylock-command",
+        &format!(
+            "{SOURCE}[packages]\nalpha = \"*\"\ngamma = {{version = \"*\", extras = [\"fast\"]}}\n\n[dev-packages]\nalpha = \"*\"\nepsilon = \"*\"\n"
+        ),
+    );
+    let both = |args: &[&str]| {
+        [
+            ("pipenv", real_pipenv(&pipenv, &world, &dir, args)),
+            ("den", den_pipenv(&world, &dir, args)),
+        ]
+    };
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let fails_saying = |args: &[&str], said: &str| {
+        for (tool, out) in both(args) {
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{tool} {args:?}: {stderr}");
+            assert!(stderr.contains(said), "{tool} {args:?}: {stderr}");
+        }
+    };
+    let same_stdout = |args: &[&str]| {
+        let [(_, theirs), (_, ours)] = both(args);
+        let expected = ok(&format!("pipenv {args:?}"), theirs);
+        assert_eq!(
+            ok(&format!("den pipenv {args:?}"), ours),
+            expected,
+            "{args:?}"
+        );
+        expected
+    };
+
+    // Nothing yet: no Pipfile.lock to generate from, no lock to show or validate.
+    fails_saying(&["pylock", "--generate"], "No Pipfile.lock found.");
+    fails_saying(&["pylock", "--validate"], "No pylock.toml found.");
+    let hints = same_stdout(&["pylock"]);
+    assert!(hints.starts_with("No pylock.toml found.\n"), "{hints}");
+    let help = ok("den pipenv --help", den_pipenv(&world, &dir, &["--help"]));
+    assert!(help.contains("pylock"), "{help}");
+
+    ok(
+        "den pipenv lock",
+        den_pipenv(&world, &dir, &["--python", &python, "lock"]),
+    );
+    let without_date = |path: &Path| {
+        let written = fs::read_to_string(path).unwrap();
+        let kept = without_generation_date(&written);
+        assert_eq!(
+            kept.lines().count() + 1,
+            written.lines().count(),
+            "{written}"
+        );
+        kept
+    };
+    for (args, file) in [
+        (
+            &[
+                "pylock",
+                "--generate",
+                "-o",
+                "custom.toml",
+                "--dev-groups",
+                "dev, docs,",
+            ][..],
+            "custom.toml",
+        ),
+        (&["pylock", "--generate"][..], "pylock.toml"),
+    ] {
+        let path = dir.join(file);
+        let said = ok(
+            &format!("pipenv {args:?}"),
+            real_pipenv(&pipenv, &world, &dir, args),
+        );
+        let expected = without_date(&path);
+        fs::remove_file(&path).unwrap();
+        let ours = den_pipenv(&world, &dir, args);
+        assert_eq!(ok(&format!("den pipenv {args:?}"), ours), said, "{args:?}");
+        assert_eq!(without_date(&path), expected, "{args:?}");
+        let shown = if file == "custom.toml" {
+            file.to_string()
+        } else {
+            path.display().to_string()
+        };
+        assert_eq!(said, format!("Generated pylock.toml at {shown}\n"));
+    }
+    let summary = same_stdout(&["pylock"]);
+    assert!(summary.contains("  Packages: "), "{summary}");
+    let validated = same_stdout(&["pylock", "--validate"]);
+    assert!(
+        validated.contains("Dependency Groups: dev\n"),
+        "{validated}"
+    );
+
+    // A lock with every line --validate can show.
+    let lock = dir.join("pylock.toml");
+    fs::write(
+        &lock,
+        "lock-version = \"1.0\"\nrequires-python = \">= 3.8,<4\"\nextras = [\"fast\", \"slow\"]\ndependency-groups = [\"dev\", \"docs\"]\ndefault-groups = [\"default\"]\ncreated-by = \"hand\"\n\n[[packages]]\nname = \"alpha\"\nversion = \"1.0\"\n\n[packages.directory]\npath = \"alpha\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        same_stdout(&["pylock", "--validate"]),
+        "\u{2713} Valid pylock.toml (version 1.0)\n  Created by: hand\n  Packages: 1\n  Requires Python: >= 3.8,<4\n  Extras: fast, slow\n  Dependency Groups: dev, docs\n"
+    );
+
+    // Broken locks: refused by --validate, reported by the summary (status 0).
+    let named = format!("{}: `lock-version`", lock.display());
+    for (broken, error) in [
+        (
+            "lock-version = \"2.0\"\ncreated-by = \"x\"\npackages = []\n",
+            "Version error: ",
+        ),
+        ("lock-version = \"1.0\"\npackages = [\n", "Format error: "),
+    ] {
+        fs::write(&lock, broken).unwrap();
+        fails_saying(&["pylock", "--validate"], error);
+        let ours = den_pipenv(&world, &dir, &["pylock", "--validate"]);
+        let stderr = text(&ours.stderr);
+        assert!(
+            stderr.contains(&format!("{error}{}", lock.display())),
+            "{stderr}"
+        );
+        assert_eq!(
+            error == "Version error: ",
+            stderr.contains(&named),
+            "{stderr}"
+        );
+        for (tool, out) in both(&["pylock"]) {
+            let stderr = text(&out.stderr);
+            assert!(out.status.success(), "{tool}: {stderr}");
+            assert!(
+                stderr.contains("Found pylock.toml but could not parse"),
+                "{tool}: {stderr}"
+            );
+        }
     }
 }
 

@@ -221,6 +221,40 @@ fn bad_locks_are_refused_naming_the_key() {
     assert_eq!(shown, "pylock.toml: `lock-version`: missing required key");
 }
 
+#[test]
+fn requires_python_is_shown_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pylock.toml");
+    assert_eq!(Pylock::requires_python_as_written(&path), None);
+    let text = "lock-version = \"1.0\"\nrequires-python = \">= 3.8,<4 , !=3.9.*\"\ncreated-by = \"x\"\npackages = []\n";
+    std::fs::write(&path, text).unwrap();
+    let lock = Pylock::read(&path).unwrap();
+    assert_eq!(
+        lock.requires_python.unwrap().to_string(),
+        ">=3.8, !=3.9.*, <4"
+    );
+    assert_eq!(
+        Pylock::requires_python_as_written(&path).as_deref(),
+        Some(">= 3.8,<4 , !=3.9.*")
+    );
+}
+
+#[test]
+fn version_errors_are_told_from_shape_errors() {
+    let version_error = |text: &str| read(text).unwrap_err().is_version_error();
+    assert!(version_error(
+        "lock-version = \"2.0\"\ncreated-by = \"x\"\npackages = []\n"
+    ));
+    assert!(version_error(
+        "lock-version = \"one\"\ncreated-by = \"x\"\npackages = []\n"
+    ));
+    assert!(version_error(
+        "lock-version = 1\ncreated-by = \"x\"\npackages = []\n"
+    ));
+    assert!(!version_error("created-by = \"x\"\npackages = []\n"));
+    assert!(!version_error("lock-version = \"1.0\"\npackages = []\n"));
+}
+
 /// What `lock`, read from `/lock/pylock.toml`, gives CPython `python` on x86_64 Linux.
 fn select(lock: &Pylock, python: &str) -> Result<Vec<SelectedPackage>, PylockError> {
     let target = target();

@@ -103,12 +103,38 @@ pub enum PipenvCommand {
     Activate,
     /// View a given module in your editor (`EDITOR`, else `VISUAL`, else vi).
     Open(OpenArgs),
+    /// Manage PEP 751 pylock.toml files: show the project's (without options), write one
+    /// from Pipfile.lock (`--generate`) or check one (`--validate`).
+    Pylock(PylockArgs),
     /// Not done by den: pipenv's vulnerability scan with safety (it needs safety's online
     /// database); den says so and exits 1, naming pip-audit.
     Check(UnsupportedArgs),
     /// Not done by den: pipenv's vulnerability scan with pip-audit (it needs an online
     /// advisory database); den says so and exits 1, naming how to run pip-audit.
     Audit(UnsupportedArgs),
+}
+
+/// `pipenv pylock`. pipenv's options do not exclude one another: `--generate` goes first,
+/// then `--from-pyproject`, then `--validate`.
+#[derive(Debug, Args)]
+pub struct PylockArgs {
+    /// Generate pylock.toml from Pipfile.lock.
+    #[arg(long)]
+    pub generate: bool,
+    /// Not done by den: pipenv's pylock.toml skeleton from pyproject.toml (package names and
+    /// markers, without versions or files); den says so and exits 1.
+    #[arg(long)]
+    pub from_pyproject: bool,
+    /// Validate the project's pylock.toml and show what it holds.
+    #[arg(long)]
+    pub validate: bool,
+    /// Where `--generate` writes (relative to the project directory); default pylock.toml,
+    /// or pylock.<pylock_name>.toml with the Pipfile's `[pipenv] pylock_name`.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// The dependency groups of the develop packages, comma separated.
+    #[arg(long, value_name = "GROUPS", default_value = den_pipfile::PYLOCK_DEV_GROUP)]
+    pub dev_groups: String,
 }
 
 /// `pipenv open`.
@@ -431,6 +457,7 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
         PipenvCommand::Shell(args) => session.shell(args),
         PipenvCommand::Activate => session.activate(),
         PipenvCommand::Open(args) => session.open_module(args),
+        PipenvCommand::Pylock(args) => session.pylock(args),
         PipenvCommand::Check(_) | PipenvCommand::Audit(_) => bail!(NO_AUDIT),
     }
 }
@@ -493,6 +520,12 @@ lock's pins: `den pipenv requirements --dev > requirements.txt && pip-audit -r \
 requirements.txt`, or on the environment: `den pip install -p \"$(den pipenv --venv)\" \
 pip-audit && den pipenv run pip-audit`";
 
+/// What `pylock --from-pyproject` says: pipenv writes a skeleton that is not a lock.
+const NO_PYLOCK_SKELETON: &str = "den pipenv does not write pipenv's pylock.toml skeleton from \
+pyproject.toml (`pylock --from-pyproject`: package names and markers without versions, \
+sources or hashes, which no installer can install from); lock the project with \
+`den pipenv lock` and write its pylock.toml with `den pipenv pylock --generate`";
+
 /// What a command that needs Pipfile.lock says when there is none (pipenv's message).
 const NO_LOCK: &str = "Pipfile.lock not found! You need to run `den pipenv lock` first.";
 
@@ -506,19 +539,15 @@ fn existing_lock(project: &Project) -> anyhow::Result<Lockfile> {
     }
 }
 
-/// The dependency group pipenv gives develop packages in a pylock.toml, taken with
-/// `dev-packages` even when the lock does not list it (pipenv reads any marker naming
-/// `dependency_groups` and "dev" as a develop package).
-const PYLOCK_DEV_GROUP: &str = "dev";
-
 /// Checks the PEP 751 lock at `path` against `target` for `categories` (Pipfile names)
 /// before pipenv installs (`_check_pylock_environment` in `pipenv/routines/install.py`): the
 /// lock's `requires-python` and `environments`, and each selected package's
 /// `requires-python` (den's selection also needs a file for the target and a hash it can
 /// check, as installing does). What is selected is as pipenv chooses it: every extra the
 /// lock lists and its `default-groups`, with `dev-packages` all its `dependency-groups` and
-/// [`PYLOCK_DEV_GROUP`] too, so a lock pipenv wrote (develop packages under `'dev' in
-/// dependency_groups`) installs its categories. Returns that selection, or `None` when
+/// [`den_pipfile::PYLOCK_DEV_GROUP`] too (even when the lock does not list it: pipenv reads
+/// any marker naming `dependency_groups` and "dev" as a develop package), so a lock pipenv
+/// wrote (develop packages under `'dev' in dependency_groups`) installs its categories. Returns that selection, or `None` when
 /// `categories` name neither `packages` nor `dev-packages` (other categories have nothing in
 /// a pylock.toml for pipenv).
 ///
@@ -536,7 +565,9 @@ fn check_pylock(
         extras: lock.extras.iter().cloned().collect(),
         groups: if dev {
             let all = lock.dependency_groups.iter().map(String::as_str);
-            all.chain([PYLOCK_DEV_GROUP]).map(str::to_string).collect()
+            all.chain([den_pipfile::PYLOCK_DEV_GROUP])
+                .map(str::to_string)
+                .collect()
         } else {
             BTreeSet::new()
         },
@@ -772,8 +803,13 @@ impl Session<'_> {
     ) -> anyhow::Result<()> {
         lock.write(&project.lock_path())?;
         if project.pipfile.settings().use_pylock {
-            match crate::ops::pipenv::write_pylock(project, lock, &self.env, resolver, cache) {
-                Ok(path) => self
+            let path = project.pylock_output_path();
+            let groups = [den_pipfile::PYLOCK_DEV_GROUP.to_string()];
+            let written = crate::ops::pipenv::write_pylock(
+                project, lock, &path, &groups, &self.env, resolver, cache,
+            );
+            match written {
+                Ok(()) => self
                     .printer
                     .status(format!("Generated pylock.toml at {}", path.display())),
                 Err(err) => self
@@ -1502,6 +1538,160 @@ impl Session<'_> {
             _ => super::pipenv_graph::Format::Text,
         };
         super::pipenv_graph::print(&target, format, args.bare, self.printer)?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// `pipenv pylock` as pipenv 2026.10.3 does it (`cmd_pylock` in
+    /// `pipenv/cli/command.py`), in the project directory (the working directory when there
+    /// is no Pipfile, as in pipenv) and with den's PEP 751 reader: `--generate` writes
+    /// ([`Session::generate_pylock`]); `--validate` reads the project's lock
+    /// ([`den_pipfile::find_pylock`]) and shows its version, tool, package count,
+    /// `requires-python`, extras and dependency groups; without options, its path, version,
+    /// tool and package count, or pipenv's hints when there is none (status 0 either way,
+    /// and for a lock that cannot be read, which is reported).
+    ///
+    /// Errors: a Pipfile den cannot read; with `--validate`, no lock (pipenv's "No
+    /// pylock.toml found.") or one den's reader refuses, as pipenv's "Version error: ..."
+    /// for its `lock-version`, else "Format error: ...", naming the file and key.
+    fn pylock(&self, args: &PylockArgs) -> anyhow::Result<ExitCode> {
+        let project = Project::find_optional(&self.cwd, &self.env)?;
+        if args.generate {
+            return self.generate_pylock(project.as_ref(), args);
+        }
+        if args.from_pyproject {
+            bail!(NO_PYLOCK_SKELETON);
+        }
+        let dir = project.as_ref().map_or(&self.cwd, |project| &project.dir);
+        let found = den_pipfile::find_pylock(dir);
+        if args.validate {
+            let Some(path) = found else {
+                bail!("No pylock.toml found.");
+            };
+            let lock = self.read_pylock(&path).map_err(|err| {
+                let kind = if err.is_version_error() {
+                    "Version"
+                } else {
+                    "Format"
+                };
+                anyhow::anyhow!("{kind} error: {err}")
+            })?;
+            self.printer.out(format!(
+                "\u{2713} Valid pylock.toml (version {})",
+                lock.lock_version
+            ));
+            self.show_pylock_contents(&lock);
+            if let Some(requires_python) = Pylock::requires_python_as_written(&path)
+                .filter(|requires_python| !requires_python.is_empty())
+            {
+                self.printer
+                    .out(format!("  Requires Python: {requires_python}"));
+            }
+            for (title, names) in [
+                ("Extras", &lock.extras),
+                ("Dependency Groups", &lock.dependency_groups),
+            ] {
+                if !names.is_empty() {
+                    self.printer.out(format!("  {title}: {}", names.join(", ")));
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        match found {
+            Some(path) => match self.read_pylock(&path) {
+                Ok(lock) => {
+                    self.printer.out(format!("pylock.toml: {}", path.display()));
+                    self.printer
+                        .out(format!("  Version: {}", lock.lock_version));
+                    self.show_pylock_contents(&lock);
+                }
+                Err(err) => self
+                    .printer
+                    .warn(format!("Found pylock.toml but could not parse: {err}")),
+            },
+            None => {
+                self.printer.out("No pylock.toml found.");
+                self.printer
+                    .out("Use pipenv pylock --generate to create one from Pipfile.lock");
+                self.printer
+                    .out("Use pipenv pylock --from-pyproject to create from pyproject.toml");
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// The lines `pylock` and `pylock --validate` both show: the tool that wrote `lock` and
+    /// how many packages it has.
+    fn show_pylock_contents(&self, lock: &Pylock) {
+        self.printer
+            .out(format!("  Created by: {}", lock.created_by));
+        self.printer
+            .out(format!("  Packages: {}", lock.packages.len()));
+    }
+
+    /// The PEP 751 lock at `path`, read and validated; a `lock-version` newer than 1.0 (read
+    /// as 1.0) is warned about, as pipenv warns.
+    ///
+    /// Errors: den's reader refuses it.
+    fn read_pylock(&self, path: &Path) -> Result<Pylock, den_requirements::pylock::PylockError> {
+        let lock = Pylock::read(path)?;
+        let minor = lock.lock_version.split('.').nth(1);
+        if minor.and_then(|minor| minor.parse::<u64>().ok()) > Some(0) {
+            self.printer.warn(format!(
+                "{} has lock-version {}, newer than the {} den supports; keys added after {} are ignored.",
+                path.display(),
+                lock.lock_version,
+                den_requirements::pylock::LOCK_VERSION,
+                den_requirements::pylock::LOCK_VERSION
+            ));
+        }
+        Ok(lock)
+    }
+
+    /// `pipenv pylock --generate`: the PEP 751 lock pipenv makes from the project's
+    /// Pipfile.lock ([`crate::ops::pipenv::write_pylock`], develop packages in
+    /// `--dev-groups`), written to `--output` (relative to the project directory) or where
+    /// pipenv writes it ([`Project::pylock_output_path`]); says where on standard output,
+    /// naming the path as given.
+    ///
+    /// Errors: no Pipfile.lock (pipenv's "No Pipfile.lock found."), or the lock cannot be
+    /// read or the file written (pipenv's "Error generating pylock.toml: ...").
+    fn generate_pylock(
+        &self,
+        project: Option<&Project>,
+        args: &PylockArgs,
+    ) -> anyhow::Result<ExitCode> {
+        let Some(project) = project.filter(|project| project.lock_path().is_file()) else {
+            bail!("No Pipfile.lock found.");
+        };
+        let groups: Vec<String> = args
+            .dev_groups
+            .split(',')
+            .map(str::trim)
+            .filter(|group| !group.is_empty())
+            .map(str::to_string)
+            .collect();
+        let (path, shown) = match &args.output {
+            Some(output) => (project.dir.join(output), output.display().to_string()),
+            None => {
+                let path = project.pylock_output_path();
+                let shown = path.display().to_string();
+                (path, shown)
+            }
+        };
+        let cache = self.cache()?;
+        let _shared = cache.shared_lock()?;
+        let written = project.lockfile().and_then(|lock| {
+            let lock = lock.context("Pipfile.lock disappeared")?;
+            let resolver = self.resolver(&CommonArgs::default());
+            crate::ops::pipenv::write_pylock(
+                project, &lock, &path, &groups, &self.env, &resolver, &cache,
+            )
+        });
+        if let Err(err) = written {
+            bail!("Error generating pylock.toml: {err:#}");
+        }
+        self.printer
+            .out(format!("Generated pylock.toml at {shown}"));
         Ok(ExitCode::SUCCESS)
     }
 

@@ -121,6 +121,19 @@ impl Project {
     /// Errors: no Pipfile (pipenv's advice: `den pipenv install` creates one), or one den
     /// cannot read.
     pub fn find(cwd: &Path, env: &PipenvEnv) -> anyhow::Result<Self> {
+        match Self::find_optional(cwd, env)? {
+            Some(project) => Ok(project),
+            None => bail!(
+                "no Pipfile found in {} or its parents: `den pipenv install` creates one here",
+                cwd.display()
+            ),
+        }
+    }
+
+    /// As [`Project::find`], `None` when there is no Pipfile.
+    ///
+    /// Errors: a Pipfile den cannot read.
+    pub fn find_optional(cwd: &Path, env: &PipenvEnv) -> anyhow::Result<Option<Self>> {
         let path = match &env.pipfile {
             Some(path) => Some(cwd.join(path)),
             None => den_pipfile::find_pipfile(
@@ -128,13 +141,7 @@ impl Project {
                 env.max_depth.unwrap_or(den_pipfile::DEFAULT_MAX_DEPTH),
             ),
         };
-        let Some(path) = path.filter(|p| p.is_file()) else {
-            bail!(
-                "no Pipfile found in {} or its parents: `den pipenv install` creates one here",
-                cwd.display()
-            );
-        };
-        Self::open(path)
+        path.filter(|p| p.is_file()).map(Self::open).transpose()
     }
 
     /// The project whose Pipfile is at `path` (absolute).
@@ -153,6 +160,13 @@ impl Project {
     /// `Pipfile.lock` beside the Pipfile.
     pub fn lock_path(&self) -> PathBuf {
         self.dir.join("Pipfile.lock")
+    }
+
+    /// Where pipenv writes the project's PEP 751 lock ([`den_pipfile::pylock_path`]):
+    /// `pylock.toml`, or `pylock.<name>.toml` with `[pipenv] pylock_name`.
+    pub fn pylock_output_path(&self) -> PathBuf {
+        let settings = self.pipfile.settings();
+        den_pipfile::pylock_path(&self.dir, settings.pylock_name.as_deref())
     }
 
     /// The PEP 751 lock pipenv 2026.10.3 installs from in place of Pipfile.lock
@@ -503,24 +517,24 @@ pub fn lock(
     Ok(lock)
 }
 
-/// Writes the PEP 751 lock pipenv writes beside Pipfile.lock when the Pipfile says
-/// `[pipenv] use_pylock = true` ([`den_pipfile::pylock_toml`]): `lock`'s packages with the
-/// files of their index pages whose hashes it lists (pages read through the cache, from the
-/// index each package comes from). Returns the file's path (`pylock.toml`, or
-/// `pylock.<name>.toml` with `pylock_name`).
+/// Writes to `path` the PEP 751 lock pipenv makes from Pipfile.lock
+/// ([`den_pipfile::pylock_toml`]; beside it when the Pipfile says `[pipenv] use_pylock =
+/// true`, or by `pipenv pylock --generate`): `lock`'s packages with the files of their index
+/// pages whose hashes it lists (pages read through the cache, from the index each package
+/// comes from), its develop packages in `dev_groups`.
 ///
 /// Errors: index configuration, and writing the file. A page that cannot be read leaves its
 /// package's hashes unmatched (in `[packages.tool.pipenv]`), as in pipenv.
 pub fn write_pylock(
     project: &Project,
     lock: &Lockfile,
+    path: &Path,
+    dev_groups: &[String],
     env: &PipenvEnv,
     resolver: &ResolverSettings,
     cache: &Cache,
-) -> anyhow::Result<PathBuf> {
+) -> anyhow::Result<()> {
     use den_resolve::PackageSource as _;
-    let settings = project.pipfile.settings();
-    let path = den_pipfile::pylock_path(&project.dir, settings.pylock_name.as_deref());
     let options = project.index_options(env, Some(lock))?;
     let client = den_index::IndexClient::new(resolver.index.config(&options)?, cache.clone())?;
     let names = den_pipfile::index_page_packages(lock);
@@ -559,10 +573,11 @@ pub fn write_pylock(
     let text = den_pipfile::pylock_toml(
         lock,
         &pages,
+        dev_groups,
         &den_pipfile::generation_date(std::time::SystemTime::now()),
     );
-    den_pipfile::write_atomic(&path, text.as_bytes())?;
-    Ok(path)
+    den_pipfile::write_atomic(path, text.as_bytes())?;
+    Ok(())
 }
 
 /// Whether pipenv's resolver skips this Pipfile entry where the lock is made: a table whose
