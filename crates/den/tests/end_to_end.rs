@@ -1313,16 +1313,25 @@ fn index_versions_match_pip() {
 }
 
 /// `pip inspect`'s report: den's and the real pip's agree on every installed distribution
-/// (metadata as JSON, location, installer, requested, direct URL) and on the environment.
+/// (metadata as JSON, location, installer, requested, direct URL) and on the environment;
+/// `kw`'s metadata has what pip's JSON treats specially: keywords without a comma (split at
+/// whitespace), a header pip does not know (left out) and a single-use field given twice
+/// (the first kept).
 #[test]
 fn inspect_matches_pip() {
     let Some(world) = World::new() else { return };
     publish_alpha_beta(&world.index);
+    world.index.publish(
+        &WheelBuilder::new("kw", "1.0")
+            .metadata_header("Keywords", "one two  three")
+            .metadata_header("X-Internal", "not pip's")
+            .metadata_header("Summary", "a second summary"),
+    );
     let project = world.project_dir(
         &den_test_support::SdistBuilder::new("local-proj", "0.3"),
         "proj",
     );
-    let env = world.env_with("env", &["alpha", "-e", project.to_str().unwrap()]);
+    let env = world.env_with("env", &["alpha", "kw", "-e", project.to_str().unwrap()]);
     let env_arg = env.to_str().unwrap();
     let ours: serde_json::Value =
         serde_json::from_str(&world.den_ok(&["pip", "inspect", "-p", env_arg])).unwrap();

@@ -180,6 +180,26 @@ _den_makes_envs() {
     esac
 }
 
+# Whether `den env create` knows every option of ARGS (mkvirtualenv's own and the creation
+# options it shares with virtualenv); any other option is virtualenv's, for the creator.
+_den_create_knows() {
+    local _den_arg _den_value=0
+    for _den_arg in "$@"; do
+        if [ "$_den_value" = 1 ]; then
+            _den_value=0
+            continue
+        fi
+        case $_den_arg in
+            --) return 0 ;;
+            -a | -i | -r | -p | --python | --prompt | --requirement | --install) _den_value=1 ;;
+            --python=* | --prompt=* | --requirement=* | --install=*) ;;
+            --system-site-packages | --without-pip | --no-pip | -h | --help) ;;
+            -*) return 1 ;;
+        esac
+    done
+    return 0
+}
+
 # den makes and copies environments itself; VIRTUALENVWRAPPER_VIRTUALENV and
 # VIRTUALENVWRAPPER_VIRTUALENV_CLONE, when set, name the programs to do it.
 virtualenvwrapper_verify_virtualenv() {
@@ -428,10 +448,12 @@ _den_name_in_args() {
 }
 
 # den makes the environment (an existing one is updated in place, as virtualenv reuses it). With
-# VIRTUALENVWRAPPER_VIRTUALENV naming another program than den's _den_virtualenv, that program
-# makes it, run from WORKON_HOME with VIRTUALENVWRAPPER_VIRTUALENV_ARGS and every argument but
-# -a, -i and -r (-p/--python given as --python=PYTHON); den then does the rest. A creator that
-# exits 0 without making the environment ends mkvirtualenv there, successfully.
+# VIRTUALENVWRAPPER_VIRTUALENV naming another program than den's _den_virtualenv, or options
+# only virtualenv knows (--copies, --clear, --no-download...; den's _den_virtualenv, which is
+# `den venv`, takes them), the creator makes it, run from WORKON_HOME with
+# VIRTUALENVWRAPPER_VIRTUALENV_ARGS and every argument but -a, -i and -r (-p/--python given as
+# --python=PYTHON); den then does the rest. A creator that exits 0 without making the
+# environment ends mkvirtualenv there, successfully.
 mkvirtualenv() {
     local _den_name _den_help _den_arg _den_value= _den_options=1
     local -a _den_words _den_out _den_keep
@@ -441,9 +463,10 @@ mkvirtualenv() {
         return 0
     fi
     _den_split "${VIRTUALENVWRAPPER_VIRTUALENV_ARGS-}"
-    if _den_makes_envs; then
+    if _den_makes_envs && _den_create_knows "${_den_words[@]}" "$@"; then
         _den env create --reuse "${_den_words[@]}" "$@" || return
     else
+        local _den_creator=${VIRTUALENVWRAPPER_VIRTUALENV:-_den_virtualenv}
         virtualenvwrapper_verify_workon_home || return 1
         virtualenvwrapper_verify_virtualenv || return 1
         for _den_arg in "$@"; do
@@ -468,7 +491,7 @@ mkvirtualenv() {
         done
         (
             _den_cd "$(_den_workon_home)" &&
-                "$VIRTUALENVWRAPPER_VIRTUALENV" "${_den_words[@]}" "${_den_out[@]}"
+                "$_den_creator" "${_den_words[@]}" "${_den_out[@]}"
         ) || return
         [ -d "$(_den_workon_home)/$_den_name" ] || return 0
         _den env create --adopt "${_den_keep[@]}" -- "$_den_name" || return

@@ -88,12 +88,10 @@ pub fn inspect(args: &InspectArgs, cache: &Cache, printer: &Printer) -> anyhow::
                 continue;
             }
         };
-        let mut metadata = crate::ops::report::metadata_json(&metadata);
         // The body is the description, as pip's JSON metadata has it (PEP 566).
         let bytes = std::fs::read(dist.metadata_path()).unwrap_or_default();
-        if let Some(body) = den_dist::metadata_body(&bytes) {
-            metadata["description"] = body.into();
-        }
+        let body = den_dist::metadata_body(&bytes);
+        let metadata = crate::ops::report::metadata_json(&metadata, body.as_deref());
         let mut item = serde_json::json!({
             "metadata": metadata,
             "metadata_location": dist.path.display().to_string(),

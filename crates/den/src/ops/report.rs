@@ -14,20 +14,36 @@ use serde_json::{Map, Value, json};
 use super::pipeline::ResolvedPackage;
 use den_prepare::{DenSource, Dist};
 
-/// Core metadata fields that may appear several times (PEP 566 §JSON-compatible Metadata:
-/// they become lists).
-const MULTIPLE_USE: [&str; 11] = [
-    "classifier",
-    "dynamic",
-    "license_file",
-    "obsoletes_dist",
-    "platform",
-    "project_url",
-    "provides_dist",
-    "provides_extra",
-    "requires_dist",
-    "requires_external",
-    "supported_platform",
+/// The core metadata fields pip's JSON metadata holds (its `METADATA_FIELDS`), each with
+/// whether it may appear several times (then a list); other headers are left out.
+const METADATA_FIELDS: [(&str, bool); 27] = [
+    ("Metadata-Version", false),
+    ("Name", false),
+    ("Version", false),
+    ("Dynamic", true),
+    ("Platform", true),
+    ("Supported-Platform", true),
+    ("Summary", false),
+    ("Description", false),
+    ("Description-Content-Type", false),
+    ("Keywords", false),
+    ("Home-page", false),
+    ("Download-URL", false),
+    ("Author", false),
+    ("Author-email", false),
+    ("Maintainer", false),
+    ("Maintainer-email", false),
+    ("License", false),
+    ("License-Expression", false),
+    ("License-File", true),
+    ("Classifier", true),
+    ("Requires-Dist", true),
+    ("Requires-Python", false),
+    ("Requires-External", true),
+    ("Project-URL", true),
+    ("Provides-Extra", true),
+    ("Provides-Dist", true),
+    ("Obsoletes-Dist", true),
 ];
 
 /// Writes the report for `packages` to `path` (`-`: standard output).
@@ -89,7 +105,7 @@ fn entry(package: &ResolvedPackage, metadata: &CoreMetadata) -> Value {
         "is_direct": matches!(package.file, Dist::Direct(_)),
         "is_yanked": matches!(&package.file, Dist::Index(file) if file.yanked.is_some()),
         "requested": package.requested,
-        "metadata": metadata_json(metadata),
+        "metadata": metadata_json(metadata, None),
     });
     if package.requested && !package.extras.is_empty() {
         item["requested_extras"] = package
@@ -101,30 +117,50 @@ fn entry(package: &ResolvedPackage, metadata: &CoreMetadata) -> Value {
     item
 }
 
-/// PEP 566 §JSON-compatible Metadata: keys lower-cased with `_`, multiple-use fields as lists,
-/// `keywords` split on commas.
-pub(crate) fn metadata_json(metadata: &CoreMetadata) -> Value {
+/// PEP 566 §JSON-compatible Metadata as pip writes it: the fields of [`METADATA_FIELDS`]
+/// present (matched without regard to case; a single-use field's first value), keys
+/// lower-cased with `_`, multiple-use fields as lists, `keywords` split at commas (each part
+/// trimmed) or else at whitespace, and `description` from the metadata's `body` when there is
+/// one, its line ends read as Python's text mode reads them (`\r\n` and `\r` as `\n`).
+pub(crate) fn metadata_json(metadata: &CoreMetadata, body: Option<&str>) -> Value {
     let mut out = Map::new();
-    for (key, value) in &metadata.headers {
-        let key = key.to_ascii_lowercase().replace('-', "_");
-        if MULTIPLE_USE.contains(&key.as_str()) {
-            let list = out.entry(key).or_insert_with(|| Value::Array(Vec::new()));
-            if let Value::Array(items) = list {
-                items.push(Value::from(value.clone()));
+    for (field, multiple) in METADATA_FIELDS {
+        let mut values = metadata
+            .headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(field))
+            .map(|(_, value)| value.as_str());
+        let key = field.to_ascii_lowercase().replace('-', "_");
+        if multiple {
+            let list: Vec<Value> = values.map(Value::from).collect();
+            if !list.is_empty() {
+                out.insert(key, Value::Array(list));
             }
-        } else if key == "keywords" {
-            let words: Vec<Value> = value
-                .split(',')
-                .map(str::trim)
-                .filter(|w| !w.is_empty())
-                .map(Value::from)
-                .collect();
-            out.insert(key, Value::Array(words));
-        } else {
-            out.insert(key, Value::from(value.clone()));
+        } else if let Some(value) = values.next() {
+            let value = if key == "keywords" {
+                keywords(value)
+            } else {
+                Value::from(value)
+            };
+            out.insert(key, value);
         }
     }
+    if let Some(body) = body.filter(|body| !body.is_empty()) {
+        let text = body.replace("\r\n", "\n").replace('\r', "\n");
+        out.insert("description".to_string(), Value::from(text));
+    }
     Value::Object(out)
+}
+
+/// `Keywords` as pip lists them: split at commas when there is one (each part trimmed, empty
+/// parts kept), else at runs of whitespace.
+fn keywords(value: &str) -> Value {
+    let words: Vec<Value> = if value.contains(',') {
+        value.split(',').map(|w| Value::from(w.trim())).collect()
+    } else {
+        value.split_whitespace().map(Value::from).collect()
+    };
+    Value::Array(words)
 }
 
 /// The marker environment (PEP 508 §Environment Markers), as pip reports it.

@@ -405,4 +405,10 @@ check "mkproject -t of an unknown template" "$?|$(grep -c 'no project template n
 deactivate
 unset PYTHONPATH VIRTUALENVWRAPPER_PYTHON
 
+# Options only virtualenv knows go to the creator (den venv): --copies makes a copied python.
+mkvirtualenv -p "$TEST_PYTHON" --without-pip --copies copied >/dev/null 2>"$TEST_ROOT/err"
+check "mkvirtualenv --copies" "$?|${VIRTUAL_ENV-unset}|$(test -L "$W/copied/bin/python" || echo copied)" "0|$W/copied|copied"
+deactivate
+rmvirtualenv copied >/dev/null 2>&1
+
 echo "SESSION DONE failures=$failures"
