@@ -61,12 +61,6 @@ pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<
         virtual_env: virtual_env.as_deref(),
     };
     let target = PythonEnvironment::find(&request, cache)?;
-    tracing::info!(
-        "environment {} (Python {}, {})",
-        target.interpreter.prefix.display(),
-        target.interpreter.version,
-        target.interpreter.executable.display()
-    );
     if REQUIRE_VIRTUALENV.get() == Some(&true) && !target.interpreter.is_virtualenv() {
         return Err(VirtualenvRequired.into());
     }

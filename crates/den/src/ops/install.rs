@@ -93,8 +93,14 @@ pub fn install(
             printer.report(line);
         }
     };
-    let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
     let interpreter = &target.interpreter;
+    tracing::info!(
+        "environment {} (Python {}, {})",
+        interpreter.prefix.display(),
+        interpreter.version,
+        interpreter.executable.display()
+    );
+    let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
     spec.select_locked(
         &interpreter.markers,
         &interpreter.tags,
