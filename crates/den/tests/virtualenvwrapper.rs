@@ -292,9 +292,9 @@ fn check(shell: &str, known: &[(&str, &str, &str)], floor: usize) {
     }
     eprint!("{summary}");
     // For `.ci/run` to print: cargo test shows no output of a passing test.
-    let report =
+    let count_file =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("virtualenvwrapper-{shell}.txt"));
-    fs::write(&report, &summary).unwrap();
+    fs::write(&count_file, &summary).unwrap();
     let known: BTreeSet<(String, String)> = known
         .iter()
         .map(|(file, name, _)| (file.to_string(), name.to_string()))
