@@ -51,6 +51,23 @@ impl InstallScheme {
         dirs
     }
 
+    /// This scheme with every directory moved below `root`, as pip's `--root DIR` places an
+    /// install (distutils' `change_root` on POSIX): `/venv/bin` becomes `DIR/venv/bin`; a
+    /// relative directory is joined to `root` as it is.
+    pub fn rerooted(&self, root: &Path) -> Self {
+        let below = |dir: &Path| match dir.strip_prefix("/") {
+            Ok(relative) => root.join(relative),
+            Err(_) => root.join(dir),
+        };
+        Self {
+            purelib: below(&self.purelib),
+            platlib: below(&self.platlib),
+            scripts: below(&self.scripts),
+            data: below(&self.data),
+            headers: below(&self.headers),
+        }
+    }
+
     /// The layout of pip's `--prefix DIR` on POSIX (sysconfig `posix_prefix` scheme with
     /// every base set to `DIR`): purelib and platlib `DIR/lib/pythonX.Y/site-packages`,
     /// scripts `DIR/bin`, data `DIR`, headers root `DIR/include/pythonX.Y` (each project in

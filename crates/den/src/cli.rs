@@ -681,44 +681,85 @@ impl PipGeneralArgs {
         }
     }
 
-    /// The spellings of the options given that change nothing in den.
-    pub fn given(&self) -> Vec<&'static str> {
-        let mut given = Vec::new();
-        for (set, name) in [
-            (self.isolated, "--isolated"),
-            (self.no_cache_dir, "--no-cache-dir"),
+    /// The options given that change nothing in den, each with why.
+    pub fn given(&self) -> Vec<(&'static str, &'static str)> {
+        given([
+            (
+                self.isolated,
+                "--isolated",
+                "besides pip's configuration, then read without user files and PIP_ variables",
+            ),
+            (
+                self.no_cache_dir,
+                "--no-cache-dir",
+                "den's cache is checked against each file's hashes",
+            ),
             (
                 self.disable_pip_version_check,
                 "--disable-pip-version-check",
+                "den has no version check",
             ),
             (
                 self.no_python_version_warning,
                 "--no-python-version-warning",
+                "den prints no such warning",
             ),
-            (self.log.is_some(), "--log"),
-            (!self.exists_action.is_empty(), "--exists-action"),
-            (!self.use_feature.is_empty(), "--use-feature"),
-            (!self.use_deprecated.is_empty(), "--use-deprecated"),
-            (self.debug, "--debug"),
-            (self.keyring_provider.is_some(), "--keyring-provider"),
-            (self.resume_retries.is_some(), "--resume-retries"),
-        ] {
-            if set {
-                given.push(name);
-            }
-        }
-        given
+            (self.log.is_some(), "--log", "den writes no log file"),
+            (
+                !self.exists_action.is_empty(),
+                "--exists-action",
+                "den asks nothing about existing paths",
+            ),
+            (
+                !self.use_feature.is_empty(),
+                "--use-feature",
+                "pip's feature flags",
+            ),
+            (
+                !self.use_deprecated.is_empty(),
+                "--use-deprecated",
+                "pip's deprecated behaviours",
+            ),
+            (
+                self.debug,
+                "--debug",
+                "den has no Python exceptions to let through",
+            ),
+            (
+                self.keyring_provider.is_some(),
+                "--keyring-provider",
+                "den reads credentials from URLs and .netrc",
+            ),
+            (
+                self.resume_retries.is_some(),
+                "--resume-retries",
+                "den retries whole downloads (--retries)",
+            ),
+        ])
     }
 }
 
-/// pip's install options that scripts pass and that change nothing den does (with `-v`,
-/// each one given is named), and `-I`, which den honours as a reinstall.
+/// The `(option, why)` of each `(given, option, why)` given.
+fn given<const N: usize>(
+    options: [(bool, &'static str, &'static str); N],
+) -> Vec<(&'static str, &'static str)> {
+    options
+        .into_iter()
+        .filter(|(set, _, _)| *set)
+        .map(|(_, name, why)| (name, why))
+        .collect()
+}
+
+/// pip's install options that scripts pass: `-I` (a reinstall), `--upgrade-strategy` and
+/// `--progress-bar off`, which den honours, and those that change nothing den does (with
+/// `-v`, each one given is named, with why).
 #[derive(Debug, Clone, Default, Args)]
 pub struct PipInstallCompatArgs {
     /// Reinstall every chosen distribution, ignoring what is installed (pip's meaning).
     #[arg(short = 'I', long)]
     pub ignore_installed: bool,
-    /// pip's upgrade strategy; den moves what -U/-P name and what the requirements force.
+    /// With -U: `only-if-needed` (the default) moves a dependency of what is upgraded only
+    /// when it no longer satisfies; `eager` upgrades every installed dependency too.
     #[arg(long, value_name = "STRATEGY", value_parser = ["only-if-needed", "eager"])]
     pub upgrade_strategy: Option<String>,
     /// Do not compile bytecode (den's default).
@@ -733,7 +774,8 @@ pub struct PipInstallCompatArgs {
     /// Accepted for pip's command lines; den does not warn about running as root.
     #[arg(long, value_name = "ACTION", value_parser = ["warn", "ignore"])]
     pub root_user_action: Option<String>,
-    /// Accepted for pip's command lines; den shows progress on a terminal only.
+    /// `off` hides den's progress bars; `on` and `raw` leave them as they are (drawn on a
+    /// terminal only).
     #[arg(long, value_name = "MODE", value_parser = ["on", "off", "raw"])]
     pub progress_bar: Option<String>,
     /// Accepted for pip's command lines; den always builds through PEP 517.
@@ -742,27 +784,76 @@ pub struct PipInstallCompatArgs {
     /// Accepted for pip's command lines (pip: where editable VCS checkouts go); no effect.
     #[arg(long, value_name = "DIR")]
     pub src: Option<PathBuf>,
+    /// Accepted for pip's command lines (pip: check build dependencies under
+    /// --no-build-isolation); den does not check them: a missing one fails the build.
+    #[arg(long)]
+    pub check_build_dependencies: bool,
+    /// Accepted for pip's command lines (pip: keep temporary build directories); no effect.
+    #[arg(long)]
+    pub no_clean: bool,
 }
 
 impl PipInstallCompatArgs {
-    /// The spellings of the options given that change nothing.
-    pub fn given(&self) -> Vec<&'static str> {
-        let mut given = Vec::new();
-        for (set, name) in [
-            (self.upgrade_strategy.is_some(), "--upgrade-strategy"),
-            (self.no_compile, "--no-compile"),
-            (self.no_warn_script_location, "--no-warn-script-location"),
-            (self.no_warn_conflicts, "--no-warn-conflicts"),
-            (self.root_user_action.is_some(), "--root-user-action"),
-            (self.progress_bar.is_some(), "--progress-bar"),
-            (self.use_pep517, "--use-pep517"),
-            (self.src.is_some(), "--src"),
-        ] {
-            if set {
-                given.push(name);
-            }
-        }
-        given
+    /// Whether `--progress-bar off` was given.
+    pub fn progress_off(&self) -> bool {
+        self.progress_bar.as_deref() == Some("off")
+    }
+
+    /// Whether `--upgrade-strategy eager` was given.
+    pub fn eager(&self) -> bool {
+        self.upgrade_strategy.as_deref() == Some("eager")
+    }
+
+    /// The options given that change nothing, each with why.
+    pub fn given(&self) -> Vec<(&'static str, &'static str)> {
+        let progress_shown = self.progress_bar.is_some() && !self.progress_off();
+        given([
+            (
+                self.no_compile,
+                "--no-compile",
+                "den compiles bytecode only with --compile",
+            ),
+            (
+                self.no_warn_script_location,
+                "--no-warn-script-location",
+                "den does not warn about script locations",
+            ),
+            (
+                self.no_warn_conflicts,
+                "--no-warn-conflicts",
+                "den does not warn about conflicts after installing",
+            ),
+            (
+                self.root_user_action.is_some(),
+                "--root-user-action",
+                "den does not warn about running as root",
+            ),
+            (
+                progress_shown,
+                "--progress-bar",
+                "den draws its bars on a terminal only; `off` hides them",
+            ),
+            (
+                self.use_pep517,
+                "--use-pep517",
+                "den always builds through PEP 517",
+            ),
+            (
+                self.src.is_some(),
+                "--src",
+                "den keeps VCS checkouts in its cache",
+            ),
+            (
+                self.check_build_dependencies,
+                "--check-build-dependencies",
+                "den does not check build dependencies; a missing one fails the build",
+            ),
+            (
+                self.no_clean,
+                "--no-clean",
+                "den removes its temporary build directories",
+            ),
+        ])
     }
 }
 
@@ -770,7 +861,7 @@ impl PipInstallCompatArgs {
 #[derive(Debug, Subcommand)]
 pub enum PipCommand {
     /// Install packages from an index, like `pip install`.
-    Install(InstallArgs),
+    Install(Box<InstallArgs>),
     /// Uninstall packages, like `pip uninstall`.
     Uninstall(UninstallArgs),
     /// Print installed packages in requirements format, like `pip freeze`.
@@ -1152,7 +1243,7 @@ pub struct InstallArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Install into this directory (importable by adding it to PYTHONPATH) instead of an
-    /// environment; existing packages there are replaced.
+    /// environment; what is already there is kept, with a warning, unless --upgrade.
     #[arg(
         short = 't',
         long = "target",
@@ -1164,6 +1255,15 @@ pub struct InstallArgs {
     /// environment's.
     #[arg(long, value_name = "DIR", conflicts_with = "user")]
     pub prefix: Option<PathBuf>,
+    /// Install everything below this directory: the files go where they would go, re-rooted
+    /// at DIR (`DIR/<env>/lib/...`), as for packaging; what is installed is still read from
+    /// the environment itself, which is not changed.
+    #[arg(long, value_name = "DIR", conflicts_with = "target_dir")]
+    pub root: Option<PathBuf>,
+    /// Resolve for another Python (with --target or --dry-run only, and with
+    /// --only-binary=:all: or --no-deps, as pip requires); one --platform.
+    #[command(flatten)]
+    pub platform: PipTargetArgs,
     /// Install into the user site (pip's user scheme: $PYTHONUSERBASE, default ~/.local:
     /// lib/pythonX.Y/site-packages, bin); refused in a virtual environment, as pip refuses it.
     #[arg(long, conflicts_with = "target_dir")]
@@ -1313,7 +1413,7 @@ pub struct DownloadArgs {
     pub wheelhouse: WheelhouseArgs,
 }
 
-/// pip's target options of `download` and `debug`: wheels for another platform, Python
+/// pip's target options of `download`, `install` and `debug`: wheels for another platform, Python
 /// version, implementation or ABI than the interpreter's.
 #[derive(Debug, Default, Args)]
 pub struct PipTargetArgs {
@@ -1382,6 +1482,9 @@ pub struct UninstallArgs {
     /// Don't ask for confirmation of uninstall deletions (pip's `Proceed (Y/n)?`).
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// Accepted for pip's command lines; den does not warn about running as root.
+    #[arg(long, value_name = "ACTION", value_parser = ["warn", "ignore"])]
+    pub root_user_action: Option<String>,
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -1396,6 +1499,11 @@ pub struct FreezeArgs {
     /// Leave editable installs out.
     #[arg(long)]
     pub exclude_editable: bool,
+    /// Write the requirements of this file first, in its order and with its comments and
+    /// options, then the other installed distributions after pip's `## The following
+    /// requirements were added by pip freeze:` (repeatable).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirement_files: Vec<PathBuf>,
     /// Which distributions.
     #[command(flatten)]
     pub selection: SelectionArgs,
@@ -1442,9 +1550,12 @@ pub struct ListArgs {
     /// List only editable installs.
     #[arg(short, long, conflicts_with = "exclude_editable")]
     pub editable: bool,
-    /// Leave editable installs out.
-    #[arg(long)]
+    /// Leave editable installs out (the last of --include-editable / --exclude-editable wins).
+    #[arg(long, overrides_with = "include_editable")]
     pub exclude_editable: bool,
+    /// List editable installs too (the default).
+    #[arg(long, overrides_with = "exclude_editable")]
+    pub include_editable: bool,
     /// Only distributions no other listed distribution requires.
     #[arg(long)]
     pub not_required: bool,

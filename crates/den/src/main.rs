@@ -13,7 +13,7 @@ mod target;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 use crate::cli::{Cli, Command, GlobalArgs, PipCommand};
 use crate::printer::Printer;
@@ -41,11 +41,39 @@ fn main() -> ExitCode {
     if let Some((program, shim_dir)) = argv.first().and_then(commands::pyenv::shim_program) {
         return commands::pyenv::run_shim(&program, shim_dir, &argv[1..]);
     }
-    let cli = Cli::parse_from(pip_args::with_pip_configuration(argv));
+    let argv = pip_args::with_pip_configuration(argv);
+    if let Some(refusal) = pip_args::refused_option(&argv) {
+        // An option pip removed gets pip's usage error, as pip prints it; one den cannot
+        // honour is den's error.
+        if refusal.status == 2 {
+            printer::write_stderr(format_args!("{}\n", refusal.message));
+        } else {
+            let colour = printer::stderr_colour(false);
+            Printer::new(0, 0, colour).error(&anyhow::anyhow!(refusal.message));
+        }
+        return ExitCode::from(refusal.status);
+    }
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        // pip's words for an option a pip command does not know, with pip's status.
+        Err(error) => match pip_args::unknown_option_message(&error, &argv) {
+            Some(message) => {
+                printer::write_stderr(format_args!("{message}\n"));
+                return ExitCode::from(2);
+            }
+            None => error.exit(),
+        },
+    };
     let no_color = matches!(&cli.command, Command::Pip(pip) if pip.general.no_color);
     let colour = printer::stderr_colour(no_color);
     init_tracing(cli.global.verbose, cli.global.quiet, colour);
     let printer = Printer::new(cli.global.quiet, cli.global.verbose, colour);
+    let printer = match &cli.command {
+        Command::Pip(pip) if matches!(&pip.command, PipCommand::Install(args) if args.compat.progress_off()) => {
+            printer.without_progress()
+        }
+        _ => printer,
+    };
     interrupt::install_handler();
     match run(cli, &printer) {
         Ok(code) => code,
@@ -113,10 +141,8 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
             for line in pip_args::applied() {
                 printer.detail(line);
             }
-            for option in pip.general.given() {
-                printer.detail(format!(
-                    "{option}: pip's option, accepted; it changes nothing in den"
-                ));
+            for (option, why) in pip.general.given() {
+                printer.no_effect(option, why);
             }
             // Held while an environment command runs, so `den cache clean` waits instead of
             // removing entries from under it.

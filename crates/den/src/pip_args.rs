@@ -378,3 +378,124 @@ fn settings(isolated: bool) -> Vec<Setting> {
     }
     settings
 }
+
+/// pip's options that den refuses, by long name (without `--`), with pip's last version that
+/// had the option when pip removed it, and why den cannot do what it asked.
+const REFUSED: &[(&str, Option<&str>, &str)] = &[
+    (
+        "install-option",
+        Some("23.0"),
+        "it passed options to `setup.py install`, which den never runs; pass build settings to the backend with -C/--config-settings",
+    ),
+    (
+        "global-option",
+        Some("25.2"),
+        "it passed options to `setup.py`, which den never runs; pass build settings to the backend with -C/--config-settings",
+    ),
+    (
+        "build-option",
+        Some("25.2"),
+        "it passed options to `setup.py bdist_wheel`, which den never runs; pass build settings to the backend with -C/--config-settings",
+    ),
+    (
+        "no-use-pep517",
+        Some("25.2"),
+        "it built with `setup.py` directly; den builds every project through PEP 517",
+    ),
+    ("all-releases", None, "den has no equivalent yet"),
+    ("only-final", None, "den has no equivalent yet"),
+    ("uploaded-prior-to", None, "den has no equivalent yet"),
+    (
+        "requirements-from-script",
+        None,
+        "den has no equivalent yet",
+    ),
+    ("only-deps", None, "den has no equivalent yet"),
+    ("build-constraint", None, "den has no equivalent yet"),
+    ("no-proxy-env", None, "den has no equivalent yet"),
+    ("refresh-package", None, "den has no equivalent yet"),
+    ("no-require-hashes", None, "den has no equivalent yet"),
+];
+
+/// A `den pip` command line's refusal in pip's words, before den's parser reads it: the
+/// message and the exit status (2, pip's usage status, for an option pip removed itself; 1
+/// for one den cannot honour). Checked before parsing so that an exact pip option den lacks
+/// is never taken as an abbreviation of another one.
+pub struct Refusal {
+    /// What to print on stderr.
+    pub message: String,
+    /// The exit status.
+    pub status: u8,
+}
+
+/// The refusal of the first option in `argv` (after `den pip`, before a `--`) that pip has
+/// and den refuses ([`REFUSED`]); `None` when there is none or it is not a `den pip` line.
+pub fn refused_option(argv: &[OsString]) -> Option<Refusal> {
+    let pip_at = argv.iter().skip(1).position(|word| word == "pip")? + 1;
+    argv[pip_at + 1..]
+        .iter()
+        .map_while(|word| word.to_str().filter(|word| *word != "--"))
+        .filter_map(|word| word.strip_prefix("--"))
+        .find_map(|option| {
+            let name = option.split_once('=').map_or(option, |(name, _)| name);
+            let (_, removed, why) = REFUSED.iter().find(|(refused, _, _)| *refused == name)?;
+            Some(match removed {
+                Some(last) => Refusal {
+                    message: format!(
+                        "no such option: --{name}\nnote: pip removed --{name} after {last}: {why}"
+                    ),
+                    status: 2,
+                },
+                None => Refusal {
+                    message: format!("--{name}: pip's option, which den cannot honour: {why}"),
+                    status: 1,
+                },
+            })
+        })
+}
+
+/// pip's words for an option `den pip COMMAND` does not know (clap's unknown-argument
+/// `error` on `argv`): den's usage of the command, a blank line, then `ambiguous option:
+/// --no-b (--no-binary, --no-build-isolation?)` when the word begins several of its long
+/// options, else `no such option: --frob`. `None` for another error or another command line.
+pub fn unknown_option_message(error: &clap::Error, argv: &[OsString]) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if error.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(word)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let mut cli = Cli::command();
+    cli.build();
+    let pip = cli.find_subcommand("pip")?;
+    let line = command_line(argv, &cli, pip)?;
+    let command = pip.find_subcommand(&line.command)?;
+    let name = word.split_once('=').map_or(word.as_str(), |(name, _)| name);
+    let mut matching: Vec<String> = match name.strip_prefix("--") {
+        Some(prefix) => cli
+            .get_arguments()
+            .chain(pip.get_arguments())
+            .chain(command.get_arguments())
+            .flat_map(|arg| {
+                arg.get_long()
+                    .into_iter()
+                    .chain(arg.get_all_aliases().unwrap_or_default())
+            })
+            .filter(|long| long.starts_with(prefix))
+            .map(|long| format!("--{long}"))
+            .collect(),
+        None => Vec::new(),
+    };
+    matching.sort();
+    matching.dedup();
+    let message = match matching.as_slice() {
+        [_, _, ..] => format!("ambiguous option: {name} ({}?)", matching.join(", ")),
+        _ => format!("no such option: {name}"),
+    };
+    let usage = command
+        .clone()
+        .bin_name(format!("den pip {}", line.command))
+        .render_usage();
+    Some(format!("{usage}\n\n{message}"))
+}

@@ -105,6 +105,8 @@ pub struct Printer {
     verbose: u8,
     terminal: bool,
     colour: bool,
+    /// Progress bars allowed (pip's `--progress-bar off` turns them off).
+    progress: bool,
 }
 
 /// Whether den's stderr gets colours: never with `--no-color` (`no_color_flag`) or a
@@ -140,6 +142,15 @@ impl Printer {
             verbose,
             terminal,
             colour,
+            progress: true,
+        }
+    }
+
+    /// This printer without progress bars, even on a terminal (pip's `--progress-bar off`).
+    pub fn without_progress(self) -> Self {
+        Self {
+            progress: false,
+            ..self
         }
     }
 
@@ -175,6 +186,13 @@ impl Printer {
         if self.verbose > 0 && self.quiet == 0 {
             write_stderr(format_args!("{line}\n"));
         }
+    }
+
+    /// Says, with `-v`, that pip's `option` was accepted and changes nothing in den (`why`).
+    pub fn no_effect(&self, option: &str, why: &str) {
+        self.detail(format_args!(
+            "{option}: pip's option, accepted; it changes nothing in den ({why})"
+        ));
     }
 
     /// A warning on stderr, hidden by `-qq`.
@@ -244,8 +262,9 @@ impl Printer {
             .then(|| Arc::new(DownloadBars) as Arc<dyn DownloadReporter>)
     }
 
-    /// Whether progress is drawn: stderr is a terminal and `-q` was not given.
+    /// Whether progress is drawn: stderr is a terminal, `-q` was not given and progress bars
+    /// were not turned off ([`Printer::without_progress`]).
     fn shows_progress(&self) -> bool {
-        self.terminal && self.quiet == 0
+        self.progress && self.terminal && self.quiet == 0
     }
 }

@@ -34,7 +34,9 @@ impl std::error::Error for VirtualenvRequired {}
 /// Finds the target environment for a pip command: `--python` (an environment directory, the
 /// name of an environment in WORKON_HOME, or an interpreter request), else with `--system`
 /// alone the first `python3` (or `python`) on PATH, else `$VIRTUAL_ENV`, else `.venv` in
-/// the current directory or a parent ([`PythonEnvironment::find`]).
+/// the current directory or a parent ([`PythonEnvironment::find`]), else, for a change with
+/// `--break-system-packages`, the first `python3` on PATH as with `--system` (pip changes the
+/// interpreter it runs under).
 ///
 /// For reading, a change a killed den left half-done is repaired first (or a live one waited
 /// for: [`PythonEnvironment::settle`]).
@@ -45,17 +47,27 @@ impl std::error::Error for VirtualenvRequired {}
 /// `--break-system-packages` was not given (pip's message).
 pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<Target> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let virtual_env = std::env::var_os("VIRTUAL_ENV").map(PathBuf::from);
+    let virtual_env = std::env::var_os("VIRTUAL_ENV")
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from);
+    // pip changes the interpreter it runs under: with --break-system-packages and no virtual
+    // environment to be found, that is the first python3 on PATH, as with --system.
+    let system = args.system
+        || (access == Access::Change
+            && args.break_system_packages
+            && args.python.is_none()
+            && virtual_env.is_none()
+            && den_venv::find_dot_venv(&cwd).is_none());
     let python = match args.python.as_deref() {
         Some(python) => Some(named_environment(python, &cwd).unwrap_or_else(|| python.into())),
-        None if args.system => Some(first_on_path().context(
+        None if system => Some(first_on_path().context(
             "--system: there is no python3 or python on PATH; pass --python <interpreter>",
         )?),
         None => None,
     };
     let request = EnvironmentRequest {
         python: python.as_deref(),
-        system: args.system,
+        system,
         access,
         cwd: &cwd,
         virtual_env: virtual_env.as_deref(),

@@ -863,11 +863,11 @@ fn long_options_may_be_abbreviated_as_pip_allows() {
     let (_, frozen, _) = run_python(&env, &["-m", "pip", "freeze"]);
     assert!(frozen.contains("alpha==1.0"), "{frozen}");
     assert!(!frozen.contains("beta"), "--no-dep was not taken: {frozen}");
-    // An ambiguous prefix is a usage error (status 2, as pip's), naming what it saw.
+    // An ambiguous prefix is a usage error (status 2, as pip's), in pip's words.
     let out = world.den(&["pip", "install", "-p", env_arg, "--no-", "alpha"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("'--no-'"),
+        String::from_utf8_lossy(&out.stderr).contains("ambiguous option: --no- (--no-binary, "),
         "{out:?}"
     );
 }
@@ -905,7 +905,6 @@ fn pips_dockerfile_options_are_accepted_and_v_says_they_change_nothing() {
     for option in [
         "--disable-pip-version-check",
         "--no-cache-dir",
-        "--progress-bar",
         "--root-user-action",
         "--isolated",
     ] {
@@ -990,23 +989,28 @@ fn a_terminal_shows_download_bars_and_what_is_built() {
     world.index.add_file(
         &den_test_support::SdistBuilder::new("gamma", "1.5").build(&world.path("sdists")),
     );
-    let env = world.venv("env", true);
-    let install = format!(
-        "{} pip install -p {} big gamma",
-        env!("CARGO_BIN_EXE_den"),
-        env.display()
-    );
-    let mut command = Command::new(&script);
-    common::with_den_env(&mut command, &world.path("cache"), &world.index.url());
-    let out = command
-        .args(["-qfec", &install])
-        .arg(world.path("typescript"))
-        .env("TERM", "xterm")
-        .current_dir(world.dir.path())
-        .output()
-        .unwrap();
-    let shown = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{shown}");
+    // `den pip install -p ENV [OPTIONS] big gamma` on a pseudo-terminal: what it showed.
+    let on_terminal = |env: &str, options: &str| {
+        let env = world.venv(env, true);
+        let install = format!(
+            "{} pip install -p {} {options} big gamma",
+            env!("CARGO_BIN_EXE_den"),
+            env.display()
+        );
+        let mut command = Command::new(&script);
+        common::with_den_env(&mut command, &world.path("cache"), &world.index.url());
+        let out = command
+            .args(["-qfec", &install])
+            .arg(world.path("typescript"))
+            .env("TERM", "xterm")
+            .current_dir(world.dir.path())
+            .output()
+            .unwrap();
+        let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{shown}");
+        shown
+    };
+    let shown = on_terminal("env", "");
     assert!(shown.contains("Building gamma 1.5"), "{shown}");
     let bar = shown
         .split(['\r', '\n'])
@@ -1014,6 +1018,12 @@ fn a_terminal_shows_download_bars_and_what_is_built() {
     assert!(
         bar.is_some(),
         "no download bar with bytes and rate:\n{shown}"
+    );
+    // pip's `--progress-bar off`: nothing is drawn on the terminal either.
+    let shown = on_terminal("off", "--progress-bar off");
+    assert!(
+        !shown.contains("Building") && !shown.contains("MiB"),
+        "{shown}"
     );
     // Piped, nothing is drawn.
     let env = world.venv("piped", true);

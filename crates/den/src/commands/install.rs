@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use den_cache::Cache;
 
 use crate::cli::InstallArgs;
@@ -12,33 +12,56 @@ use crate::ops::{self, InstallSettings};
 use crate::printer::Printer;
 use crate::target::{self, Access, Target};
 
+/// pip's refusal of target options without `--target` or `--dry-run`, word for word.
+const TARGET_OPTIONS_NEED_TARGET: &str = "Can not use any platform or abi specific options unless installing via '--target' or using '--dry-run'";
+
 /// Runs `den pip install`.
 pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
-    for option in args.compat.given() {
-        printer.detail(format!(
-            "{option}: pip's option, accepted; it changes nothing in den"
-        ));
+    for (option, why) in args.compat.given() {
+        printer.no_effect(option, why);
     }
     let sources = args.requested.sources();
-    let settings = InstallSettings {
+    let mut settings = InstallSettings {
         sources,
         resolver: args.requested.inputs.settings(),
         upgrade: args.upgrade.settings()?,
+        eager: args.compat.eager(),
         reinstall: args.force_reinstall || args.compat.ignore_installed,
         no_deps: args.no_deps,
         dry_run: args.dry_run,
         report: args.report.clone(),
         installer: args.installer.settings(),
+        install_root: args.root.as_deref().map(absolute).transpose()?,
         ..InstallSettings::default()
     };
-    // --target and --prefix install next to an interpreter, not into it, so it may be a base
-    // interpreter without --system.
-    let layout = args.target_dir.is_some() || args.prefix.is_some() || args.user;
+    // pip's order: the dependency rule first, then where target options may be used.
+    let pip_targets = args.platform.targets();
+    ops::download::check_dist_restriction(
+        !pip_targets.is_empty(),
+        args.no_deps,
+        &settings.resolver,
+    )?;
+    if !pip_targets.is_empty() && !args.dry_run && args.target_dir.is_none() {
+        bail!(TARGET_OPTIONS_NEED_TARGET);
+    }
+    if pip_targets.len() > 1 {
+        bail!(
+            "--platform: den pip install resolves for one platform; give one --platform (den pip download takes several)"
+        );
+    }
+    // --target, --prefix and --root install next to an interpreter, not into it, so it may
+    // be a base interpreter without --system (and, as with pip, PEP 668 does not apply).
+    let layout =
+        args.target_dir.is_some() || args.prefix.is_some() || args.user || args.root.is_some();
     let access = if layout { Access::Read } else { Access::Change };
     let mut target = target::find(&args.target, cache, access)?;
+    if let Some(pip_target) = pip_targets.first() {
+        let python = den_python::TargetPython::from_pip(&target.interpreter, pip_target)?;
+        settings.target_python = Some(python);
+    }
     if args.user {
         if target.interpreter.is_virtualenv() {
-            anyhow::bail!(
+            bail!(
                 "Can not perform a '--user' install. User site-packages are not visible in this virtualenv."
             );
         }
@@ -46,11 +69,9 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
     }
     let python = scheme_python(&target);
     if let Some(dir) = &args.target_dir {
-        target.set_layout(den_install::InstallScheme::for_target(
-            &absolute(dir)?,
-            &python,
-        ));
-    } else if let Some(prefix) = &args.prefix {
+        return install_into_target_dir(&absolute(dir)?, &mut target, &settings, cache, printer);
+    }
+    if let Some(prefix) = &args.prefix {
         target.set_layout(den_install::InstallScheme::for_prefix(
             &absolute(prefix)?,
             &python,
@@ -64,6 +85,101 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
     }
     ops::install(&target, &settings, cache, printer)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// pip's `--target DIR`: everything is installed into an empty staging directory (so what DIR
+/// holds is not looked at: pip ignores it), then each top-level entry is moved into DIR; an
+/// entry DIR already has is kept, with pip's warning, unless `--upgrade` (then replaced; a
+/// link is never replaced). A dry run stages nowhere near DIR and moves nothing.
+///
+/// Errors: DIR exists and is not a directory (pip's message), cannot be created or locked,
+/// those of [`ops::install()`], and a move that fails.
+fn install_into_target_dir(
+    dir: &Path,
+    target: &mut Target,
+    settings: &InstallSettings,
+    cache: &Cache,
+    printer: &Printer,
+) -> anyhow::Result<ExitCode> {
+    if dir.exists() && !dir.is_dir() {
+        bail!("Target path exists but is not a directory, will not continue.");
+    }
+    let mut staging = tempfile::Builder::new();
+    staging.prefix(STAGING_PREFIX);
+    let (staging, _lock) = if settings.dry_run {
+        (staging.tempdir(), None)
+    } else {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        // One den at a time moves into DIR.
+        let lock = den_cache::lock_directory(dir, || {
+            tracing::info!(
+                "waiting for another den process to finish with {}",
+                dir.display()
+            );
+        })?;
+        (staging.tempdir_in(dir), Some(lock))
+    };
+    let staging = staging.context("cannot create a staging directory for --target")?;
+    target.set_layout(den_install::InstallScheme::for_target(
+        staging.path(),
+        &scheme_python(target),
+    ));
+    ops::install(target, settings, cache, printer)?;
+    if !settings.dry_run {
+        move_into(staging.path(), dir, settings.upgrade.all, printer)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The name of `--target`'s staging directory in DIR (never moved into DIR itself).
+const STAGING_PREFIX: &str = ".den-target-";
+
+/// Moves each top-level entry of `staging` into `dir`, in name order, as pip's `--target`
+/// does: an existing entry is kept with a warning unless `upgrade`, which replaces it (but a
+/// link, with a warning). den's own files (`.den-*`) stay.
+///
+/// Errors: an entry cannot be read, removed or moved.
+fn move_into(staging: &Path, dir: &Path, upgrade: bool, printer: &Printer) -> anyhow::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(staging)
+        .with_context(|| format!("cannot read {}", staging.display()))?
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("cannot read {}", staging.display()))?;
+    entries.sort();
+    for from in entries {
+        let Some(name) = from.file_name() else {
+            continue;
+        };
+        if name.to_string_lossy().starts_with(".den-") {
+            continue;
+        }
+        let to = dir.join(name);
+        if let Ok(existing) = to.symlink_metadata() {
+            if !upgrade {
+                printer.pip_warning(format!(
+                    "Target directory {} already exists. Specify --upgrade to force replacement.",
+                    to.display()
+                ));
+                continue;
+            }
+            if existing.file_type().is_symlink() {
+                printer.pip_warning(format!(
+                    "Target directory {} already exists and is a link. den will not replace links; remove it if replacement is desired.",
+                    to.display()
+                ));
+                continue;
+            }
+            let removed = if existing.is_dir() {
+                std::fs::remove_dir_all(&to)
+            } else {
+                std::fs::remove_file(&to)
+            };
+            removed.with_context(|| format!("cannot replace {}", to.display()))?;
+        }
+        std::fs::rename(&from, &to)
+            .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
+    }
+    Ok(())
 }
 
 /// The user site-packages of `target`'s interpreter (`site.USER_SITE` on POSIX:

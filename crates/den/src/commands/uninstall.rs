@@ -24,6 +24,12 @@ pub fn run(
     cache: &Cache,
     printer: &Printer,
 ) -> anyhow::Result<ExitCode> {
+    if args.root_user_action.is_some() {
+        printer.no_effect(
+            "--root-user-action",
+            "den does not warn about running as root",
+        );
+    }
     let target = target::find(&args.target, cache, target::Access::Change)?;
     let mut names = Vec::new();
     for raw in &args.packages {

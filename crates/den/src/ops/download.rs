@@ -44,17 +44,21 @@ pub const DIST_RESTRICTION: &str = "When restricting platform and interpreter co
      --python-version, --platform, --abi, or --implementation, either --no-deps must be set, or \
      --only-binary=:all: must be set and --no-binary must not be set (or must be set to :none:).";
 
-/// pip's rule for target options: a Python described by `--platform`, `--python-version`,
-/// `--abi` or `--implementation` is not the one that would build an sdist, so its
-/// dependencies must come as wheels only (`--only-binary=:all:`, no `--no-binary`) or not at
-/// all (`--no-deps`).
+/// pip's rule for target options (`pip download`, `pip install`): a Python described by
+/// `--platform`, `--python-version`, `--abi` or `--implementation` (`targets_given`) is not
+/// the one that would build an sdist, so its dependencies must come as wheels only
+/// (`--only-binary=:all:`, no `--no-binary`) or not at all (`no_deps`).
 ///
 /// Errors: [`DIST_RESTRICTION`] when the rule is broken; a bad binary option value.
-pub fn check_dist_restriction(settings: &DownloadSettings) -> anyhow::Result<()> {
-    if settings.targets.is_empty() || settings.no_deps {
+pub fn check_dist_restriction(
+    targets_given: bool,
+    no_deps: bool,
+    resolver: &ResolverSettings,
+) -> anyhow::Result<()> {
+    if !targets_given || no_deps {
         return Ok(());
     }
-    let policy = binary_policy(&settings.resolver.build.binary)?;
+    let policy = binary_policy(&resolver.build.binary)?;
     if policy.only_binary != NameSelection::All || policy.no_binary != NameSelection::None {
         bail!(DIST_RESTRICTION);
     }
@@ -75,7 +79,11 @@ pub fn download(
     cache: &Cache,
     printer: &Printer,
 ) -> anyhow::Result<Vec<SavedFile>> {
-    check_dist_restriction(settings)?;
+    check_dist_restriction(
+        !settings.targets.is_empty(),
+        settings.no_deps,
+        &settings.resolver,
+    )?;
     let targets = if settings.targets.is_empty() {
         vec![TargetPython::of(interpreter)]
     } else {

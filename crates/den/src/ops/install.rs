@@ -52,6 +52,15 @@ pub struct InstallSettings {
     pub exactness: Exactness,
     /// Which installed versions may move (`-U`, `-P`).
     pub upgrade: UpgradeSettings,
+    /// pip's `--upgrade-strategy eager`: with `-U`, every dependency of what is upgraded may
+    /// move too, not only those that no longer satisfy.
+    pub eager: bool,
+    /// The Python resolved for instead of the interpreter's (pip's `--python-version`,
+    /// `--platform`, `--abi`, `--implementation`); no lock file may be installed then.
+    pub target_python: Option<TargetPython>,
+    /// pip's `--root DIR`: every file goes below DIR (the scheme's paths re-rooted there),
+    /// while what is installed is still read from the environment itself, as pip does.
+    pub install_root: Option<PathBuf>,
     /// Reinstall the chosen distributions even when that version is installed.
     pub reinstall: bool,
     /// Do not resolve dependencies (always so for an exact install).
@@ -101,10 +110,17 @@ pub fn install(
         interpreter.executable.display()
     );
     let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
+    let target_python = match &settings.target_python {
+        Some(python) => {
+            pipeline::refuse_locks(&spec)?;
+            python.clone()
+        }
+        None => TargetPython::of(interpreter),
+    };
     spec.select_locked(
-        &interpreter.markers,
-        &interpreter.tags,
-        &interpreter.version,
+        &target_python.markers,
+        &target_python.tags,
+        &target_python.version,
     )?;
     let locked_releases = spec.locked_releases.clone();
     if !exact && spec.is_empty() {
@@ -124,7 +140,7 @@ pub fn install(
         && let Some(satisfied) = den_install::satisfied_by_installed(
             &spec.requirements,
             &spec.constraints,
-            &target.interpreter.markers,
+            &target_python.markers,
             &installed,
         )
     {
@@ -150,21 +166,20 @@ pub fn install(
         let requested: Vec<PackageName> =
             spec.requirements.iter().map(|r| r.name.clone()).collect();
         // pip's only-if-needed upgrade strategy: named packages may move, everything
-        // installed stays where it is unless a requirement forces it to change.
+        // installed stays where it is unless a requirement forces it to change. With -U and
+        // the eager strategy nothing is held: what the resolution reaches (the requested
+        // packages' dependencies, whole) may move.
+        let eager = settings.upgrade.all && settings.eager;
         let preferences = installed
             .iter()
+            .filter(|_| !eager)
             .filter(|dist| !(settings.upgrade.all && requested.contains(&dist.name)))
             .filter(|dist| !settings.upgrade.packages.contains(&dist.name))
             .map(|dist| (dist.name.clone(), dist.version.clone()))
             .collect();
         // A lock's list is whole: its files are installed as listed, nothing is resolved.
         let no_deps = exact || settings.no_deps || spec.locked;
-        let request = pipeline::request(
-            &spec,
-            &TargetPython::of(&target.interpreter),
-            preferences,
-            no_deps,
-        )?;
+        let request = pipeline::request(&spec, &target_python, preferences, no_deps)?;
         let packages = pipeline::resolve(&source, request, printer).await?;
         let plan = den_install::Plan::new(packages, &installed, settings.reinstall, |p| {
             chosen(p, &locked_releases)
@@ -259,6 +274,7 @@ pub fn install(
         let freeing = std::thread::spawn(move || drop(source));
         let installed = install_all(
             target,
+            settings.install_root.as_deref(),
             settings.installer,
             &plan.install,
             &unpacked,
@@ -344,17 +360,22 @@ fn names(packages: &[ResolvedPackage]) -> String {
         .join(" ")
 }
 
-/// Installs every planned distribution, in parallel, inside a critical section: a signal stops
-/// den after the distributions in hand, never in the middle of one.
+/// Installs every planned distribution (below `root` when given: pip's `--root`), in
+/// parallel, inside a critical section: a signal stops den after the distributions in hand,
+/// never in the middle of one.
 fn install_all(
     target: &Target,
+    root: Option<&std::path::Path>,
     placement: InstallerSettings,
     packages: &[ResolvedPackage],
     unpacked: &[UnpackedWheel],
     locked_releases: &HashSet<PackageName>,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    let install_target = target.install_target();
+    let mut install_target = target.install_target();
+    if let Some(root) = root {
+        install_target.scheme = install_target.scheme.rerooted(root);
+    }
     let jobs: Vec<(&ResolvedPackage, &UnpackedWheel)> = packages.iter().zip(unpacked).collect();
     let _critical = CriticalSection::enter();
     let done = AtomicUsize::new(0);

@@ -1,0 +1,370 @@
+//! pip's install options beside the real pip 26 on the loopback index: `--root`,
+//! `--target` over an existing directory, `--upgrade-strategy eager`, the target-Python
+//! options (`--platform`, `--python-version`...), `--break-system-packages` without an
+//! environment, and pip's words for options den refuses or does not know; `--progress-bar off`
+//! on a terminal; `uninstall --root-user-action`, `freeze -r`, `list --include-editable`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use den_test_support::{TestIndex, WheelBuilder};
+
+mod common;
+
+use common::{World, tree};
+
+fn publish(index: &TestIndex) {
+    index.publish(
+        &WheelBuilder::new("alpha", "1.0")
+            .requires_dist("beta>=1.0")
+            .file("alpha/__init__.py", b"__version__ = '1.0'\n")
+            .console_script("alpha-cli", "alpha:main"),
+    );
+    index.publish(&WheelBuilder::new("beta", "1.0").file("beta.py", b""));
+    index.publish(&WheelBuilder::new("beta", "2.0").file("beta.py", b""));
+    index.publish(&WheelBuilder::new("native", "1.0").tag("cp312-cp312-win_amd64"));
+}
+
+/// The real pip 26 running `pip ARGS` for the environment `env` (its `--python`), with the
+/// world's index and no configuration; `None` (reported) without it.
+fn pip26(world: &World, env: &Path, args: &[&str]) -> Option<Output> {
+    let pip26 = den_test_support::pip26_python("pip's install options judged by the real pip")?;
+    let (command, rest) = args.split_first()?;
+    let mut pip = Command::new(pip26);
+    pip.args(["-m", "pip", "--disable-pip-version-check", "--python"])
+        .arg(env.join("bin/python"))
+        .arg(command);
+    if *command == "install" {
+        pip.args(["--no-cache-dir", "--index-url", &world.index.url()]);
+    }
+    Some(
+        pip.args(rest)
+            .current_dir(world.dir.path())
+            .env("PIP_CONFIG_FILE", "/dev/null")
+            .env_remove("PIP_FIND_LINKS")
+            .env_remove("PIP_BREAK_SYSTEM_PACKAGES")
+            .output()
+            .unwrap(),
+    )
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Files of `root`, without the installer's own bookkeeping (which names the installer).
+fn files(root: &Path) -> Vec<String> {
+    tree(root)
+        .into_iter()
+        .filter(|path| !path.ends_with("/INSTALLER") && !path.ends_with("/RECORD"))
+        .collect()
+}
+
+#[test]
+fn root_reroots_the_environment_and_reads_what_it_has_installed() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    let env = world.env_with("env", &["beta==1.0"]);
+    let env_arg = env.to_str().unwrap();
+    // `--root` is pip's option, not an abbreviation of --root-user-action.
+    let out = world.den_ok(&[
+        "pip", "install", "-p", env_arg, "--root", "den-root", "alpha",
+    ]);
+    assert!(out.contains("Successfully installed alpha-1.0"), "{out}");
+    let Some(pip) = pip26(&world, &env, &["install", "--root", "pip-root", "alpha"]) else {
+        return;
+    };
+    assert!(pip.status.success(), "{pip:?}");
+    // beta 1.0 is installed in the environment: neither installs it below the root.
+    assert_eq!(
+        files(&world.path("den-root")),
+        files(&world.path("pip-root"))
+    );
+    let inside = env.strip_prefix("/").unwrap();
+    assert!(
+        world
+            .path("den-root")
+            .join(inside)
+            .join("bin/alpha-cli")
+            .is_file()
+    );
+    assert_eq!(
+        world.den_ok(&["pip", "freeze", "-p", env_arg]),
+        "beta==1.0\n",
+        "the environment itself is not changed"
+    );
+}
+
+/// The warnings of an install into the `--target` directory `dir`, with `dir` written `T`,
+/// sorted (pip moves entries in the directory's order), leaving out pip's bytecode directory
+/// (den compiles only with --compile).
+fn target_warnings(out: &Output, dir: &Path) -> Vec<String> {
+    assert!(out.status.success(), "{out:?}");
+    let mut warnings: Vec<String> = text(&out.stderr)
+        .lines()
+        .filter(|line| line.starts_with("WARNING: Target directory"))
+        .filter(|line| !line.contains("/__pycache__ "))
+        .map(|line| line.replace(dir.to_str().unwrap(), "T"))
+        .collect();
+    warnings.sort();
+    warnings
+}
+
+#[test]
+fn target_keeps_what_is_there_unless_upgrade_as_pip_does() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let steps: [&[&str]; 3] = [&["alpha", "beta==1.0"], &["alpha"], &["-U", "alpha"]];
+    let ours = world.path("den-target");
+    let theirs = world.path("pip-target");
+    for step in steps {
+        let mut args = vec!["pip", "install", "-p", env_arg, "--target"];
+        args.push(ours.to_str().unwrap());
+        args.extend_from_slice(step);
+        let den = target_warnings(&world.den(&args), &ours);
+        let mut args = vec!["install", "--target", theirs.to_str().unwrap()];
+        args.extend_from_slice(step);
+        let Some(pip) = pip26(&world, &env, &args) else {
+            return;
+        };
+        assert_eq!(den, target_warnings(&pip, &theirs), "{step:?}");
+        assert_eq!(files(&ours), files(&theirs), "{step:?}");
+    }
+}
+
+#[test]
+fn eager_upgrades_the_dependencies_too() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    for (strategy, beta) in [("only-if-needed", "1.0"), ("eager", "2.0")] {
+        let env = world.env_with(strategy, &["alpha==1.0", "beta==1.0"]);
+        let env_arg = env.to_str().unwrap();
+        let upgrade = ["-U", "--upgrade-strategy", strategy, "alpha"];
+        let mut args = vec!["pip", "install", "-p", env_arg];
+        args.extend_from_slice(&upgrade);
+        world.den_ok(&args);
+        let frozen = world.den_ok(&["pip", "freeze", "-p", env_arg]);
+        assert_eq!(frozen, format!("alpha==1.0\nbeta=={beta}\n"), "{strategy}");
+        let twin = world.env_with(&format!("{strategy}-pip"), &["alpha==1.0", "beta==1.0"]);
+        let mut args = vec!["install"];
+        args.extend_from_slice(&upgrade);
+        let Some(pip) = pip26(&world, &twin, &args) else {
+            return;
+        };
+        assert!(pip.status.success(), "{pip:?}");
+        let theirs = world.den_ok(&["pip", "freeze", "-p", twin.to_str().unwrap()]);
+        assert_eq!(frozen, theirs, "{strategy}");
+    }
+}
+
+#[test]
+fn target_python_options_resolve_for_that_platform_into_target() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let options = [
+        "--platform",
+        "win_amd64",
+        "--python-version",
+        "3.12",
+        "--only-binary=:all:",
+        "native",
+    ];
+    let ours = world.path("den-target");
+    let mut args = vec!["pip", "install", "-p", env_arg, "--target"];
+    args.push(ours.to_str().unwrap());
+    args.extend_from_slice(&options);
+    world.den_ok(&args);
+    assert!(ours.join("native-1.0.dist-info/METADATA").is_file());
+    // pip's two refusals, in pip's order and words.
+    let refusals: [(&[&str], &str); 2] = [
+        (
+            &["--platform", "win_amd64", "native"],
+            "either --no-deps must be set, or --only-binary=:all: must be set",
+        ),
+        (
+            &["--platform", "win_amd64", "--no-deps", "native"],
+            "Can not use any platform or abi specific options unless installing via '--target' or using '--dry-run'",
+        ),
+    ];
+    for (refused, message) in refusals {
+        let mut args = vec!["pip", "install", "-p", env_arg];
+        args.extend_from_slice(refused);
+        assert!(world.den_err(&args).contains(message), "{refused:?}");
+    }
+    let theirs = world.path("pip-target");
+    let mut args = vec!["install", "--target", theirs.to_str().unwrap()];
+    args.extend_from_slice(&options);
+    let Some(pip) = pip26(&world, &env, &args) else {
+        return;
+    };
+    assert!(pip.status.success(), "{pip:?}");
+    assert_eq!(files(&ours), files(&theirs));
+    for (refused, message) in refusals {
+        let mut args = vec!["install"];
+        args.extend_from_slice(refused);
+        let pip = pip26(&world, &env, &args).unwrap();
+        assert!(text(&pip.stderr).contains(message), "{pip:?}");
+    }
+}
+
+#[test]
+fn break_system_packages_without_an_environment_means_the_python_on_path() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    let bin = world.path("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(&world.python, bin.join("python3")).unwrap();
+    let elsewhere = world.path("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let den = |extra: &[&str]| {
+        let mut command = common::den_command(&world.path("cache"), &world.index.url());
+        command
+            .args(["pip", "install", "--dry-run", "beta"])
+            .args(extra)
+            .env("PATH", &bin)
+            .env_remove("PIP_BREAK_SYSTEM_PACKAGES")
+            .current_dir(&elsewhere)
+            .output()
+            .unwrap()
+    };
+    let refused = den(&[]);
+    assert!(
+        text(&refused.stderr).contains("no virtual environment found"),
+        "{refused:?}"
+    );
+    let out = den(&["--break-system-packages"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        text(&out.stdout).contains("Would install beta-2.0"),
+        "{out:?}"
+    );
+    // The real pip, run by that interpreter, installs into it.
+    let pip = Command::new(&world.python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--break-system-packages",
+        ])
+        .args(["--index-url", &world.index.url(), "beta"])
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env_remove("PIP_FIND_LINKS")
+        .output()
+        .unwrap();
+    assert!(
+        text(&pip.stdout).contains("Would install beta-2.0"),
+        "{pip:?}"
+    );
+}
+
+/// The stderr line of `out` that starts with `start`.
+fn line_starting(out: &Output, start: &str) -> Option<String> {
+    text(&out.stderr)
+        .lines()
+        .find(|line| line.starts_with(start))
+        .map(str::to_string)
+}
+
+#[test]
+fn options_den_refuses_or_does_not_know_get_pips_words() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    for (option, said) in [
+        (
+            "--no-b",
+            "ambiguous option: --no-b (--no-binary, --no-build-isolation?)",
+        ),
+        ("--install-option=x", "no such option: --install-option"),
+        ("--global-option=x", "no such option: --global-option"),
+        ("--no-use-pep517", "no such option: --no-use-pep517"),
+        ("--frobnicate", "no such option: --frobnicate"),
+    ] {
+        let out = world.den(&["pip", "install", "-p", env_arg, option, "beta"]);
+        assert_eq!(out.status.code(), Some(2), "{option}: {out:?}");
+        assert_eq!(line_starting(&out, said).as_deref(), Some(said), "{out:?}");
+        let Some(pip) = pip26(&world, &env, &["install", option, "beta"]) else {
+            continue;
+        };
+        assert_eq!(pip.status.code(), Some(2), "{option}: {pip:?}");
+        assert_eq!(line_starting(&pip, said).as_deref(), Some(said), "{pip:?}");
+    }
+    // A newer pip option den lacks is named, with why, never taken for another option.
+    let err = world.den_err(&["pip", "install", "-p", env_arg, "--only-final", "beta"]);
+    assert!(err.contains("--only-final: pip's option"), "{err}");
+    // Options that change nothing in den are accepted and named with -v.
+    let out = world.den(&[
+        "pip",
+        "install",
+        "-v",
+        "-p",
+        env_arg,
+        "--no-clean",
+        "--check-build-dependencies",
+        "beta",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    for option in ["--no-clean", "--check-build-dependencies"] {
+        let said = format!("{option}: pip's option, accepted; it changes nothing in den");
+        assert!(text(&out.stderr).contains(&said), "{option}: {out:?}");
+    }
+    let out = world.den(&[
+        "pip",
+        "uninstall",
+        "-v",
+        "-y",
+        "-p",
+        env_arg,
+        "--root-user-action",
+        "ignore",
+        "beta",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text(&out.stderr).contains("--root-user-action: pip's option, accepted"));
+    let listed = world.den_ok(&[
+        "pip",
+        "list",
+        "-p",
+        env_arg,
+        "--exclude-editable",
+        "--include-editable",
+    ]);
+    assert!(listed.contains("Package"), "{listed}");
+}
+
+#[test]
+fn freeze_r_follows_the_file_as_pip_does() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    let env = world.env_with("env", &["alpha==1.0", "beta==1.0"]);
+    let file = world.path("requirements.txt");
+    std::fs::write(
+        &file,
+        "# pinned\n--index-url http://example.invalid/simple\n\nBeta>=1 # the base\nmissing\nalpha\nbeta\n",
+    )
+    .unwrap();
+    let args = ["freeze", "-r", file.to_str().unwrap()];
+    let mut den_args = vec!["pip", "freeze", "-p", env.to_str().unwrap(), "-r"];
+    den_args.push(file.to_str().unwrap());
+    let ours = world.den(&den_args);
+    assert!(ours.status.success(), "{ours:?}");
+    let Some(theirs) = pip26(&world, &env, &args) else {
+        return;
+    };
+    assert!(theirs.status.success(), "{theirs:?}");
+    assert_eq!(text(&ours.stdout), text(&theirs.stdout));
+    let warnings = |out: &Output| -> Vec<String> {
+        text(&out.stderr)
+            .lines()
+            .filter(|line| line.starts_with("WARNING:"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(warnings(&ours), warnings(&theirs));
+}
