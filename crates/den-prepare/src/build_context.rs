@@ -46,6 +46,7 @@ impl IndexBuildContext {
             markers: interpreter.markers.clone(),
             tags: interpreter.tags.clone(),
             python_version: interpreter.version.clone(),
+            ignore_requires_python: false,
             prereleases: false,
             preferences: Vec::new(),
             binary: BinaryPolicy {

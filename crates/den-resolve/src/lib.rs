@@ -74,6 +74,9 @@ pub struct ResolveRequest {
     pub tags: Tags,
     /// The target interpreter's full version (`3.12.1`), checked against Requires-Python.
     pub python_version: Version,
+    /// Do not check Requires-Python (pip's `--ignore-requires-python`): neither the index's
+    /// `data-requires-python` nor the metadata's rules out a version.
+    pub ignore_requires_python: bool,
     /// Allow pre-releases everywhere (`--pre`).
     pub prereleases: bool,
     /// Versions to keep when they are allowed (typically the installed ones, minus those the

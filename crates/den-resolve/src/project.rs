@@ -45,8 +45,15 @@ impl<F: SourceFile> Release<F> {
     /// Picks the file to install among `files`: non-yanked before yanked, then a wheel before
     /// an sdist; among wheels the best tag priority (PEP 425), then the highest build tag
     /// (PEP 427); among sdists `.tar.gz` (PEP 625) first. Only kinds allowed by `wheels` /
-    /// `sdists` count, and only files whose Requires-Python admits `python`.
-    fn new(files: Vec<F>, tags: &Tags, python: &Version, wheels: bool, sdists: bool) -> Self {
+    /// `sdists` count, and only files whose Requires-Python admits `python` (all of them when
+    /// `python` is `None`: Requires-Python ignored).
+    fn new(
+        files: Vec<F>,
+        tags: &Tags,
+        python: Option<&Version>,
+        wheels: bool,
+        sdists: bool,
+    ) -> Self {
         let mut best = None;
         let mut excluded_by_python = None;
         for (index, file) in files.iter().enumerate() {
@@ -67,6 +74,7 @@ impl<F: SourceFile> Release<F> {
                 _ => continue,
             };
             if let Some(specifiers) = file.requires_python()
+                && let Some(python) = python
                 && !specifiers.contains(python)
             {
                 excluded_by_python.get_or_insert_with(|| specifiers.clone());
@@ -167,12 +175,12 @@ impl<F> Project<F> {
 }
 
 impl<F: SourceFile> Project<F> {
-    /// Groups `files` by version and picks each version's file for `tags` / `python`, using
-    /// wheels only if `wheels` and sdists only if `sdists`.
+    /// Groups `files` by version and picks each version's file for `tags` / `python` (`None`:
+    /// Requires-Python ignored), using wheels only if `wheels` and sdists only if `sdists`.
     pub(crate) fn new(
         files: Vec<F>,
         tags: &Tags,
-        python: &Version,
+        python: Option<&Version>,
         wheels: bool,
         sdists: bool,
     ) -> Self {

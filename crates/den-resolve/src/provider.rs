@@ -232,7 +232,8 @@ type Registered<F> = (VerbatimUrl, Shared<Direct<F>>);
 struct Fetcher<S: PackageSource> {
     source: Arc<S>,
     tags: Tags,
-    python: Version,
+    /// The version Requires-Python is checked against; `None` when it is not checked.
+    python: Option<Version>,
     binary: BinaryPolicy,
     /// The versions the user's requirements leave to projects they pin with `==` (with the
     /// constraints on them): no other version of these can be chosen, so only these versions'
@@ -261,7 +262,7 @@ impl<S: PackageSource> Fetcher<S> {
             Ok(Arc::new(Project::new(
                 files,
                 &self.tags,
-                &self.python,
+                self.python.as_ref(),
                 self.binary.allows_wheel(name),
                 self.binary.allows_sdist(name),
             )))
@@ -495,7 +496,7 @@ impl<S: PackageSource> Provider<S> {
             fetcher: Arc::new(Fetcher {
                 source,
                 tags: request.tags,
-                python: request.python_version,
+                python: (!request.ignore_requires_python).then_some(request.python_version),
                 binary: request.binary,
                 pinned,
                 projects: Mutex::default(),
@@ -814,11 +815,12 @@ impl<S: PackageSource> Provider<S> {
             Err(error) => return Err(error),
         };
         if let Some(specifiers) = &metadata.requires_python
-            && !specifiers.contains(&self.fetcher.python)
+            && let Some(python) = &self.fetcher.python
+            && !specifiers.contains(python)
         {
             return Ok(Dependencies::Unavailable(Unusable::RequiresPython {
                 specifiers: specifiers.clone(),
-                python: self.fetcher.python.clone(),
+                python: python.clone(),
             }));
         }
         let dist = &metadata.requires_dist;

@@ -1137,6 +1137,14 @@ pub struct ResolverArgs {
     /// Include pre-release and development versions.
     #[arg(long, env = "PIP_PRE", value_parser = FalseyValueParser::new())]
     pub pre: bool,
+    /// Ignore the Requires-Python of every package (the index's and the metadata's), as pip's
+    /// option does.
+    #[arg(
+        long,
+        env = "PIP_IGNORE_REQUIRES_PYTHON",
+        value_parser = FalseyValueParser::new()
+    )]
+    pub ignore_requires_python: bool,
     /// Index options.
     #[command(flatten)]
     pub index: IndexArgs,
@@ -1653,6 +1661,7 @@ impl ResolverArgs {
             index: self.index.settings(),
             build: self.build.settings(),
             pre: self.pre,
+            ignore_requires_python: self.ignore_requires_python,
             require_hashes,
         }
     }

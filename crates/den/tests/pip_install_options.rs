@@ -368,3 +368,33 @@ fn freeze_r_follows_the_file_as_pip_does() {
     };
     assert_eq!(warnings(&ours), warnings(&theirs));
 }
+
+/// `--ignore-requires-python`: a release whose Requires-Python excludes the environment (in
+/// its metadata and on the index page) is installed with it and refused without it, as the
+/// real pip does.
+#[test]
+fn ignore_requires_python_installs_what_requires_python_would_refuse() {
+    let Some(world) = World::new() else { return };
+    world
+        .index
+        .publish(&WheelBuilder::new("future-only", "1.0").requires_python(">=3.99"));
+    for (flag, installs) in [(None, false), (Some("--ignore-requires-python"), true)] {
+        let name = if installs { "ignoring" } else { "checking" };
+        let env = world.venv(name, true);
+        let mut args = vec!["pip", "install", "-p", env.to_str().unwrap()];
+        args.extend(flag);
+        args.push("future-only");
+        let ours = world.den(&args);
+        assert_eq!(ours.status.success(), installs, "{flag:?}: {ours:?}");
+        let twin = world.venv(&format!("{name}-pip"), true);
+        let mut args = vec!["install"];
+        args.extend(flag);
+        args.push("future-only");
+        let Some(pip) = pip26(&world, &twin, &args) else {
+            return;
+        };
+        assert_eq!(pip.status.success(), installs, "pip {flag:?}: {pip:?}");
+        let frozen = |env: &Path| world.den_ok(&["pip", "freeze", "-p", env.to_str().unwrap()]);
+        assert_eq!(frozen(&env), frozen(&twin), "{flag:?}");
+    }
+}

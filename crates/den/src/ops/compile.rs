@@ -106,7 +106,8 @@ pub fn compile(
     let runtime = pipeline::runtime()?;
     let packages = runtime.block_on(async {
         pipeline::name_unnamed(&mut spec, &source).await?;
-        let request = pipeline::request(&spec, &environment, preferences, false)?;
+        let request =
+            pipeline::request(&spec, &settings.resolver, &environment, preferences, false)?;
         pipeline::resolve(&source, request, printer).await
     })?;
     if settings.format != OutputFormat::RequirementsTxt {

@@ -125,7 +125,13 @@ pub fn download(
         // Every resolution runs to its end before the first error is returned: a resolution
         // dropped midway would leave its solver thread running into the runtime's shutdown.
         let resolutions = futures::future::join_all(targets.iter().map(|target| {
-            let request = pipeline::request(&spec, target, Vec::new(), settings.no_deps);
+            let request = pipeline::request(
+                &spec,
+                &settings.resolver,
+                target,
+                Vec::new(),
+                settings.no_deps,
+            );
             let source = &source;
             async move { pipeline::resolve(source, request?, printer).await }
         }))

@@ -179,7 +179,13 @@ pub fn install(
             .collect();
         // A lock's list is whole: its files are installed as listed, nothing is resolved.
         let no_deps = exact || settings.no_deps || spec.locked;
-        let request = pipeline::request(&spec, &target_python, preferences, no_deps)?;
+        let request = pipeline::request(
+            &spec,
+            &settings.resolver,
+            &target_python,
+            preferences,
+            no_deps,
+        )?;
         let packages = pipeline::resolve(&source, request, printer).await?;
         let plan = den_install::Plan::new(packages, &installed, settings.reinstall, |p| {
             chosen(p, &locked_releases)

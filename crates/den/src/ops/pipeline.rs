@@ -108,12 +108,13 @@ pub async fn name_unnamed(spec: &mut RequirementsSpec, source: &DenSource) -> an
     Ok(())
 }
 
-/// A resolution request for `spec` for `target`'s markers, tags and version (an
-/// interpreter's own: [`TargetPython::of`]).
+/// A resolution request for `spec` with `settings` for `target`'s markers, tags and version
+/// (an interpreter's own: [`TargetPython::of`]).
 ///
 /// Errors: a bad `--no-binary` / `--only-binary` value.
 pub fn request(
     spec: &RequirementsSpec,
+    settings: &ResolverSettings,
     target: &TargetPython,
     preferences: Vec<(PackageName, den_dist::Version)>,
     no_deps: bool,
@@ -124,6 +125,7 @@ pub fn request(
         markers: target.markers.clone(),
         tags: target.tags.clone(),
         python_version: target.version.clone(),
+        ignore_requires_python: settings.ignore_requires_python,
         prereleases: spec.pre,
         preferences,
         binary: binary_policy(&spec.binary)?,

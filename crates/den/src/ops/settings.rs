@@ -142,6 +142,8 @@ pub struct ResolverSettings {
     pub build: BuildSettings,
     /// Allow pre-releases (`--pre`).
     pub pre: bool,
+    /// Do not check Requires-Python (`--ignore-requires-python`).
+    pub ignore_requires_python: bool,
     /// pip's hash-checking mode even without any `--hash` (`--require-hashes`).
     pub require_hashes: bool,
 }
