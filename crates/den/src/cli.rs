@@ -591,8 +591,8 @@ pub struct PipArgs {
 /// cache is content-checked, so `--no-cache-dir` is not needed for correctness.
 #[derive(Debug, Clone, Default, Args)]
 pub struct PipGeneralArgs {
-    /// Accepted for pip's command lines (pip: ignore environment variables and user
-    /// configuration); no effect in den.
+    /// Ignore the `PIP_*` environment variables and the user's pip configuration files, as
+    /// pip does.
     #[arg(long, global = true)]
     pub isolated: bool,
     /// Accepted for pip's command lines (pip: disable the cache); no effect in den.
@@ -685,7 +685,6 @@ impl PipGeneralArgs {
     pub fn given(&self) -> Vec<&'static str> {
         let mut given = Vec::new();
         for (set, name) in [
-            (self.isolated, "--isolated"),
             (self.no_cache_dir, "--no-cache-dir"),
             (
                 self.disable_pip_version_check,

@@ -41,7 +41,15 @@ fn main() -> ExitCode {
     if let Some((program, shim_dir)) = argv.first().and_then(commands::pyenv::shim_program) {
         return commands::pyenv::run_shim(&program, shim_dir, &argv[1..]);
     }
-    let cli = Cli::parse_from(pip_args::with_pip_configuration(argv));
+    let argv = match pip_args::with_pip_configuration(argv) {
+        Ok(argv) => argv,
+        Err(err) => {
+            let printer = Printer::new(0, 0, printer::stderr_colour(false));
+            printer.error(&anyhow::anyhow!(err.message));
+            return ExitCode::from(err.status);
+        }
+    };
+    let cli = Cli::parse_from(argv);
     let no_color = matches!(&cli.command, Command::Pip(pip) if pip.general.no_color);
     let colour = printer::stderr_colour(no_color);
     init_tracing(cli.global.verbose, cli.global.quiet, colour);
@@ -109,6 +117,9 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
                 )
             {
                 target::require_virtualenv();
+            }
+            for line in pip_args::warnings() {
+                printer.warn(line);
             }
             for line in pip_args::applied() {
                 printer.detail(line);
