@@ -907,7 +907,6 @@ fn pips_dockerfile_options_are_accepted_and_v_says_they_change_nothing() {
         "--no-cache-dir",
         "--progress-bar",
         "--root-user-action",
-        "--isolated",
     ] {
         assert!(
             stderr.contains(&format!(
@@ -916,6 +915,8 @@ fn pips_dockerfile_options_are_accepted_and_v_says_they_change_nothing() {
             "{option}: {stderr}"
         );
     }
+    // --isolated does change something: pip's variables and user files are not read.
+    assert!(!stderr.contains("--isolated: pip's option"), "{stderr}");
     // -I is pip's --ignore-installed: alpha is installed again, said on stdout as pip says it.
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -1300,19 +1301,18 @@ fn pip_configuration_chooses_the_index_as_pip_does() {
     let install = ["install", "--dry-run", "alpha"];
     let download = ["download", "-d", "wheelhouse", "alpha"];
     let isolated = ["install", "--isolated", "--dry-run", "alpha"];
-    let cases: [(&[&str], &[(&str, &str)], &str); 6] = [
-        (&install, &with_file, "alpha-1.0"),
-        (&download, &with_file, "alpha-2.0"),
-        (&["index", "versions", "alpha"], &with_file, "alpha (2.0)"),
-        (&install, &with_var, "alpha-3.0"),
-        (&isolated, &with_var, "alpha-1.0"),
+    let cases: [(Case<'_>, &str); 6] = [
+        ((&install, &with_file), "alpha-1.0"),
+        ((&download, &with_file), "alpha-2.0"),
+        ((&["index", "versions", "alpha"], &with_file), "alpha (2.0)"),
+        ((&install, &with_var), "alpha-3.0"),
+        ((&isolated, &with_var), "alpha-1.0"),
         (
-            &["index", "versions", "--isolated", "alpha"],
-            &with_var,
+            (&["index", "versions", "--isolated", "alpha"], &with_var),
             "alpha (2.0)",
         ),
     ];
-    for (args, vars, expected) in cases {
+    for ((args, vars), expected) in cases {
         let (den, pip) = den_and_pip(&world, &env, args, vars);
         for (who, out) in [("pip", &pip), ("den", &den)] {
             let text = format!(
