@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use den_dist::PackageName;
 
-use crate::pip_conf::{PipConf, PipConfigLocations};
+use crate::pip_settings::{PipConfiguration, PipSetting};
 use crate::{IndexError, IndexUrl};
 
 /// Default per-request timeout.
@@ -99,23 +99,47 @@ impl Default for IndexConfig {
     }
 }
 
-/// The inputs [`IndexConfig::from_sources`] reads: environment variables and pip config files.
-/// [`ConfigSources::from_process`] gives the real ones; tests build their own.
-#[derive(Debug, Clone, Default)]
+/// The keys of pip's configuration [`IndexConfig::from_sources`] reads (pip's index and
+/// network options); den's `pip_args` leaves them to it.
+pub const INDEX_KEYS: &[&str] = &[
+    "index-url",
+    "extra-index-url",
+    "find-links",
+    "trusted-host",
+    "no-index",
+    "cert",
+    "client-cert",
+    "proxy",
+    "timeout",
+    "default-timeout",
+    "retries",
+];
+
+/// The inputs [`IndexConfig::from_sources`] reads: environment variables (den's
+/// `DEN_INDEX_URL`, `SSL_CERT_FILE`), pip's configuration and the pip command whose section
+/// of it applies. [`ConfigSources::from_process`] gives the real ones; tests build their own.
+#[derive(Debug, Clone)]
 pub struct ConfigSources {
     /// Environment variables by name.
     pub env: HashMap<String, String>,
-    /// pip configuration files, highest precedence first; missing files are skipped.
-    pub config_files: Vec<PathBuf>,
+    /// pip's configuration files and `PIP_*` variables.
+    pub pip: PipConfiguration,
+    /// The pip command whose section applies besides `[global]` (`install`, `download`...).
+    pub command: String,
 }
 
 impl ConfigSources {
-    /// The process environment and the pip config files it implies (see
-    /// [`pip_config_files`]).
-    pub fn from_process() -> Self {
-        let env: HashMap<String, String> = std::env::vars().collect();
-        let config_files = pip_config_files(&env);
-        Self { env, config_files }
+    /// The process's variables and pip's configuration as `pip install` reads it (not
+    /// isolated): what den's commands other than pip's own (`den venv`, pipenv's, pip-tools')
+    /// use, as the pip they stand for runs `pip install`.
+    ///
+    /// Errors: a configuration file pip would refuse ([`PipConfiguration::load`]).
+    pub fn from_process() -> Result<Self, IndexError> {
+        Ok(Self {
+            env: std::env::vars().collect(),
+            pip: PipConfiguration::from_process(false)?,
+            command: "install".into(),
+        })
     }
 
     fn var(&self, name: &str) -> Option<&str> {
@@ -124,38 +148,26 @@ impl ConfigSources {
             .map(|v| v.trim())
             .filter(|v| !v.is_empty())
     }
-}
 
-/// pip's configuration files in precedence order, highest first: `PIP_CONFIG_FILE`, then
-/// the site file of the active environment (`$VIRTUAL_ENV/pip.conf`), then
-/// `$XDG_CONFIG_HOME/pip/pip.conf` (default `~/.config/pip/pip.conf`) and `~/.pip/pip.conf`
-/// (unless `PIP_CONFIG_FILE` names an existing file, pip's rule), `/etc/pip.conf`,
-/// `$XDG_CONFIG_DIRS/pip/pip.conf` (default `/etc/xdg/pip/pip.conf`; see
-/// [`PipConfigLocations`]). `PIP_CONFIG_FILE=/dev/null` disables them all, as in pip.
-pub fn pip_config_files(env: &HashMap<String, String>) -> Vec<PathBuf> {
-    let site = env
-        .get("VIRTUAL_ENV")
-        .filter(|dir| !dir.is_empty())
-        .map(PathBuf::from);
-    let locations = PipConfigLocations::new(env, site.as_deref());
-    if locations.disabled() {
-        return Vec::new();
+    /// The setting of `keys` (a key and its aliases) for this command.
+    fn setting(&self, keys: &[&str]) -> Option<&PipSetting> {
+        self.pip.get(&self.command, keys)
     }
-    let mut files: Vec<PathBuf> = locations.env.iter().cloned().collect();
-    files.extend(locations.site.iter().cloned());
-    if locations.user_files_read(false) {
-        files.extend(locations.user.iter().rev().cloned());
-    }
-    files.extend(locations.global.into_iter().rev());
-    files
-}
 
-/// The first config file (in precedence order) that sets `key`, with the value and line.
-fn config_value<'a>(files: &'a [PipConf], key: &str) -> Option<(&'a Path, &'a str, usize)> {
-    files.iter().find_map(|f| {
-        f.get_in(&["install", "global"], key)
-            .map(|(v, line)| (f.path.as_path(), v, line))
-    })
+    /// The whitespace-separated values of list option `key`, as pip splits them.
+    fn list(&self, key: &str) -> Vec<String> {
+        let mut values: Vec<String> = Vec::new();
+        for value in self
+            .setting(&[key])
+            .map_or("", |s| s.value.as_str())
+            .split_whitespace()
+        {
+            if !values.iter().any(|v| v == value) {
+                values.push(value.to_string());
+            }
+        }
+        values
+    }
 }
 
 fn parse_index(raw: &str, source: &Path, line: Option<usize>) -> Result<IndexUrl, IndexError> {
@@ -169,29 +181,6 @@ fn parse_index(raw: &str, source: &Path, line: Option<usize>) -> Result<IndexUrl
     })
 }
 
-/// The union, in order and without duplicates, of the whitespace-separated values of the
-/// environment variable `env_name` and of the config key `key` (whitespace- or
-/// newline-separated), as pip reads list options such as `find-links` and `trusted-host`.
-fn list_setting(
-    sources: &ConfigSources,
-    files: &[PipConf],
-    env_name: &str,
-    key: &str,
-) -> Vec<String> {
-    let mut values: Vec<String> = Vec::new();
-    let from_env = sources.var(env_name).unwrap_or("");
-    let from_config = config_value(files, key).map_or("", |(_, raw, _)| raw);
-    for value in from_env
-        .split_whitespace()
-        .chain(from_config.split_whitespace())
-    {
-        if !values.iter().any(|v| v == value) {
-            values.push(value.to_string());
-        }
-    }
-    values
-}
-
 /// pip's `strtobool`: `Some(true)` for `1/true/yes/on/y/t`, `Some(false)` for
 /// `0/false/no/off/n/f` (any case, surrounding blanks ignored), `None` for anything else.
 pub fn strtobool(raw: &str) -> Option<bool> {
@@ -200,23 +189,6 @@ pub fn strtobool(raw: &str) -> Option<bool> {
         "0" | "false" | "no" | "off" | "n" | "f" => Some(false),
         _ => None,
     }
-}
-
-/// Reads a boolean as pip does (`strtobool`): `1/true/yes/on/y/t` or `0/false/no/off/n/f`,
-/// any case.
-///
-/// Errors: [`IndexError::Config`] naming `source` (file or variable) and `line`.
-fn parse_bool(
-    raw: &str,
-    source: &Path,
-    line: Option<usize>,
-    key: &str,
-) -> Result<bool, IndexError> {
-    strtobool(raw).ok_or_else(|| IndexError::Config {
-        file: source.to_path_buf(),
-        line,
-        reason: format!("`{key}` must be true or false (or yes/no, on/off, 1/0), not `{raw}`"),
-    })
 }
 
 impl IndexConfig {
@@ -232,59 +204,45 @@ impl IndexConfig {
         Self::from_sources(
             cli_index_url,
             cli_extra_index_urls,
-            &ConfigSources::from_process(),
+            &ConfigSources::from_process()?,
         )
     }
 
     /// The configuration from explicit sources.
     ///
-    /// Precedence, highest first:
-    /// - index URL: `cli_index_url` > `DEN_INDEX_URL` > `PIP_INDEX_URL` > pip config
-    ///   `index-url` > PyPI;
-    /// - extra index URLs: the union, in order, of `cli_extra_index_urls`,
-    ///   `PIP_EXTRA_INDEX_URL` (whitespace-separated) and the config `extra-index-url`
-    ///   (whitespace- or newline-separated), duplicates and the primary index removed;
-    /// - CA bundle: `PIP_CERT` > config `cert` > `SSL_CERT_FILE`;
-    /// - timeout (seconds): `PIP_TIMEOUT` / `PIP_DEFAULT_TIMEOUT` > config `timeout` > 30;
-    /// - retries: `PIP_RETRIES` > config `retries` > 2;
-    /// - find-links: the union of `PIP_FIND_LINKS` (whitespace-separated) and the config
-    ///   `find-links` (whitespace- or newline-separated);
-    /// - trusted hosts: likewise from `PIP_TRUSTED_HOST` and the config `trusted-host`;
-    /// - no-index: `PIP_NO_INDEX` > config `no-index` (`true`/`false`, `yes`/`no`, `1`/`0`...)
-    ///   > false;
-    /// - proxy: `PIP_PROXY` > config `proxy`; client certificate: `PIP_CLIENT_CERT` > config
-    ///   `client-cert`;
+    /// Each key takes pip's value for `sources.command` ([`PipConfiguration::get`]: a
+    /// `PIP_*` variable over the command's section over `[global]`, a later file over an
+    /// earlier one), and:
+    /// - index URL: `cli_index_url` > `DEN_INDEX_URL` > pip's `index-url` > PyPI;
+    /// - extra index URLs: `cli_extra_index_urls`, then pip's `extra-index-url` (whitespace-
+    ///   or newline-separated), duplicates and the primary index removed;
+    /// - CA bundle: pip's `cert` > `SSL_CERT_FILE`;
+    /// - timeout (seconds): pip's `timeout` (or `default-timeout`) > 30; retries: pip's
+    ///   `retries` > 2;
+    /// - find-links and trusted hosts: pip's `find-links` and `trusted-host`, split at
+    ///   whitespace;
+    /// - no-index: pip's `no-index` (`true`/`false`, `yes`/`no`, `1`/`0`...) > false;
+    /// - proxy and client certificate: pip's `proxy` and `client-cert`;
     /// - cache policy: always [`CachePolicy::Normal`] (pip has no such settings).
     ///
     /// Command-line `--find-links` / `--trusted-host` values are appended to the fields by the
     /// caller, and `--no-index` sets [`IndexConfig::no_index`], as pip adds command-line
     /// values to those of its configuration.
     ///
-    /// In each config file, `[install]` overrides `[global]`; among files, the first of
-    /// `sources.config_files` that sets a key wins.
-    ///
-    /// Errors: [`IndexError::Config`] for a malformed config file, URL or number, naming the
-    /// file (or environment variable) and line.
+    /// Errors: [`IndexError::Config`] for a malformed URL, number or boolean, naming the
+    /// file and line (or the environment variable).
     pub fn from_sources(
         cli_index_url: Option<&str>,
         cli_extra_index_urls: &[String],
         sources: &ConfigSources,
     ) -> Result<Self, IndexError> {
-        let mut files = Vec::new();
-        for path in &sources.config_files {
-            if let Some(file) = PipConf::read(path)? {
-                files.push(file);
-            }
-        }
         let cli = Path::new("--index-url");
         let index_url = if let Some(raw) = cli_index_url {
             parse_index(raw, cli, None)?
         } else if let Some(raw) = sources.var("DEN_INDEX_URL") {
             parse_index(raw, Path::new("DEN_INDEX_URL"), None)?
-        } else if let Some(raw) = sources.var("PIP_INDEX_URL") {
-            parse_index(raw, Path::new("PIP_INDEX_URL"), None)?
-        } else if let Some((path, raw, line)) = config_value(&files, "index-url") {
-            parse_index(raw, path, Some(line))?
+        } else if let Some(setting) = sources.setting(&["index-url"]) {
+            parse_index(setting.value.trim(), &setting.source, setting.line)?
         } else {
             IndexUrl::pypi()
         };
@@ -298,56 +256,50 @@ impl IndexConfig {
         for raw in cli_extra_index_urls {
             add_extra(parse_index(raw, Path::new("--extra-index-url"), None)?);
         }
-        if let Some(raw) = sources.var("PIP_EXTRA_INDEX_URL") {
-            for raw in raw.split_whitespace() {
-                add_extra(parse_index(raw, Path::new("PIP_EXTRA_INDEX_URL"), None)?);
-            }
-        }
-        if let Some((path, raw, line)) = config_value(&files, "extra-index-url") {
-            for raw in raw.split_whitespace() {
-                add_extra(parse_index(raw, path, Some(line))?);
+        if let Some(setting) = sources.setting(&["extra-index-url"]) {
+            for raw in setting.value.split_whitespace() {
+                add_extra(parse_index(raw, &setting.source, setting.line)?);
             }
         }
 
-        let cert = sources
-            .var("PIP_CERT")
-            .map(PathBuf::from)
-            .or_else(|| config_value(&files, "cert").map(|(_, v, _)| PathBuf::from(v)))
-            .or_else(|| sources.var("SSL_CERT_FILE").map(PathBuf::from));
+        let value = |key: &str| {
+            sources
+                .setting(&[key])
+                .map(|s| s.value.trim())
+                .filter(|v| !v.is_empty())
+        };
+        let cert = value("cert")
+            .or_else(|| sources.var("SSL_CERT_FILE"))
+            .map(PathBuf::from);
 
-        let number = |env_names: &[&str], key: &str| -> Result<Option<f64>, IndexError> {
-            let (raw, file, line) = if let Some((name, raw)) = env_names
-                .iter()
-                .find_map(|name| sources.var(name).map(|v| (*name, v)))
-            {
-                (raw, PathBuf::from(name), None)
-            } else if let Some((path, raw, line)) = config_value(&files, key) {
-                (raw, path.to_path_buf(), Some(line))
-            } else {
+        let number = |keys: &[&str]| -> Result<Option<f64>, IndexError> {
+            let Some(setting) = sources.setting(keys) else {
                 return Ok(None);
             };
+            let raw = setting.value.trim();
             raw.parse::<f64>()
                 .ok()
                 .filter(|n| n.is_finite() && *n >= 0.0)
                 .map(Some)
-                .ok_or_else(|| IndexError::Config {
-                    file,
-                    line,
-                    reason: format!("`{key}` must be a non-negative number, not `{raw}`"),
+                .ok_or_else(|| {
+                    setting.error(format!(
+                        "`{}` must be a non-negative number, not `{raw}`",
+                        keys[0]
+                    ))
                 })
         };
-        let timeout = number(&["PIP_TIMEOUT", "PIP_DEFAULT_TIMEOUT"], "timeout")?
+        let timeout = number(&["timeout", "default-timeout"])?
             .map_or(DEFAULT_TIMEOUT, Duration::from_secs_f64);
-        let retries = number(&["PIP_RETRIES"], "retries")?.map_or(DEFAULT_RETRIES, |n| n as u32);
+        let retries = number(&["retries"])?.map_or(DEFAULT_RETRIES, |n| n as u32);
 
-        let find_links = list_setting(sources, &files, "PIP_FIND_LINKS", "find-links");
-        let trusted_hosts = list_setting(sources, &files, "PIP_TRUSTED_HOST", "trusted-host");
-        let no_index = if let Some(raw) = sources.var("PIP_NO_INDEX") {
-            parse_bool(raw, Path::new("PIP_NO_INDEX"), None, "no-index")?
-        } else if let Some((path, raw, line)) = config_value(&files, "no-index") {
-            parse_bool(raw, path, Some(line), "no-index")?
-        } else {
-            false
+        let no_index = match sources.setting(&["no-index"]) {
+            Some(setting) => strtobool(&setting.value).ok_or_else(|| {
+                setting.error(format!(
+                    "`no-index` must be true or false (or yes/no, on/off, 1/0), not `{}`",
+                    setting.value.trim()
+                ))
+            })?,
+            None => false,
         };
 
         Ok(Self {
@@ -357,18 +309,11 @@ impl IndexConfig {
             timeout,
             retries,
             cache_policy: CachePolicy::Normal,
-            find_links,
+            find_links: sources.list("find-links"),
             no_index,
-            trusted_hosts,
-            proxy: sources
-                .var("PIP_PROXY")
-                .map(str::to_string)
-                .or_else(|| config_value(&files, "proxy").map(|(_, v, _)| v.to_string()))
-                .filter(|v| !v.is_empty()),
-            client_cert: sources
-                .var("PIP_CLIENT_CERT")
-                .map(PathBuf::from)
-                .or_else(|| config_value(&files, "client-cert").map(|(_, v, _)| PathBuf::from(v))),
+            trusted_hosts: sources.list("trusted-host"),
+            proxy: value("proxy").map(str::to_string),
+            client_cert: value("client-cert").map(PathBuf::from),
             project_indexes: HashMap::new(),
             primary_only: false,
         })
@@ -400,19 +345,30 @@ impl IndexConfig {
 mod tests {
     use super::*;
 
-    fn sources(env: &[(&str, &str)], files: &[&Path]) -> ConfigSources {
-        ConfigSources {
-            env: env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            config_files: files.iter().map(|p| p.to_path_buf()).collect(),
-        }
+    /// The configuration for `pip install` from the variables `env` and the pip config
+    /// `files`, highest precedence first.
+    fn index_config(
+        cli_index_url: Option<&str>,
+        cli_extra_index_urls: &[String],
+        env: &[(&str, &str)],
+        files: &[&Path],
+    ) -> Result<IndexConfig, IndexError> {
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let paths: Vec<PathBuf> = files.iter().rev().map(|p| p.to_path_buf()).collect();
+        let sources = ConfigSources {
+            pip: PipConfiguration::from_files(&paths, &env, false)?,
+            env,
+            command: "install".into(),
+        };
+        IndexConfig::from_sources(cli_index_url, cli_extra_index_urls, &sources)
     }
 
     #[test]
     fn defaults_to_pypi() {
-        let config = IndexConfig::from_sources(None, &[], &sources(&[], &[])).unwrap();
+        let config = index_config(None, &[], &[], &[]).unwrap();
         assert_eq!(config.index_url, IndexUrl::pypi());
         assert!(config.extra_index_urls.is_empty());
         assert_eq!(config.timeout, DEFAULT_TIMEOUT);
@@ -440,7 +396,7 @@ mod tests {
         .unwrap();
         let files = [high.as_path(), low.as_path()];
 
-        let config = IndexConfig::from_sources(None, &[], &sources(&[], &files)).unwrap();
+        let config = index_config(None, &[], &[], &files).unwrap();
         assert_eq!(
             config.index_url.to_string(),
             "https://install.example/simple/"
@@ -459,20 +415,17 @@ mod tests {
             ("PIP_CERT", "/env.pem"),
             ("SSL_CERT_FILE", "/ssl.pem"),
         ];
-        let config = IndexConfig::from_sources(None, &[], &sources(&env, &files)).unwrap();
+        let config = index_config(None, &[], &env, &files).unwrap();
         assert_eq!(config.index_url.to_string(), "https://pip.example/simple/");
         let extras: Vec<String> = config
             .extra_index_urls
             .iter()
             .map(|u| u.to_string())
             .collect();
+        // The variable replaces the files' list, as in pip.
         assert_eq!(
             extras,
-            [
-                "https://x2.example/simple/",
-                "https://x3.example/",
-                "https://x1.example/simple/"
-            ]
+            ["https://x2.example/simple/", "https://x3.example/"]
         );
         assert_eq!(config.cert, Some(PathBuf::from("/env.pem")));
 
@@ -480,12 +433,13 @@ mod tests {
             ("DEN_INDEX_URL", "https://den.example/simple"),
             ("PIP_INDEX_URL", "https://pip.example/simple"),
         ];
-        let config = IndexConfig::from_sources(None, &[], &sources(&env, &files)).unwrap();
+        let config = index_config(None, &[], &env, &files).unwrap();
         assert_eq!(config.index_url.to_string(), "https://den.example/simple/");
-        let config = IndexConfig::from_sources(
+        let config = index_config(
             Some("https://cli.example/simple"),
             &["https://den.example/simple".to_string()],
-            &sources(&env, &files),
+            &env,
+            &files,
         )
         .unwrap();
         assert_eq!(config.index_url.to_string(), "https://cli.example/simple/");
@@ -494,9 +448,7 @@ mod tests {
             "https://den.example/simple/"
         );
 
-        let config =
-            IndexConfig::from_sources(None, &[], &sources(&[("SSL_CERT_FILE", "/ssl.pem")], &[]))
-                .unwrap();
+        let config = index_config(None, &[], &[("SSL_CERT_FILE", "/ssl.pem")], &[]).unwrap();
         assert_eq!(config.cert, Some(PathBuf::from("/ssl.pem")));
     }
 
@@ -505,14 +457,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bad = dir.path().join("pip.conf");
         std::fs::write(&bad, "[global]\nindex-url = ftp://u:secret@host/\n").unwrap();
-        let err = IndexConfig::from_sources(None, &[], &sources(&[], &[&bad]))
+        let err = index_config(None, &[], &[], &[&bad])
             .unwrap_err()
             .to_string();
         assert!(err.contains("pip.conf:2"), "{err}");
         assert!(!err.contains("secret"), "{err}");
 
         std::fs::write(&bad, "index-url = https://x/\n").unwrap();
-        let err = IndexConfig::from_sources(None, &[], &sources(&[], &[&bad]))
+        let err = index_config(None, &[], &[], &[&bad])
             .unwrap_err()
             .to_string();
         assert!(
@@ -520,7 +472,7 @@ mod tests {
             "{err}"
         );
 
-        let err = IndexConfig::from_sources(None, &[], &sources(&[("PIP_TIMEOUT", "soon")], &[]))
+        let err = index_config(None, &[], &[("PIP_TIMEOUT", "soon")], &[])
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("PIP_TIMEOUT: `timeout` must be"), "{err}");
@@ -542,7 +494,7 @@ mod tests {
              [install]\n; local wheels first\nfind-links:\n    /opt/wheels\ntimeout: 90\n",
         )
         .unwrap();
-        let config = IndexConfig::from_sources(None, &[], &sources(&[], &[&file])).unwrap();
+        let config = index_config(None, &[], &[], &[&file]).unwrap();
         assert_eq!(
             config.index_url.to_string(),
             "https://pypi.mirror.example/simple/"
@@ -571,7 +523,7 @@ mod tests {
              trusted-host = h.example mirror:8080\nno-index = yes\n",
         )
         .unwrap();
-        let config = IndexConfig::from_sources(None, &[], &sources(&[], &[&file])).unwrap();
+        let config = index_config(None, &[], &[], &[&file]).unwrap();
         assert_eq!(
             config.find_links,
             ["/wheels", "https://h.example/links.html"]
@@ -586,19 +538,14 @@ mod tests {
             ("PIP_TRUSTED_HOST", "env.example"),
             ("PIP_NO_INDEX", "0"),
         ];
-        let config = IndexConfig::from_sources(None, &[], &sources(&env, &[&file])).unwrap();
-        assert_eq!(
-            config.find_links,
-            ["/env-wheels", "/wheels", "https://h.example/links.html"]
-        );
-        assert_eq!(
-            config.trusted_hosts,
-            ["env.example", "h.example", "mirror:8080"]
-        );
+        // Variables replace the files' lists, as in pip.
+        let config = index_config(None, &[], &env, &[&file]).unwrap();
+        assert_eq!(config.find_links, ["/env-wheels", "/wheels"]);
+        assert_eq!(config.trusted_hosts, ["env.example"]);
         assert!(!config.no_index);
         assert_eq!(config.indexes().count(), 1);
 
-        let err = IndexConfig::from_sources(None, &[], &sources(&[("PIP_NO_INDEX", "maybe")], &[]))
+        let err = index_config(None, &[], &[("PIP_NO_INDEX", "maybe")], &[])
             .unwrap_err()
             .to_string();
         assert!(
@@ -607,30 +554,30 @@ mod tests {
         );
     }
 
+    /// A command's own section beats `[global]` whatever the files' order, and another
+    /// command's section does not apply.
     #[test]
-    fn finds_pip_config_files() {
-        let env: HashMap<String, String> = [("HOME", "/home/u"), ("PIP_CONFIG_FILE", "/c.conf")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let files = pip_config_files(&env);
-        assert_eq!(files[0], PathBuf::from("/c.conf"));
-        assert_eq!(files[1], PathBuf::from("/home/u/.config/pip/pip.conf"));
-        assert_eq!(files[2], PathBuf::from("/home/u/.pip/pip.conf"));
-        // An existing PIP_CONFIG_FILE turns the user files off; an environment adds its own.
+    fn section_beats_file_order() {
         let dir = tempfile::tempdir().unwrap();
-        let conf = dir.path().join("pip.conf");
-        std::fs::write(&conf, "").unwrap();
-        let mut env = env;
-        env.insert("PIP_CONFIG_FILE".into(), conf.display().to_string());
-        env.insert("VIRTUAL_ENV".into(), "/venv".into());
-        let files = pip_config_files(&env);
-        assert_eq!(files[..2], [conf, PathBuf::from("/venv/pip.conf")]);
-        assert!(
-            !files.iter().any(|file| file.starts_with("/home/u")),
-            "{files:?}"
-        );
-        env.insert("PIP_CONFIG_FILE".into(), "/dev/null".into());
-        assert!(pip_config_files(&env).is_empty());
+        let later = dir.path().join("env.conf");
+        let earlier = dir.path().join("site.conf");
+        std::fs::write(&later, "[global]\nindex-url = https://global.example/\n").unwrap();
+        std::fs::write(
+            &earlier,
+            "[install]\nindex-url = https://install.example/\n\
+             [download]\nindex-url = https://download.example/\n",
+        )
+        .unwrap();
+        let config = index_config(None, &[], &[], &[&later, &earlier]).unwrap();
+        assert_eq!(config.index_url.to_string(), "https://install.example/");
+        let env = HashMap::new();
+        let pip = PipConfiguration::from_files(std::slice::from_ref(&later), &env, false).unwrap();
+        let sources = ConfigSources {
+            env,
+            pip,
+            command: "index".into(),
+        };
+        let config = IndexConfig::from_sources(None, &[], &sources).unwrap();
+        assert_eq!(config.index_url.to_string(), "https://global.example/");
     }
 }

@@ -24,12 +24,13 @@ mod freshness;
 mod netrc;
 mod page;
 mod pip_conf;
+mod pip_settings;
 mod url;
 mod zip;
 
 pub use client::{DownloadProgress, DownloadReporter, IndexClient};
 pub use config::{
-    CachePolicy, ConfigSources, DEFAULT_RETRIES, DEFAULT_TIMEOUT, IndexConfig, pip_config_files,
+    CachePolicy, ConfigSources, DEFAULT_RETRIES, DEFAULT_TIMEOUT, INDEX_KEYS, IndexConfig,
     strtobool,
 };
 pub use download::format_size;
@@ -40,5 +41,6 @@ pub use page::{
     ACCEPT, FileOrigin, IndexFile, JSON_MEDIA_TYPE, ProjectFiles, VersionFilter, decode_files,
     parse_project_page,
 };
-pub use pip_conf::{PipConf, PipConfEntry, PipConfigLocations, normalize_key};
+pub use pip_conf::{PipConf, PipConfEntry, PipConfSection, PipConfigLocations, normalize_key};
+pub use pip_settings::{PIP_SECTIONS, PipConfiguration, PipSetting};
 pub use url::{IndexUrl, PYPI_URL, redact};

@@ -96,19 +96,31 @@ pub fn normalize_key(name: &str) -> String {
     }
 }
 
+/// One `[section]` of a [`PipConf`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipConfSection {
+    /// The name as written (pip compares section names with their case).
+    pub name: String,
+    /// The 1-based line of its header (0 for a section added by [`PipConf::set`]).
+    pub line: usize,
+    /// Its entries, in file order.
+    pub entries: Vec<PipConfEntry>,
+}
+
 /// One pip configuration file: its sections in file order, each with its entries in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PipConf {
     /// Where it was read from.
     pub path: PathBuf,
-    /// `(section name as written, entries)`, in file order.
-    pub sections: Vec<(String, Vec<PipConfEntry>)>,
+    /// Its sections, in file order.
+    pub sections: Vec<PipConfSection>,
 }
 
 impl PipConf {
     /// Reads an INI file as pip's `configparser` does: `[section]` headers, `key = value` or
-    /// `key: value`, indented continuation lines, `#`/`;` comment lines; a section given
-    /// twice is one section. `Ok(None)` when the file does not exist. Kept by hand rather
+    /// `key: value`, indented continuation lines, `#`/`;` comment lines; a section or a key
+    /// (compared lowercased) given twice is an error, as `configparser`'s strict mode makes
+    /// it for pip. `Ok(None)` when the file does not exist. Kept by hand rather
     /// than the `configparser` or `rust-ini` crates: neither reports the line of a value, and
     /// every config error here names `file:line`.
     ///
@@ -151,7 +163,7 @@ impl PipConf {
                 continue;
             }
             if raw.starts_with([' ', '\t'])
-                && let Some(last) = current.and_then(|s| conf.sections[s].1.last_mut())
+                && let Some(last) = current.and_then(|s| conf.sections[s].entries.last_mut())
             {
                 last.value.push('\n');
                 last.value.push_str(trimmed);
@@ -162,7 +174,19 @@ impl PipConf {
                     .strip_suffix(']')
                     .ok_or_else(|| error(number, "section header is missing its closing `]`"))?
                     .trim();
-                current = Some(conf.section_index(name));
+                if let Some(first) = conf.sections.iter().find(|s| s.name == name) {
+                    let reason = format!(
+                        "section [{name}] already given at line {}; pip refuses the file",
+                        first.line
+                    );
+                    return Err(error(number, &reason));
+                }
+                conf.sections.push(PipConfSection {
+                    name: name.to_string(),
+                    line: number,
+                    entries: Vec::new(),
+                });
+                current = Some(conf.sections.len() - 1);
                 continue;
             }
             let Some(split) = trimmed.find(['=', ':']) else {
@@ -179,29 +203,33 @@ impl PipConf {
             };
             let key = trimmed[..split].trim().to_lowercase();
             let value = trimmed[split + 1..].trim().to_string();
-            let entries = &mut conf.sections[section].1;
-            // A key given twice keeps its first place and its last value, as a dict does.
-            match entries.iter_mut().find(|e| e.key == key) {
-                Some(entry) => {
-                    entry.value = value;
-                    entry.line = number;
-                }
-                None => entries.push(PipConfEntry {
-                    key,
-                    value,
-                    line: number,
-                }),
+            let section = &mut conf.sections[section];
+            if let Some(first) = section.entries.iter().find(|e| e.key == key) {
+                let reason = format!(
+                    "`{key}` already set in [{}] at line {}; pip refuses the file",
+                    section.name, first.line
+                );
+                return Err(error(number, &reason));
             }
+            section.entries.push(PipConfEntry {
+                key,
+                value,
+                line: number,
+            });
         }
         Ok(conf)
     }
 
     /// The index of section `name`, added at the end when missing.
     fn section_index(&mut self, name: &str) -> usize {
-        match self.sections.iter().position(|(s, _)| s == name) {
+        match self.sections.iter().position(|s| s.name == name) {
             Some(index) => index,
             None => {
-                self.sections.push((name.to_string(), Vec::new()));
+                self.sections.push(PipConfSection {
+                    name: name.to_string(),
+                    line: 0,
+                    entries: Vec::new(),
+                });
                 self.sections.len() - 1
             }
         }
@@ -211,9 +239,9 @@ impl PipConf {
     /// order; a later spelling of the same key overrides an earlier one in place.
     pub fn items(&self) -> Vec<(String, String)> {
         let mut items: Vec<(String, String)> = Vec::new();
-        for (section, entries) in &self.sections {
-            for entry in entries {
-                let key = format!("{section}.{}", entry.normalized_key());
+        for section in &self.sections {
+            for entry in &section.entries {
+                let key = format!("{}.{}", section.name, entry.normalized_key());
                 match items.iter_mut().find(|(k, _)| *k == key) {
                     Some(item) => item.1 = entry.value.clone(),
                     None => items.push((key, entry.value.clone())),
@@ -223,25 +251,11 @@ impl PipConf {
         items
     }
 
-    /// The value of normalized `key` in the first of `sections` (compared without case)
-    /// that sets it, with its line; the last spelling in a section wins.
-    pub fn get_in(&self, sections: &[&str], key: &str) -> Option<(&str, usize)> {
-        sections.iter().find_map(|wanted| {
-            self.sections
-                .iter()
-                .rev()
-                .filter(|(s, _)| s.eq_ignore_ascii_case(wanted))
-                .flat_map(|(_, entries)| entries.iter().rev())
-                .find(|e| e.normalized_key() == key)
-                .map(|e| (e.value.as_str(), e.line))
-        })
-    }
-
     /// Sets `key` in `section` (both as given), adding the section at the end and the key at
     /// the end of its section when missing, as `configparser`'s `set` does.
     pub fn set(&mut self, section: &str, key: &str, value: &str) {
         let index = self.section_index(section);
-        let entries = &mut self.sections[index].1;
+        let entries = &mut self.sections[index].entries;
         match entries.iter_mut().find(|e| e.key == key) {
             Some(entry) => entry.value = value.to_string(),
             None => entries.push(PipConfEntry {
@@ -256,10 +270,10 @@ impl PipConf {
     /// `section`, and the section when it is left empty. Whether it was there.
     pub fn unset(&mut self, section: &str, key: &str) -> bool {
         let key = key.to_lowercase();
-        let Some(index) = self.sections.iter().position(|(s, _)| s == section) else {
+        let Some(index) = self.sections.iter().position(|s| s.name == section) else {
             return false;
         };
-        let entries = &mut self.sections[index].1;
+        let entries = &mut self.sections[index].entries;
         let before = entries.len();
         entries.retain(|e| e.key != key);
         let removed = entries.len() != before;
@@ -274,9 +288,9 @@ impl PipConf {
     /// and layout are not kept, as pip does not keep them.
     pub fn to_ini(&self) -> String {
         let mut out = String::new();
-        for (section, entries) in &self.sections {
-            out.push_str(&format!("[{section}]\n"));
-            for entry in entries {
+        for section in &self.sections {
+            out.push_str(&format!("[{}]\n", section.name));
+            for entry in &section.entries {
                 let value = entry.value.replace('\n', "\n\t");
                 out.push_str(&format!("{} = {value}\n", entry.key));
             }
@@ -335,10 +349,32 @@ mod tests {
             "[global]\nindex_url = https://a/simple\ntimeout = 5\ntrusted-host = \n\ta\n\tb\n\n\
              [freeze]\nall = true\n\n"
         );
-        assert_eq!(
-            conf.get_in(&["install", "global"], "index-url"),
-            Some(("https://a/simple", 3))
-        );
+    }
+
+    /// What `configparser` refuses, pip refuses: each error names the file and line.
+    #[test]
+    fn refuses_what_configparser_refuses() {
+        let cases = [
+            (
+                "index-url = x\n",
+                "pip.conf:1: setting before any `[section]`",
+            ),
+            ("[global]\nfoo\n", "pip.conf:2: expected `key = value`"),
+            (
+                "[global]\na = 1\n[global]\n",
+                "pip.conf:3: section [global] already given at line 1",
+            ),
+            (
+                "[global]\nA = 1\na = 2\n",
+                "pip.conf:3: `a` already set in [global] at line 2",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = PipConf::parse(Path::new("pip.conf"), text)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(expected), "{text:?}: {err}");
+        }
     }
 
     #[test]

@@ -591,8 +591,8 @@ pub struct PipArgs {
 /// cache is content-checked, so `--no-cache-dir` is not needed for correctness.
 #[derive(Debug, Clone, Default, Args)]
 pub struct PipGeneralArgs {
-    /// Accepted for pip's command lines (pip: ignore environment variables and user
-    /// configuration); no effect in den.
+    /// Ignore the `PIP_*` environment variables and the user's pip configuration files, as
+    /// pip does.
     #[arg(long, global = true)]
     pub isolated: bool,
     /// Accepted for pip's command lines (pip: disable the cache); no effect in den.
@@ -684,11 +684,6 @@ impl PipGeneralArgs {
     /// The options given that change nothing in den, each with why.
     pub fn given(&self) -> Vec<(&'static str, &'static str)> {
         given([
-            (
-                self.isolated,
-                "--isolated",
-                "besides pip's configuration, then read without user files and PIP_ variables",
-            ),
             (
                 self.no_cache_dir,
                 "--no-cache-dir",

@@ -41,7 +41,14 @@ fn main() -> ExitCode {
     if let Some((program, shim_dir)) = argv.first().and_then(commands::pyenv::shim_program) {
         return commands::pyenv::run_shim(&program, shim_dir, &argv[1..]);
     }
-    let argv = pip_args::with_pip_configuration(argv);
+    let argv = match pip_args::with_pip_configuration(argv) {
+        Ok(argv) => argv,
+        Err(err) => {
+            let printer = Printer::new(0, 0, printer::stderr_colour(false));
+            printer.error(&anyhow::anyhow!(err.message));
+            return ExitCode::from(err.status);
+        }
+    };
     if let Some(refusal) = pip_args::refused_option(&argv) {
         // An option pip removed gets pip's usage error, as pip prints it; one den cannot
         // honour is den's error.
@@ -137,6 +144,9 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
                 )
             {
                 target::require_virtualenv();
+            }
+            for line in pip_args::warnings() {
+                printer.warn(line);
             }
             for line in pip_args::applied() {
                 printer.detail(line);

@@ -6,35 +6,33 @@
 //! the command line says wins (clap's `args_override_self`: the last value of an option
 //! counts, as in pip's option parser).
 //!
-//! pip's order (its `ConfigOptionParser`): the `[global]` entries of every file, then the
-//! `[COMMAND]` entries, then the environment variables, a later value of a key replacing an
-//! earlier one; files in pip's loading order (global, user, site, `PIP_CONFIG_FILE`; user
-//! files skipped when `PIP_CONFIG_FILE` names an existing file, `/dev/null` turns all files
-//! off); `--isolated` on the command line (only there) drops the variables and the user files. A key is
-//! used when it is the long name of one of the command's options (keys den has no option
-//! for, and keys of other tools, are skipped, as pip skips them). Values read as pip reads
-//! them: booleans as `strtobool` (and, pip's quirk kept, the options pip defines as
+//! pip's order is [`den_index::PipConfiguration`]'s, the one den's index settings follow
+//! too: `[global]`, then the command's own section (files in pip's loading order: global,
+//! user, site, `PIP_CONFIG_FILE`), then the `PIP_*` variables; `--isolated` on the command
+//! line (only there, as pip's `"--isolated" in args`) drops the variables and the user files.
+//! A key is used when it is the long name of one of the command's options (keys den has no
+//! option for, and keys of other tools, are skipped, as pip skips them). Values read as pip
+//! reads them: booleans as `strtobool` (and, pip's quirk kept, the options pip defines as
 //! `store_false` take effect on a false value: `PIP_NO_COMPILE=no` means `--no-compile`),
-//! counts as numbers, lists split at whitespace.
+//! counts as numbers, lists split at whitespace; a value pip would refuse is refused with
+//! pip's status, naming its file and line (or variable).
 //!
-//! The index and network keys (`index-url`, `extra-index-url`, `find-links`, `trusted-host`,
-//! `no-index`, `cert`, `client-cert`, `proxy`, `timeout`, `retries`) stay with
-//! [`den_index::IndexConfig`], which also knows den's own `DEN_INDEX_URL`; den's global
-//! options (`-v`, `-q`, `--cache-dir`: pip's cache is not den's) are never taken from pip's
-//! configuration.
+//! The index and network keys ([`den_index::INDEX_KEYS`]) are checked here but read by
+//! [`den_index::IndexConfig`] from the same loaded configuration ([`config_sources`]), as it
+//! also knows den's own `DEN_INDEX_URL`; den's global options (`-v`, `-q`, `--cache-dir`:
+//! pip's cache is not den's) are never taken from pip's configuration.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use clap::{ArgAction, CommandFactory};
-use den_index::{PipConf, PipConfigLocations, normalize_key, strtobool};
+use den_index::{ConfigSources, INDEX_KEYS, PipConfiguration, PipSetting, strtobool};
 
 use crate::cli::Cli;
 
-/// pip's own commands (den's `compile`, `sync`, `tree` are pip-tools' and den's: pip's
-/// configuration is not theirs).
+/// pip's own commands (den's `compile`, `sync`, `tree` are pip-tools' and den's: they read
+/// pip's configuration as `pip install` does, for the index keys only).
 const PIP_COMMANDS: &[&str] = &[
     "install",
     "download",
@@ -53,21 +51,6 @@ const PIP_COMMANDS: &[&str] = &[
     "debug",
 ];
 
-/// The keys [`den_index::IndexConfig`] reads itself.
-const INDEX_KEYS: &[&str] = &[
-    "index-url",
-    "extra-index-url",
-    "find-links",
-    "trusted-host",
-    "no-index",
-    "cert",
-    "client-cert",
-    "proxy",
-    "timeout",
-    "default-timeout",
-    "retries",
-];
-
 /// pip's options of action `store_false`: a true value leaves the behaviour on.
 const STORE_FALSE: &[&str] = &[
     "no-compile",
@@ -77,21 +60,58 @@ const STORE_FALSE: &[&str] = &[
     "no-use-pep517",
 ];
 
-/// What was taken from pip's configuration, for `-v`: `--option value (from SOURCE)`.
-static APPLIED: OnceLock<Vec<String>> = OnceLock::new();
+/// pip's configuration as loaded for this process's `den pip` command line.
+struct Loaded {
+    /// What the index settings read.
+    sources: ConfigSources,
+    /// What was taken from it, for `-v`: `--option value (pip's configuration: ...)`.
+    applied: Vec<String>,
+}
+
+/// Set once, by [`with_pip_configuration`], for a `den pip COMMAND` line.
+static LOADED: OnceLock<Loaded> = OnceLock::new();
 
 /// The lines `-v` prints about options taken from pip's configuration.
 pub fn applied() -> &'static [String] {
-    APPLIED.get().map_or(&[], Vec::as_slice)
+    LOADED.get().map_or(&[], |loaded| loaded.applied.as_slice())
 }
 
-/// One configured value and where it came from (`/etc/pip.conf:3 [install]`, `PIP_PRE`).
-struct Setting {
-    /// The file's section (`global`, `install`...); `None` for a variable.
-    section: Option<String>,
-    key: String,
-    value: String,
-    source: String,
+/// The warnings about pip's configuration files (sections pip does not read), each naming
+/// its file and line.
+pub fn warnings() -> Vec<String> {
+    LOADED
+        .get()
+        .map_or_else(Vec::new, |loaded| loaded.sources.pip.warnings())
+}
+
+/// pip's configuration as this `den pip COMMAND` line reads it (its section, `--isolated`),
+/// for the index settings; `None` for other command lines, which read the process's.
+pub fn config_sources() -> Option<&'static ConfigSources> {
+    LOADED.get().map(|loaded| &loaded.sources)
+}
+
+/// A value of pip's configuration that pip refuses: `FILE:LINE: what is wrong`, and pip's
+/// exit status for it (2 for a file it cannot load or a bad boolean or count, 3 for a value
+/// its option does not take).
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    /// The message, naming the file and line (or the variable).
+    pub message: String,
+    /// pip's exit status.
+    pub status: u8,
+}
+
+impl ConfigError {
+    fn new(setting: &PipSetting, status: u8, reason: String) -> Self {
+        let at = match setting.line {
+            Some(line) => format!("{}:{line}", setting.source.display()),
+            None => setting.source.display().to_string(),
+        };
+        Self {
+            message: format!("{at}: {reason}"),
+            status,
+        }
+    }
 }
 
 /// How a den option takes its words.
@@ -103,34 +123,74 @@ enum Kind {
     List,
 }
 
+/// What the index settings of pip's `command` read from `pip` and the process's variables
+/// (the commands pip does not have read `[install]`, as pip-tools' do).
+fn sources(pip: PipConfiguration, command: &str) -> ConfigSources {
+    let command = match PIP_COMMANDS.contains(&command) {
+        true => command,
+        false => "install",
+    };
+    ConfigSources {
+        env: std::env::vars().collect(),
+        pip,
+        command: command.to_string(),
+    }
+}
+
+/// Keeps `sources` for the rest of the process, with nothing applied.
+fn keep(sources: ConfigSources) {
+    let _ = LOADED.set(Loaded {
+        sources,
+        applied: Vec::new(),
+    });
+}
+
 /// `argv` with pip's configured options inserted after the pip command's name, and the
 /// command's options written before it moved after it; `argv` unchanged when it is not a
-/// `den pip COMMAND` line or nothing applies. A configuration
-/// file that cannot be read is left to the command itself, which reports it with its line.
-pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
+/// `den pip COMMAND` line or nothing applies. pip's configuration is loaded once here and
+/// kept for the index settings ([`config_sources`]).
+///
+/// Errors: a configuration file pip would not load, or a value pip refuses for one of the
+/// command's options ([`ConfigError`]).
+pub fn with_pip_configuration(argv: Vec<OsString>) -> Result<Vec<OsString>, ConfigError> {
     // Building the parser's description costs about 1 ms: only for a pip command line with
-    // an option before its command or a configured value that could apply.
+    // a word before or after `pip` that needs it, or a configured value that could apply.
     let Some(pip_at) = argv.iter().skip(1).position(|word| word == "pip") else {
-        return argv;
+        return Ok(argv);
     };
-    let option_first = argv
-        .get(pip_at + 2)
-        .is_some_and(|word| word.to_string_lossy().starts_with('-'));
+    let plain = argv[1..=pip_at]
+        .iter()
+        .all(|word| word.to_string_lossy().starts_with('-'))
+        && argv
+            .get(pip_at + 2)
+            .is_some_and(|word| !word.to_string_lossy().starts_with('-'));
     // pip's rule: only `--isolated` written on the command line (not `PIP_ISOLATED`).
     let isolated = argv.iter().any(|arg| arg == "--isolated");
-    let configured = settings(isolated);
-    let applicable = configured
-        .iter()
-        .any(|setting| !INDEX_KEYS.contains(&setting.key.as_str()));
-    if !option_first && !applicable {
-        return argv;
+    // Reported only once the line is known to be a pip command line.
+    let configuration = PipConfiguration::from_process(isolated).map_err(|err| ConfigError {
+        message: err.to_string(),
+        status: 2,
+    });
+    if plain {
+        let command = argv[pip_at + 2].to_string_lossy().into_owned();
+        let nothing = !PIP_COMMANDS.contains(&command.as_str())
+            || configuration
+                .as_ref()
+                .map_err(Clone::clone)?
+                .ordered(&command)
+                .next()
+                .is_none();
+        if nothing {
+            keep(sources(configuration?, &command));
+            return Ok(argv);
+        }
     }
     let cli = Cli::command();
     let Some(pip) = cli.find_subcommand("pip") else {
-        return argv;
+        return Ok(argv);
     };
     let Some(line) = command_line(&argv, &cli, pip) else {
-        return argv;
+        return Ok(argv);
     };
     // pip's general options written before the command that den defines on the command go
     // after it (`pip --python X install` is `pip install --python X`).
@@ -152,14 +212,20 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
     };
     let command = line.command;
     let position = line.position - line.moved.len();
-    if !PIP_COMMANDS.contains(&command.as_str()) {
-        return argv;
-    }
-    let Some(subcommand) = pip.find_subcommand(&command) else {
-        return argv;
+    let loaded = sources(configuration?, &command);
+    let subcommand = pip
+        .find_subcommand(&command)
+        .filter(|_| PIP_COMMANDS.contains(&command.as_str()));
+    let Some(subcommand) = subcommand else {
+        keep(loaded);
+        return Ok(argv);
     };
-    let mut options: HashMap<String, (String, Kind)> = HashMap::new();
-    for arg in pip.get_arguments().chain(subcommand.get_arguments()) {
+    let mut options: HashMap<String, (String, Kind, &clap::Arg)> = HashMap::new();
+    for arg in cli
+        .get_arguments()
+        .chain(pip.get_arguments())
+        .chain(subcommand.get_arguments())
+    {
         let kind = match arg.get_action() {
             ArgAction::SetTrue => Kind::Flag,
             ArgAction::Count => Kind::Count,
@@ -169,33 +235,24 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
         };
         let Some(long) = arg.get_long() else { continue };
         for name in std::iter::once(long).chain(arg.get_all_aliases().into_iter().flatten()) {
-            options.insert(name.to_string(), (long.to_string(), kind));
+            options.insert(name.to_string(), (long.to_string(), kind, arg));
         }
     }
-    for global in cli.get_arguments() {
-        if let Some(long) = global.get_long() {
-            options.remove(long);
-        }
-    }
-    // Per option, the last setting in pip's order: `[global]`, `[COMMAND]`, variables.
-    let in_order = ["global", command.as_str()]
-        .into_iter()
-        .flat_map(|section| {
-            configured
-                .iter()
-                .filter(move |setting| setting.section.as_deref() == Some(section))
-        });
-    let variables = configured
-        .iter()
-        .filter(|setting| setting.section.is_none());
-    let mut chosen: Vec<(String, Kind, &Setting)> = Vec::new();
-    for setting in in_order.chain(variables) {
-        if INDEX_KEYS.contains(&setting.key.as_str()) {
-            continue;
-        }
-        let Some((long, kind)) = options.get(&setting.key) else {
+    // den's own global options (`-v`, `-q`, `--cache-dir`) are checked, never applied.
+    let globals: Vec<&str> = cli
+        .get_arguments()
+        .filter_map(clap::Arg::get_long)
+        .collect();
+    // Per option, the last setting in pip's order; each checked as pip checks it.
+    let mut chosen: Vec<(String, Kind, &PipSetting)> = Vec::new();
+    for setting in loaded.pip.ordered(&command) {
+        let Some((long, kind, arg)) = options.get(&setting.key) else {
             continue;
         };
+        check(setting, *kind, arg)?;
+        if INDEX_KEYS.contains(&setting.key.as_str()) || globals.contains(&long.as_str()) {
+            continue;
+        }
         chosen.retain(|(other, _, _)| other != long);
         chosen.push((long.clone(), *kind, setting));
     }
@@ -213,16 +270,7 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
                 };
                 if wanted { vec![option] } else { Vec::new() }
             }
-            Kind::Count => {
-                let count = setting
-                    .value
-                    .trim()
-                    .parse::<usize>()
-                    .ok()
-                    .or_else(|| strtobool(&setting.value).map(usize::from))
-                    .unwrap_or(0);
-                vec![option; count]
-            }
+            Kind::Count => vec![option; count(&setting.value).unwrap_or(0)],
             Kind::Value => vec![format!("{option}={}", setting.value.trim())],
             Kind::List => setting
                 .value
@@ -236,19 +284,95 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Vec<OsString> {
                 added.join(" "),
                 setting.key,
                 setting.value.trim(),
-                setting.source
+                setting.origin()
             ));
         }
         words.extend(added.into_iter().map(OsString::from));
     }
-    let _ = APPLIED.set(applied);
+    let _ = LOADED.set(Loaded {
+        sources: loaded,
+        applied,
+    });
     if words.is_empty() {
-        return argv;
+        return Ok(argv);
     }
     let mut result = argv[..=position].to_vec();
     result.extend(words);
     result.extend_from_slice(&argv[position + 1..]);
-    result
+    Ok(result)
+}
+
+/// pip's reading of a count (`-v`'s `verbose = 2`): a non-negative number or a boolean.
+fn count(value: &str) -> Option<usize> {
+    value
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .or_else(|| strtobool(value).map(usize::from))
+}
+
+/// Checks a configured value as pip's `_update_defaults` does for the option `arg`: a
+/// boolean or a count pip's parser refuses (status 2), a value the option does not take
+/// (status 3, pip's `check_default`).
+///
+/// Errors: [`ConfigError`] naming the setting's file and line.
+fn check(setting: &PipSetting, kind: Kind, arg: &clap::Arg) -> Result<(), ConfigError> {
+    let value = setting.value.trim();
+    let key = &setting.key;
+    match kind {
+        Kind::Flag if strtobool(value).is_none() => Err(ConfigError::new(
+            setting,
+            2,
+            format!(
+                "{value} is not a valid value for {key} option, please specify a boolean \
+                 value like yes/no, true/false or 1/0 instead."
+            ),
+        )),
+        Kind::Count if count(value).is_none() => Err(ConfigError::new(
+            setting,
+            2,
+            format!(
+                "{value} is not a valid value for {key} option, please instead specify \
+                 either a non-negative integer or a boolean value like yes/no or false/true \
+                 which is equivalent to 1/0."
+            ),
+        )),
+        Kind::Value | Kind::List => {
+            let values: Vec<&str> = match kind {
+                Kind::List => value.split_whitespace().collect(),
+                _ => vec![value],
+            };
+            for one in values {
+                // The option's value parser alone in a parser of its own, given the value.
+                let parsed = clap::Command::new("check")
+                    .no_binary_name(true)
+                    .arg(
+                        clap::Arg::new("value")
+                            .value_parser(arg.get_value_parser().clone())
+                            .ignore_case(arg.is_ignore_case_set())
+                            .allow_hyphen_values(true),
+                    )
+                    .try_get_matches_from([one]);
+                if parsed.is_err() {
+                    let choices: Vec<String> = arg
+                        .get_possible_values()
+                        .iter()
+                        .map(|choice| format!("'{}'", choice.get_name()))
+                        .collect();
+                    let reason = match choices.is_empty() {
+                        true => format!("invalid value '{one}' for {key}"),
+                        false => format!(
+                            "invalid choice '{one}' for {key} (choose from {})",
+                            choices.join(", ")
+                        ),
+                    };
+                    return Err(ConfigError::new(setting, 3, reason));
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A `den pip COMMAND` line read up to COMMAND: where COMMAND is, its name, and the words
@@ -331,52 +455,6 @@ fn command_line(
         index += 1;
     }
     None
-}
-
-/// Every value pip's configuration holds: each file's entries with their section, files in
-/// pip's loading order, then the `PIP_*` variables (none when `isolated`).
-fn settings(isolated: bool) -> Vec<Setting> {
-    let env: HashMap<String, String> = std::env::vars().collect();
-    let site = std::env::var_os("VIRTUAL_ENV").map(PathBuf::from);
-    let locations = PipConfigLocations::new(&env, site.as_deref());
-    let mut files: Vec<PathBuf> = Vec::new();
-    if !locations.disabled() {
-        files.extend(locations.global.iter().cloned());
-        if locations.user_files_read(isolated) {
-            files.extend(locations.user.iter().cloned());
-        }
-        files.extend(locations.site.iter().cloned());
-        files.extend(locations.env.iter().cloned());
-    }
-    let confs: Vec<PipConf> = files
-        .iter()
-        .filter_map(|path| PipConf::read(path).ok().flatten())
-        .collect();
-    let mut settings = Vec::new();
-    for conf in &confs {
-        for (name, entries) in &conf.sections {
-            settings.extend(entries.iter().map(|entry| Setting {
-                section: Some(name.clone()),
-                key: entry.normalized_key(),
-                value: entry.value.clone(),
-                source: format!("{}:{} [{name}]", conf.path.display(), entry.line),
-            }));
-        }
-    }
-    if !isolated {
-        let mut variables: Vec<(&String, &String)> = env
-            .iter()
-            .filter(|(name, _)| name.starts_with("PIP_") && *name != "PIP_CONFIG_FILE")
-            .collect();
-        variables.sort();
-        settings.extend(variables.into_iter().map(|(name, value)| Setting {
-            section: None,
-            key: normalize_key(&name["PIP_".len()..]),
-            value: value.clone(),
-            source: name.clone(),
-        }));
-    }
-    settings
 }
 
 /// pip's options that den refuses, by long name (without `--`), with pip's last version that

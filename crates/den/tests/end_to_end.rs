@@ -906,7 +906,6 @@ fn pips_dockerfile_options_are_accepted_and_v_says_they_change_nothing() {
         "--disable-pip-version-check",
         "--no-cache-dir",
         "--root-user-action",
-        "--isolated",
     ] {
         assert!(
             stderr.contains(&format!(
@@ -915,6 +914,8 @@ fn pips_dockerfile_options_are_accepted_and_v_says_they_change_nothing() {
             "{option}: {stderr}"
         );
     }
+    // --isolated does change something: pip's variables and user files are not read.
+    assert!(!stderr.contains("--isolated: pip's option"), "{stderr}");
     // -I is pip's --ignore-installed: alpha is installed again, said on stdout as pip says it.
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -1248,6 +1249,180 @@ fn pip_configuration_sets_options_as_pip_does() {
     assert_eq!(required.output().unwrap().status.code(), Some(0));
     required.args(["--python", base]);
     assert_eq!(required.output().unwrap().status.code(), Some(3));
+}
+
+/// den and the real pip of `env` run with the same arguments, variables and pip
+/// configuration (`HOME` and `XDG_CONFIG_DIRS` in `world`, `VIRTUAL_ENV` = `env`, so its
+/// `pip.conf` is the site file; no index but what the configuration names): `(den, pip)`.
+fn den_and_pip(
+    world: &World,
+    env: &Path,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> (std::process::Output, std::process::Output) {
+    let mut den = common::den_command(&world.path("cache"), &world.index.url());
+    den.env_remove("DEN_INDEX_URL").arg("pip").args(args);
+    let mut pip = Command::new(env.join("bin/python"));
+    pip.args(["-m", "pip"]).args(args);
+    for command in [&mut den, &mut pip] {
+        command
+            .current_dir(world.dir.path())
+            .env("HOME", world.path("home"))
+            .env("XDG_CONFIG_DIRS", world.path("xdg"))
+            .env("VIRTUAL_ENV", env)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .env_remove("PIP_FIND_LINKS")
+            .env_remove("PIP_INDEX_URL")
+            .env_remove("PIP_EXTRA_INDEX_URL")
+            .env_remove("PIP_CONFIG_FILE")
+            .envs(vars.iter().copied());
+    }
+    (den.output().unwrap(), pip.output().unwrap())
+}
+
+/// The index keys of pip's configuration follow pip's precedence: the command's own section
+/// over `[global]` whatever file each is in (a site file's `[install]` over
+/// `PIP_CONFIG_FILE`'s `[global]`), only the running command's section (`[install]` does not
+/// apply to `pip download` or `pip index versions`), `PIP_*` variables over files, and
+/// `--isolated` ignoring the variables. Each index serves its own version of alpha; the
+/// version den and the real pip pick tells which index each used.
+#[test]
+fn pip_configuration_chooses_the_index_as_pip_does() {
+    let Some(world) = World::new() else { return };
+    let indexes = [TestIndex::new(), TestIndex::new(), TestIndex::new()];
+    for (index, version) in indexes.iter().zip(["1.0", "2.0", "3.0"]) {
+        index.publish(&WheelBuilder::new("alpha", version));
+    }
+    let [one, two, three] = indexes.each_ref().map(TestIndex::url);
+    let env = world.venv("env", false);
+    let env_file = world.path("env.conf");
+    std::fs::write(
+        env.join("pip.conf"),
+        format!("[install]\nindex-url = {one}\n[download]\nno-deps = yes\n"),
+    )
+    .unwrap();
+    std::fs::write(&env_file, format!("[global]\nindex-url = {two}\n")).unwrap();
+    let env_file = env_file.to_str().unwrap();
+    let with_file = [("PIP_CONFIG_FILE", env_file)];
+    let with_var = [
+        ("PIP_CONFIG_FILE", env_file),
+        ("PIP_INDEX_URL", three.as_str()),
+    ];
+    let install = ["install", "--dry-run", "alpha"];
+    let download = ["download", "-d", "wheelhouse", "alpha"];
+    let isolated = ["install", "--isolated", "--dry-run", "alpha"];
+    let cases: [(Case<'_>, &str); 6] = [
+        ((&install, &with_file), "alpha-1.0"),
+        ((&download, &with_file), "alpha-2.0"),
+        ((&["index", "versions", "alpha"], &with_file), "alpha (2.0)"),
+        ((&install, &with_var), "alpha-3.0"),
+        ((&isolated, &with_var), "alpha-1.0"),
+        (
+            (&["index", "versions", "--isolated", "alpha"], &with_var),
+            "alpha (2.0)",
+        ),
+    ];
+    for ((args, vars), expected) in cases {
+        let (den, pip) = den_and_pip(&world, &env, args, vars);
+        for (who, out) in [("pip", &pip), ("den", &den)] {
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                out.status.success() && text.contains(expected),
+                "{who} {args:?} {vars:?}: expected {expected}: {out:?}"
+            );
+        }
+    }
+}
+
+/// A pip configuration file pip refuses, or a value it refuses for the command's options,
+/// stops den with pip's exit status and a message naming the file and line; for a section
+/// pip does not read (which pip ignores silently) den warns, naming file and line, and runs.
+#[test]
+fn bad_pip_configuration_names_file_and_line() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("alpha", "1.0"));
+    let env = world.venv("env", false);
+    let conf = world.path("bad.conf");
+    let conf_arg = conf.to_str().unwrap();
+    let index = world.index.url();
+    let install = ["install", "--dry-run", "--index-url", &index, "alpha"];
+    let cases: &[(&str, &[&str], &str)] = &[
+        (
+            "[bogussection]\nfoo = 1\n",
+            &install,
+            "bad.conf:1: unknown section [bogussection]",
+        ),
+        (
+            "[bogussection]\nfoo = 1\n",
+            &["list"],
+            "bad.conf:1: unknown section",
+        ),
+        (
+            "[install]\nno-deps = maybe\n",
+            &install,
+            "bad.conf:2: maybe is not a valid value",
+        ),
+        ("[install]\nno-deps = maybe\n", &["list"], ""),
+        (
+            "[install]\nprogress-bar = maybe\n",
+            &install,
+            "bad.conf:2: invalid choice 'maybe'",
+        ),
+        (
+            "[global]\ntimeout = soon\n",
+            &["list"],
+            "bad.conf:2: invalid value 'soon'",
+        ),
+        (
+            "[list]\nverbose = maybe\n",
+            &["list"],
+            "bad.conf:2: maybe is not a valid value",
+        ),
+        (
+            "index-url = x\n",
+            &["list"],
+            "bad.conf:1: setting before any `[section]`",
+        ),
+        (
+            "index-url = x\n",
+            &install,
+            "bad.conf:1: setting before any `[section]`",
+        ),
+        (
+            "[global]\na = 1\n[global]\n",
+            &["freeze"],
+            "bad.conf:3: section [global] already",
+        ),
+        (
+            "[global]\na = 1\nA = 2\n",
+            &["list"],
+            "bad.conf:3: `a` already set",
+        ),
+        (
+            "[global]\nfoo\n",
+            &["list"],
+            "bad.conf:2: expected `key = value`",
+        ),
+    ];
+    for (text, args, message) in cases {
+        std::fs::write(&conf, text).unwrap();
+        let (den, pip) = den_and_pip(&world, &env, args, &[("PIP_CONFIG_FILE", conf_arg)]);
+        let stderr = String::from_utf8_lossy(&den.stderr);
+        assert_eq!(
+            den.status.code(),
+            pip.status.code(),
+            "{text:?} {args:?}: den {den:?}\npip {pip:?}"
+        );
+        assert!(stderr.contains(message), "{text:?} {args:?}: {stderr}");
+    }
+    // The same from a variable names the variable.
+    let (den, pip) = den_and_pip(&world, &env, &install, &[("PIP_NO_DEPS", "maybe")]);
+    assert_eq!((den.status.code(), pip.status.code()), (Some(2), Some(2)));
+    assert!(String::from_utf8_lossy(&den.stderr).contains("PIP_NO_DEPS: maybe is not"));
 }
 
 /// `list --outdated` / `--uptodate` ask the index as the real pip does and print what it

@@ -5,7 +5,7 @@
 use anyhow::Context;
 use den_cache::LinkMode;
 use den_dist::PackageName;
-use den_index::{CachePolicy, IndexConfig};
+use den_index::{CachePolicy, ConfigSources, IndexConfig};
 use den_requirements::{BinaryOptions, IndexOptions};
 use den_resolve::{BinaryPolicy, NameSelection};
 
@@ -67,13 +67,25 @@ impl NetworkOptions {
 
 impl IndexSettings {
     /// The index configuration for `options` (the command line's and the requirements files'
-    /// together): pip's environment variables and configuration files, then `options`, then
+    /// together): pip's environment variables and configuration files (as this `den pip`
+    /// command line loaded them, else as `pip install` reads them), then `options`, then
     /// this cache policy.
     ///
     /// Errors: an index URL or configuration value den cannot use.
     pub fn config(&self, options: &IndexOptions) -> anyhow::Result<IndexConfig> {
-        let mut config =
-            IndexConfig::from_env(options.index_url.as_deref(), &options.extra_index_urls)?;
+        let process;
+        let sources = match crate::pip_args::config_sources() {
+            Some(sources) => sources,
+            None => {
+                process = ConfigSources::from_process()?;
+                &process
+            }
+        };
+        let mut config = IndexConfig::from_sources(
+            options.index_url.as_deref(),
+            &options.extra_index_urls,
+            sources,
+        )?;
         config.find_links.extend(options.find_links.iter().cloned());
         config.no_index |= options.no_index;
         config
