@@ -352,13 +352,7 @@ impl IndexClient {
             )?);
         }
         let wheel_path = self.cached_path(file)?;
-        let metadata_path = wheel_path.with_file_name(format!(
-            "{}.metadata",
-            wheel_path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("wheel")
-        ));
+        let metadata_path = metadata_path_of(&wheel_path);
         if let Ok(bytes) = std::fs::read(&metadata_path)
             && let Ok(metadata) = CoreMetadata::parse(&bytes)
         {
@@ -376,6 +370,21 @@ impl IndexClient {
         let metadata = parse(&bytes)?;
         write_atomic(&metadata_path, &bytes)?;
         Ok(metadata)
+    }
+
+    /// The whole `METADATA` file (headers and body) of the wheel `file` as den has it without
+    /// asking the network: the copy [`IndexClient::wheel_metadata`] cached, else the member
+    /// of the cached (or local) wheel. `None` for a source distribution or when neither is
+    /// there or readable.
+    pub fn cached_metadata(&self, file: &IndexFile) -> Option<Vec<u8>> {
+        let DistFilename::Wheel(wheel) = &file.filename else {
+            return None;
+        };
+        let wheel_path = self.cached_path(file).ok()?;
+        if let Ok(bytes) = std::fs::read(metadata_path_of(&wheel_path)) {
+            return Some(bytes);
+        }
+        crate::zip::metadata_from_file(&wheel_path, wheel, &file.raw_filename).ok()
     }
 
     /// Steps 2 to 4 of [`IndexClient::wheel_metadata`].
@@ -455,6 +464,16 @@ impl IndexClient {
         let path = self.download(file).await?;
         crate::zip::metadata_from_file(&path, wheel, &file.raw_filename)
     }
+}
+
+/// Where the metadata of the wheel cached at `wheel_path` is kept: beside it, its name with
+/// `.metadata` appended (as PEP 658 names the index's copy).
+fn metadata_path_of(wheel_path: &Path) -> PathBuf {
+    let name = wheel_path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("wheel");
+    wheel_path.with_file_name(format!("{name}.metadata"))
 }
 
 /// A size as pip shows it (its `format_size`): decimal units, `123 bytes`, `4.5 kB`, `45 kB`,

@@ -265,6 +265,16 @@ impl DenSource {
         &self.client
     }
 
+    /// The body of `file`'s core metadata (its long description), read again from what den
+    /// keeps of an index wheel's metadata; `None` for a source distribution or a direct
+    /// reference, or when there is no body (pip's JSON metadata then has no `description`).
+    pub fn metadata_body(&self, file: &Dist) -> Option<String> {
+        match file {
+            Dist::Index(file) => den_dist::metadata_body(&self.client.cached_metadata(file)?),
+            Dist::Direct(_) => None,
+        }
+    }
+
     /// The source tree of a source-distribution archive, unpacked once per command.
     async fn unpack(&self, archive: &Path, sha256: &str) -> Result<SourceTree, PrepareError> {
         let cell = {

@@ -398,3 +398,42 @@ fn ignore_requires_python_installs_what_requires_python_would_refuse() {
         assert_eq!(frozen(&env), frozen(&twin), "{flag:?}");
     }
 }
+
+/// `--report`: den's installation report says what the real pip 26's says of the same
+/// resolution (each item's download info, flags and metadata as JSON, description included;
+/// the environment), all but pip's own version; `kw`'s metadata has keywords without a comma,
+/// a header pip leaves out and a single-use field given twice.
+#[test]
+fn report_matches_pips() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    world.index.publish(
+        &WheelBuilder::new("kw", "1.0")
+            .metadata_header("Keywords", "one two  three")
+            .metadata_header("X-Internal", "not pip's")
+            .metadata_header("Summary", "a second summary"),
+    );
+    let env = world.venv("env", true);
+    let report = |who: &str| world.path(&format!("{who}.json"));
+    let args = ["--dry-run", "--ignore-installed", "--report"];
+    let mut ours = vec!["pip", "install", "-p", env.to_str().unwrap()];
+    ours.extend(args);
+    let ours_file = report("den");
+    ours.extend([ours_file.to_str().unwrap(), "alpha", "kw"]);
+    world.den_ok(&ours);
+    let mut theirs = vec!["install"];
+    theirs.extend(args);
+    let theirs_file = report("pip");
+    theirs.extend([theirs_file.to_str().unwrap(), "alpha", "kw"]);
+    let Some(pip) = pip26(&world, &env, &theirs) else {
+        return;
+    };
+    assert!(pip.status.success(), "{pip:?}");
+    let read = |path: &Path| -> serde_json::Value {
+        let mut report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        report.as_object_mut().unwrap().remove("pip_version");
+        report
+    };
+    assert_eq!(read(&ours_file), read(&theirs_file));
+}

@@ -59,7 +59,8 @@ pub fn write(
     let mut install = Vec::with_capacity(packages.len());
     for package in packages {
         let metadata = runtime.block_on(source.metadata(&package.name, &package.file))?;
-        install.push(entry(package, &metadata));
+        let body = source.metadata_body(&package.file);
+        install.push(entry(package, &metadata, body.as_deref()));
     }
     let report = json!({
         "version": "1",
@@ -76,8 +77,8 @@ pub fn write(
         .with_context(|| format!("cannot write the report {}", path.display()))
 }
 
-/// One `install` item.
-fn entry(package: &ResolvedPackage, metadata: &CoreMetadata) -> Value {
+/// One `install` item; `body` is the metadata's long description.
+fn entry(package: &ResolvedPackage, metadata: &CoreMetadata, body: Option<&str>) -> Value {
     let download_info = match &package.file {
         Dist::Index(file) => {
             let hashes: Map<String, Value> = file
@@ -105,7 +106,7 @@ fn entry(package: &ResolvedPackage, metadata: &CoreMetadata) -> Value {
         "is_direct": matches!(package.file, Dist::Direct(_)),
         "is_yanked": matches!(&package.file, Dist::Index(file) if file.yanked.is_some()),
         "requested": package.requested,
-        "metadata": metadata_json(metadata, None),
+        "metadata": metadata_json(metadata, body),
     });
     if package.requested && !package.extras.is_empty() {
         item["requested_extras"] = package
