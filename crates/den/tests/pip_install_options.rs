@@ -401,7 +401,7 @@ fn ignore_requires_python_installs_what_requires_python_would_refuse() {
 
 /// `--report`: den's installation report says what the real pip 26's says of the same
 /// resolution (each item's download info, flags and metadata as JSON, description included;
-/// the environment), all but pip's own version; `kw`'s metadata has keywords without a comma,
+/// the environment), all but pip's own version and the items' order; `kw`'s metadata has keywords without a comma,
 /// a header pip leaves out and a single-use field given twice.
 #[test]
 fn report_matches_pips() {
@@ -429,10 +429,15 @@ fn report_matches_pips() {
         return;
     };
     assert!(pip.status.success(), "{pip:?}");
+    // The items by name: pip lists them in its resolver's order, den by name.
     let read = |path: &Path| -> serde_json::Value {
         let mut report: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         report.as_object_mut().unwrap().remove("pip_version");
+        report["install"]
+            .as_array_mut()
+            .unwrap()
+            .sort_by_key(|item| item["metadata"]["name"].as_str().unwrap().to_string());
         report
     };
     assert_eq!(read(&ours_file), read(&theirs_file));
