@@ -909,35 +909,50 @@ mod tests {
         assert!(err.to_string().contains("example.com/simple/foo/"), "{err}");
     }
 
-    #[test]
-    fn the_compact_list_reads_back_what_was_parsed() {
+    /// The files of PyPI's page of `packaging` (parsed from the fixture), its name, and their
+    /// compact list.
+    fn packaging_list() -> (Vec<IndexFile>, PackageName, Vec<u8>) {
         let html = include_str!("../tests/fixtures/simple-packaging.html");
         let page = Url::parse("https://pypi.org/simple/packaging/").unwrap();
         let name = PackageName::from_str("packaging").unwrap();
         let files = parse_project_page(html, false, &page, &name, &index()).unwrap();
         let bytes = encode_files(&files);
+        (files, name, bytes)
+    }
+
+    /// Damaged forms of `files`' list `bytes` with the project they are read as: cut short,
+    /// read as another project's, a digest that is not lowercase hex, empty.
+    fn damaged(
+        files: &[IndexFile],
+        name: &PackageName,
+        bytes: &[u8],
+    ) -> Vec<(Vec<u8>, PackageName)> {
+        let mut upper = files[..1].to_vec();
+        upper[0].hashes[0].hex.make_ascii_uppercase();
+        vec![
+            (bytes[..bytes.len() - 1].to_vec(), name.clone()),
+            (bytes.to_vec(), PackageName::from_str("other").unwrap()),
+            (encode_files(&upper), name.clone()),
+            (Vec::new(), name.clone()),
+        ]
+    }
+
+    #[test]
+    fn the_compact_list_reads_back_what_was_parsed() {
+        let (files, name, bytes) = packaging_list();
         assert_eq!(decode_files(&bytes, &name, &index()).unwrap(), files);
         for file in &files {
             assert_eq!(file.url().unwrap().as_str(), file.url_str());
         }
-        // Damaged lists are refused, never read as other files: cut short, another
-        // project's, a digest that is not lowercase hex.
-        assert!(decode_files(&bytes[..bytes.len() - 1], &name, &index()).is_none());
-        let other = PackageName::from_str("other").unwrap();
-        assert!(decode_files(&bytes, &other, &index()).is_none());
-        let mut upper = files[..1].to_vec();
-        upper[0].hashes[0].hex.make_ascii_uppercase();
-        assert!(decode_files(&encode_files(&upper), &name, &index()).is_none());
-        assert!(decode_files(b"", &name, &index()).is_none());
+        // Damaged lists are refused, never read as other files.
+        for (list, name) in damaged(&files, &name, &bytes) {
+            assert!(decode_files(&list, &name, &index()).is_none());
+        }
     }
 
     #[test]
     fn a_compact_page_builds_each_entry_as_the_whole_list_does() {
-        let html = include_str!("../tests/fixtures/simple-packaging.html");
-        let page = Url::parse("https://pypi.org/simple/packaging/").unwrap();
-        let name = PackageName::from_str("packaging").unwrap();
-        let files = parse_project_page(html, false, &page, &name, &index()).unwrap();
-        let bytes = encode_files(&files);
+        let (files, name, bytes) = packaging_list();
         let wheels = |f: &DistFilename| matches!(f, DistFilename::Wheel(_));
         let (compact, entries) =
             CompactPage::scan(bytes.clone(), &name, &index(), &wheels).unwrap();
@@ -951,13 +966,8 @@ mod tests {
         }
         // Damaged lists are refused as by `decode_files`.
         let all = &|_: &DistFilename| true;
-        assert!(
-            CompactPage::scan(bytes[..bytes.len() - 1].to_vec(), &name, &index(), all).is_none()
-        );
-        let other = PackageName::from_str("other").unwrap();
-        assert!(CompactPage::scan(bytes.clone(), &other, &index(), all).is_none());
-        let mut upper = files[..1].to_vec();
-        upper[0].hashes[0].hex.make_ascii_uppercase();
-        assert!(CompactPage::scan(encode_files(&upper), &name, &index(), all).is_none());
+        for (list, name) in damaged(&files, &name, &bytes) {
+            assert!(CompactPage::scan(list, &name, &index(), all).is_none());
+        }
     }
 }
