@@ -18,12 +18,13 @@ use crate::connect::{HostGates, SharedResolver};
 use crate::find_links::{FindLinks, Listing, Place, list_local};
 use crate::freshness::{Storage, is_fresh, now, storage};
 use crate::page::{
-    ACCEPT, FILES_FORMAT, JSON_MEDIA_TYPE, VersionFilter, decode_files_where, encode_files,
-    parse_html, parse_project_page,
+    ACCEPT, CompactPage, FILES_FORMAT, FileFilter, JSON_MEDIA_TYPE, VersionFilter,
+    decode_files_where, encode_files, parse_html, parse_project_page,
 };
 use crate::url::{TrustedHost, credentials_of, host_and_port, is_loopback, strip_credentials};
 use crate::{
-    CachePolicy, IndexConfig, IndexError, IndexFile, IndexUrl, Netrc, ProjectFiles, redact,
+    CachePolicy, IndexConfig, IndexError, IndexFile, IndexUrl, Netrc, ProjectFiles, ProjectListing,
+    redact,
 };
 
 /// First retry delay; doubles on each further retry.
@@ -175,6 +176,14 @@ enum Fetched {
     NotFound,
     /// Offline and not in the cache.
     NotCached,
+}
+
+/// What [`IndexClient::gather`] found of a project.
+struct Gathered<'a> {
+    /// Each index's page, in index order, with the index.
+    pages: Vec<(&'a IndexUrl, CachedPage)>,
+    /// The files of every find-links location, in their order.
+    links: Vec<IndexFile>,
 }
 
 /// `None` in a finished cell means "not found on any index or find-links location".
@@ -747,6 +756,70 @@ impl IndexClient {
         name: &PackageName,
         wanted: VersionFilter<'_>,
     ) -> Result<Option<Arc<ProjectFiles>>, IndexError> {
+        let Some(Gathered { pages, links }) = self.gather(name).await? else {
+            return Ok(None);
+        };
+        let found = !pages.is_empty();
+        let mut files = Vec::new();
+        for (index, mut page) in pages {
+            files.extend(page.index_files(index, name, wanted)?);
+        }
+        files.extend(
+            links
+                .into_iter()
+                .filter(|file| wanted(file.filename.version())),
+        );
+        if !found && files.is_empty() {
+            return Ok(None);
+        }
+        // Collected into a fresh vector: an in-place collect would keep the entries' much
+        // larger allocation alive for as long as the page is.
+        let mut shared = Vec::with_capacity(files.len());
+        shared.extend(files.into_iter().map(Arc::new));
+        Ok(Some(Arc::new(ProjectFiles {
+            name: name.clone(),
+            files: shared,
+        })))
+    }
+
+    /// The files of `name` that `keep` admits, found as [`IndexClient::project_files`] finds
+    /// them (same indexes, cache and errors) but built only when asked, a version at a time
+    /// ([`ProjectListing`]): for a resolver, which looks at a few versions of each project.
+    /// Not kept in the process's page table.
+    ///
+    /// Errors: as [`IndexClient::project_files`].
+    pub async fn project_listing(
+        &self,
+        name: &PackageName,
+        keep: FileFilter<'_>,
+    ) -> Result<ProjectListing, IndexError> {
+        let Some(Gathered { pages, links }) = self.gather(name).await? else {
+            return Err(self.not_found(name));
+        };
+        let mut listing = ProjectListing::new(name.clone());
+        for (index, mut page) in pages {
+            if page.files_format == FILES_FORMAT {
+                let bytes = std::mem::take(&mut page.files);
+                match CompactPage::scan(bytes, name, index, keep) {
+                    Some((compact, entries)) => {
+                        if listing.add_page(compact, entries).is_some() {
+                            continue;
+                        }
+                    }
+                    None => tracing::debug!("damaged file list of `{name}` in the cache; parsing"),
+                }
+                page.files_format = 0;
+            }
+            let files = page.index_files(index, name, &|_| true)?;
+            listing.add_files(files.into_iter().filter(|file| keep(&file.filename)));
+        }
+        listing.add_files(links.into_iter().filter(|file| keep(&file.filename)));
+        Ok(listing)
+    }
+
+    /// The pages of `name` on every index (in index order) and its files in every find-links
+    /// location; `None` when none has the project.
+    async fn gather(&self, name: &PackageName) -> Result<Option<Gathered<'_>>, IndexError> {
         let indexes = self.inner.config.indexes_for(name);
         let pages =
             futures::future::try_join_all(indexes.iter().map(|index| self.fetch_page(index, name)));
@@ -757,30 +830,23 @@ impl IndexClient {
                 .map(|links| self.find_links_files(links, name)),
         );
         let (pages, links) = futures::future::try_join(pages, links).await?;
-        let mut files = Vec::new();
-        let mut found = false;
+        let mut found = Vec::new();
         let mut uncached = Vec::new();
-        for (index, page) in indexes.iter().zip(pages) {
+        for (index, page) in indexes.into_iter().zip(pages) {
             match page {
-                Fetched::Page(mut page) => {
-                    found = true;
-                    files.extend(page.index_files(index, name, wanted)?);
-                }
+                Fetched::Page(page) => found.push((index, page)),
                 Fetched::NotFound => {}
                 Fetched::NotCached => uncached.push(redact(&index.project_url(name))),
             }
         }
+        let mut files = Vec::new();
         for (links, listed) in self.inner.find_links.iter().zip(links) {
             match listed {
-                Some(listed) => files.extend(
-                    listed
-                        .into_iter()
-                        .filter(|file| wanted(file.filename.version())),
-                ),
+                Some(listed) => files.extend(listed),
                 None => uncached.push(links.origin.to_string()),
             }
         }
-        if !found && files.is_empty() {
+        if found.is_empty() && files.is_empty() {
             if !uncached.is_empty() {
                 return Err(IndexError::Offline {
                     what: format!("the page of project `{name}` ({})", uncached.join(", ")),
@@ -794,14 +860,10 @@ impl IndexClient {
                 uncached.join(", ")
             );
         }
-        // Collected into a fresh vector: an in-place collect would keep the entries' much
-        // larger allocation alive for as long as the page is.
-        let mut shared = Vec::with_capacity(files.len());
-        shared.extend(files.into_iter().map(Arc::new));
-        Ok(Some(Arc::new(ProjectFiles {
-            name: name.clone(),
-            files: shared,
-        })))
+        Ok(Some(Gathered {
+            pages: found,
+            links: files,
+        }))
     }
 
     /// The directory in `bucket` of the entries of `key` (an index or find-links URL without

@@ -4,7 +4,8 @@
 //!   pip config files), find-links locations, `--no-index`, trusted hosts, CA bundle,
 //!   timeout, retries and the [`CachePolicy`] (`--refresh`, `--offline`).
 //! - [`IndexClient`]: project pages in PEP 691 JSON or PEP 503 HTML ([`ProjectFiles`] /
-//!   [`IndexFile`]) merged with find-links files, cached on disk with HTTP freshness
+//!   [`IndexFile`]; for a resolver, [`ProjectListing`]: by version, each version's files built
+//!   when asked) merged with find-links files, cached on disk with HTTP freshness
 //!   (RFC 9111) and revalidated; wheel metadata through PEP 658/714 metadata files, HTTP
 //!   range requests or a full download; downloads (index files and direct URLs) verified
 //!   against hashes and written atomically into the cache under cross-process locks.
@@ -21,6 +22,7 @@ mod download;
 mod error;
 mod find_links;
 mod freshness;
+mod listing;
 mod netrc;
 mod page;
 mod pip_conf;
@@ -36,10 +38,11 @@ pub use config::{
 pub use download::format_size;
 pub use error::IndexError;
 pub use freshness::DEFAULT_FRESHNESS;
+pub use listing::ProjectListing;
 pub use netrc::Netrc;
 pub use page::{
-    ACCEPT, FileOrigin, IndexFile, JSON_MEDIA_TYPE, ProjectFiles, VersionFilter, decode_files,
-    parse_project_page,
+    ACCEPT, FileFilter, FileOrigin, IndexFile, JSON_MEDIA_TYPE, ProjectFiles, VersionFilter,
+    decode_files, parse_project_page,
 };
 pub use pip_conf::{PipConf, PipConfEntry, PipConfSection, PipConfigLocations, normalize_key};
 pub use pip_settings::{PIP_SECTIONS, PipConfiguration, PipSetting};

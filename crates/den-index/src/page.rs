@@ -238,16 +238,20 @@ fn digests(pairs: &[(HashAlgorithm, &str)]) -> Option<Vec<HashDigest>> {
     pairs
         .iter()
         .map(|&(algorithm, hex)| {
-            let valid = !hex.is_empty()
-                && hex
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f'));
-            valid.then(|| HashDigest {
+            is_lower_hex(hex).then(|| HashDigest {
                 algorithm,
                 hex: hex.to_string(),
             })
         })
         .collect()
+}
+
+/// Whether `hex` is a non-empty lowercase hexadecimal digest.
+fn is_lower_hex(hex: &str) -> bool {
+    !hex.is_empty()
+        && hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f'))
 }
 
 /// The compact form of one page's `files` (a postcard byte string, [`FILES_FORMAT`]), for
@@ -312,24 +316,107 @@ pub(crate) fn decode_files_where(
         if verdict.is_none() && !wanted(filename.version()) {
             continue;
         }
-        files.push(IndexFile {
-            filename,
-            raw_filename: file.filename.to_string(),
-            url: file.url.into(),
-            origin: origin.clone(),
-            hashes: digests(&file.hashes)?,
-            requires_python: requires_python(
-                file.requires_python.as_deref(),
-                file.filename,
-                &mut specifiers,
-            ),
-            yanked: file.yanked.map(str::to_string),
-            core_metadata: file.core_metadata,
-            core_metadata_hashes: digests(&file.core_metadata_hashes)?,
-            size: file.size,
-        });
+        files.push(file.build(filename, &origin, &mut specifiers)?);
     }
     Some(files)
+}
+
+impl CompactFile<'_> {
+    /// The [`IndexFile`] of this entry, whose filename parsed as `filename`, found in
+    /// `origin`; `specifiers` memoizes `Requires-Python` across a page's entries. `None` when
+    /// a digest is not lowercase hex (a damaged entry).
+    fn build(
+        self,
+        filename: DistFilename,
+        origin: &FileOrigin,
+        specifiers: &mut HashMap<String, Option<VersionSpecifiers>>,
+    ) -> Option<IndexFile> {
+        Some(IndexFile {
+            filename,
+            raw_filename: self.filename.to_string(),
+            url: self.url.into(),
+            origin: origin.clone(),
+            hashes: digests(&self.hashes)?,
+            requires_python: requires_python(
+                self.requires_python.as_deref(),
+                self.filename,
+                specifiers,
+            ),
+            yanked: self.yanked.map(str::to_string),
+            core_metadata: self.core_metadata,
+            core_metadata_hashes: digests(&self.core_metadata_hashes)?,
+            size: self.size,
+        })
+    }
+}
+
+/// Which files of a project a reader can use, by filename; the others are left out of a
+/// [`CompactPage`]'s versions.
+pub type FileFilter<'a> = &'a (dyn Fn(&DistFilename) -> bool + Send + Sync);
+
+/// One index page's compact list ([`FILES_FORMAT`]) kept as read, its entries built into
+/// [`IndexFile`]s only when asked ([`CompactPage::file_at`]): a resolution looks at a few
+/// versions of pages that list thousands of files, and an entry takes about a fifth of the
+/// memory of the file built from it.
+#[derive(Debug)]
+pub(crate) struct CompactPage {
+    /// The list as written beside the page.
+    bytes: Vec<u8>,
+    /// Where its files were listed.
+    origin: FileOrigin,
+}
+
+impl CompactPage {
+    /// Reads the list in `bytes` of project `name`'s page on `index`, checking every entry
+    /// as [`decode_files`] does, and returns it with the version and offset of each entry
+    /// `keep` admits, in page order. `None` when the list is damaged (as for
+    /// [`decode_files`]).
+    pub(crate) fn scan(
+        bytes: Vec<u8>,
+        name: &PackageName,
+        index: &IndexUrl,
+        keep: FileFilter<'_>,
+    ) -> Option<(Self, Vec<(Version, u32)>)> {
+        let (count, mut rest) = postcard::take_from_bytes::<usize>(&bytes).ok()?;
+        let mut entries = Vec::new();
+        for _ in 0..count {
+            let offset = u32::try_from(bytes.len() - rest.len()).ok()?;
+            let (file, next) = postcard::take_from_bytes::<CompactFile<'_>>(rest).ok()?;
+            rest = next;
+            let filename = DistFilename::parse(file.filename, name)?;
+            let digests_valid = [&file.hashes, &file.core_metadata_hashes]
+                .into_iter()
+                .flatten()
+                .all(|&(_, hex)| is_lower_hex(hex));
+            if !digests_valid {
+                return None;
+            }
+            if !keep(&filename) {
+                continue;
+            }
+            entries.push((filename.version().clone(), offset));
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        let origin = FileOrigin::Index(std::sync::Arc::new(index.clone()));
+        Some((Self { bytes, origin }, entries))
+    }
+
+    /// The file of the entry at `offset` (one [`CompactPage::scan`] returned) of project
+    /// `name`'s page; `specifiers` memoizes `Requires-Python` across calls. `None` only if
+    /// the entry is not one `scan` checked.
+    pub(crate) fn file_at(
+        &self,
+        offset: u32,
+        name: &PackageName,
+        specifiers: &mut HashMap<String, Option<VersionSpecifiers>>,
+    ) -> Option<IndexFile> {
+        let entry = self.bytes.get(usize::try_from(offset).ok()?..)?;
+        let (file, _) = postcard::take_from_bytes::<CompactFile<'_>>(entry).ok()?;
+        let filename = DistFilename::parse(file.filename, name)?;
+        file.build(filename, &self.origin, specifiers)
+    }
 }
 
 /// The version part of a wheel filename as written (`1.0` in `foo-1.0-py3-none-any.whl`,
@@ -822,25 +909,65 @@ mod tests {
         assert!(err.to_string().contains("example.com/simple/foo/"), "{err}");
     }
 
-    #[test]
-    fn the_compact_list_reads_back_what_was_parsed() {
+    /// The files of PyPI's page of `packaging` (parsed from the fixture), its name, and their
+    /// compact list.
+    fn packaging_list() -> (Vec<IndexFile>, PackageName, Vec<u8>) {
         let html = include_str!("../tests/fixtures/simple-packaging.html");
         let page = Url::parse("https://pypi.org/simple/packaging/").unwrap();
         let name = PackageName::from_str("packaging").unwrap();
         let files = parse_project_page(html, false, &page, &name, &index()).unwrap();
         let bytes = encode_files(&files);
+        (files, name, bytes)
+    }
+
+    /// Damaged forms of `files`' list `bytes` with the project they are read as: cut short,
+    /// read as another project's, a digest that is not lowercase hex, empty.
+    fn damaged(
+        files: &[IndexFile],
+        name: &PackageName,
+        bytes: &[u8],
+    ) -> Vec<(Vec<u8>, PackageName)> {
+        let mut upper = files[..1].to_vec();
+        upper[0].hashes[0].hex.make_ascii_uppercase();
+        vec![
+            (bytes[..bytes.len() - 1].to_vec(), name.clone()),
+            (bytes.to_vec(), PackageName::from_str("other").unwrap()),
+            (encode_files(&upper), name.clone()),
+            (Vec::new(), name.clone()),
+        ]
+    }
+
+    #[test]
+    fn the_compact_list_reads_back_what_was_parsed() {
+        let (files, name, bytes) = packaging_list();
         assert_eq!(decode_files(&bytes, &name, &index()).unwrap(), files);
         for file in &files {
             assert_eq!(file.url().unwrap().as_str(), file.url_str());
         }
-        // Damaged lists are refused, never read as other files: cut short, another
-        // project's, a digest that is not lowercase hex.
-        assert!(decode_files(&bytes[..bytes.len() - 1], &name, &index()).is_none());
-        let other = PackageName::from_str("other").unwrap();
-        assert!(decode_files(&bytes, &other, &index()).is_none());
-        let mut upper = files[..1].to_vec();
-        upper[0].hashes[0].hex.make_ascii_uppercase();
-        assert!(decode_files(&encode_files(&upper), &name, &index()).is_none());
-        assert!(decode_files(b"", &name, &index()).is_none());
+        // Damaged lists are refused, never read as other files.
+        for (list, name) in damaged(&files, &name, &bytes) {
+            assert!(decode_files(&list, &name, &index()).is_none());
+        }
+    }
+
+    #[test]
+    fn a_compact_page_builds_each_entry_as_the_whole_list_does() {
+        let (files, name, bytes) = packaging_list();
+        let wheels = |f: &DistFilename| matches!(f, DistFilename::Wheel(_));
+        let (compact, entries) =
+            CompactPage::scan(bytes.clone(), &name, &index(), &wheels).unwrap();
+        let expected: Vec<&IndexFile> = files.iter().filter(|f| wheels(&f.filename)).collect();
+        assert_eq!(entries.len(), expected.len());
+        let mut specifiers = HashMap::new();
+        for ((version, offset), file) in entries.into_iter().zip(expected) {
+            assert_eq!(&version, file.filename.version());
+            let built = compact.file_at(offset, &name, &mut specifiers).unwrap();
+            assert_eq!(&built, file);
+        }
+        // Damaged lists are refused as by `decode_files`.
+        let all = &|_: &DistFilename| true;
+        for (list, name) in damaged(&files, &name, &bytes) {
+            assert!(CompactPage::scan(list, &name, &index(), all).is_none());
+        }
     }
 }

@@ -234,13 +234,46 @@ async fn damaged_or_other_format_file_lists_fall_back_to_the_body() {
         entry.extend_from_slice(list);
         entry.extend_from_slice(&rest[list_len..]);
         std::fs::write(&path, entry).unwrap();
-        let files = client_with(config(&index.url()), &cache)
-            .project_files(&name("demo"))
-            .await
-            .unwrap();
+        let client = client_with(config(&index.url()), &cache);
+        let files = client.project_files(&name("demo")).await.unwrap();
         assert_eq!(files.files, expected.files, "format {format}");
+        assert_eq!(listed(&client).await, expected.files, "format {format}");
     }
     assert_eq!(index.page_requests("demo"), 1, "the page stayed fresh");
+}
+
+/// Every file of `demo` through [`IndexClient::project_listing`], version by version.
+async fn listed(client: &IndexClient) -> Vec<Arc<den_index::IndexFile>> {
+    let listing = client
+        .project_listing(&name("demo"), &|_| true)
+        .await
+        .unwrap();
+    listing.versions().flat_map(|v| listing.files(v)).collect()
+}
+
+#[tokio::test]
+async fn a_listing_builds_the_files_the_page_lists() {
+    let index = sample_index();
+    index.publish(&WheelBuilder::new("demo", "2.0"));
+    let cache = Cache::temporary().unwrap();
+    let client = client_with(config(&index.url()), &cache);
+    let expected = client.project_files(&name("demo")).await.unwrap();
+    let mut all = expected.files.clone();
+    all.sort_by(|a, b| a.filename.version().cmp(b.filename.version()));
+    // Read from the compact list of the cached page.
+    let fresh = client_with(config(&index.url()), &cache);
+    assert_eq!(listed(&fresh).await, all);
+    let wheels = |f: &den_dist::DistFilename| matches!(f, den_dist::DistFilename::Wheel(_));
+    let listing = fresh.project_listing(&name("demo"), &wheels).await.unwrap();
+    let versions: Vec<String> = listing.versions().map(ToString::to_string).collect();
+    assert_eq!(versions, ["1.0", "2.0"]);
+    let v1 = den_dist::Version::from_str("1.0").unwrap();
+    assert_eq!(listing.files(&v1).len(), 1, "the sdist is left out");
+    let err = fresh
+        .project_listing(&name("nope"), &|_| true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IndexError::NotFound { .. }), "{err}");
 }
 
 #[tokio::test]

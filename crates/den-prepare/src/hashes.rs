@@ -36,6 +36,12 @@ pub struct HashChecks {
 }
 
 impl HashChecks {
+    /// Whether hash-checking mode narrows the index files of `name` ([`HashChecks::admits`]
+    /// can refuse one).
+    pub fn narrows(&self, name: &PackageName) -> bool {
+        self.enabled && self.hashes.by_name.contains_key(name)
+    }
+
     /// Whether an index file may be a candidate for `name`: always outside hash-checking mode;
     /// inside it, unless the index publishes hashes none of which is allowed. The caller keeps
     /// every file when none is admitted (pip's rule, so the mismatch gets reported).

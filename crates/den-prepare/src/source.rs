@@ -17,9 +17,9 @@ use den_dist::{
     CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, IoResultExt, PackageName,
     SourceDistFilename, Version, VersionSpecifiers, WheelFilename, redact_credentials,
 };
-use den_index::{IndexClient, IndexFile};
+use den_index::{IndexClient, IndexFile, ProjectListing};
 use den_python::Interpreter;
-use den_resolve::{PackageSource, Ranges, SourceError, SourceFile};
+use den_resolve::{Grouped, PackageSource, ProjectVersions, Ranges, SourceError, SourceFile};
 use pep508_rs::VerbatimUrl;
 use tokio::sync::OnceCell;
 use url::Url;
@@ -220,8 +220,10 @@ impl DenSource {
     /// The index files den can unpack, narrowed as pip narrows them to those whose published
     /// hash is allowed (unless none is, so the mismatch is reported rather than "no version").
     fn usable(&self, name: &PackageName, files: Vec<Arc<IndexFile>>) -> Vec<Dist> {
-        let mut files: Vec<Arc<IndexFile>> =
-            files.into_iter().filter(|file| can_unpack(file)).collect();
+        let mut files: Vec<Arc<IndexFile>> = files
+            .into_iter()
+            .filter(|file| can_unpack(&file.filename))
+            .collect();
         if files.iter().any(|file| self.hashes.admits(name, file)) {
             files.retain(|file| self.hashes.admits(name, file));
         }
@@ -582,10 +584,23 @@ fn file_name(file: &IndexFile) -> &PackageName {
 /// Whether den-build can unpack the file: wheels, and sdists in `.tar.gz` / `.tgz` / `.zip`
 /// (older `.tar.bz2` / `.tar.xz` sdists are left out of the candidates rather than chosen and
 /// then refused).
-fn can_unpack(file: &IndexFile) -> bool {
-    match &file.filename {
+fn can_unpack(filename: &DistFilename) -> bool {
+    match filename {
         DistFilename::Wheel(_) => true,
         DistFilename::SourceDist(sdist) => den_build::can_extract(sdist.extension),
+    }
+}
+
+/// An index listing's files as [`Dist::Index`].
+struct IndexDists(ProjectListing);
+
+impl ProjectVersions<Dist> for IndexDists {
+    fn versions(&self) -> Vec<Version> {
+        self.0.versions().cloned().collect()
+    }
+
+    fn files(&self, version: &Version) -> Vec<Dist> {
+        self.0.files(version).into_iter().map(Dist::Index).collect()
     }
 }
 
@@ -605,6 +620,21 @@ impl PackageSource for DenSource {
     async fn files(&self, name: &PackageName) -> Result<Vec<Dist>, SourceError> {
         let files = PackageSource::files(&self.client, name).await?;
         Ok(self.usable(name, files))
+    }
+
+    /// The files den can unpack, by version, each version's built when asked; in
+    /// hash-checking mode for `name`, every file built at once, since which files are
+    /// admitted depends on all of them ([`DenSource::usable`]).
+    async fn listing(
+        &self,
+        name: &PackageName,
+    ) -> Result<Box<dyn ProjectVersions<Dist>>, SourceError> {
+        if self.hashes.narrows(name) {
+            let files = PackageSource::files(self, name).await?;
+            return Ok(Box::new(Grouped::new(files)));
+        }
+        let listing = den_resolve::index_listing(&self.client, name, &can_unpack).await?;
+        Ok(Box::new(IndexDists(listing)))
     }
 
     async fn files_within(

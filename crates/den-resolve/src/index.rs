@@ -10,11 +10,11 @@ use std::sync::Arc;
 use den_dist::{
     CoreMetadata, DistFilename, PackageName, Version, VersionSpecifiers, redact_credentials,
 };
-use den_index::{IndexClient, IndexError, IndexFile, ProjectFiles};
+use den_index::{FileFilter, IndexClient, IndexError, IndexFile, ProjectFiles, ProjectListing};
 use pep508_rs::VerbatimUrl;
 use pubgrub::Ranges;
 
-use crate::source::{PackageSource, SourceError, SourceFile};
+use crate::source::{PackageSource, ProjectVersions, SourceError, SourceFile};
 
 impl SourceFile for Arc<IndexFile> {
     fn filename(&self) -> &DistFilename {
@@ -37,6 +37,16 @@ impl PackageSource for IndexClient {
     /// (redacted) URLs of the indexes asked when none knows it.
     async fn files(&self, name: &PackageName) -> Result<Vec<Arc<IndexFile>>, SourceError> {
         listed(name, self.project_files(name).await)
+    }
+
+    /// Every file of the project, by version, each version's built when asked
+    /// ([`IndexClient::project_listing`]).
+    async fn listing(
+        &self,
+        name: &PackageName,
+    ) -> Result<Box<dyn ProjectVersions<Arc<IndexFile>>>, SourceError> {
+        let listing = index_listing(self, name, &|_| true).await?;
+        Ok(Box::new(listing))
     }
 
     /// The files of the versions in `within` only, through
@@ -90,13 +100,44 @@ fn listed(
     name: &PackageName,
     project: Result<Arc<ProjectFiles>, IndexError>,
 ) -> Result<Vec<Arc<IndexFile>>, SourceError> {
-    match project {
-        Ok(project) => Ok(project.files.clone()),
-        Err(IndexError::NotFound { indexes, .. }) => Err(SourceError::NotFound {
+    project
+        .map(|project| project.files.clone())
+        .map_err(|error| source_error(name, error))
+}
+
+/// An index client's error for project `name` as a [`SourceError`]
+/// ([`SourceError::NotFound`] with the redacted URLs of the indexes asked).
+fn source_error(name: &PackageName, error: IndexError) -> SourceError {
+    match error {
+        IndexError::NotFound { indexes, .. } => SourceError::NotFound {
             name: name.clone(),
             indexes,
-        }),
-        Err(error) => Err(SourceError::Other(Arc::new(error))),
+        },
+        error => SourceError::Other(Arc::new(error)),
+    }
+}
+
+/// The files of project `name` that `keep` admits, by version, each version's built when
+/// asked, through [`IndexClient::project_listing`]; for a [`PackageSource`] over the index
+/// client that uses only some kinds of files. Errors: as [`PackageSource::files`].
+pub async fn index_listing(
+    client: &IndexClient,
+    name: &PackageName,
+    keep: FileFilter<'_>,
+) -> Result<ProjectListing, SourceError> {
+    client
+        .project_listing(name, keep)
+        .await
+        .map_err(|error| source_error(name, error))
+}
+
+impl ProjectVersions<Arc<IndexFile>> for ProjectListing {
+    fn versions(&self) -> Vec<Version> {
+        ProjectListing::versions(self).cloned().collect()
+    }
+
+    fn files(&self, version: &Version) -> Vec<Arc<IndexFile>> {
+        ProjectListing::files(self, version)
     }
 }
 

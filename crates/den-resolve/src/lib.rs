@@ -55,9 +55,10 @@ use den_dist::{ExtraName, MarkerEnvironment, PackageName, Requirement, Tags, Ver
 use pep508_rs::VerbatimUrl;
 
 pub use binary::{BinaryPolicy, NameSelection, NameSelectionError};
+pub use index::index_listing;
 /// The version sets of [`PackageSource::files_within`] (PubGrub's ranges).
 pub use pubgrub::Ranges;
-pub use source::{PackageSource, SourceError, SourceFile};
+pub use source::{Grouped, PackageSource, ProjectVersions, SourceError, SourceFile};
 
 /// What to resolve and for which interpreter.
 #[derive(Debug, Clone)]

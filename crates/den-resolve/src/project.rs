@@ -3,11 +3,13 @@
 //! none, and the choice of a version within a range.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use den_dist::{DistFilename, Tags, Version, VersionSpecifiers};
 use pubgrub::Ranges;
 
-use crate::source::SourceFile;
+use crate::source::{ProjectVersions, SourceFile};
 
 #[cfg(doc)]
 use crate::BinaryPolicy;
@@ -147,15 +149,39 @@ fn build_key(build: Option<&str>) -> Option<(u64, String)> {
     })
 }
 
-/// Every version of a project, oldest first, with the binary policy that applied to it.
-#[derive(Debug)]
+/// What picks a version's file: the target's tags and Python, and the binary policy.
+#[derive(Debug, Clone)]
+pub(crate) struct Rules {
+    /// The target's wheel tags.
+    pub(crate) tags: Arc<Tags>,
+    /// The version Requires-Python is checked against; `None` when it is not checked.
+    pub(crate) python: Option<Version>,
+}
+
+/// Every version of a project, oldest first, with the binary policy that applied to it. A
+/// version's files are asked of the source's listing, and its [`Release`] made, the first
+/// time the version is looked at ([`Project::release`]).
 pub(crate) struct Project<F> {
-    /// The versions.
-    pub(crate) versions: BTreeMap<Version, Release<F>>,
+    /// The versions, each with its release once made.
+    versions: BTreeMap<Version, OnceLock<Release<F>>>,
+    /// Where the versions' files come from.
+    listing: Box<dyn ProjectVersions<F>>,
+    /// What picks each version's file.
+    rules: Rules,
     /// Whether wheels of the project may be used (not excluded by `--no-binary`).
     pub(crate) wheels: bool,
     /// Whether source distributions may be used (not excluded by `--only-binary`).
     pub(crate) sdists: bool,
+}
+
+impl<F> fmt::Debug for Project<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Project")
+            .field("versions", &self.versions.len())
+            .field("wheels", &self.wheels)
+            .field("sdists", &self.sdists)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<F> Project<F> {
@@ -172,46 +198,64 @@ impl<F> Project<F> {
             (false, false) => "cannot be used: --no-binary and --only-binary exclude all its files",
         }
     }
+
+    /// Every version, oldest first.
+    pub(crate) fn versions(&self) -> impl DoubleEndedIterator<Item = &Version> + Clone {
+        self.versions.keys()
+    }
 }
 
 impl<F: SourceFile> Project<F> {
-    /// Groups `files` by version and picks each version's file for `tags` / `python` (`None`:
-    /// Requires-Python ignored), using wheels only if `wheels` and sdists only if `sdists`.
+    /// The project whose files `listing` gives, each version's file picked by `rules`, using
+    /// wheels only if `wheels` and sdists only if `sdists`.
     pub(crate) fn new(
-        files: Vec<F>,
-        tags: &Tags,
-        python: Option<&Version>,
+        listing: Box<dyn ProjectVersions<F>>,
+        rules: Rules,
         wheels: bool,
         sdists: bool,
     ) -> Self {
-        let mut by_version: BTreeMap<Version, Vec<F>> = BTreeMap::new();
-        for file in files {
-            by_version
-                .entry(file.filename().version().clone())
-                .or_default()
-                .push(file);
-        }
-        let versions = by_version
+        let versions = listing
+            .versions()
             .into_iter()
-            .map(|(version, files)| {
-                let release = Release::new(files, tags, python, wheels, sdists);
-                (version, release)
-            })
+            .map(|version| (version, OnceLock::new()))
             .collect();
         Self {
             versions,
+            listing,
+            rules,
             wheels,
             sdists,
         }
+    }
+
+    /// The release of `version`, made on first use; `None` for a version not listed.
+    pub(crate) fn release(&self, version: &Version) -> Option<&Release<F>> {
+        let (version, cell) = self.versions.get_key_value(version)?;
+        Some(self.made(version, cell))
+    }
+
+    /// Every version with its release (made as the iteration reaches it), oldest first.
+    pub(crate) fn releases(&self) -> impl DoubleEndedIterator<Item = (&Version, &Release<F>)> {
+        self.versions
+            .iter()
+            .map(|(version, cell)| (version, self.made(version, cell)))
+    }
+
+    /// The release in `cell`, made from the listing's files of `version` if it is not yet.
+    fn made<'a>(&'a self, version: &Version, cell: &'a OnceLock<Release<F>>) -> &'a Release<F> {
+        cell.get_or_init(|| {
+            let files = self.listing.files(version);
+            let python = self.rules.python.as_ref();
+            Release::new(files, &self.rules.tags, python, self.wheels, self.sdists)
+        })
     }
 
     /// Whether versions exist but none has a file that may be used.
     pub(crate) fn has_no_usable_files(&self) -> bool {
         !self.versions.is_empty()
             && self
-                .versions
-                .values()
-                .all(|release| matches!(release.status, Status::NoFile))
+                .releases()
+                .all(|(_, release)| matches!(release.status, Status::NoFile))
     }
 
     /// The version to try within `range`: `preferred` if `range` allows it and it has a usable
@@ -232,9 +276,9 @@ impl<F: SourceFile> Project<F> {
             Status::Usable { yanked, .. } => !yanked || pinned == Some(version),
             _ => false,
         };
-        if let Some((version, release)) = preferred.and_then(|p| self.versions.get_key_value(p))
-            && range.contains(version)
-            && matches!(release.status, Status::Usable { .. })
+        if let Some(version) = preferred.filter(|p| range.contains(p))
+            && let Some((version, cell)) = self.versions.get_key_value(version)
+            && matches!(self.made(version, cell).status, Status::Usable { .. })
         {
             return Some(version);
         }
@@ -242,7 +286,9 @@ impl<F: SourceFile> Project<F> {
             self.versions
                 .iter()
                 .rev()
-                .filter(|(v, r)| range.contains(*v) && usable(v, r))
+                .filter(|(v, _)| range.contains(*v))
+                .map(|(v, cell)| (v, self.made(v, cell)))
+                .filter(|(v, r)| usable(v, r))
         };
         let finals_only = !prereleases && candidates().any(|(v, _)| !v.any_prerelease());
         let mut eligible = candidates().filter(|(v, _)| !finals_only || !v.any_prerelease());

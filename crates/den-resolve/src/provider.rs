@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use den_dist::{
-    CoreMetadata, ExtraName, MarkerEnvironment, Operator, PackageName, Requirement, Tags, Version,
+    CoreMetadata, ExtraName, MarkerEnvironment, Operator, PackageName, Requirement, Version,
     VersionOrUrl, VersionSpecifiers, redact_credentials,
 };
 use pep508_rs::VerbatimUrl;
@@ -22,9 +22,9 @@ use tokio::sync::OnceCell;
 
 use crate::binary::BinaryPolicy;
 use crate::priority::{CONFLICT_THRESHOLD, Marked, Priorities, Priority};
-use crate::project::{Project, Status};
+use crate::project::{Project, Rules, Status};
 use crate::report;
-use crate::source::{PackageSource, SourceError};
+use crate::source::{Grouped, PackageSource, SourceError};
 use crate::specifiers::{display_range, names_prerelease, ranges_of};
 use crate::{Resolution, ResolveError, ResolveRequest, ResolvedPackage};
 
@@ -231,9 +231,8 @@ type Registered<F> = (VerbatimUrl, Shared<Direct<F>>);
 /// between the solver thread and background tasks.
 struct Fetcher<S: PackageSource> {
     source: Arc<S>,
-    tags: Tags,
-    /// The version Requires-Python is checked against; `None` when it is not checked.
-    python: Option<Version>,
+    /// The target's tags and Python, which pick each version's file.
+    rules: Rules,
     binary: BinaryPolicy,
     /// The versions the user's requirements leave to projects they pin with `==` (with the
     /// constraints on them): no other version of these can be chosen, so only these versions'
@@ -255,14 +254,16 @@ impl<S: PackageSource> Fetcher<S> {
     async fn project(&self, name: &PackageName) -> Result<Arc<Project<S::File>>, SourceError> {
         let cell = self.project_cell(name);
         cell.get_or_init(|| async {
-            let files = match self.pinned.get(name) {
-                Some(within) => self.source.files_within(name, within).await?,
-                None => self.source.files(name).await?,
+            let listing = match self.pinned.get(name) {
+                Some(within) => {
+                    let files = self.source.files_within(name, within).await?;
+                    Box::new(Grouped::new(files))
+                }
+                None => self.source.listing(name).await?,
             };
             Ok(Arc::new(Project::new(
-                files,
-                &self.tags,
-                self.python.as_ref(),
+                listing,
+                self.rules.clone(),
                 self.binary.allows_wheel(name),
                 self.binary.allows_sdist(name),
             )))
@@ -404,7 +405,7 @@ impl<S: PackageSource> Fetcher<S> {
             let prefer_binary = fetcher.binary.prefer_binary;
             let likely = project
                 .choose(&range, preferred.as_ref(), prereleases, prefer_binary)
-                .and_then(|v| Some((v, project.versions.get(v)?)))
+                .and_then(|v| Some((v, project.release(v)?)))
                 .filter(|(_, release)| matches!(release.status, Status::Usable { wheel: true, .. }))
                 .and_then(|(v, release)| Some((v, release.file()?)));
             if let Some((version, file)) = likely {
@@ -495,8 +496,10 @@ impl<S: PackageSource> Provider<S> {
         Self {
             fetcher: Arc::new(Fetcher {
                 source,
-                tags: request.tags,
-                python: (!request.ignore_requires_python).then_some(request.python_version),
+                rules: Rules {
+                    tags: Arc::new(request.tags),
+                    python: (!request.ignore_requires_python).then_some(request.python_version),
+                },
                 binary: request.binary,
                 pinned,
                 projects: Mutex::default(),
@@ -776,7 +779,7 @@ impl<S: PackageSource> Provider<S> {
             return Ok(Arc::clone(&direct.metadata));
         }
         let project = self.project(name)?;
-        let Some(file) = project.versions.get(version).and_then(|r| r.file()) else {
+        let Some(file) = project.release(version).and_then(|r| r.file()) else {
             return Err(ResolveError::Internal(format!(
                 "{name} {version} was chosen but has no usable file"
             )));
@@ -815,7 +818,7 @@ impl<S: PackageSource> Provider<S> {
             Err(error) => return Err(error),
         };
         if let Some(specifiers) = &metadata.requires_python
-            && let Some(python) = &self.fetcher.python
+            && let Some(python) = &self.fetcher.rules.python
             && !specifiers.contains(python)
         {
             return Ok(Dependencies::Unavailable(Unusable::RequiresPython {
@@ -1017,7 +1020,7 @@ impl<S: PackageSource> Provider<S> {
             ),
             _ => {
                 let project = self.project(&name)?;
-                let release = project.versions.get(&version);
+                let release = project.release(&version);
                 let Some((release, file)) = release.and_then(|r| Some((r, r.file()?))) else {
                     return Err(ResolveError::Internal(format!(
                         "{name} {version} was selected but has no usable file"
@@ -1108,13 +1111,14 @@ impl<S: PackageSource> Provider<S> {
             if let Some(project) = self.fetcher.cached_project(name)
                 && project.has_no_usable_files()
             {
-                let newest = project.versions.values().next_back();
+                let newest = project.releases().next_back().map(|(_, release)| release);
                 return ResolveError::NoUsableFile {
                     name: (*name).clone(),
-                    versions: newest_versions(project.versions.keys(), 10),
+                    versions: newest_versions(project.versions(), 10),
                     published: newest.map(|r| r.published()).unwrap_or_default(),
                     tags: self
                         .fetcher
+                        .rules
                         .tags
                         .iter()
                         .take(5)
@@ -1133,14 +1137,14 @@ impl<S: PackageSource> Provider<S> {
                 let Some(project) = self.fetcher.cached_project(name) else {
                     continue;
                 };
-                let latest = project.versions.keys().next_back();
+                let latest = project.versions().next_back();
                 if let Some(latest) = latest
-                    && !project.versions.keys().any(|v| range.contains(v))
+                    && !project.versions().any(|v| range.contains(v))
                 {
                     return ResolveError::NoMatchingVersion {
                         name: name.clone(),
                         specifiers: display_range(&range),
-                        available: newest_versions(project.versions.keys(), 10),
+                        available: newest_versions(project.versions(), 10),
                         latest: latest.clone(),
                     };
                 }

@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::project::{Project, Status};
 use crate::provider::{Direct, Pkg, Unusable, shown};
+use crate::source::SourceFile;
 use crate::specifiers::display_range;
 
 type Tree = DerivationTree<Pkg, Ranges<Version>, Unusable>;
@@ -22,7 +23,7 @@ type Terms = Map<Pkg, Term<Ranges<Version>>>;
 /// Explains why `tree` has no solution, one sentence per line; `projects` are the fetched
 /// version lists used to say why no version of a range can be used, `directs` the
 /// distributions of URL requirements, which pin their projects.
-pub(crate) fn explain<F>(
+pub(crate) fn explain<F: SourceFile>(
     tree: &Tree,
     projects: &FxHashMap<PackageName, Arc<Project<F>>>,
     directs: &FxHashMap<PackageName, Arc<Direct<F>>>,
@@ -78,7 +79,7 @@ struct Formatter<'a, F> {
     directs: &'a FxHashMap<PackageName, Arc<Direct<F>>>,
 }
 
-impl<F> Formatter<'_, F> {
+impl<F: SourceFile> Formatter<'_, F> {
     /// The URL distribution pinning `pkg`'s project, if any.
     fn direct(&self, pkg: &Pkg) -> Option<&Direct<F>> {
         pkg.name()
@@ -95,7 +96,7 @@ impl<F> Formatter<'_, F> {
         if spec.contains(" or ")
             && let Some(project) = pkg.name().and_then(|n| self.projects.get(n))
         {
-            let simplified = range.simplify(project.versions.keys());
+            let simplified = range.simplify(project.versions());
             if !simplified.is_empty() {
                 spec = display_range(&simplified);
                 range = simplified;
@@ -126,7 +127,7 @@ impl<F> Formatter<'_, F> {
                     || pkg
                         .name()
                         .and_then(|n| self.projects.get(n))
-                        .is_some_and(|p| p.versions.keys().any(|v| range.contains(v)))
+                        .is_some_and(|p| p.versions().any(|v| range.contains(v)))
             }
             DerivationTree::External(_) => false,
             DerivationTree::Derived(derived) => {
@@ -152,11 +153,11 @@ impl<F> Formatter<'_, F> {
             return String::new();
         };
         let reasons: Vec<String> = project
-            .versions
-            .iter()
+            .versions()
             .rev()
-            .filter(|(v, _)| range.contains(*v))
+            .filter(|v| range.contains(*v))
             .take(3)
+            .filter_map(|v| Some((v, project.release(v)?)))
             .map(|(v, release)| match &release.status {
                 Status::Usable { yanked: true, .. } => format!("{v} is yanked"),
                 Status::Usable { .. } => format!("{v} is a pre-release"),
@@ -164,7 +165,7 @@ impl<F> Formatter<'_, F> {
                 Status::NoFile => format!("{v} {}", project.no_file_reason()),
             })
             .collect();
-        match (reasons.is_empty(), project.versions.keys().next_back()) {
+        match (reasons.is_empty(), project.versions().next_back()) {
             (false, _) => format!(" ({})", reasons.join("; ")),
             (true, Some(latest)) => format!(" (no release matches; the latest is {latest})"),
             (true, None) => " (the project has no releases)".to_string(),
@@ -172,7 +173,7 @@ impl<F> Formatter<'_, F> {
     }
 }
 
-impl<F> ReportFormatter<Pkg, Ranges<Version>, Unusable> for Formatter<'_, F> {
+impl<F: SourceFile> ReportFormatter<Pkg, Ranges<Version>, Unusable> for Formatter<'_, F> {
     type Output = String;
 
     fn format_external(&self, external: &Ext) -> String {

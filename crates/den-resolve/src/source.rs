@@ -77,6 +77,46 @@ pub trait SourceFile: Clone + Debug + Send + Sync + 'static {
     fn is_yanked(&self) -> bool;
 }
 
+/// A project's files grouped by version, as [`PackageSource::listing`] gives them: a source
+/// may build a version's files only when [`ProjectVersions::files`] asks (the resolver looks
+/// at a few versions of projects that publish thousands of files).
+pub trait ProjectVersions<F>: Send + Sync {
+    /// Every version that has files, oldest first, each once.
+    fn versions(&self) -> Vec<Version>;
+
+    /// The files of `version`, in the source's order; empty for a version not listed. The
+    /// resolver asks once per version.
+    fn files(&self, version: &Version) -> Vec<F>;
+}
+
+/// Files grouped by version, all built already: the default [`PackageSource::listing`].
+#[derive(Debug)]
+pub struct Grouped<F>(std::collections::BTreeMap<Version, Vec<F>>);
+
+impl<F: SourceFile> Grouped<F> {
+    /// Groups `files` by their filename's version, keeping their order within a version.
+    pub fn new(files: Vec<F>) -> Self {
+        let mut by_version: std::collections::BTreeMap<Version, Vec<F>> = Default::default();
+        for file in files {
+            by_version
+                .entry(file.filename().version().clone())
+                .or_default()
+                .push(file);
+        }
+        Self(by_version)
+    }
+}
+
+impl<F: SourceFile> ProjectVersions<F> for Grouped<F> {
+    fn versions(&self) -> Vec<Version> {
+        self.0.keys().cloned().collect()
+    }
+
+    fn files(&self, version: &Version) -> Vec<F> {
+        self.0.get(version).cloned().unwrap_or_default()
+    }
+}
+
 /// The resolver's view of a package index (and of direct URLs). Implementations return raw
 /// data; the resolver filters by tags, yanked status, Requires-Python and the
 /// [`BinaryPolicy`](crate::BinaryPolicy) itself.
@@ -91,6 +131,20 @@ pub trait PackageSource: Send + Sync + 'static {
         &self,
         name: &PackageName,
     ) -> impl Future<Output = Result<Vec<Self::File>, SourceError>> + Send;
+
+    /// Every file of project `name`, as [`PackageSource::files`] but grouped by version, which
+    /// a source may build only when asked ([`ProjectVersions`]); the default groups
+    /// [`PackageSource::files`]. Errors: as [`PackageSource::files`].
+    fn listing(
+        &self,
+        name: &PackageName,
+    ) -> impl Future<Output = Result<Box<dyn ProjectVersions<Self::File>>, SourceError>> + Send
+    {
+        async move {
+            let files = self.files(name).await?;
+            Ok(Box::new(Grouped::new(files)) as Box<dyn ProjectVersions<Self::File>>)
+        }
+    }
 
     /// The files of project `name` whose version is in `within`, for a project the user
     /// pinned (no other version can be chosen, so a source may skip building the others). A
