@@ -73,15 +73,18 @@ def main():
     base_env = dict(os.environ, DEN_CACHE_DIR=str(WORK / "den-cache"),
                     VIRTUALENV_OVERRIDE_APP_DATA=str(WORK / "virtualenv-data"),
                     VIRTUALENVWRAPPER_PYTHON=str(tools / "bin" / "python"),
-                    VIRTUALENVWRAPPER_VIRTUALENV=str(tools / "bin" / "virtualenv"),
                     PATH=f"{den_bin}:{tools / 'bin'}:{os.environ['PATH']}")
     base_env.pop("VIRTUAL_ENV", None)
+    base_env.pop("VIRTUALENVWRAPPER_VIRTUALENV", None)
+    # virtualenvwrapper creates with virtualenv; den with itself (den honours the variable
+    # too, so it is set for virtualenvwrapper's run only).
     inits = {
-        "virtualenvwrapper": f"source {tools / 'bin' / 'virtualenvwrapper.sh'}\n",
-        "den": 'eval "$(den init bash)"\n',
+        "virtualenvwrapper": (f"source {tools / 'bin' / 'virtualenvwrapper.sh'}\n",
+                              {"VIRTUALENVWRAPPER_VIRTUALENV": str(tools / "bin" / "virtualenv")}),
+        "den": ('eval "$(den init bash)"\n', {}),
     }
-    medians = {name: measure(name, init, args.python, args.envs, args.runs, base_env)
-               for name, init in inits.items()}
+    medians = {name: measure(name, init, args.python, args.envs, args.runs, dict(base_env, **extra))
+               for name, (init, extra) in inits.items()}
     print(f"{args.envs} environments, {args.runs} runs, python {args.python} (medians, ms)\n")
     print("| operation | virtualenvwrapper | den | ratio den / virtualenvwrapper |")
     print("|---|---:|---:|---:|")
