@@ -26,6 +26,16 @@ fn pipenv() -> Option<PathBuf> {
     )
 }
 
+/// What most tests start from: the real pipenv, a world with the [`publish`]ed packages, and
+/// the world's Python as text; `None` (reported) when pipenv or an interpreter is missing.
+fn judged_world() -> Option<(PathBuf, World, String)> {
+    let pipenv = pipenv()?;
+    let world = World::new()?;
+    publish(&world);
+    let python = world.python.to_str().unwrap().to_string();
+    Some((pipenv, world, python))
+}
+
 /// The packages the projects use: alpha needs beta, whose newest release needs Python 3.9;
 /// gamma has an extra; delta is on its own; epsilon needs alpha and gamma[fast].
 fn publish(world: &World) {
@@ -195,10 +205,9 @@ fn pipfiles(python: &str) -> Vec<(&'static str, String)> {
 
 #[test]
 fn den_writes_the_lock_pipenv_writes_and_each_accepts_the_others() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
-    let python = world.python.to_str().unwrap().to_string();
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
     let version = String::from_utf8(
         Command::new(&world.python)
             .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
@@ -336,9 +345,9 @@ fn lock_without(dir: &Path, left_out: &[(&str, &str)]) -> serde_json::Value {
 /// again with the lock in place.
 #[test]
 fn tables_whose_markers_are_false_here_are_resolved_for_their_platform() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
     // winlib has Windows wheels only; clicky needs colorama on Windows only (as click does);
     // tool needs bar.
     let cp = cpython_tag(&world);
@@ -471,9 +480,9 @@ fn tables_whose_markers_are_false_here_are_resolved_for_their_platform() {
 /// and installs den's lock, leaving the Windows packages out.
 #[test]
 fn a_table_for_another_platform_gets_a_real_pin_that_pipenv_accepts() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
     let cp = cpython_tag(&world);
     world
         .index
@@ -839,10 +848,9 @@ fn out_of_date_locks_bad_pipfiles_and_bad_hashes_are_refused() {
 
 #[test]
 fn the_environment_is_where_pipenv_looks_and_den_answers_as_pipenv() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
-    let python = world.python.to_str().unwrap().to_string();
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
     let dir = project(
         &world,
         "My Project (x)",
@@ -889,9 +897,9 @@ fn the_environment_is_where_pipenv_looks_and_den_answers_as_pipenv() {
 
 #[test]
 fn graph_draws_what_pipenv_graph_draws() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
     let dir = installed_project(
         &world,
         "graphed",
@@ -980,10 +988,9 @@ fn shell_and_activate_enter_the_environment() {
 
 #[test]
 fn requirements_and_scripts_print_what_pipenv_prints() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
-    let python = world.python.to_str().unwrap().to_string();
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
     let dir = project(
         &world,
         "printed",
@@ -1011,10 +1018,9 @@ fn requirements_and_scripts_print_what_pipenv_prints() {
 
 #[test]
 fn without_a_source_the_lock_names_pypi_and_pipenv_pypi_mirror_is_used() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
-    let python = world.python.to_str().unwrap().to_string();
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
     let dir = project(&world, "mirrored", "[packages]\ndelta = \"*\"\n");
     let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
     command
@@ -1040,10 +1046,9 @@ fn without_a_source_the_lock_names_pypi_and_pipenv_pypi_mirror_is_used() {
 
 #[test]
 fn path_entries_lock_as_pipenv_locks_them() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
-    let python = world.python.to_str().unwrap().to_string();
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
     let pipfile = format!(
         "{SOURCE}[packages]\nlocal = {{path = \"./local\", editable = true}}\nalpha = \"*\"\n"
     );
@@ -1077,9 +1082,9 @@ fn path_entries_lock_as_pipenv_locks_them() {
 
 #[test]
 fn uninstall_and_clean_keep_pipfile_lock_and_environment_in_step() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
     let dir = installed_project(
         &world,
         "trimmed",
@@ -1219,10 +1224,9 @@ fn mirrored(pipenv: &Path, tool: &str, world: &World, dir: &Path, args: &[&str])
 /// environment is refused.
 #[test]
 fn a_pylock_toml_is_read_where_pipenv_reads_it() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
-    let python = world.python.to_str().unwrap().to_string();
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
     // The lock: den's pylock.toml (pipenv's, byte for byte) of alpha (with beta) and, for
     // development, delta.
     let made = project(
@@ -1307,10 +1311,9 @@ fn a_pylock_toml_is_read_where_pipenv_reads_it() {
 /// (den's naming the file and the key at fault).
 #[test]
 fn pylock_command_does_what_pipenvs_does() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
-    let python = world.python.to_str().unwrap().to_string();
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
     let dir = project(
         &world,
         "pylock-command",
@@ -1455,9 +1458,9 @@ fn pylock_command_does_what_pipenvs_does() {
 /// returns; "Module not found!" and status 1 for a module the environment cannot import.
 #[test]
 fn open_shows_the_module_in_the_editor_as_pipenv_does() {
-    let Some(pipenv) = pipenv() else { return };
-    let Some(world) = World::new() else { return };
-    publish(&world);
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
     let dir = installed_project(
         &world,
         "opened",
