@@ -52,7 +52,7 @@ impl ProjectListing {
     }
 
     /// Adds a page's compact list with its entries' versions and offsets
-    /// ([`CompactPage::scan`]). `None` if the listing already holds `u32::MAX` pages.
+    /// (`CompactPage::scan`). `None` if the listing already holds `u32::MAX` pages.
     pub(crate) fn add_page(
         &mut self,
         page: CompactPage,

@@ -351,11 +351,11 @@ impl CompactFile<'_> {
 }
 
 /// Which files of a project a reader can use, by filename; the others are left out of a
-/// [`CompactPage`]'s versions.
+/// `CompactPage`'s versions.
 pub type FileFilter<'a> = &'a (dyn Fn(&DistFilename) -> bool + Send + Sync);
 
 /// One index page's compact list ([`FILES_FORMAT`]) kept as read, its entries built into
-/// [`IndexFile`]s only when asked ([`CompactPage::file_at`]): a resolution looks at a few
+/// [`IndexFile`]s only when asked (`CompactPage::file_at`): a resolution looks at a few
 /// versions of pages that list thousands of files, and an entry takes about a fifth of the
 /// memory of the file built from it.
 #[derive(Debug)]
@@ -403,7 +403,7 @@ impl CompactPage {
         Some((Self { bytes, origin }, entries))
     }
 
-    /// The file of the entry at `offset` (one [`CompactPage::scan`] returned) of project
+    /// The file of the entry at `offset` (one `CompactPage::scan` returned) of project
     /// `name`'s page; `specifiers` memoizes `Requires-Python` across calls. `None` only if
     /// the entry is not one `scan` checked.
     pub(crate) fn file_at(

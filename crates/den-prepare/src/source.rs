@@ -624,7 +624,7 @@ impl PackageSource for DenSource {
 
     /// The files den can unpack, by version, each version's built when asked; in
     /// hash-checking mode for `name`, every file built at once, since which files are
-    /// admitted depends on all of them ([`DenSource::usable`]).
+    /// admitted depends on all of them (see `DenSource::usable`).
     async fn listing(
         &self,
         name: &PackageName,
