@@ -238,6 +238,71 @@ fn visit(archive: &Path, format: Format, f: &mut Visitor<'_>) -> Result<(), Buil
     Ok(())
 }
 
+/// How many members of a `.tar.gz` [`archived_pkg_info`] reads before giving up: sdist builders
+/// put `PKG-INFO` among the first few, and reading further would cost as much as unpacking.
+const PKG_INFO_SCAN: usize = 64;
+
+/// Most bytes of a `PKG-INFO` [`archived_pkg_info`] reads (core metadata with a long
+/// description runs to a few hundred kilobytes).
+const PKG_INFO_MAX: u64 = 16 * 1024 * 1024;
+
+/// The `PKG-INFO` of the source distribution `archive` (`.tar.gz`, `.tgz` or `.zip`), read from
+/// the archive without unpacking it: the member `<top>/PKG-INFO` (one directory deep, the sdist
+/// layout), looked up in a zip's directory or among a tarball's first [`PKG_INFO_SCAN`]
+/// members, and at most [`PKG_INFO_MAX`] bytes long. `None` when it is not found there, or the
+/// archive is of another kind.
+///
+/// Errors: [`BuildError::Archive`] for a corrupt archive, [`BuildError::Io`] when it cannot be
+/// opened.
+pub fn archived_pkg_info(archive: &Path) -> Result<Option<Vec<u8>>, BuildError> {
+    let Some(format) = Format::of(archive) else {
+        return Ok(None);
+    };
+    let corrupt = |e: &dyn std::fmt::Display| BuildError::Archive {
+        archive: archive.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let is_pkg_info = |name: &str| {
+        let name = name.strip_prefix("./").unwrap_or(name);
+        name.split('/').count() == 2 && name.ends_with("/PKG-INFO")
+    };
+    let read = |member: &mut dyn Read| -> Result<Vec<u8>, BuildError> {
+        let mut bytes = Vec::new();
+        member
+            .take(PKG_INFO_MAX)
+            .read_to_end(&mut bytes)
+            .map_err(|e| corrupt(&e))?;
+        Ok(bytes)
+    };
+    let file = File::open(archive).at("open", archive)?;
+    match format {
+        Format::TarGz => {
+            let mut tar = tar::Archive::new(GzDecoder::new(BufReader::new(file)));
+            for entry in tar.entries().map_err(|e| corrupt(&e))?.take(PKG_INFO_SCAN) {
+                let mut entry = entry.map_err(|e| corrupt(&e))?;
+                let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+                if entry.header().entry_type().is_file() && is_pkg_info(&name) {
+                    return read(&mut entry).map(Some);
+                }
+            }
+            Ok(None)
+        }
+        Format::Zip => {
+            let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| corrupt(&e))?;
+            let found = zip
+                .file_names()
+                .filter_map(Result::ok)
+                .find(|name| is_pkg_info(name))
+                .map(|name| name.into_owned());
+            let Some(name) = found else {
+                return Ok(None);
+            };
+            let mut member = zip.by_name(&name).map_err(|e| corrupt(&e))?;
+            read(&mut member).map(Some)
+        }
+    }
+}
+
 /// The member path relative to the destination, or `None` for members that write nothing
 /// (`./`, pax headers).
 ///

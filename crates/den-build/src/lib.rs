@@ -47,6 +47,8 @@ mod pyproject;
 pub use builder::{BuildOptions, Builder, SourceTree};
 pub use context::BuildContext;
 pub use error::{BuildError, ContextError};
-pub use extract::{can_extract, extract_sdist, extract_sdist_within};
+pub use extract::{archived_pkg_info, can_extract, extract_sdist, extract_sdist_within};
 pub use git::git_checkout;
-pub use pyproject::{BuildSystem, LEGACY_BACKEND, project_name, static_metadata};
+pub use pyproject::{
+    BuildSystem, LEGACY_BACKEND, project_name, static_metadata, static_sdist_metadata,
+};

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 
 use den_dist::{
@@ -198,8 +198,28 @@ fn static_pkg_info(project_dir: &Path) -> Result<Option<CoreMetadata>, BuildErro
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(BuildError::from(IoError::new("read", &path, e))),
     };
+    static_pkg_info_of(&bytes, path)
+}
+
+/// The metadata of the source distribution `archive` when its `PKG-INFO` is static under
+/// PEP 643 (step 1 of [`static_metadata`]), read from the archive without unpacking it
+/// ([`crate::archived_pkg_info`]); `None` when it has none where sdists put it, or its
+/// resolution fields are dynamic (the project must then be unpacked and asked).
+///
+/// Errors: [`BuildError::Archive`] / [`BuildError::Io`] as [`crate::archived_pkg_info`];
+/// [`BuildError::Metadata`] for a `PKG-INFO` that does not parse.
+pub fn static_sdist_metadata(archive: &Path) -> Result<Option<CoreMetadata>, BuildError> {
+    match crate::archived_pkg_info(archive)? {
+        Some(bytes) => static_pkg_info_of(&bytes, archive.join("PKG-INFO")),
+        None => Ok(None),
+    }
+}
+
+/// `bytes`, a `PKG-INFO` (named `path` in errors), as metadata when PEP 643 makes it static:
+/// `Metadata-Version` 2.2 or later and none of [`RESOLUTION_FIELDS`] dynamic.
+fn static_pkg_info_of(bytes: &[u8], path: PathBuf) -> Result<Option<CoreMetadata>, BuildError> {
     let metadata =
-        CoreMetadata::parse(&bytes).map_err(|source| BuildError::Metadata { path, source })?;
+        CoreMetadata::parse(bytes).map_err(|source| BuildError::Metadata { path, source })?;
     let version = metadata
         .header("Metadata-Version")
         .and_then(|v| Version::from_str(v).ok());

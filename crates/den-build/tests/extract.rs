@@ -320,3 +320,42 @@ fn a_zip_member_longer_than_declared_is_refused_and_nothing_kept() {
     );
     assert!(!dest.exists(), "the partial tree is removed");
 }
+
+/// An sdist's `PKG-INFO` is read from the archive without unpacking it (PEP 643 static
+/// metadata): found where sdists put it (one directory deep), its metadata used when static,
+/// `None` when a resolution field is `Dynamic`, and only the start of the archive read: a
+/// tarball cut short after its first members still gives it, though it cannot be unpacked.
+#[test]
+fn pkg_info_is_read_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let sdist = SdistBuilder::new("gamma", "1.5")
+        .metadata_version("2.2")
+        .requires_dist("beta>=1")
+        .file("gamma/__init__.py", &[b'#'; 200_000]);
+    let archive = sdist.build(dir.path());
+    let bytes = den_build::archived_pkg_info(&archive).unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains("Requires-Dist: beta>=1"));
+    let metadata = den_build::static_sdist_metadata(&archive).unwrap().unwrap();
+    assert_eq!(metadata.requires_dist.len(), 1);
+
+    let full = sdist.build_bytes();
+    let cut = dir.path().join("cut").join(sdist.filename());
+    std::fs::create_dir_all(cut.parent().unwrap()).unwrap();
+    std::fs::write(&cut, &full[..full.len() / 2]).unwrap();
+    assert!(extract_sdist(&cut, &dir.path().join("unpacked")).is_err());
+    let metadata = den_build::static_sdist_metadata(&cut).unwrap().unwrap();
+    assert_eq!(metadata.version.to_string(), "1.5");
+
+    let dynamic = SdistBuilder::new("delta", "1.0")
+        .metadata_version("2.2")
+        .dynamic("Requires-Dist")
+        .build(&dir.path().join("dynamic"));
+    assert!(den_build::archived_pkg_info(&dynamic).unwrap().is_some());
+    assert!(
+        den_build::static_sdist_metadata(&dynamic)
+            .unwrap()
+            .is_none()
+    );
+    let old = SdistBuilder::new("epsilon", "1.0").build(&dir.path().join("old"));
+    assert!(den_build::static_sdist_metadata(&old).unwrap().is_none());
+}

@@ -656,19 +656,31 @@ impl PackageSource for DenSource {
                     filename: file.raw_filename.clone(),
                     reason,
                 };
-                let tree = self.index_sdist(file).await.map_err(other)?;
+                // PEP 643: a static PKG-INFO is the sdist's metadata, read from the start of
+                // the archive without unpacking it; when it is absent, dynamic or unreadable
+                // there, the project is unpacked and its backend asked.
+                let archive = self.index_archive(file).await.map_err(other)?;
+                // An archive that cannot be read in place fails again, and is reported, when
+                // it is unpacked.
+                let archived = den_build::static_sdist_metadata(&archive).ok().flatten();
                 // Unreadable metadata makes this version unusable (the resolver tries others,
                 // as pip does); a failing build stops the resolution.
-                let metadata = match self.builder.metadata(&tree).await {
-                    Ok(metadata) => metadata,
-                    Err(error @ den_build::BuildError::Metadata { .. }) => {
-                        return Err(invalid(error.to_string()));
-                    }
-                    Err(source) => {
-                        return Err(other(PrepareError::BuildMetadata {
-                            filename: file.raw_filename.clone(),
-                            source,
-                        }));
+                let metadata = match archived {
+                    Some(metadata) => metadata,
+                    None => {
+                        let tree = self.index_sdist(file).await.map_err(other)?;
+                        match self.builder.metadata(&tree).await {
+                            Ok(metadata) => metadata,
+                            Err(error @ den_build::BuildError::Metadata { .. }) => {
+                                return Err(invalid(error.to_string()));
+                            }
+                            Err(source) => {
+                                return Err(other(PrepareError::BuildMetadata {
+                                    filename: file.raw_filename.clone(),
+                                    source,
+                                }));
+                            }
+                        }
                     }
                 };
                 if &metadata.name != name || &metadata.version != file.filename.version() {

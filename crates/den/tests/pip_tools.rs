@@ -120,6 +120,31 @@ fn compile_writes_the_index_options_pip_needs() {
     );
 }
 
+/// An sdist whose PKG-INFO is static (PEP 643) is resolved from that file, read from the start
+/// of the archive: an archive cut short after it still compiles (its dependency found), while
+/// installing it, which must unpack it, fails.
+#[test]
+fn compile_reads_a_static_pkg_info_without_unpacking() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let sdist = den_test_support::SdistBuilder::new("omega", "1.5")
+        .metadata_version("2.2")
+        .requires_dist("beta")
+        .file("omega/data.txt", &[b'x'; 100_000]);
+    let full = sdist.build_bytes();
+    let cut = world.path("cut").join(sdist.filename());
+    std::fs::create_dir_all(cut.parent().unwrap()).unwrap();
+    std::fs::write(&cut, &full[..full.len() / 2]).unwrap();
+    world.index.add_file(&cut);
+    write(&world, "requirements.in", "omega\n");
+    let pins = world.den_ok(&["pip", "compile", "requirements.in", "--no-header"]);
+    assert!(pins.contains("omega==1.5\n"), "{pins}");
+    assert!(pins.contains("beta==2.0\n    # via omega\n"), "{pins}");
+    let env = world.venv("env", true);
+    let out = world.den(&["pip", "install", "-p", env.to_str().unwrap(), "omega"]);
+    assert!(!out.status.success(), "{out:?}");
+}
+
 #[test]
 fn compile_for_another_python_version_and_platform() {
     let Some(world) = World::new() else { return };
