@@ -248,8 +248,8 @@ const PKG_INFO_MAX: u64 = 16 * 1024 * 1024;
 
 /// The `PKG-INFO` of the source distribution `archive` (`.tar.gz`, `.tgz` or `.zip`), read from
 /// the archive without unpacking it: the member `<top>/PKG-INFO` (one directory deep, the sdist
-/// layout), looked up in a zip's directory or among a tarball's first [`PKG_INFO_SCAN`]
-/// members, and at most [`PKG_INFO_MAX`] bytes long. `None` when it is not found there, or the
+/// layout), looked up in a zip's directory or among a tarball's first 64 members, and at
+/// most 16 MiB long. `None` when it is not found there, or the
 /// archive is of another kind.
 ///
 /// Errors: [`BuildError::Archive`] for a corrupt archive, [`BuildError::Io`] when it cannot be
