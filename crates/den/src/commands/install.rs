@@ -169,12 +169,19 @@ fn move_into(staging: &Path, dir: &Path, upgrade: bool, printer: &Printer) -> an
                 ));
                 continue;
             }
-            let removed = if existing.is_dir() {
-                std::fs::remove_dir_all(&to)
-            } else {
-                std::fs::remove_file(&to)
-            };
-            removed.with_context(|| format!("cannot replace {}", to.display()))?;
+            // The old entry goes into the staging directory (deleted with it) before the new
+            // one takes its place, and comes back if that fails: DIR never lacks the entry
+            // because a replacement failed half-way.
+            let aside = staging.join(format!(".den-replaced-{}", name.to_string_lossy()));
+            std::fs::rename(&to, &aside)
+                .with_context(|| format!("cannot replace {}", to.display()))?;
+            if let Err(error) = std::fs::rename(&from, &to) {
+                let _ = std::fs::rename(&aside, &to);
+                return Err(error).with_context(|| {
+                    format!("cannot move {} to {}", from.display(), to.display())
+                });
+            }
+            continue;
         }
         std::fs::rename(&from, &to)
             .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
