@@ -263,6 +263,10 @@ fn is_not_found(status: StatusCode) -> bool {
 /// indexes" does: the indexes (credentials hidden) or `--no-index`, the find-links locations,
 /// and whether the cache alone is used (`--offline`).
 fn describe_sources(config: &IndexConfig) {
+    // Built only when shown: every index client made (several per command) passes here.
+    if !tracing::enabled!(tracing::Level::INFO) {
+        return;
+    }
     let mut line = if config.no_index {
         "no index (--no-index)".to_string()
     } else {
