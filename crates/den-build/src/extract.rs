@@ -242,14 +242,18 @@ fn visit(archive: &Path, format: Format, f: &mut Visitor<'_>) -> Result<(), Buil
 /// put `PKG-INFO` among the first few, and reading further would cost as much as unpacking.
 const PKG_INFO_SCAN: usize = 64;
 
+/// How many bytes of other members [`archived_pkg_info`] inflates while looking for `PKG-INFO`
+/// before giving up (so a large early member is not decompressed only to be skipped).
+const PKG_INFO_SKIP: u64 = 4 * 1024 * 1024;
+
 /// Most bytes of a `PKG-INFO` [`archived_pkg_info`] reads (core metadata with a long
 /// description runs to a few hundred kilobytes).
 const PKG_INFO_MAX: u64 = 16 * 1024 * 1024;
 
 /// The `PKG-INFO` of the source distribution `archive` (`.tar.gz`, `.tgz` or `.zip`), read from
 /// the archive without unpacking it: the member `<top>/PKG-INFO` (one directory deep, the sdist
-/// layout), looked up in a zip's directory or among a tarball's first 64 members, and at
-/// most 16 MiB long. `None` when it is not found there, or the
+/// layout), looked up in a zip's directory or among a tarball's first 64 members (within
+/// its first 4 MiB of other members), and at most 16 MiB long. `None` when it is not found there, or the
 /// archive is of another kind.
 ///
 /// Errors: [`BuildError::Archive`] for a corrupt archive, [`BuildError::Io`] when it cannot be
@@ -278,11 +282,16 @@ pub fn archived_pkg_info(archive: &Path) -> Result<Option<Vec<u8>>, BuildError> 
     match format {
         Format::TarGz => {
             let mut tar = tar::Archive::new(GzDecoder::new(BufReader::new(file)));
+            let mut skipped = 0;
             for entry in tar.entries().map_err(|e| corrupt(&e))?.take(PKG_INFO_SCAN) {
                 let mut entry = entry.map_err(|e| corrupt(&e))?;
                 let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
                 if entry.header().entry_type().is_file() && is_pkg_info(&name) {
                     return read(&mut entry).map(Some);
+                }
+                skipped += entry.size();
+                if skipped > PKG_INFO_SKIP {
+                    break;
                 }
             }
             Ok(None)
