@@ -318,15 +318,20 @@ impl DenSource {
     /// The source tree of a downloaded index sdist.
     async fn index_sdist(&self, file: &IndexFile) -> Result<SourceTree, PrepareError> {
         let path = self.index_archive(file).await?;
+        self.sdist_tree(file, &path).await
+    }
+
+    /// The source tree of the index sdist `file`, already fetched and checked at `path`.
+    async fn sdist_tree(&self, file: &IndexFile, path: &Path) -> Result<SourceTree, PrepareError> {
         let sha256 = match file
             .hashes
             .iter()
             .find(|h| h.algorithm == HashAlgorithm::Sha256)
         {
             Some(digest) => digest.hex.clone(),
-            None => sha256_of(&path)?,
+            None => sha256_of(path)?,
         };
-        let mut tree = self.unpack(&path, &sha256).await?;
+        let mut tree = self.unpack(path, &sha256).await?;
         if let DistFilename::SourceDist(sdist) = &file.filename {
             tree.name = Some(sdist.name.clone());
         }
@@ -668,7 +673,7 @@ impl PackageSource for DenSource {
                 let metadata = match archived {
                     Some(metadata) => metadata,
                     None => {
-                        let tree = self.index_sdist(file).await.map_err(other)?;
+                        let tree = self.sdist_tree(file, &archive).await.map_err(other)?;
                         match self.builder.metadata(&tree).await {
                             Ok(metadata) => metadata,
                             Err(error @ den_build::BuildError::Metadata { .. }) => {
