@@ -45,5 +45,5 @@ pub use page::{
     decode_files, parse_project_page,
 };
 pub use pip_conf::{PipConf, PipConfEntry, PipConfSection, PipConfigLocations, normalize_key};
-pub use pip_settings::{PIP_SECTIONS, PipConfiguration, PipSetting};
+pub use pip_settings::{PIP_SECTIONS, PipConfiguration, PipSetting, pip_variables};
 pub use url::{IndexUrl, PYPI_URL, redact};

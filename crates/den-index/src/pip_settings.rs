@@ -129,20 +129,15 @@ impl PipConfiguration {
             }
         }
         if !isolated {
-            let mut names: Vec<&String> =
-                env.keys().filter(|name| name.starts_with("PIP_")).collect();
-            names.sort();
-            for name in names {
-                let key = normalize_key(&name["PIP_".len()..]);
-                let value = &env[name];
-                if matches!(key.as_str(), "version" | "help") || value.is_empty() {
+            for (name, value) in pip_variables(env) {
+                if value.is_empty() {
                     continue;
                 }
                 configuration.variables.push(PipSetting {
                     section: None,
-                    key,
-                    value: value.clone(),
-                    source: PathBuf::from(name),
+                    key: normalize_key(name),
+                    value: value.to_string(),
+                    source: PathBuf::from(format!("PIP_{name}")),
                     line: None,
                 });
             }
@@ -230,6 +225,21 @@ impl PipConfiguration {
             })
             .collect()
     }
+}
+
+/// The `PIP_*` variables of `env` as pip's configuration reads them: `(name after `PIP_`,
+/// value)` in name order, without `PIP_VERSION` and `PIP_HELP` (options pip never takes from
+/// the environment).
+pub fn pip_variables(env: &HashMap<String, String>) -> Vec<(&str, &str)> {
+    let mut variables: Vec<(&str, &str)> = env
+        .iter()
+        .filter_map(|(key, value)| Some((key.strip_prefix("PIP_")?, value.as_str())))
+        .filter(|(name, _)| {
+            !name.eq_ignore_ascii_case("version") && !name.eq_ignore_ascii_case("help")
+        })
+        .collect();
+    variables.sort();
+    variables
 }
 
 #[cfg(test)]

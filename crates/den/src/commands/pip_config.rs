@@ -83,13 +83,12 @@ impl Configuration {
         let mut env_vars: Vec<(String, String)> = if isolated {
             Vec::new()
         } else {
-            env.iter()
-                .filter_map(|(key, value)| {
-                    let name = key.strip_prefix("PIP_")?.to_lowercase();
-                    (name != "version" && name != "help").then(|| (name, value.clone()))
-                })
+            den_index::pip_variables(env)
+                .into_iter()
+                .map(|(name, value)| (name.to_lowercase(), value.to_string()))
                 .collect()
         };
+        // Sorted by the lowercased name, as pip lists them.
         env_vars.sort();
         Ok(Self {
             files,
