@@ -46,6 +46,15 @@ impl World {
         Some(world)
     }
 
+    /// A world whose hook directory (VIRTUALENVWRAPPER_HOOK_DIR) is its `hooks`, and that
+    /// directory's path.
+    fn with_hook_dir() -> Option<(Self, PathBuf)> {
+        let mut world = Self::new()?;
+        let hooks = world.path("hooks");
+        world.set("VIRTUALENVWRAPPER_HOOK_DIR", &hooks);
+        Some((world, hooks))
+    }
+
     fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
@@ -220,11 +229,9 @@ fn create_list_show_path_copy_remove() {
 
 #[test]
 fn hooks_fire_in_order_with_virtualenvwrapper_arguments() {
-    let Some(mut world) = World::new() else {
+    let Some((mut world, hooks)) = World::with_hook_dir() else {
         return;
     };
-    let hooks = world.path("hooks");
-    world.set("VIRTUALENVWRAPPER_HOOK_DIR", &hooks);
     for hook in [
         "premkvirtualenv",
         "prermvirtualenv",
@@ -280,11 +287,9 @@ fn hooks_fire_in_order_with_virtualenvwrapper_arguments() {
 
 #[test]
 fn failing_pre_hooks_abort_with_their_status() {
-    let Some(mut world) = World::new() else {
+    let Some((world, hooks)) = World::with_hook_dir() else {
         return;
     };
-    let hooks = world.path("hooks");
-    world.set("VIRTUALENVWRAPPER_HOOK_DIR", &hooks);
     world.hook(&hooks, "premkvirtualenv", 3);
     let python = world.python.to_str().unwrap().to_string();
     let err = world.den_fails(3, &["env", "create", "x", "-p", &python, "--without-pip"]);
@@ -581,11 +586,9 @@ fn workon_in(world: &World, shell: &str, name: &str, input: &str) -> Output {
 
 #[test]
 fn workon_subshell_runs_the_integrations_workon() {
-    let Some(mut world) = World::new() else {
+    let Some((world, hooks)) = World::with_hook_dir() else {
         return;
     };
-    let hooks = world.path("hooks");
-    world.set("VIRTUALENVWRAPPER_HOOK_DIR", &hooks);
     world.hook(&hooks, "preactivate", 0);
     for sourced in ["postactivate", "predeactivate", "postdeactivate"] {
         std::fs::write(hooks.join(sourced), format!("echo hook-{sourced}\n")).unwrap();
@@ -684,11 +687,9 @@ fn failed_installs_leave_nothing_and_a_retry_works() {
 
 #[test]
 fn create_reuse_updates_an_existing_environment_in_place() {
-    let Some(mut world) = World::new() else {
+    let Some((world, hooks)) = World::with_hook_dir() else {
         return;
     };
-    let hooks = world.path("hooks");
-    world.set("VIRTUALENVWRAPPER_HOOK_DIR", &hooks);
     world.hook(&hooks, "premkvirtualenv", 0);
     world.create("e", &["-i", "alpha"]);
     let env = world.env("e");
@@ -844,11 +845,9 @@ fn new_environments_are_not_based_on_the_active_one() {
 
 #[test]
 fn show_prints_the_environment_then_its_details() {
-    let Some(mut world) = World::new() else {
+    let Some((world, hooks)) = World::with_hook_dir() else {
         return;
     };
-    let hooks = world.path("hooks");
-    world.set("VIRTUALENVWRAPPER_HOOK_DIR", &hooks);
     std::fs::create_dir(&hooks).unwrap();
     let details = hooks.join("get_env_details");
     std::fs::write(
