@@ -382,8 +382,10 @@ impl<S: PackageSource> Fetcher<S> {
     }
 
     /// Starts fetching `name`'s versions and the metadata of the version the solver is likely
-    /// to choose ([`Project::choose`] with what is known now) in the background, unless that
-    /// version's file is a source distribution: its metadata needs a build, which waits until
+    /// to choose ([`Project::choose`] with what is known now) in the background. When that
+    /// version's file is a source distribution its metadata may need a build: that starts here
+    /// only when `build` is set (a requirement the user wrote: the solver decides it early and
+    /// a build of it is rarely wasted; uv prepares them all at once too), else it waits until
     /// the solver decides that version (a conflict may rule it out first). Nothing for a
     /// project pinned by a URL requirement. Errors are left for the solver to meet again.
     fn prefetch(
@@ -393,6 +395,7 @@ impl<S: PackageSource> Fetcher<S> {
         range: Ranges<Version>,
         preferred: Option<Version>,
         prereleases: bool,
+        build: bool,
     ) {
         if self.has_direct(&name) {
             return;
@@ -406,7 +409,10 @@ impl<S: PackageSource> Fetcher<S> {
             let likely = project
                 .choose(&range, preferred.as_ref(), prereleases, prefer_binary)
                 .and_then(|v| Some((v, project.release(v)?)))
-                .filter(|(_, release)| matches!(release.status, Status::Usable { wheel: true, .. }))
+                .filter(|(_, release)| match release.status {
+                    Status::Usable { wheel, .. } => wheel || build,
+                    _ => false,
+                })
                 .and_then(|(v, release)| Some((v, release.file()?)));
             if let Some((version, file)) = likely {
                 // A failure here is reported when the solver asks for the metadata itself.
@@ -893,6 +899,7 @@ impl<S: PackageSource> Provider<S> {
                     range.clone(),
                     self.likely(name, range),
                     self.allows_prereleases(name),
+                    *pkg == Pkg::Root,
                 );
             }
         }

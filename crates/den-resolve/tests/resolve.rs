@@ -47,6 +47,9 @@ struct MemorySource {
     within_fetches: Mutex<Vec<String>>,
     metadata_fetches: Mutex<Vec<String>>,
     direct_fetches: Mutex<Vec<String>>,
+    /// Filenames whose metadata reads wait for one another: each read of one of them
+    /// returns once all of them are being read at the same time, or fails after 10 s.
+    rendezvous: Option<(Vec<String>, Arc<tokio::sync::Barrier>)>,
 }
 
 fn name(s: &str) -> PackageName {
@@ -207,6 +210,15 @@ impl PackageSource for MemorySource {
             .lock()
             .unwrap()
             .push(file.filename.to_string_lossy());
+        if let Some((filenames, barrier)) = &self.rendezvous
+            && filenames.contains(&file.filename.to_string_lossy())
+        {
+            let wait = std::time::Duration::from_secs(10);
+            if tokio::time::timeout(wait, barrier.wait()).await.is_err() {
+                let error = std::io::Error::other(format!("{filenames:?} were not read at once"));
+                return Err(SourceError::Other(Arc::new(error)));
+            }
+        }
         CoreMetadata::parse(file.metadata.as_bytes()).map_err(|e| SourceError::InvalidMetadata {
             filename: file.filename.to_string_lossy(),
             reason: e.to_string(),
@@ -1325,6 +1337,23 @@ async fn a_project_that_keeps_conflicting_moves_instead_of_walking_the_other_bac
         .await
         .unwrap();
     assert_eq!(pins(&resolution), ["google==1.0", "tenacity==2.0"]);
+}
+
+#[tokio::test]
+async fn the_sdists_of_the_users_requirements_are_read_at_once() {
+    let mut source = MemorySource::default();
+    source
+        .file("first", "1.0", "sdist", &["dep"], None, None, false)
+        .file("second", "2.0", "sdist", &[], None, None, false)
+        .add("dep", "1.0", &[]);
+    let both = ["first-1.0.tar.gz", "second-2.0.tar.gz"].map(String::from);
+    source.rendezvous = Some((both.to_vec(), Arc::new(tokio::sync::Barrier::new(2))));
+    let source = Arc::new(source);
+    // Each read waits until both are under way: read one after the other, they fail.
+    let resolution = resolve(source.clone(), request(&["first", "second"]))
+        .await
+        .unwrap();
+    assert_eq!(pins(&resolution), ["dep==1.0", "first==1.0", "second==2.0"]);
 }
 
 #[tokio::test]
