@@ -64,7 +64,8 @@ pub fn can_extract(extension: &str) -> bool {
 /// The whole archive is checked before anything is written; members that are absolute paths,
 /// climb out with `..`, are device files or FIFOs, symlinks whose target is absolute or leaves
 /// the archive, or hard links to paths outside it are refused. While writing, a member is never
-/// written through a symlink the archive created, so nothing lands outside `dest`. Regular files
+/// written through a symlink the archive created, and a hard link must name a regular file the
+/// archive wrote before it (as tar requires), so nothing lands outside `dest`. Regular files
 /// keep their executable bits; ownership and timestamps are not restored.
 ///
 /// Sizes are bounded as for wheels: the sizes the members declare (tar headers, zip
@@ -75,10 +76,10 @@ pub fn can_extract(extension: &str) -> bool {
 /// refused and `dest` removed.
 ///
 /// Errors: [`BuildError::UnsupportedArchive`] for other extensions, [`BuildError::Archive`] for
-/// corrupt archives (also overlapping zip entries, members longer than declared),
-/// [`BuildError::UnsafeArchive`] naming the first refused member, [`BuildError::TooLarge`]
-/// over the ceiling, [`BuildError::Limit`] for an invalid `DEN_MAX_UNPACKED_SIZE`,
-/// [`BuildError::Io`] for write failures.
+/// corrupt archives (also overlapping zip entries, members longer than declared, hard links to
+/// no earlier file), [`BuildError::UnsafeArchive`] naming the first refused member,
+/// [`BuildError::TooLarge`] over the ceiling, [`BuildError::Limit`] for an invalid
+/// `DEN_MAX_UNPACKED_SIZE`, [`BuildError::Io`] for write failures.
 pub fn extract_sdist(archive: &Path, dest: &Path) -> Result<PathBuf, BuildError> {
     extract_sdist_within(archive, dest, den_dist::max_unpacked_size()?)
 }
@@ -419,6 +420,18 @@ fn place(
                         reason: "is a hard link whose target is reached through a symlink",
                     });
                 }
+            }
+            // tar stores a hard link after the file it names; anything else (a later member,
+            // a directory, nothing) is not a file of this archive yet.
+            if !fs::symlink_metadata(&walked).is_ok_and(|meta| meta.is_file()) {
+                return Err(BuildError::Archive {
+                    archive: archive.to_path_buf(),
+                    reason: format!(
+                        "member `{}` is a hard link to `{}`, which is not a file unpacked before it",
+                        relative.display(),
+                        target.display()
+                    ),
+                });
             }
             fs::hard_link(&walked, &path)
                 .at("hard link", &path)

@@ -195,6 +195,31 @@ fn refuses_links_that_escape_through_other_links() {
 }
 
 #[test]
+fn a_hard_link_must_name_a_file_unpacked_before_it() {
+    for members in [
+        // The file it names comes later (tar stores the file first).
+        &[
+            link("p-1/hard.txt", EntryType::Link, "p-1/real.txt"),
+            file("p-1/real.txt", b"data"),
+        ][..],
+        // It names a directory, or nothing.
+        &[
+            file("p-1/real.txt", b"data"),
+            link("p-1/hard", EntryType::Link, "p-1"),
+        ][..],
+        &[link("p-1/hard", EntryType::Link, "p-1/missing")][..],
+    ] {
+        let err = refused(members);
+        assert!(
+            matches!(err, BuildError::Archive { .. })
+                && err.to_string().contains("is a hard link to")
+                && err.to_string().contains("not a file unpacked before it"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn refuses_device_files() {
     let err = refused(&[Member {
         name: "p-1/dev",
