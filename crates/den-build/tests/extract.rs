@@ -82,6 +82,16 @@ fn refused(members: &[Member<'_>]) -> BuildError {
     err
 }
 
+/// The sorted names in `dir`.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 fn assert_unsafe(err: BuildError, member: &str, reason: &str) {
     match &err {
         BuildError::UnsafeArchive {
@@ -264,14 +274,15 @@ fn unpacks_zip_sdists_and_refuses_unknown_formats() {
 }
 
 #[test]
-fn a_tar_over_the_ceiling_is_refused_before_anything_is_written() {
+fn a_tar_over_the_ceiling_is_refused_and_nothing_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let big = vec![0u8; 600 * 1024];
     let archive = tar_gz(
         tmp.path(),
         &[file("p-1/a.bin", &big), file("p-1/b.bin", &big)],
     );
-    let dest = tmp.path().join("dest");
+    // `a.bin` fits and is written; `b.bin` takes the total over the ceiling.
+    let dest = tmp.path().join("deep").join("dest");
     let err = extract_sdist_within(&archive, &dest, 1 << 20).unwrap_err();
     assert!(
         matches!(err, BuildError::TooLarge { size, limit, .. } if size == 1_228_800 && limit == 1 << 20),
@@ -282,13 +293,14 @@ fn a_tar_over_the_ceiling_is_refused_before_anything_is_written() {
         text.contains("evil-1.0.tar.gz") && text.contains("DEN_MAX_UNPACKED_SIZE"),
         "{text}"
     );
-    assert!(!dest.exists());
+    assert_eq!(names(&tmp.path().join("deep")), [] as [&str; 0]);
     // Within the ceiling it unpacks.
     extract_sdist_within(&archive, &dest, 2 << 20).unwrap();
     assert_eq!(
         std::fs::metadata(dest.join("p-1/b.bin")).unwrap().len(),
         600 * 1024
     );
+    assert_eq!(names(&tmp.path().join("deep")), ["dest"]);
 }
 
 /// A `.zip` sdist with one deflated member `z-1.0/a.bin` of `size` zero bytes, plus `copies`
