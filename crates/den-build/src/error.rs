@@ -69,8 +69,8 @@ pub enum BuildError {
     /// `DEN_MAX_UNPACKED_SIZE` is not a size.
     #[error(transparent)]
     Limit(#[from] den_dist::UnpackLimitError),
-    /// An archive member would be written outside the destination, or is a device file; nothing
-    /// was extracted from the archive.
+    /// An archive member would be written outside the destination, or is a device file; the
+    /// destination was left as it was.
     #[error(
         "refusing to unpack {}: member `{member}` {reason}; the archive is malformed or malicious",
         archive.display()

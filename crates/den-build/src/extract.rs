@@ -1,10 +1,12 @@
-//! Unpacking source distributions safely: [`extract_sdist`].
+//! Unpacking source distributions safely: [`extract_sdist`] checks each member as it is
+//! unpacked, in one pass over the archive, into a temporary directory it moves into place only
+//! when everything is written; a refused archive leaves the destination untouched.
 
 use std::fs::{self, File};
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use den_dist::IoResultExt;
+use den_dist::{IoError, IoResultExt};
 use flate2::read::GzDecoder;
 
 use crate::BuildError;
@@ -56,29 +58,36 @@ pub fn can_extract(extension: &str) -> bool {
     Format::of_extension(extension).is_some()
 }
 
-/// Unpacks the source distribution `archive` (`.tar.gz`, `.tgz` or `.zip`) into `dest` (created
-/// if missing; pass a new or empty directory) and returns the project root: the single
-/// top-level directory when the archive has exactly one (the sdist convention,
-/// `{name}-{version}/`), else `dest` itself.
+/// Unpacks the source distribution `archive` (`.tar.gz`, `.tgz` or `.zip`) into `dest` and
+/// returns the project root: the single top-level directory when the archive has exactly one
+/// (the sdist convention, `{name}-{version}/`), else `dest` itself. `dest` must not exist or be
+/// an empty directory (not a symlink to one); its parent is created if missing.
 ///
-/// The whole archive is checked before anything is written; members that are absolute paths,
-/// climb out with `..`, are device files or FIFOs, symlinks whose target is absolute or leaves
-/// the archive, or hard links to paths outside it are refused. While writing, a member is never
-/// written through a symlink the archive created, so nothing lands outside `dest`. Regular files
-/// keep their executable bits; ownership and timestamps are not restored.
+/// The archive is unpacked into a fresh temporary directory next to `dest` (`.den-sdist-*`, on
+/// the same file system), which is moved into place only once every member is written and
+/// checked: on any error it is removed and `dest` is left as it was. Members that are absolute
+/// paths, climb out with `..`, are device files or FIFOs, symlinks whose target is absolute or
+/// leaves the archive, or hard links to paths outside it are refused as they come (a `.zip`'s
+/// members, all listed in its central directory, are all checked before anything is written).
+/// While writing, a member is never written through a symlink the archive created, and a hard
+/// link must name a regular file the archive wrote before it (as tar requires), so nothing lands
+/// outside the temporary directory; once all are written, symlinks that lead outside it through
+/// a chain of other links are refused. Regular files keep their executable bits; ownership and
+/// timestamps are not restored.
 ///
 /// Sizes are bounded as for wheels: the sizes the members declare (tar headers, zip
 /// central-directory entries) must add up to at most `DEN_MAX_UNPACKED_SIZE`
-/// ([`den_dist::max_unpacked_size`], 8 GiB by default), checked before anything is written; a
-/// zip whose entries overlap (share stored bytes, "Overlapped entries" to Python's zipfile) is
-/// refused; no member is written beyond its declared size, and one whose stream holds more is
-/// refused and `dest` removed.
+/// ([`den_dist::max_unpacked_size`], 8 GiB by default), counted as members arrive (for a `.zip`,
+/// before anything is written); a zip whose entries overlap (share stored bytes, "Overlapped
+/// entries" to Python's zipfile) is refused before anything is written; no member is written
+/// beyond its declared size, and one whose stream holds more is refused.
 ///
 /// Errors: [`BuildError::UnsupportedArchive`] for other extensions, [`BuildError::Archive`] for
-/// corrupt archives (also overlapping zip entries, members longer than declared),
-/// [`BuildError::UnsafeArchive`] naming the first refused member, [`BuildError::TooLarge`]
-/// over the ceiling, [`BuildError::Limit`] for an invalid `DEN_MAX_UNPACKED_SIZE`,
-/// [`BuildError::Io`] for write failures.
+/// corrupt archives (also overlapping zip entries, members longer than declared, hard links to
+/// no earlier file), [`BuildError::UnsafeArchive`] naming the first refused member,
+/// [`BuildError::TooLarge`] over the ceiling, [`BuildError::Limit`] for an invalid
+/// `DEN_MAX_UNPACKED_SIZE`, [`BuildError::Io`] for write failures and for a `dest` that exists
+/// and is not an empty directory.
 pub fn extract_sdist(archive: &Path, dest: &Path) -> Result<PathBuf, BuildError> {
     extract_sdist_within(archive, dest, den_dist::max_unpacked_size()?)
 }
@@ -99,43 +108,101 @@ pub fn extract_sdist_within(
         size,
         limit,
     };
-    // Pass 1 validates every member, pass 2 writes; a refused member leaves `dest` untouched.
+    if let Format::Zip = format {
+        // A zip's central directory names every member with its size: check them all before
+        // writing anything, which inflates nothing but symlink targets.
+        let mut declared = 0u64;
+        visit(archive, format, &mut |name, kind, _| {
+            if let Kind::File { size, .. } = kind {
+                declared = declared.saturating_add(size);
+            }
+            check(archive, name, &kind).map(|_| ())
+        })?;
+        if declared > limit {
+            return Err(too_large(declared));
+        }
+    }
+    let parent = vacant_parent(dest)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".den-sdist-")
+        .tempdir_in(parent)
+        .at("create a temporary directory in", parent)?;
+    // One pass for a tarball, whose members are only known by inflating it: each member is
+    // checked as it comes and written into `staging`, its declared size counted (again for a
+    // zip, so one changed since it was checked cannot pass). On an error, dropping `staging`
+    // removes what was written and `dest` was never touched.
     let mut declared = 0u64;
-    visit(archive, format, &mut |name, kind, _| {
+    visit(archive, format, &mut |name, kind, reader| {
         if let Kind::File { size, .. } = kind {
             declared = declared.saturating_add(size);
-        }
-        check(archive, name, &kind).map(|_| ())
-    })?;
-    if declared > limit {
-        return Err(too_large(declared));
-    }
-    fs::create_dir_all(dest).at("create directory", dest)?;
-    // The archive is read again: count again, so a file changed in between cannot pass.
-    let mut written = 0u64;
-    let result = visit(archive, format, &mut |name, kind, reader| {
-        if let Kind::File { size, .. } = kind {
-            written = written.saturating_add(size);
-            if written > limit {
-                return Err(too_large(written));
+            if declared > limit {
+                return Err(too_large(declared));
             }
         }
         match check(archive, name, &kind)? {
-            Some(relative) => place(archive, dest, &relative, kind, reader),
+            Some(relative) => place(archive, staging.path(), &relative, kind, reader),
             None => Ok(()),
         }
-    });
-    if let Err(err) = result {
-        let _ = fs::remove_dir_all(dest);
-        return Err(err);
+    })?;
+    check_symlinks(archive, staging.path())?;
+    let staged = staging.keep();
+    // rename(2) replaces an empty directory on Unix; elsewhere it must go first.
+    #[cfg(not(unix))]
+    let _ = fs::remove_dir(dest);
+    if let Err(source) = fs::rename(&staged, dest) {
+        let _ = fs::remove_dir_all(&staged);
+        let source = match source.kind() {
+            io::ErrorKind::DirectoryNotEmpty
+            | io::ErrorKind::AlreadyExists
+            | io::ErrorKind::NotADirectory
+            | io::ErrorKind::IsADirectory => occupied(),
+            _ => source,
+        };
+        return Err(IoError::new("move the unpacked archive to", dest, source).into());
     }
-    check_symlinks(archive, dest)?;
     project_root(dest)
+}
+
+/// Why `dest` cannot take an unpacked archive.
+fn occupied() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::DirectoryNotEmpty,
+        "it exists and is not an empty directory",
+    )
+}
+
+/// The directory `dest` goes in, created if missing, once `dest` is known to be missing or an
+/// empty directory (checked early so an occupied `dest` costs no unpacking; the final move
+/// checks again).
+///
+/// Errors: [`BuildError::Io`] when `dest` is occupied or cannot be inspected, or the parent
+/// cannot be created.
+fn vacant_parent(dest: &Path) -> Result<&Path, BuildError> {
+    match fs::symlink_metadata(dest) {
+        Ok(meta) => {
+            let empty = meta.is_dir() && fs::read_dir(dest).at("list", dest)?.next().is_none();
+            if !empty {
+                return Err(IoError::new("unpack into", dest, occupied()).into());
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(IoError::new("inspect", dest, e).into()),
+    }
+    let parent = match dest.parent() {
+        Some(parent) if parent.as_os_str().is_empty() => Path::new("."),
+        Some(parent) => parent,
+        None => {
+            let invalid = io::Error::new(io::ErrorKind::InvalidInput, "it has no parent directory");
+            return Err(IoError::new("unpack into", dest, invalid).into());
+        }
+    };
+    fs::create_dir_all(parent).at("create directory", parent)?;
+    Ok(parent)
 }
 
 /// Resolves every symlink the archive made, now that all exist: one that leads outside `dest`
 /// through a chain of links (`s -> ..`, then `t -> s/..`), which the per-member textual check
-/// cannot see, is refused and the tree removed.
+/// cannot see, is refused (the caller removes the tree).
 ///
 /// Errors: [`BuildError::UnsafeArchive`] naming the link; [`BuildError::Io`] if `dest` cannot
 /// be read.
@@ -156,7 +223,6 @@ fn check_symlinks(archive: &Path, dest: &Path) -> Result<(), BuildError> {
                 .unwrap_or(entry.path())
                 .display()
                 .to_string();
-            let _ = fs::remove_dir_all(dest);
             return Err(BuildError::UnsafeArchive {
                 archive: archive.to_path_buf(),
                 member,
@@ -419,6 +485,18 @@ fn place(
                         reason: "is a hard link whose target is reached through a symlink",
                     });
                 }
+            }
+            // tar stores a hard link after the file it names; anything else (a later member,
+            // a directory, nothing) is not a file of this archive yet.
+            if !fs::symlink_metadata(&walked).is_ok_and(|meta| meta.is_file()) {
+                return Err(BuildError::Archive {
+                    archive: archive.to_path_buf(),
+                    reason: format!(
+                        "member `{}` is a hard link to `{}`, which is not a file unpacked before it",
+                        relative.display(),
+                        target.display()
+                    ),
+                });
             }
             fs::hard_link(&walked, &path)
                 .at("hard link", &path)

@@ -1,5 +1,5 @@
 //! `extract_sdist`: normal archives unpack; malicious ones are refused with nothing written
-//! outside the destination.
+//! outside the destination, and nothing left behind (no destination, no temporary directory).
 
 use std::io::Write;
 use std::path::Path;
@@ -60,26 +60,32 @@ fn tar_gz(dir: &Path, members: &[Member<'_>]) -> std::path::PathBuf {
 }
 
 /// Extracts `members` into `<tmp>/deep/dest` and returns the error; checks nothing appeared
-/// outside `dest` (in `<tmp>/deep` or `<tmp>`).
+/// outside `dest` (in `<tmp>/deep` or `<tmp>`) and nothing was left: no `dest`, no temporary
+/// directory.
 fn refused(members: &[Member<'_>]) -> BuildError {
     let tmp = tempfile::tempdir().unwrap();
     let archive = tar_gz(tmp.path(), members);
     let dest = tmp.path().join("deep").join("dest");
     let err = extract_sdist(&archive, &dest).unwrap_err();
-    let mut outside: Vec<String> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    outside.sort();
+    let outside = names(tmp.path());
     assert!(
         outside == ["evil-1.0.tar.gz"] || outside == ["deep", "evil-1.0.tar.gz"],
         "{outside:?}"
     );
-    if let Ok(entries) = std::fs::read_dir(tmp.path().join("deep")) {
-        let names: Vec<_> = entries.map(|e| e.unwrap().file_name()).collect();
-        assert!(names.iter().all(|n| n == "dest"), "{names:?}");
+    if outside.len() == 2 {
+        assert_eq!(names(&tmp.path().join("deep")), [] as [&str; 0]);
     }
     err
+}
+
+/// The sorted names in `dir`.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 fn assert_unsafe(err: BuildError, member: &str, reason: &str) {
@@ -195,6 +201,31 @@ fn refuses_links_that_escape_through_other_links() {
 }
 
 #[test]
+fn a_hard_link_must_name_a_file_unpacked_before_it() {
+    for members in [
+        // The file it names comes later (tar stores the file first).
+        &[
+            link("p-1/hard.txt", EntryType::Link, "p-1/real.txt"),
+            file("p-1/real.txt", b"data"),
+        ][..],
+        // It names a directory, or nothing.
+        &[
+            file("p-1/real.txt", b"data"),
+            link("p-1/hard", EntryType::Link, "p-1"),
+        ][..],
+        &[link("p-1/hard", EntryType::Link, "p-1/missing")][..],
+    ] {
+        let err = refused(members);
+        assert!(
+            matches!(err, BuildError::Archive { .. })
+                && err.to_string().contains("is a hard link to")
+                && err.to_string().contains("not a file unpacked before it"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn refuses_device_files() {
     let err = refused(&[Member {
         name: "p-1/dev",
@@ -239,14 +270,15 @@ fn unpacks_zip_sdists_and_refuses_unknown_formats() {
 }
 
 #[test]
-fn a_tar_over_the_ceiling_is_refused_before_anything_is_written() {
+fn a_tar_over_the_ceiling_is_refused_and_nothing_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let big = vec![0u8; 600 * 1024];
     let archive = tar_gz(
         tmp.path(),
         &[file("p-1/a.bin", &big), file("p-1/b.bin", &big)],
     );
-    let dest = tmp.path().join("dest");
+    // `a.bin` fits and is written; `b.bin` takes the total over the ceiling.
+    let dest = tmp.path().join("deep").join("dest");
     let err = extract_sdist_within(&archive, &dest, 1 << 20).unwrap_err();
     assert!(
         matches!(err, BuildError::TooLarge { size, limit, .. } if size == 1_228_800 && limit == 1 << 20),
@@ -257,12 +289,69 @@ fn a_tar_over_the_ceiling_is_refused_before_anything_is_written() {
         text.contains("evil-1.0.tar.gz") && text.contains("DEN_MAX_UNPACKED_SIZE"),
         "{text}"
     );
-    assert!(!dest.exists());
+    assert_eq!(names(&tmp.path().join("deep")), [] as [&str; 0]);
     // Within the ceiling it unpacks.
     extract_sdist_within(&archive, &dest, 2 << 20).unwrap();
     assert_eq!(
         std::fs::metadata(dest.join("p-1/b.bin")).unwrap().len(),
         600 * 1024
+    );
+    assert_eq!(names(&tmp.path().join("deep")), ["dest"]);
+}
+
+#[test]
+fn an_archive_refused_midway_leaves_nothing_behind() {
+    // Good members are unpacked before the bad one is read; none of them is kept.
+    let err = refused(&[
+        file("p-1/setup.py", b"print()\n"),
+        file("p-1/pkg/__init__.py", b""),
+        link("p-1/pkg/same.py", EntryType::Link, "p-1/pkg/__init__.py"),
+        link("p-1/docs", EntryType::Symlink, "pkg"),
+        file("p-1/../../escaped", b"escaped"),
+        file("p-1/late.txt", b"never read"),
+    ]);
+    assert_unsafe(err, "p-1/../../escaped", "..");
+}
+
+#[test]
+fn unpacks_into_an_existing_empty_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = SdistBuilder::new("pkg", "1.0").build(tmp.path());
+    let dest = tmp.path().join("out");
+    std::fs::create_dir(&dest).unwrap();
+    let root = extract_sdist(&archive, &dest).unwrap();
+    assert_eq!(root, dest.join("pkg-1.0"));
+    assert!(root.join("PKG-INFO").is_file());
+    assert_eq!(names(&dest), ["pkg-1.0"]);
+    assert!(
+        !names(tmp.path())
+            .iter()
+            .any(|n| n.starts_with(".den-sdist-"))
+    );
+}
+
+#[test]
+fn refuses_a_destination_that_is_not_an_empty_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = SdistBuilder::new("pkg", "1.0").build(tmp.path());
+    let dest = tmp.path().join("out");
+    std::fs::create_dir(&dest).unwrap();
+    std::fs::write(dest.join("keep.txt"), b"mine").unwrap();
+    let file = tmp.path().join("file");
+    std::fs::write(&file, b"mine").unwrap();
+    for dest in [&dest, &file] {
+        let err = extract_sdist(&archive, dest).unwrap_err();
+        assert!(
+            matches!(err, BuildError::Io(_)) && err.to_string().contains("not an empty directory"),
+            "{err}"
+        );
+    }
+    assert_eq!(names(&dest), ["keep.txt"]);
+    assert_eq!(std::fs::read(&file).unwrap(), b"mine");
+    assert!(
+        !names(tmp.path())
+            .iter()
+            .any(|n| n.starts_with(".den-sdist-"))
     );
 }
 
@@ -296,6 +385,19 @@ fn a_zip_with_overlapping_entries_is_refused_before_anything_is_written() {
 }
 
 #[test]
+fn a_zip_over_the_ceiling_is_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = zip_sdist(tmp.path(), 2 << 20, &[]);
+    let dest = tmp.path().join("deep").join("dest");
+    let err = extract_sdist_within(&archive, &dest, 1 << 20).unwrap_err();
+    assert!(
+        matches!(err, BuildError::TooLarge { size, .. } if size == 2 << 20),
+        "{err}"
+    );
+    assert!(!tmp.path().join("deep").exists(), "nothing was created");
+}
+
+#[test]
 fn a_zip_member_longer_than_declared_is_refused_and_nothing_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let archive = zip_sdist(tmp.path(), 4 << 20, &[]);
@@ -319,6 +421,7 @@ fn a_zip_member_longer_than_declared_is_refused_and_nothing_kept() {
         "{err}"
     );
     assert!(!dest.exists(), "the partial tree is removed");
+    assert_eq!(names(tmp.path()), ["z-1.0.zip"]);
 }
 
 /// An sdist's `PKG-INFO` is read from the archive without unpacking it (PEP 643 static
