@@ -123,6 +123,15 @@ impl Prepared {
     }
 }
 
+/// How [`Builder::metadata_by`] asks a backend for a project's metadata.
+#[derive(Clone, Copy)]
+enum Via {
+    /// `prepare_metadata_for_build_wheel`, falling back to `build_wheel` without it.
+    Hook,
+    /// `build_wheel`, reading the wheel's `METADATA`.
+    Wheel,
+}
+
 /// What a build produces.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Target {
@@ -199,6 +208,25 @@ impl Builder {
     /// Errors: everything [`Builder::build_wheel`] reports, and [`BuildError::Metadata`] when
     /// the backend's metadata does not parse.
     pub async fn metadata(&self, source: &SourceTree) -> Result<CoreMetadata, BuildError> {
+        self.metadata_by(source, Via::Hook).await
+    }
+
+    /// [`Builder::metadata`] for a project whose wheel will be built anyway (one the caller is
+    /// about to install): without static metadata, a cached `METADATA` or a cached wheel, the
+    /// wheel is built at once ([`Builder::build_wheel`], cached as there) and its `METADATA`
+    /// read, which spares the backend process `prepare_metadata_for_build_wheel` would cost
+    /// (PEP 517 lets a frontend read metadata from the built wheel instead).
+    ///
+    /// Errors: as [`Builder::metadata`].
+    pub async fn metadata_by_building(
+        &self,
+        source: &SourceTree,
+    ) -> Result<CoreMetadata, BuildError> {
+        self.metadata_by(source, Via::Wheel).await
+    }
+
+    /// [`Builder::metadata`] asking the backend `via` the metadata hook or the wheel build.
+    async fn metadata_by(&self, source: &SourceTree, via: Via) -> Result<CoreMetadata, BuildError> {
         if let Some(metadata) = static_metadata(&source.dir)? {
             return Ok(metadata);
         }
@@ -217,10 +245,15 @@ impl Builder {
         let prepared = self.prepare(source, &package, Target::Wheel).await?;
         let scratch = self.temp_dir()?;
         let hooks = prepared.hooks(source, &package);
-        match hooks
-            .produce("prepare_metadata_for_build_wheel", scratch.path())
-            .await?
-        {
+        let dist_info = match via {
+            Via::Hook => {
+                hooks
+                    .produce("prepare_metadata_for_build_wheel", scratch.path())
+                    .await?
+            }
+            Via::Wheel => None,
+        };
+        match dist_info {
             Some(dist_info) => {
                 let path = dist_info.join(METADATA_FILE);
                 let bytes = fs::read(&path).at("read", &path)?;

@@ -170,6 +170,9 @@ pub struct DenSource {
     editables: Vec<String>,
     /// Hash-checking mode: what every downloaded archive is checked against.
     hashes: HashChecks,
+    /// Whether the command builds every source distribution it resolves
+    /// ([`DenSource::building_wheels`]).
+    builds_wheels: bool,
 }
 
 /// Hands a [`PrepareError`] to the resolver as it is (typed: the resolver shows its chain).
@@ -259,7 +262,17 @@ impl DenSource {
             direct: Mutex::default(),
             editables,
             hashes,
+            builds_wheels: false,
         })
+    }
+
+    /// This source for a command that builds the wheel of every source distribution it
+    /// resolves (an install): the sdist of a version the user pinned with `==` is built at once
+    /// for its metadata ([`PackageSource::pinned_metadata`]), one backend process fewer than
+    /// asking `prepare_metadata_for_build_wheel` first and building later.
+    pub fn building_wheels(mut self) -> Self {
+        self.builds_wheels = true;
+        self
     }
 
     /// The index client.
@@ -652,6 +665,41 @@ impl PackageSource for DenSource {
     }
 
     async fn metadata(&self, name: &PackageName, file: &Dist) -> Result<CoreMetadata, SourceError> {
+        self.dist_metadata(name, file, false).await
+    }
+
+    /// Builds the wheel of a source distribution for its metadata when this source was made
+    /// [`DenSource::building_wheels`]; see [`PackageSource::pinned_metadata`].
+    async fn pinned_metadata(
+        &self,
+        name: &PackageName,
+        file: &Dist,
+    ) -> Result<CoreMetadata, SourceError> {
+        self.dist_metadata(name, file, self.builds_wheels).await
+    }
+
+    async fn direct(
+        &self,
+        name: &PackageName,
+        url: &VerbatimUrl,
+    ) -> Result<(Dist, CoreMetadata), SourceError> {
+        let (direct, metadata) = self
+            .fetch_direct(&url.to_url(), Some(name))
+            .await
+            .map_err(other)?;
+        Ok((Dist::Direct(direct), metadata))
+    }
+}
+
+impl DenSource {
+    /// The metadata of `file` for [`PackageSource::metadata`]; an sdist without static
+    /// metadata is built into its wheel rather than asked for metadata when `build`.
+    async fn dist_metadata(
+        &self,
+        name: &PackageName,
+        file: &Dist,
+        build: bool,
+    ) -> Result<CoreMetadata, SourceError> {
         match file {
             Dist::Index(file) if matches!(file.filename, DistFilename::Wheel(_)) => {
                 PackageSource::metadata(&self.client, name, file).await
@@ -674,7 +722,12 @@ impl PackageSource for DenSource {
                     Some(metadata) => metadata,
                     None => {
                         let tree = self.sdist_tree(file, &archive).await.map_err(other)?;
-                        match self.builder.metadata(&tree).await {
+                        let built = if build {
+                            self.builder.metadata_by_building(&tree).await
+                        } else {
+                            self.builder.metadata(&tree).await
+                        };
+                        match built {
                             Ok(metadata) => metadata,
                             Err(error @ den_build::BuildError::Metadata { .. }) => {
                                 return Err(invalid(error.to_string()));
@@ -698,18 +751,6 @@ impl PackageSource for DenSource {
             }
             Dist::Direct(direct) => Ok(direct.metadata.clone()),
         }
-    }
-
-    async fn direct(
-        &self,
-        name: &PackageName,
-        url: &VerbatimUrl,
-    ) -> Result<(Dist, CoreMetadata), SourceError> {
-        let (direct, metadata) = self
-            .fetch_direct(&url.to_url(), Some(name))
-            .await
-            .map_err(other)?;
-        Ok((Dist::Direct(direct), metadata))
     }
 }
 

@@ -290,9 +290,21 @@ impl<S: PackageSource> Fetcher<S> {
                 .or_default()
                 .clone()
         };
-        cell.get_or_init(|| async { self.source.metadata(name, file).await.map(Arc::new) })
-            .await
-            .clone()
+        cell.get_or_init(|| async {
+            let only = self
+                .pinned
+                .get(name)
+                .and_then(|range| range.as_singleton())
+                .is_some_and(|only| only == version);
+            let metadata = if only {
+                self.source.pinned_metadata(name, file).await
+            } else {
+                self.source.metadata(name, file).await
+            };
+            metadata.map(Arc::new)
+        })
+        .await
+        .clone()
     }
 
     /// Registers `url` as the URL of `name`, required by `required_by` (see

@@ -163,15 +163,29 @@ pub trait PackageSource: Send + Sync + 'static {
     /// The core metadata of `file`, a wheel or source distribution of project `name`: a wheel's
     /// `METADATA` (e.g. through PEP 658 or a range request), an sdist's static `PKG-INFO`
     /// (PEP 643) or the metadata of a build. The resolver asks for an sdist's metadata only when
-    /// it is about to choose that version, never speculatively for a version that has a usable
-    /// wheel. Errors: [`SourceError::InvalidMetadata`] when the file's metadata is invalid (the
-    /// resolver then skips that version), [`SourceError::Other`] for anything else (which stops
-    /// the resolution).
+    /// it is about to choose that version or, for a project the user's requirements name, when
+    /// it is the version likely to be chosen; never speculatively for a version that has a
+    /// usable wheel. Errors: [`SourceError::InvalidMetadata`] when the file's metadata is
+    /// invalid (the resolver then skips that version), [`SourceError::Other`] for anything else
+    /// (which stops the resolution).
     fn metadata(
         &self,
         name: &PackageName,
         file: &Self::File,
     ) -> impl Future<Output = Result<CoreMetadata, SourceError>> + Send;
+
+    /// [`PackageSource::metadata`] of `file` when its version is the only one the user's `==`
+    /// requirements leave to project `name`: a successful resolution holds it. A source that
+    /// goes on to build every source distribution it resolves (an install) may build this one's
+    /// wheel now and read its metadata from it; the default is [`PackageSource::metadata`].
+    /// Errors: as [`PackageSource::metadata`].
+    fn pinned_metadata(
+        &self,
+        name: &PackageName,
+        file: &Self::File,
+    ) -> impl Future<Output = Result<CoreMetadata, SourceError>> + Send {
+        self.metadata(name, file)
+    }
 
     /// The distribution a URL requirement (PEP 508 `name @ url`, PEP 440 §Direct references)
     /// points at, and its core metadata, whose `version` becomes the only candidate of `name`.

@@ -300,6 +300,43 @@ fn git_requirements_record_the_commit() {
 }
 
 #[test]
+fn an_sdist_pinned_by_the_user_is_built_once_for_its_metadata() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("dep", "1.0"));
+    // Metadata-Version 2.1: not static, so the backend is asked; its metadata hook fails.
+    publish_sdist(
+        &world,
+        &SdistBuilder::new("pinned", "1.0")
+            .requires_dist("dep")
+            .fail_in("prepare_metadata_for_build_wheel"),
+    );
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    // Not pinned, or only resolved (a dry run), the backend's metadata hook is asked first
+    // (and fails, caching nothing).
+    for args in [&["pinned"][..], &["--dry-run", "pinned==1.0"]] {
+        let mut command = vec!["pip", "install", "-p", env_arg];
+        command.extend(args);
+        let stderr = world.den_err(&command);
+        assert!(
+            stderr.contains("prepare_metadata_for_build_wheel"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // Pinned with `==` by an install, the wheel is built at once and read: no metadata hook.
+    let out = world.den(&["-v", "pip", "install", "-p", env_arg, "pinned==1.0"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("prepare_metadata_for_build_wheel"),
+        "{stderr}"
+    );
+    let builds = stderr.matches("running the build backend's build_wheel");
+    assert_eq!(builds.count(), 1, "{stderr}");
+    assert_eq!(pip_agrees(&world, &env), "dep==1.0\npinned==1.0\n");
+}
+
+#[test]
 fn a_wrong_hash_on_an_sdist_stops_before_building() {
     let Some(world) = World::new() else { return };
     // Any hook that runs fails loudly: a hash mismatch must be found before the project's

@@ -112,13 +112,12 @@ pub fn download(
             "you must give at least one requirement to {command} (see `den pip {command} --help`)"
         );
     }
-    let source = Arc::new(pipeline::source(
-        &spec,
-        &settings.resolver,
-        cache,
-        interpreter,
-        printer,
-    )?);
+    let source = pipeline::source(&spec, &settings.resolver, cache, interpreter, printer)?;
+    // `pip wheel` builds the wheel of every sdist it resolves.
+    let source = Arc::new(match settings.keep {
+        Keep::Archives => source,
+        Keep::Wheels => source.building_wheels(),
+    });
     let runtime = pipeline::runtime()?;
     let saved = runtime.block_on(async {
         pipeline::name_unnamed(&mut spec, &source).await?;

@@ -152,13 +152,19 @@ pub fn install(
         }
         return Ok(unchanged);
     }
-    let source = Arc::new(pipeline::source(
+    let source = pipeline::source(
         &spec,
         &settings.resolver,
         cache,
         &target.interpreter,
         printer,
-    )?);
+    )?;
+    // What is resolved is built and installed, unless this is a dry run.
+    let source = Arc::new(if settings.dry_run {
+        source
+    } else {
+        source.building_wheels()
+    });
     let runtime = pipeline::runtime()?;
     let (plan, unpacked) = runtime.block_on(async {
         pipeline::name_unnamed(&mut spec, &source).await?;
