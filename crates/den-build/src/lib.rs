@@ -7,7 +7,9 @@
 //! - [`BuildSystem`] reads `[build-system]` (PEP 518, PEP 517), with pip's setuptools fallback.
 //! - [`static_metadata`] and [`project_name`] answer without running any Python when the
 //!   project allows it (PEP 643 `PKG-INFO`, PEP 621 `[project]`).
-//! - [`Builder`] runs the backend's hooks: [`Builder::metadata`], [`Builder::build_wheel`]
+//! - [`Builder`] runs the backend's hooks: [`Builder::metadata`] (or
+//!   [`Builder::metadata_by_building`] for a project about to be installed),
+//!   [`Builder::build_wheel`]
 //!   (cached by the sdist's SHA-256) and [`Builder::build_editable`] (PEP 660).
 //! - [`BuildContext`] is what a builder asks of resolution and installation.
 //! - [`git_checkout`] clones and checks out git sources into the cache.
