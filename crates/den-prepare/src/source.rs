@@ -269,7 +269,9 @@ impl DenSource {
     /// This source for a command that builds the wheel of every source distribution it
     /// resolves (an install): the sdist of a version the user pinned with `==` is built at once
     /// for its metadata ([`PackageSource::pinned_metadata`]), one backend process fewer than
-    /// asking `prepare_metadata_for_build_wheel` first and building later.
+    /// asking `prepare_metadata_for_build_wheel` first and building later; one whose metadata
+    /// is static is built in the background while the resolution goes on
+    /// ([`PackageSource::prebuild`]).
     pub fn building_wheels(mut self) -> Self {
         self.builds_wheels = true;
         self
@@ -676,6 +678,18 @@ impl PackageSource for DenSource {
         file: &Dist,
     ) -> Result<CoreMetadata, SourceError> {
         self.dist_metadata(name, file, self.builds_wheels).await
+    }
+
+    /// Builds (into the cache) the wheel of an index sdist when this source was made
+    /// [`DenSource::building_wheels`]: [`DenSource::wheel`] later finds it there, or waits for
+    /// this build on the cache lock. A failure is left for that call to meet and report.
+    async fn prebuild(&self, _name: &PackageName, file: &Dist) {
+        if self.builds_wheels
+            && let Dist::Index(index_file) = file
+            && matches!(index_file.filename, DistFilename::SourceDist(_))
+        {
+            let _ = self.wheel(file).await;
+        }
     }
 
     async fn direct(

@@ -291,12 +291,7 @@ impl<S: PackageSource> Fetcher<S> {
                 .clone()
         };
         cell.get_or_init(|| async {
-            let only = self
-                .pinned
-                .get(name)
-                .and_then(|range| range.as_singleton())
-                .is_some_and(|only| only == version);
-            let metadata = if only {
+            let metadata = if self.only_version(name, version) {
                 self.source.pinned_metadata(name, file).await
             } else {
                 self.source.metadata(name, file).await
@@ -305,6 +300,14 @@ impl<S: PackageSource> Fetcher<S> {
         })
         .await
         .clone()
+    }
+
+    /// Whether `version` is the only version of `name` the user's `==` requirements leave.
+    fn only_version(&self, name: &PackageName, version: &Version) -> bool {
+        self.pinned
+            .get(name)
+            .and_then(|range| range.as_singleton())
+            .is_some_and(|only| only == version)
     }
 
     /// Registers `url` as the URL of `name`, required by `required_by` (see
@@ -398,8 +401,10 @@ impl<S: PackageSource> Fetcher<S> {
     /// version's file is a source distribution its metadata may need a build: that starts here
     /// only when `build` is set (a requirement the user wrote: the solver decides it early and
     /// a build of it is rarely wasted; uv prepares them all at once too), else it waits until
-    /// the solver decides that version (a conflict may rule it out first). Nothing for a
-    /// project pinned by a URL requirement. Errors are left for the solver to meet again.
+    /// the solver decides that version (a conflict may rule it out first); with `build`, the
+    /// only version the user's `==` leaves a project is then handed to
+    /// [`PackageSource::prebuild`]. Nothing for a project pinned by a URL requirement. Errors
+    /// are left for the solver to meet again.
     fn prefetch(
         self: &Arc<Self>,
         handle: &Handle,
@@ -428,7 +433,10 @@ impl<S: PackageSource> Fetcher<S> {
                 .and_then(|(v, release)| Some((v, release.file()?)));
             if let Some((version, file)) = likely {
                 // A failure here is reported when the solver asks for the metadata itself.
-                let _ = fetcher.metadata(&name, version, file).await;
+                let read = fetcher.metadata(&name, version, file).await;
+                if read.is_ok() && build && fetcher.only_version(&name, version) {
+                    fetcher.source.prebuild(&name, file).await;
+                }
             }
         });
     }

@@ -187,6 +187,16 @@ pub trait PackageSource: Send + Sync + 'static {
         self.metadata(name, file)
     }
 
+    /// Called in the background, while the resolution goes on, for `file` of a project the
+    /// user pinned with `==` to it alone, once its metadata has been read: a source that goes
+    /// on to build what it resolves may start building it now, so that the build overlaps the
+    /// rest of the resolution. Errors are the source's to keep or report later (the default
+    /// does nothing).
+    fn prebuild(&self, name: &PackageName, file: &Self::File) -> impl Future<Output = ()> + Send {
+        let _ = (name, file);
+        async {}
+    }
+
     /// The distribution a URL requirement (PEP 508 `name @ url`, PEP 440 §Direct references)
     /// points at, and its core metadata, whose `version` becomes the only candidate of `name`.
     /// Called once per project and URL, as soon as the requirement is met (the user's URL

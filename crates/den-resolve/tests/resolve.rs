@@ -50,6 +50,8 @@ struct MemorySource {
     /// Filenames whose metadata reads wait for one another: each read of one of them
     /// returns once all of them are being read at the same time, or fails after 10 s.
     rendezvous: Option<(Vec<String>, Arc<tokio::sync::Barrier>)>,
+    /// Filenames handed to `prebuild`.
+    prebuilt: Mutex<Vec<String>>,
 }
 
 fn name(s: &str) -> PackageName {
@@ -223,6 +225,11 @@ impl PackageSource for MemorySource {
             filename: file.filename.to_string_lossy(),
             reason: e.to_string(),
         })
+    }
+
+    async fn prebuild(&self, _project: &PackageName, file: &TestFile) {
+        let filename = file.filename.to_string_lossy();
+        self.prebuilt.lock().unwrap().push(filename);
     }
 
     async fn direct(
@@ -1354,6 +1361,45 @@ async fn the_sdists_of_the_users_requirements_are_read_at_once() {
         .await
         .unwrap();
     assert_eq!(pins(&resolution), ["dep==1.0", "first==1.0", "second==2.0"]);
+}
+
+#[tokio::test]
+async fn what_the_user_pins_alone_is_handed_over_to_be_built_early() {
+    let mut source = MemorySource::default();
+    source
+        .file("pinned", "1.0", "sdist", &["dep"], None, None, false)
+        .file("pinned", "2.0", "sdist", &[], None, None, false)
+        .file("loose", "1.0", "sdist", &[], None, None, false)
+        .add("dep", "1.0", &[])
+        .add("wheeled", "1.0", &[]);
+    let source = Arc::new(source);
+    let resolution = resolve(
+        source.clone(),
+        request(&["pinned==1.0", "loose", "wheeled===1.0"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["dep==1.0", "loose==1.0", "pinned==1.0", "wheeled==1.0"]
+    );
+    // The calls run in the background: wait for the two expected, then see nothing else came.
+    let prebuilt = || {
+        let mut seen = source.prebuilt.lock().unwrap().clone();
+        seen.sort();
+        seen
+    };
+    for _ in 0..100 {
+        if prebuilt().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(
+        prebuilt(),
+        ["pinned-1.0.tar.gz", "wheeled-1.0-py3-none-any.whl"]
+    );
 }
 
 #[tokio::test]

@@ -337,6 +337,35 @@ fn an_sdist_pinned_by_the_user_is_built_once_for_its_metadata() {
 }
 
 #[test]
+fn an_sdist_pinned_with_static_metadata_is_built_once() {
+    let Some(world) = World::new() else { return };
+    // Metadata-Version 2.2 without Dynamic: read without the backend, the wheel is built
+    // while the resolution goes on, then installed from the cache.
+    publish_sdist(
+        &world,
+        &SdistBuilder::new("early", "1.0").metadata_version("2.2"),
+    );
+    let env = world.venv("env", false);
+    let out = world.den(&[
+        "-v",
+        "pip",
+        "install",
+        "-p",
+        env.to_str().unwrap(),
+        "early==1.0",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let builds = stderr.matches("running the build backend's build_wheel");
+    assert_eq!(builds.count(), 1, "{stderr}");
+    assert!(
+        !stderr.contains("prepare_metadata_for_build_wheel"),
+        "{stderr}"
+    );
+    assert_eq!(pip_agrees(&world, &env), "early==1.0\n");
+}
+
+#[test]
 fn a_wrong_hash_on_an_sdist_stops_before_building() {
     let Some(world) = World::new() else { return };
     // Any hook that runs fails loudly: a hash mismatch must be found before the project's
