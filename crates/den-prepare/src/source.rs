@@ -269,9 +269,9 @@ impl DenSource {
     /// This source for a command that builds the wheel of every source distribution it
     /// resolves (an install): the sdist of a version the user pinned with `==` is built at once
     /// for its metadata ([`PackageSource::pinned_metadata`]), one backend process fewer than
-    /// asking `prepare_metadata_for_build_wheel` first and building later; one whose metadata
-    /// is static is built in the background while the resolution goes on
-    /// ([`PackageSource::prebuild`]).
+    /// asking `prepare_metadata_for_build_wheel` first and building later; the wheels and
+    /// sdists (static metadata) of such versions are downloaded and built in the background
+    /// while the resolution goes on ([`PackageSource::prepare_pinned`]).
     pub fn building_wheels(mut self) -> Self {
         self.builds_wheels = true;
         self
@@ -680,14 +680,21 @@ impl PackageSource for DenSource {
         self.dist_metadata(name, file, self.builds_wheels).await
     }
 
-    /// Builds (into the cache) the wheel of an index sdist when this source was made
-    /// [`DenSource::building_wheels`]: [`DenSource::wheel`] later finds it there, or waits for
-    /// this build on the cache lock. A failure is left for that call to meet and report.
-    async fn prebuild(&self, _name: &PackageName, file: &Dist) {
-        if self.builds_wheels
-            && let Dist::Index(index_file) = file
-            && matches!(index_file.filename, DistFilename::SourceDist(_))
-        {
+    /// Downloads an index wheel that is not in the cache yet, or builds the wheel of an index
+    /// sdist, into the cache when this source was made [`DenSource::building_wheels`]:
+    /// [`DenSource::wheel`] later finds it there, or waits for this download or build on its
+    /// cache lock. A failure is left for that call to meet and report.
+    async fn prepare_pinned(&self, _name: &PackageName, file: &Dist) {
+        let Dist::Index(index_file) = file else {
+            return;
+        };
+        let cached = || {
+            self.client
+                .cached_path(index_file)
+                .is_ok_and(|path| path.is_file())
+        };
+        let wheel = matches!(index_file.filename, DistFilename::Wheel(_));
+        if self.builds_wheels && !(wheel && cached()) {
             let _ = self.wheel(file).await;
         }
     }

@@ -403,7 +403,7 @@ impl<S: PackageSource> Fetcher<S> {
     /// a build of it is rarely wasted; uv prepares them all at once too), else it waits until
     /// the solver decides that version (a conflict may rule it out first); with `build`, the
     /// only version the user's `==` leaves a project is then handed to
-    /// [`PackageSource::prebuild`]. Nothing for a project pinned by a URL requirement. Errors
+    /// [`PackageSource::prepare_pinned`]. Nothing for a project pinned by a URL requirement. Errors
     /// are left for the solver to meet again.
     fn prefetch(
         self: &Arc<Self>,
@@ -435,7 +435,7 @@ impl<S: PackageSource> Fetcher<S> {
                 // A failure here is reported when the solver asks for the metadata itself.
                 let read = fetcher.metadata(&name, version, file).await;
                 if read.is_ok() && build && fetcher.only_version(&name, version) {
-                    fetcher.source.prebuild(&name, file).await;
+                    fetcher.source.prepare_pinned(&name, file).await;
                 }
             }
         });

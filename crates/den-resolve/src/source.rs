@@ -189,10 +189,14 @@ pub trait PackageSource: Send + Sync + 'static {
 
     /// Called in the background, while the resolution goes on, for `file` of a project the
     /// user pinned with `==` to it alone, once its metadata has been read: a source that goes
-    /// on to build what it resolves may start building it now, so that the build overlaps the
-    /// rest of the resolution. Errors are the source's to keep or report later (the default
-    /// does nothing).
-    fn prebuild(&self, name: &PackageName, file: &Self::File) -> impl Future<Output = ()> + Send {
+    /// on to install what it resolves may start downloading (and building) it now, so that
+    /// this work overlaps the rest of the resolution. Errors are the source's to keep or
+    /// report later (the default does nothing).
+    fn prepare_pinned(
+        &self,
+        name: &PackageName,
+        file: &Self::File,
+    ) -> impl Future<Output = ()> + Send {
         let _ = (name, file);
         async {}
     }

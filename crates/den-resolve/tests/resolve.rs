@@ -50,7 +50,7 @@ struct MemorySource {
     /// Filenames whose metadata reads wait for one another: each read of one of them
     /// returns once all of them are being read at the same time, or fails after 10 s.
     rendezvous: Option<(Vec<String>, Arc<tokio::sync::Barrier>)>,
-    /// Filenames handed to `prebuild`.
+    /// Filenames handed to `prepare_pinned`.
     prebuilt: Mutex<Vec<String>>,
 }
 
@@ -227,7 +227,7 @@ impl PackageSource for MemorySource {
         })
     }
 
-    async fn prebuild(&self, _project: &PackageName, file: &TestFile) {
+    async fn prepare_pinned(&self, _project: &PackageName, file: &TestFile) {
         let filename = file.filename.to_string_lossy();
         self.prebuilt.lock().unwrap().push(filename);
     }

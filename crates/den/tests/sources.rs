@@ -340,19 +340,23 @@ fn an_sdist_pinned_by_the_user_is_built_once_for_its_metadata() {
 fn an_sdist_pinned_with_static_metadata_is_built_once() {
     let Some(world) = World::new() else { return };
     // Metadata-Version 2.2 without Dynamic: read without the backend, the wheel is built
-    // while the resolution goes on, then installed from the cache.
+    // while the resolution goes on, then installed from the cache; a pinned wheel likewise is
+    // downloaded early, and once.
     publish_sdist(
         &world,
         &SdistBuilder::new("early", "1.0").metadata_version("2.2"),
     );
+    world.index.publish(&WheelBuilder::new("wheeled", "1.0"));
     let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
     let out = world.den(&[
         "-v",
         "pip",
         "install",
         "-p",
-        env.to_str().unwrap(),
+        env_arg,
         "early==1.0",
+        "wheeled==1.0",
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -362,7 +366,9 @@ fn an_sdist_pinned_with_static_metadata_is_built_once() {
         !stderr.contains("prepare_metadata_for_build_wheel"),
         "{stderr}"
     );
-    assert_eq!(pip_agrees(&world, &env), "early==1.0\n");
+    let downloads = stderr.matches("downloading wheeled-1.0-py3-none-any.whl");
+    assert_eq!(downloads.count(), 1, "{stderr}");
+    assert_eq!(pip_agrees(&world, &env), "early==1.0\nwheeled==1.0\n");
 }
 
 #[test]
