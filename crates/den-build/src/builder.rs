@@ -565,8 +565,13 @@ impl Builder {
         format!("{key}-config-{}", &hasher.finalize().hex[..16])
     }
 
-    /// The best cached wheel of a keyed source that the interpreter's tags accept.
-    fn cached_wheel(&self, source: &SourceTree) -> Result<Option<PathBuf>, BuildError> {
+    /// The best wheel [`Builder::build_wheel`] built before for `source` (with these config
+    /// settings) that the interpreter's tags accept: what it returns without building.
+    /// `None` for a source without a key (a local directory, always built) or when there is
+    /// none.
+    ///
+    /// Errors: the cache's BuiltWheels bucket cannot be made.
+    pub fn cached_wheel(&self, source: &SourceTree) -> Result<Option<PathBuf>, BuildError> {
         let Some(key) = &source.key else {
             return Ok(None);
         };

@@ -540,33 +540,41 @@ impl DenSource {
     }
 
     /// An installable wheel for a resolved distribution: the downloaded wheel, or one built
-    /// from the source distribution, directory or checkout (PEP 660 editable wheel for `-e`).
-    /// Every downloaded archive is checked against its `--hash`es first (direct references
-    /// were checked when they were fetched).
+    /// from the source distribution, directory or checkout (PEP 660 editable wheel for `-e`),
+    /// `building` called just before a backend is run for it (not for a wheel den built
+    /// before: [`Builder::cached_wheel`]). Every downloaded archive is checked against its
+    /// `--hash`es first (direct references were checked when they were fetched).
     ///
     /// Errors: download, hash, build and I/O failures, naming the distribution.
-    pub async fn wheel(&self, dist: &Dist) -> Result<PathBuf, PrepareError> {
-        match dist {
+    pub async fn wheel(
+        &self,
+        dist: &Dist,
+        building: impl FnOnce(),
+    ) -> Result<PathBuf, PrepareError> {
+        let (tree, editable) = match dist {
             Dist::Index(file) => {
                 if matches!(file.filename, DistFilename::Wheel(_)) {
                     return self.index_archive(file).await;
                 }
-                let tree = self.index_sdist(file).await?;
-                Ok(self.builder.build_wheel(&tree).await?)
+                (self.index_sdist(file).await?, false)
             }
             Dist::Direct(direct) => {
                 let name = Some(direct.metadata.name.clone());
-                let tree = match self.direct_source(&direct.kind, name).await? {
+                match self.direct_source(&direct.kind, name).await? {
                     DirectSource::Wheel(path) => return Ok(path.clone()),
-                    DirectSource::Tree(tree) => tree,
-                };
-                if direct.is_editable() {
-                    Ok(self.builder.build_editable(&tree).await?)
-                } else {
-                    Ok(self.builder.build_wheel(&tree).await?)
+                    DirectSource::Tree(tree) => (tree, direct.is_editable()),
                 }
             }
+        };
+        if editable {
+            building();
+            return Ok(self.builder.build_editable(&tree).await?);
         }
+        if let Some(wheel) = self.builder.cached_wheel(&tree)? {
+            return Ok(wheel);
+        }
+        building();
+        Ok(self.builder.build_wheel(&tree).await?)
     }
 }
 

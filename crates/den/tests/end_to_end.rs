@@ -966,8 +966,8 @@ fn v_tells_what_den_did() {
 }
 
 /// On a terminal (a pseudo-terminal from util-linux's `script`), a download of a megabyte or
-/// more gets a bar with bytes and rate, and a build a spinner naming what is built; piped,
-/// den draws nothing.
+/// more gets a bar with bytes and rate, and a build a spinner naming what is built (none for
+/// a source distribution whose wheel den built before); piped, den draws nothing.
 #[test]
 fn a_terminal_shows_download_bars_and_what_is_built() {
     let Some(script) = den_test_support::require_program("script", "den's progress on a terminal")
@@ -1020,6 +1020,9 @@ fn a_terminal_shows_download_bars_and_what_is_built() {
         bar.is_some(),
         "no download bar with bytes and rate:\n{shown}"
     );
+    // gamma's wheel was built above: it is taken from the cache, nothing is built.
+    let shown = on_terminal("again", "");
+    assert!(!shown.contains("Building"), "{shown}");
     // pip's `--progress-bar off`: nothing is drawn on the terminal either.
     let shown = on_terminal("off", "--progress-bar off");
     assert!(
