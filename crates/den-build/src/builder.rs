@@ -199,11 +199,7 @@ impl Builder {
     }
 
     /// The project's core metadata (PEP 517 §prepare_metadata_for_build_wheel): from
-    /// [`static_metadata`] when allowed, else from the cache (keyed sources), else from the
-    /// backend's `prepare_metadata_for_build_wheel`, falling back to `build_wheel` and reading
-    /// the wheel's `METADATA` when the backend lacks that hook (the wheel is then cached as by
-    /// [`Builder::build_wheel`]). Keyed sources store the result in the BuiltWheels bucket
-    /// (`<key>/METADATA`).
+    /// [`static_metadata`] when allowed, else the backend's ([`Builder::backend_metadata`]).
     ///
     /// Errors: everything [`Builder::build_wheel`] reports, and [`BuildError::Metadata`] when
     /// the backend's metadata does not parse.
@@ -230,13 +226,30 @@ impl Builder {
         if let Some(metadata) = static_metadata(&source.dir)? {
             return Ok(metadata);
         }
+        Ok(self.backend_metadata(source).await?.0)
+    }
+
+    /// The core metadata the backend writes for the project, parsed and as the file's bytes
+    /// (its body, the long description, included): what a wheel built from it has as
+    /// `METADATA`, never read from the project's own files as [`Builder::metadata`] may.
+    /// From the cache (keyed sources), else the `METADATA` of a wheel built before
+    /// ([`Builder::cached_wheel`]), else the backend's `prepare_metadata_for_build_wheel`,
+    /// falling back to `build_wheel` and reading the wheel's `METADATA` when the backend lacks
+    /// that hook (the wheel is then cached as by [`Builder::build_wheel`]). Keyed sources
+    /// store the result in the BuiltWheels bucket (`<key>/METADATA`).
+    ///
+    /// Errors: as [`Builder::metadata`].
+    pub async fn backend_metadata(
+        &self,
+        source: &SourceTree,
+    ) -> Result<(CoreMetadata, Vec<u8>), BuildError> {
         let cached = match &source.key {
             Some(key) => Some(self.entry_dir(key)?.join(METADATA_FILE)),
             None => None,
         };
         if let Some(path) = cached.as_ref().filter(|p| p.is_file()) {
             let bytes = fs::read(path).at("read", path)?;
-            return parse_metadata(path, &bytes);
+            return Ok((parse_metadata(path, &bytes)?, bytes));
         }
         if let Some(wheel) = self.cached_wheel(source)? {
             return self.store_metadata(&wheel, cached.as_deref());
@@ -261,7 +274,7 @@ impl Builder {
                 if let Some(cached) = &cached {
                     write_atomic(cached, &bytes)?;
                 }
-                Ok(metadata)
+                Ok((metadata, bytes))
             }
             None => {
                 let wheel = self.build_locked(source, &package, &prepared).await?;
@@ -598,8 +611,13 @@ impl Builder {
         format!("{key}-config-{}", &hasher.finalize().hex[..16])
     }
 
-    /// The best cached wheel of a keyed source that the interpreter's tags accept.
-    fn cached_wheel(&self, source: &SourceTree) -> Result<Option<PathBuf>, BuildError> {
+    /// The best wheel [`Builder::build_wheel`] built before for `source` (with these config
+    /// settings) that the interpreter's tags accept: what it returns without building.
+    /// `None` for a source without a key (a local directory, always built) or when there is
+    /// none.
+    ///
+    /// Errors: the cache's BuiltWheels bucket cannot be made.
+    pub fn cached_wheel(&self, source: &SourceTree) -> Result<Option<PathBuf>, BuildError> {
         let Some(key) = &source.key else {
             return Ok(None);
         };
@@ -619,18 +637,19 @@ impl Builder {
             .map(|(_, path)| path))
     }
 
-    /// Reads a wheel's `METADATA` and, when `cache_path` is given, stores it there.
+    /// Reads a wheel's `METADATA` (parsed, and its bytes) and, when `cache_path` is given,
+    /// stores it there.
     fn store_metadata(
         &self,
         wheel: &Path,
         cache_path: Option<&Path>,
-    ) -> Result<CoreMetadata, BuildError> {
+    ) -> Result<(CoreMetadata, Vec<u8>), BuildError> {
         let bytes = wheel_metadata(wheel)?;
         let metadata = parse_metadata(wheel, &bytes)?;
         if let Some(path) = cache_path {
             write_atomic(path, &bytes)?;
         }
-        Ok(metadata)
+        Ok((metadata, bytes))
     }
 
     /// A fresh temporary directory in the BuiltWheels bucket (same file system as the cache

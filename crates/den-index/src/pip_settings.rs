@@ -78,7 +78,8 @@ impl PipSetting {
 /// pip's configuration files and variables, loaded once for a command line.
 #[derive(Debug, Clone, Default)]
 pub struct PipConfiguration {
-    /// Every non-empty value of the files, files in pip's loading order, each file's in order.
+    /// Every non-empty value of the files; those of one key in pip's loading order (files in
+    /// that order, each file's values in order).
     files: Vec<PipSetting>,
     /// The `PIP_*` variables, sorted by name (none in isolated mode).
     variables: Vec<PipSetting>,
@@ -156,6 +157,23 @@ impl PipConfiguration {
             .filter(|dir| !dir.is_empty())
             .map(PathBuf::from);
         Self::load(&env, site.as_deref(), isolated)
+    }
+
+    /// This configuration with the files' values of `keys` (normalized) replaced by
+    /// `other`'s: for the options that chose the interpreter pip runs in (`python`), which
+    /// pip, once running under it, takes from the configuration that chose it, not from its
+    /// own site file. The variables stay (they are the same for both).
+    pub fn with_values_of(mut self, other: &Self, keys: &[&str]) -> Self {
+        let of_keys = |setting: &PipSetting| keys.contains(&setting.key.as_str());
+        self.files.retain(|setting| !of_keys(setting));
+        self.files.extend(
+            other
+                .files
+                .iter()
+                .filter(|setting| of_keys(setting))
+                .cloned(),
+        );
+        self
     }
 
     /// Adds one file's values after those already loaded.
@@ -300,5 +318,31 @@ mod tests {
         env.insert("PIP_CONFIG_FILE".into(), "/dev/null".into());
         let none = PipConfiguration::load(&env, Some(&site), false).unwrap();
         assert!(none.get("install", &["index-url"]).is_none());
+    }
+
+    /// The keys taken from another configuration have its values only, whatever section of
+    /// this one sets them; the other keys keep this one's.
+    #[test]
+    fn takes_the_values_of_keys_from_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("first.conf");
+        let second = dir.path().join("second.conf");
+        std::fs::write(
+            &first,
+            "[global]\npython = /a\nindex-url = https://first/\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &second,
+            "[install]\npython = /b\n[global]\nindex-url = https://second/\n",
+        )
+        .unwrap();
+        let env = HashMap::new();
+        let first = PipConfiguration::from_files(&[first], &env, false).unwrap();
+        let second = PipConfiguration::from_files(&[second], &env, false).unwrap();
+        let taken = second.with_values_of(&first, &["python"]);
+        let value = |key: &str| taken.get("install", &[key]).map(|s| s.value.clone());
+        assert_eq!(value("python").as_deref(), Some("/a"));
+        assert_eq!(value("index-url").as_deref(), Some("https://second/"));
     }
 }

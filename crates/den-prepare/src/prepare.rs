@@ -9,7 +9,7 @@ use den_install::UnpackedWheel;
 use futures::{StreamExt, TryStreamExt};
 
 use crate::PrepareError;
-use crate::source::{DenSource, DirectKind, Dist};
+use crate::source::{DenSource, Dist};
 
 /// A resolved distribution, with the file or direct reference chosen for it.
 pub type ResolvedDist = den_resolve::ResolvedPackage<Dist>;
@@ -29,19 +29,12 @@ impl PrepareError {
 /// What [`prepare`] tells its caller as it goes (a progress display).
 #[derive(Debug, Clone, Copy)]
 pub enum Step<'a> {
-    /// A wheel is being made for this distribution from its source (an sdist, a directory, a
-    /// git checkout): built by its backend, or found among the wheels den built before.
+    /// A wheel is being built for this distribution from its source (an sdist, a directory,
+    /// a git checkout) by its backend: not told when den built it before (the cached wheel is
+    /// used).
     Building(&'a ResolvedDist),
     /// This distribution's wheel is unpacked and ready to install.
     Prepared(&'a ResolvedDist),
-}
-
-/// Whether `dist` is a source that needs a wheel built (not a wheel itself).
-fn is_source(dist: &Dist) -> bool {
-    match dist {
-        Dist::Index(file) => !matches!(file.filename, den_dist::DistFilename::Wheel(_)),
-        Dist::Direct(direct) => !matches!(direct.kind, DirectKind::Wheel { .. }),
-    }
 }
 
 /// How many downloads and builds run at once.
@@ -70,10 +63,10 @@ pub async fn prepare(
             let (step, unzips) = (&step, &unzips);
             async move {
                 let context = |source| PrepareError::of(package, source);
-                if is_source(&package.file) {
-                    step(Step::Building(package));
-                }
-                let wheel = source.wheel(&package.file).await.map_err(context)?;
+                let wheel = source
+                    .wheel(&package.file, || step(Step::Building(package)))
+                    .await
+                    .map_err(context)?;
                 let cache = cache.clone();
                 // The semaphore is never closed, so a permit always comes.
                 let _slot = unzips.acquire().await.ok();

@@ -282,16 +282,6 @@ impl DenSource {
         &self.client
     }
 
-    /// The body of `file`'s core metadata (its long description), read again from what den
-    /// keeps of an index wheel's metadata; `None` for a source distribution or a direct
-    /// reference, or when there is no body (pip's JSON metadata then has no `description`).
-    pub fn metadata_body(&self, file: &Dist) -> Option<String> {
-        match file {
-            Dist::Index(file) => den_dist::metadata_body(&self.client.cached_metadata(file)?),
-            Dist::Direct(_) => None,
-        }
-    }
-
     /// The source tree of a source-distribution archive, unpacked once per command.
     async fn unpack(&self, archive: &Path, sha256: &str) -> Result<SourceTree, PrepareError> {
         let cell = {
@@ -528,11 +518,19 @@ impl DenSource {
 
     /// The metadata of a fetched direct reference (a wheel's METADATA, else den-build's).
     async fn kind_metadata(&self, kind: &DirectKind) -> Result<CoreMetadata, PrepareError> {
-        let path = match self.direct_source(kind, None).await? {
-            DirectSource::Tree(tree) => return Ok(self.builder.metadata(&tree).await?),
-            DirectSource::Wheel(path) => path.clone(),
-        };
-        let cache = self.cache.clone();
+        match self.direct_source(kind, None).await? {
+            DirectSource::Tree(tree) => Ok(self.builder.metadata(&tree).await?),
+            DirectSource::Wheel(path) => Ok(self.unpacked_metadata(path).await?.0),
+        }
+    }
+
+    /// The `METADATA` of the wheel at `path`, parsed and as bytes, read from the wheel
+    /// unpacked into the cache (unpacked now unless there).
+    async fn unpacked_metadata(
+        &self,
+        path: &Path,
+    ) -> Result<(CoreMetadata, Vec<u8>), PrepareError> {
+        let (cache, path) = (self.cache.clone(), path.to_path_buf());
         tokio::task::spawn_blocking(move || {
             let unpacked = den_install::unpack_wheel(&cache, &path).map_err(|source| {
                 PrepareError::UnpackWheel {
@@ -542,10 +540,11 @@ impl DenSource {
             })?;
             let metadata = unpacked.dist_info_path().join("METADATA");
             let bytes = std::fs::read(&metadata).at("read", &metadata)?;
-            CoreMetadata::parse(&bytes).map_err(|source| PrepareError::Metadata {
+            let parsed = CoreMetadata::parse(&bytes).map_err(|source| PrepareError::Metadata {
                 path: metadata,
                 source,
-            })
+            })?;
+            Ok((parsed, bytes))
         })
         .await
         .map_err(|source| PrepareError::Stopped {
@@ -554,34 +553,76 @@ impl DenSource {
         })?
     }
 
+    /// A resolved distribution's core metadata as a wheel of it has it, and that metadata's
+    /// body (the long description; `None` when there is none), as pip's installation report
+    /// shows them: an index wheel's as the index gives it (the body read again from what den
+    /// keeps of it), a direct wheel's `METADATA`, and for a source (an sdist, a directory, a
+    /// checkout) the metadata its backend writes ([`Builder::backend_metadata`]: kept from
+    /// before, or asked now), not what den may have read from the project's own files to
+    /// resolve.
+    ///
+    /// Errors: the metadata cannot be fetched or read again, or the backend fails.
+    pub async fn wheel_metadata(
+        &self,
+        file: &Dist,
+    ) -> Result<(CoreMetadata, Option<String>), PrepareError> {
+        let (metadata, bytes) = match file {
+            Dist::Index(file) if matches!(file.filename, DistFilename::Wheel(_)) => {
+                let metadata = self.client.wheel_metadata(file).await?;
+                let bytes = self.client.cached_metadata(file).unwrap_or_default();
+                (metadata, bytes)
+            }
+            Dist::Index(file) => {
+                let tree = self.index_sdist(file).await?;
+                self.builder.backend_metadata(&tree).await?
+            }
+            Dist::Direct(direct) => {
+                let name = Some(direct.metadata.name.clone());
+                match self.direct_source(&direct.kind, name).await? {
+                    DirectSource::Wheel(path) => self.unpacked_metadata(path).await?,
+                    DirectSource::Tree(tree) => self.builder.backend_metadata(&tree).await?,
+                }
+            }
+        };
+        Ok((metadata, den_dist::metadata_body(&bytes)))
+    }
+
     /// An installable wheel for a resolved distribution: the downloaded wheel, or one built
-    /// from the source distribution, directory or checkout (PEP 660 editable wheel for `-e`).
-    /// Every downloaded archive is checked against its `--hash`es first (direct references
-    /// were checked when they were fetched).
+    /// from the source distribution, directory or checkout (PEP 660 editable wheel for `-e`),
+    /// `building` called just before a backend is run for it (not for a wheel den built
+    /// before: [`Builder::cached_wheel`]). Every downloaded archive is checked against its
+    /// `--hash`es first (direct references were checked when they were fetched).
     ///
     /// Errors: download, hash, build and I/O failures, naming the distribution.
-    pub async fn wheel(&self, dist: &Dist) -> Result<PathBuf, PrepareError> {
-        match dist {
+    pub async fn wheel(
+        &self,
+        dist: &Dist,
+        building: impl FnOnce(),
+    ) -> Result<PathBuf, PrepareError> {
+        let (tree, editable) = match dist {
             Dist::Index(file) => {
                 if matches!(file.filename, DistFilename::Wheel(_)) {
                     return self.index_archive(file).await;
                 }
-                let tree = self.index_sdist(file).await?;
-                Ok(self.builder.build_wheel(&tree).await?)
+                (self.index_sdist(file).await?, false)
             }
             Dist::Direct(direct) => {
                 let name = Some(direct.metadata.name.clone());
-                let tree = match self.direct_source(&direct.kind, name).await? {
+                match self.direct_source(&direct.kind, name).await? {
                     DirectSource::Wheel(path) => return Ok(path.clone()),
-                    DirectSource::Tree(tree) => tree,
-                };
-                if direct.is_editable() {
-                    Ok(self.builder.build_editable(&tree).await?)
-                } else {
-                    Ok(self.builder.build_wheel(&tree).await?)
+                    DirectSource::Tree(tree) => (tree, direct.is_editable()),
                 }
             }
+        };
+        if editable {
+            building();
+            return Ok(self.builder.build_editable(&tree).await?);
         }
+        if let Some(wheel) = self.builder.cached_wheel(&tree)? {
+            return Ok(wheel);
+        }
+        building();
+        Ok(self.builder.build_wheel(&tree).await?)
     }
 }
 

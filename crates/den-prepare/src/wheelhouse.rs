@@ -127,9 +127,9 @@ impl DenSource {
             },
             (Dist::Direct(direct), Keep::Wheels) if is_wheel => match &direct.kind {
                 DirectKind::Wheel { path, .. } => (path.clone(), Vec::new()),
-                _ => (self.wheel(dist).await?, Vec::new()),
+                _ => (self.wheel(dist, || ()).await?, Vec::new()),
             },
-            (_, Keep::Wheels) => (self.wheel(dist).await?, Vec::new()),
+            (_, Keep::Wheels) => (self.wheel(dist, || ()).await?, Vec::new()),
         };
         let filename = path
             .file_name()

@@ -58,6 +58,7 @@ pub struct SdistBuilder {
     build_requires: Vec<String>,
     fail: Vec<String>,
     missing: Vec<String>,
+    description: Option<String>,
 }
 
 impl SdistBuilder {
@@ -77,6 +78,7 @@ impl SdistBuilder {
             build_requires: Vec::new(),
             fail: Vec::new(),
             missing: Vec::new(),
+            description: None,
         }
     }
 
@@ -118,6 +120,13 @@ impl SdistBuilder {
         self
     }
 
+    /// Gives the core metadata (`PKG-INFO` and the backend's `METADATA`) the body `text`, the
+    /// long description (not written into a `[project]` table).
+    pub fn description(mut self, text: &str) -> Self {
+        self.description = Some(text.to_string());
+        self
+    }
+
     /// Adds a project file at `path` (forward slashes, relative to the project root), which
     /// the in-tree backend puts into the wheel at the same path. Replaces the default package.
     pub fn file(mut self, path: &str, contents: &[u8]) -> Self {
@@ -154,7 +163,8 @@ impl SdistBuilder {
         format!("{}.tar.gz", self.stem())
     }
 
-    /// Core metadata with `Metadata-Version: version` and, for PKG-INFO, `Dynamic` lines.
+    /// Core metadata with `Metadata-Version: version` and, for PKG-INFO, `Dynamic` lines; the
+    /// [`SdistBuilder::description`] as its body.
     fn core_metadata(&self, version: &str, dynamic: bool) -> String {
         let mut out = format!(
             "Metadata-Version: {version}\nName: {}\nVersion: {}\nSummary: The {} test sdist\n",
@@ -170,6 +180,10 @@ impl SdistBuilder {
             for field in &self.dynamic {
                 out.push_str(&format!("Dynamic: {field}\n"));
             }
+        }
+        if let Some(body) = &self.description {
+            out.push('\n');
+            out.push_str(body);
         }
         out
     }

@@ -41,35 +41,9 @@ fn main() -> ExitCode {
     if let Some((program, shim_dir)) = argv.first().and_then(commands::pyenv::shim_program) {
         return commands::pyenv::run_shim(&program, shim_dir, &argv[1..]);
     }
-    let argv = match pip_args::with_pip_configuration(argv) {
-        Ok(argv) => argv,
-        Err(err) => {
-            let printer = Printer::new(0, 0, printer::stderr_colour(false));
-            printer.error(&anyhow::anyhow!(err.message));
-            return ExitCode::from(err.status);
-        }
-    };
-    if let Some(refusal) = pip_args::refused_option(&argv) {
-        // An option pip removed gets pip's usage error, as pip prints it; one den cannot
-        // honour is den's error.
-        if refusal.status == 2 {
-            printer::write_stderr(format_args!("{}\n", refusal.message));
-        } else {
-            let colour = printer::stderr_colour(false);
-            Printer::new(0, 0, colour).error(&anyhow::anyhow!(refusal.message));
-        }
-        return ExitCode::from(refusal.status);
-    }
-    let cli = match Cli::try_parse_from(&argv) {
+    let cli = match configure_and_parse(argv) {
         Ok(cli) => cli,
-        // pip's words for an option a pip command does not know, with pip's status.
-        Err(error) => match pip_args::unknown_option_message(&error, &argv) {
-            Some(message) => {
-                printer::write_stderr(format_args!("{message}\n"));
-                return ExitCode::from(2);
-            }
-            None => error.exit(),
-        },
+        Err(code) => return code,
     };
     let no_color = matches!(&cli.command, Command::Pip(pip) if pip.general.no_color);
     let colour = printer::stderr_colour(no_color);
@@ -89,6 +63,76 @@ fn main() -> ExitCode {
             exit_code(&err)
         }
     }
+}
+
+/// `argv` with pip's configuration applied ([`pip_args::with_pip_configuration`]), parsed.
+/// pip reads the site file (`<sys.prefix>/pip.conf`) of the interpreter it runs in: the
+/// line is read with that of the environment den acts on by default
+/// ([`target::default_environment`], the one whose `pip` den stands for), and, when the
+/// pip command works for another interpreter ([`target::site_prefix`]: `--python`,
+/// possibly set by that configuration), read again with that one's, keeping the options
+/// that chose it, as pip run with `--python X` runs again under X. The configuration the
+/// command runs with is kept for the process ([`pip_args::Configured::keep`]).
+///
+/// Errors: the exit status, once den printed why: a configuration pip would refuse, an
+/// option den refuses, or one the command does not know (clap's own errors, `--help`
+/// included, exit here).
+fn configure_and_parse(argv: Vec<std::ffi::OsString>) -> Result<Cli, ExitCode> {
+    let configure = |site: Option<&std::path::Path>, chosen_by| {
+        pip_args::with_pip_configuration(argv.clone(), site, chosen_by).map_err(|err| {
+            let printer = Printer::new(0, 0, printer::stderr_colour(false));
+            printer.error(&anyhow::anyhow!(err.message));
+            ExitCode::from(err.status)
+        })
+    };
+    let default_site = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| target::default_environment(&cwd));
+    let configured = configure(default_site.as_deref(), None)?;
+    let cli = parse(&configured.argv)?;
+    let site = match &cli.command {
+        Command::Pip(pip) => target::site_prefix(&pip.command, &cli.global),
+        _ => None,
+    };
+    match site.filter(|site| Some(site) != default_site.as_ref()) {
+        Some(site) => {
+            let again = configure(Some(&site), configured.configuration())?;
+            let cli = parse(&again.argv)?;
+            again.keep();
+            Ok(cli)
+        }
+        None => {
+            configured.keep();
+            Ok(cli)
+        }
+    }
+}
+
+/// Parses `argv`, refusing first the pip options den refuses ([`pip_args::refused_option`]).
+///
+/// Errors: the exit status, once den printed why (clap's own errors exit here).
+fn parse(argv: &[std::ffi::OsString]) -> Result<Cli, ExitCode> {
+    if let Some(refusal) = pip_args::refused_option(argv) {
+        // An option pip removed gets pip's usage error, as pip prints it; one den cannot
+        // honour is den's error.
+        if refusal.status == 2 {
+            printer::write_stderr(format_args!("{}\n", refusal.message));
+        } else {
+            let colour = printer::stderr_colour(false);
+            Printer::new(0, 0, colour).error(&anyhow::anyhow!(refusal.message));
+        }
+        return Err(ExitCode::from(refusal.status));
+    }
+    Cli::try_parse_from(argv).map_err(|error| {
+        // pip's words for an option a pip command does not know, with pip's status.
+        match pip_args::unknown_option_message(&error, argv) {
+            Some(message) => {
+                printer::write_stderr(format_args!("{message}\n"));
+                ExitCode::from(2)
+            }
+            None => error.exit(),
+        }
+    })
 }
 
 /// The exit status for a failed command: a failing hook's own status, else 1.

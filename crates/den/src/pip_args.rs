@@ -10,6 +10,11 @@
 //! too: `[global]`, then the command's own section (files in pip's loading order: global,
 //! user, site, `PIP_CONFIG_FILE`), then the `PIP_*` variables; `--isolated` on the command
 //! line (only there, as pip's `"--isolated" in args`) drops the variables and the user files.
+//! The site file is the `pip.conf` of the interpreter the command works for (pip's
+//! `sys.prefix`), which the configuration itself may choose (`python`): `main` reads the
+//! line once with the environment den acts on by default, then, when the command works for
+//! another one, again with that one's site file, keeping the choice ([`CHOOSING`]), as pip
+//! run with `--python X` runs again under X.
 //! A key is used when it is the long name of one of the command's options (keys den has no
 //! option for, and keys of other tools, are skipped, as pip skips them). Values read as pip
 //! reads them: booleans as `strtobool` (and, pip's quirk kept, the options pip defines as
@@ -24,6 +29,7 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use clap::{ArgAction, CommandFactory};
@@ -60,7 +66,12 @@ const STORE_FALSE: &[&str] = &[
     "no-use-pep517",
 ];
 
-/// pip's configuration as loaded for this process's `den pip` command line.
+/// The options that choose the interpreter a `den pip` command works for: once it is
+/// chosen, its site file no longer changes them ([`with_pip_configuration`]'s `chosen_by`),
+/// as pip run again under `--python X` ignores `--python`.
+const CHOOSING: &[&str] = &["python", "system"];
+
+/// pip's configuration as loaded for a `den pip` command line.
 struct Loaded {
     /// What the index settings read.
     sources: ConfigSources,
@@ -68,7 +79,7 @@ struct Loaded {
     applied: Vec<String>,
 }
 
-/// Set once, by [`with_pip_configuration`], for a `den pip COMMAND` line.
+/// Set once, by [`Configured::keep`], for a `den pip COMMAND` line.
 static LOADED: OnceLock<Loaded> = OnceLock::new();
 
 /// The lines `-v` prints about options taken from pip's configuration.
@@ -137,26 +148,62 @@ fn sources(pip: PipConfiguration, command: &str) -> ConfigSources {
     }
 }
 
-/// Keeps `sources` for the rest of the process, with nothing applied.
-fn keep(sources: ConfigSources) {
-    let _ = LOADED.set(Loaded {
-        sources,
-        applied: Vec::new(),
-    });
+/// A command line with pip's configuration applied ([`with_pip_configuration`]), and the
+/// configuration it was read with, until [`Configured::keep`] keeps it for the process.
+pub struct Configured {
+    /// The command line to parse.
+    pub argv: Vec<OsString>,
+    /// `None` when `argv` is not a `den pip COMMAND` line.
+    loaded: Option<Loaded>,
+}
+
+impl Configured {
+    /// `argv` with `sources` loaded for it and nothing applied.
+    fn unchanged(argv: Vec<OsString>, sources: ConfigSources) -> Self {
+        Self {
+            argv,
+            loaded: Some(Loaded {
+                sources,
+                applied: Vec::new(),
+            }),
+        }
+    }
+
+    /// pip's configuration files and variables as read for this line; `None` when it is not
+    /// a `den pip COMMAND` line.
+    pub fn configuration(&self) -> Option<&PipConfiguration> {
+        self.loaded.as_ref().map(|loaded| &loaded.sources.pip)
+    }
+
+    /// Keeps the configuration for the rest of the process ([`config_sources`],
+    /// [`applied`], [`warnings`]; the first kept stays).
+    pub fn keep(self) {
+        if let Some(loaded) = self.loaded {
+            let _ = LOADED.set(loaded);
+        }
+    }
 }
 
 /// `argv` with pip's configured options inserted after the pip command's name, and the
 /// command's options written before it moved after it; `argv` unchanged when it is not a
-/// `den pip COMMAND` line or nothing applies. pip's configuration is loaded once here and
-/// kept for the index settings ([`config_sources`]).
+/// `den pip COMMAND` line or nothing applies. pip's configuration is loaded here, with
+/// `site` (an environment's `sys.prefix`) as the environment whose `pip.conf` is the site
+/// file, and returned with the line for the index settings ([`Configured::keep`]). With
+/// `chosen_by`, the configuration the interpreter was chosen with, the options that choose
+/// it ([`CHOOSING`]) keep that configuration's values.
 ///
 /// Errors: a configuration file pip would not load, or a value pip refuses for one of the
 /// command's options ([`ConfigError`]).
-pub fn with_pip_configuration(argv: Vec<OsString>) -> Result<Vec<OsString>, ConfigError> {
+pub fn with_pip_configuration(
+    argv: Vec<OsString>,
+    site: Option<&Path>,
+    chosen_by: Option<&PipConfiguration>,
+) -> Result<Configured, ConfigError> {
+    let not_pip = |argv| Configured { argv, loaded: None };
     // Building the parser's description costs about 1 ms: only for a pip command line with
     // a word before or after `pip` that needs it, or a configured value that could apply.
     let Some(pip_at) = argv.iter().skip(1).position(|word| word == "pip") else {
-        return Ok(argv);
+        return Ok(not_pip(argv));
     };
     let plain = argv[1..=pip_at]
         .iter()
@@ -167,10 +214,16 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Result<Vec<OsString>, Conf
     // pip's rule: only `--isolated` written on the command line (not `PIP_ISOLATED`).
     let isolated = argv.iter().any(|arg| arg == "--isolated");
     // Reported only once the line is known to be a pip command line.
-    let configuration = PipConfiguration::from_process(isolated).map_err(|err| ConfigError {
-        message: err.to_string(),
-        status: 2,
-    });
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let configuration = PipConfiguration::load(&env, site, isolated)
+        .map(|configuration| match chosen_by {
+            Some(first) => configuration.with_values_of(first, CHOOSING),
+            None => configuration,
+        })
+        .map_err(|err| ConfigError {
+            message: err.to_string(),
+            status: 2,
+        });
     if plain {
         let command = argv[pip_at + 2].to_string_lossy().into_owned();
         let nothing = !PIP_COMMANDS.contains(&command.as_str())
@@ -181,16 +234,18 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Result<Vec<OsString>, Conf
                 .next()
                 .is_none();
         if nothing {
-            keep(sources(configuration?, &command));
-            return Ok(argv);
+            return Ok(Configured::unchanged(
+                argv,
+                sources(configuration?, &command),
+            ));
         }
     }
     let cli = Cli::command();
     let Some(pip) = cli.find_subcommand("pip") else {
-        return Ok(argv);
+        return Ok(not_pip(argv));
     };
     let Some(line) = command_line(&argv, &cli, pip) else {
-        return Ok(argv);
+        return Ok(not_pip(argv));
     };
     // pip's general options written before the command that den defines on the command go
     // after it (`pip --python X install` is `pip install --python X`).
@@ -217,8 +272,7 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Result<Vec<OsString>, Conf
         .find_subcommand(&command)
         .filter(|_| PIP_COMMANDS.contains(&command.as_str()));
     let Some(subcommand) = subcommand else {
-        keep(loaded);
-        return Ok(argv);
+        return Ok(Configured::unchanged(argv, loaded));
     };
     let mut options: HashMap<String, (String, Kind, &clap::Arg)> = HashMap::new();
     for arg in cli
@@ -289,17 +343,22 @@ pub fn with_pip_configuration(argv: Vec<OsString>) -> Result<Vec<OsString>, Conf
         }
         words.extend(added.into_iter().map(OsString::from));
     }
-    let _ = LOADED.set(Loaded {
-        sources: loaded,
-        applied,
-    });
-    if words.is_empty() {
-        return Ok(argv);
-    }
-    let mut result = argv[..=position].to_vec();
-    result.extend(words);
-    result.extend_from_slice(&argv[position + 1..]);
-    Ok(result)
+    let argv = match words.is_empty() {
+        true => argv,
+        false => {
+            let mut result = argv[..=position].to_vec();
+            result.extend(words);
+            result.extend_from_slice(&argv[position + 1..]);
+            result
+        }
+    };
+    Ok(Configured {
+        argv,
+        loaded: Some(Loaded {
+            sources: loaded,
+            applied,
+        }),
+    })
 }
 
 /// pip's reading of a count (`-v`'s `verbose = 2`): a non-negative number or a boolean.

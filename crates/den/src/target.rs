@@ -8,7 +8,7 @@ use den_cache::Cache;
 pub use den_venv::{Access, PythonEnvironment as Target};
 use den_venv::{EnvironmentRequest, PythonEnvironment};
 
-use crate::cli::TargetArgs;
+use crate::cli::{GlobalArgs, PipCommand, PipIndexCommand, TargetArgs};
 
 /// Set once by `den pip` for the commands pip's `--require-virtualenv` covers.
 static REQUIRE_VIRTUALENV: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
@@ -46,6 +46,24 @@ impl std::error::Error for VirtualenvRequired {}
 /// environment and `--system` was not given, or it is externally managed (PEP 668) and
 /// `--break-system-packages` was not given (pip's message).
 pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<Target> {
+    let target = locate(args, cache, access)?;
+    if REQUIRE_VIRTUALENV.get() == Some(&true) && !target.interpreter.is_virtualenv() {
+        return Err(VirtualenvRequired.into());
+    }
+    if access == Access::Read {
+        target.settle();
+    }
+    if access == Access::Change {
+        refuse_externally_managed(&target, args)?;
+    }
+    Ok(target)
+}
+
+/// The environment [`find`] gives, without its checks (`--require-virtualenv`, PEP 668) and
+/// without settling it.
+///
+/// Errors: as [`find`]'s, but for those checks.
+fn locate(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<Target> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let virtual_env = std::env::var_os("VIRTUAL_ENV")
         .filter(|value| !value.is_empty())
@@ -56,8 +74,7 @@ pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<
         || (access == Access::Change
             && args.break_system_packages
             && args.python.is_none()
-            && virtual_env.is_none()
-            && den_venv::find_dot_venv(&cwd).is_none());
+            && default_environment(&cwd).is_none());
     let python = match args.python.as_deref() {
         Some(python) => Some(named_environment(python, &cwd).unwrap_or_else(|| python.into())),
         None if system => Some(first_on_path().context(
@@ -72,17 +89,63 @@ pub fn find(args: &TargetArgs, cache: &Cache, access: Access) -> anyhow::Result<
         cwd: &cwd,
         virtual_env: virtual_env.as_deref(),
     };
-    let target = PythonEnvironment::find(&request, cache)?;
-    if REQUIRE_VIRTUALENV.get() == Some(&true) && !target.interpreter.is_virtualenv() {
-        return Err(VirtualenvRequired.into());
-    }
-    if access == Access::Read {
-        target.settle();
-    }
-    if access == Access::Change {
-        refuse_externally_managed(&target, args)?;
-    }
-    Ok(target)
+    Ok(PythonEnvironment::find(&request, cache)?)
+}
+
+/// The environment den acts on when no option names one, as [`find`] looks for it:
+/// `$VIRTUAL_ENV` (an empty value counts as unset), else the `.venv` in `cwd` or a parent
+/// ([`den_venv::find_dot_venv`]). `None` when there is neither.
+pub fn default_environment(cwd: &Path) -> Option<PathBuf> {
+    std::env::var_os("VIRTUAL_ENV")
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| den_venv::find_dot_venv(cwd))
+}
+
+/// The `sys.prefix` of the interpreter `command` works for, whose `pip.conf` is pip's site
+/// configuration file (pip reads `<sys.prefix>/pip.conf` of the interpreter it runs in, and
+/// `pip --python X` runs pip again under X): the environment [`find`] gives for the
+/// command's target options (without its checks), or, for a command that resolves without
+/// installing, the interpreter [`resolving_interpreter`] gives. The cache is opened (as
+/// `global` says, holding its shared lock) only for a command that has such an
+/// interpreter.
+///
+/// `None` for a command that works for no interpreter (`hash`, `cache`, `config`), or when
+/// none is found or the cache cannot be opened: the command itself then says why.
+pub fn site_prefix(command: &PipCommand, global: &GlobalArgs) -> Option<PathBuf> {
+    let (args, access) = match command {
+        PipCommand::Install(args) => (&args.target, crate::commands::install::access(args)),
+        PipCommand::Uninstall(args) => (&args.target, Access::Change),
+        PipCommand::Sync(args) => (&args.target, Access::Change),
+        PipCommand::Freeze(args) => (&args.target, Access::Read),
+        PipCommand::List(args) => (&args.target, Access::Read),
+        PipCommand::Show(args) => (&args.target, Access::Read),
+        PipCommand::Check(args) => (&args.target, Access::Read),
+        PipCommand::Tree(args) => (&args.target, Access::Read),
+        PipCommand::Inspect(args) => (&args.target, Access::Read),
+        PipCommand::Debug(args) => (&args.target, Access::Read),
+        PipCommand::Index(PipIndexCommand::Versions(args)) => (&args.target, Access::Read),
+        PipCommand::Compile(args) => return resolving_prefix(args.python.as_deref(), global),
+        PipCommand::Lock(args) => return resolving_prefix(args.python.as_deref(), global),
+        PipCommand::Download(args) => {
+            return resolving_prefix(args.wheelhouse.python.as_deref(), global);
+        }
+        PipCommand::Wheel(args) => {
+            return resolving_prefix(args.wheelhouse.python.as_deref(), global);
+        }
+        PipCommand::Hash(_) | PipCommand::Cache(_) | PipCommand::Config(_) => return None,
+    };
+    let cache = crate::open_cache(global).ok()?;
+    let _shared = cache.shared_lock().ok()?;
+    Some(locate(args, &cache, access).ok()?.interpreter.prefix)
+}
+
+/// The `sys.prefix` of [`resolving_interpreter`]'s interpreter for `python`, the cache opened
+/// as `global` says; `None` when there is none or the cache cannot be opened.
+fn resolving_prefix(python: Option<&str>, global: &GlobalArgs) -> Option<PathBuf> {
+    let cache = crate::open_cache(global).ok()?;
+    let _shared = cache.shared_lock().ok()?;
+    Some(resolving_interpreter(python, &cache).ok()?.prefix)
 }
 
 /// Refuses to change `target` when its interpreter is externally managed (PEP 668) and

@@ -966,8 +966,8 @@ fn v_tells_what_den_did() {
 }
 
 /// On a terminal (a pseudo-terminal from util-linux's `script`), a download of a megabyte or
-/// more gets a bar with bytes and rate, and a build a spinner naming what is built; piped,
-/// den draws nothing.
+/// more gets a bar with bytes and rate, and a build a spinner naming what is built (none for
+/// a source distribution whose wheel den built before); piped, den draws nothing.
 #[test]
 fn a_terminal_shows_download_bars_and_what_is_built() {
     let Some(script) = den_test_support::require_program("script", "den's progress on a terminal")
@@ -1020,6 +1020,9 @@ fn a_terminal_shows_download_bars_and_what_is_built() {
         bar.is_some(),
         "no download bar with bytes and rate:\n{shown}"
     );
+    // gamma's wheel was built above: it is taken from the cache, nothing is built.
+    let shown = on_terminal("again", "");
+    assert!(!shown.contains("Building"), "{shown}");
     // pip's `--progress-bar off`: nothing is drawn on the terminal either.
     let shown = on_terminal("off", "--progress-bar off");
     assert!(
@@ -1260,16 +1263,32 @@ fn den_and_pip(
     args: &[&str],
     vars: &[(&str, &str)],
 ) -> (std::process::Output, std::process::Output) {
+    den_and_pip_in(world, world.dir.path(), Some(env), env, args, vars)
+}
+
+/// [`den_and_pip`] run in `cwd`, with `VIRTUAL_ENV` = `active` (unset for `None`), pip being
+/// `pip_env`'s.
+fn den_and_pip_in(
+    world: &World,
+    cwd: &Path,
+    active: Option<&Path>,
+    pip_env: &Path,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> (std::process::Output, std::process::Output) {
     let mut den = common::den_command(&world.path("cache"), &world.index.url());
     den.env_remove("DEN_INDEX_URL").arg("pip").args(args);
-    let mut pip = Command::new(env.join("bin/python"));
+    let mut pip = Command::new(pip_env.join("bin/python"));
     pip.args(["-m", "pip"]).args(args);
     for command in [&mut den, &mut pip] {
+        match active {
+            Some(env) => command.env("VIRTUAL_ENV", env),
+            None => command.env_remove("VIRTUAL_ENV"),
+        };
         command
-            .current_dir(world.dir.path())
+            .current_dir(cwd)
             .env("HOME", world.path("home"))
             .env("XDG_CONFIG_DIRS", world.path("xdg"))
-            .env("VIRTUAL_ENV", env)
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
             .env_remove("PIP_FIND_LINKS")
             .env_remove("PIP_INDEX_URL")
@@ -1333,6 +1352,71 @@ fn pip_configuration_chooses_the_index_as_pip_does() {
             assert!(
                 out.status.success() && text.contains(expected),
                 "{who} {args:?} {vars:?}: expected {expected}: {out:?}"
+            );
+        }
+    }
+}
+
+/// The site file is the `pip.conf` of the environment the command works for, as pip run in
+/// it reads `<sys.prefix>/pip.conf`: one named with `--python` (`VIRTUAL_ENV` set or not:
+/// pip runs again under it), the `.venv`
+/// den finds, or the one the active environment's configuration names (`python`): pip
+/// then runs again under that one, which reads its own site file but keeps the
+/// interpreter. Each index serves its own version of alpha; the version den and the real
+/// pip pick tells which site file each read.
+#[test]
+fn pip_configuration_site_file_is_the_target_environments() {
+    let Some(world) = World::new() else { return };
+    let indexes = [TestIndex::new(), TestIndex::new(), TestIndex::new()];
+    for (index, version) in indexes.iter().zip(["1.0", "2.0", "3.0"]) {
+        index.publish(&WheelBuilder::new("alpha", version));
+    }
+    let [one, two, three] = indexes.each_ref().map(TestIndex::url);
+    let target = world.venv("target", false);
+    std::fs::write(
+        target.join("pip.conf"),
+        format!("[install]\nindex-url = {one}\n"),
+    )
+    .unwrap();
+    let active = world.venv("active", false);
+    std::fs::write(
+        active.join("pip.conf"),
+        format!(
+            "[global]\nindex-url = {two}\npython = {}\n",
+            target.display()
+        ),
+    )
+    .unwrap();
+    let dot_venv = world.venv("project/.venv", false);
+    let project = world.path("project");
+    std::fs::write(
+        dot_venv.join("pip.conf"),
+        format!("[global]\nindex-url = {three}\n"),
+    )
+    .unwrap();
+    let install = ["install", "--dry-run", "alpha"];
+    let target_arg = target.to_str().unwrap();
+    let with_target = ["--python", target_arg, "install", "--dry-run", "alpha"];
+    let root = world.dir.path();
+    // (working directory, VIRTUAL_ENV, pip's environment, arguments, expected)
+    type SiteCase<'a> = (&'a Path, Option<&'a Path>, &'a Path, &'a [&'a str], &'a str);
+    let cases: [SiteCase<'_>; 4] = [
+        (root, None, &target, &with_target, "alpha-1.0"),
+        (&project, None, &dot_venv, &install, "alpha-3.0"),
+        (root, Some(&active), &active, &install, "alpha-1.0"),
+        (&project, Some(&active), &active, &with_target, "alpha-1.0"),
+    ];
+    for (cwd, virtual_env, pip_env, args, expected) in cases {
+        let (den, pip) = den_and_pip_in(&world, cwd, virtual_env, pip_env, args, &[]);
+        for (who, out) in [("pip", &pip), ("den", &den)] {
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                out.status.success() && text.contains(expected),
+                "{who} {args:?} in {cwd:?}, VIRTUAL_ENV {virtual_env:?}: expected {expected}: {out:?}"
             );
         }
     }

@@ -388,4 +388,21 @@ fn debug_shows_the_interpreter_and_tags_pip_shows() {
     );
     let tags = den.stdout.lines().filter(|l| l.starts_with("  cp")).count();
     assert!(tags > 100, "{}", den.stdout);
+    // The site file is that of the interpreter pip works for (`--python`'s; none active).
+    // (pip run again under it reads the locale otherwise: only `cert` is compared.)
+    std::fs::write(env.join("pip.conf"), "[install]\ncert = ca.pem\n").unwrap();
+    let home = world.path("home");
+    let vars = [
+        ("HOME", home.as_path()),
+        ("XDG_CONFIG_DIRS", home.as_path()),
+        ("DEN_CACHE_DIR", cache.as_path()),
+    ];
+    let args = ["--python", env.to_str().unwrap(), "debug"];
+    let (pip, den) = both(&env, dir, &vars, &args);
+    for run in [&pip, &den] {
+        assert!(
+            run.stdout.contains("'cert' config value: install\n"),
+            "{run:?}"
+        );
+    }
 }

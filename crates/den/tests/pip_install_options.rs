@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use den_test_support::{TestIndex, WheelBuilder};
+use den_test_support::{SdistBuilder, TestIndex, WheelBuilder};
 
 mod common;
 
@@ -413,23 +413,62 @@ fn report_matches_pips() {
             .metadata_header("X-Internal", "not pip's")
             .metadata_header("Summary", "a second summary"),
     );
+    let Some((ours, theirs)) = reports(&world, &["alpha", "kw"]) else {
+        return;
+    };
+    assert_eq!(ours, theirs);
+}
+
+/// `--report` for distributions built from source, an sdist on the index, a local sdist and
+/// a project directory (whose `[project]` table den resolves with): each item's metadata is
+/// the one its backend writes, body as `description`, as in the real pip 26's report; a
+/// local wheel's is its `METADATA`, body included too.
+#[test]
+fn report_of_built_distributions_matches_pips() {
+    let Some(world) = World::new() else { return };
+    let described =
+        |name: &str| SdistBuilder::new(name, "1.0").description("A longer\n\ndescription.\n");
+    world
+        .index
+        .add_file(&described("gamma").build(&world.path("sdists")));
+    let local = described("delta").build(&world.path("local"));
+    let project = world.project_dir(&described("epsilon").project_table(), "epsilon");
+    let wheel = WheelBuilder::new("zeta", "1.0").build(&world.path("local"));
+    let requirements = [
+        "gamma",
+        local.to_str().unwrap(),
+        project.to_str().unwrap(),
+        wheel.to_str().unwrap(),
+    ];
+    let Some((ours, theirs)) = reports(&world, &requirements) else {
+        return;
+    };
+    assert_eq!(ours, theirs);
+    for item in ours["install"].as_array().unwrap() {
+        assert!(item["metadata"]["description"].is_string(), "{item}");
+    }
+}
+
+/// The installation reports of den and of the real pip 26 (`None`, reported, without it)
+/// for a dry run installing `requirements` into a fresh environment, without pip's version
+/// and with the items sorted by name (pip lists them in its resolver's order, den by name).
+fn reports(world: &World, requirements: &[&str]) -> Option<(serde_json::Value, serde_json::Value)> {
     let env = world.venv("env", true);
     let report = |who: &str| world.path(&format!("{who}.json"));
     let args = ["--dry-run", "--ignore-installed", "--report"];
     let mut ours = vec!["pip", "install", "-p", env.to_str().unwrap()];
     ours.extend(args);
     let ours_file = report("den");
-    ours.extend([ours_file.to_str().unwrap(), "alpha", "kw"]);
+    ours.push(ours_file.to_str().unwrap());
+    ours.extend(requirements);
     world.den_ok(&ours);
     let mut theirs = vec!["install"];
     theirs.extend(args);
     let theirs_file = report("pip");
-    theirs.extend([theirs_file.to_str().unwrap(), "alpha", "kw"]);
-    let Some(pip) = pip26(&world, &env, &theirs) else {
-        return;
-    };
+    theirs.push(theirs_file.to_str().unwrap());
+    theirs.extend(requirements);
+    let pip = pip26(world, &env, &theirs)?;
     assert!(pip.status.success(), "{pip:?}");
-    // The items by name: pip lists them in its resolver's order, den by name.
     let read = |path: &Path| -> serde_json::Value {
         let mut report: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -440,5 +479,5 @@ fn report_matches_pips() {
             .sort_by_key(|item| item["metadata"]["name"].as_str().unwrap().to_string());
         report
     };
-    assert_eq!(read(&ours_file), read(&theirs_file));
+    Some((read(&ours_file), read(&theirs_file)))
 }

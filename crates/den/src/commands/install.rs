@@ -49,12 +49,7 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
             "--platform: den pip install resolves for one platform; give one --platform (den pip download takes several)"
         );
     }
-    // --target, --prefix and --root install next to an interpreter, not into it, so it may
-    // be a base interpreter without --system (and, as with pip, PEP 668 does not apply).
-    let layout =
-        args.target_dir.is_some() || args.prefix.is_some() || args.user || args.root.is_some();
-    let access = if layout { Access::Read } else { Access::Change };
-    let mut target = target::find(&args.target, cache, access)?;
+    let mut target = target::find(&args.target, cache, access(args))?;
     if let Some(pip_target) = pip_targets.first() {
         let python = den_python::TargetPython::from_pip(&target.interpreter, pip_target)?;
         settings.target_python = Some(python);
@@ -85,6 +80,16 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
     }
     ops::install(&target, &settings, cache, printer)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `den pip install` does with the environment it finds: `--target`, `--prefix`,
+/// `--user` and `--root` install next to an interpreter, not into it, so it may be a base
+/// interpreter without `--system` (and, as with pip, PEP 668 does not apply):
+/// [`Access::Read`] then, else [`Access::Change`].
+pub fn access(args: &InstallArgs) -> Access {
+    let layout =
+        args.target_dir.is_some() || args.prefix.is_some() || args.user || args.root.is_some();
+    if layout { Access::Read } else { Access::Change }
 }
 
 /// pip's `--target DIR`: everything is installed into an empty staging directory (so what DIR

@@ -159,30 +159,23 @@ pub fn run(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow::R
     }
 }
 
-/// The process's variables and where pip looks for its files: `site` in the active
-/// environment (`VIRTUAL_ENV`, else the nearest `.venv`), as pip run from it would.
-fn locations() -> (HashMap<String, String>, PipConfigLocations) {
+/// The process's variables and where pip looks for its files, the site file being that of
+/// the environment at `prefix` (its `sys.prefix`).
+fn locations(prefix: Option<&Path>) -> (HashMap<String, String>, PipConfigLocations) {
     let env: HashMap<String, String> = std::env::vars().collect();
-    let prefix = env
-        .get("VIRTUAL_ENV")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::current_dir()
-                .ok()
-                .and_then(|cwd| den_venv::find_dot_venv(&cwd))
-        });
-    let locations = PipConfigLocations::new(&env, prefix.as_deref());
+    let locations = PipConfigLocations::new(&env, prefix);
     (env, locations)
 }
 
 /// Where pip's configuration sets `cert`, as `pip debug` says it (pip's `ca_bundle_info`):
 /// `Not specified`; `global` when only `[global]` (or `PIP_CERT`) sets it; else the
 /// command sections (`install`, `wheel`, `download`, ...) that set it, `global` left out.
+/// The site file is that of the environment at `prefix`, the `sys.prefix` of the
+/// interpreter pip runs in.
 ///
 /// Errors: a configuration file den cannot read.
-pub fn cert_levels(isolated: bool) -> anyhow::Result<String> {
-    let (env, locations) = locations();
+pub fn cert_levels(isolated: bool, prefix: &Path) -> anyhow::Result<String> {
+    let (env, locations) = locations(Some(prefix));
     let config = Configuration::load(&locations, &env, isolated, None)?;
     let mut levels: Vec<String> = Vec::new();
     for (key, _) in config.dictionary() {
@@ -215,7 +208,12 @@ fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow
             .into());
         }
     };
-    let (env, locations) = locations();
+    // The active environment's, as pip run from it reads (`den pip config` takes no
+    // `--python`).
+    let prefix = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| crate::target::default_environment(&cwd));
+    let (env, locations) = locations(prefix.as_deref());
     let need_value = matches!(action, "get" | "set" | "unset" | "edit");
     let load_only = load_only(args, &locations, need_value)?;
     let mut config = Configuration::load(&locations, &env, isolated, load_only)?;

@@ -90,7 +90,7 @@ pub fn run(
     printer.out(format_args!("sys.implementation:\n  name: {name}"));
     printer.out(format_args!(
         "'cert' config value: {}",
-        super::pip_config::cert_levels(isolated)?
+        super::pip_config::cert_levels(isolated, &interpreter.prefix)?
     ));
     for variable in ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"] {
         let value = std::env::var(variable).unwrap_or_else(|_| "None".into());

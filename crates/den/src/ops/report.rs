@@ -1,14 +1,14 @@
 //! `den pip install --report FILE`: pip's installation report (pip's "Installation Report"
 //! documentation, format version 1): what was (or with `--dry-run` would be) installed, where
 //! each distribution comes from, its core metadata as JSON (PEP 566 §JSON-compatible
-//! Metadata) and the target's marker environment.
+//! Metadata), as a wheel of it has it (for a source, what its backend writes:
+//! [`DenSource::wheel_metadata`]), and the target's marker environment.
 
 use std::path::Path;
 
 use anyhow::Context;
 use den_dist::{CoreMetadata, MarkerEnvironment, redact_credentials};
 use den_python::Interpreter;
-use den_resolve::PackageSource;
 use serde_json::{Map, Value, json};
 
 use super::pipeline::ResolvedPackage;
@@ -48,7 +48,8 @@ const METADATA_FIELDS: [(&str, bool); 27] = [
 
 /// Writes the report for `packages` to `path` (`-`: standard output).
 ///
-/// Errors: metadata that cannot be read again, or the file cannot be written.
+/// Errors: metadata that cannot be read again (or, for a source, made by its backend), or
+/// the file cannot be written.
 pub fn write(
     path: &Path,
     packages: &[ResolvedPackage],
@@ -58,8 +59,7 @@ pub fn write(
 ) -> anyhow::Result<()> {
     let mut install = Vec::with_capacity(packages.len());
     for package in packages {
-        let metadata = runtime.block_on(source.metadata(&package.name, &package.file))?;
-        let body = source.metadata_body(&package.file);
+        let (metadata, body) = runtime.block_on(source.wheel_metadata(&package.file))?;
         install.push(entry(package, &metadata, body.as_deref()));
     }
     let report = json!({
