@@ -221,12 +221,13 @@ impl Builder {
         self.metadata_by(source, Via::Wheel).await
     }
 
-    /// [`Builder::metadata`] asking the backend `via` the metadata hook or the wheel build.
+    /// [`Builder::metadata`] asking the backend, when it must, `via` the metadata hook or the
+    /// wheel build.
     async fn metadata_by(&self, source: &SourceTree, via: Via) -> Result<CoreMetadata, BuildError> {
         if let Some(metadata) = static_metadata(&source.dir)? {
             return Ok(metadata);
         }
-        Ok(self.backend_metadata(source).await?.0)
+        Ok(self.backend_metadata_by(source, via).await?.0)
     }
 
     /// The core metadata the backend writes for the project, parsed and as the file's bytes
@@ -242,6 +243,16 @@ impl Builder {
     pub async fn backend_metadata(
         &self,
         source: &SourceTree,
+    ) -> Result<(CoreMetadata, Vec<u8>), BuildError> {
+        self.backend_metadata_by(source, Via::Hook).await
+    }
+
+    /// [`Builder::backend_metadata`] asking the backend `via` the metadata hook or the wheel
+    /// build.
+    async fn backend_metadata_by(
+        &self,
+        source: &SourceTree,
+        via: Via,
     ) -> Result<(CoreMetadata, Vec<u8>), BuildError> {
         let cached = match &source.key {
             Some(key) => Some(self.entry_dir(key)?.join(METADATA_FILE)),

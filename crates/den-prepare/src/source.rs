@@ -736,7 +736,7 @@ impl PackageSource for DenSource {
         };
         let wheel = matches!(index_file.filename, DistFilename::Wheel(_));
         if self.builds_wheels && !(wheel && cached()) {
-            let _ = self.wheel(file).await;
+            let _ = self.wheel(file, || {}).await;
         }
     }
 
