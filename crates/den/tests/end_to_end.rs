@@ -3,7 +3,7 @@
 //! interpreter inside the environments den makes. No internet needed.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 use den_test_support::http::refused_addr;
 use den_test_support::{TestIndex, WheelBuilder, pyenv_python, require};
@@ -1262,7 +1262,7 @@ fn den_and_pip(
     env: &Path,
     args: &[&str],
     vars: &[(&str, &str)],
-) -> (std::process::Output, std::process::Output) {
+) -> (Output, Output) {
     den_and_pip_in(world, world.dir.path(), Some(env), env, args, vars)
 }
 
@@ -1275,7 +1275,7 @@ fn den_and_pip_in(
     pip_env: &Path,
     args: &[&str],
     vars: &[(&str, &str)],
-) -> (std::process::Output, std::process::Output) {
+) -> (Output, Output) {
     let mut den = common::den_command(&world.path("cache"), &world.index.url());
     den.env_remove("DEN_INDEX_URL").arg("pip").args(args);
     let mut pip = Command::new(pip_env.join("bin/python"));
@@ -1299,6 +1299,31 @@ fn den_and_pip_in(
     (den.output().unwrap(), pip.output().unwrap())
 }
 
+/// Checks that den and pip both succeeded and wrote `expected` (on either stream) in `case`.
+fn both_succeed_saying(den: &Output, pip: &Output, expected: &str, case: &str) {
+    for (who, out) in [("pip", pip), ("den", den)] {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success() && text.contains(expected),
+            "{who} {case}: expected {expected}: {out:?}"
+        );
+    }
+}
+
+/// Three loopback indexes serving alpha 1.0, 2.0 and 3.0 respectively: the version a tool
+/// installs tells which index it used.
+fn alpha_indexes() -> [TestIndex; 3] {
+    let indexes = [TestIndex::new(), TestIndex::new(), TestIndex::new()];
+    for (index, version) in indexes.iter().zip(["1.0", "2.0", "3.0"]) {
+        index.publish(&WheelBuilder::new("alpha", version));
+    }
+    indexes
+}
+
 /// The index keys of pip's configuration follow pip's precedence: the command's own section
 /// over `[global]` whatever file each is in (a site file's `[install]` over
 /// `PIP_CONFIG_FILE`'s `[global]`), only the running command's section (`[install]` does not
@@ -1308,10 +1333,7 @@ fn den_and_pip_in(
 #[test]
 fn pip_configuration_chooses_the_index_as_pip_does() {
     let Some(world) = World::new() else { return };
-    let indexes = [TestIndex::new(), TestIndex::new(), TestIndex::new()];
-    for (index, version) in indexes.iter().zip(["1.0", "2.0", "3.0"]) {
-        index.publish(&WheelBuilder::new("alpha", version));
-    }
+    let indexes = alpha_indexes();
     let [one, two, three] = indexes.each_ref().map(TestIndex::url);
     let env = world.venv("env", false);
     let env_file = world.path("env.conf");
@@ -1343,17 +1365,7 @@ fn pip_configuration_chooses_the_index_as_pip_does() {
     ];
     for ((args, vars), expected) in cases {
         let (den, pip) = den_and_pip(&world, &env, args, vars);
-        for (who, out) in [("pip", &pip), ("den", &den)] {
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert!(
-                out.status.success() && text.contains(expected),
-                "{who} {args:?} {vars:?}: expected {expected}: {out:?}"
-            );
-        }
+        both_succeed_saying(&den, &pip, expected, &format!("{args:?} {vars:?}"));
     }
 }
 
@@ -1367,10 +1379,7 @@ fn pip_configuration_chooses_the_index_as_pip_does() {
 #[test]
 fn pip_configuration_site_file_is_the_target_environments() {
     let Some(world) = World::new() else { return };
-    let indexes = [TestIndex::new(), TestIndex::new(), TestIndex::new()];
-    for (index, version) in indexes.iter().zip(["1.0", "2.0", "3.0"]) {
-        index.publish(&WheelBuilder::new("alpha", version));
-    }
+    let indexes = alpha_indexes();
     let [one, two, three] = indexes.each_ref().map(TestIndex::url);
     let target = world.venv("target", false);
     std::fs::write(
@@ -1408,17 +1417,8 @@ fn pip_configuration_site_file_is_the_target_environments() {
     ];
     for (cwd, virtual_env, pip_env, args, expected) in cases {
         let (den, pip) = den_and_pip_in(&world, cwd, virtual_env, pip_env, args, &[]);
-        for (who, out) in [("pip", &pip), ("den", &den)] {
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert!(
-                out.status.success() && text.contains(expected),
-                "{who} {args:?} in {cwd:?}, VIRTUAL_ENV {virtual_env:?}: expected {expected}: {out:?}"
-            );
-        }
+        let case = format!("{args:?} in {cwd:?}, VIRTUAL_ENV {virtual_env:?}");
+        both_succeed_saying(&den, &pip, expected, &case);
     }
 }
 

@@ -299,6 +299,19 @@ fn git_requirements_record_the_commit() {
     );
 }
 
+/// Runs `den -v pip install ARGS`, checks it succeeds with one `build_wheel` and no
+/// `prepare_metadata_for_build_wheel`, and returns its standard error.
+fn installs_with_one_build(world: &World, args: &[&str]) -> String {
+    let out = world.den(&[&["-v", "pip", "install"][..], args].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    let builds = stderr.matches("running the build backend's build_wheel");
+    assert_eq!(builds.count(), 1, "{stderr}");
+    let hook = "prepare_metadata_for_build_wheel";
+    assert!(!stderr.contains(hook), "{stderr}");
+    stderr
+}
+
 #[test]
 fn an_sdist_pinned_by_the_user_is_built_once_for_its_metadata() {
     let Some(world) = World::new() else { return };
@@ -324,15 +337,7 @@ fn an_sdist_pinned_by_the_user_is_built_once_for_its_metadata() {
         );
     }
     // Pinned with `==` by an install, the wheel is built at once and read: no metadata hook.
-    let out = world.den(&["-v", "pip", "install", "-p", env_arg, "pinned==1.0"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(
-        !stderr.contains("prepare_metadata_for_build_wheel"),
-        "{stderr}"
-    );
-    let builds = stderr.matches("running the build backend's build_wheel");
-    assert_eq!(builds.count(), 1, "{stderr}");
+    installs_with_one_build(&world, &["-p", env_arg, "pinned==1.0"]);
     assert_eq!(pip_agrees(&world, &env), "dep==1.0\npinned==1.0\n");
 }
 
@@ -349,23 +354,7 @@ fn an_sdist_pinned_with_static_metadata_is_built_once() {
     world.index.publish(&WheelBuilder::new("wheeled", "1.0"));
     let env = world.venv("env", false);
     let env_arg = env.to_str().unwrap();
-    let out = world.den(&[
-        "-v",
-        "pip",
-        "install",
-        "-p",
-        env_arg,
-        "early==1.0",
-        "wheeled==1.0",
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    let builds = stderr.matches("running the build backend's build_wheel");
-    assert_eq!(builds.count(), 1, "{stderr}");
-    assert!(
-        !stderr.contains("prepare_metadata_for_build_wheel"),
-        "{stderr}"
-    );
+    let stderr = installs_with_one_build(&world, &["-p", env_arg, "early==1.0", "wheeled==1.0"]);
     let downloads = stderr.matches("downloading wheeled-1.0-py3-none-any.whl");
     assert_eq!(downloads.count(), 1, "{stderr}");
     assert_eq!(pip_agrees(&world, &env), "early==1.0\nwheeled==1.0\n");
