@@ -124,8 +124,6 @@ impl CoreMetadata {
     }
 }
 
-/// The bytes before the first empty line (`\n\n` or `\n\r\n`), so a long description in the
-/// body is not decoded; all of `bytes` when there is no body.
 /// The body of a metadata file (the long description, Core metadata specification
 /// §Description), the text after the blank line that ends the headers; `None` when empty.
 pub fn metadata_body(bytes: &[u8]) -> Option<String> {
@@ -138,6 +136,8 @@ pub fn metadata_body(bytes: &[u8]) -> Option<String> {
     (!rest.is_empty()).then(|| String::from_utf8_lossy(rest).into_owned())
 }
 
+/// The bytes before the first empty line (`\n\n` or `\n\r\n`), so a long description in the
+/// body is not decoded; all of `bytes` when there is no body.
 fn header_block(bytes: &[u8]) -> &[u8] {
     let mut start = 0;
     while let Some(offset) = bytes[start..].iter().position(|&b| b == b'\n') {
