@@ -175,6 +175,11 @@ pub struct DenSource {
     builds_wheels: bool,
 }
 
+/// The largest wheel (bytes, as the index lists its size) downloaded whole for its metadata
+/// when it is sure to be installed and the index has no PEP 658 metadata for it: at this size
+/// the download takes about as long as the range requests it replaces.
+const WHOLE_WHEEL_FOR_METADATA: u64 = 2 * 1024 * 1024;
+
 /// Hands a [`PrepareError`] to the resolver as it is (typed: the resolver shows its chain).
 fn other(error: PrepareError) -> SourceError {
     SourceError::Other(Arc::new(error))
@@ -754,16 +759,29 @@ impl PackageSource for DenSource {
 }
 
 impl DenSource {
-    /// The metadata of `file` for [`PackageSource::metadata`]; an sdist without static
-    /// metadata is built into its wheel rather than asked for metadata when `build`.
+    /// The metadata of `file` for [`PackageSource::metadata`]; when `installing` (the file is
+    /// sure to be installed), an sdist without static metadata is built into its wheel
+    /// rather than asked for metadata, and a small wheel is downloaded rather than read with
+    /// range requests.
     async fn dist_metadata(
         &self,
         name: &PackageName,
         file: &Dist,
-        build: bool,
+        installing: bool,
     ) -> Result<CoreMetadata, SourceError> {
         match file {
             Dist::Index(file) if matches!(file.filename, DistFilename::Wheel(_)) => {
+                // A small wheel about to be installed whose index offers no PEP 658 metadata
+                // is downloaded whole, its METADATA read from the file: one request where the
+                // range requests into it take two or three, and one the install needs anyway.
+                if installing
+                    && !file.core_metadata
+                    && file
+                        .size
+                        .is_some_and(|size| size <= WHOLE_WHEEL_FOR_METADATA)
+                {
+                    self.index_archive(file).await.map_err(other)?;
+                }
                 PackageSource::metadata(&self.client, name, file).await
             }
             Dist::Index(file) => {
@@ -784,7 +802,7 @@ impl DenSource {
                     Some(metadata) => metadata,
                     None => {
                         let tree = self.sdist_tree(file, &archive).await.map_err(other)?;
-                        let built = if build {
+                        let built = if installing {
                             self.builder.metadata_by_building(&tree).await
                         } else {
                             self.builder.metadata(&tree).await

@@ -361,6 +361,45 @@ fn an_sdist_pinned_with_static_metadata_is_built_once() {
 }
 
 #[test]
+fn a_small_pinned_wheel_is_downloaded_whole_for_its_metadata() {
+    let Some(world) = World::new() else { return };
+    // An index without PEP 658 metadata files: den reads a remote wheel's METADATA with range
+    // requests, unless the wheel is to be installed anyway (pinned alone by an install).
+    world.index.set_metadata_files(false);
+    for project in ["pinned", "dry", "loose"] {
+        world.index.publish(&WheelBuilder::new(project, "1.0"));
+    }
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let ranged = |filename: &str| {
+        let path = format!("/files/{filename}");
+        let requests = world.index.requests();
+        requests
+            .iter()
+            .filter(|r| r.path == path && r.range.is_some())
+            .count()
+    };
+    for (args, whole) in [
+        (&["--dry-run", "dry==1.0"][..], false),
+        (&["loose"][..], false),
+        (&["pinned==1.0"][..], true),
+    ] {
+        world.den_ok(&[&["pip", "install", "-p", env_arg][..], args].concat());
+        let project = args[args.len() - 1].split("==").next().unwrap();
+        let filename = format!("{project}-1.0-py3-none-any.whl");
+        let requests = world.index.requests();
+        if whole {
+            // One plain GET, no range request: the download read for the metadata installs.
+            assert_eq!(ranged(&filename), 0, "{args:?}: {requests:?}");
+            assert_eq!(world.index.file_requests(&filename), 1, "{requests:?}");
+        } else {
+            assert!(ranged(&filename) > 0, "{args:?}: {requests:?}");
+        }
+        world.index.clear_requests();
+    }
+}
+
+#[test]
 fn a_wrong_hash_on_an_sdist_stops_before_building() {
     let Some(world) = World::new() else { return };
     // Any hook that runs fails loudly: a hash mismatch must be found before the project's
