@@ -233,8 +233,8 @@ impl Builder {
     /// The core metadata the backend writes for the project, parsed and as the file's bytes
     /// (its body, the long description, included): what a wheel built from it has as
     /// `METADATA`, never read from the project's own files as [`Builder::metadata`] may.
-    /// From the cache (keyed sources), else the `METADATA` of a wheel built before
-    /// ([`Builder::cached_wheel`]), else the backend's `prepare_metadata_for_build_wheel`,
+    /// From the cache for keyed sources ([`Builder::cached_metadata`]: the `METADATA` kept, or
+    /// that of a wheel built before), else the backend's `prepare_metadata_for_build_wheel`,
     /// falling back to `build_wheel` and reading the wheel's `METADATA` when the backend lacks
     /// that hook (the wheel is then cached as by [`Builder::build_wheel`]). Keyed sources
     /// store the result in the BuiltWheels bucket (`<key>/METADATA`).
@@ -254,17 +254,15 @@ impl Builder {
         source: &SourceTree,
         via: Via,
     ) -> Result<(CoreMetadata, Vec<u8>), BuildError> {
+        if let Some(key) = &source.key
+            && let Some(found) = self.cached_metadata(key)?
+        {
+            return Ok(found);
+        }
         let cached = match &source.key {
             Some(key) => Some(self.entry_dir(key)?.join(METADATA_FILE)),
             None => None,
         };
-        if let Some(path) = cached.as_ref().filter(|p| p.is_file()) {
-            let bytes = fs::read(path).at("read", path)?;
-            return Ok((parse_metadata(path, &bytes)?, bytes));
-        }
-        if let Some(wheel) = self.cached_wheel(source)? {
-            return self.store_metadata(&wheel, cached.as_deref());
-        }
         let package = source.package();
         let prepared = self.prepare(source, &package, Target::Wheel).await?;
         let scratch = self.temp_dir()?;
@@ -625,13 +623,24 @@ impl Builder {
     /// The best wheel [`Builder::build_wheel`] built before for `source` (with these config
     /// settings) that the interpreter's tags accept: what it returns without building.
     /// `None` for a source without a key (a local directory, always built) or when there is
-    /// none.
+    /// none. See [`Builder::cached_wheel_of`].
     ///
     /// Errors: the cache's BuiltWheels bucket cannot be made.
     pub fn cached_wheel(&self, source: &SourceTree) -> Result<Option<PathBuf>, BuildError> {
-        let Some(key) = &source.key else {
-            return Ok(None);
-        };
+        match &source.key {
+            Some(key) => self.cached_wheel_of(key),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Builder::cached_wheel`] by the cache key alone ([`SourceTree::key`]: an sdist's
+    /// SHA-256), so a caller that knows the key before it has the source (an index publishes
+    /// the SHA-256 of its files) need neither download nor unpack it to find the wheel.
+    /// `None` when no wheel for `key` (with these config settings) that the interpreter's tags
+    /// accept was built before.
+    ///
+    /// Errors: the cache's BuiltWheels bucket cannot be made.
+    pub fn cached_wheel_of(&self, key: &str) -> Result<Option<PathBuf>, BuildError> {
         let dir = self.entry_dir(key)?;
         let Ok(entries) = fs::read_dir(&dir) else {
             return Ok(None);
@@ -646,6 +655,30 @@ impl Builder {
             })
             .max_by_key(|(priority, _)| *priority)
             .map(|(_, path)| path))
+    }
+
+    /// The core metadata a backend wrote before for the source of cache key `key`
+    /// ([`SourceTree::key`]), parsed and as the file's bytes: the cached `<key>/METADATA`,
+    /// else the `METADATA` of a cached wheel ([`Builder::cached_wheel_of`], then stored as
+    /// `<key>/METADATA`); `None` when den has neither. What [`Builder::backend_metadata`]
+    /// returns without running the backend, found without the source itself (see
+    /// [`Builder::cached_wheel_of`]).
+    ///
+    /// Errors: the cache's BuiltWheels bucket cannot be made, a cached file cannot be read,
+    /// [`BuildError::Metadata`] when it does not parse.
+    pub fn cached_metadata(
+        &self,
+        key: &str,
+    ) -> Result<Option<(CoreMetadata, Vec<u8>)>, BuildError> {
+        let path = self.entry_dir(key)?.join(METADATA_FILE);
+        if path.is_file() {
+            let bytes = fs::read(&path).at("read", &path)?;
+            return Ok(Some((parse_metadata(&path, &bytes)?, bytes)));
+        }
+        match self.cached_wheel_of(key)? {
+            Some(wheel) => Ok(Some(self.store_metadata(&wheel, Some(&path))?)),
+            None => Ok(None),
+        }
     }
 
     /// Reads a wheel's `METADATA` (parsed, and its bytes) and, when `cache_path` is given,

@@ -36,7 +36,9 @@
 //! break them) and marked complete last.
 //!
 //! Built wheels of sdists are cached in the BuiltWheels bucket by the sdist's SHA-256 with
-//! their metadata; local directories and editable wheels are never cached.
+//! their metadata; local directories and editable wheels are never cached. A caller that
+//! knows that SHA-256 before it has the sdist (an index publishes it) finds them by the key
+//! alone ([`Builder::cached_wheel_of`], [`Builder::cached_metadata`]).
 
 mod builder;
 mod context;

@@ -121,6 +121,41 @@ async fn build_wheel_builds_once_then_hits_the_cache() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn what_was_built_is_found_by_the_key_alone() {
+    let setup = Setup::new();
+    let source = setup.unpack(&SdistBuilder::new("keyed", "0.1").requires_dist("dep>=1"));
+    let key = source.key.clone().unwrap();
+    let builder = setup.builder(true);
+    assert_eq!(builder.cached_wheel_of(&key).unwrap(), None);
+    assert!(builder.cached_metadata(&key).unwrap().is_none());
+
+    let wheel = builder.build_wheel(&source).await.unwrap();
+    // A new builder (another process) that knows only the key: no source tree, no hook.
+    std::fs::remove_dir_all(&source.dir).unwrap();
+    let again = setup.builder(true);
+    assert_eq!(again.cached_wheel_of(&key).unwrap(), Some(wheel.clone()));
+    let (metadata, bytes) = again.cached_metadata(&key).unwrap().unwrap();
+    assert_eq!(metadata.name.as_ref(), "keyed");
+    assert_eq!(metadata.requires_dist[0].to_string(), "dep>=1");
+    // Read from the wheel, then kept beside it.
+    let kept = wheel.parent().unwrap().join("METADATA");
+    assert_eq!(std::fs::read(&kept).unwrap(), bytes);
+
+    // Config settings make another build, under another key.
+    let configured = setup.builder_with_options(den_build::BuildOptions {
+        config_settings: vec![("flavour".to_string(), vec!["other".to_string()])],
+        ..den_build::BuildOptions::default()
+    });
+    assert_eq!(configured.cached_wheel_of(&key).unwrap(), None);
+    assert!(configured.cached_metadata(&key).unwrap().is_none());
+
+    // The kept METADATA answers without the wheel.
+    std::fs::remove_file(&wheel).unwrap();
+    let (kept_metadata, _) = again.cached_metadata(&key).unwrap().unwrap();
+    assert_eq!(kept_metadata.version, metadata.version);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn metadata_falls_back_to_build_wheel_without_the_prepare_hook() {
     let setup = Setup::new();
     let source = setup.unpack(

@@ -56,6 +56,22 @@ impl HashChecks {
         }
     }
 
+    /// Whether something made from an index archive of `name` whose SHA-256 is `sha256` (a
+    /// wheel den built from it, found by that digest) may be used without the archive being
+    /// downloaded and checked: when [`HashChecks::verify`] would check nothing for it (no
+    /// `--hash` for `name`, hash-checking mode off), or when `sha256` is one of the allowed
+    /// hashes, so the archive it was made from passes them. Otherwise the archive must be
+    /// fetched and verified, so a mismatch, or a missing `--hash`, is still reported.
+    pub fn vouches_for(&self, name: &PackageName, sha256: &HashDigest) -> bool {
+        debug_assert_eq!(sha256.algorithm, HashAlgorithm::Sha256);
+        match self.hashes.by_name.get(name) {
+            Some(AllowedHashes {
+                digests: allowed, ..
+            }) => allowed.contains(sha256),
+            None => !self.enabled,
+        }
+    }
+
     /// Refuses, in hash-checking mode, what cannot be hashed: `shown` is a directory or a git
     /// checkout.
     ///
@@ -135,5 +151,55 @@ impl HashChecks {
                 .collect::<Vec<_>>()
                 .join(", "),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use den_requirements::RequirementOrigin;
+
+    use super::*;
+
+    fn digest(text: &str) -> HashDigest {
+        HashDigest::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn a_sha256_vouches_for_what_was_made_from_it_only_when_allowed() {
+        let name = PackageName::from_str("guarded").unwrap();
+        let (key, other) = (format!("sha256:{}", "a".repeat(64)), "b".repeat(64));
+        let mut checks = HashChecks::default();
+        assert!(checks.vouches_for(&name, &digest(&key)), "nothing to check");
+        checks.enabled = true;
+        assert!(
+            !checks.vouches_for(&name, &digest(&key)),
+            "hash-checking mode without a --hash for it: the archive must be fetched"
+        );
+        let allowed = |digests: Vec<HashDigest>| AllowedHashes {
+            digests,
+            origin: RequirementOrigin::CommandLine,
+        };
+        checks.hashes.by_name.insert(
+            name.clone(),
+            allowed(vec![digest(&format!("sha256:{other}"))]),
+        );
+        assert!(!checks.vouches_for(&name, &digest(&key)), "another hash");
+        checks.hashes.by_name.insert(
+            name.clone(),
+            allowed(vec![
+                digest(&format!("sha512:{}", "c".repeat(128))),
+                digest(&key),
+            ]),
+        );
+        assert!(checks.vouches_for(&name, &digest(&key)), "among them");
+        // A --hash outside hash-checking mode is still checked (pip's rule), so it counts.
+        checks.enabled = false;
+        checks.hashes.by_name.insert(
+            name.clone(),
+            allowed(vec![digest(&format!("sha256:{other}"))]),
+        );
+        assert!(!checks.vouches_for(&name, &digest(&key)));
     }
 }

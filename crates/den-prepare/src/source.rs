@@ -5,7 +5,9 @@
 //!
 //! Resolution asks for metadata ([`PackageSource::metadata`], [`PackageSource::direct`]);
 //! installation then asks [`DenSource::wheel`] for an installable wheel of each resolved
-//! distribution: downloaded, or built (and cached by the sdist's SHA-256 in den-build).
+//! distribution: downloaded, or built (and cached by the sdist's SHA-256 in den-build). An
+//! index sdist's wheel and backend metadata built before are found by the SHA-256 the index
+//! publishes, without downloading or unpacking the sdist again.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -295,6 +297,8 @@ impl DenSource {
         };
         let dir = cell
             .get_or_try_init(|| async {
+                let shown = archive.file_name().unwrap_or(archive.as_os_str());
+                tracing::info!("unpacking {}", shown.to_string_lossy());
                 let (path, dest) = (archive.to_path_buf(), self.scratch.path().join(sha256));
                 tokio::task::spawn_blocking(move || den_build::extract_sdist(&path, &dest))
                     .await
@@ -329,6 +333,64 @@ impl DenSource {
     async fn index_sdist(&self, file: &IndexFile) -> Result<SourceTree, PrepareError> {
         let path = self.index_archive(file).await?;
         self.sdist_tree(file, &path).await
+    }
+
+    /// The cache key of the index sdist `file` known before it is fetched: the SHA-256 the
+    /// index publishes for it (what [`DenSource::sdist_tree`] keys it by), when hash-checking
+    /// mode lets what den built from that archive stand in for it ([`HashChecks::vouches_for`]).
+    /// `None` when the index publishes no SHA-256 or the archive must be fetched and checked.
+    fn published_key<'f>(&self, file: &'f IndexFile) -> Option<&'f str> {
+        let digest = file
+            .hashes
+            .iter()
+            .find(|h| h.algorithm == HashAlgorithm::Sha256)?;
+        self.hashes
+            .vouches_for(file_name(file), digest)
+            .then_some(digest.hex.as_str())
+    }
+
+    /// The wheel den built before from the index sdist `file`, found by its published SHA-256
+    /// ([`DenSource::published_key`], [`Builder::cached_wheel_of`]) without fetching or
+    /// unpacking it. A cache that cannot be read counts as a miss: the ordinary path (fetch,
+    /// unpack, build) meets the failure again and reports it.
+    fn wheel_built_before(&self, file: &IndexFile) -> Option<PathBuf> {
+        let key = self.published_key(file)?;
+        match self.builder.cached_wheel_of(key) {
+            Ok(Some(wheel)) => {
+                tracing::info!(
+                    "{}: using the wheel den built from it before",
+                    file.raw_filename
+                );
+                Some(wheel)
+            }
+            Ok(None) => None,
+            Err(error) => {
+                tracing::debug!("{}: built-wheel cache unread: {error}", file.raw_filename);
+                None
+            }
+        }
+    }
+
+    /// The metadata a backend wrote before for the index sdist `file` (kept, or in a wheel den
+    /// built from it: [`Builder::cached_metadata`]), found by its published SHA-256 without
+    /// fetching or unpacking it; a cache entry that cannot be read counts as a miss, as in
+    /// [`DenSource::wheel_built_before`].
+    fn metadata_built_before(&self, file: &IndexFile) -> Option<(CoreMetadata, Vec<u8>)> {
+        let key = self.published_key(file)?;
+        match self.builder.cached_metadata(key) {
+            Ok(Some(found)) => {
+                tracing::info!(
+                    "{}: using the metadata its backend wrote before",
+                    file.raw_filename
+                );
+                Some(found)
+            }
+            Ok(None) => None,
+            Err(error) => {
+                tracing::debug!("{}: cached metadata unread: {error}", file.raw_filename);
+                None
+            }
+        }
     }
 
     /// The source tree of the index sdist `file`, already fetched and checked at `path`.
@@ -564,7 +626,9 @@ impl DenSource {
     /// keeps of it), a direct wheel's `METADATA`, and for a source (an sdist, a directory, a
     /// checkout) the metadata its backend writes ([`Builder::backend_metadata`]: kept from
     /// before, or asked now), not what den may have read from the project's own files to
-    /// resolve.
+    /// resolve. For an index sdist whose SHA-256 the index publishes, metadata kept from
+    /// before is found by that digest without fetching or unpacking the archive (unless
+    /// hash-checking mode wants it checked: [`HashChecks::vouches_for`]).
     ///
     /// Errors: the metadata cannot be fetched or read again, or the backend fails.
     pub async fn wheel_metadata(
@@ -577,10 +641,13 @@ impl DenSource {
                 let bytes = self.client.cached_metadata(file).unwrap_or_default();
                 (metadata, bytes)
             }
-            Dist::Index(file) => {
-                let tree = self.index_sdist(file).await?;
-                self.builder.backend_metadata(&tree).await?
-            }
+            Dist::Index(file) => match self.metadata_built_before(file) {
+                Some(found) => found,
+                None => {
+                    let tree = self.index_sdist(file).await?;
+                    self.builder.backend_metadata(&tree).await?
+                }
+            },
             Dist::Direct(direct) => {
                 let name = Some(direct.metadata.name.clone());
                 match self.direct_source(&direct.kind, name).await? {
@@ -598,6 +665,13 @@ impl DenSource {
     /// before: [`Builder::cached_wheel`]). Every downloaded archive is checked against its
     /// `--hash`es first (direct references were checked when they were fetched).
     ///
+    /// An index sdist whose SHA-256 the index publishes is looked up in the built-wheel cache
+    /// by that digest first ([`Builder::cached_wheel_of`]): a wheel den built from those bytes
+    /// before is returned without the archive being downloaded, read from the cache or
+    /// unpacked. In hash-checking mode only when that SHA-256 is one of the project's
+    /// `--hash`es ([`HashChecks::vouches_for`]); otherwise the archive is fetched and checked
+    /// as ever, so a mismatch is still reported before anything is built.
+    ///
     /// Errors: download, hash, build and I/O failures, naming the distribution.
     pub async fn wheel(
         &self,
@@ -608,6 +682,9 @@ impl DenSource {
             Dist::Index(file) => {
                 if matches!(file.filename, DistFilename::Wheel(_)) {
                     return self.index_archive(file).await;
+                }
+                if let Some(wheel) = self.wheel_built_before(file) {
+                    return Ok(wheel);
                 }
                 (self.index_sdist(file).await?, false)
             }
@@ -785,52 +862,70 @@ impl DenSource {
                 PackageSource::metadata(&self.client, name, file).await
             }
             Dist::Index(file) => {
-                let invalid = |reason: String| SourceError::InvalidMetadata {
-                    filename: file.raw_filename.clone(),
-                    reason,
-                };
-                // PEP 643: a static PKG-INFO is the sdist's metadata, read from the start of
-                // the archive without unpacking it; when it is absent, dynamic or unreadable
-                // there, the project is unpacked and its backend asked.
-                let archive = self.index_archive(file).await.map_err(other)?;
-                // An archive that cannot be read in place fails again, and is reported, when
-                // it is unpacked.
-                let archived = den_build::static_sdist_metadata(&archive).ok().flatten();
-                // Unreadable metadata makes this version unusable (the resolver tries others,
-                // as pip does); a failing build stops the resolution.
-                let metadata = match archived {
-                    Some(metadata) => metadata,
-                    None => {
-                        let tree = self.sdist_tree(file, &archive).await.map_err(other)?;
-                        let built = if installing {
-                            self.builder.metadata_by_building(&tree).await
-                        } else {
-                            self.builder.metadata(&tree).await
-                        };
-                        match built {
-                            Ok(metadata) => metadata,
-                            Err(error @ den_build::BuildError::Metadata { .. }) => {
-                                return Err(invalid(error.to_string()));
-                            }
-                            Err(source) => {
-                                return Err(other(PrepareError::BuildMetadata {
-                                    filename: file.raw_filename.clone(),
-                                    source,
-                                }));
-                            }
-                        }
-                    }
+                // What a backend wrote before for these very bytes (the index's SHA-256 is the
+                // built-wheel cache's key) is their metadata, as correct as static metadata,
+                // and found without the archive.
+                let metadata = match self.metadata_built_before(file) {
+                    Some((metadata, _)) => metadata,
+                    None => self.fetched_sdist_metadata(file, installing).await?,
                 };
                 if &metadata.name != name || &metadata.version != file.filename.version() {
-                    return Err(invalid(format!(
-                        "it describes itself as {} {}",
-                        metadata.name, metadata.version
-                    )));
+                    return Err(invalid_metadata(
+                        file,
+                        format!(
+                            "it describes itself as {} {}",
+                            metadata.name, metadata.version
+                        ),
+                    ));
                 }
                 Ok(metadata)
             }
             Dist::Direct(direct) => Ok(direct.metadata.clone()),
         }
+    }
+
+    /// The metadata of the index sdist `file` read from its archive, fetched (and checked) now
+    /// unless in the cache: its static metadata, else its backend's (built into its wheel
+    /// when `installing`).
+    async fn fetched_sdist_metadata(
+        &self,
+        file: &IndexFile,
+        installing: bool,
+    ) -> Result<CoreMetadata, SourceError> {
+        // PEP 643: a static PKG-INFO is the sdist's metadata, read from the start of the
+        // archive without unpacking it; when it is absent, dynamic or unreadable there, the
+        // project is unpacked and its backend asked.
+        let archive = self.index_archive(file).await.map_err(other)?;
+        // An archive that cannot be read in place fails again, and is reported, when it is
+        // unpacked.
+        if let Some(metadata) = den_build::static_sdist_metadata(&archive).ok().flatten() {
+            return Ok(metadata);
+        }
+        let tree = self.sdist_tree(file, &archive).await.map_err(other)?;
+        let built = if installing {
+            self.builder.metadata_by_building(&tree).await
+        } else {
+            self.builder.metadata(&tree).await
+        };
+        // Unreadable metadata makes this version unusable (the resolver tries others, as pip
+        // does); a failing build stops the resolution.
+        built.map_err(|error| match error {
+            error @ den_build::BuildError::Metadata { .. } => {
+                invalid_metadata(file, error.to_string())
+            }
+            source => other(PrepareError::BuildMetadata {
+                filename: file.raw_filename.clone(),
+                source,
+            }),
+        })
+    }
+}
+
+/// The resolver's error for an index file whose metadata cannot be used, and why.
+fn invalid_metadata(file: &IndexFile, reason: String) -> SourceError {
+    SourceError::InvalidMetadata {
+        filename: file.raw_filename.clone(),
+        reason,
     }
 }
 

@@ -536,3 +536,182 @@ fn compile_pins_a_projects_dependencies_from_its_pyproject() {
     let pins = world.den_ok(&["pip", "compile", "proj/pyproject.toml", "--no-header"]);
     assert_eq!(pins, "dep==1.0\n    # via proj (pyproject.toml)\n");
 }
+
+/// Takes the sdist `filename` away from den: out of its cache (the sdists bucket) and out of
+/// reach on the index (which still lists it, with its SHA-256, but fails to serve it).
+fn forget_sdist(world: &World, filename: &str) {
+    let sdists = world.path("cache/sdists-v1");
+    assert!(sdists.is_dir(), "den kept the downloaded sdist there");
+    std::fs::remove_dir_all(&sdists).unwrap();
+    world.index.fail_file(filename, 404);
+    world.index.clear_requests();
+}
+
+/// Asserts that den's `-v` log shows no sign of the sdist `filename` being fetched (from the
+/// index or den's cache), unpacked or built, and that the index was not asked for it.
+fn assert_untouched(world: &World, filename: &str, stderr: &str) {
+    assert_eq!(world.index.file_requests(filename), 0, "{stderr}");
+    for sign in [
+        format!("downloading {filename}"),
+        format!("using cached {filename}"),
+        "unpacking ".to_string(),
+        ": built ".to_string(),
+        "running the build backend".to_string(),
+    ] {
+        assert!(!stderr.contains(&sign), "`{sign}` in: {stderr}");
+    }
+}
+
+#[test]
+fn a_wheel_built_before_is_found_by_the_sdists_published_sha256() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("dep", "1.0"));
+    // Metadata-Version 2.1: not static, so the resolution needs the backend's metadata too.
+    let sdist = publish_sdist(
+        &world,
+        &SdistBuilder::new("from-source", "1.0").requires_dist("dep>=1"),
+    );
+    let filename = sdist.file_name().unwrap().to_str().unwrap();
+    let env = world.venv("env", true);
+    world.den_ok(&["pip", "install", "-p", env.to_str().unwrap(), "from-source"]);
+
+    forget_sdist(&world, filename);
+    // The index's SHA-256 of the sdist is the key of what den built from it: the wheel and
+    // its metadata are found without the archive.
+    let again = world.venv("again", true);
+    let out = world.den(&[
+        "-v",
+        "pip",
+        "install",
+        "-p",
+        again.to_str().unwrap(),
+        "from-source",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_untouched(&world, filename, &stderr);
+    let (ok, out, err) = run_python(
+        &again,
+        &[
+            "-c",
+            "import from_source, dep; print(from_source.__version__)",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "1.0");
+
+    // So does the installation report, which carries the metadata the backend wrote.
+    let report = world.path("report.json");
+    let out = world.den(&[
+        "-v",
+        "pip",
+        "install",
+        "-p",
+        world.venv("dry", true).to_str().unwrap(),
+        "--dry-run",
+        "--report",
+        report.to_str().unwrap(),
+        "from-source",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_untouched(&world, filename, &stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let item = report["install"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["metadata"]["name"] == "from-source")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(item["metadata"]["requires_dist"][0], "dep>=1", "{report}");
+
+    // Config settings make another build (another key): that one needs the archive.
+    let stderr = world.den_err(&[
+        "pip",
+        "install",
+        "-p",
+        world.venv("configured", true).to_str().unwrap(),
+        "-C",
+        "flavour=other",
+        "from-source",
+    ]);
+    assert!(stderr.contains(filename), "{stderr}");
+    assert!(world.index.file_requests(filename) > 0, "{stderr}");
+}
+
+#[test]
+fn compile_reads_the_metadata_built_before_without_the_sdist() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("dep", "1.0"));
+    let sdist = publish_sdist(
+        &world,
+        &SdistBuilder::new("from-source", "1.0").requires_dist("dep>=1"),
+    );
+    let filename = sdist.file_name().unwrap().to_str().unwrap();
+    std::fs::write(world.path("requirements.in"), "from-source\n").unwrap();
+    let compile = ["-v", "pip", "compile", "requirements.in", "--no-header"];
+    let cold = world.den(&compile);
+    let stderr = String::from_utf8_lossy(&cold.stderr);
+    assert!(cold.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("prepare_metadata_for_build_wheel"),
+        "the backend is asked: {stderr}"
+    );
+    let pins = String::from_utf8_lossy(&cold.stdout).into_owned();
+    assert!(pins.contains("from-source==1.0"), "{pins}");
+
+    forget_sdist(&world, filename);
+    let warm = world.den(&compile);
+    let stderr = String::from_utf8_lossy(&warm.stderr);
+    assert!(warm.status.success(), "{stderr}");
+    assert_untouched(&world, filename, &stderr);
+    assert_eq!(String::from_utf8_lossy(&warm.stdout), pins);
+}
+
+#[test]
+fn hash_checking_mode_uses_a_wheel_built_before_only_under_a_matching_hash() {
+    let Some(world) = World::new() else { return };
+    let sdist = publish_sdist(&world, &SdistBuilder::new("guarded", "1.0"));
+    let filename = sdist.file_name().unwrap().to_str().unwrap();
+    let digest = {
+        let mut hasher = den_dist::Hasher::new(den_dist::HashAlgorithm::Sha256);
+        hasher.update(&std::fs::read(&sdist).unwrap());
+        hasher.finalize().hex
+    };
+    let requirements = world.path("requirements.txt");
+    let install = |env: &str, hash: &str| {
+        std::fs::write(&requirements, format!("guarded==1.0 --hash={hash}\n")).unwrap();
+        let env = world.venv(env, true);
+        let out = world.den(&[
+            "-v",
+            "pip",
+            "install",
+            "-p",
+            env.to_str().unwrap(),
+            "-r",
+            requirements.to_str().unwrap(),
+        ]);
+        (env, out)
+    };
+    let (_, out) = install("env", &format!("sha256:{digest}"));
+    assert!(out.status.success(), "{out:?}");
+
+    // A --hash the sdist does not have is still checked against the archive, and refused,
+    // though den built a wheel from that sdist before.
+    let (env, out) = install("wrong", &format!("sha256:{}", "0".repeat(64)));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("hash mismatch"), "{stderr}");
+    assert!(stderr.contains(filename), "{stderr}");
+    assert!(!run_python(&env, &["-c", "import guarded"]).0);
+
+    // The index's SHA-256, the key of that wheel, among the --hashes: the wheel is used
+    // without the archive.
+    forget_sdist(&world, filename);
+    let (env, out) = install("right", &format!("sha256:{digest}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_untouched(&world, filename, &stderr);
+    assert!(run_python(&env, &["-c", "import guarded"]).0);
+}

@@ -56,6 +56,14 @@ impl Setup {
 
     /// A builder over the test index.
     pub fn builder(&self, isolation: bool) -> Builder {
+        self.builder_with_options(BuildOptions {
+            isolation,
+            ..BuildOptions::default()
+        })
+    }
+
+    /// A builder over the test index that builds as `options` say.
+    pub fn builder_with_options(&self, options: BuildOptions) -> Builder {
         let config = IndexConfig {
             index_url: IndexUrl::parse(&self.index.url()).unwrap(),
             timeout: Duration::from_secs(10),
@@ -63,7 +71,12 @@ impl Setup {
         };
         let client = IndexClient::with_netrc(config, self.cache.clone(), None).unwrap();
         let context = IndexBuildContext::new(client, self.cache.clone());
-        self.builder_with(Arc::new(context), isolation)
+        Builder::new(
+            self.cache.clone(),
+            Arc::new(context),
+            self.interpreter.clone(),
+            options,
+        )
     }
 
     /// A builder whose build environments are filled by `context`.
