@@ -118,20 +118,14 @@ pub async fn hashes_of(
 /// Errors: a file the index publishes no SHA-256 for cannot be downloaded or read.
 pub async fn sha256_of(source: &DenSource, file: &Dist) -> Result<Option<String>, PrepareError> {
     Ok(match file {
-        Dist::Index(file) => Some(
-            match file
-                .hashes
-                .iter()
-                .find(|h| h.algorithm.as_str() == "sha256")
-            {
-                Some(digest) => digest.hex.clone(),
-                // The index gave none: the file must be downloaded to know it.
-                None => {
-                    let path = source.client().download(file).await?;
-                    crate::source::sha256_of(&path)?
-                }
-            },
-        ),
+        Dist::Index(file) => Some(match crate::source::published_sha256(file) {
+            Some(digest) => digest.hex.clone(),
+            // The index gave none: the file must be downloaded to know it.
+            None => {
+                let path = source.client().download(file).await?;
+                crate::source::sha256_of(&path)?
+            }
+        }),
         Dist::Direct(direct) => direct.archive_sha256().map(str::to_string),
     })
 }

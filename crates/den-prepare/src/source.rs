@@ -187,6 +187,13 @@ fn other(error: PrepareError) -> SourceError {
     SourceError::Other(Arc::new(error))
 }
 
+/// The SHA-256 the index publishes for `file`, if it does.
+pub(crate) fn published_sha256(file: &IndexFile) -> Option<&den_dist::HashDigest> {
+    file.hashes
+        .iter()
+        .find(|h| h.algorithm == HashAlgorithm::Sha256)
+}
+
 /// The SHA-256 of a file, in hex.
 ///
 /// Errors: the file cannot be read.
@@ -340,10 +347,7 @@ impl DenSource {
     /// mode lets what den built from that archive stand in for it ([`HashChecks::vouches_for`]).
     /// `None` when the index publishes no SHA-256 or the archive must be fetched and checked.
     fn published_key<'f>(&self, file: &'f IndexFile) -> Option<&'f str> {
-        let digest = file
-            .hashes
-            .iter()
-            .find(|h| h.algorithm == HashAlgorithm::Sha256)?;
+        let digest = published_sha256(file)?;
         self.hashes
             .vouches_for(file_name(file), digest)
             .then_some(digest.hex.as_str())
@@ -395,11 +399,7 @@ impl DenSource {
 
     /// The source tree of the index sdist `file`, already fetched and checked at `path`.
     async fn sdist_tree(&self, file: &IndexFile, path: &Path) -> Result<SourceTree, PrepareError> {
-        let sha256 = match file
-            .hashes
-            .iter()
-            .find(|h| h.algorithm == HashAlgorithm::Sha256)
-        {
+        let sha256 = match published_sha256(file) {
             Some(digest) => digest.hex.clone(),
             None => sha256_of(path)?,
         };
