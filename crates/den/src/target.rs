@@ -135,6 +135,14 @@ pub fn site_prefix(command: &PipCommand, global: &GlobalArgs) -> Option<PathBuf>
         }
         PipCommand::Hash(_) | PipCommand::Cache(_) | PipCommand::Config(_) => return None,
     };
+    // Without an option naming one, the target is the default environment when there is
+    // one: no need to look it up (it is the site file of the first reading).
+    if args.python.is_none() && !args.system {
+        let cwd = std::env::current_dir().ok()?;
+        if let Some(default) = default_environment(&cwd) {
+            return Some(default);
+        }
+    }
     let cache = crate::open_cache(global).ok()?;
     let _shared = cache.shared_lock().ok()?;
     Some(locate(args, &cache, access).ok()?.interpreter.prefix)
@@ -143,6 +151,12 @@ pub fn site_prefix(command: &PipCommand, global: &GlobalArgs) -> Option<PathBuf>
 /// The `sys.prefix` of [`resolving_interpreter`]'s interpreter for `python`, the cache opened
 /// as `global` says; `None` when there is none or the cache cannot be opened.
 fn resolving_prefix(python: Option<&str>, global: &GlobalArgs) -> Option<PathBuf> {
+    if python.is_none() {
+        let cwd = std::env::current_dir().ok()?;
+        if let Some(default) = default_environment(&cwd) {
+            return Some(default);
+        }
+    }
     let cache = crate::open_cache(global).ok()?;
     let _shared = cache.shared_lock().ok()?;
     Some(resolving_interpreter(python, &cache).ok()?.prefix)
