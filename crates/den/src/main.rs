@@ -70,7 +70,8 @@ fn main() -> ExitCode {
 /// line is read with that of the environment den acts on by default
 /// ([`target::default_environment`], the one whose `pip` den stands for), and, when the
 /// pip command works for another interpreter ([`target::site_prefix`]: `--python`,
-/// possibly set by that configuration), read again with that one's, keeping the options
+/// possibly set by that configuration), read again with that one's (when either of the two
+/// directories holds a `pip.conf`), keeping the options
 /// that chose it, as pip run with `--python X` runs again under X. The configuration the
 /// command runs with is kept for the process ([`pip_args::Configured::keep`]).
 ///
@@ -94,7 +95,14 @@ fn configure_and_parse(argv: Vec<std::ffi::OsString>) -> Result<Cli, ExitCode> {
         Command::Pip(pip) => target::site_prefix(&pip.command, &cli.global),
         _ => None,
     };
-    match site.filter(|site| Some(site) != default_site.as_ref()) {
+    // Read again only when the site files differ: another directory, and one of the two
+    // holds a pip.conf (pip's site file is `<sys.prefix>/pip.conf`).
+    let has_file = |dir: &std::path::Path| dir.join("pip.conf").is_file();
+    let differs = |site: &std::path::PathBuf| {
+        Some(site) != default_site.as_ref()
+            && (has_file(site) || default_site.as_deref().is_some_and(has_file))
+    };
+    match site.filter(differs) {
         Some(site) => {
             let again = configure(Some(&site), configured.configuration())?;
             let cli = parse(&again.argv)?;

@@ -135,27 +135,36 @@ pub fn site_prefix(command: &PipCommand, global: &GlobalArgs) -> Option<PathBuf>
         }
         PipCommand::Hash(_) | PipCommand::Cache(_) | PipCommand::Config(_) => return None,
     };
-    // Without an option naming one, the target is the default environment when there is
-    // one: no need to look it up (it is the site file of the first reading).
-    if args.python.is_none() && !args.system {
-        let cwd = std::env::current_dir().ok()?;
-        if let Some(default) = default_environment(&cwd) {
-            return Some(default);
-        }
+    if !args.system
+        && let Some(prefix) = evident_prefix(args.python.as_deref())
+    {
+        return Some(prefix);
     }
     let cache = crate::open_cache(global).ok()?;
     let _shared = cache.shared_lock().ok()?;
     Some(locate(args, &cache, access).ok()?.interpreter.prefix)
 }
 
+/// The environment `python` (a `--python` value) names, or with none the default
+/// environment, when that is evident without looking the interpreter up: a directory holding
+/// `pyvenv.cfg` is its environment's `sys.prefix`. `None` when it takes a lookup (an
+/// interpreter path, a WORKON_HOME name, no default environment).
+fn evident_prefix(python: Option<&str>) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    match python {
+        Some(python) => {
+            let dir = cwd.join(python);
+            dir.join("pyvenv.cfg").is_file().then_some(dir)
+        }
+        None => default_environment(&cwd),
+    }
+}
+
 /// The `sys.prefix` of [`resolving_interpreter`]'s interpreter for `python`, the cache opened
 /// as `global` says; `None` when there is none or the cache cannot be opened.
 fn resolving_prefix(python: Option<&str>, global: &GlobalArgs) -> Option<PathBuf> {
-    if python.is_none() {
-        let cwd = std::env::current_dir().ok()?;
-        if let Some(default) = default_environment(&cwd) {
-            return Some(default);
-        }
+    if let Some(prefix) = evident_prefix(python) {
+        return Some(prefix);
     }
     let cache = crate::open_cache(global).ok()?;
     let _shared = cache.shared_lock().ok()?;
