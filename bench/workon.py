@@ -4,10 +4,11 @@
 Usage: python3 bench/workon.py [--envs 50] [--runs 5]
 
 Installs virtualenvwrapper and virtualenv from the Python Package Index into bench/.work/tools,
-builds den in release mode, then, for each tool, in a fresh WORKON_HOME and one bash session per
-measurement: `mkvirtualenv` of --envs environments, `workon NAME` + `deactivate` over all of them,
-and `lsvirtualenv -b`. Timing happens inside bash (EPOCHREALTIME), so shell start-up is not
-counted. Prints per-operation medians and den's ratio to virtualenvwrapper.
+builds den in release mode, then, run after run, each tool in turn, in a fresh WORKON_HOME and
+one bash session per measurement: `mkvirtualenv` of --envs environments, `workon NAME` +
+`deactivate` over all of them, and `lsvirtualenv -b`. The WORKON_HOMEs are removed after the
+last run. Timing happens inside bash (EPOCHREALTIME), so shell start-up is not counted. Prints
+per-operation medians and den's ratio to virtualenvwrapper.
 """
 
 import argparse
@@ -47,18 +48,18 @@ def session(init, body, env):
     return times
 
 
-def measure(name, init, python, envs, runs, base_env):
-    results = {"mkvirtualenv": [], "workon + deactivate": [], "lsvirtualenv -b": []}
-    for run in range(runs):
-        home = Path(tempfile.mkdtemp(prefix=f"bench-{name}-", dir=WORK))
-        env = dict(base_env, WORKON_HOME=str(home))
-        results["mkvirtualenv"] += session(
-            init, f'bench {envs} "mkvirtualenv -p {python} env\\$i && deactivate"\n', env)
-        results["workon + deactivate"] += session(
-            init, f'bench {envs} "workon env\\$i && deactivate"\n', env)
-        results["lsvirtualenv -b"] += session(init, f'bench 20 "lsvirtualenv -b"\n', env)
-        shutil.rmtree(home, ignore_errors=True)
-    return {op: median(t) for op, t in results.items() if t}
+def measure(name, init, python, envs, base_env, results, homes):
+    """One run of the three operations for one tool, in a new WORKON_HOME (kept in `homes`:
+    removing it here would slow the next tool's run, ext4 being slow to fill directories
+    where many files were just deleted); samples are added to `results`."""
+    home = Path(tempfile.mkdtemp(prefix=f"bench-{name}-", dir=WORK))
+    homes.append(home)
+    env = dict(base_env, WORKON_HOME=str(home))
+    results["mkvirtualenv"] += session(
+        init, f'bench {envs} "mkvirtualenv -p {python} env\\$i && deactivate"\n', env)
+    results["workon + deactivate"] += session(
+        init, f'bench {envs} "workon env\\$i && deactivate"\n', env)
+    results["lsvirtualenv -b"] += session(init, f'bench 20 "lsvirtualenv -b"\n', env)
 
 
 def main():
@@ -83,8 +84,20 @@ def main():
                               {"VIRTUALENVWRAPPER_VIRTUALENV": str(tools / "bin" / "virtualenv")}),
         "den": ('eval "$(den init bash)"\n', {}),
     }
-    medians = {name: measure(name, init, args.python, args.envs, args.runs, dict(base_env, **extra))
-               for name, (init, extra) in inits.items()}
+    # The tools take turns, run after run; every WORKON_HOME is removed after the last run.
+    samples = {name: {"mkvirtualenv": [], "workon + deactivate": [], "lsvirtualenv -b": []}
+               for name in inits}
+    homes = []
+    try:
+        for _ in range(args.runs):
+            for name, (init, extra) in inits.items():
+                measure(name, init, args.python, args.envs, dict(base_env, **extra),
+                        samples[name], homes)
+    finally:
+        for home in homes:
+            shutil.rmtree(home, ignore_errors=True)
+    medians = {name: {op: median(t) for op, t in results.items() if t}
+               for name, results in samples.items()}
     print(f"{args.envs} environments, {args.runs} runs, python {args.python} (medians, ms)\n")
     print("| operation | virtualenvwrapper | den | ratio den / virtualenvwrapper |")
     print("|---|---:|---:|---:|")
