@@ -31,42 +31,45 @@ fn pip_agrees(world: &World, env: &Path) -> String {
     pip_freeze
 }
 
+/// Runs `den VERBOSITY pip install -p ENV ARGS...`, checks it succeeds and returns its
+/// standard error.
+fn install_ok(world: &World, verbosity: &str, env: &Path, args: &[&str]) -> String {
+    let env_arg = env.to_str().unwrap();
+    let out = world.den(&[&[verbosity, "pip", "install", "-p", env_arg][..], args].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    stderr
+}
+
+/// Publishes the wheel dep 1.0 and the sdist from-source 1.0 (Metadata-Version 2.1, requiring
+/// `dep>=1`); returns the sdist's filename.
+fn publish_from_source(world: &World) -> String {
+    world.index.publish(&WheelBuilder::new("dep", "1.0"));
+    let builder = SdistBuilder::new("from-source", "1.0").requires_dist("dep>=1");
+    let sdist = publish_sdist(world, &builder);
+    sdist.file_name().unwrap().to_str().unwrap().to_string()
+}
+
+/// Checks that `from_source` and its dependency import in `env` and say version 1.0.
+fn from_source_imports(env: &Path) {
+    let code = "import from_source, dep; print(from_source.__version__)";
+    let (ok, out, err) = run_python(env, &["-c", code]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "1.0");
+}
+
 #[test]
 fn an_sdist_is_built_once_and_its_wheel_reused() {
     let Some(world) = World::new() else { return };
-    world.index.publish(&WheelBuilder::new("dep", "1.0"));
-    publish_sdist(
-        &world,
-        &SdistBuilder::new("from-source", "1.0").requires_dist("dep>=1"),
-    );
+    publish_from_source(&world);
     let env = world.venv("env", false);
-    let env_arg = env.to_str().unwrap();
-    let first = world.den(&["-vv", "pip", "install", "-p", env_arg, "from-source"]);
-    let stderr = String::from_utf8_lossy(&first.stderr);
-    assert!(first.status.success(), "{stderr}");
+    let stderr = install_ok(&world, "-vv", &env, &["from-source"]);
     assert!(stderr.contains(": built "), "the sdist is built: {stderr}");
-    let (ok, out, err) = run_python(
-        &env,
-        &[
-            "-c",
-            "import from_source, dep; print(from_source.__version__)",
-        ],
-    );
-    assert!(ok, "{err}");
-    assert_eq!(out.trim(), "1.0");
+    from_source_imports(&env);
     assert_eq!(pip_agrees(&world, &env), "dep==1.0\nfrom-source==1.0\n");
 
     let again = world.venv("again", true);
-    let second = world.den(&[
-        "-vv",
-        "pip",
-        "install",
-        "-p",
-        again.to_str().unwrap(),
-        "from-source",
-    ]);
-    let stderr = String::from_utf8_lossy(&second.stderr);
-    assert!(second.status.success(), "{stderr}");
+    let stderr = install_ok(&world, "-vv", &again, &["from-source"]);
     assert!(
         !stderr.contains(": built "),
         "the cached wheel is reused: {stderr}"
@@ -299,12 +302,10 @@ fn git_requirements_record_the_commit() {
     );
 }
 
-/// Runs `den -v pip install ARGS`, checks it succeeds with one `build_wheel` and no
+/// Runs `den -v pip install -p ENV ARGS`, checks it succeeds with one `build_wheel` and no
 /// `prepare_metadata_for_build_wheel`, and returns its standard error.
-fn installs_with_one_build(world: &World, args: &[&str]) -> String {
-    let out = world.den(&[&["-v", "pip", "install"][..], args].concat());
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{stderr}");
+fn installs_with_one_build(world: &World, env: &Path, args: &[&str]) -> String {
+    let stderr = install_ok(world, "-v", env, args);
     let builds = stderr.matches("running the build backend's build_wheel");
     assert_eq!(builds.count(), 1, "{stderr}");
     let hook = "prepare_metadata_for_build_wheel";
@@ -337,7 +338,7 @@ fn an_sdist_pinned_by_the_user_is_built_once_for_its_metadata() {
         );
     }
     // Pinned with `==` by an install, the wheel is built at once and read: no metadata hook.
-    installs_with_one_build(&world, &["-p", env_arg, "pinned==1.0"]);
+    installs_with_one_build(&world, &env, &["pinned==1.0"]);
     assert_eq!(pip_agrees(&world, &env), "dep==1.0\npinned==1.0\n");
 }
 
@@ -353,8 +354,7 @@ fn an_sdist_pinned_with_static_metadata_is_built_once() {
     );
     world.index.publish(&WheelBuilder::new("wheeled", "1.0"));
     let env = world.venv("env", false);
-    let env_arg = env.to_str().unwrap();
-    let stderr = installs_with_one_build(&world, &["-p", env_arg, "early==1.0", "wheeled==1.0"]);
+    let stderr = installs_with_one_build(&world, &env, &["early==1.0", "wheeled==1.0"]);
     let downloads = stderr.matches("downloading wheeled-1.0-py3-none-any.whl");
     assert_eq!(downloads.count(), 1, "{stderr}");
     assert_eq!(pip_agrees(&world, &env), "early==1.0\nwheeled==1.0\n");
@@ -565,13 +565,8 @@ fn assert_untouched(world: &World, filename: &str, stderr: &str) {
 #[test]
 fn a_wheel_built_before_is_found_by_the_sdists_published_sha256() {
     let Some(world) = World::new() else { return };
-    world.index.publish(&WheelBuilder::new("dep", "1.0"));
     // Metadata-Version 2.1: not static, so the resolution needs the backend's metadata too.
-    let sdist = publish_sdist(
-        &world,
-        &SdistBuilder::new("from-source", "1.0").requires_dist("dep>=1"),
-    );
-    let filename = sdist.file_name().unwrap().to_str().unwrap();
+    let filename = &publish_from_source(&world);
     let env = world.venv("env", true);
     world.den_ok(&["pip", "install", "-p", env.to_str().unwrap(), "from-source"]);
 
@@ -579,42 +574,16 @@ fn a_wheel_built_before_is_found_by_the_sdists_published_sha256() {
     // The index's SHA-256 of the sdist is the key of what den built from it: the wheel and
     // its metadata are found without the archive.
     let again = world.venv("again", true);
-    let out = world.den(&[
-        "-v",
-        "pip",
-        "install",
-        "-p",
-        again.to_str().unwrap(),
-        "from-source",
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let stderr = install_ok(&world, "-v", &again, &["from-source"]);
     assert_untouched(&world, filename, &stderr);
-    let (ok, out, err) = run_python(
-        &again,
-        &[
-            "-c",
-            "import from_source, dep; print(from_source.__version__)",
-        ],
-    );
-    assert!(ok, "{err}");
-    assert_eq!(out.trim(), "1.0");
+    from_source_imports(&again);
 
     // So does the installation report, which carries the metadata the backend wrote.
     let report = world.path("report.json");
-    let out = world.den(&[
-        "-v",
-        "pip",
-        "install",
-        "-p",
-        world.venv("dry", true).to_str().unwrap(),
-        "--dry-run",
-        "--report",
-        report.to_str().unwrap(),
-        "from-source",
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let dry = world.venv("dry", true);
+    let report_arg = report.to_str().unwrap();
+    let args = ["--dry-run", "--report", report_arg, "from-source"];
+    let stderr = install_ok(&world, "-v", &dry, &args);
     assert_untouched(&world, filename, &stderr);
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
@@ -643,12 +612,7 @@ fn a_wheel_built_before_is_found_by_the_sdists_published_sha256() {
 #[test]
 fn compile_reads_the_metadata_built_before_without_the_sdist() {
     let Some(world) = World::new() else { return };
-    world.index.publish(&WheelBuilder::new("dep", "1.0"));
-    let sdist = publish_sdist(
-        &world,
-        &SdistBuilder::new("from-source", "1.0").requires_dist("dep>=1"),
-    );
-    let filename = sdist.file_name().unwrap().to_str().unwrap();
+    let filename = &publish_from_source(&world);
     std::fs::write(world.path("requirements.in"), "from-source\n").unwrap();
     let compile = ["-v", "pip", "compile", "requirements.in", "--no-header"];
     let cold = world.den(&compile);
