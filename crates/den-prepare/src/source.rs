@@ -355,46 +355,40 @@ impl DenSource {
 
     /// The wheel den built before from the index sdist `file`, found by its published SHA-256
     /// ([`DenSource::published_key`], [`Builder::cached_wheel_of`]) without fetching or
-    /// unpacking it. A cache that cannot be read counts as a miss: the ordinary path (fetch,
-    /// unpack, build) meets the failure again and reports it.
+    /// unpacking it; see [`DenSource::built_before`].
     fn wheel_built_before(&self, file: &IndexFile) -> Option<PathBuf> {
-        let key = self.published_key(file)?;
-        match self.builder.cached_wheel_of(key) {
-            Ok(Some(wheel)) => {
-                tracing::info!(
-                    "{}: using the wheel den built from it before",
-                    file.raw_filename
-                );
-                Some(wheel)
-            }
-            Ok(None) => None,
-            Err(error) => {
-                tracing::debug!("{}: built-wheel cache unread: {error}", file.raw_filename);
-                None
-            }
-        }
+        self.built_before(file, "built wheel", |key| self.builder.cached_wheel_of(key))
     }
 
     /// The metadata a backend wrote before for the index sdist `file` (kept, or in a wheel den
     /// built from it: [`Builder::cached_metadata`]), found by its published SHA-256 without
-    /// fetching or unpacking it; a cache entry that cannot be read counts as a miss, as in
-    /// [`DenSource::wheel_built_before`].
+    /// fetching or unpacking it; see [`DenSource::built_before`].
     fn metadata_built_before(&self, file: &IndexFile) -> Option<(CoreMetadata, Vec<u8>)> {
-        let key = self.published_key(file)?;
-        match self.builder.cached_metadata(key) {
-            Ok(Some(found)) => {
-                tracing::info!(
-                    "{}: using the metadata its backend wrote before",
-                    file.raw_filename
-                );
-                Some(found)
-            }
-            Ok(None) => None,
-            Err(error) => {
-                tracing::debug!("{}: cached metadata unread: {error}", file.raw_filename);
-                None
-            }
+        let found = self.built_before(file, "metadata", |key| self.builder.cached_metadata(key));
+        if found.is_some() {
+            let name = &file.raw_filename;
+            tracing::info!("{name}: using the metadata its backend wrote before");
         }
+        found
+    }
+
+    /// What `lookup` finds in the built-wheel cache under the published key of the index sdist
+    /// `file` ([`DenSource::published_key`]). A cache entry that cannot be read counts as a
+    /// miss (logged on `-vv` with `what` it was): the ordinary path (fetch, unpack, build)
+    /// meets the failure again and reports it.
+    fn built_before<T>(
+        &self,
+        file: &IndexFile,
+        what: &str,
+        lookup: impl FnOnce(&str) -> Result<Option<T>, den_build::BuildError>,
+    ) -> Option<T> {
+        let key = self.published_key(file)?;
+        lookup(key)
+            .inspect_err(|error| {
+                tracing::debug!("{}: cached {what} unread: {error}", file.raw_filename);
+            })
+            .ok()
+            .flatten()
     }
 
     /// The source tree of the index sdist `file`, already fetched and checked at `path`.
@@ -684,6 +678,8 @@ impl DenSource {
                     return self.index_archive(file).await;
                 }
                 if let Some(wheel) = self.wheel_built_before(file) {
+                    let name = &file.raw_filename;
+                    tracing::info!("{name}: using the wheel den built from it before");
                     return Ok(wheel);
                 }
                 (self.index_sdist(file).await?, false)
@@ -804,20 +800,24 @@ impl PackageSource for DenSource {
     }
 
     /// Downloads an index wheel that is not in the cache yet, or builds the wheel of an index
-    /// sdist, into the cache when this source was made [`DenSource::building_wheels`]:
+    /// sdist den has not built before, into the cache when this source was made [`DenSource::building_wheels`]:
     /// [`DenSource::wheel`] later finds it there, or waits for this download or build on its
     /// cache lock. A failure is left for that call to meet and report.
     async fn prepare_pinned(&self, _name: &PackageName, file: &Dist) {
         let Dist::Index(index_file) = file else {
             return;
         };
-        let cached = || {
-            self.client
+        if !self.builds_wheels {
+            return;
+        }
+        let ready = match index_file.filename {
+            DistFilename::Wheel(_) => self
+                .client
                 .cached_path(index_file)
-                .is_ok_and(|path| path.is_file())
+                .is_ok_and(|path| path.is_file()),
+            DistFilename::SourceDist(_) => self.wheel_built_before(index_file).is_some(),
         };
-        let wheel = matches!(index_file.filename, DistFilename::Wheel(_));
-        if self.builds_wheels && !(wheel && cached()) {
+        if !ready {
             let _ = self.wheel(file, || {}).await;
         }
     }
