@@ -49,6 +49,7 @@ pub use spec::{
     AllowedHashes, BinaryOptions, IndexOptions, ProjectSource, RequirementHashes,
     RequirementsSource, RequirementsSpec,
 };
+pub use text::strip_comment;
 pub use writer::{Header, Pin, Pinned, PinsFile};
 
 /// Where a requirement or option came from.

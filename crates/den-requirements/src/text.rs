@@ -30,7 +30,7 @@ pub(crate) fn logical_lines(text: &str) -> Vec<(usize, String)> {
 
 /// Cuts a comment: `#` at the start of the line or preceded by whitespace (so `#sha256=` and
 /// `#egg=` inside URLs are kept).
-pub(crate) fn strip_comment(line: &str) -> &str {
+pub fn strip_comment(line: &str) -> &str {
     let bytes = line.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
         if b == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace()) {

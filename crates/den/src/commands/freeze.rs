@@ -108,7 +108,7 @@ fn in_file_order(
                 }
                 continue;
             }
-            let requirement = strip_comment(trimmed);
+            let requirement = den_requirements::strip_comment(trimmed).trim_end();
             let (value, editable) = match editable_value(requirement) {
                 Some(value) => (value, true),
                 None => (requirement, false),
@@ -158,18 +158,6 @@ fn in_file_order(
         ));
     }
     Ok(out)
-}
-
-/// `line` without a trailing comment (`#` at its start or after whitespace).
-fn strip_comment(line: &str) -> &str {
-    let mut previous_blank = true;
-    for (at, c) in line.char_indices() {
-        if c == '#' && previous_blank {
-            return line[..at].trim_end();
-        }
-        previous_blank = c.is_whitespace();
-    }
-    line
 }
 
 /// The project of an `-e`/`--editable` line, `None` for another line.
