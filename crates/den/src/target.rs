@@ -147,14 +147,17 @@ pub fn site_prefix(command: &PipCommand, global: &GlobalArgs) -> Option<PathBuf>
 
 /// The environment `python` (a `--python` value) names, or with none the default
 /// environment, when that is evident without looking the interpreter up: a directory holding
-/// `pyvenv.cfg` is its environment's `sys.prefix`. `None` when it takes a lookup (an
-/// interpreter path, a WORKON_HOME name, no default environment).
+/// `pyvenv.cfg`, or WORKON_HOME's environment of that name, is its environment's
+/// `sys.prefix`. `None` when it takes a lookup (an interpreter path, no default environment).
 fn evident_prefix(python: Option<&str>) -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
     match python {
         Some(python) => {
             let dir = cwd.join(python);
-            dir.join("pyvenv.cfg").is_file().then_some(dir)
+            if dir.join("pyvenv.cfg").is_file() {
+                return Some(dir);
+            }
+            named_environment(python, &cwd).map(PathBuf::from)
         }
         None => default_environment(&cwd),
     }
