@@ -198,8 +198,8 @@ impl PipConfiguration {
     /// The values pip's `command` takes, in pip's override order: every `[global]` value,
     /// then every `[command]` value (files in loading order), then the variables; of two
     /// values of one key, the later wins.
-    pub fn ordered<'a>(&'a self, command: &'a str) -> impl Iterator<Item = &'a PipSetting> {
-        let in_section = move |section: &'a str| {
+    pub fn ordered<'a, 'c>(&'a self, command: &'c str) -> impl Iterator<Item = &'a PipSetting> {
+        let in_section = move |section: &'c str| {
             self.files
                 .iter()
                 .filter(move |setting| setting.section.as_deref() == Some(section))
@@ -213,20 +213,9 @@ impl PipConfiguration {
     /// such as `timeout` and its alias `default-timeout`): the last in
     /// [`PipConfiguration::ordered`].
     pub fn get(&self, command: &str, keys: &[&str]) -> Option<&PipSetting> {
-        let wanted = |setting: &&PipSetting| keys.contains(&setting.key.as_str());
-        let in_section = |section: &str| {
-            self.files
-                .iter()
-                .rev()
-                .filter(wanted)
-                .find(|setting| setting.section.as_deref() == Some(section))
-        };
-        self.variables
-            .iter()
-            .rev()
-            .find(wanted)
-            .or_else(|| in_section(command))
-            .or_else(|| in_section("global"))
+        self.ordered(command)
+            .filter(|setting| keys.contains(&setting.key.as_str()))
+            .last()
     }
 
     /// One warning per section pip does not read (a misspelt `[instal]`, another tool's),
