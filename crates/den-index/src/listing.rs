@@ -85,16 +85,6 @@ impl ProjectListing {
         }
     }
 
-    /// The normalized project name.
-    pub fn name(&self) -> &PackageName {
-        &self.name
-    }
-
-    /// Whether no file is listed.
-    pub fn is_empty(&self) -> bool {
-        self.versions.is_empty()
-    }
-
     /// Every version with a file, oldest first.
     pub fn versions(&self) -> impl DoubleEndedIterator<Item = &Version> {
         self.versions.keys()
