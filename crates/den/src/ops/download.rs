@@ -126,7 +126,7 @@ pub fn download(
         let resolutions = futures::future::join_all(targets.iter().map(|target| {
             let request = pipeline::request(
                 &spec,
-                &settings.resolver,
+                settings.resolver.ignore_requires_python,
                 target,
                 Vec::new(),
                 settings.no_deps,

@@ -187,7 +187,7 @@ pub fn install(
         let no_deps = exact || settings.no_deps || spec.locked;
         let request = pipeline::request(
             &spec,
-            &settings.resolver,
+            settings.resolver.ignore_requires_python,
             &target_python,
             preferences,
             no_deps,

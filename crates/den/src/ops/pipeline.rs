@@ -108,13 +108,14 @@ pub async fn name_unnamed(spec: &mut RequirementsSpec, source: &DenSource) -> an
     Ok(())
 }
 
-/// A resolution request for `spec` with `settings` for `target`'s markers, tags and version
-/// (an interpreter's own: [`TargetPython::of`]).
+/// A resolution request for `spec` for `target`'s markers, tags and version (an
+/// interpreter's own: [`TargetPython::of`]), Requires-Python checked unless
+/// `ignore_requires_python` (pip's `--ignore-requires-python`).
 ///
 /// Errors: a bad `--no-binary` / `--only-binary` value.
 pub fn request(
     spec: &RequirementsSpec,
-    settings: &ResolverSettings,
+    ignore_requires_python: bool,
     target: &TargetPython,
     preferences: Vec<(PackageName, den_dist::Version)>,
     no_deps: bool,
@@ -125,7 +126,7 @@ pub fn request(
         markers: target.markers.clone(),
         tags: target.tags.clone(),
         python_version: target.version.clone(),
-        ignore_requires_python: settings.ignore_requires_python,
+        ignore_requires_python,
         prereleases: spec.pre,
         preferences,
         binary: binary_policy(&spec.binary)?,

@@ -643,9 +643,8 @@ impl LockResolution {
             .iter()
             .filter_map(|(name, _)| name.parse().ok())
             .collect();
-        // pipenv has no --ignore-requires-python: the defaults check it.
-        let checked = super::settings::ResolverSettings::default();
-        let request = pipeline::request(&spec, &checked, target, preferences, false)?;
+        // pipenv has no --ignore-requires-python: Requires-Python is always checked.
+        let request = pipeline::request(&spec, false, target, preferences, false)?;
         let packages = pipeline::resolve(source, request, printer).await?;
         let hashes = den_prepare::hashes_of(source, &packages).await?;
         let markers = requirement_markers(source, &packages, &roots).await;
