@@ -1399,6 +1399,16 @@ fn pylock_command_does_what_pipenvs_does() {
         };
         assert_eq!(said, format!("Generated pylock.toml at {shown}\n"));
     }
+    // Group names go into the file's markers: none, or one that is not a name, is refused.
+    for (groups, said) in [
+        (",", "names no group"),
+        ("it's", "is not a dependency group"),
+    ] {
+        let args = ["pylock", "--generate", "--dev-groups", groups];
+        let ours = den_pipenv(&world, &dir, &args);
+        let stderr = text(&ours.stderr);
+        assert!(!ours.status.success() && stderr.contains(said), "{stderr}");
+    }
     let summary = same_stdout(&["pylock"]);
     assert!(summary.contains("  Packages: "), "{summary}");
     let validated = same_stdout(&["pylock", "--validate"]);

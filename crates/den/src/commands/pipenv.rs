@@ -1670,6 +1670,22 @@ impl Session<'_> {
             .filter(|group| !group.is_empty())
             .map(str::to_string)
             .collect();
+        // The names go into the file's markers (`'dev' in dependency_groups`): PEP 735 names,
+        // which have the grammar of project names.
+        if groups.is_empty() {
+            bail!(
+                "--dev-groups names no group: give one or more dependency group names, comma                  separated (default: {})",
+                den_pipfile::PYLOCK_DEV_GROUP
+            );
+        }
+        if let Some(bad) = groups
+            .iter()
+            .find(|group| group.parse::<PackageName>().is_err())
+        {
+            bail!(
+                "--dev-groups: `{bad}` is not a dependency group name (PEP 735: letters,                  digits, `.`, `_` and `-`, starting and ending with a letter or digit)"
+            );
+        }
         let (path, shown) = match &args.output {
             Some(output) => (project.dir.join(output), output.display().to_string()),
             None => {
