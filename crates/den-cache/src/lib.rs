@@ -57,7 +57,7 @@ use std::path::{Path, PathBuf};
 
 use den_dist::{IoError, IoResultExt};
 
-pub use link::{LinkMode, link_file};
+pub use link::{LinkMode, Linker, OpenParent, link_file};
 pub use maintenance::CleanReport;
 
 /// The cache-wide lock file, directly under the root.
@@ -183,10 +183,19 @@ impl Cache {
         &self.root
     }
 
-    /// The directory of `bucket`, created if missing.
+    /// The directory of `bucket`, created if missing (looked at once per process while it
+    /// holds [`Cache::shared_lock`]: a failed `mkdir` locks the cache root's directory, which
+    /// the threads of an install would otherwise take turns at).
     pub fn bucket(&self, bucket: CacheBucket) -> Result<PathBuf, CacheError> {
         let dir = self.root.join(bucket.dir_name());
+        let mut holds = SharedHold::holds();
+        if holds.made.contains(&dir) {
+            return Ok(dir);
+        }
         fs::create_dir_all(&dir).at("create directory", &dir)?;
+        if holds.roots.contains(&self.root) {
+            holds.made.push(dir.clone());
+        }
         Ok(dir)
     }
 
@@ -490,8 +499,22 @@ pub struct LockGuard {
     _shared: Option<SharedHold>,
 }
 
-/// The cache roots whose shared lock this process holds, once per guard.
-static SHARED_HOLDS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+/// The cache roots whose shared lock this process holds, and the buckets known to exist in
+/// them meanwhile.
+static SHARED_HOLDS: std::sync::Mutex<Holds> = std::sync::Mutex::new(Holds {
+    roots: Vec::new(),
+    made: Vec::new(),
+});
+
+/// What [`SHARED_HOLDS`] records.
+struct Holds {
+    /// The roots held, once per guard.
+    roots: Vec<PathBuf>,
+    /// Bucket directories [`Cache::bucket`] made or found while their root was held: none
+    /// can be removed before the last guard on it drops (removal takes the exclusive lock),
+    /// so they are not looked at again until then.
+    made: Vec<PathBuf>,
+}
 
 /// This process's record of one shared-lock guard on a cache root; removed on drop.
 #[derive(Debug)]
@@ -508,16 +531,16 @@ impl LockGuard {
 
 impl SharedHold {
     fn new(root: &Path) -> Self {
-        Self::holds().push(root.to_path_buf());
+        Self::holds().roots.push(root.to_path_buf());
         Self(root.to_path_buf())
     }
 
     /// Whether this process holds the shared lock of `root`.
     fn held(root: &Path) -> bool {
-        Self::holds().iter().any(|held| held == root)
+        Self::holds().roots.iter().any(|held| held == root)
     }
 
-    fn holds() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    fn holds() -> std::sync::MutexGuard<'static, Holds> {
         SHARED_HOLDS
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -527,8 +550,11 @@ impl SharedHold {
 impl Drop for SharedHold {
     fn drop(&mut self) {
         let mut holds = Self::holds();
-        if let Some(index) = holds.iter().position(|held| *held == self.0) {
-            holds.swap_remove(index);
+        if let Some(index) = holds.roots.iter().position(|held| *held == self.0) {
+            holds.roots.swap_remove(index);
+        }
+        if !holds.roots.contains(&self.0) {
+            holds.made.retain(|dir| !dir.starts_with(&self.0));
         }
     }
 }
@@ -576,6 +602,29 @@ pub fn safe_key(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buckets_are_looked_at_once_while_the_shared_lock_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path().join("cache")).unwrap();
+        let wheels = cache.root().join(CacheBucket::Wheels.dir_name());
+        // Without the shared lock, every call makes sure the bucket is there.
+        assert_eq!(cache.bucket(CacheBucket::Wheels).unwrap(), wheels);
+        fs::remove_dir(&wheels).unwrap();
+        assert!(cache.clone().bucket(CacheBucket::Wheels).unwrap().is_dir());
+        // While it is held (no clean can run), once; when the last guard drops, again.
+        let guard = cache.shared_lock().unwrap();
+        let second = cache.shared_lock().unwrap();
+        cache.bucket(CacheBucket::Wheels).unwrap();
+        fs::remove_dir(&wheels).unwrap();
+        cache.bucket(CacheBucket::Wheels).unwrap();
+        assert!(!wheels.exists(), "looked at again while held");
+        drop(second);
+        cache.bucket(CacheBucket::Wheels).unwrap();
+        assert!(!wheels.exists(), "looked at again while still held");
+        drop(guard);
+        assert!(cache.bucket(CacheBucket::Wheels).unwrap().is_dir());
+    }
 
     #[test]
     fn opens_and_tags_cache() {

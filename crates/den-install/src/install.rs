@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use den_cache::{LinkMode, link_file};
+use den_cache::{LinkMode, Linker};
 use den_dist::{CoreMetadata, DirectUrl, HashAlgorithm, Hasher, record_hash};
 use walkdir::WalkDir;
 
@@ -364,6 +364,7 @@ pub fn install_wheel_with_kill_switch(
     let mut tx = Transaction::begin(site_packages, &final_path, kill_after)?;
     // 1. The new .dist-info, complete, under a name no scanner lists.
     let staging = tx.staging().to_path_buf();
+    let mut linker = Linker::default();
     for (member, inner) in &plan.dist_info_files {
         let dst = staging.join(inner);
         if inner.contains('/')
@@ -371,7 +372,9 @@ pub fn install_wheel_with_kill_switch(
         {
             fs::create_dir_all(parent).at("create directory", parent)?;
         }
-        link_file(&unpacked.root.join(member), &dst, options.link_mode).at("install", &dst)?;
+        linker
+            .link(&unpacked.root.join(member), &dst, options.link_mode)
+            .at("install", &dst)?;
     }
     for (name, content) in &generated {
         let dst = staging.join(name);

@@ -23,7 +23,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use den_cache::{LinkMode, link_file};
+use den_cache::{LinkMode, Linker};
 
 use crate::InstallError;
 use crate::uninstall::{remove_bytecode, remove_empty_dirs};
@@ -354,6 +354,8 @@ pub(crate) struct Transaction<'a> {
     created_dirs: HashSet<PathBuf>,
     /// Files placed (or pending): placing one of them again must look at (and replace) it.
     placed: HashSet<PathBuf>,
+    /// Places linked files relative to their directories, kept open between files.
+    linker: Linker,
     finished: bool,
     /// Test hook: how many more steps may run before a simulated kill.
     kill_after: Option<usize>,
@@ -419,6 +421,7 @@ impl<'a> Transaction<'a> {
             known_dirs: HashSet::new(),
             created_dirs: HashSet::new(),
             placed: HashSet::new(),
+            linker: Linker::default(),
             finished: false,
             kill_after,
             killed: false,
@@ -470,7 +473,7 @@ impl<'a> Transaction<'a> {
         }
         for pending in std::mem::take(&mut self.pending) {
             match pending {
-                Pending::New(dst, content) => write_content(&dst, &content)?,
+                Pending::New(dst, content) => write_content(&mut self.linker, &dst, &content)?,
                 Pending::Replace {
                     dst,
                     saved,
@@ -481,7 +484,7 @@ impl<'a> Transaction<'a> {
                         .or_else(|_| fs::copy(&dst, &saved).map(drop))
                         .at("save a copy of", &dst)?;
                     self.step()?;
-                    write_content(&temp, &content)?;
+                    write_content(&mut self.linker, &temp, &content)?;
                     self.step()?;
                     fs::rename(&temp, &dst).at("rename into place", &dst)?;
                 }
@@ -715,10 +718,16 @@ fn simulated_kill(final_path: &Path) -> InstallError {
     .into()
 }
 
-/// Writes `content` to `path`, which must not exist.
-fn write_content(path: &Path, content: &Content<'_>) -> Result<(), InstallError> {
+/// Writes `content` to `path`, which must not exist; a file from the cache is placed by
+/// `linker`.
+fn write_content(
+    linker: &mut Linker,
+    path: &Path,
+    content: &Content<'_>,
+) -> Result<(), InstallError> {
     match content {
-        Content::Link(src, mode) => link_file(src, path, *mode)
+        Content::Link(src, mode) => linker
+            .link(src, path, *mode)
             .map(drop)
             .at("install", path)
             .map_err(InstallError::from),

@@ -92,33 +92,22 @@ fn verify_tree(
 }
 
 /// Reads file sizes (without following a final symlink) relative to the directory of the last
-/// file asked for, kept open: RECORD lists a directory's files together, and the kernel then
-/// resolves one name per file instead of the whole path (a warm install checks every file of
-/// every wheel it reuses: 13,000 for jupyter's pins, about half the time of each `stat` being
-/// the walk down the path).
+/// file asked for, kept open ([`den_cache::OpenParent`]): RECORD lists a directory's files
+/// together (a warm install checks every file of every wheel it reuses: 13,000 for jupyter's
+/// pins).
 #[derive(Default)]
 struct SizeReader {
-    #[cfg(unix)]
-    dir: Option<(PathBuf, rustix::fd::OwnedFd)>,
+    parent: den_cache::OpenParent,
 }
 
 impl SizeReader {
     /// The size of `file` as `lstat` reports it.
     #[cfg(unix)]
     fn size(&mut self, file: &Path) -> io::Result<u64> {
-        use rustix::fs::{AtFlags, Mode, OFlags};
-        let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
+        let Some((dir, name)) = self.parent.of(file)? else {
             return fs::symlink_metadata(file).map(|m| m.len());
         };
-        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let (_, dir) = match self.dir.take() {
-            Some((open, fd)) if open == parent => self.dir.insert((open, fd)),
-            _ => {
-                let fd = rustix::fs::open(parent, flags, Mode::empty())?;
-                self.dir.insert((parent.to_path_buf(), fd))
-            }
-        };
-        let stat = rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
+        let stat = rustix::fs::statat(dir, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
         Ok(u64::try_from(stat.st_size).unwrap_or(0))
     }
 
