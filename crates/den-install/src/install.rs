@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use den_cache::{LinkMode, Linker};
 use den_dist::{CoreMetadata, DirectUrl, HashAlgorithm, Hasher, record_hash};
-use walkdir::WalkDir;
 
 use crate::bytecode;
 use crate::installed::{DistKind, InstalledDist, find_installed, read_metadata};
@@ -527,7 +526,7 @@ impl Plan {
         let dist_info_prefix = format!("{}/", unpacked.dist_info);
         let (mut root_files, mut data_files, mut dist_info_files) =
             (Vec::new(), Vec::new(), Vec::new());
-        for member in unpacked_members(&unpacked.root)? {
+        for member in unpacked_members(unpacked, &wheel.record) {
             if let Some(rest) = member.strip_prefix(&data_prefix) {
                 let (key, path) = rest.split_once('/').ok_or_else(|| {
                     invalid(format!(
@@ -668,25 +667,35 @@ fn hashed_entry(path: String, content: &[u8]) -> RecordEntry {
     }
 }
 
-/// Every file of the unpacked tree as a `/`-separated path relative to `root`, sorted.
-fn unpacked_members(root: &Path) -> Result<Vec<String>, InstallError> {
-    let mut members = Vec::new();
-    for entry in WalkDir::new(root).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(root).to_path_buf();
-            IoError::new("read", &path, e.into())
-        })?;
-        if entry.file_type().is_dir() {
-            continue;
+/// Every file of the unpacked tree as a `/`-separated path relative to its root, each
+/// directory's files together (in name order, directories in name order): the members
+/// `record` (the wheel's RECORD) lists, RECORD itself, and the signatures beside it when
+/// there. That is the whole tree without walking it: den unpacks a wheel only when its
+/// members and RECORD agree (PEP 427 §The .dist-info directory; [`crate::unpack_wheel`]),
+/// and checks a reused tree against RECORD before it is installed.
+fn unpacked_members(
+    unpacked: &UnpackedWheel,
+    record: &HashMap<String, RecordEntry>,
+) -> Vec<String> {
+    let record_member = format!("{}/RECORD", unpacked.dist_info);
+    let mut members: Vec<String> = record
+        .keys()
+        .filter(|member| !member.starts_with(&record_member))
+        .cloned()
+        .collect();
+    members.push(record_member.clone());
+    for signature in [".jws", ".p7s"] {
+        let member = format!("{record_member}{signature}");
+        if unpacked.root.join(&member).is_file() {
+            members.push(member);
         }
-        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let parts: Vec<_> = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        members.push(parts.join("/"));
     }
-    Ok(members)
+    let directory_and_name = |member: &String| {
+        let split = member.rfind('/').map_or(0, |slash| slash + 1);
+        (member[..split].to_string(), member[split..].to_string())
+    };
+    members.sort_by_cached_key(directory_and_name);
+    members
 }
 
 /// Reads `Wheel-Version` and `Root-Is-Purelib` from a WHEEL file (PEP 427 §The .dist-info

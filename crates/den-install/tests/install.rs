@@ -1071,3 +1071,77 @@ fn parallel_unpack_verifies_every_member() {
         "only the good wheel is cached, no temporary leftovers"
     );
 }
+
+/// The files installed are the unpacked tree's, found from RECORD rather than by walking the
+/// tree: members in nested directories, one RECORD lists without hash or size, and a RECORD
+/// signature (not in RECORD, as PEP 427 allows) all reach the environment; a reused (warm)
+/// unpack installs the same.
+#[test]
+fn every_member_of_the_wheel_is_installed() {
+    let (tmp, cache) = scratch();
+    let mut members = vec![
+        ("signed/__init__.py".to_string(), b"S = 1\n".to_vec()),
+        ("signed/sub/deep/mod.py".to_string(), b"D = 1\n".to_vec()),
+        ("signed/sub/data.txt".to_string(), b"unhashed\n".to_vec()),
+        (
+            "signed-1.0.data/data/share/signed.cfg".to_string(),
+            b"cfg\n".to_vec(),
+        ),
+    ];
+    members.extend(dist_info_members("signed"));
+    let path = tmp.path().join("signed-1.0-py3-none-any.whl");
+    hand_written_wheel(&path, &members, "signed-1.0.dist-info/RECORD", |record| {
+        let unhashed = record.iter_mut().find(|r| r.path == "signed/sub/data.txt");
+        let unhashed = unhashed.unwrap();
+        (unhashed.hash, unhashed.size) = (None, None);
+        record.push(RecordEntry {
+            path: "signed-1.0.dist-info/RECORD".into(),
+            hash: None,
+            size: None,
+        });
+    });
+    // Append the signature member, which RECORD does not list.
+    {
+        use std::io::Write;
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        let mut zip = zip::ZipWriter::new_append(file).unwrap();
+        zip.start_file(
+            "signed-1.0.dist-info/RECORD.jws",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(b"{}").unwrap();
+        zip.finish().unwrap();
+    }
+    let expected = [
+        "lib/python3.12/site-packages/signed/__init__.py",
+        "lib/python3.12/site-packages/signed/sub/deep/mod.py",
+        "lib/python3.12/site-packages/signed/sub/data.txt",
+        "lib/python3.12/site-packages/signed-1.0.dist-info/METADATA",
+        "lib/python3.12/site-packages/signed-1.0.dist-info/WHEEL",
+        "lib/python3.12/site-packages/signed-1.0.dist-info/RECORD.jws",
+        "share/signed.cfg",
+    ];
+    for run in ["cold", "warm"] {
+        let env = tmp.path().join(run);
+        let dist = install(&cache, &path, &fake_target(&env));
+        for file in expected {
+            assert!(env.join(file).is_file(), "{run}: {file} not installed");
+        }
+        let record = fs::read_to_string(dist.path.join("RECORD")).unwrap();
+        for row in ["signed/sub/data.txt,", "signed-1.0.dist-info/RECORD.jws,"] {
+            assert!(
+                record.contains(row),
+                "{run}: {row} not in RECORD:\n{record}"
+            );
+        }
+        assert!(
+            !dist.path.join("RECORD.p7s").exists(),
+            "{run}: a signature the wheel lacks"
+        );
+    }
+}
