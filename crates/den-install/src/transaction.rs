@@ -18,7 +18,7 @@
 //! so "the journal's staging directory is gone" means "committed". A failure rolls back in
 //! process ([`Drop`]); a killed process is finished or rolled back by [`crate::recover`].
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -328,6 +328,11 @@ enum Pending<'a> {
     },
 }
 
+/// Paths compared as the bytes they were built from (every path a transaction meets is made
+/// by joining the same scheme directories and member names), hashed with a fast non-keyed
+/// hash: hashing a `Path` walks its components, a cost paid several times per file placed.
+type PathSet = rustc_hash::FxHashSet<std::ffi::OsString>;
+
 /// One install in progress. Dropping it without [`Transaction::commit`] rolls back (also
 /// on panic). `'a`: the contents of files journaled but not yet created.
 pub(crate) struct Transaction<'a> {
@@ -348,12 +353,12 @@ pub(crate) struct Transaction<'a> {
     /// Whether the stash directory exists yet (it is made on first use).
     stash_created: bool,
     /// Directories known to exist (created or checked by [`Transaction::create_dir_all`]).
-    known_dirs: HashSet<PathBuf>,
+    known_dirs: PathSet,
     /// Directories this transaction created itself (`mkdir` succeeded): nothing was in them
     /// before, so a file placed there needs no look first.
-    created_dirs: HashSet<PathBuf>,
+    created_dirs: PathSet,
     /// Files placed (or pending): placing one of them again must look at (and replace) it.
-    placed: HashSet<PathBuf>,
+    placed: PathSet,
     /// Places linked files relative to their directories, kept open between files.
     linker: Linker,
     finished: bool,
@@ -418,9 +423,9 @@ impl<'a> Transaction<'a> {
             final_path: final_path.to_path_buf(),
             token,
             stash_created: false,
-            known_dirs: HashSet::new(),
-            created_dirs: HashSet::new(),
-            placed: HashSet::new(),
+            known_dirs: PathSet::default(),
+            created_dirs: PathSet::default(),
+            placed: PathSet::default(),
             linker: Linker::default(),
             finished: false,
             kill_after,
@@ -513,16 +518,18 @@ impl<'a> Transaction<'a> {
     /// again (one `stat` per directory, not per file placed in it), and a directory inside
     /// one this transaction created is known to be missing without a look.
     pub(crate) fn create_dir_all(&mut self, dir: &Path) -> Result<(), InstallError> {
-        if self.known_dirs.contains(dir) {
+        if self.known_dirs.contains(dir.as_os_str()) {
             return Ok(());
         }
         let mut missing = Vec::new();
         let mut current = Some(dir);
         while let Some(path) = current {
-            if self.known_dirs.contains(path) {
+            if self.known_dirs.contains(path.as_os_str()) {
                 break;
             }
-            let parent_created = path.parent().is_some_and(|p| self.created_dirs.contains(p));
+            let parent_created = path
+                .parent()
+                .is_some_and(|p| self.created_dirs.contains(p.as_os_str()));
             if !parent_created && path.is_dir() {
                 break;
             }
@@ -538,15 +545,15 @@ impl<'a> Transaction<'a> {
         for path in missing.into_iter().rev() {
             match fs::create_dir(&path) {
                 Ok(()) => {
-                    self.created_dirs.insert(path.clone());
+                    self.created_dirs.insert(path.clone().into_os_string());
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
                 Err(e) => return Err(IoError::new("create directory", &path, e).into()),
             }
-            self.known_dirs.insert(path);
+            self.known_dirs.insert(path.into_os_string());
             self.step()?;
         }
-        self.known_dirs.insert(dir.to_path_buf());
+        self.known_dirs.insert(dir.as_os_str().to_owned());
         Ok(())
     }
 
@@ -561,11 +568,11 @@ impl<'a> Transaction<'a> {
         if let Some(parent) = parent {
             self.create_dir_all(parent)?;
         }
-        let again = self.placed.contains(dst);
+        let again = self.placed.contains(dst.as_os_str());
         if again {
             // Placed earlier by this install: it must exist before it is replaced.
             self.flush()?;
-        } else if parent.is_some_and(|p| self.created_dirs.contains(p)) {
+        } else if parent.is_some_and(|p| self.created_dirs.contains(p.as_os_str())) {
             return self.place_new(dst, content);
         }
         match fs::symlink_metadata(dst) {
@@ -607,7 +614,7 @@ impl<'a> Transaction<'a> {
         let dst = match &pending {
             Pending::New(dst, _) | Pending::Replace { dst, .. } => dst.clone(),
         };
-        self.placed.insert(dst);
+        self.placed.insert(dst.into_os_string());
         self.pending.push(pending);
         if self.pending.len() >= BATCH {
             self.flush()?;
