@@ -34,9 +34,9 @@ impl UnpackedWheel {
         self.root.join(&self.dist_info)
     }
 
-    /// Checks the unpacked tree against its RECORD: each file RECORD lists with a size is
-    /// there with that size and, with `hashes`, that content (PEP 376 / PEP 427 RECORD
-    /// hashes). Environments share these files through hardlinks, so a file truncated in
+    /// Checks the unpacked tree against its RECORD: each file RECORD lists is there, and one
+    /// listed with a size has that size and, with `hashes`, that content (PEP 376 / PEP 427
+    /// RECORD hashes). Environments share these files through hardlinks, so a file truncated in
     /// the cache, or edited in place inside an environment, shows here. Costs a `stat` per
     /// file (and a read with `hashes`).
     ///
@@ -57,17 +57,24 @@ fn verify_tree(
     let record_path = root.join(dist_info).join("RECORD");
     let text = fs::read_to_string(&record_path).at("read", &record_path)?;
     let mut sizes = SizeReader::default();
+    // RECORD and its signatures may be listed without being there (den's unpack allows it).
+    let record_member = format!("{dist_info}/RECORD");
     for entry in crate::record::parse_record(&text, &record_path)? {
-        let (Some(size), Some(expected)) = (entry.size, entry.hash.as_deref()) else {
-            continue;
-        };
-        if entry.path.starts_with('/') || entry.path.split('/').any(|part| part == "..") {
+        if entry.path.starts_with('/')
+            || entry.path.split('/').any(|part| part == "..")
+            || entry.path.starts_with(&record_member)
+        {
             continue;
         }
         let file = root.join(&entry.path);
         let actual = match sizes.size(&file) {
             Ok(size) => size,
             Err(err) => return Ok(Some((file, format!("cannot be read: {err}")))),
+        };
+        // A member RECORD lists without hash and size must still be there: an install
+        // places what RECORD lists.
+        let (Some(size), Some(expected)) = (entry.size, entry.hash.as_deref()) else {
+            continue;
         };
         if actual != size {
             return Ok(Some((file, format!("{actual} bytes, RECORD says {size}"))));

@@ -1075,7 +1075,7 @@ fn parallel_unpack_verifies_every_member() {
 /// The files installed are the unpacked tree's, found from RECORD rather than by walking the
 /// tree: members in nested directories, one RECORD lists without hash or size, and a RECORD
 /// signature (not in RECORD, as PEP 427 allows) all reach the environment; a reused (warm)
-/// unpack installs the same.
+/// unpack installs the same, and one missing a member is unpacked again first.
 #[test]
 fn every_member_of_the_wheel_is_installed() {
     let (tmp, cache) = scratch();
@@ -1126,7 +1126,13 @@ fn every_member_of_the_wheel_is_installed() {
         "lib/python3.12/site-packages/signed-1.0.dist-info/RECORD.jws",
         "share/signed.cfg",
     ];
-    for run in ["cold", "warm"] {
+    for run in ["cold", "warm", "damaged"] {
+        if run == "damaged" {
+            // A member RECORD lists without hash or size, gone from the cached tree: the
+            // tree is unpacked again rather than installed without it.
+            let tree = unpack_wheel(&cache, &path).unwrap().root;
+            fs::remove_file(tree.join("signed/sub/data.txt")).unwrap();
+        }
         let env = tmp.path().join(run);
         let dist = install(&cache, &path, &fake_target(&env));
         for file in expected {
