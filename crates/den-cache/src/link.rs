@@ -203,23 +203,15 @@ mod tests {
             );
         }
         // An existing destination is refused and left alone; a missing directory is an error.
-        let err = linker
-            .link(
-                &cache.join("pkg/b.py"),
-                &env.join("pkg/a.py"),
-                LinkMode::Hardlink,
-            )
-            .unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        let src = cache.join("pkg/b.py");
+        for (dst, kind) in [
+            ("pkg/a.py", io::ErrorKind::AlreadyExists),
+            ("none/b.py", io::ErrorKind::NotFound),
+        ] {
+            let err = linker.link(&src, &env.join(dst), LinkMode::Hardlink);
+            assert_eq!(err.unwrap_err().kind(), kind, "{dst}");
+        }
         assert_eq!(fs::read(env.join("pkg/a.py")).unwrap(), b"a.py");
-        let err = linker
-            .link(
-                &cache.join("pkg/b.py"),
-                &env.join("none/b.py"),
-                LinkMode::Hardlink,
-            )
-            .unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::NotFound);
         // Copy mode copies (a new inode).
         let copied = linker.link(
             &cache.join("pkg/b.py"),
