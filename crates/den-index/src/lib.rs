@@ -35,7 +35,7 @@ pub use config::{
     CachePolicy, ConfigSources, DEFAULT_RETRIES, DEFAULT_TIMEOUT, INDEX_KEYS, IndexConfig,
     strtobool,
 };
-pub use download::format_size;
+pub use download::{Download, Fetch, format_size};
 pub use error::IndexError;
 pub use freshness::DEFAULT_FRESHNESS;
 pub use listing::ProjectListing;
