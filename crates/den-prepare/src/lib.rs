@@ -19,6 +19,7 @@ mod error;
 mod hashes;
 mod prepare;
 mod source;
+mod streaming;
 mod wheelhouse;
 
 pub use build_context::IndexBuildContext;
