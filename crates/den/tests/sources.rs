@@ -772,6 +772,34 @@ fn a_streamed_sdist_failing_the_index_hash_leaves_nothing() {
     assert_eq!(left, [] as [&str; 0], "no unpacked tree is left");
 }
 
+#[test]
+fn a_streamed_sdist_whose_transfer_fails_midway_leaves_nothing() {
+    let Some(world) = World::new() else { return };
+    // Big enough to arrive in many chunks, so the unpacking has begun when the transfer fails.
+    let noise: Vec<u8> = (0..400_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let builder = SdistBuilder::new("from-source", "1.0").file("from_source/data.bin", &noise);
+    let filename = builder.filename();
+    publish_sdist(&world, &builder);
+    world.index.cut_file(&filename);
+    std::fs::write(world.path("requirements.in"), "from-source\n").unwrap();
+    let (out, left) = den_leaving(&world, &["-v", "pip", "compile", "requirements.in"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("as it arrives"), "{stderr}");
+    assert!(
+        stderr.contains("could not reach"),
+        "the transfer's error: {stderr}"
+    );
+    assert!(
+        !stderr.contains("refusing to unpack") && !stderr.contains("cannot read the archive"),
+        "not the unpacking's: {stderr}"
+    );
+    assert_eq!(cached_sdists(&world), [] as [&str; 0], "no archive is kept");
+    assert_eq!(left, [] as [&str; 0], "no unpacked tree is left");
+}
+
 /// `evil-1.0.tar.gz`, in `dir`: a `setup.py` and a member whose name climbs out of the tree
 /// (written raw: the tar crate's checked setters refuse `..`).
 fn evil_sdist(dir: &Path) -> PathBuf {
