@@ -458,6 +458,9 @@ impl IndexClient {
     }
 }
 
+/// The size of the buffer a [`Download`] writes its file through.
+const WRITE_BUFFER: usize = 256 * 1024;
+
 /// What [`IndexClient::start_download`] found or started.
 #[derive(Debug)]
 pub enum Fetch {
@@ -484,7 +487,8 @@ pub struct Download {
     /// Whether the response's body has ended.
     done: bool,
     size: Option<u64>,
-    temp: tempfile::NamedTempFile,
+    /// Written through a buffer: chunks arrive a few kilobytes at a time.
+    temp: std::io::BufWriter<tempfile::NamedTempFile>,
     hashers: Vec<(HashDigest, Hasher)>,
     progress: Option<Box<dyn crate::DownloadProgress>>,
     _lock: LockGuard,
@@ -518,6 +522,7 @@ impl Download {
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).at("create directory", dir)?;
         let temp = tempfile::NamedTempFile::new_in(dir).at("create a temporary file in", dir)?;
+        let temp = std::io::BufWriter::with_capacity(WRITE_BUFFER, temp);
         let size = response.content_length();
         Ok(Self {
             client: client.clone(),
@@ -572,7 +577,9 @@ impl Download {
         for (_, hasher) in &mut self.hashers {
             hasher.update(&chunk);
         }
-        self.temp.write_all(&chunk).at("write", self.temp.path())?;
+        self.temp
+            .write_all(&chunk)
+            .at("write", self.temp.get_ref().path())?;
         Ok(Some(chunk))
     }
 
@@ -585,8 +592,11 @@ impl Download {
     pub async fn finish(mut self) -> Result<PathBuf, IndexError> {
         while self.next_chunk().await?.is_some() {}
         check_hashes(&self.filename, self.hashers)?;
-        self.temp
-            .persist(&self.path)
+        let temp = self.temp.into_inner().map_err(|e| {
+            let (error, temp) = e.into_parts();
+            IoError::new("write", temp.get_ref().path(), error)
+        })?;
+        temp.persist(&self.path)
             .map_err(|e| e.error)
             .at("rename into place", &self.path)?;
         Ok(self.path)
