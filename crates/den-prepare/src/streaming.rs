@@ -13,11 +13,15 @@ use tokio::sync::mpsc;
 
 use crate::PrepareError;
 
-/// How many chunks (each as the connection delivers it, some kilobytes) may wait between the
-/// download and the unpacking: enough to ride out a burst of disk writes on either side,
-/// bounded so that an unpacking slower than the network slows the download rather than
-/// filling memory.
-const QUEUED_CHUNKS: usize = 64;
+/// How many bytes [`feed`] gathers, in the chunks as they came, before handing them on: the
+/// connection delivers a few kilobytes at a time, and handing each chunk over on its own would
+/// wake the unpacking thread tens of thousands of times for a large sdist.
+const BATCH: usize = 256 * 1024;
+
+/// How many batches may wait between the download and the unpacking: enough to ride out a
+/// burst of disk writes on either side, bounded (to about 2 MB) so that an unpacking slower than
+/// the network slows the download rather than filling memory.
+const QUEUED_BATCHES: usize = 8;
 
 /// Receives `download` (a tarball den-build can stream, [`den_build::can_stream`]) into the cache
 /// and unpacks it into `dest` on the way; `verify` checks the saved archive (the `--hash`es of
@@ -45,11 +49,12 @@ pub(crate) async fn download_unpacking(
         "downloading {}, unpacking it as it arrives",
         download.describe()
     );
-    let (sender, receiver) = mpsc::channel(QUEUED_CHUNKS);
+    let (sender, receiver) = mpsc::channel(QUEUED_BATCHES);
     let archive = download.path().to_path_buf();
     let unpacking = tokio::task::spawn_blocking(move || {
         let mut reader = ChunkReader {
-            chunks: receiver,
+            batches: receiver,
+            chunks: Vec::new().into_iter(),
             current: Bytes::new(),
         };
         let staged = den_build::stage_sdist_from(&mut reader, &archive, &dest)?;
@@ -76,15 +81,31 @@ pub(crate) async fn download_unpacking(
     Ok((archive, root))
 }
 
-/// Receives `download` to its end, handing each chunk to `sender` while the unpacking takes
-/// them (once it has stopped, on an error, the rest is only saved and hashed), then checks and
-/// saves it. Closing the channel is the end of the stream for the unpacking: when this returns,
-/// on success or on a failure.
+/// Receives `download` to its end, handing its chunks to `sender` in batches of [`BATCH`] bytes
+/// while the unpacking takes them (once it has stopped, on an error, the rest is only saved and
+/// hashed), then checks and saves it. Closing the channel is the end of the stream for the
+/// unpacking: when this returns, on success or on a failure.
 ///
 /// Errors: as [`Download::finish`].
-async fn feed(mut download: Download, sender: mpsc::Sender<Bytes>) -> Result<PathBuf, IndexError> {
-    while let Some(chunk) = download.next_chunk().await? {
-        if sender.send(chunk).await.is_err() {
+async fn feed(
+    mut download: Download,
+    sender: mpsc::Sender<Vec<Bytes>>,
+) -> Result<PathBuf, IndexError> {
+    let (mut batch, mut gathered) = (Vec::new(), 0);
+    loop {
+        let chunk = download.next_chunk().await?;
+        let end = chunk.is_none();
+        if let Some(chunk) = chunk {
+            gathered += chunk.len();
+            batch.push(chunk);
+        }
+        if (end || gathered >= BATCH) && !batch.is_empty() {
+            gathered = 0;
+            if sender.send(std::mem::take(&mut batch)).await.is_err() {
+                break;
+            }
+        }
+        if end {
             break;
         }
     }
@@ -92,18 +113,21 @@ async fn feed(mut download: Download, sender: mpsc::Sender<Bytes>) -> Result<Pat
     download.finish().await
 }
 
-/// The chunks [`feed`] queues, as a [`Read`] for the blocking thread that unpacks them; the
-/// channel closing (the download ended, failed or was given up) is the end of the stream.
+/// The batches of chunks [`feed`] queues, as a [`Read`] for the blocking thread that unpacks
+/// them; the channel closing (the download ended, failed or was given up) is the end of the
+/// stream.
 struct ChunkReader {
-    chunks: mpsc::Receiver<Bytes>,
+    batches: mpsc::Receiver<Vec<Bytes>>,
+    /// The rest of the batch being read.
+    chunks: std::vec::IntoIter<Bytes>,
     /// What is left of the chunk being read.
     current: Bytes,
 }
 
 impl ChunkReader {
-    /// Takes and drops every chunk still to come, until the channel closes.
+    /// Takes and drops every batch still to come, until the channel closes.
     fn drain(&mut self) {
-        while self.chunks.blocking_recv().is_some() {}
+        while self.batches.blocking_recv().is_some() {}
     }
 }
 
@@ -113,8 +137,12 @@ impl Read for ChunkReader {
             return Ok(0);
         }
         while self.current.is_empty() {
-            match self.chunks.blocking_recv() {
-                Some(chunk) => self.current = chunk,
+            if let Some(chunk) = self.chunks.next() {
+                self.current = chunk;
+                continue;
+            }
+            match self.batches.blocking_recv() {
+                Some(batch) => self.chunks = batch.into_iter(),
                 None => return Ok(0),
             }
         }
