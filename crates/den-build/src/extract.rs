@@ -5,7 +5,7 @@
 //! tree staged until its caller knows the archive is the one it wanted.
 
 use std::fs::{self, File};
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use den_dist::{IoError, IoResultExt};
@@ -302,6 +302,9 @@ fn check_symlinks(archive: &Path, dest: &Path) -> Result<(), BuildError> {
     Ok(())
 }
 
+/// The largest buffer a member's contents are written through.
+const WRITE_BUFFER: usize = 256 * 1024;
+
 /// What [`visit`] calls for each member: `(name as stored, kind, contents)`.
 type Visitor<'a> = dyn FnMut(&str, Kind, &mut dyn Read) -> Result<(), BuildError> + 'a;
 
@@ -534,9 +537,14 @@ fn place(
             .at("create directory", &path)
             .map_err(BuildError::from),
         Kind::File { executable, size } => {
-            let mut file = File::create(&path).at("create", &path)?;
+            let file = File::create(&path).at("create", &path)?;
+            // Written in pieces of up to WRITE_BUFFER bytes, not the 8 KiB `io::copy` takes at
+            // a time (a large member would cost thousands of writes).
+            let buffer = usize::try_from(size).map_or(WRITE_BUFFER, |s| s.min(WRITE_BUFFER));
+            let mut file = io::BufWriter::with_capacity(buffer, file);
             // Never more than declared; one byte more in the stream refuses the archive.
             io::copy(&mut reader.take(size), &mut file).at("write", &path)?;
+            file.flush().at("write", &path)?;
             let mut probe = [0u8; 1];
             let longer = reader.read(&mut probe).map_err(|e| BuildError::Archive {
                 archive: archive.to_path_buf(),
