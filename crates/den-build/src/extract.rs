@@ -1,9 +1,11 @@
 //! Unpacking source distributions safely: [`extract_sdist`] checks each member as it is
 //! unpacked, in one pass over the archive, into a temporary directory it moves into place only
 //! when everything is written; a refused archive leaves the destination untouched.
+//! [`stage_sdist_from`] does the same for a tarball read as it arrives (a download), leaving the
+//! tree staged until its caller knows the archive is the one it wanted.
 
 use std::fs::{self, File};
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use den_dist::{IoError, IoResultExt};
@@ -37,6 +39,7 @@ enum Format {
 }
 
 impl Format {
+    /// The format `archive`'s name says.
     fn of(archive: &Path) -> Option<Self> {
         let name = archive.file_name()?.to_str()?.to_ascii_lowercase();
         Self::of_extension(den_dist::sdist_extension(&name)?)
@@ -56,6 +59,13 @@ impl Format {
 /// [`den_dist::SDIST_EXTENSIONS`] (`.tar.gz`, `.tgz` and `.zip`; not `.tar.bz2` or `.tar.xz`).
 pub fn can_extract(extension: &str) -> bool {
     Format::of_extension(extension).is_some()
+}
+
+/// Whether [`stage_sdist_from`] unpacks source distributions with `extension` (one of
+/// [`den_dist::SDIST_EXTENSIONS`]) as their bytes arrive: the tarballs den reads (`.tar.gz`,
+/// `.tgz`), whose members come front to back; not a `.zip`, whose list of members is at its end.
+pub fn can_stream(extension: &str) -> bool {
+    matches!(Format::of_extension(extension), Some(Format::TarGz))
 }
 
 /// Unpacks the source distribution `archive` (`.tar.gz`, `.tgz` or `.zip`) into `dest` and
@@ -103,11 +113,6 @@ pub fn extract_sdist_within(
     let format = Format::of(archive).ok_or_else(|| BuildError::UnsupportedArchive {
         archive: archive.to_path_buf(),
     })?;
-    let too_large = |size| BuildError::TooLarge {
-        archive: archive.to_path_buf(),
-        size,
-        limit,
-    };
     if let Format::Zip = format {
         // A zip's central directory names every member with its size: check them all before
         // writing anything, which inflates nothing but symlink targets.
@@ -119,24 +124,100 @@ pub fn extract_sdist_within(
             check(archive, name, &kind).map(|_| ())
         })?;
         if declared > limit {
-            return Err(too_large(declared));
+            return Err(too_large(archive, declared, limit));
         }
     }
+    stage(archive, dest, limit, |f| visit(archive, format, f))?.finish()
+}
+
+/// [`extract_sdist`] for a tarball whose compressed bytes `reader` yields as they arrive (a
+/// download): unpacked in one pass with every check [`extract_sdist`] makes, the same
+/// `DEN_MAX_UNPACKED_SIZE` ceiling and the same errors, naming `archive`, the archive the bytes
+/// are (where the download is saved; its extension says the compression, see [`can_stream`]).
+/// `dest` must be missing or an empty directory, as for [`extract_sdist`].
+///
+/// The tree is left staged in a temporary directory beside `dest`: the caller moves it into
+/// place with [`StagedSdist::finish`] once it knows the archive is the one it wanted (its hashes
+/// are known when its last byte has arrived), or drops it, which removes it. `reader` is read up
+/// to the end of the tar archive, which may come before its own end (end-of-archive padding, the
+/// gzip trailer).
+///
+/// Errors: [`BuildError::UnsupportedArchive`] when `archive` is not a tarball den reads;
+/// [`BuildError::Archive`] also when `reader` fails; otherwise as [`extract_sdist`].
+pub fn stage_sdist_from(
+    reader: impl Read,
+    archive: &Path,
+    dest: &Path,
+) -> Result<StagedSdist, BuildError> {
+    let Some(Format::TarGz) = Format::of(archive) else {
+        return Err(BuildError::UnsupportedArchive {
+            archive: archive.to_path_buf(),
+        });
+    };
+    let limit = den_dist::max_unpacked_size()?;
+    stage(archive, dest, limit, |f| {
+        visit_tar(archive, GzDecoder::new(reader), f)
+    })
+}
+
+/// A source distribution unpacked and checked in a temporary directory (`.den-sdist-*`) beside
+/// its destination, by [`stage_sdist_from`], waiting for [`StagedSdist::finish`] to move it into
+/// place. Dropped before that, it is removed.
+#[derive(Debug)]
+pub struct StagedSdist {
+    staging: tempfile::TempDir,
+    dest: PathBuf,
+}
+
+impl StagedSdist {
+    /// Moves the unpacked archive to its destination and returns the project root, as
+    /// [`extract_sdist`] returns it.
+    ///
+    /// Errors: [`BuildError::Io`] when the destination was taken meanwhile (it is no longer
+    /// missing or an empty directory) or the move fails; the staged tree is removed.
+    pub fn finish(self) -> Result<PathBuf, BuildError> {
+        let Self { staging, dest } = self;
+        let staged = staging.keep();
+        // rename(2) replaces an empty directory on Unix; elsewhere it must go first.
+        #[cfg(not(unix))]
+        let _ = fs::remove_dir(&dest);
+        if let Err(source) = fs::rename(&staged, &dest) {
+            let _ = fs::remove_dir_all(&staged);
+            let source = match source.kind() {
+                io::ErrorKind::DirectoryNotEmpty
+                | io::ErrorKind::AlreadyExists
+                | io::ErrorKind::NotADirectory
+                | io::ErrorKind::IsADirectory => occupied(),
+                _ => source,
+            };
+            return Err(IoError::new("move the unpacked archive to", &dest, source).into());
+        }
+        project_root(&dest)
+    }
+}
+
+/// Unpacks the members `members` visits (of `archive`) into a fresh temporary directory next to
+/// `dest`, on the same file system: each member is checked as it comes and written, its declared
+/// size counted against `limit` (again for a zip, so one changed since it was checked cannot
+/// pass); then symlink chains are checked. On an error the temporary directory is removed and
+/// `dest` was never touched.
+fn stage(
+    archive: &Path,
+    dest: &Path,
+    limit: u64,
+    members: impl FnOnce(&mut Visitor<'_>) -> Result<(), BuildError>,
+) -> Result<StagedSdist, BuildError> {
     let parent = vacant_parent(dest)?;
     let staging = tempfile::Builder::new()
         .prefix(".den-sdist-")
         .tempdir_in(parent)
         .at("create a temporary directory in", parent)?;
-    // One pass for a tarball, whose members are only known by inflating it: each member is
-    // checked as it comes and written into `staging`, its declared size counted (again for a
-    // zip, so one changed since it was checked cannot pass). On an error, dropping `staging`
-    // removes what was written and `dest` was never touched.
     let mut declared = 0u64;
-    visit(archive, format, &mut |name, kind, reader| {
+    members(&mut |name, kind, reader| {
         if let Kind::File { size, .. } = kind {
             declared = declared.saturating_add(size);
             if declared > limit {
-                return Err(too_large(declared));
+                return Err(too_large(archive, declared, limit));
             }
         }
         match check(archive, name, &kind)? {
@@ -145,22 +226,10 @@ pub fn extract_sdist_within(
         }
     })?;
     check_symlinks(archive, staging.path())?;
-    let staged = staging.keep();
-    // rename(2) replaces an empty directory on Unix; elsewhere it must go first.
-    #[cfg(not(unix))]
-    let _ = fs::remove_dir(dest);
-    if let Err(source) = fs::rename(&staged, dest) {
-        let _ = fs::remove_dir_all(&staged);
-        let source = match source.kind() {
-            io::ErrorKind::DirectoryNotEmpty
-            | io::ErrorKind::AlreadyExists
-            | io::ErrorKind::NotADirectory
-            | io::ErrorKind::IsADirectory => occupied(),
-            _ => source,
-        };
-        return Err(IoError::new("move the unpacked archive to", dest, source).into());
-    }
-    project_root(dest)
+    Ok(StagedSdist {
+        staging,
+        dest: dest.to_path_buf(),
+    })
 }
 
 /// Why `dest` cannot take an unpacked archive.
@@ -233,46 +302,19 @@ fn check_symlinks(archive: &Path, dest: &Path) -> Result<(), BuildError> {
     Ok(())
 }
 
+/// The largest buffer a member's contents are written through.
+const WRITE_BUFFER: usize = 256 * 1024;
+
 /// What [`visit`] calls for each member: `(name as stored, kind, contents)`.
 type Visitor<'a> = dyn FnMut(&str, Kind, &mut dyn Read) -> Result<(), BuildError> + 'a;
 
 /// Calls `f(name, kind, contents)` for each member of `archive`, in archive order.
 fn visit(archive: &Path, format: Format, f: &mut Visitor<'_>) -> Result<(), BuildError> {
-    let corrupt = |e: &dyn std::fmt::Display| BuildError::Archive {
-        archive: archive.to_path_buf(),
-        reason: e.to_string(),
-    };
     let file = File::open(archive).at("open", archive)?;
     match format {
-        Format::TarGz => {
-            let mut tar = tar::Archive::new(GzDecoder::new(BufReader::new(file)));
-            for entry in tar.entries().map_err(|e| corrupt(&e))? {
-                let mut entry = entry.map_err(|e| corrupt(&e))?;
-                let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-                let link = || -> Result<PathBuf, BuildError> {
-                    Ok(entry
-                        .link_name()
-                        .map_err(|e| corrupt(&e))?
-                        .map(|l| l.into_owned())
-                        .unwrap_or_default())
-                };
-                use tar::EntryType as T;
-                let kind = match entry.header().entry_type() {
-                    T::Regular | T::Continuous => Kind::File {
-                        executable: entry.header().mode().unwrap_or(0o644) & 0o111 != 0,
-                        size: entry.size(),
-                    },
-                    T::Directory => Kind::Dir,
-                    T::Symlink => Kind::Symlink(link()?),
-                    T::Link => Kind::Hardlink(link()?),
-                    T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => Kind::Skip,
-                    T::Char | T::Block | T::Fifo => Kind::Refused("is a device file or FIFO"),
-                    _ => Kind::Refused("has an entry type den does not unpack"),
-                };
-                f(&name, kind, &mut entry)?;
-            }
-        }
+        Format::TarGz => visit_tar(archive, GzDecoder::new(BufReader::new(file)), f),
         Format::Zip => {
+            let corrupt = |e: &dyn std::fmt::Display| archive_error(archive, e);
             let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| corrupt(&e))?;
             if zip.has_overlapping_entries().map_err(|e| corrupt(&e))? {
                 return Err(corrupt(
@@ -299,9 +341,59 @@ fn visit(archive: &Path, format: Format, f: &mut Visitor<'_>) -> Result<(), Buil
                 };
                 f(&name, kind, &mut member)?;
             }
+            Ok(())
         }
     }
+}
+
+/// Calls `f(name, kind, contents)` for each member of the tar archive `tar` reads (inflated: the
+/// bytes of `archive`, from a file or as they arrive), in archive order.
+fn visit_tar(archive: &Path, tar: impl Read, f: &mut Visitor<'_>) -> Result<(), BuildError> {
+    let corrupt = |e: &dyn std::fmt::Display| archive_error(archive, e);
+    let mut tar = tar::Archive::new(tar);
+    for entry in tar.entries().map_err(|e| corrupt(&e))? {
+        let mut entry = entry.map_err(|e| corrupt(&e))?;
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let link = || -> Result<PathBuf, BuildError> {
+            Ok(entry
+                .link_name()
+                .map_err(|e| corrupt(&e))?
+                .map(|l| l.into_owned())
+                .unwrap_or_default())
+        };
+        use tar::EntryType as T;
+        let kind = match entry.header().entry_type() {
+            T::Regular | T::Continuous => Kind::File {
+                executable: entry.header().mode().unwrap_or(0o644) & 0o111 != 0,
+                size: entry.size(),
+            },
+            T::Directory => Kind::Dir,
+            T::Symlink => Kind::Symlink(link()?),
+            T::Link => Kind::Hardlink(link()?),
+            T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => Kind::Skip,
+            T::Char | T::Block | T::Fifo => Kind::Refused("is a device file or FIFO"),
+            _ => Kind::Refused("has an entry type den does not unpack"),
+        };
+        f(&name, kind, &mut entry)?;
+    }
     Ok(())
+}
+
+/// The error for `archive`, whose members declare `size` bytes in all, over `limit`.
+fn too_large(archive: &Path, size: u64, limit: u64) -> BuildError {
+    BuildError::TooLarge {
+        archive: archive.to_path_buf(),
+        size,
+        limit,
+    }
+}
+
+/// The error for a corrupt or unreadable `archive`, saying why.
+fn archive_error(archive: &Path, reason: &dyn std::fmt::Display) -> BuildError {
+    BuildError::Archive {
+        archive: archive.to_path_buf(),
+        reason: reason.to_string(),
+    }
 }
 
 /// How many members of a `.tar.gz` [`archived_pkg_info`] reads before giving up: sdist builders
@@ -445,9 +537,14 @@ fn place(
             .at("create directory", &path)
             .map_err(BuildError::from),
         Kind::File { executable, size } => {
-            let mut file = File::create(&path).at("create", &path)?;
+            let file = File::create(&path).at("create", &path)?;
+            // Written in pieces of up to WRITE_BUFFER bytes, not the 8 KiB `io::copy` takes at
+            // a time (a large member would cost thousands of writes).
+            let buffer = usize::try_from(size).map_or(WRITE_BUFFER, |s| s.min(WRITE_BUFFER));
+            let mut file = io::BufWriter::with_capacity(buffer, file);
             // Never more than declared; one byte more in the stream refuses the archive.
             io::copy(&mut reader.take(size), &mut file).at("write", &path)?;
+            file.flush().at("write", &path)?;
             let mut probe = [0u8; 1];
             let longer = reader.read(&mut probe).map_err(|e| BuildError::Archive {
                 archive: archive.to_path_buf(),

@@ -3,7 +3,8 @@
 //! interpreter.
 //!
 //! - [`extract_sdist`] unpacks `.tar.gz` / `.zip` sdists, refusing members that would land
-//!   outside the destination.
+//!   outside the destination; [`stage_sdist_from`] unpacks a `.tar.gz` as it downloads, with the
+//!   same checks, and leaves it staged until the caller has checked the archive's hashes.
 //! - [`BuildSystem`] reads `[build-system]` (PEP 518, PEP 517), with pip's setuptools fallback.
 //! - [`static_metadata`] and [`project_name`] answer without running any Python when the
 //!   project allows it (PEP 643 `PKG-INFO`, PEP 621 `[project]`).
@@ -51,7 +52,10 @@ mod pyproject;
 pub use builder::{BuildOptions, Builder, SourceTree};
 pub use context::BuildContext;
 pub use error::{BuildError, ContextError};
-pub use extract::{archived_pkg_info, can_extract, extract_sdist, extract_sdist_within};
+pub use extract::{
+    StagedSdist, archived_pkg_info, can_extract, can_stream, extract_sdist, extract_sdist_within,
+    stage_sdist_from,
+};
 pub use git::git_checkout;
 pub use pyproject::{
     BuildSystem, LEGACY_BACKEND, project_name, static_metadata, static_sdist_metadata,

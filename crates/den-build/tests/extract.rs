@@ -1,10 +1,11 @@
 //! `extract_sdist`: normal archives unpack; malicious ones are refused with nothing written
 //! outside the destination, and nothing left behind (no destination, no temporary directory).
+//! `stage_sdist_from`, the same for a tarball read as it downloads, refuses them alike.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
-use den_build::{BuildError, extract_sdist, extract_sdist_within};
+use den_build::{BuildError, can_stream, extract_sdist, extract_sdist_within, stage_sdist_from};
 use den_test_support::SdistBuilder;
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -59,14 +60,33 @@ fn tar_gz(dir: &Path, members: &[Member<'_>]) -> std::path::PathBuf {
     path
 }
 
-/// Extracts `members` into `<tmp>/deep/dest` and returns the error; checks nothing appeared
-/// outside `dest` (in `<tmp>/deep` or `<tmp>`) and nothing was left: no `dest`, no temporary
-/// directory.
+/// A reader that hands out what `0` reads in pieces of at most 509 bytes, as a download's
+/// chunks arrive: no piece boundary falls where a tar block or member does.
+struct Trickle<R>(R);
+
+impl<R: Read> Read for Trickle<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let len = buf.len().min(509);
+        self.0.read(&mut buf[..len])
+    }
+}
+
+/// `archive`'s bytes as they would arrive over the network.
+fn arriving(archive: &Path) -> Trickle<std::fs::File> {
+    Trickle(std::fs::File::open(archive).unwrap())
+}
+
+/// Extracts `members` into `<tmp>/deep/dest` and returns the error, after checking that
+/// unpacking them as they arrive ([`stage_sdist_from`]) fails with the same message; checks
+/// nothing appeared outside `dest` (in `<tmp>/deep` or `<tmp>`) and nothing was left either
+/// way: no `dest`, no temporary directory.
 fn refused(members: &[Member<'_>]) -> BuildError {
     let tmp = tempfile::tempdir().unwrap();
     let archive = tar_gz(tmp.path(), members);
     let dest = tmp.path().join("deep").join("dest");
     let err = extract_sdist(&archive, &dest).unwrap_err();
+    let streamed = stage_sdist_from(arriving(&archive), &archive, &dest).unwrap_err();
+    assert_eq!(streamed.to_string(), err.to_string());
     let outside = names(tmp.path());
     assert!(
         outside == ["evil-1.0.tar.gz"] || outside == ["deep", "evil-1.0.tar.gz"],
@@ -112,6 +132,70 @@ fn unpacks_an_sdist_and_returns_its_top_level_directory() {
     assert!(root.join("PKG-INFO").is_file());
     assert!(root.join("pyproject.toml").is_file());
     assert!(root.join("nice_pkg/__init__.py").is_file());
+}
+
+#[test]
+fn a_tarball_unpacked_as_it_arrives_stays_staged_until_finished() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = SdistBuilder::new("Nice.Pkg", "1.0").build(tmp.path());
+    let dest = tmp.path().join("deep").join("out");
+    let staged = stage_sdist_from(arriving(&archive), &archive, &dest).unwrap();
+    assert!(!dest.exists(), "nothing is in place before it is finished");
+    let staging = names(&tmp.path().join("deep"));
+    assert!(
+        staging.len() == 1 && staging[0].starts_with(".den-sdist-"),
+        "{staging:?}"
+    );
+    let root = staged.finish().unwrap();
+    assert_eq!(root, dest.join("nice_pkg-1.0"));
+    assert!(root.join("PKG-INFO").is_file());
+    assert!(root.join("nice_pkg/__init__.py").is_file());
+    assert_eq!(names(&tmp.path().join("deep")), ["out"]);
+
+    // Dropped unfinished (the archive failed its hashes), the staged tree is removed.
+    let other = tmp.path().join("other");
+    drop(stage_sdist_from(arriving(&archive), &archive, &other).unwrap());
+    assert!(!other.exists());
+    assert_eq!(names(&tmp.path().join("deep")), ["out"]);
+    assert_eq!(names(tmp.path()), ["deep", "nice_pkg-1.0.tar.gz"]);
+}
+
+#[test]
+fn a_tarball_cut_short_as_it_arrives_is_refused_and_nothing_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sdist = SdistBuilder::new("pkg", "1.0").file("pkg/data.txt", &[b'x'; 100_000]);
+    let archive = sdist.build(tmp.path());
+    let bytes = std::fs::read(&archive).unwrap();
+    let half = &bytes[..bytes.len() / 2];
+    let dest = tmp.path().join("out");
+    let err = stage_sdist_from(Trickle(half), &archive, &dest).unwrap_err();
+    assert_eq!(names(tmp.path()), ["pkg-1.0.tar.gz"]);
+    // As the saved half would be refused (a member cut short, in the staging directory).
+    std::fs::write(&archive, half).unwrap();
+    let from_file = extract_sdist(&archive, &dest).unwrap_err();
+    let unstaged = |err: BuildError| {
+        let text = err.to_string();
+        match text.split_once(".den-sdist-") {
+            Some((head, tail)) => format!("{head}.den-sdist-*{}", &tail[6..]),
+            None => text,
+        }
+    };
+    assert_eq!(unstaged(err), unstaged(from_file));
+    assert_eq!(names(tmp.path()), ["pkg-1.0.tar.gz"]);
+}
+
+#[test]
+fn only_tarballs_unpack_as_they_arrive() {
+    assert!(can_stream(".tar.gz") && can_stream(".tgz"));
+    assert!(!can_stream(".zip") && !can_stream(".tar.bz2") && !can_stream(".tar.xz"));
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = tmp.path().join("z-1.0.zip");
+    let err = stage_sdist_from(&b""[..], &zip, &tmp.path().join("out")).unwrap_err();
+    assert!(
+        matches!(err, BuildError::UnsupportedArchive { .. }),
+        "{err}"
+    );
+    assert_eq!(names(tmp.path()), [] as [&str; 0]);
 }
 
 #[test]

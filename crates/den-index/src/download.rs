@@ -1,11 +1,14 @@
 //! Downloads into the cache (index files, find-links files, direct URLs) with hash
 //! verification and cross-process locks, local `file://` files checked in place, and wheel
-//! metadata from the cheapest source.
+//! metadata from the cheapest source. A caller that wants the bytes as they arrive (to unpack
+//! them on the way) starts the download with [`IndexClient::start_download`] and reads it
+//! through [`Download`].
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use den_cache::{CacheBucket, safe_key, write_atomic};
+use bytes::Bytes;
+use den_cache::{CacheBucket, LockGuard, safe_key, write_atomic};
 use den_dist::{CoreMetadata, DistFilename, HashDigest, Hasher, IoError, IoResultExt};
 use reqwest::header::HeaderMap;
 use url::Url;
@@ -16,13 +19,13 @@ use crate::{FileOrigin, IndexClient, IndexError, IndexFile, redact};
 /// Compares finished hashers with the digests they were started for.
 ///
 /// Errors: [`IndexError::HashMismatch`] for the first that differs.
-fn check_hashes<'a>(
+fn check_hashes(
     filename: &str,
-    hashers: impl IntoIterator<Item = (&'a HashDigest, Hasher)>,
+    hashers: impl IntoIterator<Item = (HashDigest, Hasher)>,
 ) -> Result<(), IndexError> {
     for (expected, hasher) in hashers {
         let actual = hasher.finalize();
-        if &actual != expected {
+        if actual != expected {
             return Err(IndexError::HashMismatch {
                 filename: filename.to_string(),
                 expected: expected.to_string(),
@@ -33,10 +36,11 @@ fn check_hashes<'a>(
     Ok(())
 }
 
-fn hashers(expected: &[HashDigest]) -> Vec<(&HashDigest, Hasher)> {
+/// A fresh hasher for each of `expected`, beside the digest it must give.
+fn hashers(expected: &[HashDigest]) -> Vec<(HashDigest, Hasher)> {
     expected
         .iter()
-        .map(|digest| (digest, Hasher::new(digest.algorithm)))
+        .map(|digest| (digest.clone(), Hasher::new(digest.algorithm)))
         .collect()
 }
 
@@ -140,15 +144,37 @@ impl IndexClient {
     /// [`IndexError::Offline`] when offline and not cached; [`IndexError::Io`] /
     /// [`IndexError::Cache`] for local read or write failures.
     pub async fn download(&self, file: &IndexFile) -> Result<PathBuf, IndexError> {
+        match self.start_download(file).await? {
+            Fetch::OnDisk(path) => Ok(path),
+            Fetch::Downloading(download) => save(*download).await,
+        }
+    }
+
+    /// [`IndexClient::download`] for a caller that wants the bytes as they arrive: a file
+    /// already on disk (a local `file://` file, checked in place, or a copy in the cache) is
+    /// [`Fetch::OnDisk`]; otherwise the download has started, under the cache entry's lock,
+    /// and the caller receives it through [`Download`], which saves it into the cache and checks
+    /// it as [`IndexClient::download`] does. Nothing is logged about the download: the caller
+    /// says what it does with it.
+    ///
+    /// Errors: as [`IndexClient::download`], those of the transfer itself coming from
+    /// [`Download`].
+    pub async fn start_download(&self, file: &IndexFile) -> Result<Fetch, IndexError> {
         let url = file.url()?;
         if let Some(path) = local_file(&url)? {
             verify_file(&path, &file.hashes)?;
-            return Ok(path);
+            return Ok(Fetch::OnDisk(path));
         }
         let path = self.cached_path(file)?;
-        self.fetch_file(&url, &file.hashes, &file.raw_filename, &path)
-            .await?;
-        Ok(path)
+        Ok(
+            match self
+                .begin(&url, &file.hashes, &file.raw_filename, &path)
+                .await?
+            {
+                Some(download) => Fetch::Downloading(Box::new(download)),
+                None => Fetch::OnDisk(path),
+            },
+        )
     }
 
     /// Downloads a direct-URL archive (`name @ https://host/x-1.0.tar.gz`, PEP 440 §Direct
@@ -230,77 +256,41 @@ impl IndexClient {
                 _ => {}
             }
         }
-        self.fetch_file(url, &expected, &filename, &path).await?;
+        if let Some(download) = self.begin(url, &expected, &filename, &path).await? {
+            save(download).await?;
+        }
         Ok(path)
     }
 
-    /// Makes sure `url` is downloaded to `path` (checked against `expected`), under the
-    /// entry's cross-process lock; a file already at `path` is kept.
-    async fn fetch_file(
+    /// The download of `url` (the file `filename`) to `path`, to be checked against
+    /// `expected`, started under the entry's cross-process lock; `None` when a file is at
+    /// `path` already (kept as it is).
+    ///
+    /// Errors: [`IndexError::Offline`] when offline; the lock, the request and the temporary
+    /// file's failures.
+    async fn begin(
         &self,
         url: &Url,
         expected: &[HashDigest],
         filename: &str,
         path: &Path,
-    ) -> Result<(), IndexError> {
+    ) -> Result<Option<Download>, IndexError> {
         if path.is_file() {
             tracing::info!("using cached {filename}");
-            return Ok(());
+            return Ok(None);
         }
         if self.is_offline() {
             return Err(IndexError::Offline {
                 what: format!("{filename} ({})", redact(url)),
             });
         }
-        let _lock = self.lock_entry(bucket_for(filename), path).await?;
+        let lock = self.lock_entry(bucket_for(filename), path).await?;
         if path.is_file() {
             tracing::debug!("{filename} was downloaded by another den process");
-            return Ok(());
+            return Ok(None);
         }
         let response = self.get_ok(url, HeaderMap::new()).await?;
-        self.store(url, expected, filename, response, path).await
-    }
-
-    /// Streams `response` (the whole file `filename` from `url`) to `path`, verifying
-    /// `expected`. The caller holds the entry's lock.
-    async fn store(
-        &self,
-        url: &Url,
-        expected: &[HashDigest],
-        filename: &str,
-        mut response: reqwest::Response,
-        path: &Path,
-    ) -> Result<(), IndexError> {
-        let size = response.content_length();
-        match size {
-            Some(size) => tracing::info!("downloading {filename} ({})", format_size(size)),
-            None => tracing::info!("downloading {filename}"),
-        }
-        let progress = self.download_started(filename, size);
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).at("create directory", dir)?;
-        let mut temp =
-            tempfile::NamedTempFile::new_in(dir).at("create a temporary file in", dir)?;
-        let mut hashers = hashers(expected);
-        loop {
-            let chunk = response
-                .chunk()
-                .await
-                .map_err(|e| self.transfer_error(url, e))?;
-            let Some(chunk) = chunk else { break };
-            if let Some(progress) = &progress {
-                progress.advance(chunk.len() as u64);
-            }
-            for (_, hasher) in &mut hashers {
-                hasher.update(&chunk);
-            }
-            temp.write_all(&chunk).at("write", temp.path())?;
-        }
-        check_hashes(filename, hashers)?;
-        temp.persist(path)
-            .map_err(|e| e.error)
-            .at("rename into place", path)?;
-        Ok(())
+        Download::new(self, url, expected, filename, response, path, lock).map(Some)
     }
 
     /// The core metadata of a wheel, from the cheapest source available:
@@ -427,16 +417,18 @@ impl IndexClient {
                     "{} ignores Range; downloading the whole wheel",
                     redact(file_url)
                 );
-                let _lock = self.lock_entry(CacheBucket::Wheels, wheel_path).await?;
+                let lock = self.lock_entry(CacheBucket::Wheels, wheel_path).await?;
                 if !wheel_path.is_file() {
-                    self.store(
+                    let download = Download::new(
+                        self,
                         file_url,
                         &file.hashes,
                         &file.raw_filename,
                         response,
                         wheel_path,
-                    )
-                    .await?;
+                        lock,
+                    )?;
+                    save(download).await?;
                 }
                 return crate::zip::metadata_from_file(wheel_path, wheel, &file.raw_filename);
             }
@@ -464,6 +456,159 @@ impl IndexClient {
         let path = self.download(file).await?;
         crate::zip::metadata_from_file(&path, wheel, &file.raw_filename)
     }
+}
+
+/// The size of the buffer a [`Download`] writes its file through.
+const WRITE_BUFFER: usize = 256 * 1024;
+
+/// What [`IndexClient::start_download`] found or started.
+#[derive(Debug)]
+pub enum Fetch {
+    /// The file is on disk already, at this path: a local (`file://`) file, checked in place,
+    /// or the copy in the cache.
+    OnDisk(PathBuf),
+    /// The file is downloading into the cache (boxed: it is much larger than a path).
+    Downloading(Box<Download>),
+}
+
+/// A file downloading into den's cache ([`IndexClient::start_download`]), its bytes handed to
+/// the caller as they arrive ([`Download::next_chunk`]) while each is also written to a
+/// temporary file beside the cache entry, hashed with every hash the index gave and counted on
+/// the download's progress bar. [`Download::finish`] receives the rest, checks the hashes and
+/// renames the file into place. Dropped before that (the caller gave up, or a chunk failed to
+/// arrive), it leaves nothing in the cache. It holds the cache entry's cross-process lock until
+/// it ends.
+pub struct Download {
+    client: IndexClient,
+    url: Url,
+    filename: String,
+    path: PathBuf,
+    response: reqwest::Response,
+    /// Whether the response's body has ended.
+    done: bool,
+    size: Option<u64>,
+    /// Written through a buffer: chunks arrive a few kilobytes at a time.
+    temp: std::io::BufWriter<tempfile::NamedTempFile>,
+    hashers: Vec<(HashDigest, Hasher)>,
+    progress: Option<Box<dyn crate::DownloadProgress>>,
+    _lock: LockGuard,
+}
+
+impl std::fmt::Debug for Download {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Download")
+            .field("filename", &self.filename)
+            .field("path", &self.path)
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Download {
+    /// The download of `response`, the whole file `filename` from `url`, into the cache entry
+    /// at `path` (its directory created if missing), to be checked against `expected`, `lock`
+    /// held until it ends; its progress is reported from now on.
+    ///
+    /// Errors: [`IndexError::Io`] when the temporary file cannot be created.
+    fn new(
+        client: &IndexClient,
+        url: &Url,
+        expected: &[HashDigest],
+        filename: &str,
+        response: reqwest::Response,
+        path: &Path,
+        lock: LockGuard,
+    ) -> Result<Self, IndexError> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).at("create directory", dir)?;
+        let temp = tempfile::NamedTempFile::new_in(dir).at("create a temporary file in", dir)?;
+        let temp = std::io::BufWriter::with_capacity(WRITE_BUFFER, temp);
+        let size = response.content_length();
+        Ok(Self {
+            client: client.clone(),
+            url: url.clone(),
+            filename: filename.to_string(),
+            path: path.to_path_buf(),
+            response,
+            done: false,
+            size,
+            temp,
+            hashers: hashers(expected),
+            progress: client.download_started(filename, size),
+            _lock: lock,
+        })
+    }
+
+    /// Where the file will be once [`Download::finish`] has checked it.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file's name and, when the server said, its size as pip shows sizes:
+    /// `x-1.0.tar.gz (45.6 MB)`.
+    pub fn describe(&self) -> String {
+        match self.size {
+            Some(size) => format!("{} ({})", self.filename, format_size(size)),
+            None => self.filename.clone(),
+        }
+    }
+
+    /// The next bytes of the file, already written and hashed; `None` once all have arrived.
+    ///
+    /// Errors: [`IndexError::Network`] / [`IndexError::Timeout`] when the transfer fails (the
+    /// download is then over: drop it); [`IndexError::Io`] when the temporary file cannot be
+    /// written.
+    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>, IndexError> {
+        if self.done {
+            return Ok(None);
+        }
+        let chunk = self
+            .response
+            .chunk()
+            .await
+            .map_err(|e| self.client.transfer_error(&self.url, e))?;
+        let Some(chunk) = chunk else {
+            self.done = true;
+            return Ok(None);
+        };
+        if let Some(progress) = &self.progress {
+            progress.advance(chunk.len() as u64);
+        }
+        for (_, hasher) in &mut self.hashers {
+            hasher.update(&chunk);
+        }
+        self.temp
+            .write_all(&chunk)
+            .at("write", self.temp.get_ref().path())?;
+        Ok(Some(chunk))
+    }
+
+    /// Receives what has not arrived yet (written and hashed, handed to no one), checks every
+    /// hash the index gave and renames the file into place; returns its path.
+    ///
+    /// Errors: [`IndexError::HashMismatch`] naming the file and both digests (nothing is left
+    /// in the cache); as [`Download::next_chunk`]; [`IndexError::Io`] when the file cannot be
+    /// renamed into place.
+    pub async fn finish(mut self) -> Result<PathBuf, IndexError> {
+        while self.next_chunk().await?.is_some() {}
+        check_hashes(&self.filename, self.hashers)?;
+        let temp = self.temp.into_inner().map_err(|e| {
+            let (error, temp) = e.into_parts();
+            IoError::new("write", temp.get_ref().path(), error)
+        })?;
+        temp.persist(&self.path)
+            .map_err(|e| e.error)
+            .at("rename into place", &self.path)?;
+        Ok(self.path)
+    }
+}
+
+/// Receives `download` whole into the cache, saying so on `-v`; returns its path.
+///
+/// Errors: as [`Download::finish`].
+async fn save(download: Download) -> Result<PathBuf, IndexError> {
+    tracing::info!("downloading {}", download.describe());
+    download.finish().await
 }
 
 /// Where the metadata of the wheel cached at `wheel_path` is kept: beside it, its name with

@@ -8,7 +8,9 @@
 //!   when asked) merged with find-links files, cached on disk with HTTP freshness
 //!   (RFC 9111) and revalidated; wheel metadata through PEP 658/714 metadata files, HTTP
 //!   range requests or a full download; downloads (index files and direct URLs) verified
-//!   against hashes and written atomically into the cache under cross-process locks.
+//!   against hashes and written atomically into the cache under cross-process locks, also
+//!   handed to a caller chunk by chunk as they arrive ([`IndexClient::start_download`],
+//!   [`Download`]).
 //! - Plain `http://` is refused ([`IndexError::InsecureHost`]) except to loopback hosts and
 //!   `--trusted-host` entries, whose TLS certificates are also not verified.
 //! - Credentials come from index URLs (`https://user:password@host/simple/`, also applied to
@@ -35,7 +37,7 @@ pub use config::{
     CachePolicy, ConfigSources, DEFAULT_RETRIES, DEFAULT_TIMEOUT, INDEX_KEYS, IndexConfig,
     strtobool,
 };
-pub use download::format_size;
+pub use download::{Download, Fetch, format_size};
 pub use error::IndexError;
 pub use freshness::DEFAULT_FRESHNESS;
 pub use listing::ProjectListing;

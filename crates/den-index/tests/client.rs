@@ -7,7 +7,7 @@ use std::time::Duration;
 use den_cache::{Cache, CacheBucket};
 use den_dist::{DistFilename, PackageName};
 use den_index::{
-    DEFAULT_FRESHNESS, IndexClient, IndexConfig, IndexError, IndexFile, IndexUrl, Netrc,
+    DEFAULT_FRESHNESS, Fetch, IndexClient, IndexConfig, IndexError, IndexFile, IndexUrl, Netrc,
     ProjectFiles,
 };
 use den_test_support::http::refused_addr;
@@ -353,6 +353,59 @@ async fn downloads_verify_hashes_and_leave_nothing_on_mismatch() {
     assert!(path.starts_with(cache.bucket(CacheBucket::Sdists).unwrap()));
     let leftovers = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(leftovers, 0, "nothing is left of the failed download");
+}
+
+#[tokio::test]
+async fn a_download_hands_its_bytes_over_as_it_saves_them() {
+    let index = TestIndex::new();
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = noise(1_500_000);
+    for name in ["big-1.0.tar.gz", "big-2.0.tar.gz"] {
+        std::fs::write(dir.path().join(name), &bytes).unwrap();
+        index.add_file(&dir.path().join(name));
+    }
+    let client = client(&index.url(), &Cache::temporary().unwrap());
+    let files = client.project_files(&name("big")).await.unwrap();
+    let first = file(&files.files, "big-1.0.tar.gz");
+    let Fetch::Downloading(mut download) = client.start_download(first).await.unwrap() else {
+        panic!("not in the cache yet");
+    };
+    let path = client.cached_path(first).unwrap();
+    assert_eq!(download.path(), path);
+    assert_eq!(download.describe(), "big-1.0.tar.gz (1.5 MB)");
+    let mut received = Vec::new();
+    while let Some(chunk) = download.next_chunk().await.unwrap() {
+        received.extend_from_slice(&chunk);
+    }
+    assert!(received == bytes, "every byte, in order");
+    assert!(!path.exists(), "in place only once checked");
+    assert_eq!(download.finish().await.unwrap(), path);
+    assert!(std::fs::read(&path).unwrap() == bytes);
+    let Fetch::OnDisk(cached) = client.start_download(first).await.unwrap() else {
+        panic!("in the cache now");
+    };
+    assert_eq!((cached, index.file_requests("big-1.0.tar.gz")), (path, 1));
+
+    // Given up halfway, a download leaves nothing, and lets the next one start.
+    let second = file(&files.files, "big-2.0.tar.gz");
+    let Fetch::Downloading(mut download) = client.start_download(second).await.unwrap() else {
+        panic!("not in the cache yet");
+    };
+    assert!(download.next_chunk().await.unwrap().is_some());
+    drop(download);
+    let dir = client
+        .cached_path(second)
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["big-1.0.tar.gz"]);
+    let path = client.download(second).await.unwrap();
+    assert!(std::fs::read(&path).unwrap() == bytes);
 }
 
 #[tokio::test]

@@ -99,6 +99,7 @@ impl Mini {
                 status,
                 headers,
                 body,
+                cut_after: None,
             }
         });
         Self {
@@ -815,6 +816,7 @@ async fn warm_listing_makes_no_requests() {
                 ("ETag".into(), format!("\"{project}\"")),
             ],
             body: page(project).into_bytes(),
+            cut_after: None,
         }
     });
     let config = config(&format!("{}/simple/", server.url()));

@@ -5,7 +5,8 @@
 //!
 //! - [`DenSource`] is den-resolve's [`PackageSource`](den_resolve::PackageSource) over the
 //!   index client and the build frontend, and gives each resolved distribution an installable
-//!   wheel ([`DenSource::wheel`]).
+//!   wheel ([`DenSource::wheel`]). An index sdist tarball not in the cache yet is unpacked as
+//!   it downloads (`streaming.rs`), its tree used only once the archive has passed its hashes.
 //! - [`IndexBuildContext`] fills den-build's build environments: it resolves build
 //!   requirements from wheels and installs them.
 //! - [`HashChecks`] is hash-checking mode: what each downloaded archive is checked against.
@@ -19,6 +20,7 @@ mod error;
 mod hashes;
 mod prepare;
 mod source;
+mod streaming;
 mod wheelhouse;
 
 pub use build_context::IndexBuildContext;

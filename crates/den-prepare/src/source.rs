@@ -7,7 +7,8 @@
 //! installation then asks [`DenSource::wheel`] for an installable wheel of each resolved
 //! distribution: downloaded, or built (and cached by the sdist's SHA-256 in den-build). An
 //! index sdist's wheel and backend metadata built before are found by the SHA-256 the index
-//! publishes, without downloading or unpacking the sdist again.
+//! publishes, without downloading or unpacking the sdist again; an index sdist tarball that is
+//! not in the cache yet is unpacked as it downloads (see [`crate::streaming`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use den_dist::{
     CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, IoResultExt, PackageName,
     SourceDistFilename, Version, VersionSpecifiers, WheelFilename, redact_credentials,
 };
-use den_index::{IndexClient, IndexFile, ProjectListing};
+use den_index::{Fetch, IndexClient, IndexFile, ProjectListing};
 use den_python::Interpreter;
 use den_resolve::{Grouped, PackageSource, ProjectVersions, Ranges, SourceError, SourceFile};
 use pep508_rs::VerbatimUrl;
@@ -298,26 +299,9 @@ impl DenSource {
 
     /// The source tree of a source-distribution archive, unpacked once per command.
     async fn unpack(&self, archive: &Path, sha256: &str) -> Result<SourceTree, PrepareError> {
-        let cell = {
-            let mut map = self.unpacked.lock().unwrap_or_else(|e| e.into_inner());
-            map.entry(sha256.to_string()).or_default().clone()
-        };
-        let dir = cell
-            .get_or_try_init(|| async {
-                let shown = archive.file_name().unwrap_or(archive.as_os_str());
-                tracing::info!("unpacking {}", shown.to_string_lossy());
-                let (path, dest) = (archive.to_path_buf(), self.scratch.path().join(sha256));
-                tokio::task::spawn_blocking(move || den_build::extract_sdist(&path, &dest))
-                    .await
-                    .map_err(|source| PrepareError::Stopped {
-                        task: "unpacking",
-                        source,
-                    })?
-                    .map_err(|reason| PrepareError::Unpack {
-                        archive: archive.to_path_buf(),
-                        reason,
-                    })
-            })
+        let dir = self
+            .unpacked_cell(sha256)
+            .get_or_try_init(|| self.unpack_file(archive, sha256))
             .await?
             .clone();
         Ok(SourceTree {
@@ -327,18 +311,103 @@ impl DenSource {
         })
     }
 
+    /// The cell holding the project root of the archive whose SHA-256 is `sha256` once this
+    /// command has unpacked it.
+    fn unpacked_cell(&self, sha256: &str) -> Arc<OnceCell<PathBuf>> {
+        let mut map = self.unpacked.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(sha256.to_string()).or_default().clone()
+    }
+
+    /// Unpacks the source-distribution archive at `archive`, whose SHA-256 is `sha256`, into
+    /// the scratch directory on a blocking thread; returns the project root.
+    ///
+    /// Errors: [`PrepareError::Unpack`] with den-build's refusal or failure;
+    /// [`PrepareError::Stopped`].
+    async fn unpack_file(&self, archive: &Path, sha256: &str) -> Result<PathBuf, PrepareError> {
+        let shown = archive.file_name().unwrap_or(archive.as_os_str());
+        tracing::info!("unpacking {}", shown.to_string_lossy());
+        let (path, dest) = (archive.to_path_buf(), self.scratch.path().join(sha256));
+        tokio::task::spawn_blocking(move || den_build::extract_sdist(&path, &dest))
+            .await
+            .map_err(|source| PrepareError::Stopped {
+                task: "unpacking",
+                source,
+            })?
+            .map_err(|reason| PrepareError::Unpack {
+                archive: archive.to_path_buf(),
+                reason,
+            })
+    }
+
     /// The local path of an index file (downloaded into the cache unless there), checked
     /// against the index's hashes and, in hash-checking mode, the `--hash`es.
     pub(crate) async fn index_archive(&self, file: &IndexFile) -> Result<PathBuf, PrepareError> {
         let path = self.client.download(file).await?;
-        self.hashes
-            .verify(Some(file_name(file)), None, &path, &file.raw_filename)?;
+        self.verify_requirement_hashes(file, &path)?;
         Ok(path)
+    }
+
+    /// Checks the index file `file`, saved at `path`, against the `--hash`es of its
+    /// requirement ([`HashChecks::verify`]).
+    ///
+    /// Errors: as [`HashChecks::verify`].
+    fn verify_requirement_hashes(&self, file: &IndexFile, path: &Path) -> Result<(), PrepareError> {
+        self.hashes
+            .verify(Some(file_name(file)), None, path, &file.raw_filename)
+    }
+
+    /// The archive of the index sdist `file`, fetched and checked as
+    /// [`DenSource::index_archive`] fetches and checks it. A tarball den-build can stream
+    /// ([`den_build::can_stream`]) that is not in the cache yet and whose SHA-256 the index
+    /// publishes (the key [`DenSource::sdist_tree`] finds its tree by) is also unpacked as it
+    /// downloads ([`crate::streaming::download_unpacking`]), unless this command has unpacked
+    /// it already; anything else is unpacked, when asked, from the file.
+    ///
+    /// Errors: as [`DenSource::index_archive`], and for a streamed tarball as
+    /// [`DenSource::unpack`].
+    async fn index_sdist_archive(&self, file: &IndexFile) -> Result<PathBuf, PrepareError> {
+        let streams = matches!(&file.filename,
+            DistFilename::SourceDist(sdist) if den_build::can_stream(sdist.extension));
+        let cached = self
+            .client
+            .cached_path(file)
+            .map_or(true, |path| path.is_file());
+        let Some(digest) = published_sha256(file).filter(|_| streams && !cached) else {
+            return self.index_archive(file).await;
+        };
+        let sha256 = digest.hex.as_str();
+        let mut fetched = None;
+        let slot = &mut fetched;
+        self.unpacked_cell(sha256)
+            .get_or_try_init(|| async move {
+                let (archive, dir) = match self.client.start_download(file).await? {
+                    // Saved since it was looked for (by another den process, or another task
+                    // of this one that wanted only the file).
+                    Fetch::OnDisk(archive) => {
+                        self.verify_requirement_hashes(file, &archive)?;
+                        let dir = self.unpack_file(&archive, sha256).await?;
+                        (archive, dir)
+                    }
+                    Fetch::Downloading(download) => {
+                        let dest = self.scratch.path().join(sha256);
+                        let verify = |archive: &Path| self.verify_requirement_hashes(file, archive);
+                        crate::streaming::download_unpacking(*download, dest, verify).await?
+                    }
+                };
+                *slot = Some(archive);
+                Ok::<_, PrepareError>(dir)
+            })
+            .await?;
+        match fetched {
+            Some(archive) => Ok(archive),
+            // Another task of this command unpacked it, and saved it into the cache.
+            None => self.index_archive(file).await,
+        }
     }
 
     /// The source tree of a downloaded index sdist.
     async fn index_sdist(&self, file: &IndexFile) -> Result<SourceTree, PrepareError> {
-        let path = self.index_archive(file).await?;
+        let path = self.index_sdist_archive(file).await?;
         self.sdist_tree(file, &path).await
     }
 
@@ -894,8 +963,9 @@ impl DenSource {
     ) -> Result<CoreMetadata, SourceError> {
         // PEP 643: a static PKG-INFO is the sdist's metadata, read from the start of the
         // archive without unpacking it; when it is absent, dynamic or unreadable there, the
-        // project is unpacked and its backend asked.
-        let archive = self.index_archive(file).await.map_err(other)?;
+        // project is unpacked (a tarball downloaded just now was, on the way) and its backend
+        // asked.
+        let archive = self.index_sdist_archive(file).await.map_err(other)?;
         // An archive that cannot be read in place fails again, and is reported, when it is
         // unpacked.
         if let Some(metadata) = den_build::static_sdist_metadata(&archive).ok().flatten() {

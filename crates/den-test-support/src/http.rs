@@ -41,6 +41,9 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
+    /// When set, only this many bytes of the body are sent before the connection is closed
+    /// (`Content-Length` still gives the whole body's): a connection lost mid-transfer.
+    pub cut_after: Option<usize>,
 }
 
 impl Response {
@@ -50,6 +53,7 @@ impl Response {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
             body: body.into(),
+            cut_after: None,
         }
     }
 
@@ -246,7 +250,8 @@ fn serve_connection(stream: impl Read + Write, handler: &Handler, stop: &AtomicB
         head.push_str("\r\n");
         let mut out = head.into_bytes();
         if request.method != "HEAD" {
-            out.extend_from_slice(&response.body);
+            let sent = response.cut_after.unwrap_or(usize::MAX);
+            out.extend_from_slice(&response.body[..sent.min(response.body.len())]);
         }
         let writer = reader.get_mut();
         if writer
@@ -254,6 +259,7 @@ fn serve_connection(stream: impl Read + Write, handler: &Handler, stop: &AtomicB
             .and_then(|()| writer.flush())
             .is_err()
             || close
+            || response.cut_after.is_some()
         {
             return;
         }

@@ -50,6 +50,8 @@ struct Fault {
     /// `(status, remaining)`: answer `status` for the next `remaining` requests.
     fail_times: Option<(u16, usize)>,
     delay: Option<Wait>,
+    /// Send only the first half of a file, then close the connection.
+    cut: bool,
 }
 
 /// What an injected slow response waits for before it is sent.
@@ -359,6 +361,12 @@ impl TestIndex {
         self.fault(filename.to_string(), |f| f.status = Some(status))
     }
 
+    /// Sends only the first half of `filename` (its `Content-Length` says the whole), then
+    /// closes the connection: a transfer that fails midway.
+    pub fn cut_file(&self, filename: &str) -> &Self {
+        self.fault(filename.to_string(), |f| f.cut = true)
+    }
+
     /// Waits `delay` before answering requests for `filename`.
     pub fn slow_file(&self, filename: &str, delay: Duration) -> &Self {
         self.fault(filename.to_string(), |f| f.delay = Some(Wait::Delay(delay)))
@@ -556,7 +564,11 @@ fn respond(state: &mut State, request: &Request, path: &str) -> (Response, Optio
         {
             *byte ^= 0xff;
         }
-        return (serve_bytes(bytes, request, state.ranges), delay);
+        let mut response = serve_bytes(bytes, request, state.ranges);
+        if state.faults.get(filename).is_some_and(|fault| fault.cut) {
+            response.cut_after = Some(response.body.len() / 2);
+        }
+        return (response, delay);
     }
     (Response::text(404, "not found\n"), None)
 }

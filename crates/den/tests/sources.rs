@@ -679,3 +679,185 @@ fn hash_checking_mode_uses_a_wheel_built_before_only_under_a_matching_hash() {
     assert_untouched(&world, filename, &stderr);
     assert!(run_python(&env, &["-c", "import guarded"]).0);
 }
+
+/// Runs den with `args` in the world, its temporary files (where it unpacks sdists) under a
+/// fresh `<world>/tmp`; returns its output and the names of what it left there.
+fn den_leaving(world: &World, args: &[&str]) -> (std::process::Output, Vec<String>) {
+    let tmp = world.path("tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let out = common::den_command(&world.path("cache"), &world.index.url())
+        .args(args)
+        .current_dir(world.dir.path())
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    let left = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    (out, left)
+}
+
+/// The files in den's sdists bucket, lock files aside.
+fn cached_sdists(world: &World) -> Vec<String> {
+    let bucket = world.path("cache/sdists-v1");
+    if !bucket.is_dir() {
+        return Vec::new();
+    }
+    common::walk(&bucket)
+        .into_iter()
+        .filter(|path| !path.starts_with(".locks"))
+        .collect()
+}
+
+#[test]
+fn an_index_sdist_is_unpacked_as_it_downloads() {
+    let Some(world) = World::new() else { return };
+    let filename = publish_from_source(&world);
+    let env = world.venv("env", true);
+    let stderr = install_ok(&world, "-v", &env, &["from-source"]);
+    assert!(
+        stderr.contains(&format!("downloading {filename} ("))
+            && stderr.contains(", unpacking it as it arrives"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(&format!("unpacking {filename}")),
+        "not unpacked again from the saved file: {stderr}"
+    );
+    from_source_imports(&env);
+    // The archive is kept in the cache for later commands.
+    let cached = cached_sdists(&world);
+    assert!(
+        cached.len() == 1 && cached[0].ends_with(&filename),
+        "{cached:?}"
+    );
+
+    // Config settings make another build (another key), which needs the archive: in the
+    // cache now, so it is unpacked from the file.
+    let other = world.venv("other", true);
+    let args = ["-C", "flavour=other", "from-source"];
+    let stderr = install_ok(&world, "-v", &other, &args);
+    assert!(
+        stderr.contains(&format!("using cached {filename}"))
+            && stderr.contains(&format!("unpacking {filename}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("as it arrives"), "{stderr}");
+    from_source_imports(&other);
+}
+
+#[test]
+fn a_streamed_sdist_failing_the_index_hash_leaves_nothing() {
+    let Some(world) = World::new() else { return };
+    let filename = publish_from_source(&world);
+    // The bytes served differ from the ones the index's SHA-256 is of; unpacking them fails
+    // too (they are corrupt), but the mismatch is what is reported, as for any download.
+    world.index.corrupt_file(&filename);
+    std::fs::write(world.path("requirements.in"), "from-source\n").unwrap();
+    let (out, left) = den_leaving(&world, &["-v", "pip", "compile", "requirements.in"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("as it arrives"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("hash mismatch for {filename}")),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("refusing to unpack") && !stderr.contains("cannot read the archive"),
+        "{stderr}"
+    );
+    assert_eq!(cached_sdists(&world), [] as [&str; 0], "no archive is kept");
+    assert_eq!(left, [] as [&str; 0], "no unpacked tree is left");
+}
+
+#[test]
+fn a_streamed_sdist_whose_transfer_fails_midway_leaves_nothing() {
+    let Some(world) = World::new() else { return };
+    // Big enough to arrive in many chunks, so the unpacking has begun when the transfer fails.
+    let noise: Vec<u8> = (0..400_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let builder = SdistBuilder::new("from-source", "1.0").file("from_source/data.bin", &noise);
+    let filename = builder.filename();
+    publish_sdist(&world, &builder);
+    world.index.cut_file(&filename);
+    std::fs::write(world.path("requirements.in"), "from-source\n").unwrap();
+    let (out, left) = den_leaving(&world, &["-v", "pip", "compile", "requirements.in"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("as it arrives"), "{stderr}");
+    assert!(
+        stderr.contains("could not reach"),
+        "the transfer's error: {stderr}"
+    );
+    assert!(
+        !stderr.contains("refusing to unpack") && !stderr.contains("cannot read the archive"),
+        "not the unpacking's: {stderr}"
+    );
+    assert_eq!(cached_sdists(&world), [] as [&str; 0], "no archive is kept");
+    assert_eq!(left, [] as [&str; 0], "no unpacked tree is left");
+}
+
+/// `evil-1.0.tar.gz`, in `dir`: a `setup.py` and a member whose name climbs out of the tree
+/// (written raw: the tar crate's checked setters refuse `..`).
+fn evil_sdist(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut builder = tar::Builder::new(gz);
+    for (name, data) in [
+        ("evil-1.0/setup.py", &b"print()\n"[..]),
+        ("evil-1.0/../../escaped", &b"escaped"[..]),
+    ] {
+        let mut header = tar::Header::new_old();
+        header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_mode(0o644);
+        header.set_size(data.len() as u64);
+        header.set_cksum();
+        builder.append(&header, data).unwrap();
+    }
+    let mut gz = builder.into_inner().unwrap();
+    gz.flush().unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join("evil-1.0.tar.gz");
+    std::fs::write(&path, gz.finish().unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn an_unsafe_member_is_refused_as_it_downloads_as_from_the_saved_file() {
+    let Some(world) = World::new() else { return };
+    world.index.add_file(&evil_sdist(&world.path("sdists")));
+    std::fs::write(world.path("requirements.in"), "evil\n").unwrap();
+    let compile = ["-v", "pip", "compile", "requirements.in"];
+    let refusal = |stderr: &str| {
+        stderr
+            .lines()
+            .find(|line| line.contains("refusing to unpack"))
+            .map(str::to_string)
+    };
+    let (out, left) = den_leaving(&world, &compile);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("as it arrives"), "{stderr}");
+    let streamed = refusal(&stderr).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(streamed.contains("evil-1.0/../../escaped"), "{streamed}");
+    assert_eq!(left, [] as [&str; 0], "no unpacked tree is left");
+
+    // The download went on to its end and matched the index's hash, so the archive is in the
+    // cache: the next command unpacks it from the file, and is refused alike.
+    let (out, left) = den_leaving(&world, &compile);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("unpacking evil-1.0.tar.gz") && !stderr.contains("as it arrives"),
+        "{stderr}"
+    );
+    assert_eq!(refusal(&stderr), Some(streamed));
+    assert_eq!(left, [] as [&str; 0]);
+    for dir in [world.path(""), world.path("tmp"), world.path("cache")] {
+        assert!(!dir.join("escaped").exists(), "{}", dir.display());
+    }
+}
