@@ -363,8 +363,11 @@ impl DenSource {
     /// downloads ([`crate::streaming::download_unpacking`]), unless this command has unpacked
     /// it already; anything else is unpacked, when asked, from the file.
     ///
-    /// Errors: as [`DenSource::index_archive`], and for a streamed tarball as
-    /// [`DenSource::unpack`].
+    /// A tarball streamed but refused or failed by the unpacking (after it was saved and
+    /// passed its hashes) is returned all the same: asking for its tree unpacks the saved file
+    /// and reports the failure then.
+    ///
+    /// Errors: as [`DenSource::index_archive`].
     async fn index_sdist_archive(&self, file: &IndexFile) -> Result<PathBuf, PrepareError> {
         let streams = matches!(&file.filename,
             DistFilename::SourceDist(sdist) if den_build::can_stream(sdist.extension));
@@ -378,7 +381,8 @@ impl DenSource {
         let sha256 = digest.hex.as_str();
         let mut fetched = None;
         let slot = &mut fetched;
-        self.unpacked_cell(sha256)
+        let cell = self.unpacked_cell(sha256);
+        let streamed = cell
             .get_or_try_init(|| async move {
                 let (archive, dir) = match self.client.start_download(file).await? {
                     // Saved since it was looked for (by another den process, or another task
@@ -397,11 +401,17 @@ impl DenSource {
                 *slot = Some(archive);
                 Ok::<_, PrepareError>(dir)
             })
-            .await?;
-        match fetched {
-            Some(archive) => Ok(archive),
+            .await
+            .map(drop);
+        match (streamed, fetched) {
+            (Ok(_), Some(archive)) => Ok(archive),
             // Another task of this command unpacked it, and saved it into the cache.
-            None => self.index_archive(file).await,
+            (Ok(_), None) => self.index_archive(file).await,
+            // Saved and checked, but no tree could be made of it: that is reported when a
+            // tree is asked for (unpacking the saved file meets it again), not when the
+            // archive alone is enough (a static PKG-INFO, read without unpacking).
+            (Err(PrepareError::Unpack { archive, .. }), _) => Ok(archive),
+            (Err(error), _) => Err(error),
         }
     }
 

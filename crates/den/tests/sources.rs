@@ -755,21 +755,29 @@ fn a_streamed_sdist_failing_the_index_hash_leaves_nothing() {
     // The bytes served differ from the ones the index's SHA-256 is of; unpacking them fails
     // too (they are corrupt), but the mismatch is what is reported, as for any download.
     world.index.corrupt_file(&filename);
-    std::fs::write(world.path("requirements.in"), "from-source\n").unwrap();
-    let (out, left) = den_leaving(&world, &["-v", "pip", "compile", "requirements.in"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("as it arrives"), "{stderr}");
+    let stderr = streamed_compile_fails_leaving_nothing(&world);
     assert!(
         stderr.contains(&format!("hash mismatch for {filename}")),
         "{stderr}"
     );
+}
+
+/// `den pip compile` of `from-source`, whose sdist streams and fails: exit status 1, the
+/// failure not the unpacking's, and neither an archive in the cache nor an unpacked tree
+/// left. Returns its stderr.
+fn streamed_compile_fails_leaving_nothing(world: &World) -> String {
+    std::fs::write(world.path("requirements.in"), "from-source\n").unwrap();
+    let (out, left) = den_leaving(world, &["-v", "pip", "compile", "requirements.in"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("as it arrives"), "{stderr}");
     assert!(
         !stderr.contains("refusing to unpack") && !stderr.contains("cannot read the archive"),
-        "{stderr}"
+        "not the unpacking's error: {stderr}"
     );
-    assert_eq!(cached_sdists(&world), [] as [&str; 0], "no archive is kept");
+    assert_eq!(cached_sdists(world), [] as [&str; 0], "no archive is kept");
     assert_eq!(left, [] as [&str; 0], "no unpacked tree is left");
+    stderr
 }
 
 #[test]
@@ -783,21 +791,11 @@ fn a_streamed_sdist_whose_transfer_fails_midway_leaves_nothing() {
     let filename = builder.filename();
     publish_sdist(&world, &builder);
     world.index.cut_file(&filename);
-    std::fs::write(world.path("requirements.in"), "from-source\n").unwrap();
-    let (out, left) = den_leaving(&world, &["-v", "pip", "compile", "requirements.in"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("as it arrives"), "{stderr}");
+    let stderr = streamed_compile_fails_leaving_nothing(&world);
     assert!(
         stderr.contains("could not reach"),
         "the transfer's error: {stderr}"
     );
-    assert!(
-        !stderr.contains("refusing to unpack") && !stderr.contains("cannot read the archive"),
-        "not the unpacking's: {stderr}"
-    );
-    assert_eq!(cached_sdists(&world), [] as [&str; 0], "no archive is kept");
-    assert_eq!(left, [] as [&str; 0], "no unpacked tree is left");
 }
 
 /// `evil-1.0.tar.gz`, in `dir`: a `setup.py` and a member whose name climbs out of the tree
