@@ -537,19 +537,36 @@ fn place(
             .at("create directory", &path)
             .map_err(BuildError::from),
         Kind::File { executable, size } => {
-            let file = File::create(&path).at("create", &path)?;
-            // Written in pieces of up to WRITE_BUFFER bytes, not the 8 KiB `io::copy` takes at
-            // a time (a large member would cost thousands of writes).
-            let buffer = usize::try_from(size).map_or(WRITE_BUFFER, |s| s.min(WRITE_BUFFER));
-            let mut file = io::BufWriter::with_capacity(buffer, file);
-            // Never more than declared; one byte more in the stream refuses the archive.
-            io::copy(&mut reader.take(size), &mut file).at("write", &path)?;
-            file.flush().at("write", &path)?;
-            let mut probe = [0u8; 1];
-            let longer = reader.read(&mut probe).map_err(|e| BuildError::Archive {
+            let mut file = File::create(&path).at("create", &path)?;
+            // A stream that fails (a cut or corrupt archive) is the archive's fault, said of
+            // the member; only the file system's errors are the written file's.
+            let unreadable = |e: io::Error| BuildError::Archive {
                 archive: archive.to_path_buf(),
                 reason: format!("member `{}` cannot be read: {e}", relative.display()),
-            })?;
+            };
+            // Written in pieces of up to WRITE_BUFFER bytes, not the 8 KiB `io::copy` takes at
+            // a time (a large member would cost thousands of writes). Never more than
+            // declared; one byte more in the stream refuses the archive.
+            let buffer = usize::try_from(size).map_or(WRITE_BUFFER, |s| s.min(WRITE_BUFFER));
+            let mut piece = vec![0u8; buffer.max(1)];
+            let mut member = reader.take(size);
+            let mut filled = 0;
+            loop {
+                let read = match member.read(&mut piece[filled..]) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    read => read.map_err(unreadable)?,
+                };
+                filled += read;
+                if read == 0 || filled == piece.len() {
+                    file.write_all(&piece[..filled]).at("write", &path)?;
+                    filled = 0;
+                }
+                if read == 0 {
+                    break;
+                }
+            }
+            let mut probe = [0u8; 1];
+            let longer = reader.read(&mut probe).map_err(unreadable)?;
             if longer > 0 {
                 return Err(BuildError::Archive {
                     archive: archive.to_path_buf(),

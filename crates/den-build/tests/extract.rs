@@ -170,7 +170,7 @@ fn a_tarball_cut_short_as_it_arrives_is_refused_and_nothing_kept() {
     let dest = tmp.path().join("out");
     let err = stage_sdist_from(Trickle(half), &archive, &dest).unwrap_err();
     assert_eq!(names(tmp.path()), ["pkg-1.0.tar.gz"]);
-    // As the saved half would be refused (a member cut short, in the staging directory).
+    // As the saved half would be refused (a member cut short).
     std::fs::write(&archive, half).unwrap();
     let from_file = extract_sdist(&archive, &dest).unwrap_err();
     let unstaged = |err: BuildError| {
@@ -180,6 +180,14 @@ fn a_tarball_cut_short_as_it_arrives_is_refused_and_nothing_kept() {
             None => text,
         }
     };
+    // The archive's fault, said of the member, not a failure to write the staged file.
+    let text = from_file.to_string();
+    assert!(
+        text.contains("cannot read the archive")
+            && text.contains("` cannot be read: ")
+            && !text.contains("cannot write"),
+        "{text}"
+    );
     assert_eq!(unstaged(err), unstaged(from_file));
     assert_eq!(names(tmp.path()), ["pkg-1.0.tar.gz"]);
 }
