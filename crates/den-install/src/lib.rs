@@ -45,4 +45,6 @@ pub use record::{RecordEntry, parse_record, write_record};
 pub use recover::{RecoveryReport, needs_recovery, recover};
 pub use scripts::{relative_shebang, shebang_with_args};
 pub use uninstall::{Uninstalled, planned_uninstall, uninstall};
-pub use unpack::{DamagedEntry, UnpackedWheel, unpack_wheel, unpack_wheel_within, verify_cache};
+pub use unpack::{
+    DamagedEntry, UnpackedWheel, unpack_wheel, unpack_wheel_of, unpack_wheel_within, verify_cache,
+};

@@ -233,15 +233,7 @@ pub fn unpack_wheel_within(
     wheel: &Path,
     limit: u64,
 ) -> Result<UnpackedWheel, InstallError> {
-    let wheel_name = wheel
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| wheel.display().to_string());
-    let filename =
-        WheelFilename::from_str(&wheel_name).map_err(|e| InstallError::InvalidWheel {
-            wheel: wheel_name.clone(),
-            reason: e.to_string(),
-        })?;
+    let (wheel_name, filename) = wheel_filename(wheel)?;
     let bucket = cache.bucket(CacheBucket::Archive)?;
     let index = HashIndex::new(&bucket, wheel)?;
     // An index line pointing at a tree of another wheel (stale or tampered) is ignored: the
@@ -253,13 +245,64 @@ pub fn unpack_wheel_within(
         return Ok(unpacked);
     }
     let key = index.hash_and_record()?;
-    let root = bucket.join(&key);
+    unpack_keyed(cache, &bucket, wheel, (&wheel_name, filename), &key, limit)
+}
+
+/// [`unpack_wheel`] of a wheel whose SHA-256 (`sha256`, hex) the caller has checked: an index
+/// file den-index downloaded and checked against the digest the index publishes. That digest
+/// is the unpacked tree's key, so the wheel is neither hashed again (its whole length, on a
+/// first unpack) nor looked up in the path index. A `sha256` that is not 64 hex digits is
+/// ignored (the wheel is hashed as by [`unpack_wheel`]).
+///
+/// Errors: as [`unpack_wheel`].
+pub fn unpack_wheel_of(
+    cache: &Cache,
+    wheel: &Path,
+    sha256: &str,
+) -> Result<UnpackedWheel, InstallError> {
+    let limit = den_dist::max_unpacked_size()?;
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return unpack_wheel_within(cache, wheel, limit);
+    }
+    let (wheel_name, filename) = wheel_filename(wheel)?;
+    let bucket = cache.bucket(CacheBucket::Archive)?;
+    let key = sha256.to_ascii_lowercase();
+    unpack_keyed(cache, &bucket, wheel, (&wheel_name, filename), &key, limit)
+}
+
+/// The file name of `wheel` and its parse (PEP 427).
+///
+/// Errors: [`InstallError::InvalidWheel`] for a name that is not a wheel's.
+fn wheel_filename(wheel: &Path) -> Result<(String, WheelFilename), InstallError> {
+    let wheel_name = wheel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| wheel.display().to_string());
+    let filename =
+        WheelFilename::from_str(&wheel_name).map_err(|e| InstallError::InvalidWheel {
+            wheel: wheel_name.clone(),
+            reason: e.to_string(),
+        })?;
+    Ok((wheel_name, filename))
+}
+
+/// The tree of `wheel` (named `wheel_name`, parsed as `filename`) in `bucket` under `key`,
+/// its SHA-256: reused when there and whole, else unpacked (again) under the key's lock.
+fn unpack_keyed(
+    cache: &Cache,
+    bucket: &Path,
+    wheel: &Path,
+    (wheel_name, filename): (&str, WheelFilename),
+    key: &str,
+    limit: u64,
+) -> Result<UnpackedWheel, InstallError> {
+    let root = bucket.join(key);
     if let Ok(Some(unpacked)) = existing(&root, &filename)
         && whole(&unpacked)
     {
         return Ok(unpacked);
     }
-    let _lock = cache.lock(CacheBucket::Archive, &key)?;
+    let _lock = cache.lock(CacheBucket::Archive, key)?;
     // Another process may have finished (or repaired) the unpack while we waited; a tree
     // still damaged, or without this wheel's `.dist-info`, is moved aside in one step (a
     // reader sees the old tree or none) and unpacked again.
@@ -270,14 +313,14 @@ pub fn unpack_wheel_within(
             if let Err(err) = found {
                 tracing::warn!("{err}; unpacking it again");
             }
-            let aside = den_cache::OwnedTempDir::new_in(&bucket)?;
+            let aside = den_cache::OwnedTempDir::new_in(bucket)?;
             fs::rename(&root, aside.path().join("damaged")).at("move aside", &root)?;
         }
     }
     // Locked by this process while it lives: a den process killed mid-unpack leaves it to
     // the next one that unpacks, which removes it (den_cache::OwnedTempDir).
-    let temp = den_cache::OwnedTempDir::new_in(&bucket)?;
-    let dist_info = extract_verified(wheel, &wheel_name, &filename, temp.path(), limit)?;
+    let temp = den_cache::OwnedTempDir::new_in(bucket)?;
+    let dist_info = extract_verified(wheel, wheel_name, &filename, temp.path(), limit)?;
     fs::rename(temp.path(), &root).at("move the unpacked wheel to", &root)?;
     // The directory now lives at `root`; nothing is left for the guard to clean.
     temp.keep();

@@ -12,7 +12,7 @@ use den_cache::{Cache, CacheBucket, LinkMode};
 use den_dist::{DirectUrl, PackageName, record_hash};
 use den_install::{
     DistKind, InstallError, InstallOptions, InstallTarget, RecordEntry, find_installed,
-    install_wheel, installed_distributions, uninstall, unpack_wheel, write_record,
+    install_wheel, installed_distributions, uninstall, unpack_wheel, unpack_wheel_of, write_record,
 };
 use den_test_support::{WheelBuilder, pyenv_versions, require};
 
@@ -376,6 +376,32 @@ fn unpack_happens_once_even_when_concurrent() {
     assert_eq!(unpacked.dist_info, "den_demo-1.0.dist-info");
     let entries = archive_entries(&cache).len();
     assert_eq!(entries, 1);
+}
+
+/// A wheel whose SHA-256 the caller checked (an index download) is unpacked under that
+/// digest without being hashed or entered in the path index; the tree is the one
+/// `unpack_wheel` finds by hashing, and a digest that is not one is ignored.
+#[test]
+fn a_checked_digest_names_the_tree_without_hashing_the_wheel() {
+    let (tmp, cache) = scratch();
+    let wheel = demo_wheel("1.0").build(tmp.path());
+    let mut hasher = den_dist::Hasher::new(den_dist::HashAlgorithm::Sha256);
+    hasher.update(&fs::read(&wheel).unwrap());
+    let sha256 = hasher.finalize().hex;
+    let index = cache.bucket(CacheBucket::Archive).unwrap().join(".index");
+    let known = unpack_wheel_of(&cache, &wheel, &sha256.to_uppercase()).unwrap();
+    assert!(known.root.ends_with(&sha256), "{}", known.root.display());
+    assert_eq!(known.dist_info, "den_demo-1.0.dist-info");
+    assert!(!index.exists(), "the path index was written");
+    assert_eq!(unpack_wheel(&cache, &wheel).unwrap().root, known.root);
+    assert!(index.exists(), "hashing records the path");
+    for bad in ["", "xyz", "../../escape", &sha256[..63]] {
+        assert_eq!(
+            unpack_wheel_of(&cache, &wheel, bad).unwrap().root,
+            known.root
+        );
+    }
+    assert_eq!(archive_entries(&cache), [sha256.as_str()]);
 }
 
 #[test]

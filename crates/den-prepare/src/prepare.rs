@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use den_cache::Cache;
-use den_dist::PackageName;
+use den_dist::{DistFilename, PackageName};
 use den_install::UnpackedWheel;
 use futures::{StreamExt, TryStreamExt};
 
@@ -68,11 +68,22 @@ pub async fn prepare(
                     .await
                     .map_err(context)?;
                 let cache = cache.clone();
+                // An index wheel was checked against the SHA-256 the index publishes when it
+                // was downloaded: that digest is its unpacked tree's key (no second hashing).
+                let checked = match &package.file {
+                    Dist::Index(file) if matches!(file.filename, DistFilename::Wheel(_)) => {
+                        crate::source::published_sha256(file).map(|d| d.hex.clone())
+                    }
+                    _ => None,
+                };
                 // The semaphore is never closed, so a permit always comes.
                 let _slot = unzips.acquire().await.ok();
                 let unpacked = tokio::task::spawn_blocking(move || {
-                    den_install::unpack_wheel(&cache, &wheel)
-                        .map_err(|source| PrepareError::UnpackWheel { wheel, source })
+                    match &checked {
+                        Some(sha256) => den_install::unpack_wheel_of(&cache, &wheel, sha256),
+                        None => den_install::unpack_wheel(&cache, &wheel),
+                    }
+                    .map_err(|source| PrepareError::UnpackWheel { wheel, source })
                 })
                 .await
                 .map_err(|source| PrepareError::Stopped {
