@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use den_cache::{Cache, CacheBucket};
 use den_dist::{HashAlgorithm, Hasher, PackageName, Version, WheelFilename};
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
+use rayon::slice::ParallelSlice;
 
 use crate::InstallError;
 use crate::record::{RecordEntry, RecordHasher, parse_record};
@@ -56,16 +57,44 @@ fn verify_tree(
 ) -> Result<Option<(PathBuf, String)>, InstallError> {
     let record_path = root.join(dist_info).join("RECORD");
     let text = fs::read_to_string(&record_path).at("read", &record_path)?;
-    let mut sizes = SizeReader::default();
     // RECORD and its signatures may be listed without being there (den's unpack allows it).
     let record_member = format!("{dist_info}/RECORD");
-    for entry in crate::record::parse_record(&text, &record_path)? {
-        if entry.path.starts_with('/')
-            || entry.path.split('/').any(|part| part == "..")
-            || entry.path.starts_with(&record_member)
-        {
-            continue;
+    let entries: Vec<RecordEntry> = parse_record(&text, &record_path)?
+        .into_iter()
+        .filter(|entry| {
+            !(entry.path.starts_with('/')
+                || entry.path.split('/').any(|part| part == "..")
+                || entry.path.starts_with(&record_member))
+        })
+        .collect();
+    // A large tree is checked in slices on rayon's pool (one wheel of thousands of files
+    // would otherwise keep one core busy while the others wait); the first damaged file in
+    // RECORD's order (or the first error) is what is reported, as one pass would.
+    let slices: Vec<Result<Option<(PathBuf, String)>, InstallError>> = entries
+        .par_chunks(FILES_PER_CHECK)
+        .map(|slice| check_files(root, &record_path, slice, hashes))
+        .collect();
+    for slice in slices {
+        if let Some(damaged) = slice? {
+            return Ok(Some(damaged));
         }
+    }
+    Ok(None)
+}
+
+/// How many files of one unpacked tree one thread checks at a time ([`verify_tree`]).
+const FILES_PER_CHECK: usize = 512;
+
+/// [`verify_tree`] of the RECORD `entries` (of `record_path`, in the tree at `root`): the
+/// first damaged file and what is wrong with it.
+fn check_files(
+    root: &Path,
+    record_path: &Path,
+    entries: &[RecordEntry],
+    hashes: bool,
+) -> Result<Option<(PathBuf, String)>, InstallError> {
+    let mut sizes = SizeReader::default();
+    for entry in entries {
         let file = root.join(&entry.path);
         let actual = match sizes.size(&file) {
             Ok(size) => size,

@@ -1177,3 +1177,40 @@ fn every_member_of_the_wheel_is_installed() {
         );
     }
 }
+
+/// A tree of more files than one thread checks at a time is checked in slices, and the damage
+/// reported is still the first in RECORD's order (sizes; and contents with hashes).
+#[test]
+fn a_large_tree_reports_its_first_damaged_file() {
+    let (tmp, cache) = scratch();
+    let mut members: Vec<(String, Vec<u8>)> = (0..1300)
+        .map(|i| {
+            (
+                format!("big/m{i:04}.py"),
+                format!("X = {i:04}\n").into_bytes(),
+            )
+        })
+        .collect();
+    members.extend(dist_info_members("big"));
+    let path = tmp.path().join("big-1.0-py3-none-any.whl");
+    hand_written_wheel(&path, &members, "big-1.0.dist-info/RECORD", |_| {});
+    let unpacked = unpack_wheel(&cache, &path).unwrap();
+    assert_eq!(unpacked.verify(true).unwrap(), None);
+    let file = |i: usize| unpacked.root.join(format!("big/m{i:04}.py"));
+    let replace = |i: usize, content: &[u8]| {
+        // Not through the hardlink's inode: a new file in its place.
+        fs::remove_file(file(i)).unwrap();
+        fs::write(file(i), content).unwrap();
+    };
+    replace(1200, b"");
+    replace(700, b"X = 9999\n");
+    let (damaged, problem) = unpacked.verify(false).unwrap().unwrap();
+    assert_eq!(damaged, file(1200), "{problem}");
+    assert!(problem.contains("0 bytes"), "{problem}");
+    let (damaged, _) = unpacked.verify(true).unwrap().unwrap();
+    assert_eq!(
+        damaged,
+        file(700),
+        "the same-size edit comes first in RECORD"
+    );
+}
