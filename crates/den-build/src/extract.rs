@@ -540,9 +540,9 @@ fn place(
             let mut file = File::create(&path).at("create", &path)?;
             // A stream that fails (a cut or corrupt archive) is the archive's fault, said of
             // the member; only the file system's errors are the written file's.
-            let unreadable = |e: io::Error| BuildError::Archive {
-                archive: archive.to_path_buf(),
-                reason: format!("member `{}` cannot be read: {e}", relative.display()),
+            let unreadable = |e: io::Error| {
+                let reason = format!("member `{}` cannot be read: {e}", relative.display());
+                archive_error(archive, &reason)
             };
             // Written in pieces of up to WRITE_BUFFER bytes, not the 8 KiB `io::copy` takes at
             // a time (a large member would cost thousands of writes). Never more than

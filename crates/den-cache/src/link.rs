@@ -90,8 +90,9 @@ impl OpenParent {
 /// Places many files as [`link_file`] does, hardlinking relative to the source's and the
 /// destination's directories, kept open between calls ([`OpenParent`]): installing a tree
 /// file by file, the kernel then resolves two names per file rather than two whole paths.
-/// Other modes, and any failure of the relative link but an existing destination, go
-/// through [`link_file`] (same fallbacks, same errors).
+/// Other modes go through [`link_file`]; a relative link that fails for another reason than
+/// an existing destination falls back to a copy, as [`link_file`]'s hardlink does (same
+/// errors), without trying the link a second time.
 #[derive(Debug, Default)]
 pub struct Linker {
     sources: OpenParent,
@@ -109,7 +110,8 @@ impl Linker {
             match self.link_at(src, dst) {
                 Ok(true) => return Ok(LinkMode::Hardlink),
                 Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Err(error),
-                Ok(false) | Err(_) => {}
+                Err(_) => return link_file(src, dst, LinkMode::Copy),
+                Ok(false) => {}
             }
         }
         link_file(src, dst, mode)

@@ -690,11 +690,10 @@ fn unpacked_members(
             members.push(member);
         }
     }
-    let directory_and_name = |member: &String| {
-        let split = member.rfind('/').map_or(0, |slash| slash + 1);
-        (member[..split].to_string(), member[split..].to_string())
-    };
-    members.sort_by_cached_key(directory_and_name);
+    fn directory_and_name(member: &str) -> (&str, &str) {
+        member.split_at(member.rfind('/').map_or(0, |slash| slash + 1))
+    }
+    members.sort_unstable_by(|a, b| directory_and_name(a).cmp(&directory_and_name(b)));
     members
 }
 
