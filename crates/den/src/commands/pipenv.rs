@@ -1674,7 +1674,8 @@ impl Session<'_> {
         // which have the grammar of project names.
         if groups.is_empty() {
             bail!(
-                "--dev-groups names no group: give one or more dependency group names, comma                  separated (default: {})",
+                "--dev-groups names no group: give one or more dependency group names, comma \
+                 separated (default: {})",
                 den_pipfile::PYLOCK_DEV_GROUP
             );
         }
@@ -1683,7 +1684,8 @@ impl Session<'_> {
             .find(|group| group.parse::<PackageName>().is_err())
         {
             bail!(
-                "--dev-groups: `{bad}` is not a dependency group name (PEP 735: letters,                  digits, `.`, `_` and `-`, starting and ending with a letter or digit)"
+                "--dev-groups: `{bad}` is not a dependency group name (PEP 735: letters, \
+                 digits, `.`, `_` and `-`, starting and ending with a letter or digit)"
             );
         }
         let (path, shown) = match &args.output {
