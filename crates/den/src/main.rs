@@ -11,6 +11,7 @@ mod pip_args;
 mod printer;
 mod target;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser as _;
@@ -79,17 +80,24 @@ fn main() -> ExitCode {
 /// option den refuses, or one the command does not know (clap's own errors, `--help`
 /// included, exit here).
 fn configure_and_parse(argv: Vec<std::ffi::OsString>) -> Result<Cli, ExitCode> {
-    let configure = |site: Option<&std::path::Path>, chosen_by| {
+    let configure = |site: &dyn Fn() -> Option<PathBuf>, chosen_by| {
         pip_args::with_pip_configuration(argv.clone(), site, chosen_by).map_err(|err| {
-            let printer = Printer::new(0, 0, printer::stderr_colour(false));
-            printer.error(&anyhow::anyhow!(err.message));
+            print_error(err.message);
             ExitCode::from(err.status)
         })
     };
-    let default_site = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| target::default_environment(&cwd));
-    let configured = configure(default_site.as_deref(), None)?;
+    // Looked for only on a pip command line: other commands (`workon`) start without it.
+    let default_site = std::cell::OnceCell::new();
+    let default = || {
+        default_site
+            .get_or_init(|| {
+                std::env::current_dir()
+                    .ok()
+                    .and_then(|cwd| target::default_environment(&cwd))
+            })
+            .clone()
+    };
+    let configured = configure(&default, None)?;
     let cli = parse(&configured.argv)?;
     let site = match &cli.command {
         Command::Pip(pip) => target::site_prefix(&pip.command, &cli.global),
@@ -98,13 +106,14 @@ fn configure_and_parse(argv: Vec<std::ffi::OsString>) -> Result<Cli, ExitCode> {
     // Read again only when the site files differ: another directory, and one of the two
     // holds a pip.conf (pip's site file is `<sys.prefix>/pip.conf`).
     let has_file = |dir: &std::path::Path| dir.join("pip.conf").is_file();
-    let differs = |site: &std::path::PathBuf| {
+    let differs = |site: &PathBuf| {
+        let default_site = default();
         Some(site) != default_site.as_ref()
             && (has_file(site) || default_site.as_deref().is_some_and(has_file))
     };
     match site.filter(differs) {
         Some(site) => {
-            let again = configure(Some(&site), configured.configuration())?;
+            let again = configure(&|| Some(site.clone()), configured.configuration())?;
             let cli = parse(&again.argv)?;
             again.keep();
             Ok(cli)
@@ -114,6 +123,12 @@ fn configure_and_parse(argv: Vec<std::ffi::OsString>) -> Result<Cli, ExitCode> {
             Ok(cli)
         }
     }
+}
+
+/// Prints `message` as den's error (on stderr, coloured on a terminal), before any option
+/// that would change how den prints is known.
+fn print_error(message: String) {
+    Printer::new(0, 0, printer::stderr_colour(false)).error(&anyhow::anyhow!(message));
 }
 
 /// Parses `argv`, refusing first the pip options den refuses ([`pip_args::refused_option`]).
@@ -126,8 +141,7 @@ fn parse(argv: &[std::ffi::OsString]) -> Result<Cli, ExitCode> {
         if refusal.status == 2 {
             printer::write_stderr(format_args!("{}\n", refusal.message));
         } else {
-            let colour = printer::stderr_colour(false);
-            Printer::new(0, 0, colour).error(&anyhow::anyhow!(refusal.message));
+            print_error(refusal.message);
         }
         return Err(ExitCode::from(refusal.status));
     }

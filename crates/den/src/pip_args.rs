@@ -29,7 +29,7 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use clap::{ArgAction, CommandFactory};
@@ -187,8 +187,8 @@ impl Configured {
 /// `argv` with pip's configured options inserted after the pip command's name, and the
 /// command's options written before it moved after it; `argv` unchanged when it is not a
 /// `den pip COMMAND` line or nothing applies. pip's configuration is loaded here, with
-/// `site` (an environment's `sys.prefix`) as the environment whose `pip.conf` is the site
-/// file, and returned with the line for the index settings ([`Configured::keep`]). With
+/// what `site` gives (an environment's `sys.prefix`, asked only for a pip command line) as
+/// the environment whose `pip.conf` is the site file, and returned with the line for the index settings ([`Configured::keep`]). With
 /// `chosen_by`, the configuration the interpreter was chosen with, the options that choose
 /// it ([`CHOOSING`]) keep that configuration's values.
 ///
@@ -196,7 +196,7 @@ impl Configured {
 /// command's options ([`ConfigError`]).
 pub fn with_pip_configuration(
     argv: Vec<OsString>,
-    site: Option<&Path>,
+    site: &dyn Fn() -> Option<PathBuf>,
     chosen_by: Option<&PipConfiguration>,
 ) -> Result<Configured, ConfigError> {
     let not_pip = |argv| Configured { argv, loaded: None };
@@ -215,7 +215,7 @@ pub fn with_pip_configuration(
     let isolated = argv.iter().any(|arg| arg == "--isolated");
     // Reported only once the line is known to be a pip command line.
     let env: HashMap<String, String> = std::env::vars().collect();
-    let configuration = PipConfiguration::load(&env, site, isolated)
+    let configuration = PipConfiguration::load(&env, site().as_deref(), isolated)
         .map(|configuration| match chosen_by {
             Some(first) => configuration.with_values_of(first, CHOOSING),
             None => configuration,
