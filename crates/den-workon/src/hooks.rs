@@ -262,7 +262,16 @@ pub fn run_hook(
         Level::Debug,
         &format!("Running {} hooks", hook.file_name()),
     )?;
+    let bash_env = std::env::var_os("BASH_ENV");
     for file in hook_files(homes, hook, env) {
+        if does_nothing(&file, bash_env.as_deref()) {
+            hook_log::log(
+                homes,
+                Level::Debug,
+                &format!("skipping {}: it holds only comments", file.display()),
+            )?;
+            continue;
+        }
         let mut command = Command::new(&file);
         command.args(args);
         if let Some(cwd) = cwd {
@@ -294,6 +303,51 @@ pub fn run_hook(
         }
     }
     Ok(report)
+}
+
+/// The shells whose start-up reads no file when they run a script (dash and bash as `sh`
+/// read `ENV` only when interactive; bash reads `BASH_ENV`, see [`does_nothing`]).
+const QUIET_SHELLS: [&str; 6] = [
+    "/bin/sh",
+    "/usr/bin/sh",
+    "/bin/dash",
+    "/usr/bin/dash",
+    "/bin/bash",
+    "/usr/bin/bash",
+];
+
+/// Whether running the hook file `file` can have no effect, so that it need not be started:
+/// it is executable by everyone, at most 4 KiB, starts with `#!` and one of
+/// [`QUIET_SHELLS`] (no argument; the shell exists and is executable), and every other line is
+/// blank or a `#` comment, as the hook files virtualenvwrapper and den create are until a user
+/// edits them. bash runs `bash_env` (`$BASH_ENV`) first, so a bash file counts only when that
+/// is unset or empty. Such a script reads nothing, writes nothing and exits 0; skipping it
+/// spares a process start per hook file (`workon` runs two).
+fn does_nothing(file: &Path, bash_env: Option<&std::ffi::OsStr>) -> bool {
+    const LIMIT: u64 = 4096;
+    let runnable_by_all =
+        |meta: &fs::Metadata| meta.is_file() && meta.permissions().mode() & 0o111 == 0o111;
+    let small_script = fs::metadata(file).is_ok_and(|m| runnable_by_all(&m) && m.len() <= LIMIT);
+    let Some(text) = small_script.then(|| fs::read(file).ok()).flatten() else {
+        return false;
+    };
+    let mut lines = text.split(|&b| b == b'\n');
+    let Some(shell) = lines
+        .next()
+        .and_then(|first| first.strip_prefix(b"#!"))
+        .and_then(|shell| std::str::from_utf8(shell).ok())
+        .map(str::trim)
+    else {
+        return false;
+    };
+    let reads_bash_env = shell.ends_with("/bash") && bash_env.is_some_and(|v| !v.is_empty());
+    QUIET_SHELLS.contains(&shell)
+        && !reads_bash_env
+        && fs::metadata(shell).is_ok_and(|m| runnable_by_all(&m))
+        && lines.all(|line| {
+            let line = line.trim_ascii_start();
+            line.is_empty() || line.starts_with(b"#")
+        })
 }
 
 /// An error starting a hook, written as virtualenvwrapper (Python) writes it:
@@ -400,6 +454,71 @@ mod tests {
         // A missing directory is created.
         write_global_hook_files(&in_dir(&temp.path().join("new/dir")), "/bin/sh").unwrap();
         assert!(temp.path().join("new/dir/preactivate").is_file());
+    }
+
+    #[test]
+    fn hook_files_holding_only_comments_are_not_started() {
+        let temp = tempfile::tempdir().unwrap();
+        let hooks = temp.path().join("hooks");
+        let log = temp.path().join("hooks.log");
+        let homes = Homes {
+            hook_log: Some(log.clone()),
+            ..in_dir(&hooks)
+        };
+        // The files den creates are skipped, and the hook log says so.
+        write_global_hook_files(&homes, "/bin/sh").unwrap();
+        let preactivate = hooks.join("preactivate");
+        run_hook(&homes, RunHook::PreActivate, None, &["e"], None).unwrap();
+        let skipped = format!(
+            "skipping {}: it holds only comments\n",
+            preactivate.display()
+        );
+        assert!(fs::read_to_string(&log).unwrap().contains(&skipped));
+
+        // A command after the comments runs.
+        let marker = temp.path().join("ran");
+        script(
+            &preactivate,
+            &format!("# a comment\n\n  touch '{}'", marker.display()),
+        );
+        run_hook(&homes, RunHook::PreActivate, None, &["e"], None).unwrap();
+        assert!(marker.is_file());
+        assert_eq!(
+            fs::read_to_string(&log).unwrap().matches(&skipped).count(),
+            1
+        );
+
+        // bash reads $BASH_ENV before a script: with it set, the file must run.
+        let bash_file = temp.path().join("bash-hook");
+        fs::write(&bash_file, "#!/bin/bash\n# only a comment\n").unwrap();
+        fs::set_permissions(&bash_file, fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(does_nothing(&bash_file, None));
+        assert!(does_nothing(&bash_file, Some("".as_ref())));
+        let startup = temp.path().join("startup");
+        let touched = temp.path().join("bash-env-ran");
+        fs::write(&startup, format!("touch '{}'\n", touched.display())).unwrap();
+        assert!(!does_nothing(&bash_file, Some(startup.as_os_str())));
+        let status = Command::new(&bash_file)
+            .env("BASH_ENV", &startup)
+            .status()
+            .unwrap();
+        assert!(status.success() && touched.is_file(), "the premise holds");
+
+        // Anything else is started: a shell given an argument, another interpreter, a file
+        // not executable by everyone.
+        for text in [
+            "#!/bin/sh -x\n# c\n",
+            "#!/usr/bin/env bash\n# c\n",
+            "#!/usr/bin/python3\n# c\n",
+            "# c\n",
+        ] {
+            fs::write(&bash_file, text).unwrap();
+            assert!(!does_nothing(&bash_file, None), "{text}");
+        }
+        fs::write(&bash_file, "#!/bin/sh\n").unwrap();
+        assert!(does_nothing(&bash_file, None));
+        fs::set_permissions(&bash_file, fs::Permissions::from_mode(0o744)).unwrap();
+        assert!(!does_nothing(&bash_file, None));
     }
 
     #[test]

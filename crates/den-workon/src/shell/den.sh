@@ -82,9 +82,10 @@ _den_find_site_packages() {
 
 # virtualenvwrapper's helper functions, for hooks, plugins and scripts that call them.
 
-# The WORKON_HOME in use (its default when unset).
+# Sets _den_home (a local of the caller) to the WORKON_HOME in use (its default when unset),
+# without a subshell: workon runs it on every activation.
 _den_workon_home() {
-    printf '%s\n' "${WORKON_HOME:-$HOME/.virtualenvs}"
+    _den_home=${WORKON_HOME:-$HOME/.virtualenvs}
 }
 
 virtualenvwrapper_cd() {
@@ -113,7 +114,7 @@ virtualenvwrapper_expandpath() {
 # Creates WORKON_HOME when missing, with a note on stderr unless -q.
 virtualenvwrapper_verify_workon_home() {
     local _den_home
-    _den_home=$(_den_workon_home)
+    _den_workon_home
     [ -d "$_den_home/" ] && return 0
     if [ "${1-}" != -q ]; then
         echo "NOTE: Virtual environments directory $_den_home does not exist. Creating..." >&2
@@ -213,7 +214,9 @@ virtualenvwrapper_verify_virtualenv_clone() {
 }
 
 virtualenvwrapper_verify_workon_environment() {
-    if [ ! -d "$(_den_workon_home)/${1-}" ]; then
+    local _den_home
+    _den_workon_home
+    if [ ! -d "$_den_home/${1-}" ]; then
         echo "ERROR: Environment '${1-}' does not exist. Create it with 'mkvirtualenv ${1-}'." >&2
         return 1
     fi
@@ -326,7 +329,7 @@ EOF
 
 workon() {
     local _den_cd_after=${VIRTUALENVWRAPPER_WORKON_CD:-1} _den_name= _den_arg _den_env _den_def
-    local _den_project= _den_options=1
+    local _den_project= _den_options=1 _den_home
     virtualenvwrapper_verify_workon_home || return 1
     for _den_arg in "$@"; do
         if [ "$_den_options" = 1 ]; then
@@ -350,7 +353,9 @@ workon() {
         _den_name=${PWD##*/}
     fi
     virtualenvwrapper_verify_workon_environment "$_den_name" || return 1
-    _den_env=$(_den env path -- "$_den_name") || return 1
+    # The path as virtualenvwrapper forms it; `den env hook` below checks the name.
+    _den_workon_home
+    _den_env=$_den_home/$_den_name
     if [ ! -f "$_den_env/bin/activate" ]; then
         echo "ERROR: Environment '$_den_env' does not contain an activate script." >&2
         return 1
@@ -455,7 +460,7 @@ _den_name_in_args() {
 # --python=PYTHON); den then does the rest. A creator that exits 0 without making the
 # environment ends mkvirtualenv there, successfully.
 mkvirtualenv() {
-    local _den_name _den_help _den_arg _den_value= _den_options=1
+    local _den_name _den_help _den_arg _den_value= _den_options=1 _den_home
     local -a _den_words _den_out _den_keep
     _den_name_in_args "$@"
     if [ "$_den_help" = 1 ]; then
@@ -489,11 +494,12 @@ mkvirtualenv() {
             fi
             _den_out+=("$_den_arg")
         done
+        _den_workon_home
         (
-            _den_cd "$(_den_workon_home)" &&
+            _den_cd "$_den_home" &&
                 "$_den_creator" "${_den_words[@]}" "${_den_out[@]}"
         ) || return
-        [ -d "$(_den_workon_home)/$_den_name" ] || return 0
+        [ -d "$_den_home/$_den_name" ] || return 0
         _den env create --adopt "${_den_keep[@]}" -- "$_den_name" || return
     fi
     workon -- "$_den_name" || return
@@ -501,8 +507,9 @@ mkvirtualenv() {
 }
 
 rmvirtualenv() {
-    local _den_status
+    local _den_status _den_home
     virtualenvwrapper_verify_workon_home || return 1
+    _den_workon_home
     if [ $# -eq 0 ]; then
         echo "Please specify an environment." >&2
         return 1
@@ -510,11 +517,11 @@ rmvirtualenv() {
     # One at a time, as virtualenvwrapper: a name with no environment is said and its hooks
     # still run, without failing the others.
     for _den_status in "$@"; do
-        if [ -d "$(_den_workon_home)/$_den_status" ]; then
+        if [ -d "$_den_home/$_den_status" ]; then
             _den env remove -- "$_den_status" || return $?
         else
             echo "Removing $_den_status..."
-            echo "Did not find environment $(_den_workon_home)/$_den_status to remove." >&2
+            echo "Did not find environment $_den_home/$_den_status to remove." >&2
             _den env hook prermvirtualenv '' "$_den_status"
             _den env hook postrmvirtualenv '' "$_den_status"
         fi
@@ -565,7 +572,7 @@ cpvirtualenv() {
     local _den_src=${1-} _den_target=${2-} _den_home _den_path
     virtualenvwrapper_verify_workon_home || return 1
     virtualenvwrapper_verify_virtualenv_clone || return 1
-    _den_home=$(_den_workon_home)
+    _den_workon_home
     if [ -n "$_den_src" ] && [ -e "$_den_home/$_den_src" ]; then
         _den_path=$_den_home/$_den_src
     else
