@@ -5,7 +5,9 @@
 //! rejected clearly by [`crate::check_supported`]). The answer is stored in the cache bucket
 //! [`CacheBucket::Interpreter`] under the executable's absolute path, stamped with the resolved
 //! executable's path, mtime and size, the mtime of a venv's `pyvenv.cfg` and a hash of the query
-//! script; a matching stamp answers without starting a process.
+//! script; a matching stamp answers without starting a process. A virtual environment linked to
+//! a CPython base takes the base's facts with its own paths ([`derived_venv_facts`]), so a new
+//! environment starts no process either once its base is cached.
 
 use std::fmt;
 use std::fs;
@@ -126,7 +128,26 @@ struct RawFacts {
     pointer_size: u8,
     gil_disabled: bool,
     markers: RawMarkers,
+    /// For a CPython on POSIX outside a virtual environment: what a venv made from it would
+    /// report ([`derived_venv_facts`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    venv: Option<VenvTemplate>,
 }
+
+/// What `query_interpreter.py` computes, in a base interpreter, for a virtual environment made
+/// from it, with the environment's prefix written as [`VENV_PREFIX`]: its sysconfig paths and
+/// its site-packages directories without and with system site-packages (the functions the
+/// environment's own query would call, run with `sys.prefix` set as `site` sets it there).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct VenvTemplate {
+    paths: SysconfigPaths,
+    site_dirs: Vec<PathBuf>,
+    system_site_dirs: Vec<PathBuf>,
+}
+
+/// The stand-in for a virtual environment's prefix in [`VenvTemplate`] (the script's
+/// `VENV_PREFIX`).
+const VENV_PREFIX: &str = "/__den_venv_prefix__";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "os", rename_all = "lowercase")]
@@ -189,7 +210,8 @@ struct CacheEntry {
 }
 
 impl Interpreter {
-    /// Runs `executable` once (or reads the cache) and returns its facts.
+    /// Runs `executable` once (or reads the cache, or takes a linked virtual environment's
+    /// facts from its base interpreter's: [`derived_venv_facts`]) and returns its facts.
     ///
     /// `executable` may be relative (to the process's current directory) and may be a symlink;
     /// it is not resolved, so a venv's `bin/python` reports the venv's prefix and paths. The
@@ -203,25 +225,7 @@ impl Interpreter {
             path: executable.to_path_buf(),
             reason: format!("cannot make the path absolute: {err}"),
         })?;
-        let stamp = Stamp::of(&executable)?;
-        let entry_path = cache
-            .bucket(CacheBucket::Interpreter)
-            .map(|dir| dir.join(format!("{}.json", safe_key(&executable.to_string_lossy()))));
-        let cached = entry_path.as_ref().ok().and_then(|path| {
-            let entry: CacheEntry = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
-            (entry.stamp == stamp).then_some(entry.facts)
-        });
-        let facts = match cached {
-            Some(facts) => facts,
-            None => {
-                let facts = run_query(&executable)?;
-                match &entry_path {
-                    Ok(path) => store(path, stamp, &facts),
-                    Err(err) => tracing::debug!("not caching interpreter facts: {err}"),
-                }
-                facts
-            }
-        };
+        let facts = raw_facts(&executable, cache)?;
         Self::from_facts(executable, facts)
     }
 
@@ -355,6 +359,133 @@ impl Stamp {
             pyvenv_cfg,
         })
     }
+}
+
+/// The facts of `executable` (absolute): from the cache when its stamp matches, else derived
+/// from its base interpreter's ([`derived_venv_facts`]) or read by running it, then cached.
+fn raw_facts(executable: &Path, cache: &Cache) -> Result<RawFacts, InterpreterError> {
+    let stamp = Stamp::of(executable)?;
+    let entry_path = cache
+        .bucket(CacheBucket::Interpreter)
+        .map(|dir| dir.join(format!("{}.json", safe_key(&executable.to_string_lossy()))));
+    let cached = entry_path.as_ref().ok().and_then(|path| {
+        let entry: CacheEntry = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
+        (entry.stamp == stamp).then_some(entry.facts)
+    });
+    if let Some(facts) = cached {
+        return Ok(facts);
+    }
+    let facts = match derived_venv_facts(executable, &stamp.target, cache) {
+        Some(facts) => facts,
+        None => run_query(executable)?,
+    };
+    match &entry_path {
+        Ok(path) => store(path, stamp, &facts),
+        Err(err) => tracing::debug!("not caching interpreter facts: {err}"),
+    }
+    Ok(facts)
+}
+
+/// The facts of `executable`, the `bin/` interpreter of a virtual environment (PEP 405), as
+/// running it would report them, without running it: the facts of the base interpreter it
+/// links to (`target`, its symlinks resolved; read from the cache, or by running it once)
+/// with the environment's prefix, scheme paths and site-packages directories put in from
+/// the base's [`VenvTemplate`], as CPython's `site` and `getpath` compute them.
+///
+/// `None`, and the environment must be run, unless: `executable` is `PREFIX/bin/NAME` in
+/// plain form (absolute, no `.` or `..`, as `sys.executable` reports it) beside
+/// `PREFIX/pyvenv.cfg`; it resolves outside PREFIX (a link, not a copy) to an interpreter in
+/// no environment, in the directory pyvenv.cfg's `home` names; and the base's facts have a
+/// template (CPython 3 on POSIX). A new environment so costs no Python start (~15 ms).
+fn derived_venv_facts(executable: &Path, target: &Path, cache: &Cache) -> Option<RawFacts> {
+    use std::path::Component;
+    let plain = executable
+        .components()
+        .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
+    let bin = executable.parent()?;
+    let prefix = bin.parent()?;
+    let cfg = prefix.join("pyvenv.cfg");
+    let resolved_prefix = fs::canonicalize(prefix).ok()?;
+    if !plain
+        || bin.file_name()? != "bin"
+        || target.starts_with(&resolved_prefix)
+        || pyvenv_cfg_of(target).is_some()
+    {
+        return None;
+    }
+    let text = fs::read_to_string(&cfg).ok()?;
+    // Read as `site.venv()` reads it: `key = value` lines, keys case-insensitive; system
+    // site-packages are included unless the file says otherwise.
+    let mut home = None;
+    let mut system_site = true;
+    for line in text.lines() {
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        match key.trim().to_ascii_lowercase().as_str() {
+            "home" => home = Some(value.trim()),
+            "include-system-site-packages" => {
+                system_site = value.trim().eq_ignore_ascii_case("true")
+            }
+            _ => {}
+        }
+    }
+    let home = fs::canonicalize(home?).ok()?;
+    if Some(home.as_path()) != target.parent() {
+        return None;
+    }
+    let base = raw_facts(target, cache).ok()?;
+    let template = base.venv.clone()?;
+    let place = |path: PathBuf| match path.strip_prefix(VENV_PREFIX) {
+        Ok(rest) if rest.as_os_str().is_empty() => prefix.to_path_buf(),
+        Ok(rest) => prefix.join(rest),
+        Err(_) => path,
+    };
+    let paths = template.paths;
+    let site_dirs = if system_site {
+        template.system_site_dirs
+    } else {
+        template.site_dirs
+    };
+    // `sys._base_executable`: since 3.11 `getpath` takes the linked executable's real path;
+    // before, the query script looks in the base prefix's bin for these names.
+    let base_executable = if (base.major, base.minor) >= (3, 11) {
+        target.to_path_buf()
+    } else {
+        let names = [
+            executable.file_name()?.to_string_lossy().into_owned(),
+            format!("python{}.{}", base.major, base.minor),
+            format!("python{}", base.major),
+        ];
+        let base_bin = base.prefix.join("bin");
+        names
+            .iter()
+            .map(|name| base_bin.join(name))
+            .find(|candidate| candidate.is_file())
+            .unwrap_or_else(|| executable.to_path_buf())
+    };
+    tracing::debug!(
+        "facts of {} taken from its base interpreter {} and {}",
+        executable.display(),
+        target.display(),
+        cfg.display()
+    );
+    Some(RawFacts {
+        executable: executable.to_path_buf(),
+        base_executable,
+        prefix: prefix.to_path_buf(),
+        paths: SysconfigPaths {
+            purelib: place(paths.purelib),
+            platlib: place(paths.platlib),
+            scripts: place(paths.scripts),
+            data: place(paths.data),
+            include: place(paths.include),
+            stdlib: place(paths.stdlib),
+        },
+        site_dirs: site_dirs.into_iter().map(place).collect(),
+        venv: None,
+        ..base
+    })
 }
 
 /// The `pyvenv.cfg` that makes `executable` part of a virtual environment, looked up like
@@ -557,6 +688,79 @@ mod tests {
         // The venv's python is a symlink to the base interpreter: both are cached apart.
         let base_facts = Interpreter::query(&base, &cache).unwrap();
         assert!(!base_facts.is_virtualenv());
+    }
+
+    /// A virtual environment of `base` at `dir/venv` (`-m venv --without-pip` and `args`).
+    fn make_venv(base: &Path, dir: &Path, args: &[&str]) -> PathBuf {
+        let venv = dir.join("venv");
+        let status = Command::new(base)
+            .args(["-m", "venv", "--without-pip"])
+            .args(args)
+            .arg(&venv)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{}", base.display());
+        venv
+    }
+
+    #[test]
+    fn a_venv_s_facts_taken_from_its_base_are_those_it_reports() {
+        for base in [
+            "~/.pyenv/versions/3.7.16/bin/python3",
+            "~/.pyenv/versions/3.11.7/bin/python3",
+            "~/.pyenv/versions/3.12.1/bin/python3",
+            "~/.pyenv/versions/3.13.0/bin/python3",
+            "/usr/bin/python3",
+        ] {
+            let Some(base) = real(base) else {
+                continue;
+            };
+            for args in [&[][..], &["--system-site-packages"]] {
+                let dir = tempfile::tempdir().unwrap();
+                let python = make_venv(&base, dir.path(), args).join("bin/python");
+                let cache = cache();
+                let target = fs::canonicalize(&python).unwrap();
+                let derived = derived_venv_facts(&python, &target, &cache)
+                    .unwrap_or_else(|| panic!("{} {args:?}: not derived", base.display()));
+                let reported = run_query(&python).unwrap();
+                assert_eq!(
+                    serde_json::to_value(&derived).unwrap(),
+                    serde_json::to_value(&reported).unwrap(),
+                    "{} {args:?}",
+                    base.display()
+                );
+                // What Interpreter::query answers is the derived facts, cached.
+                let interpreter = Interpreter::query(&python, &cache).unwrap();
+                assert_eq!(interpreter.prefix, reported.prefix);
+                assert_eq!(interpreter.paths, reported.paths);
+            }
+        }
+    }
+
+    #[test]
+    fn a_venv_is_run_when_its_facts_cannot_be_taken_from_its_base() {
+        let Some(base) = real("~/.pyenv/versions/3.12.1/bin/python3") else {
+            return;
+        };
+        let cache = cache();
+        // Copies, not links: the executable is the environment's own.
+        let dir = tempfile::tempdir().unwrap();
+        let python = make_venv(&base, dir.path(), &["--copies"]).join("bin/python");
+        let target = fs::canonicalize(&python).unwrap();
+        assert!(derived_venv_facts(&python, &target, &cache).is_none());
+        // pyvenv.cfg's home names another directory than the one the link leads to.
+        let dir = tempfile::tempdir().unwrap();
+        let venv = make_venv(&base, dir.path(), &[]);
+        let python = venv.join("bin/python");
+        let target = fs::canonicalize(&python).unwrap();
+        assert!(derived_venv_facts(&python, &target, &cache).is_some());
+        let cfg = venv.join("pyvenv.cfg");
+        let text = fs::read_to_string(&cfg).unwrap();
+        fs::write(&cfg, text.replace("home = ", "home = /usr")).unwrap();
+        assert!(derived_venv_facts(&python, &target, &cache).is_none());
+        // A path with `..` in it is not what the interpreter reports as sys.executable.
+        let dotted = venv.join("bin/../bin/python");
+        assert!(derived_venv_facts(&dotted, &target, &cache).is_none());
     }
 
     #[test]

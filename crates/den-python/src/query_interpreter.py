@@ -158,30 +158,63 @@ def wheel_platform(pointer_size):
     return {"os": "other", "tag": normalize_tag(sysconfig.get_platform())}
 
 
-def scheme_paths():
-    """The install scheme of this interpreter's prefix (a venv's own when run inside one)."""
-    in_venv = sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+def in_venv():
+    return sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+
+
+def scheme_paths(prefix=None):
+    """The install scheme of this interpreter's prefix (a venv's own when run inside one);
+    with `prefix`, that of a venv there (sys.prefix must be set to it, as in the venv)."""
+    venv = in_venv() or prefix is not None
+    # The venv's prefix is passed, since older sysconfig keeps the prefix it was imported with.
+    variables = {"base": prefix, "platbase": prefix} if prefix else None
     names = sysconfig.get_scheme_names()
-    if in_venv and "venv" in names:
-        paths = sysconfig.get_paths(scheme="venv")
-    elif in_venv:
+    if venv and "venv" in names:
+        paths = sysconfig.get_paths(scheme="venv", vars=variables)
+    elif venv:
         scheme = "nt" if os.name == "nt" else "posix_prefix"
-        paths = sysconfig.get_paths(scheme=scheme)
+        paths = sysconfig.get_paths(scheme=scheme, vars=variables)
     else:
         paths = sysconfig.get_paths()
     keys = ("purelib", "platlib", "scripts", "data", "include", "stdlib")
     return dict((key, os.path.abspath(paths[key])) for key in keys)
 
 
-def site_dirs():
+def site_dirs(prefixes=None):
     """The global site-packages directories `site` puts on sys.path (Debian's dist-packages
-    too; a venv's own, plus its base's when it includes system site-packages)."""
+    too; a venv's own, plus its base's when it includes system site-packages); with
+    `prefixes`, those of these prefixes."""
     import site
 
     getsitepackages = getattr(site, "getsitepackages", None)
     if getsitepackages is None:
         return []
-    return [os.path.abspath(path) for path in getsitepackages()]
+    found = getsitepackages() if prefixes is None else getsitepackages(prefixes)
+    return [os.path.abspath(path) for path in found]
+
+
+# Where a virtual environment's prefix stands in `venv_template`'s paths.
+VENV_PREFIX = "/__den_venv_prefix__"
+
+
+def venv_template():
+    """What a virtual environment made from this interpreter (PEP 405; its prefix written as
+    VENV_PREFIX) would report as its scheme paths and site-packages directories, without and
+    with system site-packages: the functions above run with sys.prefix set as `site` sets it
+    in a venv, so distributions' changes to them (Debian's) apply. CPython on POSIX only."""
+    import site
+
+    saved = (sys.prefix, sys.exec_prefix)
+    base_prefixes = list(getattr(site, "PREFIXES", []))
+    sys.prefix = sys.exec_prefix = VENV_PREFIX
+    try:
+        return {
+            "paths": scheme_paths(VENV_PREFIX),
+            "site_dirs": site_dirs([VENV_PREFIX]),
+            "system_site_dirs": site_dirs([VENV_PREFIX] + base_prefixes),
+        }
+    finally:
+        sys.prefix, sys.exec_prefix = saved
 
 
 def base_executable():
@@ -315,6 +348,10 @@ def main():
             "sys_platform": sys.platform,
         },
     }
+    # Last: it changes sys.prefix for a moment, and sysconfig may re-read its variables then.
+    if implementation_name == "cpython" and os.name == "posix" and not in_venv():
+        if sys.version_info[0] >= 3:
+            facts["venv"] = venv_template()
     if sys.version_info[0] < 3:
         import json
 
