@@ -277,6 +277,9 @@ pub struct RequirementsSpec {
     pub hash_options: bool,
     /// The requirements files that name each project (for `# via -r FILE` annotations).
     pub requested_from: HashMap<PackageName, BTreeSet<PathBuf>>,
+    /// The constraints files (and requirements files' `-c` lines' files) that constrain each
+    /// project (for `# via -c FILE` annotations).
+    pub constrained_from: HashMap<PackageName, BTreeSet<PathBuf>>,
     /// The project sources, in order.
     pub projects: Vec<ProjectSource>,
     /// Lock files read (the path as given, joined onto the working directory, the lock and
@@ -485,6 +488,12 @@ impl RequirementsSpec {
 
     fn add_constraint(&mut self, entry: RequirementEntry) {
         self.add_hashes(&entry);
+        if let RequirementOrigin::File { file, .. } = &entry.origin {
+            self.constrained_from
+                .entry(entry.requirement.name.clone())
+                .or_default()
+                .insert(file.clone());
+        }
         self.constraints.push(entry.requirement);
     }
 

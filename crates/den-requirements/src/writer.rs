@@ -11,6 +11,9 @@ use den_dist::{PackageName, Version};
 
 use crate::IndexOptions;
 
+/// PyPI's simple index, pip's default `--index-url` (without the trailing slash).
+const PYPI_SIMPLE: &str = "https://pypi.org/simple";
+
 /// pip-compile's header comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
@@ -64,6 +67,8 @@ pub struct PinsFile<'a> {
     pub output_file: Option<&'a Path>,
     /// The requirements files that named each project (`# via -r FILE`).
     pub requested_from: &'a HashMap<PackageName, BTreeSet<PathBuf>>,
+    /// The constraints files that constrained each project (`# via -c FILE`).
+    pub constrained_from: &'a HashMap<PackageName, BTreeSet<PathBuf>>,
     /// The pins, in any order.
     pub pins: &'a [Pin],
 }
@@ -81,9 +86,11 @@ impl PinsFile<'_> {
             );
         }
         let index = self.index;
+        // PyPI, the default, is left out as pip-compile leaves it out.
         let options: Vec<String> = index
             .index_url
             .iter()
+            .filter(|url| url.trim_end_matches('/') != PYPI_SIMPLE)
             .map(|url| format!("--index-url {url}"))
             .chain(index.no_index.then(|| "--no-index".to_string()))
             .chain(
@@ -115,7 +122,8 @@ impl PinsFile<'_> {
             .iter()
             .filter(|pin| pin.project_file.is_none())
             .collect();
-        sorted.sort_by(|a, b| a.name.cmp(&b.name));
+        // Editable projects first, then by name, as pip-compile sorts them.
+        sorted.sort_by_key(|pin| (!matches!(pin.pinned, Pinned::Editable(_)), &pin.name));
         for pin in sorted {
             let extras = if pin.extras.is_empty() {
                 String::new()
@@ -159,9 +167,10 @@ impl PinsFile<'_> {
         den_dist::redact_credentials(&out).into_owned()
     }
 
-    /// Why each project is pinned: `-r FILE` for input requirements (paths relative to the
-    /// output file's directory, as pip-compile writes them), then the names of the projects
-    /// that depend on it (`name (pyproject.toml)` for a project source), sorted.
+    /// Why each project is pinned: `-r FILE` for input requirements and `-c FILE` for the
+    /// constraints on it (paths relative to the output file's directory, as pip-compile
+    /// writes them), and the names of the projects that depend on it (`name
+    /// (pyproject.toml)` for a project source), sorted together as pip-compile sorts them.
     fn annotations(&self) -> HashMap<&PackageName, Vec<String>> {
         let base: PathBuf = self
             .output_file
@@ -187,17 +196,17 @@ impl PinsFile<'_> {
         self.pins
             .iter()
             .map(|pin| {
-                let mut items: Vec<String> = self
-                    .requested_from
-                    .get(&pin.name)
-                    .into_iter()
-                    .flatten()
-                    .map(|file| format!("-r {}", shown(file)))
-                    .collect();
-                items.sort();
-                items.dedup();
-                items.extend(dependents.remove(&pin.name).unwrap_or_default());
-                (&pin.name, items)
+                let files = |flag: &str, from: &HashMap<PackageName, BTreeSet<PathBuf>>| {
+                    from.get(&pin.name)
+                        .into_iter()
+                        .flatten()
+                        .map(|file| format!("{flag} {}", shown(file)))
+                        .collect::<Vec<_>>()
+                };
+                let mut items: BTreeSet<String> = dependents.remove(&pin.name).unwrap_or_default();
+                items.extend(files("-r", self.requested_from));
+                items.extend(files("-c", self.constrained_from));
+                (&pin.name, items.into_iter().collect())
             })
             .collect()
     }
@@ -243,6 +252,10 @@ mod tests {
                 BTreeSet::from([PathBuf::from("/w/requirements.in")]),
             ),
         ]);
+        let constrained_from = HashMap::from([(
+            name("beta"),
+            BTreeSet::from([PathBuf::from("/w/constraints.txt")]),
+        )]);
         let index = IndexOptions {
             index_url: Some("https://example.org/simple".to_string()),
             find_links: vec!["/w/wheels".to_string()],
@@ -257,6 +270,7 @@ mod tests {
             annotate: true,
             output_file: Some(Path::new("/w/requirements.txt")),
             requested_from: &requested_from,
+            constrained_from: &constrained_from,
             pins: &pins,
         }
         .render();
@@ -266,7 +280,7 @@ mod tests {
              #\n#    den pip compile requirements.in\n#\n\
              --index-url https://example.org/simple\n--find-links /w/wheels\n\n\
              alpha==1.0 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n    # via -r requirements.in\n\
-             beta==2.0\n    # via\n    #   alpha\n    #   gamma\n\
+             beta==2.0\n    # via\n    #   -c constraints.txt\n    #   alpha\n    #   gamma\n\
              gamma==3.0\n    # via -r requirements.in\n"
         );
     }
@@ -286,14 +300,40 @@ mod tests {
             annotate: true,
             output_file: None,
             requested_from: &HashMap::new(),
+            constrained_from: &HashMap::new(),
             pins: &pins,
         }
         .render();
         assert_eq!(
             text,
-            "beta==2.0\n    # via proj (pyproject.toml)\n\
-             delta @ https://example.org/delta-1.0.tar.gz\n-e file:///w/eps\n"
+            "-e file:///w/eps\nbeta==2.0\n    # via proj (pyproject.toml)\n\
+             delta @ https://example.org/delta-1.0.tar.gz\n"
         );
+    }
+
+    #[test]
+    fn pypi_as_the_index_is_left_out_as_pip_compile_leaves_it() {
+        let pins = [pin("alpha", "1.0", &[])];
+        let render = |url: &str| {
+            PinsFile {
+                header: None,
+                index: &IndexOptions {
+                    index_url: Some(url.to_string()),
+                    extra_index_urls: vec!["https://pypi.org/simple".to_string()],
+                    ..IndexOptions::default()
+                },
+                annotate: false,
+                output_file: None,
+                requested_from: &HashMap::new(),
+                constrained_from: &HashMap::new(),
+                pins: &pins,
+            }
+            .render()
+        };
+        let expected = "--extra-index-url https://pypi.org/simple\n\nalpha==1.0\n";
+        assert_eq!(render("https://pypi.org/simple/"), expected);
+        assert_eq!(render("https://pypi.org/simple"), expected);
+        assert!(render("https://mirror.example/simple").starts_with("--index-url https://mirror"));
     }
 
     #[test]
@@ -308,6 +348,7 @@ mod tests {
             annotate: false,
             output_file: None,
             requested_from: &HashMap::new(),
+            constrained_from: &HashMap::new(),
             pins: &pins,
         }
         .render();
@@ -335,6 +376,7 @@ mod tests {
             annotate: false,
             output_file: None,
             requested_from: &HashMap::new(),
+            constrained_from: &HashMap::new(),
             pins: &[private],
         }
         .render();

@@ -4,6 +4,7 @@
 //! where it has an opinion. No internet needed.
 
 use std::path::Path;
+use std::process::Command;
 
 use den_test_support::WheelBuilder;
 
@@ -620,6 +621,85 @@ fn compile_keeps_extras_on_pins_and_writes_pips_find_links_and_extra_indexes() {
             wheels.display()
         )
     );
+}
+
+/// The real pip-compile (pip-tools; `.ci/run` installs 7.7.0 from PyPI into a scratch
+/// environment and names it in DEN_TEST_PIP_COMPILE), or the report that it is missing.
+fn pip_compile() -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("DEN_TEST_PIP_COMPILE")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_file())
+        .or_else(|| den_test_support::find_program("pip-compile"));
+    den_test_support::require(
+        found,
+        "pip-compile (DEN_TEST_PIP_COMPILE or on PATH)",
+        "den pip compile's output against pip-compile's",
+    )
+}
+
+/// For the same input the real pip-compile and den write the same file (the header aside,
+/// since the commands differ): the index option, pins with their extras, sorted, and `# via`
+/// annotations naming the requirements file, the constraints file and the dependents.
+#[test]
+fn compile_writes_what_pip_compile_writes() {
+    let Some(pip_compile) = pip_compile() else {
+        return;
+    };
+    let Some(world) = World::new() else { return };
+    world.index.publish(
+        &WheelBuilder::new("tool", "1.0")
+            .provides_extra("cli")
+            .requires_dist("click; extra == 'cli'"),
+    );
+    world.index.publish(&WheelBuilder::new("click", "8.0"));
+    world
+        .index
+        .publish(&WheelBuilder::new("app", "2.0").requires_dist("lib[fast]"));
+    for version in ["1.0", "2.0"] {
+        world.index.publish(
+            &WheelBuilder::new("lib", version)
+                .provides_extra("fast")
+                .requires_dist("speedup; extra == 'fast'"),
+        );
+    }
+    world.index.publish(&WheelBuilder::new("speedup", "0.1"));
+    write(&world, "constraints.txt", "lib<2\n");
+    write(
+        &world,
+        "requirements.in",
+        "tool[cli]\napp\nspeedup\n-c constraints.txt\n",
+    );
+    let index = world.index.url();
+    let theirs = Command::new(&pip_compile)
+        .args(["--no-header", "--quiet", "--index-url", &index])
+        .args(["--cache-dir", world.path("pip-cache").to_str().unwrap()])
+        .args(["-o", "theirs.txt", "requirements.in"])
+        .current_dir(world.dir.path())
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env_remove("PIP_FIND_LINKS")
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("PIP_EXTRA_INDEX_URL")
+        .output()
+        .unwrap();
+    assert!(
+        theirs.status.success(),
+        "pip-compile: {}",
+        String::from_utf8_lossy(&theirs.stderr)
+    );
+    world.den_ok(&[
+        "pip",
+        "compile",
+        "--no-header",
+        "-i",
+        &index,
+        "-o",
+        "ours.txt",
+        "requirements.in",
+    ]);
+    let read = |name: &str| std::fs::read_to_string(world.path(name)).unwrap();
+    let ours = read("ours.txt");
+    assert_eq!(ours, read("theirs.txt"));
+    assert!(ours.contains("lib[fast]==1.0\n    # via\n    #   -c constraints.txt\n    #   app\n"));
 }
 
 /// pip's pre-release rule as uv applies it: a dependency's pre-release bound alone does not

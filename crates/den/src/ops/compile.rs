@@ -168,6 +168,7 @@ pub fn compile(
         annotate: settings.annotate,
         output_file: settings.output_file.as_deref(),
         requested_from: &spec.requested_from,
+        constrained_from: &spec.constrained_from,
         pins: &pins,
     }
     .render())
