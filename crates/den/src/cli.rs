@@ -1102,7 +1102,7 @@ pub struct BuildArgs {
     pub no_build_isolation: bool,
     /// A setting passed to the build backend's hooks as `config_settings` (PEP 517),
     /// KEY=VALUE, repeatable (a repeated key passes a list), as pip's.
-    #[arg(short = 'C', long = "config-settings", value_name = "KEY=VALUE", value_parser = parse_config_setting)]
+    #[arg(short = 'C', long = "config-settings", value_name = "KEY=VALUE", value_parser = parse_config_setting, allow_hyphen_values = true)]
     pub config_settings: Vec<(String, String)>,
 }
 

@@ -569,13 +569,22 @@ pub struct Refusal {
 /// and den refuses ([`REFUSED`]); `None` when there is none or it is not a `den pip` line.
 pub fn refused_option(argv: &[OsString]) -> Option<Refusal> {
     let pip_at = argv.iter().skip(1).position(|word| word == "pip")? + 1;
-    argv[pip_at + 1..]
+    let words: Vec<&str> = argv[pip_at + 1..]
         .iter()
         .map_while(|word| word.to_str().filter(|word| *word != "--"))
-        .filter_map(|word| word.strip_prefix("--"))
-        .find_map(|option| {
+        .collect();
+    words
+        .iter()
+        .enumerate()
+        .filter_map(|(at, word)| Some((at, word.strip_prefix("--")?)))
+        .find_map(|(at, option)| {
             let name = option.split_once('=').map_or(option, |(name, _)| name);
             let (_, removed, why) = REFUSED.iter().find(|(refused, _, _)| *refused == name)?;
+            // The value of the option before it (`-C --build-option=--x`), as pip's parser
+            // takes it.
+            if at > 0 && takes_value(words[at - 1]) {
+                return None;
+            }
             Some(match removed {
                 Some(last) => Refusal {
                     message: format!(
@@ -589,6 +598,40 @@ pub fn refused_option(argv: &[OsString]) -> Option<Refusal> {
                 },
             })
         })
+}
+
+/// Whether `word` is an option of some `den pip` command that takes its value from the next
+/// word: `-C`, or a long option or an unambiguous prefix of one, written without `=`. The
+/// command tree is built only here, when a refused option's name follows another option.
+fn takes_value(word: &str) -> bool {
+    let (short, long) = match word.strip_prefix("--") {
+        Some(long) if !long.contains('=') && !long.is_empty() => (None, Some(long)),
+        Some(_) => return false,
+        None => match word
+            .strip_prefix('-')
+            .map(|rest| rest.chars().collect::<Vec<_>>())
+        {
+            Some(chars) if chars.len() == 1 => (Some(chars[0]), None),
+            _ => return false,
+        },
+    };
+    let cli = Cli::command();
+    let Some(pip) = cli.find_subcommand("pip") else {
+        return false;
+    };
+    let takes = |arg: &clap::Arg| arg.get_action().takes_values();
+    let args = || pip.get_subcommands().flat_map(clap::Command::get_arguments);
+    if let Some(short) = short {
+        return args().any(|arg| arg.get_short() == Some(short) && takes(arg));
+    }
+    let long = long.unwrap_or_default();
+    let matching: Vec<&clap::Arg> = args()
+        .filter(|arg| arg.get_long().is_some_and(|name| name.starts_with(long)))
+        .collect();
+    match matching.iter().find(|arg| arg.get_long() == Some(long)) {
+        Some(exact) => takes(exact),
+        None => !matching.is_empty() && matching.iter().all(|arg| takes(arg)),
+    }
 }
 
 /// pip's words for an option `den pip COMMAND` does not know (clap's unknown-argument

@@ -770,6 +770,13 @@ fn an_externally_managed_interpreter_is_refused_as_pip_refuses_it() {
     );
     assert!(out.status.success(), "{shown}");
     assert!(shown.contains("Would install beta-2.0"), "{shown}");
+    // `--dry-run --report` is exempt, as in pip: it installs nothing and only reports.
+    let report = world.path("report.json");
+    let mut reporting = args.to_vec();
+    reporting.extend(["--report", report.to_str().unwrap()]);
+    world.den_ok(&reporting);
+    let report = std::fs::read_to_string(&report).unwrap();
+    assert!(report.contains("\"name\": \"beta\""), "{report}");
 }
 
 #[test]

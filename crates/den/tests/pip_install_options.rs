@@ -298,6 +298,23 @@ fn options_den_refuses_or_does_not_know_get_pips_words() {
     // A newer pip option den lacks is named, with why, never taken for another option.
     let err = world.den_err(&["pip", "install", "-p", env_arg, "--only-final", "beta"]);
     assert!(err.contains("--only-final: pip's option"), "{err}");
+    // A removed option's name as another option's value is that value, as pip reads it.
+    for config in [
+        &["-C", "--build-option=--x"][..],
+        &["--config-sett", "--build-option=x"],
+    ] {
+        let mut args = vec!["pip", "install", "-p", env_arg];
+        args.extend(config);
+        args.push("beta");
+        let out = world.den(&args);
+        assert!(out.status.success(), "{config:?}: {out:?}");
+        let mut pip_args = vec!["install"];
+        pip_args.extend(config);
+        pip_args.push("beta");
+        if let Some(pip) = pip26(&world, &env, &pip_args) {
+            assert!(pip.status.success(), "{config:?}: {pip:?}");
+        }
+    }
     // Options that change nothing in den are accepted and named with -v.
     let out = world.den(&[
         "pip",

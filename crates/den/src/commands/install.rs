@@ -83,13 +83,18 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
 }
 
 /// What `den pip install` does with the environment it finds: `--target`, `--prefix`,
-/// `--user` and `--root` install next to an interpreter, not into it, so it may be a base
-/// interpreter without `--system` (and, as with pip, PEP 668 does not apply):
-/// [`Access::Read`] then, else [`Access::Change`].
+/// `--user` and `--root` install next to an interpreter, not into it, and `--dry-run` with
+/// `--report` only reports, so it may be a base interpreter without `--system` (and, as with
+/// pip, PEP 668 does not apply): [`Access::Read`] then, else [`Access::Change`].
 pub fn access(args: &InstallArgs) -> Access {
     let layout =
         args.target_dir.is_some() || args.prefix.is_some() || args.user || args.root.is_some();
-    if layout { Access::Read } else { Access::Change }
+    let report_only = args.dry_run && args.report.is_some();
+    if layout || report_only {
+        Access::Read
+    } else {
+        Access::Change
+    }
 }
 
 /// pip's `--target DIR`: everything is installed into an empty staging directory (so what DIR
