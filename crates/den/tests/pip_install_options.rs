@@ -498,3 +498,36 @@ fn reports(world: &World, requirements: &[&str]) -> Option<(serde_json::Value, s
     };
     Some((read(&ours_file), read(&theirs_file)))
 }
+
+/// What is not installed is named as pip names it: uninstall's `WARNING: Skipping ... as it is
+/// not installed.` (status 0), show's `WARNING: Package(s) not found: ...` (status 1), on
+/// stderr and nothing on stdout, judged by the real pip.
+#[test]
+fn missing_projects_get_pips_warnings_and_statuses() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    for args in [&["uninstall", "-y", "nothere"][..], &["show", "nothere"]] {
+        let mut den_args = vec!["pip", args[0], "-p", env_arg];
+        den_args.extend(&args[1..]);
+        let ours = world.den(&den_args);
+        let Some(theirs) = pip26(&world, &env, args) else {
+            return;
+        };
+        assert_eq!(
+            ours.status.code(),
+            theirs.status.code(),
+            "{args:?}: {ours:?}"
+        );
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{args:?}");
+        let warning = |out: &Output| {
+            text(&out.stderr)
+                .lines()
+                .find(|line| line.starts_with("WARNING:"))
+                .map(str::to_string)
+        };
+        assert!(warning(&theirs).is_some(), "{theirs:?}");
+        assert_eq!(warning(&ours), warning(&theirs), "{args:?}");
+    }
+}

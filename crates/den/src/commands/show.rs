@@ -129,7 +129,7 @@ pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         }
     }
     if !missing.is_empty() {
-        printer.warn(format!("Package(s) not found: {}", missing.join(", ")));
+        printer.pip_warning(format!("Package(s) not found: {}", missing.join(", ")));
         if first {
             return Ok(ExitCode::FAILURE);
         }

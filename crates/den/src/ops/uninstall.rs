@@ -30,7 +30,7 @@ pub fn uninstall_asking(
     let installed = den_install::installed_distributions(&target.site_packages())?;
     for name in names {
         let Some(dist) = installed.iter().find(|d| &d.name == name) else {
-            printer.warn(format!("Skipping {name} as it is not installed."));
+            printer.pip_warning(format!("Skipping {name} as it is not installed."));
             continue;
         };
         remove_asking(dist, proceed, printer)?;
