@@ -941,6 +941,15 @@ pub struct IndexVersionsArgs {
     /// Include pre-releases.
     #[arg(long)]
     pub pre: bool,
+    /// Print pip's JSON object (`name`, `versions`, `latest`, `installed_version`).
+    #[arg(long)]
+    pub json: bool,
+    /// List versions whose Requires-Python excludes the interpreter too.
+    #[arg(long)]
+    pub ignore_requires_python: bool,
+    /// List what another Python could install instead of the interpreter.
+    #[command(flatten)]
+    pub platform: PipTargetArgs,
     /// The indexes to ask.
     #[command(flatten)]
     pub index: IndexArgs,

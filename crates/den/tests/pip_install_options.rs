@@ -531,3 +531,60 @@ fn missing_projects_get_pips_warnings_and_statuses() {
         assert_eq!(warning(&ours), warning(&theirs), "{args:?}");
     }
 }
+
+/// `index versions` with pip's options, the same standard output as the real pip's: `--json`
+/// (with the installed version), `--ignore-requires-python`, and the target options, which
+/// list what another platform could install.
+#[test]
+fn index_versions_takes_pips_options() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    world
+        .index
+        .publish(&WheelBuilder::new("native", "2.0").tag("cp312-cp312-manylinux_2_17_x86_64"));
+    world
+        .index
+        .publish(&WheelBuilder::new("beta", "3.0").requires_python(">=3.99"));
+    let env = world.env_with("env", &["beta==1.0"]);
+    let env_arg = env.to_str().unwrap();
+    let Some(pip) = den_test_support::pip26_python("pip index versions judged by the real pip")
+    else {
+        return;
+    };
+    for options in [
+        &["beta", "--json"][..],
+        &["beta", "--ignore-requires-python"],
+        &["beta"],
+        &[
+            "native",
+            "--platform",
+            "win_amd64",
+            "--python-version",
+            "3.12",
+        ],
+        &[
+            "native",
+            "--json",
+            "--platform",
+            "manylinux_2_17_x86_64",
+            "--python-version",
+            "312",
+        ],
+    ] {
+        let mut args = vec!["pip", "index", "versions", "-p", env_arg];
+        args.extend(options);
+        let ours = world.den(&args);
+        let theirs = Command::new(&pip)
+            .args(["-m", "pip", "--disable-pip-version-check", "--python"])
+            .arg(env.join("bin/python"))
+            .args(["index", "versions", "--index-url", &world.index.url()])
+            .args(options)
+            .env("PIP_CONFIG_FILE", "/dev/null")
+            .env_remove("PIP_FIND_LINKS")
+            .output()
+            .unwrap();
+        assert!(theirs.status.success(), "{options:?}: {theirs:?}");
+        assert!(ours.status.success(), "{options:?}: {ours:?}");
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{options:?}");
+    }
+}

@@ -22,8 +22,11 @@ pub fn run(
 }
 
 /// pip's output: `NAME (LATEST)`, `Available versions: ...`, and for an installed project
-/// its `INSTALLED:` and `LATEST:` lines; a project with no installable version is pip's
-/// `No matching distribution found` error, status 1.
+/// its `INSTALLED:` and `LATEST:` lines, or with `--json` pip's one-line object; a project
+/// with no installable version is pip's `No matching distribution found` error, status 1.
+/// What is installable is decided for the interpreter, or for the Pythons the target options
+/// (`--platform`, `--python-version`, `--implementation`, `--abi`) describe: a version any of
+/// them could install.
 fn versions(
     args: &IndexVersionsArgs,
     cache: &Cache,
@@ -38,13 +41,27 @@ fn versions(
         Err(den_index::IndexError::NotFound { .. }) => None,
         Err(e) => return Err(e.into()),
     };
+    let targets = args.platform.targets();
+    let pythons = if targets.is_empty() {
+        vec![den_python::TargetPython::of(&target.interpreter)]
+    } else {
+        targets
+            .iter()
+            .map(|pip| den_python::TargetPython::from_pip(&target.interpreter, pip))
+            .collect::<Result<_, _>>()?
+    };
     let mut versions: Vec<den_dist::Version> = files
-        .map(|files| crate::ops::latest::installable(&files, &target.interpreter))
-        .unwrap_or_default()
-        .into_keys()
+        .iter()
+        .flat_map(|files| {
+            pythons.iter().flat_map(|python| {
+                crate::ops::latest::installable(files, python, args.ignore_requires_python)
+                    .into_keys()
+            })
+        })
         .filter(|v| args.pre || !v.any_prerelease())
         .collect();
     versions.sort();
+    versions.dedup();
     versions.reverse();
     let Some(latest) = versions.first() else {
         printer.pip_error(format!(
@@ -54,10 +71,31 @@ fn versions(
         return Ok(ExitCode::FAILURE);
     };
     let shown: Vec<String> = versions.iter().map(ToString::to_string).collect();
+    let installed = target.visible_distributions()?;
+    let dist = installed.iter().find(|d| d.name == name);
+    if args.json {
+        // Python's `json.dumps` of pip's dict: `", "` and `": "` between items.
+        let text = |value: &str| serde_json::to_string(value);
+        let listed: Vec<String> = shown.iter().map(|v| text(v)).collect::<Result<_, _>>()?;
+        let mut object = format!(
+            "{{\"name\": {}, \"versions\": [{}], \"latest\": {}",
+            text(&args.package)?,
+            listed.join(", "),
+            text(&latest.to_string())?
+        );
+        if let Some(dist) = dist {
+            object.push_str(&format!(
+                ", \"installed_version\": {}",
+                text(&dist.version.to_string())?
+            ));
+        }
+        object.push('}');
+        printer.out(object);
+        return Ok(ExitCode::SUCCESS);
+    }
     printer.out(format!("{} ({latest})", args.package));
     printer.out(format!("Available versions: {}", shown.join(", ")));
-    let installed = target.visible_distributions()?;
-    if let Some(dist) = installed.iter().find(|d| d.name == name) {
+    if let Some(dist) = dist {
         printer.out(format!("  INSTALLED: {}", dist.version));
         if latest.any_prerelease() {
             printer.out(format!(

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use den_cache::Cache;
 use den_dist::{DistFilename, PackageName, Version};
 use den_index::{IndexClient, IndexError, ProjectFiles};
-use den_python::Interpreter;
+use den_python::{Interpreter, TargetPython};
 use futures::StreamExt;
 
 use crate::cli::IndexArgs;
@@ -77,7 +77,7 @@ pub fn latest_versions(
 
 /// The newest installable version among `files` (see [`latest_versions`]).
 fn newest(files: &ProjectFiles, interpreter: &Interpreter, pre: bool) -> Option<Latest> {
-    let versions = installable(files, interpreter);
+    let versions = installable(files, &TargetPython::of(interpreter), false);
     let finals = versions.keys().any(|v| !v.any_prerelease());
     versions
         .into_iter()
@@ -86,23 +86,25 @@ fn newest(files: &ProjectFiles, interpreter: &Interpreter, pre: bool) -> Option<
         .map(|(version, wheel)| Latest { version, wheel })
 }
 
-/// The versions among `files` that `interpreter` could install, each with whether a wheel
-/// of it fits: files not yanked, whose Requires-Python admits the interpreter, wheels whose
-/// tags it accepts, and sdists.
-pub fn installable(files: &ProjectFiles, interpreter: &Interpreter) -> HashMap<Version, bool> {
+/// The versions among `files` that `python` could install, each with whether a wheel of it
+/// fits: files not yanked, whose Requires-Python admits its version (any, with
+/// `ignore_requires_python`), wheels whose tags it accepts, and sdists.
+pub fn installable(
+    files: &ProjectFiles,
+    python: &TargetPython,
+    ignore_requires_python: bool,
+) -> HashMap<Version, bool> {
     let mut versions: HashMap<Version, bool> = HashMap::new();
     for file in &files.files {
-        if file.yanked.is_some()
-            || file
-                .requires_python
-                .as_ref()
-                .is_some_and(|specifiers| !specifiers.contains(&interpreter.version))
-        {
+        let excluded = |specifiers: &den_dist::VersionSpecifiers| {
+            !ignore_requires_python && !specifiers.contains(&python.version)
+        };
+        if file.yanked.is_some() || file.requires_python.as_ref().is_some_and(excluded) {
             continue;
         }
         let (version, wheel) = match &file.filename {
             DistFilename::Wheel(wheel) => {
-                if interpreter.tags.compatibility(wheel).is_none() {
+                if python.tags.compatibility(wheel).is_none() {
                     continue;
                 }
                 (wheel.version.clone(), true)
