@@ -764,3 +764,81 @@ fn environments_on_a_den_installed_python_go_through_its_minor_alias() {
         .unwrap();
     assert_status(&out, 0);
 }
+
+/// `den venv` with `PATH` holding only the system's interpreters (none of them the test
+/// archive's exact version) and `extra` variables set.
+fn venv_without_pyenv_pythons(world: &World, extra: &[(&str, &str)]) -> Output {
+    let mut command = world.den(&["venv", "--without-pip", "env"]);
+    command.env("PATH", "/usr/bin:/bin");
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+/// Asserts `den venv` made `world`'s `env` on the Python it installed on demand (once).
+fn assert_installed_on_demand(world: &World, archive: &Archive, output: &Output) {
+    assert_status(output, 0);
+    let stderr = text(&output.stderr);
+    assert_eq!(
+        stderr
+            .matches(&format!(
+                "Python {} is not installed: installing {}",
+                archive.version, archive.version
+            ))
+            .count(),
+        1,
+        "{stderr}"
+    );
+    let python = world.dir.path().join("env/bin/python");
+    assert_eq!(
+        python_out(
+            &python,
+            &["-c", "import platform; print(platform.python_version())"],
+            world.dir.path()
+        ),
+        archive.version
+    );
+}
+
+#[test]
+fn a_pinned_python_that_is_not_installed_is_installed_on_demand() {
+    let Some(archive) = archive() else { return };
+    // .python-version: refused with DEN_PYTHON_DOWNLOADS=never, naming what to run.
+    let world = World::new(&archive, &archive.sha256);
+    fs::write(
+        world.dir.path().join(".python-version"),
+        format!("{}\n", archive.version),
+    )
+    .unwrap();
+    let refused = venv_without_pyenv_pythons(&world, &[("DEN_PYTHON_DOWNLOADS", "never")]);
+    assert_status(&refused, 1);
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains(&format!("den pyenv install {}", archive.version))
+            && stderr.contains(".python-version"),
+        "{stderr}"
+    );
+    assert!(!world.versions().join(&archive.version).exists());
+    let output = venv_without_pyenv_pythons(&world, &[]);
+    assert_installed_on_demand(&world, &archive, &output);
+    assert!(world.leftovers().is_empty(), "{:?}", world.leftovers());
+
+    // PYENV_VERSION the same.
+    let world = World::new(&archive, &archive.sha256);
+    let output = venv_without_pyenv_pythons(&world, &[("PYENV_VERSION", &archive.version)]);
+    assert_installed_on_demand(&world, &archive, &output);
+    // Installed now: the next environment is made without another install.
+    let again = world
+        .den(&["venv", "--without-pip", "env2"])
+        .env("PATH", "/usr/bin:/bin")
+        .env("PYENV_VERSION", &archive.version)
+        .output()
+        .unwrap();
+    assert_status(&again, 0);
+    assert!(
+        !text(&again.stderr).contains("is not installed"),
+        "{}",
+        text(&again.stderr)
+    );
+}
