@@ -1,6 +1,7 @@
 //! `den pyenv install` / `uninstall` against python-build-standalone-shaped archives made
 //! from a CPython already on this machine (a pyenv 3.11: its `python/` tree without the test
-//! suite, IDLE, tkinter and bytecode, packed as `.tar.gz`), with a matching download index
+//! suite, IDLE, tkinter and bytecode, packed as `.tar.gz`; ensurepip's wheels kept, so
+//! environments on it are seeded with pip), with a matching download index
 //! and SHA-256, served from a `file://` mirror and a loopback HTTP mirror. No internet.
 
 use std::fs;
@@ -34,7 +35,6 @@ fn skipped(relative: &Path) -> bool {
         "idlelib",
         "tkinter",
         "turtledemo",
-        "ensurepip",
         "lib2to3",
         "__pycache__",
         "site-packages",
@@ -68,7 +68,9 @@ fn archive() -> Option<Archive> {
         _ => format!("{}-unknown-linux-{}", platform.arch, platform.libc),
     };
     let filename = format!("cpython-{version}+{BUILD}-{triple}-install_only_stripped.tar.gz");
-    let mirror = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pbs-mirror");
+    // Named for what the archive holds: a target directory keeping an older archive (one
+    // without ensurepip) builds this one beside it.
+    let mirror = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pbs-mirror-with-ensurepip");
     let path = mirror.join(BUILD).join(&filename);
     if !path.is_file() {
         fs::create_dir_all(path.parent()?).unwrap();
@@ -672,7 +674,6 @@ fn a_missing_python_is_installed_when_a_command_needs_it() {
     let Some(archive) = archive() else { return };
     let world = World::new(&archive, &archive.sha256);
     let venv = |downloads: Option<&str>| {
-        // The test archives leave ensurepip out: no pip to seed.
         let mut command = world.den(&["venv", "--without-pip", "-p", &archive.version, "env"]);
         // Only the system's interpreters on PATH: none of them is this exact version.
         command.env("PATH", "/usr/bin:/bin");
@@ -840,5 +841,104 @@ fn a_pinned_python_that_is_not_installed_is_installed_on_demand() {
         !text(&again.stderr).contains("is not installed"),
         "{}",
         text(&again.stderr)
+    );
+}
+
+#[test]
+fn a_pipfile_requires_python_that_is_not_installed_is_installed_on_demand() {
+    let Some(archive) = archive() else { return };
+    let world = World::new(&archive, &archive.sha256);
+    let project = world.dir.path().join("project");
+    fs::create_dir_all(&project).unwrap();
+    fs::write(
+        project.join("Pipfile"),
+        format!(
+            "[packages]\n\n[requires]\npython_full_version = \"{}\"\n",
+            archive.version
+        ),
+    )
+    .unwrap();
+    let output = world
+        .den(&["pipenv", "install"])
+        .current_dir(&project)
+        .env("PATH", "/usr/bin:/bin")
+        .env("PIPENV_VENV_IN_PROJECT", "1")
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env_remove("PIPENV_PIPFILE")
+        .env_remove("PIPENV_ACTIVE")
+        .output()
+        .unwrap();
+    assert_status(&output, 0);
+    let stderr = text(&output.stderr);
+    assert_eq!(
+        stderr.matches("is not installed: installing").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(world.versions().join(&archive.version).join("bin").is_dir());
+    // The project's environment runs on it, with pip seeded from its ensurepip.
+    let python = project.join(".venv/bin/python");
+    assert_eq!(
+        python_out(
+            &python,
+            &[
+                "-c",
+                "import platform, pip; print(platform.python_version())"
+            ],
+            &project
+        ),
+        archive.version
+    );
+}
+
+#[test]
+fn a_repair_installs_the_missing_python_the_environment_was_made_with() {
+    let Some(archive) = archive() else { return };
+    let world = World::new(&archive, &archive.sha256);
+    assert_status(&world.run(&["install", archive.path.to_str().unwrap()]), 0);
+    let prefix = world.versions().join(&archive.version);
+    let made = world
+        .den(&[
+            "venv",
+            "-p",
+            prefix.join("bin/python3").to_str().unwrap(),
+            "env",
+        ])
+        .output()
+        .unwrap();
+    assert_status(&made, 0);
+    let env = world.dir.path().join("env");
+    // The base goes (its alias too): the environment no longer runs.
+    fs::remove_dir_all(&prefix).unwrap();
+    let minor: Vec<&str> = archive.version.split('.').take(2).collect();
+    fs::remove_file(world.versions().join(minor.join("."))).unwrap();
+    let broken = Command::new(env.join("bin/python"))
+        .args(["-c", "pass"])
+        .status();
+    assert!(!broken.is_ok_and(|status| status.success()));
+
+    let repaired = world
+        .den(&["venv", "--repair", "env"])
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert_status(&repaired, 0);
+    let stderr = text(&repaired.stderr);
+    assert_eq!(
+        stderr.matches("is not installed: installing").count(),
+        1,
+        "{stderr}"
+    );
+    // The release it was made with, not the system's Python of the same minor version.
+    assert_eq!(
+        python_out(
+            &env.join("bin/python"),
+            &[
+                "-c",
+                "import platform, pip; print(platform.python_version())"
+            ],
+            world.dir.path()
+        ),
+        archive.version
     );
 }
