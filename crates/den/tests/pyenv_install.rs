@@ -508,7 +508,18 @@ fn an_interrupted_install_leaves_nothing_and_the_next_run_is_clean() {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let _ = child.wait();
+    let status = child.wait().unwrap();
+    // Proven killed while unpacking: the unpack directory was seen and the process died of
+    // the signal (not done before the kill landed).
+    assert!(
+        killed_mid_unpack,
+        "the install ended before its unpack was seen"
+    );
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9),
+        "{status:?}"
+    );
     assert!(!world.versions().join(&archive.version).exists());
     // And one left as if by a process that died before this test could watch it.
     let dead = world.root().join(".tmp-owned-dead");
@@ -519,7 +530,80 @@ fn an_interrupted_install_leaves_nothing_and_the_next_run_is_clean() {
     assert!(world.leftovers().is_empty(), "{:?}", world.leftovers());
     let python = world.versions().join(&archive.version).join("bin/python3");
     python_out(&python, &["-c", "import json"], world.dir.path());
-    eprintln!("killed mid-unpack: {killed_mid_unpack}");
+}
+
+#[test]
+fn a_download_cut_off_mid_body_installs_nothing_and_the_next_run_is_clean() {
+    let Some(archive) = archive() else { return };
+    let mut world = World::new(&archive, &archive.sha256);
+    let body = fs::read(&archive.path).unwrap();
+    let half = body.len() / 2;
+    // Every answer stops half way through the archive, its Content-Length the whole.
+    let server = HttpServer::start(move |_| {
+        let mut response = Response::new(200, "application/gzip", body.clone());
+        response.cut_after = Some(half);
+        response
+    });
+    world.mirror = server.url();
+    let output = world.run(&["install", &archive.version]);
+    assert_status(&output, 1);
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(&archive.filename), "{stderr}");
+    assert_eq!(fs::read_dir(world.versions()).unwrap().count(), 0);
+    assert!(world.leftovers().is_empty(), "{:?}", world.leftovers());
+    // Nothing half-downloaded is kept for the next run to trust: from a working mirror it
+    // installs, and the Python runs.
+    let good = serve_mirror(&archive.mirror);
+    world.mirror = good.url();
+    assert_status(&world.run(&["install", &archive.version]), 0);
+    let python = world.versions().join(&archive.version).join("bin/python3");
+    python_out(&python, &["-c", "import json"], world.dir.path());
+}
+
+#[test]
+fn a_pinned_version_directory_without_a_working_interpreter_is_named_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    // One whose interpreter fails, one with no interpreter at all.
+    let failing = root.join("versions/3.11.99");
+    fs::create_dir_all(failing.join("bin")).unwrap();
+    fs::write(failing.join("bin/python3"), "#!/bin/sh\nexit 1\n").unwrap();
+    fs::set_permissions(
+        failing.join("bin/python3"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let empty = root.join("versions/3.11.98");
+    fs::create_dir_all(empty.join("bin")).unwrap();
+    for (version, prefix, reason) in [
+        ("3.11.99", &failing, "could not query"),
+        ("3.11.98", &empty, "no executable bin/python3"),
+    ] {
+        fs::write(dir.path().join(".python-version"), format!("{version}\n")).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_den"))
+            .args(["venv", "--without-pip", "env"])
+            .current_dir(dir.path())
+            .env("PYENV_ROOT", &root)
+            .env("DEN_CACHE_DIR", dir.path().join("cache"))
+            .env("DEN_PYTHON_DOWNLOADS", "never")
+            .env_remove("PYENV_VERSION")
+            .env_remove("PYENV_DIR")
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .unwrap();
+        assert_status(&output, 1);
+        let stderr = text(&output.stderr);
+        for needle in [
+            format!("pyenv version `{version}`"),
+            dir.path().join(".python-version").display().to_string(),
+            format!("has no working interpreter in {}", prefix.display()),
+            reason.to_string(),
+            format!("`den pyenv install -f {version}`"),
+        ] {
+            assert!(stderr.contains(&needle), "{needle}: {stderr}");
+        }
+        assert!(!dir.path().join("env").exists());
+    }
 }
 
 /// An archive member: its name and, for a symlink, its target (else a small file).
