@@ -547,3 +547,98 @@ fn python_prefix_points_an_unpacked_environment_at_another_base_python() {
     );
     assert!(!world.path("nowhere").exists());
 }
+
+/// `den pack` and editable installs: one of a project outside the environment is found
+/// through its `direct_url.json` (`dir_info.editable`) and refused with its path; one of a
+/// project inside the environment is packed with it and works where the archive unpacks,
+/// the original gone.
+#[test]
+fn editable_projects_outside_are_refused_and_inside_are_packed() {
+    let Some(world) = World::new() else { return };
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let outside = world.project_dir(
+        &den_test_support::SdistBuilder::new("outside-proj", "0.1")
+            .file("outside_proj/__init__.py", b"WHERE = 'outside'\n"),
+        "outside-proj",
+    );
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "-e",
+        outside.to_str().unwrap(),
+    ]);
+    let site = den_venv::find_site_packages(&env).unwrap();
+    let record = site.join("outside_proj-0.1.dist-info/direct_url.json");
+    let direct = fs::read_to_string(&record).unwrap();
+    assert!(
+        direct.contains("\"editable\": true") || direct.contains("\"editable\":true"),
+        "{direct}"
+    );
+    // Only direct_url.json tells: the .pth lines that put the project on sys.path go.
+    for entry in fs::read_dir(&site).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "pth") {
+            fs::remove_file(path).unwrap();
+        }
+    }
+    let err = world.den_err(&["pack", "env", "-o", "x.tar.gz"]);
+    assert!(
+        err.contains(&format!(
+            "outside_proj-0.1.dist-info: an editable install of {}",
+            outside.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("--ignore-editable"), "{err}");
+    assert!(!world.path("x.tar.gz").exists());
+    world.den_ok(&["pip", "uninstall", "-p", env_arg, "-y", "outside-proj"]);
+
+    // A project inside the environment: packed, and it imports from the new place.
+    let inside = world.project_dir(
+        &den_test_support::SdistBuilder::new("inside-proj", "0.1")
+            .file("inside_proj/__init__.py", b"WHERE = 'inside'\n"),
+        "env/src/inside-proj",
+    );
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "-e",
+        inside.to_str().unwrap(),
+    ]);
+    world.den_ok(&["pack", "env", "-o", "inside.tar.gz"]);
+    fs::remove_dir_all(&env).unwrap();
+    let dest = world.path("moved");
+    world.den_ok(&["unpack", "inside.tar.gz", dest.to_str().unwrap()]);
+    let (ok, out, err) = run_python(
+        &dest,
+        &[
+            "-c",
+            "import inside_proj; print(inside_proj.WHERE); print(inside_proj.__file__)",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        format!(
+            "inside\n{}\n",
+            dest.join("src/inside-proj/inside_proj/__init__.py")
+                .display()
+        )
+    );
+    // Its record names the project where it now is.
+    let site = den_venv::find_site_packages(&dest).unwrap();
+    let direct =
+        fs::read_to_string(site.join("inside_proj-0.1.dist-info/direct_url.json")).unwrap();
+    assert!(
+        direct.contains(&format!(
+            "file://{}",
+            dest.join("src/inside-proj").display()
+        )),
+        "{direct}"
+    );
+}
