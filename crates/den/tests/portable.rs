@@ -180,6 +180,103 @@ fn a_clone_works_after_its_source_is_deleted() {
     }
 }
 
+/// `den venv --clone` of an environment at a path too long for a `#!` line (its scripts
+/// start with pip's `/bin/sh` `'''exec'` launcher) holding packages from the index, an
+/// editable project inside it (its `direct_url.json` and `.pth` name the source) and a
+/// legacy `.egg-link` to a directory inside it: the clone, at another long path, works with
+/// the source deleted, and its records name the clone.
+#[test]
+fn a_clone_of_a_long_path_rewrites_launchers_records_and_links() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let long = "d".repeat(60);
+    let source = world.path(&format!("{long}/{long}/source"));
+    fs::create_dir_all(source.parent().unwrap()).unwrap();
+    let source_arg = source.to_str().unwrap();
+    world.den_ok(&["venv", source_arg, "-p", world.python.to_str().unwrap()]);
+    world.den_ok(&["pip", "install", "-p", source_arg, "alpha", "gamma"]);
+    let script = fs::read_to_string(source.join("bin/gamma-cli")).unwrap();
+    assert!(
+        script.starts_with(&format!("#!/bin/sh\n'''exec' '{source_arg}/bin/python'")),
+        "{script}"
+    );
+    let inside = world.project_dir(
+        &den_test_support::SdistBuilder::new("inside-proj", "0.1")
+            .file("inside_proj/__init__.py", b"WHERE = 'inside'\n"),
+        &format!("{long}/{long}/source/src/inside-proj"),
+    );
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        source_arg,
+        "-e",
+        inside.to_str().unwrap(),
+    ]);
+    let site = den_venv::find_site_packages(&source).unwrap();
+    fs::create_dir_all(source.join("src/eggproj")).unwrap();
+    fs::write(source.join("src/eggproj/egg_mod.py"), "VALUE = 'egg'\n").unwrap();
+    fs::write(
+        site.join("eggproj.egg-link"),
+        format!("{source_arg}/src/eggproj\n.\n"),
+    )
+    .unwrap();
+    fs::write(
+        site.join("easy-install.pth"),
+        format!("{source_arg}/src/eggproj\n"),
+    )
+    .unwrap();
+
+    let clone = world.path(&format!("{long}/{long}/the clone"));
+    world.den_ok(&["venv", "--clone", source_arg, clone.to_str().unwrap()]);
+    fs::remove_dir_all(&source).unwrap();
+    let clone_arg = clone.to_str().unwrap();
+    let script = fs::read_to_string(clone.join("bin/gamma-cli")).unwrap();
+    assert!(
+        script.starts_with(&format!("#!/bin/sh\n'''exec' '{clone_arg}/bin/python'")),
+        "{script}"
+    );
+    assert_eq!(run_script(&clone, "gamma-cli"), "gamma main\n");
+    assert_eq!(run_script(&clone, "alpha-cli"), "alpha main\n");
+    let (ok, out, err) = run_python(
+        &clone,
+        &[
+            "-c",
+            "import inside_proj, egg_mod; print(inside_proj.__file__); print(egg_mod.__file__)",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        format!(
+            "{clone_arg}/src/inside-proj/inside_proj/__init__.py\n{clone_arg}/src/eggproj/egg_mod.py\n"
+        )
+    );
+    let site = den_venv::find_site_packages(&clone).unwrap();
+    let direct =
+        fs::read_to_string(site.join("inside_proj-0.1.dist-info/direct_url.json")).unwrap();
+    assert!(
+        direct.contains(&format!("file://{clone_arg}/src/inside-proj")),
+        "{direct}"
+    );
+    assert_eq!(
+        fs::read_to_string(site.join("eggproj.egg-link")).unwrap(),
+        format!("{clone_arg}/src/eggproj\n.\n")
+    );
+    // The real pip reads the clone's records: the editable project where it now is, and an
+    // uninstall (by RECORD) removes the clone's script.
+    let (ok, out, err) = run_python(&clone, &["-m", "pip", "list", "--editable"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(&format!("{clone_arg}/src/inside-proj")),
+        "{out}"
+    );
+    let (ok, out, err) = run_python(&clone, &["-m", "pip", "uninstall", "-y", "gamma"]);
+    assert!(ok, "{out}{err}");
+    assert!(!clone.join("bin/gamma-cli").exists());
+    assert_pip_works(&clone);
+}
+
 #[test]
 fn bad_targets_are_refused() {
     let Some(world) = World::new() else { return };
