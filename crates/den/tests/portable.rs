@@ -1,9 +1,9 @@
 //! Environments that move: `den venv --relocatable` and `--make-relocatable` (moved to a
 //! path with a space and non-ASCII letters, then used), and `den venv --clone` (used after the
 //! source is deleted). The judges are the environment's own interpreter, the real pip in it
-//! (`pip check`, `pip --version`), its console scripts run directly and bash sourcing its
-//! activation script; the activation scripts of every shell are checked after a move in
-//! den-venv's `tests/shells.rs`.
+//! (`pip check`, `pip --version`), its console scripts run directly and every shell den
+//! writes an activation script for sourcing it (den-test-support's `shells`, which den-venv's
+//! `tests/shells.rs` also uses).
 
 mod common;
 
@@ -13,6 +13,7 @@ use std::process::Command;
 
 use common::{World, run_python, stdout_of};
 use den_test_support::WheelBuilder;
+use den_test_support::shells;
 
 /// Publishes `alpha` (console script `alpha-cli`, needs `beta`), `beta`, and `gamma`
 /// (console script `gamma-cli`).
@@ -51,28 +52,15 @@ fn assert_pip_works(env: &Path) {
     assert_eq!(out.trim(), env.to_str().unwrap());
 }
 
-/// What bash's `. bin/activate` sets `VIRTUAL_ENV` to and which `python` it then finds.
-fn bash_activation(env: &Path) -> String {
-    let Some(bash) = den_test_support::require(
-        Some(Path::new("/bin/bash")).filter(|p| p.is_file()),
-        "bash",
-        "activation of a moved environment",
-    ) else {
-        return String::new();
-    };
-    let script = format!(
-        ". '{}/bin/activate' && printf '%s\\n%s\\n' \"$VIRTUAL_ENV\" \"$(command -v python)\"",
-        env.display()
-    );
-    stdout_of(Command::new(bash).args(["-c", &script]).current_dir("/"))
-}
-
-fn assert_activates_at(env: &Path) {
-    let expected = format!("{0}\n{0}/bin/python\n", env.display());
-    let got = bash_activation(env);
-    if !got.is_empty() {
-        assert_eq!(got, expected);
-    }
+/// Asserts `env`'s activation scripts work where it is now, in every shell den writes one
+/// for (den-test-support's `shells`; a missing shell is reported), showing `prompt` (the
+/// name the environment was made with: moving it keeps it).
+fn assert_activates_at(env: &Path, prompt: &str) {
+    shells::check_every_shell(&shells::Activated {
+        root: env,
+        scripts: &env.join("bin"),
+        prompt,
+    });
 }
 
 #[test]
@@ -90,7 +78,7 @@ fn a_relocatable_environment_works_after_a_move_and_stays_relocatable() {
     fs::rename(world.path("made"), &moved).unwrap();
     assert_eq!(run_script(&moved, "alpha-cli"), "alpha main\n");
     assert_pip_works(&moved);
-    assert_activates_at(&moved);
+    assert_activates_at(&moved, "made");
 
     // Installing into it at its new place keeps it relocatable.
     let moved_arg = moved.to_str().unwrap();
@@ -124,7 +112,7 @@ fn make_relocatable_converts_an_existing_environment() {
     fs::rename(&env, &moved).unwrap();
     assert_eq!(run_script(&moved, "alpha-cli"), "alpha main\n");
     assert_pip_works(&moved);
-    assert_activates_at(&moved);
+    assert_activates_at(&moved, "env");
     let (ok, out, err) = run_python(&moved, &["-c", "import extra_mod; print(extra_mod.VALUE)"]);
     assert!(ok, "{err}");
     assert_eq!(out, "extra\n");
@@ -158,7 +146,7 @@ fn a_clone_works_after_its_source_is_deleted() {
     let pip = String::from_utf8(pip.stdout).unwrap();
     assert!(pip.contains(clone.to_str().unwrap()), "{pip}");
     assert_pip_works(&clone);
-    assert_activates_at(&clone);
+    assert_activates_at(&clone, "the clone");
     assert_eq!(frozen(&clone), before);
     let (ok, out, err) = run_python(&clone, &["-c", "import extra_mod; print(extra_mod.VALUE)"]);
     assert!(ok, "{err}");
@@ -329,7 +317,7 @@ fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
         assert!(!dest.join(".den-pack").exists() && !dest.join("bin/den-unpack").exists());
         assert_eq!(run_script(&dest, "alpha-cli"), "alpha main\n", "{format}");
         assert_pip_works(&dest);
-        assert_activates_at(&dest);
+        assert_activates_at(&dest, "source");
         // Installing into it keeps it relocatable.
         world.den_ok(&["pip", "install", "-p", dest.to_str().unwrap(), "gamma"]);
         let moved = world.path(&format!("moved {index}"));
@@ -343,6 +331,7 @@ fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
     let csh = fs::read_to_string(by_hand.join("bin/activate.csh")).unwrap();
     assert!(csh.contains(by_hand.to_str().unwrap()), "{csh}");
     assert_eq!(run_script(&by_hand, "alpha-cli"), "alpha main\n");
+    assert_activates_at(&by_hand, "source");
     assert_pip_works(&by_hand);
 }
 
@@ -568,7 +557,7 @@ fn an_rpm_installs_the_environment_at_its_prefix() {
     fs::rename(&inside, &prefix).unwrap();
     assert_eq!(run_script(&prefix, "alpha-cli"), "alpha main\n");
     assert_pip_works(&prefix);
-    assert_activates_at(&prefix);
+    assert_activates_at(&prefix, "env");
     let csh = fs::read_to_string(prefix.join("bin/activate.csh")).unwrap();
     assert!(csh.contains(prefix_arg), "{csh}");
 
