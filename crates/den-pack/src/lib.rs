@@ -13,7 +13,8 @@
 //! location are listed in `.den-pack/prefix-files` and rewritten by whoever unpacks
 //! ([`unpack`], or the archive's own `bin/den-unpack`, a POSIX sh script for machines without
 //! den); binary files that name it (compiled extensions with an rpath into the environment)
-//! and editable installs, which point outside the environment, are refused with their names.
+//! and editable installs of projects outside the environment are refused with their names
+//! (an editable project inside it is packed with it).
 //! Byte-compiled `.pyc` files are kept: Python corrects their recorded source paths on import.
 //!
 //! The base interpreter is not packed: the target machine needs the same Python at the path
@@ -407,8 +408,34 @@ fn prepare(
     Ok(Entry { name, mtime, kind })
 }
 
+/// Why the install whose PEP 610 `direct_url.json` is at `file` points outside `root`: an
+/// editable install (`dir_info.editable`) of a directory that is not inside `root` (one
+/// inside is packed with the environment, its paths rewritten as every other file's), or a
+/// `direct_url.json` that cannot be read as one. `None` when there is no such file, or
+/// the install is not editable, or its directory is inside.
+fn editable_outside(root: &Path, file: &Path) -> Option<String> {
+    let text = fs::read_to_string(file).ok()?;
+    let direct = match den_dist::DirectUrl::from_json(&text) {
+        Ok(direct) => direct,
+        Err(err) => return Some(format!("{} cannot be read ({err})", file.display())),
+    };
+    if !direct.is_editable() {
+        return None;
+    }
+    let Some(project) = direct.local_path() else {
+        return Some(format!("an editable install of {}", direct.url));
+    };
+    let inside = project.starts_with(root)
+        || fs::canonicalize(root)
+            .ok()
+            .zip(fs::canonicalize(&project).ok())
+            .is_some_and(|(root, project)| project.starts_with(root));
+    (!inside).then(|| format!("an editable install of {}", project.display()))
+}
+
 /// What in the environment points outside it: editable installs (PEP 610 `direct_url.json`
-/// with `dir_info.editable`) and absolute `.pth` path lines naming other places.
+/// with `dir_info.editable`) of directories outside it and absolute `.pth` path lines naming
+/// other places.
 fn outside_paths(root: &Path, site: &Path) -> Result<Vec<String>, PackError> {
     let mut outside = Vec::new();
     for entry in fs::read_dir(site).at("read", site)? {
@@ -419,11 +446,8 @@ fn outside_paths(root: &Path, site: &Path) -> Result<Vec<String>, PackError> {
             .to_string_lossy()
             .into_owned();
         if name.ends_with(".dist-info") {
-            let direct = fs::read_to_string(path.join("direct_url.json")).unwrap_or_default();
-            let editable =
-                direct.contains("\"editable\": true") || direct.contains("\"editable\":true");
-            if editable {
-                outside.push(format!("{name}: an editable install"));
+            if let Some(reason) = editable_outside(root, &path.join("direct_url.json")) {
+                outside.push(format!("{name}: {reason}"));
             }
         } else if name.ends_with(".pth") {
             let text = fs::read_to_string(&path).unwrap_or_default();

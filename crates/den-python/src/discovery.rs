@@ -118,6 +118,25 @@ pub enum DiscoveryError {
     /// {path}: {cause}`.
     #[error(transparent)]
     PinFile(den_dist::IoError),
+    /// The pinned version's directory exists under pyenv's `versions/` (so pyenv selects it)
+    /// but holds no interpreter that runs: the message names the directory and what to do.
+    #[error(
+        "pyenv version `{version}` (pinned by {origin}) has no working interpreter in {}: \
+         {reason}\n  hint: reinstall it (`den pyenv install -f {version}`), remove {}, or \
+         change the pin",
+        dir.display(),
+        dir.display()
+    )]
+    BrokenPyenvVersion {
+        /// The version name as pinned.
+        version: String,
+        /// Where the pin was set.
+        origin: PinOrigin,
+        /// The version's directory (`$PYENV_ROOT/versions/NAME`).
+        dir: PathBuf,
+        /// Why: no `bin/python3` or `bin/python`, or why it could not be run.
+        reason: String,
+    },
 }
 
 /// The details of [`DiscoveryError::NotFound`].
@@ -571,13 +590,26 @@ impl<'a> Search<'a> {
             let interpreter = if version == "system" {
                 self.system()
             } else {
-                let executable = self
+                let installed = self
                     .pyenv
                     .as_ref()
-                    .and_then(|pyenv| pyenv.resolve_version(version))
-                    .and_then(|installed| pyenv_executable(&installed.dir));
-                match executable {
-                    Some(executable) => Some(Interpreter::query(&executable, self.cache)?),
+                    .and_then(|pyenv| pyenv.resolve_version(version));
+                match installed {
+                    Some(installed) => {
+                        let broken = |reason: String| DiscoveryError::BrokenPyenvVersion {
+                            version: version.clone(),
+                            origin: pin.origin.clone(),
+                            dir: installed.dir.clone(),
+                            reason,
+                        };
+                        let executable = pyenv_executable(&installed.dir).ok_or_else(|| {
+                            broken("no executable bin/python3 or bin/python".to_string())
+                        })?;
+                        Some(
+                            Interpreter::query(&executable, self.cache)
+                                .map_err(|err| broken(err.to_string()))?,
+                        )
+                    }
                     None => None,
                 }
             };

@@ -17,6 +17,8 @@
 //! - [`SdistBuilder`] writes real source distributions (`.tar.gz`) built by an in-tree PEP 517
 //!   backend or by setuptools; [`setuptools_wheel`] and [`wheel_package_wheel`] find real
 //!   backend wheels on this machine to serve offline.
+//! - [`shells`] sources an environment's activation scripts in every shell den writes one
+//!   for and checks what they set and restore.
 //!
 //! Everything here panics on setup failures: in a test, that is the clearest report.
 
@@ -26,6 +28,7 @@ mod process;
 mod python;
 mod require;
 mod sdist;
+pub mod shells;
 mod wheel;
 
 pub use index::{Gate, JSON_MEDIA_TYPE, LoggedRequest, TestIndex};

@@ -1,9 +1,9 @@
 //! Environments that move: `den venv --relocatable` and `--make-relocatable` (moved to a
 //! path with a space and non-ASCII letters, then used), and `den venv --clone` (used after the
 //! source is deleted). The judges are the environment's own interpreter, the real pip in it
-//! (`pip check`, `pip --version`), its console scripts run directly and bash sourcing its
-//! activation script; the activation scripts of every shell are checked after a move in
-//! den-venv's `tests/shells.rs`.
+//! (`pip check`, `pip --version`), its console scripts run directly and every shell den
+//! writes an activation script for sourcing it (den-test-support's `shells`, which den-venv's
+//! `tests/shells.rs` also uses).
 
 mod common;
 
@@ -13,6 +13,7 @@ use std::process::Command;
 
 use common::{World, run_python, stdout_of};
 use den_test_support::WheelBuilder;
+use den_test_support::shells;
 
 /// Publishes `alpha` (console script `alpha-cli`, needs `beta`), `beta`, and `gamma`
 /// (console script `gamma-cli`).
@@ -51,28 +52,15 @@ fn assert_pip_works(env: &Path) {
     assert_eq!(out.trim(), env.to_str().unwrap());
 }
 
-/// What bash's `. bin/activate` sets `VIRTUAL_ENV` to and which `python` it then finds.
-fn bash_activation(env: &Path) -> String {
-    let Some(bash) = den_test_support::require(
-        Some(Path::new("/bin/bash")).filter(|p| p.is_file()),
-        "bash",
-        "activation of a moved environment",
-    ) else {
-        return String::new();
-    };
-    let script = format!(
-        ". '{}/bin/activate' && printf '%s\\n%s\\n' \"$VIRTUAL_ENV\" \"$(command -v python)\"",
-        env.display()
-    );
-    stdout_of(Command::new(bash).args(["-c", &script]).current_dir("/"))
-}
-
-fn assert_activates_at(env: &Path) {
-    let expected = format!("{0}\n{0}/bin/python\n", env.display());
-    let got = bash_activation(env);
-    if !got.is_empty() {
-        assert_eq!(got, expected);
-    }
+/// Asserts `env`'s activation scripts work where it is now, in every shell den writes one
+/// for (den-test-support's `shells`; a missing shell is reported), showing `prompt` (the
+/// name the environment was made with: moving it keeps it).
+fn assert_activates_at(env: &Path, prompt: &str) {
+    shells::check_every_shell(&shells::Activated {
+        root: env,
+        scripts: &env.join("bin"),
+        prompt,
+    });
 }
 
 #[test]
@@ -90,7 +78,7 @@ fn a_relocatable_environment_works_after_a_move_and_stays_relocatable() {
     fs::rename(world.path("made"), &moved).unwrap();
     assert_eq!(run_script(&moved, "alpha-cli"), "alpha main\n");
     assert_pip_works(&moved);
-    assert_activates_at(&moved);
+    assert_activates_at(&moved, "made");
 
     // Installing into it at its new place keeps it relocatable.
     let moved_arg = moved.to_str().unwrap();
@@ -124,7 +112,7 @@ fn make_relocatable_converts_an_existing_environment() {
     fs::rename(&env, &moved).unwrap();
     assert_eq!(run_script(&moved, "alpha-cli"), "alpha main\n");
     assert_pip_works(&moved);
-    assert_activates_at(&moved);
+    assert_activates_at(&moved, "env");
     let (ok, out, err) = run_python(&moved, &["-c", "import extra_mod; print(extra_mod.VALUE)"]);
     assert!(ok, "{err}");
     assert_eq!(out, "extra\n");
@@ -158,7 +146,7 @@ fn a_clone_works_after_its_source_is_deleted() {
     let pip = String::from_utf8(pip.stdout).unwrap();
     assert!(pip.contains(clone.to_str().unwrap()), "{pip}");
     assert_pip_works(&clone);
-    assert_activates_at(&clone);
+    assert_activates_at(&clone, "the clone");
     assert_eq!(frozen(&clone), before);
     let (ok, out, err) = run_python(&clone, &["-c", "import extra_mod; print(extra_mod.VALUE)"]);
     assert!(ok, "{err}");
@@ -178,6 +166,103 @@ fn a_clone_works_after_its_source_is_deleted() {
             );
         }
     }
+}
+
+/// `den venv --clone` of an environment at a path too long for a `#!` line (its scripts
+/// start with pip's `/bin/sh` `'''exec'` launcher) holding packages from the index, an
+/// editable project inside it (its `direct_url.json` and `.pth` name the source) and a
+/// legacy `.egg-link` to a directory inside it: the clone, at another long path, works with
+/// the source deleted, and its records name the clone.
+#[test]
+fn a_clone_of_a_long_path_rewrites_launchers_records_and_links() {
+    let Some(world) = World::new() else { return };
+    publish(&world);
+    let long = "d".repeat(60);
+    let source = world.path(&format!("{long}/{long}/source"));
+    fs::create_dir_all(source.parent().unwrap()).unwrap();
+    let source_arg = source.to_str().unwrap();
+    world.den_ok(&["venv", source_arg, "-p", world.python.to_str().unwrap()]);
+    world.den_ok(&["pip", "install", "-p", source_arg, "alpha", "gamma"]);
+    let script = fs::read_to_string(source.join("bin/gamma-cli")).unwrap();
+    assert!(
+        script.starts_with(&format!("#!/bin/sh\n'''exec' '{source_arg}/bin/python'")),
+        "{script}"
+    );
+    let inside = world.project_dir(
+        &den_test_support::SdistBuilder::new("inside-proj", "0.1")
+            .file("inside_proj/__init__.py", b"WHERE = 'inside'\n"),
+        &format!("{long}/{long}/source/src/inside-proj"),
+    );
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        source_arg,
+        "-e",
+        inside.to_str().unwrap(),
+    ]);
+    let site = den_venv::find_site_packages(&source).unwrap();
+    fs::create_dir_all(source.join("src/eggproj")).unwrap();
+    fs::write(source.join("src/eggproj/egg_mod.py"), "VALUE = 'egg'\n").unwrap();
+    fs::write(
+        site.join("eggproj.egg-link"),
+        format!("{source_arg}/src/eggproj\n.\n"),
+    )
+    .unwrap();
+    fs::write(
+        site.join("easy-install.pth"),
+        format!("{source_arg}/src/eggproj\n"),
+    )
+    .unwrap();
+
+    let clone = world.path(&format!("{long}/{long}/the clone"));
+    world.den_ok(&["venv", "--clone", source_arg, clone.to_str().unwrap()]);
+    fs::remove_dir_all(&source).unwrap();
+    let clone_arg = clone.to_str().unwrap();
+    let script = fs::read_to_string(clone.join("bin/gamma-cli")).unwrap();
+    assert!(
+        script.starts_with(&format!("#!/bin/sh\n'''exec' '{clone_arg}/bin/python'")),
+        "{script}"
+    );
+    assert_eq!(run_script(&clone, "gamma-cli"), "gamma main\n");
+    assert_eq!(run_script(&clone, "alpha-cli"), "alpha main\n");
+    let (ok, out, err) = run_python(
+        &clone,
+        &[
+            "-c",
+            "import inside_proj, egg_mod; print(inside_proj.__file__); print(egg_mod.__file__)",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        format!(
+            "{clone_arg}/src/inside-proj/inside_proj/__init__.py\n{clone_arg}/src/eggproj/egg_mod.py\n"
+        )
+    );
+    let site = den_venv::find_site_packages(&clone).unwrap();
+    let direct =
+        fs::read_to_string(site.join("inside_proj-0.1.dist-info/direct_url.json")).unwrap();
+    assert!(
+        direct.contains(&format!("file://{clone_arg}/src/inside-proj")),
+        "{direct}"
+    );
+    assert_eq!(
+        fs::read_to_string(site.join("eggproj.egg-link")).unwrap(),
+        format!("{clone_arg}/src/eggproj\n.\n")
+    );
+    // The real pip reads the clone's records: the editable project where it now is, and an
+    // uninstall (by RECORD) removes the clone's script.
+    let (ok, out, err) = run_python(&clone, &["-m", "pip", "list", "--editable"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(&format!("{clone_arg}/src/inside-proj")),
+        "{out}"
+    );
+    let (ok, out, err) = run_python(&clone, &["-m", "pip", "uninstall", "-y", "gamma"]);
+    assert!(ok, "{out}{err}");
+    assert!(!clone.join("bin/gamma-cli").exists());
+    assert_pip_works(&clone);
 }
 
 #[test]
@@ -232,7 +317,7 @@ fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
         assert!(!dest.join(".den-pack").exists() && !dest.join("bin/den-unpack").exists());
         assert_eq!(run_script(&dest, "alpha-cli"), "alpha main\n", "{format}");
         assert_pip_works(&dest);
-        assert_activates_at(&dest);
+        assert_activates_at(&dest, "source");
         // Installing into it keeps it relocatable.
         world.den_ok(&["pip", "install", "-p", dest.to_str().unwrap(), "gamma"]);
         let moved = world.path(&format!("moved {index}"));
@@ -246,6 +331,7 @@ fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
     let csh = fs::read_to_string(by_hand.join("bin/activate.csh")).unwrap();
     assert!(csh.contains(by_hand.to_str().unwrap()), "{csh}");
     assert_eq!(run_script(&by_hand, "alpha-cli"), "alpha main\n");
+    assert_activates_at(&by_hand, "source");
     assert_pip_works(&by_hand);
 }
 
@@ -471,7 +557,7 @@ fn an_rpm_installs_the_environment_at_its_prefix() {
     fs::rename(&inside, &prefix).unwrap();
     assert_eq!(run_script(&prefix, "alpha-cli"), "alpha main\n");
     assert_pip_works(&prefix);
-    assert_activates_at(&prefix);
+    assert_activates_at(&prefix, "env");
     let csh = fs::read_to_string(prefix.join("bin/activate.csh")).unwrap();
     assert!(csh.contains(prefix_arg), "{csh}");
 
@@ -546,4 +632,99 @@ fn python_prefix_points_an_unpacked_environment_at_another_base_python() {
         "{err}"
     );
     assert!(!world.path("nowhere").exists());
+}
+
+/// `den pack` and editable installs: one of a project outside the environment is found
+/// through its `direct_url.json` (`dir_info.editable`) and refused with its path; one of a
+/// project inside the environment is packed with it and works where the archive unpacks,
+/// the original gone.
+#[test]
+fn editable_projects_outside_are_refused_and_inside_are_packed() {
+    let Some(world) = World::new() else { return };
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let outside = world.project_dir(
+        &den_test_support::SdistBuilder::new("outside-proj", "0.1")
+            .file("outside_proj/__init__.py", b"WHERE = 'outside'\n"),
+        "outside-proj",
+    );
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "-e",
+        outside.to_str().unwrap(),
+    ]);
+    let site = den_venv::find_site_packages(&env).unwrap();
+    let record = site.join("outside_proj-0.1.dist-info/direct_url.json");
+    let direct = fs::read_to_string(&record).unwrap();
+    assert!(
+        direct.contains("\"editable\": true") || direct.contains("\"editable\":true"),
+        "{direct}"
+    );
+    // Only direct_url.json tells: the .pth lines that put the project on sys.path go.
+    for entry in fs::read_dir(&site).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "pth") {
+            fs::remove_file(path).unwrap();
+        }
+    }
+    let err = world.den_err(&["pack", "env", "-o", "x.tar.gz"]);
+    assert!(
+        err.contains(&format!(
+            "outside_proj-0.1.dist-info: an editable install of {}",
+            outside.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("--ignore-editable"), "{err}");
+    assert!(!world.path("x.tar.gz").exists());
+    world.den_ok(&["pip", "uninstall", "-p", env_arg, "-y", "outside-proj"]);
+
+    // A project inside the environment: packed, and it imports from the new place.
+    let inside = world.project_dir(
+        &den_test_support::SdistBuilder::new("inside-proj", "0.1")
+            .file("inside_proj/__init__.py", b"WHERE = 'inside'\n"),
+        "env/src/inside-proj",
+    );
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "-e",
+        inside.to_str().unwrap(),
+    ]);
+    world.den_ok(&["pack", "env", "-o", "inside.tar.gz"]);
+    fs::remove_dir_all(&env).unwrap();
+    let dest = world.path("moved");
+    world.den_ok(&["unpack", "inside.tar.gz", dest.to_str().unwrap()]);
+    let (ok, out, err) = run_python(
+        &dest,
+        &[
+            "-c",
+            "import inside_proj; print(inside_proj.WHERE); print(inside_proj.__file__)",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        format!(
+            "inside\n{}\n",
+            dest.join("src/inside-proj/inside_proj/__init__.py")
+                .display()
+        )
+    );
+    // Its record names the project where it now is.
+    let site = den_venv::find_site_packages(&dest).unwrap();
+    let direct =
+        fs::read_to_string(site.join("inside_proj-0.1.dist-info/direct_url.json")).unwrap();
+    assert!(
+        direct.contains(&format!(
+            "file://{}",
+            dest.join("src/inside-proj").display()
+        )),
+        "{direct}"
+    );
 }

@@ -1,6 +1,7 @@
 //! `den pyenv install` / `uninstall` against python-build-standalone-shaped archives made
 //! from a CPython already on this machine (a pyenv 3.11: its `python/` tree without the test
-//! suite, IDLE, tkinter and bytecode, packed as `.tar.gz`), with a matching download index
+//! suite, IDLE, tkinter and bytecode, packed as `.tar.gz`; ensurepip's wheels kept, so
+//! environments on it are seeded with pip), with a matching download index
 //! and SHA-256, served from a `file://` mirror and a loopback HTTP mirror. No internet.
 
 use std::fs;
@@ -34,7 +35,6 @@ fn skipped(relative: &Path) -> bool {
         "idlelib",
         "tkinter",
         "turtledemo",
-        "ensurepip",
         "lib2to3",
         "__pycache__",
         "site-packages",
@@ -68,7 +68,9 @@ fn archive() -> Option<Archive> {
         _ => format!("{}-unknown-linux-{}", platform.arch, platform.libc),
     };
     let filename = format!("cpython-{version}+{BUILD}-{triple}-install_only_stripped.tar.gz");
-    let mirror = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pbs-mirror");
+    // Named for what the archive holds: a target directory keeping an older archive (one
+    // without ensurepip) builds this one beside it.
+    let mirror = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pbs-mirror-with-ensurepip");
     let path = mirror.join(BUILD).join(&filename);
     if !path.is_file() {
         fs::create_dir_all(path.parent()?).unwrap();
@@ -506,7 +508,18 @@ fn an_interrupted_install_leaves_nothing_and_the_next_run_is_clean() {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let _ = child.wait();
+    let status = child.wait().unwrap();
+    // Proven killed while unpacking: the unpack directory was seen and the process died of
+    // the signal (not done before the kill landed).
+    assert!(
+        killed_mid_unpack,
+        "the install ended before its unpack was seen"
+    );
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9),
+        "{status:?}"
+    );
     assert!(!world.versions().join(&archive.version).exists());
     // And one left as if by a process that died before this test could watch it.
     let dead = world.root().join(".tmp-owned-dead");
@@ -517,7 +530,80 @@ fn an_interrupted_install_leaves_nothing_and_the_next_run_is_clean() {
     assert!(world.leftovers().is_empty(), "{:?}", world.leftovers());
     let python = world.versions().join(&archive.version).join("bin/python3");
     python_out(&python, &["-c", "import json"], world.dir.path());
-    eprintln!("killed mid-unpack: {killed_mid_unpack}");
+}
+
+#[test]
+fn a_download_cut_off_mid_body_installs_nothing_and_the_next_run_is_clean() {
+    let Some(archive) = archive() else { return };
+    let mut world = World::new(&archive, &archive.sha256);
+    let body = fs::read(&archive.path).unwrap();
+    let half = body.len() / 2;
+    // Every answer stops half way through the archive, its Content-Length the whole.
+    let server = HttpServer::start(move |_| {
+        let mut response = Response::new(200, "application/gzip", body.clone());
+        response.cut_after = Some(half);
+        response
+    });
+    world.mirror = server.url();
+    let output = world.run(&["install", &archive.version]);
+    assert_status(&output, 1);
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(&archive.filename), "{stderr}");
+    assert_eq!(fs::read_dir(world.versions()).unwrap().count(), 0);
+    assert!(world.leftovers().is_empty(), "{:?}", world.leftovers());
+    // Nothing half-downloaded is kept for the next run to trust: from a working mirror it
+    // installs, and the Python runs.
+    let good = serve_mirror(&archive.mirror);
+    world.mirror = good.url();
+    assert_status(&world.run(&["install", &archive.version]), 0);
+    let python = world.versions().join(&archive.version).join("bin/python3");
+    python_out(&python, &["-c", "import json"], world.dir.path());
+}
+
+#[test]
+fn a_pinned_version_directory_without_a_working_interpreter_is_named_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    // One whose interpreter fails, one with no interpreter at all.
+    let failing = root.join("versions/3.11.99");
+    fs::create_dir_all(failing.join("bin")).unwrap();
+    fs::write(failing.join("bin/python3"), "#!/bin/sh\nexit 1\n").unwrap();
+    fs::set_permissions(
+        failing.join("bin/python3"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let empty = root.join("versions/3.11.98");
+    fs::create_dir_all(empty.join("bin")).unwrap();
+    for (version, prefix, reason) in [
+        ("3.11.99", &failing, "could not query"),
+        ("3.11.98", &empty, "no executable bin/python3"),
+    ] {
+        fs::write(dir.path().join(".python-version"), format!("{version}\n")).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_den"))
+            .args(["venv", "--without-pip", "env"])
+            .current_dir(dir.path())
+            .env("PYENV_ROOT", &root)
+            .env("DEN_CACHE_DIR", dir.path().join("cache"))
+            .env("DEN_PYTHON_DOWNLOADS", "never")
+            .env_remove("PYENV_VERSION")
+            .env_remove("PYENV_DIR")
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .unwrap();
+        assert_status(&output, 1);
+        let stderr = text(&output.stderr);
+        for needle in [
+            format!("pyenv version `{version}`"),
+            dir.path().join(".python-version").display().to_string(),
+            format!("has no working interpreter in {}", prefix.display()),
+            reason.to_string(),
+            format!("`den pyenv install -f {version}`"),
+        ] {
+            assert!(stderr.contains(&needle), "{needle}: {stderr}");
+        }
+        assert!(!dir.path().join("env").exists());
+    }
 }
 
 /// An archive member: its name and, for a symlink, its target (else a small file).
@@ -672,7 +758,6 @@ fn a_missing_python_is_installed_when_a_command_needs_it() {
     let Some(archive) = archive() else { return };
     let world = World::new(&archive, &archive.sha256);
     let venv = |downloads: Option<&str>| {
-        // The test archives leave ensurepip out: no pip to seed.
         let mut command = world.den(&["venv", "--without-pip", "-p", &archive.version, "env"]);
         // Only the system's interpreters on PATH: none of them is this exact version.
         command.env("PATH", "/usr/bin:/bin");
@@ -763,4 +848,181 @@ fn environments_on_a_den_installed_python_go_through_its_minor_alias() {
         .output()
         .unwrap();
     assert_status(&out, 0);
+}
+
+/// `den venv` with `PATH` holding only the system's interpreters (none of them the test
+/// archive's exact version) and `extra` variables set.
+fn venv_without_pyenv_pythons(world: &World, extra: &[(&str, &str)]) -> Output {
+    let mut command = world.den(&["venv", "--without-pip", "env"]);
+    command.env("PATH", "/usr/bin:/bin");
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+/// Asserts `den venv` made `world`'s `env` on the Python it installed on demand (once).
+fn assert_installed_on_demand(world: &World, archive: &Archive, output: &Output) {
+    assert_status(output, 0);
+    let stderr = text(&output.stderr);
+    assert_eq!(
+        stderr
+            .matches(&format!(
+                "Python {} is not installed: installing {}",
+                archive.version, archive.version
+            ))
+            .count(),
+        1,
+        "{stderr}"
+    );
+    let python = world.dir.path().join("env/bin/python");
+    assert_eq!(
+        python_out(
+            &python,
+            &["-c", "import platform; print(platform.python_version())"],
+            world.dir.path()
+        ),
+        archive.version
+    );
+}
+
+#[test]
+fn a_pinned_python_that_is_not_installed_is_installed_on_demand() {
+    let Some(archive) = archive() else { return };
+    // .python-version: refused with DEN_PYTHON_DOWNLOADS=never, naming what to run.
+    let world = World::new(&archive, &archive.sha256);
+    fs::write(
+        world.dir.path().join(".python-version"),
+        format!("{}\n", archive.version),
+    )
+    .unwrap();
+    let refused = venv_without_pyenv_pythons(&world, &[("DEN_PYTHON_DOWNLOADS", "never")]);
+    assert_status(&refused, 1);
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains(&format!("den pyenv install {}", archive.version))
+            && stderr.contains(".python-version"),
+        "{stderr}"
+    );
+    assert!(!world.versions().join(&archive.version).exists());
+    let output = venv_without_pyenv_pythons(&world, &[]);
+    assert_installed_on_demand(&world, &archive, &output);
+    assert!(world.leftovers().is_empty(), "{:?}", world.leftovers());
+
+    // PYENV_VERSION the same.
+    let world = World::new(&archive, &archive.sha256);
+    let output = venv_without_pyenv_pythons(&world, &[("PYENV_VERSION", &archive.version)]);
+    assert_installed_on_demand(&world, &archive, &output);
+    // Installed now: the next environment is made without another install.
+    let again = world
+        .den(&["venv", "--without-pip", "env2"])
+        .env("PATH", "/usr/bin:/bin")
+        .env("PYENV_VERSION", &archive.version)
+        .output()
+        .unwrap();
+    assert_status(&again, 0);
+    assert!(
+        !text(&again.stderr).contains("is not installed"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn a_pipfile_requires_python_that_is_not_installed_is_installed_on_demand() {
+    let Some(archive) = archive() else { return };
+    let world = World::new(&archive, &archive.sha256);
+    let project = world.dir.path().join("project");
+    fs::create_dir_all(&project).unwrap();
+    fs::write(
+        project.join("Pipfile"),
+        format!(
+            "[packages]\n\n[requires]\npython_full_version = \"{}\"\n",
+            archive.version
+        ),
+    )
+    .unwrap();
+    let output = world
+        .den(&["pipenv", "install"])
+        .current_dir(&project)
+        .env("PATH", "/usr/bin:/bin")
+        .env("PIPENV_VENV_IN_PROJECT", "1")
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env_remove("PIPENV_PIPFILE")
+        .env_remove("PIPENV_ACTIVE")
+        .output()
+        .unwrap();
+    assert_status(&output, 0);
+    let stderr = text(&output.stderr);
+    assert_eq!(
+        stderr.matches("is not installed: installing").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(world.versions().join(&archive.version).join("bin").is_dir());
+    // The project's environment runs on it, with pip seeded from its ensurepip.
+    let python = project.join(".venv/bin/python");
+    assert_eq!(
+        python_out(
+            &python,
+            &[
+                "-c",
+                "import platform, pip; print(platform.python_version())"
+            ],
+            &project
+        ),
+        archive.version
+    );
+}
+
+#[test]
+fn a_repair_installs_the_missing_python_the_environment_was_made_with() {
+    let Some(archive) = archive() else { return };
+    let world = World::new(&archive, &archive.sha256);
+    assert_status(&world.run(&["install", archive.path.to_str().unwrap()]), 0);
+    let prefix = world.versions().join(&archive.version);
+    let made = world
+        .den(&[
+            "venv",
+            "-p",
+            prefix.join("bin/python3").to_str().unwrap(),
+            "env",
+        ])
+        .output()
+        .unwrap();
+    assert_status(&made, 0);
+    let env = world.dir.path().join("env");
+    // The base goes (its alias too): the environment no longer runs.
+    fs::remove_dir_all(&prefix).unwrap();
+    let minor: Vec<&str> = archive.version.split('.').take(2).collect();
+    fs::remove_file(world.versions().join(minor.join("."))).unwrap();
+    let broken = Command::new(env.join("bin/python"))
+        .args(["-c", "pass"])
+        .status();
+    assert!(!broken.is_ok_and(|status| status.success()));
+
+    let repaired = world
+        .den(&["venv", "--repair", "env"])
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert_status(&repaired, 0);
+    let stderr = text(&repaired.stderr);
+    assert_eq!(
+        stderr.matches("is not installed: installing").count(),
+        1,
+        "{stderr}"
+    );
+    // The release it was made with, not the system's Python of the same minor version.
+    assert_eq!(
+        python_out(
+            &env.join("bin/python"),
+            &[
+                "-c",
+                "import platform, pip; print(platform.python_version())"
+            ],
+            world.dir.path()
+        ),
+        archive.version
+    );
 }

@@ -380,6 +380,28 @@ fn code_only(text: &str) -> String {
         .join("\n")
 }
 
+/// Asserts den and the plugin answer each of `cases` with the same code (comments aside) for
+/// bash and for fish.
+fn assert_code_alike(setup: &Setup, cases: &[Case<'_>]) {
+    for shell in ["bash", "fish"] {
+        for (args, vars) in cases {
+            let answer = |real: bool| {
+                let vars: Vec<(&str, &str)> = [("PYENV_SHELL", shell)]
+                    .into_iter()
+                    .chain(vars.iter().copied())
+                    .collect();
+                setup.describe(&setup.run_with(real, args, "", &vars))
+            };
+            assert_eq!(
+                code_only(&answer(false)),
+                code_only(&answer(true)),
+                "`pyenv {}` in {shell} with {vars:?}: den (left) and the plugin differ",
+                args.join(" ")
+            );
+        }
+    }
+}
+
 #[test]
 fn activation_code_is_the_plugins_and_activates_from_python_version_at_the_prompt() {
     let Some(setup) =
@@ -435,23 +457,7 @@ fn activation_code_is_the_plugins_and_activates_from_python_version_at_the_promp
         ),
         (&["virtualenv-init"], &[]),
     ];
-    for shell in ["bash", "fish"] {
-        for (args, vars) in cases {
-            let answer = |real: bool| {
-                let vars: Vec<(&str, &str)> = [("PYENV_SHELL", shell)]
-                    .into_iter()
-                    .chain(vars.iter().copied())
-                    .collect();
-                setup.describe(&setup.run_with(real, args, "", &vars))
-            };
-            assert_eq!(
-                code_only(&answer(false)),
-                code_only(&answer(true)),
-                "`pyenv {}` in {shell} with {vars:?}: den (left) and the plugin differ",
-                args.join(" ")
-            );
-        }
-    }
+    assert_code_alike(&setup, cases);
 
     // In each shell: `pyenv activate`/`deactivate` through `den init`'s function, and the
     // prompt hook of `virtualenv-init` activating what `.python-version` names and
@@ -528,4 +534,108 @@ fn activation_code_is_the_plugins_and_activates_from_python_version_at_the_promp
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// Writes `text` to `path` (its directory made), executable when `executable`.
+fn write_file(path: &Path, text: &str, executable: bool) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+    if executable {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// A conda installation and an environment in it, laid out as conda lays them out (no conda
+/// run: `conda-meta`, `bin/conda`, the scripts packages install under `etc/`), activated and
+/// deactivated: den writes the plugin's code (`CONDA_DEFAULT_ENV`, `CONDA_PREFIX`, the
+/// `activate.d`, `profile.d`, fish `conf.d` and `deactivate.d` scripts), and bash running
+/// den's code runs the scripts.
+#[test]
+fn conda_environments_activate_as_the_plugin_activates_them() {
+    let Some(setup) = Setup::required("den pyenv sh-activate of conda environments") else {
+        return;
+    };
+    let python = setup.versions().join(&setup.version).join("bin/python3");
+    let conda = setup.versions().join("miniconda3-fake");
+    let env = conda.join("envs/cenv");
+    for prefix in [&conda, &env] {
+        fs::create_dir_all(prefix.join("conda-meta")).unwrap();
+        fs::create_dir_all(prefix.join("bin")).unwrap();
+        std::os::unix::fs::symlink(&python, prefix.join("bin/python")).unwrap();
+    }
+    write_file(&conda.join("bin/activate"), "", false);
+    write_file(&conda.join("bin/conda"), "#!/bin/sh\n", true);
+    write_file(
+        &conda.join("etc/profile.d/conda.sh"),
+        "export FROM_ROOT_PROFILE=1\n",
+        false,
+    );
+    let scripts = [
+        ("etc/conda/activate.d/b.sh", "export ORDER=\"${ORDER-}b\"\n"),
+        ("etc/conda/activate.d/a.sh", "export ORDER=\"${ORDER-}a\"\n"),
+        ("etc/conda/activate.d/.hidden.sh", "export HIDDEN=1\n"),
+        ("etc/conda/activate.d/notes.txt", "export NOTES=1\n"),
+        ("etc/profile.d/p.sh", "export ORDER=\"${ORDER-}p\"\n"),
+        ("etc/conda/deactivate.d/z.sh", "export DEACTIVATED=z\n"),
+        ("etc/fish/conf.d/f.fish", "set -gx FISHY 1\n"),
+    ];
+    for (name, text) in scripts {
+        write_file(&env.join(name), text, false);
+    }
+    let env_text = env.to_str().unwrap();
+    let conda_text = conda.to_str().unwrap();
+    let cases: &[Case<'_>] = &[
+        (&["sh-activate", "miniconda3-fake/envs/cenv"], &[]),
+        (&["sh-activate", "miniconda3-fake"], &[]),
+        (
+            &["sh-deactivate"],
+            &[("VIRTUAL_ENV", env_text), ("CONDA_DEFAULT_ENV", "cenv")],
+        ),
+        // From the environment to the installation: cenv's deactivation comes first.
+        (
+            &["sh-activate", "miniconda3-fake"],
+            &[
+                ("VIRTUAL_ENV", env_text),
+                ("PYENV_VIRTUAL_ENV", env_text),
+                ("CONDA_DEFAULT_ENV", "cenv"),
+            ],
+        ),
+    ];
+    assert_code_alike(&setup, cases);
+
+    // bash runs den's code: the scripts in order, hidden and other files left alone.
+    let Some(bash) = den_test_support::require_program("bash", "conda activation run in bash")
+    else {
+        return;
+    };
+    let den = |args: &[&str], vars: &[(&str, &str)]| {
+        let mut all = vec![("PYENV_SHELL", "bash")];
+        all.extend_from_slice(vars);
+        String::from_utf8(setup.run_with(false, args, "", &all).stdout).unwrap()
+    };
+    let activate = den(&["sh-activate", "miniconda3-fake/envs/cenv"], &[]);
+    let deactivate = den(
+        &["sh-deactivate"],
+        &[("VIRTUAL_ENV", env_text), ("CONDA_DEFAULT_ENV", "cenv")],
+    );
+    let root = den(&["sh-activate", "miniconda3-fake"], &[]);
+    let script = format!(
+        "{activate}\necho \"$CONDA_DEFAULT_ENV:$CONDA_PREFIX:$ORDER:${{HIDDEN-}}${{NOTES-}}\"\n\
+         {deactivate}\necho \"${{CONDA_DEFAULT_ENV-unset}}:${{CONDA_PREFIX-unset}}:$DEACTIVATED\"\n\
+         {root}\necho \"$CONDA_DEFAULT_ENV:$CONDA_PREFIX:${{FROM_ROOT_PROFILE-}}\"\n"
+    );
+    let out = Command::new(bash)
+        .arg("-c")
+        .arg(&script)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("cenv:{env_text}:abp:\nunset:unset:z\nroot:{conda_text}:1\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -7,8 +7,13 @@
 //! (`pyenv-virtualenv: ...` on stderr, status 1). Environments are made by den-venv, pip
 //! seeded from den's cache, where the plugin runs `python -m venv` then `ensurepip`.
 //!
-//! Not here: conda environments' own activation scripts, and `pyenv.d` hooks (of the
-//! `virtualenv`, `activate` and `deactivate` kinds).
+//! A conda installation or environment (a `conda-meta` directory or an executable
+//! `bin/conda`) is activated as the plugin activates one: `CONDA_DEFAULT_ENV` (its name under
+//! `envs/`, else `root`) and `CONDA_PREFIX` set, its `etc/conda/activate.d/*.sh` and
+//! `etc/profile.d/*.sh` (fish: `etc/fish/conf.d/*.fish`) sourced, and on deactivation its
+//! `etc/conda/deactivate.d/*.sh`.
+//!
+//! Not here: `pyenv.d` hooks (of the `virtualenv`, `activate` and `deactivate` kinds).
 
 use std::io::{BufRead as _, IsTerminal as _};
 use std::path::{Path, PathBuf};
@@ -709,6 +714,15 @@ impl Code {
         }
     }
 
+    /// Sources each of `scripts`, in order (`source "FILE";` in fish, `. "FILE";` elsewhere).
+    fn source_each(&mut self, scripts: &[PathBuf]) {
+        let command = if self.fish { "source" } else { "." };
+        for script in scripts {
+            self.text
+                .push_str(&format!("{command} \"{}\";\n", script.display()));
+        }
+    }
+
     /// Restores `name` from `saved` when that is set, and forgets `saved`.
     fn restore(&mut self, name: &str, saved: &str) {
         match self.fish {
@@ -846,6 +860,17 @@ pub(super) fn sh_activate_command(context: &Context, args: &[&str]) -> u8 {
     }
     code.export("PYENV_VIRTUAL_ENV", &prefix);
     code.export("VIRTUAL_ENV", &prefix);
+    let conda = is_conda(Path::new(&prefix));
+    if conda {
+        // The environment's name when it lies in an installation's `envs/`, else `root`.
+        let name = match prefix.contains("/envs/") {
+            true => venv
+                .rsplit_once("/envs/")
+                .map_or(venv.as_str(), |(_, name)| name),
+            false => "root",
+        };
+        code.export("CONDA_DEFAULT_ENV", name);
+    }
     if let Some(home) = set("PYTHONHOME") {
         code.export("_OLD_VIRTUAL_PYTHONHOME", &home);
         code.unset("PYTHONHOME");
@@ -876,8 +901,49 @@ pub(super) fn sh_activate_command(context: &Context, args: &[&str]) -> u8 {
             ));
         }
     }
+    if conda {
+        // conda's own activation: its variables and the scripts its packages install.
+        let prefix = Path::new(&prefix);
+        if code.fish {
+            code.source_each(&scripts_in(&prefix.join("etc/fish/conf.d"), "fish"));
+        } else {
+            code.export("CONDA_PREFIX", &prefix.display().to_string());
+            code.source_each(&scripts_in(&prefix.join("etc/conda/activate.d"), "sh"));
+            code.source_each(&scripts_in(&prefix.join("etc/profile.d"), "sh"));
+        }
+    }
     write_stdout(format_args!("{}", code.text));
     0
+}
+
+/// Whether `prefix` is a conda installation or environment, as pyenv-virtualenv tells one: a
+/// `conda-meta` directory, or an executable `bin/conda`.
+fn is_conda(prefix: &Path) -> bool {
+    prefix.join("conda-meta").is_dir() || super::pyenv::is_executable(&prefix.join("bin/conda"))
+}
+
+/// The files `dir/*.EXTENSION` (not hidden ones), sorted by name as the shell's glob gives
+/// them; none when `dir` does not exist.
+fn scripts_in(dir: &Path, extension: &str) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut scripts: Vec<PathBuf> = entries
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| {
+                    !name.starts_with('.') && name.ends_with(&format!(".{extension}"))
+                })
+        })
+        .collect();
+    scripts.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    scripts
 }
 
 /// `pyenv sh-deactivate [-f] [-q] [-v]`: the code that undoes an activation (also an
@@ -909,6 +975,12 @@ pub(super) fn sh_deactivate_command(context: &Context, args: &[&str]) -> u8 {
 /// `sh-activate` runs `sh-deactivate --force --quiet` first).
 fn deactivation(shell: &str) -> String {
     let mut code = Code::new(shell);
+    // conda's own deactivation scripts (conda has none for fish).
+    let prefix = PathBuf::from(std::env::var_os("VIRTUAL_ENV").unwrap_or_default());
+    if !code.fish && is_conda(&prefix) {
+        code.source_each(&scripts_in(&prefix.join("etc/conda/deactivate.d"), "sh"));
+        code.text.push_str("unset CONDA_PREFIX\n");
+    }
     if set("PYENV_ACTIVATE_SHELL").is_some() {
         code.unset("PYENV_VERSION");
         code.unset("PYENV_ACTIVATE_SHELL");

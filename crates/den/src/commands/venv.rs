@@ -275,7 +275,8 @@ impl Created {
 
 /// The supported base interpreter `python` asks for (a `--python` value; `None`:
 /// PYENV_VERSION, .python-version, else python3 on PATH), looked up from `cwd` with the
-/// `PATH` and pyenv settings in `env`; a version (`3.13`) that is not installed is installed
+/// `PATH` and pyenv settings in `env`; a version (`3.13`) that is not installed, asked for
+/// with `--python` or pinned by `PYENV_VERSION` or a `.python-version` file, is installed
 /// first ([`super::pyenv_install::install_on_demand`]). Shared by `den venv`, `den env
 /// create`, `den pipenv` and repairs.
 ///
@@ -296,23 +297,52 @@ pub fn find_base(
         Ok(interpreter) => interpreter,
         // A version that is not installed: installed now (pyenv's versions directory),
         // unless DEN_PYTHON_DOWNLOADS=never.
-        Err(err) => match python.map(super::pyenv_install::install_on_demand) {
-            Some(Ok(Some(_))) => {
-                den_python::find_interpreter_in(request.as_ref(), cwd, cache, env)?
+        Err(err) => {
+            let wanted = match python {
+                Some(python) => Some(python.to_string()),
+                None if matches!(err, den_python::DiscoveryError::NotFound(_)) => {
+                    missing_pinned_version(cwd, env)
+                }
+                None => None,
+            };
+            match wanted
+                .as_deref()
+                .map(super::pyenv_install::install_on_demand)
+            {
+                Some(Ok(Some(_))) => {
+                    den_python::find_interpreter_in(request.as_ref(), cwd, cache, env)?
+                }
+                Some(Err(message)) => return Err(anyhow::Error::new(err).context(message)),
+                Some(Ok(None)) if !super::pyenv_install::downloads_allowed() => {
+                    return Err(anyhow::Error::new(err).context(format!(
+                        "{}=never: install it with `den pyenv install {}`",
+                        super::pyenv_install::DOWNLOADS_VARIABLE,
+                        wanted.unwrap_or_default()
+                    )));
+                }
+                _ => return Err(err.into()),
             }
-            Some(Err(message)) => return Err(anyhow::Error::new(err).context(message)),
-            _ if python.is_some() && !super::pyenv_install::downloads_allowed() => {
-                return Err(anyhow::Error::new(err).context(format!(
-                    "{}=never: install it with `den pyenv install {}`",
-                    super::pyenv_install::DOWNLOADS_VARIABLE,
-                    python.unwrap_or_default()
-                )));
-            }
-            _ => return Err(err.into()),
-        },
+        }
     };
     den_python::check_supported(&interpreter)?;
     Ok(interpreter)
+}
+
+/// The first version `PYENV_VERSION` or the nearest `.python-version` (as pyenv selects
+/// them from `cwd`) names that is not installed in pyenv's versions directory (`system`
+/// aside); `None` when nothing is pinned there, or the global version file pins it (that
+/// pin applies only behind pyenv's shims, so it is not installed on its behalf).
+fn missing_pinned_version(cwd: &Path, env: &DiscoveryEnv) -> Option<String> {
+    let pyenv = den_python::Pyenv::new(env.pyenv_root.clone()?);
+    let pin = pyenv
+        .selection(env.pyenv_version.as_deref(), env.pyenv_dir.as_deref(), cwd)
+        .ok()?;
+    if matches!(pin.origin, den_python::PinOrigin::GlobalFile(_)) {
+        return None;
+    }
+    pin.versions
+        .into_iter()
+        .find(|version| version != "system" && pyenv.resolve_version(version).is_none())
 }
 
 /// Creates the environment at `location` (absolute) for `interpreter`, seeding pip unless
