@@ -45,13 +45,13 @@ impl Pipfile {
 }
 
 impl PackageTable {
-    /// The lock `markers` of a Pipfile table (pipenv's `translate_markers` in
-    /// `pipenv/utils/dependencies.py`): its `markers` (unless they test `extra`) and each
+    /// The markers pipenv's resolver gets for a Pipfile table (pipenv's `translate_markers`
+    /// in `pipenv/utils/dependencies.py`): its `markers` (unless they test `extra`) and each
     /// marker key but `os_name` (`sys_platform = "== 'linux'"` -> `sys_platform == "linux"`),
     /// each normalized as packaging writes a marker, de-duplicated, sorted, joined with
     /// `and`, normalized again, with single quotes. `None` when there are none (or packaging
     /// would reject them).
-    pub fn lock_markers(&self) -> Option<String> {
+    pub fn resolver_markers(&self) -> Option<String> {
         let mut set: Vec<String> = Vec::new();
         if let Some(markers) = self.markers.as_deref().filter(|m| !m.trim().is_empty()) {
             let normalized = normalize_marker(markers)?;
@@ -70,6 +70,43 @@ impl PackageTable {
         set.sort();
         set.dedup();
         Some(normalize_marker(&set.join(" and "))?.replace('"', "'"))
+    }
+
+    /// The lock `markers` of a Pipfile table: its [`PackageTable::resolver_markers`], with
+    /// an `os_name` key's marker AND-ed after them (pipenv's
+    /// `LockedRequirement.from_install_requirement` merges `os_name VALUE` into the entry's
+    /// markers as `(A) and (B)`, then normalizes them). The resolver never sees `os_name`,
+    /// so such a package is locked on every platform.
+    pub fn lock_markers(&self) -> Option<String> {
+        self.resolved_lock_markers(None)
+    }
+
+    /// The lock `markers` of this table once resolved to a release whose Requires-Python
+    /// reads as `requires_python` (its `python_version` clauses), as pipenv writes them: a
+    /// non-empty `markers` key makes them [`PackageTable::resolver_markers`] (pipenv's
+    /// `get_locked_dep` puts the Pipfile's `markers` over the resolved ones); else the
+    /// resolver markers or `requires_python`, with an `os_name` key's marker AND-ed after
+    /// them (`(A) and os_name == 'nt'`).
+    pub fn resolved_lock_markers(&self, requires_python: Option<String>) -> Option<String> {
+        let resolver = self.resolver_markers();
+        if self.markers.as_deref().is_some_and(|m| !m.trim().is_empty()) {
+            return resolver.or(requires_python);
+        }
+        let base = resolver.or(requires_python);
+        let Some((_, value)) = self.marker_keys.iter().find(|(key, _)| key == "os_name") else {
+            return base;
+        };
+        let os_name = format!("os_name {value}");
+        let merged = match base {
+            None => os_name,
+            Some(markers) => format!("({markers}) and ({os_name})"),
+        };
+        Some(normalize_marker(&merged)?.replace('"', "'"))
+    }
+
+    /// Whether this table has an `os_name` key.
+    pub fn has_os_name(&self) -> bool {
+        self.marker_keys.iter().any(|(key, _)| key == "os_name")
     }
 
     /// The keys a lock entry takes over from this table as pipenv's `get_locked_dep` does
@@ -111,7 +148,7 @@ impl PackageTable {
     }
 
     /// pipenv's lock entry for this table when its lock markers
-    /// ([`PackageTable::lock_markers`], the marker pipenv's resolver gets) are false where
+    /// ([`PackageTable::resolver_markers`], the marker pipenv's resolver gets) are false where
     /// the lock is made: pipenv's resolver skips the package and its dependencies
     /// (`check_if_package_req_skipped` in `pipenv/utils/resolver.py`) and locks the table
     /// itself (`clean_resolved_dep` in `pipenv/utils/dependencies.py`):
@@ -158,7 +195,7 @@ impl PackageTable {
             },
             hashes: (!hashes.is_empty()).then_some(hashes),
             markers: if has_markers {
-                self.lock_markers()
+                self.resolver_markers()
             } else {
                 None
             },
@@ -423,6 +460,28 @@ impl Lockfile {
 
     /// Replaces (or adds) category `name`.
     pub fn set_category(&mut self, name: &str, entries: BTreeMap<String, LockedPackage>) {
+    /// The markers pipenv's resolver gets for this entry: a table's
+    /// [`PackageTable::resolver_markers`]; a string entry has none.
+    pub fn resolver_markers(&self) -> Option<String> {
+        match self {
+            PackageSpec::Version(_) => None,
+            PackageSpec::Table(table) => table.resolver_markers(),
+        }
+    }
+
+    /// This entry as pipenv's resolver reads it (`translate_markers` drops the `os_name`
+    /// key before the requirement line is made).
+    pub fn for_resolver(&self) -> PackageSpec {
+        match self {
+            PackageSpec::Table(table) if table.has_os_name() => {
+                let mut table = table.clone();
+                table.marker_keys.retain(|(key, _)| key != "os_name");
+                PackageSpec::Table(table)
+            }
+            other => other.clone(),
+        }
+    }
+
         self.categories.insert(name.to_string(), entries);
     }
 
@@ -883,3 +942,22 @@ mod tests {
         assert!(read_dotenv(&dir.path().join("missing")).unwrap().is_empty());
     }
 }
+        assert_eq!(
+            table.resolver_markers().as_deref(),
+            Some("os_name == 'posix' and sys_platform == 'linux'")
+        );
+        let os_name_only = PackageTable {
+            marker_keys: vec![("os_name".into(), "== 'posix'".into())],
+            ..PackageTable::default()
+        };
+        assert_eq!(os_name_only.resolver_markers(), None);
+        assert_eq!(
+            os_name_only.lock_markers().as_deref(),
+            Some("os_name == 'posix'")
+        );
+        assert_eq!(
+            os_name_only
+                .resolved_lock_markers(Some("python_version >= '3.8' and python_version != '3.9'".into()))
+                .as_deref(),
+            Some("(python_version >= '3.8' and python_version != '3.9') and os_name == 'posix'")
+        );

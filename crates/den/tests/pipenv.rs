@@ -1044,6 +1044,56 @@ fn without_a_source_the_lock_names_pypi_and_pipenv_pypi_mirror_is_used() {
     );
 }
 
+/// Locks `pipfile` with the real pipenv and with den, each in its own project directory
+/// (`name-pipenv`, `name-den`; `prepare` fills each before the lock), asserts the two
+/// Pipfile.lock files are the same bytes and that pipenv verifies den's; returns the lock.
+fn same_lock(
+    pipenv: &Path,
+    world: &World,
+    python: &str,
+    name: &str,
+    pipfile: &str,
+    prepare: &dyn Fn(&Path),
+) -> String {
+    let mut locks = Vec::new();
+    let mut dirs = Vec::new();
+    for tool in ["pipenv", "den"] {
+        let dir = project(world, &format!("{name}-{tool}"), pipfile);
+        prepare(&dir);
+        let args = ["--python", python, "lock"];
+        if tool == "pipenv" {
+            ok("pipenv lock", real_pipenv(pipenv, world, &dir, &args));
+        } else {
+            ok("den pipenv lock", den_pipenv(world, &dir, &args));
+        }
+        locks.push(fs::read_to_string(dir.join("Pipfile.lock")).unwrap());
+        dirs.push(dir);
+    }
+    assert_eq!(locks[1], locks[0], "{name}: den's lock differs from pipenv's");
+    ok(
+        "pipenv verify",
+        real_pipenv(pipenv, world, &dirs[1], &["verify"]),
+    );
+    locks.swap_remove(0)
+}
+
+/// An `os_name` key is no marker for pipenv's resolver: the package is locked wherever the
+/// lock is made, the key's marker AND-ed after its Requires-Python (a `markers` key
+/// replaces both), and a table whose lock markers are false here keeps its `os_name` key.
+#[test]
+fn os_name_keys_lock_as_pipenv_locks_them() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let pipfile = format!(
+        "{SOURCE}[packages]\ngamma = {{version = \"*\", os_name = \"== 'posix'\"}}\ndelta = {{version = \"*\", os_name = \"== 'nt'\"}}\nalpha = {{version = \"*\", os_name = \"== 'nt'\", markers = \"python_version >= '3'\"}}\n"
+    );
+    let lock = same_lock(&pipenv, &world, &python, "os-name", &pipfile, &|_| {});
+    assert!(lock.contains("\"markers\": \"os_name == 'posix'\""), "{lock}");
+    assert!(lock.contains(") and os_name == 'nt'\""), "{lock}");
+    assert!(lock.contains("\"os_name\": \"== 'nt'\""), "{lock}");
+}
+
 #[test]
 fn path_entries_lock_as_pipenv_locks_them() {
     let Some((pipenv, world, python)) = judged_world() else {

@@ -397,7 +397,7 @@ pub fn lock(
             .iter()
             .cloned()
             .partition(|(_, spec)| skipped_here(spec, &target.markers));
-        let sources = requirement_sources(&resolvable);
+        let sources = resolver_sources(&resolvable);
         let mut spec = pipeline::spec(&sources, &resolver)?;
         if category.lock_name != "default" {
             constrain(&mut spec, &default_pins)?;
@@ -446,9 +446,17 @@ pub fn lock(
         }
         for (name, spec) in &skipped {
             let PackageSpec::Table(table) = spec else {
+        let previous_entries = previous.and_then(|p| p.category(&category.lock_name));
+        keep_tables_false_here(
+            &mut entries,
+            &resolvable,
+            &written,
+            previous_entries,
+            &target.markers,
+        );
                 continue;
             };
-            let markers = spec.lock_markers().unwrap_or_default();
+            let markers = spec.resolver_markers().unwrap_or_default();
             let elsewhere = Elsewhere {
                 interpreter,
                 resolver: &resolver,
@@ -581,10 +589,10 @@ pub fn write_pylock(
 }
 
 /// Whether pipenv's resolver skips this Pipfile entry where the lock is made: a table whose
-/// lock markers ([`den_pipfile::PackageTable::lock_markers`], the marker pipenv hands its
-/// resolver) are false for `markers`.
+/// resolver markers ([`den_pipfile::PackageTable::resolver_markers`], the marker pipenv hands
+/// its resolver) are false for `markers`.
 fn skipped_here(spec: &PackageSpec, markers: &den_dist::MarkerEnvironment) -> bool {
-    spec.lock_markers()
+    spec.resolver_markers()
         .and_then(|m| den_dist::parse_marker(&m).ok())
         .is_some_and(|m| !m.evaluate(markers, &[]))
 }
@@ -726,6 +734,54 @@ fn target_for(
 struct Elsewhere<'a> {
     interpreter: &'a Interpreter,
     resolver: &'a ResolverSettings,
+/// pipenv's lock entry for a resolved Pipfile table with an `os_name` key whose lock markers
+/// are false where the lock is made: the entry pipenv starts from (the previous lock's,
+/// else the table as written in `written`, with its `os_name` key) updated with the
+/// resolved one, as pipenv's lock keeps a table whose markers are false here.
+fn keep_tables_false_here(
+    entries: &mut BTreeMap<String, LockedPackage>,
+    packages: &[(String, PackageSpec)],
+    written: &BTreeMap<String, LockedPackage>,
+    previous: Option<&BTreeMap<String, LockedPackage>>,
+    markers: &den_dist::MarkerEnvironment,
+) {
+    for (name, spec) in packages {
+        let PackageSpec::Table(table) = spec else {
+            continue;
+        };
+        let Ok(key) = name.parse::<PackageName>().map(|n| n.to_string()) else {
+            continue;
+        };
+        let false_here = entries
+            .get(&key)
+            .and_then(|entry| entry.markers.as_deref())
+            .and_then(|m| den_dist::parse_marker(m).ok())
+            .is_some_and(|m| !m.evaluate(markers, &[]));
+        if !table.has_os_name() || !false_here {
+            continue;
+        }
+        let current = previous
+            .and_then(|entries| entries.get(&key))
+            .or_else(|| written.get(name));
+        if let (Some(current), Some(entry)) = (current, entries.remove(&key)) {
+            let mut merged = current.clone();
+            merged.update(entry);
+            entries.insert(key, merged);
+        }
+    }
+}
+
+/// The requirements pipenv's lock resolver gets for Pipfile entries:
+/// [`requirement_sources`] of each entry read as [`PackageSpec::for_resolver`] (without an
+/// `os_name` key).
+fn resolver_sources(packages: &[(String, PackageSpec)]) -> Vec<RequirementsSource> {
+    let read: Vec<(String, PackageSpec)> = packages
+        .iter()
+        .map(|(name, spec)| (name.clone(), spec.for_resolver()))
+        .collect();
+    requirement_sources(&read)
+}
+
     cache: &'a Cache,
     /// The versions already in the lock: constraints, so each package has one version.
     pins: &'a [(PackageName, Version)],
@@ -748,7 +804,7 @@ struct LockedElsewhere {
 }
 
 impl Elsewhere<'_> {
-    /// Locks the Pipfile table `name` whose lock markers are false here: resolved with its
+    /// Locks the Pipfile table `name` whose resolver markers are false here: resolved with its
     /// dependencies for the first Python its markers are true for ([`target_for`]), held to
     /// [`Elsewhere::pins`], and given the entries a table and its dependencies get here
     /// ([`locked_entries`]: the table's markers on each dependency).
@@ -757,7 +813,7 @@ impl Elsewhere<'_> {
     /// table cannot be resolved (or its files' hashes read) for that one.
     async fn lock(&self, name: &str, spec: &PackageSpec) -> anyhow::Result<LockedElsewhere> {
         let marker = spec
-            .lock_markers()
+            .resolver_markers()
             .and_then(|m| den_dist::parse_marker(&m).ok())
             .context("they cannot be read")?;
         let (target, described) = target_for(self.interpreter, &marker).context(
@@ -766,7 +822,7 @@ impl Elsewhere<'_> {
         )?;
         let table = [(name.to_string(), spec.clone())];
         let there = async {
-            let mut spec = pipeline::spec(&requirement_sources(&table), self.resolver)?;
+            let mut spec = pipeline::spec(&resolver_sources(&table), self.resolver)?;
             constrain(&mut spec, self.pins)?;
             let source = Arc::new(pipeline::source(
                 &spec,
@@ -898,7 +954,7 @@ fn locked_entries(
                 ..LockedPackage::default()
             },
             Some(PackageSpec::Table(table)) => LockedPackage {
-                markers: table.lock_markers().or(requires_python),
+                markers: table.resolved_lock_markers(requires_python),
                 ..table.locked_base()
             },
             None => LockedPackage {
