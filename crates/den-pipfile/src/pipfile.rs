@@ -439,7 +439,8 @@ impl Pipfile {
     }
 
     /// `[[source]]` entries; pipenv's default `pypi` source when there are none. An entry
-    /// without `verify_ssl` counts as `true`.
+    /// without `verify_ssl` takes whether its URL holds `https://` (pipenv's
+    /// `Sources.populate_source`).
     ///
     /// # Errors
     ///
@@ -475,10 +476,14 @@ impl Pipfile {
                         .map(str::to_string)
                         .ok_or_else(|| self.shape("source", &format!("{i}.{k}"), "a string"))
                 };
+                let url = string("url")?;
+                let verify_ssl = get("verify_ssl")
+                    .and_then(Value::as_bool)
+                    .unwrap_or_else(|| url.contains("https://"));
                 Ok(Source {
                     name: string("name")?,
-                    url: string("url")?,
-                    verify_ssl: get("verify_ssl").and_then(Value::as_bool).unwrap_or(true),
+                    url,
+                    verify_ssl,
                 })
             })
             .collect()

@@ -1094,6 +1094,18 @@ fn os_name_keys_lock_as_pipenv_locks_them() {
     assert!(lock.contains("\"os_name\": \"== 'nt'\""), "{lock}");
 }
 
+/// A `[[source]]` without `verify_ssl` is locked with whether its URL is https, as pipenv
+/// locks it (`false` for the loopback index's http URL).
+#[test]
+fn a_source_without_verify_ssl_locks_as_pipenv_locks_it() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let pipfile = "[[source]]\nurl = \"INDEX_URL\"\nname = \"local\"\n\n[packages]\ndelta = \"*\"\n";
+    let lock = same_lock(&pipenv, &world, &python, "no-verify-ssl", pipfile, &|_| {});
+    assert!(lock.contains("\"verify_ssl\": false"), "{lock}");
+}
+
 #[test]
 fn path_entries_lock_as_pipenv_locks_them() {
     let Some((pipenv, world, python)) = judged_world() else {
