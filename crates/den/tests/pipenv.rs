@@ -1106,6 +1106,30 @@ fn a_source_without_verify_ssl_locks_as_pipenv_locks_it() {
     assert!(lock.contains("\"verify_ssl\": false"), "{lock}");
 }
 
+/// A Pipfile.lock with CRLF line ends is rewritten with them, by pipenv and by den.
+#[test]
+fn a_crlf_lock_keeps_its_newlines() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let first = format!("{SOURCE}[packages]\ndelta = \"*\"\n");
+    let second = format!("{SOURCE}[packages]\ndelta = \"*\"\nalpha = \"*\"\n");
+    let crlf_lock = |dir: &Path| {
+        let text = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+        fs::write(dir.join("Pipfile.lock"), text.replace('\n', "\r\n")).unwrap();
+    };
+    let lock = same_lock(&pipenv, &world, &python, "crlf", &second, &|dir| {
+        fs::write(dir.join("Pipfile"), first.replace("INDEX_URL", &world.index.url())).unwrap();
+        let args = ["--python", python.as_str(), "lock"];
+        ok("den pipenv lock", den_pipenv(&world, dir, &args));
+        crlf_lock(dir);
+        let text = second.replace("INDEX_URL", &world.index.url());
+        fs::write(dir.join("Pipfile"), text).unwrap();
+    });
+    assert!(lock.contains("\"alpha\": {\r\n"), "{lock}");
+    assert!(!lock.replace("\r\n", "").contains('\n'), "{lock}");
+}
+
 #[test]
 fn path_entries_lock_as_pipenv_locks_them() {
     let Some((pipenv, world, python)) = judged_world() else {

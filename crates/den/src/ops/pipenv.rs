@@ -331,7 +331,8 @@ pub struct LockSettings {
 }
 
 /// Resolves the project's categories for `interpreter` and returns the new lock (not
-/// written). Categories not asked for keep their entries from `previous`.
+/// written). Categories not asked for keep their entries from `previous`; the lock keeps
+/// `previous`'s newline style.
 ///
 /// Errors: a Pipfile entry den cannot turn into a requirement, index configuration,
 /// resolution (the resolver's explanation), and reading the hashes of pinned files.
@@ -358,6 +359,10 @@ pub fn lock(
         .cloned()
         .unwrap_or_else(|| "pypi".to_string());
     let mut lock = pipfile.new_lockfile()?;
+    // The new lock keeps the newline style of the one it replaces, as pipenv writes it.
+    if let Some(previous) = previous {
+        lock.newline = previous.newline;
+    }
     let runtime = pipeline::runtime()?;
     let mut default_pins: Vec<(PackageName, Version)> = Vec::new();
     // The default entries den adds for dependencies of tables resolved for another platform:
@@ -441,11 +446,6 @@ pub fn lock(
         // before it, so the lock keeps one version per package.
         let mut pins = pins_of(&here.packages);
         let mut entries = here.entries(&resolvable, &default_source);
-        if category.lock_name != "default" {
-            pins.extend(default_pins.iter().cloned());
-        }
-        for (name, spec) in &skipped {
-            let PackageSpec::Table(table) = spec else {
         let previous_entries = previous.and_then(|p| p.category(&category.lock_name));
         keep_tables_false_here(
             &mut entries,
@@ -454,6 +454,11 @@ pub fn lock(
             previous_entries,
             &target.markers,
         );
+        if category.lock_name != "default" {
+            pins.extend(default_pins.iter().cloned());
+        }
+        for (name, spec) in &skipped {
+            let PackageSpec::Table(table) = spec else {
                 continue;
             };
             let markers = spec.resolver_markers().unwrap_or_default();
@@ -729,11 +734,6 @@ fn target_for(
     Some((target, described))
 }
 
-/// What resolving a skipped Pipfile table for another platform takes from the category
-/// being locked.
-struct Elsewhere<'a> {
-    interpreter: &'a Interpreter,
-    resolver: &'a ResolverSettings,
 /// pipenv's lock entry for a resolved Pipfile table with an `os_name` key whose lock markers
 /// are false where the lock is made: the entry pipenv starts from (the previous lock's,
 /// else the table as written in `written`, with its `os_name` key) updated with the
@@ -782,6 +782,11 @@ fn resolver_sources(packages: &[(String, PackageSpec)]) -> Vec<RequirementsSourc
     requirement_sources(&read)
 }
 
+/// What resolving a skipped Pipfile table for another platform takes from the category
+/// being locked.
+struct Elsewhere<'a> {
+    interpreter: &'a Interpreter,
+    resolver: &'a ResolverSettings,
     cache: &'a Cache,
     /// The versions already in the lock: constraints, so each package has one version.
     pins: &'a [(PackageName, Version)],
