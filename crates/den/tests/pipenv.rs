@@ -1130,6 +1130,39 @@ fn a_crlf_lock_keeps_its_newlines() {
     assert!(!lock.replace("\r\n", "").contains('\n'), "{lock}");
 }
 
+/// `sync --clean` installs the lock, then uninstalls what it does not list, with den as with
+/// pipenv.
+#[test]
+fn sync_clean_removes_what_the_lock_does_not_list() {
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
+    let dir = installed_project(
+        &world,
+        "sync-clean",
+        &format!("{SOURCE}[packages]\nalpha = \"*\"\n"),
+    );
+    let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+    let venv = Path::new(venv.trim()).to_path_buf();
+    let env_arg = venv.to_str().unwrap();
+    let mut frozen = Vec::new();
+    for tool in ["den", "pipenv"] {
+        world.den_ok(&["pip", "install", "-p", env_arg, "gamma"]);
+        world.den_ok(&["pip", "uninstall", "-y", "-p", env_arg, "beta"]);
+        let args = ["sync", "--clean"];
+        if tool == "den" {
+            ok("den pipenv sync --clean", den_pipenv(&world, &dir, &args));
+        } else {
+            ok("pipenv sync --clean", real_pipenv(&pipenv, &world, &dir, &args));
+        }
+        let (_, listed, _) = run_python(&venv, &["-m", "pip", "freeze"]);
+        assert!(!listed.contains("gamma"), "{tool}: {listed}");
+        assert!(listed.contains("beta=="), "{tool}: {listed}");
+        frozen.push(listed);
+    }
+    assert_eq!(frozen[0], frozen[1]);
+}
+
 #[test]
 fn path_entries_lock_as_pipenv_locks_them() {
     let Some((pipenv, world, python)) = judged_world() else {

@@ -266,6 +266,9 @@ pub struct LockArgs {
 /// `pipenv sync`.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
+    /// Then uninstall what the lock does not list, as `clean` does.
+    #[arg(long)]
+    pub clean: bool,
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -1168,10 +1171,16 @@ impl Session<'_> {
                 self.sync_pylock(&project, &path, &categories, &target, &cache, &args.common)?;
             }
             (None, None) => bail!(NO_LOCK),
+                if args.clean {
+                    self.remove_extraneous(&self.kept_by_clean(&project)?, &target, false)?;
+                }
         }
         self.printer.status("All dependencies are now up-to-date!");
         Ok(ExitCode::SUCCESS)
     }
+                if args.clean {
+                    self.remove_extraneous(&self.kept_by_clean(&project)?, &target, false)?;
+                }
 
     fn update(&self, args: &UpdateArgs) -> anyhow::Result<ExitCode> {
         let (cache, _shared, project, target) = self.open()?;
@@ -1390,21 +1399,37 @@ impl Session<'_> {
             .map(|dist| dist.name.clone())
             .filter(|name| {
                 !locked.contains(name) && !den_venv::SEED_PACKAGES.contains(&name.as_ref())
+        self.remove_extraneous(&locked, &target, args.dry_run)?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// pipenv's `remove_extraneous_packages` (`clean`, `sync --clean`): uninstalls from
+    /// `target` each installed distribution not in `locked` (what
+    /// [`Session::kept_by_clean`] keeps), den's seed packages aside; with `dry_run` prints
+    /// their names instead.
+    ///
+    /// Errors: the environment cannot be read, or an uninstall fails.
+    fn remove_extraneous(
+        &self,
+        locked: &BTreeSet<PackageName>,
+        target: &Target,
+        dry_run: bool,
+    ) -> anyhow::Result<()> {
             })
             .collect();
-        if args.dry_run {
+        if dry_run {
             for name in &unneeded {
                 self.printer.out(name);
             }
-            return Ok(ExitCode::SUCCESS);
+            return Ok(());
         }
         for name in &unneeded {
             self.printer.status(format!("Uninstalling {name}..."));
         }
         if !unneeded.is_empty() {
-            crate::ops::uninstall(&target, &unneeded, self.printer)?;
+            crate::ops::uninstall(target, &unneeded, self.printer)?;
         }
-        Ok(ExitCode::SUCCESS)
+        Ok(())
     }
 
     /// The project's environment, made when missing; its root.
