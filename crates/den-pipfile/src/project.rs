@@ -290,6 +290,112 @@ pub fn requirement_lock_marker(marker: &str) -> Option<String> {
     (!normalized.contains("extra")).then(|| normalized.replace('"', "'"))
 }
 
+/// The files pipenv reads a local project's name from (`RELEVANT_PROJECT_FILES`): a
+/// directory entry whose name ends with one of these.
+const PROJECT_NAME_FILES: [&str; 5] = [
+    "METADATA",
+    "PKG-INFO",
+    "setup.py",
+    "setup.cfg",
+    "pyproject.toml",
+];
+
+/// The name of the project in directory `dir` as pipenv finds it for `pipenv install -e
+/// PATH` (`find_package_name_from_directory`): the directory's files, then its
+/// `.egg-info`/`.dist-info` directories' `METADATA` and `PKG-INFO`, each in name order,
+/// the first that names it: `Name:` of `METADATA`/`PKG-INFO`, the `name = "..."` literal
+/// of `setup.py`'s `setup(...)` call (pipenv also follows a variable holding a string;
+/// den does not), `[metadata] name` of `setup.cfg`, `[project] name` (else
+/// `[tool.poetry] name`) of `pyproject.toml`. The name as written there; `None` when none
+/// says it.
+pub fn project_name_in(dir: &Path) -> Option<String> {
+    let mut entries: Vec<(bool, String, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            Some((entry.path().is_dir(), name, entry.path()))
+        })
+        .collect();
+    entries.sort();
+    for (is_dir, name, path) in entries {
+        if !is_dir {
+            if PROJECT_NAME_FILES.iter().any(|f| name.ends_with(f))
+                && let Some(found) = project_name_from_file(&name, &path)
+            {
+                return Some(found);
+            }
+        } else if name.ends_with(".egg-info") || name.ends_with(".dist-info") {
+            for file in ["METADATA", "PKG-INFO"] {
+                if let Some(found) = project_name_from_file(file, &path.join(file)) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The project name the file `path` (called `file_name`) gives, read as
+/// [`project_name_in`] reads it.
+fn project_name_from_file(file_name: &str, path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let found = match file_name {
+        "METADATA" | "PKG-INFO" => text
+            .lines()
+            .take_while(|line| !line.is_empty())
+            .find_map(|line| line.strip_prefix("Name:"))
+            .map(|name| name.trim().to_string()),
+        "setup.py" => setup_py_name(&text),
+        "setup.cfg" => {
+            let mut in_metadata = false;
+            text.lines().find_map(|line| {
+                let line = line.trim();
+                if line.starts_with('[') {
+                    in_metadata = line == "[metadata]";
+                    return None;
+                }
+                let (key, value) = line.split_once(['=', ':'])?;
+                (in_metadata && key.trim() == "name").then(|| value.trim().to_string())
+            })
+        }
+        "pyproject.toml" => {
+            let doc: toml_edit::DocumentMut = text.parse().ok()?;
+            let name = |table: Option<&Item>| {
+                table?.get("name")?.as_str().map(str::to_string)
+            };
+            name(doc.get("project")).or_else(|| {
+                name(doc.get("tool").and_then(|tool| tool.get("poetry")))
+            })
+        }
+        _ => None,
+    };
+    found.filter(|name| !name.is_empty())
+}
+
+/// The string literal given as `name=` in a `setup.py`'s text (the first `name` keyword
+/// followed by a quoted string).
+fn setup_py_name(text: &str) -> Option<String> {
+    let call = &text[text.find("setup(")?..];
+    let mut rest = call;
+    while let Some(at) = rest.find("name") {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + 4..].trim_start();
+        rest = &rest[at + 4..];
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let Some(value) = after.strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let body = &value[1..];
+        return body.find(quote).map(|end| body[..end].to_string());
+    }
+    None
+}
+
 impl PackageSpec {
     /// The package `pipenv install ARG` adds: `requests` -> `requests = "*"`,
     /// `requests>=2` -> `">=2"`, `requests[socks]==2.1` -> `{extras = ["socks"],
@@ -351,6 +457,28 @@ impl PackageSpec {
         match self {
             PackageSpec::Version(_) => None,
             PackageSpec::Table(table) => table.lock_markers(),
+        }
+    }
+
+    /// The markers pipenv's resolver gets for this entry: a table's
+    /// [`PackageTable::resolver_markers`]; a string entry has none.
+    pub fn resolver_markers(&self) -> Option<String> {
+        match self {
+            PackageSpec::Version(_) => None,
+            PackageSpec::Table(table) => table.resolver_markers(),
+        }
+    }
+
+    /// This entry as pipenv's resolver reads it (`translate_markers` drops the `os_name`
+    /// key before the requirement line is made).
+    pub fn for_resolver(&self) -> PackageSpec {
+        match self {
+            PackageSpec::Table(table) if table.has_os_name() => {
+                let mut table = table.clone();
+                table.marker_keys.retain(|(key, _)| key != "os_name");
+                PackageSpec::Table(table)
+            }
+            other => other.clone(),
         }
     }
 
@@ -460,28 +588,6 @@ impl Lockfile {
 
     /// Replaces (or adds) category `name`.
     pub fn set_category(&mut self, name: &str, entries: BTreeMap<String, LockedPackage>) {
-    /// The markers pipenv's resolver gets for this entry: a table's
-    /// [`PackageTable::resolver_markers`]; a string entry has none.
-    pub fn resolver_markers(&self) -> Option<String> {
-        match self {
-            PackageSpec::Version(_) => None,
-            PackageSpec::Table(table) => table.resolver_markers(),
-        }
-    }
-
-    /// This entry as pipenv's resolver reads it (`translate_markers` drops the `os_name`
-    /// key before the requirement line is made).
-    pub fn for_resolver(&self) -> PackageSpec {
-        match self {
-            PackageSpec::Table(table) if table.has_os_name() => {
-                let mut table = table.clone();
-                table.marker_keys.retain(|(key, _)| key != "os_name");
-                PackageSpec::Table(table)
-            }
-            other => other.clone(),
-        }
-    }
-
         self.categories.insert(name.to_string(), entries);
     }
 
@@ -853,6 +959,21 @@ mod tests {
     }
 
     #[test]
+    fn local_projects_are_named_as_pipenv_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        assert_eq!(project_name_in(dir.path()), None);
+        write("setup.py", "from setuptools import setup\nsetup(version='1', name = 'From_Setup')\n");
+        assert_eq!(project_name_in(dir.path()).as_deref(), Some("From_Setup"));
+        write("setup.cfg", "[options]\nname = no\n[metadata]\nname = from-cfg\n");
+        assert_eq!(project_name_in(dir.path()).as_deref(), Some("from-cfg"));
+        write("pyproject.toml", "[tool.poetry]\nname = \"Poetry.Name\"\n");
+        assert_eq!(project_name_in(dir.path()).as_deref(), Some("Poetry.Name"));
+        write("PKG-INFO", "Metadata-Version: 2.1\nName: From-Pkg-Info\n\nName: body\n");
+        assert_eq!(project_name_in(dir.path()).as_deref(), Some("From-Pkg-Info"));
+    }
+
+    #[test]
     fn lock_lines_are_pipenvs() {
         let entry = LockedPackage {
             version: Some("==1.0".into()),
@@ -892,8 +1013,27 @@ mod tests {
             ..PackageTable::default()
         };
         assert_eq!(
+            table.resolver_markers().as_deref(),
+            Some("os_name == 'posix' and sys_platform == 'linux'")
+        );
+        assert_eq!(
             table.lock_markers().as_deref(),
             Some("os_name == 'posix' and sys_platform == 'linux'")
+        );
+        let os_name_only = PackageTable {
+            marker_keys: vec![("os_name".into(), "== 'posix'".into())],
+            ..PackageTable::default()
+        };
+        assert_eq!(os_name_only.resolver_markers(), None);
+        assert_eq!(
+            os_name_only.lock_markers().as_deref(),
+            Some("os_name == 'posix'")
+        );
+        assert_eq!(
+            os_name_only
+                .resolved_lock_markers(Some("python_version >= '3.8' and python_version != '3.9'".into()))
+                .as_deref(),
+            Some("(python_version >= '3.8' and python_version != '3.9') and os_name == 'posix'")
         );
         assert_eq!(PackageTable::default().lock_markers(), None);
         assert_eq!(
@@ -942,22 +1082,3 @@ mod tests {
         assert!(read_dotenv(&dir.path().join("missing")).unwrap().is_empty());
     }
 }
-        assert_eq!(
-            table.resolver_markers().as_deref(),
-            Some("os_name == 'posix' and sys_platform == 'linux'")
-        );
-        let os_name_only = PackageTable {
-            marker_keys: vec![("os_name".into(), "== 'posix'".into())],
-            ..PackageTable::default()
-        };
-        assert_eq!(os_name_only.resolver_markers(), None);
-        assert_eq!(
-            os_name_only.lock_markers().as_deref(),
-            Some("os_name == 'posix'")
-        );
-        assert_eq!(
-            os_name_only
-                .resolved_lock_markers(Some("python_version >= '3.8' and python_version != '3.9'".into()))
-                .as_deref(),
-            Some("(python_version >= '3.8' and python_version != '3.9') and os_name == 'posix'")
-        );

@@ -1163,6 +1163,38 @@ fn sync_clean_removes_what_the_lock_does_not_list() {
     assert_eq!(frozen[0], frozen[1]);
 }
 
+/// `install -e PATH` keys the Pipfile entry by the project's name, not the directory's, as
+/// pipenv does: the same Pipfile and lock, and den syncs from it.
+#[test]
+fn install_editable_names_the_entry_after_the_project() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let mut files = Vec::new();
+    for tool in ["pipenv", "den"] {
+        let name = format!("editable-{tool}");
+        let dir = project(&world, &name, SOURCE);
+        world.project_dir(
+            &den_test_support::SdistBuilder::new("Named_Thing", "1.0").requires_dist("delta"),
+            &format!("{name}/src-dir"),
+        );
+        let args = ["--python", python.as_str(), "install", "-e", "./src-dir"];
+        if tool == "pipenv" {
+            ok("pipenv install -e", real_pipenv(&pipenv, &world, &dir, &args));
+        } else {
+            ok("den pipenv install -e", den_pipenv(&world, &dir, &args));
+        }
+        let read = |file: &str| fs::read_to_string(dir.join(file)).unwrap();
+        files.push((read("Pipfile"), read("Pipfile.lock")));
+        if tool == "den" {
+            ok("den pipenv sync", den_pipenv(&world, &dir, &["sync"]));
+        }
+    }
+    assert_eq!(files[1].0, files[0].0, "den's Pipfile differs from pipenv's");
+    assert_eq!(files[1].1, files[0].1, "den's lock differs from pipenv's");
+    assert!(files[0].0.contains("named-thing = {"), "{}", files[0].0);
+}
+
 #[test]
 fn path_entries_lock_as_pipenv_locks_them() {
     let Some((pipenv, world, python)) = judged_world() else {

@@ -619,16 +619,22 @@ fn last_six(hash: &str) -> &str {
     hash.get(hash.len().saturating_sub(6)..).unwrap_or(hash)
 }
 
-/// The Pipfile entry `pipenv install -e PATH` adds: `{editable = true, path = "PATH"}` with
-/// the project's name read from... pipenv names it by the project's metadata; den by the
-/// directory's name, normalized.
+/// The Pipfile entry `pipenv install -e PATH` adds: `{editable = true, path = "PATH"}`
+/// keyed by the project's name as its metadata writes it ([`den_pipfile::project_name_in`]),
+/// as pipenv keys it.
+///
+/// Errors: `PATH` is not a directory, or none of its files names the project.
 fn editable_entry(path: &str, project_dir: &Path) -> anyhow::Result<(String, PackageSpec)> {
     let dir = project_dir.join(path);
-    let name = dir
-        .canonicalize()
-        .ok()
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .with_context(|| format!("-e {path}: no such directory"))?;
+    if !dir.is_dir() {
+        bail!("-e {path}: no such directory ({})", dir.display());
+    }
+    let name = den_pipfile::project_name_in(&dir).with_context(|| {
+        format!(
+            "-e {path}: no project name in {} (pipenv reads it from pyproject.toml, setup.cfg, setup.py, PKG-INFO or METADATA)",
+            dir.display()
+        )
+    })?;
     Ok((
         name,
         PackageSpec::Table(den_pipfile::PackageTable {
@@ -1165,22 +1171,22 @@ impl Session<'_> {
             (Some(lock), _) => {
                 let target = self.environment(&project, &cache)?;
                 self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
+                if args.clean {
+                    self.remove_extraneous(&self.kept_by_clean(&project)?, &target, false)?;
+                }
             }
             (None, Some(path)) => {
                 let target = self.environment(&project, &cache)?;
                 self.sync_pylock(&project, &path, &categories, &target, &cache, &args.common)?;
-            }
-            (None, None) => bail!(NO_LOCK),
                 if args.clean {
                     self.remove_extraneous(&self.kept_by_clean(&project)?, &target, false)?;
                 }
+            }
+            (None, None) => bail!(NO_LOCK),
         }
         self.printer.status("All dependencies are now up-to-date!");
         Ok(ExitCode::SUCCESS)
     }
-                if args.clean {
-                    self.remove_extraneous(&self.kept_by_clean(&project)?, &target, false)?;
-                }
 
     fn update(&self, args: &UpdateArgs) -> anyhow::Result<ExitCode> {
         let (cache, _shared, project, target) = self.open()?;
@@ -1393,12 +1399,6 @@ impl Session<'_> {
         let project = self.project()?;
         let locked = self.kept_by_clean(&project)?;
         let target = self.environment(&project, &cache)?;
-        let installed = den_install::installed_distributions(&target.site_packages())?;
-        let unneeded: Vec<PackageName> = installed
-            .iter()
-            .map(|dist| dist.name.clone())
-            .filter(|name| {
-                !locked.contains(name) && !den_venv::SEED_PACKAGES.contains(&name.as_ref())
         self.remove_extraneous(&locked, &target, args.dry_run)?;
         Ok(ExitCode::SUCCESS)
     }
@@ -1415,6 +1415,12 @@ impl Session<'_> {
         target: &Target,
         dry_run: bool,
     ) -> anyhow::Result<()> {
+        let installed = den_install::installed_distributions(&target.site_packages())?;
+        let unneeded: Vec<PackageName> = installed
+            .iter()
+            .map(|dist| dist.name.clone())
+            .filter(|name| {
+                !locked.contains(name) && !den_venv::SEED_PACKAGES.contains(&name.as_ref())
             })
             .collect();
         if dry_run {
