@@ -89,7 +89,11 @@ impl PackageTable {
     /// them (`(A) and os_name == 'nt'`).
     pub fn resolved_lock_markers(&self, requires_python: Option<String>) -> Option<String> {
         let resolver = self.resolver_markers();
-        if self.markers.as_deref().is_some_and(|m| !m.trim().is_empty()) {
+        if self
+            .markers
+            .as_deref()
+            .is_some_and(|m| !m.trim().is_empty())
+        {
             return resolver.or(requires_python);
         }
         let base = resolver.or(requires_python);
@@ -361,12 +365,9 @@ fn project_name_from_file(file_name: &str, path: &Path) -> Option<String> {
         }
         "pyproject.toml" => {
             let doc: toml_edit::DocumentMut = text.parse().ok()?;
-            let name = |table: Option<&Item>| {
-                table?.get("name")?.as_str().map(str::to_string)
-            };
-            name(doc.get("project")).or_else(|| {
-                name(doc.get("tool").and_then(|tool| tool.get("poetry")))
-            })
+            let name = |table: Option<&Item>| table?.get("name")?.as_str().map(str::to_string);
+            name(doc.get("project"))
+                .or_else(|| name(doc.get("tool").and_then(|tool| tool.get("poetry"))))
         }
         _ => None,
     };
@@ -396,9 +397,21 @@ fn setup_py_name(text: &str) -> Option<String> {
     None
 }
 
+/// A version specifier set as packaging's `str(SpecifierSet(text))` writes it, which is how
+/// pipenv writes one into the Pipfile: each comma-separated specifier without spaces,
+/// de-duplicated, sorted as strings, joined with `,` (`>=3, <5` -> `<5,>=3`).
+pub fn specifier_set_text(text: &str) -> String {
+    let specifiers: BTreeSet<String> = text
+        .split(',')
+        .map(|s| s.split_whitespace().collect::<String>())
+        .filter(|s| !s.is_empty())
+        .collect();
+    specifiers.into_iter().collect::<Vec<_>>().join(",")
+}
+
 impl PackageSpec {
     /// The package `pipenv install ARG` adds: `requests` -> `requests = "*"`,
-    /// `requests>=2` -> `">=2"`, `requests[socks]==2.1` -> `{extras = ["socks"],
+    /// `requests>=2` -> `">=2"` (several specifiers as [`specifier_set_text`] writes them), `requests[socks]==2.1` -> `{extras = ["socks"],
     /// version = "==2.1"}`, with `index` (`-i NAME`) as a table key. Returns the name as
     /// written and the entry.
     ///
@@ -437,12 +450,16 @@ impl PackageSpec {
                 "`{arg}`: expected a version specifier such as `>=2` after the name"
             ));
         }
-        let version = if version.is_empty() { "*" } else { version };
+        let version = if version.is_empty() {
+            "*".to_string()
+        } else {
+            specifier_set_text(version)
+        };
         let spec = if extras.is_empty() && index.is_none() {
-            PackageSpec::Version(version.to_string())
+            PackageSpec::Version(version)
         } else {
             PackageSpec::Table(PackageTable {
-                version: Some(version.to_string()),
+                version: Some(version),
                 extras,
                 index: index.map(str::to_string),
                 ..PackageTable::default()
@@ -945,9 +962,10 @@ mod tests {
             ("requests".into(), PackageSpec::Version("*".into()))
         );
         assert_eq!(
-            spec("Django>=4,<5").1,
-            PackageSpec::Version(">=4,<5".into())
+            spec("Django>=4, <5").1,
+            PackageSpec::Version("<5,>=4".into())
         );
+        assert_eq!(specifier_set_text(" >= 1.0 ,!=1.5,>=1.0"), "!=1.5,>=1.0");
         let (name, PackageSpec::Table(table)) = spec("requests[socks]==2.1") else {
             panic!("a table");
         };
@@ -963,14 +981,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
         assert_eq!(project_name_in(dir.path()), None);
-        write("setup.py", "from setuptools import setup\nsetup(version='1', name = 'From_Setup')\n");
+        write(
+            "setup.py",
+            "from setuptools import setup\nsetup(version='1', name = 'From_Setup')\n",
+        );
         assert_eq!(project_name_in(dir.path()).as_deref(), Some("From_Setup"));
-        write("setup.cfg", "[options]\nname = no\n[metadata]\nname = from-cfg\n");
+        write(
+            "setup.cfg",
+            "[options]\nname = no\n[metadata]\nname = from-cfg\n",
+        );
         assert_eq!(project_name_in(dir.path()).as_deref(), Some("from-cfg"));
         write("pyproject.toml", "[tool.poetry]\nname = \"Poetry.Name\"\n");
         assert_eq!(project_name_in(dir.path()).as_deref(), Some("Poetry.Name"));
-        write("PKG-INFO", "Metadata-Version: 2.1\nName: From-Pkg-Info\n\nName: body\n");
-        assert_eq!(project_name_in(dir.path()).as_deref(), Some("From-Pkg-Info"));
+        write(
+            "PKG-INFO",
+            "Metadata-Version: 2.1\nName: From-Pkg-Info\n\nName: body\n",
+        );
+        assert_eq!(
+            project_name_in(dir.path()).as_deref(),
+            Some("From-Pkg-Info")
+        );
     }
 
     #[test]
@@ -1031,7 +1061,9 @@ mod tests {
         );
         assert_eq!(
             os_name_only
-                .resolved_lock_markers(Some("python_version >= '3.8' and python_version != '3.9'".into()))
+                .resolved_lock_markers(Some(
+                    "python_version >= '3.8' and python_version != '3.9'".into()
+                ))
                 .as_deref(),
             Some("(python_version >= '3.8' and python_version != '3.9') and os_name == 'posix'")
         );

@@ -1069,7 +1069,10 @@ fn same_lock(
         locks.push(fs::read_to_string(dir.join("Pipfile.lock")).unwrap());
         dirs.push(dir);
     }
-    assert_eq!(locks[1], locks[0], "{name}: den's lock differs from pipenv's");
+    assert_eq!(
+        locks[1], locks[0],
+        "{name}: den's lock differs from pipenv's"
+    );
     ok(
         "pipenv verify",
         real_pipenv(pipenv, world, &dirs[1], &["verify"]),
@@ -1089,7 +1092,10 @@ fn os_name_keys_lock_as_pipenv_locks_them() {
         "{SOURCE}[packages]\ngamma = {{version = \"*\", os_name = \"== 'posix'\"}}\ndelta = {{version = \"*\", os_name = \"== 'nt'\"}}\nalpha = {{version = \"*\", os_name = \"== 'nt'\", markers = \"python_version >= '3'\"}}\n"
     );
     let lock = same_lock(&pipenv, &world, &python, "os-name", &pipfile, &|_| {});
-    assert!(lock.contains("\"markers\": \"os_name == 'posix'\""), "{lock}");
+    assert!(
+        lock.contains("\"markers\": \"os_name == 'posix'\""),
+        "{lock}"
+    );
     assert!(lock.contains(") and os_name == 'nt'\""), "{lock}");
     assert!(lock.contains("\"os_name\": \"== 'nt'\""), "{lock}");
 }
@@ -1101,7 +1107,8 @@ fn a_source_without_verify_ssl_locks_as_pipenv_locks_it() {
     let Some((pipenv, world, python)) = judged_world() else {
         return;
     };
-    let pipfile = "[[source]]\nurl = \"INDEX_URL\"\nname = \"local\"\n\n[packages]\ndelta = \"*\"\n";
+    let pipfile =
+        "[[source]]\nurl = \"INDEX_URL\"\nname = \"local\"\n\n[packages]\ndelta = \"*\"\n";
     let lock = same_lock(&pipenv, &world, &python, "no-verify-ssl", pipfile, &|_| {});
     assert!(lock.contains("\"verify_ssl\": false"), "{lock}");
 }
@@ -1119,7 +1126,11 @@ fn a_crlf_lock_keeps_its_newlines() {
         fs::write(dir.join("Pipfile.lock"), text.replace('\n', "\r\n")).unwrap();
     };
     let lock = same_lock(&pipenv, &world, &python, "crlf", &second, &|dir| {
-        fs::write(dir.join("Pipfile"), first.replace("INDEX_URL", &world.index.url())).unwrap();
+        fs::write(
+            dir.join("Pipfile"),
+            first.replace("INDEX_URL", &world.index.url()),
+        )
+        .unwrap();
         let args = ["--python", python.as_str(), "lock"];
         ok("den pipenv lock", den_pipenv(&world, dir, &args));
         crlf_lock(dir);
@@ -1153,7 +1164,10 @@ fn sync_clean_removes_what_the_lock_does_not_list() {
         if tool == "den" {
             ok("den pipenv sync --clean", den_pipenv(&world, &dir, &args));
         } else {
-            ok("pipenv sync --clean", real_pipenv(&pipenv, &world, &dir, &args));
+            ok(
+                "pipenv sync --clean",
+                real_pipenv(&pipenv, &world, &dir, &args),
+            );
         }
         let (_, listed, _) = run_python(&venv, &["-m", "pip", "freeze"]);
         assert!(!listed.contains("gamma"), "{tool}: {listed}");
@@ -1180,7 +1194,10 @@ fn install_editable_names_the_entry_after_the_project() {
         );
         let args = ["--python", python.as_str(), "install", "-e", "./src-dir"];
         if tool == "pipenv" {
-            ok("pipenv install -e", real_pipenv(&pipenv, &world, &dir, &args));
+            ok(
+                "pipenv install -e",
+                real_pipenv(&pipenv, &world, &dir, &args),
+            );
         } else {
             ok("den pipenv install -e", den_pipenv(&world, &dir, &args));
         }
@@ -1190,9 +1207,51 @@ fn install_editable_names_the_entry_after_the_project() {
             ok("den pipenv sync", den_pipenv(&world, &dir, &["sync"]));
         }
     }
-    assert_eq!(files[1].0, files[0].0, "den's Pipfile differs from pipenv's");
+    assert_eq!(
+        files[1].0, files[0].0,
+        "den's Pipfile differs from pipenv's"
+    );
     assert_eq!(files[1].1, files[0].1, "den's lock differs from pipenv's");
     assert!(files[0].0.contains("named-thing = {"), "{}", files[0].0);
+}
+
+/// `install -i URL --pre "PKG>=A, <B"` writes what pipenv writes: the specifiers in
+/// packaging's order, a new `[[source]]` for the URL named after its host, the entry's
+/// `index`, and `[pipenv] allow_prereleases = true`; then the same lock.
+#[test]
+fn install_writes_specifiers_sources_and_pre_as_pipenv_does() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let url = world.index.url();
+    let mut files = Vec::new();
+    for tool in ["pipenv", "den"] {
+        let dir = project(&world, &format!("install-index-{tool}"), "[packages]\n");
+        let args = [
+            "--python",
+            python.as_str(),
+            "install",
+            "-i",
+            url.as_str(),
+            "--pre",
+            "delta>=0.1, <1",
+        ];
+        if tool == "pipenv" {
+            ok("pipenv install", real_pipenv(&pipenv, &world, &dir, &args));
+        } else {
+            ok("den pipenv install", den_pipenv(&world, &dir, &args));
+        }
+        let read = |file: &str| fs::read_to_string(dir.join(file)).unwrap();
+        files.push((read("Pipfile"), read("Pipfile.lock")));
+    }
+    assert_eq!(
+        files[1].0, files[0].0,
+        "den's Pipfile differs from pipenv's"
+    );
+    assert_eq!(files[1].1, files[0].1, "den's lock differs from pipenv's");
+    let pipfile = &files[0].0;
+    assert!(pipfile.contains("version = \"<1,>=0.1\""), "{pipfile}");
+    assert!(pipfile.contains("allow_prereleases = true"), "{pipfile}");
 }
 
 #[test]

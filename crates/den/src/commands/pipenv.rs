@@ -913,9 +913,19 @@ impl Session<'_> {
         let target = self.environment(&project, &cache)?;
         let category = added_category(&args.common);
         let mut added: Vec<(String, PackageSpec)> = Vec::new();
+        // `-i` names a [[source]] or gives an index URL, added as a [[source]] when new.
+        let index = match &args.index {
+            Some(index) if !args.packages.is_empty() => Some(
+                project
+                    .pipfile
+                    .index_source(index)
+                    .with_context(|| format!("-i {index}"))?,
+            ),
+            _ => None,
+        };
         for package in &args.packages {
             added.push(
-                PackageSpec::from_install_arg(package, args.index.as_deref())
+                PackageSpec::from_install_arg(package, index.as_deref())
                     .map_err(anyhow::Error::msg)?,
             );
         }
@@ -944,6 +954,10 @@ impl Session<'_> {
                 self.printer
                     .status(format!("Adding {name} to Pipfile's [{category}]..."));
                 project.pipfile.add_package(&category, name, spec);
+            }
+            // As pipenv, `--pre` is remembered for the project's next locks.
+            if args.common.pre {
+                project.pipfile.add_setting("allow_prereleases", true);
             }
             let lock = self.locked(&project, &target, &lock_settings, &cache)?;
             self.save(&project, &lock, &lock_settings.resolver, &cache)?;
