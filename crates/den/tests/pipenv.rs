@@ -1254,6 +1254,93 @@ fn install_writes_specifiers_sources_and_pre_as_pipenv_does() {
     assert!(pipfile.contains("allow_prereleases = true"), "{pipfile}");
 }
 
+/// `uninstall --categories C PKG` removes PKG from those tables only, and `uninstall --all`
+/// purges the environment leaving Pipfile and lock alone, with den as with pipenv.
+#[test]
+fn uninstall_honours_categories_and_all_purges_as_pipenv_does() {
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
+    let pipfile = format!(
+        "{SOURCE}[packages]\nalpha = \"*\"\ndelta = \"*\"\n\n[dev-packages]\ndelta = \"*\"\n"
+    );
+    let mut pipfiles = Vec::new();
+    for tool in ["den", "pipenv"] {
+        let dir = installed_project(&world, &format!("uninstall-{tool}"), &pipfile);
+        let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+        let run = |args: &[&str]| {
+            if tool == "den" {
+                ok("den pipenv", den_pipenv(&world, &dir, args))
+            } else {
+                ok("pipenv", real_pipenv(&pipenv, &world, &dir, args))
+            }
+        };
+        run(&["uninstall", "--categories", "dev-packages", "delta"]);
+        let edited = fs::read_to_string(dir.join("Pipfile")).unwrap();
+        let lock = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+        run(&["uninstall", "--all"]);
+        assert_eq!(
+            fs::read_to_string(dir.join("Pipfile")).unwrap(),
+            edited,
+            "{tool}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("Pipfile.lock")).unwrap(),
+            lock,
+            "{tool}"
+        );
+        let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
+        assert_eq!(frozen.trim(), "", "{tool}: --all leaves nothing installed");
+        pipfiles.push(edited);
+    }
+    assert_eq!(
+        pipfiles[0], pipfiles[1],
+        "den's Pipfile differs from pipenv's"
+    );
+    assert!(
+        pipfiles[0].contains("[packages]\nalpha = \"*\"\ndelta = \"*\""),
+        "{}",
+        pipfiles[0]
+    );
+}
+
+/// `update --categories C` locks category C only: the others keep their pins, as in pipenv.
+#[test]
+fn update_honours_categories_as_pipenv_does() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    world.index.publish(&WheelBuilder::new("mu", "1.0"));
+    world.index.publish(&WheelBuilder::new("nu", "1.0"));
+    let pipfile = format!("{SOURCE}[packages]\nmu = \"*\"\n\n[dev-packages]\nnu = \"*\"\n");
+    let dirs: Vec<PathBuf> = ["den", "pipenv"]
+        .iter()
+        .map(|tool| {
+            let dir = project(&world, &format!("update-{tool}"), &pipfile);
+            ok(
+                "den pipenv lock",
+                den_pipenv(&world, &dir, &["--python", &python, "lock"]),
+            );
+            dir
+        })
+        .collect();
+    world.index.publish(&WheelBuilder::new("mu", "2.0"));
+    world.index.publish(&WheelBuilder::new("nu", "2.0"));
+    let args = ["update", "--categories", "dev-packages", "--lock-only"];
+    ok("den pipenv update", den_pipenv(&world, &dirs[0], &args));
+    ok(
+        "pipenv update",
+        real_pipenv(&pipenv, &world, &dirs[1], &args),
+    );
+    let locks: Vec<String> = dirs
+        .iter()
+        .map(|dir| fs::read_to_string(dir.join("Pipfile.lock")).unwrap())
+        .collect();
+    assert_eq!(locks[0], locks[1], "den's lock differs from pipenv's");
+    assert!(locks[0].contains("\"version\": \"==1.0\""), "{}", locks[0]);
+    assert!(locks[0].contains("\"version\": \"==2.0\""), "{}", locks[0]);
+}
+
 #[test]
 fn path_entries_lock_as_pipenv_locks_them() {
     let Some((pipenv, world, python)) = judged_world() else {

@@ -491,6 +491,26 @@ fn added_category(common: &CommonArgs) -> String {
     }
 }
 
+/// The distributions installed in `target` that are neither in `kept` nor den's seed
+/// packages (pip, setuptools, wheel; pipenv's `BAD_PACKAGES` also names distribute and
+/// pkg-resources), which `clean` and `uninstall --all` remove.
+///
+/// Errors: the environment's site-packages cannot be read.
+fn installed_but(
+    target: &Target,
+    kept: &BTreeSet<PackageName>,
+) -> anyhow::Result<Vec<PackageName>> {
+    Ok(
+        den_install::installed_distributions(&target.site_packages())?
+            .into_iter()
+            .map(|dist| dist.name)
+            .filter(|name| {
+                !kept.contains(name) && !den_venv::SEED_PACKAGES.contains(&name.as_ref())
+            })
+            .collect(),
+    )
+}
+
 /// The user's shell: `$SHELL`, else `$PYENV_SHELL`, else `/bin/sh`.
 fn user_shell() -> PathBuf {
     ["SHELL", "PYENV_SHELL"]
@@ -1062,34 +1082,33 @@ impl Session<'_> {
 
     fn uninstall(&self, args: &UninstallArgs) -> anyhow::Result<ExitCode> {
         let (cache, _shared, mut project, target) = self.open()?;
+        if args.all && !args.all_dev {
+            return self.purge(&target);
+        }
         let mut names: Vec<PackageName> = Vec::new();
-        if args.all || args.all_dev {
-            let categories: Vec<String> = if args.all {
-                project
-                    .pipfile
-                    .categories()
-                    .into_iter()
-                    .map(|c| c.name)
-                    .collect()
-            } else {
-                vec!["dev-packages".into()]
-            };
-            for category in &categories {
-                for (name, _) in project.pipfile.packages(category)? {
-                    names.extend(name.parse::<PackageName>().ok());
-                    if args.all_dev {
-                        project.pipfile.remove_package(category, &name);
-                    }
-                }
+        if args.all_dev {
+            for (name, _) in project.pipfile.packages("dev-packages")? {
+                names.extend(name.parse::<PackageName>().ok());
+                project.pipfile.remove_package("dev-packages", &name);
             }
         }
+        // `--categories` limits the tables a package is removed from; else every one.
+        let categories: Vec<String> = match &args.common.categories {
+            Some(_) => pipfile_categories(&args.common, false),
+            None => project
+                .pipfile
+                .categories()
+                .into_iter()
+                .map(|c| c.name)
+                .collect(),
+        };
         for package in &args.packages {
             let name = package
                 .parse::<PackageName>()
                 .with_context(|| format!("`{package}` is not a package name"))?;
             let mut found = false;
-            for category in project.pipfile.categories() {
-                found |= project.pipfile.remove_package(&category.name, package);
+            for category in &categories {
+                found |= project.pipfile.remove_package(category, package);
             }
             if found {
                 self.printer
@@ -1103,20 +1122,41 @@ impl Session<'_> {
         if names.is_empty() {
             bail!("No package provided!");
         }
-        if !args.all {
-            // Locked before anything changes: a Pipfile that no longer resolves leaves the
-            // files and the environment as they were.
-            let settings = LockSettings {
-                resolver: self.resolver(&args.common),
-                categories: Vec::new(),
-                upgrade: Some(Vec::new()),
-            };
-            let lock = self.locked(&project, &target, &settings, &cache)?;
-            crate::ops::uninstall(&target, &names, self.printer)?;
-            self.save(&project, &lock, &settings.resolver, &cache)?;
-        } else {
-            crate::ops::uninstall(&target, &names, self.printer)?;
+        if args.all {
+            // With --all-dev, --all then purges the environment as well.
+            self.purge(&target)?;
         }
+        // Locked before anything changes: a Pipfile that no longer resolves leaves the
+        // files and the environment as they were.
+        let settings = LockSettings {
+            resolver: self.resolver(&args.common),
+            categories: Vec::new(),
+            upgrade: Some(Vec::new()),
+        };
+        let lock = self.locked(&project, &target, &settings, &cache)?;
+        crate::ops::uninstall(&target, &names, self.printer)?;
+        self.save(&project, &lock, &settings.resolver, &cache)?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// `uninstall --all` (pipenv's `do_purge`): uninstalls every distribution installed in
+    /// `target` but den's seed packages, leaving the Pipfile and the lock as they are.
+    ///
+    /// Errors: the environment cannot be read, or an uninstall fails.
+    fn purge(&self, target: &Target) -> anyhow::Result<ExitCode> {
+        self.printer.status("Un-installing all packages...");
+        let doomed = installed_but(target, &BTreeSet::new())?;
+        if doomed.is_empty() {
+            self.printer
+                .status("Found 0 installed package, skip purging.");
+        } else {
+            self.printer.status(format!(
+                "Found {} installed package(s), purging...",
+                doomed.len()
+            ));
+            crate::ops::uninstall(target, &doomed, self.printer)?;
+        }
+        self.printer.status("Environment now purged and fresh!");
         Ok(ExitCode::SUCCESS)
     }
 
@@ -1217,9 +1257,14 @@ impl Session<'_> {
                     .collect::<anyhow::Result<Vec<_>>>()?,
             )
         };
+        // `--categories` locks those only; the others keep their entries.
+        let categories = match &args.common.categories {
+            Some(_) => pipfile_categories(&args.common, false),
+            None => Vec::new(),
+        };
         let settings = LockSettings {
             resolver: self.refreshing_resolver(&args.common),
-            categories: Vec::new(),
+            categories,
             upgrade,
         };
         if args.outdated || args.dry_run {
@@ -1429,14 +1474,7 @@ impl Session<'_> {
         target: &Target,
         dry_run: bool,
     ) -> anyhow::Result<()> {
-        let installed = den_install::installed_distributions(&target.site_packages())?;
-        let unneeded: Vec<PackageName> = installed
-            .iter()
-            .map(|dist| dist.name.clone())
-            .filter(|name| {
-                !locked.contains(name) && !den_venv::SEED_PACKAGES.contains(&name.as_ref())
-            })
-            .collect();
+        let unneeded = installed_but(target, locked)?;
         if dry_run {
             for name in &unneeded {
                 self.printer.out(name);
