@@ -895,6 +895,37 @@ fn the_environment_is_where_pipenv_looks_and_den_answers_as_pipenv() {
     }
 }
 
+/// A `.venv` file names the environment as pipenv reads it: a path relative to the project
+/// when it looks like one to pipenv (a `/` inside or at the end), else a name in
+/// WORKON_HOME, even `.name`, `~name` or `./name`.
+#[test]
+fn a_dot_venv_file_names_the_environment_as_pipenv_reads_it() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let dir = project(&world, "dot-venv-file", "[packages]\n");
+    for named in [
+        ".hidden",
+        "~tilde",
+        "./dotslash",
+        "sub/dir",
+        "../up-dir",
+        "trailing/",
+    ] {
+        fs::write(dir.join(".venv"), format!("{named}\n")).unwrap();
+        ok(
+            "den pipenv install",
+            den_pipenv(&world, &dir, &["--python", &python, "install"]),
+        );
+        let ours = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+        let theirs = ok(
+            "pipenv --venv",
+            real_pipenv(&pipenv, &world, &dir, &["--venv"]),
+        );
+        assert_eq!(ours, theirs, "{named}");
+    }
+}
+
 #[test]
 fn graph_draws_what_pipenv_graph_draws() {
     let Some((pipenv, world, _)) = judged_world() else {

@@ -193,7 +193,8 @@ impl Project {
     /// `pipenv --venv` agree: `VIRTUAL_ENV` (see [`PipenvEnv::virtual_env`]), else
     /// `<project>/.venv` when `venv_in_project` applies (an existing WORKON_HOME environment
     /// wins when only the directory's existence said so), else the name a `.venv` file
-    /// holds (a path relative to the project when it looks like one), else
+    /// holds (a path relative to the project when pipenv's `looks_like_dir` says it looks
+    /// like one, else a name in `WORKON_HOME`, even `.name` or `~name`), else
     /// `WORKON_HOME/<name>` ([`den_pipfile::virtualenv_name`], or
     /// `PIPENV_CUSTOM_VENV_NAME`).
     pub fn venv_location(&self, env: &PipenvEnv) -> PathBuf {
@@ -220,12 +221,15 @@ impl Project {
         }
         let named = std::fs::read_to_string(&dot_venv).unwrap_or_default();
         let named = named.trim();
+        // pipenv's `looks_like_dir`: a trailing `/` or more than one part as pathlib counts
+        // them (`./x` is one part, `x/y`, `../x` and `/x` two); joined as pathlib joins.
+        let parts = pathlib_parts(named);
         if named.is_empty() {
             in_workon_home
-        } else if named.contains('/') || named.starts_with('.') || named.starts_with('~') {
-            self.dir.join(named)
+        } else if named.ends_with('/') || parts.components().count() > 1 {
+            self.dir.join(parts)
         } else {
-            env.workon_home.join(named)
+            env.workon_home.join(parts)
         }
     }
 
@@ -769,6 +773,15 @@ fn keep_tables_false_here(
             entries.insert(key, merged);
         }
     }
+}
+
+/// `path` as pathlib's `PurePath` reads it: `.` parts and repeated or trailing slashes
+/// dropped (`./a//b/` -> `a/b`).
+fn pathlib_parts(path: &str) -> PathBuf {
+    Path::new(path)
+        .components()
+        .filter(|part| !matches!(part, std::path::Component::CurDir))
+        .collect()
 }
 
 /// The requirements pipenv's lock resolver gets for Pipfile entries:
