@@ -926,6 +926,51 @@ fn a_dot_venv_file_names_the_environment_as_pipenv_reads_it() {
     }
 }
 
+/// `--python VERSION` on an environment of another Python version recreates it on that
+/// one, with den as with pipenv.
+#[test]
+fn python_of_another_version_recreates_the_environment() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let version_of = |python: &Path| {
+        let output = Command::new(python)
+            .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+            .output()
+            .unwrap();
+        ok("python", output).trim().to_string()
+    };
+    let first = version_of(&world.python);
+    let other = ["3.12", "3.11", "3.10", "3.13"]
+        .iter()
+        .filter(|v| **v != first)
+        .find_map(|v| den_test_support::pyenv_python(v));
+    let Some(other) = den_test_support::require(other, "a second pyenv Python", "recreating")
+    else {
+        return;
+    };
+    let other = other.to_str().unwrap().to_string();
+    for tool in ["den", "pipenv"] {
+        let dir = project(&world, &format!("recreate-{tool}"), "[packages]\n");
+        let run = |args: &[&str]| {
+            if tool == "den" {
+                ok("den pipenv", den_pipenv(&world, &dir, args))
+            } else {
+                ok("pipenv", real_pipenv(&pipenv, &world, &dir, args))
+            }
+        };
+        run(&["--python", &python, "install"]);
+        run(&["--python", &other, "install"]);
+        let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+        let env_python = Path::new(venv.trim()).join("bin/python");
+        assert_eq!(
+            version_of(&env_python),
+            version_of(Path::new(&other)),
+            "{tool}"
+        );
+    }
+}
+
 #[test]
 fn graph_draws_what_pipenv_graph_draws() {
     let Some((pipenv, world, _)) = judged_world() else {

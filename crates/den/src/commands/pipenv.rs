@@ -735,23 +735,47 @@ impl Session<'_> {
     /// the Pipfile's `[requires]` asks for) when it does not exist.
     fn environment(&self, project: &Project, cache: &Cache) -> anyhow::Result<Target> {
         let location = project.venv_location(&self.env);
+        let find = |python: Option<&str>| {
+            super::venv::find_base(
+                python,
+                &project.dir,
+                &den_python::DiscoveryEnv::from_process(),
+                cache,
+            )
+        };
+        let mut found = None;
         if location.join("pyvenv.cfg").is_file() {
-            return Ok(Target::at_root(&location, cache)?);
+            let existing = Target::at_root(&location, cache)?;
+            // `--python` on an environment of another Python version recreates it, as pipenv
+            // does (pipenv even for the same version; an active VIRTUAL_ENV is kept).
+            let asked = match self.cli.python.as_deref() {
+                Some(python) if self.env.virtual_env.is_none() => find(Some(python))?,
+                _ => return Ok(existing),
+            };
+            if asked.version == existing.interpreter.version {
+                return Ok(existing);
+            }
+            self.printer.warn(
+                "Virtualenv already exists but Python version differs. Recreating virtualenv...",
+            );
+            std::fs::remove_dir_all(&location)
+                .with_context(|| format!("cannot remove {}", location.display()))?;
+            found = Some(asked);
         }
-        let requires = project.pipfile.requires();
-        let python = self
-            .cli
-            .python
-            .clone()
-            .or_else(|| self.env.python.clone())
-            .or(requires.python_full_version)
-            .or(requires.python_version);
-        let interpreter = super::venv::find_base(
-            python.as_deref(),
-            &project.dir,
-            &den_python::DiscoveryEnv::from_process(),
-            cache,
-        )?;
+        let interpreter = match found {
+            Some(interpreter) => interpreter,
+            None => {
+                let requires = project.pipfile.requires();
+                let python = self
+                    .cli
+                    .python
+                    .clone()
+                    .or_else(|| self.env.python.clone())
+                    .or(requires.python_full_version)
+                    .or(requires.python_version);
+                find(python.as_deref())?
+            }
+        };
         self.printer.status(format!(
             "Creating a virtualenv for this project at {} with Python {}",
             location.display(),
