@@ -1417,6 +1417,31 @@ fn update_honours_categories_as_pipenv_does() {
     assert!(locks[0].contains("\"version\": \"==2.0\""), "{}", locks[0]);
 }
 
+/// A `file` entry (a wheel by `file://` URL) locks as pipenv locks it, byte for byte.
+#[test]
+fn file_entries_lock_as_pipenv_locks_them() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let wheels = world.path("file-wheels");
+    fs::create_dir_all(&wheels).unwrap();
+    let wheel = WheelBuilder::new("omega", "1.0")
+        .requires_dist("delta")
+        .file("omega/__init__.py", b"")
+        .build(&wheels);
+    let url = format!("file://{}", wheel.display());
+    let pipfile = format!("{SOURCE}[packages]\nomega = {{file = \"{url}\"}}\n");
+    let lock = same_lock(&pipenv, &world, &python, "file-entry", &pipfile, &|_| {});
+    // pipenv writes the local file relative to the project, without hashes.
+    let relative = "\"file\": \"../file-wheels/omega-1.0-py3-none-any.whl\"\n";
+    assert!(lock.contains(relative), "{lock}");
+    let dir = world.path("file-entry-den");
+    ok("den pipenv sync", den_pipenv(&world, &dir, &["sync"]));
+    let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+    let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
+    assert!(frozen.contains("omega @ file://"), "{frozen}");
+}
+
 #[test]
 fn path_entries_lock_as_pipenv_locks_them() {
     let Some((pipenv, world, python)) = judged_world() else {

@@ -528,6 +528,7 @@ pub fn lock(
         if category.lock_name == "default" {
             default_pins = pins;
         }
+        local_files_as_pipenv_locks_them(&mut entries, &project.dir);
         lock.set_category(&category.lock_name, entries);
     }
     lock.overwrite_with_default(&elsewhere_only);
@@ -772,6 +773,28 @@ fn keep_tables_false_here(
             merged.update(entry);
             entries.insert(key, merged);
         }
+    }
+}
+
+/// The `file` entries of local files as pipenv's `clean_resolved_dep` leaves them: a
+/// `file://` URL made a path relative to the project directory `project_dir` (its
+/// `_file_url_to_relative_path`), and no `hashes` (pipenv finds none for a file entry).
+/// Entries of remote files are left as they are.
+fn local_files_as_pipenv_locks_them(
+    entries: &mut BTreeMap<String, LockedPackage>,
+    project_dir: &Path,
+) {
+    for entry in entries.values_mut() {
+        let Some(file) = &entry.file else {
+            continue;
+        };
+        if file.starts_with("http://") || file.starts_with("https://") {
+            continue;
+        }
+        if let Some(local) = den_dist::DirectUrl::archive(file.clone(), None).local_path() {
+            entry.file = Some(den_dist::path::relative_to(&local, project_dir));
+        }
+        entry.hashes = None;
     }
 }
 
