@@ -1442,6 +1442,50 @@ fn file_entries_lock_as_pipenv_locks_them() {
     assert!(frozen.contains("omega @ file://"), "{frozen}");
 }
 
+/// A git entry locks with the commit its ref resolves to as `ref`, as pipenv locks it (a
+/// local repository by `git+file://`).
+#[test]
+fn git_entries_lock_the_resolved_commit_as_pipenv_does() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let Some(git) = den_test_support::require(
+        den_test_support::find_program("git"),
+        "git",
+        "git entries of a Pipfile",
+    ) else {
+        return;
+    };
+    let repo = world.project_dir(
+        &den_test_support::SdistBuilder::new("psi", "1.0").requires_dist("delta"),
+        "psi-repo",
+    );
+    let git_in = |args: &[&str]| {
+        let output = Command::new(&git)
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .unwrap();
+        ok("git", output)
+    };
+    git_in(&["init", "-q"]);
+    git_in(&["add", "."]);
+    git_in(&["commit", "-q", "-m", "one"]);
+    let commit = git_in(&["rev-parse", "HEAD"]).trim().to_string();
+    let url = format!("git+file://{}", repo.display());
+    let pipfile = format!("{SOURCE}[packages]\npsi = {{git = \"{url}\", ref = \"main\"}}\n");
+    let lock = same_lock(&pipenv, &world, &python, "git-entry", &pipfile, &|_| {});
+    assert!(lock.contains(&format!("\"ref\": \"{commit}\"")), "{lock}");
+}
+
 #[test]
 fn path_entries_lock_as_pipenv_locks_them() {
     let Some((pipenv, world, python)) = judged_world() else {

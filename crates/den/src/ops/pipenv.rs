@@ -964,8 +964,9 @@ fn kept_pins(
 ///   markers of the Pipfile table that brought it in, else its Requires-Python, else the
 ///   marker of the requirement that brings it in;
 /// - `index`: the source a string entry comes from (the first one) or a table's `index`;
-/// - the Pipfile table's `extras`, `editable`, `path`, `file`, `git`, `ref`,
-///   `subdirectory` as written; other entries the extras requested anywhere in the graph.
+/// - the Pipfile table's `extras`, `editable`, `path`, `file`, `git`, `subdirectory` as
+///   written, and as `ref` the commit a git entry was checked out at; other entries the
+///   extras requested anywhere in the graph.
 fn locked_entries(
     packages: &[(String, PackageSpec)],
     resolved: &[ResolvedPackage],
@@ -996,6 +997,14 @@ fn locked_entries(
             },
             Some(PackageSpec::Table(table)) => LockedPackage {
                 markers: table.resolved_lock_markers(requires_python),
+                // pipenv locks the commit a git entry's ref resolved to.
+                git_ref: match &package.file {
+                    Dist::Direct(direct) => match &direct.kind {
+                        den_prepare::DirectKind::Git { commit, .. } => Some(commit.clone()),
+                        _ => None,
+                    },
+                    Dist::Index(_) => None,
+                },
                 ..table.locked_base()
             },
             None => LockedPackage {
