@@ -1019,7 +1019,7 @@ fn spec_value(spec: &PackageSpec) -> Value {
                 let items: Vec<String> = t
                     .extras
                     .iter()
-                    .map(|e| Value::from(e.as_str()).to_string())
+                    .map(|e| basic_string(e.as_str()).to_string())
                     .collect();
                 format!("[{}]", items.join(", "))
                     .parse::<Value>()
@@ -1034,21 +1034,21 @@ fn spec_value(spec: &PackageSpec) -> Value {
                     put("extras", e);
                 }
                 if let Some(v) = &t.git_ref {
-                    put("ref", Value::from(v.as_str()));
+                    put("ref", basic_string(v.as_str()));
                 }
-                put(vcs.as_str(), Value::from(url.as_str()));
+                put(vcs.as_str(), basic_string(url.as_str()));
                 if let Some(v) = &t.subdirectory {
-                    put("subdirectory", Value::from(v.as_str()));
+                    put("subdirectory", basic_string(v.as_str()));
                 }
             } else if t.path.is_some() || t.file.is_some() {
                 if let Some(e) = extras {
                     put("extras", e);
                 }
                 if let Some(v) = &t.path {
-                    put("path", Value::from(v.as_str()));
+                    put("path", basic_string(v.as_str()));
                 }
                 if let Some(v) = &t.file {
-                    put("file", Value::from(v.as_str()));
+                    put("file", basic_string(v.as_str()));
                 }
                 if t.editable {
                     put("editable", Value::from(true));
@@ -1057,16 +1057,16 @@ fn spec_value(spec: &PackageSpec) -> Value {
                 if let Some(e) = extras {
                     put("extras", e);
                 }
-                put("version", Value::from(t.version.as_deref().unwrap_or("*")));
+                put("version", basic_string(t.version.as_deref().unwrap_or("*")));
             }
             if let Some(v) = &t.index {
-                put("index", Value::from(v.as_str()));
+                put("index", basic_string(v.as_str()));
             }
             if let Some(v) = &t.markers {
-                put("markers", Value::from(v.as_str()));
+                put("markers", basic_string(v.as_str()));
             }
             for (k, v) in &t.marker_keys {
-                put(k, Value::from(v.as_str()));
+                put(k, basic_string(v.as_str()));
             }
             // Built from valid TOML pieces; parsing keeps the order and layout written.
             format!("{{{}}}", parts.join(", "))
@@ -1074,6 +1074,28 @@ fn spec_value(spec: &PackageSpec) -> Value {
                 .unwrap_or_else(|_| Value::InlineTable(InlineTable::new()))
         }
     }
+}
+
+/// `text` as a TOML basic string, as tomlkit writes a new string (toml_edit would choose a
+/// literal string for text holding `"`): `\\` and `"` escaped, control characters as
+/// `\\b`, `\\t`, `\\n`, `\\f`, `\\r` or `\\uXXXX`.
+fn basic_string(text: &str) -> Value {
+    let mut quoted = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\u{8}' => quoted.push_str("\\b"),
+            '\t' => quoted.push_str("\\t"),
+            '\n' => quoted.push_str("\\n"),
+            '\u{c}' => quoted.push_str("\\f"),
+            '\r' => quoted.push_str("\\r"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04x}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted.parse().unwrap_or_else(|_| Value::from(text))
 }
 
 /// pipenv's `cleanup_toml`.

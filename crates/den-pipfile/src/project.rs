@@ -294,6 +294,21 @@ pub fn requirement_lock_marker(marker: &str) -> Option<String> {
     (!normalized.contains("extra")).then(|| normalized.replace('"', "'"))
 }
 
+/// The marker of a requirements-file requirement as pipenv writes it into the Pipfile for
+/// `pipenv install -r` (`str(package.markers)`): the text after the first `;` of the
+/// requirement part of the logical line `line` (the words before the first option, which
+/// starts with `-`), as packaging writes a marker. `None` without one, or when packaging
+/// would reject it.
+pub fn requirements_line_marker(line: &str) -> Option<String> {
+    let requirement: Vec<&str> = line
+        .split_whitespace()
+        .take_while(|word| !word.starts_with('-'))
+        .collect();
+    let requirement = requirement.join(" ");
+    let (_, marker) = requirement.split_once(';')?;
+    normalize_marker(marker.trim())
+}
+
 /// The files pipenv reads a local project's name from (`RELEVANT_PROJECT_FILES`): a
 /// directory entry whose name ends with one of these.
 const PROJECT_NAME_FILES: [&str; 5] = [
@@ -966,6 +981,11 @@ mod tests {
             PackageSpec::Version("<5,>=4".into())
         );
         assert_eq!(specifier_set_text(" >= 1.0 ,!=1.5,>=1.0"), "!=1.5,>=1.0");
+        assert_eq!(
+            requirements_line_marker("a>=1;python_version>='3.8' --hash=sha256:00").as_deref(),
+            Some("python_version >= \"3.8\"")
+        );
+        assert_eq!(requirements_line_marker("a>=1 --hash=sha256:00"), None);
         let (name, PackageSpec::Table(table)) = spec("requests[socks]==2.1") else {
             panic!("a table");
         };

@@ -1486,6 +1486,48 @@ fn git_entries_lock_the_resolved_commit_as_pipenv_does() {
     assert!(lock.contains(&format!("\"ref\": \"{commit}\"")), "{lock}");
 }
 
+/// `install -r FILE` imports the requirements as pipenv does: specifiers in packaging's
+/// order, markers as written there (`python_version` stays `python_version`); the same
+/// Pipfile and lock.
+#[test]
+fn install_r_imports_requirements_as_pipenv_does() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let mut files = Vec::new();
+    for tool in ["pipenv", "den"] {
+        let dir = project(&world, &format!("import-{tool}"), SOURCE);
+        fs::write(
+            dir.join("requirements.txt"),
+            "delta>=0.1, <1\nalpha>=0.5;python_version>=\"3.8\"  # a comment\n",
+        )
+        .unwrap();
+        let args = [
+            "--python",
+            python.as_str(),
+            "install",
+            "-r",
+            "requirements.txt",
+        ];
+        if tool == "pipenv" {
+            ok(
+                "pipenv install -r",
+                real_pipenv(&pipenv, &world, &dir, &args),
+            );
+        } else {
+            ok("den pipenv install -r", den_pipenv(&world, &dir, &args));
+        }
+        let read = |file: &str| fs::read_to_string(dir.join(file)).unwrap();
+        files.push((read("Pipfile"), read("Pipfile.lock")));
+    }
+    assert_eq!(
+        files[1].0, files[0].0,
+        "den's Pipfile differs from pipenv's"
+    );
+    assert_eq!(files[1].1, files[0].1, "den's lock differs from pipenv's");
+    assert!(files[0].0.contains("python_version >="), "{}", files[0].0);
+}
+
 #[test]
 fn path_entries_lock_as_pipenv_locks_them() {
     let Some((pipenv, world, python)) = judged_world() else {

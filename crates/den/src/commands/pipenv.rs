@@ -2,7 +2,7 @@
 //! Pipfile project, with pipenv's flags, files and environment location. The words after
 //! `pipenv` never reach den's own parser; they are parsed here as pipenv spells them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -666,11 +666,14 @@ fn editable_entry(path: &str, project_dir: &Path) -> anyhow::Result<(String, Pac
 }
 
 /// The Pipfile entries of a requirements file (`pipenv install -r FILE`): each named
-/// requirement with its specifiers (`"*"` without), markers and extras.
+/// requirement with its specifiers (`"*"` without) as packaging orders them
+/// ([`den_pipfile::specifier_set_text`]), its marker as written there, as packaging writes
+/// it ([`den_pipfile::requirements_line_marker`]), and its extras.
 ///
 /// Errors: the file cannot be read or parsed.
 fn entries_of_requirements_file(file: &Path) -> anyhow::Result<Vec<(String, PackageSpec)>> {
     let parsed = den_requirements::parse_requirements_file(file)?;
+    let mut texts: HashMap<PathBuf, String> = HashMap::new();
     let mut entries = Vec::new();
     for entry in parsed.requirements {
         let requirement = &entry.requirement;
@@ -679,11 +682,23 @@ fn entries_of_requirements_file(file: &Path) -> anyhow::Result<Vec<(String, Pack
             Some(den_dist::VersionOrUrl::VersionSpecifier(specifiers))
                 if !specifiers.is_empty() =>
             {
-                specifiers.to_string().replace(", ", ",")
+                den_pipfile::specifier_set_text(&specifiers.to_string())
             }
             _ => "*".to_string(),
         };
-        let marker = requirement.marker.contents().map(|m| m.to_string());
+        let marker = match &entry.origin {
+            den_requirements::RequirementOrigin::File { file, line }
+                if requirement.marker.contents().is_some() =>
+            {
+                if !texts.contains_key(file) {
+                    let text = std::fs::read_to_string(file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    texts.insert(file.clone(), text);
+                }
+                den_pipfile::requirements_line_marker(&logical_line(&texts[file], *line))
+            }
+            _ => None,
+        };
         let extras: Vec<String> = requirement.extras.iter().map(ToString::to_string).collect();
         let spec = if marker.is_none() && extras.is_empty() {
             PackageSpec::Version(version)
@@ -698,6 +713,27 @@ fn entries_of_requirements_file(file: &Path) -> anyhow::Result<Vec<(String, Pack
         entries.push((name, spec));
     }
     Ok(entries)
+}
+
+/// The logical line of requirements-file `text` that starts on 1-based line `number`: its
+/// physical lines joined where one ends with `\\`, without a `#` comment (at the start or
+/// after a blank), as pip reads it.
+fn logical_line(text: &str, number: usize) -> String {
+    let mut joined = String::new();
+    for line in text.lines().skip(number.saturating_sub(1)) {
+        match line.strip_suffix('\\') {
+            Some(continued) => joined.push_str(continued),
+            None => {
+                joined.push_str(line);
+                break;
+            }
+        }
+    }
+    let comment = joined
+        .char_indices()
+        .find(|(i, c)| *c == '#' && (*i == 0 || joined[..*i].ends_with(char::is_whitespace)))
+        .map_or(joined.len(), |(i, _)| i);
+    joined[..comment].to_string()
 }
 
 impl Session<'_> {
