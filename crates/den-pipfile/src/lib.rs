@@ -29,7 +29,10 @@ pub use pipfile::{
     Category, MARKER_KEYS, NON_CATEGORY_SECTIONS, PackageSpec, PackageTable, Pipfile, Requires,
     Script, Settings, Vcs,
 };
-pub use project::{read_dotenv, requirement_lock_marker};
+pub use project::{
+    project_name_in, read_dotenv, requirement_lock_marker, requirements_line_marker,
+    specifier_set_text,
+};
 pub use pylock::{
     IndexPageFile, PYLOCK_DEV_GROUP, find_pylock, generation_date, index_page_packages,
     pylock_path, pylock_toml,

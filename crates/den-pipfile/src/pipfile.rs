@@ -273,6 +273,25 @@ fn pipenv_markers(table: &PackageTable) -> Option<String> {
     crate::markers::normalize_marker(&strings.join(" and "))
 }
 
+/// A URL as pipenv's `is_url_equal` compares it: scheme, host and path, without
+/// credentials, query or fragment.
+fn url_key(url: &str) -> String {
+    let url = url.split(['?', '#']).next().unwrap_or(url);
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let rest =
+                rest.split_once('@').map_or(
+                    rest,
+                    |(auth, after)| {
+                        if auth.contains('/') { rest } else { after }
+                    },
+                );
+            format!("{}://{rest}", scheme.to_lowercase())
+        }
+        None => url.to_string(),
+    }
+}
+
 /// pipenv's `normalize_vcs_url`: an `@` in the URL's path splits off a ref at the last `@`.
 fn split_vcs_ref(url: &str) -> (String, String) {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
@@ -439,7 +458,8 @@ impl Pipfile {
     }
 
     /// `[[source]]` entries; pipenv's default `pypi` source when there are none. An entry
-    /// without `verify_ssl` counts as `true`.
+    /// without `verify_ssl` takes whether its URL holds `https://` (pipenv's
+    /// `Sources.populate_source`).
     ///
     /// # Errors
     ///
@@ -475,10 +495,14 @@ impl Pipfile {
                         .map(str::to_string)
                         .ok_or_else(|| self.shape("source", &format!("{i}.{k}"), "a string"))
                 };
+                let url = string("url")?;
+                let verify_ssl = get("verify_ssl")
+                    .and_then(Value::as_bool)
+                    .unwrap_or_else(|| url.contains("https://"));
                 Ok(Source {
                     name: string("name")?,
-                    url: string("url")?,
-                    verify_ssl: get("verify_ssl").and_then(Value::as_bool).unwrap_or(true),
+                    url,
+                    verify_ssl,
                 })
             })
             .collect()
@@ -758,6 +782,100 @@ impl Pipfile {
         }
     }
 
+    /// pipenv's `Settings.update`: sets `[pipenv] KEY = value` unless the table already has
+    /// the key; whether it was set. A missing table is added at the end, after the missing
+    /// categories pipenv's earlier writes of the Pipfile added.
+    pub fn add_setting(&mut self, key: &str, value: bool) -> bool {
+        if !matches!(self.doc.get("pipenv"), Some(Item::Table(_))) {
+            add_missing_categories(&mut self.doc);
+            self.doc.insert("pipenv", Item::Table(Table::new()));
+        }
+        let Some(table) = self.doc.get_mut("pipenv").and_then(Item::as_table_mut) else {
+            return false;
+        };
+        if table.contains_key(key) {
+            return false;
+        }
+        table.insert(key, toml_edit::value(value));
+        true
+    }
+
+    /// The `[[source]]` `pipenv install -i INDEX` installs from, as pipenv's
+    /// `add_index_to_pipfile` finds it: the source whose URL is `INDEX` (scheme, host and
+    /// path compared, as `is_url_equal` does; pipenv's default `pypi` source counts when the
+    /// Pipfile has none), else the one named `INDEX`; else, for a URL, a new `[[source]]`
+    /// `{url, verify_ssl = true, name}` added after the others, named as pipenv's
+    /// `src_name_from_url` names it (the host without its last dot-part, dots and colons
+    /// removed: `https://download.example.org/simple` -> `downloadexample`; a `file:` URL by
+    /// its last path segment). Returns the source's name. Where that name is taken pipenv
+    /// adds a random `-N`; den the first free `-N`. pipenv also leaves `verify_ssl` false
+    /// for a host pip's configuration trusts; den does not read pip's configuration here.
+    ///
+    /// Errors: `INDEX` is neither a source's URL or name nor a URL, or the sources cannot be
+    /// read.
+    pub fn index_source(&mut self, index: &str) -> Result<String, PipfileError> {
+        let sources = self.sources()?;
+        if let Some(found) = sources
+            .iter()
+            .find(|s| url_key(&s.url) == url_key(index))
+            .or_else(|| sources.iter().find(|s| s.name == index))
+        {
+            return Ok(found.name.clone());
+        }
+        let Some((scheme, rest)) = index.split_once("://") else {
+            return Err(self.not_an_index(index, &sources));
+        };
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (location, path) = rest.split_at(end);
+        let base = if !location.is_empty() {
+            location
+                .rsplit_once('.')
+                .map_or(location, |(before, _)| before)
+                .to_string()
+        } else if scheme == "file" && !path.is_empty() {
+            let segment = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            if segment.is_empty() { "local" } else { segment }.to_string()
+        } else {
+            return Err(self.not_an_index(index, &sources));
+        };
+        let base = base.replace(['.', ':'], "");
+        let taken = |name: &str| sources.iter().any(|s| s.name == name);
+        let name = if taken(&base) {
+            (1..)
+                .map(|n| format!("{base}-{n}"))
+                .find(|name| !taken(name))
+                .unwrap_or(base)
+        } else {
+            base
+        };
+        let mut source = Table::new();
+        source.insert("url", toml_edit::value(index));
+        source.insert("verify_ssl", toml_edit::value(true));
+        source.insert("name", toml_edit::value(name.as_str()));
+        match self.doc.get_mut("source") {
+            Some(Item::ArrayOfTables(array)) => array.push(source),
+            _ => {
+                let mut array = toml_edit::ArrayOfTables::new();
+                array.push(source);
+                self.doc.insert("source", Item::ArrayOfTables(array));
+            }
+        }
+        Ok(name)
+    }
+
+    /// The error for an `-i INDEX` that is neither a source nor a URL, naming the sources.
+    fn not_an_index(&self, index: &str, sources: &[Source]) -> PipfileError {
+        let names: Vec<String> = sources.iter().map(|s| format!("'{}'", s.name)).collect();
+        self.shape(
+            "source",
+            index,
+            &format!(
+                "a [[source]] name or an index URL (the sources are: {})",
+                names.join(", ")
+            ),
+        )
+    }
+
     /// Removes the package whose PEP 503-normalized name is `name`'s from `category`
     /// (pipenv's `remove_package`, which compares `pep423_name`s); whether one was there.
     /// With `sort_pipfile` the table is then sorted by key.
@@ -801,12 +919,8 @@ impl Pipfile {
     /// made inline, `cleanup_toml`, one trailing newline, the file's newline style.
     pub fn render(&self) -> String {
         let mut doc = self.doc.clone();
+        add_missing_categories(&mut doc);
         for category in self.categories() {
-            // pipenv writes every category back, so a missing `[packages]` or
-            // `[dev-packages]` appears, empty, at the end.
-            if doc.get(&category.name).is_none() {
-                doc.insert(&category.name, Item::Table(Table::new()));
-            }
             if let Some(Item::Table(table)) = doc.get_mut(&category.name) {
                 let keys: Vec<String> = table
                     .iter()
@@ -856,6 +970,16 @@ impl Pipfile {
     }
 }
 
+/// Adds to `doc` a missing `[packages]` or `[dev-packages]`, empty, at the end: pipenv
+/// writes every category back (the others are there by being categories).
+fn add_missing_categories(doc: &mut DocumentMut) {
+    for name in ["packages", "dev-packages"] {
+        if doc.get(name).is_none() {
+            doc.insert(name, Item::Table(Table::new()));
+        }
+    }
+}
+
 fn table_entries(t: &Table) -> Vec<(String, Value)> {
     t.iter()
         .filter_map(|(k, v)| v.as_value().map(|v| (k.to_string(), v.clone())))
@@ -895,7 +1019,7 @@ fn spec_value(spec: &PackageSpec) -> Value {
                 let items: Vec<String> = t
                     .extras
                     .iter()
-                    .map(|e| Value::from(e.as_str()).to_string())
+                    .map(|e| basic_string(e.as_str()).to_string())
                     .collect();
                 format!("[{}]", items.join(", "))
                     .parse::<Value>()
@@ -910,21 +1034,21 @@ fn spec_value(spec: &PackageSpec) -> Value {
                     put("extras", e);
                 }
                 if let Some(v) = &t.git_ref {
-                    put("ref", Value::from(v.as_str()));
+                    put("ref", basic_string(v.as_str()));
                 }
-                put(vcs.as_str(), Value::from(url.as_str()));
+                put(vcs.as_str(), basic_string(url.as_str()));
                 if let Some(v) = &t.subdirectory {
-                    put("subdirectory", Value::from(v.as_str()));
+                    put("subdirectory", basic_string(v.as_str()));
                 }
             } else if t.path.is_some() || t.file.is_some() {
                 if let Some(e) = extras {
                     put("extras", e);
                 }
                 if let Some(v) = &t.path {
-                    put("path", Value::from(v.as_str()));
+                    put("path", basic_string(v.as_str()));
                 }
                 if let Some(v) = &t.file {
-                    put("file", Value::from(v.as_str()));
+                    put("file", basic_string(v.as_str()));
                 }
                 if t.editable {
                     put("editable", Value::from(true));
@@ -933,16 +1057,16 @@ fn spec_value(spec: &PackageSpec) -> Value {
                 if let Some(e) = extras {
                     put("extras", e);
                 }
-                put("version", Value::from(t.version.as_deref().unwrap_or("*")));
+                put("version", basic_string(t.version.as_deref().unwrap_or("*")));
             }
             if let Some(v) = &t.index {
-                put("index", Value::from(v.as_str()));
+                put("index", basic_string(v.as_str()));
             }
             if let Some(v) = &t.markers {
-                put("markers", Value::from(v.as_str()));
+                put("markers", basic_string(v.as_str()));
             }
             for (k, v) in &t.marker_keys {
-                put(k, Value::from(v.as_str()));
+                put(k, basic_string(v.as_str()));
             }
             // Built from valid TOML pieces; parsing keeps the order and layout written.
             format!("{{{}}}", parts.join(", "))
@@ -950,6 +1074,28 @@ fn spec_value(spec: &PackageSpec) -> Value {
                 .unwrap_or_else(|_| Value::InlineTable(InlineTable::new()))
         }
     }
+}
+
+/// `text` as a TOML basic string, as tomlkit writes a new string (toml_edit would choose a
+/// literal string for text holding `"`): `\\` and `"` escaped, control characters as
+/// `\\b`, `\\t`, `\\n`, `\\f`, `\\r` or `\\uXXXX`.
+fn basic_string(text: &str) -> Value {
+    let mut quoted = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\u{8}' => quoted.push_str("\\b"),
+            '\t' => quoted.push_str("\\t"),
+            '\n' => quoted.push_str("\\n"),
+            '\u{c}' => quoted.push_str("\\f"),
+            '\r' => quoted.push_str("\\r"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04x}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted.parse().unwrap_or_else(|_| Value::from(text))
 }
 
 /// pipenv's `cleanup_toml`.
@@ -1062,5 +1208,33 @@ mod tests {
             cleanup_toml("a = 1\n\n\n[b]\nc = 2\n[d]"),
             "a = 1\n\n[b]\nc = 2\n\n[d]\n"
         );
+    }
+
+    #[test]
+    fn install_index_finds_or_adds_a_source_as_pipenv_does() {
+        let mut p = Pipfile::parse(
+            Path::new("Pipfile"),
+            "[[source]]\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\nname = \"pypi\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            p.index_source("https://user:pw@pypi.org/simple").unwrap(),
+            "pypi"
+        );
+        assert_eq!(p.index_source("pypi").unwrap(), "pypi");
+        assert!(p.index_source("nowhere").is_err());
+        assert_eq!(
+            p.index_source("https://download.example.org/simple")
+                .unwrap(),
+            "downloadexample"
+        );
+        assert_eq!(p.index_source("https://pypi.com/x").unwrap(), "pypi-1");
+        assert_eq!(p.index_source("file:///srv/wheels/").unwrap(), "wheels");
+        let sources = p.sources().unwrap();
+        assert_eq!(sources.len(), 4);
+        assert_eq!(sources[1].url, "https://download.example.org/simple");
+        assert!(p.add_setting("allow_prereleases", true));
+        assert!(!p.add_setting("allow_prereleases", false));
+        assert!(p.settings().allow_prereleases);
     }
 }

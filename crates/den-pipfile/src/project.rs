@@ -45,13 +45,13 @@ impl Pipfile {
 }
 
 impl PackageTable {
-    /// The lock `markers` of a Pipfile table (pipenv's `translate_markers` in
-    /// `pipenv/utils/dependencies.py`): its `markers` (unless they test `extra`) and each
+    /// The markers pipenv's resolver gets for a Pipfile table (pipenv's `translate_markers`
+    /// in `pipenv/utils/dependencies.py`): its `markers` (unless they test `extra`) and each
     /// marker key but `os_name` (`sys_platform = "== 'linux'"` -> `sys_platform == "linux"`),
     /// each normalized as packaging writes a marker, de-duplicated, sorted, joined with
     /// `and`, normalized again, with single quotes. `None` when there are none (or packaging
     /// would reject them).
-    pub fn lock_markers(&self) -> Option<String> {
+    pub fn resolver_markers(&self) -> Option<String> {
         let mut set: Vec<String> = Vec::new();
         if let Some(markers) = self.markers.as_deref().filter(|m| !m.trim().is_empty()) {
             let normalized = normalize_marker(markers)?;
@@ -70,6 +70,47 @@ impl PackageTable {
         set.sort();
         set.dedup();
         Some(normalize_marker(&set.join(" and "))?.replace('"', "'"))
+    }
+
+    /// The lock `markers` of a Pipfile table: its [`PackageTable::resolver_markers`], with
+    /// an `os_name` key's marker AND-ed after them (pipenv's
+    /// `LockedRequirement.from_install_requirement` merges `os_name VALUE` into the entry's
+    /// markers as `(A) and (B)`, then normalizes them). The resolver never sees `os_name`,
+    /// so such a package is locked on every platform.
+    pub fn lock_markers(&self) -> Option<String> {
+        self.resolved_lock_markers(None)
+    }
+
+    /// The lock `markers` of this table once resolved to a release whose Requires-Python
+    /// reads as `requires_python` (its `python_version` clauses), as pipenv writes them: a
+    /// non-empty `markers` key makes them [`PackageTable::resolver_markers`] (pipenv's
+    /// `get_locked_dep` puts the Pipfile's `markers` over the resolved ones); else the
+    /// resolver markers or `requires_python`, with an `os_name` key's marker AND-ed after
+    /// them (`(A) and os_name == 'nt'`).
+    pub fn resolved_lock_markers(&self, requires_python: Option<String>) -> Option<String> {
+        let resolver = self.resolver_markers();
+        if self
+            .markers
+            .as_deref()
+            .is_some_and(|m| !m.trim().is_empty())
+        {
+            return resolver.or(requires_python);
+        }
+        let base = resolver.or(requires_python);
+        let Some((_, value)) = self.marker_keys.iter().find(|(key, _)| key == "os_name") else {
+            return base;
+        };
+        let os_name = format!("os_name {value}");
+        let merged = match base {
+            None => os_name,
+            Some(markers) => format!("({markers}) and ({os_name})"),
+        };
+        Some(normalize_marker(&merged)?.replace('"', "'"))
+    }
+
+    /// Whether this table has an `os_name` key.
+    pub fn has_os_name(&self) -> bool {
+        self.marker_keys.iter().any(|(key, _)| key == "os_name")
     }
 
     /// The keys a lock entry takes over from this table as pipenv's `get_locked_dep` does
@@ -111,7 +152,7 @@ impl PackageTable {
     }
 
     /// pipenv's lock entry for this table when its lock markers
-    /// ([`PackageTable::lock_markers`], the marker pipenv's resolver gets) are false where
+    /// ([`PackageTable::resolver_markers`], the marker pipenv's resolver gets) are false where
     /// the lock is made: pipenv's resolver skips the package and its dependencies
     /// (`check_if_package_req_skipped` in `pipenv/utils/resolver.py`) and locks the table
     /// itself (`clean_resolved_dep` in `pipenv/utils/dependencies.py`):
@@ -158,7 +199,7 @@ impl PackageTable {
             },
             hashes: (!hashes.is_empty()).then_some(hashes),
             markers: if has_markers {
-                self.lock_markers()
+                self.resolver_markers()
             } else {
                 None
             },
@@ -253,9 +294,139 @@ pub fn requirement_lock_marker(marker: &str) -> Option<String> {
     (!normalized.contains("extra")).then(|| normalized.replace('"', "'"))
 }
 
+/// The marker of a requirements-file requirement as pipenv writes it into the Pipfile for
+/// `pipenv install -r` (`str(package.markers)`): the text after the first `;` of the
+/// requirement part of the logical line `line` (the words before the first option, which
+/// starts with `-`), as packaging writes a marker. `None` without one, or when packaging
+/// would reject it.
+pub fn requirements_line_marker(line: &str) -> Option<String> {
+    let requirement: Vec<&str> = line
+        .split_whitespace()
+        .take_while(|word| !word.starts_with('-'))
+        .collect();
+    let requirement = requirement.join(" ");
+    let (_, marker) = requirement.split_once(';')?;
+    normalize_marker(marker.trim())
+}
+
+/// The files pipenv reads a local project's name from (`RELEVANT_PROJECT_FILES`): a
+/// directory entry whose name ends with one of these.
+const PROJECT_NAME_FILES: [&str; 5] = [
+    "METADATA",
+    "PKG-INFO",
+    "setup.py",
+    "setup.cfg",
+    "pyproject.toml",
+];
+
+/// The name of the project in directory `dir` as pipenv finds it for `pipenv install -e
+/// PATH` (`find_package_name_from_directory`): the directory's files, then its
+/// `.egg-info`/`.dist-info` directories' `METADATA` and `PKG-INFO`, each in name order,
+/// the first that names it: `Name:` of `METADATA`/`PKG-INFO`, the `name = "..."` literal
+/// of `setup.py`'s `setup(...)` call (pipenv also follows a variable holding a string;
+/// den does not), `[metadata] name` of `setup.cfg`, `[project] name` (else
+/// `[tool.poetry] name`) of `pyproject.toml`. The name as written there; `None` when none
+/// says it.
+pub fn project_name_in(dir: &Path) -> Option<String> {
+    let mut entries: Vec<(bool, String, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            Some((entry.path().is_dir(), name, entry.path()))
+        })
+        .collect();
+    entries.sort();
+    for (is_dir, name, path) in entries {
+        if !is_dir {
+            if PROJECT_NAME_FILES.iter().any(|f| name.ends_with(f))
+                && let Some(found) = project_name_from_file(&name, &path)
+            {
+                return Some(found);
+            }
+        } else if name.ends_with(".egg-info") || name.ends_with(".dist-info") {
+            for file in ["METADATA", "PKG-INFO"] {
+                if let Some(found) = project_name_from_file(file, &path.join(file)) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The project name the file `path` (called `file_name`) gives, read as
+/// [`project_name_in`] reads it.
+fn project_name_from_file(file_name: &str, path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let found = match file_name {
+        "METADATA" | "PKG-INFO" => text
+            .lines()
+            .take_while(|line| !line.is_empty())
+            .find_map(|line| line.strip_prefix("Name:"))
+            .map(|name| name.trim().to_string()),
+        "setup.py" => setup_py_name(&text),
+        "setup.cfg" => {
+            let mut in_metadata = false;
+            text.lines().find_map(|line| {
+                let line = line.trim();
+                if line.starts_with('[') {
+                    in_metadata = line == "[metadata]";
+                    return None;
+                }
+                let (key, value) = line.split_once(['=', ':'])?;
+                (in_metadata && key.trim() == "name").then(|| value.trim().to_string())
+            })
+        }
+        "pyproject.toml" => {
+            let doc: toml_edit::DocumentMut = text.parse().ok()?;
+            let name = |table: Option<&Item>| table?.get("name")?.as_str().map(str::to_string);
+            name(doc.get("project"))
+                .or_else(|| name(doc.get("tool").and_then(|tool| tool.get("poetry"))))
+        }
+        _ => None,
+    };
+    found.filter(|name| !name.is_empty())
+}
+
+/// The string literal given as `name=` in a `setup.py`'s text (the first `name` keyword
+/// followed by a quoted string).
+fn setup_py_name(text: &str) -> Option<String> {
+    let call = &text[text.find("setup(")?..];
+    let mut rest = call;
+    while let Some(at) = rest.find("name") {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + 4..].trim_start();
+        rest = &rest[at + 4..];
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let Some(value) = after.strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let body = &value[1..];
+        return body.find(quote).map(|end| body[..end].to_string());
+    }
+    None
+}
+
+/// A version specifier set as packaging's `str(SpecifierSet(text))` writes it, which is how
+/// pipenv writes one into the Pipfile: each comma-separated specifier without spaces,
+/// de-duplicated, sorted as strings, joined with `,` (`>=3, <5` -> `<5,>=3`).
+pub fn specifier_set_text(text: &str) -> String {
+    let specifiers: BTreeSet<String> = text
+        .split(',')
+        .map(|s| s.split_whitespace().collect::<String>())
+        .filter(|s| !s.is_empty())
+        .collect();
+    specifiers.into_iter().collect::<Vec<_>>().join(",")
+}
+
 impl PackageSpec {
     /// The package `pipenv install ARG` adds: `requests` -> `requests = "*"`,
-    /// `requests>=2` -> `">=2"`, `requests[socks]==2.1` -> `{extras = ["socks"],
+    /// `requests>=2` -> `">=2"` (several specifiers as [`specifier_set_text`] writes them), `requests[socks]==2.1` -> `{extras = ["socks"],
     /// version = "==2.1"}`, with `index` (`-i NAME`) as a table key. Returns the name as
     /// written and the entry.
     ///
@@ -294,12 +465,16 @@ impl PackageSpec {
                 "`{arg}`: expected a version specifier such as `>=2` after the name"
             ));
         }
-        let version = if version.is_empty() { "*" } else { version };
+        let version = if version.is_empty() {
+            "*".to_string()
+        } else {
+            specifier_set_text(version)
+        };
         let spec = if extras.is_empty() && index.is_none() {
-            PackageSpec::Version(version.to_string())
+            PackageSpec::Version(version)
         } else {
             PackageSpec::Table(PackageTable {
-                version: Some(version.to_string()),
+                version: Some(version),
                 extras,
                 index: index.map(str::to_string),
                 ..PackageTable::default()
@@ -314,6 +489,28 @@ impl PackageSpec {
         match self {
             PackageSpec::Version(_) => None,
             PackageSpec::Table(table) => table.lock_markers(),
+        }
+    }
+
+    /// The markers pipenv's resolver gets for this entry: a table's
+    /// [`PackageTable::resolver_markers`]; a string entry has none.
+    pub fn resolver_markers(&self) -> Option<String> {
+        match self {
+            PackageSpec::Version(_) => None,
+            PackageSpec::Table(table) => table.resolver_markers(),
+        }
+    }
+
+    /// This entry as pipenv's resolver reads it (`translate_markers` drops the `os_name`
+    /// key before the requirement line is made).
+    pub fn for_resolver(&self) -> PackageSpec {
+        match self {
+            PackageSpec::Table(table) if table.has_os_name() => {
+                let mut table = table.clone();
+                table.marker_keys.retain(|(key, _)| key != "os_name");
+                PackageSpec::Table(table)
+            }
+            other => other.clone(),
         }
     }
 
@@ -780,9 +977,15 @@ mod tests {
             ("requests".into(), PackageSpec::Version("*".into()))
         );
         assert_eq!(
-            spec("Django>=4,<5").1,
-            PackageSpec::Version(">=4,<5".into())
+            spec("Django>=4, <5").1,
+            PackageSpec::Version("<5,>=4".into())
         );
+        assert_eq!(specifier_set_text(" >= 1.0 ,!=1.5,>=1.0"), "!=1.5,>=1.0");
+        assert_eq!(
+            requirements_line_marker("a>=1;python_version>='3.8' --hash=sha256:00").as_deref(),
+            Some("python_version >= \"3.8\"")
+        );
+        assert_eq!(requirements_line_marker("a>=1 --hash=sha256:00"), None);
         let (name, PackageSpec::Table(table)) = spec("requests[socks]==2.1") else {
             panic!("a table");
         };
@@ -791,6 +994,33 @@ mod tests {
         assert_eq!(table.version.as_deref(), Some("==2.1"));
         assert!(PackageSpec::from_install_arg("requests 2", None).is_err());
         assert!(PackageSpec::from_install_arg(">=1", None).is_err());
+    }
+
+    #[test]
+    fn local_projects_are_named_as_pipenv_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        assert_eq!(project_name_in(dir.path()), None);
+        write(
+            "setup.py",
+            "from setuptools import setup\nsetup(version='1', name = 'From_Setup')\n",
+        );
+        assert_eq!(project_name_in(dir.path()).as_deref(), Some("From_Setup"));
+        write(
+            "setup.cfg",
+            "[options]\nname = no\n[metadata]\nname = from-cfg\n",
+        );
+        assert_eq!(project_name_in(dir.path()).as_deref(), Some("from-cfg"));
+        write("pyproject.toml", "[tool.poetry]\nname = \"Poetry.Name\"\n");
+        assert_eq!(project_name_in(dir.path()).as_deref(), Some("Poetry.Name"));
+        write(
+            "PKG-INFO",
+            "Metadata-Version: 2.1\nName: From-Pkg-Info\n\nName: body\n",
+        );
+        assert_eq!(
+            project_name_in(dir.path()).as_deref(),
+            Some("From-Pkg-Info")
+        );
     }
 
     #[test]
@@ -833,8 +1063,29 @@ mod tests {
             ..PackageTable::default()
         };
         assert_eq!(
+            table.resolver_markers().as_deref(),
+            Some("os_name == 'posix' and sys_platform == 'linux'")
+        );
+        assert_eq!(
             table.lock_markers().as_deref(),
             Some("os_name == 'posix' and sys_platform == 'linux'")
+        );
+        let os_name_only = PackageTable {
+            marker_keys: vec![("os_name".into(), "== 'posix'".into())],
+            ..PackageTable::default()
+        };
+        assert_eq!(os_name_only.resolver_markers(), None);
+        assert_eq!(
+            os_name_only.lock_markers().as_deref(),
+            Some("os_name == 'posix'")
+        );
+        assert_eq!(
+            os_name_only
+                .resolved_lock_markers(Some(
+                    "python_version >= '3.8' and python_version != '3.9'".into()
+                ))
+                .as_deref(),
+            Some("(python_version >= '3.8' and python_version != '3.9') and os_name == 'posix'")
         );
         assert_eq!(PackageTable::default().lock_markers(), None);
         assert_eq!(

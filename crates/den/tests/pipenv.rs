@@ -895,6 +895,82 @@ fn the_environment_is_where_pipenv_looks_and_den_answers_as_pipenv() {
     }
 }
 
+/// A `.venv` file names the environment as pipenv reads it: a path relative to the project
+/// when it looks like one to pipenv (a `/` inside or at the end), else a name in
+/// WORKON_HOME, even `.name`, `~name` or `./name`.
+#[test]
+fn a_dot_venv_file_names_the_environment_as_pipenv_reads_it() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let dir = project(&world, "dot-venv-file", "[packages]\n");
+    for named in [
+        ".hidden",
+        "~tilde",
+        "./dotslash",
+        "sub/dir",
+        "../up-dir",
+        "trailing/",
+    ] {
+        fs::write(dir.join(".venv"), format!("{named}\n")).unwrap();
+        ok(
+            "den pipenv install",
+            den_pipenv(&world, &dir, &["--python", &python, "install"]),
+        );
+        let ours = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+        let theirs = ok(
+            "pipenv --venv",
+            real_pipenv(&pipenv, &world, &dir, &["--venv"]),
+        );
+        assert_eq!(ours, theirs, "{named}");
+    }
+}
+
+/// `--python VERSION` on an environment of another Python version recreates it on that
+/// one, with den as with pipenv.
+#[test]
+fn python_of_another_version_recreates_the_environment() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let version_of = |python: &Path| {
+        let output = Command::new(python)
+            .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+            .output()
+            .unwrap();
+        ok("python", output).trim().to_string()
+    };
+    let first = version_of(&world.python);
+    let other = ["3.12", "3.11", "3.10", "3.13"]
+        .iter()
+        .filter(|v| **v != first)
+        .find_map(|v| den_test_support::pyenv_python(v));
+    let Some(other) = den_test_support::require(other, "a second pyenv Python", "recreating")
+    else {
+        return;
+    };
+    let other = other.to_str().unwrap().to_string();
+    for tool in ["den", "pipenv"] {
+        let dir = project(&world, &format!("recreate-{tool}"), "[packages]\n");
+        let run = |args: &[&str]| {
+            if tool == "den" {
+                ok("den pipenv", den_pipenv(&world, &dir, args))
+            } else {
+                ok("pipenv", real_pipenv(&pipenv, &world, &dir, args))
+            }
+        };
+        run(&["--python", &python, "install"]);
+        run(&["--python", &other, "install"]);
+        let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+        let env_python = Path::new(venv.trim()).join("bin/python");
+        assert_eq!(
+            version_of(&env_python),
+            version_of(Path::new(&other)),
+            "{tool}"
+        );
+    }
+}
+
 #[test]
 fn graph_draws_what_pipenv_graph_draws() {
     let Some((pipenv, world, _)) = judged_world() else {
@@ -1042,6 +1118,414 @@ fn without_a_source_the_lock_names_pypi_and_pipenv_pypi_mirror_is_used() {
         "pipenv verify",
         real_pipenv(&pipenv, &world, &dir, &["verify"]),
     );
+}
+
+/// Locks `pipfile` with the real pipenv and with den, each in its own project directory
+/// (`name-pipenv`, `name-den`; `prepare` fills each before the lock), asserts the two
+/// Pipfile.lock files are the same bytes and that pipenv verifies den's; returns the lock.
+fn same_lock(
+    pipenv: &Path,
+    world: &World,
+    python: &str,
+    name: &str,
+    pipfile: &str,
+    prepare: &dyn Fn(&Path),
+) -> String {
+    let mut locks = Vec::new();
+    let mut dirs = Vec::new();
+    for tool in ["pipenv", "den"] {
+        let dir = project(world, &format!("{name}-{tool}"), pipfile);
+        prepare(&dir);
+        let args = ["--python", python, "lock"];
+        if tool == "pipenv" {
+            ok("pipenv lock", real_pipenv(pipenv, world, &dir, &args));
+        } else {
+            ok("den pipenv lock", den_pipenv(world, &dir, &args));
+        }
+        locks.push(fs::read_to_string(dir.join("Pipfile.lock")).unwrap());
+        dirs.push(dir);
+    }
+    assert_eq!(
+        locks[1], locks[0],
+        "{name}: den's lock differs from pipenv's"
+    );
+    ok(
+        "pipenv verify",
+        real_pipenv(pipenv, world, &dirs[1], &["verify"]),
+    );
+    locks.swap_remove(0)
+}
+
+/// An `os_name` key is no marker for pipenv's resolver: the package is locked wherever the
+/// lock is made, the key's marker AND-ed after its Requires-Python (a `markers` key
+/// replaces both), and a table whose lock markers are false here keeps its `os_name` key.
+#[test]
+fn os_name_keys_lock_as_pipenv_locks_them() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let pipfile = format!(
+        "{SOURCE}[packages]\ngamma = {{version = \"*\", os_name = \"== 'posix'\"}}\ndelta = {{version = \"*\", os_name = \"== 'nt'\"}}\nalpha = {{version = \"*\", os_name = \"== 'nt'\", markers = \"python_version >= '3'\"}}\n"
+    );
+    let lock = same_lock(&pipenv, &world, &python, "os-name", &pipfile, &|_| {});
+    assert!(
+        lock.contains("\"markers\": \"os_name == 'posix'\""),
+        "{lock}"
+    );
+    assert!(lock.contains(") and os_name == 'nt'\""), "{lock}");
+    assert!(lock.contains("\"os_name\": \"== 'nt'\""), "{lock}");
+}
+
+/// A `[[source]]` without `verify_ssl` is locked with whether its URL is https, as pipenv
+/// locks it (`false` for the loopback index's http URL).
+#[test]
+fn a_source_without_verify_ssl_locks_as_pipenv_locks_it() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let pipfile =
+        "[[source]]\nurl = \"INDEX_URL\"\nname = \"local\"\n\n[packages]\ndelta = \"*\"\n";
+    let lock = same_lock(&pipenv, &world, &python, "no-verify-ssl", pipfile, &|_| {});
+    assert!(lock.contains("\"verify_ssl\": false"), "{lock}");
+}
+
+/// A Pipfile.lock with CRLF line ends is rewritten with them, by pipenv and by den.
+#[test]
+fn a_crlf_lock_keeps_its_newlines() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let first = format!("{SOURCE}[packages]\ndelta = \"*\"\n");
+    let second = format!("{SOURCE}[packages]\ndelta = \"*\"\nalpha = \"*\"\n");
+    let crlf_lock = |dir: &Path| {
+        let text = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+        fs::write(dir.join("Pipfile.lock"), text.replace('\n', "\r\n")).unwrap();
+    };
+    let lock = same_lock(&pipenv, &world, &python, "crlf", &second, &|dir| {
+        fs::write(
+            dir.join("Pipfile"),
+            first.replace("INDEX_URL", &world.index.url()),
+        )
+        .unwrap();
+        let args = ["--python", python.as_str(), "lock"];
+        ok("den pipenv lock", den_pipenv(&world, dir, &args));
+        crlf_lock(dir);
+        let text = second.replace("INDEX_URL", &world.index.url());
+        fs::write(dir.join("Pipfile"), text).unwrap();
+    });
+    assert!(lock.contains("\"alpha\": {\r\n"), "{lock}");
+    assert!(!lock.replace("\r\n", "").contains('\n'), "{lock}");
+}
+
+/// `sync --clean` installs the lock, then uninstalls what it does not list, with den as with
+/// pipenv.
+#[test]
+fn sync_clean_removes_what_the_lock_does_not_list() {
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
+    let dir = installed_project(
+        &world,
+        "sync-clean",
+        &format!("{SOURCE}[packages]\nalpha = \"*\"\n"),
+    );
+    let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+    let venv = Path::new(venv.trim()).to_path_buf();
+    let env_arg = venv.to_str().unwrap();
+    let mut frozen = Vec::new();
+    for tool in ["den", "pipenv"] {
+        world.den_ok(&["pip", "install", "-p", env_arg, "gamma"]);
+        world.den_ok(&["pip", "uninstall", "-y", "-p", env_arg, "beta"]);
+        let args = ["sync", "--clean"];
+        if tool == "den" {
+            ok("den pipenv sync --clean", den_pipenv(&world, &dir, &args));
+        } else {
+            ok(
+                "pipenv sync --clean",
+                real_pipenv(&pipenv, &world, &dir, &args),
+            );
+        }
+        let (_, listed, _) = run_python(&venv, &["-m", "pip", "freeze"]);
+        assert!(!listed.contains("gamma"), "{tool}: {listed}");
+        assert!(listed.contains("beta=="), "{tool}: {listed}");
+        frozen.push(listed);
+    }
+    assert_eq!(frozen[0], frozen[1]);
+}
+
+/// `install -e PATH` keys the Pipfile entry by the project's name, not the directory's, as
+/// pipenv does: the same Pipfile and lock, and den syncs from it.
+#[test]
+fn install_editable_names_the_entry_after_the_project() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let mut files = Vec::new();
+    for tool in ["pipenv", "den"] {
+        let name = format!("editable-{tool}");
+        let dir = project(&world, &name, SOURCE);
+        world.project_dir(
+            &den_test_support::SdistBuilder::new("Named_Thing", "1.0").requires_dist("delta"),
+            &format!("{name}/src-dir"),
+        );
+        let args = ["--python", python.as_str(), "install", "-e", "./src-dir"];
+        if tool == "pipenv" {
+            ok(
+                "pipenv install -e",
+                real_pipenv(&pipenv, &world, &dir, &args),
+            );
+        } else {
+            ok("den pipenv install -e", den_pipenv(&world, &dir, &args));
+        }
+        let read = |file: &str| fs::read_to_string(dir.join(file)).unwrap();
+        files.push((read("Pipfile"), read("Pipfile.lock")));
+        if tool == "den" {
+            ok("den pipenv sync", den_pipenv(&world, &dir, &["sync"]));
+        }
+    }
+    assert_eq!(
+        files[1].0, files[0].0,
+        "den's Pipfile differs from pipenv's"
+    );
+    assert_eq!(files[1].1, files[0].1, "den's lock differs from pipenv's");
+    assert!(files[0].0.contains("named-thing = {"), "{}", files[0].0);
+}
+
+/// `install -i URL --pre "PKG>=A, <B"` writes what pipenv writes: the specifiers in
+/// packaging's order, a new `[[source]]` for the URL named after its host, the entry's
+/// `index`, and `[pipenv] allow_prereleases = true`; then the same lock.
+#[test]
+fn install_writes_specifiers_sources_and_pre_as_pipenv_does() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let url = world.index.url();
+    let mut files = Vec::new();
+    for tool in ["pipenv", "den"] {
+        let dir = project(&world, &format!("install-index-{tool}"), "[packages]\n");
+        let args = [
+            "--python",
+            python.as_str(),
+            "install",
+            "-i",
+            url.as_str(),
+            "--pre",
+            "delta>=0.1, <1",
+        ];
+        if tool == "pipenv" {
+            ok("pipenv install", real_pipenv(&pipenv, &world, &dir, &args));
+        } else {
+            ok("den pipenv install", den_pipenv(&world, &dir, &args));
+        }
+        let read = |file: &str| fs::read_to_string(dir.join(file)).unwrap();
+        files.push((read("Pipfile"), read("Pipfile.lock")));
+    }
+    assert_eq!(
+        files[1].0, files[0].0,
+        "den's Pipfile differs from pipenv's"
+    );
+    assert_eq!(files[1].1, files[0].1, "den's lock differs from pipenv's");
+    let pipfile = &files[0].0;
+    assert!(pipfile.contains("version = \"<1,>=0.1\""), "{pipfile}");
+    assert!(pipfile.contains("allow_prereleases = true"), "{pipfile}");
+}
+
+/// `uninstall --categories C PKG` removes PKG from those tables only, and `uninstall --all`
+/// purges the environment leaving Pipfile and lock alone, with den as with pipenv.
+#[test]
+fn uninstall_honours_categories_and_all_purges_as_pipenv_does() {
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
+    let pipfile = format!(
+        "{SOURCE}[packages]\nalpha = \"*\"\ndelta = \"*\"\n\n[dev-packages]\ndelta = \"*\"\n"
+    );
+    let mut pipfiles = Vec::new();
+    for tool in ["den", "pipenv"] {
+        let dir = installed_project(&world, &format!("uninstall-{tool}"), &pipfile);
+        let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+        let run = |args: &[&str]| {
+            if tool == "den" {
+                ok("den pipenv", den_pipenv(&world, &dir, args))
+            } else {
+                ok("pipenv", real_pipenv(&pipenv, &world, &dir, args))
+            }
+        };
+        run(&["uninstall", "--categories", "dev-packages", "delta"]);
+        let edited = fs::read_to_string(dir.join("Pipfile")).unwrap();
+        let lock = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+        run(&["uninstall", "--all"]);
+        assert_eq!(
+            fs::read_to_string(dir.join("Pipfile")).unwrap(),
+            edited,
+            "{tool}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("Pipfile.lock")).unwrap(),
+            lock,
+            "{tool}"
+        );
+        let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
+        assert_eq!(frozen.trim(), "", "{tool}: --all leaves nothing installed");
+        pipfiles.push(edited);
+    }
+    assert_eq!(
+        pipfiles[0], pipfiles[1],
+        "den's Pipfile differs from pipenv's"
+    );
+    assert!(
+        pipfiles[0].contains("[packages]\nalpha = \"*\"\ndelta = \"*\""),
+        "{}",
+        pipfiles[0]
+    );
+}
+
+/// `update --categories C` locks category C only: the others keep their pins, as in pipenv.
+#[test]
+fn update_honours_categories_as_pipenv_does() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    world.index.publish(&WheelBuilder::new("mu", "1.0"));
+    world.index.publish(&WheelBuilder::new("nu", "1.0"));
+    let pipfile = format!("{SOURCE}[packages]\nmu = \"*\"\n\n[dev-packages]\nnu = \"*\"\n");
+    let dirs: Vec<PathBuf> = ["den", "pipenv"]
+        .iter()
+        .map(|tool| {
+            let dir = project(&world, &format!("update-{tool}"), &pipfile);
+            ok(
+                "den pipenv lock",
+                den_pipenv(&world, &dir, &["--python", &python, "lock"]),
+            );
+            dir
+        })
+        .collect();
+    world.index.publish(&WheelBuilder::new("mu", "2.0"));
+    world.index.publish(&WheelBuilder::new("nu", "2.0"));
+    let args = ["update", "--categories", "dev-packages", "--lock-only"];
+    ok("den pipenv update", den_pipenv(&world, &dirs[0], &args));
+    ok(
+        "pipenv update",
+        real_pipenv(&pipenv, &world, &dirs[1], &args),
+    );
+    let locks: Vec<String> = dirs
+        .iter()
+        .map(|dir| fs::read_to_string(dir.join("Pipfile.lock")).unwrap())
+        .collect();
+    assert_eq!(locks[0], locks[1], "den's lock differs from pipenv's");
+    assert!(locks[0].contains("\"version\": \"==1.0\""), "{}", locks[0]);
+    assert!(locks[0].contains("\"version\": \"==2.0\""), "{}", locks[0]);
+}
+
+/// A `file` entry (a wheel by `file://` URL) locks as pipenv locks it, byte for byte.
+#[test]
+fn file_entries_lock_as_pipenv_locks_them() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let wheels = world.path("file-wheels");
+    fs::create_dir_all(&wheels).unwrap();
+    let wheel = WheelBuilder::new("omega", "1.0")
+        .requires_dist("delta")
+        .file("omega/__init__.py", b"")
+        .build(&wheels);
+    let url = format!("file://{}", wheel.display());
+    let pipfile = format!("{SOURCE}[packages]\nomega = {{file = \"{url}\"}}\n");
+    let lock = same_lock(&pipenv, &world, &python, "file-entry", &pipfile, &|_| {});
+    // pipenv writes the local file relative to the project, without hashes.
+    let relative = "\"file\": \"../file-wheels/omega-1.0-py3-none-any.whl\"\n";
+    assert!(lock.contains(relative), "{lock}");
+    let dir = world.path("file-entry-den");
+    ok("den pipenv sync", den_pipenv(&world, &dir, &["sync"]));
+    let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+    let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
+    assert!(frozen.contains("omega @ file://"), "{frozen}");
+}
+
+/// A git entry locks with the commit its ref resolves to as `ref`, as pipenv locks it (a
+/// local repository by `git+file://`).
+#[test]
+fn git_entries_lock_the_resolved_commit_as_pipenv_does() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let Some(git) = den_test_support::require(
+        den_test_support::find_program("git"),
+        "git",
+        "git entries of a Pipfile",
+    ) else {
+        return;
+    };
+    let repo = world.project_dir(
+        &den_test_support::SdistBuilder::new("psi", "1.0").requires_dist("delta"),
+        "psi-repo",
+    );
+    let git_in = |args: &[&str]| {
+        let output = Command::new(&git)
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .unwrap();
+        ok("git", output)
+    };
+    git_in(&["init", "-q"]);
+    git_in(&["add", "."]);
+    git_in(&["commit", "-q", "-m", "one"]);
+    let commit = git_in(&["rev-parse", "HEAD"]).trim().to_string();
+    let url = format!("git+file://{}", repo.display());
+    let pipfile = format!("{SOURCE}[packages]\npsi = {{git = \"{url}\", ref = \"main\"}}\n");
+    let lock = same_lock(&pipenv, &world, &python, "git-entry", &pipfile, &|_| {});
+    assert!(lock.contains(&format!("\"ref\": \"{commit}\"")), "{lock}");
+}
+
+/// `install -r FILE` imports the requirements as pipenv does: specifiers in packaging's
+/// order, markers as written there (`python_version` stays `python_version`); the same
+/// Pipfile and lock.
+#[test]
+fn install_r_imports_requirements_as_pipenv_does() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let mut files = Vec::new();
+    for tool in ["pipenv", "den"] {
+        let dir = project(&world, &format!("import-{tool}"), SOURCE);
+        fs::write(
+            dir.join("requirements.txt"),
+            "delta>=0.1, <1\nalpha>=0.5;python_version>=\"3.8\"  # a comment\n",
+        )
+        .unwrap();
+        let args = [
+            "--python",
+            python.as_str(),
+            "install",
+            "-r",
+            "requirements.txt",
+        ];
+        if tool == "pipenv" {
+            ok(
+                "pipenv install -r",
+                real_pipenv(&pipenv, &world, &dir, &args),
+            );
+        } else {
+            ok("den pipenv install -r", den_pipenv(&world, &dir, &args));
+        }
+        let read = |file: &str| fs::read_to_string(dir.join(file)).unwrap();
+        files.push((read("Pipfile"), read("Pipfile.lock")));
+    }
+    assert_eq!(
+        files[1].0, files[0].0,
+        "den's Pipfile differs from pipenv's"
+    );
+    assert_eq!(files[1].1, files[0].1, "den's lock differs from pipenv's");
+    assert!(files[0].0.contains("python_version >="), "{}", files[0].0);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! Pipfile project, with pipenv's flags, files and environment location. The words after
 //! `pipenv` never reach den's own parser; they are parsed here as pipenv spells them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -266,6 +266,9 @@ pub struct LockArgs {
 /// `pipenv sync`.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
+    /// Then uninstall what the lock does not list, as `clean` does.
+    #[arg(long)]
+    pub clean: bool,
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -488,6 +491,26 @@ fn added_category(common: &CommonArgs) -> String {
     }
 }
 
+/// The distributions installed in `target` that are neither in `kept` nor den's seed
+/// packages (pip, setuptools, wheel; pipenv's `BAD_PACKAGES` also names distribute and
+/// pkg-resources), which `clean` and `uninstall --all` remove.
+///
+/// Errors: the environment's site-packages cannot be read.
+fn installed_but(
+    target: &Target,
+    kept: &BTreeSet<PackageName>,
+) -> anyhow::Result<Vec<PackageName>> {
+    Ok(
+        den_install::installed_distributions(&target.site_packages())?
+            .into_iter()
+            .map(|dist| dist.name)
+            .filter(|name| {
+                !kept.contains(name) && !den_venv::SEED_PACKAGES.contains(&name.as_ref())
+            })
+            .collect(),
+    )
+}
+
 /// The user's shell: `$SHELL`, else `$PYENV_SHELL`, else `/bin/sh`.
 fn user_shell() -> PathBuf {
     ["SHELL", "PYENV_SHELL"]
@@ -616,16 +639,22 @@ fn last_six(hash: &str) -> &str {
     hash.get(hash.len().saturating_sub(6)..).unwrap_or(hash)
 }
 
-/// The Pipfile entry `pipenv install -e PATH` adds: `{editable = true, path = "PATH"}` with
-/// the project's name read from... pipenv names it by the project's metadata; den by the
-/// directory's name, normalized.
+/// The Pipfile entry `pipenv install -e PATH` adds: `{editable = true, path = "PATH"}`
+/// keyed by the project's name as its metadata writes it ([`den_pipfile::project_name_in`]),
+/// as pipenv keys it.
+///
+/// Errors: `PATH` is not a directory, or none of its files names the project.
 fn editable_entry(path: &str, project_dir: &Path) -> anyhow::Result<(String, PackageSpec)> {
     let dir = project_dir.join(path);
-    let name = dir
-        .canonicalize()
-        .ok()
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .with_context(|| format!("-e {path}: no such directory"))?;
+    if !dir.is_dir() {
+        bail!("-e {path}: no such directory ({})", dir.display());
+    }
+    let name = den_pipfile::project_name_in(&dir).with_context(|| {
+        format!(
+            "-e {path}: no project name in {} (pipenv reads it from pyproject.toml, setup.cfg, setup.py, PKG-INFO or METADATA)",
+            dir.display()
+        )
+    })?;
     Ok((
         name,
         PackageSpec::Table(den_pipfile::PackageTable {
@@ -637,11 +666,14 @@ fn editable_entry(path: &str, project_dir: &Path) -> anyhow::Result<(String, Pac
 }
 
 /// The Pipfile entries of a requirements file (`pipenv install -r FILE`): each named
-/// requirement with its specifiers (`"*"` without), markers and extras.
+/// requirement with its specifiers (`"*"` without) as packaging orders them
+/// ([`den_pipfile::specifier_set_text`]), its marker as written there, as packaging writes
+/// it ([`den_pipfile::requirements_line_marker`]), and its extras.
 ///
 /// Errors: the file cannot be read or parsed.
 fn entries_of_requirements_file(file: &Path) -> anyhow::Result<Vec<(String, PackageSpec)>> {
     let parsed = den_requirements::parse_requirements_file(file)?;
+    let mut texts: HashMap<PathBuf, String> = HashMap::new();
     let mut entries = Vec::new();
     for entry in parsed.requirements {
         let requirement = &entry.requirement;
@@ -650,11 +682,23 @@ fn entries_of_requirements_file(file: &Path) -> anyhow::Result<Vec<(String, Pack
             Some(den_dist::VersionOrUrl::VersionSpecifier(specifiers))
                 if !specifiers.is_empty() =>
             {
-                specifiers.to_string().replace(", ", ",")
+                den_pipfile::specifier_set_text(&specifiers.to_string())
             }
             _ => "*".to_string(),
         };
-        let marker = requirement.marker.contents().map(|m| m.to_string());
+        let marker = match &entry.origin {
+            den_requirements::RequirementOrigin::File { file, line }
+                if requirement.marker.contents().is_some() =>
+            {
+                if !texts.contains_key(file) {
+                    let text = std::fs::read_to_string(file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    texts.insert(file.clone(), text);
+                }
+                den_pipfile::requirements_line_marker(&logical_line(&texts[file], *line))
+            }
+            _ => None,
+        };
         let extras: Vec<String> = requirement.extras.iter().map(ToString::to_string).collect();
         let spec = if marker.is_none() && extras.is_empty() {
             PackageSpec::Version(version)
@@ -669,6 +713,27 @@ fn entries_of_requirements_file(file: &Path) -> anyhow::Result<Vec<(String, Pack
         entries.push((name, spec));
     }
     Ok(entries)
+}
+
+/// The logical line of requirements-file `text` that starts on 1-based line `number`: its
+/// physical lines joined where one ends with `\\`, without a `#` comment (at the start or
+/// after a blank), as pip reads it.
+fn logical_line(text: &str, number: usize) -> String {
+    let mut joined = String::new();
+    for line in text.lines().skip(number.saturating_sub(1)) {
+        match line.strip_suffix('\\') {
+            Some(continued) => joined.push_str(continued),
+            None => {
+                joined.push_str(line);
+                break;
+            }
+        }
+    }
+    let comment = joined
+        .char_indices()
+        .find(|(i, c)| *c == '#' && (*i == 0 || joined[..*i].ends_with(char::is_whitespace)))
+        .map_or(joined.len(), |(i, _)| i);
+    joined[..comment].to_string()
 }
 
 impl Session<'_> {
@@ -706,23 +771,47 @@ impl Session<'_> {
     /// the Pipfile's `[requires]` asks for) when it does not exist.
     fn environment(&self, project: &Project, cache: &Cache) -> anyhow::Result<Target> {
         let location = project.venv_location(&self.env);
+        let find = |python: Option<&str>| {
+            super::venv::find_base(
+                python,
+                &project.dir,
+                &den_python::DiscoveryEnv::from_process(),
+                cache,
+            )
+        };
+        let mut found = None;
         if location.join("pyvenv.cfg").is_file() {
-            return Ok(Target::at_root(&location, cache)?);
+            let existing = Target::at_root(&location, cache)?;
+            // `--python` on an environment of another Python version recreates it, as pipenv
+            // does (pipenv even for the same version; an active VIRTUAL_ENV is kept).
+            let asked = match self.cli.python.as_deref() {
+                Some(python) if self.env.virtual_env.is_none() => find(Some(python))?,
+                _ => return Ok(existing),
+            };
+            if asked.version == existing.interpreter.version {
+                return Ok(existing);
+            }
+            self.printer.warn(
+                "Virtualenv already exists but Python version differs. Recreating virtualenv...",
+            );
+            std::fs::remove_dir_all(&location)
+                .with_context(|| format!("cannot remove {}", location.display()))?;
+            found = Some(asked);
         }
-        let requires = project.pipfile.requires();
-        let python = self
-            .cli
-            .python
-            .clone()
-            .or_else(|| self.env.python.clone())
-            .or(requires.python_full_version)
-            .or(requires.python_version);
-        let interpreter = super::venv::find_base(
-            python.as_deref(),
-            &project.dir,
-            &den_python::DiscoveryEnv::from_process(),
-            cache,
-        )?;
+        let interpreter = match found {
+            Some(interpreter) => interpreter,
+            None => {
+                let requires = project.pipfile.requires();
+                let python = self
+                    .cli
+                    .python
+                    .clone()
+                    .or_else(|| self.env.python.clone())
+                    .or(requires.python_full_version)
+                    .or(requires.python_version);
+                find(python.as_deref())?
+            }
+        };
         self.printer.status(format!(
             "Creating a virtualenv for this project at {} with Python {}",
             location.display(),
@@ -904,9 +993,19 @@ impl Session<'_> {
         let target = self.environment(&project, &cache)?;
         let category = added_category(&args.common);
         let mut added: Vec<(String, PackageSpec)> = Vec::new();
+        // `-i` names a [[source]] or gives an index URL, added as a [[source]] when new.
+        let index = match &args.index {
+            Some(index) if !args.packages.is_empty() => Some(
+                project
+                    .pipfile
+                    .index_source(index)
+                    .with_context(|| format!("-i {index}"))?,
+            ),
+            _ => None,
+        };
         for package in &args.packages {
             added.push(
-                PackageSpec::from_install_arg(package, args.index.as_deref())
+                PackageSpec::from_install_arg(package, index.as_deref())
                     .map_err(anyhow::Error::msg)?,
             );
         }
@@ -935,6 +1034,10 @@ impl Session<'_> {
                 self.printer
                     .status(format!("Adding {name} to Pipfile's [{category}]..."));
                 project.pipfile.add_package(&category, name, spec);
+            }
+            // As pipenv, `--pre` is remembered for the project's next locks.
+            if args.common.pre {
+                project.pipfile.add_setting("allow_prereleases", true);
             }
             let lock = self.locked(&project, &target, &lock_settings, &cache)?;
             self.save(&project, &lock, &lock_settings.resolver, &cache)?;
@@ -1039,34 +1142,33 @@ impl Session<'_> {
 
     fn uninstall(&self, args: &UninstallArgs) -> anyhow::Result<ExitCode> {
         let (cache, _shared, mut project, target) = self.open()?;
+        if args.all && !args.all_dev {
+            return self.purge(&target);
+        }
         let mut names: Vec<PackageName> = Vec::new();
-        if args.all || args.all_dev {
-            let categories: Vec<String> = if args.all {
-                project
-                    .pipfile
-                    .categories()
-                    .into_iter()
-                    .map(|c| c.name)
-                    .collect()
-            } else {
-                vec!["dev-packages".into()]
-            };
-            for category in &categories {
-                for (name, _) in project.pipfile.packages(category)? {
-                    names.extend(name.parse::<PackageName>().ok());
-                    if args.all_dev {
-                        project.pipfile.remove_package(category, &name);
-                    }
-                }
+        if args.all_dev {
+            for (name, _) in project.pipfile.packages("dev-packages")? {
+                names.extend(name.parse::<PackageName>().ok());
+                project.pipfile.remove_package("dev-packages", &name);
             }
         }
+        // `--categories` limits the tables a package is removed from; else every one.
+        let categories: Vec<String> = match &args.common.categories {
+            Some(_) => pipfile_categories(&args.common, false),
+            None => project
+                .pipfile
+                .categories()
+                .into_iter()
+                .map(|c| c.name)
+                .collect(),
+        };
         for package in &args.packages {
             let name = package
                 .parse::<PackageName>()
                 .with_context(|| format!("`{package}` is not a package name"))?;
             let mut found = false;
-            for category in project.pipfile.categories() {
-                found |= project.pipfile.remove_package(&category.name, package);
+            for category in &categories {
+                found |= project.pipfile.remove_package(category, package);
             }
             if found {
                 self.printer
@@ -1080,20 +1182,41 @@ impl Session<'_> {
         if names.is_empty() {
             bail!("No package provided!");
         }
-        if !args.all {
-            // Locked before anything changes: a Pipfile that no longer resolves leaves the
-            // files and the environment as they were.
-            let settings = LockSettings {
-                resolver: self.resolver(&args.common),
-                categories: Vec::new(),
-                upgrade: Some(Vec::new()),
-            };
-            let lock = self.locked(&project, &target, &settings, &cache)?;
-            crate::ops::uninstall(&target, &names, self.printer)?;
-            self.save(&project, &lock, &settings.resolver, &cache)?;
-        } else {
-            crate::ops::uninstall(&target, &names, self.printer)?;
+        if args.all {
+            // With --all-dev, --all then purges the environment as well.
+            self.purge(&target)?;
         }
+        // Locked before anything changes: a Pipfile that no longer resolves leaves the
+        // files and the environment as they were.
+        let settings = LockSettings {
+            resolver: self.resolver(&args.common),
+            categories: Vec::new(),
+            upgrade: Some(Vec::new()),
+        };
+        let lock = self.locked(&project, &target, &settings, &cache)?;
+        crate::ops::uninstall(&target, &names, self.printer)?;
+        self.save(&project, &lock, &settings.resolver, &cache)?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// `uninstall --all` (pipenv's `do_purge`): uninstalls every distribution installed in
+    /// `target` but den's seed packages, leaving the Pipfile and the lock as they are.
+    ///
+    /// Errors: the environment cannot be read, or an uninstall fails.
+    fn purge(&self, target: &Target) -> anyhow::Result<ExitCode> {
+        self.printer.status("Un-installing all packages...");
+        let doomed = installed_but(target, &BTreeSet::new())?;
+        if doomed.is_empty() {
+            self.printer
+                .status("Found 0 installed package, skip purging.");
+        } else {
+            self.printer.status(format!(
+                "Found {} installed package(s), purging...",
+                doomed.len()
+            ));
+            crate::ops::uninstall(target, &doomed, self.printer)?;
+        }
+        self.printer.status("Environment now purged and fresh!");
         Ok(ExitCode::SUCCESS)
     }
 
@@ -1162,10 +1285,16 @@ impl Session<'_> {
             (Some(lock), _) => {
                 let target = self.environment(&project, &cache)?;
                 self.sync(&project, &lock, &categories, &target, &cache, &args.common)?;
+                if args.clean {
+                    self.remove_extraneous(&self.kept_by_clean(&project)?, &target, false)?;
+                }
             }
             (None, Some(path)) => {
                 let target = self.environment(&project, &cache)?;
                 self.sync_pylock(&project, &path, &categories, &target, &cache, &args.common)?;
+                if args.clean {
+                    self.remove_extraneous(&self.kept_by_clean(&project)?, &target, false)?;
+                }
             }
             (None, None) => bail!(NO_LOCK),
         }
@@ -1188,9 +1317,14 @@ impl Session<'_> {
                     .collect::<anyhow::Result<Vec<_>>>()?,
             )
         };
+        // `--categories` locks those only; the others keep their entries.
+        let categories = match &args.common.categories {
+            Some(_) => pipfile_categories(&args.common, false),
+            None => Vec::new(),
+        };
         let settings = LockSettings {
             resolver: self.refreshing_resolver(&args.common),
-            categories: Vec::new(),
+            categories,
             upgrade,
         };
         if args.outdated || args.dry_run {
@@ -1384,27 +1518,36 @@ impl Session<'_> {
         let project = self.project()?;
         let locked = self.kept_by_clean(&project)?;
         let target = self.environment(&project, &cache)?;
-        let installed = den_install::installed_distributions(&target.site_packages())?;
-        let unneeded: Vec<PackageName> = installed
-            .iter()
-            .map(|dist| dist.name.clone())
-            .filter(|name| {
-                !locked.contains(name) && !den_venv::SEED_PACKAGES.contains(&name.as_ref())
-            })
-            .collect();
-        if args.dry_run {
+        self.remove_extraneous(&locked, &target, args.dry_run)?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// pipenv's `remove_extraneous_packages` (`clean`, `sync --clean`): uninstalls from
+    /// `target` each installed distribution not in `locked` (what
+    /// [`Session::kept_by_clean`] keeps), den's seed packages aside; with `dry_run` prints
+    /// their names instead.
+    ///
+    /// Errors: the environment cannot be read, or an uninstall fails.
+    fn remove_extraneous(
+        &self,
+        locked: &BTreeSet<PackageName>,
+        target: &Target,
+        dry_run: bool,
+    ) -> anyhow::Result<()> {
+        let unneeded = installed_but(target, locked)?;
+        if dry_run {
             for name in &unneeded {
                 self.printer.out(name);
             }
-            return Ok(ExitCode::SUCCESS);
+            return Ok(());
         }
         for name in &unneeded {
             self.printer.status(format!("Uninstalling {name}..."));
         }
         if !unneeded.is_empty() {
-            crate::ops::uninstall(&target, &unneeded, self.printer)?;
+            crate::ops::uninstall(target, &unneeded, self.printer)?;
         }
-        Ok(ExitCode::SUCCESS)
+        Ok(())
     }
 
     /// The project's environment, made when missing; its root.

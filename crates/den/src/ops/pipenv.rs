@@ -193,7 +193,8 @@ impl Project {
     /// `pipenv --venv` agree: `VIRTUAL_ENV` (see [`PipenvEnv::virtual_env`]), else
     /// `<project>/.venv` when `venv_in_project` applies (an existing WORKON_HOME environment
     /// wins when only the directory's existence said so), else the name a `.venv` file
-    /// holds (a path relative to the project when it looks like one), else
+    /// holds (a path relative to the project when pipenv's `looks_like_dir` says it looks
+    /// like one, else a name in `WORKON_HOME`, even `.name` or `~name`), else
     /// `WORKON_HOME/<name>` ([`den_pipfile::virtualenv_name`], or
     /// `PIPENV_CUSTOM_VENV_NAME`).
     pub fn venv_location(&self, env: &PipenvEnv) -> PathBuf {
@@ -220,12 +221,15 @@ impl Project {
         }
         let named = std::fs::read_to_string(&dot_venv).unwrap_or_default();
         let named = named.trim();
+        // pipenv's `looks_like_dir`: a trailing `/` or more than one part as pathlib counts
+        // them (`./x` is one part, `x/y`, `../x` and `/x` two); joined as pathlib joins.
+        let parts = pathlib_parts(named);
         if named.is_empty() {
             in_workon_home
-        } else if named.contains('/') || named.starts_with('.') || named.starts_with('~') {
-            self.dir.join(named)
+        } else if named.ends_with('/') || parts.components().count() > 1 {
+            self.dir.join(parts)
         } else {
-            env.workon_home.join(named)
+            env.workon_home.join(parts)
         }
     }
 
@@ -331,7 +335,8 @@ pub struct LockSettings {
 }
 
 /// Resolves the project's categories for `interpreter` and returns the new lock (not
-/// written). Categories not asked for keep their entries from `previous`.
+/// written). Categories not asked for keep their entries from `previous`; the lock keeps
+/// `previous`'s newline style.
 ///
 /// Errors: a Pipfile entry den cannot turn into a requirement, index configuration,
 /// resolution (the resolver's explanation), and reading the hashes of pinned files.
@@ -358,6 +363,10 @@ pub fn lock(
         .cloned()
         .unwrap_or_else(|| "pypi".to_string());
     let mut lock = pipfile.new_lockfile()?;
+    // The new lock keeps the newline style of the one it replaces, as pipenv writes it.
+    if let Some(previous) = previous {
+        lock.newline = previous.newline;
+    }
     let runtime = pipeline::runtime()?;
     let mut default_pins: Vec<(PackageName, Version)> = Vec::new();
     // The default entries den adds for dependencies of tables resolved for another platform:
@@ -397,7 +406,7 @@ pub fn lock(
             .iter()
             .cloned()
             .partition(|(_, spec)| skipped_here(spec, &target.markers));
-        let sources = requirement_sources(&resolvable);
+        let sources = resolver_sources(&resolvable);
         let mut spec = pipeline::spec(&sources, &resolver)?;
         if category.lock_name != "default" {
             constrain(&mut spec, &default_pins)?;
@@ -441,6 +450,14 @@ pub fn lock(
         // before it, so the lock keeps one version per package.
         let mut pins = pins_of(&here.packages);
         let mut entries = here.entries(&resolvable, &default_source);
+        let previous_entries = previous.and_then(|p| p.category(&category.lock_name));
+        keep_tables_false_here(
+            &mut entries,
+            &resolvable,
+            &written,
+            previous_entries,
+            &target.markers,
+        );
         if category.lock_name != "default" {
             pins.extend(default_pins.iter().cloned());
         }
@@ -448,7 +465,7 @@ pub fn lock(
             let PackageSpec::Table(table) = spec else {
                 continue;
             };
-            let markers = spec.lock_markers().unwrap_or_default();
+            let markers = spec.resolver_markers().unwrap_or_default();
             let elsewhere = Elsewhere {
                 interpreter,
                 resolver: &resolver,
@@ -511,6 +528,7 @@ pub fn lock(
         if category.lock_name == "default" {
             default_pins = pins;
         }
+        local_files_as_pipenv_locks_them(&mut entries, &project.dir);
         lock.set_category(&category.lock_name, entries);
     }
     lock.overwrite_with_default(&elsewhere_only);
@@ -581,10 +599,10 @@ pub fn write_pylock(
 }
 
 /// Whether pipenv's resolver skips this Pipfile entry where the lock is made: a table whose
-/// lock markers ([`den_pipfile::PackageTable::lock_markers`], the marker pipenv hands its
-/// resolver) are false for `markers`.
+/// resolver markers ([`den_pipfile::PackageTable::resolver_markers`], the marker pipenv hands
+/// its resolver) are false for `markers`.
 fn skipped_here(spec: &PackageSpec, markers: &den_dist::MarkerEnvironment) -> bool {
-    spec.lock_markers()
+    spec.resolver_markers()
         .and_then(|m| den_dist::parse_marker(&m).ok())
         .is_some_and(|m| !m.evaluate(markers, &[]))
 }
@@ -721,6 +739,85 @@ fn target_for(
     Some((target, described))
 }
 
+/// pipenv's lock entry for a resolved Pipfile table with an `os_name` key whose lock markers
+/// are false where the lock is made: the entry pipenv starts from (the previous lock's,
+/// else the table as written in `written`, with its `os_name` key) updated with the
+/// resolved one, as pipenv's lock keeps a table whose markers are false here.
+fn keep_tables_false_here(
+    entries: &mut BTreeMap<String, LockedPackage>,
+    packages: &[(String, PackageSpec)],
+    written: &BTreeMap<String, LockedPackage>,
+    previous: Option<&BTreeMap<String, LockedPackage>>,
+    markers: &den_dist::MarkerEnvironment,
+) {
+    for (name, spec) in packages {
+        let PackageSpec::Table(table) = spec else {
+            continue;
+        };
+        let Ok(key) = name.parse::<PackageName>().map(|n| n.to_string()) else {
+            continue;
+        };
+        let false_here = entries
+            .get(&key)
+            .and_then(|entry| entry.markers.as_deref())
+            .and_then(|m| den_dist::parse_marker(m).ok())
+            .is_some_and(|m| !m.evaluate(markers, &[]));
+        if !table.has_os_name() || !false_here {
+            continue;
+        }
+        let current = previous
+            .and_then(|entries| entries.get(&key))
+            .or_else(|| written.get(name));
+        if let (Some(current), Some(entry)) = (current, entries.remove(&key)) {
+            let mut merged = current.clone();
+            merged.update(entry);
+            entries.insert(key, merged);
+        }
+    }
+}
+
+/// The `file` entries of local files as pipenv's `clean_resolved_dep` leaves them: a
+/// `file://` URL made a path relative to the project directory `project_dir` (its
+/// `_file_url_to_relative_path`), and no `hashes` (pipenv finds none for a file entry).
+/// Entries of remote files are left as they are.
+fn local_files_as_pipenv_locks_them(
+    entries: &mut BTreeMap<String, LockedPackage>,
+    project_dir: &Path,
+) {
+    for entry in entries.values_mut() {
+        let Some(file) = &entry.file else {
+            continue;
+        };
+        if file.starts_with("http://") || file.starts_with("https://") {
+            continue;
+        }
+        if let Some(local) = den_dist::DirectUrl::archive(file.clone(), None).local_path() {
+            entry.file = Some(den_dist::path::relative_to(&local, project_dir));
+        }
+        entry.hashes = None;
+    }
+}
+
+/// `path` as pathlib's `PurePath` reads it: `.` parts and repeated or trailing slashes
+/// dropped (`./a//b/` -> `a/b`).
+fn pathlib_parts(path: &str) -> PathBuf {
+    Path::new(path)
+        .components()
+        .filter(|part| !matches!(part, std::path::Component::CurDir))
+        .collect()
+}
+
+/// The requirements pipenv's lock resolver gets for Pipfile entries:
+/// [`requirement_sources`] of each entry read as [`PackageSpec::for_resolver`] (without an
+/// `os_name` key).
+fn resolver_sources(packages: &[(String, PackageSpec)]) -> Vec<RequirementsSource> {
+    let read: Vec<(String, PackageSpec)> = packages
+        .iter()
+        .map(|(name, spec)| (name.clone(), spec.for_resolver()))
+        .collect();
+    requirement_sources(&read)
+}
+
 /// What resolving a skipped Pipfile table for another platform takes from the category
 /// being locked.
 struct Elsewhere<'a> {
@@ -748,7 +845,7 @@ struct LockedElsewhere {
 }
 
 impl Elsewhere<'_> {
-    /// Locks the Pipfile table `name` whose lock markers are false here: resolved with its
+    /// Locks the Pipfile table `name` whose resolver markers are false here: resolved with its
     /// dependencies for the first Python its markers are true for ([`target_for`]), held to
     /// [`Elsewhere::pins`], and given the entries a table and its dependencies get here
     /// ([`locked_entries`]: the table's markers on each dependency).
@@ -757,7 +854,7 @@ impl Elsewhere<'_> {
     /// table cannot be resolved (or its files' hashes read) for that one.
     async fn lock(&self, name: &str, spec: &PackageSpec) -> anyhow::Result<LockedElsewhere> {
         let marker = spec
-            .lock_markers()
+            .resolver_markers()
             .and_then(|m| den_dist::parse_marker(&m).ok())
             .context("they cannot be read")?;
         let (target, described) = target_for(self.interpreter, &marker).context(
@@ -766,7 +863,7 @@ impl Elsewhere<'_> {
         )?;
         let table = [(name.to_string(), spec.clone())];
         let there = async {
-            let mut spec = pipeline::spec(&requirement_sources(&table), self.resolver)?;
+            let mut spec = pipeline::spec(&resolver_sources(&table), self.resolver)?;
             constrain(&mut spec, self.pins)?;
             let source = Arc::new(pipeline::source(
                 &spec,
@@ -867,8 +964,9 @@ fn kept_pins(
 ///   markers of the Pipfile table that brought it in, else its Requires-Python, else the
 ///   marker of the requirement that brings it in;
 /// - `index`: the source a string entry comes from (the first one) or a table's `index`;
-/// - the Pipfile table's `extras`, `editable`, `path`, `file`, `git`, `ref`,
-///   `subdirectory` as written; other entries the extras requested anywhere in the graph.
+/// - the Pipfile table's `extras`, `editable`, `path`, `file`, `git`, `subdirectory` as
+///   written, and as `ref` the commit a git entry was checked out at; other entries the
+///   extras requested anywhere in the graph.
 fn locked_entries(
     packages: &[(String, PackageSpec)],
     resolved: &[ResolvedPackage],
@@ -898,7 +996,15 @@ fn locked_entries(
                 ..LockedPackage::default()
             },
             Some(PackageSpec::Table(table)) => LockedPackage {
-                markers: table.lock_markers().or(requires_python),
+                markers: table.resolved_lock_markers(requires_python),
+                // pipenv locks the commit a git entry's ref resolved to.
+                git_ref: match &package.file {
+                    Dist::Direct(direct) => match &direct.kind {
+                        den_prepare::DirectKind::Git { commit, .. } => Some(commit.clone()),
+                        _ => None,
+                    },
+                    Dist::Index(_) => None,
+                },
                 ..table.locked_base()
             },
             None => LockedPackage {
