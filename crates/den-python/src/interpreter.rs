@@ -211,7 +211,7 @@ struct CacheEntry {
 
 impl Interpreter {
     /// Runs `executable` once (or reads the cache, or takes a linked virtual environment's
-    /// facts from its base interpreter's: [`derived_venv_facts`]) and returns its facts.
+    /// facts from its base interpreter's: see `derived_venv_facts`) and returns its facts.
     ///
     /// `executable` may be relative (to the process's current directory) and may be a symlink;
     /// it is not resolved, so a venv's `bin/python` reports the venv's prefix and paths. The
