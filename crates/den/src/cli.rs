@@ -476,6 +476,11 @@ pub struct EnvCompleteArgs {
 pub struct InitArgs {
     /// The shell: bash, zsh or fish.
     pub shell: String,
+    /// Print only the completion of den's commands and options for SHELL (what the
+    /// integration loads at the first Tab after `den`), e.g. to save it in a completions
+    /// directory.
+    #[arg(long)]
+    pub completions: bool,
 }
 
 /// `den workon`.

@@ -21,7 +21,8 @@ const SCENARIO_FISH: &str = include_str!("shell_integration/scenario.fish");
 /// bash: the prompt as bash would print it, how workon completes, the names
 /// `_den_complete_envs` offers after `workon PREFIX` (unescaped again, one per line, or as
 /// offered), what `CMD WORD` completes to with CMD's completion function, and what
-/// `den WORDS...` completes to (the last word being completed).
+/// `den WORDS...` completes to (the last word being completed; the function called with the
+/// arguments bash gives it: the command, the word, the word before).
 const BASH_PRELUDE: &str = r#"
 show_prompt() { printf '%s' "${PS1@P}"; }
 completion_function() { complete -p workon; }
@@ -47,7 +48,7 @@ complete_den() {
     local spec function
     spec=$(complete -p den); function=${spec#*-F }; function=${function%% *}
     COMP_WORDS=(den "$@"); COMP_CWORD=$#; COMPREPLY=()
-    "$function"
+    "$function" den "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
     printf '%s\n' "${COMPREPLY[@]}"
 }
 "#;
@@ -174,17 +175,22 @@ fn fish_session() {
     }
 }
 
-/// `den init` names the binary that printed it, so the functions work with den not on PATH
-/// (bash and fish; zsh shares bash's script).
+/// `den init` names the binary that printed it, so the functions, and the pyenv function it
+/// adds where pyenv is in use, work with den not on PATH (bash and fish; zsh shares bash's
+/// script).
 #[test]
 fn init_works_without_den_on_path() {
     let den = env!("CARGO_BIN_EXE_den");
+    let pyenv_root = tempfile::tempdir().unwrap();
     for (shell, script) in [
         (
             "bash",
-            format!("eval \"$('{den}' init bash)\"; den --version"),
+            format!("eval \"$('{den}' init bash)\"; den --version; pyenv root"),
         ),
-        ("fish", format!("'{den}' init fish | source; den --version")),
+        (
+            "fish",
+            format!("'{den}' init fish | source; den --version; pyenv root"),
+        ),
     ] {
         let Some(path) = den_test_support::find_program(shell) else {
             require::<()>(None, shell, "den init without den on PATH");
@@ -195,11 +201,16 @@ fn init_works_without_den_on_path() {
             .env_clear()
             .env("PATH", "/usr/bin:/bin")
             .env("HOME", std::env::temp_dir())
+            .env("PYENV_ROOT", pyenv_root.path())
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = stdout.lines().collect();
         assert!(
-            out.status.success() && stdout.starts_with("den "),
+            out.status.success()
+                && lines.len() == 2
+                && lines[0].starts_with("den ")
+                && Path::new(lines[1]) == pyenv_root.path(),
             "{shell}: {stdout}{}",
             String::from_utf8_lossy(&out.stderr)
         );

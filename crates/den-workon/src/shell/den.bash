@@ -29,7 +29,7 @@ _den_complete_envs() {
             printf -v _den_quoted '%q' "$_den_name"
             COMPREPLY+=("$_den_quoted")
         fi
-    done < <(_den env complete -- "$_den_word" 2>/dev/null)
+    done < <(_den_run env complete -- "$_den_word" 2>/dev/null)
 }
 
 # Completes directories under BASE (relative to it) for the word being completed.
@@ -59,7 +59,8 @@ _den_complete_site_dirs() {
 }
 
 # den itself: environment names after `den workon` and `den env path|show|remove|copy`;
-# bash's default (file names) elsewhere.
+# den's commands and options elsewhere, from clap_complete's `_den` (`den init bash
+# --completions`), loaded at the first use so that starting a shell does not pay for it.
 _den_complete_den() {
     local _den_names=0
     case "${COMP_WORDS[1]-} ${COMP_WORDS[2]-}" in
@@ -70,14 +71,22 @@ _den_complete_den() {
     esac
     if [ "$_den_names" = 1 ]; then
         _den_complete_envs
+        return
+    fi
+    if ! typeset -f _den >/dev/null; then
+        eval "$(_den_run init bash --completions 2>/dev/null)"
+        # The loaded script registers `_den` itself; this function stays in front of it.
+        complete -F _den_complete_den -o bashdefault -o default den
+    fi
+    if typeset -f _den >/dev/null; then
+        _den "$@"
     else
         COMPREPLY=()
-        compopt -o default 2>/dev/null
     fi
 }
 
 complete -F _den_complete_envs workon rmvirtualenv cpvirtualenv showvirtualenv
-complete -F _den_complete_den den
+complete -F _den_complete_den -o bashdefault -o default den
 complete -o nospace -F _den_complete_env_dirs cdvirtualenv
 complete -o nospace -F _den_complete_site_dirs cdsitepackages
 

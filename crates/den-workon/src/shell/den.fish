@@ -521,6 +521,18 @@ function __den_wants_env_name
     end
 end
 complete -c den -n __den_wants_env_name -f -a '(__den_env_names)'
+# den's commands and options: clap_complete's completions (`den init fish --completions`),
+# loaded when a den command line is first completed so that starting a shell does not pay
+# for them; that first time, the loader answers with what they offer.
+function __den_load_completions
+    # Loaded once; from then on this offers nothing (`complete -e` would erase den's other
+    # completions with it).
+    function __den_load_completions
+    end
+    __den init fish --completions 2>/dev/null | source
+    complete -C (commandline -cp)
+end
+complete -c den -a '(__den_load_completions)'
 # Directories under BASE for the word being completed, relative to BASE.
 function __den_dirs_in --argument-names base
     test -n "$base"; or return

@@ -8,7 +8,7 @@
 # postcpvirtualenv, postmkproject) run in this shell; den runs the others as processes.
 
 # Runs the den binary, never this file's `den` function.
-_den() {
+_den_run() {
     if [ -n "${DEN_EXECUTABLE-}" ]; then
         "$DEN_EXECUTABLE" "$@"
     else
@@ -32,7 +32,7 @@ den() {
                 return 1
             fi
             ;;
-        *) _den "$@" ;;
+        *) _den_run "$@" ;;
     esac
 }
 
@@ -77,7 +77,7 @@ _den_require_active() {
 # Sets _den_site_packages to the active environment's site-packages directory.
 _den_find_site_packages() {
     _den_require_active || return 1
-    _den_site_packages=$(_den env path --site-packages -- "${VIRTUAL_ENV##*/}") || return 1
+    _den_site_packages=$(_den_run env path --site-packages -- "${VIRTUAL_ENV##*/}") || return 1
 }
 
 # virtualenvwrapper's helper functions, for hooks, plugins and scripts that call them.
@@ -108,7 +108,7 @@ virtualenvwrapper_derive_workon_home() {
 # (Python's expandvars, expanduser, normpath). Fails when PATH is empty.
 virtualenvwrapper_expandpath() {
     [ -n "${1-}" ] || return 1
-    _den env expand-path "$1"
+    _den_run env expand-path "$1"
 }
 
 # Creates WORKON_HOME when missing, with a note on stderr unless -q.
@@ -166,7 +166,7 @@ virtualenvwrapper_verify_resource() {
 # unset or empty, so "$VIRTUALENVWRAPPER_VIRTUALENV" DEST makes an environment; a value of your
 # own is kept.
 _den_virtualenv() {
-    _den venv "$@"
+    _den_run venv "$@"
 }
 if [ -z "${VIRTUALENVWRAPPER_VIRTUALENV-}" ]; then
     VIRTUALENVWRAPPER_VIRTUALENV=_den_virtualenv
@@ -228,7 +228,7 @@ virtualenvwrapper_verify_active_environment() {
 
 # The environments' names, one per line.
 virtualenvwrapper_show_workon_options() {
-    _den env list --brief
+    _den_run env list --brief
 }
 
 # The active environment's Python version as MAJOR.MINOR, from its pyvenv.cfg.
@@ -260,11 +260,11 @@ virtualenvwrapper_run_hook() {
     [ $# -gt 0 ] && shift
     case $_den_event in
         initialize) _den_source_global initialize ;;
-        pre_mkvirtualenv) _den env hook premkvirtualenv '' "$@" ;;
+        pre_mkvirtualenv) _den_run env hook premkvirtualenv '' "$@" ;;
         post_mkvirtualenv) _den_source_global postmkvirtualenv ;;
-        pre_rmvirtualenv) _den env hook prermvirtualenv '' "$@" ;;
-        post_rmvirtualenv) _den env hook postrmvirtualenv '' "$@" ;;
-        pre_activate) _den env hook preactivate "$@" ;;
+        pre_rmvirtualenv) _den_run env hook prermvirtualenv '' "$@" ;;
+        post_rmvirtualenv) _den_run env hook postrmvirtualenv '' "$@" ;;
+        pre_activate) _den_run env hook preactivate "$@" ;;
         post_activate)
             _den_source_global postactivate
             _den_source "${VIRTUAL_ENV-}/bin/postactivate"
@@ -277,11 +277,11 @@ virtualenvwrapper_run_hook() {
             _den_source "${VIRTUALENVWRAPPER_LAST_VIRTUAL_ENV-}/bin/postdeactivate"
             _den_source_global postdeactivate
             ;;
-        pre_cpvirtualenv) _den env hook precpvirtualenv '' "$@" ;;
+        pre_cpvirtualenv) _den_run env hook precpvirtualenv '' "$@" ;;
         post_cpvirtualenv) _den_source_global postcpvirtualenv ;;
-        pre_mkproject) _den env hook premkproject '' "$@" ;;
+        pre_mkproject) _den_run env hook premkproject '' "$@" ;;
         post_mkproject) _den_source_global postmkproject ;;
-        get_env_details) _den env hook get_env_details "$@" ;;
+        get_env_details) _den_run env hook get_env_details "$@" ;;
     esac
 }
 
@@ -307,7 +307,7 @@ _den_set_script() {
 # directory exist, the global hook files are there to edit, and the initialize hook is sourced.
 virtualenvwrapper_initialize() {
     virtualenvwrapper_verify_workon_home -q || return 1
-    _den env init-hooks || return 1
+    _den_run env init-hooks || return 1
     virtualenvwrapper_run_hook initialize
     return 0
 }
@@ -346,7 +346,7 @@ workon() {
         [ -n "$_den_name" ] || _den_name=$_den_arg
     done
     if [ -z "$_den_name" ]; then
-        _den env list --brief
+        _den_run env list --brief
         return 1
     fi
     if [ "$_den_name" = . ]; then
@@ -364,7 +364,7 @@ workon() {
     if typeset -f _den_venv_deactivate >/dev/null 2>&1; then
         deactivate
     fi
-    _den env hook preactivate -- "$_den_name" || return
+    _den_run env hook preactivate -- "$_den_name" || return
     . "$_den_env/bin/activate" || return
     # Keep the activation script's deactivate under another name and put ours, which runs
     # the hooks around it, in its place.
@@ -408,7 +408,7 @@ _den_deactivate() {
             "$_den_old"/*) _den_cd "${_den_old%/*}" ;;
         esac
         echo "Removing temporary environment: ${_den_old##*/}"
-        _den env remove -- "${_den_old##*/}"
+        _den_run env remove -- "${_den_old##*/}"
     fi
 }
 
@@ -469,7 +469,7 @@ mkvirtualenv() {
     fi
     _den_split "${VIRTUALENVWRAPPER_VIRTUALENV_ARGS-}"
     if _den_makes_envs && _den_create_knows "${_den_words[@]}" "$@"; then
-        _den env create --reuse "${_den_words[@]}" "$@" || return
+        _den_run env create --reuse "${_den_words[@]}" "$@" || return
     else
         local _den_creator=${VIRTUALENVWRAPPER_VIRTUALENV:-_den_virtualenv}
         virtualenvwrapper_verify_workon_home || return 1
@@ -500,7 +500,7 @@ mkvirtualenv() {
                 "$_den_creator" "${_den_words[@]}" "${_den_out[@]}"
         ) || return
         [ -d "$_den_home/$_den_name" ] || return 0
-        _den env create --adopt "${_den_keep[@]}" -- "$_den_name" || return
+        _den_run env create --adopt "${_den_keep[@]}" -- "$_den_name" || return
     fi
     workon -- "$_den_name" || return
     _den_source_global postmkvirtualenv
@@ -518,12 +518,12 @@ rmvirtualenv() {
     # still run, without failing the others.
     for _den_status in "$@"; do
         if [ -d "$_den_home/$_den_status" ]; then
-            _den env remove -- "$_den_status" || return $?
+            _den_run env remove -- "$_den_status" || return $?
         else
             echo "Removing $_den_status..."
             echo "Did not find environment $_den_home/$_den_status to remove." >&2
-            _den env hook prermvirtualenv '' "$_den_status"
-            _den env hook postrmvirtualenv '' "$_den_status"
+            _den_run env hook prermvirtualenv '' "$_den_status"
+            _den_run env hook postrmvirtualenv '' "$_den_status"
         fi
     done
     # The current directory may have been inside a removed environment.
@@ -558,11 +558,11 @@ lsvirtualenv() {
                 ;;
         esac
     done
-    _den env list "$_den_mode"
+    _den_run env list "$_den_mode"
 }
 
 showvirtualenv() {
-    _den env show --hooks-only -- "$@"
+    _den_run env show --hooks-only -- "$@"
 }
 
 # SOURCE is a name in WORKON_HOME or the path of an environment elsewhere; TARGET defaults to
@@ -595,11 +595,11 @@ cpvirtualenv() {
             _den_cd "$_den_home" &&
                 "$VIRTUALENVWRAPPER_VIRTUALENV_CLONE" "$_den_path" "$_den_home/$_den_target" &&
                 [ -d "$_den_target" ] &&
-                _den env hook precpvirtualenv '' "$_den_path" "$_den_target" &&
-                _den env hook premkvirtualenv '' "$_den_target"
+                _den_run env hook precpvirtualenv '' "$_den_path" "$_den_target" &&
+                _den_run env hook premkvirtualenv '' "$_den_target"
         ) || return
     else
-        _den env copy -- "$_den_path" "$_den_target" || return
+        _den_run env copy -- "$_den_path" "$_den_target" || return
     fi
     workon -- "$_den_target" || return
     _den_source_global postmkvirtualenv
@@ -641,7 +641,7 @@ mktmpenv() {
             *) _den_args+=("$_den_arg") ;;
         esac
     done
-    _den_name=$(_den env tmp "${_den_args[@]}") || return
+    _den_name=$(_den_run env tmp "${_den_args[@]}") || return
     workon -- "$_den_name" || return
     _den_source_global postmkvirtualenv
     if [ "$_den_cd_after" = 1 ]; then
@@ -652,7 +652,7 @@ mktmpenv() {
 
 wipeenv() {
     _den_require_active || return 1
-    _den env wipe
+    _den_run env wipe
 }
 
 # Runs COMMAND... in every environment (activated without hooks, from its directory),
@@ -660,7 +660,7 @@ wipeenv() {
 allvirtualenv() {
     local _den_name _den_env
     while IFS= read -r _den_name <&3; do
-        _den_env=$(_den env path -- "$_den_name") || continue
+        _den_env=$(_den_run env path -- "$_den_name") || continue
         printf '%s\n%s\n' "$_den_name" "${_den_name//?/=}"
         (
             if typeset -f _den_venv_deactivate >/dev/null 2>&1; then
@@ -670,19 +670,19 @@ allvirtualenv() {
             . "$_den_env/bin/activate" && _den_cd "$VIRTUAL_ENV" && "$@"
         )
         echo
-    done 3< <(_den env list --brief)
+    done 3< <(_den_run env list --brief)
 }
 
 add2virtualenv() {
-    _den env add-path "$@"
+    _den_run env add-path "$@"
 }
 
 toggleglobalsitepackages() {
     if [ "${1-}" = -q ]; then
         shift
-        _den env toggle-global-site-packages "$@" >/dev/null
+        _den_run env toggle-global-site-packages "$@" >/dev/null
     else
-        _den env toggle-global-site-packages "$@"
+        _den_run env toggle-global-site-packages "$@"
     fi
 }
 
@@ -700,7 +700,7 @@ it and change to the project directory.
 Available project templates:
 
 EOF
-    [ -z "$1" ] || _den env template --python "$1"
+    [ -z "$1" ] || _den_run env template --python "$1"
 }
 
 # The interpreter whose project templates mkproject uses: VIRTUALENVWRAPPER_PYTHON, else the
@@ -748,15 +748,15 @@ mkproject() {
         _den_mkproject_help "$_den_python"
         return 0
     fi
-    _den env mkproject-dir --check $_den_force -- "$_den_name" || return
+    _den_run env mkproject-dir --check $_den_force -- "$_den_name" || return
     mkvirtualenv "${_den_args[@]}" || return
-    _den env mkproject-dir $_den_force -- "$_den_name" || return
+    _den_run env mkproject-dir $_den_force -- "$_den_name" || return
     if _den_read_project "$VIRTUAL_ENV"; then
         _den_cd "$_den_project"
         for _den_arg in "${_den_templates[@]}"; do
             echo
             echo "Applying template $_den_arg"
-            _den env template --python "$_den_python" -- "$_den_arg" "$_den_name" \
+            _den_run env template --python "$_den_python" -- "$_den_arg" "$_den_name" \
                 "$_den_project" || _den_status=1
         done
     fi
@@ -771,12 +771,12 @@ setvirtualenvproject() {
         return 1
     fi
     _den_env=${_den_env%/}
-    _den env project -- "${_den_env##*/}" "$_den_dir"
+    _den_run env project -- "${_den_env##*/}" "$_den_dir"
 }
 
 # What the integration is, den's version, the directories in use and every command.
 virtualenvwrapper() {
-    _den env functions
+    _den_run env functions
 }
 
 cdproject() {

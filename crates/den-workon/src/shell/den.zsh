@@ -13,16 +13,26 @@ _den_split() {
 # names with spaces.
 _den_complete_envs() {
     local -a _den_names
-    _den_names=(${(f)"$(_den env complete 2>/dev/null)"})
+    _den_names=(${(f)"$(_den_run env complete 2>/dev/null)"})
     compadd -a _den_names
 }
 
-# den itself: environment names after `den workon` and `den env path|show|remove|copy`, file
-# names elsewhere.
+# den itself: environment names after `den workon` and `den env path|show|remove|copy`;
+# den's commands and options elsewhere, from clap_complete's `_den` (`den init zsh
+# --completions`), loaded at the first use so that starting a shell does not pay for it.
 _den_complete_den() {
     if [[ ( $CURRENT -eq 3 && ${words[2]} == workon ) ||
         ( $CURRENT -ge 4 && ${words[2]} == env && ${words[3]} == (path|show|remove|copy) ) ]]; then
         _den_complete_envs
+        return
+    fi
+    if (( ! $+functions[_den] )); then
+        eval "$(_den_run init zsh --completions 2>/dev/null)"
+        # The loaded script registers `_den` itself; this function stays in front of it.
+        compdef _den_complete_den den
+    fi
+    if (( $+functions[_den] )); then
+        _den "$@"
     else
         _files
     fi
@@ -30,7 +40,7 @@ _den_complete_den() {
 
 # The same for the old completion system (compctl), when compinit was not loaded first.
 _den_compctl_envs() {
-    reply=(${(f)"$(_den env complete 2>/dev/null)"})
+    reply=(${(f)"$(_den_run env complete 2>/dev/null)"})
 }
 
 # Directories inside the active environment (cdvirtualenv) or its site-packages

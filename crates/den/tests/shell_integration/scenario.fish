@@ -282,6 +282,11 @@ check "den env remove completion" (complete -C 'den env remove co' | string coll
 check "den env show completion" (complete -C 'den env show ' | string collect) "copy env
 first env
 proj"
+check "den commands" (complete -C 'den pi' | string replace -r '\t.*' '' | string collect) "pip
+pipenv"
+check "den commands again" (complete -C 'den pi' | string replace -r '\t.*' '' | string collect) "pip
+pipenv"
+check "den pip install options" (complete -C 'den pip install --no-ca' | string replace -r '\t.*' '' | string collect) --no-cache-dir
 
 # A name starting with `-`: after `--` for mkvirtualenv, as is for workon and rmvirtualenv.
 mkvirtualenv -p $TEST_PYTHON --without-pip -- -x >/dev/null 2>&1

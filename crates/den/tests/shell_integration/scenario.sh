@@ -351,7 +351,12 @@ case $TEST_SHELL in
     bash)
         check "den workon completion" "$(complete_den workon fir)" 'first\ env'
         check "den env remove completion" "$(complete_den env remove co)" 'copy\ env'
-        check "den env list: no names" "$(complete_den env list '')" ""
+        check "den env list: its options" "$(complete_den env list --b)" "--brief"
+        check "den commands" "$(complete_den pi)" "pip
+pipenv"
+        check "den pip install options" "$(complete_den pip install --no-ca)" "--no-cache-dir"
+        check "den completion stays den's" "$(complete -p den)" \
+            "complete -o bashdefault -o default -F _den_complete_den den"
         ;;
     zsh)
         check "den workon completion" "$(complete_den workon)" "copy env
@@ -360,7 +365,11 @@ proj"
         check "den env copy completion" "$(complete_den env copy)" "copy env
 first env
 proj"
-        check "den env list: files" "$(complete_den env list)" "FILES"
+        # Elsewhere clap_complete's `_den` (built on `_arguments`, which only a real
+        # completion can run) is loaded, and den's function stays registered.
+        complete_den env list >/dev/null 2>&1
+        check "den env list: den's completion loaded" "${+functions[_den]}|${_comps[den]}" \
+            "1|_den_complete_den"
         ;;
 esac
 
