@@ -43,8 +43,9 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Print less output (repeatable: -qq prints only errors).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "verbose")]
+    /// Print less output (repeatable: -qq prints only errors; each -q takes back one -v, as
+    /// in pip).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub quiet: u8,
     /// Print more output (-v: what den does, -vv: debug traces).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -52,6 +53,16 @@ pub struct GlobalArgs {
     /// Cache directory [default: $DEN_CACHE_DIR, else the platform cache directory].
     #[arg(long, global = true, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+}
+
+impl GlobalArgs {
+    /// The verbosity as pip counts it, `-v`s less `-q`s (`-v -q` is neither), kept as the one
+    /// of the two counts that is left.
+    pub fn net(&mut self) {
+        let (verbose, quiet) = (self.verbose, self.quiet);
+        self.verbose = verbose.saturating_sub(quiet);
+        self.quiet = quiet.saturating_sub(verbose);
+    }
 }
 
 /// The top-level commands.

@@ -42,10 +42,11 @@ fn main() -> ExitCode {
     if let Some((program, shim_dir)) = argv.first().and_then(commands::pyenv::shim_program) {
         return commands::pyenv::run_shim(&program, shim_dir, &argv[1..]);
     }
-    let cli = match configure_and_parse(argv) {
+    let mut cli = match configure_and_parse(argv) {
         Ok(cli) => cli,
         Err(code) => return code,
     };
+    cli.global.net();
     let no_color = matches!(&cli.command, Command::Pip(pip) if pip.general.no_color);
     let colour = printer::stderr_colour(no_color);
     init_tracing(cli.global.verbose, cli.global.quiet, colour);

@@ -24,8 +24,9 @@
 //!
 //! The index and network keys ([`den_index::INDEX_KEYS`]) are checked here but read by
 //! [`den_index::IndexConfig`] from the same loaded configuration ([`config_sources`]), as it
-//! also knows den's own `DEN_INDEX_URL`; den's global options (`-v`, `-q`, `--cache-dir`:
-//! pip's cache is not den's) are never taken from pip's configuration.
+//! also knows den's own `DEN_INDEX_URL`; of den's global options, `verbose` and `quiet` are
+//! taken from pip's configuration (pip's verbosity is their difference), `--cache-dir` never
+//! (pip's cache is not den's).
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -292,10 +293,12 @@ pub fn with_pip_configuration(
             options.insert(name.to_string(), (long.to_string(), kind, arg));
         }
     }
-    // den's own global options (`-v`, `-q`, `--cache-dir`) are checked, never applied.
+    // den's own global options are checked; `verbose` and `quiet` are applied (pip's
+    // `PIP_VERBOSE`, `quiet = 1`), `--cache-dir` never (pip's cache is not den's).
     let globals: Vec<&str> = cli
         .get_arguments()
         .filter_map(clap::Arg::get_long)
+        .filter(|long| !matches!(*long, "verbose" | "quiet"))
         .collect();
     // Per option, the last setting in pip's order; each checked as pip checks it.
     let mut chosen: Vec<(String, Kind, &PipSetting)> = Vec::new();

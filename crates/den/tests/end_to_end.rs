@@ -1239,6 +1239,39 @@ fn pip_configuration_sets_options_as_pip_does() {
     common::success_stdout(&["install"], install.output().unwrap());
     let frozen = world.den_ok(&["pip", "freeze", "-p", bare_arg]);
     assert_eq!(frozen, "alpha==1.0\n");
+    // pip's verbosity from its configuration (`PIP_QUIET`, `verbose` in a file) less or
+    // more by the command line's `-v`/`-q`, pip counting `verbose - quiet`: with it below
+    // zero, what `install` says about an installed requirement is not printed. Judged by
+    // the real pip with the same file and variables.
+    let verbosity_cases: &[(&str, &[(&str, &str)], &[&str], bool)] = &[
+        ("", &[], &[], true),
+        ("", &[("PIP_QUIET", "1")], &[], false),
+        ("", &[("PIP_QUIET", "1")], &["-v"], true),
+        ("[global]\nquiet = 2\n", &[], &["-v"], false),
+        ("[install]\nverbose = 1\n", &[], &["-q"], true),
+    ];
+    for (file, vars, args, says) in verbosity_cases {
+        std::fs::write(&conf, file).unwrap();
+        let mut den = common::den_command(&world.path("cache"), &world.index.url());
+        den.args(["pip", "install", "-p", env_arg, "alpha"]);
+        let mut pip = Command::new(env.join("bin/python"));
+        pip.args(["-m", "pip", "install", "--no-index", "alpha"]);
+        for (who, command) in [("den", &mut den), ("pip", &mut pip)] {
+            let out = command
+                .args(*args)
+                .env("PIP_CONFIG_FILE", &conf)
+                .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+                .envs(vars.iter().copied())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{who} {file:?} {vars:?}: {out:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout).contains("alpha"),
+                *says,
+                "{who} {file:?} {vars:?} {args:?}: {out:?}"
+            );
+        }
+    }
     // pip's general options before the command: `--python` there too, and
     // `--require-virtualenv` (also PIP_REQUIRE_VIRTUALENV) refusing a base interpreter with
     // pip's status 3.
