@@ -785,31 +785,15 @@ pub struct PipInstallCompatArgs {
     /// Accepted for pip's command lines; den does not warn about running as root.
     #[arg(long, value_name = "ACTION", value_parser = ["warn", "ignore"])]
     pub root_user_action: Option<String>,
-    /// `off` hides den's progress bars; `on` and `raw` leave them as they are (drawn on a
-    /// terminal only).
-    #[arg(long, value_name = "MODE", value_parser = ["on", "off", "raw"])]
-    pub progress_bar: Option<String>,
     /// Accepted for pip's command lines; den always builds through PEP 517.
     #[arg(long)]
     pub use_pep517: bool,
-    /// Accepted for pip's command lines (pip: where editable VCS checkouts go); no effect.
-    #[arg(long, value_name = "DIR")]
-    pub src: Option<PathBuf>,
-    /// Accepted for pip's command lines (pip: check build dependencies under
-    /// --no-build-isolation); den does not check them: a missing one fails the build.
-    #[arg(long)]
-    pub check_build_dependencies: bool,
-    /// Accepted for pip's command lines (pip: keep temporary build directories); no effect.
-    #[arg(long)]
-    pub no_clean: bool,
+    /// The options install shares with download, wheel and lock.
+    #[command(flatten)]
+    pub build: PipBuildCompatArgs,
 }
 
 impl PipInstallCompatArgs {
-    /// Whether `--progress-bar off` was given.
-    pub fn progress_off(&self) -> bool {
-        self.progress_bar.as_deref() == Some("off")
-    }
-
     /// Whether `--upgrade-strategy eager` was given.
     pub fn eager(&self) -> bool {
         self.upgrade_strategy.as_deref() == Some("eager")
@@ -817,8 +801,7 @@ impl PipInstallCompatArgs {
 
     /// The options given that change nothing, each with why.
     pub fn given(&self) -> Vec<(&'static str, &'static str)> {
-        let progress_shown = self.progress_bar.is_some() && !self.progress_off();
-        given([
+        let mut given = given([
             (
                 self.no_compile,
                 "--no-compile",
@@ -840,14 +823,51 @@ impl PipInstallCompatArgs {
                 "den does not warn about running as root",
             ),
             (
-                progress_shown,
-                "--progress-bar",
-                "den draws its bars on a terminal only; `off` hides them",
-            ),
-            (
                 self.use_pep517,
                 "--use-pep517",
                 "den always builds through PEP 517",
+            ),
+        ]);
+        given.extend(self.build.given());
+        given
+    }
+}
+
+/// pip's options of the commands that fetch and build distributions (`install`,
+/// `download`, `wheel`, `lock`) that scripts pass: `--progress-bar off`, which den honours,
+/// and those that change nothing den does (with `-v`, each one given is named, with why).
+#[derive(Debug, Clone, Default, Args)]
+pub struct PipBuildCompatArgs {
+    /// `off` hides den's progress bars; `on` and `raw` leave them as they are (drawn on a
+    /// terminal only).
+    #[arg(long, value_name = "MODE", value_parser = ["on", "off", "raw"])]
+    pub progress_bar: Option<String>,
+    /// Accepted for pip's command lines (pip: where editable VCS checkouts go); no effect.
+    #[arg(long, value_name = "DIR")]
+    pub src: Option<PathBuf>,
+    /// Accepted for pip's command lines (pip: check build dependencies under
+    /// --no-build-isolation); den does not check them: a missing one fails the build.
+    #[arg(long)]
+    pub check_build_dependencies: bool,
+    /// Accepted for pip's command lines (pip: keep temporary build directories); no effect.
+    #[arg(long)]
+    pub no_clean: bool,
+}
+
+impl PipBuildCompatArgs {
+    /// Whether `--progress-bar off` was given.
+    pub fn progress_off(&self) -> bool {
+        self.progress_bar.as_deref() == Some("off")
+    }
+
+    /// The options given that change nothing, each with why.
+    pub fn given(&self) -> Vec<(&'static str, &'static str)> {
+        let progress_shown = self.progress_bar.is_some() && !self.progress_off();
+        given([
+            (
+                progress_shown,
+                "--progress-bar",
+                "den draws its bars on a terminal only; `off` hides them",
             ),
             (
                 self.src.is_some(),
@@ -917,6 +937,20 @@ pub enum PipCommand {
     /// The interpreter's facts, the `cert` settings and the wheel tags it accepts, like `pip
     /// debug` (for people, not scripts).
     Debug(DebugArgs),
+}
+
+impl PipCommand {
+    /// The options of pip's commands that fetch and build distributions (`--progress-bar`
+    /// and those den accepts without effect); `None` for the other commands.
+    pub fn build_compat(&self) -> Option<&PipBuildCompatArgs> {
+        match self {
+            PipCommand::Install(args) => Some(&args.compat.build),
+            PipCommand::Lock(args) => Some(&args.compat),
+            PipCommand::Download(args) => Some(&args.wheelhouse.compat),
+            PipCommand::Wheel(args) => Some(&args.wheelhouse.compat),
+            _ => None,
+        }
+    }
 }
 
 /// `den pip debug`.
@@ -1350,6 +1384,9 @@ pub struct LockArgs {
     /// active or nearest environment, else as for `den venv`].
     #[arg(short, long, value_name = "PYTHON")]
     pub python: Option<String>,
+    /// pip's options den accepts for compatibility.
+    #[command(flatten)]
+    pub compat: PipBuildCompatArgs,
 }
 
 /// `den pip compile --format`.
@@ -1425,6 +1462,9 @@ pub struct WheelhouseArgs {
     /// resolved for [default: the active or nearest environment, else as for `den venv`].
     #[arg(short, long, value_name = "PYTHON")]
     pub python: Option<String>,
+    /// pip's options den accepts for compatibility.
+    #[command(flatten)]
+    pub compat: PipBuildCompatArgs,
 }
 
 /// `den pip download`.

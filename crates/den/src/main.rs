@@ -52,7 +52,12 @@ fn main() -> ExitCode {
     init_tracing(cli.global.verbose, cli.global.quiet, colour);
     let printer = Printer::new(cli.global.quiet, cli.global.verbose, colour);
     let printer = match &cli.command {
-        Command::Pip(pip) if matches!(&pip.command, PipCommand::Install(args) if args.compat.progress_off()) => {
+        Command::Pip(pip)
+            if pip
+                .command
+                .build_compat()
+                .is_some_and(|compat| compat.progress_off()) =>
+        {
             printer.without_progress()
         }
         _ => printer,

@@ -34,7 +34,7 @@ fn pip26(world: &World, env: &Path, args: &[&str]) -> Option<Output> {
     pip.args(["-m", "pip", "--disable-pip-version-check", "--python"])
         .arg(env.join("bin/python"))
         .arg(command);
-    if *command == "install" {
+    if matches!(*command, "install" | "download" | "wheel" | "lock") {
         pip.args(["--no-cache-dir", "--index-url", &world.index.url()]);
     }
     Some(
@@ -330,6 +330,39 @@ fn options_den_refuses_or_does_not_know_get_pips_words() {
     for option in ["--no-clean", "--check-build-dependencies"] {
         let said = format!("{option}: pip's option, accepted; it changes nothing in den");
         assert!(text(&out.stderr).contains(&said), "{option}: {out:?}");
+    }
+    // So are the ones download, wheel and lock share with install, as pip takes them there.
+    let dest = world.path("wheelhouse");
+    let dest_arg = dest.to_str().unwrap();
+    let shared = [
+        "--no-clean",
+        "--check-build-dependencies",
+        "--src=src",
+        "--progress-bar=on",
+    ];
+    for command in [
+        &["download", "-d", dest_arg][..],
+        &["wheel", "-w", dest_arg],
+        &["lock", "-o", "-"],
+    ] {
+        let mut args = vec!["pip"];
+        args.extend(command);
+        args.extend(["-v", "-p", env_arg]);
+        args.extend(shared);
+        args.push("beta");
+        let out = world.den(&args);
+        assert!(out.status.success(), "{command:?}: {out:?}");
+        for option in shared {
+            let name = option.split('=').next().unwrap();
+            let said = format!("{name}: pip's option, accepted; it changes nothing in den");
+            assert!(text(&out.stderr).contains(&said), "{command:?} {name}: {out:?}");
+        }
+        let mut pip_args = command.to_vec();
+        pip_args.extend(shared);
+        pip_args.push("beta");
+        if let Some(pip) = pip26(&world, &env, &pip_args) {
+            assert!(pip.status.success(), "{command:?}: {pip:?}");
+        }
     }
     let out = world.den(&[
         "pip",

@@ -64,6 +64,9 @@ pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
 /// Runs `den pip lock`: resolves for the interpreter (as `pip lock`: the active or nearest
 /// environment's) and writes the pylock.toml `pip lock` would, with each package's chosen file.
 pub fn run_lock(args: &LockArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
+    for (option, why) in args.compat.given() {
+        printer.no_effect(option, why);
+    }
     let interpreter = target::resolving_interpreter(args.python.as_deref(), cache)?;
     let to_stdout = args.output.as_os_str() == "-";
     if !to_stdout && !den_requirements::pylock::is_pylock_file_name(&args.output) {

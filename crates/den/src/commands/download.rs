@@ -57,6 +57,9 @@ fn run(
     cache: &Cache,
     printer: &Printer,
 ) -> anyhow::Result<ExitCode> {
+    for (option, why) in args.compat.given() {
+        printer.no_effect(option, why);
+    }
     let interpreter = target::resolving_interpreter(args.python.as_deref(), cache)?;
     ops::download(&interpreter, settings, cache, printer)?;
     Ok(ExitCode::SUCCESS)
