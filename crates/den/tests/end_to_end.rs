@@ -1243,14 +1243,14 @@ fn pip_configuration_sets_options_as_pip_does() {
     // more by the command line's `-v`/`-q`, pip counting `verbose - quiet`: with it below
     // zero, what `install` says about an installed requirement is not printed. Judged by
     // the real pip with the same file and variables.
-    let verbosity_cases: &[(&str, &[(&str, &str)], &[&str], bool)] = &[
-        ("", &[], &[], true),
-        ("", &[("PIP_QUIET", "1")], &[], false),
-        ("", &[("PIP_QUIET", "1")], &["-v"], true),
-        ("[global]\nquiet = 2\n", &[], &["-v"], false),
-        ("[install]\nverbose = 1\n", &[], &["-q"], true),
+    let verbosity_cases: &[(&str, Case<'_>, bool)] = &[
+        ("", (&[], &[]), true),
+        ("", (&[], &[("PIP_QUIET", "1")]), false),
+        ("", (&["-v"], &[("PIP_QUIET", "1")]), true),
+        ("[global]\nquiet = 2\n", (&["-v"], &[]), false),
+        ("[install]\nverbose = 1\n", (&["-q"], &[]), true),
     ];
-    for (file, vars, args, says) in verbosity_cases {
+    for (file, (args, vars), says) in verbosity_cases {
         std::fs::write(&conf, file).unwrap();
         let mut den = common::den_command(&world.path("cache"), &world.index.url());
         den.args(["pip", "install", "-p", env_arg, "alpha"]);

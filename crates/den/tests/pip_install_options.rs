@@ -355,7 +355,10 @@ fn options_den_refuses_or_does_not_know_get_pips_words() {
         for option in shared {
             let name = option.split('=').next().unwrap();
             let said = format!("{name}: pip's option, accepted; it changes nothing in den");
-            assert!(text(&out.stderr).contains(&said), "{command:?} {name}: {out:?}");
+            assert!(
+                text(&out.stderr).contains(&said),
+                "{command:?} {name}: {out:?}"
+            );
         }
         let mut pip_args = command.to_vec();
         pip_args.extend(shared);
