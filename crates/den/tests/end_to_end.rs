@@ -1136,7 +1136,7 @@ fn results_go_to_stdout_as_pips_do_and_q_hides_them() {
 
 /// `list` and `freeze`'s selection options print what the real pip prints for them in the
 /// same environment: `--not-required`, `--exclude`, `-l`, `--user` (nothing in a virtual
-/// environment) and `--path`.
+/// environment), `--path`, and `-v` (each distribution's location and installer).
 #[test]
 fn list_and_freeze_selections_match_pip() {
     let Some(world) = World::new() else { return };
@@ -1155,6 +1155,8 @@ fn list_and_freeze_selections_match_pip() {
         &["freeze", "--exclude", "alpha"],
         &["freeze", "--all", "--exclude", "pip", "-l"],
         &["freeze", "--path", site_arg],
+        &["list", "-v"],
+        &["list", "-v", "--format", "json"],
     ];
     assert_prints_what_pip_prints(&world, &env, cases, &[]);
 }

@@ -52,6 +52,8 @@ struct Row {
     location: Option<String>,
     /// With `--outdated`: the newest version and its file type (`wheel`, `sdist`).
     latest: Option<(String, &'static str)>,
+    /// With `-v`: the directory it is installed in and its `INSTALLER` (empty when none).
+    site: Option<(String, String)>,
 }
 
 /// pip's table: each column as wide as its widest cell or header, cells left-aligned and
@@ -141,6 +143,12 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
             latest: newest
                 .filter(|_| args.outdated)
                 .map(|l| (l.version.to_string(), l.filetype())),
+            site: (printer.verbosity() > 0).then(|| {
+                (
+                    dist.site_packages().display().to_string(),
+                    dist.installer().unwrap_or_default(),
+                )
+            }),
         });
     }
     let editable = rows.iter().any(|r| r.location.is_some());
@@ -153,6 +161,9 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
             if editable {
                 header.push("Editable project location");
             }
+            if printer.verbosity() > 0 {
+                header.extend(["Location", "Installer"]);
+            }
             let cells: Vec<Vec<String>> = rows
                 .iter()
                 .map(|row| {
@@ -162,6 +173,9 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
                     }
                     if editable {
                         cells.push(row.location.clone().unwrap_or_default());
+                    }
+                    if let Some((location, installer)) = &row.site {
+                        cells.extend([location.clone(), installer.clone()]);
                     }
                     cells
                 })
@@ -183,6 +197,10 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
                         ("name", row.name.clone().into()),
                         ("version", row.version.clone().into()),
                     ];
+                    if let Some((location, installer)) = &row.site {
+                        fields.push(("location", location.clone().into()));
+                        fields.push(("installer", installer.clone().into()));
+                    }
                     if let Some((version, filetype)) = &row.latest {
                         fields.push(("latest_version", version.clone().into()));
                         fields.push(("latest_filetype", (*filetype).into()));
