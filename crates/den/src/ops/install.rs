@@ -348,14 +348,16 @@ fn check_out_editables(
 
 /// Installs the complete, pinned requirements.txt `lines` into `target` without resolving
 /// dependencies (a lock's or a freeze's pins: the set is whole), as [`install`] does, with
-/// `resolver`'s index and hash options. The lines go through a temporary requirements file,
-/// so every requirements.txt form (`--hash`, `-e`, URLs) means what it means there.
+/// `resolver`'s index and hash options and editable git requirements cloned into `src_dir`
+/// ([`InstallSettings::src_dir`]). The lines go through a temporary requirements file, so
+/// every requirements.txt form (`--hash`, `-e`, URLs) means what it means there.
 ///
 /// Errors: the temporary file cannot be written, and those of [`install`].
 pub fn install_pinned_lines(
     target: &Target,
     lines: &[&str],
     resolver: ResolverSettings,
+    src_dir: Option<PathBuf>,
     cache: &Cache,
     printer: &Printer,
 ) -> anyhow::Result<Outcome> {
@@ -373,6 +375,7 @@ pub fn install_pinned_lines(
         )],
         resolver,
         no_deps: true,
+        src_dir,
         ..InstallSettings::default()
     };
     install(target, &settings, cache, printer)
