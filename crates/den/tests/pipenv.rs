@@ -1442,12 +1442,12 @@ fn file_entries_lock_as_pipenv_locks_them() {
     assert!(frozen.contains("omega @ file://"), "{frozen}");
 }
 
-/// A git repository of the project psi 1.0 (requiring delta) with one commit on `main`;
-/// returns the test world's environment, the repository and the commit (`None`, reported,
-/// when pipenv, an interpreter or git is missing).
+/// A [`judged_world`] with a git repository of the project psi 1.0 (requiring delta), one
+/// commit on `main`: pipenv, the world, its Python, the repository and the commit (`None`,
+/// reported, when pipenv, an interpreter or git is missing).
 fn psi_repository() -> Option<(PathBuf, World, String, PathBuf, String)> {
     let (pipenv, world, python) = judged_world()?;
-    let git = den_test_support::require(
+    den_test_support::require(
         den_test_support::find_program("git"),
         "git",
         "git entries of a Pipfile",
@@ -1456,26 +1456,7 @@ fn psi_repository() -> Option<(PathBuf, World, String, PathBuf, String)> {
         &den_test_support::SdistBuilder::new("psi", "1.0").requires_dist("delta"),
         "psi-repo",
     );
-    let git_in = |args: &[&str]| {
-        let output = Command::new(&git)
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@t",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(&repo)
-            .output()
-            .unwrap();
-        ok("git", output)
-    };
-    git_in(&["init", "-q"]);
-    git_in(&["add", "."]);
-    git_in(&["commit", "-q", "-m", "one"]);
-    let commit = git_in(&["rev-parse", "HEAD"]).trim().to_string();
+    let commit = common::git_repository(&repo);
     Some((pipenv, world, python, repo, commit))
 }
 

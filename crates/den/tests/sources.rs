@@ -5,13 +5,12 @@
 //! freeze`). No internet needed.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use den_test_support::{SdistBackend, SdistBuilder, WheelBuilder, find_python, require};
 
 mod common;
 
-use common::{World, run_python};
+use common::{World, git, git_repository, run_python};
 
 /// Publishes an sdist to the world's index.
 fn publish_sdist(world: &World, builder: &SdistBuilder) -> PathBuf {
@@ -262,38 +261,6 @@ fn wheel_and_sdist_files_and_file_urls() {
         &format!("other @ {sdist_url}"),
     ]);
     assert!(stderr.contains("packed"), "{stderr}");
-}
-
-/// Runs `git ARGS` in `dir` (as a committer named den), asserts it succeeds and returns its
-/// standard output.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=den",
-            "-c",
-            "user.email=den@example.invalid",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Makes `dir` a git repository with one commit of everything in it, tagged `v1`; returns
-/// the commit.
-fn git_repository(dir: &Path) -> String {
-    git(dir, &["init", "-q"]);
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-qm", "first"]);
-    git(dir, &["tag", "v1"]);
-    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
 }
 
 #[test]
