@@ -969,6 +969,19 @@ fn editable_git_failures_name_the_url_and_change_nothing() {
         "{stderr}"
     );
     assert!(!env.join("src").exists(), "{stderr}");
+    // Hash-checking mode refuses it before anything is cloned.
+    let args = [
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--require-hashes",
+        "-e",
+        &url,
+    ];
+    let stderr = world.den_err(&args);
+    assert!(stderr.contains("hash-checking mode"), "{stderr}");
+    assert!(!env.join("src").exists(), "{stderr}");
     // pip needs #egg= to name the clone's directory.
     let unnamed = format!("git+file://{}", repo.display());
     let stderr = world.den_err(&["pip", "install", "-p", env_arg, "-e", &unnamed]);
@@ -985,4 +998,25 @@ fn editable_git_failures_name_the_url_and_change_nothing() {
     install_ok(&world, "-q", &env, &["--exists-action", "b", "-e", &url]);
     assert!(env.join("src/live.bak").is_dir());
     assert!(env.join("src/live/.git").is_dir());
+    // A clone of another repository: switched (s) to this one, as pip switches it.
+    let clone = env.join("src/live");
+    git(
+        &clone,
+        &["remote", "set-url", "origin", "file:///elsewhere"],
+    );
+    let stderr = world.den_err(&["pip", "install", "-p", env_arg, "-e", &url]);
+    assert!(
+        stderr.contains("is a clone of file:///elsewhere"),
+        "{stderr}"
+    );
+    install_ok(&world, "-q", &env, &["--exists-action", "s", "-e", &url]);
+    let origin = git(&clone, &["config", "remote.origin.url"]);
+    assert_eq!(origin.trim(), format!("file://{}", repo.display()));
+    // Wiped (w): what was there is gone, a fresh clone in its place.
+    std::fs::remove_dir_all(&clone).unwrap();
+    std::fs::create_dir_all(&clone).unwrap();
+    std::fs::write(clone.join("stray"), "").unwrap();
+    install_ok(&world, "-q", &env, &["--exists-action", "w", "-e", &url]);
+    assert!(clone.join(".git").is_dir() && !clone.join("stray").exists());
+    pip_agrees(&world, &env);
 }

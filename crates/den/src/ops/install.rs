@@ -134,8 +134,9 @@ pub fn install(
     }
     let _lock = target.lock()?;
     // pip clones editable git requirements before it resolves; a dry run changes nothing
-    // (their metadata is read from den's own checkout of the commit).
-    if !settings.dry_run {
+    // (their metadata is read from den's own checkout of the commit), and hash-checking mode
+    // refuses them (as pip does) before anything is cloned.
+    if !settings.dry_run && !spec.hash_mode() {
         check_out_editables(&mut spec, target, settings, cache)?;
     }
     let installed = den_install::installed_distributions(&target.site_packages())?;
