@@ -333,16 +333,19 @@ fn check_out_editables(
     };
     for checkout in den_prepare::check_out_editables(spec, cache, &src, &settings.exists_action)? {
         let (url, dir, commit) = (&checkout.url, checkout.dir.display(), &checkout.commit);
+        let at = format!("at commit {commit}");
         let done = match checkout.done {
-            den_prepare::SourceCheckout::Cloned => format!("cloned {url} to {dir}"),
-            den_prepare::SourceCheckout::Updated => format!("updated {dir} from {url}"),
-            den_prepare::SourceCheckout::UpToDate => format!("{dir} is up to date with {url}"),
-            den_prepare::SourceCheckout::Switched => format!("switched {dir} to {url}"),
+            den_prepare::SourceCheckout::Cloned => format!("cloned {url} to {dir} {at}"),
+            den_prepare::SourceCheckout::Updated => format!("updated {dir} from {url} {at}"),
+            den_prepare::SourceCheckout::UpToDate => {
+                format!("{dir} is up to date with {url} {at}")
+            }
+            den_prepare::SourceCheckout::Switched => format!("switched {dir} to {url} {at}"),
             den_prepare::SourceCheckout::Ignored => {
-                format!("left {dir} as it is (--exists-action i), not {url}")
+                format!("left {dir} as it is (--exists-action i), not a clone of {url}")
             }
         };
-        tracing::info!("{}: {done} (commit {commit})", checkout.name);
+        tracing::info!("{}: {done}", checkout.name);
     }
     Ok(())
 }
