@@ -192,6 +192,19 @@ pub enum BuildError {
         /// git's message, or why it could not be started.
         output: String,
     },
+    /// The directory an editable git checkout goes to holds something else, and no
+    /// `--exists-action` says what to do with it (or it says to stop).
+    #[error("cannot clone {repository} to {}: it {what}; {hint}", dest.display())]
+    SourceExists {
+        /// The directory.
+        dest: PathBuf,
+        /// The repository URL, credentials redacted.
+        repository: String,
+        /// What the directory is (`is not a git clone`, `is a clone of <URL>`).
+        what: String,
+        /// What can be done.
+        hint: String,
+    },
     /// A git reference or repository argument that git would take for an option.
     #[error("invalid git {what} `{value}`: it must not start with `-`")]
     GitArgument {

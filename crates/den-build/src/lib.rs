@@ -56,7 +56,7 @@ pub use extract::{
     StagedSdist, archived_pkg_info, can_extract, can_stream, extract_sdist, extract_sdist_within,
     stage_sdist_from,
 };
-pub use git::git_checkout;
+pub use git::{ExistsAction, SourceCheckout, git_checkout, git_source_checkout};
 pub use pyproject::{
     BuildSystem, LEGACY_BACKEND, project_name, static_metadata, static_sdist_metadata,
 };

@@ -103,12 +103,16 @@ pub enum PrepareError {
         #[source]
         source: FilenameError,
     },
-    /// A `git+` URL asked for in editable mode.
+    /// An editable `git+` requirement without a project name: pip needs `#egg=NAME` to name
+    /// its directory in the source directory, and so does den.
     #[error(
-        "den installs git requirements as wheels, not in editable mode: clone the repository and \
-         install the clone with `-e ./path`"
+        "Could not detect requirement name for '{given}', please specify one with \
+         #egg=your_package_name"
     )]
-    EditableGit,
+    EditableGitName {
+        /// The requirement as written, credentials redacted.
+        given: String,
+    },
     /// A file (not a directory) asked for in editable mode.
     #[error(
         "{} is not a directory: only project directories and git URLs can be installed in \

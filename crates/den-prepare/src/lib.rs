@@ -12,10 +12,13 @@
 //! - [`HashChecks`] is hash-checking mode: what each downloaded archive is checked against.
 //! - [`prepare`] readies a whole resolution concurrently; [`hashes_of`] gives the `--hash`
 //!   values a lock file records for one.
+//! - [`check_out_editables`] clones editable git requirements into the source directory
+//!   (pip's `--src`) and makes them editable requirements of their clones.
 //! - [`save`] puts a resolution's archives or wheels into a wheelhouse directory (`pip
 //!   download`, `pip wheel`).
 
 mod build_context;
+mod editable_git;
 mod error;
 mod hashes;
 mod prepare;
@@ -24,7 +27,8 @@ mod streaming;
 mod wheelhouse;
 
 pub use build_context::IndexBuildContext;
-pub use den_build::BuildOptions;
+pub use den_build::{BuildOptions, ExistsAction, SourceCheckout};
+pub use editable_git::{EditableCheckout, check_out_editables};
 pub use error::PrepareError;
 pub use hashes::HashChecks;
 pub use prepare::{ResolvedDist, Step, hashes_of, prepare, sha256_of};

@@ -203,7 +203,7 @@ pub(crate) fn sha256_of(path: &Path) -> Result<String, PrepareError> {
 }
 
 /// `#subdirectory=` (and nothing else) of a URL fragment (pip's URL fragment syntax).
-fn subdirectory(url: &Url) -> Option<String> {
+pub(crate) fn subdirectory(url: &Url) -> Option<String> {
     url.fragment()?
         .split('&')
         .find_map(|part| part.strip_prefix("subdirectory="))
@@ -212,7 +212,7 @@ fn subdirectory(url: &Url) -> Option<String> {
 
 /// Splits `git+https://host/repo.git@ref#...` into the repository URL and the reference;
 /// `None` when the URL is not a `git+` one.
-fn parse_git(url: &Url) -> Option<(String, Option<String>)> {
+pub(crate) fn parse_git(url: &Url) -> Option<(String, Option<String>)> {
     let scheme = url.scheme().strip_prefix("git+")?;
     let mut repository = url.clone();
     repository.set_fragment(None);
@@ -560,9 +560,6 @@ impl DenSource {
         let shown = redact_credentials(url.as_str()).into_owned();
         let (kind, filename_text) = if let Some((repository, reference)) = parse_git(url) {
             self.hashes.refuse_unhashable(&shown)?;
-            if editable {
-                return Err(PrepareError::EditableGit);
-            }
             let (cache, repo, reference_owned) =
                 (self.cache.clone(), repository.clone(), reference.clone());
             let (checkout, commit) = tokio::task::spawn_blocking(move || {

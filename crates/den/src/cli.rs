@@ -634,8 +634,10 @@ pub struct PipGeneralArgs {
     /// Accepted for pip's command lines (pip: a verbose log file); den writes none.
     #[arg(long, global = true, value_name = "PATH")]
     pub log: Option<PathBuf>,
-    /// Accepted for pip's command lines (pip: what to do when a path exists); no effect.
-    #[arg(long, global = true, value_name = "ACTION")]
+    /// What `install` does when an editable git requirement's directory holds something
+    /// else, as pip's answers: (s)witch, (i)gnore, (w)ipe, (b)ackup, (a)bort (repeatable;
+    /// the first that applies is taken). Without one, den stops (pip would ask).
+    #[arg(long, global = true, value_name = "ACTION", value_parser = ["s", "i", "w", "b", "a"])]
     pub exists_action: Vec<String>,
     /// Accepted for pip's command lines (pip's feature flags); no effect in den.
     #[arg(long, global = true, value_name = "FEATURE")]
@@ -686,6 +688,14 @@ pub struct PipGeneralArgs {
 }
 
 impl PipGeneralArgs {
+    /// The `--exists-action` answers given, in order.
+    pub fn exists_actions(&self) -> Vec<den_prepare::ExistsAction> {
+        self.exists_action
+            .iter()
+            .filter_map(|letter| den_prepare::ExistsAction::from_letter(letter))
+            .collect()
+    }
+
     /// The network options given, which every index den asks uses.
     pub fn network(&self) -> NetworkOptions {
         NetworkOptions {
@@ -716,11 +726,6 @@ impl PipGeneralArgs {
                 "den prints no such warning",
             ),
             (self.log.is_some(), "--log", "den writes no log file"),
-            (
-                !self.exists_action.is_empty(),
-                "--exists-action",
-                "den asks nothing about existing paths",
-            ),
             (
                 !self.use_feature.is_empty(),
                 "--use-feature",
@@ -828,7 +833,13 @@ impl PipInstallCompatArgs {
                 "den always builds through PEP 517",
             ),
         ]);
-        given.extend(self.build.given());
+        // install clones editable git requirements into --src.
+        given.extend(
+            self.build
+                .given()
+                .into_iter()
+                .filter(|(option, _)| *option != "--src"),
+        );
         given
     }
 }
@@ -842,7 +853,9 @@ pub struct PipBuildCompatArgs {
     /// terminal only).
     #[arg(long, value_name = "MODE", value_parser = ["on", "off", "raw"])]
     pub progress_bar: Option<String>,
-    /// Accepted for pip's command lines (pip: where editable VCS checkouts go); no effect.
+    /// Where `install` clones editable git requirements, each as `<DIR>/<project name>`
+    /// [default: `src` in the environment, as pip's]; download, wheel and lock read them
+    /// from den's own checkout.
     #[arg(long, value_name = "DIR")]
     pub src: Option<PathBuf>,
     /// Accepted for pip's command lines (pip: check build dependencies under
@@ -872,7 +885,7 @@ impl PipBuildCompatArgs {
             (
                 self.src.is_some(),
                 "--src",
-                "den keeps VCS checkouts in its cache",
+                "den reads editable git requirements from its own checkout here; install clones them into --src",
             ),
             (
                 self.check_build_dependencies,

@@ -234,7 +234,10 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
                 run(&cache)
             };
             match pip.command {
-                PipCommand::Install(args) => locked(&|c| commands::install::run(&args, c, printer)),
+                PipCommand::Install(args) => {
+                    let exists_action = pip.general.exists_actions();
+                    locked(&|c| commands::install::run(&args, &exists_action, c, printer))
+                }
                 PipCommand::Uninstall(args) => {
                     locked(&|c| commands::uninstall::run(&args, pip.general.no_input, c, printer))
                 }

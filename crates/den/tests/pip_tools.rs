@@ -638,8 +638,9 @@ fn pip_compile() -> Option<std::path::PathBuf> {
 }
 
 /// For the same input the real pip-compile and den write the same file (the header aside,
-/// since the commands differ): the index option, pins with their extras, sorted, and `# via`
-/// annotations naming the requirements file, the constraints file and the dependents.
+/// since the commands differ): the index option, pins with their extras, sorted, an editable
+/// git requirement first, and `# via` annotations naming the requirements file, the
+/// constraints file and the dependents.
 #[test]
 fn compile_writes_what_pip_compile_writes() {
     let Some(pip_compile) = pip_compile() else {
@@ -664,10 +665,14 @@ fn compile_writes_what_pip_compile_writes() {
     }
     world.index.publish(&WheelBuilder::new("speedup", "0.1"));
     write(&world, "constraints.txt", "lib<2\n");
+    // An editable git requirement is written as given (pip-compile pins no commit for it).
+    let repo = world.project_dir(&den_test_support::SdistBuilder::new("live", "1.0"), "repo");
+    common::git_repository(&repo);
+    let editable = format!("-e git+file://{}@v1#egg=live", repo.display());
     write(
         &world,
         "requirements.in",
-        "tool[cli]\napp\nspeedup\n-c constraints.txt\n",
+        &format!("tool[cli]\napp\nspeedup\n-c constraints.txt\n{editable}\n"),
     );
     let index = world.index.url();
     let theirs = Command::new(&pip_compile)
@@ -700,6 +705,10 @@ fn compile_writes_what_pip_compile_writes() {
     let ours = read("ours.txt");
     assert_eq!(ours, read("theirs.txt"));
     assert!(ours.contains("lib[fast]==1.0\n    # via\n    #   -c constraints.txt\n    #   app\n"));
+    assert!(
+        ours.contains(&format!("\n\n{editable}\n    # via")),
+        "{ours}"
+    );
 }
 
 /// pip's pre-release rule as uv applies it: a dependency's pre-release bound alone does not

@@ -1442,48 +1442,91 @@ fn file_entries_lock_as_pipenv_locks_them() {
     assert!(frozen.contains("omega @ file://"), "{frozen}");
 }
 
-/// A git entry locks with the commit its ref resolves to as `ref`, as pipenv locks it (a
-/// local repository by `git+file://`).
-#[test]
-fn git_entries_lock_the_resolved_commit_as_pipenv_does() {
-    let Some((pipenv, world, python)) = judged_world() else {
-        return;
-    };
-    let Some(git) = den_test_support::require(
+/// A [`judged_world`] with a git repository of the project psi 1.0 (requiring delta), one
+/// commit on `main`: pipenv, the world, its Python, the repository and the commit (`None`,
+/// reported, when pipenv, an interpreter or git is missing).
+fn psi_repository() -> Option<(PathBuf, World, String, PathBuf, String)> {
+    let (pipenv, world, python) = judged_world()?;
+    den_test_support::require(
         den_test_support::find_program("git"),
         "git",
         "git entries of a Pipfile",
-    ) else {
-        return;
-    };
+    )?;
     let repo = world.project_dir(
         &den_test_support::SdistBuilder::new("psi", "1.0").requires_dist("delta"),
         "psi-repo",
     );
-    let git_in = |args: &[&str]| {
-        let output = Command::new(&git)
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@t",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(&repo)
-            .output()
-            .unwrap();
-        ok("git", output)
+    let commit = common::git_repository(&repo);
+    Some((pipenv, world, python, repo, commit))
+}
+
+/// A git entry locks with the commit its ref resolves to as `ref`, as pipenv locks it (a
+/// local repository by `git+file://`).
+#[test]
+fn git_entries_lock_the_resolved_commit_as_pipenv_does() {
+    let Some((pipenv, world, python, repo, commit)) = psi_repository() else {
+        return;
     };
-    git_in(&["init", "-q"]);
-    git_in(&["add", "."]);
-    git_in(&["commit", "-q", "-m", "one"]);
-    let commit = git_in(&["rev-parse", "HEAD"]).trim().to_string();
     let url = format!("git+file://{}", repo.display());
     let pipfile = format!("{SOURCE}[packages]\npsi = {{git = \"{url}\", ref = \"main\"}}\n");
     let lock = same_lock(&pipenv, &world, &python, "git-entry", &pipfile, &|_| {});
     assert!(lock.contains(&format!("\"ref\": \"{commit}\"")), "{lock}");
+}
+
+/// An editable git entry locks as pipenv locks it, and `sync` clones it into the
+/// environment's `src` and installs the clone editable, as pipenv (through pip) does: the
+/// two environments freeze alike, the clone's remote and commit included.
+#[test]
+fn editable_git_entries_sync_into_src_as_pipenv_does() {
+    let Some((pipenv, world, python, repo, commit)) = psi_repository() else {
+        return;
+    };
+    let url = format!("git+file://{}", repo.display());
+    let pipfile =
+        format!("{SOURCE}[packages]\npsi = {{git = \"{url}\", ref = \"main\", editable = true}}\n");
+    let lock = same_lock(&pipenv, &world, &python, "git-editable", &pipfile, &|_| {});
+    assert!(lock.contains("\"editable\": true"), "{lock}");
+    let mut frozen = Vec::new();
+    for tool in ["pipenv", "den"] {
+        let dir = world.path(&format!("git-editable-{tool}"));
+        let args = ["--python", python.as_str(), "sync"];
+        if tool == "pipenv" {
+            ok("pipenv sync", real_pipenv(&pipenv, &world, &dir, &args));
+        } else {
+            ok("den pipenv sync", den_pipenv(&world, &dir, &args));
+        }
+        let venv = ok("--venv", den_pipenv(&world, &dir, &["--venv"]));
+        let venv = Path::new(venv.trim()).to_path_buf();
+        let clone = venv.join("src/psi");
+        assert!(clone.join(".git").is_dir(), "{tool}: no clone in src");
+        let (ok_import, _, err) = run_python(&venv, &["-c", "import psi, delta"]);
+        assert!(ok_import, "{tool}: {err}");
+        let (_, listed, _) = run_python(&venv, &["-m", "pip", "freeze"]);
+        frozen.push(listed);
+    }
+    assert_eq!(
+        frozen[1], frozen[0],
+        "den's environment differs from pipenv's"
+    );
+    assert!(
+        frozen[0].contains(&format!("-e {url}@{commit}#egg=psi")),
+        "{}",
+        frozen[0]
+    );
+    // pipenv's own view of den's environment.
+    let dir = world.path("git-editable-den");
+    ok(
+        "pipenv verify",
+        real_pipenv(&pipenv, &world, &dir, &["verify"]),
+    );
+    let graph = ok(
+        "pipenv graph",
+        real_pipenv(&pipenv, &world, &dir, &["graph"]),
+    );
+    assert!(
+        graph.contains("psi==1.0") && graph.contains("delta"),
+        "{graph}"
+    );
 }
 
 /// `install -r FILE` imports the requirements as pipenv does: specifiers in packaging's

@@ -5,13 +5,12 @@
 //! freeze`). No internet needed.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use den_test_support::{SdistBackend, SdistBuilder, WheelBuilder, find_python, require};
 
 mod common;
 
-use common::{World, run_python};
+use common::{World, git, git_repository, run_python};
 
 /// Publishes an sdist to the world's index.
 fn publish_sdist(world: &World, builder: &SdistBuilder) -> PathBuf {
@@ -268,30 +267,7 @@ fn wheel_and_sdist_files_and_file_urls() {
 fn git_requirements_record_the_commit() {
     let Some(world) = World::new() else { return };
     let repo = world.project_dir(&SdistBuilder::new("versioned", "1.0"), "repo");
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args([
-                "-c",
-                "user.name=den",
-                "-c",
-                "user.email=den@example.invalid",
-            ])
-            .args(args)
-            .current_dir(&repo)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-qm", "first"]);
-    git(&["tag", "v1"]);
-    let commit = git(&["rev-parse", "HEAD"]).trim().to_string();
+    let commit = git_repository(&repo);
     let env = world.venv("env", false);
     let url = format!("git+file://{}@v1", repo.display());
     world.den_ok(&["pip", "install", "-p", env.to_str().unwrap(), &url]);
@@ -858,4 +834,189 @@ fn an_unsafe_member_is_refused_as_it_downloads_as_from_the_saved_file() {
     for dir in [world.path(""), world.path("tmp"), world.path("cache")] {
         assert!(!dir.join("escaped").exists(), "{}", dir.display());
     }
+}
+
+#[test]
+fn editable_git_requirements_are_cloned_into_the_environments_src() {
+    let Some(world) = World::new() else { return };
+    let repo = world.project_dir(&SdistBuilder::new("Live_Git", "1.0"), "repo");
+    let v1 = git_repository(&repo);
+    // A later commit: the requirement's @v1 is what is checked out, not the branch's head.
+    std::fs::write(repo.join("live_git/__init__.py"), "__version__ = 'later'\n").unwrap();
+    git(&repo, &["commit", "-qam", "later"]);
+    let env = world.venv("env", false);
+    let url = format!("git+file://{}@v1#egg=Live_Git", repo.display());
+    let stderr = install_ok(&world, "-v", &env, &["-e", &url]);
+    // pip's directory: the project name as canonicalize_name spells it.
+    let clone = env.join("src/live-git");
+    assert!(
+        stderr.contains(&format!("cloned git+file://{}@v1", repo.display()))
+            && stderr.contains(&clone.display().to_string()),
+        "-v says where it cloned: {stderr}"
+    );
+    assert_eq!(git(&clone, &["rev-parse", "HEAD"]).trim(), v1);
+    let (ok, out, err) = run_python(&env, &["-c", "import live_git; print(live_git.__file__)"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with(&clone.display().to_string()), "{out}");
+    // pip reads the clone's remote and commit, and so does den.
+    let freeze = pip_agrees(&world, &env);
+    assert_eq!(
+        freeze,
+        format!("-e git+file://{}@{v1}#egg=Live_Git\n", repo.display())
+    );
+    // The real pip, given the same requirement, clones to the same place and freezes alike.
+    let by_pip = world.venv("by-pip", false);
+    let (ok, out, err) = run_python(&by_pip, &["-m", "pip", "install", "--no-index", "-e", &url]);
+    assert!(ok, "{out}{err}");
+    assert!(by_pip.join("src/live-git/.git").is_dir(), "{out}");
+    assert_eq!(run_python(&by_pip, &["-m", "pip", "freeze"]).1, freeze);
+    let env_arg = env.to_str().unwrap();
+    let (ok, pip_list, err) = run_python(&env, &["-m", "pip", "list"]);
+    assert!(ok, "{err}");
+    assert_eq!(world.den_ok(&["pip", "list", "-p", env_arg]), pip_list);
+    // The clone is the installed source.
+    std::fs::write(
+        clone.join("live_git/__init__.py"),
+        "__version__ = 'edited'\n",
+    )
+    .unwrap();
+    let (ok, out, err) = run_python(
+        &env,
+        &["-c", "import live_git; print(live_git.__version__)"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "edited");
+    // Installed again at the branch's head: the clone is updated as pip updates it.
+    let main = format!("git+file://{}#egg=Live_Git", repo.display());
+    let stderr = install_ok(&world, "-v", &env, &["-e", &main]);
+    assert!(stderr.contains("updated"), "{stderr}");
+    let head = git(&repo, &["rev-parse", "HEAD"]);
+    assert_eq!(git(&clone, &["rev-parse", "HEAD"]), head);
+    let (_, out, _) = run_python(
+        &env,
+        &["-c", "import live_git; print(live_git.__version__)"],
+    );
+    assert_eq!(out.trim(), "later");
+    pip_agrees(&world, &env);
+}
+
+#[test]
+fn an_editable_git_requirement_in_a_subdirectory_with_src() {
+    let Some(world) = World::new() else { return };
+    let repo = world.path("mono");
+    world.project_dir(&SdistBuilder::new("inner", "1.0"), "mono/python");
+    let commit = git_repository(&repo);
+    let env = world.venv("env", false);
+    let src = world.path("checkouts");
+    let url = format!(
+        "git+file://{}@{commit}#egg=inner&subdirectory=python",
+        repo.display()
+    );
+    let src_arg = src.to_str().unwrap();
+    install_ok(&world, "-q", &env, &["--src", src_arg, "-e", &url]);
+    assert!(src.join("inner/python/pyproject.toml").is_file());
+    assert!(run_python(&env, &["-c", "import inner"]).0);
+    let freeze = pip_agrees(&world, &env);
+    assert_eq!(
+        freeze,
+        format!(
+            "-e git+file://{}@{commit}#egg=inner&subdirectory=python\n",
+            repo.display()
+        )
+    );
+}
+
+#[test]
+fn editable_git_failures_name_the_url_and_change_nothing() {
+    let Some(world) = World::new() else { return };
+    let repo = world.project_dir(&SdistBuilder::new("live", "1.0"), "repo");
+    git_repository(&repo);
+    let env = world.venv("env", false);
+    let env_arg = env.to_str().unwrap();
+    let before = world.den_ok(&["pip", "freeze", "-p", env_arg]);
+    let missing = world.path("missing");
+    for (url, expected) in [
+        (
+            format!("git+file://{}@nope#egg=live", repo.display()),
+            "`nope` is not a branch, tag or commit of the repository",
+        ),
+        (
+            format!("git+file://{}#egg=live", missing.display()),
+            "git failed",
+        ),
+    ] {
+        let stderr = world.den_err(&["pip", "install", "-p", env_arg, "-e", &url]);
+        let (named, _) = url.split_once('#').unwrap();
+        assert!(
+            stderr.contains(named) && stderr.contains(expected),
+            "{url}: {stderr}"
+        );
+        assert!(!env.join("src").exists(), "{url}: {stderr}");
+        assert_eq!(world.den_ok(&["pip", "freeze", "-p", env_arg]), before);
+    }
+    // Without git on PATH (den finds the environment's python by its path).
+    let url = format!("git+file://{}#egg=live", repo.display());
+    let out = common::den_command(&world.path("cache"), &world.index.url())
+        .args(["pip", "install", "-p", env_arg, "-e", &url])
+        .env("PATH", world.path("no-programs"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("file://{}", repo.display()))
+            && stderr.contains("is git installed and on PATH?"),
+        "{stderr}"
+    );
+    assert!(!env.join("src").exists(), "{stderr}");
+    // Hash-checking mode refuses it before anything is cloned.
+    let args = [
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--require-hashes",
+        "-e",
+        &url,
+    ];
+    let stderr = world.den_err(&args);
+    assert!(stderr.contains("hash-checking mode"), "{stderr}");
+    assert!(!env.join("src").exists(), "{stderr}");
+    // pip needs #egg= to name the clone's directory.
+    let unnamed = format!("git+file://{}", repo.display());
+    let stderr = world.den_err(&["pip", "install", "-p", env_arg, "-e", &unnamed]);
+    assert!(
+        stderr.contains("please specify one with #egg=your_package_name"),
+        "{stderr}"
+    );
+    // A directory that is not a clone of the repository is left alone unless
+    // --exists-action says what to do.
+    std::fs::create_dir_all(env.join("src/live")).unwrap();
+    let url = format!("git+file://{}#egg=live", repo.display());
+    let stderr = world.den_err(&["pip", "install", "-p", env_arg, "-e", &url]);
+    assert!(stderr.contains("--exists-action"), "{stderr}");
+    install_ok(&world, "-q", &env, &["--exists-action", "b", "-e", &url]);
+    assert!(env.join("src/live.bak").is_dir());
+    assert!(env.join("src/live/.git").is_dir());
+    // A clone of another repository: switched (s) to this one, as pip switches it.
+    let clone = env.join("src/live");
+    git(
+        &clone,
+        &["remote", "set-url", "origin", "file:///elsewhere"],
+    );
+    let stderr = world.den_err(&["pip", "install", "-p", env_arg, "-e", &url]);
+    assert!(
+        stderr.contains("is a clone of file:///elsewhere"),
+        "{stderr}"
+    );
+    install_ok(&world, "-q", &env, &["--exists-action", "s", "-e", &url]);
+    let origin = git(&clone, &["config", "remote.origin.url"]);
+    assert_eq!(origin.trim(), format!("file://{}", repo.display()));
+    // Wiped (w): what was there is gone, a fresh clone in its place.
+    std::fs::remove_dir_all(&clone).unwrap();
+    std::fs::create_dir_all(&clone).unwrap();
+    std::fs::write(clone.join("stray"), "").unwrap();
+    install_ok(&world, "-q", &env, &["--exists-action", "w", "-e", &url]);
+    assert!(clone.join(".git").is_dir() && !clone.join("stray").exists());
+    pip_agrees(&world, &env);
 }

@@ -15,8 +15,13 @@ use crate::target::{self, Access, Target};
 /// pip's refusal of target options without `--target` or `--dry-run`, word for word.
 const TARGET_OPTIONS_NEED_TARGET: &str = "Can not use any platform or abi specific options unless installing via '--target' or using '--dry-run'";
 
-/// Runs `den pip install`.
-pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
+/// Runs `den pip install`; `exists_action` are pip's `--exists-action` answers.
+pub fn run(
+    args: &InstallArgs,
+    exists_action: &[den_prepare::ExistsAction],
+    cache: &Cache,
+    printer: &Printer,
+) -> anyhow::Result<ExitCode> {
     for (option, why) in args.compat.given() {
         printer.no_effect(option, why);
     }
@@ -32,6 +37,8 @@ pub fn run(args: &InstallArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
         report: args.report.clone(),
         installer: args.installer.settings(),
         install_root: args.root.as_deref().map(absolute).transpose()?,
+        src_dir: args.compat.build.src.clone(),
+        exists_action: exists_action.to_vec(),
         ..InstallSettings::default()
     };
     // pip's order: the dependency rule first, then where target options may be used.

@@ -957,6 +957,7 @@ impl Session<'_> {
                     target,
                     &part,
                     resolver,
+                    self.env.src_dir.clone(),
                     cache,
                     self.printer,
                 )?;
@@ -1113,6 +1114,7 @@ impl Session<'_> {
             sources,
             resolver,
             exactness: Exactness::Additive,
+            src_dir: self.env.src_dir.clone(),
             ..InstallSettings::default()
         };
         crate::ops::install(target, &settings, cache, self.printer)?;
@@ -1268,6 +1270,7 @@ impl Session<'_> {
             }],
             resolver,
             no_deps: true,
+            src_dir: self.env.src_dir.clone(),
             ..InstallSettings::default()
         };
         crate::ops::install(target, &settings, cache, self.printer)?;

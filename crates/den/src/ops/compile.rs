@@ -141,6 +141,10 @@ pub fn compile(
                 (Some(_), Dist::Direct(direct)) if direct.is_editable() => {
                     Pinned::Editable(direct.url.to_string())
                 }
+                // An editable git requirement, as pip-compile writes it: as given.
+                (Some(url), _) if spec.editables.contains(&url.to_url().to_string()) => {
+                    Pinned::Editable(url.given().unwrap_or(url.as_str()).to_string())
+                }
                 (Some(url), _) => Pinned::Url(url.to_url().to_string()),
                 _ => Pinned::Version(package.version.clone()),
             },

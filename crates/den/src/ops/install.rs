@@ -71,6 +71,12 @@ pub struct InstallSettings {
     pub report: Option<PathBuf>,
     /// How installed files are placed.
     pub installer: InstallerSettings,
+    /// Where editable git requirements are cloned (pip's `--src`); `None`: pip's default,
+    /// `src` in the environment (in the working directory outside a virtual environment).
+    pub src_dir: Option<PathBuf>,
+    /// What to do when an editable git requirement's directory holds something else (pip's
+    /// `--exists-action`, first usable answer first).
+    pub exists_action: Vec<den_prepare::ExistsAction>,
 }
 
 /// What an install changed (or, in a dry run, would change).
@@ -127,6 +133,12 @@ pub fn install(
         bail!("you must give at least one requirement to install (see `den pip install --help`)");
     }
     let _lock = target.lock()?;
+    // pip clones editable git requirements before it resolves; a dry run changes nothing
+    // (their metadata is read from den's own checkout of the commit), and hash-checking mode
+    // refuses them (as pip does) before anything is cloned.
+    if !settings.dry_run && !spec.hash_mode() {
+        check_out_editables(&mut spec, target, settings, cache)?;
+    }
     let installed = den_install::installed_distributions(&target.site_packages())?;
     let unchanged = Outcome { changed: false };
     // pip's shortcut: when what is installed already satisfies every requirement, its
@@ -300,16 +312,56 @@ pub fn install(
     Ok(changed)
 }
 
+/// Clones the editable git requirements of `spec` into the source directory
+/// ([`den_prepare::check_out_editables`]) and says where on `-v`.
+///
+/// Errors: the working directory is gone (for pip's default outside a virtual environment),
+/// and those of cloning.
+fn check_out_editables(
+    spec: &mut den_requirements::RequirementsSpec,
+    target: &Target,
+    settings: &InstallSettings,
+    cache: &Cache,
+) -> anyhow::Result<()> {
+    let src = match &settings.src_dir {
+        Some(dir) => std::path::absolute(dir)
+            .with_context(|| format!("cannot find --src {}", dir.display()))?,
+        None if target.interpreter.is_virtualenv() => target.interpreter.prefix.join("src"),
+        None => std::env::current_dir()
+            .context("the working directory can no longer be found")?
+            .join("src"),
+    };
+    for checkout in den_prepare::check_out_editables(spec, cache, &src, &settings.exists_action)? {
+        let (url, dir, commit) = (&checkout.url, checkout.dir.display(), &checkout.commit);
+        let at = format!("at commit {commit}");
+        let done = match checkout.done {
+            den_prepare::SourceCheckout::Cloned => format!("cloned {url} to {dir} {at}"),
+            den_prepare::SourceCheckout::Updated => format!("updated {dir} from {url} {at}"),
+            den_prepare::SourceCheckout::UpToDate => {
+                format!("{dir} is up to date with {url} {at}")
+            }
+            den_prepare::SourceCheckout::Switched => format!("switched {dir} to {url} {at}"),
+            den_prepare::SourceCheckout::Ignored => {
+                format!("left {dir} as it is (--exists-action i), not a clone of {url}")
+            }
+        };
+        tracing::info!("{}: {done}", checkout.name);
+    }
+    Ok(())
+}
+
 /// Installs the complete, pinned requirements.txt `lines` into `target` without resolving
 /// dependencies (a lock's or a freeze's pins: the set is whole), as [`install`] does, with
-/// `resolver`'s index and hash options. The lines go through a temporary requirements file,
-/// so every requirements.txt form (`--hash`, `-e`, URLs) means what it means there.
+/// `resolver`'s index and hash options and editable git requirements cloned into `src_dir`
+/// ([`InstallSettings::src_dir`]). The lines go through a temporary requirements file, so
+/// every requirements.txt form (`--hash`, `-e`, URLs) means what it means there.
 ///
 /// Errors: the temporary file cannot be written, and those of [`install`].
 pub fn install_pinned_lines(
     target: &Target,
     lines: &[&str],
     resolver: ResolverSettings,
+    src_dir: Option<PathBuf>,
     cache: &Cache,
     printer: &Printer,
 ) -> anyhow::Result<Outcome> {
@@ -327,6 +379,7 @@ pub fn install_pinned_lines(
         )],
         resolver,
         no_deps: true,
+        src_dir,
         ..InstallSettings::default()
     };
     install(target, &settings, cache, printer)

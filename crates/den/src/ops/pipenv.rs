@@ -62,6 +62,9 @@ pub struct PipenvEnv {
     pub dont_load_env: bool,
     /// `PIPENV_PYPI_MIRROR`: replaces the PyPI source's URL.
     pub pypi_mirror: Option<String>,
+    /// `PIP_SRC`, else `PIP_SRC_DIR`: where editable git entries are cloned, as pipenv
+    /// hands it to pip (unset: `src` in the environment).
+    pub src_dir: Option<PathBuf>,
 }
 
 /// pipenv's reading of a boolean variable: `1`, `true`, `yes`, `on` are true, `0`, `false`,
@@ -110,6 +113,9 @@ impl PipenvEnv {
             dotenv_location: env_text("PIPENV_DOTENV_LOCATION").map(PathBuf::from),
             dont_load_env: env_bool("PIPENV_DONT_LOAD_ENV") == Some(true),
             pypi_mirror: env_text("PIPENV_PYPI_MIRROR"),
+            src_dir: env_text("PIP_SRC")
+                .or_else(|| env_text("PIP_SRC_DIR"))
+                .map(PathBuf::from),
         }
     }
 }

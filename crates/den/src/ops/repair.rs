@@ -215,6 +215,7 @@ fn rebuild(
             &target,
             &lines,
             ResolverSettings::default(),
+            None,
             cache,
             printer,
         )?;

@@ -254,3 +254,37 @@ pub fn pip26_install(pip26: &Path, env: &Path) -> Command {
         .env("PIP_CONFIG_FILE", "/dev/null");
     command
 }
+
+/// Runs `git ARGS` in `dir` (as a committer named den), asserts it succeeds and returns its
+/// standard output.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=den",
+            "-c",
+            "user.email=den@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Makes `dir` a git repository with one commit of everything in it on `main`, tagged `v1`;
+/// returns the commit.
+pub fn git_repository(dir: &Path) -> String {
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "first"]);
+    git(dir, &["tag", "v1"]);
+    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
+}
