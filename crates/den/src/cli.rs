@@ -631,7 +631,8 @@ pub struct PipGeneralArgs {
     /// Accepted for pip's command lines; no effect in den.
     #[arg(long, global = true)]
     pub no_python_version_warning: bool,
-    /// Accepted for pip's command lines (pip: a verbose log file); den writes none.
+    /// Append a verbose log to this file (created with its directory when missing): what
+    /// den prints, its `-v` lines and its debug log, each with its UTC time, as pip's.
     #[arg(long, global = true, value_name = "PATH")]
     pub log: Option<PathBuf>,
     /// What `install` does when an editable git requirement's directory holds something
@@ -725,7 +726,6 @@ impl PipGeneralArgs {
                 "--no-python-version-warning",
                 "den prints no such warning",
             ),
-            (self.log.is_some(), "--log", "den writes no log file"),
             (
                 !self.use_feature.is_empty(),
                 "--use-feature",

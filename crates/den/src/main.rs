@@ -49,7 +49,24 @@ fn main() -> ExitCode {
     cli.global.net();
     let no_color = matches!(&cli.command, Command::Pip(pip) if pip.general.no_color);
     let colour = printer::stderr_colour(no_color);
-    init_tracing(cli.global.verbose, cli.global.quiet, colour);
+    let log = match &cli.command {
+        Command::Pip(pip) => pip.general.log.as_deref(),
+        _ => None,
+    };
+    let log = match log
+        .map(|path| open_log(path).map_err(|err| (path, err)))
+        .transpose()
+    {
+        Ok(file) => file,
+        Err((path, err)) => {
+            printer::write_stderr(format_args!(
+                "error: cannot open the log file {}: {err}\n",
+                path.display()
+            ));
+            return ExitCode::FAILURE;
+        }
+    };
+    init_tracing(cli.global.verbose, cli.global.quiet, colour, log);
     let printer = Printer::new(cli.global.quiet, cli.global.verbose, colour);
     let printer = match &cli.command {
         Command::Pip(pip)
@@ -289,19 +306,28 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
 /// left out below `-vv`, so `-v` shows den's one line per backtrack; the HTTP/2 and TLS
 /// libraries' frame-by-frame debug lines wait for `-vvv`. `RUST_LOG` overrides. A
 /// log line that cannot be written (stderr closed) is dropped: tracing-subscriber's report of
-/// the failure would `eprintln!`, which panics then.
-fn init_tracing(verbose: u8, quiet: u8, colour: bool) {
+/// the failure would `eprintln!`, which panics then. With `log` (pip's `--log FILE`, opened
+/// by [`open_log`]) the file also gets, whatever `-v`/`-q`, every line den prints
+/// ([`printer::OUTPUT_TARGET`]) and den's debug log, each with its UTC time.
+fn init_tracing(verbose: u8, quiet: u8, colour: bool, log: Option<std::fs::File>) {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    const DEBUG: &str = "debug,h2=info,hyper=info,hyper_util=info,rustls=info";
     let level = match (quiet, verbose) {
         (q, _) if q > 0 => "error",
         (_, 0) => "warn",
         (_, 1) => "info,pubgrub=warn",
-        (_, 2) => "debug,h2=info,hyper=info,hyper_util=info,rustls=info",
+        (_, 2) => DEBUG,
         _ => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    // den's printed lines reach the terminal through the printer, never twice.
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    if let Ok(off) = format!("{}=off", printer::OUTPUT_TARGET).parse() {
+        filter = filter.add_directive(off);
+    }
+    let terminal = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         // Colour as for den's own lines (printer::stderr_colour): a terminal's, NO_COLOR and
         // FORCE_COLOR honoured; logs piped to a file or a CI log stay plain.
@@ -309,5 +335,35 @@ fn init_tracing(verbose: u8, quiet: u8, colour: bool) {
         .with_target(verbose >= 2)
         .without_time()
         .log_internal_errors(false)
+        .with_filter(filter);
+    let file = log.map(|file| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .log_internal_errors(false)
+            // The solver's step-by-step log stays out, as below -vv.
+            .with_filter(tracing_subscriber::EnvFilter::new(format!(
+                "{DEBUG},pubgrub=warn"
+            )))
+    });
+    tracing_subscriber::registry()
+        .with(terminal)
+        .with(file)
         .init();
+}
+
+/// Opens pip's `--log FILE` as pip does: appended to, its directory created when missing.
+///
+/// Errors: the directory cannot be created or the file opened for appending.
+fn open_log(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
 }

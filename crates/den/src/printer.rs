@@ -8,6 +8,16 @@ use std::time::Duration;
 use den_index::{DownloadProgress, DownloadReporter};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+/// The tracing target of every line den prints through a [`Printer`]: off for the terminal
+/// (the line is printed there itself), on for pip's `--log FILE`, which so gets what den
+/// printed, and its `-v` lines even when not shown, among den's debug log.
+pub const OUTPUT_TARGET: &str = "den::output";
+
+/// Hands `line` to the log ([`OUTPUT_TARGET`]).
+fn log(line: &dyn std::fmt::Display) {
+    tracing::debug!(target: OUTPUT_TARGET, "{line}");
+}
+
 /// Downloads smaller than this get no bar of their own: they are over before it can be read
 /// (the phase's bar counts them).
 const DOWNLOAD_BAR_MIN: u64 = 1_000_000;
@@ -162,6 +172,7 @@ impl Printer {
     /// A result line on stdout (freeze, list, show). Results are what the user asked for, so
     /// `-q` does not hide them.
     pub fn out(&self, line: impl std::fmt::Display) {
+        log(&line);
         write_stdout(format_args!("{line}\n"));
     }
 
@@ -169,6 +180,7 @@ impl Printer {
     /// `Requirement already satisfied: ...`, uninstall's lines), hidden by `-q` as pip hides
     /// them; so scripts that read or silence pip's stdout see den's there too.
     pub fn report(&self, line: impl std::fmt::Display) {
+        log(&line);
         if self.quiet == 0 {
             write_stdout(format_args!("{line}\n"));
         }
@@ -176,6 +188,7 @@ impl Printer {
 
     /// A status line on stderr, hidden by `-q`.
     pub fn status(&self, line: impl std::fmt::Display) {
+        log(&line);
         if self.quiet == 0 {
             write_stderr(format_args!("{line}\n"));
         }
@@ -183,6 +196,7 @@ impl Printer {
 
     /// A detail line on stderr, shown only with `-v`.
     pub fn detail(&self, line: impl std::fmt::Display) {
+        log(&line);
         if self.verbose > 0 && self.quiet == 0 {
             write_stderr(format_args!("{line}\n"));
         }
@@ -197,6 +211,7 @@ impl Printer {
 
     /// A warning on stderr, hidden by `-qq`.
     pub fn warn(&self, line: impl std::fmt::Display) {
+        log(&format_args!("warning: {line}"));
         if self.quiet < 2 {
             let label = paint("warning:", anstyle::AnsiColor::Yellow, self.colour);
             write_stderr(format_args!("{label} {line}\n"));
@@ -206,6 +221,7 @@ impl Printer {
     /// A warning in pip's words (`WARNING: ...` on stderr), for the commands that speak pip's
     /// language to scripts; hidden by `-qq`.
     pub fn pip_warning(&self, line: impl std::fmt::Display) {
+        log(&format_args!("WARNING: {line}"));
         if self.quiet < 2 {
             let label = paint("WARNING:", anstyle::AnsiColor::Yellow, self.colour);
             write_stderr(format_args!("{label} {line}\n"));
@@ -214,12 +230,14 @@ impl Printer {
 
     /// An error in pip's words (`ERROR: ...` on stderr).
     pub fn pip_error(&self, line: impl std::fmt::Display) {
+        log(&format_args!("ERROR: {line}"));
         let label = paint("ERROR:", anstyle::AnsiColor::Red, self.colour);
         write_stderr(format_args!("{label} {line}\n"));
     }
 
     /// Prints an error and its causes, one per line.
     pub fn error(&self, err: &anyhow::Error) {
+        log(&format_args!("error: {err:#}"));
         let label = paint("error:", anstyle::AnsiColor::Red, self.colour);
         write_stderr(format_args!("{label} {err}\n"));
         for cause in err.chain().skip(1) {

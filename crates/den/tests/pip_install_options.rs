@@ -2,7 +2,8 @@
 //! `--target` over an existing directory, `--upgrade-strategy eager`, the target-Python
 //! options (`--platform`, `--python-version`...), `--break-system-packages` without an
 //! environment, and pip's words for options den refuses or does not know; `--progress-bar off`
-//! on a terminal; `uninstall --root-user-action`, `freeze -r`, `list --include-editable`.
+//! on a terminal; `uninstall --root-user-action`, `freeze -r`, `list --include-editable`;
+//! `--log FILE`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -623,4 +624,61 @@ fn index_versions_takes_pips_options() {
         assert!(ours.status.success(), "{options:?}: {ours:?}");
         assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{options:?}");
     }
+}
+
+/// pip's `--log FILE`: created with its directory, appended to by each command, holding what
+/// den printed (also its `-v` lines when not shown) and its log, each line timed; the terminal
+/// gets what it gets without it. A file that cannot be opened stops den before it changes
+/// anything.
+#[test]
+fn log_appends_a_verbose_log_as_pips_does() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let log = world.path("logs/pip/install.log");
+    let log_arg = log.to_str().unwrap();
+    let out = world.den(&["pip", "install", "-p", env_arg, "--log", log_arg, "beta"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(text(&out.stdout), "Successfully installed beta-2.0\n");
+    assert!(!text(&out.stderr).contains("den::output"), "{out:?}");
+    let first = std::fs::read_to_string(&log).unwrap();
+    assert!(first.contains("Successfully installed beta-2.0"), "{first}");
+    // A -v line, not shown without -v.
+    assert!(first.contains(&format!("environment {env_arg}")), "{first}");
+    assert!(first.lines().all(|line| line.starts_with("20")), "{first}");
+    assert!(!first.contains("pubgrub"), "{first}");
+    let out = world.den(&[
+        "pip",
+        "--log",
+        log_arg,
+        "uninstall",
+        "-y",
+        "-p",
+        env_arg,
+        "beta",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let second = std::fs::read_to_string(&log).unwrap();
+    assert!(second.starts_with(&first), "{second}");
+    assert!(
+        second.contains("Successfully uninstalled beta-2.0"),
+        "{second}"
+    );
+    let blocked = world.path("not-a-directory");
+    std::fs::write(&blocked, "").unwrap();
+    let bad_log = blocked.join("install.log");
+    let out = world.den(
+        &["pip", "install", "-p", env_arg, "--log"]
+            .into_iter()
+            .chain([bad_log.to_str().unwrap(), "beta"])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("cannot open the log file"),
+        "{out:?}"
+    );
+    let listed = world.den_ok(&["pip", "freeze", "-p", env_arg]);
+    assert!(!listed.contains("beta"), "{listed}");
 }
