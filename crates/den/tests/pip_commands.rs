@@ -1,5 +1,6 @@
 //! `den pip hash`, `den pip cache`, `den pip config` and `den pip debug` judged against the real pip (the pip
-//! seeded into a test environment): the same command lines, environment and files give the
+//! seeded into a test environment; pip 26 for `config`, whose lists and `PIP_CONFIG_FILE`
+//! handling changed): the same command lines, environment and files give the
 //! same stdout, stderr (where pip's is a message, not a traceback), status and files. No
 //! internet needed.
 
@@ -66,7 +67,12 @@ fn run_tool(env: &Path, cwd: &Path, vars: &[(&str, &Path)], args: &[&str], pip: 
         command.arg("pip");
         command
     };
-    let mut run: Run = command.args(args).current_dir(cwd).output().unwrap().into();
+    as_run_as_pip(command.args(args).current_dir(cwd).output().unwrap(), env)
+}
+
+/// `out` with `ENV/bin/python -m pip`, as pip names itself in messages, read as `pip`.
+fn as_run_as_pip(out: Output, env: &Path) -> Run {
+    let mut run: Run = out.into();
     let program = format!("{} -m pip", env.join("bin/python").display());
     run.stdout = run.stdout.replace(&program, "pip");
     run.stderr = run.stderr.replace(&program, "pip");
@@ -104,8 +110,25 @@ fn hash_prints_what_pip_prints() {
     assert_eq!((den.code, pip.code), (Some(2), Some(2)));
 }
 
+/// pip 26's `pip --python ENV ARGS` (the pip that writes `pip config`'s lists grouped by
+/// file and sends the user file's changes to `PIP_CONFIG_FILE`'s file), read as
+/// [`run_tool`] reads pip's.
+fn run_pip26(pip26: &Path, env: &Path, cwd: &Path, vars: &[(&str, &Path)], args: &[&str]) -> Run {
+    let mut command = clean(pip26, vars);
+    command
+        .args(["-m", "pip", "--python"])
+        .arg(env.join("bin/python"));
+    as_run_as_pip(command.args(args).current_dir(cwd).output().unwrap(), env)
+}
+
+/// `den pip config` beside pip 26's, step by step from the same files: lists, gets, sets,
+/// unsets (in the file that has the key), the site file taking changes once it exists, and
+/// `PIP_CONFIG_FILE`'s file standing in for the user files.
 #[test]
 fn config_reads_and_writes_pips_files_as_pip() {
+    let Some(pip26) = den_test_support::pip26_python("pip config judged by pip 26") else {
+        return;
+    };
     let Some(world) = World::new() else { return };
     let env = world.venv("env", false);
     let dir = world.dir.path();
@@ -119,7 +142,6 @@ fn config_reads_and_writes_pips_files_as_pip() {
         "[global]\ntimeout = 60\nTrusted_Host = a.example\n  b.example\n",
     )
     .unwrap();
-    std::fs::write(&other_file, "[install]\nno-compile = yes\n").unwrap();
     let user_file = home.join(".config/pip/pip.conf");
     let site_file = env.join("pip.conf");
     let vars: Vec<(&str, &Path)> = vec![
@@ -152,6 +174,13 @@ fn config_reads_and_writes_pips_files_as_pip() {
         (&vars, vec!["config", "debug"]),
         (&with_file, vec!["config", "list"]),
         (&with_file, vec!["config", "debug"]),
+        (&with_file, vec!["config", "--user", "list"]),
+        (&with_file, vec!["config", "get", "install.no-compile"]),
+        (&with_file, vec!["config", "set", "global.retries", "2"]),
+        (
+            &with_file,
+            vec!["config", "--user", "unset", "install.no-compile"],
+        ),
         (&vars, vec!["config", "unset", "install.no-deps"]),
         (&vars, vec!["config", "unset", "install.no-deps"]),
         (&vars, vec!["config", "get", "global.nothing"]),
@@ -182,7 +211,7 @@ fn config_reads_and_writes_pips_files_as_pip() {
         (&vars, vec!["config", "--user", "unset", "global.timeout"]),
         (&vars, vec!["--isolated", "config", "list"]),
     ];
-    let files = [&user_file, &site_file];
+    let files = [&user_file, &site_file, &other_file];
     // The whole sequence with pip, then again from the same start with den: each step's
     // output and the files after it.
     let mut runs: Vec<Vec<(Run, Vec<Option<String>>)>> = Vec::new();
@@ -190,9 +219,13 @@ fn config_reads_and_writes_pips_files_as_pip() {
         for file in files {
             let _ = std::fs::remove_file(file);
         }
+        std::fs::write(&other_file, "[install]\nno-compile = yes\n").unwrap();
         let mut results = Vec::new();
         for (vars, args) in &steps {
-            let run = run_tool(&env, dir, vars, args, pip);
+            let run = match pip {
+                true => run_pip26(&pip26, &env, dir, vars, args),
+                false => run_tool(&env, dir, vars, args, false),
+            };
             let contents = files
                 .iter()
                 .map(|f| std::fs::read_to_string(f).ok())

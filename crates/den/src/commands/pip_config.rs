@@ -68,7 +68,10 @@ impl Configuration {
         let mut loaded = Vec::new();
         if !locations.disabled() {
             for (kind, paths) in &files {
-                if load_only.is_some_and(|only| only != *kind) {
+                // pip 26 reads PIP_CONFIG_FILE's file for the user kind too: it stands in
+                // for the user files, which are not read while it names a file.
+                let redirect = *kind == Kind::Env && load_only == Some(Kind::User);
+                if load_only.is_some_and(|only| only != *kind) && !redirect {
                     continue;
                 }
                 for path in paths {
@@ -113,25 +116,93 @@ impl Configuration {
         for kind in [Kind::Global, Kind::User, Kind::Site, Kind::Env] {
             merge(&mut values, self.values_of(kind));
         }
-        let vars = self
-            .env_vars
-            .iter()
-            .map(|(name, value)| (format!(":env:.{}", normalize_key(name)), value.clone()));
-        merge(&mut values, vars.collect());
+        merge(&mut values, self.variables().collect());
         values
     }
 
-    /// The file a change goes to: the last loaded of `load_only`'s kind.
-    fn file_to_modify(&mut self) -> anyhow::Result<&mut PipConf> {
-        let kind = self.load_only;
-        self.loaded
-            .iter_mut()
-            .rev()
-            .find(|(k, _)| Some(*k) == kind)
-            .map(|(_, conf)| conf)
-            .ok_or_else(|| {
-                Usage("Fatal Internal error [id=2]. Please report as a bug.".into()).into()
+    /// What `pip config list` prints, as pip 26's: the values grouped by the file they come
+    /// from (the variables as the file `:env:`), files in name order (a file loaded as two
+    /// kinds counts once, as its later kind), keys sorted in each.
+    fn listing(&self) -> Vec<(String, String)> {
+        let mut files: std::collections::BTreeMap<String, Vec<(String, String)>> =
+            std::collections::BTreeMap::new();
+        for kind in [Kind::Global, Kind::User, Kind::Site, Kind::Env] {
+            for (_, conf) in self.loaded.iter().filter(|(k, _)| *k == kind) {
+                files.insert(conf.path.display().to_string(), conf.items());
+            }
+        }
+        files.insert(":env:".to_string(), self.variables().collect());
+        files
+            .into_values()
+            .flat_map(|mut values| {
+                values.sort();
+                values
             })
+            .collect()
+    }
+
+    /// The `PIP_*` variables as `(":env:.key", value)`.
+    fn variables(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.env_vars
+            .iter()
+            .map(|(name, value)| (format!(":env:.{}", normalize_key(name)), value.clone()))
+    }
+
+    /// The file a change to `key` goes to, as pip 26's `_get_parser_to_modify`: of the files
+    /// of `load_only`'s kind, the last that has `key`, else the last. With none of that kind
+    /// (user files are not read while `PIP_CONFIG_FILE` names a file), a change to the user
+    /// or global file goes to `PIP_CONFIG_FILE`'s file, with pip's warning.
+    ///
+    /// Errors: `PIP_CONFIG_FILE` is `/dev/null`, or nothing can be changed (pip's internal
+    /// error, word for word).
+    fn file_to_modify(
+        &mut self,
+        key: Option<&str>,
+        printer: &Printer,
+    ) -> anyhow::Result<&mut PipConf> {
+        let kind = self.load_only;
+        let of_kind = |(k, _): &(Kind, PipConf)| Some(*k) == kind;
+        let has_key = |(_, conf): &(Kind, PipConf)| {
+            key.is_some_and(|key| conf.items().iter().any(|(k, _)| k == key))
+        };
+        let chosen = self
+            .loaded
+            .iter()
+            .rposition(|entry| of_kind(entry) && has_key(entry))
+            .or_else(|| self.loaded.iter().rposition(of_kind));
+        if let Some(index) = chosen {
+            return Ok(&mut self.loaded[index].1);
+        }
+        let env_file = self
+            .files
+            .iter()
+            .find(|(k, _)| *k == Kind::Env)
+            .and_then(|(_, files)| files.first().cloned());
+        match (kind, env_file) {
+            (Some(kind @ (Kind::User | Kind::Global)), Some(file)) => {
+                if file == Path::new("/dev/null") {
+                    return Err(Usage(format!(
+                        "Cannot write to PIP_CONFIG_VALUE when it is set to {}",
+                        file.display()
+                    ))
+                    .into());
+                }
+                printer.pip_warning(format_args!(
+                    "Because PIP_CONFIG_FILE is set, changes will be applied to '{}', not to \
+                     '{}'. To restore normal behavior, unset PIP_CONFIG_FILE.",
+                    file.display(),
+                    kind.name()
+                ));
+                let conf = PipConf::read(&file)?.unwrap_or_else(|| PipConf {
+                    path: file.clone(),
+                    ..PipConf::default()
+                });
+                self.loaded.push((kind, conf));
+                let last = self.loaded.len() - 1;
+                Ok(&mut self.loaded[last].1)
+            }
+            _ => Err(Usage("Fatal Internal error [id=2]. Please report as a bug.".into()).into()),
+        }
     }
 }
 
@@ -221,9 +292,7 @@ fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow
     match action {
         "list" => {
             arguments(rest, 0, "list")?;
-            let mut values = config.dictionary();
-            values.sort();
-            for (key, value) in values {
+            for (key, value) in config.listing() {
                 printer.out(format_args!("{key}={}", den_dist::python_repr(&value)));
             }
         }
@@ -242,7 +311,7 @@ fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow
             let given = arguments(rest, 2, "set [name] [value]")?;
             let (key, value) = (&given[0], &given[1]);
             let name = normalize_key(key);
-            let conf = config.file_to_modify()?;
+            let conf = config.file_to_modify(Some(&name), printer)?;
             let (section, option) = split_key(&name)?;
             conf.set(section, option, value);
             save(conf, printer)?;
@@ -250,13 +319,10 @@ fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow
         "unset" => {
             let key = &arguments(rest, 1, "unset [name]")?[0];
             let name = normalize_key(key);
-            let known = config
-                .load_only
-                .is_some_and(|kind| config.values_of(kind).iter().any(|(k, _)| *k == name));
-            if !known {
+            let conf = config.file_to_modify(Some(&name), printer)?;
+            if !conf.items().iter().any(|(k, _)| *k == name) {
                 return Err(Usage(format!("No such key - {key}")).into());
             }
-            let conf = config.file_to_modify()?;
             let (section, option) = split_key(&name)?;
             if !conf.unset(section, option) {
                 return Err(
@@ -267,7 +333,7 @@ fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow
         }
         "edit" => {
             arguments(rest, 0, "edit")?;
-            edit(args, &env, &mut config)?;
+            edit(args, &env, &mut config, printer)?;
         }
         _ => {
             arguments(rest, 0, "debug")?;
@@ -355,6 +421,7 @@ fn edit(
     args: &PipConfigArgs,
     env: &HashMap<String, String>,
     config: &mut Configuration,
+    printer: &Printer,
 ) -> anyhow::Result<()> {
     let editor = args
         .editor
@@ -363,7 +430,7 @@ fn edit(
         .or_else(|| env.get("EDITOR").cloned())
         .ok_or_else(|| Usage("Could not determine editor to use.".into()))?;
     let path: PathBuf = config
-        .file_to_modify()
+        .file_to_modify(None, printer)
         .map_err(|_| Usage("Could not determine appropriate file.".into()))?
         .path
         .clone();
@@ -409,7 +476,13 @@ fn debug(config: &Configuration, printer: &Printer) {
             let shown = if exists { "True" } else { "False" };
             indented(printer, 2, &format!("{}, exists: {shown}", file.display()));
             if exists {
-                for (name, value) in config.values_of(*kind) {
+                // That file's own values, as pip 26 lists them.
+                let values = config
+                    .loaded
+                    .iter()
+                    .filter(|(k, conf)| k == kind && conf.path == *file)
+                    .flat_map(|(_, conf)| conf.items());
+                for (name, value) in values {
                     indented(printer, 4, &format!("{name}: {value}"));
                 }
             }
