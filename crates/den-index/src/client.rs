@@ -385,6 +385,9 @@ fn build_http(
             builder = builder.add_root_certificate(certificate.clone());
         }
     }
+    if config.no_proxy_env {
+        builder = builder.no_proxy();
+    }
     if let Some(proxy) = &settings.proxy {
         builder = builder.proxy(proxy.clone());
     }

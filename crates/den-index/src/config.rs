@@ -66,6 +66,10 @@ pub struct IndexConfig {
     /// (`scheme://[user:pass@]host:port`). Without it, the usual proxy environment variables
     /// (`HTTPS_PROXY`, `NO_PROXY`...) apply.
     pub proxy: Option<String>,
+    /// pip's `--no-proxy-env` (`PIP_NO_PROXY_ENV`, config `no-proxy-env`): the proxy
+    /// environment variables (`HTTPS_PROXY`, `ALL_PROXY`...) are not read; `proxy` still
+    /// applies.
+    pub no_proxy_env: bool,
     /// pip's `--client-cert` (`PIP_CLIENT_CERT`, config `client-cert`): a PEM file holding a
     /// client certificate and its private key, presented to servers that ask for one.
     pub client_cert: Option<PathBuf>,
@@ -92,6 +96,7 @@ impl Default for IndexConfig {
             no_index: false,
             trusted_hosts: Vec::new(),
             proxy: None,
+            no_proxy_env: false,
             client_cert: None,
             project_indexes: HashMap::new(),
             primary_only: false,
@@ -110,6 +115,7 @@ pub const INDEX_KEYS: &[&str] = &[
     "cert",
     "client-cert",
     "proxy",
+    "no-proxy-env",
     "timeout",
     "default-timeout",
     "retries",
@@ -292,15 +298,19 @@ impl IndexConfig {
             .map_or(DEFAULT_TIMEOUT, Duration::from_secs_f64);
         let retries = number(&["retries"])?.map_or(DEFAULT_RETRIES, |n| n as u32);
 
-        let no_index = match sources.setting(&["no-index"]) {
-            Some(setting) => strtobool(&setting.value).ok_or_else(|| {
-                setting.error(format!(
-                    "`no-index` must be true or false (or yes/no, on/off, 1/0), not `{}`",
-                    setting.value.trim()
-                ))
-            })?,
-            None => false,
+        let flag = |key: &str| -> Result<bool, IndexError> {
+            match sources.setting(&[key]) {
+                Some(setting) => strtobool(&setting.value).ok_or_else(|| {
+                    setting.error(format!(
+                        "`{key}` must be true or false (or yes/no, on/off, 1/0), not `{}`",
+                        setting.value.trim()
+                    ))
+                }),
+                None => Ok(false),
+            }
         };
+        let no_index = flag("no-index")?;
+        let no_proxy_env = flag("no-proxy-env")?;
 
         Ok(Self {
             index_url,
@@ -313,6 +323,7 @@ impl IndexConfig {
             no_index,
             trusted_hosts: sources.list("trusted-host"),
             proxy: value("proxy").map(str::to_string),
+            no_proxy_env,
             client_cert: value("client-cert").map(PathBuf::from),
             project_indexes: HashMap::new(),
             primary_only: false,

@@ -686,6 +686,10 @@ pub struct PipGeneralArgs {
     /// one [default: PIP_CLIENT_CERT, pip.conf].
     #[arg(long, global = true, value_name = "PATH")]
     pub client_cert: Option<PathBuf>,
+    /// Ignore the proxy environment variables (`HTTPS_PROXY`, `ALL_PROXY`...); --proxy still
+    /// applies [default: PIP_NO_PROXY_ENV, pip.conf].
+    #[arg(long, global = true)]
+    pub no_proxy_env: bool,
 }
 
 impl PipGeneralArgs {
@@ -705,6 +709,7 @@ impl PipGeneralArgs {
             proxy: self.proxy.clone(),
             cert: self.cert.clone(),
             client_cert: self.client_cert.clone(),
+            no_proxy_env: self.no_proxy_env,
         }
     }
 

@@ -3,7 +3,7 @@
 //! options (`--platform`, `--python-version`...), `--break-system-packages` without an
 //! environment, and pip's words for options den refuses or does not know; `--progress-bar off`
 //! on a terminal; `uninstall --root-user-action`, `freeze -r`, `list --include-editable`;
-//! `--log FILE`.
+//! `--log FILE`, `--no-proxy-env`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -681,4 +681,34 @@ fn log_appends_a_verbose_log_as_pips_does() {
     );
     let listed = world.den_ok(&["pip", "freeze", "-p", env_arg]);
     assert!(!listed.contains("beta"), "{listed}");
+}
+
+/// pip's `--no-proxy-env` (also `PIP_NO_PROXY_ENV`): the proxy variables are not read. With
+/// `HTTP_PROXY` naming a port nothing listens on, the install fails through it, and succeeds
+/// past it with the option.
+#[test]
+fn no_proxy_env_ignores_the_proxy_variables() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let install = |extra: &[&str], vars: &[(&str, &str)]| {
+        let mut den = common::den_command(&world.path("cache"), &world.index.url());
+        den.args(["pip", "install", "--retries", "0", "-p", env_arg])
+            .args(extra)
+            .arg("beta")
+            .env("HTTP_PROXY", "http://127.0.0.1:9")
+            .env("http_proxy", "http://127.0.0.1:9")
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .envs(vars.iter().copied());
+        den.output().unwrap()
+    };
+    let out = install(&[], &[]);
+    assert!(!out.status.success(), "{out:?}");
+    let out = install(&["--no-proxy-env"], &[]);
+    assert!(out.status.success(), "{out:?}");
+    world.den_ok(&["pip", "uninstall", "-y", "-p", env_arg, "beta"]);
+    let out = install(&[], &[("PIP_NO_PROXY_ENV", "1")]);
+    assert!(out.status.success(), "{out:?}");
 }

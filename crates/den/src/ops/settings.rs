@@ -33,6 +33,8 @@ pub struct NetworkOptions {
     pub cert: Option<std::path::PathBuf>,
     /// `--client-cert`.
     pub client_cert: Option<std::path::PathBuf>,
+    /// `--no-proxy-env`.
+    pub no_proxy_env: bool,
 }
 
 /// The network options of this process's command line (set once, by `main`, for `den pip`).
@@ -62,6 +64,7 @@ impl NetworkOptions {
         if let Some(client_cert) = &self.client_cert {
             config.client_cert = Some(client_cert.clone());
         }
+        config.no_proxy_env |= self.no_proxy_env;
     }
 }
 
