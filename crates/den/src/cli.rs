@@ -854,9 +854,9 @@ impl PipInstallCompatArgs {
 /// and those that change nothing den does (with `-v`, each one given is named, with why).
 #[derive(Debug, Clone, Default, Args)]
 pub struct PipBuildCompatArgs {
-    /// `off` hides den's progress bars; `on` and `raw` leave them as they are (drawn on a
-    /// terminal only).
-    #[arg(long, value_name = "MODE", value_parser = ["on", "off", "raw"])]
+    /// `off` hides den's progress bars; `auto`, `on` and `raw` leave them as they are
+    /// (drawn on a terminal only, hidden by -q).
+    #[arg(long, value_name = "MODE", value_parser = ["auto", "on", "off", "raw"])]
     pub progress_bar: Option<String>,
     /// Where `install` clones editable git requirements, each as `<DIR>/<project name>`
     /// [default: `src` in the environment, as pip's]; download, wheel and lock read them

@@ -339,7 +339,7 @@ fn options_den_refuses_or_does_not_know_get_pips_words() {
         "--no-clean",
         "--check-build-dependencies",
         "--src=src",
-        "--progress-bar=on",
+        "--progress-bar=auto",
     ];
     for command in [
         &["download", "-d", dest_arg][..],
