@@ -1021,6 +1021,9 @@ pub struct IndexVersionsArgs {
     /// The indexes to ask.
     #[command(flatten)]
     pub index: IndexArgs,
+    /// Which files count.
+    #[command(flatten)]
+    pub binary: BinaryArgs,
     /// The environment whose interpreter decides what is installable, and whose installed
     /// version is shown.
     #[command(flatten)]
@@ -1149,9 +1152,10 @@ pub struct IndexArgs {
     pub offline: bool,
 }
 
-/// Wheels or source distributions, and how source distributions are built (PEP 517).
+/// Wheels or source distributions (pip's format control), for building and installing, and
+/// for `list --outdated` and `index versions`.
 #[derive(Debug, Clone, Default, Args)]
-pub struct BuildArgs {
+pub struct BinaryArgs {
     /// Never use wheels for these projects (comma-separated names, `:all:` or `:none:`;
     /// repeatable): build them from source.
     #[arg(
@@ -1173,6 +1177,25 @@ pub struct BuildArgs {
     /// Prefer an older version with a wheel over a newer one that must be built.
     #[arg(long, env = "PIP_PREFER_BINARY", value_parser = FalseyValueParser::new())]
     pub prefer_binary: bool,
+}
+
+impl BinaryArgs {
+    /// The options as given.
+    pub fn options(&self) -> BinaryOptions {
+        BinaryOptions {
+            no_binary: self.no_binary.clone(),
+            only_binary: self.only_binary.clone(),
+            prefer_binary: self.prefer_binary,
+        }
+    }
+}
+
+/// Wheels or source distributions, and how source distributions are built (PEP 517).
+#[derive(Debug, Clone, Default, Args)]
+pub struct BuildArgs {
+    /// Wheels or source distributions.
+    #[command(flatten)]
+    pub binary: BinaryArgs,
     /// Build in the target environment's interpreter with what it has installed, instead of
     /// an isolated environment holding the project's build requirements.
     #[arg(long)]
@@ -1657,6 +1680,9 @@ pub struct ListArgs {
     /// The indexes --outdated / --uptodate ask.
     #[command(flatten)]
     pub index: IndexArgs,
+    /// Which files --outdated / --uptodate count.
+    #[command(flatten)]
+    pub binary: BinaryArgs,
     /// Which distributions.
     #[command(flatten)]
     pub selection: SelectionArgs,
@@ -1708,11 +1734,7 @@ impl BuildArgs {
     /// The build settings these flags ask for.
     pub fn settings(&self) -> BuildSettings {
         BuildSettings {
-            binary: BinaryOptions {
-                no_binary: self.no_binary.clone(),
-                only_binary: self.only_binary.clone(),
-                prefer_binary: self.prefer_binary,
-            },
+            binary: self.binary.options(),
             isolation: !self.no_build_isolation,
             config_settings: grouped_settings(&self.config_settings),
         }

@@ -570,8 +570,9 @@ fn missing_projects_get_pips_warnings_and_statuses() {
 }
 
 /// `index versions` with pip's options, the same standard output as the real pip's: `--json`
-/// (with the installed version), `--ignore-requires-python`, and the target options, which
-/// list what another platform could install.
+/// (with the installed version), `--ignore-requires-python`, the target options, which
+/// list what another platform could install, and the format control (`--only-binary`,
+/// `--no-binary`, `--prefer-binary`), also for `list --outdated`.
 #[test]
 fn index_versions_takes_pips_options() {
     let Some(world) = World::new() else { return };
@@ -582,39 +583,60 @@ fn index_versions_takes_pips_options() {
     world
         .index
         .publish(&WheelBuilder::new("beta", "3.0").requires_python(">=3.99"));
+    world
+        .index
+        .add_file(&SdistBuilder::new("beta", "2.5").build(&world.path("sdists")));
     let env = world.env_with("env", &["beta==1.0"]);
     let env_arg = env.to_str().unwrap();
     let Some(pip) = den_test_support::pip26_python("pip index versions judged by the real pip")
     else {
         return;
     };
-    for options in [
-        &["beta", "--json"][..],
-        &["beta", "--ignore-requires-python"],
-        &["beta"],
-        &[
-            "native",
-            "--platform",
-            "win_amd64",
-            "--python-version",
-            "3.12",
-        ],
-        &[
-            "native",
-            "--json",
-            "--platform",
-            "manylinux_2_17_x86_64",
-            "--python-version",
-            "312",
-        ],
+    let versions = &["index", "versions"][..];
+    let outdated = &["list", "--outdated", "--format", "json"][..];
+    for (command, options) in [
+        (versions, &["beta", "--json"][..]),
+        (versions, &["beta", "--ignore-requires-python"]),
+        (versions, &["beta"]),
+        (
+            versions,
+            &[
+                "native",
+                "--platform",
+                "win_amd64",
+                "--python-version",
+                "3.12",
+            ],
+        ),
+        (
+            versions,
+            &[
+                "native",
+                "--json",
+                "--platform",
+                "manylinux_2_17_x86_64",
+                "--python-version",
+                "312",
+            ],
+        ),
+        // pip's format control: which files count, for index versions and list -o.
+        (versions, &["beta", "--only-binary", ":all:"]),
+        (versions, &["beta", "--no-binary", "beta"]),
+        (outdated, &[]),
+        (outdated, &["--prefer-binary"]),
+        (outdated, &["--only-binary", ":all:"]),
+        (outdated, &["--no-binary", ":all:", "--only-binary", "beta"]),
     ] {
-        let mut args = vec!["pip", "index", "versions", "-p", env_arg];
+        let mut args = vec!["pip"];
+        args.extend(command);
+        args.extend(["-p", env_arg]);
         args.extend(options);
         let ours = world.den(&args);
         let theirs = Command::new(&pip)
             .args(["-m", "pip", "--disable-pip-version-check", "--python"])
             .arg(env.join("bin/python"))
-            .args(["index", "versions", "--index-url", &world.index.url()])
+            .args(command)
+            .args(["--index-url", &world.index.url()])
             .args(options)
             .env("PIP_CONFIG_FILE", "/dev/null")
             .env_remove("PIP_FIND_LINKS")
@@ -622,7 +644,11 @@ fn index_versions_takes_pips_options() {
             .unwrap();
         assert!(theirs.status.success(), "{options:?}: {theirs:?}");
         assert!(ours.status.success(), "{options:?}: {ours:?}");
-        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{options:?}");
+        assert_eq!(
+            text(&ours.stdout),
+            text(&theirs.stdout),
+            "{command:?} {options:?}"
+        );
     }
 }
 

@@ -114,6 +114,7 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
             &target.interpreter,
             &args.index,
             args.pre,
+            &crate::ops::settings::binary_policy(&args.binary.options())?,
             cache,
         )?
     } else {

@@ -50,11 +50,12 @@ fn versions(
             .map(|pip| den_python::TargetPython::from_pip(&target.interpreter, pip))
             .collect::<Result<_, _>>()?
     };
+    let binary = crate::ops::settings::binary_policy(&args.binary.options())?;
     let mut versions: Vec<den_dist::Version> = files
         .iter()
         .flat_map(|files| {
             pythons.iter().flat_map(|python| {
-                crate::ops::latest::installable(files, python, args.ignore_requires_python)
+                crate::ops::latest::installable(files, python, args.ignore_requires_python, &binary)
                     .into_keys()
             })
         })

@@ -8,6 +8,7 @@ use den_cache::Cache;
 use den_dist::{DistFilename, PackageName, Version};
 use den_index::{IndexClient, IndexError, ProjectFiles};
 use den_python::{Interpreter, TargetPython};
+use den_resolve::BinaryPolicy;
 use futures::StreamExt;
 
 use crate::cli::IndexArgs;
@@ -33,9 +34,10 @@ impl Latest {
 
 /// The newest installable version of each of `names` on the indexes `index` names (and
 /// pip's configuration), as pip's finder picks it: files that are not yanked, whose
-/// Requires-Python admits `interpreter`, wheels whose tags it accepts and sdists; final
-/// releases only unless `pre` or the project has nothing else. A project no index has, or
-/// with no installable file, is left out (as pip leaves it out).
+/// Requires-Python admits `interpreter`, wheels whose tags it accepts and sdists, as `binary`
+/// allows each (with `prefer_binary`, the newest version with a wheel when there is one);
+/// final releases only unless `pre` or the project has nothing else. A project no index has,
+/// or with no installable file, is left out (as pip leaves it out).
 ///
 /// # Errors
 ///
@@ -45,6 +47,7 @@ pub fn latest_versions(
     interpreter: &Interpreter,
     index: &IndexArgs,
     pre: bool,
+    binary: &BinaryPolicy,
     cache: &Cache,
 ) -> anyhow::Result<HashMap<PackageName, Latest>> {
     let client = client(index, cache)?;
@@ -68,7 +71,7 @@ pub fn latest_versions(
             Err(IndexError::NotFound { .. }) => continue,
             Err(e) => return Err(e.into()),
         };
-        if let Some(newest) = newest(&files, interpreter, pre) {
+        if let Some(newest) = newest(&files, interpreter, pre, binary) {
             latest.insert(name, newest);
         }
     }
@@ -76,24 +79,37 @@ pub fn latest_versions(
 }
 
 /// The newest installable version among `files` (see [`latest_versions`]).
-fn newest(files: &ProjectFiles, interpreter: &Interpreter, pre: bool) -> Option<Latest> {
-    let versions = installable(files, &TargetPython::of(interpreter), false);
+fn newest(
+    files: &ProjectFiles,
+    interpreter: &Interpreter,
+    pre: bool,
+    binary: &BinaryPolicy,
+) -> Option<Latest> {
+    let versions = installable(files, &TargetPython::of(interpreter), false, binary);
     let finals = versions.keys().any(|v| !v.any_prerelease());
+    // pip's sort key: with --prefer-binary, having a wheel outranks the version.
+    let preferred = |wheel: bool| binary.prefer_binary && wheel;
     versions
         .into_iter()
         .filter(|(v, _)| pre || !finals || !v.any_prerelease())
-        .max_by(|a, b| a.0.cmp(&b.0))
+        .max_by(|a, b| (preferred(a.1), &a.0).cmp(&(preferred(b.1), &b.0)))
         .map(|(version, wheel)| Latest { version, wheel })
 }
 
 /// The versions among `files` that `python` could install, each with whether a wheel of it
 /// fits: files not yanked, whose Requires-Python admits its version (any, with
-/// `ignore_requires_python`), wheels whose tags it accepts, and sdists.
+/// `ignore_requires_python`), wheels whose tags it accepts, and sdists, each kind as `binary`
+/// allows it (pip's format control).
 pub fn installable(
     files: &ProjectFiles,
     python: &TargetPython,
     ignore_requires_python: bool,
+    binary: &BinaryPolicy,
 ) -> HashMap<Version, bool> {
+    let (wheels, sdists) = (
+        binary.allows_wheel(&files.name),
+        binary.allows_sdist(&files.name),
+    );
     let mut versions: HashMap<Version, bool> = HashMap::new();
     for file in &files.files {
         let excluded = |specifiers: &den_dist::VersionSpecifiers| {
@@ -104,11 +120,12 @@ pub fn installable(
         }
         let (version, wheel) = match &file.filename {
             DistFilename::Wheel(wheel) => {
-                if python.tags.compatibility(wheel).is_none() {
+                if !wheels || python.tags.compatibility(wheel).is_none() {
                     continue;
                 }
                 (wheel.version.clone(), true)
             }
+            DistFilename::SourceDist(_) if !sdists => continue,
             DistFilename::SourceDist(sdist) => (sdist.version.clone(), false),
         };
         *versions.entry(version).or_default() |= wheel;
