@@ -950,7 +950,13 @@ impl IndexClient {
         accept: &'static str,
         lister: Option<(&IndexUrl, &PackageName)>,
     ) -> Result<Fetched, IndexError> {
-        let policy = self.inner.config.cache_policy;
+        let config = &self.inner.config;
+        let policy = match (config.cache_policy, lister) {
+            (CachePolicy::Normal, Some((_, name))) if config.refresh_projects.contains(name) => {
+                CachePolicy::Refresh
+            }
+            (policy, _) => policy,
+        };
         let cached = CachedPage::read(path);
         match (policy, cached) {
             (CachePolicy::Offline, Some(page)) => return Ok(Fetched::Page(page)),

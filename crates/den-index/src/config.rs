@@ -66,6 +66,9 @@ pub struct IndexConfig {
     /// (`scheme://[user:pass@]host:port`). Without it, the usual proxy environment variables
     /// (`HTTPS_PROXY`, `NO_PROXY`...) apply.
     pub proxy: Option<String>,
+    /// pip's `--refresh-package NAME`: these projects' cached index pages are revalidated
+    /// with the server however fresh they are, as [`CachePolicy::Refresh`] does for all.
+    pub refresh_projects: std::collections::HashSet<PackageName>,
     /// pip's `--no-proxy-env` (`PIP_NO_PROXY_ENV`, config `no-proxy-env`): the proxy
     /// environment variables (`HTTPS_PROXY`, `ALL_PROXY`...) are not read; `proxy` still
     /// applies.
@@ -96,6 +99,7 @@ impl Default for IndexConfig {
             no_index: false,
             trusted_hosts: Vec::new(),
             proxy: None,
+            refresh_projects: std::collections::HashSet::new(),
             no_proxy_env: false,
             client_cert: None,
             project_indexes: HashMap::new(),
@@ -323,6 +327,7 @@ impl IndexConfig {
             no_index,
             trusted_hosts: sources.list("trusted-host"),
             proxy: value("proxy").map(str::to_string),
+            refresh_projects: std::collections::HashSet::new(),
             no_proxy_env,
             client_cert: value("client-cert").map(PathBuf::from),
             project_indexes: HashMap::new(),

@@ -1147,6 +1147,10 @@ pub struct IndexArgs {
     /// Revalidate every cached index page with the server, however fresh it is.
     #[arg(long, conflicts_with = "offline")]
     pub refresh: bool,
+    /// Revalidate these projects' cached index pages (comma-separated names, or `:all:` as
+    /// --refresh; repeatable), as pip's option.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub refresh_package: Vec<String>,
     /// Never use the network: only what the cache holds.
     #[arg(long)]
     pub offline: bool,
@@ -1721,11 +1725,17 @@ impl IndexArgs {
             },
             cache_policy: if self.offline {
                 Some(CachePolicy::Offline)
-            } else if self.refresh {
+            } else if self.refresh || self.refresh_package.iter().any(|name| name == ":all:") {
                 Some(CachePolicy::Refresh)
             } else {
                 None
             },
+            refresh_packages: self
+                .refresh_package
+                .iter()
+                .filter(|name| !name.is_empty() && *name != ":all:")
+                .cloned()
+                .collect(),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! options (`--platform`, `--python-version`...), `--break-system-packages` without an
 //! environment, and pip's words for options den refuses or does not know; `--progress-bar off`
 //! on a terminal; `uninstall --root-user-action`, `freeze -r`, `list --include-editable`;
-//! `--log FILE`, `--no-proxy-env`.
+//! `--log FILE`, `--no-proxy-env`, `--refresh-package`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -737,4 +737,67 @@ fn no_proxy_env_ignores_the_proxy_variables() {
     world.den_ok(&["pip", "uninstall", "-y", "-p", env_arg, "beta"]);
     let out = install(&[], &[("PIP_NO_PROXY_ENV", "1")]);
     assert!(out.status.success(), "{out:?}");
+}
+
+/// pip's `--refresh-package NAMES`: only those projects' cached index pages are asked again,
+/// so a version published since shows up for them alone (`:all:` is `--refresh`).
+#[test]
+fn refresh_package_revalidates_only_the_projects_named() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("gamma", "1.0"));
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "gamma"]);
+    world.index.publish(&WheelBuilder::new("gamma", "2.0"));
+    let installed = |world: &World| world.den_ok(&["pip", "freeze", "-p", env_arg]);
+    world.den_ok(&["pip", "install", "-U", "-p", env_arg, "gamma"]);
+    assert_eq!(
+        installed(&world),
+        "gamma==1.0\n",
+        "the cached page is fresh"
+    );
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-U",
+        "-p",
+        env_arg,
+        "--refresh-package",
+        "beta",
+        "gamma",
+    ]);
+    assert_eq!(installed(&world), "gamma==1.0\n");
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-U",
+        "-p",
+        env_arg,
+        "--refresh-package",
+        "beta,Gamma",
+        "gamma",
+    ]);
+    assert_eq!(installed(&world), "gamma==2.0\n");
+    world.index.publish(&WheelBuilder::new("gamma", "3.0"));
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-U",
+        "-p",
+        env_arg,
+        "--refresh-package=:all:",
+        "gamma",
+    ]);
+    assert_eq!(installed(&world), "gamma==3.0\n");
+    let err = world.den_err(&[
+        "pip",
+        "install",
+        "-U",
+        "-p",
+        env_arg,
+        "--refresh-package",
+        "no good",
+        "gamma",
+    ]);
+    assert!(err.contains("--refresh-package: `no good`"), "{err}");
 }

@@ -16,6 +16,8 @@ pub struct IndexSettings {
     pub options: IndexOptions,
     /// `--refresh` or `--offline`; `None` keeps HTTP caching's rules.
     pub cache_policy: Option<CachePolicy>,
+    /// `--refresh-package`'s project names, as given.
+    pub refresh_packages: Vec<String>,
 }
 
 /// pip's general network options from the command line (`--timeout`, `--retries`, `--proxy`,
@@ -105,6 +107,12 @@ impl IndexSettings {
         config.primary_only |= options.primary_only;
         if let Some(policy) = self.cache_policy {
             config.cache_policy = policy;
+        }
+        for project in &self.refresh_packages {
+            let name = project.parse::<PackageName>().with_context(|| {
+                format!("--refresh-package: `{project}` is not a valid project name")
+            })?;
+            config.refresh_projects.insert(name);
         }
         if let Some(network) = NETWORK.get() {
             network.apply(&mut config);
