@@ -1267,6 +1267,10 @@ pub struct RequirementArgs {
     /// requirement line has one), as pip's hash-checking mode.
     #[arg(long, env = "PIP_REQUIRE_HASHES", value_parser = FalseyValueParser::new())]
     pub require_hashes: bool,
+    /// A requirement line's --hash does not turn hash-checking mode on (the hashes given are
+    /// still checked), as pip's option.
+    #[arg(long)]
+    pub no_require_hashes: bool,
     /// Constraints, pre-releases, index and build options.
     #[command(flatten)]
     pub resolver: ResolverArgs,
@@ -1764,15 +1768,15 @@ fn grouped_settings(pairs: &[(String, String)]) -> Vec<(String, Vec<String>)> {
 }
 
 impl ResolverArgs {
-    /// The resolver settings these flags ask for (`require_hashes`: pip's `--require-hashes`,
-    /// which only installing commands take).
-    pub fn settings(&self, require_hashes: bool) -> ResolverSettings {
+    /// The resolver settings these flags ask for (hash-checking mode as the requirements
+    /// decide: `--require-hashes` is an installing command's, [`RequirementArgs::settings`]).
+    pub fn settings(&self) -> ResolverSettings {
         ResolverSettings {
             index: self.index.settings(),
             build: self.build.settings(),
             pre: self.pre,
             ignore_requires_python: self.ignore_requires_python,
-            require_hashes,
+            ..ResolverSettings::default()
         }
     }
 
@@ -1788,7 +1792,11 @@ impl ResolverArgs {
 impl RequirementArgs {
     /// The resolver settings these flags ask for.
     pub fn settings(&self) -> ResolverSettings {
-        self.resolver.settings(self.require_hashes)
+        ResolverSettings {
+            require_hashes: self.require_hashes,
+            no_require_hashes: self.no_require_hashes,
+            ..self.resolver.settings()
+        }
     }
 
     /// The `-r` files, the `--group` groups, then the `-c` files, as requirement sources.

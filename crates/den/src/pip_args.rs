@@ -552,7 +552,6 @@ const REFUSED: &[(&str, Option<&str>, &str)] = &[
     ),
     ("only-deps", None, "den has no equivalent yet"),
     ("build-constraint", None, "den has no equivalent yet"),
-    ("no-require-hashes", None, "den has no equivalent yet"),
 ];
 
 /// A `den pip` command line's refusal in pip's words, before den's parser reads it: the

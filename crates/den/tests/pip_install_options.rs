@@ -3,7 +3,7 @@
 //! options (`--platform`, `--python-version`...), `--break-system-packages` without an
 //! environment, and pip's words for options den refuses or does not know; `--progress-bar off`
 //! on a terminal; `uninstall --root-user-action`, `freeze -r`, `list --include-editable`;
-//! `--log FILE`, `--no-proxy-env`, `--refresh-package`.
+//! `--log FILE`, `--no-proxy-env`, `--refresh-package`, `--no-require-hashes`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -800,4 +800,67 @@ fn refresh_package_revalidates_only_the_projects_named() {
         "gamma",
     ]);
     assert!(err.contains("--refresh-package: `no good`"), "{err}");
+}
+
+/// pip's `--no-require-hashes`: a `--hash` line does not turn hash-checking mode on, so an
+/// unpinned line without one installs beside it (as with the real pip 26); the hash given is
+/// still checked.
+#[test]
+fn no_require_hashes_keeps_the_mode_off_but_checks_the_hashes_given() {
+    let Some(world) = World::new() else { return };
+    let gamma = world.index.publish(&WheelBuilder::new("gamma", "1.0"));
+    world.index.publish(&WheelBuilder::new("delta", "1.0"));
+    let digest = {
+        let mut hasher = den_dist::Hasher::new(den_dist::HashAlgorithm::Sha256);
+        hasher.update(&std::fs::read(&gamma).unwrap());
+        hasher.finalize().hex
+    };
+    let requirements = world.path("requirements.txt");
+    let requirements_arg = requirements.to_str().unwrap();
+    std::fs::write(
+        &requirements,
+        format!("gamma==1.0 --hash=sha256:{digest}\ndelta\n"),
+    )
+    .unwrap();
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let err = world.den_err(&["pip", "install", "-p", env_arg, "-r", requirements_arg]);
+    assert!(err.contains("hash-checking mode"), "{err}");
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--no-require-hashes",
+        "-r",
+        requirements_arg,
+    ]);
+    let frozen = world.den_ok(&["pip", "freeze", "-p", env_arg]);
+    assert_eq!(frozen, "delta==1.0\ngamma==1.0\n");
+    let judged = world.venv("judged", true);
+    if let Some(pip) = pip26(
+        &world,
+        &judged,
+        &["install", "--no-require-hashes", "-r", requirements_arg],
+    ) {
+        assert!(pip.status.success(), "{pip:?}");
+    }
+    std::fs::write(
+        &requirements,
+        format!("gamma==1.0 --hash=sha256:{}\ndelta\n", "0".repeat(64)),
+    )
+    .unwrap();
+    let fresh = world.venv("fresh", true);
+    let fresh_arg = fresh.to_str().unwrap();
+    let err = world.den_err(&[
+        "pip",
+        "install",
+        "-p",
+        fresh_arg,
+        "--no-require-hashes",
+        "-r",
+        requirements_arg,
+    ]);
+    assert!(err.contains(&"0".repeat(64)), "{err}");
+    assert_eq!(world.den_ok(&["pip", "freeze", "-p", fresh_arg]), "");
 }

@@ -31,7 +31,7 @@ pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
     });
     let settings = CompileSettings {
         sources,
-        resolver: args.resolver.settings(false),
+        resolver: args.resolver.settings(),
         upgrade: args.upgrade.settings()?,
         output_file: args.output_file.clone(),
         generate_hashes: args.generate_hashes,

@@ -38,6 +38,8 @@ pub fn spec(
     spec.binary = binary;
     spec.pre |= settings.pre;
     spec.require_hashes |= settings.require_hashes;
+    // pip's --no-require-hashes: `--hash` lines alone do not turn the mode on.
+    spec.hash_options &= !settings.no_require_hashes;
     Ok(spec)
 }
 

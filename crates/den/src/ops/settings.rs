@@ -169,6 +169,9 @@ pub struct ResolverSettings {
     pub ignore_requires_python: bool,
     /// pip's hash-checking mode even without any `--hash` (`--require-hashes`).
     pub require_hashes: bool,
+    /// A `--hash` on a requirement line does not turn hash-checking mode on
+    /// (`--no-require-hashes`); the hashes given are still checked.
+    pub no_require_hashes: bool,
 }
 
 /// Which already installed or pinned versions may move.
