@@ -189,6 +189,15 @@ pub enum RequirementsError {
         /// What is wrong.
         message: String,
     },
+    /// A script whose PEP 723 metadata cannot be read (`--requirements-from-script`):
+    /// `tool.py: has no `# /// script` metadata block (PEP 723)`.
+    #[error("{}: {message}", path.display())]
+    ScriptMetadata {
+        /// The script.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// Hash-checking mode is on and some requirements are not pinned to one version.
     #[error(
         "hash-checking mode is on, so every requirement must be pinned with == (or be a URL) and carry its --hash options; these are not pinned: {requirements}"

@@ -30,6 +30,7 @@ mod error;
 mod file;
 mod groups;
 pub mod pylock;
+mod script;
 mod spec;
 mod specifier;
 mod text;
@@ -45,6 +46,7 @@ use den_dist::{
 pub use error::RequirementsError;
 pub use groups::{dependency_group, dependency_group_in};
 pub use pep508_rs::VerbatimUrl;
+pub use script::{ScriptMetadata, script_metadata, script_metadata_in};
 pub use spec::{
     AllowedHashes, BinaryOptions, IndexOptions, ProjectSource, RequirementHashes,
     RequirementsSource, RequirementsSpec,

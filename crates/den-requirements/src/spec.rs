@@ -55,6 +55,10 @@ pub enum RequirementsSource {
         /// The group's name.
         group: String,
     },
+    /// A script's PEP 723 `dependencies` (pip's `--requirements-from-script FILE`); its
+    /// `requires-python` goes to [`RequirementsSpec::script_requires_python`], for the caller
+    /// to check against the Python it installs for.
+    ScriptFile(PathBuf),
     /// A project's pyproject.toml, setup.py or setup.cfg: the project in that file's directory
     /// is required (with `extras`), as pip-compile reads it, and remembered as a
     /// [`ProjectSource`].
@@ -282,6 +286,8 @@ pub struct RequirementsSpec {
     pub constrained_from: HashMap<PackageName, BTreeSet<PathBuf>>,
     /// The project sources, in order.
     pub projects: Vec<ProjectSource>,
+    /// Each script source's `requires-python` (PEP 723), with the script as given.
+    pub script_requires_python: Vec<(PathBuf, String)>,
     /// Lock files read (the path as given, joined onto the working directory, the lock and
     /// what to install of it), not yet selected from: see [`RequirementsSpec::select_locked`].
     pub locks: Vec<(PathBuf, Pylock, LockSelection)>,
@@ -376,6 +382,20 @@ impl RequirementsSpec {
                 };
                 for text in crate::groups::dependency_group(&joined, group)? {
                     self.add_parsed(argument(&text, false)?);
+                }
+            }
+            RequirementsSource::ScriptFile(path) => {
+                let joined = match working_dir {
+                    Some(dir) => dir.join(path),
+                    None => path.clone(),
+                };
+                let metadata = crate::script::script_metadata(&joined)?;
+                for text in &metadata.dependencies {
+                    self.add_parsed(argument(text, false)?);
+                }
+                if let Some(requires_python) = metadata.requires_python {
+                    self.script_requires_python
+                        .push((path.clone(), requires_python));
                 }
             }
             RequirementsSource::ProjectFile { path, extras } => {

@@ -1271,6 +1271,10 @@ pub struct RequirementArgs {
     /// still checked), as pip's option.
     #[arg(long)]
     pub no_require_hashes: bool,
+    /// Install the dependencies a script declares in its PEP 723 `# /// script` block (once;
+    /// its `requires-python` must admit the Python, unless --ignore-requires-python).
+    #[arg(long = "requirements-from-script", value_name = "FILE")]
+    pub requirements_from_script: Vec<PathBuf>,
     /// Constraints, pre-releases, index and build options.
     #[command(flatten)]
     pub resolver: ResolverArgs,
@@ -1809,6 +1813,12 @@ impl RequirementArgs {
                 self.groups
                     .iter()
                     .map(|value| RequirementsSource::group(value)),
+            )
+            .chain(
+                self.requirements_from_script
+                    .iter()
+                    .cloned()
+                    .map(RequirementsSource::ScriptFile),
             )
             .chain(self.resolver.constraint_sources())
     }

@@ -3,7 +3,8 @@
 //! options (`--platform`, `--python-version`...), `--break-system-packages` without an
 //! environment, and pip's words for options den refuses or does not know; `--progress-bar off`
 //! on a terminal; `uninstall --root-user-action`, `freeze -r`, `list --include-editable`;
-//! `--log FILE`, `--no-proxy-env`, `--refresh-package`, `--no-require-hashes`.
+//! `--log FILE`, `--no-proxy-env`, `--refresh-package`, `--no-require-hashes`,
+//! `--requirements-from-script`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -863,4 +864,67 @@ fn no_require_hashes_keeps_the_mode_off_but_checks_the_hashes_given() {
     ]);
     assert!(err.contains(&"0".repeat(64)), "{err}");
     assert_eq!(world.den_ok(&["pip", "freeze", "-p", fresh_arg]), "");
+}
+
+/// pip's `--requirements-from-script FILE`: the dependencies of a script's PEP 723 block are
+/// installed (as the real pip 26 installs them), its `requires-python` is checked unless
+/// `--ignore-requires-python`, and a script without a block, or two scripts, are refused.
+#[test]
+fn requirements_from_script_installs_a_scripts_dependencies() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("gamma", "1.0"));
+    world.index.publish(&WheelBuilder::new("delta", "1.0"));
+    let script = world.path("tool.py");
+    let script_arg = script.to_str().unwrap();
+    let write = |requires: &str| {
+        std::fs::write(
+            &script,
+            format!(
+                "#!/usr/bin/env python3\n# /// script\n# requires-python = \"{requires}\"\n\
+                 # dependencies = [\n#   \"gamma\",\n#   \"delta>=1\",\n# ]\n# ///\nimport gamma\n"
+            ),
+        )
+        .unwrap();
+    };
+    write(">=3.8");
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    let from_script = ["--requirements-from-script", script_arg];
+    let mut args = vec!["pip", "install", "-p", env_arg];
+    args.extend(from_script);
+    world.den_ok(&args);
+    let frozen = world.den_ok(&["pip", "freeze", "-p", env_arg]);
+    assert_eq!(frozen, "delta==1.0\ngamma==1.0\n");
+    let judged = world.venv("judged", true);
+    if let Some(pip) = pip26(
+        &world,
+        &judged,
+        &["install", from_script[0], from_script[1]],
+    ) {
+        assert!(pip.status.success(), "{pip:?}");
+        let theirs = world.den_ok(&["pip", "freeze", "-p", judged.to_str().unwrap()]);
+        assert_eq!(theirs, frozen);
+    }
+    write(">=3.99");
+    let fresh = world.venv("fresh", true);
+    let fresh_arg = fresh.to_str().unwrap();
+    let mut args = vec!["pip", "install", "-p", fresh_arg];
+    args.extend(from_script);
+    let err = world.den_err(&args);
+    assert!(
+        err.contains("Script \"")
+            && err.contains("requires a different Python")
+            && err.contains(">=3.99"),
+        "{err}"
+    );
+    args.push("--ignore-requires-python");
+    world.den_ok(&args);
+    args.extend(from_script);
+    let err = world.den_err(&args);
+    assert!(err.contains("can only be given once"), "{err}");
+    std::fs::write(&script, "import gamma\n").unwrap();
+    let mut args = vec!["pip", "install", "-p", fresh_arg];
+    args.extend(from_script);
+    let err = world.den_err(&args);
+    assert!(err.contains("tool.py: has no `# /// script`"), "{err}");
 }

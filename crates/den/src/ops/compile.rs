@@ -96,6 +96,7 @@ pub fn compile(
         settings.python_version.as_deref(),
         settings.python_platform.as_deref(),
     )?;
+    pipeline::check_script_python(&spec, &environment.version, &settings.resolver)?;
     let source = Arc::new(pipeline::source(
         &spec,
         &settings.resolver,

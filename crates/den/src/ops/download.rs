@@ -103,6 +103,9 @@ pub fn download(
     }
     let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
     pipeline::refuse_locks(&spec)?;
+    for target in &targets {
+        pipeline::check_script_python(&spec, &target.version, &settings.resolver)?;
+    }
     if spec.is_empty() {
         let command = match settings.keep {
             Keep::Archives => "download",

@@ -123,6 +123,7 @@ pub fn install(
         }
         None => TargetPython::of(interpreter),
     };
+    pipeline::check_script_python(&spec, &target_python.version, &settings.resolver)?;
     spec.select_locked(
         &target_python.markers,
         &target_python.tags,

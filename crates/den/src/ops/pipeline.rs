@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::{Context, anyhow, bail};
 use den_cache::Cache;
 use den_dist::{PackageName, Requirement};
 use den_index::IndexClient;
@@ -29,6 +29,16 @@ pub fn spec(
     sources: &[RequirementsSource],
     settings: &ResolverSettings,
 ) -> anyhow::Result<RequirementsSpec> {
+    let scripts = sources
+        .iter()
+        .filter(|source| matches!(source, RequirementsSource::ScriptFile(_)))
+        .count();
+    if scripts > 1 {
+        bail!("--requirements-from-script can only be given once");
+    }
+    if settings.require_hashes && settings.no_require_hashes {
+        bail!("--require-hashes and --no-require-hashes are mutually exclusive");
+    }
     let mut spec = RequirementsSpec::from_sources(sources)?;
     let mut index = settings.index.options.clone();
     index.extend(std::mem::take(&mut spec.index));
@@ -41,6 +51,36 @@ pub fn spec(
     // pip's --no-require-hashes: `--hash` lines alone do not turn the mode on.
     spec.hash_options &= !settings.no_require_hashes;
     Ok(spec)
+}
+
+/// Refuses, as pip does, to install for Python `version` what a script asks for when its
+/// PEP 723 `requires-python` excludes that version (unless `--ignore-requires-python`).
+///
+/// Errors: pip's message, naming the script, the version and the specifiers; a
+/// `requires-python` that is not a specifier set.
+pub fn check_script_python(
+    spec: &RequirementsSpec,
+    version: &den_dist::Version,
+    settings: &ResolverSettings,
+) -> anyhow::Result<()> {
+    if settings.ignore_requires_python {
+        return Ok(());
+    }
+    for (script, requires) in &spec.script_requires_python {
+        let specifiers: den_dist::VersionSpecifiers = requires.parse().map_err(|err| {
+            anyhow!(
+                "{}: `requires-python = {requires:?}` is not a version specifier set: {err}",
+                script.display()
+            )
+        })?;
+        if !specifiers.contains(version) {
+            bail!(
+                "Script {:?} requires a different Python: {version} not in {requires:?}",
+                script.display().to_string()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a lock file among the sources of an operation that resolves (compile, lock,
