@@ -31,6 +31,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("pack_archive", pack_archive),
     ("pylock", pylock),
     ("dependency_groups", dependency_groups),
+    ("script_metadata", script_metadata),
 ];
 
 /// The input as text, as den reads text files (invalid UTF-8 replaced).
@@ -156,6 +157,11 @@ pub fn pipfile_lock(data: &[u8]) {
 pub fn dependency_groups(data: &[u8]) {
     let file = Path::new("/nonexistent/pyproject.toml");
     let _ = den_requirements::dependency_group_in(&text(data), file, "dev");
+}
+
+/// A script's PEP 723 metadata block (`--requirements-from-script`).
+pub fn script_metadata(data: &[u8]) {
+    let _ = den_requirements::script_metadata_in(&text(data));
 }
 
 /// A PEP 751 pylock.toml: validated, rendered, the rendering read again (the same lock), and
