@@ -1354,6 +1354,10 @@ pub struct InstallArgs {
     /// Don't install dependencies.
     #[arg(long)]
     pub no_deps: bool,
+    /// Install only the dependencies of the requirements named, none of the projects named
+    /// (even one another depends on), as pip's option.
+    #[arg(long, alias = "only-dependencies")]
+    pub only_deps: bool,
     /// Resolve and report what would be installed, but change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -1437,6 +1441,10 @@ pub struct LockArgs {
     /// active or nearest environment, else as for `den venv`].
     #[arg(short, long, value_name = "PYTHON")]
     pub python: Option<String>,
+    /// pip's `--only-deps`, which `den pip lock` refuses: den locks what the requirements
+    /// name with their dependencies (`den pip install --only-deps` installs without them).
+    #[arg(long, alias = "only-dependencies", hide = true)]
+    pub only_deps: bool,
     /// pip's options den accepts for compatibility.
     #[command(flatten)]
     pub compat: PipBuildCompatArgs,

@@ -545,7 +545,6 @@ const REFUSED: &[(&str, Option<&str>, &str)] = &[
     ("all-releases", None, "den has no equivalent yet"),
     ("only-final", None, "den has no equivalent yet"),
     ("uploaded-prior-to", None, "den has no equivalent yet"),
-    ("only-deps", None, "den has no equivalent yet"),
     ("build-constraint", None, "den has no equivalent yet"),
 ];
 

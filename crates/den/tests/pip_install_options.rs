@@ -4,7 +4,7 @@
 //! environment, and pip's words for options den refuses or does not know; `--progress-bar off`
 //! on a terminal; `uninstall --root-user-action`, `freeze -r`, `list --include-editable`;
 //! `--log FILE`, `--no-proxy-env`, `--refresh-package`, `--no-require-hashes`,
-//! `--requirements-from-script`.
+//! `--requirements-from-script`, `--only-deps`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -927,4 +927,53 @@ fn requirements_from_script_installs_a_scripts_dependencies() {
     args.extend(from_script);
     let err = world.den_err(&args);
     assert!(err.contains("tool.py: has no `# /// script`"), "{err}");
+}
+
+/// pip's `--only-deps`: the requirements' dependencies are installed, not the projects named
+/// (as the real pip 26 does), and it is refused with `--no-deps` or `-r` in pip's words.
+#[test]
+fn only_deps_installs_what_the_requirements_depend_on() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    world.den_ok(&["pip", "install", "-p", env_arg, "--only-deps", "alpha"]);
+    let frozen = world.den_ok(&["pip", "freeze", "-p", env_arg]);
+    assert_eq!(frozen, "beta==2.0\n");
+    let judged = world.venv("judged", true);
+    if let Some(pip) = pip26(&world, &judged, &["install", "--only-deps", "alpha"]) {
+        assert!(pip.status.success(), "{pip:?}");
+        let theirs = world.den_ok(&["pip", "freeze", "-p", judged.to_str().unwrap()]);
+        assert_eq!(theirs, frozen);
+    }
+    let requirements = world.path("requirements.txt");
+    std::fs::write(&requirements, "alpha\n").unwrap();
+    let out = world.den(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--only-dependencies",
+        "--no-deps",
+        "-r",
+        requirements.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said =
+        "Cannot use '--only-dependencies' in combination with '--no-deps', or '--requirement'.";
+    assert!(text(&out.stderr).contains(said), "{out:?}");
+    if let Some(pip) = pip26(
+        &world,
+        &judged,
+        &[
+            "install",
+            "--only-deps",
+            "--no-deps",
+            "-r",
+            requirements.to_str().unwrap(),
+        ],
+    ) {
+        assert_eq!(pip.status.code(), Some(1), "{pip:?}");
+        assert!(text(&pip.stderr).contains(said), "{pip:?}");
+    }
 }

@@ -64,6 +64,11 @@ pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
 /// Runs `den pip lock`: resolves for the interpreter (as `pip lock`: the active or nearest
 /// environment's) and writes the pylock.toml `pip lock` would, with each package's chosen file.
 pub fn run_lock(args: &LockArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
+    if args.only_deps {
+        anyhow::bail!(
+            "--only-deps: pip's option, which den cannot honour here: den pip lock has no equivalent yet (den pip install --only-deps has)"
+        );
+    }
     for (option, why) in args.compat.given() {
         printer.no_effect(option, why);
     }

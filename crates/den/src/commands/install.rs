@@ -15,6 +15,43 @@ use crate::target::{self, Access, Target};
 /// pip's refusal of target options without `--target` or `--dry-run`, word for word.
 const TARGET_OPTIONS_NEED_TARGET: &str = "Can not use any platform or abi specific options unless installing via '--target' or using '--dry-run'";
 
+/// Refuses `--only-deps` with the options pip refuses it with, in pip's words.
+///
+/// Errors: `--only-deps` with `--no-deps`, `-r`, `--requirements-from-script` or `--group`.
+fn only_deps_conflicts(args: &InstallArgs) -> anyhow::Result<()> {
+    if !args.only_deps {
+        return Ok(());
+    }
+    let inputs = &args.requested.inputs;
+    let mut conflicts: Vec<String> = [
+        (args.no_deps, "'--no-deps'"),
+        (!inputs.requirement_files.is_empty(), "'--requirement'"),
+        (
+            !inputs.requirements_from_script.is_empty(),
+            "'--requirements-from-script'",
+        ),
+        (!inputs.groups.is_empty(), "'--group'"),
+    ]
+    .into_iter()
+    .filter(|(given, _)| *given)
+    .map(|(_, name)| name.to_string())
+    .collect();
+    if conflicts.is_empty() {
+        return Ok(());
+    }
+    if conflicts.len() > 1
+        && let Some(last) = conflicts.last_mut()
+    {
+        *last = format!("or {last}");
+    }
+    bail!(
+        "Cannot use '--only-dependencies' in combination with {}. If this is unexpected, \
+         please refer to the user guide:\n\n    \
+         https://pip.pypa.io/en/stable/user_guide/#installing-only-dependencies",
+        conflicts.join(", ")
+    )
+}
+
 /// Runs `den pip install`; `exists_action` are pip's `--exists-action` answers.
 pub fn run(
     args: &InstallArgs,
@@ -25,6 +62,7 @@ pub fn run(
     for (option, why) in args.compat.given() {
         printer.no_effect(option, why);
     }
+    only_deps_conflicts(args)?;
     let sources = args.requested.sources();
     let mut settings = InstallSettings {
         sources,
@@ -33,6 +71,7 @@ pub fn run(
         eager: args.compat.eager(),
         reinstall: args.force_reinstall || args.compat.ignore_installed,
         no_deps: args.no_deps,
+        only_deps: args.only_deps,
         dry_run: args.dry_run,
         report: args.report.clone(),
         installer: args.installer.settings(),

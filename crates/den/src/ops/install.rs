@@ -65,6 +65,9 @@ pub struct InstallSettings {
     pub reinstall: bool,
     /// Do not resolve dependencies (always so for an exact install).
     pub no_deps: bool,
+    /// pip's `--only-deps`: resolve as usual, then install none of the projects the
+    /// requirements name, only what they depend on.
+    pub only_deps: bool,
     /// Resolve and say what would change, but change nothing.
     pub dry_run: bool,
     /// Write pip's installation report here (`-` for standard output).
@@ -145,6 +148,7 @@ pub fn install(
     // pip's shortcut: when what is installed already satisfies every requirement, its
     // dependencies and the constraints, nothing needs the index.
     if !exact
+        && !settings.only_deps
         && settings.upgrade.is_none()
         && !settings.reinstall
         && !spec.hash_mode()
@@ -205,7 +209,12 @@ pub fn install(
             preferences,
             no_deps,
         )?;
-        let packages = pipeline::resolve(&source, request, printer).await?;
+        let mut packages = pipeline::resolve(&source, request, printer).await?;
+        if settings.only_deps {
+            // pip's rule: no project the user asked for is installed, even when another one
+            // depends on it.
+            packages.retain(|package| !requested.contains(&package.name));
+        }
         let plan = den_install::Plan::new(packages, &installed, settings.reinstall, |p| {
             chosen(p, &locked_releases)
         });
