@@ -47,7 +47,7 @@ impl IndexBuildContext {
             tags: interpreter.tags.clone(),
             python_version: interpreter.version.clone(),
             ignore_requires_python: false,
-            prereleases: false,
+            releases: den_resolve::ReleaseControl::default(),
             preferences: Vec::new(),
             binary: BinaryPolicy {
                 only_binary: NameSelection::All,

@@ -30,7 +30,7 @@ impl NameSelection {
     }
 
     /// Whether `name` is listed by name (not merely through `:all:`).
-    fn names(&self, name: &PackageName) -> bool {
+    pub(crate) fn names(&self, name: &PackageName) -> bool {
         matches!(self, Self::Names(names) if names.contains(name))
     }
 
@@ -125,7 +125,11 @@ impl BinaryPolicy {
 
 /// Whether `selection` excludes `name`, given the opposite option's `other` selection, whose
 /// explicit names beat `:all:`.
-fn excludes(selection: &NameSelection, other: &NameSelection, name: &PackageName) -> bool {
+pub(crate) fn excludes(
+    selection: &NameSelection,
+    other: &NameSelection,
+    name: &PackageName,
+) -> bool {
     selection.names(name) || (*selection == NameSelection::All && !other.names(name))
 }
 

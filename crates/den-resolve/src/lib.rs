@@ -12,10 +12,11 @@
 //! - a preference (e.g. the installed version) is kept whenever the requirements allow it
 //!   (pip's `only-if-needed` upgrade strategy; to upgrade a project, leave its preference
 //!   out); otherwise the newest allowed version is chosen;
-//! - pre-releases are chosen only when [`ResolveRequest::prereleases`] is set, when a
-//!   specifier the user wrote on that project (a requirement or constraint, not a
-//!   dependency's metadata) names a pre-release (PEP 440 §Handling of pre-releases, as pip and
-//!   uv apply it), or when no final release in the allowed range can be used;
+//! - pre-releases are chosen only when [`ResolveRequest::releases`] allows them for that
+//!   project (`--pre`, `--all-releases`), when a specifier the user wrote on that project (a
+//!   requirement or constraint, not a dependency's metadata) names a pre-release (PEP 440
+//!   §Handling of pre-releases, as pip and uv apply it), or when no final release in the
+//!   allowed range can be used; never for a project `--only-final` names;
 //! - a version is usable when it has a file the [`BinaryPolicy`] allows whose Requires-Python
 //!   (index data and metadata) admits [`ResolveRequest::python_version`]: the best wheel
 //!   compatible with [`ResolveRequest::tags`], else a source distribution (`.tar.gz` before
@@ -45,6 +46,7 @@ mod index;
 mod priority;
 mod project;
 mod provider;
+mod release;
 mod report;
 mod source;
 mod specifiers;
@@ -58,6 +60,7 @@ pub use binary::{BinaryPolicy, NameSelection, NameSelectionError};
 pub use index::index_listing;
 /// The version sets of [`PackageSource::files_within`] (PubGrub's ranges).
 pub use pubgrub::Ranges;
+pub use release::{Prereleases, ReleaseControl};
 pub use source::{Grouped, PackageSource, ProjectVersions, SourceError, SourceFile};
 
 /// What to resolve and for which interpreter.
@@ -78,8 +81,8 @@ pub struct ResolveRequest {
     /// Do not check Requires-Python (pip's `--ignore-requires-python`): neither the index's
     /// `data-requires-python` nor the metadata's rules out a version.
     pub ignore_requires_python: bool,
-    /// Allow pre-releases everywhere (`--pre`).
-    pub prereleases: bool,
+    /// Which projects may get pre-releases (`--pre`, `--all-releases`, `--only-final`).
+    pub releases: ReleaseControl,
     /// Versions to keep when they are allowed (typically the installed ones, minus those the
     /// user asked to upgrade).
     pub preferences: Vec<(PackageName, Version)>,

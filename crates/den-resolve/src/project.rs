@@ -13,6 +13,7 @@ use crate::source::{ProjectVersions, SourceFile};
 
 #[cfg(doc)]
 use crate::BinaryPolicy;
+use crate::release::Prereleases;
 
 /// What den can do with one version, decided from its files.
 #[derive(Debug, Clone)]
@@ -261,14 +262,15 @@ impl<F: SourceFile> Project<F> {
     /// The version to try within `range`: `preferred` if `range` allows it and it has a usable
     /// file, even a yanked one (a preference is a version already installed or pinned, which
     /// pip-compile keeps), else the newest usable version; other yanked versions only when
-    /// `range` pins them exactly (PEP 592); pre-releases only if
-    /// `prereleases` or no final release is usable; with `prefer_binary`, versions installed
+    /// `range` pins them exactly (PEP 592); pre-releases as `prereleases` says (when
+    /// [`Prereleases::IfNecessary`], only if no final release is usable); with
+    /// `prefer_binary`, versions installed
     /// from a wheel before those that only have an sdist. `None` when no version is usable.
     pub(crate) fn choose(
         &self,
         range: &Ranges<Version>,
         preferred: Option<&Version>,
-        prereleases: bool,
+        prereleases: Prereleases,
         prefer_binary: bool,
     ) -> Option<&Version> {
         let pinned = range.as_singleton();
@@ -290,7 +292,11 @@ impl<F: SourceFile> Project<F> {
                 .map(|(v, cell)| (v, self.made(v, cell)))
                 .filter(|(v, r)| usable(v, r))
         };
-        let finals_only = !prereleases && candidates().any(|(v, _)| !v.any_prerelease());
+        let finals_only = match prereleases {
+            Prereleases::Allowed => false,
+            Prereleases::IfNecessary => candidates().any(|(v, _)| !v.any_prerelease()),
+            Prereleases::Never => true,
+        };
         let mut eligible = candidates().filter(|(v, _)| !finals_only || !v.any_prerelease());
         if prefer_binary
             && let Some((version, _)) = eligible

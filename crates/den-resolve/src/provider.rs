@@ -23,6 +23,7 @@ use tokio::sync::OnceCell;
 use crate::binary::BinaryPolicy;
 use crate::priority::{CONFLICT_THRESHOLD, Marked, Priorities, Priority};
 use crate::project::{Project, Rules, Status};
+use crate::release::{Prereleases, ReleaseControl};
 use crate::report;
 use crate::source::{Grouped, PackageSource, SourceError};
 use crate::specifiers::{display_range, names_prerelease, ranges_of};
@@ -411,7 +412,7 @@ impl<S: PackageSource> Fetcher<S> {
         name: PackageName,
         range: Ranges<Version>,
         preferred: Option<Version>,
-        prereleases: bool,
+        prereleases: Prereleases,
         build: bool,
     ) {
         if self.has_direct(&name) {
@@ -470,7 +471,7 @@ pub(crate) struct Provider<S: PackageSource> {
     fetcher: Arc<Fetcher<S>>,
     handle: Handle,
     markers: MarkerEnvironment,
-    prereleases: bool,
+    releases: ReleaseControl,
     no_deps: bool,
     requirements: Vec<Requirement>,
     constraints: FxHashMap<PackageName, Ranges<Version>>,
@@ -534,7 +535,7 @@ impl<S: PackageSource> Provider<S> {
             }),
             handle,
             markers: request.markers,
-            prereleases: request.prereleases,
+            releases: request.releases,
             no_deps: request.no_deps,
             requirements: request.requirements,
             constraints,
@@ -754,9 +755,11 @@ impl<S: PackageSource> Provider<S> {
         }
     }
 
-    /// Whether `name` may get a pre-release without falling back.
-    fn allows_prereleases(&self, name: &PackageName) -> bool {
-        self.prereleases || lock(&self.prerelease_opt_in).contains(name)
+    /// How `name` may get pre-releases: the request's release control, with the user's
+    /// specifiers that name a pre-release.
+    fn prereleases(&self, name: &PackageName) -> Prereleases {
+        let opted_in = lock(&self.prerelease_opt_in).contains(name);
+        self.releases.prereleases(name, opted_in)
     }
 
     /// Picks a version of `name` within `range`: the version at its URL if a URL requirement
@@ -774,7 +777,7 @@ impl<S: PackageSource> Provider<S> {
         let chosen = project.choose(
             range,
             preferred,
-            self.allows_prereleases(name),
+            self.prereleases(name),
             self.fetcher.binary.prefer_binary,
         );
         Ok(chosen.cloned())
@@ -918,7 +921,7 @@ impl<S: PackageSource> Provider<S> {
                     name.clone(),
                     range.clone(),
                     self.likely(name, range),
-                    self.allows_prereleases(name),
+                    self.prereleases(name),
                     *pkg == Pkg::Root,
                 );
             }
@@ -1087,7 +1090,7 @@ impl<S: PackageSource> Provider<S> {
                 Pkg::Root | Pkg::ExtraDeps(..) => {}
                 Pkg::Extra(name, extra) => extras.push((name, extra, version)),
                 Pkg::Base(name) => {
-                    if version.any_prerelease() && !self.allows_prereleases(&name) {
+                    if version.any_prerelease() && self.prereleases(&name) != Prereleases::Allowed {
                         tracing::warn!(
                             "using the pre-release {name} {version}: no final release of {name} satisfies the requirements"
                         );

@@ -463,7 +463,7 @@ async fn applies_prerelease_rules() {
         "1.0"
     );
     let mut pre = request(&["pkg"]);
-    pre.prereleases = true;
+    pre.releases = den_resolve::ReleaseControl::all();
     assert_eq!(pinned(resolve(build(), pre).await.unwrap()), "2.0b1");
     assert_eq!(
         pinned(resolve(build(), request(&["pkg>=2.0b1"])).await.unwrap()),

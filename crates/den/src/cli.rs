@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use den_dist::PackageName;
 use den_index::CachePolicy;
 use den_requirements::{BinaryOptions, IndexOptions, RequirementsSource};
+use den_resolve::ReleaseControl;
 
 use crate::ops::settings::{
     BuildSettings, IndexSettings, InstallerSettings, NetworkOptions, ResolverSettings,
@@ -1006,9 +1007,9 @@ pub struct IndexVersionsArgs {
     /// The project.
     #[arg(value_name = "PACKAGE")]
     pub package: String,
-    /// Include pre-releases.
-    #[arg(long)]
-    pub pre: bool,
+    /// Which pre-releases are listed.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
     /// Print pip's JSON object (`name`, `versions`, `latest`, `installed_version`).
     #[arg(long)]
     pub json: bool,
@@ -1156,6 +1157,33 @@ pub struct IndexArgs {
     pub offline: bool,
 }
 
+/// Which pre-releases count: pip's `--pre` and pip 26's per-project release control, for
+/// resolving, and for `list --outdated` and `index versions`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReleaseArgs {
+    /// Include pre-release and development versions.
+    #[arg(long, env = "PIP_PRE", value_parser = FalseyValueParser::new())]
+    pub pre: bool,
+    /// Let these projects have pre-releases like any release (comma-separated names,
+    /// `:all:` as --pre, `:none:`; repeatable), as pip 26's option.
+    #[arg(long, value_name = "NAMES")]
+    pub all_releases: Vec<String>,
+    /// Never give these projects a pre-release, even one a specifier names
+    /// (comma-separated names, `:all:`, `:none:`; repeatable), as pip 26's option.
+    #[arg(long, value_name = "NAMES")]
+    pub only_final: Vec<String>,
+}
+
+impl ReleaseArgs {
+    /// The release control these options ask for.
+    ///
+    /// Errors: `--pre` with `--all-releases` or `--only-final` (pip 26's refusal), or a
+    /// value that is not a list of project names.
+    pub fn control(&self) -> anyhow::Result<ReleaseControl> {
+        crate::ops::settings::release_control(self.pre, &self.all_releases, &self.only_final)
+    }
+}
+
 /// Wheels or source distributions (pip's format control), for building and installing, and
 /// for `list --outdated` and `index versions`.
 #[derive(Debug, Clone, Default, Args)]
@@ -1233,9 +1261,9 @@ pub struct ResolverArgs {
         value_delimiter = ' '
     )]
     pub constraint_files: Vec<PathBuf>,
-    /// Include pre-release and development versions.
-    #[arg(long, env = "PIP_PRE", value_parser = FalseyValueParser::new())]
-    pub pre: bool,
+    /// Pre-releases: `--pre`, `--all-releases`, `--only-final`.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
     /// Ignore the Requires-Python of every package (the index's and the metadata's), as pip's
     /// option does.
     #[arg(
@@ -1694,9 +1722,9 @@ pub struct ListArgs {
     /// Only distributions at the newest version on the index.
     #[arg(short, long)]
     pub uptodate: bool,
-    /// With --outdated / --uptodate: count pre-releases as newer versions.
-    #[arg(long)]
-    pub pre: bool,
+    /// With --outdated / --uptodate: which pre-releases count as newer versions.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
     /// The indexes --outdated / --uptodate ask.
     #[command(flatten)]
     pub index: IndexArgs,
@@ -1786,7 +1814,9 @@ impl ResolverArgs {
         ResolverSettings {
             index: self.index.settings(),
             build: self.build.settings(),
-            pre: self.pre,
+            pre: self.releases.pre,
+            all_releases: self.releases.all_releases.clone(),
+            only_final: self.releases.only_final.clone(),
             ignore_requires_python: self.ignore_requires_python,
             ..ResolverSettings::default()
         }

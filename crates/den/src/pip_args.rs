@@ -542,8 +542,6 @@ const REFUSED: &[(&str, Option<&str>, &str)] = &[
         Some("25.2"),
         "it built with `setup.py` directly; den builds every project through PEP 517",
     ),
-    ("all-releases", None, "den has no equivalent yet"),
-    ("only-final", None, "den has no equivalent yet"),
     ("uploaded-prior-to", None, "den has no equivalent yet"),
     ("build-constraint", None, "den has no equivalent yet"),
 ];

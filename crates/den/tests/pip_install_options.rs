@@ -4,7 +4,7 @@
 //! environment, and pip's words for options den refuses or does not know; `--progress-bar off`
 //! on a terminal; `uninstall --root-user-action`, `freeze -r`, `list --include-editable`;
 //! `--log FILE`, `--no-proxy-env`, `--refresh-package`, `--no-require-hashes`,
-//! `--requirements-from-script`, `--only-deps`.
+//! `--requirements-from-script`, `--only-deps`, `--all-releases`/`--only-final`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -976,4 +976,104 @@ fn only_deps_installs_what_the_requirements_depend_on() {
         assert_eq!(pip.status.code(), Some(1), "{pip:?}");
         assert!(text(&pip.stderr).contains(said), "{pip:?}");
     }
+}
+
+/// pip 26's `--all-releases` and `--only-final`: pre-releases per project, the named project
+/// beating `:all:` on the other side; what den installs is what the real pip 26 installs.
+#[test]
+fn release_control_chooses_pre_releases_per_project_as_pip_26() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    world
+        .index
+        .publish(&WheelBuilder::new("beta", "3.0b1").file("beta.py", b""));
+    for (case, options) in [
+        (
+            "all-releases beta",
+            &["--all-releases", "beta", "alpha"][..],
+        ),
+        (
+            "all-releases all, only-final beta",
+            &["--all-releases", ":all:", "--only-final", "beta", "alpha"],
+        ),
+        (
+            "only-final all, all-releases beta",
+            &["--only-final", ":all:", "--all-releases=beta", "alpha"],
+        ),
+        ("neither", &["alpha"]),
+    ] {
+        let env = world.venv(&case.replace([' ', ','], "-"), true);
+        let env_arg = env.to_str().unwrap();
+        let mut args = vec!["pip", "install", "-p", env_arg];
+        args.extend(options);
+        world.den_ok(&args);
+        let ours = world.den_ok(&["pip", "freeze", "-p", env_arg]);
+        let judged = world.venv(&format!("{}-pip", case.replace([' ', ','], "-")), true);
+        let mut pip_args = vec!["install"];
+        pip_args.extend(options);
+        if let Some(pip) = pip26(&world, &judged, &pip_args) {
+            assert!(pip.status.success(), "{case}: {pip:?}");
+            let theirs = world.den_ok(&["pip", "freeze", "-p", judged.to_str().unwrap()]);
+            assert_eq!(ours, theirs, "{case}");
+        }
+    }
+    // The same options for what index versions lists and list -o counts as newer.
+    let installed = world.path("neither");
+    let installed_arg = installed.to_str().unwrap();
+    let url = world.index.url();
+    for (command, options) in [
+        (
+            &["index", "versions", "beta"][..],
+            &["--all-releases", "beta"][..],
+        ),
+        (&["index", "versions", "beta"], &["--only-final", ":all:"]),
+        (
+            &["list", "-o", "--format", "json"],
+            &["--all-releases", "beta"],
+        ),
+        (
+            &["list", "-o", "--format", "json"],
+            &["--all-releases", ":all:", "--only-final", "beta"],
+        ),
+    ] {
+        let mut args = vec!["pip"];
+        args.extend(command);
+        args.extend(["-p", installed_arg]);
+        args.extend(options);
+        let ours = world.den_ok(&args);
+        let mut pip_args = command.to_vec();
+        pip_args.extend(["--index-url", &url]);
+        pip_args.extend(options);
+        if let Some(pip) = pip26(&world, &installed, &pip_args) {
+            assert!(pip.status.success(), "{command:?} {options:?}: {pip:?}");
+            assert_eq!(ours, text(&pip.stdout), "{command:?} {options:?}");
+        }
+    }
+    // --pre with either is refused, as pip 26 refuses it.
+    let env = world.venv("strict", true);
+    let err = world.den_err(&[
+        "pip",
+        "install",
+        "-p",
+        env.to_str().unwrap(),
+        "--pre",
+        "--only-final",
+        "beta",
+        "alpha",
+    ]);
+    assert!(
+        err.contains("--pre cannot be used with --all-releases or --only-final."),
+        "{err}"
+    );
+    // A specifier naming a pre-release does not bring one back under --only-final.
+    let err = world.den_err(&[
+        "pip",
+        "install",
+        "-p",
+        env.to_str().unwrap(),
+        "--only-final",
+        "beta",
+        "beta>=3.0b1",
+    ]);
+    assert!(err.contains("beta"), "{err}");
 }

@@ -46,7 +46,7 @@ pub fn request(requirements: &[&str]) -> ResolveRequest {
         ),
         python_version: Version::from_str("3.12.1").unwrap(),
         ignore_requires_python: false,
-        prereleases: false,
+        releases: den_resolve::ReleaseControl::default(),
         preferences: Vec::new(),
         binary: BinaryPolicy::default(),
         no_deps: false,

@@ -113,7 +113,7 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
             &names,
             &target.interpreter,
             &args.index,
-            args.pre,
+            &args.releases.control()?,
             &crate::ops::settings::binary_policy(&args.binary.options())?,
             cache,
         )?

@@ -51,6 +51,9 @@ fn versions(
             .collect::<Result<_, _>>()?
     };
     let binary = crate::ops::settings::binary_policy(&args.binary.options())?;
+    // pip lists pre-releases only when they count as any release for the project.
+    let pre_releases_listed =
+        args.releases.control()?.prereleases(&name, false) == den_resolve::Prereleases::Allowed;
     let mut versions: Vec<den_dist::Version> = files
         .iter()
         .flat_map(|files| {
@@ -59,7 +62,7 @@ fn versions(
                     .into_keys()
             })
         })
-        .filter(|v| args.pre || !v.any_prerelease())
+        .filter(|v| !v.any_prerelease() || pre_releases_listed)
         .collect();
     versions.sort();
     versions.dedup();

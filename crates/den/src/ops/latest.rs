@@ -8,7 +8,7 @@ use den_cache::Cache;
 use den_dist::{DistFilename, PackageName, Version};
 use den_index::{IndexClient, IndexError, ProjectFiles};
 use den_python::{Interpreter, TargetPython};
-use den_resolve::BinaryPolicy;
+use den_resolve::{BinaryPolicy, Prereleases, ReleaseControl};
 use futures::StreamExt;
 
 use crate::cli::IndexArgs;
@@ -36,8 +36,9 @@ impl Latest {
 /// pip's configuration), as pip's finder picks it: files that are not yanked, whose
 /// Requires-Python admits `interpreter`, wheels whose tags it accepts and sdists, as `binary`
 /// allows each (with `prefer_binary`, the newest version with a wheel when there is one);
-/// final releases only unless `pre` or the project has nothing else. A project no index has,
-/// or with no installable file, is left out (as pip leaves it out).
+/// pre-releases as `releases` allows each project (by default only when the project has
+/// nothing else). A project no index has, or with no installable file, is left out (as pip
+/// leaves it out).
 ///
 /// # Errors
 ///
@@ -46,7 +47,7 @@ pub fn latest_versions(
     names: &[PackageName],
     interpreter: &Interpreter,
     index: &IndexArgs,
-    pre: bool,
+    releases: &ReleaseControl,
     binary: &BinaryPolicy,
     cache: &Cache,
 ) -> anyhow::Result<HashMap<PackageName, Latest>> {
@@ -71,7 +72,7 @@ pub fn latest_versions(
             Err(IndexError::NotFound { .. }) => continue,
             Err(e) => return Err(e.into()),
         };
-        if let Some(newest) = newest(&files, interpreter, pre, binary) {
+        if let Some(newest) = newest(&files, interpreter, releases, binary) {
             latest.insert(name, newest);
         }
     }
@@ -82,16 +83,20 @@ pub fn latest_versions(
 fn newest(
     files: &ProjectFiles,
     interpreter: &Interpreter,
-    pre: bool,
+    releases: &ReleaseControl,
     binary: &BinaryPolicy,
 ) -> Option<Latest> {
     let versions = installable(files, &TargetPython::of(interpreter), false, binary);
-    let finals = versions.keys().any(|v| !v.any_prerelease());
+    let finals_only = match releases.prereleases(&files.name, false) {
+        Prereleases::Allowed => false,
+        Prereleases::IfNecessary => versions.keys().any(|v| !v.any_prerelease()),
+        Prereleases::Never => true,
+    };
     // pip's sort key: with --prefer-binary, having a wheel outranks the version.
     let preferred = |wheel: bool| binary.prefer_binary && wheel;
     versions
         .into_iter()
-        .filter(|(v, _)| pre || !finals || !v.any_prerelease())
+        .filter(|(v, _)| !finals_only || !v.any_prerelease())
         .max_by(|a, b| (preferred(a.1), &a.0).cmp(&(preferred(b.1), &b.0)))
         .map(|(version, wheel)| Latest { version, wheel })
 }

@@ -36,6 +36,8 @@ pub fn spec(
     if scripts > 1 {
         bail!("--requirements-from-script can only be given once");
     }
+    // Refused now, as pip refuses it before it does anything.
+    super::settings::release_control(settings.pre, &settings.all_releases, &settings.only_final)?;
     if settings.require_hashes && settings.no_require_hashes {
         bail!("--require-hashes and --no-require-hashes are mutually exclusive");
     }
@@ -47,6 +49,9 @@ pub fn spec(
     binary.extend(std::mem::take(&mut spec.binary));
     spec.binary = binary;
     spec.pre |= settings.pre;
+    spec.all_releases
+        .extend(settings.all_releases.iter().cloned());
+    spec.only_final.extend(settings.only_final.iter().cloned());
     spec.require_hashes |= settings.require_hashes;
     // pip's --no-require-hashes: `--hash` lines alone do not turn the mode on.
     spec.hash_options &= !settings.no_require_hashes;
@@ -169,7 +174,12 @@ pub fn request(
         tags: target.tags.clone(),
         python_version: target.version.clone(),
         ignore_requires_python,
-        prereleases: spec.pre,
+        // A requirements file's `--pre` gives way to the command line's release control.
+        releases: super::settings::release_control(
+            spec.pre && spec.all_releases.is_empty() && spec.only_final.is_empty(),
+            &spec.all_releases,
+            &spec.only_final,
+        )?,
         preferences,
         binary: binary_policy(&spec.binary)?,
         no_deps,

@@ -7,7 +7,7 @@ use den_cache::LinkMode;
 use den_dist::PackageName;
 use den_index::{CachePolicy, ConfigSources, IndexConfig};
 use den_requirements::{BinaryOptions, IndexOptions};
-use den_resolve::{BinaryPolicy, NameSelection};
+use den_resolve::{BinaryPolicy, NameSelection, ReleaseControl};
 
 /// Where packages come from.
 #[derive(Debug, Clone, Default)]
@@ -156,6 +156,28 @@ pub fn binary_policy(options: &BinaryOptions) -> anyhow::Result<BinaryPolicy> {
     })
 }
 
+/// The release control `--pre` (`pre`), `--all-releases` and `--only-final` ask for (pip
+/// 26's: `--pre` is `--all-releases :all:`).
+///
+/// Errors: `--pre` with either of the others (pip 26's refusal, in its words), or a value
+/// that is not a list of project names, `:all:` or `:none:`.
+pub fn release_control(
+    pre: bool,
+    all_releases: &[String],
+    only_final: &[String],
+) -> anyhow::Result<ReleaseControl> {
+    if pre && !(all_releases.is_empty() && only_final.is_empty()) {
+        anyhow::bail!("--pre cannot be used with --all-releases or --only-final.");
+    }
+    Ok(ReleaseControl {
+        all_releases: match pre {
+            true => NameSelection::All,
+            false => NameSelection::parse(all_releases).context("invalid --all-releases value")?,
+        },
+        only_final: NameSelection::parse(only_final).context("invalid --only-final value")?,
+    })
+}
+
 /// What resolving requirements needs besides the requirements.
 #[derive(Debug, Clone, Default)]
 pub struct ResolverSettings {
@@ -165,6 +187,10 @@ pub struct ResolverSettings {
     pub build: BuildSettings,
     /// Allow pre-releases (`--pre`).
     pub pre: bool,
+    /// `--all-releases` values, as given.
+    pub all_releases: Vec<String>,
+    /// `--only-final` values, as given.
+    pub only_final: Vec<String>,
     /// Do not check Requires-Python (`--ignore-requires-python`).
     pub ignore_requires_python: bool,
     /// pip's hash-checking mode even without any `--hash` (`--require-hashes`).
