@@ -403,7 +403,11 @@ fn read_environment(
                 ),
             });
         }
-        let tree = std::iter::once(PathBuf::new()).chain(entries(&base.prefix)?);
+        // Without the environment itself, when it lives inside the base's tree (as
+        // pyenv-virtualenv's do).
+        let tree = std::iter::once(PathBuf::new())
+            .chain(entries(&base.prefix)?)
+            .filter(|relative| !base.prefix.join(relative).starts_with(root));
         paths.extend(tree.map(|relative| Job {
             relative,
             base: true,
