@@ -147,7 +147,7 @@ pub struct PackArgs {
     pub ignore_editable: bool,
     /// Also carry the base Python's installation tree (sys.base_prefix) in the archive, under
     /// python/, so the target needs no Python. Only a self-contained installation can move
-    /// (pyenv's or `den pyenv install`'s, not the system's /usr); not for rpm.
+    /// (such as pyenv's builds; not the system's under /usr); not for rpm.
     #[arg(long)]
     pub with_python: bool,
 }

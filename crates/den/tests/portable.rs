@@ -853,6 +853,14 @@ fn with_python_the_unpacked_environment_needs_no_python_on_the_target() {
     assert!(!by_hand.join(".den-pack").exists() && !by_hand.join("bin/den-unpack").exists());
     check(&by_hand);
 
+    // Packed again, its Python is already inside it.
+    let by_hand_text = by_hand.to_str().unwrap();
+    world.den_ok(&["pack", by_hand_text, "-o", "again.tar.gz", "--with-python"]);
+    fs::remove_dir_all(&by_hand).unwrap();
+    let dest = world.path("again ß");
+    world.den_ok(&["unpack", "again.tar.gz", dest.to_str().unwrap()]);
+    check(&dest);
+
     // Such an environment's base is its own: --python-prefix does not apply.
     let err = world.den_err(&[
         "unpack",

@@ -57,7 +57,14 @@ pub fn pack(args: &PackArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
                     "{file} names the environment's path: rewritten when unpacked"
                 ));
             }
-            if let Some(base) = &options.with_python {
+            if let Some(base) = &options.with_python
+                && report.python_entries == 0
+            {
+                printer.detail(format!(
+                    "The Python at {} is inside the environment: packed with it",
+                    base.prefix.display()
+                ));
+            } else if let Some(base) = &options.with_python {
                 printer.detail(format!(
                     "Carried the Python at {} under {}/: {} entries, {} bytes uncompressed",
                     base.prefix.display(),
