@@ -679,3 +679,113 @@ fn outside_paths(root: &Path, site: &Path) -> Result<Vec<String>, PackError> {
     outside.sort();
     Ok(outside)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+
+    /// A fake environment at `dir/env` made from a fake base installation at `dir/base`
+    /// (its executable a script: no ELF to check).
+    fn fake(dir: &Path) -> (PathBuf, BasePython) {
+        let base = dir.join("base");
+        fs::create_dir_all(base.join("bin")).unwrap();
+        fs::create_dir_all(base.join("lib/python3.12")).unwrap();
+        fs::write(base.join("bin/python3.12"), "#!/bin/sh\n").unwrap();
+        symlink("python3.12", base.join("bin/python3")).unwrap();
+        let pip = format!("#!{}/bin/python3.12\n", base.display());
+        fs::write(base.join("bin/pip3"), pip).unwrap();
+        let env = dir.join("env");
+        fs::create_dir_all(env.join("bin")).unwrap();
+        fs::create_dir_all(env.join("lib/python3.12/site-packages")).unwrap();
+        let cfg = format!("home = {}/bin\nversion = 3.12.1\n", base.display());
+        fs::write(env.join("pyvenv.cfg"), cfg).unwrap();
+        symlink(base.join("bin/python3.12"), env.join("bin/python")).unwrap();
+        let executable = base.join("bin/python3.12");
+        (
+            env,
+            BasePython {
+                prefix: base,
+                executable,
+            },
+        )
+    }
+
+    /// Each entry of the `.tar.gz` at `archive`: name, link target, content.
+    fn listing(archive: &Path) -> Vec<(String, Option<PathBuf>, String)> {
+        let file = fs::File::open(archive).unwrap();
+        let mut tar = tar::Archive::new(flate2::read::MultiGzDecoder::new(file));
+        let mut out = Vec::new();
+        for entry in tar.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            let name = entry.path().unwrap().to_string_lossy().into_owned();
+            let link = entry.link_name().unwrap().map(|l| l.into_owned());
+            let mut content = String::new();
+            entry.read_to_string(&mut content).unwrap();
+            out.push((name, link, content));
+        }
+        out
+    }
+
+    #[test]
+    fn with_python_the_base_tree_is_packed_under_python_and_the_environment_points_at_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (env, base) = fake(dir.path());
+        let options = PackOptions {
+            reproducible: true,
+            with_python: Some(base.clone()),
+            ..PackOptions::default()
+        };
+        let output = dir.path().join("env.tar.gz");
+        let report = pack(&env, &output, Format::TarGz, &options, &|_, _| {}).unwrap();
+        // python, python/bin and its three entries, python/lib, python/lib/python3.12.
+        assert_eq!(report.python_entries, 7);
+        assert_eq!(
+            report.python_bytes,
+            10 + 10 + base.prefix.as_os_str().len() as u64 + 14
+        );
+        assert_eq!(report.prefix_files, ["python/bin/pip3", "pyvenv.cfg"]);
+        let entries = listing(&output);
+        let find = |name: &str| entries.iter().find(|e| e.0.trim_end_matches('/') == name);
+        let carried = format!("{}/{PYTHON_DIR}", env.display());
+        assert_eq!(
+            find("bin/python").unwrap().1.as_deref(),
+            Some(Path::new("../python/bin/python3.12"))
+        );
+        assert_eq!(
+            find("python/bin/python3").unwrap().1.as_deref(),
+            Some(Path::new("python3.12"))
+        );
+        assert_eq!(
+            find("python/bin/pip3").unwrap().2,
+            format!("#!{carried}/bin/python3.12\n")
+        );
+        let cfg = &find("pyvenv.cfg").unwrap().2;
+        assert!(cfg.contains(&format!("home = {carried}/bin\n")), "{cfg}");
+        assert_eq!(
+            find(".den-pack/python").unwrap().2,
+            "python/bin/python3.12\n"
+        );
+        // Sorted as a walk of the environment with the tree in it would be.
+        let names: Vec<&str> = entries.iter().map(|e| e.0.trim_end_matches('/')).collect();
+        let at = |name: &str| names.iter().position(|n| *n == name).unwrap();
+        assert!(at("lib/python3.12/site-packages") < at("python"));
+        assert!(at("python/lib/python3.12") < at("pyvenv.cfg"));
+
+        // A link out of the base tree cannot move: refused, nothing written.
+        symlink("/etc/hostname", base.prefix.join("lib/outside")).unwrap();
+        let bad = dir.path().join("bad.tar.gz");
+        let err = pack(&env, &bad, Format::TarGz, &options, &|_, _| {}).unwrap_err();
+        assert!(matches!(err, PackError::NotRelocatable { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("is a link to /etc/hostname outside it"),
+            "{err}"
+        );
+        assert!(!bad.exists());
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 3, "{left:?}");
+    }
+}
