@@ -551,9 +551,8 @@ fn prepare(
                 PathBuf::from(den_dist::path::relative_to(&target, from))
             }
             (_, Some(inside)) => {
-                let from = root.join(job.relative.parent().unwrap_or(Path::new("")));
                 let target = carried_root.join(inside);
-                PathBuf::from(den_dist::path::relative_to(&target, &from))
+                PathBuf::from(den_dist::path::relative_to(&target, from))
             }
             _ if target.is_absolute() && from_base.is_some() => {
                 return Err(not_relocatable(format!(
