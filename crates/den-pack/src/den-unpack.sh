@@ -4,7 +4,9 @@
 # writes the new location into the text files that named the old one (listed in
 # .den-pack/prefix-files), then removes .den-pack and itself. Everything else in the
 # environment already works at any path. With --python-prefix, the base Python is the one
-# installed at DIR (DIR/bin/python3.X) instead of where it was on the packing machine.
+# installed at DIR (DIR/bin/python3.X) instead of where it was on the packing machine. An
+# archive packed with --with-python carries its base Python (.den-pack/python names its
+# executable in the archive), which runs this step; --python-prefix does not apply to it.
 set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 python_prefix=
@@ -17,6 +19,15 @@ esac
 if [ ! -f "$root/.den-pack/prefix" ]; then
     echo "den-unpack: $root was already unpacked (no .den-pack directory)" >&2
     exit 1
+fi
+python="$root/bin/python"
+if [ -f "$root/.den-pack/python" ]; then
+    if [ -n "$python_prefix" ]; then
+        echo "den-unpack: this environment carries its own Python (packed with --with-python): --python-prefix does not apply" >&2
+        exit 1
+    fi
+    IFS= read -r carried <"$root/.den-pack/python"
+    python="$root/$carried"
 fi
 if [ -n "$python_prefix" ]; then
     for link in "$root"/bin/*; do
@@ -40,7 +51,7 @@ if [ -n "$python_prefix" ]; then
     done <"$root/pyvenv.cfg" >"$root/pyvenv.cfg.den-unpack"
     mv -f "$root/pyvenv.cfg.den-unpack" "$root/pyvenv.cfg"
 fi
-"$root/bin/python" -I -c '
+"$python" -I -c '
 import os, sys
 root = os.fsencode(sys.argv[1])
 meta = os.path.join(root, b".den-pack")

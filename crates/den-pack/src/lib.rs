@@ -17,10 +17,18 @@
 //! (an editable project inside it is packed with it).
 //! Byte-compiled `.pyc` files are kept: Python corrects their recorded source paths on import.
 //!
-//! The base interpreter is not packed: the target machine needs the same Python at the path
-//! `pyvenv.cfg`'s `home` names.
+//! The base interpreter is not packed unless asked (`with_python`): the target machine needs
+//! the same Python at the path `pyvenv.cfg`'s `home` names. With it, the base interpreter's
+//! installation tree (`sys.base_prefix`) is stored under [`PYTHON_DIR`] (`python/`) beside the
+//! environment's files, once [`BasePython::check`] finds it can move; the environment's
+//! interpreter links in `bin/` become relative links into it, `pyvenv.cfg` names it
+//! (rewritten on unpack, as every listed text file is), the tree's text files that named its
+//! old prefix name `python/` there, and its ELF run paths into itself become
+//! `$ORIGIN`-relative. `.den-pack/python` then holds the base executable's path in the
+//! archive, which `bin/den-unpack` runs.
 
 mod archive;
+mod python;
 mod rpm;
 mod unpack;
 
@@ -33,6 +41,7 @@ use den_venv::{PyVenvConfig, Relocation};
 use rayon::prelude::*;
 
 pub use archive::Format;
+pub use python::{BasePython, PYTHON_DIR};
 pub use rpm::{RpmOptions, pack_rpm};
 pub use unpack::{UnpackOptions, unpack, unpack_within};
 
@@ -56,6 +65,9 @@ pub struct PackOptions {
     /// Pack environments with editable installs or `.pth` lines pointing outside them anyway
     /// (those paths will not exist on the target).
     pub ignore_editable: bool,
+    /// Carry this base interpreter's installation tree in the archive under [`PYTHON_DIR`]
+    /// (not for RPMs).
+    pub with_python: Option<BasePython>,
 }
 
 /// What [`pack`] wrote.
@@ -65,6 +77,10 @@ pub struct PackReport {
     pub entries: usize,
     /// Text files whose old-location mentions are rewritten on unpack.
     pub prefix_files: Vec<String>,
+    /// Entries of the carried base interpreter's tree (0 without `with_python`).
+    pub python_entries: usize,
+    /// Bytes of the carried base interpreter's files, uncompressed.
+    pub python_bytes: u64,
 }
 
 /// Why an environment could not be packed or an archive unpacked.
@@ -97,6 +113,23 @@ pub enum PackError {
         root: PathBuf,
         /// The files, relative to the root.
         files: Vec<String>,
+    },
+    /// The base interpreter asked to be carried (`with_python`) cannot move.
+    #[error(
+        "cannot carry the Python at {} in the archive: {reason}; use a standalone Python installed in a directory of its own, e.g. one `den pyenv install` or pyenv built",
+        prefix.display()
+    )]
+    NotRelocatable {
+        /// Its installation prefix.
+        prefix: PathBuf,
+        /// Why not.
+        reason: String,
+    },
+    /// `--python-prefix` was given for an archive that carries its own Python.
+    #[error("{} carries its own Python (packed with --with-python): --python-prefix does not apply", archive.display())]
+    PythonCarried {
+        /// The archive.
+        archive: PathBuf,
     },
     /// The output name has no format den writes.
     #[error(
@@ -155,8 +188,9 @@ pub enum PackError {
 /// # Errors
 ///
 /// [`PackError::NotAnEnvironment`], [`PackError::Editable`] (unless
-/// `options.ignore_editable`), [`PackError::PrefixInBinary`], [`PackError::Venv`], and
-/// [`PackError::Io`] when the environment cannot be read or the archive written.
+/// `options.ignore_editable`), [`PackError::PrefixInBinary`], [`PackError::NotRelocatable`]
+/// (with `options.with_python`, checked before anything is written), [`PackError::Venv`],
+/// and [`PackError::Io`] when the environment cannot be read or the archive written.
 pub fn pack(
     root: &Path,
     output: &Path,
@@ -164,21 +198,32 @@ pub fn pack(
     options: &PackOptions,
     progress: &dyn Fn(u64, u64),
 ) -> Result<PackReport, PackError> {
+    if let Some(base) = &options.with_python {
+        base.check()?;
+    }
     let temp = temp_beside(output)?;
     let mut writer =
         ArchiveWriter::new(format, temp.as_file().try_clone().at("open", temp.path())?)
             .at("write", temp.path())?;
     let mut entries = 0;
-    let prefix_files = read_environment(root, options, progress, |entry, _| {
+    let read = read_environment(root, options, progress, |entry, _| {
         entries += 1;
         writer.append(&entry).at("write", temp.path())?;
         Ok(())
     })?;
+    let prefix_files = read.prefix_files;
     let mtime = options.mtime().unwrap_or_else(now);
     let mut listing = prefix_files.join("\n");
     listing.push('\n');
     let prefix = root.to_string_lossy();
-    for (name, content, mode) in [
+    let python = options.with_python.as_ref().map(|base| {
+        (
+            format!("{META_DIR}/python"),
+            base_in_archive(root, base),
+            0o644,
+        )
+    });
+    for (name, content, mode) in python.into_iter().chain([
         (format!("{META_DIR}/prefix"), format!("{prefix}\n"), 0o644),
         (format!("{META_DIR}/prefix-files"), listing, 0o644),
         (
@@ -186,7 +231,7 @@ pub fn pack(
             UNPACK_SCRIPT_TEXT.to_string(),
             0o755,
         ),
-    ] {
+    ]) {
         let entry = Entry {
             name,
             mtime,
@@ -204,7 +249,31 @@ pub fn pack(
     Ok(PackReport {
         entries,
         prefix_files,
+        python_entries: read.python_entries,
+        python_bytes: read.python_bytes,
     })
+}
+
+/// The base executable's path inside the archive, and a newline: in [`PYTHON_DIR`] when the
+/// base is carried, where it already is when the base is inside the environment (an unpacked
+/// environment packed again).
+fn base_in_archive(root: &Path, base: &BasePython) -> String {
+    let name = base.executable.file_name().unwrap_or_default();
+    let path = match carried(root, Some(base)) {
+        Some(_) => Path::new(PYTHON_DIR).join("bin").join(name),
+        None => base
+            .executable
+            .strip_prefix(root)
+            .unwrap_or(&base.executable)
+            .to_path_buf(),
+    };
+    format!("{}\n", path.display())
+}
+
+/// The base interpreter whose tree is to be added to the archive: the one asked for, unless
+/// it is already inside the environment at `root`.
+fn carried<'a>(root: &Path, base: Option<&'a BasePython>) -> Option<&'a BasePython> {
+    base.filter(|base| !base.prefix.starts_with(root))
 }
 
 impl PackOptions {
@@ -250,24 +319,55 @@ fn persist(temp: tempfile::NamedTempFile, output: &Path) -> Result<(), PackError
     Ok(())
 }
 
-/// Reads the virtual environment at `root` (absolute) for packing: every entry in sorted
-/// order, made relocatable ([`Relocation`]), handed to `sink` with whether it is a text file
-/// that still names `root` (those are returned, relative). Files are read and transformed in
-/// parallel in chunks; `sink` sees them in order, and `progress` is told `(entries handed on,
-/// entries in all)` after each.
+/// What [`read_environment`] found.
+struct ReadReport {
+    /// Text files that still name the environment's location, relative.
+    prefix_files: Vec<String>,
+    /// Entries of the carried base interpreter's tree.
+    python_entries: usize,
+    /// Bytes of its files.
+    python_bytes: u64,
+}
+
+/// One entry to pack: `relative` to the environment's root, or to the carried base
+/// interpreter's prefix (`base`).
+struct Job {
+    relative: PathBuf,
+    base: bool,
+}
+
+impl Job {
+    /// Its path in the archive.
+    fn name(&self) -> PathBuf {
+        match (self.base, self.relative.as_os_str().is_empty()) {
+            (false, _) => self.relative.clone(),
+            (true, true) => PathBuf::from(PYTHON_DIR),
+            (true, false) => Path::new(PYTHON_DIR).join(&self.relative),
+        }
+    }
+}
+
+/// Reads the virtual environment at `root` (absolute) for packing, with the base
+/// interpreter's tree under [`PYTHON_DIR`] when `options.with_python` asks: every entry in
+/// sorted order, made relocatable ([`Relocation`]; the base tree as the crate's docs say),
+/// handed to `sink` with whether it is a text file that still names `root` (those are
+/// listed in the report, relative). Files are read and transformed in parallel in chunks;
+/// `sink` sees them in order, and `progress` is told `(entries handed on, entries in all)`
+/// after each.
 ///
 /// # Errors
 ///
 /// [`PackError::NotAnEnvironment`], [`PackError::Editable`] (unless
 /// `options.ignore_editable`), [`PackError::PrefixInBinary`] (found before the end: `sink`
-/// is not called after the first), [`PackError::Venv`], [`PackError::Io`], and what `sink`
-/// returns.
+/// is not called after the first), [`PackError::NotRelocatable`] for a base tree with a
+/// link out of it or a run path that cannot be rewritten, [`PackError::Venv`],
+/// [`PackError::Io`], and what `sink` returns.
 fn read_environment(
     root: &Path,
     options: &PackOptions,
     progress: &dyn Fn(u64, u64),
     mut sink: impl FnMut(Entry, bool) -> Result<(), PackError>,
-) -> Result<Vec<String>, PackError> {
+) -> Result<ReadReport, PackError> {
     if !PyVenvConfig::path_in(root).is_file() {
         return Err(PackError::NotAnEnvironment {
             path: root.to_path_buf(),
@@ -283,7 +383,39 @@ fn read_environment(
             });
         }
     }
-    let paths = entries(root)?;
+    let base = carried(root, options.with_python.as_ref());
+    let mut paths: Vec<Job> = entries(root)?
+        .into_iter()
+        .map(|relative| Job {
+            relative,
+            base: false,
+        })
+        .collect();
+    if let Some(base) = base {
+        if paths
+            .iter()
+            .any(|job| job.relative == Path::new(PYTHON_DIR))
+        {
+            return Err(PackError::NotRelocatable {
+                prefix: base.prefix.clone(),
+                reason: format!(
+                    "the environment has its own {PYTHON_DIR} entry, where the base Python would go"
+                ),
+            });
+        }
+        // Without the environment itself, when it lives inside the base's tree (as
+        // pyenv-virtualenv's do).
+        let tree = std::iter::once(PathBuf::new())
+            .chain(entries(&base.prefix)?)
+            .filter(|relative| !base.prefix.join(relative).starts_with(root));
+        paths.extend(tree.map(|relative| Job {
+            relative,
+            base: true,
+        }));
+        // In the order a sorted walk of the environment with the tree in it would give.
+        paths.sort_by_cached_key(Job::name);
+    }
+    let (mut python_entries, mut python_bytes) = (0, 0);
     let mtime = options.mtime();
     let prefix = root.to_string_lossy().into_owned();
     let finder = memchr::memmem::Finder::new(prefix.as_bytes());
@@ -294,10 +426,16 @@ fn read_environment(
     for chunk in paths.chunks(CHUNK) {
         let prepared: Vec<Result<Entry, PackError>> = chunk
             .par_iter()
-            .map(|path| prepare(root, path, &relocation, mtime))
+            .map(|job| prepare(root, job, &relocation, base, mtime))
             .collect();
-        for entry in prepared {
+        for (entry, job) in prepared.into_iter().zip(chunk) {
             let entry = entry?;
+            if job.base {
+                python_entries += 1;
+                if let EntryKind::File { content, .. } = &entry.kind {
+                    python_bytes += content.len() as u64;
+                }
+            }
             let mut names_prefix = false;
             if let EntryKind::File { content, .. } = &entry.kind {
                 let compiled = entry.name.ends_with(".pyc");
@@ -323,7 +461,11 @@ fn read_environment(
             files: binaries,
         });
     }
-    Ok(prefix_files)
+    Ok(ReadReport {
+        prefix_files,
+        python_entries,
+        python_bytes,
+    })
 }
 
 /// `content` with every occurrence of `old` replaced by `new`.
@@ -367,14 +509,27 @@ fn entries(root: &Path) -> Result<Vec<PathBuf>, PackError> {
     Ok(paths)
 }
 
-/// Reads the entry at `relative` under `root` and applies the relocation rules to it.
+/// Reads the entry `job` names and applies the relocation rules to it: an environment's
+/// entry under `root` by [`Relocation`]'s, with its interpreter links and `pyvenv.cfg`
+/// pointed into [`PYTHON_DIR`] when `base` is carried; an entry of `base`'s tree by the
+/// crate's rules for it (see the crate's docs).
 fn prepare(
     root: &Path,
-    relative: &Path,
+    job: &Job,
     relocation: &Relocation,
+    base: Option<&BasePython>,
     fixed_mtime: Option<u64>,
 ) -> Result<Entry, PackError> {
-    let path = root.join(relative);
+    let carried_root = root.join(PYTHON_DIR);
+    let (tree, from_base) = match base {
+        Some(base) if job.base => (base.prefix.as_path(), Some(base)),
+        _ => (root, None),
+    };
+    let not_relocatable = |reason: String| PackError::NotRelocatable {
+        prefix: tree.to_path_buf(),
+        reason,
+    };
+    let path = tree.join(&job.relative);
     let meta = fs::symlink_metadata(&path).at("read", &path)?;
     let mtime = fixed_mtime.unwrap_or_else(|| {
         meta.modified()
@@ -382,14 +537,29 @@ fn prepare(
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_secs())
     });
-    let name = relative.to_string_lossy().into_owned();
+    let name = job.name().to_string_lossy().into_owned();
     let kind = if meta.file_type().is_symlink() {
         let target = fs::read_link(&path).at("read link", &path)?;
-        // A link to a place inside the environment becomes relative, so it moves along.
-        let target = match target.strip_prefix(root) {
-            Ok(_) if target.is_absolute() => {
-                let from = path.parent().unwrap_or(root);
+        let from = path.parent().unwrap_or(tree);
+        // A link to a place inside the tree becomes relative, so it moves along; an
+        // environment's link into the carried base, a relative link to it in the archive.
+        let into_base = base
+            .filter(|_| from_base.is_none())
+            .and_then(|base| inside(&target, &base.prefix));
+        let target = match (target.strip_prefix(tree), into_base) {
+            (Ok(_), _) if target.is_absolute() => {
                 PathBuf::from(den_dist::path::relative_to(&target, from))
+            }
+            (_, Some(inside)) => {
+                let target = carried_root.join(inside);
+                PathBuf::from(den_dist::path::relative_to(&target, from))
+            }
+            _ if target.is_absolute() && from_base.is_some() => {
+                return Err(not_relocatable(format!(
+                    "{} is a link to {} outside it",
+                    path.display(),
+                    target.display()
+                )));
             }
             _ => target,
         };
@@ -399,13 +569,59 @@ fn prepare(
     } else {
         use std::os::unix::fs::PermissionsExt;
         let content = fs::read(&path).at("read", &path)?;
-        let content = relocation.contents(&path, &content).unwrap_or(content);
+        let content = match from_base {
+            Some(base) => {
+                let dir = job.relative.parent().unwrap_or(Path::new(""));
+                match python::relocate_run_paths(&content, dir, &base.prefix) {
+                    Ok(Some(patched)) => patched,
+                    Ok(None) if content.contains(&0) => content,
+                    Ok(None) => renamed_prefix(&content, &base.prefix, &carried_root),
+                    Err(reason) => {
+                        return Err(not_relocatable(format!("{}: {reason}", path.display())));
+                    }
+                }
+            }
+            None => {
+                let content = relocation.contents(&path, &content).unwrap_or(content);
+                match base {
+                    Some(base) if job.relative == Path::new(PyVenvConfig::FILE_NAME) => {
+                        renamed_prefix(&content, &base.prefix, &carried_root)
+                    }
+                    _ => content,
+                }
+            }
+        };
         EntryKind::File {
             content,
             mode: meta.permissions().mode() & 0o7777,
         }
     };
     Ok(Entry { name, mtime, kind })
+}
+
+/// `content` with the base interpreter's `prefix` replaced by `carried` (where the archive
+/// puts its tree), by its path as given and as resolved.
+fn renamed_prefix(content: &[u8], prefix: &Path, carried: &Path) -> Vec<u8> {
+    let new = carried.as_os_str().as_encoded_bytes();
+    let mut content = replace_all(content, prefix.as_os_str().as_encoded_bytes(), new);
+    if let Some(real) = fs::canonicalize(prefix).ok().filter(|real| real != prefix) {
+        content = replace_all(&content, real.as_os_str().as_encoded_bytes(), new);
+    }
+    content
+}
+
+/// `target` (a link's) relative to `prefix` when it lies inside it, by its path as given or
+/// as resolved.
+fn inside(target: &Path, prefix: &Path) -> Option<PathBuf> {
+    if !target.is_absolute() {
+        return None;
+    }
+    if let Ok(rest) = target.strip_prefix(prefix) {
+        return Some(rest.to_path_buf());
+    }
+    let real = fs::canonicalize(target).ok()?;
+    let real_prefix = fs::canonicalize(prefix).ok()?;
+    real.strip_prefix(real_prefix).ok().map(Path::to_path_buf)
 }
 
 /// Why the install whose PEP 610 `direct_url.json` is at `file` points outside `root`: an
@@ -461,4 +677,114 @@ fn outside_paths(root: &Path, site: &Path) -> Result<Vec<String>, PackError> {
     }
     outside.sort();
     Ok(outside)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+
+    /// A fake environment at `dir/env` made from a fake base installation at `dir/base`
+    /// (its executable a script: no ELF to check).
+    fn fake(dir: &Path) -> (PathBuf, BasePython) {
+        let base = dir.join("base");
+        fs::create_dir_all(base.join("bin")).unwrap();
+        fs::create_dir_all(base.join("lib/python3.12")).unwrap();
+        fs::write(base.join("bin/python3.12"), "#!/bin/sh\n").unwrap();
+        symlink("python3.12", base.join("bin/python3")).unwrap();
+        let pip = format!("#!{}/bin/python3.12\n", base.display());
+        fs::write(base.join("bin/pip3"), pip).unwrap();
+        let env = dir.join("env");
+        fs::create_dir_all(env.join("bin")).unwrap();
+        fs::create_dir_all(env.join("lib/python3.12/site-packages")).unwrap();
+        let cfg = format!("home = {}/bin\nversion = 3.12.1\n", base.display());
+        fs::write(env.join("pyvenv.cfg"), cfg).unwrap();
+        symlink(base.join("bin/python3.12"), env.join("bin/python")).unwrap();
+        let executable = base.join("bin/python3.12");
+        (
+            env,
+            BasePython {
+                prefix: base,
+                executable,
+            },
+        )
+    }
+
+    /// Each entry of the `.tar.gz` at `archive`: name, link target, content.
+    fn listing(archive: &Path) -> Vec<(String, Option<PathBuf>, String)> {
+        let file = fs::File::open(archive).unwrap();
+        let mut tar = tar::Archive::new(flate2::read::MultiGzDecoder::new(file));
+        let mut out = Vec::new();
+        for entry in tar.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            let name = entry.path().unwrap().to_string_lossy().into_owned();
+            let link = entry.link_name().unwrap().map(|l| l.into_owned());
+            let mut content = String::new();
+            entry.read_to_string(&mut content).unwrap();
+            out.push((name, link, content));
+        }
+        out
+    }
+
+    #[test]
+    fn with_python_the_base_tree_is_packed_under_python_and_the_environment_points_at_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (env, base) = fake(dir.path());
+        let options = PackOptions {
+            reproducible: true,
+            with_python: Some(base.clone()),
+            ..PackOptions::default()
+        };
+        let output = dir.path().join("env.tar.gz");
+        let report = pack(&env, &output, Format::TarGz, &options, &|_, _| {}).unwrap();
+        // python, python/bin and its three entries, python/lib, python/lib/python3.12.
+        assert_eq!(report.python_entries, 7);
+        assert_eq!(
+            report.python_bytes,
+            10 + 10 + base.prefix.as_os_str().len() as u64 + 14
+        );
+        assert_eq!(report.prefix_files, ["python/bin/pip3", "pyvenv.cfg"]);
+        let entries = listing(&output);
+        let find = |name: &str| entries.iter().find(|e| e.0.trim_end_matches('/') == name);
+        let carried = format!("{}/{PYTHON_DIR}", env.display());
+        assert_eq!(
+            find("bin/python").unwrap().1.as_deref(),
+            Some(Path::new("../python/bin/python3.12"))
+        );
+        assert_eq!(
+            find("python/bin/python3").unwrap().1.as_deref(),
+            Some(Path::new("python3.12"))
+        );
+        assert_eq!(
+            find("python/bin/pip3").unwrap().2,
+            format!("#!{carried}/bin/python3.12\n")
+        );
+        let cfg = &find("pyvenv.cfg").unwrap().2;
+        assert!(cfg.contains(&format!("home = {carried}/bin\n")), "{cfg}");
+        assert_eq!(
+            find(".den-pack/python").unwrap().2,
+            "python/bin/python3.12\n"
+        );
+        // Sorted as a walk of the environment with the tree in it would be.
+        let names: Vec<&str> = entries.iter().map(|e| e.0.trim_end_matches('/')).collect();
+        let at = |name: &str| names.iter().position(|n| *n == name).unwrap();
+        assert!(at("lib/python3.12/site-packages") < at("python"));
+        assert!(at("python/lib/python3.12") < at("pyvenv.cfg"));
+
+        // A link out of the base tree cannot move: refused, nothing written.
+        symlink("/etc/hostname", base.prefix.join("lib/outside")).unwrap();
+        let bad = dir.path().join("bad.tar.gz");
+        let err = pack(&env, &bad, Format::TarGz, &options, &|_, _| {}).unwrap_err();
+        assert!(matches!(err, PackError::NotRelocatable { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("is a link to /etc/hostname outside it"),
+            "{err}"
+        );
+        assert!(!bad.exists());
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 3, "{left:?}");
+    }
 }

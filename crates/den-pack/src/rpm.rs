@@ -36,7 +36,8 @@ pub struct RpmOptions {
 /// # Errors
 ///
 /// Those of [`crate::pack`], [`PackError::BadRpm`] for a prefix that is not
-/// absolute or an entry the rpm crate refuses, and [`PackError::Io`].
+/// absolute, for `options.with_python` (an RPM does not carry the base Python), or an entry
+/// the rpm crate refuses, and [`PackError::Io`].
 pub fn pack_rpm(
     root: &Path,
     output: &Path,
@@ -45,6 +46,11 @@ pub fn pack_rpm(
     progress: &dyn Fn(u64, u64),
 ) -> Result<usize, PackError> {
     let bad = |reason: String| PackError::BadRpm { reason };
+    if options.with_python.is_some() {
+        return Err(bad(
+            "--with-python is for .tar.gz, .tar.zst and .zip archives; an RPM depends on a Python installed on the target instead".to_string(),
+        ));
+    }
     if !rpm.prefix.is_absolute() {
         return Err(bad(format!(
             "the prefix {} must be an absolute path",

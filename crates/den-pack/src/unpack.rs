@@ -38,7 +38,8 @@ pub struct UnpackOptions {
 /// # Errors
 ///
 /// [`PackError::DestinationExists`] (without `options.force`), [`PackError::BadArchive`],
-/// [`PackError::Limit`] for an invalid `DEN_MAX_UNPACKED_SIZE`, [`PackError::Io`].
+/// [`PackError::PythonCarried`] for `options.python_prefix` with an archive that carries its
+/// base Python, [`PackError::Limit`] for an invalid `DEN_MAX_UNPACKED_SIZE`, [`PackError::Io`].
 pub fn unpack(
     archive: &Path,
     dest: &Path,
@@ -131,6 +132,11 @@ pub fn unpack_within(
         fs::write(&path, crate::replace_all(&content, old, new)).at("write", &path)?;
     }
     if let Some(python_prefix) = &options.python_prefix {
+        if meta.join("python").exists() {
+            return Err(PackError::PythonCarried {
+                archive: archive.to_path_buf(),
+            });
+        }
         use_python_prefix(temp.path(), python_prefix)?;
     }
     fs::remove_dir_all(&meta).at("remove", &meta)?;

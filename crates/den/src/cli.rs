@@ -146,6 +146,11 @@ pub struct PackArgs {
     /// exist where it is unpacked).
     #[arg(long)]
     pub ignore_editable: bool,
+    /// Also carry the base Python's installation tree (sys.base_prefix) in the archive, under
+    /// python/, so the target needs no Python. Only a self-contained installation can move
+    /// (such as pyenv's builds; not the system's under /usr); not for rpm.
+    #[arg(long)]
+    pub with_python: bool,
 }
 
 /// `den unpack`.

@@ -728,3 +728,190 @@ fn editable_projects_outside_are_refused_and_inside_are_packed() {
         "{direct}"
     );
 }
+
+/// `command` run where the directory `hidden` is an empty one (a tmpfs mounted over it in a
+/// new user and mount namespace, `unshare -rm`), so nothing run can reach what it held.
+fn with_hidden(hidden: &Path, program: &Path) -> Command {
+    let mut command = Command::new("unshare");
+    command
+        .args([
+            "-rm",
+            "sh",
+            "-c",
+            "mount -t tmpfs none \"$0\" && exec \"$@\"",
+        ])
+        .arg(hidden)
+        .arg(program);
+    command
+}
+
+/// `den pack --with-python` of an environment made from pyenv's CPython 3.12.1 (built with a
+/// shared libpython and an absolute run path, as pyenv builds it here): the archive carries
+/// the base tree, and the environment unpacked at a new path (space, non-ASCII letters) by
+/// `den unpack` in every format and by the archive's own `bin/den-unpack` runs with the
+/// original installation hidden: its base prefix, libpython, pip and console scripts are
+/// its own.
+#[test]
+fn with_python_the_unpacked_environment_needs_no_python_on_the_target() {
+    let Some(world) = World::new() else { return };
+    let unchecked = "den pack --with-python (an environment carrying its base Python)";
+    let Some(python) = den_test_support::require(
+        den_test_support::pyenv_python("3.12.1"),
+        "pyenv's CPython 3.12.1",
+        unchecked,
+    ) else {
+        return;
+    };
+    let Some(_) = tool("unshare", unchecked) else {
+        return;
+    };
+    let namespaces = Command::new("unshare")
+        .args(["-rm", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if den_test_support::require(
+        namespaces.then_some(()),
+        "unshare -rm (user namespaces)",
+        unchecked,
+    )
+    .is_none()
+    {
+        return;
+    }
+    let base = fs::canonicalize(&python)
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    publish(&world);
+    world.den_ok(&["venv", "env", "-p", python.to_str().unwrap()]);
+    world.den_ok(&["pip", "install", "-p", "env", "alpha"]);
+    let formats = ["tar.gz", "tar.zst", "zip"];
+    for format in formats {
+        let output = format!("env.{format}");
+        let out = world.den(&["-v", "pack", "env", "-o", &output, "--with-python"]);
+        let text = String::from_utf8_lossy(&out.stderr).into_owned()
+            + &String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{text}");
+        let carried = format!("Carried the Python at {} under python/: ", base.display());
+        assert!(text.contains(&carried), "{text}");
+    }
+    // Deterministic as every pack: the same bytes twice with --reproducible.
+    for name in ["a.tar.zst", "b.tar.zst"] {
+        world.den_ok(&["pack", "env", "-o", name, "--with-python", "--reproducible"]);
+    }
+    assert!(
+        fs::read(world.path("a.tar.zst")).unwrap() == fs::read(world.path("b.tar.zst")).unwrap()
+    );
+    fs::remove_dir_all(world.path("env")).unwrap();
+
+    let check = |dest: &Path| {
+        let dest_text = dest.to_str().unwrap();
+        let cfg = fs::read_to_string(dest.join("pyvenv.cfg")).unwrap();
+        assert!(
+            cfg.contains(&format!("home = {dest_text}/python/bin\n")),
+            "{cfg}"
+        );
+        let link = fs::read_link(dest.join("bin/python")).unwrap();
+        assert!(link.starts_with("../python/bin"), "{}", link.display());
+        let code = "import sys, alpha, ssl; print(sys.base_prefix); \
+                    print(*sorted({l.split(None, 5)[-1].strip() for l in open('/proc/self/maps') \
+                    if 'libpython' in l}))";
+        let out = stdout_of(with_hidden(&base, &dest.join("bin/python")).args(["-c", code]));
+        assert_eq!(
+            out,
+            format!("{dest_text}/python\n{dest_text}/python/lib/libpython3.12.so.1.0\n")
+        );
+        let out = stdout_of(with_hidden(&base, &dest.join("bin/python")).args([
+            "-m",
+            "pip",
+            "--version",
+        ]));
+        assert!(out.contains(dest_text), "{out}");
+        let out = stdout_of(with_hidden(&base, &dest.join("bin/alpha-cli")).current_dir("/"));
+        assert_eq!(out, "alpha main\n");
+    };
+    for (index, format) in formats.iter().enumerate() {
+        let dest = world.path(&format!("unpacked {index} é ü"));
+        world.den_ok(&["unpack", &format!("env.{format}"), dest.to_str().unwrap()]);
+        check(&dest);
+        fs::remove_dir_all(&dest).unwrap();
+    }
+    // Without den, the archive's own unpack step run with the original hidden too.
+    let by_hand = world.path("by hand ï");
+    fs::create_dir(&by_hand).unwrap();
+    stdout_of(
+        Command::new("tar")
+            .arg("xzf")
+            .arg(world.path("env.tar.gz"))
+            .arg("-C")
+            .arg(&by_hand),
+    );
+    stdout_of(&mut with_hidden(&base, &by_hand.join("bin/den-unpack")));
+    assert!(!by_hand.join(".den-pack").exists() && !by_hand.join("bin/den-unpack").exists());
+    check(&by_hand);
+
+    // Packed again, its Python is already inside it.
+    let by_hand_text = by_hand.to_str().unwrap();
+    world.den_ok(&["pack", by_hand_text, "-o", "again.tar.gz", "--with-python"]);
+    fs::remove_dir_all(&by_hand).unwrap();
+    let dest = world.path("again ß");
+    world.den_ok(&["unpack", "again.tar.gz", dest.to_str().unwrap()]);
+    check(&dest);
+
+    // Such an environment's base is its own: --python-prefix does not apply.
+    let err = world.den_err(&[
+        "unpack",
+        "env.tar.gz",
+        "elsewhere",
+        "--python-prefix",
+        "/usr",
+    ]);
+    assert!(err.contains("carries its own Python"), "{err}");
+    assert!(!world.path("elsewhere").exists());
+}
+
+/// `--with-python` refuses, before writing anything, a base Python that cannot move (the
+/// system's, under /usr) and an RPM.
+#[test]
+fn with_python_refuses_the_system_python_and_rpms() {
+    let Some(world) = World::new() else { return };
+    let Some(system) = den_test_support::require(
+        den_test_support::system_python(),
+        "the system's /usr/bin/python3",
+        "den pack --with-python refusing a Python under /usr",
+    ) else {
+        return;
+    };
+    world.den_ok(&[
+        "venv",
+        "sys",
+        "--without-pip",
+        "-p",
+        system.to_str().unwrap(),
+    ]);
+    let err = world.den_err(&["pack", "sys", "-o", "sys.tar.gz", "--with-python"]);
+    assert!(
+        err.contains(
+            "cannot carry the Python at /usr in the archive: /usr is a prefix the system shares"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("use a standalone Python"), "{err}");
+    world.venv("env", true);
+    let err = world.den_err(&["pack", "env", "-o", "env.rpm", "--with-python"]);
+    assert!(
+        err.contains("--with-python is for .tar.gz, .tar.zst and .zip"),
+        "{err}"
+    );
+    // No archive, and no temporary file left behind.
+    let names = names_in(world.dir.path());
+    assert!(
+        names
+            .iter()
+            .all(|n| n.as_str() == "cache" || n.as_str() == "env" || n.as_str() == "sys"),
+        "{names:?}"
+    );
+}

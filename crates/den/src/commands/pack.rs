@@ -41,6 +41,10 @@ pub fn pack(args: &PackArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
     let options = PackOptions {
         reproducible: args.reproducible,
         ignore_editable: args.ignore_editable,
+        with_python: args.with_python.then(|| den_pack::BasePython {
+            prefix: env.interpreter.base_prefix.clone(),
+            executable: env.interpreter.base_executable.clone(),
+        }),
     };
     let output = cwd.join(&args.output);
     let bar = printer.progress(0, "Packing");
@@ -52,6 +56,25 @@ pub fn pack(args: &PackArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
                 printer.detail(format!(
                     "{file} names the environment's path: rewritten when unpacked"
                 ));
+            }
+            if let Some(base) = &options.with_python
+                && report.python_entries == 0
+            {
+                printer.detail(format!(
+                    "The Python at {} is inside the environment: packed with it",
+                    base.prefix.display()
+                ));
+            } else if let Some(base) = &options.with_python {
+                printer.detail(format!(
+                    "Carried the Python at {} under {}/: {} entries, {} bytes uncompressed",
+                    base.prefix.display(),
+                    den_pack::PYTHON_DIR,
+                    report.python_entries,
+                    report.python_bytes
+                ));
+            }
+            if let Ok(meta) = std::fs::metadata(&output) {
+                printer.detail(format!("{} is {} bytes", args.output.display(), meta.len()));
             }
             report.entries
         }
