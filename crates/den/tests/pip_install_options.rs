@@ -298,8 +298,16 @@ fn options_den_refuses_or_does_not_know_get_pips_words() {
         assert_eq!(line_starting(&pip, said).as_deref(), Some(said), "{pip:?}");
     }
     // A newer pip option den lacks is named, with why, never taken for another option.
-    let err = world.den_err(&["pip", "install", "-p", env_arg, "--only-final", "beta"]);
-    assert!(err.contains("--only-final: pip's option"), "{err}");
+    let err = world.den_err(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--uploaded-prior-to",
+        "P3D",
+        "beta",
+    ]);
+    assert!(err.contains("--uploaded-prior-to: pip's option"), "{err}");
     // A removed option's name as another option's value is that value, as pip reads it.
     for config in [
         &["-C", "--build-option=--x"][..],
@@ -811,11 +819,7 @@ fn no_require_hashes_keeps_the_mode_off_but_checks_the_hashes_given() {
     let Some(world) = World::new() else { return };
     let gamma = world.index.publish(&WheelBuilder::new("gamma", "1.0"));
     world.index.publish(&WheelBuilder::new("delta", "1.0"));
-    let digest = {
-        let mut hasher = den_dist::Hasher::new(den_dist::HashAlgorithm::Sha256);
-        hasher.update(&std::fs::read(&gamma).unwrap());
-        hasher.finalize().hex
-    };
+    let digest = common::sha256_hex(&gamma);
     let requirements = world.path("requirements.txt");
     let requirements_arg = requirements.to_str().unwrap();
     std::fs::write(

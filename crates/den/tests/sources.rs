@@ -431,11 +431,7 @@ fn hash_checking_mode_refuses_what_cannot_be_hashed() {
     ]);
     assert!(stderr.contains("hash-checking mode"), "{stderr}");
     // A --hash on an unnamed file turns the mode on for every other line too.
-    let digest = {
-        let mut hasher = den_dist::Hasher::new(den_dist::HashAlgorithm::Sha256);
-        hasher.update(&std::fs::read(&wheel).unwrap());
-        hasher.finalize().hex
-    };
+    let digest = common::sha256_hex(&wheel);
     let requirements = world.path("requirements.txt");
     std::fs::write(
         &requirements,
@@ -614,11 +610,7 @@ fn hash_checking_mode_uses_a_wheel_built_before_only_under_a_matching_hash() {
     let Some(world) = World::new() else { return };
     let sdist = publish_sdist(&world, &SdistBuilder::new("guarded", "1.0"));
     let filename = sdist.file_name().unwrap().to_str().unwrap();
-    let digest = {
-        let mut hasher = den_dist::Hasher::new(den_dist::HashAlgorithm::Sha256);
-        hasher.update(&std::fs::read(&sdist).unwrap());
-        hasher.finalize().hex
-    };
+    let digest = common::sha256_hex(&sdist);
     let requirements = world.path("requirements.txt");
     let install = |env: &str, hash: &str| {
         std::fs::write(&requirements, format!("guarded==1.0 --hash={hash}\n")).unwrap();

@@ -202,6 +202,13 @@ impl World {
     }
 }
 
+/// The SHA-256 of the file at `path`, in hex (what a `--hash=sha256:` option names).
+pub fn sha256_hex(path: &Path) -> String {
+    let mut hasher = den_dist::Hasher::new(den_dist::HashAlgorithm::Sha256);
+    hasher.update(&std::fs::read(path).unwrap());
+    hasher.finalize().hex
+}
+
 /// Runs the environment's python with `args`; returns (success, stdout, stderr).
 pub fn run_python(env: &Path, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env.join("bin/python"))
