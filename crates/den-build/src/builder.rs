@@ -519,8 +519,9 @@ impl Builder {
 
     /// The build environment holding exactly `requirements`: `(python, scripts dir)`.
     ///
-    /// Environments live in the Builds bucket under the SHA-256 of the interpreter and the
-    /// sorted requirement strings, and are reused across calls and processes. One is made
+    /// Environments live in the Builds bucket under the SHA-256 of the interpreter, the
+    /// sorted requirement strings and the context's other inputs
+    /// ([`BuildContext::environment_inputs`]), and are reused across calls and processes. One is made
     /// under its cache lock, in place (scripts' shebangs hold the final path), and marked
     /// complete last; a half-made one (no marker) is removed and made again.
     async fn environment(
@@ -543,6 +544,16 @@ impl Builder {
         for requirement in &sorted {
             hasher.update(requirement.as_bytes());
             hasher.update(b"\n");
+        }
+        // Other inputs (build constraints) only when there are some, so the keys of
+        // environments made without them stay as they were.
+        let inputs = self.inner.context.environment_inputs();
+        if !inputs.is_empty() {
+            hasher.update(b"inputs\n");
+            for input in &inputs {
+                hasher.update(input.as_bytes());
+                hasher.update(b"\n");
+            }
         }
         let key = hasher.finalize().hex;
         let root = self.inner.cache.bucket(CacheBucket::Builds)?.join(&key);

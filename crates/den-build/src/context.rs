@@ -32,6 +32,14 @@ pub trait BuildContext: Send + Sync + fmt::Debug {
         requirements: &'a [Requirement],
     ) -> BoxFuture<'a, Result<(), BuildError>>;
 
+    /// What besides the requirements decides what [`BuildContext::install`] puts into an
+    /// environment (constraints on build requirements, as text lines); a build environment's
+    /// cache key includes them, so environments made under other constraints are not reused.
+    /// Empty by default.
+    fn environment_inputs(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// The version of `name` installed in `interpreter`'s site-packages (purelib and
     /// platlib), `None` when it is not installed or cannot be read. Without build isolation
     /// this tells which build requirements the target interpreter lacks.

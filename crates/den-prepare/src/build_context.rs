@@ -25,12 +25,27 @@ const CONCURRENT_DOWNLOADS: usize = 8;
 pub struct IndexBuildContext {
     client: IndexClient,
     cache: Cache,
+    /// pip's `--build-constraint`: constraints on every build environment's requirements.
+    constraints: Vec<Requirement>,
 }
 
 impl IndexBuildContext {
     /// A context resolving and downloading through `client` and unpacking into `cache`.
     pub fn new(client: IndexClient, cache: Cache) -> Self {
-        Self { client, cache }
+        Self {
+            client,
+            cache,
+            constraints: Vec::new(),
+        }
+    }
+
+    /// This context with `constraints` (pip's `--build-constraint` files' requirements)
+    /// narrowing the versions every build environment gets, as `-c` narrows an install.
+    pub fn with_constraints(self, constraints: Vec<Requirement>) -> Self {
+        Self {
+            constraints,
+            ..self
+        }
     }
 
     async fn fill(
@@ -42,7 +57,7 @@ impl IndexBuildContext {
     ) -> Result<(), BuildError> {
         let request = ResolveRequest {
             requirements: requirements.to_vec(),
-            constraints: Vec::new(),
+            constraints: self.constraints.clone(),
             markers: interpreter.markers.clone(),
             tags: interpreter.tags.clone(),
             python_version: interpreter.version.clone(),
@@ -114,6 +129,10 @@ impl IndexBuildContext {
 }
 
 impl BuildContext for IndexBuildContext {
+    fn environment_inputs(&self) -> Vec<String> {
+        self.constraints.iter().map(ToString::to_string).collect()
+    }
+
     fn install<'a>(
         &'a self,
         package: &'a str,

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use den_build::{BuildOptions, Builder, SourceTree};
 use den_cache::Cache;
 use den_dist::{
-    CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, IoResultExt, PackageName,
+    CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, IoResultExt, PackageName, Requirement,
     SourceDistFilename, Version, VersionSpecifiers, WheelFilename, redact_credentials,
 };
 use den_index::{Fetch, IndexClient, IndexFile, ProjectListing};
@@ -249,9 +249,10 @@ impl DenSource {
     }
 
     /// A source over `client` that builds wheels for `interpreter` with den-build as `build`
-    /// says; `editables` are the URLs of `-e` requirements (their directories are built with
-    /// PEP 660's hooks); `hashes` are checked on every archive as soon as it is downloaded (see
-    /// [`HashChecks`]).
+    /// says, its build environments' requirements narrowed by `build_constraints` (pip's
+    /// `--build-constraint`); `editables` are the URLs of `-e` requirements (their
+    /// directories are built with PEP 660's hooks); `hashes` are checked on every archive as
+    /// soon as it is downloaded (see [`HashChecks`]).
     ///
     /// Errors: the scratch directory cannot be created.
     pub fn new(
@@ -259,10 +260,12 @@ impl DenSource {
         cache: Cache,
         interpreter: Interpreter,
         build: BuildOptions,
+        build_constraints: Vec<Requirement>,
         editables: Vec<String>,
         hashes: HashChecks,
     ) -> Result<Self, PrepareError> {
-        let context = IndexBuildContext::new(client.clone(), cache.clone());
+        let context = IndexBuildContext::new(client.clone(), cache.clone())
+            .with_constraints(build_constraints);
         let builder = Builder::new(cache.clone(), Arc::new(context), interpreter, build);
         let scratch = tempfile::Builder::new()
             .prefix("den-src-")

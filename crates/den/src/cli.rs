@@ -1241,6 +1241,10 @@ pub struct BuildArgs {
     /// KEY=VALUE, repeatable (a repeated key passes a list), as pip's.
     #[arg(short = 'C', long = "config-settings", value_name = "KEY=VALUE", value_parser = parse_config_setting, allow_hyphen_values = true)]
     pub config_settings: Vec<(String, String)>,
+    /// Constrain the build environments' requirements with this constraints file
+    /// (repeatable), as pip's option.
+    #[arg(long = "build-constraint", value_name = "FILE")]
+    pub build_constraints: Vec<PathBuf>,
 }
 
 /// One `-C KEY=VALUE`: the key and the value (after the first `=`).
@@ -1796,6 +1800,7 @@ impl BuildArgs {
             binary: self.binary.options(),
             isolation: !self.no_build_isolation,
             config_settings: grouped_settings(&self.config_settings),
+            build_constraints: self.build_constraints.clone(),
         }
     }
 }

@@ -543,7 +543,6 @@ const REFUSED: &[(&str, Option<&str>, &str)] = &[
         "it built with `setup.py` directly; den builds every project through PEP 517",
     ),
     ("uploaded-prior-to", None, "den has no equivalent yet"),
-    ("build-constraint", None, "den has no equivalent yet"),
 ];
 
 /// A `den pip` command line's refusal in pip's words, before den's parser reads it: the

@@ -1012,3 +1012,74 @@ fn editable_git_failures_name_the_url_and_change_nothing() {
     assert!(clone.join(".git").is_dir() && !clone.join("stray").exists());
     pip_agrees(&world, &env);
 }
+
+/// pip's `--build-constraint FILE`: the constraints narrow what an isolated build environment
+/// gets (a build requirement with no version left fails the build, naming it), not what is
+/// installed, and an environment made without them is not reused under them.
+#[test]
+fn build_constraints_narrow_the_build_environments() {
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("helper", "1.0"));
+    world.index.publish(&WheelBuilder::new("helper", "2.0"));
+    for name in ["needs-helper", "also-needs-helper"] {
+        publish_sdist(
+            &world,
+            &SdistBuilder::new(name, "1.0").build_requires("helper"),
+        );
+    }
+    let constraints = world.path("build-constraints.txt");
+    let constraints_arg = constraints.to_str().unwrap();
+    let env = world.venv("env", true);
+    let env_arg = env.to_str().unwrap();
+    // Unconstrained first: a build environment with the newest helper, which a constrained
+    // build must not reuse.
+    let other = world.venv("other", true);
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        other.to_str().unwrap(),
+        "also-needs-helper",
+    ]);
+    std::fs::write(&constraints, "helper==3.0\n").unwrap();
+    let err = world.den_err(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--build-constraint",
+        constraints_arg,
+        "needs-helper",
+    ]);
+    assert!(err.contains("helper"), "{err}");
+    std::fs::write(&constraints, "helper==1.0\n").unwrap();
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        env_arg,
+        "--build-constraint",
+        constraints_arg,
+        "needs-helper",
+    ]);
+    assert_eq!(
+        world.den_ok(&["pip", "freeze", "-p", env_arg]),
+        "needs-helper==1.0\n"
+    );
+    // The build environment (in den's cache) got the constrained helper, not the newest.
+    let mut in_build_environments: Vec<String> = common::walk(&world.path("cache"))
+        .into_iter()
+        .filter(|path| path.contains("builds-v1/") && path.ends_with(".dist-info/METADATA"))
+        .filter_map(|path| {
+            let dist_info = path.rsplit('/').nth(1)?;
+            dist_info
+                .starts_with("helper-")
+                .then(|| dist_info.to_string())
+        })
+        .collect();
+    in_build_environments.sort();
+    assert_eq!(
+        in_build_environments,
+        ["helper-1.0.dist-info", "helper-2.0.dist-info"]
+    );
+}

@@ -122,11 +122,25 @@ pub fn source(
         isolation: settings.build.isolation,
         config_settings: settings.build.config_settings.clone(),
     };
+    let build_constraints = match settings.build.build_constraints.is_empty() {
+        true => Vec::new(),
+        false => {
+            let files: Vec<RequirementsSource> = settings
+                .build
+                .build_constraints
+                .iter()
+                .cloned()
+                .map(RequirementsSource::ConstraintsFile)
+                .collect();
+            RequirementsSpec::from_sources(&files)?.constraints
+        }
+    };
     Ok(DenSource::new(
         client,
         cache.clone(),
         interpreter.clone(),
         build,
+        build_constraints,
         spec.editables.clone(),
         hash_checks(spec),
     )?)

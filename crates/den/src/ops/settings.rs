@@ -131,6 +131,8 @@ pub struct BuildSettings {
     pub isolation: bool,
     /// `-C/--config-settings`: passed to every PEP 517 hook, each key to its values.
     pub config_settings: Vec<(String, Vec<String>)>,
+    /// `--build-constraint` files: constraints on the build environments' requirements.
+    pub build_constraints: Vec<std::path::PathBuf>,
 }
 
 impl Default for BuildSettings {
@@ -139,6 +141,7 @@ impl Default for BuildSettings {
             binary: BinaryOptions::default(),
             isolation: true,
             config_settings: Vec::new(),
+            build_constraints: Vec::new(),
         }
     }
 }
