@@ -1041,8 +1041,7 @@ fn build_constraints_narrow_the_build_environments() {
         other.to_str().unwrap(),
         "also-needs-helper",
     ]);
-    std::fs::write(&constraints, "helper==3.0\n").unwrap();
-    let err = world.den_err(&[
+    let constrained = [
         "pip",
         "install",
         "-p",
@@ -1050,18 +1049,12 @@ fn build_constraints_narrow_the_build_environments() {
         "--build-constraint",
         constraints_arg,
         "needs-helper",
-    ]);
+    ];
+    std::fs::write(&constraints, "helper==3.0\n").unwrap();
+    let err = world.den_err(&constrained);
     assert!(err.contains("helper"), "{err}");
     std::fs::write(&constraints, "helper==1.0\n").unwrap();
-    world.den_ok(&[
-        "pip",
-        "install",
-        "-p",
-        env_arg,
-        "--build-constraint",
-        constraints_arg,
-        "needs-helper",
-    ]);
+    world.den_ok(&constrained);
     assert_eq!(
         world.den_ok(&["pip", "freeze", "-p", env_arg]),
         "needs-helper==1.0\n"
