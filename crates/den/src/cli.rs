@@ -963,6 +963,27 @@ pub enum PipCommand {
     Debug(DebugArgs),
 }
 
+/// pip's general options that only matter where an index is asked, which pip's commands that
+/// ask none still accept (with `-v`, each one given is named, with why).
+#[derive(Debug, Clone, Default, Args)]
+pub struct NoIndexCompatArgs {
+    /// Accepted for pip's command lines (pip: trust this host over plain HTTP); this command
+    /// asks no index.
+    #[arg(long, value_name = "HOST")]
+    pub trusted_host: Vec<String>,
+}
+
+impl NoIndexCompatArgs {
+    /// The options given that change nothing, each with why.
+    pub fn given(&self) -> Vec<(&'static str, &'static str)> {
+        given([(
+            !self.trusted_host.is_empty(),
+            "--trusted-host",
+            "this command asks no index",
+        )])
+    }
+}
+
 impl PipCommand {
     /// The options of pip's commands that fetch and build distributions (`--progress-bar`
     /// and those den accepts without effect); `None` for the other commands.
@@ -972,6 +993,22 @@ impl PipCommand {
             PipCommand::Lock(args) => Some(&args.compat),
             PipCommand::Download(args) => Some(&args.wheelhouse.compat),
             PipCommand::Wheel(args) => Some(&args.wheelhouse.compat),
+            _ => None,
+        }
+    }
+
+    /// The index options of pip's commands that ask no index; `None` for the others.
+    pub fn no_index_compat(&self) -> Option<&NoIndexCompatArgs> {
+        match self {
+            PipCommand::Uninstall(args) => Some(&args.no_index),
+            PipCommand::Freeze(args) => Some(&args.no_index),
+            PipCommand::Show(args) => Some(&args.no_index),
+            PipCommand::Check(args) => Some(&args.no_index),
+            PipCommand::Inspect(args) => Some(&args.no_index),
+            PipCommand::Hash(args) => Some(&args.no_index),
+            PipCommand::Cache(args) => Some(&args.no_index),
+            PipCommand::Config(args) => Some(&args.no_index),
+            PipCommand::Debug(args) => Some(&args.no_index),
             _ => None,
         }
     }
@@ -986,6 +1023,9 @@ pub struct DebugArgs {
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// pip's index options, which this command (asking no index) accepts.
+    #[command(flatten)]
+    pub no_index: NoIndexCompatArgs,
 }
 
 /// `den pip inspect`.
@@ -997,6 +1037,9 @@ pub struct InspectArgs {
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// pip's index options, which this command (asking no index) accepts.
+    #[command(flatten)]
+    pub no_index: NoIndexCompatArgs,
 }
 
 /// `den pip index ...`.
@@ -1046,6 +1089,9 @@ pub struct HashArgs {
     #[arg(short, long, value_name = "ALGORITHM", default_value = "sha256",
           value_parser = ["sha256", "sha384", "sha512"])]
     pub algorithm: String,
+    /// pip's index options, which this command (asking no index) accepts.
+    #[command(flatten)]
+    pub no_index: NoIndexCompatArgs,
 }
 
 /// `den pip cache ACTION [ARGS]`: the action is read as pip reads it, so an unknown one gets
@@ -1062,6 +1108,9 @@ pub struct PipCacheArgs {
     #[arg(long, value_name = "FORMAT", default_value = "human",
           value_parser = ["human", "abspath"])]
     pub format: String,
+    /// pip's index options, which this command (asking no index) accepts.
+    #[command(flatten)]
+    pub no_index: NoIndexCompatArgs,
 }
 
 /// `den pip config ACTION [ARGS]`: pip's configuration files, read and written as pip does.
@@ -1085,6 +1134,9 @@ pub struct PipConfigArgs {
     /// `edit`'s editor [default: $VISUAL, else $EDITOR].
     #[arg(long, value_name = "EDITOR")]
     pub editor: Option<String>,
+    /// pip's index options, which this command (asking no index) accepts.
+    #[command(flatten)]
+    pub no_index: NoIndexCompatArgs,
 }
 
 /// `den pip check`.
@@ -1093,6 +1145,9 @@ pub struct CheckArgs {
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// pip's index options, which this command (asking no index) accepts.
+    #[command(flatten)]
+    pub no_index: NoIndexCompatArgs,
 }
 
 /// `den pip tree`.
@@ -1654,6 +1709,9 @@ pub struct UninstallArgs {
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// pip's index options, which this command (asking no index) accepts.
+    #[command(flatten)]
+    pub no_index: NoIndexCompatArgs,
 }
 
 /// `den pip freeze`.
@@ -1676,6 +1734,9 @@ pub struct FreezeArgs {
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// pip's index options, which this command (asking no index) accepts.
+    #[command(flatten)]
+    pub no_index: NoIndexCompatArgs,
 }
 
 /// Which installed distributions `den pip list` and `freeze` read, with pip's options.
@@ -1760,6 +1821,9 @@ pub struct ShowArgs {
     /// The target environment.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// pip's index options, which this command (asking no index) accepts.
+    #[command(flatten)]
+    pub no_index: NoIndexCompatArgs,
 }
 
 // Settings: each option group resolved once into the plain settings the operations take.

@@ -240,7 +240,13 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
             for line in pip_args::applied() {
                 printer.detail(line);
             }
-            for (option, why) in pip.general.given() {
+            let no_index = pip.command.no_index_compat().map(|args| args.given());
+            for (option, why) in pip
+                .general
+                .given()
+                .into_iter()
+                .chain(no_index.into_iter().flatten())
+            {
                 printer.no_effect(option, why);
             }
             // Held while an environment command runs, so `den cache clean` waits instead of

@@ -341,6 +341,32 @@ fn options_den_refuses_or_does_not_know_get_pips_words() {
         let said = format!("{option}: pip's option, accepted; it changes nothing in den");
         assert!(text(&out.stderr).contains(&said), "{option}: {out:?}");
     }
+    // pip's general --trusted-host is taken by the commands that ask no index too.
+    for command in [
+        &["freeze", "-p", env_arg][..],
+        &["check", "-p", env_arg],
+        &["inspect", "-p", env_arg],
+        &["show", "-p", env_arg, "beta"],
+        &["cache", "dir"],
+        &["config", "list"],
+    ] {
+        let mut args = vec!["pip", "-v"];
+        args.extend(command);
+        args.extend(["--trusted-host", "example.org"]);
+        let out = world.den(&args);
+        assert!(out.status.success(), "{command:?}: {out:?}");
+        let said = "--trusted-host: pip's option, accepted; it changes nothing in den";
+        assert!(text(&out.stderr).contains(said), "{command:?}: {out:?}");
+        let mut pip_args = vec![command[0], "--trusted-host", "example.org"];
+        pip_args.extend(
+            command[1..]
+                .iter()
+                .filter(|word| **word != "-p" && **word != env_arg),
+        );
+        if let Some(pip) = pip26(&world, &env, &pip_args) {
+            assert!(pip.status.success(), "{command:?}: {pip:?}");
+        }
+    }
     // So are the ones download, wheel and lock share with install, as pip takes them there.
     let dest = world.path("wheelhouse");
     let dest_arg = dest.to_str().unwrap();
