@@ -76,16 +76,43 @@ pub enum ExistsAction {
 }
 
 impl ExistsAction {
+    /// Every action, in the order pip offers them.
+    const ALL: [Self; 5] = [
+        Self::Switch,
+        Self::Ignore,
+        Self::Wipe,
+        Self::Backup,
+        Self::Abort,
+    ];
+
     /// The action pip's letter (`s`, `i`, `w`, `b`, `a`) names.
     pub fn from_letter(letter: &str) -> Option<Self> {
-        Some(match letter {
-            "s" => Self::Switch,
-            "i" => Self::Ignore,
-            "w" => Self::Wipe,
-            "b" => Self::Backup,
-            "a" => Self::Abort,
-            _ => return None,
-        })
+        Self::ALL
+            .into_iter()
+            .find(|action| action.letter() == letter)
+    }
+
+    /// pip's letter for the action.
+    fn letter(self) -> &'static str {
+        match self {
+            Self::Switch => "s",
+            Self::Ignore => "i",
+            Self::Wipe => "w",
+            Self::Backup => "b",
+            Self::Abort => "a",
+        }
+    }
+
+    /// The action as pip's prompt offers it: `s (switch)`.
+    fn offered(self) -> String {
+        let word = match self {
+            Self::Switch => "switch",
+            Self::Ignore => "ignore",
+            Self::Wipe => "wipe",
+            Self::Backup => "backup",
+            Self::Abort => "abort",
+        };
+        format!("{} ({word})", self.letter())
     }
 }
 
@@ -135,7 +162,7 @@ pub fn git_source_checkout(
     let git = &mirror.git;
     let commit = mirror.commit.clone();
     if !dest.exists() {
-        mirror.clone_to(reference, dest)?;
+        mirror.clone_to(reference, dest, || Ok(()))?;
         return Ok((commit, SourceCheckout::Cloned));
     }
     let origin = dest
@@ -156,31 +183,21 @@ pub fn git_source_checkout(
         return Ok((commit, SourceCheckout::Updated));
     }
     let shown = redact_credentials(repository).into_owned();
-    let allowed: &[ExistsAction] = if origin.is_some() {
-        &[
-            ExistsAction::Switch,
-            ExistsAction::Ignore,
-            ExistsAction::Wipe,
-            ExistsAction::Backup,
-            ExistsAction::Abort,
-        ]
-    } else {
-        &[
-            ExistsAction::Ignore,
-            ExistsAction::Wipe,
-            ExistsAction::Backup,
-            ExistsAction::Abort,
-        ]
-    };
+    // Switching needs a clone to switch.
+    let allowed: Vec<ExistsAction> = ExistsAction::ALL
+        .into_iter()
+        .filter(|action| origin.is_some() || *action != ExistsAction::Switch)
+        .collect();
     let what = match &origin {
         Some(origin) => format!("is a clone of {}", redact_credentials(origin)),
         None => "is not a git clone".to_string(),
     };
     let Some(action) = exists.iter().find(|a| allowed.contains(a)) else {
-        let choices = if origin.is_some() {
-            "s (switch), i (ignore), w (wipe), b (backup) or a (abort)"
-        } else {
-            "i (ignore), w (wipe), b (backup) or a (abort)"
+        let offered: Vec<String> = allowed.iter().map(|action| action.offered()).collect();
+        let choices = match offered.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
         };
         return Err(BuildError::SourceExists {
             dest: dest.to_path_buf(),
@@ -203,17 +220,20 @@ pub fn git_source_checkout(
             mirror.reset_to(dest)?;
             Ok((commit, SourceCheckout::Switched))
         }
+        // The clone is made first, so a failure leaves the directory as it was.
         ExistsAction::Wipe => {
-            tracing::warn!("Deleting {}", dest.display());
-            fs::remove_dir_all(dest).at("remove", dest)?;
-            mirror.clone_to(reference, dest)?;
+            mirror.clone_to(reference, dest, || {
+                tracing::warn!("Deleting {}", dest.display());
+                Ok(fs::remove_dir_all(dest).at("remove", dest)?)
+            })?;
             Ok((commit, SourceCheckout::Cloned))
         }
         ExistsAction::Backup => {
-            let backup = backup_dir(dest);
-            tracing::warn!("Backing up {} to {}", dest.display(), backup.display());
-            fs::rename(dest, &backup).at("move the directory to", &backup)?;
-            mirror.clone_to(reference, dest)?;
+            mirror.clone_to(reference, dest, || {
+                let backup = backup_dir(dest);
+                tracing::warn!("Backing up {} to {}", dest.display(), backup.display());
+                Ok(fs::rename(dest, &backup).at("move the directory to", &backup)?)
+            })?;
             Ok((commit, SourceCheckout::Cloned))
         }
     }
@@ -336,10 +356,16 @@ impl<'a> Mirror<'a> {
         })
     }
 
-    /// Clones the mirror to `dest` (which does not exist) with `reference` checked out: a
+    /// Clones the mirror to `dest` with `reference` checked out: a
     /// branch or tag as `git clone --branch` checks it out, a commit detached, `None` the
-    /// default branch. Made in a temporary directory beside `dest`, then renamed.
-    fn clone_to(&self, reference: Option<&str>, dest: &Path) -> Result<(), BuildError> {
+    /// default branch. Made in a temporary directory beside `dest`, then renamed into place
+    /// once `make_room` has cleared `dest` (wiped or backed up what was there).
+    fn clone_to(
+        &self,
+        reference: Option<&str>,
+        dest: &Path,
+        make_room: impl FnOnce() -> Result<(), BuildError>,
+    ) -> Result<(), BuildError> {
         let parent = dest.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(parent).at("create directory", parent)?;
         let temp = tempfile::Builder::new()
@@ -364,6 +390,7 @@ impl<'a> Mirror<'a> {
             )?;
         }
         self.finish_clone(&tree)?;
+        make_room()?;
         fs::rename(&tree, dest).at("move the clone to", dest)?;
         Ok(())
     }
