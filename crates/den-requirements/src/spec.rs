@@ -274,12 +274,6 @@ pub struct RequirementsSpec {
     pub binary: BinaryOptions,
     /// `--pre` in a requirements file.
     pub pre: bool,
-    /// pip 26's `--all-releases` values (the command line's): projects whose pre-releases
-    /// count as any release.
-    pub all_releases: Vec<String>,
-    /// pip 26's `--only-final` values (the command line's): projects that only get final
-    /// releases.
-    pub only_final: Vec<String>,
     /// `--require-hashes` in a requirements file.
     pub require_hashes: bool,
     /// A `--hash` option on some requirement line (pip's hash-checking mode turns on; the

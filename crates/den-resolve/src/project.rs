@@ -292,11 +292,8 @@ impl<F: SourceFile> Project<F> {
                 .map(|(v, cell)| (v, self.made(v, cell)))
                 .filter(|(v, r)| usable(v, r))
         };
-        let finals_only = match prereleases {
-            Prereleases::Allowed => false,
-            Prereleases::IfNecessary => candidates().any(|(v, _)| !v.any_prerelease()),
-            Prereleases::Never => true,
-        };
+        let finals_only =
+            prereleases.finals_only(|| candidates().any(|(v, _)| !v.any_prerelease()));
         let mut eligible = candidates().filter(|(v, _)| !finals_only || !v.any_prerelease());
         if prefer_binary
             && let Some((version, _)) = eligible

@@ -17,6 +17,18 @@ pub enum Prereleases {
     Never,
 }
 
+impl Prereleases {
+    /// Whether only final releases may be chosen among candidates of which `any_final` says
+    /// whether one is a final release (asked only for [`Prereleases::IfNecessary`]).
+    pub fn finals_only(self, any_final: impl FnOnce() -> bool) -> bool {
+        match self {
+            Self::Allowed => false,
+            Self::IfNecessary => any_final(),
+            Self::Never => true,
+        }
+    }
+}
+
 /// pip 26's release control: the projects whose pre-releases count as any release
 /// (`--all-releases`; `--pre` is `--all-releases :all:`) and those that only get final
 /// releases (`--only-final`). As for [`crate::BinaryPolicy`], a project named in one beats

@@ -107,13 +107,8 @@ pub fn compile(
     let runtime = pipeline::runtime()?;
     let packages = runtime.block_on(async {
         pipeline::name_unnamed(&mut spec, &source).await?;
-        let request = pipeline::request(
-            &spec,
-            settings.resolver.ignore_requires_python,
-            &environment,
-            preferences,
-            false,
-        )?;
+        let request =
+            pipeline::request(&spec, &settings.resolver, &environment, preferences, false)?;
         pipeline::resolve(&source, request, printer).await
     })?;
     if settings.format != OutputFormat::RequirementsTxt {

@@ -129,7 +129,7 @@ pub fn download(
         let resolutions = futures::future::join_all(targets.iter().map(|target| {
             let request = pipeline::request(
                 &spec,
-                settings.resolver.ignore_requires_python,
+                &settings.resolver,
                 target,
                 Vec::new(),
                 settings.no_deps,

@@ -204,7 +204,7 @@ pub fn install(
         let no_deps = exact || settings.no_deps || spec.locked;
         let request = pipeline::request(
             &spec,
-            settings.resolver.ignore_requires_python,
+            &settings.resolver,
             &target_python,
             preferences,
             no_deps,

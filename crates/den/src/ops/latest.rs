@@ -8,7 +8,7 @@ use den_cache::Cache;
 use den_dist::{DistFilename, PackageName, Version};
 use den_index::{IndexClient, IndexError, ProjectFiles};
 use den_python::{Interpreter, TargetPython};
-use den_resolve::{BinaryPolicy, Prereleases, ReleaseControl};
+use den_resolve::{BinaryPolicy, ReleaseControl};
 use futures::StreamExt;
 
 use crate::cli::IndexArgs;
@@ -87,11 +87,9 @@ fn newest(
     binary: &BinaryPolicy,
 ) -> Option<Latest> {
     let versions = installable(files, &TargetPython::of(interpreter), false, binary);
-    let finals_only = match releases.prereleases(&files.name, false) {
-        Prereleases::Allowed => false,
-        Prereleases::IfNecessary => versions.keys().any(|v| !v.any_prerelease()),
-        Prereleases::Never => true,
-    };
+    let finals_only = releases
+        .prereleases(&files.name, false)
+        .finals_only(|| versions.keys().any(|v| !v.any_prerelease()));
     // pip's sort key: with --prefer-binary, having a wheel outranks the version.
     let preferred = |wheel: bool| binary.prefer_binary && wheel;
     versions

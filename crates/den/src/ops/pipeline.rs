@@ -37,7 +37,7 @@ pub fn spec(
         bail!("--requirements-from-script can only be given once");
     }
     // Refused now, as pip refuses it before it does anything.
-    super::settings::release_control(settings.pre, &settings.all_releases, &settings.only_final)?;
+    settings.releases(false)?;
     if settings.require_hashes && settings.no_require_hashes {
         bail!("--require-hashes and --no-require-hashes are mutually exclusive");
     }
@@ -49,9 +49,6 @@ pub fn spec(
     binary.extend(std::mem::take(&mut spec.binary));
     spec.binary = binary;
     spec.pre |= settings.pre;
-    spec.all_releases
-        .extend(settings.all_releases.iter().cloned());
-    spec.only_final.extend(settings.only_final.iter().cloned());
     spec.require_hashes |= settings.require_hashes;
     // pip's --no-require-hashes: `--hash` lines alone do not turn the mode on.
     spec.hash_options &= !settings.no_require_hashes;
@@ -122,19 +119,14 @@ pub fn source(
         isolation: settings.build.isolation,
         config_settings: settings.build.config_settings.clone(),
     };
-    let build_constraints = match settings.build.build_constraints.is_empty() {
-        true => Vec::new(),
-        false => {
-            let files: Vec<RequirementsSource> = settings
-                .build
-                .build_constraints
-                .iter()
-                .cloned()
-                .map(RequirementsSource::ConstraintsFile)
-                .collect();
-            RequirementsSpec::from_sources(&files)?.constraints
-        }
-    };
+    let build_constraint_files: Vec<RequirementsSource> = settings
+        .build
+        .build_constraints
+        .iter()
+        .cloned()
+        .map(RequirementsSource::ConstraintsFile)
+        .collect();
+    let build_constraints = RequirementsSpec::from_sources(&build_constraint_files)?.constraints;
     Ok(DenSource::new(
         client,
         cache.clone(),
@@ -170,13 +162,14 @@ pub async fn name_unnamed(spec: &mut RequirementsSpec, source: &DenSource) -> an
 }
 
 /// A resolution request for `spec` for `target`'s markers, tags and version (an
-/// interpreter's own: [`TargetPython::of`]), Requires-Python checked unless
-/// `ignore_requires_python` (pip's `--ignore-requires-python`).
+/// interpreter's own: [`TargetPython::of`]), with `settings`' Requires-Python rule (pip's
+/// `--ignore-requires-python`) and release control ([`ResolverSettings::releases`], with
+/// `spec`'s `--pre`).
 ///
-/// Errors: a bad `--no-binary` / `--only-binary` value.
+/// Errors: a bad `--no-binary` / `--only-binary`, `--all-releases` or `--only-final` value.
 pub fn request(
     spec: &RequirementsSpec,
-    ignore_requires_python: bool,
+    settings: &ResolverSettings,
     target: &TargetPython,
     preferences: Vec<(PackageName, den_dist::Version)>,
     no_deps: bool,
@@ -187,13 +180,8 @@ pub fn request(
         markers: target.markers.clone(),
         tags: target.tags.clone(),
         python_version: target.version.clone(),
-        ignore_requires_python,
-        // A requirements file's `--pre` gives way to the command line's release control.
-        releases: super::settings::release_control(
-            spec.pre && spec.all_releases.is_empty() && spec.only_final.is_empty(),
-            &spec.all_releases,
-            &spec.only_final,
-        )?,
+        ignore_requires_python: settings.ignore_requires_python,
+        releases: settings.releases(spec.pre)?,
         preferences,
         binary: binary_policy(&spec.binary)?,
         no_deps,

@@ -432,6 +432,7 @@ pub fn lock(
             let resolving = LockResolution::of(
                 &source,
                 spec,
+                &resolver,
                 &resolvable,
                 &target,
                 preferences.clone(),
@@ -649,14 +650,16 @@ struct LockResolution {
 }
 
 impl LockResolution {
-    /// Resolves `spec`, the requirements of the Pipfile entries `packages`, for `target`,
-    /// keeping `preferences`, and reads the hashes and markers its lock entries need.
+    /// Resolves `spec`, the requirements of the Pipfile entries `packages`, for `target` with
+    /// `resolver`'s release control, keeping `preferences`, and reads the hashes and markers
+    /// its lock entries need.
     ///
     /// Errors: naming an unnamed requirement, the resolution (the resolver's explanation),
     /// reading the hashes.
     async fn of(
         source: &Arc<den_prepare::DenSource>,
         mut spec: den_requirements::RequirementsSpec,
+        resolver: &ResolverSettings,
         packages: &[(String, PackageSpec)],
         target: &TargetPython,
         preferences: Vec<(PackageName, Version)>,
@@ -668,7 +671,7 @@ impl LockResolution {
             .filter_map(|(name, _)| name.parse().ok())
             .collect();
         // pipenv has no --ignore-requires-python: Requires-Python is always checked.
-        let request = pipeline::request(&spec, false, target, preferences, false)?;
+        let request = pipeline::request(&spec, resolver, target, preferences, false)?;
         let packages = pipeline::resolve(source, request, printer).await?;
         let hashes = den_prepare::hashes_of(source, &packages).await?;
         let markers = requirement_markers(source, &packages, &roots).await;
@@ -879,7 +882,16 @@ impl Elsewhere<'_> {
                 self.printer,
             )?);
             let preferences = self.preferences.to_vec();
-            LockResolution::of(&source, spec, &table, &target, preferences, self.printer).await
+            LockResolution::of(
+                &source,
+                spec,
+                self.resolver,
+                &table,
+                &target,
+                preferences,
+                self.printer,
+            )
+            .await
         };
         let there = there
             .await

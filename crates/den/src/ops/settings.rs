@@ -203,6 +203,22 @@ pub struct ResolverSettings {
     pub no_require_hashes: bool,
 }
 
+impl ResolverSettings {
+    /// The release control of the command line's `--pre`, `--all-releases` and
+    /// `--only-final`, with a requirements file's `--pre` (`file_pre`), which gives way to the
+    /// command line's lists.
+    ///
+    /// Errors: as [`release_control`].
+    pub fn releases(&self, file_pre: bool) -> anyhow::Result<ReleaseControl> {
+        let lists = !(self.all_releases.is_empty() && self.only_final.is_empty());
+        release_control(
+            self.pre || (file_pre && !lists),
+            &self.all_releases,
+            &self.only_final,
+        )
+    }
+}
+
 /// Which already installed or pinned versions may move.
 #[derive(Debug, Clone, Default)]
 pub struct UpgradeSettings {
