@@ -415,6 +415,14 @@ fn read_environment(
         // In the order a sorted walk of the environment with the tree in it would give.
         paths.sort_by_cached_key(Job::name);
     }
+    // What every entry of the carried tree needs, found once.
+    let carried = base.map(|base| Carried {
+        base,
+        real_prefix: fs::canonicalize(&base.prefix)
+            .ok()
+            .filter(|real| *real != base.prefix),
+        root: root.join(PYTHON_DIR),
+    });
     let (mut python_entries, mut python_bytes) = (0, 0);
     let mtime = options.mtime();
     let prefix = root.to_string_lossy().into_owned();
@@ -426,7 +434,7 @@ fn read_environment(
     for chunk in paths.chunks(CHUNK) {
         let prepared: Vec<Result<Entry, PackError>> = chunk
             .par_iter()
-            .map(|job| prepare(root, job, &relocation, base, mtime))
+            .map(|job| prepare(root, job, &relocation, carried.as_ref(), mtime))
             .collect();
         for (entry, job) in prepared.into_iter().zip(chunk) {
             let entry = entry?;
@@ -509,20 +517,59 @@ fn entries(root: &Path) -> Result<Vec<PathBuf>, PackError> {
     Ok(paths)
 }
 
+/// The base interpreter carried in the archive, with what its entries' rules need.
+struct Carried<'a> {
+    base: &'a BasePython,
+    /// Its prefix with links resolved, when that differs from the prefix as given.
+    real_prefix: Option<PathBuf>,
+    /// Where its tree goes: `<environment>/python`.
+    root: PathBuf,
+}
+
+impl Carried<'_> {
+    /// `content` with the base's prefix replaced by where the archive puts its tree, by its
+    /// path as given and as resolved.
+    fn renamed_prefix(&self, content: &[u8]) -> Vec<u8> {
+        let new = self.root.as_os_str().as_encoded_bytes();
+        let mut content = replace_all(
+            content,
+            self.base.prefix.as_os_str().as_encoded_bytes(),
+            new,
+        );
+        if let Some(real) = &self.real_prefix {
+            content = replace_all(&content, real.as_os_str().as_encoded_bytes(), new);
+        }
+        content
+    }
+
+    /// `target` (a link's) relative to the base's prefix when it lies inside it, by its path
+    /// as given or as resolved.
+    fn inside(&self, target: &Path) -> Option<PathBuf> {
+        if !target.is_absolute() {
+            return None;
+        }
+        if let Ok(rest) = target.strip_prefix(&self.base.prefix) {
+            return Some(rest.to_path_buf());
+        }
+        let real = fs::canonicalize(target).ok()?;
+        let real_prefix = self.real_prefix.as_ref().unwrap_or(&self.base.prefix);
+        real.strip_prefix(real_prefix).ok().map(Path::to_path_buf)
+    }
+}
+
 /// Reads the entry `job` names and applies the relocation rules to it: an environment's
 /// entry under `root` by [`Relocation`]'s, with its interpreter links and `pyvenv.cfg`
-/// pointed into [`PYTHON_DIR`] when `base` is carried; an entry of `base`'s tree by the
+/// pointed into [`PYTHON_DIR`] when a base is `carried`; an entry of the carried tree by the
 /// crate's rules for it (see the crate's docs).
 fn prepare(
     root: &Path,
     job: &Job,
     relocation: &Relocation,
-    base: Option<&BasePython>,
+    carried: Option<&Carried<'_>>,
     fixed_mtime: Option<u64>,
 ) -> Result<Entry, PackError> {
-    let carried_root = root.join(PYTHON_DIR);
-    let (tree, from_base) = match base {
-        Some(base) if job.base => (base.prefix.as_path(), Some(base)),
+    let (tree, from_base) = match carried {
+        Some(carried) if job.base => (carried.base.prefix.as_path(), Some(carried)),
         _ => (root, None),
     };
     let not_relocatable = |reason: String| PackError::NotRelocatable {
@@ -543,17 +590,14 @@ fn prepare(
         let from = path.parent().unwrap_or(tree);
         // A link to a place inside the tree becomes relative, so it moves along; an
         // environment's link into the carried base, a relative link to it in the archive.
-        let into_base = base
+        let into_base = carried
             .filter(|_| from_base.is_none())
-            .and_then(|base| inside(&target, &base.prefix));
+            .and_then(|carried| Some(carried.root.join(carried.inside(&target)?)));
         let target = match (target.strip_prefix(tree), into_base) {
             (Ok(_), _) if target.is_absolute() => {
                 PathBuf::from(den_dist::path::relative_to(&target, from))
             }
-            (_, Some(inside)) => {
-                let target = carried_root.join(inside);
-                PathBuf::from(den_dist::path::relative_to(&target, from))
-            }
+            (_, Some(target)) => PathBuf::from(den_dist::path::relative_to(&target, from)),
             _ if target.is_absolute() && from_base.is_some() => {
                 return Err(not_relocatable(format!(
                     "{} is a link to {} outside it",
@@ -570,12 +614,12 @@ fn prepare(
         use std::os::unix::fs::PermissionsExt;
         let content = fs::read(&path).at("read", &path)?;
         let content = match from_base {
-            Some(base) => {
+            Some(carried) => {
                 let dir = job.relative.parent().unwrap_or(Path::new(""));
-                match python::relocate_run_paths(&content, dir, &base.prefix) {
+                match python::relocate_run_paths(&content, dir, &carried.base.prefix) {
                     Ok(Some(patched)) => patched,
                     Ok(None) if content.contains(&0) => content,
-                    Ok(None) => renamed_prefix(&content, &base.prefix, &carried_root),
+                    Ok(None) => carried.renamed_prefix(&content),
                     Err(reason) => {
                         return Err(not_relocatable(format!("{}: {reason}", path.display())));
                     }
@@ -583,9 +627,9 @@ fn prepare(
             }
             None => {
                 let content = relocation.contents(&path, &content).unwrap_or(content);
-                match base {
-                    Some(base) if job.relative == Path::new(PyVenvConfig::FILE_NAME) => {
-                        renamed_prefix(&content, &base.prefix, &carried_root)
+                match carried {
+                    Some(carried) if job.relative == Path::new(PyVenvConfig::FILE_NAME) => {
+                        carried.renamed_prefix(&content)
                     }
                     _ => content,
                 }
@@ -597,31 +641,6 @@ fn prepare(
         }
     };
     Ok(Entry { name, mtime, kind })
-}
-
-/// `content` with the base interpreter's `prefix` replaced by `carried` (where the archive
-/// puts its tree), by its path as given and as resolved.
-fn renamed_prefix(content: &[u8], prefix: &Path, carried: &Path) -> Vec<u8> {
-    let new = carried.as_os_str().as_encoded_bytes();
-    let mut content = replace_all(content, prefix.as_os_str().as_encoded_bytes(), new);
-    if let Some(real) = fs::canonicalize(prefix).ok().filter(|real| real != prefix) {
-        content = replace_all(&content, real.as_os_str().as_encoded_bytes(), new);
-    }
-    content
-}
-
-/// `target` (a link's) relative to `prefix` when it lies inside it, by its path as given or
-/// as resolved.
-fn inside(target: &Path, prefix: &Path) -> Option<PathBuf> {
-    if !target.is_absolute() {
-        return None;
-    }
-    if let Ok(rest) = target.strip_prefix(prefix) {
-        return Some(rest.to_path_buf());
-    }
-    let real = fs::canonicalize(target).ok()?;
-    let real_prefix = fs::canonicalize(prefix).ok()?;
-    real.strip_prefix(real_prefix).ok().map(Path::to_path_buf)
 }
 
 /// Why the install whose PEP 610 `direct_url.json` is at `file` points outside `root`: an

@@ -8,7 +8,7 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{World, run_python, stdout_of};
@@ -583,13 +583,7 @@ fn python_prefix_points_an_unpacked_environment_at_another_base_python() {
     world.den_ok(&["pip", "install", "-p", "env", "alpha"]);
     world.den_ok(&["pack", "env", "-o", "env.tar.gz"]);
     // The same Python reached through another path, as if installed elsewhere.
-    let real_prefix = fs::canonicalize(&world.python)
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
+    let real_prefix = install_prefix(&world.python);
     let other = world.path("other python");
     std::os::unix::fs::symlink(&real_prefix, &other).unwrap();
     fs::remove_dir_all(world.path("env")).unwrap();
@@ -778,13 +772,7 @@ fn with_python_the_unpacked_environment_needs_no_python_on_the_target() {
     {
         return;
     }
-    let base = fs::canonicalize(&python)
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
+    let base = install_prefix(&python);
     publish(&world);
     world.den_ok(&["venv", "env", "-p", python.to_str().unwrap()]);
     world.den_ok(&["pip", "install", "-p", "env", "alpha"]);
@@ -914,4 +902,11 @@ fn with_python_refuses_the_system_python_and_rpms() {
             .all(|n| n.as_str() == "cache" || n.as_str() == "env" || n.as_str() == "sys"),
         "{names:?}"
     );
+}
+
+/// The installation prefix of the interpreter `python` (`PREFIX/bin/python3.X`, links
+/// resolved).
+fn install_prefix(python: &Path) -> PathBuf {
+    let real = fs::canonicalize(python).unwrap();
+    real.parent().unwrap().parent().unwrap().to_path_buf()
 }
