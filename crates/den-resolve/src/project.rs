@@ -259,6 +259,31 @@ impl<F: SourceFile> Project<F> {
                 .all(|(_, release)| matches!(release.status, Status::NoFile))
     }
 
+    /// The versions within `range` that may be chosen, newest first, with their releases:
+    /// those with a usable file (a yanked one only when `range` pins the version exactly,
+    /// PEP 592), pre-releases as `prereleases` says (when [`Prereleases::IfNecessary`], only
+    /// if no final release in `range` is usable).
+    pub(crate) fn candidates<'a>(
+        &'a self,
+        range: &Ranges<Version>,
+        prereleases: Prereleases,
+    ) -> impl Iterator<Item = (&'a Version, &'a Release<F>)> + Clone {
+        let pinned = range.as_singleton();
+        let usable = move |(version, release): &(&Version, &Release<F>)| match release.status {
+            Status::Usable { yanked, .. } => !yanked || pinned == Some(*version),
+            _ => false,
+        };
+        let all = self
+            .versions
+            .iter()
+            .rev()
+            .filter(move |(v, _)| range.contains(*v))
+            .map(move |(v, cell)| (v, self.made(v, cell)))
+            .filter(usable);
+        let finals_only = prereleases.finals_only(|| all.clone().any(|(v, _)| !v.any_prerelease()));
+        all.filter(move |(v, _)| !finals_only || !v.any_prerelease())
+    }
+
     /// The version to try within `range`: `preferred` if `range` allows it and it has a usable
     /// file, even a yanked one (a preference is a version already installed or pinned, which
     /// pip-compile keeps), else the newest usable version; other yanked versions only when
@@ -273,28 +298,13 @@ impl<F: SourceFile> Project<F> {
         prereleases: Prereleases,
         prefer_binary: bool,
     ) -> Option<&Version> {
-        let pinned = range.as_singleton();
-        let usable = |version: &Version, release: &Release<F>| match release.status {
-            Status::Usable { yanked, .. } => !yanked || pinned == Some(version),
-            _ => false,
-        };
         if let Some(version) = preferred.filter(|p| range.contains(p))
             && let Some((version, cell)) = self.versions.get_key_value(version)
             && matches!(self.made(version, cell).status, Status::Usable { .. })
         {
             return Some(version);
         }
-        let candidates = || {
-            self.versions
-                .iter()
-                .rev()
-                .filter(|(v, _)| range.contains(*v))
-                .map(|(v, cell)| (v, self.made(v, cell)))
-                .filter(|(v, r)| usable(v, r))
-        };
-        let finals_only =
-            prereleases.finals_only(|| candidates().any(|(v, _)| !v.any_prerelease()));
-        let mut eligible = candidates().filter(|(v, _)| !finals_only || !v.any_prerelease());
+        let mut eligible = self.candidates(range, prereleases);
         if prefer_binary
             && let Some((version, _)) = eligible
                 .clone()

@@ -297,7 +297,14 @@ impl<S: PackageSource> Fetcher<S> {
             } else {
                 self.source.metadata(name, file).await
             };
-            metadata.map(Arc::new)
+            // Kept for the whole resolution, which reads none of the other headers (a
+            // version's `Classifier`s, `Project-URL`s and copies of the fields parsed).
+            metadata.map(|metadata| {
+                Arc::new(CoreMetadata {
+                    headers: Vec::new(),
+                    ..metadata
+                })
+            })
         })
         .await
         .clone()
@@ -443,6 +450,58 @@ impl<S: PackageSource> Fetcher<S> {
     }
 }
 
+impl<S: PackageSource> Fetcher<S> {
+    /// Starts reading, in the background and all at once, the metadata of the versions of
+    /// `name` the solver is likely to try after rejecting `rejected`: the next `count`
+    /// [`Project::candidates`] older than it within `range`, those whose file is a wheel (a
+    /// guess never builds a source distribution), skipping versions already asked for.
+    /// Errors are left for the solver to meet, if it asks.
+    fn prefetch_older(
+        self: &Arc<Self>,
+        handle: &Handle,
+        name: &PackageName,
+        range: &Ranges<Version>,
+        rejected: &Version,
+        prereleases: Prereleases,
+        count: usize,
+    ) {
+        let Some(project) = self.cached_project(name) else {
+            return;
+        };
+        let requested = lock(&self.metadata);
+        let older: Vec<(Version, S::File)> = project
+            .candidates(range, prereleases)
+            .skip_while(|(version, _)| *version >= rejected)
+            .filter(|(_, release)| matches!(release.status, Status::Usable { wheel: true, .. }))
+            .take(count)
+            .filter(|(version, _)| !requested.contains_key(&(name.clone(), (*version).clone())))
+            .filter_map(|(version, release)| Some((version.clone(), release.file()?.clone())))
+            .collect();
+        drop(requested);
+        if !older.is_empty() {
+            tracing::debug!(
+                "{name}: reading the metadata of {} older versions at once",
+                older.len()
+            );
+        }
+        for (version, file) in older {
+            let (fetcher, name) = (Arc::clone(self), name.clone());
+            handle.spawn(async move {
+                // A failure here is reported when the solver asks for the metadata itself.
+                let _ = fetcher.metadata(&name, &version, &file).await;
+            });
+        }
+    }
+}
+
+/// After how many rejected versions of one project the solver is taken to be walking its
+/// versions down, and the metadata of the next ones is read ahead ([`Fetcher::prefetch_older`]).
+const WALK_AFTER: usize = 2;
+
+/// How many versions are read ahead per rejection so far, and at most.
+const READ_AHEAD_PER_REJECTION: usize = 4;
+const READ_AHEAD_MAX: usize = 48;
+
 /// One package version's dependencies in the order its metadata lists them (which sets the
 /// discovery order of [`Priorities`]).
 type Deps = Vec<(Pkg, Ranges<Version>)>;
@@ -499,6 +558,8 @@ pub(crate) struct Provider<S: PackageSource> {
     kept: Mutex<FxHashMap<Pkg, Version>>,
     /// The projects marked as culprits in this attempt: the solver starts over when any is.
     culprits: Mutex<Vec<PackageName>>,
+    /// How many versions of each project were rejected, across attempts.
+    rejections: Mutex<FxHashMap<PackageName, usize>>,
     /// The versions skipped for invalid metadata that were already logged.
     warned: Mutex<FxHashSet<(PackageName, Version)>>,
 }
@@ -549,6 +610,7 @@ impl<S: PackageSource> Provider<S> {
             decided: Mutex::default(),
             kept: Mutex::default(),
             culprits: Mutex::default(),
+            rejections: Mutex::default(),
             warned: Mutex::default(),
         }
     }
@@ -966,6 +1028,7 @@ impl<S: PackageSource> Provider<S> {
             if tracing::enabled!(tracing::Level::INFO) {
                 tracing::info!("{}", self.backtrack(pkg, &rejected, &suspects, next));
             }
+            self.read_ahead(name, range, &rejected);
             let culprits: Vec<PackageName> = suspects.into_iter().map(|(n, _)| n).collect();
             let marked = lock(&self.priorities).conflict(name, &culprits);
             for (project, how) in marked {
@@ -987,6 +1050,25 @@ impl<S: PackageSource> Provider<S> {
         if let Some(version) = next {
             let suspects = self.suspects(pkg, version);
             lock(&self.pending).insert(pkg.clone(), (version.clone(), suspects));
+        }
+    }
+
+    /// Counts the rejection of `name` `rejected` and, once the solver is walking the
+    /// project's versions down ([`WALK_AFTER`]), has the metadata of the next ones within
+    /// `range` read ahead, more the longer the walk (uv's batch prefetch does the same).
+    fn read_ahead(&self, name: &PackageName, range: &Ranges<Version>, rejected: &Version) {
+        let rejections = {
+            let mut rejections = lock(&self.rejections);
+            let count = rejections.entry(name.clone()).or_default();
+            *count += 1;
+            *count
+        };
+        if rejections >= WALK_AFTER {
+            let count = (rejections * READ_AHEAD_PER_REJECTION).min(READ_AHEAD_MAX);
+            let prereleases = self.prereleases(name);
+            let handle = &self.handle;
+            self.fetcher
+                .prefetch_older(handle, name, range, rejected, prereleases, count);
         }
     }
 

@@ -1151,13 +1151,17 @@ async fn skips_versions_with_invalid_metadata() {
     assert!(!message.contains("depends on celery[redis]"), "{message}");
 }
 
-/// kombu 5.0 to 5.7, each with a `redis` extra; from 5.3 on the extra needs redis>=6.
+/// kombu 5.0 to 5.7, each with a `redis` extra; from 5.3 on the extra needs redis>=6. 5.0
+/// and 5.1 are sdists, which a walk down never reads ahead: if their metadata is read, the
+/// solver asked for it.
 fn kombu_versions() -> MemorySource {
     let mut source = MemorySource::default();
     for minor in 0..8 {
         let redis = if minor >= 3 { "redis>=6" } else { "redis>=4" };
         let dep = format!("{redis}; extra == 'redis'");
-        source.add("kombu", &format!("5.{minor}.0"), &[&dep]);
+        let tag = if minor < 2 { "sdist" } else { "py3-none-any" };
+        let version = format!("5.{minor}.0");
+        source.file("kombu", &version, tag, &[&dep], None, None, false);
     }
     source
         .add("redis", "4.0", &[])
@@ -1417,4 +1421,32 @@ async fn an_sdist_is_not_built_for_a_version_ruled_out_before_it_is_decided() {
     assert_eq!(pins(&resolution), ["app==1.0", "native==1.0", "tool==1.0"]);
     let read = metadata_read(&source);
     assert!(!read.contains(&"native-2.0.tar.gz".to_string()), "{read:?}");
+}
+
+#[tokio::test]
+async fn a_walk_down_reads_the_next_versions_metadata_at_once_but_builds_no_sdist() {
+    // base is pinned to 1.0 and every walker from 3.0 up needs base>=2: the solver walks
+    // walker down from 10.0 to 2.0. From the second rejection on, the next versions' metadata
+    // is read ahead at once (one after the other, the rendezvous fails); the sdist 1.5 below
+    // is never read for a guess.
+    let mut source = MemorySource::default();
+    source
+        .add("base", "1.0", &[])
+        .add("base", "2.0", &[])
+        .add("walker", "1.0", &[])
+        .file("walker", "1.5", "sdist", &[], None, None, false)
+        .add("walker", "2.0", &[]);
+    for major in 3..=10 {
+        source.add("walker", &format!("{major}.0"), &["base>=2"]);
+    }
+    let together = ["4.0", "5.0", "6.0", "7.0"].map(|v| format!("walker-{v}-py3-none-any.whl"));
+    let barrier = Arc::new(tokio::sync::Barrier::new(together.len()));
+    source.rendezvous = Some((together.to_vec(), barrier));
+    let source = Arc::new(source);
+    let resolution = resolve(source.clone(), request(&["base==1.0", "walker"]))
+        .await
+        .unwrap();
+    assert_eq!(pins(&resolution), ["base==1.0", "walker==2.0"]);
+    let read = metadata_read(&source);
+    assert!(!read.contains(&"walker-1.5.tar.gz".to_string()), "{read:?}");
 }
