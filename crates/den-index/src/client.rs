@@ -74,11 +74,17 @@ struct CachedPage {
 impl CachedPage {
     /// Loads a cache entry; `None` when missing or unreadable (then it is fetched anew).
     fn read(path: &Path) -> Option<Self> {
-        let mut reader = std::io::BufReader::new(std::fs::File::open(path).ok()?);
+        let file = std::fs::File::open(path).ok()?;
+        let size = file.metadata().ok()?.len();
+        let mut reader = std::io::BufReader::new(file);
         let mut header = Vec::new();
         reader.read_until(b'\n', &mut header).ok()?;
         let mut page: Self = serde_json::from_slice(&header).ok()?;
-        // `take` rather than a buffer of `files_len`: a damaged length allocates nothing.
+        // The list is kept for the whole resolution: read into a buffer of its size (growing
+        // one as it fills would leave up to twice that allocated), bounded by the file's size
+        // so that a damaged length allocates nothing more, and `take` reading no further.
+        let capacity = page.files_len.min(size);
+        page.files = Vec::with_capacity(usize::try_from(capacity).ok()?);
         (&mut reader)
             .take(page.files_len)
             .read_to_end(&mut page.files)

@@ -372,7 +372,7 @@ impl CompactPage {
     /// `keep` admits, in page order. `None` when the list is damaged (as for
     /// [`decode_files`]).
     pub(crate) fn scan(
-        bytes: Vec<u8>,
+        mut bytes: Vec<u8>,
         name: &PackageName,
         index: &IndexUrl,
         keep: FileFilter<'_>,
@@ -400,6 +400,9 @@ impl CompactPage {
             return None;
         }
         let origin = FileOrigin::Index(std::sync::Arc::new(index.clone()));
+        // Kept for the whole resolution: without the room a growing buffer left (a list
+        // just encoded from a fetched page has up to its size again unused).
+        bytes.shrink_to_fit();
         Some((Self { bytes, origin }, entries))
     }
 
