@@ -615,8 +615,9 @@ fn prepare(
         let content = fs::read(&path).at("read", &path)?;
         let content = match from_base {
             Some(carried) => {
-                let dir = job.relative.parent().unwrap_or(Path::new(""));
-                match python::relocate_run_paths(&content, dir, &carried.base.prefix) {
+                let from = path.parent().unwrap_or(tree);
+                let prefix = &carried.base.prefix;
+                match python::relocate_run_paths(&content, from, prefix, prefix) {
                     Ok(Some(patched)) => patched,
                     Ok(None) if content.contains(&0) => content,
                     Ok(None) => carried.renamed_prefix(&content),
@@ -631,7 +632,22 @@ fn prepare(
                     Some(carried) if job.relative == Path::new(PyVenvConfig::FILE_NAME) => {
                         carried.renamed_prefix(&content)
                     }
-                    _ => content,
+                    // A copy of the interpreter (`--copies`) whose run path names the base's
+                    // tree finds it where the archive puts it.
+                    Some(carried) => {
+                        let from = path.parent().unwrap_or(root);
+                        let (prefix, placed) = (&carried.base.prefix, &carried.root);
+                        match python::relocate_run_paths(&content, from, prefix, placed) {
+                            Ok(patched) => patched.unwrap_or(content),
+                            Err(reason) => {
+                                return Err(PackError::NotRelocatable {
+                                    prefix: prefix.clone(),
+                                    reason: format!("{}: {reason}", path.display()),
+                                });
+                            }
+                        }
+                    }
+                    None => content,
                 }
             }
         };

@@ -6,7 +6,8 @@
 //! run paths (`DT_RUNPATH`, `DT_RPATH`) that name the tree by its absolute path, as
 //! `./configure --enable-shared` (pyenv's builds) writes them, are rewritten in the archived
 //! copy to the same directories relative to `$ORIGIN`, in place (the new string is never
-//! longer: the rest of the old one becomes NUL bytes). Only 64-bit little-endian ELF files are
+//! longer: the rest of the old one becomes NUL bytes); so are those of the environment's own
+//! copies of the interpreter (`--copies`), pointed at the tree beside them. Only 64-bit little-endian ELF files are
 //! read (x86-64, AArch64); others are packed unchanged.
 
 use std::path::{Path, PathBuf};
@@ -169,10 +170,12 @@ impl Dynamic {
     }
 }
 
-/// The ELF file `content`, at `dir` (relative, the directory it is in inside the tree at
-/// `prefix`), with the entries of its run paths that name directories inside `prefix` made
-/// relative to `$ORIGIN`; `Ok(None)` when nothing changes (not such an ELF file, or no entry
-/// names `prefix`).
+/// The ELF file `content`, to be placed in directory `from` (absolute), with the entries of
+/// its run paths that name directories inside the tree at `prefix` made relative to
+/// `$ORIGIN`, for that tree placed at `placed`: the carried tree's own files have `placed`
+/// equal to `prefix` (`from` inside it), an environment's copies of the interpreter
+/// (`--copies`) are placed beside the tree. `Ok(None)` when nothing changes (not such an ELF
+/// file, or no entry names `prefix`).
 ///
 /// # Errors
 ///
@@ -180,8 +183,9 @@ impl Dynamic {
 /// in place).
 pub(crate) fn relocate_run_paths(
     content: &[u8],
-    dir: &Path,
+    from: &Path,
     prefix: &Path,
+    placed: &Path,
 ) -> Result<Option<Vec<u8>>, String> {
     let Some(dynamic) = Dynamic::read(content) else {
         return Ok(None);
@@ -191,8 +195,8 @@ pub(crate) fn relocate_run_paths(
         let new = old
             .split(':')
             .map(|entry| match Path::new(entry).strip_prefix(prefix) {
-                Ok(_) => {
-                    let relative = den_dist::path::relative_to(Path::new(entry), &prefix.join(dir));
+                Ok(rest) => {
+                    let relative = den_dist::path::relative_to(&placed.join(rest), from);
                     if relative.is_empty() || relative == "." {
                         "$ORIGIN".to_string()
                     } else {
@@ -250,11 +254,10 @@ mod tests {
         assert!(err.contains("is not in /nonexistent/py/bin"), "{err}");
     }
 
-    #[test]
-    fn run_paths_into_the_prefix_become_origin_relative() {
-        // A minimal ELF64 file: header, one PT_LOAD over the whole file, one PT_DYNAMIC
-        // (DT_STRTAB, DT_RUNPATH, DT_NULL) and the string table.
-        let run_path = b"/opt/python-3.12/lib:/other\0";
+    /// A minimal ELF64 file: header, one PT_LOAD over the whole file, one PT_DYNAMIC
+    /// (DT_STRTAB, DT_RUNPATH, DT_NULL) and the string table holding `run_path`.
+    fn elf_with_run_path(run_path: &str) -> Vec<u8> {
+        let run_path = [run_path.as_bytes(), b"\0"].concat();
         let mut elf = vec![0u8; 0x40 + 2 * 56];
         elf[..6].copy_from_slice(b"\x7fELF\x02\x01");
         elf[0x20..0x28].copy_from_slice(&0x40u64.to_le_bytes());
@@ -275,26 +278,42 @@ mod tests {
             elf.extend_from_slice(&tag.to_le_bytes());
             elf.extend_from_slice(&value.to_le_bytes());
         }
-        elf.extend_from_slice(run_path);
+        elf.extend_from_slice(&run_path);
+        elf
+    }
 
+    #[test]
+    fn run_paths_into_the_prefix_become_origin_relative() {
+        let elf = elf_with_run_path("/opt/python-3.12/lib:/other");
         let prefix = Path::new("/opt/python-3.12");
-        let out = relocate_run_paths(&elf, Path::new("bin"), prefix)
-            .unwrap()
-            .unwrap();
+        let relocate = |dir: &str| relocate_run_paths(&elf, &prefix.join(dir), prefix, prefix);
+        let out = relocate("bin").unwrap().unwrap();
         let dynamic = Dynamic::read(&out).unwrap();
         assert_eq!(dynamic.run_paths[0].1, "$ORIGIN/../lib:/other");
         assert_eq!(out.len(), elf.len());
-        let out = relocate_run_paths(&elf, Path::new("lib"), prefix)
-            .unwrap()
-            .unwrap();
+        let out = relocate("lib").unwrap().unwrap();
         assert_eq!(
             Dynamic::read(&out).unwrap().run_paths[0].1,
             "$ORIGIN:/other"
         );
-        let unrelated = relocate_run_paths(&elf, Path::new("bin"), Path::new("/srv"));
+        let srv = Path::new("/srv");
+        let unrelated = relocate_run_paths(&elf, &srv.join("bin"), srv, srv);
         assert_eq!(unrelated, Ok(None));
-        let deep = Path::new("lib/python3.12/site-packages/a/b/c/d/e");
-        let err = relocate_run_paths(&elf, deep, prefix).unwrap_err();
+        let err = relocate("lib/python3.12/site-packages/a/b/c/d/e").unwrap_err();
         assert!(err.contains("longer"), "{err}");
+    }
+
+    #[test]
+    fn an_environments_copy_of_the_interpreter_finds_the_tree_beside_it() {
+        let prefix = Path::new("/home/me/.pyenv/versions/3.12.1");
+        let elf = elf_with_run_path("/home/me/.pyenv/versions/3.12.1/lib");
+        let (env, placed) = (Path::new("/srv/env"), Path::new("/srv/env/python"));
+        let out = relocate_run_paths(&elf, &env.join("bin"), prefix, placed)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            Dynamic::read(&out).unwrap().run_paths[0].1,
+            "$ORIGIN/../python/lib"
+        );
     }
 }

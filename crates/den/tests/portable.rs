@@ -795,6 +795,10 @@ fn with_python_the_unpacked_environment_needs_no_python_on_the_target() {
     );
     fs::remove_dir_all(world.path("env")).unwrap();
 
+    // The base prefix and the libpython the interpreter loaded.
+    let code_libpython = "import sys; print(sys.base_prefix); \
+        print(*sorted({l.split(None, 5)[-1].strip() for l in open('/proc/self/maps') \
+        if 'libpython' in l}))";
     let check = |dest: &Path| {
         let dest_text = dest.to_str().unwrap();
         let cfg = fs::read_to_string(dest.join("pyvenv.cfg")).unwrap();
@@ -804,10 +808,8 @@ fn with_python_the_unpacked_environment_needs_no_python_on_the_target() {
         );
         let link = fs::read_link(dest.join("bin/python")).unwrap();
         assert!(link.starts_with("../python/bin"), "{}", link.display());
-        let code = "import sys, alpha, ssl; print(sys.base_prefix); \
-                    print(*sorted({l.split(None, 5)[-1].strip() for l in open('/proc/self/maps') \
-                    if 'libpython' in l}))";
-        let out = stdout_of(with_hidden(&base, &dest.join("bin/python")).args(["-c", code]));
+        let code = format!("import alpha, ssl; {code_libpython}");
+        let out = stdout_of(with_hidden(&base, &dest.join("bin/python")).args(["-c", &code]));
         assert_eq!(
             out,
             format!("{dest_text}/python\n{dest_text}/python/lib/libpython3.12.so.1.0\n")
@@ -848,6 +850,24 @@ fn with_python_the_unpacked_environment_needs_no_python_on_the_target() {
     let dest = world.path("again ß");
     world.den_ok(&["unpack", "again.tar.gz", dest.to_str().unwrap()]);
     check(&dest);
+
+    // An environment with copies of the interpreter (`--copies`): the copies' run path names
+    // the base's lib directory, and is pointed at the carried one.
+    world.den_ok(&["venv", "copies", "--copies", "-p", python.to_str().unwrap()]);
+    assert!(
+        !fs::symlink_metadata(world.path("copies/bin/python"))
+            .unwrap()
+            .is_symlink()
+    );
+    world.den_ok(&["pack", "copies", "-o", "copies.tar.gz", "--with-python"]);
+    let dest = world.path("copies moved");
+    world.den_ok(&["unpack", "copies.tar.gz", dest.to_str().unwrap()]);
+    let out = stdout_of(with_hidden(&base, &dest.join("bin/python")).args(["-c", code_libpython]));
+    let dest_text = dest.to_str().unwrap();
+    assert_eq!(
+        out,
+        format!("{dest_text}/python\n{dest_text}/python/lib/libpython3.12.so.1.0\n")
+    );
 
     // Such an environment's base is its own: --python-prefix does not apply.
     let err = world.den_err(&[
