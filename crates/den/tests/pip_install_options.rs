@@ -5,7 +5,7 @@
 //! on a terminal; `uninstall --root-user-action`, `freeze -r`, `list --include-editable`;
 //! `--log FILE`, `--no-proxy-env`, `--refresh-package`, `--no-require-hashes`,
 //! `--requirements-from-script`, `--only-deps`, `--all-releases`/`--only-final`,
-//! `--uploaded-prior-to`.
+//! `--uploaded-prior-to`; pip's "Requirement already satisfied" lines.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -1317,4 +1317,73 @@ fn uploaded_prior_to_leaves_out_files_uploaded_at_or_after_it_as_pip_26() {
     if let Some(pip) = would_install(&world, &env, true, "UTC", &[], &local) {
         assert_eq!(pip, "Would install beta-3.0");
     }
+}
+
+/// The `Requirement already satisfied` lines of an output.
+fn satisfied_lines(out: &Output) -> Vec<String> {
+    text(&out.stdout)
+        .lines()
+        .filter(|line| line.starts_with("Requirement already satisfied"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn already_satisfied_lines_are_pips() {
+    let Some(world) = World::new() else { return };
+    let index = &world.index;
+    index.publish(
+        &WheelBuilder::new("Alpha_Pkg", "1.0")
+            .requires_dist("beta (>=1.0)")
+            .requires_dist("gamma[x] ; python_version >= '3'"),
+    );
+    index.publish(&WheelBuilder::new("beta", "2.0"));
+    index.publish(
+        &WheelBuilder::new("gamma", "1.0")
+            .provides_extra("x")
+            .requires_dist("delta ; extra == 'x'"),
+    );
+    index.publish(&WheelBuilder::new("delta", "1.0"));
+    let env = world.env_with("env", &["Alpha_Pkg"]);
+    std::fs::write(
+        world.path("req.txt"),
+        "alpha-pkg>=0.5\nBeta  >= 1.0 , < 3\n",
+    )
+    .unwrap();
+    std::fs::write(world.path("req2.txt"), "Alpha_Pkg >= 0.1 # the project\n").unwrap();
+    let env_arg = env.to_str().unwrap();
+    let site = "in ./env/lib/python";
+    for args in [
+        &["ALPHA.PKG[]", "gamma [x] >=0.1", "-r", "req.txt"][..],
+        &["-r", "req2.txt"],
+        &["Alpha_Pkg"],
+        &["gamma[x]"],
+        &["beta===2.0", "beta"],
+        // Resolved (an upgrade asked for), then found satisfied.
+        &["-U", "beta"],
+    ] {
+        let mut den_args = vec!["pip", "install", "-p", env_arg];
+        den_args.extend_from_slice(args);
+        let out = world.den(&den_args);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        let den = satisfied_lines(&out);
+        assert!(!den.is_empty(), "{args:?}: {out:?}");
+        assert!(den.iter().all(|line| line.contains(site)), "{den:?}");
+        let mut pip_args = vec!["install"];
+        pip_args.extend_from_slice(args);
+        if let Some(pip) = pip26(&world, &env, &pip_args) {
+            assert!(pip.status.success(), "{args:?}: {pip:?}");
+            assert_eq!(den, satisfied_lines(&pip), "{args:?}");
+        }
+    }
+    let den = satisfied_lines(&world.den(&["pip", "install", "-p", env_arg, "-r", "req2.txt"]));
+    assert_eq!(den.len(), 4, "{den:?}");
+    assert!(
+        den[3].starts_with("Requirement already satisfied: delta in ./env/lib/python")
+            && den[3].ends_with(
+                "/site-packages (from gamma[x]; python_version >= \"3\"->Alpha_Pkg>=0.1->-r \
+             req2.txt (line 1)) (1.0)"
+            ),
+        "{den:?}"
+    );
 }
