@@ -2,7 +2,7 @@
 //! installed distributions already satisfy a set of requirements, and which distributions a
 //! resolution chose need installing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 
 use den_dist::{ExtraName, MarkerEnvironment, PackageName, Requirement, Version, VersionOrUrl};
@@ -62,12 +62,41 @@ impl AlreadySatisfied<'_> {
 }
 
 /// Where a requirement the walk of [`satisfied_by_installed`] meets came from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Parent {
-    /// The user's, with pip's `comes_from` text (the requirements file line).
-    User(Option<String>),
+    /// The user's requirement at this index.
+    User(usize),
     /// A dependency of the node at this index.
     Node(usize),
+}
+
+/// A project (with extras) the walk of [`satisfied_by_installed`] explored: its requirement
+/// in `packaging`'s form as pip's chain shows it, and where that came from.
+struct Node {
+    text: String,
+    parent: Parent,
+}
+
+/// pip's `from_path` of what `parent` names: each requirement of the chain up to the user's
+/// joined by `->`, then the user requirement's `comes_from`; `None` for a requirement of the
+/// command line. Built only for a line that is printed.
+fn chain(parent: Parent, nodes: &[Node], requested: &[Requested<'_>]) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    let mut at = parent;
+    loop {
+        match at {
+            Parent::Node(node) => {
+                let node = nodes.get(node)?;
+                parts.push(&node.text);
+                at = node.parent;
+            }
+            Parent::User(index) => {
+                parts.extend(requested.get(index).and_then(|r| r.comes_from));
+                break;
+            }
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("->"))
 }
 
 /// Everything installed that `requested` reaches, each as pip reports it, when the
@@ -92,24 +121,19 @@ pub fn satisfied_by_installed<'a>(
         Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers.contains(&dist.version),
         Some(VersionOrUrl::Url(_)) => false,
     };
-    // Each item: the requirement, its text as written, the extras its parent was asked
-    // with (for its marker), and where it came from.
-    let mut queue: Vec<(Requirement, Option<String>, Vec<ExtraName>, Parent)> = requested
+    // Each item: the requirement, its text as written (a dependency's; the user's are in
+    // `requested`), the extras its parent was asked with (for its marker), and where it
+    // came from.
+    let mut queue: VecDeque<(Requirement, Option<String>, Vec<ExtraName>, Parent)> = requested
         .iter()
-        .map(|r| {
-            let parent = Parent::User(r.comes_from.map(str::to_string));
-            let written = r.written.map(str::to_string);
-            (r.requirement.clone(), written, Vec::new(), parent)
-        })
+        .enumerate()
+        .map(|(at, r)| (r.requirement.clone(), None, Vec::new(), Parent::User(at)))
         .collect();
-    // Each node (project with extras) walked: pip's `from_path` of its requirement.
-    let mut chains: Vec<String> = Vec::new();
+    let mut nodes: Vec<Node> = Vec::new();
     let mut seen: HashSet<(PackageName, Vec<ExtraName>)> = HashSet::new();
     let mut reported: HashSet<&PackageName> = HashSet::new();
     let mut lines = Vec::new();
-    let mut index = 0;
-    while let Some((requirement, written, parent_extras, parent)) = queue.get(index).cloned() {
-        index += 1;
+    while let Some((requirement, written, parent_extras, parent)) = queue.pop_front() {
         if !requirement.marker.evaluate(markers, &parent_extras) {
             continue;
         }
@@ -117,29 +141,36 @@ pub fn satisfied_by_installed<'a>(
         if !fits(&requirement, dist) {
             return None;
         }
-        let from_user = matches!(parent, Parent::User(_));
-        let parent_chain = match parent {
-            Parent::User(comes_from) => comes_from,
-            Parent::Node(node) => chains.get(node).cloned(),
+        let user = match parent {
+            Parent::User(at) => requested.get(at),
+            Parent::Node(_) => None,
         };
-        let shown = written.unwrap_or_else(|| requirement.to_string());
+        let written = user.and_then(|r| r.written).or(written.as_deref());
+        let shown;
+        let shown = match written {
+            Some(text) => text,
+            None => {
+                shown = requirement.to_string();
+                &shown
+            }
+        };
         let text = |extras: bool, marker: bool| {
-            requirement_text(&shown, &requirement, Parts { extras, marker })
+            requirement_text(shown, &requirement, Parts { extras, marker })
         };
-        let chained = |text: String| match &parent_chain {
-            Some(chain) => format!("{text}->{chain}"),
-            None => text,
-        };
-        let extras_and_specifiers = !requirement.extras.is_empty()
-            && matches!(&requirement.version_or_url,
-                Some(VersionOrUrl::VersionSpecifier(specifiers)) if !specifiers.is_empty());
         // A requirement read from metadata keeps its marker in pip's chain; one read as a
         // line (the user's) has it split off.
-        let own_chain = chained(text(true, !from_user && !requirement.extras.is_empty()));
+        let own_text = || text(true, user.is_none() && !requirement.extras.is_empty());
         if reported.insert(&dist.name) {
-            let (shown, comes_from) = match extras_and_specifiers {
-                true => (text(false, false), Some(own_chain.clone())),
-                false => (text(true, false), parent_chain.clone()),
+            let extras_and_specifiers = !requirement.extras.is_empty()
+                && matches!(&requirement.version_or_url,
+                    Some(VersionOrUrl::VersionSpecifier(specifiers)) if !specifiers.is_empty());
+            let parent_chain = chain(parent, &nodes, requested);
+            let (shown, comes_from) = match (extras_and_specifiers, parent_chain) {
+                (true, Some(chain)) => {
+                    (text(false, false), Some(format!("{}->{chain}", own_text())))
+                }
+                (true, None) => (text(false, false), Some(own_text())),
+                (false, chain) => (text(true, false), chain),
             };
             lines.push(AlreadySatisfied {
                 dist,
@@ -149,18 +180,24 @@ pub fn satisfied_by_installed<'a>(
         }
         let mut extras = requirement.extras.clone();
         extras.sort();
-        if !seen.insert((requirement.name.clone(), extras.clone())) {
+        let key = (requirement.name.clone(), extras);
+        if seen.contains(&key) {
             continue;
         }
-        let node = chains.len();
-        chains.push(own_chain);
+        let node = nodes.len();
+        nodes.push(Node {
+            text: own_text(),
+            parent,
+        });
+        let extras = key.1.clone();
+        seen.insert(key);
         let metadata = dist.metadata().ok()?;
-        let mut raw = metadata
+        let mut raw: Vec<Option<String>> = metadata
             .headers
-            .iter()
+            .into_iter()
             .filter(|(key, _)| key.eq_ignore_ascii_case("Requires-Dist"))
-            .map(|(_, value)| Some(value.clone()))
-            .collect::<Vec<_>>();
+            .map(|(_, value)| Some(value))
+            .collect();
         if raw.len() != metadata.requires_dist.len() {
             raw = vec![None; metadata.requires_dist.len()];
         }
