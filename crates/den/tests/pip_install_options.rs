@@ -1158,6 +1158,7 @@ fn would_install(
                 .args(&words[1..])
                 .current_dir(world.dir.path())
                 .env("PIP_CONFIG_FILE", "/dev/null")
+                .env_remove("PIP_FIND_LINKS")
                 .env("TZ", tz)
                 .envs(vars.iter().copied())
                 .output()
@@ -1252,8 +1253,38 @@ fn uploaded_prior_to_leaves_out_files_uploaded_at_or_after_it_as_pip_26() {
             assert_eq!(&pip, expected, "pip: TZ={tz} {vars:?} {args:?}");
         }
     }
-    // A value that is no date, time or P<n>D: pip's reason, usage status 2.
     let env_arg = env.to_str().unwrap();
+    // `index versions` lists what the cutoff leaves, as pip's.
+    for cutoff in [&["--uploaded-prior-to", "2024-06-01"][..], &[]] {
+        let mut args = vec!["pip", "index", "versions", "-p", env_arg, "beta"];
+        args.extend_from_slice(cutoff);
+        let den = world.den_ok(&args);
+        let expected = match cutoff.is_empty() {
+            true => "Available versions: 2.0, 1.0",
+            false => "Available versions: 1.0",
+        };
+        assert!(den.contains(expected), "{cutoff:?}: {den}");
+        if let Some(pip) = den_test_support::pip26_python("pip index versions judged by pip") {
+            let theirs = Command::new(pip)
+                .args(["-m", "pip", "--disable-pip-version-check", "--python"])
+                .arg(env.join("bin/python"))
+                .args([
+                    "index",
+                    "versions",
+                    "--index-url",
+                    &world.index.url(),
+                    "beta",
+                ])
+                .args(cutoff)
+                .env("PIP_CONFIG_FILE", "/dev/null")
+                .env_remove("PIP_FIND_LINKS")
+                .output()
+                .unwrap();
+            assert!(theirs.status.success(), "{theirs:?}");
+            assert_eq!(den, text(&theirs.stdout), "{cutoff:?}");
+        }
+    }
+    // A value that is no date, time or P<n>D: pip's reason, usage status 2.
     for bad in ["nonsense", "2024-13-01", "P3W"] {
         let out = world.den(&[
             "pip",
