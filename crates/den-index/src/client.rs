@@ -24,7 +24,7 @@ use crate::page::{
 use crate::url::{TrustedHost, credentials_of, host_and_port, is_loopback, strip_credentials};
 use crate::{
     CachePolicy, IndexConfig, IndexError, IndexFile, IndexUrl, Netrc, ProjectFiles, ProjectListing,
-    redact,
+    UploadedPriorTo, redact,
 };
 
 /// First retry delay; doubles on each further retry.
@@ -130,12 +130,29 @@ impl CachedPage {
         Url::parse(&self.url).unwrap_or_else(|_| fallback())
     }
 
-    /// The files of the index page of `name` on `index` whose version `wanted` admits: from
-    /// the compact list when it is there, of this format and intact, else parsed from the
-    /// body.
+    /// The files of the index page of `name` on `index` whose version `wanted` and then
+    /// `cutoff` admit: from the compact list when it is there, of this format and intact,
+    /// else parsed from the body.
     ///
-    /// Errors: [`IndexError::Parse`] for a JSON body that does not follow PEP 691.
+    /// Errors: [`IndexError::Parse`] for a JSON body that does not follow PEP 691;
+    /// [`IndexError::NoUploadTime`] (naming this page) when a `cutoff` is given and a file
+    /// `wanted` admits has no upload time.
     fn index_files(
+        &mut self,
+        index: &IndexUrl,
+        name: &PackageName,
+        wanted: VersionFilter<'_>,
+        cutoff: Option<UploadedPriorTo>,
+    ) -> Result<Vec<IndexFile>, IndexError> {
+        let mut files = self.files_where(index, name, wanted)?;
+        if let Some(cutoff) = cutoff {
+            cutoff.retain(&mut files, |_| self.url.clone())?;
+        }
+        Ok(files)
+    }
+
+    /// [`CachedPage::index_files`] without a cutoff.
+    fn files_where(
         &mut self,
         index: &IndexUrl,
         name: &PackageName,
@@ -160,7 +177,7 @@ impl CachedPage {
         if self.files_format == FILES_FORMAT {
             return;
         }
-        let (files_format, files) = match self.index_files(index, name, &|_| true) {
+        let (files_format, files) = match self.files_where(index, name, &|_| true) {
             Ok(files) => (FILES_FORMAT, encode_files(&files)),
             Err(_) => (0, Vec::new()),
         };
@@ -773,15 +790,19 @@ impl IndexClient {
             return Ok(None);
         };
         let found = !pages.is_empty();
+        let cutoff = self.inner.config.uploaded_prior_to;
         let mut files = Vec::new();
         for (index, mut page) in pages {
-            files.extend(page.index_files(index, name, wanted)?);
+            files.extend(page.index_files(index, name, wanted, cutoff)?);
         }
-        files.extend(
-            links
-                .into_iter()
-                .filter(|file| wanted(file.filename.version())),
-        );
+        let mut links: Vec<IndexFile> = links
+            .into_iter()
+            .filter(|file| wanted(file.filename.version()))
+            .collect();
+        if let Some(cutoff) = cutoff {
+            cutoff.retain(&mut links, |file| file.origin.to_string())?;
+        }
+        files.extend(links);
         if !found && files.is_empty() {
             return Ok(None);
         }
@@ -809,13 +830,17 @@ impl IndexClient {
         let Some(Gathered { pages, links }) = self.gather(name).await? else {
             return Err(self.not_found(name));
         };
+        let cutoff = self.inner.config.uploaded_prior_to;
         let mut listing = ProjectListing::new(name.clone());
         for (index, mut page) in pages {
             if page.files_format == FILES_FORMAT {
                 let bytes = std::mem::take(&mut page.files);
-                match CompactPage::scan(bytes, name, index, keep) {
-                    Some((compact, entries)) => {
-                        if listing.add_page(compact, entries).is_some() {
+                match CompactPage::scan(bytes, name, index, keep, cutoff) {
+                    Some(scanned) if scanned.no_upload_time => {
+                        return Err(IndexError::NoUploadTime { location: page.url });
+                    }
+                    Some(scanned) => {
+                        if listing.add_page(scanned.page, scanned.entries).is_some() {
                             continue;
                         }
                     }
@@ -823,10 +848,21 @@ impl IndexClient {
                 }
                 page.files_format = 0;
             }
-            let files = page.index_files(index, name, &|_| true)?;
-            listing.add_files(files.into_iter().filter(|file| keep(&file.filename)));
+            let mut files = page.files_where(index, name, &|_| true)?;
+            files.retain(|file| keep(&file.filename));
+            if let Some(cutoff) = cutoff {
+                cutoff.retain(&mut files, |_| page.url.clone())?;
+            }
+            listing.add_files(files);
         }
-        listing.add_files(links.into_iter().filter(|file| keep(&file.filename)));
+        let mut links: Vec<IndexFile> = links
+            .into_iter()
+            .filter(|file| keep(&file.filename))
+            .collect();
+        if let Some(cutoff) = cutoff {
+            cutoff.retain(&mut links, |file| file.origin.to_string())?;
+        }
+        listing.add_files(links);
         Ok(listing)
     }
 

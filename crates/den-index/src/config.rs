@@ -82,6 +82,10 @@ pub struct IndexConfig {
     /// Whether every other project comes from the primary index alone (pipenv's rule since
     /// 2022.3.23, against dependency confusion) rather than from all indexes merged (pip's).
     pub primary_only: bool,
+    /// pip 26's `--uploaded-prior-to`: only files uploaded before this instant (PEP 700
+    /// `upload-time`) are listed; a listed file without an upload time (other than a `file:`
+    /// URL) makes the listing fail with [`IndexError::NoUploadTime`](crate::IndexError).
+    pub uploaded_prior_to: Option<crate::UploadedPriorTo>,
 }
 
 impl Default for IndexConfig {
@@ -104,6 +108,7 @@ impl Default for IndexConfig {
             client_cert: None,
             project_indexes: HashMap::new(),
             primary_only: false,
+            uploaded_prior_to: None,
         }
     }
 }
@@ -332,6 +337,7 @@ impl IndexConfig {
             client_cert: value("client-cert").map(PathBuf::from),
             project_indexes: HashMap::new(),
             primary_only: false,
+            uploaded_prior_to: None,
         })
     }
 

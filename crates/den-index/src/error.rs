@@ -68,6 +68,15 @@ pub enum IndexError {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// `--uploaded-prior-to` was given and a file listed here has no PEP 700 upload time
+    /// (an HTML page, or an index that does not publish them): pip's error, since the
+    /// cutoff cannot be honoured.
+    #[error("Index {location} does not provide upload-time metadata.")]
+    NoUploadTime {
+        /// The page that listed the file (its URL after redirects, without credentials, or
+        /// the find-links location).
+        location: String,
+    },
     /// The server answered with an error status (after retries, for 5xx).
     #[error("HTTP {status} from {url}{}", status_hint(*status))]
     Http {

@@ -11,6 +11,10 @@
 //!   against hashes and written atomically into the cache under cross-process locks, also
 //!   handed to a caller chunk by chunk as they arrive ([`IndexClient::start_download`],
 //!   [`Download`]).
+//! - pip 26's `--uploaded-prior-to` ([`IndexConfig::uploaded_prior_to`],
+//!   [`UploadedPriorTo`]): files uploaded at or after the cutoff (PEP 700 `upload-time`) are
+//!   left out of every listing; a file without an upload time, other than a `file:` URL, is
+//!   [`IndexError::NoUploadTime`].
 //! - Plain `http://` is refused ([`IndexError::InsecureHost`]) except to loopback hosts and
 //!   `--trusted-host` entries, whose TLS certificates are also not verified.
 //! - Credentials come from index URLs (`https://user:password@host/simple/`, also applied to
@@ -29,6 +33,7 @@ mod netrc;
 mod page;
 mod pip_conf;
 mod pip_settings;
+mod upload;
 mod url;
 mod zip;
 
@@ -48,4 +53,5 @@ pub use page::{
 };
 pub use pip_conf::{PipConf, PipConfEntry, PipConfSection, PipConfigLocations, normalize_key};
 pub use pip_settings::{PIP_SECTIONS, PipConfiguration, PipSetting, pip_variables};
+pub use upload::{InvalidCutoff, UploadedPriorTo};
 pub use url::{IndexUrl, PYPI_URL, redact};

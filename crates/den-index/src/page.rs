@@ -8,7 +8,7 @@ use std::str::FromStr;
 use den_dist::{DistFilename, HashAlgorithm, HashDigest, PackageName, Version, VersionSpecifiers};
 use url::Url;
 
-use crate::{IndexError, IndexUrl, redact};
+use crate::{IndexError, IndexUrl, UploadedPriorTo, redact};
 
 /// The PEP 691 JSON media type, preferred in `Accept`.
 pub const JSON_MEDIA_TYPE: &str = "application/vnd.pypi.simple.v1+json";
@@ -45,6 +45,10 @@ pub struct IndexFile {
     pub core_metadata_hashes: Vec<HashDigest>,
     /// The size in bytes, when the index says (PEP 700).
     pub size: Option<u64>,
+    /// When the file was uploaded, to the microsecond, when the index says (PEP 700
+    /// `upload-time`, PEP 691 JSON pages only); what `--uploaded-prior-to` compares
+    /// ([`UploadedPriorTo`](crate::UploadedPriorTo)).
+    pub upload_time: Option<jiff::Timestamp>,
 }
 
 impl IndexFile {
@@ -108,6 +112,7 @@ pub(crate) struct RawFile {
     core_metadata: bool,
     core_metadata_hashes: Vec<HashDigest>,
     size: Option<u64>,
+    upload_time: Option<jiff::Timestamp>,
 }
 
 impl RawFile {
@@ -121,6 +126,7 @@ impl RawFile {
             core_metadata: false,
             core_metadata_hashes: Vec::new(),
             size: None,
+            upload_time: None,
         }
     }
 
@@ -164,6 +170,7 @@ impl RawFile {
             core_metadata: self.core_metadata,
             core_metadata_hashes: self.core_metadata_hashes,
             size: self.size,
+            upload_time: self.upload_time,
         })
     }
 }
@@ -198,7 +205,9 @@ fn requires_python(
 /// The version of the compact file list ([`encode_files`] / [`decode_files`]); a cache entry
 /// that names another version is read from its body instead. Bump it whenever
 /// [`CompactFile`] or its encoding changes.
-pub(crate) const FILES_FORMAT: u32 = 1;
+/// Version 2 added [`CompactFile::upload_time`]; lists of version 1 are read again from
+/// their page's body, never as version 2.
+pub(crate) const FILES_FORMAT: u32 = 2;
 
 /// One [`IndexFile`] in the compact list a cached page keeps beside its body (postcard): the
 /// entry as it was classified, so reading it back parses no JSON, HTML, URL or hex, only the
@@ -223,6 +232,8 @@ struct CompactFile<'a> {
     core_metadata_hashes: Vec<(HashAlgorithm, &'a str)>,
     /// [`IndexFile::size`].
     size: Option<u64>,
+    /// [`IndexFile::upload_time`] in microseconds since the Unix epoch.
+    upload_time: Option<i64>,
 }
 
 /// The digests as `(algorithm, hex)` pairs for [`CompactFile`].
@@ -268,6 +279,7 @@ pub(crate) fn encode_files(files: &[IndexFile]) -> Vec<u8> {
             core_metadata: file.core_metadata,
             core_metadata_hashes: hash_pairs(&file.core_metadata_hashes),
             size: file.size,
+            upload_time: file.upload_time.map(jiff::Timestamp::as_microsecond),
         })
         .collect();
     // Serializing into memory fails only for types postcard cannot encode (none here).
@@ -346,7 +358,17 @@ impl CompactFile<'_> {
             core_metadata: self.core_metadata,
             core_metadata_hashes: digests(&self.core_metadata_hashes)?,
             size: self.size,
+            upload_time: upload_instant(self.upload_time)?,
         })
+    }
+}
+
+/// [`CompactFile::upload_time`] as an instant: `Some(None)` for none, `None` for a count of
+/// microseconds out of range (a damaged entry).
+fn upload_instant(micros: Option<i64>) -> Option<Option<jiff::Timestamp>> {
+    match micros {
+        None => Some(None),
+        Some(micros) => jiff::Timestamp::from_microsecond(micros).ok().map(Some),
     }
 }
 
@@ -369,16 +391,19 @@ pub(crate) struct CompactPage {
 impl CompactPage {
     /// Reads the list in `bytes` of project `name`'s page on `index`, checking every entry
     /// as [`decode_files`] does, and returns it with the version and offset of each entry
-    /// `keep` admits, in page order. `None` when the list is damaged (as for
-    /// [`decode_files`]).
+    /// `keep` and then `cutoff` admit, in page order, and whether an entry `keep` admits
+    /// had no upload time to compare with `cutoff` ([`UploadedPriorTo::admits`]). `None`
+    /// when the list is damaged (as for [`decode_files`]).
     pub(crate) fn scan(
         mut bytes: Vec<u8>,
         name: &PackageName,
         index: &IndexUrl,
         keep: FileFilter<'_>,
-    ) -> Option<(Self, Vec<(Version, u32)>)> {
+        cutoff: Option<UploadedPriorTo>,
+    ) -> Option<Scanned> {
         let (count, mut rest) = postcard::take_from_bytes::<usize>(&bytes).ok()?;
         let mut entries = Vec::new();
+        let mut no_upload_time = false;
         for _ in 0..count {
             let offset = u32::try_from(bytes.len() - rest.len()).ok()?;
             let (file, next) = postcard::take_from_bytes::<CompactFile<'_>>(rest).ok()?;
@@ -391,8 +416,19 @@ impl CompactPage {
             if !digests_valid {
                 return None;
             }
+            let uploaded = upload_instant(file.upload_time)?;
             if !keep(&filename) {
                 continue;
+            }
+            if let Some(cutoff) = cutoff {
+                match cutoff.admits(file.url, uploaded) {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => {
+                        no_upload_time = true;
+                        continue;
+                    }
+                }
             }
             entries.push((filename.version().clone(), offset));
         }
@@ -403,7 +439,11 @@ impl CompactPage {
         // Kept for the whole resolution: without the room a growing buffer left (a list
         // just encoded from a fetched page has up to its size again unused).
         bytes.shrink_to_fit();
-        Some((Self { bytes, origin }, entries))
+        Some(Scanned {
+            page: Self { bytes, origin },
+            entries,
+            no_upload_time,
+        })
     }
 
     /// The file of the entry at `offset` (one `CompactPage::scan` returned) of project
@@ -420,6 +460,17 @@ impl CompactPage {
         let filename = DistFilename::parse(file.filename, name)?;
         file.build(filename, &self.origin, specifiers)
     }
+}
+
+/// What [`CompactPage::scan`] found in a list.
+#[derive(Debug)]
+pub(crate) struct Scanned {
+    /// The list.
+    pub(crate) page: CompactPage,
+    /// The version and offset of each entry kept, in page order.
+    pub(crate) entries: Vec<(Version, u32)>,
+    /// Whether an entry the filter kept had no upload time to compare with the cutoff.
+    pub(crate) no_upload_time: bool,
 }
 
 /// The version part of a wheel filename as written (`1.0` in `foo-1.0-py3-none-any.whl`,
@@ -495,6 +546,9 @@ struct JsonFile<'a> {
     dist_info_metadata: serde_json::Value,
     #[serde(default)]
     size: Option<u64>,
+    /// PEP 700 (api-version 1.1).
+    #[serde(default, borrow, rename = "upload-time")]
+    upload_time: Option<Cow<'a, str>>,
 }
 
 /// A JSON object of strings as its `(key, value)` pairs, in order.
@@ -603,6 +657,10 @@ fn parse_json(body: &str, page_url: &Url) -> Result<Vec<RawFile>, IndexError> {
             core_metadata,
             core_metadata_hashes,
             size: file.size,
+            upload_time: file
+                .upload_time
+                .as_deref()
+                .and_then(crate::upload::parse_upload_time),
         });
     }
     Ok(files)
@@ -754,6 +812,7 @@ pub(crate) fn parse_html(body: &str, page_url: &Url) -> Vec<RawFile> {
                     core_metadata: metadata.is_some(),
                     core_metadata_hashes,
                     size: None,
+                    upload_time: None,
                     url,
                 });
             }
@@ -886,7 +945,8 @@ mod tests {
             {"filename": "foo-1.0-py3-none-any.whl", "url": "/files/foo-1.0-py3-none-any.whl",
              "hashes": {"sha256": "AB12", "md5": "ff", "blake2b_256": "00"},
              "requires-python": ">=3.7", "yanked": "security issue",
-             "dist-info-metadata": {"sha256": "00"}, "size": 1234},
+             "dist-info-metadata": {"sha256": "00"}, "size": 1234,
+             "upload-time": "2023-01-02T03:04:05.678901Z"},
             {"filename": "foo-1.1.tar.gz", "url": "https://x.example/foo-1.1.tar.gz",
              "hashes": {}, "yanked": false, "core-metadata": false}
         ]}"#;
@@ -905,6 +965,11 @@ mod tests {
         assert!(files[0].core_metadata);
         assert_eq!(files[0].core_metadata_hashes.len(), 1);
         assert_eq!(files[0].size, Some(1234));
+        assert_eq!(
+            files[0].upload_time.map(|t| t.to_string()).as_deref(),
+            Some("2023-01-02T03:04:05.678901Z")
+        );
+        assert_eq!(files[1].upload_time, None);
         assert!(!files[1].core_metadata);
         assert_eq!(files[1].yanked, None);
 
@@ -957,8 +1022,12 @@ mod tests {
     fn a_compact_page_builds_each_entry_as_the_whole_list_does() {
         let (files, name, bytes) = packaging_list();
         let wheels = |f: &DistFilename| matches!(f, DistFilename::Wheel(_));
-        let (compact, entries) =
-            CompactPage::scan(bytes.clone(), &name, &index(), &wheels).unwrap();
+        let Scanned {
+            page: compact,
+            entries,
+            no_upload_time,
+        } = CompactPage::scan(bytes.clone(), &name, &index(), &wheels, None).unwrap();
+        assert!(!no_upload_time);
         let expected: Vec<&IndexFile> = files.iter().filter(|f| wheels(&f.filename)).collect();
         assert_eq!(entries.len(), expected.len());
         let mut specifiers = HashMap::new();
@@ -970,7 +1039,34 @@ mod tests {
         // Damaged lists are refused as by `decode_files`.
         let all = &|_: &DistFilename| true;
         for (list, name) in damaged(&files, &name, &bytes) {
-            assert!(CompactPage::scan(list, &name, &index(), all).is_none());
+            assert!(CompactPage::scan(list, &name, &index(), all, None).is_none());
         }
+    }
+
+    #[test]
+    fn the_compact_list_keeps_upload_times_and_scan_applies_the_cutoff() {
+        let json = r#"{"meta": {"api-version": "1.1"}, "name": "foo", "files": [
+            {"filename": "foo-1.0.tar.gz", "url": "/f/foo-1.0.tar.gz", "hashes": {},
+             "upload-time": "2023-01-01T00:00:00.000001Z"},
+            {"filename": "foo-2.0.tar.gz", "url": "/f/foo-2.0.tar.gz", "hashes": {},
+             "upload-time": "2024-01-01T00:00:00Z"},
+            {"filename": "foo-3.0.tar.gz", "url": "/f/foo-3.0.tar.gz", "hashes": {}}
+        ]}"#;
+        let page = Url::parse("https://example.com/simple/foo/").unwrap();
+        let files = parse_project_page(json, true, &page, &name(), &index()).unwrap();
+        let bytes = encode_files(&files);
+        assert_eq!(decode_files(&bytes, &name(), &index()).unwrap(), files);
+        let cutoff: UploadedPriorTo = "2024-01-01T00:00:00Z".parse().unwrap();
+        let versions = |keep: FileFilter<'_>| {
+            let scanned = CompactPage::scan(bytes.clone(), &name(), &index(), keep, Some(cutoff));
+            let scanned = scanned.unwrap();
+            let versions: Vec<String> =
+                scanned.entries.iter().map(|(v, _)| v.to_string()).collect();
+            (versions, scanned.no_upload_time)
+        };
+        // 2.0 was uploaded at the cutoff, 3.0 has no upload time.
+        assert_eq!(versions(&|_| true), (vec!["1.0".to_string()], true));
+        let not_three = |f: &DistFilename| f.version().to_string() != "3.0";
+        assert_eq!(versions(&not_three), (vec!["1.0".to_string()], false));
     }
 }

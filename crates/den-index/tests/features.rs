@@ -211,9 +211,16 @@ async fn pages_without_caching_headers_stay_fresh_for_the_default_time() {
 #[tokio::test]
 async fn damaged_or_other_format_file_lists_fall_back_to_the_body() {
     let index = sample_index();
+    index.set_upload_time("demo-1.0.tar.gz", "2024-01-01T00:00:00.5Z");
     let cache = Cache::temporary().unwrap();
     let client = client_with(config(&index.url()), &cache);
     let expected = client.project_files(&name("demo")).await.unwrap();
+    let sdist = expected
+        .files
+        .iter()
+        .find(|f| f.raw_filename.ends_with(".tar.gz"));
+    let uploaded = sdist.and_then(|f| f.upload_time).map(|t| t.to_string());
+    assert_eq!(uploaded.as_deref(), Some("2024-01-01T00:00:00.5Z"));
     let path = page_path(&cache, &index.url(), "demo");
     let bytes = std::fs::read(&path).unwrap();
     let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
@@ -221,9 +228,11 @@ async fn damaged_or_other_format_file_lists_fall_back_to_the_body() {
     let list_len = header["files_len"].as_u64().unwrap() as usize;
     assert!(list_len > 0, "{header}");
     let rest = &bytes[newline + 1..];
-    // The list cut short but its format current; a list of another format version; no list.
+    // The list cut short but its format current (2); a list of another format version (1,
+    // before upload times, or a later one); no list.
     for (format, list) in [
-        (1, &rest[..list_len / 2]),
+        (2, &rest[..list_len / 2]),
+        (1, &rest[..list_len]),
         (99, &rest[..list_len]),
         (0, &rest[..0]),
     ] {
@@ -250,6 +259,64 @@ async fn listed(client: &IndexClient) -> Vec<Arc<den_index::IndexFile>> {
         .await
         .unwrap();
     listing.versions().flat_map(|v| listing.files(v)).collect()
+}
+
+#[tokio::test]
+async fn uploaded_prior_to_lists_only_files_uploaded_before_it() {
+    let index = sample_index();
+    index.publish(&WheelBuilder::new("demo", "2.0"));
+    index.set_upload_time("demo-1.0-py3-none-any.whl", "2024-01-01T00:00:00Z");
+    index.set_upload_time("demo-1.0.tar.gz", "2024-01-01T00:00:00Z");
+    index.set_upload_time("demo-2.0-py3-none-any.whl", "2025-01-01T00:00:00Z");
+    let cache = Cache::temporary().unwrap();
+    let cutoff = |text: &str| IndexConfig {
+        uploaded_prior_to: Some(text.parse().unwrap()),
+        ..config(&index.url())
+    };
+    for fresh in [false, true] {
+        // First from the page, then from its cached compact list.
+        let client = client_with(cutoff("2025-01-01T00:00:00Z"), &cache);
+        let files = client.project_files(&name("demo")).await.unwrap();
+        let names: Vec<&str> = files
+            .files
+            .iter()
+            .map(|f| f.raw_filename.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"],
+            "{fresh}"
+        );
+        let listing = client
+            .project_listing(&name("demo"), &|_| true)
+            .await
+            .unwrap();
+        let versions: Vec<String> = listing.versions().map(ToString::to_string).collect();
+        assert_eq!(versions, ["1.0"], "{fresh}");
+    }
+    let all = client_with(config(&index.url()), &cache);
+    assert_eq!(
+        all.project_files(&name("demo")).await.unwrap().files.len(),
+        3
+    );
+    // A file without an upload time: pip's error, naming the page.
+    index.publish(&WheelBuilder::new("demo", "3.0"));
+    let refresh = IndexConfig {
+        cache_policy: CachePolicy::Refresh,
+        ..cutoff("2025-01-01T00:00:00Z")
+    };
+    let client = client_with(refresh, &cache);
+    let err = client.project_files(&name("demo")).await.unwrap_err();
+    let page = format!(
+        "Index {}demo/ does not provide upload-time metadata.",
+        index.url()
+    );
+    assert_eq!(err.to_string(), page);
+    let err = client
+        .project_listing(&name("demo"), &|_| true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), page);
 }
 
 #[tokio::test]

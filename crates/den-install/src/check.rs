@@ -255,14 +255,39 @@ fn requires_txt_requirements(text: &str) -> Vec<String> {
 /// `[extras]` sorted, specifiers sorted and comma-joined, `@ url` (no space before `@`), then
 /// `; marker` in `packaging`'s spelling ([`packaging_marker`]).
 fn packaging_text(raw: &str, requirement: &Requirement) -> String {
+    requirement_text(raw, requirement, Parts::WHOLE)
+}
+
+/// Which parts of a requirement [`requirement_text`] writes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Parts {
+    /// The `[extras]`.
+    pub(crate) extras: bool,
+    /// The `; marker`.
+    pub(crate) marker: bool,
+}
+
+impl Parts {
+    /// Every part.
+    pub(crate) const WHOLE: Parts = Parts {
+        extras: true,
+        marker: true,
+    };
+}
+
+/// [`packaging_text`] of `raw` (which parsed as `requirement`) with only the `parts` asked
+/// for: pip's `str(InstallRequirement.req)`, whose marker is split off a requirement read as
+/// a line, and whose extras are dropped for the base of `name[extra]>=1`.
+pub(crate) fn requirement_text(raw: &str, requirement: &Requirement, parts: Parts) -> String {
     let raw = raw.trim();
     let name_len = raw
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
         .unwrap_or(raw.len());
     let mut out = raw[..name_len].to_string();
     let rest = raw[name_len..].trim_start();
-    if let Some(extras) = rest
-        .strip_prefix('[')
+    if let Some(extras) = Some(rest)
+        .filter(|_| parts.extras)
+        .and_then(|rest| rest.strip_prefix('['))
         .and_then(|r| r.split_once(']'))
         .map(|(extras, _)| extras)
     {
@@ -280,6 +305,7 @@ fn packaging_text(raw: &str, requirement: &Requirement) -> String {
     let marker_text = requirement
         .marker
         .contents()
+        .filter(|_| parts.marker)
         .and_then(|_| raw.rsplit_once(';'))
         .map(|(_, marker)| packaging_marker(marker));
     match &requirement.version_or_url {

@@ -40,7 +40,7 @@ pub use install::{
     install_wheel_with_kill_switch, posix_site_packages, venv_headers_dir,
 };
 pub use installed::{DistKind, InstalledDist, find_installed, installed_distributions};
-pub use plan::{Chosen, Plan, satisfied_by_installed};
+pub use plan::{AlreadySatisfied, Chosen, Plan, Requested, satisfied_by_installed};
 pub use record::{RecordEntry, parse_record, write_record};
 pub use recover::{RecoveryReport, needs_recovery, recover};
 pub use scripts::{relative_shebang, shebang_with_args};

@@ -101,6 +101,10 @@ pub struct RequirementEntry {
     pub hashes: Vec<HashDigest>,
     /// Where it was written.
     pub origin: RequirementOrigin,
+    /// The PEP 508 text as written, for a requirement given by name (`Beta >= 1.0 ;
+    /// python_version < "3.13"`, trimmed, without a requirements file's options): pip prints
+    /// requirements in their own spelling. `None` for paths, URLs and locks.
+    pub written: Option<String>,
 }
 
 /// A path or URL whose project name is unknown until its metadata is read: a local project
@@ -137,6 +141,7 @@ impl UnnamedRequirement {
                 marker: self.marker,
                 origin: None,
             },
+            written: None,
             editable: self.editable,
             hashes: self.hashes,
             origin: self.origin,

@@ -258,6 +258,10 @@ pub struct ProjectSource {
 pub struct RequirementsSpec {
     /// Requirements with a name (URL requirements included), in source order.
     pub requirements: Vec<Requirement>,
+    /// Where each of [`RequirementsSpec::requirements`] was written and its text as written
+    /// (`RequirementEntry::written`), at the same index (pip's "Requirement already
+    /// satisfied: Beta>=1.0 ... (from -r req.txt (line 2))" lines).
+    pub requirement_sources: Vec<(RequirementOrigin, Option<String>)>,
     /// Paths and URLs whose project name is known only from their metadata; name each and
     /// add it with [`RequirementsSpec::add_requirement`].
     pub unnamed: Vec<UnnamedRequirement>,
@@ -504,6 +508,7 @@ impl RequirementsSpec {
             self.editables.push(url.to_url().to_string());
         }
         self.requirements.push(entry.requirement);
+        self.requirement_sources.push((entry.origin, entry.written));
     }
 
     fn add_constraint(&mut self, entry: RequirementEntry) {
@@ -590,6 +595,7 @@ impl RequirementsSpec {
                         file: file.clone(),
                         key: selected.key,
                     },
+                    written: None,
                 });
             }
             self.locked = true;

@@ -125,6 +125,7 @@ impl Context<'_> {
             editable: false,
             hashes: Vec::new(),
             origin: self.origin.clone(),
+            written: Some(text.to_string()),
         }))
     }
 

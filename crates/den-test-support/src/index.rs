@@ -42,6 +42,8 @@ struct FileEntry {
     metadata: Option<Vec<u8>>,
     corrupt: bool,
     corrupt_metadata: bool,
+    /// PEP 700 `upload-time`, given on JSON pages when set.
+    upload_time: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -241,6 +243,7 @@ impl TestIndex {
                 metadata,
                 corrupt: false,
                 corrupt_metadata: false,
+                upload_time: None,
             },
         );
         self
@@ -270,6 +273,7 @@ impl TestIndex {
                 metadata: None,
                 corrupt: false,
                 corrupt_metadata: false,
+                upload_time: None,
             },
         );
         self
@@ -311,6 +315,13 @@ impl TestIndex {
         self.with_file(filename, |e| {
             e.requires_python = Some(specifiers.to_string())
         });
+        self
+    }
+
+    /// Publishes `time` (PEP 700's `yyyy-mm-ddThh:mm:ss[.ffffff]Z`, given as is) as the
+    /// `upload-time` of `filename` on JSON pages (HTML pages have none).
+    pub fn set_upload_time(&self, filename: &str, time: &str) -> &Self {
+        self.with_file(filename, |e| e.upload_time = Some(time.to_string()));
         self
     }
 
@@ -738,6 +749,9 @@ fn project_json(state: &State, project: &str) -> String {
                     Some(reason) => serde_json::Value::String(reason.clone()),
                 },
             });
+            if let Some(time) = &entry.upload_time {
+                file["upload-time"] = serde_json::Value::String(time.clone());
+            }
             if let (Some(metadata), true) = (&entry.metadata, state.metadata_files) {
                 let hashes = serde_json::json!({ "sha256": sha256_hex(metadata) });
                 file["core-metadata"] = hashes.clone();

@@ -1215,6 +1215,16 @@ pub struct IndexArgs {
     /// Never use the network: only what the cache holds.
     #[arg(long)]
     pub offline: bool,
+    /// Only consider files uploaded before this instant, as pip 26's option: an ISO 8601
+    /// date or date and time (`2023-01-01`, `2023-01-01T00:00:00Z`; local time when no
+    /// offset is given) or `P<n>D`, n days ago. Needs indexes that publish upload times
+    /// (PEP 700); local find-links files are not filtered.
+    #[arg(
+        long,
+        value_name = "DATETIME_OR_DURATION",
+        env = "PIP_UPLOADED_PRIOR_TO"
+    )]
+    pub uploaded_prior_to: Option<den_index::UploadedPriorTo>,
 }
 
 /// Which pre-releases count: pip's `--pre` and pip 26's per-project release control, for
@@ -1853,6 +1863,7 @@ impl IndexArgs {
                 .filter(|name| !name.is_empty() && *name != ":all:")
                 .cloned()
                 .collect(),
+            uploaded_prior_to: self.uploaded_prior_to,
         }
     }
 }

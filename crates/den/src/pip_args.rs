@@ -542,7 +542,6 @@ const REFUSED: &[(&str, Option<&str>, &str)] = &[
         Some("25.2"),
         "it built with `setup.py` directly; den builds every project through PEP 517",
     ),
-    ("uploaded-prior-to", None, "den has no equivalent yet"),
 ];
 
 /// A `den pip` command line's refusal in pip's words, before den's parser reads it: the

@@ -1105,9 +1105,12 @@ fn results_go_to_stdout_as_pips_do_and_q_hides_them() {
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("Successfully"));
     let out = world.den(&["pip", "install", "-p", env_arg, "beta==1.0"]);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "Requirement already satisfied: beta==1.0\n"
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("Requirement already satisfied: beta==1.0 in ./env/lib/python")
+            && stdout.ends_with("/site-packages (1.0)\n")
+            && stdout.lines().count() == 1,
+        "{stdout}"
     );
     let out = world.den(&["pip", "install", "-q", "-p", env_arg, "beta==2.0"]);
     assert!(out.status.success(), "{out:?}");

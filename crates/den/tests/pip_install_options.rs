@@ -4,7 +4,8 @@
 //! environment, and pip's words for options den refuses or does not know; `--progress-bar off`
 //! on a terminal; `uninstall --root-user-action`, `freeze -r`, `list --include-editable`;
 //! `--log FILE`, `--no-proxy-env`, `--refresh-package`, `--no-require-hashes`,
-//! `--requirements-from-script`, `--only-deps`, `--all-releases`/`--only-final`.
+//! `--requirements-from-script`, `--only-deps`, `--all-releases`/`--only-final`,
+//! `--uploaded-prior-to`; pip's "Requirement already satisfied" lines.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -297,7 +298,9 @@ fn options_den_refuses_or_does_not_know_get_pips_words() {
         assert_eq!(pip.status.code(), Some(2), "{option}: {pip:?}");
         assert_eq!(line_starting(&pip, said).as_deref(), Some(said), "{pip:?}");
     }
-    // A newer pip option den lacks is named, with why, never taken for another option.
+    // pip 26's --uploaded-prior-to is taken, and with an index that publishes no upload
+    // times (this one's HTML and JSON pages here) it fails as pip's does.
+    let said = "does not provide upload-time metadata.";
     let err = world.den_err(&[
         "pip",
         "install",
@@ -307,7 +310,16 @@ fn options_den_refuses_or_does_not_know_get_pips_words() {
         "P3D",
         "beta",
     ]);
-    assert!(err.contains("--uploaded-prior-to: pip's option"), "{err}");
+    let page = format!("Index {}beta/ {said}", world.index.url());
+    assert!(err.contains(&page), "{err}");
+    if let Some(pip) = pip26(
+        &world,
+        &env,
+        &["install", "--uploaded-prior-to", "P3D", "beta"],
+    ) {
+        assert_eq!(pip.status.code(), Some(1), "{pip:?}");
+        assert!(text(&pip.stderr).contains(&page), "{pip:?}");
+    }
     // A removed option's name as another option's value is that value, as pip reads it.
     for config in [
         &["-C", "--build-option=--x"][..],
@@ -1106,4 +1118,303 @@ fn release_control_chooses_pre_releases_per_project_as_pip_26() {
         "beta>=3.0b1",
     ]);
     assert!(err.contains("beta"), "{err}");
+}
+
+/// What `install --dry-run ARGS beta` would install into `env`, as den (`pip` false) or the
+/// real pip 26 says it (`None` without it), with `TZ` set to `tz` and the variables `vars`.
+fn would_install(
+    world: &World,
+    env: &Path,
+    pip: bool,
+    tz: &str,
+    vars: &[(&str, &str)],
+    args: &[&str],
+) -> Option<String> {
+    let mut words = vec!["install", "--dry-run"];
+    words.extend_from_slice(args);
+    words.push("beta");
+    let out = match pip {
+        false => {
+            let mut den = common::den_command(&world.path("cache"), &world.index.url());
+            den.args(["pip", "install", "-p"])
+                .arg(env)
+                .args(&words[1..])
+                .current_dir(world.dir.path())
+                .env("TZ", tz)
+                .envs(vars.iter().copied());
+            den.output().unwrap()
+        }
+        true => {
+            let pip26 = den_test_support::pip26_python("--uploaded-prior-to judged by pip")?;
+            Command::new(pip26)
+                .args(["-m", "pip", "--disable-pip-version-check", "--python"])
+                .arg(env.join("bin/python"))
+                .args([
+                    "install",
+                    "--no-cache-dir",
+                    "--index-url",
+                    &world.index.url(),
+                ])
+                .args(&words[1..])
+                .current_dir(world.dir.path())
+                .env("PIP_CONFIG_FILE", "/dev/null")
+                .env_remove("PIP_FIND_LINKS")
+                .env("TZ", tz)
+                .envs(vars.iter().copied())
+                .output()
+                .unwrap()
+        }
+    };
+    assert!(out.status.success(), "{args:?} {out:?}");
+    let stdout = text(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|line| line.starts_with("Would install"));
+    Some(
+        line.unwrap_or_else(|| panic!("{args:?}: {stdout}"))
+            .to_string(),
+    )
+}
+
+/// `TZ`, variables, options and the `Would install` line expected.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str], &'a str);
+
+#[test]
+fn uploaded_prior_to_leaves_out_files_uploaded_at_or_after_it_as_pip_26() {
+    let Some(world) = World::new() else { return };
+    let index = &world.index;
+    let times = [
+        ("1.0", "2024-01-01T00:00:00Z"),
+        ("2.0", "2025-01-01T00:00:00.000001Z"),
+    ];
+    for (version, time) in times {
+        let wheel = index.publish(&WheelBuilder::new("beta", version).file("beta.py", b""));
+        let name = wheel.file_name().unwrap().to_str().unwrap().to_string();
+        index.set_upload_time(&name, time);
+    }
+    let env = world.venv("env", true);
+    let older = "Would install beta-1.0";
+    let newer = "Would install beta-2.0";
+    // (TZ, variables, options, what is installed): between the two uploads; at the newer
+    // one's exact time (not prior to it); just after it; a date alone (midnight, local
+    // time); a naive time read in the local zone (UTC+3 there: 2024-12-31T23:00Z); no
+    // cutoff; PIP_UPLOADED_PRIOR_TO; the command line over the variable; P<n>D.
+    let cases: &[Case<'_>] = &[
+        (
+            "UTC",
+            &[],
+            &["--uploaded-prior-to", "2024-06-01T00:00:00Z"],
+            older,
+        ),
+        (
+            "UTC",
+            &[],
+            &["--uploaded-prior-to=2025-01-01T00:00:00.000001Z"],
+            older,
+        ),
+        (
+            "UTC",
+            &[],
+            &["--uploaded-prior-to", "2025-01-01T00:00:00.000002+00:00"],
+            newer,
+        ),
+        ("UTC", &[], &["--uploaded-prior-to", "2025-01-01"], older),
+        (
+            "Etc/GMT-3",
+            &[],
+            &["--uploaded-prior-to", "2025-01-01T02:00:00"],
+            older,
+        ),
+        (
+            "UTC",
+            &[],
+            &["--uploaded-prior-to", "2025-01-01T02:00:00"],
+            newer,
+        ),
+        ("UTC", &[], &[], newer),
+        (
+            "UTC",
+            &[("PIP_UPLOADED_PRIOR_TO", "2024-06-01")],
+            &[],
+            older,
+        ),
+        (
+            "UTC",
+            &[("PIP_UPLOADED_PRIOR_TO", "2024-06-01")],
+            &["--uploaded-prior-to", "P0D"],
+            newer,
+        ),
+        ("UTC", &[], &["--uploaded-prior-to", "P1D"], newer),
+    ];
+    for (tz, vars, args, expected) in cases {
+        let den = would_install(&world, &env, false, tz, vars, args).unwrap();
+        assert_eq!(&den, expected, "den: TZ={tz} {vars:?} {args:?}");
+        if let Some(pip) = would_install(&world, &env, true, tz, vars, args) {
+            assert_eq!(&pip, expected, "pip: TZ={tz} {vars:?} {args:?}");
+        }
+    }
+    let env_arg = env.to_str().unwrap();
+    // `index versions` lists what the cutoff leaves, as pip's.
+    for cutoff in [&["--uploaded-prior-to", "2024-06-01"][..], &[]] {
+        let mut args = vec!["pip", "index", "versions", "-p", env_arg, "beta"];
+        args.extend_from_slice(cutoff);
+        let den = world.den_ok(&args);
+        let expected = match cutoff.is_empty() {
+            true => "Available versions: 2.0, 1.0",
+            false => "Available versions: 1.0",
+        };
+        assert!(den.contains(expected), "{cutoff:?}: {den}");
+        if let Some(pip) = den_test_support::pip26_python("pip index versions judged by pip") {
+            let theirs = Command::new(pip)
+                .args(["-m", "pip", "--disable-pip-version-check", "--python"])
+                .arg(env.join("bin/python"))
+                .args([
+                    "index",
+                    "versions",
+                    "--index-url",
+                    &world.index.url(),
+                    "beta",
+                ])
+                .args(cutoff)
+                .env("PIP_CONFIG_FILE", "/dev/null")
+                .env_remove("PIP_FIND_LINKS")
+                .output()
+                .unwrap();
+            assert!(theirs.status.success(), "{theirs:?}");
+            assert_eq!(den, text(&theirs.stdout), "{cutoff:?}");
+        }
+    }
+    // A value that is no date, time or P<n>D: pip's reason, usage status 2.
+    for bad in ["nonsense", "2024-13-01", "P3W"] {
+        let out = world.den(&[
+            "pip",
+            "install",
+            "-p",
+            env_arg,
+            "--uploaded-prior-to",
+            bad,
+            "beta",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {out:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains(&format!("'{bad}'")), "{err}");
+        assert!(
+            err.contains(
+                "Expected an ISO 8601 datetime string (e.g., '2023-01-01' or \
+                 '2023-01-01T00:00:00Z') or a duration in days (e.g., 'P3D')"
+            ),
+            "{err}"
+        );
+        if let Some(pip) = pip26(
+            &world,
+            &env,
+            &["install", "--uploaded-prior-to", bad, "beta"],
+        ) {
+            assert_eq!(pip.status.code(), Some(2), "{pip:?}");
+        }
+    }
+    let err = text(
+        &world
+            .den(&[
+                "pip",
+                "install",
+                "-p",
+                env_arg,
+                "--uploaded-prior-to",
+                "nonsense",
+                "beta",
+            ])
+            .stderr,
+    );
+    assert!(
+        err.contains("Invalid isoformat string: 'nonsense'"),
+        "{err}"
+    );
+    // Local find-links files have no upload time and are kept, as pip's `file:` links.
+    let wheels = world.path("wheels");
+    WheelBuilder::new("beta", "3.0")
+        .file("beta.py", b"")
+        .build(&wheels);
+    let wheels_arg = wheels.to_str().unwrap();
+    let local = [
+        "--uploaded-prior-to",
+        "2024-06-01",
+        "--no-index",
+        "-f",
+        wheels_arg,
+    ];
+    let den = would_install(&world, &env, false, "UTC", &[], &local).unwrap();
+    assert_eq!(den, "Would install beta-3.0");
+    if let Some(pip) = would_install(&world, &env, true, "UTC", &[], &local) {
+        assert_eq!(pip, "Would install beta-3.0");
+    }
+}
+
+/// The `Requirement already satisfied` lines of an output.
+fn satisfied_lines(out: &Output) -> Vec<String> {
+    text(&out.stdout)
+        .lines()
+        .filter(|line| line.starts_with("Requirement already satisfied"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn already_satisfied_lines_are_pips() {
+    let Some(world) = World::new() else { return };
+    let index = &world.index;
+    index.publish(
+        &WheelBuilder::new("Alpha_Pkg", "1.0")
+            .requires_dist("beta (>=1.0)")
+            .requires_dist("gamma[x] ; python_version >= '3'"),
+    );
+    index.publish(&WheelBuilder::new("beta", "2.0"));
+    index.publish(
+        &WheelBuilder::new("gamma", "1.0")
+            .provides_extra("x")
+            .requires_dist("delta ; extra == 'x'"),
+    );
+    index.publish(&WheelBuilder::new("delta", "1.0"));
+    let env = world.env_with("env", &["Alpha_Pkg"]);
+    std::fs::write(
+        world.path("req.txt"),
+        "alpha-pkg>=0.5\nBeta  >= 1.0 , < 3\n",
+    )
+    .unwrap();
+    std::fs::write(world.path("req2.txt"), "Alpha_Pkg >= 0.1 # the project\n").unwrap();
+    let env_arg = env.to_str().unwrap();
+    let site = "in ./env/lib/python";
+    for args in [
+        &["ALPHA.PKG[]", "gamma [x] >=0.1", "-r", "req.txt"][..],
+        &["-r", "req2.txt"],
+        &["Alpha_Pkg"],
+        &["gamma[x]"],
+        &["beta===2.0", "beta"],
+        // Resolved (an upgrade asked for), then found satisfied.
+        &["-U", "beta"],
+    ] {
+        let mut den_args = vec!["pip", "install", "-p", env_arg];
+        den_args.extend_from_slice(args);
+        let out = world.den(&den_args);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        let den = satisfied_lines(&out);
+        assert!(!den.is_empty(), "{args:?}: {out:?}");
+        assert!(den.iter().all(|line| line.contains(site)), "{den:?}");
+        let mut pip_args = vec!["install"];
+        pip_args.extend_from_slice(args);
+        if let Some(pip) = pip26(&world, &env, &pip_args) {
+            assert!(pip.status.success(), "{args:?}: {pip:?}");
+            assert_eq!(den, satisfied_lines(&pip), "{args:?}");
+        }
+    }
+    let den = satisfied_lines(&world.den(&["pip", "install", "-p", env_arg, "-r", "req2.txt"]));
+    assert_eq!(den.len(), 4, "{den:?}");
+    assert!(
+        den[3].starts_with("Requirement already satisfied: delta in ./env/lib/python")
+            && den[3].ends_with(
+                "/site-packages (from gamma[x]; python_version >= \"3\"->Alpha_Pkg>=0.1->-r \
+             req2.txt (line 1)) (1.0)"
+            ),
+        "{den:?}"
+    );
 }

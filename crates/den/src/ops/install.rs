@@ -20,7 +20,7 @@ use den_dist::PackageName;
 use den_install::{Chosen, InstallOptions, InstalledDist, UnpackedWheel};
 use den_prepare::{Dist, Step};
 use den_python::TargetPython;
-use den_requirements::RequirementsSource;
+use den_requirements::{RequirementOrigin, RequirementsSource, RequirementsSpec};
 
 use super::pipeline::{self, ResolvedPackage};
 use super::settings::{InstallerSettings, ResolverSettings, UpgradeSettings};
@@ -155,17 +155,15 @@ pub fn install(
         && settings.report.is_none()
         && spec.unnamed.is_empty()
         && let Some(satisfied) = den_install::satisfied_by_installed(
-            &spec.requirements,
+            &requested(&spec, &pip_comes_from(&spec)),
             &spec.constraints,
             &target_python.markers,
             &installed,
         )
     {
-        for dist in satisfied {
-            say(format!(
-                "Requirement already satisfied: {}=={}",
-                dist.name, dist.version
-            ));
+        let cwd = std::env::current_dir().ok();
+        for line in satisfied {
+            say(line.message(cwd.as_deref()));
         }
         return Ok(unchanged);
     }
@@ -285,11 +283,30 @@ pub fn install(
         if exact {
             printer.status("Everything up-to-date");
         } else {
-            for package in plan.satisfied.iter().filter(|p| p.requested) {
-                say(format!(
-                    "Requirement already satisfied: {}=={}",
-                    package.name, package.version
-                ));
+            // pip's lines, found as on the way without a resolution; the resolution's own
+            // choice when that walk does not hold (a constraint it had to apply, say).
+            let comes_from = pip_comes_from(&spec);
+            let walked = den_install::satisfied_by_installed(
+                &requested(&spec, &comes_from),
+                &spec.constraints,
+                &target_python.markers,
+                &installed,
+            );
+            match walked {
+                Some(satisfied) => {
+                    let cwd = std::env::current_dir().ok();
+                    for line in satisfied {
+                        say(line.message(cwd.as_deref()));
+                    }
+                }
+                None => {
+                    for package in plan.satisfied.iter().filter(|p| p.requested) {
+                        say(format!(
+                            "Requirement already satisfied: {}=={}",
+                            package.name, package.version
+                        ));
+                    }
+                }
             }
         }
         return Ok(unchanged);
@@ -398,6 +415,41 @@ pub fn install_pinned_lines(
 /// What the planner needs to know of a resolved package: a direct reference (a local project
 /// or URL) is always reinstalled, as pip does, except a release's file a lock lists
 /// (`locked_releases`): the version installed already satisfies it.
+/// pip's `comes_from` of each of `spec`'s requirements: `-r FILE (line N)` for a
+/// requirements file's line, `None` otherwise (the command line).
+fn pip_comes_from(spec: &RequirementsSpec) -> Vec<Option<String>> {
+    spec.requirement_sources
+        .iter()
+        .map(|(origin, _)| match origin {
+            RequirementOrigin::File { file, line } => {
+                Some(format!("-r {} (line {line})", file.display()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `spec`'s requirements as [`den_install::satisfied_by_installed`] takes them, with their
+/// text as written and `comes_from` ([`pip_comes_from`]) when `spec` knows them.
+fn requested<'s>(
+    spec: &'s RequirementsSpec,
+    comes_from: &'s [Option<String>],
+) -> Vec<den_install::Requested<'s>> {
+    let known = spec.requirement_sources.len() == spec.requirements.len()
+        && comes_from.len() == spec.requirements.len();
+    spec.requirements
+        .iter()
+        .enumerate()
+        .map(|(at, requirement)| den_install::Requested {
+            requirement,
+            written: known
+                .then(|| spec.requirement_sources[at].1.as_deref())
+                .flatten(),
+            comes_from: known.then(|| comes_from[at].as_deref()).flatten(),
+        })
+        .collect()
+}
+
 fn chosen<'a>(package: &'a ResolvedPackage, locked_releases: &HashSet<PackageName>) -> Chosen<'a> {
     Chosen {
         name: &package.name,

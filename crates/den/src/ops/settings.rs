@@ -18,6 +18,8 @@ pub struct IndexSettings {
     pub cache_policy: Option<CachePolicy>,
     /// `--refresh-package`'s project names, as given.
     pub refresh_packages: Vec<String>,
+    /// `--uploaded-prior-to`: only files uploaded before it are candidates.
+    pub uploaded_prior_to: Option<den_index::UploadedPriorTo>,
 }
 
 /// pip's general network options from the command line (`--timeout`, `--retries`, `--proxy`,
@@ -113,6 +115,9 @@ impl IndexSettings {
                 format!("--refresh-package: `{project}` is not a valid project name")
             })?;
             config.refresh_projects.insert(name);
+        }
+        if self.uploaded_prior_to.is_some() {
+            config.uploaded_prior_to = self.uploaded_prior_to;
         }
         if let Some(network) = NETWORK.get() {
             network.apply(&mut config);
