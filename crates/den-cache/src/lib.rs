@@ -562,11 +562,18 @@ impl Drop for SharedHold {
 /// Writes `bytes` to `path` atomically: to a temporary file in the same directory, flushed, then
 /// renamed over `path`. Creates the parent directory if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
+    write_atomic_parts(path, &[bytes])
+}
+
+/// [`write_atomic`] of the concatenation of `parts`, without making it in memory.
+pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<(), CacheError> {
     let parent = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent).at("create directory", parent)?;
     let mut temp =
         tempfile::NamedTempFile::new_in(parent).at("create a temporary file in", parent)?;
-    temp.write_all(bytes).at("write", path)?;
+    for part in parts {
+        temp.write_all(part).at("write", path)?;
+    }
     temp.persist(path)
         .map_err(|e| e.error)
         .at("rename into place", path)?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use den_cache::{Cache, CacheBucket, LockGuard, safe_key, write_atomic};
+use den_cache::{Cache, CacheBucket, LockGuard, safe_key, write_atomic_parts};
 use den_dist::{IoResultExt, PackageName};
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -115,14 +115,13 @@ impl CachedPage {
     /// Stores the entry atomically (its body read first if it was not).
     fn write(&mut self, path: &Path) -> Result<(), IndexError> {
         self.load_body()?;
-        let mut bytes = serde_json::to_vec(self).map_err(|e| IndexError::Parse {
+        let mut header = serde_json::to_vec(self).map_err(|e| IndexError::Parse {
             url: self.url.clone(),
             reason: format!("cannot serialize the page for the cache: {e}"),
         })?;
-        bytes.push(b'\n');
-        bytes.extend_from_slice(&self.files);
-        bytes.extend_from_slice(self.body.as_bytes());
-        Ok(write_atomic(path, &bytes)?)
+        header.push(b'\n');
+        let parts = [header.as_slice(), &self.files, self.body.as_bytes()];
+        Ok(write_atomic_parts(path, &parts)?)
     }
 
     /// The URL relative links resolve against: the page's own, else `fallback`.

@@ -282,8 +282,12 @@ pub(crate) fn encode_files(files: &[IndexFile]) -> Vec<u8> {
             upload_time: file.upload_time.map(jiff::Timestamp::as_microsecond),
         })
         .collect();
-    // Serializing into memory fails only for types postcard cannot encode (none here).
-    postcard::to_allocvec(&compact).unwrap_or_default()
+    // Sized first: the list is kept for the whole resolution, and a buffer grown as it is
+    // written would leave up to its size again unused. Serializing into memory fails only
+    // for types postcard cannot encode (none here).
+    let size = postcard::serialize_with_flavor(&compact, postcard::ser_flavors::Size::default())
+        .unwrap_or_default();
+    postcard::to_extend(&compact, Vec::with_capacity(size)).unwrap_or_default()
 }
 
 /// The files of project `name` (from `index`) in the compact form den writes beside a cached page;
@@ -395,7 +399,7 @@ impl CompactPage {
     /// had no upload time to compare with `cutoff` ([`UploadedPriorTo::admits`]). `None`
     /// when the list is damaged (as for [`decode_files`]).
     pub(crate) fn scan(
-        mut bytes: Vec<u8>,
+        bytes: Vec<u8>,
         name: &PackageName,
         index: &IndexUrl,
         keep: FileFilter<'_>,
@@ -436,9 +440,6 @@ impl CompactPage {
             return None;
         }
         let origin = FileOrigin::Index(std::sync::Arc::new(index.clone()));
-        // Kept for the whole resolution: without the room a growing buffer left (a list
-        // just encoded from a fetched page has up to its size again unused).
-        bytes.shrink_to_fit();
         Some(Scanned {
             page: Self { bytes, origin },
             entries,
