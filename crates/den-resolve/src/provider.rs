@@ -478,11 +478,10 @@ impl<S: PackageSource> Fetcher<S> {
             .filter_map(|(version, release)| Some((version.clone(), release.file()?.clone())))
             .collect();
         drop(requested);
-        if !older.is_empty() {
-            tracing::debug!(
-                "{name}: reading the metadata of {} older versions at once",
-                older.len()
-            );
+        match older.len() {
+            0 => {}
+            1 => tracing::debug!("{name}: reading ahead the metadata of 1 older version"),
+            n => tracing::debug!("{name}: reading ahead the metadata of {n} older versions"),
         }
         for (version, file) in older {
             let (fetcher, name) = (Arc::clone(self), name.clone());
