@@ -468,16 +468,17 @@ impl<S: PackageSource> Fetcher<S> {
         let Some(project) = self.cached_project(name) else {
             return;
         };
-        let requested = lock(&self.metadata);
-        let older: Vec<(Version, S::File)> = project
+        let mut older: Vec<(Version, S::File)> = project
             .candidates(range, prereleases)
             .skip_while(|(version, _)| *version >= rejected)
             .filter(|(_, release)| matches!(release.status, Status::Usable { wheel: true, .. }))
             .take(count)
-            .filter(|(version, _)| !requested.contains_key(&(name.clone(), (*version).clone())))
             .filter_map(|(version, release)| Some((version.clone(), release.file()?.clone())))
             .collect();
-        drop(requested);
+        {
+            let requested = lock(&self.metadata);
+            older.retain(|(version, _)| !requested.contains_key(&(name.clone(), version.clone())));
+        }
         match older.len() {
             0 => {}
             1 => tracing::debug!("{name}: reading ahead the metadata of 1 older version"),
