@@ -1543,9 +1543,12 @@ pub struct LockArgs {
     /// active or nearest environment, else as for `den venv`].
     #[arg(short, long, value_name = "PYTHON")]
     pub python: Option<String>,
-    /// pip's `--only-deps`, which `den pip lock` refuses: den locks what the requirements
-    /// name with their dependencies (`den pip install --only-deps` installs without them).
-    #[arg(long, alias = "only-dependencies", hide = true)]
+    /// Don't lock dependencies: only the projects named.
+    #[arg(long)]
+    pub no_deps: bool,
+    /// Lock only the dependencies of the requirements named, none of the projects named
+    /// (even one another depends on), as pip's option.
+    #[arg(long, alias = "only-dependencies")]
     pub only_deps: bool,
     /// pip's options den accepts for compatibility.
     #[command(flatten)]
