@@ -46,6 +46,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return code,
     };
+    // pip's configured `quiet`/`verbose` are its defaults; the command line's add to them.
+    cli.global.quiet = (cli.global.quiet).saturating_add(pip_args::configured_count("quiet"));
+    cli.global.verbose = (cli.global.verbose).saturating_add(pip_args::configured_count("verbose"));
     cli.global.net();
     let no_color = matches!(&cli.command, Command::Pip(pip) if pip.general.no_color);
     let colour = printer::stderr_colour(no_color);

@@ -25,8 +25,8 @@
 //! The index and network keys ([`den_index::INDEX_KEYS`]) are checked here but read by
 //! [`den_index::IndexConfig`] from the same loaded configuration ([`config_sources`]), as it
 //! also knows den's own `DEN_INDEX_URL`; of den's global options, `verbose` and `quiet` are
-//! taken from pip's configuration (pip's verbosity is their difference), `--cache-dir` never
-//! (pip's cache is not den's).
+//! taken from pip's configuration (pip's verbosity is their difference) as counts the command
+//! line's add to ([`configured_count`]), `--cache-dir` never (pip's cache is not den's).
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -78,6 +78,10 @@ struct Loaded {
     sources: ConfigSources,
     /// What was taken from it, for `-v`: `--option value (pip's configuration: ...)`.
     applied: Vec<String>,
+    /// The configured counts (`quiet = 1`, `PIP_VERBOSE=2`) by long option name: not words
+    /// of the line, since pip adds the command line's `-q`s to the configured number wherever
+    /// they are written, and clap would keep only one level's count of a global option.
+    counts: Vec<(String, u8)>,
 }
 
 /// Set once, by [`Configured::keep`], for a `den pip COMMAND` line.
@@ -86,6 +90,18 @@ static LOADED: OnceLock<Loaded> = OnceLock::new();
 /// The lines `-v` prints about options taken from pip's configuration.
 pub fn applied() -> &'static [String] {
     LOADED.get().map_or(&[], |loaded| loaded.applied.as_slice())
+}
+
+/// How many times pip's configuration gives the count option `long` (`quiet`, `verbose`):
+/// pip's default for it, to which the command line's occurrences are added.
+pub fn configured_count(long: &str) -> u8 {
+    LOADED.get().map_or(0, |loaded| {
+        loaded
+            .counts
+            .iter()
+            .find(|(name, _)| name == long)
+            .map_or(0, |(_, count)| *count)
+    })
 }
 
 /// The warnings about pip's configuration files (sections pip does not read), each naming
@@ -166,6 +182,7 @@ impl Configured {
             loaded: Some(Loaded {
                 sources,
                 applied: Vec::new(),
+                counts: Vec::new(),
             }),
         }
     }
@@ -315,6 +332,7 @@ pub fn with_pip_configuration(
     }
     let mut words: Vec<OsString> = Vec::new();
     let mut applied = Vec::new();
+    let mut counts = Vec::new();
     for (long, kind, setting) in chosen {
         let option = format!("--{long}");
         let added: Vec<String> = match kind {
@@ -344,7 +362,10 @@ pub fn with_pip_configuration(
                 setting.origin()
             ));
         }
-        words.extend(added.into_iter().map(OsString::from));
+        match kind {
+            Kind::Count => counts.push((long, u8::try_from(added.len()).unwrap_or(u8::MAX))),
+            _ => words.extend(added.into_iter().map(OsString::from)),
+        }
     }
     let argv = match words.is_empty() {
         true => argv,
@@ -360,6 +381,7 @@ pub fn with_pip_configuration(
         loaded: Some(Loaded {
             sources: loaded,
             applied,
+            counts,
         }),
     })
 }

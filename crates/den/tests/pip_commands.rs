@@ -241,6 +241,121 @@ fn config_reads_and_writes_pips_files_as_pip() {
     assert!(runs[1].iter().any(|(run, _)| run.code == Some(1)));
 }
 
+/// pip's verbosity in `pip config`: `quiet` from a file's `[global]` or `[config]` section or
+/// `PIP_QUIET` hides its answers (pip writes them as log lines), the command line's `-q`s
+/// and `-v`s adding to the configured count; `-qqq` hides its errors too. As pip 26.
+#[test]
+fn config_quiet_hides_what_pip_hides() {
+    let Some(pip26) = den_test_support::pip26_python("pip config's quiet judged by pip 26") else {
+        return;
+    };
+    let Some(world) = World::new() else { return };
+    let env = world.venv("env", false);
+    let dir = world.dir.path();
+    let home = world.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let file = world.path("pip.conf");
+    let one = Path::new("1");
+    let cases: [(&str, Option<&Path>, &[&str]); 12] = [
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["config", "list"],
+        ),
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["config", "get", "global.timeout"],
+        ),
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["config", "debug"],
+        ),
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["config", "get", "global.no"],
+        ),
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["-v", "config", "list"],
+        ),
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["-qq", "config", "get", "global.no"],
+        ),
+        (
+            "[global]\nquiet = 1\n",
+            None,
+            &["config", "set", "global.timeout", "7"],
+        ),
+        (
+            "[config]\nquiet = 1\n[global]\ntimeout = 5\n",
+            None,
+            &["config", "list"],
+        ),
+        (
+            "[global]\ntimeout = 5\n",
+            Some(one),
+            &["config", "get", "global.timeout"],
+        ),
+        (
+            "[global]\ntimeout = 5\n",
+            Some(one),
+            &["-q", "config", "get", "global.no"],
+        ),
+        (
+            "[global]\ntimeout = 5\n",
+            Some(one),
+            &["config", "-qq", "get", "global.no"],
+        ),
+        ("[global]\ntimeout = 5\n", None, &["-q", "config", "list"]),
+    ];
+    let mut pips = Vec::new();
+    for (text, quiet, args) in cases {
+        let mut vars: Vec<(&str, &Path)> = vec![("HOME", &home), ("PIP_CONFIG_FILE", &file)];
+        vars.extend(quiet.map(|value| ("PIP_QUIET", value)));
+        let mut runs = Vec::new();
+        for pip in [true, false] {
+            std::fs::write(&file, text).unwrap();
+            let run = match pip {
+                true => run_pip26(&pip26, &env, dir, &vars, args),
+                false => run_tool(&env, dir, &vars, args, false),
+            };
+            runs.push((run, std::fs::read_to_string(&file).unwrap()));
+        }
+        assert_eq!(runs[1], runs[0], "{text:?} {quiet:?} {args:?}");
+        pips.push(runs.swap_remove(0).0);
+    }
+    // What pip did: quiet answers, answers with -v, errors unless -qqq, no "Writing to" (the
+    // set's stderr is the warning that PIP_CONFIG_FILE's file takes the change).
+    let shown: Vec<(bool, bool)> = pips
+        .iter()
+        .map(|run| (!run.stdout.is_empty(), !run.stderr.is_empty()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (false, false),
+            (false, false),
+            (false, false),
+            (false, true),
+            (true, false),
+            (false, false),
+            (false, true),
+            (false, false),
+            (false, false),
+            (false, true),
+            (false, false),
+            (false, false),
+        ],
+        "{pips:#?}"
+    );
+}
+
 #[test]
 fn cache_commands_speak_pips_words() {
     let Some(world) = World::new() else { return };

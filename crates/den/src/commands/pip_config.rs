@@ -4,7 +4,8 @@
 //! `PIP_CONFIG_FILE`), `section.key` names, `PIP_*` variables as `:env:.key`, the file a
 //! change goes to (`--global`, `--user`, `--site`, else the site file when one exists, else
 //! the user's), files rewritten as `configparser` writes them, and pip's messages, streams
-//! and status 1 for every refusal. The site file is `$VIRTUAL_ENV/pip.conf`, else that of
+//! and status 1 for every refusal; its answers are log lines in pip, hidden by pip's `-q`
+//! (also `quiet` configured), its errors by `-qqq`. The site file is `$VIRTUAL_ENV/pip.conf`, else that of
 //! the `.venv` in the current directory or a parent.
 
 use std::collections::HashMap;
@@ -222,7 +223,7 @@ pub fn run(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow::R
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(err) => {
             match err.downcast::<Usage>() {
-                Ok(Usage(message)) => printer.pip_error(message),
+                Ok(Usage(message)) => printer.pip_logged_error(message),
                 Err(other) => printer.pip_error(format_args!("{other:#}")),
             }
             Ok(ExitCode::FAILURE)
@@ -293,14 +294,14 @@ fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow
         "list" => {
             arguments(rest, 0, "list")?;
             for (key, value) in config.listing() {
-                printer.out(format_args!("{key}={}", den_dist::python_repr(&value)));
+                printer.report(format_args!("{key}={}", den_dist::python_repr(&value)));
             }
         }
         "get" => {
             let key = &arguments(rest, 1, "get [name]")?[0];
             let name = normalize_key(key);
             match config.dictionary().into_iter().find(|(k, _)| *k == name) {
-                Some((_, value)) => printer.out(value),
+                Some((_, value)) => printer.report(value),
                 None => {
                     split_key(&name)?;
                     return Err(Usage(format!("No such key - {key}")).into());
@@ -406,7 +407,7 @@ fn split_key(name: &str) -> anyhow::Result<(&str, &str)> {
 
 /// Writes a changed file, saying so on stdout as pip does.
 fn save(conf: &PipConf, printer: &Printer) -> anyhow::Result<()> {
-    printer.out(format_args!("Writing to {}", conf.path.display()));
+    printer.report(format_args!("Writing to {}", conf.path.display()));
     conf.write().map_err(|err| {
         Usage(format!(
             "An error occurred while writing to the configuration file {}: {err}",
@@ -458,7 +459,7 @@ fn edit(
 /// pip's `config debug`: the variables, then each kind's files, whether each exists, and the
 /// kind's values under each existing file.
 fn debug(config: &Configuration, printer: &Printer) {
-    printer.out("env_var:");
+    printer.report("env_var:");
     for (name, value) in &config.env_vars {
         let line = format!(
             "PIP_{}={}",
@@ -470,7 +471,7 @@ fn debug(config: &Configuration, printer: &Printer) {
     let mut kinds: Vec<&(Kind, Vec<PathBuf>)> = config.files.iter().collect();
     kinds.sort_by_key(|(kind, _)| kind.name());
     for (kind, files) in kinds {
-        printer.out(format_args!("{}:", kind.name()));
+        printer.report(format_args!("{}:", kind.name()));
         for file in files {
             let exists = Path::new(file).exists();
             let shown = if exists { "True" } else { "False" };
@@ -493,6 +494,6 @@ fn debug(config: &Configuration, printer: &Printer) {
 /// `message` with every line indented by `width` spaces, as pip's `indent_log` prints it.
 fn indented(printer: &Printer, width: usize, message: &str) {
     for line in message.split('\n') {
-        printer.out(format_args!("{:width$}{line}", ""));
+        printer.report(format_args!("{:width$}{line}", ""));
     }
 }
