@@ -356,6 +356,121 @@ fn config_quiet_hides_what_pip_hides() {
     );
 }
 
+/// pip's general `--python` for `hash`, `cache` and `config`: pip runs the command again
+/// under that interpreter (a path to it or its environment), so the site file it reads and
+/// `config --site` changes is that environment's `pip.conf`, not the active one's; an
+/// interpreter that is not there is refused in pip's words, status 1. As pip 26, with the
+/// option before the command (pip's place for it) and, for den, after it too.
+#[test]
+fn python_option_runs_hash_cache_config_under_that_interpreter_as_pip() {
+    let Some(pip26) = den_test_support::pip26_python("pip --python judged by pip 26") else {
+        return;
+    };
+    let Some(world) = World::new() else { return };
+    let target = world.venv("target", false);
+    let active = world.venv("active", false);
+    let dir = world.dir.path();
+    std::fs::write(dir.join("a.txt"), b"hello\n").unwrap();
+    let home = world.path("home");
+    let cache = world.path("pip-cache");
+    std::fs::create_dir_all(&home).unwrap();
+    let vars: Vec<(&str, &Path)> = vec![
+        ("HOME", &home),
+        ("VIRTUAL_ENV", &active),
+        ("PIP_CACHE_DIR", &cache),
+        ("DEN_CACHE_DIR", &cache),
+    ];
+    let site = target.join("pip.conf");
+    let site_text = "[global]\ntimeout = 9\n[hash]\nalgorithm = sha512\n";
+    std::fs::write(active.join("pip.conf"), "[global]\ntimeout = 4\n").unwrap();
+    let interpreter = target.join("bin/python");
+    let (interpreter, target_dir) = (interpreter.to_str().unwrap(), target.to_str().unwrap());
+    let missing = world.path("nothing/bin/python");
+    let missing = missing.to_str().unwrap();
+    let cases: [&[&str]; 12] = [
+        &["--python", interpreter, "hash", "a.txt"],
+        &["--python", target_dir, "hash", "a.txt"],
+        &["--python", target_dir, "cache", "dir"],
+        &["--python", interpreter, "config", "list"],
+        &["--python", target_dir, "config", "debug"],
+        &["--python", target_dir, "config", "get", "global.timeout"],
+        &[
+            "--python",
+            interpreter,
+            "config",
+            "set",
+            "global.retries",
+            "3",
+        ],
+        &[
+            "--python",
+            target_dir,
+            "config",
+            "--site",
+            "unset",
+            "hash.algorithm",
+        ],
+        &["--python", missing, "hash", "a.txt"],
+        &["--python", missing, "cache", "dir"],
+        &["--python", missing, "config", "list"],
+        &["-q", "--python", missing, "config", "list"],
+    ];
+    for args in cases {
+        let mut runs = Vec::new();
+        for pip in [true, false] {
+            std::fs::write(&site, site_text).unwrap();
+            let mut command = match pip {
+                true => {
+                    let mut command = clean(&pip26, &vars);
+                    command.args(["-m", "pip"]);
+                    command
+                }
+                false => {
+                    let mut command = clean(Path::new(env!("CARGO_BIN_EXE_den")), &vars);
+                    command.arg("pip");
+                    command
+                }
+            };
+            let run = Run::from(command.args(args).current_dir(dir).output().unwrap());
+            runs.push((run, std::fs::read_to_string(&site).unwrap()));
+        }
+        assert_eq!(runs[1], runs[0], "{args:?}");
+        // What pip does: the target's site file, sha512 from its [hash] section.
+        let pip = &runs[0].0;
+        if args[1] == missing {
+            let said = format!("ERROR: Could not locate Python interpreter {missing}\n");
+            assert_eq!((pip.code, pip.stderr.as_str()), (Some(1), said.as_str()));
+        } else if args[2] == "hash" {
+            assert!(pip.stdout.contains("--hash=sha512:"), "{pip:?}");
+        }
+    }
+    // den takes the option after the command too.
+    for (before, after) in [
+        (
+            &["--python", target_dir, "hash", "a.txt"][..],
+            &["hash", "a.txt", "--python", target_dir][..],
+        ),
+        (
+            &["--python", interpreter, "config", "list"],
+            &["config", "list", "--python", interpreter],
+        ),
+    ] {
+        std::fs::write(&site, site_text).unwrap();
+        let run = |args: &[&str]| {
+            let mut command = clean(Path::new(env!("CARGO_BIN_EXE_den")), &vars);
+            Run::from(
+                command
+                    .arg("pip")
+                    .args(args)
+                    .current_dir(dir)
+                    .output()
+                    .unwrap(),
+            )
+        };
+        assert_eq!(run(after), run(before), "{after:?}");
+    }
+}
+
 #[test]
 fn cache_commands_speak_pips_words() {
     let Some(world) = World::new() else { return };

@@ -5,8 +5,9 @@
 //! change goes to (`--global`, `--user`, `--site`, else the site file when one exists, else
 //! the user's), files rewritten as `configparser` writes them, and pip's messages, streams
 //! and status 1 for every refusal; its answers are log lines in pip, hidden by pip's `-q`
-//! (also `quiet` configured), its errors by `-qqq`. The site file is `$VIRTUAL_ENV/pip.conf`, else that of
-//! the `.venv` in the current directory or a parent.
+//! (also `quiet` configured), its errors by `-qqq`. The site file is the `pip.conf` of the
+//! environment of pip's general `--python` (pip runs again under that interpreter), else
+//! `$VIRTUAL_ENV/pip.conf`, else that of the `.venv` in the current directory or a parent.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -217,9 +218,16 @@ fn merge(values: &mut Vec<(String, String)>, new: Vec<(String, String)>) {
     }
 }
 
-/// Runs `den pip config`; `isolated` is pip's `--isolated` (no variables, no user files).
-pub fn run(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow::Result<ExitCode> {
-    match run_action(args, isolated, printer) {
+/// Runs `den pip config`; `isolated` is pip's `--isolated` (no variables, no user files);
+/// `site` the `sys.prefix` of `--python`'s interpreter, whose `pip.conf` is the site file
+/// (without it, the active or nearest environment's).
+pub fn run(
+    args: &PipConfigArgs,
+    isolated: bool,
+    site: Option<&Path>,
+    printer: &Printer,
+) -> anyhow::Result<ExitCode> {
+    match run_action(args, isolated, site, printer) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(err) => {
             match err.downcast::<Usage>() {
@@ -270,7 +278,12 @@ pub fn cert_levels(isolated: bool, prefix: &Path) -> anyhow::Result<String> {
     Ok(levels.join(", "))
 }
 
-fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow::Result<()> {
+fn run_action(
+    args: &PipConfigArgs,
+    isolated: bool,
+    site: Option<&Path>,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let action = match args.action.as_deref() {
         Some(action @ ("debug" | "edit" | "get" | "list" | "set" | "unset")) => action,
         _ => {
@@ -280,11 +293,13 @@ fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow
             .into());
         }
     };
-    // The active environment's, as pip run from it reads (`den pip config` takes no
-    // `--python`).
-    let prefix = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| crate::target::default_environment(&cwd));
+    // `--python`'s environment's, as pip run again under it reads, else the active one's, as
+    // pip run from it reads.
+    let prefix = site.map(Path::to_path_buf).or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| crate::target::default_environment(&cwd))
+    });
     let (env, locations) = locations(prefix.as_deref());
     let need_value = matches!(action, "get" | "set" | "unset" | "edit");
     let load_only = load_only(args, &locations, need_value)?;
