@@ -1638,6 +1638,10 @@ pub struct WheelhouseArgs {
     /// Don't resolve dependencies: only what is named.
     #[arg(long)]
     pub no_deps: bool,
+    /// Save only the dependencies of the requirements named, none of the projects named (even
+    /// one another depends on), as pip's option.
+    #[arg(long, alias = "only-dependencies")]
+    pub only_deps: bool,
     /// The interpreter that builds source distributions and, unless told another target, is
     /// resolved for [default: the active or nearest environment, else as for `den venv`].
     #[arg(short, long, value_name = "PYTHON")]
