@@ -169,8 +169,9 @@ impl Printer {
         self.verbose
     }
 
-    /// A result line on stdout (freeze, list, show). Results are what the user asked for, so
-    /// `-q` does not hide them.
+    /// A result line on stdout that `-q` does not hide: den's own commands' results, and
+    /// those pip writes to stdout itself (`freeze`, `inspect`). The answers pip writes as log
+    /// lines (`list`, `show`, `hash`...) go through [`Printer::report`].
     pub fn out(&self, line: impl std::fmt::Display) {
         log(&line);
         write_stdout(format_args!("{line}\n"));
@@ -178,8 +179,9 @@ impl Printer {
 
     /// A line pip writes to standard output through its logging (`write_output`,
     /// `logger.info`): what it did (`Successfully installed ...`, `Requirement already
-    /// satisfied: ...`, uninstall's lines) and `pip config`'s answers, hidden by `-q` as pip
-    /// hides them; so scripts that read or silence pip's stdout see den's there too.
+    /// satisfied: ...`, uninstall's lines) and the answers of `list`, `show`, `check`, `hash`,
+    /// `cache`, `config`, `index versions` and `debug`, hidden by `-q` as pip hides them; so
+    /// scripts that read or silence pip's stdout see den's there too.
     pub fn report(&self, line: impl std::fmt::Display) {
         log(&line);
         if self.quiet == 0 {

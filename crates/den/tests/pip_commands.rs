@@ -471,6 +471,63 @@ fn python_option_runs_hash_cache_config_under_that_interpreter_as_pip() {
     }
 }
 
+/// pip's `-q` hides what pip writes as log lines: the answers of `hash`, `cache`, `list` (every
+/// format), `show`, `check`, `index versions` and `debug` (its warning stays), not `freeze`'s
+/// or `inspect`'s, which pip writes to stdout itself. As pip 26.
+#[test]
+fn quiet_hides_the_answers_pip_logs() {
+    let Some(pip26) = den_test_support::pip26_python("pip's -q judged by pip 26") else {
+        return;
+    };
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("alpha", "1.0"));
+    let env = world.venv("env", false);
+    let dir = world.dir.path();
+    std::fs::write(dir.join("a.txt"), b"hello\n").unwrap();
+    let home = world.path("home");
+    let cache = world.path("cache");
+    std::fs::create_dir_all(&home).unwrap();
+    let vars: Vec<(&str, &Path)> = vec![
+        ("HOME", &home),
+        ("VIRTUAL_ENV", &env),
+        ("PIP_CACHE_DIR", &cache),
+        ("DEN_CACHE_DIR", &cache),
+    ];
+    let index = world.index.url();
+    let cases: [(&[&str], bool); 12] = [
+        (&["-q", "hash", "a.txt"], false),
+        (&["-q", "cache", "dir"], false),
+        (&["-q", "cache", "list"], false),
+        (&["-q", "list"], false),
+        (&["-q", "list", "--format=freeze"], false),
+        (&["-q", "list", "--format=json"], false),
+        (&["-q", "show", "pip"], false),
+        (&["-q", "check"], false),
+        (
+            &["-q", "index", "versions", "alpha", "--index-url", &index],
+            false,
+        ),
+        (&["-q", "debug"], false),
+        (&["-q", "freeze", "--all"], true),
+        (&["-q", "inspect"], true),
+    ];
+    for (args, shown) in cases {
+        let pip = run_pip26(&pip26, &env, dir, &vars, args);
+        let den = run_tool(&env, dir, &vars, args, false);
+        assert_eq!(
+            (pip.code, !pip.stdout.is_empty()),
+            (Some(0), shown),
+            "pip {args:?}: {pip:?}"
+        );
+        assert_eq!(
+            (den.code, !den.stdout.is_empty()),
+            (Some(0), shown),
+            "den {args:?}: {den:?}"
+        );
+        assert_eq!(den.stderr, pip.stderr, "{args:?}");
+    }
+}
+
 #[test]
 fn cache_commands_speak_pips_words() {
     let Some(world) = World::new() else { return };
