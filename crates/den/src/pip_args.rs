@@ -288,7 +288,11 @@ pub fn with_pip_configuration(
     let loaded = sources(configuration?, &command);
     let subcommand = pip
         .find_subcommand(&command)
-        .filter(|_| PIP_COMMANDS.contains(&command.as_str()));
+        .filter(|_| PIP_COMMANDS.contains(&command.as_str()))
+        .map(|found| match &line.nested {
+            Some(nested) => found.find_subcommand(nested).unwrap_or(found),
+            None => found,
+        });
     let Some(subcommand) = subcommand else {
         return Ok(Configured::unchanged(argv, loaded));
     };
@@ -466,6 +470,8 @@ fn check(setting: &PipSetting, kind: Kind, arg: &clap::Arg) -> Result<(), Config
 struct CommandLine {
     position: usize,
     command: String,
+    /// The command's own command (`versions` of `index versions`), after which `position` is.
+    nested: Option<String>,
     moved: Vec<usize>,
 }
 
@@ -479,6 +485,7 @@ fn command_line(
     let general: Vec<&clap::Arg> = den.get_arguments().chain(pip.get_arguments()).collect();
     let commands: Vec<&clap::Arg> = pip
         .get_subcommands()
+        .flat_map(|command| std::iter::once(command).chain(command.get_subcommands()))
         .flat_map(clap::Command::get_arguments)
         .collect();
     // Whether the long option `word` takes a value, looked up among `args` (an unambiguous
@@ -530,9 +537,15 @@ fn command_line(
             }
             seen_pip = true;
         } else {
+            // A command of the command (`index versions`): options go after it.
+            let nested = pip.find_subcommand(word).and_then(|command| {
+                let next = argv.get(index + 1)?.to_str()?;
+                command.find_subcommand(next)
+            });
             return Some(CommandLine {
-                position: index,
+                position: index + usize::from(nested.is_some()),
                 command: word.to_string(),
+                nested: nested.map(|command| command.get_name().to_string()),
                 moved,
             });
         }

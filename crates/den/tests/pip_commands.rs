@@ -528,6 +528,46 @@ fn quiet_hides_the_answers_pip_logs() {
     }
 }
 
+/// `pip index versions`, a command of a command: pip's general options written before
+/// `index` (`--python`) and its configuration (`PIP_PRE`, `[index]` `pre`) apply to it as to
+/// any command; what it lists is what pip 26 lists.
+#[test]
+fn index_versions_takes_general_options_and_configuration_as_pip() {
+    let Some(pip26) = den_test_support::pip26_python("pip index versions judged by pip 26") else {
+        return;
+    };
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("alpha", "1.0"));
+    world.index.publish(&WheelBuilder::new("alpha", "2.0b1"));
+    let env = world.venv("env", true);
+    let dir = world.dir.path();
+    let home = world.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let conf = world.path("pip.conf");
+    std::fs::write(&conf, "[index]\npre = true\n").unwrap();
+    let one = Path::new("1");
+    let index = world.index.url();
+    let base: Vec<(&str, &Path)> = vec![("HOME", &home)];
+    let with_pre: Vec<(&str, &Path)> = vec![("HOME", &home), ("PIP_PRE", one)];
+    let with_file: Vec<(&str, &Path)> = vec![("HOME", &home), ("PIP_CONFIG_FILE", &conf)];
+    for (vars, listed) in [
+        (&base, "alpha (1.0)\nAvailable versions: 1.0\n"),
+        (&with_pre, "alpha (2.0b1)\nAvailable versions: 2.0b1, 1.0\n"),
+        (
+            &with_file,
+            "alpha (2.0b1)\nAvailable versions: 2.0b1, 1.0\n",
+        ),
+    ] {
+        let args = ["index", "versions", "alpha", "--index-url", &index];
+        let pip = run_pip26(&pip26, &env, dir, vars, &args);
+        let mut den = clean(Path::new(env!("CARGO_BIN_EXE_den")), vars);
+        den.args(["pip", "--python"]).arg(env.join("bin/python"));
+        let den = as_run_as_pip(den.args(args).current_dir(dir).output().unwrap(), &env);
+        assert_eq!(den, pip, "{vars:?}");
+        assert_eq!(pip.stdout, listed, "{vars:?}");
+    }
+}
+
 #[test]
 fn cache_commands_speak_pips_words() {
     let Some(world) = World::new() else { return };
