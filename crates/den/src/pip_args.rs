@@ -223,12 +223,13 @@ pub fn with_pip_configuration(
     let Some(pip_at) = argv.iter().skip(1).position(|word| word == "pip") else {
         return Ok(not_pip(argv));
     };
-    let plain = argv[1..=pip_at]
-        .iter()
-        .all(|word| word.to_string_lossy().starts_with('-'))
-        && argv
-            .get(pip_at + 2)
-            .is_some_and(|word| !word.to_string_lossy().starts_with('-'));
+    // A -q/-v before `pip` is moved after the command ([`is_count_flag`]).
+    let plain = argv[1..=pip_at].iter().all(|word| {
+        let word = word.to_string_lossy();
+        word.starts_with('-') && !is_count_flag(&word)
+    }) && argv
+        .get(pip_at + 2)
+        .is_some_and(|word| !word.to_string_lossy().starts_with('-'));
     // pip's rule: only `--isolated` written on the command line (not `PIP_ISOLATED`).
     let isolated = argv.iter().any(|arg| arg == "--isolated");
     // Reported only once the line is known to be a pip command line.
@@ -475,6 +476,16 @@ struct CommandLine {
     moved: Vec<usize>,
 }
 
+/// Whether `word` is den's `-q`/`-v` (`--quiet`, `--verbose`, `-qq`, `-vq`...): written
+/// before the command, it is moved after it, so that clap counts it with the command's own
+/// (it keeps one level's count of a global option) as pip adds them all.
+fn is_count_flag(word: &str) -> bool {
+    match word.strip_prefix("--") {
+        Some(long) => long == "quiet" || long == "verbose",
+        None => word.len() > 1 && word[1..].chars().all(|c| c == 'q' || c == 'v'),
+    }
+}
+
 /// Reads `argv` as `den [OPTIONS] pip [OPTIONS] COMMAND ...`; `None` for any other line.
 /// Options that take a value (`--timeout 5`, `--cache-dir DIR`) are stepped over with it.
 fn command_line(
@@ -516,7 +527,9 @@ fn command_line(
     let mut index = 1;
     while index < argv.len() {
         let word = argv[index].to_str()?;
-        if word.starts_with('-') {
+        if is_count_flag(word) {
+            moved.push(index);
+        } else if word.starts_with('-') {
             let general_value = takes_value(&general, word);
             let command_value = match general_value {
                 None if seen_pip => takes_value(&commands, word),

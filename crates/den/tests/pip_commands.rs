@@ -256,7 +256,7 @@ fn config_quiet_hides_what_pip_hides() {
     std::fs::create_dir_all(&home).unwrap();
     let file = world.path("pip.conf");
     let one = Path::new("1");
-    let cases: [(&str, Option<&Path>, &[&str]); 12] = [
+    let cases: [(&str, Option<&Path>, &[&str]); 13] = [
         (
             "[global]\nquiet = 1\ntimeout = 5\n",
             None,
@@ -313,6 +313,11 @@ fn config_quiet_hides_what_pip_hides() {
             &["config", "-qq", "get", "global.no"],
         ),
         ("[global]\ntimeout = 5\n", None, &["-q", "config", "list"]),
+        (
+            "[global]\ntimeout = 5\n",
+            None,
+            &["-q", "config", "-qq", "get", "global.no"],
+        ),
     ];
     let mut pips = Vec::new();
     for (text, quiet, args) in cases {
@@ -351,8 +356,23 @@ fn config_quiet_hides_what_pip_hides() {
             (false, true),
             (false, false),
             (false, false),
+            (false, false),
         ],
         "{pips:#?}"
+    );
+    // den's own level before `pip` counts too: -q there and -qq after the command are -qqq.
+    std::fs::write(&file, "[global]\ntimeout = 5\n").unwrap();
+    let vars: Vec<(&str, &Path)> = vec![("HOME", &home), ("PIP_CONFIG_FILE", &file)];
+    let mut den = clean(Path::new(env!("CARGO_BIN_EXE_den")), &vars);
+    let out = den
+        .args(["-q", "pip", "config", "-qq", "get", "global.no"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        (out.status.code(), out.stderr.len()),
+        (Some(1), 0),
+        "{out:?}"
     );
 }
 
