@@ -1089,6 +1089,10 @@ pub struct HashArgs {
     #[arg(short, long, value_name = "ALGORITHM", default_value = "sha256",
           value_parser = ["sha256", "sha384", "sha512"])]
     pub algorithm: String,
+    /// pip's general `--python`: the interpreter, or environment, pip would run the command
+    /// under; it must exist (this command's output does not depend on it).
+    #[arg(short, long, value_name = "PYTHON")]
+    pub python: Option<String>,
     /// pip's index options, which this command (asking no index) accepts.
     #[command(flatten)]
     pub no_index: NoIndexCompatArgs,
@@ -1108,6 +1112,10 @@ pub struct PipCacheArgs {
     #[arg(long, value_name = "FORMAT", default_value = "human",
           value_parser = ["human", "abspath"])]
     pub format: String,
+    /// pip's general `--python`: the interpreter, or environment, pip would run the command
+    /// under; it must exist (this command's output does not depend on it).
+    #[arg(short, long, value_name = "PYTHON")]
+    pub python: Option<String>,
     /// pip's index options, which this command (asking no index) accepts.
     #[command(flatten)]
     pub no_index: NoIndexCompatArgs,
@@ -1128,9 +1136,15 @@ pub struct PipConfigArgs {
     /// Act on the user's file (~/.config/pip/pip.conf).
     #[arg(long = "user")]
     pub user_file: bool,
-    /// Act on the environment's file ($VIRTUAL_ENV/pip.conf).
+    /// Act on the environment's file (`--python`'s environment's pip.conf, else
+    /// $VIRTUAL_ENV/pip.conf).
     #[arg(long = "site")]
     pub site_file: bool,
+    /// pip's general `--python`: the interpreter, or environment, pip would run the command
+    /// under, whose `sys.prefix` holds the site file (`<prefix>/pip.conf`) [default: the
+    /// active or nearest environment].
+    #[arg(short, long, value_name = "PYTHON")]
+    pub python: Option<String>,
     /// `edit`'s editor [default: $VISUAL, else $EDITOR].
     #[arg(long, value_name = "EDITOR")]
     pub editor: Option<String>,
@@ -1543,9 +1557,12 @@ pub struct LockArgs {
     /// active or nearest environment, else as for `den venv`].
     #[arg(short, long, value_name = "PYTHON")]
     pub python: Option<String>,
-    /// pip's `--only-deps`, which `den pip lock` refuses: den locks what the requirements
-    /// name with their dependencies (`den pip install --only-deps` installs without them).
-    #[arg(long, alias = "only-dependencies", hide = true)]
+    /// Don't lock dependencies: only the projects named.
+    #[arg(long)]
+    pub no_deps: bool,
+    /// Lock only the dependencies of the requirements named, none of the projects named
+    /// (even one another depends on), as pip's option.
+    #[arg(long, alias = "only-dependencies")]
     pub only_deps: bool,
     /// pip's options den accepts for compatibility.
     #[command(flatten)]
@@ -1621,6 +1638,10 @@ pub struct WheelhouseArgs {
     /// Don't resolve dependencies: only what is named.
     #[arg(long)]
     pub no_deps: bool,
+    /// Save only the dependencies of the requirements named, none of the projects named (even
+    /// one another depends on), as pip's option.
+    #[arg(long, alias = "only-dependencies")]
+    pub only_deps: bool,
     /// The interpreter that builds source distributions and, unless told another target, is
     /// resolved for [default: the active or nearest environment, else as for `den venv`].
     #[arg(short, long, value_name = "PYTHON")]

@@ -46,6 +46,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return code,
     };
+    // pip's configured `quiet`/`verbose` are its defaults; the command line's add to them.
+    cli.global.quiet = (cli.global.quiet).saturating_add(pip_args::configured_count("quiet"));
+    cli.global.verbose = (cli.global.verbose).saturating_add(pip_args::configured_count("verbose"));
     cli.global.net();
     let no_color = matches!(&cli.command, Command::Pip(pip) if pip.general.no_color);
     let colour = printer::stderr_colour(no_color);
@@ -201,6 +204,30 @@ pub fn open_cache(global: &GlobalArgs) -> anyhow::Result<den_cache::Cache> {
     })
 }
 
+/// pip's general `--python` for `hash`, `cache` and `config`, which pip runs again under that
+/// interpreter: its `sys.prefix` ([`target::pip_python_prefix`]), `None` without the option.
+///
+/// Errors: the exit status 1 once the reason is printed (pip's `ERROR: Could not locate
+/// Python interpreter X` when nothing is there).
+fn pip_python(
+    python: Option<&str>,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Option<PathBuf>, ExitCode> {
+    let Some(python) = python else {
+        return Ok(None);
+    };
+    target::pip_python_prefix(python, global)
+        .map(Some)
+        .map_err(|err| {
+            match err.downcast_ref::<target::PythonNotLocated>() {
+                Some(missing) => printer.pip_error(missing),
+                None => printer.error(&err),
+            }
+            ExitCode::FAILURE
+        })
+}
+
 fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
     // Named-environment commands open the cache only when they create or install, so
     // listing and completing stay instant.
@@ -287,15 +314,31 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitCode> {
                     locked(&|c| commands::pip_index::run(&command, c, printer))
                 }
                 // On files and configuration only: no cache.
-                PipCommand::Hash(args) => commands::pip_hash::run(&args, printer),
+                PipCommand::Hash(args) => {
+                    match pip_python(args.python.as_deref(), &cli.global, printer) {
+                        Ok(_) => commands::pip_hash::run(&args, printer),
+                        Err(code) => Ok(code),
+                    }
+                }
                 PipCommand::Debug(args) => {
                     locked(&|c| commands::pip_debug::run(&args, pip.general.isolated, c, printer))
                 }
                 PipCommand::Config(args) => {
-                    commands::pip_config::run(&args, pip.general.isolated, printer)
+                    match pip_python(args.python.as_deref(), &cli.global, printer) {
+                        Ok(site) => commands::pip_config::run(
+                            &args,
+                            pip.general.isolated,
+                            site.as_deref(),
+                            printer,
+                        ),
+                        Err(code) => Ok(code),
+                    }
                 }
                 // On the cache itself, without the shared lock (`purge` takes it exclusively).
                 PipCommand::Cache(args) => {
+                    if let Err(code) = pip_python(args.python.as_deref(), &cli.global, printer) {
+                        return Ok(code);
+                    }
                     let cache = open_cache(&cli.global)?;
                     commands::pip_cache::run(&args, pip.general.no_cache_dir, &cache, printer)
                 }

@@ -25,8 +25,8 @@
 //! The index and network keys ([`den_index::INDEX_KEYS`]) are checked here but read by
 //! [`den_index::IndexConfig`] from the same loaded configuration ([`config_sources`]), as it
 //! also knows den's own `DEN_INDEX_URL`; of den's global options, `verbose` and `quiet` are
-//! taken from pip's configuration (pip's verbosity is their difference), `--cache-dir` never
-//! (pip's cache is not den's).
+//! taken from pip's configuration (pip's verbosity is their difference) as counts the command
+//! line's add to ([`configured_count`]), `--cache-dir` never (pip's cache is not den's).
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -78,6 +78,10 @@ struct Loaded {
     sources: ConfigSources,
     /// What was taken from it, for `-v`: `--option value (pip's configuration: ...)`.
     applied: Vec<String>,
+    /// The configured counts (`quiet = 1`, `PIP_VERBOSE=2`) by long option name: not words
+    /// of the line, since pip adds the command line's `-q`s to the configured number wherever
+    /// they are written, and clap would keep only one level's count of a global option.
+    counts: Vec<(String, u8)>,
 }
 
 /// Set once, by [`Configured::keep`], for a `den pip COMMAND` line.
@@ -86,6 +90,18 @@ static LOADED: OnceLock<Loaded> = OnceLock::new();
 /// The lines `-v` prints about options taken from pip's configuration.
 pub fn applied() -> &'static [String] {
     LOADED.get().map_or(&[], |loaded| loaded.applied.as_slice())
+}
+
+/// How many times pip's configuration gives the count option `long` (`quiet`, `verbose`):
+/// pip's default for it, to which the command line's occurrences are added.
+pub fn configured_count(long: &str) -> u8 {
+    LOADED.get().map_or(0, |loaded| {
+        loaded
+            .counts
+            .iter()
+            .find(|(name, _)| name == long)
+            .map_or(0, |(_, count)| *count)
+    })
 }
 
 /// The warnings about pip's configuration files (sections pip does not read), each naming
@@ -166,6 +182,7 @@ impl Configured {
             loaded: Some(Loaded {
                 sources,
                 applied: Vec::new(),
+                counts: Vec::new(),
             }),
         }
     }
@@ -206,12 +223,13 @@ pub fn with_pip_configuration(
     let Some(pip_at) = argv.iter().skip(1).position(|word| word == "pip") else {
         return Ok(not_pip(argv));
     };
-    let plain = argv[1..=pip_at]
-        .iter()
-        .all(|word| word.to_string_lossy().starts_with('-'))
-        && argv
-            .get(pip_at + 2)
-            .is_some_and(|word| !word.to_string_lossy().starts_with('-'));
+    // A -q/-v before `pip` is moved after the command ([`is_count_flag`]).
+    let plain = argv[1..=pip_at].iter().all(|word| {
+        let word = word.to_string_lossy();
+        word.starts_with('-') && !is_count_flag(&word)
+    }) && argv
+        .get(pip_at + 2)
+        .is_some_and(|word| !word.to_string_lossy().starts_with('-'));
     // pip's rule: only `--isolated` written on the command line (not `PIP_ISOLATED`).
     let isolated = argv.iter().any(|arg| arg == "--isolated");
     // Reported only once the line is known to be a pip command line.
@@ -271,7 +289,11 @@ pub fn with_pip_configuration(
     let loaded = sources(configuration?, &command);
     let subcommand = pip
         .find_subcommand(&command)
-        .filter(|_| PIP_COMMANDS.contains(&command.as_str()));
+        .filter(|_| PIP_COMMANDS.contains(&command.as_str()))
+        .map(|found| match &line.nested {
+            Some(nested) => found.find_subcommand(nested).unwrap_or(found),
+            None => found,
+        });
     let Some(subcommand) = subcommand else {
         return Ok(Configured::unchanged(argv, loaded));
     };
@@ -315,6 +337,7 @@ pub fn with_pip_configuration(
     }
     let mut words: Vec<OsString> = Vec::new();
     let mut applied = Vec::new();
+    let mut counts = Vec::new();
     for (long, kind, setting) in chosen {
         let option = format!("--{long}");
         let added: Vec<String> = match kind {
@@ -344,7 +367,10 @@ pub fn with_pip_configuration(
                 setting.origin()
             ));
         }
-        words.extend(added.into_iter().map(OsString::from));
+        match kind {
+            Kind::Count => counts.push((long, u8::try_from(added.len()).unwrap_or(u8::MAX))),
+            _ => words.extend(added.into_iter().map(OsString::from)),
+        }
     }
     let argv = match words.is_empty() {
         true => argv,
@@ -360,6 +386,7 @@ pub fn with_pip_configuration(
         loaded: Some(Loaded {
             sources: loaded,
             applied,
+            counts,
         }),
     })
 }
@@ -444,7 +471,19 @@ fn check(setting: &PipSetting, kind: Kind, arg: &clap::Arg) -> Result<(), Config
 struct CommandLine {
     position: usize,
     command: String,
+    /// The command's own command (`versions` of `index versions`), after which `position` is.
+    nested: Option<String>,
     moved: Vec<usize>,
+}
+
+/// Whether `word` is den's `-q`/`-v` (`--quiet`, `--verbose`, `-qq`, `-vq`...): written
+/// before the command, it is moved after it, so that clap counts it with the command's own
+/// (it keeps one level's count of a global option) as pip adds them all.
+fn is_count_flag(word: &str) -> bool {
+    match word.strip_prefix("--") {
+        Some(long) => long == "quiet" || long == "verbose",
+        None => word.len() > 1 && word[1..].chars().all(|c| c == 'q' || c == 'v'),
+    }
 }
 
 /// Reads `argv` as `den [OPTIONS] pip [OPTIONS] COMMAND ...`; `None` for any other line.
@@ -457,6 +496,7 @@ fn command_line(
     let general: Vec<&clap::Arg> = den.get_arguments().chain(pip.get_arguments()).collect();
     let commands: Vec<&clap::Arg> = pip
         .get_subcommands()
+        .flat_map(|command| std::iter::once(command).chain(command.get_subcommands()))
         .flat_map(clap::Command::get_arguments)
         .collect();
     // Whether the long option `word` takes a value, looked up among `args` (an unambiguous
@@ -487,7 +527,9 @@ fn command_line(
     let mut index = 1;
     while index < argv.len() {
         let word = argv[index].to_str()?;
-        if word.starts_with('-') {
+        if is_count_flag(word) {
+            moved.push(index);
+        } else if word.starts_with('-') {
             let general_value = takes_value(&general, word);
             let command_value = match general_value {
                 None if seen_pip => takes_value(&commands, word),
@@ -508,9 +550,15 @@ fn command_line(
             }
             seen_pip = true;
         } else {
+            // A command of the command (`index versions`): options go after it.
+            let nested = pip.find_subcommand(word).and_then(|command| {
+                let next = argv.get(index + 1)?.to_str()?;
+                command.find_subcommand(next)
+            });
             return Some(CommandLine {
-                position: index,
+                position: index + usize::from(nested.is_some()),
                 command: word.to_string(),
+                nested: nested.map(|command| command.get_name().to_string()),
                 moved,
             });
         }

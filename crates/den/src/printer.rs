@@ -169,16 +169,19 @@ impl Printer {
         self.verbose
     }
 
-    /// A result line on stdout (freeze, list, show). Results are what the user asked for, so
-    /// `-q` does not hide them.
+    /// A result line on stdout that `-q` does not hide: den's own commands' results, and
+    /// those pip writes to stdout itself (`freeze`, `inspect`). The answers pip writes as log
+    /// lines (`list`, `show`, `hash`...) go through [`Printer::report`].
     pub fn out(&self, line: impl std::fmt::Display) {
         log(&line);
         write_stdout(format_args!("{line}\n"));
     }
 
-    /// A line pip writes to standard output about what it did (`Successfully installed ...`,
-    /// `Requirement already satisfied: ...`, uninstall's lines), hidden by `-q` as pip hides
-    /// them; so scripts that read or silence pip's stdout see den's there too.
+    /// A line pip writes to standard output through its logging (`write_output`,
+    /// `logger.info`): what it did (`Successfully installed ...`, `Requirement already
+    /// satisfied: ...`, uninstall's lines) and the answers of `list`, `show`, `check`, `hash`,
+    /// `cache`, `config`, `index versions` and `debug`, hidden by `-q` as pip hides them; so
+    /// scripts that read or silence pip's stdout see den's there too.
     pub fn report(&self, line: impl std::fmt::Display) {
         log(&line);
         if self.quiet == 0 {
@@ -228,7 +231,18 @@ impl Printer {
         }
     }
 
-    /// An error in pip's words (`ERROR: ...` on stderr).
+    /// An error pip logs with `logger.error` (`ERROR: ...` on stderr), hidden by `-qqq` as
+    /// pip's logging hides it (`pip config`'s errors).
+    pub fn pip_logged_error(&self, line: impl std::fmt::Display) {
+        if self.quiet < 3 {
+            self.pip_error(line);
+        } else {
+            log(&format_args!("ERROR: {line}"));
+        }
+    }
+
+    /// An error in pip's words (`ERROR: ...` on stderr), shown at every verbosity, as pip's
+    /// `logger.critical` (a command's `CommandError`) and its direct writes to stderr.
     pub fn pip_error(&self, line: impl std::fmt::Display) {
         log(&format_args!("ERROR: {line}"));
         let label = paint("ERROR:", anstyle::AnsiColor::Red, self.colour);

@@ -110,8 +110,11 @@ pub fn default_environment(cwd: &Path) -> Option<PathBuf> {
 /// `global` says, holding its shared lock) only for a command that has such an
 /// interpreter.
 ///
-/// `None` for a command that works for no interpreter (`hash`, `cache`, `config`), or when
-/// none is found or the cache cannot be opened: the command itself then says why.
+/// For `hash`, `cache` and `config`, which work for no interpreter, the prefix of the one
+/// their `--python` names ([`pip_python_prefix`]), as pip runs them again under it.
+///
+/// `None` for those without `--python`, or when none is found or the cache cannot be opened:
+/// the command itself then says why.
 pub fn site_prefix(command: &PipCommand, global: &GlobalArgs) -> Option<PathBuf> {
     let (args, access) = match command {
         PipCommand::Install(args) => (&args.target, crate::commands::install::access(args)),
@@ -133,7 +136,12 @@ pub fn site_prefix(command: &PipCommand, global: &GlobalArgs) -> Option<PathBuf>
         PipCommand::Wheel(args) => {
             return resolving_prefix(args.wheelhouse.python.as_deref(), global);
         }
-        PipCommand::Hash(_) | PipCommand::Cache(_) | PipCommand::Config(_) => return None,
+        // pip runs these again under `--python`'s interpreter, whose site file they read.
+        PipCommand::Hash(args) => return pip_python_prefix(args.python.as_deref()?, global).ok(),
+        PipCommand::Cache(args) => return pip_python_prefix(args.python.as_deref()?, global).ok(),
+        PipCommand::Config(args) => {
+            return pip_python_prefix(args.python.as_deref()?, global).ok();
+        }
     };
     if !args.system
         && let Some(prefix) = evident_prefix(args.python.as_deref())
@@ -143,6 +151,51 @@ pub fn site_prefix(command: &PipCommand, global: &GlobalArgs) -> Option<PathBuf>
     let cache = crate::open_cache(global).ok()?;
     let _shared = cache.shared_lock().ok()?;
     Some(locate(args, &cache, access).ok()?.interpreter.prefix)
+}
+
+/// pip's refusal of a `--python` that names no interpreter, in its words.
+#[derive(Debug)]
+pub struct PythonNotLocated(pub String);
+
+impl std::fmt::Display for PythonNotLocated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Could not locate Python interpreter {}", self.0)
+    }
+}
+
+impl std::error::Error for PythonNotLocated {}
+
+/// The `sys.prefix` of the interpreter pip's general `--python` names for a command that acts
+/// on no environment (`hash`, `cache`, `config`): pip runs the command again under it, which
+/// changes only which site file is read (`<prefix>/pip.conf`). An environment's directory is
+/// its own prefix; an interpreter is looked up as `--python` elsewhere (its facts cached, the
+/// cache opened as `global` says and held only meanwhile), without `--require-virtualenv`,
+/// which pip does not apply to these commands.
+///
+/// Errors: [`PythonNotLocated`] when nothing is at that path and no environment has that
+/// name, as pip refuses; otherwise why the interpreter cannot be used.
+pub fn pip_python_prefix(python: &str, global: &GlobalArgs) -> anyhow::Result<PathBuf> {
+    if let Some(prefix) = evident_prefix(Some(python)) {
+        return Ok(prefix);
+    }
+    let located = (|| {
+        let cache = crate::open_cache(global)?;
+        let _shared = cache.shared_lock()?;
+        let args = TargetArgs {
+            python: Some(python.to_string()),
+            system: true,
+            break_system_packages: false,
+        };
+        anyhow::Ok(locate(&args, &cache, Access::Read)?.interpreter.prefix)
+    })();
+    located.map_err(|err| {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        if cwd.join(python).exists() || named_environment(python, &cwd).is_some() {
+            err
+        } else {
+            PythonNotLocated(python.to_string()).into()
+        }
+    })
 }
 
 /// The environment `python` (a `--python` value) names, or with none the default

@@ -241,6 +241,353 @@ fn config_reads_and_writes_pips_files_as_pip() {
     assert!(runs[1].iter().any(|(run, _)| run.code == Some(1)));
 }
 
+/// pip's verbosity in `pip config`: `quiet` from a file's `[global]` or `[config]` section or
+/// `PIP_QUIET` hides its answers (pip writes them as log lines), the command line's `-q`s
+/// and `-v`s adding to the configured count; `-qqq` hides its errors too. As pip 26.
+#[test]
+fn config_quiet_hides_what_pip_hides() {
+    let Some(pip26) = den_test_support::pip26_python("pip config's quiet judged by pip 26") else {
+        return;
+    };
+    let Some(world) = World::new() else { return };
+    let env = world.venv("env", false);
+    let dir = world.dir.path();
+    let home = world.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let file = world.path("pip.conf");
+    let one = Path::new("1");
+    let cases: [(&str, Option<&Path>, &[&str]); 13] = [
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["config", "list"],
+        ),
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["config", "get", "global.timeout"],
+        ),
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["config", "debug"],
+        ),
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["config", "get", "global.no"],
+        ),
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["-v", "config", "list"],
+        ),
+        (
+            "[global]\nquiet = 1\ntimeout = 5\n",
+            None,
+            &["-qq", "config", "get", "global.no"],
+        ),
+        (
+            "[global]\nquiet = 1\n",
+            None,
+            &["config", "set", "global.timeout", "7"],
+        ),
+        (
+            "[config]\nquiet = 1\n[global]\ntimeout = 5\n",
+            None,
+            &["config", "list"],
+        ),
+        (
+            "[global]\ntimeout = 5\n",
+            Some(one),
+            &["config", "get", "global.timeout"],
+        ),
+        (
+            "[global]\ntimeout = 5\n",
+            Some(one),
+            &["-q", "config", "get", "global.no"],
+        ),
+        (
+            "[global]\ntimeout = 5\n",
+            Some(one),
+            &["config", "-qq", "get", "global.no"],
+        ),
+        ("[global]\ntimeout = 5\n", None, &["-q", "config", "list"]),
+        (
+            "[global]\ntimeout = 5\n",
+            None,
+            &["-q", "config", "-qq", "get", "global.no"],
+        ),
+    ];
+    let mut pips = Vec::new();
+    for (text, quiet, args) in cases {
+        let mut vars: Vec<(&str, &Path)> = vec![("HOME", &home), ("PIP_CONFIG_FILE", &file)];
+        vars.extend(quiet.map(|value| ("PIP_QUIET", value)));
+        let mut runs = Vec::new();
+        for pip in [true, false] {
+            std::fs::write(&file, text).unwrap();
+            let run = match pip {
+                true => run_pip26(&pip26, &env, dir, &vars, args),
+                false => run_tool(&env, dir, &vars, args, false),
+            };
+            runs.push((run, std::fs::read_to_string(&file).unwrap()));
+        }
+        assert_eq!(runs[1], runs[0], "{text:?} {quiet:?} {args:?}");
+        pips.push(runs.swap_remove(0).0);
+    }
+    // What pip did: quiet answers, answers with -v, errors unless -qqq, no "Writing to" (the
+    // set's stderr is the warning that PIP_CONFIG_FILE's file takes the change).
+    let shown: Vec<(bool, bool)> = pips
+        .iter()
+        .map(|run| (!run.stdout.is_empty(), !run.stderr.is_empty()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (false, false),
+            (false, false),
+            (false, false),
+            (false, true),
+            (true, false),
+            (false, false),
+            (false, true),
+            (false, false),
+            (false, false),
+            (false, true),
+            (false, false),
+            (false, false),
+            (false, false),
+        ],
+        "{pips:#?}"
+    );
+    // den's own level before `pip` counts too: -q there and -qq after the command are -qqq.
+    std::fs::write(&file, "[global]\ntimeout = 5\n").unwrap();
+    let vars: Vec<(&str, &Path)> = vec![("HOME", &home), ("PIP_CONFIG_FILE", &file)];
+    let mut den = clean(Path::new(env!("CARGO_BIN_EXE_den")), &vars);
+    let out = den
+        .args(["-q", "pip", "config", "-qq", "get", "global.no"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        (out.status.code(), out.stderr.len()),
+        (Some(1), 0),
+        "{out:?}"
+    );
+}
+
+/// pip's general `--python` for `hash`, `cache` and `config`: pip runs the command again
+/// under that interpreter (a path to it or its environment), so the site file it reads and
+/// `config --site` changes is that environment's `pip.conf`, not the active one's; an
+/// interpreter that is not there is refused in pip's words, status 1. As pip 26, with the
+/// option before the command (pip's place for it) and, for den, after it too.
+#[test]
+fn python_option_runs_hash_cache_config_under_that_interpreter_as_pip() {
+    let Some(pip26) = den_test_support::pip26_python("pip --python judged by pip 26") else {
+        return;
+    };
+    let Some(world) = World::new() else { return };
+    let target = world.venv("target", false);
+    let active = world.venv("active", false);
+    let dir = world.dir.path();
+    std::fs::write(dir.join("a.txt"), b"hello\n").unwrap();
+    let home = world.path("home");
+    let cache = world.path("pip-cache");
+    std::fs::create_dir_all(&home).unwrap();
+    let vars: Vec<(&str, &Path)> = vec![
+        ("HOME", &home),
+        ("VIRTUAL_ENV", &active),
+        ("PIP_CACHE_DIR", &cache),
+        ("DEN_CACHE_DIR", &cache),
+    ];
+    let site = target.join("pip.conf");
+    let site_text = "[global]\ntimeout = 9\n[hash]\nalgorithm = sha512\n";
+    std::fs::write(active.join("pip.conf"), "[global]\ntimeout = 4\n").unwrap();
+    let interpreter = target.join("bin/python");
+    let (interpreter, target_dir) = (interpreter.to_str().unwrap(), target.to_str().unwrap());
+    let missing = world.path("nothing/bin/python");
+    let missing = missing.to_str().unwrap();
+    let cases: [&[&str]; 12] = [
+        &["--python", interpreter, "hash", "a.txt"],
+        &["--python", target_dir, "hash", "a.txt"],
+        &["--python", target_dir, "cache", "dir"],
+        &["--python", interpreter, "config", "list"],
+        &["--python", target_dir, "config", "debug"],
+        &["--python", target_dir, "config", "get", "global.timeout"],
+        &[
+            "--python",
+            interpreter,
+            "config",
+            "set",
+            "global.retries",
+            "3",
+        ],
+        &[
+            "--python",
+            target_dir,
+            "config",
+            "--site",
+            "unset",
+            "hash.algorithm",
+        ],
+        &["--python", missing, "hash", "a.txt"],
+        &["--python", missing, "cache", "dir"],
+        &["--python", missing, "config", "list"],
+        &["-q", "--python", missing, "config", "list"],
+    ];
+    for args in cases {
+        let mut runs = Vec::new();
+        for pip in [true, false] {
+            std::fs::write(&site, site_text).unwrap();
+            let mut command = match pip {
+                true => {
+                    let mut command = clean(&pip26, &vars);
+                    command.args(["-m", "pip"]);
+                    command
+                }
+                false => {
+                    let mut command = clean(Path::new(env!("CARGO_BIN_EXE_den")), &vars);
+                    command.arg("pip");
+                    command
+                }
+            };
+            let run = Run::from(command.args(args).current_dir(dir).output().unwrap());
+            runs.push((run, std::fs::read_to_string(&site).unwrap()));
+        }
+        assert_eq!(runs[1], runs[0], "{args:?}");
+        // What pip does: the target's site file, sha512 from its [hash] section.
+        let pip = &runs[0].0;
+        if args[1] == missing {
+            let said = format!("ERROR: Could not locate Python interpreter {missing}\n");
+            assert_eq!((pip.code, pip.stderr.as_str()), (Some(1), said.as_str()));
+        } else if args[2] == "hash" {
+            assert!(pip.stdout.contains("--hash=sha512:"), "{pip:?}");
+        }
+    }
+    // den takes the option after the command too.
+    for (before, after) in [
+        (
+            &["--python", target_dir, "hash", "a.txt"][..],
+            &["hash", "a.txt", "--python", target_dir][..],
+        ),
+        (
+            &["--python", interpreter, "config", "list"],
+            &["config", "list", "--python", interpreter],
+        ),
+    ] {
+        std::fs::write(&site, site_text).unwrap();
+        let run = |args: &[&str]| {
+            let mut command = clean(Path::new(env!("CARGO_BIN_EXE_den")), &vars);
+            Run::from(
+                command
+                    .arg("pip")
+                    .args(args)
+                    .current_dir(dir)
+                    .output()
+                    .unwrap(),
+            )
+        };
+        assert_eq!(run(after), run(before), "{after:?}");
+    }
+}
+
+/// pip's `-q` hides what pip writes as log lines: the answers of `hash`, `cache`, `list` (every
+/// format), `show`, `check`, `index versions` and `debug` (its warning stays), not `freeze`'s
+/// or `inspect`'s, which pip writes to stdout itself. As pip 26.
+#[test]
+fn quiet_hides_the_answers_pip_logs() {
+    let Some(pip26) = den_test_support::pip26_python("pip's -q judged by pip 26") else {
+        return;
+    };
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("alpha", "1.0"));
+    let env = world.venv("env", false);
+    let dir = world.dir.path();
+    std::fs::write(dir.join("a.txt"), b"hello\n").unwrap();
+    let home = world.path("home");
+    let cache = world.path("cache");
+    std::fs::create_dir_all(&home).unwrap();
+    let vars: Vec<(&str, &Path)> = vec![
+        ("HOME", &home),
+        ("VIRTUAL_ENV", &env),
+        ("PIP_CACHE_DIR", &cache),
+        ("DEN_CACHE_DIR", &cache),
+    ];
+    let index = world.index.url();
+    let cases: [(&[&str], bool); 12] = [
+        (&["-q", "hash", "a.txt"], false),
+        (&["-q", "cache", "dir"], false),
+        (&["-q", "cache", "list"], false),
+        (&["-q", "list"], false),
+        (&["-q", "list", "--format=freeze"], false),
+        (&["-q", "list", "--format=json"], false),
+        (&["-q", "show", "pip"], false),
+        (&["-q", "check"], false),
+        (
+            &["-q", "index", "versions", "alpha", "--index-url", &index],
+            false,
+        ),
+        (&["-q", "debug"], false),
+        (&["-q", "freeze", "--all"], true),
+        (&["-q", "inspect"], true),
+    ];
+    for (args, shown) in cases {
+        let pip = run_pip26(&pip26, &env, dir, &vars, args);
+        let den = run_tool(&env, dir, &vars, args, false);
+        assert_eq!(
+            (pip.code, !pip.stdout.is_empty()),
+            (Some(0), shown),
+            "pip {args:?}: {pip:?}"
+        );
+        assert_eq!(
+            (den.code, !den.stdout.is_empty()),
+            (Some(0), shown),
+            "den {args:?}: {den:?}"
+        );
+        assert_eq!(den.stderr, pip.stderr, "{args:?}");
+    }
+}
+
+/// `pip index versions`, a command of a command: pip's general options written before
+/// `index` (`--python`) and its configuration (`PIP_PRE`, `[index]` `pre`) apply to it as to
+/// any command; what it lists is what pip 26 lists.
+#[test]
+fn index_versions_takes_general_options_and_configuration_as_pip() {
+    let Some(pip26) = den_test_support::pip26_python("pip index versions judged by pip 26") else {
+        return;
+    };
+    let Some(world) = World::new() else { return };
+    world.index.publish(&WheelBuilder::new("alpha", "1.0"));
+    world.index.publish(&WheelBuilder::new("alpha", "2.0b1"));
+    let env = world.venv("env", true);
+    let dir = world.dir.path();
+    let home = world.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let conf = world.path("pip.conf");
+    std::fs::write(&conf, "[index]\npre = true\n").unwrap();
+    let one = Path::new("1");
+    let index = world.index.url();
+    let base: Vec<(&str, &Path)> = vec![("HOME", &home)];
+    let with_pre: Vec<(&str, &Path)> = vec![("HOME", &home), ("PIP_PRE", one)];
+    let with_file: Vec<(&str, &Path)> = vec![("HOME", &home), ("PIP_CONFIG_FILE", &conf)];
+    for (vars, listed) in [
+        (&base, "alpha (1.0)\nAvailable versions: 1.0\n"),
+        (&with_pre, "alpha (2.0b1)\nAvailable versions: 2.0b1, 1.0\n"),
+        (
+            &with_file,
+            "alpha (2.0b1)\nAvailable versions: 2.0b1, 1.0\n",
+        ),
+    ] {
+        let args = ["index", "versions", "alpha", "--index-url", &index];
+        let pip = run_pip26(&pip26, &env, dir, vars, &args);
+        let mut den = clean(Path::new(env!("CARGO_BIN_EXE_den")), vars);
+        den.args(["pip", "--python"]).arg(env.join("bin/python"));
+        let den = as_run_as_pip(den.args(args).current_dir(dir).output().unwrap(), &env);
+        assert_eq!(den, pip, "{vars:?}");
+        assert_eq!(pip.stdout, listed, "{vars:?}");
+    }
+}
+
 #[test]
 fn cache_commands_speak_pips_words() {
     let Some(world) = World::new() else { return };

@@ -1020,6 +1020,95 @@ fn only_deps_installs_what_the_requirements_depend_on() {
     }
 }
 
+/// pip 26's `--only-deps` in `download` and `wheel`: the files of the requirements'
+/// dependencies are saved (an sdist as served by download, built by wheel), none of the
+/// projects named, even one another named project depends on; the same files as the real pip
+/// 26 saves, and the conflict with `--no-deps` refused in pip's words.
+#[test]
+fn only_deps_downloads_and_builds_what_the_requirements_depend_on() {
+    let Some(world) = World::new() else { return };
+    publish(&world.index);
+    world.index.publish(
+        &WheelBuilder::new("gamma", "1.0")
+            .requires_dist("alpha")
+            .requires_dist("delta")
+            .file("gamma.py", b""),
+    );
+    let sdist = SdistBuilder::new("delta", "1.0")
+        .file("delta/__init__.py", b"")
+        .build(&world.path("sdists"));
+    world.index.add_file(&sdist);
+    let judged = world.venv("judged", true);
+    let python = judged.join("bin/python");
+    let python = python.to_str().unwrap();
+    for (command, dir_option, expected) in [
+        (
+            "download",
+            "-d",
+            ["beta-2.0-py3-none-any.whl", "delta-1.0.tar.gz"],
+        ),
+        (
+            "wheel",
+            "-w",
+            ["beta-2.0-py3-none-any.whl", "delta-1.0-py3-none-any.whl"],
+        ),
+    ] {
+        let listing = |dir: &str| {
+            let mut names: Vec<String> = std::fs::read_dir(world.path(dir))
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let den_dir = format!("den-{command}");
+        world.den_ok(&[
+            "pip",
+            command,
+            "-p",
+            python,
+            dir_option,
+            &den_dir,
+            "--only-deps",
+            "gamma",
+            "alpha",
+        ]);
+        assert_eq!(listing(&den_dir), expected, "den pip {command}");
+        let pip_dir = format!("pip-{command}");
+        if let Some(pip) = pip26(
+            &world,
+            &judged,
+            &[
+                command,
+                dir_option,
+                &pip_dir,
+                "--only-deps",
+                "gamma",
+                "alpha",
+            ],
+        ) {
+            assert!(pip.status.success(), "{pip:?}");
+            assert_eq!(listing(&pip_dir), expected, "pip {command}");
+        }
+        let said = "Cannot use '--only-dependencies' in combination with '--no-deps'.";
+        let both = [
+            command,
+            dir_option,
+            "x",
+            "--only-deps",
+            "--no-deps",
+            "alpha",
+        ];
+        let out = world.den(&[&["pip"][..], &both].concat());
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        assert!(text(&out.stderr).contains(said), "{out:?}");
+        if let Some(pip) = pip26(&world, &judged, &both) {
+            assert_eq!(pip.status.code(), Some(1), "{pip:?}");
+            assert!(text(&pip.stderr).contains(said), "{pip:?}");
+        }
+    }
+}
+
 /// pip 26's `--all-releases` and `--only-final`: pre-releases per project, the named project
 /// beating `:all:` on the other side; what den installs is what the real pip 26 installs.
 #[test]

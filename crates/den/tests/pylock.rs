@@ -146,6 +146,87 @@ fn lock_writes_what_pip_lock_writes_and_real_pip_installs_it() {
     assert_eq!(out, "6\n");
 }
 
+/// The projects a lock lists, in its order.
+fn locked_names(lock: &str) -> Vec<&str> {
+    lock.split("[[packages]]\nname = \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect()
+}
+
+/// `pip lock --only-deps` locks the dependencies of the projects named without those projects
+/// (even one another named project depends on), `--no-deps` those projects alone: each lock is
+/// the one the real pip 26 writes, and the two options together are refused in pip's words.
+#[test]
+fn lock_only_deps_and_no_deps_write_the_locks_pip_lock_writes() {
+    let Some(world) = world_with(false) else {
+        return;
+    };
+    world.index.publish(
+        &WheelBuilder::new("gamma", "1.0")
+            .requires_dist("alpha")
+            .requires_dist("delta")
+            .file("gamma/__init__.py", b""),
+    );
+    world
+        .index
+        .publish(&WheelBuilder::new("delta", "1.0").file("delta/__init__.py", b""));
+    let python = world.python.to_str().unwrap();
+    let pip26 = den_test_support::pip26_python("the real pip's lock --only-deps");
+    let pip_lock = |args: &[&str]| {
+        let pip26 = pip26.as_ref()?;
+        Some(
+            Command::new(pip26)
+                .args(["-m", "pip", "--disable-pip-version-check", "lock"])
+                // -q: pip writes its "Collecting" lines to standard output too.
+                .args(["-q", "--index-url", &world.index.url(), "-o", "-"])
+                .args(args)
+                .current_dir(world.dir.path())
+                .env("PIP_CONFIG_FILE", "/dev/null")
+                .env_remove("PIP_FIND_LINKS")
+                .output()
+                .unwrap(),
+        )
+    };
+    let cases: [(&[&str], &[&str]); 3] = [
+        (&["--only-deps", "gamma", "alpha"], &["beta", "delta"]),
+        (
+            &["--only-dependencies", "gamma[x]"],
+            &["alpha", "beta", "delta"],
+        ),
+        (&["--no-deps", "gamma", "plain"], &["gamma", "plain"]),
+    ];
+    for (args, names) in cases {
+        let mut den_args = vec!["pip", "lock", "-p", python, "-o", "-"];
+        den_args.extend_from_slice(args);
+        let text = world.den_ok(&den_args);
+        assert_eq!(locked_names(&text), names, "{args:?}: {text}");
+        if let Some(out) = pip_lock(args) {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "pip lock {args:?}: {out:?}");
+            assert_eq!(
+                stdout.replace("created-by = \"pip\"", "created-by = \"den\""),
+                text,
+                "pip lock {args:?}"
+            );
+        }
+    }
+    let said = "Cannot use '--only-dependencies' in combination with '--no-deps'.";
+    let both = ["--only-deps", "--no-deps", "alpha"];
+    let mut den_args = vec!["pip", "lock", "-p", python, "-o", "-"];
+    den_args.extend_from_slice(&both);
+    let err = world.den_err(&den_args);
+    assert!(err.contains(said), "{err}");
+    if let Some(out) = pip_lock(&both) {
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(said),
+            "{out:?}"
+        );
+        assert!(out.stdout.is_empty(), "{out:?}");
+    }
+}
+
 #[test]
 fn install_and_sync_from_a_lock_take_exactly_its_files_without_resolving() {
     let Some(world) = world_with(true) else {

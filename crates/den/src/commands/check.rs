@@ -16,7 +16,7 @@ pub fn run(args: &CheckArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
     let installed = target.visible_distributions()?;
     let problems = den_install::check(&installed, &target.interpreter.markers)?;
     if problems.is_empty() {
-        printer.out("No broken requirements found.");
+        printer.report("No broken requirements found.");
         return Ok(ExitCode::SUCCESS);
     }
     for problem in problems {
@@ -24,7 +24,7 @@ pub fn run(args: &CheckArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
         if matches!(problem, den_install::CheckProblem::Unreadable { .. }) {
             printer.warn(problem);
         } else {
-            printer.out(problem);
+            printer.report(problem);
         }
     }
     Ok(ExitCode::FAILURE)

@@ -51,6 +51,7 @@ pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
             }
             None => OutputFormat::RequirementsTxt,
         },
+        ..CompileSettings::default()
     };
     let text = ops::compile(&interpreter, &settings, cache, printer)?;
     match &args.output_file {
@@ -64,11 +65,7 @@ pub fn run(args: &CompileArgs, cache: &Cache, printer: &Printer) -> anyhow::Resu
 /// Runs `den pip lock`: resolves for the interpreter (as `pip lock`: the active or nearest
 /// environment's) and writes the pylock.toml `pip lock` would, with each package's chosen file.
 pub fn run_lock(args: &LockArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<ExitCode> {
-    if args.only_deps {
-        anyhow::bail!(
-            "--only-deps: pip's option, which den cannot honour here: den pip lock has no equivalent yet (den pip install --only-deps has)"
-        );
-    }
+    super::install::only_deps_conflicts(args.only_deps, args.no_deps, &args.requested.inputs)?;
     for (option, why) in args.compat.given() {
         printer.no_effect(option, why);
     }
@@ -90,6 +87,8 @@ pub fn run_lock(args: &LockArgs, cache: &Cache, printer: &Printer) -> anyhow::Re
         },
         output_file: (!to_stdout).then(|| args.output.clone()),
         format: OutputFormat::PylockChosenFile,
+        no_deps: args.no_deps,
+        only_deps: args.only_deps,
         ..CompileSettings::default()
     };
     let text = ops::compile(&interpreter, &settings, cache, printer)?;

@@ -45,6 +45,7 @@ fn settings(
         sources: args.sources(),
         resolver: args.inputs.settings(),
         no_deps: args.no_deps,
+        only_deps: args.only_deps,
         targets,
         dest: dest.to_path_buf(),
         keep,
@@ -60,6 +61,13 @@ fn run(
     for (option, why) in args.compat.given() {
         printer.no_effect(option, why);
     }
+    // pip's order: the target options' rule, then --only-deps' conflicts.
+    ops::download::check_dist_restriction(
+        !settings.targets.is_empty(),
+        settings.no_deps,
+        &settings.resolver,
+    )?;
+    super::install::only_deps_conflicts(args.only_deps, args.no_deps, &args.inputs)?;
     let interpreter = target::resolving_interpreter(args.python.as_deref(), cache)?;
     ops::download(&interpreter, settings, cache, printer)?;
     Ok(ExitCode::SUCCESS)

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use den_cache::Cache;
 
-use crate::cli::InstallArgs;
+use crate::cli::{InstallArgs, RequirementArgs};
 use crate::ops::{self, InstallSettings};
 use crate::printer::Printer;
 use crate::target::{self, Access, Target};
@@ -15,16 +15,20 @@ use crate::target::{self, Access, Target};
 /// pip's refusal of target options without `--target` or `--dry-run`, word for word.
 const TARGET_OPTIONS_NEED_TARGET: &str = "Can not use any platform or abi specific options unless installing via '--target' or using '--dry-run'";
 
-/// Refuses `--only-deps` with the options pip refuses it with, in pip's words.
+/// Refuses `--only-deps` with the options pip refuses it with, in pip's words (pip's
+/// `check_only_deps_option_does_not_conflict`, for `install` and `lock`).
 ///
 /// Errors: `--only-deps` with `--no-deps`, `-r`, `--requirements-from-script` or `--group`.
-fn only_deps_conflicts(args: &InstallArgs) -> anyhow::Result<()> {
-    if !args.only_deps {
+pub(crate) fn only_deps_conflicts(
+    only_deps: bool,
+    no_deps: bool,
+    inputs: &RequirementArgs,
+) -> anyhow::Result<()> {
+    if !only_deps {
         return Ok(());
     }
-    let inputs = &args.requested.inputs;
     let mut conflicts: Vec<String> = [
-        (args.no_deps, "'--no-deps'"),
+        (no_deps, "'--no-deps'"),
         (!inputs.requirement_files.is_empty(), "'--requirement'"),
         (
             !inputs.requirements_from_script.is_empty(),
@@ -62,7 +66,7 @@ pub fn run(
     for (option, why) in args.compat.given() {
         printer.no_effect(option, why);
     }
-    only_deps_conflicts(args)?;
+    only_deps_conflicts(args.only_deps, args.no_deps, &args.requested.inputs)?;
     let sources = args.requested.sources();
     let mut settings = InstallSettings {
         sources,

@@ -182,12 +182,12 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
                 })
                 .collect();
             for line in table(&header, &cells) {
-                printer.out(line);
+                printer.report(line);
             }
         }
         ListFormat::Freeze => {
             for row in &rows {
-                printer.out(format!("{}=={}", row.name, row.version));
+                printer.report(format!("{}=={}", row.name, row.version));
             }
         }
         ListFormat::Json => {
@@ -212,7 +212,7 @@ pub fn run(args: &ListArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
                     den_dist::python_json_object(&fields)
                 })
                 .collect();
-            printer.out(format!("[{}]", items.join(", ")));
+            printer.report(format!("[{}]", items.join(", ")));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -30,7 +30,7 @@ pub fn run(
     }
     let rest = &args.args;
     let result = match args.action.as_deref() {
-        Some("dir") => no_arguments(rest).map(|()| printer.out(cache.root().display())),
+        Some("dir") => no_arguments(rest).map(|()| printer.report(cache.root().display())),
         Some("info") => no_arguments(rest).and_then(|()| info(cache, printer)),
         Some("list") => list(cache, rest, &args.format, printer),
         Some("remove") => remove(cache, rest, printer),
@@ -80,7 +80,7 @@ fn info(cache: &Cache, printer: &Printer) -> anyhow::Result<()> {
         .filter(|f| f.starts_with(cache.root().join(CacheBucket::BuiltWheels.dir_name())))
         .count();
     let root = cache.root();
-    printer.out(format_args!(
+    printer.report(format_args!(
         "Package index page cache location: {}\n\
          Package index page cache size: {}\n\
          Number of HTTP files: {}\n\
@@ -104,12 +104,12 @@ fn list(cache: &Cache, args: &[String], format: &str, printer: &Printer) -> anyh
     let files = cache.wheel_files(args.first().map_or("*", String::as_str))?;
     if format == "abspath" {
         for file in &files {
-            printer.out(file.display());
+            printer.report(file.display());
         }
         return Ok(());
     }
     if files.is_empty() {
-        printer.out("No locally built wheels cached.");
+        printer.report("No locally built wheels cached.");
         return Ok(());
     }
     let mut lines: Vec<String> = files
@@ -121,8 +121,8 @@ fn list(cache: &Cache, args: &[String], format: &str, printer: &Printer) -> anyh
         })
         .collect();
     lines.sort();
-    printer.out("Cache contents:\n");
-    printer.out(lines.join("\n"));
+    printer.report("Cache contents:\n");
+    printer.report(lines.join("\n"));
     Ok(())
 }
 
@@ -152,6 +152,6 @@ fn remove(cache: &Cache, args: &[String], printer: &Printer) -> anyhow::Result<(
             ));
         }
     }
-    printer.out(format_args!("Files removed: {removed}"));
+    printer.report(format_args!("Files removed: {removed}"));
     Ok(())
 }

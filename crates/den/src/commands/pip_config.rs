@@ -4,8 +4,10 @@
 //! `PIP_CONFIG_FILE`), `section.key` names, `PIP_*` variables as `:env:.key`, the file a
 //! change goes to (`--global`, `--user`, `--site`, else the site file when one exists, else
 //! the user's), files rewritten as `configparser` writes them, and pip's messages, streams
-//! and status 1 for every refusal. The site file is `$VIRTUAL_ENV/pip.conf`, else that of
-//! the `.venv` in the current directory or a parent.
+//! and status 1 for every refusal; its answers are log lines in pip, hidden by pip's `-q`
+//! (also `quiet` configured), its errors by `-qqq`. The site file is the `pip.conf` of the
+//! environment of pip's general `--python` (pip runs again under that interpreter), else
+//! `$VIRTUAL_ENV/pip.conf`, else that of the `.venv` in the current directory or a parent.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -216,13 +218,20 @@ fn merge(values: &mut Vec<(String, String)>, new: Vec<(String, String)>) {
     }
 }
 
-/// Runs `den pip config`; `isolated` is pip's `--isolated` (no variables, no user files).
-pub fn run(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow::Result<ExitCode> {
-    match run_action(args, isolated, printer) {
+/// Runs `den pip config`; `isolated` is pip's `--isolated` (no variables, no user files);
+/// `site` the `sys.prefix` of `--python`'s interpreter, whose `pip.conf` is the site file
+/// (without it, the active or nearest environment's).
+pub fn run(
+    args: &PipConfigArgs,
+    isolated: bool,
+    site: Option<&Path>,
+    printer: &Printer,
+) -> anyhow::Result<ExitCode> {
+    match run_action(args, isolated, site, printer) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(err) => {
             match err.downcast::<Usage>() {
-                Ok(Usage(message)) => printer.pip_error(message),
+                Ok(Usage(message)) => printer.pip_logged_error(message),
                 Err(other) => printer.pip_error(format_args!("{other:#}")),
             }
             Ok(ExitCode::FAILURE)
@@ -269,7 +278,12 @@ pub fn cert_levels(isolated: bool, prefix: &Path) -> anyhow::Result<String> {
     Ok(levels.join(", "))
 }
 
-fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow::Result<()> {
+fn run_action(
+    args: &PipConfigArgs,
+    isolated: bool,
+    site: Option<&Path>,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let action = match args.action.as_deref() {
         Some(action @ ("debug" | "edit" | "get" | "list" | "set" | "unset")) => action,
         _ => {
@@ -279,11 +293,13 @@ fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow
             .into());
         }
     };
-    // The active environment's, as pip run from it reads (`den pip config` takes no
-    // `--python`).
-    let prefix = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| crate::target::default_environment(&cwd));
+    // `--python`'s environment's, as pip run again under it reads, else the active one's, as
+    // pip run from it reads.
+    let prefix = site.map(Path::to_path_buf).or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| crate::target::default_environment(&cwd))
+    });
     let (env, locations) = locations(prefix.as_deref());
     let need_value = matches!(action, "get" | "set" | "unset" | "edit");
     let load_only = load_only(args, &locations, need_value)?;
@@ -293,14 +309,14 @@ fn run_action(args: &PipConfigArgs, isolated: bool, printer: &Printer) -> anyhow
         "list" => {
             arguments(rest, 0, "list")?;
             for (key, value) in config.listing() {
-                printer.out(format_args!("{key}={}", den_dist::python_repr(&value)));
+                printer.report(format_args!("{key}={}", den_dist::python_repr(&value)));
             }
         }
         "get" => {
             let key = &arguments(rest, 1, "get [name]")?[0];
             let name = normalize_key(key);
             match config.dictionary().into_iter().find(|(k, _)| *k == name) {
-                Some((_, value)) => printer.out(value),
+                Some((_, value)) => printer.report(value),
                 None => {
                     split_key(&name)?;
                     return Err(Usage(format!("No such key - {key}")).into());
@@ -406,7 +422,7 @@ fn split_key(name: &str) -> anyhow::Result<(&str, &str)> {
 
 /// Writes a changed file, saying so on stdout as pip does.
 fn save(conf: &PipConf, printer: &Printer) -> anyhow::Result<()> {
-    printer.out(format_args!("Writing to {}", conf.path.display()));
+    printer.report(format_args!("Writing to {}", conf.path.display()));
     conf.write().map_err(|err| {
         Usage(format!(
             "An error occurred while writing to the configuration file {}: {err}",
@@ -458,7 +474,7 @@ fn edit(
 /// pip's `config debug`: the variables, then each kind's files, whether each exists, and the
 /// kind's values under each existing file.
 fn debug(config: &Configuration, printer: &Printer) {
-    printer.out("env_var:");
+    printer.report("env_var:");
     for (name, value) in &config.env_vars {
         let line = format!(
             "PIP_{}={}",
@@ -470,7 +486,7 @@ fn debug(config: &Configuration, printer: &Printer) {
     let mut kinds: Vec<&(Kind, Vec<PathBuf>)> = config.files.iter().collect();
     kinds.sort_by_key(|(kind, _)| kind.name());
     for (kind, files) in kinds {
-        printer.out(format_args!("{}:", kind.name()));
+        printer.report(format_args!("{}:", kind.name()));
         for file in files {
             let exists = Path::new(file).exists();
             let shown = if exists { "True" } else { "False" };
@@ -493,6 +509,6 @@ fn debug(config: &Configuration, printer: &Printer) {
 /// `message` with every line indented by `width` spaces, as pip's `indent_log` prints it.
 fn indented(printer: &Printer, width: usize, message: &str) {
     for line in message.split('\n') {
-        printer.out(format_args!("{:width$}{line}", ""));
+        printer.report(format_args!("{:width$}{line}", ""));
     }
 }

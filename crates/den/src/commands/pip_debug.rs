@@ -72,7 +72,7 @@ pub fn run(
     })?;
     let (major, minor) = interpreter.major_minor;
     let den = std::env::current_exe().unwrap_or_default();
-    printer.out(format_args!(
+    printer.report(format_args!(
         "pip version: den {} from {} (python {major}.{minor})",
         env!("CARGO_PKG_VERSION"),
         den.display()
@@ -85,16 +85,16 @@ pub fn run(
         ("locale.getpreferredencoding", &preferred),
         ("sys.platform", &platform),
     ] {
-        printer.out(format_args!("{label}: {value}"));
+        printer.report(format_args!("{label}: {value}"));
     }
-    printer.out(format_args!("sys.implementation:\n  name: {name}"));
-    printer.out(format_args!(
+    printer.report(format_args!("sys.implementation:\n  name: {name}"));
+    printer.report(format_args!(
         "'cert' config value: {}",
         super::pip_config::cert_levels(isolated, &interpreter.prefix)?
     ));
     for variable in ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"] {
         let value = std::env::var(variable).unwrap_or_else(|_| "None".into());
-        printer.out(format_args!("{variable}: {value}"));
+        printer.report(format_args!("{variable}: {value}"));
     }
 
     let tags = tags(&args.platform, interpreter)?;
@@ -104,16 +104,16 @@ pub fn run(
     } else {
         format!(" (target: {given})")
     };
-    printer.out(format_args!("Compatible tags: {}{suffix}", tags.len()));
+    printer.report(format_args!("Compatible tags: {}{suffix}", tags.len()));
     let limited = printer.verbosity() == 0 && tags.len() > TAG_LIMIT;
     for tag in tags
         .iter()
         .take(if limited { TAG_LIMIT } else { tags.len() })
     {
-        printer.out(format_args!("  {tag}"));
+        printer.report(format_args!("  {tag}"));
     }
     if limited {
-        printer.out(format_args!(
+        printer.report(format_args!(
             "  ...\n  [First {TAG_LIMIT} tags shown. Pass --verbose to show all.]"
         ));
     }

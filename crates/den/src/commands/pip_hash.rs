@@ -18,7 +18,7 @@ pub fn run(args: &HashArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     }
     for path in &args.files {
         match hash_file(path, algorithm) {
-            Ok(hex) => printer.out(format_args!(
+            Ok(hex) => printer.report(format_args!(
                 "{}:\n--hash={}:{hex}",
                 path.display(),
                 algorithm.as_str()

@@ -94,19 +94,19 @@ fn versions(
             ));
         }
         object.push('}');
-        printer.out(object);
+        printer.report(object);
         return Ok(ExitCode::SUCCESS);
     }
-    printer.out(format!("{} ({latest})", args.package));
-    printer.out(format!("Available versions: {}", shown.join(", ")));
+    printer.report(format!("{} ({latest})", args.package));
+    printer.report(format!("Available versions: {}", shown.join(", ")));
     if let Some(dist) = dist {
-        printer.out(format!("  INSTALLED: {}", dist.version));
+        printer.report(format!("  INSTALLED: {}", dist.version));
         if latest.any_prerelease() {
-            printer.out(format!(
+            printer.report(format!(
                 "  LATEST:    {latest} (pre-release; install with `pip install --pre`)"
             ));
         } else {
-            printer.out(format!("  LATEST:    {latest}"));
+            printer.report(format!("  LATEST:    {latest}"));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -40,7 +40,7 @@ pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         let dist = &dists[index];
         let meta = metadata[index].as_ref();
         if !first {
-            printer.out("---");
+            printer.report("---");
         }
         first = false;
         let field = |key: &str| {
@@ -79,16 +79,16 @@ pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
         required_by.sort_by_key(|n| n.to_lowercase());
         let name = meta.map_or_else(|| dist.name.to_string(), |m| m.display_name.clone());
         let version = meta.map_or(&dist.version, |m| &m.version);
-        printer.out(format!("Name: {name}"));
-        printer.out(format!("Version: {version}"));
-        printer.out(format!("Summary: {}", field("Summary")));
-        printer.out(format!("Home-page: {}", field("Home-page")));
-        printer.out(format!("Author: {}", field("Author")));
-        printer.out(format!("Author-email: {}", field("Author-email")));
-        printer.out(format!("License: {}", field("License")));
-        printer.out(format!("Location: {}", dist.site_packages().display()));
-        printer.out(format!("Requires: {}", requires.join(", ")));
-        printer.out(format!("Required-by: {}", required_by.join(", ")));
+        printer.report(format!("Name: {name}"));
+        printer.report(format!("Version: {version}"));
+        printer.report(format!("Summary: {}", field("Summary")));
+        printer.report(format!("Home-page: {}", field("Home-page")));
+        printer.report(format!("Author: {}", field("Author")));
+        printer.report(format!("Author-email: {}", field("Author-email")));
+        printer.report(format!("License: {}", field("License")));
+        printer.report(format!("Location: {}", dist.site_packages().display()));
+        printer.report(format!("Requires: {}", requires.join(", ")));
+        printer.report(format!("Required-by: {}", required_by.join(", ")));
         if printer.verbosity() > 0 {
             // pip's `show --verbose` fields.
             let all = |key: &str| -> Vec<String> {
@@ -101,30 +101,30 @@ pub fn run(args: &ShowArgs, cache: &Cache, printer: &Printer) -> anyhow::Result<
                 })
                 .unwrap_or_default()
             };
-            printer.out(format!("Metadata-Version: {}", field("Metadata-Version")));
-            printer.out(format!(
+            printer.report(format!("Metadata-Version: {}", field("Metadata-Version")));
+            printer.report(format!(
                 "Installer: {}",
                 dist.installer().unwrap_or_default()
             ));
-            printer.out("Classifiers:");
+            printer.report("Classifiers:");
             for classifier in all("Classifier") {
-                printer.out(format!("  {classifier}"));
+                printer.report(format!("  {classifier}"));
             }
-            printer.out("Entry-points:");
+            printer.report("Entry-points:");
             let entry_points =
                 std::fs::read_to_string(dist.path.join("entry_points.txt")).unwrap_or_default();
             for line in entry_points.lines() {
-                printer.out(format!("  {}", line.trim()));
+                printer.report(format!("  {}", line.trim()));
             }
-            printer.out("Project-URLs:");
+            printer.report("Project-URLs:");
             for url in all("Project-URL") {
-                printer.out(format!("  {url}"));
+                printer.report(format!("  {url}"));
             }
         }
         if args.files {
-            printer.out("Files:");
+            printer.report("Files:");
             for entry in dist.record()? {
-                printer.out(format!("  {}", entry.path));
+                printer.report(format!("  {}", entry.path));
             }
         }
     }

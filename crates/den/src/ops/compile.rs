@@ -41,6 +41,11 @@ pub struct CompileSettings {
     pub annotate: bool,
     /// What is written: a requirements.txt, or a PEP 751 lock.
     pub format: OutputFormat,
+    /// pip's `--no-deps`: resolve the requirements without their dependencies.
+    pub no_deps: bool,
+    /// pip's `--only-deps`: resolve as usual, then leave out every project the requirements
+    /// name (even one another depends on), as pip drops them from its resolution.
+    pub only_deps: bool,
 }
 
 /// The output of [`compile()`].
@@ -107,9 +112,18 @@ pub fn compile(
     let runtime = pipeline::runtime()?;
     let packages = runtime.block_on(async {
         pipeline::name_unnamed(&mut spec, &source).await?;
-        let request =
-            pipeline::request(&spec, &settings.resolver, &environment, preferences, false)?;
-        pipeline::resolve(&source, request, printer).await
+        let request = pipeline::request(
+            &spec,
+            &settings.resolver,
+            &environment,
+            preferences,
+            settings.no_deps,
+        )?;
+        let mut packages = pipeline::resolve(&source, request, printer).await?;
+        if settings.only_deps {
+            packages.retain(|package| !spec.requirements.iter().any(|r| r.name == package.name));
+        }
+        anyhow::Ok(packages)
     })?;
     if settings.format != OutputFormat::RequirementsTxt {
         let all_files = settings.format == OutputFormat::PylockAllFiles;

@@ -30,6 +30,10 @@ pub struct DownloadSettings {
     pub resolver: ResolverSettings,
     /// Only what is named, not its dependencies (`--no-deps`).
     pub no_deps: bool,
+    /// pip's `--only-deps`: resolve as usual, then save none of the projects the
+    /// requirements name (even one another depends on), as pip drops them from its
+    /// resolution.
+    pub only_deps: bool,
     /// The Pythons to resolve for, one per `--platform`; empty: the interpreter.
     pub targets: Vec<PipTarget>,
     /// The directory the files go to (`-d` / `-w`).
@@ -138,7 +142,10 @@ pub fn download(
             async move { pipeline::resolve(source, request?, printer).await }
         }))
         .await;
-        let packages = union(resolutions.into_iter().collect::<anyhow::Result<_>>()?);
+        let mut packages = union(resolutions.into_iter().collect::<anyhow::Result<_>>()?);
+        if settings.only_deps {
+            packages.retain(|package| !spec.requirements.iter().any(|r| r.name == package.name));
+        }
         if spec.hash_mode() {
             pipeline::hash_checks(&spec).check_present(&packages)?;
         }
