@@ -200,7 +200,7 @@ fn dependency_groups_install_as_pip_installs_them() {
         return;
     };
     let pip_env = world.venv("pip-env", true);
-    let out = common::pip26_install(&pip26, &pip_env)
+    let out = common::pip26(&pip26, &pip_env, "install")
         .args(["--index-url", &world.index.url(), "--group", "test"])
         .current_dir(&project)
         .env_remove("PIP_FIND_LINKS")

@@ -33,17 +33,13 @@ fn publish(index: &TestIndex) {
 fn pip26(world: &World, env: &Path, args: &[&str]) -> Option<Output> {
     let pip26 = den_test_support::pip26_python("pip's install options judged by the real pip")?;
     let (command, rest) = args.split_first()?;
-    let mut pip = Command::new(pip26);
-    pip.args(["-m", "pip", "--disable-pip-version-check", "--python"])
-        .arg(env.join("bin/python"))
-        .arg(command);
+    let mut pip = common::pip26(&pip26, env, command);
     if matches!(*command, "install" | "download" | "wheel" | "lock") {
         pip.args(["--no-cache-dir", "--index-url", &world.index.url()]);
     }
     Some(
         pip.args(rest)
             .current_dir(world.dir.path())
-            .env("PIP_CONFIG_FILE", "/dev/null")
             .env_remove("PIP_FIND_LINKS")
             .env_remove("PIP_BREAK_SYSTEM_PACKAGES")
             .output()

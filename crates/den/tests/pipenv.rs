@@ -643,7 +643,7 @@ fn installs_default_group_of_pylock(world: &World, lock: &Path) {
         return;
     };
     let pip_env = world.venv("env-from-pylock-pip", true);
-    let out = common::pip26_install(&pip26, &pip_env)
+    let out = common::pip26(&pip26, &pip_env, "install")
         .args(["--no-deps", "-r"])
         .arg(lock)
         .output()

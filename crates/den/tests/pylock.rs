@@ -120,7 +120,7 @@ fn lock_writes_what_pip_lock_writes_and_real_pip_installs_it() {
 
     // The real pip installs den's lock into an empty environment.
     let env = world.venv("pip-env", true);
-    let out = common::pip26_install(&pip26, &env)
+    let out = common::pip26(&pip26, &env, "install")
         .args(["--no-deps", "-r"])
         .arg(world.path("pylock.toml"))
         .env("PIP_NO_INDEX", "1")
@@ -471,7 +471,7 @@ fn groups_and_extras_of_a_lock_select_as_pip_selects() {
         assert_eq!(installed(&world, &env), expected, "den {args:?}");
         let Some(pip26) = &pip26 else { continue };
         let env = world.venv(&format!("pip-{}", args.join("-")), true);
-        let out = common::pip26_install(pip26, &env)
+        let out = common::pip26(pip26, &env, "install")
             .arg("--no-deps")
             .args(args)
             .current_dir(world.dir.path())

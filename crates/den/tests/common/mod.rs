@@ -249,15 +249,15 @@ pub fn walk(root: &Path) -> Vec<String> {
     out
 }
 
-/// The real pip (26.x; `pip26` is its interpreter) about to install into the environment `env`:
-/// `python -m pip --python ENV/bin/python install`, none of the machine's pip configuration;
-/// the caller adds the arguments.
-pub fn pip26_install(pip26: &Path, env: &Path) -> Command {
+/// The real pip (26.x; `pip26` is its interpreter) about to run `subcommand` for the
+/// environment `env`: `python -m pip --python ENV/bin/python SUBCOMMAND`, none of the
+/// machine's pip configuration; the caller adds the arguments.
+pub fn pip26(pip26: &Path, env: &Path, subcommand: &str) -> Command {
     let mut command = Command::new(pip26);
     command
         .args(["-m", "pip", "--disable-pip-version-check", "--python"])
         .arg(env.join("bin/python"))
-        .arg("install")
+        .arg(subcommand)
         .env("PIP_CONFIG_FILE", "/dev/null");
     command
 }
