@@ -21,7 +21,8 @@
 //! the same Python at the path `pyvenv.cfg`'s `home` names. With it, the base interpreter's
 //! installation tree (`sys.base_prefix`) is stored under [`PYTHON_DIR`] (`python/`) beside the
 //! environment's files, once [`BasePython::check`] finds it can move; the environment's
-//! interpreter links in `bin/` become relative links into it, `pyvenv.cfg` names it
+//! interpreter links in `bin/` become relative links into it (and the run paths of its
+//! copies of the interpreter, `--copies`, point there), `pyvenv.cfg` names it
 //! (rewritten on unpack, as every listed text file is), the tree's text files that named its
 //! old prefix name `python/` there, and its ELF run paths into itself become
 //! `$ORIGIN`-relative. `.den-pack/python` then holds the base executable's path in the

@@ -448,9 +448,7 @@ impl<S: PackageSource> Fetcher<S> {
             }
         });
     }
-}
 
-impl<S: PackageSource> Fetcher<S> {
     /// Starts reading, in the background and all at once, the metadata of the versions of
     /// `name` the solver is likely to try after rejecting `rejected`: the next `count`
     /// [`Project::candidates`] older than it within `range`, those whose file is a wheel (a
@@ -498,8 +496,9 @@ impl<S: PackageSource> Fetcher<S> {
 /// versions down, and the metadata of the next ones is read ahead ([`Fetcher::prefetch_older`]).
 const WALK_AFTER: usize = 2;
 
-/// How many versions are read ahead per rejection so far, and at most.
+/// How many versions are read ahead per rejection so far ...
 const READ_AHEAD_PER_REJECTION: usize = 4;
+/// ... and at most (uv's batch prefetch reads up to 50).
 const READ_AHEAD_MAX: usize = 48;
 
 /// One package version's dependencies in the order its metadata lists them (which sets the
