@@ -477,12 +477,7 @@ fn bad_packs_and_archives_are_refused_and_leave_nothing_behind() {
 
 /// `program` if it is on PATH, else a report (a failure under `DEN_TEST_REQUIRE_ALL=1`).
 fn tool(program: &str, unchecked: &str) -> Option<std::path::PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join(program))
-            .find(|p| p.is_file())
-    });
-    den_test_support::require(found, program, unchecked)
+    den_test_support::require(den_test_support::find_program(program), program, unchecked)
 }
 
 #[test]
