@@ -162,7 +162,7 @@ pub fn git_source_checkout(
     let git = &mirror.git;
     let commit = mirror.commit.clone();
     if !dest.exists() {
-        mirror.clone_to(reference, dest, || Ok(()))?;
+        mirror.clone_to(reference, dest, |_| Ok(None))?;
         return Ok((commit, SourceCheckout::Cloned));
     }
     let origin = dest
@@ -203,7 +203,9 @@ pub fn git_source_checkout(
             dest: dest.to_path_buf(),
             repository: shown,
             what,
-            hint: format!("choose what to do with --exists-action {choices}"),
+            hint: format!(
+                "choose what to do with --exists-action {choices} (or the variable PIP_EXISTS_ACTION)"
+            ),
         });
     };
     match action {
@@ -220,19 +222,23 @@ pub fn git_source_checkout(
             mirror.reset_to(dest)?;
             Ok((commit, SourceCheckout::Switched))
         }
-        // The clone is made first, so a failure leaves the directory as it was.
+        // The clone is made first and the directory only moved aside (deleted with the
+        // clone's scratch directory), so a failure leaves it as it was.
         ExistsAction::Wipe => {
-            mirror.clone_to(reference, dest, || {
+            mirror.clone_to(reference, dest, |scratch| {
                 tracing::warn!("Deleting {}", dest.display());
-                Ok(fs::remove_dir_all(dest).at("remove", dest)?)
+                let old = scratch.join("old");
+                fs::rename(dest, &old).at("move the directory to", &old)?;
+                Ok(Some(old))
             })?;
             Ok((commit, SourceCheckout::Cloned))
         }
         ExistsAction::Backup => {
-            mirror.clone_to(reference, dest, || {
+            mirror.clone_to(reference, dest, |_| {
                 let backup = backup_dir(dest);
                 tracing::warn!("Backing up {} to {}", dest.display(), backup.display());
-                Ok(fs::rename(dest, &backup).at("move the directory to", &backup)?)
+                fs::rename(dest, &backup).at("move the directory to", &backup)?;
+                Ok(Some(backup))
             })?;
             Ok((commit, SourceCheckout::Cloned))
         }
@@ -359,12 +365,14 @@ impl<'a> Mirror<'a> {
     /// Clones the mirror to `dest` with `reference` checked out: a
     /// branch or tag as `git clone --branch` checks it out, a commit detached, `None` the
     /// default branch. Made in a temporary directory beside `dest`, then renamed into place
-    /// once `make_room` has cleared `dest` (wiped or backed up what was there).
+    /// once `make_room` has cleared `dest`: given that scratch directory (deleted at the end),
+    /// it moves what was there aside and says where, so that it is put back should the
+    /// clone not move into place.
     fn clone_to(
         &self,
         reference: Option<&str>,
         dest: &Path,
-        make_room: impl FnOnce() -> Result<(), BuildError>,
+        make_room: impl FnOnce(&Path) -> Result<Option<PathBuf>, BuildError>,
     ) -> Result<(), BuildError> {
         let parent = dest.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(parent).at("create directory", parent)?;
@@ -390,8 +398,14 @@ impl<'a> Mirror<'a> {
             )?;
         }
         self.finish_clone(&tree)?;
-        make_room()?;
-        fs::rename(&tree, dest).at("move the clone to", dest)?;
+        let moved = make_room(temp.path())?;
+        fs::rename(&tree, dest)
+            .inspect_err(|_| {
+                if let Some(moved) = &moved {
+                    let _ = fs::rename(moved, dest);
+                }
+            })
+            .at("move the clone to", dest)?;
         Ok(())
     }
 

@@ -35,7 +35,8 @@ pub struct EditableCheckout {
 /// requirement of that directory (its `#subdirectory=` inside it), so the clone is built and
 /// installed as `-e DIR` is, and `pip freeze` reads its remote and commit. Returns what was
 /// cloned, in order. Each requirement's repository and reference are fetched and checked in
-/// den's cache before `src_dir` is touched.
+/// den's cache before its own directory is touched (one cloned for an earlier requirement
+/// stays if a later one fails, as pip's does).
 ///
 /// Errors: an editable git requirement without a name (pip's `#egg=` is needed to name the
 /// directory: [`PrepareError::EditableGitName`]); cloning, fetching or an unknown reference,
