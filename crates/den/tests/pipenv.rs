@@ -1527,6 +1527,30 @@ fn editable_git_entries_sync_into_src_as_pipenv_does() {
         graph.contains("psi==1.0") && graph.contains("delta"),
         "{graph}"
     );
+    // A directory in the clone's place that is no clone: pip's PIP_EXISTS_ACTION says what
+    // to do, as pipenv's pip reads it; without it den stops and names the variable.
+    let venv = ok("--venv", den_pipenv(&world, &dir, &["--venv"]));
+    let clone = Path::new(venv.trim()).join("src/psi");
+    std::fs::remove_dir_all(&clone).unwrap();
+    std::fs::create_dir_all(&clone).unwrap();
+    std::fs::write(clone.join("notes.txt"), b"mine\n").unwrap();
+    let out = den_pipenv(&world, &dir, &["sync"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("PIP_EXISTS_ACTION"),
+        "{err}"
+    );
+    assert!(clone.join("notes.txt").is_file());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
+    command.args(["pipenv", "sync"]).current_dir(&dir);
+    isolate(&mut command, &world);
+    ok(
+        "den pipenv sync, PIP_EXISTS_ACTION=b",
+        command.env("PIP_EXISTS_ACTION", "b").output().unwrap(),
+    );
+    assert!(clone.join(".git").is_dir());
+    let backup = Path::new(venv.trim()).join("src/psi.bak/notes.txt");
+    assert!(backup.is_file(), "no backup at {}", backup.display());
 }
 
 /// `install -r FILE` imports the requirements as pipenv does: specifiers in packaging's

@@ -953,11 +953,16 @@ impl Session<'_> {
                     require_hashes,
                     ..resolver.clone()
                 };
+                let settings = InstallSettings {
+                    resolver,
+                    src_dir: self.env.src_dir.clone(),
+                    exists_action: self.env.exists_action.clone(),
+                    ..InstallSettings::default()
+                };
                 crate::ops::install::install_pinned_lines(
                     target,
                     &part,
-                    resolver,
-                    self.env.src_dir.clone(),
+                    settings,
                     cache,
                     self.printer,
                 )?;
@@ -1115,6 +1120,7 @@ impl Session<'_> {
             resolver,
             exactness: Exactness::Additive,
             src_dir: self.env.src_dir.clone(),
+            exists_action: self.env.exists_action.clone(),
             ..InstallSettings::default()
         };
         crate::ops::install(target, &settings, cache, self.printer)?;
@@ -1271,6 +1277,7 @@ impl Session<'_> {
             resolver,
             no_deps: true,
             src_dir: self.env.src_dir.clone(),
+            exists_action: self.env.exists_action.clone(),
             ..InstallSettings::default()
         };
         crate::ops::install(target, &settings, cache, self.printer)?;

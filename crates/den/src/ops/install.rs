@@ -350,6 +350,10 @@ fn check_out_editables(
     settings: &InstallSettings,
     cache: &Cache,
 ) -> anyhow::Result<()> {
+    // Nothing to clone without an editable requirement (and no directory to find).
+    if spec.editables.is_empty() {
+        return Ok(());
+    }
     let src = match &settings.src_dir {
         Some(dir) => std::path::absolute(dir)
             .with_context(|| format!("cannot find --src {}", dir.display()))?,
@@ -378,17 +382,16 @@ fn check_out_editables(
 }
 
 /// Installs the complete, pinned requirements.txt `lines` into `target` without resolving
-/// dependencies (a lock's or a freeze's pins: the set is whole), as [`install`] does, with
-/// `resolver`'s index and hash options and editable git requirements cloned into `src_dir`
-/// ([`InstallSettings::src_dir`]). The lines go through a temporary requirements file, so
-/// every requirements.txt form (`--hash`, `-e`, URLs) means what it means there.
+/// dependencies (a lock's or a freeze's pins: the set is whole), as [`install`] does with
+/// `settings` (their index, hash and checkout options; the sources and `no_deps` are these).
+/// The lines go through a temporary requirements file, so every requirements.txt form
+/// (`--hash`, `-e`, URLs) means what it means there.
 ///
 /// Errors: the temporary file cannot be written, and those of [`install`].
 pub fn install_pinned_lines(
     target: &Target,
     lines: &[&str],
-    resolver: ResolverSettings,
-    src_dir: Option<PathBuf>,
+    settings: InstallSettings,
     cache: &Cache,
     printer: &Printer,
 ) -> anyhow::Result<Outcome> {
@@ -404,17 +407,12 @@ pub fn install_pinned_lines(
         sources: vec![RequirementsSource::RequirementsFile(
             file.path().to_path_buf(),
         )],
-        resolver,
         no_deps: true,
-        src_dir,
-        ..InstallSettings::default()
+        ..settings
     };
     install(target, &settings, cache, printer)
 }
 
-/// What the planner needs to know of a resolved package: a direct reference (a local project
-/// or URL) is always reinstalled, as pip does, except a release's file a lock lists
-/// (`locked_releases`): the version installed already satisfies it.
 /// pip's `comes_from` of each of `spec`'s requirements: `-r FILE (line N)` for a
 /// requirements file's line, `None` otherwise (the command line).
 fn pip_comes_from(spec: &RequirementsSpec) -> Vec<Option<String>> {
@@ -450,6 +448,9 @@ fn requested<'s>(
         .collect()
 }
 
+/// What the planner needs to know of a resolved package: a direct reference (a local project
+/// or URL) is always reinstalled, as pip does, except a release's file a lock lists
+/// (`locked_releases`): the version installed already satisfies it.
 fn chosen<'a>(package: &'a ResolvedPackage, locked_releases: &HashSet<PackageName>) -> Chosen<'a> {
     Chosen {
         name: &package.name,

@@ -65,6 +65,9 @@ pub struct PipenvEnv {
     /// `PIP_SRC`, else `PIP_SRC_DIR`: where editable git entries are cloned, as pipenv
     /// hands it to pip (unset: `src` in the environment).
     pub src_dir: Option<PathBuf>,
+    /// `PIP_EXISTS_ACTION` (letters separated by blanks, as pip reads the variable): what
+    /// to do when such a clone's directory holds something else, as pipenv's pip would.
+    pub exists_action: Vec<den_prepare::ExistsAction>,
 }
 
 /// pipenv's reading of a boolean variable: `1`, `true`, `yes`, `on` are true, `0`, `false`,
@@ -116,6 +119,14 @@ impl PipenvEnv {
             src_dir: env_text("PIP_SRC")
                 .or_else(|| env_text("PIP_SRC_DIR"))
                 .map(PathBuf::from),
+            exists_action: env_text("PIP_EXISTS_ACTION")
+                .map(|letters| {
+                    letters
+                        .split_whitespace()
+                        .filter_map(den_prepare::ExistsAction::from_letter)
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }

@@ -15,7 +15,7 @@ use den_cache::Cache;
 use den_install::InstalledDist;
 use den_venv::{Prompt, PyVenvConfig, VenvOptions};
 
-use super::settings::ResolverSettings;
+use super::InstallSettings;
 use crate::printer::Printer;
 use crate::target::Target;
 
@@ -214,8 +214,7 @@ fn rebuild(
         super::install::install_pinned_lines(
             &target,
             &lines,
-            ResolverSettings::default(),
-            None,
+            InstallSettings::default(),
             cache,
             printer,
         )?;
