@@ -129,8 +129,16 @@ impl IndexBuildContext {
 }
 
 impl BuildContext for IndexBuildContext {
+    /// The build constraints, sorted (their order changes nothing), and `--uploaded-prior-to`'s
+    /// cutoff when one is set: an environment made from newer uploads is not one the cutoff
+    /// allows.
     fn environment_inputs(&self) -> Vec<String> {
-        self.constraints.iter().map(ToString::to_string).collect()
+        let mut inputs: Vec<String> = self.constraints.iter().map(ToString::to_string).collect();
+        inputs.sort();
+        if let Some(cutoff) = self.client.config().uploaded_prior_to {
+            inputs.push(format!("--uploaded-prior-to {}", cutoff.instant()));
+        }
+        inputs
     }
 
     fn install<'a>(
