@@ -74,7 +74,8 @@ pub fn script_metadata_in(text: &str) -> Result<ScriptMetadata, String> {
 /// block's type and content (the comment lines without their `# ` or `#`). A start line
 /// without such a closing line is no block, and the search goes on at the next line.
 fn blocks(text: &str) -> impl Iterator<Item = (&str, String)> {
-    let lines: Vec<&str> = text.split('\n').collect();
+    // `lines` also ends a line at `\r\n`, as Python's text mode (which pip reads in) does.
+    let lines: Vec<&str> = text.lines().collect();
     let mut found = Vec::new();
     let mut at = 0;
     while at < lines.len() {
@@ -119,6 +120,15 @@ mod tests {
                 dependencies: vec!["requests<3".into(), "rich".into()],
                 requires_python: Some(">=3.11".into()),
             })
+        );
+    }
+
+    #[test]
+    fn a_script_saved_with_crlf_line_ends_reads_alike() {
+        let script = "# /// script\r\n# dependencies = [\"rich\"]\r\n# ///\r\nimport rich\r\n";
+        assert_eq!(
+            script_metadata_in(script).map(|m| m.dependencies),
+            Ok(vec!["rich".to_string()])
         );
     }
 
