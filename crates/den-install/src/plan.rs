@@ -45,10 +45,12 @@ impl AlreadySatisfied<'_> {
     /// when under it.
     pub fn message(&self, cwd: Option<&Path>) -> String {
         let location = self.dist.site_packages();
+        // pip shortens only paths below the working directory, not the directory itself.
         let location = match cwd.and_then(|cwd| location.strip_prefix(cwd).ok()) {
-            Some(relative) if relative.as_os_str().is_empty() => "./.".to_string(),
-            Some(relative) => format!("./{}", relative.display()),
-            None => location.display().to_string(),
+            Some(relative) if !relative.as_os_str().is_empty() => {
+                format!("./{}", relative.display())
+            }
+            _ => location.display().to_string(),
         };
         let from = match &self.comes_from {
             Some(chain) => format!(" (from {chain})"),
