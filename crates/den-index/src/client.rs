@@ -190,6 +190,22 @@ impl CachedPage {
     }
 }
 
+/// The find-links files `wanted` admits that `cutoff` (pip's `--uploaded-prior-to`) leaves.
+///
+/// Errors: [`IndexError::NoUploadTime`] naming the location of a file without an upload time
+/// (see [`UploadedPriorTo::retain`]).
+fn admitted_links(
+    links: Vec<IndexFile>,
+    cutoff: Option<UploadedPriorTo>,
+    wanted: impl Fn(&IndexFile) -> bool,
+) -> Result<Vec<IndexFile>, IndexError> {
+    let mut links: Vec<IndexFile> = links.into_iter().filter(|file| wanted(file)).collect();
+    if let Some(cutoff) = cutoff {
+        cutoff.retain(&mut links, |file| file.origin.to_string())?;
+    }
+    Ok(links)
+}
+
 /// What fetching one page gave.
 enum Fetched {
     /// The page, from the network or the cache.
@@ -794,14 +810,9 @@ impl IndexClient {
         for (index, mut page) in pages {
             files.extend(page.index_files(index, name, wanted, cutoff)?);
         }
-        let mut links: Vec<IndexFile> = links
-            .into_iter()
-            .filter(|file| wanted(file.filename.version()))
-            .collect();
-        if let Some(cutoff) = cutoff {
-            cutoff.retain(&mut links, |file| file.origin.to_string())?;
-        }
-        files.extend(links);
+        files.extend(admitted_links(links, cutoff, |file| {
+            wanted(file.filename.version())
+        })?);
         if !found && files.is_empty() {
             return Ok(None);
         }
@@ -854,14 +865,7 @@ impl IndexClient {
             }
             listing.add_files(files);
         }
-        let mut links: Vec<IndexFile> = links
-            .into_iter()
-            .filter(|file| keep(&file.filename))
-            .collect();
-        if let Some(cutoff) = cutoff {
-            cutoff.retain(&mut links, |file| file.origin.to_string())?;
-        }
-        listing.add_files(links);
+        listing.add_files(admitted_links(links, cutoff, |file| keep(&file.filename))?);
         Ok(listing)
     }
 

@@ -87,7 +87,8 @@ fn micros(instant: Timestamp) -> Timestamp {
 
 /// Why a value is not a cutoff, in pip's words: what is wrong, then the forms accepted
 /// (`Invalid isoformat string: 'x'. Expected an ISO 8601 datetime string ...`); the value
-/// itself is [`InvalidCutoff::value`], which pip's message (and clap's) puts before it.
+/// itself is [`InvalidCutoff::value`], which pip's message puts before it (as clap does with
+/// the value it was given).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidCutoff {
     value: String,
