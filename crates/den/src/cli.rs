@@ -865,7 +865,7 @@ pub struct PipBuildCompatArgs {
     #[arg(long, value_name = "MODE", value_parser = ["auto", "on", "off", "raw"])]
     pub progress_bar: Option<String>,
     /// Where `install` clones editable git requirements, each as `<DIR>/<project name>`
-    /// [default: `src` in the environment, as pip's]; download, wheel and lock read them
+    /// [default: `src` in the environment, `./src` outside one, as pip's]; download, wheel and lock read them
     /// from den's own checkout.
     #[arg(long, value_name = "DIR")]
     pub src: Option<PathBuf>,

@@ -57,21 +57,21 @@ pub fn pack(args: &PackArgs, cache: &Cache, printer: &Printer) -> anyhow::Result
                     "{file} names the environment's path: rewritten when unpacked"
                 ));
             }
-            if let Some(base) = &options.with_python
-                && report.python_entries == 0
-            {
-                printer.detail(format!(
-                    "The Python at {} is inside the environment: packed with it",
-                    base.prefix.display()
-                ));
-            } else if let Some(base) = &options.with_python {
-                printer.detail(format!(
-                    "Carried the Python at {} under {}/: {} entries, {} bytes uncompressed",
-                    base.prefix.display(),
-                    den_pack::PYTHON_DIR,
-                    report.python_entries,
-                    report.python_bytes
-                ));
+            if let Some(base) = &options.with_python {
+                printer.detail(if report.python_entries == 0 {
+                    format!(
+                        "The Python at {} is inside the environment: packed with it",
+                        base.prefix.display()
+                    )
+                } else {
+                    format!(
+                        "Carried the Python at {} under {}/: {} entries, {} bytes uncompressed",
+                        base.prefix.display(),
+                        den_pack::PYTHON_DIR,
+                        report.python_entries,
+                        report.python_bytes
+                    )
+                });
             }
             if let Ok(meta) = std::fs::metadata(&output) {
                 printer.detail(format!("{} is {} bytes", args.output.display(), meta.len()));
