@@ -24,6 +24,9 @@ if [ ! -x "$python" ]; then
 fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# Both tools start with empty caches of their own, removed with the rest at exit: pyspark is a
+# 450 MB sdist each of them downloads and unpacks.
+export DEN_CACHE_DIR="$work/den-cache" UV_CACHE_DIR="$work/uv-cache"
 "$python" -m venv "$work/tools"
 "$work/tools/bin/python" -m pip install --quiet uv==0.13.9
 uv="$work/tools/bin/uv"
