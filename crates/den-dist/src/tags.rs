@@ -170,7 +170,10 @@ pub struct TagPriority(pub u32);
 #[derive(Debug, Clone)]
 pub struct Tags {
     ordered: Vec<(String, String, String)>,
-    priority: HashMap<(String, String, String), u32>,
+    /// Each tag's rank (higher is preferred), by python tag, then ABI tag, then platform
+    /// tag: looked up with a wheel's tag texts as they are, without building a key (a
+    /// resolver checks every wheel of every page it reads, hundreds of thousands).
+    priority: HashMap<String, HashMap<String, HashMap<String, u32>>>,
 }
 
 impl Tags {
@@ -245,14 +248,20 @@ impl Tags {
     }
 
     fn from_ordered(mut ordered: Vec<(String, String, String)>) -> Self {
-        let mut priority = HashMap::with_capacity(ordered.len());
+        let mut priority: HashMap<String, HashMap<String, HashMap<String, u32>>> = HashMap::new();
         let total = ordered.len() as u32;
-        ordered.retain(|tag| {
-            let rank = total - priority.len() as u32;
-            if priority.contains_key(tag) {
+        let mut ranked = 0;
+        ordered.retain(|(py, abi, plat)| {
+            let platforms = priority
+                .entry(py.clone())
+                .or_default()
+                .entry(abi.clone())
+                .or_default();
+            if platforms.contains_key(plat) {
                 return false;
             }
-            priority.insert(tag.clone(), rank);
+            platforms.insert(plat.clone(), total - ranked);
+            ranked += 1;
             true
         });
         Self { ordered, priority }
@@ -262,11 +271,7 @@ impl Tags {
     pub fn compatibility(&self, wheel: &WheelFilename) -> Option<TagPriority> {
         wheel
             .tag_triples()
-            .filter_map(|(py, abi, plat)| {
-                self.priority
-                    .get(&(py.to_string(), abi.to_string(), plat.to_string()))
-                    .copied()
-            })
+            .filter_map(|(py, abi, plat)| self.priority.get(py)?.get(abi)?.get(plat).copied())
             .max()
             .map(TagPriority)
     }
