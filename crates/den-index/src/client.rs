@@ -826,15 +826,18 @@ impl IndexClient {
         })))
     }
 
-    /// The files of `name` that `keep` admits, found as [`IndexClient::project_files`] finds
-    /// them (same indexes, cache and errors) but built only when asked, a version at a time
-    /// ([`ProjectListing`]): for a resolver, which looks at a few versions of each project.
-    /// Not kept in the process's page table.
+    /// The versions of `name` with their files, found as [`IndexClient::project_files`]
+    /// finds them (same indexes, cache and errors) but built only when asked, a version at a
+    /// time ([`ProjectListing`]): for a resolver, which looks at a few versions of each
+    /// project. Only the files `list` admits count (the others are as if not listed); of
+    /// those the listing keeps the ones `keep` admits, the others only making their version
+    /// known. Not kept in the process's page table.
     ///
     /// Errors: as [`IndexClient::project_files`].
     pub async fn project_listing(
         &self,
         name: &PackageName,
+        list: FileFilter<'_>,
         keep: FileFilter<'_>,
     ) -> Result<ProjectListing, IndexError> {
         let Some(Gathered { pages, links }) = self.gather(name).await? else {
@@ -845,7 +848,7 @@ impl IndexClient {
         for (index, mut page) in pages {
             if page.files_format == FILES_FORMAT {
                 let bytes = std::mem::take(&mut page.files);
-                match CompactPage::scan(bytes, name, index, keep, cutoff) {
+                match CompactPage::scan(bytes, name, index, list, keep, cutoff) {
                     Some(scanned) if scanned.no_upload_time => {
                         return Err(IndexError::NoUploadTime { location: page.url });
                     }
@@ -859,13 +862,14 @@ impl IndexClient {
                 page.files_format = 0;
             }
             let mut files = page.files_where(index, name, &|_| true)?;
-            files.retain(|file| keep(&file.filename));
+            files.retain(|file| list(&file.filename));
             if let Some(cutoff) = cutoff {
                 cutoff.retain(&mut files, |_| page.url.clone())?;
             }
-            listing.add_files(files);
+            listing.add_files(files, keep);
         }
-        listing.add_files(admitted_links(links, cutoff, |file| keep(&file.filename))?);
+        let links = admitted_links(links, cutoff, |file| list(&file.filename))?;
+        listing.add_files(links, keep);
         Ok(listing)
     }
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use den_dist::{PackageName, Version};
 
-use crate::IndexFile;
 use crate::page::CompactPage;
+use crate::{FileFilter, IndexFile};
 
 /// Where one file of a [`ProjectListing`] is.
 #[derive(Debug, Clone, Copy)]
@@ -22,9 +22,10 @@ enum Slot {
     Built(u32),
 }
 
-/// Every file of one project on the configured indexes and find-links locations, grouped by
-/// version, as [`IndexClient::project_listing`](crate::IndexClient::project_listing) reads
-/// them. The index pages' compact lists are kept as read and a version's files are built
+/// Every version of one project on the configured indexes and find-links locations, with
+/// the files of each that the reader keeps (a resolver: those its interpreter may install),
+/// as [`IndexClient::project_listing`](crate::IndexClient::project_listing) reads them. The
+/// index pages' compact lists are kept (their entries held) and a version's files are built
 /// only by [`ProjectListing::files`]: a resolver usually looks at a few versions of projects
 /// that publish thousands of files. Files found otherwise (find-links locations, pages
 /// parsed from their bodies) are kept built.
@@ -51,41 +52,52 @@ impl ProjectListing {
         }
     }
 
-    /// Adds a page's compact list with its entries' versions and offsets
-    /// (`CompactPage::scan`). `None` if the listing already holds `u32::MAX` pages.
+    /// Adds a page's compact list with its entries' versions and the offsets of those it
+    /// holds (`CompactPage::scan`); a version whose entries it does not hold is listed with
+    /// no file from it. `None` if the listing already holds `u32::MAX` pages.
     pub(crate) fn add_page(
         &mut self,
         page: CompactPage,
-        entries: Vec<(Version, u32)>,
+        entries: Vec<(Version, Option<u32>)>,
     ) -> Option<()> {
         let index = u32::try_from(self.pages.len()).ok()?;
         self.pages.push(page);
         for (version, offset) in entries {
-            let slot = Slot::Compact {
-                page: index,
-                offset,
-            };
-            self.versions.entry(version).or_default().push(slot);
+            let slots = self.versions.entry(version).or_default();
+            if let Some(offset) = offset {
+                slots.push(Slot::Compact {
+                    page: index,
+                    offset,
+                });
+            }
         }
         Some(())
     }
 
-    /// Adds files that are already built, after those added before.
-    pub(crate) fn add_files(&mut self, files: impl IntoIterator<Item = IndexFile>) {
+    /// Adds files that are already built, after those added before: those `keep` admits,
+    /// and of the others only their versions (listed with no file from them).
+    pub(crate) fn add_files(
+        &mut self,
+        files: impl IntoIterator<Item = IndexFile>,
+        keep: FileFilter<'_>,
+    ) {
         for file in files {
+            let slots = self
+                .versions
+                .entry(file.filename.version().clone())
+                .or_default();
+            if !keep(&file.filename) {
+                continue;
+            }
             let Ok(index) = u32::try_from(self.built.len()) else {
                 return;
             };
-            let version = file.filename.version().clone();
             self.built.push(Arc::new(file));
-            self.versions
-                .entry(version)
-                .or_default()
-                .push(Slot::Built(index));
+            slots.push(Slot::Built(index));
         }
     }
 
-    /// Every version with a file, oldest first.
+    /// Every version with a file, oldest first (also those whose files the reader left out).
     pub fn versions(&self) -> impl DoubleEndedIterator<Item = &Version> {
         self.versions.keys()
     }

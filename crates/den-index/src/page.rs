@@ -380,13 +380,15 @@ fn upload_instant(micros: Option<i64>) -> Option<Option<jiff::Timestamp>> {
 /// `CompactPage`'s versions.
 pub type FileFilter<'a> = &'a (dyn Fn(&DistFilename) -> bool + Send + Sync);
 
-/// One index page's compact list ([`FILES_FORMAT`]) kept as read, its entries built into
-/// [`IndexFile`]s only when asked (`CompactPage::file_at`): a resolution looks at a few
+/// One index page's compact list ([`FILES_FORMAT`]) as a reader keeps it, its entries built
+/// into [`IndexFile`]s only when asked (`CompactPage::file_at`): a resolution looks at a few
 /// versions of pages that list thousands of files, and an entry takes about a fifth of the
-/// memory of the file built from it.
+/// memory of the file built from it. Holds only the entries the reader keeps (for a
+/// resolver, the wheels its interpreter can install and the sdists), copied out of the list
+/// as written when it keeps fewer.
 #[derive(Debug)]
 pub(crate) struct CompactPage {
-    /// The list as written beside the page.
+    /// The entries kept, each as written in the list, one after another.
     bytes: Vec<u8>,
     /// Where its files were listed.
     origin: FileOrigin,
@@ -394,22 +396,28 @@ pub(crate) struct CompactPage {
 
 impl CompactPage {
     /// Reads the list in `bytes` of project `name`'s page on `index`, checking every entry
-    /// as [`decode_files`] does, and returns it with the version and offset of each entry
-    /// `keep` and then `cutoff` admit, in page order, and whether an entry `keep` admits
-    /// had no upload time to compare with `cutoff` ([`UploadedPriorTo::admits`]). `None`
-    /// when the list is damaged (as for [`decode_files`]).
+    /// as [`decode_files`] does. The entries `list` and then `cutoff` admit are the page's
+    /// files for the reader (the others are as if not listed); of those, `keep` says which
+    /// the page holds. Returns the page with, in page order, the version of each admitted
+    /// entry and the offset of those held (`None` for an entry only counted, so that a
+    /// version whose files are all left out is still known), and whether an entry `list`
+    /// admits had no upload time to compare with `cutoff` ([`UploadedPriorTo::admits`]).
+    /// `None` when the list is damaged (as for [`decode_files`]).
     pub(crate) fn scan(
         bytes: Vec<u8>,
         name: &PackageName,
         index: &IndexUrl,
+        list: FileFilter<'_>,
         keep: FileFilter<'_>,
         cutoff: Option<UploadedPriorTo>,
     ) -> Option<Scanned> {
         let (count, mut rest) = postcard::take_from_bytes::<usize>(&bytes).ok()?;
         let mut entries = Vec::new();
+        // The byte range of each entry held, with its index in `entries`.
+        let mut held: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
         let mut no_upload_time = false;
         for _ in 0..count {
-            let offset = u32::try_from(bytes.len() - rest.len()).ok()?;
+            let start = bytes.len() - rest.len();
             let (file, next) = postcard::take_from_bytes::<CompactFile<'_>>(rest).ok()?;
             rest = next;
             let filename = DistFilename::parse(file.filename, name)?;
@@ -421,7 +429,7 @@ impl CompactPage {
                 return None;
             }
             let uploaded = upload_instant(file.upload_time)?;
-            if !keep(&filename) {
+            if !list(&filename) {
                 continue;
             }
             if let Some(cutoff) = cutoff {
@@ -434,14 +442,36 @@ impl CompactPage {
                     }
                 }
             }
-            entries.push((filename.version().clone(), offset));
+            if keep(&filename) {
+                held.push((start..bytes.len() - rest.len(), entries.len()));
+            }
+            entries.push((filename.version().clone(), None));
         }
         if !rest.is_empty() {
             return None;
         }
+        let kept = if held.len() == count {
+            for (range, entry) in held {
+                entries[entry].1 = Some(u32::try_from(range.start).ok()?);
+            }
+            bytes
+        } else {
+            // Only the entries held are kept, in a buffer of their size (the list as written
+            // is dropped): most of a compiled project's wheels are for other interpreters.
+            let held_len = held.iter().map(|(range, _)| range.len()).sum();
+            let mut kept = Vec::with_capacity(held_len);
+            for (range, entry) in held {
+                entries[entry].1 = Some(u32::try_from(kept.len()).ok()?);
+                kept.extend_from_slice(&bytes[range]);
+            }
+            kept
+        };
         let origin = FileOrigin::Index(std::sync::Arc::new(index.clone()));
         Some(Scanned {
-            page: Self { bytes, origin },
+            page: Self {
+                bytes: kept,
+                origin,
+            },
             entries,
             no_upload_time,
         })
@@ -468,9 +498,11 @@ impl CompactPage {
 pub(crate) struct Scanned {
     /// The list.
     pub(crate) page: CompactPage,
-    /// The version and offset of each entry kept, in page order.
-    pub(crate) entries: Vec<(Version, u32)>,
-    /// Whether an entry the filter kept had no upload time to compare with the cutoff.
+    /// The version of each entry admitted, in page order, with its offset in the page when
+    /// the page holds it.
+    pub(crate) entries: Vec<(Version, Option<u32>)>,
+    /// Whether an entry the `list` filter admitted had no upload time to compare with the
+    /// cutoff.
     pub(crate) no_upload_time: bool,
 }
 
@@ -1022,25 +1054,42 @@ mod tests {
     #[test]
     fn a_compact_page_builds_each_entry_as_the_whole_list_does() {
         let (files, name, bytes) = packaging_list();
-        let wheels = |f: &DistFilename| matches!(f, DistFilename::Wheel(_));
-        let Scanned {
-            page: compact,
-            entries,
-            no_upload_time,
-        } = CompactPage::scan(bytes.clone(), &name, &index(), &wheels, None).unwrap();
-        assert!(!no_upload_time);
-        let expected: Vec<&IndexFile> = files.iter().filter(|f| wheels(&f.filename)).collect();
-        assert_eq!(entries.len(), expected.len());
-        let mut specifiers = HashMap::new();
-        for ((version, offset), file) in entries.into_iter().zip(expected) {
-            assert_eq!(&version, file.filename.version());
-            let built = compact.file_at(offset, &name, &mut specifiers).unwrap();
-            assert_eq!(&built, file);
+        let all: FileFilter<'_> = &|_| true;
+        let wheels: FileFilter<'_> = &|f| matches!(f, DistFilename::Wheel(_));
+        let sdists: FileFilter<'_> = &|f| matches!(f, DistFilename::SourceDist(_));
+        // Every entry held (the list kept as written), only the wheels held (copied out),
+        // only the sdists listed.
+        for (list, keep) in [(all, all), (all, wheels), (sdists, all)] {
+            let Scanned {
+                page: compact,
+                entries,
+                no_upload_time,
+            } = CompactPage::scan(bytes.clone(), &name, &index(), list, keep, None).unwrap();
+            assert!(!no_upload_time);
+            let listed: Vec<&IndexFile> = files.iter().filter(|f| list(&f.filename)).collect();
+            assert_eq!(entries.len(), listed.len());
+            let mut specifiers = HashMap::new();
+            for ((version, offset), file) in entries.into_iter().zip(listed) {
+                assert_eq!(&version, file.filename.version());
+                assert_eq!(offset.is_some(), keep(&file.filename));
+                if let Some(offset) = offset {
+                    let built = compact.file_at(offset, &name, &mut specifiers).unwrap();
+                    assert_eq!(&built, file);
+                }
+            }
+            let held = files
+                .iter()
+                .filter(|f| list(&f.filename) && keep(&f.filename));
+            if held.clone().count() < files.len() {
+                assert!(
+                    compact.bytes.len() < bytes.len(),
+                    "only the entries held are kept"
+                );
+            }
         }
         // Damaged lists are refused as by `decode_files`.
-        let all = &|_: &DistFilename| true;
         for (list, name) in damaged(&files, &name, &bytes) {
-            assert!(CompactPage::scan(list, &name, &index(), all, None).is_none());
+            assert!(CompactPage::scan(list, &name, &index(), all, all, None).is_none());
         }
     }
 
@@ -1058,8 +1107,10 @@ mod tests {
         let bytes = encode_files(&files);
         assert_eq!(decode_files(&bytes, &name(), &index()).unwrap(), files);
         let cutoff: UploadedPriorTo = "2024-01-01T00:00:00Z".parse().unwrap();
-        let versions = |keep: FileFilter<'_>| {
-            let scanned = CompactPage::scan(bytes.clone(), &name(), &index(), keep, Some(cutoff));
+        let versions = |list: FileFilter<'_>| {
+            let all = &|_: &DistFilename| true;
+            let scanned =
+                CompactPage::scan(bytes.clone(), &name(), &index(), list, all, Some(cutoff));
             let scanned = scanned.unwrap();
             let versions: Vec<String> =
                 scanned.entries.iter().map(|(v, _)| v.to_string()).collect();

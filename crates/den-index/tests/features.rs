@@ -255,7 +255,7 @@ async fn damaged_or_other_format_file_lists_fall_back_to_the_body() {
 /// Every file of `demo` through [`IndexClient::project_listing`], version by version.
 async fn listed(client: &IndexClient) -> Vec<Arc<den_index::IndexFile>> {
     let listing = client
-        .project_listing(&name("demo"), &|_| true)
+        .project_listing(&name("demo"), &|_| true, &|_| true)
         .await
         .unwrap();
     listing.versions().flat_map(|v| listing.files(v)).collect()
@@ -288,7 +288,7 @@ async fn uploaded_prior_to_lists_only_files_uploaded_before_it() {
             "{fresh}"
         );
         let listing = client
-            .project_listing(&name("demo"), &|_| true)
+            .project_listing(&name("demo"), &|_| true, &|_| true)
             .await
             .unwrap();
         let versions: Vec<String> = listing.versions().map(ToString::to_string).collect();
@@ -313,7 +313,7 @@ async fn uploaded_prior_to_lists_only_files_uploaded_before_it() {
     );
     assert_eq!(err.to_string(), page);
     let err = client
-        .project_listing(&name("demo"), &|_| true)
+        .project_listing(&name("demo"), &|_| true, &|_| true)
         .await
         .unwrap_err();
     assert_eq!(err.to_string(), page);
@@ -331,14 +331,49 @@ async fn a_listing_builds_the_files_the_page_lists() {
     // Read from the compact list of the cached page.
     let fresh = client_with(config(&index.url()), &cache);
     assert_eq!(listed(&fresh).await, all);
+    // 3.0 publishes only an sdist.
+    let dir = tempfile::tempdir().unwrap();
+    let sdist = dir.path().join("demo-3.0.tar.gz");
+    std::fs::write(&sdist, b"sdist bytes").unwrap();
+    index.add_file(&sdist);
+    let refresh = IndexConfig {
+        cache_policy: CachePolicy::Refresh,
+        ..config(&index.url())
+    };
+    let fetched = client_with(refresh, &cache);
+    let all = |_: &den_dist::DistFilename| true;
     let wheels = |f: &den_dist::DistFilename| matches!(f, den_dist::DistFilename::Wheel(_));
-    let listing = fresh.project_listing(&name("demo"), &wheels).await.unwrap();
-    let versions: Vec<String> = listing.versions().map(ToString::to_string).collect();
-    assert_eq!(versions, ["1.0", "2.0"]);
-    let v1 = den_dist::Version::from_str("1.0").unwrap();
-    assert_eq!(listing.files(&v1).len(), 1, "the sdist is left out");
+    let version = |text: &str| den_dist::Version::from_str(text).unwrap();
+    for client in [&fetched, &client_with(config(&index.url()), &cache)] {
+        // Files `list` refuses are as if not listed: 3.0 is not a version.
+        let listing = client
+            .project_listing(&name("demo"), &wheels, &all)
+            .await
+            .unwrap();
+        let versions: Vec<String> = listing.versions().map(ToString::to_string).collect();
+        assert_eq!(versions, ["1.0", "2.0"]);
+        assert_eq!(
+            listing.files(&version("1.0")).len(),
+            1,
+            "the sdist is left out"
+        );
+        // Files `keep` refuses still make their version known, with no file.
+        let listing = client
+            .project_listing(&name("demo"), &all, &wheels)
+            .await
+            .unwrap();
+        let versions: Vec<String> = listing.versions().map(ToString::to_string).collect();
+        assert_eq!(versions, ["1.0", "2.0", "3.0"]);
+        let files = listing.files(&version("1.0"));
+        let names: Vec<&str> = files.iter().map(|f| f.raw_filename.as_str()).collect();
+        assert_eq!(names, ["demo-1.0-py3-none-any.whl"]);
+        let files = listing.files(&version("2.0"));
+        let names: Vec<&str> = files.iter().map(|f| f.raw_filename.as_str()).collect();
+        assert_eq!(names, ["demo-2.0-py3-none-any.whl"]);
+        assert!(listing.files(&version("3.0")).is_empty());
+    }
     let err = fresh
-        .project_listing(&name("nope"), &|_| true)
+        .project_listing(&name("nope"), &|_| true, &|_| true)
         .await
         .unwrap_err();
     assert!(matches!(err, IndexError::NotFound { .. }), "{err}");

@@ -69,6 +69,7 @@ impl IndexBuildContext {
                 ..BinaryPolicy::default()
             },
             no_deps: false,
+            every_file: false,
         };
         let resolution = resolve(Arc::new(self.client.clone()), request)
             .await

@@ -20,7 +20,7 @@ use den_dist::{
     CoreMetadata, DirectUrl, DistFilename, HashAlgorithm, IoResultExt, PackageName, Requirement,
     SourceDistFilename, Version, VersionSpecifiers, WheelFilename, redact_credentials,
 };
-use den_index::{Fetch, IndexClient, IndexFile, ProjectListing};
+use den_index::{Fetch, FileFilter, IndexClient, IndexFile, ProjectListing};
 use den_python::Interpreter;
 use den_resolve::{Grouped, PackageSource, ProjectVersions, Ranges, SourceError, SourceFile};
 use pep508_rs::VerbatimUrl;
@@ -840,18 +840,19 @@ impl PackageSource for DenSource {
         Ok(self.usable(name, files))
     }
 
-    /// The files den can unpack, by version, each version's built when asked; in
-    /// hash-checking mode for `name`, every file built at once, since which files are
-    /// admitted depends on all of them (see `DenSource::usable`).
+    /// The versions with files den can unpack, holding those `keep` admits, each version's
+    /// built when asked; in hash-checking mode for `name`, every file built at once, since
+    /// which files are admitted depends on all of them (see `DenSource::usable`).
     async fn listing(
         &self,
         name: &PackageName,
+        keep: FileFilter<'_>,
     ) -> Result<Box<dyn ProjectVersions<Dist>>, SourceError> {
         if self.hashes.narrows(name) {
             let files = PackageSource::files(self, name).await?;
-            return Ok(Box::new(Grouped::new(files)));
+            return Ok(Box::new(Grouped::kept(files, keep)));
         }
-        let listing = den_resolve::index_listing(&self.client, name, &can_unpack).await?;
+        let listing = den_resolve::index_listing(&self.client, name, &can_unpack, keep).await?;
         Ok(Box::new(IndexDists(listing)))
     }
 

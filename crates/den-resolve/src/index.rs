@@ -39,13 +39,14 @@ impl PackageSource for IndexClient {
         listed(name, self.project_files(name).await)
     }
 
-    /// Every file of the project, by version, each version's built when asked
-    /// ([`IndexClient::project_listing`]).
+    /// Every version of the project with the files `keep` admits, each version's built when
+    /// asked ([`IndexClient::project_listing`]).
     async fn listing(
         &self,
         name: &PackageName,
+        keep: FileFilter<'_>,
     ) -> Result<Box<dyn ProjectVersions<Arc<IndexFile>>>, SourceError> {
-        let listing = index_listing(self, name, &|_| true).await?;
+        let listing = index_listing(self, name, &|_| true, keep).await?;
         Ok(Box::new(listing))
     }
 
@@ -117,16 +118,18 @@ fn source_error(name: &PackageName, error: IndexError) -> SourceError {
     }
 }
 
-/// The files of project `name` that `keep` admits, by version, each version's built when
-/// asked, through [`IndexClient::project_listing`]; for a [`PackageSource`] over the index
-/// client that uses only some kinds of files. Errors: as [`PackageSource::files`].
+/// The versions of project `name` with the files `keep` admits, each version's built when
+/// asked, through [`IndexClient::project_listing`], counting only the files `list` admits;
+/// for a [`PackageSource`] over the index client that uses only some kinds of files.
+/// Errors: as [`PackageSource::files`].
 pub async fn index_listing(
     client: &IndexClient,
     name: &PackageName,
+    list: FileFilter<'_>,
     keep: FileFilter<'_>,
 ) -> Result<ProjectListing, SourceError> {
     client
-        .project_listing(name, keep)
+        .project_listing(name, list, keep)
         .await
         .map_err(|error| source_error(name, error))
 }

@@ -92,6 +92,13 @@ pub struct ResolveRequest {
     /// Resolve the user's requirements only, not the dependencies of the chosen versions
     /// (`--no-deps`). Their metadata is still read (for Requires-Python).
     pub no_deps: bool,
+    /// Keep every file of each version the source lists, for
+    /// [`ResolvedPackage::hashable_files`] (a lock file or `--generate-hashes` records the
+    /// hashes of all of a pin's files). Otherwise only the files that may be installed here
+    /// are kept (compatible wheels and sdists, as the binary policy allows): a compiled
+    /// project publishes dozens of wheels per version for other interpreters, which would
+    /// be held in memory for the whole resolution.
+    pub every_file: bool,
 }
 
 /// A successful resolution: one version of each project to install.
@@ -115,7 +122,9 @@ pub struct ResolvedPackage<F> {
     pub file: F,
     /// Every file the source listed for this version that is not yanked, whatever its tags or
     /// kind (wheels and sdists), plus `file` itself if it is yanked: the hashes a lock file or
-    /// `pip-compile --generate-hashes` records for the pin. For a URL requirement only `file`.
+    /// `pip-compile --generate-hashes` records for the pin. Without
+    /// [`ResolveRequest::every_file`], only those of them that may be installed here. For a
+    /// URL requirement only `file`.
     pub hashable_files: Vec<F>,
     /// The URL when the project came from a URL requirement (PEP 508 `name @ url`).
     pub url: Option<VerbatimUrl>,

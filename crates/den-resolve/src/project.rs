@@ -122,22 +122,21 @@ impl<F: SourceFile> Release<F> {
             .map(|(_, file)| file.clone())
             .collect()
     }
+}
 
-    /// What the version publishes, for messages: each wheel's tag string and `sdist`,
-    /// sorted, each once, comma-separated.
-    pub(crate) fn published(&self) -> String {
-        let mut published: Vec<String> = self
-            .files
-            .iter()
-            .map(|file| match file.filename() {
-                DistFilename::Wheel(wheel) => wheel.tag_string(),
-                DistFilename::SourceDist(_) => "sdist".to_string(),
-            })
-            .collect();
-        published.sort();
-        published.dedup();
-        published.join(", ")
-    }
+/// What a version whose files are `files` publishes, for messages: each wheel's tag string
+/// and `sdist`, sorted, each once, comma-separated.
+pub(crate) fn published<F: SourceFile>(files: &[F]) -> String {
+    let mut published: Vec<String> = files
+        .iter()
+        .map(|file| match file.filename() {
+            DistFilename::Wheel(wheel) => wheel.tag_string(),
+            DistFilename::SourceDist(_) => "sdist".to_string(),
+        })
+        .collect();
+    published.sort();
+    published.dedup();
+    published.join(", ")
 }
 
 /// Orders build tags (PEP 427): by the leading number, then the rest as a string; no build tag

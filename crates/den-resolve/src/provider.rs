@@ -8,9 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use den_dist::{
-    CoreMetadata, ExtraName, MarkerEnvironment, Operator, PackageName, Requirement, Version,
-    VersionOrUrl, VersionSpecifiers, redact_credentials,
+    CoreMetadata, DistFilename, ExtraName, MarkerEnvironment, Operator, PackageName, Requirement,
+    Version, VersionOrUrl, VersionSpecifiers, redact_credentials,
 };
+use den_index::FileFilter;
 use pep508_rs::VerbatimUrl;
 use pubgrub::{
     Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics,
@@ -22,7 +23,7 @@ use tokio::sync::OnceCell;
 
 use crate::binary::BinaryPolicy;
 use crate::priority::{CONFLICT_THRESHOLD, Marked, Priorities, Priority};
-use crate::project::{Project, Rules, Status};
+use crate::project::{self, Project, Rules, Status};
 use crate::release::{Prereleases, ReleaseControl};
 use crate::report;
 use crate::source::{Grouped, PackageSource, SourceError};
@@ -235,6 +236,8 @@ struct Fetcher<S: PackageSource> {
     /// The target's tags and Python, which pick each version's file.
     rules: Rules,
     binary: BinaryPolicy,
+    /// Whether every file of a version is kept ([`crate::ResolveRequest::every_file`]).
+    every_file: bool,
     /// The versions the user's requirements leave to projects they pin with `==` (with the
     /// constraints on them): no other version of these can be chosen, so only these versions'
     /// files are asked for.
@@ -255,18 +258,34 @@ impl<S: PackageSource> Fetcher<S> {
     async fn project(&self, name: &PackageName) -> Result<Arc<Project<S::File>>, SourceError> {
         let cell = self.project_cell(name);
         cell.get_or_init(|| async {
+            let (wheels, sdists) = (
+                self.binary.allows_wheel(name),
+                self.binary.allows_sdist(name),
+            );
             let listing = match self.pinned.get(name) {
                 Some(within) => {
                     let files = self.source.files_within(name, within).await?;
                     Box::new(Grouped::new(files))
                 }
-                None => self.source.listing(name).await?,
+                None => {
+                    // What a release may install (`Release::new`), unless every file is kept.
+                    let keep = |filename: &DistFilename| {
+                        self.every_file
+                            || match filename {
+                                DistFilename::Wheel(wheel) => {
+                                    wheels && self.rules.tags.compatibility(wheel).is_some()
+                                }
+                                DistFilename::SourceDist(_) => sdists,
+                            }
+                    };
+                    self.source.listing(name, &keep).await?
+                }
             };
             Ok(Arc::new(Project::new(
                 listing,
                 self.rules.clone(),
-                self.binary.allows_wheel(name),
-                self.binary.allows_sdist(name),
+                wheels,
+                sdists,
             )))
         })
         .await
@@ -588,6 +607,7 @@ impl<S: PackageSource> Provider<S> {
                     python: (!request.ignore_requires_python).then_some(request.python_version),
                 },
                 binary: request.binary,
+                every_file: request.every_file,
                 pinned,
                 projects: Mutex::default(),
                 metadata: Mutex::default(),
@@ -1208,6 +1228,22 @@ impl<S: PackageSource> Provider<S> {
         Ok(Resolution { packages })
     }
 
+    /// What `version` of `name` publishes, for messages ([`project::published`]): every file
+    /// the source lists, asked for again since the resolution kept only those it may
+    /// install; those it kept if the source fails now.
+    fn published(&self, name: &PackageName, version: &Version) -> String {
+        let all: FileFilter<'_> = &|_| true;
+        let files = match self.handle.block_on(self.fetcher.source.listing(name, all)) {
+            Ok(listing) => listing.files(version),
+            Err(_) => self
+                .fetcher
+                .cached_project(name)
+                .and_then(|project| Some(project.release(version)?.files.clone()))
+                .unwrap_or_default(),
+        };
+        project::published(&files)
+    }
+
     /// Turns a failed resolution into the most specific error: a project without any usable
     /// file, a direct requirement no version matches, or the full explanation.
     fn explain(
@@ -1222,11 +1258,15 @@ impl<S: PackageSource> Provider<S> {
             if let Some(project) = self.fetcher.cached_project(name)
                 && project.has_no_usable_files()
             {
-                let newest = project.releases().next_back().map(|(_, release)| release);
+                let published = project
+                    .versions()
+                    .next_back()
+                    .map(|newest| self.published(name, newest))
+                    .unwrap_or_default();
                 return ResolveError::NoUsableFile {
                     name: (*name).clone(),
                     versions: newest_versions(project.versions(), 10),
-                    published: newest.map(|r| r.published()).unwrap_or_default(),
+                    published,
                     tags: self
                         .fetcher
                         .rules

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use den_dist::{CoreMetadata, DistFilename, PackageName, Version, VersionSpecifiers};
+use den_index::FileFilter;
 use pep508_rs::VerbatimUrl;
 use pubgrub::Ranges;
 
@@ -105,6 +106,21 @@ impl<F: SourceFile> Grouped<F> {
         }
         Self(by_version)
     }
+
+    /// Groups `files` as [`Grouped::new`], holding only those `keep` admits: the version of
+    /// a file left out is listed, with no file from it.
+    pub fn kept(files: Vec<F>, keep: FileFilter<'_>) -> Self {
+        let mut by_version: std::collections::BTreeMap<Version, Vec<F>> = Default::default();
+        for file in files {
+            let held = by_version
+                .entry(file.filename().version().clone())
+                .or_default();
+            if keep(file.filename()) {
+                held.push(file);
+            }
+        }
+        Self(by_version)
+    }
 }
 
 impl<F: SourceFile> ProjectVersions<F> for Grouped<F> {
@@ -132,17 +148,22 @@ pub trait PackageSource: Send + Sync + 'static {
         name: &PackageName,
     ) -> impl Future<Output = Result<Vec<Self::File>, SourceError>> + Send;
 
-    /// Every file of project `name`, as [`PackageSource::files`] but grouped by version, which
-    /// a source may build only when asked ([`ProjectVersions`]); the default groups
-    /// [`PackageSource::files`]. Errors: as [`PackageSource::files`].
+    /// Every version of project `name` with the files of it that `keep` admits, from
+    /// [`PackageSource::files`] but grouped by version, which a source may build only when
+    /// asked ([`ProjectVersions`]); a version none of whose files `keep` admits is listed
+    /// with none. The resolver keeps only what it may install unless it needs every file's
+    /// hash ([`ResolveRequest::every_file`](crate::ResolveRequest::every_file)). The
+    /// default groups [`PackageSource::files`] ([`Grouped::kept`]). Errors: as
+    /// [`PackageSource::files`].
     fn listing(
         &self,
         name: &PackageName,
+        keep: FileFilter<'_>,
     ) -> impl Future<Output = Result<Box<dyn ProjectVersions<Self::File>>, SourceError>> + Send
     {
         async move {
             let files = self.files(name).await?;
-            Ok(Box::new(Grouped::new(files)) as Box<dyn ProjectVersions<Self::File>>)
+            Ok(Box::new(Grouped::kept(files, keep)) as Box<dyn ProjectVersions<Self::File>>)
         }
     }
 

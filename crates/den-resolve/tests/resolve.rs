@@ -747,16 +747,23 @@ async fn prefers_a_wheel_within_a_version_and_lists_every_file_for_hashes() {
         .bare("pkg", "1.0", "cp39-cp39-win_amd64")
         .file("pkg", "1.0", "cp312-cp312-win_amd64", &[], None, None, true);
     let source = Arc::new(source);
-    let resolution = resolve(source.clone(), request(&["pkg"])).await.unwrap();
+    let hashable = |resolution: &Resolution<TestFile>| {
+        let mut hashable: Vec<String> = resolution.packages[0]
+            .hashable_files
+            .iter()
+            .map(|f| f.filename.to_string_lossy())
+            .collect();
+        hashable.sort();
+        hashable
+    };
+    let every_file = ResolveRequest {
+        every_file: true,
+        ..request(&["pkg"])
+    };
+    let resolution = resolve(source.clone(), every_file).await.unwrap();
     assert_eq!(chosen(&resolution, "pkg"), "pkg-1.0-py3-none-any.whl");
-    let mut hashable: Vec<String> = resolution.packages[0]
-        .hashable_files
-        .iter()
-        .map(|f| f.filename.to_string_lossy())
-        .collect();
-    hashable.sort();
     assert_eq!(
-        hashable,
+        hashable(&resolution),
         [
             "pkg-1.0-cp39-cp39-win_amd64.whl",
             "pkg-1.0-py3-none-any.whl",
@@ -769,6 +776,13 @@ async fn prefers_a_wheel_within_a_version_and_lists_every_file_for_hashes() {
     assert_eq!(
         *source.metadata_fetches.lock().unwrap(),
         ["pkg-1.0-py3-none-any.whl"]
+    );
+    // Without `every_file`, the wheels for other interpreters are not kept.
+    let resolution = resolve(source.clone(), request(&["pkg"])).await.unwrap();
+    assert_eq!(chosen(&resolution, "pkg"), "pkg-1.0-py3-none-any.whl");
+    assert_eq!(
+        hashable(&resolution),
+        ["pkg-1.0-py3-none-any.whl", "pkg-1.0.tar.gz", "pkg-1.0.zip"]
     );
     // When wheels are excluded, the .tar.gz is preferred over the .zip.
     let mut req = request(&["pkg"]);

@@ -50,5 +50,6 @@ pub fn request(requirements: &[&str]) -> ResolveRequest {
         preferences: Vec::new(),
         binary: BinaryPolicy::default(),
         no_deps: false,
+        every_file: false,
     }
 }

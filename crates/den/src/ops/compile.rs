@@ -118,6 +118,7 @@ pub fn compile(
             &environment,
             preferences,
             settings.no_deps,
+            settings.generate_hashes || settings.format == OutputFormat::PylockAllFiles,
         )?;
         let mut packages = pipeline::resolve(&source, request, printer).await?;
         if settings.only_deps {

@@ -137,6 +137,7 @@ pub fn download(
                 target,
                 Vec::new(),
                 settings.no_deps,
+                false,
             );
             let source = &source;
             async move { pipeline::resolve(source, request?, printer).await }

@@ -206,6 +206,7 @@ pub fn install(
             &target_python,
             preferences,
             no_deps,
+            false,
         )?;
         let mut packages = pipeline::resolve(&source, request, printer).await?;
         if settings.only_deps {

@@ -164,7 +164,8 @@ pub async fn name_unnamed(spec: &mut RequirementsSpec, source: &DenSource) -> an
 /// A resolution request for `spec` for `target`'s markers, tags and version (an
 /// interpreter's own: [`TargetPython::of`]), with `settings`' Requires-Python rule (pip's
 /// `--ignore-requires-python`) and release control ([`ResolverSettings::releases`], with
-/// `spec`'s `--pre`).
+/// `spec`'s `--pre`); `every_file` when the hashes of every file of each pin are wanted
+/// ([`ResolveRequest::every_file`]).
 ///
 /// Errors: a bad `--no-binary` / `--only-binary`, `--all-releases` or `--only-final` value.
 pub fn request(
@@ -173,6 +174,7 @@ pub fn request(
     target: &TargetPython,
     preferences: Vec<(PackageName, den_dist::Version)>,
     no_deps: bool,
+    every_file: bool,
 ) -> anyhow::Result<ResolveRequest> {
     Ok(ResolveRequest {
         requirements: spec.requirements.clone(),
@@ -185,6 +187,7 @@ pub fn request(
         preferences,
         binary: binary_policy(&spec.binary)?,
         no_deps,
+        every_file,
     })
 }
 

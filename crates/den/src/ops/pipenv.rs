@@ -681,8 +681,9 @@ impl LockResolution {
             .iter()
             .filter_map(|(name, _)| name.parse().ok())
             .collect();
-        // pipenv has no --ignore-requires-python: Requires-Python is always checked.
-        let request = pipeline::request(&spec, resolver, target, preferences, false)?;
+        // pipenv has no --ignore-requires-python: Requires-Python is always checked. The lock
+        // records the hashes of every file of each pin.
+        let request = pipeline::request(&spec, resolver, target, preferences, false, true)?;
         let packages = pipeline::resolve(source, request, printer).await?;
         let hashes = den_prepare::hashes_of(source, &packages).await?;
         let markers = requirement_markers(source, &packages, &roots).await;
