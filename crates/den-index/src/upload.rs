@@ -26,17 +26,36 @@ use crate::{IndexError, IndexFile};
 /// 12:30:45.5+02:00`, `...Z`), read in the local time zone (`TZ`, else the system's) when
 /// it names no offset. Kept to Python's microseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct UploadedPriorTo(Timestamp);
+pub struct UploadedPriorTo {
+    /// The instant.
+    instant: Timestamp,
+    /// `n` when it was given as `P<n>D` (days before the time it was read).
+    days: Option<i64>,
+}
 
 impl UploadedPriorTo {
     /// The cutoff at `instant` (truncated to microseconds).
     pub fn at(instant: Timestamp) -> Self {
-        Self(micros(instant))
+        Self {
+            instant: micros(instant),
+            days: None,
+        }
     }
 
     /// The instant.
     pub fn instant(self) -> Timestamp {
-        self.0
+        self.instant
+    }
+
+    /// What identifies the cutoff for something kept and reused under it (den's build
+    /// environments): `P<n>D` as given, since what it admitted when the thing was made it
+    /// admits at every later time (its instant only moves forward), else the instant
+    /// (`2023-01-01T00:00:00Z`).
+    pub fn key(self) -> String {
+        match self.days {
+            Some(days) => format!("P{days}D"),
+            None => self.instant.to_string(),
+        }
     }
 
     /// Whether a file with this upload time is a candidate, as pip's `LinkEvaluator` decides:
@@ -47,7 +66,7 @@ impl UploadedPriorTo {
         if is_file_url(url) {
             return Some(true);
         }
-        upload_time.map(|uploaded| micros(uploaded) < self.0)
+        upload_time.map(|uploaded| micros(uploaded) < self.instant)
     }
 
     /// Keeps the files of `files` this cutoff admits ([`UploadedPriorTo::admits`]).
@@ -136,7 +155,10 @@ impl FromStr for UploadedPriorTo {
             let before = Timestamp::now()
                 .checked_sub(jiff::SignedDuration::from_secs(seconds))
                 .map_err(|_| too_large())?;
-            return Ok(Self::at(before));
+            return Ok(Self {
+                days: Some(days),
+                ..Self::at(before)
+            });
         }
         let pieces = Pieces::parse(value)
             .map_err(|_| invalid(format!("Invalid isoformat string: '{value}'")))?;
@@ -161,7 +183,7 @@ impl FromStr for UploadedPriorTo {
 impl fmt::Display for UploadedPriorTo {
     /// RFC 3339 in UTC (`2023-01-01T00:00:00Z`), which reads back as the same cutoff.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        self.instant.fmt(f)
     }
 }
 
@@ -197,6 +219,12 @@ mod tests {
         let expected = Timestamp::now() - jiff::SignedDuration::from_hours(72);
         assert!((expected - days).abs() < jiff::SignedDuration::from_secs(5));
         assert!(cutoff("P0D").is_ok());
+        // A relative cutoff is identified by its rule, an absolute one by its instant.
+        assert_eq!(cutoff("P3D").unwrap().key(), "P3D");
+        assert_eq!(
+            cutoff("2023-01-01T02:00:00+02:00").unwrap().key(),
+            "2023-01-01T00:00:00Z"
+        );
     }
 
     #[test]

@@ -132,12 +132,14 @@ impl IndexBuildContext {
 impl BuildContext for IndexBuildContext {
     /// The build constraints, sorted (their order changes nothing), and `--uploaded-prior-to`'s
     /// cutoff when one is set: an environment made from newer uploads is not one the cutoff
-    /// allows.
+    /// allows. A relative cutoff (`P3D`) counts as given, not as its instant, which changes
+    /// with every run: an environment made under it earlier admits only older uploads
+    /// ([`den_index::UploadedPriorTo::key`]).
     fn environment_inputs(&self) -> Vec<String> {
         let mut inputs: Vec<String> = self.constraints.iter().map(ToString::to_string).collect();
         inputs.sort();
         if let Some(cutoff) = self.client.config().uploaded_prior_to {
-            inputs.push(format!("--uploaded-prior-to {}", cutoff.instant()));
+            inputs.push(format!("--uploaded-prior-to {}", cutoff.key()));
         }
         inputs
     }

@@ -76,33 +76,44 @@ fn an_sdist_is_built_once_and_its_wheel_reused() {
     assert!(run_python(&again, &["-c", "import from_source"]).0);
 }
 
-#[test]
-fn setuptools_builds_in_an_isolated_environment() {
-    let Some(world) = World::new() else { return };
-    let Some(setuptools) = require(
+/// A world whose index serves setuptools (ensurepip's wheel), `wheel` where found, `dep` 2.0
+/// and `classic` 0.3, an sdist built by setuptools that needs `dep`; with a CPython 3.10 or
+/// 3.11 to build it with, and the names of the index's files. `None` (said, failing under
+/// `DEN_TEST_REQUIRE_ALL`) without such a Python or wheel; `what` names the check.
+fn setuptools_world(what: &str) -> Option<(World, PathBuf, Vec<String>)> {
+    let world = World::new()?;
+    let setuptools = require(
         den_test_support::setuptools_wheel(),
         "a setuptools wheel (ensurepip's, bundled with CPython up to 3.11)",
-        "an sdist built by setuptools in an isolated environment",
-    ) else {
-        return;
-    };
-    world.index.add_wheel(&setuptools);
-    if let Some(wheel) = den_test_support::wheel_package_wheel() {
-        world.index.add_wheel(&wheel);
-    }
-    world.index.publish(&WheelBuilder::new("dep", "2.0"));
-    publish_sdist(
+        what,
+    )?;
+    let mut wheels = vec![setuptools];
+    wheels.extend(den_test_support::wheel_package_wheel());
+    wheels.push(world.index.publish(&WheelBuilder::new("dep", "2.0")));
+    let sdist = publish_sdist(
         &world,
         &SdistBuilder::new("classic", "0.3")
             .backend(SdistBackend::Setuptools)
             .requires_dist("dep"),
     );
+    let mut files = Vec::new();
+    for path in wheels.iter().chain([&sdist]) {
+        world.index.add_file(path);
+        files.push(path.file_name().unwrap().to_string_lossy().into_owned());
+    }
     // ensurepip's setuptools (bundled up to 3.11) predates Python 3.12's removals.
-    let Some(python) = require(
+    let python = require(
         find_python("import sys, ensurepip; assert (3, 10) <= sys.version_info < (3, 12)"),
         "a CPython 3.10 or 3.11",
-        "an sdist built by setuptools in an isolated environment",
-    ) else {
+        what,
+    )?;
+    Some((world, python, files))
+}
+
+#[test]
+fn setuptools_builds_in_an_isolated_environment() {
+    let what = "an sdist built by setuptools in an isolated environment";
+    let Some((world, python, _)) = setuptools_world(what) else {
         return;
     };
     world.den_ok(&["venv", "env", "-p", python.to_str().unwrap()]);
@@ -120,6 +131,54 @@ fn setuptools_builds_in_an_isolated_environment() {
         !freeze.contains("setuptools"),
         "build requirements stay out of the target: {freeze}"
     );
+}
+
+#[test]
+fn a_relative_upload_cutoff_builds_in_the_environment_made_under_it_before() {
+    let what = "build environments under --uploaded-prior-to P<n>D";
+    let Some((world, python, files)) = setuptools_world(what) else {
+        return;
+    };
+    for file in &files {
+        world.index.set_upload_time(file, "2020-01-01T00:00:00Z");
+    }
+    world.den_ok(&["venv", "env", "-p", python.to_str().unwrap()]);
+    let env = world.path("env");
+    let cache = world.path("cache");
+    let environments = || {
+        let mut names: Vec<String> = std::fs::read_dir(cache.join("builds-v1"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let mut made = None;
+    for round in 0..2 {
+        // The wheel built before is removed, so the sdist is built again: in the build
+        // environment made the first time, though the cutoff's instant has moved.
+        let _ = std::fs::remove_dir_all(cache.join("built-wheels-v1"));
+        world.den_ok(&[
+            "pip",
+            "install",
+            "-p",
+            env.to_str().unwrap(),
+            "--force-reinstall",
+            "--uploaded-prior-to",
+            "P1D",
+            "classic",
+        ]);
+        let now = environments();
+        assert!(!now.is_empty());
+        assert_eq!(
+            made.get_or_insert_with(|| now.clone()),
+            &now,
+            "round {round}"
+        );
+    }
+    let (ok, out, err) = run_python(&env, &["-c", "import classic; print(classic.__version__)"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "0.3");
 }
 
 #[test]
