@@ -25,7 +25,11 @@ use crate::VenvError;
 /// - the entries of the source's top directory named in `skip` are not copied (den-workon's
 ///   temporary-environment marker: a copy of a `den env tmp` environment is a lasting one).
 ///
-/// The source is only read. On failure the partial copy is removed.
+/// The source is only read. The copy is made in a temporary directory beside `dst`, locked
+/// by this process ([`den_cache::OwnedTempDir`]), with every path written into it naming
+/// `dst`, then renamed to `dst` in one step: the clone appears whole or not at all, also when
+/// den is killed midway (the next clone or environment made in that directory removes what a
+/// killed den left).
 ///
 /// # Errors
 ///
@@ -37,12 +41,16 @@ pub fn clone_env(src: &Path, dst: &Path, skip: &[&str]) -> Result<(), VenvError>
             path: dst.to_path_buf(),
         });
     }
-    let result = copy_tree((src, dst), skip, src, dst).and_then(|()| crate::relocate(src, dst));
-    if result.is_err() {
-        // Best effort: the copy is unusable either way and the error says why.
-        let _ = fs::remove_dir_all(dst);
-    }
-    result
+    let parent = match dst.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let temp = den_cache::OwnedTempDir::new_in(parent).map_err(|e| e.0)?;
+    copy_entries((src, dst), skip, src, temp.path())?;
+    crate::relocate(src, dst, temp.path())?;
+    fs::rename(temp.path(), dst).at("move the clone to", dst)?;
+    temp.keep();
+    Ok(())
 }
 
 /// Copies the directory `from` to `to`, both inside the environments `roots` = (source root,
@@ -55,6 +63,16 @@ fn copy_tree(
     to: &Path,
 ) -> Result<(), VenvError> {
     fs::create_dir(to).at("create directory", to)?;
+    copy_entries(roots, skip, from, to)
+}
+
+/// [`copy_tree`] into the existing directory `to`, whose permissions become `from`'s.
+fn copy_entries(
+    roots: (&Path, &Path),
+    skip: &[&str],
+    from: &Path,
+    to: &Path,
+) -> Result<(), VenvError> {
     let permissions = fs::metadata(from).at("read", from)?.permissions();
     for entry in fs::read_dir(from).at("read", from)? {
         let entry = entry.at("read", from)?;
@@ -156,5 +174,27 @@ mod tests {
             clone_env(&src, &dst, &[]),
             Err(VenvError::CloneTargetExists { .. })
         ));
+        // The copy's top directory has the source's permissions, not its temporary one's.
+        let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode(&dst), mode(&src));
+    }
+
+    #[test]
+    fn a_clone_that_fails_leaves_nothing() {
+        let temp = tempfile::tempdir().unwrap();
+        let src = temp.path().join("src");
+        fs::create_dir_all(src.join("bin")).unwrap();
+        fs::write(src.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+        // Copied whole, then refused: it has no site-packages to relocate.
+        let dst = temp.path().join("copy");
+        assert!(matches!(
+            clone_env(&src, &dst, &[]),
+            Err(VenvError::NoSitePackages { .. })
+        ));
+        let left: Vec<_> = fs::read_dir(temp.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["src"]);
     }
 }

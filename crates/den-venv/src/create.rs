@@ -315,8 +315,20 @@ pub fn write_activation_scripts(
     prompt: &str,
     site_packages: &Path,
 ) -> Result<(), VenvError> {
-    let relocatable = PyVenvConfig::read(root).is_ok_and(|cfg| cfg.relocatable());
-    let scripts = crate::scripts_dir(&absolute(root)?);
+    write_activation_scripts_at(root, root, prompt, site_packages)
+}
+
+/// [`write_activation_scripts`] for the environment `root` whose files are at `tree` for now
+/// (a copy being made, renamed to `root` once whole): the scripts name `root` and are
+/// written into `tree`'s `bin/`; `site_packages` lies under `root`.
+pub(crate) fn write_activation_scripts_at(
+    root: &Path,
+    tree: &Path,
+    prompt: &str,
+    site_packages: &Path,
+) -> Result<(), VenvError> {
+    let relocatable = PyVenvConfig::read(tree).is_ok_and(|cfg| cfg.relocatable());
+    let scripts = crate::scripts_dir(&absolute(tree)?);
     // The scripts it has (it may have been made with some `--activators` only), else all.
     let present: Vec<&str> = crate::activation_script_names()
         .filter(|name| scripts.join(name).is_file())

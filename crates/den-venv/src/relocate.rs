@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use den_dist::IoResultExt;
 
-use crate::{PyVenvConfig, VenvError, write_activation_scripts};
+use crate::create::write_activation_scripts_at;
+use crate::{PyVenvConfig, VenvError};
 
 /// The environment's site-packages directory: the first `lib/*/site-packages` directory
 /// (CPython `lib/pythonX.Y[t]`, PyPy `lib/pypyX.Y`), or PyPy 3.7's `<root>/site-packages`;
@@ -35,7 +36,9 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Rewrites everything in the environment `dst`, a copy of (or moved from) `src`, that names
-/// `src`, so it works on its own (virtualenv-clone's job):
+/// `src`, so it works on its own (virtualenv-clone's job). Its files are at `tree`: `dst`
+/// itself, or a directory being made that is renamed to `dst` once whole (every path written
+/// names `dst`):
 ///
 /// - scripts in `bin/` whose `#!` line (or pip's `/bin/sh` `exec` launcher line) runs a
 ///   Python under `src` get the same line for `dst`; other text files in `bin/` naming `src`
@@ -49,8 +52,8 @@ fn file_name(path: &Path) -> String {
 /// # Errors
 ///
 /// [`VenvError::NoSitePackages`], [`VenvError::Io`] for a file that cannot be read or
-/// written, and the errors of [`write_activation_scripts`].
-pub fn relocate(src: &Path, dst: &Path) -> Result<(), VenvError> {
+/// written, and the errors of [`crate::write_activation_scripts`].
+pub fn relocate(src: &Path, dst: &Path, tree: &Path) -> Result<(), VenvError> {
     let old = src.to_string_lossy().into_owned();
     let new = dst.to_string_lossy().into_owned();
     let reroot = |text: &str| {
@@ -58,7 +61,7 @@ pub fn relocate(src: &Path, dst: &Path) -> Result<(), VenvError> {
         (rest.is_empty() || rest.starts_with('/')).then(|| format!("{new}{rest}"))
     };
 
-    edit_scripts(dst, |content| {
+    edit_scripts(tree, |content| {
         rewrite_shebang(content, &old, &new).or_else(|| {
             let text = std::str::from_utf8(content).ok()?;
             text.contains(&old)
@@ -66,7 +69,7 @@ pub fn relocate(src: &Path, dst: &Path) -> Result<(), VenvError> {
         })
     })?;
 
-    let mut cfg = PyVenvConfig::read(dst).unwrap_or_default();
+    let mut cfg = PyVenvConfig::read(tree).unwrap_or_default();
     let old_name = file_name(src);
     let new_name = file_name(dst);
     let mut prompt = cfg
@@ -84,10 +87,10 @@ pub fn relocate(src: &Path, dst: &Path) -> Result<(), VenvError> {
         changed = true;
     }
     if changed {
-        cfg.write(dst)?;
+        cfg.write(tree)?;
     }
 
-    let site = site_packages(dst)?;
+    let site = site_packages(tree)?;
     edit_path_files(&site, |line| reroot(line))?;
     let old_url = format!("file://{old}/");
     let new_url = format!("file://{new}/");
@@ -99,7 +102,8 @@ pub fn relocate(src: &Path, dst: &Path) -> Result<(), VenvError> {
         })?;
     }
 
-    write_activation_scripts(dst, &prompt, &site)?;
+    let site_in_dst = dst.join(site.strip_prefix(tree).unwrap_or(&site));
+    write_activation_scripts_at(dst, tree, &prompt, &site_in_dst)?;
     Ok(())
 }
 
