@@ -1134,4 +1134,9 @@ fn build_constraints_narrow_the_build_environments() {
         in_build_environments,
         ["helper-1.0.dist-info", "helper-2.0.dist-info"]
     );
+    // A build constraint file that is not there fails the command, as in pip, even when
+    // nothing needs building (needs-helper is installed already).
+    std::fs::remove_file(&constraints).unwrap();
+    let err = world.den_err(&constrained);
+    assert!(err.contains(constraints_arg), "{err}");
 }

@@ -119,6 +119,8 @@ pub fn install(
         interpreter.executable.display()
     );
     let mut spec = pipeline::spec(&settings.sources, &settings.resolver)?;
+    // Read with the requirements, as pip does: a wrong path fails even when nothing is built.
+    let build_constraints = pipeline::build_constraints(&settings.resolver)?;
     let target_python = match &settings.target_python {
         Some(python) => {
             pipeline::refuse_locks(&spec)?;
@@ -167,9 +169,10 @@ pub fn install(
         }
         return Ok(unchanged);
     }
-    let source = pipeline::source(
+    let source = pipeline::constrained_source(
         &spec,
         &settings.resolver,
+        build_constraints,
         cache,
         &target.interpreter,
         printer,

@@ -103,10 +103,47 @@ pub fn refuse_locks(spec: &RequirementsSpec) -> anyhow::Result<()> {
 /// The source (index client and build frontend) `spec` and `settings` describe, building for
 /// `interpreter`; its downloads are drawn as progress bars on `printer`'s terminal.
 ///
-/// Errors: bad index configuration.
+/// Errors: bad index configuration, a `--build-constraint` file that cannot be read.
 pub fn source(
     spec: &RequirementsSpec,
     settings: &ResolverSettings,
+    cache: &Cache,
+    interpreter: &Interpreter,
+    printer: &Printer,
+) -> anyhow::Result<DenSource> {
+    let build_constraints = build_constraints(settings)?;
+    constrained_source(
+        spec,
+        settings,
+        build_constraints,
+        cache,
+        interpreter,
+        printer,
+    )
+}
+
+/// The constraints of `settings`' `--build-constraint` files, read as pip reads them before
+/// it does anything else.
+///
+/// Errors: a file that cannot be read or parsed, naming it.
+pub fn build_constraints(settings: &ResolverSettings) -> anyhow::Result<Vec<Requirement>> {
+    let files: Vec<RequirementsSource> = settings
+        .build
+        .build_constraints
+        .iter()
+        .cloned()
+        .map(RequirementsSource::ConstraintsFile)
+        .collect();
+    Ok(RequirementsSpec::from_sources(&files)?.constraints)
+}
+
+/// [`source`] with the build constraints read already ([`build_constraints`]).
+///
+/// Errors: bad index configuration.
+pub fn constrained_source(
+    spec: &RequirementsSpec,
+    settings: &ResolverSettings,
+    build_constraints: Vec<Requirement>,
     cache: &Cache,
     interpreter: &Interpreter,
     printer: &Printer,
@@ -119,14 +156,6 @@ pub fn source(
         isolation: settings.build.isolation,
         config_settings: settings.build.config_settings.clone(),
     };
-    let build_constraint_files: Vec<RequirementsSource> = settings
-        .build
-        .build_constraints
-        .iter()
-        .cloned()
-        .map(RequirementsSource::ConstraintsFile)
-        .collect();
-    let build_constraints = RequirementsSpec::from_sources(&build_constraint_files)?.constraints;
     Ok(DenSource::new(
         client,
         cache.clone(),
