@@ -438,9 +438,13 @@ impl Builder {
             system,
             config_settings: self.inner.options.config_settings_value(),
         };
-        let extra = self
+        // What the hook asks for under markers false here (a flit project's optional
+        // dependencies, `extra == 'all'`) is never installed, so it makes no new environment.
+        let markers = &self.inner.interpreter.markers;
+        let mut extra = self
             .extra_requires(&prepared, source, package, target)
             .await?;
+        extra.retain(|requirement| requirement.evaluate_markers(markers, &[]));
         let known: BTreeSet<String> = prepared
             .system
             .requires

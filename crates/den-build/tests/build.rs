@@ -297,6 +297,20 @@ async fn requirements_from_get_requires_get_their_own_environment() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn requirements_from_get_requires_under_false_markers_make_no_environment() {
+    let setup = Setup::new();
+    let source = setup.unpack(
+        &SdistBuilder::new("needs-nothing-here", "1.0")
+            .build_requires("build-helper>=1 ; extra == 'all'")
+            .build_requires("other-helper ; python_version < '3'"),
+    );
+    let wheel = setup.builder(true).build_wheel(&source).await.unwrap();
+    assert!(wheel.is_file());
+    let envs = build_envs(&setup);
+    assert_eq!(envs.len(), 1, "{envs:?}");
+}
+
 /// A build context that installs nothing and records what it was asked: (package, the
 /// environment's interpreter, the requirements).
 #[derive(Debug, Default)]
