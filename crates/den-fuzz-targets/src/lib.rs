@@ -103,10 +103,56 @@ pub fn index_json(data: &[u8]) {
     let _ = den_index::parse_project_page(&text(data), true, page, name, index);
 }
 
-/// The compact file list a cached index page keeps beside its body (postcard).
+/// The compact file list a cached index page keeps beside its body (postcard): decoded
+/// whole, and read from a cached page as a resolver reads it ([`cached_listing`]).
 pub fn index_files(data: &[u8]) {
     let (_, name, index) = page_context();
     let _ = den_index::decode_files(data, name, index);
+    let _ = cached_listing(data);
+}
+
+/// `list` as the compact file list of project `demo`'s page in a fresh cache (fresh, read
+/// offline), listed through [`den_index::IndexClient::project_listing`] as den's resolver
+/// lists a project: holding only the wheels (the entries copied out of the list), then
+/// every file; each version's files built. Returns how many files the second listing built
+/// (`None` when it failed).
+fn cached_listing(list: &[u8]) -> Option<usize> {
+    let (page, name, index) = page_context();
+    let cache = den_cache::Cache::temporary().ok()?;
+    let bucket = cache.bucket(den_cache::CacheBucket::Simple).ok()?;
+    let dir = bucket.join(den_cache::safe_key(index.without_credentials().as_str()));
+    let generated = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let header = format!(
+        "{{\"url\": \"{page}\", \"json\": true, \"etag\": null, \"last_modified\": null, \
+         \"generated\": {generated}, \"lifetime\": 86400, \"files_format\": 2, \
+         \"files_len\": {}}}\n",
+        list.len()
+    );
+    let mut entry = header.into_bytes();
+    entry.extend_from_slice(list);
+    entry.extend_from_slice(br#"{"meta": {"api-version": "1.1"}, "name": "demo", "files": []}"#);
+    std::fs::create_dir_all(&dir).ok()?;
+    std::fs::write(dir.join(format!("{name}.json")), entry).ok()?;
+    let config = den_index::IndexConfig {
+        index_url: index.clone(),
+        cache_policy: den_index::CachePolicy::Offline,
+        ..den_index::IndexConfig::default()
+    };
+    let client = den_index::IndexClient::with_netrc(config, cache, None).ok()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().build().ok()?;
+    let all: den_index::FileFilter<'_> = &|_| true;
+    let wheels: den_index::FileFilter<'_> =
+        &|filename| matches!(filename, den_dist::DistFilename::Wheel(_));
+    let mut built = None;
+    for keep in [wheels, all] {
+        built = runtime
+            .block_on(client.project_listing(name, all, keep))
+            .ok()
+            .map(|listing| listing.versions().map(|v| listing.files(v).len()).sum());
+    }
+    built
 }
 
 /// A Pipfile: parsed, every accessor, its hash, pipenv's edits and writer, the pip line of
@@ -241,4 +287,29 @@ pub fn pack_archive(data: &[u8]) {
     }
     let options = den_pack::UnpackOptions::default();
     let _ = den_pack::unpack_within(&path, &dir.path().join("out"), &options, 64 << 20, &|_| {});
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cached listing reaches den's compact-list reader: a valid list (the seeds that
+    /// decode) is listed whole, file for file.
+    #[test]
+    fn a_valid_list_is_listed_from_the_cached_page() {
+        let (_, name, index) = page_context();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/index_files");
+        let mut valid = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let list = std::fs::read(entry.unwrap().path()).unwrap();
+            if let Some(files) = den_index::decode_files(&list, name, index) {
+                assert_eq!(cached_listing(&list), Some(files.len()));
+                valid += 1;
+            }
+        }
+        assert!(
+            valid > 0,
+            "no seed of fuzz/corpus/index_files is a valid list"
+        );
+    }
 }
