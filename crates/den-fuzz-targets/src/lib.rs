@@ -104,7 +104,7 @@ pub fn index_json(data: &[u8]) {
 }
 
 /// The compact file list a cached index page keeps beside its body (postcard): decoded
-/// whole, and read from a cached page as a resolver reads it ([`cached_listing`]).
+/// whole, and read from a cached page as a resolver reads it (`cached_listing`).
 pub fn index_files(data: &[u8]) {
     let (_, name, index) = page_context();
     let _ = den_index::decode_files(data, name, index);
