@@ -124,6 +124,16 @@ impl<F: SourceFile> Release<F> {
     }
 }
 
+/// Whether [`Release::new`] may pick `filename` by its kind and tags (Requires-Python and
+/// yanking aside): a wheel compatible with `tags` when `wheels` are allowed, an sdist when
+/// `sdists` are.
+pub(crate) fn may_pick(filename: &DistFilename, tags: &Tags, wheels: bool, sdists: bool) -> bool {
+    match filename {
+        DistFilename::Wheel(wheel) => wheels && tags.compatibility(wheel).is_some(),
+        DistFilename::SourceDist(_) => sdists,
+    }
+}
+
 /// What a version whose files are `files` publishes, for messages: each wheel's tag string
 /// and `sdist`, sorted, each once, comma-separated.
 pub(crate) fn published<F: SourceFile>(files: &[F]) -> String {

@@ -268,15 +268,9 @@ impl<S: PackageSource> Fetcher<S> {
                     Box::new(Grouped::new(files))
                 }
                 None => {
-                    // What a release may install (`Release::new`), unless every file is kept.
                     let keep = |filename: &DistFilename| {
                         self.every_file
-                            || match filename {
-                                DistFilename::Wheel(wheel) => {
-                                    wheels && self.rules.tags.compatibility(wheel).is_some()
-                                }
-                                DistFilename::SourceDist(_) => sdists,
-                            }
+                            || project::may_pick(filename, &self.rules.tags, wheels, sdists)
                     };
                     self.source.listing(name, &keep).await?
                 }
