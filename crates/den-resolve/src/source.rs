@@ -97,14 +97,7 @@ pub struct Grouped<F>(std::collections::BTreeMap<Version, Vec<F>>);
 impl<F: SourceFile> Grouped<F> {
     /// Groups `files` by their filename's version, keeping their order within a version.
     pub fn new(files: Vec<F>) -> Self {
-        let mut by_version: std::collections::BTreeMap<Version, Vec<F>> = Default::default();
-        for file in files {
-            by_version
-                .entry(file.filename().version().clone())
-                .or_default()
-                .push(file);
-        }
-        Self(by_version)
+        Self::kept(files, &|_| true)
     }
 
     /// Groups `files` as [`Grouped::new`], holding only those `keep` admits: the version of
