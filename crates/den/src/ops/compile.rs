@@ -122,7 +122,7 @@ pub fn compile(
         )?;
         let mut packages = pipeline::resolve(&source, request, printer).await?;
         if settings.only_deps {
-            packages.retain(|package| !spec.requirements.iter().any(|r| r.name == package.name));
+            pipeline::drop_requested(&spec, &mut packages);
         }
         anyhow::Ok(packages)
     })?;

@@ -145,7 +145,7 @@ pub fn download(
         .await;
         let mut packages = union(resolutions.into_iter().collect::<anyhow::Result<_>>()?);
         if settings.only_deps {
-            packages.retain(|package| !spec.requirements.iter().any(|r| r.name == package.name));
+            pipeline::drop_requested(&spec, &mut packages);
         }
         if spec.hash_mode() {
             pipeline::hash_checks(&spec).check_present(&packages)?;

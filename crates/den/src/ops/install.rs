@@ -149,24 +149,15 @@ pub fn install(
     let unchanged = Outcome { changed: false };
     // pip's shortcut: when what is installed already satisfies every requirement, its
     // dependencies and the constraints, nothing needs the index.
-    if !exact
+    let shortcut = !exact
         && !settings.only_deps
         && settings.upgrade.is_none()
         && !settings.reinstall
         && !spec.hash_mode()
         && settings.report.is_none()
-        && spec.unnamed.is_empty()
-        && let Some(satisfied) = den_install::satisfied_by_installed(
-            &requested(&spec, &pip_comes_from(&spec)),
-            &spec.constraints,
-            &target_python.markers,
-            &installed,
-        )
-    {
-        let cwd = std::env::current_dir().ok();
-        for line in satisfied {
-            say(line.message(cwd.as_deref()));
-        }
+        && spec.unnamed.is_empty();
+    if shortcut && let Some(lines) = satisfied_lines(&spec, &target_python.markers, &installed) {
+        lines.into_iter().for_each(say);
         return Ok(unchanged);
     }
     let source = pipeline::constrained_source(
@@ -213,9 +204,7 @@ pub fn install(
         )?;
         let mut packages = pipeline::resolve(&source, request, printer).await?;
         if settings.only_deps {
-            // pip's rule: no project the user asked for is installed, even when another one
-            // depends on it.
-            packages.retain(|package| !requested.contains(&package.name));
+            pipeline::drop_requested(&spec, &mut packages);
         }
         let plan = den_install::Plan::new(packages, &installed, settings.reinstall, |p| {
             chosen(p, &locked_releases)
@@ -287,22 +276,16 @@ pub fn install(
         if exact {
             printer.status("Everything up-to-date");
         } else {
-            // pip's lines, found as on the way without a resolution; the resolution's own
-            // choice when that walk does not hold (a constraint it had to apply, say).
-            let comes_from = pip_comes_from(&spec);
-            let walked = den_install::satisfied_by_installed(
-                &requested(&spec, &comes_from),
-                &spec.constraints,
-                &target_python.markers,
-                &installed,
-            );
+            // pip's lines, found as on the way without a resolution (unless that way was
+            // tried and did not hold, as it would not now); the resolution's own choice
+            // otherwise (a constraint it had to apply, say).
+            let walked = if shortcut {
+                None
+            } else {
+                satisfied_lines(&spec, &target_python.markers, &installed)
+            };
             match walked {
-                Some(satisfied) => {
-                    let cwd = std::env::current_dir().ok();
-                    for line in satisfied {
-                        say(line.message(cwd.as_deref()));
-                    }
-                }
+                Some(lines) => lines.into_iter().for_each(say),
                 None => {
                     for package in plan.satisfied.iter().filter(|p| p.requested) {
                         say(format!(
@@ -419,6 +402,30 @@ pub fn install_pinned_lines(
 
 /// pip's `comes_from` of each of `spec`'s requirements: `-r FILE (line N)` for a
 /// requirements file's line, `None` otherwise (the command line).
+/// pip's "Requirement already satisfied" lines when `installed` satisfies every requirement
+/// of `spec`, their dependencies (under `markers`) and its constraints
+/// ([`den_install::satisfied_by_installed`]); `None` when it does not.
+fn satisfied_lines(
+    spec: &RequirementsSpec,
+    markers: &den_dist::MarkerEnvironment,
+    installed: &[den_install::InstalledDist],
+) -> Option<Vec<String>> {
+    let comes_from = pip_comes_from(spec);
+    let lines = den_install::satisfied_by_installed(
+        &requested(spec, &comes_from),
+        &spec.constraints,
+        markers,
+        installed,
+    )?;
+    let cwd = std::env::current_dir().ok();
+    Some(
+        lines
+            .iter()
+            .map(|line| line.message(cwd.as_deref()))
+            .collect(),
+    )
+}
+
 fn pip_comes_from(spec: &RequirementsSpec) -> Vec<Option<String>> {
     spec.requirement_sources
         .iter()

@@ -220,6 +220,12 @@ pub fn request(
     })
 }
 
+/// pip's `--only-deps`: `packages` without the projects `spec`'s requirements name, even one
+/// another of them depends on.
+pub fn drop_requested(spec: &RequirementsSpec, packages: &mut Vec<ResolvedPackage>) {
+    packages.retain(|package| !spec.requirements.iter().any(|r| r.name == package.name));
+}
+
 /// The async runtime den's network and build work runs on.
 ///
 /// Errors: the runtime cannot start (out of threads).
