@@ -25,12 +25,8 @@ fn site_packages(env: &Path) -> PathBuf {
 
 /// The `.dist-info` directory names in `dir`.
 fn dist_infos(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".dist-info"))
-        .collect();
-    names.sort();
+    let mut names = common::names_in(dir);
+    names.retain(|name| name.ends_with(".dist-info"));
     names
 }
 

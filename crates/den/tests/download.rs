@@ -10,7 +10,7 @@ use den_test_support::{SdistBuilder, WheelBuilder};
 
 mod common;
 
-use common::{World, run_python};
+use common::{World, names_in, run_python};
 
 /// An environment made by `python -m venv` (the real pip in it), or `None` when it cannot be
 /// made (reported, a failure under DEN_TEST_REQUIRE_ALL=1).
@@ -33,15 +33,6 @@ fn pip(env: &Path, args: &[&str]) -> (bool, String, String) {
     let mut all = vec!["-m", "pip", "--disable-pip-version-check"];
     all.extend_from_slice(args);
     run_python(env, &all)
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]
@@ -67,7 +58,7 @@ fn download_saves_what_real_pip_installs_offline() {
         "{out}"
     );
     assert_eq!(
-        names(&world.path("house")),
+        names_in(&world.path("house")),
         [
             "alpha-1.0-py3-none-any.whl",
             "beta-1.0-py3-none-any.whl",
@@ -145,7 +136,7 @@ fn several_platforms_make_one_wheelhouse_for_each() {
     );
     // Each platform's wheel, and the dependency only Windows' markers ask for; not macOS'.
     assert_eq!(
-        names(&world.path("house")),
+        names_in(&world.path("house")),
         [
             "native-1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
             "native-1.0-cp312-cp312-win_amd64.whl",
@@ -296,7 +287,7 @@ fn wheel_builds_sdists_and_the_wheelhouse_installs_offline() {
         "{out}"
     );
     assert!(out.ends_with("Successfully built from-source\n"), "{out}");
-    let built = names(&world.path("wheels"));
+    let built = names_in(&world.path("wheels"));
     assert_eq!(built.len(), 2, "{built:?}");
     assert!(
         built

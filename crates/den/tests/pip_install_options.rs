@@ -1049,14 +1049,7 @@ fn only_deps_downloads_and_builds_what_the_requirements_depend_on() {
             ["beta-2.0-py3-none-any.whl", "delta-1.0-py3-none-any.whl"],
         ),
     ] {
-        let listing = |dir: &str| {
-            let mut names: Vec<String> = std::fs::read_dir(world.path(dir))
-                .unwrap()
-                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
-            names.sort();
-            names
-        };
+        let listing = |dir: &str| common::names_in(&world.path(dir));
         let den_dir = format!("den-{command}");
         world.den_ok(&[
             "pip",

@@ -129,15 +129,21 @@ fn isolate(command: &mut Command, world: &World) {
         .env_remove("PIP_EXTRA_INDEX_URL")
         .env_remove("PIP_FIND_LINKS")
         .env_remove("PIP_NO_INDEX")
+        .env_remove("PIP_EXISTS_ACTION")
         .env_remove("PYENV_VERSION")
         .env_remove("PIPENV_PIPFILE");
 }
 
-fn den_pipenv(world: &World, dir: &Path, args: &[&str]) -> Output {
+/// `den pipenv ARGS` in `dir`, isolated as both tools run.
+fn den_pipenv_command(world: &World, dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
     command.arg("pipenv").args(args).current_dir(dir);
     isolate(&mut command, world);
-    command.output().unwrap()
+    command
+}
+
+fn den_pipenv(world: &World, dir: &Path, args: &[&str]) -> Output {
+    den_pipenv_command(world, dir, args).output().unwrap()
 }
 
 fn real_pipenv(pipenv: &Path, world: &World, dir: &Path, args: &[&str]) -> Output {
@@ -1541,9 +1547,7 @@ fn editable_git_entries_sync_into_src_as_pipenv_does() {
         "{err}"
     );
     assert!(clone.join("notes.txt").is_file());
-    let mut command = Command::new(env!("CARGO_BIN_EXE_den"));
-    command.args(["pipenv", "sync"]).current_dir(&dir);
-    isolate(&mut command, &world);
+    let mut command = den_pipenv_command(&world, &dir, &["sync"]);
     ok(
         "den pipenv sync, PIP_EXISTS_ACTION=b",
         command.env("PIP_EXISTS_ACTION", "b").output().unwrap(),

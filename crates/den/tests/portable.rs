@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{World, run_python, stdout_of};
+use common::{World, names_in, run_python, stdout_of};
 use den_test_support::WheelBuilder;
 use den_test_support::shells;
 
@@ -280,16 +280,6 @@ fn bad_targets_are_refused() {
     assert_eq!(fs::read_dir(world.path("plain")).unwrap().count(), 0);
 }
 
-/// Names of the entries left in `dir` (to check nothing half-unpacked stays behind).
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
     let Some(world) = World::new() else { return };
@@ -475,19 +465,14 @@ fn bad_packs_and_archives_are_refused_and_leave_nothing_behind() {
     assert!(world.path("plain/pyvenv.cfg").is_file());
 }
 
-/// `program` if it is on PATH, else a report (a failure under `DEN_TEST_REQUIRE_ALL=1`).
-fn tool(program: &str, unchecked: &str) -> Option<std::path::PathBuf> {
-    den_test_support::require(den_test_support::find_program(program), program, unchecked)
-}
-
 #[test]
 fn an_rpm_installs_the_environment_at_its_prefix() {
     let Some(world) = World::new() else { return };
     let unchecked = "den pack --format rpm judged by the real rpm";
     let (Some(rpm), Some(rpm2cpio), Some(cpio)) = (
-        tool("rpm", unchecked),
-        tool("rpm2cpio", unchecked),
-        tool("cpio", unchecked),
+        den_test_support::require_program("rpm", unchecked),
+        den_test_support::require_program("rpm2cpio", unchecked),
+        den_test_support::require_program("cpio", unchecked),
     ) else {
         return;
     };
@@ -751,7 +736,7 @@ fn with_python_the_unpacked_environment_needs_no_python_on_the_target() {
     ) else {
         return;
     };
-    let Some(_) = tool("unshare", unchecked) else {
+    let Some(_) = den_test_support::require_program("unshare", unchecked) else {
         return;
     };
     let namespaces = Command::new("unshare")

@@ -87,20 +87,23 @@ fn setuptools_world(what: &str) -> Option<(World, PathBuf, Vec<String>)> {
         "a setuptools wheel (ensurepip's, bundled with CPython up to 3.11)",
         what,
     )?;
-    let mut wheels = vec![setuptools];
-    wheels.extend(den_test_support::wheel_package_wheel());
-    wheels.push(world.index.publish(&WheelBuilder::new("dep", "2.0")));
+    let mut backend = vec![setuptools];
+    backend.extend(den_test_support::wheel_package_wheel());
+    for wheel in &backend {
+        world.index.add_wheel(wheel);
+    }
+    let dep = world.index.publish(&WheelBuilder::new("dep", "2.0"));
     let sdist = publish_sdist(
         &world,
         &SdistBuilder::new("classic", "0.3")
             .backend(SdistBackend::Setuptools)
             .requires_dist("dep"),
     );
-    let mut files = Vec::new();
-    for path in wheels.iter().chain([&sdist]) {
-        world.index.add_file(path);
-        files.push(path.file_name().unwrap().to_string_lossy().into_owned());
-    }
+    let files = backend
+        .iter()
+        .chain([&dep, &sdist])
+        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     // ensurepip's setuptools (bundled up to 3.11) predates Python 3.12's removals.
     let python = require(
         find_python("import sys, ensurepip; assert (3, 10) <= sys.version_info < (3, 12)"),
@@ -145,14 +148,6 @@ fn a_relative_upload_cutoff_builds_in_the_environment_made_under_it_before() {
     world.den_ok(&["venv", "env", "-p", python.to_str().unwrap()]);
     let env = world.path("env");
     let cache = world.path("cache");
-    let environments = || {
-        let mut names: Vec<String> = std::fs::read_dir(cache.join("builds-v1"))
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    };
     let mut made = None;
     for round in 0..2 {
         // The wheel built before is removed, so the sdist is built again: in the build
@@ -168,7 +163,11 @@ fn a_relative_upload_cutoff_builds_in_the_environment_made_under_it_before() {
             "P1D",
             "classic",
         ]);
-        let now = environments();
+        assert!(
+            !common::names_in(&cache.join("built-wheels-v1")).is_empty(),
+            "round {round} built the sdist"
+        );
+        let now = common::names_in(&cache.join("builds-v1"));
         assert!(!now.is_empty());
         assert_eq!(
             made.get_or_insert_with(|| now.clone()),

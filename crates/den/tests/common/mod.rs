@@ -295,3 +295,13 @@ pub fn git_repository(dir: &Path) -> String {
     git(dir, &["tag", "v1"]);
     git(dir, &["rev-parse", "HEAD"]).trim().to_string()
 }
+
+/// The names of `dir`'s entries, sorted.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
