@@ -438,20 +438,12 @@ impl Builder {
             system,
             config_settings: self.inner.options.config_settings_value(),
         };
-        // What the hook asks for under markers false here (a flit project's optional
-        // dependencies, `extra == 'all'`) is never installed, so it makes no new environment.
-        let markers = &self.inner.interpreter.markers;
-        let mut extra = self
+        let extra = self
             .extra_requires(&prepared, source, package, target)
             .await?;
-        extra.retain(|requirement| requirement.evaluate_markers(markers, &[]));
-        let known: BTreeSet<String> = prepared
-            .system
-            .requires
-            .iter()
-            .map(|r| r.to_string())
-            .collect();
-        if extra.iter().any(|r| !known.contains(&r.to_string())) {
+        // The same environment when the hook adds nothing it holds, or only requirements
+        // under markers false here (a flit project's optional dependencies).
+        if !extra.is_empty() {
             let all: Vec<Requirement> = prepared
                 .system
                 .requires
@@ -534,6 +526,13 @@ impl Builder {
         requirements: &[Requirement],
     ) -> Result<(PathBuf, PathBuf), BuildError> {
         let interpreter = &self.inner.interpreter;
+        // Requirements under markers false here are never installed: they change neither the
+        // environment nor its key.
+        let requirements: Vec<Requirement> = requirements
+            .iter()
+            .filter(|requirement| requirement.evaluate_markers(&interpreter.markers, &[]))
+            .cloned()
+            .collect();
         let sorted: BTreeSet<String> = requirements.iter().map(|r| r.to_string()).collect();
         let mut hasher = Hasher::new(HashAlgorithm::Sha256);
         hasher.update(
@@ -586,7 +585,7 @@ impl Builder {
         if !requirements.is_empty() {
             self.inner
                 .context
-                .install(package, interpreter, &venv, requirements)
+                .install(package, interpreter, &venv, &requirements)
                 .await?;
         }
         let marker = root.join(READY_MARKER);

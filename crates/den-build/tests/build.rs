@@ -298,7 +298,7 @@ async fn requirements_from_get_requires_get_their_own_environment() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn requirements_from_get_requires_under_false_markers_make_no_environment() {
+async fn requirements_from_get_requires_under_false_markers_make_no_second_environment() {
     let setup = Setup::new();
     let source = setup.unpack(
         &SdistBuilder::new("needs-nothing-here", "1.0")
