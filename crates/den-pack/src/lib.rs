@@ -614,39 +614,32 @@ fn prepare(
     } else {
         use std::os::unix::fs::PermissionsExt;
         let content = fs::read(&path).at("read", &path)?;
+        // An ELF file whose run path names the carried tree finds it where the archive puts
+        // it: the tree's own files at `placed` = its prefix, an environment's (a copy of the
+        // interpreter, `--copies`) at the carried root beside it.
+        let run_paths = |carried: &Carried<'_>, content: &[u8], placed: &Path| {
+            let from = path.parent().unwrap_or(tree);
+            python::relocate_run_paths(content, from, &carried.base.prefix, placed).map_err(
+                |reason| PackError::NotRelocatable {
+                    prefix: carried.base.prefix.clone(),
+                    reason: format!("{}: {reason}", path.display()),
+                },
+            )
+        };
         let content = match from_base {
-            Some(carried) => {
-                let from = path.parent().unwrap_or(tree);
-                let prefix = &carried.base.prefix;
-                match python::relocate_run_paths(&content, from, prefix, prefix) {
-                    Ok(Some(patched)) => patched,
-                    Ok(None) if content.contains(&0) => content,
-                    Ok(None) => carried.renamed_prefix(&content),
-                    Err(reason) => {
-                        return Err(not_relocatable(format!("{}: {reason}", path.display())));
-                    }
-                }
-            }
+            Some(carried) => match run_paths(carried, &content, &carried.base.prefix)? {
+                Some(patched) => patched,
+                None if content.contains(&0) => content,
+                None => carried.renamed_prefix(&content),
+            },
             None => {
                 let content = relocation.contents(&path, &content).unwrap_or(content);
                 match carried {
                     Some(carried) if job.relative == Path::new(PyVenvConfig::FILE_NAME) => {
                         carried.renamed_prefix(&content)
                     }
-                    // A copy of the interpreter (`--copies`) whose run path names the base's
-                    // tree finds it where the archive puts it.
                     Some(carried) => {
-                        let from = path.parent().unwrap_or(root);
-                        let (prefix, placed) = (&carried.base.prefix, &carried.root);
-                        match python::relocate_run_paths(&content, from, prefix, placed) {
-                            Ok(patched) => patched.unwrap_or(content),
-                            Err(reason) => {
-                                return Err(PackError::NotRelocatable {
-                                    prefix: prefix.clone(),
-                                    reason: format!("{}: {reason}", path.display()),
-                                });
-                            }
-                        }
+                        run_paths(carried, &content, &carried.root)?.unwrap_or(content)
                     }
                     None => content,
                 }
