@@ -205,6 +205,22 @@ pub enum BuildError {
         /// What can be done.
         hint: String,
     },
+    /// A clone could not take its directory's place, and what was there, moved aside for it
+    /// (`--exists-action w`/`b`), could not be put back: it is kept where it was moved.
+    #[error(
+        "cannot move the clone to {}; what was there could not be put back and is kept at {}: move it back by hand",
+        dest.display(),
+        kept.display()
+    )]
+    CloneNotPlaced {
+        /// The clone's directory.
+        dest: PathBuf,
+        /// Where what was there is now.
+        kept: PathBuf,
+        /// Why the clone could not be moved.
+        #[source]
+        source: std::io::Error,
+    },
     /// A git reference or repository argument that git would take for an option.
     #[error("invalid git {what} `{value}`: it must not start with `-`")]
     GitArgument {

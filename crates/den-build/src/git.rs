@@ -367,7 +367,7 @@ impl<'a> Mirror<'a> {
     /// default branch. Made in a temporary directory beside `dest`, then renamed into place
     /// once `make_room` has cleared `dest`: given that scratch directory (deleted at the end),
     /// it moves what was there aside and says where, so that it is put back should the
-    /// clone not move into place.
+    /// clone not move into place (and, should that fail too, kept and named in the error).
     fn clone_to(
         &self,
         reference: Option<&str>,
@@ -399,14 +399,21 @@ impl<'a> Mirror<'a> {
         }
         self.finish_clone(&tree)?;
         let moved = make_room(temp.path())?;
-        fs::rename(&tree, dest)
-            .inspect_err(|_| {
-                if let Some(moved) = &moved {
-                    let _ = fs::rename(moved, dest);
-                }
-            })
-            .at("move the clone to", dest)?;
-        Ok(())
+        let Err(source) = fs::rename(&tree, dest) else {
+            return Ok(());
+        };
+        match moved {
+            Some(moved) if fs::rename(&moved, dest).is_err() => {
+                // Never deleted with the scratch directory it may be in.
+                let _ = temp.keep();
+                Err(BuildError::CloneNotPlaced {
+                    dest: dest.to_path_buf(),
+                    kept: moved,
+                    source,
+                })
+            }
+            _ => Err(source).at("move the clone to", dest).map_err(Into::into),
+        }
     }
 
     /// Brings the clone at `dest` to the commit as pip's update does: `git fetch --tags` from
