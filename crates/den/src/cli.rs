@@ -1090,7 +1090,7 @@ pub struct HashArgs {
           value_parser = ["sha256", "sha384", "sha512"])]
     pub algorithm: String,
     /// pip's general `--python`: the interpreter, or environment, pip would run the command
-    /// under; it must exist (this command's output does not depend on it).
+    /// under; it must exist, and its `pip.conf` is read as pip's site file.
     #[arg(short, long, value_name = "PYTHON")]
     pub python: Option<String>,
     /// pip's index options, which this command (asking no index) accepts.
@@ -1113,7 +1113,7 @@ pub struct PipCacheArgs {
           value_parser = ["human", "abspath"])]
     pub format: String,
     /// pip's general `--python`: the interpreter, or environment, pip would run the command
-    /// under; it must exist (this command's output does not depend on it).
+    /// under; it must exist, and its `pip.conf` is read as pip's site file.
     #[arg(short, long, value_name = "PYTHON")]
     pub python: Option<String>,
     /// pip's index options, which this command (asking no index) accepts.

@@ -16,7 +16,8 @@ use crate::target::{self, Access, Target};
 const TARGET_OPTIONS_NEED_TARGET: &str = "Can not use any platform or abi specific options unless installing via '--target' or using '--dry-run'";
 
 /// Refuses `--only-deps` with the options pip refuses it with, in pip's words (pip's
-/// `check_only_deps_option_does_not_conflict`, for `install` and `lock`).
+/// `check_only_deps_option_does_not_conflict`, for `install`, `download`, `wheel` and
+/// `lock`).
 ///
 /// Errors: `--only-deps` with `--no-deps`, `-r`, `--requirements-from-script` or `--group`.
 pub(crate) fn only_deps_conflicts(
