@@ -172,8 +172,9 @@ impl std::error::Error for PythonNotLocated {}
 /// cache opened as `global` says and held only meanwhile), without `--require-virtualenv`,
 /// which pip does not apply to these commands.
 ///
-/// Errors: [`PythonNotLocated`] when nothing is at that path and no environment has that
-/// name, as pip refuses; otherwise why the interpreter cannot be used.
+/// Errors: [`PythonNotLocated`] when no interpreter is found for it, nothing is at that path
+/// and no environment has that name, as pip refuses; otherwise why the interpreter cannot be
+/// used, or why den's cache cannot be opened.
 pub fn pip_python_prefix(python: &str, global: &GlobalArgs) -> anyhow::Result<PathBuf> {
     if let Some(prefix) = evident_prefix(Some(python)) {
         return Ok(prefix);
@@ -189,8 +190,13 @@ pub fn pip_python_prefix(python: &str, global: &GlobalArgs) -> anyhow::Result<Pa
         anyhow::Ok(locate(&args, &cache, Access::Read)?.interpreter.prefix)
     })();
     located.map_err(|err| {
+        // The cache's own failures are told as they are; so is why an interpreter that is
+        // there (a path in the working directory, a named environment) cannot be used.
         let cwd = std::env::current_dir().unwrap_or_default();
-        if cwd.join(python).exists() || named_environment(python, &cwd).is_some() {
+        if err.downcast_ref::<den_venv::EnvironmentError>().is_none()
+            || cwd.join(python).exists()
+            || named_environment(python, &cwd).is_some()
+        {
             err
         } else {
             PythonNotLocated(python.to_string()).into()
