@@ -412,7 +412,9 @@ impl<'a> Mirror<'a> {
                     source,
                 })
             }
-            _ => Err(source).at("move the clone to", dest).map_err(Into::into),
+            _ => Err(source)
+                .at("move the clone to", dest)
+                .map_err(Into::into),
         }
     }
 

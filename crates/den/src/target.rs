@@ -8,7 +8,9 @@ use den_cache::Cache;
 pub use den_venv::{Access, PythonEnvironment as Target};
 use den_venv::{EnvironmentRequest, PythonEnvironment};
 
-use crate::cli::{GlobalArgs, PipCommand, PipIndexCommand, TargetArgs};
+use crate::cli::{
+    GlobalArgs, HashArgs, PipCacheArgs, PipCommand, PipConfigArgs, PipIndexCommand, TargetArgs,
+};
 
 /// Set once by `den pip` for the commands pip's `--require-virtualenv` covers.
 static REQUIRE_VIRTUALENV: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
@@ -137,10 +139,10 @@ pub fn site_prefix(command: &PipCommand, global: &GlobalArgs) -> Option<PathBuf>
             return resolving_prefix(args.wheelhouse.python.as_deref(), global);
         }
         // pip runs these again under `--python`'s interpreter, whose site file they read.
-        PipCommand::Hash(args) => return pip_python_prefix(args.python.as_deref()?, global).ok(),
-        PipCommand::Cache(args) => return pip_python_prefix(args.python.as_deref()?, global).ok(),
-        PipCommand::Config(args) => {
-            return pip_python_prefix(args.python.as_deref()?, global).ok();
+        PipCommand::Hash(HashArgs { python, .. })
+        | PipCommand::Cache(PipCacheArgs { python, .. })
+        | PipCommand::Config(PipConfigArgs { python, .. }) => {
+            return pip_python_prefix(python.as_deref()?, global).ok();
         }
     };
     if !args.system

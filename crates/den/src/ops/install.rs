@@ -444,17 +444,16 @@ fn requested<'s>(
     spec: &'s RequirementsSpec,
     comes_from: &'s [Option<String>],
 ) -> Vec<den_install::Requested<'s>> {
-    let known = spec.requirement_sources.len() == spec.requirements.len()
-        && comes_from.len() == spec.requirements.len();
     spec.requirements
         .iter()
         .enumerate()
         .map(|(at, requirement)| den_install::Requested {
             requirement,
-            written: known
-                .then(|| spec.requirement_sources[at].1.as_deref())
-                .flatten(),
-            comes_from: known.then(|| comes_from[at].as_deref()).flatten(),
+            written: spec
+                .requirement_sources
+                .get(at)
+                .and_then(|(_, written)| written.as_deref()),
+            comes_from: comes_from.get(at).and_then(Option::as_deref),
         })
         .collect()
 }
