@@ -273,7 +273,7 @@ async fn uploaded_prior_to_lists_only_files_uploaded_before_it() {
         uploaded_prior_to: Some(text.parse().unwrap()),
         ..config(&index.url())
     };
-    for fresh in [false, true] {
+    for from_cache in [false, true] {
         // First from the page, then from its cached compact list.
         let client = client_with(cutoff("2025-01-01T00:00:00Z"), &cache);
         let files = client.project_files(&name("demo")).await.unwrap();
@@ -285,14 +285,14 @@ async fn uploaded_prior_to_lists_only_files_uploaded_before_it() {
         assert_eq!(
             names,
             ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"],
-            "{fresh}"
+            "{from_cache}"
         );
         let listing = client
             .project_listing(&name("demo"), &|_| true, &|_| true)
             .await
             .unwrap();
         let versions: Vec<String> = listing.versions().map(ToString::to_string).collect();
-        assert_eq!(versions, ["1.0"], "{fresh}");
+        assert_eq!(versions, ["1.0"], "{from_cache}");
     }
     let all = client_with(config(&index.url()), &cache);
     assert_eq!(
