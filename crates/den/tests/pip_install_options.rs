@@ -28,20 +28,28 @@ fn publish(index: &TestIndex) {
     index.publish(&WheelBuilder::new("native", "1.0").tag("cp312-cp312-win_amd64"));
 }
 
-/// The real pip 26 running `pip ARGS` for the environment `env` (its `--python`), with the
-/// world's index and no configuration; `None` (reported) without it.
-fn pip26(world: &World, env: &Path, args: &[&str]) -> Option<Output> {
-    let pip26 = den_test_support::pip26_python("pip's install options judged by the real pip")?;
+/// The real pip 26 set to run `pip ARGS` for the environment `env` (its `--python`) in the
+/// world's directory, with the world's index and no configuration; `None` (reported as what
+/// goes `unchecked`) without it.
+fn pip26_command(world: &World, env: &Path, args: &[&str], unchecked: &str) -> Option<Command> {
+    let pip26 = den_test_support::pip26_python(unchecked)?;
     let (command, rest) = args.split_first()?;
     let mut pip = common::pip26(&pip26, env, command);
     if matches!(*command, "install" | "download" | "wheel" | "lock") {
         pip.args(["--no-cache-dir", "--index-url", &world.index.url()]);
     }
+    pip.args(rest)
+        .current_dir(world.dir.path())
+        .env_remove("PIP_FIND_LINKS")
+        .env_remove("PIP_BREAK_SYSTEM_PACKAGES");
+    Some(pip)
+}
+
+/// What [`pip26_command`] outputs for pip's install options.
+fn pip26(world: &World, env: &Path, args: &[&str]) -> Option<Output> {
+    let unchecked = "pip's install options judged by the real pip";
     Some(
-        pip.args(rest)
-            .current_dir(world.dir.path())
-            .env_remove("PIP_FIND_LINKS")
-            .env_remove("PIP_BREAK_SYSTEM_PACKAGES")
+        pip26_command(world, env, args, unchecked)?
             .output()
             .unwrap(),
     )
@@ -1222,26 +1230,11 @@ fn would_install(
                 .envs(vars.iter().copied());
             den.output().unwrap()
         }
-        true => {
-            let pip26 = den_test_support::pip26_python("--uploaded-prior-to judged by pip")?;
-            Command::new(pip26)
-                .args(["-m", "pip", "--disable-pip-version-check", "--python"])
-                .arg(env.join("bin/python"))
-                .args([
-                    "install",
-                    "--no-cache-dir",
-                    "--index-url",
-                    &world.index.url(),
-                ])
-                .args(&words[1..])
-                .current_dir(world.dir.path())
-                .env("PIP_CONFIG_FILE", "/dev/null")
-                .env_remove("PIP_FIND_LINKS")
-                .env("TZ", tz)
-                .envs(vars.iter().copied())
-                .output()
-                .unwrap()
-        }
+        true => pip26_command(world, env, &words, "--uploaded-prior-to judged by pip")?
+            .env("TZ", tz)
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap(),
     };
     assert!(out.status.success(), "{args:?} {out:?}");
     let stdout = text(&out.stdout);
@@ -1343,22 +1336,12 @@ fn uploaded_prior_to_leaves_out_files_uploaded_at_or_after_it_as_pip_26() {
             false => "Available versions: 1.0",
         };
         assert!(den.contains(expected), "{cutoff:?}: {den}");
-        if let Some(pip) = den_test_support::pip26_python("pip index versions judged by pip") {
-            let theirs = Command::new(pip)
-                .args(["-m", "pip", "--disable-pip-version-check", "--python"])
-                .arg(env.join("bin/python"))
-                .args([
-                    "index",
-                    "versions",
-                    "--index-url",
-                    &world.index.url(),
-                    "beta",
-                ])
-                .args(cutoff)
-                .env("PIP_CONFIG_FILE", "/dev/null")
-                .env_remove("PIP_FIND_LINKS")
-                .output()
-                .unwrap();
+        let url = world.index.url();
+        let mut pip_args = vec!["index", "versions", "--index-url", &url, "beta"];
+        pip_args.extend_from_slice(cutoff);
+        let unchecked = "pip index versions judged by pip";
+        if let Some(mut pip) = pip26_command(&world, &env, &pip_args, unchecked) {
+            let theirs = pip.output().unwrap();
             assert!(theirs.status.success(), "{theirs:?}");
             assert_eq!(den, text(&theirs.stdout), "{cutoff:?}");
         }
