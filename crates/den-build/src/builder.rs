@@ -108,6 +108,8 @@ struct Prepared {
     system: BuildSystem,
     /// The hooks' `config_settings` argument.
     config_settings: serde_json::Value,
+    /// Whether `python` is one of den's build environments ([`Hooks::keep_bytecode`]).
+    isolated: bool,
 }
 
 impl Prepared {
@@ -119,6 +121,7 @@ impl Prepared {
             package,
             system: &self.system,
             config_settings: self.config_settings.clone(),
+            keep_bytecode: self.isolated,
         }
     }
 }
@@ -424,6 +427,7 @@ impl Builder {
                 bin: interpreter.paths.scripts.clone(),
                 system,
                 config_settings: self.inner.options.config_settings_value(),
+                isolated: false,
             };
             let extra = self
                 .extra_requires(&prepared, source, package, target)
@@ -437,6 +441,7 @@ impl Builder {
             bin,
             system,
             config_settings: self.inner.options.config_settings_value(),
+            isolated: true,
         };
         let extra = self
             .extra_requires(&prepared, source, package, target)

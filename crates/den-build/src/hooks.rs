@@ -31,6 +31,12 @@ pub(crate) struct Hooks<'a> {
     pub system: &'a BuildSystem,
     /// The `config_settings` argument of every hook (JSON null for none).
     pub config_settings: Value,
+    /// Whether importing the backend may write the bytecode of the modules it reads from
+    /// inside the interpreter's environment (`sys.prefix`), whatever `PYTHONDONTWRITEBYTECODE`
+    /// says: true for den's own build environments, so that the next hook process there reads
+    /// the backend's bytecode instead of compiling it again. Never for the target interpreter
+    /// (no isolation) or an in-tree backend (`backend-path`).
+    pub keep_bytecode: bool,
 }
 
 impl Hooks<'_> {
@@ -58,6 +64,7 @@ impl Hooks<'_> {
             "backend": self.system.backend,
             "backend_path": self.system.backend_path,
             "args": args,
+            "keep_bytecode": self.keep_bytecode,
         });
         fs::write(&input, request.to_string()).at("write", &input)?;
         let log_file = File::create(&log).at("create", &log)?;

@@ -522,3 +522,86 @@ async fn a_half_made_build_environment_is_made_again() {
     assert!(!envs[0].join("stray").exists());
     assert!(envs[0].join(".den-build-env-ready").is_file());
 }
+
+/// The `.pyc` files under `dir`, as paths relative to it.
+fn bytecode_under(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pyc"))
+        .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+        .collect()
+}
+
+#[test]
+fn importing_the_backend_keeps_bytecode_inside_the_environment_only() {
+    let setup = Setup::new();
+    let root = setup.dir.path();
+    let outside = root.join("outside");
+    let project = root.join("project");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(outside.join("helper_outside.py"), "VALUE = 1\n").unwrap();
+    std::fs::write(project.join("project_module.py"), "VALUE = 2\n").unwrap();
+    let frontend = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/frontend.py");
+    for keep in [true, false] {
+        let location = root.join(format!("env-{keep}"));
+        let env = den_venv::create_venv(
+            &setup.interpreter,
+            &location,
+            &den_venv::VenvOptions::default(),
+        )
+        .unwrap();
+        let site = &env.site_packages;
+        let backend = site.join("bytecode_backend");
+        std::fs::create_dir_all(&backend).unwrap();
+        std::fs::write(
+            backend.join("__init__.py"),
+            "import os, sys, helper_outside\n\
+             def get_requires_for_build_wheel(config_settings=None):\n    \
+                 sys.path.insert(0, os.getcwd())\n    \
+                 import bytecode_backend.late, project_module\n    \
+                 return [str(helper_outside.VALUE + project_module.VALUE)]\n",
+        )
+        .unwrap();
+        std::fs::write(backend.join("late.py"), "").unwrap();
+        let input = root.join("input.json");
+        let output = root.join("output.json");
+        let request = serde_json::json!({
+            "backend": "bytecode_backend",
+            "backend_path": [],
+            "args": [null],
+            "keep_bytecode": keep,
+        });
+        std::fs::write(&input, request.to_string()).unwrap();
+        let status = std::process::Command::new(den_venv::scripts_dir(&location).join("python"))
+            .arg(&frontend)
+            .arg("get_requires_for_build_wheel")
+            .arg(&input)
+            .arg(&output)
+            .current_dir(&project)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PYTHONPATH", &outside)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let answer: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();
+        assert_eq!(answer["result"], serde_json::json!(["3"]));
+        // The backend's own module, read while importing it from inside the environment,
+        // keeps its bytecode when asked; what the hook imports later, and anything outside
+        // the environment (PYTHONPATH, the project), follows PYTHONDONTWRITEBYTECODE.
+        let kept = bytecode_under(&location);
+        if keep {
+            assert_eq!(kept.len(), 1, "{kept:?}");
+            assert!(
+                kept[0].contains("bytecode_backend/__pycache__/__init__."),
+                "{kept:?}"
+            );
+        } else {
+            assert!(kept.is_empty(), "{kept:?}");
+        }
+        assert!(bytecode_under(&outside).is_empty());
+        assert!(bytecode_under(&project).is_empty());
+    }
+}
