@@ -32,6 +32,7 @@ mod transaction;
 mod uninstall;
 mod unpack;
 mod vcs;
+mod window;
 
 pub use check::{CheckProblem, check};
 pub use error::InstallError;

@@ -746,7 +746,7 @@ fn write_content(
             let mut file = options.open(path).at("create", path)?;
             file.write_all(bytes).at("write", path)?;
             #[cfg(unix)]
-            {
+            if crate::window::mode_needs_setting(*permissions) {
                 // The umask may have cleared bits of `mode`; scripts must end up executable.
                 use std::os::unix::fs::PermissionsExt;
                 fs::set_permissions(path, fs::Permissions::from_mode(*permissions))

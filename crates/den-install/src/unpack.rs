@@ -15,6 +15,7 @@ use rayon::slice::ParallelSlice;
 
 use crate::InstallError;
 use crate::record::{RecordEntry, RecordHasher, parse_record};
+use crate::window::{WindowReader, mode_needs_setting};
 use den_dist::{IoError, IoResultExt};
 
 /// A wheel unpacked in the cache's `archive` bucket; read-only, shared by every environment
@@ -521,8 +522,8 @@ fn safe_member_path(name: &str) -> Option<PathBuf> {
 /// Extracts every member of `wheel` under `dest`, verifying each against RECORD; returns the
 /// `.dist-info` directory name.
 ///
-/// Members are extracted by up to `available_parallelism()` threads, each opening the
-/// archive on its own and taking a contiguous slice of the member list (file creation, not
+/// Members are extracted by up to `available_parallelism()` threads, each reading the
+/// archive through its own [`WindowReader`] and taking a contiguous slice of the member list (file creation, not
 /// decompression, dominates on many disks). On failure, the error of the first failing
 /// thread in member order is returned (the others stop early).
 fn extract_verified(
@@ -609,13 +610,12 @@ fn extract_verified(
         .min(count.div_ceil(MEMBERS_PER_WORKER))
         .max(1);
     let chunk = count.div_ceil(workers).max(1);
-    // The first worker reuses the archive already open; the others open their own. Workers
-    // run on rayon's pool, shared by every wheel being unpacked at once.
-    let mut first = Some(archive);
+    // Each worker reads through a clone of the archive (one open file, one central
+    // directory). Workers run on rayon's pool, shared by every wheel being unpacked at once.
     let work: Vec<_> = (0..workers)
         .map(|worker| {
             (
-                first.take(),
+                archive.clone(),
                 worker * chunk..((worker + 1) * chunk).min(count),
             )
         })
@@ -648,10 +648,14 @@ fn extract_verified(
 /// Members below which one more extraction thread is not worth starting.
 const MEMBERS_PER_WORKER: usize = 32;
 
+/// A wheel open as a zip archive; clones share the file and its central directory.
+type Archive = zip::ZipArchive<WindowReader>;
+
 /// Opens `wheel` as a zip archive.
-fn open_archive(wheel: &Path) -> Result<zip::ZipArchive<io::BufReader<fs::File>>, InstallError> {
+fn open_archive(wheel: &Path) -> Result<Archive, InstallError> {
     let file = fs::File::open(wheel).at("open", wheel)?;
-    zip::ZipArchive::new(io::BufReader::new(file)).map_err(|source| InstallError::Zip {
+    let reader = WindowReader::new(file).at("read", wheel)?;
+    zip::ZipArchive::new(reader).map_err(|source| InstallError::Zip {
         wheel: wheel.to_path_buf(),
         source,
     })
@@ -686,34 +690,29 @@ impl Extraction<'_> {
         }
     }
 
-    /// Extracts the members with indices in `range` (opening the archive unless given);
-    /// returns the names of the files extracted.
+    /// Extracts the members with indices in `range`; returns the names of the files
+    /// extracted.
     fn run(
         &self,
-        archive: Option<zip::ZipArchive<io::BufReader<fs::File>>>,
+        mut archive: Archive,
         range: std::ops::Range<usize>,
     ) -> Result<Vec<String>, InstallError> {
-        let result = archive
-            .map_or_else(|| open_archive(self.wheel), Ok)
-            .and_then(|mut archive| {
-                let mut buf = vec![0; 64 * 1024];
-                let mut names = Vec::new();
-                for index in range {
-                    if self.failed.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let member = archive
-                        .by_index(index)
-                        .map_err(|source| InstallError::Zip {
-                            wheel: self.wheel.to_path_buf(),
-                            source,
-                        })?;
-                    if let Some(name) = self.extract(member, &mut buf)? {
-                        names.push(name);
-                    }
-                }
-                Ok(names)
-            });
+        let mut buf = vec![0; 64 * 1024];
+        // Directories this worker has made or found: each is made once, not for every file.
+        let mut made = HashSet::new();
+        let result: Result<Vec<String>, InstallError> = range
+            .take_while(|_| !self.failed.load(Ordering::Relaxed))
+            .map(|index| {
+                let member = archive
+                    .by_index(index)
+                    .map_err(|source| InstallError::Zip {
+                        wheel: self.wheel.to_path_buf(),
+                        source,
+                    })?;
+                self.extract(member, &mut buf, &mut made)
+            })
+            .filter_map(Result::transpose)
+            .collect();
         if result.is_err() {
             self.failed.store(true, Ordering::Relaxed);
         }
@@ -721,10 +720,12 @@ impl Extraction<'_> {
     }
 
     /// Extracts one member, verifying it against RECORD; returns its name if it is a file.
+    /// `made` holds the directories known to exist, and gains those this makes.
     fn extract(
         &self,
-        mut member: zip::read::ZipFile<'_, io::BufReader<fs::File>>,
+        mut member: zip::read::ZipFile<'_, WindowReader>,
         buf: &mut [u8],
+        made: &mut HashSet<PathBuf>,
     ) -> Result<Option<String>, InstallError> {
         let name = member
             .name()
@@ -739,7 +740,7 @@ impl Extraction<'_> {
         })?;
         let target = self.dest.join(&relative);
         if member.is_dir() {
-            fs::create_dir_all(&target).at("create directory", &target)?;
+            make_dir(&target, made)?;
             return Ok(None);
         }
         if member.is_symlink() {
@@ -753,11 +754,19 @@ impl Extraction<'_> {
             return Err(self.mismatch(&name, "it is not listed in RECORD".to_string()));
         }
         if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).at("create directory", parent)?;
+            make_dir(parent, made)?;
         }
-        let mut out = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
+        #[cfg(unix)]
+        let mode = if member.unix_mode().is_some_and(|m| m & 0o111 != 0) {
+            0o755
+        } else {
+            0o644
+        };
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+        let mut out = options
             .open(&target)
             .map_err(|e| {
                 if e.kind() == io::ErrorKind::AlreadyExists {
@@ -801,15 +810,22 @@ impl Extraction<'_> {
             return Err(self.mismatch(&name, detail));
         }
         #[cfg(unix)]
-        {
+        if mode_needs_setting(mode) {
             use std::os::unix::fs::PermissionsExt;
-            let executable = member.unix_mode().is_some_and(|m| m & 0o111 != 0);
-            let mode = if executable { 0o755 } else { 0o644 };
             out.set_permissions(fs::Permissions::from_mode(mode))
                 .at("set permissions of", &target)?;
         }
         Ok(Some(name))
     }
+}
+
+/// Makes the directory `dir` and its parents unless `made` holds it; `made` then does.
+fn make_dir(dir: &Path, made: &mut HashSet<PathBuf>) -> Result<(), InstallError> {
+    if !made.contains(dir) {
+        fs::create_dir_all(dir).at("create directory", dir)?;
+        made.insert(dir.to_path_buf());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
