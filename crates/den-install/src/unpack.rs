@@ -523,9 +523,9 @@ fn safe_member_path(name: &str) -> Option<PathBuf> {
 /// `.dist-info` directory name.
 ///
 /// Members are extracted by up to `available_parallelism()` threads, each reading the
-/// archive through its own [`WindowReader`] and taking a contiguous slice of the member list (file creation, not
-/// decompression, dominates on many disks). On failure, the error of the first failing
-/// thread in member order is returned (the others stop early).
+/// archive through its own [`WindowReader`] and taking a contiguous slice of the member list
+/// (file creation, not decompression, dominates on many disks). On failure, the error of the
+/// first failing thread in member order is returned (the others stop early).
 fn extract_verified(
     wheel: &Path,
     wheel_name: &str,
