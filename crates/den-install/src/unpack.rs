@@ -610,15 +610,15 @@ fn extract_verified(
         .min(count.div_ceil(MEMBERS_PER_WORKER))
         .max(1);
     let chunk = count.div_ceil(workers).max(1);
-    // Each worker reads through a clone of the archive (one open file, one central
-    // directory). Workers run on rayon's pool, shared by every wheel being unpacked at once.
-    let work: Vec<_> = (0..workers)
-        .map(|worker| {
-            (
-                archive.clone(),
-                worker * chunk..((worker + 1) * chunk).min(count),
-            )
-        })
+    // The first worker reads through the archive already open, the others through clones of
+    // it (one open file, one central directory). Workers run on rayon's pool, shared by every
+    // wheel being unpacked at once.
+    let mut archives: Vec<Archive> = (1..workers).map(|_| archive.clone()).collect();
+    archives.insert(0, archive);
+    let work: Vec<_> = archives
+        .into_iter()
+        .enumerate()
+        .map(|(worker, archive)| (archive, worker * chunk..((worker + 1) * chunk).min(count)))
         .collect();
     let results: Vec<Result<Vec<String>, InstallError>> = work
         .into_par_iter()
@@ -766,15 +766,13 @@ impl Extraction<'_> {
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
-        let mut out = options
-            .open(&target)
-            .map_err(|e| {
-                if e.kind() == io::ErrorKind::AlreadyExists {
-                    self.invalid(format!("member `{name}` appears twice"))
-                } else {
-                    IoError::new("create", &target, e).into()
-                }
-            })?;
+        let mut out = options.open(&target).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                self.invalid(format!("member `{name}` appears twice"))
+            } else {
+                IoError::new("create", &target, e).into()
+            }
+        })?;
         let mut hasher = RecordHasher::for_expected(record.and_then(|r| r.hash.as_deref()))
             .map_err(|reason| self.mismatch(&name, reason))?;
         // Never more than declared: the zip entry's size, and RECORD's when it is smaller.

@@ -6,7 +6,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::{Arc, OnceLock};
 
 /// How many bytes of the archive one read fetches (and a [`WindowReader`] keeps).
-const WINDOW: usize = 256 * 1024;
+const WINDOW: usize = 128 * 1024;
 
 /// A reader of a file by offset (`pread`), keeping the last window of it read: a seek costs no
 /// system call, and reading at a position inside the window none either.
@@ -71,7 +71,8 @@ impl Read for WindowReader {
                 self.pos += n as u64;
                 return Ok(n);
             }
-            self.window.resize(WINDOW, 0);
+            // No larger than the file: most wheels are smaller than a window.
+            self.window.resize(WINDOW.min(self.len as usize), 0);
             let n = read_at(&self.file, &mut self.window, self.pos)?;
             self.window.truncate(n);
             self.start = self.pos;
@@ -187,7 +188,11 @@ mod tests {
         assert_eq!(n, WINDOW + 10);
         assert_eq!(&big[..], &all[..WINDOW + 10]);
         assert_eq!(all.len(), len - 123);
-        assert!(all.iter().enumerate().all(|(i, b)| *b == byte(123 + i as u64)));
+        assert!(
+            all.iter()
+                .enumerate()
+                .all(|(i, b)| *b == byte(123 + i as u64))
+        );
     }
 
     #[cfg(target_os = "linux")]
