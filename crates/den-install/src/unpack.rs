@@ -834,7 +834,8 @@ mod tests {
     /// A wheel `bomb-1.0-py3-none-any.whl` in `dir` with `files` (path, contents) and a RECORD
     /// listing them with `record_size(path, real size)` as the size; `shallow` copies
     /// (`from`, `to`) add central-directory entries sharing the first one's bytes, listed in
-    /// RECORD with the copied file's hash. Members are deflated.
+    /// RECORD with the copied file's hash. Members are deflated; those under
+    /// `bomb-1.0.data/scripts/` are executable.
     fn wheel(
         dir: &Path,
         files: &[(&str, Vec<u8>)],
@@ -858,7 +859,13 @@ mod tests {
         all.extend(files.iter().cloned());
         let mut record = String::new();
         for (name, bytes) in &all {
-            zip.start_file(*name, options).unwrap();
+            let mode = if name.starts_with("bomb-1.0.data/scripts/") {
+                0o755
+            } else {
+                0o644
+            };
+            zip.start_file(*name, options.unix_permissions(mode))
+                .unwrap();
             zip.write_all(bytes).unwrap();
             let size = record_size(name, bytes.len());
             let hash = den_dist::record_hash(bytes);
@@ -910,6 +917,55 @@ mod tests {
             fs::read(unpacked.root.join("bomb/a.py")).unwrap(),
             b"x = 1\n"
         );
+    }
+
+    #[test]
+    fn many_members_unpack_whole_with_their_modes() {
+        // Enough members for several extraction workers, and members larger than the
+        // archive's read window (incompressible bytes), between small ones.
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut noise = |len: usize| -> Vec<u8> {
+            (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect()
+        };
+        let mut files: Vec<(String, Vec<u8>)> = (0..150)
+            .map(|i| (format!("bomb/sub{}/m{i}.py", i % 7), noise(i * 37 % 900)))
+            .collect();
+        files.push(("bomb/big1.bin".to_string(), noise(300 * 1024)));
+        files.push(("bomb/sub3/big2.bin".to_string(), noise(200 * 1024)));
+        files.push((
+            "bomb-1.0.data/scripts/tool".to_string(),
+            b"#!/bin/sh\n".to_vec(),
+        ));
+        let borrowed: Vec<(&str, Vec<u8>)> = files
+            .iter()
+            .map(|(name, bytes)| (name.as_str(), bytes.clone()))
+            .collect();
+        let wheel = wheel(dir.path(), &borrowed, &[], |_, size| size);
+        let cache = Cache::temporary().unwrap();
+        let unpacked = unpack_wheel_within(&cache, &wheel, 64 << 20).unwrap();
+        for (name, bytes) in &files {
+            let path = unpacked.root.join(name);
+            assert_eq!(&fs::read(&path).unwrap(), bytes, "{name}");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+                let want = if name.ends_with("/tool") {
+                    0o755
+                } else {
+                    0o644
+                };
+                assert_eq!(mode, want, "{name}");
+            }
+        }
     }
 
     #[test]
