@@ -756,6 +756,17 @@ impl Session<'_> {
         Ok((cache, shared, project, target))
     }
 
+    /// Install settings with `resolver` and the pip settings pipenv's pip runs with
+    /// (`PIP_SRC`, `PIP_EXISTS_ACTION`).
+    fn install_settings(&self, resolver: ResolverSettings) -> InstallSettings {
+        InstallSettings {
+            resolver,
+            src_dir: self.env.src_dir.clone(),
+            exists_action: self.env.exists_action.clone(),
+            ..InstallSettings::default()
+        }
+    }
+
     fn resolver(&self, common: &CommonArgs) -> ResolverSettings {
         ResolverSettings {
             pre: common.pre,
@@ -953,12 +964,7 @@ impl Session<'_> {
                     require_hashes,
                     ..resolver.clone()
                 };
-                let settings = InstallSettings {
-                    resolver,
-                    src_dir: self.env.src_dir.clone(),
-                    exists_action: self.env.exists_action.clone(),
-                    ..InstallSettings::default()
-                };
+                let settings = self.install_settings(resolver);
                 crate::ops::install::install_pinned_lines(
                     target,
                     &part,
@@ -1117,11 +1123,8 @@ impl Session<'_> {
         resolver.index.options = project.index_options(&self.env, None)?;
         let settings = InstallSettings {
             sources,
-            resolver,
             exactness: Exactness::Additive,
-            src_dir: self.env.src_dir.clone(),
-            exists_action: self.env.exists_action.clone(),
-            ..InstallSettings::default()
+            ..self.install_settings(resolver)
         };
         crate::ops::install(target, &settings, cache, self.printer)?;
         Ok(ExitCode::SUCCESS)
@@ -1274,11 +1277,8 @@ impl Session<'_> {
                 path: path.to_path_buf(),
                 selection,
             }],
-            resolver,
             no_deps: true,
-            src_dir: self.env.src_dir.clone(),
-            exists_action: self.env.exists_action.clone(),
-            ..InstallSettings::default()
+            ..self.install_settings(resolver)
         };
         crate::ops::install(target, &settings, cache, self.printer)?;
         Ok(())
