@@ -1555,6 +1555,35 @@ fn editable_git_entries_sync_into_src_as_pipenv_does() {
     assert!(clone.join(".git").is_dir());
     let backup = Path::new(venv.trim()).join("src/psi.bak/notes.txt");
     assert!(backup.is_file(), "no backup at {}", backup.display());
+    // pip's configuration files say it as well: a letter pip refuses is refused naming the
+    // file and line; (w)ipe replaces the directory.
+    let conf = world.path("exists-action-pip.conf");
+    std::fs::remove_dir_all(&clone).unwrap();
+    std::fs::create_dir_all(&clone).unwrap();
+    std::fs::write(clone.join("notes.txt"), b"mine\n").unwrap();
+    std::fs::write(
+        &conf,
+        "[global]\ntimeout = 60\n[install]\nexists-action = x\n",
+    )
+    .unwrap();
+    let mut command = den_pipenv_command(&world, &dir, &["sync"]);
+    let out = command.env("PIP_CONFIG_FILE", &conf).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains(&format!("{}:4", conf.display()))
+            && err.contains("invalid choice: 'x'"),
+        "{err}"
+    );
+    assert!(clone.join("notes.txt").is_file());
+    std::fs::write(&conf, "[install]\nexists-action = w\n").unwrap();
+    let mut command = den_pipenv_command(&world, &dir, &["sync"]);
+    ok(
+        "den pipenv sync, exists-action = w in pip.conf",
+        command.env("PIP_CONFIG_FILE", &conf).output().unwrap(),
+    );
+    assert!(clone.join(".git").is_dir());
+    assert!(!clone.join("notes.txt").exists());
 }
 
 /// `install -r FILE` imports the requirements as pipenv does: specifiers in packaging's

@@ -393,7 +393,7 @@ struct Session<'a> {
 fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
     let session = Session {
         cli,
-        env: PipenvEnv::from_process(),
+        env: PipenvEnv::from_process()?,
         cwd: std::env::current_dir().context("cannot read the current directory")?,
         printer,
     };

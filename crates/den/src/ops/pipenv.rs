@@ -65,8 +65,9 @@ pub struct PipenvEnv {
     /// `PIP_SRC`, else `PIP_SRC_DIR`: where editable git entries are cloned, as pipenv
     /// hands it to pip (unset: `src` in the environment).
     pub src_dir: Option<PathBuf>,
-    /// `PIP_EXISTS_ACTION` (letters separated by blanks, as pip reads the variable): what
-    /// to do when such a clone's directory holds something else, as pipenv's pip would.
+    /// pip's `exists-action` (`PIP_EXISTS_ACTION`, else its configuration files; letters
+    /// separated by blanks): what to do when such a clone's directory holds something else,
+    /// as pipenv's pip would.
     pub exists_action: Vec<den_prepare::ExistsAction>,
 }
 
@@ -86,9 +87,38 @@ fn env_text(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// The `--exists-action` answers pipenv's pip takes from its configuration: `exists-action`
+/// in the files' `[global]` or `[install]` section, or `PIP_EXISTS_ACTION` (which wins), as
+/// letters separated by blanks.
+///
+/// Errors: a configuration file pip could not load; a letter pip refuses (pip's message,
+/// naming the file and line or the variable).
+fn pip_exists_action() -> anyhow::Result<Vec<den_prepare::ExistsAction>> {
+    let configuration = den_index::PipConfiguration::from_process(false)?;
+    let Some(setting) = configuration.get("install", &["exists-action"]) else {
+        return Ok(Vec::new());
+    };
+    setting
+        .value
+        .split_whitespace()
+        .map(|letter| {
+            den_prepare::ExistsAction::from_letter(letter).ok_or_else(|| {
+                setting
+                    .error(format!(
+                        "option --exists-action: invalid choice: '{letter}' (choose from 's', \
+                         'i', 'w', 'b', 'a')"
+                    ))
+                    .into()
+            })
+        })
+        .collect()
+}
+
 impl PipenvEnv {
     /// The settings of this process's environment.
-    pub fn from_process() -> Self {
+    ///
+    /// Errors: as [`pip_exists_action`].
+    pub fn from_process() -> anyhow::Result<Self> {
         let home = std::env::var_os("HOME")
             .map(PathBuf::from)
             .unwrap_or_default();
@@ -103,7 +133,7 @@ impl PipenvEnv {
         });
         let ignore_active = std::env::var_os("PIPENV_ACTIVE").is_some()
             || env_bool("PIPENV_IGNORE_VIRTUALENVS") == Some(true);
-        Self {
+        Ok(Self {
             pipfile: env_text("PIPENV_PIPFILE").map(PathBuf::from),
             max_depth: env_text("PIPENV_MAX_DEPTH").and_then(|v| v.trim().parse().ok()),
             venv_in_project: env_bool("PIPENV_VENV_IN_PROJECT"),
@@ -119,15 +149,8 @@ impl PipenvEnv {
             src_dir: env_text("PIP_SRC")
                 .or_else(|| env_text("PIP_SRC_DIR"))
                 .map(PathBuf::from),
-            exists_action: env_text("PIP_EXISTS_ACTION")
-                .map(|letters| {
-                    letters
-                        .split_whitespace()
-                        .filter_map(den_prepare::ExistsAction::from_letter)
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
+            exists_action: pip_exists_action()?,
+        })
     }
 }
 
