@@ -2,34 +2,34 @@
 
 Usage: python frontend.py HOOK INPUT_JSON OUTPUT_JSON, with the project root as the current
 directory. INPUT_JSON holds {"backend": "module:object", "backend_path": [...], "args": [...],
-"keep_bytecode": bool}. The backend is imported (backend-path entries first on sys.path, and then it must come from
-one of them, PEP 517 "In-tree build backends"), HOOK is called with the positional args, and
-OUTPUT_JSON receives {"result": value} or {"unsupported": true} when the backend lacks HOOK.
-With keep_bytecode (den sets it when the interpreter is one of its own build environments), the
-import of the backend writes the bytecode of the modules it reads from inside sys.prefix, even
-under PYTHONDONTWRITEBYTECODE: the next hook process in the same environment then reads it
-rather than compiling the backend again. Nothing is written outside the environment, and the
-hook itself runs with the interpreter's own setting.
+"keep_bytecode": bool}. The backend is imported (backend-path entries first on sys.path, and
+then it must come from one of them, PEP 517 "In-tree build backends"), HOOK is called with the
+positional args, and OUTPUT_JSON receives {"result": value} or {"unsupported": true} when the
+backend lacks HOOK.
+With keep_bytecode (den sets it when the interpreter is one of its own build environments)
+under PYTHONDONTWRITEBYTECODE, the bytecode of every source module read from inside sys.prefix
+(the backend and what its hooks import) is written as Python writes it by default, so the next
+hook process in the same environment reads it rather than compiling the backend again. Nothing
+is written outside the environment, and sys.dont_write_bytecode keeps its value: the backend
+sees the interpreter's setting.
 A failure prints a traceback on stderr and exits with status 1; den shows that output.
 """
 
 import importlib
 import importlib.machinery
+import importlib.util
 import json
 import os
 import sys
 import traceback
 
 
-def load_backend(spec, backend_path, keep_bytecode):
+def load_backend(spec, backend_path):
     root = os.getcwd()
     paths = [os.path.realpath(os.path.join(root, entry)) for entry in backend_path]
     sys.path[:0] = paths
     module_name, _, object_path = spec.partition(":")
-    if keep_bytecode and not paths:
-        backend = import_keeping_bytecode(module_name.strip())
-    else:
-        backend = importlib.import_module(module_name.strip())
+    backend = importlib.import_module(module_name.strip())
     if paths:
         location = os.path.realpath(getattr(backend, "__file__", None) or "")
         if not any(location.startswith(path + os.sep) for path in paths):
@@ -43,27 +43,41 @@ def load_backend(spec, backend_path, keep_bytecode):
     return backend
 
 
-def import_keeping_bytecode(name):
-    """Imports module `name`, caching the bytecode of source files under sys.prefix."""
-    loader = importlib.machinery.SourceFileLoader
-    original = getattr(loader, "_cache_bytecode", None)
-    if original is None:
-        return importlib.import_module(name)
-    inside = os.path.join(sys.prefix, "")
+def keep_bytecode_inside(prefix):
+    """Writes the bytecode of source modules found under `prefix` when Python would not
+    (sys.dont_write_bytecode), leaving the flag as it is; a no-op where the import system
+    lacks what this needs."""
+    external = getattr(importlib, "_bootstrap_external", None)
+    to_pyc = getattr(external, "_code_to_timestamp_pyc", None)
+    loaders = getattr(external, "_get_supported_file_loaders", None)
+    if not sys.dont_write_bytecode or to_pyc is None or loaders is None:
+        return
+    inside = os.path.join(prefix, "")
 
-    def cache_bytecode(self, source_path, bytecode_path, data):
-        if source_path.startswith(inside):
-            return original(self, source_path, bytecode_path, data)
-        return None
+    class KeepingLoader(importlib.machinery.SourceFileLoader):
+        # Called only when the module is compiled from source (no valid bytecode).
+        def source_to_code(self, data, path, **options):
+            code = super().source_to_code(data, path, **options)
+            try:
+                mtime = int(self.path_stats(path)["mtime"])
+                cached = importlib.util.cache_from_source(path)
+            except (OSError, NotImplementedError, ValueError):
+                return code
+            self._cache_bytecode(path, cached, to_pyc(code, mtime, len(data)))
+            return code
 
-    setting = sys.dont_write_bytecode
-    loader._cache_bytecode = cache_bytecode
-    sys.dont_write_bytecode = False
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.dont_write_bytecode = setting
-        loader._cache_bytecode = original
+    details = [
+        (KeepingLoader if loader is importlib.machinery.SourceFileLoader else loader, suffixes)
+        for loader, suffixes in loaders()
+    ]
+
+    def finder(path):
+        if not os.path.join(os.path.abspath(path or "."), "").startswith(inside):
+            raise ImportError("not inside the build environment")
+        return importlib.machinery.FileFinder(path, *details)
+
+    sys.path_hooks.insert(0, finder)
+    sys.path_importer_cache.clear()
 
 
 def main():
@@ -74,9 +88,9 @@ def main():
         del sys.path[0]
     with open(input_path, encoding="utf-8") as handle:
         request = json.load(handle)
-    backend = load_backend(
-        request["backend"], request["backend_path"], request.get("keep_bytecode", False)
-    )
+    if request.get("keep_bytecode"):
+        keep_bytecode_inside(sys.prefix)
+    backend = load_backend(request["backend"], request["backend_path"])
     function = getattr(backend, hook, None)
     if function is None:
         answer = {"unsupported": True}

@@ -31,11 +31,12 @@ pub(crate) struct Hooks<'a> {
     pub system: &'a BuildSystem,
     /// The `config_settings` argument of every hook (JSON null for none).
     pub config_settings: Value,
-    /// Whether importing the backend may write the bytecode of the modules it reads from
-    /// inside the interpreter's environment (`sys.prefix`), whatever `PYTHONDONTWRITEBYTECODE`
-    /// says: true for den's own build environments, so that the next hook process there reads
-    /// the backend's bytecode instead of compiling it again. Never for the target interpreter
-    /// (no isolation) or an in-tree backend (`backend-path`).
+    /// Whether the hook process writes the bytecode of the source modules it reads from
+    /// inside the interpreter's environment (`sys.prefix`: the backend and what its hooks
+    /// import) even under `PYTHONDONTWRITEBYTECODE`, leaving `sys.dont_write_bytecode` as it
+    /// is: true for den's own build environments, so that the next hook process there reads
+    /// that bytecode instead of compiling the backend again. Never for the target interpreter
+    /// (no isolation).
     pub keep_bytecode: bool,
 }
 

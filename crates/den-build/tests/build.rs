@@ -534,7 +534,7 @@ fn bytecode_under(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn importing_the_backend_keeps_bytecode_inside_the_environment_only() {
+fn modules_read_from_the_build_environment_keep_their_bytecode_nothing_else_does() {
     let setup = Setup::new();
     let root = setup.dir.path();
     let outside = root.join("outside");
@@ -561,7 +561,8 @@ fn importing_the_backend_keeps_bytecode_inside_the_environment_only() {
              def get_requires_for_build_wheel(config_settings=None):\n    \
                  sys.path.insert(0, os.getcwd())\n    \
                  import bytecode_backend.late, project_module\n    \
-                 return [str(helper_outside.VALUE + project_module.VALUE)]\n",
+                 return [str(helper_outside.VALUE + project_module.VALUE),\n            \
+                         str(sys.dont_write_bytecode)]\n",
         )
         .unwrap();
         std::fs::write(backend.join("late.py"), "").unwrap();
@@ -587,15 +588,18 @@ fn importing_the_backend_keeps_bytecode_inside_the_environment_only() {
         assert!(status.success());
         let answer: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();
-        assert_eq!(answer["result"], serde_json::json!(["3"]));
-        // The backend's own module, read while importing it from inside the environment,
-        // keeps its bytecode when asked; what the hook imports later, and anything outside
-        // the environment (PYTHONPATH, the project), follows PYTHONDONTWRITEBYTECODE.
-        let kept = bytecode_under(&location);
+        // The backend sees the interpreter's setting either way.
+        assert_eq!(answer["result"], serde_json::json!(["3", "True"]));
+        // Asked to, the modules read from inside the environment keep their bytecode, the
+        // backend's and what its hook imports; anything outside the environment (PYTHONPATH,
+        // the project) follows PYTHONDONTWRITEBYTECODE.
+        let mut kept = bytecode_under(&location);
+        kept.sort();
         if keep {
-            assert_eq!(kept.len(), 1, "{kept:?}");
+            assert_eq!(kept.len(), 2, "{kept:?}");
             assert!(
-                kept[0].contains("bytecode_backend/__pycache__/__init__."),
+                kept[0].contains("bytecode_backend/__pycache__/__init__.")
+                    && kept[1].contains("bytecode_backend/__pycache__/late."),
                 "{kept:?}"
             );
         } else {
