@@ -72,8 +72,10 @@ def keep_bytecode_inside(prefix):
     ]
 
     def finder(path):
-        if not os.path.join(os.path.abspath(path or "."), "").startswith(inside):
-            raise ImportError("not inside the build environment")
+        # Directories only (zip files go on to zipimport), as Python's own FileFinder hook.
+        directory = os.path.abspath(path or ".")
+        if not os.path.join(directory, "").startswith(inside) or not os.path.isdir(directory):
+            raise ImportError("not a directory inside the build environment")
         return importlib.machinery.FileFinder(path, *details)
 
     sys.path_hooks.insert(0, finder)
