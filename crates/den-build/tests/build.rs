@@ -558,14 +558,24 @@ fn modules_read_from_the_build_environment_keep_their_bytecode_nothing_else_does
         std::fs::write(
             backend.join("__init__.py"),
             "import os, sys, helper_outside\n\
+             sys.path.append(os.path.join(os.path.dirname(__file__), 'zipped.zip'))\n\
+             import zipped_module\n\
              def get_requires_for_build_wheel(config_settings=None):\n    \
                  sys.path.insert(0, os.getcwd())\n    \
                  import bytecode_backend.late, project_module\n    \
-                 return [str(helper_outside.VALUE + project_module.VALUE),\n            \
+                 return [str(helper_outside.VALUE + project_module.VALUE + zipped_module.VALUE),\n            \
                          str(sys.dont_write_bytecode)]\n",
         )
         .unwrap();
         std::fs::write(backend.join("late.py"), "").unwrap();
+        // A zip file on sys.path inside the environment still imports (through zipimport).
+        let mut zipped =
+            zip::ZipWriter::new(std::fs::File::create(backend.join("zipped.zip")).unwrap());
+        zipped
+            .start_file("zipped_module.py", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zipped, b"VALUE = 4\n").unwrap();
+        zipped.finish().unwrap();
         let input = root.join("input.json");
         let output = root.join("output.json");
         let request = serde_json::json!({
@@ -589,7 +599,7 @@ fn modules_read_from_the_build_environment_keep_their_bytecode_nothing_else_does
         let answer: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();
         // The backend sees the interpreter's setting either way.
-        assert_eq!(answer["result"], serde_json::json!(["3", "True"]));
+        assert_eq!(answer["result"], serde_json::json!(["7", "True"]));
         // Asked to, the modules read from inside the environment keep their bytecode, the
         // backend's and what its hook imports; anything outside the environment (PYTHONPATH,
         // the project) follows PYTHONDONTWRITEBYTECODE.
