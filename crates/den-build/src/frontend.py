@@ -50,7 +50,10 @@ def keep_bytecode_inside(prefix):
     external = getattr(importlib, "_bootstrap_external", None)
     to_pyc = getattr(external, "_code_to_timestamp_pyc", None)
     loaders = getattr(external, "_get_supported_file_loaders", None)
-    if not sys.dont_write_bytecode or to_pyc is None or loaders is None:
+    # With a pycache prefix the bytecode would go to the user's chosen place: left alone.
+    if not sys.dont_write_bytecode or getattr(sys, "pycache_prefix", None):
+        return
+    if to_pyc is None or loaders is None:
         return
     inside = os.path.join(prefix, "")
 
