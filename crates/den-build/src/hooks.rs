@@ -71,11 +71,21 @@ impl Hooks<'_> {
         let log_file = File::create(&log).at("create", &log)?;
         let log_copy = log_file.try_clone().at("open", &log)?;
 
+        // What frontend.py does with keep_bytecode, said where it does something.
+        let keeping = self.keep_bytecode
+            && std::env::var_os("PYTHONDONTWRITEBYTECODE").is_some_and(|v| !v.is_empty())
+            && std::env::var_os("PYTHONPYCACHEPREFIX").is_none_or(|v| v.is_empty());
         tracing::info!(
-            "{}: running the build backend's {hook} ({}, in {})",
+            "{}: running the build backend's {hook} ({}, in {}){}",
             self.package,
             self.system.backend,
-            self.python.display()
+            self.python.display(),
+            if keeping {
+                "; the build environment's modules keep their bytecode despite \
+                 PYTHONDONTWRITEBYTECODE"
+            } else {
+                ""
+            }
         );
         let status = tokio::process::Command::new(self.python)
             .arg(&script)

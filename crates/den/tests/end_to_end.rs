@@ -689,7 +689,7 @@ fn system_alone_takes_python3_on_path_and_p_takes_a_named_environment() {
     let bin = world.path("bin");
     std::fs::create_dir(&bin).unwrap();
     std::os::unix::fs::symlink(&world.python, bin.join("python3")).unwrap();
-    let out = common::den_command(&world.path("cache"), &world.index.url())
+    let out = den_command(&world.path("cache"), &world.index.url())
         .args(["pip", "list", "--system", "--format", "freeze"])
         .env("PATH", &bin)
         .current_dir(world.dir.path())
@@ -705,7 +705,7 @@ fn system_alone_takes_python3_on_path_and_p_takes_a_named_environment() {
     world.den_ok(&["venv", "homes/named", "-p", python]);
     let elsewhere = world.path("elsewhere");
     std::fs::create_dir(&elsewhere).unwrap();
-    let out = common::den_command(&world.path("cache"), &world.index.url())
+    let out = den_command(&world.path("cache"), &world.index.url())
         .args(["pip", "install", "-p", "named", "beta==1.0"])
         .env("WORKON_HOME", &homes)
         .current_dir(&elsewhere)
@@ -800,7 +800,7 @@ fn user_installs_go_where_pip_puts_them_and_not_into_a_virtual_environment() {
     // and the interpreter imports from den's.
     let python = world.python.to_str().unwrap();
     let ours = world.path("userbase-den");
-    let out = common::den_command(&world.path("cache"), &world.index.url())
+    let out = den_command(&world.path("cache"), &world.index.url())
         .args([
             "pip",
             "install",
@@ -944,7 +944,14 @@ fn v_tells_what_den_did() {
     let index = world.index.url();
     let env = world.venv("env", true);
     let env_arg = env.to_str().unwrap();
-    let out = world.den(&["pip", "install", "-v", "-p", env_arg, "alpha", "gamma"]);
+    // Under PYTHONDONTWRITEBYTECODE it also says that the build environment keeps bytecode.
+    let out = den_command(&world.path("cache"), &world.index.url())
+        .args(["pip", "install", "-v", "-p", env_arg, "alpha", "gamma"])
+        .current_dir(world.path(""))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env_remove("PYTHONPYCACHEPREFIX")
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     for said in [
@@ -954,6 +961,8 @@ fn v_tells_what_den_did() {
         "downloading alpha-1.0-py3-none-any.whl (".to_string(),
         "downloading gamma-1.5.tar.gz (".to_string(),
         "gamma: running the build backend's build_wheel (".to_string(),
+        "; the build environment's modules keep their bytecode despite PYTHONDONTWRITEBYTECODE"
+            .to_string(),
         "gamma: built gamma-1.5-".to_string(),
     ] {
         assert!(
