@@ -400,8 +400,6 @@ pub fn install_pinned_lines(
     install(target, &settings, cache, printer)
 }
 
-/// pip's `comes_from` of each of `spec`'s requirements: `-r FILE (line N)` for a
-/// requirements file's line, `None` otherwise (the command line).
 /// pip's "Requirement already satisfied" lines when `installed` satisfies every requirement
 /// of `spec`, their dependencies (under `markers`) and its constraints
 /// ([`den_install::satisfied_by_installed`]); `None` when it does not.
@@ -426,6 +424,8 @@ fn satisfied_lines(
     )
 }
 
+/// pip's `comes_from` of each of `spec`'s requirements: `-r FILE (line N)` for a
+/// requirements file's line, `None` otherwise (the command line).
 fn pip_comes_from(spec: &RequirementsSpec) -> Vec<Option<String>> {
     spec.requirement_sources
         .iter()
