@@ -1576,6 +1576,12 @@ fn editable_git_entries_sync_into_src_as_pipenv_does() {
         "{err}"
     );
     assert!(clone.join("notes.txt").is_file());
+    // Only what installs reads it, as only pipenv's pip does: the other commands still work.
+    let mut command = den_pipenv_command(&world, &dir, &["--venv"]);
+    ok(
+        "den pipenv --venv, a letter pip refuses in pip.conf",
+        command.env("PIP_CONFIG_FILE", &conf).output().unwrap(),
+    );
     std::fs::write(&conf, "[install]\nexists-action = w\n").unwrap();
     let mut command = den_pipenv_command(&world, &dir, &["sync"]);
     ok(

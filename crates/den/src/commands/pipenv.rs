@@ -393,7 +393,7 @@ struct Session<'a> {
 fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
     let session = Session {
         cli,
-        env: PipenvEnv::from_process()?,
+        env: PipenvEnv::from_process(),
         cwd: std::env::current_dir().context("cannot read the current directory")?,
         printer,
     };
@@ -757,14 +757,16 @@ impl Session<'_> {
     }
 
     /// Install settings with `resolver` and the pip settings pipenv's pip runs with
-    /// (`PIP_SRC`, `PIP_EXISTS_ACTION`).
-    fn install_settings(&self, resolver: ResolverSettings) -> InstallSettings {
-        InstallSettings {
+    /// (`PIP_SRC`, pip's `exists-action`).
+    ///
+    /// Errors: as [`crate::ops::pipenv::pip_exists_action`].
+    fn install_settings(&self, resolver: ResolverSettings) -> anyhow::Result<InstallSettings> {
+        Ok(InstallSettings {
             resolver,
             src_dir: self.env.src_dir.clone(),
-            exists_action: self.env.exists_action.clone(),
+            exists_action: crate::ops::pipenv::pip_exists_action()?,
             ..InstallSettings::default()
-        }
+        })
     }
 
     fn resolver(&self, common: &CommonArgs) -> ResolverSettings {
@@ -964,7 +966,7 @@ impl Session<'_> {
                     require_hashes,
                     ..resolver.clone()
                 };
-                let settings = self.install_settings(resolver);
+                let settings = self.install_settings(resolver)?;
                 crate::ops::install::install_pinned_lines(
                     target,
                     &part,
@@ -1124,7 +1126,7 @@ impl Session<'_> {
         let settings = InstallSettings {
             sources,
             exactness: Exactness::Additive,
-            ..self.install_settings(resolver)
+            ..self.install_settings(resolver)?
         };
         crate::ops::install(target, &settings, cache, self.printer)?;
         Ok(ExitCode::SUCCESS)
@@ -1278,7 +1280,7 @@ impl Session<'_> {
                 selection,
             }],
             no_deps: true,
-            ..self.install_settings(resolver)
+            ..self.install_settings(resolver)?
         };
         crate::ops::install(target, &settings, cache, self.printer)?;
         Ok(())

@@ -65,10 +65,6 @@ pub struct PipenvEnv {
     /// `PIP_SRC`, else `PIP_SRC_DIR`: where editable git entries are cloned, as pipenv
     /// hands it to pip (unset: `src` in the environment).
     pub src_dir: Option<PathBuf>,
-    /// pip's `exists-action` (`PIP_EXISTS_ACTION`, else its configuration files; letters
-    /// separated by blanks): what to do when such a clone's directory holds something else,
-    /// as pipenv's pip would.
-    pub exists_action: Vec<den_prepare::ExistsAction>,
 }
 
 /// pipenv's reading of a boolean variable: `1`, `true`, `yes`, `on` are true, `0`, `false`,
@@ -89,11 +85,12 @@ fn env_text(name: &str) -> Option<String> {
 
 /// The `--exists-action` answers pipenv's pip takes from its configuration: `exists-action`
 /// in the files' `[global]` or `[install]` section, or `PIP_EXISTS_ACTION` (which wins), as
-/// letters separated by blanks.
+/// letters separated by blanks: what to do when an editable git entry's clone directory
+/// holds something else. Read only by the commands that install, as pipenv's pip reads it.
 ///
 /// Errors: a configuration file pip could not load; a letter pip refuses (pip's message,
 /// naming the file and line or the variable).
-fn pip_exists_action() -> anyhow::Result<Vec<den_prepare::ExistsAction>> {
+pub fn pip_exists_action() -> anyhow::Result<Vec<den_prepare::ExistsAction>> {
     let configuration = den_index::PipConfiguration::from_process(false)?;
     let Some(setting) = configuration.get("install", &["exists-action"]) else {
         return Ok(Vec::new());
@@ -116,9 +113,7 @@ fn pip_exists_action() -> anyhow::Result<Vec<den_prepare::ExistsAction>> {
 
 impl PipenvEnv {
     /// The settings of this process's environment.
-    ///
-    /// Errors: as [`pip_exists_action`].
-    pub fn from_process() -> anyhow::Result<Self> {
+    pub fn from_process() -> Self {
         let home = std::env::var_os("HOME")
             .map(PathBuf::from)
             .unwrap_or_default();
@@ -133,7 +128,7 @@ impl PipenvEnv {
         });
         let ignore_active = std::env::var_os("PIPENV_ACTIVE").is_some()
             || env_bool("PIPENV_IGNORE_VIRTUALENVS") == Some(true);
-        Ok(Self {
+        Self {
             pipfile: env_text("PIPENV_PIPFILE").map(PathBuf::from),
             max_depth: env_text("PIPENV_MAX_DEPTH").and_then(|v| v.trim().parse().ok()),
             venv_in_project: env_bool("PIPENV_VENV_IN_PROJECT"),
@@ -149,8 +144,7 @@ impl PipenvEnv {
             src_dir: env_text("PIP_SRC")
                 .or_else(|| env_text("PIP_SRC_DIR"))
                 .map(PathBuf::from),
-            exists_action: pip_exists_action()?,
-        })
+        }
     }
 }
 
