@@ -37,7 +37,9 @@ pub use pylock::{
     IndexPageFile, PYLOCK_DEV_GROUP, find_pylock, generation_date, index_page_packages,
     pylock_path, pylock_toml,
 };
-pub use venv::{DEFAULT_MAX_DEPTH, find_pipfile, sanitize_name, virtualenv_name};
+pub use venv::{
+    DEFAULT_MAX_DEPTH, find_pipfile, find_requirements, sanitize_name, virtualenv_name,
+};
 
 /// Writes `bytes` to `path` as every file here is written: a temporary file in the same
 /// directory, then a rename over the target (keeping its permissions), so readers see the

@@ -391,31 +391,30 @@ impl Pipfile {
         })
     }
 
-    /// The Pipfile pipenv creates for a new project (`Project.create_pipfile`): its default
-    /// source, empty `[packages]` and `[dev-packages]`, and `[requires]` with
-    /// `python_version` = the first two parts of `python_version` when given.
-    /// pipenv also adds pip's configured extra indexes as `pip_index_N` sources; pass
-    /// those in `extra_sources`.
+    /// The Pipfile pipenv creates for a new project (`Project.create_pipfile`): PyPI as its
+    /// one source (named `pypi`, its URL `mirror` when given: pipenv writes
+    /// `PIPENV_PYPI_MIRROR` there), empty `[packages]` and `[dev-packages]`, and, when `python_version` (the
+    /// environment's Python, e.g. `3.11.4`) is given, `[requires]` with `python_version` =
+    /// its first two parts, plus `python_full_version` = all of it when `full` (pipenv adds
+    /// that when a Python was asked for: `--python` or `PIPENV_PYTHON`) and it has three
+    /// parts or more. (pipenv's code also looks for pip's extra indexes there, but reads
+    /// the option's default, which is always empty.)
     pub fn new_default(
         path: &Path,
+        mirror: Option<&str>,
         python_version: Option<&str>,
-        extra_sources: &[Source],
+        full: bool,
     ) -> Self {
-        let mut text = String::new();
-        for (i, source) in std::iter::once(&Source::pypi())
-            .chain(extra_sources)
-            .enumerate()
-        {
-            if i > 0 {
-                text.push('\n');
-            }
-            text.push_str(&format!(
-                "[[source]]\nurl = {}\nverify_ssl = {}\nname = {}\n",
-                Value::from(source.url.as_str()),
-                source.verify_ssl,
-                Value::from(source.name.as_str())
-            ));
+        let mut source = Source::pypi();
+        if let Some(url) = mirror {
+            source.url = url.to_string();
         }
+        let mut text = format!(
+            "[[source]]\nurl = {}\nverify_ssl = {}\nname = {}\n",
+            Value::from(source.url.as_str()),
+            source.verify_ssl,
+            Value::from(source.name.as_str())
+        );
         text.push_str("\n[packages]\n\n[dev-packages]\n");
         if let Some(version) = python_version {
             let short: Vec<&str> = version.split('.').take(2).collect();
@@ -423,6 +422,9 @@ impl Pipfile {
                 "\n[requires]\npython_version = {}\n",
                 Value::from(short.join("."))
             ));
+            if full && version.split('.').count() > 2 {
+                text.push_str(&format!("python_full_version = {}\n", Value::from(version)));
+            }
         }
         // The text is built from valid TOML pieces.
         let doc = text.parse::<DocumentMut>().unwrap_or_default();
@@ -1130,10 +1132,25 @@ mod tests {
 
     #[test]
     fn new_default_is_what_pipenv_writes() {
-        let p = Pipfile::new_default(Path::new("Pipfile"), Some("3.11.4"), &[]);
+        let head = "[[source]]\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\nname = \"pypi\"\n\n[packages]\n\n[dev-packages]\n";
+        let p = Pipfile::new_default(Path::new("Pipfile"), None, Some("3.11.4"), false);
         assert_eq!(
             p.render(),
-            "[[source]]\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\nname = \"pypi\"\n\n[packages]\n\n[dev-packages]\n\n[requires]\npython_version = \"3.11\"\n"
+            format!("{head}\n[requires]\npython_version = \"3.11\"\n")
+        );
+        let p = Pipfile::new_default(Path::new("Pipfile"), None, Some("3.12.1"), true);
+        assert_eq!(
+            p.render(),
+            format!(
+                "{head}\n[requires]\npython_version = \"3.12\"\npython_full_version = \"3.12.1\"\n"
+            )
+        );
+        let p = Pipfile::new_default(Path::new("Pipfile"), None, None, true);
+        assert_eq!(p.render(), head);
+        let p = Pipfile::new_default(Path::new("Pipfile"), Some("http://m/simple/"), None, true);
+        assert_eq!(
+            p.render(),
+            head.replace("https://pypi.org/simple", "http://m/simple/")
         );
     }
 

@@ -88,9 +88,22 @@ pub fn virtualenv_name(pipfile: &Path, pipenv_python: Option<&str>) -> String {
 ///
 /// `None` when there is none (pipenv then means `Pipfile` in the working directory).
 pub fn find_pipfile(start: &Path, max_depth: usize) -> Option<PathBuf> {
+    find_upward(start, "Pipfile", max_depth)
+}
+
+/// The `requirements.txt` pipenv imports when it starts a project without a Pipfile
+/// (`find_requirements`): searched as [`find_pipfile`] searches, one directory fewer (pipenv
+/// counts the directories it looks at from 1 and stops before `max_depth`).
+pub fn find_requirements(start: &Path, max_depth: usize) -> Option<PathBuf> {
+    find_upward(start, "requirements.txt", max_depth.saturating_sub(1))
+}
+
+/// The first file named `name` in `start` (made absolute, links resolved) or its parents,
+/// looking at `dirs` directories in all.
+fn find_upward(start: &Path, name: &str, dirs: usize) -> Option<PathBuf> {
     let mut dir = std::fs::canonicalize(start).ok()?;
-    for _ in 0..max_depth {
-        let candidate = dir.join("Pipfile");
+    for _ in 0..dirs {
+        let candidate = dir.join(name);
         if candidate.is_file() {
             return Some(candidate);
         }

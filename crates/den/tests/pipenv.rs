@@ -2158,3 +2158,213 @@ fn check_and_audit_say_den_does_not_scan() {
         );
     }
 }
+
+/// `ARGS` run by den and by the real pipenv, each in a new directory `name-den` /
+/// `name-pipenv` (`prepare` fills it first) with PyPI mirrored by the loopback index; returns
+/// the two directories and outputs, den's first.
+fn both_in_new_dirs(
+    pipenv: &Path,
+    world: &World,
+    name: &str,
+    args: &[&str],
+    prepare: &dyn Fn(&Path),
+) -> [(PathBuf, Output); 2] {
+    ["den", "pipenv"].map(|tool| {
+        let dir = world.path(&format!("{name}-{tool}"));
+        fs::create_dir_all(&dir).unwrap();
+        prepare(&dir);
+        let mut command = if tool == "den" {
+            den_pipenv_command(world, &dir, args)
+        } else {
+            let mut command = Command::new(pipenv);
+            command.args(args).current_dir(&dir);
+            isolate(&mut command, world);
+            command
+        };
+        let output = command
+            .env("PIPENV_PYPI_MIRROR", world.index.url())
+            .output()
+            .unwrap();
+        (dir, output)
+    })
+}
+
+/// Where there is no Pipfile, `install` and `--python` alone start the project as pipenv's
+/// `ensure_project` does: the environment (its prompt the directory's name), then a Pipfile
+/// whose `[requires]` names its Python (`python_full_version` too when a Python was asked
+/// for), with a requirements.txt found there imported into `[packages]`. pipenv judges the
+/// Pipfile and Pipfile.lock bytes.
+#[test]
+fn a_project_without_a_pipfile_is_started_as_pipenv_starts_it() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let with_requirements = |dir: &Path| {
+        fs::write(dir.join("requirements.txt"), "delta==0.3\nalpha>=1.0\n").unwrap();
+    };
+    let [(den_dir, den_out), (pipenv_dir, pipenv_out)] = both_in_new_dirs(
+        &pipenv,
+        &world,
+        "converted",
+        &["--python", &python, "install"],
+        &with_requirements,
+    );
+    ok("den pipenv install", den_out);
+    ok("pipenv install", pipenv_out);
+    let read = |dir: &Path, file: &str| fs::read_to_string(dir.join(file)).unwrap();
+    let pipfile = read(&den_dir, "Pipfile");
+    assert!(
+        pipfile.contains("[packages]\ndelta = \"==0.3\"\nalpha = \">=1.0\"\n"),
+        "{pipfile}"
+    );
+    assert!(pipfile.contains("python_full_version = "), "{pipfile}");
+    assert_eq!(pipfile, read(&pipenv_dir, "Pipfile"));
+    assert_eq!(
+        read(&den_dir, "Pipfile.lock"),
+        read(&pipenv_dir, "Pipfile.lock")
+    );
+    let venv = PathBuf::from(
+        ok(
+            "den pipenv --venv",
+            den_pipenv(&world, &den_dir, &["--venv"]),
+        )
+        .trim(),
+    );
+    assert!(run_python(&venv, &["-c", "import alpha, delta"]).0);
+    let cfg = read(&venv, "pyvenv.cfg");
+    assert!(cfg.contains("prompt = converted-den\n"), "{cfg}");
+
+    // `--python` alone: the environment and the Pipfile, no lock.
+    let [(den_dir, den_out), (pipenv_dir, pipenv_out)] = both_in_new_dirs(
+        &pipenv,
+        &world,
+        "python-only",
+        &["--python", &python],
+        &|_| {},
+    );
+    ok("den pipenv --python", den_out);
+    ok("pipenv --python", pipenv_out);
+    assert_eq!(read(&den_dir, "Pipfile"), read(&pipenv_dir, "Pipfile"));
+    assert!(!den_dir.join("Pipfile.lock").exists());
+    assert!(!pipenv_dir.join("Pipfile.lock").exists());
+
+    // A bare `install` (no Python asked for): `python_version` only, that of the environment.
+    let dir = world.path("bare");
+    fs::create_dir_all(&dir).unwrap();
+    let mut command = den_pipenv_command(&world, &dir, &["install"]);
+    ok(
+        "den pipenv install",
+        command.env("PIPENV_PYTHON", "").output().unwrap(),
+    );
+    let venv = PathBuf::from(ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"])).trim());
+    let (_, version, _) = run_python(
+        &venv,
+        &["-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+    );
+    let pipfile = read(&dir, "Pipfile");
+    assert!(
+        pipfile.ends_with(&format!(
+            "\n[requires]\npython_version = \"{}\"\n",
+            version.trim()
+        )),
+        "{pipfile}"
+    );
+    assert!(dir.join("Pipfile.lock").is_file());
+}
+
+/// `install --skip-lock PKG` adds to the Pipfile and installs without a lock; `lock
+/// --dev-only` locks every category (pipenv 2026.10 ignores the flag there); `run` expands
+/// `$NAME` in its arguments from the command's environment and hands what is not a program
+/// on PATH to `sh -c` (its status, 127 for nothing, is the exit status). pipenv judges each.
+#[test]
+fn skip_lock_dev_only_lock_and_run_words_as_pipenv() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let pipfile = format!(
+        "{SOURCE}[packages]\ndelta = \"*\"\n\n[dev-packages]\nalpha = \"*\"\n\n[docs]\ngamma = \"*\"\n"
+    );
+    let [(den_dir, den_out), (pipenv_dir, pipenv_out)] = both_in_new_dirs(
+        &pipenv,
+        &world,
+        "dev-only",
+        &["--python", &python, "lock", "--dev-only"],
+        &|dir| {
+            fs::write(
+                dir.join("Pipfile"),
+                pipfile.replace("INDEX_URL", &world.index.url()),
+            )
+            .unwrap()
+        },
+    );
+    ok("den pipenv lock --dev-only", den_out);
+    ok("pipenv lock --dev-only", pipenv_out);
+    let lock = fs::read_to_string(den_dir.join("Pipfile.lock")).unwrap();
+    assert!(
+        lock.contains("\"delta\"") && lock.contains("\"gamma\""),
+        "{lock}"
+    );
+    assert_eq!(
+        lock,
+        fs::read_to_string(pipenv_dir.join("Pipfile.lock")).unwrap()
+    );
+
+    let [(den_dir, den_out), (pipenv_dir, pipenv_out)] = both_in_new_dirs(
+        &pipenv,
+        &world,
+        "skip-lock",
+        &["--python", &python, "install", "--skip-lock", "beta"],
+        &|dir| {
+            let text = format!("{SOURCE}[packages]\ndelta = \"*\"\n")
+                .replace("INDEX_URL", &world.index.url());
+            fs::write(dir.join("Pipfile"), text).unwrap();
+            fs::write(dir.join(".env"), "FOO=bar\n").unwrap();
+        },
+    );
+    ok("den pipenv install --skip-lock", den_out);
+    ok("pipenv install --skip-lock", pipenv_out);
+    let pipfile = fs::read_to_string(den_dir.join("Pipfile")).unwrap();
+    assert!(pipfile.contains("beta = \"*\""), "{pipfile}");
+    assert_eq!(
+        pipfile,
+        fs::read_to_string(pipenv_dir.join("Pipfile")).unwrap()
+    );
+    assert!(!den_dir.join("Pipfile.lock").exists());
+    assert!(!pipenv_dir.join("Pipfile.lock").exists());
+    let venv = PathBuf::from(
+        ok(
+            "den pipenv --venv",
+            den_pipenv(&world, &den_dir, &["--venv"]),
+        )
+        .trim(),
+    );
+    assert!(run_python(&venv, &["-c", "import beta, delta"]).0);
+
+    for (args, status) in [
+        (&["run", "echo", "$FOO", "${FOO}x", "$NOPE", "$"][..], 0),
+        (&["run", "command", "-v", "python"][..], 0),
+        (&["run", "nosuchcommand-den"][..], 127),
+    ] {
+        let den = den_pipenv(&world, &den_dir, args);
+        let real = real_pipenv(&pipenv, &world, &pipenv_dir, args);
+        assert_eq!(
+            den.status.code(),
+            Some(status),
+            "den pipenv {args:?}: {den:?}"
+        );
+        assert_eq!(
+            real.status.code(),
+            Some(status),
+            "pipenv {args:?}: {real:?}"
+        );
+        let shown = |out: &Output, dir: &Path| {
+            String::from_utf8_lossy(&out.stdout).replace(&dir.display().to_string(), "DIR")
+        };
+        if status == 0 && args[1] == "echo" {
+            assert_eq!(shown(&den, &den_dir), "bar barx $NOPE $\n");
+            assert_eq!(shown(&real, &pipenv_dir), "bar barx $NOPE $\n");
+        } else if status == 0 {
+            assert!(shown(&den, &den_dir).ends_with("/bin/python\n"), "{den:?}");
+        }
+    }
+}

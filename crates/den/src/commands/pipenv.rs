@@ -255,7 +255,8 @@ pub struct UninstallArgs {
 /// `pipenv lock`.
 #[derive(Debug, Args)]
 pub struct LockArgs {
-    /// Emit development dependencies only (with `requirements`); lock them only.
+    /// Accepted and ignored, as pipenv 2026.10 ignores it: `lock` locks every category (or
+    /// those `--categories` names).
     #[arg(long)]
     pub dev_only: bool,
     /// Shared options.
@@ -439,6 +440,12 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let Some(command) = &cli.command else {
+        if cli.python.is_some() || cli.site_packages {
+            // pipenv's `--python`/`--site-packages` alone make the project's environment
+            // (and its Pipfile when there is none).
+            session.open_or_new()?;
+            return Ok(ExitCode::SUCCESS);
+        }
         use clap::CommandFactory;
         printer.out(PipenvCli::command().render_help());
         return Ok(ExitCode::SUCCESS);
@@ -463,6 +470,49 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
         PipenvCommand::Pylock(args) => session.pylock(args),
         PipenvCommand::Check(_) | PipenvCommand::Audit(_) => bail!(NO_AUDIT),
     }
+}
+
+/// `word` with each `$NAME` and `${NAME}` whose NAME is in `variables` replaced by its value;
+/// other `$` text stays as written (pipenv's `safe_expandvars` on `run`'s arguments).
+fn expand_variables(word: &OsString, variables: &HashMap<OsString, OsString>) -> OsString {
+    let Some(text) = word.to_str().filter(|text| text.contains('$')) else {
+        return word.clone();
+    };
+    let mut out = OsString::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (name, taken) = match after.strip_prefix('{') {
+            Some(braced) => match braced.find('}') {
+                Some(end) => (&braced[..end], end + 2),
+                None => ("", 0),
+            },
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], end)
+            }
+        };
+        match variables.get(OsString::from(name).as_os_str()) {
+            Some(value) if taken > 0 => out.push(value),
+            _ => out.push(&rest[at..at + 1 + taken]),
+        }
+        rest = &after[taken..];
+    }
+    out.push(rest);
+    out
+}
+
+/// Whether `program` names an executable: itself when it holds a `/`, else found in one of
+/// `path`'s directories.
+fn is_on_path(program: &OsString, path: &OsString) -> bool {
+    let program = Path::new(program);
+    if program.components().count() > 1 || program.is_absolute() {
+        return super::pyenv::is_executable(program);
+    }
+    std::env::split_paths(path).any(|dir| super::pyenv::is_executable(&dir.join(program)))
 }
 
 /// The categories `--categories` names (space or comma separated), else `packages` and,
@@ -756,6 +806,75 @@ impl Session<'_> {
         Ok((cache, shared, project, target))
     }
 
+    /// As [`Session::open`], for the commands pipenv runs `ensure_project` for (`install`,
+    /// `lock`, `upgrade`, `--python` alone): without a Pipfile, a project in the working
+    /// directory is started ([`Session::new_project`]).
+    fn open_or_new(&self) -> anyhow::Result<(Cache, den_cache::LockGuard, Project, Target)> {
+        let cache = self.cache()?;
+        let shared = cache.shared_lock()?;
+        let (project, target) = match Project::find_optional(&self.cwd, &self.env)? {
+            Some(project) => {
+                let target = self.environment(&project, &cache)?;
+                (project, target)
+            }
+            None => self.new_project(&cache)?,
+        };
+        Ok((cache, shared, project, target))
+    }
+
+    /// Starts a project as pipenv's `ensure_project` does where there is no Pipfile: its
+    /// environment is made first, then the Pipfile (`PIPENV_PIPFILE`, else `Pipfile` in the
+    /// working directory) is written with `[requires]` naming the environment's Python
+    /// ([`Pipfile::new_default`]), and a `requirements.txt` found from the working directory
+    /// up ([`den_pipfile::find_requirements`]) is imported into `[packages]`, as `install -r`
+    /// imports one.
+    ///
+    /// Errors: the environment cannot be made; the Pipfile cannot be written; the
+    /// requirements file cannot be read.
+    fn new_project(&self, cache: &Cache) -> anyhow::Result<(Project, Target)> {
+        let path = match &self.env.pipfile {
+            Some(path) => self.cwd.join(path),
+            None => self.cwd.join("Pipfile"),
+        };
+        let dir = path.parent().unwrap_or(&self.cwd).to_path_buf();
+        let mut project = Project {
+            pipfile: Pipfile::new_default(&path, None, None, false),
+            pipfile_path: path,
+            dir,
+        };
+        let target = self.environment(&project, cache)?;
+        let requirements = den_pipfile::find_requirements(
+            &self.cwd,
+            self.env.max_depth.unwrap_or(den_pipfile::DEFAULT_MAX_DEPTH),
+        );
+        let asked = self.cli.python.is_some() || self.env.python.is_some();
+        let version = target.interpreter.version.to_string();
+        project.pipfile = Pipfile::new_default(
+            &project.pipfile_path,
+            self.env.pypi_mirror.as_deref(),
+            Some(&version),
+            asked,
+        );
+        if let Some(file) = requirements {
+            self.printer.status(format!(
+                "requirements.txt found in {} instead of Pipfile! Converting...",
+                file.parent().unwrap_or(&self.cwd).display()
+            ));
+            for (name, spec) in entries_of_requirements_file(&file)? {
+                project.pipfile.add_package("packages", &name, &spec);
+            }
+            self.printer.warn(
+                "Your Pipfile now contains pinned versions, if your requirements.txt did. \n\
+                 We recommend updating your Pipfile to specify the \"*\" version, instead.",
+            );
+        } else {
+            self.printer
+                .status("Creating a Pipfile for this project...");
+        }
+        project.pipfile.write()?;
+        Ok((project, target))
+    }
+
     /// Install settings with `resolver` and the pip settings pipenv's pip runs with
     /// (`PIP_SRC`, pip's `exists-action`).
     ///
@@ -830,8 +949,10 @@ impl Session<'_> {
             location.display(),
             interpreter.version
         ));
+        // pipenv has virtualenv show the project directory's name (`--prompt`).
+        let prompt = project.dir.file_name().map(|name| name.to_string_lossy());
         let options = VenvOptions {
-            prompt: Prompt::from_arg(None),
+            prompt: Prompt::from_arg(prompt.as_deref()),
             system_site_packages: self.cli.site_packages,
             ..VenvOptions::default()
         };
@@ -985,26 +1106,7 @@ impl Session<'_> {
                 "den pipenv installs into the project's virtualenv only, not with --system; to install the lock's pins into a system Python: `den pipenv requirements --hash > requirements.txt` then `den pip install --system -r requirements.txt`"
             );
         }
-        let cache = self.cache()?;
-        let _shared = cache.shared_lock()?;
-        let mut project = match self.project() {
-            Ok(project) => project,
-            Err(_)
-                if !args.packages.is_empty()
-                    || args.requirements.is_some()
-                    || !args.editables.is_empty() =>
-            {
-                let path = self.cwd.join("Pipfile");
-                self.printer.status(format!(
-                    "Creating a Pipfile for this project: {}",
-                    path.display()
-                ));
-                Pipfile::new_default(&path, None, &[]).write()?;
-                Project::open(path)?
-            }
-            Err(err) => return Err(err),
-        };
-        let target = self.environment(&project, &cache)?;
+        let (cache, _shared, mut project, target) = self.open_or_new()?;
         let category = added_category(&args.common);
         let mut added: Vec<(String, PackageSpec)> = Vec::new();
         // `-i` names a [[source]] or gives an index URL, added as a [[source]] when new.
@@ -1042,8 +1144,8 @@ impl Session<'_> {
             ),
         };
         if !added.is_empty() {
-            // The Pipfile changes only if the new lock resolves: a package that cannot be
-            // installed is not added.
+            // The Pipfile changes only if the new lock resolves (or, with `--skip-lock`, the
+            // install succeeds): a package that cannot be installed is not added.
             for (name, spec) in &added {
                 self.printer
                     .status(format!("Adding {name} to Pipfile's [{category}]..."));
@@ -1052,6 +1154,13 @@ impl Session<'_> {
             // As pipenv, `--pre` is remembered for the project's next locks.
             if args.common.pre {
                 project.pipfile.add_setting("allow_prereleases", true);
+            }
+            if args.skip_lock {
+                // Installed from the Pipfile, no lock read or written; the Pipfile is saved
+                // once the install has succeeded.
+                let code = self.install_skipping_lock(&project, &target, &cache, &args.common)?;
+                project.pipfile.write()?;
+                return Ok(code);
             }
             let lock = self.locked(&project, &target, &lock_settings, &cache)?;
             self.save(&project, &lock, &lock_settings.resolver, &cache)?;
@@ -1234,11 +1343,10 @@ impl Session<'_> {
     }
 
     fn lock_command(&self, args: &LockArgs) -> anyhow::Result<ExitCode> {
-        let (cache, _shared, project, target) = self.open()?;
-        let categories = match (&args.common.categories, args.dev_only) {
-            (Some(_), _) => pipfile_categories(&args.common, false),
-            (None, true) => vec!["dev-packages".into()],
-            (None, false) => Vec::new(),
+        let (cache, _shared, project, target) = self.open_or_new()?;
+        let categories = match &args.common.categories {
+            Some(_) => pipfile_categories(&args.common, false),
+            None => Vec::new(),
         };
         let settings = LockSettings {
             resolver: self.resolver(&args.common),
@@ -1406,7 +1514,7 @@ impl Session<'_> {
     }
 
     fn upgrade(&self, args: &UpgradeArgs) -> anyhow::Result<ExitCode> {
-        let (cache, _shared, mut project, target) = self.open()?;
+        let (cache, _shared, mut project, target) = self.open_or_new()?;
         let category = added_category(&args.common);
         let mut names = Vec::new();
         for package in &args.packages {
@@ -1947,17 +2055,38 @@ impl Session<'_> {
         }
         let path = path_with_bin(&location)?;
         let dotenv = self.dotenv(&project)?;
+        // What the command sees, and what `$NAME` in its arguments expands to (pipenv's
+        // `safe_expandvars` against the command's environment).
+        let mut variables: HashMap<OsString, OsString> = std::env::vars_os().collect();
+        variables.remove(OsString::from("PYTHONHOME").as_os_str());
+        variables.insert("PATH".into(), path.clone());
+        variables.insert("VIRTUAL_ENV".into(), location.clone().into_os_string());
+        variables.insert("PIPENV_ACTIVE".into(), "1".into());
+        variables.extend(dotenv.into_iter().map(|(k, v)| (k.into(), v.into())));
         let last = commands.len() - 1;
         for (position, words) in commands.iter().enumerate() {
             let (program, arguments) = words.split_first().context("an empty script")?;
-            let mut command = std::process::Command::new(program);
-            command
-                .args(arguments)
-                .env("PATH", &path)
-                .env("VIRTUAL_ENV", &location)
-                .env("PIPENV_ACTIVE", "1")
-                .env_remove("PYTHONHOME")
-                .envs(dotenv.iter().map(|(k, v)| (k, v)));
+            let arguments: Vec<OsString> = arguments
+                .iter()
+                .map(|word| expand_variables(word, &variables))
+                .collect();
+            let mut command = if is_on_path(program, &path) {
+                let mut command = std::process::Command::new(program);
+                command.args(&arguments);
+                command
+            } else {
+                // Not a program on PATH (a shell builtin such as `command`, or nothing): run
+                // through `sh -c`, as pipenv does, whose status (127 for an unknown command)
+                // becomes den's.
+                let words: Vec<String> = std::iter::once(program)
+                    .chain(&arguments)
+                    .map(|word| den_venv::quote::posix(&word.to_string_lossy()))
+                    .collect();
+                let mut command = std::process::Command::new("/bin/sh");
+                command.arg("-c").arg(words.join(" "));
+                command
+            };
+            command.env_clear().envs(&variables);
             if position == last {
                 use std::os::unix::process::CommandExt;
                 let err = command.exec();
