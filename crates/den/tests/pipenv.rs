@@ -2368,3 +2368,33 @@ fn skip_lock_dev_only_lock_and_run_words_as_pipenv() {
         }
     }
 }
+
+/// `--envs` lists the variables den honours in pipenv's layout: pipenv's first and last
+/// lines around `  - NAME` lines, each a variable pipenv lists too (or WORKON_HOME).
+#[test]
+fn envs_lists_variables_in_pipenvs_layout() {
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
+    let dir = world.path("envs");
+    fs::create_dir_all(&dir).unwrap();
+    let den = ok("den pipenv --envs", den_pipenv(&world, &dir, &["--envs"]));
+    let real = ok(
+        "pipenv --envs",
+        real_pipenv(&pipenv, &world, &dir, &["--envs"]),
+    );
+    let (den_lines, real_lines): (Vec<&str>, Vec<&str>) =
+        (den.lines().collect(), real.lines().collect());
+    assert_eq!(den_lines[..2], real_lines[..2]);
+    assert_eq!(
+        den_lines[den_lines.len() - 3..],
+        real_lines[real_lines.len() - 3..]
+    );
+    for line in &den_lines[2..den_lines.len() - 3] {
+        assert!(line.starts_with("  - "), "{line}");
+        assert!(
+            real_lines.contains(line) || *line == "  - WORKON_HOME",
+            "{line}"
+        );
+    }
+}

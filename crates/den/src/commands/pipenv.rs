@@ -421,6 +421,8 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if cli.envs {
+        // pipenv's layout; the variables are those den honours.
+        printer.out("The following environment variables can be set, to do various things:\n");
         for name in [
             "PIPENV_PIPFILE",
             "PIPENV_MAX_DEPTH",
@@ -428,7 +430,6 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
             "PIPENV_CUSTOM_VENV_NAME",
             "PIPENV_PYTHON",
             "PIPENV_IGNORE_VIRTUALENVS",
-            "PIPENV_ACTIVE",
             "PIPENV_YES",
             "PIPENV_DOTENV_LOCATION",
             "PIPENV_DONT_LOAD_ENV",
@@ -437,6 +438,10 @@ fn dispatch(cli: &PipenvCli, printer: &Printer) -> anyhow::Result<ExitCode> {
         ] {
             printer.out(format!("  - {name}"));
         }
+        printer.out(
+            "\nYou can learn more at:\n   \
+             https://pipenv.pypa.io/en/latest/configuration.html#available-environment-variables",
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let Some(command) = &cli.command else {
