@@ -300,6 +300,41 @@ fn a_clone_works_after_its_source_is_deleted() {
     }
 }
 
+/// A `python -m venv` environment (pip installed by ensurepip, whose scripts name the
+/// environment's python) cloned, then the clone made relocatable: the RECORD lines of the
+/// scripts each rewrote give their new hash and size.
+#[test]
+fn clone_and_make_relocatable_keep_records_true() {
+    let Some(world) = World::new() else { return };
+    let source = world.path("source");
+    stdout_of(
+        Command::new(&world.python)
+            .args(["-m", "venv"])
+            .arg(&source),
+    );
+    assert_records_match(&source);
+    world.den_ok(&["venv", "--clone", "source", "the clone"]);
+    let clone = world.path("the clone");
+    let pip = fs::read_to_string(
+        fs::read_dir(clone.join("bin"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("pip3.")
+            })
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(pip.contains(clone.to_str().unwrap()), "{pip}");
+    assert_records_match(&clone);
+    world.den_ok(&["venv", "--make-relocatable", "the clone"]);
+    assert_records_match(&clone);
+    assert_pip_works(&clone);
+}
+
 /// `den venv --clone` of an environment at a path too long for a `#!` line (its scripts
 /// start with pip's `/bin/sh` `'''exec'` launcher) holding packages from the index, an
 /// editable project inside it (its `direct_url.json` and `.pth` name the source) and a
