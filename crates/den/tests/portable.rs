@@ -445,6 +445,37 @@ fn bad_targets_are_refused() {
     let err = world.den_err(&["venv", "--clone", "env", "plain"]);
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(fs::read_dir(world.path("plain")).unwrap().count(), 0);
+    // The archive's directory must exist; a file is no directory.
+    for (dir, reason) in [
+        ("missing/dir", "does not exist"),
+        ("env/pyvenv.cfg", "is not a directory"),
+    ] {
+        for output in ["x.tar.gz", "x.rpm"] {
+            let output = world.path(dir).join(output);
+            let err = world.den_err(&["pack", "env", "-o", output.to_str().unwrap()]);
+            assert!(
+                err.contains(&format!(
+                    "cannot write {}: {} {reason}",
+                    output.display(),
+                    world.path(dir).display()
+                )),
+                "{err}"
+            );
+        }
+    }
+    assert!(!world.path("missing").exists());
+}
+
+/// `den venv --clone` into a directory whose parents do not exist creates them, as `den venv`
+/// does, and the clone works.
+#[test]
+fn a_clone_creates_missing_parent_directories() {
+    let Some(world) = World::new() else { return };
+    world.venv("env", false);
+    world.den_ok(&["venv", "--clone", "env", "a/b/copy"]);
+    let clone = world.path("a/b/copy");
+    assert_pip_works(&clone);
+    assert_eq!(names_in(&world.path("a/b")), ["copy"]);
 }
 
 #[test]
