@@ -48,8 +48,7 @@ pub use plan::{AlreadySatisfied, Chosen, Plan, Requested, satisfied_by_installed
 pub use record::{RecordEntry, parse_record, write_record};
 pub use recover::{RecoveryReport, needs_recovery, recover};
 pub use relocatable::{
-    edit_finder_paths, edited_lines, is_editable_finder, is_path_file, python_str,
-    relative_site_file,
+    edit_finder_paths, edited_lines, is_editable_finder, is_path_file, relative_site_file,
 };
 pub use scripts::{relative_shebang, shebang_with_args};
 pub use uninstall::{Uninstalled, planned_uninstall, uninstall};

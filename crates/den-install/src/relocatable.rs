@@ -40,7 +40,7 @@ pub fn relative_site_file(root: &Path, site: &Path, name: &str, content: &[u8]) 
         edited_lines(text, inside)
     } else if is_editable_finder(name) {
         edit_finder_paths(text, |path| {
-            let relative = python_str(&inside(path)?);
+            let relative = den_dist::python_repr(&inside(path)?);
             Some(format!(
                 "__import__('os').path.normpath(__import__('os').path.join(\
                  __import__('os').path.dirname(__file__), {relative}))"
@@ -152,26 +152,6 @@ fn parse_python_str(text: &str) -> Option<(String, usize)> {
     None
 }
 
-/// `value` as a single-quoted Python string literal: backslashes, quotes and control
-/// characters escaped.
-pub fn python_str(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\U{:08x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,16 +177,16 @@ mod tests {
         let name = "__editable___proj_0_1_finder.py";
         let finder = relative_site_file(root, site, name, FINDER.as_bytes()).unwrap();
         let finder = String::from_utf8(finder).unwrap();
-        let expr = |rel: &str| {
+        let expr = |literal: &str| {
             format!(
                 "__import__('os').path.normpath(__import__('os').path.join(\
-                 __import__('os').path.dirname(__file__), '{rel}'))"
+                 __import__('os').path.dirname(__file__), {literal}))"
             )
         };
         let expected = FINDER
-            .replace("'/env/src/proj/proj'", &expr("../../../src/proj/proj"))
-            .replace("'/env/src/ns'", &expr("../../../src/ns"))
-            .replace("\"/env/it's\"", &expr("../../../it\\'s"));
+            .replace("'/env/src/proj/proj'", &expr("'../../../src/proj/proj'"))
+            .replace("'/env/src/ns'", &expr("'../../../src/ns'"))
+            .replace("\"/env/it's\"", &expr("\"../../../it's\""));
         assert_eq!(finder, expected);
         // Done once: the expressions name no absolute path.
         assert!(relative_site_file(root, site, name, finder.as_bytes()).is_none());
@@ -214,8 +194,8 @@ mod tests {
 
     #[test]
     fn python_strings_round_trip() {
-        for value in ["plain", "it's", "a\\b", "tab\there", "é\u{1}"] {
-            let literal = python_str(value);
+        for value in ["plain", "it's", "it's \"q\"", "a\\b", "tab\there", "é\u{1}"] {
+            let literal = den_dist::python_repr(value);
             assert_eq!(
                 parse_python_str(&format!("{literal}, rest")),
                 Some((value.to_string(), literal.len()))

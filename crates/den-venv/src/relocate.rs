@@ -266,7 +266,7 @@ fn edit_site_files(
         } else if den_install::is_editable_finder(&name) {
             edit_text(&path, |text| {
                 den_install::edit_finder_paths(text, |value| {
-                    reroot(value).map(|new| den_install::python_str(&new))
+                    reroot(value).map(|new| den_dist::python_repr(&new))
                 })
             })?
         } else {
