@@ -40,8 +40,26 @@ pub enum Platform {
         /// `x86_64` or `arm64`.
         arch: String,
     },
+    /// iOS `major.minor` (PEP 730) on `multiarch`, the architecture and SDK
+    /// (`arm64_iphoneos`, `arm64_iphonesimulator`, `x86_64_iphonesimulator`).
+    Ios {
+        /// iOS major version (12 and later).
+        major: u16,
+        /// iOS minor version.
+        minor: u16,
+        /// `<arch>_iphoneos` or `<arch>_iphonesimulator`.
+        multiarch: String,
+    },
+    /// Android at API level `api_level` (PEP 738) with the ABI `abi` (`arm64_v8a`,
+    /// `armeabi_v7a`, `x86_64`, `x86`).
+    Android {
+        /// The highest API level the target has (16 and later).
+        api_level: u16,
+        /// The Android ABI, `-` and `.` written `_`.
+        abi: String,
+    },
     /// Any other platform, with the single tag `sysconfig.get_platform()` normalizes to
-    /// (`win_amd64`, `freebsd_14_0_release_amd64`...).
+    /// (`win_amd64`, `freebsd_14_0_release_amd64`, `emscripten_3_1_58_wasm32`...).
     Other(String),
 }
 
@@ -49,13 +67,18 @@ impl Platform {
     /// The platform a wheel platform tag names, as pip's `--platform` takes it (PEP 425
     /// §Platform Tag): `manylinux_X_Y_<arch>` (PEP 600) and its legacy aliases `manylinux1_`,
     /// `manylinux2010_`, `manylinux2014_<arch>` (glibc 2.5, 2.12, 2.17), `musllinux_X_Y_<arch>`
-    /// (PEP 656), `linux_<arch>`, `macosx_X_Y_<arch>`, `win32`, `win_amd64`, `win_arm64`, and
-    /// `any`. The platform accepts every older tag of its family, as an interpreter on it does
-    /// (a `manylinux2014_x86_64` target takes `manylinux_2_12` and `manylinux1` wheels,
-    /// `macosx_11_0_arm64` takes `macosx_11_0_universal2`), which is what pip's expansion of
-    /// `--platform` values (`_get_custom_platforms`) does for the legacy aliases and macOS.
-    /// macOS on another architecture than `x86_64`/`arm64` (`universal2`, `intel`) and Windows
-    /// are [`Platform::Other`], matching their own tag only.
+    /// (PEP 656), `linux_<arch>`, `macosx_X_Y_<arch>`, `ios_X_Y_<arch>_<sdk>` (PEP 730),
+    /// `android_<api level>_<abi>` (PEP 738), `pyodide_<year>_<n>_wasm32`,
+    /// `emscripten_X_Y_Z_wasm32`, `freebsd_X_Y_<release>_<arch>` (`sysconfig.get_platform()`
+    /// normalized), `win32`, `win_amd64`, `win_arm64`, and `any`. The platform accepts every
+    /// older tag of its family, as an interpreter on it does (a `manylinux2014_x86_64` target
+    /// takes `manylinux_2_12` and `manylinux1` wheels, `macosx_11_0_arm64` takes
+    /// `macosx_11_0_universal2`, `ios_13_0_arm64_iphoneos` takes `ios_12_0_arm64_iphoneos`,
+    /// `android_24_arm64_v8a` every API level down to 16), which is what pip's expansion of
+    /// `--platform` values (`_get_custom_platforms`) does for the legacy aliases, macOS, iOS
+    /// and Android. macOS on another architecture than `x86_64`/`arm64` (`universal2`,
+    /// `intel`), WebAssembly, FreeBSD and Windows are [`Platform::Other`], matching their own
+    /// tag only.
     ///
     /// Errors: [`PlatformTagError`] naming the tag and the forms den reads.
     pub fn from_tag(tag: &str) -> Result<Self, PlatformTagError> {
@@ -130,7 +153,94 @@ impl Platform {
                 _ => Platform::Other(tag.to_string()),
             });
         }
+        if let Some(rest) = tag.strip_prefix("ios_") {
+            let (major, minor, multiarch) = versioned(rest)
+                .filter(|(_, _, m)| {
+                    m.strip_suffix("_iphoneos")
+                        .or_else(|| m.strip_suffix("_iphonesimulator"))
+                        .is_some_and(is_arch)
+                })
+                .ok_or_else(|| {
+                    error(
+                        "ios_ takes an iOS version, an architecture and the SDK \
+                         (iphoneos or iphonesimulator)",
+                    )
+                })?;
+            if major < 12 {
+                return Err(error("iOS versions start at 12"));
+            }
+            return Ok(Platform::Ios {
+                major,
+                minor,
+                multiarch,
+            });
+        }
+        if let Some(rest) = tag.strip_prefix("android_") {
+            let (api_level, abi) = rest
+                .split_once('_')
+                .and_then(|(level, abi)| Some((number(level)?, abi)))
+                .filter(|(_, abi)| is_arch(abi))
+                .ok_or_else(|| error("android_ takes an API level and an ABI"))?;
+            if api_level < 16 {
+                return Err(error("Android API levels start at 16"));
+            }
+            return Ok(Platform::Android {
+                api_level,
+                abi: abi.to_string(),
+            });
+        }
+        // Tags of their own only: the numbers (and, for FreeBSD, the release) and the
+        // architecture are checked.
+        let numbers_then = |rest: &str, count: usize| {
+            let mut parts = rest.splitn(count + 1, '_');
+            let all_numbers = parts.by_ref().take(count).all(|n| number(n).is_some());
+            let tail = parts.next().unwrap_or_default();
+            (all_numbers && is_arch(tail)).then(|| tail.to_string())
+        };
+        let wasm32 = |rest: &str, count: usize, what: &str| {
+            if numbers_then(rest, count).is_some_and(|arch| arch == "wasm32") {
+                Ok(Platform::Other(tag.to_string()))
+            } else {
+                Err(error(what))
+            }
+        };
+        if let Some(rest) = tag.strip_prefix("pyodide_") {
+            return wasm32(
+                rest,
+                2,
+                "pyodide_ takes an ABI version (year and number) and wasm32",
+            );
+        }
+        if let Some(rest) = tag.strip_prefix("emscripten_") {
+            return wasm32(
+                rest,
+                3,
+                "emscripten_ takes an Emscripten version and wasm32",
+            );
+        }
+        if let Some(rest) = tag.strip_prefix("freebsd_") {
+            return match numbers_then(rest, 2) {
+                Some(tail) if tail.contains('_') => Ok(Platform::Other(tag.to_string())),
+                _ => Err(error(
+                    "freebsd_ takes a FreeBSD version, its release and an architecture",
+                )),
+            };
+        }
         Err(error("it is not a platform tag den knows"))
+    }
+
+    /// The major version of the FreeBSD a platform tag names
+    /// (`freebsd_14_0_release_amd64`: 14), its `sys.platform` being `freebsd<major>`.
+    pub fn freebsd_major(&self) -> Option<u16> {
+        match self {
+            Platform::Other(tag) => tag
+                .strip_prefix("freebsd_")?
+                .split('_')
+                .next()?
+                .parse()
+                .ok(),
+            _ => None,
+        }
     }
 }
 
@@ -140,7 +250,10 @@ impl Platform {
     "invalid platform tag `{tag}`: {reason}; a platform tag is one of manylinux_2_17_x86_64 \
      (manylinux_<glibc major>_<minor>_<arch>), manylinux2014_x86_64 / manylinux2010_x86_64 / \
      manylinux1_x86_64, musllinux_1_2_aarch64, linux_x86_64, macosx_11_0_arm64 \
-     (macosx_<major>_<minor>_<arch>), win_amd64, win_arm64, win32, or any"
+     (macosx_<major>_<minor>_<arch>), ios_13_0_arm64_iphoneos \
+     (ios_<major>_<minor>_<arch>_<iphoneos|iphonesimulator>), android_24_arm64_v8a \
+     (android_<api level>_<abi>), pyodide_2024_0_wasm32, emscripten_3_1_58_wasm32, \
+     freebsd_14_0_release_amd64, win_amd64, win_arm64, win32, or any"
 )]
 pub struct PlatformTagError {
     /// The value given.
@@ -379,6 +492,30 @@ fn platform_tags(platform: &Platform) -> Vec<String> {
                 })
                 .collect()
         }
+        Platform::Ios {
+            major,
+            minor,
+            multiarch,
+        } => {
+            // packaging.tags.ios_platforms: the version asked for, then every older minor
+            // of its major, then X.9 down to X.0 for each older major down to 12.
+            let mut tags: Vec<String> = (0..=*minor)
+                .rev()
+                .map(|m| format!("ios_{major}_{m}_{multiarch}"))
+                .collect();
+            for older in (12..*major).rev() {
+                tags.extend(
+                    (0..=9)
+                        .rev()
+                        .map(|m| format!("ios_{older}_{m}_{multiarch}")),
+                );
+            }
+            tags
+        }
+        Platform::Android { api_level, abi } => (16..=*api_level)
+            .rev()
+            .map(|level| format!("android_{level}_{abi}"))
+            .collect(),
         Platform::Other(tag) => vec![tag.clone()],
     }
 }
@@ -500,6 +637,75 @@ mod tests {
             let error = Platform::from_tag(bad).unwrap_err().to_string();
             assert!(
                 error.contains(&format!("`{bad}`")) && error.contains("manylinux_2_17_x86_64"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn mobile_webassembly_and_bsd_tags_read_as_pip_takes_them() {
+        let platforms = |tag: &str| platform_tags(&Platform::from_tag(tag).unwrap());
+        // As pip 26's `_get_custom_platforms` expands them (packaging.tags).
+        let ios = platforms("ios_13_2_arm64_iphoneos");
+        assert_eq!(
+            ios[..4],
+            [
+                "ios_13_2_arm64_iphoneos",
+                "ios_13_1_arm64_iphoneos",
+                "ios_13_0_arm64_iphoneos",
+                "ios_12_9_arm64_iphoneos"
+            ]
+        );
+        assert_eq!(ios.len(), 13);
+        assert_eq!(ios.last().unwrap(), "ios_12_0_arm64_iphoneos");
+        assert_eq!(
+            platforms("ios_12_0_x86_64_iphonesimulator"),
+            ["ios_12_0_x86_64_iphonesimulator"]
+        );
+        assert_eq!(
+            platforms("android_18_arm64_v8a"),
+            [
+                "android_18_arm64_v8a",
+                "android_17_arm64_v8a",
+                "android_16_arm64_v8a"
+            ]
+        );
+        for own in [
+            "pyodide_2024_0_wasm32",
+            "emscripten_3_1_58_wasm32",
+            "freebsd_14_0_release_amd64",
+            "freebsd_13_2_release_p3_arm64",
+        ] {
+            assert_eq!(platforms(own), [own]);
+        }
+        assert_eq!(
+            Platform::from_tag("freebsd_14_0_release_amd64")
+                .unwrap()
+                .freebsd_major(),
+            Some(14)
+        );
+        assert_eq!(
+            Platform::from_tag("win_amd64").unwrap().freebsd_major(),
+            None
+        );
+        for (bad, reason) in [
+            ("ios_11_0_arm64_iphoneos", "iOS versions start at 12"),
+            ("ios_13_0_arm64", "the SDK"),
+            ("ios_13_arm64_iphoneos", "an iOS version"),
+            ("android_15_x86", "API levels start at 16"),
+            ("android_x_arm64_v8a", "an API level and an ABI"),
+            ("android_24", "an API level and an ABI"),
+            ("pyodide_2024_wasm32", "wasm32"),
+            ("emscripten_3_1_58_x86_64", "Emscripten version and wasm32"),
+            ("freebsd_14_amd64", "its release"),
+            ("freebsd_14_0_amd64", "its release"),
+        ] {
+            let error = Platform::from_tag(bad).unwrap_err().to_string();
+            assert!(
+                error.contains(&format!("`{bad}`: "))
+                    && error.contains(reason)
+                    && error.contains("ios_13_0_arm64_iphoneos")
+                    && error.contains("android_24_arm64_v8a"),
                 "{error}"
             );
         }

@@ -168,8 +168,10 @@ pub struct InstallTarget {
     /// `(major, minor)` of that interpreter: names pip's versioned launchers (`pip3.12`,
     /// `easy_install-3.12`) the way pip does.
     pub python_version: (u8, u8),
-    /// Whether scripts run the interpreter beside them instead of `python`'s absolute path
-    /// (a relocatable environment, `relocatable = true` in pyvenv.cfg).
+    /// Whether scripts run the interpreter beside them instead of `python`'s absolute path,
+    /// and `.pth` files and editable finders name places inside the environment relative
+    /// to site-packages (a relocatable environment, `relocatable = true` in pyvenv.cfg;
+    /// `scheme.data` is its root).
     pub relocatable: bool,
 }
 
@@ -249,7 +251,9 @@ pub struct Installed {
 /// `.data/scripts/` files are copied instead (mode 0755) with a `#!python` first line
 /// rewritten to `target.python`. `console_scripts` and `gui_scripts` entry points become
 /// launcher scripts in `scripts` (mode 0755; they win over a `.data/scripts/` file of the
-/// same name). The `.dist-info` gets `INSTALLER`, `REQUESTED` if requested,
+/// same name). In a relocatable target, `.pth` files and setuptools' editable finders that
+/// name places inside the environment by absolute path are written relative instead
+/// ([`crate::relative_site_file`]). The `.dist-info` gets `INSTALLER`, `REQUESTED` if requested,
 /// `direct_url.json` if given, and a rewritten RECORD listing every installed file relative
 /// to the site-packages directory (`../../../bin/tool`), with hash and size; hashes of
 /// unchanged files are taken from the verified wheel RECORD rather than recomputed. With
@@ -305,13 +309,19 @@ pub fn install_wheel_with_kill_switch(
 
     // Everything to place, with its RECORD row, decided before touching the environment.
     let mut record = Vec::new();
-    let mut scripts: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    // Files written with new contents, and their modes.
+    let mut scripts: Vec<(PathBuf, Vec<u8>, u32)> = Vec::new();
     let mut links: Vec<(PathBuf, PathBuf)> = Vec::new();
     for planned in &plan.files {
         let src = unpacked.root.join(&planned.member);
         let path = relative_to(&planned.dst, site_packages);
         match planned.action {
             Action::Link => {
+                if let Some(content) = target.relative_site_file(&planned.dst, &src)? {
+                    record.push(hashed_entry(path, &content));
+                    scripts.push((planned.dst.clone(), content, 0o644));
+                    continue;
+                }
                 record.push(carried_entry(&wheel.record, &planned.member, &src, path)?);
                 links.push((src, planned.dst.clone()));
             }
@@ -320,7 +330,7 @@ pub fn install_wheel_with_kill_switch(
                 let content =
                     rewrite_python_shebang(&content, &target.shebang()).unwrap_or(content);
                 record.push(hashed_entry(path, &content));
-                scripts.push((planned.dst.clone(), content));
+                scripts.push((planned.dst.clone(), content, 0o755));
             }
         }
     }
@@ -328,7 +338,7 @@ pub fn install_wheel_with_kill_switch(
         let dst = scheme.scripts.join(&entry_point.name);
         let content = entry_point.launcher(&target.shebang()).into_bytes();
         record.push(hashed_entry(relative_to(&dst, site_packages), &content));
-        scripts.push((dst, content));
+        scripts.push((dst, content, 0o755));
     }
     let dist_info = &unpacked.dist_info;
     let mut generated = vec![("INSTALLER", format!("{}\n", options.installer))];
@@ -387,14 +397,14 @@ pub fn install_wheel_with_kill_switch(
     for (src, dst) in &links {
         tx.place(dst, Content::Link(src, options.link_mode))?;
     }
-    for (dst, content) in &scripts {
-        tx.place(dst, Content::Bytes(content, 0o755))?;
+    for (dst, content, mode) in &scripts {
+        tx.place(dst, Content::Bytes(content, *mode))?;
     }
     if options.compile_bytecode {
         let mut sources: Vec<PathBuf> = links
             .iter()
             .map(|(_, dst)| dst)
-            .chain(scripts.iter().map(|(dst, _)| dst))
+            .chain(scripts.iter().map(|(dst, _, _)| dst))
             .filter(|dst| dst.extension().is_some_and(|e| e == "py"))
             .cloned()
             .collect();
@@ -421,7 +431,7 @@ pub fn install_wheel_with_kill_switch(
         let placed: HashSet<PathBuf> = links
             .iter()
             .map(|(_, dst)| dst)
-            .chain(scripts.iter().map(|(dst, _)| dst))
+            .chain(scripts.iter().map(|(dst, _, _)| dst))
             .map(|dst| resolver.resolve(&normalize(dst)))
             .collect();
         for file in old_files {
@@ -452,6 +462,33 @@ pub fn install_wheel_with_kill_switch(
         replaced: old.map(|(old, _, _)| old),
         skipped,
     })
+}
+
+impl InstallTarget {
+    /// In a relocatable target, the contents [`crate::relative_site_file`] gives the file
+    /// `src` of the wheel placed at `dst` directly in a site-packages directory (a `.pth`
+    /// file or an editable finder naming places inside the environment by absolute path);
+    /// `None` for every other file, and in other targets.
+    fn relative_site_file(&self, dst: &Path, src: &Path) -> Result<Option<Vec<u8>>, InstallError> {
+        let Some(name) = dst.file_name().and_then(|n| n.to_str()) else {
+            return Ok(None);
+        };
+        let site = dst.parent().unwrap_or(dst);
+        let in_site = site == self.scheme.purelib || site == self.scheme.platlib;
+        if !self.relocatable
+            || !in_site
+            || !(crate::is_path_file(name) || crate::is_editable_finder(name))
+        {
+            return Ok(None);
+        }
+        let content = fs::read(src).at("read", src)?;
+        Ok(crate::relative_site_file(
+            &self.scheme.data,
+            site,
+            name,
+            &content,
+        ))
+    }
 }
 
 /// What install needs from the unpacked wheel's `.dist-info`.

@@ -13,6 +13,8 @@
 //!   setuptools `.egg-info` from its `installed-files.txt` / `top_level.txt` (never outside
 //!   the environment's prefix).
 //! - [`recover`]: finish or undo installs a killed den process left half-done.
+//! - [`relative_site_file`]: the site-packages files naming places by absolute path (`.pth`,
+//!   setuptools' editable finders), made relative for relocatable environments.
 //!
 //! Not done in this release: Windows `.exe` launchers.
 
@@ -27,6 +29,7 @@ mod paths;
 mod plan;
 mod record;
 mod recover;
+mod relocatable;
 mod scripts;
 mod transaction;
 mod uninstall;
@@ -44,6 +47,9 @@ pub use installed::{DistKind, InstalledDist, find_installed, installed_distribut
 pub use plan::{AlreadySatisfied, Chosen, Plan, Requested, satisfied_by_installed};
 pub use record::{RecordEntry, parse_record, write_record};
 pub use recover::{RecoveryReport, needs_recovery, recover};
+pub use relocatable::{
+    edit_finder_paths, edited_lines, is_editable_finder, is_path_file, relative_site_file,
+};
 pub use scripts::{relative_shebang, shebang_with_args};
 pub use uninstall::{Uninstalled, planned_uninstall, uninstall};
 pub use unpack::{

@@ -141,6 +141,16 @@ pub enum PackError {
         /// The output path.
         path: PathBuf,
     },
+    /// The directory the archive (or RPM) is to be written in is not there.
+    #[error("cannot write {}: {} {reason}", output.display(), dir.display())]
+    OutputDir {
+        /// The output path.
+        output: PathBuf,
+        /// Its directory.
+        dir: PathBuf,
+        /// `does not exist` or `is not a directory`.
+        reason: &'static str,
+    },
     /// The environment's files could not be read as an environment.
     #[error(transparent)]
     Venv(#[from] den_venv::VenvError),
@@ -191,7 +201,8 @@ pub enum PackError {
 /// [`PackError::NotAnEnvironment`], [`PackError::Editable`] (unless
 /// `options.ignore_editable`), [`PackError::PrefixInBinary`], [`PackError::NotRelocatable`]
 /// (with `options.with_python`, checked before anything is written), [`PackError::Venv`],
-/// and [`PackError::Io`] when the environment cannot be read or the archive written.
+/// [`PackError::OutputDir`] when `output`'s directory does not exist, and [`PackError::Io`]
+/// when the environment cannot be read or the archive written.
 pub fn pack(
     root: &Path,
     output: &Path,
@@ -297,12 +308,24 @@ fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// A temporary file beside `output`, to be renamed to it once complete ([`persist`]).
+/// A temporary file beside `output`, to be renamed to it once complete ([`persist`]);
+/// [`PackError::OutputDir`] when the directory `output` names is not one.
 fn temp_beside(output: &Path) -> Result<tempfile::NamedTempFile, PackError> {
     let parent = output
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(PackError::OutputDir {
+            output: output.to_path_buf(),
+            dir: parent.to_path_buf(),
+            reason: if parent.exists() {
+                "is not a directory"
+            } else {
+                "does not exist"
+            },
+        });
+    }
     // Created as any new file is (0666 less the umask), not private as temporary files are.
     Ok(tempfile::Builder::new()
         .prefix(".den-pack-")

@@ -191,7 +191,7 @@ impl TargetPython {
             platform_version: "",
             python_full_version: full,
             python_version: &format!("{major}.{minor}"),
-            sys_platform: platform.sys_platform,
+            sys_platform: &platform.sys_platform,
         })
         .map_err(|e| TargetPythonError::Markers {
             version: full.to_string(),
@@ -330,7 +330,7 @@ pub enum TargetPythonError {
 
 /// A platform to resolve for, as markers and a wheel platform.
 struct PlatformChoice {
-    sys_platform: &'static str,
+    sys_platform: String,
     system: &'static str,
     os_name: &'static str,
     machine: String,
@@ -347,7 +347,7 @@ impl PlatformChoice {
             triple => triple.split_once('-').unwrap_or((triple, "")),
         };
         let linux = |libc| Self {
-            sys_platform: "linux",
+            sys_platform: "linux".into(),
             system: "Linux",
             os_name: "posix",
             machine: arch.to_string(),
@@ -365,7 +365,7 @@ impl PlatformChoice {
                     _ => ("x86_64", 10, 12),
                 };
                 Self {
-                    sys_platform: "darwin",
+                    sys_platform: "darwin".into(),
                     system: "Darwin",
                     os_name: "posix",
                     machine: machine.to_string(),
@@ -383,7 +383,7 @@ impl PlatformChoice {
                     _ => ("AMD64", "win_amd64"),
                 };
                 Self {
-                    sys_platform: "win32",
+                    sys_platform: "win32".into(),
                     system: "Windows",
                     os_name: "nt",
                     machine: machine.to_string(),
@@ -409,15 +409,42 @@ impl PlatformChoice {
             platform: platform.clone(),
         };
         Ok(match &platform {
-            Platform::Linux { arch, .. } => posix("linux", "Linux", arch),
-            Platform::Macos { arch, .. } => posix("darwin", "Darwin", arch),
+            Platform::Linux { arch, .. } => posix("linux".into(), "Linux", arch),
+            Platform::Macos { arch, .. } => posix("darwin".into(), "Darwin", arch),
+            // PEP 730: `platform.machine()` is the architecture of the multiarch.
+            Platform::Ios { multiarch, .. } => posix(
+                "ios".into(),
+                "iOS",
+                multiarch.rsplit_once('_').map_or("", |(arch, _)| arch),
+            ),
+            // PEP 738: `platform.machine()` is the kernel's name of the ABI's architecture.
+            Platform::Android { abi, .. } => posix(
+                "android".into(),
+                "Android",
+                match abi.as_str() {
+                    "arm64_v8a" => "aarch64",
+                    "armeabi_v7a" => "armv7l",
+                    "x86" => "i686",
+                    other => other,
+                },
+            ),
+            Platform::Other(tag)
+                if tag.starts_with("pyodide_") || tag.starts_with("emscripten_") =>
+            {
+                posix("emscripten".into(), "Emscripten", "wasm32")
+            }
+            Platform::Other(tag) if tag.starts_with("freebsd_") => posix(
+                format!("freebsd{}", platform.freebsd_major().unwrap_or_default()),
+                "FreeBSD",
+                tag.rsplit('_').next().unwrap_or_default(),
+            ),
             Platform::Other(tag) if tag.starts_with("macosx_") => posix(
-                "darwin",
+                "darwin".into(),
                 "Darwin",
                 tag.rsplit('_').next().unwrap_or_default(),
             ),
             Platform::Other(tag) if tag.starts_with("win") => Self {
-                sys_platform: "win32",
+                sys_platform: "win32".into(),
                 system: "Windows",
                 os_name: "nt",
                 machine: match tag.as_str() {
@@ -444,7 +471,7 @@ impl PlatformChoice {
             _ => ("linux", "Linux", "posix"),
         };
         Self {
-            sys_platform,
+            sys_platform: sys_platform.to_string(),
             system,
             os_name,
             machine: markers.platform_machine().to_string(),
@@ -552,6 +579,48 @@ mod tests {
             "pp310-pypy310_pp73-manylinux_2_17_x86_64"
         );
         assert_eq!(pypy.markers.sys_platform(), "linux");
+        // PEP 730, PEP 738, WebAssembly and FreeBSD: the target's markers.
+        for (tag, sys_platform, system, machine) in [
+            ("ios_13_0_arm64_iphoneos", "ios", "iOS", "arm64"),
+            ("ios_12_0_x86_64_iphonesimulator", "ios", "iOS", "x86_64"),
+            ("android_24_arm64_v8a", "android", "Android", "aarch64"),
+            ("android_21_x86_64", "android", "Android", "x86_64"),
+            (
+                "pyodide_2024_0_wasm32",
+                "emscripten",
+                "Emscripten",
+                "wasm32",
+            ),
+            (
+                "emscripten_3_1_58_wasm32",
+                "emscripten",
+                "Emscripten",
+                "wasm32",
+            ),
+            (
+                "freebsd_14_0_release_amd64",
+                "freebsd14",
+                "FreeBSD",
+                "amd64",
+            ),
+        ] {
+            let target = target(Some("3.13"), None, &[], Some(tag)).unwrap();
+            let markers = &target.markers;
+            assert_eq!(
+                (
+                    markers.sys_platform(),
+                    markers.platform_system(),
+                    markers.platform_machine(),
+                    markers.os_name()
+                ),
+                (sys_platform, system, machine, "posix"),
+                "{tag}"
+            );
+            assert_eq!(
+                target.tags.iter().next().unwrap(),
+                format!("cp313-cp313-{tag}")
+            );
+        }
         // The interpreter's version when only the platform is given.
         assert_eq!(
             target(None, None, &[], Some("linux_aarch64"))

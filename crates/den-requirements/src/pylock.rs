@@ -284,11 +284,15 @@ struct Reader<'f> {
 type Table = toml::map::Map<String, Value>;
 
 impl Reader<'_> {
+    /// The error at `at`; a message of several lines (a parser's, with its `^^^` under the
+    /// text at fault) keeps them, each line's control characters escaped.
     fn error(&self, at: &At<'_>, message: impl Into<String>) -> PylockError {
+        let message = message.into();
+        let message: Vec<_> = message.lines().map(escape_controls).collect();
         PylockError {
             file: self.file.to_path_buf(),
             key: escape_controls(&at.to_string()).into_owned(),
-            message: escape_controls(&message.into()).into_owned(),
+            message: message.join("\n").trim_end().to_string(),
         }
     }
 

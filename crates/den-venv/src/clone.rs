@@ -25,7 +25,8 @@ use crate::VenvError;
 /// - the entries of the source's top directory named in `skip` are not copied (den-workon's
 ///   temporary-environment marker: a copy of a `den env tmp` environment is a lasting one).
 ///
-/// The source is only read. The copy is made in a temporary directory beside `dst`, locked
+/// The source is only read. `dst`'s missing parent directories are created, as
+/// [`crate::create_seeded`] creates them. The copy is made in a temporary directory beside `dst`, locked
 /// by this process ([`den_cache::OwnedTempDir`]), with every path written into it naming
 /// `dst`, then renamed to `dst` in one step: the clone appears whole or not at all, also when
 /// den is killed midway (the next clone or environment made in that directory removes what a
@@ -45,6 +46,7 @@ pub fn clone_env(src: &Path, dst: &Path, skip: &[&str]) -> Result<(), VenvError>
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
+    crate::create::create_dir_all(parent)?;
     let temp = den_cache::OwnedTempDir::new_in(parent).map_err(|e| e.0)?;
     copy_entries((src, dst), skip, src, temp.path())?;
     crate::relocate(src, dst, temp.path())?;

@@ -627,7 +627,8 @@ fn remove_if_present(path: &Path) -> Result<(), VenvError> {
     }
 }
 
-fn create_dir_all(path: &Path) -> Result<(), VenvError> {
+/// `fs::create_dir_all`, its error naming `path`.
+pub(crate) fn create_dir_all(path: &Path) -> Result<(), VenvError> {
     Ok(fs::create_dir_all(path).at("create directory", path)?)
 }
 

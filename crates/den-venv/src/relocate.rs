@@ -2,10 +2,12 @@
 //! old location is rewritten (what virtualenv-clone does for virtualenvwrapper's
 //! `cpvirtualenv`).
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use den_dist::IoResultExt;
+use den_dist::path::normalize_path;
 
 use crate::create::write_activation_scripts_at;
 use crate::{PyVenvConfig, VenvError};
@@ -46,7 +48,9 @@ fn file_name(path: &Path) -> String {
 /// - `pyvenv.cfg`'s `prompt` becomes the new directory name when it was the old one, and its
 ///   `command` (CPython's record of how the environment was made) names `dst`;
 /// - lines of `.pth` and `.egg-link` files in site-packages that start with `src` are
-///   re-rooted, and so are RECORD paths and `direct_url.json` `file://` URLs under `src`;
+///   re-rooted, and so are the paths under `src` in setuptools' editable finders, RECORD
+///   paths and `direct_url.json` `file://` URLs;
+/// - the RECORD lines of the files rewritten get their new hash and size;
 /// - the activation scripts are regenerated for `dst`.
 ///
 /// # Errors
@@ -61,7 +65,7 @@ pub fn relocate(src: &Path, dst: &Path, tree: &Path) -> Result<(), VenvError> {
         (rest.is_empty() || rest.starts_with('/')).then(|| format!("{new}{rest}"))
     };
 
-    edit_scripts(tree, |content| {
+    let mut rewritten = edit_scripts(tree, |content| {
         rewrite_shebang(content, &old, &new).or_else(|| {
             let text = std::str::from_utf8(content).ok()?;
             text.contains(&old)
@@ -91,7 +95,7 @@ pub fn relocate(src: &Path, dst: &Path, tree: &Path) -> Result<(), VenvError> {
     }
 
     let site = site_packages(tree)?;
-    edit_path_files(&site, |line| reroot(line))?;
+    rewritten.extend(edit_site_files(&site, |line| reroot(line))?);
     let old_url = format!("file://{old}/");
     let new_url = format!("file://{new}/");
     for dist_info in dist_info_dirs(&site)? {
@@ -101,6 +105,7 @@ pub fn relocate(src: &Path, dst: &Path, tree: &Path) -> Result<(), VenvError> {
                 .then(|| line.replace(&old_url, &new_url))
         })?;
     }
+    update_records(dst, tree, &site, &rewritten)?;
 
     let site_in_dst = dst.join(site.strip_prefix(tree).unwrap_or(&site));
     write_activation_scripts_at(dst, tree, &prompt, &site_in_dst)?;
@@ -117,7 +122,8 @@ pub fn relocate(src: &Path, dst: &Path, tree: &Path) -> Result<(), VenvError> {
 /// - other scripts in `bin/` that run one of its interpreters by absolute path start through
 ///   [`den_install::relative_shebang`] instead;
 /// - absolute `.pth` / `.egg-link` lines in site-packages naming a place inside the
-///   environment become relative to site-packages.
+///   environment become relative to site-packages, and such paths in setuptools' editable
+///   finders an expression relative to the finder ([`den_install::relative_site_file`]).
 ///
 /// Paths outside the environment (editable projects, the base interpreter) stay as they are.
 #[derive(Debug)]
@@ -170,16 +176,8 @@ impl Relocation {
             }
             return relative_script(content, &self.bin.to_string_lossy());
         }
-        let is_path_file = name.ends_with(".pth") || name.ends_with(".egg-link");
-        if parent == self.site && is_path_file {
-            let root = self.root.to_string_lossy();
-            let text = std::str::from_utf8(content).ok()?;
-            return edited_lines(text, |line| {
-                let rest = line.strip_prefix(root.as_ref())?;
-                (rest.is_empty() || rest.starts_with('/'))
-                    .then(|| den_dist::path::relative_to(Path::new(line), &self.site))
-            })
-            .map(String::into_bytes);
+        if parent == self.site {
+            return den_install::relative_site_file(&self.root, &self.site, name, content);
         }
         None
     }
@@ -187,7 +185,8 @@ impl Relocation {
 
 /// Makes the environment at `root` relocatable, in place, by the rules of [`Relocation`], so
 /// it keeps working wherever its directory is moved or copied; `relocatable = true` in its
-/// `pyvenv.cfg` makes later installs keep it so. `pyvenv.cfg` is written last.
+/// `pyvenv.cfg` makes later installs keep it so. `pyvenv.cfg` is written after the other
+/// files, then the RECORD lines of the files rewritten get their new hash and size.
 ///
 /// # Errors
 ///
@@ -205,13 +204,15 @@ pub fn make_relocatable(root: &Path) -> Result<(), VenvError> {
         }
     }
     files.push(PyVenvConfig::path_in(root));
+    let mut rewritten = Vec::new();
     for path in files {
         let content = fs::read(&path).at("read", &path)?;
         if let Some(updated) = relocation.contents(&path, &content) {
-            fs::write(&path, updated).at("write", &path)?;
+            replace_file(&path, &updated)?;
+            rewritten.push(path);
         }
     }
-    Ok(())
+    update_records(root, root, &relocation.site, &rewritten)
 }
 
 /// The site-packages directory of the environment at `root`, or
@@ -224,8 +225,13 @@ fn site_packages(root: &Path) -> Result<PathBuf, VenvError> {
 
 /// Writes back what `edit` returns for each regular file in `root/bin` other than den-venv's
 /// activation scripts (which are regenerated, not edited); `None` leaves a file as it is.
-fn edit_scripts(root: &Path, edit: impl Fn(&[u8]) -> Option<Vec<u8>>) -> Result<(), VenvError> {
+/// Returns the files rewritten.
+fn edit_scripts(
+    root: &Path,
+    edit: impl Fn(&[u8]) -> Option<Vec<u8>>,
+) -> Result<Vec<PathBuf>, VenvError> {
     let bin = crate::scripts_dir(root);
+    let mut rewritten = Vec::new();
     for entry in fs::read_dir(&bin).at("read", &bin)? {
         let entry = entry.at("read", &bin)?;
         let name = entry.file_name();
@@ -236,21 +242,82 @@ fn edit_scripts(root: &Path, edit: impl Fn(&[u8]) -> Option<Vec<u8>>) -> Result<
         let path = entry.path();
         let content = fs::read(&path).at("read", &path)?;
         if let Some(updated) = edit(&content) {
-            fs::write(&path, updated).at("write", &path)?;
+            replace_file(&path, &updated)?;
+            rewritten.push(path);
         }
     }
-    Ok(())
+    Ok(rewritten)
 }
 
-/// Applies [`edit_lines`] to every `.pth` and `.egg-link` file in `site`.
-fn edit_path_files(site: &Path, edit: impl Fn(&str) -> Option<String>) -> Result<(), VenvError> {
+/// Applies `reroot` to every line of the `.pth` and `.egg-link` files in `site`
+/// ([`edit_lines`]) and to every path in its setuptools editable finders (the new path
+/// written as a string literal, [`den_install::edit_finder_paths`]). Returns the files
+/// rewritten.
+fn edit_site_files(
+    site: &Path,
+    reroot: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<PathBuf>, VenvError> {
+    let mut rewritten = Vec::new();
     for entry in fs::read_dir(site).at("read", site)? {
         let path = entry.at("read", site)?.path();
-        if path
-            .extension()
-            .is_some_and(|ext| ext == "pth" || ext == "egg-link")
-        {
-            edit_lines(&path, &edit)?;
+        let name = file_name(&path);
+        let changed = if den_install::is_path_file(&name) {
+            edit_lines(&path, &reroot)?
+        } else if den_install::is_editable_finder(&name) {
+            edit_text(&path, |text| {
+                den_install::edit_finder_paths(text, |value| {
+                    reroot(value).map(|new| den_dist::python_repr(&new))
+                })
+            })?
+        } else {
+            false
+        };
+        if changed {
+            rewritten.push(path);
+        }
+    }
+    Ok(rewritten)
+}
+
+/// Gives the RECORD line of each file in `rewritten` (paths in `tree`, the files of the
+/// environment whose root is `root`) in the RECORDs of the distributions in `site` the file's
+/// new SHA-256 and size (PEP 376 / PEP 627 RECORD format). A RECORD that does not parse is
+/// left alone.
+fn update_records(
+    root: &Path,
+    tree: &Path,
+    site: &Path,
+    rewritten: &[PathBuf],
+) -> Result<(), VenvError> {
+    if rewritten.is_empty() {
+        return Ok(());
+    }
+    let rewritten: HashSet<PathBuf> = rewritten.iter().map(|p| normalize_path(p)).collect();
+    for dist_info in dist_info_dirs(site)? {
+        let record = dist_info.join("RECORD");
+        let Ok(text) = fs::read_to_string(&record) else {
+            continue;
+        };
+        let Ok(mut entries) = den_install::parse_record(&text, &record) else {
+            continue;
+        };
+        let mut changed = false;
+        for entry in &mut entries {
+            let path = Path::new(&entry.path);
+            let file = match path.strip_prefix(root) {
+                Ok(rest) => tree.join(rest),
+                Err(_) => normalize_path(&site.join(path)),
+            };
+            if entry.hash.is_none() || !rewritten.contains(&file) {
+                continue;
+            }
+            let content = fs::read(&file).at("read", &file)?;
+            entry.hash = Some(den_dist::record_hash(&content));
+            entry.size = Some(content.len() as u64);
+            changed = true;
+        }
+        if changed {
+            replace_file(&record, den_install::write_record(&entries).as_bytes())?;
         }
     }
     Ok(())
@@ -269,38 +336,32 @@ fn dist_info_dirs(site: &Path) -> Result<Vec<PathBuf>, VenvError> {
 }
 
 /// Replaces each line of the text file `path` for which `edit` returns a new line
-/// ([`edited_lines`]); the file is rewritten only when one changed. A missing or non-UTF-8
-/// file is left alone.
-fn edit_lines(path: &Path, edit: impl Fn(&str) -> Option<String>) -> Result<(), VenvError> {
-    let Ok(text) = fs::read_to_string(path) else {
-        return Ok(());
-    };
-    if let Some(out) = edited_lines(&text, edit) {
-        fs::write(path, out).at("write", path)?;
-    }
-    Ok(())
+/// ([`den_install::edited_lines`]); whether the file was rewritten, only when a line changed.
+fn edit_lines(path: &Path, edit: impl Fn(&str) -> Option<String>) -> Result<bool, VenvError> {
+    edit_text(path, |text| den_install::edited_lines(text, &edit))
 }
 
-/// `text` with each line (without its `\n`) for which `edit` returns a new line replaced;
-/// `None` when no line changed.
-fn edited_lines(text: &str, edit: impl Fn(&str) -> Option<String>) -> Option<String> {
-    let mut changed = false;
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let (body, end) = match line.strip_suffix('\n') {
-            Some(body) => (body, "\n"),
-            None => (line, ""),
-        };
-        match edit(body) {
-            Some(updated) => {
-                changed = true;
-                out.push_str(&updated);
-                out.push_str(end);
-            }
-            None => out.push_str(line),
-        }
-    }
-    changed.then_some(out)
+/// Writes what `edit` returns for the text of the file `path`; whether it did. A missing or
+/// non-UTF-8 file is left alone.
+fn edit_text(path: &Path, edit: impl Fn(&str) -> Option<String>) -> Result<bool, VenvError> {
+    let Ok(text) = fs::read_to_string(path) else {
+        return Ok(false);
+    };
+    let Some(out) = edit(&text) else {
+        return Ok(false);
+    };
+    replace_file(path, out.as_bytes())?;
+    Ok(true)
+}
+
+/// Replaces the file `path` by a new one holding `content`, with the old one's permissions
+/// (renamed over it, so another link to the old file, such as den's cache, keeps its
+/// contents).
+fn replace_file(path: &Path, content: &[u8]) -> Result<(), VenvError> {
+    let permissions = fs::metadata(path).at("read", path)?.permissions();
+    den_cache::write_atomic(path, content).map_err(|e| e.0)?;
+    fs::set_permissions(path, permissions).at("set permissions of", path)?;
+    Ok(())
 }
 
 /// The interpreter a script's header runs, its options, and the header's length in bytes: a

@@ -118,6 +118,138 @@ fn make_relocatable_converts_an_existing_environment() {
     assert_eq!(out, "extra\n");
 }
 
+/// Asserts every RECORD line with a hash in `env`'s site-packages gives the SHA-256
+/// (urlsafe base64, no padding) and size of the file it names (PEP 376 / PEP 627).
+fn assert_records_match(env: &Path) {
+    let site = den_venv::find_site_packages(env).unwrap();
+    let mut checked = 0;
+    for name in names_in(&site) {
+        if !name.ends_with(".dist-info") {
+            continue;
+        }
+        let record = site.join(&name).join("RECORD");
+        let text = fs::read_to_string(&record).unwrap();
+        for entry in den_install::parse_record(&text, &record).unwrap() {
+            let Some(hash) = entry.hash else { continue };
+            let file = site.join(&entry.path);
+            let content = fs::read(&file)
+                .unwrap_or_else(|e| panic!("{}: {e} ({})", file.display(), record.display()));
+            assert_eq!(
+                (hash, entry.size),
+                (den_dist::record_hash(&content), Some(content.len() as u64)),
+                "{} in {}",
+                entry.path,
+                record.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no RECORD lines in {}", site.display());
+}
+
+/// Moves `env` to `dest` (a new directory with a space and non-ASCII letters) and asserts
+/// its Python imports `module` from `src/DIR` (`dir`, with `module` as a package in it)
+/// there.
+fn assert_editable_imports_after_move(env: &Path, dest: &Path, dir: &str, module: &str) {
+    fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    fs::rename(env, dest).unwrap();
+    let code = format!("import {module}; print({module}.__file__)");
+    let (ok, out, err) = run_python(dest, &["-c", &code]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        format!("{}/src/{dir}/{module}/__init__.py\n", dest.display())
+    );
+}
+
+/// An editable install (PEP 660, a `.pth` naming the project, as hatchling's and den's test
+/// backend's are) of a project inside a relocatable environment: its `.pth` line is
+/// relative, its RECORD line matches, and the moved environment imports the project.
+#[test]
+fn an_editable_pth_in_a_relocatable_environment_is_relative() {
+    let Some(world) = World::new() else { return };
+    let python = world.python.to_str().unwrap();
+    world.den_ok(&["venv", "made", "--relocatable", "-p", python]);
+    let project = world.project_dir(
+        &den_test_support::SdistBuilder::new("hproj", "0.1")
+            .file("hproj/__init__.py", b"WHERE = 'src'\n"),
+        "made/src/hproj",
+    );
+    world.den_ok(&[
+        "pip",
+        "install",
+        "-p",
+        "made",
+        "-e",
+        project.to_str().unwrap(),
+    ]);
+    let site = den_venv::find_site_packages(&world.path("made")).unwrap();
+    let pth = names_in(&site)
+        .into_iter()
+        .find(|name| name.ends_with(".pth") && name.contains("hproj"))
+        .unwrap();
+    assert_eq!(
+        fs::read_to_string(site.join(&pth)).unwrap(),
+        "../../../src/hproj\n"
+    );
+    assert_records_match(&world.path("made"));
+    let moved = world.path("moved dir/énv ü");
+    assert_editable_imports_after_move(&world.path("made"), &moved, "hproj", "hproj");
+}
+
+/// The setuptools (64 and later) editable finder (`__editable___*_finder.py`) of a project
+/// inside the environment: written relative by an install into a relocatable environment,
+/// rewritten so by `--make-relocatable`; either environment, moved, imports the project, and
+/// the finder's RECORD line matches it.
+#[test]
+fn an_editable_finder_of_setuptools_is_relative_in_a_relocatable_environment() {
+    let what = "setuptools' editable finder in a relocatable environment";
+    let Some(world) = World::new() else { return };
+    let Some((_, python)) = common::serve_setuptools(&world, what) else {
+        return;
+    };
+    let python = python.to_str().unwrap();
+    let builder = den_test_support::SdistBuilder::new("stproj", "0.1")
+        .backend(den_test_support::SdistBackend::Setuptools)
+        .file("stproj/__init__.py", b"WHERE = 'src'\n");
+    let finder_of = |env: &Path| {
+        let site = den_venv::find_site_packages(env).unwrap();
+        let name = names_in(&site)
+            .into_iter()
+            .find(|name| den_install::is_editable_finder(name))
+            .unwrap_or_else(|| panic!("no editable finder in {}", site.display()));
+        fs::read_to_string(site.join(name)).unwrap()
+    };
+    for (name, relocatable) in [("made", true), ("converted", false)] {
+        let env = world.path(name);
+        let mut args = vec!["venv", name, "-p", python];
+        if relocatable {
+            args.push("--relocatable");
+        }
+        world.den_ok(&args);
+        let project = world.project_dir(&builder, &format!("{name}/src/stproj"));
+        world.den_ok(&[
+            "pip",
+            "install",
+            "-p",
+            name,
+            "-e",
+            project.to_str().unwrap(),
+        ]);
+        let env_text = format!("'{}/", env.display());
+        if !relocatable {
+            assert!(finder_of(&env).contains(&env_text), "{}", finder_of(&env));
+            world.den_ok(&["venv", "--make-relocatable", name]);
+        }
+        let finder = finder_of(&env);
+        assert!(!finder.contains(&env_text), "{finder}");
+        assert!(finder.contains("__file__"), "{finder}");
+        assert_records_match(&env);
+        let moved = world.path(&format!("moved {name}/énv ü"));
+        assert_editable_imports_after_move(&env, &moved, "stproj", "stproj");
+    }
+}
+
 #[test]
 fn a_clone_works_after_its_source_is_deleted() {
     let Some(world) = World::new() else { return };
@@ -166,6 +298,41 @@ fn a_clone_works_after_its_source_is_deleted() {
             );
         }
     }
+}
+
+/// A `python -m venv` environment (pip installed by ensurepip, whose scripts name the
+/// environment's python) cloned, then the clone made relocatable: the RECORD lines of the
+/// scripts each rewrote give their new hash and size.
+#[test]
+fn clone_and_make_relocatable_keep_records_true() {
+    let Some(world) = World::new() else { return };
+    let source = world.path("source");
+    stdout_of(
+        Command::new(&world.python)
+            .args(["-m", "venv"])
+            .arg(&source),
+    );
+    assert_records_match(&source);
+    world.den_ok(&["venv", "--clone", "source", "the clone"]);
+    let clone = world.path("the clone");
+    let pip = fs::read_to_string(
+        fs::read_dir(clone.join("bin"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("pip3.")
+            })
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(pip.contains(clone.to_str().unwrap()), "{pip}");
+    assert_records_match(&clone);
+    world.den_ok(&["venv", "--make-relocatable", "the clone"]);
+    assert_records_match(&clone);
+    assert_pip_works(&clone);
 }
 
 /// `den venv --clone` of an environment at a path too long for a `#!` line (its scripts
@@ -278,6 +445,37 @@ fn bad_targets_are_refused() {
     let err = world.den_err(&["venv", "--clone", "env", "plain"]);
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(fs::read_dir(world.path("plain")).unwrap().count(), 0);
+    // The archive's directory must exist; a file is no directory.
+    for (dir, reason) in [
+        ("missing/dir", "does not exist"),
+        ("env/pyvenv.cfg", "is not a directory"),
+    ] {
+        for output in ["x.tar.gz", "x.rpm"] {
+            let output = world.path(dir).join(output);
+            let err = world.den_err(&["pack", "env", "-o", output.to_str().unwrap()]);
+            assert!(
+                err.contains(&format!(
+                    "cannot write {}: {} {reason}",
+                    output.display(),
+                    world.path(dir).display()
+                )),
+                "{err}"
+            );
+        }
+    }
+    assert!(!world.path("missing").exists());
+}
+
+/// `den venv --clone` into a directory whose parents do not exist creates them, as `den venv`
+/// does, and the clone works.
+#[test]
+fn a_clone_creates_missing_parent_directories() {
+    let Some(world) = World::new() else { return };
+    world.venv("env", false);
+    world.den_ok(&["venv", "--clone", "env", "a/b/copy"]);
+    let clone = world.path("a/b/copy");
+    assert_pip_works(&clone);
+    assert_eq!(names_in(&world.path("a/b")), ["copy"]);
 }
 
 #[test]

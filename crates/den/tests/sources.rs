@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use den_test_support::{SdistBackend, SdistBuilder, WheelBuilder, find_python, require};
+use den_test_support::{SdistBackend, SdistBuilder, WheelBuilder};
 
 mod common;
 
@@ -82,16 +82,7 @@ fn an_sdist_is_built_once_and_its_wheel_reused() {
 /// `DEN_TEST_REQUIRE_ALL`) without such a Python or wheel; `what` names the check.
 fn setuptools_world(what: &str) -> Option<(World, PathBuf, Vec<String>)> {
     let world = World::new()?;
-    let setuptools = require(
-        den_test_support::setuptools_wheel(),
-        "a setuptools wheel (ensurepip's, bundled with CPython up to 3.11)",
-        what,
-    )?;
-    let mut backend = vec![setuptools];
-    backend.extend(den_test_support::wheel_package_wheel());
-    for wheel in &backend {
-        world.index.add_wheel(wheel);
-    }
+    let (backend, python) = common::serve_setuptools(&world, what)?;
     let dep = world.index.publish(&WheelBuilder::new("dep", "2.0"));
     let sdist = publish_sdist(
         &world,
@@ -104,12 +95,6 @@ fn setuptools_world(what: &str) -> Option<(World, PathBuf, Vec<String>)> {
         .chain([&dep, &sdist])
         .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    // ensurepip's setuptools (bundled up to 3.11) predates Python 3.12's removals.
-    let python = require(
-        find_python("import sys, ensurepip; assert (3, 10) <= sys.version_info < (3, 12)"),
-        "a CPython 3.10 or 3.11",
-        what,
-    )?;
     Some((world, python, files))
 }
 

@@ -215,6 +215,20 @@ fn bad_locks_are_refused_naming_the_key() {
         assert_eq!(&found_key, key, "{text}: {found_message}");
         assert!(found_message.contains(message), "{text}: {found_message}");
     }
+    // A parser's message keeps its lines, the `^` under the text at fault.
+    let (_, message) = error_key(
+        "lock-version = \"1.0\"\ncreated-by = \"x\"\nrequires-python = \"garbage\"\npackages = []\n",
+    );
+    assert!(message.ends_with("\ngarbage\n^^^^^^^"), "{message}");
+    assert!(!message.contains("\\n"), "{message}");
+    // Each line's control characters are still escaped.
+    let (_, message) = error_key(
+        "lock-version = \"1.0\"\ncreated-by = \"x\"\nrequires-python = \"\\u001bx\"\npackages = []\n",
+    );
+    assert!(
+        message.contains("\\u{1b}") && !message.contains('\u{1b}'),
+        "{message}"
+    );
     let shown = read("created-by = \"x\"\npackages = []\n")
         .unwrap_err()
         .to_string();

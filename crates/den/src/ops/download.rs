@@ -71,8 +71,8 @@ pub fn check_dist_restriction(
 
 /// Resolves what `settings` asks for once per target (with `interpreter` building source
 /// distributions, and as the target when none is given), saves the union of the files into
-/// `settings.dest` and prints pip's lines: `Saved <path>` or `File was already downloaded
-/// <path>` per file, then `Successfully downloaded <names>` (download) or `Successfully built
+/// `settings.dest` and prints pip's lines: `Saved <path>` (relative to the working directory
+/// when under it) or `File was already downloaded <absolute path>` per file, then `Successfully downloaded <names>` (download) or `Successfully built
 /// <names>` (wheel, for what was built). Returns the files.
 ///
 /// Errors: pip's target-option rule, no requirements, a bad target, unreadable sources,
@@ -153,11 +153,13 @@ pub fn download(
         let bar = printer.progress(packages.len() as u64, "Saving");
         let saved = den_prepare::save(&source, &packages, &settings.dest, settings.keep, |file| {
             bar.inc(1);
-            let shown = display_path(&file.path);
             if file.already_there {
-                printer.report(format!("File was already downloaded {shown}"));
+                // pip names the file by its real, absolute path here (`normalize_path` of
+                // the destination), and relative to the working directory in `Saved`.
+                let real = std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone());
+                printer.report(format!("File was already downloaded {}", real.display()));
             } else {
-                printer.report(format!("Saved {shown}"));
+                printer.report(format!("Saved {}", display_path(&file.path)));
             }
         })
         .await;

@@ -305,3 +305,29 @@ pub fn names_in(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Serves the real setuptools backend from `world`'s index (ensurepip's wheel, and the
+/// `wheel` project where found, which setuptools before 70.1 asks for) and returns the paths
+/// of those wheels and a CPython 3.10 or 3.11 to build with (ensurepip's setuptools predates
+/// Python 3.12's removals). `None` (said, failing under `DEN_TEST_REQUIRE_ALL`) without such
+/// a wheel or Python; `what` names the check.
+pub fn serve_setuptools(world: &World, what: &str) -> Option<(Vec<PathBuf>, PathBuf)> {
+    let setuptools = den_test_support::require(
+        den_test_support::setuptools_wheel(),
+        "a setuptools wheel (ensurepip's, bundled with CPython up to 3.11)",
+        what,
+    )?;
+    let mut backend = vec![setuptools];
+    backend.extend(den_test_support::wheel_package_wheel());
+    for wheel in &backend {
+        world.index.add_wheel(wheel);
+    }
+    let python = den_test_support::require(
+        den_test_support::find_python(
+            "import sys, ensurepip; assert (3, 10) <= sys.version_info < (3, 12)",
+        ),
+        "a CPython 3.10 or 3.11",
+        what,
+    )?;
+    Some((backend, python))
+}
