@@ -86,6 +86,30 @@ fn publish(world: &World) {
             .requires_dist("zeta; python_version < '3'")
             .file("epsilon/__init__.py", b""),
     );
+    // Names with dots, and dependencies written otherwise than their projects' names: the
+    // lock keys each as first written (dots kept, `_` made `-` unless a VCS word is in it).
+    world.index.publish(
+        &WheelBuilder::new("jaraco.functools", "4.0")
+            .requires_dist("more_itertools")
+            .file("jaraco/functools.py", b""),
+    );
+    world.index.publish(
+        &WheelBuilder::new("jaraco.context", "5.0")
+            .requires_dist("backports.tarfile; python_version < '3.99'")
+            .requires_dist("Sphinx_Git_Helper")
+            .file("jaraco/context.py", b""),
+    );
+    world.index.publish(
+        &WheelBuilder::new("backports.tarfile", "1.2")
+            .requires_python(">=3.8")
+            .file("backports/tarfile.py", b""),
+    );
+    for name in ["more-itertools", "sphinx-git-helper", "zope.interface"] {
+        let module = format!("{}/__init__.py", name.replace(['-', '.'], "_"));
+        world
+            .index
+            .publish(&WheelBuilder::new(name, "1.0").file(&module, b""));
+    }
 }
 
 /// A project directory holding `pipfile` (with the loopback index as its source).
@@ -168,8 +192,8 @@ fn ok(what: &str, output: Output) -> String {
 const SOURCE: &str = "[[source]]\nurl = \"INDEX_URL\"\nverify_ssl = false\nname = \"local\"\n\n";
 
 /// Pipfiles covering the lock's shapes: string entries (with `index`), tables with markers
-/// and extras, dependencies (Requires-Python markers), dev packages shared with the default
-/// ones, and a custom category.
+/// (false and true here) and extras, dependencies (Requires-Python markers), names with dots
+/// and other spellings, dev packages shared with the default ones, and a custom category.
 fn pipfiles(python: &str) -> Vec<(&'static str, String)> {
     let requires = format!("\n[requires]\npython_version = \"{python}\"\n");
     vec![
@@ -198,6 +222,19 @@ fn pipfiles(python: &str) -> Vec<(&'static str, String)> {
         (
             "custom-category",
             format!("{SOURCE}[packages]\ndelta = \"==0.3\"\n\n[docs]\nalpha = \"*\"\n{requires}"),
+        ),
+        (
+            "dotted-names",
+            format!(
+                "{SOURCE}[packages]\n\"jaraco.functools\" = \"*\"\n\"Jaraco_Context\" = \"*\"\n\"zope.interface\" = {{version = \"*\"}}\n{requires}"
+            ),
+        ),
+        // Marker keys true here: pipenv's lock repeats some (by key and name).
+        (
+            "markers-true-here",
+            format!(
+                "{SOURCE}[packages]\ndelta = {{version = \"*\", sys_platform = \"!= 'emscripten'\"}}\nAlpha = {{version = \"*\", platform_machine = \"!= 'arm'\"}}\ngamma = {{version = \"*\", markers = \"sys_platform != 'emscripten'\", platform_machine = \"!= 'arm'\"}}\n\"jaraco.functools\" = {{version = \"*\", sys_platform = \"!= 'emscripten'\", platform_machine = \"!= 'arm'\"}}\n\"zope.interface\" = {{version = \"*\", os_name = \"!= 'nt'\", platform_machine = \"!= 'arm'\"}}\n{requires}"
+            ),
         ),
         // pylock.toml beside the lock; then pipenv installs from den's pylock.toml.
         (
@@ -293,8 +330,12 @@ fn den_writes_the_lock_pipenv_writes_and_each_accepts_the_others() {
             assert_eq!(venv_den.trim(), venv_pipenv.trim(), "{name}");
             let freeze_args = ["-m", "pip", "freeze"];
             let (_, frozen, _) = run_python(Path::new(venv_den.trim()), &freeze_args);
+            let installed: Vec<String> = frozen.lines().map(normalized_pin).collect();
             for line in expected_pins(&expected) {
-                assert!(frozen.contains(&line), "{name}: {line} not in\n{frozen}");
+                assert!(
+                    installed.contains(&normalized_pin(&line)),
+                    "{name}: {line} not in\n{frozen}"
+                );
             }
         }
     }
@@ -657,6 +698,15 @@ fn installs_default_group_of_pylock(world: &World, lock: &Path) {
     ok("pip install -r pylock.toml", out);
     let pip_frozen = world.den_ok(&["pip", "freeze", "-p", pip_env.to_str().unwrap()]);
     assert_eq!(pip_frozen, den_frozen);
+}
+
+/// `pin` (`name==version`) with its name PEP 503-normalized (`Jaraco.Context==5.0` ->
+/// `jaraco-context==5.0`): lock keys and `pip freeze` may spell a name differently.
+fn normalized_pin(pin: &str) -> String {
+    let (name, version) = pin.split_once("==").unwrap_or((pin, ""));
+    let name = name.to_lowercase();
+    let parts: Vec<&str> = name.split(['-', '_', '.']).filter(|p| !p.is_empty()).collect();
+    format!("{}=={version}", parts.join("-"))
 }
 
 /// `name==version` of every package of the lock's `default` and `develop` categories.
