@@ -579,6 +579,23 @@ impl PackageSpec {
         }
     }
 
+    /// The version this entry sets, as pipenv's `get_version` reads it for messages: the
+    /// string (a table's `version`) trimmed, without a leading `(` or trailing `)`; empty
+    /// for `*` or a table without a version.
+    pub fn pipfile_version(&self) -> &str {
+        let version = match self {
+            PackageSpec::Version(version) => version.as_str(),
+            PackageSpec::Table(table) => table.version.as_deref().unwrap_or(""),
+        };
+        if version == "*" {
+            return "";
+        }
+        version
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+    }
+
     /// The lock markers of a dependency this entry brings in: a table's
     /// [`PackageTable::dependency_lock_markers`]; a string entry gives none.
     pub fn dependency_lock_markers(&self) -> Option<String> {

@@ -834,6 +834,58 @@ fn install_adds_to_the_pipfile_and_keeps_other_pins() {
     assert_eq!(out.trim(), format!("{} 1 hello", venv.trim()));
 }
 
+/// The out-of-date and "Skipped Update" lines of `update --outdated` (pipenv prints its
+/// out-of-date lines in a set's order: sorted here), and its exit status.
+fn outdated_report(output: &Output) -> (Vec<String>, Vec<String>, Option<i32>) {
+    let lines = |bytes: &[u8], starts: &[&str]| {
+        let mut lines: Vec<String> = String::from_utf8_lossy(bytes)
+            .lines()
+            .filter(|line| starts.iter().any(|start| line.starts_with(start)))
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    };
+    (
+        lines(&output.stdout, &["Package ", "All packages"]),
+        lines(&output.stderr, &["Skipped Update"]),
+        output.status.code(),
+    )
+}
+
+#[test]
+fn update_outdated_names_what_the_pipfile_holds_back_as_pipenv_does() {
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
+    world.index.publish(&WheelBuilder::new("delta", "0.4"));
+    let dir = installed_project(
+        &world,
+        "held",
+        &format!(
+            "{SOURCE}[packages]\nbeta = \"<2.0\"\ngamma = \"*\"\n\n[dev-packages]\ndelta = \"==0.3\"\n"
+        ),
+    );
+    ok(
+        "den pipenv sync --dev",
+        den_pipenv(&world, &dir, &["sync", "--dev"]),
+    );
+    // Held back only: each is skipped, and all is up to date (status 0).
+    for args in [["update", "--outdated"], ["update", "--dry-run"]] {
+        let ours = outdated_report(&den_pipenv(&world, &dir, &args));
+        let theirs = outdated_report(&real_pipenv(&pipenv, &world, &dir, &args));
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.1.len(), 2, "{ours:?}");
+    }
+    // A newer gamma is out of date (status 1); the others are still skipped.
+    world.index.publish(&WheelBuilder::new("gamma", "1.6"));
+    let args = ["update", "--outdated"];
+    let ours = outdated_report(&den_pipenv(&world, &dir, &args));
+    let theirs = outdated_report(&real_pipenv(&pipenv, &world, &dir, &args));
+    assert_eq!(ours, theirs);
+    assert_eq!(ours.2, Some(1), "{ours:?}");
+}
+
 #[test]
 fn out_of_date_locks_bad_pipfiles_and_bad_hashes_are_refused() {
     let Some(world) = World::new() else { return };

@@ -588,8 +588,7 @@ pub fn write_pylock(
     cache: &Cache,
 ) -> anyhow::Result<()> {
     use den_resolve::PackageSource as _;
-    let options = project.index_options(env, Some(lock))?;
-    let client = den_index::IndexClient::new(resolver.index.config(&options)?, cache.clone())?;
+    let client = index_client(project, lock, env, resolver, cache)?;
     let names = den_pipfile::index_page_packages(lock);
     let pages: HashMap<String, Vec<den_pipfile::IndexPageFile>> =
         pipeline::runtime()?.block_on(async {
@@ -631,6 +630,24 @@ pub fn write_pylock(
     );
     den_pipfile::write_atomic(path, text.as_bytes())?;
     Ok(())
+}
+
+/// A client for the project's sources as `resolver` configures them, each package asked
+/// of the source its Pipfile entry or `lock`'s entry names ([`Project::index_options`]).
+///
+/// Errors: index configuration.
+pub fn index_client(
+    project: &Project,
+    lock: &Lockfile,
+    env: &PipenvEnv,
+    resolver: &ResolverSettings,
+    cache: &Cache,
+) -> anyhow::Result<den_index::IndexClient> {
+    let options = project.index_options(env, Some(lock))?;
+    Ok(den_index::IndexClient::new(
+        resolver.index.config(&options)?,
+        cache.clone(),
+    )?)
 }
 
 /// Whether pipenv's resolver skips this Pipfile entry where the lock is made: a table whose
