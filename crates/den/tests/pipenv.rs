@@ -834,6 +834,35 @@ fn install_adds_to_the_pipfile_and_keeps_other_pins() {
     assert_eq!(out.trim(), format!("{} 1 hello", venv.trim()));
 }
 
+#[test]
+fn a_lock_keyed_by_either_spelling_installs_the_same_projects() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let pipfile = format!("{SOURCE}[packages]\n\"jaraco.functools\" = \"*\"\n");
+    let dir = project(&world, "spellings", &pipfile);
+    ok(
+        "den pipenv lock",
+        den_pipenv(&world, &dir, &["--python", &python, "lock"]),
+    );
+    let dotted = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+    assert!(dotted.contains("\"jaraco.functools\": {"), "{dotted}");
+    // The lock den wrote before it kept pipenv's spelling: PEP 503 names.
+    let normalized = dotted.replace("\"jaraco.functools\"", "\"jaraco-functools\"");
+    fs::write(dir.join("Pipfile.lock"), &normalized).unwrap();
+    ok("den pipenv verify", den_pipenv(&world, &dir, &["verify"]));
+    ok("pipenv verify", real_pipenv(&pipenv, &world, &dir, &["verify"]));
+    for args in [&["install", "--deploy"][..], &["sync"]] {
+        ok("den pipenv", den_pipenv(&world, &dir, args));
+        let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+        let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
+        assert!(frozen.contains("jaraco.functools==4.0"), "{args:?}: {frozen}");
+    }
+    // Locking again writes pipenv's spelling, with the same pins.
+    ok("den pipenv lock", den_pipenv(&world, &dir, &["lock"]));
+    assert_eq!(fs::read_to_string(dir.join("Pipfile.lock")).unwrap(), dotted);
+}
+
 /// The out-of-date and "Skipped Update" lines of `update --outdated` (pipenv prints its
 /// out-of-date lines in a set's order: sorted here), and its exit status.
 fn outdated_report(output: &Output) -> (Vec<String>, Vec<String>, Option<i32>) {
