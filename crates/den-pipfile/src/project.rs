@@ -590,10 +590,7 @@ impl PackageSpec {
         if version == "*" {
             return "";
         }
-        version
-            .trim()
-            .trim_start_matches('(')
-            .trim_end_matches(')')
+        version.trim().trim_start_matches('(').trim_end_matches(')')
     }
 
     /// The lock markers of a dependency this entry brings in: a table's
@@ -1218,10 +1215,15 @@ mod tests {
             Some("sys_platform == 'linux' and sys_platform == 'linux' and sys_platform == 'linux'")
         );
         assert_eq!(
-            linux.resolved_lock_markers("more_itertools", None).as_deref(),
+            linux
+                .resolved_lock_markers("more_itertools", None)
+                .as_deref(),
             Some("sys_platform == 'linux'")
         );
-        assert_eq!(PackageTable::default().resolved_lock_markers("pkg", None), None);
+        assert_eq!(
+            PackageTable::default().resolved_lock_markers("pkg", None),
+            None
+        );
         assert_eq!(
             requirement_lock_marker("sys_platform != \"win32\" and sys_platform != 'emscripten'")
                 .as_deref(),

@@ -705,7 +705,10 @@ fn installs_default_group_of_pylock(world: &World, lock: &Path) {
 fn normalized_pin(pin: &str) -> String {
     let (name, version) = pin.split_once("==").unwrap_or((pin, ""));
     let name = name.to_lowercase();
-    let parts: Vec<&str> = name.split(['-', '_', '.']).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = name
+        .split(['-', '_', '.'])
+        .filter(|p| !p.is_empty())
+        .collect();
     format!("{}=={version}", parts.join("-"))
 }
 
@@ -851,16 +854,25 @@ fn a_lock_keyed_by_either_spelling_installs_the_same_projects() {
     let normalized = dotted.replace("\"jaraco.functools\"", "\"jaraco-functools\"");
     fs::write(dir.join("Pipfile.lock"), &normalized).unwrap();
     ok("den pipenv verify", den_pipenv(&world, &dir, &["verify"]));
-    ok("pipenv verify", real_pipenv(&pipenv, &world, &dir, &["verify"]));
+    ok(
+        "pipenv verify",
+        real_pipenv(&pipenv, &world, &dir, &["verify"]),
+    );
     for args in [&["install", "--deploy"][..], &["sync"]] {
         ok("den pipenv", den_pipenv(&world, &dir, args));
         let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
         let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
-        assert!(frozen.contains("jaraco.functools==4.0"), "{args:?}: {frozen}");
+        assert!(
+            frozen.contains("jaraco.functools==4.0"),
+            "{args:?}: {frozen}"
+        );
     }
     // Locking again writes pipenv's spelling, with the same pins.
     ok("den pipenv lock", den_pipenv(&world, &dir, &["lock"]));
-    assert_eq!(fs::read_to_string(dir.join("Pipfile.lock")).unwrap(), dotted);
+    assert_eq!(
+        fs::read_to_string(dir.join("Pipfile.lock")).unwrap(),
+        dotted
+    );
 }
 
 /// The out-of-date and "Skipped Update" lines of `update --outdated` (pipenv prints its

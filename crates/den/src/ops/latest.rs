@@ -69,11 +69,9 @@ pub fn newest_versions(
     let runtime = super::pipeline::runtime()?;
     let pages: Vec<(PackageName, Result<Arc<ProjectFiles>, IndexError>)> = runtime.block_on(
         futures::stream::iter(names.iter().cloned())
-            .map(|name| {
-                async move {
-                    let files = client.project_files(&name).await;
-                    (name, files)
-                }
+            .map(|name| async move {
+                let files = client.project_files(&name).await;
+                (name, files)
             })
             .buffer_unordered(CONCURRENT_PAGES)
             .collect(),

@@ -1038,8 +1038,10 @@ fn locked_entries(
         .iter()
         .filter_map(|(name, spec)| Some((name.parse::<PackageName>().ok()?, (name, spec))))
         .collect();
-    let specs: HashMap<PackageName, &PackageSpec> =
-        top.iter().map(|(name, (_, spec))| (name.clone(), *spec)).collect();
+    let specs: HashMap<PackageName, &PackageSpec> = top
+        .iter()
+        .map(|(name, (_, spec))| (name.clone(), *spec))
+        .collect();
     let roots = introducing_roots(&specs, packages, resolved);
     let mut entries = BTreeMap::new();
     for package in resolved {
@@ -1161,9 +1163,9 @@ async fn introductions(
                         .chars()
                         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
                         .collect();
-                    let marker = value
-                        .split_once(';')
-                        .and_then(|(_, marker)| den_pipfile::requirement_lock_marker(marker.trim()));
+                    let marker = value.split_once(';').and_then(|(_, marker)| {
+                        den_pipfile::requirement_lock_marker(marker.trim())
+                    });
                     written.entry(requirement.name).or_insert((name, marker));
                 }
             }
