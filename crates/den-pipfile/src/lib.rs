@@ -27,7 +27,7 @@ pub use lock::{LockError, LockMeta, LockedPackage, Lockfile, PIPFILE_SPEC_CURREN
 pub use markers::requires_python_marker;
 pub use pipfile::{
     Category, MARKER_KEYS, NON_CATEGORY_SECTIONS, PackageSpec, PackageTable, Pipfile, Requires,
-    Script, Settings, Vcs,
+    Script, Settings, Vcs, pep423_name,
 };
 pub use project::{
     project_name_in, read_dotenv, requirement_lock_marker, requirements_line_marker,

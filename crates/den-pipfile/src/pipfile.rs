@@ -988,9 +988,21 @@ fn table_entries(t: &Table) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// pipenv's `pep423_name` for a plain name: lower-cased, `_` made `-`.
-fn pep423_name(name: &str) -> String {
-    name.to_lowercase().replace('_', "-")
+/// pipenv's `pep423_name`: `name` lower-cased and each `_` made `-`, dots and runs kept
+/// (`Jaraco_Context` -> `jaraco-context`, `zope.interface` stays), but with `_` kept when
+/// the lower-cased name holds a VCS or URL scheme token (`git`, `svn`, `hg`, `bzr`,
+/// `http://`...: `sphinx_git` stays). pipenv keys a Pipfile.lock entry by it and finds
+/// Pipfile entries with it.
+pub fn pep423_name(name: &str) -> String {
+    const TOKENS: [&str; 9] = [
+        "git", "svn", "hg", "bzr", "http://", "https://", "ftp://", "ftps://", "file://",
+    ];
+    let lower = name.to_lowercase();
+    if TOKENS.iter().any(|token| lower.contains(token)) {
+        lower
+    } else {
+        lower.replace('_', "-")
+    }
 }
 
 /// tomlkit's inline-table layout: `{a = 1, b = "x"}`.
@@ -1217,6 +1229,9 @@ mod tests {
         // pipenv's pep423_name does not fold `.`.
         assert!(!p.remove_package("newcat", "ZZ.Top"));
         assert!(p.remove_package("newcat", "ZZ_Top"));
+        assert_eq!(pep423_name("Jaraco_Context"), "jaraco-context");
+        assert_eq!(pep423_name("Zope.Interface"), "zope.interface");
+        assert_eq!(pep423_name("Sphinx_Git"), "sphinx_git");
     }
 
     #[test]

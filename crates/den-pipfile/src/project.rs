@@ -72,40 +72,97 @@ impl PackageTable {
         Some(normalize_marker(&set.join(" and "))?.replace('"', "'"))
     }
 
-    /// The lock `markers` of a Pipfile table: its [`PackageTable::resolver_markers`], with
-    /// an `os_name` key's marker AND-ed after them (pipenv's
-    /// `LockedRequirement.from_install_requirement` merges `os_name VALUE` into the entry's
-    /// markers as `(A) and (B)`, then normalizes them). The resolver never sees `os_name`,
-    /// so such a package is locked on every platform.
-    pub fn lock_markers(&self) -> Option<String> {
-        self.resolved_lock_markers(None)
+    /// pipenv's `_get_pipfile_markers` (`pipenv/utils/resolver.py`), the marker its resolver
+    /// folds onto the package of a listed table and along its dependencies: the table's
+    /// `sys_platform`, `markers` and `platform_machine`, those given, as written, each in
+    /// parentheses, joined with ` and ` (`(sys_platform == 'linux') and (os_name ==
+    /// 'posix')`, neither normalized nor sorted). `None` when the table has none of them.
+    fn folded_markers(&self) -> Option<String> {
+        let key = |name: &str| {
+            self.marker_keys
+                .iter()
+                .find(|(key, value)| key == name && !value.is_empty())
+                .map(|(key, value)| format!("{key} {value}"))
+        };
+        let folded: Vec<String> = [
+            key("sys_platform"),
+            self.markers.clone().filter(|m| !m.is_empty()),
+            key("platform_machine"),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|marker| format!("({marker})"))
+        .collect();
+        (!folded.is_empty()).then(|| folded.join(" and "))
     }
 
-    /// The lock `markers` of this table once resolved to a release whose Requires-Python
-    /// reads as `requires_python` (its `python_version` clauses), as pipenv writes them: a
-    /// non-empty `markers` key makes them [`PackageTable::resolver_markers`] (pipenv's
-    /// `get_locked_dep` puts the Pipfile's `markers` over the resolved ones); else the
-    /// resolver markers or `requires_python`, with an `os_name` key's marker AND-ed after
-    /// them (`(A) and os_name == 'nt'`).
-    pub fn resolved_lock_markers(&self, requires_python: Option<String>) -> Option<String> {
-        let resolver = self.resolver_markers();
-        if self
-            .markers
-            .as_deref()
-            .is_some_and(|m| !m.trim().is_empty())
-        {
-            return resolver.or(requires_python);
+    /// The lock `markers` of a dependency this table brings in (that the Pipfile does not
+    /// list): its [`PackageTable::folded_markers`] as packaging writes them, in single quotes
+    /// (`sys_platform == 'linux' and os_name == 'posix'`); `None` without them or when they
+    /// test `extra`, and then the dependency takes its own Requires-Python or requirement
+    /// marker.
+    pub fn dependency_lock_markers(&self) -> Option<String> {
+        let normalized = normalize_marker(&self.folded_markers()?)?;
+        (!normalized.contains("extra")).then(|| normalized.replace('"', "'"))
+    }
+
+    /// The lock `markers` of this table, listed as `key`, once resolved to a release whose
+    /// Requires-Python reads as `requires_python` (its `python_version` clauses), as pipenv
+    /// writes them. A `markers` key makes them [`PackageTable::resolver_markers`] (pipenv's
+    /// `get_locked_dep` puts the Pipfile's keys over the resolved entry; an empty one leaves
+    /// none). Otherwise they are built as pipenv's resolver and lock build them:
+    ///
+    /// 1. the resolved requirement's: [`PackageTable::folded_markers`], else
+    ///    `requires_python`, else the resolver markers, as packaging writes them;
+    /// 2. AND-ed with the resolver markers when `key` is its own `pep423_name` (pipenv looks
+    ///    its markers up by the name as written under the lock name: `packaging`,
+    ///    `zope.interface` are found, `Six`, `more_itertools` are not), and then with an
+    ///    `os_name` key's marker, each as `(A) and (B)` unless the text already holds it;
+    /// 3. normalized (none when they test `extra`), then joined with the table's marker
+    ///    keys but `os_name`, each normalized, de-duplicated and sorted, and normalized
+    ///    again, in single quotes.
+    ///
+    /// So `packaging = {version = "*", sys_platform = "== 'linux'"}` locks as `sys_platform
+    /// == 'linux' and sys_platform == 'linux' and sys_platform == 'linux'`, while under the
+    /// key `Packaging` the clause is there once.
+    pub fn resolved_lock_markers(
+        &self,
+        key: &str,
+        requires_python: Option<String>,
+    ) -> Option<String> {
+        if let Some(markers) = &self.markers {
+            return self
+                .resolver_markers()
+                .filter(|_| !markers.trim().is_empty());
         }
-        let base = resolver.or(requires_python);
-        let Some((_, value)) = self.marker_keys.iter().find(|(key, _)| key == "os_name") else {
-            return base;
+        let resolver = self.resolver_markers();
+        let mut merged = match self.folded_markers() {
+            Some(folded) => Some(folded),
+            None => requires_python
+                .or_else(|| resolver.clone())
+                .and_then(|marker| normalize_marker(&marker)),
         };
-        let os_name = format!("os_name {value}");
-        let merged = match base {
-            None => os_name,
-            Some(markers) => format!("({markers}) and ({os_name})"),
-        };
-        Some(normalize_marker(&merged)?.replace('"', "'"))
+        if crate::pep423_name(key) == key
+            && let Some(resolver) = &resolver
+        {
+            merge_marker(&mut merged, normalize_marker(resolver)?);
+        }
+        if let Some((_, value)) = self.marker_keys.iter().find(|(key, _)| key == "os_name") {
+            merge_marker(&mut merged, format!("os_name {value}"));
+        }
+        let resolved = normalize_marker(&merged?)?;
+        if resolved.contains("extra") {
+            return None;
+        }
+        let mut set = vec![resolved];
+        for (key, value) in &self.marker_keys {
+            if key != "os_name" && MARKER_KEYS.contains(&key.as_str()) {
+                set.push(normalize_marker(&format!("{key} {value}"))?);
+            }
+        }
+        set.sort();
+        set.dedup();
+        Some(normalize_marker(&set.join(" and "))?.replace('"', "'"))
     }
 
     /// Whether this table has an `os_name` key.
@@ -115,7 +172,8 @@ impl PackageTable {
 
     /// The keys a lock entry takes over from this table as pipenv's `get_locked_dep` does
     /// (everything but `version` and `ref`): `extras` (sorted), `index`, `editable`, `path`
-    /// or `file`, the VCS URL and `subdirectory`. Markers are [`PackageTable::lock_markers`].
+    /// or `file`, the VCS URL and `subdirectory`. Markers are
+    /// [`PackageTable::resolved_lock_markers`].
     pub fn locked_base(&self) -> LockedPackage {
         let mut extras = self.extras.clone();
         extras.sort();
@@ -215,6 +273,18 @@ impl PackageTable {
             }
             _ => entry,
         }
+    }
+}
+
+/// pipenv's `_merge_markers`: `marker` becomes the entry's markers, or is AND-ed after them as
+/// `(A) and (B)` unless their text already holds it.
+fn merge_marker(markers: &mut Option<String>, marker: String) {
+    match markers {
+        None => *markers = Some(marker),
+        Some(current) if !current.contains(&marker) => {
+            *current = format!("({current}) and ({marker})");
+        }
+        Some(_) => {}
     }
 }
 
@@ -483,12 +553,52 @@ impl PackageSpec {
         Ok((name.to_string(), spec))
     }
 
-    /// The lock markers of this entry: a table's [`PackageTable::lock_markers`]; a string
-    /// entry has none of its own.
-    pub fn lock_markers(&self) -> Option<String> {
+    /// The lock entry of this Pipfile entry, listed as `key`, once resolved to a release
+    /// whose Requires-Python reads as `requires_python`, before its version, hashes and
+    /// extras: a string entry's markers are `requires_python` and its index `default_source`,
+    /// but only when `key`'s PEP 503 name is its `pep423_name` (pipenv looks the index up by
+    /// one under the other: `jaraco.functools = "*"` locks without one); a table's are
+    /// [`PackageTable::resolved_lock_markers`] and [`PackageTable::locked_base`].
+    pub fn resolved_lock_entry(
+        &self,
+        key: &str,
+        requires_python: Option<String>,
+        default_source: &str,
+    ) -> LockedPackage {
+        match self {
+            PackageSpec::Version(_) => LockedPackage {
+                markers: requires_python,
+                index: (crate::hash::canonicalize_name(key) == crate::pep423_name(key))
+                    .then(|| default_source.to_string()),
+                ..LockedPackage::default()
+            },
+            PackageSpec::Table(table) => LockedPackage {
+                markers: table.resolved_lock_markers(key, requires_python),
+                ..table.locked_base()
+            },
+        }
+    }
+
+    /// The version this entry sets, as pipenv's `get_version` reads it for messages: the
+    /// string (a table's `version`) trimmed, without a leading `(` or trailing `)`; empty
+    /// for `*` or a table without a version.
+    pub fn pipfile_version(&self) -> &str {
+        let version = match self {
+            PackageSpec::Version(version) => version.as_str(),
+            PackageSpec::Table(table) => table.version.as_deref().unwrap_or(""),
+        };
+        if version == "*" {
+            return "";
+        }
+        version.trim().trim_start_matches('(').trim_end_matches(')')
+    }
+
+    /// The lock markers of a dependency this entry brings in: a table's
+    /// [`PackageTable::dependency_lock_markers`]; a string entry gives none.
+    pub fn dependency_lock_markers(&self) -> Option<String> {
         match self {
             PackageSpec::Version(_) => None,
-            PackageSpec::Table(table) => table.lock_markers(),
+            PackageSpec::Table(table) => table.dependency_lock_markers(),
         }
     }
 
@@ -1067,27 +1177,53 @@ mod tests {
             Some("os_name == 'posix' and sys_platform == 'linux'")
         );
         assert_eq!(
-            table.lock_markers().as_deref(),
+            table.resolved_lock_markers("pkg", None).as_deref(),
             Some("os_name == 'posix' and sys_platform == 'linux'")
+        );
+        // A dependency takes the keys pipenv's resolver folds, as written and in its order.
+        assert_eq!(
+            table.dependency_lock_markers().as_deref(),
+            Some("sys_platform == 'linux' and os_name == 'posix'")
         );
         let os_name_only = PackageTable {
             marker_keys: vec![("os_name".into(), "== 'posix'".into())],
             ..PackageTable::default()
         };
         assert_eq!(os_name_only.resolver_markers(), None);
+        assert_eq!(os_name_only.dependency_lock_markers(), None);
         assert_eq!(
-            os_name_only.lock_markers().as_deref(),
+            os_name_only.resolved_lock_markers("pkg", None).as_deref(),
             Some("os_name == 'posix'")
         );
         assert_eq!(
             os_name_only
-                .resolved_lock_markers(Some(
-                    "python_version >= '3.8' and python_version != '3.9'".into()
-                ))
+                .resolved_lock_markers(
+                    "pkg",
+                    Some("python_version >= '3.8' and python_version != '3.9'".into())
+                )
                 .as_deref(),
             Some("(python_version >= '3.8' and python_version != '3.9') and os_name == 'posix'")
         );
-        assert_eq!(PackageTable::default().lock_markers(), None);
+        // A marker key true here: pipenv's lock repeats it when the key is its own
+        // pep423_name, as the real pipenv 2026.10.3 writes it.
+        let linux = PackageTable {
+            marker_keys: vec![("sys_platform".into(), "== 'linux'".into())],
+            ..PackageTable::default()
+        };
+        assert_eq!(
+            linux.resolved_lock_markers("packaging", None).as_deref(),
+            Some("sys_platform == 'linux' and sys_platform == 'linux' and sys_platform == 'linux'")
+        );
+        assert_eq!(
+            linux
+                .resolved_lock_markers("more_itertools", None)
+                .as_deref(),
+            Some("sys_platform == 'linux'")
+        );
+        assert_eq!(
+            PackageTable::default().resolved_lock_markers("pkg", None),
+            None
+        );
         assert_eq!(
             requirement_lock_marker("sys_platform != \"win32\" and sys_platform != 'emscripten'")
                 .as_deref(),

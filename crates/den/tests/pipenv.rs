@@ -86,6 +86,34 @@ fn publish(world: &World) {
             .requires_dist("zeta; python_version < '3'")
             .file("epsilon/__init__.py", b""),
     );
+    // Names with dots, and dependencies written otherwise than their projects' names: the
+    // lock keys each as first written (dots kept, `_` made `-` unless a VCS word is in it).
+    let dotted: [(&str, &[&str], Option<&str>); 6] = [
+        ("jaraco.functools", &["more_itertools"], None),
+        (
+            "jaraco.context",
+            &[
+                "backports.tarfile; python_version < '3.99'",
+                "Sphinx_Git_Helper",
+            ],
+            None,
+        ),
+        ("backports.tarfile", &[], Some(">=3.8")),
+        ("more-itertools", &[], None),
+        ("sphinx-git-helper", &[], None),
+        ("zope.interface", &[], None),
+    ];
+    for (name, requirements, requires_python) in dotted {
+        let module = format!("{}.py", name.replace(['-', '.'], "_"));
+        let mut wheel = WheelBuilder::new(name, "1.0").file(&module, b"");
+        for requirement in requirements {
+            wheel = wheel.requires_dist(requirement);
+        }
+        if let Some(specifiers) = requires_python {
+            wheel = wheel.requires_python(specifiers);
+        }
+        world.index.publish(&wheel);
+    }
 }
 
 /// A project directory holding `pipfile` (with the loopback index as its source).
@@ -168,8 +196,8 @@ fn ok(what: &str, output: Output) -> String {
 const SOURCE: &str = "[[source]]\nurl = \"INDEX_URL\"\nverify_ssl = false\nname = \"local\"\n\n";
 
 /// Pipfiles covering the lock's shapes: string entries (with `index`), tables with markers
-/// and extras, dependencies (Requires-Python markers), dev packages shared with the default
-/// ones, and a custom category.
+/// (false and true here) and extras, dependencies (Requires-Python markers), names with dots
+/// and other spellings, dev packages shared with the default ones, and a custom category.
 fn pipfiles(python: &str) -> Vec<(&'static str, String)> {
     let requires = format!("\n[requires]\npython_version = \"{python}\"\n");
     vec![
@@ -198,6 +226,19 @@ fn pipfiles(python: &str) -> Vec<(&'static str, String)> {
         (
             "custom-category",
             format!("{SOURCE}[packages]\ndelta = \"==0.3\"\n\n[docs]\nalpha = \"*\"\n{requires}"),
+        ),
+        (
+            "dotted-names",
+            format!(
+                "{SOURCE}[packages]\n\"jaraco.functools\" = \"*\"\n\"Jaraco_Context\" = \"*\"\n\"zope.interface\" = {{version = \"*\"}}\n{requires}"
+            ),
+        ),
+        // Marker keys true here: pipenv's lock repeats some (by key and name).
+        (
+            "markers-true-here",
+            format!(
+                "{SOURCE}[packages]\ndelta = {{version = \"*\", sys_platform = \"!= 'emscripten'\"}}\nAlpha = {{version = \"*\", platform_machine = \"!= 'arm'\"}}\ngamma = {{version = \"*\", markers = \"sys_platform != 'emscripten'\", platform_machine = \"!= 'arm'\"}}\n\"jaraco.functools\" = {{version = \"*\", sys_platform = \"!= 'emscripten'\", platform_machine = \"!= 'arm'\"}}\n\"zope.interface\" = {{version = \"*\", os_name = \"!= 'nt'\", platform_machine = \"!= 'arm'\"}}\n{requires}"
+            ),
         ),
         // pylock.toml beside the lock; then pipenv installs from den's pylock.toml.
         (
@@ -293,8 +334,12 @@ fn den_writes_the_lock_pipenv_writes_and_each_accepts_the_others() {
             assert_eq!(venv_den.trim(), venv_pipenv.trim(), "{name}");
             let freeze_args = ["-m", "pip", "freeze"];
             let (_, frozen, _) = run_python(Path::new(venv_den.trim()), &freeze_args);
+            let installed: Vec<String> = frozen.lines().map(normalized_pin).collect();
             for line in expected_pins(&expected) {
-                assert!(frozen.contains(&line), "{name}: {line} not in\n{frozen}");
+                assert!(
+                    installed.contains(&normalized_pin(&line)),
+                    "{name}: {line} not in\n{frozen}"
+                );
             }
         }
     }
@@ -381,6 +426,9 @@ fn tables_whose_markers_are_false_here_are_resolved_for_their_platform() {
     let theirs = project(&world, "skipped-pipenv", &pipfile);
     let ours = project(&world, "skipped-den", &pipfile);
     let windows = "sys_platform == 'win32'";
+    // A table resolved for Windows gets the markers pipenv writes there, where they are true:
+    // a lone `sys_platform` key under its own pep423_name comes out three times.
+    let windows_thrice = [windows; 3].join(" and ");
     for (round, beta_resolved) in [("first lock", false), ("lock again", true)] {
         ok(
             "pipenv lock",
@@ -418,7 +466,7 @@ fn tables_whose_markers_are_false_here_are_resolved_for_their_platform() {
             "winlib",
             "==2.0",
             lock_hashes(&world, &winlib),
-            windows,
+            windows_thrice.as_str(),
         );
         entry(
             "default",
@@ -549,10 +597,11 @@ fn a_table_for_another_platform_gets_a_real_pin_that_pipenv_accepts() {
     let lock = lock_without(&ours, &[]);
     let windows = "sys_platform == 'win32'";
     let expected = |version: &str, hashes: Vec<String>| serde_json::json!({"version": version, "hashes": hashes, "markers": windows});
-    assert_eq!(
-        lock["default"]["pywin32-ish"],
-        expected("==2.0", lock_hashes(&world, &release))
-    );
+    // pywin32-ish takes the markers pipenv writes where they are true (a lone
+    // `sys_platform` key, thrice); its dependencies the key once.
+    let mut thrice = expected("==2.0", lock_hashes(&world, &release));
+    thrice["markers"] = [windows; 3].join(" and ").into();
+    assert_eq!(lock["default"]["pywin32-ish"], thrice);
     assert_eq!(
         lock["default"]["winhelper"],
         expected("==1.0", lock_hashes(&world, &[winhelper]))
@@ -657,6 +706,18 @@ fn installs_default_group_of_pylock(world: &World, lock: &Path) {
     ok("pip install -r pylock.toml", out);
     let pip_frozen = world.den_ok(&["pip", "freeze", "-p", pip_env.to_str().unwrap()]);
     assert_eq!(pip_frozen, den_frozen);
+}
+
+/// `pin` (`name==version`) with its name PEP 503-normalized (`Jaraco.Context==5.0` ->
+/// `jaraco-context==5.0`): lock keys and `pip freeze` may spell a name differently.
+fn normalized_pin(pin: &str) -> String {
+    let (name, version) = pin.split_once("==").unwrap_or((pin, ""));
+    let name = name.to_lowercase();
+    let parts: Vec<&str> = name
+        .split(['-', '_', '.'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    format!("{}=={version}", parts.join("-"))
 }
 
 /// `name==version` of every package of the lock's `default` and `develop` categories.
@@ -782,6 +843,96 @@ fn install_adds_to_the_pipfile_and_keeps_other_pins() {
         ),
     );
     assert_eq!(out.trim(), format!("{} 1 hello", venv.trim()));
+}
+
+#[test]
+fn a_lock_keyed_by_either_spelling_installs_the_same_projects() {
+    let Some((pipenv, world, python)) = judged_world() else {
+        return;
+    };
+    let pipfile = format!("{SOURCE}[packages]\n\"jaraco.functools\" = \"*\"\n");
+    let dir = project(&world, "spellings", &pipfile);
+    ok(
+        "den pipenv lock",
+        den_pipenv(&world, &dir, &["--python", &python, "lock"]),
+    );
+    let dotted = fs::read_to_string(dir.join("Pipfile.lock")).unwrap();
+    assert!(dotted.contains("\"jaraco.functools\": {"), "{dotted}");
+    // The lock den wrote before it kept pipenv's spelling: PEP 503 names.
+    let normalized = dotted.replace("\"jaraco.functools\"", "\"jaraco-functools\"");
+    fs::write(dir.join("Pipfile.lock"), &normalized).unwrap();
+    ok("den pipenv verify", den_pipenv(&world, &dir, &["verify"]));
+    ok(
+        "pipenv verify",
+        real_pipenv(&pipenv, &world, &dir, &["verify"]),
+    );
+    for args in [&["install", "--deploy"][..], &["sync"]] {
+        ok("den pipenv", den_pipenv(&world, &dir, args));
+        let venv = ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"]));
+        let (_, frozen, _) = run_python(Path::new(venv.trim()), &["-m", "pip", "freeze"]);
+        assert!(
+            frozen.contains("jaraco.functools==1.0"),
+            "{args:?}: {frozen}"
+        );
+    }
+    // Locking again writes pipenv's spelling, with the same pins.
+    ok("den pipenv lock", den_pipenv(&world, &dir, &["lock"]));
+    assert_eq!(
+        fs::read_to_string(dir.join("Pipfile.lock")).unwrap(),
+        dotted
+    );
+}
+
+/// The out-of-date and "Skipped Update" lines of `update --outdated` (pipenv prints its
+/// out-of-date lines in a set's order: sorted here), and its exit status.
+fn outdated_report(output: &Output) -> (Vec<String>, Vec<String>, Option<i32>) {
+    let lines = |bytes: &[u8], starts: &[&str]| {
+        let mut lines: Vec<String> = String::from_utf8_lossy(bytes)
+            .lines()
+            .filter(|line| starts.iter().any(|start| line.starts_with(start)))
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    };
+    (
+        lines(&output.stdout, &["Package ", "All packages"]),
+        lines(&output.stderr, &["Skipped Update"]),
+        output.status.code(),
+    )
+}
+
+#[test]
+fn update_outdated_names_what_the_pipfile_holds_back_as_pipenv_does() {
+    let Some((pipenv, world, _)) = judged_world() else {
+        return;
+    };
+    world.index.publish(&WheelBuilder::new("delta", "0.4"));
+    let dir = installed_project(
+        &world,
+        "held",
+        &format!(
+            "{SOURCE}[packages]\nbeta = \"<2.0\"\ngamma = \"*\"\n\n[dev-packages]\ndelta = \"==0.3\"\n"
+        ),
+    );
+    ok(
+        "den pipenv sync --dev",
+        den_pipenv(&world, &dir, &["sync", "--dev"]),
+    );
+    // Held back only: each is skipped, and all is up to date (status 0).
+    for args in [["update", "--outdated"], ["update", "--dry-run"]] {
+        let ours = outdated_report(&den_pipenv(&world, &dir, &args));
+        let theirs = outdated_report(&real_pipenv(&pipenv, &world, &dir, &args));
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.1.len(), 2, "{ours:?}");
+    }
+    // A newer gamma is out of date (status 1); the others are still skipped.
+    world.index.publish(&WheelBuilder::new("gamma", "1.6"));
+    let args = ["update", "--outdated"];
+    let ours = outdated_report(&den_pipenv(&world, &dir, &args));
+    let theirs = outdated_report(&real_pipenv(&pipenv, &world, &dir, &args));
+    assert_eq!(ours, theirs);
+    assert_eq!(ours.2, Some(1), "{ours:?}");
 }
 
 #[test]

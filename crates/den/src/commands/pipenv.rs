@@ -1471,8 +1471,15 @@ impl Session<'_> {
         resolver
     }
 
-    /// `update --outdated`: locks without writing and lists each installed distribution the
-    /// new lock would move, as pipenv does; exit status 1 when there is one.
+    /// `update --outdated`: locks without writing and compares each installed distribution
+    /// the new lock pins with it, as pipenv's `do_outdated` does. One the lock would move is
+    /// out of date (exit status 1); one the lock keeps while the index has a newer version
+    /// (the Pipfile holds it back, or a dependency's requirement does) is skipped: pipenv's
+    /// "Skipped Update of Package" on stderr, once per Pipfile category listing it (with
+    /// pipenv's unformatted `{rdeps['required']} required`, which it prints for every
+    /// installed package), and an out-of-date line with versions in `Version`'s repr. The
+    /// out-of-date lines come sorted (pipenv's follow a set's order); "All packages are up to
+    /// date!" when none is out of date, skipped ones aside.
     fn outdated(
         &self,
         project: &Project,
@@ -1485,31 +1492,87 @@ impl Session<'_> {
             ..settings.clone()
         };
         let lock = self.locked(project, target, &unpinned, cache)?;
-        let mut available: std::collections::BTreeMap<PackageName, String> =
+        let mut available: std::collections::BTreeMap<PackageName, den_dist::Version> =
             std::collections::BTreeMap::new();
         for entries in lock.categories.values() {
             for (name, entry) in entries {
-                if let (Ok(name), Some(version)) = (
-                    name.parse::<PackageName>(),
-                    entry.version.as_deref().and_then(|v| v.strip_prefix("==")),
-                ) {
-                    available.insert(name, version.to_string());
+                let version = entry.version.as_deref().and_then(|v| v.strip_prefix("=="));
+                if let (Ok(name), Some(Ok(version))) =
+                    (name.parse::<PackageName>(), version.map(str::parse))
+                {
+                    available.insert(name, version);
                 }
             }
         }
+        let installed: Vec<_> = den_install::installed_distributions(&target.site_packages())?
+            .into_iter()
+            .filter(|dist| available.contains_key(&dist.name))
+            .collect();
+        let kept: Vec<PackageName> = installed
+            .iter()
+            .filter(|dist| available[&dist.name] == dist.version)
+            .map(|dist| dist.name.clone())
+            .collect();
+        let newest = if kept.is_empty() {
+            std::collections::HashMap::new()
+        } else {
+            let client = crate::ops::pipenv::index_client(
+                project,
+                &lock,
+                &self.env,
+                &settings.resolver,
+                cache,
+            )?;
+            crate::ops::latest::newest_versions(
+                &client,
+                &kept,
+                &target.interpreter,
+                &den_resolve::ReleaseControl::default(),
+                &den_resolve::BinaryPolicy::default(),
+            )?
+        };
+        let mut lines = Vec::new();
         let mut outdated = false;
-        for dist in den_install::installed_distributions(&target.site_packages())? {
-            let Some(new) = available.get(&dist.name) else {
-                continue;
-            };
-            if *new != dist.version.to_string() {
+        for dist in &installed {
+            let name = dist.display_name();
+            let locked = &available[&dist.name];
+            if *locked != dist.version {
                 outdated = true;
-                self.printer.out(format!(
-                    "Package '{}' out-of-date: '{}' installed, '{new}' available.",
-                    dist.display_name(),
+                lines.push(format!(
+                    "Package '{name}' out-of-date: '{}' installed, '{locked}' available.",
                     dist.version
                 ));
+                continue;
             }
+            let Some(newer) = newest.get(&dist.name).filter(|l| l.version > dist.version) else {
+                continue;
+            };
+            for category in project.pipfile.categories() {
+                let packages = project.pipfile.packages(&category.name)?;
+                let wanted = den_pipfile::pep423_name(&name);
+                let Some((_, spec)) = packages
+                    .iter()
+                    .find(|(key, _)| den_pipfile::pep423_name(key) == wanted)
+                else {
+                    continue;
+                };
+                let held = match spec.pipfile_version() {
+                    "" => " (Unpinned in Pipfile)".to_string(),
+                    version => format!(" ({version} set in Pipfile)"),
+                };
+                self.printer.status(format!(
+                    "Skipped Update of Package {name}: {} installed, {{rdeps['required']}} required{held}, {} available.",
+                    dist.version, newer.version
+                ));
+            }
+            lines.push(format!(
+                "Package '{name}' out-of-date: <Version('{}')> installed, <Version('{}')> available.",
+                dist.version, newer.version
+            ));
+        }
+        lines.sort();
+        for line in lines {
+            self.printer.out(line);
         }
         if !outdated {
             self.printer.out("All packages are up to date!");

@@ -51,16 +51,27 @@ pub fn latest_versions(
     binary: &BinaryPolicy,
     cache: &Cache,
 ) -> anyhow::Result<HashMap<PackageName, Latest>> {
-    let client = client(index, cache)?;
+    newest_versions(&client(index, cache)?, names, interpreter, releases, binary)
+}
+
+/// [`latest_versions`] on the indexes `client` reads.
+///
+/// # Errors
+///
+/// An index that cannot be reached.
+pub fn newest_versions(
+    client: &IndexClient,
+    names: &[PackageName],
+    interpreter: &Interpreter,
+    releases: &ReleaseControl,
+    binary: &BinaryPolicy,
+) -> anyhow::Result<HashMap<PackageName, Latest>> {
     let runtime = super::pipeline::runtime()?;
     let pages: Vec<(PackageName, Result<Arc<ProjectFiles>, IndexError>)> = runtime.block_on(
         futures::stream::iter(names.iter().cloned())
-            .map(|name| {
-                let client = &client;
-                async move {
-                    let files = client.project_files(&name).await;
-                    (name, files)
-                }
+            .map(|name| async move {
+                let files = client.project_files(&name).await;
+                (name, files)
             })
             .buffer_unordered(CONCURRENT_PAGES)
             .collect(),

@@ -588,8 +588,7 @@ pub fn write_pylock(
     cache: &Cache,
 ) -> anyhow::Result<()> {
     use den_resolve::PackageSource as _;
-    let options = project.index_options(env, Some(lock))?;
-    let client = den_index::IndexClient::new(resolver.index.config(&options)?, cache.clone())?;
+    let client = index_client(project, lock, env, resolver, cache)?;
     let names = den_pipfile::index_page_packages(lock);
     let pages: HashMap<String, Vec<den_pipfile::IndexPageFile>> =
         pipeline::runtime()?.block_on(async {
@@ -633,6 +632,24 @@ pub fn write_pylock(
     Ok(())
 }
 
+/// A client for the project's sources as `resolver` configures them, each package asked
+/// of the source its Pipfile entry or `lock`'s entry names ([`Project::index_options`]).
+///
+/// Errors: index configuration.
+pub fn index_client(
+    project: &Project,
+    lock: &Lockfile,
+    env: &PipenvEnv,
+    resolver: &ResolverSettings,
+    cache: &Cache,
+) -> anyhow::Result<den_index::IndexClient> {
+    let options = project.index_options(env, Some(lock))?;
+    Ok(den_index::IndexClient::new(
+        resolver.index.config(&options)?,
+        cache.clone(),
+    )?)
+}
+
 /// Whether pipenv's resolver skips this Pipfile entry where the lock is made: a table whose
 /// resolver markers ([`den_pipfile::PackageTable::resolver_markers`], the marker pipenv hands
 /// its resolver) are false for `markers`.
@@ -672,9 +689,9 @@ struct LockResolution {
     packages: Vec<ResolvedPackage>,
     /// The hashes of every file of each one's release.
     hashes: HashMap<PackageName, BTreeSet<String>>,
-    /// The Requires-Dist markers through which dependencies are first reached
-    /// ([`requirement_markers`]).
-    markers: HashMap<PackageName, String>,
+    /// The Requires-Dist entries through which dependencies are first reached
+    /// ([`introductions`]).
+    introduced: HashMap<PackageName, Introduced>,
 }
 
 impl LockResolution {
@@ -703,11 +720,11 @@ impl LockResolution {
         let request = pipeline::request(&spec, resolver, target, preferences, false, true)?;
         let packages = pipeline::resolve(source, request, printer).await?;
         let hashes = den_prepare::hashes_of(source, &packages).await?;
-        let markers = requirement_markers(source, &packages, &roots).await;
+        let introduced = introductions(source, &packages, &roots).await;
         Ok(Self {
             packages,
             hashes,
-            markers,
+            introduced,
         })
     }
 
@@ -722,7 +739,7 @@ impl LockResolution {
             packages,
             &self.packages,
             self.hashes,
-            &self.markers,
+            &self.introduced,
             default_source,
         )
     }
@@ -792,9 +809,7 @@ fn keep_tables_false_here(
         let PackageSpec::Table(table) = spec else {
             continue;
         };
-        let Ok(key) = name.parse::<PackageName>().map(|n| n.to_string()) else {
-            continue;
-        };
+        let key = den_pipfile::pep423_name(name);
         let false_here = entries
             .get(&key)
             .and_then(|entry| entry.markers.as_deref())
@@ -872,7 +887,7 @@ struct Elsewhere<'a> {
 
 /// A Pipfile table locked for another platform.
 struct LockedElsewhere {
-    /// The table's package.
+    /// The table's lock key.
     name: String,
     /// The platform and Python it was resolved for ([`target_for`]'s description).
     target: String,
@@ -927,11 +942,8 @@ impl Elsewhere<'_> {
             .with_context(|| format!("it cannot be resolved for {described}"))?;
         let pins = pins_of(&there.packages);
         let entries = there.entries(&table, self.default_source);
-        let name = name
-            .parse::<PackageName>()
-            .map_or_else(|_| name.to_string(), |name| name.to_string());
         Ok(LockedElsewhere {
-            name,
+            name: den_pipfile::pep423_name(name),
             target: described,
             pins,
             entries,
@@ -1001,16 +1013,17 @@ fn kept_pins(
         .collect()
 }
 
-/// The lock entries of one category: pipenv's shape for each resolved package.
+/// The lock entries of one category: pipenv's shape for each resolved package, keyed by
+/// the `pep423_name` of the name as first written: the Pipfile's key for a listed package,
+/// else the Requires-Dist entry that first brings it in (`backports.tarfile`,
+/// `more-itertools` for `more_itertools`), as pipenv keys them.
 ///
 /// - `version` `==X` (not for path, file and git entries), `hashes` of every file of the
 ///   release, sorted;
-/// - `markers`: for a package the Pipfile lists as a table, its markers (the `markers` key
-///   and the marker-named keys such as `sys_platform`); for a package it lists as a string,
-///   the package's Requires-Python as `python_version` clauses; for a dependency, the
-///   markers of the Pipfile table that brought it in, else its Requires-Python, else the
+/// - `markers` and `index` of a listed package: [`PackageSpec::resolved_lock_entry`]; for a
+///   dependency, the markers pipenv's resolver folds from the Pipfile table that brought it
+///   in ([`PackageSpec::dependency_lock_markers`]), else its Requires-Python, else the
 ///   marker of the requirement that brings it in;
-/// - `index`: the source a string entry comes from (the first one) or a table's `index`;
 /// - the Pipfile table's `extras`, `editable`, `path`, `file`, `git`, `subdirectory` as
 ///   written, and as `ref` the commit a git entry was checked out at; other entries the
 ///   extras requested anywhere in the graph.
@@ -1018,14 +1031,18 @@ fn locked_entries(
     packages: &[(String, PackageSpec)],
     resolved: &[ResolvedPackage],
     mut hashes: HashMap<PackageName, BTreeSet<String>>,
-    requirement_markers: &HashMap<PackageName, String>,
+    introduced: &HashMap<PackageName, Introduced>,
     default_source: &str,
 ) -> BTreeMap<String, LockedPackage> {
-    let top: HashMap<PackageName, &PackageSpec> = packages
+    let top: HashMap<PackageName, (&String, &PackageSpec)> = packages
         .iter()
-        .filter_map(|(name, spec)| Some((name.parse::<PackageName>().ok()?, spec)))
+        .filter_map(|(name, spec)| Some((name.parse::<PackageName>().ok()?, (name, spec))))
         .collect();
-    let roots = introducing_roots(&top, packages, resolved);
+    let specs: HashMap<PackageName, &PackageSpec> = top
+        .iter()
+        .map(|(name, (_, spec))| (name.clone(), *spec))
+        .collect();
+    let roots = introducing_roots(&specs, packages, resolved);
     let mut entries = BTreeMap::new();
     for package in resolved {
         let requires_python = match &package.file {
@@ -1036,33 +1053,30 @@ fn locked_entries(
             }),
             Dist::Direct(_) => None,
         };
-        let mut entry = match top.get(&package.name) {
-            Some(PackageSpec::Version(_)) => LockedPackage {
-                markers: requires_python,
-                index: Some(default_source.to_string()),
-                ..LockedPackage::default()
-            },
-            Some(PackageSpec::Table(table)) => LockedPackage {
-                markers: table.resolved_lock_markers(requires_python),
+        let introduction = introduced.get(&package.name);
+        let (written, mut entry) = match top.get(&package.name) {
+            Some((key, spec)) => {
+                let mut entry = spec.resolved_lock_entry(key, requires_python, default_source);
                 // pipenv locks the commit a git entry's ref resolved to.
-                git_ref: match &package.file {
-                    Dist::Direct(direct) => match &direct.kind {
-                        den_prepare::DirectKind::Git { commit, .. } => Some(commit.clone()),
-                        _ => None,
-                    },
-                    Dist::Index(_) => None,
-                },
-                ..table.locked_base()
-            },
-            None => LockedPackage {
-                markers: roots
-                    .get(&package.name)
-                    .and_then(|root| top.get(root))
-                    .and_then(|spec| spec.lock_markers())
-                    .or(requires_python)
-                    .or_else(|| requirement_markers.get(&package.name).cloned()),
-                ..LockedPackage::default()
-            },
+                if let Dist::Direct(direct) = &package.file
+                    && let den_prepare::DirectKind::Git { commit, .. } = &direct.kind
+                {
+                    entry.git_ref = Some(commit.clone());
+                }
+                (Some(key.as_str()), entry)
+            }
+            None => {
+                let entry = LockedPackage {
+                    markers: roots
+                        .get(&package.name)
+                        .and_then(|root| specs.get(root))
+                        .and_then(|spec| spec.dependency_lock_markers())
+                        .or(requires_python)
+                        .or_else(|| introduction.and_then(|i| i.marker.clone())),
+                    ..LockedPackage::default()
+                };
+                (introduction.map(|i| i.name.as_str()), entry)
+            }
         };
         // Extras some requirement in the graph asked for (`celery[redis]` -> kombu[redis]),
         // unless the Pipfile's table names its own.
@@ -1078,22 +1092,32 @@ fn locked_entries(
             .into_iter()
             .collect();
         entry.hashes = (!package_hashes.is_empty()).then_some(package_hashes);
-        entries.insert(package.name.to_string(), entry);
+        let key = written.map_or_else(|| package.name.to_string(), den_pipfile::pep423_name);
+        entries.insert(key, entry);
     }
     entries
 }
 
-/// For each resolved package that is not a root, the marker of the Requires-Dist entry
-/// through which it was first reached (breadth first from `roots` in Pipfile order, each
-/// package's dependencies by name: an approximation of pip's `comes_from`), as written, when
-/// that entry has one. pipenv's lock falls back to it for a dependency without
-/// Requires-Python (`pexpect; sys_platform != "win32"`). Metadata that cannot be read again
-/// gives none.
-async fn requirement_markers(
+/// The Requires-Dist entry through which a dependency is first reached.
+struct Introduced {
+    /// The project's name as the entry writes it (`backports.tarfile`, `Zope.Interface`).
+    name: String,
+    /// The entry's marker as pipenv's lock writes it ([`den_pipfile::requirement_lock_marker`]),
+    /// when it has one.
+    marker: Option<String>,
+}
+
+/// For each resolved package that is not a root, the Requires-Dist entry through which it
+/// was first reached (breadth first from `roots` in Pipfile order, each package's
+/// dependencies by name: an approximation of pip's `comes_from`). pipenv's lock keys the
+/// dependency by the name that entry writes, and falls back to its marker, as written, for
+/// a dependency without Requires-Python (`pexpect; sys_platform != "win32"`). Metadata that
+/// cannot be read again gives none.
+async fn introductions(
     source: &den_prepare::DenSource,
     resolved: &[ResolvedPackage],
     roots: &[PackageName],
-) -> HashMap<PackageName, String> {
+) -> HashMap<PackageName, Introduced> {
     use den_resolve::PackageSource;
     let by_name: HashMap<&PackageName, &ResolvedPackage> =
         resolved.iter().map(|p| (&p.name, p)).collect();
@@ -1116,37 +1140,48 @@ async fn requirement_markers(
             }
         }
     }
-    let mut markers = HashMap::new();
-    let mut written_by: HashMap<PackageName, HashMap<PackageName, String>> = HashMap::new();
+    let mut introduced = HashMap::new();
+    let mut written_by: HashMap<PackageName, HashMap<PackageName, (String, Option<String>)>> =
+        HashMap::new();
     for (child, parent) in &first_parent {
         if !written_by.contains_key(parent) {
             let mut written = HashMap::new();
             if let Some(package) = by_name.get(parent)
                 && let Ok(metadata) = source.metadata(&package.name, &package.file).await
             {
-                // The Requires-Dist lines as written: the marker keeps its own order, as
-                // pipenv keeps it.
+                // The Requires-Dist lines as written: the name keeps its spelling and the
+                // marker its own order, as pipenv keeps them.
                 for (key, value) in &metadata.headers {
                     if !key.eq_ignore_ascii_case("Requires-Dist") {
                         continue;
                     }
-                    let (Ok(requirement), Some((_, marker))) =
-                        (den_dist::parse_requirement(value), value.split_once(';'))
-                    else {
+                    let Ok(requirement) = den_dist::parse_requirement(value) else {
                         continue;
                     };
-                    if let Some(marker) = den_pipfile::requirement_lock_marker(marker.trim()) {
-                        written.entry(requirement.name).or_insert(marker);
-                    }
+                    let name: String = value
+                        .trim_start()
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                        .collect();
+                    let marker = value.split_once(';').and_then(|(_, marker)| {
+                        den_pipfile::requirement_lock_marker(marker.trim())
+                    });
+                    written.entry(requirement.name).or_insert((name, marker));
                 }
             }
             written_by.insert(parent.clone(), written);
         }
-        if let Some(marker) = written_by[parent].get(child) {
-            markers.insert(child.clone(), marker.clone());
+        if let Some((name, marker)) = written_by[parent].get(child) {
+            introduced.insert(
+                child.clone(),
+                Introduced {
+                    name: name.clone(),
+                    marker: marker.clone(),
+                },
+            );
         }
     }
-    markers
+    introduced
 }
 
 /// For each resolved dependency that the Pipfile does not list, the listed package that
