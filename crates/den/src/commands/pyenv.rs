@@ -353,11 +353,7 @@ impl Context {
                         .map(|mut values| values.remove(0))
                 });
                 if let Some(value) = hooked {
-                    pin.versions = value
-                        .split(':')
-                        .filter(|name| !name.is_empty())
-                        .map(str::to_string)
-                        .collect();
+                    pin.versions = den_python::split_versions(value);
                     if pin.versions.is_empty() {
                         pin.versions.push("system".to_string());
                     }
@@ -590,14 +586,14 @@ impl Context {
         }
     }
 
-    /// The names in `file` (`pyenv version-file-read`), warnings printed; `None` when it is
+    /// What `file` says (`pyenv version-file-read`), warnings printed; `None` when it is
     /// missing, empty or names nothing.
-    fn read_names(&self, file: &str) -> Option<Vec<String>> {
+    fn read_names(&self, file: &str) -> Option<den_python::VersionFile> {
         let path = self.cwd.join(file);
         match self.pyenv.read_version_file(&path) {
             Ok(contents) => {
                 self.warn_invalid(&contents.invalid, file);
-                (!contents.versions.is_empty()).then_some(contents.versions)
+                (!contents.versions.is_empty()).then_some(contents)
             }
             Err(err) => {
                 complain(&err.to_string());
@@ -608,18 +604,19 @@ impl Context {
 
     fn version_file_read_command(&self, args: &[&str]) -> u8 {
         match args.first().and_then(|file| self.read_names(file)) {
-            Some(names) => {
-                write_stdout(format_args!("{}\n", names.join(":")));
+            Some(contents) => {
+                write_stdout(format_args!("{}\n", contents.versions.join(":")));
                 0
             }
             None => 1,
         }
     }
 
-    /// The directory of each version (`pyenv prefix`), or the message for the first that is
-    /// not installed.
+    /// The directory of each version (`pyenv prefix NAMES...`: the names joined with `:` and
+    /// split again, so `3.13.0:3.9.18` names two), or the message for the first that is not
+    /// installed.
     pub(super) fn prefixes(&self, names: &[String]) -> Result<Vec<PathBuf>, String> {
-        names
+        den_python::split_versions(&names.join(":"))
             .iter()
             .map(|name| {
                 if name == "system" {
@@ -629,10 +626,9 @@ impl Context {
                         .map(|python| system_prefix(&python))
                         .ok_or_else(|| "system version not found in PATH".to_string());
                 }
-                self.pyenv.prefix(name).ok_or_else(|| {
-                    let resolved = self.pyenv.latest(name).unwrap_or_else(|| name.clone());
-                    format!("version `{resolved}' not installed")
-                })
+                self.pyenv
+                    .prefix(name)
+                    .map_err(|resolved| format!("version `{resolved}' not installed"))
             })
             .collect()
     }
@@ -659,7 +655,8 @@ impl Context {
         let Some((file, versions)) = args.split_first() else {
             return usage_error("version-file-write");
         };
-        if versions.is_empty() || file.is_empty() {
+        // pyenv's test is of the first version only (`[ -z "$versions" ]`).
+        if versions.first().is_none_or(|first| first.is_empty()) || file.is_empty() {
             return usage_error("version-file-write");
         }
         let versions: Vec<String> = versions.iter().map(|v| v.to_string()).collect();
@@ -674,10 +671,10 @@ impl Context {
                 let _ = std::fs::remove_file(&file);
                 0
             }
-            [] => match den_python::find_version_file(&self.cwd) {
+            [] | ["", ..] => match den_python::find_version_file(&self.cwd) {
                 Some(found) => match self.read_names(&found.to_string_lossy()) {
-                    Some(names) => {
-                        write_stdout(format_args!("{}\n", names.join("\n")));
+                    Some(contents) => {
+                        write_stdout(format_args!("{}\n", contents.names().join("\n")));
                         0
                     }
                     None => 1,
@@ -696,14 +693,14 @@ impl Context {
 
     fn global_command(&self, args: &[&str]) -> u8 {
         let root = self.pyenv.root();
-        if !args.is_empty() {
+        if args.first().is_some_and(|first| !first.is_empty()) {
             let versions: Vec<String> = args.iter().map(|v| v.to_string()).collect();
             return self.write_version_file(&root.join("version"), &versions, false);
         }
         let names = ["version", "global", "default"]
             .iter()
             .find_map(|file| self.read_names(&root.join(file).to_string_lossy()))
-            .unwrap_or_else(|| vec!["system".to_string()]);
+            .map_or_else(|| vec!["system".to_string()], |contents| contents.names());
         write_stdout(format_args!("{}\n", names.join("\n")));
         0
     }
@@ -733,10 +730,7 @@ impl Context {
             return 0;
         }
         // pyenv names the prefix without a free-threaded `t` here.
-        let shown = prefix
-            .strip_suffix('t')
-            .filter(|stem| stem.ends_with(|c: char| c.is_ascii_digit()))
-            .unwrap_or(prefix);
+        let shown = den_python::without_free_threaded(prefix);
         if bypass {
             write_stdout(format_args!("{shown}\n"));
         } else {
@@ -747,19 +741,16 @@ impl Context {
     }
 
     fn prefix_command(&self, args: &[&str]) -> u8 {
-        let names: Vec<String> = if !args.is_empty() {
-            args.iter()
-                .flat_map(|a| a.split(':'))
-                .map(str::to_string)
-                .collect()
+        let names: Vec<String> = if args.first().is_some_and(|first| !first.is_empty()) {
+            args.iter().map(|arg| arg.to_string()).collect()
         } else if let Some(value) = &self.version_env {
-            value.split(':').map(str::to_string).collect()
+            vec![value.clone()]
         } else {
             let result = self.version_names(false);
             if result.any_missing {
                 return 1;
             }
-            result.names
+            vec![result.names.join(":")]
         };
         match self.prefixes(&names) {
             Ok(prefixes) => {
@@ -861,7 +852,7 @@ impl Context {
     /// base's `python*-config`, and for an environment made with `--system-site-packages`
     /// any program of its base (read from `pyvenv.cfg`'s `home`).
     fn base_program(&self, version: &str, command: &str) -> Option<PathBuf> {
-        let env = self.pyenv.versions_dir().join(version);
+        let env = self.pyenv.version_dir(version);
         if !env.join("bin/activate").is_file() || env.join("bin/conda").is_file() {
             return None;
         }
@@ -891,8 +882,8 @@ impl Context {
                 self.system_command(command, shim_paths)
             } else {
                 match self.pyenv.prefix(&version) {
-                    Some(prefix) => Some(prefix.join("bin").join(command)),
-                    None => {
+                    Ok(prefix) => Some(prefix.join("bin").join(command)),
+                    Err(_) => {
                         missing.push(version);
                         continue;
                     }
@@ -913,7 +904,7 @@ impl Context {
         let nosystem = args.contains(&"--nosystem");
         // `PYENV_VERSION` as written, else the selection resolved as `version-name -f` does.
         let versions = match &self.version_env {
-            Some(value) => value.split(':').map(str::to_string).collect(),
+            Some(value) => den_python::split_versions(value),
             None => self.version_names(true).names,
         };
         let (found, missing) = self.which(command, versions, nosystem, None);

@@ -186,7 +186,7 @@ pub fn install(pyenv: &Pyenv, cwd: &Path, args: &[&str], rehash: Rehash<'_>) -> 
         // pyenv installs the local version when none is named.
         versions = den_python::find_version_file(cwd)
             .and_then(|file| pyenv.read_version_file(&file).ok())
-            .map(|contents| contents.versions)
+            .map(|contents| contents.names())
             .unwrap_or_default();
         if versions.is_empty() {
             write_stderr(format_args!("Usage: {INSTALL_USAGE}\n"));

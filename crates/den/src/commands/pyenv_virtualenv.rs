@@ -114,7 +114,6 @@ fn confirm(question: &str) -> bool {
 /// Errors: `system` or a version that is not an environment, a version without `python`,
 /// one not installed (pyenv's message).
 fn virtualenv_prefixes(context: &Context, versions: &[String]) -> Result<Vec<PathBuf>, Failure> {
-    let versions_dir = context.pyenv.versions_dir();
     let not_virtualenv =
         |version: &str| Failure::Plugin(format!("version `{version}' is not a virtualenv"));
     let mut prefixes = Vec::new();
@@ -122,7 +121,7 @@ fn virtualenv_prefixes(context: &Context, versions: &[String]) -> Result<Vec<Pat
         if version == "system" {
             return Err(not_virtualenv(version));
         }
-        let listed = versions_dir.join(version);
+        let listed = context.pyenv.version_dir(version);
         let prefix = if listed.is_dir() {
             listed.clone()
         } else {
@@ -313,9 +312,9 @@ pub(super) fn delete_command(context: &Context, args: &[&str]) -> u8 {
     }
     let versions_dir = context.pyenv.versions_dir();
     let name = definition.rsplit('/').next().unwrap_or(definition);
-    let mut compat = Some(versions_dir.join(name));
+    let mut compat = Some(context.pyenv.version_dir(name));
     let prefix = if definition.contains("/envs/") {
-        let prefix = versions_dir.join(definition);
+        let prefix = context.pyenv.version_dir(definition);
         let compat_target = compat
             .as_deref()
             .and_then(|link| std::fs::read_link(link).ok());
@@ -342,7 +341,7 @@ pub(super) fn delete_command(context: &Context, args: &[&str]) -> u8 {
         target
     } else if virtualenv_prefixes(context, &[name.to_string()]).is_ok() {
         compat = None;
-        versions_dir.join(name)
+        context.pyenv.version_dir(name)
     } else if !force {
         complain(&format!("`{definition}' is not a virtualenv."));
         return 1;
