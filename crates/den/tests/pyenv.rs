@@ -939,4 +939,13 @@ fn doctor_lists_environments_whose_base_is_gone_or_changed() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("Checked 3 environments: 2 need repair"));
     let out = world.den(&["doctor", "good"]);
     assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Checked 1 environment: 0 need repair"),
+        "{out:?}"
+    );
+    let out = world.den(&["doctor", "gone"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Checked 1 environment: 1 needs repair"),
+        "{out:?}"
+    );
 }
