@@ -223,7 +223,15 @@ pub fn run(args: &[OsString]) -> ExitCode {
             pyenv_install::install(&context.pyenv, &context.cwd, &rest, &|| context.rehash())
         }
         "uninstall" => {
-            pyenv_install::uninstall(&context.pyenv, &context.cwd, &rest, &|| context.rehash())
+            let delete = |definition: &str, force: bool| {
+                let args: &[&str] = match force {
+                    true => &["-f", definition],
+                    false => &[definition],
+                };
+                pyenv_virtualenv::delete_command(&context, args)
+            };
+            let rehash = || context.rehash();
+            pyenv_install::uninstall(&context.pyenv, &context.cwd, &rest, &rehash, &delete)
         }
         "init" => init_command(&rest),
         "sh-rehash" => {

@@ -99,12 +99,21 @@ fn usage(command: &str) -> &'static str {
 /// Asks `question` as bash's `read -p` does (the prompt on stderr, only when stdin is a
 /// terminal) and whether the answer starts with `y` or `Y`.
 fn confirm(question: &str) -> bool {
+    ask(question).starts_with(['y', 'Y'])
+}
+
+/// bash's `read -p QUESTION`: the question on stderr when stdin is a terminal, then one
+/// line read from stdin, without its line end (empty when nothing can be read).
+pub(super) fn ask(question: &str) -> String {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         write_stderr(format_args!("{question}"));
     }
     let mut answer = String::new();
-    stdin.lock().read_line(&mut answer).is_ok() && answer.starts_with(['y', 'Y'])
+    if stdin.lock().read_line(&mut answer).is_err() {
+        answer.clear();
+    }
+    answer.trim_end_matches(['\n', '\r']).to_string()
 }
 
 /// The base prefix of each of `versions` (`pyenv virtualenv-prefix`): the `home` of its
