@@ -948,7 +948,7 @@ impl Context {
     /// The installed versions (environments included) with an executable `bin/COMMAND`, as
     /// names or as paths.
     pub(super) fn whence(&self, command: &str, paths: bool) -> Vec<String> {
-        self.all_versions(false)
+        self.all_versions(false, false)
             .into_iter()
             .filter_map(|(name, dir)| {
                 let file = dir.join("bin").join(command);
@@ -977,12 +977,17 @@ impl Context {
     }
 
     /// Every version directory and, unless `skip_envs`, each `<version>/envs/<name>`, in
-    /// `pyenv versions` order, with its path.
-    fn all_versions(&self, skip_envs: bool) -> Vec<(String, PathBuf)> {
+    /// `pyenv versions` order, with its path; with `skip_aliases`, without the links to a
+    /// version or an environment in `versions/` and their environments.
+    fn all_versions(&self, skip_envs: bool, skip_aliases: bool) -> Vec<(String, PathBuf)> {
         let versions_dir = self.pyenv.versions_dir();
+        let real_versions_dir = versions_dir.canonicalize().unwrap_or(versions_dir.clone());
         let mut all = Vec::new();
         for name in self.pyenv.version_names() {
             let dir = versions_dir.join(&name);
+            if skip_aliases && is_alias(&dir, &real_versions_dir) {
+                continue;
+            }
             if !skip_envs {
                 let mut envs: Vec<String> = std::fs::read_dir(dir.join("envs"))
                     .into_iter()
@@ -1020,8 +1025,6 @@ impl Context {
             self.version_names(false).names.into_iter().collect()
         };
         let origin = self.origin_text();
-        let versions_dir = self.pyenv.versions_dir();
-        let real_versions_dir = versions_dir.canonicalize().unwrap_or(versions_dir.clone());
         let mut text = String::new();
         let mut count = 0;
         let mut line = |name: &str, path: &Path| {
@@ -1047,21 +1050,7 @@ impl Context {
         {
             line("system", Path::new("/"));
         }
-        for (name, path) in self.all_versions(skip_envs) {
-            let is_alias = !name.contains('/') && path.is_symlink();
-            if skip_aliases && is_alias {
-                let target = path.canonicalize().unwrap_or(path.clone());
-                let into_versions = target.parent() == Some(real_versions_dir.as_path())
-                    || target
-                        .parent()
-                        .filter(|envs| envs.file_name() == Some("envs".as_ref()))
-                        .and_then(Path::parent)
-                        .and_then(Path::parent)
-                        == Some(real_versions_dir.as_path());
-                if into_versions {
-                    continue;
-                }
-            }
+        for (name, path) in self.all_versions(skip_envs, skip_aliases) {
             line(&name, &path);
         }
         write_stdout(format_args!("{text}"));
@@ -1074,7 +1063,7 @@ impl Context {
 
     /// The distinct names in every version's and environment's `bin`, sorted.
     fn executable_names(&self) -> BTreeSet<String> {
-        self.all_versions(false)
+        self.all_versions(false, false)
             .iter()
             .flat_map(|(_, dir)| std::fs::read_dir(dir.join("bin")).into_iter().flatten())
             .filter_map(Result::ok)
@@ -1573,6 +1562,23 @@ impl Context {
 }
 
 /// The shell pyenv writes for: `PYENV_SHELL`, else the file name of `SHELL`.
+/// Whether `dir` (in `versions/`, whose real path is `real_versions_dir`) is a link to a
+/// version or to an environment (`VERSION/envs/NAME`) there: what `pyenv versions
+/// --skip-aliases` leaves out.
+fn is_alias(dir: &Path, real_versions_dir: &Path) -> bool {
+    if !dir.is_symlink() {
+        return false;
+    }
+    let target = dir.canonicalize().unwrap_or(dir.to_path_buf());
+    let parent = target.parent();
+    parent == Some(real_versions_dir)
+        || parent
+            .filter(|envs| envs.file_name() == Some("envs".as_ref()))
+            .and_then(Path::parent)
+            .and_then(Path::parent)
+            == Some(real_versions_dir)
+}
+
 fn shell_name() -> String {
     let shell = std::env::var("PYENV_SHELL")
         .ok()

@@ -16,6 +16,7 @@
 //! Not here: `pyenv.d` hooks (of the `virtualenv`, `activate` and `deactivate` kinds).
 
 use std::io::{BufRead as _, IsTerminal as _};
+use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Path, PathBuf};
 
 use den_venv::VenvOptions;
@@ -254,11 +255,14 @@ pub(super) fn list_command(context: &Context, args: &[&str]) -> u8 {
     };
     let versions_dir = context.pyenv.versions_dir();
     let version_entries = sorted_entries(&versions_dir);
+    // One glob, `versions/*/envs/*`: sorted as whole paths (`3.12.1/envs/x` before
+    // `3.12/envs/x`).
     let mut listed: Vec<PathBuf> = version_entries
         .iter()
         .flat_map(|version| sorted_entries(&version.join("envs")))
         .filter(|env| env.is_dir())
         .collect();
+    listed.sort_by(|a, b| a.as_os_str().as_bytes().cmp(b.as_os_str().as_bytes()));
     listed.extend(version_entries.into_iter().filter(|entry| {
         entry.is_dir()
             && match entry.is_symlink() {
@@ -280,14 +284,17 @@ pub(super) fn list_command(context: &Context, args: &[&str]) -> u8 {
         }
         let shown = match std::fs::read_link(&path) {
             Ok(target) => format!("{name} --> {}", target.display()),
-            Err(_) => {
-                let base = virtualenv_prefixes(context, std::slice::from_ref(&name))
-                    .ok()
-                    .and_then(|mut prefixes| prefixes.pop())
-                    .map(|base| base.display().to_string())
-                    .unwrap_or_default();
-                format!("{name} (created from {base})")
-            }
+            Err(_) => match virtualenv_prefixes(context, std::slice::from_ref(&name)) {
+                Ok(prefixes) => {
+                    let base = prefixes.iter().map(|base| base.display().to_string());
+                    format!("{name} (created from {})", base.collect::<String>())
+                }
+                // The plugin stops here (its `set -e`), with what it printed so far.
+                Err(_) => {
+                    write_stdout(format_args!("{text}"));
+                    return 1;
+                }
+            },
         };
         if selected.contains(&name) {
             text.push_str(&format!("* {shown} (set by {})\n", context.origin_text()));
