@@ -759,19 +759,6 @@ mod tests {
     }
 
     #[test]
-    fn a_relative_pyenv_dir_is_taken_from_the_working_directory() {
-        let (dir, pyenv) = fake_root(&[]);
-        let cwd = dir.path().join("w/p/s/k");
-        fs::create_dir_all(&cwd).unwrap();
-        let file = dir.path().join("w/p/.python-version");
-        fs::write(&file, "3.9.18\n").unwrap();
-        let found = pyenv.version_file(Some(Path::new("../..")), &cwd);
-        assert_eq!(found, file);
-        let found = pyenv.version_file(Some(Path::new("./../../s/..")), &cwd);
-        assert_eq!(found, file);
-    }
-
-    #[test]
     fn selection_follows_pyenv() {
         let (dir, pyenv) = fake_root(&[]);
         let project = dir.path().join("project/src/deep");
@@ -796,6 +783,13 @@ mod tests {
         fs::write(widget.join(".python-version"), "3.9.1\n").unwrap();
         let pin = pyenv.selection(None, Some(&widget), &project).unwrap();
         assert_eq!(pin.versions, ["3.9.1"]);
+        // A relative PYENV_DIR is taken from the working directory, `..` resolved as `cd`
+        // resolves it.
+        for relative in ["../../../widget", "./../../src/../../widget/."] {
+            let pin = pyenv.selection(None, Some(Path::new(relative)), &project);
+            let file = widget.join(".python-version");
+            assert_eq!(pin.unwrap().origin, PinOrigin::LocalFile(file));
+        }
         // The nearest file wins even when it names nothing: that is `system`.
         fs::write(&file, "# nothing\n").unwrap();
         let pin = pyenv.selection(None, None, &project).unwrap();

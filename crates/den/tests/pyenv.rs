@@ -314,13 +314,18 @@ fn answer(mut command: Command, dir: &Path) -> String {
     text.replace(&dir.display().to_string(), "DIR")
 }
 
-#[test]
-fn den_pyenv_answers_as_pyenv_on_generated_trees() {
-    let Some(real) = require(
+/// The real pyenv den's answers are compared with (reported by [`require`] when missing).
+fn compared_pyenv() -> Option<PathBuf> {
+    require(
         real_pyenv(),
         "pyenv's checkout (~/.pyenv)",
         "den pyenv's answers against the real pyenv's",
-    ) else {
+    )
+}
+
+#[test]
+fn den_pyenv_answers_as_pyenv_on_generated_trees() {
+    let Some(real) = compared_pyenv() else {
         return;
     };
     let den = Path::new(env!("CARGO_BIN_EXE_den"));
@@ -437,11 +442,7 @@ fn chosen_answer(program: &Path, den: bool, case: &Chosen, dir: &Path) -> String
 
 #[test]
 fn den_pyenv_answers_as_pyenv_in_chosen_cases() {
-    let Some(real) = require(
-        real_pyenv(),
-        "pyenv's checkout (~/.pyenv)",
-        "den pyenv's answers against the real pyenv's",
-    ) else {
+    let Some(real) = compared_pyenv() else {
         return;
     };
     let den = Path::new(env!("CARGO_BIN_EXE_den"));

@@ -1540,14 +1540,7 @@ impl Context {
 
     fn shims_command(&self, args: &[&str]) -> u8 {
         let short = args.first() == Some(&"--short");
-        let mut names: Vec<String> = std::fs::read_dir(self.pyenv.shims_dir())
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .filter_map(|entry| entry.file_name().into_string().ok())
-            .filter(|name| !name.starts_with('.'))
-            .collect();
-        names.sort();
+        let names = visible_names(&self.pyenv.shims_dir());
         let shims = self.pyenv.shims_dir();
         let text: String = names
             .iter()
@@ -1562,6 +1555,20 @@ impl Context {
 }
 
 /// The shell pyenv writes for: `PYENV_SHELL`, else the file name of `SHELL`.
+/// The names of the entries of `dir` not starting with `.`, in byte order: bash's `DIR/*`
+/// in the C locale (none when `dir` cannot be read).
+pub(super) fn visible_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Whether `dir` (in `versions/`, whose real path is `real_versions_dir`) is a link to a
 /// version or to an environment (`VERSION/envs/NAME`) there: what `pyenv versions
 /// --skip-aliases` leaves out.

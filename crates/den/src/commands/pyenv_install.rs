@@ -634,15 +634,7 @@ fn related_environments(pyenv: &Pyenv, definition: &str, prefix: &Path) -> Vec<S
             false => Vec::new(),
         };
     }
-    let mut names: Vec<String> = std::fs::read_dir(prefix.join("envs"))
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .filter_map(|entry| entry.file_name().into_string().ok())
-        .filter(|name| !name.starts_with('.'))
-        .collect();
-    names.sort();
-    names
+    super::pyenv::visible_names(&prefix.join("envs"))
         .into_iter()
         .map(|name| format!("{definition}/envs/{name}"))
         .collect()
