@@ -22,7 +22,8 @@ pub use discovery::{
 pub use interpreter::{Interpreter, InterpreterError, SysconfigPaths};
 pub use pyenv::{
     INSTALL_MARKER, InstalledVersion, PinOrigin, Pyenv, VersionFile, VersionGuess, VersionPin,
-    find_version_file, latest_of, minor_alias_of, parse_version_file,
+    find_version_file, latest_of, minor_alias_of, parse_version_file, split_versions,
+    without_free_threaded,
 };
 pub use pyenv_order::version_sort;
 pub use request::{ImplementationName, PythonRequest, RequestParseError, VersionRequest};

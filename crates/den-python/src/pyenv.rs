@@ -5,8 +5,9 @@
 //! version comes from, in order: `PYENV_VERSION` (names separated by `:`), the nearest
 //! `.python-version` from the current directory upward, the global `version` file, else
 //! `system` (the first non-shim interpreter on `PATH`). A version file holds one or more
-//! names: the first word of each line, lines starting with `#` ignored. A name may be a
-//! prefix (`3.12` selects the newest installed `3.12.x`, like `pyenv latest`).
+//! names: the first word of each line, lines starting with `#` ignored, a word with `:`
+//! naming several. A name may be a prefix (`3.12` selects the newest installed `3.12.x`,
+//! like `pyenv latest`).
 
 use std::fmt;
 use std::fs;
@@ -153,12 +154,33 @@ pub struct VersionPin {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VersionFile {
     /// The first word of each line, in order, skipping blank lines and `#` comments (`\r`
-    /// counts as blank space).
+    /// counts as blank space); a word may hold several names (`3.13.0:3.9.18`, see
+    /// [`Self::names`]).
     pub versions: Vec<String>,
     /// Names refused because they could leave `$PYENV_ROOT/versions` (CVE-2022-35861): `..`,
     /// or a name with `/` that is not a directory inside it. pyenv warns "invalid version
     /// `NAME' ignored in `FILE'" for each.
     pub invalid: Vec<String>,
+}
+
+impl VersionFile {
+    /// The names the file selects: its words joined with `:` (`pyenv version-file-read`'s
+    /// answer) and split again as pyenv's scripts split that answer ([`split_versions`]), so
+    /// a line `3.13.0:3.9.18` names two versions.
+    pub fn names(&self) -> Vec<String> {
+        split_versions(&self.versions.join(":"))
+    }
+}
+
+/// A `:`-separated list of version names (`PYENV_VERSION`, `pyenv version-file-read`'s
+/// answer) split as bash splits it with `IFS=:`: every `:` ends a name, so names may be
+/// empty (`3.12::3.11` has three, `:` one), and an empty text has none.
+pub fn split_versions(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let ended = text.strip_suffix(':').unwrap_or(text);
+    ended.split(':').map(str::to_string).collect()
 }
 
 /// Parses a version file's text; `versions_dir` (`$PYENV_ROOT/versions`) judges names with
@@ -311,11 +333,12 @@ impl Pyenv {
     }
 
     /// The version file that sets the version in `cwd` (`pyenv version-file`): the nearest
-    /// `.python-version` from `pyenv_dir` (`PYENV_DIR`) upward, else from `cwd` upward, else
+    /// `.python-version` from `pyenv_dir` (`PYENV_DIR`, a relative one taken from `cwd` and
+    /// its `..` and `.` resolved as `cd` resolves them) upward, else from `cwd` upward, else
     /// the global file, whether or not it exists.
     pub fn version_file(&self, pyenv_dir: Option<&Path>, cwd: &Path) -> PathBuf {
         pyenv_dir
-            .and_then(find_version_file)
+            .and_then(|dir| find_version_file(&den_dist::path::normalize_path(&cwd.join(dir))))
             .or_else(|| find_version_file(cwd))
             .unwrap_or_else(|| self.global_version_file())
     }
@@ -336,8 +359,8 @@ impl Pyenv {
     }
 
     /// The selection in `cwd`, by pyenv's rules: `pyenv_version` (`PYENV_VERSION`, names
-    /// separated by `:`) when set and not empty, else the names in [`Self::version_file`]
-    /// (`system` when it names none).
+    /// separated by `:`, [`split_versions`]) when set and not empty, else the names in
+    /// [`Self::version_file`] ([`VersionFile::names`]; `system` when it names none).
     ///
     /// Errors: the version file exists but cannot be read.
     pub fn selection(
@@ -348,11 +371,7 @@ impl Pyenv {
     ) -> Result<VersionPin, IoError> {
         if let Some(value) = pyenv_version.filter(|value| !value.is_empty()) {
             return Ok(VersionPin {
-                versions: value
-                    .split(':')
-                    .filter(|name| !name.is_empty())
-                    .map(str::to_string)
-                    .collect(),
+                versions: split_versions(value),
                 origin: PinOrigin::EnvVar,
                 invalid: Vec::new(),
             });
@@ -364,11 +383,10 @@ impl Pyenv {
         } else {
             PinOrigin::LocalFile(path)
         };
-        let versions = if file.versions.is_empty() {
-            vec!["system".to_string()]
-        } else {
-            file.versions
-        };
+        let mut versions = file.names();
+        if versions.is_empty() {
+            versions.push("system".to_string());
+        }
         Ok(VersionPin {
             versions,
             origin,
@@ -391,9 +409,19 @@ impl Pyenv {
         self.latest(name).or_else(|| self.latest(normalized))
     }
 
-    /// Whether `$PYENV_ROOT/versions/<name>` is a directory.
+    /// `$PYENV_ROOT/versions/<name>` as pyenv's scripts spell it, by appending `/` and the
+    /// name: an absolute name (`/usr`) stays inside `versions/` instead of replacing it.
+    pub fn version_dir(&self, name: &str) -> PathBuf {
+        let mut dir = self.versions_dir().into_os_string();
+        dir.push("/");
+        dir.push(name);
+        PathBuf::from(dir)
+    }
+
+    /// Whether [`Self::version_dir`] of `name` is a directory (for the empty name, the
+    /// versions directory itself, as in pyenv).
     fn version_exists(&self, name: &str) -> bool {
-        !name.is_empty() && self.versions_dir().join(name).is_dir()
+        self.version_dir(name).is_dir()
     }
 
     /// The newest installed version for `prefix` (`pyenv latest PREFIX`): the directory of
@@ -405,25 +433,63 @@ impl Pyenv {
         latest_of(prefix, &self.version_names())
     }
 
-    /// The directory of an installed version name or prefix (`pyenv prefix NAME` for one
-    /// pyenv version; `system` is the caller's), or `None` when not installed.
-    pub fn prefix(&self, name: &str) -> Option<PathBuf> {
-        let resolved = self.latest(name).unwrap_or_else(|| name.to_string());
-        self.version_exists(&resolved)
-            .then(|| self.versions_dir().join(resolved))
+    /// `pyenv latest -f PREFIX`: [`Self::latest`], else the prefix without a free-threaded
+    /// `t` after a digit (`3.13.0t` without a `3.13.0t` build names `3.13.0`), else the
+    /// prefix as written.
+    pub fn latest_forced(&self, prefix: &str) -> String {
+        self.latest(prefix)
+            .unwrap_or_else(|| without_free_threaded(prefix).to_string())
     }
 
-    /// The installed version a pin name selects, with its directory (see
-    /// [`Self::resolve_name`]); `None` for `system` and names not installed.
+    /// The directory of an installed version name or prefix (`pyenv prefix NAME` for one
+    /// pyenv version; `system` is the caller's): [`Self::version_dir`] of
+    /// [`Self::latest_forced`].
+    ///
+    /// Errors: that directory does not exist; the error is the name pyenv then reports
+    /// (`version `NAME' not installed`).
+    pub fn prefix(&self, name: &str) -> Result<PathBuf, String> {
+        let (resolved, dir) = self.forced_dir(name);
+        if dir.is_dir() { Ok(dir) } else { Err(resolved) }
+    }
+
+    /// [`Self::latest_forced`] of `name`, with its [`Self::version_dir`].
+    fn forced_dir(&self, name: &str) -> (String, PathBuf) {
+        let resolved = self.latest_forced(name);
+        let dir = self.version_dir(&resolved);
+        (resolved, dir)
+    }
+
+    /// The installed version a pin name runs, with its directory, as pyenv's shims find it
+    /// (`pyenv exec` and `pyenv which`): the name resolved by [`Self::resolve_name`] (kept
+    /// as written, without `python-`, when that finds nothing), then its [`Self::prefix`],
+    /// so `3.13.0t` runs `3.13.0` when no `3.13.0t` is installed. `None` for `system` and
+    /// names not installed.
     pub fn resolve_version(&self, name: &str) -> Option<InstalledVersion> {
-        let resolved = self.resolve_name(name).filter(|name| name != "system")?;
-        let base = resolved.split('/').next().unwrap_or(&resolved);
+        let resolved = self
+            .resolve_name(name)
+            .unwrap_or_else(|| name.strip_prefix("python-").unwrap_or(name).to_string());
+        if resolved == "system" {
+            return None;
+        }
+        let (name, dir) = self.forced_dir(&resolved);
+        if !dir.is_dir() {
+            return None;
+        }
+        let base = name.split('/').next().unwrap_or(&name);
         Some(InstalledVersion {
             guess: VersionGuess::from_name(base),
-            dir: self.versions_dir().join(&resolved),
-            name: resolved,
+            dir,
+            name,
         })
     }
+}
+
+/// `name` without a free-threaded `t` after a digit (`3.13t` -> `3.13`), as `pyenv latest`
+/// strips it before matching (and names the prefix when nothing matches); otherwise `name`.
+pub fn without_free_threaded(name: &str) -> &str {
+    name.strip_suffix('t')
+        .filter(|stem| stem.ends_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(name)
 }
 
 /// The best of `candidates` for `prefix`, by `pyenv latest`'s rules: `prefix` itself when a
@@ -436,19 +502,14 @@ pub fn latest_of(prefix: &str, candidates: &[String]) -> Option<String> {
     if candidates.iter().any(|name| name == prefix) {
         return Some(prefix.to_string());
     }
-    let (stem, suffix) = match prefix.strip_suffix('t') {
-        Some(stem) if stem.ends_with(|c: char| c.is_ascii_digit()) => (stem, "t"),
-        _ => (prefix, ""),
-    };
+    let stem = without_free_threaded(prefix);
+    let suffix = if stem.len() < prefix.len() { "t" } else { "" };
     let is_prerelease = |name: &str| {
         let digits = name.trim_end_matches(|c: char| c.is_ascii_digit());
         digits.len() < name.len()
             && (digits.ends_with('a') || digits.ends_with('b') || digits.ends_with("rc"))
     };
-    let free_threaded = |name: &str| {
-        name.strip_suffix('t')
-            .is_some_and(|rest| rest.ends_with(|c: char| c.is_ascii_digit()))
-    };
+    let free_threaded = |name: &str| without_free_threaded(name).len() < name.len();
     candidates
         .iter()
         .filter(|name| {
@@ -647,6 +708,57 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_free_threaded_build_falls_back_to_its_default_build() {
+        let (dir, pyenv) = fake_root(&["3.13.0", "3.12.1"]);
+        // pyenv's `latest -f` drops the `t` when nothing matches; its shims run that.
+        assert_eq!(pyenv.latest_forced("3.13.0t"), "3.13.0");
+        assert_eq!(pyenv.latest_forced("3.13t"), "3.13");
+        assert_eq!(pyenv.latest_forced("3.14"), "3.14");
+        let name = |pin: &str| pyenv.resolve_version(pin).map(|v| v.name);
+        assert_eq!(name("3.13.0t").as_deref(), Some("3.13.0"));
+        assert_eq!(name("python-3.13.0t").as_deref(), Some("3.13.0"));
+        assert_eq!(name("3.12t"), None);
+        assert_eq!(pyenv.resolve_name("3.13.0t"), None);
+        assert_eq!(
+            pyenv.prefix("3.13.0t"),
+            Ok(dir.path().join("versions/3.13.0"))
+        );
+        assert_eq!(pyenv.prefix("3.13t"), Err("3.13".to_string()));
+        assert_eq!(pyenv.prefix("3.13"), Ok(dir.path().join("versions/3.13.0")));
+    }
+
+    #[test]
+    fn absolute_names_stay_inside_the_versions_directory() {
+        let (dir, pyenv) = fake_root(&["3.12.1"]);
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(&outside).unwrap();
+        let absolute = outside.display().to_string();
+        assert_eq!(pyenv.resolve_name(&absolute), None);
+        assert_eq!(pyenv.latest(&absolute), None);
+        assert_eq!(pyenv.prefix(&absolute), Err(absolute.clone()));
+        assert!(pyenv.resolve_version(&absolute).is_none());
+        assert_eq!(
+            pyenv.version_dir("/3.12.1"),
+            PathBuf::from(format!("{}//3.12.1", pyenv.versions_dir().display()))
+        );
+        assert_eq!(pyenv.resolve_name("/3.12.1").as_deref(), Some("/3.12.1"));
+    }
+
+    #[test]
+    fn splits_version_lists_as_bash_does() {
+        let split = |text: &str| split_versions(text);
+        assert_eq!(split(""), Vec::<String>::new());
+        assert_eq!(split("3.12"), ["3.12"]);
+        assert_eq!(split("3.12:"), ["3.12"]);
+        assert_eq!(split(":"), [""]);
+        assert_eq!(split("3.12::3.11"), ["3.12", "", "3.11"]);
+        assert_eq!(split(":3.12::"), ["", "3.12", ""]);
+        let file = parse_version_file("3.13.0:3.9.18\n3.12\n", Path::new("/nonexistent"));
+        assert_eq!(file.versions, ["3.13.0:3.9.18", "3.12"]);
+        assert_eq!(file.names(), ["3.13.0", "3.9.18", "3.12"]);
+    }
+
+    #[test]
     fn selection_follows_pyenv() {
         let (dir, pyenv) = fake_root(&[]);
         let project = dir.path().join("project/src/deep");
@@ -671,6 +783,13 @@ mod tests {
         fs::write(widget.join(".python-version"), "3.9.1\n").unwrap();
         let pin = pyenv.selection(None, Some(&widget), &project).unwrap();
         assert_eq!(pin.versions, ["3.9.1"]);
+        // A relative PYENV_DIR is taken from the working directory, `..` resolved as `cd`
+        // resolves it.
+        for relative in ["../../../widget", "./../../src/../../widget/."] {
+            let pin = pyenv.selection(None, Some(Path::new(relative)), &project);
+            let file = widget.join(".python-version");
+            assert_eq!(pin.unwrap().origin, PinOrigin::LocalFile(file));
+        }
         // The nearest file wins even when it names nothing: that is `system`.
         fs::write(&file, "# nothing\n").unwrap();
         let pin = pyenv.selection(None, None, &project).unwrap();

@@ -314,13 +314,18 @@ fn answer(mut command: Command, dir: &Path) -> String {
     text.replace(&dir.display().to_string(), "DIR")
 }
 
-#[test]
-fn den_pyenv_answers_as_pyenv_on_generated_trees() {
-    let Some(real) = require(
+/// The real pyenv den's answers are compared with (reported by [`require`] when missing).
+fn compared_pyenv() -> Option<PathBuf> {
+    require(
         real_pyenv(),
         "pyenv's checkout (~/.pyenv)",
         "den pyenv's answers against the real pyenv's",
-    ) else {
+    )
+}
+
+#[test]
+fn den_pyenv_answers_as_pyenv_on_generated_trees() {
+    let Some(real) = compared_pyenv() else {
         return;
     };
     let den = Path::new(env!("CARGO_BIN_EXE_den"));
@@ -383,6 +388,152 @@ fn den_pyenv_answers_as_pyenv_on_generated_trees() {
         "{} of {} answers differ:\n{}",
         differences.len(),
         rounds * commands.len(),
+        differences.join("\n")
+    );
+}
+
+/// A case the generated trees do not reach: installed versions, files (relative to the
+/// case's directory, `root` being `PYENV_ROOT`), where to run, variables and the command.
+struct Chosen {
+    versions: &'static [&'static str],
+    files: &'static [(&'static str, &'static str)],
+    cwd: &'static str,
+    env: &'static [(&'static str, &'static str)],
+    args: &'static [&'static str],
+}
+
+/// The answer of `program` (den when `den`) to `case` in a fresh tree under `dir`, then the
+/// version files as the command left them.
+fn chosen_answer(program: &Path, den: bool, case: &Chosen, dir: &Path) -> String {
+    let root = dir.join("root");
+    for version in case.versions {
+        let bin = root.join("versions").join(version).join("bin");
+        fs::create_dir_all(&bin).unwrap();
+        write_executable(
+            &bin.join("python"),
+            &format!("#!/bin/sh\necho {version} \"$@\"\n"),
+        );
+    }
+    fs::create_dir_all(root.join("versions")).unwrap();
+    for (file, text) in case.files {
+        let path = dir.join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let cwd = dir.join(case.cwd);
+    fs::create_dir_all(&cwd).unwrap();
+    let mut command = pyenv_command(program, &root, &cwd, "/usr/bin:/bin");
+    if den {
+        command.arg("pyenv");
+    }
+    command
+        .args(case.args)
+        .envs(case.env.iter().copied())
+        .env("HOME", dir)
+        .env_remove("PYENV_HOOK_PATH");
+    let mut text = answer(command, dir);
+    for file in ["root/version", "w/.python-version", "w/p/.python-version"] {
+        if let Ok(written) = fs::read_to_string(dir.join(file)) {
+            text.push_str(&format!("{file}: {written:?}\n"));
+        }
+    }
+    text
+}
+
+#[test]
+fn den_pyenv_answers_as_pyenv_in_chosen_cases() {
+    let Some(real) = compared_pyenv() else {
+        return;
+    };
+    let den = Path::new(env!("CARGO_BIN_EXE_den"));
+    let case = |files, env, args| Chosen {
+        versions: &["3.13.0", "3.9.18"],
+        files,
+        cwd: "w/p/s/k",
+        env,
+        args,
+    };
+    let threaded: &[(&str, &str)] = &[("w/.python-version", "3.13.0t\n")];
+    let threaded_first: &[(&str, &str)] = &[("w/.python-version", "3.13.0t\n3.9.18\n")];
+    let colons: &[(&str, &str)] = &[("root/version", "3.13.0:3.9.18\n")];
+    let empty_names: &[(&str, &str)] = &[("root/version", "3.13.0::3.9.18\n:3.9.18:\n")];
+    let deep: &[(&str, &str)] = &[("w/p/.python-version", "3.9.18\n")];
+    let up = &[("PYENV_DIR", "../..")];
+    let usr = &[("PYENV_VERSION", "/usr")];
+    let cases = [
+        // A free-threaded `t` build that is missing: pyenv's shims run the default build.
+        case(threaded, &[], &["exec", "python", "-c", "x"]),
+        case(threaded, &[], &["which", "python"]),
+        case(threaded, &[], &["version-name"]),
+        case(threaded, &[], &["prefix"]),
+        case(threaded_first, &[], &["which", "python"]),
+        case(threaded_first, &[], &["exec", "python"]),
+        case(&[], &[], &["local", "3.13.0t"]),
+        case(&[], &[], &["global", "3.13.0t", "3.10"]),
+        case(&[], &[], &["global", "3.13.0t", "3.9"]),
+        case(&[], &[], &["prefix", "3.13t"]),
+        case(&[], &[], &["latest", "-f", "3.13.0t"]),
+        // Absolute paths are names inside versions/, not directories elsewhere.
+        case(&[], usr, &["version-name"]),
+        case(&[], usr, &["prefix"]),
+        case(&[], usr, &["exec", "python"]),
+        case(&[], &[], &["prefix", "/tmp"]),
+        case(&[], &[], &["local", "/tmp"]),
+        case(&[], &[], &["global", "/tmp"]),
+        case(&[], &[], &["latest", "/tmp"]),
+        case(&[], &[], &["latest", "--bypass", "/tmp"]),
+        // A relative PYENV_DIR is taken from the working directory.
+        case(deep, up, &["version"]),
+        case(deep, up, &["version-file"]),
+        case(deep, up, &["version-origin"]),
+        case(&[], &[("PYENV_DIR", "../../../../nowhere")], &["version"]),
+        // A `:` in a version file's line separates names.
+        case(colons, &[], &["global"]),
+        case(colons, &[], &["version"]),
+        case(
+            colons,
+            &[],
+            &["version-file-read", "../../../../root/version"],
+        ),
+        case(empty_names, &[], &["global"]),
+        case(empty_names, &[], &["version-name"]),
+        case(&[], &[], &["local", "3.13.0:3.9.18"]),
+        case(&[], &[], &["global", "3.13.0:3.10"]),
+        case(
+            &[],
+            &[("PYENV_VERSION", "3.9.18::3.13.0")],
+            &["version-name"],
+        ),
+        // pyenv looks at the first version argument only to tell writing from reading.
+        case(deep, &[], &["local", "", "3.9.18"]),
+        case(colons, &[], &["global", "", "3.9.18"]),
+        case(&[], &[], &["version-file-write", "x", "", "3.9.18"]),
+    ];
+    let mut differences = Vec::new();
+    for case in &cases {
+        let answers: Vec<String> = [
+            (real.join("libexec/pyenv"), false),
+            (den.to_path_buf(), true),
+        ]
+        .iter()
+        .map(|(program, is_den)| {
+            let dir = tempfile::tempdir().unwrap();
+            let dir = dir.path().canonicalize().unwrap();
+            chosen_answer(program, *is_den, case, &dir)
+        })
+        .collect();
+        if answers[0] != answers[1] {
+            differences.push(format!(
+                "pyenv {:?}, files {:?}, env {:?}:\npyenv:\n{}\nden:\n{}",
+                case.args, case.files, case.env, answers[0], answers[1]
+            ));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} of {} answers differ:\n{}",
+        differences.len(),
+        cases.len(),
         differences.join("\n")
     );
 }
@@ -789,4 +940,13 @@ fn doctor_lists_environments_whose_base_is_gone_or_changed() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("Checked 3 environments: 2 need repair"));
     let out = world.den(&["doctor", "good"]);
     assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Checked 1 environment: 0 need repair"),
+        "{out:?}"
+    );
+    let out = world.den(&["doctor", "gone"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Checked 1 environment: 1 needs repair"),
+        "{out:?}"
+    );
 }

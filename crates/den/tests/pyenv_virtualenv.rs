@@ -639,3 +639,128 @@ fn conda_environments_activate_as_the_plugin_activates_them() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A pyenv root of empty stand-ins under `dir`: `3.12.1` with environments `tools` and
+/// `lint`, its alias `3.12` (relative, as den makes it) and the link `tools`; `3.5.10` with
+/// `foo` and `bar` and their links (absolute, as the plugin makes them); `3.6.0`.
+fn stand_in_root(dir: &Path) -> PathBuf {
+    let root = dir.join("root");
+    let versions = root.join("versions");
+    for path in [
+        "3.12.1/bin",
+        "3.12.1/envs/tools/bin",
+        "3.12.1/envs/lint/bin",
+        "3.5.10/bin",
+        "3.5.10/envs/foo/bin",
+        "3.5.10/envs/bar/bin",
+        "3.6.0/bin",
+    ] {
+        fs::create_dir_all(versions.join(path)).unwrap();
+    }
+    std::os::unix::fs::symlink("3.12.1", versions.join("3.12")).unwrap();
+    for (link, env) in [
+        ("tools", "3.12.1/envs/tools"),
+        ("foo", "3.5.10/envs/foo"),
+        ("bar", "3.5.10/envs/bar"),
+    ] {
+        std::os::unix::fs::symlink(versions.join(env), versions.join(link)).unwrap();
+    }
+    root
+}
+
+/// Every path under `dir`, links not followed, sorted.
+fn tree(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in fs::read_dir(&next).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            found.push(path.strip_prefix(dir).unwrap().display().to_string());
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// `versions`, `virtualenvs` and `uninstall` (with the plugin's uninstall hook) on a root of
+/// stand-ins: den answers as pyenv with pyenv-virtualenv does, and leaves the same tree.
+#[test]
+fn den_lists_and_uninstalls_environments_as_pyenv_with_the_plugin_does() {
+    let Some((pyenv, plugin)) = require(
+        pyenv_with_plugin(),
+        "pyenv with the pyenv-virtualenv plugin (~/.pyenv/plugins/pyenv-virtualenv, or \
+         DEN_TEST_PYENV_VIRTUALENV)",
+        "den's pyenv versions, virtualenvs and uninstall against pyenv-virtualenv's",
+    ) else {
+        return;
+    };
+    let cases: &[(&[&str], &str)] = &[
+        (&["versions", "--bare"], ""),
+        (&["versions", "--skip-aliases"], ""),
+        (&["versions", "--bare", "--skip-aliases"], ""),
+        (&["virtualenvs", "--bare"], ""),
+        (&["virtualenvs", "--bare", "--skip-aliases"], ""),
+        // Stand-ins are not environments: the plugin stops at the first.
+        (&["virtualenvs"], ""),
+        (&["uninstall", "-f", "3.5.10"], ""),
+        (&["uninstall", "-f", "foo"], ""),
+        (&["uninstall", "-f", "3.5.10/envs/foo"], ""),
+        (&["uninstall", "-f", "3.6.0", "nope", "3.5.10"], ""),
+        // Without a terminal the questions are not shown; each environment is asked about.
+        (&["uninstall", "3.6.0"], "y\n"),
+        (&["uninstall", "3.6.0"], "n\n"),
+        (&["uninstall", "3.5.10"], "y\ny\ny\n"),
+        (&["uninstall", "3.5.10"], "y\nn\n"),
+        (&["uninstall", "foo"], "y\n"),
+        (&["uninstall", "foo"], "y\ny\n"),
+    ];
+    let den = Path::new(env!("CARGO_BIN_EXE_den"));
+    let hooks = plugin.join("etc/pyenv.d");
+    let path = format!("{}:/usr/bin:/bin", plugin.join("bin").display());
+    for (args, input) in cases {
+        let answers: Vec<String> = [true, false]
+            .into_iter()
+            .map(|real| {
+                let dir = tempfile::tempdir().unwrap();
+                let dir = dir.path().canonicalize().unwrap();
+                let root = stand_in_root(&dir);
+                let mut command = match real {
+                    true => Command::new(pyenv.join("libexec/pyenv")),
+                    false => {
+                        let mut command = Command::new(den);
+                        command.arg("pyenv");
+                        command
+                    }
+                };
+                command
+                    .args(*args)
+                    .current_dir(&dir)
+                    .env("PATH", &path)
+                    .env("PYENV_ROOT", &root)
+                    .env("PYENV_HOOK_PATH", &hooks)
+                    .env("HOME", &dir)
+                    .env_remove("PYENV_VERSION")
+                    .env_remove("PYENV_DIR");
+                let output = output_with_input(&mut command, input);
+                format!(
+                    "status {:?}\nstdout:\n{}stderr:\n{}left: {:?}\n",
+                    output.status.code(),
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr),
+                    tree(&root.join("versions"))
+                )
+                .replace(&dir.display().to_string(), "DIR")
+            })
+            .collect();
+        assert_eq!(
+            answers[1],
+            answers[0],
+            "`pyenv {}` with input {input:?}: den (left) and pyenv differ",
+            args.join(" ")
+        );
+    }
+}

@@ -81,9 +81,11 @@ pub fn run(args: &DoctorArgs, cache: &Cache, printer: &Printer) -> anyhow::Resul
             failed += 1;
         }
     }
+    let checked = environments.len();
     printer.status(format!(
-        "Checked {} environments: {broken} need repair",
-        environments.len()
+        "Checked {checked} environment{}: {broken} need{} repair",
+        if checked == 1 { "" } else { "s" },
+        if broken == 1 { "s" } else { "" }
     ));
     if args.fix {
         return Ok(if failed > 0 {

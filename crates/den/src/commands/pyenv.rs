@@ -223,7 +223,15 @@ pub fn run(args: &[OsString]) -> ExitCode {
             pyenv_install::install(&context.pyenv, &context.cwd, &rest, &|| context.rehash())
         }
         "uninstall" => {
-            pyenv_install::uninstall(&context.pyenv, &context.cwd, &rest, &|| context.rehash())
+            let delete = |definition: &str, force: bool| {
+                let args: &[&str] = match force {
+                    true => &["-f", definition],
+                    false => &[definition],
+                };
+                pyenv_virtualenv::delete_command(&context, args)
+            };
+            let rehash = || context.rehash();
+            pyenv_install::uninstall(&context.pyenv, &context.cwd, &rest, &rehash, &delete)
         }
         "init" => init_command(&rest),
         "sh-rehash" => {
@@ -353,11 +361,7 @@ impl Context {
                         .map(|mut values| values.remove(0))
                 });
                 if let Some(value) = hooked {
-                    pin.versions = value
-                        .split(':')
-                        .filter(|name| !name.is_empty())
-                        .map(str::to_string)
-                        .collect();
+                    pin.versions = den_python::split_versions(value);
                     if pin.versions.is_empty() {
                         pin.versions.push("system".to_string());
                     }
@@ -590,14 +594,14 @@ impl Context {
         }
     }
 
-    /// The names in `file` (`pyenv version-file-read`), warnings printed; `None` when it is
+    /// What `file` says (`pyenv version-file-read`), warnings printed; `None` when it is
     /// missing, empty or names nothing.
-    fn read_names(&self, file: &str) -> Option<Vec<String>> {
+    fn read_names(&self, file: &str) -> Option<den_python::VersionFile> {
         let path = self.cwd.join(file);
         match self.pyenv.read_version_file(&path) {
             Ok(contents) => {
                 self.warn_invalid(&contents.invalid, file);
-                (!contents.versions.is_empty()).then_some(contents.versions)
+                (!contents.versions.is_empty()).then_some(contents)
             }
             Err(err) => {
                 complain(&err.to_string());
@@ -608,18 +612,19 @@ impl Context {
 
     fn version_file_read_command(&self, args: &[&str]) -> u8 {
         match args.first().and_then(|file| self.read_names(file)) {
-            Some(names) => {
-                write_stdout(format_args!("{}\n", names.join(":")));
+            Some(contents) => {
+                write_stdout(format_args!("{}\n", contents.versions.join(":")));
                 0
             }
             None => 1,
         }
     }
 
-    /// The directory of each version (`pyenv prefix`), or the message for the first that is
-    /// not installed.
+    /// The directory of each version (`pyenv prefix NAMES...`: the names joined with `:` and
+    /// split again, so `3.13.0:3.9.18` names two), or the message for the first that is not
+    /// installed.
     pub(super) fn prefixes(&self, names: &[String]) -> Result<Vec<PathBuf>, String> {
-        names
+        den_python::split_versions(&names.join(":"))
             .iter()
             .map(|name| {
                 if name == "system" {
@@ -629,10 +634,9 @@ impl Context {
                         .map(|python| system_prefix(&python))
                         .ok_or_else(|| "system version not found in PATH".to_string());
                 }
-                self.pyenv.prefix(name).ok_or_else(|| {
-                    let resolved = self.pyenv.latest(name).unwrap_or_else(|| name.clone());
-                    format!("version `{resolved}' not installed")
-                })
+                self.pyenv
+                    .prefix(name)
+                    .map_err(|resolved| format!("version `{resolved}' not installed"))
             })
             .collect()
     }
@@ -659,7 +663,8 @@ impl Context {
         let Some((file, versions)) = args.split_first() else {
             return usage_error("version-file-write");
         };
-        if versions.is_empty() || file.is_empty() {
+        // pyenv's test is of the first version only (`[ -z "$versions" ]`).
+        if versions.first().is_none_or(|first| first.is_empty()) || file.is_empty() {
             return usage_error("version-file-write");
         }
         let versions: Vec<String> = versions.iter().map(|v| v.to_string()).collect();
@@ -674,10 +679,10 @@ impl Context {
                 let _ = std::fs::remove_file(&file);
                 0
             }
-            [] => match den_python::find_version_file(&self.cwd) {
+            [] | ["", ..] => match den_python::find_version_file(&self.cwd) {
                 Some(found) => match self.read_names(&found.to_string_lossy()) {
-                    Some(names) => {
-                        write_stdout(format_args!("{}\n", names.join("\n")));
+                    Some(contents) => {
+                        write_stdout(format_args!("{}\n", contents.names().join("\n")));
                         0
                     }
                     None => 1,
@@ -696,14 +701,14 @@ impl Context {
 
     fn global_command(&self, args: &[&str]) -> u8 {
         let root = self.pyenv.root();
-        if !args.is_empty() {
+        if args.first().is_some_and(|first| !first.is_empty()) {
             let versions: Vec<String> = args.iter().map(|v| v.to_string()).collect();
             return self.write_version_file(&root.join("version"), &versions, false);
         }
         let names = ["version", "global", "default"]
             .iter()
             .find_map(|file| self.read_names(&root.join(file).to_string_lossy()))
-            .unwrap_or_else(|| vec!["system".to_string()]);
+            .map_or_else(|| vec!["system".to_string()], |contents| contents.names());
         write_stdout(format_args!("{}\n", names.join("\n")));
         0
     }
@@ -733,10 +738,7 @@ impl Context {
             return 0;
         }
         // pyenv names the prefix without a free-threaded `t` here.
-        let shown = prefix
-            .strip_suffix('t')
-            .filter(|stem| stem.ends_with(|c: char| c.is_ascii_digit()))
-            .unwrap_or(prefix);
+        let shown = den_python::without_free_threaded(prefix);
         if bypass {
             write_stdout(format_args!("{shown}\n"));
         } else {
@@ -747,19 +749,16 @@ impl Context {
     }
 
     fn prefix_command(&self, args: &[&str]) -> u8 {
-        let names: Vec<String> = if !args.is_empty() {
-            args.iter()
-                .flat_map(|a| a.split(':'))
-                .map(str::to_string)
-                .collect()
+        let names: Vec<String> = if args.first().is_some_and(|first| !first.is_empty()) {
+            args.iter().map(|arg| arg.to_string()).collect()
         } else if let Some(value) = &self.version_env {
-            value.split(':').map(str::to_string).collect()
+            vec![value.clone()]
         } else {
             let result = self.version_names(false);
             if result.any_missing {
                 return 1;
             }
-            result.names
+            vec![result.names.join(":")]
         };
         match self.prefixes(&names) {
             Ok(prefixes) => {
@@ -861,7 +860,7 @@ impl Context {
     /// base's `python*-config`, and for an environment made with `--system-site-packages`
     /// any program of its base (read from `pyvenv.cfg`'s `home`).
     fn base_program(&self, version: &str, command: &str) -> Option<PathBuf> {
-        let env = self.pyenv.versions_dir().join(version);
+        let env = self.pyenv.version_dir(version);
         if !env.join("bin/activate").is_file() || env.join("bin/conda").is_file() {
             return None;
         }
@@ -891,8 +890,8 @@ impl Context {
                 self.system_command(command, shim_paths)
             } else {
                 match self.pyenv.prefix(&version) {
-                    Some(prefix) => Some(prefix.join("bin").join(command)),
-                    None => {
+                    Ok(prefix) => Some(prefix.join("bin").join(command)),
+                    Err(_) => {
                         missing.push(version);
                         continue;
                     }
@@ -913,7 +912,7 @@ impl Context {
         let nosystem = args.contains(&"--nosystem");
         // `PYENV_VERSION` as written, else the selection resolved as `version-name -f` does.
         let versions = match &self.version_env {
-            Some(value) => value.split(':').map(str::to_string).collect(),
+            Some(value) => den_python::split_versions(value),
             None => self.version_names(true).names,
         };
         let (found, missing) = self.which(command, versions, nosystem, None);
@@ -949,7 +948,7 @@ impl Context {
     /// The installed versions (environments included) with an executable `bin/COMMAND`, as
     /// names or as paths.
     pub(super) fn whence(&self, command: &str, paths: bool) -> Vec<String> {
-        self.all_versions(false)
+        self.all_versions(false, false)
             .into_iter()
             .filter_map(|(name, dir)| {
                 let file = dir.join("bin").join(command);
@@ -978,12 +977,17 @@ impl Context {
     }
 
     /// Every version directory and, unless `skip_envs`, each `<version>/envs/<name>`, in
-    /// `pyenv versions` order, with its path.
-    fn all_versions(&self, skip_envs: bool) -> Vec<(String, PathBuf)> {
+    /// `pyenv versions` order, with its path; with `skip_aliases`, without the links to a
+    /// version or an environment in `versions/` and their environments.
+    fn all_versions(&self, skip_envs: bool, skip_aliases: bool) -> Vec<(String, PathBuf)> {
         let versions_dir = self.pyenv.versions_dir();
+        let real_versions_dir = versions_dir.canonicalize().unwrap_or(versions_dir.clone());
         let mut all = Vec::new();
         for name in self.pyenv.version_names() {
             let dir = versions_dir.join(&name);
+            if skip_aliases && is_alias(&dir, &real_versions_dir) {
+                continue;
+            }
             if !skip_envs {
                 let mut envs: Vec<String> = std::fs::read_dir(dir.join("envs"))
                     .into_iter()
@@ -1021,8 +1025,6 @@ impl Context {
             self.version_names(false).names.into_iter().collect()
         };
         let origin = self.origin_text();
-        let versions_dir = self.pyenv.versions_dir();
-        let real_versions_dir = versions_dir.canonicalize().unwrap_or(versions_dir.clone());
         let mut text = String::new();
         let mut count = 0;
         let mut line = |name: &str, path: &Path| {
@@ -1048,21 +1050,7 @@ impl Context {
         {
             line("system", Path::new("/"));
         }
-        for (name, path) in self.all_versions(skip_envs) {
-            let is_alias = !name.contains('/') && path.is_symlink();
-            if skip_aliases && is_alias {
-                let target = path.canonicalize().unwrap_or(path.clone());
-                let into_versions = target.parent() == Some(real_versions_dir.as_path())
-                    || target
-                        .parent()
-                        .filter(|envs| envs.file_name() == Some("envs".as_ref()))
-                        .and_then(Path::parent)
-                        .and_then(Path::parent)
-                        == Some(real_versions_dir.as_path());
-                if into_versions {
-                    continue;
-                }
-            }
+        for (name, path) in self.all_versions(skip_envs, skip_aliases) {
             line(&name, &path);
         }
         write_stdout(format_args!("{text}"));
@@ -1075,7 +1063,7 @@ impl Context {
 
     /// The distinct names in every version's and environment's `bin`, sorted.
     fn executable_names(&self) -> BTreeSet<String> {
-        self.all_versions(false)
+        self.all_versions(false, false)
             .iter()
             .flat_map(|(_, dir)| std::fs::read_dir(dir.join("bin")).into_iter().flatten())
             .filter_map(Result::ok)
@@ -1552,14 +1540,7 @@ impl Context {
 
     fn shims_command(&self, args: &[&str]) -> u8 {
         let short = args.first() == Some(&"--short");
-        let mut names: Vec<String> = std::fs::read_dir(self.pyenv.shims_dir())
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .filter_map(|entry| entry.file_name().into_string().ok())
-            .filter(|name| !name.starts_with('.'))
-            .collect();
-        names.sort();
+        let names = visible_names(&self.pyenv.shims_dir());
         let shims = self.pyenv.shims_dir();
         let text: String = names
             .iter()
@@ -1574,6 +1555,37 @@ impl Context {
 }
 
 /// The shell pyenv writes for: `PYENV_SHELL`, else the file name of `SHELL`.
+/// The names of the entries of `dir` not starting with `.`, in byte order: bash's `DIR/*`
+/// in the C locale (none when `dir` cannot be read).
+pub(super) fn visible_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Whether `dir` (in `versions/`, whose real path is `real_versions_dir`) is a link to a
+/// version or to an environment (`VERSION/envs/NAME`) there: what `pyenv versions
+/// --skip-aliases` leaves out.
+fn is_alias(dir: &Path, real_versions_dir: &Path) -> bool {
+    if !dir.is_symlink() {
+        return false;
+    }
+    let target = dir.canonicalize().unwrap_or(dir.to_path_buf());
+    let parent = target.parent();
+    parent == Some(real_versions_dir)
+        || parent
+            .filter(|envs| envs.file_name() == Some("envs".as_ref()))
+            .and_then(Path::parent)
+            .and_then(Path::parent)
+            == Some(real_versions_dir)
+}
+
 fn shell_name() -> String {
     let shell = std::env::var("PYENV_SHELL")
         .ok()

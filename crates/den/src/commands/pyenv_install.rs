@@ -12,15 +12,18 @@
 //!   `pyenv: PREFIX already exists`, status 1, unless `-s` (skipped) or `-f` (replaced).
 //!   After installing, the minor alias (`versions/3.12 -> 3.12.8`) and the shims are
 //!   brought up to date.
-//! - `uninstall [-f|--force] VERSION...`: asks `pyenv: remove PREFIX? (y/N)` on stdin,
-//!   without `-f`, and refuses when environments den can see use the version (`pyvenv.cfg`
-//!   `home` inside it: `$WORKON_HOME/*`, `versions/*/envs/*`, `./.venv`), naming them
-//!   (status 1); then the minor alias and the shims.
+//! - `uninstall [-f|--force] VERSION...`: asks `pyenv: remove PREFIX? (y/N)` on stdin
+//!   (the question shown on a terminal only, as bash's `read -p` shows it), without `-f`,
+//!   and refuses when environments den can see use the version (`pyvenv.cfg` `home` inside
+//!   it: `$WORKON_HOME/*`, `versions/*/envs/*`, `./.venv`), naming them (status 1); then
+//!   deletes the pyenv-virtualenv environments it holds or names, with their
+//!   `versions/NAME` links, as that plugin's uninstall hook does; then the minor alias and
+//!   the shims.
 //!
 //! Progress bars appear on a terminal only; pyenv's status lines (`Downloading ...`,
 //! `Installed Python-X to PREFIX`) go to stderr always, as python-build's do.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use den_index::{IndexClient, IndexConfig, redact};
@@ -40,6 +43,10 @@ pub const UNINSTALL_USAGE: &str = "pyenv uninstall [-f|--force] <version> ...";
 
 /// What runs a rehash of pyenv's shims (the caller's `pyenv rehash`).
 pub type Rehash<'a> = &'a dyn Fn() -> Result<(), String>;
+
+/// What runs pyenv-virtualenv's `virtualenv-delete [-f] DEFINITION` (the definition, and
+/// whether forced), returning its status.
+pub type DeleteEnvironment<'a> = &'a dyn Fn(&str, bool) -> u8;
 
 fn complain(message: &str) {
     write_stderr(format_args!("pyenv: {message}\n"));
@@ -186,7 +193,7 @@ pub fn install(pyenv: &Pyenv, cwd: &Path, args: &[&str], rehash: Rehash<'_>) -> 
         // pyenv installs the local version when none is named.
         versions = den_python::find_version_file(cwd)
             .and_then(|file| pyenv.read_version_file(&file).ok())
-            .map(|contents| contents.versions)
+            .map(|contents| contents.names())
             .unwrap_or_default();
         if versions.is_empty() {
             write_stderr(format_args!("Usage: {INSTALL_USAGE}\n"));
@@ -292,14 +299,13 @@ fn confirm_existing(prefix: &Path) -> bool {
     if !std::io::stdin().is_terminal() {
         return false;
     }
-    write_stderr(format_args!("continue with installation? (y/N) "));
-    read_yes()
+    read_yes("continue with installation? (y/N) ")
 }
 
-/// Reads one line from stdin: whether it is pyenv's yes (`y`, `Y`, `yes`, `YES`).
-fn read_yes() -> bool {
-    let mut line = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut line);
+/// Asks `question` (on stderr, when stdin is a terminal, as bash's `read -p` asks) and
+/// reads one line from stdin: whether it is pyenv's yes (`y`, `Y`, `yes`, `YES`).
+fn read_yes(question: &str) -> bool {
+    let line = super::pyenv_virtualenv::ask(question);
     matches!(
         line.trim_end_matches(['\n', '\r']),
         "y" | "Y" | "yes" | "YES"
@@ -518,7 +524,13 @@ fn bytes_bar(len: u64, message: &str) -> indicatif::ProgressBar {
 }
 
 /// `pyenv uninstall ARGS...`; returns the exit status.
-pub fn uninstall(pyenv: &Pyenv, cwd: &Path, args: &[&str], rehash: Rehash<'_>) -> u8 {
+pub fn uninstall(
+    pyenv: &Pyenv,
+    cwd: &Path,
+    args: &[&str],
+    rehash: Rehash<'_>,
+    delete_environment: DeleteEnvironment<'_>,
+) -> u8 {
     let mut force = false;
     let mut versions = Vec::new();
     for arg in args {
@@ -546,15 +558,18 @@ pub fn uninstall(pyenv: &Pyenv, cwd: &Path, args: &[&str], rehash: Rehash<'_>) -
         // pyenv's: the last path component names the version.
         let name = version.rsplit('/').next().unwrap_or(version);
         let prefix = versions_dir.join(name);
-        let inside = !matches!(name, "" | "." | "..");
-        if !inside || !prefix.is_dir() {
+        if matches!(name, "" | "." | "..") {
             if !force {
                 complain(&format!("version `{name}' not installed"));
                 return 1;
             }
             continue;
         }
-        let is_link = std::fs::symlink_metadata(&prefix).is_ok_and(|m| m.file_type().is_symlink());
+        if !force && !prefix.is_dir() {
+            complain(&format!("version `{name}' not installed"));
+            return 1;
+        }
+        let is_link = prefix.is_symlink();
         if !force && !is_link {
             let users = den_python_install::environments_using(&prefix, &environments(pyenv, cwd));
             if !users.is_empty() {
@@ -569,10 +584,21 @@ pub fn uninstall(pyenv: &Pyenv, cwd: &Path, args: &[&str], rehash: Rehash<'_>) -
                 status = 1;
                 continue;
             }
-            write_stderr(format_args!("pyenv: remove {}? (y/N) ", prefix.display()));
-            if !read_yes() {
-                return 1;
-            }
+        }
+        if !force && !read_yes(&format!("pyenv: remove {}? (y/N) ", prefix.display())) {
+            return 1;
+        }
+        // pyenv-virtualenv's hook; a deletion that fails or is declined ends the command.
+        let failed = related_environments(pyenv, version, &prefix)
+            .iter()
+            .map(|environment| delete_environment(environment, force))
+            .find(|deleted| *deleted != 0);
+        if let Some(deleted) = failed {
+            status = deleted;
+            break;
+        }
+        if !prefix.is_dir() {
+            continue;
         }
         if let Err(err) = den_python_install::uninstall(&prefix) {
             complain(&err.to_string());
@@ -589,6 +615,29 @@ pub fn uninstall(pyenv: &Pyenv, cwd: &Path, args: &[&str], rehash: Rehash<'_>) -
         complain(&message);
     }
     status
+}
+
+/// The pyenv-virtualenv environments uninstalling `definition` (as given; its prefix
+/// `prefix`) deletes, by that plugin's uninstall hook: the definition itself when it is a
+/// long name (`3.12.1/envs/tools`); the environment a link `prefix` points at (`tools ->
+/// .../versions/3.12.1/envs/tools`); else each entry of `prefix/envs`, by its long name.
+fn related_environments(pyenv: &Pyenv, definition: &str, prefix: &Path) -> Vec<String> {
+    if definition.contains("/envs/") {
+        return vec![definition.to_string()];
+    }
+    if let Ok(target) = std::fs::read_link(prefix) {
+        let target = target.to_string_lossy();
+        let inside = format!("{}/", pyenv.versions_dir().display());
+        let real = target.strip_prefix(&inside).unwrap_or(&target);
+        return match real.contains("/envs/") {
+            true => vec![real.to_string()],
+            false => Vec::new(),
+        };
+    }
+    super::pyenv::visible_names(&prefix.join("envs"))
+        .into_iter()
+        .map(|name| format!("{definition}/envs/{name}"))
+        .collect()
 }
 
 /// The environments den can see: every directory of `$WORKON_HOME`, pyenv-virtualenv's

@@ -16,6 +16,7 @@
 //! Not here: `pyenv.d` hooks (of the `virtualenv`, `activate` and `deactivate` kinds).
 
 use std::io::{BufRead as _, IsTerminal as _};
+use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Path, PathBuf};
 
 use den_venv::VenvOptions;
@@ -99,12 +100,21 @@ fn usage(command: &str) -> &'static str {
 /// Asks `question` as bash's `read -p` does (the prompt on stderr, only when stdin is a
 /// terminal) and whether the answer starts with `y` or `Y`.
 fn confirm(question: &str) -> bool {
+    ask(question).starts_with(['y', 'Y'])
+}
+
+/// bash's `read -p QUESTION`: the question on stderr when stdin is a terminal, then one
+/// line read from stdin, without its line end (empty when nothing can be read).
+pub(super) fn ask(question: &str) -> String {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         write_stderr(format_args!("{question}"));
     }
     let mut answer = String::new();
-    stdin.lock().read_line(&mut answer).is_ok() && answer.starts_with(['y', 'Y'])
+    if stdin.lock().read_line(&mut answer).is_err() {
+        answer.clear();
+    }
+    answer.trim_end_matches(['\n', '\r']).to_string()
 }
 
 /// The base prefix of each of `versions` (`pyenv virtualenv-prefix`): the `home` of its
@@ -114,7 +124,6 @@ fn confirm(question: &str) -> bool {
 /// Errors: `system` or a version that is not an environment, a version without `python`,
 /// one not installed (pyenv's message).
 fn virtualenv_prefixes(context: &Context, versions: &[String]) -> Result<Vec<PathBuf>, Failure> {
-    let versions_dir = context.pyenv.versions_dir();
     let not_virtualenv =
         |version: &str| Failure::Plugin(format!("version `{version}' is not a virtualenv"));
     let mut prefixes = Vec::new();
@@ -122,7 +131,7 @@ fn virtualenv_prefixes(context: &Context, versions: &[String]) -> Result<Vec<Pat
         if version == "system" {
             return Err(not_virtualenv(version));
         }
-        let listed = versions_dir.join(version);
+        let listed = context.pyenv.version_dir(version);
         let prefix = if listed.is_dir() {
             listed.clone()
         } else {
@@ -246,11 +255,14 @@ pub(super) fn list_command(context: &Context, args: &[&str]) -> u8 {
     };
     let versions_dir = context.pyenv.versions_dir();
     let version_entries = sorted_entries(&versions_dir);
+    // One glob, `versions/*/envs/*`: sorted as whole paths (`3.12.1/envs/x` before
+    // `3.12/envs/x`).
     let mut listed: Vec<PathBuf> = version_entries
         .iter()
         .flat_map(|version| sorted_entries(&version.join("envs")))
         .filter(|env| env.is_dir())
         .collect();
+    listed.sort_by(|a, b| a.as_os_str().as_bytes().cmp(b.as_os_str().as_bytes()));
     listed.extend(version_entries.into_iter().filter(|entry| {
         entry.is_dir()
             && match entry.is_symlink() {
@@ -272,14 +284,17 @@ pub(super) fn list_command(context: &Context, args: &[&str]) -> u8 {
         }
         let shown = match std::fs::read_link(&path) {
             Ok(target) => format!("{name} --> {}", target.display()),
-            Err(_) => {
-                let base = virtualenv_prefixes(context, std::slice::from_ref(&name))
-                    .ok()
-                    .and_then(|mut prefixes| prefixes.pop())
-                    .map(|base| base.display().to_string())
-                    .unwrap_or_default();
-                format!("{name} (created from {base})")
-            }
+            Err(_) => match virtualenv_prefixes(context, std::slice::from_ref(&name)) {
+                Ok(prefixes) => {
+                    let base = prefixes.iter().map(|base| base.display().to_string());
+                    format!("{name} (created from {})", base.collect::<String>())
+                }
+                // The plugin stops here (its `set -e`), with what it printed so far.
+                Err(_) => {
+                    write_stdout(format_args!("{text}"));
+                    return 1;
+                }
+            },
         };
         if selected.contains(&name) {
             text.push_str(&format!("* {shown} (set by {})\n", context.origin_text()));
@@ -313,9 +328,9 @@ pub(super) fn delete_command(context: &Context, args: &[&str]) -> u8 {
     }
     let versions_dir = context.pyenv.versions_dir();
     let name = definition.rsplit('/').next().unwrap_or(definition);
-    let mut compat = Some(versions_dir.join(name));
+    let mut compat = Some(context.pyenv.version_dir(name));
     let prefix = if definition.contains("/envs/") {
-        let prefix = versions_dir.join(definition);
+        let prefix = context.pyenv.version_dir(definition);
         let compat_target = compat
             .as_deref()
             .and_then(|link| std::fs::read_link(link).ok());
@@ -342,7 +357,7 @@ pub(super) fn delete_command(context: &Context, args: &[&str]) -> u8 {
         target
     } else if virtualenv_prefixes(context, &[name.to_string()]).is_ok() {
         compat = None;
-        versions_dir.join(name)
+        context.pyenv.version_dir(name)
     } else if !force {
         complain(&format!("`{definition}' is not a virtualenv."));
         return 1;
