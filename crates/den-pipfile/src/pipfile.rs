@@ -7,6 +7,7 @@
 //! line goes before every line starting with `[`, trailing blank lines go and the text ends
 //! with one newline; lines end in the style of the file read.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use den_dist::IoResultExt as _;
@@ -571,6 +572,49 @@ impl Pipfile {
                 Ok((name, spec))
             })
             .collect()
+    }
+
+    /// The source names pipenv's resolver takes from the other categories when it locks
+    /// `category` (`Resolver.create`), keyed by `packaging`'s canonical name: for every
+    /// category but `packages`, each table of another category that names an `index`, the
+    /// first in [`Pipfile::categories`] order winning, unless `category` itself lists the
+    /// name as a string or as a table with an `index`. pipenv's lock gives that index to a
+    /// package of `category` whose `pep423_name` is such a key (not `zope.interface`, whose
+    /// key is `zope-interface`), a dependency as well as a table of its own without one.
+    ///
+    /// # Errors
+    ///
+    /// As [`Pipfile::packages`], for any category.
+    pub fn indexes_from_other_categories(
+        &self,
+        category: &str,
+    ) -> Result<HashMap<String, String>, PipfileError> {
+        let mut indexes = HashMap::new();
+        if category == "packages" {
+            return Ok(indexes);
+        }
+        let mut own = HashSet::new();
+        for (name, spec) in self.packages(category)? {
+            if !matches!(&spec, PackageSpec::Table(table) if table.index.is_none()) {
+                own.insert(crate::hash::canonicalize_name(&name));
+            }
+        }
+        for other in self.categories() {
+            if other.name == category {
+                continue;
+            }
+            for (name, spec) in self.packages(&other.name)? {
+                let key = crate::hash::canonicalize_name(&name);
+                if let PackageSpec::Table(PackageTable {
+                    index: Some(index), ..
+                }) = spec
+                    && !own.contains(&key)
+                {
+                    indexes.entry(key).or_insert(index);
+                }
+            }
+        }
+        Ok(indexes)
     }
 
     fn package_spec(
@@ -1199,6 +1243,31 @@ mod tests {
         assert_eq!(spec.to_pip_line(&name), "requests[socks]>=2");
         assert!(p.settings().sort_pipfile);
         assert_eq!(p.sources().unwrap(), vec![Source::pypi()]);
+    }
+
+    #[test]
+    fn indexes_from_other_categories_follow_pipenvs_resolver() {
+        let p = parse(
+            "[docs]\nBeta_Lib = {version = \"*\"}\ngamma = \"*\"\ndelta = {version = \"*\", index = \"own\"}\n[packages]\nalpha = {version = \"*\", index = \"first\"}\ngamma = {version = \"*\", index = \"first\"}\n[dev-packages]\nalpha = {version = \"*\", index = \"second\"}\nbeta-lib = {version = \"*\", index = \"second\"}\ndelta = {version = \"*\", index = \"second\"}\n\"zope.interface\" = {version = \"*\", index = \"second\"}\n",
+        );
+        let docs = p.indexes_from_other_categories("docs").unwrap();
+        let expected: HashMap<String, String> = [
+            ("alpha", "first"),
+            ("beta-lib", "second"),
+            ("zope-interface", "second"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(docs, expected);
+        assert!(
+            p.indexes_from_other_categories("packages")
+                .unwrap()
+                .is_empty()
+        );
+        let dev = p.indexes_from_other_categories("dev-packages").unwrap();
+        assert_eq!(dev.get("gamma").map(String::as_str), Some("first"));
+        assert_eq!(dev.get("alpha"), None);
     }
 
     #[test]

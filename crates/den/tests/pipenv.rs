@@ -197,7 +197,8 @@ const SOURCE: &str = "[[source]]\nurl = \"INDEX_URL\"\nverify_ssl = false\nname 
 
 /// Pipfiles covering the lock's shapes: string entries (with `index`), tables with markers
 /// (false and true here) and extras, dependencies (Requires-Python markers), names with dots
-/// and other spellings, dev packages shared with the default ones, and a custom category.
+/// and other spellings, dev packages shared with the default ones, a custom category, and
+/// indexes named in another category.
 fn pipfiles(python: &str) -> Vec<(&'static str, String)> {
     let requires = format!("\n[requires]\npython_version = \"{python}\"\n");
     vec![
@@ -226,6 +227,15 @@ fn pipfiles(python: &str) -> Vec<(&'static str, String)> {
         (
             "custom-category",
             format!("{SOURCE}[packages]\ndelta = \"==0.3\"\n\n[docs]\nalpha = \"*\"\n{requires}"),
+        ),
+        // A package of another category's table naming an index takes that index in dev
+        // and custom categories (alpha, a dependency; beta, a table without one), not in
+        // the default one (kappa, eta's dependency, whose entry dev takes from default).
+        (
+            "index-from-another-category",
+            format!(
+                "{SOURCE}[[source]]\nurl = \"INDEX_URL\"\nverify_ssl = false\nname = \"second\"\n\n[packages]\ndelta = \"==0.3\"\neta = \"*\"\n\n[dev-packages]\nalpha = {{version = \"*\", index = \"second\"}}\nkappa = {{version = \"*\", index = \"second\"}}\nbeta = {{version = \"*\", index = \"second\"}}\ngamma = \"*\"\n\n[docs]\nepsilon = \"*\"\nbeta = {{version = \">=1.0\"}}\n{requires}"
+            ),
         ),
         (
             "dotted-names",

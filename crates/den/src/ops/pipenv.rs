@@ -485,6 +485,18 @@ pub fn lock(
         // before it, so the lock keeps one version per package.
         let mut pins = pins_of(&here.packages);
         let mut entries = here.entries(&resolvable, &default_source);
+        // pipenv's resolver also sends a package of this category to the index another
+        // category's table names (not a Pipfile path or file, whose lock entry has none).
+        let elsewhere = pipfile.indexes_from_other_categories(&category.name)?;
+        for (key, entry) in &mut entries {
+            if entry.index.is_none()
+                && entry.path.is_none()
+                && entry.file.is_none()
+                && let Some(index) = elsewhere.get(key)
+            {
+                entry.index = Some(index.clone());
+            }
+        }
         let previous_entries = previous.and_then(|p| p.category(&category.lock_name));
         keep_tables_false_here(
             &mut entries,
