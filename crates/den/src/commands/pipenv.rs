@@ -181,7 +181,7 @@ pub struct GraphArgs {
     #[arg(long)]
     pub json_tree: bool,
     /// Reversed dependency graph.
-    #[arg(long, conflicts_with_all = ["json", "json_tree"])]
+    #[arg(long, conflicts_with = "json_tree")]
     pub reverse: bool,
 }
 
@@ -1863,6 +1863,7 @@ impl Session<'_> {
         let target = Target::at_root(&location, &cache)?;
         target.settle();
         let format = match (args.json, args.json_tree, args.reverse) {
+            (true, _, true) => super::pipenv_graph::Format::ReverseJson,
             (true, _, _) => super::pipenv_graph::Format::Json,
             (_, true, _) => super::pipenv_graph::Format::JsonTree,
             (_, _, true) => super::pipenv_graph::Format::Reverse,

@@ -1,10 +1,11 @@
 //! `den pipenv graph`: the project environment's installed distributions as pipenv shows
 //! them, in the formats of the pipdeptree pipenv runs (`pipdeptree -l`, plus `--reverse`,
-//! `--json`, `--json-tree`): `name==version` roots (what nothing else requires), children
-//! `name [required: >=1,<2, installed: 1.5]` drawn with `├──`/`└──`/`│`, a requirement's
-//! specifiers in reverse lexical order, markers evaluated for the environment, extras'
-//! requirements where a requirement asks for the extra. Without `--bare`, pipenv's filter applies: pip, setuptools, wheel,
-//! distribute and pkg-resources are dropped from the roots and the JSON.
+//! `--json`, both, `--json-tree`): `name==version` roots (what nothing else requires),
+//! children `name [required: >=1,<2, installed: 1.5]` drawn with `├──`/`└──`/`│`, a
+//! requirement's specifiers in reverse lexical order, markers evaluated for the
+//! environment, extras' requirements where a requirement asks for the extra. Without
+//! `--bare`, pipenv's filter applies: pip, setuptools, wheel, distribute and pkg-resources
+//! are dropped from the roots and from the JSON's top level.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,6 +27,8 @@ pub enum Format {
     Reverse,
     /// A flat list of packages with their direct requirements (`--json`).
     Json,
+    /// A flat list of packages with the packages that require them (`--json --reverse`).
+    ReverseJson,
     /// The nested tree (`--json-tree`).
     JsonTree,
 }
@@ -206,6 +209,14 @@ pub fn print(target: &Target, format: Format, bare: bool, printer: &Printer) -> 
                 .collect();
             printer.out(to_json(&list));
         }
+        Format::ReverseJson => {
+            let list: Vec<JsonReversed> = graph
+                .reversed_json()
+                .into_iter()
+                .filter_map(|(key, entry)| (!hidden(&key)).then_some(entry))
+                .collect();
+            printer.out(to_json(&list));
+        }
         Format::JsonTree => {
             let tree: Vec<JsonTreeNode> = graph
                 .roots(false)
@@ -255,6 +266,14 @@ struct JsonRequirement {
     required_version: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     extra: Option<String>,
+}
+
+/// An entry of pipdeptree's `--json` output for the reversed graph: the package as a
+/// requirement (`ReqPackage.as_dict`) and the packages requiring it (`DistPackage.as_dict`).
+#[derive(Serialize)]
+struct JsonReversed {
+    package: JsonRequirement,
+    dependencies: Vec<JsonDist>,
 }
 
 #[derive(Serialize)]
@@ -309,6 +328,51 @@ impl Graph {
                 Some((dependent.clone(), edge.clone()))
             })
             .collect()
+    }
+
+    /// pipdeptree's `--json` rendering of `PackageDAG.reverse()`, sorted by key: every
+    /// installed distribution and every required one that is missing, each with one entry
+    /// per requirement on it (its requirer, sorted by key). A required package shows the
+    /// specifier and extra of one requirement on it: pipdeptree takes the first in the order
+    /// `importlib.metadata` lists the distributions (directory order, which cannot be
+    /// reproduced), den the first requirer's by key. One nothing requires is its own
+    /// requirement, `==VERSION`.
+    fn reversed_json(&self) -> BTreeMap<PackageName, JsonReversed> {
+        let mut reversed: BTreeMap<PackageName, JsonReversed> = BTreeMap::new();
+        for (requirer, node) in &self.nodes {
+            for edge in &node.requirements {
+                let entry = reversed
+                    .entry(edge.key.clone())
+                    .or_insert_with(|| JsonReversed {
+                        package: JsonRequirement {
+                            key: edge.key.to_string(),
+                            package_name: edge.name.clone(),
+                            installed_version: self.installed(&edge.key),
+                            required_version: edge.spec.clone().unwrap_or_else(|| "Any".into()),
+                            extra: edge.extra.clone(),
+                        },
+                        dependencies: Vec::new(),
+                    });
+                entry.dependencies.push(JsonDist {
+                    key: requirer.to_string(),
+                    package_name: node.name.clone(),
+                    installed_version: node.version.clone(),
+                });
+            }
+        }
+        for (key, node) in &self.nodes {
+            reversed.entry(key.clone()).or_insert_with(|| JsonReversed {
+                package: JsonRequirement {
+                    key: key.to_string(),
+                    package_name: node.name.clone(),
+                    installed_version: node.version.clone(),
+                    required_version: format!("=={}", node.version),
+                    extra: None,
+                },
+                dependencies: Vec::new(),
+            });
+        }
+        reversed
     }
 
     /// The keys nothing points at (pipdeptree's top-level nodes), sorted.
