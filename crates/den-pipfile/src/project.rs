@@ -97,7 +97,7 @@ impl PackageTable {
     }
 
     /// The lock `markers` of a dependency this table brings in (that the Pipfile does not
-    /// list): its [`PackageTable::folded_markers`] as packaging writes them, in single quotes
+    /// list): its `folded_markers` as packaging writes them, in single quotes
     /// (`sys_platform == 'linux' and os_name == 'posix'`); `None` without them or when they
     /// test `extra`, and then the dependency takes its own Requires-Python or requirement
     /// marker.
@@ -112,7 +112,7 @@ impl PackageTable {
     /// `get_locked_dep` puts the Pipfile's keys over the resolved entry; an empty one leaves
     /// none). Otherwise they are built as pipenv's resolver and lock build them:
     ///
-    /// 1. the resolved requirement's: [`PackageTable::folded_markers`], else
+    /// 1. the resolved requirement's: `folded_markers`, else
     ///    `requires_python`, else the resolver markers, as packaging writes them;
     /// 2. AND-ed with the resolver markers when `key` is its own `pep423_name` (pipenv looks
     ///    its markers up by the name as written under the lock name: `packaging`,
