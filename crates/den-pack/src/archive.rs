@@ -83,14 +83,33 @@ const GZ_MEMBER: usize = 4 << 20;
 /// gzip level: venv-pack's default, a little larger and much faster than gzip's 6.
 const GZ_LEVEL: u32 = 4;
 
+/// `chunk` as one complete gzip member (RFC 1952), compressed at [`GZ_LEVEL`] by libdeflate,
+/// which compresses a whole buffer about twice as fast as zlib's streaming deflate.
+///
+/// Errors: none in practice (the output buffer is sized by libdeflate's own bound).
+fn gzip_member(chunk: &[u8]) -> io::Result<Vec<u8>> {
+    let level = libdeflater::CompressionLvl::new(GZ_LEVEL as i32)
+        .map_err(|_| io::Error::other("gzip level out of range"))?;
+    let mut compressor = libdeflater::Compressor::new(level);
+    let mut out = vec![0; compressor.gzip_compress_bound(chunk.len())];
+    let written = compressor
+        .gzip_compress(chunk, &mut out)
+        .map_err(|err| io::Error::other(format!("gzip: {err:?}")))?;
+    out.truncate(written);
+    Ok(out)
+}
+
 /// A gzip writer that compresses on every core: the stream is cut into independent gzip
 /// members of [`GZ_MEMBER`] bytes, concatenated (RFC 1952 §2.2: a gzip file is a series of
-/// members; gzip, tar and Python's gzip read them all as one stream).
+/// members; gzip, tar and Python's gzip read them all as one stream). A batch of members is
+/// compressed in the background while the next one fills.
 pub(crate) struct ParallelGzWriter<W: Write> {
     out: W,
     pending: Vec<Vec<u8>>,
     current: Vec<u8>,
     batch: usize,
+    /// The batch being compressed, its members in order.
+    in_flight: Option<std::thread::JoinHandle<Vec<io::Result<Vec<u8>>>>>,
 }
 
 impl<W: Write> ParallelGzWriter<W> {
@@ -100,26 +119,31 @@ impl<W: Write> ParallelGzWriter<W> {
             pending: Vec::new(),
             current: Vec::with_capacity(GZ_MEMBER),
             batch: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            in_flight: None,
         }
     }
 
-    /// Compresses the pending members in parallel and writes them in order.
+    /// Writes the batch in flight once compressed, then starts compressing the pending
+    /// members, in parallel, in the background.
     fn flush_members(&mut self) -> io::Result<()> {
         use rayon::prelude::*;
-        let compressed: Vec<io::Result<Vec<u8>>> = self
-            .pending
-            .par_iter()
-            .map(|chunk| {
-                let mut encoder = flate2::write::GzEncoder::new(
-                    Vec::with_capacity(chunk.len() / 3),
-                    flate2::Compression::new(GZ_LEVEL),
-                );
-                encoder.write_all(chunk)?;
-                encoder.finish()
-            })
-            .collect();
-        self.pending.clear();
-        for member in compressed {
+        self.write_in_flight()?;
+        let batch = std::mem::take(&mut self.pending);
+        self.in_flight = Some(std::thread::spawn(move || {
+            batch.par_iter().map(|chunk| gzip_member(chunk)).collect()
+        }));
+        Ok(())
+    }
+
+    /// Waits for the batch in flight, if any, and writes its members in order.
+    fn write_in_flight(&mut self) -> io::Result<()> {
+        let Some(handle) = self.in_flight.take() else {
+            return Ok(());
+        };
+        let members = handle
+            .join()
+            .map_err(|_| io::Error::other("a gzip compression thread failed"))?;
+        for member in members {
             self.out.write_all(&member?)?;
         }
         Ok(())
@@ -131,6 +155,7 @@ impl<W: Write> ParallelGzWriter<W> {
             self.pending.push(std::mem::take(&mut self.current));
         }
         self.flush_members()?;
+        self.write_in_flight()?;
         Ok(self.out)
     }
 }
