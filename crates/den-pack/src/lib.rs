@@ -4,7 +4,8 @@
 //!
 //! The archive holds the environment made relocatable on the way in (den-venv's
 //! [`Relocation`] rules: relocatable activation scripts, console scripts that run the
-//! `python` beside them, relative `.pth` lines, `relocatable = true`); the environment itself
+//! `python` beside them, relative `.pth` lines, `relocatable = true`, RECORD lines giving the
+//! rewritten files' new hashes and sizes); the environment itself
 //! is only read. Entries are the environment's relative paths in sorted order, so the same
 //! environment gives the same archive (with `reproducible`, also the same bytes: fixed
 //! modification times, no owners).

@@ -123,7 +123,8 @@ pub fn relocate(src: &Path, dst: &Path, tree: &Path) -> Result<(), VenvError> {
 ///   [`den_install::relative_shebang`] instead;
 /// - absolute `.pth` / `.egg-link` lines in site-packages naming a place inside the
 ///   environment become relative to site-packages, and such paths in setuptools' editable
-///   finders an expression relative to the finder ([`den_install::relative_site_file`]).
+///   finders an expression relative to the finder ([`den_install::relative_site_file`]);
+/// - a distribution's RECORD gives the files these rules change their new hash and size.
 ///
 /// Paths outside the environment (editable projects, the base interpreter) stay as they are.
 #[derive(Debug)]
@@ -178,6 +179,24 @@ impl Relocation {
         }
         if parent == self.site {
             return den_install::relative_site_file(&self.root, &self.site, name, content);
+        }
+        let in_dist_info = parent.parent() == Some(self.site.as_path())
+            && parent.extension().is_some_and(|ext| ext == "dist-info");
+        if in_dist_info && name == "RECORD" {
+            let text = std::str::from_utf8(content).ok()?;
+            let changed = |file: &Path| {
+                let parent = file.parent();
+                if parent != Some(self.bin.as_path()) && parent != Some(self.site.as_path()) {
+                    return Ok(None);
+                }
+                Ok(fs::read(file)
+                    .ok()
+                    .and_then(|old| self.contents(file, &old)))
+            };
+            return refreshed_record(text, path, &self.root, &self.root, &self.site, changed)
+                .ok()
+                .flatten()
+                .map(String::into_bytes);
         }
         None
     }
@@ -281,8 +300,7 @@ fn edit_site_files(
 
 /// Gives the RECORD line of each file in `rewritten` (paths in `tree`, the files of the
 /// environment whose root is `root`) in the RECORDs of the distributions in `site` the file's
-/// new SHA-256 and size (PEP 376 / PEP 627 RECORD format). A RECORD that does not parse is
-/// left alone.
+/// new SHA-256 and size ([`refreshed_record`]).
 fn update_records(
     root: &Path,
     tree: &Path,
@@ -298,29 +316,57 @@ fn update_records(
         let Ok(text) = fs::read_to_string(&record) else {
             continue;
         };
-        let Ok(mut entries) = den_install::parse_record(&text, &record) else {
-            continue;
-        };
-        let mut changed = false;
-        for entry in &mut entries {
-            let path = Path::new(&entry.path);
-            let file = match path.strip_prefix(root) {
-                Ok(rest) => tree.join(rest),
-                Err(_) => normalize_path(&site.join(path)),
-            };
-            if entry.hash.is_none() || !rewritten.contains(&file) {
-                continue;
+        let changed = |file: &Path| {
+            if !rewritten.contains(file) {
+                return Ok(None);
             }
-            let content = fs::read(&file).at("read", &file)?;
-            entry.hash = Some(den_dist::record_hash(&content));
-            entry.size = Some(content.len() as u64);
-            changed = true;
-        }
-        if changed {
-            replace_file(&record, den_install::write_record(&entries).as_bytes())?;
+            Ok(Some(fs::read(file).at("read", file)?))
+        };
+        if let Some(updated) = refreshed_record(&text, &record, root, tree, site, changed)? {
+            replace_file(&record, updated.as_bytes())?;
         }
     }
     Ok(())
+}
+
+/// The RECORD `text` (PEP 376 / PEP 627 format; of the file `record`, in a distribution in
+/// `site`) with each hashed line whose file `changed` gives new contents for carrying their
+/// SHA-256 and size. A line's path is relative to `site`, or absolute under `root`, the
+/// environment whose files are at `tree`; `changed` gets the file's normalized path in
+/// `tree` and returns `None` for a file that stays as it is. `None` when no line changed or
+/// the RECORD does not parse.
+///
+/// # Errors
+///
+/// What `changed` returns.
+fn refreshed_record(
+    text: &str,
+    record: &Path,
+    root: &Path,
+    tree: &Path,
+    site: &Path,
+    changed: impl Fn(&Path) -> Result<Option<Vec<u8>>, VenvError>,
+) -> Result<Option<String>, VenvError> {
+    let Ok(mut entries) = den_install::parse_record(text, record) else {
+        return Ok(None);
+    };
+    let mut any = false;
+    for entry in &mut entries {
+        if entry.hash.is_none() {
+            continue;
+        }
+        let path = Path::new(&entry.path);
+        let file = match path.strip_prefix(root) {
+            Ok(rest) => tree.join(rest),
+            Err(_) => normalize_path(&site.join(path)),
+        };
+        if let Some(content) = changed(&file)? {
+            entry.hash = Some(den_dist::record_hash(&content));
+            entry.size = Some(content.len() as u64);
+            any = true;
+        }
+    }
+    Ok(any.then(|| den_install::write_record(&entries)))
 }
 
 /// The `*.dist-info` directories in `site`.

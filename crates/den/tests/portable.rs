@@ -504,6 +504,8 @@ fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
         world.den_ok(&["unpack", &format!("env.{format}"), dest.to_str().unwrap()]);
         assert!(!dest.join(".den-pack").exists() && !dest.join("bin/den-unpack").exists());
         assert_eq!(run_script(&dest, "alpha-cli"), "alpha main\n", "{format}");
+        // The scripts made relocatable on the way in carry their new hashes in RECORD.
+        assert_records_match(&dest);
         assert_pip_works(&dest);
         assert_activates_at(&dest, "source");
         // Installing into it keeps it relocatable.
@@ -519,6 +521,7 @@ fn a_packed_environment_unpacks_working_at_a_new_path_in_every_format() {
     let csh = fs::read_to_string(by_hand.join("bin/activate.csh")).unwrap();
     assert!(csh.contains(by_hand.to_str().unwrap()), "{csh}");
     assert_eq!(run_script(&by_hand, "alpha-cli"), "alpha main\n");
+    assert_records_match(&by_hand);
     assert_activates_at(&by_hand, "source");
     assert_pip_works(&by_hand);
 }
