@@ -184,13 +184,15 @@ impl Relocation {
             && parent.extension().is_some_and(|ext| ext == "dist-info");
         if in_dist_info && name == "RECORD" {
             let text = std::str::from_utf8(content).ok()?;
+            // Only regular files are rewritten (a link stays a link).
             let changed = |file: &Path| {
                 let parent = file.parent();
-                if parent != Some(self.bin.as_path()) && parent != Some(self.site.as_path()) {
-                    return Ok(None);
-                }
-                Ok(fs::read(file)
-                    .ok()
+                let rewritable = (parent == Some(self.bin.as_path())
+                    || parent == Some(self.site.as_path()))
+                    && fs::symlink_metadata(file).is_ok_and(|meta| meta.is_file());
+                Ok(rewritable
+                    .then(|| fs::read(file).ok())
+                    .flatten()
                     .and_then(|old| self.contents(file, &old)))
             };
             return refreshed_record(text, path, &self.root, &self.root, &self.site, changed)
@@ -204,8 +206,9 @@ impl Relocation {
 
 /// Makes the environment at `root` relocatable, in place, by the rules of [`Relocation`], so
 /// it keeps working wherever its directory is moved or copied; `relocatable = true` in its
-/// `pyvenv.cfg` makes later installs keep it so. `pyvenv.cfg` is written after the other
-/// files, then the RECORD lines of the files rewritten get their new hash and size.
+/// `pyvenv.cfg` makes later installs keep it so. The RECORDs are written first (their new
+/// lines computed from the files as they are before), then the files in `bin/` and
+/// site-packages, and `pyvenv.cfg` last.
 ///
 /// # Errors
 ///
@@ -213,7 +216,11 @@ impl Relocation {
 /// written.
 pub fn make_relocatable(root: &Path) -> Result<(), VenvError> {
     let relocation = Relocation::new(root)?;
-    let mut files = Vec::new();
+    let mut files: Vec<PathBuf> = dist_info_dirs(&relocation.site)?
+        .into_iter()
+        .map(|dist_info| dist_info.join("RECORD"))
+        .filter(|record| record.is_file())
+        .collect();
     for dir in [&relocation.bin, &relocation.site] {
         for entry in fs::read_dir(dir).at("read", dir)? {
             let entry = entry.at("read", dir)?;
@@ -223,15 +230,13 @@ pub fn make_relocatable(root: &Path) -> Result<(), VenvError> {
         }
     }
     files.push(PyVenvConfig::path_in(root));
-    let mut rewritten = Vec::new();
     for path in files {
         let content = fs::read(&path).at("read", &path)?;
         if let Some(updated) = relocation.contents(&path, &content) {
             replace_file(&path, &updated)?;
-            rewritten.push(path);
         }
     }
-    update_records(root, root, &relocation.site, &rewritten)
+    Ok(())
 }
 
 /// The site-packages directory of the environment at `root`, or
