@@ -189,21 +189,11 @@ pub fn print(target: &Target, format: Format, bare: bool, printer: &Printer) -> 
                 .iter()
                 .filter(|(key, _)| !hidden(key))
                 .map(|(key, node)| JsonPackage {
-                    package: JsonDist {
-                        key: key.to_string(),
-                        package_name: node.name.clone(),
-                        installed_version: node.version.clone(),
-                    },
+                    package: JsonDist::of(key, node),
                     dependencies: node
                         .requirements
                         .iter()
-                        .map(|edge| JsonRequirement {
-                            key: edge.key.to_string(),
-                            package_name: edge.name.clone(),
-                            installed_version: graph.installed(&edge.key),
-                            required_version: edge.spec.clone().unwrap_or_else(|| "Any".into()),
-                            extra: edge.extra.clone(),
-                        })
+                        .map(|edge| graph.json_requirement(edge))
                         .collect(),
                 })
                 .collect();
@@ -258,6 +248,17 @@ struct JsonDist {
     installed_version: String,
 }
 
+impl JsonDist {
+    /// The installed distribution `node`, keyed `key` (pipdeptree's `DistPackage.as_dict`).
+    fn of(key: &PackageName, node: &Node) -> Self {
+        Self {
+            key: key.to_string(),
+            package_name: node.name.clone(),
+            installed_version: node.version.clone(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct JsonRequirement {
     key: String,
@@ -297,6 +298,18 @@ impl Graph {
         self.nodes
             .get(key)
             .map_or_else(|| "?".to_string(), |node| node.version.clone())
+    }
+
+    /// The requirement `edge` as pipdeptree's `ReqPackage.as_dict` shows it: its specifier
+    /// (`Any` without one), extra and the installed version of what it requires.
+    fn json_requirement(&self, edge: &Edge) -> JsonRequirement {
+        JsonRequirement {
+            key: edge.key.to_string(),
+            package_name: edge.name.clone(),
+            installed_version: self.installed(&edge.key),
+            required_version: edge.spec.clone().unwrap_or_else(|| "Any".into()),
+            extra: edge.extra.clone(),
+        }
     }
 
     /// The name of `key` as shown: its metadata name, else the key.
@@ -344,20 +357,10 @@ impl Graph {
                 let entry = reversed
                     .entry(edge.key.clone())
                     .or_insert_with(|| JsonReversed {
-                        package: JsonRequirement {
-                            key: edge.key.to_string(),
-                            package_name: edge.name.clone(),
-                            installed_version: self.installed(&edge.key),
-                            required_version: edge.spec.clone().unwrap_or_else(|| "Any".into()),
-                            extra: edge.extra.clone(),
-                        },
+                        package: self.json_requirement(edge),
                         dependencies: Vec::new(),
                     });
-                entry.dependencies.push(JsonDist {
-                    key: requirer.to_string(),
-                    package_name: node.name.clone(),
-                    installed_version: node.version.clone(),
-                });
+                entry.dependencies.push(JsonDist::of(requirer, node));
             }
         }
         for (key, node) in &self.nodes {
