@@ -1050,11 +1050,7 @@ fn locked_entries(
         .iter()
         .filter_map(|(name, spec)| Some((name.parse::<PackageName>().ok()?, (name, spec))))
         .collect();
-    let specs: HashMap<PackageName, &PackageSpec> = top
-        .iter()
-        .map(|(name, (_, spec))| (name.clone(), *spec))
-        .collect();
-    let roots = introducing_roots(&specs, packages, resolved);
+    let roots = introducing_roots(&top, packages, resolved);
     let mut entries = BTreeMap::new();
     for package in resolved {
         let requires_python = match &package.file {
@@ -1081,8 +1077,8 @@ fn locked_entries(
                 let entry = LockedPackage {
                     markers: roots
                         .get(&package.name)
-                        .and_then(|root| specs.get(root))
-                        .and_then(|spec| spec.dependency_lock_markers())
+                        .and_then(|root| top.get(root))
+                        .and_then(|(_, spec)| spec.dependency_lock_markers())
                         .or(requires_python)
                         .or_else(|| introduction.and_then(|i| i.marker.clone())),
                     ..LockedPackage::default()
@@ -1111,6 +1107,7 @@ fn locked_entries(
 }
 
 /// The Requires-Dist entry through which a dependency is first reached.
+#[derive(Clone)]
 struct Introduced {
     /// The project's name as the entry writes it (`backports.tarfile`, `Zope.Interface`).
     name: String,
@@ -1153,8 +1150,7 @@ async fn introductions(
         }
     }
     let mut introduced = HashMap::new();
-    let mut written_by: HashMap<PackageName, HashMap<PackageName, (String, Option<String>)>> =
-        HashMap::new();
+    let mut written_by: HashMap<PackageName, HashMap<PackageName, Introduced>> = HashMap::new();
     for (child, parent) in &first_parent {
         if !written_by.contains_key(parent) {
             let mut written = HashMap::new();
@@ -1178,19 +1174,15 @@ async fn introductions(
                     let marker = value.split_once(';').and_then(|(_, marker)| {
                         den_pipfile::requirement_lock_marker(marker.trim())
                     });
-                    written.entry(requirement.name).or_insert((name, marker));
+                    written
+                        .entry(requirement.name)
+                        .or_insert(Introduced { name, marker });
                 }
             }
             written_by.insert(parent.clone(), written);
         }
-        if let Some((name, marker)) = written_by[parent].get(child) {
-            introduced.insert(
-                child.clone(),
-                Introduced {
-                    name: name.clone(),
-                    marker: marker.clone(),
-                },
-            );
+        if let Some(introduction) = written_by[parent].get(child) {
+            introduced.insert(child.clone(), introduction.clone());
         }
     }
     introduced
@@ -1199,8 +1191,8 @@ async fn introductions(
 /// For each resolved dependency that the Pipfile does not list, the listed package that
 /// brings it in (the first in Pipfile order whose dependency graph reaches it): pip's
 /// `comes_from`, which pipenv folds markers along.
-fn introducing_roots(
-    top: &HashMap<PackageName, &PackageSpec>,
+fn introducing_roots<V>(
+    top: &HashMap<PackageName, V>,
     packages: &[(String, PackageSpec)],
     resolved: &[ResolvedPackage],
 ) -> HashMap<PackageName, PackageName> {
