@@ -1531,6 +1531,13 @@ impl Session<'_> {
                 &den_resolve::BinaryPolicy::default(),
             )?
         };
+        // Each Pipfile category's entries, read once for the skipped lines.
+        let listed = project
+            .pipfile
+            .categories()
+            .iter()
+            .map(|category| project.pipfile.packages(&category.name))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut lines = Vec::new();
         let mut outdated = false;
         for dist in &installed {
@@ -1547,9 +1554,8 @@ impl Session<'_> {
             let Some(newer) = newest.get(&dist.name).filter(|l| l.version > dist.version) else {
                 continue;
             };
-            for category in project.pipfile.categories() {
-                let packages = project.pipfile.packages(&category.name)?;
-                let wanted = den_pipfile::pep423_name(&name);
+            let wanted = den_pipfile::pep423_name(&name);
+            for packages in &listed {
                 let Some((_, spec)) = packages
                     .iter()
                     .find(|(key, _)| den_pipfile::pep423_name(key) == wanted)
@@ -2127,7 +2133,7 @@ impl Session<'_> {
         // What the command sees, and what `$NAME` in its arguments expands to (pipenv's
         // `safe_expandvars` against the command's environment).
         let mut variables: HashMap<OsString, OsString> = std::env::vars_os().collect();
-        variables.remove(OsString::from("PYTHONHOME").as_os_str());
+        variables.remove(std::ffi::OsStr::new("PYTHONHOME"));
         variables.insert("PATH".into(), path.clone());
         variables.insert("VIRTUAL_ENV".into(), location.clone().into_os_string());
         variables.insert("PIPENV_ACTIVE".into(), "1".into());
