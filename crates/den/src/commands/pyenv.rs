@@ -1540,8 +1540,8 @@ impl Context {
 
     fn shims_command(&self, args: &[&str]) -> u8 {
         let short = args.first() == Some(&"--short");
-        let names = visible_names(&self.pyenv.shims_dir());
         let shims = self.pyenv.shims_dir();
+        let names = visible_names(&shims);
         let text: String = names
             .iter()
             .map(|name| match short {
@@ -1554,7 +1554,6 @@ impl Context {
     }
 }
 
-/// The shell pyenv writes for: `PYENV_SHELL`, else the file name of `SHELL`.
 /// The names of the entries of `dir` not starting with `.`, in byte order: bash's `DIR/*`
 /// in the C locale (none when `dir` cannot be read).
 pub(super) fn visible_names(dir: &Path) -> Vec<String> {
@@ -1586,6 +1585,7 @@ fn is_alias(dir: &Path, real_versions_dir: &Path) -> bool {
             == Some(real_versions_dir)
 }
 
+/// The shell pyenv writes for: `PYENV_SHELL`, else the file name of `SHELL`.
 fn shell_name() -> String {
     let shell = std::env::var("PYENV_SHELL")
         .ok()

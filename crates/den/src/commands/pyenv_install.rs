@@ -305,9 +305,8 @@ fn confirm_existing(prefix: &Path) -> bool {
 /// Asks `question` (on stderr, when stdin is a terminal, as bash's `read -p` asks) and
 /// reads one line from stdin: whether it is pyenv's yes (`y`, `Y`, `yes`, `YES`).
 fn read_yes(question: &str) -> bool {
-    let line = super::pyenv_virtualenv::ask(question);
     matches!(
-        line.trim_end_matches(['\n', '\r']),
+        super::pyenv_virtualenv::ask(question).as_str(),
         "y" | "Y" | "yes" | "YES"
     )
 }
