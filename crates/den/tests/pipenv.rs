@@ -174,6 +174,12 @@ fn den_pipenv(world: &World, dir: &Path, args: &[&str]) -> Output {
     den_pipenv_command(world, dir, args).output().unwrap()
 }
 
+/// The project environment `den pipenv --venv` names in `dir`.
+#[track_caller]
+fn den_project_venv(world: &World, dir: &Path) -> PathBuf {
+    PathBuf::from(ok("den pipenv --venv", den_pipenv(world, dir, &["--venv"])).trim())
+}
+
 fn real_pipenv(pipenv: &Path, world: &World, dir: &Path, args: &[&str]) -> Output {
     let mut command = Command::new(pipenv);
     command.args(args).current_dir(dir);
@@ -2418,13 +2424,7 @@ fn a_project_without_a_pipfile_is_started_as_pipenv_starts_it() {
         read(&den_dir, "Pipfile.lock"),
         read(&pipenv_dir, "Pipfile.lock")
     );
-    let venv = PathBuf::from(
-        ok(
-            "den pipenv --venv",
-            den_pipenv(&world, &den_dir, &["--venv"]),
-        )
-        .trim(),
-    );
+    let venv = den_project_venv(&world, &den_dir);
     assert!(run_python(&venv, &["-c", "import alpha, delta"]).0);
     let cfg = read(&venv, "pyvenv.cfg");
     assert!(cfg.contains("prompt = converted-den\n"), "{cfg}");
@@ -2451,7 +2451,7 @@ fn a_project_without_a_pipfile_is_started_as_pipenv_starts_it() {
         "den pipenv install",
         command.env("PIPENV_PYTHON", "").output().unwrap(),
     );
-    let venv = PathBuf::from(ok("den pipenv --venv", den_pipenv(&world, &dir, &["--venv"])).trim());
+    let venv = den_project_venv(&world, &dir);
     let (_, version, _) = run_python(
         &venv,
         &["-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
@@ -2526,13 +2526,7 @@ fn skip_lock_dev_only_lock_and_run_words_as_pipenv() {
     );
     assert!(!den_dir.join("Pipfile.lock").exists());
     assert!(!pipenv_dir.join("Pipfile.lock").exists());
-    let venv = PathBuf::from(
-        ok(
-            "den pipenv --venv",
-            den_pipenv(&world, &den_dir, &["--venv"]),
-        )
-        .trim(),
-    );
+    let venv = den_project_venv(&world, &den_dir);
     assert!(run_python(&venv, &["-c", "import beta, delta"]).0);
 
     for (args, status) in [
