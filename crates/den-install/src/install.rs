@@ -310,7 +310,7 @@ pub fn install_wheel_with_kill_switch(
     // Everything to place, with its RECORD row, decided before touching the environment.
     let mut record = Vec::new();
     // Files written with new contents, and their modes.
-    let mut scripts: Vec<(PathBuf, Vec<u8>, u32)> = Vec::new();
+    let mut written: Vec<(PathBuf, Vec<u8>, u32)> = Vec::new();
     let mut links: Vec<(PathBuf, PathBuf)> = Vec::new();
     for planned in &plan.files {
         let src = unpacked.root.join(&planned.member);
@@ -319,7 +319,7 @@ pub fn install_wheel_with_kill_switch(
             Action::Link => {
                 if let Some(content) = target.relative_site_file(&planned.dst, &src)? {
                     record.push(hashed_entry(path, &content));
-                    scripts.push((planned.dst.clone(), content, 0o644));
+                    written.push((planned.dst.clone(), content, 0o644));
                     continue;
                 }
                 record.push(carried_entry(&wheel.record, &planned.member, &src, path)?);
@@ -330,7 +330,7 @@ pub fn install_wheel_with_kill_switch(
                 let content =
                     rewrite_python_shebang(&content, &target.shebang()).unwrap_or(content);
                 record.push(hashed_entry(path, &content));
-                scripts.push((planned.dst.clone(), content, 0o755));
+                written.push((planned.dst.clone(), content, 0o755));
             }
         }
     }
@@ -338,7 +338,7 @@ pub fn install_wheel_with_kill_switch(
         let dst = scheme.scripts.join(&entry_point.name);
         let content = entry_point.launcher(&target.shebang()).into_bytes();
         record.push(hashed_entry(relative_to(&dst, site_packages), &content));
-        scripts.push((dst, content, 0o755));
+        written.push((dst, content, 0o755));
     }
     let dist_info = &unpacked.dist_info;
     let mut generated = vec![("INSTALLER", format!("{}\n", options.installer))];
@@ -397,14 +397,14 @@ pub fn install_wheel_with_kill_switch(
     for (src, dst) in &links {
         tx.place(dst, Content::Link(src, options.link_mode))?;
     }
-    for (dst, content, mode) in &scripts {
+    for (dst, content, mode) in &written {
         tx.place(dst, Content::Bytes(content, *mode))?;
     }
     if options.compile_bytecode {
         let mut sources: Vec<PathBuf> = links
             .iter()
             .map(|(_, dst)| dst)
-            .chain(scripts.iter().map(|(dst, _, _)| dst))
+            .chain(written.iter().map(|(dst, _, _)| dst))
             .filter(|dst| dst.extension().is_some_and(|e| e == "py"))
             .cloned()
             .collect();
@@ -431,7 +431,7 @@ pub fn install_wheel_with_kill_switch(
         let placed: HashSet<PathBuf> = links
             .iter()
             .map(|(_, dst)| dst)
-            .chain(scripts.iter().map(|(dst, _, _)| dst))
+            .chain(written.iter().map(|(dst, _, _)| dst))
             .map(|dst| resolver.resolve(&normalize(dst)))
             .collect();
         for file in old_files {
@@ -470,15 +470,16 @@ impl InstallTarget {
     /// file or an editable finder naming places inside the environment by absolute path);
     /// `None` for every other file, and in other targets.
     fn relative_site_file(&self, dst: &Path, src: &Path) -> Result<Option<Vec<u8>>, InstallError> {
+        // Every linked file of every install comes here: the common case is one test.
+        if !self.relocatable {
+            return Ok(None);
+        }
         let Some(name) = dst.file_name().and_then(|n| n.to_str()) else {
             return Ok(None);
         };
         let site = dst.parent().unwrap_or(dst);
         let in_site = site == self.scheme.purelib || site == self.scheme.platlib;
-        if !self.relocatable
-            || !in_site
-            || !(crate::is_path_file(name) || crate::is_editable_finder(name))
-        {
+        if !in_site || !(crate::is_path_file(name) || crate::is_editable_finder(name)) {
             return Ok(None);
         }
         let content = fs::read(src).at("read", src)?;
